@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+/**
+ * bt entry point: builds the command tree and is the only place that calls
+ * process.exit. Errors become one line on stderr and a non-zero status.
+ */
+import { Command, CommanderError } from 'commander';
+import { BtError } from '../errors.js';
+import { BT_VERSION } from '../version.js';
+import { traceCommand } from './trace.js';
+import { dumpCommand } from './dump.js';
+
+function buildProgram(): Command {
+  const program = new Command('bt')
+    .description('bt — a build tracer: what does this build actually do?')
+    .version(BT_VERSION)
+    .showHelpAfterError('(run bt --help for usage)')
+    .exitOverride();
+  for (const cmd of [traceCommand(), dumpCommand()]) {
+    program.addCommand(cmd.exitOverride());
+  }
+  return program;
+}
+
+/** Turns any thrown value into one line on stderr and an exit status. */
+export function reportError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // commander already printed its message (or help/version output).
+    return err.exitCode === 0 ? 0 : 2;
+  }
+  if (err instanceof BtError) {
+    process.stderr.write(`bt: ${err.message}\n`);
+    if (process.env.BT_DEBUG && err.cause) process.stderr.write(`bt: cause: ${String((err.cause as Error).stack ?? err.cause)}\n`);
+    return err.code === 'E_USAGE' ? 2 : 1;
+  }
+  if (err && typeof err === 'object' && 'code' in err && (err as NodeJS.ErrnoException).code === 'EPIPE') {
+    return 0; // stdout closed early (e.g. `bt dump | head`): not an error
+  }
+  const e = err as Error;
+  process.stderr.write(`bt: internal error: ${e?.message ?? String(err)} (set BT_DEBUG=1 for details)\n`);
+  if (process.env.BT_DEBUG) process.stderr.write(`${e?.stack}\n`);
+  return 70;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  let status = 0;
+  try {
+    await program.parseAsync(argv);
+    status = Number(process.exitCode ?? 0);
+  } catch (err) {
+    status = reportError(err);
+  }
+  return status;
+}
+
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+});
+
+main(process.argv).then(
+  (status) => process.exit(status),
+  (err) => process.exit(reportError(err)),
+);

@@ -1,0 +1,55 @@
+/**
+ * Error classes, one per domain. Each has a stable `code` (for scripts and
+ * tests), keeps its `cause`, and a message that says what to do.
+ * Only src/cli/main.ts turns them into output and an exit status.
+ */
+export class BtError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Problems with a log file: not a bt log, unreadable, unwritable. */
+export class LogError extends BtError {}
+
+/** Problems setting up or running the capture: privileges, BPF, cgroups. */
+export class CaptureError extends BtError {}
+
+/** A native call failed: names the operation and the errno. */
+export class NativeError extends CaptureError {
+  readonly errno: number;
+  readonly op: string;
+  constructor(op: string, errno: number, hint = '', options?: { cause?: unknown }) {
+    super(
+      'E_NATIVE',
+      `${op} failed: ${errnoName(errno)} (${errno})${hint ? `. ${hint}` : ''}`,
+      options,
+    );
+    this.op = op;
+    this.errno = errno;
+  }
+}
+
+/** Bad command-line usage. */
+export class UsageError extends BtError {}
+
+/** Problems in bt normalize. */
+export class NormalizeError extends BtError {}
+
+/** Problems in bt graph. */
+export class GraphError extends BtError {}
+
+const ERRNO_NAMES: Record<number, string> = {
+  1: 'EPERM', 2: 'ENOENT', 3: 'ESRCH', 4: 'EINTR', 5: 'EIO', 7: 'E2BIG', 8: 'ENOEXEC', 9: 'EBADF',
+  11: 'EAGAIN', 12: 'ENOMEM', 13: 'EACCES', 14: 'EFAULT', 16: 'EBUSY', 17: 'EEXIST', 18: 'EXDEV',
+  20: 'ENOTDIR', 21: 'EISDIR', 22: 'EINVAL', 24: 'EMFILE', 26: 'ETXTBSY', 28: 'ENOSPC', 30: 'EROFS',
+  36: 'ENAMETOOLONG', 38: 'ENOSYS', 39: 'ENOTEMPTY', 40: 'ELOOP', 95: 'EOPNOTSUPP', 524: 'ENOTSUPP',
+};
+
+/** Symbolic name of an errno value (positive), e.g. 2 -> "ENOENT". */
+export function errnoName(errno: number): string {
+  return ERRNO_NAMES[Math.abs(errno)] ?? `errno ${Math.abs(errno)}`;
+}
