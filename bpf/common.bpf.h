@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared state and helpers of the bt BPF programs.
+ * Maps and globals are defined once in state.bpf.c and declared extern here;
+ * `bpftool gen object` links the per-concern objects into build/bt.bpf.o. */
+#ifndef BT_COMMON_BPF_H
+#define BT_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "bt_records.h"
+
+#define AT_FDCWD -100
+
+/* Hides a value from the compiler so that the bounds check that follows is
+ * kept as written and the verifier sees it. */
+#define bt_barrier_var(v) asm volatile("" : "+r"(v))
+
+/* Record buffer: records are built here, then copied into the ring with
+ * bpf_ringbuf_output at their exact size (reserve needs a constant size). */
+struct bt_scratch {
+	__u8 buf[BT_SCRATCH];
+};
+
+/* Arguments of a syscall between its enter and exit tracepoints. */
+struct bt_pending {
+	__u64 args[6];
+	__u32 op;
+	__u32 _pad;
+};
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 * 1024 * 1024); /* resized by userspace before load */
+} bt_ringbuf_t;
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bt_scratch);
+} bt_scratch_t;
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32); /* tid */
+	__type(value, struct bt_pending);
+} bt_pending_t;
+
+extern bt_ringbuf_t bt_events SEC(".maps");
+extern bt_scratch_t bt_scratch SEC(".maps");
+extern bt_pending_t bt_pending SEC(".maps");
+
+extern const volatile struct bt_config bt_cfg;
+extern struct bt_stats bt_stats;
+
+static __always_inline void bt_count_lost(__u32 reason)
+{
+	if (reason < BT_LOST_MAX)
+		__sync_fetch_and_add(&bt_stats.lost[reason], 1);
+}
+
+/* True when the current task belongs to the traced cgroup or one below it. */
+static __always_inline bool bt_traced(void)
+{
+	__u64 want = bt_cfg.cgroup_id;
+
+	if (!want)
+		return false;
+	return bpf_get_current_ancestor_cgroup_id(bt_cfg.cgroup_level) == want;
+}
+
+static __always_inline struct bt_scratch *bt_buf(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&bt_scratch, &zero);
+}
+
+static __always_inline void bt_fill_hdr(struct bt_hdr *h, __u16 type)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	h->type = type;
+	h->flags = 0;
+	h->size = 0;
+	h->ts = bpf_ktime_get_boot_ns();
+	h->pid = id >> 32;
+	h->tid = (__u32)id;
+}
+
+/* Copy `size` bytes of the record at `rec` into the ring buffer. No wake-up:
+ * userspace drains the ring on its own schedule (batched), so a busy build
+ * never pays for a wake-up per event. */
+static __always_inline void bt_emit(void *rec, __u64 size)
+{
+	struct bt_hdr *h = rec;
+
+	if (size > BT_SCRATCH)
+		size = BT_SCRATCH;
+	if (size < sizeof(struct bt_hdr))
+		return;
+	h->size = size;
+	if (bpf_ringbuf_output(&bt_events, rec, size, BPF_RB_NO_WAKEUP))
+		bt_count_lost(BT_LOST_RINGBUF);
+}
+
+/* Read a user string into buf at offset `off` (bounded), return bytes stored
+ * including the NUL (0 when absent or unreadable). Sets flags on problems. */
+static __always_inline __u16 bt_read_ustr(__u8 *buf, __u32 off, const void *uptr, __u16 *flags)
+{
+	long n;
+
+	if (!uptr)
+		return 0;
+	off &= (BT_SCRATCH - 1);
+	if (off > BT_SCRATCH - BT_PATH_MAX)
+		return 0;
+	n = bpf_probe_read_user_str(buf + off, BT_PATH_MAX, uptr);
+	if (n < 0) {
+		*flags |= BT_F_READ_FAULT;
+		bt_count_lost(BT_LOST_READ);
+		return 0;
+	}
+	if (n == BT_PATH_MAX) {
+		*flags |= BT_F_TRUNCATED;
+		bt_count_lost(BT_LOST_TRUNCATED);
+	}
+	return n;
+}
+
+#endif

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/* Namespace operations: unlink, mkdir, rmdir (one path); rename, link,
+ * symlink (two paths). */
+#include "common.bpf.h"
+#include "syscall.bpf.h"
+
+static __always_inline void bt_on_path(long ret, struct bt_pending *p)
+{
+	struct bt_scratch *s = bt_buf();
+	struct bt_path *e;
+	const char *path;
+
+	if (!s)
+		return;
+	e = (void *)s->buf;
+	bt_fill_hdr(&e->h, BT_T_PATH);
+	e->ret = ret;
+	e->op = p->op;
+	e->flags = 0;
+	e->mode = 0;
+	e->_pad = 0;
+	switch (p->op) {
+	case BT_OP_UNLINKAT:
+		e->dirfd = p->args[0];
+		path = (const char *)p->args[1];
+		e->flags = p->args[2];
+		break;
+	case BT_OP_MKDIRAT:
+		e->dirfd = p->args[0];
+		path = (const char *)p->args[1];
+		e->mode = p->args[2];
+		break;
+	case BT_OP_MKDIR:
+		e->mode = p->args[1];
+		/* fallthrough */
+	default: /* unlink, rmdir */
+		e->dirfd = AT_FDCWD;
+		path = (const char *)p->args[0];
+		break;
+	}
+	e->path_len = bt_read_ustr(s->buf, sizeof(*e), path, &e->h.flags);
+	bt_emit(e, sizeof(*e) + e->path_len);
+}
+
+BT_SYSCALL(unlink, BT_OP_UNLINK, 1, true, bt_on_path)
+BT_SYSCALL(unlinkat, BT_OP_UNLINKAT, 3, true, bt_on_path)
+BT_SYSCALL(mkdir, BT_OP_MKDIR, 2, true, bt_on_path)
+BT_SYSCALL(mkdirat, BT_OP_MKDIRAT, 3, true, bt_on_path)
+BT_SYSCALL(rmdir, BT_OP_RMDIR, 1, true, bt_on_path)
+
+static __always_inline void bt_on_path2(long ret, struct bt_pending *p)
+{
+	struct bt_scratch *s = bt_buf();
+	struct bt_path2 *e;
+	const char *from, *to;
+
+	if (!s)
+		return;
+	e = (void *)s->buf;
+	bt_fill_hdr(&e->h, BT_T_PATH2);
+	e->ret = ret;
+	e->op = p->op;
+	e->flags = 0;
+	e->_pad = 0;
+	e->olddirfd = AT_FDCWD;
+	e->newdirfd = AT_FDCWD;
+	switch (p->op) {
+	case BT_OP_RENAMEAT:
+	case BT_OP_RENAMEAT2:
+	case BT_OP_LINKAT:
+		e->olddirfd = p->args[0];
+		from = (const char *)p->args[1];
+		e->newdirfd = p->args[2];
+		to = (const char *)p->args[3];
+		if (p->op != BT_OP_RENAMEAT)
+			e->flags = p->args[4];
+		break;
+	case BT_OP_SYMLINKAT:
+		from = (const char *)p->args[0];
+		e->newdirfd = p->args[1];
+		to = (const char *)p->args[2];
+		break;
+	default: /* rename, link, symlink */
+		from = (const char *)p->args[0];
+		to = (const char *)p->args[1];
+		break;
+	}
+	e->old_len = bt_read_ustr(s->buf, sizeof(*e), from, &e->h.flags);
+	e->new_len = bt_read_ustr(s->buf, sizeof(*e) + e->old_len, to, &e->h.flags);
+	bt_emit(e, sizeof(*e) + e->old_len + e->new_len);
+}
+
+BT_SYSCALL(rename, BT_OP_RENAME, 2, true, bt_on_path2)
+BT_SYSCALL(renameat, BT_OP_RENAMEAT, 4, true, bt_on_path2)
+BT_SYSCALL(renameat2, BT_OP_RENAMEAT2, 5, true, bt_on_path2)
+BT_SYSCALL(link, BT_OP_LINK, 2, true, bt_on_path2)
+BT_SYSCALL(linkat, BT_OP_LINKAT, 5, true, bt_on_path2)
+BT_SYSCALL(symlink, BT_OP_SYMLINK, 2, true, bt_on_path2)
+BT_SYSCALL(symlinkat, BT_OP_SYMLINKAT, 3, true, bt_on_path2)

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/* Kernel-side path of a (dentry, vfsmount): walks towards the task's root,
+ * crossing mount points, and stores the components leaf first, each
+ * NUL-terminated (userspace reverses them). bpf_d_path is not allowed in
+ * tracepoints, so this is done by hand with bpf_loop. */
+#ifndef BT_PATH_BPF_H
+#define BT_PATH_BPF_H
+
+#include "common.bpf.h"
+
+#define BT_DWALK_MAX_STEPS 256
+
+struct bt_dwalk {
+	struct dentry *d;
+	struct mount *mnt;
+	struct dentry *root_d;
+	struct vfsmount *root_mnt;
+	__u64 base;  /* where the output starts in the scratch buffer */
+	__u64 off;   /* bytes stored so far */
+	__u16 flags;
+	__u8 done;
+};
+
+static long bt_dwalk_step(__u32 i, void *vctx)
+{
+	struct bt_dwalk *w = vctx;
+	struct bt_scratch *s = bt_buf();
+	struct dentry *d = w->d, *parent, *mnt_root;
+	struct mount *mnt = w->mnt, *mparent;
+	const unsigned char *name;
+	__u64 pos;
+	long n;
+
+	if (!s)
+		return 1;
+	if (d == w->root_d && &mnt->mnt == w->root_mnt) {
+		w->done = 1;
+		return 1;
+	}
+	mnt_root = BPF_CORE_READ(mnt, mnt.mnt_root);
+	if (d == mnt_root) {
+		mparent = BPF_CORE_READ(mnt, mnt_parent);
+		if (mparent == mnt) {
+			w->done = 1;
+			return 1;
+		}
+		w->d = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = mparent;
+		return 0;
+	}
+	parent = BPF_CORE_READ(d, d_parent);
+	if (parent == d) {
+		w->done = 1;
+		return 1;
+	}
+	pos = w->base + w->off;
+	if (w->off > BT_PATH_MAX - BT_NAME_MAX || pos > BT_SCRATCH - BT_NAME_MAX)
+		return 1;
+	name = BPF_CORE_READ(d, d_name.name);
+	n = bpf_probe_read_kernel_str(s->buf + pos, BT_NAME_MAX, name);
+	if (n <= 0)
+		return 1;
+	w->off += n;
+	w->d = parent;
+	return 0;
+}
+
+/* Store the path of (dentry, vfsmnt) at scratch offset `base`; returns its
+ * length. A walk that cannot finish marks the record truncated. */
+static __always_inline __u16 bt_dpath(struct dentry *d, struct vfsmount *vfsmnt, struct fs_struct *fs,
+				      __u64 base, __u16 *flags)
+{
+	struct bt_dwalk w = {};
+
+	w.d = d;
+	w.mnt = (struct mount *)((void *)vfsmnt - bpf_core_field_offset(struct mount, mnt));
+	w.root_d = BPF_CORE_READ(fs, root.dentry);
+	w.root_mnt = BPF_CORE_READ(fs, root.mnt);
+	w.base = base;
+	bpf_loop(BT_DWALK_MAX_STEPS, bt_dwalk_step, &w, 0);
+	if (!w.done) {
+		*flags |= BT_F_TRUNCATED;
+		bt_count_lost(BT_LOST_TRUNCATED);
+	}
+	return w.off;
+}
+
+/* The current task's working directory. */
+static __always_inline __u16 bt_cwd(__u64 base, __u16 *flags)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct fs_struct *fs = BPF_CORE_READ(t, fs);
+
+	return bt_dpath(BPF_CORE_READ(fs, pwd.dentry), BPF_CORE_READ(fs, pwd.mnt), fs, base, flags);
+}
+
+#endif

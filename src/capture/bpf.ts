@@ -1,0 +1,147 @@
+/**
+ * Loads build/bt.bpf.o through libbpf: sets the ring size and the .rodata
+ * configuration, drops programs whose tracepoint this kernel lacks, loads,
+ * attaches, and exposes the ring fd and the .bss counters. close() detaches
+ * everything; it is safe to call more than once.
+ */
+import fs from 'node:fs';
+import { CaptureError, errnoName } from '../errors.js';
+import { LAYOUT, LOST_REASONS } from './layout.js';
+import { checkInt, checkPtr, getLibbpf, view } from './native.js';
+import { tracefsDir } from './tracefs.js';
+
+export interface BpfConfig {
+  objectPath: string;
+  cgroupId: bigint;
+  cgroupLevel: number;
+  flags: number;
+  ringBytes: number;
+}
+
+export class BtBpf {
+  private obj: unknown;
+  private links: unknown[] = [];
+  private statsView?: DataView;
+  readonly ringFd: number;
+  readonly programs: string[] = [];
+  readonly skipped: string[] = [];
+
+  private constructor(obj: unknown, ringFd: number) {
+    this.obj = obj;
+    this.ringFd = ringFd;
+  }
+
+  static open(cfg: BpfConfig): BtBpf {
+    if (!fs.existsSync(cfg.objectPath)) {
+      throw new CaptureError('E_NO_OBJECT', `BPF object ${cfg.objectPath} is missing: run npm run build`);
+    }
+    const bpf = getLibbpf();
+    if (!process.env.BT_DEBUG) bpf.libbpf_set_print(null);
+    const obj = checkPtr(bpf.bpf_object__open_file(cfg.objectPath, null), `bpf_object__open_file(${cfg.objectPath})`);
+    let ok = false;
+    try {
+      const ring = checkPtr(bpf.bpf_object__find_map_by_name(obj, 'bt_events'), 'find map bt_events');
+      checkInt(bpf.bpf_map__set_max_entries(ring, cfg.ringBytes), 'bpf_map__set_max_entries(bt_events)');
+      writeConfig(obj, cfg);
+      const self = new BtBpf(obj, -1);
+      self.selectPrograms();
+      const err = bpf.bpf_object__load(obj) as number;
+      if (err < 0) {
+        throw new CaptureError(
+          'E_BPF_LOAD',
+          `loading the BPF programs failed (${errnoName(-err)}): ` +
+            (-err === 1
+              ? 'run bt as root (or with CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN)'
+              : 'the kernel rejected them; run with BT_DEBUG=1 to see the verifier log'),
+        );
+      }
+      const fd = checkInt(bpf.bpf_map__fd(ring), 'bpf_map__fd(bt_events)');
+      (self as { ringFd: number }).ringFd = fd;
+      self.mapStats();
+      ok = true;
+      return self;
+    } finally {
+      if (!ok) bpf.bpf_object__close(obj);
+    }
+  }
+
+  /** Disables programs whose syscall tracepoint does not exist here. */
+  private selectPrograms(): void {
+    const bpf = getLibbpf();
+    const events = tracefsDir();
+    for (let prog = bpf.bpf_object__next_program(this.obj, null); prog; prog = bpf.bpf_object__next_program(this.obj, prog)) {
+      const name = bpf.bpf_program__name(prog) as string;
+      const sec = bpf.bpf_program__section_name(prog) as string;
+      const m = /^tp\/([^/]+)\/(.+)$/.exec(sec);
+      if (m && !fs.existsSync(`${events}/events/${m[1]}/${m[2]}`)) {
+        checkInt(bpf.bpf_program__set_autoload(prog, false), `bpf_program__set_autoload(${name})`);
+        this.skipped.push(sec);
+      } else {
+        this.programs.push(name);
+      }
+    }
+  }
+
+  private mapStats(): void {
+    const bpf = getLibbpf();
+    const bss = checkPtr(bpf.bpf_object__find_map_by_name(this.obj, '.bss'), 'find map .bss');
+    const size = [0];
+    const ptr = checkPtr(bpf.bpf_map__initial_value(bss, size), 'bpf_map__initial_value(.bss)');
+    if (size[0] < LAYOUT.bt_stats.size) {
+      throw new CaptureError('E_BPF_LAYOUT', `.bss is ${size[0]} bytes, expected ${LAYOUT.bt_stats.size}: rebuild bt`);
+    }
+    this.statsView = new DataView(view(ptr, size[0]));
+  }
+
+  /** Attaches every loaded program. */
+  attach(): void {
+    const bpf = getLibbpf();
+    for (let prog = bpf.bpf_object__next_program(this.obj, null); prog; prog = bpf.bpf_object__next_program(this.obj, prog)) {
+      const name = bpf.bpf_program__name(prog) as string;
+      if (!this.programs.includes(name)) continue;
+      const link = checkPtr(bpf.bpf_program__attach(prog), `attaching BPF program ${name}`);
+      this.links.push(link);
+    }
+  }
+
+  /** Totals of lost/damaged events by reason, since load. */
+  lost(): Record<string, number> {
+    const out: Record<string, number> = {};
+    if (!this.statsView) return out;
+    LOST_REASONS.forEach((reason, i) => {
+      out[reason] = Number(this.statsView!.getBigUint64(LAYOUT.bt_stats.fields.lost + 8 * i, true));
+    });
+    return out;
+  }
+
+  /** Detaches the programs (stops new events); the maps stay readable. */
+  detach(): void {
+    const bpf = getLibbpf();
+    for (const link of this.links.splice(0)) bpf.bpf_link__destroy(link);
+  }
+
+  close(): void {
+    this.detach();
+    if (this.obj) {
+      const bpf = getLibbpf();
+      this.statsView = undefined;
+      bpf.bpf_object__close(this.obj);
+      this.obj = undefined;
+    }
+  }
+}
+
+function writeConfig(obj: unknown, cfg: BpfConfig): void {
+  const bpf = getLibbpf();
+  const rodata = checkPtr(bpf.bpf_object__find_map_by_name(obj, '.rodata'), 'find map .rodata');
+  const size = [0];
+  const ptr = checkPtr(bpf.bpf_map__initial_value(rodata, size), 'bpf_map__initial_value(.rodata)');
+  const L = LAYOUT.bt_config;
+  if (size[0] !== L.size) {
+    throw new CaptureError('E_BPF_LAYOUT', `.rodata is ${size[0]} bytes, expected struct bt_config (${L.size}): rebuild bt`);
+  }
+  const dv = new DataView(view(ptr, L.size));
+  dv.setBigUint64(L.fields.cgroup_id, cfg.cgroupId, true);
+  dv.setUint32(L.fields.cgroup_level, cfg.cgroupLevel, true);
+  dv.setUint32(L.fields.flags, cfg.flags, true);
+}

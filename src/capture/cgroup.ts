@@ -1,0 +1,169 @@
+/**
+ * The trace's cgroup v2: found wherever cgroup2 is mounted, created fresh
+ * under <root>/bt/, filtered on by id (the directory's inode) and level, and
+ * removed at the end. Stale cgroups of bt runs that died (SIGKILL) are
+ * removed by the next run.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { CaptureError } from '../errors.js';
+
+const PARENT = 'bt';
+
+/** Mount point of the cgroup v2 hierarchy, from /proc/self/mountinfo. */
+export function cgroup2Root(mountinfo = fs.readFileSync('/proc/self/mountinfo', 'utf8')): string {
+  for (const line of mountinfo.split('\n')) {
+    const sep = line.indexOf(' - ');
+    if (sep < 0) continue;
+    const fstype = line.slice(sep + 3).split(' ')[0];
+    if (fstype === 'cgroup2') return line.split(' ')[4].replace(/\\040/g, ' ');
+  }
+  throw new CaptureError(
+    'E_NO_CGROUP2',
+    'no cgroup v2 hierarchy is mounted: mount -t cgroup2 none /sys/fs/cgroup/unified (bt filters the build by cgroup)',
+  );
+}
+
+export class TraceCgroup {
+  readonly dir: string;
+  readonly id: bigint;
+  readonly level: number;
+  private removed = false;
+
+  private constructor(dir: string, id: bigint, level: number) {
+    this.dir = dir;
+    this.id = id;
+    this.level = level;
+  }
+
+  static create(root = cgroup2Root()): TraceCgroup {
+    const parent = path.join(root, PARENT);
+    try {
+      fs.mkdirSync(parent, { recursive: true });
+      cleanStale(parent);
+      const dir = path.join(parent, `trace-${process.pid}-${Date.now().toString(36)}`);
+      fs.mkdirSync(dir);
+      const id = fs.statSync(dir, { bigint: true }).ino;
+      // Level: components below the hierarchy root (root = 0). The mount
+      // root itself may sit below the real root inside a cgroup namespace;
+      // that case is detected at run time (no event from the build).
+      const level = path.relative(root, dir).split(path.sep).length;
+      return new TraceCgroup(dir, id, level);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      throw new CaptureError(
+        'E_CGROUP',
+        `cannot create a cgroup under ${parent} (${e.code ?? e.message}): run bt as root`,
+        { cause: err },
+      );
+    }
+  }
+
+  get procsFile(): string {
+    return path.join(this.dir, 'cgroup.procs');
+  }
+
+  /** Pids currently in the cgroup (and its descendants). */
+  pids(): number[] {
+    return listPids(this.dir);
+  }
+
+  /** True while any process of the build is alive. */
+  populated(): boolean {
+    try {
+      const ev = fs.readFileSync(path.join(this.dir, 'cgroup.events'), 'utf8');
+      return /populated 1/.test(ev);
+    } catch {
+      return this.pids().length > 0;
+    }
+  }
+
+  /** Sends a signal to every process in the cgroup. SIGKILL uses cgroup.kill when available. */
+  signalAll(signal: NodeJS.Signals): void {
+    if (signal === 'SIGKILL') {
+      try {
+        fs.writeFileSync(path.join(this.dir, 'cgroup.kill'), '1');
+        return;
+      } catch {
+        /* kernels before 5.14: kill one by one */
+      }
+    }
+    for (const pid of this.pids()) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+
+  /** Moves the remaining processes out (to the root) so the cgroup can go. */
+  evict(): number[] {
+    return evict(this.dir);
+  }
+
+  /** Removes the cgroup (evicting leftovers first). Idempotent. */
+  remove(): void {
+    if (this.removed) return;
+    evict(this.dir);
+    removeTree(this.dir);
+    this.removed = true;
+  }
+}
+
+function evict(dir: string): number[] {
+  const target = path.join(path.dirname(path.dirname(dir)), 'cgroup.procs');
+  const moved: number[] = [];
+  for (const pid of listPids(dir)) {
+    try {
+      fs.writeFileSync(target, `${pid}\n`);
+      moved.push(pid);
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return moved;
+}
+
+function listPids(dir: string): number[] {
+  const out: number[] = [];
+  try {
+    for (const l of fs.readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n')) if (l) out.push(Number(l));
+    for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (ent.isDirectory()) out.push(...listPids(path.join(dir, ent.name)));
+    }
+  } catch {
+    /* removed meanwhile */
+  }
+  return out;
+}
+
+function removeTree(dir: string): void {
+  try {
+    for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (ent.isDirectory()) removeTree(path.join(dir, ent.name));
+    }
+    fs.rmdirSync(dir);
+  } catch {
+    /* gone already, or still busy: the next run cleans it */
+  }
+}
+
+/** Removes trace-<pid>-* cgroups whose bt process is gone and that are empty. */
+function cleanStale(parent: string): void {
+  for (const name of fs.readdirSync(parent)) {
+    const m = /^trace-(\d+)-/.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    let alive = true;
+    try {
+      process.kill(pid, 0);
+    } catch (err) {
+      alive = (err as NodeJS.ErrnoException).code === 'EPERM';
+    }
+    if (alive && pid !== process.pid) continue;
+    const dir = path.join(parent, name);
+    evict(dir);
+    removeTree(dir);
+  }
+}

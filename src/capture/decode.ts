@@ -1,0 +1,294 @@
+/**
+ * Decodes ring-buffer records (bpf/bt_records.h, offsets in layout.ts) into
+ * log records. EXEC records are followed by EXEC_DATA chunks carrying argv
+ * and env; they are assembled per thread and the exec is emitted when its
+ * bytes are complete, or as truncated when that thread moves on first (a
+ * chunk was lost) or the trace ends.
+ */
+import type { LogRecord } from '../log/schema.js';
+import { F, LAYOUT, OP_NAMES, T } from './layout.js';
+
+const H = LAYOUT.bt_hdr.fields;
+const AT_FDCWD = -100;
+
+interface PendingExec {
+  rec: LogRecord;
+  argv: Buffer;
+  env: Buffer;
+  argvGot: number;
+  envGot: number;
+  damaged: boolean;
+}
+
+export type Emit = (r: LogRecord) => void;
+
+export class RecordDecoder {
+  private readonly execs = new Map<number, PendingExec>();
+  /** Records of a type this version does not know (skipped). */
+  unknown = 0;
+  /** Execs emitted with missing argv/env bytes. */
+  incompleteExecs = 0;
+
+  constructor(private readonly emit: Emit) {}
+
+  /** Decodes one record of `len` bytes at `off`. */
+  decode(buf: Buffer, dv: DataView, off: number, len: number): void {
+    if (len < LAYOUT.bt_hdr.size) {
+      this.unknown++;
+      return;
+    }
+    const type = dv.getUint16(off + H.type, true);
+    const tid = dv.getUint32(off + H.tid, true);
+    if (type === T.EXEC_DATA) {
+      this.execData(buf, dv, off, len, tid);
+      return;
+    }
+    const pending = this.execs.get(tid);
+    if (pending) this.finishExec(tid, pending);
+
+    const flags = dv.getUint16(off + H.flags, true);
+    const rec: LogRecord = {
+      ts: u64(dv, off + H.ts),
+      pid: dv.getUint32(off + H.pid, true),
+      tid,
+    };
+    const truncated = (flags & (F.TRUNCATED | F.READ_FAULT)) !== 0;
+    switch (type) {
+      case T.FORK: {
+        const L = LAYOUT.bt_fork.fields;
+        rec.fork = {
+          child: dv.getUint32(off + L.child_pid, true),
+          child_tid: dv.getUint32(off + L.child_tid, true),
+          ppid: dv.getUint32(off + L.ppid, true),
+          thread: (flags & F.THREAD) !== 0,
+        };
+        break;
+      }
+      case T.EXEC:
+        this.exec(buf, dv, off, rec, flags);
+        return;
+      case T.EXIT: {
+        const status = dv.getUint32(off + LAYOUT.bt_exit.fields.status, true);
+        const signal = status & 0x7f;
+        rec.exit = { code: signal ? 0 : (status >> 8) & 0xff, signal, core: (status & 0x80) !== 0, status };
+        break;
+      }
+      case T.OPEN: {
+        const L = LAYOUT.bt_open.fields;
+        const ret = dv.getInt32(off + L.ret, true);
+        rec.open = {
+          path: str(buf, off + LAYOUT.bt_open.size, dv.getUint16(off + L.path_len, true)),
+          dirfd: dv.getInt32(off + L.dirfd, true),
+          flags: dv.getUint32(off + L.flags, true),
+          mode: dv.getUint32(off + L.mode, true),
+          fd: ret < 0 ? -1 : ret,
+          errno: ret < 0 ? -ret : 0,
+          op: op(dv, off + L.op),
+          resolve: u64(dv, off + L.resolve),
+          truncated,
+        };
+        break;
+      }
+      case T.CLOSE: {
+        const L = LAYOUT.bt_close.fields;
+        const ret = dv.getInt32(off + L.ret, true);
+        rec.close = {
+          fd: dv.getInt32(off + L.fd, true),
+          errno: ret < 0 ? -ret : 0,
+          op: op(dv, off + L.op),
+          last: dv.getUint32(off + L.last, true),
+          flags: dv.getUint32(off + L.cr_flags, true),
+        };
+        break;
+      }
+      case T.DUP: {
+        const L = LAYOUT.bt_dup.fields;
+        const ret = dv.getInt32(off + L.ret, true);
+        const o = op(dv, off + L.op);
+        const oldfd = dv.getInt32(off + L.oldfd, true);
+        const arg = dv.getInt32(off + L.newfd, true);
+        const dflags = dv.getUint32(off + L.flags, true);
+        const setfd = o === 'fcntl_setfd';
+        rec.dup = {
+          oldfd,
+          newfd: setfd ? oldfd : ret < 0 ? -1 : ret,
+          errno: ret < 0 ? -ret : 0,
+          op: o,
+          flags: dflags,
+          arg,
+          cloexec: setfd ? (arg & 1) !== 0 : o === 'fcntl_dupfd_cloexec' || (o === 'dup3' && (dflags & 0o2000000) !== 0),
+        };
+        break;
+      }
+      case T.PIPE: {
+        const L = LAYOUT.bt_pipe.fields;
+        const ret = dv.getInt32(off + L.ret, true);
+        rec.pipe = {
+          read_fd: dv.getInt32(off + L.fd0, true),
+          write_fd: dv.getInt32(off + L.fd1, true),
+          errno: ret < 0 ? -ret : 0,
+          flags: dv.getUint32(off + L.flags, true),
+          op: op(dv, off + L.op),
+        };
+        break;
+      }
+      case T.CHDIR: {
+        const L = LAYOUT.bt_chdir.fields;
+        const ret = dv.getInt32(off + L.ret, true);
+        const plen = dv.getUint16(off + L.path_len, true);
+        const base = off + LAYOUT.bt_chdir.size;
+        rec.chdir = {
+          path: str(buf, base, plen),
+          fd: dv.getInt32(off + L.fd, true),
+          errno: ret < 0 ? -ret : 0,
+          cwd: ret < 0 ? '' : components(buf, base + plen, dv.getUint16(off + L.cwd_len, true)),
+          op: op(dv, off + L.op),
+        };
+        break;
+      }
+      case T.PATH: {
+        const L = LAYOUT.bt_path.fields;
+        const ret = dv.getInt32(off + L.ret, true);
+        rec.path = {
+          op: op(dv, off + L.op),
+          path: str(buf, off + LAYOUT.bt_path.size, dv.getUint16(off + L.path_len, true)),
+          dirfd: dv.getInt32(off + L.dirfd, true),
+          flags: dv.getUint32(off + L.flags, true),
+          mode: dv.getUint32(off + L.mode, true),
+          errno: ret < 0 ? -ret : 0,
+          truncated,
+        };
+        break;
+      }
+      case T.PATH2: {
+        const L = LAYOUT.bt_path2.fields;
+        const ret = dv.getInt32(off + L.ret, true);
+        const olen = dv.getUint16(off + L.old_len, true);
+        const base = off + LAYOUT.bt_path2.size;
+        rec.path2 = {
+          op: op(dv, off + L.op),
+          from: str(buf, base, olen),
+          to: str(buf, base + olen, dv.getUint16(off + L.new_len, true)),
+          olddirfd: dv.getInt32(off + L.olddirfd, true),
+          newdirfd: dv.getInt32(off + L.newdirfd, true),
+          flags: dv.getUint32(off + L.flags, true),
+          errno: ret < 0 ? -ret : 0,
+          truncated,
+        };
+        break;
+      }
+      default:
+        this.unknown++;
+        return;
+    }
+    this.emit(rec);
+  }
+
+  private exec(buf: Buffer, dv: DataView, off: number, rec: LogRecord, flags: number): void {
+    const L = LAYOUT.bt_exec.fields;
+    const ret = dv.getInt32(off + L.ret, true);
+    const fnLen = dv.getUint16(off + L.filename_len, true);
+    const inLen = dv.getUint16(off + L.interp_len, true);
+    const cwdLen = dv.getUint16(off + L.cwd_len, true);
+    const base = off + LAYOUT.bt_exec.size;
+    const argvLen = dv.getUint32(off + L.argv_len, true);
+    const envLen = dv.getUint32(off + L.env_len, true);
+    const dirfd = dv.getInt32(off + L.dirfd, true);
+    rec.exec = {
+      path: str(buf, base, fnLen),
+      argv: [],
+      env: [],
+      cwd: components(buf, base + fnLen + inLen, cwdLen),
+      errno: ret < 0 ? -ret : 0,
+      interp: str(buf, base + fnLen, inLen),
+      old_tid: dv.getUint32(off + L.old_tid, true),
+      uid: dv.getUint32(off + L.uid, true),
+      gid: dv.getUint32(off + L.gid, true),
+      dirfd: dirfd === AT_FDCWD ? AT_FDCWD : dirfd,
+      op: op(dv, off + L.op),
+      truncated: (flags & (F.TRUNCATED | F.READ_FAULT)) !== 0,
+      env_omitted: (flags & F.NO_ENV) !== 0,
+    };
+    const p: PendingExec = {
+      rec,
+      argv: Buffer.allocUnsafe(argvLen),
+      env: Buffer.allocUnsafe(envLen),
+      argvGot: 0,
+      envGot: 0,
+      damaged: false,
+    };
+    if (argvLen === 0 && envLen === 0) this.finishExec(rec.tid, p);
+    else this.execs.set(rec.tid, p);
+  }
+
+  private execData(buf: Buffer, dv: DataView, off: number, len: number, tid: number): void {
+    const p = this.execs.get(tid);
+    if (!p) {
+      this.unknown++; // its EXEC was lost
+      return;
+    }
+    const L = LAYOUT.bt_exec_data.fields;
+    const flags = dv.getUint16(off + H.flags, true);
+    const at = dv.getUint32(off + L.offset, true);
+    const n = Math.min(dv.getUint32(off + L.len, true), len - LAYOUT.bt_exec_data.size);
+    if (flags & F.READ_FAULT) p.damaged = true;
+    const src = off + LAYOUT.bt_exec_data.size;
+    if (flags & F.ENV) {
+      if (at !== p.envGot || at + n > p.env.length) p.damaged = true;
+      else p.envGot += buf.copy(p.env, at, src, src + n);
+    } else {
+      if (at !== p.argvGot || at + n > p.argv.length) p.damaged = true;
+      else p.argvGot += buf.copy(p.argv, at, src, src + n);
+    }
+    if (p.argvGot === p.argv.length && p.envGot === p.env.length) this.finishExec(tid, p);
+  }
+
+  private finishExec(tid: number, p: PendingExec): void {
+    this.execs.delete(tid);
+    const exec = p.rec.exec!;
+    exec.argv = strings(p.argv, p.argvGot);
+    exec.env = strings(p.env, p.envGot);
+    if (p.damaged || p.argvGot < p.argv.length || p.envGot < p.env.length) {
+      exec.truncated = true;
+      this.incompleteExecs++;
+    }
+    this.emit(p.rec);
+  }
+
+  /** Emits execs still waiting for data (end of trace). */
+  flush(): void {
+    for (const [tid, p] of [...this.execs]) this.finishExec(tid, p);
+  }
+}
+
+function u64(dv: DataView, at: number): number {
+  return dv.getUint32(at, true) + dv.getUint32(at + 4, true) * 0x100000000;
+}
+
+function op(dv: DataView, at: number): string {
+  const v = dv.getUint16(at, true);
+  return OP_NAMES[v] ?? `op${v}`;
+}
+
+/** A NUL-terminated string stored with its NUL in `len` bytes. */
+function str(buf: Buffer, at: number, len: number): string {
+  if (len === 0) return '';
+  const end = buf[at + len - 1] === 0 ? at + len - 1 : at + len;
+  return buf.toString('utf8', at, end);
+}
+
+/** NUL-separated strings (argv/env blocks). */
+function strings(buf: Buffer, len: number): string[] {
+  if (len === 0) return [];
+  const out = buf.toString('utf8', 0, len).split('\0');
+  if (out[out.length - 1] === '') out.pop();
+  return out;
+}
+
+/** Path components stored leaf first, NUL-separated, as an absolute path. */
+function components(buf: Buffer, at: number, len: number): string {
+  if (len === 0) return '/';
+  const parts = buf.toString('utf8', at, at + len).split('\0');
+  if (parts[parts.length - 1] === '') parts.pop();
+  return '/' + parts.reverse().join('/');
+}

@@ -1,0 +1,122 @@
+/**
+ * Native bindings (koffi): a declarative table of the libbpf and libc
+ * functions bt calls, loaded lazily once. Callers go through `check*`
+ * helpers so every native result is checked and a failure becomes a
+ * NativeError naming the operation and the errno.
+ */
+import koffi from 'koffi';
+import { CaptureError, NativeError } from '../errors.js';
+
+const LIBBPF_SONAMES = ['libbpf.so.1', 'libbpf.so'];
+const LIBC_SONAME = 'libc.so.6';
+
+/** Prototypes, by library. Pointers to libbpf objects are opaque. */
+const LIBBPF_TABLE = {
+  libbpf_major_version: 'uint32_t libbpf_major_version(void)',
+  libbpf_minor_version: 'uint32_t libbpf_minor_version(void)',
+  libbpf_set_print: 'void *libbpf_set_print(void *fn)',
+  bpf_object__open_file: 'void *bpf_object__open_file(const char *path, void *opts)',
+  bpf_object__load: 'int bpf_object__load(void *obj)',
+  bpf_object__close: 'void bpf_object__close(void *obj)',
+  bpf_object__find_map_by_name: 'void *bpf_object__find_map_by_name(void *obj, const char *name)',
+  bpf_object__next_program: 'void *bpf_object__next_program(void *obj, void *prev)',
+  bpf_map__set_max_entries: 'int bpf_map__set_max_entries(void *map, uint32_t max)',
+  bpf_map__fd: 'int bpf_map__fd(void *map)',
+  bpf_map__initial_value: 'void *bpf_map__initial_value(void *map, _Out_ size_t *psize)',
+  bpf_program__name: 'const char *bpf_program__name(void *prog)',
+  bpf_program__section_name: 'const char *bpf_program__section_name(void *prog)',
+  bpf_program__set_autoload: 'int bpf_program__set_autoload(void *prog, bool autoload)',
+  bpf_program__attach: 'void *bpf_program__attach(void *prog)',
+  bpf_link__destroy: 'int bpf_link__destroy(void *link)',
+} as const;
+
+const LIBC_TABLE = {
+  mmap: 'void *mmap(void *addr, size_t len, int prot, int flags, int fd, int64_t off)',
+  munmap: 'int munmap(void *addr, size_t len)',
+  getpagesize: 'int getpagesize(void)',
+  clock_gettime: 'int clock_gettime(int clk, void *ts)',
+} as const;
+
+type Fn = (...args: any[]) => any;
+export type Libbpf = { [K in keyof typeof LIBBPF_TABLE]: Fn };
+export type Libc = { [K in keyof typeof LIBC_TABLE]: Fn };
+
+function bind<T extends Record<string, string>>(lib: koffi.IKoffiLib, table: T): { [K in keyof T]: Fn } {
+  const out: Record<string, Fn> = {};
+  for (const [name, proto] of Object.entries(table)) out[name] = lib.func(proto);
+  return out as { [K in keyof T]: Fn };
+}
+
+let libbpf: Libbpf | undefined;
+let libc: Libc | undefined;
+
+/** libbpf >= 1.0, loaded on first use. */
+export function getLibbpf(): Libbpf {
+  if (libbpf) return libbpf;
+  let lib: koffi.IKoffiLib | undefined;
+  let lastErr: unknown;
+  for (const soname of LIBBPF_SONAMES) {
+    try {
+      lib = koffi.load(soname);
+      break;
+    } catch (err) {
+      lastErr = err;
+    }
+  }
+  if (!lib) {
+    throw new CaptureError(
+      'E_NO_LIBBPF',
+      'libbpf.so.1 not found: install libbpf 1.x (Debian/Ubuntu: apt-get install libbpf1)',
+      { cause: lastErr },
+    );
+  }
+  let bound: Libbpf;
+  try {
+    bound = bind(lib, LIBBPF_TABLE);
+  } catch (err) {
+    throw new CaptureError('E_OLD_LIBBPF', 'libbpf is too old: bt needs libbpf >= 1.0 (apt-get install libbpf1)', {
+      cause: err,
+    });
+  }
+  const major = bound.libbpf_major_version() as number;
+  if (major < 1) {
+    throw new CaptureError('E_OLD_LIBBPF', `libbpf ${major}.x is too old: bt needs libbpf >= 1.0`);
+  }
+  libbpf = bound;
+  return libbpf;
+}
+
+export function getLibc(): Libc {
+  libc ??= bind(koffi.load(LIBC_SONAME), LIBC_TABLE);
+  return libc;
+}
+
+/** Throws a NativeError for a NULL pointer result. */
+export function checkPtr<T>(ptr: T | null, op: string, hint = ''): T {
+  if (ptr === null || ptr === undefined) throw new NativeError(op, koffi.errno() || 5, hint);
+  return ptr;
+}
+
+/** Throws a NativeError for a negative int result (libbpf returns -errno). */
+export function checkInt(ret: number, op: string, hint = ''): number {
+  if (ret < 0) throw new NativeError(op, ret === -1 ? koffi.errno() || 1 : -ret, hint);
+  return ret;
+}
+
+/** An ArrayBuffer aliasing native memory (no copy). */
+export function view(ptr: unknown, len: number): ArrayBuffer {
+  return koffi.view(ptr, len);
+}
+
+export const PROT_READ = 1;
+export const PROT_WRITE = 2;
+export const MAP_SHARED = 1;
+export const CLOCK_REALTIME = 0;
+export const CLOCK_BOOTTIME = 7;
+
+/** Current time of a clock, in ns (a Number: exact to 2^53 ns, ~104 days). */
+export function clockNs(clock: number): number {
+  const buf = Buffer.alloc(16); // struct timespec { int64 tv_sec; int64 tv_nsec; }
+  checkInt(getLibc().clock_gettime(clock, buf), 'clock_gettime');
+  return Number(buf.readBigInt64LE(0)) * 1e9 + Number(buf.readBigInt64LE(8));
+}

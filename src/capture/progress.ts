@@ -1,0 +1,51 @@
+/**
+ * Live progress on stderr while a trace runs: one line, redrawn in place,
+ * only on a terminal and never with --quiet.
+ */
+export interface ProgressStats {
+  elapsedMs: number;
+  started: number;
+  running: number;
+  fileEvents: number;
+  bytes: number;
+  lost: number;
+}
+
+export class Progress {
+  private last = 0;
+  private shown = false;
+
+  constructor(
+    private readonly enabled: boolean,
+    private readonly out: NodeJS.WriteStream = process.stderr,
+  ) {}
+
+  update(s: ProgressStats, force = false): void {
+    if (!this.enabled) return;
+    const now = Date.now();
+    if (!force && now - this.last < 200) return;
+    this.last = now;
+    this.shown = true;
+    this.out.write(`\r\x1b[2K${formatProgress(s)}`);
+  }
+
+  /** Removes the line so that later output starts clean. */
+  clear(): void {
+    if (this.shown) this.out.write('\r\x1b[2K');
+    this.shown = false;
+  }
+}
+
+export function formatProgress(s: ProgressStats): string {
+  return (
+    `bt: ${(s.elapsedMs / 1000).toFixed(1)}s  processes ${s.started} started, ${s.running} running  ` +
+    `file events ${s.fileEvents}  log ${formatBytes(s.bytes)}  lost ${s.lost}`
+  );
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  return `${(n / 1024 / 1024 / 1024).toFixed(2)} GiB`;
+}

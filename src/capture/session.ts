@@ -1,0 +1,358 @@
+/**
+ * One `bt trace` run: cgroup, BPF programs, the build, the drain loop, the
+ * log, and a clean end on every path (build exit, Ctrl-C, SIGTERM, errors).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa, type ResultPromise } from 'execa';
+import { CaptureError, LogError } from '../errors.js';
+import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
+import { FORMAT_VERSION } from '../log/schema.js';
+import { LogWriter } from '../log/writer.js';
+import { BT_VERSION } from '../version.js';
+import { BtBpf } from './bpf.js';
+import { TraceCgroup } from './cgroup.js';
+import { RecordDecoder } from './decode.js';
+import { CFG } from './layout.js';
+import { CLOCK_BOOTTIME, CLOCK_REALTIME, clockNs } from './native.js';
+import { Progress } from './progress.js';
+import { RingReader } from './ring.js';
+import { buildEnv, buildUser, checkBtf, checkPrivileges, resolveCommand } from './user.js';
+
+export interface TraceOptions {
+  output: string;
+  command: string[];
+  ringBytes: number;
+  graceMs: number;
+  env: boolean;
+  files: boolean;
+  asRoot: boolean;
+  progress: boolean;
+  /** Drain interval when the ring is quiet. */
+  pollMs?: number;
+}
+
+export interface TraceResult {
+  exitStatus: number;
+  exitCode: number | null;
+  signal: string | null;
+  records: number;
+  bytes: number;
+  lost: Record<string, number>;
+  leftovers: string[];
+  rootPid: number;
+}
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const BUILD_DIR = fs.existsSync(path.join(ROOT, 'build')) ? path.join(ROOT, 'build') : path.join(ROOT, '..', 'build');
+export const OBJECT_PATH = path.join(BUILD_DIR, 'bt.bpf.o');
+export const LAUNCHER_PATH = path.join(BUILD_DIR, 'bt-launch');
+
+/** Runs the command under the tracer; resolves when everything is cleaned up. */
+export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
+  checkBtf();
+  checkPrivileges();
+  if (!opts.command.length) throw new CaptureError('E_USAGE', 'no command given: bt trace -o FILE -- COMMAND [ARGS...]');
+  const ringBytes = checkRingSize(opts.ringBytes);
+  const cwd = process.cwd();
+  const user = buildUser(opts.asRoot);
+  const env = buildEnv(user);
+  const exe = resolveCommand(opts.command[0], env, cwd);
+  preflightOutput(opts.output);
+  if (!fs.existsSync(LAUNCHER_PATH)) {
+    throw new CaptureError('E_NO_LAUNCHER', `${LAUNCHER_PATH} is missing: run npm run build`);
+  }
+
+  const cleanup: Array<() => void> = [];
+  const runCleanup = () => {
+    for (const fn of cleanup.splice(0).reverse()) {
+      try {
+        fn();
+      } catch {
+        /* keep cleaning */
+      }
+    }
+  };
+  process.once('exit', runCleanup); // last resort, e.g. an uncaught error
+
+  try {
+    const cg = TraceCgroup.create();
+    cleanup.push(() => cg.remove());
+    const flags = (opts.env ? CFG.ENV : 0) | (opts.files ? CFG.FILES : 0);
+    const bpf = BtBpf.open({ objectPath: OBJECT_PATH, cgroupId: cg.id, cgroupLevel: cg.level, flags, ringBytes });
+    cleanup.push(() => bpf.close());
+    bpf.attach();
+    const ring = new RingReader(bpf.ringFd, ringBytes);
+    cleanup.push(() => ring.close());
+
+    const clock = sampleClock();
+    const child = execa(LAUNCHER_PATH, [cg.procsFile, String(user.uid), String(user.gid), exe, ...opts.command], {
+      stdio: 'inherit',
+      reject: false,
+      env,
+      extendEnv: false,
+      cwd,
+      cleanup: true,
+    });
+    const rootPid = child.pid ?? 0;
+    const header: LogHeader = {
+      format_version: FORMAT_VERSION,
+      bt_version: BT_VERSION,
+      kernel_release: os.release(),
+      hostname: os.hostname(),
+      clock: 'CLOCK_BOOTTIME',
+      boot_to_wall_ns: clock.bootToWallNs,
+      command: opts.command,
+      cwd,
+      uid: user.uid >= 0 ? user.uid : (process.getuid?.() ?? 0),
+      gid: user.gid >= 0 ? user.gid : (process.getgid?.() ?? 0),
+      options: {
+        ring_bytes: String(ringBytes),
+        grace_ms: String(opts.graceMs),
+        env: String(opts.env),
+        files: String(opts.files),
+        as_root: String(opts.asRoot),
+      },
+      start_ts: clock.bootNs,
+      normalized: false,
+      root_pid: rootPid,
+      source: '',
+    };
+    let writer: LogWriter;
+    try {
+      writer = LogWriter.open(opts.output, header, user.uid >= 0 ? { uid: user.uid, gid: user.gid } : {});
+    } catch (err) {
+      child.kill('SIGKILL');
+      throw err;
+    }
+    cleanup.push(() => writer.close());
+    return await new Tracer(opts, cg, bpf, ring, writer, child, rootPid).run();
+  } finally {
+    runCleanup();
+    process.removeListener('exit', runCleanup);
+  }
+}
+
+/** The drain loop and the end-of-trace sequence. */
+class Tracer {
+  private readonly decoder: RecordDecoder;
+  private readonly progress: Progress;
+  private readonly startMs = Date.now();
+  private lastLost: Record<string, number> = {};
+  private lastLostTs: number;
+  private lastFlushMs = Date.now();
+  private started = 1;
+  private exited = 0;
+  private fileEvents = 0;
+  private interrupts = 0;
+
+  constructor(
+    private readonly opts: TraceOptions,
+    private readonly cg: TraceCgroup,
+    private readonly bpf: BtBpf,
+    private readonly ring: RingReader,
+    private readonly writer: LogWriter,
+    private readonly child: ResultPromise,
+    private readonly rootPid: number,
+  ) {
+    this.decoder = new RecordDecoder((r) => this.onRecord(r));
+    this.progress = new Progress(opts.progress);
+    this.lastLostTs = clockNs(CLOCK_BOOTTIME);
+  }
+
+  private onRecord(r: LogRecord): void {
+    if (r.fork) {
+      if (!r.fork.thread) this.started++;
+    } else if (r.exit) this.exited++;
+    else if (r.open || r.close || r.dup || r.pipe || r.chdir || r.path || r.path2) this.fileEvents++;
+    this.writer.write(r);
+  }
+
+  private drain(): number {
+    let n = 0;
+    const sink = (buf: Buffer, dv: DataView, off: number, len: number) => this.decoder.decode(buf, dv, off, len);
+    for (;;) {
+      const got = this.ring.drain(sink, 8 * 1024 * 1024);
+      n += got;
+      if (got === 0 || this.ring.pending() === 0) break;
+    }
+    this.recordLosses();
+    if (Date.now() - this.lastFlushMs >= 500) {
+      this.writer.flush();
+      this.lastFlushMs = Date.now();
+    }
+    this.progress.update(this.stats());
+    return n;
+  }
+
+  /** Writes in-band records for events the kernel could not deliver since the last drain. */
+  private recordLosses(): void {
+    const now = clockNs(CLOCK_BOOTTIME);
+    const lost = this.bpf.lost();
+    for (const [reason, total] of Object.entries(lost)) {
+      const delta = total - (this.lastLost[reason] ?? 0);
+      if (delta > 0) {
+        this.writer.write({ ts: now, pid: 0, tid: 0, lost: { count: delta, reason, from_ts: this.lastLostTs, to_ts: now } });
+      }
+    }
+    const inc = this.decoder.incompleteExecs - (this.lastLost.incomplete_exec ?? 0);
+    if (inc > 0) {
+      this.writer.write({ ts: now, pid: 0, tid: 0, lost: { count: inc, reason: 'incomplete_exec', from_ts: this.lastLostTs, to_ts: now } });
+    }
+    this.lastLost = { ...lost, incomplete_exec: this.decoder.incompleteExecs };
+    this.lastLostTs = now;
+  }
+
+  private stats() {
+    const lost = Object.values(this.bpf.lost()).reduce((a, b) => a + b, 0);
+    return {
+      elapsedMs: Date.now() - this.startMs,
+      started: this.started,
+      running: Math.max(0, this.started - this.exited),
+      fileEvents: this.fileEvents,
+      bytes: this.writer.bytesWritten,
+      lost,
+    };
+  }
+
+  private onSignal = (sig: NodeJS.Signals) => {
+    this.interrupts++;
+    if (this.interrupts === 1) {
+      // Ctrl-C on a terminal already reached the build (same process group);
+      // a signal sent to bt alone is passed on.
+      try {
+        process.kill(this.rootPid, sig);
+      } catch {
+        /* already gone */
+      }
+    } else {
+      process.stderr.write(`\nbt: ${sig} again: killing every process of the build\n`);
+      this.cg.signalAll('SIGKILL');
+    }
+  };
+
+  async run(): Promise<TraceResult> {
+    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    for (const s of signals) process.on(s, this.onSignal);
+    const pollMs = this.opts.pollMs ?? 10;
+    let timer: NodeJS.Timeout | undefined;
+    const loop = () => {
+      const n = this.drain();
+      timer = setTimeout(loop, n > 0 && this.ring.pending() > this.ring.size / 8 ? 0 : pollMs);
+    };
+    try {
+      loop();
+      const result = await this.child;
+      const leftovers = await this.waitForLeftovers();
+      clearTimeout(timer);
+      // Every process of the build has exited (or was left running): its
+      // records are in the ring. Stop new events, then drain to the end.
+      this.bpf.detach();
+      this.drain();
+      this.decoder.flush();
+      this.recordLosses();
+      const exitStatus = statusOf(result.exitCode, result.signal);
+      const lost = this.bpf.lost();
+      if (this.decoder.incompleteExecs) lost.incomplete_exec = this.decoder.incompleteExecs;
+      const trailer: Trailer = {
+        end_ts: clockNs(CLOCK_BOOTTIME),
+        exit_status: exitStatus,
+        exit_code: result.exitCode ?? 0,
+        exit_signal: signalNumber(result.signal),
+        records: this.writer.records,
+        counts: { ...this.writer.counts },
+        lost,
+        leftover: leftovers,
+      };
+      this.writer.close(trailer);
+      this.progress.clear();
+      return {
+        exitStatus,
+        exitCode: result.exitCode ?? null,
+        signal: result.signal ?? null,
+        records: this.writer.records,
+        bytes: this.writer.bytesWritten,
+        lost,
+        leftovers,
+        rootPid: this.rootPid,
+      };
+    } finally {
+      clearTimeout(timer);
+      this.progress.clear();
+      for (const s of signals) process.removeListener(s, this.onSignal);
+    }
+  }
+
+  /** Waits up to the grace period for processes that outlive the command; lists and evicts the rest. */
+  private async waitForLeftovers(): Promise<string[]> {
+    const deadline = Date.now() + this.opts.graceMs;
+    while (this.cg.populated() && Date.now() < deadline) {
+      await sleep(20);
+      this.drain();
+    }
+    if (!this.cg.populated()) return [];
+    const out: string[] = [];
+    for (const pid of this.cg.pids()) out.push(`${pid} ${cmdline(pid)}`);
+    this.cg.evict();
+    return out;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function cmdline(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+  } catch {
+    return '?';
+  }
+}
+
+/** The boot-clock reading and the offset to wall-clock time, sampled tightly. */
+function sampleClock(): { bootNs: number; bootToWallNs: number } {
+  let best = { bootNs: 0, bootToWallNs: 0, spread: Infinity };
+  for (let i = 0; i < 5; i++) {
+    const b1 = clockNs(CLOCK_BOOTTIME);
+    const w = clockNs(CLOCK_REALTIME);
+    const b2 = clockNs(CLOCK_BOOTTIME);
+    if (b2 - b1 < best.spread) best = { bootNs: b2, bootToWallNs: w - Math.round((b1 + b2) / 2), spread: b2 - b1 };
+  }
+  return { bootNs: best.bootNs, bootToWallNs: best.bootToWallNs };
+}
+
+function checkRingSize(bytes: number): number {
+  const page = 4096;
+  if (!Number.isInteger(bytes) || bytes < 64 * 1024 || bytes > 2 ** 30 || (bytes & (bytes - 1)) !== 0 || bytes % page) {
+    throw new CaptureError('E_USAGE', `ring size ${bytes} is not a power of two between 64 KiB and 1 GiB: try --ring-size 64M`);
+  }
+  return bytes;
+}
+
+function preflightOutput(file: string): void {
+  if (file === '-') return;
+  try {
+    const fd = fs.openSync(file, 'a', 0o600);
+    fs.closeSync(fd);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new LogError('E_LOG_WRITE', `cannot write the log ${file} (${e.code ?? e.message}): choose another -o path`, {
+      cause: err,
+    });
+  }
+}
+
+const SIGNALS: Record<string, number> = os.constants.signals as unknown as Record<string, number>;
+
+function signalNumber(sig: string | undefined | null): number {
+  return sig ? (SIGNALS[sig] ?? 0) : 0;
+}
+
+/** The shell convention: the exit code, or 128 + the signal that killed it. */
+function statusOf(code: number | undefined | null, sig: string | undefined | null): number {
+  if (sig) return 128 + signalNumber(sig);
+  return code ?? 1;
+}

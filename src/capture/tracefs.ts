@@ -1,0 +1,30 @@
+/**
+ * tracefs: libbpf attaches `tp/` programs by reading event ids from it, and
+ * bt checks which syscall tracepoints exist. Mounted on demand when absent.
+ */
+import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { CaptureError } from '../errors.js';
+
+const CANDIDATES = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
+let found: string | undefined;
+
+export function tracefsDir(): string {
+  if (found) return found;
+  for (const dir of CANDIDATES) {
+    if (fs.existsSync(`${dir}/events/syscalls`)) return (found = dir);
+  }
+  try {
+    execFileSync('mount', ['-t', 'tracefs', 'nodev', CANDIDATES[0]], { stdio: 'ignore' });
+  } catch (err) {
+    throw new CaptureError(
+      'E_NO_TRACEFS',
+      `tracefs is not mounted and mounting it failed: run as root, or mount -t tracefs nodev ${CANDIDATES[0]}`,
+      { cause: err },
+    );
+  }
+  if (!fs.existsSync(`${CANDIDATES[0]}/events/syscalls`)) {
+    throw new CaptureError('E_NO_SYSCALL_TRACEPOINTS', 'this kernel has no syscall tracepoints (CONFIG_FTRACE_SYSCALLS)');
+  }
+  return (found = CANDIDATES[0]);
+}

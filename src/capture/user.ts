@@ -1,0 +1,98 @@
+/**
+ * Who the build runs as, and what bt may do: with sudo the build runs as the
+ * invoking user (SUDO_UID/SUDO_GID) unless --as-root; bt itself needs root
+ * or CAP_BPF + CAP_PERFMON + CAP_SYS_ADMIN.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { CaptureError } from '../errors.js';
+
+export interface BuildUser {
+  uid: number; // -1: keep bt's own
+  gid: number;
+  name?: string;
+  home?: string;
+}
+
+const CAP_SYS_ADMIN = 21n;
+const CAP_PERFMON = 38n;
+const CAP_BPF = 39n;
+
+/** Throws unless this process can load and attach the programs. */
+export function checkPrivileges(status = fs.readFileSync('/proc/self/status', 'utf8')): void {
+  const m = /^CapEff:\s*([0-9a-f]+)/m.exec(status);
+  const caps = m ? BigInt(`0x${m[1]}`) : 0n;
+  const has = (c: bigint) => (caps >> c) & 1n;
+  if (has(CAP_SYS_ADMIN) && (has(CAP_BPF) || process.geteuid?.() === 0) && (has(CAP_PERFMON) || process.geteuid?.() === 0)) {
+    return;
+  }
+  throw new CaptureError(
+    'E_NOT_ROOT',
+    'bt trace needs root (or CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN) to load its eBPF programs: run sudo bt trace …',
+  );
+}
+
+export function checkBtf(): void {
+  if (!fs.existsSync('/sys/kernel/btf/vmlinux')) {
+    throw new CaptureError(
+      'E_NO_BTF',
+      'this kernel has no BTF (/sys/kernel/btf/vmlinux is missing): bt needs Linux >= 5.17 built with CONFIG_DEBUG_INFO_BTF=y',
+    );
+  }
+}
+
+/** The user the build should run as. */
+export function buildUser(asRoot: boolean, env = process.env): BuildUser {
+  const uid = Number(env.SUDO_UID);
+  const gid = Number(env.SUDO_GID);
+  if (asRoot || !env.SUDO_UID || !Number.isInteger(uid) || uid === process.geteuid?.()) {
+    return { uid: -1, gid: -1 };
+  }
+  const pw = passwdEntry(uid);
+  return { uid, gid: Number.isInteger(gid) ? gid : uid, name: pw?.name, home: pw?.home };
+}
+
+function passwdEntry(uid: number): { name: string; home: string } | undefined {
+  try {
+    for (const line of fs.readFileSync('/etc/passwd', 'utf8').split('\n')) {
+      const f = line.split(':');
+      if (f.length >= 7 && Number(f[2]) === uid) return { name: f[0], home: f[5] };
+    }
+  } catch {
+    /* no passwd file: keep the environment as it is */
+  }
+  return undefined;
+}
+
+/** The environment of the build: sudo's, with the invoking user's identity. */
+export function buildEnv(user: BuildUser, env = process.env): NodeJS.ProcessEnv {
+  const out = { ...env };
+  if (user.uid >= 0 && user.name) {
+    out.USER = user.name;
+    out.LOGNAME = user.name;
+    if (user.home) out.HOME = user.home;
+  }
+  return out;
+}
+
+/** Resolves argv[0] the way execvp would, or throws a one-line error. */
+export function resolveCommand(cmd: string, env: NodeJS.ProcessEnv, cwd: string): string {
+  const candidates = cmd.includes('/')
+    ? [path.resolve(cwd, cmd)]
+    : (env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(':').map((d) => path.resolve(cwd, d || '.', cmd));
+  let sawNonExec = false;
+  for (const c of candidates) {
+    try {
+      const st = fs.statSync(c);
+      if (!st.isFile()) continue;
+      fs.accessSync(c, fs.constants.X_OK);
+      return c;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EACCES') sawNonExec = true;
+    }
+  }
+  throw new CaptureError(
+    sawNonExec ? 'E_NOT_EXECUTABLE' : 'E_NO_COMMAND',
+    sawNonExec ? `${cmd}: permission denied (not executable)` : `${cmd}: command not found`,
+  );
+}

@@ -1,0 +1,72 @@
+/**
+ * bt trace: runs a command under the tracer and writes the log.
+ */
+import { Command, Option } from 'commander';
+import { UsageError } from '../errors.js';
+import { runTrace } from '../capture/session.js';
+import { formatBytes } from '../capture/progress.js';
+
+export function parseSize(text: string): number {
+  const m = /^(\d+)\s*([kmg]?)i?b?$/i.exec(text.trim());
+  if (!m) throw new UsageError('E_USAGE', `invalid size "${text}": use a number with an optional K, M or G suffix, e.g. 64M`);
+  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
+  return Number(m[1]) * mult;
+}
+
+export function parseSeconds(text: string): number {
+  const v = Number(text);
+  if (!Number.isFinite(v) || v < 0) throw new UsageError('E_USAGE', `invalid duration "${text}": give seconds, e.g. 5 or 0.5`);
+  return v;
+}
+
+export function traceCommand(): Command {
+  return new Command('trace')
+    .description('run COMMAND and record every process and file event of it (and of nothing else)')
+    .usage('[options] -- COMMAND [ARGS...]')
+    .option('-o, --output <file>', 'log file to write', 'build.trace')
+    .addOption(new Option('--ring-size <bytes>', 'kernel ring buffer size (power of two)').default('64M').argParser(parseSize))
+    .addOption(
+      new Option('--grace <seconds>', 'how long to wait for processes that outlive the command').default(5).argParser(parseSeconds),
+    )
+    .option('--no-env', 'do not record environments (they can hold secrets)')
+    .option('--no-files', 'record processes only, no file events')
+    .option('--as-root', 'run the build as root even when bt was started with sudo')
+    .option('-q, --quiet', 'no progress line and no summary')
+    .argument('<command...>', 'the build command')
+    .passThroughOptions()
+    .action(async (command: string[], o) => {
+      const ringBytes = typeof o.ringSize === 'number' ? o.ringSize : parseSize(String(o.ringSize));
+      const res = await runTrace({
+        output: o.output,
+        command,
+        ringBytes,
+        graceMs: Math.round(Number(o.grace) * 1000),
+        env: o.env !== false,
+        files: o.files !== false,
+        asRoot: !!o.asRoot,
+        progress: !o.quiet && process.stderr.isTTY === true,
+      });
+      const lostTotal = Object.entries(res.lost)
+        .filter(([reason]) => reason === 'ringbuf' || reason === 'pair_map' || reason === 'incomplete_exec')
+        .reduce((a, [, n]) => a + n, 0);
+      if (!o.quiet) {
+        process.stderr.write(
+          `bt: ${res.records} records, ${formatBytes(res.bytes)} written to ${o.output}; ` +
+            `the build exited with status ${res.exitStatus}\n`,
+        );
+      }
+      if (lostTotal > 0) {
+        const detail = Object.entries(res.lost).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n}`).join(', ');
+        process.stderr.write(`bt: warning: ${lostTotal} events were lost (${detail}); try a larger --ring-size\n`);
+      } else if ((res.lost.truncated ?? 0) > 0 || (res.lost.read ?? 0) > 0) {
+        process.stderr.write(
+          `bt: warning: ${res.lost.truncated ?? 0} strings were truncated and ${res.lost.read ?? 0} could not be read; ` +
+            'those records are marked in the log\n',
+        );
+      }
+      for (const l of res.leftovers) {
+        process.stderr.write(`bt: warning: still running after the grace period, left outside the trace: ${l}\n`);
+      }
+      process.exitCode = res.exitStatus;
+    });
+}
