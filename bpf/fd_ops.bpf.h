@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* File descriptors: open family, close, dup family, pipes, chdir/fchdir. */
+/* File descriptor syscalls: open family, close, dup family, pipes,
+ * chdir/fchdir. Handlers called at syscall exit by syscalls.bpf.c. */
+#ifndef BT_FD_OPS_BPF_H
+#define BT_FD_OPS_BPF_H
+
 #include "common.bpf.h"
 #include "path.bpf.h"
-#include "syscall.bpf.h"
 
 #define BT_O_CREAT 0100
 #define BT_O_WRONLY 01
@@ -64,10 +67,6 @@ static __always_inline void bt_on_open(long ret, struct bt_pending *p)
 	bt_emit(e, sizeof(*e) + e->path_len);
 }
 
-BT_SYSCALL(open, BT_OP_OPEN, 3, true, bt_on_open)
-BT_SYSCALL(openat, BT_OP_OPENAT, 4, true, bt_on_open)
-BT_SYSCALL(openat2, BT_OP_OPENAT2, 4, true, bt_on_open)
-BT_SYSCALL(creat, BT_OP_CREAT, 2, true, bt_on_open)
 
 static __always_inline void bt_on_close(long ret, struct bt_pending *p)
 {
@@ -86,8 +85,6 @@ static __always_inline void bt_on_close(long ret, struct bt_pending *p)
 	bt_emit(&e, sizeof(e));
 }
 
-BT_SYSCALL(close, BT_OP_CLOSE, 1, true, bt_on_close)
-BT_SYSCALL(close_range, BT_OP_CLOSE_RANGE, 3, true, bt_on_close)
 
 static __always_inline void bt_on_dup(long ret, struct bt_pending *p)
 {
@@ -111,34 +108,6 @@ static __always_inline void bt_on_dup(long ret, struct bt_pending *p)
 	bt_emit(&e, sizeof(e));
 }
 
-BT_SYSCALL(dup, BT_OP_DUP, 1, true, bt_on_dup)
-BT_SYSCALL(dup2, BT_OP_DUP2, 2, true, bt_on_dup)
-BT_SYSCALL(dup3, BT_OP_DUP3, 3, true, bt_on_dup)
-
-/* fcntl: only the commands that change the fd table are paired. */
-SEC("tp/syscalls/sys_enter_fcntl")
-int bt_enter_fcntl(struct trace_event_raw_sys_enter *ctx)
-{
-	long cmd = ctx->args[1];
-
-	if (cmd == BT_F_DUPFD)
-		return bt_enter(ctx, BT_OP_FCNTL_DUPFD, 3, true);
-	if (cmd == BT_F_DUPFD_CLOEXEC)
-		return bt_enter(ctx, BT_OP_FCNTL_DUPFD_CLOEXEC, 3, true);
-	if (cmd == BT_F_SETFD)
-		return bt_enter(ctx, BT_OP_FCNTL_SETFD, 3, true);
-	return 0;
-}
-
-SEC("tp/syscalls/sys_exit_fcntl")
-int bt_exit_fcntl(struct trace_event_raw_sys_exit *ctx)
-{
-	struct bt_pending p;
-
-	if (bt_take(&p))
-		bt_on_dup(ctx->ret, &p);
-	return 0;
-}
 
 static __always_inline void bt_on_pipe(long ret, struct bt_pending *p)
 {
@@ -157,8 +126,6 @@ static __always_inline void bt_on_pipe(long ret, struct bt_pending *p)
 	bt_emit(&e, sizeof(e));
 }
 
-BT_SYSCALL(pipe, BT_OP_PIPE, 1, true, bt_on_pipe)
-BT_SYSCALL(pipe2, BT_OP_PIPE2, 2, true, bt_on_pipe)
 
 static __always_inline void bt_on_chdir(long ret, struct bt_pending *p)
 {
@@ -187,5 +154,4 @@ static __always_inline void bt_on_chdir(long ret, struct bt_pending *p)
 	bt_emit(e, sizeof(*e) + e->path_len + e->cwd_len);
 }
 
-BT_SYSCALL(chdir, BT_OP_CHDIR, 1, true, bt_on_chdir)
-BT_SYSCALL(fchdir, BT_OP_FCHDIR, 1, true, bt_on_chdir)
+#endif

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* Namespace operations: unlink, mkdir, rmdir (one path); rename, link,
- * symlink (two paths). */
+/* Namespace syscalls: unlink, mkdir, rmdir (one path); rename, link,
+ * symlink (two paths). Handlers called at syscall exit by syscalls.bpf.c. */
+#ifndef BT_NS_OPS_BPF_H
+#define BT_NS_OPS_BPF_H
+
 #include "common.bpf.h"
-#include "syscall.bpf.h"
 
 static __always_inline void bt_on_path(long ret, struct bt_pending *p)
 {
@@ -42,11 +44,6 @@ static __always_inline void bt_on_path(long ret, struct bt_pending *p)
 	bt_emit(e, sizeof(*e) + e->path_len);
 }
 
-BT_SYSCALL(unlink, BT_OP_UNLINK, 1, true, bt_on_path)
-BT_SYSCALL(unlinkat, BT_OP_UNLINKAT, 3, true, bt_on_path)
-BT_SYSCALL(mkdir, BT_OP_MKDIR, 2, true, bt_on_path)
-BT_SYSCALL(mkdirat, BT_OP_MKDIRAT, 3, true, bt_on_path)
-BT_SYSCALL(rmdir, BT_OP_RMDIR, 1, true, bt_on_path)
 
 static __always_inline void bt_on_path2(long ret, struct bt_pending *p)
 {
@@ -90,10 +87,4 @@ static __always_inline void bt_on_path2(long ret, struct bt_pending *p)
 	bt_emit(e, sizeof(*e) + e->old_len + e->new_len);
 }
 
-BT_SYSCALL(rename, BT_OP_RENAME, 2, true, bt_on_path2)
-BT_SYSCALL(renameat, BT_OP_RENAMEAT, 4, true, bt_on_path2)
-BT_SYSCALL(renameat2, BT_OP_RENAMEAT2, 5, true, bt_on_path2)
-BT_SYSCALL(link, BT_OP_LINK, 2, true, bt_on_path2)
-BT_SYSCALL(linkat, BT_OP_LINKAT, 5, true, bt_on_path2)
-BT_SYSCALL(symlink, BT_OP_SYMLINK, 2, true, bt_on_path2)
-BT_SYSCALL(symlinkat, BT_OP_SYMLINKAT, 3, true, bt_on_path2)
+#endif
