@@ -11,3 +11,22 @@ bt_pending_t bt_pending SEC(".maps");
 /* Zeroed configuration traces nothing; userspace fills it before load. */
 const volatile struct bt_config bt_cfg = {};
 struct bt_stats bt_stats = {};
+
+/* Anchors every record type in the object's BTF (locals and casts alone do
+ * not), so that the layout test can check the TypeScript decoder against it.
+ * In a section of its own: .bss stays exactly struct bt_stats. */
+union bt_record_types {
+	struct bt_hdr hdr;
+	struct bt_fork fork;
+	struct bt_exec exec;
+	struct bt_exec_data exec_data;
+	struct bt_exit exit;
+	struct bt_open open;
+	struct bt_close close;
+	struct bt_dup dup;
+	struct bt_pipe pipe;
+	struct bt_chdir chdir;
+	struct bt_path path;
+	struct bt_path2 path2;
+};
+union bt_record_types *bt_record_types SEC(".data.layout") __attribute__((used));

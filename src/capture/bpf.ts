@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import { CaptureError, errnoName } from '../errors.js';
 import { LAYOUT, LOST_REASONS } from './layout.js';
-import { checkInt, checkPtr, getLibbpf, view } from './native.js';
+import { checkInt, checkMmap, checkPtr, getLibbpf, getLibc, MAP_SHARED, PROT_READ, view } from './native.js';
 import { tracefsDir } from './tracefs.js';
 
 export interface BpfConfig {
@@ -22,6 +22,8 @@ export class BtBpf {
   private obj: unknown;
   private links: unknown[] = [];
   private statsView?: DataView;
+  private statsPtr: unknown;
+  private statsLen = 0;
   readonly ringFd: number;
   readonly programs: string[] = [];
   readonly skipped: string[] = [];
@@ -82,15 +84,20 @@ export class BtBpf {
     }
   }
 
+  /** Maps the live .bss (BPF_F_MMAPABLE) read-only: libbpf only remaps it for skeletons. */
   private mapStats(): void {
     const bpf = getLibbpf();
     const bss = checkPtr(bpf.bpf_object__find_map_by_name(this.obj, '.bss'), 'find map .bss');
     const size = [0];
-    const ptr = checkPtr(bpf.bpf_map__initial_value(bss, size), 'bpf_map__initial_value(.bss)');
-    if (size[0] < LAYOUT.bt_stats.size) {
-      throw new CaptureError('E_BPF_LAYOUT', `.bss is ${size[0]} bytes, expected ${LAYOUT.bt_stats.size}: rebuild bt`);
+    checkPtr(bpf.bpf_map__initial_value(bss, size), 'bpf_map__initial_value(.bss)');
+    if (size[0] !== LAYOUT.bt_stats.size) {
+      throw new CaptureError('E_BPF_LAYOUT', `.bss is ${size[0]} bytes, expected struct bt_stats (${LAYOUT.bt_stats.size}): rebuild bt`);
     }
-    this.statsView = new DataView(view(ptr, size[0]));
+    const fd = checkInt(bpf.bpf_map__fd(bss), 'bpf_map__fd(.bss)');
+    const libc = getLibc();
+    this.statsLen = Math.ceil(size[0] / 4096) * 4096;
+    this.statsPtr = checkMmap(libc.mmap(null, this.statsLen, PROT_READ, MAP_SHARED, fd, 0), 'mmap(.bss)');
+    this.statsView = new DataView(view(this.statsPtr, size[0]));
   }
 
   /** Attaches every loaded program. */
@@ -125,6 +132,8 @@ export class BtBpf {
     if (this.obj) {
       const bpf = getLibbpf();
       this.statsView = undefined;
+      if (this.statsPtr) getLibc().munmap(this.statsPtr, this.statsLen);
+      this.statsPtr = undefined;
       bpf.bpf_object__close(this.obj);
       this.obj = undefined;
     }

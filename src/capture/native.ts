@@ -103,6 +103,12 @@ export function checkInt(ret: number, op: string, hint = ''): number {
   return ret;
 }
 
+/** Throws a NativeError when mmap returned MAP_FAILED ((void *)-1) or NULL. */
+export function checkMmap(ptr: unknown, op: string): unknown {
+  if (ptr === null || koffi.address(ptr) === 0xffffffffffffffffn) throw new NativeError(op, koffi.errno() || 12);
+  return ptr;
+}
+
 /** An ArrayBuffer aliasing native memory (no copy). */
 export function view(ptr: unknown, len: number): ArrayBuffer {
   return koffi.view(ptr, len);

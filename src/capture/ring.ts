@@ -11,7 +11,7 @@
  * Each record: u32 len (bit 31 BUSY, bit 30 DISCARD), u32 page offset, then
  * len bytes, the whole rounded up to 8.
  */
-import { checkPtr, getLibc, MAP_SHARED, PROT_READ, PROT_WRITE, view } from './native.js';
+import { checkMmap, getLibc, MAP_SHARED, PROT_READ, PROT_WRITE, view } from './native.js';
 
 const BUSY = 0x80000000;
 const DISCARD = 0x40000000;
@@ -37,15 +37,12 @@ export class RingReader {
   ) {
     const libc = getLibc();
     this.pageSize = libc.getpagesize() as number;
-    this.consPtr = checkPtr(
-      nullIfFailed(libc.mmap(null, this.pageSize, PROT_READ | PROT_WRITE, MAP_SHARED, mapFd, 0)),
+    this.consPtr = checkMmap(
+      libc.mmap(null, this.pageSize, PROT_READ | PROT_WRITE, MAP_SHARED, mapFd, 0),
       'mmap(ring buffer consumer page)',
     );
     const prodLen = this.pageSize + 2 * size;
-    this.prodPtr = checkPtr(
-      nullIfFailed(libc.mmap(null, prodLen, PROT_READ, MAP_SHARED, mapFd, this.pageSize)),
-      'mmap(ring buffer data)',
-    );
+    this.prodPtr = checkMmap(libc.mmap(null, prodLen, PROT_READ, MAP_SHARED, mapFd, this.pageSize), 'mmap(ring buffer data)');
     this.cons = new BigUint64Array(view(this.consPtr, this.pageSize), 0, 1);
     const prodBuf = view(this.prodPtr, prodLen);
     this.prod = new BigUint64Array(prodBuf, 0, 1);
@@ -92,16 +89,4 @@ export class RingReader {
     libc.munmap(this.consPtr, this.pageSize);
     libc.munmap(this.prodPtr, this.pageSize + 2 * this.size);
   }
-}
-
-/** mmap returns MAP_FAILED ((void *)-1), not NULL, on error. */
-function nullIfFailed(ptr: unknown): unknown {
-  if (ptr === null) return null;
-  // koffi pointers: compare the address.
-  return (koffiAddress(ptr) === 0xffffffffffffffffn) ? null : ptr;
-}
-
-import koffi from 'koffi';
-function koffiAddress(ptr: unknown): bigint {
-  return koffi.address(ptr);
 }

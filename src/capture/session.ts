@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
-import { CaptureError, LogError } from '../errors.js';
+import { CaptureError, LogError, UsageError } from '../errors.js';
 import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
 import { FORMAT_VERSION } from '../log/schema.js';
 import { LogWriter } from '../log/writer.js';
@@ -327,7 +327,7 @@ function sampleClock(): { bootNs: number; bootToWallNs: number } {
 function checkRingSize(bytes: number): number {
   const page = 4096;
   if (!Number.isInteger(bytes) || bytes < 64 * 1024 || bytes > 2 ** 30 || (bytes & (bytes - 1)) !== 0 || bytes % page) {
-    throw new CaptureError('E_USAGE', `ring size ${bytes} is not a power of two between 64 KiB and 1 GiB: try --ring-size 64M`);
+    throw new UsageError('E_USAGE', `ring size ${bytes} is not a power of two between 64 KiB and 1 GiB: try --ring-size 64M`);
   }
   return bytes;
 }

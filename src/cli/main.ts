@@ -13,6 +13,7 @@ function buildProgram(): Command {
   const program = new Command('bt')
     .description('bt — a build tracer: what does this build actually do?')
     .version(BT_VERSION)
+    .enablePositionalOptions()
     .showHelpAfterError('(run bt --help for usage)')
     .exitOverride();
   for (const cmd of [traceCommand(), dumpCommand()]) {
@@ -20,6 +21,9 @@ function buildProgram(): Command {
   }
   return program;
 }
+
+/** Exit statuses that follow shell conventions; every other error is 1. */
+const EXIT_BY_CODE: Record<string, number> = { E_USAGE: 2, E_NO_COMMAND: 127, E_NOT_EXECUTABLE: 126 };
 
 /** Turns any thrown value into one line on stderr and an exit status. */
 export function reportError(err: unknown): number {
@@ -30,7 +34,7 @@ export function reportError(err: unknown): number {
   if (err instanceof BtError) {
     process.stderr.write(`bt: ${err.message}\n`);
     if (process.env.BT_DEBUG && err.cause) process.stderr.write(`bt: cause: ${String((err.cause as Error).stack ?? err.cause)}\n`);
-    return err.code === 'E_USAGE' ? 2 : 1;
+    return EXIT_BY_CODE[err.code] ?? 1;
   }
   if (err && typeof err === 'object' && 'code' in err && (err as NodeJS.ErrnoException).code === 'EPIPE') {
     return 0; // stdout closed early (e.g. `bt dump | head`): not an error

@@ -1,0 +1,168 @@
+/**
+ * The trace as a whole: only the build is recorded, counts add up, the
+ * build runs as the sudo user, signals and SIGKILL are survived, bad input
+ * gets one clear line, losses are recorded in-band.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { cgroup2Root } from '../../src/capture/cgroup.js';
+import { recordType } from '../../src/log/schema.js';
+import { ebpfTest } from '../helpers/ebpf.js';
+import { BT, bt, forkEdges, loadLog, ofType, prog, tmpdir, trace } from '../helpers/trace.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+ebpfTest('nothing outside the build is recorded, even under heavy activity', async () => {
+  const dir = tmpdir();
+  const noiseFile = path.join(dir, 'noise-marker');
+  fs.writeFileSync(noiseFile, 'x');
+  // A busy process outside the trace opens a marker file and forks all the time.
+  const noise = execa('sh', ['-c', `while :; do cat ${noiseFile} >/dev/null; done`], { reject: false });
+  try {
+    const t = await trace([prog('stress'), dir, '20000']);
+    assert.equal(t.code, 0, t.stderr);
+    const all = JSON.stringify(t.log.records);
+    assert.ok(!all.includes('noise-marker'), 'a noise event leaked into the trace');
+    // Every pid in the log is the root or a descendant forked inside the build.
+    const known = new Set([t.log.header.root_pid, ...forkEdges(t.log.records).map(([, c]) => c)]);
+    for (const r of t.log.records) if (r.pid) assert.ok(known.has(r.pid), `foreign pid ${r.pid}`);
+    // stress: 20000 opens of stress.txt and 200 failed opens of missing, 20 fork+exec.
+    const opens = ofType(t.log.records, 'open');
+    assert.equal(opens.filter((r) => r.open.path === path.join(dir, 'stress.txt') && r.open.flags === 0).length, 20000);
+    assert.equal(opens.filter((r) => r.open.path === path.join(dir, 'missing') && r.open.errno === 2).length, 200);
+    assert.equal(ofType(t.log.records, 'exec').filter((r) => r.exec.path === '/bin/true').length, 20);
+    assert.equal(Object.values(t.log.trailer?.lost ?? {}).reduce((a, b) => a + b, 0), 0);
+  } finally {
+    noise.kill('SIGKILL');
+    await noise;
+  }
+});
+
+ebpfTest('the trailer counts equal the records in the log', async () => {
+  const t = await trace(['make', '-s', '-C', path.dirname(prog('x')) + '/../cproject', '-B', '-j2']);
+  assert.equal(t.code, 0, t.stderr);
+  assert.ok(t.log.complete);
+  assert.equal(t.log.trailer?.records, t.log.records.length);
+  const counts: Record<string, number> = {};
+  for (const r of t.log.records) {
+    const k = recordType(r)!;
+    counts[k] = (counts[k] ?? 0) + 1;
+  }
+  assert.deepEqual(t.log.trailer?.counts, counts);
+});
+
+ebpfTest('with sudo the build runs as the invoking user, who owns the log', async () => {
+  const sudoEnv = { SUDO_UID: '65534', SUDO_GID: '65534', SUDO_USER: 'nobody' };
+  const t = await trace(['/usr/bin/id', '-u'], { env: sudoEnv });
+  assert.equal(t.code, 0, t.stderr);
+  assert.equal(t.stdout.trim(), '65534');
+  assert.equal(fs.statSync(t.file).uid, 65534);
+  assert.equal(fs.statSync(t.file).mode & 0o777, 0o600);
+  assert.equal(t.log.header.uid, 65534);
+  assert.equal(ofType(t.log.records, 'exec')[0].exec.uid, 65534);
+
+  const r = await trace(['/usr/bin/id', '-u'], { env: sudoEnv, args: ['--as-root'] });
+  assert.equal(r.stdout.trim(), '0');
+});
+
+function traceCgroups(): string[] {
+  try {
+    return fs.readdirSync(path.join(cgroup2Root(), 'bt')).filter((n) => n.startsWith('trace-'));
+  } catch {
+    return [];
+  }
+}
+
+async function waitForExec(file: string, argv0: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    await sleep(50);
+    try {
+      if (loadLog(file).records.some((r) => r.exec?.argv[0] === argv0)) return;
+    } catch {
+      /* header not written yet */
+    }
+  }
+  throw new Error(`no exec of ${argv0} in ${file}`);
+}
+
+ebpfTest('SIGTERM to bt reaches the build; the log is closed and everything cleaned up', async () => {
+  const dir = tmpdir();
+  const file = path.join(dir, 't.trace');
+  const before = traceCgroups();
+  const child = execa(process.execPath, [BT, 'trace', '-q', '-o', file, '--', 'sleep', '30'], { reject: false });
+  await waitForExec(file, 'sleep');
+  assert.equal(traceCgroups().length, before.length + 1, 'a trace cgroup exists while tracing');
+  child.kill('SIGTERM');
+  const res = await child;
+  assert.equal(res.exitCode, 128 + 15);
+  const log = loadLog(file);
+  assert.ok(log.complete, 'trailer written');
+  assert.equal(log.trailer?.exit_signal, 15);
+  assert.equal(ofType(log.records, 'exit')[0].exit.signal, 15);
+  assert.deepEqual(traceCgroups(), before, 'the cgroup was removed');
+  const links = (await execa('bpftool', ['link', 'show'], { reject: false })).stdout;
+  assert.ok(!/bt_sys_enter|bt_fork/.test(links), 'BPF programs detached');
+});
+
+ebpfTest('SIGKILL of bt: the log is readable up to the last flush; the next run cleans up', async () => {
+  const dir = tmpdir();
+  const file = path.join(dir, 't.trace');
+  // stdio ignored: the orphaned build would hold our pipes open for 30 s.
+  const child = execa(process.execPath, [BT, 'trace', '-q', '-o', file, '--', 'sh', '-c', 'sleep 30; true'], {
+    reject: false,
+    stdio: 'ignore',
+  });
+  await waitForExec(file, 'sh');
+  child.kill('SIGKILL');
+  await child;
+  const log = loadLog(file);
+  assert.equal(log.complete, false);
+  assert.equal(log.trailer, undefined);
+  assert.ok(ofType(log.records, 'exec').some((r) => r.exec.argv[0] === 'sh'));
+  const stale = traceCgroups().filter((n) => n.startsWith(`trace-${child.pid}-`));
+  assert.equal(stale.length, 1, 'the dead run left its cgroup');
+  const dump = await bt(['dump', file]);
+  assert.equal(dump.code, 0);
+  assert.match(dump.stderr, /no trailer/);
+  // The next run removes it (moving the orphaned sleep out first).
+  const next = await trace(['/bin/true']);
+  assert.equal(next.code, 0);
+  assert.deepEqual(traceCgroups().filter((n) => n.startsWith(`trace-${child.pid}-`)), []);
+  await execa('pkill', ['-f', 'sleep 30'], { reject: false });
+});
+
+ebpfTest('a too small ring loses events: counted per reason, recorded in-band, warned about', async () => {
+  const dir = tmpdir();
+  const t = await trace([prog('stress'), dir, '200000'], { args: ['--ring-size', '64K'] });
+  assert.equal(t.code, 0, t.stderr);
+  const lostRecs = ofType(t.log.records, 'lost').filter((r) => r.lost.reason === 'ringbuf');
+  const inBand = lostRecs.reduce((a, r) => a + r.lost.count, 0);
+  assert.ok(inBand > 0, 'expected losses with a 64 KiB ring');
+  assert.equal(t.log.trailer?.lost?.ringbuf, inBand);
+  for (const r of lostRecs) assert.ok(r.lost.from_ts! <= r.lost.to_ts!);
+  assert.match(t.stderr, /events were lost .*ringbuf \d+.*--ring-size/);
+});
+
+ebpfTest('bad input: one clear line and a non-zero status, never a stack trace', async () => {
+  const dir = tmpdir();
+  const cases: Array<[string[], number, RegExp]> = [
+    [['trace', '-o', path.join(dir, 'a.trace'), '--', 'no-such-command-xyz'], 127, /^bt: no-such-command-xyz: command not found$/],
+    [['trace', '-o', '/nonexistent-dir/x.trace', '--', 'true'], 1, /^bt: cannot write the log \/nonexistent-dir\/x.trace \(ENOENT\)/],
+    [['trace', '--ring-size', '1000', '--', 'true'], 2, /^bt: ring size 1000 is not a power of two/],
+    [['trace', '--ring-size', 'lots', '--', 'true'], 2, /invalid size "lots"/],
+    [['dump', '/etc/passwd'], 1, /^bt: \/etc\/passwd is not a bt log/],
+    [['dump', path.join(dir, 'missing.trace')], 1, /^bt: .*missing.trace/],
+  ];
+  for (const [args, code, re] of cases) {
+    const r = await bt(args);
+    assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, re);
+    assert.ok(!/\n\s+at /.test(r.stderr), `stack trace for ${args.join(' ')}`);
+    assert.equal(r.stderr.trim().split('\n').length, 1, `one line for ${args.join(' ')}: ${r.stderr}`);
+  }
+  const noroot = await execa('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BT, 'trace', '-o', path.join(dir, 'n.trace'), '--', 'true'], { reject: false });
+  assert.equal(noroot.exitCode, 1);
+  assert.match(String(noroot.stderr), /^bt: bt trace needs root/);
+});

@@ -1,0 +1,187 @@
+/**
+ * Real eBPF capture of processes: fork trees, execs with full argv/env,
+ * failed execs, exit codes and signals, threads, daemons.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ebpfTest } from '../helpers/ebpf.js';
+import { exitOf, forkEdges, ofType, prog, REPO, tmpdir, trace } from '../helpers/trace.js';
+
+ebpfTest('forker: exact process tree, parent links and exit codes', async () => {
+  const t = await trace([prog('forker')]);
+  assert.equal(t.code, 0, t.stderr);
+  const pids = Object.fromEntries(t.stdout.trim().split('\n').map((l) => l.split(' ')).map(([k, v]) => [k, Number(v)]));
+  const { main, child1, child2, grandchild } = pids;
+  assert.equal(t.log.header.root_pid, main);
+  assert.deepEqual(
+    forkEdges(t.log.records).sort(),
+    [
+      [main, child1],
+      [main, child2],
+      [child1, grandchild],
+    ].sort(),
+  );
+  for (const f of ofType(t.log.records, 'fork')) assert.equal(f.fork.ppid, f.pid);
+  assert.equal(exitOf(t.log.records, grandchild)?.code, 3);
+  assert.equal(exitOf(t.log.records, child1)?.code, 1);
+  assert.equal(exitOf(t.log.records, child2)?.code, 2);
+  assert.equal(exitOf(t.log.records, main)?.code, 0);
+  // Nothing but these four processes is in the log.
+  const seen = new Set(t.log.records.map((r) => r.pid));
+  assert.deepEqual([...seen].sort(), [main, child1, child2, grandchild].sort());
+  const execs = ofType(t.log.records, 'exec');
+  assert.equal(execs.length, 1);
+  assert.equal(execs[0].pid, main);
+  assert.deepEqual(execs[0].exec.argv, [prog('forker')]);
+  assert.equal(execs[0].exec.path, prog('forker'));
+  assert.equal(execs[0].exec.errno, 0);
+  assert.equal(execs[0].exec.cwd, process.cwd());
+});
+
+ebpfTest('exec chain: every exec of one process, in order, with argv and path', async () => {
+  const t = await trace([prog('exec-chain'), '3']);
+  assert.equal(t.code, 0, t.stderr);
+  const execs = ofType(t.log.records, 'exec');
+  assert.deepEqual(
+    execs.map((r) => [r.exec.path, r.exec.argv]),
+    [
+      [prog('exec-chain'), [prog('exec-chain'), '3']],
+      ['/proc/self/exe', ['exec-chain', '2']],
+      ['/proc/self/exe', ['exec-chain', '1']],
+      ['/proc/self/exe', ['exec-chain', '0']],
+      ['/bin/true', ['true', 'done']],
+    ],
+  );
+  assert.ok(execs.every((r) => r.pid === t.log.header.root_pid && r.exec.errno === 0));
+  assert.equal(ofType(t.log.records, 'fork').length, 0);
+});
+
+ebpfTest('failed execs are recorded with their errno and argv', async () => {
+  const dir = tmpdir();
+  const t = await trace([prog('fail-exec'), dir]);
+  assert.equal(t.code, 0, t.stderr);
+  const failed = ofType(t.log.records, 'exec').filter((r) => r.exec.errno !== 0);
+  assert.deepEqual(
+    failed.map((r) => [r.exec.path, r.exec.errno, r.exec.argv]),
+    [
+      [path.join(dir, 'does-not-exist'), 2, ['does-not-exist', 'x']],
+      [path.join(dir, 'not-exec'), 13, ['not-exec', 'x']],
+    ],
+  );
+  assert.ok(failed.every((r) => r.exec.env_omitted));
+});
+
+ebpfTest('exit codes and signals: bt exits with the build status', async () => {
+  const a = await trace([prog('exit-code'), '7']);
+  assert.equal(a.code, 7);
+  assert.equal(exitOf(a.log.records, a.log.header.root_pid)?.code, 7);
+  assert.equal(a.log.trailer?.exit_status, 7);
+
+  const b = await trace([prog('kill-self'), '9']);
+  assert.equal(b.code, 128 + 9);
+  const e = exitOf(b.log.records, b.log.header.root_pid);
+  assert.equal(e?.signal, 9);
+  assert.equal(b.log.trailer?.exit_status, 137);
+  assert.equal(b.log.trailer?.exit_signal, 9);
+
+  const c = await trace([prog('kill-self'), '15']);
+  assert.equal(c.code, 128 + 15);
+  assert.equal(exitOf(c.log.records, c.log.header.root_pid)?.signal, 15);
+});
+
+ebpfTest('threads are told from processes and have one process exit', async () => {
+  const dir = tmpdir();
+  const t = await trace([prog('threads'), dir, '4']);
+  assert.equal(t.code, 0, t.stderr);
+  const root = t.log.header.root_pid;
+  const forks = ofType(t.log.records, 'fork');
+  assert.equal(forks.length, 4);
+  assert.ok(forks.every((f) => f.fork.thread && f.fork.child === root && f.fork.ppid === root));
+  const tids = new Set(forks.map((f) => f.fork.child_tid));
+  assert.equal(tids.size, 4);
+  const opens = ofType(t.log.records, 'open').filter((r) => r.open.path.startsWith(dir));
+  assert.deepEqual(opens.map((r) => r.open.path).sort(), [0, 1, 2, 3].map((i) => path.join(dir, `thread-${i}.txt`)));
+  assert.ok(opens.every((r) => r.pid === root && tids.has(r.tid)));
+  assert.equal(ofType(t.log.records, 'exit').length, 1);
+});
+
+ebpfTest('vfork and clone3 threads', async () => {
+  const t = await trace([prog('vforker')]);
+  assert.equal(t.code, 0, t.stderr);
+  const root = t.log.header.root_pid;
+  const procs = ofType(t.log.records, 'fork').filter((f) => !f.fork.thread);
+  assert.equal(procs.length, 1);
+  assert.equal(exitOf(t.log.records, procs[0].fork.child)?.code, 5);
+  const threads = ofType(t.log.records, 'fork').filter((f) => f.fork.thread);
+  assert.equal(threads.length, 1);
+  assert.equal(threads[0].fork.child, root);
+});
+
+ebpfTest('a 5000-argument exec and a 100 kB environment variable arrive whole', async () => {
+  const t = await trace([prog('big-exec'), '5000', '100000']);
+  assert.equal(t.code, 0, t.stderr);
+  const child = ofType(t.log.records, 'exec').find((r) => r.exec.path === '/bin/true');
+  assert.ok(child);
+  const argv = child.exec.argv;
+  assert.equal(argv.length, 5001);
+  assert.equal(argv[0], 'big-exec-child');
+  for (let i = 0; i < 5000; i++) assert.equal(argv[i + 1], `arg-${String(i).padStart(5, '0')}`);
+  const big = child.exec.env.find((v) => v.startsWith('BIG_ENV='));
+  assert.equal(big, `BIG_ENV=${'e'.repeat(100000)}`);
+  assert.equal(child.exec.truncated, false);
+  assert.ok(child.exec.env.includes('LC_ALL=C'));
+});
+
+ebpfTest('--no-env leaves environments out', async () => {
+  const t = await trace(['/bin/true'], { args: ['--no-env'] });
+  const e = ofType(t.log.records, 'exec')[0];
+  assert.deepEqual(e.exec.env, []);
+  assert.equal(e.exec.env_omitted, true);
+  assert.equal(t.log.header.options?.env, 'false');
+});
+
+ebpfTest('#! scripts: the interpreter is recorded; a shell pipeline is one tree', async () => {
+  const dir = tmpdir();
+  const script = path.join(REPO, 'test-programs', 'pipeline.sh');
+  const t = await trace([script, dir]);
+  assert.equal(t.code, 0, t.stderr);
+  assert.equal(fs.readFileSync(path.join(dir, 'out.txt'), 'utf8'), 'A\nB\n');
+  const root = t.log.header.root_pid;
+  const first = ofType(t.log.records, 'exec')[0];
+  assert.equal(first.exec.path, script);
+  assert.equal(first.exec.interp, '/bin/sh');
+  assert.deepEqual(first.exec.argv, ['/bin/sh', script, dir]);
+  const kids = forkEdges(t.log.records).filter(([p]) => p === root).map(([, c]) => c);
+  const progs = ofType(t.log.records, 'exec')
+    .filter((r) => kids.includes(r.pid))
+    .map((r) => r.exec.argv.join(' '))
+    .sort();
+  assert.deepEqual(progs, ['sort', 'tr a-z A-Z']);
+  assert.equal(ofType(t.log.records, 'pipe').filter((r) => r.pid === root).length, 2);
+  const out = ofType(t.log.records, 'open').find((r) => r.open.path === path.join(dir, 'out.txt'));
+  assert.ok(out && (out.open.flags & 0o1101) === 0o1101, 'out.txt opened O_WRONLY|O_CREAT|O_TRUNC');
+});
+
+ebpfTest('daemons that outlive the build: waited for, or reported and left running', async () => {
+  const quick = await trace([prog('daemonize'), '0.3'], { args: ['--grace', '10'] });
+  assert.equal(quick.code, 0, quick.stderr);
+  assert.deepEqual(quick.log.trailer?.leftover ?? [], []);
+  // The daemon (a grandchild) was waited for: its exit is in the log.
+  const procs = forkEdges(quick.log.records).map(([, c]) => c);
+  assert.equal(procs.length, 2);
+  for (const p of procs) assert.equal(exitOf(quick.log.records, p)?.code, 0);
+
+  const slow = await trace([prog('daemonize'), '5'], { args: ['--grace', '0.2'] });
+  assert.equal(slow.code, 0, slow.stderr);
+  const left = slow.log.trailer?.leftover ?? [];
+  assert.equal(left.length, 1);
+  const daemonPid = forkEdges(slow.log.records)[1][1];
+  assert.match(left[0], new RegExp(`^${daemonPid} .*daemonize 5$`));
+  assert.match(slow.stderr, new RegExp(`still running after the grace period.*${daemonPid}`));
+  try {
+    process.kill(daemonPid, 'SIGKILL');
+  } catch {
+    /* gone */
+  }
+});

@@ -1,0 +1,87 @@
+/**
+ * Runs the real `bt` CLI (compiled, dist/src/cli/main.js) and loads logs.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa, type Options } from 'execa';
+import { LogReader } from '../../src/log/reader.js';
+import type { LogHeader, LogRecord, Trailer } from '../../src/log/schema.js';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const BT = path.join(REPO, 'dist', 'src', 'cli', 'main.js');
+export const PROGS = path.join(REPO, 'test-programs', 'bin');
+export const prog = (name: string) => path.join(PROGS, name);
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `bt ARGS`; never rejects. */
+export async function bt(args: string[], opts: Options = {}): Promise<RunResult> {
+  const r = await execa(process.execPath, [BT, ...args], { reject: false, all: false, ...opts });
+  return { code: r.exitCode ?? -1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+}
+
+export interface Loaded {
+  header: LogHeader;
+  records: LogRecord[];
+  trailer?: Trailer;
+  torn?: { offset: number; reason: string };
+  complete: boolean;
+}
+
+export function loadLog(file: string): Loaded {
+  const r = LogReader.open(file);
+  try {
+    const records = [...r.records()];
+    return { header: r.header, records, trailer: r.trailer, torn: r.torn, complete: r.complete };
+  } finally {
+    r.close();
+  }
+}
+
+/** A fresh temporary directory (removed by the caller's cleanup or the OS). */
+export function tmpdir(prefix = 'bt-test-'): string {
+  return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+}
+
+export interface Traced extends RunResult {
+  log: Loaded;
+  file: string;
+}
+
+/** Traces COMMAND with `bt trace` into a temporary log; LC_ALL=C keeps locale noise out. */
+export async function trace(command: string[], opts: { args?: string[]; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<Traced> {
+  const dir = tmpdir('bt-log-');
+  const file = path.join(dir, 'test.trace');
+  const res = await bt(['trace', '-q', '-o', file, ...(opts.args ?? []), '--', ...command], {
+    env: { ...process.env, LC_ALL: 'C', ...opts.env },
+    cwd: opts.cwd,
+  });
+  return { ...res, log: loadLog(file), file };
+}
+
+export const ofType = <K extends keyof LogRecord>(records: LogRecord[], k: K) =>
+  records.filter((r) => r[k] !== undefined) as Array<LogRecord & Required<Pick<LogRecord, K>>>;
+
+/** Process forks (not threads) as [parent pid, child pid]. */
+export function forkEdges(records: LogRecord[]): Array<[number, number]> {
+  return ofType(records, 'fork')
+    .filter((r) => !r.fork.thread)
+    .map((r) => [r.pid, r.fork.child]);
+}
+
+export function exitOf(records: LogRecord[], pid: number | undefined) {
+  const exits = ofType(records, 'exit').filter((r) => r.pid === pid);
+  return exits.length === 1 ? exits[0].exit : undefined;
+}
+
+/** Records whose path/from/to is not part of program start-up (loader, libc, locale). */
+export function isStartupNoise(r: LogRecord): boolean {
+  const p = r.open?.path ?? '';
+  return /^\/etc\/ld\.so\.cache$|\.so(\.\d+)*$|^\/usr\/lib\/locale|^\/usr\/share\/locale|gconv/.test(p);
+}
