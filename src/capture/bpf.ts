@@ -33,7 +33,22 @@ export class BtBpf {
     this.ringFd = ringFd;
   }
 
+  /**
+   * Opens and loads the object. The verifier gives up with EAGAIN when a
+   * signal arrives while it works (a terminal resize, a child exiting), and
+   * a failed object cannot be loaded again: retry with a fresh one.
+   */
   static open(cfg: BpfConfig): BtBpf {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return BtBpf.openOnce(cfg);
+      } catch (err) {
+        if (!(err instanceof CaptureError && err.code === 'E_BPF_AGAIN') || attempt >= 8) throw err;
+      }
+    }
+  }
+
+  private static openOnce(cfg: BpfConfig): BtBpf {
     if (!fs.existsSync(cfg.objectPath)) {
       throw new CaptureError('E_NO_OBJECT', `BPF object ${cfg.objectPath} is missing: run npm run build`);
     }
@@ -48,6 +63,9 @@ export class BtBpf {
       const self = new BtBpf(obj, -1);
       self.selectPrograms();
       const err = bpf.bpf_object__load(obj) as number;
+      if (err === -11) {
+        throw new CaptureError('E_BPF_AGAIN', 'loading the BPF programs was interrupted by signals (EAGAIN): try again');
+      }
       if (err < 0) {
         throw new CaptureError(
           'E_BPF_LOAD',

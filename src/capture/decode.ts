@@ -9,7 +9,6 @@ import type { LogRecord } from '../log/schema.js';
 import { F, LAYOUT, OP_NAMES, T } from './layout.js';
 
 const H = LAYOUT.bt_hdr.fields;
-const AT_FDCWD = -100;
 
 interface PendingExec {
   rec: LogRecord;
@@ -43,8 +42,7 @@ export class RecordDecoder {
       this.execData(buf, dv, off, len, tid);
       return;
     }
-    const pending = this.execs.get(tid);
-    if (pending) this.finishExec(tid, pending);
+    this.settle(tid);
 
     const flags = dv.getUint16(off + H.flags, true);
     const rec: LogRecord = {
@@ -204,7 +202,7 @@ export class RecordDecoder {
       old_tid: dv.getUint32(off + L.old_tid, true),
       uid: dv.getUint32(off + L.uid, true),
       gid: dv.getUint32(off + L.gid, true),
-      dirfd: dirfd === AT_FDCWD ? AT_FDCWD : dirfd,
+      dirfd,
       op: op(dv, off + L.op),
       truncated: (flags & (F.TRUNCATED | F.READ_FAULT)) !== 0,
       env_omitted: (flags & F.NO_ENV) !== 0,
@@ -253,6 +251,13 @@ export class RecordDecoder {
       this.incompleteExecs++;
     }
     this.emit(p.rec);
+  }
+
+  /** A record of `tid` that is not exec data: an exec of that thread still waiting for data is done. */
+  settle(tid: number): void {
+    if (this.execs.size === 0) return;
+    const pending = this.execs.get(tid);
+    if (pending) this.finishExec(tid, pending);
   }
 
   /** Emits execs still waiting for data (end of trace). */

@@ -5,9 +5,11 @@
  *
  * Memory layout of a BPF_MAP_TYPE_RINGBUF map fd:
  *   offset 0:        consumer page (consumer_pos, u64), read-write
- *   offset pagesize: producer page (producer_pos, u64), then the data area
- *                    mapped twice in a row, read-only; so a record that wraps
- *                    around the end can be read contiguously.
+ *   offset pagesize: producer page (producer_pos, u64), then the data area,
+ *                    read-only. The kernel maps the data area twice in a row
+ *                    so that wrapping records are contiguous; bt maps it once
+ *                    (every mapped ring page counts in its RSS) and copies
+ *                    the rare record that wraps around the end.
  * Each record: u32 len (bit 31 BUSY, bit 30 DISCARD), u32 page offset, then
  * len bytes, the whole rounded up to 8.
  */
@@ -29,6 +31,8 @@ export class RingReader {
   private readonly hdr: Uint32Array;
   private readonly buf: Buffer;
   private readonly dv: DataView;
+  private wrapBuf = Buffer.alloc(64 * 1024);
+  private wrapDv = new DataView(this.wrapBuf.buffer);
   private closed = false;
 
   constructor(
@@ -41,14 +45,14 @@ export class RingReader {
       libc.mmap(null, this.pageSize, PROT_READ | PROT_WRITE, MAP_SHARED, mapFd, 0),
       'mmap(ring buffer consumer page)',
     );
-    const prodLen = this.pageSize + 2 * size;
+    const prodLen = this.pageSize + size;
     this.prodPtr = checkMmap(libc.mmap(null, prodLen, PROT_READ, MAP_SHARED, mapFd, this.pageSize), 'mmap(ring buffer data)');
     this.cons = new BigUint64Array(view(this.consPtr, this.pageSize), 0, 1);
     const prodBuf = view(this.prodPtr, prodLen);
     this.prod = new BigUint64Array(prodBuf, 0, 1);
-    this.hdr = new Uint32Array(prodBuf, this.pageSize, (2 * size) / 4);
-    this.buf = Buffer.from(prodBuf, this.pageSize, 2 * size);
-    this.dv = new DataView(prodBuf, this.pageSize, 2 * size);
+    this.hdr = new Uint32Array(prodBuf, this.pageSize, size / 4);
+    this.buf = Buffer.from(prodBuf, this.pageSize, size);
+    this.dv = new DataView(prodBuf, this.pageSize, size);
   }
 
   /** Bytes produced but not consumed yet. */
@@ -73,7 +77,13 @@ export class RingReader {
       if (word & BUSY) break;
       const len = word & ~(BUSY | DISCARD);
       if (!(word & DISCARD)) {
-        sink(this.buf, this.dv, off + HDR, len);
+        const start = off + HDR; // the 8-byte header itself never wraps
+        if (start + len <= size) {
+          sink(this.buf, this.dv, start, len);
+        } else {
+          this.unwrap(start, len);
+          sink(this.wrapBuf, this.wrapDv, 0, len);
+        }
         n++;
       }
       cpos += (len + HDR + 7) & ~7;
@@ -82,11 +92,22 @@ export class RingReader {
     return n;
   }
 
+  /** Copies a record that wraps around the end of the ring into wrapBuf. */
+  private unwrap(start: number, len: number): void {
+    if (this.wrapBuf.length < len) {
+      this.wrapBuf = Buffer.alloc(len);
+      this.wrapDv = new DataView(this.wrapBuf.buffer);
+    }
+    const first = this.size - start;
+    this.buf.copy(this.wrapBuf, 0, start, this.size);
+    this.buf.copy(this.wrapBuf, first, 0, len - first);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
     const libc = getLibc();
     libc.munmap(this.consPtr, this.pageSize);
-    libc.munmap(this.prodPtr, this.pageSize + 2 * this.size);
+    libc.munmap(this.prodPtr, this.pageSize + this.size);
   }
 }

@@ -14,11 +14,11 @@ import { LogWriter } from '../log/writer.js';
 import { BT_VERSION } from '../version.js';
 import { BtBpf } from './bpf.js';
 import { TraceCgroup } from './cgroup.js';
-import { RecordDecoder } from './decode.js';
 import { CFG } from './layout.js';
 import { CLOCK_BOOTTIME, CLOCK_REALTIME, clockNs } from './native.js';
 import { Progress } from './progress.js';
 import { RingReader } from './ring.js';
+import { Transcoder } from './transcode.js';
 import { buildEnv, buildUser, checkBtf, checkPrivileges, resolveCommand } from './user.js';
 
 export interface TraceOptions {
@@ -49,6 +49,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const BUILD_DIR = fs.existsSync(path.join(ROOT, 'build')) ? path.join(ROOT, 'build') : path.join(ROOT, '..', 'build');
 export const OBJECT_PATH = path.join(BUILD_DIR, 'bt.bpf.o');
 export const LAUNCHER_PATH = path.join(BUILD_DIR, 'bt-launch');
+
+const FILE_TYPES = ['open', 'close', 'dup', 'pipe', 'chdir', 'path', 'path2'];
 
 /** Runs the command under the tracer; resolves when everything is cleaned up. */
 export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
@@ -137,7 +139,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
 
 /** The drain loop and the end-of-trace sequence. */
 class Tracer {
-  private readonly decoder: RecordDecoder;
+  private readonly transcoder: Transcoder;
   private readonly progress: Progress;
   private readonly startMs = Date.now();
   private lastLost: Record<string, number> = {};
@@ -145,7 +147,6 @@ class Tracer {
   private lastFlushMs = Date.now();
   private started = 1;
   private exited = 0;
-  private fileEvents = 0;
   private interrupts = 0;
 
   constructor(
@@ -157,27 +158,27 @@ class Tracer {
     private readonly child: ResultPromise,
     private readonly rootPid: number,
   ) {
-    this.decoder = new RecordDecoder((r) => this.onRecord(r));
+    this.transcoder = new Transcoder(writer, (r) => this.onRecord(r));
     this.progress = new Progress(opts.progress);
     this.lastLostTs = clockNs(CLOCK_BOOTTIME);
   }
 
+  /** Records of the object path (all but open/close), before they are written. */
   private onRecord(r: LogRecord): void {
     if (r.fork) {
       if (!r.fork.thread) this.started++;
     } else if (r.exit) this.exited++;
-    else if (r.open || r.close || r.dup || r.pipe || r.chdir || r.path || r.path2) this.fileEvents++;
-    this.writer.write(r);
   }
 
   private drain(): number {
     let n = 0;
-    const sink = (buf: Buffer, dv: DataView, off: number, len: number) => this.decoder.decode(buf, dv, off, len);
+    const sink = (buf: Buffer, dv: DataView, off: number, len: number) => this.transcoder.record(buf, dv, off, len);
     for (;;) {
       const got = this.ring.drain(sink, 8 * 1024 * 1024);
       n += got;
       if (got === 0 || this.ring.pending() === 0) break;
     }
+    this.transcoder.flush();
     this.recordLosses();
     if (Date.now() - this.lastFlushMs >= 500) {
       this.writer.flush();
@@ -197,21 +198,22 @@ class Tracer {
         this.writer.write({ ts: now, pid: 0, tid: 0, lost: { count: delta, reason, from_ts: this.lastLostTs, to_ts: now } });
       }
     }
-    const inc = this.decoder.incompleteExecs - (this.lastLost.incomplete_exec ?? 0);
+    const inc = this.transcoder.incompleteExecs - (this.lastLost.incomplete_exec ?? 0);
     if (inc > 0) {
       this.writer.write({ ts: now, pid: 0, tid: 0, lost: { count: inc, reason: 'incomplete_exec', from_ts: this.lastLostTs, to_ts: now } });
     }
-    this.lastLost = { ...lost, incomplete_exec: this.decoder.incompleteExecs };
+    this.lastLost = { ...lost, incomplete_exec: this.transcoder.incompleteExecs };
     this.lastLostTs = now;
   }
 
   private stats() {
     const lost = Object.values(this.bpf.lost()).reduce((a, b) => a + b, 0);
+    const counts = this.writer.counts;
     return {
       elapsedMs: Date.now() - this.startMs,
       started: this.started,
       running: Math.max(0, this.started - this.exited),
-      fileEvents: this.fileEvents,
+      fileEvents: FILE_TYPES.reduce((a, k) => a + (counts[k] ?? 0), 0),
       bytes: this.writer.bytesWritten,
       lost,
     };
@@ -251,11 +253,11 @@ class Tracer {
       // records are in the ring. Stop new events, then drain to the end.
       this.bpf.detach();
       this.drain();
-      this.decoder.flush();
+      this.transcoder.finish();
       this.recordLosses();
       const exitStatus = statusOf(result.exitCode, result.signal);
       const lost = this.bpf.lost();
-      if (this.decoder.incompleteExecs) lost.incomplete_exec = this.decoder.incompleteExecs;
+      if (this.transcoder.incompleteExecs) lost.incomplete_exec = this.transcoder.incompleteExecs;
       const trailer: Trailer = {
         end_ts: clockNs(CLOCK_BOOTTIME),
         exit_status: exitStatus,

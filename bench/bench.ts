@@ -1,0 +1,122 @@
+/**
+ * npm run bench — capture figures (not part of npm test):
+ *  1. events/s that bt sustains with zero loss: parallel stress programs
+ *     (open/close, failed opens, fork+exec) under bt trace, default ring;
+ *  2. traced/untraced wall-time ratio of the test-programs build
+ *     (alternating pairs, median and range);
+ *  3. bt's peak RSS on both.
+ * Extra benchmarks (normalize/graph) register through bench/extra/*.js.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { LogReader } from '../src/log/reader.js';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BT = path.join(REPO, 'dist', 'src', 'cli', 'main.js');
+const STRESS = path.join(REPO, 'test-programs', 'bin', 'stress');
+const TIME = '/usr/bin/time';
+
+interface Timed {
+  seconds: number;
+  maxRssKiB: number;
+  code: number;
+}
+
+/** Runs a command under /usr/bin/time for wall time and peak RSS. */
+async function timed(cmd: string[], env: NodeJS.ProcessEnv = {}): Promise<Timed> {
+  const out = path.join(os.tmpdir(), `bt-bench-time-${process.pid}`);
+  const t0 = process.hrtime.bigint();
+  const r = await execa(TIME, ['-o', out, '-f', '%M', ...cmd], { reject: false, stdio: 'ignore', env: { ...process.env, ...env } });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const maxRssKiB = Number(fs.readFileSync(out, 'utf8').trim().split('\n').pop());
+  fs.rmSync(out, { force: true });
+  return { seconds, maxRssKiB, code: r.exitCode ?? -1 };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function readTrailer(file: string) {
+  const r = LogReader.open(file);
+  let n = 0;
+  for (const _ of r.records()) n++;
+  r.close();
+  return { records: n, trailer: r.trailer, bytes: fs.statSync(file).size };
+}
+
+async function stressRate(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-bench-'));
+  const log = path.join(dir, 'stress.trace');
+  const workers = os.cpus().length;
+  const count = 400_000;
+  // One shell starts a stress program per CPU, all in the traced cgroup.
+  const script = Array.from({ length: workers }, (_, i) => `mkdir -p ${dir}/w${i} && ${STRESS} ${dir}/w${i} ${count} 2>/dev/null &`).join(' ') + ' wait';
+  const run = await timed([process.execPath, BT, 'trace', '-q', '-o', log, '--', 'sh', '-c', script]);
+  const { records, trailer, bytes } = readTrailer(log);
+  const lost = Object.values(trailer?.lost ?? {}).reduce((a, b) => a + b, 0);
+  const base = await timed(['sh', '-c', script]);
+  console.log('## Capture throughput (stress: open/close, failed opens, fork+exec; one per CPU)');
+  console.log(`workers ${workers} x ${count} iterations; ring 64 MiB (default)`);
+  console.log(`records ${records}  lost ${lost}  wall ${run.seconds.toFixed(2)} s (untraced ${base.seconds.toFixed(2)} s)`);
+  console.log(`sustained: ${Math.round(records / run.seconds).toLocaleString('en')} events/s with ${lost === 0 ? 'zero' : lost} loss`);
+  console.log(`log: ${(bytes / 1024 / 1024).toFixed(1)} MiB, ${(bytes / records).toFixed(1)} bytes/record; bt peak RSS ${(run.maxRssKiB / 1024).toFixed(0)} MiB`);
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+async function buildOverhead(pairs = 5): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-bench-'));
+  const log = path.join(dir, 'build.trace');
+  const clean = () => execa('make', ['-s', '-C', path.join(REPO, 'test-programs'), 'clean']);
+  const build = ['make', '-s', '-C', path.join(REPO, 'test-programs'), '-j2'];
+  const ratios: number[] = [];
+  const plain: number[] = [];
+  const traced: number[] = [];
+  let rss = 0;
+  for (let i = 0; i < pairs; i++) {
+    await clean();
+    const a = await timed(build);
+    await clean();
+    const b = await timed([process.execPath, BT, 'trace', '-q', '-o', log, '--', ...build]);
+    if (a.code || b.code) throw new Error('the test-programs build failed');
+    plain.push(a.seconds);
+    traced.push(b.seconds);
+    ratios.push(b.seconds / a.seconds);
+    rss = Math.max(rss, b.maxRssKiB);
+  }
+  const { records, bytes } = readTrailer(log);
+  console.log('## Overhead on the test-programs build (make -j2; alternating pairs)');
+  console.log(`pairs ${pairs}; untraced median ${median(plain).toFixed(3)} s, traced median ${median(traced).toFixed(3)} s`);
+  console.log(
+    `traced/untraced: median ${median(ratios).toFixed(3)} (min ${Math.min(...ratios).toFixed(3)} .. max ${Math.max(...ratios).toFixed(3)}); ` +
+      `includes bt's own start-up (Node, loading and attaching the programs)`,
+  );
+  console.log(`records ${records}, log ${(bytes / 1024).toFixed(0)} KiB (${(bytes / records).toFixed(1)} bytes/record); bt peak RSS ${(rss / 1024).toFixed(0)} MiB`);
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+async function main(): Promise<void> {
+  if (process.geteuid?.() !== 0) {
+    console.error('bench: run as root (bt trace needs it)');
+    process.exit(1);
+  }
+  console.log(`# bt bench — ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${os.release()}, Node ${process.version}`);
+  await stressRate();
+  await buildOverhead();
+  const extra = path.join(path.dirname(fileURLToPath(import.meta.url)), 'extra');
+  if (fs.existsSync(extra)) {
+    for (const f of fs.readdirSync(extra).filter((f) => f.endsWith('.js')).sort()) {
+      const mod = (await import(path.join(extra, f))) as { run: () => Promise<void> };
+      await mod.run();
+    }
+  }
+}
+
+main().catch((err) => {
+  console.error(`bench: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,144 @@
+/**
+ * The capture's hot path: OPEN and CLOSE records (the bulk of any build)
+ * go from ring bytes straight to protobuf wire bytes, with no object per
+ * record; every other record goes through RecordDecoder and the object
+ * encoder. Both paths produce the same Record messages (checked by
+ * test/capture/transcode.test.ts) and the log keeps arrival order.
+ */
+import type { LogRecord } from '../log/schema.js';
+import type { LogWriter } from '../log/writer.js';
+import { WireWriter } from '../log/wire.js';
+import { RecordDecoder } from './decode.js';
+import { F, LAYOUT, OP_NAMES, T } from './layout.js';
+
+const H = LAYOUT.bt_hdr.fields;
+const O = LAYOUT.bt_open.fields;
+const C = LAYOUT.bt_close.fields;
+const OP_BYTES: Record<number, Buffer> = Object.fromEntries(
+  Object.entries(OP_NAMES).map(([k, v]) => [k, Buffer.from(v)]),
+);
+/** The op name's bytes; unknown ops are named like RecordDecoder names them. */
+const opBytes = (v: number): Buffer => (OP_BYTES[v] ??= Buffer.from(`op${v}`));
+/** Field numbers of bt.Record / bt.Open / bt.Close (proto/bt.proto). */
+const REC = { ts: 1, pid: 2, tid: 3, open: 13, close: 14 };
+const OPEN = { path: 1, dirfd: 2, flags: 3, mode: 4, fd: 5, errno: 6, op: 7, resolve: 8, truncated: 9 };
+const CLOSE = { fd: 1, errno: 2, op: 3, last: 4, flags: 5 };
+
+export class Transcoder {
+  private readonly w = new WireWriter();
+  private counts = { open: 0, close: 0 };
+  private readonly decoder: RecordDecoder;
+
+  constructor(
+    private readonly writer: LogWriter,
+    onRecord: (r: LogRecord) => void = () => {},
+  ) {
+    this.decoder = new RecordDecoder((r) => {
+      this.flush();
+      onRecord(r);
+      writer.write(r);
+    });
+  }
+
+  get incompleteExecs(): number {
+    return this.decoder.incompleteExecs;
+  }
+
+  /** One ring record. */
+  record(buf: Buffer, dv: DataView, off: number, len: number): void {
+    const type = dv.getUint16(off + H.type, true);
+    if (type === T.OPEN && len >= LAYOUT.bt_open.size) {
+      this.decoder.settle(dv.getUint32(off + H.tid, true));
+      this.open(buf, dv, off, len);
+    } else if (type === T.CLOSE && len >= LAYOUT.bt_close.size) {
+      this.decoder.settle(dv.getUint32(off + H.tid, true));
+      this.close(dv, off);
+    } else {
+      this.decoder.decode(buf, dv, off, len);
+    }
+  }
+
+  /** Hands the encoded records to the writer. */
+  flush(): void {
+    if (this.w.pos === 0) return;
+    this.writer.appendEncoded(this.w.buf.subarray(0, this.w.pos), this.counts);
+    this.w.pos = 0;
+    this.counts = { open: 0, close: 0 };
+  }
+
+  /** End of the trace: execs still waiting for data, then everything encoded. */
+  finish(): void {
+    this.decoder.flush();
+    this.flush();
+  }
+
+  private header(dv: DataView, off: number): number {
+    const w = this.w;
+    w.ensure(16 * 1024);
+    const start = w.pos;
+    w.pos += 2; // record length, fixed up in end()
+    w.uint(REC.ts, dv.getUint32(off + H.ts, true) + dv.getUint32(off + H.ts + 4, true) * 0x100000000);
+    w.uint(REC.pid, dv.getUint32(off + H.pid, true));
+    w.uint(REC.tid, dv.getUint32(off + H.tid, true));
+    return start;
+  }
+
+  private open(buf: Buffer, dv: DataView, off: number, len: number): void {
+    const w = this.w;
+    const start = this.header(dv, off);
+    const inner = this.begin(REC.open);
+    const ret = dv.getInt32(off + O.ret, true);
+    const pathLen = Math.min(dv.getUint16(off + O.path_len, true), len - LAYOUT.bt_open.size);
+    const p = off + LAYOUT.bt_open.size;
+    const pathEnd = pathLen > 0 && buf[p + pathLen - 1] === 0 ? p + pathLen - 1 : p + pathLen;
+    w.bytes(OPEN.path, buf, p, pathEnd);
+    w.sint32(OPEN.dirfd, dv.getInt32(off + O.dirfd, true));
+    w.uint(OPEN.flags, dv.getUint32(off + O.flags, true));
+    w.uint(OPEN.mode, dv.getUint32(off + O.mode, true));
+    w.sint32(OPEN.fd, ret < 0 ? -1 : ret);
+    w.sint32(OPEN.errno, ret < 0 ? -ret : 0);
+    w.raw(OPEN.op, opBytes(dv.getUint16(off + O.op, true)));
+    w.uint(OPEN.resolve, dv.getUint32(off + O.resolve, true) + dv.getUint32(off + O.resolve + 4, true) * 0x100000000);
+    w.bool(OPEN.truncated, (dv.getUint16(off + H.flags, true) & (F.TRUNCATED | F.READ_FAULT)) !== 0);
+    this.end(inner);
+    this.end(start);
+    this.counts.open++;
+  }
+
+  private close(dv: DataView, off: number): void {
+    const w = this.w;
+    const start = this.header(dv, off);
+    const inner = this.begin(REC.close);
+    const ret = dv.getInt32(off + C.ret, true);
+    w.sint32(CLOSE.fd, dv.getInt32(off + C.fd, true));
+    w.sint32(CLOSE.errno, ret < 0 ? -ret : 0);
+    w.raw(CLOSE.op, opBytes(dv.getUint16(off + C.op, true)));
+    w.uint(CLOSE.last, dv.getUint32(off + C.last, true));
+    w.uint(CLOSE.flags, dv.getUint32(off + C.cr_flags, true));
+    this.end(inner);
+    this.end(start);
+    this.counts.close++;
+  }
+
+  /** Starts a nested message field; returns where its 2-byte length slot is. */
+  private begin(field: number): number {
+    this.w.varint((field << 3) | 2);
+    const at = this.w.pos;
+    this.w.pos += 2;
+    return at;
+  }
+
+  /** Writes the length of what follows the 2-byte slot at `at` (lengths stay below 16 KiB). */
+  private end(at: number): void {
+    const w = this.w;
+    const n = w.pos - at - 2;
+    if (n < 128) {
+      w.buf.copyWithin(at + 1, at + 2, w.pos);
+      w.buf[at] = n;
+      w.pos -= 1;
+    } else {
+      w.buf[at] = (n & 0x7f) | 0x80;
+      w.buf[at + 1] = n >>> 7;
+    }
+  }
+}

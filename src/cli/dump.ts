@@ -1,0 +1,198 @@
+/**
+ * bt dump [options] <file>: prints a log as text (one line per record) or as
+ * JSON Lines (--json). A log that is cut short or has no trailer is printed
+ * up to where it is readable, with a warning on stderr, and exits 0: what
+ * was read is valid. Unreadable files throw a LogError (exit 1).
+ */
+import { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import {
+  DISPLAY_TYPES,
+  displayType,
+  formatHeaderText,
+  formatText,
+  formatTrailerText,
+  headerToJson,
+  toJson,
+  trailerToJson,
+} from '../log/dump.js';
+import { LogReader } from '../log/reader.js';
+import { EVENT_TYPES, recordType } from '../log/schema.js';
+
+export interface DumpOptions {
+  json?: boolean;
+  /** comma-separated type names (see DISPLAY_TYPES; 'path' and 'path2' also work) */
+  type?: string;
+  /** comma-separated pids (tgid) */
+  pid?: string;
+}
+
+/** Output is built in chunks of about this many characters before each write. */
+const CHUNK_CHARS = 64 * 1024;
+
+/** Thrown internally when stdout went away (EPIPE): stop quietly. */
+class OutputClosed extends Error {}
+
+function parseTypes(spec: string | undefined): Set<string> | undefined {
+  if (spec === undefined) return undefined;
+  const known = new Set<string>([...DISPLAY_TYPES, ...EVENT_TYPES.filter((t) => t !== 'trailer')]);
+  const wanted = new Set<string>();
+  for (const raw of spec.split(',')) {
+    const name = raw.trim().toLowerCase();
+    if (!name) continue;
+    if (!known.has(name)) {
+      throw new UsageError(
+        'E_USAGE',
+        `unknown record type '${raw.trim()}' for --type: use a comma list of ${DISPLAY_TYPES.join(', ')}`,
+      );
+    }
+    wanted.add(name);
+  }
+  if (wanted.size === 0) throw new UsageError('E_USAGE', `--type needs at least one of ${DISPLAY_TYPES.join(', ')}`);
+  return wanted;
+}
+
+function parsePids(spec: string | undefined): Set<number> | undefined {
+  if (spec === undefined) return undefined;
+  const pids = new Set<number>();
+  for (const raw of spec.split(',')) {
+    const s = raw.trim();
+    if (!s) continue;
+    if (!/^\d+$/.test(s)) throw new UsageError('E_USAGE', `--pid wants process ids (e.g. --pid 1234,1240), not '${s}'`);
+    pids.add(Number(s));
+  }
+  if (pids.size === 0) throw new UsageError('E_USAGE', '--pid needs at least one process id');
+  return pids;
+}
+
+/**
+ * Writes strings to a stream in order, waiting on backpressure. Throws
+ * OutputClosed once the stream is gone (EPIPE: e.g. `bt dump | head`).
+ */
+class Output {
+  private failed: Error | undefined;
+  private readonly onError = (err: Error): void => {
+    this.failed ??= err;
+  };
+
+  constructor(private readonly out: NodeJS.WritableStream & { destroyed?: boolean; writableLength?: number }) {
+    out.on('error', this.onError);
+  }
+
+  async write(s: string): Promise<void> {
+    this.check();
+    if (this.out.write(s)) return;
+    await this.settle('drain');
+    this.check();
+  }
+
+  /** Waits until everything written has been handed to the OS. */
+  async end(): Promise<void> {
+    this.check();
+    if ((this.out.writableLength ?? 0) > 0) await this.settle('drain');
+    this.check();
+  }
+
+  dispose(): void {
+    // Keep swallowing a late EPIPE: main.ts's own handler exits 0 on it.
+    setImmediate(() => this.out.off('error', this.onError));
+  }
+
+  private settle(event: string): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.out.off(event, done);
+        this.out.off('error', done);
+        this.out.off('close', done);
+        resolve();
+      };
+      this.out.on(event, done);
+      this.out.on('error', done);
+      this.out.on('close', done);
+    });
+  }
+
+  private check(): void {
+    const e = this.failed as NodeJS.ErrnoException | undefined;
+    if (e) {
+      if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') throw new OutputClosed();
+      throw e;
+    }
+    if (this.out.destroyed) throw new OutputClosed();
+  }
+}
+
+/**
+ * Dumps `file` to `out` (warnings to `err`). Resolves when done; throws
+ * LogError for unreadable files and UsageError for bad options.
+ */
+export async function runDump(
+  file: string,
+  opts: DumpOptions,
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<void> {
+  const types = parseTypes(opts.type);
+  const pids = parsePids(opts.pid);
+  const json = Boolean(opts.json);
+  const reader = LogReader.open(file);
+  const h = reader.header;
+  const output = new Output(out);
+  try {
+    let buf = json ? `${JSON.stringify(headerToJson(h))}\n` : `${formatHeaderText(h)}\n`;
+    for (const r of reader.records()) {
+      if (pids && !pids.has(r.pid)) continue;
+      if (types && !types.has(displayType(r)) && !types.has(recordType(r) ?? '')) continue;
+      buf += json ? `${JSON.stringify(toJson(r, h))}\n` : `${formatText(r, h)}\n`;
+      if (buf.length >= CHUNK_CHARS) {
+        await output.write(buf);
+        buf = '';
+      }
+    }
+    if (reader.trailer) {
+      buf += json ? `${JSON.stringify(trailerToJson(reader.trailer))}\n` : `${formatTrailerText(reader.trailer, h)}\n`;
+    }
+    if (buf) await output.write(buf);
+    await output.end();
+  } catch (e) {
+    if (e instanceof OutputClosed) return; // reader of stdout went away: not an error
+    throw e;
+  } finally {
+    output.dispose();
+    reader.close();
+  }
+
+  const warnings: string[] = [];
+  if (reader.torn) {
+    warnings.push(
+      `bt: warning: ${file} is truncated at byte ${reader.torn.offset} (${reader.torn.reason}); ` +
+        `${reader.recordsRead} records before it were read`,
+    );
+  }
+  if (!reader.trailer) {
+    warnings.push(`bt: warning: ${file} has no trailer: the trace did not finish cleanly`);
+  } else if (reader.trailer.records !== undefined && Number(reader.trailer.records) !== reader.recordsRead) {
+    warnings.push(
+      `bt: warning: ${file}: the trailer counts ${reader.trailer.records} records but ${reader.recordsRead} were read`,
+    );
+  }
+  if (reader.skippedUnknown > 0) {
+    warnings.push(
+      `bt: warning: ${file}: skipped ${reader.skippedUnknown} records of a kind this bt does not know (written by a newer bt?)`,
+    );
+  }
+  if (warnings.length) err.write(`${warnings.join('\n')}\n`);
+}
+
+/** The `bt dump` command. */
+export function dumpCommand(): Command {
+  return new Command('dump')
+    .description('print a bt log as text, or as JSON Lines with --json')
+    .argument('<file>', 'a log written by bt trace (or bt normalize)')
+    .option('--json', 'print JSON Lines: a header object, one object per record, then the trailer')
+    .option('--type <names>', `only these record types, comma-separated (${DISPLAY_TYPES.join(', ')})`)
+    .option('--pid <pid>', 'only records of these processes (comma-separated pids)')
+    .action(async (file: string, opts: DumpOptions) => {
+      await runDump(file, opts);
+    });
+}

@@ -1,0 +1,335 @@
+/**
+ * The bt log schema: TypeScript view of proto/bt.proto, loaded at runtime with
+ * protobufjs (keepCase, so objects use the proto's snake_case field names).
+ *
+ * File layout: MAGIC, a varint-delimited Header, varint-delimited Records; a
+ * clean log ends with a Record whose `trailer` is set.
+ *
+ * Numbers: protobufjs is configured here so that 64-bit integers decode as JS
+ * numbers, not Long objects. Timestamps (CLOCK_BOOTTIME ns) are exact up to
+ * 2^53 ns (~104 days of uptime) and lose a few ns of precision beyond that;
+ * `boot_to_wall_ns` (~1.7e18) is precise to ~256 ns. Both are fine for a build
+ * trace.
+ *
+ * Decoded records are protobufjs message objects: every scalar field reads as
+ * its proto3 default (0, '', false, []) when absent, absent oneof members and
+ * the normalize-only fields (proc, abspath, abspath2, access, seq) read as
+ * undefined. Defaults live on the prototype: use the fields, don't spread
+ * (`{...rec}`) or JSON.stringify a decoded record — use toJson() from dump.ts.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import protobuf from 'protobufjs';
+
+// 64-bit integers as JS numbers. Must run before the schema is parsed: a
+// field's "long" flag is fixed when the field is created.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+protobuf.util.Long = undefined as any;
+protobuf.configure();
+
+/** The 8 bytes every bt log starts with: 0x89 'B' 'T' 'L' 'O' 'G' '\r' '\n'. */
+export const MAGIC: Buffer = Buffer.from([0x89, 0x42, 0x54, 0x4c, 0x4f, 0x47, 0x0d, 0x0a]);
+
+/** Header.format_version written by this bt (and the newest it reads). */
+export const FORMAT_VERSION = 1;
+
+/** The `event` oneof member names, in field-number order. */
+export const EVENT_TYPES = [
+  'fork',
+  'exec',
+  'exit',
+  'open',
+  'close',
+  'dup',
+  'pipe',
+  'chdir',
+  'path',
+  'path2',
+  'lost',
+  'trailer',
+  'process',
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export interface LogHeader {
+  /** Filled in with FORMAT_VERSION by encodeHeader/LogWriter when absent. */
+  format_version?: number;
+  bt_version: string;
+  kernel_release: string;
+  hostname: string;
+  /** "CLOCK_BOOTTIME": every ts is ns on this clock. */
+  clock: string;
+  /** wall-clock ns since epoch = ts + boot_to_wall_ns */
+  boot_to_wall_ns: number;
+  command: string[];
+  cwd: string;
+  uid: number;
+  gid: number;
+  options?: Record<string, string>;
+  /** boot ns at start */
+  start_ts: number;
+  /** records are time-sorted and resolved (bt normalize) */
+  normalized?: boolean;
+  /** pid of the traced command */
+  root_pid?: number;
+  /** normalized: the raw log it came from */
+  source?: string;
+}
+
+export interface Fork {
+  child: number;
+  child_tid: number;
+  ppid: number;
+  thread: boolean;
+}
+
+export interface Exec {
+  path: string;
+  argv: string[];
+  env: string[];
+  cwd: string;
+  /** 0 = success */
+  errno: number;
+  /** "execve" | "execveat" */
+  op: string;
+  uid: number;
+  gid: number;
+  /** interpreter the kernel ran for #! / binfmt_misc ('' if none) */
+  interp?: string;
+  old_tid?: number;
+  /** execveat's dirfd */
+  dirfd?: number;
+  truncated?: boolean;
+  env_omitted?: boolean;
+}
+
+export interface Exit {
+  code: number;
+  signal: number;
+  core: boolean;
+  /** raw wait status */
+  status: number;
+}
+
+export interface Open {
+  path: string;
+  dirfd: number;
+  flags: number;
+  mode: number;
+  /** -1 on failure */
+  fd: number;
+  errno: number;
+  /** open | openat | openat2 | creat */
+  op: string;
+  resolve?: number;
+  truncated?: boolean;
+}
+
+export interface Close {
+  fd: number;
+  errno: number;
+  /** close | close_range */
+  op: string;
+  last?: number;
+  flags?: number;
+}
+
+export interface Dup {
+  oldfd: number;
+  newfd: number;
+  errno: number;
+  /** dup | dup2 | dup3 | fcntl_dupfd | fcntl_dupfd_cloexec | fcntl_setfd */
+  op: string;
+  cloexec: boolean;
+  flags?: number;
+  arg?: number;
+}
+
+export interface Pipe {
+  read_fd: number;
+  write_fd: number;
+  errno: number;
+  flags: number;
+  op: string;
+}
+
+export interface Chdir {
+  /** as passed ('' for fchdir) */
+  path: string;
+  /** fchdir fd, -100 for chdir */
+  fd: number;
+  errno: number;
+  /** resulting absolute cwd */
+  cwd: string;
+  op: string;
+}
+
+/** unlink, unlinkat, mkdir, mkdirat, rmdir */
+export interface PathOp {
+  op: string;
+  path: string;
+  dirfd: number;
+  errno: number;
+  flags?: number;
+  mode?: number;
+  truncated?: boolean;
+}
+
+/** rename*, link*, symlink* */
+export interface PathOp2 {
+  op: string;
+  /** symlink: the target text */
+  from: string;
+  to: string;
+  errno: number;
+  olddirfd?: number;
+  newdirfd?: number;
+  flags?: number;
+  truncated?: boolean;
+}
+
+export interface Lost {
+  count: number;
+  /** ringbuf | pair_map | read | truncated | incomplete_exec */
+  reason: string;
+  from_ts?: number;
+  to_ts?: number;
+}
+
+export interface Trailer {
+  end_ts: number;
+  /** bt trace's exit status (the build's; 128+signal) */
+  exit_status: number;
+  exit_code: number;
+  exit_signal: number;
+  /** event records written before the trailer (LogWriter.close fills it in when absent) */
+  records?: number;
+  /** per event type (LogWriter.close fills it in when absent) */
+  counts?: Record<string, number>;
+  /** lost events per reason (LogWriter.close fills it in from the lost records when absent) */
+  lost?: Record<string, number>;
+  /** processes left running after the grace period */
+  leftover?: string[];
+}
+
+/** Normalized logs: one per process, after its exit. */
+export interface ProcessInfo {
+  proc: number;
+  pid: number;
+  /** parent's proc id (0 = root) */
+  parent: number;
+  start_ts: number;
+  end_ts: number;
+  /** -1 unknown */
+  exit_code: number;
+  signal: number;
+  /** last successful exec path (absolute) */
+  exe: string;
+  argv: string[];
+  cwd: string;
+}
+
+export interface LogRecord {
+  /** CLOCK_BOOTTIME ns */
+  ts: number;
+  /** process (tgid) */
+  pid: number;
+  tid: number;
+  // Set by bt normalize (undefined in raw logs):
+  proc?: number;
+  abspath?: string;
+  abspath2?: string;
+  access?: number;
+  seq?: number;
+  // The event: exactly one of these is set.
+  fork?: Fork;
+  exec?: Exec;
+  exit?: Exit;
+  open?: Open;
+  close?: Close;
+  dup?: Dup;
+  pipe?: Pipe;
+  chdir?: Chdir;
+  path?: PathOp;
+  path2?: PathOp2;
+  lost?: Lost;
+  trailer?: Trailer;
+  process?: ProcessInfo;
+}
+
+/** Finds proto/bt.proto from src/log (ts) or dist/src/log (compiled). */
+function findProto(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 8; i++) {
+    const candidate = path.join(dir, 'proto', 'bt.proto');
+    if (fs.existsSync(candidate)) return candidate;
+    const up = path.dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  throw new Error(
+    `bt installation is broken: proto/bt.proto not found above ${path.dirname(fileURLToPath(import.meta.url))}`,
+  );
+}
+
+/** The loaded schema (protobufjs reflection). */
+export const PROTO_PATH: string = findProto();
+export const root: protobuf.Root = new protobuf.Root().loadSync(PROTO_PATH, { keepCase: true });
+export const HeaderType: protobuf.Type = root.lookupType('bt.Header');
+export const RecordType: protobuf.Type = root.lookupType('bt.Record');
+export const TrailerType: protobuf.Type = root.lookupType('bt.Trailer');
+
+// Absent oneof members and normalize-only fields read as undefined (protobufjs
+// puts null / 0 / '' on the prototype). Accessing .ctor resolves the fields,
+// which sets the defaults we override here; resolution is not repeated later.
+{
+  const proto = RecordType.ctor.prototype as Record<string, unknown>;
+  for (const name of EVENT_TYPES) proto[name] = undefined;
+  for (const name of ['proc', 'abspath', 'abspath2', 'access', 'seq']) proto[name] = undefined;
+}
+
+/** The oneof member set in `r` ('fork', 'exec', ...), undefined if none is known. */
+export function recordType(r: LogRecord): EventType | undefined {
+  // Hot path: avoid iterating EVENT_TYPES with a closure.
+  if (r.open != null) return 'open';
+  if (r.close != null) return 'close';
+  if (r.exec != null) return 'exec';
+  if (r.fork != null) return 'fork';
+  if (r.exit != null) return 'exit';
+  if (r.dup != null) return 'dup';
+  if (r.pipe != null) return 'pipe';
+  if (r.chdir != null) return 'chdir';
+  if (r.path != null) return 'path';
+  if (r.path2 != null) return 'path2';
+  if (r.lost != null) return 'lost';
+  if (r.process != null) return 'process';
+  if (r.trailer != null) return 'trailer';
+  return undefined;
+}
+
+function withVersion(h: LogHeader): LogHeader {
+  return h.format_version ? h : { ...h, format_version: FORMAT_VERSION };
+}
+
+/** Header, varint-delimited (format_version defaults to FORMAT_VERSION). */
+export function encodeHeader(h: LogHeader): Uint8Array {
+  return HeaderType.encodeDelimited(withVersion(h)).finish();
+}
+
+/** Record, varint-delimited. */
+export function encodeRecord(r: LogRecord): Uint8Array {
+  return RecordType.encodeDelimited(r).finish();
+}
+
+/** Decodes one Header payload (no length prefix). Throws protobufjs errors. */
+export function decodeHeader(payload: Uint8Array): LogHeader {
+  return HeaderType.decode(payload) as unknown as LogHeader;
+}
+
+/** Decodes one Record payload (no length prefix). Throws protobufjs errors. */
+export function decodeRecord(payload: Uint8Array): LogRecord {
+  return RecordType.decode(payload) as unknown as LogRecord;
+}
+

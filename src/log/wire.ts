@@ -1,0 +1,83 @@
+/**
+ * A minimal protobuf wire-format writer into one growable buffer, for the
+ * capture's hot path (src/capture/transcode.ts): no object per record, no
+ * allocation per field. Zero values are omitted, as proto3 allows.
+ */
+export const WIRE_VARINT = 0;
+export const WIRE_LEN = 2;
+
+export class WireWriter {
+  buf: Buffer;
+  pos = 0;
+
+  constructor(size = 256 * 1024) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  /** Makes room for n more bytes. */
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  /** Unsigned varint of a non-negative integer below 2^53 (caller ensured room). */
+  varint(v: number): void {
+    const b = this.buf;
+    let p = this.pos;
+    while (v > 0x7fffffff) {
+      b[p++] = (v % 128) | 0x80;
+      v = Math.floor(v / 128);
+    }
+    while (v > 0x7f) {
+      b[p++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    b[p++] = v;
+    this.pos = p;
+  }
+
+  /** Field with an unsigned varint value (omitted when 0). */
+  uint(field: number, v: number): void {
+    if (v === 0) return;
+    this.varint((field << 3) | WIRE_VARINT);
+    this.varint(v);
+  }
+
+  /** Field with a zigzag-encoded sint32 value (omitted when 0). */
+  sint32(field: number, v: number): void {
+    if (v === 0) return;
+    this.varint((field << 3) | WIRE_VARINT);
+    this.varint(((v << 1) ^ (v >> 31)) >>> 0);
+  }
+
+  bool(field: number, v: boolean): void {
+    if (v) this.uint(field, 1);
+  }
+
+  /** Length-delimited field with bytes copied from src[start, end) (omitted when empty). */
+  bytes(field: number, src: Buffer, start: number, end: number): void {
+    const n = end - start;
+    if (n <= 0) return;
+    this.varint((field << 3) | WIRE_LEN);
+    this.varint(n);
+    src.copy(this.buf, this.pos, start, end);
+    this.pos += n;
+  }
+
+  /** Length-delimited field with pre-encoded ASCII/UTF-8 bytes. */
+  raw(field: number, src: Buffer): void {
+    this.bytes(field, src, 0, src.length);
+  }
+}
+
+/** Encoded size of an unsigned varint. */
+export function varintSize(v: number): number {
+  let n = 1;
+  while (v >= 128) {
+    v = Math.floor(v / 128);
+    n++;
+  }
+  return n;
+}

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  EVENT_TYPES,
+  FORMAT_VERSION,
+  HeaderType,
+  MAGIC,
+  RecordType,
+  decodeRecord,
+  encodeHeader,
+  encodeRecord,
+  recordType,
+} from '../../src/log/schema.js';
+import type { LogRecord } from '../../src/log/schema.js';
+import { HEADER, sampleRecords } from './fixtures.js';
+
+describe('log schema', () => {
+  it('has the documented magic and version', () => {
+    assert.deepEqual([...MAGIC], [0x89, 0x42, 0x54, 0x4c, 0x4f, 0x47, 0x0d, 0x0a]);
+    assert.equal(MAGIC.toString('latin1', 1, 6), 'BTLOG');
+    assert.equal(FORMAT_VERSION, 1);
+  });
+
+  it('lists exactly the oneof members of Record.event', () => {
+    const oneof = RecordType.oneofs!.event!.oneof;
+    assert.deepEqual([...EVENT_TYPES].sort(), [...oneof].sort());
+  });
+
+  it('recordType names the oneof member, undefined when none', () => {
+    const types = sampleRecords().map((r) => recordType(r));
+    assert.deepEqual(types, [
+      'fork',
+      'exec',
+      'exec',
+      'open',
+      'open',
+      'open',
+      'close',
+      'dup',
+      'pipe',
+      'chdir',
+      'path',
+      'path',
+      'path2',
+      'path2',
+      'lost',
+      'exit',
+      'exit',
+    ]);
+    assert.equal(recordType({ ts: 1, pid: 1, tid: 1 }), undefined);
+    for (const name of EVENT_TYPES) {
+      assert.equal(recordType({ ts: 1, pid: 1, tid: 1, [name]: {} } as LogRecord), name);
+    }
+  });
+
+  it('decodes 64-bit integers as numbers and absent fields as undefined', () => {
+    const ts = 2 ** 40 + 12345;
+    const rec = decodeRecord(encodeRecord({ ts, pid: 1, tid: 2, lost: { count: 2 ** 33, reason: 'ringbuf' } }).subarray(1));
+    assert.equal(typeof rec.ts, 'number');
+    assert.equal(rec.ts, ts);
+    assert.equal(rec.lost!.count, 2 ** 33);
+    assert.equal(rec.lost!.from_ts, 0);
+    // absent oneof members and normalize-only fields
+    assert.equal(rec.fork, undefined);
+    assert.equal(rec.exec, undefined);
+    assert.equal(rec.trailer, undefined);
+    assert.equal(rec.proc, undefined);
+    assert.equal(rec.abspath, undefined);
+    assert.equal(rec.seq, undefined);
+    assert.equal(rec.access, undefined);
+  });
+
+  it('gives scalar defaults for absent event fields', () => {
+    const payload = encodeRecord({ ts: 1, pid: 1, tid: 1, exec: { path: '/bin/true' } as never }).subarray(1);
+    const rec = decodeRecord(payload);
+    assert.equal(rec.exec!.path, '/bin/true');
+    assert.deepEqual([...rec.exec!.argv], []);
+    assert.equal(rec.exec!.errno, 0);
+    assert.equal(rec.exec!.truncated, false);
+    assert.equal(rec.exec!.interp, '');
+  });
+
+  it('round-trips negative sint64 and large header numbers', () => {
+    const bytes = encodeHeader({ ...HEADER, boot_to_wall_ns: -1_600_000_000_000_000_000 });
+    const h = HeaderType.decodeDelimited(bytes) as unknown as typeof HEADER;
+    assert.equal(h.boot_to_wall_ns, -1_600_000_000_000_000_000);
+    assert.equal(h.start_ts, HEADER.start_ts);
+    assert.deepEqual({ ...h.options }, { env: 'yes' });
+  });
+
+  it('encodeHeader fills in the format version', () => {
+    const { format_version: _omit, ...rest } = HEADER;
+    const h = HeaderType.decodeDelimited(encodeHeader(rest)) as unknown as typeof HEADER;
+    assert.equal(h.format_version, FORMAT_VERSION);
+  });
+});
