@@ -32,7 +32,7 @@ struct bt_pending {
 
 typedef struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 64 * 1024 * 1024); /* resized by userspace before load */
+	__uint(max_entries, 16 * 1024 * 1024); /* resized by userspace before load */
 } bt_ringbuf_t;
 
 typedef struct {

@@ -8,6 +8,8 @@ import { BtError } from '../errors.js';
 import { BT_VERSION } from '../version.js';
 import { traceCommand } from './trace.js';
 import { dumpCommand } from './dump.js';
+import { graphCommand } from './graph.js';
+import { normalizeCommand } from './normalize.js';
 
 function buildProgram(): Command {
   const program = new Command('bt')
@@ -16,7 +18,7 @@ function buildProgram(): Command {
     .enablePositionalOptions()
     .showHelpAfterError('(run bt --help for usage)')
     .exitOverride();
-  for (const cmd of [traceCommand(), dumpCommand()]) {
+  for (const cmd of [traceCommand(), dumpCommand(), normalizeCommand(), graphCommand()]) {
     program.addCommand(cmd.exitOverride());
   }
   return program;

@@ -1,0 +1,134 @@
+/**
+ * open(2) flags (x86_64 / asm-generic values) and the access class of an
+ * open, computed independently of src/ with the semantics documented for
+ * the `access` bitmask of normalized bt logs (src/normalize/access.ts):
+ *
+ *   READ 1, WRITE 2, CREATE 4 (O_CREAT and success), TRUNCATE 8 (O_TRUNC,
+ *   write access, success), FAILED 16, DIRECTORY 32, APPEND 64, PATH 128
+ *   (O_PATH: no READ/WRITE), EXCL 256 (O_CREAT|O_EXCL), TMPFILE 512.
+ *
+ * A class is a short string such as "r", "w+create+trunc", "rw", "path+dir",
+ * "r+dir"; success or errno is kept apart from it in the facts.
+ */
+
+export const OPEN_FLAGS: Record<string, number> = {
+  O_RDONLY: 0,
+  O_WRONLY: 0o1,
+  O_RDWR: 0o2,
+  O_ACCMODE: 0o3,
+  O_CREAT: 0o100,
+  O_EXCL: 0o200,
+  O_NOCTTY: 0o400,
+  O_TRUNC: 0o1000,
+  O_APPEND: 0o2000,
+  O_NONBLOCK: 0o4000,
+  O_NDELAY: 0o4000,
+  O_DSYNC: 0o10000,
+  O_ASYNC: 0o20000,
+  FASYNC: 0o20000,
+  O_DIRECT: 0o40000,
+  O_LARGEFILE: 0o100000,
+  O_DIRECTORY: 0o200000,
+  O_NOFOLLOW: 0o400000,
+  O_NOATIME: 0o1000000,
+  O_CLOEXEC: 0o2000000,
+  __O_SYNC: 0o4000000,
+  O_SYNC: 0o4010000,
+  O_RSYNC: 0o4010000,
+  O_PATH: 0o10000000,
+  __O_TMPFILE: 0o20000000,
+  O_TMPFILE: 0o20200000,
+};
+
+export const O_ACCMODE = 0o3;
+export const O_WRONLY = 0o1;
+export const O_RDWR = 0o2;
+export const O_CREAT = 0o100;
+export const O_EXCL = 0o200;
+export const O_TRUNC = 0o1000;
+export const O_APPEND = 0o2000;
+export const O_DIRECTORY = 0o200000;
+export const O_PATH = 0o10000000;
+export const O_TMPFILE_BASE = 0o20000000;
+
+export const ACCESS = {
+  READ: 1,
+  WRITE: 2,
+  CREATE: 4,
+  TRUNCATE: 8,
+  FAILED: 16,
+  DIRECTORY: 32,
+  APPEND: 64,
+  PATH: 128,
+  EXCL: 256,
+  TMPFILE: 512,
+} as const;
+
+/**
+ * Parses a symbolic flags expression as strace prints it: "O_RDONLY|O_CLOEXEC",
+ * "O_WRONLY|O_CREAT|0x40000000", "0100" (octal), "0x8000". Unknown names
+ * throw: a flag we cannot value would silently misclassify.
+ */
+export function parseFlags(text: string): number {
+  let v = 0;
+  for (const raw of text.split('|')) {
+    const part = raw.trim();
+    if (part === '') continue;
+    if (/^0x[0-9a-f]+$/i.test(part)) v |= parseInt(part, 16);
+    else if (/^0[0-7]*$/.test(part)) v |= parseInt(part, 8);
+    else if (/^[1-9]\d*$/.test(part)) v |= parseInt(part, 10);
+    else if (part in OPEN_FLAGS) v |= OPEN_FLAGS[part];
+    else throw new Error(`unknown open flag "${part}" in "${text}"`);
+  }
+  return v >>> 0;
+}
+
+/** The access bitmask of an open (see the header); `op` creat implies O_CREAT|O_WRONLY|O_TRUNC. */
+export function accessOf(flags: number, ok: boolean, op = 'openat'): number {
+  let f = flags >>> 0;
+  if (op === 'creat') f |= O_CREAT | O_WRONLY | O_TRUNC;
+  let a = 0;
+  if (f & O_PATH) a |= ACCESS.PATH;
+  else {
+    const acc = f & O_ACCMODE;
+    if (acc === 0 || acc === O_RDWR) a |= ACCESS.READ;
+    if (acc === O_WRONLY || acc === O_RDWR) a |= ACCESS.WRITE;
+    if (f & O_APPEND) a |= ACCESS.APPEND;
+    if (f & O_TMPFILE_BASE) a |= ACCESS.TMPFILE;
+    else if (f & O_CREAT) {
+      if (ok) a |= ACCESS.CREATE;
+      if (f & O_EXCL) a |= ACCESS.EXCL;
+    }
+    if (ok && f & O_TRUNC && a & ACCESS.WRITE) a |= ACCESS.TRUNCATE;
+  }
+  if (f & O_DIRECTORY && !(a & ACCESS.TMPFILE)) a |= ACCESS.DIRECTORY;
+  if (!ok) a |= ACCESS.FAILED;
+  return a;
+}
+
+/** The class string of an access mask, without the FAILED bit (the result is a separate field). */
+export function accessClass(a: number): string {
+  const parts: string[] = [];
+  const rw = `${a & ACCESS.READ ? 'r' : ''}${a & ACCESS.WRITE ? 'w' : ''}`;
+  if (rw) parts.push(rw);
+  if (a & ACCESS.PATH) parts.push('path');
+  if (a & ACCESS.DIRECTORY) parts.push('dir');
+  if (a & ACCESS.CREATE) parts.push('create');
+  if (a & ACCESS.EXCL) parts.push('excl');
+  if (a & ACCESS.TRUNCATE) parts.push('trunc');
+  if (a & ACCESS.APPEND) parts.push('append');
+  if (a & ACCESS.TMPFILE) parts.push('tmpfile');
+  return parts.join('+') || '-';
+}
+
+/** Class of an open from its flags. */
+export function openClass(flags: number, ok: boolean, op = 'openat'): string {
+  return accessClass(accessOf(flags, ok, op));
+}
+
+/** unlinkat's AT_REMOVEDIR. */
+export const AT_REMOVEDIR = 0x200;
+/** linkat's / execveat's AT_EMPTY_PATH. */
+export const AT_EMPTY_PATH = 0x1000;
+/** openat2's RESOLVE_IN_ROOT. */
+export const RESOLVE_IN_ROOT = 0x10;

@@ -1,0 +1,97 @@
+/**
+ * bt graph: the picture of a build (see src/graph/).
+ */
+import fs from 'node:fs';
+import { Command, Option } from 'commander';
+import { GraphError, UsageError } from '../errors.js';
+import { writeAllSync } from '../log/io.js';
+import { graphFile, renderDot, type GraphFormat } from '../graph/index.js';
+import { DEFAULT_MAX_NODES, type GraphOptions } from '../graph/view.js';
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function nonNegativeInt(what: string) {
+  return (text: string): number => {
+    const v = Number(text);
+    if (!Number.isInteger(v) || v < 0) throw new UsageError('E_USAGE', `invalid ${what} "${text}": give a whole number (0 or more)`);
+    return v;
+  };
+}
+
+function formatFor(output: string | undefined, format: string | undefined): GraphFormat {
+  if (format) return format as GraphFormat;
+  const m = /\.(dot|gv|svg|png)$/i.exec(output ?? '');
+  if (!m) return 'dot';
+  const ext = m[1].toLowerCase();
+  return ext === 'gv' ? 'dot' : (ext as GraphFormat);
+}
+
+export function graphCommand(): Command {
+  return new Command('graph')
+    .description('draw the build: which process started which, and which files each read and wrote (DOT, SVG or PNG)')
+    .argument('[log]', 'log written by bt trace or bt normalize', 'build.trace')
+    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .addOption(
+      new Option('-f, --format <format>', 'output format (default: from the -o extension, else dot)').choices(['dot', 'svg', 'png']),
+    )
+    .option('--system-files', 'also show files of the installed system the build only read (/usr, /lib, /etc: system headers...)')
+    .option('--all-files', 'show every file, also /proc, /sys, /dev, shared libraries, the dynamic loader, locale data...')
+    .option('--include <glob>', 'only show files matching GLOB (repeatable; "*.c", "src/**", "/usr/include")', collect)
+    .option('--exclude <glob>', 'never show files matching GLOB (repeatable)', collect)
+    .option('--processes-only', 'no files: the process tree only')
+    .addOption(new Option('--files <which>', 'which file accesses to show').choices(['read', 'written', 'all']).default('all'))
+    .option('--exe <name>', 'keep only the subtrees of processes running program NAME (or glob; repeatable)', collect)
+    .addOption(new Option('--depth <n>', 'show processes down to depth N; deeper ones fold into their ancestor').argParser(nonNegativeInt('depth')))
+    .addOption(
+      new Option('--collapse <mode>', 'merge repeated processes: identical subtrees, or all siblings running the same program')
+        .choices(['none', 'identical', 'program'])
+        .default('identical'),
+    )
+    .option('--probes', 'show failed opens (files looked for but missing)')
+    .addOption(
+      new Option('--max-nodes <n>', 'refuse to draw more nodes than this (0 = no limit)')
+        .default(DEFAULT_MAX_NODES)
+        .argParser(nonNegativeInt('max-nodes')),
+    )
+    .addOption(new Option('--window <ms>', 'reorder window when normalizing a raw log').default(2000).argParser(Number))
+    .option('-q, --quiet', 'no notes on stderr')
+    .action(async (log: string, o) => {
+      const format = formatFor(o.output, o.format);
+      const toStdout = !o.output || o.output === '-';
+      if (format === 'png' && toStdout && process.stdout.isTTY) {
+        throw new GraphError('E_BINARY_TTY', 'refusing to write a PNG to the terminal: use -o FILE.png or redirect stdout');
+      }
+      const options: GraphOptions = {
+        allFiles: !!o.allFiles,
+        systemFiles: !!o.systemFiles,
+        include: o.include,
+        exclude: o.exclude,
+        processesOnly: !!o.processesOnly,
+        files: o.files,
+        exe: o.exe,
+        depth: o.depth,
+        collapse: o.collapse,
+        probes: !!o.probes,
+        maxNodes: Number(o.maxNodes),
+      };
+      const res = graphFile(log, options, { windowMs: Number(o.window) });
+      const bytes = await renderDot(res.dot, format);
+      if (toStdout) writeAllSync(1, bytes);
+      else {
+        try {
+          fs.writeFileSync(o.output, bytes);
+        } catch (err) {
+          throw new GraphError('E_WRITE', `cannot write ${o.output}: ${(err as Error).message}`, { cause: err });
+        }
+      }
+      if (!o.quiet) {
+        const notes: string[] = [];
+        if (res.model.incomplete) notes.push('the trace is incomplete (no trailer): the picture may miss the end of the build');
+        if (res.model.lostEvents) notes.push(`${res.model.lostEvents} events were lost during the trace: the picture may miss some`);
+        if (res.summary?.warningCount) notes.push(`${res.summary.warningCount} normalization warnings (run bt normalize to see them)`);
+        for (const n of notes) process.stderr.write(`bt graph: note: ${n}\n`);
+      }
+    });
+}

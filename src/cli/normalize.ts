@@ -1,0 +1,40 @@
+/**
+ * bt normalize: time-orders and resolves a raw log (see src/normalize/).
+ */
+import { Command, Option } from 'commander';
+import { UsageError } from '../errors.js';
+import { defaultOutputPath, formatSummary, normalizeFile } from '../normalize/normalize.js';
+
+function positiveNumber(what: string) {
+  return (text: string): number => {
+    const v = Number(text);
+    if (!Number.isFinite(v) || v <= 0) throw new UsageError('E_USAGE', `invalid ${what} "${text}": give a positive number`);
+    return v;
+  };
+}
+
+export function normalizeCommand(): Command {
+  return new Command('normalize')
+    .description(
+      'time-order a raw log and resolve it: unique process ids, absolute paths, access kinds, one process record per process',
+    )
+    .argument('[log]', 'raw log written by bt trace', 'build.trace')
+    .option('-o, --output <file>', 'normalized log to write ("-" for stdout; default: <log without .trace>.norm.trace)')
+    .addOption(
+      new Option('--window <ms>', 'reorder window in ms of trace time (records later than that trigger the external sort)')
+        .default(2000)
+        .argParser(positiveNumber('window')),
+    )
+    .addOption(new Option('--sort <method>', 'ordering method').choices(['auto', 'window', 'external']).default('auto'))
+    .option('--tmp-dir <dir>', 'directory for temporary files (default: the system temp directory)')
+    .option('-q, --quiet', 'no summary on stderr')
+    .action((log: string, o) => {
+      const output: string = o.output ?? defaultOutputPath(log);
+      const summary = normalizeFile(log, output, {
+        windowMs: Number(o.window),
+        sort: o.sort,
+        tmpDir: o.tmpDir,
+      });
+      if (!o.quiet) process.stderr.write(formatSummary(summary));
+    });
+}

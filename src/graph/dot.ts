@@ -1,0 +1,267 @@
+/**
+ * DOT output of a graph view. Deterministic: the same view gives the same
+ * bytes (statements in proc / file order, no times, no hashes).
+ *
+ * Legend:
+ *  - processes: rounded boxes, labelled with the program and a shortened
+ *    argv (the full argv, cwd, pid and exit in the tooltip); failed ones
+ *    (nonzero exit or killed) red with a thick border; "×N" when N
+ *    processes were collapsed, "+K subprocesses" when --depth folded some;
+ *  - files: notes (directories: folders); files written during the build
+ *    are green, files only read are pale yellow; files also deleted during
+ *    the build (temporaries) have a dashed border;
+ *  - edges: process -> process solid grey (spawned); file -> process dashed
+ *    blue (read); process -> file solid orange (written; both arrows for
+ *    read-write); process -> file dotted red "rm" (deleted); file -> process
+ *    bold green "exec" (ran a program built here); process -> process bold
+ *    purple "pipe" (writer to reader); file -> file "mv"/"ln" (renamed,
+ *    linked); process -> file dotted grey "?" (looked for, not found: --probes).
+ */
+import { relativeInside } from '../normalize/paths.js';
+import { failed, Use, type ProcNode } from './model.js';
+import type { FileEdge, GraphView, VFile, VProc } from './view.js';
+
+const FONT = 'Helvetica';
+
+/** A DOT double-quoted string. */
+export function dotString(s: string): string {
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r?\n/g, '\\n')}"`;
+}
+
+function attrs(a: Record<string, string | number | undefined>): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(a)) {
+    if (v === undefined) continue;
+    parts.push(typeof v === 'number' ? `${k}=${v}` : `${k}=${dotString(v)}`);
+  }
+  return parts.length ? ` [${parts.join(', ')}]` : '';
+}
+
+const SIGNALS: Record<number, string> = {
+  1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 4: 'SIGILL', 5: 'SIGTRAP', 6: 'SIGABRT', 7: 'SIGBUS', 8: 'SIGFPE',
+  9: 'SIGKILL', 10: 'SIGUSR1', 11: 'SIGSEGV', 12: 'SIGUSR2', 13: 'SIGPIPE', 14: 'SIGALRM', 15: 'SIGTERM',
+  24: 'SIGXCPU', 25: 'SIGXFSZ',
+};
+
+export function signalName(n: number): string {
+  return SIGNALS[n] ?? `signal ${n}`;
+}
+
+/** Shortens a string to `max` characters with an ellipsis in the middle. */
+function middle(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const head = Math.ceil((max - 1) / 2);
+  const tail = max - 1 - head;
+  return `${s.slice(0, head)}…${s.slice(s.length - tail)}`;
+}
+
+function quoteArg(a: string): string {
+  if (a === '') return "''";
+  if (/^[A-Za-z0-9_@%+=:,./~^-]+$/.test(a)) return a;
+  return `'${a.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The full command line, shell-quoted. */
+export function shellJoin(argv: readonly string[]): string {
+  return argv.map(quoteArg).join(' ');
+}
+
+const ARG_MAX_CHARS = 28;
+const LINE_MAX_CHARS = 48;
+
+const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'ash', 'busybox']);
+
+/**
+ * Program and shortened arguments, for a node label. When the whole command
+ * does not fit, a non-shell command keeps what tells most: -c, -o OUTPUT
+ * and the file arguments (those with a '.' or '/'), the build's own first.
+ */
+export function shortCommand(p: ProcNode, program: string): string {
+  const show = (a: string) => {
+    let s = a;
+    if (s.startsWith('/') && p.cwd) {
+      const rel = relativeInside(p.cwd, s);
+      if (rel !== undefined && rel !== '.') s = rel;
+    }
+    return middle(quoteArg(s), ARG_MAX_CHARS);
+  };
+  const rest = p.argv.slice(1);
+  const all = [program, ...rest.map(show)].join(' ');
+  if (all.length <= LINE_MAX_CHARS || SHELLS.has(program)) return fit(program, rest.map(show));
+  const picked: string[] = [];
+  const oi = rest.indexOf('-o');
+  const out = oi >= 0 && oi + 1 < rest.length ? rest[oi + 1] : undefined;
+  if (rest.includes('-c')) picked.push('-c');
+  if (out !== undefined) picked.push('-o', show(out));
+  const seen = new Set<string>(out !== undefined ? [out] : []);
+  const files = rest.filter((a) => {
+    if (a.startsWith('-') || seen.has(a) || !/[./]/.test(a) || (a.startsWith('.') && !a.includes('/'))) return false;
+    seen.add(a);
+    return true;
+  });
+  // the build's own files (relative, or under the cwd) before system ones
+  const local = (a: string) => !a.startsWith('/') || (!!p.cwd && relativeInside(p.cwd, a) !== undefined);
+  for (const a of files) if (local(a)) picked.push(show(a));
+  for (const a of files) if (!local(a)) picked.push(show(a));
+  const line = fit(program, picked);
+  return line.endsWith(' …') || picked.length === rest.length ? line : `${line} …`;
+}
+
+/** Program and arguments while they fit, then " …". */
+function fit(program: string, args: string[]): string {
+  let line = program;
+  for (const a of args) {
+    if (line.length + 1 + a.length > LINE_MAX_CHARS) return `${line} …`;
+    line += ` ${a}`;
+  }
+  return line;
+}
+
+function exitText(p: ProcNode): string | undefined {
+  if (p.signal) return `killed by ${signalName(p.signal)}`;
+  if (p.exitCode > 0) return `exit ${p.exitCode}`;
+  return undefined;
+}
+
+function procLabel(v: VProc): string {
+  const p = v.rep;
+  const lines: string[] = [];
+  if (v.collapsedBy === 'program') {
+    lines.push(`${v.program}${p.execd ? '' : ' (fork)'} ×${v.count}`);
+  } else {
+    lines.push(shortCommand(p, v.program) + (p.execd || !p.parent ? '' : ' (fork)'));
+    if (v.count > 1) lines.push(`×${v.count}`);
+  }
+  if (v.folded) lines.push(`+${v.folded} subprocess${v.folded === 1 ? '' : 'es'}`);
+  if (v.count === 1 && !v.folded) {
+    const e = exitText(p);
+    if (e) lines.push(e);
+  } else if (v.failedCount) {
+    lines.push(`${v.failedCount} failed`);
+  }
+  return lines.join('\n');
+}
+
+function procTooltip(v: VProc): string {
+  const lines: string[] = [];
+  const shown = v.merged.slice(0, 10);
+  for (const p of shown) {
+    const exit = p.signal ? `killed by ${signalName(p.signal)}` : p.exitCode >= 0 ? `exit ${p.exitCode}` : 'no exit seen';
+    lines.push(`${shellJoin(p.argv)}`);
+    lines.push(`  pid ${p.pid} (proc ${p.proc}), ${exit}${p.cwd ? `, cwd ${p.cwd}` : ''}`);
+  }
+  if (v.merged.length > shown.length) lines.push(`… and ${v.merged.length - shown.length} more`);
+  if (v.folded) lines.push(`${v.folded} subprocesses folded in (--depth)`);
+  return lines.join('\n');
+}
+
+/** A file's label: relative to the build directory when inside it, shortened from the left. */
+export function fileLabel(path: string, cwd: string): string {
+  const rel = cwd ? relativeInside(cwd, path) : undefined;
+  const s = rel !== undefined && rel !== '.' ? rel : path;
+  if (s.length <= 40) return s;
+  const parts = s.split('/');
+  let out = parts[parts.length - 1];
+  for (let i = parts.length - 2; i >= 0; i--) {
+    const next = `${parts[i]}/${out}`;
+    if (next.length > 38) break;
+    out = next;
+  }
+  return `…/${middle(out, 38)}`;
+}
+
+function edgeAttrs(e: FileEdge): [string, string, Record<string, string | number | undefined>] {
+  const p = e.proc.id;
+  const f = e.file.id;
+  switch (e.kind) {
+    case 'read':
+      return [f, p, { style: 'dashed', color: '#1a73e8' }];
+    case 'write':
+      return [p, f, { color: '#e37400', penwidth: 1.5 }];
+    case 'readwrite':
+      return [p, f, { color: '#e37400', penwidth: 1.5, dir: 'both' }];
+    case 'delete':
+      return [p, f, { style: 'dotted', color: '#c5221f', label: 'rm' }];
+    case 'exec':
+      return [f, p, { style: 'bold', color: '#188038', label: 'exec' }];
+    case 'probe':
+      return [p, f, { style: 'dotted', color: '#9aa0a6', arrowhead: 'odot', label: '?' }];
+  }
+}
+
+function fileAttrs(vf: VFile, cwd: string): Record<string, string | number | undefined> {
+  const f = vf.file;
+  const written = (f.uses & Use.WRITE) !== 0;
+  const deleted = (f.uses & Use.DELETE) !== 0;
+  return {
+    label: fileLabel(f.path, cwd),
+    tooltip: f.path,
+    shape: f.dir ? 'folder' : 'note',
+    style: deleted ? 'filled,dashed' : 'filled',
+    fillcolor: written ? '#e6f4ea' : '#fef7e0',
+  };
+}
+
+function procAttrs(v: VProc): Record<string, string | number | undefined> {
+  const isFailed = v.failedCount > 0;
+  const self = failed(v.rep);
+  return {
+    label: procLabel(v),
+    tooltip: procTooltip(v),
+    shape: 'box',
+    style: 'rounded,filled',
+    fillcolor: self ? '#fce8e6' : '#e8f0fe',
+    color: isFailed ? '#c5221f' : undefined,
+    penwidth: isFailed ? 2.5 : undefined,
+    fontcolor: self ? '#a50e0e' : undefined,
+  };
+}
+
+/** The graph's title line. */
+export function graphTitle(view: GraphView): string {
+  const h = view.model.header;
+  const cmd = middle(shellJoin(h.command ?? []), 60);
+  const notes: string[] = [];
+  if (view.model.incomplete) notes.push('incomplete trace');
+  if (view.model.lostEvents) notes.push(`${view.model.lostEvents} events lost`);
+  const procs = view.procs.reduce((n, v) => n + v.members.length, 0);
+  return `bt: ${cmd || '(build)'} — ${procs} process${procs === 1 ? '' : 'es'}, ${view.files.length} file${view.files.length === 1 ? '' : 's'} shown${notes.length ? ` (${notes.join(', ')})` : ''}`;
+}
+
+/** The DOT text of a view. */
+export function toDot(view: GraphView): string {
+  const cwd = view.model.header.cwd ?? '';
+  const out: string[] = [];
+  out.push('digraph build {');
+  out.push(`  graph${attrs({ rankdir: 'LR', fontname: FONT, fontsize: 12, label: graphTitle(view), labelloc: 't', nodesep: 0.25, ranksep: 0.6 })};`);
+  out.push(`  node${attrs({ fontname: FONT, fontsize: 10 })};`);
+  out.push(`  edge${attrs({ fontname: FONT, fontsize: 8, arrowsize: 0.7 })};`);
+  out.push('  // processes');
+  for (const v of view.procs) out.push(`  ${v.id}${attrs(procAttrs(v))};`);
+  if (view.files.length) {
+    out.push('  // files');
+    for (const f of view.files) out.push(`  ${f.id}${attrs(fileAttrs(f, cwd))};`);
+  }
+  if (view.spawn.length) {
+    out.push('  // spawned');
+    for (const s of view.spawn) out.push(`  ${s.from.id} -> ${s.to.id}${attrs({ color: '#5f6368', penwidth: 1.2 })};`);
+  }
+  if (view.pipes.length) {
+    out.push('  // pipes');
+    for (const p of view.pipes) out.push(`  ${p.from.id} -> ${p.to.id}${attrs({ style: 'bold', color: '#9334e6', label: 'pipe', constraint: 'false' })};`);
+  }
+  if (view.fileEdges.length) {
+    out.push('  // file accesses');
+    for (const e of view.fileEdges) {
+      const [a, b, at] = edgeAttrs(e);
+      out.push(`  ${a} -> ${b}${attrs(at)};`);
+    }
+  }
+  if (view.links.length) {
+    out.push('  // renames and links');
+    for (const l of view.links) out.push(`  ${l.from.id} -> ${l.to.id}${attrs({ style: 'dashed', color: '#e37400', label: l.kind })};`);
+  }
+  out.push('}');
+  return `${out.join('\n')}\n`;
+}
+

@@ -1,0 +1,166 @@
+/**
+ * Path globs for bt graph's --include / --exclude (and the default hides).
+ *
+ *   *      any characters except '/'
+ *   **     any characters, '/' included ("**\/" also matches no directory)
+ *   ?      one character except '/'
+ *   [abc]  a character class ([!abc] negated)
+ *   {a,b}  alternatives
+ *
+ * A glob without '/' matches a file's name or the name of any directory on
+ * its path (`*.o`, `libc.so*`, `node_modules`). A glob with
+ * '/' matches the absolute path; a relative one is taken relative to the
+ * build's directory (the header's cwd). A glob that matches a directory
+ * matches everything inside it (`/usr` hides /usr/include/stdio.h).
+ */
+import { normalizeAbs } from '../normalize/paths.js';
+
+export interface PathMatcher {
+  readonly glob: string;
+  test(path: string): boolean;
+}
+
+function escapeRe(c: string): string {
+  return /[\\^$.*+?()[\]{}|/]/.test(c) ? `\\${c}` : c;
+}
+
+/** The regular expression source of a glob (anchored by the caller). */
+export function globSource(glob: string): string {
+  let re = '';
+  let i = 0;
+  let braces = 0;
+  while (i < glob.length) {
+    const c = glob[i];
+    if (c === '*') {
+      if (glob[i + 1] === '*') {
+        i += 2;
+        if (glob[i] === '/') {
+          i++;
+          re += '(?:.*/)?';
+        } else {
+          re += '.*';
+        }
+        continue;
+      }
+      re += '[^/]*';
+    } else if (c === '?') {
+      re += '[^/]';
+    } else if (c === '[') {
+      const close = glob.indexOf(']', i + 2);
+      if (close < 0) {
+        re += '\\[';
+      } else {
+        let body = glob.slice(i + 1, close);
+        const neg = body.startsWith('!') || body.startsWith('^');
+        if (neg) body = body.slice(1);
+        re += `[${neg ? '^' : ''}${body.replace(/\\/g, '\\\\').replace(/]/g, '\\]')}]`;
+        i = close;
+      }
+    } else if (c === '{') {
+      braces++;
+      re += '(?:';
+    } else if (c === '}' && braces > 0) {
+      braces--;
+      re += ')';
+    } else if (c === ',' && braces > 0) {
+      re += '|';
+    } else if (c === '\\' && i + 1 < glob.length) {
+      i++;
+      re += escapeRe(glob[i]);
+    } else {
+      re += escapeRe(c);
+    }
+    i++;
+  }
+  while (braces-- > 0) re += ')';
+  return re;
+}
+
+/** Compiles a glob; `base` anchors relative globs that contain '/'. */
+export function compileGlob(glob: string, base = '/'): PathMatcher {
+  const g = glob.trim();
+  if (!g.includes('/')) {
+    const re = new RegExp(`^${globSource(g)}$`);
+    return {
+      glob,
+      test: (p) => {
+        // the name, or any directory on the way (`build` matches /w/build/x.o)
+        let end = p.length;
+        while (end > 0) {
+          const i = p.lastIndexOf('/', end - 1);
+          if (re.test(p.slice(i + 1, end))) return true;
+          end = i;
+        }
+        return false;
+      },
+    };
+  }
+  let abs = g;
+  if (!g.startsWith('/') && !g.startsWith('**')) abs = `${base.endsWith('/') ? base : `${base}/`}${g}`;
+  if (abs.startsWith('/') && !/[*?[{]/.test(abs)) abs = normalizeAbs(abs);
+  else if (abs.length > 1 && abs.endsWith('/')) abs = abs.slice(0, -1);
+  const re = new RegExp(`^${globSource(abs)}(?:/.*)?$`);
+  return { glob, test: (p) => re.test(p) };
+}
+
+/** True if any matcher matches. */
+export function anyMatch(matchers: readonly PathMatcher[], path: string): boolean {
+  for (const m of matchers) if (m.test(path)) return true;
+  return false;
+}
+
+/**
+ * Paths hidden by default (runtime noise rather than build inputs):
+ * kernel pseudo-files, devices, shared libraries and the dynamic loader,
+ * its cache and configuration, locale, character-set, time-zone and
+ * name-service data, terminfo.
+ */
+export const DEFAULT_HIDDEN: readonly string[] = [
+  '/proc',
+  '/sys',
+  '/dev',
+  '/run',
+  '*.so',
+  '*.so.*',
+  'ld-linux*',
+  'ld-musl*',
+  '/etc/ld.so.*',
+  '/etc/ld.so.conf.d',
+  '/usr/lib/locale',
+  '/usr/share/locale',
+  '/usr/share/i18n',
+  '/usr/lib/**/gconv',
+  '/usr/lib/gconv',
+  '/etc/localtime',
+  '/etc/timezone',
+  '/usr/share/zoneinfo',
+  '/etc/nsswitch.conf',
+  '/etc/passwd',
+  '/etc/group',
+  '/etc/host.conf',
+  '/etc/hosts',
+  '/etc/resolv.conf',
+  '/etc/gai.conf',
+  '/etc/terminfo',
+  '/usr/share/terminfo',
+  '/lib/terminfo',
+  '/usr/lib/terminfo',
+];
+
+/**
+ * The installed system, hidden by default unless the build wrote there
+ * (e.g. make install): system headers, libraries, tools and configuration
+ * read by the toolchain. Shown with --system-files (or --all-files).
+ */
+export const SYSTEM_PATHS: readonly string[] = [
+  '/usr',
+  '/lib',
+  '/lib32',
+  '/lib64',
+  '/libx32',
+  '/bin',
+  '/sbin',
+  '/etc',
+  '/nix/store',
+  '/gnu/store',
+];

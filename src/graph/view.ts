@@ -1,0 +1,477 @@
+/**
+ * From the build model to what the graph shows: which processes (--exe,
+ * --depth), which files (default hides, --include/--exclude, --files,
+ * --processes-only, --probes), collapsing (--collapse) and the --max-nodes
+ * guard.
+ *
+ * --depth N folds every process deeper than N into its nearest shown
+ * ancestor: the ancestor's node gets their file accesses and a
+ * "+K subprocesses" note. --collapse identical merges sibling subtrees
+ * that are the same in every shown respect (program, argv, exit status,
+ * files and how, and their own subtrees) into one node marked "×N";
+ * --collapse program merges sibling processes running the same program
+ * (recursively), uniting their files.
+ */
+import { GraphError } from '../errors.js';
+import { anyMatch, compileGlob, DEFAULT_HIDDEN, SYSTEM_PATHS, type PathMatcher } from './glob.js';
+import { failed, programName, Use, type BuildModel, type FileNode, type ProcNode } from './model.js';
+
+export type FilesMode = 'read' | 'written' | 'all';
+export type CollapseMode = 'none' | 'identical' | 'program';
+
+export interface GraphOptions {
+  /** Show every file: no default hides at all (runtime noise and system files). */
+  allFiles?: boolean;
+  /** Show files of the installed system (/usr, /lib, /etc, ...) that the build only read. */
+  systemFiles?: boolean;
+  /** Only files matching one of these globs (overrides the default hides). */
+  include?: string[];
+  /** Never files matching one of these globs. */
+  exclude?: string[];
+  /** No file nodes. */
+  processesOnly?: boolean;
+  /** Which file edges: read (inputs), written (outputs), all (default). */
+  files?: FilesMode;
+  /** Keep only the subtrees of processes running a matching program (name or glob). */
+  exe?: string[];
+  /** Show processes down to this depth (0 = the top process only); deeper ones fold into their ancestor. */
+  depth?: number;
+  /** Collapse repeated processes (default 'identical'). */
+  collapse?: CollapseMode;
+  /** Refuse graphs with more nodes (default 2000; 0 = no limit). */
+  maxNodes?: number;
+  /** Show failed opens (missing files looked for). */
+  probes?: boolean;
+  /** Show directory listings and O_PATH opens (default: with --all-files). */
+  dirOpens?: boolean;
+}
+
+export const DEFAULT_MAX_NODES = 2000;
+
+export interface VProc {
+  /** DOT node id: p<proc> of the representative. */
+  id: string;
+  rep: ProcNode;
+  program: string;
+  /** Processes merged into this node by --collapse (1 = itself). */
+  count: number;
+  /** How it was collapsed, when count > 1. */
+  collapsedBy?: 'identical' | 'program';
+  /** The merged processes (count of them), representative first. */
+  merged: ProcNode[];
+  /** Descendants folded in by --depth. */
+  folded: number;
+  /** Failed processes among the merged and folded ones (the representative included). */
+  failedCount: number;
+  /** file index -> Use bits (own, merged and folded). */
+  files: Map<number, number>;
+  children: VProc[];
+  /** Every proc this node stands for (merged, folded). */
+  members: number[];
+}
+
+export interface VFile {
+  id: string;
+  file: FileNode;
+}
+
+export type FileEdgeKind = 'read' | 'write' | 'readwrite' | 'delete' | 'probe' | 'exec';
+
+export interface FileEdge {
+  proc: VProc;
+  file: VFile;
+  kind: FileEdgeKind;
+}
+
+export interface GraphView {
+  model: BuildModel;
+  options: GraphOptions;
+  /** Shown processes, by representative proc id. */
+  procs: VProc[];
+  /** Shown files, in order of first use. */
+  files: VFile[];
+  spawn: Array<{ from: VProc; to: VProc }>;
+  fileEdges: FileEdge[];
+  pipes: Array<{ from: VProc; to: VProc }>;
+  links: Array<{ from: VFile; to: VFile; kind: 'mv' | 'ln' }>;
+  /** Total nodes (processes + files). */
+  nodeCount: number;
+}
+
+/** Compiles the path filters of `opts` (relative globs are relative to `cwd`). */
+export function pathFilter(opts: GraphOptions, cwd: string): (path: string) => boolean {
+  const base = cwd || '/';
+  const include = (opts.include ?? []).map((g) => compileGlob(g, base));
+  const exclude = (opts.exclude ?? []).map((g) => compileGlob(g, base));
+  const hidden: PathMatcher[] = opts.allFiles ? [] : DEFAULT_HIDDEN.map((g) => compileGlob(g, '/'));
+  return (p: string) => {
+    if (exclude.length && anyMatch(exclude, p)) return false;
+    if (include.length) return anyMatch(include, p);
+    return !anyMatch(hidden, p);
+  };
+}
+
+/** Hides files of the installed system that the build did not change (unless shown by the options). */
+export function systemFilter(opts: GraphOptions, cwd: string): (f: FileNode) => boolean {
+  if (opts.allFiles || opts.systemFiles) return () => false;
+  const system = SYSTEM_PATHS.map((g) => compileGlob(g, '/'));
+  const include = (opts.include ?? []).map((g) => compileGlob(g, cwd || '/'));
+  const build = cwd && cwd !== '/' ? cwd : undefined;
+  return (f) =>
+    (f.uses & (Use.WRITE | Use.DELETE)) === 0 &&
+    anyMatch(system, f.path) &&
+    !(build && (f.path === build || f.path.startsWith(`${build}/`))) &&
+    !(include.length && anyMatch(include, f.path));
+}
+
+function sanitizeId(name: string): string {
+  const s = name.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 40);
+  return s || 'file';
+}
+
+/** Readable, stable file node ids: f_<name>, f_<name>_2, ... in order of first use. */
+export function fileIds(files: readonly FileNode[]): string[] {
+  const used = new Map<string, number>();
+  return files.map((f) => {
+    const slash = f.path.lastIndexOf('/');
+    const base = `f_${sanitizeId(f.path.slice(slash + 1) || 'root')}`;
+    const n = (used.get(base) ?? 0) + 1;
+    used.set(base, n);
+    return n === 1 ? base : `${base}_${n}`;
+  });
+}
+
+function newVProc(p: ProcNode): VProc {
+  return {
+    id: `p${p.proc}`,
+    rep: p,
+    program: programName(p),
+    count: 1,
+    merged: [p],
+    folded: 0,
+    failedCount: failed(p) ? 1 : 0,
+    files: new Map(p.files),
+    children: [],
+    members: [p.proc],
+  };
+}
+
+function unite(into: Map<number, number>, from: Map<number, number>): void {
+  for (const [k, v] of from) into.set(k, (into.get(k) ?? 0) | v);
+}
+
+/** Folds p's whole subtree into v. */
+function foldInto(v: VProc, model: BuildModel, p: ProcNode): void {
+  for (const c of p.children) {
+    const q = model.procs.get(c)!;
+    v.folded++;
+    v.members.push(q.proc);
+    if (failed(q)) v.failedCount++;
+    unite(v.files, q.files);
+    foldInto(v, model, q);
+  }
+}
+
+function buildTree(model: BuildModel, p: ProcNode, depth: number, maxDepth: number): VProc {
+  const v = newVProc(p);
+  if (depth >= maxDepth) {
+    foldInto(v, model, p);
+    return v;
+  }
+  for (const c of p.children) v.children.push(buildTree(model, model.procs.get(c)!, depth + 1, maxDepth));
+  return v;
+}
+
+function matchesExe(p: ProcNode, matchers: PathMatcher[]): boolean {
+  const names = [programName(p)];
+  if (p.exe) names.push(p.exe.slice(p.exe.lastIndexOf('/') + 1));
+  return names.some((n) => anyMatch(matchers, n));
+}
+
+/** The processes the view starts from: the roots, or the topmost --exe matches. */
+function tops(model: BuildModel, exe: string[] | undefined): ProcNode[] {
+  const roots = model.roots.map((id) => model.procs.get(id)!);
+  if (!exe?.length) return roots;
+  const matchers = exe.map((g) => compileGlob(g.includes('/') ? g.slice(g.lastIndexOf('/') + 1) : g));
+  const out: ProcNode[] = [];
+  const walk = (p: ProcNode) => {
+    if (matchesExe(p, matchers)) {
+      out.push(p);
+      return;
+    }
+    for (const c of p.children) walk(model.procs.get(c)!);
+  };
+  for (const r of roots) walk(r);
+  return out;
+}
+
+function mergeInto(a: VProc, b: VProc): void {
+  a.count += b.count;
+  a.merged.push(...b.merged);
+  a.folded += b.folded;
+  a.failedCount += b.failedCount;
+  unite(a.files, b.files);
+  a.members.push(...b.members);
+}
+
+function collapseIdentical(roots: VProc[], shownBits: (bits: number) => number): VProc[] {
+  const intern = new Map<string, number>();
+  const sigOf = new Map<VProc, number>();
+  const visit = (list: VProc[]): VProc[] => {
+    for (const v of list) v.children = visit(v.children);
+    const bySig = new Map<number, VProc>();
+    const out: VProc[] = [];
+    for (const v of list) {
+      const p = v.rep;
+      const edges = [...v.files]
+        .map(([f, b]) => [f, shownBits(b)] as const)
+        .filter(([, b]) => b !== 0)
+        .sort((x, y) => x[0] - y[0])
+        .map(([f, b]) => `${f}:${b}`)
+        .join(',');
+      const kids = v.children
+        .map((c) => `${sigOf.get(c)}x${c.count}`)
+        .sort()
+        .join(',');
+      const key = [
+        v.program,
+        p.execd ? 1 : 0,
+        p.argv.join('\u0001'),
+        p.exitCode,
+        p.signal,
+        v.folded,
+        v.failedCount,
+        edges,
+        kids,
+      ].join('\u0000');
+      let sig = intern.get(key);
+      if (sig === undefined) {
+        sig = intern.size;
+        intern.set(key, sig);
+      }
+      sigOf.set(v, sig);
+      const first = bySig.get(sig);
+      if (first) mergeIdentical(first, v);
+      else {
+        bySig.set(sig, v);
+        out.push(v);
+      }
+    }
+    return out;
+  };
+  /** Merges identical subtree `v` into `first`, node by node (descendants count up too). */
+  function mergeIdentical(first: VProc, v: VProc): void {
+    mergeInto(first, v);
+    first.collapsedBy = 'identical';
+    const free = [...first.children];
+    for (const c of v.children) {
+      const sig = sigOf.get(c);
+      const i = free.findIndex((f) => sigOf.get(f) === sig);
+      if (i < 0) continue; // cannot happen: identical signatures have identical children
+      mergeIdentical(free[i], c);
+      free.splice(i, 1);
+    }
+  }
+  return visit(roots);
+}
+
+
+
+function collapseByProgram(list: VProc[]): VProc[] {
+  const groups = new Map<string, VProc>();
+  const out: VProc[] = [];
+  for (const v of list) {
+    const key = `${v.program}\u0000${v.rep.execd ? 1 : 0}`;
+    const g = groups.get(key);
+    if (g) {
+      mergeInto(g, v);
+      g.collapsedBy = 'program';
+      g.children.push(...v.children);
+    } else {
+      groups.set(key, v);
+      out.push(v);
+    }
+  }
+  for (const v of out) {
+    v.children.sort((a, b) => a.rep.proc - b.rep.proc);
+    v.children = collapseByProgram(v.children);
+  }
+  return out;
+}
+
+/** The Use bits shown under `opts` (0: no edge). */
+function shownBitsFor(opts: GraphOptions, written: (f: number) => boolean) {
+  const mode = opts.files ?? 'all';
+  return (bits: number, f?: number): number => {
+    let b = bits & ~Use.DIR;
+    if (!opts.probes) b &= ~Use.PROBE;
+    if (b & Use.EXEC && f !== undefined && !written(f)) b &= ~Use.EXEC;
+    if (mode === 'read') b &= Use.READ | Use.EXEC | Use.PROBE;
+    else if (mode === 'written') b &= Use.WRITE | Use.DELETE;
+    return b;
+  };
+}
+
+function edgeKinds(b: number): FileEdgeKind[] {
+  const out: FileEdgeKind[] = [];
+  if (b & Use.READ && b & Use.WRITE) out.push('readwrite');
+  else if (b & Use.READ) out.push('read');
+  else if (b & Use.WRITE) out.push('write');
+  if (b & Use.DELETE) out.push('delete');
+  if (b & Use.EXEC) out.push('exec');
+  if (b & Use.PROBE && !(b & (Use.READ | Use.WRITE))) out.push('probe');
+  return out;
+}
+
+/** Builds the view without the --max-nodes check. */
+export function computeView(model: BuildModel, opts: GraphOptions = {}): GraphView {
+  const keep = pathFilter(opts, model.header.cwd ?? '');
+  const sys = systemFilter(opts, model.header.cwd ?? '');
+  const fileOk = model.files.map((f) => keep(f.path) && !sys(f));
+  const written = (f: number) => (model.files[f].uses & Use.WRITE) !== 0;
+  const shown = shownBitsFor(opts, written);
+  const maxDepth = opts.depth ?? Infinity;
+
+  let roots = tops(model, opts.exe).map((p) => buildTree(model, p, 0, maxDepth));
+  const collapse = opts.collapse ?? 'identical';
+  if (collapse === 'identical') roots = collapseIdentical(roots, (b) => shown(b));
+  else if (collapse === 'program') roots = collapseByProgram(roots);
+
+  const procs: VProc[] = [];
+  const spawn: GraphView['spawn'] = [];
+  const walk = (v: VProc) => {
+    procs.push(v);
+    for (const c of v.children) {
+      spawn.push({ from: v, to: c });
+      walk(c);
+    }
+  };
+  for (const r of roots) walk(r);
+  procs.sort((a, b) => a.rep.proc - b.rep.proc);
+  spawn.sort((a, b) => a.to.rep.proc - b.to.rep.proc);
+
+  const ids = fileIds(model.files);
+  const vfiles = new Map<number, VFile>();
+  const fileEdges: FileEdge[] = [];
+  if (!opts.processesOnly) {
+    for (const v of procs) {
+      const list = [...v.files].sort((a, b) => a[0] - b[0]);
+      for (const [f, bits] of list) {
+        if (!fileOk[f]) continue;
+        const b = shown(bits, f);
+        if (!b) continue;
+        let vf = vfiles.get(f);
+        if (!vf) {
+          vf = { id: ids[f], file: model.files[f] };
+          vfiles.set(f, vf);
+        }
+        for (const kind of edgeKinds(b)) fileEdges.push({ proc: v, file: vf, kind });
+      }
+    }
+  }
+  const files = [...vfiles.values()].sort((a, b) => a.file.idx - b.file.idx);
+
+  // pipes: writer node -> reader node
+  const byProc = new Map<number, VProc>();
+  for (const v of procs) for (const m of v.members) byProc.set(m, v);
+  const readers = new Map<number, VProc[]>();
+  for (const p of model.procs.values()) {
+    const v = byProc.get(p.proc);
+    if (!v) continue;
+    for (const id of p.pipeRead) {
+      const l = readers.get(id) ?? [];
+      l.push(v);
+      readers.set(id, l);
+    }
+  }
+  const pipes: GraphView['pipes'] = [];
+  const seenPipe = new Set<string>();
+  const procIds = [...model.procs.keys()].sort((a, b) => a - b);
+  for (const id of procIds) {
+    const p = model.procs.get(id)!;
+    const w = byProc.get(p.proc);
+    if (!w) continue;
+    for (const pipe of p.pipeWrite) {
+      for (const r of readers.get(pipe) ?? []) {
+        const key = `${w.id}>${r.id}`;
+        if (w === r || seenPipe.has(key)) continue;
+        seenPipe.add(key);
+        pipes.push({ from: w, to: r });
+      }
+    }
+  }
+
+  const links: GraphView['links'] = [];
+  for (const l of model.links) {
+    const a = vfiles.get(l.from);
+    const b = vfiles.get(l.to);
+    if (a && b) links.push({ from: a, to: b, kind: l.kind });
+  }
+
+  return {
+    model,
+    options: opts,
+    procs,
+    files,
+    spawn,
+    fileEdges,
+    pipes,
+    links,
+    nodeCount: procs.length + files.length,
+  };
+}
+
+/** Builds the view; throws GraphError E_TOO_BIG over --max-nodes, naming filters that would help. */
+export function buildView(model: BuildModel, opts: GraphOptions = {}): GraphView {
+  const view = computeView(model, opts);
+  const max = opts.maxNodes ?? DEFAULT_MAX_NODES;
+  if (max > 0 && view.nodeCount > max) throw tooBig(model, opts, view, max);
+  return view;
+}
+
+function tooBig(model: BuildModel, opts: GraphOptions, view: GraphView, max: number): GraphError {
+  // single filters that shrink the graph, then pairs of them when no single one fits
+  const singles: Array<[string, (o: GraphOptions) => GraphOptions]> = [];
+  if (!opts.processesOnly) singles.push(['--processes-only', (o) => ({ ...o, processesOnly: true })]);
+  if ((opts.collapse ?? 'identical') !== 'program') singles.push(['--collapse program', (o) => ({ ...o, collapse: 'program' })]);
+  if ((opts.files ?? 'all') === 'all' && !opts.processesOnly) singles.push(['--files written', (o) => ({ ...o, files: 'written' })]);
+  if (!opts.processesOnly && (opts.systemFiles || opts.allFiles) && !(opts.exclude ?? []).includes('/usr')) {
+    singles.push(["--exclude /usr", (o) => ({ ...o, exclude: [...(o.exclude ?? []), '/usr'] })]);
+  }
+  const count = (o: GraphOptions) => computeView(model, o).nodeCount;
+  const hints: string[] = [];
+  let fits = false;
+  for (const [flag, f] of singles) {
+    const n = count(f(opts));
+    if (n < view.nodeCount) hints.push(`${flag} (${n} nodes)`);
+    if (n <= max) fits = true;
+  }
+  if (!fits) {
+    for (let i = 0; i < singles.length && hints.length < 8; i++) {
+      for (let j = i + 1; j < singles.length; j++) {
+        const n = count(singles[j][1](singles[i][1](opts)));
+        if (n <= max) {
+          hints.push(`${singles[i][0]} ${singles[j][0]} (${n} nodes)`);
+          fits = true;
+          break;
+        }
+      }
+    }
+  }
+  // the deepest --depth that fits
+  const current = opts.depth ?? Infinity;
+  for (let d = Math.min(current - 1, 12); d >= 0; d--) {
+    const n = count({ ...opts, depth: d });
+    if (n <= max) {
+      hints.push(`--depth ${d} (${n} nodes)`);
+      break;
+    }
+  }
+  const procs = view.procs.length;
+  const files = view.files.length;
+  return new GraphError(
+    'E_TOO_BIG',
+    `the graph would have ${view.nodeCount} nodes (${procs} processes, ${files} files), over --max-nodes ${max}: ` +
+      `try ${hints.length ? `${hints.join(', ')}, ` : ''}--exe NAME or --include GLOB, or raise --max-nodes`,
+  );
+}

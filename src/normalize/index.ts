@@ -1,0 +1,20 @@
+/** bt normalize: public API. */
+export { Access, accessString, classifyOpen, isRead, isWrite } from './access.js';
+export { baseName, dirName, normalizeAbs, relativeInside, resolvePath } from './paths.js';
+export { compareRecords, externalSort, LateRecordError, reorderWindow, type OrderStats } from './order.js';
+export { Normalizer, type PipeInfo } from './state.js';
+export {
+  copyHeader,
+  defaultOutputPath,
+  forEachNormalized,
+  formatSummary,
+  normalizedHeader,
+  normalizeFile,
+  normalizeRecords,
+  normalizeStream,
+  type NormalizeOptions,
+  type NormalizeResult,
+  type NormalizeSummary,
+  type RecordSink,
+  type RecordSource,
+} from './normalize.js';

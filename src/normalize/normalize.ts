@@ -1,0 +1,425 @@
+/**
+ * bt normalize: raw log -> time-ordered, resolved log.
+ *
+ * Pipeline: reader (arrival order) -> seq numbering -> time order
+ * (order.ts: a bounded reorder window, or the external sort when a record
+ * arrives later than the window) -> Normalizer (state.ts) -> sink.
+ *
+ * When the window meets a late record, the attempt is abandoned and the
+ * whole log is read again through the external sort: the sink is told to
+ * start over (abort). normalizeFile therefore writes to a temporary file
+ * and renames it (or copies it to stdout) only once it is complete, so a
+ * half-written output is never left behind.
+ */
+import fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { NormalizeError } from '../errors.js';
+import { writeAllSync } from '../log/io.js';
+import { LogReader, type TornInfo } from '../log/reader.js';
+import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
+import { LogWriter } from '../log/writer.js';
+import { externalSort, LateRecordError, newOrderStats, reorderWindow, type OrderStats } from './order.js';
+import { Normalizer, type PipeInfo } from './state.js';
+
+export interface NormalizeOptions {
+  /** Reorder window in ms of trace time (default 2000). */
+  windowMs?: number;
+  /** Most records the window holds before releasing the oldest (default 200,000). */
+  maxHeld?: number;
+  /** Records per sorted run of the external sort (default 200,000). */
+  runSize?: number;
+  /** 'auto' (default): window, then the external sort if a record is too late. */
+  sort?: 'auto' | 'window' | 'external';
+  /** Directory for temporary files (default: the OS temp directory). */
+  tmpDir?: string;
+}
+
+export const DEFAULT_WINDOW_MS = 2000;
+export const DEFAULT_MAX_HELD = 200_000;
+export const DEFAULT_RUN_SIZE = 200_000;
+
+export interface NormalizeSummary {
+  input: string;
+  output: string;
+  /** Raw event records read. */
+  records: number;
+  /** Records written (events plus ProcessInfo). */
+  written: number;
+  processes: number;
+  threads: number;
+  /** Distinct absolute paths opened, executed or changed. */
+  files: number;
+  execs: number;
+  failedExecs: number;
+  opens: number;
+  failedOpens: number;
+  pathOps: number;
+  pipes: number;
+  firstTs: number;
+  lastTs: number;
+  /** Trace duration in ns (trailer end - header start when known, else the record span). */
+  durationNs: number;
+  lostRecords: number;
+  lostEvents: number;
+  lostByReason: Record<string, number>;
+  /** Paths that could not be made absolute. */
+  unresolved: number;
+  /** The raw log has no trailer: the trace did not finish. */
+  incomplete: boolean;
+  torn?: TornInfo;
+  /** Records of event types this bt does not know, skipped by the reader. */
+  skippedUnknown: number;
+  warningCount: number;
+  /** Deduplicated warnings, one line each. */
+  warnings: string[];
+  order: OrderStats;
+  /** Set when the window gave up: how late the record was. */
+  lateRecord?: { seq: number; ts: number; releasedTs: number };
+}
+
+/** Where normalized records go. */
+export interface RecordSink {
+  write(r: LogRecord): void;
+  /** The attempt is abandoned (restart): drop what was written. */
+  abort?(): void;
+}
+
+/** A re-readable source of raw records. */
+export interface RecordSource {
+  /** Every record in arrival order; each call starts from the first. */
+  records(): Iterable<LogRecord>;
+  /** After an iteration: what the end of the log said. */
+  end(): { trailer?: Trailer; torn?: TornInfo; skippedUnknown?: number };
+}
+
+/** A plain copy of a header (decoded headers keep defaults on their prototype). */
+export function copyHeader(h: LogHeader): LogHeader {
+  return {
+    format_version: h.format_version,
+    bt_version: h.bt_version ?? '',
+    kernel_release: h.kernel_release ?? '',
+    hostname: h.hostname ?? '',
+    clock: h.clock ?? '',
+    boot_to_wall_ns: h.boot_to_wall_ns ?? 0,
+    command: [...(h.command ?? [])],
+    cwd: h.cwd ?? '',
+    uid: h.uid ?? 0,
+    gid: h.gid ?? 0,
+    options: { ...(h.options ?? {}) },
+    start_ts: h.start_ts ?? 0,
+    normalized: h.normalized ?? false,
+    root_pid: h.root_pid ?? 0,
+    source: h.source ?? '',
+  };
+}
+
+/** The header of the normalized log made from `h` (read from `source`). */
+export function normalizedHeader(h: LogHeader, source: string): LogHeader {
+  return { ...copyHeader(h), normalized: true, source };
+}
+
+/** The trailer to write for a normalized log: the raw one, counts recomputed. */
+function normalizedTrailer(t: Trailer | undefined): Trailer | undefined {
+  if (!t) return undefined;
+  return {
+    end_ts: t.end_ts ?? 0,
+    exit_status: t.exit_status ?? 0,
+    exit_code: t.exit_code ?? 0,
+    exit_signal: t.exit_signal ?? 0,
+    leftover: [...(t.leftover ?? [])],
+  };
+}
+
+function* numbered(src: Iterable<LogRecord>): Generator<LogRecord> {
+  let seq = 0;
+  for (const r of src) {
+    r.seq = seq++;
+    // A restart sees the same objects again (in-memory sources): clear old annotations.
+    if (r.proc !== undefined) r.proc = undefined;
+    if (r.abspath !== undefined) r.abspath = undefined;
+    if (r.abspath2 !== undefined) r.abspath2 = undefined;
+    if (r.access !== undefined) r.access = undefined;
+    yield r;
+  }
+}
+
+/** Result of normalizeStream. */
+export interface NormalizeResult {
+  summary: NormalizeSummary;
+  trailer?: Trailer;
+  pipes: Map<number, PipeInfo>;
+}
+
+/**
+ * Normalizes the records of `source` into sinks made by `begin` (called once
+ * per attempt; the previous sink is aborted first). Synchronous.
+ */
+export function normalizeStream(
+  header: LogHeader,
+  source: RecordSource,
+  begin: () => RecordSink,
+  opts: NormalizeOptions = {},
+  names: { input?: string; output?: string } = {},
+): NormalizeResult {
+  const mode = opts.sort ?? 'auto';
+  const methods: Array<'window' | 'external'> =
+    mode === 'external' ? ['external'] : mode === 'window' ? ['window'] : ['window', 'external'];
+  let late: LateRecordError | undefined;
+  let sink: RecordSink | undefined;
+  for (let i = 0; i < methods.length; i++) {
+    const method = methods[i];
+    if (sink) sink.abort?.();
+    sink = begin();
+    const out = sink;
+    const norm = new Normalizer(header);
+    const stats = newOrderStats();
+    let written = 0;
+    const emit = (r: LogRecord) => {
+      out.write(r);
+      written++;
+    };
+    try {
+      const input = numbered(source.records());
+      const ordered =
+        method === 'window'
+          ? reorderWindow(
+              input,
+              {
+                windowNs: (opts.windowMs ?? DEFAULT_WINDOW_MS) * 1e6,
+                maxHeld: opts.maxHeld ?? DEFAULT_MAX_HELD,
+              },
+              stats,
+            )
+          : externalSort(input, { runSize: opts.runSize ?? DEFAULT_RUN_SIZE, tmpDir: opts.tmpDir }, stats);
+      for (const r of ordered) norm.push(r, emit);
+    } catch (err) {
+      if (err instanceof LateRecordError && i < methods.length - 1) {
+        late = err;
+        continue;
+      }
+      throw err;
+    }
+    const end = source.end();
+    norm.finish(end.trailer?.end_ts ?? 0, emit);
+    const c = norm.counts;
+    const durationNs =
+      end.trailer?.end_ts && header.start_ts && end.trailer.end_ts > header.start_ts
+        ? end.trailer.end_ts - header.start_ts
+        : c.lastTs - c.firstTs;
+    const summary: NormalizeSummary = {
+      input: names.input ?? '',
+      output: names.output ?? '',
+      records: c.records,
+      written,
+      processes: c.processes,
+      threads: c.threads,
+      files: norm.files.size,
+      execs: c.execs,
+      failedExecs: c.failedExecs,
+      opens: c.opens,
+      failedOpens: c.failedOpens,
+      pathOps: c.pathOps,
+      pipes: c.pipes,
+      firstTs: c.firstTs,
+      lastTs: c.lastTs,
+      durationNs,
+      lostRecords: c.lostRecords,
+      lostEvents: c.lostEvents,
+      lostByReason: c.lostByReason,
+      unresolved: c.unresolved,
+      incomplete: end.trailer === undefined,
+      torn: end.torn,
+      skippedUnknown: end.skippedUnknown ?? 0,
+      warningCount: norm.warnings.total,
+      warnings: norm.warnings.lines(),
+      order: stats,
+      lateRecord: late ? { seq: late.seq, ts: late.ts, releasedTs: late.releasedTs } : undefined,
+    };
+    return { summary, trailer: end.trailer, pipes: norm.pipes };
+  }
+  /* c8 ignore next */
+  throw new NormalizeError('E_INTERNAL', 'normalize: no ordering method ran');
+}
+
+/**
+ * Normalizes in-memory raw records (tests, small logs). The records are
+ * annotated in place; the result holds them in time order with the
+ * ProcessInfo records.
+ */
+export function normalizeRecords(
+  header: LogHeader,
+  records: LogRecord[],
+  opts: NormalizeOptions & { trailer?: Trailer } = {},
+): { header: LogHeader; records: LogRecord[]; summary: NormalizeSummary; pipes: Map<number, PipeInfo> } {
+  let out: LogRecord[] = [];
+  const res = normalizeStream(
+    header,
+    { records: () => records, end: () => ({ trailer: opts.trailer }) },
+    () => {
+      out = [];
+      return { write: (r) => out.push(r) };
+    },
+    opts,
+  );
+  return { header: normalizedHeader(header, header.source ?? ''), records: out, summary: res.summary, pipes: res.pipes };
+}
+
+/** A LogReader as a RecordSource. */
+export function readerSource(reader: LogReader): RecordSource {
+  return {
+    records: () => reader.records(),
+    end: () => ({ trailer: reader.trailer, torn: reader.torn, skippedUnknown: reader.skippedUnknown }),
+  };
+}
+
+/** Default output name: "build.trace" -> "build.norm.trace", "x" -> "x.norm.trace". */
+export function defaultOutputPath(input: string): string {
+  return input.endsWith('.trace') ? `${input.slice(0, -'.trace'.length)}.norm.trace` : `${input}.norm.trace`;
+}
+
+/**
+ * Normalizes the raw log `inPath` into `outPath` ('-' = stdout). The output
+ * appears only when complete (temporary file, then rename or copy).
+ * Throws LogError (unreadable input, unwritable output) or NormalizeError
+ * (E_ALREADY_NORMALIZED, E_SAME_FILE).
+ */
+export function normalizeFile(inPath: string, outPath: string, opts: NormalizeOptions = {}): NormalizeSummary {
+  if (outPath !== '-' && path.resolve(outPath) === path.resolve(inPath)) {
+    throw new NormalizeError('E_SAME_FILE', `the output ${outPath} is the input: choose another name with -o`);
+  }
+  const reader = LogReader.open(inPath);
+  let tmp: string | undefined;
+  let writer: LogWriter | undefined;
+  try {
+    if (reader.header.normalized) {
+      throw new NormalizeError(
+        'E_ALREADY_NORMALIZED',
+        `${inPath} is already normalized${reader.header.source ? ` (from ${reader.header.source})` : ''}: use it as it is`,
+      );
+    }
+    const header = normalizedHeader(reader.header, inPath);
+    tmp =
+      outPath === '-'
+        ? path.join(opts.tmpDir ?? tmpdir(), `bt-normalize-${process.pid}-${Date.now()}.trace`)
+        : path.join(path.dirname(outPath), `.${path.basename(outPath)}.tmp-${process.pid}`);
+    const tmpPath = tmp;
+    const res = normalizeStream(
+      reader.header,
+      readerSource(reader),
+      () => {
+        writer = LogWriter.open(tmpPath, header);
+        const w = writer;
+        return { write: (r) => w.write(r), abort: () => w.close() };
+      },
+      opts,
+      { input: inPath, output: outPath === '-' ? 'stdout' : outPath },
+    );
+    (writer as LogWriter | undefined)?.close(normalizedTrailer(res.trailer));
+    if (outPath === '-') copyToStdout(tmpPath);
+    else fs.renameSync(tmpPath, outPath);
+    tmp = undefined;
+    return res.summary;
+  } finally {
+    reader.close();
+    if (tmp !== undefined) {
+      try {
+        (writer as LogWriter | undefined)?.close();
+      } catch {
+        /* already failing */
+      }
+      fs.rmSync(tmp, { force: true });
+    }
+  }
+}
+
+function copyToStdout(file: string): void {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      writeAllSync(1, buf.subarray(0, n));
+    }
+  } finally {
+    fs.closeSync(fd);
+    fs.rmSync(file, { force: true });
+  }
+}
+
+/**
+ * Feeds the normalized records of any log to sinks made by `begin`: a
+ * normalized log is read as it is, a raw one is normalized on the fly
+ * (begin may then be called again if the window had to give up). For bt
+ * graph and other consumers that do not need the normalized file.
+ */
+export function forEachNormalized(
+  inPath: string,
+  begin: (header: LogHeader) => RecordSink,
+  opts: NormalizeOptions = {},
+): { header: LogHeader; summary?: NormalizeSummary; complete: boolean; torn?: TornInfo } {
+  const reader = LogReader.open(inPath);
+  try {
+    if (reader.header.normalized) {
+      const header = copyHeader(reader.header);
+      const sink = begin(header);
+      for (const r of reader.records()) sink.write(r);
+      return { header, complete: reader.complete, torn: reader.torn };
+    }
+    const header = normalizedHeader(reader.header, inPath);
+    const res = normalizeStream(reader.header, readerSource(reader), () => begin(header), opts, { input: inPath });
+    return { header, summary: res.summary, complete: !res.summary.incomplete && !res.summary.torn, torn: res.summary.torn };
+  } finally {
+    reader.close();
+  }
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** A short span: ns, µs or ms. */
+export function formatNs(ns: number): string {
+  if (ns < 1e3) return `${ns} ns`;
+  if (ns < 1e6) return `${(ns / 1e3).toFixed(1)} µs`;
+  return `${(ns / 1e6).toFixed(1)} ms`;
+}
+
+/** Seconds with a sensible precision. */
+export function formatDuration(ns: number): string {
+  const s = ns / 1e9;
+  if (s < 10) return `${s.toFixed(3)} s`;
+  if (s < 600) return `${s.toFixed(1)} s`;
+  const m = Math.floor(s / 60);
+  return `${m} min ${Math.round(s - m * 60)} s`;
+}
+
+/** The summary bt normalize prints on stderr: a line, then notes and warnings. */
+export function formatSummary(s: NormalizeSummary, maxWarnings = 10): string {
+  const lines: string[] = [];
+  const lost = s.lostEvents || s.lostRecords ? `${s.lostEvents} lost in ${plural(s.lostRecords, 'span')}` : '0 lost';
+  lines.push(
+    `bt normalize: ${plural(s.processes, 'process', 'processes')}, ${plural(s.files, 'file')}, ` +
+      `${plural(s.records, 'event')}, ${formatDuration(s.durationNs)}, ${lost}, ${plural(s.warningCount, 'warning')}` +
+      (s.output ? ` -> ${s.output}` : ''),
+  );
+  if (s.lostEvents || s.lostRecords) {
+    const by = Object.entries(s.lostByReason)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+    lines.push(`bt normalize: events were lost (${by}): the picture may miss processes or files in those spans`);
+  }
+  if (s.incomplete) lines.push('bt normalize: the log has no trailer: the trace did not finish (incomplete)');
+  if (s.torn) lines.push(`bt normalize: the log is torn at byte ${s.torn.offset} (${s.torn.reason}): read up to there`);
+  if (s.skippedUnknown) lines.push(`bt normalize: skipped ${plural(s.skippedUnknown, 'record')} of unknown type (written by a newer bt)`);
+  if (s.lateRecord) {
+    lines.push(
+      `bt normalize: a record arrived ${formatNs(s.lateRecord.releasedTs - s.lateRecord.ts)} out of order, beyond the reorder window: ordered with the external sort`,
+    );
+  }
+  for (const w of s.warnings.slice(0, maxWarnings)) lines.push(`bt normalize: warning: ${w}`);
+  if (s.warnings.length > maxWarnings) lines.push(`bt normalize: ... and ${s.warnings.length - maxWarnings} more kinds of warning`);
+  return `${lines.join('\n')}\n`;
+}

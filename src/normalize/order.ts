@@ -1,0 +1,290 @@
+/**
+ * Time order for raw records. The ring buffer delivers records almost in
+ * timestamp order; they are put in exact (ts, seq) order by
+ *
+ *  - reorderWindow(): a streaming min-heap that holds records until they are
+ *    older than the newest timestamp seen minus a window (or until the heap
+ *    holds maxHeld records). Memory is bounded by the window. A record that
+ *    arrives after a later one was already released cannot be placed: the
+ *    window throws LateRecordError (never a silent misorder), and the caller
+ *    falls back to
+ *  - externalSort(): sorted runs spilled to temporary files and merged, for
+ *    any disorder, with memory bounded by the run size.
+ *
+ * `seq` (the arrival index) must be set on every record before ordering: it
+ * breaks timestamp ties, so records with equal ts keep arrival order.
+ */
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NormalizeError } from '../errors.js';
+import { RecordType, decodeRecord } from '../log/schema.js';
+import type { LogRecord } from '../log/schema.js';
+
+/** (ts, seq) order. */
+export function compareRecords(a: LogRecord, b: LogRecord): number {
+  return a.ts - b.ts || (a.seq ?? 0) - (b.seq ?? 0);
+}
+
+/** A binary min-heap. */
+export class Heap<T> {
+  private readonly a: T[] = [];
+  constructor(private readonly less: (x: T, y: T) => boolean) {}
+  get size(): number {
+    return this.a.length;
+  }
+  peek(): T | undefined {
+    return this.a[0];
+  }
+  push(v: T): void {
+    const a = this.a;
+    a.push(v);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(a[i], a[p])) break;
+      [a[i], a[p]] = [a[p], a[i]];
+      i = p;
+    }
+  }
+  pop(): T | undefined {
+    const a = this.a;
+    if (a.length === 0) return undefined;
+    const top = a[0];
+    const last = a.pop() as T;
+    if (a.length > 0) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && this.less(a[l], a[m])) m = l;
+        if (r < a.length && this.less(a[r], a[m])) m = r;
+        if (m === i) break;
+        [a[i], a[m]] = [a[m], a[i]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+/** A record arrived later than the reorder window allows. */
+export class LateRecordError extends NormalizeError {
+  constructor(
+    readonly seq: number,
+    readonly ts: number,
+    readonly releasedTs: number,
+  ) {
+    super(
+      'E_LATE_RECORD',
+      `record ${seq} (ts ${ts}) arrived ${releasedTs - ts} ns out of order, beyond the reorder window: use a larger --window or --sort external`,
+    );
+  }
+}
+
+export interface WindowOptions {
+  /** Hold records until they are this many ns older than the newest seen. */
+  windowNs: number;
+  /** Never hold more than this many records. */
+  maxHeld: number;
+}
+
+export interface OrderStats {
+  /** Largest number of records held at once. */
+  maxHeld: number;
+  /** Largest lateness seen: newest ts seen minus an arriving record's ts (ns). */
+  maxLatenessNs: number;
+  /** Records that arrived out of timestamp order. */
+  outOfOrder: number;
+  /** 'window' or 'external'. */
+  method: 'window' | 'external' | 'none';
+}
+
+export function newOrderStats(): OrderStats {
+  return { maxHeld: 0, maxLatenessNs: 0, outOfOrder: 0, method: 'window' };
+}
+
+/**
+ * Yields `src` in (ts, seq) order through a bounded window. Throws
+ * LateRecordError when a record arrives after a record with a larger ts was
+ * already yielded.
+ */
+export function* reorderWindow(
+  src: Iterable<LogRecord>,
+  opts: WindowOptions,
+  stats: OrderStats = newOrderStats(),
+): Generator<LogRecord, OrderStats> {
+  const heap = new Heap<LogRecord>((x, y) => compareRecords(x, y) < 0);
+  let maxSeen = -Infinity;
+  let releasedTs = -Infinity;
+  stats.method = 'window';
+  for (const r of src) {
+    if (r.ts < releasedTs) throw new LateRecordError(r.seq ?? 0, r.ts, releasedTs);
+    if (r.ts < maxSeen) {
+      stats.outOfOrder++;
+      if (maxSeen - r.ts > stats.maxLatenessNs) stats.maxLatenessNs = maxSeen - r.ts;
+    } else {
+      maxSeen = r.ts;
+    }
+    heap.push(r);
+    if (heap.size > stats.maxHeld) stats.maxHeld = heap.size;
+    const limit = maxSeen - opts.windowNs;
+    while (heap.size > 0) {
+      const top = heap.peek() as LogRecord;
+      if (top.ts >= limit && heap.size <= opts.maxHeld) break;
+      heap.pop();
+      releasedTs = top.ts;
+      yield top;
+    }
+  }
+  while (heap.size > 0) yield heap.pop() as LogRecord;
+  return stats;
+}
+
+export interface ExternalSortOptions {
+  /** Records per sorted run held in memory. */
+  runSize: number;
+  /** Where run files go (a private directory is made inside). */
+  tmpDir?: string;
+}
+
+/** Spills records (protobuf, with a 4-byte length prefix) to a file. */
+class RunWriter {
+  private readonly fd: number;
+  private bufs: Uint8Array[] = [];
+  private pending = 0;
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'w');
+  }
+  write(r: LogRecord): void {
+    const body = RecordType.encode(r).finish();
+    const len = Buffer.allocUnsafe(4);
+    len.writeUInt32LE(body.length, 0);
+    this.bufs.push(len, body);
+    this.pending += 4 + body.length;
+    if (this.pending >= 1 << 20) this.flush();
+  }
+  private flush(): void {
+    if (this.pending === 0) return;
+    const b = Buffer.concat(this.bufs, this.pending);
+    let off = 0;
+    while (off < b.length) off += writeSync(this.fd, b, off, b.length - off);
+    this.bufs = [];
+    this.pending = 0;
+  }
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+}
+
+/** Reads back a run file written by RunWriter, one record at a time. */
+class RunReader {
+  private readonly fd: number;
+  private buf = Buffer.alloc(1 << 20);
+  private start = 0;
+  private end = 0;
+  private eof = false;
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'r');
+  }
+  private fill(need: number): boolean {
+    while (this.end - this.start < need && !this.eof) {
+      if (this.start > 0) {
+        this.buf.copy(this.buf, 0, this.start, this.end);
+        this.end -= this.start;
+        this.start = 0;
+      }
+      if (need > this.buf.length) {
+        const nb = Buffer.alloc(Math.max(need, this.buf.length * 2));
+        this.buf.copy(nb, 0, 0, this.end);
+        this.buf = nb;
+      }
+      const n = readSync(this.fd, this.buf, this.end, this.buf.length - this.end, null);
+      if (n === 0) this.eof = true;
+      this.end += n;
+    }
+    return this.end - this.start >= need;
+  }
+  next(): LogRecord | undefined {
+    if (!this.fill(4)) return undefined;
+    const len = this.buf.readUInt32LE(this.start);
+    if (!this.fill(4 + len)) throw new NormalizeError('E_SORT_RUN', `temporary sort run ${this.path} is truncated`);
+    const r = decodeRecord(this.buf.subarray(this.start + 4, this.start + 4 + len));
+    this.start += 4 + len;
+    return r;
+  }
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+/**
+ * Yields `src` in (ts, seq) order whatever its disorder: sorted runs of
+ * runSize records are spilled to temporary files, then merged. With a
+ * single run nothing touches the disk.
+ */
+export function* externalSort(
+  src: Iterable<LogRecord>,
+  opts: ExternalSortOptions,
+  stats: OrderStats = newOrderStats(),
+): Generator<LogRecord, OrderStats> {
+  stats.method = 'external';
+  let dir: string | undefined;
+  const runs: string[] = [];
+  const readers: RunReader[] = [];
+  try {
+    let chunk: LogRecord[] = [];
+    let maxSeen = -Infinity;
+    const spill = () => {
+      chunk.sort(compareRecords);
+      dir ??= mkdtempSync(join(opts.tmpDir ?? tmpdir(), 'bt-sort-'));
+      const w = new RunWriter(join(dir, `run-${runs.length}`));
+      for (const r of chunk) w.write(r);
+      w.close();
+      runs.push(w.path);
+      chunk = [];
+    };
+    for (const r of src) {
+      if (r.ts < maxSeen) {
+        stats.outOfOrder++;
+        if (maxSeen - r.ts > stats.maxLatenessNs) stats.maxLatenessNs = maxSeen - r.ts;
+      } else {
+        maxSeen = r.ts;
+      }
+      chunk.push(r);
+      if (chunk.length > stats.maxHeld) stats.maxHeld = chunk.length;
+      if (chunk.length >= opts.runSize) spill();
+    }
+    if (runs.length === 0) {
+      chunk.sort(compareRecords);
+      const c = chunk;
+      chunk = [];
+      for (let i = 0; i < c.length; i++) {
+        yield c[i];
+        (c as unknown[])[i] = undefined; // let yielded records go
+      }
+      return stats;
+    }
+    if (chunk.length > 0) spill();
+    const heap = new Heap<{ r: LogRecord; run: RunReader }>((x, y) => compareRecords(x.r, y.r) < 0);
+    for (const p of runs) {
+      const run = new RunReader(p);
+      readers.push(run);
+      const r = run.next();
+      if (r) heap.push({ r, run });
+    }
+    while (heap.size > 0) {
+      const top = heap.pop() as { r: LogRecord; run: RunReader };
+      yield top.r;
+      const n = top.run.next();
+      if (n) heap.push({ r: n, run: top.run });
+    }
+    return stats;
+  } finally {
+    for (const r of readers) r.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Lexical path resolution: no filesystem access (the build's tree may be
+ * gone, and the tracing machine may not be this one). `.` and `..` are
+ * folded, repeated slashes collapsed; `..` at the root stays at the root.
+ * Symbolic links are not followed, so `a/link/..` folds to `a`, which is
+ * what the kernel would see only if `link` is not a symlink: the usual
+ * trade-off of tools that cannot look at the tree.
+ */
+
+/** Normalizes an absolute path lexically ("/a/./b/../c//d/" -> "/a/c/d"). */
+export function normalizeAbs(p: string): string {
+  // Fast path: already normal.
+  if (
+    p.length > 0 &&
+    p.charCodeAt(0) === 47 &&
+    !p.includes('//') &&
+    !p.includes('/.') &&
+    (p.length === 1 || p.charCodeAt(p.length - 1) !== 47)
+  ) {
+    return p;
+  }
+  const out: string[] = [];
+  for (const part of p.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      out.pop();
+      continue;
+    }
+    out.push(part);
+  }
+  return `/${out.join('/')}`;
+}
+
+/**
+ * Resolves `p` against the absolute directory `base`. An absolute `p`
+ * ignores the base. Returns undefined when `p` is relative and the base is
+ * unknown.
+ */
+export function resolvePath(base: string | undefined, p: string): string | undefined {
+  if (p.startsWith('/')) return normalizeAbs(p);
+  if (base === undefined || !base.startsWith('/')) return undefined;
+  if (p === '' || p === '.') return normalizeAbs(base);
+  return normalizeAbs(`${base}/${p}`);
+}
+
+/** The last component of a path ("/a/b.c" -> "b.c", "/" -> "/"). */
+export function baseName(p: string): string {
+  if (p === '/' || p === '') return p;
+  const s = p.endsWith('/') ? p.slice(0, -1) : p;
+  const i = s.lastIndexOf('/');
+  return i < 0 ? s : s.slice(i + 1);
+}
+
+/** The directory of an absolute path ("/a/b.c" -> "/a", "/a" -> "/"). */
+export function dirName(p: string): string {
+  const i = p.lastIndexOf('/');
+  if (i <= 0) return '/';
+  return p.slice(0, i);
+}
+
+/** `p` relative to directory `dir` if inside it ("/r/a/b", "/r" -> "a/b"), else undefined. */
+export function relativeInside(dir: string, p: string): string | undefined {
+  if (dir === '/') return p.slice(1) || '.';
+  if (p === dir) return '.';
+  if (p.startsWith(dir) && p.charCodeAt(dir.length) === 47) return p.slice(dir.length + 1);
+  return undefined;
+}

@@ -1,0 +1,359 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { graphCommand } from '../../src/cli/graph.js';
+import { normalizeCommand } from '../../src/cli/normalize.js';
+import { GraphError } from '../../src/errors.js';
+import { compileGlob } from '../../src/graph/glob.js';
+import { buildGraph, graphFile, renderDot, toDot, type GraphOptions } from '../../src/graph/index.js';
+import { RecordType, type LogHeader } from '../../src/log/schema.js';
+import { normalizeFile, normalizeRecords } from '../../src/normalize/normalize.js';
+import { O_CREAT, O_TRUNC, O_WRONLY, TraceBuilder, cBuildTrace, forkerTrace, tempDir } from '../normalize/synth.js';
+import { fileNodes, nodeByLabel, parseDot, procNodes, readsOf, spawnEdges, writesOf, type DotGraph } from './dot-parse.js';
+
+function graphOf(t: TraceBuilder, opts: GraphOptions = {}): { dot: string; g: DotGraph } {
+  const n = normalizeRecords(t.header, t.records);
+  const dot = toDot(buildGraph(n.records, opts, n.header));
+  return { dot, g: parseDot(dot) };
+}
+
+test('glob matching', () => {
+  const m = (g: string, p: string, base = '/w') => compileGlob(g, base).test(p);
+  assert.ok(m('*.c', '/w/src/a.c'));
+  assert.ok(m('src', '/w/src/a.c'), 'a name matches directories on the way');
+  assert.ok(!m('sr', '/w/src/a.c'));
+  assert.ok(!m('*.c', '/w/src/a.cc'));
+  assert.ok(m('src/**', '/w/src/x/y.h'));
+  assert.ok(!m('src/**', '/w/other/src/y.h'));
+  assert.ok(m('/usr', '/usr/include/stdio.h'), 'a directory matches what it holds');
+  assert.ok(!m('/usr', '/usrx/a'));
+  assert.ok(m('**/include/*.h', '/w/include/a.h'));
+  assert.ok(m('/w/**/*.h', '/w/a.h'), '**/ matches no directory too');
+  assert.ok(m('*.so.*', '/lib/libc.so.6'));
+  assert.ok(m('lib{a,b}.a', '/x/libb.a'));
+  assert.ok(m('file?.[ch]', '/x/file1.h'));
+  assert.ok(!m('file?.[!ch]', '/x/file1.h'));
+});
+
+test('forker: exactly the root, two children and one grandchild', () => {
+  const { g } = graphOf(forkerTrace());
+  assert.deepEqual(procNodes(g).sort(), ['p1', 'p2', 'p3', 'p4']);
+  assert.deepEqual(spawnEdges(g), ['p1->p2', 'p1->p3', 'p2->p4']);
+  assert.equal(g.edges.length, 3);
+  assert.deepEqual(fileNodes(g), [], 'the loader cache and libc are hidden by default');
+  assert.equal(g.nodes.get('p1')!.label, 'forker');
+  assert.equal(g.nodes.get('p2')!.label, 'forker (fork)\nexit 1');
+  assert.equal(g.nodes.get('p3')!.label, 'forker (fork)\nexit 2');
+  assert.equal(g.nodes.get('p4')!.label, 'forker (fork)\nexit 3');
+  assert.equal(g.nodes.get('p4')!.color, '#c5221f', 'nonzero exits are marked');
+  assert.match(g.nodes.get('p1')!.tooltip, /pid 100 \(proc 1\), exit 0, cwd \/work\/tp/);
+  // --all-files shows them, as read edges of the root
+  const all = graphOf(forkerTrace(), { allFiles: true }).g;
+  assert.deepEqual(readsOf(all, 'p1'), ['/etc/ld.so.cache', '/lib/x86_64-linux-gnu/libc.so.6']);
+});
+
+test('C build: each compile reads its .c and headers and writes its .o; the link reads the .o files and writes the binary', () => {
+  const { g } = graphOf(cBuildTrace(['a', 'b', 'c']));
+  for (const s of ['a', 'b', 'c']) {
+    const cc1 = nodeByLabel(g, `cc1 ${s}.c`);
+    assert.deepEqual(readsOf(g, cc1), [`${s}.c`, 'include/common.h', `include/${s}.h`].sort());
+    assert.deepEqual(writesOf(g, cc1), [`/tmp/cc${['a', 'b', 'c'].indexOf(s)}.s`]);
+    const as = nodeByLabel(g, `as -o ${s}.o`);
+    assert.deepEqual(writesOf(g, as), [`${s}.o`]);
+    // the compile's subtree: sh -> cc -> {cc1, as}
+    const cc = nodeByLabel(g, `cc -c ${s}.c`);
+    const sh = nodeByLabel(g, `sh -c 'cc -c ${s}.c`);
+    assert.ok(spawnEdges(g).includes(`${sh}->${cc}`));
+    assert.ok(spawnEdges(g).includes(`${cc}->${cc1}`));
+    assert.ok(spawnEdges(g).includes(`${cc}->${as}`));
+  }
+  const ld = nodeByLabel(g, 'ld -o app');
+  assert.deepEqual(readsOf(g, ld), ['a.o', 'b.o', 'c.o']);
+  assert.deepEqual(writesOf(g, ld), ['app']);
+  assert.deepEqual(readsOf(g, 'p1'), ['Makefile']);
+  // system headers only with --system-files
+  const sys = graphOf(cBuildTrace(['a']), { systemFiles: true }).g;
+  assert.deepEqual(readsOf(sys, nodeByLabel(sys, 'cc1 a.c')), ['/usr/include/stdio.h', 'a.c', 'include/a.h', 'include/common.h']);
+  assert.ok(!fileNodes(sys).includes('f_null'), '--system-files does not show /dev');
+  // hidden by default: /proc, /dev, locale, libc, the loader cache, system headers; probes
+  const labels = fileNodes(g).map((id) => g.nodes.get(id)!.tooltip);
+  for (const p of labels) assert.ok(!/^\/(proc|dev|usr)\/|locale|\.so|ld\.so/.test(p), `${p} should be hidden`);
+  assert.ok(!labels.includes('/work/cproj/include/missing.h'));
+  // stable, readable ids
+  assert.ok(g.nodes.has('f_a_c') && g.nodes.has('f_a_o') && g.nodes.has('f_app') && g.nodes.has('f_common_h'));
+  // files written are green, read-only ones pale; temporaries dashed
+  assert.equal(g.nodes.get('f_a_o')!.fillcolor, '#e6f4ea');
+  assert.equal(g.nodes.get('f_a_c')!.fillcolor, '#fef7e0');
+  assert.equal(g.nodes.get('f_cc0_s')!.style, 'filled,dashed');
+  assert.equal(g.nodes.get('f_a_c')!.shape, 'note');
+  // the deleted temporary has an rm edge from cc
+  assert.ok(g.edges.some((e) => e.to === 'f_cc0_s' && e.attrs.label === 'rm'));
+});
+
+test('failed processes are marked', () => {
+  const { g } = graphOf(cBuildTrace(['a', 'b'], 'b'));
+  const cc1 = nodeByLabel(g, 'cc1 b.c');
+  assert.match(g.nodes.get(cc1)!.label, /\nexit 1$/);
+  assert.equal(g.nodes.get(cc1)!.color, '#c5221f');
+  assert.equal(g.nodes.get('p1')!.label, 'make\nexit 2');
+  const ok = nodeByLabel(g, 'cc1 a.c');
+  assert.equal(g.nodes.get(ok)!.color, undefined);
+  // killed by a signal
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/bin/sh', ['sh'], '/w');
+  t.exit(1, 0, 9);
+  assert.equal(graphOf(t).g.nodes.get('p1')!.label, 'sh\nkilled by SIGKILL');
+});
+
+test('filters: --processes-only, --files, --include, --exclude, --probes, --all-files', () => {
+  const t = cBuildTrace(['a', 'b']);
+  const po = graphOf(t, { processesOnly: true }).g;
+  assert.deepEqual(fileNodes(po), []);
+  assert.equal(procNodes(po).length, 12);
+
+  const r = graphOf(t, { files: 'read' }).g;
+  assert.ok(r.edges.every((e) => !(r.nodes.get(e.from)?.shape === 'box' && r.nodes.get(e.to)?.shape !== 'box')), 'no write edges');
+  assert.ok(!fileNodes(r).includes('f_app'));
+
+  const w = graphOf(t, { files: 'written' }).g;
+  assert.deepEqual(fileNodes(w).sort(), ['f_a_o', 'f_app', 'f_b_o', 'f_cc0_s', 'f_cc1_s']);
+
+  const inc = graphOf(t, { include: ['*.c'] }).g;
+  assert.deepEqual(fileNodes(inc).sort(), ['f_a_c', 'f_b_c']);
+
+  const exc = graphOf(t, { exclude: ['include', '/usr', '/tmp/**'] }).g;
+  assert.deepEqual(fileNodes(exc).sort(), ['f_Makefile', 'f_a_c', 'f_a_o', 'f_app', 'f_b_c', 'f_b_o']);
+
+  const pr = graphOf(t, { probes: true }).g;
+  assert.ok(pr.edges.some((e) => e.to === 'f_missing_h' && e.attrs.label === '?'));
+
+  const all = graphOf(t, { allFiles: true }).g;
+  const paths = fileNodes(all).map((id) => all.nodes.get(id)!.tooltip);
+  assert.ok(paths.includes('/dev/null') && paths.includes('/proc/self/maps') && paths.includes('/usr/lib/locale/locale-archive'));
+  // --include overrides the default hides for what it names
+  const dev = graphOf(t, { include: ['/dev'] }).g;
+  assert.deepEqual(fileNodes(dev), ['f_null']);
+});
+
+test('--exe keeps the subtrees of matching programs; --depth folds deeper processes', () => {
+  const t = cBuildTrace(['a', 'b']);
+  const e = graphOf(t, { exe: ['cc1'] }).g;
+  assert.deepEqual(
+    procNodes(e).map((id) => e.nodes.get(id)!.label.split(' ')[0]),
+    ['cc1', 'cc1'],
+  );
+  assert.deepEqual(spawnEdges(e), []);
+  const cc = graphOf(t, { exe: ['cc'] }).g;
+  assert.equal(procNodes(cc).length, 8, 'three cc, with their cc1/as/ld children');
+
+  const d = graphOf(t, { depth: 1 }).g;
+  assert.equal(procNodes(d).length, 4, 'make and its three shells');
+  const sh = nodeByLabel(d, "sh -c 'cc -c a.c");
+  assert.match(d.nodes.get(sh)!.label, /\+3 subprocesses/);
+  assert.ok(readsOf(d, sh).includes('a.c'), 'folded accesses belong to the shown ancestor');
+  assert.ok(writesOf(d, sh).includes('a.o'));
+  const d0 = graphOf(t, { depth: 0, processesOnly: true }).g;
+  assert.deepEqual(procNodes(d0), ['p1']);
+});
+
+test('--collapse: identical subtrees and processes by program', () => {
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/bin/sh', ['sh', 'configure'], '/w');
+  let pid = 2;
+  for (let i = 0; i < 5; i++) {
+    const p = pid++;
+    t.fork(1, p);
+    t.exec(p, '/bin/cat', ['cat', 'conftest.h'], '/w');
+    t.open(p, 'conftest.h', { fd: 3 });
+    t.exit(p, 0);
+  }
+  for (let i = 0; i < 3; i++) {
+    const p = pid++;
+    t.fork(1, p);
+    t.exec(p, '/bin/sed', ['sed', `s/${i}/x/`, 'in'], '/w');
+    t.open(p, 'in', { fd: 3 });
+    t.open(p, `out${i}`, { fd: 4, flags: O_WRONLY | O_CREAT | O_TRUNC });
+    t.exit(p, 0);
+  }
+  t.exit(1, 0);
+  const ident = graphOf(t).g;
+  const cat = nodeByLabel(ident, 'cat conftest.h');
+  assert.equal(ident.nodes.get(cat)!.label, 'cat conftest.h\n×5');
+  assert.equal(procNodes(ident).length, 1 + 1 + 3);
+  assert.equal(ident.edges.filter((e) => e.to === cat).length, 2, 'one spawn edge and one read edge');
+
+  const prog = graphOf(t, { collapse: 'program' }).g;
+  assert.equal(procNodes(prog).length, 3);
+  const sed = nodeByLabel(prog, 'sed');
+  assert.equal(prog.nodes.get(sed)!.label, 'sed ×3');
+  assert.deepEqual(writesOf(prog, sed), ['out0', 'out1', 'out2']);
+
+  const none = graphOf(t, { collapse: 'none' }).g;
+  assert.equal(procNodes(none).length, 9);
+});
+
+test('--max-nodes refuses with the numbers and the filters that would help', () => {
+  const t = cBuildTrace(['a', 'b', 'c', 'd']);
+  const n = normalizeRecords(t.header, t.records);
+  assert.throws(
+    () => buildGraph(n.records, { maxNodes: 25 }, n.header),
+    (e: unknown) => {
+      assert.ok(e instanceof GraphError);
+      assert.equal(e.code, 'E_TOO_BIG');
+      assert.match(e.message, /^the graph would have 39 nodes \(20 processes, 19 files\), over --max-nodes 25: try --processes-only \(20 nodes\)/);
+      assert.match(e.message, /--depth 1 \(25 nodes\)/);
+      assert.ok(!e.message.includes('\n'));
+      return true;
+    },
+  );
+  assert.doesNotThrow(() => buildGraph(n.records, { maxNodes: 0 }, n.header));
+});
+
+test('pipes connect writer and reader; renames and links; exec of a built program', () => {
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/bin/sh', ['sh', '-c', 'build'], '/w');
+  t.pipe(1, 3, 4);
+  t.fork(1, 2);
+  t.fork(1, 3);
+  t.dup(2, 'dup2', 4, 1);
+  t.close(2, 3);
+  t.close(2, 4);
+  t.exec(2, '/usr/bin/gen', ['gen'], '/w');
+  t.dup(3, 'dup2', 3, 0);
+  t.close(3, 3);
+  t.close(3, 4);
+  t.exec(3, '/usr/bin/sort', ['sort', '-o', 'list.tmp'], '/w');
+  t.open(3, 'list.tmp', { fd: 1, flags: O_WRONLY | O_CREAT | O_TRUNC });
+  t.close(1, 3);
+  t.close(1, 4);
+  t.exit(2, 0);
+  t.exit(3, 0);
+  t.pathOp2(1, 'rename', 'list.tmp', 'list');
+  t.fork(1, 4);
+  t.exec(4, '/usr/bin/cc', ['cc', '-o', 'tool', 'tool.c'], '/w');
+  t.open(4, 'tool.c', { fd: 3 });
+  t.open(4, 'tool', { fd: 4, flags: O_WRONLY | O_CREAT | O_TRUNC });
+  t.exit(4, 0);
+  t.fork(1, 5);
+  t.exec(5, './tool', ['./tool', 'list'], '/w');
+  t.open(5, 'list', { fd: 3 });
+  t.exit(5, 0);
+  t.exit(1, 0);
+  const { g } = graphOf(t);
+  const gen = nodeByLabel(g, 'gen');
+  const sort = nodeByLabel(g, 'sort');
+  assert.ok(g.edges.some((e) => e.from === gen && e.to === sort && e.attrs.label === 'pipe'));
+  assert.ok(g.edges.some((e) => e.from === 'f_list_tmp' && e.to === 'f_list' && e.attrs.label === 'mv'));
+  const tool = nodeByLabel(g, 'tool list');
+  assert.ok(g.edges.some((e) => e.from === 'f_tool' && e.to === tool && e.attrs.label === 'exec'));
+  // /usr/bin/gen was not built here: no exec edge, no node
+  assert.ok(!g.edges.some((e) => e.attrs.label === 'exec' && e.to === gen));
+});
+
+test('file ids stay readable when names repeat', () => {
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/bin/cc', ['cc'], '/w');
+  t.open(1, 'a/x.h', { fd: 3 });
+  t.open(1, 'b/x.h', { fd: 4 });
+  t.open(1, 'c/x-1.h', { fd: 5 });
+  t.exit(1, 0);
+  const { g } = graphOf(t);
+  assert.deepEqual(fileNodes(g), ['f_x_h', 'f_x_h_2', 'f_x_1_h']);
+});
+
+test('raw and normalized logs give the same graph; deterministic bytes; wasm renders SVG and PNG', async () => {
+  const dir = tempDir();
+  const raw = cBuildTrace(['a', 'b']).write(path.join(dir, 'c.trace'));
+  const norm = path.join(dir, 'c.norm.trace');
+  normalizeFile(raw, norm);
+  const a = graphFile(raw);
+  const b = graphFile(norm);
+  assert.equal(a.dot, b.dot);
+  assert.equal(graphFile(raw).dot, a.dot, 'same log, same bytes');
+  assert.ok(a.summary, 'raw logs are normalized on the fly');
+  assert.equal(b.summary, undefined);
+
+  const svg = (await renderDot(a.dot, 'svg')).toString('utf8');
+  assert.match(svg, /^<\?xml/);
+  const g = parseDot(a.dot);
+  for (const id of g.nodes.keys()) assert.ok(svg.includes(`<title>${id}</title>`), `node ${id} in the SVG`);
+  assert.equal((await renderDot(a.dot, 'svg')).toString('utf8'), svg, 'SVG is deterministic');
+  const png = await renderDot(a.dot, 'png');
+  assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  assert.ok(png.length > 5000);
+  assert.ok((await renderDot(a.dot, 'png')).equals(png), 'PNG is deterministic');
+  // DOT that Graphviz rejects is a GraphError
+  await assert.rejects(renderDot('digraph { a -> }', 'svg'), (e: unknown) => e instanceof GraphError && e.code === 'E_RENDER');
+});
+
+test('an incomplete trace with lost events says so in the title', () => {
+  const t = forkerTrace();
+  t.lost(7, 'ringbuf', t.ts, t.ts + 10);
+  const n = normalizeRecords(t.header, t.records);
+  const h: LogHeader = { ...n.header, command: ['./forker'] };
+  const view = buildGraph(n.records, {}, h, { incomplete: true });
+  const g = parseDot(toDot(view));
+  assert.equal(g.graph.label, 'bt: ./forker — 4 processes, 0 files shown (incomplete trace, 7 events lost)');
+});
+
+test('CLI: bt normalize and bt graph write their files', async () => {
+  const dir = tempDir();
+  const raw = cBuildTrace(['a']).write(path.join(dir, 'build.trace'));
+  const errWrite = process.stderr.write;
+  let err = '';
+  process.stderr.write = ((s: string) => {
+    err += s;
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    await normalizeCommand().exitOverride().parseAsync([raw], { from: 'user' });
+    await graphCommand().exitOverride().parseAsync([path.join(dir, 'build.norm.trace'), '-o', path.join(dir, 'g.svg')], { from: 'user' });
+    await graphCommand()
+      .exitOverride()
+      .parseAsync([raw, '-o', path.join(dir, 'g.dot'), '--processes-only', '--exclude', '*.h'], { from: 'user' });
+  } finally {
+    process.stderr.write = errWrite;
+  }
+  assert.match(err, /^bt normalize: 8 processes, /);
+  assert.ok(fs.existsSync(path.join(dir, 'build.norm.trace')));
+  assert.match(fs.readFileSync(path.join(dir, 'g.svg'), 'utf8'), /<svg/);
+  const g = parseDot(fs.readFileSync(path.join(dir, 'g.dot'), 'utf8'));
+  assert.equal(procNodes(g).length, 8);
+  assert.deepEqual(fileNodes(g), []);
+});
+
+const HAS_PIPE_FIELDS = (() => {
+  const t = RecordType.root.lookupType('bt.ProcessInfo');
+  return !!t.fields.pipe_read && !!t.fields.pipe_write;
+})();
+
+test(
+  'pipes survive a normalized log on disk (needs ProcessInfo.pipe_read/pipe_write in bt.proto)',
+  { skip: HAS_PIPE_FIELDS ? false : 'bt.proto has no ProcessInfo.pipe_read/pipe_write yet' },
+  () => {
+    const dir = tempDir();
+    const t = new TraceBuilder(1, '/w');
+    t.exec(1, '/bin/sh', ['sh', '-c', 'gen | sort'], '/w');
+    t.pipe(1, 3, 4);
+    t.fork(1, 2);
+    t.fork(1, 3);
+    t.dup(2, 'dup2', 4, 1);
+    t.close(2, 3);
+    t.close(2, 4);
+    t.exec(2, '/usr/bin/gen', ['gen'], '/w');
+    t.dup(3, 'dup2', 3, 0);
+    t.close(3, 3);
+    t.close(3, 4);
+    t.exec(3, '/usr/bin/sort', ['sort'], '/w');
+    t.exit(2, 0);
+    t.exit(3, 0);
+    t.exit(1, 0);
+    const raw = t.write(path.join(dir, 'p.trace'));
+    const norm = path.join(dir, 'p.norm.trace');
+    normalizeFile(raw, norm);
+    const a = graphFile(raw).dot;
+    assert.equal(graphFile(norm).dot, a);
+    assert.ok(parseDot(a).edges.some((e) => e.attrs.label === 'pipe'));
+  },
+);

@@ -1,0 +1,325 @@
+/**
+ * Test helper: builds synthetic raw bt logs (what bt trace would write).
+ * Timestamps advance by `step` ns per record unless set with at().
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { LogHeader, LogRecord, Trailer } from '../../src/log/schema.js';
+import { LogWriter } from '../../src/log/writer.js';
+
+export const AT_FDCWD = -100;
+export const O_RDONLY = 0;
+export const O_WRONLY = 0o1;
+export const O_RDWR = 0o2;
+export const O_CREAT = 0o100;
+export const O_EXCL = 0o200;
+export const O_TRUNC = 0o1000;
+export const O_APPEND = 0o2000;
+export const O_DIRECTORY = 0o200000;
+export const O_CLOEXEC = 0o2000000;
+export const O_PATH = 0o10000000;
+export const ENOENT = 2;
+
+export const BASE_TS = 1_000_000_000_000;
+
+export function makeHeader(rootPid: number, cwd = '/work/proj', extra: Partial<LogHeader> = {}): LogHeader {
+  return {
+    bt_version: '0.1.0-test',
+    kernel_release: '6.1.0-test-amd64',
+    hostname: 'testhost',
+    clock: 'CLOCK_BOOTTIME',
+    boot_to_wall_ns: 1_700_000_000_000_000_000,
+    command: ['make'],
+    cwd,
+    uid: 1000,
+    gid: 1000,
+    options: {},
+    start_ts: BASE_TS - 1000,
+    root_pid: rootPid,
+    ...extra,
+  };
+}
+
+export interface OpenOpts {
+  dirfd?: number;
+  flags?: number;
+  fd?: number;
+  errno?: number;
+  op?: string;
+  mode?: number;
+  tid?: number;
+}
+
+export class TraceBuilder {
+  readonly header: LogHeader;
+  readonly records: LogRecord[] = [];
+  ts = BASE_TS;
+  step = 1000;
+
+  constructor(readonly rootPid: number, cwd = '/work/proj', extra: Partial<LogHeader> = {}) {
+    this.header = makeHeader(rootPid, cwd, extra);
+  }
+
+  /** Sets the timestamp of the next record. */
+  at(ts: number): this {
+    this.ts = ts;
+    return this;
+  }
+
+  private push(pid: number, ev: Partial<LogRecord>, tid = pid): LogRecord {
+    const r = { ts: this.ts, pid, tid, ...ev } as LogRecord;
+    this.records.push(r);
+    this.ts += this.step;
+    return r;
+  }
+
+  fork(pid: number, child: number, opts: { thread?: boolean; ppid?: number; tid?: number } = {}): LogRecord {
+    return this.push(
+      pid,
+      { fork: { child: opts.thread ? pid : child, child_tid: child, ppid: opts.ppid ?? pid, thread: !!opts.thread } },
+      opts.tid ?? pid,
+    );
+  }
+
+  exec(
+    pid: number,
+    file: string,
+    argv: string[],
+    cwd: string,
+    opts: { errno?: number; interp?: string; dirfd?: number; op?: string; env?: string[] } = {},
+  ): LogRecord {
+    return this.push(pid, {
+      exec: {
+        path: file,
+        argv,
+        env: opts.env ?? ['PATH=/usr/bin:/bin'],
+        cwd,
+        errno: opts.errno ?? 0,
+        op: opts.op ?? 'execve',
+        uid: 1000,
+        gid: 1000,
+        interp: opts.interp ?? '',
+        dirfd: opts.dirfd ?? AT_FDCWD,
+      },
+    });
+  }
+
+  exit(pid: number, code = 0, signal = 0): LogRecord {
+    return this.push(pid, { exit: { code, signal, core: false, status: signal ? signal : code << 8 } });
+  }
+
+  open(pid: number, file: string, opts: OpenOpts = {}): LogRecord {
+    const fd = opts.fd ?? 3;
+    return this.push(
+      pid,
+      {
+        open: {
+          path: file,
+          dirfd: opts.dirfd ?? AT_FDCWD,
+          flags: opts.flags ?? O_RDONLY,
+          mode: opts.mode ?? 0,
+          fd: opts.errno ? -1 : fd,
+          errno: opts.errno ?? 0,
+          op: opts.op ?? 'openat',
+        },
+      },
+      opts.tid ?? pid,
+    );
+  }
+
+  close(pid: number, fd: number, errno = 0): LogRecord {
+    return this.push(pid, { close: { fd, errno, op: 'close', last: fd, flags: 0 } });
+  }
+
+  closeRange(pid: number, fd: number, last: number, flags = 0): LogRecord {
+    return this.push(pid, { close: { fd, errno: 0, op: 'close_range', last, flags } });
+  }
+
+  dup(pid: number, op: string, oldfd: number, newfd: number, opts: { cloexec?: boolean; arg?: number; flags?: number } = {}): LogRecord {
+    return this.push(pid, {
+      dup: { oldfd, newfd, errno: 0, op, cloexec: !!opts.cloexec, arg: opts.arg ?? newfd, flags: opts.flags ?? 0 },
+    });
+  }
+
+  pipe(pid: number, readFd: number, writeFd: number, flags = 0): LogRecord {
+    return this.push(pid, { pipe: { read_fd: readFd, write_fd: writeFd, errno: 0, flags, op: 'pipe2' } });
+  }
+
+  chdir(pid: number, file: string, kernelCwd: string, opts: { errno?: number; tid?: number } = {}): LogRecord {
+    return this.push(
+      pid,
+      { chdir: { path: file, fd: AT_FDCWD, errno: opts.errno ?? 0, cwd: opts.errno ? '' : kernelCwd, op: 'chdir' } },
+      opts.tid ?? pid,
+    );
+  }
+
+  fchdir(pid: number, fd: number, kernelCwd: string): LogRecord {
+    return this.push(pid, { chdir: { path: '', fd, errno: 0, cwd: kernelCwd, op: 'fchdir' } });
+  }
+
+  pathOp(pid: number, op: string, file: string, opts: { dirfd?: number; flags?: number; errno?: number } = {}): LogRecord {
+    return this.push(pid, {
+      path: { op, path: file, dirfd: opts.dirfd ?? AT_FDCWD, flags: opts.flags ?? 0, mode: 0o755, errno: opts.errno ?? 0 },
+    });
+  }
+
+  pathOp2(
+    pid: number,
+    op: string,
+    from: string,
+    to: string,
+    opts: { olddirfd?: number; newdirfd?: number; flags?: number; errno?: number } = {},
+  ): LogRecord {
+    return this.push(pid, {
+      path2: {
+        op,
+        from,
+        to,
+        olddirfd: opts.olddirfd ?? AT_FDCWD,
+        newdirfd: opts.newdirfd ?? AT_FDCWD,
+        flags: opts.flags ?? 0,
+        errno: opts.errno ?? 0,
+      },
+    });
+  }
+
+  lost(count: number, reason: string, fromTs: number, toTs: number): LogRecord {
+    return this.push(0, { lost: { count, reason, from_ts: fromTs, to_ts: toTs } }, 0);
+  }
+
+  trailer(exitStatus = 0): Trailer {
+    return { end_ts: this.ts, exit_status: exitStatus, exit_code: exitStatus, exit_signal: 0, leftover: [] };
+  }
+
+  /** Writes the log; `trailer: false` leaves it incomplete. `order` permutes arrival order. */
+  write(file: string, opts: { trailer?: boolean; exitStatus?: number; order?: LogRecord[] } = {}): string {
+    const w = LogWriter.open(file, this.header);
+    for (const r of opts.order ?? this.records) w.write(r);
+    w.close(opts.trailer === false ? undefined : this.trailer(opts.exitStatus ?? 0));
+    return file;
+  }
+}
+
+/** A fresh temporary directory, removed at process exit. */
+export function tempDir(prefix = 'bt-test-'): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  process.on('exit', () => fs.rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+
+/**
+ * The forker test program: root (pid 100) forks two children (101, 102);
+ * child 101 forks a grandchild (103). Exit codes as the real one: main 0,
+ * child1 1, child2 2, grandchild 3.
+ */
+export function forkerTrace(): TraceBuilder {
+  const t = new TraceBuilder(100, '/work/tp');
+  t.exec(100, './forker', ['./forker'], '/work/tp');
+  t.open(100, '/etc/ld.so.cache', { fd: 3, flags: O_CLOEXEC });
+  t.close(100, 3);
+  t.open(100, '/lib/x86_64-linux-gnu/libc.so.6', { fd: 3, flags: O_CLOEXEC });
+  t.close(100, 3);
+  t.fork(100, 101);
+  t.fork(100, 102);
+  t.fork(101, 103);
+  t.exit(103, 3);
+  t.exit(101, 1);
+  t.exit(102, 2);
+  t.exit(100, 0);
+  return t;
+}
+
+/**
+ * A small C build: make (pid 10) runs, per source, `sh -c "cc -c x.c -o x.o"`
+ * whose cc runs cc1 (reads x.c and headers, writes a temp .s) and as (reads
+ * the .s, writes x.o); then `cc -o app a.o b.o` runs ld (reads the .o files,
+ * writes app).
+ */
+export function cBuildTrace(sources = ['a', 'b'], failing?: string): TraceBuilder {
+  const cwd = '/work/cproj';
+  const t = new TraceBuilder(10, cwd);
+  t.exec(10, '/usr/bin/make', ['make'], cwd);
+  t.open(10, '/etc/ld.so.cache', { fd: 3, flags: O_CLOEXEC });
+  t.close(10, 3);
+  t.open(10, '/lib/x86_64-linux-gnu/libc.so.6', { fd: 3, flags: O_CLOEXEC });
+  t.close(10, 3);
+  t.open(10, 'Makefile', { fd: 3 });
+  t.close(10, 3);
+  let pid = 20;
+  let tmp = 0;
+  for (const s of sources) {
+    const sh = pid++;
+    const cc = pid++;
+    const cc1 = pid++;
+    const as = pid++;
+    t.fork(10, sh);
+    t.exec(sh, '/bin/sh', ['/bin/sh', '-c', `cc -c ${s}.c -o ${s}.o`], cwd);
+    t.open(sh, '/lib/x86_64-linux-gnu/libc.so.6', { fd: 3, flags: O_CLOEXEC });
+    t.close(sh, 3);
+    t.fork(sh, cc);
+    t.exec(cc, '/usr/local/bin/cc', ['cc', '-c', `${s}.c`, '-o', `${s}.o`], cwd, { errno: ENOENT });
+    t.exec(cc, '/usr/bin/cc', ['cc', '-c', `${s}.c`, '-o', `${s}.o`], cwd);
+    t.open(cc, '/usr/lib/locale/locale-archive', { fd: 3, flags: O_CLOEXEC });
+    t.close(cc, 3);
+    const asm = `/tmp/cc${tmp++}.s`;
+    t.fork(cc, cc1);
+    t.exec(cc1, '/usr/libexec/gcc/cc1', ['/usr/libexec/gcc/cc1', `${s}.c`, '-o', asm], cwd);
+    t.open(cc1, `${s}.c`, { fd: 3 });
+    t.close(cc1, 3);
+    t.open(cc1, 'include/common.h', { fd: 3 });
+    t.close(cc1, 3);
+    t.open(cc1, `include/${s}.h`, { fd: 3 });
+    t.close(cc1, 3);
+    t.open(cc1, '/usr/include/stdio.h', { fd: 3 });
+    t.close(cc1, 3);
+    t.open(cc1, 'include/missing.h', { errno: ENOENT });
+    t.open(cc1, '/dev/null', { fd: 3, flags: O_WRONLY });
+    t.close(cc1, 3);
+    t.open(cc1, '/proc/self/maps', { fd: 3 });
+    t.close(cc1, 3);
+    t.open(cc1, asm, { fd: 3, flags: O_WRONLY | O_CREAT | O_TRUNC });
+    t.close(cc1, 3);
+    t.exit(cc1, s === failing ? 1 : 0);
+    if (s === failing) {
+      t.exit(cc, 1);
+      t.exit(sh, 1);
+      continue;
+    }
+    t.fork(cc, as);
+    t.exec(as, '/usr/bin/as', ['as', '-o', `${s}.o`, asm], cwd);
+    t.open(as, asm, { fd: 3 });
+    t.close(as, 3);
+    t.open(as, `${s}.o`, { fd: 4, flags: O_WRONLY | O_CREAT | O_TRUNC });
+    t.close(as, 4);
+    t.exit(as, 0);
+    t.pathOp(cc, 'unlink', asm);
+    t.exit(cc, 0);
+    t.exit(sh, 0);
+  }
+  if (!failing) {
+    const sh = pid++;
+    const cc = pid++;
+    const ld = pid++;
+    const objs = sources.map((s) => `${s}.o`);
+    t.fork(10, sh);
+    t.exec(sh, '/bin/sh', ['/bin/sh', '-c', `cc -o app ${objs.join(' ')}`], cwd);
+    t.fork(sh, cc);
+    t.exec(cc, '/usr/bin/cc', ['cc', '-o', 'app', ...objs], cwd);
+    t.fork(cc, ld);
+    t.exec(ld, '/usr/bin/ld', ['/usr/bin/ld', '-o', 'app', ...objs, '-lc'], cwd);
+    for (const o of objs) {
+      t.open(ld, o, { fd: 3 });
+      t.close(ld, 3);
+    }
+    t.open(ld, '/usr/lib/x86_64-linux-gnu/libc.so', { fd: 3 });
+    t.close(ld, 3);
+    t.open(ld, 'app', { fd: 3, flags: O_RDWR | O_CREAT | O_TRUNC });
+    t.close(ld, 3);
+    t.exit(ld, 0);
+    t.exit(cc, 0);
+    t.exit(sh, 0);
+  }
+  t.exit(10, failing ? 2 : 0);
+  return t;
+}
