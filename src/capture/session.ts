@@ -267,6 +267,7 @@ class Tracer {
         counts: { ...this.writer.counts },
         lost,
         leftover: leftovers,
+        ...ownUsage(),
       };
       this.writer.close(trailer);
       this.progress.clear();
@@ -300,6 +301,12 @@ class Tracer {
     this.cg.evict();
     return out;
   }
+}
+
+/** bt's own resource usage (the build runs in other processes). */
+function ownUsage(): { bt_user_us: number; bt_sys_us: number; bt_max_rss_kib: number } {
+  const u = process.resourceUsage();
+  return { bt_user_us: u.userCPUTime, bt_sys_us: u.systemCPUTime, bt_max_rss_kib: u.maxRSS };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -590,5 +590,7 @@ export function trailerToJson(t: Trailer): object {
     counts: numMap(t.counts),
     lost: numMap(t.lost),
     leftover: [...(t.leftover ?? [])],
+    // bt's own usage: only in logs written by bt versions that record it.
+    ...(t.bt_max_rss_kib ? { bt_user_us: t.bt_user_us ?? 0, bt_sys_us: t.bt_sys_us ?? 0, bt_max_rss_kib: t.bt_max_rss_kib } : {}),
   };
 }

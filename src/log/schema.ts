@@ -212,6 +212,10 @@ export interface Trailer {
   lost?: Record<string, number>;
   /** processes left running after the grace period */
   leftover?: string[];
+  /** bt's own CPU time (user / system, µs) and peak RSS (KiB), build excluded */
+  bt_user_us?: number;
+  bt_sys_us?: number;
+  bt_max_rss_kib?: number;
 }
 
 /** Normalized logs: one per process, after its exit. */
