@@ -56,9 +56,9 @@ static __always_inline __u32 bt_op_of(long nr)
 static __always_inline bool bt_is_32bit_task(void)
 {
 #ifdef __TARGET_ARCH_x86
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *t = bpf_get_current_task_btf();
 	/* TS_COMPAT: the current syscall came through the 32-bit entry. */
-	return BPF_CORE_READ(t, thread_info.status) & 0x0002;
+	return t->thread_info.status & 0x0002;
 #else
 	return false;
 #endif
@@ -76,11 +76,12 @@ int BPF_PROG(bt_sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	if (!bt_traced() || bt_is_32bit_task())
 		return 0;
-	p.args[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
-	p.args[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
-	p.args[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
-	p.args[3] = PT_REGS_PARM4_CORE_SYSCALL(regs);
-	p.args[4] = PT_REGS_PARM5_CORE_SYSCALL(regs);
+	/* regs is a BTF pointer here: plain (CO-RE relocated) loads, no helper calls. */
+	p.args[0] = PT_REGS_PARM1_SYSCALL(regs);
+	p.args[1] = PT_REGS_PARM2_SYSCALL(regs);
+	p.args[2] = PT_REGS_PARM3_SYSCALL(regs);
+	p.args[3] = PT_REGS_PARM4_SYSCALL(regs);
+	p.args[4] = PT_REGS_PARM5_SYSCALL(regs);
 	if (op == BT_OP_FCNTL_DUPFD) {
 		/* only the fcntl commands that change the fd table */
 		if (p.args[1] == BT_F_DUPFD_CLOEXEC)
@@ -97,12 +98,14 @@ int BPF_PROG(bt_sys_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
+/* The syscall number at sys_exit (a plain load through the BTF pointer:
+ * this runs at the end of every syscall on the machine). */
 static __always_inline long bt_syscall_nr(struct pt_regs *regs)
 {
 #if defined(__TARGET_ARCH_x86)
-	return BPF_CORE_READ(regs, orig_ax);
+	return regs->orig_ax;
 #elif defined(__TARGET_ARCH_arm64)
-	return BPF_CORE_READ((struct user_pt_regs *)regs, syscallno);
+	return regs->syscallno;
 #else
 #error "bt: unsupported architecture"
 #endif
