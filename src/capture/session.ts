@@ -222,8 +222,10 @@ class Tracer {
   private onSignal = (sig: NodeJS.Signals) => {
     this.interrupts++;
     if (this.interrupts === 1) {
-      // Ctrl-C on a terminal already reached the build (same process group);
-      // a signal sent to bt alone is passed on.
+      // The build shares bt's process group: a Ctrl-C on the terminal has
+      // already reached every process of it, and a second SIGINT could cut
+      // short its own clean-up. Anything else was sent to bt alone: pass it on.
+      if (sig === 'SIGINT' && onTerminal()) return;
       try {
         process.kill(this.rootPid, sig);
       } catch {
@@ -307,6 +309,10 @@ class Tracer {
 function ownUsage(): { bt_user_us: number; bt_sys_us: number; bt_max_rss_kib: number } {
   const u = process.resourceUsage();
   return { bt_user_us: u.userCPUTime, bt_sys_us: u.systemCPUTime, bt_max_rss_kib: u.maxRSS };
+}
+
+function onTerminal(): boolean {
+  return process.stdin.isTTY === true || process.stderr.isTTY === true;
 }
 
 function sleep(ms: number): Promise<void> {

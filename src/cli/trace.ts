@@ -3,7 +3,6 @@
  */
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
-import { runTrace } from '../capture/session.js';
 import { formatBytes } from '../capture/progress.js';
 
 export function parseSize(text: string): number {
@@ -36,6 +35,8 @@ export function traceCommand(): Command {
     .passThroughOptions()
     .action(async (command: string[], o) => {
       const ringBytes = typeof o.ringSize === 'number' ? o.ringSize : parseSize(String(o.ringSize));
+      // Loaded here: the capture stack (execa, koffi) is not needed by the other commands.
+      const { runTrace } = await import('../capture/session.js');
       const res = await runTrace({
         output: o.output,
         command,
