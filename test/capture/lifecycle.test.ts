@@ -19,7 +19,8 @@ ebpfTest('nothing outside the build is recorded, even under heavy activity', asy
   const noiseFile = path.join(dir, 'noise-marker');
   fs.writeFileSync(noiseFile, 'x');
   // A busy process outside the trace opens a marker file and forks all the time.
-  const noise = execa('sh', ['-c', `while :; do cat ${noiseFile} >/dev/null; done`], { reject: false });
+  // Bounded by `timeout`, so that it cannot outlive a test that times out.
+  const noise = execa('timeout', ['60', 'sh', '-c', `while :; do cat ${noiseFile} >/dev/null; done`], { reject: false });
   try {
     const t = await trace([prog('stress'), dir, '20000']);
     assert.equal(t.code, 0, t.stderr);
