@@ -36,7 +36,7 @@ ebpfTest('nothing outside the build is recorded, even under heavy activity', asy
     assert.equal(ofType(t.log.records, 'exec').filter((r) => r.exec.path === '/bin/true').length, 20);
     assert.equal(Object.values(t.log.trailer?.lost ?? {}).reduce((a, b) => a + b, 0), 0);
   } finally {
-    noise.kill('SIGKILL');
+    noise.kill('SIGTERM'); // timeout passes it on to the loop
     await noise;
   }
 });
