@@ -116,8 +116,9 @@ struct bt_exec {
 	__u16 filename_len;
 	__u16 interp_len; /* 0 unless a #! or binfmt_misc interpreter ran */
 	__u16 cwd_len;    /* cwd as NUL-separated components, leaf first */
-	__u32 _pad;
-	/* char filename[filename_len], interp[interp_len], cwd[cwd_len] */
+	__u16 argv0_len;  /* with an interpreter: the caller's argv[0], which the kernel replaced */
+	__u16 _pad;
+	/* char filename[filename_len], interp[interp_len], cwd[cwd_len], argv0[argv0_len] */
 };
 
 struct bt_exec_data {

@@ -49,7 +49,22 @@ typedef struct {
 	__type(value, struct bt_pending);
 } bt_pending_t;
 
+/* The caller's argv[0] of an exec in flight, read at sys_enter: an
+ * interpreter exec replaces it, and the old image is gone at
+ * sched_process_exec. */
+struct bt_argv0 {
+	char s[BT_NAME_MAX];
+};
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32); /* tid */
+	__type(value, struct bt_argv0);
+} bt_argv0_t;
+
 extern bt_ringbuf_t bt_events SEC(".maps");
+extern bt_argv0_t bt_argv0 SEC(".maps");
 extern bt_scratch_t bt_scratch SEC(".maps");
 extern bt_pending_t bt_pending SEC(".maps");
 

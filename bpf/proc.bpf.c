@@ -34,6 +34,7 @@ int BPF_PROG(bt_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	const char *filename, *interp;
 	__u64 arg_start, arg_end, env_start, env_end, size;
 	__u32 tid = old_pid, argv_len, env_len;
+	struct bt_argv0 *argv0;
 
 	if (!bt_traced())
 		return 0;
@@ -73,9 +74,23 @@ int BPF_PROG(bt_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	e->filename_len = bt_read_kstr(s->buf, sizeof(*e), filename, &e->h.flags);
 	e->interp_len = 0;
 	e->cwd_len = 0;
+	e->argv0_len = 0;
+	e->_pad = 0;
 	if (interp != filename)
 		e->interp_len = bt_read_kstr(s->buf, sizeof(*e) + e->filename_len, interp, &e->h.flags);
 	size = bt_exec_tail(e, s->buf);
+	argv0 = bpf_map_lookup_elem(&bt_argv0, &tid);
+	if (argv0) {
+		if (e->interp_len && size <= BT_SCRATCH / 2) {
+			long n = bpf_probe_read_kernel_str(s->buf + size, BT_NAME_MAX, argv0->s);
+
+			if (n > 0) {
+				e->argv0_len = n;
+				size += n;
+			}
+		}
+		bpf_map_delete_elem(&bt_argv0, &tid);
+	}
 	/* The chunks reuse the scratch buffer: keep the lengths. */
 	argv_len = e->argv_len;
 	env_len = e->env_len;

@@ -7,6 +7,7 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 bt_ringbuf_t bt_events SEC(".maps");
 bt_scratch_t bt_scratch SEC(".maps");
 bt_pending_t bt_pending SEC(".maps");
+bt_argv0_t bt_argv0 SEC(".maps");
 
 /* Zeroed configuration traces nothing; userspace fills it before load. */
 const volatile struct bt_config bt_cfg = {};

@@ -64,6 +64,18 @@ static __always_inline bool bt_is_32bit_task(void)
 #endif
 }
 
+static __always_inline void bt_save_argv0(__u32 tid, const char *const *argv)
+{
+	struct bt_scratch *s = bt_buf();
+	const char *arg0 = NULL;
+
+	if (!s || !argv || bpf_probe_read_user(&arg0, sizeof(arg0), argv) || !arg0)
+		return;
+	if (bpf_probe_read_user_str(s->buf, BT_NAME_MAX, arg0) <= 0)
+		return;
+	bpf_map_update_elem(&bt_argv0, &tid, s->buf, BPF_ANY);
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(bt_sys_enter, struct pt_regs *regs, long id)
 {
@@ -95,6 +107,8 @@ int BPF_PROG(bt_sys_enter, struct pt_regs *regs, long id)
 	tid = (__u32)bpf_get_current_pid_tgid();
 	if (bpf_map_update_elem(&bt_pending, &tid, &p, BPF_ANY))
 		bt_count_lost(BT_LOST_PAIR_MAP);
+	if (op == BT_OP_EXECVE || op == BT_OP_EXECVEAT)
+		bt_save_argv0(tid, (const char *const *)p.args[op == BT_OP_EXECVE ? 1 : 2]);
 	return 0;
 }
 
@@ -165,6 +179,7 @@ int BPF_PROG(bt_sys_exit, struct pt_regs *regs, long ret)
 		break;
 	case BT_OP_EXECVE:
 	case BT_OP_EXECVEAT:
+		bpf_map_delete_elem(&bt_argv0, &tid);
 		bt_on_exec_exit(ret, &p);
 		break;
 	default:

@@ -188,6 +188,7 @@ export class RecordDecoder {
     const fnLen = dv.getUint16(off + L.filename_len, true);
     const inLen = dv.getUint16(off + L.interp_len, true);
     const cwdLen = dv.getUint16(off + L.cwd_len, true);
+    const argv0Len = dv.getUint16(off + L.argv0_len, true);
     const base = off + LAYOUT.bt_exec.size;
     const argvLen = dv.getUint32(off + L.argv_len, true);
     const envLen = dv.getUint32(off + L.env_len, true);
@@ -207,6 +208,7 @@ export class RecordDecoder {
       truncated: (flags & (F.TRUNCATED | F.READ_FAULT)) !== 0,
       env_omitted: (flags & F.NO_ENV) !== 0,
     };
+    if (argv0Len) rec.exec.argv0 = str(buf, base + fnLen + inLen + cwdLen, argv0Len);
     const p: PendingExec = {
       rec,
       argv: Buffer.allocUnsafe(argvLen),

@@ -18,7 +18,7 @@ export const LAYOUT = {
     size: 64,
     fields: {
       h: 0, ret: 24, old_tid: 28, argv_len: 32, env_len: 36, uid: 40, gid: 44, dirfd: 48, op: 52,
-      filename_len: 54, interp_len: 56, cwd_len: 58,
+      filename_len: 54, interp_len: 56, cwd_len: 58, argv0_len: 60,
     },
   },
   bt_exec_data: { size: 32, fields: { h: 0, offset: 24, len: 28 } },

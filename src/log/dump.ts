@@ -430,6 +430,7 @@ export function toJson(r: LogRecord, h?: LogHeader): object {
       o.dirfd = e.dirfd ?? 0;
       o.truncated = Boolean(e.truncated);
       o.env_omitted = Boolean(e.env_omitted);
+      if (e.argv0) o.argv0 = e.argv0;
       o.uid = e.uid ?? 0;
       o.gid = e.gid ?? 0;
       o.old_tid = e.old_tid ?? 0;

@@ -103,6 +103,8 @@ export interface Exec {
   dirfd?: number;
   truncated?: boolean;
   env_omitted?: boolean;
+  /** with an interpreter (#!): the caller's argv[0], which the kernel replaced */
+  argv0?: string;
 }
 
 export interface Exit {

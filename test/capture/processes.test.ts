@@ -152,6 +152,9 @@ ebpfTest('#! scripts: the interpreter is recorded; a shell pipeline is one tree'
   assert.equal(first.exec.path, script);
   assert.equal(first.exec.interp, '/bin/sh');
   assert.deepEqual(first.exec.argv, ['/bin/sh', script, dir]);
+  assert.equal(first.exec.argv0, script, "the caller's argv[0], which the kernel replaced");
+  // Binaries keep their own argv[0]: no argv0 recorded.
+  assert.ok(ofType(t.log.records, 'exec').filter((r) => !r.exec.interp).every((r) => r.exec.argv0 === ''));
   const kids = forkEdges(t.log.records).filter(([p]) => p === root).map(([, c]) => c);
   const progs = ofType(t.log.records, 'exec')
     .filter((r) => kids.includes(r.pid))
