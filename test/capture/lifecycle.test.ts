@@ -68,6 +68,16 @@ ebpfTest('with sudo the build runs as the invoking user, who owns the log', asyn
   assert.equal(r.stdout.trim(), '0');
 });
 
+/** The BPF link ids held by a process, from its fdinfo. */
+function ownLinkIds(pid: number): number[] {
+  const ids: number[] = [];
+  for (const fd of fs.readdirSync(`/proc/${pid}/fdinfo`)) {
+    const m = /^link_id:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'));
+    if (m) ids.push(Number(m[1]));
+  }
+  return ids;
+}
+
 function traceCgroups(): string[] {
   try {
     return fs.readdirSync(path.join(cgroup2Root(), 'bt')).filter((n) => n.startsWith('trace-'));
@@ -96,6 +106,8 @@ ebpfTest('SIGTERM to bt reaches the build; the log is closed and everything clea
   // This run's cgroup (other traces may run at the same time).
   const mine = () => traceCgroups().filter((n) => n.startsWith(`trace-${child.pid}-`));
   assert.equal(mine().length, 1, 'a trace cgroup exists while tracing');
+  const links = ownLinkIds(child.pid!);
+  assert.ok(links.length >= 5, `bt holds its BPF links (${links.length})`);
   child.kill('SIGTERM');
   const res = await child;
   assert.equal(res.exitCode, 128 + 15);
@@ -104,8 +116,8 @@ ebpfTest('SIGTERM to bt reaches the build; the log is closed and everything clea
   assert.equal(log.trailer?.exit_signal, 15);
   assert.equal(ofType(log.records, 'exit')[0].exit.signal, 15);
   assert.deepEqual(mine(), [], 'the cgroup was removed');
-  const links = (await execa('bpftool', ['link', 'show'], { reject: false })).stdout;
-  assert.ok(!/bt_sys_enter|bt_fork/.test(links), 'BPF programs detached');
+  const live = (JSON.parse((await execa('bpftool', ['-j', 'link', 'show'])).stdout) as Array<{ id: number }>).map((l) => l.id);
+  assert.deepEqual(links.filter((id) => live.includes(id)), [], 'BPF programs detached');
 });
 
 ebpfTest('SIGKILL of bt: the log is readable up to the last flush; the next run cleans up', async () => {
