@@ -20,6 +20,7 @@
  * every path and argument so names that differ from run to run (gcc's
  * /tmp/ccXXXXXX files, /proc/<pid>) compare equal.
  */
+import { callerArgv } from '../../src/normalize/argv.js';
 import { accessClass, accessOf, AT_REMOVEDIR } from './flags.js';
 import { errnoName, signalName } from './names.js';
 import { unresolvedPath } from './paths.js';
@@ -67,23 +68,38 @@ export interface Facts {
 /** Rewrites run-dependent parts of names. */
 export type Masker = (s: string) => string;
 
+/** A mask: occurrences of the regexp (global) are replaced (string or function, as String.replace). */
+export type Mask = [RegExp, string | ((match: string, ...groups: string[]) => string)];
+
+/** True if `s` mixes at least two of: lower case, upper case, digits (a random name, most likely). */
+function mixed(s: string): boolean {
+  return (/[a-z]/.test(s) ? 1 : 0) + (/[A-Z]/.test(s) ? 1 : 0) + (/[0-9]/.test(s) ? 1 : 0) >= 2;
+}
+
 /**
- * Default masks: gcc/collect2 temporaries (/tmp/ccAbC123.s, @/tmp/ccXyZ789),
- * mktemp(1) names (tmp.AbCdEf1234), /proc/<pid>.
+ * Default masks for names that differ from run to run:
+ *  - mkstemp names of common tools: gcc/collect2 (ccAbC123.s, @/tmp/ccXyZ789),
+ *    sed -i (sedAb12Cd), coreutils ln/install (CuAb12Cd), st<6> temporaries;
+ *  - mktemp(1) templates ending in 10 random characters (tmp.AbCdEf1234,
+ *    .tmp.config.Ab3dEf9hIj), when the tail mixes case or digits;
+ *  - pids: /proc/<pid>, Kbuild's try-run directories (.tmp_<pid>),
+ *    kconfig's .config.<pid>.tmp.
  */
-export const DEFAULT_MASKS: Array<[RegExp, string]> = [
-  [/(^|[/@])cc[A-Za-z0-9]{6}(?=\.[A-Za-z]|$|\/)/g, '$1ccXXXXXX'],
-  [/(^|\/)tmp\.[A-Za-z0-9]{10}(?=$|\/|\.)/g, '$1tmp.XXXXXXXXXX'],
+export const DEFAULT_MASKS: Mask[] = [
+  [/(^|[/@])(cc|sed|Cu|st)[A-Za-z0-9]{6}(?=\.[A-Za-z]|$|\/)/g, '$1$2XXXXXX'],
+  [/(^|\/)([^/]*?[._-])([A-Za-z0-9]{10})(?=$|\/|\.)/g, (m, a, b, r) => (mixed(r) ? `${a}${b}XXXXXXXXXX` : m)],
   [/\/proc\/[0-9]+(?=\/|$)/g, '/proc/PID'],
+  [/(^|\/)\.tmp_[0-9]+(?=$|\/|\.)/g, '$1.tmp_PID'],
+  [/\.[0-9]+\.tmp(?=$|\/)/g, '.PID.tmp'],
 ];
 
-export function makeMasker(masks: Array<[RegExp, string]> = DEFAULT_MASKS): Masker {
+export function makeMasker(masks: Mask[] = DEFAULT_MASKS): Masker {
   if (masks.length === 0) return (s) => s;
   return (s) => {
     let out = s;
     for (const [re, rep] of masks) {
       re.lastIndex = 0;
-      out = out.replace(re, rep);
+      out = out.replace(re, rep as string);
     }
     return out;
   };
@@ -227,7 +243,7 @@ export interface BtRecordLike {
   abspath?: string;
   abspath2?: string;
   access?: number;
-  exec?: { path: string; argv: string[]; errno: number; truncated?: boolean };
+  exec?: { path: string; argv: string[]; errno: number; truncated?: boolean; interp?: string; argv0?: string };
   open?: { path: string; flags: number; errno: number; fd: number; op: string; truncated?: boolean };
   path?: { op: string; path: string; flags?: number; errno: number };
   path2?: { op: string; from: string; to: string; errno: number };
@@ -256,7 +272,7 @@ export class BtFacts {
     } else if (r.exec != null) {
       const e = r.exec;
       if (e.truncated) b.count('truncatedExecs');
-      b.exec(id, r.abspath, e.path, e.argv ?? [], e.errno ? errnoName(e.errno) : '');
+      b.exec(id, r.abspath, e.path, callerArgv({ ...e, argv: e.argv ?? [] }), e.errno ? errnoName(e.errno) : '');
     } else if (r.path != null) {
       const p = r.path;
       b.nsop(pathOpFamily(p.op, p.flags ?? 0), [[r.abspath, p.path]], p.errno ? errnoName(p.errno) : '');

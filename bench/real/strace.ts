@@ -4,7 +4,8 @@
  * Expected invocation (STRACE_ARGS): every process followed (-f), fd
  * arguments decorated with the paths they refer to (-y: `3</usr/include>`,
  * `AT_FDCWD</build/dir>`), strings unabbreviated (-s), exit lines kept (-q,
- * not -qq), signal lines dropped; only the syscalls bt records are traced.
+ * not -qq, and no -e signal=none, which drops "+++ killed by" too); only the
+ * syscalls bt records are traced.
  *
  * Parsing:
  *  - `PID <text> <unfinished ...>` is held per pid and joined with the
@@ -29,6 +30,9 @@
  * fork shares the parent's current segment, and any `AT_FDCWD</path>`
  * decoration states the kernel's cwd for the segment it appears in. Those
  * resolutions are deferred to the end, when every segment's path is known.
+ * An exec of /proc/self/exe (or /proc/<own pid>/exe) runs the process's own
+ * program: its path is that of the process's last successful exec (or its
+ * parent's, inherited at fork), as bt normalize resolves it.
  */
 import fs from 'node:fs';
 import { canonicalErrno, canonicalSignal } from './names.js';
@@ -53,7 +57,7 @@ export const STRACE_ARGS = [
   '-s', '131072', // MAX_ARG_STRLEN: no string is cut
   '--seccomp-bpf', // stop only at the traced syscalls
   '-e', `trace=${TRACED_SYSCALLS.join(',')}`,
-  '-e', 'signal=none',
+  // Signal lines stay: -e signal=none would also drop "+++ killed by SIG... +++".
 ];
 
 const AT_FDCWD = -100;
@@ -297,6 +301,8 @@ interface CwdHolder {
 }
 
 interface ExecEvent {
+  /** /proc/self/exe: the program the process was running (its last successful exec) */
+  self?: ExecEvent | null;
   seg: Segment;
   /** resolved now (absolute or dirfd-relative); undefined: resolve against seg at the end */
   abs?: string;
@@ -320,6 +326,8 @@ interface Proc {
   execs: ExecEvent[];
   /** tids of this process's threads (not the leader) */
   threads: Set<number>;
+  /** its program: the last successful exec (inherited at fork) */
+  exe?: ExecEvent;
 }
 
 export interface StraceOptions {
@@ -535,10 +543,11 @@ export class StraceParser {
       existing.unlinked = false;
       existing.parent = parent.id;
       existing.firstSeg.alias ??= parent.cwd.seg;
+      if (existing.exe === undefined) existing.exe = parent.exe;
       return;
     }
     const holder: CwdHolder = flags & CLONE_FS ? parent.cwd : { seg: parent.cwd.seg };
-    this.newProc(child, holder, false, parent.id);
+    this.newProc(child, holder, false, parent.id).exe = parent.exe;
   }
 
   private onExec(p: Proc, dirfd: { fd: number; path?: string } | undefined, pathTok: string | undefined, argvTok: string | undefined, flags: number, errno: string, ok: boolean): void {
@@ -547,11 +556,22 @@ export class StraceParser {
     const argv = stringArray(argvTok);
     if (argv?.truncated || s?.truncated) this.b.count('truncatedExecs');
     const ev: ExecEvent = { seg: p.cwd.seg, lazy: false, path, argv: argv?.items ?? [], errno: ok ? '' : errno || 'E?' };
-    if (path.startsWith('/')) ev.abs = normalizeAbs(path);
+    const self = /^\/proc\/(self|\d+)\/exe$/.exec(path);
+    if (self && (self[1] === 'self' || Number(self[1]) === p.pid)) ev.self = p.exe ?? null;
+    if (ev.self) {
+      // /proc/self/exe runs the process's own program again (as bt normalize resolves it)
+    } else if (path.startsWith('/')) ev.abs = normalizeAbs(path);
     else if (dirfd && dirfd.fd !== AT_FDCWD) ev.abs = dirfd.path ? resolveLexical(dirfd.path, path, (flags & AT_EMPTY_PATH) !== 0) : undefined;
     else if (dirfd?.path) ev.abs = resolveLexical(dirfd.path, path);
     else ev.lazy = true;
     p.execs.push(ev);
+    if (ok) p.exe = ev;
+  }
+
+  /** The absolute program path of an exec (at the end). */
+  private execPath(e: ExecEvent, depth = 0): string | undefined {
+    if (e.self && depth < 1000) return this.execPath(e.self, depth + 1);
+    return e.lazy ? resolveLexical(e.seg.resolve(), e.path) : e.abs;
   }
 
   /** Resolves (dirfd, path) now if possible, else registers `use` for the end. */
@@ -610,8 +630,7 @@ export class StraceParser {
       this.b.process(p.id, p.parent);
       this.b.exit(p.id, p.status);
       for (const e of p.execs) {
-        const abs = e.lazy ? resolveLexical(e.seg.resolve(), e.path) : e.abs;
-        this.b.exec(p.id, abs, e.path, e.argv, e.errno);
+        this.b.exec(p.id, this.execPath(e), e.path, e.argv, e.errno);
       }
     }
     if (this.unfinished.size) this.b.count('unfinishedAtEnd', this.unfinished.size);

@@ -1,0 +1,452 @@
+/**
+ * npm run bench:real — bt on a real build, against no tracing and strace.
+ *
+ *   npm run bench:real [-- OPTIONS]
+ *     --prepare CMD   shell command that resets the tree before every build (untimed)
+ *     --build CMD     shell command of the build (timed)
+ *     --workdir DIR   where both run (default: the current directory, or the
+ *                     kernel source for the default workload)
+ *     --pairs N       untraced/traced pairs, alternating order (default 3)
+ *     --out DIR       logs, build output and result.json (default /var/tmp/bt-bench-real)
+ *     --jobs N        make -j for the default kernel workload (default 2)
+ *     --no-strace     skip the strace run and the fidelity comparison
+ *     --mask REGEX    also mask matches of REGEX in paths and argv (repeatable)
+ *     --keep-going    go on when a build fails
+ *
+ * Default workload: the Linux kernel from Debian's linux-source-6.1
+ * (installed with apt-get if missing), unpacked once into
+ * /var/cache/bt-bench/linux-source-6.1, built out of tree:
+ *   prepare: rm -rf OUT && mkdir -p OUT && make -s O=OUT tinyconfig
+ *   build:   make -j2 O=OUT KBUILD_BUILD_TIMESTAMP='Mon Jan  1 00:00:00 UTC 2024' vmlinux
+ *
+ * For every run the prepare command runs first, untimed. Then the build is
+ * timed untraced (sh -c BUILD) and under `bt trace` in alternating pairs
+ * (U T, T U, U T, ...), then once under strace (strace.ts STRACE_ARGS).
+ * Measured: wall time (ratio traced/untraced per pair: median, min..max),
+ * bt's own CPU seconds and peak RSS (rusage of the bt process itself,
+ * written by rusage-hook.js at its exit), log bytes, records, bytes per
+ * record, lost events (trailer). The last bt log is normalized and its
+ * facts compared with the strace log's (facts.ts, compare.ts).
+ * Prints a markdown report; result.json keeps everything.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { BT, btLogFacts, normalize, summarizeLog, type LogSummary } from './btlog.js';
+import { compareFacts, comparisonTable, differencesText, pct, scriptArgvPairs, type Comparison } from './compare.js';
+import { DEFAULT_MASKS, makeMasker, type Mask } from './facts.js';
+import { STRACE_ARGS, straceFacts } from './strace.js';
+
+const HOOK = path.join(path.dirname(fileURLToPath(import.meta.url)), 'rusage-hook.js');
+const CACHE = '/var/cache/bt-bench';
+const KERNEL_PKG = 'linux-source-6.1';
+const KERNEL_TARBALL = `/usr/src/${KERNEL_PKG}.tar.xz`;
+const KERNEL_SRC = path.join(CACHE, KERNEL_PKG);
+const KERNEL_OUT = '/var/tmp/bt-bench/linux-out';
+/**
+ * Debian packages the tinyconfig vmlinux build needs (flex and bison build
+ * kconfig, bc generates timeconst.h; binutils comes with gcc). Bigger
+ * configurations also want libelf-dev (objtool) and libssl-dev (certs).
+ */
+const KERNEL_BUILD_PACKAGES = ['make', 'gcc', 'libc6-dev', 'flex', 'bison', 'bc', 'xz-utils'];
+
+interface Options {
+  prepare: string;
+  build: string;
+  workdir: string;
+  pairs: number;
+  out: string;
+  strace: boolean;
+  masks: string[];
+  keepGoing: boolean;
+  workload: string;
+}
+
+interface Run {
+  kind: 'untraced' | 'traced' | 'strace';
+  pair?: number;
+  seconds: number;
+  exitCode: number;
+  /** traced: bt's own usage */
+  btCpuSeconds?: number;
+  btUserSeconds?: number;
+  btSystemSeconds?: number;
+  btPeakRssKiB?: number;
+  log?: LogSummary;
+  straceLogBytes?: number;
+  /** 1-minute load average when the run ended (other work on the machine skews timings) */
+  loadAfter?: number;
+}
+
+function sh(q: string): string {
+  return `'${q.replace(/'/g, `'\\''`)}'`;
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      prepare: { type: 'string' },
+      build: { type: 'string' },
+      workdir: { type: 'string' },
+      pairs: { type: 'string', default: '3' },
+      out: { type: 'string', default: '/var/tmp/bt-bench-real' },
+      jobs: { type: 'string', default: '2' },
+      'no-strace': { type: 'boolean', default: false },
+      mask: { type: 'string', multiple: true, default: [] },
+      'keep-going': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    const src = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8');
+    process.stdout.write(`${/\/\*\*([^]*?)\*\//.exec(src)?.[1].replace(/^ \* ?/gm, '') ?? ''}\n`);
+    process.exit(0);
+  }
+  const pairs = Number(values.pairs);
+  if (!Number.isInteger(pairs) || pairs < 1) throw new Error(`--pairs: give a positive integer (got ${values.pairs})`);
+  const jobs = Number(values.jobs);
+  if ((values.prepare === undefined) !== (values.build === undefined)) {
+    throw new Error('give both --prepare and --build (or neither, for the default kernel build)');
+  }
+  if (values.build !== undefined) {
+    return {
+      prepare: values.prepare!,
+      build: values.build,
+      workdir: path.resolve(values.workdir ?? process.cwd()),
+      pairs,
+      out: path.resolve(values.out!),
+      strace: !values['no-strace'],
+      masks: values.mask as string[],
+      keepGoing: !!values['keep-going'],
+      workload: values.build,
+    };
+  }
+  const o = KERNEL_OUT;
+  return {
+    prepare: `rm -rf ${sh(o)} && mkdir -p ${sh(o)} && make -s O=${sh(o)} tinyconfig`,
+    // A fixed build timestamp: UTS_VERSION would otherwise differ between runs.
+    build: `make -j${jobs} O=${sh(o)} KBUILD_BUILD_TIMESTAMP='Mon Jan  1 00:00:00 UTC 2024' vmlinux`,
+    workdir: values.workdir ? path.resolve(values.workdir) : KERNEL_SRC,
+    pairs,
+    out: path.resolve(values.out!),
+    strace: !values['no-strace'],
+    masks: values.mask as string[],
+    keepGoing: !!values['keep-going'],
+    workload: `Linux ${KERNEL_PKG} (Debian), make tinyconfig, make -j${jobs} vmlinux (out of tree)`,
+  };
+}
+
+function log(msg: string): void {
+  process.stderr.write(`bench:real: ${msg}\n`);
+}
+
+/** Runs a command, output to `outFile`; resolves with the wall seconds and exit code. */
+function run(
+  cmd: string,
+  args: string[],
+  o: { cwd: string; outFile: string; env?: NodeJS.ProcessEnv },
+): Promise<{ seconds: number; exitCode: number; loadAfter: number }> {
+  return new Promise((resolve, reject) => {
+    const fd = fs.openSync(o.outFile, 'a');
+    const t0 = process.hrtime.bigint();
+    const child = spawn(cmd, args, { cwd: o.cwd, stdio: ['ignore', fd, fd], env: o.env ?? process.env });
+    child.on('error', (e) => {
+      fs.closeSync(fd);
+      reject(e);
+    });
+    child.on('exit', (code, signal) => {
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      fs.closeSync(fd);
+      resolve({ seconds, exitCode: code ?? 128 + (signal ? os.constants.signals[signal] : 0), loadAfter: os.loadavg()[0] });
+    });
+  });
+}
+
+function hasCommand(name: string): boolean {
+  return (process.env.PATH ?? '/usr/bin:/bin').split(':').some((d) => {
+    try {
+      fs.accessSync(path.join(d, name), fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+async function quiet(cmd: string, args: string[]): Promise<number> {
+  return new Promise((resolve) => {
+    const c = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    c.on('exit', (code) => resolve(code ?? 1));
+    c.on('error', () => resolve(127));
+  });
+}
+
+/** Installs and unpacks the kernel source once. */
+async function ensureKernel(): Promise<void> {
+  const missingTools = ['make', 'gcc', 'ld', 'flex', 'bison', 'bc', 'xz'].filter((t) => !hasCommand(t));
+  if (missingTools.length) {
+    throw new Error(`the kernel build needs ${missingTools.join(', ')}: apt-get install -y ${KERNEL_BUILD_PACKAGES.join(' ')}`);
+  }
+  if (fs.existsSync(path.join(KERNEL_SRC, 'Makefile'))) return;
+  if (!fs.existsSync(KERNEL_TARBALL)) {
+    log(`installing ${KERNEL_PKG} (apt-get)`);
+    let rc = await quiet('apt-get', ['install', '-y', '-qq', KERNEL_PKG]);
+    if (rc !== 0) {
+      await quiet('apt-get', ['update', '-qq']);
+      rc = await quiet('apt-get', ['install', '-y', '-qq', KERNEL_PKG]);
+    }
+    if (rc !== 0 || !fs.existsSync(KERNEL_TARBALL)) throw new Error(`could not install ${KERNEL_PKG} (apt-get install -y ${KERNEL_PKG}, as root)`);
+  }
+  log(`unpacking ${KERNEL_TARBALL} into ${CACHE} (once)`);
+  fs.mkdirSync(CACHE, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(CACHE, '.unpack-'));
+  const rc = await quiet('tar', ['-xJf', KERNEL_TARBALL, '-C', tmp]);
+  if (rc !== 0) throw new Error(`tar -xJf ${KERNEL_TARBALL} failed`);
+  fs.renameSync(path.join(tmp, KERNEL_PKG), KERNEL_SRC);
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function machine(): Record<string, string | number> {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    kernel: os.release(),
+    node: process.version,
+    hostname: os.hostname(),
+  };
+}
+
+function fmtS(x: number): string {
+  return `${x.toFixed(x < 10 ? 2 : 1)} s`;
+}
+
+function fmtBytes(n: number): string {
+  if (n >= 2 ** 30) return `${(n / 2 ** 30).toFixed(2)} GiB`;
+  if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(1)} MiB`;
+  if (n >= 2 ** 10) return `${(n / 2 ** 10).toFixed(1)} KiB`;
+  return `${n} B`;
+}
+
+async function main(): Promise<void> {
+  const o = parseOptions(process.argv.slice(2));
+  if (!fs.existsSync(BT)) throw new Error(`${BT} is missing: npm run build first`);
+  if (o.workload.startsWith('Linux')) await ensureKernel();
+  if (o.strace && !hasCommand('strace')) throw new Error('strace is missing: apt-get install -y strace (or --no-strace)');
+  fs.mkdirSync(o.out, { recursive: true });
+  const buildLog = path.join(o.out, 'build-output.txt');
+  fs.writeFileSync(buildLog, '');
+  const btLog = path.join(o.out, 'bt.trace');
+  const normLog = path.join(o.out, 'bt.norm.trace');
+  const straceLog = path.join(o.out, 'strace.txt');
+  const usageFile = path.join(o.out, 'bt-rusage.json');
+  const runs: Run[] = [];
+
+  const prepare = async (label: string) => {
+    fs.appendFileSync(buildLog, `\n=== prepare (${label}) ===\n`);
+    const r = await run('/bin/sh', ['-c', o.prepare], { cwd: o.workdir, outFile: buildLog });
+    if (r.exitCode !== 0) throw new Error(`prepare failed (exit ${r.exitCode}): ${o.prepare}; see ${buildLog}`);
+  };
+  const check = (r: Run) => {
+    if (r.exitCode !== 0) {
+      const msg = `the ${r.kind} build exited with ${r.exitCode}; see ${buildLog}`;
+      if (!o.keepGoing) throw new Error(msg);
+      log(`warning: ${msg}`);
+    }
+  };
+
+  const untraced = async (pair: number) => {
+    await prepare(`untraced, pair ${pair + 1}`);
+    fs.appendFileSync(buildLog, `\n=== build (untraced, pair ${pair + 1}) ===\n`);
+    const r = await run('/bin/sh', ['-c', o.build], { cwd: o.workdir, outFile: buildLog });
+    const res: Run = { kind: 'untraced', pair, ...r };
+    log(`pair ${pair + 1}: untraced ${fmtS(r.seconds)}`);
+    runs.push(res);
+    check(res);
+    return res;
+  };
+  const traced = async (pair: number) => {
+    await prepare(`traced, pair ${pair + 1}`);
+    fs.appendFileSync(buildLog, `\n=== build (bt trace, pair ${pair + 1}) ===\n`);
+    fs.rmSync(btLog, { force: true });
+    fs.rmSync(usageFile, { force: true });
+    const r = await run(process.execPath, ['--import', HOOK, BT, 'trace', '-q', '-o', btLog, '--', '/bin/sh', '-c', o.build], {
+      cwd: o.workdir,
+      outFile: buildLog,
+      env: { ...process.env, BT_BENCH_RUSAGE: usageFile },
+    });
+    const res: Run = { kind: 'traced', pair, ...r };
+    if (fs.existsSync(usageFile)) {
+      const u = JSON.parse(fs.readFileSync(usageFile, 'utf8')) as { userSeconds: number; systemSeconds: number; maxRssKiB: number };
+      res.btUserSeconds = u.userSeconds;
+      res.btSystemSeconds = u.systemSeconds;
+      res.btCpuSeconds = u.userSeconds + u.systemSeconds;
+      res.btPeakRssKiB = u.maxRssKiB;
+    }
+    if (fs.existsSync(btLog)) res.log = summarizeLog(btLog);
+    log(
+      `pair ${pair + 1}: traced ${fmtS(r.seconds)}` +
+        (res.btCpuSeconds !== undefined ? `, bt cpu ${res.btCpuSeconds.toFixed(1)} s, rss ${((res.btPeakRssKiB ?? 0) / 1024).toFixed(0)} MiB` : '') +
+        (res.log ? `, ${res.log.records} records, lost ${res.log.lost}` : ''),
+    );
+    runs.push(res);
+    check(res);
+    return res;
+  };
+
+  log(`workload: ${o.workload}`);
+  log(`prepare: ${o.prepare}`);
+  log(`build:   ${o.build}   (in ${o.workdir})`);
+  const ratios: number[] = [];
+  for (let i = 0; i < o.pairs; i++) {
+    let u: Run;
+    let t: Run;
+    if (i % 2 === 0) {
+      u = await untraced(i);
+      t = await traced(i);
+    } else {
+      t = await traced(i);
+      u = await untraced(i);
+    }
+    ratios.push(t.seconds / u.seconds);
+  }
+
+  let comparison: Comparison | undefined;
+  let straceRun: Run | undefined;
+  let factStats: Record<string, Record<string, number>> | undefined;
+  let scripts: ReturnType<typeof scriptArgvPairs> | undefined;
+  if (o.strace) {
+    await prepare('strace');
+    fs.appendFileSync(buildLog, '\n=== build (strace) ===\n');
+    fs.rmSync(straceLog, { force: true });
+    const r = await run('strace', [...STRACE_ARGS, '-o', straceLog, '/bin/sh', '-c', o.build], { cwd: o.workdir, outFile: buildLog });
+    straceRun = { kind: 'strace', ...r, straceLogBytes: fs.existsSync(straceLog) ? fs.statSync(straceLog).size : 0 };
+    runs.push(straceRun);
+    log(`strace: ${fmtS(r.seconds)}`);
+    check(straceRun);
+    log('normalizing the last bt log and comparing with strace');
+    fs.rmSync(normLog, { force: true });
+    await normalize(btLog, normLog);
+    const masks: Mask[] = [...DEFAULT_MASKS, ...o.masks.map((m): Mask => [new RegExp(m, 'g'), '*'])];
+    const mask = makeMasker(masks);
+    const sf = straceFacts(straceLog, { cwd: fs.realpathSync(o.workdir), mask });
+    const bf = btLogFacts(normLog, mask);
+    factStats = { strace: sf.stats, bt: bf.stats };
+    comparison = compareFacts(sf, bf);
+    scripts = scriptArgvPairs(sf.execs, bf.execs);
+  }
+
+  const U = runs.filter((r) => r.kind === 'untraced');
+  const T = runs.filter((r) => r.kind === 'traced');
+  const uMed = median(U.map((r) => r.seconds));
+  const tMed = median(T.map((r) => r.seconds));
+  const last = T[T.length - 1];
+  const cpu = T.map((r) => r.btCpuSeconds).filter((x): x is number => x !== undefined);
+  const rss = T.map((r) => r.btPeakRssKiB).filter((x): x is number => x !== undefined);
+  const lost = T.map((r) => r.log?.lost ?? NaN);
+  const m = machine();
+
+  const rows: Array<[string, string]> = [
+    ['workload', o.workload],
+    ['machine', `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Linux ${m.kernel}, Node ${m.node}`],
+    ['untraced wall (median, min..max)', `${fmtS(uMed)} (${fmtS(Math.min(...U.map((r) => r.seconds)))}..${fmtS(Math.max(...U.map((r) => r.seconds)))})`],
+    ['bt trace wall (median, min..max)', `${fmtS(tMed)} (${fmtS(Math.min(...T.map((r) => r.seconds)))}..${fmtS(Math.max(...T.map((r) => r.seconds)))})`],
+    [
+      `**wall ratio traced/untraced** (${o.pairs} pairs: median, min..max)`,
+      `**${median(ratios).toFixed(3)}** (${Math.min(...ratios).toFixed(3)}..${Math.max(...ratios).toFixed(3)})`,
+    ],
+  ];
+  if (straceRun) rows.push(['strace -f wall (1 run; ratio to untraced median)', `${fmtS(straceRun.seconds)} (${(straceRun.seconds / uMed).toFixed(2)}x)`]);
+  rows.push(
+    ['bt CPU (user+sys; median, min..max)', cpu.length ? `${median(cpu).toFixed(1)} s (${Math.min(...cpu).toFixed(1)}..${Math.max(...cpu).toFixed(1)}), ${((median(cpu) / tMed) * 100).toFixed(1)}% of one core` : 'n/a'],
+    ['bt peak RSS (max over runs)', rss.length ? `${(Math.max(...rss) / 1024).toFixed(0)} MiB` : 'n/a'],
+    ['log (last run)', last?.log ? `${fmtBytes(last.log.bytes)}, ${last.log.records.toLocaleString('en')} records, ${(last.log.bytes / Math.max(1, last.log.records)).toFixed(1)} bytes/record` : 'n/a'],
+    ['lost events (per traced run)', lost.map((x) => (Number.isNaN(x) ? '?' : String(x))).join(', ')],
+  );
+  const loads = runs.map((r) => r.loadAfter ?? 0);
+  rows.push([
+    'load average after each run (1 min; the build alone gives about the -j)',
+    runs.map((r) => `${r.kind[0]}${r.pair !== undefined ? r.pair + 1 : ''} ${(r.loadAfter ?? 0).toFixed(1)}`).join(', '),
+  ]);
+  const lastLost = last?.log?.lostByReason ?? {};
+  const otherLoss = Object.entries(lastLost).filter(([k, v]) => v > 0 && !['ringbuf', 'pair_map', 'incomplete_exec'].includes(k));
+  if (otherLoss.length) rows.push(['other trailer counts (last run)', otherLoss.map(([k, v]) => `${k} ${v}`).join(', ')]);
+  if (comparison) {
+    for (const c of Object.values(comparison.categories)) {
+      rows.push([`fidelity: ${c.title}`, `recall ${pct(c.recall)}, precision ${pct(c.precision)} (strace ${c.reference}, bt ${c.bt})`]);
+    }
+    rows.push(['fidelity: process count', `strace ${comparison.processCount.reference}, bt ${comparison.processCount.bt}`]);
+  }
+
+  const md: string[] = [];
+  md.push(`## bt on a real build (${new Date().toISOString().slice(0, 10)})`, '');
+  md.push('| measure | value |', '|---|---|');
+  for (const [k, v] of rows) md.push(`| ${k} | ${v.replace(/\|/g, '\\|')} |`);
+  md.push('');
+  md.push(`Reproduce: \`npm run bench:real${o.workload.startsWith('Linux') ? '' : ` -- --prepare ${sh(o.prepare)} --build ${sh(o.build)}`}\``);
+  md.push('');
+  if (comparison) {
+    md.push('### Fidelity against strace', '', comparisonTable(comparison), '');
+    const diffs = differencesText(comparison);
+    if (scripts && scripts.missing > 0) {
+      const interps = Object.entries(scripts.interpreters).map(([k, v]) => `${k} ${v}`).join(', ');
+      md.push(
+        `Of the ${scripts.missing} successful execs missing in bt, ${scripts.paired} are #! scripts whose argv bt records as the ` +
+          `interpreter's (interpreter, script path, args: ${interps || 'none'}) instead of the argv passed to execve; ` +
+          'each also counts as an extra exec and changes its process\'s exec chain.',
+        '',
+      );
+    }
+    md.push(diffs ? `### Differences (first 20 per category)\n\n\`\`\`\n${diffs}\n\`\`\`` : 'No differences.', '');
+  }
+  const report = md.join('\n');
+  process.stdout.write(`${report}\n`);
+
+  const result = {
+    date: new Date().toISOString(),
+    machine: m,
+    options: o,
+    runs,
+    ratios,
+    summary: {
+      untracedMedianSeconds: uMed,
+      tracedMedianSeconds: tMed,
+      ratioMedian: median(ratios),
+      ratioMin: Math.min(...ratios),
+      ratioMax: Math.max(...ratios),
+      straceSeconds: straceRun?.seconds,
+      straceRatio: straceRun ? straceRun.seconds / uMed : undefined,
+      btCpuSecondsMedian: cpu.length ? median(cpu) : undefined,
+      btPeakRssKiBMax: rss.length ? Math.max(...rss) : undefined,
+      logBytes: last?.log?.bytes,
+      logRecords: last?.log?.records,
+      bytesPerRecord: last?.log ? last.log.bytes / Math.max(1, last.log.records) : undefined,
+      lost,
+      maxLoad: Math.max(...loads),
+    },
+    fidelity: comparison,
+    scriptArgvPairs: scripts,
+    factStats,
+    report,
+  };
+  const jsonFile = path.join(o.out, 'result.json');
+  fs.writeFileSync(jsonFile, `${JSON.stringify(result, null, 2)}\n`);
+  log(`saved ${jsonFile}; logs in ${o.out}`);
+}
+
+main().catch((e: Error) => {
+  process.stderr.write(`bench:real: error: ${e.message}\n`);
+  process.exit(1);
+});
