@@ -8,8 +8,9 @@
  *    (nonzero exit or killed) red with a thick border; "×N" when N
  *    processes were collapsed, "+K subprocesses" when --depth folded some;
  *  - files: notes (directories: folders); files written during the build
- *    are green, files only read are pale yellow; files also deleted during
- *    the build (temporaries) have a dashed border;
+ *    are green, files only read are pale yellow; files gone by the end of
+ *    the build (temporaries: last removed, not written again) have a dashed
+ *    border;
  *  - edges: process -> process solid grey (spawned); file -> process dashed
  *    blue (read); process -> file solid orange (written; both arrows for
  *    read-write); process -> file dotted red "rm" (deleted); file -> process
@@ -192,7 +193,7 @@ function edgeAttrs(e: FileEdge): [string, string, Record<string, string | number
 function fileAttrs(vf: VFile, cwd: string): Record<string, string | number | undefined> {
   const f = vf.file;
   const written = (f.uses & Use.WRITE) !== 0;
-  const deleted = (f.uses & Use.DELETE) !== 0;
+  const deleted = f.gone;
   return {
     label: fileLabel(f.path, cwd),
     tooltip: f.path,

@@ -15,7 +15,7 @@ export const Use = {
   READ: 1,
   WRITE: 2,
   DELETE: 4, // unlink, rmdir, rename away
-  PROBE: 8, // failed open: looked for, not there (or not allowed)
+  PROBE: 8, // failed open or exec: looked for, not there (or not allowed)
   EXEC: 16, // ran it
   DIR: 32, // the file is a directory (listing, mkdir, rmdir)
 } as const;
@@ -50,6 +50,8 @@ export interface FileNode {
   /** Bits of every use by any process. */
   uses: number;
   dir: boolean;
+  /** Its last change was a removal (unlink, rmdir, rename away): it is gone after the build. */
+  gone: boolean;
 }
 
 /** A file-to-file edge: rename or (hard) link. */
@@ -89,12 +91,21 @@ export class GraphBuilder {
   private readonly fileIdx = new Map<string, number>(); // -1: filtered out
   private readonly links: FileLink[] = [];
   private readonly linkSeen = new Set<string>();
+  /** One copy of each argv word, exe and cwd: a build repeats them in most of its processes. */
+  private readonly strings = new Map<string, string>();
   private lostEvents = 0;
 
   constructor(
     readonly header: LogHeader,
     private readonly opts: IngestOptions = {},
   ) {}
+
+  private intern(s: string): string {
+    const t = this.strings.get(s);
+    if (t !== undefined) return t;
+    this.strings.set(s, s);
+    return s;
+  }
 
   private node(proc: number, pid: number): ProcNode {
     let p = this.procs.get(proc);
@@ -129,7 +140,7 @@ export class GraphBuilder {
       if (this.opts.keepPath && !this.opts.keepPath(path)) i = -1;
       else {
         i = this.files.length;
-        this.files.push({ idx: i, path, uses: 0, dir: false });
+        this.files.push({ idx: i, path, uses: 0, dir: false, gone: false });
       }
       this.fileIdx.set(path, i);
     }
@@ -139,8 +150,16 @@ export class GraphBuilder {
   private use(p: ProcNode, path: string | undefined, bits: number): number {
     const i = this.file(path);
     if (i < 0) return i;
-    p.files.set(i, (p.files.get(i) ?? 0) | bits);
+    let edge = (p.files.get(i) ?? 0) | bits;
     const f = this.files[i];
+    if (bits & Use.DELETE) f.gone = true;
+    else if (bits & Use.WRITE) {
+      // Written again after its removal: the removal made way for the new
+      // file (as and ld unlink their output first), it did not delete it.
+      edge &= ~Use.DELETE;
+      f.gone = false;
+    }
+    p.files.set(i, edge);
     f.uses |= bits;
     if (bits & Use.DIR) f.dir = true;
     return i;
@@ -160,9 +179,9 @@ export class GraphBuilder {
         const info = r.process!;
         const p = this.node(procId, info.pid ?? r.pid);
         p.parent = info.parent ?? 0;
-        p.exe = info.exe ?? '';
-        p.argv = [...(info.argv ?? [])];
-        p.cwd = info.cwd ?? '';
+        p.exe = this.intern(info.exe ?? '');
+        p.argv = (info.argv ?? []).map((a) => this.intern(a));
+        p.cwd = this.intern(info.cwd ?? '');
         p.startTs = info.start_ts ?? 0;
         p.endTs = info.end_ts ?? 0;
         p.exitCode = info.exit_code ?? -1;
@@ -178,7 +197,11 @@ export class GraphBuilder {
       }
       case 'exec': {
         const p = this.node(procId, r.pid);
-        if ((r.exec?.errno ?? 0) !== 0) return;
+        if ((r.exec?.errno ?? 0) !== 0) {
+          // a failed exec looked for a program (or could not run it): a probe
+          if (this.opts.probes) this.use(p, r.abspath, Use.PROBE);
+          return;
+        }
         p.execd = true;
         this.use(p, r.abspath, Use.EXEC);
         return;

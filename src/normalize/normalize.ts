@@ -5,6 +5,11 @@
  * (order.ts: a bounded reorder window, or the external sort when a record
  * arrives later than the window) -> Normalizer (state.ts) -> sink.
  *
+ * Log files take the fast path of raw.ts: records stay encoded in the
+ * window, are decoded when released, and are written back as their bytes
+ * plus the normalize fields. In-memory records (normalizeRecords) go
+ * through the same steps as objects.
+ *
  * When the window meets a late record, the attempt is abandoned and the
  * whole log is read again through the external sort: the sink is told to
  * start over (abort). normalizeFile therefore writes to a temporary file
@@ -20,6 +25,7 @@ import { LogReader, type TornInfo } from '../log/reader.js';
 import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
 import { LogWriter } from '../log/writer.js';
 import { externalSort, LateRecordError, newOrderStats, reorderWindow, type OrderStats } from './order.js';
+import { PassThroughWriter, RawLogSource, rawCodec, type RawEntry } from './raw.js';
 import { Normalizer, type PipeInfo } from './state.js';
 
 export interface NormalizeOptions {
@@ -81,11 +87,16 @@ export interface NormalizeSummary {
 /** Where normalized records go. */
 export interface RecordSink {
   write(r: LogRecord): void;
+  /**
+   * Optional: a record of a raw log file (RawLogSource), decoded from `e`
+   * and annotated; write() is used when absent.
+   */
+  writeRaw?(r: LogRecord, e: RawEntry): void;
   /** The attempt is abandoned (restart): drop what was written. */
   abort?(): void;
 }
 
-/** A re-readable source of raw records. */
+/** A re-readable source of raw records (RawLogSource is the fast one for files). */
 export interface RecordSource {
   /** Every record in arrival order; each call starts from the first. */
   records(): Iterable<LogRecord>;
@@ -119,8 +130,11 @@ export function normalizedHeader(h: LogHeader, source: string): LogHeader {
   return { ...copyHeader(h), normalized: true, source };
 }
 
-/** The trailer to write for a normalized log: the raw one, counts recomputed. */
-function normalizedTrailer(t: Trailer | undefined): Trailer | undefined {
+/**
+ * The trailer to write for a normalized log: the raw one, counts recomputed
+ * (records and counts by the LogWriter, lost events from the lost records).
+ */
+function normalizedTrailer(t: Trailer | undefined, lost: Record<string, number>): Trailer | undefined {
   if (!t) return undefined;
   return {
     end_ts: t.end_ts ?? 0,
@@ -128,6 +142,7 @@ function normalizedTrailer(t: Trailer | undefined): Trailer | undefined {
     exit_code: t.exit_code ?? 0,
     exit_signal: t.exit_signal ?? 0,
     leftover: [...(t.leftover ?? [])],
+    lost: { ...lost },
   };
 }
 
@@ -157,7 +172,7 @@ export interface NormalizeResult {
  */
 export function normalizeStream(
   header: LogHeader,
-  source: RecordSource,
+  source: RecordSource | RawLogSource,
   begin: () => RecordSink,
   opts: NormalizeOptions = {},
   names: { input?: string; output?: string } = {},
@@ -175,24 +190,40 @@ export function normalizeStream(
     const norm = new Normalizer(header);
     const stats = newOrderStats();
     let written = 0;
-    const emit = (r: LogRecord) => {
-      out.write(r);
-      written++;
-    };
+    const windowOpts = { windowNs: (opts.windowMs ?? DEFAULT_WINDOW_MS) * 1e6, maxHeld: opts.maxHeld ?? DEFAULT_MAX_HELD };
+    const sortOpts = { runSize: opts.runSize ?? DEFAULT_RUN_SIZE, tmpDir: opts.tmpDir };
     try {
-      const input = numbered(source.records());
-      const ordered =
-        method === 'window'
-          ? reorderWindow(
-              input,
-              {
-                windowNs: (opts.windowMs ?? DEFAULT_WINDOW_MS) * 1e6,
-                maxHeld: opts.maxHeld ?? DEFAULT_MAX_HELD,
-              },
-              stats,
-            )
-          : externalSort(input, { runSize: opts.runSize ?? DEFAULT_RUN_SIZE, tmpDir: opts.tmpDir }, stats);
-      for (const r of ordered) norm.push(r, emit);
+      if (source instanceof RawLogSource) {
+        // the record being pushed, and its entry: the sink may write its bytes
+        let cur: LogRecord | undefined;
+        let curEntry: RawEntry | undefined;
+        const raw = out.writeRaw?.bind(out);
+        const emit = (r: LogRecord) => {
+          if (raw && r === cur) raw(r, curEntry as RawEntry);
+          else out.write(r);
+          written++;
+        };
+        const each = (e: RawEntry) => {
+          const r = src.decode(e);
+          if (!r) return;
+          cur = r;
+          curEntry = e;
+          norm.push(r, emit, e.type);
+        };
+        const src = source;
+        if (method === 'window') source.forEachInWindow(windowOpts, stats, each);
+        else for (const e of externalSort(source.entries(), { ...sortOpts, codec: rawCodec }, stats)) each(e);
+        cur = undefined;
+        curEntry = undefined;
+      } else {
+        const emit = (r: LogRecord) => {
+          out.write(r);
+          written++;
+        };
+        const input = numbered(source.records());
+        const ordered = method === 'window' ? reorderWindow(input, windowOpts, stats) : externalSort(input, sortOpts, stats);
+        for (const r of ordered) norm.push(r, emit);
+      }
     } catch (err) {
       if (err instanceof LateRecordError && i < methods.length - 1) {
         late = err;
@@ -201,7 +232,10 @@ export function normalizeStream(
       throw err;
     }
     const end = source.end();
-    norm.finish(end.trailer?.end_ts ?? 0, emit);
+    norm.finish(end.trailer?.end_ts ?? 0, (r) => {
+      out.write(r);
+      written++;
+    });
     const c = norm.counts;
     const durationNs =
       end.trailer?.end_ts && header.start_ts && end.trailer.end_ts > header.start_ts
@@ -265,12 +299,17 @@ export function normalizeRecords(
   return { header: normalizedHeader(header, header.source ?? ''), records: out, summary: res.summary, pipes: res.pipes };
 }
 
-/** A LogReader as a RecordSource. */
+/** A LogReader as a RecordSource (decoded records; rawSource() is faster). */
 export function readerSource(reader: LogReader): RecordSource {
   return {
     records: () => reader.records(),
     end: () => ({ trailer: reader.trailer, torn: reader.torn, skippedUnknown: reader.skippedUnknown }),
   };
+}
+
+/** The records of the raw log `reader` was opened on, read again from its file as RawEntry. */
+export function rawSource(reader: LogReader): RawLogSource {
+  return new RawLogSource(reader.path, reader.dataOffset);
 }
 
 /** Default output name: "build.trace" -> "build.norm.trace", "x" -> "x.norm.trace". */
@@ -290,7 +329,7 @@ export function normalizeFile(inPath: string, outPath: string, opts: NormalizeOp
   }
   const reader = LogReader.open(inPath);
   let tmp: string | undefined;
-  let writer: LogWriter | undefined;
+  let writer: PassThroughWriter | undefined;
   try {
     if (reader.header.normalized) {
       throw new NormalizeError(
@@ -306,16 +345,16 @@ export function normalizeFile(inPath: string, outPath: string, opts: NormalizeOp
     const tmpPath = tmp;
     const res = normalizeStream(
       reader.header,
-      readerSource(reader),
+      rawSource(reader),
       () => {
-        writer = LogWriter.open(tmpPath, header);
+        writer = new PassThroughWriter(LogWriter.open(tmpPath, header));
         const w = writer;
-        return { write: (r) => w.write(r), abort: () => w.close() };
+        return { write: (r) => w.write(r), writeRaw: (r, e) => w.writeRaw(r, e), abort: () => w.abort() };
       },
       opts,
       { input: inPath, output: outPath === '-' ? 'stdout' : outPath },
     );
-    (writer as LogWriter | undefined)?.close(normalizedTrailer(res.trailer));
+    (writer as PassThroughWriter | undefined)?.close(normalizedTrailer(res.trailer, res.summary.lostByReason));
     if (outPath === '-') copyToStdout(tmpPath);
     else fs.renameSync(tmpPath, outPath);
     tmp = undefined;
@@ -324,7 +363,7 @@ export function normalizeFile(inPath: string, outPath: string, opts: NormalizeOp
     reader.close();
     if (tmp !== undefined) {
       try {
-        (writer as LogWriter | undefined)?.close();
+        (writer as PassThroughWriter | undefined)?.abort();
       } catch {
         /* already failing */
       }
@@ -368,7 +407,7 @@ export function forEachNormalized(
       return { header, complete: reader.complete, torn: reader.torn };
     }
     const header = normalizedHeader(reader.header, inPath);
-    const res = normalizeStream(reader.header, readerSource(reader), () => begin(header), opts, { input: inPath });
+    const res = normalizeStream(reader.header, rawSource(reader), () => begin(header), opts, { input: inPath });
     return { header, summary: res.summary, complete: !res.summary.incomplete && !res.summary.torn, torn: res.summary.torn };
   } finally {
     reader.close();

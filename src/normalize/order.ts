@@ -2,14 +2,20 @@
  * Time order for raw records. The ring buffer delivers records almost in
  * timestamp order; they are put in exact (ts, seq) order by
  *
- *  - reorderWindow(): a streaming min-heap that holds records until they are
- *    older than the newest timestamp seen minus a window (or until the heap
- *    holds maxHeld records). Memory is bounded by the window. A record that
+ *  - reorderWindow(): a streaming window that holds records until they are
+ *    older than the newest timestamp seen minus a window (or until it holds
+ *    maxHeld records). Records that arrive in order are appended, late ones
+ *    inserted by binary search (they are rare and land near the end), and
+ *    the oldest is released from the front: no heap, no random access over
+ *    the held records. Memory is bounded by the window. A record that
  *    arrives after a later one was already released cannot be placed: the
- *    window throws LateRecordError (never a silent misorder), and the caller
- *    falls back to
+ *    window throws LateRecordError (never a silent misorder), and the
+ *    caller falls back to
  *  - externalSort(): sorted runs spilled to temporary files and merged, for
  *    any disorder, with memory bounded by the run size.
+ *
+ * Both work on anything with `ts` and `seq` (decoded records, or the raw
+ * entries of raw.ts); externalSort takes a codec for its run files.
  *
  * `seq` (the arrival index) must be set on every record before ordering: it
  * breaks timestamp ties, so records with equal ts keep arrival order.
@@ -21,8 +27,14 @@ import { NormalizeError } from '../errors.js';
 import { RecordType, decodeRecord } from '../log/schema.js';
 import type { LogRecord } from '../log/schema.js';
 
+/** What can be ordered: a timestamp and an arrival index. */
+export interface Ordered {
+  ts: number;
+  seq?: number;
+}
+
 /** (ts, seq) order. */
-export function compareRecords(a: LogRecord, b: LogRecord): number {
+export function compareRecords(a: Ordered, b: Ordered): number {
   return a.ts - b.ts || (a.seq ?? 0) - (b.seq ?? 0);
 }
 
@@ -107,59 +119,129 @@ export function newOrderStats(): OrderStats {
 }
 
 /**
+ * Records in (ts, seq) order, nearly all arriving in order: appended at the
+ * back, taken from the front. The array is compacted now and then, so
+ * memory follows what is held.
+ */
+class OrderedQueue<T extends Ordered> {
+  private a: T[] = [];
+  private head = 0;
+  get size(): number {
+    return this.a.length - this.head;
+  }
+  peek(): T | undefined {
+    return this.a[this.head];
+  }
+  shift(): T {
+    const a = this.a;
+    const v = a[this.head];
+    (a as unknown[])[this.head] = undefined; // let it go
+    this.head++;
+    if (this.head === a.length) {
+      a.length = 0;
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= a.length) {
+      a.copyWithin(0, this.head);
+      a.length -= this.head;
+      this.head = 0;
+    }
+    return v;
+  }
+  push(v: T): void {
+    const a = this.a;
+    const n = a.length;
+    if (n === this.head || compareRecords(a[n - 1], v) <= 0) {
+      a.push(v);
+      return;
+    }
+    // late: the first held record after it, by binary search
+    let lo = this.head;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareRecords(a[mid], v) > 0) hi = mid;
+      else lo = mid + 1;
+    }
+    a.splice(lo, 0, v);
+  }
+}
+
+/**
  * Yields `src` in (ts, seq) order through a bounded window. Throws
  * LateRecordError when a record arrives after a record with a larger ts was
  * already yielded.
  */
-export function* reorderWindow(
-  src: Iterable<LogRecord>,
+export function* reorderWindow<T extends Ordered>(
+  src: Iterable<T>,
   opts: WindowOptions,
   stats: OrderStats = newOrderStats(),
-): Generator<LogRecord, OrderStats> {
-  const heap = new Heap<LogRecord>((x, y) => compareRecords(x, y) < 0);
+): Generator<T, OrderStats> {
+  const q = new OrderedQueue<T>();
   let maxSeen = -Infinity;
   let releasedTs = -Infinity;
+  const windowNs = opts.windowNs;
+  const maxHeld = opts.maxHeld;
   stats.method = 'window';
   for (const r of src) {
-    if (r.ts < releasedTs) throw new LateRecordError(r.seq ?? 0, r.ts, releasedTs);
-    if (r.ts < maxSeen) {
+    const ts = r.ts;
+    if (ts < releasedTs) throw new LateRecordError(r.seq ?? 0, ts, releasedTs);
+    if (ts < maxSeen) {
       stats.outOfOrder++;
-      if (maxSeen - r.ts > stats.maxLatenessNs) stats.maxLatenessNs = maxSeen - r.ts;
+      if (maxSeen - ts > stats.maxLatenessNs) stats.maxLatenessNs = maxSeen - ts;
     } else {
-      maxSeen = r.ts;
+      maxSeen = ts;
     }
-    heap.push(r);
-    if (heap.size > stats.maxHeld) stats.maxHeld = heap.size;
-    const limit = maxSeen - opts.windowNs;
-    while (heap.size > 0) {
-      const top = heap.peek() as LogRecord;
-      if (top.ts >= limit && heap.size <= opts.maxHeld) break;
-      heap.pop();
+    q.push(r);
+    const held = q.size;
+    if (held > stats.maxHeld) stats.maxHeld = held;
+    const limit = maxSeen - windowNs;
+    while (q.size > 0) {
+      const top = q.peek() as T;
+      if (top.ts >= limit && q.size <= maxHeld) break;
+      q.shift();
       releasedTs = top.ts;
       yield top;
     }
   }
-  while (heap.size > 0) yield heap.pop() as LogRecord;
+  while (q.size > 0) yield q.shift();
   return stats;
 }
 
-export interface ExternalSortOptions {
+/** How externalSort stores items in its run files. */
+export interface RunCodec<T> {
+  encode(v: T): Uint8Array;
+  /** `b` is only valid during the call: copy what must outlive it. */
+  decode(b: Uint8Array): T;
+}
+
+/** Decoded records in run files: protobuf (seq is a field of Record). */
+export const recordCodec: RunCodec<LogRecord> = {
+  encode: (r) => RecordType.encode(r).finish(),
+  decode: (b) => decodeRecord(b),
+};
+
+export interface ExternalSortOptions<T = LogRecord> {
   /** Records per sorted run held in memory. */
   runSize: number;
   /** Where run files go (a private directory is made inside). */
   tmpDir?: string;
+  /** How items are written to run files (default: decoded records, recordCodec). */
+  codec?: RunCodec<T>;
 }
 
-/** Spills records (protobuf, with a 4-byte length prefix) to a file. */
-class RunWriter {
+/** Spills items (with a 4-byte length prefix) to a file. */
+class RunWriter<T> {
   private readonly fd: number;
   private bufs: Uint8Array[] = [];
   private pending = 0;
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    private readonly codec: RunCodec<T>,
+  ) {
     this.fd = openSync(path, 'w');
   }
-  write(r: LogRecord): void {
-    const body = RecordType.encode(r).finish();
+  write(r: T): void {
+    const body = this.codec.encode(r);
     const len = Buffer.allocUnsafe(4);
     len.writeUInt32LE(body.length, 0);
     this.bufs.push(len, body);
@@ -180,14 +262,17 @@ class RunWriter {
   }
 }
 
-/** Reads back a run file written by RunWriter, one record at a time. */
-class RunReader {
+/** Reads back a run file written by RunWriter, one item at a time. */
+class RunReader<T> {
   private readonly fd: number;
   private buf = Buffer.alloc(1 << 20);
   private start = 0;
   private end = 0;
   private eof = false;
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    private readonly codec: RunCodec<T>,
+  ) {
     this.fd = openSync(path, 'r');
   }
   private fill(need: number): boolean {
@@ -208,11 +293,11 @@ class RunReader {
     }
     return this.end - this.start >= need;
   }
-  next(): LogRecord | undefined {
+  next(): T | undefined {
     if (!this.fill(4)) return undefined;
     const len = this.buf.readUInt32LE(this.start);
     if (!this.fill(4 + len)) throw new NormalizeError('E_SORT_RUN', `temporary sort run ${this.path} is truncated`);
-    const r = decodeRecord(this.buf.subarray(this.start + 4, this.start + 4 + len));
+    const r = this.codec.decode(this.buf.subarray(this.start + 4, this.start + 4 + len));
     this.start += 4 + len;
     return r;
   }
@@ -226,22 +311,23 @@ class RunReader {
  * runSize records are spilled to temporary files, then merged. With a
  * single run nothing touches the disk.
  */
-export function* externalSort(
-  src: Iterable<LogRecord>,
-  opts: ExternalSortOptions,
+export function* externalSort<T extends Ordered = LogRecord>(
+  src: Iterable<T>,
+  opts: ExternalSortOptions<T>,
   stats: OrderStats = newOrderStats(),
-): Generator<LogRecord, OrderStats> {
+): Generator<T, OrderStats> {
   stats.method = 'external';
+  const codec = opts.codec ?? (recordCodec as unknown as RunCodec<T>);
   let dir: string | undefined;
   const runs: string[] = [];
-  const readers: RunReader[] = [];
+  const readers: Array<RunReader<T>> = [];
   try {
-    let chunk: LogRecord[] = [];
+    let chunk: T[] = [];
     let maxSeen = -Infinity;
     const spill = () => {
       chunk.sort(compareRecords);
       dir ??= mkdtempSync(join(opts.tmpDir ?? tmpdir(), 'bt-sort-'));
-      const w = new RunWriter(join(dir, `run-${runs.length}`));
+      const w = new RunWriter<T>(join(dir, `run-${runs.length}`), codec);
       for (const r of chunk) w.write(r);
       w.close();
       runs.push(w.path);
@@ -269,15 +355,15 @@ export function* externalSort(
       return stats;
     }
     if (chunk.length > 0) spill();
-    const heap = new Heap<{ r: LogRecord; run: RunReader }>((x, y) => compareRecords(x.r, y.r) < 0);
+    const heap = new Heap<{ r: T; run: RunReader<T> }>((x, y) => compareRecords(x.r, y.r) < 0);
     for (const p of runs) {
-      const run = new RunReader(p);
+      const run = new RunReader<T>(p, codec);
       readers.push(run);
       const r = run.next();
       if (r) heap.push({ r, run });
     }
     while (heap.size > 0) {
-      const top = heap.pop() as { r: LogRecord; run: RunReader };
+      const top = heap.pop() as { r: T; run: RunReader<T> };
       yield top.r;
       const n = top.run.next();
       if (n) heap.push({ r: n, run: top.run });

@@ -40,7 +40,33 @@ export function resolvePath(base: string | undefined, p: string): string | undef
   if (p.startsWith('/')) return normalizeAbs(p);
   if (base === undefined || !base.startsWith('/')) return undefined;
   if (p === '' || p === '.') return normalizeAbs(base);
-  return normalizeAbs(`${base}/${p}`);
+  // Fast path (the usual relative path): leading "../" and "./" applied to
+  // the base, then a tail with nothing to fold.
+  let dir = normalizeAbs(base);
+  let i = 0;
+  for (;;) {
+    if (p.startsWith('../', i)) {
+      dir = dirName(dir);
+      i += 3;
+    } else if (p.startsWith('./', i)) {
+      i += 2;
+    } else {
+      break;
+    }
+  }
+  const rest = i === 0 ? p : p.slice(i);
+  if (
+    rest.length > 0 &&
+    rest.charCodeAt(0) !== 47 &&
+    rest !== '.' &&
+    rest !== '..' &&
+    !rest.includes('//') &&
+    !rest.includes('/.') &&
+    rest.charCodeAt(rest.length - 1) !== 47
+  ) {
+    return dir === '/' ? `/${rest}` : `${dir}/${rest}`;
+  }
+  return normalizeAbs(`${dir}/${rest}`);
 }
 
 /** The last component of a path ("/a/b.c" -> "b.c", "/" -> "/"). */

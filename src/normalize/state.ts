@@ -34,7 +34,7 @@
  * jobserver participants do, is neither.) ProcessInfo carries them as
  * `pipe_read` / `pipe_write` (pipe numbers).
  */
-import type { LogHeader, LogRecord } from '../log/schema.js';
+import type { EventType, LogHeader, LogRecord } from '../log/schema.js';
 import { recordType } from '../log/schema.js';
 import { classifyOpen, flagLayoutFor, O, type FlagLayout } from './access.js';
 import { resolvePath } from './paths.js';
@@ -45,6 +45,8 @@ const CLOSE_RANGE_CLOEXEC = 4;
 const RESOLVE_IN_ROOT = 0x10;
 const EBADF = 9;
 const DEV_FD = /^\/dev\/fd\/(\d+)(?:\/(.*))?$/;
+/** /proc/self/exe, /proc/<pid>/exe; /proc/self/fd/N, /proc/<pid>/fd/N (what fexecve runs on old kernels). */
+const PROC_SELF = /^\/proc\/(self|\d+)\/(?:(exe)|fd\/(\d+))$/;
 
 /** What an fd refers to. */
 interface FdEntry {
@@ -148,8 +150,11 @@ export class Normalizer {
   /** Distinct absolute paths touched successfully (opens, path ops, execs). */
   readonly files = new Set<string>();
   readonly pipes = new Map<number, PipeInfo>();
+  /** Live processes by pid. An exited one is dropped (memory follows the running processes, not the build's). */
   private readonly byPid = new Map<number, ProcState>();
   private readonly live = new Map<number, ProcState>(); // by proc, not yet exited
+  /** Pids whose process exited and that no fork has reused since. */
+  private readonly exitedPids = new Set<number>();
   private readonly rootPid: number;
   private rootSeen = false;
   private nextProc = 1;
@@ -162,13 +167,15 @@ export class Normalizer {
     this.layout = flagLayoutFor(header.kernel_release, header.options as Record<string, string> | undefined);
   }
 
-  /** Processes one raw record (in time order) and emits it, annotated, plus any ProcessInfo. */
-  push(r: LogRecord, emit: Emit): void {
+  /**
+   * Processes one raw record (in time order) and emits it, annotated, plus
+   * any ProcessInfo. `type`: its event type, when the caller knows it.
+   */
+  push(r: LogRecord, emit: Emit, type: EventType | undefined = recordType(r)): void {
     const c = this.counts;
     if (c.records === 0) c.firstTs = r.ts;
     c.records++;
     if (r.ts > c.lastTs) c.lastTs = r.ts;
-    const type = recordType(r);
     switch (type) {
       case 'fork':
         this.onFork(r, emit);
@@ -223,7 +230,7 @@ export class Normalizer {
     for (const p of left) {
       this.snapshotPipes(p);
       emit(this.processInfo(p, ts));
-      p.exited = true;
+      this.retire(p);
     }
     this.live.clear();
   }
@@ -258,8 +265,20 @@ export class Normalizer {
     };
     this.counts.processes++;
     this.byPid.set(pid, p);
+    this.exitedPids.delete(pid);
     this.live.set(p.proc, p);
     return p;
+  }
+
+  /** The process has exited (or is given up for one that reused its pid): forget its state. */
+  private retire(p: ProcState): void {
+    p.exited = true;
+    this.live.delete(p.proc);
+    if (this.byPid.get(p.pid) === p) {
+      this.byPid.delete(p.pid);
+      this.exitedPids.add(p.pid);
+    }
+    p.fds = new Map();
   }
 
   /** The live process with this pid, created (with a warning) if it was never seen. */
@@ -273,7 +292,7 @@ export class Normalizer {
       root.execCwd = this.rootCwd ?? '';
       return root;
     }
-    if (p) {
+    if (this.exitedPids.has(pid)) {
       this.warnings.add('after-exit', `pid ${pid}: events after its exit with no new fork (a lost fork record?); counted as a new process`);
     } else {
       this.warnings.add('no-fork', `pid ${pid}: events from a process whose fork was not seen (lost record?); its parent is unknown`);
@@ -300,9 +319,7 @@ export class Normalizer {
       this.warnings.add('reuse', `pid ${childPid} was reused before its exit was seen (lost exit record?)`);
       this.snapshotPipes(old);
       emit(this.processInfo(old, r.ts)); // end unknown (end_ts 0, exit_code -1)
-      old.exited = true;
-      this.live.delete(old.proc);
-      old.fds = new Map();
+      this.retire(old);
     }
     if (childPid === this.rootPid && !this.rootSeen) this.rootSeen = true; // root forked inside the trace
     this.newProc(childPid, parent.proc, r.ts, forker);
@@ -319,10 +336,14 @@ export class Normalizer {
     const path = e.path ?? '';
     let abs: string | undefined;
     const devfd = DEV_FD.exec(path);
+    const self = devfd ? null : PROC_SELF.exec(path);
     if (devfd) {
       // The kernel names execveat(fd, "rel") "/dev/fd/<fd>/rel" (and fexecve "/dev/fd/<fd>").
       const dir = this.fdPath(p, Number(devfd[1]), 'execveat');
       abs = dir === undefined ? undefined : resolvePath(dir, devfd[2] ?? '');
+    } else if (self && (self[1] === 'self' || Number(self[1]) === r.pid) && (self[2] ? p.exe.startsWith('/') : true)) {
+      // /proc/self/exe runs the process's own program again; /proc/self/fd/N the file of fd N
+      abs = self[2] ? p.exe : (this.fdPath(p, Number(self[3]), 'exec') ?? resolvePath(base, path));
     } else if (path === '' && e.op === 'execveat') abs = base;
     else abs = resolvePath(base, path);
     if (abs !== undefined) r.abspath = abs;
@@ -352,9 +373,7 @@ export class Normalizer {
     this.snapshotPipes(p);
     emit(r);
     emit(this.processInfo(p, r.ts));
-    p.exited = true;
-    this.live.delete(p.proc);
-    p.fds = new Map();
+    this.retire(p);
   }
 
   private processInfo(p: ProcState, ts: number): LogRecord {

@@ -1,0 +1,763 @@
+/**
+ * The fast path of bt normalize for log files: records stay encoded until
+ * they leave the reorder window.
+ *
+ *  - RawLogSource reads a raw log's records: the record's bytes (in the
+ *    read chunk, which is not overwritten while a held record is in it),
+ *    its ts, arrival index and event field, found by a scan of the record's
+ *    top-level fields. The reorder window holds them as columns of typed
+ *    arrays instead of decoded protobuf objects of many shapes: a fraction
+ *    of the memory, nothing for the garbage collector to promote and trace,
+ *    and read chunks are recycled once none of their records is held, so
+ *    memory stays flat. A record is decoded when the window releases it,
+ *    and dies young.
+ *  - PassThroughWriter writes a normalized record as its raw bytes followed
+ *    by the normalize fields (proc, abspath, abspath2, access, seq): a
+ *    protobuf message may hold its fields in any order, so this is the same
+ *    message as a full re-encoding, without re-encoding the event. Only
+ *    ProcessInfo records (and raw records that already carry normalize
+ *    fields) are encoded in full.
+ *
+ * Torn logs read as with LogReader: up to the first record whose length
+ * prefix or top-level structure is bad, with the same `torn` reasons. A
+ * record whose top level is sound but whose nested content does not decode
+ * is found only when it is released: it and the records that arrived after
+ * it and were not yet released are dropped, and `torn` points at it.
+ */
+import fs from 'node:fs';
+import { LogError } from '../errors.js';
+import { describeFsError } from '../log/io.js';
+import type { TornInfo } from '../log/reader.js';
+import { EVENT_TYPES, RecordType, decodeRecord, recordType, type EventType, type LogRecord, type Trailer } from '../log/schema.js';
+import type { LogWriter } from '../log/writer.js';
+import { LateRecordError, type OrderStats, type RunCodec, type WindowOptions } from './order.js';
+
+const CHUNK = 1 << 20;
+const MAX_PREFIX_BYTES = 5;
+
+/** Record field id -> event type (the `event` oneof), from the schema. */
+const EVENT_BY_FIELD: Array<EventType | undefined> = [];
+for (const name of EVENT_TYPES) EVENT_BY_FIELD[RecordType.fields[name].id] = name;
+const TRAILER_FIELD = RecordType.fields.trailer.id;
+
+/** What scan() must notice about a top-level field, by field id (ids >= 64: nothing). */
+const KIND_TS = 1;
+const KIND_NORMALIZE = 2; // a field bt normalize sets
+const KIND_EVENT = 3;
+const FIELD_KIND = new Uint8Array(64);
+FIELD_KIND[RecordType.fields.ts.id] = KIND_TS;
+for (const n of ['proc', 'abspath', 'abspath2', 'access', 'seq']) FIELD_KIND[RecordType.fields[n].id] = KIND_NORMALIZE;
+for (const n of EVENT_TYPES) FIELD_KIND[RecordType.fields[n].id] = KIND_EVENT;
+
+function tag(name: string, wire: number): number {
+  const id = RecordType.fields[name].id;
+  if (id >= 16) throw new Error(`bt.proto: Record.${name} needs a one-byte tag (field number < 16)`);
+  return (id << 3) | wire;
+}
+const TAG_PROC = tag('proc', 0);
+const TAG_ABSPATH = tag('abspath', 2);
+const TAG_ABSPATH2 = tag('abspath2', 2);
+const TAG_ACCESS = tag('access', 0);
+const TAG_SEQ = tag('seq', 0);
+
+/** One raw record, still encoded. */
+export class RawEntry {
+  constructor(
+    /** The record's ts. */
+    public ts: number,
+    /** Arrival index in the log. */
+    public seq: number,
+    /** The field id of its event in Record (see EVENT_BY_FIELD). */
+    public field: number,
+    /** It already has normalize fields: re-encode it rather than pass it through. */
+    public annotated: boolean,
+    /** Holds the record's bytes (a read chunk). */
+    public buf: Buffer,
+    /** Where the record's payload starts in buf (after its length prefix). */
+    public start: number,
+    /** Payload length. */
+    public len: number,
+    /** File offset of its length prefix. */
+    public offset: number,
+  ) {}
+
+  get type(): EventType {
+    return EVENT_BY_FIELD[this.field] as EventType;
+  }
+}
+
+// Results of scan() (no allocation per record).
+let scanTs = 0;
+let scanField = 0;
+let scanAnnotated = false;
+
+/** Scans the top-level fields of a Record payload; returns an error message, or undefined. */
+function scan(b: Buffer, start: number, end: number): string | undefined {
+  scanTs = 0;
+  scanField = 0;
+  scanAnnotated = false;
+  let p = start;
+  while (p < end) {
+    // tag: one byte for every field of Record
+    let t = b[p++];
+    if (t >= 0x80) {
+      t &= 0x7f;
+      let shift = 7;
+      for (;;) {
+        if (p >= end) return 'truncated tag';
+        const c = b[p++];
+        t += (c & 0x7f) * 2 ** shift;
+        if (c < 0x80) break;
+        shift += 7;
+        if (shift > 28) return 'tag too long';
+      }
+    }
+    const wire = t & 7;
+    const id = t >= 0x80000000 ? Math.floor(t / 8) : t >>> 3;
+    const kind = id < 64 ? FIELD_KIND[id] : 0;
+    if (kind === KIND_NORMALIZE) scanAnnotated = true;
+    if (wire === 0) {
+      if (kind === KIND_TS) {
+        let v = 0;
+        let mul = 1;
+        for (let i = 0; ; i++) {
+          if (p >= end) return 'truncated varint';
+          if (i >= 10) return 'varint too long';
+          const c = b[p++];
+          v += (c & 0x7f) * mul;
+          if (c < 0x80) break;
+          mul *= 128;
+        }
+        scanTs = v;
+      } else {
+        for (let i = 0; ; i++) {
+          if (p >= end) return 'truncated varint';
+          if (i >= 10) return 'varint too long';
+          if (b[p++] < 0x80) break;
+        }
+      }
+    } else if (wire === 2) {
+      let len = b[p++];
+      if (p > end) return 'truncated length';
+      if (len >= 0x80) {
+        len &= 0x7f;
+        let mul = 128;
+        for (;;) {
+          if (p >= end) return 'truncated length';
+          const c = b[p++];
+          len += (c & 0x7f) * mul;
+          if (c < 0x80) break;
+          mul *= 128;
+          if (mul > 2 ** 28) return 'length too long';
+        }
+      }
+      p += len;
+      if (p > end) return `index out of range: ${p} + 0 > ${end}`;
+      if (kind === KIND_EVENT) scanField = id;
+      else if (kind === KIND_TS) return 'ts is not a varint';
+    } else if (wire === 1) {
+      p += 8;
+      if (p > end) return 'truncated fixed64';
+      if (kind === KIND_TS) return 'ts is not a varint';
+    } else if (wire === 5) {
+      p += 4;
+      if (p > end) return 'truncated fixed32';
+      if (kind === KIND_TS) return 'ts is not a varint';
+    } else {
+      return `invalid wire type ${wire} at offset ${p - start}`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Reads a raw log's records one at a time (next()), leaving the current
+ * one in its fields: no object per record.
+ */
+class RawReader {
+  trailer: Trailer | undefined;
+  torn: TornInfo | undefined;
+  skippedUnknown = 0;
+  // the current record
+  buf: Buffer;
+  /** Numbers the read chunks (buf). */
+  chunkNo = 0;
+  start = 0;
+  len = 0;
+  ts = 0;
+  field = 0;
+  annotated = false;
+  offset = 0;
+  seq = -1;
+
+  private readonly fd: number;
+  private base: number; // file offset of buf[0]
+  private pos = 0;
+  private end = 0;
+  private eof = false;
+  /** Chunks no record refers to any more (see recycle). */
+  private readonly free: Buffer[] = [];
+
+  constructor(
+    readonly path: string,
+    dataOffset: number,
+    private readonly chunk = CHUNK,
+  ) {
+    this.buf = Buffer.allocUnsafe(chunk);
+    this.base = dataOffset;
+    try {
+      this.fd = fs.openSync(path, 'r');
+    } catch (err) {
+      throw new LogError('E_LOG_OPEN', `cannot open ${path}: ${describeFsError(err)}`, { cause: err });
+    }
+  }
+
+  close(): void {
+    fs.closeSync(this.fd);
+  }
+
+  /** Makes buf[pos .. pos+n) hold file data; false at end of file. */
+  private fill(n: number): boolean {
+    if (this.end - this.pos >= n) return true;
+    if (this.eof) return false;
+    // Another chunk: records still held point into the old one.
+    const nb = n <= this.chunk && this.free.length > 0 ? (this.free.pop() as Buffer) : Buffer.allocUnsafe(Math.max(this.chunk, n));
+    this.chunkNo++;
+    this.buf.copy(nb, 0, this.pos, this.end);
+    this.base += this.pos;
+    this.end -= this.pos;
+    this.pos = 0;
+    this.buf = nb;
+    while (this.end < n) {
+      let got: number;
+      try {
+        got = fs.readSync(this.fd, nb, this.end, nb.length - this.end, this.base + this.end);
+      } catch (err) {
+        throw new LogError('E_LOG_READ', `cannot read ${this.path}: ${describeFsError(err)}`, { cause: err });
+      }
+      if (got === 0) {
+        this.eof = true;
+        return false;
+      }
+      this.end += got;
+    }
+    return true;
+  }
+
+  /** Moves to the next event record; false at the end (clean, or torn: see `torn`). */
+  next(): boolean {
+    for (;;) {
+      const offset = this.base + this.pos;
+      let len = 0;
+      let i = 0;
+      let torn: string | undefined;
+      for (;;) {
+        if (!this.fill(i + 1)) {
+          if (i !== 0) torn = 'length prefix cut off at end of file';
+          break;
+        }
+        const c = this.buf[this.pos + i];
+        len += (c & 0x7f) * 2 ** (7 * i);
+        i++;
+        if (c < 0x80) break;
+        if (i >= MAX_PREFIX_BYTES) {
+          torn = 'bad length prefix (longer than 5 bytes)';
+          break;
+        }
+      }
+      if (torn === undefined && i === 0) return false; // clean end of file
+      if (torn === undefined && len === 0) torn = 'zero-length record (zeroed or overwritten data)';
+      if (torn === undefined && !this.fill(i + len)) {
+        let size = 0;
+        try {
+          size = fs.fstatSync(this.fd).size;
+        } catch {
+          /* for the message only */
+        }
+        const left = size - (this.base + this.pos + i);
+        torn = `record of ${len} bytes runs past end of file (${Math.max(0, left)} bytes left)`;
+      }
+      if (torn !== undefined) {
+        this.torn = { offset, reason: torn };
+        return false;
+      }
+      const buf = this.buf;
+      const start = this.pos + i;
+      const bad = scan(buf, start, start + len);
+      if (bad !== undefined) {
+        this.torn = { offset, reason: `record does not decode: ${bad}` };
+        return false;
+      }
+      this.pos = start + len;
+      if (scanField === TRAILER_FIELD) {
+        try {
+          this.trailer = decodeRecord(buf.subarray(start, start + len)).trailer;
+        } catch (err) {
+          this.torn = { offset, reason: `record does not decode: ${(err as Error).message}` };
+          return false;
+        }
+        continue;
+      }
+      if (scanField === 0) {
+        this.skippedUnknown++;
+        continue;
+      }
+      this.start = start;
+      this.len = len;
+      this.ts = scanTs;
+      this.field = scanField;
+      this.annotated = scanAnnotated;
+      this.offset = offset;
+      this.seq++;
+      return true;
+    }
+  }
+
+  /** A chunk (not the current one) that no held record refers to: it may be read into again. */
+  recycle(buf: Buffer): void {
+    if (buf !== this.buf && buf.length === this.chunk && this.free.length < 4) this.free.push(buf);
+  }
+
+  /** The current record as a new RawEntry. */
+  entry(): RawEntry {
+    return new RawEntry(this.ts, this.seq, this.field, this.annotated, this.buf, this.start, this.len, this.offset);
+  }
+}
+
+/**
+ * The reorder window of the fast path (see reorderWindow in order.ts for
+ * the rules, which are the same): a ring of held records kept as columns
+ * of typed arrays, in (ts, seq) order.
+ */
+class RawWindow {
+  private cap = 1024;
+  private mask = this.cap - 1;
+  private head = 0;
+  size = 0;
+  private ts = new Float64Array(this.cap);
+  private seq = new Float64Array(this.cap);
+  private offset = new Float64Array(this.cap);
+  private chunkNo = new Float64Array(this.cap);
+  private start = new Int32Array(this.cap);
+  private len = new Int32Array(this.cap);
+  /** field id, | 0x80 if annotated */
+  private meta = new Uint8Array(this.cap);
+  /** The read chunks held records are in, with how many of them each holds. */
+  private readonly chunks = new Map<number, ChunkUse>();
+  private pushNo = -1;
+  private pushUse: ChunkUse | undefined;
+
+  constructor(private readonly reader: RawReader) {}
+
+  private grow(): void {
+    const cap = this.cap * 2;
+    const copy = (from: ArrayLike<number>, to: { [i: number]: number }) => {
+      for (let i = 0; i < this.size; i++) to[i] = from[(this.head + i) & this.mask];
+    };
+    const ts = new Float64Array(cap);
+    const seq = new Float64Array(cap);
+    const offset = new Float64Array(cap);
+    const chunkNo = new Float64Array(cap);
+    const start = new Int32Array(cap);
+    const len = new Int32Array(cap);
+    const meta = new Uint8Array(cap);
+    copy(this.ts, ts);
+    copy(this.seq, seq);
+    copy(this.offset, offset);
+    copy(this.chunkNo, chunkNo);
+    copy(this.start, start);
+    copy(this.len, len);
+    copy(this.meta, meta);
+    this.ts = ts;
+    this.seq = seq;
+    this.offset = offset;
+    this.chunkNo = chunkNo;
+    this.start = start;
+    this.len = len;
+    this.meta = meta;
+    this.cap = cap;
+    this.mask = cap - 1;
+    this.head = 0;
+  }
+
+  /** The ts of the oldest held record. */
+  firstTs(): number {
+    return this.ts[this.head];
+  }
+
+  /** Holds the reader's current record (its seq is larger than any held). */
+  push(r: RawReader): void {
+    if (r.chunkNo !== this.pushNo) {
+      // the reader moved on: the previous chunk may hold nothing any more
+      const prev = this.pushUse;
+      if (prev && prev.held === 0) {
+        this.chunks.delete(this.pushNo);
+        this.reader.recycle(prev.buf);
+      }
+      this.pushNo = r.chunkNo;
+      this.pushUse = { buf: r.buf, held: 0 };
+      this.chunks.set(r.chunkNo, this.pushUse);
+    }
+    (this.pushUse as ChunkUse).held++;
+    if (this.size === this.cap) this.grow();
+    const mask = this.mask;
+    const ts = r.ts;
+    let at = (this.head + this.size) & mask;
+    if (this.size > 0 && this.ts[(at - 1) & mask] > ts) {
+      // late: after the held records with ts <= its own (binary search), the rest move up one
+      let lo = 0;
+      let hi = this.size - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (this.ts[(this.head + mid) & mask] > ts) hi = mid;
+        else lo = mid + 1;
+      }
+      const from = (this.head + lo) & mask;
+      if (from < at) {
+        // no wrap-around in between: move the columns up one (memmove)
+        this.ts.copyWithin(from + 1, from, at);
+        this.seq.copyWithin(from + 1, from, at);
+        this.offset.copyWithin(from + 1, from, at);
+        this.chunkNo.copyWithin(from + 1, from, at);
+        this.start.copyWithin(from + 1, from, at);
+        this.len.copyWithin(from + 1, from, at);
+        this.meta.copyWithin(from + 1, from, at);
+      } else {
+        for (let k = this.size; k > lo; k--) {
+          const to = (this.head + k) & mask;
+          const prev = (to - 1) & mask;
+          this.ts[to] = this.ts[prev];
+          this.seq[to] = this.seq[prev];
+          this.offset[to] = this.offset[prev];
+          this.chunkNo[to] = this.chunkNo[prev];
+          this.start[to] = this.start[prev];
+          this.len[to] = this.len[prev];
+          this.meta[to] = this.meta[prev];
+        }
+      }
+      at = from;
+    }
+    this.ts[at] = ts;
+    this.seq[at] = r.seq;
+    this.offset[at] = r.offset;
+    this.chunkNo[at] = r.chunkNo;
+    this.start[at] = r.start;
+    this.len[at] = r.len;
+    this.meta[at] = r.field | (r.annotated ? 0x80 : 0);
+    this.size++;
+  }
+
+  /**
+   * Takes the oldest held record into `e`, valid until the reader reads on
+   * (its chunk may then be recycled).
+   */
+  shift(e: RawEntry): void {
+    const h = this.head;
+    e.ts = this.ts[h];
+    e.seq = this.seq[h];
+    e.offset = this.offset[h];
+    e.start = this.start[h];
+    e.len = this.len[h];
+    const m = this.meta[h];
+    e.field = m & 0x7f;
+    e.annotated = (m & 0x80) !== 0;
+    const no = this.chunkNo[h];
+    const use = no === this.pushNo ? (this.pushUse as ChunkUse) : (this.chunks.get(no) as ChunkUse);
+    e.buf = use.buf;
+    if (--use.held === 0 && no !== this.pushNo) {
+      this.chunks.delete(no);
+      this.reader.recycle(use.buf);
+    }
+    this.head = (h + 1) & this.mask;
+    this.size--;
+  }
+}
+
+interface ChunkUse {
+  buf: Buffer;
+  /** Held records in it. */
+  held: number;
+}
+
+/** The records of a raw log file, as RawEntry (re-readable). */
+export class RawLogSource {
+  trailer: Trailer | undefined;
+  torn: TornInfo | undefined;
+  skippedUnknown = 0;
+  /** seq of the first record found undecodable at release (-1: none). */
+  private badSeq = -1;
+
+  /** `dataOffset`: where the records start (LogReader.dataOffset); `chunkBytes`: read size (tests). */
+  constructor(
+    readonly path: string,
+    readonly dataOffset: number,
+    readonly chunkBytes = CHUNK,
+  ) {}
+
+  private reset(): void {
+    this.trailer = undefined;
+    this.torn = undefined;
+    this.skippedUnknown = 0;
+    this.badSeq = -1;
+  }
+
+  private finish(r: RawReader): void {
+    this.trailer = r.trailer;
+    this.torn ??= r.torn;
+    this.skippedUnknown = r.skippedUnknown;
+  }
+
+  /** Every record in arrival order, each a new RawEntry. */
+  *entries(): Generator<RawEntry, void, undefined> {
+    this.reset();
+    const r = new RawReader(this.path, this.dataOffset, this.chunkBytes);
+    try {
+      while (r.next()) yield r.entry();
+      this.finish(r);
+    } finally {
+      r.close();
+    }
+  }
+
+  /**
+   * Every record in (ts, seq) order through a reorder window (the rules of
+   * reorderWindow, with the same stats and LateRecordError), given to `fn`
+   * as one RawEntry object that is reused: valid during the call only.
+   */
+  forEachInWindow(opts: WindowOptions, stats: OrderStats, fn: (e: RawEntry) => void): void {
+    this.reset();
+    stats.method = 'window';
+    const r = new RawReader(this.path, this.dataOffset, this.chunkBytes);
+    const w = new RawWindow(r);
+    const e = new RawEntry(0, 0, 0, false, r.buf, 0, 0, 0);
+    const { windowNs, maxHeld } = opts;
+    let maxSeen = -Infinity;
+    let releasedTs = -Infinity;
+    try {
+      while (r.next()) {
+        const ts = r.ts;
+        if (ts < releasedTs) throw new LateRecordError(r.seq, ts, releasedTs);
+        if (ts < maxSeen) {
+          stats.outOfOrder++;
+          if (maxSeen - ts > stats.maxLatenessNs) stats.maxLatenessNs = maxSeen - ts;
+        } else {
+          maxSeen = ts;
+        }
+        w.push(r);
+        if (w.size > stats.maxHeld) stats.maxHeld = w.size;
+        const limit = maxSeen - windowNs;
+        while (w.size > 0 && (w.size > maxHeld || w.firstTs() < limit)) {
+          w.shift(e);
+          releasedTs = e.ts;
+          fn(e);
+        }
+      }
+      while (w.size > 0) {
+        w.shift(e);
+        fn(e);
+      }
+      this.finish(r);
+    } finally {
+      r.close();
+    }
+  }
+
+  /**
+   * Decodes an entry released by the window (seq set, stale normalize
+   * fields cleared); undefined if it does not decode or comes after one
+   * that did not (see `torn`).
+   */
+  decode(e: RawEntry): LogRecord | undefined {
+    if (this.badSeq >= 0 && e.seq > this.badSeq) return undefined;
+    let r: LogRecord;
+    try {
+      r = decodeRecord(e.buf.subarray(e.start, e.start + e.len));
+    } catch (err) {
+      if (this.badSeq < 0 || e.seq < this.badSeq) {
+        this.badSeq = e.seq;
+        this.torn = { offset: e.offset, reason: `record does not decode: ${(err as Error).message}` };
+      }
+      return undefined;
+    }
+    if (e.annotated) {
+      r.proc = undefined;
+      r.abspath = undefined;
+      r.abspath2 = undefined;
+      r.access = undefined;
+    }
+    r.seq = e.seq;
+    return r;
+  }
+
+  end(): { trailer?: Trailer; torn?: TornInfo; skippedUnknown?: number } {
+    return { trailer: this.trailer, torn: this.torn, skippedUnknown: this.skippedUnknown };
+  }
+}
+
+/** RawEntry in external-sort run files: ts, seq, offset, field, annotated, then the bytes. */
+export const rawCodec: RunCodec<RawEntry> = {
+  encode(e) {
+    const b = Buffer.allocUnsafe(26 + e.len);
+    b.writeDoubleLE(e.ts, 0);
+    b.writeDoubleLE(e.seq, 8);
+    b.writeDoubleLE(e.offset, 16);
+    b[24] = e.field;
+    b[25] = e.annotated ? 1 : 0;
+    e.buf.copy(b, 26, e.start, e.start + e.len);
+    return b;
+  },
+  decode(b) {
+    const v = Buffer.from(b.buffer, b.byteOffset, b.length);
+    const copy = Buffer.from(v.subarray(26)); // the run reader reuses its buffer
+    return new RawEntry(v.readDoubleLE(0), v.readDoubleLE(8), v[24], v[25] === 1, copy, 0, copy.length, v.readDoubleLE(16));
+  },
+};
+
+function varintSize(v: number): number {
+  let n = 1;
+  while (v >= 128) {
+    v = Math.floor(v / 128);
+    n++;
+  }
+  return n;
+}
+
+function writeVarint(b: Buffer, p: number, v: number): number {
+  while (v >= 128) {
+    b[p++] = (v % 128) | 0x80;
+    v = Math.floor(v / 128);
+  }
+  b[p++] = v;
+  return p;
+}
+
+const OUT_CHUNK = 1 << 20;
+
+type Utf8Write = (this: Buffer, s: string, offset: number, length: number) => number;
+/** Node's Buffer#utf8Write (what Buffer#write calls after checking its arguments), when present. */
+const utf8Write: Utf8Write =
+  (Buffer.prototype as unknown as { utf8Write?: Utf8Write }).utf8Write ??
+  function (this: Buffer, s: string, offset: number, length: number): number {
+    return this.write(s, offset, length, 'utf8');
+  };
+
+/**
+ * Writes normalized records to a LogWriter: records read from the raw log
+ * as their bytes plus the normalize fields, others encoded in full. Batches
+ * into 1 MiB appends (LogWriter.appendEncoded, with the counts per type).
+ */
+export class PassThroughWriter {
+  private out = Buffer.allocUnsafe(OUT_CHUNK);
+  private used = 0;
+  /** Records per event field id since the last flush. */
+  private counts: number[] = [];
+
+  constructor(readonly writer: LogWriter) {}
+
+  /** `r`: decoded from `e`, annotated by the normalizer. */
+  writeRaw(r: LogRecord, e: RawEntry): void {
+    if (e.annotated) {
+      this.write(r);
+      return;
+    }
+    const proc = r.proc;
+    const abspath = r.abspath;
+    const abspath2 = r.abspath2;
+    const access = r.access;
+    const seq = r.seq;
+    let extra = 0;
+    let n1 = 0;
+    let n2 = 0;
+    if (proc !== undefined) extra += 1 + varintSize(proc);
+    if (abspath !== undefined) {
+      n1 = Buffer.byteLength(abspath, 'utf8');
+      extra += 1 + varintSize(n1) + n1;
+    }
+    if (abspath2 !== undefined) {
+      n2 = Buffer.byteLength(abspath2, 'utf8');
+      extra += 1 + varintSize(n2) + n2;
+    }
+    if (access !== undefined) extra += 1 + varintSize(access);
+    if (seq !== undefined) extra += 1 + varintSize(seq);
+    const body = e.len + extra;
+    this.reserve(varintSize(body) + body);
+    const out = this.out;
+    let p = writeVarint(out, this.used, body);
+    p += e.buf.copy(out, p, e.start, e.start + e.len);
+    if (proc !== undefined) {
+      out[p++] = TAG_PROC;
+      p = writeVarint(out, p, proc);
+    }
+    if (abspath !== undefined) {
+      out[p++] = TAG_ABSPATH;
+      p = writeVarint(out, p, n1);
+      p += utf8Write.call(out, abspath, p, n1);
+    }
+    if (abspath2 !== undefined) {
+      out[p++] = TAG_ABSPATH2;
+      p = writeVarint(out, p, n2);
+      p += utf8Write.call(out, abspath2, p, n2);
+    }
+    if (access !== undefined) {
+      out[p++] = TAG_ACCESS;
+      p = writeVarint(out, p, access);
+    }
+    if (seq !== undefined) {
+      out[p++] = TAG_SEQ;
+      p = writeVarint(out, p, seq);
+    }
+    this.used = p;
+    this.counts[e.field] = (this.counts[e.field] ?? 0) + 1;
+  }
+
+  /** Any record, encoded in full. */
+  write(r: LogRecord): void {
+    const type = recordType(r);
+    if (type === undefined || type === 'trailer') {
+      throw new TypeError(type === 'trailer' ? 'PassThroughWriter.write: pass the trailer to close()' : 'PassThroughWriter.write: the record has no event set');
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = RecordType.encodeDelimited(r).finish();
+    } catch (err) {
+      throw new TypeError(`PassThroughWriter: cannot encode record: ${(err as Error).message}`, { cause: err });
+    }
+    this.reserve(bytes.length);
+    this.out.set(bytes, this.used);
+    this.used += bytes.length;
+    const field = RecordType.fields[type].id;
+    this.counts[field] = (this.counts[field] ?? 0) + 1;
+  }
+
+  private reserve(n: number): void {
+    if (this.used + n <= this.out.length) return;
+    this.flush();
+    if (n > this.out.length) this.out = Buffer.allocUnsafe(n);
+    else if (this.out.length > OUT_CHUNK && n <= OUT_CHUNK) this.out = Buffer.allocUnsafe(OUT_CHUNK);
+  }
+
+  /** Hands the batch to the LogWriter. */
+  flush(): void {
+    if (this.used === 0) return;
+    const perType: Record<string, number> = {};
+    this.counts.forEach((n, field) => {
+      if (n) perType[EVENT_BY_FIELD[field] as string] = n;
+    });
+    this.writer.appendEncoded(this.out.subarray(0, this.used), perType);
+    this.used = 0;
+    this.counts = [];
+  }
+
+  /** Flushes and closes the LogWriter (see LogWriter.close). */
+  close(trailer?: Trailer): void {
+    this.flush();
+    this.writer.close(trailer);
+  }
+
+  /** Drops the batch and closes the LogWriter without a trailer. */
+  abort(): void {
+    this.used = 0;
+    this.counts = [];
+    this.writer.close();
+  }
+}
