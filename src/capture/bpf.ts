@@ -129,6 +129,15 @@ export class BtBpf {
     }
   }
 
+  /** Sum of the lost/damaged counters (cheap: no object per call). */
+  lostTotal(): number {
+    const v = this.statsView;
+    if (!v) return 0;
+    let sum = 0;
+    for (let i = 0; i < LOST_REASONS.length; i++) sum += Number(v.getBigUint64(LAYOUT.bt_stats.fields.lost + 8 * i, true));
+    return sum;
+  }
+
   /** Totals of lost/damaged events by reason, since load. */
   lost(): Record<string, number> {
     const out: Record<string, number> = {};

@@ -17,6 +17,7 @@ import { TraceCgroup } from './cgroup.js';
 import { CFG } from './layout.js';
 import { CLOCK_BOOTTIME, CLOCK_REALTIME, clockNs } from './native.js';
 import { Progress } from './progress.js';
+import { startProfile } from './profile.js';
 import { RingReader } from './ring.js';
 import { Transcoder } from './transcode.js';
 import { buildEnv, buildUser, checkBtf, checkPrivileges, resolveCommand } from './user.js';
@@ -88,6 +89,8 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     bpf.attach();
     const ring = new RingReader(bpf.ringFd, ringBytes);
     cleanup.push(() => ring.close());
+    const stopProfile = startProfile();
+    if (stopProfile) cleanup.push(stopProfile);
 
     const clock = sampleClock();
     const child = execa(LAUNCHER_PATH, [cg.procsFile, String(user.uid), String(user.gid), exe, ...opts.command], {
@@ -144,6 +147,9 @@ class Tracer {
   private readonly startMs = Date.now();
   private lastLost: Record<string, number> = {};
   private lastLostTs: number;
+  private lastLostTotal = 0;
+  private readonly bootOffset = clockNs(CLOCK_BOOTTIME) - Number(process.hrtime.bigint());
+  private niced = false;
   private lastFlushMs = Date.now();
   private started = 1;
   private exited = 0;
@@ -160,7 +166,7 @@ class Tracer {
   ) {
     this.transcoder = new Transcoder(writer, (r) => this.onRecord(r));
     this.progress = new Progress(opts.progress);
-    this.lastLostTs = clockNs(CLOCK_BOOTTIME);
+    this.lastLostTs = this.bootNow();
   }
 
   /** Records of the object path (all but open/close), before they are written. */
@@ -188,9 +194,20 @@ class Tracer {
     return n;
   }
 
+  /** CLOCK_BOOTTIME now, from the monotonic clock (no native call per drain). */
+  private bootNow(): number {
+    return Number(process.hrtime.bigint()) + this.bootOffset;
+  }
+
   /** Writes in-band records for events the kernel could not deliver since the last drain. */
   private recordLosses(): void {
-    const now = clockNs(CLOCK_BOOTTIME);
+    const now = this.bootNow();
+    const total = this.bpf.lostTotal() + this.transcoder.incompleteExecs;
+    if (total === this.lastLostTotal) {
+      this.lastLostTs = now;
+      return;
+    }
+    this.lastLostTotal = total;
     const lost = this.bpf.lost();
     for (const [reason, total] of Object.entries(lost)) {
       const delta = total - (this.lastLost[reason] ?? 0);
@@ -219,6 +236,23 @@ class Tracer {
     };
   }
 
+  /**
+   * bt drains at nice 10 so that its work fills the build's idle moments
+   * instead of taking CPU from it; while the ring is filling up it goes back
+   * to nice 0 so that it cannot fall behind and lose events. (The build was
+   * started before and keeps its own priority.)
+   */
+  private adjustPriority(pending: number): void {
+    const want = pending < this.ring.size / 16;
+    if (want === this.niced) return;
+    try {
+      os.setPriority(0, want ? 10 : 0); // the calling thread: bt's drain loop
+      this.niced = want;
+    } catch {
+      /* not permitted: keep the priority we have */
+    }
+  }
+
   private onSignal = (sig: NodeJS.Signals) => {
     this.interrupts++;
     if (this.interrupts === 1) {
@@ -240,11 +274,13 @@ class Tracer {
   async run(): Promise<TraceResult> {
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
     for (const s of signals) process.on(s, this.onSignal);
-    const pollMs = this.opts.pollMs ?? 10;
+    const pollMs = this.opts.pollMs ?? 20;
     let timer: NodeJS.Timeout | undefined;
     const loop = () => {
       const n = this.drain();
-      timer = setTimeout(loop, n > 0 && this.ring.pending() > this.ring.size / 8 ? 0 : pollMs);
+      const pending = this.ring.pending();
+      this.adjustPriority(pending);
+      timer = setTimeout(loop, n > 0 && pending > this.ring.size / 8 ? 0 : pollMs);
     };
     try {
       loop();

@@ -1,0 +1,24 @@
+/**
+ * Developer aid: BT_CPU_PROFILE=FILE writes a V8 CPU profile of the trace
+ * loop (load it in Chrome DevTools). It starts after the BPF programs are
+ * loaded: node --cpu-prof's sampling signals would keep interrupting the
+ * verifier (EAGAIN).
+ */
+import fs from 'node:fs';
+import { Session } from 'node:inspector';
+
+export function startProfile(): (() => void) | undefined {
+  const file = process.env.BT_CPU_PROFILE;
+  if (!file) return undefined;
+  const session = new Session();
+  session.connect();
+  session.post('Profiler.enable');
+  session.post('Profiler.setSamplingInterval', { interval: 200 });
+  session.post('Profiler.start');
+  return () => {
+    session.post('Profiler.stop', (err, res) => {
+      if (!err) fs.writeFileSync(file, JSON.stringify(res.profile));
+      session.disconnect();
+    });
+  };
+}
