@@ -11,6 +11,8 @@
  * "r+dir"; success or errno is kept apart from it in the facts.
  */
 
+import { Access, accessString, classifyOpen } from '../../src/normalize/access.js';
+
 export const OPEN_FLAGS: Record<string, number> = {
   O_RDONLY: 0,
   O_WRONLY: 0o1,
@@ -51,18 +53,8 @@ export const O_DIRECTORY = 0o200000;
 export const O_PATH = 0o10000000;
 export const O_TMPFILE_BASE = 0o20000000;
 
-export const ACCESS = {
-  READ: 1,
-  WRITE: 2,
-  CREATE: 4,
-  TRUNCATE: 8,
-  FAILED: 16,
-  DIRECTORY: 32,
-  APPEND: 64,
-  PATH: 128,
-  EXCL: 256,
-  TMPFILE: 512,
-} as const;
+/** The normalizer's access bitmask: both sides of the comparison are classified alike. */
+export const ACCESS = Access;
 
 /**
  * Parses a symbolic flags expression as strace prints it: "O_RDONLY|O_CLOEXEC",
@@ -83,42 +75,14 @@ export function parseFlags(text: string): number {
   return v >>> 0;
 }
 
-/** The access bitmask of an open (see the header); `op` creat implies O_CREAT|O_WRONLY|O_TRUNC. */
+/** The access bitmask of an open: the normalizer's own classification (`op` creat implies O_CREAT|O_WRONLY|O_TRUNC). */
 export function accessOf(flags: number, ok: boolean, op = 'openat'): number {
-  let f = flags >>> 0;
-  if (op === 'creat') f |= O_CREAT | O_WRONLY | O_TRUNC;
-  let a = 0;
-  if (f & O_PATH) a |= ACCESS.PATH;
-  else {
-    const acc = f & O_ACCMODE;
-    if (acc === 0 || acc === O_RDWR) a |= ACCESS.READ;
-    if (acc === O_WRONLY || acc === O_RDWR) a |= ACCESS.WRITE;
-    if (f & O_APPEND) a |= ACCESS.APPEND;
-    if (f & O_TMPFILE_BASE) a |= ACCESS.TMPFILE;
-    else if (f & O_CREAT) {
-      if (ok) a |= ACCESS.CREATE;
-      if (f & O_EXCL) a |= ACCESS.EXCL;
-    }
-    if (ok && f & O_TRUNC && a & ACCESS.WRITE) a |= ACCESS.TRUNCATE;
-  }
-  if (f & O_DIRECTORY && !(a & ACCESS.TMPFILE)) a |= ACCESS.DIRECTORY;
-  if (!ok) a |= ACCESS.FAILED;
-  return a;
+  return classifyOpen(flags, ok ? 0 : -1, op);
 }
 
 /** The class string of an access mask, without the FAILED bit (the result is a separate field). */
 export function accessClass(a: number): string {
-  const parts: string[] = [];
-  const rw = `${a & ACCESS.READ ? 'r' : ''}${a & ACCESS.WRITE ? 'w' : ''}`;
-  if (rw) parts.push(rw);
-  if (a & ACCESS.PATH) parts.push('path');
-  if (a & ACCESS.DIRECTORY) parts.push('dir');
-  if (a & ACCESS.CREATE) parts.push('create');
-  if (a & ACCESS.EXCL) parts.push('excl');
-  if (a & ACCESS.TRUNCATE) parts.push('trunc');
-  if (a & ACCESS.APPEND) parts.push('append');
-  if (a & ACCESS.TMPFILE) parts.push('tmpfile');
-  return parts.join('+') || '-';
+  return accessString(a & ~Access.FAILED);
 }
 
 /** Class of an open from its flags. */
