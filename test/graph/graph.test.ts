@@ -323,14 +323,8 @@ test('CLI: bt normalize and bt graph write their files', async () => {
   assert.deepEqual(fileNodes(g), []);
 });
 
-const HAS_PIPE_FIELDS = (() => {
-  const t = RecordType.root.lookupType('bt.ProcessInfo');
-  return !!t.fields.pipe_read && !!t.fields.pipe_write;
-})();
-
 test(
-  'pipes survive a normalized log on disk (needs ProcessInfo.pipe_read/pipe_write in bt.proto)',
-  { skip: HAS_PIPE_FIELDS ? false : 'bt.proto has no ProcessInfo.pipe_read/pipe_write yet' },
+  'pipes survive a normalized log on disk (ProcessInfo.pipe_read/pipe_write)',
   () => {
     const dir = tempDir();
     const t = new TraceBuilder(1, '/w');
