@@ -45,7 +45,6 @@ const O_RDWR = 0o2;
 const O_CREAT = 0o100;
 const O_EXCL = 0o200;
 const O_TRUNC = 0o1000;
-const O_DIRECTORY = 0o200000;
 const O_CLOEXEC = 0o2000000;
 const ENOENT = 2;
 const PID_MAX = 4_194_304; // kernel.pid_max on current 64-bit systems: no reuse, every process stays distinct
@@ -131,7 +130,6 @@ function newPid(s: BuildState): number {
   return p;
 }
 
-type Out = (cpu: Cpu, r: LogRecord) => void;
 
 function rec(cpu: Cpu, pid: number, ev: Partial<LogRecord>, tid = pid): LogRecord {
   return { ts: cpu.tick(800, 6000), pid, tid, ...ev } as LogRecord;

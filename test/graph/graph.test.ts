@@ -7,7 +7,7 @@ import { normalizeCommand } from '../../src/cli/normalize.js';
 import { GraphError } from '../../src/errors.js';
 import { compileGlob } from '../../src/graph/glob.js';
 import { buildGraph, graphFile, renderDot, toDot, type GraphOptions } from '../../src/graph/index.js';
-import { RecordType, type LogHeader } from '../../src/log/schema.js';
+import type { LogHeader } from '../../src/log/schema.js';
 import { normalizeFile, normalizeRecords } from '../../src/normalize/normalize.js';
 import { O_CREAT, O_TRUNC, O_WRONLY, TraceBuilder, cBuildTrace, forkerTrace, tempDir } from '../normalize/synth.js';
 import { fileNodes, nodeByLabel, parseDot, procNodes, readsOf, spawnEdges, writesOf, type DotGraph } from './dot-parse.js';
