@@ -32,7 +32,7 @@ import {
 import { PassThroughWriter, RawLogSource } from '../../src/normalize/raw.js';
 import { ebpfTest } from '../helpers/ebpf.js';
 import { bt, isStartupNoise, loadLog, prog, REPO, tmpdir, trace, type Loaded } from '../helpers/trace.js';
-import { cBuildTrace, O_CREAT, O_WRONLY, tempDir, TraceBuilder } from './synth.js';
+import { cBuildTrace, O_CREAT, O_WRONLY, tempDir } from './synth.js';
 
 const R = Access.READ;
 const W = Access.WRITE;
