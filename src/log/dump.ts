@@ -13,7 +13,7 @@
  */
 import os from 'node:os';
 import { errnoName } from '../errors.js';
-import { recordType } from './schema.js';
+import { copyHeader, recordType } from './schema.js';
 import type { LogHeader, LogRecord, Trailer } from './schema.js';
 
 // --- open(2) flags ------------------------------------------------------------
@@ -559,24 +559,7 @@ export function toJson(r: LogRecord, h?: LogHeader): object {
 
 /** The header as a JSON-ready object, `type: 'header'` first. */
 export function headerToJson(h: LogHeader): object {
-  return {
-    type: 'header',
-    format_version: h.format_version ?? 0,
-    bt_version: h.bt_version ?? '',
-    kernel_release: h.kernel_release ?? '',
-    hostname: h.hostname ?? '',
-    clock: h.clock ?? '',
-    boot_to_wall_ns: h.boot_to_wall_ns ?? 0,
-    command: [...(h.command ?? [])],
-    cwd: h.cwd ?? '',
-    uid: h.uid ?? 0,
-    gid: h.gid ?? 0,
-    options: { ...(h.options ?? {}) },
-    start_ts: h.start_ts ?? 0,
-    normalized: Boolean(h.normalized),
-    root_pid: h.root_pid ?? 0,
-    source: h.source ?? '',
-  };
+  return { type: 'header', ...copyHeader(h), format_version: h.format_version ?? 0 };
 }
 
 /** The trailer as a JSON-ready object, `type: 'trailer'` first. */

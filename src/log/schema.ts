@@ -339,3 +339,23 @@ export function decodeRecord(payload: Uint8Array): LogRecord {
   return RecordType.decode(payload) as unknown as LogRecord;
 }
 
+/** A plain copy of a header (decoded headers keep defaults on their prototype). */
+export function copyHeader(h: LogHeader): LogHeader {
+  return {
+    format_version: h.format_version,
+    bt_version: h.bt_version ?? '',
+    kernel_release: h.kernel_release ?? '',
+    hostname: h.hostname ?? '',
+    clock: h.clock ?? '',
+    boot_to_wall_ns: h.boot_to_wall_ns ?? 0,
+    command: [...(h.command ?? [])],
+    cwd: h.cwd ?? '',
+    uid: h.uid ?? 0,
+    gid: h.gid ?? 0,
+    options: { ...(h.options ?? {}) },
+    start_ts: h.start_ts ?? 0,
+    normalized: h.normalized ?? false,
+    root_pid: h.root_pid ?? 0,
+    source: h.source ?? '',
+  };
+}

@@ -16,6 +16,7 @@
  * and renames it (or copies it to stdout) only once it is complete, so a
  * half-written output is never left behind.
  */
+import { copyHeader } from '../log/schema.js';
 import fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -104,26 +105,7 @@ export interface RecordSource {
   end(): { trailer?: Trailer; torn?: TornInfo; skippedUnknown?: number };
 }
 
-/** A plain copy of a header (decoded headers keep defaults on their prototype). */
-export function copyHeader(h: LogHeader): LogHeader {
-  return {
-    format_version: h.format_version,
-    bt_version: h.bt_version ?? '',
-    kernel_release: h.kernel_release ?? '',
-    hostname: h.hostname ?? '',
-    clock: h.clock ?? '',
-    boot_to_wall_ns: h.boot_to_wall_ns ?? 0,
-    command: [...(h.command ?? [])],
-    cwd: h.cwd ?? '',
-    uid: h.uid ?? 0,
-    gid: h.gid ?? 0,
-    options: { ...(h.options ?? {}) },
-    start_ts: h.start_ts ?? 0,
-    normalized: h.normalized ?? false,
-    root_pid: h.root_pid ?? 0,
-    source: h.source ?? '',
-  };
-}
+export { copyHeader } from '../log/schema.js';
 
 /** The header of the normalized log made from `h` (read from `source`). */
 export function normalizedHeader(h: LogHeader, source: string): LogHeader {
