@@ -1,12 +1,11 @@
 /**
  * Runs the real `bt` CLI (compiled, dist/src/cli/main.js) and loads logs.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type Options } from 'execa';
 import { LogReader } from '../../src/log/reader.js';
+import { tmpdir } from './tmp.js';
 import type { LogHeader, LogRecord, Trailer } from '../../src/log/schema.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -44,10 +43,7 @@ export function loadLog(file: string): Loaded {
   }
 }
 
-/** A fresh temporary directory (removed by the caller's cleanup or the OS). */
-export function tmpdir(prefix = 'bt-test-'): string {
-  return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
-}
+export { tmpdir };
 
 export interface Traced extends RunResult {
   log: Loaded;

@@ -3,11 +3,9 @@
  * type, temporary files, and a projection helper to compare decoded
  * protobufjs messages with the plain objects they were written from.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { MAGIC, encodeHeader, encodeRecord } from '../../src/log/schema.js';
 import type { LogHeader, LogRecord, Trailer } from '../../src/log/schema.js';
+import { tmpdir as sharedTmpdir } from '../helpers/tmp.js';
 
 /** start_ts: above 2^32 so 64-bit handling is exercised. */
 export const START = 5_000_000_000;
@@ -179,9 +177,9 @@ export function normalizedRecords(): LogRecord[] {
 
 export const TRAILER: Trailer = { end_ts: START + 4_000_000, exit_status: 0, exit_code: 0, exit_signal: 0 };
 
-/** A fresh temporary directory. */
+/** A fresh temporary directory, removed at process exit. */
 export function tmpdir(prefix = 'bt-log-test-'): string {
-  return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+  return sharedTmpdir(prefix);
 }
 
 /** The bytes a LogWriter writes for this header and these records (+ trailer record). */

@@ -2,11 +2,9 @@
  * Test helper: builds synthetic raw bt logs (what bt trace would write).
  * Timestamps advance by `step` ns per record unless set with at().
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { LogHeader, LogRecord, Trailer } from '../../src/log/schema.js';
 import { LogWriter } from '../../src/log/writer.js';
+import { tmpdir } from '../helpers/tmp.js';
 
 export const AT_FDCWD = -100;
 export const O_RDONLY = 0;
@@ -203,9 +201,7 @@ export class TraceBuilder {
 
 /** A fresh temporary directory, removed at process exit. */
 export function tempDir(prefix = 'bt-test-'): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  process.on('exit', () => fs.rmSync(d, { recursive: true, force: true }));
-  return d;
+  return tmpdir(prefix);
 }
 
 /**
