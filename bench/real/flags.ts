@@ -1,11 +1,8 @@
 /**
- * open(2) flags (x86_64 / asm-generic values) and the access class of an
- * open, computed independently of src/ with the semantics documented for
- * the `access` bitmask of normalized bt logs (src/normalize/access.ts):
- *
- *   READ 1, WRITE 2, CREATE 4 (O_CREAT and success), TRUNCATE 8 (O_TRUNC,
- *   write access, success), FAILED 16, DIRECTORY 32, APPEND 64, PATH 128
- *   (O_PATH: no READ/WRITE), EXCL 256 (O_CREAT|O_EXCL), TMPFILE 512.
+ * open(2) flags as strace prints them (x86_64 / asm-generic values), and
+ * the access class of an open. The class comes from the normalizer's own
+ * classifier (src/normalize/access.ts), so both sides of the comparison
+ * are classified alike and only what was captured can differ.
  *
  * A class is a short string such as "r", "w+create+trunc", "rw", "path+dir",
  * "r+dir"; success or errno is kept apart from it in the facts.
@@ -41,20 +38,6 @@ export const OPEN_FLAGS: Record<string, number> = {
   __O_TMPFILE: 0o20000000,
   O_TMPFILE: 0o20200000,
 };
-
-export const O_ACCMODE = 0o3;
-export const O_WRONLY = 0o1;
-export const O_RDWR = 0o2;
-export const O_CREAT = 0o100;
-export const O_EXCL = 0o200;
-export const O_TRUNC = 0o1000;
-export const O_APPEND = 0o2000;
-export const O_DIRECTORY = 0o200000;
-export const O_PATH = 0o10000000;
-export const O_TMPFILE_BASE = 0o20000000;
-
-/** The normalizer's access bitmask: both sides of the comparison are classified alike. */
-export const ACCESS = Access;
 
 /**
  * Parses a symbolic flags expression as strace prints it: "O_RDONLY|O_CLOEXEC",
