@@ -23,8 +23,6 @@ export type Emit = (r: LogRecord) => void;
 
 export class RecordDecoder {
   private readonly execs = new Map<number, PendingExec>();
-  /** Records of a type this version does not know (skipped). */
-  unknown = 0;
   /** Execs emitted with missing argv/env bytes. */
   incompleteExecs = 0;
 
@@ -32,10 +30,7 @@ export class RecordDecoder {
 
   /** Decodes one record of `len` bytes at `off`. */
   decode(buf: Buffer, dv: DataView, off: number, len: number): void {
-    if (len < LAYOUT.bt_hdr.size) {
-      this.unknown++;
-      return;
-    }
+    if (len < LAYOUT.bt_hdr.size) return;
     const type = dv.getUint16(off + H.type, true);
     const tid = dv.getUint32(off + H.tid, true);
     if (type === T.EXEC_DATA) {
@@ -176,8 +171,7 @@ export class RecordDecoder {
         break;
       }
       default:
-        this.unknown++;
-        return;
+        return; // a type this version does not know
     }
     this.emit(rec);
   }
@@ -223,10 +217,7 @@ export class RecordDecoder {
 
   private execData(buf: Buffer, dv: DataView, off: number, len: number, tid: number): void {
     const p = this.execs.get(tid);
-    if (!p) {
-      this.unknown++; // its EXEC was lost
-      return;
-    }
+    if (!p) return; // its EXEC was lost (counted as a ring buffer loss)
     const L = LAYOUT.bt_exec_data.fields;
     const flags = dv.getUint16(off + H.flags, true);
     const at = dv.getUint32(off + L.offset, true);

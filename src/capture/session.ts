@@ -37,13 +37,10 @@ export interface TraceOptions {
 
 export interface TraceResult {
   exitStatus: number;
-  exitCode: number | null;
-  signal: string | null;
   records: number;
   bytes: number;
   lost: Record<string, number>;
   leftovers: string[];
-  rootPid: number;
 }
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -311,13 +308,10 @@ class Tracer {
       this.progress.clear();
       return {
         exitStatus,
-        exitCode: result.exitCode ?? null,
-        signal: result.signal ?? null,
         records: this.writer.records,
         bytes: this.writer.bytesWritten,
         lost,
         leftovers,
-        rootPid: this.rootPid,
       };
     } finally {
       clearTimeout(timer);
