@@ -9,7 +9,7 @@ import { compileGlob } from '../../src/graph/glob.js';
 import { buildGraph, graphFile, renderDot, toDot, type GraphOptions } from '../../src/graph/index.js';
 import type { LogHeader } from '../../src/log/schema.js';
 import { normalizeFile, normalizeRecords } from '../../src/normalize/normalize.js';
-import { O_CREAT, O_TRUNC, O_WRONLY, TraceBuilder, cBuildTrace, forkerTrace, tempDir } from '../normalize/synth.js';
+import { O_CREAT, O_TRUNC, O_WRONLY, TraceBuilder, addPipeline, cBuildTrace, forkerTrace, tempDir } from '../normalize/synth.js';
 import { fileNodes, nodeByLabel, parseDot, procNodes, readsOf, spawnEdges, writesOf, type DotGraph } from './dot-parse.js';
 
 function graphOf(t: TraceBuilder, opts: GraphOptions = {}): { dot: string; g: DotGraph } {
@@ -213,17 +213,7 @@ test('--max-nodes refuses with the numbers and the filters that would help', () 
 test('pipes connect writer and reader; renames and links; exec of a built program', () => {
   const t = new TraceBuilder(1, '/w');
   t.exec(1, '/bin/sh', ['sh', '-c', 'build'], '/w');
-  t.pipe(1, 3, 4);
-  t.fork(1, 2);
-  t.fork(1, 3);
-  t.dup(2, 'dup2', 4, 1);
-  t.close(2, 3);
-  t.close(2, 4);
-  t.exec(2, '/usr/bin/gen', ['gen'], '/w');
-  t.dup(3, 'dup2', 3, 0);
-  t.close(3, 3);
-  t.close(3, 4);
-  t.exec(3, '/usr/bin/sort', ['sort', '-o', 'list.tmp'], '/w');
+  addPipeline(t, ['sort', '-o', 'list.tmp']);
   t.open(3, 'list.tmp', { fd: 1, flags: O_WRONLY | O_CREAT | O_TRUNC });
   t.close(1, 3);
   t.close(1, 4);
@@ -329,17 +319,7 @@ test(
     const dir = tempDir();
     const t = new TraceBuilder(1, '/w');
     t.exec(1, '/bin/sh', ['sh', '-c', 'gen | sort'], '/w');
-    t.pipe(1, 3, 4);
-    t.fork(1, 2);
-    t.fork(1, 3);
-    t.dup(2, 'dup2', 4, 1);
-    t.close(2, 3);
-    t.close(2, 4);
-    t.exec(2, '/usr/bin/gen', ['gen'], '/w');
-    t.dup(3, 'dup2', 3, 0);
-    t.close(3, 3);
-    t.close(3, 4);
-    t.exec(3, '/usr/bin/sort', ['sort'], '/w');
+    addPipeline(t);
     t.exit(2, 0);
     t.exit(3, 0);
     t.exit(1, 0);

@@ -20,6 +20,7 @@ import {
   cBuildTrace,
   forkerTrace,
   tempDir,
+  addPipeline,
 } from './synth.js';
 
 function readAll(file: string): { records: LogRecord[]; reader: LogReader } {
@@ -400,17 +401,7 @@ test('pipes connect writer and reader processes', () => {
   const t = new TraceBuilder(1, '/w');
   t.exec(1, '/bin/sh', ['sh', '-c', 'gen | sort'], '/w');
   t.open(1, '/jobserver', { fd: 9 }); // held by all: not a pipe
-  t.pipe(1, 3, 4);
-  t.fork(1, 2);
-  t.fork(1, 3);
-  t.dup(2, 'dup2', 4, 1);
-  t.close(2, 3);
-  t.close(2, 4);
-  t.exec(2, '/usr/bin/gen', ['gen'], '/w');
-  t.dup(3, 'dup2', 3, 0);
-  t.close(3, 3);
-  t.close(3, 4);
-  t.exec(3, '/usr/bin/sort', ['sort'], '/w');
+  addPipeline(t);
   t.close(1, 3);
   t.close(1, 4);
   t.exit(2, 0);

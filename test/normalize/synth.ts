@@ -319,3 +319,21 @@ export function cBuildTrace(sources = ['a', 'b'], failing?: string): TraceBuilde
   t.exit(10, failing ? 2 : 0);
   return t;
 }
+
+/**
+ * sh (pid 1) runs `gen | sort` in /w: a pipe, gen (pid 2) on its write end
+ * as stdout, sort (pid 3) on its read end as stdin.
+ */
+export function addPipeline(t: TraceBuilder, sortArgv: string[] = ['sort']): void {
+  t.pipe(1, 3, 4);
+  t.fork(1, 2);
+  t.fork(1, 3);
+  t.dup(2, 'dup2', 4, 1);
+  t.close(2, 3);
+  t.close(2, 4);
+  t.exec(2, '/usr/bin/gen', ['gen'], '/w');
+  t.dup(3, 'dup2', 3, 0);
+  t.close(3, 3);
+  t.close(3, 4);
+  t.exec(3, '/usr/bin/sort', sortArgv, '/w');
+}
