@@ -58,3 +58,6 @@ const ERRNO_NAMES: Record<number, string> = {
 export function errnoName(errno: number): string {
   return ERRNO_NAMES[Math.abs(errno)] ?? `errno ${Math.abs(errno)}`;
 }
+
+/** Problems answering questions about a build (bt summary, deps, rdeps, …): a file the build never touched, an ambiguous name. */
+export class ModelError extends BtError {}

@@ -235,6 +235,9 @@ export interface ProcessInfo {
   exe: string;
   argv: string[];
   cwd: string;
+  /** pipes (normalizer ids) this process read from / wrote to */
+  pipe_read?: number[];
+  pipe_write?: number[];
 }
 
 export interface LogRecord {

@@ -148,6 +148,115 @@ export interface NormalizeResult {
   pipes: Map<number, PipeInfo>;
 }
 
+/** One pass of the normalizer over a source with one ordering method: the records, pulled. */
+export class NormalizePass implements Iterable<LogRecord> {
+  readonly stats: OrderStats = newOrderStats();
+  readonly norm: Normalizer;
+  /** The raw entry of the record last yielded, when that record came straight from a raw log. */
+  entry: RawEntry | undefined;
+  private summary?: NormalizeSummary;
+  private endInfo?: ReturnType<RecordSource['end']>;
+  written = 0;
+
+  constructor(
+    readonly header: LogHeader,
+    readonly source: RecordSource | RawLogSource,
+    readonly method: 'window' | 'external',
+    readonly opts: NormalizeOptions = {},
+  ) {
+    this.norm = new Normalizer(header);
+  }
+
+  *[Symbol.iterator](): Generator<LogRecord, void, undefined> {
+    const { norm, stats, opts, source } = this;
+    const out: LogRecord[] = [];
+    const emit = (r: LogRecord) => {
+      out.push(r);
+    };
+    const windowOpts = { windowNs: (opts.windowMs ?? DEFAULT_WINDOW_MS) * 1e6, maxHeld: opts.maxHeld ?? DEFAULT_MAX_HELD };
+    const sortOpts = { runSize: opts.runSize ?? DEFAULT_RUN_SIZE, tmpDir: opts.tmpDir };
+    if (source instanceof RawLogSource) {
+      const entries = this.method === 'window' ? source.inWindow(windowOpts, stats) : externalSort(source.entries(), { ...sortOpts, codec: rawCodec }, stats);
+      for (const e of entries) {
+        const r = source.decode(e);
+        if (!r) continue;
+        norm.push(r, emit, e.type);
+        for (let i = 0; i < out.length; i++) {
+          this.entry = out[i] === r ? e : undefined;
+          this.written++;
+          yield out[i];
+        }
+        out.length = 0;
+      }
+      this.entry = undefined;
+    } else {
+      const input = numbered(source.records());
+      const ordered = this.method === 'window' ? reorderWindow(input, windowOpts, stats) : externalSort(input, sortOpts, stats);
+      for (const r of ordered) {
+        norm.push(r, emit);
+        for (let i = 0; i < out.length; i++) {
+          this.written++;
+          yield out[i];
+        }
+        out.length = 0;
+      }
+    }
+    this.endInfo = source.end();
+    norm.finish(this.endInfo.trailer?.end_ts ?? 0, emit);
+    for (let i = 0; i < out.length; i++) {
+      this.written++;
+      yield out[i];
+    }
+    out.length = 0;
+  }
+
+  /** After the iteration: what the source's end said. */
+  get end(): ReturnType<RecordSource['end']> {
+    return this.endInfo ?? {};
+  }
+
+  /** After the iteration: the summary. */
+  result(names: { input?: string; output?: string } = {}, late?: LateRecordError): NormalizeResult {
+    const end = this.end;
+    const c = this.norm.counts;
+    const header = this.header;
+    const durationNs =
+      end.trailer?.end_ts && header.start_ts && end.trailer.end_ts > header.start_ts
+        ? end.trailer.end_ts - header.start_ts
+        : c.lastTs - c.firstTs;
+    this.summary ??= {
+      input: names.input ?? '',
+      output: names.output ?? '',
+      records: c.records,
+      written: this.written,
+      processes: c.processes,
+      threads: c.threads,
+      files: this.norm.files.size,
+      execs: c.execs,
+      failedExecs: c.failedExecs,
+      opens: c.opens,
+      failedOpens: c.failedOpens,
+      pathOps: c.pathOps,
+      pipes: c.pipes,
+      firstTs: c.firstTs,
+      lastTs: c.lastTs,
+      durationNs,
+      lostRecords: c.lostRecords,
+      lostEvents: c.lostEvents,
+      lostByReason: c.lostByReason,
+      unresolved: c.unresolved,
+      incomplete: end.trailer === undefined,
+      torn: end.torn,
+      skippedUnknown: end.skippedUnknown ?? 0,
+      warningCount: this.norm.warnings.total,
+      warnings: this.norm.warnings.lines(),
+      order: this.stats,
+      lateRecord: late ? { seq: late.seq, ts: late.ts, releasedTs: late.releasedTs } : undefined,
+    };
+    return { summary: this.summary, trailer: end.trailer, pipes: this.norm.pipes };
+  }
+}
+
 /**
  * Normalizes the records of `source` into sinks made by `begin` (called once
  * per attempt; the previous sink is aborted first). Synchronous.
@@ -165,46 +274,16 @@ export function normalizeStream(
   let late: LateRecordError | undefined;
   let sink: RecordSink | undefined;
   for (let i = 0; i < methods.length; i++) {
-    const method = methods[i];
     if (sink) sink.abort?.();
     sink = begin();
     const out = sink;
-    const norm = new Normalizer(header);
-    const stats = newOrderStats();
-    let written = 0;
-    const windowOpts = { windowNs: (opts.windowMs ?? DEFAULT_WINDOW_MS) * 1e6, maxHeld: opts.maxHeld ?? DEFAULT_MAX_HELD };
-    const sortOpts = { runSize: opts.runSize ?? DEFAULT_RUN_SIZE, tmpDir: opts.tmpDir };
+    const raw = out.writeRaw?.bind(out);
+    const pass = new NormalizePass(header, source, methods[i], opts);
     try {
-      if (source instanceof RawLogSource) {
-        // the record being pushed, and its entry: the sink may write its bytes
-        let cur: LogRecord | undefined;
-        let curEntry: RawEntry | undefined;
-        const raw = out.writeRaw?.bind(out);
-        const emit = (r: LogRecord) => {
-          if (raw && r === cur) raw(r, curEntry as RawEntry);
-          else out.write(r);
-          written++;
-        };
-        const each = (e: RawEntry) => {
-          const r = src.decode(e);
-          if (!r) return;
-          cur = r;
-          curEntry = e;
-          norm.push(r, emit, e.type);
-        };
-        const src = source;
-        if (method === 'window') source.forEachInWindow(windowOpts, stats, each);
-        else for (const e of externalSort(source.entries(), { ...sortOpts, codec: rawCodec }, stats)) each(e);
-        cur = undefined;
-        curEntry = undefined;
-      } else {
-        const emit = (r: LogRecord) => {
-          out.write(r);
-          written++;
-        };
-        const input = numbered(source.records());
-        const ordered = method === 'window' ? reorderWindow(input, windowOpts, stats) : externalSort(input, sortOpts, stats);
-        for (const r of ordered) norm.push(r, emit);
+      for (const r of pass) {
+        const e = pass.entry;
+        if (raw && e) raw(r, e);
+        else out.write(r);
       }
     } catch (err) {
       if (err instanceof LateRecordError && i < methods.length - 1) {
@@ -213,46 +292,7 @@ export function normalizeStream(
       }
       throw err;
     }
-    const end = source.end();
-    norm.finish(end.trailer?.end_ts ?? 0, (r) => {
-      out.write(r);
-      written++;
-    });
-    const c = norm.counts;
-    const durationNs =
-      end.trailer?.end_ts && header.start_ts && end.trailer.end_ts > header.start_ts
-        ? end.trailer.end_ts - header.start_ts
-        : c.lastTs - c.firstTs;
-    const summary: NormalizeSummary = {
-      input: names.input ?? '',
-      output: names.output ?? '',
-      records: c.records,
-      written,
-      processes: c.processes,
-      threads: c.threads,
-      files: norm.files.size,
-      execs: c.execs,
-      failedExecs: c.failedExecs,
-      opens: c.opens,
-      failedOpens: c.failedOpens,
-      pathOps: c.pathOps,
-      pipes: c.pipes,
-      firstTs: c.firstTs,
-      lastTs: c.lastTs,
-      durationNs,
-      lostRecords: c.lostRecords,
-      lostEvents: c.lostEvents,
-      lostByReason: c.lostByReason,
-      unresolved: c.unresolved,
-      incomplete: end.trailer === undefined,
-      torn: end.torn,
-      skippedUnknown: end.skippedUnknown ?? 0,
-      warningCount: norm.warnings.total,
-      warnings: norm.warnings.lines(),
-      order: stats,
-      lateRecord: late ? { seq: late.seq, ts: late.ts, releasedTs: late.releasedTs } : undefined,
-    };
-    return { summary, trailer: end.trailer, pipes: norm.pipes };
+    return pass.result(names, late);
   }
   /* c8 ignore next */
   throw new NormalizeError('E_INTERNAL', 'normalize: no ordering method ran');

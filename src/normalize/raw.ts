@@ -30,7 +30,7 @@ import { describeFsError } from '../log/io.js';
 import type { TornInfo } from '../log/reader.js';
 import { EVENT_TYPES, RecordType, decodeRecord, recordType, type EventType, type LogRecord, type Trailer } from '../log/schema.js';
 import type { LogWriter } from '../log/writer.js';
-import { LateRecordError, type OrderStats, type RunCodec, type WindowOptions } from './order.js';
+import { LateRecordError, newOrderStats, type OrderStats, type RunCodec, type WindowOptions } from './order.js';
 
 const CHUNK = 1 << 20;
 const MAX_PREFIX_BYTES = 5;
@@ -525,6 +525,15 @@ export class RawLogSource {
    * as one RawEntry object that is reused: valid during the call only.
    */
   forEachInWindow(opts: WindowOptions, stats: OrderStats, fn: (e: RawEntry) => void): void {
+    for (const e of this.inWindow(opts, stats)) fn(e);
+  }
+
+  /**
+   * The records in time order through the reorder window, pulled one at a
+   * time. The entry object is reused: use it before asking for the next.
+   * Throws LateRecordError when a record is later than the window allows.
+   */
+  *inWindow(opts: WindowOptions, stats: OrderStats): Generator<RawEntry, void, undefined> {
     this.reset();
     stats.method = 'window';
     const r = new RawReader(this.path, this.dataOffset, this.chunkBytes);
@@ -549,16 +558,32 @@ export class RawLogSource {
         while (w.size > 0 && (w.size > maxHeld || w.firstTs() < limit)) {
           w.shift(e);
           releasedTs = e.ts;
-          fn(e);
+          yield e;
         }
       }
       while (w.size > 0) {
         w.shift(e);
-        fn(e);
+        yield e;
       }
       this.finish(r);
     } finally {
       r.close();
+    }
+  }
+
+  /**
+   * True if the reorder window can put this log in order (no record is
+   * later than it allows): a scan of timestamps, nothing decoded.
+   */
+  fitsWindow(opts: WindowOptions): boolean {
+    try {
+      for (const _ of this.inWindow(opts, newOrderStats())) {
+        /* only the order matters */
+      }
+      return true;
+    } catch (err) {
+      if (err instanceof LateRecordError) return false;
+      throw err;
     }
   }
 

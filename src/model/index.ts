@@ -1,0 +1,110 @@
+/**
+ * The build model: public API.
+ *
+ *   normalized(path)          the one pull-based stream of normalized records
+ *   loadBuild(path, opts)     a log (raw or normalized) -> Build (model + jobs + lookups)
+ *   buildFromRecords(...)     the same from in-memory normalized records (tests)
+ */
+import { ModelError } from '../errors.js';
+import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
+import type { NormalizeOptions, NormalizeSummary } from '../normalize/normalize.js';
+import { normalizeAbs } from '../normalize/paths.js';
+import { JobIndex, type JobOptions } from './jobs.js';
+import { ModelBuilder, type BuildFile, type BuildModel, type Process } from './model.js';
+import { normalized } from './stream.js';
+
+export { DEFAULT_DRIVERS, isDriver, JobIndex, readersOf, writersOf, type Job, type JobOptions } from './jobs.js';
+export { Kind, KIND_NAMES, kindBit, kindNames, USES, WRITES, type KindName } from './kinds.js';
+export { failed, ModelBuilder, programName, type BuildFile, type BuildModel, type FileAccess, type Process } from './model.js';
+export { normalized, NormalizedLog } from './stream.js';
+
+export interface LoadOptions extends JobOptions {
+  normalize?: NormalizeOptions;
+}
+
+/** A build: the model, its jobs, and lookups by id and path. */
+export class Build {
+  readonly jobs: JobIndex;
+  private readonly byProc = new Map<number, Process>();
+  private readonly byPath = new Map<string, BuildFile>();
+
+  constructor(
+    readonly model: BuildModel,
+    opts: JobOptions = {},
+    /** Set when the log was raw and normalized on the fly. */
+    readonly summary?: NormalizeSummary,
+  ) {
+    for (const p of model.processes) this.byProc.set(p.proc, p);
+    for (const f of model.files) this.byPath.set(f.path, f);
+    this.jobs = new JobIndex(model, opts);
+  }
+
+  get header(): LogHeader {
+    return this.model.header;
+  }
+
+  /** The directory the build started in. */
+  get startDir(): string {
+    return this.model.header.cwd ?? '';
+  }
+
+  process(proc: number): Process | undefined {
+    return this.byProc.get(proc);
+  }
+
+  file(path: string): BuildFile | undefined {
+    return this.byPath.get(path);
+  }
+
+  /** Duration of the build (ns). */
+  get durationNs(): number {
+    return Math.max(0, this.model.endTs - this.model.startTs);
+  }
+
+  /**
+   * The file a user named: an absolute path, a path relative to the build's
+   * start directory, or a unique path suffix (`vmlinux`, `cproject/hello`).
+   * Throws ModelError E_NO_FILE or E_AMBIGUOUS (listing candidates).
+   */
+  resolveFile(name: string, accept: (f: BuildFile) => boolean = () => true): BuildFile {
+    if (!name) throw new ModelError('E_NO_FILE', 'no file named: give a path or a unique end of one');
+    const exact = name.startsWith('/') ? normalizeAbs(name) : this.startDir ? normalizeAbs(`${this.startDir}/${name}`) : '';
+    const hit = exact ? this.byPath.get(exact) : undefined;
+    if (hit) return hit;
+    const suffix = name.startsWith('/') ? name : `/${name.replace(/^\.\//, '')}`;
+    let found = this.model.files.filter((f) => f.path.endsWith(suffix));
+    if (found.length > 1) {
+      const preferred = found.filter(accept);
+      if (preferred.length >= 1) found = preferred;
+    }
+    if (found.length === 1) return found[0];
+    if (found.length === 0) {
+      throw new ModelError('E_NO_FILE', `the build never touched a file named ${name} (give its path, or a unique end of it)`);
+    }
+    const list = found.slice(0, 8).map((f) => f.path);
+    throw new ModelError(
+      'E_AMBIGUOUS',
+      `${name} names ${found.length} files: ${list.join(', ')}${found.length > list.length ? ', …' : ''}; give more of the path`,
+    );
+  }
+}
+
+/** Loads the build model of a log file (raw logs are normalized on the fly). */
+export function loadBuild(path: string, opts: LoadOptions = {}): Build {
+  const log = normalized(path, opts.normalize);
+  const b = new ModelBuilder(log.header);
+  for (const r of log) b.add(r);
+  const model = b.finish({ incomplete: !log.complete, trailer: log.trailer });
+  return new Build(model, opts, log.summary);
+}
+
+/** The build model of in-memory normalized records (in time order). */
+export function buildFromRecords(
+  header: LogHeader,
+  records: Iterable<LogRecord>,
+  opts: JobOptions & { trailer?: Trailer; incomplete?: boolean } = {},
+): Build {
+  const b = new ModelBuilder(header);
+  for (const r of records) b.add(r);
+  return new Build(b.finish({ incomplete: opts.incomplete, trailer: opts.trailer }), opts);
+}

@@ -1,0 +1,149 @@
+/**
+ * Jobs: the unit a build engineer thinks in. A job is a process started by
+ * a build driver (make, ninja, cargo, …) together with its subtree, minus
+ * the subtrees of drivers inside it (their children are jobs of their own).
+ * The root process always acts as a driver: in a build with no known
+ * driver every direct child of the root is a job.
+ *
+ * A job's inputs are the files it read that it did not make itself; its
+ * outputs are the files it wrote that still exist at the end.
+ */
+import { baseName } from '../normalize/paths.js';
+import { Kind, WRITES } from './kinds.js';
+import type { BuildModel, Process } from './model.js';
+
+/** Programs that start jobs, by program name. `cmake` only as `cmake --build`. */
+export const DEFAULT_DRIVERS: readonly string[] = ['make', 'gmake', 'ninja', 'samu', 'meson', 'cargo', 'go', 'scons', 'bazel', 'cmake'];
+
+export interface Job {
+  /** The job's root process (its id is the job's id). */
+  proc: number;
+  /** Every process of the job, the root first, in proc order. */
+  procs: number[];
+  start: number;
+  end: number;
+  /** File ids read by the job that it did not make itself. */
+  inputs: number[];
+  /** File ids written by the job and present at the end. */
+  outputs: number[];
+}
+
+export interface JobOptions {
+  /** More driver program names (`--driver NAME`). */
+  drivers?: readonly string[];
+}
+
+/** The program names a driver is recognised by. */
+function driverSet(opts: JobOptions): Set<string> {
+  return new Set([...DEFAULT_DRIVERS, ...(opts.drivers ?? [])]);
+}
+
+/** True if `p` is a build driver. */
+export function isDriver(p: Process, drivers: ReadonlySet<string>): boolean {
+  const names = [p.exe ? baseName(p.exe) : '', p.argv[0] ? baseName(p.argv[0]) : ''];
+  for (const n of names) {
+    if (!n || !drivers.has(n)) continue;
+    if (n === 'cmake' && !drivers.has('cmake!')) return p.argv.includes('--build');
+    return true;
+  }
+  return false;
+}
+
+export class JobIndex {
+  readonly jobs: Job[] = [];
+  private readonly byProc = new Map<number, Job>();
+
+  constructor(
+    private readonly model: BuildModel,
+    opts: JobOptions = {},
+  ) {
+    const drivers = driverSet(opts);
+    const procs = new Map(model.processes.map((p) => [p.proc, p]));
+    const driver = new Set<number>();
+    for (const p of model.processes) if (isDriver(p, drivers)) driver.add(p.proc);
+    const roots = new Set(model.roots);
+    for (const p of model.processes) {
+      if (driver.has(p.proc) || roots.has(p.proc)) continue;
+      if (!(driver.has(p.parent) || roots.has(p.parent))) continue;
+      this.add(p, procs, driver);
+    }
+    this.jobs.sort((a, b) => a.start - b.start || a.proc - b.proc);
+  }
+
+  private add(root: Process, procs: Map<number, Process>, driver: Set<number>): void {
+    const members: number[] = [];
+    const stack = [root.proc];
+    let end = root.end;
+    while (stack.length) {
+      const id = stack.pop()!;
+      const p = procs.get(id)!;
+      members.push(id);
+      p.job = root.proc;
+      if (p.end > end) end = p.end;
+      for (const c of p.children) if (!driver.has(c)) stack.push(c);
+    }
+    members.sort((a, b) => a - b);
+    const job: Job = { proc: root.proc, procs: members, start: root.start, end, inputs: [], outputs: [] };
+    this.io(job, procs);
+    this.jobs.push(job);
+    for (const id of members) this.byProc.set(id, job);
+  }
+
+  /** Fills a job's inputs and outputs. */
+  private io(job: Job, procs: Map<number, Process>): void {
+    const firstWrite = new Map<number, number>();
+    const firstRead = new Map<number, number>();
+    for (const id of job.procs) {
+      for (const a of procs.get(id)!.files.values()) {
+        if (a.firstWrite >= 0) {
+          const w = firstWrite.get(a.file);
+          if (w === undefined || a.firstWrite < w) firstWrite.set(a.file, a.firstWrite);
+        }
+        if (a.kinds & Kind.READ) {
+          const r = firstRead.get(a.file);
+          if (r === undefined || a.first < r) firstRead.set(a.file, a.first);
+        }
+      }
+    }
+    for (const [file, r] of firstRead) {
+      const w = firstWrite.get(file);
+      // read what it had not written itself before (or at all)
+      if (w === undefined || r < w) job.inputs.push(file);
+    }
+    for (const file of firstWrite.keys()) {
+      const f = this.model.files[file];
+      if (!f.removed && !f.dir) job.outputs.push(file);
+    }
+    job.inputs.sort((a, b) => a - b);
+    job.outputs.sort((a, b) => a - b);
+  }
+
+  /** The job a process belongs to. */
+  of(proc: number): Job | undefined {
+    return this.byProc.get(proc);
+  }
+
+  /** The job rooted at `proc`. */
+  get(proc: number): Job | undefined {
+    const j = this.byProc.get(proc);
+    return j && j.proc === proc ? j : undefined;
+  }
+}
+
+/** Processes of a file's accesses that wrote it (content or existence), in time order. */
+export function writersOf(model: BuildModel, file: number): number[] {
+  const f = model.files[file];
+  return [...f.procs.values()]
+    .filter((a) => a.kinds & WRITES)
+    .sort((a, b) => a.firstWrite - b.firstWrite)
+    .map((a) => a.proc);
+}
+
+/** Processes that read the file's content (or ran it), in time order. */
+export function readersOf(model: BuildModel, file: number): number[] {
+  const f = model.files[file];
+  return [...f.procs.values()]
+    .filter((a) => a.kinds & (Kind.READ | Kind.EXEC))
+    .sort((a, b) => a.first - b.first)
+    .map((a) => a.proc);
+}

@@ -1,0 +1,395 @@
+/**
+ * The build model: what a build did, built in one pass over the normalized
+ * stream and read by every answer (graph, summary, deps, check, diff,
+ * exports, the viewer).
+ *
+ *  - processes: the tree, exe, argv, cwd, environment, start/end, exit
+ *  - files: absolute path, directory or not, made by the build or there
+ *    before it, present at the end or removed
+ *  - accesses: process x file with the kinds of use (src/model/kinds.ts),
+ *    first and last timestamp and a count, indexed both ways
+ *  - jobs (jobs.ts): the processes a build driver started, with their subtrees
+ *
+ * Memory grows with distinct processes, files and (process, file) pairs,
+ * never with records.
+ */
+import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
+import { recordType } from '../log/schema.js';
+import { Access } from '../normalize/access.js';
+import { baseName } from '../normalize/paths.js';
+import { Kind, WRITES } from './kinds.js';
+
+export interface Process {
+  /** Unique id (1, 2, … in start order); survives pid reuse. */
+  readonly proc: number;
+  pid: number;
+  /** Parent's proc id; 0 for a root. */
+  parent: number;
+  children: number[];
+  /** The program last exec'd (absolute), or the parent's for a fork that never exec'd. */
+  exe: string;
+  argv: readonly string[];
+  cwd: string;
+  /** "NAME=value" entries (shared between processes with the same environment). */
+  env: readonly string[];
+  /** ns, CLOCK_BOOTTIME (the log's clock). */
+  start: number;
+  end: number;
+  /** -1 when unknown (no exit seen). */
+  exitCode: number;
+  signal: number;
+  /** A successful exec was seen (else a fork running its parent's program). */
+  execd: boolean;
+  /** Execs that failed (ENOENT while searching PATH, …). */
+  failedExecs: number;
+  /** Accesses of this process, by file id. */
+  readonly files: Map<number, FileAccess>;
+  pipeRead: readonly number[];
+  pipeWrite: readonly number[];
+  /** The job this process belongs to (the job root's proc id), 0 if none (drivers, the root). */
+  job: number;
+}
+
+export interface BuildFile {
+  readonly id: number;
+  readonly path: string;
+  dir: boolean;
+  /** The build's first use of it made it (created, or written before anything read it). */
+  created: boolean;
+  /** Its last change was a removal: it is gone at the end. */
+  removed: boolean;
+  /** Kind bits of every access by any process. */
+  kinds: number;
+  /** Accesses of this file, by proc id. */
+  readonly procs: Map<number, FileAccess>;
+}
+
+/** How one process used one file. */
+export interface FileAccess {
+  readonly proc: number;
+  readonly file: number;
+  /** Kind bits (kinds.ts). */
+  kinds: number;
+  /** First and last time (ns). */
+  first: number;
+  last: number;
+  /** Events that made up this access. */
+  count: number;
+  /** Time of the first write-like use (create, write, truncate, rename_to), or -1. */
+  firstWrite: number;
+}
+
+export interface BuildModel {
+  header: LogHeader;
+  trailer?: Trailer;
+  /** By proc id: procs[id - 1] ... use process(id). Ordered by proc id. */
+  processes: Process[];
+  files: BuildFile[];
+  /** Processes without a known parent. */
+  roots: number[];
+  /** The log ended without a trailer or was torn. */
+  incomplete: boolean;
+  lostEvents: number;
+  /** First and last timestamps seen (ns). */
+  startTs: number;
+  endTs: number;
+}
+
+/** What a file exists as, as far as the build has seen (for `created`). */
+const UNKNOWN = 0;
+const PRESENT = 1;
+const ABSENT = 2;
+const ENOENT = 2;
+const AT_REMOVEDIR = 0x200;
+
+/** Builds the model from normalized records, in time order. */
+export class ModelBuilder {
+  private readonly procs = new Map<number, Process>();
+  private readonly files: BuildFile[] = [];
+  private readonly fileIds = new Map<string, number>();
+  private readonly state: number[] = [];
+  private readonly strings = new Map<string, string>();
+  private readonly envs = new Map<string, readonly string[]>();
+  private lostEvents = 0;
+  private firstTs = Infinity;
+  private lastTs = 0;
+
+  constructor(readonly header: LogHeader) {}
+
+  private intern(s: string): string {
+    const t = this.strings.get(s);
+    if (t !== undefined) return t;
+    this.strings.set(s, s);
+    return s;
+  }
+
+  private internEnv(env: readonly string[]): readonly string[] {
+    const key = env.join('\0');
+    let e = this.envs.get(key);
+    if (!e) {
+      e = env.map((v) => this.intern(v));
+      this.envs.set(key, e);
+    }
+    return e;
+  }
+
+  private process(proc: number, pid: number, ts: number): Process {
+    let p = this.procs.get(proc);
+    if (!p) {
+      p = {
+        proc,
+        pid,
+        parent: 0,
+        children: [],
+        exe: '',
+        argv: [],
+        cwd: '',
+        env: [],
+        start: ts,
+        end: 0,
+        exitCode: -1,
+        signal: 0,
+        execd: false,
+        failedExecs: 0,
+        files: new Map(),
+        pipeRead: [],
+        pipeWrite: [],
+        job: 0,
+      };
+      this.procs.set(proc, p);
+    }
+    return p;
+  }
+
+  private file(path: string): BuildFile {
+    let id = this.fileIds.get(path);
+    if (id === undefined) {
+      id = this.files.length;
+      this.files.push({ id, path: this.intern(path), dir: false, created: false, removed: false, kinds: 0, procs: new Map() });
+      this.state.push(UNKNOWN);
+      this.fileIds.set(path, id);
+    }
+    return this.files[id];
+  }
+
+  /** Records that process `p` used `path` in the ways `kinds` at `ts`. */
+  private use(p: Process, path: string | undefined, kinds: number, ts: number): void {
+    if (!path || path[0] !== '/') return;
+    const f = this.file(path);
+    const st = this.state[f.id];
+    // Existence as the build saw it: a write-like first use means the build made the file.
+    if (kinds & Kind.PROBE) {
+      if (st === UNKNOWN) this.state[f.id] = ABSENT;
+    } else if (kinds & Kind.DELETE) {
+      this.state[f.id] = ABSENT;
+      f.removed = true;
+    } else {
+      // Only an O_CREAT open, mkdir, link/symlink or a rename's destination can make a file.
+      const canCreate = (kinds & (Kind.CREATE | Kind.RENAME_TO)) !== 0;
+      if (canCreate && st !== PRESENT && (st === ABSENT || f.kinds === 0)) {
+        kinds |= Kind.CREATE;
+        if ((f.kinds & ~Kind.PROBE) === 0) f.created = true;
+      } else {
+        kinds &= ~Kind.CREATE;
+      }
+      this.state[f.id] = PRESENT;
+      f.removed = false;
+    }
+    if (kinds & Kind.DIR) f.dir = true;
+    f.kinds |= kinds;
+    let a = p.files.get(f.id);
+    if (!a) {
+      a = { proc: p.proc, file: f.id, kinds: 0, first: ts, last: ts, count: 0, firstWrite: -1 };
+      p.files.set(f.id, a);
+      f.procs.set(p.proc, a);
+    }
+    a.kinds |= kinds;
+    a.last = ts;
+    a.count++;
+    if (a.firstWrite < 0 && kinds & WRITES) a.firstWrite = ts;
+  }
+
+  /** Adds one normalized record (records must come in time order). */
+  add(r: LogRecord): void {
+    const type = recordType(r);
+    const ts = r.ts;
+    if (ts) {
+      if (ts < this.firstTs) this.firstTs = ts;
+      if (ts > this.lastTs) this.lastTs = ts;
+    }
+    if (type === 'lost') {
+      this.lostEvents += r.lost?.count ?? 0;
+      return;
+    }
+    const procId = r.proc ?? 0;
+    if (!procId || type === undefined) return;
+    const p = this.process(procId, r.pid, ts);
+    const handler = HANDLERS[type];
+    if (handler) handler(this, p, r, ts);
+  }
+
+  /** @internal for HANDLERS */
+  onProcess(p: Process, r: LogRecord): void {
+    const info = r.process!;
+    p.pid = info.pid ?? p.pid;
+    p.parent = info.parent ?? 0;
+    if (info.exe) p.exe = this.intern(info.exe);
+    if (info.argv?.length) p.argv = info.argv.map((a) => this.intern(a));
+    if (info.cwd) p.cwd = this.intern(info.cwd);
+    if (info.start_ts) p.start = info.start_ts;
+    p.end = info.end_ts ?? 0;
+    p.exitCode = info.exit_code ?? -1;
+    p.signal = info.signal ?? 0;
+    if (info.pipe_read?.length) p.pipeRead = [...info.pipe_read];
+    if (info.pipe_write?.length) p.pipeWrite = [...info.pipe_write];
+  }
+
+  /** @internal */
+  onExec(p: Process, r: LogRecord, ts: number): void {
+    const e = r.exec!;
+    if ((e.errno ?? 0) !== 0) {
+      p.failedExecs++;
+      this.use(p, r.abspath, Kind.PROBE, ts);
+      return;
+    }
+    p.execd = true;
+    if (e.env?.length) p.env = this.internEnv(e.env);
+    if (e.argv?.length) p.argv = e.argv.map((a) => this.intern(a));
+    if (r.abspath) p.exe = this.intern(r.abspath);
+    if (e.cwd) p.cwd = this.intern(e.cwd);
+    this.use(p, r.abspath, Kind.EXEC, ts);
+  }
+
+  /** @internal */
+  onOpen(p: Process, r: LogRecord, ts: number): void {
+    const a = r.access ?? 0;
+    if (a & Access.FAILED) {
+      this.use(p, r.abspath, Kind.PROBE, ts);
+      return;
+    }
+    if (a & Access.PATH) {
+      this.use(p, r.abspath, a & Access.DIRECTORY ? Kind.STAT | Kind.DIR : Kind.STAT, ts);
+      return;
+    }
+    if (a & Access.DIRECTORY) {
+      this.use(p, r.abspath, Kind.DIR | Kind.LIST, ts);
+      return;
+    }
+    let k = 0;
+    if (a & Access.WRITE) k |= Kind.WRITE;
+    if (a & Access.CREATE) k |= Kind.CREATE;
+    if (a & Access.TRUNCATE) k |= Kind.TRUNCATE;
+    // Reading what one just truncated reads one's own output: not an input.
+    if (a & Access.READ && !(a & Access.TRUNCATE)) k |= Kind.READ;
+    if (k) this.use(p, r.abspath, k, ts);
+  }
+
+  /** @internal unlink, rmdir, mkdir */
+  onPath(p: Process, r: LogRecord, ts: number): void {
+    const o = r.path!;
+    const op = o.op ?? '';
+    const mkdir = op.startsWith('mkdir');
+    const rmdir = op === 'rmdir' || (op === 'unlinkat' && ((o.flags ?? 0) & AT_REMOVEDIR) !== 0);
+    if ((o.errno ?? 0) !== 0) {
+      // mkdir of an existing directory says it is there; other failures are probes
+      if (mkdir && o.errno === 17) this.use(p, r.abspath, Kind.STAT | Kind.DIR, ts);
+      else if (o.errno === ENOENT || !mkdir) this.use(p, r.abspath, Kind.PROBE, ts);
+      return;
+    }
+    if (mkdir) this.use(p, r.abspath, Kind.CREATE | Kind.DIR, ts);
+    else if (rmdir) this.use(p, r.abspath, Kind.DELETE | Kind.DIR, ts);
+    else this.use(p, r.abspath, Kind.DELETE, ts);
+  }
+
+  /** @internal rename, link, symlink */
+  onPath2(p: Process, r: LogRecord, ts: number): void {
+    const o = r.path2!;
+    if ((o.errno ?? 0) !== 0) {
+      this.use(p, r.abspath2, Kind.PROBE, ts);
+      return;
+    }
+    const op = o.op ?? '';
+    if (op.startsWith('rename')) {
+      const from = r.abspath ? this.file(r.abspath) : undefined;
+      const wasDir = from?.dir ?? false;
+      this.use(p, r.abspath, Kind.DELETE | Kind.RENAME_FROM, ts);
+      this.use(p, r.abspath2, Kind.RENAME_TO | (wasDir ? Kind.DIR : 0), ts);
+    } else if (op.startsWith('link')) {
+      this.use(p, r.abspath, Kind.STAT, ts);
+      this.use(p, r.abspath2, Kind.CREATE | Kind.WRITE, ts);
+    } else {
+      // symlink: `from` is the link's text, not a file the build used
+      this.use(p, r.abspath2, Kind.CREATE | Kind.WRITE, ts);
+    }
+  }
+
+  /** @internal chdir/fchdir */
+  onChdir(p: Process, r: LogRecord, ts: number): void {
+    const c = r.chdir!;
+    if ((c.errno ?? 0) !== 0) this.use(p, r.abspath, Kind.PROBE, ts);
+    else this.use(p, r.abspath, Kind.DIR | Kind.STAT, ts);
+  }
+
+  /** The finished model. */
+  finish(state: { incomplete?: boolean; trailer?: Trailer } = {}): BuildModel {
+    const ids = [...this.procs.keys()].sort((a, b) => a - b);
+    const processes = ids.map((id) => this.procs.get(id)!);
+    const roots: number[] = [];
+    for (const p of processes) {
+      const parent = p.parent ? this.procs.get(p.parent) : undefined;
+      if (parent && parent !== p) parent.children.push(p.proc);
+      else {
+        p.parent = 0;
+        roots.push(p.proc);
+      }
+    }
+    // Forks that never exec'd run their parent's program with its environment.
+    for (const p of processes) {
+      if (p.execd || !p.parent) continue;
+      const q = this.procs.get(p.parent)!;
+      if (!p.argv.length) p.argv = q.argv;
+      if (!p.exe) p.exe = q.exe;
+      if (!p.env.length) p.env = q.env;
+      if (!p.cwd) p.cwd = q.cwd;
+    }
+    const startTs = this.header.start_ts || (Number.isFinite(this.firstTs) ? this.firstTs : 0);
+    const endTs = Math.max(state.trailer?.end_ts ?? 0, this.lastTs);
+    for (const p of processes) if (!p.end) p.end = Math.max(p.start, endTs);
+    return {
+      header: this.header,
+      trailer: state.trailer,
+      processes,
+      files: this.files,
+      roots,
+      incomplete: !!state.incomplete,
+      lostEvents: this.lostEvents,
+      startTs,
+      endTs,
+    };
+  }
+}
+
+type Handler = (b: ModelBuilder, p: Process, r: LogRecord, ts: number) => void;
+
+/** What each record type means to the model; types not listed only make their process known. */
+const HANDLERS: Partial<Record<string, Handler>> = {
+  process: (b, p, r) => b.onProcess(p, r),
+  exec: (b, p, r, ts) => b.onExec(p, r, ts),
+  open: (b, p, r, ts) => b.onOpen(p, r, ts),
+  path: (b, p, r, ts) => b.onPath(p, r, ts),
+  path2: (b, p, r, ts) => b.onPath2(p, r, ts),
+  chdir: (b, p, r, ts) => b.onChdir(p, r, ts),
+};
+
+/** The program name of a process: argv[0]'s name, else the exe's. */
+export function programName(p: Process): string {
+  const a0 = p.argv[0];
+  if (a0) return baseName(a0);
+  if (p.exe) return baseName(p.exe);
+  return `pid ${p.pid}`;
+}
+
+/** True if the process failed: nonzero exit or killed by a signal. */
+export function failed(p: Process): boolean {
+  return p.signal !== 0 || p.exitCode > 0;
+}

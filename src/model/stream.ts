@@ -1,0 +1,102 @@
+/**
+ * The one stream of normalized records: `for (const r of normalized(path))`
+ * (or `for await`). A normalized log is read as it is; a raw log is
+ * normalized on the fly. The ordering method is chosen before the first
+ * record is handed out (a scan of timestamps tells whether the reorder
+ * window can order the log, else the external sort is used), so a consumer
+ * never has to start over.
+ */
+import { LogReader, type TornInfo } from '../log/reader.js';
+import { copyHeader, type LogHeader, type LogRecord, type Trailer } from '../log/schema.js';
+import {
+  DEFAULT_MAX_HELD,
+  DEFAULT_WINDOW_MS,
+  NormalizePass,
+  normalizedHeader,
+  rawSource,
+  type NormalizeOptions,
+  type NormalizeSummary,
+} from '../normalize/normalize.js';
+
+export class NormalizedLog implements Iterable<LogRecord>, AsyncIterable<LogRecord> {
+  /** The header of the normalized log (marked normalized). */
+  readonly header: LogHeader;
+  private pass?: NormalizePass;
+  private used = false;
+  private done = false;
+
+  private constructor(
+    readonly path: string,
+    private readonly reader: LogReader,
+    private readonly opts: NormalizeOptions,
+  ) {
+    this.header = reader.header.normalized ? copyHeader(reader.header) : normalizedHeader(reader.header, path);
+  }
+
+  /** Opens a log (raw or normalized). Throws LogError when it is not a readable bt log. */
+  static open(path: string, opts: NormalizeOptions = {}): NormalizedLog {
+    return new NormalizedLog(path, LogReader.open(path), opts);
+  }
+
+  /** The log was already normalized (read as it is). */
+  get wasNormalized(): boolean {
+    return !!this.reader.header.normalized;
+  }
+
+  *[Symbol.iterator](): Generator<LogRecord, void, undefined> {
+    if (this.used) throw new Error('a NormalizedLog is read once: open it again');
+    this.used = true;
+    try {
+      if (this.reader.header.normalized) {
+        yield* this.reader.records();
+      } else {
+        const source = rawSource(this.reader);
+        const windowOpts = {
+          windowNs: (this.opts.windowMs ?? DEFAULT_WINDOW_MS) * 1e6,
+          maxHeld: this.opts.maxHeld ?? DEFAULT_MAX_HELD,
+        };
+        const sort = this.opts.sort ?? 'auto';
+        const method = sort === 'external' || (sort === 'auto' && !source.fitsWindow(windowOpts)) ? 'external' : 'window';
+        this.pass = new NormalizePass(this.reader.header, source, method, this.opts);
+        yield* this.pass;
+      }
+      this.done = true;
+    } finally {
+      this.reader.close();
+    }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<LogRecord, void, undefined> {
+    yield* this[Symbol.iterator]();
+  }
+
+  /** After the iteration: the normalizer's summary (raw logs only). */
+  get summary(): NormalizeSummary | undefined {
+    return this.pass?.result({ input: this.path }).summary;
+  }
+
+  /** After the iteration: the trailer, if the log has one. */
+  get trailer(): Trailer | undefined {
+    return this.pass ? this.pass.end.trailer : this.reader.trailer;
+  }
+
+  /** After the iteration: where the log was torn, if it was. */
+  get torn(): TornInfo | undefined {
+    return this.pass ? this.pass.end.torn : this.reader.torn;
+  }
+
+  /** After the iteration: the log was read to a trailer, whole. */
+  get complete(): boolean {
+    return this.done && this.trailer !== undefined && this.torn === undefined;
+  }
+
+  /** Stops early (closes the file). */
+  close(): void {
+    this.reader.close();
+  }
+}
+
+/** The normalized records of the log at `path`. */
+export function normalized(path: string, opts: NormalizeOptions = {}): NormalizedLog {
+  return NormalizedLog.open(path, opts);
+}
