@@ -18,6 +18,7 @@
  *    purple "pipe" (writer to reader); file -> file "mv"/"ln" (renamed,
  *    linked); process -> file dotted grey "?" (looked for, not found: --probes).
  */
+import { middle, quoteArg, shellJoin, signalName } from '../present/format.js';
 import { relativeInside } from '../normalize/paths.js';
 import { failed, Use, type ProcNode } from './model.js';
 import type { FileEdge, GraphView, VFile, VProc } from './view.js';
@@ -38,34 +39,7 @@ function attrs(a: Record<string, string | number | undefined>): string {
   return parts.length ? ` [${parts.join(', ')}]` : '';
 }
 
-const SIGNALS: Record<number, string> = {
-  1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 4: 'SIGILL', 5: 'SIGTRAP', 6: 'SIGABRT', 7: 'SIGBUS', 8: 'SIGFPE',
-  9: 'SIGKILL', 10: 'SIGUSR1', 11: 'SIGSEGV', 12: 'SIGUSR2', 13: 'SIGPIPE', 14: 'SIGALRM', 15: 'SIGTERM',
-  24: 'SIGXCPU', 25: 'SIGXFSZ',
-};
-
-export function signalName(n: number): string {
-  return SIGNALS[n] ?? `signal ${n}`;
-}
-
-/** Shortens a string to `max` characters with an ellipsis in the middle. */
-function middle(s: string, max: number): string {
-  if (s.length <= max) return s;
-  const head = Math.ceil((max - 1) / 2);
-  const tail = max - 1 - head;
-  return `${s.slice(0, head)}…${s.slice(s.length - tail)}`;
-}
-
-function quoteArg(a: string): string {
-  if (a === '') return "''";
-  if (/^[A-Za-z0-9_@%+=:,./~^-]+$/.test(a)) return a;
-  return `'${a.replace(/'/g, `'\\''`)}'`;
-}
-
-/** The full command line, shell-quoted. */
-export function shellJoin(argv: readonly string[]): string {
-  return argv.map(quoteArg).join(' ');
-}
+export { signalName, shellJoin } from '../present/format.js';
 
 const ARG_MAX_CHARS = 28;
 const LINE_MAX_CHARS = 48;

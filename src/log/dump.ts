@@ -11,7 +11,7 @@
  * value on failure. Path operations are typed by family: unlink | mkdir |
  * rmdir (PathOp) and rename | link | symlink (PathOp2), `op` is the syscall.
  */
-import os from 'node:os';
+import { signalName } from '../present/format.js';
 import { errnoName } from '../errors.js';
 import { copyHeader, recordType } from './schema.js';
 import type { LogHeader, LogRecord, Trailer } from './schema.js';
@@ -141,20 +141,7 @@ const AT_REMOVEDIR = 0x200;
 
 // --- signals -------------------------------------------------------------------
 
-const SIGNAL_NAMES: Record<number, string> = (() => {
-  const out: Record<number, string> = {};
-  for (const [name, num] of Object.entries(os.constants.signals)) {
-    if (out[num] === undefined) out[num] = name;
-  }
-  // Linux numbers, in case this Node lacks some.
-  Object.assign(out, { 6: 'SIGABRT', 7: 'SIGBUS', 9: 'SIGKILL', 11: 'SIGSEGV', 13: 'SIGPIPE', 15: 'SIGTERM' });
-  return out;
-})();
-
-/** "SIGKILL" for 9; "signal 40" for numbers without a name. */
-export function signalName(sig: number): string {
-  return SIGNAL_NAMES[sig] ?? `signal ${sig}`;
-}
+export { signalName } from '../present/format.js';
 
 // --- record types as shown -------------------------------------------------------
 

@@ -16,6 +16,7 @@
  * and renames it (or copies it to stdout) only once it is complete, so a
  * half-written output is never left behind.
  */
+import { formatDuration, formatNs, plural } from '../present/format.js';
 import { copyHeader } from '../log/schema.js';
 import fs from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -436,25 +437,7 @@ export function forEachNormalized(
   }
 }
 
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
-/** A short span: ns, µs or ms. */
-export function formatNs(ns: number): string {
-  if (ns < 1e3) return `${ns} ns`;
-  if (ns < 1e6) return `${(ns / 1e3).toFixed(1)} µs`;
-  return `${(ns / 1e6).toFixed(1)} ms`;
-}
-
-/** Seconds with a sensible precision. */
-export function formatDuration(ns: number): string {
-  const s = ns / 1e9;
-  if (s < 10) return `${s.toFixed(3)} s`;
-  if (s < 600) return `${s.toFixed(1)} s`;
-  const m = Math.floor(s / 60);
-  return `${m} min ${Math.round(s - m * 60)} s`;
-}
+export { formatDuration, formatNs } from '../present/format.js';
 
 /** The summary bt normalize prints on stderr: a line, then notes and warnings. */
 export function formatSummary(s: NormalizeSummary, maxWarnings = 10): string {

@@ -1,0 +1,101 @@
+/**
+ * Presentation: how bt writes signals, durations, times, counts and
+ * command lines for people. Every output (dump, graph, summary, deps,
+ * check, diff, the viewer's server side) formats through here.
+ */
+import os from 'node:os';
+
+const SIGNAL_NAMES: Record<number, string> = (() => {
+  const out: Record<number, string> = {};
+  for (const [name, num] of Object.entries(os.constants.signals)) {
+    if (out[num] === undefined) out[num] = name;
+  }
+  // Linux numbers, in case this Node lacks some.
+  Object.assign(out, { 6: 'SIGABRT', 7: 'SIGBUS', 9: 'SIGKILL', 11: 'SIGSEGV', 13: 'SIGPIPE', 15: 'SIGTERM' });
+  return out;
+})();
+
+/** "SIGKILL" for 9; "signal 40" for numbers without a name. */
+export function signalName(sig: number): string {
+  return SIGNAL_NAMES[sig] ?? `signal ${sig}`;
+}
+
+/** The number of a signal name ("SIGKILL", "KILL", "kill"), undefined if unknown. */
+export function signalNumber(name: string): number | undefined {
+  const up = name.toUpperCase();
+  const n = (os.constants.signals as Record<string, number>)[up.startsWith('SIG') ? up : `SIG${up}`];
+  return n;
+}
+
+/** A short span: ns, µs or ms. */
+export function formatNs(ns: number): string {
+  if (ns < 1e3) return `${ns} ns`;
+  if (ns < 1e6) return `${(ns / 1e3).toFixed(1)} µs`;
+  return `${(ns / 1e6).toFixed(1)} ms`;
+}
+
+/** Seconds with a sensible precision: "0.123 s", "12.3 s", "3 min 4 s". */
+export function formatDuration(ns: number): string {
+  const s = ns / 1e9;
+  if (s < 10) return `${s.toFixed(3)} s`;
+  if (s < 600) return `${s.toFixed(1)} s`;
+  const m = Math.floor(s / 60);
+  return `${m} min ${Math.round(s - m * 60)} s`;
+}
+
+/** Whole milliseconds of a span in ns (for JSON `*_ms` keys). */
+export function toMs(ns: number): number {
+  return Math.round(ns / 1e6);
+}
+
+/** Seconds since `start`: "+0.001234" (µs, truncated). */
+export function relSeconds(ts: number, start: number): string {
+  const d = ts - start;
+  const a = Math.abs(d);
+  const sec = Math.floor(a / 1e9);
+  const us = Math.floor((a - sec * 1e9) / 1000);
+  return `${d < 0 ? '-' : '+'}${sec}.${String(us).padStart(6, '0')}`;
+}
+
+/** "1 process", "3 processes". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** A number with thousands separators: 1234567 -> "1,234,567". */
+export function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** One shell word, quoted only when it must be. */
+export function quoteArg(a: string): string {
+  if (a === '') return "''";
+  if (/^[A-Za-z0-9_@%+=:,./~^-]+$/.test(a)) return a;
+  return `'${a.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The full command line, shell-quoted (what a user can paste into a shell). */
+export function shellJoin(argv: readonly string[]): string {
+  return argv.map(quoteArg).join(' ');
+}
+
+/** Shortens a string to `max` characters with an ellipsis in the middle. */
+export function middle(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const head = Math.ceil((max - 1) / 2);
+  const tail = max - 1 - head;
+  return `${s.slice(0, head)}…${s.slice(s.length - tail)}`;
+}
+
+/** The command line shell-quoted and cut to `max` characters (with an ellipsis at the end). */
+export function commandLine(argv: readonly string[], max = 120): string {
+  const s = shellJoin(argv);
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
+/** How a process ended: "exit 0", "exit 2", "SIGKILL", "running/unknown". */
+export function exitText(exitCode: number, signal: number): string {
+  if (signal) return signalName(signal);
+  if (exitCode < 0) return 'unknown';
+  return `exit ${exitCode}`;
+}
