@@ -201,3 +201,23 @@ export function rdeps(build: Build, file: BuildFile, opts: DepsOptions = {}): De
     readers: [],
   };
 }
+
+/**
+ * The processes and files of FILE's provenance (bt graph --focus): every
+ * process of the jobs that made it, their ancestors (so the tree stays
+ * connected), FILE and the files on the way.
+ */
+export function depsScope(build: Build, file: BuildFile, opts: DepsOptions = {}): { procs: Set<number>; files: Set<number> } {
+  const r = deps(build, file, opts);
+  const procs = new Set<number>();
+  for (const u of r.processes) {
+    for (const id of unitProcs(build, u.proc)) procs.add(id);
+    for (let p = build.process(u.proc); p && p.parent && !procs.has(p.parent); p = build.process(p.parent)) procs.add(p.parent);
+  }
+  const files = new Set<number>([file.id]);
+  for (const path of [...r.inputs, ...r.outputs]) {
+    const f = build.file(path);
+    if (f) files.add(f.id);
+  }
+  return { procs, files };
+}
