@@ -44,12 +44,12 @@ export interface FieldRef {
  *   string fields: the string (`~`: the glob, `matches`: the regex source)
  *   number fields: the number (errno/signal names resolved; ts/dur in ns)
  *   access: the Kind bits
- * `re` is the compiled glob or regex for `~` and `matches`.
+ * `test` is the compiled glob or regex for `~` and `matches`.
  */
 export interface Value {
   text: string;
   value: string | number;
-  re?: RegExp;
+  test?: (x: string) => boolean;
   pos: number;
 }
 

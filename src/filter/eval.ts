@@ -98,10 +98,8 @@ function stringTest(op: Op, values: Value[], exe: boolean): StrTest {
       };
     }
     case '~':
-    case 'matches': {
-      const re = values[0].re!;
-      return (x) => re.test(x);
-    }
+    case 'matches':
+      return values[0].test!;
     case 'contains': {
       const want = values[0].value as string;
       return (x) => x.includes(want);

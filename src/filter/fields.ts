@@ -114,7 +114,44 @@ function timeValue(field: string, t: Token): number {
 /** The regular expression of a glob for a field (see README: path-like fields match a trailing part). */
 export function globRegExp(glob: string, pathLike: boolean): RegExp {
   const src = globSource(glob);
-  return new RegExp(pathLike && !glob.startsWith('/') ? `(?:^|/)${src}$` : `^${src}$`);
+  // A glob starting with "**" already matches at any '/': anchoring it at the start is the same, and faster.
+  const trailing = pathLike && !glob.startsWith('/') && !glob.startsWith('**');
+  return new RegExp(trailing ? `(?:^|/)${src}$` : `^${src}$`);
+}
+
+/** "*.h", "**.h", "**\/*.h" on a path-like field: the path ends with ".h". */
+const SUFFIX_GLOB = /^(?:\*|\*\*|\*\*\/\*)([^*?[\]{}\\/]+)$/;
+/** "/usr/include/**": the path starts with "/usr/include/". */
+const PREFIX_GLOB = /^(\/[^*?[\]{}\\]*\/)\*\*$/;
+/** "/usr/include/**\/*.h": both. */
+const PREFIX_SUFFIX_GLOB = /^(\/[^*?[\]{}\\]*\/)\*\*\/\*([^*?[\]{}\\/]+)$/;
+
+/**
+ * The test of a glob: string operations for the common shapes (suffix,
+ * directory prefix, both), the glob's regular expression otherwise.
+ */
+export function globTest(glob: string, pathLike: boolean): (x: string) => boolean {
+  if (pathLike) {
+    let m = SUFFIX_GLOB.exec(glob);
+    if (m) {
+      const suffix = m[1];
+      return (x) => x.endsWith(suffix);
+    }
+    m = PREFIX_GLOB.exec(glob);
+    if (m) {
+      const prefix = m[1];
+      return (x) => x.startsWith(prefix);
+    }
+    m = PREFIX_SUFFIX_GLOB.exec(glob);
+    if (m) {
+      const prefix = m[1];
+      const suffix = m[2];
+      const min = prefix.length + suffix.length;
+      return (x) => x.length >= min && x.startsWith(prefix) && x.endsWith(suffix);
+    }
+  }
+  const re = globRegExp(glob, pathLike);
+  return (x) => re.test(x);
 }
 
 /** A JS regex; a leading "(?i)" makes it case-insensitive. Throws FilterError at `pos` if invalid. */
@@ -186,8 +223,12 @@ export function resolveValue(name: FieldName, fieldText: string, op: Op, t: Toke
 
 function stringValue(spec: FieldSpec, t: Token, op: Op): Value {
   const v: Value = { text: t.text, value: t.text, pos: t.pos };
-  if (op === '~') v.re = globRegExp(t.text, spec.pathLike === true);
-  else if (op === 'matches') v.re = userRegExp(t.text, t.pos);
+  if (op === '~') {
+    v.test = globTest(t.text, spec.pathLike === true);
+  } else if (op === 'matches') {
+    const re = userRegExp(t.text, t.pos);
+    v.test = (x) => re.test(x);
+  }
   return v;
 }
 

@@ -7,15 +7,16 @@
  *   unary      := ("not" | "!") unary | primary
  *   primary    := "(" or ")"
  *               | "under" "(" or ")"
- *               | field [op value | "in" set | "has" (value | set)]
+ *               | field [["not"] op value | ["not"] "in" set | ["not"] "has" (value | set)]
  *   set        := "{" value ("," value)* "}"
  *   value      := string | number | word
  *   field      := type | proc | pid | ppid | exe | argv | arg | cwd | path
  *               | access | errno | exit | signal | ts | dur | env.NAME
  *   op         := "==" | "!=" | "<" | "<=" | ">" | ">=" | "~" | "matches" | "contains"
  *
- * Precedence: not > and > or; and/or associate to the left. Every error is
- * a FilterError with the 0-based column of the offending token.
+ * `field not OP value` (OP one of in, has, contains, matches, ~) is
+ * `not (field OP value)`. Precedence: not > and > or; and/or associate to
+ * the left. Every error is a FilterError with the 0-based column of the offending token.
  */
 import { FilterError } from '../errors.js';
 import { FIELD_NAMES, type FieldName, type FieldRef, type Node, type Op, type Value } from './ast.js';
@@ -144,6 +145,14 @@ class Parser {
   }
 
   private comparison(field: FieldRef): Node {
+    // `field not in {…}`, `not contains`, `not matches`, `not ~`, `not has`: the negation
+    if (this.isWord('not')) {
+      const after = this.toks[this.i + 1];
+      if ((after.kind === 'word' && WORD_OPS.has(after.text)) || (after.kind === 'punct' && after.text === '~')) {
+        const notTok = this.next();
+        return { kind: 'not', operand: this.comparison(field), pos: notTok.pos };
+      }
+    }
     const t = this.tok;
     const fieldText = field.name === 'env' ? `env.${field.envName}` : field.name;
     let op: Op | undefined;

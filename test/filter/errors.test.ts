@@ -65,6 +65,8 @@ const CASES: [string, number, string][] = [
   ['pid == 1 )', 9, 'expected "and", "or" or the end, got ")"'],
   ['pid == 1 2', 9, 'expected "and", "or" or the end, got "2"'],
   ['exe "cc1"', 4, 'expected an operator after "exe", got "cc1"'],
+  ['pid not == 1', 4, 'expected an operator after "pid", got "not"'],
+  ['pid not in 1', 11, 'expected "{" after "in", got "1"'],
   ['env.CC gcc', 7, 'expected an operator after "env.CC", got "gcc"'],
   ['pid == 1 and', 12, 'expected an expression after "and"'],
   ['pid == 1 or or errno', 12, 'expected an expression after "or", got "or"'],

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Kind } from '../../src/model/kinds.js';
+import { globRegExp, globTest } from '../../src/filter/fields.js';
 import { parseFilter, type FilterEnv, type Subject } from '../../src/filter/index.js';
 
 const START = 1_000_000_000_000;
@@ -175,6 +176,7 @@ test('argv is the joined command line; arg is any single argument', () => {
   assert.deepEqual(procsMatching('arg contains "foo"'), [3, 4, 5]);
   assert.deepEqual(procsMatching('arg matches "^-[oC]$"'), [2, 4, 7]);
   assert.deepEqual(procsMatching('arg in {docs, a.out}'), [6, 7]);
+  assert.deepEqual(procsMatching('arg not in {make, -c, ld}'), [1, 5]);
   assert.deepEqual(procsMatching('arg != make'), [1, 3, 4, 5, 7], '!=: no argument equals');
   assert.equal(ok('arg != x', subject({ argv: [] })), false, 'no arguments: != is false');
   assert.equal(ok('arg', subject({ argv: [] })), false);
@@ -316,4 +318,22 @@ test('under() stops on a cyclic parent function and on a missing process', () =>
   assert.equal(keep(procOf(1)), false);
   assert.equal(keep(procOf(5)), true, 'the walk goes past a process the env does not know');
   assert.equal(parseFilter('under(exe == nothing)').bind(env)(procOf(7)), false);
+});
+
+test('glob fast paths (suffix, prefix, both) agree with the glob regex', () => {
+  const globs = ['*.h', '**.h', '**/*.h', '/usr/include/**', '/usr/include/**/*.h', '/**', '/w/**/*.c', '*.tar.gz', '**/x', 'x/*.h'];
+  const paths = ['/usr/include/stdio.h', '/usr/include/sys/types.h', '/usr/include', '/usr/include/', '/usr/include.h', '/usr/includex/a.h',
+    '/w/a.c', '/w/src/b.c', '/w/.c', '/a.tar.gz', '/x', '/y/x', '/yx', 'x', '/x/a.h', '/x/y/a.h', '/h', '.h', '/a.h/b'];
+  for (const g of globs) {
+    const fast = globTest(g, true);
+    const re = globRegExp(g, true);
+    for (const p of paths) assert.equal(fast(p), re.test(p), `${g} on ${p}`);
+  }
+  // and some exact results
+  assert.equal(globTest('/usr/include/**/*.h', true)('/usr/include/stdio.h'), true);
+  assert.equal(globTest('/usr/include/**/*.h', true)('/usr/include/.h'), true);
+  assert.equal(globTest('/usr/include/**', true)('/usr/include'), false);
+  assert.equal(globTest('*.h', true)('/a.h/b'), false);
+  assert.equal(globTest('*.h', false)('/a.h'), false, 'not path-like: * does not cross / and the glob is anchored');
+  assert.equal(globTest('*.h', false)('a.h'), true);
 });

@@ -81,6 +81,10 @@ test('every comparison operator', () => {
     '(and (under (and (== exe "make") (contains argv "vmlinux"))) (> dur 2000000000))',
   );
   assert.equal(tree('under(under(pid == 1))'), '(under (under (== pid 1)))');
+  assert.equal(tree('pid not in {1, 2}'), '(not (in pid {1, 2}))');
+  assert.equal(tree('access not has write and errno'), '(and (not (has access 2)) errno)');
+  assert.equal(tree('argv not contains x or arg not matches y'), '(or (not (contains argv "x")) (not (matches arg "y")))');
+  assert.equal(tree('path not ~ "*.h"'), '(not (~ path "*.h"))');
 });
 
 test('every field', () => {
