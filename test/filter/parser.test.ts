@@ -4,11 +4,15 @@
  * literal (units, errno and signal names, escapes).
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { tokenize } from '../../src/filter/lexer.js';
 import { parseFilter, showNode } from '../../src/filter/index.js';
 
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const tree = (src: string): string => showNode(parseFilter(src).ast);
 
 test('tokenizer: kinds, texts and columns', () => {
@@ -154,4 +158,18 @@ test('the README examples parse', () => {
   );
   assert.equal(tree('errno == ENOENT'), '(== errno 2)');
   assert.equal(tree('type == exec and exit != 0'), '(and (== type "exec") (!= exit 0))');
+});
+
+test('every example in the README section parses', () => {
+  const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('### Display filters'), readme.indexOf('## The log format'));
+  const block = /```sh\n([\s\S]*?)```/.exec(section);
+  assert.ok(block, 'the README has the examples block');
+  const examples = block[1].split('\n').map((l) => l.replace(/\s+# .*$/, '').trim()).filter(Boolean);
+  assert.equal(examples.length, 7);
+  for (const ex of examples) assert.doesNotThrow(() => parseFilter(ex), ex);
+  assert.equal(
+    showNode(parseFilter(examples[5]).ast),
+    '(or (in arg {"-O0", "-O1"}) (not (matches arg "^-O")))',
+  );
 });
