@@ -81,7 +81,8 @@ function stringTest(op: Op, values: Value[], exe: boolean): StrTest {
     case 'in': {
       const eqs = values.map((v): StrTest => {
         const want = v.value as string;
-        if (exe && !want.includes('/')) {
+        if (exe && !want.startsWith('/')) {
+          // a name or a trailing part of the path: cc1, 12/cc1
           const tail = `/${want}`;
           return (x) => x === want || x.endsWith(tail);
         }

@@ -144,7 +144,9 @@ test('type', () => {
 test('exe: basename or full path; globs, contains, matches, in', () => {
   assert.deepEqual(procsMatching('exe == cc1'), [5]);
   assert.deepEqual(procsMatching('exe == "/usr/lib/gcc/x86_64-linux-gnu/12/cc1"'), [5]);
-  assert.deepEqual(procsMatching('exe == "12/cc1"'), [], 'a value with / is the full path');
+  assert.deepEqual(procsMatching('exe == "12/cc1"'), [5], 'a trailing part of the path');
+  assert.deepEqual(procsMatching('exe == "2/cc1"'), [], 'a trailing part starts after a /');
+  assert.deepEqual(procsMatching('exe == "/lib/gcc/x86_64-linux-gnu/12/cc1"'), [], 'a value starting with / is the full path');
   assert.deepEqual(procsMatching('exe == c1'), [], 'whole names only');
   assert.deepEqual(procsMatching('exe == make'), [2, 6]);
   assert.deepEqual(procsMatching('exe != make'), [1, 3, 4, 5, 7]);
