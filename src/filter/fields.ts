@@ -235,7 +235,7 @@ function stringValue(spec: FieldSpec, t: Token, op: Op): Value {
 /** "(fields: type, proc, …, env.NAME)" */
 export const FIELD_LIST = FIELD_NAMES.map((f) => (f === 'env' ? 'env.NAME' : f)).join(', ');
 
-/** How an operator is named in messages about a field's type. */
+/** How a field's type is named in messages ("does not apply to dur (a time)"). */
 export function typeWord(name: FieldName): string {
   switch (FIELDS[name].type) {
     case 'int':

@@ -186,7 +186,8 @@ class Parser {
     if (t.kind === 'string' || t.kind === 'number' || (t.kind === 'word' && !['and', 'or', 'not'].includes(t.text))) {
       return this.next();
     }
-    throw new FilterError(`expected a value after "${op}"${got(t)}`, t.pos);
+    const hint = this.isPunct('{') ? ' (a set of values goes after "in")' : '';
+    throw new FilterError(`expected a value after "${op}"${got(t)}${hint}`, t.pos);
   }
 
   private set(name: FieldName, fieldText: string, op: Op): Value[] {

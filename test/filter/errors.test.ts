@@ -30,6 +30,7 @@ const CASES: [string, number, string][] = [
   ['env.A-B', 4, 'bad environment variable name "A-B"'],
   ['proc ==', 7, 'expected a value after "=="'],
   ['exe == and pid', 7, 'expected a value after "==", got "and"'],
+  ['exe == {cc1, gcc}', 7, 'expected a value after "==", got "{" (a set of values goes after "in")'],
   ['exe == )', 7, 'expected a value after "==", got ")"'],
   ['exe = "cc1"', 4, 'unexpected "=" (use "==" to compare)'],
   ['errno & exit', 6, 'unexpected "&" (use "&&" or "and")'],
