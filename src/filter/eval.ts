@@ -14,6 +14,7 @@ import { FIELDS } from './fields.js';
 export interface Subject {
   /** Event type ('exec', 'open', 'path', …) or 'process' or 'file'. */
   type: string;
+  /** The build model's process id (0: none, e.g. a file subject; under() is then false). */
   proc: number;
   pid: number;
   ppid: number;
