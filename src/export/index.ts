@@ -11,7 +11,9 @@
  */
 import { ExportError } from '../errors.js';
 import { loadBuild, type Build } from '../model/index.js';
+import { exportChromeTrace } from './chrome-trace.js';
 import { compileCommands, compileCommandsJson } from './compile-commands.js';
+import { exportPerfetto } from './perfetto.js';
 import type { Sink } from './sink.js';
 
 export const FORMATS = ['compile-commands', 'perfetto', 'chrome-trace', 'makedeps', 'jsonl', 'parquet'] as const;
@@ -48,6 +50,16 @@ export async function exportTo(format: ExportFormat, log: string, opts: ExportOp
     case 'compile-commands': {
       const build = load(log, opts);
       sink.write(compileCommandsJson(compileCommands(build, { compilers: opts.compilers, expandResponseFiles: opts.expandResponseFiles })));
+      return build;
+    }
+    case 'perfetto': {
+      const build = load(log, opts);
+      exportPerfetto(build, sink);
+      return build;
+    }
+    case 'chrome-trace': {
+      const build = load(log, opts);
+      exportChromeTrace(build, sink);
       return build;
     }
     default:
