@@ -13,6 +13,7 @@ import { ExportError } from '../errors.js';
 import { loadBuild, type Build } from '../model/index.js';
 import { exportChromeTrace } from './chrome-trace.js';
 import { compileCommands, compileCommandsJson } from './compile-commands.js';
+import { makedeps } from './makedeps.js';
 import { exportPerfetto } from './perfetto.js';
 import type { Sink } from './sink.js';
 
@@ -60,6 +61,11 @@ export async function exportTo(format: ExportFormat, log: string, opts: ExportOp
     case 'chrome-trace': {
       const build = load(log, opts);
       exportChromeTrace(build, sink);
+      return build;
+    }
+    case 'makedeps': {
+      const build = load(log, opts);
+      sink.write(makedeps(build, { outputOf: opts.outputOf }));
       return build;
     }
     default:
