@@ -13,6 +13,7 @@ import { ExportError } from '../errors.js';
 import { loadBuild, type Build } from '../model/index.js';
 import { exportChromeTrace } from './chrome-trace.js';
 import { compileCommands, compileCommandsJson } from './compile-commands.js';
+import { exportJsonl } from './jsonl.js';
 import { makedeps } from './makedeps.js';
 import { exportPerfetto } from './perfetto.js';
 import type { Sink } from './sink.js';
@@ -68,6 +69,9 @@ export async function exportTo(format: ExportFormat, log: string, opts: ExportOp
       sink.write(makedeps(build, { outputOf: opts.outputOf }));
       return build;
     }
+    case 'jsonl':
+      exportJsonl(log, sink, opts.windowMs ? { windowMs: opts.windowMs } : {});
+      return undefined;
     default:
       throw new ExportError('E_FORMAT', `bt export ${format} is not available yet`);
   }
