@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { ExportError } from '../errors.js';
 import { BINARY_FORMATS, checkFormat, exportTo, FORMATS, type ExportOptions } from '../export/index.js';
+import { exportParquet } from '../export/parquet.js';
 import { fileSink, stdoutSink, type Sink } from '../export/sink.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -30,6 +31,12 @@ export function exportCommand(): Command {
         windowMs: o.window,
       };
       const toStdout = !o.output || o.output === '-';
+      if (format === 'parquet') {
+        if (toStdout) throw new ExportError('E_OUTPUT', 'bt export parquet writes a directory: give it with -o DIR');
+        const rows = await exportParquet(log, o.output);
+        if (!o.quiet) process.stderr.write(`bt export: ${Object.entries(rows).map(([t, n]) => `${n} ${t}`).join(', ')} written to ${o.output}\n`);
+        return;
+      }
       if (toStdout && BINARY_FORMATS.has(format) && process.stdout.isTTY) {
         throw new ExportError('E_OUTPUT', `refusing to write a binary ${format} trace to the terminal: use -o FILE or redirect stdout`);
       }
