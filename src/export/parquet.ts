@@ -17,12 +17,11 @@ export async function exportParquet(log: string, out: string): Promise<Record<Ta
   let staging: string | undefined;
   try {
     staging = stagingDir(out);
+    const written = await db.prepare(TABLES);
     for (const t of TABLES) {
-      await db.makeView(t);
       const file = path.join(staging, `${t}.parquet`);
       await db.conn.run(`COPY (SELECT * FROM ${t}) TO '${file.replace(/'/g, "''")}' (FORMAT parquet, COMPRESSION zstd)`);
-      const r = await db.conn.runAndReadAll(`SELECT count(*) FROM ${t}`);
-      rows[t] = Number(r.getRowsJS()[0][0]);
+      rows[t] = written.get(t)![0];
     }
   } catch (err) {
     if (staging) fs.rmSync(staging, { recursive: true, force: true });

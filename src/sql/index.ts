@@ -13,8 +13,7 @@ import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { BtError, LogError, SqlError } from '../errors.js';
 import { LogReader } from '../log/reader.js';
-import { loadBuild, type Build } from '../model/index.js';
-import { buildId, TABLE_DEFS, TABLES, writeEventRows, writeModelRows, type TableName } from './tables.js';
+import { buildId, readLog, TABLE_DEFS, TABLES, writeModelRows, type TableName } from './tables.js';
 
 export { buildId, TABLES, type TableName } from './tables.js';
 
@@ -60,7 +59,6 @@ function sqlError(err: unknown, what: string): SqlError {
 /** A DuckDB database with bt's tables over some logs and Parquet directories. */
 export class BuildDb {
   private tmp?: string;
-  private readonly builds = new Map<string, Build>();
   private readonly made = new Set<TableName>();
 
   private constructor(
@@ -79,72 +77,59 @@ export class BuildDb {
     return this.tmp;
   }
 
-  private build(log: string): Build {
-    let b = this.builds.get(log);
-    if (!b) {
-      b = loadBuild(log);
-      this.builds.set(log, b);
-    }
-    return b;
-  }
-
-  /** Loads table `t` of every log into `log_<t>` (rows appended log by log); returns rows per log. */
-  async loadLogs(t: TableName): Promise<number[]> {
-    const counts: number[] = [];
+  /**
+   * Writes the rows of `tables` of every log (one model load per log, then
+   * dropped: memory is one build's at a time) and returns, per table, the
+   * SELECTs over them, with the rows written per log.
+   */
+  private writeLogs(tables: readonly TableName[]): { selects: Map<TableName, string[]>; rows: Map<TableName, number[]> } {
+    const selects = new Map<TableName, string[]>(tables.map((t) => [t, []]));
+    const rows = new Map<TableName, number[]>(tables.map((t) => [t, []]));
     const logs = this.sources.filter((s) => s.kind === 'log');
-    let first = true;
     for (const [i, s] of logs.entries()) {
-      const file = path.join(this.tmpDir(), `${t}-${i}.json`);
-      let header;
-      if (t === 'events') {
-        const r = LogReader.open(s.path);
-        header = r.header;
-        r.close();
-        counts.push(writeEventRows(s.path, file));
-      } else {
-        const b = this.build(s.path);
-        header = b.header;
-        counts.push(writeModelRows(t, b, s.path, file));
+      const r = LogReader.open(s.path);
+      const header = r.header;
+      r.close();
+      const file = (t: TableName) => path.join(this.tmpDir(), `${t}-${i}.json`);
+      // one pass over the log for the model and the events
+      const { build, events } = readLog(s.path, {
+        model: tables.some((t) => t !== 'events'),
+        eventsFile: tables.includes('events') ? file('events') : undefined,
+      });
+      for (const t of tables) {
+        rows.get(t)!.push(t === 'events' ? events! : writeModelRows(t, build!, s.path, file(t)));
+        const def = TABLE_DEFS[t];
+        const offset = BigInt(Math.round(header.boot_to_wall_ns ?? 0)).toString();
+        const cols = Object.entries(def.json).map(([k, v]) => `${k}: ${lit(v)}`).join(', ');
+        const select = def.select.map((e) => e.replace('$BUILD', lit(buildId(header))).replace('$OFFSET', `${offset}::BIGINT`)).join(', ');
+        selects.get(t)!.push(`SELECT ${select} FROM read_json(${lit(file(t))}, format='newline_delimited', columns={${cols}})`);
       }
-      const def = TABLE_DEFS[t];
-      const offset = BigInt(Math.round(header.boot_to_wall_ns ?? 0)).toString();
-      const cols = Object.entries(def.json).map(([k, v]) => `${k}: ${lit(v)}`).join(', ');
-      const select = def.select.map((e) => e.replace('$BUILD', lit(buildId(header))).replace('$OFFSET', `${offset}::BIGINT`)).join(', ');
-      const from = `read_json(${lit(file)}, format='newline_delimited', columns={${cols}})`;
-      const sql = first ? `CREATE TABLE log_${t} AS SELECT ${select} FROM ${from}` : `INSERT INTO log_${t} SELECT ${select} FROM ${from}`;
-      try {
-        await this.conn.run(sql);
-      } catch (err) {
-        throw sqlError(err, `loading ${t} of ${s.path}`);
-      }
-      fs.rmSync(file, { force: true });
-      first = false;
     }
-    return counts;
+    return { selects, rows };
   }
 
-  /** Makes view `t` over every source. */
-  async makeView(t: TableName): Promise<void> {
-    if (this.made.has(t)) return;
-    const parts: string[] = [];
-    if (this.sources.some((s) => s.kind === 'log')) {
-      await this.loadLogs(t);
-      parts.push(`SELECT * FROM log_${t}`);
+  /** Makes the views of `tables` over every source (logs: their rows are written once, to private temporary files). */
+  async prepare(tables: readonly TableName[]): Promise<Map<TableName, number[]>> {
+    const todo = tables.filter((t) => !this.made.has(t));
+    const { selects, rows } = this.writeLogs(todo);
+    for (const t of todo) {
+      const parts = [...selects.get(t)!];
+      const files = this.sources.filter((s) => s.kind === 'parquet').map((s) => path.join(s.path, `${t}.parquet`)).filter((f) => fs.existsSync(f));
+      if (files.length) parts.push(`SELECT * FROM read_parquet([${files.map(lit).join(', ')}], union_by_name = true)`);
+      if (!parts.length) continue;
+      try {
+        await this.conn.run(`CREATE VIEW ${t} AS ${parts.map((p) => `(${p})`).join(' UNION ALL BY NAME ')}`);
+      } catch (err) {
+        throw sqlError(err, `making the ${t} table`);
+      }
+      this.made.add(t);
     }
-    const files = this.sources.filter((s) => s.kind === 'parquet').map((s) => path.join(s.path, `${t}.parquet`)).filter((f) => fs.existsSync(f));
-    if (files.length) parts.push(`SELECT * FROM read_parquet([${files.map(lit).join(', ')}], union_by_name = true)`);
-    if (!parts.length) return;
-    try {
-      await this.conn.run(`CREATE VIEW ${t} AS ${parts.join(' UNION ALL BY NAME ')}`);
-    } catch (err) {
-      throw sqlError(err, `making the ${t} table`);
-    }
-    this.made.add(t);
+    return rows;
   }
 
   /** Runs a query; the tables it names are made first. */
   async query(sql: string): Promise<{ columns: string[]; rows: unknown[][] }> {
-    for (const t of tablesNamed(sql)) await this.makeView(t);
+    await this.prepare(tablesNamed(sql));
     try {
       const r = await this.conn.runAndReadAll(sql);
       return { columns: r.columnNames(), rows: r.getRowsJS() as unknown[][] };

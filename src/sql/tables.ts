@@ -15,8 +15,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { toJson } from '../log/dump.js';
-import type { LogHeader } from '../log/schema.js';
-import { failed, kindNames, normalized, programName, type Build } from '../model/index.js';
+import type { LogHeader, LogRecord } from '../log/schema.js';
+import { Build, failed, kindNames, ModelBuilder, normalized, programName } from '../model/index.js';
 import { shellJoin } from '../present/format.js';
 
 export const TABLES = ['builds', 'processes', 'files', 'accesses', 'events'] as const;
@@ -153,21 +153,34 @@ export function writeModelRows(table: Exclude<TableName, 'events'>, build: Build
   return out.close();
 }
 
-/** Writes the events rows of a log (the normalized records, as bt dump --json shows them); returns the row count. */
-export function writeEventRows(log: string, file: string): number {
-  const out = new Lines(file);
+/** The JSON row of one normalized record in the events table. */
+function eventRow(r: LogRecord, h: LogHeader): object {
+  const o = toJson(r, h) as Record<string, unknown>;
+  if ('from' in o) {
+    o.from_path = o.from;
+    o.to_path = o.to;
+    delete o.from;
+    delete o.to;
+  }
+  delete o.flag_names;
+  return o;
+}
+
+/**
+ * One pass over a log's normalized records: the build model (when asked)
+ * and the events rows written to `eventsFile` (when given).
+ */
+export function readLog(log: string, opts: { model: boolean; eventsFile?: string }): { build?: Build; events?: number } {
   const s = normalized(log);
   const h = s.header;
+  const mb = opts.model ? new ModelBuilder(h) : undefined;
+  const out = opts.eventsFile ? new Lines(opts.eventsFile) : undefined;
   for (const r of s) {
-    const o = toJson(r, h) as Record<string, unknown>;
-    if ('from' in o) {
-      o.from_path = o.from;
-      o.to_path = o.to;
-      delete o.from;
-      delete o.to;
-    }
-    delete o.flag_names;
-    out.add(o);
+    mb?.add(r);
+    out?.add(eventRow(r, h));
   }
-  return out.close();
+  return {
+    build: mb ? new Build(mb.finish({ incomplete: !s.complete, trailer: s.trailer })) : undefined,
+    events: out?.close(),
+  };
 }
