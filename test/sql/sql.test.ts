@@ -1,7 +1,6 @@
 /**
- * bt export parquet, bt export jsonl and bt sql on real traces: Parquet read
- * back through DuckDB with the model's row counts (zstd, the documented
- * columns); jsonl equal to bt dump --json of the normalized log; bt sql over
+ * bt export parquet and bt sql on real traces: Parquet read back through
+ * DuckDB with the model's row counts (zstd, the documented columns); bt sql over
  * two different traces at once, from logs and from Parquet directories; the
  * build id stable per log. Bad input (unknown format, unwritable output,
  * broken SQL, not a log) gives one line and exit 2; outputs never follow a
@@ -102,20 +101,6 @@ ebpfTest('parquet: one zstd file per table, read back by DuckDB with the model\'
   const norm = path.join(dir, 'cproject.norm.trace');
   assert.equal((await bt(['normalize', cproject, '-o', norm])).code, 0);
   assert.equal(buildId(loadBuild(norm).header), buildId(build.header));
-});
-
-ebpfTest('jsonl: exactly what bt dump --json prints for the normalized log', async () => {
-  const { dir, forker } = await traces();
-  const norm = path.join(dir, 'forker.norm.trace');
-  assert.equal((await bt(['normalize', forker, '-o', norm])).code, 0);
-  const ours = await bt(['export', 'jsonl', forker]);
-  const dump = await bt(['dump', '--json', norm]);
-  assert.equal(ours.code, 0, ours.stderr);
-  const parse = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l));
-  assert.deepEqual(parse(ours.stdout), parse(dump.stdout));
-  assert.equal(parse(ours.stdout).filter((o) => o.type === 'process').length, 4);
-  // a normalized log gives the same bytes as dump
-  assert.equal((await bt(['export', 'jsonl', norm])).stdout, dump.stdout);
 });
 
 ebpfTest('bt sql over two different traces at once: logs, Parquet directories, or both; table, --json and --csv', async () => {
