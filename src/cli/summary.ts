@@ -1,0 +1,32 @@
+/**
+ * bt summary: the build at a glance (see src/answers/summary.ts).
+ */
+import { Command, Option } from 'commander';
+import { summarize } from '../answers/summary.js';
+import { summaryText } from '../answers/text.js';
+import { ModelEnv } from '../model/subject.js';
+import { collect, compileFilter, loadFor, positiveNumber, printJson } from './options.js';
+
+export function summaryCommand(): Command {
+  return new Command('summary')
+    .description('the build at a glance: processes, tools, jobs, inputs, outputs, intermediates, probes, critical path')
+    .argument('[log]', 'log written by bt trace or bt normalize', 'build.trace')
+    .option('--json', 'JSON (keys documented in the README)')
+    .option('--all-files', 'keep runtime noise (/proc, /sys, /dev, shared libraries, loader, locale) in the file groups')
+    .option('--filter <expr>', 'only processes matching a display filter (README: Display filters), e.g. \'under(exe == "make" and argv contains "vmlinux")\'')
+    .option('--driver <name>', 'also treat program NAME as a build driver that starts jobs (repeatable)', collect)
+    .addOption(new Option('--window <ms>', 'reorder window when normalizing a raw log').default(2000).argParser(positiveNumber('window')))
+    .action((log: string, o) => {
+      const filter = o.filter !== undefined ? compileFilter(o.filter) : undefined;
+      const build = loadFor(log, o);
+      let procs: Set<number> | undefined;
+      if (filter) {
+        const env = new ModelEnv(build);
+        const keep = filter.bind(env);
+        procs = new Set(build.model.processes.filter((p) => keep(env.processSubject(p))).map((p) => p.proc));
+      }
+      const s = summarize(build, { all: !!o.allFiles, procs });
+      if (o.json) printJson(s);
+      else process.stdout.write(summaryText(s));
+    });
+}
