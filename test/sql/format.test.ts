@@ -13,10 +13,10 @@ test('aligned table: numbers right-aligned, lists as JSON, NULL empty, a row cou
   assert.equal(
     formatTable(cols, rows),
     [
-      'tool          n  argv                     big',
-      '-----------  --  ----------------------  -------------------',
-      'cc            2  ["cc","-c","a b.c"]     4611686018427387904',
-      'make, "gnu"  10                                            1',
+      'tool          n  argv                                 big',
+      '-----------  --  -------------------  -------------------',
+      'cc            2  ["cc","-c","a b.c"]  4611686018427387904',
+      'make, "gnu"  10                                         1',
       '(2 rows)',
       '',
     ].join('\n'),
