@@ -263,9 +263,9 @@ export class ModelBuilder {
     const info = r.process!;
     p.pid = info.pid ?? p.pid;
     p.parent = info.parent ?? 0;
-    if (info.exe) p.exe = this.intern(info.exe);
-    if (info.argv?.length) p.argv = info.argv.map((a) => this.intern(a));
-    if (info.cwd) p.cwd = this.intern(info.cwd);
+    if (info.exe && !p.execd) p.exe = this.intern(info.exe);
+    if (info.argv?.length && !p.execd) p.argv = info.argv.map((a) => this.intern(a));
+    if (info.cwd && !p.cwd) p.cwd = this.intern(info.cwd);
     if (info.start_ts) p.start = info.start_ts;
     p.end = info.end_ts ?? 0;
     p.exitCode = info.exit_code ?? -1;
