@@ -61,3 +61,9 @@ export function errnoName(errno: number): string {
 
 /** Problems answering questions about a build (bt summary, deps, rdeps, …): a file the build never touched, an ambiguous name. */
 export class ModelError extends BtError {}
+
+/** Problems in bt check: a log or option it cannot use, make's database that cannot be had. */
+export class CheckError extends BtError {}
+
+/** Problems in bt diff: a log or option it cannot use. */
+export class DiffError extends BtError {}

@@ -1,0 +1,115 @@
+/**
+ * bt check on real traces (eBPF, as root): the defects project gives
+ * exactly its planted defects, with the right jobs and files; the clean
+ * twin gives nothing.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { before } from 'node:test';
+import { ebpfTest, ebpfUnavailableReason } from '../helpers/ebpf.js';
+import { bt } from '../helpers/trace.js';
+import { traceDefects, traceProject, type TracedProject } from './projects.js';
+
+interface Json {
+  command: string[];
+  start_dir: string;
+  checked: string[];
+  count: number;
+  findings: Array<{
+    kind: string;
+    file: string;
+    target?: string;
+    jobs: Array<{ proc: number; argv: string[]; start: number; end: number }>;
+    detail: string;
+    time: number;
+    uses: Array<{ path: string; access: string[]; time: number; proc: number }>;
+  }>;
+}
+
+let defects: TracedProject;
+let clean: TracedProject;
+
+before(async () => {
+  if (ebpfUnavailableReason()) return;
+  defects = await traceDefects();
+  clean = await traceProject('clean');
+});
+
+async function checkJson(file: string, args: string[] = []): Promise<{ code: number; json: Json; stderr: string }> {
+  const r = await bt(['check', '--json', ...args, file]);
+  assert.ok(r.code === 0 || r.code === 1, `bt check failed (${r.code}): ${r.stderr}`);
+  return { code: r.code, json: JSON.parse(r.stdout) as Json, stderr: r.stderr };
+}
+
+const A_JOB = ['/bin/sh', '-c', 'cp a.in shared.tmp; sleep 0.6; cp shared.tmp a.txt'];
+const B_JOB = ['/bin/sh', '-c', 'sleep 0.3; cp b.in shared.tmp; cp shared.tmp b.txt'];
+
+ebpfTest('check: the defects project gives exactly the write-write race and the outside read', async () => {
+  const { code, json } = await checkJson(defects.file);
+  assert.equal(code, 1, 'findings: exit status 1');
+  assert.equal(json.start_dir, defects.dir);
+  assert.deepEqual(
+    json.findings.map((f) => [f.kind, f.file]),
+    [
+      ['write-write', path.join(defects.dir, 'shared.tmp')],
+      ['hermeticity', defects.ext],
+    ],
+  );
+  const [race, herm] = json.findings;
+  assert.deepEqual(race.jobs.map((j) => j.argv), [A_JOB, B_JOB], 'a.txt wrote it first, then b.txt');
+  const [ja, jb] = race.jobs;
+  assert.ok(ja.start < jb.end && jb.start < ja.end, 'the two jobs overlap in time');
+  assert.ok(jb.end - jb.start >= 0.3 && ja.end - ja.start >= 0.6, 'the sleeps are in the spans');
+  assert.deepEqual(race.uses.map((u) => [u.path, u.access]), [[race.file, ['write']], [race.file, ['write']]]);
+  assert.ok(race.uses[1].time - race.uses[0].time >= 0.25, 'b wrote it ~0.3 s after a');
+  assert.match(race.detail, /both wrote shared\.tmp while running at the same time/);
+  assert.equal(fs.readFileSync(path.join(defects.dir, 'a.txt'), 'utf8'), 'b\n', 'the race really happened: a.txt has b.in');
+
+  assert.deepEqual(herm.jobs.map((j) => j.argv), [['/bin/sh', '-c', `cat ${defects.ext}/version.txt > version.txt`]]);
+  assert.deepEqual(herm.uses.map((u) => [u.path, u.access]), [[`${defects.ext}/version.txt`, ['read']]]);
+  assert.match(herm.detail, /^1 file read outside the allowed roots, by 1 job$/);
+});
+
+ebpfTest('check: the clean twin gives nothing (exit 0)', async () => {
+  const { code, json } = await checkJson(clean.file);
+  assert.deepEqual(json.findings, []);
+  assert.equal(code, 0);
+  const text = await bt(['check', clean.file]);
+  assert.equal(text.code, 0);
+  assert.match(text.stdout, /^bt check: nothing found in make -j2 in \S+ \(checked: hermeticity, races\)$/);
+});
+
+ebpfTest('check: --allow and --ignore silence the outside read; --strict reports the system roots by directory', async () => {
+  const allowed = await checkJson(defects.file, ['--allow', defects.ext!]);
+  assert.deepEqual(allowed.json.findings.map((f) => f.kind), ['write-write']);
+  const ignored = await checkJson(defects.file, ['--ignore', 'version.txt', '--ignore', 'shared.tmp']);
+  assert.deepEqual(ignored.json.findings, []);
+  assert.equal(ignored.code, 0);
+
+  const strict = await checkJson(clean.file, ['--strict']);
+  const dirs = strict.json.findings.map((f) => f.file);
+  assert.ok(dirs.includes('/usr/bin'), `the tools in /usr/bin: ${dirs.join(' ')}`);
+  assert.ok(dirs.includes('/usr/include'), 'the system headers');
+  assert.ok(strict.json.findings.every((f) => f.kind === 'hermeticity'));
+  for (const f of strict.json.findings) {
+    assert.ok(!/^\/(usr\/lib\/gcc|usr\/lib\/locale|proc|dev)(\/|$)/.test(f.file), `noise is never reported: ${f.file}`);
+    assert.ok(!f.uses.some((u) => /\.so(\.\d+)*$/.test(u.path) && u.path.startsWith('/lib')), `no loader noise in ${f.file}`);
+    assert.ok(!f.uses.some((u) => u.path.startsWith('/tmp/')), 'the compiler temp files are the job\'s own');
+  }
+  const usrBin = strict.json.findings.find((f) => f.file === '/usr/bin')!;
+  assert.ok(usrBin.uses.some((u) => u.path === '/usr/bin/cp' && u.access.includes('exec')));
+  assert.match(usrBin.detail, /^\d+ files read outside the allowed roots, by \d+ jobs$/);
+});
+
+ebpfTest('check: the text report names the jobs by command line and the files with times', async () => {
+  const r = await bt(['check', defects.file]);
+  assert.equal(r.code, 1);
+  const lines = r.stdout.split('\n');
+  assert.match(lines[0], /^bt check: 2 findings in make -j2 EXT=\S+ in \S+: 1 write-write, 1 hermeticity \(checked: hermeticity, races\)$/);
+  assert.ok(lines.includes('write-write  shared.tmp'), r.stdout);
+  assert.ok(lines.some((l) => /^ {4}job \d+ {2}\+\d\.\d{6}\.\.\+\d\.\d{6} {2}\/bin\/sh -c 'cp a\.in shared\.tmp; sleep 0\.6; cp shared\.tmp a\.txt'$/.test(l)), r.stdout);
+  assert.ok(lines.some((l) => /^ {4}\+\d\.\d{6} {2}write {2}shared\.tmp {2}\(cp in job \d+\)$/.test(l)), r.stdout);
+  assert.ok(lines.includes(`hermeticity  ${defects.ext}/`), r.stdout);
+  assert.ok(lines.some((l) => /^ {4}\+\d\.\d{6} {2}read {2}version\.txt {2}\(cat in job \d+\)$/.test(l)), r.stdout);
+});
