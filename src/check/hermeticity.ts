@@ -3,15 +3,19 @@
  * roots — the "unexpected dependency" (a header from /opt/toolchain-old, a
  * jar from ~/.m2, a file from another user's home).
  *
- * Allowed by default: the build's start directory; the system roots /usr,
+ * Allowed by default: the build's start directory and the directories its
+ * build drivers ran in (an out-of-tree build directory); the system roots /usr,
  * /lib*, /bin, /sbin, /etc, /dev, /proc, /sys, /run; in /tmp and /var/tmp
- * only files the build itself created. `--allow GLOB` adds roots,
+ * only files the build itself created (and looking for a missing name
+ * there, as mktemp and cleanups do). `--allow GLOB` adds roots,
  * `--strict` starts from the start directory alone. A file the build made
- * itself is never an outside dependency. Findings are grouped by directory.
+ * itself is never an outside dependency. Findings are grouped by
+ * directory; a directory inside another reported one (other than /) joins
+ * it: one finding for everything read from ~/.rustup.
  */
 import { compileGlob, type PathMatcher } from '../graph/glob.js';
 import { Kind, kindNames, type Build, type BuildFile } from '../model/index.js';
-import { dirName } from '../normalize/paths.js';
+import { dirName, relativeInside } from '../normalize/paths.js';
 import { jobOf, jobRef, secondsSince, type FileUse, type Finding } from './finding.js';
 import type { Noise } from './noise.js';
 
@@ -19,6 +23,8 @@ export const SYSTEM_ROOTS: readonly string[] = ['/usr', '/lib*', '/bin', '/sbin'
 
 /** Directories whose own lookups are path walking, not dependencies. */
 const WALKED = ['/tmp', '/var/tmp'];
+
+const TEMP = /^\/(var\/)?tmp\//;
 
 /** Read, run, looked up or looked for. */
 const LOOKS = Kind.READ | Kind.EXEC | Kind.STAT | Kind.LIST | Kind.PROBE;
@@ -28,11 +34,22 @@ export interface HermeticityOptions {
   strict?: boolean;
 }
 
+/** The directories build drivers (make, ninja, …) ran in, outside the start directory. */
+export function buildDirs(build: Build): string[] {
+  const start = build.startDir || '/';
+  const dirs = new Set<string>();
+  for (const p of build.model.processes) {
+    if (p.job || !p.cwd || relativeInside(start, p.cwd) !== undefined) continue;
+    if (build.model.roots.includes(p.proc) || p.children.some((c) => build.jobs.get(c))) dirs.add(p.cwd);
+  }
+  return [...dirs].sort();
+}
+
 export function hermeticity(build: Build, noise: Noise, opts: HermeticityOptions = {}): Finding[] {
   const start = build.startDir || '/';
-  const roots = [start, ...(opts.strict ? [] : SYSTEM_ROOTS)];
+  const roots = [start, ...buildDirs(build), ...(opts.strict ? [] : SYSTEM_ROOTS)];
   const allowed: PathMatcher[] = [...roots.map((r) => compileGlob(r)), ...(opts.allow ?? [])];
-  const plainRoots = [start, ...(opts.strict ? [] : ['/usr', '/lib', '/bin', '/sbin', '/etc']), ...WALKED];
+  const plainRoots = [start, ...buildDirs(build), ...(opts.strict ? [] : ['/usr', '/lib', '/bin', '/sbin', '/etc']), ...WALKED];
   const isWalked = (f: BuildFile) => plainRoots.some((r) => r === f.path || f.path === '/' || r.startsWith(`${f.path}/`));
 
   const byDir = new Map<string, FileUse[]>();
@@ -44,11 +61,21 @@ export function hermeticity(build: Build, noise: Noise, opts: HermeticityOptions
     for (const a of f.procs.values()) {
       const k = a.kinds & LOOKS;
       if (!k || noise.use(f, a)) continue;
+      if (k === Kind.PROBE && TEMP.test(f.path)) continue;
       const dir = dirName(f.path);
       let uses = byDir.get(dir);
       if (!uses) byDir.set(dir, (uses = []));
       uses.push({ path: f.path, access: kindNames(k), time: secondsSince(build, a.first), proc: a.proc });
     }
+  }
+
+  // A directory inside another reported one joins it (but nothing joins /).
+  const dirs = [...byDir.keys()].sort((a, b) => a.length - b.length);
+  for (const d of dirs) {
+    const into = dirs.find((a) => a !== '/' && a !== d && d.startsWith(`${a}/`) && byDir.has(a));
+    if (!into) continue;
+    byDir.get(into)!.push(...byDir.get(d)!);
+    byDir.delete(d);
   }
 
   const out: Finding[] = [];

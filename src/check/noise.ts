@@ -13,6 +13,8 @@
  *    clang's resource directory)
  *  - name-service files (passwd, group, nsswitch)
  *  - temporary files created and removed by the same job (gcc's /tmp/cc*.s)
+ *  - the loader looking for a library and not finding it (glibc-hwcaps,
+ *    tls, RPATH directories), wherever it looks
  *  - the search for a program along PATH: the failed execs of a process
  *    that then ran a program of that name from elsewhere
  *
@@ -99,6 +101,9 @@ export function compileGlobs(globs: readonly string[] | undefined, base: string,
   return out;
 }
 
+/** A shared library: looking for one and not finding it is the loader's search (anywhere). */
+const SHARED_LIBRARY = /\.so(\.[0-9]+)*$/;
+
 const BUILTIN: readonly PathMatcher[] = NOISE_GLOBS.map((g) => compileGlob(g));
 
 /** Decides which files are noise for one build. */
@@ -127,9 +132,10 @@ export class Noise {
     return v;
   }
 
-  /** The use is noise: a probe of a PATH search that found the program elsewhere. */
+  /** The use is noise: the loader looking for a library, or a probe of a PATH search that found the program elsewhere. */
   use(f: BuildFile, a: FileAccess): boolean {
     if (a.kinds !== Kind.PROBE) return false;
+    if (SHARED_LIBRARY.test(f.path)) return true;
     const p = this.build.process(a.proc);
     return !!p && p.failedExecs > 0 && p.execd && baseName(p.exe) === baseName(f.path) && p.exe !== f.path;
   }

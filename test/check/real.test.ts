@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { before } from 'node:test';
 import { ebpfTest, ebpfUnavailableReason } from '../helpers/ebpf.js';
-import { bt } from '../helpers/trace.js';
+import { bt, tmpdir, trace } from '../helpers/trace.js';
 import { traceDefects, traceProject, type TracedProject } from './projects.js';
 
 interface Json {
@@ -112,4 +112,50 @@ ebpfTest('check: the text report names the jobs by command line and the files wi
   assert.ok(lines.some((l) => /^ {4}\+\d\.\d{6} {2}write {2}shared\.tmp {2}\(cp in job \d+\)$/.test(l)), r.stdout);
   assert.ok(lines.includes(`hermeticity  ${defects.ext}/`), r.stdout);
   assert.ok(lines.some((l) => /^ {4}\+\d\.\d{6} {2}read {2}version\.txt {2}\(cat in job \d+\)$/.test(l)), r.stdout);
+});
+
+ebpfTest('check --make: the header missing from main.o\'s prerequisites, and nothing else new', async () => {
+  const { code, json } = await checkJson(defects.file, ['--make']);
+  assert.equal(code, 1);
+  assert.deepEqual(json.checked, ['hermeticity', 'races', 'make']);
+  assert.deepEqual(
+    json.findings.map((f) => [f.kind, f.file]),
+    [
+      ['write-write', path.join(defects.dir, 'shared.tmp')],
+      ['undeclared-input', path.join(defects.dir, 'config.h')],
+      ['hermeticity', defects.ext],
+    ],
+    'shared.tmp is also an undeclared output of both jobs: reported once, as the race',
+  );
+  const u = json.findings[1];
+  assert.equal(u.target, path.join(defects.dir, 'main.o'));
+  assert.deepEqual(u.jobs.map((j) => j.argv), [['cc', '-c', '-o', 'main.o', 'main.c']]);
+  assert.deepEqual(u.uses.map((x) => [x.path, x.access]), [[u.file, ['read']]]);
+  assert.match(u.detail, /built main\.o and read config\.h, which main\.o does not depend on/);
+});
+
+ebpfTest('check --make: the clean twin (pattern rules, .d files, temp files) gives nothing', async () => {
+  const { code, json } = await checkJson(clean.file, ['--make']);
+  assert.deepEqual(json.findings, []);
+  assert.equal(code, 0);
+  assert.ok(fs.existsSync(path.join(clean.dir, 'main.d')), 'the .d files declared the headers');
+});
+
+ebpfTest('check --make: a rule writing a file it does not declare (undeclared output); a recursive make', async () => {
+  const dir = path.join(tmpdir('bt-undeclared-'), 'proj');
+  fs.mkdirSync(path.join(dir, 'sub'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'Makefile'), 'all: out.txt sub\nout.txt:\n\techo x > out.txt; echo y > side.txt\nsub:\n\t$(MAKE) -C sub\n.PHONY: all sub\n');
+  fs.writeFileSync(path.join(dir, 'sub', 'Makefile'), 'lib.txt: in.txt\n\tcat in.txt extra.txt > lib.txt\n');
+  fs.writeFileSync(path.join(dir, 'sub', 'in.txt'), 'in\n');
+  fs.writeFileSync(path.join(dir, 'sub', 'extra.txt'), 'extra\n');
+  const t = await trace(['make'], { cwd: dir });
+  assert.equal(t.code, 0, t.stderr);
+  const { json } = await checkJson(t.file, ['--make']);
+  assert.deepEqual(
+    json.findings.map((f) => [f.kind, path.relative(dir, f.file), path.relative(dir, f.target ?? ''), f.jobs[0].argv.at(-1)]),
+    [
+      ['undeclared-input', 'sub/extra.txt', 'sub/lib.txt', 'cat in.txt extra.txt > lib.txt'],
+      ['undeclared-output', 'side.txt', 'out.txt', 'echo x > out.txt; echo y > side.txt'],
+    ],
+  );
 });
