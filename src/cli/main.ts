@@ -11,6 +11,7 @@ import { dumpCommand } from './dump.js';
 import { graphCommand } from './graph.js';
 import { normalizeCommand } from './normalize.js';
 import { checkCommand } from './check.js';
+import { diffCommand } from './diff.js';
 
 function buildProgram(): Command {
   const program = new Command('bt')
@@ -19,7 +20,7 @@ function buildProgram(): Command {
     .enablePositionalOptions()
     .showHelpAfterError('(run bt --help for usage)')
     .exitOverride();
-  for (const cmd of [traceCommand(), dumpCommand(), normalizeCommand(), graphCommand(), checkCommand()]) {
+  for (const cmd of [traceCommand(), dumpCommand(), normalizeCommand(), graphCommand(), checkCommand(), diffCommand()]) {
     program.addCommand(cmd.exitOverride());
   }
   return program;
