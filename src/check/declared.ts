@@ -5,7 +5,9 @@
  *   undeclared-input   a file under the start directory it read that T
  *                      does not depend on (directly, through a pattern
  *                      rule, an included .d file, or through other
- *                      targets): changing it does not rebuild T
+ *                      targets): changing it does not rebuild T. A target
+ *                      remade at every build (it depends on a phony or
+ *                      FORCE target) has no undeclared inputs.
  *   undeclared-output  a file under the start directory it wrote other
  *                      than T and T's siblings (targets of the same rule)
  *                      and the makefiles (.d files)
@@ -17,6 +19,7 @@
  * A file already reported as a race for the same job is not reported
  * again as an undeclared output.
  */
+import fs from 'node:fs';
 import { isDriver, Kind, WRITES, type Build, type Job } from '../model/index.js';
 import { relativeInside } from '../normalize/paths.js';
 import { jobRef, secondsSince, type Finding } from './finding.js';
@@ -39,6 +42,8 @@ export interface Graph {
   madeWith(target: string): Set<string>;
   /** Files the build system itself reads and writes (makefiles, .d files, the ninja log). */
   own(path: string): boolean;
+  /** The target is remade at every build (it depends on a phony or FORCE target): its inputs need no declaring. */
+  always(target: string): boolean;
 }
 
 /** Against make: one database per make process that started jobs. */
@@ -79,8 +84,8 @@ function makeGraph(db: MakeDb, build: Build): Graph {
       for (const pat of r.targets) {
         const stem = matchPattern(pat, rel);
         if (stem === undefined) continue;
-        const files = r.prereqs.map((q) => `${db.curdir}/${q.replace('%', stem)}`);
-        if (files.every((f) => exists(f) || db.targets.has(f))) out.push(...files);
+        const files = r.prereqs.map((q) => db.resolve(q.replace('%', stem)));
+        if (files.every((alts) => alts.some((f) => exists(f) || db.targets.has(f)))) out.push(...files.flat());
       }
     }
     return out;
@@ -112,6 +117,13 @@ function makeGraph(db: MakeDb, build: Build): Graph {
     },
     madeWith: (t) => new Set([t, ...(db.targets.get(t)?.siblings ?? [])]),
     own: (p) => db.makefiles.has(p),
+    always: (t) =>
+      direct(t).some((q) => {
+        if (db.phony.has(q)) return true;
+        const e = db.targets.get(q);
+        // FORCE: no prerequisites, no recipe, no file
+        return !!e && !e.hasRecipe && !e.prereqs.length && !build.file(q) && !fs.existsSync(q);
+      }),
   };
 }
 
@@ -171,12 +183,13 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
     const target = (named.length ? named : targets)[named.length ? 0 : targets.length - 1];
     const made = new Set<string>();
     for (const t of targets) if (t === target || g.madeWith(target.path).has(t.path)) for (const s of g.madeWith(t.path)) made.add(s);
+    const always = g.always(target.path);
     const deps = g.dependsOn(target.path);
     for (const s of made) for (const x of g.dependsOn(s)) deps.add(x);
     const ref = jobRef(build, job.proc);
     const tname = relativeInside(start, target.path) ?? target.path;
 
-    for (const [id, [ts, by]] of read) {
+    for (const [id, [ts, by]] of always ? [] : read) {
       const f = build.model.files[id];
       if (f.dir || !inTree(f.path) || made.has(f.path) || deps.has(f.path) || g.own(f.path) || noise.file(f)) continue;
       const name = relativeInside(start, f.path) ?? f.path;

@@ -2,10 +2,13 @@
  * Make's own view of the build: bt check --make runs `make -pnq` with the
  * traced make's program, directory, arguments and environment (make
  * reads the makefiles and the included .d files as they are after the
- * build, prints its database, and runs no recipe), and parses the
+ * build, prints its database, and runs no recipe: MAKE=: turns recursive
+ * $(MAKE) lines into no-ops), and parses the
  * database: every target with its prerequisites (direct, found through
- * pattern rules, from included .d files), the targets made by the same
- * rule, the pattern rules, and the makefiles read (MAKEFILE_LIST).
+ * pattern rules, from included .d files; a relative one also as found
+ * through VPATH and vpath, as in an out-of-tree build), the targets made
+ * by the same rule, the pattern rules, .PHONY, and the makefiles read
+ * (MAKEFILE_LIST).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -36,6 +39,10 @@ export interface MakeDb {
   patterns: PatternRule[];
   /** Absolute paths of every makefile read, included .d files too. */
   makefiles: Set<string>;
+  /** .PHONY targets. */
+  phony: Set<string>;
+  /** Where make may find a prerequisite named `name`: in CURDIR (or absolute), then through VPATH/vpath. */
+  resolve(name: string): string[];
 }
 
 /** Short options (after '-') that take an argument. */
@@ -128,7 +135,8 @@ export function makeDatabase(p: Process): MakeDb {
   if (!p.cwd || !fs.existsSync(p.cwd)) {
     throw new CheckError('E_BAD_INPUT', `--make runs make in the traced directory ${p.cwd || '(unknown)'}, which is gone: check on the machine and tree that were traced`);
   }
-  const args = [...makeArgs(p.argv.slice(1)), '-p', '-n', '-q'];
+  // MAKE=: keeps recursive $(MAKE) lines (run even under -n) from walking the sub-makes: each has its own database.
+  const args = [...makeArgs(p.argv.slice(1)), '-p', '-n', '-q', 'MAKE=:'];
   const r = spawnSync(exe, args, { cwd: p.cwd, env: makeEnv(p), encoding: 'utf8', maxBuffer: 2 ** 31 - 1, timeout: 300_000 });
   if (r.error) throw new CheckError('E_BAD_INPUT', `cannot run ${exe} -pnq in ${p.cwd}: ${r.error.message}`, { cause: r.error });
   const out = r.stdout ?? '';
@@ -148,6 +156,8 @@ export function parseMakeDb(text: string, cwd: string): MakeDb {
   let section = '';
   let curdir = cwd;
   let makefileList = '';
+  let general = false;
+  const vpaths: { pattern: string; dirs: string[] }[] = [];
   const blocks: { section: string; lines: string[] }[] = [];
   let block: string[] = [];
   const flush = () => {
@@ -169,6 +179,13 @@ export function parseMakeDb(text: string, cwd: string): MakeDb {
       }
       continue;
     }
+    if (section === 'VPATH Search Paths') {
+      const v = /^vpath (\S+) (.+)$/.exec(line);
+      if (v) vpaths.push({ pattern: v[1], dirs: v[2].split(':') });
+      else if (general) vpaths.push({ pattern: '%', dirs: line.replace(/^# /, '').split(/[:\s]+/) });
+      general = line.startsWith("# General ('VPATH' variable) search path:");
+      continue;
+    }
     if (section !== 'Files' && section !== 'Implicit Rules') continue;
     if (line === '') flush();
     else block.push(line);
@@ -176,6 +193,16 @@ export function parseMakeDb(text: string, cwd: string): MakeDb {
   flush();
 
   const abs = (name: string) => (name.startsWith('/') ? normalizeAbs(name) : normalizeAbs(`${curdir}/${name}`));
+  /** A prerequisite where make may find it: here, and through VPATH/vpath. */
+  const found = (name: string): string[] => {
+    const out = [abs(name)];
+    if (name.startsWith('/')) return out;
+    for (const v of vpaths) {
+      if (v.pattern !== '%' && !matchesPattern(v.pattern, name)) continue;
+      for (const d of v.dirs) if (d) out.push(abs(`${d}/${name}`));
+    }
+    return out;
+  };
   const targets = new Map<string, MakeTarget>();
   const patterns: PatternRule[] = [];
   const byRecipe = new Map<string, string[]>();
@@ -197,7 +224,7 @@ export function parseMakeDb(text: string, cwd: string): MakeDb {
       const path = abs(n);
       const t: MakeTarget = {
         path,
-        prereqs: [...new Set(prereqs.map(abs))],
+        prereqs: [...new Set(prereqs.flatMap(found))],
         siblings: also ? also.slice('#  Also makes:'.length).trim().split(/\s+/).map(abs).filter((s) => s !== path) : [],
         hasRecipe: b.lines.some((l) => l.startsWith('\t')),
         implicitDone: b.lines.includes('#  Implicit rule search has been done.'),
@@ -224,5 +251,13 @@ export function parseMakeDb(text: string, cwd: string): MakeDb {
     }
   }
   const makefiles = new Set(makefileList.trim().split(/\s+/).filter(Boolean).map(abs));
-  return { curdir, targets, patterns, makefiles };
+  const phony = new Set(targets.get(abs('.PHONY'))?.prereqs ?? []);
+  return { curdir, targets, patterns, makefiles, phony, resolve: found };
+}
+
+/** A make pattern ("%.c", "foo") matches a name. */
+export function matchesPattern(pat: string, name: string): boolean {
+  const i = pat.indexOf('%');
+  if (i < 0) return pat === name;
+  return name.length >= pat.length - 1 && name.startsWith(pat.slice(0, i)) && name.endsWith(pat.slice(i + 1));
 }
