@@ -21,7 +21,7 @@ export function checkCommand(): Command {
     .option('--strict', 'allow only the start directory (and --allow), not the system roots')
     .option('--ignore <glob>', 'never report files matching GLOB (repeatable)', collect)
     .option('--make', "compare with make's own graph (make -pnq, run in the traced make's directory)")
-    .option('--ninja <dir>', 'compare with the ninja build in DIR (ninja -t query/deps)')
+    .option("--ninja <dir>", "compare with the ninja build in DIR (ninja -t targets/query/deps)")
     .option('--driver <name>', 'also treat program NAME as a build driver that starts jobs (repeatable)', collect)
     .action((log: string, o) => {
       if (o.make && o.ninja !== undefined) throw new UsageError('E_USAGE', '--make and --ninja exclude each other: choose the build system that ran');
