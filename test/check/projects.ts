@@ -16,12 +16,12 @@ export interface TracedProject {
   ext?: string;
 }
 
-/** Copies test-programs/NAME to a fresh directory and traces `make -j2 ARGS` there. */
-export async function traceProject(name: 'defects' | 'clean', args: string[] = []): Promise<TracedProject> {
+/** Copies test-programs/NAME to a fresh directory and traces `make -jN ARGS` there. */
+export async function traceProject(name: 'defects' | 'clean' | 'races', args: string[] = [], jobs = 2): Promise<TracedProject> {
   const dir = path.join(tmpdir(`bt-${name}-`), name);
   fs.cpSync(path.join(REPO, 'test-programs', name), dir, { recursive: true });
-  const t = await trace(['make', '-j2', ...args], { cwd: dir });
-  assert.equal(t.code, 0, `make -j2 in ${name} failed: ${t.stderr}`);
+  const t = await trace(['make', `-j${jobs}`, ...args], { cwd: dir });
+  assert.equal(t.code, 0, `make -j${jobs} in ${name} failed: ${t.stderr}`);
   return { dir, file: t.file };
 }
 
