@@ -64,9 +64,10 @@ export interface FileEntry {
 /**
  * Environment variables never compared: gcc passes its own options to its
  * subprocesses in COLLECT_GCC_OPTIONS (the argument diff already shows
- * them); shells put the last command in `_`.
+ * them); shells put the last command in `_` and the previous directory
+ * in OLDPWD.
  */
-export const DEFAULT_IGNORED_ENV: readonly string[] = ['COLLECT_GCC_OPTIONS', '_'];
+export const DEFAULT_IGNORED_ENV: readonly string[] = ['COLLECT_GCC_OPTIONS', '_', 'OLDPWD'];
 
 /** Job duration changes smaller than this are timing noise, not listed. */
 const MIN_CHANGE_NS = 50e6;
