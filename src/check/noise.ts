@@ -69,6 +69,8 @@ export const NOISE_GLOBS: readonly string[] = [
   '/dev/stdout',
   '/dev/stderr',
   '/dev/shm',
+  // make's job server (GNU make 4.4: a named pipe)
+  '/tmp/GMfifo*',
   // the compiler's own files
   '/usr/lib/gcc',
   '/usr/libexec/gcc',
@@ -132,12 +134,38 @@ export class Noise {
     return v;
   }
 
-  /** The use is noise: the loader looking for a library, or a probe of a PATH search that found the program elsewhere. */
+  /**
+   * The use is noise: the loader looking for a library, or a PATH search
+   * (failed execs, or lookups) for a program that the process or one of its
+   * subprocesses then ran from elsewhere.
+   */
   use(f: BuildFile, a: FileAccess): boolean {
     if (a.kinds !== Kind.PROBE) return false;
     if (SHARED_LIBRARY.test(f.path)) return true;
-    const p = this.build.process(a.proc);
-    return !!p && p.failedExecs > 0 && p.execd && baseName(p.exe) === baseName(f.path) && p.exe !== f.path;
+    return this.ranElsewhere(a.proc, f.path);
+  }
+
+  private readonly ran = new Map<number, Map<string, string[]>>();
+
+  /** `proc` or a subprocess ran a program named like `path`, from another place. */
+  private ranElsewhere(proc: number, path: string): boolean {
+    let names = this.ran.get(proc);
+    if (!names) {
+      names = new Map();
+      const stack = [proc];
+      while (stack.length) {
+        const p = this.build.process(stack.pop()!);
+        if (!p) continue;
+        if (p.execd && p.exe) {
+          const n = baseName(p.exe);
+          names.set(n, [...(names.get(n) ?? []), p.exe]);
+        }
+        stack.push(...p.children);
+      }
+      this.ran.set(proc, names);
+    }
+    const exes = names.get(baseName(path));
+    return !!exes && exes.some((e) => e !== path);
   }
 }
 

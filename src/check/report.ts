@@ -37,8 +37,9 @@ function counts(fs: readonly Finding[]): string {
     .join(', ');
 }
 
-function jobLine(j: JobRef): string {
-  return `    job ${j.proc}  ${sec(j.start)}..${sec(j.end)}  ${commandLine(j.argv, 160)}`;
+function jobLine(build: Build, j: JobRef): string {
+  const what = build.jobs.get(j.proc) ? 'job' : 'process';
+  return `    ${what} ${j.proc}  ${sec(j.start)}..${sec(j.end)}  ${commandLine(j.argv, 160)}`;
 }
 
 /** The text report. */
@@ -57,7 +58,7 @@ export function checkText(build: Build, res: CheckResult): string {
     const file = f.kind === 'hermeticity' ? `${f.file.replace(/\/$/, '')}/` : show(f.file);
     lines.push(`${f.kind}  ${file}${f.target !== undefined ? `  (target ${show(f.target)})` : ''}`);
     lines.push(`  ${f.detail}`);
-    for (const j of f.jobs) lines.push(jobLine(j));
+    for (const j of f.jobs) lines.push(jobLine(build, j));
     for (const u of f.uses.slice(0, MAX_USES)) {
       const name = f.kind === 'hermeticity' ? u.path.slice(u.path.lastIndexOf('/') + 1) : show(u.path);
       lines.push(`    ${sec(u.time)}  ${u.access.join('+')}  ${name}  (${who(build, u.proc)})`);

@@ -181,4 +181,7 @@ ebpfTest('check: a read-write race and a use before production between concurren
   assert.ok(ubp.jobs[0].start <= ubp.jobs[1].start, 'the job that looked started first');
   assert.ok(ubp.uses[0].time < ubp.uses[1].time && ubp.uses[1].time < ubp.jobs[0].end, 'created while the first still ran');
   assert.equal(fs.readFileSync(path.join(races.dir, 'seen.txt'), 'utf8'), 'none\n', 'it really missed it');
+  // the same file written by rules ordered by a prerequisite, or by a recursive make inside a rule: no race
+  assert.equal(fs.readFileSync(path.join(races.dir, 'order.log'), 'utf8'), 'first\nsecond\n');
+  assert.equal(fs.readFileSync(path.join(races.dir, 'nested.log'), 'utf8'), 'outer\ninner\n');
 });
