@@ -20,10 +20,10 @@
  * again as an undeclared output.
  */
 import fs from 'node:fs';
-import { isDriver, Kind, WRITES, type Build, type Job } from '../model/index.js';
+import { isDriver, Kind, WRITES, type Build, type Job, type Process } from '../model/index.js';
 import { relativeInside } from '../normalize/paths.js';
 import { jobRef, secondsSince, type Finding } from './finding.js';
-import { makeDatabase, type MakeDb } from './makedb.js';
+import { makeDatabases, type MakeDb } from './makedb.js';
 import { ninjaGraph } from './ninjadb.js';
 import type { Noise } from './noise.js';
 
@@ -47,17 +47,19 @@ export interface Graph {
 }
 
 /** Against make: one database per make process that started jobs. */
-export function declaredMake(build: Build, noise: Noise, found: readonly Finding[]): Declared {
+export async function declaredMake(build: Build, noise: Noise, found: readonly Finding[]): Promise<Declared> {
   const makes = new Set(['make', 'gmake']);
-  const graphs = new Map<number, Graph>();
-  const byKey = new Map<string, Graph>();
+  const keyOf = new Map<number, string>();
+  const first = new Map<string, Process>();
   for (const p of build.model.processes) {
     if (!isDriver(p, makes)) continue;
     const key = JSON.stringify([p.exe, p.cwd, p.argv, p.env.find((e) => e.startsWith('MAKEFLAGS='))]);
-    let g = byKey.get(key);
-    if (!g) byKey.set(key, (g = makeGraph(makeDatabase(p), build)));
-    graphs.set(p.proc, g);
+    keyOf.set(p.proc, key);
+    if (!first.has(key)) first.set(key, p);
   }
+  const dbs = await makeDatabases([...first.values()]);
+  const byKey = new Map([...first.keys()].map((k, i) => [k, makeGraph(dbs[i], build)]));
+  const graphs = new Map([...keyOf].map(([proc, key]) => [proc, byKey.get(key)!]));
   if (!graphs.size) {
     return { findings: [], notes: ['--make: the build ran no make, so there is no make graph to compare with'] };
   }

@@ -40,7 +40,7 @@ export interface CheckResult {
 }
 
 /** Checks a loaded build. */
-export function check(build: Build, opts: CheckOptions = {}): CheckResult {
+export async function check(build: Build, opts: CheckOptions = {}): Promise<CheckResult> {
   const base = build.startDir || '/';
   const noise = new Noise(build, compileGlobs(opts.ignore, base, '--ignore'));
   const allow = compileGlobs(opts.allow, base, '--allow');
@@ -49,7 +49,7 @@ export function check(build: Build, opts: CheckOptions = {}): CheckResult {
   const found: Finding[] = [...races(build, noise), ...hermeticity(build, noise, { allow, strict: opts.strict })];
   if (opts.make) {
     checked.push('make');
-    const d = declaredMake(build, noise, found);
+    const d = await declaredMake(build, noise, found);
     found.push(...d.findings);
     notes.push(...d.notes);
   }
@@ -65,9 +65,9 @@ export function check(build: Build, opts: CheckOptions = {}): CheckResult {
 }
 
 /** Loads a log and checks it (bad globs fail before the log is read). */
-export function checkFile(path: string, opts: CheckOptions = {}, load: LoadOptions = {}): CheckResult & { build: Build } {
+export async function checkFile(path: string, opts: CheckOptions = {}, load: LoadOptions = {}): Promise<CheckResult & { build: Build }> {
   compileGlobs(opts.ignore, '/', '--ignore');
   compileGlobs(opts.allow, '/', '--allow');
   const build = loadBuild(path, load);
-  return { ...check(build, opts), build };
+  return { ...(await check(build, opts)), build };
 }

@@ -10,8 +10,9 @@
  * by the same rule, the pattern rules, .PHONY, and the makefiles read
  * (MAKEFILE_LIST).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import { CheckError } from '../errors.js';
 import type { Process } from '../model/index.js';
 import { normalizeAbs } from '../normalize/paths.js';
@@ -130,22 +131,61 @@ function makeEnv(p: Process): NodeJS.ProcessEnv {
 }
 
 /** Runs `make -pnq` as the traced make process `p` ran, and parses the database. */
-export function makeDatabase(p: Process): MakeDb {
+export async function makeDatabase(p: Process): Promise<MakeDb> {
   const exe = p.exe && fs.existsSync(p.exe) ? p.exe : 'make';
   if (!p.cwd || !fs.existsSync(p.cwd)) {
     throw new CheckError('E_BAD_INPUT', `--make runs make in the traced directory ${p.cwd || '(unknown)'}, which is gone: check on the machine and tree that were traced`);
   }
   // MAKE=: keeps recursive $(MAKE) lines (run even under -n) from walking the sub-makes: each has its own database.
   const args = [...makeArgs(p.argv.slice(1)), '-p', '-n', '-q', 'MAKE=:'];
-  const r = spawnSync(exe, args, { cwd: p.cwd, env: makeEnv(p), encoding: 'utf8', maxBuffer: 2 ** 31 - 1, timeout: 300_000 });
+  const r = await run(exe, args, p.cwd, makeEnv(p));
   if (r.error) throw new CheckError('E_BAD_INPUT', `cannot run ${exe} -pnq in ${p.cwd}: ${r.error.message}`, { cause: r.error });
-  const out = r.stdout ?? '';
-  const at = out.lastIndexOf('# GNU Make');
-  if (at < 0 || !out.includes('\n# Files', at)) {
-    const why = (r.stderr ?? '').trim().split('\n')[0] || `exit status ${r.status}`;
+  const at = r.stdout.lastIndexOf('# GNU Make');
+  if (at < 0 || !r.stdout.includes('\n# Files', at)) {
+    const why = r.stderr.trim().split('\n')[0] || `exit status ${r.status}`;
     throw new CheckError('E_BAD_INPUT', `make -pnq in ${p.cwd} gave no database (${why}): --make needs GNU make and the makefiles as they were`);
   }
-  return parseMakeDb(out.slice(at), p.cwd);
+  return parseMakeDb(r.stdout.slice(at), p.cwd);
+}
+
+/** The databases of several make processes, `jobs` make runs at a time. */
+export async function makeDatabases(procs: readonly Process[], jobs = Math.max(1, os.cpus().length)): Promise<MakeDb[]> {
+  const out: MakeDb[] = new Array(procs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < procs.length) {
+      const i = next++;
+      out[i] = await makeDatabase(procs[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, procs.length) }, worker));
+  return out;
+}
+
+interface RunResult {
+  stdout: string;
+  stderr: string;
+  status: number | null;
+  error?: Error;
+}
+
+function run(exe: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = spawn(exe, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      resolve({ stdout: '', stderr: '', status: null, error });
+    });
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), status });
+    });
+  });
 }
 
 const TARGET_VAR = /^[^\t#][^:]*?: \S+ (?:[+?!]|::?)?= /;

@@ -23,11 +23,11 @@ export function checkCommand(): Command {
     .option('--make', "compare with make's own graph (make -pnq, run in the traced make's directory)")
     .option("--ninja <dir>", "compare with the ninja build in DIR (ninja -t targets/query/deps)")
     .option('--driver <name>', 'also treat program NAME as a build driver that starts jobs (repeatable)', collect)
-    .action((log: string, o) => {
+    .action(async (log: string, o) => {
       if (o.make && o.ninja !== undefined) throw new UsageError('E_USAGE', '--make and --ninja exclude each other: choose the build system that ran');
       let res;
       try {
-        res = checkFile(
+        res = await checkFile(
           log,
           { allow: o.allow?.map(home), strict: !!o.strict, ignore: o.ignore?.map(home), make: !!o.make, ninja: o.ninja },
           { drivers: o.driver },
