@@ -20,6 +20,7 @@
  * again as an undeclared output.
  */
 import fs from 'node:fs';
+import { CheckError } from '../errors.js';
 import { isDriver, Kind, WRITES, type Build, type Job, type Process } from '../model/index.js';
 import { relativeInside } from '../normalize/paths.js';
 import { jobRef, secondsSince, type Finding } from './finding.js';
@@ -57,13 +58,24 @@ export async function declaredMake(build: Build, noise: Noise, found: readonly F
     keyOf.set(p.proc, key);
     if (!first.has(key)) first.set(key, p);
   }
+  if (!first.size) throw new CheckError('E_BAD_INPUT', '--make: the build ran no make, so there is no make graph to compare with (--ninja DIR for a ninja build)');
   const dbs = await makeDatabases([...first.values()]);
-  const byKey = new Map([...first.keys()].map((k, i) => [k, makeGraph(dbs[i], build)]));
-  const graphs = new Map([...keyOf].map(([proc, key]) => [proc, byKey.get(key)!]));
-  if (!graphs.size) {
-    return { findings: [], notes: ['--make: the build ran no make, so there is no make graph to compare with'] };
+  const failed = dbs.filter((d): d is CheckError => d instanceof CheckError);
+  // One make without a database leaves its jobs out (a note); none at all is an error.
+  if (failed.length && failed.length === dbs.length) throw failed[0];
+  const byKey = new Map<string, Graph>();
+  [...first.keys()].forEach((k, i) => {
+    const d = dbs[i];
+    if (!(d instanceof CheckError)) byKey.set(k, makeGraph(d, build));
+  });
+  const graphs = new Map<number, Graph>();
+  for (const [proc, key] of keyOf) {
+    const g = byKey.get(key);
+    if (g) graphs.set(proc, g);
   }
-  return compare(build, noise, found, (job) => graphs.get(build.process(job.proc)?.parent ?? 0));
+  const notes = failed.map((e) => `${e.message}; the jobs of that make were not compared`);
+  const d = compare(build, noise, found, (job) => graphs.get(build.process(job.proc)?.parent ?? 0));
+  return { findings: d.findings, notes };
 }
 
 /** Against ninja: the graph of the build directory DIR. */

@@ -148,14 +148,19 @@ export async function makeDatabase(p: Process): Promise<MakeDb> {
   return parseMakeDb(r.stdout.slice(at), p.cwd);
 }
 
-/** The databases of several make processes, `jobs` make runs at a time. */
-export async function makeDatabases(procs: readonly Process[], jobs = Math.max(1, os.cpus().length)): Promise<MakeDb[]> {
-  const out: MakeDb[] = new Array(procs.length);
+/** The databases of several make processes, `jobs` make runs at a time (a CheckError where make gave none). */
+export async function makeDatabases(procs: readonly Process[], jobs = Math.max(1, os.cpus().length)): Promise<Array<MakeDb | CheckError>> {
+  const out: Array<MakeDb | CheckError> = new Array(procs.length);
   let next = 0;
   const worker = async () => {
     while (next < procs.length) {
       const i = next++;
-      out[i] = await makeDatabase(procs[i]);
+      try {
+        out[i] = await makeDatabase(procs[i]);
+      } catch (err) {
+        if (!(err instanceof CheckError)) throw err;
+        out[i] = err;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(jobs, procs.length) }, worker));

@@ -61,6 +61,10 @@ ebpfTest('check --ninja: exactly the undeclared input and the undeclared output'
     'h.h is declared through the depfile ninja recorded; main.o.d is ninja\'s own',
   );
 
+  const noMake = await bt(['check', '--make', tr.file]);
+  assert.equal(noMake.code, 2);
+  assert.match(noMake.stderr.trim(), /^bt: --make: the build ran no make, so there is no make graph to compare with/);
+
   const bad = await bt(['check', '--ninja', path.join(dir, 'nowhere'), tr.file]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr.trim(), /^bt: --ninja \S+nowhere: no build\.ninja there: give the ninja build directory of the traced build$/);

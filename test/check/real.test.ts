@@ -158,6 +158,12 @@ ebpfTest('check --make: a rule writing a file it does not declare (undeclared ou
       ['undeclared-output', 'side.txt', 'out.txt', 'echo x > out.txt; echo y > side.txt'],
     ],
   );
+  // make is asked in the traced tree: once it is gone, --make is bad input
+  fs.rmSync(dir, { recursive: true });
+  const gone = await bt(['check', '--make', t.file]);
+  assert.equal(gone.code, 2);
+  assert.equal(gone.stderr.trim().split('\n').length, 1);
+  assert.match(gone.stderr, /^bt: --make runs make in the traced directory \S+proj, which is gone: check on the machine and tree that were traced/);
 });
 
 ebpfTest('check: a read-write race and a use before production between concurrent jobs (races project, -j4)', async () => {
