@@ -7,10 +7,7 @@ import { Command } from 'commander';
 import { CheckError, LogError, UsageError } from '../errors.js';
 import { checkFile } from '../check/index.js';
 import { checkJson, checkText } from '../check/report.js';
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
+import { collect, printJson } from './options.js';
 
 export function checkCommand(): Command {
   return new Command('check')
@@ -36,7 +33,8 @@ export function checkCommand(): Command {
         if (err instanceof LogError) throw new CheckError('E_BAD_INPUT', err.message, { cause: err });
         throw err;
       }
-      process.stdout.write(o.json ? `${JSON.stringify(checkJson(res.build, res), null, 2)}\n` : checkText(res.build, res));
+      if (o.json) printJson(checkJson(res.build, res));
+      else process.stdout.write(checkText(res.build, res));
       for (const n of res.notes) process.stderr.write(`bt: note: ${n}\n`);
       process.exitCode = res.findings.length ? 1 : 0;
     });

@@ -6,10 +6,7 @@ import { Command } from 'commander';
 import { DiffError, LogError } from '../errors.js';
 import { differs, diffFiles } from '../diff/index.js';
 import { diffText } from '../diff/report.js';
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
+import { collect, printJson } from './options.js';
 
 export function diffCommand(): Command {
   return new Command('diff')
@@ -28,7 +25,8 @@ export function diffCommand(): Command {
         if (err instanceof LogError) throw new DiffError('E_BAD_INPUT', err.message, { cause: err });
         throw err;
       }
-      process.stdout.write(o.json ? `${JSON.stringify(r, null, 2)}\n` : diffText(r));
+      if (o.json) printJson(r);
+      else process.stdout.write(diffText(r));
       process.exitCode = differs(r) ? 1 : 0;
     });
 }
