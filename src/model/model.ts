@@ -117,6 +117,7 @@ export class ModelBuilder {
   private readonly state: number[] = [];
   private readonly strings = new Map<string, string>();
   private readonly envs = new Map<string, readonly string[]>();
+  private readonly recentEnvs: Array<readonly string[]> = [];
   private readonly links: FileLink[] = [];
   private readonly linkSeen = new Set<string>();
   private lostEvents = 0;
@@ -134,6 +135,15 @@ export class ModelBuilder {
   }
 
   private internEnv(env: readonly string[]): readonly string[] {
+    // most execs pass on the environment they were given: compare with the last few before joining
+    for (const e of this.recentEnvs) if (sameStrings(e, env)) return e;
+    const e = this.internEnvSlow(env);
+    this.recentEnvs.unshift(e);
+    if (this.recentEnvs.length > 4) this.recentEnvs.pop();
+    return e;
+  }
+
+  private internEnvSlow(env: readonly string[]): readonly string[] {
     const key = env.join('\0');
     let e = this.envs.get(key);
     if (!e) {
@@ -335,6 +345,12 @@ export class ModelBuilder {
       endTs,
     };
   }
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The program name of a process: argv[0]'s name, else the exe's. */
