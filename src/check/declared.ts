@@ -80,7 +80,7 @@ export async function declaredMake(build: Build, noise: Noise, found: readonly F
 
 /** Against ninja: the graph of the build directory DIR. */
 export function declaredNinja(build: Build, noise: Noise, found: readonly Finding[], dir: string): Declared {
-  const g = ninjaGraph(dir, build);
+  const g = ninjaGraph(dir);
   return compare(build, noise, found, () => g);
 }
 

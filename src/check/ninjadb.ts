@@ -16,7 +16,6 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CheckError } from '../errors.js';
-import type { Build } from '../model/index.js';
 import { baseName, normalizeAbs } from '../normalize/paths.js';
 import type { Graph } from './declared.js';
 
@@ -78,7 +77,7 @@ export function parseDeps(text: string, abs: (p: string) => string): Map<string,
   return out;
 }
 
-export function ninjaGraph(dirArg: string, build: Build): Graph {
+export function ninjaGraph(dirArg: string): Graph {
   const dir = path.resolve(dirArg);
   if (!fs.existsSync(path.join(dir, 'build.ninja'))) {
     throw new CheckError('E_BAD_INPUT', `--ninja ${dirArg}: no build.ninja there: give the ninja build directory of the traced build`);
@@ -117,7 +116,6 @@ export function ninjaGraph(dirArg: string, build: Build): Graph {
     memo.set(t, seen);
     return seen;
   };
-  void build;
   return {
     isTarget: (p) => {
       const e = edges.get(p);

@@ -18,6 +18,8 @@ import type { Noise } from './noise.js';
 
 const LOOKS = Kind.READ | Kind.EXEC | Kind.STAT | Kind.LIST | Kind.PROBE;
 const PSEUDO = /^\/(proc|sys|dev)(\/|$)/;
+/** Findings per file at most (a log every job appends to would give one per pair). */
+const MAX_PER_FILE = 10;
 
 /** How one job used one file. */
 interface JobUse {
@@ -43,20 +45,30 @@ export function races(build: Build, noise: Noise): Finding[] {
     const uses = jobUses(build, f, skip);
     if (uses.length < 2 || !uses.some((u) => u.write >= 0)) continue;
     if (noise.file(f)) continue;
+    // in start order: a job can only overlap the ones that start before it ends
+    uses.sort((a, b) => span.get(a.job)![0] - span.get(b.job)![0] || a.job - b.job);
+    const here: Finding[] = [];
+    let more = 0;
     for (let i = 0; i < uses.length; i++) {
-      for (let k = 0; k < uses.length; k++) {
-        const w = uses[i];
-        const o = uses[k];
-        if (i === k || w.write < 0) continue;
-        if (o.write >= 0 && k < i) continue; // write-write: each pair once
+      const si = span.get(uses[i].job)!;
+      for (let k = i + 1; k < uses.length; k++) {
+        const sk = span.get(uses[k].job)!;
+        if (sk[0] >= si[1]) break;
+        const u = uses[i];
+        const v = uses[k];
+        if (u.write < 0 && v.write < 0) continue;
+        if (!(si[0] < sk[1])) continue;
+        if (ordered(build, u.job, v.job)) continue;
+        let w = u;
+        let o = v;
+        if (u.write < 0 || (v.write >= 0 && v.write < u.write)) [w, o] = [v, u];
         if (o.write < 0 && o.look < 0) continue;
-        const sw = span.get(w.job)!;
-        const so = span.get(o.job)!;
-        if (!(sw[0] < so[1] && so[0] < sw[1])) continue;
-        if (ordered(build, w.job, o.job)) continue;
-        out.push(finding(build, f, w, o, sw, so));
+        if (here.length >= MAX_PER_FILE) more++;
+        else here.push(finding(build, f, w, o, span.get(w.job)!, span.get(o.job)!));
       }
     }
+    if (more) here[here.length - 1].detail += ` (and ${more} more pairs of jobs on this file)`;
+    out.push(...here);
   }
   return out;
 }
