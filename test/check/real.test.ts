@@ -173,17 +173,17 @@ ebpfTest('check: a read-write race and a use before production between concurren
   assert.deepEqual(
     json.findings.map((f) => [f.kind, path.relative(races.dir, f.file), f.jobs.map((j) => j.argv[2]), f.uses.map((u) => u.access[0])]),
     [
-      ['read-write', 'data.txt', ['sleep 0.1; echo new > data.txt; sleep 0.5', 'sleep 0.3; cat data.txt > copy.txt'], ['write', 'read']],
+      ['read-write', 'data.txt', ['sleep 0.1; echo new > data.txt; sleep 0.8', 'sleep 0.5; cat data.txt > copy.txt'], ['write', 'read']],
       [
         'used-before-produced',
         'gen.txt',
-        ['sleep 0.1; cat gen.txt > seen.txt 2>/dev/null || echo none > seen.txt; sleep 0.5', 'sleep 0.3; echo generated > gen.txt'],
+        ['sleep 0.1; cat gen.txt > seen.txt 2>/dev/null || echo none > seen.txt; sleep 0.8', 'sleep 0.5; echo generated > gen.txt'],
         ['probe', 'write'],
       ],
     ],
   );
   const [rw, ubp] = json.findings;
-  assert.ok(rw.uses[1].time - rw.uses[0].time >= 0.15, 'read ~0.2 s after the write');
+  assert.ok(rw.uses[1].time - rw.uses[0].time >= 0.25, 'read ~0.4 s after the write');
   assert.ok(ubp.jobs[0].start <= ubp.jobs[1].start, 'the job that looked started first');
   assert.ok(ubp.uses[0].time < ubp.uses[1].time && ubp.uses[1].time < ubp.jobs[0].end, 'created while the first still ran');
   assert.equal(fs.readFileSync(path.join(races.dir, 'seen.txt'), 'utf8'), 'none\n', 'it really missed it');
