@@ -12,6 +12,8 @@ import { graphCommand } from './graph.js';
 import { normalizeCommand } from './normalize.js';
 import { summaryCommand } from './summary.js';
 import { depsCommand, rdepsCommand } from './deps.js';
+import { exportCommand } from './export.js';
+import { sqlCommand } from './sql.js';
 import { checkCommand } from './check.js';
 import { diffCommand } from './diff.js';
 
@@ -30,6 +32,8 @@ function buildProgram(): Command {
     summaryCommand(),
     depsCommand(),
     rdepsCommand(),
+    exportCommand(),
+    sqlCommand(),
     checkCommand(),
     diffCommand(),
   ]) {
@@ -44,6 +48,9 @@ const EXIT_BY_CODE: Record<string, number> = {
   E_NO_FILE: 2,
   E_AMBIGUOUS: 2,
   E_FILTER: 2,
+  E_OUTPUT: 2,
+  E_FORMAT: 2,
+  E_SQL: 2,
   E_BAD_INPUT: 2,
   E_NO_COMMAND: 127,
   E_NOT_EXECUTABLE: 126,

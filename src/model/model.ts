@@ -42,6 +42,8 @@ export interface Process {
   execd: boolean;
   /** Execs that failed (ENOENT while searching PATH, …). */
   failedExecs: number;
+  /** Each failed exec: when, the path tried (absolute when known) and the errno. */
+  execFailures?: Array<{ ts: number; path: string; errno: number }>;
   /** Accesses of this process, by file id. */
   readonly files: Map<number, FileAccess>;
   pipeRead: readonly number[];
@@ -277,6 +279,7 @@ export class ModelBuilder {
     const e = r.exec!;
     if ((e.errno ?? 0) !== 0) {
       p.failedExecs++;
+      (p.execFailures ??= []).push({ ts: r.ts, path: r.abspath || e.path || '', errno: Math.abs(e.errno ?? 0) });
       return;
     }
     p.execd = true;
