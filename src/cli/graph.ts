@@ -86,9 +86,16 @@ export function graphCommand(): Command {
           throw new GraphError('E_WRITE', `cannot write ${o.output}: ${(err as Error).message}`, { cause: err });
         }
       }
+      if (res.torn || res.trailerMismatch) process.exitCode = 1;
+      if (res.torn) {
+        process.stderr.write(
+          `bt graph: warning: ${log} is damaged at byte ${res.torn.offset} (${res.torn.reason}): the graph shows the records before it\n`,
+        );
+      }
+      if (res.trailerMismatch) process.stderr.write(`bt graph: warning: ${log}: ${res.trailerMismatch}\n`);
       if (!o.quiet) {
         const notes: string[] = [];
-        if (res.model.incomplete) notes.push('the trace is incomplete (no trailer): the picture may miss the end of the build');
+        if (res.model.incomplete && !res.torn) notes.push('the trace is incomplete (no trailer): the picture may miss the end of the build');
         if (res.model.lostEvents) notes.push(`${res.model.lostEvents} events were lost during the trace: the picture may miss some`);
         if (res.summary?.warningCount) notes.push(`${res.summary.warningCount} normalization warnings (run bt normalize to see them)`);
         for (const n of notes) process.stderr.write(`bt graph: note: ${n}\n`);

@@ -3,7 +3,7 @@
  */
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
-import { defaultOutputPath, formatSummary, normalizeFile } from '../normalize/normalize.js';
+import { damageLines, defaultOutputPath, formatSummary, normalizeFile } from '../normalize/normalize.js';
 
 function positiveNumber(what: string) {
   return (text: string): number => {
@@ -36,5 +36,7 @@ export function normalizeCommand(): Command {
         tmpDir: o.tmpDir,
       });
       if (!o.quiet) process.stderr.write(formatSummary(summary));
+      else for (const l of damageLines(summary)) process.stderr.write(`${l}\n`);
+      if (summary.torn || summary.trailerMismatch) process.exitCode = 1;
     });
 }

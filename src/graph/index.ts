@@ -7,6 +7,7 @@
  *   graphFile(path, options)              a log file (raw or normalized) -> view and DOT
  */
 import { GraphError } from '../errors.js';
+import type { TornInfo } from '../log/frames.js';
 import type { LogHeader, LogRecord } from '../log/schema.js';
 import { forEachNormalized, type NormalizeOptions, type NormalizeSummary } from '../normalize/normalize.js';
 import { toDot } from './dot.js';
@@ -74,6 +75,10 @@ export interface GraphFileResult {
   model: BuildModel;
   /** Set when the log was raw and normalized on the fly. */
   summary?: NormalizeSummary;
+  /** Where the log is damaged (the graph shows the records before it). */
+  torn?: TornInfo;
+  /** How the trailer's counts disagree with the records read. */
+  trailerMismatch?: string;
 }
 
 /**
@@ -94,5 +99,5 @@ export function graphFile(path: string, options: GraphOptions = {}, normalize: N
   if (!builder) throw new GraphError('E_INTERNAL', `no records were read from ${path}`);
   const model = (builder as GraphBuilder).finish({ incomplete: !res.complete });
   const view = buildView(model, options);
-  return { view, dot: toDot(view), model, summary: res.summary };
+  return { view, dot: toDot(view), model, summary: res.summary, torn: res.torn, trailerMismatch: res.trailerMismatch };
 }

@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { NormalizeError } from '../errors.js';
 import { writeAllSync } from '../log/io.js';
+import { trailerDisagreement } from '../log/check.js';
 import { LogReader, type TornInfo } from '../log/reader.js';
 import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
 import { LogWriter } from '../log/writer.js';
@@ -75,6 +76,8 @@ export interface NormalizeSummary {
   /** The raw log has no trailer: the trace did not finish. */
   incomplete: boolean;
   torn?: TornInfo;
+  /** How the raw log's trailer disagrees with the records read (deleted or duplicated records). */
+  trailerMismatch?: string;
   /** Records of event types this bt does not know, skipped by the reader. */
   skippedUnknown: number;
   warningCount: number;
@@ -102,7 +105,7 @@ export interface RecordSource {
   /** Every record in arrival order; each call starts from the first. */
   records(): Iterable<LogRecord>;
   /** After an iteration: what the end of the log said. */
-  end(): { trailer?: Trailer; torn?: TornInfo; skippedUnknown?: number };
+  end(): { trailer?: Trailer; torn?: TornInfo; skippedUnknown?: number; records?: number; counts?: Record<string, number> };
 }
 
 export { copyHeader } from '../log/schema.js';
@@ -246,6 +249,10 @@ export function normalizeStream(
       unresolved: c.unresolved,
       incomplete: end.trailer === undefined,
       torn: end.torn,
+      trailerMismatch:
+        end.records === undefined
+          ? undefined
+          : trailerDisagreement({ trailer: end.trailer, torn: end.torn, records: end.records, counts: end.counts ?? {} }),
       skippedUnknown: end.skippedUnknown ?? 0,
       warningCount: norm.warnings.total,
       warnings: norm.warnings.lines(),
@@ -285,7 +292,7 @@ export function normalizeRecords(
 export function readerSource(reader: LogReader): RecordSource {
   return {
     records: () => reader.records(),
-    end: () => ({ trailer: reader.trailer, torn: reader.torn, skippedUnknown: reader.skippedUnknown }),
+    end: () => reader.end(),
   };
 }
 
@@ -379,18 +386,24 @@ export function forEachNormalized(
   inPath: string,
   begin: (header: LogHeader) => RecordSink,
   opts: NormalizeOptions = {},
-): { header: LogHeader; summary?: NormalizeSummary; complete: boolean; torn?: TornInfo } {
+): { header: LogHeader; summary?: NormalizeSummary; complete: boolean; torn?: TornInfo; trailerMismatch?: string } {
   const reader = LogReader.open(inPath);
   try {
     if (reader.header.normalized) {
       const header = copyHeader(reader.header);
       const sink = begin(header);
       for (const r of reader.records()) sink.write(r);
-      return { header, complete: reader.complete, torn: reader.torn };
+      return { header, complete: reader.complete, torn: reader.torn, trailerMismatch: trailerDisagreement(reader.end()) };
     }
     const header = normalizedHeader(reader.header, inPath);
     const res = normalizeStream(reader.header, rawSource(reader), () => begin(header), opts, { input: inPath });
-    return { header, summary: res.summary, complete: !res.summary.incomplete && !res.summary.torn, torn: res.summary.torn };
+    return {
+      header,
+      summary: res.summary,
+      complete: !res.summary.incomplete && !res.summary.torn,
+      torn: res.summary.torn,
+      trailerMismatch: res.summary.trailerMismatch,
+    };
   } finally {
     reader.close();
   }
@@ -416,6 +429,18 @@ export function formatDuration(ns: number): string {
   return `${m} min ${Math.round(s - m * 60)} s`;
 }
 
+/** The warnings about a damaged raw log (printed even with -q; bt normalize then exits 1). */
+export function damageLines(s: NormalizeSummary): string[] {
+  const lines: string[] = [];
+  if (s.torn) {
+    lines.push(
+      `bt normalize: warning: ${s.input || 'the log'} is damaged at byte ${s.torn.offset} (${s.torn.reason}): normalized the records before it`,
+    );
+  }
+  if (s.trailerMismatch) lines.push(`bt normalize: warning: ${s.input || 'the log'}: ${s.trailerMismatch}`);
+  return lines;
+}
+
 /** The summary bt normalize prints on stderr: a line, then notes and warnings. */
 export function formatSummary(s: NormalizeSummary, maxWarnings = 10): string {
   const lines: string[] = [];
@@ -432,8 +457,8 @@ export function formatSummary(s: NormalizeSummary, maxWarnings = 10): string {
       .join(', ');
     lines.push(`bt normalize: events were lost (${by}): the picture may miss processes or files in those spans`);
   }
-  if (s.incomplete) lines.push('bt normalize: the log has no trailer: the trace did not finish (incomplete)');
-  if (s.torn) lines.push(`bt normalize: the log is torn at byte ${s.torn.offset} (${s.torn.reason}): read up to there`);
+  if (s.incomplete && !s.torn) lines.push('bt normalize: the log has no trailer: the trace did not finish (incomplete)');
+  lines.push(...damageLines(s));
   if (s.skippedUnknown) lines.push(`bt normalize: skipped ${plural(s.skippedUnknown, 'record')} of unknown type (written by a newer bt)`);
   if (s.lateRecord) {
     lines.push(

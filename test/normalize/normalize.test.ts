@@ -486,7 +486,7 @@ test('a torn raw log is normalized up to the tear and said to be torn', () => {
   assert.ok(s.torn, 'torn is reported');
   assert.equal(s.records, t.records.length - 1);
   assert.equal(s.incomplete, true);
-  assert.match(formatSummary(s), /torn at byte \d+/);
+  assert.match(formatSummary(s), /is damaged at byte \d+/);
   const { records } = readAll(path.join(dir, 'torn.norm.trace'));
   assertSorted(records);
   assert.equal(processes(records).length, 8, 'every process still gets its ProcessInfo');
