@@ -83,7 +83,8 @@ async function child(): Promise<void> {
 async function main(): Promise<void> {
   const cases = Number(arg('--cases', '20000'));
   const seed = Number(arg('--seed', String(Date.now() % 100000)));
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-fuzz-'));
+  // in memory when possible: every bt normalize fsyncs its output
+  const work = fs.mkdtempSync(path.join(fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'bt-fuzz-'));
   const keep = arg('--keep', path.join(work, 'failures'));
   fs.mkdirSync(keep, { recursive: true });
   const logs = [...realLogs(work), ...argAll('--log')];

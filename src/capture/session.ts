@@ -11,11 +11,13 @@ import { CaptureError, LogError, UsageError } from '../errors.js';
 import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
 import { FORMAT_VERSION } from '../log/schema.js';
 import { LogWriter } from '../log/writer.js';
+import { SELF, asUser, openOutputInPlace, type OutputFile, type Owner } from '../log/output.js';
+import { isatty as tty_isatty } from 'node:tty';
 import { BT_VERSION } from '../version.js';
 import { BtBpf } from './bpf.js';
 import { TraceCgroup } from './cgroup.js';
 import { CFG } from './layout.js';
-import { CLOCK_BOOTTIME, CLOCK_REALTIME, clockNs } from './native.js';
+import { CLOCK_BOOTTIME, CLOCK_REALTIME, clockNs, tryLock } from './native.js';
 import { Progress } from './progress.js';
 import { startProfile } from './profile.js';
 import { RingReader } from './ring.js';
@@ -35,8 +37,16 @@ export interface TraceOptions {
   pollMs?: number;
 }
 
+/** bt trace's exit status when the log could not be written to the end (EX_IOERR). */
+export const EXIT_LOG_FAILED = 74;
+
 export interface TraceResult {
+  /** The build's status, or EXIT_LOG_FAILED when the log could not be completed. */
   exitStatus: number;
+  /** The build's own status (128+signal when killed). */
+  buildStatus: number;
+  /** The log could not be written to the end (see EXIT_LOG_FAILED). */
+  logFailed: boolean;
   records: number;
   bytes: number;
   lost: Record<string, number>;
@@ -59,11 +69,13 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   const cwd = process.cwd();
   const user = buildUser(opts.asRoot);
   const env = buildEnv(user);
-  const exe = resolveCommand(opts.command[0], env, cwd);
-  preflightOutput(opts.output);
+  const owner: Owner = user.uid >= 0 ? { uid: user.uid, gid: user.gid, name: user.name } : SELF;
+  const exe = asUser(owner, () => resolveCommand(opts.command[0], env, cwd, owner));
   if (!fs.existsSync(LAUNCHER_PATH)) {
     throw new CaptureError('E_NO_LAUNCHER', `${LAUNCHER_PATH} is missing: run npm run build`);
   }
+  // The log is opened (and locked) before anything else: a log that cannot be written stops bt here.
+  const out = openTraceOutput(opts.output, owner);
 
   const cleanup: Array<() => void> = [];
   const runCleanup = () => {
@@ -76,6 +88,10 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     }
   };
   process.once('exit', runCleanup); // last resort, e.g. an uncaught error
+  let outOwned = true; // closed here until a LogWriter owns it
+  cleanup.push(() => {
+    if (outOwned && out.kind !== 'stdout') fs.closeSync(out.fd);
+  });
 
   try {
     const cg = TraceCgroup.create();
@@ -90,14 +106,16 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     if (stopProfile) cleanup.push(stopProfile);
 
     const clock = sampleClock();
+    // The launcher waits on fd 3 until the log's header is written: the build starts only then.
     const child = execa(LAUNCHER_PATH, [cg.procsFile, String(user.uid), String(user.gid), exe, ...opts.command], {
-      stdio: 'inherit',
+      stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
       reject: false,
-      env,
+      env: { ...env, BT_LAUNCH_WAIT_FD: '3' },
       extendEnv: false,
       cwd,
       cleanup: true,
     });
+    const go = child.stdio[3] as unknown as NodeJS.WritableStream;
     const rootPid = child.pid ?? 0;
     const header: LogHeader = {
       format_version: FORMAT_VERSION,
@@ -124,13 +142,16 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     };
     let writer: LogWriter;
     try {
-      writer = LogWriter.open(opts.output, header, user.uid >= 0 ? { uid: user.uid, gid: user.gid } : {});
+      outOwned = false;
+      writer = LogWriter.onOutput(out, header);
     } catch (err) {
-      child.kill('SIGKILL');
+      child.kill('SIGKILL'); // it never ran the build
+      await child;
       throw err;
     }
     cleanup.push(() => writer.close());
-    return await new Tracer(opts, cg, bpf, ring, writer, child, rootPid).run();
+    go.end('g');
+    return await new Tracer(opts, cg, bpf, ring, writer, child as unknown as ResultPromise, rootPid).run();
   } finally {
     runCleanup();
     process.removeListener('exit', runCleanup);
@@ -173,7 +194,34 @@ class Tracer {
     } else if (r.exit) this.exited++;
   }
 
+  /** The log could not be written (disk full...): the build goes on, its events are dropped. */
+  logFailure: LogError | undefined;
+
+  /** Runs a step that writes the log; a write failure is reported once and the trace goes on untraced. */
+  private guarded(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      if (!(err instanceof LogError) || this.logFailure) throw err;
+      this.logFailure = err;
+      this.progress.clear();
+      const w = this.writer;
+      process.stderr.write(
+        `bt: ${err.message.replace(/\. .*$/, '')}: the log keeps its first ${formatCount(w.bytesOnDisk)} bytes, readable up to there (no trailer); ` +
+          `the build goes on untraced and bt will exit with status ${EXIT_LOG_FAILED}\n`,
+      );
+    }
+  }
+
   private drain(): number {
+    let n = 0;
+    this.guarded(() => {
+      n = this.drainOnce();
+    });
+    return n;
+  }
+
+  private drainOnce(): number {
     let n = 0;
     const sink = (buf: Buffer, dv: DataView, off: number, len: number) => this.transcoder.record(buf, dv, off, len);
     for (;;) {
@@ -288,14 +336,17 @@ class Tracer {
       // records are in the ring. Stop new events, then drain to the end.
       this.bpf.detach();
       this.drain();
-      this.transcoder.finish();
-      this.recordLosses();
-      const exitStatus = statusOf(result.exitCode, result.signal);
+      this.guarded(() => {
+        this.transcoder.finish();
+        this.recordLosses();
+      });
+      const buildStatus = statusOf(result.exitCode, result.signal);
+      const exitStatus = this.logFailure ? EXIT_LOG_FAILED : buildStatus;
       const lost = this.bpf.lost();
       if (this.transcoder.incompleteExecs) lost.incomplete_exec = this.transcoder.incompleteExecs;
       const trailer: Trailer = {
         end_ts: clockNs(CLOCK_BOOTTIME),
-        exit_status: exitStatus,
+        exit_status: buildStatus,
         exit_code: result.exitCode ?? 0,
         exit_signal: signalNumber(result.signal),
         records: this.writer.records,
@@ -304,10 +355,12 @@ class Tracer {
         leftover: leftovers,
         ...ownUsage(),
       };
-      this.writer.close(trailer);
+      this.guarded(() => this.writer.close(trailer));
       this.progress.clear();
       return {
         exitStatus,
+        buildStatus,
+        logFailed: !!this.logFailure,
         records: this.writer.records,
         bytes: this.writer.bytesWritten,
         lost,
@@ -339,6 +392,10 @@ class Tracer {
 function ownUsage(): { bt_user_us: number; bt_sys_us: number; bt_max_rss_kib: number } {
   const u = process.resourceUsage();
   return { bt_user_us: u.userCPUTime, bt_sys_us: u.systemCPUTime, bt_max_rss_kib: u.maxRSS };
+}
+
+function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
 }
 
 function onTerminal(): boolean {
@@ -377,17 +434,41 @@ function checkRingSize(bytes: number): number {
   return bytes;
 }
 
-function preflightOutput(file: string): void {
-  if (file === '-') return;
-  try {
-    const fd = fs.openSync(file, 'a', 0o600);
-    fs.closeSync(fd);
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new LogError('E_LOG_WRITE', `cannot write the log ${file} (${e.code ?? e.message}): choose another -o path`, {
-      cause: err,
-    });
+/**
+ * Opens bt trace's log through the careful output module (as the invoking
+ * user, no links followed, no other user's file overwritten), locked so
+ * that a second bt trace with the same -o refuses instead of mixing bytes.
+ * The log cannot be stdout: that is the build's own output.
+ */
+function openTraceOutput(file: string, owner: Owner): OutputFile {
+  if (file === '-') {
+    throw new UsageError('E_USAGE', 'bt trace -o -: stdout is the build\'s own output; write the log to a file or a FIFO (-o FILE)');
   }
+  const out = openOutputInPlace(file, {
+    owner,
+    what: 'log',
+    beforeTruncate: (fd) => {
+      if (!tryLock(fd)) {
+        throw new LogError('E_LOG_BUSY', `${file} is being written by another bt trace: wait for it to end or choose another -o`);
+      }
+    },
+  });
+  if (out.kind !== 'file') {
+    const st = fs.fstatSync(out.fd);
+    let same = false;
+    try {
+      const o = fs.fstatSync(1);
+      same = (st.isFIFO() || st.isSocket()) && o.dev === st.dev && o.ino === st.ino;
+    } catch {
+      /* no stdout */
+    }
+    const tty = st.isCharacterDevice() && tty_isatty(out.fd);
+    if (same || tty) {
+      fs.closeSync(out.fd);
+      throw new UsageError('E_USAGE', `bt trace -o ${file}: that is ${tty ? 'a terminal' : "bt's stdout, the build's own output"}; write the log to a file or a FIFO`);
+    }
+  }
+  return out;
 }
 
 const SIGNALS: Record<string, number> = os.constants.signals as unknown as Record<string, number>;

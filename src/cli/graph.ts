@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { GraphError, UsageError } from '../errors.js';
 import { writeAllSync } from '../log/io.js';
+import { invokingUser, openOutputAtomic } from '../log/output.js';
 import { graphFile, renderDot, type GraphFormat } from '../graph/index.js';
 import { DEFAULT_MAX_NODES, type GraphOptions } from '../graph/view.js';
 
@@ -80,11 +81,15 @@ export function graphCommand(): Command {
       const bytes = await renderDot(res.dot, format);
       if (toStdout) writeAllSync(1, bytes);
       else {
+        const out = openOutputAtomic(o.output, { owner: invokingUser(), mode: 0o666, what: 'graph' });
         try {
-          fs.writeFileSync(o.output, bytes);
+          writeAllSync(out.fd, bytes);
+          fs.closeSync(out.fd);
         } catch (err) {
+          out.abort();
           throw new GraphError('E_WRITE', `cannot write ${o.output}: ${(err as Error).message}`, { cause: err });
         }
+        out.commit();
       }
       if (res.torn || res.trailerMismatch) process.exitCode = 1;
       if (res.torn) {

@@ -50,10 +50,12 @@ export function traceCommand(): Command {
       const lostTotal = Object.entries(res.lost)
         .filter(([reason]) => reason === 'ringbuf' || reason === 'pair_map' || reason === 'incomplete_exec')
         .reduce((a, [, n]) => a + n, 0);
-      if (!o.quiet) {
+      if (res.logFailed) {
+        process.stderr.write(`bt: the build exited with status ${res.buildStatus}; the log ${o.output} is incomplete (see above)\n`);
+      } else if (!o.quiet) {
         process.stderr.write(
           `bt: ${res.records} records, ${formatBytes(res.bytes)} written to ${o.output}; ` +
-            `the build exited with status ${res.exitStatus}\n`,
+            `the build exited with status ${res.buildStatus}\n`,
         );
       }
       if (lostTotal > 0) {

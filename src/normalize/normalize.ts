@@ -20,8 +20,9 @@ import { copyHeader } from '../log/schema.js';
 import fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { NormalizeError } from '../errors.js';
-import { writeAllSync } from '../log/io.js';
+import { LogError, NormalizeError } from '../errors.js';
+import { describeFsError, writeAllSync } from '../log/io.js';
+import { invokingUser, isInPlaceOutput, openOutputAtomic, openOutputInPlace, type OutputFile } from '../log/output.js';
 import { trailerDisagreement } from '../log/check.js';
 import { LogReader, type TornInfo } from '../log/reader.js';
 import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
@@ -317,8 +318,12 @@ export function normalizeFile(inPath: string, outPath: string, opts: NormalizeOp
     throw new NormalizeError('E_SAME_FILE', `the output ${outPath} is the input: choose another name with -o`);
   }
   const reader = LogReader.open(inPath);
-  let tmp: string | undefined;
+  const owner = invokingUser();
+  // stdout, a device or a FIFO is written once, at the end: an attempt may start over
+  const inPlace = isInPlaceOutput(outPath, owner);
+  let privateDir: string | undefined;
   let writer: PassThroughWriter | undefined;
+  let done = false;
   try {
     if (reader.header.normalized) {
       throw new NormalizeError(
@@ -327,16 +332,15 @@ export function normalizeFile(inPath: string, outPath: string, opts: NormalizeOp
       );
     }
     const header = normalizedHeader(reader.header, inPath);
-    tmp =
-      outPath === '-'
-        ? path.join(opts.tmpDir ?? tmpdir(), `bt-normalize-${process.pid}-${Date.now()}.trace`)
-        : path.join(path.dirname(outPath), `.${path.basename(outPath)}.tmp-${process.pid}`);
-    const tmpPath = tmp;
+    if (inPlace) privateDir = fs.mkdtempSync(path.join(opts.tmpDir ?? tmpdir(), 'bt-normalize-'));
     const res = normalizeStream(
       reader.header,
       rawSource(reader),
       () => {
-        writer = new PassThroughWriter(LogWriter.open(tmpPath, header));
+        const out = privateDir
+          ? openOutputInPlace(path.join(privateDir, 'out.trace'))
+          : openOutputAtomic(outPath, { owner, what: 'normalized log' });
+        writer = new PassThroughWriter(LogWriter.onOutput(out, header));
         const w = writer;
         return { write: (r) => w.write(r), writeRaw: (r, e) => w.writeRaw(r, e), abort: () => w.abort() };
       },
@@ -344,35 +348,37 @@ export function normalizeFile(inPath: string, outPath: string, opts: NormalizeOp
       { input: inPath, output: outPath === '-' ? 'stdout' : outPath },
     );
     (writer as PassThroughWriter | undefined)?.close(normalizedTrailer(res.trailer, res.summary.lostByReason));
-    if (outPath === '-') copyToStdout(tmpPath);
-    else fs.renameSync(tmpPath, outPath);
-    tmp = undefined;
+    if (privateDir) copyOut(path.join(privateDir, 'out.trace'), openOutputAtomic(outPath, { owner, what: 'normalized log' }));
+    done = true;
     return res.summary;
   } finally {
     reader.close();
-    if (tmp !== undefined) {
+    if (!done) {
       try {
         (writer as PassThroughWriter | undefined)?.abort();
       } catch {
         /* already failing */
       }
-      fs.rmSync(tmp, { force: true });
     }
+    if (privateDir) fs.rmSync(privateDir, { recursive: true, force: true });
   }
 }
 
-function copyToStdout(file: string): void {
+/** Copies a finished file to an in-place output (stdout, a device, a FIFO). */
+function copyOut(file: string, out: OutputFile): void {
   const fd = fs.openSync(file, 'r');
   try {
     const buf = Buffer.allocUnsafe(1 << 20);
     for (;;) {
       const n = fs.readSync(fd, buf, 0, buf.length, null);
       if (n === 0) break;
-      writeAllSync(1, buf.subarray(0, n));
+      writeAllSync(out.fd, buf.subarray(0, n));
     }
+  } catch (err) {
+    throw new LogError('E_LOG_WRITE', `cannot write the normalized log to ${out.path === '-' ? 'stdout' : out.path}: ${describeFsError(err)}`, { cause: err });
   } finally {
     fs.closeSync(fd);
-    fs.rmSync(file, { force: true });
+    if (out.kind !== 'stdout') fs.closeSync(out.fd);
   }
 }
 

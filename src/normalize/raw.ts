@@ -587,10 +587,10 @@ export class PassThroughWriter {
     this.writer.close(trailer);
   }
 
-  /** Drops the batch and closes the LogWriter without a trailer. */
+  /** Drops the batch and the output (LogWriter.abort). */
   abort(): void {
     this.used = 0;
     this.counts = [];
-    this.writer.close();
+    this.writer.abort();
   }
 }

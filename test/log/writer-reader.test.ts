@@ -144,8 +144,11 @@ describe('LogWriter + LogReader', () => {
     }
   });
 
-  it('chowns the log to uid/gid when asked (root only)', { skip: process.getuid?.() !== 0 && 'needs root' }, () => {
-    const file = path.join(dir, 'owner.trace');
+  it('creates the log as uid/gid when asked, without a chown (root only)', { skip: process.getuid?.() !== 0 && 'needs root' }, () => {
+    const shared = path.join(dir, 'shared');
+    fs.mkdirSync(shared, { mode: 0o1777 });
+    fs.chmodSync(shared, 0o1777);
+    const file = path.join(shared, 'owner.trace');
     LogWriter.open(file, HEADER, { uid: 4321, gid: 4322 }).close();
     const st = fs.statSync(file);
     assert.equal(st.uid, 4321);
@@ -263,11 +266,11 @@ describe('LogWriter + LogReader', () => {
     );
   });
 
-  it('turns an uncreatable path into LogError E_LOG_WRITE', () => {
+  it('turns an uncreatable path into LogError E_OUTPUT', () => {
     const file = path.join(dir, 'no', 'such', 'dir', 'x.trace');
     assert.throws(
       () => LogWriter.open(file, HEADER),
-      (e: unknown) => e instanceof LogError && e.code === 'E_LOG_WRITE' && e.message.includes(file) && /ENOENT/.test(e.message),
+      (e: unknown) => e instanceof LogError && e.code === 'E_OUTPUT' && e.message.includes(file) && /ENOENT/.test(e.message),
     );
   });
 
