@@ -428,7 +428,12 @@ function sampleClock(): { bootNs: number; bootToWallNs: number } {
 
 function checkRingSize(bytes: number): number {
   const page = 4096;
-  if (!Number.isInteger(bytes) || bytes < 64 * 1024 || bytes > 2 ** 30 || (bytes & (bytes - 1)) !== 0 || bytes % page) {
+  const pow2 = Number.isInteger(bytes) && bytes > 0 && (bytes & (bytes - 1)) === 0;
+  if (pow2 && bytes < 64 * 1024) {
+    throw new UsageError('E_USAGE', `ring size ${bytes} is smaller than the minimum of 64 KiB: try --ring-size 64K or more`);
+  }
+  if (pow2 && bytes > 2 ** 30) throw new UsageError('E_USAGE', `ring size ${bytes} is larger than the maximum of 1 GiB: try --ring-size 1G or less`);
+  if (!pow2 || bytes % page) {
     throw new UsageError('E_USAGE', `ring size ${bytes} is not a power of two between 64 KiB and 1 GiB: try --ring-size 64M`);
   }
   return bytes;

@@ -14,7 +14,9 @@ export function parseSize(text: string): number {
 
 export function parseSeconds(text: string): number {
   const v = Number(text);
-  if (!Number.isFinite(v) || v < 0) throw new UsageError('E_USAGE', `invalid duration "${text}": give seconds, e.g. 5 or 0.5`);
+  if (text.trim() === '' || !Number.isFinite(v) || v < 0) {
+    throw new UsageError('E_USAGE', `invalid duration "${text}": give seconds, e.g. 5 or 0.5`);
+  }
   return v;
 }
 
