@@ -110,10 +110,11 @@ describe('careful output files', { skip }, () => {
     const reader = spawn('cat', [fifo]);
     const chunks: Buffer[] = [];
     reader.stdout.on('data', (c: Buffer) => chunks.push(c));
+    const readerDone = new Promise((r) => reader.on('close', r));
     await new Promise((r) => setTimeout(r, 200));
     const res = spawnSync(process.execPath, [BT, 'normalize', '-q', '-o', fifo, log], { encoding: 'utf8', timeout: 20_000 });
     assert.equal(res.status, 0, res.stderr);
-    await new Promise((r) => reader.on('close', r));
+    await readerDone;
     assert.ok(Buffer.concat(chunks).subarray(0, 4).equals(Buffer.from([0x89, 0x42, 0x54, 0x4c])));
     assert.ok(fs.lstatSync(fifo).isFIFO());
   });
