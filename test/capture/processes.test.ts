@@ -188,3 +188,19 @@ ebpfTest('daemons that outlive the build: waited for, or reported and left runni
     /* gone */
   }
 });
+
+ebpfTest('threads dying together in one exit_group: exactly one exit record per process', async () => {
+  // two loops side by side keep both CPUs busy, so that threads of one process die concurrently
+  const loop = `for i in $(seq 150); do ${prog('thread-exit')}; done`;
+  const t = await trace(['sh', '-c', `(${loop}) & (${loop}); wait`], { args: ['--no-env'] });
+  assert.equal(t.code, 0, t.stderr);
+  const runs = ofType(t.log.records, 'exec').filter((r) => r.exec.path === prog('thread-exit') && r.exec.errno === 0);
+  assert.equal(runs.length, 300);
+  const exits = new Map<number, number>();
+  for (const r of ofType(t.log.records, 'exit')) exits.set(r.pid, (exits.get(r.pid) ?? 0) + 1);
+  for (const r of runs) assert.equal(exits.get(r.pid), 1, `process ${r.pid}: ${exits.get(r.pid)} exit records`);
+  // 4 threads each, and no thread reported as a process exit
+  const threads = ofType(t.log.records, 'fork').filter((r) => r.fork.thread && runs.some((x) => x.pid === r.pid));
+  assert.equal(threads.length, 300 * 4);
+  assert.equal([...exits.values()].filter((n) => n !== 1).length, 0);
+}, 120_000);
