@@ -21,6 +21,12 @@ function nonNegativeInt(what: string) {
   };
 }
 
+function positiveMs(text: string): number {
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v) || v <= 0) throw new UsageError('E_USAGE', `invalid window "${text}": give a positive number of ms`);
+  return v;
+}
+
 function formatFor(output: string | undefined, format: string | undefined): GraphFormat {
   if (format) return format as GraphFormat;
   const m = /\.(dot|gv|svg|png)$/i.exec(output ?? '');
@@ -56,7 +62,10 @@ export function graphCommand(): Command {
         .default(DEFAULT_MAX_NODES)
         .argParser(nonNegativeInt('max-nodes')),
     )
-    .addOption(new Option('--window <ms>', 'reorder window when normalizing a raw log').default(2000).argParser(Number))
+    .addOption(new Option('--window <ms>', 'reorder window when normalizing a raw log').default(2000).argParser(positiveMs))
+    .addOption(
+      new Option('--warnings <which>', 'normalization warnings of a raw log: a count (default), or all of them').choices(['count', 'all']).default('count'),
+    )
     .option('-q, --quiet', 'no notes on stderr')
     .action(async (log: string, o) => {
       const format = formatFor(o.output, o.format);
@@ -77,7 +86,7 @@ export function graphCommand(): Command {
         probes: !!o.probes,
         maxNodes: Number(o.maxNodes),
       };
-      const res = graphFile(log, options, { windowMs: Number(o.window) });
+      const res = graphFile(log, options, { windowMs: Number(o.window), allWarnings: o.warnings === 'all' });
       const bytes = await renderDot(res.dot, format);
       if (toStdout) writeAllSync(1, bytes);
       else {
@@ -102,8 +111,11 @@ export function graphCommand(): Command {
         const notes: string[] = [];
         if (res.model.incomplete && !res.torn) notes.push('the trace is incomplete (no trailer): the picture may miss the end of the build');
         if (res.model.lostEvents) notes.push(`${res.model.lostEvents} events were lost during the trace: the picture may miss some`);
-        if (res.summary?.warningCount) notes.push(`${res.summary.warningCount} normalization warnings (run bt normalize to see them)`);
+        if (res.summary?.warningCount && o.warnings !== 'all') {
+          notes.push(`${res.summary.warningCount} normalization warnings (--warnings all prints them)`);
+        }
         for (const n of notes) process.stderr.write(`bt graph: note: ${n}\n`);
+        if (o.warnings === 'all') for (const w of res.summary?.warnings ?? []) process.stderr.write(`bt graph: warning: ${w}\n`);
       }
     });
 }

@@ -42,6 +42,8 @@ export interface NormalizeOptions {
   sort?: 'auto' | 'window' | 'external';
   /** Directory for temporary files (default: the OS temp directory). */
   tmpDir?: string;
+  /** Keep every warning (--warnings all), not only the first of each kind. */
+  allWarnings?: boolean;
 }
 
 export const DEFAULT_WINDOW_MS = 2000;
@@ -82,8 +84,10 @@ export interface NormalizeSummary {
   /** Records of event types this bt does not know, skipped by the reader. */
   skippedUnknown: number;
   warningCount: number;
-  /** Deduplicated warnings, one line each. */
+  /** Deduplicated warnings, one line each (every warning with allWarnings). */
   warnings: string[];
+  /** `warnings` holds every warning. */
+  allWarnings?: boolean;
   order: OrderStats;
   /** Set when the window gave up: how late the record was. */
   lateRecord?: { seq: number; ts: number; releasedTs: number };
@@ -173,7 +177,7 @@ export function normalizeStream(
     if (sink) sink.abort?.();
     sink = begin();
     const out = sink;
-    const norm = new Normalizer(header);
+    const norm = new Normalizer(header, { allWarnings: opts.allWarnings });
     const stats = newOrderStats();
     let written = 0;
     const windowOpts = { windowNs: (opts.windowMs ?? DEFAULT_WINDOW_MS) * 1e6, maxHeld: opts.maxHeld ?? DEFAULT_MAX_HELD };
@@ -256,7 +260,8 @@ export function normalizeStream(
           : trailerDisagreement({ trailer: end.trailer, torn: end.torn, records: end.records, counts: end.counts ?? {} }),
       skippedUnknown: end.skippedUnknown ?? 0,
       warningCount: norm.warnings.total,
-      warnings: norm.warnings.lines(),
+      warnings: norm.warnings.all ?? norm.warnings.lines(),
+      allWarnings: norm.warnings.all !== undefined,
       order: stats,
       lateRecord: late ? { seq: late.seq, ts: late.ts, releasedTs: late.releasedTs } : undefined,
     };
@@ -448,7 +453,7 @@ export function damageLines(s: NormalizeSummary): string[] {
 }
 
 /** The summary bt normalize prints on stderr: a line, then notes and warnings. */
-export function formatSummary(s: NormalizeSummary, maxWarnings = 10): string {
+export function formatSummary(s: NormalizeSummary, maxWarnings = s.allWarnings ? Infinity : 10): string {
   const lines: string[] = [];
   const lost = s.lostEvents || s.lostRecords ? `${s.lostEvents} lost in ${plural(s.lostRecords, 'span')}` : '0 lost';
   lines.push(
@@ -472,6 +477,10 @@ export function formatSummary(s: NormalizeSummary, maxWarnings = 10): string {
     );
   }
   for (const w of s.warnings.slice(0, maxWarnings)) lines.push(`bt normalize: warning: ${w}`);
-  if (s.warnings.length > maxWarnings) lines.push(`bt normalize: ... and ${s.warnings.length - maxWarnings} more kinds of warning`);
+  if (s.warnings.length > maxWarnings) {
+    lines.push(`bt normalize: ... and ${s.warnings.length - maxWarnings} more kinds of warning (--warnings all shows every one)`);
+  } else if (!s.allWarnings && s.warningCount > s.warnings.length) {
+    lines.push(`bt normalize: (${s.warningCount} warnings in all: --warnings all shows every one)`);
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -105,9 +105,15 @@ export interface StateCounts {
 /** Collects warnings, deduplicated by kind, with counts. */
 export class Warnings {
   private readonly kinds = new Map<string, { count: number; first: string }>();
+  /** Every message, when asked for (--warnings all); else only the first of each kind is kept. */
+  readonly all: string[] | undefined;
   total = 0;
+  constructor(keepAll = false) {
+    this.all = keepAll ? [] : undefined;
+  }
   add(kind: string, message: string): void {
     this.total++;
+    this.all?.push(message);
     const k = this.kinds.get(kind);
     if (k) k.count++;
     else this.kinds.set(kind, { count: 1, first: message });
@@ -146,7 +152,7 @@ export class Normalizer {
     firstTs: 0,
     lastTs: 0,
   };
-  readonly warnings = new Warnings();
+  readonly warnings: Warnings;
   /** Distinct absolute paths touched successfully (opens, path ops, execs). */
   readonly files = new Set<string>();
   readonly pipes = new Map<number, PipeInfo>();
@@ -161,7 +167,9 @@ export class Normalizer {
   private readonly layout: FlagLayout;
   private readonly rootCwd: string | undefined;
 
-  constructor(header: LogHeader) {
+  /** `allWarnings`: keep every warning message, not only the first of each kind (--warnings all). */
+  constructor(header: LogHeader, opts: { allWarnings?: boolean } = {}) {
+    this.warnings = new Warnings(opts.allWarnings);
     this.rootPid = header.root_pid ?? 0;
     this.rootCwd = header.cwd || undefined;
     this.layout = flagLayoutFor(header.kernel_release, header.options as Record<string, string> | undefined);
@@ -419,6 +427,7 @@ export class Normalizer {
   // --- paths and fds -----------------------------------------------------
 
   private unresolved(p: ProcState, op: string, path: string): void {
+    if (path === '') return; // e.g. cmake's mkdir(""): ENOENT, there is no path to resolve (not an unknown cwd)
     this.counts.unresolved++;
     this.warnings.add('unresolved', `pid ${p.pid} (proc ${p.proc}): ${op} "${path}" could not be made absolute (unknown cwd or dirfd)`);
   }
