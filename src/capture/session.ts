@@ -35,6 +35,8 @@ export interface TraceOptions {
   progress: boolean;
   /** Drain interval when the ring is quiet. */
   pollMs?: number;
+  /** --redact: every match in argv and environment values is replaced by "***" before it reaches the log. */
+  redact?: RegExp[];
 }
 
 /** bt trace's exit status when the log could not be written to the end (EX_IOERR). */
@@ -124,7 +126,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
       hostname: os.hostname(),
       clock: 'CLOCK_BOOTTIME',
       boot_to_wall_ns: clock.bootToWallNs,
-      command: opts.command,
+      command: opts.command.map((a) => redactText(a, opts.redact)),
       cwd,
       uid: user.uid >= 0 ? user.uid : (process.getuid?.() ?? 0),
       gid: user.gid >= 0 ? user.gid : (process.getgid?.() ?? 0),
@@ -134,6 +136,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
         env: String(opts.env),
         files: String(opts.files),
         as_root: String(opts.asRoot),
+        ...(opts.redact?.length ? { redact: `${opts.redact.length} pattern${opts.redact.length === 1 ? '' : 's'}` } : {}),
       },
       start_ts: clock.bootNs,
       normalized: false,
@@ -189,6 +192,7 @@ class Tracer {
 
   /** Records of the object path (all but open/close), before they are written. */
   private onRecord(r: LogRecord): void {
+    if (r.exec && this.opts.redact?.length) redactExec(r.exec, this.opts.redact);
     if (r.fork) {
       if (!r.fork.thread) this.started++;
     } else if (r.exit) this.exited++;
@@ -392,6 +396,23 @@ class Tracer {
 function ownUsage(): { bt_user_us: number; bt_sys_us: number; bt_max_rss_kib: number } {
   const u = process.resourceUsage();
   return { bt_user_us: u.userCPUTime, bt_sys_us: u.systemCPUTime, bt_max_rss_kib: u.maxRSS };
+}
+
+/** Replaces every match of the --redact patterns with "***". */
+export function redactText(s: string, patterns: RegExp[] | undefined): string {
+  if (!patterns) return s;
+  for (const re of patterns) s = s.replace(re, '***');
+  return s;
+}
+
+/** --redact on an exec: each argument, the caller's argv[0], and each environment value (NAME= is kept). */
+export function redactExec(e: { argv: string[]; env: string[]; argv0?: string }, patterns: RegExp[]): void {
+  e.argv = e.argv.map((a) => redactText(a, patterns));
+  if (e.argv0) e.argv0 = redactText(e.argv0, patterns);
+  e.env = e.env.map((kv) => {
+    const eq = kv.indexOf('=');
+    return eq < 0 ? redactText(kv, patterns) : kv.slice(0, eq + 1) + redactText(kv.slice(eq + 1), patterns);
+  });
 }
 
 function formatCount(n: number): string {

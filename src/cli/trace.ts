@@ -20,6 +20,17 @@ export function parseSeconds(text: string): number {
   return v;
 }
 
+function collectRegex(text: string, previous: RegExp[] | undefined): RegExp[] {
+  let re: RegExp;
+  try {
+    if (text === '') throw new Error('empty pattern');
+    re = new RegExp(text, 'g');
+  } catch (err) {
+    throw new UsageError('E_USAGE', `invalid --redact pattern "${text}": ${(err as Error).message}`);
+  }
+  return [...(previous ?? []), re];
+}
+
 export function traceCommand(): Command {
   return new Command('trace')
     .description('run COMMAND and record every process and file event of it (and of nothing else)')
@@ -29,7 +40,8 @@ export function traceCommand(): Command {
     .addOption(
       new Option('--grace <seconds>', 'how long to wait for processes that outlive the command').default(5).argParser(parseSeconds),
     )
-    .option('--no-env', 'do not record environments (they can hold secrets)')
+    .option('--no-env', 'do not record environments (they can hold secrets; argv is recorded either way)')
+    .option('--redact <regex>', 'replace every match in argv and environment values by *** before it reaches the log (repeatable)', collectRegex)
     .option('--no-files', 'record processes only, no file events')
     .option('--as-root', 'run the build as root even when bt was started with sudo')
     .option('-q, --quiet', 'no progress line and no summary')
@@ -48,6 +60,7 @@ export function traceCommand(): Command {
         files: o.files !== false,
         asRoot: !!o.asRoot,
         progress: !o.quiet && process.stderr.isTTY === true,
+        redact: o.redact,
       });
       const lostTotal = Object.entries(res.lost)
         .filter(([reason]) => reason === 'ringbuf' || reason === 'pair_map' || reason === 'incomplete_exec')

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ebpfTest } from '../helpers/ebpf.js';
-import { exitOf, forkEdges, ofType, prog, REPO, tmpdir, trace } from '../helpers/trace.js';
+import { bt, exitOf, forkEdges, ofType, prog, REPO, tmpdir, trace } from '../helpers/trace.js';
 
 ebpfTest('forker: exact process tree, parent links and exit codes', async () => {
   const t = await trace([prog('forker')]);
@@ -204,3 +204,21 @@ ebpfTest('threads dying together in one exit_group: exactly one exit record per 
   assert.equal(threads.length, 300 * 4);
   assert.equal([...exits.values()].filter((n) => n !== 1).length, 0);
 }, 120_000);
+
+ebpfTest('--redact: argv and environment values are redacted before they reach the log', async () => {
+  const t = await trace(['sh', '-c', 'echo pass=hunter2 >/dev/null; /bin/true token-hunter7'], {
+    args: ['--redact', 'hunter[0-9]', '--redact', 'abc1\\d\\d'],
+    env: { SECRET_TOKEN: 'abc123xyz' },
+  });
+  assert.equal(t.code, 0, t.stderr);
+  const bytes = fs.readFileSync(t.file);
+  for (const s of ['hunter2', 'hunter7', 'abc123']) assert.equal(bytes.indexOf(s), -1, `${s} reached the log`);
+  const execs = ofType(t.log.records, 'exec');
+  assert.deepEqual(execs[0]!.exec.argv, ['sh', '-c', 'echo pass=*** >/dev/null; /bin/true token-***']);
+  assert.deepEqual(execs.find((r) => r.exec.path === '/bin/true')!.exec.argv, ['/bin/true', 'token-***']);
+  assert.ok(execs[0]!.exec.env.includes('SECRET_TOKEN=***xyz'));
+  assert.deepEqual(t.log.header.command, ['sh', '-c', 'echo pass=*** >/dev/null; /bin/true token-***']);
+  const bad = await bt(['trace', '--redact', '(', '--', 'true']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^bt: invalid --redact pattern "\(":/);
+});
