@@ -365,3 +365,29 @@ test('bt graph validates --window and prints every normalization warning with --
   assert.equal(all.status, 0, all.stderr);
   assert.deepEqual(all.stderr.split('\n').filter((l) => /^bt graph: warning: .*relative to fd/.test(l)).map((l) => /fd (\d+)/.exec(l)![1]), ['42', '43', '44']);
 });
+
+test('--collapse program names a script by the script, not its interpreter', async () => {
+  const { programName } = await import('../../src/graph/model.js');
+  const p = (argv: string[], exe: string) => programName({ pid: 1, argv, exe } as unknown as Parameters<typeof programName>[0]);
+  assert.equal(p(['/bin/sh', './configure', '--prefix=/usr'], '/w/configure'), 'configure'); // #! script: exe is the script
+  assert.equal(p(['/bin/bash', './config.status'], '/bin/bash'), 'config.status');
+  assert.equal(p(['/bin/bash', '../libtool', '--mode=compile', 'gcc'], '/bin/bash'), 'libtool');
+  assert.equal(p(['sh', '-c', 'echo hi'], '/usr/bin/sh'), 'sh');
+  assert.equal(p(['python3', '-m', 'pip'], '/usr/bin/python3'), 'python3');
+  assert.equal(p(['env', 'A=1', 'make', '-j2'], '/usr/bin/env'), 'make');
+  assert.equal(p(['gcc', '-c', 'a.c'], '/usr/bin/gcc'), 'gcc');
+  // and in a collapsed graph: three configure-style scripts are not "sh ×3"
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/make', ['make'], '/w');
+  for (const [pid, script] of [[2, './configure'], [3, './config.status'], [4, './config.status']] as const) {
+    t.fork(1, pid);
+    t.exec(pid, script, ['/bin/sh', script], '/w');
+    t.exit(pid, 0);
+  }
+  t.exit(1, 0);
+  const n = normalizeRecords(t.header, t.records);
+  const dot = toDot(buildGraph(n.records, { collapse: 'program' }, n.header));
+  assert.match(dot, /config\.status ×2/);
+  assert.match(dot, /label="configure/);
+  assert.doesNotMatch(dot, /sh ×/);
+});
