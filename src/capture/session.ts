@@ -39,6 +39,14 @@ export interface TraceOptions {
   redact?: RegExp[];
 }
 
+/**
+ * bt's nice while the ring fills up: above the build and anything else
+ * running at nice 0 (a CPU hog on another core), so that the drain keeps
+ * up instead of the kernel dropping events. bt runs as root, which may
+ * raise its priority.
+ */
+const BOOST_NICE = -10;
+
 /** bt trace's exit status when the log could not be written to the end (EX_IOERR). */
 export const EXIT_LOG_FAILED = 74;
 
@@ -295,7 +303,7 @@ class Tracer {
     const want = pending < this.ring.size / 16;
     if (want === this.niced) return;
     try {
-      os.setPriority(0, want ? 10 : 0); // the calling thread: bt's drain loop
+      os.setPriority(0, want ? 10 : BOOST_NICE); // the calling thread: bt's drain loop
       this.niced = want;
     } catch {
       /* not permitted: keep the priority we have */

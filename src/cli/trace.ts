@@ -36,7 +36,7 @@ export function traceCommand(): Command {
     .description('run COMMAND and record every process and file event of it (and of nothing else)')
     .usage('[options] -- COMMAND [ARGS...]')
     .option('-o, --output <file>', 'log file to write', 'build.trace')
-    .addOption(new Option('--ring-size <bytes>', 'kernel ring buffer size (power of two)').default('16M').argParser(parseSize))
+    .addOption(new Option('--ring-size <bytes>', 'kernel ring buffer size (power of two)').default('64M').argParser(parseSize))
     .addOption(
       new Option('--grace <seconds>', 'how long to wait for processes that outlive the command').default(5).argParser(parseSeconds),
     )
