@@ -337,7 +337,9 @@ export class Normalizer {
     const e = r.exec!;
     const p = this.proc(r.pid, r.ts);
     r.proc = p.proc;
-    const cwd = e.cwd || p.cwd;
+    // a cwd deeper than PATH_MAX is known by its leaf side only: no absolute path is made from it
+    if (e.cwd_incomplete) this.cwdIncomplete(p, 'exec');
+    const cwd = e.cwd_incomplete ? undefined : e.cwd || p.cwd;
     let base = cwd;
     const dirfd = e.dirfd ?? 0;
     if (e.op === 'execveat' && dirfd !== AT_FDCWD) base = this.fdPath(p, dirfd, 'execveat');
@@ -363,7 +365,8 @@ export class Normalizer {
     if (abs !== undefined) this.files.add(abs);
     this.counts.execs++;
     p.execs++;
-    if (e.cwd) p.cwd = e.cwd;
+    if (e.cwd_incomplete) p.cwd = undefined;
+    else if (e.cwd) p.cwd = e.cwd;
     for (const [fd, ent] of p.fds) if (ent.cloexec) p.fds.delete(fd);
     p.exe = abs ?? path;
     p.argv = e.argv ?? [];
@@ -425,6 +428,13 @@ export class Normalizer {
   }
 
   // --- paths and fds -----------------------------------------------------
+
+  private cwdIncomplete(p: ProcState, op: string): void {
+    this.warnings.add(
+      'cwd-incomplete',
+      `pid ${p.pid} (proc ${p.proc}): after ${op} the cwd is deeper than PATH_MAX and known by its leaf side only: paths relative to it are left unresolved`,
+    );
+  }
 
   private unresolved(p: ProcState, op: string, path: string): void {
     if (path === '') return; // e.g. cmake's mkdir(""): ENOENT, there is no path to resolve (not an unknown cwd)
@@ -546,6 +556,11 @@ export class Normalizer {
     const tried = isF ? this.fdPath(p, fd, 'fchdir') : this.resolveAt(p, AT_FDCWD, c.path ?? '', 'chdir');
     if (errnoOf(c) !== 0) {
       if (tried !== undefined) r.abspath = tried;
+      return;
+    }
+    if (c.cwd_incomplete) {
+      this.cwdIncomplete(p, c.op ?? 'chdir');
+      p.cwd = undefined;
       return;
     }
     const now = c.cwd ? resolvePath(undefined, c.cwd) : tried;

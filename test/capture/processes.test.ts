@@ -3,6 +3,7 @@
  * failed execs, exit codes and signals, threads, daemons.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ebpfTest } from '../helpers/ebpf.js';
@@ -222,3 +223,35 @@ ebpfTest('--redact: argv and environment values are redacted before they reach t
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /^bt: invalid --redact pattern "\(":/);
 });
+
+ebpfTest('a cwd deeper than PATH_MAX is marked incomplete, and no wrong absolute path is made from it', async () => {
+  const dir = tmpdir();
+  const d = 'd'.repeat(100);
+  try {
+    await deepCwd(dir, d);
+  } finally {
+    spawnSync('rm', ['-rf', path.join(dir, d)]); // deeper than PATH_MAX: Node's rmSync cannot remove it, GNU rm can
+  }
+});
+
+async function deepCwd(dir: string, d: string): Promise<void> {
+  const { normalizeRecords } = await import('../../src/normalize/normalize.js');
+  const t = await trace(['perl', '-e', `for (1..50) { mkdir "${d}"; chdir "${d}" or die } open(F, ">rel") or die; close F; exec "/bin/cat", "rel"`], { cwd: dir });
+  assert.equal(t.code, 0, t.stderr);
+  const cat = ofType(t.log.records, 'exec').find((r) => r.exec.path === '/bin/cat')!;
+  assert.equal(cat.exec.cwd_incomplete, true);
+  assert.ok(cat.exec.cwd.startsWith('…/'), cat.exec.cwd.slice(0, 20));
+  const chdirs = ofType(t.log.records, 'chdir');
+  assert.equal(chdirs.length, 50);
+  assert.ok(!chdirs[0]!.chdir.cwd_incomplete, 'the first levels are complete');
+  assert.equal(chdirs[0]!.chdir.cwd, `${dir}/${d}`);
+  assert.equal(chdirs[49]!.chdir.cwd_incomplete, true);
+  const n = normalizeRecords(t.log.header, t.log.records, { trailer: t.log.trailer });
+  const rel = n.records.filter((r) => r.open?.path === 'rel');
+  assert.equal(rel.length, 2);
+  for (const r of rel) assert.equal(r.abspath, undefined, 'relative to an incomplete cwd: unresolved');
+  for (const r of n.records) {
+    if (r.abspath?.includes(d)) assert.ok(r.abspath.startsWith(`${dir}/`), `wrong absolute path ${r.abspath.slice(0, 40)}`);
+  }
+  assert.ok(n.summary.warnings.some((w) => /cwd is deeper than PATH_MAX/.test(w)));
+}
