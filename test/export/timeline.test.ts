@@ -14,7 +14,7 @@ import { test } from 'node:test';
 import { COUNTER_UUID, procUuid, ROOT_UUID, TraceType } from '../../src/export/perfetto.js';
 import { timeline } from '../../src/export/timeline.js';
 import { ebpfTest } from '../helpers/ebpf.js';
-import { bt, prog, tmpdir, trace } from '../helpers/trace.js';
+import { bt, prog, REPO, tmpdir, trace } from '../helpers/trace.js';
 import { fakeBuild } from './synth-build.js';
 
 interface Decoded {
@@ -213,4 +213,67 @@ test('lanes: a parallel build (make -j3 with overlapping jobs, a daemon outlivin
   assert.notEqual(lane(8), lane(7), 'a process outliving its parent cannot nest in it');
   assert.equal(t.lanes, 3);
   assert.deepEqual(t.running.at(-1), [1500, 0]);
+});
+
+/** Replays begin/end per track as Perfetto pairs them (an end closes the track's latest open slice); returns what each end closed. */
+function replay(d: Decoded): Map<number, { track: number; begin: number; end: number }> {
+  const open = new Map<number, Array<{ proc: number; ts: number }>>();
+  const closed = new Map<number, { track: number; begin: number; end: number }>();
+  for (const e of d.events) {
+    if (e.type === 1) {
+      const st = open.get(e.track) ?? [];
+      st.push({ proc: Number(e.args.proc), ts: e.ts });
+      open.set(e.track, st);
+    } else if (e.type === 2) {
+      const top = open.get(e.track)?.pop();
+      assert.ok(top, `an end on track ${e.track} at ${e.ts} closes an open slice`);
+      closed.set(top.proc, { track: e.track, begin: top.ts, end: e.ts });
+    }
+  }
+  for (const st of open.values()) assert.equal(st.length, 0, 'every slice is closed');
+  return closed;
+}
+
+test('perfetto --lanes: slices on lane tracks always nest, zero-length and identical intervals included', async () => {
+  const { writePerfetto } = await import('../../src/export/perfetto.js');
+  const b = fakeBuild([
+    { proc: 1, argv: ['make', '-j3'], start: 0, end: 1000 },
+    { proc: 2, parent: 1, argv: ['cc', '-c', 'a.c'], start: 10, end: 500 },
+    { proc: 3, parent: 2, argv: ['cc1'], start: 20, end: 300 },
+    { proc: 4, parent: 2, argv: ['as'], start: 300, end: 500 },
+    { proc: 5, parent: 1, argv: ['cc', '-c', 'b.c'], start: 15, end: 600 },
+    { proc: 6, parent: 5, argv: ['cc1'], start: 15, end: 600 },
+    { proc: 7, parent: 1, argv: ['true'], start: 600, end: 600 },
+    { proc: 8, parent: 1, argv: ['cc', '-c', 'c.c'], start: 600, end: 900, exit: 1 },
+  ]);
+  const t = timeline(b);
+  const parts: Uint8Array[] = [];
+  writePerfetto(t, { write: (x) => void parts.push(typeof x === 'string' ? Buffer.from(x) : x), close: () => {}, abort: () => {} }, { lanes: true });
+  const file = path.join(tmpdir('bt-lanes-'), 'x.pftrace');
+  fs.writeFileSync(file, Buffer.concat(parts));
+  const d = decodePerfetto(file);
+  const laneTracks = [...d.tracks.entries()].filter(([u]) => u >= 1_000_000_000);
+  assert.equal(laneTracks.length, t.lanes);
+  assert.ok(laneTracks.every(([, tr]) => tr.parent === ROOT_UUID && /^lane \d+$/.test(tr.name)));
+  const closed = replay(d);
+  for (const s of t.slices) assert.deepEqual(closed.get(s.proc), { track: 1_000_000_000 + s.lane, begin: s.start, end: s.end }, `proc ${s.proc}`);
+  assert.deepEqual(d.events.filter((e) => e.type === 3).map((e) => e.name), ['exit 1']);
+});
+
+ebpfTest('perfetto --lanes on a real cproject build (make -B -j2): every process is one properly nested slice', async () => {
+  const work = tmpdir('bt-lanes-');
+  const proj = path.join(work, 'cproject');
+  fs.mkdirSync(proj);
+  for (const f of ['Makefile', 'main.c', 'util.c', 'util.h', 'greet.c', 'greet.h']) fs.copyFileSync(path.join(REPO, 'test-programs', 'cproject', f), path.join(proj, f));
+  const t = await trace(['make', '-B', '-j2'], { cwd: proj });
+  assert.equal(t.code, 0, t.stderr);
+  const out = path.join(work, 'lanes.pftrace');
+  const r = await bt(['export', 'perfetto', '--lanes', t.file, '-o', out]);
+  assert.equal(r.code, 0, r.stderr);
+  const d = decodePerfetto(out);
+  const closed = replay(d);
+  const procs = d.events.filter((e) => e.type === 1).map((e) => e.args.proc);
+  assert.equal(closed.size, procs.length);
+  assert.ok(procs.length >= 13, `${procs.length} processes`);
+  assert.ok([...d.tracks.keys()].every((u) => u < 1000 || u >= 1_000_000_000), 'no per-process tracks');
 });
