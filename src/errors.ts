@@ -104,3 +104,9 @@ export class ExportError extends BtError {}
 
 /** Problems in bt sql: a query DuckDB refuses, an input that is neither a log nor a Parquet directory. */
 export class SqlError extends BtError {}
+
+/** Problems in bt check: a log or option it cannot use, make's database that cannot be had. */
+export class CheckError extends BtError {}
+
+/** Problems in bt diff: a log or option it cannot use. */
+export class DiffError extends BtError {}

@@ -14,6 +14,8 @@ import { summaryCommand } from './summary.js';
 import { depsCommand, rdepsCommand } from './deps.js';
 import { exportCommand } from './export.js';
 import { sqlCommand } from './sql.js';
+import { checkCommand } from './check.js';
+import { diffCommand } from './diff.js';
 
 function buildProgram(): Command {
   const program = new Command('bt')
@@ -32,6 +34,8 @@ function buildProgram(): Command {
     rdepsCommand(),
     exportCommand(),
     sqlCommand(),
+    checkCommand(),
+    diffCommand(),
   ]) {
     program.addCommand(cmd.exitOverride());
   }
@@ -47,6 +51,7 @@ const EXIT_BY_CODE: Record<string, number> = {
   E_OUTPUT: 2,
   E_FORMAT: 2,
   E_SQL: 2,
+  E_BAD_INPUT: 2,
   E_NO_COMMAND: 127,
   E_NOT_EXECUTABLE: 126,
 };

@@ -31,8 +31,8 @@ export function positiveNumber(what: string) {
 }
 
 /** The build model of a log, with the options every answering command shares (--driver, --window). */
-export function loadFor(log: string, o: { driver?: string[]; window?: number }): Build {
-  return loadBuild(log, { drivers: o.driver, normalize: { windowMs: o.window ? Number(o.window) : undefined } });
+export function loadFor(log: string, o: { driver?: string[]; window?: number; allWarnings?: boolean }): Build {
+  return loadBuild(log, { drivers: o.driver, normalize: { windowMs: o.window ? Number(o.window) : undefined, allWarnings: o.allWarnings } });
 }
 
 /** Writes a value as JSON (one document, newline-terminated) to stdout. */

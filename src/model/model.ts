@@ -263,9 +263,9 @@ export class ModelBuilder {
     const info = r.process!;
     p.pid = info.pid ?? p.pid;
     p.parent = info.parent ?? 0;
-    if (info.exe) p.exe = this.intern(info.exe);
-    if (info.argv?.length) p.argv = info.argv.map((a) => this.intern(a));
-    if (info.cwd) p.cwd = this.intern(info.cwd);
+    if (info.exe && !p.execd) p.exe = this.intern(info.exe);
+    if (info.argv?.length && !p.execd) p.argv = info.argv.map((a) => this.intern(a));
+    if (info.cwd && !p.cwd) p.cwd = this.intern(info.cwd);
     if (info.start_ts) p.start = info.start_ts;
     p.end = info.end_ts ?? 0;
     p.exitCode = info.exit_code ?? -1;
@@ -356,12 +356,35 @@ function sameStrings(a: readonly string[], b: readonly string[]): boolean {
   return true;
 }
 
-/** The program name of a process: argv[0]'s name, else the exe's. */
+/**
+ * The program name of a process: argv[0]'s name, else the exe's. A script
+ * is named by the script, not its interpreter: a #! script's exe is the
+ * script itself, and `sh ./configure` names it in argv (`sh -c CODE` runs
+ * no script).
+ */
 export function programName(p: Pick<Process, 'argv' | 'exe' | 'pid'>): string {
-  const a0 = p.argv[0];
-  if (a0) return baseName(a0);
-  if (p.exe) return baseName(p.exe);
-  return `pid ${p.pid}`;
+  const a0 = p.argv[0] ? baseName(p.argv[0]) : p.exe ? baseName(p.exe) : '';
+  if (!a0) return `pid ${p.pid}`;
+  if (INTERPRETER.test(a0)) {
+    if (p.exe && !INTERPRETER.test(baseName(p.exe))) return baseName(p.exe);
+    const script = scriptArgument(p.argv);
+    if (script) return baseName(script);
+  }
+  return a0;
+}
+
+/** Programs that run scripts. */
+const INTERPRETER = /^(?:(?:ba|da|z|k|mk|c|tc|fi|a)?sh|busybox|python[0-9.]*|perl[0-9.]*|ruby[0-9.]*|node(?:js)?|tclsh[0-9.]*|lua[0-9.]*|php[0-9.]*|env)$/;
+
+/** The script an interpreter's argv names: its first operand, unless code is given inline (-c, -e, -m...). */
+function scriptArgument(argv: readonly string[]): string | undefined {
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '-c' || a === '-e' || a === '-E' || a === '-m' || a === '--eval' || a === '-') return undefined;
+    if (a.startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(a)) continue; // options; env's NAME=value
+    return a;
+  }
+  return undefined;
 }
 
 /** True if the process failed: nonzero exit or killed by a signal. */
