@@ -1,49 +1,44 @@
 /**
- * Writing export files safely. bt runs as root, so an output path must never
- * be followed through something another user planted: every file is written
- * to a fresh temporary name in the target's directory, created with O_EXCL
- * (and O_NOFOLLOW), then renamed over the target. A failure leaves the
- * target untouched. Kept in this one module so that it can be swapped for
- * the shared root-safe output module (src/log/output.ts) later.
+ * Writing export files safely: files through the shared root-safe output
+ * module (src/log/output.ts), directories (bt export parquet) staged in a
+ * private directory next to the target and moved into place. A failure
+ * leaves the target untouched.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ExportError } from '../errors.js';
-import { describeFsError } from '../log/io.js';
+import { ExportError, LogError } from '../errors.js';
+import { describeFsError, writeAllSync } from '../log/io.js';
+import { invokingUser, openOutputAtomic, type OutputFile } from '../log/output.js';
 
 function fail(target: string, err: unknown): never {
-  throw new ExportError('E_OUTPUT', `cannot write ${target} (${describeFsError(err)}): choose another -o path`, { cause: err });
+  throw new ExportError('E_EXPORT_OUTPUT', `cannot write ${target} (${describeFsError(err)}): choose another -o path`, { cause: err });
 }
 
-/** A file being written: write(), then commit() (rename into place) or abort(). */
+/**
+ * A file being written: write(), then commit() (rename into place) or
+ * abort(). Opened through the shared root-safe output module
+ * (src/log/output.ts: as the invoking user, O_EXCL temporary, links other
+ * users planted refused); its errors become one-line export errors.
+ */
 export class SafeFile {
   private closed = false;
   private constructor(
     readonly target: string,
-    private readonly tmp: string,
-    private fd: number,
+    private readonly out: OutputFile,
   ) {}
 
-  static create(target: string, mode = 0o644): SafeFile {
-    const abs = path.resolve(target);
-    const dir = path.dirname(abs);
-    const tmp = path.join(dir, `.${path.basename(abs)}.bt-${process.pid}-${crypto.randomBytes(4).toString('hex')}.tmp`);
+  static create(target: string, mode = 0o666): SafeFile {
     try {
-      const st = fs.lstatSync(abs, { throwIfNoEntry: false });
-      if (st?.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-      const flags = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
-      return new SafeFile(abs, tmp, fs.openSync(tmp, flags, mode));
+      return new SafeFile(target, openOutputAtomic(target, { owner: invokingUser(), mode, what: 'export' }));
     } catch (err) {
+      if (err instanceof LogError) throw new ExportError('E_EXPORT_OUTPUT', `${err.message}: choose another -o path`, { cause: err });
       fail(target, err);
     }
   }
 
   write(data: string | Uint8Array): void {
-    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     try {
-      let off = 0;
-      while (off < buf.length) off += fs.writeSync(this.fd, buf, off, buf.length - off);
+      writeAllSync(this.out.fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
     } catch (err) {
       this.abort();
       fail(this.target, err);
@@ -52,31 +47,29 @@ export class SafeFile {
 
   commit(): void {
     try {
-      fs.fsyncSync(this.fd);
-      fs.closeSync(this.fd);
-      this.closed = true;
-      fs.renameSync(this.tmp, this.target);
+      this.close();
+      this.out.commit();
     } catch (err) {
       this.abort();
+      if (err instanceof LogError) throw new ExportError('E_EXPORT_OUTPUT', `${err.message}: choose another -o path`, { cause: err });
       fail(this.target, err);
     }
   }
 
   abort(): void {
-    if (!this.closed) {
-      this.closed = true;
-      try {
-        fs.closeSync(this.fd);
-      } catch {
-        /* already closed */
-      }
-    }
-    fs.rmSync(this.tmp, { force: true });
+    this.close();
+    this.out.abort();
+  }
+
+  private close(): void {
+    if (this.closed || this.out.kind === 'stdout') return;
+    this.closed = true;
+    fs.closeSync(this.out.fd);
   }
 }
 
 /** Writes a whole file safely (see the module comment). */
-export function writeFileSafely(target: string, data: string | Uint8Array, mode = 0o644): void {
+export function writeFileSafely(target: string, data: string | Uint8Array, mode = 0o666): void {
   const f = SafeFile.create(target, mode);
   f.write(data);
   f.commit();
