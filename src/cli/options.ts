@@ -22,10 +22,12 @@ export function nonNegativeInt(what: string) {
 }
 
 /** A number above 0. */
-export function positiveNumber(what: string) {
+export function positiveNumber(what: string, unit = what === 'window' ? 'ms' : '') {
   return (text: string): number => {
     const v = Number(text);
-    if (text.trim() === '' || !Number.isFinite(v) || v <= 0) throw new UsageError('E_USAGE', `invalid ${what} "${text}": give a positive number`);
+    if (text.trim() === '' || !Number.isFinite(v) || v <= 0) {
+      throw new UsageError('E_USAGE', `invalid ${what} "${text}": give a positive number${unit ? ` of ${unit}` : ''}`);
+    }
     return v;
   };
 }

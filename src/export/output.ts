@@ -27,7 +27,7 @@ export class SafeFile {
     private readonly out: OutputFile,
   ) {}
 
-  static create(target: string, mode = 0o666): SafeFile {
+  static create(target: string, mode = 0o644): SafeFile {
     try {
       return new SafeFile(target, openOutputAtomic(target, { owner: invokingUser(), mode, what: 'export' }));
     } catch (err) {
@@ -57,19 +57,24 @@ export class SafeFile {
   }
 
   abort(): void {
-    this.close();
+    try {
+      this.close();
+    } catch {
+      /* the temporary goes anyway */
+    }
     this.out.abort();
   }
 
   private close(): void {
     if (this.closed || this.out.kind === 'stdout') return;
     this.closed = true;
+    if (this.out.kind === 'file') fs.fsyncSync(this.out.fd);
     fs.closeSync(this.out.fd);
   }
 }
 
 /** Writes a whole file safely (see the module comment). */
-export function writeFileSafely(target: string, data: string | Uint8Array, mode = 0o666): void {
+export function writeFileSafely(target: string, data: string | Uint8Array, mode = 0o644): void {
   const f = SafeFile.create(target, mode);
   f.write(data);
   f.commit();

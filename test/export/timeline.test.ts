@@ -81,21 +81,31 @@ ebpfTest('perfetto: forker decodes back into its exact tree of tracks, slices, f
   assert.deepEqual(d.tracks.get(COUNTER_UUID), { name: 'running processes', parent: ROOT_UUID, counter: true });
   const procTracks = [...d.tracks.entries()].filter(([u]) => u >= 1000);
   assert.equal(procTracks.length, 4);
-  const pid = (proc: number) => d.events.find((e) => e.track === procUuid(proc) && e.type === 1)!.args.pid;
+  // which proc is which: by exit status (proc ids follow start order, which varies between child2 and the grandchild)
+  const begin = (proc: number) => d.events.find((e) => e.track === procUuid(proc) && e.type === 1)!;
+  const byExit = new Map(procTracks.map(([u]) => [String(begin(u - 1000).args.exit), u - 1000]));
+  const main = byExit.get('exit 0')!;
+  const child1 = byExit.get('exit 1')!;
+  const child2 = byExit.get('exit 2')!;
+  const grandchild = byExit.get('exit 3')!;
+  assert.equal(main, 1, 'the traced command is the first process');
+  const parentOf = (proc: number) => {
+    const p = d.tracks.get(procUuid(proc))!.parent!;
+    return p === ROOT_UUID ? 0 : p - 1000;
+  };
   assert.deepEqual(
-    procTracks.map(([u, tr]) => [u - 1000, tr.parent === ROOT_UUID ? 0 : tr.parent! - 1000, tr.name]),
+    [main, child1, child2, grandchild].map((p) => [parentOf(p), d.tracks.get(procUuid(p))!.name]),
     [
-      [1, 0, `forker ${pid(1)}`],
-      [2, 1, `forker (fork) ${pid(2)}`],
-      [3, 1, `forker (fork) ${pid(3)}`],
-      [4, 2, `forker (fork) ${pid(4)}`],
+      [0, `forker ${begin(main).args.pid}`],
+      [main, `forker (fork) ${begin(child1).args.pid}`],
+      [main, `forker (fork) ${begin(child2).args.pid}`],
+      [child1, `forker (fork) ${begin(grandchild).args.pid}`],
     ],
-    'proc 2 (child1) and 3 (child2) under the main process, 4 (grandchild) under child1',
+    'child1 and child2 under the main process, the grandchild under child1',
   );
   // one slice per process track, begin before end, with its args
-  const exits: Record<number, string> = { 1: 'exit 0', 2: 'exit 1', 3: 'exit 2', 4: 'exit 3' };
-  const flows: Record<number, number[]> = { 1: [2, 3], 2: [4], 3: [], 4: [] };
-  for (let proc = 1; proc <= 4; proc++) {
+  const flows: Record<number, number[]> = { [main]: [child1, child2].sort((a, b) => a - b), [child1]: [grandchild], [child2]: [], [grandchild]: [] };
+  for (const proc of [main, child1, child2, grandchild]) {
     const on = d.events.filter((e) => e.track === procUuid(proc));
     const begins = on.filter((e) => e.type === 1);
     const ends = on.filter((e) => e.type === 2);
@@ -103,24 +113,22 @@ ebpfTest('perfetto: forker decodes back into its exact tree of tracks, slices, f
     assert.equal(ends.length, 1);
     const b = begins[0];
     assert.ok(b.ts <= ends[0].ts);
-    assert.equal(b.name, proc === 1 ? 'forker' : 'forker (fork)');
-    assert.equal(b.args.exit, exits[proc]);
+    assert.equal(b.name, proc === main ? 'forker' : 'forker (fork)');
     assert.equal(b.args.command, prog('forker'));
     assert.equal(b.args.exe, prog('forker'));
     assert.equal(b.args.proc, proc);
     assert.equal(typeof b.args.cwd, 'string');
     assert.equal(typeof b.args.files_read, 'number');
     assert.deepEqual(b.flows, flows[proc], `flows from proc ${proc} to its children`);
-    assert.deepEqual(b.terminating, proc === 1 ? [] : [proc], 'each child ends the flow from its parent');
+    assert.deepEqual(b.terminating, proc === main ? [] : [proc], 'each child ends the flow from its parent');
     // the failing exits are instants inside the slice, at its end
     const inst = on.filter((e) => e.type === 3);
-    assert.deepEqual(inst.map((e) => e.name), proc === 1 ? [] : [exits[proc]]);
+    assert.deepEqual(inst.map((e) => e.name), proc === main ? [] : [b.args.exit]);
     if (inst.length) assert.equal(inst[0].ts, ends[0].ts);
     // children start inside their parent
-    if (proc > 1) {
-      const parent = proc === 4 ? 2 : 1;
-      const pb = d.events.find((e) => e.track === procUuid(parent) && e.type === 1)!;
-      const pe = d.events.find((e) => e.track === procUuid(parent) && e.type === 2)!;
+    if (proc !== main) {
+      const pb = begin(parentOf(proc));
+      const pe = d.events.find((e) => e.track === procUuid(parentOf(proc)) && e.type === 2)!;
       assert.ok(pb.ts <= b.ts && b.ts <= pe.ts);
     }
   }
@@ -159,18 +167,14 @@ ebpfTest('chrome-trace: forker as complete events in µs, nested in lanes, with 
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   const x = j.traceEvents.filter((e: any) => e.ph === 'X');
-  assert.deepEqual(x.map((e: any) => [e.args.proc, e.name, e.args.exit]), [
-    [1, 'forker', 'exit 0'],
-    [2, 'forker (fork)', 'exit 1'],
-    [3, 'forker (fork)', 'exit 2'],
-    [4, 'forker (fork)', 'exit 3'],
-  ]);
+  assert.deepEqual(x.map((e: any) => `${e.name}: ${e.args.exit}`).sort(), ['forker (fork): exit 1', 'forker (fork): exit 2', 'forker (fork): exit 3', 'forker: exit 0']);
+  assert.equal(x[0].args.proc, 1, 'the main process first (start order)');
   const whole = x[0];
   assert.ok(whole.dur > 0 && whole.dur < 10_000_000, `µs: ${whole.dur}`);
   for (const e of x.slice(1)) assert.ok(e.ts >= whole.ts && e.ts + e.dur <= whole.ts + whole.dur + 0.001, 'children inside the main process');
   assertNested(x);
   const flows = j.traceEvents.filter((e: any) => e.ph === 's').map((e: any) => e.id);
-  assert.deepEqual(flows, [2, 3, 4]);
+  assert.deepEqual(flows.sort(), [2, 3, 4], 'a flow to each child');
   assert.equal(j.traceEvents.filter((e: any) => e.ph === 'f').length, 3);
   assert.deepEqual(j.traceEvents.filter((e: any) => e.ph === 'i').map((e: any) => e.name).sort(), ['exit 1', 'exit 2', 'exit 3']);
   const c = j.traceEvents.filter((e: any) => e.ph === 'C');
