@@ -17,7 +17,7 @@ import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
 import { recordType } from '../log/schema.js';
 import { baseName } from '../normalize/paths.js';
 import { Kind, WRITES } from './kinds.js';
-import { recordUses } from './uses.js';
+import { openKinds, recordUses } from './uses.js';
 
 export interface Process {
   /** Unique id (1, 2, … in start order); survives pid reuse. */
@@ -248,6 +248,11 @@ export class ModelBuilder {
     const p = this.process(procId, r.pid, ts);
     if (type === 'process') {
       this.onProcess(p, r);
+      return;
+    }
+    if (type === 'open') {
+      // the bulk of every build: no Use objects on the way
+      this.use(p, r.abspath, openKinds(r.access ?? 0), ts);
       return;
     }
     if (type === 'exec') this.onExec(p, r);
