@@ -61,3 +61,6 @@ export function errnoName(errno: number): string {
 
 /** Problems answering questions about a build (bt summary, deps, rdeps, …): a file the build never touched, an ambiguous name. */
 export class ModelError extends BtError {}
+
+/** Problems in bt view: the server cannot listen, a static page would be too big. */
+export class ViewError extends BtError {}

@@ -10,6 +10,7 @@ import { traceCommand } from './trace.js';
 import { dumpCommand } from './dump.js';
 import { graphCommand } from './graph.js';
 import { normalizeCommand } from './normalize.js';
+import { viewCommand } from './view.js';
 
 function buildProgram(): Command {
   const program = new Command('bt')
@@ -18,7 +19,7 @@ function buildProgram(): Command {
     .enablePositionalOptions()
     .showHelpAfterError('(run bt --help for usage)')
     .exitOverride();
-  for (const cmd of [traceCommand(), dumpCommand(), normalizeCommand(), graphCommand()]) {
+  for (const cmd of [traceCommand(), dumpCommand(), normalizeCommand(), graphCommand(), viewCommand()]) {
     program.addCommand(cmd.exitOverride());
   }
   return program;
