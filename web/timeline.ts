@@ -212,7 +212,7 @@ export class Timeline {
       g.fill();
       g.fillStyle = '#445';
       g.font = '10px system-ui, sans-serif';
-      g.fillText(`running (max ${max})`, 4, 10);
+      g.fillText(`running processes (peak ${Math.round(max * 10) / 10})`, 4, 10);
     }
     g.strokeStyle = '#dde';
     g.beginPath();

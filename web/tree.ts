@@ -105,7 +105,7 @@ export class ProcessTree {
       const next: number[] = [];
       for (const id of level) {
         const n = this.nodes.get(id)!;
-        if (!n.row.children || shown + n.row.children > 400) continue;
+        if (!n.row.children || (shown + n.row.children > 400 && !(depth === 0 && level.length === 1))) continue;
         await this.open(id, false);
         if (gen !== this.gen) return;
         shown += n.kids?.length ?? 0;

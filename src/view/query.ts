@@ -272,6 +272,7 @@ export class ViewQuery {
     const bars: number[] = [];
     const seen = new Set<number>();
     const ribbon = new Float64Array(px + 1);
+    const whole = new Float64Array(px + 1);
     for (const i of L.order) {
       const p = this.procs[i];
       const a = this.rel(p.start);
@@ -280,9 +281,20 @@ export class ViewQuery {
       const x0 = (a - t0) * scale;
       const x1 = (b - t0) * scale;
       const c0 = Math.max(0, Math.floor(x0));
-      const c1 = Math.min(px, Math.floor(x1));
-      ribbon[c0] += 1;
-      ribbon[c1 + 1] -= 1;
+      // the ribbon: time-weighted running processes per column (partial first and last columns, whole ones between)
+      const a0 = Math.max(0, x0);
+      const a1 = Math.min(px, x1);
+      if (a1 > a0) {
+        const k0 = Math.floor(a0);
+        const k1 = Math.min(px - 1, Math.floor(a1));
+        if (k0 === k1) ribbon[k0] += a1 - a0;
+        else {
+          ribbon[k0] += k0 + 1 - a0;
+          if (k1 < px) ribbon[k1] += a1 - k1;
+          whole[k0 + 1] += 1;
+          whole[k1] -= 1;
+        }
+      }
       if (x1 - x0 < 1) {
         const key = L.lane[i] * (px + 2) + c0;
         if (seen.has(key) && !procFailed(p)) continue;
@@ -292,7 +304,10 @@ export class ViewQuery {
     }
     const counts: number[] = [];
     let run = 0;
-    for (let c = 0; c < px; c++) counts.push((run += ribbon[c]));
+    for (let c = 0; c < px; c++) {
+      run += whole[c];
+      counts.push(Math.round((run + ribbon[c]) * 100) / 100);
+    }
     return { t0, t1, px, lanes: L.count, matched: s.matchedProcs, bars, ribbon: counts };
   }
 
