@@ -42,6 +42,33 @@ export class NormalizeError extends BtError {}
 /** Problems in bt graph. */
 export class GraphError extends BtError {}
 
+/**
+ * A display filter that does not parse or does not type-check. `column` is
+ * the 0-based column in the filter text; `detail` is the message without
+ * the position. The message is one line: `<detail> at column <column>`.
+ */
+export class FilterError extends BtError {
+  readonly column: number;
+  readonly detail: string;
+  constructor(detail: string, column: number, options?: { cause?: unknown }) {
+    super('E_FILTER', `${detail} at column ${column}`, options);
+    this.column = column;
+    this.detail = detail;
+  }
+}
+
+/**
+ * The two-line form of a filter error for a terminal: the filter, then a
+ * caret under the column followed by the message.
+ *
+ *   exe == and pid
+ *          ^ expected a value after "=="
+ */
+export function formatFilterError(expr: string, err: FilterError): string {
+  const line = expr.replace(/[\r\n\t]/g, ' ');
+  return `${line}\n${' '.repeat(Math.max(0, err.column))}^ ${err.detail}`;
+}
+
 const ERRNO_NAMES: Record<number, string> = {
   1: 'EPERM', 2: 'ENOENT', 3: 'ESRCH', 4: 'EINTR', 5: 'EIO', 7: 'E2BIG', 8: 'ENOEXEC', 9: 'EBADF',
   11: 'EAGAIN', 12: 'ENOMEM', 13: 'EACCES', 14: 'EFAULT', 16: 'EBUSY', 17: 'EEXIST', 18: 'EXDEV',
@@ -53,6 +80,16 @@ const ERRNO_NAMES: Record<number, string> = {
   88: 'ENOTSOCK', 98: 'EADDRINUSE', 104: 'ECONNRESET', 110: 'ETIMEDOUT', 111: 'ECONNREFUSED',
   116: 'ESTALE', 121: 'EREMOTEIO', 122: 'EDQUOT', 125: 'ECANCELED', 512: 'ERESTARTSYS',
 };
+
+const ERRNO_NUMBERS: ReadonlyMap<string, number> = new Map(
+  Object.entries(ERRNO_NAMES).map(([n, name]) => [name, Number(n)]),
+);
+
+/** The errno value of a symbolic name ("ENOENT" -> 2, case-insensitive); undefined if unknown. */
+export function errnoNumber(name: string): number | undefined {
+  const upper = name.toUpperCase();
+  return ERRNO_NUMBERS.get(upper) ?? (upper === 'EWOULDBLOCK' ? 11 : upper === 'ENOTSUP' ? 95 : undefined);
+}
 
 /** Symbolic name of an errno value (positive), e.g. 2 -> "ENOENT". */
 export function errnoName(errno: number): string {

@@ -3,22 +3,13 @@
  */
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
-import { GraphError, UsageError } from '../errors.js';
+import { GraphError } from '../errors.js';
 import { writeAllSync } from '../log/io.js';
-import { graphFile, renderDot, type GraphFormat } from '../graph/index.js';
+import { depsScope } from '../answers/deps.js';
+import { graphBuild, renderDot, toDot, type GraphFormat } from '../graph/index.js';
+import { Kind } from '../model/kinds.js';
+import { collect, loadFor, nonNegativeInt } from './options.js';
 import { DEFAULT_MAX_NODES, type GraphOptions } from '../graph/view.js';
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
-
-function nonNegativeInt(what: string) {
-  return (text: string): number => {
-    const v = Number(text);
-    if (!Number.isInteger(v) || v < 0) throw new UsageError('E_USAGE', `invalid ${what} "${text}": give a whole number (0 or more)`);
-    return v;
-  };
-}
 
 function formatFor(output: string | undefined, format: string | undefined): GraphFormat {
   if (format) return format as GraphFormat;
@@ -50,6 +41,8 @@ export function graphCommand(): Command {
         .default('identical'),
     )
     .option('--probes', 'show failed opens (files looked for but missing)')
+    .option('--focus <file>', 'only the provenance of FILE: the jobs that made it and what they read, transitively')
+    .option('--driver <name>', 'also treat program NAME as a build driver that starts jobs (repeatable; with --focus)', collect)
     .addOption(
       new Option('--max-nodes <n>', 'refuse to draw more nodes than this (0 = no limit)')
         .default(DEFAULT_MAX_NODES)
@@ -76,7 +69,10 @@ export function graphCommand(): Command {
         probes: !!o.probes,
         maxNodes: Number(o.maxNodes),
       };
-      const res = graphFile(log, options, { windowMs: Number(o.window) });
+      const build = loadFor(log, o);
+      const focus = o.focus ? depsScope(build, build.resolveFile(o.focus, (f) => (f.kinds & Kind.WRITE) !== 0), { all: !!o.allFiles }) : undefined;
+      const view = graphBuild(build, options, focus);
+      const res = { dot: toDot(view), model: view.model, summary: build.summary };
       const bytes = await renderDot(res.dot, format);
       if (toStdout) writeAllSync(1, bytes);
       else {

@@ -6,16 +6,16 @@
  *   renderDot(dot, 'svg' | 'png')         -> bytes, without system Graphviz
  *   graphFile(path, options)              a log file (raw or normalized) -> view and DOT
  */
-import { GraphError } from '../errors.js';
 import type { LogHeader, LogRecord } from '../log/schema.js';
-import { forEachNormalized, type NormalizeOptions, type NormalizeSummary } from '../normalize/normalize.js';
+import type { NormalizeOptions, NormalizeSummary } from '../normalize/normalize.js';
 import { toDot } from './dot.js';
-import { GraphBuilder, type BuildModel } from './model.js';
+import { buildFromRecords, loadBuild, type Build } from '../model/index.js';
+import { graphModel, type BuildModel, type IngestOptions } from './model.js';
 import { buildView, pathFilter, type GraphOptions, type GraphView } from './view.js';
 
 export { dotString, fileLabel, graphTitle, shellJoin, shortCommand, toDot } from './dot.js';
 export { compileGlob, DEFAULT_HIDDEN, SYSTEM_PATHS } from './glob.js';
-export { buildModel, failed, GraphBuilder, programName, Use, type BuildModel, type FileNode, type ProcNode } from './model.js';
+export { buildModel, failed, graphModel, programName, Use, type BuildModel, type FileNode, type ProcNode } from './model.js';
 export { dotToSvg, graphvizVersion, renderDot, svgToPng, type GraphFormat, type RenderOptions } from './render.js';
 export {
   buildView,
@@ -45,12 +45,12 @@ const MINIMAL_HEADER: LogHeader = {
   start_ts: 0,
 };
 
-function newBuilder(header: LogHeader, options: GraphOptions): GraphBuilder {
-  return new GraphBuilder(header, {
+function ingest(options: GraphOptions, header: LogHeader): IngestOptions {
+  return {
     keepPath: pathFilter(options, header.cwd ?? ''),
     probes: !!options.probes,
     dirOpens: options.dirOpens ?? !!options.allFiles,
-  });
+  };
 }
 
 /**
@@ -63,9 +63,13 @@ export function buildGraph(
   header: LogHeader = MINIMAL_HEADER,
   state: { incomplete?: boolean } = {},
 ): GraphView {
-  const b = newBuilder(header, options);
-  for (const r of records) b.add(r);
-  return buildView(b.finish(state), options);
+  const build = buildFromRecords(header, records, { incomplete: state.incomplete });
+  return buildView(graphModel(build, ingest(options, header)), options);
+}
+
+/** The graph of a build (the model of src/model/), e.g. with --focus. */
+export function graphBuild(build: Build, options: GraphOptions = {}, focus?: IngestOptions['focus']): GraphView {
+  return buildView(graphModel(build, { ...ingest(options, build.header), focus }), options);
 }
 
 export interface GraphFileResult {
@@ -74,6 +78,7 @@ export interface GraphFileResult {
   model: BuildModel;
   /** Set when the log was raw and normalized on the fly. */
   summary?: NormalizeSummary;
+  build: Build;
 }
 
 /**
@@ -81,18 +86,8 @@ export interface GraphFileResult {
  * normalized on the fly (memory bounded by the reorder window).
  */
 export function graphFile(path: string, options: GraphOptions = {}, normalize: NormalizeOptions = {}): GraphFileResult {
-  let builder: GraphBuilder | undefined;
-  const res = forEachNormalized(
-    path,
-    (header) => {
-      builder = newBuilder(header, options);
-      const b = builder;
-      return { write: (r) => b.add(r) };
-    },
-    normalize,
-  );
-  if (!builder) throw new GraphError('E_INTERNAL', `no records were read from ${path}`);
-  const model = (builder as GraphBuilder).finish({ incomplete: !res.complete });
+  const build = loadBuild(path, { normalize });
+  const model = graphModel(build, ingest(options, build.header));
   const view = buildView(model, options);
-  return { view, dot: toDot(view), model, summary: res.summary };
+  return { view, dot: toDot(view), model, summary: build.summary, build };
 }

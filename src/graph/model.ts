@@ -1,14 +1,15 @@
 /**
- * The build model behind bt graph: processes (from a normalized log's
- * ProcessInfo, exec and fork records) and the files each touched, with
- * how. Built in one pass over normalized records; memory grows with
- * processes and (kept) files, not with records: files the filters will
- * never show (the default hides, --exclude) are dropped on the way in.
+ * What bt graph draws, made from the build model (src/model/): processes
+ * with the files each touched as edge bits, and the files the filters keep.
+ * Files the filters will never show are left out here, so the view's work
+ * grows with what it can show.
  */
-import type { LogHeader, LogRecord } from '../log/schema.js';
-import { recordType } from '../log/schema.js';
-import { Access } from '../normalize/access.js';
-import { baseName } from '../normalize/paths.js';
+import type { LogHeader } from '../log/schema.js';
+import { buildFromRecords, type Build, type BuildModel as Model } from '../model/index.js';
+import { Kind, WRITES } from '../model/kinds.js';
+import type { LogRecord } from '../log/schema.js';
+
+export { failed, programName } from '../model/model.js';
 
 /** How a process touched a file (bits; an edge's kind). */
 export const Use = {
@@ -26,22 +27,22 @@ export interface ProcNode {
   /** Parent proc id, 0 if none (root or unknown). */
   parent: number;
   exe: string;
-  argv: string[];
+  argv: readonly string[];
   cwd: string;
   startTs: number;
   endTs: number;
   /** -1 unknown (killed, or no exit seen) */
   exitCode: number;
   signal: number;
-  /** An exit record was seen. */
+  /** An exit was seen. */
   exited: boolean;
   /** A successful exec was seen (else: a fork running its parent's program). */
   execd: boolean;
   children: number[];
   /** file index -> Use bits */
   files: Map<number, number>;
-  pipeRead: number[];
-  pipeWrite: number[];
+  pipeRead: readonly number[];
+  pipeWrite: readonly number[];
 }
 
 export interface FileNode {
@@ -50,11 +51,10 @@ export interface FileNode {
   /** Bits of every use by any process. */
   uses: number;
   dir: boolean;
-  /** Its last change was a removal (unlink, rmdir, rename away): it is gone after the build. */
+  /** Its last change was a removal: it is gone after the build. */
   gone: boolean;
 }
 
-/** A file-to-file edge: rename or (hard) link. */
 export interface FileLink {
   from: number;
   to: number;
@@ -69,250 +69,99 @@ export interface BuildModel {
   links: FileLink[];
   /** Procs without a known parent, in proc order. */
   roots: number[];
-  /** The log ended without a trailer (or torn). */
   incomplete: boolean;
   lostEvents: number;
 }
 
 export interface IngestOptions {
-  /** Keep this absolute path? (Filters applied on the way in.) */
+  /** Keep this absolute path? */
   keepPath?: (path: string) => boolean;
-  /** Keep failed opens (probes). */
+  /** Keep failed lookups (probes). */
   probes?: boolean;
-  /** Keep directory listings and O_PATH opens. */
+  /** Keep directory listings, O_PATH opens and lookups. */
   dirOpens?: boolean;
+  /** Keep only these processes and files (bt graph --focus). */
+  focus?: { procs: ReadonlySet<number>; files: ReadonlySet<number> };
 }
 
-const AT_REMOVEDIR = 0x200;
+/** The graph's edge bits for the model's access kinds. */
+function useBits(kinds: number, gone: boolean, opts: IngestOptions): number {
+  let u = 0;
+  if (kinds & Kind.READ) u |= Use.READ;
+  if (kinds & WRITES) u |= Use.WRITE;
+  if (kinds & Kind.EXEC) u |= Use.EXEC;
+  // written again after its removal: the removal made way for the new file (as and ld unlink their output first)
+  if (kinds & Kind.DELETE && (gone || !(u & Use.WRITE))) u |= Use.DELETE;
+  if (kinds & Kind.DIR && (u || kinds & Kind.CREATE)) u |= Use.DIR;
+  if (!u && opts.dirOpens && kinds & (Kind.LIST | Kind.STAT)) u |= kinds & Kind.DIR || kinds & Kind.LIST ? Use.READ | Use.DIR : Use.READ;
+  if (!u && opts.probes && kinds & Kind.PROBE) u |= Use.PROBE;
+  return u;
+}
 
-export class GraphBuilder {
-  private readonly procs = new Map<number, ProcNode>();
-  private readonly files: FileNode[] = [];
-  private readonly fileIdx = new Map<string, number>(); // -1: filtered out
-  private readonly links: FileLink[] = [];
-  private readonly linkSeen = new Set<string>();
-  /** One copy of each argv word, exe and cwd: a build repeats them in most of its processes. */
-  private readonly strings = new Map<string, string>();
-  private lostEvents = 0;
-
-  constructor(
-    readonly header: LogHeader,
-    private readonly opts: IngestOptions = {},
-  ) {}
-
-  private intern(s: string): string {
-    const t = this.strings.get(s);
-    if (t !== undefined) return t;
-    this.strings.set(s, s);
-    return s;
-  }
-
-  private node(proc: number, pid: number): ProcNode {
-    let p = this.procs.get(proc);
-    if (!p) {
-      p = {
-        proc,
-        pid,
-        parent: 0,
-        exe: '',
-        argv: [],
-        cwd: '',
-        startTs: 0,
-        endTs: 0,
-        exitCode: -1,
-        signal: 0,
-        exited: false,
-        execd: false,
-        children: [],
-        files: new Map(),
-        pipeRead: [],
-        pipeWrite: [],
-      };
-      this.procs.set(proc, p);
-    }
-    return p;
-  }
-
-  private file(path: string | undefined): number {
-    if (!path || !path.startsWith('/')) return -1;
-    let i = this.fileIdx.get(path);
+/** The graph model of a build. */
+export function graphModel(build: Build, opts: IngestOptions = {}): BuildModel {
+  const m: Model = build.model;
+  const keep = opts.keepPath ?? (() => true);
+  const focus = opts.focus;
+  const index = new Map<number, number>(); // model file id -> graph file idx
+  const files: FileNode[] = [];
+  const fileIdx = (id: number): number => {
+    let i = index.get(id);
     if (i === undefined) {
-      if (this.opts.keepPath && !this.opts.keepPath(path)) i = -1;
-      else {
-        i = this.files.length;
-        this.files.push({ idx: i, path, uses: 0, dir: false, gone: false });
-      }
-      this.fileIdx.set(path, i);
+      const f = m.files[id];
+      i = focus && !focus.files.has(id) ? -1 : keep(f.path) ? files.length : -1;
+      if (i >= 0) files.push({ idx: i, path: f.path, uses: 0, dir: f.dir, gone: f.removed });
+      index.set(id, i);
     }
     return i;
-  }
-
-  private use(p: ProcNode, path: string | undefined, bits: number): number {
-    const i = this.file(path);
-    if (i < 0) return i;
-    let edge = (p.files.get(i) ?? 0) | bits;
-    const f = this.files[i];
-    if (bits & Use.DELETE) f.gone = true;
-    else if (bits & Use.WRITE) {
-      // Written again after its removal: the removal made way for the new
-      // file (as and ld unlink their output first), it did not delete it.
-      edge &= ~Use.DELETE;
-      f.gone = false;
+  };
+  // files in order of first use, as the model has them
+  for (const f of m.files) fileIdx(f.id);
+  const procs = new Map<number, ProcNode>();
+  for (const p of m.processes) {
+    if (focus && !focus.procs.has(p.proc)) continue;
+    const edges = new Map<number, number>();
+    for (const a of p.files.values()) {
+      const i = index.get(a.file)!;
+      if (i < 0) continue;
+      const u = useBits(a.kinds, m.files[a.file].removed, opts);
+      if (!u) continue;
+      edges.set(i, u);
+      files[i].uses |= u;
     }
-    p.files.set(i, edge);
-    f.uses |= bits;
-    if (bits & Use.DIR) f.dir = true;
-    return i;
+    procs.set(p.proc, {
+      proc: p.proc,
+      pid: p.pid,
+      parent: p.parent,
+      exe: p.exe,
+      argv: p.argv,
+      cwd: p.cwd,
+      startTs: p.start,
+      endTs: p.end,
+      exitCode: p.exitCode,
+      signal: p.signal,
+      exited: p.exitCode >= 0 || p.signal !== 0,
+      execd: p.execd,
+      children: focus ? p.children.filter((c) => focus.procs.has(c)) : p.children,
+      files: edges,
+      pipeRead: p.pipeRead,
+      pipeWrite: p.pipeWrite,
+    });
   }
-
-  /** Adds one normalized record. */
-  add(r: LogRecord): void {
-    const type = recordType(r);
-    if (type === 'lost') {
-      this.lostEvents += r.lost?.count ?? 0;
-      return;
-    }
-    const procId = r.proc ?? 0;
-    if (!procId) return;
-    switch (type) {
-      case 'process': {
-        const info = r.process!;
-        const p = this.node(procId, info.pid ?? r.pid);
-        p.parent = info.parent ?? 0;
-        p.exe = this.intern(info.exe ?? '');
-        p.argv = (info.argv ?? []).map((a) => this.intern(a));
-        p.cwd = this.intern(info.cwd ?? '');
-        p.startTs = info.start_ts ?? 0;
-        p.endTs = info.end_ts ?? 0;
-        p.exitCode = info.exit_code ?? -1;
-        p.signal = info.signal ?? 0;
-        const ext = info as unknown as { pipe_read?: number[]; pipe_write?: number[] };
-        if (ext.pipe_read) p.pipeRead = [...ext.pipe_read];
-        if (ext.pipe_write) p.pipeWrite = [...ext.pipe_write];
-        return;
-      }
-      case 'exit': {
-        this.node(procId, r.pid).exited = true;
-        return;
-      }
-      case 'exec': {
-        const p = this.node(procId, r.pid);
-        if ((r.exec?.errno ?? 0) !== 0) {
-          // a failed exec looked for a program (or could not run it): a probe
-          if (this.opts.probes) this.use(p, r.abspath, Use.PROBE);
-          return;
-        }
-        p.execd = true;
-        this.use(p, r.abspath, Use.EXEC);
-        return;
-      }
-      case 'open': {
-        const p = this.node(procId, r.pid);
-        const a = r.access ?? 0;
-        if (a & Access.FAILED) {
-          if (this.opts.probes) this.use(p, r.abspath, Use.PROBE);
-          return;
-        }
-        if (a & (Access.PATH | Access.DIRECTORY)) {
-          if (this.opts.dirOpens) this.use(p, r.abspath, a & Access.DIRECTORY ? Use.READ | Use.DIR : Use.READ);
-          return;
-        }
-        let bits = 0;
-        const writes = (a & (Access.WRITE | Access.CREATE | Access.TRUNCATE)) !== 0;
-        if (writes) bits |= Use.WRITE;
-        // Reading what one just truncated reads one's own output: not an input.
-        if (a & Access.READ && !(a & Access.TRUNCATE)) bits |= Use.READ;
-        if (bits) this.use(p, r.abspath, bits);
-        return;
-      }
-      case 'path': {
-        const o = r.path!;
-        if ((o.errno ?? 0) !== 0) return;
-        const p = this.node(procId, r.pid);
-        const op = o.op ?? '';
-        if (op.startsWith('mkdir')) this.use(p, r.abspath, Use.WRITE | Use.DIR);
-        else if (op === 'rmdir' || (op === 'unlinkat' && (o.flags ?? 0) & AT_REMOVEDIR)) this.use(p, r.abspath, Use.DELETE | Use.DIR);
-        else this.use(p, r.abspath, Use.DELETE);
-        return;
-      }
-      case 'path2': {
-        const o = r.path2!;
-        if ((o.errno ?? 0) !== 0) return;
-        const p = this.node(procId, r.pid);
-        const op = o.op ?? '';
-        const to = this.use(p, r.abspath2, Use.WRITE);
-        if (op.startsWith('rename')) {
-          const from = this.use(p, r.abspath, Use.DELETE);
-          this.link(from, to, 'mv');
-        } else if (op.startsWith('link')) {
-          const from = this.file(r.abspath);
-          this.link(from, to, 'ln');
-        }
-        return;
-      }
-      default:
-        this.node(procId, r.pid);
-    }
+  // a file shown only through a link keeps its node
+  const links: FileLink[] = [];
+  for (const l of m.links) {
+    const from = index.get(l.from) ?? -1;
+    const to = index.get(l.to) ?? -1;
+    if (from >= 0 && to >= 0) links.push({ from, to, kind: l.kind });
   }
-
-  private link(from: number, to: number, kind: 'mv' | 'ln'): void {
-    if (from < 0 || to < 0 || from === to) return;
-    const key = `${from}:${to}:${kind}`;
-    if (this.linkSeen.has(key)) return;
-    this.linkSeen.add(key);
-    this.links.push({ from, to, kind });
-  }
-
-  /** The finished model. */
-  finish(state: { incomplete?: boolean } = {}): BuildModel {
-    const ids = [...this.procs.keys()].sort((a, b) => a - b);
-    const roots: number[] = [];
-    for (const id of ids) {
-      const p = this.procs.get(id)!;
-      const parent = p.parent ? this.procs.get(p.parent) : undefined;
-      if (parent && parent !== p) parent.children.push(id);
-      else {
-        p.parent = 0;
-        roots.push(id);
-      }
-    }
-    // Forks without exec run their parent's program: take its argv when ProcessInfo had none.
-    for (const id of ids) {
-      const p = this.procs.get(id)!;
-      if (!p.argv.length && p.parent) {
-        const q = this.procs.get(p.parent)!;
-        p.argv = q.argv;
-        p.exe ||= q.exe;
-      }
-    }
-    return {
-      header: this.header,
-      procs: this.procs,
-      files: this.files,
-      links: this.links,
-      roots,
-      incomplete: !!state.incomplete,
-      lostEvents: this.lostEvents,
-    };
-  }
+  const roots = focus ? [...procs.values()].filter((p) => !p.parent || !procs.has(p.parent)).map((p) => p.proc) : m.roots;
+  if (focus) for (const id of roots) procs.get(id)!.parent = 0;
+  return { header: m.header, procs, files, links, roots, incomplete: m.incomplete, lostEvents: m.lostEvents };
 }
 
-/** Builds a model from normalized records (tests, in-memory use). */
+/** Builds a graph model from normalized records (tests, in-memory use). */
 export function buildModel(header: LogHeader, records: Iterable<LogRecord>, opts: IngestOptions = {}): BuildModel {
-  const b = new GraphBuilder(header, opts);
-  for (const r of records) b.add(r);
-  return b.finish();
+  return graphModel(buildFromRecords(header, records), opts);
 }
 
-/** The program name of a process: argv[0]'s name, else the exe's. */
-export function programName(p: ProcNode): string {
-  const a0 = p.argv[0];
-  if (a0) return baseName(a0);
-  if (p.exe) return baseName(p.exe);
-  return `pid ${p.pid}`;
-}
-
-/** True if the process failed: nonzero exit or killed by a signal. */
-export function failed(p: ProcNode): boolean {
-  return p.signal !== 0 || p.exitCode > 0;
-}

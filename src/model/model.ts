@@ -79,6 +79,13 @@ export interface FileAccess {
   firstWrite: number;
 }
 
+/** A file-to-file edge: a rename (mv) or a hard link (ln). */
+export interface FileLink {
+  from: number;
+  to: number;
+  kind: 'mv' | 'ln';
+}
+
 export interface BuildModel {
   header: LogHeader;
   trailer?: Trailer;
@@ -87,6 +94,8 @@ export interface BuildModel {
   files: BuildFile[];
   /** Processes without a known parent. */
   roots: number[];
+  /** Renames and hard links between files, each once, in order of first appearance. */
+  links: FileLink[];
   /** The log ended without a trailer or was torn. */
   incomplete: boolean;
   lostEvents: number;
@@ -110,6 +119,8 @@ export class ModelBuilder {
   private readonly state: number[] = [];
   private readonly strings = new Map<string, string>();
   private readonly envs = new Map<string, readonly string[]>();
+  private readonly links: FileLink[] = [];
+  private readonly linkSeen = new Set<string>();
   private lostEvents = 0;
   private firstTs = Infinity;
   private lastTs = 0;
@@ -314,13 +325,25 @@ export class ModelBuilder {
       const wasDir = from?.dir ?? false;
       this.use(p, r.abspath, Kind.DELETE | Kind.RENAME_FROM, ts);
       this.use(p, r.abspath2, Kind.RENAME_TO | (wasDir ? Kind.DIR : 0), ts);
+      this.link(r.abspath, r.abspath2, 'mv');
     } else if (op.startsWith('link')) {
       this.use(p, r.abspath, Kind.STAT, ts);
       this.use(p, r.abspath2, Kind.CREATE | Kind.WRITE, ts);
+      this.link(r.abspath, r.abspath2, 'ln');
     } else {
       // symlink: `from` is the link's text, not a file the build used
       this.use(p, r.abspath2, Kind.CREATE | Kind.WRITE, ts);
     }
+  }
+
+  private link(from: string | undefined, to: string | undefined, kind: 'mv' | 'ln'): void {
+    const a = from ? this.fileIds.get(from) : undefined;
+    const b = to ? this.fileIds.get(to) : undefined;
+    if (a === undefined || b === undefined || a === b) return;
+    const key = `${a}:${b}:${kind}`;
+    if (this.linkSeen.has(key)) return;
+    this.linkSeen.add(key);
+    this.links.push({ from: a, to: b, kind });
   }
 
   /** @internal chdir/fchdir */
@@ -361,6 +384,7 @@ export class ModelBuilder {
       processes,
       files: this.files,
       roots,
+      links: this.links,
       incomplete: !!state.incomplete,
       lostEvents: this.lostEvents,
       startTs,
@@ -382,7 +406,7 @@ const HANDLERS: Partial<Record<string, Handler>> = {
 };
 
 /** The program name of a process: argv[0]'s name, else the exe's. */
-export function programName(p: Process): string {
+export function programName(p: Pick<Process, 'argv' | 'exe' | 'pid'>): string {
   const a0 = p.argv[0];
   if (a0) return baseName(a0);
   if (p.exe) return baseName(p.exe);
@@ -390,6 +414,6 @@ export function programName(p: Process): string {
 }
 
 /** True if the process failed: nonzero exit or killed by a signal. */
-export function failed(p: Process): boolean {
+export function failed(p: Pick<Process, 'signal' | 'exitCode'>): boolean {
   return p.signal !== 0 || p.exitCode > 0;
 }

@@ -1,0 +1,223 @@
+/**
+ * Provenance and impact of a file, through jobs.
+ *
+ *   deps(FILE)   the job(s) that wrote FILE, the files they read, the jobs
+ *                that wrote those, transitively: what FILE was made from
+ *   rdeps(FILE)  every job that read FILE and every file they wrote,
+ *                transitively: what is stale when FILE changes
+ *
+ * A process outside any job (a driver, the root) stands for itself.
+ * Runtime noise is left out unless `all` is set.
+ */
+import { Kind, WRITES } from '../model/kinds.js';
+import type { Build, BuildFile } from '../model/index.js';
+import { isNoise } from './groups.js';
+
+export interface DepsOptions {
+  /** Levels of jobs to follow (default: all). */
+  depth?: number;
+  /** Keep runtime noise (/proc, shared libraries, …). */
+  all?: boolean;
+}
+
+export interface DepProcess {
+  proc: number;
+  argv: readonly string[];
+}
+
+/** One file in the tree; `writer` made it (deps) or read it (rdeps); null for a leaf. */
+export interface DepNode {
+  path: string;
+  writer: DepProcess | null;
+  children: DepNode[];
+  /** Shown in full elsewhere in the tree. */
+  repeated?: boolean;
+}
+
+export interface DepsResult {
+  file: string;
+  /** deps: the leaves (sources and system files); rdeps: the files read on the way (FILE first). */
+  inputs: string[];
+  /** deps: files the build made that FILE depends on; rdeps: every file made from FILE. */
+  outputs: string[];
+  /** The jobs (or lone processes) on the way. */
+  processes: DepProcess[];
+  tree: DepNode;
+  /** FILE was written by nobody (deps) or read by nobody (rdeps). */
+  untouched: boolean;
+  /** deps of an input: the processes that read it. */
+  readers: DepProcess[];
+}
+
+/** The unit of work a process belongs to: its job's root, else itself. */
+function unitOf(build: Build, proc: number): number {
+  return build.jobs.of(proc)?.proc ?? proc;
+}
+
+/** Every process of a unit. */
+function unitProcs(build: Build, unit: number): number[] {
+  return build.jobs.get(unit)?.procs ?? [unit];
+}
+
+function depProcess(build: Build, proc: number): DepProcess {
+  return { proc, argv: build.process(proc)?.argv ?? [] };
+}
+
+/** Units that wrote file f, in time order of their first write. */
+function writerUnits(build: Build, f: BuildFile): number[] {
+  const seen = new Map<number, number>();
+  for (const a of f.procs.values()) {
+    if (!(a.kinds & WRITES)) continue;
+    const u = unitOf(build, a.proc);
+    const t = seen.get(u);
+    if (t === undefined || a.firstWrite < t) seen.set(u, a.firstWrite);
+  }
+  return [...seen].sort((a, b) => a[1] - b[1]).map(([u]) => u);
+}
+
+/** Units that read (or ran) file f, in time order. */
+function readerUnits(build: Build, f: BuildFile): number[] {
+  const seen = new Map<number, number>();
+  for (const a of f.procs.values()) {
+    if (!(a.kinds & (Kind.READ | Kind.EXEC))) continue;
+    const u = unitOf(build, a.proc);
+    const t = seen.get(u);
+    if (t === undefined || a.first < t) seen.set(u, a.first);
+  }
+  return [...seen].sort((a, b) => a[1] - b[1]).map(([u]) => u);
+}
+
+/** Files a unit read that it did not make itself first. */
+function unitInputs(build: Build, unit: number): number[] {
+  const job = build.jobs.get(unit);
+  if (job) return job.inputs;
+  const p = build.process(unit);
+  if (!p) return [];
+  const out: number[] = [];
+  for (const a of p.files.values()) if (a.kinds & Kind.READ && (a.firstWrite < 0 || a.first < a.firstWrite)) out.push(a.file);
+  return out;
+}
+
+/** Files a unit wrote that exist at the end. */
+function unitOutputs(build: Build, unit: number): number[] {
+  const job = build.jobs.get(unit);
+  if (job) return job.outputs;
+  const p = build.process(unit);
+  if (!p) return [];
+  const out: number[] = [];
+  for (const a of p.files.values()) {
+    const f = build.model.files[a.file];
+    if (a.kinds & WRITES && !f.removed && !f.dir) out.push(a.file);
+  }
+  return out;
+}
+
+function sortedPaths(build: Build, ids: Iterable<number>): string[] {
+  return [...ids].map((i) => build.model.files[i].path).sort();
+}
+
+/** Provenance of `file`. */
+export function deps(build: Build, file: BuildFile, opts: DepsOptions = {}): DepsResult {
+  const maxDepth = opts.depth ?? Infinity;
+  const keep = (f: BuildFile) => opts.all || !isNoise(f.path);
+  const leaves = new Set<number>();
+  const made = new Set<number>();
+  const units = new Set<number>();
+  const expanded = new Set<number>();
+  const files = build.model.files;
+
+  const visit = (f: BuildFile, depth: number): DepNode => {
+    const writers = writerUnits(build, f);
+    if (!writers.length || depth >= maxDepth) {
+      if (!writers.length) leaves.add(f.id);
+      return { path: f.path, writer: null, children: [] };
+    }
+    made.add(f.id);
+    if (expanded.has(f.id)) return { path: f.path, writer: depProcess(build, writers[0]), children: [], repeated: true };
+    expanded.add(f.id);
+    const children: DepNode[] = [];
+    const inputs = new Set<number>();
+    for (const u of writers) {
+      units.add(u);
+      for (const i of unitInputs(build, u)) if (i !== f.id && keep(files[i]) && !files[i].dir) inputs.add(i);
+    }
+    for (const i of [...inputs].sort((a, b) => (files[a].path < files[b].path ? -1 : 1))) children.push(visit(files[i], depth + 1));
+    return { path: f.path, writer: depProcess(build, writers[0]), children };
+  };
+
+  const tree = visit(file, 0);
+  const untouched = tree.writer === null && writerUnits(build, file).length === 0;
+  const readers = untouched ? readerUnits(build, file).map((u) => depProcess(build, u)) : [];
+  made.delete(file.id);
+  return {
+    file: file.path,
+    inputs: untouched ? [] : sortedPaths(build, leaves),
+    outputs: sortedPaths(build, made),
+    processes: [...units].sort((a, b) => a - b).map((u) => depProcess(build, u)),
+    tree,
+    untouched,
+    readers,
+  };
+}
+
+/** Impact of `file`. */
+export function rdeps(build: Build, file: BuildFile, opts: DepsOptions = {}): DepsResult {
+  const maxDepth = opts.depth ?? Infinity;
+  const files = build.model.files;
+  const made = new Set<number>();
+  const read = new Set<number>([file.id]);
+  const units = new Set<number>();
+  const expanded = new Set<number>();
+
+  const visit = (f: BuildFile, by: number | null, depth: number): DepNode => {
+    const node: DepNode = { path: f.path, writer: by === null ? null : depProcess(build, by), children: [] };
+    if (depth >= maxDepth) return node;
+    if (expanded.has(f.id)) {
+      node.repeated = readerUnits(build, f).length > 0;
+      return node;
+    }
+    expanded.add(f.id);
+    for (const u of readerUnits(build, f)) {
+      units.add(u);
+      for (const o of unitOutputs(build, u)) {
+        if (o === f.id) continue;
+        made.add(o);
+        read.add(f.id);
+        node.children.push(visit(files[o], u, depth + 1));
+      }
+    }
+    return node;
+  };
+
+  const tree = visit(file, null, 0);
+  made.delete(file.id);
+  return {
+    file: file.path,
+    inputs: sortedPaths(build, read),
+    outputs: sortedPaths(build, made),
+    processes: [...units].sort((a, b) => a - b).map((u) => depProcess(build, u)),
+    tree,
+    untouched: units.size === 0,
+    readers: [],
+  };
+}
+
+/**
+ * The processes and files of FILE's provenance (bt graph --focus): every
+ * process of the jobs that made it, their ancestors (so the tree stays
+ * connected), FILE and the files on the way.
+ */
+export function depsScope(build: Build, file: BuildFile, opts: DepsOptions = {}): { procs: Set<number>; files: Set<number> } {
+  const r = deps(build, file, opts);
+  const procs = new Set<number>();
+  for (const u of r.processes) {
+    for (const id of unitProcs(build, u.proc)) procs.add(id);
+    for (let p = build.process(u.proc); p && p.parent && !procs.has(p.parent); p = build.process(p.parent)) procs.add(p.parent);
+  }
+  const files = new Set<number>([file.id]);
+  for (const path of [...r.inputs, ...r.outputs]) {
+    const f = build.file(path);
+    if (f) files.add(f.id);
+  }
+  return { procs, files };
+}

@@ -1,0 +1,92 @@
+/**
+ * The files of a build in the groups a build engineer asks about:
+ *
+ *   inputs         read (or run), never written by the build; split by where they are:
+ *                  tree (under the build's start directory), system (/usr, /lib*, /etc,
+ *                  /opt, …) and elsewhere (home directories, other trees: the unexpected)
+ *   outputs        written, present at the end, and read by no other process of the build
+ *   intermediates  written, then read by another process or removed (objects, generated
+ *                  headers, temporaries)
+ *   probes         looked up and not found (failed open, exec, stat, …), per directory
+ *
+ * Runtime noise (/proc, /sys, /dev, shared libraries, the loader, locale
+ * data) is left out unless `all` is set. Directories are not grouped.
+ */
+import { compileGlob, DEFAULT_HIDDEN, SYSTEM_PATHS, type PathMatcher } from '../graph/glob.js';
+import { Kind, WRITES } from '../model/kinds.js';
+import type { Build, BuildFile } from '../model/index.js';
+import { dirName } from '../normalize/paths.js';
+
+export type Place = 'tree' | 'system' | 'elsewhere';
+
+export interface FileGroups {
+  inputs: Record<Place, number[]>;
+  outputs: number[];
+  intermediates: number[];
+  /** Probed paths (file ids) that the build never found. */
+  probes: number[];
+}
+
+const SYSTEM = [...SYSTEM_PATHS, '/opt'].map((g) => compileGlob(g, '/'));
+const NOISE: PathMatcher[] = DEFAULT_HIDDEN.map((g) => compileGlob(g, '/'));
+
+/** True for runtime noise: /proc, /sys, /dev, shared libraries, the loader, locale data. */
+export function isNoise(path: string): boolean {
+  for (const m of NOISE) if (m.test(path)) return true;
+  return false;
+}
+
+/** Where a path is, seen from a build that started in `startDir`. */
+export function placeOf(path: string, startDir: string): Place {
+  if (startDir && startDir !== '/' && (path === startDir || path.startsWith(`${startDir}/`))) return 'tree';
+  for (const m of SYSTEM) if (m.test(path)) return 'system';
+  return 'elsewhere';
+}
+
+/** A file read by some process other than the ones that wrote it. */
+function readByOthers(f: BuildFile): boolean {
+  let writers = 0;
+  let readers = 0;
+  for (const a of f.procs.values()) {
+    if (a.kinds & WRITES) writers++;
+    else if (a.kinds & (Kind.READ | Kind.EXEC)) readers++;
+  }
+  return writers > 0 && readers > 0;
+}
+
+/** Sorts file ids by path. */
+function byPath(build: Build, ids: number[]): number[] {
+  const files = build.model.files;
+  return ids.sort((a, b) => (files[a].path < files[b].path ? -1 : files[a].path > files[b].path ? 1 : 0));
+}
+
+export function fileGroups(build: Build, opts: { all?: boolean } = {}): FileGroups {
+  const g: FileGroups = { inputs: { tree: [], system: [], elsewhere: [] }, outputs: [], intermediates: [], probes: [] };
+  const start = build.startDir;
+  for (const f of build.model.files) {
+    if (f.dir || f.kinds & Kind.DIR) continue;
+    if (!opts.all && isNoise(f.path)) continue;
+    const k = f.kinds;
+    const written = (k & WRITES) !== 0;
+    if (written) {
+      if (f.removed || readByOthers(f)) g.intermediates.push(f.id);
+      else g.outputs.push(f.id);
+    } else if (k & (Kind.READ | Kind.EXEC)) {
+      g.inputs[placeOf(f.path, start)].push(f.id);
+    } else if (k & Kind.PROBE && !(k & (Kind.STAT | Kind.LIST | Kind.DELETE))) {
+      g.probes.push(f.id);
+    }
+  }
+  for (const ids of [g.inputs.tree, g.inputs.system, g.inputs.elsewhere, g.outputs, g.intermediates, g.probes]) byPath(build, ids);
+  return g;
+}
+
+/** Probed paths counted per directory, most first. */
+export function probesByDir(build: Build, probes: readonly number[]): Array<{ dir: string; count: number }> {
+  const counts = new Map<string, number>();
+  for (const id of probes) {
+    const d = dirName(build.model.files[id].path);
+    counts.set(d, (counts.get(d) ?? 0) + 1);
+  }
+  return [...counts].map(([dir, count]) => ({ dir, count })).sort((a, b) => b.count - a.count || (a.dir < b.dir ? -1 : 1));
+}

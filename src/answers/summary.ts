@@ -1,0 +1,152 @@
+/**
+ * bt summary: the build at a glance, from the build model. The object's
+ * keys are the JSON output's (stable, documented in the README).
+ */
+import { failed, programName, type Build, type Job } from '../model/index.js';
+import { toMs } from '../present/format.js';
+import { fileGroups, probesByDir, type FileGroups } from './groups.js';
+
+export interface SummaryJob {
+  proc: number;
+  argv: readonly string[];
+  duration_ms: number;
+}
+
+export interface Summary {
+  command: readonly string[];
+  cwd: string;
+  /** Wall-clock start, ns since the epoch. */
+  start_ns: number;
+  duration_ms: number;
+  /** bt trace's exit status (the build's); null when the log has no trailer. */
+  exit_status: number | null;
+  processes: number;
+  failed: number;
+  /** Per program: how many processes, their total wall time. Most time first. */
+  tools: Array<{ exe: string; count: number; wall_ms: number }>;
+  job_count: number;
+  /** The slowest ten jobs. */
+  jobs: SummaryJob[];
+  inputs: { tree: string[]; system: string[]; elsewhere: string[] };
+  outputs: string[];
+  intermediates: string[];
+  /** Failed lookups per directory (distinct paths), most first. */
+  probes: Array<{ dir: string; count: number }>;
+  probe_count: number;
+  /** The longest chain of jobs through write -> read dependencies. */
+  critical_path: SummaryJob[];
+  critical_path_ms: number;
+  /** Average number of jobs running at once. */
+  parallelism: number;
+  lost: number;
+  incomplete: boolean;
+}
+
+export interface SummaryOptions {
+  /** Keep runtime noise in the file groups. */
+  all?: boolean;
+  /** Only these processes count (e.g. a display filter's matches); files of other processes are left out. */
+  procs?: ReadonlySet<number>;
+}
+
+function jobEntry(build: Build, job: Job): SummaryJob {
+  return { proc: job.proc, argv: build.process(job.proc)?.argv ?? [], duration_ms: toMs(job.end - job.start) };
+}
+
+/**
+ * The longest chain of jobs where each job read a file the previous one
+ * wrote, weighted by the jobs' durations.
+ */
+export function criticalPath(build: Build): Job[] {
+  const jobs = build.jobs.jobs; // by start time
+  const files = build.model.files;
+  const best = new Map<number, number>();
+  const prev = new Map<number, Job | undefined>();
+  const order = new Map(jobs.map((j, i) => [j.proc, i]));
+  for (const job of jobs) {
+    let bestPrev: Job | undefined;
+    let bestLen = 0;
+    for (const fid of job.inputs) {
+      for (const a of files[fid].procs.values()) {
+        if (a.firstWrite < 0) continue;
+        const w = build.jobs.of(a.proc);
+        if (!w || w === job || (order.get(w.proc) ?? Infinity) >= (order.get(job.proc) ?? 0)) continue;
+        const len = best.get(w.proc) ?? 0;
+        if (len > bestLen) {
+          bestLen = len;
+          bestPrev = w;
+        }
+      }
+    }
+    best.set(job.proc, bestLen + (job.end - job.start));
+    prev.set(job.proc, bestPrev);
+  }
+  let last: Job | undefined;
+  let lastLen = -1;
+  for (const job of jobs) {
+    const len = best.get(job.proc)!;
+    if (len > lastLen) {
+      lastLen = len;
+      last = job;
+    }
+  }
+  const chain: Job[] = [];
+  for (let j = last; j; j = prev.get(j.proc)) chain.push(j);
+  return chain.reverse();
+}
+
+/** Average parallelism: busy time of the jobs (or of the leaf processes) over the build's duration. */
+function parallelism(build: Build): number {
+  const dur = build.durationNs;
+  if (dur <= 0) return 0;
+  let busy = 0;
+  if (build.jobs.jobs.length) for (const j of build.jobs.jobs) busy += j.end - j.start;
+  else for (const p of build.model.processes) if (!p.children.length) busy += p.end - p.start;
+  return Math.round((busy / dur) * 100) / 100;
+}
+
+export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
+  const { model } = build;
+  const keep = opts.procs;
+  const procs = keep ? model.processes.filter((p) => keep.has(p.proc)) : model.processes;
+  const tools = new Map<string, { exe: string; count: number; wall: number }>();
+  for (const p of procs) {
+    const name = programName(p);
+    let t = tools.get(name);
+    if (!t) tools.set(name, (t = { exe: name, count: 0, wall: 0 }));
+    t.count++;
+    t.wall += Math.max(0, p.end - p.start);
+  }
+  const jobs = build.jobs.jobs.filter((j) => !keep || keep.has(j.proc));
+  const slowest = [...jobs].sort((a, b) => b.end - b.start - (a.end - a.start) || a.proc - b.proc).slice(0, 10);
+  const groups: FileGroups = fileGroups(build, { all: opts.all });
+  const touched = (id: number) => !keep || [...model.files[id].procs.keys()].some((p) => keep.has(p));
+  const paths = (ids: number[]) => ids.filter(touched).map((i) => model.files[i].path);
+  const probes = groups.probes.filter(touched);
+  const chain = criticalPath(build);
+  const h = model.header;
+  return {
+    command: h.command ?? [],
+    cwd: h.cwd ?? '',
+    start_ns: (h.start_ts ?? 0) + (h.boot_to_wall_ns ?? 0),
+    duration_ms: toMs(build.durationNs),
+    exit_status: model.trailer ? (model.trailer.exit_status ?? 0) : null,
+    processes: procs.length,
+    failed: procs.filter(failed).length,
+    tools: [...tools.values()]
+      .sort((a, b) => b.wall - a.wall || b.count - a.count || (a.exe < b.exe ? -1 : 1))
+      .map((t) => ({ exe: t.exe, count: t.count, wall_ms: toMs(t.wall) })),
+    job_count: jobs.length,
+    jobs: slowest.map((j) => jobEntry(build, j)),
+    inputs: { tree: paths(groups.inputs.tree), system: paths(groups.inputs.system), elsewhere: paths(groups.inputs.elsewhere) },
+    outputs: paths(groups.outputs),
+    intermediates: paths(groups.intermediates),
+    probes: probesByDir(build, probes),
+    probe_count: probes.length,
+    critical_path: chain.map((j) => jobEntry(build, j)),
+    critical_path_ms: toMs(chain.reduce((s, j) => s + (j.end - j.start), 0)),
+    parallelism: parallelism(build),
+    lost: model.lostEvents,
+    incomplete: model.incomplete,
+  };
+}

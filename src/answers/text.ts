@@ -1,0 +1,88 @@
+/**
+ * The answers as text for a terminal: bt summary, bt deps, bt rdeps.
+ */
+import { commandLine, count, formatDuration, plural } from '../present/format.js';
+import type { DepNode, DepsResult } from './deps.js';
+import type { Summary } from './summary.js';
+
+/** How many entries of a long group the text shows (elsewhere inputs are always listed in full). */
+const FIRST = 10;
+
+function list(title: string, paths: readonly string[], limit = FIRST): string[] {
+  const out = [`${title} (${count(paths.length)})${paths.length ? ':' : ''}`];
+  for (const p of paths.slice(0, limit)) out.push(`  ${p}`);
+  if (paths.length > limit) out.push(`  … and ${count(paths.length - limit)} more (--json lists all)`);
+  return out;
+}
+
+function ms(v: number): string {
+  return formatDuration(v * 1e6);
+}
+
+export function summaryText(s: Summary): string {
+  const out: string[] = [];
+  if (s.incomplete) out.push('WARNING: the trace is incomplete (no trailer, or torn): what follows may miss the end of the build');
+  if (s.lost) out.push(`WARNING: ${count(s.lost)} events were lost during the trace: what follows may miss some`);
+  out.push(`build: ${commandLine(s.command, 200)}`);
+  out.push(`  in ${s.cwd}`);
+  const started = s.start_ns ? new Date(s.start_ns / 1e6).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : 'unknown';
+  out.push(
+    `  started ${started}, took ${ms(s.duration_ms)}, exit status ${s.exit_status === null ? 'unknown' : s.exit_status}`,
+  );
+  out.push(
+    `processes: ${count(s.processes)} (${count(s.failed)} failed); jobs: ${count(s.job_count)}; average parallelism ${s.parallelism}`,
+  );
+  out.push('');
+  out.push('tools (processes, total wall time):');
+  for (const t of s.tools.slice(0, FIRST)) out.push(`  ${t.exe.padEnd(20)} ${String(t.count).padStart(6)}  ${ms(t.wall_ms)}`);
+  if (s.tools.length > FIRST) out.push(`  … and ${s.tools.length - FIRST} more`);
+  if (s.jobs.length) {
+    out.push('');
+    out.push('slowest jobs:');
+    for (const j of s.jobs) out.push(`  ${ms(j.duration_ms).padStart(10)}  ${commandLine(j.argv)}`);
+  }
+  out.push('');
+  out.push(...list('inputs in the tree', s.inputs.tree));
+  out.push(...list('inputs from the system', s.inputs.system));
+  out.push(...list('inputs from elsewhere', s.inputs.elsewhere, Infinity));
+  out.push(...list('outputs', s.outputs));
+  out.push(...list('intermediates', s.intermediates));
+  out.push(`probes: ${plural(s.probe_count, 'path')} looked for and not found${s.probes.length ? ', most in:' : ''}`);
+  for (const p of s.probes.slice(0, 5)) out.push(`  ${String(p.count).padStart(6)}  ${p.dir}`);
+  if (s.critical_path.length) {
+    out.push('');
+    out.push(`critical path (${plural(s.critical_path.length, 'job')}, ${ms(s.critical_path_ms)}):`);
+    for (const j of s.critical_path) out.push(`  ${ms(j.duration_ms).padStart(10)}  ${commandLine(j.argv)}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function treeLines(node: DepNode, indent: string, out: string[], verb: string): void {
+  const by = node.writer ? `  <- ${verb} ${commandLine(node.writer.argv, 80)} [proc ${node.writer.proc}]` : '';
+  out.push(`${indent}${node.path}${node.repeated ? ' (see above)' : by}`);
+  if (node.repeated) return;
+  for (const c of node.children) treeLines(c, `${indent}  `, out, verb);
+}
+
+export function depsText(r: DepsResult, opts: { inputsOnly?: boolean; reverse?: boolean }): string {
+  if (opts.inputsOnly) {
+    const paths = opts.reverse ? r.outputs : r.inputs;
+    return paths.length ? `${paths.join('\n')}\n` : '';
+  }
+  const out: string[] = [];
+  if (!opts.reverse && r.untouched) {
+    out.push(`${r.file} is an input: the build did not write it.`);
+    out.push(r.readers.length ? 'read by:' : 'no process of the build read it.');
+    for (const p of r.readers) out.push(`  [proc ${p.proc}] ${commandLine(p.argv)}`);
+    return `${out.join('\n')}\n`;
+  }
+  if (opts.reverse && r.untouched) return `${r.file}: no process of the build read it, nothing depends on it.\n`;
+  treeLines(r.tree, '', out, opts.reverse ? 'made by' : 'written by');
+  out.push('');
+  out.push(
+    opts.reverse
+      ? `${plural(r.outputs.length, 'file')} made from it by ${plural(r.processes.length, 'job')}`
+      : `${plural(r.inputs.length, 'input')} and ${plural(r.outputs.length, 'intermediate file')} through ${plural(r.processes.length, 'job')}`,
+  );
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,40 @@
+/**
+ * bt deps and bt rdeps: provenance and impact of a file (see src/answers/deps.ts).
+ */
+import { Command, Option } from 'commander';
+import { deps, rdeps } from '../answers/deps.js';
+import { depsText } from '../answers/text.js';
+import { Kind } from '../model/kinds.js';
+import { collect, loadFor, nonNegativeInt, positiveNumber, printJson } from './options.js';
+
+function depsLikeCommand(name: 'deps' | 'rdeps'): Command {
+  const reverse = name === 'rdeps';
+  return new Command(name)
+    .description(
+      reverse
+        ? 'impact: every job that read FILE and every file they wrote, transitively (what is stale when FILE changes)'
+        : 'provenance: the jobs that wrote FILE, the files they read, the jobs that wrote those, transitively',
+    )
+    .argument('<file>', 'absolute path, path relative to the build directory, or a unique end of a path (e.g. vmlinux)')
+    .argument('[log]', 'log written by bt trace or bt normalize', 'build.trace')
+    .option('--json', 'JSON: file, inputs, outputs, processes, tree')
+    .option('--inputs', reverse ? 'only the files made from FILE, one per line' : 'only the leaves: sources and system files FILE depends on, one per line')
+    .addOption(new Option('--depth <n>', 'follow N levels of jobs').argParser(nonNegativeInt('depth')))
+    .option('--all-files', 'keep runtime noise (/proc, /sys, /dev, shared libraries, loader, locale)')
+    .option('--driver <name>', 'also treat program NAME as a build driver that starts jobs (repeatable)', collect)
+    .addOption(new Option('--window <ms>', 'reorder window when normalizing a raw log').default(2000).argParser(positiveNumber('window')))
+    .action((file: string, log: string, o) => {
+      const build = loadFor(log, o);
+      // an ambiguous name prefers the files the question is about: written ones for deps, read ones for rdeps
+      const f = build.resolveFile(file, (c) => (reverse ? (c.kinds & (Kind.READ | Kind.EXEC)) !== 0 : (c.kinds & Kind.WRITE) !== 0));
+      const opts = { depth: o.depth, all: !!o.allFiles };
+      const r = reverse ? rdeps(build, f, opts) : deps(build, f, opts);
+      if (o.json) {
+        const { untouched: _u, readers: _r, ...rest } = r;
+        printJson(reverse ? rest : { ...rest, ...(r.untouched ? { readers: r.readers } : {}) });
+      } else process.stdout.write(depsText(r, { inputsOnly: !!o.inputs, reverse }));
+    });
+}
+
+export const depsCommand = (): Command => depsLikeCommand('deps');
+export const rdepsCommand = (): Command => depsLikeCommand('rdeps');

@@ -1,0 +1,40 @@
+/**
+ * Option parsers and loaders shared by the commands.
+ */
+import { UsageError } from '../errors.js';
+import { loadBuild, type Build } from '../model/index.js';
+
+/** Repeatable option: collects every value. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** A whole number, 0 or more. */
+export function nonNegativeInt(what: string) {
+  return (text: string): number => {
+    const v = Number(text);
+    if (text.trim() === '' || !Number.isInteger(v) || v < 0) {
+      throw new UsageError('E_USAGE', `invalid ${what} "${text}": give a whole number (0 or more)`);
+    }
+    return v;
+  };
+}
+
+/** A number above 0. */
+export function positiveNumber(what: string) {
+  return (text: string): number => {
+    const v = Number(text);
+    if (text.trim() === '' || !Number.isFinite(v) || v <= 0) throw new UsageError('E_USAGE', `invalid ${what} "${text}": give a positive number`);
+    return v;
+  };
+}
+
+/** The build model of a log, with the options every answering command shares (--driver, --window). */
+export function loadFor(log: string, o: { driver?: string[]; window?: number }): Build {
+  return loadBuild(log, { drivers: o.driver, normalize: { windowMs: o.window ? Number(o.window) : undefined } });
+}
+
+/** Writes a value as JSON (one document, newline-terminated) to stdout. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

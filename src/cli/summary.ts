@@ -1,0 +1,23 @@
+/**
+ * bt summary: the build at a glance (see src/answers/summary.ts).
+ */
+import { Command, Option } from 'commander';
+import { summarize } from '../answers/summary.js';
+import { summaryText } from '../answers/text.js';
+import { collect, loadFor, positiveNumber, printJson } from './options.js';
+
+export function summaryCommand(): Command {
+  return new Command('summary')
+    .description('the build at a glance: processes, tools, jobs, inputs, outputs, intermediates, probes, critical path')
+    .argument('[log]', 'log written by bt trace or bt normalize', 'build.trace')
+    .option('--json', 'JSON (keys documented in the README)')
+    .option('--all-files', 'keep runtime noise (/proc, /sys, /dev, shared libraries, loader, locale) in the file groups')
+    .option('--driver <name>', 'also treat program NAME as a build driver that starts jobs (repeatable)', collect)
+    .addOption(new Option('--window <ms>', 'reorder window when normalizing a raw log').default(2000).argParser(positiveNumber('window')))
+    .action((log: string, o) => {
+      const build = loadFor(log, o);
+      const s = summarize(build, { all: !!o.allFiles });
+      if (o.json) printJson(s);
+      else process.stdout.write(summaryText(s));
+    });
+}

@@ -1,0 +1,3 @@
+#include "config.h"
+
+int lib_value(void) { return 42; }

@@ -1,0 +1,168 @@
+/**
+ * bt summary, bt deps and bt rdeps on a REAL trace (eBPF, as root) of
+ * test-programs/genproject built with make -j2: headers in include/, a
+ * generated include/version.h, and a slow lib.o (the critical path).
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { before, test } from 'node:test';
+import { ebpfTest, ebpfUnavailableReason } from '../helpers/ebpf.js';
+import { bt, REPO, tmpdir, trace } from '../helpers/trace.js';
+
+let dir = '';
+let log = '';
+
+/** Copies genproject to a fresh directory and traces `make -j2` there once. */
+async function traced(): Promise<{ dir: string; log: string }> {
+  if (log) return { dir, log };
+  const root = tmpdir('bt-answers-');
+  dir = path.join(root, 'genproject');
+  fs.cpSync(path.join(REPO, 'test-programs', 'genproject'), dir, { recursive: true });
+  for (const f of ['app', 'app.o', 'lib.o', 'include/version.h']) fs.rmSync(path.join(dir, f), { force: true });
+  const t = await trace(['make', '-j2'], { cwd: dir });
+  assert.equal(t.code, 0, t.stderr);
+  log = t.file;
+  return { dir, log };
+}
+
+before(async () => {
+  if (!ebpfUnavailableReason()) await traced();
+});
+
+const inTree = (d: string, paths: string[]) => paths.filter((p) => p.startsWith(`${d}/`)).map((p) => p.slice(d.length + 1));
+
+ebpfTest('bt summary --json: the groups, jobs and the critical path of a real build', async () => {
+  const { dir: d, log: l } = await traced();
+  const r = await bt(['summary', l, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout);
+  assert.deepEqual(s.command, ['make', '-j2']);
+  assert.equal(s.cwd, d);
+  assert.equal(s.exit_status, 0);
+  assert.equal(s.incomplete, false);
+  assert.equal(s.lost, 0);
+  assert.equal(s.failed, 0);
+  assert.deepEqual(s.inputs.tree.map((p: string) => p.slice(d.length + 1)), [
+    'Makefile',
+    'gen-version.sh',
+    'include/config.h',
+    'src/app.c',
+    'src/lib.c',
+    'version.txt',
+  ]);
+  assert.deepEqual(s.inputs.elsewhere, []);
+  assert.ok(s.inputs.system.includes('/usr/include/stdio.h'));
+  assert.ok(!s.inputs.system.some((p: string) => /\.so(\.|$)|^\/proc|^\/etc\/ld\.so/.test(p)), 'runtime noise is hidden');
+  assert.deepEqual(inTree(d, s.outputs), ['app']);
+  assert.deepEqual(s.outputs.length, 1);
+  assert.deepEqual(inTree(d, s.intermediates), ['app.o', 'include/version.h', 'lib.o']);
+  assert.ok(s.intermediates.some((p: string) => /^\/tmp\/cc.*\.s$/.test(p)), 'the compiler temporaries are intermediates');
+  assert.equal(s.job_count, 4);
+  assert.deepEqual(
+    s.jobs.map((j: { argv: string[] }) => j.argv.join(' ')).sort(),
+    [
+      '/bin/sh -c sh gen-version.sh version.txt > include/version.h',
+      '/bin/sh -c sleep 1 && cc -Iinclude -c -o lib.o src/lib.c',
+      'cc -Iinclude -c -o app.o src/app.c',
+      'cc -o app app.o lib.o',
+    ],
+  );
+  assert.deepEqual(
+    s.critical_path.map((j: { argv: string[] }) => j.argv.join(' ')),
+    ['/bin/sh -c sleep 1 && cc -Iinclude -c -o lib.o src/lib.c', 'cc -o app app.o lib.o'],
+  );
+  assert.ok(s.critical_path[0].duration_ms >= 1000);
+  const tools = Object.fromEntries(s.tools.map((t: { exe: string; count: number }) => [t.exe, t.count]));
+  assert.deepEqual({ make: tools.make, cc: tools.cc, cc1: tools.cc1, as: tools.as, ld: tools.ld, sleep: tools.sleep }, {
+    make: 1,
+    cc: 3,
+    cc1: 2,
+    as: 2,
+    ld: 1,
+    sleep: 1,
+  });
+  assert.ok(s.probes.some((p: { dir: string }) => p.dir === `${d}/include`), 'header search probes in include/');
+});
+
+ebpfTest('bt summary (text) states the groups', async () => {
+  const { log: l } = await traced();
+  const r = await bt(['summary', l]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^build: make -j2$/m);
+  assert.match(r.stdout, /^inputs in the tree \(6\):$/m);
+  assert.match(r.stdout, /^outputs \(1\):\n {2}\/.*\/genproject\/app$/m);
+  assert.match(r.stdout, /^critical path \(2 jobs, /m);
+});
+
+ebpfTest('bt deps app --inputs: exactly the sources and headers it came from', async () => {
+  const { dir: d, log: l } = await traced();
+  const r = await bt(['deps', 'app', l, '--inputs']);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.deepEqual(inTree(d, lines), ['gen-version.sh', 'include/config.h', 'src/app.c', 'src/lib.c', 'version.txt']);
+  assert.ok(lines.includes('/usr/include/stdio.h'));
+  assert.ok(!lines.some((p) => p.startsWith('/tmp/cc')), 'temporaries made inside a job are not inputs');
+});
+
+ebpfTest('bt deps --json: the tree goes through the generated header to its generator', async () => {
+  const { dir: d, log: l } = await traced();
+  const r = await bt(['deps', 'app.o', l, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.file, `${d}/app.o`);
+  assert.deepEqual(j.tree.writer.argv, ['cc', '-Iinclude', '-c', '-o', 'app.o', 'src/app.c']);
+  const version = j.tree.children.find((c: { path: string }) => c.path === `${d}/include/version.h`);
+  assert.deepEqual(version.writer.argv, ['/bin/sh', '-c', 'sh gen-version.sh version.txt > include/version.h']);
+  assert.deepEqual(
+    version.children.map((c: { path: string }) => c.path),
+    [`${d}/gen-version.sh`, `${d}/version.txt`],
+  );
+  assert.deepEqual(inTree(d, j.outputs), ['include/version.h']);
+  assert.equal(j.processes.length, 2);
+});
+
+ebpfTest('bt rdeps: what is stale when a header or an input changes', async () => {
+  const { dir: d, log: l } = await traced();
+  const h = await bt(['rdeps', 'include/config.h', l, '--inputs']);
+  assert.equal(h.code, 0, h.stderr);
+  assert.deepEqual(inTree(d, h.stdout.trim().split('\n')), ['app', 'app.o', 'lib.o']);
+  const v = await bt(['rdeps', 'version.txt', l, '--json']);
+  const j = JSON.parse(v.stdout);
+  assert.deepEqual(inTree(d, j.outputs), ['app', 'app.o', 'include/version.h']);
+  assert.deepEqual(j.tree.children.map((c: { path: string }) => c.path), [`${d}/include/version.h`]);
+  const app = await bt(['rdeps', 'app', l]);
+  assert.match(app.stdout, /no process of the build read it, nothing depends on it/);
+});
+
+ebpfTest('bt deps of an input says so and who read it', async () => {
+  const { log: l } = await traced();
+  const r = await bt(['deps', 'src/lib.c', l]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /src\/lib\.c is an input: the build did not write it\.\nread by:\n {2}\[proc \d+\] \/bin\/sh -c 'sleep 1 && cc -Iinclude -c -o lib\.o src\/lib\.c'$/);
+});
+
+ebpfTest('bt graph --focus: only the provenance of a file', async () => {
+  const { log: l } = await traced();
+  const r = await bt(['graph', l, '--focus', 'lib.o']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /sleep 1/);
+  assert.doesNotMatch(r.stdout, /app\.c/, 'app.o is not part of lib.o');
+  assert.doesNotMatch(r.stdout, /version/);
+});
+
+ebpfTest('bad input: one line and a non-zero status', async () => {
+  const { log: l } = await traced();
+  const cases: Array<[string[], RegExp, number]> = [
+    [['deps', 'nothere.c', l], /^bt: the build never touched a file named nothere\.c/, 2],
+    [['deps', 'Makefile', '/nonexistent.trace'], /^bt: cannot open \/nonexistent\.trace/, 1],
+    [['summary', path.join(REPO, 'package.json')], /^bt: .*not a bt log/, 1],
+    [['rdeps', 'o', l], /^bt: the build never touched a file named o /, 2],
+  ];
+  for (const [args, re, code] of cases) {
+    const r = await bt(args);
+    assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, re);
+    assert.equal(r.stderr.trim().split('\n').length, 1, 'one line');
+  }
+});

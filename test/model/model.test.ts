@@ -1,0 +1,180 @@
+/**
+ * The build model on synthetic logs with exactly known content: processes,
+ * files (created / removed), accesses both ways, jobs and their inputs and
+ * outputs, the pull-based stream.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { buildFromRecords, Kind, kindNames, loadBuild, normalized, type Build } from '../../src/model/index.js';
+import { normalizeRecords } from '../../src/normalize/normalize.js';
+import { ENOENT, O_CREAT, O_TRUNC, O_WRONLY, O_RDWR, TraceBuilder, tempDir } from '../normalize/synth.js';
+
+function modelOf(t: TraceBuilder, opts: { drivers?: string[] } = {}): Build {
+  const n = normalizeRecords(t.header, t.records);
+  return buildFromRecords(n.header, n.records, opts);
+}
+
+/** make -> sh -c "cc -c a.c" -> cc (writes a.o after probing it), make -> cc -o prog a.o */
+function makeBuild(extra?: (t: TraceBuilder) => void): TraceBuilder {
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/make', ['make', '-j2'], '/w', { env: ['PATH=/usr/bin', 'CFLAGS=-O2'] });
+  t.open(1, 'Makefile', { fd: 3 });
+  t.close(1, 3);
+  t.fork(1, 2);
+  t.exec(2, '/bin/sh', ['/bin/sh', '-c', 'cc -c a.c'], '/w');
+  t.fork(2, 3);
+  t.exec(3, '/usr/bin/cc', ['cc', '-c', 'a.c'], '/w');
+  t.open(3, 'a.c', { fd: 3 });
+  t.open(3, 'a.h', { fd: 4 });
+  t.open(3, 'missing.h', { errno: ENOENT });
+  t.open(3, '/tmp/cc1.s', { fd: 5, flags: O_RDWR | O_CREAT | O_TRUNC });
+  t.pathOp(3, 'unlink', '/tmp/cc1.s');
+  t.open(3, 'a.o', { errno: ENOENT });
+  t.open(3, 'a.o', { fd: 6, flags: O_WRONLY | O_CREAT | O_TRUNC });
+  t.exit(3, 0);
+  t.exit(2, 0);
+  t.fork(1, 4);
+  t.exec(4, '/usr/bin/cc', ['cc', '-o', 'prog', 'a.o'], '/w');
+  t.open(4, 'a.o', { fd: 3 });
+  t.open(4, 'prog', { fd: 4, flags: O_WRONLY | O_CREAT | O_TRUNC });
+  t.exit(4, 1);
+  extra?.(t);
+  t.exit(1, 2);
+  return t;
+}
+
+const path = (b: Build, id: number) => b.model.files[id].path;
+const procOf = (b: Build, argv0: string, arg: string) =>
+  b.model.processes.find((p) => p.argv[0] === argv0 && p.argv.includes(arg))!;
+
+test('processes: tree, exe, argv, env, exit; forks without exec inherit', () => {
+  const b = modelOf(makeBuild());
+  const m = b.model;
+  assert.equal(m.processes.length, 4);
+  assert.deepEqual(m.roots, [1]);
+  const make = b.process(1)!;
+  assert.equal(make.exe, '/usr/bin/make');
+  assert.deepEqual(make.env, ['PATH=/usr/bin', 'CFLAGS=-O2']);
+  assert.equal(make.exitCode, 2);
+  const sh = procOf(b, '/bin/sh', '-c');
+  assert.equal(sh.parent, 1);
+  assert.deepEqual(sh.children.map((c) => b.process(c)!.argv.join(' ')), ['cc -c a.c']);
+  assert.equal(procOf(b, 'cc', 'prog').exitCode, 1);
+});
+
+test('files: created by the build or there before, removed, accesses both ways', () => {
+  const b = modelOf(makeBuild());
+  const f = (p: string) => b.file(p)!;
+  assert.equal(f('/w/a.c').created, false);
+  assert.equal(f('/w/a.o').created, true, 'probed missing, then written: made by the build');
+  assert.equal(f('/w/prog').created, true);
+  assert.equal(f('/tmp/cc1.s').created, true);
+  assert.equal(f('/tmp/cc1.s').removed, true);
+  assert.equal(f('/w/a.o').removed, false);
+  assert.deepEqual(kindNames(f('/w/missing.h').kinds), ['probe']);
+  const cc = procOf(b, 'cc', '-c');
+  const ao = f('/w/a.o');
+  assert.deepEqual(kindNames(cc.files.get(ao.id)!.kinds), ['write', 'create', 'truncate', 'probe']);
+  assert.equal(cc.files.get(ao.id)!.count, 2);
+  // the other way round: who used a.o, and how
+  const users = [...ao.procs.values()].map((a) => [b.process(a.proc)!.argv.join(' '), kindNames(a.kinds)]);
+  assert.deepEqual(users, [
+    ['cc -c a.c', ['write', 'create', 'truncate', 'probe']],
+    ['cc -o prog a.o', ['read']],
+  ]);
+});
+
+test('jobs: what a driver started, with inputs and outputs', () => {
+  const b = modelOf(makeBuild());
+  const jobs = b.jobs.jobs.map((j) => ({
+    argv: b.process(j.proc)!.argv.join(' '),
+    procs: j.procs.length,
+    inputs: j.inputs.map((i) => path(b, i)),
+    outputs: j.outputs.map((i) => path(b, i)),
+  }));
+  assert.deepEqual(jobs, [
+    { argv: '/bin/sh -c cc -c a.c', procs: 2, inputs: ['/w/a.c', '/w/a.h'], outputs: ['/w/a.o'] },
+    { argv: 'cc -o prog a.o', procs: 1, inputs: ['/w/a.o'], outputs: ['/w/prog'] },
+  ]);
+  assert.equal(b.jobs.of(procOf(b, 'cc', '-c').proc)!.proc, procOf(b, '/bin/sh', '-c').proc);
+  assert.equal(b.jobs.of(1), undefined, 'the driver is in no job');
+});
+
+test('jobs: no known driver: the root children; --driver adds one; cmake only with --build', () => {
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/bash', ['bash', 'build.sh'], '/w');
+  t.fork(1, 2);
+  t.exec(2, '/opt/mybuild', ['mybuild', 'all'], '/w');
+  t.fork(2, 3);
+  t.exec(3, '/usr/bin/cc', ['cc', '-c', 'x.c'], '/w');
+  t.exit(3, 0);
+  t.exit(2, 0);
+  t.fork(1, 4);
+  t.exec(4, '/usr/bin/cmake', ['cmake', '-S', '.', '-B', 'b'], '/w');
+  t.exit(4, 0);
+  t.exit(1, 0);
+  const plain = modelOf(t);
+  assert.deepEqual(plain.jobs.jobs.map((j) => plain.process(j.proc)!.argv[0]), ['mybuild', 'cmake']);
+  assert.equal(plain.jobs.jobs[0].procs.length, 2);
+  const withDriver = modelOf(t, { drivers: ['mybuild'] });
+  assert.deepEqual(withDriver.jobs.jobs.map((j) => withDriver.process(j.proc)!.argv[0]), ['cc', 'cmake']);
+});
+
+test('resolveFile: absolute, relative to the start directory, unique suffix, ambiguity', () => {
+  const b = modelOf(makeBuild());
+  assert.equal(b.resolveFile('/w/a.o').path, '/w/a.o');
+  assert.equal(b.resolveFile('a.o').path, '/w/a.o');
+  assert.equal(b.resolveFile('prog').path, '/w/prog');
+  assert.throws(() => b.resolveFile('nope.c'), { code: 'E_NO_FILE' });
+  const b2 = modelOf(
+    makeBuild((t) => {
+      t.open(1, 'sub/z.h', { fd: 7 });
+      t.open(1, 'other/z.h', { fd: 8 });
+    }),
+  );
+  assert.throws(() => b2.resolveFile('h'), { code: 'E_NO_FILE' }, 'a suffix is whole path components');
+  assert.throws(
+    () => b2.resolveFile('z.h'),
+    (e: Error & { code?: string }) => e.code === 'E_AMBIGUOUS' && /\/w\/sub\/z\.h/.test(e.message) && /\/w\/other\/z\.h/.test(e.message),
+  );
+  assert.equal(b2.resolveFile('sub/z.h').path, '/w/sub/z.h');
+});
+
+test('the stream: raw and normalized logs give the same model; a late record does not restart the consumer', () => {
+  const t = makeBuild();
+  // one record far later than the reorder window: the stream must pick the external sort up front
+  const dir = tempDir();
+  const raw = t.write(`${dir}/b.trace`, { order: [...t.records.slice(5), ...t.records.slice(0, 5)] });
+  const log = normalized(raw, { windowMs: 0.000001 });
+  const seen: number[] = [];
+  for (const r of log) seen.push(r.ts);
+  const sorted = [...seen].sort((a, b) => a - b);
+  assert.deepEqual(seen, sorted, 'records come in time order');
+  assert.equal(log.complete, true);
+  const a = loadBuild(raw, { normalize: { windowMs: 0.000001 } });
+  const b2 = modelOf(makeBuild());
+  assert.deepEqual(
+    a.model.files.map((f) => [f.path, f.kinds, f.created, f.removed]),
+    b2.model.files.map((f) => [f.path, f.kinds, f.created, f.removed]),
+  );
+  assert.equal(a.model.processes.length, 4);
+});
+
+test('kinds: a rename moves, a link and mkdir create, rmdir deletes', () => {
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/bin/sh', ['sh'], '/w');
+  t.open(1, 'x.tmp', { fd: 3, flags: O_WRONLY | O_CREAT | O_TRUNC });
+  t.pathOp2(1, 'rename', 'x.tmp', 'x');
+  t.pathOp(1, 'mkdir', 'd');
+  t.pathOp(1, 'rmdir', 'd');
+  t.exit(1, 0);
+  const b = modelOf(t);
+  assert.deepEqual(kindNames(b.file('/w/x.tmp')!.kinds), ['write', 'create', 'truncate', 'delete', 'rename_from']);
+  assert.equal(b.file('/w/x.tmp')!.removed, true);
+  assert.deepEqual(kindNames(b.file('/w/x')!.kinds), ['create', 'rename_to']);
+  assert.equal(b.file('/w/x')!.created, true);
+  assert.equal(b.file('/w/d')!.dir, true);
+  assert.equal(b.file('/w/d')!.removed, true);
+  assert.deepEqual(b.model.links, [{ from: b.file('/w/x.tmp')!.id, to: b.file('/w/x')!.id, kind: 'mv' }]);
+  assert.equal(Kind.RENAME_TO & b.file('/w/x')!.kinds, Kind.RENAME_TO);
+});
