@@ -64,7 +64,9 @@ class StaticBackend implements Backend {
   async get<T>(name: string, params: Record<string, string | number | boolean | undefined> = {}): Promise<T> {
     const p: Record<string, string> = {};
     for (const [k, v] of Object.entries(params)) if (v !== undefined) p[k] = typeof v === 'boolean' ? (v ? '1' : '0') : String(v);
-    const extra: ExtraApi = this.summary ? { summary: () => ({ status: 200, body: this.summary }) } : {};
+    const unavailable = () => ({ status: 404, body: { error: 'provenance graphs are drawn by the bt view server: run bt view on the log' } });
+    const extra: ExtraApi = { graph: unavailable, deps: unavailable };
+    if (this.summary) extra.summary = () => ({ status: 200, body: this.summary });
     const a = await answer(this.q, name, p, extra);
     if (a.status !== 200) {
       const body = (a.body ?? {}) as Record<string, unknown>;

@@ -98,7 +98,7 @@ export class Details {
     const argv = h('ol.argv', { start: 0 });
     for (const [i, a] of (d.argv as string[]).entries()) {
       const li = h('li', { class: 'filterable', title: `argv[${i}]` }, a);
-      li.dataset.filter = fieldFilter('argv', a);
+      li.dataset.filter = fieldFilter('arg', a);
       argv.append(li);
     }
     const copy = h('button.copy', { title: 'copy the command line (shell-quoted)', onclick: () => copyText(shellJoin(d.argv), copy) }, 'Copy');
@@ -113,7 +113,7 @@ export class Details {
         const li = h('li', {}, h('b', {}, k), '=', masked ? h('span.masked', { title: 'masked: looks like a secret' }, '••••••••') : v);
         if (!masked) {
           li.classList.add('filterable');
-          li.dataset.filter = fieldFilter('env', e);
+          li.dataset.filter = fieldFilter(`env.${k}`, v);
         }
         env.append(li);
       }
@@ -129,7 +129,7 @@ export class Details {
         {},
         this.field('exe', d.exe, ['exe', d.exe]),
         this.field('cwd', d.cwd, ['cwd', d.cwd]),
-        this.field('exit', h('span', { class: d.failed ? 'failed' : '' }, d.exit), ['exit', d.signal ? d.exit : d.exitCode]),
+        this.field('exit', h('span', { class: d.failed ? 'failed' : '' }, d.exit), d.signal ? ['signal', d.signal] : d.exitCode >= 0 ? ['exit', d.exitCode] : undefined),
         this.field('pid', String(d.pid), ['pid', d.pid]),
         this.field('start', `+${dur(d.start)}`),
         this.field('end', `+${dur(d.end)}`),

@@ -5,7 +5,7 @@
  * list button shows it), Esc clears.
  */
 import type { Backend } from './backend.js';
-import { ApiError } from './backend.js';
+import type { ApiError } from './backend.js';
 import { combine } from './fields.js';
 import { store } from './state.js';
 import { clear, debounce, h } from './util.js';
@@ -73,30 +73,37 @@ export class FilterBar {
   private async check(remember = false): Promise<void> {
     const seq = ++this.seq;
     const text = this.input.value.trim();
+    let r: { matched?: number; matchedFiles?: number; error?: string; column?: number };
     try {
-      const r = await this.api.get<{ matched: number; matchedFiles: number }>('check', { f: text });
-      if (seq !== this.seq) return;
+      r = await this.api.get('check', { f: text });
+    } catch (err) {
+      const c = (err as ApiError).body?.column;
+      r = { error: (err as ApiError).message, column: typeof c === 'number' ? c : undefined };
+    }
+    if (seq !== this.seq) return;
+    if (r.error === undefined) {
       this.squiggle.hidden = true;
       this.input.classList.remove('bad');
       this.input.classList.toggle('good', !!text);
       this.status.className = 'filter-status';
-      this.status.textContent = text ? `${r.matched.toLocaleString('en-US')} processes, ${r.matchedFiles.toLocaleString('en-US')} files match` : '';
+      this.status.textContent = text ? `${(r.matched ?? 0).toLocaleString('en-US')} processes, ${(r.matchedFiles ?? 0).toLocaleString('en-US')} files match` : '';
+      this.status.title = '';
       store.set({ f: text });
       if (remember && text) this.remember(text);
-    } catch (err) {
-      if (seq !== this.seq) return;
-      const e = err as ApiError;
-      const col = Number(e.body?.column ?? 0);
-      this.input.classList.add('bad');
-      this.input.classList.remove('good');
-      this.status.className = 'filter-status error';
-      this.status.textContent = `${col ? `column ${col}: ` : ''}${e.message}${store.s.f ? ` (still showing: ${store.s.f})` : ''}`;
-      this.underline(col);
+      return;
     }
+    const col = typeof r.column === 'number' ? r.column : -1;
+    this.input.classList.add('bad');
+    this.input.classList.remove('good');
+    this.status.className = 'filter-status error';
+    this.status.textContent = `${col >= 0 ? `column ${col}: ` : ''}${r.error}`;
+    this.status.title = `${this.status.textContent}${store.s.f ? ` (still showing: ${store.s.f})` : ''}`;
+    this.underline(col);
   }
 
+  /** Underlines the token at `col` (0-based, as bt's filter errors count). */
   private underline(col: number): void {
-    if (!col) {
+    if (col < 0) {
       this.squiggle.hidden = true;
       return;
     }
@@ -104,7 +111,7 @@ export class FilterBar {
     const style = getComputedStyle(this.input);
     const g = document.createElement('canvas').getContext('2d')!;
     g.font = `${style.fontSize} ${style.fontFamily}`;
-    const start = Math.min(text.length, col - 1);
+    const start = Math.min(text.length, col);
     let end = start;
     while (end < text.length && !/\s/.test(text[end])) end++;
     if (end === start) end = start + 1;

@@ -14,6 +14,7 @@ export class GraphPane {
   private readonly head: HTMLElement;
   private gen = 0;
   private shown = '';
+  private fit = false;
 
   constructor(private readonly api: Backend) {
     this.head = h('div.toolbar');
@@ -40,6 +41,12 @@ export class GraphPane {
         this.head.append(h('button', { class: `group${store.s.dir === dir ? ' on' : ''}`, onclick: () => store.set({ dir }) }, label));
       }
     }
+    const fitBtn = h('button.group', { class: `group${this.fit ? ' on' : ''}`, title: 'fit the graph to the pane', onclick: () => {
+      this.fit = !this.fit;
+      fitBtn.classList.toggle('on', this.fit);
+      this.body.querySelector('.svgbox')?.classList.toggle('fit', this.fit);
+    } }, 'Fit');
+    this.head.append(h('span.spacer'), fitBtn);
     clear(this.body);
     if (!p && f < 0) {
       this.body.append(h('p.hint', {}, 'Select a file (or a process) to see what it was made from.'));
@@ -47,18 +54,40 @@ export class GraphPane {
     }
     this.body.append(h('p.hint', {}, 'drawing…'));
     try {
-      const svg = await this.api.text('graph', p ? { proc: p } : { file: f, dir: store.s.dir });
+      const params = p ? { proc: p } : { file: f, dir: store.s.dir };
+      const g = await this.api.get<{ svg: string; nodes: Record<string, string>; count: number }>('graph', params);
+      const d = f >= 0 ? await this.api.get<{ inputs: string[]; outputs: string[]; processes: unknown[]; untouched: boolean }>('deps', params) : undefined;
       if (gen !== this.gen) return;
       this.shown = key;
       clear(this.body);
-      const box = h('div.svgbox');
-      box.innerHTML = svg.replace(/^[\s\S]*?(<svg)/, '$1');
+      if (d) {
+        const what =
+          store.s.dir === 'deps'
+            ? d.untouched
+              ? 'The build did not make this file (a source or system file).'
+              : `Made from ${d.inputs.length} input${d.inputs.length === 1 ? '' : 's'} through ${d.processes.length} job${d.processes.length === 1 ? '' : 's'}${d.outputs.length ? ` and ${d.outputs.length} intermediate file${d.outputs.length === 1 ? '' : 's'}` : ''}.`
+            : d.untouched
+              ? 'Nothing the build made was read from this file.'
+              : `${d.outputs.length} file${d.outputs.length === 1 ? '' : 's'} made from it by ${d.processes.length} job${d.processes.length === 1 ? '' : 's'}.`;
+        this.body.append(h('p.hint.deps-summary', {}, what));
+      }
+      const box = h('div.svgbox', { class: this.fit ? 'svgbox fit' : 'svgbox' });
+      box.innerHTML = g.svg.replace(/^[\s\S]*?(<svg)/, '$1');
       this.body.append(box);
-      for (const g of box.querySelectorAll<SVGGElement>('g.node')) {
-        const id = g.querySelector('title')?.textContent ?? '';
-        if (!/^[pf]\d+$/.test(id)) continue;
-        g.classList.add('clickable');
-        g.addEventListener('click', () => store.set({ sel: id, rtab: id.startsWith('f') ? 'graph' : 'details' }, { push: true }));
+      for (const node of box.querySelectorAll<SVGGElement>('g.node')) {
+        const target = g.nodes[node.querySelector('title')?.textContent ?? ''];
+        if (!target) continue;
+        node.classList.add('clickable');
+        node.dataset.sel = target;
+        node.addEventListener('click', (e) => {
+          e.preventDefault();
+          store.set({ sel: target, rtab: target.startsWith('f') ? 'graph' : 'details' }, { push: true });
+        });
+      }
+      if (d) {
+        const list = (title: string, xs: string[]) =>
+          xs.length ? h('section.dsec', {}, h('h4', {}, `${title} `, h('small', {}, String(xs.length))), h('ul.deps-list', {}, ...xs.slice(0, 500).map((x) => h('li', {}, x)))) : '';
+        this.body.append(store.s.dir === 'deps' ? list('Inputs', d.inputs) : '', list(store.s.dir === 'deps' ? 'Made on the way' : 'Made from it', d.outputs));
       }
     } catch (err) {
       if (gen !== this.gen) return;

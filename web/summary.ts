@@ -54,7 +54,7 @@ export class SummaryPage {
         h('dt', {}, 'exit status'),
         h('dd', { class: s.exit_status ? 'failed' : '' }, String(s.exit_status ?? 'unknown')),
         h('dt', {}, 'processes'),
-        h('dd', {}, `${count(s.processes ?? 0)}`, s.failed?.length ? h('span.failed', {}, ` (${s.failed.length} failed)`) : ''),
+        h('dd', {}, `${count(s.processes ?? 0)} in ${count(s.job_count ?? 0)} jobs`, s.failed ? h('a.failed', { href: '#', onclick: (e: Event) => (e.preventDefault(), store.set({ page: 'explore', tab: 'procs', f: 'exit > 0 or signal' }, { push: true })) }, ` (${s.failed} failed)`) : ''),
         h('dt', {}, 'parallelism'),
         h('dd', {}, typeof s.parallelism === 'number' ? s.parallelism.toFixed(2) : JSON.stringify(s.parallelism ?? '')),
         h('dt', {}, 'files'),
@@ -70,19 +70,27 @@ export class SummaryPage {
           group('outputs', s.outputs?.length ?? 0),
           ' · ',
           group('intermediates', s.intermediates?.length ?? 0),
+          ' · ',
+          group('probes', s.probe_count ?? 0),
         ),
         ...(s.lost ? [h('dt', {}, 'lost events'), h('dd.failed', {}, count(s.lost))] : []),
         ...(s.incomplete ? [h('dt', {}, 'incomplete'), h('dd.failed', {}, 'the trace has no trailer')] : []),
       ),
-      s.failed?.length ? h('section', {}, h('h3', {}, 'Failed processes'), table(['process'], s.failed.slice(0, 50).map((r: any) => [proc(r)]))) : '',
       h('div.cols', {}, 
         h('section', {}, h('h3', {}, 'Tools'), table(['program', 'runs', 'wall time'], (s.tools ?? []).slice(0, 15).map((t: any) => [h('a', { href: '#', onclick: (e: Event) => (e.preventDefault(), store.set({ page: "explore", f: fieldFilter("exe", t.exe) }, { push: true })) }, t.exe), String(t.count), dur(t.wall_ms * 1e6)]))),
         h('section', {}, h('h3', {}, 'Longest jobs'), table(['job', 'time'], (s.jobs ?? []).slice(0, 15).map((j: any) => [proc(j), dur(j.duration_ms * 1e6)]))),
       ),
-      h('section', {}, h('h3', {}, 'Critical path'), table(['step', 'time'], (s.critical_path ?? []).slice(0, 30).map((j: any) => [proc(j), dur(j.duration_ms * 1e6)]))),
-      h('section', {}, h('h3', {}, 'Outputs'), h('ul.outputs', {}, ...(s.outputs ?? []).slice(0, 40).map((p: string) => h('li', {}, p)))),
-      h('section', {}, h('h3', {}, 'Where it looked for files and did not find them'), table(['directory', 'probes'], (s.probes ?? []).slice(0, 15).map((p: any) => [p.dir, String(p.count)]))),
+      h('section', {}, h('h3', {}, 'Critical path ', h('small', {}, s.critical_path_ms ? dur(s.critical_path_ms * 1e6) : '')), table(['step', 'time'], (s.critical_path ?? []).slice(0, 30).map((j: any) => [proc(j), dur(j.duration_ms * 1e6)]))),
+      h('section', {}, h('h3', {}, 'Outputs ', h('small', {}, count(s.outputs?.length ?? 0))), h('ul.outputs', {}, ...(s.outputs ?? []).slice(0, 40).map((p: string) => h('li', {}, h('a', { href: '#', 'data-path': p, onclick: (e: Event) => (e.preventDefault(), this.openPath(p)) }, p))))),
+      h('section', {}, h('h3', {}, 'Where it looked for files and did not find them ', h('small', {}, count(s.probe_count ?? 0))), table(['directory', 'probes'], (s.probes ?? []).slice(0, 15).map((p: any) => [p.dir, String(p.count)]))),
     );
     void this.meta;
+  }
+
+  /** Selects a file by path (through a filter on its path) and shows its provenance. */
+  private async openPath(p: string): Promise<void> {
+    const r = await this.api.get<{ rows: Array<{ id: number; path: string }> }>('files', { f: fieldFilter('path', p), limit: 5 });
+    const hit = r.rows.find((x) => x.path === p);
+    if (hit) store.set({ page: 'explore', tab: 'files', sel: `f${hit.id}`, rtab: 'graph', dir: 'deps' }, { push: true });
   }
 }

@@ -66,7 +66,7 @@ export async function answer(q: ViewQuery, name: string, params: Params, extra: 
       }
     }
   } catch (err) {
-    if (err instanceof FilterSyntaxError) return { status: 400, body: { error: err.message, column: err.column, filter: true } };
+    if (err instanceof FilterSyntaxError) return { status: 400, body: { error: err.message, column: err.column >= 0 ? err.column : undefined, filter: true } };
     if (err instanceof BadRequest) return { status: 400, body: { error: err.message } };
     const e = err as { code?: string; message?: string };
     if (e && typeof e.code === 'string' && e.code.startsWith('E_')) return { status: 400, body: { error: e.message } };

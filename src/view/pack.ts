@@ -26,6 +26,7 @@ export interface Packed {
   acc: number[];
   groups: Record<string, number[]>;
   summary?: unknown;
+  links: BuildModel['links'];
 }
 
 const P = 12;
@@ -87,6 +88,7 @@ export function pack(model: BuildModel, extra: { groups?: Record<string, readonl
     acc,
     groups: Object.fromEntries(Object.entries(extra.groups ?? {}).map(([k, v]) => [k, [...v]])),
     summary: extra.summary,
+    links: model.links,
   };
 }
 
@@ -140,6 +142,7 @@ export function unpack(d: Packed): BuildModel {
     processes,
     files,
     roots: processes.filter((p) => !p.parent || !byId.has(p.parent)).map((p) => p.proc),
+    links: d.links ?? [],
     incomplete: d.incomplete,
     lostEvents: d.lost,
     startTs: t0,

@@ -12,13 +12,13 @@ import type { BuildFile, BuildModel, FileAccess, Process } from '../model/model.
 import { Kind, kindNames, WRITES } from '../model/kinds.js';
 import { commandLine, exitText } from '../present/format.js';
 
-/** A compiled display filter, as predicates on processes and files. */
-export interface FilterFns {
-  proc(p: Process): boolean;
-  file(f: BuildFile): boolean;
+/** What a filter keeps: flags by index in model.processes and by file id. */
+export interface FilterResult {
+  procs: Uint8Array;
+  files: Uint8Array;
 }
 
-/** A display filter that does not parse: the message and the 1-based column. */
+/** A display filter that does not parse: the message and the column (0-based offset, as FilterError). */
 export class FilterSyntaxError extends Error {
   constructor(
     message: string,
@@ -28,8 +28,8 @@ export class FilterSyntaxError extends Error {
   }
 }
 
-/** Compiles a filter's text; throws FilterSyntaxError. */
-export type FilterCompiler = (src: string) => FilterFns;
+/** Applies a filter's text to the model; throws FilterSyntaxError when it does not parse. */
+export type FilterCompiler = (src: string) => FilterResult;
 
 /** File groups as `bt summary` makes them (file ids). */
 export type FileGroups = Record<string, readonly number[]>;
@@ -90,7 +90,7 @@ export function fileKind(f: BuildFile): string {
 
 interface FilterState {
   src: string;
-  fns?: FilterFns;
+  filtered: boolean;
   /** By proc index: matches (all when there is no filter). */
   procs: Uint8Array;
   files: Uint8Array;
@@ -145,23 +145,20 @@ export class ViewQuery {
       this.cache.set(key, s);
       return s;
     }
-    const procs = new Uint8Array(this.procs.length);
-    const files = new Uint8Array(this.model.files.length);
-    let fns: FilterFns | undefined;
+    let procs: Uint8Array;
+    let files: Uint8Array;
     if (key) {
-      if (!this.compile) throw new FilterSyntaxError('display filters are not available in this view', 1);
-      fns = this.compile(key);
-      this.procs.forEach((p, i) => (procs[i] = fns!.proc(p) ? 1 : 0));
-      this.model.files.forEach((f, i) => (files[i] = fns!.file(f) ? 1 : 0));
+      if (!this.compile) throw new FilterSyntaxError('display filters are not available in this view', -1);
+      ({ procs, files } = this.compile(key));
     } else {
-      procs.fill(1);
-      files.fill(1);
+      procs = new Uint8Array(this.procs.length).fill(1);
+      files = new Uint8Array(this.model.files.length).fill(1);
     }
     let matchedProcs = 0;
     let matchedFiles = 0;
     for (const v of procs) matchedProcs += v;
     for (const v of files) matchedFiles += v;
-    s = { src: key, fns, procs, files, matchedProcs, matchedFiles, fileSorts: new Map() };
+    s = { src: key, filtered: !!key, procs, files, matchedProcs, matchedFiles, fileSorts: new Map() };
     this.cache.set(key, s);
     while (this.cache.size > 8) this.cache.delete(this.cache.keys().next().value as string);
     return s;
@@ -321,7 +318,7 @@ export class ViewQuery {
       if (!k) kids.set(parent, (k = []));
       k.push(child);
     };
-    if (!s.fns) {
+    if (!s.filtered) {
       for (const p of this.procs) add(this.index.has(p.parent) ? p.parent : 0, p.proc);
     } else {
       for (let i = 0; i < this.procs.length; i++) {

@@ -258,3 +258,138 @@ viewTest('the static --html page opens from file:// and shows the same tree', as
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+/** The ids of the processes the tree shows and the timeline drew. */
+async function shown(page: Page): Promise<{ tree: number[]; timeline: number[] }> {
+  const tree = (await treeRows(page)).map((r) => r.id).sort((a, b) => a - b);
+  const timeline = await page.evaluate(() => [...new Set((window as any).bt.timeline.drawnIds as number[])].sort((a, b) => a - b));
+  return { tree, timeline };
+}
+
+viewTest('typing exe == "cc1" leaves only the cc1 processes in tree and timeline; a broken filter shows its error and keeps the last good result', async () => {
+  const file = await cprojectTrace();
+  const { build, server } = await serve(file);
+  const { page, errors } = await open(server.url);
+  await page.waitForSelector('#tree .proc-row');
+  const cc1 = build.model.processes
+    .filter((p) => p.exe.endsWith('/cc1'))
+    .map((p) => p.proc)
+    .sort((a, b) => a - b);
+  assert.equal(cc1.length, 3, 'one cc1 per source file');
+  await page.click('#filter');
+  await page.keyboard.type('exe == "cc1"');
+  await page.waitForFunction(() => decodeURIComponent(location.hash).includes('f=exe == "cc1"'.replace(/ /g, '+')) || new URLSearchParams(location.hash.slice(1)).get('f') === 'exe == "cc1"');
+  await waitRows(page, 3);
+  await page.waitForFunction((n) => (window as any).bt.timeline.drawnIds.length === n, cc1.length);
+  const s = await shown(page);
+  assert.deepEqual(s.tree, cc1);
+  assert.deepEqual(s.timeline, cc1);
+  assert.ok((await treeRows(page)).every((r) => r.name === 'cc1'));
+  assert.match((await page.textContent('#filter-status')) ?? '', /^3 processes, \d+ files match$/);
+  await page.keyboard.press('Enter'); // into the history
+  await shot(page, 'filter-cc1');
+  // a broken filter: error with its column, underlined; the cc1 result stays
+  await page.fill('#filter', 'exe == "cc1" and dur > "abc"');
+  await page.waitForSelector('#filter.bad');
+  const status = (await page.textContent('#filter-status')) ?? '';
+  assert.match(status, /^column 23: dur takes a duration/, 'the column as bt counts it (0-based, like the caret of the CLI)');
+  assert.equal(await page.isVisible('.squiggle'), true, 'the mistake is underlined');
+  const sq = await page.$eval('.squiggle', (e) => parseFloat((e as HTMLElement).style.left));
+  assert.ok(sq > 100, `the underline starts under the mistake (${sq}px)`);
+  assert.equal(new URLSearchParams(new URL(page.url()).hash.slice(1)).get('f'), 'exe == "cc1"', 'the applied filter is still cc1');
+  const s2 = await shown(page);
+  assert.deepEqual(s2.tree, cc1);
+  assert.deepEqual(s2.timeline, cc1);
+  await shot(page, 'filter-error', '.filterbar');
+  // the history keeps the good filter
+  await page.fill('#filter', '');
+  await waitRows(page, build.model.processes.length);
+  await page.click('.hist-btn');
+  await page.waitForSelector('#filter-history li');
+  assert.deepEqual(await page.$$eval('#filter-history li', (els) => els.map((e) => e.textContent)), ['exe == "cc1"']);
+  await page.click('#filter-history li');
+  await waitRows(page, 3);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+viewTest('"apply as filter" on a path keeps the processes that used the file and the file itself', async () => {
+  const file = await cprojectTrace();
+  const { build, server } = await serve(file);
+  const { page, errors } = await open(server.url);
+  const hello = build.file(path.join(CDIR, 'hello'))!;
+  await page.evaluate((id) => (location.hash = `sel=f${id}`), hello.id);
+  await page.waitForSelector('#details .path.filterable');
+  await page.click('#details .path.filterable', { button: 'right' });
+  await page.waitForSelector('#ctxmenu li[data-how="apply"]');
+  await shot(page, 'apply-as-filter');
+  await page.click('#ctxmenu li[data-how="apply"]');
+  const expr = `path == "${hello.path}"`;
+  await page.waitForFunction((e) => (document.querySelector('#filter') as HTMLInputElement).value === e, expr);
+  await page.waitForFunction((e) => new URLSearchParams(location.hash.slice(1)).get('f') === e, expr);
+  const users = [...hello.procs.keys()].sort((a, b) => a - b);
+  assert.ok(users.length >= 1);
+  await page.waitForFunction((n) => (window as any).bt.timeline.drawnIds.length === n && document.querySelectorAll('#tree .proc-row').length === n, users.length);
+  const s = await shown(page);
+  assert.deepEqual(s.tree, users, 'the processes that used hello');
+  assert.deepEqual(s.timeline, users);
+  await page.click('#tab-files');
+  await page.waitForFunction(() => document.querySelectorAll('#files .file-row').length === 1);
+  assert.deepEqual(await page.$$eval('#files .file-row', (els) => els.map((e) => (e as HTMLElement).dataset.path)), [hello.path]);
+  // "…and not" on one of its processes' exe narrows further
+  const ld = build.model.processes.find((p) => p.exe.endsWith('/ld') && hello.procs.has(p.proc))!;
+  await page.evaluate((id) => {
+    const p = new URLSearchParams(location.hash.slice(1));
+    p.set('sel', `p${id}`);
+    p.set('tab', 'procs');
+    location.hash = p.toString();
+  }, ld.proc);
+  await page.waitForSelector('#details dd.filterable');
+  const exeField = page.locator('#details dd.filterable').first();
+  await exeField.click({ button: 'right' });
+  await page.click('#ctxmenu li[data-how="andnot"]');
+  const expr2 = `${expr} and not exe == "${ld.exe}"`;
+  await page.waitForFunction((e) => new URLSearchParams(location.hash.slice(1)).get('f') === e, expr2);
+  const rest = users.filter((id) => build.process(id)!.exe !== ld.exe);
+  await page.waitForFunction((n) => document.querySelectorAll('#tree .proc-row').length === n, rest.length);
+  assert.deepEqual((await shown(page)).tree, rest);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+viewTest("the provenance of the C project's hello shows main.c and its headers; its nodes are clickable", async () => {
+  const file = await cprojectTrace();
+  const { build, server } = await serve(file);
+  const { page, errors } = await open(server.url);
+  const hello = build.file(path.join(CDIR, 'hello'))!;
+  await page.evaluate((id) => (location.hash = `sel=f${id}`), hello.id);
+  await page.click('#show-deps');
+  await page.waitForSelector('#graph .svgbox svg');
+  const labels = await page.$$eval('#graph .svgbox g.node text', (els) => els.map((e) => e.textContent ?? ''));
+  for (const f of ['main.c', 'greet.c', 'util.c', 'greet.h', 'util.h', 'main.o', 'hello']) {
+    assert.ok(labels.some((l) => l === f || l.endsWith(`/${f}`)), `the graph shows ${f}: ${labels.join(' | ')}`);
+  }
+  const inputs = await page.$$eval('#graph .deps-list li', (els) => els.map((e) => e.textContent));
+  for (const f of ['main.c', 'greet.h', 'util.h']) assert.ok(inputs.includes(path.join(CDIR, f)), `inputs list ${f}`);
+  await shot(page, 'pane-provenance', '.col.right');
+  // click main.c in the graph: it becomes the selection
+  const mainC = build.file(path.join(CDIR, 'main.c'))!;
+  await page.click(`#graph g.node[data-sel="f${mainC.id}"]`);
+  await page.waitForFunction((id) => new URLSearchParams(location.hash.slice(1)).get('sel') === `f${id}`, mainC.id);
+  // impact of main.c: main.o and hello
+  await page.waitForSelector('#graph .svgbox svg');
+  await page.click('#graph button:has-text("Impact")');
+  await page.waitForFunction(() => document.querySelector('#graph .deps-summary')?.textContent?.includes('made from it'));
+  const made = await page.$$eval('#graph .deps-list li', (els) => els.map((e) => e.textContent));
+  assert.ok(made.includes(path.join(CDIR, 'main.o')) && made.includes(path.join(CDIR, 'hello')), made.join(' '));
+  // the summary page links into the panes
+  await page.click('#tab-summary');
+  await page.waitForSelector('#summary .facts');
+  await shot(page, 'summary');
+  const summaryText = (await page.textContent('#summary')) ?? '';
+  assert.match(summaryText, new RegExp(`processes${build.model.processes.length} in \\d+ jobs`));
+  await page.click(`#summary a[data-path="${hello.path}"]`);
+  await page.waitForFunction((id) => new URLSearchParams(location.hash.slice(1)).get('sel') === `f${id}` && !document.querySelector('#summary:not([hidden])'), hello.id);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
