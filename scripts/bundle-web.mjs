@@ -42,5 +42,6 @@ await esbuild.build({
   bundle: true,
   minify: true,
   outfile: path.join(out, 'app.css'),
+  external: ['font/*'],
   logLevel: 'error',
 });

@@ -74,6 +74,15 @@ export class GraphPane {
       const box = h('div.svgbox', { class: this.fit ? 'svgbox fit' : 'svgbox' });
       box.innerHTML = g.svg.replace(/^[\s\S]*?(<svg)/, '$1');
       this.body.append(box);
+      // fit when that keeps the text readable, else 1 pt = 1 px with scrolling
+      const svgEl = box.querySelector('svg');
+      const wPt = parseFloat(svgEl?.getAttribute('width') ?? '0');
+      if (svgEl && wPt) {
+        const natural = wPt;
+        const avail = this.body.clientWidth - 12;
+        if (!this.fit && natural > avail && avail / natural < 0.6) svgEl.style.width = `${natural}px`;
+        else box.classList.add('fit');
+      }
       for (const node of box.querySelectorAll<SVGGElement>('g.node')) {
         const target = g.nodes[node.querySelector('title')?.textContent ?? ''];
         if (!target) continue;

@@ -6,6 +6,8 @@
  * over the build model: pages and aggregates, never the whole log.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ViewError } from '../errors.js';
@@ -30,6 +32,12 @@ export interface ViewServer {
   port: number;
   host: string;
   close(): Promise<void>;
+}
+
+let arimoBytes: Buffer | undefined;
+function arimo(): Buffer {
+  arimoBytes ??= fs.readFileSync(createRequire(import.meta.url).resolve('@expo-google-fonts/arimo/400Regular/Arimo_400Regular.ttf'));
+  return arimoBytes;
 }
 
 /** Host header values this server answers to. */
@@ -61,7 +69,7 @@ export async function serveBuild(build: Build, opts: ServeOptions = {}): Promise
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
-      'content-security-policy': "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; connect-src 'self'",
+      'content-security-policy': "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src 'self'; connect-src 'self'",
     });
     res.end(body);
   };
@@ -85,6 +93,12 @@ export async function serveBuild(build: Build, opts: ServeOptions = {}): Promise
     if (rest === '') {
       page ??= pageHtml({ title: opts.title ?? 'bt view' });
       send(res, 200, 'text/html; charset=utf-8', page);
+      return;
+    }
+    if (rest === 'font/arimo.ttf') {
+      // the font Graphviz measured the provenance graphs with (Helvetica metrics)
+      res.writeHead(200, { 'content-type': 'font/ttf', 'cache-control': 'max-age=86400' });
+      res.end(arimo());
       return;
     }
     if (rest.startsWith('api/')) {
