@@ -2,8 +2,8 @@
 // Bundles the viewer's page (web/) into dist/src/view/assets/{app.js,app.css}
 // with esbuild: one script, one style, inlined into the page by the server
 // and the static --html file. No CDN, nothing fetched at run time.
-// node:os (used by src/present/format.js for signal names) becomes a table
-// of this machine's signal numbers.
+// node:os (used by src/present/format.js and src/filter for signal names)
+// becomes a table of this machine's signal numbers.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,6 +25,20 @@ const osShim = {
   },
 };
 
+// The display filter runs in the static page too: of the log schema it needs
+// only the event type names (the protobuf side stays out of the page).
+const { EVENT_TYPES } = await import(path.join(root, 'dist', 'src', 'log', 'schema.js'));
+const schemaShim = {
+  name: 'schema-shim',
+  setup(build) {
+    build.onResolve({ filter: /\/log\/schema\.js$/ }, () => ({ path: 'schema', namespace: 'schema-shim' }));
+    build.onLoad({ filter: /.*/, namespace: 'schema-shim' }, () => ({
+      contents: `export const EVENT_TYPES = ${JSON.stringify(EVENT_TYPES)};`,
+      loader: 'js',
+    }));
+  },
+};
+
 await esbuild.build({
   entryPoints: [path.join(root, 'web', 'main.ts')],
   bundle: true,
@@ -34,7 +48,7 @@ await esbuild.build({
   minify: true,
   legalComments: 'none',
   outfile: path.join(out, 'app.js'),
-  plugins: [osShim],
+  plugins: [osShim, schemaShim],
   logLevel: 'error',
 });
 await esbuild.build({

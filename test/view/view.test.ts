@@ -255,6 +255,14 @@ viewTest('the static --html page opens from file:// and shows the same tree', as
   await page.click(`#tree .proc-row[data-id="${rows[0].id}"]`);
   await page.waitForSelector('#details .argv li');
   assert.deepEqual(await page.$$eval('#details .argv li', (els) => els.map((e) => e.textContent)), [prog('forker')]);
+  // display filters work without a server too
+  await page.fill('#filter', 'exit == 3');
+  const one = await waitRows(page, 1);
+  assert.equal(`${one[0].name} ${one[0].exit}`, 'forker 3');
+  await page.fill('#filter', 'exit ==');
+  await page.waitForSelector('#filter.bad');
+  assert.match((await page.textContent('#filter-status')) ?? '', /^column 7: /);
+  assert.equal((await treeRows(page)).length, 1, 'the last good filter stays applied');
   assert.deepEqual(errors, []);
   await page.close();
 });
