@@ -28,7 +28,7 @@ interface Node {
 }
 
 const ROW_H = 22;
-const PAGE = 2000;
+const PAGE = 500;
 
 export class ProcessTree {
   readonly el: HTMLElement;
@@ -113,8 +113,7 @@ export class ProcessTree {
       }
       level = next;
     }
-    const total = (await this.api.get<{ matched: number }>('children', { f: store.s.f, parent: 0, limit: 1 })).matched;
-    if (gen !== this.gen) return;
+    const total = (r as { matched?: number }).matched ?? 0;
     this.count.textContent = `${total.toLocaleString('en-US')} processes`;
     this.flatten();
     this.reveal(selProc());

@@ -405,15 +405,29 @@ export class ViewQuery {
 
   // --- files -------------------------------------------------------------
 
-  fileRow(f: BuildFile): FileRow {
-    let readers = 0;
-    let writers = 0;
-    let probes = 0;
-    for (const a of f.procs.values()) {
-      if (a.kinds & (Kind.READ | Kind.EXEC)) readers++;
-      if (a.kinds & WRITES) writers++;
-      if (a.kinds & Kind.PROBE) probes++;
+  private counts?: Int32Array;
+
+  /** Readers, writers and probers of every file (3 per file), counted once. */
+  private fileCounts(): Int32Array {
+    if (this.counts) return this.counts;
+    const c = new Int32Array(this.model.files.length * 3);
+    for (const p of this.procs) {
+      for (const a of p.files.values()) {
+        const k = a.file * 3;
+        if (a.kinds & (Kind.READ | Kind.EXEC)) c[k]++;
+        if (a.kinds & WRITES) c[k + 1]++;
+        if (a.kinds & Kind.PROBE) c[k + 2]++;
+      }
     }
+    this.counts = c;
+    return c;
+  }
+
+  fileRow(f: BuildFile): FileRow {
+    const c = this.fileCounts();
+    const readers = c[f.id * 3];
+    const writers = c[f.id * 3 + 1];
+    const probes = c[f.id * 3 + 2];
     return {
       id: f.id,
       path: f.path,

@@ -10,7 +10,10 @@
  *    kinds together with the process's fields: `exe == cc1` keeps the
  *    files cc1 used, `access has write` the files written.
  *  - A filter that reads only process fields is tested once per process;
- *    the files are then those the kept processes used.
+ *    the files are then those the kept processes used. One that reads
+ *    only paths is tested once per file; the processes are those that
+ *    used a kept file. (`not path ~ "*.h"` then keeps every process that
+ *    used some file other than a header.)
  *
  * An access's errno is ENOENT (2) when it was a failed lookup (probe), its
  * ts the access's first time.
@@ -87,13 +90,23 @@ export class ModelSubjects implements FilterEnv {
     };
   }
 
-  /** One access as a file subject (reused object: read it before asking for the next). */
-  accessSubject(p: Process, f: BuildFile, a: FileAccess, into?: Subject): Subject {
-    const base = this.process(p.proc)!;
-    const s = into ?? { ...base };
-    Object.assign(s, base);
+  private filePaths: Array<readonly string[] | undefined> = [];
+
+  /** A file subject of no process (proc 0), for filters that read only paths. */
+  pathSubject(): Subject {
+    return { type: 'file', proc: 0, pid: 0, ppid: 0, exe: '', argv: NO_PATHS, cwd: '', paths: NO_PATHS, access: 0, errno: 0, exit: undefined, signal: undefined, ts: this.startTs, dur: undefined, env: () => undefined };
+  }
+
+  /** A file subject for process `p`: the process's fields, with the access's own set by setAccess(). */
+  fileSubject(p: Process): Subject {
+    const s = Object.create(this.process(p.proc)!) as Subject;
     s.type = 'file';
-    s.paths = [f.path];
+    return s;
+  }
+
+  /** Sets the access's file, kinds, errno and time on a file subject. */
+  setAccess(s: Subject, f: BuildFile, a: FileAccess): Subject {
+    s.paths = this.filePaths[f.id] ??= [f.path];
     s.access = a.kinds;
     s.errno = a.kinds & Kind.PROBE && !(a.kinds & ~(Kind.PROBE | Kind.DIR)) ? ENOENT : 0;
     s.ts = a.first;
@@ -115,16 +128,32 @@ export function matchModel(filter: Filter, subjects: ModelSubjects): FilterMatch
   const files = new Uint8Array(m.files.length);
   const keep = filter.bind(subjects);
   const processOnly = ![...filter.fields].some((f) => FILE_FIELDS.has(f));
-  let scratch: Subject | undefined;
+  if (filter.fields.size > 0 && [...filter.fields].every((f) => f === 'path')) {
+    // paths only: once per file, then the processes that used a kept file
+    const s = subjects.pathSubject();
+    m.files.forEach((f, id) => {
+      s.paths = [f.path];
+      files[id] = keep(s) ? 1 : 0;
+    });
+    m.processes.forEach((p, i) => {
+      for (const id of p.files.keys()) {
+        if (files[id]) {
+          procs[i] = 1;
+          break;
+        }
+      }
+    });
+    return { procs, files };
+  }
   m.processes.forEach((p, i) => {
     if (keep(subjects.process(p.proc)!)) {
       procs[i] = 1;
       if (processOnly) for (const id of p.files.keys()) files[id] = 1;
     }
-    if (processOnly) return;
+    if (processOnly || !p.files.size) return;
+    const fs = subjects.fileSubject(p);
     for (const a of p.files.values()) {
-      scratch = subjects.accessSubject(p, m.files[a.file], a, scratch);
-      if (keep(scratch)) {
+      if (keep(subjects.setAccess(fs, m.files[a.file], a))) {
         files[a.file] = 1;
         procs[i] = 1;
       }
