@@ -46,7 +46,9 @@ async function open(url: string): Promise<{ page: Page; errors: string[] }> {
   return { page, errors };
 }
 
+/** Saves a screenshot to docs/screenshots/ when BT_SCREENSHOTS is set (npm run screenshots). */
 async function shot(page: Page, name: string, selector?: string): Promise<void> {
+  if (!process.env.BT_SCREENSHOTS) return;
   fs.mkdirSync(SHOTS, { recursive: true });
   await page.waitForTimeout(400);
   const file = path.join(SHOTS, `${name}.png`);

@@ -108,7 +108,9 @@ async function waitRows(page: Page, n: number): Promise<TreeRow[]> {
   return treeRows(page);
 }
 
+/** Saves a screenshot to docs/screenshots/ when BT_SCREENSHOTS is set (npm run screenshots). */
 async function shot(page: Page, name: string, selector?: string): Promise<void> {
+  if (!process.env.BT_SCREENSHOTS) return;
   fs.mkdirSync(SHOTS, { recursive: true });
   await page.waitForTimeout(300);
   const file = path.join(SHOTS, `${name}.png`);
