@@ -99,5 +99,17 @@ export function errnoName(errno: number): string {
 /** Problems answering questions about a build (bt summary, deps, rdeps, …): a file the build never touched, an ambiguous name. */
 export class ModelError extends BtError {}
 
+/** Problems in bt export: an unknown format, an output that cannot be written. */
+export class ExportError extends BtError {}
+
+/** Problems in bt sql: a query DuckDB refuses, an input that is neither a log nor a Parquet directory. */
+export class SqlError extends BtError {}
+
+/** Problems in bt check: a log or option it cannot use, make's database that cannot be had. */
+export class CheckError extends BtError {}
+
+/** Problems in bt diff: a log or option it cannot use. */
+export class DiffError extends BtError {}
+
 /** Problems in bt view: the server cannot listen, a static page would be too big. */
 export class ViewError extends BtError {}

@@ -11,7 +11,7 @@
  */
 import { Kind, WRITES } from '../model/kinds.js';
 import type { Build, BuildFile } from '../model/index.js';
-import { isNoise } from './groups.js';
+import { noiseOf } from './groups.js';
 
 export interface DepsOptions {
   /** Levels of jobs to follow (default: all). */
@@ -119,15 +119,22 @@ function sortedPaths(build: Build, ids: Iterable<number>): string[] {
 /** Provenance of `file`. */
 export function deps(build: Build, file: BuildFile, opts: DepsOptions = {}): DepsResult {
   const maxDepth = opts.depth ?? Infinity;
-  const keep = (f: BuildFile) => opts.all || !isNoise(f.path);
+  const noise = noiseOf(build);
+  const keep = (f: BuildFile) => opts.all || !noise[f.id];
   const leaves = new Set<number>();
   const made = new Set<number>();
   const units = new Set<number>();
   const expanded = new Set<number>();
   const files = build.model.files;
+  const writersMemo = new Map<number, number[]>();
+  const writersOf = (f: BuildFile): number[] => {
+    let w = writersMemo.get(f.id);
+    if (!w) writersMemo.set(f.id, (w = writerUnits(build, f)));
+    return w;
+  };
 
   const visit = (f: BuildFile, depth: number): DepNode => {
-    const writers = writerUnits(build, f);
+    const writers = writersOf(f);
     if (!writers.length || depth >= maxDepth) {
       if (!writers.length) leaves.add(f.id);
       return { path: f.path, writer: null, children: [] };
@@ -164,6 +171,7 @@ export function deps(build: Build, file: BuildFile, opts: DepsOptions = {}): Dep
 export function rdeps(build: Build, file: BuildFile, opts: DepsOptions = {}): DepsResult {
   const maxDepth = opts.depth ?? Infinity;
   const files = build.model.files;
+  const noise = noiseOf(build);
   const made = new Set<number>();
   const read = new Set<number>([file.id]);
   const units = new Set<number>();
@@ -180,7 +188,7 @@ export function rdeps(build: Build, file: BuildFile, opts: DepsOptions = {}): De
     for (const u of readerUnits(build, f)) {
       units.add(u);
       for (const o of unitOutputs(build, u)) {
-        if (o === f.id) continue;
+        if (o === f.id || (!opts.all && noise[o])) continue;
         made.add(o);
         read.add(f.id);
         node.children.push(visit(files[o], u, depth + 1));

@@ -36,6 +36,20 @@ export function isNoise(path: string): boolean {
   return false;
 }
 
+const noiseFlags = new WeakMap<Build, Uint8Array>();
+
+/** Whether each file of a build (by id) is runtime noise; computed once per build. */
+export function noiseOf(build: Build): Uint8Array {
+  let flags = noiseFlags.get(build);
+  if (!flags) {
+    const files = build.model.files;
+    flags = new Uint8Array(files.length);
+    for (let i = 0; i < files.length; i++) flags[i] = isNoise(files[i].path) ? 1 : 0;
+    noiseFlags.set(build, flags);
+  }
+  return flags;
+}
+
 /** Where a path is, seen from a build that started in `startDir`. */
 export function placeOf(path: string, startDir: string): Place {
   if (startDir && startDir !== '/' && (path === startDir || path.startsWith(`${startDir}/`))) return 'tree';
@@ -63,9 +77,10 @@ function byPath(build: Build, ids: number[]): number[] {
 export function fileGroups(build: Build, opts: { all?: boolean } = {}): FileGroups {
   const g: FileGroups = { inputs: { tree: [], system: [], elsewhere: [] }, outputs: [], intermediates: [], probes: [] };
   const start = build.startDir;
+  const noise = noiseOf(build);
   for (const f of build.model.files) {
     if (f.dir || f.kinds & Kind.DIR) continue;
-    if (!opts.all && isNoise(f.path)) continue;
+    if (!opts.all && noise[f.id]) continue;
     const k = f.kinds;
     const written = (k & WRITES) !== 0;
     if (written) {

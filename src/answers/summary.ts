@@ -59,18 +59,25 @@ function jobEntry(build: Build, job: Job): SummaryJob {
  */
 export function criticalPath(build: Build): Job[] {
   const jobs = build.jobs.jobs; // by start time
-  const files = build.model.files;
+  const order = new Map(jobs.map((j, i) => [j.proc, i]));
+  // per file, the jobs that wrote it (computed once: a header is read by thousands of jobs)
+  const writers = new Map<number, Job[]>();
+  for (const job of jobs) {
+    for (const fid of job.written) {
+      let w = writers.get(fid);
+      if (!w) writers.set(fid, (w = []));
+      w.push(job);
+    }
+  }
   const best = new Map<number, number>();
   const prev = new Map<number, Job | undefined>();
-  const order = new Map(jobs.map((j, i) => [j.proc, i]));
   for (const job of jobs) {
     let bestPrev: Job | undefined;
     let bestLen = 0;
+    const at = order.get(job.proc)!;
     for (const fid of job.inputs) {
-      for (const a of files[fid].procs.values()) {
-        if (a.firstWrite < 0) continue;
-        const w = build.jobs.of(a.proc);
-        if (!w || w === job || (order.get(w.proc) ?? Infinity) >= (order.get(job.proc) ?? 0)) continue;
+      for (const w of writers.get(fid) ?? []) {
+        if (order.get(w.proc)! >= at) continue;
         const len = best.get(w.proc) ?? 0;
         if (len > bestLen) {
           bestLen = len;

@@ -17,6 +17,9 @@ import {
   trailerToJson,
 } from '../log/dump.js';
 import { LogReader } from '../log/reader.js';
+import { loadBuild, normalized } from '../model/index.js';
+import { ModelEnv } from '../model/subject.js';
+import { compileFilter } from './options.js';
 import { EVENT_TYPES, recordType } from '../log/schema.js';
 
 export interface DumpOptions {
@@ -25,6 +28,8 @@ export interface DumpOptions {
   type?: string;
   /** comma-separated pids (tgid) */
   pid?: string;
+  /** a display filter: the log is normalized and only matching records are printed */
+  filter?: string;
 }
 
 /** Output is built in chunks of about this many characters before each write. */
@@ -135,19 +140,33 @@ export async function runDump(
   const types = parseTypes(opts.type);
   const pids = parsePids(opts.pid);
   const json = Boolean(opts.json);
+  const filter = opts.filter !== undefined ? compileFilter(opts.filter) : undefined;
   const reader = LogReader.open(file);
-  const h = reader.header;
+  // with a filter, the records come normalized, each tested with its process from the build model
+  const env = filter ? new ModelEnv(loadBuild(file)) : undefined;
+  const keep = filter && env ? filter.bind(env) : undefined;
+  const h = env ? env.build.header : reader.header;
   const output = new Output(out);
   try {
     let buf = json ? `${JSON.stringify(headerToJson(h))}\n` : `${formatHeaderText(h)}\n`;
-    for (const r of reader.records()) {
+    for (const r of env ? normalized(file) : reader.records()) {
       if (pids && !pids.has(r.pid)) continue;
+      if (keep && !keep(env!.eventSubject(r))) continue;
       if (types && !types.has(displayType(r)) && !types.has(recordType(r) ?? '')) continue;
       buf += json ? `${JSON.stringify(toJson(r, h))}\n` : `${formatText(r, h)}\n`;
       if (buf.length >= CHUNK_CHARS) {
         await output.write(buf);
         buf = '';
       }
+    }
+    if (env) {
+      // the model's pass read the log to its end: its trailer and damage are the reader's
+      const m = env.build.model;
+      if (m.trailer) buf += json ? `${JSON.stringify(trailerToJson(m.trailer))}\n` : `${formatTrailerText(m.trailer, h)}\n`;
+      if (buf) await output.write(buf);
+      await output.end();
+      if (m.incomplete) err.write(`bt: warning: ${file} is incomplete (no trailer, or damaged): the records shown stop where it does\n`);
+      return;
     }
     if (reader.trailer) {
       buf += json ? `${JSON.stringify(trailerToJson(reader.trailer))}\n` : `${formatTrailerText(reader.trailer, h)}\n`;
@@ -192,6 +211,7 @@ export function dumpCommand(): Command {
     .option('--json', 'print JSON Lines: a header object, one object per record, then the trailer')
     .option('--type <names>', `only these record types, comma-separated (${DISPLAY_TYPES.join(', ')})`)
     .option('--pid <pid>', 'only records of these processes (comma-separated pids)')
+    .option('--filter <expr>', 'only records matching a display filter (README: Display filters); the log is normalized first')
     .action(async (file: string, opts: DumpOptions) => {
       await runDump(file, opts);
     });

@@ -3,12 +3,14 @@
  */
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
-import { GraphError } from '../errors.js';
+import { GraphError, UsageError } from '../errors.js';
 import { writeAllSync } from '../log/io.js';
 import { depsScope } from '../answers/deps.js';
 import { graphBuild, renderDot, toDot, type GraphFormat } from '../graph/index.js';
 import { Kind } from '../model/kinds.js';
-import { collect, loadFor, nonNegativeInt } from './options.js';
+import { collect, compileFilter, loadFor, nonNegativeInt } from './options.js';
+import { filterFocus } from '../graph/model.js';
+import { ModelEnv } from '../model/subject.js';
 import { DEFAULT_MAX_NODES, type GraphOptions } from '../graph/view.js';
 
 function formatFor(output: string | undefined, format: string | undefined): GraphFormat {
@@ -41,6 +43,7 @@ export function graphCommand(): Command {
         .default('identical'),
     )
     .option('--probes', 'show failed opens (files looked for but missing)')
+    .option('--filter <expr>', 'only what a display filter matches (README: Display filters): matching processes and accesses, with their ancestors')
     .option('--focus <file>', 'only the provenance of FILE: the jobs that made it and what they read, transitively')
     .option('--driver <name>', 'also treat program NAME as a build driver that starts jobs (repeatable; with --focus)', collect)
     .addOption(
@@ -69,8 +72,10 @@ export function graphCommand(): Command {
         probes: !!o.probes,
         maxNodes: Number(o.maxNodes),
       };
+      const filter = o.filter !== undefined ? compileFilter(o.filter) : undefined;
       const build = loadFor(log, o);
-      const focus = o.focus ? depsScope(build, build.resolveFile(o.focus, (f) => (f.kinds & Kind.WRITE) !== 0), { all: !!o.allFiles }) : undefined;
+      if (o.focus && filter) throw new UsageError('E_USAGE', 'give --focus or --filter, not both');
+      const focus = filter ? filterFocus(build, filter.bind(new ModelEnv(build))) : o.focus ? depsScope(build, build.resolveFile(o.focus, (f) => (f.kinds & Kind.WRITE) !== 0), { all: !!o.allFiles }) : undefined;
       const view = graphBuild(build, options, focus);
       const res = { dot: toDot(view), model: view.model, summary: build.summary };
       const bytes = await renderDot(res.dot, format);

@@ -12,6 +12,10 @@ import { graphCommand } from './graph.js';
 import { normalizeCommand } from './normalize.js';
 import { summaryCommand } from './summary.js';
 import { depsCommand, rdepsCommand } from './deps.js';
+import { exportCommand } from './export.js';
+import { sqlCommand } from './sql.js';
+import { checkCommand } from './check.js';
+import { diffCommand } from './diff.js';
 import { viewCommand } from './view.js';
 
 function buildProgram(): Command {
@@ -21,14 +25,38 @@ function buildProgram(): Command {
     .enablePositionalOptions()
     .showHelpAfterError('(run bt --help for usage)')
     .exitOverride();
-  for (const cmd of [traceCommand(), dumpCommand(), normalizeCommand(), graphCommand(), summaryCommand(), depsCommand(), rdepsCommand(), viewCommand()]) {
+  for (const cmd of [
+    traceCommand(),
+    dumpCommand(),
+    normalizeCommand(),
+    graphCommand(),
+    summaryCommand(),
+    depsCommand(),
+    rdepsCommand(),
+    exportCommand(),
+    sqlCommand(),
+    checkCommand(),
+    diffCommand(),
+    viewCommand(),
+  ]) {
     program.addCommand(cmd.exitOverride());
   }
   return program;
 }
 
 /** Exit statuses that follow shell conventions; every other error is 1. */
-const EXIT_BY_CODE: Record<string, number> = { E_USAGE: 2, E_NO_FILE: 2, E_AMBIGUOUS: 2, E_FILTER: 2, E_NO_COMMAND: 127, E_NOT_EXECUTABLE: 126 };
+const EXIT_BY_CODE: Record<string, number> = {
+  E_USAGE: 2,
+  E_NO_FILE: 2,
+  E_AMBIGUOUS: 2,
+  E_FILTER: 2,
+  E_OUTPUT: 2,
+  E_FORMAT: 2,
+  E_SQL: 2,
+  E_BAD_INPUT: 2,
+  E_NO_COMMAND: 127,
+  E_NOT_EXECUTABLE: 126,
+};
 
 /** Turns any thrown value into one line on stderr and an exit status. */
 export function reportError(err: unknown): number {

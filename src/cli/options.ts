@@ -1,7 +1,8 @@
 /**
  * Option parsers and loaders shared by the commands.
  */
-import { UsageError } from '../errors.js';
+import { BtError, FilterError, UsageError } from '../errors.js';
+import { parseFilter, type Filter } from '../filter/index.js';
 import { loadBuild, type Build } from '../model/index.js';
 
 /** Repeatable option: collects every value. */
@@ -37,4 +38,21 @@ export function loadFor(log: string, o: { driver?: string[]; window?: number }):
 /** Writes a value as JSON (one document, newline-terminated) to stdout. */
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * A display filter given on the command line, compiled once. A broken one
+ * is a usage error (exit 2): the message, then the filter with a caret
+ * under the column.
+ */
+export function compileFilter(text: string): Filter {
+  try {
+    return parseFilter(text);
+  } catch (err) {
+    if (err instanceof FilterError) {
+      const line = text.replace(/[\r\n\t]/g, ' ');
+      throw new BtError('E_FILTER', `bad filter: ${err.message}\n  ${line}\n  ${' '.repeat(Math.max(0, err.column))}^`, { cause: err });
+    }
+    throw err;
+  }
 }

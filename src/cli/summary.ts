@@ -4,7 +4,8 @@
 import { Command, Option } from 'commander';
 import { summarize } from '../answers/summary.js';
 import { summaryText } from '../answers/text.js';
-import { collect, loadFor, positiveNumber, printJson } from './options.js';
+import { ModelEnv } from '../model/subject.js';
+import { collect, compileFilter, loadFor, positiveNumber, printJson } from './options.js';
 
 export function summaryCommand(): Command {
   return new Command('summary')
@@ -12,11 +13,19 @@ export function summaryCommand(): Command {
     .argument('[log]', 'log written by bt trace or bt normalize', 'build.trace')
     .option('--json', 'JSON (keys documented in the README)')
     .option('--all-files', 'keep runtime noise (/proc, /sys, /dev, shared libraries, loader, locale) in the file groups')
+    .option('--filter <expr>', 'only processes matching a display filter (README: Display filters), e.g. \'under(exe == "make" and argv contains "vmlinux")\'')
     .option('--driver <name>', 'also treat program NAME as a build driver that starts jobs (repeatable)', collect)
     .addOption(new Option('--window <ms>', 'reorder window when normalizing a raw log').default(2000).argParser(positiveNumber('window')))
     .action((log: string, o) => {
+      const filter = o.filter !== undefined ? compileFilter(o.filter) : undefined;
       const build = loadFor(log, o);
-      const s = summarize(build, { all: !!o.allFiles });
+      let procs: Set<number> | undefined;
+      if (filter) {
+        const env = new ModelEnv(build);
+        const keep = filter.bind(env);
+        procs = new Set(build.model.processes.filter((p) => keep(env.processSubject(p))).map((p) => p.proc));
+      }
+      const s = summarize(build, { all: !!o.allFiles, procs });
       if (o.json) printJson(s);
       else process.stdout.write(summaryText(s));
     });

@@ -20,7 +20,7 @@
  */
 import { middle, quoteArg, shellJoin, signalName } from '../present/format.js';
 import { relativeInside } from '../normalize/paths.js';
-import { failed, Use, type ProcNode } from './model.js';
+import { failed, Use, type FileNode, type ProcNode } from './model.js';
 import type { FileEdge, GraphView, VFile, VProc } from './view.js';
 
 const FONT = 'Helvetica';
@@ -164,13 +164,42 @@ function edgeAttrs(e: FileEdge): [string, string, Record<string, string | number
   }
 }
 
+/**
+ * The glob that names merged files: `dir/prefix*.ext` when they share a
+ * directory, `dir/**\/name` or `dir/**\/*.ext` when they share only the
+ * start of it.
+ */
+export function mergedPattern(files: readonly FileNode[]): string {
+  const paths = files.map((f) => f.path);
+  const dirs = paths.map((p) => p.slice(0, p.lastIndexOf('/')));
+  const names = paths.map((p) => p.slice(p.lastIndexOf('/') + 1));
+  const ext = (n: string) => (n.lastIndexOf('.') > 0 ? n.slice(n.lastIndexOf('.')) : '');
+  const e = ext(names[0]);
+  const sameExt = names.every((n) => ext(n) === e);
+  if (dirs.every((d) => d === dirs[0])) {
+    let prefix = names[0];
+    for (const n of names) while (!n.startsWith(prefix)) prefix = prefix.slice(0, -1);
+    return `${dirs[0]}/${prefix}*${sameExt && !prefix.endsWith(e) ? e : ''}`;
+  }
+  let common = dirs[0].split('/');
+  for (const d of dirs) {
+    const parts = d.split('/');
+    let i = 0;
+    while (i < common.length && i < parts.length && common[i] === parts[i]) i++;
+    common = common.slice(0, i);
+  }
+  const leaf = names.every((n) => n === names[0]) ? names[0] : `*${sameExt ? e : ''}`;
+  return `${common.join('/')}/**/${leaf}`;
+}
+
 function fileAttrs(vf: VFile, cwd: string): Record<string, string | number | undefined> {
   const f = vf.file;
   const written = (f.uses & Use.WRITE) !== 0;
   const deleted = f.gone;
+  const n = vf.merged?.length ?? 1;
   return {
-    label: fileLabel(f.path, cwd),
-    tooltip: f.path,
+    label: n > 1 ? `${fileLabel(mergedPattern(vf.merged!), cwd)} ×${n}` : fileLabel(f.path, cwd),
+    tooltip: n > 1 ? `${n} files:\n${vf.merged!.slice(0, 30).map((m) => m.path).join('\n')}${n > 30 ? '\n…' : ''}` : f.path,
     shape: f.dir ? 'folder' : 'note',
     style: deleted ? 'filled,dashed' : 'filled',
     fillcolor: written ? '#e6f4ea' : '#fef7e0',

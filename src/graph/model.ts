@@ -5,7 +5,9 @@
  * grows with what it can show.
  */
 import type { LogHeader } from '../log/schema.js';
-import { buildFromRecords, type Build, type BuildModel as Model } from '../model/index.js';
+import type { Subject } from '../filter/index.js';
+import { buildFromRecords, type Build, type BuildFile, type BuildModel as Model, type FileAccess, type Process } from '../model/index.js';
+import { ModelEnv } from '../model/subject.js';
 import { Kind, WRITES } from '../model/kinds.js';
 import type { LogRecord } from '../log/schema.js';
 
@@ -80,8 +82,40 @@ export interface IngestOptions {
   probes?: boolean;
   /** Keep directory listings, O_PATH opens and lookups. */
   dirOpens?: boolean;
-  /** Keep only these processes and files (bt graph --focus). */
-  focus?: { procs: ReadonlySet<number>; files: ReadonlySet<number> };
+  /** Keep only these processes and files (bt graph --focus, --filter). */
+  focus?: Focus;
+}
+
+export interface Focus {
+  procs: ReadonlySet<number>;
+  /** Files to keep; all when absent. */
+  files?: ReadonlySet<number>;
+  /** Accesses to keep; all when absent. */
+  access?: (p: Process, f: BuildFile, a: FileAccess) => boolean;
+}
+
+/**
+ * What a display filter keeps of a build: the accesses it matches (as
+ * access subjects: the process's fields, the file's path, the kinds), the
+ * processes it matches or that made a kept access, and their ancestors.
+ */
+export function filterFocus(build: Build, keep: (s: Subject) => boolean): Focus {
+  const env = new ModelEnv(build);
+  const files = build.model.files;
+  const procs = new Set<number>();
+  const kept = new Set<FileAccess>();
+  for (const p of build.model.processes) {
+    let any = keep(env.processSubject(p));
+    for (const a of p.files.values()) {
+      if (keep(env.accessSubject(p, files[a.file], a))) {
+        kept.add(a);
+        any = true;
+      }
+    }
+    if (!any) continue;
+    for (let q: Process | undefined = p; q && !procs.has(q.proc); q = q.parent ? build.process(q.parent) : undefined) procs.add(q.proc);
+  }
+  return { procs, access: (_p, _f, a) => kept.has(a) };
 }
 
 /** The graph's edge bits for the model's access kinds. */
@@ -109,7 +143,7 @@ export function graphModel(build: Build, opts: IngestOptions = {}): BuildModel {
     let i = index.get(id);
     if (i === undefined) {
       const f = m.files[id];
-      i = focus && !focus.files.has(id) ? -1 : keep(f.path) ? files.length : -1;
+      i = focus?.files && !focus.files.has(id) ? -1 : keep(f.path) ? files.length : -1;
       if (i >= 0) files.push({ idx: i, path: f.path, uses: 0, dir: f.dir, gone: f.removed });
       index.set(id, i);
     }
@@ -123,7 +157,7 @@ export function graphModel(build: Build, opts: IngestOptions = {}): BuildModel {
     const edges = new Map<number, number>();
     for (const a of p.files.values()) {
       const i = index.get(a.file)!;
-      if (i < 0) continue;
+      if (i < 0 || (focus?.access && !focus.access(p, m.files[a.file], a))) continue;
       const u = useBits(a.kinds, m.files[a.file].removed, opts);
       if (!u) continue;
       edges.set(i, u);

@@ -73,6 +73,8 @@ export interface VProc {
 export interface VFile {
   id: string;
   file: FileNode;
+  /** With --collapse program: the files merged into this node (same directory, extension and edges), representative first. */
+  merged?: FileNode[];
 }
 
 export type FileEdgeKind = 'read' | 'write' | 'readwrite' | 'delete' | 'probe' | 'exec';
@@ -369,7 +371,8 @@ export function computeView(model: BuildModel, opts: GraphOptions = {}): GraphVi
       }
     }
   }
-  const files = [...vfiles.values()].sort((a, b) => a.file.idx - b.file.idx);
+  let files = [...vfiles.values()].sort((a, b) => a.file.idx - b.file.idx);
+  if (collapse === 'program' && files.length > 1) files = collapseFiles(files, fileEdges, model.header.cwd ?? '');
 
   // pipes: writer node -> reader node
   const byProc = new Map<number, VProc>();
@@ -419,6 +422,71 @@ export function computeView(model: BuildModel, opts: GraphOptions = {}): GraphVi
     links,
     nodeCount: procs.length + files.length,
   };
+}
+
+/** The area of a path for merging read-only files: its first directory under the build's, else its first two. */
+function areaOf(path: string, cwd: string): string {
+  const base = cwd && cwd !== '/' && path.startsWith(`${cwd}/`) ? cwd : '';
+  const rest = path.slice(base.length + 1).split('/');
+  const depth = base ? 1 : 2;
+  return rest.length > depth ? `${base}/${rest.slice(0, depth).join('/')}` : path.slice(0, path.lastIndexOf('/'));
+}
+
+/**
+ * --collapse program for files: files merge per area (the first directory
+ * under the build's, or the first two elsewhere) and extension (or name,
+ * without one): files the build wrote when they also have the same edges
+ * (`kernel/locking/*.o ×4`, `drivers/**\/built-in.a ×60`), files it only
+ * read with their edges joined (`drivers/**\/Kconfig ×900`,
+ * `/usr/include/**\/*.h ×300`). Edges go to the merged node, once per
+ * process node and kind.
+ */
+function collapseFiles(files: VFile[], edges: FileEdge[], cwd: string): VFile[] {
+  const sig = new Map<VFile, string[]>();
+  for (const e of edges) {
+    let l = sig.get(e.file);
+    if (!l) sig.set(e.file, (l = []));
+    l.push(`${e.proc.id}:${e.kind}`);
+  }
+  // files the build wrote merge when their edges are the same; files it only read, per directory
+  const groups = new Map<string, VFile[]>();
+  for (const vf of files) {
+    const p = vf.file.path;
+    const slash = p.lastIndexOf('/');
+    const name = p.slice(slash + 1);
+    const dot = name.lastIndexOf('.');
+    const readOnly = (vf.file.uses & (Use.WRITE | Use.DELETE)) === 0;
+    const key = readOnly
+      ? `r|${vf.file.dir ? 'd' : 'f'}|${areaOf(p, cwd)}|${dot > 0 ? name.slice(dot) : name}`
+      : `w|${vf.file.dir ? 'd' : 'f'}|${areaOf(p, cwd)}|${dot > 0 ? name.slice(dot) : ''}|${(sig.get(vf) ?? []).sort().join(',')}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = []));
+    g.push(vf);
+  }
+  const replace = new Map<VFile, VFile>();
+  const out: VFile[] = [];
+  for (const g of groups.values()) {
+    const rep = g[0];
+    if (g.length > 1) {
+      rep.merged = g.map((x) => x.file);
+      for (const x of g.slice(1)) replace.set(x, rep);
+    }
+    out.push(rep);
+  }
+  if (replace.size) {
+    // edges of merged files go to their node, once per (process node, kind)
+    const seen = new Set<string>();
+    let w = 0;
+    for (const e of edges) {
+      const file = replace.get(e.file) ?? e.file;
+      const key = `${e.proc.id}|${file.id}|${e.kind}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      edges[w++] = { proc: e.proc, file, kind: e.kind };
+    }
+    edges.length = w;
+  }
+  return out.sort((a, b) => a.file.idx - b.file.idx);
 }
 
 /** Builds the view; throws GraphError E_TOO_BIG over --max-nodes, naming filters that would help. */

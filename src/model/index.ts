@@ -8,6 +8,7 @@
 import { ModelError } from '../errors.js';
 import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
 import type { NormalizeOptions, NormalizeSummary } from '../normalize/normalize.js';
+import { LateRecordError } from '../normalize/order.js';
 import { normalizeAbs } from '../normalize/paths.js';
 import { JobIndex, type JobOptions } from './jobs.js';
 import { ModelBuilder, type BuildFile, type BuildModel, type Process } from './model.js';
@@ -91,7 +92,21 @@ export class Build {
 
 /** Loads the build model of a log file (raw logs are normalized on the fly). */
 export function loadBuild(path: string, opts: LoadOptions = {}): Build {
-  const log = normalized(path, opts.normalize);
+  const sort = opts.normalize?.sort ?? 'auto';
+  if (sort === 'auto') {
+    // Almost every log fits the reorder window: try it without a first scan, start over if a record is too late.
+    try {
+      return loadWith(path, { ...opts.normalize, sort: 'window' }, opts);
+    } catch (err) {
+      if (!(err instanceof LateRecordError)) throw err;
+      return loadWith(path, { ...opts.normalize, sort: 'external' }, opts);
+    }
+  }
+  return loadWith(path, opts.normalize ?? {}, opts);
+}
+
+function loadWith(path: string, normalize: NormalizeOptions, opts: JobOptions): Build {
+  const log = normalized(path, normalize);
   const b = new ModelBuilder(log.header);
   for (const r of log) b.add(r);
   const model = b.finish({ incomplete: !log.complete, trailer: log.trailer });

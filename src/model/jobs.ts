@@ -26,6 +26,8 @@ export interface Job {
   inputs: number[];
   /** File ids written by the job and present at the end. */
   outputs: number[];
+  /** Every file id the job wrote (also those removed later). */
+  written: number[];
 }
 
 export interface JobOptions {
@@ -83,7 +85,7 @@ export class JobIndex {
       for (const c of p.children) if (!driver.has(c)) stack.push(c);
     }
     members.sort((a, b) => a - b);
-    const job: Job = { proc: root.proc, procs: members, start: root.start, end, inputs: [], outputs: [] };
+    const job: Job = { proc: root.proc, procs: members, start: root.start, end, inputs: [], outputs: [], written: [] };
     this.io(job, procs);
     this.jobs.push(job);
     for (const id of members) this.byProc.set(id, job);
@@ -111,11 +113,13 @@ export class JobIndex {
       if (w === undefined || r < w) job.inputs.push(file);
     }
     for (const file of firstWrite.keys()) {
+      job.written.push(file);
       const f = this.model.files[file];
       if (!f.removed && !f.dir) job.outputs.push(file);
     }
     job.inputs.sort((a, b) => a - b);
     job.outputs.sort((a, b) => a - b);
+    job.written.sort((a, b) => a - b);
   }
 
   /** The job a process belongs to. */

@@ -15,9 +15,9 @@
  */
 import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
 import { recordType } from '../log/schema.js';
-import { Access } from '../normalize/access.js';
 import { baseName } from '../normalize/paths.js';
 import { Kind, WRITES } from './kinds.js';
+import { recordUses } from './uses.js';
 
 export interface Process {
   /** Unique id (1, 2, … in start order); survives pid reuse. */
@@ -42,6 +42,8 @@ export interface Process {
   execd: boolean;
   /** Execs that failed (ENOENT while searching PATH, …). */
   failedExecs: number;
+  /** Each failed exec: when, the path tried (absolute when known) and the errno. */
+  execFailures?: Array<{ ts: number; path: string; errno: number }>;
   /** Accesses of this process, by file id. */
   readonly files: Map<number, FileAccess>;
   pipeRead: readonly number[];
@@ -108,8 +110,6 @@ export interface BuildModel {
 const UNKNOWN = 0;
 const PRESENT = 1;
 const ABSENT = 2;
-const ENOENT = 2;
-const AT_REMOVEDIR = 0x200;
 
 /** Builds the model from normalized records, in time order. */
 export class ModelBuilder {
@@ -119,9 +119,11 @@ export class ModelBuilder {
   private readonly state: number[] = [];
   private readonly strings = new Map<string, string>();
   private readonly envs = new Map<string, readonly string[]>();
+  private readonly recentEnvs: Array<readonly string[]> = [];
   private readonly links: FileLink[] = [];
   private readonly linkSeen = new Set<string>();
   private lostEvents = 0;
+  private pendingLink: 'mv' | 'ln' | undefined;
   private firstTs = Infinity;
   private lastTs = 0;
 
@@ -135,6 +137,15 @@ export class ModelBuilder {
   }
 
   private internEnv(env: readonly string[]): readonly string[] {
+    // most execs pass on the environment they were given: compare with the last few before joining
+    for (const e of this.recentEnvs) if (sameStrings(e, env)) return e;
+    const e = this.internEnvSlow(env);
+    this.recentEnvs.unshift(e);
+    if (this.recentEnvs.length > 4) this.recentEnvs.pop();
+    return e;
+  }
+
+  private internEnvSlow(env: readonly string[]): readonly string[] {
     const key = env.join('\0');
     let e = this.envs.get(key);
     if (!e) {
@@ -235,18 +246,26 @@ export class ModelBuilder {
     const procId = r.proc ?? 0;
     if (!procId || type === undefined) return;
     const p = this.process(procId, r.pid, ts);
-    const handler = HANDLERS[type];
-    if (handler) handler(this, p, r, ts);
+    if (type === 'process') {
+      this.onProcess(p, r);
+      return;
+    }
+    if (type === 'exec') this.onExec(p, r);
+    else if (type === 'path2') this.onPath2(r);
+    for (const u of recordUses(r, type)) this.use(p, u.path, u.kinds, ts);
+    if (this.pendingLink) {
+      this.link(r.abspath, r.abspath2, this.pendingLink);
+      this.pendingLink = undefined;
+    }
   }
 
-  /** @internal for HANDLERS */
-  onProcess(p: Process, r: LogRecord): void {
+  private onProcess(p: Process, r: LogRecord): void {
     const info = r.process!;
     p.pid = info.pid ?? p.pid;
     p.parent = info.parent ?? 0;
-    if (info.exe) p.exe = this.intern(info.exe);
-    if (info.argv?.length) p.argv = info.argv.map((a) => this.intern(a));
-    if (info.cwd) p.cwd = this.intern(info.cwd);
+    if (info.exe && !p.execd) p.exe = this.intern(info.exe);
+    if (info.argv?.length && !p.execd) p.argv = info.argv.map((a) => this.intern(a));
+    if (info.cwd && !p.cwd) p.cwd = this.intern(info.cwd);
     if (info.start_ts) p.start = info.start_ts;
     p.end = info.end_ts ?? 0;
     p.exitCode = info.exit_code ?? -1;
@@ -256,11 +275,11 @@ export class ModelBuilder {
   }
 
   /** @internal */
-  onExec(p: Process, r: LogRecord, ts: number): void {
+  onExec(p: Process, r: LogRecord): void {
     const e = r.exec!;
     if ((e.errno ?? 0) !== 0) {
       p.failedExecs++;
-      this.use(p, r.abspath, Kind.PROBE, ts);
+      (p.execFailures ??= []).push({ ts: r.ts, path: r.abspath || e.path || '', errno: Math.abs(e.errno ?? 0) });
       return;
     }
     p.execd = true;
@@ -268,72 +287,17 @@ export class ModelBuilder {
     if (e.argv?.length) p.argv = e.argv.map((a) => this.intern(a));
     if (r.abspath) p.exe = this.intern(r.abspath);
     if (e.cwd) p.cwd = this.intern(e.cwd);
-    this.use(p, r.abspath, Kind.EXEC, ts);
   }
 
-  /** @internal */
-  onOpen(p: Process, r: LogRecord, ts: number): void {
-    const a = r.access ?? 0;
-    if (a & Access.FAILED) {
-      this.use(p, r.abspath, Kind.PROBE, ts);
-      return;
-    }
-    if (a & Access.PATH) {
-      this.use(p, r.abspath, a & Access.DIRECTORY ? Kind.STAT | Kind.DIR : Kind.STAT, ts);
-      return;
-    }
-    if (a & Access.DIRECTORY) {
-      this.use(p, r.abspath, Kind.DIR | Kind.LIST, ts);
-      return;
-    }
-    let k = 0;
-    if (a & Access.WRITE) k |= Kind.WRITE;
-    if (a & Access.CREATE) k |= Kind.CREATE;
-    if (a & Access.TRUNCATE) k |= Kind.TRUNCATE;
-    // Reading what one just truncated reads one's own output: not an input.
-    if (a & Access.READ && !(a & Access.TRUNCATE)) k |= Kind.READ;
-    if (k) this.use(p, r.abspath, k, ts);
-  }
-
-  /** @internal unlink, rmdir, mkdir */
-  onPath(p: Process, r: LogRecord, ts: number): void {
-    const o = r.path!;
-    const op = o.op ?? '';
-    const mkdir = op.startsWith('mkdir');
-    const rmdir = op === 'rmdir' || (op === 'unlinkat' && ((o.flags ?? 0) & AT_REMOVEDIR) !== 0);
-    if ((o.errno ?? 0) !== 0) {
-      // mkdir of an existing directory says it is there; other failures are probes
-      if (mkdir && o.errno === 17) this.use(p, r.abspath, Kind.STAT | Kind.DIR, ts);
-      else if (o.errno === ENOENT || !mkdir) this.use(p, r.abspath, Kind.PROBE, ts);
-      return;
-    }
-    if (mkdir) this.use(p, r.abspath, Kind.CREATE | Kind.DIR, ts);
-    else if (rmdir) this.use(p, r.abspath, Kind.DELETE | Kind.DIR, ts);
-    else this.use(p, r.abspath, Kind.DELETE, ts);
-  }
-
-  /** @internal rename, link, symlink */
-  onPath2(p: Process, r: LogRecord, ts: number): void {
-    const o = r.path2!;
-    if ((o.errno ?? 0) !== 0) {
-      this.use(p, r.abspath2, Kind.PROBE, ts);
-      return;
-    }
-    const op = o.op ?? '';
+  /** @internal a rename's destination is a directory if its source was one */
+  onPath2(r: LogRecord): void {
+    const op = r.path2!.op ?? '';
+    if ((r.path2!.errno ?? 0) !== 0) return;
     if (op.startsWith('rename')) {
-      const from = r.abspath ? this.file(r.abspath) : undefined;
-      const wasDir = from?.dir ?? false;
-      this.use(p, r.abspath, Kind.DELETE | Kind.RENAME_FROM, ts);
-      this.use(p, r.abspath2, Kind.RENAME_TO | (wasDir ? Kind.DIR : 0), ts);
-      this.link(r.abspath, r.abspath2, 'mv');
-    } else if (op.startsWith('link')) {
-      this.use(p, r.abspath, Kind.STAT, ts);
-      this.use(p, r.abspath2, Kind.CREATE | Kind.WRITE, ts);
-      this.link(r.abspath, r.abspath2, 'ln');
-    } else {
-      // symlink: `from` is the link's text, not a file the build used
-      this.use(p, r.abspath2, Kind.CREATE | Kind.WRITE, ts);
-    }
+      const from = r.abspath ? this.fileIds.get(r.abspath) : undefined;
+      if (from !== undefined && this.files[from].dir && r.abspath2) this.file(r.abspath2).dir = true;
+      this.pendingLink = 'mv';
+    } else if (op.startsWith('link')) this.pendingLink = 'ln';
   }
 
   private link(from: string | undefined, to: string | undefined, kind: 'mv' | 'ln'): void {
@@ -344,13 +308,6 @@ export class ModelBuilder {
     if (this.linkSeen.has(key)) return;
     this.linkSeen.add(key);
     this.links.push({ from: a, to: b, kind });
-  }
-
-  /** @internal chdir/fchdir */
-  onChdir(p: Process, r: LogRecord, ts: number): void {
-    const c = r.chdir!;
-    if ((c.errno ?? 0) !== 0) this.use(p, r.abspath, Kind.PROBE, ts);
-    else this.use(p, r.abspath, Kind.DIR | Kind.STAT, ts);
   }
 
   /** The finished model. */
@@ -393,17 +350,11 @@ export class ModelBuilder {
   }
 }
 
-type Handler = (b: ModelBuilder, p: Process, r: LogRecord, ts: number) => void;
-
-/** What each record type means to the model; types not listed only make their process known. */
-const HANDLERS: Partial<Record<string, Handler>> = {
-  process: (b, p, r) => b.onProcess(p, r),
-  exec: (b, p, r, ts) => b.onExec(p, r, ts),
-  open: (b, p, r, ts) => b.onOpen(p, r, ts),
-  path: (b, p, r, ts) => b.onPath(p, r, ts),
-  path2: (b, p, r, ts) => b.onPath2(p, r, ts),
-  chdir: (b, p, r, ts) => b.onChdir(p, r, ts),
-};
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /** The program name of a process: argv[0]'s name, else the exe's. */
 export function programName(p: Pick<Process, 'argv' | 'exe' | 'pid'>): string {

@@ -33,7 +33,13 @@ export class NormalizedLog implements Iterable<LogRecord>, AsyncIterable<LogReco
     this.header = reader.header.normalized ? copyHeader(reader.header) : normalizedHeader(reader.header, path);
   }
 
-  /** Opens a log (raw or normalized). Throws LogError when it is not a readable bt log. */
+  /**
+   * Opens a log (raw or normalized). Throws LogError when it is not a
+   * readable bt log. With `sort: 'window'` no scan comes first, and a
+   * record later than the window throws LateRecordError during the
+   * iteration: for a caller that can start over more cheaply than the log
+   * can be scanned (loadBuild).
+   */
   static open(path: string, opts: NormalizeOptions = {}): NormalizedLog {
     return new NormalizedLog(path, LogReader.open(path), opts);
   }

@@ -166,3 +166,33 @@ ebpfTest('bad input: one line and a non-zero status', async () => {
     assert.equal(r.stderr.trim().split('\n').length, 1, 'one line');
   }
 });
+
+ebpfTest('--filter on dump, graph and summary; a broken filter gets the caret and exit 2', async () => {
+  const { dir: d, log: l } = await traced();
+  const dump = await bt(['dump', l, '--json', '--filter', `exe == "cc1" and path ~ "${d}/include/*.h" and access has read`]);
+  assert.equal(dump.code, 0, dump.stderr);
+  const recs = dump.stdout.split('\n').map((x) => JSON.parse(x)).filter((r) => r.type === 'open');
+  assert.deepEqual([...new Set(recs.map((r) => r.abspath))].sort(), [`${d}/include/config.h`, `${d}/include/version.h`]);
+  const probes = await bt(['dump', l, '--json', '--filter', `access has probe and path ~ "${d}/include/**"`]);
+  const probed = probes.stdout.split('\n').map((x) => JSON.parse(x)).filter((r) => r.type === 'open');
+  assert.ok(probed.length > 0 && probed.every((r) => r.errno === 2 && r.abspath.startsWith(`${d}/include/`)));
+
+  const sum = await bt(['summary', l, '--json', '--filter', 'under(argv contains "-o lib.o")']);
+  assert.equal(sum.code, 0, sum.stderr);
+  const s = JSON.parse(sum.stdout);
+  assert.deepEqual(s.jobs.map((j: { argv: string[] }) => j.argv.join(' ')), ['/bin/sh -c sleep 1 && cc -Iinclude -c -o lib.o src/lib.c']);
+  assert.deepEqual(inTree(d, s.inputs.tree), ['include/config.h', 'src/lib.c']);
+
+  const graph = await bt(['graph', l, '--filter', 'exe == "cc1"']);
+  assert.equal(graph.code, 0, graph.stderr);
+  const labels = [...graph.stdout.matchAll(/^ {2}p\d+ \[label="([^"\\]*)/gm)].map((m) => m[1].split(' ')[0]);
+  assert.deepEqual(labels.filter((x) => x === 'cc1').length, 2);
+  assert.ok(labels.every((x) => ['make', 'sh', 'cc', 'cc1'].includes(x)), `only cc1 and its ancestors: ${labels.join(',')}`);
+
+  const bad = await bt(['dump', l, '--filter', 'exe == and pid']);
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stderr, 'bt: bad filter: expected a value after "==", got "and" at column 7\n  exe == and pid\n         ^');
+  const unknown = await bt(['summary', l, '--filter', 'colour == red']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /^bt: bad filter: unknown field "colour"/);
+});

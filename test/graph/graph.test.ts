@@ -187,7 +187,10 @@ test('--collapse: identical subtrees and processes by program', () => {
   assert.equal(procNodes(prog).length, 3);
   const sed = nodeByLabel(prog, 'sed');
   assert.equal(prog.nodes.get(sed)!.label, 'sed ×3');
-  assert.deepEqual(writesOf(prog, sed), ['out0', 'out1', 'out2']);
+  assert.deepEqual(writesOf(prog, sed), ['out* ×3'], 'files with the same edges in one directory merge');
+  const merged = prog.nodes.get(fileNodes(prog).find((id) => prog.nodes.get(id)!.label === 'out* ×3')!)!;
+  assert.equal(merged.tooltip, '3 files:\n/w/out0\n/w/out1\n/w/out2');
+  assert.deepEqual(readsOf(prog, sed), ['in']);
 
   const none = graphOf(t, { collapse: 'none' }).g;
   assert.equal(procNodes(none).length, 9);

@@ -1,0 +1,53 @@
+/**
+ * npm run bench, extra section: bt check and bt diff on the biggest log
+ * available: $BT_BENCH_LOG, else the kernel-build log that bench:real
+ * leaves (/var/tmp/bt-kernel/kernel.trace), else a fresh trace of the
+ * test-programs build. Each command runs as its own process under
+ * /usr/bin/time (wall time, peak RSS); `bt diff` compares the log with
+ * itself (every process matched). bt check --make is left out: it needs
+ * the traced tree as it was.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const BT = path.join(REPO, 'dist', 'src', 'cli', 'main.js');
+const KERNEL_LOG = '/var/tmp/bt-kernel/kernel.trace';
+
+async function timed(args: string[]): Promise<{ seconds: number; rssMiB: number; code: number }> {
+  const out = path.join(os.tmpdir(), `bt-bench-check-${process.pid}`);
+  const t0 = process.hrtime.bigint();
+  const r = await execa('/usr/bin/time', ['-o', out, '-f', '%M', process.execPath, BT, ...args], { reject: false, stdout: 'ignore', stderr: 'ignore' });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const kib = Number(fs.readFileSync(out, 'utf8').trim().split('\n').pop());
+  fs.rmSync(out, { force: true });
+  return { seconds, rssMiB: kib / 1024, code: r.exitCode ?? -1 };
+}
+
+async function pickLog(): Promise<{ file: string; what: string }> {
+  const env = process.env.BT_BENCH_LOG;
+  if (env && fs.existsSync(env)) return { file: env, what: `$BT_BENCH_LOG (${env})` };
+  if (fs.existsSync(KERNEL_LOG)) return { file: KERNEL_LOG, what: 'the kernel-build log of bench:real' };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-bench-check-'));
+  const work = path.join(dir, 'test-programs');
+  fs.cpSync(path.join(REPO, 'test-programs'), work, { recursive: true });
+  await execa('make', ['-s', '-C', work, 'clean'], { reject: false });
+  const file = path.join(dir, 'build.trace');
+  await execa(process.execPath, [BT, 'trace', '-q', '-o', file, '--', 'make', '-C', work, '-j2'], { reject: false, stdout: 'ignore' });
+  return { file, what: 'a trace of the test-programs build (no bigger log found)' };
+}
+
+export async function run(): Promise<void> {
+  const { file, what } = await pickLog();
+  const mib = fs.statSync(file).size / 2 ** 20;
+  console.log(`\n## bt check / bt diff on ${what}: ${mib.toFixed(1)} MiB`);
+  const check = await timed(['check', '--json', file]);
+  console.log(`bt check (exit ${check.code}): ${check.seconds.toFixed(1)} s, peak RSS ${check.rssMiB.toFixed(0)} MiB`);
+  const diff = await timed(['diff', '--json', file, file]);
+  console.log(`bt diff of the log with itself (exit ${diff.code}): ${diff.seconds.toFixed(1)} s, peak RSS ${diff.rssMiB.toFixed(0)} MiB`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await run();

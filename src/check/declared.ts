@@ -1,0 +1,237 @@
+/**
+ * Undeclared dependencies against the build system. For each job that
+ * wrote a target T of the build system's graph:
+ *
+ *   undeclared-input   a file under the start directory it read that T
+ *                      does not depend on (directly, through a pattern
+ *                      rule, an included .d file, or through other
+ *                      targets): changing it does not rebuild T. A target
+ *                      remade at every build (it depends on a phony or
+ *                      FORCE target) has no undeclared inputs.
+ *   undeclared-output  a file under the start directory it wrote other
+ *                      than T and T's siblings (targets of the same rule)
+ *                      and the makefiles (.d files)
+ *
+ * make: src/check/makedb.ts asks make itself (make -pnq), once per make
+ * process of the build (recursive makes each have their own database).
+ * ninja: src/check/ninjadb.ts.
+ *
+ * A file already reported as a race for the same job is not reported
+ * again as an undeclared output.
+ */
+import fs from 'node:fs';
+import { CheckError } from '../errors.js';
+import { isDriver, Kind, WRITES, type Build, type Job, type Process } from '../model/index.js';
+import { relativeInside } from '../normalize/paths.js';
+import { jobRef, secondsSince, type Finding } from './finding.js';
+import { makeDatabases, type MakeDb } from './makedb.js';
+import { ninjaGraph } from './ninjadb.js';
+import type { Noise } from './noise.js';
+
+export interface Declared {
+  findings: Finding[];
+  notes: string[];
+}
+
+/** What a build system declares, seen from one job. */
+export interface Graph {
+  /** Is `path` a target of the graph? */
+  isTarget(path: string): boolean;
+  /** Every file `target` depends on, transitively (sources and targets). */
+  dependsOn(target: string): Set<string>;
+  /** Files made together with `target` (itself included). */
+  madeWith(target: string): Set<string>;
+  /** Files the build system itself reads and writes (makefiles, .d files, the ninja log). */
+  own(path: string): boolean;
+  /** The target is remade at every build (it depends on a phony or FORCE target): its inputs need no declaring. */
+  always(target: string): boolean;
+}
+
+/** Against make: one database per make process that started jobs. */
+export async function declaredMake(build: Build, noise: Noise, found: readonly Finding[]): Promise<Declared> {
+  const makes = new Set(['make', 'gmake']);
+  const keyOf = new Map<number, string>();
+  const first = new Map<string, Process>();
+  for (const p of build.model.processes) {
+    if (!isDriver(p, makes)) continue;
+    const key = JSON.stringify([p.exe, p.cwd, p.argv, p.env.find((e) => e.startsWith('MAKEFLAGS='))]);
+    keyOf.set(p.proc, key);
+    if (!first.has(key)) first.set(key, p);
+  }
+  if (!first.size) throw new CheckError('E_BAD_INPUT', '--make: the build ran no make, so there is no make graph to compare with (--ninja DIR for a ninja build)');
+  const dbs = await makeDatabases([...first.values()]);
+  const failed = dbs.filter((d): d is CheckError => d instanceof CheckError);
+  // One make without a database leaves its jobs out (a note); none at all is an error.
+  if (failed.length && failed.length === dbs.length) throw failed[0];
+  const byKey = new Map<string, Graph>();
+  [...first.keys()].forEach((k, i) => {
+    const d = dbs[i];
+    if (!(d instanceof CheckError)) byKey.set(k, makeGraph(d, build));
+  });
+  const graphs = new Map<number, Graph>();
+  for (const [proc, key] of keyOf) {
+    const g = byKey.get(key);
+    if (g) graphs.set(proc, g);
+  }
+  const notes = failed.map((e) => `${e.message}; the jobs of that make were not compared`);
+  const d = compare(build, noise, found, (job) => graphs.get(build.process(job.proc)?.parent ?? 0));
+  return { findings: d.findings, notes };
+}
+
+/** Against ninja: the graph of the build directory DIR. */
+export function declaredNinja(build: Build, noise: Noise, found: readonly Finding[], dir: string): Declared {
+  const g = ninjaGraph(dir);
+  return compare(build, noise, found, () => g);
+}
+
+function makeGraph(db: MakeDb, build: Build): Graph {
+  const memo = new Map<string, Set<string>>();
+  const exists = (p: string) => build.file(p) !== undefined;
+  /** Direct prerequisites, with the pattern rules make did not search for (targets it did not visit). */
+  const direct = (path: string): string[] => {
+    const t = db.targets.get(path);
+    const out = [...(t?.prereqs ?? [])];
+    if (t?.hasRecipe || t?.implicitDone) return out;
+    const rel = relativeInside(db.curdir, path);
+    if (rel === undefined) return out;
+    for (const r of db.patterns) {
+      for (const pat of r.targets) {
+        const stem = matchPattern(pat, rel);
+        if (stem === undefined) continue;
+        const files = r.prereqs.map((q) => db.resolve(q.replace('%', stem)));
+        if (files.every((alts) => alts.some((f) => exists(f) || db.targets.has(f)))) out.push(...files.flat());
+      }
+    }
+    return out;
+  };
+  const closure = (target: string): Set<string> => {
+    const hit = memo.get(target);
+    if (hit) return hit;
+    const seen = new Set<string>();
+    const stack = [target];
+    while (stack.length) {
+      const t = stack.pop()!;
+      for (const q of direct(t)) {
+        if (seen.has(q)) continue;
+        seen.add(q);
+        const m = memo.get(q);
+        if (m) for (const x of m) seen.add(x);
+        else stack.push(q);
+      }
+    }
+    memo.set(target, seen);
+    return seen;
+  };
+  return {
+    isTarget: (p) => db.targets.get(p)?.hasRecipe === true || (db.targets.has(p) && direct(p).length > 0),
+    dependsOn: (t) => {
+      const out = new Set(closure(t));
+      for (const s of db.targets.get(t)?.siblings ?? []) for (const x of closure(s)) out.add(x);
+      return out;
+    },
+    madeWith: (t) => new Set([t, ...(db.targets.get(t)?.siblings ?? [])]),
+    own: (p) => db.makefiles.has(p),
+    always: (t) =>
+      direct(t).some((q) => {
+        if (db.phony.has(q)) return true;
+        const e = db.targets.get(q);
+        // FORCE: no prerequisites, no recipe, no file
+        return !!e && !e.hasRecipe && !e.prereqs.length && !build.file(q) && !fs.existsSync(q);
+      }),
+  };
+}
+
+/** The stem of `name` under pattern `pat` ("%.o", "main.o" -> "main"), undefined if it does not match. */
+function matchPattern(pat: string, name: string): string | undefined {
+  const i = pat.indexOf('%');
+  if (i < 0) return pat === name ? '' : undefined;
+  const pre = pat.slice(0, i);
+  const suf = pat.slice(i + 1);
+  if (name.length < pre.length + suf.length + 1 || !name.startsWith(pre) || !name.endsWith(suf)) return undefined;
+  return name.slice(pre.length, name.length - suf.length);
+}
+
+/** The files a job wrote (first write time), and read before writing (first read time). */
+function jobFiles(build: Build, job: Job): { wrote: Map<number, number>; read: Map<number, [number, number]> } {
+  const wrote = new Map<number, number>();
+  const read = new Map<number, [number, number]>();
+  for (const id of job.procs) {
+    for (const a of build.process(id)!.files.values()) {
+      if (a.firstWrite >= 0 && a.kinds & WRITES) {
+        const w = wrote.get(a.file);
+        if (w === undefined || a.firstWrite < w) wrote.set(a.file, a.firstWrite);
+      }
+    }
+  }
+  for (const f of job.inputs) {
+    let first = Infinity;
+    let by = job.proc;
+    for (const id of job.procs) {
+      const a = build.process(id)!.files.get(f);
+      if (a && a.kinds & Kind.READ && a.first < first) {
+        first = a.first;
+        by = id;
+      }
+    }
+    read.set(f, [first, by]);
+  }
+  return { wrote, read };
+}
+
+function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf: (job: Job) => Graph | undefined): Declared {
+  const start = build.startDir || '/';
+  const inTree = (p: string) => relativeInside(start, p) !== undefined && p !== start;
+  const raced = new Set<string>();
+  for (const f of found) if (f.kind !== 'hermeticity') for (const j of f.jobs) raced.add(`${j.proc}\0${f.file}`);
+  const findings: Finding[] = [];
+  for (const job of build.jobs.jobs) {
+    const g = graphOf(job);
+    if (!g) continue;
+    const { wrote, read } = jobFiles(build, job);
+    const targets = [...wrote.keys()].map((id) => build.model.files[id]).filter((f) => !f.dir && g.isTarget(f.path));
+    if (!targets.length) continue;
+    // The job's target: the one its command line names, else the last one it wrote.
+    const argv = build.process(job.proc)!.argv.join(' ');
+    targets.sort((a, b) => wrote.get(a.id)! - wrote.get(b.id)!);
+    const named = targets.filter((t) => argv.includes(relativeInside(build.process(job.proc)!.cwd, t.path) ?? t.path));
+    const target = (named.length ? named : targets)[named.length ? 0 : targets.length - 1];
+    const made = new Set<string>();
+    for (const t of targets) if (t === target || g.madeWith(target.path).has(t.path)) for (const s of g.madeWith(t.path)) made.add(s);
+    const always = g.always(target.path);
+    const deps = g.dependsOn(target.path);
+    for (const s of made) for (const x of g.dependsOn(s)) deps.add(x);
+    const ref = jobRef(build, job.proc);
+    const tname = relativeInside(start, target.path) ?? target.path;
+
+    for (const [id, [ts, by]] of always ? [] : read) {
+      const f = build.model.files[id];
+      if (f.dir || !inTree(f.path) || made.has(f.path) || deps.has(f.path) || g.own(f.path) || noise.file(f)) continue;
+      const name = relativeInside(start, f.path) ?? f.path;
+      findings.push({
+        kind: 'undeclared-input',
+        file: f.path,
+        target: target.path,
+        jobs: [ref],
+        detail: `job ${job.proc} built ${tname} and read ${name}, which ${tname} does not depend on: changing ${name} will not rebuild ${tname}`,
+        time: secondsSince(build, ts),
+        uses: [{ path: f.path, access: ['read'], time: secondsSince(build, ts), proc: by }],
+      });
+    }
+    for (const [id, ts] of wrote) {
+      const f = build.model.files[id];
+      if (f.dir || f.removed || !inTree(f.path) || made.has(f.path) || g.own(f.path) || noise.file(f)) continue;
+      if (raced.has(`${job.proc}\0${f.path}`)) continue;
+      const name = relativeInside(start, f.path) ?? f.path;
+      findings.push({
+        kind: 'undeclared-output',
+        file: f.path,
+        target: target.path,
+        jobs: [ref],
+        detail: `job ${job.proc} built ${tname} and also wrote ${name}, which no rule for ${tname} declares: nothing else may use it safely`,
+        time: secondsSince(build, ts),
+        uses: [{ path: f.path, access: ['write'], time: secondsSince(build, ts), proc: job.proc }],
+      });
+    }
+  }
+  return { findings, notes: [] };
+}

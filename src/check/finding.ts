@@ -1,0 +1,83 @@
+/**
+ * What bt check reports: one Finding per problem, naming the file(s) and
+ * the job(s) by command line, with times relative to the build's start.
+ */
+import type { Build } from '../model/index.js';
+
+export type FindingKind =
+  | 'hermeticity'
+  | 'write-write'
+  | 'read-write'
+  | 'used-before-produced'
+  | 'undeclared-input'
+  | 'undeclared-output';
+
+/** Most important first: the order findings are listed in. */
+export const KIND_ORDER: readonly FindingKind[] = [
+  'write-write',
+  'read-write',
+  'used-before-produced',
+  'undeclared-input',
+  'undeclared-output',
+  'hermeticity',
+];
+
+/** A job (or a process outside any job) as a finding names it. */
+export interface JobRef {
+  proc: number;
+  argv: string[];
+  /** Seconds since the build's start. */
+  start: number;
+  end: number;
+}
+
+/** One use of one file by one job. */
+export interface FileUse {
+  path: string;
+  /** Kind names of the use ("read", "probe", "write", …). */
+  access: string[];
+  /** Seconds since the build's start of the first such use. */
+  time: number;
+  proc: number;
+}
+
+export interface Finding {
+  kind: FindingKind;
+  /** The file (absolute); for hermeticity the directory. */
+  file: string;
+  jobs: JobRef[];
+  detail: string;
+  /** Seconds since the build's start: when it first showed. */
+  time: number;
+  /** The uses behind the finding (hermeticity: every file in the directory). */
+  uses: FileUse[];
+  /** undeclared-*: the make/ninja target the job built. */
+  target?: string;
+}
+
+/** Seconds since the build's start, to the microsecond. */
+export function secondsSince(build: Build, ts: number): number {
+  return Math.round((ts - build.model.startTs) / 1e3) / 1e6;
+}
+
+/** The job a process belongs to, or the process itself when it is in no job (drivers, the root). */
+export function jobOf(build: Build, proc: number): number {
+  const p = build.process(proc);
+  return p?.job || proc;
+}
+
+/** A job (by its root proc, or a process outside jobs) as a JobRef. */
+export function jobRef(build: Build, id: number): JobRef {
+  const job = build.jobs.get(id);
+  const p = build.process(id);
+  const start = job?.start ?? p?.start ?? build.model.startTs;
+  const end = job?.end ?? p?.end ?? start;
+  return { proc: id, argv: [...(p?.argv ?? [])], start: secondsSince(build, start), end: secondsSince(build, end) };
+}
+
+/** Sorts findings: by kind (KIND_ORDER), then time, then file. */
+export function sortFindings(fs: Finding[]): Finding[] {
+  return fs.sort(
+    (a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || a.time - b.time || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0),
+  );
+}

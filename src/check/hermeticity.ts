@@ -1,0 +1,102 @@
+/**
+ * Hermeticity: files the build read or looked for outside the allowed
+ * roots — the "unexpected dependency" (a header from /opt/toolchain-old, a
+ * jar from ~/.m2, a file from another user's home).
+ *
+ * Allowed by default: the build's start directory and the directories its
+ * build drivers ran in (an out-of-tree build directory); the system roots /usr,
+ * /lib*, /bin, /sbin, /etc, /dev, /proc, /sys, /run; in /tmp and /var/tmp
+ * only files the build itself created (and looking for a missing name
+ * there, as mktemp and cleanups do). `--allow GLOB` adds roots,
+ * `--strict` starts from the start directory alone. A file the build made
+ * itself is never an outside dependency. Findings are grouped by
+ * directory; a directory inside another reported one (other than /) joins
+ * it: one finding for everything read from ~/.rustup.
+ */
+import { compileGlob, type PathMatcher } from '../graph/glob.js';
+import { Kind, kindNames, type Build, type BuildFile } from '../model/index.js';
+import { dirName, relativeInside } from '../normalize/paths.js';
+import { jobOf, jobRef, secondsSince, type FileUse, type Finding } from './finding.js';
+import type { Noise } from './noise.js';
+
+export const SYSTEM_ROOTS: readonly string[] = ['/usr', '/lib*', '/bin', '/sbin', '/etc', '/dev', '/proc', '/sys', '/run'];
+
+/** Directories whose own lookups are path walking, not dependencies. */
+const WALKED = ['/tmp', '/var/tmp'];
+
+const TEMP = /^\/(var\/)?tmp\//;
+
+/** Read, run, looked up or looked for. */
+const LOOKS = Kind.READ | Kind.EXEC | Kind.STAT | Kind.LIST | Kind.PROBE;
+
+export interface HermeticityOptions {
+  allow?: readonly PathMatcher[];
+  strict?: boolean;
+}
+
+/** The directories build drivers (make, ninja, …) ran in, outside the start directory. */
+export function buildDirs(build: Build): string[] {
+  const start = build.startDir || '/';
+  const dirs = new Set<string>();
+  for (const p of build.model.processes) {
+    if (p.job || !p.cwd || relativeInside(start, p.cwd) !== undefined) continue;
+    if (build.model.roots.includes(p.proc) || p.children.some((c) => build.jobs.get(c))) dirs.add(p.cwd);
+  }
+  return [...dirs].sort();
+}
+
+export function hermeticity(build: Build, noise: Noise, opts: HermeticityOptions = {}): Finding[] {
+  const start = build.startDir || '/';
+  const roots = [start, ...buildDirs(build), ...(opts.strict ? [] : SYSTEM_ROOTS)];
+  const allowed: PathMatcher[] = [...roots.map((r) => compileGlob(r)), ...(opts.allow ?? [])];
+  const plainRoots = [start, ...buildDirs(build), ...(opts.strict ? [] : ['/usr', '/lib', '/bin', '/sbin', '/etc']), ...WALKED];
+  const isWalked = (f: BuildFile) => plainRoots.some((r) => r === f.path || f.path === '/' || r.startsWith(`${f.path}/`));
+
+  const byDir = new Map<string, FileUse[]>();
+  for (const f of build.model.files) {
+    if (f.created || !(f.kinds & LOOKS)) continue;
+    if (allowed.some((m) => m.test(f.path))) continue;
+    if (f.dir && isWalked(f)) continue;
+    if (noise.file(f)) continue;
+    for (const a of f.procs.values()) {
+      const k = a.kinds & LOOKS;
+      if (!k || noise.use(f, a)) continue;
+      if (k === Kind.PROBE && TEMP.test(f.path)) continue;
+      const dir = dirName(f.path);
+      let uses = byDir.get(dir);
+      if (!uses) byDir.set(dir, (uses = []));
+      uses.push({ path: f.path, access: kindNames(k), time: secondsSince(build, a.first), proc: a.proc });
+    }
+  }
+
+  // A directory inside another reported one joins it (but nothing joins /).
+  const dirs = [...byDir.keys()].sort((a, b) => a.length - b.length);
+  for (const d of dirs) {
+    const into = dirs.find((a) => a !== '/' && a !== d && d.startsWith(`${a}/`) && byDir.has(a));
+    if (!into) continue;
+    byDir.get(into)!.push(...byDir.get(d)!);
+    byDir.delete(d);
+  }
+
+  const out: Finding[] = [];
+  for (const [dir, uses] of byDir) {
+    uses.sort((a, b) => a.time - b.time || (a.path < b.path ? -1 : 1));
+    const jobs = [...new Set(uses.map((u) => jobOf(build, u.proc)))];
+    const files = new Set(uses.map((u) => u.path));
+    const found = new Set(uses.filter((u) => u.access.some((k) => k !== 'probe')).map((u) => u.path));
+    const probed = new Set([...files].filter((p) => !found.has(p)));
+    const read = files.size - probed.size;
+    const what = [read ? `${read} ${read === 1 ? 'file' : 'files'} read` : '', probed.size ? `${probed.size} looked for and missing` : '']
+      .filter(Boolean)
+      .join(', ');
+    out.push({
+      kind: 'hermeticity',
+      file: dir,
+      jobs: jobs.map((j) => jobRef(build, j)),
+      detail: `${what} outside the allowed roots, by ${jobs.length} ${jobs.length === 1 ? 'job' : 'jobs'}`,
+      time: uses[0].time,
+      uses,
+    });
+  }
+  return out;
+}

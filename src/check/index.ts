@@ -1,0 +1,73 @@
+/**
+ * bt check: finds the unexpected dependencies, the -j races and (with
+ * --make / --ninja) the accesses the build system does not declare, in one
+ * traced build. Everything is read from the build model (src/model/).
+ *
+ *   hermeticity.ts  reads and lookups outside the allowed roots
+ *   races.ts        concurrent jobs not ordered by ancestry sharing a file
+ *   declared.ts     undeclared inputs/outputs against make's or ninja's graph
+ *   noise.ts        what is never reported
+ */
+import { loadBuild, type Build, type LoadOptions } from '../model/index.js';
+import { declaredMake, declaredNinja } from './declared.js';
+import { sortFindings, type Finding } from './finding.js';
+import { hermeticity } from './hermeticity.js';
+import { compileGlobs, Noise } from './noise.js';
+import { races } from './races.js';
+
+export type { Finding, FindingKind, FileUse, JobRef } from './finding.js';
+export { KIND_ORDER } from './finding.js';
+
+export interface CheckOptions {
+  /** More allowed roots (globs). */
+  allow?: readonly string[];
+  /** Only the start directory (and --allow) is allowed. */
+  strict?: boolean;
+  /** Never report files matching these globs. */
+  ignore?: readonly string[];
+  /** Compare with make's database (make -pnq). */
+  make?: boolean;
+  /** Compare with the ninja build in this directory. */
+  ninja?: string;
+}
+
+export interface CheckResult {
+  findings: Finding[];
+  /** What was checked, for the report's first line. */
+  checked: string[];
+  /** Notes for stderr (what could not be checked). */
+  notes: string[];
+}
+
+/** Checks a loaded build. */
+export async function check(build: Build, opts: CheckOptions = {}): Promise<CheckResult> {
+  const base = build.startDir || '/';
+  const noise = new Noise(build, compileGlobs(opts.ignore, base, '--ignore'));
+  const allow = compileGlobs(opts.allow, base, '--allow');
+  const notes: string[] = [];
+  const checked = ['hermeticity', 'races'];
+  const found: Finding[] = [...races(build, noise), ...hermeticity(build, noise, { allow, strict: opts.strict })];
+  if (opts.make) {
+    checked.push('make');
+    const d = await declaredMake(build, noise, found);
+    found.push(...d.findings);
+    notes.push(...d.notes);
+  }
+  if (opts.ninja !== undefined) {
+    checked.push('ninja');
+    const d = declaredNinja(build, noise, found, opts.ninja);
+    found.push(...d.findings);
+    notes.push(...d.notes);
+  }
+  if (build.model.incomplete) notes.push('the log is incomplete: findings cover what was recorded');
+  if (build.model.lostEvents) notes.push(`${build.model.lostEvents} events were lost while tracing: findings may be incomplete`);
+  return { findings: sortFindings(found), checked, notes };
+}
+
+/** Loads a log and checks it (bad globs fail before the log is read). */
+export async function checkFile(path: string, opts: CheckOptions = {}, load: LoadOptions = {}): Promise<CheckResult & { build: Build }> {
+  compileGlobs(opts.ignore, '/', '--ignore');
+  compileGlobs(opts.allow, '/', '--allow');
+  const build = loadBuild(path, load);
+  return { ...(await check(build, opts)), build };
+}

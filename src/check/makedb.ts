@@ -1,0 +1,308 @@
+/**
+ * Make's own view of the build: bt check --make runs `make -pnq` with the
+ * traced make's program, directory, arguments and environment (make
+ * reads the makefiles and the included .d files as they are after the
+ * build, prints its database, and runs no recipe: MAKE=: turns recursive
+ * $(MAKE) lines into no-ops), and parses the
+ * database: every target with its prerequisites (direct, found through
+ * pattern rules, from included .d files; a relative one also as found
+ * through VPATH and vpath, as in an out-of-tree build), the targets made
+ * by the same rule, the pattern rules, .PHONY, and the makefiles read
+ * (MAKEFILE_LIST).
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import { CheckError } from '../errors.js';
+import type { Process } from '../model/index.js';
+import { normalizeAbs } from '../normalize/paths.js';
+
+export interface MakeTarget {
+  path: string;
+  prereqs: string[];
+  /** Targets made by the same recipe (grouped targets, `a b: c` with one recipe). */
+  siblings: string[];
+  /** The target has a recipe of its own (else an implicit rule may apply). */
+  hasRecipe: boolean;
+  /** Make searched the implicit rules for it (its prerequisites include what it found). */
+  implicitDone: boolean;
+}
+
+export interface PatternRule {
+  targets: string[];
+  prereqs: string[];
+}
+
+export interface MakeDb {
+  /** The directory make ran in (CURDIR). */
+  curdir: string;
+  targets: Map<string, MakeTarget>;
+  patterns: PatternRule[];
+  /** Absolute paths of every makefile read, included .d files too. */
+  makefiles: Set<string>;
+  /** .PHONY targets. */
+  phony: Set<string>;
+  /** Where make may find a prerequisite named `name`: in CURDIR (or absolute), then through VPATH/vpath. */
+  resolve(name: string): string[];
+}
+
+/** Short options (after '-') that take an argument. */
+const ARG_SHORT = 'CfIoWO';
+/** Short options dropped: jobs, load, no-op/question/touch modes, printing, debugging, always-make, what-if. */
+const DROP_SHORT = 'jlBnqtpdskwSOW';
+const DROP_LONG =
+  /^--(jobs|load-average|max-load|always-make|just-print|dry-run|recon|question|touch|print-data-base|debug|output-sync|trace|silent|quiet|print-directory|no-print-directory|keep-going|no-keep-going|stop|what-if|new-file|assume-new|jobserver-auth|jobserver-fds|jobserver-style|shuffle)(=|$)/;
+const LONG_WITH_ARG = /^--(what-if|new-file|assume-new|directory|file|makefile|include-dir|old-file|assume-old)$/;
+
+/** The traced make's arguments without -j, -n, -B, -p… (make -pnq adds its own). */
+export function makeArgs(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--') {
+      out.push(...args.slice(i));
+      break;
+    }
+    if (a.startsWith('--')) {
+      const drop = DROP_LONG.test(a);
+      if (LONG_WITH_ARG.test(a) && i + 1 < args.length) {
+        if (!drop) out.push(a, args[i + 1]);
+        i++;
+        continue;
+      }
+      if (!drop) out.push(a);
+      continue;
+    }
+    if (!a.startsWith('-') || a === '-') {
+      out.push(a);
+      continue;
+    }
+    let kept = '';
+    for (let k = 1; k < a.length; k++) {
+      const c = a[k];
+      if (c === 'j' || c === 'l') {
+        // optional number, here or as the next word
+        if (k + 1 < a.length) break;
+        if (/^\d+(\.\d+)?$/.test(args[i + 1] ?? '')) i++;
+        break;
+      }
+      if (ARG_SHORT.includes(c)) {
+        const rest = a.slice(k + 1);
+        const value = rest || (c === 'O' ? '' : args[++i] ?? '');
+        if (!DROP_SHORT.includes(c)) {
+          if (kept) out.push(`-${kept}`);
+          kept = '';
+          out.push(`-${c}`, value);
+        }
+        k = a.length;
+        break;
+      }
+      if (!DROP_SHORT.includes(c)) kept += c;
+    }
+    if (kept) out.push(`-${kept}`);
+  }
+  return out;
+}
+
+/** MAKEFLAGS without job-server, -j and mode flags ("j2 --jobserver-auth=3,4 -- X=1" -> "-- X=1"). */
+export function cleanMakeflags(flags: string): string {
+  const words = flags.trim().split(/(?<!\\) +/).filter(Boolean);
+  const dash = words.indexOf('--');
+  const opts = dash < 0 ? words : words.slice(0, dash);
+  const vars = dash < 0 ? [] : words.slice(dash);
+  if (opts.length && !opts[0].startsWith('-')) opts[0] = `-${opts[0]}`;
+  return [...makeArgs(opts), ...vars].join(' ');
+}
+
+/** The environment make -pnq runs with: the traced process's own (or ours), in the C locale. */
+function makeEnv(p: Process): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  if (p.env.length) {
+    for (const e of p.env) {
+      const i = e.indexOf('=');
+      if (i > 0) env[e.slice(0, i)] = e.slice(i + 1);
+    }
+  } else Object.assign(env, process.env);
+  if (env.MAKEFLAGS !== undefined) env.MAKEFLAGS = cleanMakeflags(env.MAKEFLAGS);
+  delete env.MFLAGS;
+  delete env.LANGUAGE;
+  env.LC_ALL = 'C';
+  return env;
+}
+
+/** Runs `make -pnq` as the traced make process `p` ran, and parses the database. */
+export async function makeDatabase(p: Process): Promise<MakeDb> {
+  const exe = p.exe && fs.existsSync(p.exe) ? p.exe : 'make';
+  if (!p.cwd || !fs.existsSync(p.cwd)) {
+    throw new CheckError('E_BAD_INPUT', `--make runs make in the traced directory ${p.cwd || '(unknown)'}, which is gone: check on the machine and tree that were traced`);
+  }
+  // MAKE=: keeps recursive $(MAKE) lines (run even under -n) from walking the sub-makes: each has its own database.
+  const args = [...makeArgs(p.argv.slice(1)), '-p', '-n', '-q', 'MAKE=:'];
+  const r = await run(exe, args, p.cwd, makeEnv(p));
+  if (r.error) throw new CheckError('E_BAD_INPUT', `cannot run ${exe} -pnq in ${p.cwd}: ${r.error.message}`, { cause: r.error });
+  const at = r.stdout.lastIndexOf('# GNU Make');
+  if (at < 0 || !r.stdout.includes('\n# Files', at)) {
+    const why = r.stderr.trim().split('\n')[0] || `exit status ${r.status}`;
+    throw new CheckError('E_BAD_INPUT', `make -pnq in ${p.cwd} gave no database (${why}): --make needs GNU make and the makefiles as they were`);
+  }
+  return parseMakeDb(r.stdout.slice(at), p.cwd);
+}
+
+/** The databases of several make processes, `jobs` make runs at a time (a CheckError where make gave none). */
+export async function makeDatabases(procs: readonly Process[], jobs = Math.max(1, os.cpus().length)): Promise<Array<MakeDb | CheckError>> {
+  const out: Array<MakeDb | CheckError> = new Array(procs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < procs.length) {
+      const i = next++;
+      try {
+        out[i] = await makeDatabase(procs[i]);
+      } catch (err) {
+        if (!(err instanceof CheckError)) throw err;
+        out[i] = err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, procs.length) }, worker));
+  return out;
+}
+
+interface RunResult {
+  stdout: string;
+  stderr: string;
+  status: number | null;
+  error?: Error;
+}
+
+function run(exe: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = spawn(exe, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      resolve({ stdout: '', stderr: '', status: null, error });
+    });
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), status });
+    });
+  });
+}
+
+const TARGET_VAR = /^[^\t#][^:]*?: \S+ (?:[+?!]|::?)?= /;
+
+/** Parses the output of `make -p` (the last database in it). */
+export function parseMakeDb(text: string, cwd: string): MakeDb {
+  const lines = text.split('\n');
+  let section = '';
+  let curdir = cwd;
+  let makefileList = '';
+  let general = false;
+  const vpaths: { pattern: string; dirs: string[] }[] = [];
+  const blocks: { section: string; lines: string[] }[] = [];
+  let block: string[] = [];
+  const flush = () => {
+    if (block.length) blocks.push({ section, lines: block });
+    block = [];
+  };
+  for (const line of lines) {
+    const head = /^# (Variables|Implicit Rules|Files|Directories|Pattern-specific Variable Values|VPATH Search Paths|files hash-table stats|Finished Make data base)/.exec(line);
+    if (head) {
+      flush();
+      section = head[1];
+      continue;
+    }
+    if (section === 'Variables') {
+      const m = /^(CURDIR|MAKEFILE_LIST) :?= ?(.*)$/.exec(line);
+      if (m) {
+        if (m[1] === 'CURDIR') curdir = m[2];
+        else makefileList = m[2];
+      }
+      continue;
+    }
+    if (section === 'VPATH Search Paths') {
+      const v = /^vpath (\S+) (.+)$/.exec(line);
+      if (v) vpaths.push({ pattern: v[1], dirs: v[2].split(':') });
+      else if (general) vpaths.push({ pattern: '%', dirs: line.replace(/^# /, '').split(/[:\s]+/) });
+      general = line.startsWith("# General ('VPATH' variable) search path:");
+      continue;
+    }
+    if (section !== 'Files' && section !== 'Implicit Rules') continue;
+    if (line === '') flush();
+    else block.push(line);
+  }
+  flush();
+
+  const abs = (name: string) => (name.startsWith('/') ? normalizeAbs(name) : normalizeAbs(`${curdir}/${name}`));
+  /** A prerequisite where make may find it: here, and through VPATH/vpath. */
+  const found = (name: string): string[] => {
+    const out = [abs(name)];
+    if (name.startsWith('/')) return out;
+    for (const v of vpaths) {
+      if (v.pattern !== '%' && !matchesPattern(v.pattern, name)) continue;
+      for (const d of v.dirs) if (d) out.push(abs(`${d}/${name}`));
+    }
+    return out;
+  };
+  const targets = new Map<string, MakeTarget>();
+  const patterns: PatternRule[] = [];
+  const byRecipe = new Map<string, string[]>();
+  for (const b of blocks) {
+    const rule = b.lines.find((l) => !l.startsWith('#') && !l.startsWith('\t') && !TARGET_VAR.test(l));
+    if (!rule) continue;
+    const m = /^(.+?)(::?)(?:\s+(.*))?$/.exec(rule);
+    if (!m) continue;
+    const names = m[1].trim().split(/\s+/);
+    const prereqs = (m[3] ?? '').replace('|', ' ').trim().split(/\s+/).filter(Boolean);
+    if (b.section === 'Implicit Rules') {
+      patterns.push({ targets: names, prereqs });
+      continue;
+    }
+    const recipe = b.lines.find((l) => l.startsWith('#  recipe to execute (from'));
+    const stem = b.lines.some((l) => l.startsWith('#  Implicit/static pattern stem:'));
+    const also = b.lines.find((l) => l.startsWith('#  Also makes:'));
+    for (const n of names) {
+      const path = abs(n);
+      const t: MakeTarget = {
+        path,
+        prereqs: [...new Set(prereqs.flatMap(found))],
+        siblings: also ? also.slice('#  Also makes:'.length).trim().split(/\s+/).map(abs).filter((s) => s !== path) : [],
+        hasRecipe: b.lines.some((l) => l.startsWith('\t')),
+        implicitDone: b.lines.includes('#  Implicit rule search has been done.'),
+      };
+      const old = targets.get(path);
+      if (old) {
+        // double-colon rules: one entry per rule
+        old.prereqs = [...new Set([...old.prereqs, ...t.prereqs])];
+        old.hasRecipe ||= t.hasRecipe;
+      } else targets.set(path, t);
+      if (recipe && !stem) {
+        let same = byRecipe.get(recipe);
+        if (!same) byRecipe.set(recipe, (same = []));
+        same.push(path);
+      }
+    }
+  }
+  // `a b: c` with one recipe: each is made by the same command
+  for (const same of byRecipe.values()) {
+    if (same.length < 2 || same.length > 64) continue;
+    for (const p of same) {
+      const t = targets.get(p)!;
+      t.siblings = [...new Set([...t.siblings, ...same.filter((s) => s !== p)])];
+    }
+  }
+  const makefiles = new Set(makefileList.trim().split(/\s+/).filter(Boolean).map(abs));
+  const phony = new Set(targets.get(abs('.PHONY'))?.prereqs ?? []);
+  return { curdir, targets, patterns, makefiles, phony, resolve: found };
+}
+
+/** A make pattern ("%.c", "foo") matches a name. */
+export function matchesPattern(pat: string, name: string): boolean {
+  const i = pat.indexOf('%');
+  if (i < 0) return pat === name;
+  return name.length >= pat.length - 1 && name.startsWith(pat.slice(0, i)) && name.endsWith(pat.slice(i + 1));
+}

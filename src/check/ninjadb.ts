@@ -1,0 +1,133 @@
+/**
+ * Ninja's view of the build (bt check --ninja DIR): ninja itself is asked
+ * about the build directory DIR, as it is after the build:
+ *
+ *   ninja -C DIR -t targets all   every target and its rule
+ *   ninja -C DIR -t query T…      each target's edge: explicit, implicit (|)
+ *                                 and order-only (||) inputs
+ *   ninja -C DIR -t deps          the dependencies ninja recorded from
+ *                                 depfiles (deps = gcc / msvc)
+ *
+ * Outputs of one edge (same rule, same inputs) are made together. Ninja's
+ * own files (build.ninja, .ninja_log, .ninja_deps) and depfiles (*.d) are
+ * the build system's own.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { CheckError } from '../errors.js';
+import { baseName, normalizeAbs } from '../normalize/paths.js';
+import type { Graph } from './declared.js';
+
+export interface NinjaEdge {
+  rule: string;
+  /** Absolute paths: explicit, implicit and order-only inputs. */
+  inputs: string[];
+  /** Recorded dependencies (depfiles), absolute. */
+  deps: string[];
+}
+
+const OWN = new Set(['build.ninja', '.ninja_log', '.ninja_deps']);
+const BATCH = 500;
+
+function ninja(dir: string, args: string[]): string {
+  const r = spawnSync('ninja', ['-C', dir, ...args], { encoding: 'utf8', maxBuffer: 2 ** 31 - 1, timeout: 300_000, env: { ...process.env, LC_ALL: 'C' } });
+  if (r.error) throw new CheckError('E_BAD_INPUT', `cannot run ninja (${r.error.message}): --ninja needs ninja installed (Debian: ninja-build)`, { cause: r.error });
+  if (r.status !== 0) {
+    const why = (r.stderr || r.stdout || '').trim().split('\n')[0] || `exit status ${r.status}`;
+    throw new CheckError('E_BAD_INPUT', `ninja -C ${dir} ${args.slice(0, 2).join(' ')} failed: ${why}`);
+  }
+  return r.stdout;
+}
+
+/** Parses `ninja -t query` output into edges (by absolute output path). */
+export function parseQuery(text: string, abs: (p: string) => string, into = new Map<string, NinjaEdge>()): Map<string, NinjaEdge> {
+  let cur: NinjaEdge | undefined;
+  let part = '';
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    if (!line.startsWith(' ')) {
+      cur = { rule: '', inputs: [], deps: [] };
+      into.set(abs(line.replace(/:$/, '')), cur);
+      part = '';
+    } else if (/^ {2}input: /.test(line)) {
+      cur!.rule = line.slice('  input: '.length).trim();
+      part = 'input';
+    } else if (/^ {2}\S/.test(line)) {
+      part = line.trim();
+    } else if (part === 'input' && cur) {
+      cur.inputs.push(abs(line.trim().replace(/^\|\|? /, '')));
+    }
+  }
+  return into;
+}
+
+/** Parses `ninja -t deps` output: target -> recorded dependencies. */
+export function parseDeps(text: string, abs: (p: string) => string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  let cur: string[] | undefined;
+  for (const line of text.split('\n')) {
+    if (!line) cur = undefined;
+    else if (!line.startsWith(' ')) {
+      const m = /^(.*): #deps /.exec(line);
+      cur = m ? [] : undefined;
+      if (m) out.set(abs(m[1]), cur!);
+    } else if (cur) cur.push(abs(line.trim()));
+  }
+  return out;
+}
+
+export function ninjaGraph(dirArg: string): Graph {
+  const dir = path.resolve(dirArg);
+  if (!fs.existsSync(path.join(dir, 'build.ninja'))) {
+    throw new CheckError('E_BAD_INPUT', `--ninja ${dirArg}: no build.ninja there: give the ninja build directory of the traced build`);
+  }
+  const abs = (p: string) => (p.startsWith('/') ? normalizeAbs(p) : normalizeAbs(`${dir}/${p}`));
+  const names = ninja(dir, ['-t', 'targets', 'all'])
+    .split('\n')
+    .map((l) => /^(.*): \S+$/.exec(l)?.[1])
+    .filter((n): n is string => !!n);
+  const edges = new Map<string, NinjaEdge>();
+  for (let i = 0; i < names.length; i += BATCH) parseQuery(ninja(dir, ['-t', 'query', ...names.slice(i, i + BATCH)]), abs, edges);
+  for (const [t, deps] of parseDeps(ninja(dir, ['-t', 'deps']), abs)) {
+    const e = edges.get(t);
+    if (e) e.deps = deps;
+  }
+  const together = new Map<string, string[]>();
+  for (const [t, e] of edges) {
+    if (e.rule === 'phony') continue;
+    const k = JSON.stringify([e.rule, e.inputs]);
+    together.set(k, [...(together.get(k) ?? []), t]);
+  }
+  const memo = new Map<string, Set<string>>();
+  const closure = (t: string): Set<string> => {
+    let seen = memo.get(t);
+    if (seen) return seen;
+    seen = new Set<string>();
+    const stack = [t];
+    while (stack.length) {
+      const e = edges.get(stack.pop()!);
+      for (const q of [...(e?.inputs ?? []), ...(e?.deps ?? [])]) {
+        if (seen.has(q)) continue;
+        seen.add(q);
+        stack.push(q);
+      }
+    }
+    memo.set(t, seen);
+    return seen;
+  };
+  return {
+    isTarget: (p) => {
+      const e = edges.get(p);
+      return !!e && e.rule !== 'phony';
+    },
+    dependsOn: closure,
+    madeWith: (t) => {
+      const e = edges.get(t);
+      return new Set(e ? (together.get(JSON.stringify([e.rule, e.inputs])) ?? [t]) : [t]);
+    },
+    own: (p) => OWN.has(baseName(p)) || p.endsWith('.d'),
+    // a phony input without inputs of its own is always dirty (ninja's FORCE)
+    always: (t) => (edges.get(t)?.inputs ?? []).some((q) => edges.get(q)?.rule === 'phony' && !edges.get(q)!.inputs.length),
+  };
+}

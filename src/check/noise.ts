@@ -1,0 +1,183 @@
+/**
+ * Noise control for bt check (and bt diff): accesses that are known to be
+ * benign and are never reported.
+ *
+ *  - the dynamic loader: its cache and configuration, and shared libraries
+ *    in the system library directories (a library found elsewhere, say in
+ *    /opt/old/lib, is reported: that is a dependency)
+ *  - locale, character-set and time-zone data
+ *  - the process looking at itself and at its terminal: /proc/self,
+ *    /proc/<pid>, /dev/null, /dev/tty, /dev/fd, /dev/pts, random devices,
+ *    the CPU count in /sys
+ *  - the compiler's own internal files (/usr/lib/gcc, /usr/libexec/gcc,
+ *    clang's resource directory)
+ *  - name-service files (passwd, group, nsswitch)
+ *  - temporary files created and removed by the same job (gcc's /tmp/cc*.s)
+ *  - the loader looking for a library and not finding it (glibc-hwcaps,
+ *    tls, RPATH directories), wherever it looks
+ *  - the search for a program along PATH: the failed execs of a process
+ *    that then ran a program of that name from elsewhere
+ *
+ * `--ignore GLOB` adds globs (src/graph/glob.ts syntax).
+ */
+import { CheckError } from '../errors.js';
+import { compileGlob, type PathMatcher } from '../graph/glob.js';
+import { Kind, type Build, type BuildFile, type FileAccess } from '../model/index.js';
+import { baseName } from '../normalize/paths.js';
+
+/** Globs of benign paths (absolute; a glob matches everything below a matched directory). */
+export const NOISE_GLOBS: readonly string[] = [
+  // the loader
+  '/etc/ld.so.cache',
+  '/etc/ld.so.preload',
+  '/etc/ld.so.conf',
+  '/etc/ld.so.conf.d',
+  '/{lib,lib32,lib64,libx32,usr/lib,usr/lib32,usr/lib64,usr/libx32,usr/local/lib}/**/*.so',
+  '/{lib,lib32,lib64,libx32,usr/lib,usr/lib32,usr/lib64,usr/libx32,usr/local/lib}/**/*.so.*',
+  '/{lib,lib32,lib64,libx32,usr/lib,usr/lib32,usr/lib64,usr/libx32}/**/glibc-hwcaps',
+  '/{lib,lib64,usr/lib,usr/lib64}/**/tls',
+  // locale, character sets, time zones
+  '/usr/lib/locale',
+  '/usr/share/locale',
+  '/usr/share/i18n',
+  '/usr/lib/**/gconv',
+  '/usr/lib/gconv',
+  '/etc/localtime',
+  '/etc/timezone',
+  '/usr/share/zoneinfo',
+  '/etc/locale.alias',
+  // a process looking at itself, its terminal, the machine
+  '/proc/self',
+  '/proc/thread-self',
+  '/proc/[0-9]*',
+  '/proc/filesystems',
+  '/proc/meminfo',
+  '/proc/cpuinfo',
+  '/proc/stat',
+  '/sys/devices/system/cpu',
+  '/sys/fs/cgroup',
+  '/dev/null',
+  '/dev/zero',
+  '/dev/full',
+  '/dev/random',
+  '/dev/urandom',
+  '/dev/tty',
+  '/dev/pts',
+  '/dev/ptmx',
+  '/dev/fd',
+  '/dev/stdin',
+  '/dev/stdout',
+  '/dev/stderr',
+  '/dev/shm',
+  // make's job server (GNU make 4.4: a named pipe)
+  '/tmp/GMfifo*',
+  // the compiler's own files
+  '/usr/lib/gcc',
+  '/usr/libexec/gcc',
+  '/usr/lib/gcc-cross',
+  '/usr/lib/llvm-*/lib/clang',
+  '/usr/lib/clang',
+  // name service
+  '/etc/nsswitch.conf',
+  '/etc/passwd',
+  '/etc/group',
+  '/etc/host.conf',
+  '/etc/hosts',
+  '/etc/resolv.conf',
+  '/etc/gai.conf',
+];
+
+/** Compiles user globs (`--allow`, `--ignore`): a bad one is a CheckError E_BAD_INPUT. */
+export function compileGlobs(globs: readonly string[] | undefined, base: string, option: string): PathMatcher[] {
+  const out: PathMatcher[] = [];
+  for (const g of globs ?? []) {
+    if (!g.trim()) throw new CheckError('E_BAD_INPUT', `${option} needs a glob, got an empty string`);
+    try {
+      out.push(compileGlob(g, base || '/'));
+    } catch (err) {
+      throw new CheckError('E_BAD_INPUT', `bad glob in ${option} "${g}": ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`, {
+        cause: err,
+      });
+    }
+  }
+  return out;
+}
+
+/** A shared library: looking for one and not finding it is the loader's search (anywhere). */
+const SHARED_LIBRARY = /\.so(\.[0-9]+)*$/;
+
+const BUILTIN: readonly PathMatcher[] = NOISE_GLOBS.map((g) => compileGlob(g));
+
+/** Decides which files are noise for one build. */
+export class Noise {
+  private readonly cache = new Map<number, boolean>();
+
+  constructor(
+    private readonly build: Build,
+    private readonly ignore: readonly PathMatcher[] = [],
+  ) {}
+
+  /** The path is benign by the built-in list or an --ignore glob. */
+  path(path: string): boolean {
+    for (const m of BUILTIN) if (m.test(path)) return true;
+    for (const m of this.ignore) if (m.test(path)) return true;
+    return false;
+  }
+
+  /** The file is noise: a benign path, or a temporary file of one job. */
+  file(f: BuildFile): boolean {
+    let v = this.cache.get(f.id);
+    if (v === undefined) {
+      v = this.path(f.path) || isJobTemporary(this.build, f);
+      this.cache.set(f.id, v);
+    }
+    return v;
+  }
+
+  /**
+   * The use is noise: the loader looking for a library, or a PATH search
+   * (failed execs, or lookups) for a program that the process or one of its
+   * subprocesses then ran from elsewhere.
+   */
+  use(f: BuildFile, a: FileAccess): boolean {
+    if (a.kinds !== Kind.PROBE) return false;
+    if (SHARED_LIBRARY.test(f.path)) return true;
+    return this.ranElsewhere(a.proc, f.path);
+  }
+
+  private readonly ran = new Map<number, Map<string, string[]>>();
+
+  /** `proc` or a subprocess ran a program named like `path`, from another place. */
+  private ranElsewhere(proc: number, path: string): boolean {
+    let names = this.ran.get(proc);
+    if (!names) {
+      names = new Map();
+      const stack = [proc];
+      while (stack.length) {
+        const p = this.build.process(stack.pop()!);
+        if (!p) continue;
+        if (p.execd && p.exe) {
+          const n = baseName(p.exe);
+          names.set(n, [...(names.get(n) ?? []), p.exe]);
+        }
+        stack.push(...p.children);
+      }
+      this.ran.set(proc, names);
+    }
+    const exes = names.get(baseName(path));
+    return !!exes && exes.some((e) => e !== path);
+  }
+}
+
+/** Created and removed within the build, and only ever touched by one job (or one process outside jobs). */
+export function isJobTemporary(build: Build, f: BuildFile): boolean {
+  if (!f.created || !f.removed) return false;
+  let owner: number | undefined;
+  for (const proc of f.procs.keys()) {
+    const p = build.process(proc);
+    const o = p?.job || -proc;
+    if (owner === undefined) owner = o;
+    else if (owner !== o) return false;
+  }
+  return true;
+}

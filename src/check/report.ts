@@ -1,0 +1,77 @@
+/** bt check's output: text for people, JSON for scripts. Formatting goes through src/present/. */
+import { programName, type Build } from '../model/index.js';
+import { relativeInside } from '../normalize/paths.js';
+import { commandLine, plural } from '../present/format.js';
+import { KIND_ORDER, type Finding, type JobRef } from './finding.js';
+import type { CheckResult } from './index.js';
+
+/** Uses listed per finding in text (JSON has them all). */
+const MAX_USES = 12;
+
+const sec = (s: number) => `+${s.toFixed(6)}`;
+
+/** The JSON document: what was checked and every finding. */
+export function checkJson(build: Build, res: CheckResult): object {
+  return {
+    command: build.header.command ?? [],
+    start_dir: build.startDir,
+    checked: res.checked,
+    count: res.findings.length,
+    findings: res.findings.map((f) => ({
+      kind: f.kind,
+      file: f.file,
+      ...(f.target !== undefined ? { target: f.target } : {}),
+      jobs: f.jobs,
+      detail: f.detail,
+      time: f.time,
+      uses: f.uses,
+    })),
+  };
+}
+
+/** Counts per kind: "1 write-write, 2 hermeticity". */
+function counts(fs: readonly Finding[]): string {
+  return KIND_ORDER.map((k) => [k, fs.filter((f) => f.kind === k).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
+}
+
+function jobLine(build: Build, j: JobRef): string {
+  const what = build.jobs.get(j.proc) ? 'job' : 'process';
+  return `    ${what} ${j.proc}  ${sec(j.start)}..${sec(j.end)}  ${commandLine(j.argv, 160)}`;
+}
+
+/** The text report. */
+export function checkText(build: Build, res: CheckResult): string {
+  const start = build.startDir || '/';
+  const show = (p: string) => relativeInside(start, p) ?? p;
+  const what = `${commandLine(build.header.command ?? [], 80)} in ${start}`;
+  const lines: string[] = [];
+  if (!res.findings.length) {
+    lines.push(`bt check: nothing found in ${what} (checked: ${res.checked.join(', ')})`);
+    return `${lines.join('\n')}\n`;
+  }
+  lines.push(`bt check: ${plural(res.findings.length, 'finding')} in ${what}: ${counts(res.findings)} (checked: ${res.checked.join(', ')})`);
+  for (const f of res.findings) {
+    lines.push('');
+    const file = f.kind === 'hermeticity' ? `${f.file.replace(/\/$/, '')}/` : show(f.file);
+    lines.push(`${f.kind}  ${file}${f.target !== undefined ? `  (target ${show(f.target)})` : ''}`);
+    lines.push(`  ${f.detail}`);
+    for (const j of f.jobs) lines.push(jobLine(build, j));
+    for (const u of f.uses.slice(0, MAX_USES)) {
+      const name = f.kind === 'hermeticity' ? u.path.slice(u.path.lastIndexOf('/') + 1) : show(u.path);
+      lines.push(`    ${sec(u.time)}  ${u.access.join('+')}  ${name}  (${who(build, u.proc)})`);
+    }
+    if (f.uses.length > MAX_USES) lines.push(`    … and ${f.uses.length - MAX_USES} more (--json lists them all)`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** "cp in job 5", "job 5" (its root), "make (process 1)". */
+function who(build: Build, proc: number): string {
+  const p = build.process(proc);
+  if (!p) return `process ${proc}`;
+  if (!p.job) return `${programName(p)}, process ${proc}`;
+  return p.job === proc ? `job ${proc}` : `${programName(p)} in job ${p.job}`;
+}

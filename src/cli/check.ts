@@ -1,0 +1,46 @@
+/**
+ * bt check: unexpected dependencies, -j races and undeclared inputs/outputs
+ * of a traced build (see src/check/). Exit status 0: nothing found,
+ * 1: findings, 2: bad input.
+ */
+import { Command } from 'commander';
+import { CheckError, LogError, UsageError } from '../errors.js';
+import { checkFile } from '../check/index.js';
+import { checkJson, checkText } from '../check/report.js';
+import { collect, printJson } from './options.js';
+
+export function checkCommand(): Command {
+  return new Command('check')
+    .description('find unexpected dependencies, -j races and (with --make/--ninja) undeclared inputs and outputs; exit 1 when something is found')
+    .argument('[log]', 'log written by bt trace or bt normalize', 'build.trace')
+    .option('--json', 'print the findings as JSON')
+    .option('--allow <glob>', 'also allow reads under GLOB (repeatable; "/opt/sdk", "~/.m2/**")', collect)
+    .option('--strict', 'allow only the start directory (and --allow), not the system roots')
+    .option('--ignore <glob>', 'never report files matching GLOB (repeatable)', collect)
+    .option('--make', "compare with make's own graph (make -pnq, run in the traced make's directory)")
+    .option("--ninja <dir>", "compare with the ninja build in DIR (ninja -t targets/query/deps)")
+    .option('--driver <name>', 'also treat program NAME as a build driver that starts jobs (repeatable)', collect)
+    .action(async (log: string, o) => {
+      if (o.make && o.ninja !== undefined) throw new UsageError('E_USAGE', '--make and --ninja exclude each other: choose the build system that ran');
+      let res;
+      try {
+        res = await checkFile(
+          log,
+          { allow: o.allow?.map(home), strict: !!o.strict, ignore: o.ignore?.map(home), make: !!o.make, ninja: o.ninja },
+          { drivers: o.driver },
+        );
+      } catch (err) {
+        if (err instanceof LogError) throw new CheckError('E_BAD_INPUT', err.message, { cause: err });
+        throw err;
+      }
+      if (o.json) printJson(checkJson(res.build, res));
+      else process.stdout.write(checkText(res.build, res));
+      for (const n of res.notes) process.stderr.write(`bt: note: ${n}\n`);
+      process.exitCode = res.findings.length ? 1 : 0;
+    });
+}
+
+/** "~/x" -> "$HOME/x" (the shell does not expand a quoted glob). */
+function home(glob: string): string {
+  return glob.startsWith('~/') && process.env.HOME ? `${process.env.HOME}${glob.slice(1)}` : glob;
+}

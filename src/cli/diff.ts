@@ -1,0 +1,32 @@
+/**
+ * bt diff: what changed between two traced builds (see src/diff/).
+ * Exit status 0: no differences (durations aside), 1: differences, 2: bad input.
+ */
+import { Command } from 'commander';
+import { DiffError, LogError } from '../errors.js';
+import { differs, diffFiles } from '../diff/index.js';
+import { diffText } from '../diff/report.js';
+import { collect, printJson } from './options.js';
+
+export function diffCommand(): Command {
+  return new Command('diff')
+    .description('compare two traced builds: exit statuses, commands, arguments, environment, inputs, outputs, durations')
+    .argument('<a>', 'the first log (bt trace or bt normalize)')
+    .argument('<b>', 'the second log')
+    .option('--json', 'print the differences as JSON')
+    .option('--ignore-env <name>', 'do not compare environment variable NAME (repeatable)', collect)
+    .option('--mask <regex>', 'mask matches of REGEX in arguments, environment values and paths (repeatable)', collect)
+    .option('--driver <name>', 'also treat program NAME as a build driver that starts jobs (repeatable)', collect)
+    .action((a: string, b: string, o) => {
+      let r;
+      try {
+        r = diffFiles(a, b, { ignoreEnv: o.ignoreEnv, mask: o.mask }, { drivers: o.driver });
+      } catch (err) {
+        if (err instanceof LogError) throw new DiffError('E_BAD_INPUT', err.message, { cause: err });
+        throw err;
+      }
+      if (o.json) printJson(r);
+      else process.stdout.write(diffText(r));
+      process.exitCode = differs(r) ? 1 : 0;
+    });
+}

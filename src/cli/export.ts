@@ -1,0 +1,52 @@
+/**
+ * bt export FORMAT [LOG] [-o FILE]: formats other tools load (see src/export/).
+ */
+import { Command } from 'commander';
+import { ExportError } from '../errors.js';
+import { BINARY_FORMATS, checkFormat, exportTo, FORMATS, type ExportOptions } from '../export/index.js';
+import { exportParquet } from '../export/parquet.js';
+import { fileSink, stdoutSink, type Sink } from '../export/sink.js';
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+export function exportCommand(): Command {
+  return new Command('export')
+    .description(`write the build in a format other tools load: ${FORMATS.join(', ')}`)
+    .argument('<format>', FORMATS.join(' | '))
+    .argument('[log]', 'log written by bt trace or bt normalize', 'build.trace')
+    .option('-o, --output <path>', 'write to this file (parquet: this directory) instead of stdout')
+    .option('--compiler <name>', 'compile-commands: also treat program NAME as a compiler (repeatable)', collect)
+    .option('--expand-response-files', 'compile-commands: replace @file arguments by the file\'s arguments')
+    .option('--output-of <file>', 'makedeps: only the rule of this output file')
+    .option('--window <ms>', 'reorder window when normalizing a raw log', (v) => Number(v))
+    .option('-q, --quiet', 'no notes on stderr')
+    .action(async (formatName: string, log: string, o) => {
+      const format = checkFormat(formatName);
+      const opts: ExportOptions = {
+        compilers: o.compiler,
+        expandResponseFiles: !!o.expandResponseFiles,
+        outputOf: o.outputOf,
+        windowMs: o.window,
+      };
+      const toStdout = !o.output || o.output === '-';
+      if (format === 'parquet') {
+        if (toStdout) throw new ExportError('E_OUTPUT', 'bt export parquet writes a directory: give it with -o DIR');
+        const rows = await exportParquet(log, o.output);
+        if (!o.quiet) process.stderr.write(`bt export: ${Object.entries(rows).map(([t, n]) => `${n} ${t}`).join(', ')} written to ${o.output}\n`);
+        return;
+      }
+      if (toStdout && BINARY_FORMATS.has(format) && process.stdout.isTTY) {
+        throw new ExportError('E_OUTPUT', `refusing to write a binary ${format} trace to the terminal: use -o FILE or redirect stdout`);
+      }
+      const sink: Sink = toStdout ? stdoutSink() : fileSink(o.output);
+      try {
+        await exportTo(format, log, opts, sink);
+        sink.close();
+      } catch (err) {
+        sink.abort();
+        throw err;
+      }
+    });
+}

@@ -1,0 +1,28 @@
+/**
+ * bt sql QUERY LOG... [--json|--csv]: SQL over builds (see src/sql/).
+ */
+import { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { writeAllSync } from '../log/io.js';
+import { openBuildDb, TABLES } from '../sql/index.js';
+import { formatCsv, formatJsonLines, formatTable } from '../sql/format.js';
+
+export function sqlCommand(): Command {
+  return new Command('sql')
+    .description('run SQL (DuckDB) over one or many logs or directories written by bt export parquet')
+    .argument('<query>', `the SQL query; tables: ${TABLES.join(', ')}`)
+    .argument('<logs...>', 'logs written by bt trace or bt normalize, or directories written by bt export parquet')
+    .option('--json', 'print JSON Lines, one object per row')
+    .option('--csv', 'print CSV with a header line')
+    .action(async (query: string, logs: string[], o: { json?: boolean; csv?: boolean }) => {
+      if (o.json && o.csv) throw new UsageError('E_USAGE', 'choose one of --json and --csv');
+      const db = await openBuildDb(logs);
+      try {
+        const { columns, rows } = await db.query(query);
+        const text = o.json ? formatJsonLines(columns, rows) : o.csv ? formatCsv(columns, rows) : formatTable(columns, rows);
+        writeAllSync(1, Buffer.from(text, 'utf8'));
+      } finally {
+        db.close();
+      }
+    });
+}

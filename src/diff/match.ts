@@ -1,0 +1,193 @@
+/**
+ * Matching the processes of two builds. A process is known by its tool
+ * (argv[0]'s name), its arguments with temporary names and the start
+ * directory masked, and its working directory relative to the start
+ * directory. Processes with the same key pair up in start order; the rest
+ * pair, when they can, as "the same command with other arguments": the
+ * same tool writing the same output, then the same tool under matched
+ * parents, then the same tool and directory with the most arguments in
+ * common (at least half).
+ */
+import { programName, WRITES, type Build, type Process } from '../model/index.js';
+import type { Masker } from './mask.js';
+
+export interface Side {
+  build: Build;
+  mask: Masker;
+  /** Processes that ran a program (forks that did not exec run their parent's). */
+  procs: Process[];
+  /** Masked argv (argv[0] kept as its name), cwd and key per proc id. */
+  argv: Map<number, string[]>;
+  cwd: Map<number, string>;
+  key: Map<number, string>;
+  /** Non-temporary file keys each process wrote. */
+  wrote: Map<number, string[]>;
+}
+
+export interface Matching {
+  /** A proc -> B proc: same key. */
+  same: Map<number, number>;
+  /** A proc -> B proc: the same command with other arguments. */
+  changed: Map<number, number>;
+  onlyA: Process[];
+  onlyB: Process[];
+}
+
+/** Pairs compared with an LCS at most (bigger groups pair by output and parent only). */
+const MAX_GROUP = 300;
+
+export function side(build: Build, mask: Masker): Side {
+  const procs = build.model.processes.filter((p) => p.execd);
+  const s: Side = { build, mask, procs, argv: new Map(), cwd: new Map(), key: new Map(), wrote: new Map() };
+  for (const p of procs) {
+    const argv = [programName(p), ...p.argv.slice(1).map((a) => mask.text(a))];
+    const cwd = mask.cwd(p.cwd);
+    s.argv.set(p.proc, argv);
+    s.cwd.set(p.proc, cwd);
+    s.key.set(p.proc, JSON.stringify([cwd, argv]));
+    const wrote: string[] = [];
+    for (const a of p.files.values()) {
+      if (!(a.kinds & WRITES)) continue;
+      const f = build.model.files[a.file];
+      if (f.dir || (f.created && f.removed)) continue;
+      const k = mask.path(f.path);
+      if (k !== '<tmp>' && !k.startsWith('/dev/')) wrote.push(k);
+    }
+    s.wrote.set(p.proc, wrote);
+  }
+  return s;
+}
+
+export function match(a: Side, b: Side): Matching {
+  const same = new Map<number, number>();
+  const changed = new Map<number, number>();
+  const usedB = new Set<number>();
+  // 1. same key, in start order
+  const byKey = new Map<string, Process[]>();
+  for (const p of b.procs) {
+    const k = b.key.get(p.proc)!;
+    let l = byKey.get(k);
+    if (!l) byKey.set(k, (l = []));
+    l.push(p);
+  }
+  for (const p of a.procs) {
+    const l = byKey.get(a.key.get(p.proc)!);
+    const q = l?.shift();
+    if (q) {
+      same.set(p.proc, q.proc);
+      usedB.add(q.proc);
+    }
+  }
+  const freeA = () => a.procs.filter((p) => !same.has(p.proc) && !changed.has(p.proc));
+  const tool = (s: Side, p: Process) => s.argv.get(p.proc)![0];
+  const pair = (p: Process, q: Process) => {
+    changed.set(p.proc, q.proc);
+    usedB.add(q.proc);
+  };
+  // 2. the same tool writing the same output
+  const byOut = new Map<string, Process>();
+  for (const q of b.procs) {
+    if (usedB.has(q.proc)) continue;
+    for (const k of b.wrote.get(q.proc)!) byOut.set(`${tool(b, q)}\0${k}`, q);
+  }
+  for (const p of freeA()) {
+    for (const k of a.wrote.get(p.proc)!) {
+      const q = byOut.get(`${tool(a, p)}\0${k}`);
+      if (q && !usedB.has(q.proc)) {
+        pair(p, q);
+        break;
+      }
+    }
+  }
+  // 3. under matched parents, 4. same tool and directory: most arguments in common
+  const partner = (id: number) => same.get(id) ?? changed.get(id);
+  for (let round = 0; round < 2; round++) {
+    const groups = new Map<string, { as: Process[]; bs: Process[] }>();
+    const groupOf = (s: Side, p: Process, parent: number | undefined) =>
+      round === 0 ? (parent ? `${parent}\0${tool(s, p)}` : undefined) : `${s.cwd.get(p.proc)}\0${tool(s, p)}`;
+    for (const p of freeA()) {
+      const g = groupOf(a, p, partner(p.parent));
+      if (g === undefined) continue;
+      let e = groups.get(g);
+      if (!e) groups.set(g, (e = { as: [], bs: [] }));
+      e.as.push(p);
+    }
+    for (const q of b.procs) {
+      if (usedB.has(q.proc)) continue;
+      const e = groups.get(groupOf(b, q, q.parent || undefined) ?? '');
+      if (e) e.bs.push(q);
+    }
+    for (const { as, bs } of groups.values()) {
+      if (!bs.length || as.length * bs.length > MAX_GROUP * MAX_GROUP) continue;
+      const scores: Array<[number, Process, Process]> = [];
+      for (const p of as) {
+        for (const q of bs) {
+          const x = a.argv.get(p.proc)!;
+          const y = b.argv.get(q.proc)!;
+          const s = lcs(x, y).length / Math.max(x.length, y.length);
+          if (s >= 0.5) scores.push([s, p, q]);
+        }
+      }
+      scores.sort((u, v) => v[0] - u[0] || u[1].start - v[1].start);
+      for (const [, p, q] of scores) if (!changed.has(p.proc) && !usedB.has(q.proc)) pair(p, q);
+    }
+  }
+  return {
+    same,
+    changed,
+    onlyA: freeA(),
+    onlyB: b.procs.filter((q) => !usedB.has(q.proc)),
+  };
+}
+
+/** Longest common subsequence of two token lists, as index pairs. */
+export function lcs(x: readonly string[], y: readonly string[]): Array<[number, number]> {
+  const n = x.length;
+  const m = y.length;
+  if (n * m > 4e6) return greedyCommon(x, y);
+  const t: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) t[i][j] = x[i] === y[j] ? t[i + 1][j + 1] + 1 : Math.max(t[i + 1][j], t[i][j + 1]);
+  const out: Array<[number, number]> = [];
+  let i = 0;
+  let j = 0;
+  while (i < n && j < m) {
+    if (x[i] === y[j]) {
+      out.push([i, j]);
+      i++;
+      j++;
+    } else if (t[i + 1][j] >= t[i][j + 1]) i++;
+    else j++;
+  }
+  return out;
+}
+
+export type ArgOp = { op: '=' | '-' | '+'; arg: string };
+
+/** The argument diff of two argv lists: kept, removed (-) and added (+) words in order. */
+export function argDiff(x: readonly string[], y: readonly string[]): ArgOp[] {
+  const out: ArgOp[] = [];
+  let i = 0;
+  let j = 0;
+  for (const [ci, cj] of [...lcs(x, y), [x.length, y.length] as [number, number]]) {
+    while (i < ci) out.push({ op: '-', arg: x[i++] });
+    while (j < cj) out.push({ op: '+', arg: y[j++] });
+    if (ci < x.length) out.push({ op: '=', arg: x[ci] });
+    i = ci + 1;
+    j = cj + 1;
+  }
+  return out;
+}
+
+/** Common words in order, greedily (for argument lists too long for an LCS table). */
+function greedyCommon(x: readonly string[], y: readonly string[]): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  let j = 0;
+  for (let i = 0; i < x.length && j < y.length; i++) {
+    const k = y.indexOf(x[i], j);
+    if (k >= 0 && k - j < 64) {
+      out.push([i, k]);
+      j = k + 1;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,291 @@
+/**
+ * bt export compile-commands: a JSON Compilation Database
+ * (https://clang.llvm.org/docs/JSONCompilationDatabase.html) from the build
+ * model.
+ *
+ *  - One entry per source file: `directory` (the compiler's cwd), `file`
+ *    (absolute), `arguments` (never a shell string; argv[0] is the program
+ *    as executed, i.e. its absolute path; other sources of the same command
+ *    are left out, the order of the rest is kept) and `output` (the -o file
+ *    or the default object name, absolute).
+ *  - Compilers are recognised by program name: cc, c++, gcc, g++, clang,
+ *    clang++, with cross prefixes and version suffixes
+ *    (x86_64-linux-gnu-gcc-12, arm-none-eabi-gcc, clang-16), plus any
+ *    name given with `compilers`. Compiler-internal programs (cc1, cc1plus,
+ *    as, collect2, ld, lto1) never produce entries; neither do -E, -M/-MM,
+ *    --version and friends, nor pure link steps (no source file).
+ *  - ccache, sccache, distcc and icecc are unwrapped: the entry is the
+ *    compiler command they were given. Whatever runs below a recognised
+ *    compile (the wrapper's real compiler, cc1, as) is part of it and adds
+ *    nothing. libtool is a script that runs the compiler: the compiler it
+ *    runs is what counts.
+ *  - Deduplicated on (directory, file): the first compile (in start order) wins.
+ */
+import fs from 'node:fs';
+import type { Build, Process } from '../model/index.js';
+import { baseName, normalizeAbs } from '../normalize/paths.js';
+
+export interface CompileCommand {
+  directory: string;
+  file: string;
+  arguments: string[];
+  output?: string;
+}
+
+export interface CompileCommandsOptions {
+  /** More compiler program names (`--compiler NAME`), matched on the basename of argv[0] or the executable. */
+  compilers?: readonly string[];
+  /** Replace `@file` arguments by the file's arguments (read from disk now, relative to the compile's cwd). */
+  expandResponseFiles?: boolean;
+}
+
+/** Compiler drivers by name: optional cross prefix, optional version suffix. */
+const COMPILER_RE = /^(?:[A-Za-z0-9_.+]+(?:-[A-Za-z0-9_.+]+)*-)?(?:cc|c\+\+|gcc|g\+\+|clang|clang\+\+)(?:-\d+(?:\.\d+)*)?$/;
+
+/** Programs that run a compiler given as their first non-option argument. */
+const WRAPPERS = new Set(['ccache', 'sccache', 'distcc', 'icecc']);
+
+/** Compiler-internal programs: never an entry, even when named with --compiler. */
+const INTERNAL = new Set(['cc1', 'cc1plus', 'cc1obj', 'cc1objplus', 'f951', 'as', 'collect2', 'ld', 'ld.bfd', 'ld.gold', 'ld.lld', 'lto1', 'lto-wrapper']);
+
+/** Source file extensions (what gcc and clang compile rather than link). */
+const SOURCE_EXT = new Set([
+  'c', 'i', 'ii', 'cc', 'cp', 'cxx', 'cpp', 'c++', 'C', 'CPP', 'm', 'mi', 'mm', 'M', 'mii', 's', 'S', 'sx',
+  'f', 'for', 'ftn', 'F', 'FOR', 'fpp', 'FPP', 'FTN', 'f90', 'f95', 'f03', 'f08', 'F90', 'F95', 'F03', 'F08',
+  'cu', 'cl', 'hip', 'adb', 'ads', 'd', 'go', 'cppm', 'ixx', 'c++m', 'ccm', 'cxxm',
+]);
+
+/** Options whose value is the next argument (when not joined). */
+const WITH_VALUE = new Set([
+  '-o', '-x', '-I', '-D', '-U', '-L', '-l', '-include', '-imacros', '-isystem', '-iquote', '-idirafter', '-iprefix',
+  '-iwithprefix', '-iwithprefixbefore', '-isysroot', '-imultilib', '-MF', '-MT', '-MQ', '-Xlinker', '-Xassembler',
+  '-Xpreprocessor', '-Xclang', '-Xarch_host', '-Xarch_device', '-T', '-u', '-e', '-z', '-aux-info', '--param', '-arch',
+  '-target', '-G', '-A', '-B', '-main-file-name', '-dumpbase', '-dumpbase-ext', '-dumpdir', '-ivfsoverlay',
+  '--sysroot', '-specs', '--specs', '-resource-dir', '-working-directory', '-Xopenmp-target', '-F',
+]);
+
+/** Options that make the call something other than a compile. */
+const NOT_A_COMPILE = new Set(['-E', '-M', '-MM', '--version', '-dumpversion', '-dumpfullversion', '-dumpmachine', '-dumpspecs', '--help', '-###', '--target-help']);
+
+/** True if `name` (a basename) is a compiler driver. */
+export function isCompilerName(name: string, extra: ReadonlySet<string> = new Set()): boolean {
+  if (INTERNAL.has(name)) return false;
+  return COMPILER_RE.test(name) || extra.has(name);
+}
+
+/** Splits a response file's text the way gcc does: whitespace-separated, '…' and "…" quoting, backslash escapes. */
+export function splitResponseFile(text: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let inWord = false;
+  let quote = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\\' && i + 1 < text.length) {
+      cur += text[++i];
+      inWord = true;
+    } else if (quote) {
+      if (c === quote) quote = '';
+      else cur += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) out.push(cur);
+      cur = '';
+      inWord = false;
+    } else {
+      cur += c;
+      inWord = true;
+    }
+  }
+  if (inWord) out.push(cur);
+  return out;
+}
+
+/** Replaces `@file` arguments by their content (recursively, up to a depth); unreadable ones stay as they are. */
+export function expandResponseFiles(args: readonly string[], cwd: string, depth = 0): string[] {
+  const out: string[] = [];
+  for (const a of args) {
+    if (a.length > 1 && a[0] === '@' && depth < 16) {
+      let text: string | undefined;
+      try {
+        text = fs.readFileSync(normalizeAbs(a.slice(1).startsWith('/') ? a.slice(1) : `${cwd}/${a.slice(1)}`), 'utf8');
+      } catch {
+        text = undefined;
+      }
+      if (text !== undefined) {
+        out.push(...expandResponseFiles(splitResponseFile(text), cwd, depth + 1));
+        continue;
+      }
+    }
+    out.push(a);
+  }
+  return out;
+}
+
+interface Parsed {
+  /** Indices of the source files in args. */
+  sources: number[];
+  output?: string;
+  /** -c, -S or -fsyntax-only: what gets written. */
+  stop: 'c' | 'S' | 'syntax' | 'link';
+}
+
+/** Parses a compiler command line (args[0] = the compiler); undefined if it compiles nothing. */
+export function parseCompile(args: readonly string[]): Parsed | undefined {
+  const sources: number[] = [];
+  let lang = '';
+  let output: string | undefined;
+  let stop: Parsed['stop'] = 'link';
+  let endOfOptions = false;
+  for (let i = 1; i < args.length; i++) {
+    const a = args[i];
+    if (!endOfOptions && a.length > 1 && a[0] === '-') {
+      if (a === '--') {
+        endOfOptions = true;
+        continue;
+      }
+      if (NOT_A_COMPILE.has(a) || a.startsWith('-print-') || a.startsWith('--print-')) return undefined;
+      if (a === '-c') stop = 'c';
+      else if (a === '-S') {
+        if (stop !== 'c') stop = 'S';
+      } else if (a === '-fsyntax-only') {
+        if (stop === 'link') stop = 'syntax';
+      } else if (a === '-o') output = args[i + 1];
+      else if (a.startsWith('-o')) output = a.slice(2);
+      else if (a === '-x') lang = args[i + 1] ?? '';
+      else if (a.startsWith('-x')) lang = a.slice(2);
+      if (WITH_VALUE.has(a)) i++;
+      continue;
+    }
+    if (a[0] === '@' && a.length > 1) continue; // a response file not expanded: not a source
+    if (a === '-') continue; // stdin
+    const dot = a.lastIndexOf('.');
+    const ext = dot > a.lastIndexOf('/') ? a.slice(dot + 1) : '';
+    const isSource = lang && lang !== 'none' ? true : SOURCE_EXT.has(ext);
+    if (isSource) sources.push(i);
+  }
+  if (!sources.length) return undefined;
+  return { sources, output, stop };
+}
+
+/** The default output of compiling `file` when no -o is given (gcc's rule: in the cwd). */
+function defaultOutput(file: string, stop: Parsed['stop']): string | undefined {
+  const base = baseName(file);
+  const dot = base.lastIndexOf('.');
+  const stem = dot > 0 ? base.slice(0, dot) : base;
+  if (stop === 'c') return `${stem}.o`;
+  if (stop === 'S') return `${stem}.s`;
+  return undefined;
+}
+
+const abs = (cwd: string, p: string): string => normalizeAbs(p.startsWith('/') ? p : `${cwd}/${p}`);
+
+/** The entries of one compiler command run in `cwd`, in argument order. */
+export function entriesOf(args: readonly string[], cwd: string): CompileCommand[] {
+  const parsed = parseCompile(args);
+  if (!parsed) return [];
+  const sourceSet = new Set(parsed.sources);
+  const out: CompileCommand[] = [];
+  for (const s of parsed.sources) {
+    const file = abs(cwd, args[s]);
+    const entry: CompileCommand = {
+      directory: cwd,
+      file,
+      arguments: args.filter((_, i) => i === s || !sourceSet.has(i)),
+    };
+    const o = parsed.output ?? defaultOutput(file, parsed.stop);
+    if (o !== undefined && (parsed.output === undefined || parsed.sources.length === 1 || parsed.stop === 'link')) {
+      entry.output = abs(cwd, o);
+    }
+    out.push(entry);
+  }
+  return out;
+}
+
+/** What a process ran, as a compiler command (argv[0] = as executed), or undefined if it is no compile. */
+function compilerCommand(p: Process, build: Build, extra: ReadonlySet<string>): string[] | undefined {
+  const argv = p.argv;
+  if (!argv.length) return undefined;
+  const names = [baseName(argv[0]), p.exe ? baseName(p.exe) : ''];
+  if (names.some((n) => INTERNAL.has(n))) return undefined;
+  const wrapper = names.find((n) => WRAPPERS.has(n));
+  if (wrapper !== undefined && !isCompilerName(names[0], extra)) {
+    // `ccache [options] COMPILER ARGS…`: the compiler command it was given.
+    let i = 1;
+    while (i < argv.length && argv[i].startsWith('-')) i++;
+    if (i >= argv.length) return undefined;
+    return [executed(p, argv[i], build), ...argv.slice(i + 1)];
+  }
+  if (names.some((n) => n && isCompilerName(n, extra))) return [p.exe || argv[0], ...argv.slice(1)];
+  return undefined;
+}
+
+/**
+ * The program a wrapper ran for compiler word `word`: the executable of a
+ * descendant that ran a program of that name; on a cache hit no compiler
+ * runs, so the word is looked up in the wrapper's PATH (on this machine, now),
+ * else kept as it is.
+ */
+function executed(p: Process, word: string, build: Build): string {
+  if (word.startsWith('/')) return word;
+  const name = baseName(word);
+  const stack = [...p.children];
+  while (stack.length) {
+    const c = build.process(stack.shift()!);
+    if (!c) continue;
+    if (c.execd && c.exe && baseName(c.exe) === name) return c.exe;
+    stack.push(...c.children);
+  }
+  return onPath(word, p) ?? word;
+}
+
+/** `name` looked up now in the PATH the process had (what a wrapper's execvp would find), if found. */
+function onPath(name: string, p: Process): string | undefined {
+  if (name.includes('/')) return undefined;
+  const path = p.env.find((e) => e.startsWith('PATH='))?.slice(5) ?? '/usr/local/bin:/usr/bin:/bin';
+  for (const dir of path.split(':')) {
+    if (!dir.startsWith('/')) continue;
+    const cand = normalizeAbs(`${dir}/${name}`);
+    try {
+      fs.accessSync(cand, fs.constants.X_OK);
+      if (fs.statSync(cand).isFile()) return cand;
+    } catch {
+      /* not there */
+    }
+  }
+  return undefined;
+}
+
+/** The compilation database of a build. */
+export function compileCommands(build: Build, opts: CompileCommandsOptions = {}): CompileCommand[] {
+  const extra = new Set(opts.compilers ?? []);
+  const claimed = new Set<number>();
+  const seen = new Set<string>();
+  const out: CompileCommand[] = [];
+  for (const p of build.model.processes) {
+    // Whatever a recognised compile runs (cc1, as, the real compiler under ccache) is part of it.
+    if (p.parent && claimed.has(p.parent)) {
+      claimed.add(p.proc);
+      continue;
+    }
+    if (!p.execd) continue;
+    let args = compilerCommand(p, build, extra);
+    if (!args) continue;
+    claimed.add(p.proc);
+    if (opts.expandResponseFiles) args = expandResponseFiles(args, p.cwd);
+    for (const e of entriesOf(args, p.cwd)) {
+      const key = `${e.directory}\0${e.file}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(e);
+    }
+  }
+  return out;
+}
+
+/** The database as JSON text (2-space indented, like Bear's). */
+export function compileCommandsJson(entries: readonly CompileCommand[]): string {
+  return `${JSON.stringify(entries, null, 2)}\n`;
+}

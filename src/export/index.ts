@@ -1,0 +1,78 @@
+/**
+ * bt export: formats other tools load, all read from the build model
+ * (jsonl reads the normalized record stream).
+ *
+ *   compile-commands  JSON Compilation Database (clangd, clang-tidy)
+ *   perfetto          Perfetto TrackEvent protobuf (.pftrace)
+ *   chrome-trace      Chrome Trace Event JSON (chrome://tracing, speedscope)
+ *   makedeps          make dependency rules (.d)
+ *   jsonl             the normalized records as JSON Lines
+ *   parquet           a directory of Parquet files (builds, processes, files, accesses, events)
+ */
+import { ExportError } from '../errors.js';
+import { loadBuild, type Build } from '../model/index.js';
+import { exportChromeTrace } from './chrome-trace.js';
+import { compileCommands, compileCommandsJson } from './compile-commands.js';
+import { exportJsonl } from './jsonl.js';
+import { makedeps } from './makedeps.js';
+import { exportPerfetto } from './perfetto.js';
+import type { Sink } from './sink.js';
+
+export const FORMATS = ['compile-commands', 'perfetto', 'chrome-trace', 'makedeps', 'jsonl', 'parquet'] as const;
+export type ExportFormat = (typeof FORMATS)[number];
+
+/** Formats whose output is binary (refused on a terminal). */
+export const BINARY_FORMATS: ReadonlySet<string> = new Set(['perfetto']);
+
+export interface ExportOptions {
+  /** compile-commands: more compiler names. */
+  compilers?: string[];
+  /** compile-commands: expand @file arguments. */
+  expandResponseFiles?: boolean;
+  /** makedeps: only the rule of this output file. */
+  outputOf?: string;
+  /** Reorder window when normalizing a raw log (ms). */
+  windowMs?: number;
+}
+
+export function checkFormat(format: string): ExportFormat {
+  if (!(FORMATS as readonly string[]).includes(format)) {
+    throw new ExportError('E_FORMAT', `unknown export format '${format}': use one of ${FORMATS.join(', ')}`);
+  }
+  return format as ExportFormat;
+}
+
+function load(log: string, opts: ExportOptions): Build {
+  return loadBuild(log, { normalize: opts.windowMs ? { windowMs: opts.windowMs } : undefined });
+}
+
+/** Writes the export of `log` in a single-file format to `sink`. Returns the build when one was loaded. */
+export async function exportTo(format: ExportFormat, log: string, opts: ExportOptions, sink: Sink): Promise<Build | undefined> {
+  switch (format) {
+    case 'compile-commands': {
+      const build = load(log, opts);
+      sink.write(compileCommandsJson(compileCommands(build, { compilers: opts.compilers, expandResponseFiles: opts.expandResponseFiles })));
+      return build;
+    }
+    case 'perfetto': {
+      const build = load(log, opts);
+      exportPerfetto(build, sink);
+      return build;
+    }
+    case 'chrome-trace': {
+      const build = load(log, opts);
+      exportChromeTrace(build, sink);
+      return build;
+    }
+    case 'makedeps': {
+      const build = load(log, opts);
+      sink.write(makedeps(build, { outputOf: opts.outputOf }));
+      return build;
+    }
+    case 'jsonl':
+      exportJsonl(log, sink, opts.windowMs ? { windowMs: opts.windowMs } : {});
+      return undefined;
+    default:
+      throw new ExportError('E_FORMAT', `bt export ${format} is not available yet`);
+  }
+}

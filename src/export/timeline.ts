@@ -1,0 +1,155 @@
+/**
+ * The build as a timeline, shared by the Perfetto and Chrome-trace exports:
+ * one slice per process (named by tool), its instants (failed execs, a
+ * failing exit), spawn flows, the running-processes counter, and lanes in
+ * which slices always nest (a child goes into its parent's lane when it
+ * fits there, else into the first lane free at its start).
+ */
+import { errnoName } from '../errors.js';
+import { failed, Kind, programName, WRITES, type Build, type Process } from '../model/index.js';
+import { exitText, shellJoin } from '../present/format.js';
+
+export interface Slice {
+  proc: number;
+  parent: number;
+  pid: number;
+  /** The tool: argv[0]'s name (a fork that never exec'd: its parent's, with " (fork)"). */
+  name: string;
+  start: number;
+  end: number;
+  exe: string;
+  /** The command line, shell-quoted. */
+  command: string;
+  cwd: string;
+  /** "exit 0", "exit 2", "SIGKILL", "unknown". */
+  exit: string;
+  failed: boolean;
+  filesRead: number;
+  filesWritten: number;
+  children: number[];
+  /** Lane (0, 1, …) in which this slice nests inside its parent's or stands alone. */
+  lane: number;
+}
+
+export interface Instant {
+  proc: number;
+  ts: number;
+  name: string;
+  args: Record<string, string | number>;
+}
+
+export interface Timeline {
+  /** The build's command, shell-quoted. */
+  title: string;
+  startTs: number;
+  endTs: number;
+  slices: Slice[];
+  instants: Instant[];
+  /** [ts, running processes] at every change, in time order. */
+  running: Array<[number, number]>;
+  lanes: number;
+}
+
+function counts(p: Process): { read: number; written: number } {
+  let read = 0;
+  let written = 0;
+  for (const a of p.files.values()) {
+    if (a.kinds & Kind.DIR) continue;
+    if (a.kinds & Kind.READ) read++;
+    if (a.kinds & WRITES) written++;
+  }
+  return { read, written };
+}
+
+/** Assigns lanes so that, within a lane, slices are disjoint or nested. */
+function assignLanes(slices: Slice[], byProc: Map<number, Slice>): number {
+  // Each lane: a stack of open slices (innermost last).
+  const lanes: Slice[][] = [];
+  const order = [...slices].sort((a, b) => a.start - b.start || b.end - a.end || a.proc - b.proc);
+  const fits = (lane: Slice[], s: Slice): boolean => {
+    while (lane.length && lane[lane.length - 1].end <= s.start) lane.pop();
+    const top = lane[lane.length - 1];
+    return !top || (top.start <= s.start && s.end <= top.end);
+  };
+  for (const s of order) {
+    const parent = byProc.get(s.parent);
+    let lane = -1;
+    if (parent && fits(lanes[parent.lane], s) && lanes[parent.lane].at(-1) === parent) lane = parent.lane;
+    if (lane < 0) {
+      for (let i = 0; i < lanes.length; i++) {
+        if (fits(lanes[i], s) && lanes[i].length === 0) {
+          lane = i;
+          break;
+        }
+      }
+    }
+    if (lane < 0) {
+      lane = lanes.length;
+      lanes.push([]);
+    }
+    s.lane = lane;
+    lanes[lane].push(s);
+  }
+  return lanes.length;
+}
+
+/** The timeline of a build. */
+export function timeline(build: Build): Timeline {
+  const m = build.model;
+  const slices: Slice[] = [];
+  const instants: Instant[] = [];
+  const byProc = new Map<number, Slice>();
+  for (const p of m.processes) {
+    const c = counts(p);
+    const s: Slice = {
+      proc: p.proc,
+      parent: p.parent,
+      pid: p.pid,
+      name: p.execd || !p.parent ? programName(p) : `${programName(p)} (fork)`,
+      start: p.start,
+      end: Math.max(p.end, p.start),
+      exe: p.exe,
+      command: shellJoin(p.argv),
+      cwd: p.cwd,
+      exit: exitText(p.exitCode, p.signal),
+      failed: failed(p),
+      filesRead: c.read,
+      filesWritten: c.written,
+      children: p.children,
+      lane: 0,
+    };
+    slices.push(s);
+    byProc.set(p.proc, s);
+    for (const f of p.execFailures ?? []) {
+      instants.push({ proc: p.proc, ts: f.ts, name: `exec failed: ${errnoName(f.errno)}`, args: { path: f.path, errno: errnoName(f.errno) } });
+    }
+    if (failed(p)) instants.push({ proc: p.proc, ts: s.end, name: s.exit, args: { exit: s.exit } });
+  }
+  // Children never start before their parent (clock granularity aside).
+  for (const s of slices) {
+    const parent = byProc.get(s.parent);
+    if (parent && s.start < parent.start) s.start = parent.start;
+    if (s.end < s.start) s.end = s.start;
+  }
+  const lanes = assignLanes(slices, byProc);
+  const changes: Array<[number, number]> = [];
+  for (const s of slices) changes.push([s.start, 1], [s.end, -1]);
+  changes.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const running: Array<[number, number]> = [];
+  let n = 0;
+  for (const [ts, d] of changes) {
+    n += d;
+    if (running.length && running[running.length - 1][0] === ts) running[running.length - 1][1] = n;
+    else running.push([ts, n]);
+  }
+  instants.sort((a, b) => a.ts - b.ts);
+  return {
+    title: shellJoin(m.header.command ?? []),
+    startTs: m.startTs,
+    endTs: m.endTs,
+    slices,
+    instants,
+    running,
+    lanes,
+  };
+}

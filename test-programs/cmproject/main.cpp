@@ -1,0 +1,3 @@
+#include <cstdio>
+#include "greet.h"
+int main() { std::printf("%s / %s\n", greet(), shout()); return 0; }

@@ -1,0 +1,2 @@
+#include "greet.h"
+const char *shout(void) { return GREET_PREFIX ": HELLO"; }

@@ -1,0 +1,193 @@
+/**
+ * bt check on real traces (eBPF, as root): the defects project gives
+ * exactly its planted defects, with the right jobs and files; the clean
+ * twin gives nothing.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { before } from 'node:test';
+import { ebpfTest, ebpfUnavailableReason } from '../helpers/ebpf.js';
+import { bt, tmpdir, trace } from '../helpers/trace.js';
+import { traceDefects, traceProject, type TracedProject } from './projects.js';
+
+interface Json {
+  command: string[];
+  start_dir: string;
+  checked: string[];
+  count: number;
+  findings: Array<{
+    kind: string;
+    file: string;
+    target?: string;
+    jobs: Array<{ proc: number; argv: string[]; start: number; end: number }>;
+    detail: string;
+    time: number;
+    uses: Array<{ path: string; access: string[]; time: number; proc: number }>;
+  }>;
+}
+
+let defects: TracedProject;
+let clean: TracedProject;
+
+before(async () => {
+  if (ebpfUnavailableReason()) return;
+  defects = await traceDefects();
+  clean = await traceProject('clean');
+});
+
+async function checkJson(file: string, args: string[] = []): Promise<{ code: number; json: Json; stderr: string }> {
+  const r = await bt(['check', '--json', ...args, file]);
+  assert.ok(r.code === 0 || r.code === 1, `bt check failed (${r.code}): ${r.stderr}`);
+  return { code: r.code, json: JSON.parse(r.stdout) as Json, stderr: r.stderr };
+}
+
+const A_JOB = ['/bin/sh', '-c', 'cp a.in shared.tmp; sleep 0.6; cp shared.tmp a.txt'];
+const B_JOB = ['/bin/sh', '-c', 'sleep 0.3; cp b.in shared.tmp; cp shared.tmp b.txt'];
+
+ebpfTest('check: the defects project gives exactly the write-write race and the outside read', async () => {
+  const { code, json } = await checkJson(defects.file);
+  assert.equal(code, 1, 'findings: exit status 1');
+  assert.equal(json.start_dir, defects.dir);
+  assert.deepEqual(
+    json.findings.map((f) => [f.kind, f.file]),
+    [
+      ['write-write', path.join(defects.dir, 'shared.tmp')],
+      ['hermeticity', defects.ext],
+    ],
+  );
+  const [race, herm] = json.findings;
+  assert.deepEqual(race.jobs.map((j) => j.argv), [A_JOB, B_JOB], 'a.txt wrote it first, then b.txt');
+  const [ja, jb] = race.jobs;
+  assert.ok(ja.start < jb.end && jb.start < ja.end, 'the two jobs overlap in time');
+  assert.ok(jb.end - jb.start >= 0.3 && ja.end - ja.start >= 0.6, 'the sleeps are in the spans');
+  assert.deepEqual(race.uses.map((u) => [u.path, u.access]), [[race.file, ['write']], [race.file, ['write']]]);
+  assert.ok(race.uses[1].time - race.uses[0].time >= 0.25, 'b wrote it ~0.3 s after a');
+  assert.match(race.detail, /both wrote shared\.tmp while running at the same time/);
+  assert.equal(fs.readFileSync(path.join(defects.dir, 'a.txt'), 'utf8'), 'b\n', 'the race really happened: a.txt has b.in');
+
+  assert.deepEqual(herm.jobs.map((j) => j.argv), [['/bin/sh', '-c', `cat ${defects.ext}/version.txt > version.txt`]]);
+  assert.deepEqual(herm.uses.map((u) => [u.path, u.access]), [[`${defects.ext}/version.txt`, ['read']]]);
+  assert.match(herm.detail, /^1 file read outside the allowed roots, by 1 job$/);
+});
+
+ebpfTest('check: the clean twin gives nothing (exit 0)', async () => {
+  const { code, json } = await checkJson(clean.file);
+  assert.deepEqual(json.findings, []);
+  assert.equal(code, 0);
+  const text = await bt(['check', clean.file]);
+  assert.equal(text.code, 0);
+  assert.match(text.stdout, /^bt check: nothing found in make -j2 in \S+ \(checked: hermeticity, races\)$/);
+});
+
+ebpfTest('check: --allow and --ignore silence the outside read; --strict reports the system roots by directory', async () => {
+  const allowed = await checkJson(defects.file, ['--allow', defects.ext!]);
+  assert.deepEqual(allowed.json.findings.map((f) => f.kind), ['write-write']);
+  const ignored = await checkJson(defects.file, ['--ignore', 'version.txt', '--ignore', 'shared.tmp']);
+  assert.deepEqual(ignored.json.findings, []);
+  assert.equal(ignored.code, 0);
+
+  const strict = await checkJson(clean.file, ['--strict']);
+  const dirs = strict.json.findings.map((f) => f.file);
+  assert.ok(dirs.includes('/usr/bin'), `the tools in /usr/bin: ${dirs.join(' ')}`);
+  assert.ok(dirs.includes('/usr/include'), 'the system headers');
+  assert.ok(strict.json.findings.every((f) => f.kind === 'hermeticity'));
+  for (const f of strict.json.findings) {
+    assert.ok(!/^\/(usr\/lib\/gcc|usr\/lib\/locale|proc|dev)(\/|$)/.test(f.file), `noise is never reported: ${f.file}`);
+    assert.ok(!f.uses.some((u) => /\.so(\.\d+)*$/.test(u.path) && u.path.startsWith('/lib')), `no loader noise in ${f.file}`);
+    assert.ok(!f.uses.some((u) => u.path.startsWith('/tmp/')), 'the compiler temp files are the job\'s own');
+  }
+  const usrBin = strict.json.findings.find((f) => f.file === '/usr/bin')!;
+  assert.ok(usrBin.uses.some((u) => u.path === '/usr/bin/cp' && u.access.includes('exec')));
+  assert.match(usrBin.detail, /^\d+ files read outside the allowed roots, by \d+ jobs$/);
+});
+
+ebpfTest('check: the text report names the jobs by command line and the files with times', async () => {
+  const r = await bt(['check', defects.file]);
+  assert.equal(r.code, 1);
+  const lines = r.stdout.split('\n');
+  assert.match(lines[0], /^bt check: 2 findings in make -j2 EXT=\S+ in \S+: 1 write-write, 1 hermeticity \(checked: hermeticity, races\)$/);
+  assert.ok(lines.includes('write-write  shared.tmp'), r.stdout);
+  assert.ok(lines.some((l) => /^ {4}job \d+ {2}\+\d\.\d{6}\.\.\+\d\.\d{6} {2}\/bin\/sh -c 'cp a\.in shared\.tmp; sleep 0\.6; cp shared\.tmp a\.txt'$/.test(l)), r.stdout);
+  assert.ok(lines.some((l) => /^ {4}\+\d\.\d{6} {2}write {2}shared\.tmp {2}\(cp in job \d+\)$/.test(l)), r.stdout);
+  assert.ok(lines.includes(`hermeticity  ${defects.ext}/`), r.stdout);
+  assert.ok(lines.some((l) => /^ {4}\+\d\.\d{6} {2}read {2}version\.txt {2}\(cat in job \d+\)$/.test(l)), r.stdout);
+});
+
+ebpfTest('check --make: the header missing from main.o\'s prerequisites, and nothing else new', async () => {
+  const { code, json } = await checkJson(defects.file, ['--make']);
+  assert.equal(code, 1);
+  assert.deepEqual(json.checked, ['hermeticity', 'races', 'make']);
+  assert.deepEqual(
+    json.findings.map((f) => [f.kind, f.file]),
+    [
+      ['write-write', path.join(defects.dir, 'shared.tmp')],
+      ['undeclared-input', path.join(defects.dir, 'config.h')],
+      ['hermeticity', defects.ext],
+    ],
+    'shared.tmp is also an undeclared output of both jobs: reported once, as the race',
+  );
+  const u = json.findings[1];
+  assert.equal(u.target, path.join(defects.dir, 'main.o'));
+  assert.deepEqual(u.jobs.map((j) => j.argv), [['cc', '-c', '-o', 'main.o', 'main.c']]);
+  assert.deepEqual(u.uses.map((x) => [x.path, x.access]), [[u.file, ['read']]]);
+  assert.match(u.detail, /built main\.o and read config\.h, which main\.o does not depend on/);
+});
+
+ebpfTest('check --make: the clean twin (pattern rules, .d files, temp files) gives nothing', async () => {
+  const { code, json } = await checkJson(clean.file, ['--make']);
+  assert.deepEqual(json.findings, []);
+  assert.equal(code, 0);
+  assert.ok(fs.existsSync(path.join(clean.dir, 'main.d')), 'the .d files declared the headers');
+});
+
+ebpfTest('check --make: a rule writing a file it does not declare (undeclared output); a recursive make', async () => {
+  const dir = path.join(tmpdir('bt-undeclared-'), 'proj');
+  fs.mkdirSync(path.join(dir, 'sub'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'Makefile'), 'all: out.txt sub\nout.txt:\n\techo x > out.txt; echo y > side.txt\nsub:\n\t$(MAKE) -C sub\n.PHONY: all sub\n');
+  fs.writeFileSync(path.join(dir, 'sub', 'Makefile'), 'lib.txt: in.txt\n\tcat in.txt extra.txt > lib.txt\n');
+  fs.writeFileSync(path.join(dir, 'sub', 'in.txt'), 'in\n');
+  fs.writeFileSync(path.join(dir, 'sub', 'extra.txt'), 'extra\n');
+  const t = await trace(['make'], { cwd: dir });
+  assert.equal(t.code, 0, t.stderr);
+  const { json } = await checkJson(t.file, ['--make']);
+  assert.deepEqual(
+    json.findings.map((f) => [f.kind, path.relative(dir, f.file), path.relative(dir, f.target ?? ''), f.jobs[0].argv.at(-1)]),
+    [
+      ['undeclared-input', 'sub/extra.txt', 'sub/lib.txt', 'cat in.txt extra.txt > lib.txt'],
+      ['undeclared-output', 'side.txt', 'out.txt', 'echo x > out.txt; echo y > side.txt'],
+    ],
+  );
+  // make is asked in the traced tree: once it is gone, --make is bad input
+  fs.rmSync(dir, { recursive: true });
+  const gone = await bt(['check', '--make', t.file]);
+  assert.equal(gone.code, 2);
+  assert.equal(gone.stderr.trim().split('\n').length, 1);
+  assert.match(gone.stderr, /^bt: --make runs make in the traced directory \S+proj, which is gone: check on the machine and tree that were traced/);
+});
+
+ebpfTest('check: a read-write race and a use before production between concurrent jobs (races project, -j4)', async () => {
+  const races = await traceProject('races', [], 4);
+  const { code, json } = await checkJson(races.file);
+  assert.equal(code, 1);
+  assert.deepEqual(
+    json.findings.map((f) => [f.kind, path.relative(races.dir, f.file), f.jobs.map((j) => j.argv[2]), f.uses.map((u) => u.access[0])]),
+    [
+      ['read-write', 'data.txt', ['sleep 0.1; echo new > data.txt; sleep 0.8', 'sleep 0.5; cat data.txt > copy.txt'], ['write', 'read']],
+      [
+        'used-before-produced',
+        'gen.txt',
+        ['sleep 0.1; cat gen.txt > seen.txt 2>/dev/null || echo none > seen.txt; sleep 0.8', 'sleep 0.5; echo generated > gen.txt'],
+        ['probe', 'write'],
+      ],
+    ],
+  );
+  const [rw, ubp] = json.findings;
+  assert.ok(rw.uses[1].time - rw.uses[0].time >= 0.25, 'read ~0.4 s after the write');
+  assert.ok(ubp.jobs[0].start <= ubp.jobs[1].start, 'the job that looked started first');
+  assert.ok(ubp.uses[0].time < ubp.uses[1].time && ubp.uses[1].time < ubp.jobs[0].end, 'created while the first still ran');
+  assert.equal(fs.readFileSync(path.join(races.dir, 'seen.txt'), 'utf8'), 'none\n', 'it really missed it');
+  // the same file written by rules ordered by a prerequisite, or by a recursive make inside a rule: no race
+  assert.equal(fs.readFileSync(path.join(races.dir, 'order.log'), 'utf8'), 'first\nsecond\n');
+  assert.equal(fs.readFileSync(path.join(races.dir, 'nested.log'), 'utf8'), 'outer\ninner\n');
+});

@@ -1,0 +1,144 @@
+/**
+ * bt diff on real traces (eBPF, as root) of the test-programs C project,
+ * built twice in two different directories: exactly the planted
+ * differences are reported (temporary names and the directory masked).
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ebpfTest } from '../helpers/ebpf.js';
+import { bt, REPO, tmpdir, trace } from '../helpers/trace.js';
+import type { DiffReport } from '../../src/diff/index.js';
+
+const SOURCES = ['Makefile', 'main.c', 'util.c', 'util.h', 'greet.c', 'greet.h'];
+
+/** A fresh copy of cproject, changed by `prepare`, traced with `make -j2` and CFLAGS in the environment. */
+async function build(cflags: string, prepare: (dir: string) => void = () => {}, status = 0): Promise<string> {
+  const dir = path.join(tmpdir('bt-diff-'), 'cproject');
+  fs.mkdirSync(dir);
+  for (const f of SOURCES) fs.copyFileSync(path.join(REPO, 'test-programs', 'cproject', f), path.join(dir, f));
+  prepare(dir);
+  const t = await trace(['make', '-j2'], { cwd: dir, env: { CFLAGS: cflags } });
+  assert.equal(t.code, status, `make: ${t.stderr}`);
+  return t.file;
+}
+
+async function diff(a: string, b: string, args: string[] = []): Promise<{ code: number; r: DiffReport; text: string }> {
+  const j = await bt(['diff', '--json', ...args, a, b]);
+  assert.ok(j.code === 0 || j.code === 1, `bt diff failed (${j.code}): ${j.stderr}`);
+  const t = await bt(['diff', ...args, a, b]);
+  return { code: j.code, r: JSON.parse(j.stdout) as DiffReport, text: t.stdout };
+}
+
+const COMPILES = ['main', 'util', 'greet'];
+
+/** Every section but durations (timing is not content) is empty. */
+function assertOnly(r: DiffReport, keep: readonly (keyof DiffReport)[]): void {
+  for (const k of ['exit_status', 'only_in_a', 'only_in_b', 'arguments', 'environment', 'inputs_only_in_a', 'inputs_only_in_b', 'resolved_elsewhere', 'outputs_only_in_a', 'outputs_only_in_b'] as const) {
+    if (!keep.includes(k)) assert.deepEqual(r[k], [], `nothing in ${k}`);
+  }
+}
+
+ebpfTest(
+  'diff: other CFLAGS and one extra header give exactly the argument, environment and input differences',
+  async () => {
+    const a = await build('-DMODE=1');
+    const b = await build('-DMODE=2 -include extra.h', (dir) => fs.writeFileSync(path.join(dir, 'extra.h'), '#define EXTRA 1\n'));
+    const { code, r, text } = await diff(a, b);
+    assert.equal(code, 1);
+    assertOnly(r, ['arguments', 'environment', 'inputs_only_in_b']);
+
+    // cc and cc1 of each compile: -DMODE=1 became -DMODE=2 -include extra.h (cc1 gets -D MODE=…)
+    const args = r.arguments.map((x) => [x.a.argv[0].split('/').pop(), x.removed, x.added] as const);
+    const tools = args.map(([t]) => t).sort();
+    assert.deepEqual(tools, ['cc', 'cc', 'cc', 'cc1', 'cc1', 'cc1']);
+    for (const [tool, removed, added] of args) {
+      if (tool === 'cc') {
+        assert.deepEqual(removed, ['-DMODE=1']);
+        assert.deepEqual(added, ['-DMODE=2', '-include', 'extra.h']);
+      } else {
+        assert.deepEqual(removed, ['MODE=1']);
+        assert.deepEqual([...added].sort(), ['MODE=2', '-include', 'extra.h'].sort());
+      }
+    }
+    const cc = r.arguments.filter((x) => x.a.argv[0] === 'cc').map((x) => x.b.argv.join(' ')).sort();
+    assert.deepEqual(cc, COMPILES.map((s) => `cc -DMODE=2 -include extra.h -c -o ${s}.o ${s}.c`).sort());
+
+    assert.deepEqual(
+      r.environment.map((e) => [e.name, e.a, e.b]),
+      [['CFLAGS', '-DMODE=1', '-DMODE=2 -include extra.h']],
+    );
+    assert.deepEqual(r.environment[0].tools, ['as', 'cc', 'cc1', 'collect2', 'ld', 'make']);
+    assert.deepEqual(r.inputs_only_in_b, [{ path: 'extra.h', tools: ['cc1'] }]);
+
+    assert.match(text, /^bt diff: the builds differ; A = make -j2 in \S+ \(\d+\.\d+ s, exit 0\); B = make -j2 in \S+/);
+    assert.ok(text.includes('  cc [--DMODE=1-] {+-DMODE=2+} {+-include+} {+extra.h+} -c -o main.o main.c'), text);
+    assert.ok(text.includes("  CFLAGS: -DMODE=1 -> '-DMODE=2 -include extra.h'  (as, cc, cc1, collect2, ld, make)"), text);
+    assert.ok(text.includes('inputs read only in B (1)\n  extra.h  (cc1)'), text);
+    assert.ok(text.indexOf('arguments changed') < text.indexOf('environment changed'), 'most important first');
+    assert.ok(text.indexOf('environment changed') < text.indexOf('inputs read only in B'));
+
+    // --ignore-env and --mask silence what they name
+    const quiet = await diff(a, b, ['--ignore-env', 'CFLAGS', '--mask', 'MODE=[12]', '--mask', '-include|extra\\.h']);
+    assert.deepEqual(quiet.r.environment, []);
+    assert.deepEqual(quiet.r.arguments.map((x) => x.added.filter((w) => w !== '*')), Array(6).fill([]), 'masked words are equal');
+  },
+  120_000,
+);
+
+ebpfTest(
+  'diff: a header found in another directory, a failed command, and the same build twice',
+  async () => {
+    const moveHeader = (inc: string) => (dir: string) => {
+      fs.mkdirSync(path.join(dir, inc));
+      fs.renameSync(path.join(dir, 'util.h'), path.join(dir, inc, 'util.h'));
+      fs.writeFileSync(path.join(dir, 'Makefile'), fs.readFileSync(path.join(dir, 'Makefile'), 'utf8').replace(/ util\.h/g, ''));
+    };
+    const a = await build('-Iinc1', moveHeader('inc1'));
+    const b = await build('-Iinc2', moveHeader('inc2'));
+    const { r } = await diff(a, b);
+    assertOnly(r, ['arguments', 'environment', 'resolved_elsewhere']);
+    assert.deepEqual(r.resolved_elsewhere, [{ name: 'util.h', a: ['inc1/util.h'], b: ['inc2/util.h'], tools: ['cc1'] }]);
+    assert.deepEqual(
+      r.arguments.map((x) => [path.basename(x.a.argv[0]), x.removed, x.added]).sort(),
+      [
+        ...Array(3).fill(['cc', ['-Iinc1'], ['-Iinc2']]),
+        ...Array(3).fill(['cc1', ['inc1'], ['inc2']]),
+        ...Array(3).fill(['as', ['inc1'], ['inc2']]),
+      ].sort(),
+      'cc1 and as get -I and the directory as two words',
+    );
+
+    const again = await build('-Iinc1', moveHeader('inc1'));
+    const same = await diff(a, again);
+    assert.equal(same.code, 0, `no differences: ${same.text}`);
+    assertOnly(same.r, []);
+    assert.match(same.text, /^bt diff: no differences; /);
+
+    const broken = await build(
+      '-Iinc1',
+      (dir) => {
+        moveHeader('inc1')(dir);
+        fs.appendFileSync(path.join(dir, 'greet.c'), 'int broken(void) { return missing; }\n');
+      },
+      2,
+    );
+    const f = await diff(a, broken);
+    assert.deepEqual(
+      f.r.exit_status.map((x) => [path.basename(x.b.argv[0]), x.a_status, x.b_status]),
+      [
+        ['make', 'exit 0', 'exit 2'],
+        ['cc', 'exit 0', 'exit 1'],
+        ['cc1', 'exit 0', 'exit 1'],
+      ],
+    );
+    assert.deepEqual(f.r.exit_status[1].b.argv, ['cc', '-Iinc1', '-c', '-o', 'greet.o', 'greet.c']);
+    const onlyA = f.r.only_in_a.map((x) => [x.argv.join(' '), x.hidden] as const);
+    assert.ok(onlyA.some(([c, n]) => c === 'cc -o hello main.o util.o greet.o' && n >= 2), JSON.stringify(onlyA));
+    assert.ok(!onlyA.some(([c]) => String(c).startsWith('/usr/bin/ld') || String(c).includes('collect2')), 'the link\'s subprocesses are under it');
+    assert.deepEqual(f.r.only_in_b, []);
+    assert.deepEqual(f.r.outputs_only_in_a.map((e) => e.path).sort(), ['greet.o', 'hello']);
+    assert.match(f.text, /exit status changed \(3\)\n  make -j2: exit 0 -> exit 2\n/);
+  },
+  120_000,
+);

@@ -1,0 +1,241 @@
+/**
+ * bt export compile-commands: the rules on synthetic builds (wrappers,
+ * libtool, internal programs, what is not a compile, dedup, response files)
+ * and, for real, on traces of test-programs/cproject (make), the same with
+ * ccache (cold and warm cache), and test-programs/cmproject (CMake configure
+ * and build), each compared with what Debian's Bear writes for the same build.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { execa } from 'execa';
+import { compileCommands, entriesOf, expandResponseFiles, isCompilerName, splitResponseFile, type CompileCommand } from '../../src/export/compile-commands.js';
+import { loadBuild } from '../../src/model/index.js';
+import { ebpfTest } from '../helpers/ebpf.js';
+import { bt, REPO, tmpdir, trace } from '../helpers/trace.js';
+import { fakeBuild } from './synth-build.js';
+
+test('compiler names: drivers with cross prefixes and versions, not their helpers', () => {
+  for (const n of ['cc', 'c++', 'gcc', 'g++', 'clang', 'clang++', 'gcc-12', 'clang-16', 'x86_64-linux-gnu-gcc-12', 'arm-none-eabi-gcc', 'aarch64-linux-gnu-g++', 'clang++-15']) {
+    assert.ok(isCompilerName(n), n);
+  }
+  for (const n of ['cc1', 'cc1plus', 'as', 'collect2', 'ld', 'gcc-ar', 'gcc-nm', 'clang-tidy', 'clang-format', 'ccache', 'distcc', 'c++filt', 'make', 'lto1']) {
+    assert.ok(!isCompilerName(n), n);
+  }
+  assert.ok(isCompilerName('nvcc', new Set(['nvcc'])), '--compiler adds names');
+  assert.ok(!isCompilerName('ld', new Set(['ld'])), 'internal programs never count');
+});
+
+test('entries: one per source, other sources stripped, order kept; what is not a compile gives none', () => {
+  assert.deepEqual(entriesOf(['/usr/bin/gcc', '-O2', '-c', 'a.c', 'b.c', '-Iinc'], '/p'), [
+    { directory: '/p', file: '/p/a.c', arguments: ['/usr/bin/gcc', '-O2', '-c', 'a.c', '-Iinc'], output: '/p/a.o' },
+    { directory: '/p', file: '/p/b.c', arguments: ['/usr/bin/gcc', '-O2', '-c', 'b.c', '-Iinc'], output: '/p/b.o' },
+  ]);
+  assert.deepEqual(entriesOf(['cc', '-o', 'hello', 'main.c', 'x.o'], '/p'), [
+    { directory: '/p', file: '/p/main.c', arguments: ['cc', '-o', 'hello', 'main.c', 'x.o'], output: '/p/hello' },
+  ]);
+  // option values are not sources; -x makes anything a source
+  assert.deepEqual(entriesOf(['cc', '-include', 'pre.h', '-MF', 'dep.c', '-o', 'out.c', '-c', 'src/m.c'], '/p').map((e) => e.file), ['/p/src/m.c']);
+  assert.deepEqual(entriesOf(['cc', '-x', 'c', '-c', 'weird.txt'], '/p').map((e) => e.file), ['/p/weird.txt']);
+  // -MD/-MMD/-fsyntax-only compile; -E, -M, -MM, --version, links do not
+  assert.equal(entriesOf(['cc', '-MD', '-MF', 'a.d', '-c', 'a.c'], '/p').length, 1);
+  assert.equal(entriesOf(['cc', '-MMD', '-c', 'a.c'], '/p').length, 1);
+  assert.equal(entriesOf(['cc', '-fsyntax-only', 'a.c'], '/p').length, 1);
+  assert.equal(entriesOf(['cc', '-fsyntax-only', 'a.c'], '/p')[0].output, undefined);
+  for (const bad of [['cc', '-E', 'a.c'], ['cc', '-M', 'a.c'], ['cc', '-MM', 'a.c'], ['cc', '--version'], ['cc', '-v'], ['cc', '-o', 'x', 'a.o', 'b.o', '-lm'], ['cc', '-print-file-name=libc.so']]) {
+    assert.deepEqual(entriesOf(bad, '/p'), [], bad.join(' '));
+  }
+});
+
+test('processes: compilers by name, internal children, ccache/distcc/icecc/sccache unwrapped, libtool seen through, dedup, --compiler', () => {
+  const b = fakeBuild([
+    { proc: 1, argv: ['make', '-j2'] },
+    // a compile with its internal children
+    { proc: 2, parent: 1, argv: ['cc', '-c', 'a.c'] },
+    { proc: 3, parent: 2, argv: ['/usr/lib/gcc/x86_64-linux-gnu/12/cc1', 'a.c', '-o', '/tmp/x.s'] },
+    { proc: 4, parent: 2, argv: ['as', '-o', 'a.o', '/tmp/x.s'] },
+    // ccache, cache miss: runs the real compiler (its entry is the wrapper's, resolved to the compiler it ran)
+    { proc: 5, parent: 1, argv: ['ccache', 'gcc', '-O2', '-c', 'b.c'] },
+    { proc: 6, parent: 5, argv: ['/usr/bin/gcc', '-O2', '-E', 'b.c'] },
+    { proc: 7, parent: 5, argv: ['/usr/bin/gcc', '-O2', '-c', '-fdiagnostics-color', 'b.c'] },
+    // distcc, icecc and sccache with a cross compiler
+    { proc: 8, parent: 1, argv: ['distcc', 'arm-none-eabi-gcc', '-c', 'c.c'] },
+    { proc: 9, parent: 8, argv: ['arm-none-eabi-gcc', '-c', 'c.c'], exe: '/opt/arm/bin/arm-none-eabi-gcc' },
+    { proc: 10, parent: 1, argv: ['icecc', '/usr/bin/x86_64-linux-gnu-gcc-12', '-c', 'd.c'] },
+    { proc: 11, parent: 1, argv: ['sccache', 'clang++', '-c', 'e.cpp'] },
+    // libtool --mode=compile is a shell script running the compiler twice (PIC and not): the first is kept
+    { proc: 12, parent: 1, argv: ['/bin/bash', '../libtool', '--tag=CC', '--mode=compile', 'gcc', '-c', 'f.c', '-o', 'f.lo'], exe: '/usr/bin/bash' },
+    { proc: 13, parent: 12, argv: ['gcc', '-c', 'f.c', '-fPIC', '-DPIC', '-o', '.libs/f.o'] },
+    { proc: 14, parent: 12, argv: ['gcc', '-c', 'f.c', '-o', 'f.o'] },
+    // not compiles
+    { proc: 15, parent: 1, argv: ['gcc', '-E', 'g.c'] },
+    { proc: 16, parent: 1, argv: ['cc', '-MM', 'g.c'] },
+    { proc: 17, parent: 1, argv: ['cc', '-o', 'prog', 'a.o', 'b.o'] },
+    { proc: 18, parent: 17, argv: ['/usr/lib/gcc/x86_64-linux-gnu/12/collect2', '-o', 'prog', 'a.o'] },
+    { proc: 19, parent: 18, argv: ['/usr/bin/ld', '-o', 'prog', 'a.o'] },
+    { proc: 20, parent: 1, argv: ['nvcc', '-c', 'k.cu'] },
+    // the same file again in the same directory: dropped; in another directory: kept
+    { proc: 21, parent: 1, argv: ['cc', '-O0', '-c', 'a.c'] },
+    { proc: 22, parent: 1, argv: ['cc', '-c', 'a.c'], cwd: '/src/sub' },
+  ]);
+  const e = compileCommands(b);
+  const view = (xs: CompileCommand[]) => xs.map((x) => `${x.directory} ${x.file}: ${x.arguments.join(' ')}`);
+  assert.deepEqual(view(e), [
+    '/src /src/a.c: /usr/bin/cc -c a.c',
+    '/src /src/b.c: /usr/bin/gcc -O2 -c b.c',
+    '/src /src/c.c: /opt/arm/bin/arm-none-eabi-gcc -c c.c',
+    '/src /src/d.c: /usr/bin/x86_64-linux-gnu-gcc-12 -c d.c',
+    '/src /src/e.cpp: ' + (fs.existsSync('/usr/bin/clang++') ? '/usr/bin/clang++' : 'clang++') + ' -c e.cpp',
+    '/src /src/f.c: /usr/bin/gcc -c f.c -fPIC -DPIC -o .libs/f.o',
+    '/src/sub /src/sub/a.c: /usr/bin/cc -c a.c',
+  ]);
+  assert.equal(e.find((x) => x.file === '/src/f.c')?.output, '/src/.libs/f.o');
+  assert.deepEqual(
+    view(compileCommands(b, { compilers: ['nvcc'] })).filter((s) => s.includes('k.cu')),
+    ['/src /src/k.cu: /usr/bin/nvcc -c k.cu'],
+  );
+});
+
+test('response files: split like gcc, expanded only when asked, recursively; unreadable ones kept', () => {
+  assert.deepEqual(splitResponseFile(`-DX="a b" 'c d'\n-Ie\\ f  g.c`), ['-DX=a b', 'c d', '-Ie f', 'g.c']);
+  const dir = tmpdir('bt-rsp-');
+  fs.writeFileSync(path.join(dir, 'flags.rsp'), '-O2 @more.rsp\n-c "sp ace.c"\n');
+  fs.writeFileSync(path.join(dir, 'more.rsp'), '-DONE=1');
+  assert.deepEqual(expandResponseFiles(['cc', '@flags.rsp', '@missing.rsp'], dir), ['cc', '-O2', '-DONE=1', '-c', 'sp ace.c', '@missing.rsp']);
+  const b = fakeBuild([{ proc: 1, argv: ['cc', '@flags.rsp'], cwd: dir }], dir);
+  assert.deepEqual(compileCommands(b), [], 'not expanded: no source on the command line');
+  assert.deepEqual(compileCommands(b, { expandResponseFiles: true }), [
+    { directory: dir, file: `${dir}/sp ace.c`, arguments: ['/usr/bin/cc', '-O2', '-DONE=1', '-c', 'sp ace.c'], output: `${dir}/sp ace.o` },
+  ]);
+});
+
+// --- real builds, compared with Bear ------------------------------------------------
+
+const CPROJECT = ['Makefile', 'main.c', 'util.c', 'util.h', 'greet.c', 'greet.h'];
+
+function copyProject(name: string, files: string[]): string {
+  const dir = path.join(tmpdir('bt-cc-'), name);
+  for (const f of files) {
+    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    fs.copyFileSync(path.join(REPO, 'test-programs', name, f), path.join(dir, f));
+  }
+  return dir;
+}
+
+function needTool(t: TestContext, tool: string): boolean {
+  if (fs.existsSync(`/usr/bin/${tool}`)) return true;
+  if (process.env.CI) throw new Error(`${tool} is required in CI (scripts/setup.sh installs it)`);
+  t.skip(`${tool} is not installed`);
+  return false;
+}
+
+type Key = string;
+const key = (e: CompileCommand): Key => JSON.stringify([e.directory, e.file, e.arguments]);
+const keys = (xs: CompileCommand[]) => new Set(xs.map(key));
+
+async function bear(dir: string, command: string[], env: NodeJS.ProcessEnv = {}): Promise<CompileCommand[]> {
+  const out = path.join(path.dirname(dir), 'bear.json');
+  const r = await execa('bear', ['--output', out, '--', ...command], { cwd: dir, reject: false, env: { ...process.env, LC_ALL: 'C', ...env } });
+  assert.equal(r.exitCode, 0, `bear failed: ${r.stderr}`);
+  return JSON.parse(fs.readFileSync(out, 'utf8'));
+}
+
+async function btEntries(dir: string, command: string[], env: NodeJS.ProcessEnv = {}): Promise<CompileCommand[]> {
+  const t = await trace(command, { cwd: dir, env });
+  assert.equal(t.code, 0, `bt trace failed: ${t.stderr}`);
+  const out = path.join(path.dirname(dir), 'bt.json');
+  const r = await bt(['export', 'compile-commands', t.file, '-o', out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, '');
+  return JSON.parse(fs.readFileSync(out, 'utf8'));
+}
+
+const cleanCproject = (dir: string) => {
+  for (const f of fs.readdirSync(dir)) if (!CPROJECT.includes(f)) fs.rmSync(path.join(dir, f), { force: true });
+};
+
+ebpfTest('cproject (make -B -j2): exactly the three compiles, and the same set as Bear', async (t) => {
+  if (!needTool(t, 'bear')) return;
+  const dir = copyProject('cproject', CPROJECT);
+  const ours = await btEntries(dir, ['make', '-B', '-j2']);
+  const sorted = [...ours].sort((a, b) => a.file.localeCompare(b.file));
+  assert.deepEqual(
+    sorted,
+    ['greet', 'main', 'util'].map((s) => ({
+      directory: dir,
+      file: `${dir}/${s}.c`,
+      arguments: ['/usr/bin/cc', '-c', '-o', `${s}.o`, `${s}.c`],
+      output: `${dir}/${s}.o`,
+    })),
+  );
+  cleanCproject(dir);
+  const theirs = await bear(dir, ['make', '-B', '-j2']);
+  assert.deepEqual(keys(ours), keys(theirs));
+});
+
+ebpfTest('cproject with CC="ccache cc", cold and warm cache: unwrapped to /usr/bin/cc like Bear (a cache hit runs no compiler)', async (t) => {
+  if (!needTool(t, 'bear') || !needTool(t, 'ccache')) return;
+  const dir = copyProject('cproject', CPROJECT);
+  const env = { CCACHE_DIR: path.join(path.dirname(dir), 'ccache') };
+  const cmd = ['make', '-B', '-j2', 'CC=ccache cc'];
+  const cold = await btEntries(dir, cmd, env);
+  const warm = await btEntries(dir, cmd, env);
+  const want = ['greet', 'main', 'util'].map((s) => `${s}.c: /usr/bin/cc -c -o ${s}.o ${s}.c`);
+  for (const got of [cold, warm]) {
+    assert.deepEqual(got.map((e) => `${path.basename(e.file)}: ${e.arguments.join(' ')}`).sort(), want);
+  }
+  const theirs = await bear(dir, cmd, env);
+  assert.deepEqual(keys(warm), keys(theirs));
+});
+
+/**
+ * Bear (citnames) rewrites each command: it drops dependency-file options
+ * (-M*, with their values) and rebuilds the line as
+ * `COMPILER FLAGS… -c [-o OUTPUT] SOURCE`. bt keeps the command as it ran.
+ */
+function bearView(e: CompileCommand): CompileCommand {
+  const [cc, ...rest] = e.arguments;
+  const flags: string[] = [];
+  let output: string | undefined;
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    if (a === '-MF' || a === '-MT' || a === '-MQ') i++;
+    else if (a === '-MD' || a === '-MMD' || a === '-MP') continue;
+    else if (a === '-o') output = rest[++i];
+    else if (a === '-c' || path.resolve(e.directory, a) === e.file) continue;
+    else flags.push(a);
+  }
+  const tail = output && !/\.(o|obj)$/.test(output) ? [] : output ? ['-o', output] : [];
+  return { directory: e.directory, file: e.file, arguments: [cc, ...flags, '-c', ...tail, e.arguments.find((a) => path.resolve(e.directory, a) === e.file)!] };
+}
+
+ebpfTest(
+  'cmproject (CMake configure and build, traced with Bear running inside): the same entries as Bear, up to Bear\'s rewriting',
+  async (t) => {
+    if (!needTool(t, 'bear') || !needTool(t, 'cmake')) return;
+    const src = copyProject('cmproject', ['CMakeLists.txt', 'greet.c', 'shout.c', 'main.cpp', 'include/greet.h']);
+    const work = path.dirname(src);
+    const out = path.join(work, 'bear.json');
+    // One build, seen by both: CMake's try-compile directories have random names.
+    const tr = await trace(['bear', '--output', out, '--', 'sh', '-c', 'cmake -S cmproject -B build >/dev/null && cmake --build build >/dev/null'], { cwd: work });
+    assert.equal(tr.code, 0, tr.stderr);
+    const theirs: CompileCommand[] = JSON.parse(fs.readFileSync(out, 'utf8'));
+    const ours = compileCommands(loadBuild(tr.file));
+    // the project's own three compiles, as CMake ran them
+    const build = path.join(work, 'build');
+    const own = ours.filter((e) => e.directory === build);
+    assert.deepEqual(own.map((e) => path.basename(e.file)).sort(), ['greet.c', 'main.cpp', 'shout.c']);
+    const greet = own.find((e) => e.file.endsWith('greet.c'))!;
+    assert.deepEqual(greet.arguments, [
+      '/usr/bin/cc', '-DGREET_PREFIX="bt says"', `-I${src}/include`, '-MD', '-MT', 'CMakeFiles/greet.dir/greet.c.o',
+      '-MF', 'CMakeFiles/greet.dir/greet.c.o.d', '-o', 'CMakeFiles/greet.dir/greet.c.o', '-c', `${src}/greet.c`,
+    ]);
+    assert.equal(greet.output, `${build}/CMakeFiles/greet.dir/greet.c.o`);
+    // CMake's configure-time compiles too (compiler identification, ABI checks)
+    assert.ok(ours.length >= 7, `${ours.length} entries`);
+    assert.deepEqual(new Set(ours.map((e) => `${e.directory}\0${e.file}`)), new Set(theirs.map((e) => `${e.directory}\0${e.file}`)));
+    assert.deepEqual(new Set(ours.map((e) => key(bearView(e)))), keys(theirs));
+  },
+  180_000,
+);

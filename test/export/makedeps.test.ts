@@ -1,0 +1,106 @@
+/**
+ * bt export makedeps on real traces: file names make must escape (spaces,
+ * #, $, %, :, a backslash), parsed back by make itself (`make -p` prints its
+ * database with the names unescaped; `make -q TARGET` finds every target),
+ * and the cproject build's rules (sources, headers, objects; --output-of).
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { execa } from 'execa';
+import { escapePrereq, escapeTarget } from '../../src/export/makedeps.js';
+import { ebpfTest } from '../helpers/ebpf.js';
+import { bt, REPO, tmpdir, trace } from '../helpers/trace.js';
+
+test('escaping: $ doubled; space, tab, #, : backslashed; % only in targets', () => {
+  assert.equal(escapePrereq('/a b/c#d$e:f%g'), '/a\\ b/c\\#d$$e\\:f%g');
+  assert.equal(escapeTarget('/a b/c#d$e:f%g'), '/a\\ b/c\\#d$$e\\:f\\%g');
+});
+
+/** make's database (make -p) as target -> prerequisite text, for the "# Files" entries. */
+async function makeDatabase(dir: string, file: string): Promise<Map<string, string>> {
+  const r = await execa('make', ['-p', '-q', '-r', '-R', '-f', file, '.bt-no-such-goal'], { cwd: dir, reject: false, env: { ...process.env, LC_ALL: 'C' } });
+  const lines = r.stdout.split('\n');
+  const db = new Map<string, string>();
+  const start = lines.indexOf('# Files');
+  for (let i = start + 1; i < lines.length; i++) {
+    const l = lines[i];
+    if (l.startsWith('# files hash-table stats')) break;
+    if (!l.startsWith('/') || lines[i - 1].startsWith('# Not a target')) continue;
+    // "TARGET: PREREQS": the target's colon is the one followed by a space or the end
+    const m = /^(.*?):(?: (.*))?$/.exec(l);
+    if (m) db.set(m[1], m[2] ?? '');
+  }
+  return db;
+}
+
+ebpfTest('tricky names (spaces, #, $, %, :, backslash) come back from make -p exactly; every target is known to make', async () => {
+  const dir = tmpdir('bt-mk-');
+  const t = await trace([path.join(REPO, 'test-programs', 'tricky-names.sh'), dir]);
+  assert.equal(t.code, 0, t.stderr);
+  const gen = path.join(dir, 'generated.d');
+  const r = await bt(['export', 'makedeps', t.file, '-o', gen]);
+  assert.equal(r.code, 0, r.stderr);
+  const f = (n: string) => `${dir}/${n}`;
+  const want = new Map<string, string>([
+    [f('in put.h'), ''],
+    [f('hash#1.h'), ''],
+    [f('cost$5.c'), ''],
+    [f('100%.c'), ''],
+    [f('back\\slash.h'), ''],
+    [f('out put.o'), [f('in put.h'), f('hash#1.h'), f('cost$5.c')].join(' ')],
+    [f('x:y.o'), [f('in put.h'), f('100%.c'), f('back\\slash.h')].join(' ')],
+    [f('final 1.bin'), [f('out put.o'), f('x:y.o')].join(' ')],
+  ]);
+  const db = await makeDatabase(dir, gen);
+  for (const [target, prereqs] of want) {
+    assert.ok(db.has(target), `make knows target ${target}:\n${fs.readFileSync(gen, 'utf8')}`);
+    // make prints prerequisites unescaped; % in a prerequisite needs no escape
+    assert.equal(db.get(target), prereqs, `prerequisites of ${target}`);
+    const q = await execa('make', ['-q', '-r', '-f', gen, target], { cwd: dir, reject: false });
+    assert.equal(q.exitCode, 0, `make -q '${target}': ${q.stderr}`);
+  }
+  assert.equal(db.size, want.size, [...db.keys()].join('\n'));
+  // --output-of one target: that rule and phony rules for its inputs
+  const one = await bt(['export', 'makedeps', t.file, '--output-of', 'x:y.o']);
+  assert.equal(one.code, 0, one.stderr);
+  assert.equal(
+    one.stdout,
+    `${dir}/x\\:y.o: ${dir}/in\\ put.h ${dir}/100%.c ${dir}/back\\slash.h\n\n${dir}/in\\ put.h:\n${dir}/100\\%.c:\n${dir}/back\\slash.h:`, // (execa strips the final newline)
+  );
+});
+
+ebpfTest('cproject: objects depend on their source and headers (system headers too), hello on the objects; no runtime noise', async () => {
+  const work = tmpdir('bt-mkc-');
+  const proj = path.join(work, 'cproject');
+  fs.mkdirSync(proj);
+  for (const x of ['Makefile', 'main.c', 'util.c', 'util.h', 'greet.c', 'greet.h']) fs.copyFileSync(path.join(REPO, 'test-programs', 'cproject', x), path.join(proj, x));
+  const t = await trace(['make', '-B', '-j2'], { cwd: proj });
+  assert.equal(t.code, 0, t.stderr);
+  const r = await bt(['export', 'makedeps', t.file]);
+  assert.equal(r.code, 0, r.stderr);
+  const rules = new Map<string, string[]>();
+  for (const l of r.stdout.split('\n')) {
+    const m = /^(\S+):(.*)$/.exec(l);
+    if (m && m[2]) rules.set(m[1], m[2].trim().split(' '));
+  }
+  assert.deepEqual([...rules.keys()].sort(), ['greet.o', 'hello', 'main.o', 'util.o'].map((x) => `${proj}/${x}`));
+  const local = (o: string) => rules.get(`${proj}/${o}`)!.filter((x) => x.startsWith(proj)).map((x) => path.basename(x)).sort();
+  assert.deepEqual(local('main.o'), ['greet.h', 'main.c', 'util.h']);
+  assert.deepEqual(local('util.o'), ['util.c', 'util.h']);
+  assert.deepEqual(local('greet.o'), ['greet.c', 'greet.h', 'util.h']);
+  assert.deepEqual(local('hello'), ['greet.o', 'main.o', 'util.o']);
+  assert.ok(rules.get(`${proj}/main.o`)!.includes('/usr/include/stdio.h'));
+  const all = [...rules.values()].flat();
+  assert.ok(!all.some((x) => /\.so(\.\d+)*$|^\/(proc|sys|dev)\/|ld\.so\.cache|\/tmp\/cc/.test(x)), 'no runtime noise or temporaries');
+  // make reads it back: every rule is in its database with the same prerequisites
+  const gen = path.join(work, 'deps.d');
+  fs.writeFileSync(gen, r.stdout);
+  const db = await makeDatabase(work, gen);
+  for (const [target, prereqs] of rules) assert.equal(db.get(target), prereqs.join(' '));
+  const miss = await bt(['export', 'makedeps', t.file, '--output-of', 'main.c']);
+  assert.equal(miss.code, 2);
+  assert.match(miss.stderr, /^bt: .*main\.c is not an output of any job/);
+  assert.equal(miss.stderr.trim().split('\n').length, 1);
+});

@@ -1,0 +1,216 @@
+/**
+ * bt export perfetto and chrome-trace on real traces: the forker test
+ * program's exact tree (tracks nested by parent, one slice per process,
+ * flows parent -> child, failing exits as instants, the running-processes
+ * counter, interned names) decoded back with protobufjs against
+ * proto/perfetto_subset.proto; the Chrome JSON parsed and checked; failed
+ * execs of fail-exec as instants. Lanes are checked to nest on a synthetic
+ * parallel build.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { COUNTER_UUID, procUuid, ROOT_UUID, TraceType } from '../../src/export/perfetto.js';
+import { timeline } from '../../src/export/timeline.js';
+import { ebpfTest } from '../helpers/ebpf.js';
+import { bt, prog, tmpdir, trace } from '../helpers/trace.js';
+import { fakeBuild } from './synth-build.js';
+
+interface Decoded {
+  tracks: Map<number, { name: string; parent?: number; counter: boolean }>;
+  /** Events with names and annotations resolved through the interning tables. */
+  events: Array<{ ts: number; type: number; track: number; name?: string; args: Record<string, string | number>; flows: number[]; terminating: number[]; value?: number }>;
+  internedTwice: string[];
+}
+
+function decodePerfetto(file: string): Decoded {
+  const trace = TraceType.toObject(TraceType.decode(fs.readFileSync(file)), { longs: Number, enums: Number, defaults: false }) as {
+    packet: Array<Record<string, any>>;
+  };
+  const names = new Map<number, string>();
+  const argNames = new Map<number, string>();
+  const strings = new Map<number, string>();
+  const seen = new Set<string>();
+  const internedTwice: string[] = [];
+  const tracks: Decoded['tracks'] = new Map();
+  const events: Decoded['events'] = [];
+  trace.packet.forEach((p, i) => {
+    assert.equal(p.trusted_packet_sequence_id, 1);
+    assert.equal(p.sequence_flags, i === 0 ? 1 : 2, 'the first packet clears the incremental state, the others use it');
+    const d = p.interned_data;
+    const note = (kind: string, iid: number, name: string, map: Map<number, string>) => {
+      if (seen.has(`${kind}:${name}`)) internedTwice.push(`${kind}:${name}`);
+      seen.add(`${kind}:${name}`);
+      assert.ok(!map.has(iid), `iid ${iid} of ${kind} defined once`);
+      map.set(iid, name);
+    };
+    for (const e of d?.event_names ?? []) note('name', e.iid, e.name, names);
+    for (const e of d?.debug_annotation_names ?? []) note('arg', e.iid, e.name, argNames);
+    for (const e of d?.debug_annotation_string_values ?? []) note('str', e.iid, Buffer.from(e.str).toString('utf8'), strings);
+    if (p.track_descriptor) {
+      const t = p.track_descriptor;
+      tracks.set(t.uuid, { name: t.name, parent: t.parent_uuid, counter: !!t.counter });
+    }
+    if (p.track_event) {
+      const e = p.track_event;
+      const args: Record<string, string | number> = {};
+      for (const a of e.debug_annotations ?? []) {
+        const k = argNames.get(a.name_iid);
+        assert.ok(k, `annotation name iid ${a.name_iid} is interned before use`);
+        args[k] = a.string_value_iid !== undefined ? strings.get(a.string_value_iid)! : a.string_value ?? a.int_value;
+      }
+      const name = e.name_iid !== undefined ? names.get(e.name_iid) : undefined;
+      if (e.name_iid !== undefined) assert.ok(name, `name iid ${e.name_iid} is interned before use`);
+      events.push({ ts: p.timestamp, type: e.type, track: e.track_uuid, name, args, flows: e.flow_ids ?? [], terminating: e.terminating_flow_ids ?? [], value: e.counter_value });
+    }
+  });
+  return { tracks, events, internedTwice };
+}
+
+ebpfTest('perfetto: forker decodes back into its exact tree of tracks, slices, flows, exit instants and the counter', async () => {
+  const t = await trace([prog('forker')]);
+  assert.equal(t.code, 0, t.stderr);
+  const out = path.join(tmpdir('bt-pf-'), 'forker.pftrace');
+  const r = await bt(['export', 'perfetto', t.file, '-o', out]);
+  assert.equal(r.code, 0, r.stderr);
+  const d = decodePerfetto(out);
+  assert.deepEqual(d.internedTwice, [], 'each string is interned once');
+  // tracks: the build, the counter, one per process nested by parent
+  assert.equal(d.tracks.get(ROOT_UUID)?.name, `build: ${prog('forker')}`);
+  assert.deepEqual(d.tracks.get(COUNTER_UUID), { name: 'running processes', parent: ROOT_UUID, counter: true });
+  const procTracks = [...d.tracks.entries()].filter(([u]) => u >= 1000);
+  assert.equal(procTracks.length, 4);
+  const pid = (proc: number) => d.events.find((e) => e.track === procUuid(proc) && e.type === 1)!.args.pid;
+  assert.deepEqual(
+    procTracks.map(([u, tr]) => [u - 1000, tr.parent === ROOT_UUID ? 0 : tr.parent! - 1000, tr.name]),
+    [
+      [1, 0, `forker ${pid(1)}`],
+      [2, 1, `forker (fork) ${pid(2)}`],
+      [3, 1, `forker (fork) ${pid(3)}`],
+      [4, 2, `forker (fork) ${pid(4)}`],
+    ],
+    'proc 2 (child1) and 3 (child2) under the main process, 4 (grandchild) under child1',
+  );
+  // one slice per process track, begin before end, with its args
+  const exits: Record<number, string> = { 1: 'exit 0', 2: 'exit 1', 3: 'exit 2', 4: 'exit 3' };
+  const flows: Record<number, number[]> = { 1: [2, 3], 2: [4], 3: [], 4: [] };
+  for (let proc = 1; proc <= 4; proc++) {
+    const on = d.events.filter((e) => e.track === procUuid(proc));
+    const begins = on.filter((e) => e.type === 1);
+    const ends = on.filter((e) => e.type === 2);
+    assert.equal(begins.length, 1);
+    assert.equal(ends.length, 1);
+    const b = begins[0];
+    assert.ok(b.ts <= ends[0].ts);
+    assert.equal(b.name, proc === 1 ? 'forker' : 'forker (fork)');
+    assert.equal(b.args.exit, exits[proc]);
+    assert.equal(b.args.command, prog('forker'));
+    assert.equal(b.args.exe, prog('forker'));
+    assert.equal(b.args.proc, proc);
+    assert.equal(typeof b.args.cwd, 'string');
+    assert.equal(typeof b.args.files_read, 'number');
+    assert.deepEqual(b.flows, flows[proc], `flows from proc ${proc} to its children`);
+    assert.deepEqual(b.terminating, proc === 1 ? [] : [proc], 'each child ends the flow from its parent');
+    // the failing exits are instants inside the slice, at its end
+    const inst = on.filter((e) => e.type === 3);
+    assert.deepEqual(inst.map((e) => e.name), proc === 1 ? [] : [exits[proc]]);
+    if (inst.length) assert.equal(inst[0].ts, ends[0].ts);
+    // children start inside their parent
+    if (proc > 1) {
+      const parent = proc === 4 ? 2 : 1;
+      const pb = d.events.find((e) => e.track === procUuid(parent) && e.type === 1)!;
+      const pe = d.events.find((e) => e.track === procUuid(parent) && e.type === 2)!;
+      assert.ok(pb.ts <= b.ts && b.ts <= pe.ts);
+    }
+  }
+  // the counter: +1 at each start, -1 at each end, ending at 0, never above 4
+  const counter = d.events.filter((e) => e.track === COUNTER_UUID);
+  assert.ok(counter.every((e) => e.type === 4));
+  assert.equal(counter[0].value, 1);
+  assert.equal(counter.at(-1)!.value, 0);
+  assert.ok(Math.max(...counter.map((e) => e.value!)) >= 3 && Math.max(...counter.map((e) => e.value!)) <= 4);
+  const ts = d.events.map((e) => e.ts);
+  assert.deepEqual(ts, [...ts].sort((a, b) => a - b), 'packets in time order');
+});
+
+ebpfTest('perfetto and chrome-trace: fail-exec\'s two failed execs are instants with their errno', async () => {
+  const dir = tmpdir('bt-fe-');
+  const t = await trace([prog('fail-exec'), dir]);
+  assert.equal(t.code, 0, t.stderr);
+  const out = path.join(dir, 'x.pftrace');
+  assert.equal((await bt(['export', 'perfetto', t.file, '-o', out])).code, 0);
+  const inst = decodePerfetto(out).events.filter((e) => e.type === 3);
+  assert.deepEqual(inst.map((e) => [e.name, e.args.path]), [
+    ['exec failed: ENOENT', `${dir}/does-not-exist`],
+    ['exec failed: EACCES', `${dir}/not-exec`],
+  ]);
+  const chrome = JSON.parse((await bt(['export', 'chrome-trace', t.file])).stdout);
+  assert.deepEqual(
+    chrome.traceEvents.filter((e: any) => e.ph === 'i').map((e: any) => e.name),
+    ['exec failed: ENOENT', 'exec failed: EACCES'],
+  );
+});
+
+ebpfTest('chrome-trace: forker as complete events in µs, nested in lanes, with spawn flows and the counter', async () => {
+  const t = await trace([prog('forker')]);
+  assert.equal(t.code, 0, t.stderr);
+  const r = await bt(['export', 'chrome-trace', t.file]);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  const x = j.traceEvents.filter((e: any) => e.ph === 'X');
+  assert.deepEqual(x.map((e: any) => [e.args.proc, e.name, e.args.exit]), [
+    [1, 'forker', 'exit 0'],
+    [2, 'forker (fork)', 'exit 1'],
+    [3, 'forker (fork)', 'exit 2'],
+    [4, 'forker (fork)', 'exit 3'],
+  ]);
+  const whole = x[0];
+  assert.ok(whole.dur > 0 && whole.dur < 10_000_000, `µs: ${whole.dur}`);
+  for (const e of x.slice(1)) assert.ok(e.ts >= whole.ts && e.ts + e.dur <= whole.ts + whole.dur + 0.001, 'children inside the main process');
+  assertNested(x);
+  const flows = j.traceEvents.filter((e: any) => e.ph === 's').map((e: any) => e.id);
+  assert.deepEqual(flows, [2, 3, 4]);
+  assert.equal(j.traceEvents.filter((e: any) => e.ph === 'f').length, 3);
+  assert.deepEqual(j.traceEvents.filter((e: any) => e.ph === 'i').map((e: any) => e.name).sort(), ['exit 1', 'exit 2', 'exit 3']);
+  const c = j.traceEvents.filter((e: any) => e.ph === 'C');
+  assert.equal(c.at(-1).args.running, 0);
+});
+
+/** Within each lane (tid), complete events are disjoint or nested. */
+function assertNested(x: Array<{ tid: number; ts: number; dur: number; name: string }>): void {
+  const byTid = new Map<number, typeof x>();
+  for (const e of x) byTid.set(e.tid, [...(byTid.get(e.tid) ?? []), e]);
+  for (const [tid, evs] of byTid) {
+    const stack: number[] = [];
+    for (const e of [...evs].sort((a, b) => a.ts - b.ts || b.dur - a.dur)) {
+      while (stack.length && stack[stack.length - 1] <= e.ts) stack.pop();
+      if (stack.length) assert.ok(e.ts + e.dur <= stack[stack.length - 1] + 1e-6, `lane ${tid}: ${e.name} at ${e.ts} overlaps its enclosing slice`);
+      stack.push(e.ts + e.dur);
+    }
+  }
+}
+
+test('lanes: a parallel build (make -j3 with overlapping jobs, a daemon outliving its parent) always nests', () => {
+  const b = fakeBuild([
+    { proc: 1, argv: ['make', '-j3'], start: 0, end: 1000 },
+    { proc: 2, parent: 1, argv: ['cc', '-c', 'a.c'], start: 10, end: 500 },
+    { proc: 3, parent: 2, argv: ['cc1'], start: 20, end: 300 },
+    { proc: 4, parent: 2, argv: ['as'], start: 310, end: 490 },
+    { proc: 5, parent: 1, argv: ['cc', '-c', 'b.c'], start: 15, end: 600 },
+    { proc: 6, parent: 5, argv: ['cc1'], start: 25, end: 550 },
+    { proc: 7, parent: 1, argv: ['cc', '-c', 'c.c'], start: 510, end: 900 },
+    { proc: 8, parent: 7, argv: ['daemon'], start: 520, end: 1500 },
+  ]);
+  const t = timeline(b);
+  const x = t.slices.map((s) => ({ tid: s.lane, ts: s.start, dur: s.end - s.start, name: s.name }));
+  assertNested(x);
+  const lane = (p: number) => t.slices.find((s) => s.proc === p)!.lane;
+  assert.equal(lane(2), lane(1), 'the first job nests in make');
+  assert.equal(lane(3), lane(2));
+  assert.notEqual(lane(5), lane(2), 'an overlapping sibling takes another lane');
+  assert.equal(lane(7), lane(1), 'a later job reuses the free place under make');
+  assert.notEqual(lane(8), lane(7), 'a process outliving its parent cannot nest in it');
+  assert.equal(t.lanes, 3);
+  assert.deepEqual(t.running.at(-1), [1500, 0]);
+});

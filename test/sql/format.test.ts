@@ -1,0 +1,33 @@
+/** Query results as an aligned table, JSON Lines and CSV. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { formatCsv, formatJsonLines, formatTable } from '../../src/sql/format.js';
+
+const cols = ['tool', 'n', 'argv', 'big'];
+const rows = [
+  ['cc', 2n, ['cc', '-c', 'a b.c'], 2n ** 62n],
+  ['make, "gnu"', 10n, null, 1n],
+];
+
+test('aligned table: numbers right-aligned, lists as JSON, NULL empty, a row count', () => {
+  assert.equal(
+    formatTable(cols, rows),
+    [
+      'tool          n  argv                                 big',
+      '-----------  --  -------------------  -------------------',
+      'cc            2  ["cc","-c","a b.c"]  4611686018427387904',
+      'make, "gnu"  10                                         1',
+      '(2 rows)',
+      '',
+    ].join('\n'),
+  );
+  assert.equal(formatTable(['x'], []), 'x\n-\n(0 rows)\n');
+});
+
+test('JSON Lines: 64-bit integers exact (numbers when safe, else strings); CSV quoted as RFC 4180', () => {
+  assert.equal(
+    formatJsonLines(cols, rows),
+    '{"tool":"cc","n":2,"argv":["cc","-c","a b.c"],"big":"4611686018427387904"}\n{"tool":"make, \\"gnu\\"","n":10,"argv":null,"big":1}\n',
+  );
+  assert.equal(formatCsv(cols, rows), 'tool,n,argv,big\ncc,2,"[""cc"",""-c"",""a b.c""]",4611686018427387904\n"make, ""gnu""",10,,1\n');
+});
