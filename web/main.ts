@@ -93,7 +93,7 @@ async function start(): Promise<void> {
   // keyboard: / focuses the filter; W/A/S/D/F drive the timeline; letters switch panes
   document.addEventListener('keydown', (e) => {
     const t = e.target as HTMLElement;
-    if (t.closest('input, textarea, select') || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.defaultPrevented || t.closest('input, textarea, select') || e.ctrlKey || e.metaKey || e.altKey) return;
     const k = e.key;
     if (k === '/') {
       e.preventDefault();

@@ -103,11 +103,32 @@ browserTest(
     // zoom the timeline in with W, then select a cc1 bar by keyboard-free click on the tree
     await page.focus('.tl-canvas');
     for (let i = 0; i < 6; i++) await page.keyboard.press('w');
-    await page.waitForTimeout(300);
+    // each W zooms in by 0.7 around the middle
+    await page.waitForFunction(
+      (full) => {
+        const p = new URLSearchParams(location.hash.slice(1));
+        const span = Number(p.get('t1')) - Number(p.get('t0'));
+        return Math.abs(span - full * 0.7 ** 6) / full < 0.01;
+      },
+      b.durationNs,
+      { timeout: 5000 },
+    );
     const cc1 = b.model.processes.find((p) => p.argv[0] === 'cc1' || p.exe.endsWith('/cc1'))!;
     await page.evaluate((id) => (location.hash = `sel=p${id}`), cc1.proc);
     await page.waitForSelector('#details .argv li');
+    await page.focus('.tl-canvas');
     await page.keyboard.press('f');
+    // F fits the selected process: the window (kept in the URL) is its span and a tenth on each side
+    const dur = cc1.end - cc1.start;
+    await page.waitForFunction(
+      (d) => {
+        const p = new URLSearchParams(location.hash.slice(1));
+        const span = Number(p.get('t1')) - Number(p.get('t0'));
+        return Math.abs(span - 1.2 * d) <= 2;
+      },
+      dur,
+      { timeout: 5000 },
+    );
     await page.waitForTimeout(300);
     await shot(page, 'large-timeline-zoomed', '#timeline');
     await shot(page, 'large-details', '.col.right');

@@ -44,7 +44,7 @@ const forkerTrace = memo(async () => {
 
 const CDIR = path.join(REPO, 'test-programs', 'cproject');
 const cprojectTrace = memo(async () => {
-  const t = await trace(['make', '-B', '-j2', '-C', CDIR], { cwd: REPO });
+  const t = await trace(['make', '-B', '-j2', '-C', CDIR], { cwd: REPO, env: { BT_TEST_API_TOKEN: 'hunter2-secret', BT_TEST_PLAIN: 'visible-value' } });
   assert.equal(t.code, 0, t.stderr);
   return t.file;
 });
@@ -162,6 +162,16 @@ viewTest('clicking a cc1 process shows its full argv; the selection survives a r
   const argv = await page.$$eval('#details .argv li', (els) => els.map((e) => e.textContent));
   assert.deepEqual(argv, cc1.argv, 'every argument, none cut');
   assert.ok(argv.length > 10);
+  // the environment: values that look like secrets are masked until asked for
+  const envText = async () => page.$$eval('#details ul.env li', (els) => els.map((e) => e.textContent ?? ''));
+  let env = await envText();
+  assert.ok(env.includes('BT_TEST_PLAIN=visible-value'));
+  assert.ok(env.includes('BT_TEST_API_TOKEN=••••••••'), 'the token is masked');
+  assert.ok(!(await page.textContent('#details'))!.includes('hunter2-secret'));
+  await page.click('#details label.toggle input');
+  env = await envText();
+  assert.ok(env.includes('BT_TEST_API_TOKEN=hunter2-secret'), 'shown on request');
+  await page.click('#details label.toggle input');
   await shot(page, 'test-programs-explore');
   await shot(page, 'pane-details', '.col.right');
   await shot(page, 'pane-tree', '.col.left');
