@@ -4,7 +4,9 @@
  *     (open/close, failed opens, fork+exec) under bt trace, default ring;
  *  2. traced/untraced wall-time ratio of the test-programs build
  *     (alternating pairs, median and range);
- *  3. bt's peak RSS on both.
+ *  3. bt's peak RSS on both;
+ *  4. losses at default settings while a CPU hog keeps one core busy
+ *     (the test-programs build, and the stress programs) (--pressure: only this).
  * Extra benchmarks (normalize/graph) register through bench/extra/*.js.
  */
 import fs from 'node:fs';
@@ -61,7 +63,7 @@ async function stressRate(): Promise<void> {
   const lost = Object.values(trailer?.lost ?? {}).reduce((a, b) => a + b, 0);
   const base = await timed(['sh', '-c', script]);
   console.log('## Capture throughput (stress: open/close, failed opens, fork+exec; one per CPU)');
-  console.log(`workers ${workers} x ${count} iterations; ring 16 MiB (default)`);
+  console.log(`workers ${workers} x ${count} iterations; ring 64 MiB (default)`);
   console.log(`records ${records}  lost ${lost}  wall ${run.seconds.toFixed(2)} s (untraced ${base.seconds.toFixed(2)} s)`);
   console.log(`sustained: ${Math.round(records / run.seconds).toLocaleString('en')} events/s with ${lost === 0 ? 'zero' : lost} loss`);
   console.log(`log: ${(bytes / 1024 / 1024).toFixed(1)} MiB, ${(bytes / records).toFixed(1)} bytes/record; bt peak RSS ${(run.maxRssKiB / 1024).toFixed(0)} MiB`);
@@ -99,14 +101,53 @@ async function buildOverhead(pairs = 5): Promise<void> {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
+/** Losses at default settings while a CPU hog outside the trace keeps one core busy. */
+async function underPressure(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-bench-'));
+  const log = path.join(dir, 'p.trace');
+  const hog = execa('sh', ['-c', 'while :; do :; done'], { reject: false, stdio: 'ignore' });
+  const lostOf = (file: string) => Object.values(readTrailer(file).trailer?.lost ?? {}).reduce((a, b) => a + b, 0);
+  try {
+    const build = ['make', '-s', '-C', path.join(REPO, 'test-programs'), '-j2'];
+    const builds: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      await execa('make', ['-s', '-C', path.join(REPO, 'test-programs'), 'clean']);
+      const r = await timed([process.execPath, BT, 'trace', '-q', '-o', log, '--', ...build]);
+      if (r.code) throw new Error('the test-programs build failed');
+      builds.push(`${readTrailer(log).records} records, ${lostOf(log)} lost`);
+    }
+    const workers = os.cpus().length;
+    const count = 300_000;
+    const script = Array.from({ length: workers }, (_, i) => `mkdir -p ${dir}/w${i} && ${STRESS} ${dir}/w${i} ${count} 2>/dev/null &`).join(' ') + ' wait';
+    const run = await timed([process.execPath, BT, 'trace', '-q', '-o', log, '--', 'sh', '-c', script]);
+    const { records } = readTrailer(log);
+    const lost = lostOf(log);
+    console.log('## Under CPU pressure (a busy loop outside the trace keeps one core busy; default settings)');
+    console.log(`test-programs build (make -j2), 3 runs: ${builds.join('; ')}`);
+    console.log(
+      `stress, one per CPU (${workers} x ${count}): ${records} records, ${lost} lost (${((100 * lost) / (records + lost)).toFixed(1)}%); ` +
+        `wall ${run.seconds.toFixed(2)} s; bt peak RSS ${(run.maxRssKiB / 1024).toFixed(0)} MiB`,
+    );
+  } finally {
+    hog.kill('SIGKILL');
+    await hog;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   if (process.geteuid?.() !== 0) {
     console.error('bench: run as root (bt trace needs it)');
     process.exit(1);
   }
   console.log(`# bt bench — ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${os.release()}, Node ${process.version}`);
+  if (process.argv.includes('--pressure')) {
+    await underPressure();
+    return;
+  }
   await stressRate();
   await buildOverhead();
+  await underPressure();
   const extra = path.join(path.dirname(fileURLToPath(import.meta.url)), 'extra');
   if (fs.existsSync(extra)) {
     for (const f of fs.readdirSync(extra).filter((f) => f.endsWith('.js')).sort()) {

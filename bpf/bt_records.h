@@ -72,6 +72,7 @@ enum bt_flag {
 	BT_F_NO_ENV = 1 << 2,     /* EXEC: environment not recorded */
 	BT_F_ENV = 1 << 3,        /* EXEC_DATA: these bytes belong to env, not argv */
 	BT_F_READ_FAULT = 1 << 4, /* a user string could not be read */
+	BT_F_CWD_INCOMPLETE = 1 << 5, /* EXEC, CHDIR: the cwd walk did not reach the root: cwd is its leaf side only */
 };
 
 /* Reasons events were lost or damaged (index into bt_stats.lost). */

@@ -63,6 +63,18 @@ typedef struct {
 	__type(value, struct bt_argv0);
 } bt_argv0_t;
 
+/* Processes whose exit was reported (by tgid): when several threads of a
+ * process die together, more than one can see signal->live == 0 at
+ * sched_process_exit; the one whose BPF_NOEXIST insert succeeds reports it.
+ * A fork of a new process with that pid clears the entry. */
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32); /* tgid */
+	__type(value, __u8);
+} bt_exited_t;
+
+extern bt_exited_t bt_exited SEC(".maps");
 extern bt_ringbuf_t bt_events SEC(".maps");
 extern bt_argv0_t bt_argv0 SEC(".maps");
 extern bt_scratch_t bt_scratch SEC(".maps");

@@ -66,7 +66,8 @@ static long bt_dwalk_step(__u32 i, void *vctx)
 }
 
 /* Store the path of (dentry, vfsmnt) at scratch offset `base`; returns its
- * length. A walk that cannot finish marks the record truncated. */
+ * length. A walk that cannot finish (deeper than PATH_MAX) marks the cwd
+ * incomplete: what was stored is its leaf side only. */
 static __always_inline __u16 bt_dpath(struct dentry *d, struct vfsmount *vfsmnt, struct fs_struct *fs,
 				      __u64 base, __u16 *flags)
 {
@@ -79,7 +80,7 @@ static __always_inline __u16 bt_dpath(struct dentry *d, struct vfsmount *vfsmnt,
 	w.base = base;
 	bpf_loop(BT_DWALK_MAX_STEPS, bt_dwalk_step, &w, 0);
 	if (!w.done) {
-		*flags |= BT_F_TRUNCATED;
+		*flags |= BT_F_CWD_INCOMPLETE;
 		bt_count_lost(BT_LOST_TRUNCATED);
 	}
 	return w.off;

@@ -19,6 +19,8 @@ int BPF_PROG(bt_fork, struct task_struct *parent, struct task_struct *child)
 		e.ppid = e.h.pid;
 	} else {
 		e.ppid = BPF_CORE_READ(child, real_parent, tgid);
+		/* a new process: its pid may have been an exited one's */
+		bpf_map_delete_elem(&bt_exited, &e.child_pid);
 	}
 	bt_emit(&e, sizeof(e));
 	return 0;
@@ -106,14 +108,19 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(bt_exit, struct task_struct *p)
 {
 	struct bt_exit e = {};
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id, tgid = id >> 32;
+	__u8 one = 1;
 
 	/* A thread killed inside a syscall never reaches its exit tracepoint. */
 	bpf_map_delete_elem(&bt_pending, &tid);
 	if (!bt_traced())
 		return 0;
-	/* Only the last thread of a process reports the process exit. */
+	/* Only the last thread of a process reports the process exit. Threads
+	 * dying together can all see live == 0: exactly one insert succeeds. */
 	if (BPF_CORE_READ(p, signal, live.counter) != 0)
+		return 0;
+	if (bpf_map_update_elem(&bt_exited, &tgid, &one, BPF_NOEXIST) != 0)
 		return 0;
 	bt_fill_hdr(&e.h, BT_T_EXIT);
 	e.status = BPF_CORE_READ(p, exit_code);

@@ -8,6 +8,7 @@ bt_ringbuf_t bt_events SEC(".maps");
 bt_scratch_t bt_scratch SEC(".maps");
 bt_pending_t bt_pending SEC(".maps");
 bt_argv0_t bt_argv0 SEC(".maps");
+bt_exited_t bt_exited SEC(".maps");
 
 /* Zeroed configuration traces nothing; userspace fills it before load. */
 const volatile struct bt_config bt_cfg = {};

@@ -6,7 +6,10 @@
  *
  * Moves itself into the cgroup (so the command's first instruction already
  * runs traced), drops to UID/GID with the user's supplementary groups when
- * UID is not -1, then execv(PATH, ARGV). It makes no traced system call
+ * UID is not -1, then execv(PATH, ARGV). With BT_LAUNCH_WAIT_FD set, it
+ * first waits for one byte on that fd (bt writes it once the log's header
+ * is written; end of file means bt gave up: exit 125 without running
+ * anything). It makes no traced system call
  * between joining the cgroup and the exec: the cgroup file is opened
  * O_CLOEXEC and never closed explicitly. Exit codes when the exec cannot
  * happen: 126 (cannot run), 127 (not found), 125 (set-up failed).
@@ -37,6 +40,20 @@ int main(int argc, char **argv)
 	long uid = strtol(argv[2], NULL, 10);
 	long gid = strtol(argv[3], NULL, 10);
 	const char *path = argv[4];
+
+	const char *wait_fd = getenv("BT_LAUNCH_WAIT_FD");
+	if (wait_fd) {
+		int wfd = (int)strtol(wait_fd, NULL, 10);
+		char c;
+		ssize_t n;
+		do
+			n = read(wfd, &c, 1);
+		while (n < 0 && errno == EINTR);
+		if (n != 1)
+			_exit(125);
+		close(wfd);
+		unsetenv("BT_LAUNCH_WAIT_FD");
+	}
 
 	if (uid >= 0) {
 		struct passwd *pw = getpwuid((uid_t)uid);

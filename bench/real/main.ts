@@ -178,9 +178,10 @@ function hasCommand(name: string): boolean {
   });
 }
 
+/** Runs a set-up command (apt-get...): its output goes to stderr, stdout is kept for the report. */
 async function quiet(cmd: string, args: string[]): Promise<number> {
   return new Promise((resolve) => {
-    const c = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    const c = spawn(cmd, args, { stdio: ['ignore', 2, 'inherit'] });
     c.on('exit', (code) => resolve(code ?? 1));
     c.on('error', () => resolve(127));
   });

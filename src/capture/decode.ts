@@ -134,9 +134,10 @@ export class RecordDecoder {
           path: str(buf, base, plen),
           fd: dv.getInt32(off + L.fd, true),
           errno: ret < 0 ? -ret : 0,
-          cwd: ret < 0 ? '' : components(buf, base + plen, dv.getUint16(off + L.cwd_len, true)),
+          cwd: ret < 0 ? '' : components(buf, base + plen, dv.getUint16(off + L.cwd_len, true), (flags & F.CWD_INCOMPLETE) !== 0),
           op: op(dv, off + L.op),
         };
+        if (flags & F.CWD_INCOMPLETE) rec.chdir.cwd_incomplete = true;
         break;
       }
       case T.PATH: {
@@ -191,7 +192,7 @@ export class RecordDecoder {
       path: str(buf, base, fnLen),
       argv: [],
       env: [],
-      cwd: components(buf, base + fnLen + inLen, cwdLen),
+      cwd: components(buf, base + fnLen + inLen, cwdLen, (flags & F.CWD_INCOMPLETE) !== 0),
       errno: ret < 0 ? -ret : 0,
       interp: str(buf, base + fnLen, inLen),
       old_tid: dv.getUint32(off + L.old_tid, true),
@@ -201,6 +202,7 @@ export class RecordDecoder {
       op: op(dv, off + L.op),
       truncated: (flags & (F.TRUNCATED | F.READ_FAULT)) !== 0,
       env_omitted: (flags & F.NO_ENV) !== 0,
+      ...((flags & F.CWD_INCOMPLETE) !== 0 ? { cwd_incomplete: true } : {}),
     };
     if (argv0Len) rec.exec.argv0 = str(buf, base + fnLen + inLen + cwdLen, argv0Len);
     const p: PendingExec = {
@@ -284,9 +286,10 @@ function strings(buf: Buffer, len: number): string[] {
 }
 
 /** Path components stored leaf first, NUL-separated, as an absolute path. */
-function components(buf: Buffer, at: number, len: number): string {
-  if (len === 0) return '/';
+/** A kernel path (components leaf first); incomplete: the root side is missing, shown as "…/" (never absolute). */
+function components(buf: Buffer, at: number, len: number, incomplete = false): string {
+  if (len === 0) return incomplete ? '…' : '/';
   const parts = buf.toString('utf8', at, at + len).split('\0');
   if (parts[parts.length - 1] === '') parts.pop();
-  return '/' + parts.reverse().join('/');
+  return (incomplete ? '…/' : '/') + parts.reverse().join('/');
 }

@@ -46,7 +46,7 @@ export const T = {
 } as const;
 
 /** enum bt_flag */
-export const F = { THREAD: 1, TRUNCATED: 2, NO_ENV: 4, ENV: 8, READ_FAULT: 16 } as const;
+export const F = { THREAD: 1, TRUNCATED: 2, NO_ENV: 4, ENV: 8, READ_FAULT: 16, CWD_INCOMPLETE: 32 } as const;
 
 /** enum bt_cfg_flag */
 export const CFG = { ENV: 1, FILES: 2 } as const;

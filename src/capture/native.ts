@@ -35,6 +35,8 @@ const LIBC_TABLE = {
   munmap: 'int munmap(void *addr, size_t len)',
   getpagesize: 'int getpagesize(void)',
   clock_gettime: 'int clock_gettime(int clk, void *ts)',
+  flock: 'int flock(int fd, int op)',
+  __errno_location: 'int *__errno_location(void)',
 } as const;
 
 type Fn = (...args: any[]) => any;
@@ -112,6 +114,17 @@ export function checkMmap(ptr: unknown, op: string): unknown {
 /** An ArrayBuffer aliasing native memory (no copy). */
 export function view(ptr: unknown, len: number): ArrayBuffer {
   return koffi.view(ptr, len);
+}
+
+/** Takes an exclusive flock on fd without waiting: false when another process holds it. */
+export function tryLock(fd: number): boolean {
+  const LOCK_EX = 2;
+  const LOCK_NB = 4;
+  const libc = getLibc();
+  if (libc.flock(fd, LOCK_EX | LOCK_NB) === 0) return true;
+  const errno = koffi.decode(libc.__errno_location(), 'int') as number;
+  if (errno === 11) return false; // EWOULDBLOCK
+  throw new NativeError('flock', errno, 'cannot lock the log');
 }
 
 export const PROT_READ = 1;

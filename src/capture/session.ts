@@ -11,11 +11,13 @@ import { CaptureError, LogError, UsageError } from '../errors.js';
 import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
 import { FORMAT_VERSION } from '../log/schema.js';
 import { LogWriter } from '../log/writer.js';
+import { SELF, asUser, openOutputInPlace, type OutputFile, type Owner } from '../log/output.js';
+import { isatty as tty_isatty } from 'node:tty';
 import { BT_VERSION } from '../version.js';
 import { BtBpf } from './bpf.js';
 import { TraceCgroup } from './cgroup.js';
 import { CFG } from './layout.js';
-import { CLOCK_BOOTTIME, CLOCK_REALTIME, clockNs } from './native.js';
+import { CLOCK_BOOTTIME, CLOCK_REALTIME, clockNs, tryLock } from './native.js';
 import { Progress } from './progress.js';
 import { startProfile } from './profile.js';
 import { RingReader } from './ring.js';
@@ -33,10 +35,28 @@ export interface TraceOptions {
   progress: boolean;
   /** Drain interval when the ring is quiet. */
   pollMs?: number;
+  /** --redact: every match in argv and environment values is replaced by "***" before it reaches the log. */
+  redact?: RegExp[];
 }
 
+/**
+ * bt's nice while the ring fills up: above the build and anything else
+ * running at nice 0 (a CPU hog on another core), so that the drain keeps
+ * up instead of the kernel dropping events. bt runs as root, which may
+ * raise its priority.
+ */
+const BOOST_NICE = -10;
+
+/** bt trace's exit status when the log could not be written to the end (EX_IOERR). */
+export const EXIT_LOG_FAILED = 74;
+
 export interface TraceResult {
+  /** The build's status, or EXIT_LOG_FAILED when the log could not be completed. */
   exitStatus: number;
+  /** The build's own status (128+signal when killed). */
+  buildStatus: number;
+  /** The log could not be written to the end (see EXIT_LOG_FAILED). */
+  logFailed: boolean;
   records: number;
   bytes: number;
   lost: Record<string, number>;
@@ -59,11 +79,13 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   const cwd = process.cwd();
   const user = buildUser(opts.asRoot);
   const env = buildEnv(user);
-  const exe = resolveCommand(opts.command[0], env, cwd);
-  preflightOutput(opts.output);
+  const owner: Owner = user.uid >= 0 ? { uid: user.uid, gid: user.gid, name: user.name } : SELF;
+  const exe = asUser(owner, () => resolveCommand(opts.command[0], env, cwd, owner));
   if (!fs.existsSync(LAUNCHER_PATH)) {
     throw new CaptureError('E_NO_LAUNCHER', `${LAUNCHER_PATH} is missing: run npm run build`);
   }
+  // The log is opened (and locked) before anything else: a log that cannot be written stops bt here.
+  const out = openTraceOutput(opts.output, owner);
 
   const cleanup: Array<() => void> = [];
   const runCleanup = () => {
@@ -76,6 +98,10 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     }
   };
   process.once('exit', runCleanup); // last resort, e.g. an uncaught error
+  let outOwned = true; // closed here until a LogWriter owns it
+  cleanup.push(() => {
+    if (outOwned && out.kind !== 'stdout') fs.closeSync(out.fd);
+  });
 
   try {
     const cg = TraceCgroup.create();
@@ -90,14 +116,16 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     if (stopProfile) cleanup.push(stopProfile);
 
     const clock = sampleClock();
+    // The launcher waits on fd 3 until the log's header is written: the build starts only then.
     const child = execa(LAUNCHER_PATH, [cg.procsFile, String(user.uid), String(user.gid), exe, ...opts.command], {
-      stdio: 'inherit',
+      stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
       reject: false,
-      env,
+      env: { ...env, BT_LAUNCH_WAIT_FD: '3' },
       extendEnv: false,
       cwd,
       cleanup: true,
     });
+    const go = child.stdio[3] as unknown as NodeJS.WritableStream;
     const rootPid = child.pid ?? 0;
     const header: LogHeader = {
       format_version: FORMAT_VERSION,
@@ -106,7 +134,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
       hostname: os.hostname(),
       clock: 'CLOCK_BOOTTIME',
       boot_to_wall_ns: clock.bootToWallNs,
-      command: opts.command,
+      command: opts.command.map((a) => redactText(a, opts.redact)),
       cwd,
       uid: user.uid >= 0 ? user.uid : (process.getuid?.() ?? 0),
       gid: user.gid >= 0 ? user.gid : (process.getgid?.() ?? 0),
@@ -116,6 +144,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
         env: String(opts.env),
         files: String(opts.files),
         as_root: String(opts.asRoot),
+        ...(opts.redact?.length ? { redact: `${opts.redact.length} pattern${opts.redact.length === 1 ? '' : 's'}` } : {}),
       },
       start_ts: clock.bootNs,
       normalized: false,
@@ -124,13 +153,16 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     };
     let writer: LogWriter;
     try {
-      writer = LogWriter.open(opts.output, header, user.uid >= 0 ? { uid: user.uid, gid: user.gid } : {});
+      outOwned = false;
+      writer = LogWriter.onOutput(out, header);
     } catch (err) {
-      child.kill('SIGKILL');
+      child.kill('SIGKILL'); // it never ran the build
+      await child;
       throw err;
     }
     cleanup.push(() => writer.close());
-    return await new Tracer(opts, cg, bpf, ring, writer, child, rootPid).run();
+    go.end('g');
+    return await new Tracer(opts, cg, bpf, ring, writer, child as unknown as ResultPromise, rootPid).run();
   } finally {
     runCleanup();
     process.removeListener('exit', runCleanup);
@@ -168,12 +200,40 @@ class Tracer {
 
   /** Records of the object path (all but open/close), before they are written. */
   private onRecord(r: LogRecord): void {
+    if (r.exec && this.opts.redact?.length) redactExec(r.exec, this.opts.redact);
     if (r.fork) {
       if (!r.fork.thread) this.started++;
     } else if (r.exit) this.exited++;
   }
 
+  /** The log could not be written (disk full...): the build goes on, its events are dropped. */
+  logFailure: LogError | undefined;
+
+  /** Runs a step that writes the log; a write failure is reported once and the trace goes on untraced. */
+  private guarded(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      if (!(err instanceof LogError) || this.logFailure) throw err;
+      this.logFailure = err;
+      this.progress.clear();
+      const w = this.writer;
+      process.stderr.write(
+        `bt: ${err.message.replace(/\. .*$/, '')}: the log keeps its first ${formatCount(w.bytesOnDisk)} bytes, readable up to there (no trailer); ` +
+          `the build goes on untraced and bt will exit with status ${EXIT_LOG_FAILED}\n`,
+      );
+    }
+  }
+
   private drain(): number {
+    let n = 0;
+    this.guarded(() => {
+      n = this.drainOnce();
+    });
+    return n;
+  }
+
+  private drainOnce(): number {
     let n = 0;
     const sink = (buf: Buffer, dv: DataView, off: number, len: number) => this.transcoder.record(buf, dv, off, len);
     for (;;) {
@@ -243,7 +303,7 @@ class Tracer {
     const want = pending < this.ring.size / 16;
     if (want === this.niced) return;
     try {
-      os.setPriority(0, want ? 10 : 0); // the calling thread: bt's drain loop
+      os.setPriority(0, want ? 10 : BOOST_NICE); // the calling thread: bt's drain loop
       this.niced = want;
     } catch {
       /* not permitted: keep the priority we have */
@@ -288,14 +348,17 @@ class Tracer {
       // records are in the ring. Stop new events, then drain to the end.
       this.bpf.detach();
       this.drain();
-      this.transcoder.finish();
-      this.recordLosses();
-      const exitStatus = statusOf(result.exitCode, result.signal);
+      this.guarded(() => {
+        this.transcoder.finish();
+        this.recordLosses();
+      });
+      const buildStatus = statusOf(result.exitCode, result.signal);
+      const exitStatus = this.logFailure ? EXIT_LOG_FAILED : buildStatus;
       const lost = this.bpf.lost();
       if (this.transcoder.incompleteExecs) lost.incomplete_exec = this.transcoder.incompleteExecs;
       const trailer: Trailer = {
         end_ts: clockNs(CLOCK_BOOTTIME),
-        exit_status: exitStatus,
+        exit_status: buildStatus,
         exit_code: result.exitCode ?? 0,
         exit_signal: signalNumber(result.signal),
         records: this.writer.records,
@@ -304,10 +367,12 @@ class Tracer {
         leftover: leftovers,
         ...ownUsage(),
       };
-      this.writer.close(trailer);
+      this.guarded(() => this.writer.close(trailer));
       this.progress.clear();
       return {
         exitStatus,
+        buildStatus,
+        logFailed: !!this.logFailure,
         records: this.writer.records,
         bytes: this.writer.bytesWritten,
         lost,
@@ -341,6 +406,27 @@ function ownUsage(): { bt_user_us: number; bt_sys_us: number; bt_max_rss_kib: nu
   return { bt_user_us: u.userCPUTime, bt_sys_us: u.systemCPUTime, bt_max_rss_kib: u.maxRSS };
 }
 
+/** Replaces every match of the --redact patterns with "***". */
+export function redactText(s: string, patterns: RegExp[] | undefined): string {
+  if (!patterns) return s;
+  for (const re of patterns) s = s.replace(re, '***');
+  return s;
+}
+
+/** --redact on an exec: each argument, the caller's argv[0], and each environment value (NAME= is kept). */
+export function redactExec(e: { argv: string[]; env: string[]; argv0?: string }, patterns: RegExp[]): void {
+  e.argv = e.argv.map((a) => redactText(a, patterns));
+  if (e.argv0) e.argv0 = redactText(e.argv0, patterns);
+  e.env = e.env.map((kv) => {
+    const eq = kv.indexOf('=');
+    return eq < 0 ? redactText(kv, patterns) : kv.slice(0, eq + 1) + redactText(kv.slice(eq + 1), patterns);
+  });
+}
+
+function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
 function onTerminal(): boolean {
   return process.stdin.isTTY === true || process.stderr.isTTY === true;
 }
@@ -371,23 +457,52 @@ function sampleClock(): { bootNs: number; bootToWallNs: number } {
 
 function checkRingSize(bytes: number): number {
   const page = 4096;
-  if (!Number.isInteger(bytes) || bytes < 64 * 1024 || bytes > 2 ** 30 || (bytes & (bytes - 1)) !== 0 || bytes % page) {
+  const pow2 = Number.isInteger(bytes) && bytes > 0 && (bytes & (bytes - 1)) === 0;
+  if (pow2 && bytes < 64 * 1024) {
+    throw new UsageError('E_USAGE', `ring size ${bytes} is smaller than the minimum of 64 KiB: try --ring-size 64K or more`);
+  }
+  if (pow2 && bytes > 2 ** 30) throw new UsageError('E_USAGE', `ring size ${bytes} is larger than the maximum of 1 GiB: try --ring-size 1G or less`);
+  if (!pow2 || bytes % page) {
     throw new UsageError('E_USAGE', `ring size ${bytes} is not a power of two between 64 KiB and 1 GiB: try --ring-size 64M`);
   }
   return bytes;
 }
 
-function preflightOutput(file: string): void {
-  if (file === '-') return;
-  try {
-    const fd = fs.openSync(file, 'a', 0o600);
-    fs.closeSync(fd);
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new LogError('E_LOG_WRITE', `cannot write the log ${file} (${e.code ?? e.message}): choose another -o path`, {
-      cause: err,
-    });
+/**
+ * Opens bt trace's log through the careful output module (as the invoking
+ * user, no links followed, no other user's file overwritten), locked so
+ * that a second bt trace with the same -o refuses instead of mixing bytes.
+ * The log cannot be stdout: that is the build's own output.
+ */
+function openTraceOutput(file: string, owner: Owner): OutputFile {
+  if (file === '-') {
+    throw new UsageError('E_USAGE', 'bt trace -o -: stdout is the build\'s own output; write the log to a file or a FIFO (-o FILE)');
   }
+  const out = openOutputInPlace(file, {
+    owner,
+    what: 'log',
+    beforeTruncate: (fd) => {
+      if (!tryLock(fd)) {
+        throw new LogError('E_LOG_BUSY', `${file} is being written by another bt trace: wait for it to end or choose another -o`);
+      }
+    },
+  });
+  if (out.kind !== 'file') {
+    const st = fs.fstatSync(out.fd);
+    let same = false;
+    try {
+      const o = fs.fstatSync(1);
+      same = (st.isFIFO() || st.isSocket()) && o.dev === st.dev && o.ino === st.ino;
+    } catch {
+      /* no stdout */
+    }
+    const tty = st.isCharacterDevice() && tty_isatty(out.fd);
+    if (same || tty) {
+      fs.closeSync(out.fd);
+      throw new UsageError('E_USAGE', `bt trace -o ${file}: that is ${tty ? 'a terminal' : "bt's stdout, the build's own output"}; write the log to a file or a FIFO`);
+    }
+  }
+  return out;
 }
 
 const SIGNALS: Record<string, number> = os.constants.signals as unknown as Record<string, number>;

@@ -75,24 +75,47 @@ export function buildEnv(user: BuildUser, env = process.env): NodeJS.ProcessEnv 
   return out;
 }
 
-/** Resolves argv[0] the way execvp would, or throws a one-line error. */
-export function resolveCommand(cmd: string, env: NodeJS.ProcessEnv, cwd: string): string {
+/**
+ * Resolves argv[0] the way execvp would, or throws a one-line error. Run it
+ * as the user (output.ts asUser) with `owner` set: the directories are then
+ * searched with the user's rights, and whether the user may execute the
+ * file is decided from its mode, so the answer (127 or 126) never reveals a
+ * file in a directory the user cannot read.
+ */
+export function resolveCommand(cmd: string, env: NodeJS.ProcessEnv, cwd: string, owner?: { uid: number; gid: number }): string {
   const candidates = cmd.includes('/')
     ? [path.resolve(cwd, cmd)]
     : (env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(':').map((d) => path.resolve(cwd, d || '.', cmd));
   let sawNonExec = false;
+  let sawDir = false;
   for (const c of candidates) {
     try {
       const st = fs.statSync(c);
+      if (st.isDirectory()) {
+        sawDir = true;
+        continue;
+      }
       if (!st.isFile()) continue;
-      fs.accessSync(c, fs.constants.X_OK);
+      if (!mayExecute(st, owner)) {
+        sawNonExec = true;
+        continue;
+      }
       return c;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EACCES') sawNonExec = true;
+    } catch {
+      /* not there, or not visible to the user: not found */
     }
   }
-  throw new CaptureError(
-    sawNonExec ? 'E_NOT_EXECUTABLE' : 'E_NO_COMMAND',
-    sawNonExec ? `${cmd}: permission denied (not executable)` : `${cmd}: command not found`,
-  );
+  if (sawNonExec) throw new CaptureError('E_NOT_EXECUTABLE', `${cmd}: permission denied (not executable)`);
+  if (sawDir && cmd.includes('/')) throw new CaptureError('E_NOT_EXECUTABLE', `${cmd}: is a directory, not a command`);
+  throw new CaptureError('E_NO_COMMAND', `${cmd}: command not found`);
+}
+
+/** Whether the user (or bt itself) may execute a file with these mode bits. */
+function mayExecute(st: fs.Stats, owner?: { uid: number; gid: number }): boolean {
+  const uid = owner && owner.uid >= 0 ? owner.uid : (process.geteuid?.() ?? 0);
+  if (uid === 0) return (st.mode & 0o111) !== 0;
+  if (st.uid === uid) return (st.mode & 0o100) !== 0;
+  const groups = new Set([owner && owner.uid >= 0 ? owner.gid : (process.getegid?.() ?? 0), ...(process.getgroups?.() ?? [])]);
+  if (groups.has(st.gid)) return (st.mode & 0o010) !== 0;
+  return (st.mode & 0o001) !== 0;
 }

@@ -1,8 +1,9 @@
 /**
  * bt dump [options] <file>: prints a log as text (one line per record) or as
- * JSON Lines (--json). A log that is cut short or has no trailer is printed
- * up to where it is readable, with a warning on stderr, and exits 0: what
- * was read is valid. Unreadable files throw a LogError (exit 1).
+ * JSON Lines (--json). A log without a trailer is printed with a warning
+ * and exits 0. A damaged log (torn, or its trailer's counts disagree) is
+ * printed up to the damage, with one warning naming the byte offset, and
+ * exits 1. Unreadable files throw a LogError (exit 1).
  */
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
@@ -16,6 +17,7 @@ import {
   toJson,
   trailerToJson,
 } from '../log/dump.js';
+import { endWarnings } from '../log/check.js';
 import { LogReader } from '../log/reader.js';
 import { loadBuild, normalized } from '../model/index.js';
 import { ModelEnv } from '../model/subject.js';
@@ -136,7 +138,7 @@ export async function runDump(
   opts: DumpOptions,
   out: NodeJS.WritableStream = process.stdout,
   err: NodeJS.WritableStream = process.stderr,
-): Promise<void> {
+): Promise<number> {
   const types = parseTypes(opts.type);
   const pids = parsePids(opts.pid);
   const json = Boolean(opts.json);
@@ -165,8 +167,11 @@ export async function runDump(
       if (m.trailer) buf += json ? `${JSON.stringify(trailerToJson(m.trailer))}\n` : `${formatTrailerText(m.trailer, h)}\n`;
       if (buf) await output.write(buf);
       await output.end();
-      if (m.incomplete) err.write(`bt: warning: ${file} is incomplete (no trailer, or damaged): the records shown stop where it does\n`);
-      return;
+      const d = env.build.damage;
+      if (d.torn) err.write(`bt: warning: ${file} is damaged at byte ${d.torn.offset} (${d.torn.reason}): the records before it were read\n`);
+      else if (!m.trailer) err.write(`bt: warning: ${file} has no trailer: the trace did not finish cleanly\n`);
+      if (d.trailerMismatch) err.write(`bt: warning: ${file}: ${d.trailerMismatch}\n`);
+      return d.torn || d.trailerMismatch ? 1 : 0;
     }
     if (reader.trailer) {
       buf += json ? `${JSON.stringify(trailerToJson(reader.trailer))}\n` : `${formatTrailerText(reader.trailer, h)}\n`;
@@ -174,33 +179,16 @@ export async function runDump(
     if (buf) await output.write(buf);
     await output.end();
   } catch (e) {
-    if (e instanceof OutputClosed) return; // reader of stdout went away: not an error
+    if (e instanceof OutputClosed) return 0; // reader of stdout went away: not an error
     throw e;
   } finally {
     output.dispose();
     reader.close();
   }
 
-  const warnings: string[] = [];
-  if (reader.torn) {
-    warnings.push(
-      `bt: warning: ${file} is truncated at byte ${reader.torn.offset} (${reader.torn.reason}); ` +
-        `${reader.recordsRead} records before it were read`,
-    );
-  }
-  if (!reader.trailer) {
-    warnings.push(`bt: warning: ${file} has no trailer: the trace did not finish cleanly`);
-  } else if (reader.trailer.records !== undefined && Number(reader.trailer.records) !== reader.recordsRead) {
-    warnings.push(
-      `bt: warning: ${file}: the trailer counts ${reader.trailer.records} records but ${reader.recordsRead} were read`,
-    );
-  }
-  if (reader.skippedUnknown > 0) {
-    warnings.push(
-      `bt: warning: ${file}: skipped ${reader.skippedUnknown} records of a kind this bt does not know (written by a newer bt?)`,
-    );
-  }
-  if (warnings.length) err.write(`${warnings.join('\n')}\n`);
+  const { lines, damaged } = endWarnings(file, reader.end());
+  if (lines.length) err.write(lines.map((l) => `bt: warning: ${l}\n`).join(''));
+  return damaged ? 1 : 0;
 }
 
 /** The `bt dump` command. */
@@ -213,6 +201,7 @@ export function dumpCommand(): Command {
     .option('--pid <pid>', 'only records of these processes (comma-separated pids)')
     .option('--filter <expr>', 'only records matching a display filter (README: Display filters); the log is normalized first')
     .action(async (file: string, opts: DumpOptions) => {
-      await runDump(file, opts);
+      const status = await runDump(file, opts);
+      if (status) process.exitCode = status;
     });
 }

@@ -32,13 +32,13 @@ export function exportCommand(): Command {
       };
       const toStdout = !o.output || o.output === '-';
       if (format === 'parquet') {
-        if (toStdout) throw new ExportError('E_OUTPUT', 'bt export parquet writes a directory: give it with -o DIR');
+        if (toStdout) throw new ExportError('E_EXPORT_OUTPUT', 'bt export parquet writes a directory: give it with -o DIR');
         const rows = await exportParquet(log, o.output);
         if (!o.quiet) process.stderr.write(`bt export: ${Object.entries(rows).map(([t, n]) => `${n} ${t}`).join(', ')} written to ${o.output}\n`);
         return;
       }
       if (toStdout && BINARY_FORMATS.has(format) && process.stdout.isTTY) {
-        throw new ExportError('E_OUTPUT', `refusing to write a binary ${format} trace to the terminal: use -o FILE or redirect stdout`);
+        throw new ExportError('E_EXPORT_OUTPUT', `refusing to write a binary ${format} trace to the terminal: use -o FILE or redirect stdout`);
       }
       const sink: Sink = toStdout ? stdoutSink() : fileSink(o.output);
       try {

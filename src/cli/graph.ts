@@ -8,7 +8,8 @@ import { writeAllSync } from '../log/io.js';
 import { depsScope } from '../answers/deps.js';
 import { graphBuild, renderDot, toDot, type GraphFormat } from '../graph/index.js';
 import { Kind } from '../model/kinds.js';
-import { collect, compileFilter, loadFor, nonNegativeInt } from './options.js';
+import { collect, compileFilter, loadFor, nonNegativeInt, positiveNumber } from './options.js';
+import { invokingUser, openOutputAtomic } from '../log/output.js';
 import { filterFocus } from '../graph/model.js';
 import { ModelEnv } from '../model/subject.js';
 import { DEFAULT_MAX_NODES, type GraphOptions } from '../graph/view.js';
@@ -51,7 +52,10 @@ export function graphCommand(): Command {
         .default(DEFAULT_MAX_NODES)
         .argParser(nonNegativeInt('max-nodes')),
     )
-    .addOption(new Option('--window <ms>', 'reorder window when normalizing a raw log').default(2000).argParser(Number))
+    .addOption(new Option('--window <ms>', 'reorder window when normalizing a raw log').default(2000).argParser(positiveNumber('window')))
+    .addOption(
+      new Option('--warnings <which>', 'normalization warnings of a raw log: a count (default), or all of them').choices(['count', 'all']).default('count'),
+    )
     .option('-q, --quiet', 'no notes on stderr')
     .action(async (log: string, o) => {
       const format = formatFor(o.output, o.format);
@@ -73,26 +77,40 @@ export function graphCommand(): Command {
         maxNodes: Number(o.maxNodes),
       };
       const filter = o.filter !== undefined ? compileFilter(o.filter) : undefined;
-      const build = loadFor(log, o);
+      const build = loadFor(log, { ...o, allWarnings: o.warnings === 'all' });
       if (o.focus && filter) throw new UsageError('E_USAGE', 'give --focus or --filter, not both');
       const focus = filter ? filterFocus(build, filter.bind(new ModelEnv(build))) : o.focus ? depsScope(build, build.resolveFile(o.focus, (f) => (f.kinds & Kind.WRITE) !== 0), { all: !!o.allFiles }) : undefined;
       const view = graphBuild(build, options, focus);
-      const res = { dot: toDot(view), model: view.model, summary: build.summary };
+      const res = { dot: toDot(view), model: view.model, summary: build.summary, ...build.damage };
       const bytes = await renderDot(res.dot, format);
       if (toStdout) writeAllSync(1, bytes);
       else {
+        const out = openOutputAtomic(o.output, { owner: invokingUser(), mode: 0o666, what: 'graph' });
         try {
-          fs.writeFileSync(o.output, bytes);
+          writeAllSync(out.fd, bytes);
+          fs.closeSync(out.fd);
         } catch (err) {
+          out.abort();
           throw new GraphError('E_WRITE', `cannot write ${o.output}: ${(err as Error).message}`, { cause: err });
         }
+        out.commit();
       }
+      if (res.torn || res.trailerMismatch) process.exitCode = 1;
+      if (res.torn) {
+        process.stderr.write(
+          `bt graph: warning: ${log} is damaged at byte ${res.torn.offset} (${res.torn.reason}): the graph shows the records before it\n`,
+        );
+      }
+      if (res.trailerMismatch) process.stderr.write(`bt graph: warning: ${log}: ${res.trailerMismatch}\n`);
       if (!o.quiet) {
         const notes: string[] = [];
-        if (res.model.incomplete) notes.push('the trace is incomplete (no trailer): the picture may miss the end of the build');
+        if (res.model.incomplete && !res.torn) notes.push('the trace is incomplete (no trailer): the picture may miss the end of the build');
         if (res.model.lostEvents) notes.push(`${res.model.lostEvents} events were lost during the trace: the picture may miss some`);
-        if (res.summary?.warningCount) notes.push(`${res.summary.warningCount} normalization warnings (run bt normalize to see them)`);
+        if (res.summary?.warningCount && o.warnings !== 'all') {
+          notes.push(`${res.summary.warningCount} normalization warnings (--warnings all prints them)`);
+        }
         for (const n of notes) process.stderr.write(`bt graph: note: ${n}\n`);
+        if (o.warnings === 'all') for (const w of res.summary?.warnings ?? []) process.stderr.write(`bt graph: warning: ${w}\n`);
       }
     });
 }

@@ -50,7 +50,7 @@ const EXIT_BY_CODE: Record<string, number> = {
   E_NO_FILE: 2,
   E_AMBIGUOUS: 2,
   E_FILTER: 2,
-  E_OUTPUT: 2,
+  E_EXPORT_OUTPUT: 2,
   E_FORMAT: 2,
   E_SQL: 2,
   E_BAD_INPUT: 2,

@@ -3,7 +3,7 @@
  */
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
-import { defaultOutputPath, formatSummary, normalizeFile } from '../normalize/normalize.js';
+import { damageLines, defaultOutputPath, formatSummary, normalizeFile } from '../normalize/normalize.js';
 
 function positiveNumber(what: string) {
   return (text: string): number => {
@@ -27,6 +27,7 @@ export function normalizeCommand(): Command {
     )
     .addOption(new Option('--sort <method>', 'ordering method').choices(['auto', 'window', 'external']).default('auto'))
     .option('--tmp-dir <dir>', 'directory for temporary files (default: the system temp directory)')
+    .addOption(new Option('--warnings <which>', 'print the first warning of each kind, or all of them').choices(['first', 'all']).default('first'))
     .option('-q, --quiet', 'no summary on stderr')
     .action((log: string, o) => {
       const output: string = o.output ?? defaultOutputPath(log);
@@ -34,7 +35,10 @@ export function normalizeCommand(): Command {
         windowMs: Number(o.window),
         sort: o.sort,
         tmpDir: o.tmpDir,
+        allWarnings: o.warnings === 'all',
       });
       if (!o.quiet) process.stderr.write(formatSummary(summary));
+      else for (const l of damageLines(summary)) process.stderr.write(`${l}\n`);
+      if (summary.torn || summary.trailerMismatch) process.exitCode = 1;
     });
 }

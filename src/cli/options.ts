@@ -22,17 +22,19 @@ export function nonNegativeInt(what: string) {
 }
 
 /** A number above 0. */
-export function positiveNumber(what: string) {
+export function positiveNumber(what: string, unit = what === 'window' ? 'ms' : '') {
   return (text: string): number => {
     const v = Number(text);
-    if (text.trim() === '' || !Number.isFinite(v) || v <= 0) throw new UsageError('E_USAGE', `invalid ${what} "${text}": give a positive number`);
+    if (text.trim() === '' || !Number.isFinite(v) || v <= 0) {
+      throw new UsageError('E_USAGE', `invalid ${what} "${text}": give a positive number${unit ? ` of ${unit}` : ''}`);
+    }
     return v;
   };
 }
 
 /** The build model of a log, with the options every answering command shares (--driver, --window). */
-export function loadFor(log: string, o: { driver?: string[]; window?: number }): Build {
-  return loadBuild(log, { drivers: o.driver, normalize: { windowMs: o.window ? Number(o.window) : undefined } });
+export function loadFor(log: string, o: { driver?: string[]; window?: number; allWarnings?: boolean }): Build {
+  return loadBuild(log, { drivers: o.driver, normalize: { windowMs: o.window ? Number(o.window) : undefined, allWarnings: o.allWarnings } });
 }
 
 /** Writes a value as JSON (one document, newline-terminated) to stdout. */

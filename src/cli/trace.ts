@@ -14,8 +14,21 @@ export function parseSize(text: string): number {
 
 export function parseSeconds(text: string): number {
   const v = Number(text);
-  if (!Number.isFinite(v) || v < 0) throw new UsageError('E_USAGE', `invalid duration "${text}": give seconds, e.g. 5 or 0.5`);
+  if (text.trim() === '' || !Number.isFinite(v) || v < 0) {
+    throw new UsageError('E_USAGE', `invalid duration "${text}": give seconds, e.g. 5 or 0.5`);
+  }
   return v;
+}
+
+function collectRegex(text: string, previous: RegExp[] | undefined): RegExp[] {
+  let re: RegExp;
+  try {
+    if (text === '') throw new Error('empty pattern');
+    re = new RegExp(text, 'g');
+  } catch (err) {
+    throw new UsageError('E_USAGE', `invalid --redact pattern "${text}": ${(err as Error).message}`);
+  }
+  return [...(previous ?? []), re];
 }
 
 export function traceCommand(): Command {
@@ -23,11 +36,12 @@ export function traceCommand(): Command {
     .description('run COMMAND and record every process and file event of it (and of nothing else)')
     .usage('[options] -- COMMAND [ARGS...]')
     .option('-o, --output <file>', 'log file to write', 'build.trace')
-    .addOption(new Option('--ring-size <bytes>', 'kernel ring buffer size (power of two)').default('16M').argParser(parseSize))
+    .addOption(new Option('--ring-size <bytes>', 'kernel ring buffer size (power of two)').default('64M').argParser(parseSize))
     .addOption(
       new Option('--grace <seconds>', 'how long to wait for processes that outlive the command').default(5).argParser(parseSeconds),
     )
-    .option('--no-env', 'do not record environments (they can hold secrets)')
+    .option('--no-env', 'do not record environments (they can hold secrets; argv is recorded either way)')
+    .option('--redact <regex>', 'replace every match in argv and environment values by *** before it reaches the log (repeatable)', collectRegex)
     .option('--no-files', 'record processes only, no file events')
     .option('--as-root', 'run the build as root even when bt was started with sudo')
     .option('-q, --quiet', 'no progress line and no summary')
@@ -46,14 +60,17 @@ export function traceCommand(): Command {
         files: o.files !== false,
         asRoot: !!o.asRoot,
         progress: !o.quiet && process.stderr.isTTY === true,
+        redact: o.redact,
       });
       const lostTotal = Object.entries(res.lost)
         .filter(([reason]) => reason === 'ringbuf' || reason === 'pair_map' || reason === 'incomplete_exec')
         .reduce((a, [, n]) => a + n, 0);
-      if (!o.quiet) {
+      if (res.logFailed) {
+        process.stderr.write(`bt: the build exited with status ${res.buildStatus}; the log ${o.output} is incomplete (see above)\n`);
+      } else if (!o.quiet) {
         process.stderr.write(
           `bt: ${res.records} records, ${formatBytes(res.bytes)} written to ${o.output}; ` +
-            `the build exited with status ${res.exitStatus}\n`,
+            `the build exited with status ${res.buildStatus}\n`,
         );
       }
       if (lostTotal > 0) {

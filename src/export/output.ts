@@ -2,39 +2,32 @@
  * Writing export files safely. bt runs as root, so an output path must never
  * be followed through something another user planted: every file is written
  * to a fresh temporary name in the target's directory, created with O_EXCL
- * (and O_NOFOLLOW), then renamed over the target. A failure leaves the
- * target untouched. Kept in this one module so that it can be swapped for
- * the shared root-safe output module (src/log/output.ts) later.
+ * (and O_NOFOLLOW), then renamed over the target; a device or FIFO is
+ * written in place (src/log/output.ts). A failure leaves the target untouched.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ExportError } from '../errors.js';
+import { ExportError, LogError } from '../errors.js';
+import { writeAllSync } from '../log/io.js';
+import { invokingUser, openOutputAtomic, type OutputFile } from '../log/output.js';
 import { describeFsError } from '../log/io.js';
 
 function fail(target: string, err: unknown): never {
-  throw new ExportError('E_OUTPUT', `cannot write ${target} (${describeFsError(err)}): choose another -o path`, { cause: err });
+  throw new ExportError('E_EXPORT_OUTPUT', `cannot write ${target} (${describeFsError(err)}): choose another -o path`, { cause: err });
 }
 
-/** A file being written: write(), then commit() (rename into place) or abort(). */
+/** A file being written: write(), then commit() (rename into place) or abort(). Built on the shared root-safe output (src/log/output.ts). */
 export class SafeFile {
-  private closed = false;
   private constructor(
     readonly target: string,
-    private readonly tmp: string,
-    private fd: number,
+    private readonly out: OutputFile,
   ) {}
 
   static create(target: string, mode = 0o644): SafeFile {
-    const abs = path.resolve(target);
-    const dir = path.dirname(abs);
-    const tmp = path.join(dir, `.${path.basename(abs)}.bt-${process.pid}-${crypto.randomBytes(4).toString('hex')}.tmp`);
     try {
-      const st = fs.lstatSync(abs, { throwIfNoEntry: false });
-      if (st?.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-      const flags = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
-      return new SafeFile(abs, tmp, fs.openSync(tmp, flags, mode));
+      return new SafeFile(target, openOutputAtomic(target, { owner: invokingUser(), mode, what: 'export' }));
     } catch (err) {
+      if (err instanceof LogError) throw new ExportError('E_EXPORT_OUTPUT', `${err.message}`, { cause: err });
       fail(target, err);
     }
   }
@@ -42,8 +35,7 @@ export class SafeFile {
   write(data: string | Uint8Array): void {
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     try {
-      let off = 0;
-      while (off < buf.length) off += fs.writeSync(this.fd, buf, off, buf.length - off);
+      writeAllSync(this.out.fd, buf);
     } catch (err) {
       this.abort();
       fail(this.target, err);
@@ -52,10 +44,11 @@ export class SafeFile {
 
   commit(): void {
     try {
-      fs.fsyncSync(this.fd);
-      fs.closeSync(this.fd);
-      this.closed = true;
-      fs.renameSync(this.tmp, this.target);
+      if (this.out.kind === 'file') {
+        fs.fsyncSync(this.out.fd);
+        fs.closeSync(this.out.fd);
+      } else if (this.out.kind !== 'stdout') fs.closeSync(this.out.fd);
+      this.out.commit();
     } catch (err) {
       this.abort();
       fail(this.target, err);
@@ -63,15 +56,14 @@ export class SafeFile {
   }
 
   abort(): void {
-    if (!this.closed) {
-      this.closed = true;
+    if (this.out.kind === 'file') {
       try {
-        fs.closeSync(this.fd);
+        fs.closeSync(this.out.fd);
       } catch {
         /* already closed */
       }
     }
-    fs.rmSync(this.tmp, { force: true });
+    this.out.abort();
   }
 }
 

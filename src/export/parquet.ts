@@ -28,7 +28,7 @@ export async function exportParquet(log: string, out: string): Promise<Record<Ta
   } catch (err) {
     if (staging) fs.rmSync(staging, { recursive: true, force: true });
     if (err instanceof BtError) throw err;
-    throw new ExportError('E_OUTPUT', `cannot write the Parquet files into ${out}: ${String((err as Error)?.message ?? err).split('\n')[0]}`, { cause: err });
+    throw new ExportError('E_EXPORT_OUTPUT', `cannot write the Parquet files into ${out}: ${String((err as Error)?.message ?? err).split('\n')[0]}`, { cause: err });
   } finally {
     db.close();
   }

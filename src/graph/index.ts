@@ -6,6 +6,7 @@
  *   renderDot(dot, 'svg' | 'png')         -> bytes, without system Graphviz
  *   graphFile(path, options)              a log file (raw or normalized) -> view and DOT
  */
+import type { TornInfo } from '../log/frames.js';
 import type { LogHeader, LogRecord } from '../log/schema.js';
 import type { NormalizeOptions, NormalizeSummary } from '../normalize/normalize.js';
 import { toDot } from './dot.js';
@@ -79,6 +80,10 @@ export interface GraphFileResult {
   /** Set when the log was raw and normalized on the fly. */
   summary?: NormalizeSummary;
   build: Build;
+  /** Where the log is damaged (the graph shows the records before it). */
+  torn?: TornInfo;
+  /** How the trailer's counts disagree with the records read. */
+  trailerMismatch?: string;
 }
 
 /**
@@ -89,5 +94,5 @@ export function graphFile(path: string, options: GraphOptions = {}, normalize: N
   const build = loadBuild(path, { normalize });
   const model = graphModel(build, ingest(options, build.header));
   const view = buildView(model, options);
-  return { view, dot: toDot(view), model, summary: build.summary, build };
+  return { view, dot: toDot(view), model, summary: build.summary, build, torn: build.damage.torn, trailerMismatch: build.damage.trailerMismatch };
 }

@@ -509,10 +509,13 @@ function tooBig(model: BuildModel, opts: GraphOptions, view: GraphView, max: num
   const count = (o: GraphOptions) => computeView(model, o).nodeCount;
   const hints: string[] = [];
   let fits = false;
+  // only filters whose result fits the limit are suggested
   for (const [flag, f] of singles) {
     const n = count(f(opts));
-    if (n < view.nodeCount) hints.push(`${flag} (${n} nodes)`);
-    if (n <= max) fits = true;
+    if (n <= max) {
+      hints.push(`${flag} (${n} nodes)`);
+      fits = true;
+    }
   }
   if (!fits) {
     for (let i = 0; i < singles.length && hints.length < 8; i++) {
@@ -537,9 +540,14 @@ function tooBig(model: BuildModel, opts: GraphOptions, view: GraphView, max: num
   }
   const procs = view.procs.length;
   const files = view.files.length;
+  const all = model.procs.size;
+  const boxes =
+    procs === all
+      ? `${procs} processes`
+      : `${procs} process boxes for the ${all} processes of the build${(opts.collapse ?? 'identical') === 'none' ? '' : ', repeated ones collapsed'}`;
   return new GraphError(
     'E_TOO_BIG',
-    `the graph would have ${view.nodeCount} nodes (${procs} processes, ${files} files), over --max-nodes ${max}: ` +
+    `the graph would have ${view.nodeCount} nodes (${boxes}, ${files} files), over --max-nodes ${max}: ` +
       `try ${hints.length ? `${hints.join(', ')}, ` : ''}--exe NAME or --include GLOB, or raise --max-nodes`,
   );
 }

@@ -418,6 +418,7 @@ export function toJson(r: LogRecord, h?: LogHeader): object {
       o.truncated = Boolean(e.truncated);
       o.env_omitted = Boolean(e.env_omitted);
       if (e.argv0) o.argv0 = e.argv0;
+      if (e.cwd_incomplete) o.cwd_incomplete = true;
       o.uid = e.uid ?? 0;
       o.gid = e.gid ?? 0;
       o.old_tid = e.old_tid ?? 0;
@@ -489,6 +490,7 @@ export function toJson(r: LogRecord, h?: LogHeader): object {
       o.fd = c.fd ?? 0;
       o.errno = errnoOf(c.errno);
       o.op = c.op ?? '';
+      if (c.cwd_incomplete) o.cwd_incomplete = true;
       break;
     }
     case 'path': {

@@ -1,32 +1,24 @@
 /**
  * LogReader: streams the records of a bt log.
  *
- * The file is read in chunks (1 MiB) with fs.readSync; a record larger than a
- * chunk grows the buffer to fit it (and the buffer shrinks back afterwards),
- * so memory is bounded by the largest record, never by the file.
+ * The frames come from FrameReader (frames.ts), the one framing reader:
+ * the file is read in chunks, so memory is bounded by the largest record,
+ * never by the file, and a length prefix is checked against the bytes left
+ * before anything is allocated for it.
  *
  * A log cut short (the tracer was killed, the disk filled up) or damaged is
  * read up to the first bad record: `torn` then says where and why, and
- * everything before it has been yielded.
+ * everything before it has been yielded. end() gives what bt dump, bt
+ * normalize and bt graph report about it (check.ts).
  */
 import fs from 'node:fs';
 import { LogError } from '../errors.js';
-import { describeFsError, fsCode } from './io.js';
-import { FORMAT_VERSION, MAGIC, decodeHeader, decodeRecord, recordType } from './schema.js';
+import type { ReadEnd } from './check.js';
+import { FrameReader, TRAILER_FIELD, countsByType, openLogFile, type TornInfo } from './frames.js';
+import { FORMAT_VERSION, MAGIC, decodeHeader } from './schema.js';
 import type { LogHeader, LogRecord, Trailer } from './schema.js';
 
-/** Where a log stops being readable. */
-export interface TornInfo {
-  /** byte offset (from the start of the file) of the bad record's length prefix */
-  offset: number;
-  reason: string;
-}
-
-const CHUNK = 1 << 20;
-/** A varint length prefix longer than this many bytes cannot be a record length (uint32). */
-const MAX_PREFIX_BYTES = 5;
-
-type ReadResult = { len: number; prefixBytes: number } | { torn: string } | 'eof';
+export type { TornInfo } from './frames.js';
 
 export class LogReader {
   /** The path given to open. */
@@ -45,17 +37,14 @@ export class LogReader {
   readonly dataOffset: number;
 
   private fd: number;
-  private buf: Buffer = Buffer.allocUnsafe(CHUNK);
-  /** file offset of buf[0] */
-  private base = 0;
-  private pos = 0;
-  private end = 0;
+  private counts: Record<string, number> = {};
 
   private constructor(path: string, fd: number) {
     this.path = path;
     this.fd = fd;
-    this.header = this.readHeader();
-    this.dataOffset = this.base + this.pos;
+    const frames = new FrameReader(path, fd, 0);
+    this.header = this.readHeader(frames);
+    this.dataOffset = frames.position;
   }
 
   /**
@@ -64,18 +53,8 @@ export class LogReader {
    * E_LOG_HEADER (the header is cut off, corrupt or from a newer bt).
    */
   static open(path: string): LogReader {
-    let fd: number;
+    const fd = openLogFile(path);
     try {
-      fd = fs.openSync(path, 'r');
-    } catch (err) {
-      throw new LogError('E_LOG_OPEN', `cannot open ${path}: ${describeFsError(err)}${openHint(fsCode(err))}`, {
-        cause: err,
-      });
-    }
-    try {
-      if (fs.fstatSync(fd).isDirectory()) {
-        throw new LogError('E_LOG_OPEN', `cannot open ${path}: it is a directory, not a bt log file`);
-      }
       return new LogReader(path, fd);
     } catch (err) {
       fs.closeSync(fd);
@@ -88,6 +67,17 @@ export class LogReader {
     return this.trailer !== undefined && this.torn === undefined;
   }
 
+  /** How the last iteration ended (for endWarnings). */
+  end(): ReadEnd {
+    return {
+      trailer: this.trailer,
+      torn: this.torn,
+      skippedUnknown: this.skippedUnknown,
+      records: this.recordsRead,
+      counts: { ...this.counts },
+    };
+  }
+
   /**
    * Yields every event record in file order. Records of unknown type are
    * skipped (counted in skippedUnknown); the trailer is stored in `trailer`,
@@ -95,39 +85,33 @@ export class LogReader {
    * Each call starts again from the first record.
    */
   *records(): Generator<LogRecord, void, undefined> {
-    this.seek(this.dataOffset);
     this.trailer = undefined;
     this.torn = undefined;
     this.skippedUnknown = 0;
     this.recordsRead = 0;
-    for (;;) {
-      const offset = this.base + this.pos;
-      const next = this.nextLength();
-      if (next === 'eof') return;
-      if ('torn' in next) {
-        this.torn = { offset, reason: next.torn };
-        return;
+    this.counts = {};
+    const frames = new FrameReader(this.path, this.fd, this.dataOffset);
+    try {
+      while (frames.next()) {
+        if (frames.field === TRAILER_FIELD) {
+          const rec = frames.decode();
+          if (!rec) break;
+          this.trailer = rec.trailer;
+          continue;
+        }
+        if (frames.field === 0) {
+          this.skippedUnknown++;
+          this.recordsRead++;
+          continue;
+        }
+        const rec = frames.decode();
+        if (!rec) break;
+        this.recordsRead++;
+        yield rec;
       }
-      const start = this.pos + next.prefixBytes;
-      let rec: LogRecord;
-      try {
-        rec = decodeRecord(this.buf.subarray(start, start + next.len));
-      } catch (err) {
-        this.torn = { offset, reason: `record does not decode: ${(err as Error).message}` };
-        return;
-      }
-      this.pos = start + next.len;
-      const type = recordType(rec);
-      if (type === 'trailer') {
-        this.trailer = rec.trailer;
-        continue;
-      }
-      this.recordsRead++;
-      if (type === undefined) {
-        this.skippedUnknown++;
-        continue;
-      }
-      yield rec;
+    } finally {
+      this.torn = frames.torn;
+      this.counts = countsByType(frames.perField).counts;
     }
   }
 
@@ -143,41 +127,35 @@ export class LogReader {
     }
   }
 
-  // --- internals -----------------------------------------------------------
-
-  private readHeader(): LogHeader {
-    const got = this.fill(MAGIC.length);
-    const have = this.end - this.pos;
-    if (!got) {
-      if (have === 0) {
+  private readHeader(frames: FrameReader): LogHeader {
+    const magic = frames.readBytes(MAGIC.length);
+    if (magic.length < MAGIC.length) {
+      if (magic.length === 0) {
         throw new LogError('E_NOT_BT_LOG', `${this.path} is not a bt log (expected a file written by bt trace): it is empty`);
       }
-      if (MAGIC.subarray(0, have).equals(this.buf.subarray(0, have))) {
+      if (MAGIC.subarray(0, magic.length).equals(magic)) {
         throw new LogError(
           'E_LOG_HEADER',
-          `${this.path} is a bt log cut off after ${have} bytes, inside its magic number: it holds no data`,
+          `${this.path} is a bt log cut off after ${magic.length} bytes, inside its magic number: it holds no data`,
         );
       }
       throw new LogError('E_NOT_BT_LOG', `${this.path} is not a bt log (expected a file written by bt trace)`);
     }
-    if (!MAGIC.equals(this.buf.subarray(0, MAGIC.length))) {
+    if (!MAGIC.equals(magic)) {
       throw new LogError('E_NOT_BT_LOG', `${this.path} is not a bt log (expected a file written by bt trace)`);
     }
-    this.pos += MAGIC.length;
-    const next = this.nextLength();
-    if (next === 'eof') {
+    if (!frames.nextFrame()) {
+      if (frames.torn) {
+        throw new LogError('E_LOG_HEADER', `${this.path} is a bt log with a damaged header (${frames.torn.reason}): it cannot be read`);
+      }
       throw new LogError(
         'E_LOG_HEADER',
         `${this.path} is a bt log cut off right after its magic number: it has no header and no data`,
       );
     }
-    if ('torn' in next) {
-      throw new LogError('E_LOG_HEADER', `${this.path} is a bt log with a damaged header (${next.torn}): it cannot be read`);
-    }
-    const start = this.pos + next.prefixBytes;
     let header: LogHeader;
     try {
-      header = decodeHeader(this.buf.subarray(start, start + next.len));
+      header = decodeHeader(frames.buf.subarray(frames.start, frames.start + frames.len));
     } catch (err) {
       throw new LogError(
         'E_LOG_HEADER',
@@ -185,7 +163,6 @@ export class LogReader {
         { cause: err },
       );
     }
-    this.pos = start + next.len;
     const version = header.format_version ?? 0;
     if (version === 0) {
       throw new LogError(
@@ -200,91 +177,5 @@ export class LogReader {
       );
     }
     return header;
-  }
-
-  /**
-   * Reads the varint length prefix at `pos` and makes sure the whole record
-   * is in the buffer. Does not advance `pos`.
-   */
-  private nextLength(): ReadResult {
-    let len = 0;
-    let i = 0;
-    for (;;) {
-      if (!this.fill(i + 1)) {
-        if (i === 0) return 'eof';
-        return { torn: 'length prefix cut off at end of file' };
-      }
-      const b = this.buf[this.pos + i]!;
-      len += (b & 0x7f) * 2 ** (7 * i);
-      i++;
-      if ((b & 0x80) === 0) break;
-      if (i >= MAX_PREFIX_BYTES) return { torn: 'bad length prefix (longer than 5 bytes)' };
-    }
-    if (len === 0) return { torn: 'zero-length record (zeroed or overwritten data)' };
-    if (!this.fill(i + len)) {
-      const left = this.fileSize() - (this.base + this.pos + i);
-      return { torn: `record of ${len} bytes runs past end of file (${Math.max(0, left)} bytes left)` };
-    }
-    return { len, prefixBytes: i };
-  }
-
-  /**
-   * Makes sure buf[pos .. pos+n) holds file data; false at end of file.
-   * Compacts the buffer, grows it for big records and shrinks it back after.
-   */
-  private fill(n: number): boolean {
-    const have = this.end - this.pos;
-    if (have >= n) return true;
-    if (n > this.buf.length && this.base + this.pos + n > this.fileSize()) {
-      return false; // would need more than the file holds: don't allocate for a bogus length
-    }
-    const want = Math.max(CHUNK, n);
-    if (want > this.buf.length || (this.buf.length > CHUNK && want === CHUNK)) {
-      const nb = Buffer.allocUnsafe(want);
-      this.buf.copy(nb, 0, this.pos, this.end);
-      this.buf = nb;
-    } else if (this.pos > 0 && have > 0) {
-      this.buf.copy(this.buf, 0, this.pos, this.end);
-    }
-    this.base += this.pos;
-    this.pos = 0;
-    this.end = have;
-    while (this.end < n) {
-      let got: number;
-      try {
-        got = fs.readSync(this.fd, this.buf, this.end, this.buf.length - this.end, this.base + this.end);
-      } catch (err) {
-        throw new LogError('E_LOG_READ', `cannot read ${this.path}: ${describeFsError(err)}`, { cause: err });
-      }
-      if (got === 0) return false;
-      this.end += got;
-    }
-    return true;
-  }
-
-  private seek(offset: number): void {
-    this.base = offset;
-    this.pos = 0;
-    this.end = 0;
-  }
-
-  private fileSize(): number {
-    try {
-      return fs.fstatSync(this.fd).size;
-    } catch (err) {
-      throw new LogError('E_LOG_READ', `cannot read ${this.path}: ${describeFsError(err)}`, { cause: err });
-    }
-  }
-}
-
-function openHint(code: string | undefined): string {
-  switch (code) {
-    case 'ENOENT':
-      return '; check the path';
-    case 'EACCES':
-    case 'EPERM':
-      return '; bt logs are mode 0600: read it as the user who owns it, or with sudo';
-    default:
-      return '';
   }
 }

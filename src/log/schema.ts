@@ -105,6 +105,8 @@ export interface Exec {
   env_omitted?: boolean;
   /** with an interpreter (#!): the caller's argv[0], which the kernel replaced */
   argv0?: string;
+  /** the cwd is deeper than PATH_MAX: `cwd` is "…/" and its leaf side, not absolute */
+  cwd_incomplete?: boolean;
 }
 
 export interface Exit {
@@ -165,6 +167,8 @@ export interface Chdir {
   errno: number;
   /** resulting absolute cwd */
   cwd: string;
+  /** the new cwd is deeper than PATH_MAX: `cwd` is "…/" and its leaf side, not absolute */
+  cwd_incomplete?: boolean;
   op: string;
 }
 

@@ -10,19 +10,24 @@
  */
 import fs from 'node:fs';
 import { LogError } from '../errors.js';
-import { describeFsError, fsCode, writeAllSync } from './io.js';
+import { describeFsError, fsCode, sleepSync } from './io.js';
+import { SELF, openOutputInPlace, type OutputFile, type Owner } from './output.js';
 import { MAGIC, RecordType, encodeHeader, recordType } from './schema.js';
 import type { LogHeader, LogRecord, Trailer } from './schema.js';
 
 export interface LogWriterOptions {
-  /** chown the log to this user (e.g. the user who ran sudo bt trace) */
+  /** create the log as this user (e.g. the user who ran sudo bt trace) */
   uid?: number;
-  /** chown the log to this group */
+  /** and group */
   gid?: number;
   /** flush at least this often while records arrive (default 1000) */
   flushIntervalMs?: number;
   /** flush when the batch reaches this size (default 1 MiB) */
   batchBytes?: number;
+  /** the user's name, for their supplementary groups when creating the file as uid */
+  userName?: string;
+  /** called with the fd of the log before an existing file is truncated (a lock: throw to refuse) */
+  beforeTruncate?: (fd: number) => void;
 }
 
 const DEFAULT_FLUSH_INTERVAL_MS = 1000;
@@ -73,6 +78,10 @@ export class LogWriter {
   private readonly perType: Record<string, number> = {};
   private readonly lostByReason: Record<string, number> = {};
   private closed = false;
+  private output: OutputFile | undefined;
+  private headerBytes = 0;
+  /** Set when a write failed (disk full...): from then on records are dropped, see `failure`. */
+  private failedWith: LogError | undefined;
 
   private constructor(path: string, fd: number, regular: boolean, opts: LogWriterOptions) {
     this.path = path;
@@ -84,45 +93,28 @@ export class LogWriter {
   }
 
   /**
-   * Creates (or truncates) `path` with mode 0600, chowns it to uid/gid when
-   * given, and writes the magic and the header. `-` writes to stdout.
-   * Throws LogError E_LOG_WRITE.
+   * Opens `path` through the careful output module (output.ts: created
+   * O_EXCL as the owner, no symlinks followed, other users' files refused;
+   * mode 0600) and writes the magic and the header. `-` writes to stdout.
+   * `uid`/`gid`: the file is created with that identity (the user who ran
+   * sudo), never chowned. Throws LogError.
    */
   static open(path: string, header: LogHeader, opts: LogWriterOptions = {}): LogWriter {
-    const name = path === '-' ? 'stdout' : path;
-    const head = encodeHeader(header); // before creating anything: a bad header is a bug, not an I/O error
-    let fd = 1;
-    let regular = false;
-    if (path !== '-') {
-      try {
-        fd = fs.openSync(path, 'w', 0o600);
-      } catch (err) {
-        throw new LogError(
-          'E_LOG_WRITE',
-          `cannot create log file ${name}: ${describeFsError(err)}. ${hintFor(fsCode(err), false)}`,
-          { cause: err },
-        );
-      }
-      try {
-        regular = fs.fstatSync(fd).isFile();
-        // Only touch the mode/owner of a regular file we created: never of
-        // /dev/null or a FIFO given as the output.
-        if (regular) {
-          fs.fchmodSync(fd, 0o600); // an existing file keeps its old mode through O_TRUNC: set it
-          if (opts.uid !== undefined || opts.gid !== undefined) {
-            fs.fchownSync(fd, opts.uid ?? -1, opts.gid ?? -1);
-          }
-        }
-      } catch (err) {
-        fs.closeSync(fd);
-        throw new LogError(
-          'E_LOG_WRITE',
-          `cannot set the owner or mode of log file ${name}: ${describeFsError(err)}. ${hintFor(fsCode(err), false)}`,
-          { cause: err },
-        );
-      }
-    }
+    encodeHeader(header); // before creating anything: a bad header is a bug, not an I/O error
+    const owner: Owner = opts.uid !== undefined && opts.uid >= 0 ? { uid: opts.uid, gid: opts.gid ?? opts.uid, name: opts.userName } : SELF;
+    const out = openOutputInPlace(path, { owner, beforeTruncate: opts.beforeTruncate });
+    return LogWriter.onOutput(out, header, opts);
+  }
+
+  /** Writes the magic and the header to an output opened by output.ts; close() closes it (and commits it). */
+  static onOutput(out: OutputFile, header: LogHeader, opts: LogWriterOptions = {}): LogWriter {
+    const path = out.path;
+    const head = encodeHeader(header);
+    const fd = out.fd;
+    const regular = out.kind === 'file';
     const w = new LogWriter(path, fd, regular, opts);
+    w.output = out;
+    w.headerBytes = MAGIC.length + head.length;
     const first = Buffer.allocUnsafe(MAGIC.length + head.length);
     MAGIC.copy(first, 0);
     first.set(head, MAGIC.length);
@@ -136,6 +128,7 @@ export class LogWriter {
           /* already failing */
         }
       }
+      out.abort();
       w.closed = true;
       throw err;
     }
@@ -165,6 +158,19 @@ export class LogWriter {
   /** Total lost events, per reason, from the lost records written. A copy. */
   get lost(): Record<string, number> {
     return { ...this.lostByReason };
+  }
+
+  /**
+   * The error that stopped the log (a full disk...), if any: the file then
+   * ends at the last complete batch (records after it were dropped).
+   */
+  get failure(): LogError | undefined {
+    return this.failedWith;
+  }
+
+  /** Bytes of the file that hold complete records (all of them unless `failure`). */
+  get bytesOnDisk(): number {
+    return this.written;
   }
 
   /** True once close() was called. */
@@ -217,9 +223,18 @@ export class LogWriter {
     }
   }
 
-  /** Writes the batch to the file. Throws LogError E_LOG_WRITE. */
+  /**
+   * Writes the batch to the file. Throws LogError E_LOG_WRITE the first
+   * time a write fails; the file is then cut back to its last complete
+   * batch and later records are dropped (see `failure`).
+   */
   flush(): void {
     this.lastFlush = Date.now();
+    if (this.failedWith) {
+      this.batch = [];
+      this.batchLen = 0;
+      return;
+    }
     if (this.closed || this.batchLen === 0) return;
     // Take the batch and start a new one: the records are dropped even if
     // the write fails, so memory cannot grow on a full disk.
@@ -237,6 +252,7 @@ export class LogWriter {
   close(trailer?: Trailer): void {
     if (this.closed) return;
     let failure: unknown;
+    if (this.failedWith) trailer = undefined; // the log ends at its last complete batch
     if (trailer) {
       const t: Trailer = {
         ...trailer,
@@ -271,7 +287,23 @@ export class LogWriter {
       }
     }
     this.fd = -1;
-    if (failure !== undefined) throw failure;
+    if (failure !== undefined) {
+      this.output?.abort();
+      throw failure;
+    }
+    this.output?.commit();
+  }
+
+  /** Closes without a trailer and drops the output (an atomic output's temporary file is removed). */
+  abort(): void {
+    const out = this.output;
+    this.output = undefined;
+    try {
+      this.close();
+    } catch {
+      /* dropping it anyway */
+    }
+    out?.abort();
   }
 
   private encode(r: LogRecord): void {
@@ -286,10 +318,33 @@ export class LogWriter {
   }
 
   private writeOut(buf: Uint8Array): void {
+    let off = 0;
     try {
-      writeAllSync(this.fd, buf);
+      while (off < buf.length) {
+        try {
+          off += fs.writeSync(this.fd, buf, off, buf.length - off);
+        } catch (err) {
+          if (fsCode(err) === 'EAGAIN') {
+            sleepSync(1);
+            continue;
+          }
+          throw err;
+        }
+      }
     } catch (err) {
-      throw this.writeError(err, 'write');
+      const e = this.writeError(err, 'write');
+      this.failedWith = e;
+      // keep the complete records of what was written; cut a half record off the end
+      const keep = this.written === 0 ? (off >= this.headerBytes ? this.headerBytes : 0) : completeFrames(buf, off);
+      this.written += keep;
+      if (this.regular) {
+        try {
+          fs.ftruncateSync(this.fd, this.written);
+        } catch {
+          /* the readers report a torn tail */
+        }
+      }
+      throw e;
     }
     this.written += buf.length;
   }
@@ -304,5 +359,24 @@ export class LogWriter {
       `cannot ${what} log ${this.displayName()}: ${describeFsError(err)}. ${hintFor(fsCode(err), this.isStdout)}`,
       { cause: err },
     );
+  }
+}
+
+/** Bytes of buf[0, n) that hold whole varint-delimited records. */
+function completeFrames(buf: Uint8Array, n: number): number {
+  let p = 0;
+  for (;;) {
+    let len = 0;
+    let mul = 1;
+    let q = p;
+    for (;;) {
+      if (q >= n) return p;
+      const c = buf[q++]!;
+      len += (c & 0x7f) * mul;
+      mul *= 128;
+      if (c < 0x80) break;
+    }
+    if (q + len > n) return p;
+    p = q + len;
   }
 }

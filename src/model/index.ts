@@ -6,6 +6,7 @@
  *   buildFromRecords(...)     the same from in-memory normalized records (tests)
  */
 import { ModelError } from '../errors.js';
+import type { TornInfo } from '../log/reader.js';
 import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
 import type { NormalizeOptions, NormalizeSummary } from '../normalize/normalize.js';
 import { LateRecordError } from '../normalize/order.js';
@@ -34,6 +35,8 @@ export class Build {
     opts: JobOptions = {},
     /** Set when the log was raw and normalized on the fly. */
     readonly summary?: NormalizeSummary,
+    /** How the log was damaged, if it was: where it is torn, how the trailer's counts disagree. */
+    readonly damage: { torn?: TornInfo; trailerMismatch?: string } = {},
   ) {
     for (const p of model.processes) this.byProc.set(p.proc, p);
     for (const f of model.files) this.byPath.set(f.path, f);
@@ -110,7 +113,7 @@ function loadWith(path: string, normalize: NormalizeOptions, opts: JobOptions): 
   const b = new ModelBuilder(log.header);
   for (const r of log) b.add(r);
   const model = b.finish({ incomplete: !log.complete, trailer: log.trailer });
-  return new Build(model, opts, log.summary);
+  return new Build(model, opts, log.summary, { torn: log.torn, trailerMismatch: log.trailerMismatch });
 }
 
 /** The build model of in-memory normalized records (in time order). */

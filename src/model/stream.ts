@@ -6,6 +6,7 @@
  * window can order the log, else the external sort is used), so a consumer
  * never has to start over.
  */
+import { trailerDisagreement } from '../log/check.js';
 import { LogReader, type TornInfo } from '../log/reader.js';
 import { copyHeader, type LogHeader, type LogRecord, type Trailer } from '../log/schema.js';
 import {
@@ -89,6 +90,11 @@ export class NormalizedLog implements Iterable<LogRecord>, AsyncIterable<LogReco
   /** After the iteration: where the log was torn, if it was. */
   get torn(): TornInfo | undefined {
     return this.pass ? this.pass.end.torn : this.reader.torn;
+  }
+
+  /** After the iteration: how the trailer's counts disagree with the records read (deleted or duplicated records). */
+  get trailerMismatch(): string | undefined {
+    return this.pass ? this.pass.result({ input: this.path }).summary.trailerMismatch : trailerDisagreement(this.reader.end());
   }
 
   /** After the iteration: the log was read to a trailer, whole. */

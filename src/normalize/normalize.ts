@@ -21,8 +21,10 @@ import { copyHeader } from '../log/schema.js';
 import fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { NormalizeError } from '../errors.js';
-import { writeAllSync } from '../log/io.js';
+import { LogError, NormalizeError } from '../errors.js';
+import { describeFsError, writeAllSync } from '../log/io.js';
+import { invokingUser, isInPlaceOutput, openOutputAtomic, openOutputInPlace, type OutputFile } from '../log/output.js';
+import { trailerDisagreement } from '../log/check.js';
 import { LogReader, type TornInfo } from '../log/reader.js';
 import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
 import { LogWriter } from '../log/writer.js';
@@ -41,6 +43,8 @@ export interface NormalizeOptions {
   sort?: 'auto' | 'window' | 'external';
   /** Directory for temporary files (default: the OS temp directory). */
   tmpDir?: string;
+  /** Keep every warning (--warnings all), not only the first of each kind. */
+  allWarnings?: boolean;
 }
 
 export const DEFAULT_WINDOW_MS = 2000;
@@ -76,11 +80,15 @@ export interface NormalizeSummary {
   /** The raw log has no trailer: the trace did not finish. */
   incomplete: boolean;
   torn?: TornInfo;
+  /** How the raw log's trailer disagrees with the records read (deleted or duplicated records). */
+  trailerMismatch?: string;
   /** Records of event types this bt does not know, skipped by the reader. */
   skippedUnknown: number;
   warningCount: number;
-  /** Deduplicated warnings, one line each. */
+  /** Deduplicated warnings, one line each (every warning with allWarnings). */
   warnings: string[];
+  /** `warnings` holds every warning. */
+  allWarnings?: boolean;
   order: OrderStats;
   /** Set when the window gave up: how late the record was. */
   lateRecord?: { seq: number; ts: number; releasedTs: number };
@@ -103,7 +111,7 @@ export interface RecordSource {
   /** Every record in arrival order; each call starts from the first. */
   records(): Iterable<LogRecord>;
   /** After an iteration: what the end of the log said. */
-  end(): { trailer?: Trailer; torn?: TornInfo; skippedUnknown?: number };
+  end(): { trailer?: Trailer; torn?: TornInfo; skippedUnknown?: number; records?: number; counts?: Record<string, number> };
 }
 
 export { copyHeader } from '../log/schema.js';
@@ -165,7 +173,7 @@ export class NormalizePass implements Iterable<LogRecord> {
     readonly method: 'window' | 'external',
     readonly opts: NormalizeOptions = {},
   ) {
-    this.norm = new Normalizer(header);
+    this.norm = new Normalizer(header, { allWarnings: opts.allWarnings });
   }
 
   *[Symbol.iterator](): Generator<LogRecord, void, undefined> {
@@ -248,9 +256,14 @@ export class NormalizePass implements Iterable<LogRecord> {
       unresolved: c.unresolved,
       incomplete: end.trailer === undefined,
       torn: end.torn,
+      trailerMismatch:
+        end.records === undefined
+          ? undefined
+          : trailerDisagreement({ trailer: end.trailer, torn: end.torn, records: end.records, counts: end.counts ?? {} }),
       skippedUnknown: end.skippedUnknown ?? 0,
       warningCount: this.norm.warnings.total,
-      warnings: this.norm.warnings.lines(),
+      warnings: this.norm.warnings.all ?? this.norm.warnings.lines(),
+      allWarnings: this.norm.warnings.all !== undefined,
       order: this.stats,
       lateRecord: late ? { seq: late.seq, ts: late.ts, releasedTs: late.releasedTs } : undefined,
     };
@@ -326,7 +339,7 @@ export function normalizeRecords(
 export function readerSource(reader: LogReader): RecordSource {
   return {
     records: () => reader.records(),
-    end: () => ({ trailer: reader.trailer, torn: reader.torn, skippedUnknown: reader.skippedUnknown }),
+    end: () => reader.end(),
   };
 }
 
@@ -351,8 +364,12 @@ export function normalizeFile(inPath: string, outPath: string, opts: NormalizeOp
     throw new NormalizeError('E_SAME_FILE', `the output ${outPath} is the input: choose another name with -o`);
   }
   const reader = LogReader.open(inPath);
-  let tmp: string | undefined;
+  const owner = invokingUser();
+  // stdout, a device or a FIFO is written once, at the end: an attempt may start over
+  const inPlace = isInPlaceOutput(outPath, owner);
+  let privateDir: string | undefined;
   let writer: PassThroughWriter | undefined;
+  let done = false;
   try {
     if (reader.header.normalized) {
       throw new NormalizeError(
@@ -361,16 +378,15 @@ export function normalizeFile(inPath: string, outPath: string, opts: NormalizeOp
       );
     }
     const header = normalizedHeader(reader.header, inPath);
-    tmp =
-      outPath === '-'
-        ? path.join(opts.tmpDir ?? tmpdir(), `bt-normalize-${process.pid}-${Date.now()}.trace`)
-        : path.join(path.dirname(outPath), `.${path.basename(outPath)}.tmp-${process.pid}`);
-    const tmpPath = tmp;
+    if (inPlace) privateDir = fs.mkdtempSync(path.join(opts.tmpDir ?? tmpdir(), 'bt-normalize-'));
     const res = normalizeStream(
       reader.header,
       rawSource(reader),
       () => {
-        writer = new PassThroughWriter(LogWriter.open(tmpPath, header));
+        const out = privateDir
+          ? openOutputInPlace(path.join(privateDir, 'out.trace'))
+          : openOutputAtomic(outPath, { owner, what: 'normalized log' });
+        writer = new PassThroughWriter(LogWriter.onOutput(out, header));
         const w = writer;
         return { write: (r) => w.write(r), writeRaw: (r, e) => w.writeRaw(r, e), abort: () => w.abort() };
       },
@@ -378,35 +394,37 @@ export function normalizeFile(inPath: string, outPath: string, opts: NormalizeOp
       { input: inPath, output: outPath === '-' ? 'stdout' : outPath },
     );
     (writer as PassThroughWriter | undefined)?.close(normalizedTrailer(res.trailer, res.summary.lostByReason));
-    if (outPath === '-') copyToStdout(tmpPath);
-    else fs.renameSync(tmpPath, outPath);
-    tmp = undefined;
+    if (privateDir) copyOut(path.join(privateDir, 'out.trace'), openOutputAtomic(outPath, { owner, what: 'normalized log' }));
+    done = true;
     return res.summary;
   } finally {
     reader.close();
-    if (tmp !== undefined) {
+    if (!done) {
       try {
         (writer as PassThroughWriter | undefined)?.abort();
       } catch {
         /* already failing */
       }
-      fs.rmSync(tmp, { force: true });
     }
+    if (privateDir) fs.rmSync(privateDir, { recursive: true, force: true });
   }
 }
 
-function copyToStdout(file: string): void {
+/** Copies a finished file to an in-place output (stdout, a device, a FIFO). */
+function copyOut(file: string, out: OutputFile): void {
   const fd = fs.openSync(file, 'r');
   try {
     const buf = Buffer.allocUnsafe(1 << 20);
     for (;;) {
       const n = fs.readSync(fd, buf, 0, buf.length, null);
       if (n === 0) break;
-      writeAllSync(1, buf.subarray(0, n));
+      writeAllSync(out.fd, buf.subarray(0, n));
     }
+  } catch (err) {
+    throw new LogError('E_LOG_WRITE', `cannot write the normalized log to ${out.path === '-' ? 'stdout' : out.path}: ${describeFsError(err)}`, { cause: err });
   } finally {
     fs.closeSync(fd);
-    fs.rmSync(file, { force: true });
+    if (out.kind !== 'stdout') fs.closeSync(out.fd);
   }
 }
 
@@ -420,18 +438,24 @@ export function forEachNormalized(
   inPath: string,
   begin: (header: LogHeader) => RecordSink,
   opts: NormalizeOptions = {},
-): { header: LogHeader; summary?: NormalizeSummary; complete: boolean; torn?: TornInfo } {
+): { header: LogHeader; summary?: NormalizeSummary; complete: boolean; torn?: TornInfo; trailerMismatch?: string } {
   const reader = LogReader.open(inPath);
   try {
     if (reader.header.normalized) {
       const header = copyHeader(reader.header);
       const sink = begin(header);
       for (const r of reader.records()) sink.write(r);
-      return { header, complete: reader.complete, torn: reader.torn };
+      return { header, complete: reader.complete, torn: reader.torn, trailerMismatch: trailerDisagreement(reader.end()) };
     }
     const header = normalizedHeader(reader.header, inPath);
     const res = normalizeStream(reader.header, rawSource(reader), () => begin(header), opts, { input: inPath });
-    return { header, summary: res.summary, complete: !res.summary.incomplete && !res.summary.torn, torn: res.summary.torn };
+    return {
+      header,
+      summary: res.summary,
+      complete: !res.summary.incomplete && !res.summary.torn,
+      torn: res.summary.torn,
+      trailerMismatch: res.summary.trailerMismatch,
+    };
   } finally {
     reader.close();
   }
@@ -439,8 +463,20 @@ export function forEachNormalized(
 
 export { formatDuration, formatNs } from '../present/format.js';
 
+/** The warnings about a damaged raw log (printed even with -q; bt normalize then exits 1). */
+export function damageLines(s: NormalizeSummary): string[] {
+  const lines: string[] = [];
+  if (s.torn) {
+    lines.push(
+      `bt normalize: warning: ${s.input || 'the log'} is damaged at byte ${s.torn.offset} (${s.torn.reason}): normalized the records before it`,
+    );
+  }
+  if (s.trailerMismatch) lines.push(`bt normalize: warning: ${s.input || 'the log'}: ${s.trailerMismatch}`);
+  return lines;
+}
+
 /** The summary bt normalize prints on stderr: a line, then notes and warnings. */
-export function formatSummary(s: NormalizeSummary, maxWarnings = 10): string {
+export function formatSummary(s: NormalizeSummary, maxWarnings = s.allWarnings ? Infinity : 10): string {
   const lines: string[] = [];
   const lost = s.lostEvents || s.lostRecords ? `${s.lostEvents} lost in ${plural(s.lostRecords, 'span')}` : '0 lost';
   lines.push(
@@ -455,8 +491,8 @@ export function formatSummary(s: NormalizeSummary, maxWarnings = 10): string {
       .join(', ');
     lines.push(`bt normalize: events were lost (${by}): the picture may miss processes or files in those spans`);
   }
-  if (s.incomplete) lines.push('bt normalize: the log has no trailer: the trace did not finish (incomplete)');
-  if (s.torn) lines.push(`bt normalize: the log is torn at byte ${s.torn.offset} (${s.torn.reason}): read up to there`);
+  if (s.incomplete && !s.torn) lines.push('bt normalize: the log has no trailer: the trace did not finish (incomplete)');
+  lines.push(...damageLines(s));
   if (s.skippedUnknown) lines.push(`bt normalize: skipped ${plural(s.skippedUnknown, 'record')} of unknown type (written by a newer bt)`);
   if (s.lateRecord) {
     lines.push(
@@ -464,6 +500,10 @@ export function formatSummary(s: NormalizeSummary, maxWarnings = 10): string {
     );
   }
   for (const w of s.warnings.slice(0, maxWarnings)) lines.push(`bt normalize: warning: ${w}`);
-  if (s.warnings.length > maxWarnings) lines.push(`bt normalize: ... and ${s.warnings.length - maxWarnings} more kinds of warning`);
+  if (s.warnings.length > maxWarnings) {
+    lines.push(`bt normalize: ... and ${s.warnings.length - maxWarnings} more kinds of warning (--warnings all shows every one)`);
+  } else if (!s.allWarnings && s.warningCount > s.warnings.length) {
+    lines.push(`bt normalize: (${s.warningCount} warnings in all: --warnings all shows every one)`);
+  }
   return `${lines.join('\n')}\n`;
 }

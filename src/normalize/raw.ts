@@ -25,29 +25,13 @@
  * it and were not yet released are dropped, and `torn` points at it.
  */
 import fs from 'node:fs';
-import { LogError } from '../errors.js';
-import { describeFsError } from '../log/io.js';
-import type { TornInfo } from '../log/reader.js';
-import { EVENT_TYPES, RecordType, decodeRecord, recordType, type EventType, type LogRecord, type Trailer } from '../log/schema.js';
+import { EVENT_BY_FIELD, FrameReader, TRAILER_FIELD, countsByType, decodeScanned, openLogFile, type TornInfo } from '../log/frames.js';
+import { RecordType, recordType, type EventType, type LogRecord, type Trailer } from '../log/schema.js';
+import type { ReadEnd } from '../log/check.js';
 import type { LogWriter } from '../log/writer.js';
 import { LateRecordError, newOrderStats, type OrderStats, type RunCodec, type WindowOptions } from './order.js';
 
 const CHUNK = 1 << 20;
-const MAX_PREFIX_BYTES = 5;
-
-/** Record field id -> event type (the `event` oneof), from the schema. */
-const EVENT_BY_FIELD: Array<EventType | undefined> = [];
-for (const name of EVENT_TYPES) EVENT_BY_FIELD[RecordType.fields[name].id] = name;
-const TRAILER_FIELD = RecordType.fields.trailer.id;
-
-/** What scan() must notice about a top-level field, by field id (ids >= 64: nothing). */
-const KIND_TS = 1;
-const KIND_NORMALIZE = 2; // a field bt normalize sets
-const KIND_EVENT = 3;
-const FIELD_KIND = new Uint8Array(64);
-FIELD_KIND[RecordType.fields.ts.id] = KIND_TS;
-for (const n of ['proc', 'abspath', 'abspath2', 'access', 'seq']) FIELD_KIND[RecordType.fields[n].id] = KIND_NORMALIZE;
-for (const n of EVENT_TYPES) FIELD_KIND[RecordType.fields[n].id] = KIND_EVENT;
 
 function tag(name: string, wire: number): number {
   const id = RecordType.fields[name].id;
@@ -86,97 +70,12 @@ export class RawEntry {
   }
 }
 
-// Results of scan() (no allocation per record).
-let scanTs = 0;
-let scanField = 0;
-let scanAnnotated = false;
-
-/** Scans the top-level fields of a Record payload; returns an error message, or undefined. */
-function scan(b: Buffer, start: number, end: number): string | undefined {
-  scanTs = 0;
-  scanField = 0;
-  scanAnnotated = false;
-  let p = start;
-  while (p < end) {
-    // tag: one byte for every field of Record
-    let t = b[p++];
-    if (t >= 0x80) {
-      t &= 0x7f;
-      let shift = 7;
-      for (;;) {
-        if (p >= end) return 'truncated tag';
-        const c = b[p++];
-        t += (c & 0x7f) * 2 ** shift;
-        if (c < 0x80) break;
-        shift += 7;
-        if (shift > 28) return 'tag too long';
-      }
-    }
-    const wire = t & 7;
-    const id = t >= 0x80000000 ? Math.floor(t / 8) : t >>> 3;
-    const kind = id < 64 ? FIELD_KIND[id] : 0;
-    if (kind === KIND_NORMALIZE) scanAnnotated = true;
-    if (wire === 0) {
-      if (kind === KIND_TS) {
-        let v = 0;
-        let mul = 1;
-        for (let i = 0; ; i++) {
-          if (p >= end) return 'truncated varint';
-          if (i >= 10) return 'varint too long';
-          const c = b[p++];
-          v += (c & 0x7f) * mul;
-          if (c < 0x80) break;
-          mul *= 128;
-        }
-        scanTs = v;
-      } else {
-        for (let i = 0; ; i++) {
-          if (p >= end) return 'truncated varint';
-          if (i >= 10) return 'varint too long';
-          if (b[p++] < 0x80) break;
-        }
-      }
-    } else if (wire === 2) {
-      let len = b[p++];
-      if (p > end) return 'truncated length';
-      if (len >= 0x80) {
-        len &= 0x7f;
-        let mul = 128;
-        for (;;) {
-          if (p >= end) return 'truncated length';
-          const c = b[p++];
-          len += (c & 0x7f) * mul;
-          if (c < 0x80) break;
-          mul *= 128;
-          if (mul > 2 ** 28) return 'length too long';
-        }
-      }
-      p += len;
-      if (p > end) return `index out of range: ${p} + 0 > ${end}`;
-      if (kind === KIND_EVENT) scanField = id;
-      else if (kind === KIND_TS) return 'ts is not a varint';
-    } else if (wire === 1) {
-      p += 8;
-      if (p > end) return 'truncated fixed64';
-      if (kind === KIND_TS) return 'ts is not a varint';
-    } else if (wire === 5) {
-      p += 4;
-      if (p > end) return 'truncated fixed32';
-      if (kind === KIND_TS) return 'ts is not a varint';
-    } else {
-      return `invalid wire type ${wire} at offset ${p - start}`;
-    }
-  }
-  return undefined;
-}
-
 /**
- * Reads a raw log's records one at a time (next()), leaving the current
- * one in its fields: no object per record.
+ * Reads a raw log's records one at a time (next()) through the framing
+ * reader, leaving the current one in its fields: no object per record.
  */
 class RawReader {
   trailer: Trailer | undefined;
-  torn: TornInfo | undefined;
   skippedUnknown = 0;
   // the current record
   buf: Buffer;
@@ -191,131 +90,57 @@ class RawReader {
   seq = -1;
 
   private readonly fd: number;
-  private base: number; // file offset of buf[0]
-  private pos = 0;
-  private end = 0;
-  private eof = false;
-  /** Chunks no record refers to any more (see recycle). */
-  private readonly free: Buffer[] = [];
+  readonly frames: FrameReader;
 
   constructor(
     readonly path: string,
     dataOffset: number,
-    private readonly chunk = CHUNK,
+    chunk = CHUNK,
   ) {
-    this.buf = Buffer.allocUnsafe(chunk);
-    this.base = dataOffset;
-    try {
-      this.fd = fs.openSync(path, 'r');
-    } catch (err) {
-      throw new LogError('E_LOG_OPEN', `cannot open ${path}: ${describeFsError(err)}`, { cause: err });
-    }
+    this.fd = openLogFile(path);
+    this.frames = new FrameReader(path, this.fd, dataOffset, { chunk, keepChunks: true });
+    this.buf = this.frames.buf;
+  }
+
+  get torn(): TornInfo | undefined {
+    return this.frames.torn;
   }
 
   close(): void {
     fs.closeSync(this.fd);
   }
 
-  /** Makes buf[pos .. pos+n) hold file data; false at end of file. */
-  private fill(n: number): boolean {
-    if (this.end - this.pos >= n) return true;
-    if (this.eof) return false;
-    // Another chunk: records still held point into the old one.
-    const nb = n <= this.chunk && this.free.length > 0 ? (this.free.pop() as Buffer) : Buffer.allocUnsafe(Math.max(this.chunk, n));
-    this.chunkNo++;
-    this.buf.copy(nb, 0, this.pos, this.end);
-    this.base += this.pos;
-    this.end -= this.pos;
-    this.pos = 0;
-    this.buf = nb;
-    while (this.end < n) {
-      let got: number;
-      try {
-        got = fs.readSync(this.fd, nb, this.end, nb.length - this.end, this.base + this.end);
-      } catch (err) {
-        throw new LogError('E_LOG_READ', `cannot read ${this.path}: ${describeFsError(err)}`, { cause: err });
-      }
-      if (got === 0) {
-        this.eof = true;
-        return false;
-      }
-      this.end += got;
-    }
-    return true;
-  }
-
   /** Moves to the next event record; false at the end (clean, or torn: see `torn`). */
   next(): boolean {
-    for (;;) {
-      const offset = this.base + this.pos;
-      let len = 0;
-      let i = 0;
-      let torn: string | undefined;
-      for (;;) {
-        if (!this.fill(i + 1)) {
-          if (i !== 0) torn = 'length prefix cut off at end of file';
-          break;
-        }
-        const c = this.buf[this.pos + i];
-        len += (c & 0x7f) * 2 ** (7 * i);
-        i++;
-        if (c < 0x80) break;
-        if (i >= MAX_PREFIX_BYTES) {
-          torn = 'bad length prefix (longer than 5 bytes)';
-          break;
-        }
-      }
-      if (torn === undefined && i === 0) return false; // clean end of file
-      if (torn === undefined && len === 0) torn = 'zero-length record (zeroed or overwritten data)';
-      if (torn === undefined && !this.fill(i + len)) {
-        let size = 0;
-        try {
-          size = fs.fstatSync(this.fd).size;
-        } catch {
-          /* for the message only */
-        }
-        const left = size - (this.base + this.pos + i);
-        torn = `record of ${len} bytes runs past end of file (${Math.max(0, left)} bytes left)`;
-      }
-      if (torn !== undefined) {
-        this.torn = { offset, reason: torn };
-        return false;
-      }
-      const buf = this.buf;
-      const start = this.pos + i;
-      const bad = scan(buf, start, start + len);
-      if (bad !== undefined) {
-        this.torn = { offset, reason: `record does not decode: ${bad}` };
-        return false;
-      }
-      this.pos = start + len;
-      if (scanField === TRAILER_FIELD) {
-        try {
-          this.trailer = decodeRecord(buf.subarray(start, start + len)).trailer;
-        } catch (err) {
-          this.torn = { offset, reason: `record does not decode: ${(err as Error).message}` };
-          return false;
-        }
+    const f = this.frames;
+    while (f.next()) {
+      if (f.field === TRAILER_FIELD) {
+        const rec = f.decode();
+        if (!rec) return false;
+        this.trailer = rec.trailer;
         continue;
       }
-      if (scanField === 0) {
+      if (f.field === 0) {
         this.skippedUnknown++;
         continue;
       }
-      this.start = start;
-      this.len = len;
-      this.ts = scanTs;
-      this.field = scanField;
-      this.annotated = scanAnnotated;
-      this.offset = offset;
+      this.buf = f.buf;
+      this.chunkNo = f.chunkNo;
+      this.start = f.start;
+      this.len = f.len;
+      this.ts = f.ts;
+      this.field = f.field;
+      this.annotated = f.annotated;
+      this.offset = f.offset;
       this.seq++;
       return true;
     }
+    return false;
   }
 
   /** A chunk (not the current one) that no held record refers to: it may be read into again. */
   recycle(buf: Buffer): void {
-    if (buf !== this.buf && buf.length === this.chunk && this.free.length < 4) this.free.push(buf);
+    this.frames.recycle(buf);
   }
 
   /** The current record as a new RawEntry. */
@@ -486,6 +311,9 @@ export class RawLogSource {
   skippedUnknown = 0;
   /** seq of the first record found undecodable at release (-1: none). */
   private badSeq = -1;
+  /** Records read and per type (see ReadEnd). */
+  private records = 0;
+  private counts: Record<string, number> = {};
 
   /** `dataOffset`: where the records start (LogReader.dataOffset); `chunkBytes`: read size (tests). */
   constructor(
@@ -499,12 +327,17 @@ export class RawLogSource {
     this.torn = undefined;
     this.skippedUnknown = 0;
     this.badSeq = -1;
+    this.records = 0;
+    this.counts = {};
   }
 
   private finish(r: RawReader): void {
     this.trailer = r.trailer;
     this.torn ??= r.torn;
     this.skippedUnknown = r.skippedUnknown;
+    const c = countsByType(r.frames.perField);
+    this.records = this.badSeq >= 0 ? this.badSeq : c.records;
+    this.counts = c.counts;
   }
 
   /** Every record in arrival order, each a new RawEntry. */
@@ -596,7 +429,7 @@ export class RawLogSource {
     if (this.badSeq >= 0 && e.seq > this.badSeq) return undefined;
     let r: LogRecord;
     try {
-      r = decodeRecord(e.buf.subarray(e.start, e.start + e.len));
+      r = decodeScanned(e.buf, e.start, e.len, e.field);
     } catch (err) {
       if (this.badSeq < 0 || e.seq < this.badSeq) {
         this.badSeq = e.seq;
@@ -614,8 +447,8 @@ export class RawLogSource {
     return r;
   }
 
-  end(): { trailer?: Trailer; torn?: TornInfo; skippedUnknown?: number } {
-    return { trailer: this.trailer, torn: this.torn, skippedUnknown: this.skippedUnknown };
+  end(): ReadEnd {
+    return { trailer: this.trailer, torn: this.torn, skippedUnknown: this.skippedUnknown, records: this.records, counts: this.counts };
   }
 }
 
@@ -779,10 +612,10 @@ export class PassThroughWriter {
     this.writer.close(trailer);
   }
 
-  /** Drops the batch and closes the LogWriter without a trailer. */
+  /** Drops the batch and the output (LogWriter.abort). */
   abort(): void {
     this.used = 0;
     this.counts = [];
-    this.writer.close();
+    this.writer.abort();
   }
 }

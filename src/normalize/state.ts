@@ -105,9 +105,15 @@ export interface StateCounts {
 /** Collects warnings, deduplicated by kind, with counts. */
 export class Warnings {
   private readonly kinds = new Map<string, { count: number; first: string }>();
+  /** Every message, when asked for (--warnings all); else only the first of each kind is kept. */
+  readonly all: string[] | undefined;
   total = 0;
+  constructor(keepAll = false) {
+    this.all = keepAll ? [] : undefined;
+  }
   add(kind: string, message: string): void {
     this.total++;
+    this.all?.push(message);
     const k = this.kinds.get(kind);
     if (k) k.count++;
     else this.kinds.set(kind, { count: 1, first: message });
@@ -146,7 +152,7 @@ export class Normalizer {
     firstTs: 0,
     lastTs: 0,
   };
-  readonly warnings = new Warnings();
+  readonly warnings: Warnings;
   /** Distinct absolute paths touched successfully (opens, path ops, execs). */
   readonly files = new Set<string>();
   readonly pipes = new Map<number, PipeInfo>();
@@ -161,7 +167,9 @@ export class Normalizer {
   private readonly layout: FlagLayout;
   private readonly rootCwd: string | undefined;
 
-  constructor(header: LogHeader) {
+  /** `allWarnings`: keep every warning message, not only the first of each kind (--warnings all). */
+  constructor(header: LogHeader, opts: { allWarnings?: boolean } = {}) {
+    this.warnings = new Warnings(opts.allWarnings);
     this.rootPid = header.root_pid ?? 0;
     this.rootCwd = header.cwd || undefined;
     this.layout = flagLayoutFor(header.kernel_release, header.options as Record<string, string> | undefined);
@@ -329,7 +337,9 @@ export class Normalizer {
     const e = r.exec!;
     const p = this.proc(r.pid, r.ts);
     r.proc = p.proc;
-    const cwd = e.cwd || p.cwd;
+    // a cwd deeper than PATH_MAX is known by its leaf side only: no absolute path is made from it
+    if (e.cwd_incomplete) this.cwdIncomplete(p, 'exec');
+    const cwd = e.cwd_incomplete ? undefined : e.cwd || p.cwd;
     let base = cwd;
     const dirfd = e.dirfd ?? 0;
     if (e.op === 'execveat' && dirfd !== AT_FDCWD) base = this.fdPath(p, dirfd, 'execveat');
@@ -355,7 +365,8 @@ export class Normalizer {
     if (abs !== undefined) this.files.add(abs);
     this.counts.execs++;
     p.execs++;
-    if (e.cwd) p.cwd = e.cwd;
+    if (e.cwd_incomplete) p.cwd = undefined;
+    else if (e.cwd) p.cwd = e.cwd;
     for (const [fd, ent] of p.fds) if (ent.cloexec) p.fds.delete(fd);
     p.exe = abs ?? path;
     p.argv = e.argv ?? [];
@@ -418,7 +429,15 @@ export class Normalizer {
 
   // --- paths and fds -----------------------------------------------------
 
+  private cwdIncomplete(p: ProcState, op: string): void {
+    this.warnings.add(
+      'cwd-incomplete',
+      `pid ${p.pid} (proc ${p.proc}): after ${op} the cwd is deeper than PATH_MAX and known by its leaf side only: paths relative to it are left unresolved`,
+    );
+  }
+
   private unresolved(p: ProcState, op: string, path: string): void {
+    if (path === '') return; // e.g. cmake's mkdir(""): ENOENT, there is no path to resolve (not an unknown cwd)
     this.counts.unresolved++;
     this.warnings.add('unresolved', `pid ${p.pid} (proc ${p.proc}): ${op} "${path}" could not be made absolute (unknown cwd or dirfd)`);
   }
@@ -537,6 +556,11 @@ export class Normalizer {
     const tried = isF ? this.fdPath(p, fd, 'fchdir') : this.resolveAt(p, AT_FDCWD, c.path ?? '', 'chdir');
     if (errnoOf(c) !== 0) {
       if (tried !== undefined) r.abspath = tried;
+      return;
+    }
+    if (c.cwd_incomplete) {
+      this.cwdIncomplete(p, c.op ?? 'chdir');
+      p.cwd = undefined;
       return;
     }
     const now = c.cwd ? resolvePath(undefined, c.cwd) : tried;

@@ -56,7 +56,8 @@ ebpfTest('the trailer counts equal the records in the log', async () => {
 
 ebpfTest('with sudo the build runs as the invoking user, who owns the log', async () => {
   const sudoEnv = { SUDO_UID: '65534', SUDO_GID: '65534', SUDO_USER: 'nobody' };
-  const t = await trace(['/usr/bin/id', '-u'], { env: sudoEnv });
+  // the log is created by the user, in a directory the user can write to
+  const t = await trace(['/usr/bin/id', '-u'], { env: sudoEnv, shared: true });
   assert.equal(t.code, 0, t.stderr);
   assert.equal(t.stdout.trim(), '65534');
   assert.equal(fs.statSync(t.file).uid, 65534);
@@ -64,7 +65,7 @@ ebpfTest('with sudo the build runs as the invoking user, who owns the log', asyn
   assert.equal(t.log.header.uid, 65534);
   assert.equal(ofType(t.log.records, 'exec')[0].exec.uid, 65534);
 
-  const r = await trace(['/usr/bin/id', '-u'], { env: sudoEnv, args: ['--as-root'] });
+  const r = await trace(['/usr/bin/id', '-u'], { env: sudoEnv, args: ['--as-root'], shared: true });
   assert.equal(r.stdout.trim(), '0');
 });
 
@@ -163,7 +164,10 @@ ebpfTest('bad input: one clear line and a non-zero status, never a stack trace',
   const dir = tmpdir();
   const cases: Array<[string[], number, RegExp]> = [
     [['trace', '-o', path.join(dir, 'a.trace'), '--', 'no-such-command-xyz'], 127, /^bt: no-such-command-xyz: command not found$/],
-    [['trace', '-o', '/nonexistent-dir/x.trace', '--', 'true'], 1, /^bt: cannot write the log \/nonexistent-dir\/x.trace \(ENOENT\)/],
+    [['trace', '-o', '/nonexistent-dir/x.trace', '--', 'true'], 1, /^bt: cannot write the log \/nonexistent-dir\/x.trace: .*\(ENOENT\): the directory does not exist$/],
+    [['trace', '-o', path.join(dir, 'd.trace'), '--', '/tmp'], 126, /^bt: \/tmp: is a directory, not a command$/],
+    [['trace', '--ring-size', '4096', '--', 'true'], 2, /^bt: ring size 4096 is smaller than the minimum of 64 KiB/],
+    [['trace', '--grace', '', '--', 'true'], 2, /invalid duration ""/],
     [['trace', '--ring-size', '1000', '--', 'true'], 2, /^bt: ring size 1000 is not a power of two/],
     [['trace', '--ring-size', 'lots', '--', 'true'], 2, /invalid size "lots"/],
     [['dump', '/etc/passwd'], 1, /^bt: \/etc\/passwd is not a bt log/],
@@ -180,3 +184,20 @@ ebpfTest('bad input: one clear line and a non-zero status, never a stack trace',
   assert.equal(noroot.exitCode, 1);
   assert.match(String(noroot.stderr), /^bt: bt trace needs root/);
 });
+
+ebpfTest('default settings lose nothing while a CPU hog outside the trace keeps one core busy', async () => {
+  const dir = tmpdir();
+  const hog = execa('timeout', ['120', 'sh', '-c', 'while :; do :; done'], { reject: false });
+  try {
+    // one stress per CPU: ~1.2M events in a few seconds, far more than a real build's rate
+    const script = [0, 1].map((i) => `mkdir -p ${dir}/w${i} && ${prog('stress')} ${dir}/w${i} 300000 2>/dev/null &`).join(' ') + ' wait';
+    const t = await trace(['sh', '-c', script]);
+    assert.equal(t.code, 0, t.stderr);
+    assert.equal(Object.values(t.log.trailer?.lost ?? {}).reduce((a, b) => a + b, 0), 0, JSON.stringify(t.log.trailer?.lost));
+    assert.equal(ofType(t.log.records, 'lost').length, 0);
+    assert.equal(ofType(t.log.records, 'open').filter((r) => r.open.path.endsWith('stress.txt') && r.open.flags === 0).length, 600_000);
+  } finally {
+    hog.kill('SIGTERM');
+    await hog;
+  }
+}, 180_000);

@@ -3,10 +3,11 @@
  * failed execs, exit codes and signals, threads, daemons.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ebpfTest } from '../helpers/ebpf.js';
-import { exitOf, forkEdges, ofType, prog, REPO, tmpdir, trace } from '../helpers/trace.js';
+import { bt, exitOf, forkEdges, ofType, prog, REPO, tmpdir, trace } from '../helpers/trace.js';
 
 ebpfTest('forker: exact process tree, parent links and exit codes', async () => {
   const t = await trace([prog('forker')]);
@@ -188,3 +189,69 @@ ebpfTest('daemons that outlive the build: waited for, or reported and left runni
     /* gone */
   }
 });
+
+ebpfTest('threads dying together in one exit_group: exactly one exit record per process', async () => {
+  // two loops side by side keep both CPUs busy, so that threads of one process die concurrently
+  const loop = `for i in $(seq 150); do ${prog('thread-exit')}; done`;
+  const t = await trace(['sh', '-c', `(${loop}) & (${loop}); wait`], { args: ['--no-env'] });
+  assert.equal(t.code, 0, t.stderr);
+  const runs = ofType(t.log.records, 'exec').filter((r) => r.exec.path === prog('thread-exit') && r.exec.errno === 0);
+  assert.equal(runs.length, 300);
+  const exits = new Map<number, number>();
+  for (const r of ofType(t.log.records, 'exit')) exits.set(r.pid, (exits.get(r.pid) ?? 0) + 1);
+  for (const r of runs) assert.equal(exits.get(r.pid), 1, `process ${r.pid}: ${exits.get(r.pid)} exit records`);
+  // 4 threads each, and no thread reported as a process exit
+  const threads = ofType(t.log.records, 'fork').filter((r) => r.fork.thread && runs.some((x) => x.pid === r.pid));
+  assert.equal(threads.length, 300 * 4);
+  assert.equal([...exits.values()].filter((n) => n !== 1).length, 0);
+}, 120_000);
+
+ebpfTest('--redact: argv and environment values are redacted before they reach the log', async () => {
+  const t = await trace(['sh', '-c', 'echo pass=hunter2 >/dev/null; /bin/true token-hunter7'], {
+    args: ['--redact', 'hunter[0-9]', '--redact', 'abc1\\d\\d'],
+    env: { SECRET_TOKEN: 'abc123xyz' },
+  });
+  assert.equal(t.code, 0, t.stderr);
+  const bytes = fs.readFileSync(t.file);
+  for (const s of ['hunter2', 'hunter7', 'abc123']) assert.equal(bytes.indexOf(s), -1, `${s} reached the log`);
+  const execs = ofType(t.log.records, 'exec');
+  assert.deepEqual(execs[0]!.exec.argv, ['sh', '-c', 'echo pass=*** >/dev/null; /bin/true token-***']);
+  assert.deepEqual(execs.find((r) => r.exec.path === '/bin/true')!.exec.argv, ['/bin/true', 'token-***']);
+  assert.ok(execs[0]!.exec.env.includes('SECRET_TOKEN=***xyz'));
+  assert.deepEqual(t.log.header.command, ['sh', '-c', 'echo pass=*** >/dev/null; /bin/true token-***']);
+  const bad = await bt(['trace', '--redact', '(', '--', 'true']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^bt: invalid --redact pattern "\(":/);
+});
+
+ebpfTest('a cwd deeper than PATH_MAX is marked incomplete, and no wrong absolute path is made from it', async () => {
+  const dir = tmpdir();
+  const d = 'd'.repeat(100);
+  try {
+    await deepCwd(dir, d);
+  } finally {
+    spawnSync('rm', ['-rf', path.join(dir, d)]); // deeper than PATH_MAX: Node's rmSync cannot remove it, GNU rm can
+  }
+});
+
+async function deepCwd(dir: string, d: string): Promise<void> {
+  const { normalizeRecords } = await import('../../src/normalize/normalize.js');
+  const t = await trace(['perl', '-e', `for (1..50) { mkdir "${d}"; chdir "${d}" or die } open(F, ">rel") or die; close F; exec "/bin/cat", "rel"`], { cwd: dir });
+  assert.equal(t.code, 0, t.stderr);
+  const cat = ofType(t.log.records, 'exec').find((r) => r.exec.path === '/bin/cat')!;
+  assert.equal(cat.exec.cwd_incomplete, true);
+  assert.ok(cat.exec.cwd.startsWith('…/'), cat.exec.cwd.slice(0, 20));
+  const chdirs = ofType(t.log.records, 'chdir');
+  assert.equal(chdirs.length, 50);
+  assert.ok(!chdirs[0]!.chdir.cwd_incomplete, 'the first levels are complete');
+  assert.equal(chdirs[0]!.chdir.cwd, `${dir}/${d}`);
+  assert.equal(chdirs[49]!.chdir.cwd_incomplete, true);
+  const n = normalizeRecords(t.log.header, t.log.records, { trailer: t.log.trailer });
+  const rel = n.records.filter((r) => r.open?.path === 'rel');
+  assert.equal(rel.length, 2);
+  for (const r of rel) assert.equal(r.abspath, undefined, 'relative to an incomplete cwd: unresolved');
+  for (const r of n.records) {
+    if (r.abspath?.includes(d)) assert.ok(r.abspath.startsWith(`${dir}/`), `wrong absolute path ${r.abspath.slice(0, 40)}`);
+  }
+  assert.ok(n.summary.warnings.some((w) => /cwd is deeper than PATH_MAX/.test(w)));
+}

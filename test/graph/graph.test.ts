@@ -206,6 +206,18 @@ test('--max-nodes refuses with the numbers and the filters that would help', () 
       assert.equal(e.code, 'E_TOO_BIG');
       assert.match(e.message, /^the graph would have 39 nodes \(20 processes, 19 files\), over --max-nodes 25: try --processes-only \(20 nodes\)/);
       assert.match(e.message, /--depth 1 \(25 nodes\)/);
+      // every filter suggested fits the limit
+      for (const m of e.message.matchAll(/\((\d+) nodes\)/g)) assert.ok(Number(m[1]) <= 25, e.message);
+      return true;
+    },
+  );
+  // a limit that no single filter meets: none is suggested alone, only what fits
+  assert.throws(
+    () => buildGraph(n.records, { maxNodes: 12 }, n.header),
+    (e: unknown) => {
+      assert.ok(e instanceof GraphError);
+      assert.doesNotMatch(e.message, /--processes-only \(20 nodes\)/);
+      for (const m of e.message.matchAll(/\((\d+) nodes\)/g)) assert.ok(Number(m[1]) <= 12, e.message);
       assert.ok(!e.message.includes('\n'));
       return true;
     },
@@ -334,3 +346,51 @@ test(
     assert.ok(parseDot(a).edges.some((e) => e.attrs.label === 'pipe'));
   },
 );
+
+test('bt graph validates --window and prints every normalization warning with --warnings all', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { BT } = await import('../helpers/trace.js');
+  const dir = tempDir();
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/tool', ['tool'], '/w');
+  for (const fd of [42, 43, 44]) t.open(1, 'x', { dirfd: fd, fd: 5 + fd });
+  t.exit(1, 0);
+  const log = t.write(path.join(dir, 'w.trace'));
+  for (const bad of ['abc', '-5', '0', '']) {
+    const r = spawnSync(process.execPath, [BT, 'graph', '--window', bad, log], { encoding: 'utf8' });
+    assert.equal(r.status, 2, `--window ${bad}: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`^bt: invalid window "${bad}": give a positive number of ms`));
+  }
+  const count = spawnSync(process.execPath, [BT, 'graph', log], { encoding: 'utf8' });
+  assert.equal(count.status, 0, count.stderr);
+  assert.match(count.stderr, /bt graph: note: 6 normalization warnings \(--warnings all prints them\)/);
+  const all = spawnSync(process.execPath, [BT, 'graph', '--warnings', 'all', log], { encoding: 'utf8' });
+  assert.equal(all.status, 0, all.stderr);
+  assert.deepEqual(all.stderr.split('\n').filter((l) => /^bt graph: warning: .*relative to fd/.test(l)).map((l) => /fd (\d+)/.exec(l)![1]), ['42', '43', '44']);
+});
+
+test('--collapse program names a script by the script, not its interpreter', async () => {
+  const { programName } = await import('../../src/graph/model.js');
+  const p = (argv: string[], exe: string) => programName({ pid: 1, argv, exe } as unknown as Parameters<typeof programName>[0]);
+  assert.equal(p(['/bin/sh', './configure', '--prefix=/usr'], '/w/configure'), 'configure'); // #! script: exe is the script
+  assert.equal(p(['/bin/bash', './config.status'], '/bin/bash'), 'config.status');
+  assert.equal(p(['/bin/bash', '../libtool', '--mode=compile', 'gcc'], '/bin/bash'), 'libtool');
+  assert.equal(p(['sh', '-c', 'echo hi'], '/usr/bin/sh'), 'sh');
+  assert.equal(p(['python3', '-m', 'pip'], '/usr/bin/python3'), 'python3');
+  assert.equal(p(['env', 'A=1', 'make', '-j2'], '/usr/bin/env'), 'make');
+  assert.equal(p(['gcc', '-c', 'a.c'], '/usr/bin/gcc'), 'gcc');
+  // and in a collapsed graph: three configure-style scripts are not "sh ×3"
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/make', ['make'], '/w');
+  for (const [pid, script] of [[2, './configure'], [3, './config.status'], [4, './config.status']] as const) {
+    t.fork(1, pid);
+    t.exec(pid, script, ['/bin/sh', script], '/w');
+    t.exit(pid, 0);
+  }
+  t.exit(1, 0);
+  const n = normalizeRecords(t.header, t.records);
+  const dot = toDot(buildGraph(n.records, { collapse: 'program' }, n.header));
+  assert.match(dot, /config\.status ×2/);
+  assert.match(dot, /label="configure/);
+  assert.doesNotMatch(dot, /sh ×/);
+});

@@ -1,6 +1,7 @@
 /**
  * Runs the real `bt` CLI (compiled, dist/src/cli/main.js) and loads logs.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type Options } from 'execa';
@@ -51,8 +52,12 @@ export interface Traced extends RunResult {
 }
 
 /** Traces COMMAND with `bt trace` into a temporary log; LC_ALL=C keeps locale noise out. */
-export async function trace(command: string[], opts: { args?: string[]; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<Traced> {
+export async function trace(
+  command: string[],
+  opts: { args?: string[]; env?: NodeJS.ProcessEnv; cwd?: string; shared?: boolean } = {},
+): Promise<Traced> {
   const dir = tmpdir('bt-log-');
+  if (opts.shared) fs.chmodSync(dir, 0o1777); // a sudo user (SUDO_UID) creates the log: like /tmp
   const file = path.join(dir, 'test.trace');
   const res = await bt(['trace', '-q', '-o', file, ...(opts.args ?? []), '--', ...command], {
     env: { ...process.env, LC_ALL: 'C', ...opts.env },

@@ -486,8 +486,37 @@ test('a torn raw log is normalized up to the tear and said to be torn', () => {
   assert.ok(s.torn, 'torn is reported');
   assert.equal(s.records, t.records.length - 1);
   assert.equal(s.incomplete, true);
-  assert.match(formatSummary(s), /torn at byte \d+/);
+  assert.match(formatSummary(s), /is damaged at byte \d+/);
   const { records } = readAll(path.join(dir, 'torn.norm.trace'));
   assertSorted(records);
   assert.equal(processes(records).length, 8, 'every process still gets its ProcessInfo');
+});
+
+test('an empty path (cmake\'s mkdir("") = ENOENT) is not an unknown cwd: no warning, nothing unresolved', () => {
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/cmake', ['cmake'], '/w');
+  for (let i = 0; i < 28; i++) t.pathOp(1, 'mkdir', '', { errno: 2 });
+  t.open(1, '', { fd: -1, errno: 2 });
+  t.exit(1, 0);
+  const { summary, records } = normalizeRecords(t.header, t.records);
+  assert.deepEqual(summary.warnings, []);
+  assert.equal(summary.unresolved, 0);
+  assert.equal(records.filter((r) => r.path && r.abspath === undefined).length, 28);
+});
+
+test('--warnings all: every warning, not the first of each kind', () => {
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/tool', ['tool'], '/w');
+  for (const fd of [42, 43, 44]) t.open(1, 'x', { dirfd: fd, fd: 5 + fd });
+  t.exit(1, 0);
+  const first = normalizeRecords(t.header, t.records).summary;
+  assert.equal(first.warnings.filter((w) => /fd 4[234]/.test(w)).length, 1);
+  assert.match(formatSummary(first), /fd 42.*\(and 2 more like it\)/);
+  assert.match(formatSummary(first), /--warnings all shows every one/);
+  const all = normalizeRecords(t.header, t.records, { allWarnings: true }).summary;
+  assert.deepEqual(
+    all.warnings.filter((w) => /relative to fd/.test(w)).map((w) => /fd (\d+)/.exec(w)![1]),
+    ['42', '43', '44'],
+  );
+  assert.equal(formatSummary(all).split('\n').filter((l) => /relative to fd/.test(l)).length, 3);
 });

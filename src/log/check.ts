@@ -1,0 +1,78 @@
+/**
+ * What a reader says at the end of a log: where it is damaged, whether it
+ * has a trailer, and whether the trailer's counts agree with the records
+ * read. bt dump, bt normalize and bt graph all say it with these lines.
+ */
+import type { TornInfo } from './frames.js';
+import { EVENT_TYPES, type Trailer } from './schema.js';
+
+/** How the reading of a log ended. */
+export interface ReadEnd {
+  trailer?: Trailer;
+  torn?: TornInfo;
+  /** Records of an event type this bt does not know, skipped. */
+  skippedUnknown?: number;
+  /** Event records read (known and unknown types; the trailer excluded). */
+  records: number;
+  /** Event records read per type. */
+  counts: Record<string, number>;
+}
+
+const KNOWN = new Set<string>(EVENT_TYPES);
+
+/** How the trailer's counts disagree with the records read (undefined: they agree, or no trailer). */
+export function trailerDisagreement(end: ReadEnd): string | undefined {
+  const t = end.trailer;
+  if (!t || end.torn) return undefined;
+  const want = Number(t.records ?? 0);
+  const diffs: string[] = [];
+  const tc = t.counts ?? {};
+  if (Object.keys(tc).length > 0) {
+    const types = new Set([...Object.keys(tc), ...Object.keys(end.counts)].filter((k) => KNOWN.has(k)));
+    for (const type of [...types].sort()) {
+      const a = Number(tc[type] ?? 0);
+      const b = end.counts[type] ?? 0;
+      if (a !== b) diffs.push(`${type}: ${a} in the trailer, ${b} read`);
+    }
+  }
+  if (want === end.records && diffs.length === 0) return undefined;
+  return (
+    `the trailer counts ${want} records but ${end.records} were read` +
+    (diffs.length ? ` (${diffs.join('; ')})` : '') +
+    ': records were deleted, duplicated or altered'
+  );
+}
+
+/** True when the torn reason is about the end of the file (a cut-off log, not damage inside it). */
+function cutOff(reason: string): boolean {
+  return /end of file|shrank/.test(reason);
+}
+
+/**
+ * The warnings (one line each, no prefix) for a log read to its end, and
+ * whether the log is damaged (torn, or the trailer disagrees): the command
+ * then exits 1.
+ */
+export function endWarnings(file: string, end: ReadEnd): { lines: string[]; damaged: boolean } {
+  const lines: string[] = [];
+  let damaged = false;
+  if (end.torn) {
+    damaged = true;
+    const what = cutOff(end.torn.reason) ? 'truncated' : 'damaged';
+    lines.push(
+      `${file} is ${what} at byte ${end.torn.offset} (${end.torn.reason}); the ${end.records} records before it were read`,
+    );
+  } else if (!end.trailer) {
+    lines.push(`${file} has no trailer: the trace did not finish cleanly`);
+  } else {
+    const dis = trailerDisagreement(end);
+    if (dis) {
+      damaged = true;
+      lines.push(`${file}: ${dis}`);
+    }
+  }
+  if (end.skippedUnknown) {
+    lines.push(`${file}: skipped ${end.skippedUnknown} records of a kind this bt does not know (written by a newer bt?)`);
+  }
+  return { lines, damaged };
+}

@@ -1,0 +1,299 @@
+/**
+ * Careful output files: the one module every command that writes a file
+ * goes through (bt trace's log, bt normalize's log, bt graph -o).
+ *
+ * bt often runs as root (sudo) in directories other users can write to
+ * (/tmp). Rules:
+ *  - Files are created and opened with the identity of the invoking user
+ *    (SUDO_UID/SUDO_GID and their groups) when root runs on their behalf:
+ *    bt never writes where that user could not. A new file is created with
+ *    O_CREAT|O_EXCL|O_NOFOLLOW, so it belongs to the user without a chown.
+ *  - A symbolic link at the path is not followed, except to a character
+ *    device, a FIFO or a socket (/dev/stdout, /dev/null) or, for atomic
+ *    outputs, to the user's own regular file from the user's own link.
+ *  - An existing regular file is overwritten only if it belongs to the
+ *    user; it is never chowned.
+ *  - A character device, FIFO or socket (or stdout, "-") is written in
+ *    place, never renamed over. A FIFO is opened without blocking: with no
+ *    reader, that is one line, not a hang.
+ *  - Atomic outputs (bt normalize, bt graph) are written to a temporary
+ *    file with an unpredictable name, created O_EXCL in the output's
+ *    directory, and renamed into place by commit().
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { LogError } from '../errors.js';
+import { describeFsError, fsCode } from './io.js';
+
+/** Whose file it is: the invoking user of a sudo'ed bt, or bt's own identity (uid -1). */
+export interface Owner {
+  uid: number;
+  gid: number;
+  /** For the supplementary groups. */
+  name?: string;
+}
+
+export const SELF: Owner = { uid: -1, gid: -1 };
+
+/** The user root acts for: SUDO_UID/SUDO_GID when bt runs as root through sudo, else bt itself. */
+export function invokingUser(env: NodeJS.ProcessEnv = process.env): Owner {
+  const uid = Number(env.SUDO_UID);
+  const gid = Number(env.SUDO_GID);
+  if (process.geteuid?.() !== 0 || !env.SUDO_UID || !Number.isInteger(uid) || uid < 0 || uid === 0) return SELF;
+  return { uid, gid: Number.isInteger(gid) && gid >= 0 ? gid : uid, name: env.SUDO_USER || undefined };
+}
+
+/** Runs fn with the effective uid/gid and groups of `owner` (no-op for SELF or when not root). */
+export function asUser<T>(owner: Owner, fn: () => T): T {
+  if (owner.uid < 0 || process.geteuid?.() !== 0 || !process.seteuid || !process.setegid || !process.setgroups) return fn();
+  const groups = process.getgroups!();
+  const egid = process.getegid!();
+  try {
+    if (owner.name) {
+      try {
+        (process as unknown as { initgroups(user: string, gid: number): void }).initgroups(owner.name, owner.gid);
+      } catch {
+        process.setgroups([owner.gid]);
+      }
+    } else process.setgroups([owner.gid]);
+    process.setegid(owner.gid);
+    process.seteuid(owner.uid);
+  } catch (err) {
+    restore(groups, egid);
+    throw new LogError('E_OUTPUT', `cannot take the identity of uid ${owner.uid}: ${describeFsError(err)}`, { cause: err });
+  }
+  try {
+    return fn();
+  } finally {
+    restore(groups, egid);
+  }
+}
+
+function restore(groups: number[], egid: number): void {
+  process.seteuid!(0);
+  process.setegid!(egid);
+  process.setgroups!(groups);
+}
+
+export type OutputKind = 'stdout' | 'file' | 'device' | 'fifo';
+
+/** An open output. */
+export interface OutputFile {
+  /** The path given ('-' for stdout). */
+  readonly path: string;
+  readonly fd: number;
+  readonly kind: OutputKind;
+  /** Atomic outputs: renames the temporary file into place (after closing fd). Others: nothing. */
+  commit(): void;
+  /** Removes the temporary file (atomic outputs). Idempotent. */
+  abort(): void;
+}
+
+export interface OutputOptions {
+  owner?: Owner;
+  /** Mode of a new file (default 0600). */
+  mode?: number;
+  /** Called with the fd of an existing regular file before it is truncated (a lock: throw to refuse). */
+  beforeTruncate?: (fd: number) => void;
+  /** What the file is, for messages ("log", "graph"). */
+  what?: string;
+}
+
+const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
+const O_CLOEXEC_ = (fs.constants as Record<string, number>).O_CLOEXEC ?? 0o2000000;
+
+function fail(file: string, what: string, why: string, err?: unknown): never {
+  throw new LogError('E_OUTPUT', `cannot write the ${what} ${file}: ${why}`, err ? { cause: err } : undefined);
+}
+
+function lstatOrUndefined(p: string): fs.Stats | undefined {
+  try {
+    return fs.lstatSync(p);
+  } catch (err) {
+    if (fsCode(err) === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+function isSpecial(st: fs.Stats): boolean {
+  return st.isCharacterDevice() || st.isFIFO() || st.isSocket();
+}
+
+function ownerUid(owner: Owner): number {
+  return owner.uid >= 0 ? owner.uid : (process.geteuid?.() ?? 0);
+}
+
+/** Opens a char device / FIFO / socket (following links) as the user, without blocking on a FIFO. */
+function openSpecial(file: string, what: string, owner: Owner): OutputFile {
+  let fd: number;
+  try {
+    fd = asUser(owner, () => fs.openSync(file, O_WRONLY | O_NONBLOCK | O_CLOEXEC_));
+  } catch (err) {
+    if (fsCode(err) === 'ENXIO') fail(file, what, 'it is a FIFO with no reader: start the reader first');
+    fail(file, what, describeFsError(err), err);
+  }
+  const st = fs.fstatSync(fd);
+  const kind: OutputKind = st.isFIFO() || st.isSocket() ? 'fifo' : 'device';
+  return { path: file, fd, kind, commit() {}, abort() {} };
+}
+
+function refuseExisting(file: string, what: string, st: fs.Stats, owner: Owner): void {
+  if (st.isDirectory()) fail(file, what, 'it is a directory: give a file name');
+  if (!st.isFile()) fail(file, what, 'it is not a regular file, a character device or a FIFO');
+  if (st.uid !== ownerUid(owner)) {
+    fail(file, what, `it belongs to another user (uid ${st.uid}): bt does not overwrite other users' files; remove it or choose another path`);
+  }
+}
+
+function symlinkTarget(file: string, owner: Owner): fs.Stats | undefined {
+  try {
+    return asUser(owner, () => fs.statSync(file));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Opens `file` to be written in place (bt trace's log: it must be readable
+ * up to the last flush if bt dies). '-' is stdout.
+ */
+export function openOutputInPlace(file: string, opts: OutputOptions = {}): OutputFile {
+  const owner = opts.owner ?? SELF;
+  const what = opts.what ?? 'log';
+  if (file === '-') return { path: file, fd: 1, kind: 'stdout', commit() {}, abort() {} };
+  for (let attempt = 0; ; attempt++) {
+    const st = lstatOrUndefined(file);
+    if (st?.isSymbolicLink()) {
+      const target = symlinkTarget(file, owner);
+      if (target && isSpecial(target)) return openSpecial(file, what, owner);
+      fail(file, what, 'it is a symbolic link: bt does not write through links to files; remove it or give the real path');
+    }
+    if (st && isSpecial(st)) return openSpecial(file, what, owner);
+    if (st) {
+      refuseExisting(file, what, st, owner);
+      let fd: number;
+      try {
+        fd = asUser(owner, () => fs.openSync(file, O_WRONLY | O_NOFOLLOW | O_CLOEXEC_));
+      } catch (err) {
+        if (fsCode(err) === 'ENOENT' && attempt < 3) continue; // removed meanwhile: create it
+        fail(file, what, describeFsError(err), err);
+      }
+      const now = fs.fstatSync(fd);
+      if (now.ino !== st.ino || now.dev !== st.dev || !now.isFile()) {
+        fs.closeSync(fd);
+        if (attempt < 3) continue; // replaced meanwhile: look again
+        fail(file, what, 'it keeps changing under bt');
+      }
+      try {
+        opts.beforeTruncate?.(fd);
+        fs.ftruncateSync(fd, 0);
+        fs.fchmodSync(fd, opts.mode ?? 0o600);
+      } catch (err) {
+        fs.closeSync(fd);
+        if (err instanceof LogError) throw err;
+        fail(file, what, describeFsError(err), err);
+      }
+      return { path: file, fd, kind: 'file', commit() {}, abort() {} };
+    }
+    try {
+      const fd = asUser(owner, () => fs.openSync(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC_, opts.mode ?? 0o600));
+      try {
+        opts.beforeTruncate?.(fd);
+      } catch (err) {
+        fs.closeSync(fd);
+        throw err;
+      }
+      return { path: file, fd, kind: 'file', commit() {}, abort() {} };
+    } catch (err) {
+      if (err instanceof LogError) throw err;
+      if (fsCode(err) === 'EEXIST' && attempt < 3) continue; // created meanwhile: look again
+      fail(file, what, `${describeFsError(err)}${createHint(file, err, owner)}`, err);
+    }
+  }
+}
+
+function createHint(file: string, err: unknown, owner: Owner): string {
+  const code = fsCode(err);
+  if (code === 'EACCES' || code === 'EPERM') {
+    return owner.uid >= 0
+      ? `: uid ${owner.uid} (who ran sudo) cannot create files in ${path.dirname(path.resolve(file))}; choose another path`
+      : `: choose a writable location`;
+  }
+  if (code === 'ENOENT' || code === 'ENOTDIR') return ': the directory does not exist';
+  if (code === 'ENOSPC') return ': the disk is full';
+  if (code === 'EROFS') return ': the file system is read-only';
+  return '';
+}
+
+/** True when `file` is written in place by openOutputAtomic: '-', or a device, FIFO or socket (or a link to one). */
+export function isInPlaceOutput(file: string, owner: Owner = SELF): boolean {
+  if (file === '-') return true;
+  const st = lstatOrUndefined(file);
+  if (!st) return false;
+  if (st.isSymbolicLink()) {
+    const target = symlinkTarget(file, owner);
+    return !!target && isSpecial(target);
+  }
+  return isSpecial(st);
+}
+
+/**
+ * Opens an output that appears only when complete: a temporary file next
+ * to `file`, renamed into place by commit(). A device, FIFO or socket at
+ * `file` (or '-') is written in place instead.
+ */
+export function openOutputAtomic(file: string, opts: OutputOptions = {}): OutputFile {
+  const owner = opts.owner ?? SELF;
+  const what = opts.what ?? 'output';
+  if (file === '-') return { path: file, fd: 1, kind: 'stdout', commit() {}, abort() {} };
+  let final = file;
+  const st = lstatOrUndefined(file);
+  if (st?.isSymbolicLink()) {
+    const target = symlinkTarget(file, owner);
+    if (target && isSpecial(target)) return openSpecial(file, what, owner);
+    // the user's own link to the user's own file: replace the file it points to
+    if (target?.isFile() && st.uid === ownerUid(owner) && target.uid === ownerUid(owner)) {
+      final = asUser(owner, () => fs.realpathSync(file));
+    } else {
+      fail(file, what, 'it is a symbolic link: bt does not write through links it or you do not own; remove it or give the real path');
+    }
+  } else if (st && isSpecial(st)) {
+    return openSpecial(file, what, owner);
+  } else if (st) {
+    refuseExisting(file, what, st, owner);
+  }
+  const dir = path.dirname(final);
+  let tmp = '';
+  let fd = -1;
+  for (let i = 0; fd < 0; i++) {
+    tmp = path.join(dir, `.${path.basename(final)}.${crypto.randomBytes(9).toString('base64url')}.tmp`);
+    try {
+      fd = asUser(owner, () => fs.openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC_, opts.mode ?? 0o600));
+    } catch (err) {
+      if (fsCode(err) === 'EEXIST' && i < 8) continue;
+      fail(file, what, `${describeFsError(err)}${createHint(final, err, owner)}`, err);
+    }
+  }
+  let done = false;
+  return {
+    path: file,
+    fd,
+    kind: 'file',
+    commit() {
+      if (done) return;
+      done = true;
+      try {
+        asUser(owner, () => fs.renameSync(tmp, final));
+      } catch (err) {
+        fs.rmSync(tmp, { force: true });
+        fail(file, what, describeFsError(err), err);
+      }
+    },
+    abort() {
+      if (done) return;
+      done = true;
+      fs.rmSync(tmp, { force: true });
+    },
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * bt trace's log destination: written before the build starts, a full
+ * disk, FIFOs and stdout, two traces on one log, and commands resolved as
+ * the sudo user.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { cgroup2Root } from '../../src/capture/cgroup.js';
+import { LogReader } from '../../src/log/reader.js';
+import { ebpfTest } from '../helpers/ebpf.js';
+import { BT, bt, loadLog, prog, tmpdir } from '../helpers/trace.js';
+
+const MAGIC = Buffer.from([0x89, 0x42, 0x54, 0x4c, 0x4f, 0x47, 0x0d, 0x0a]);
+
+ebpfTest('the log and its header are on disk before the build runs', async () => {
+  const dir = tmpdir();
+  const log = path.join(dir, 'x.trace');
+  const copy = path.join(dir, 'copy');
+  const r = await bt(['trace', '-q', '-o', log, '--', 'sh', '-c', `cat ${log} > ${copy}`]);
+  assert.equal(r.code, 0, r.stderr);
+  const seen = fs.readFileSync(copy);
+  assert.ok(seen.subarray(0, 8).equals(MAGIC), 'the build saw the magic number');
+  const reader = LogReader.open(copy); // and a whole header, with the build's pid
+  assert.equal(reader.header.root_pid, loadLog(log).header.root_pid);
+  assert.deepEqual(reader.header.command, ['sh', '-c', `cat ${log} > ${copy}`]);
+  reader.close();
+});
+
+ebpfTest('a full disk: one line saying what was kept, a readable log, exit 74, the cgroup removed', async () => {
+  const mnt = tmpdir('bt-full-');
+  const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt]);
+  assert.equal(m.status, 0, String(m.stderr));
+  try {
+    const log = path.join(mnt, 'x.trace');
+    const work = tmpdir();
+    const child = execa(process.execPath, [BT, 'trace', '-o', log, '--', prog('stress'), work, '20000'], { reject: false });
+    const btPid = child.pid!;
+    const r = await child;
+    assert.equal(r.exitCode, 74, String(r.stderr));
+    const lines = String(r.stderr).trim().split('\n').filter((l) => l.startsWith('bt:'));
+    assert.equal(lines.length, 2, String(r.stderr));
+    assert.match(lines[0]!, /^bt: cannot write log .*x\.trace: no space left on device \(ENOSPC\): the log keeps its first [\d,]+ bytes, readable up to there \(no trailer\); the build goes on untraced and bt will exit with status 74$/);
+    assert.match(lines[1]!, /^bt: the build exited with status 0; the log .* is incomplete/);
+    assert.match(String(r.stderr), /stress: 40262 syscalls/, 'the build ran to its end');
+    const kept = Number(/first ([\d,]+) bytes/.exec(lines[0]!)![1]!.replace(/,/g, ''));
+    assert.equal(fs.statSync(log).size, kept);
+    const l = loadLog(log);
+    assert.equal(l.torn, undefined, 'readable to its last complete record');
+    assert.equal(l.trailer, undefined);
+    assert.ok(l.records.length > 1000, `${l.records.length} records kept`);
+    const bts = path.join(cgroup2Root(), 'bt');
+    const left = fs.existsSync(bts) ? fs.readdirSync(bts).filter((d) => d.startsWith(`trace-${btPid}-`)) : [];
+    assert.deepEqual(left, []);
+  } finally {
+    spawnSync('umount', [mnt]);
+  }
+});
+
+ebpfTest('-o FIFO: written through when read, one line when nobody reads; -o - is refused', async () => {
+  const dir = tmpdir();
+  const fifo = path.join(dir, 'f');
+  spawnSync('mkfifo', [fifo]);
+  const t0 = Date.now();
+  const none = await bt(['trace', '-o', fifo, '--', 'true'], { timeout: 20_000 });
+  assert.equal(none.code, 1);
+  assert.equal(none.stderr, `bt: cannot write the log ${fifo}: it is a FIFO with no reader: start the reader first`);
+  assert.ok(Date.now() - t0 < 15_000);
+  const out = path.join(dir, 'through.trace');
+  const reader = spawn('sh', ['-c', `cat ${fifo} > ${out}`]);
+  const readerDone = new Promise((res) => reader.on('close', res));
+  await new Promise((r) => setTimeout(r, 200));
+  const r = await bt(['trace', '-q', '-o', fifo, '--', prog('forker')], { timeout: 30_000 });
+  assert.equal(r.code, 0, r.stderr);
+  await readerDone;
+  const l = loadLog(out);
+  assert.ok(l.complete);
+  assert.ok(l.records.some((x) => x.exec?.path === prog('forker')));
+  assert.ok(fs.lstatSync(fifo).isFIFO());
+  const dash = await bt(['trace', '-o', '-', '--', 'true']);
+  assert.equal(dash.code, 2);
+  assert.match(dash.stderr, /^bt: bt trace -o -: stdout is the build's own output; write the log to a file or a FIFO/);
+});
+
+ebpfTest('two traces with the same -o: the second refuses in one line, the first log is whole', async () => {
+  const dir = tmpdir();
+  const log = path.join(dir, 'x.trace');
+  const first = execa(process.execPath, [BT, 'trace', '-q', '-o', log, '--', 'sh', '-c', 'sleep 1.5; echo first'], { reject: false });
+  for (let i = 0; i < 100 && !(fs.existsSync(log) && fs.statSync(log).size > 8); i++) await new Promise((r) => setTimeout(r, 50));
+  const second = await bt(['trace', '-q', '-o', log, '--', 'echo', 'second']);
+  assert.equal(second.code, 1);
+  assert.equal(second.stderr, `bt: ${log} is being written by another bt trace: wait for it to end or choose another -o`);
+  assert.equal(second.stdout, '', 'the second build did not run');
+  const r = await first;
+  assert.equal(r.exitCode, 0, String(r.stderr));
+  const l = loadLog(log);
+  assert.ok(l.complete);
+  assert.deepEqual(l.header.command, ['sh', '-c', 'sleep 1.5; echo first']);
+  assert.ok(!l.records.some((x) => x.exec?.argv?.[1] === 'second'));
+});
+
+ebpfTest('the command is resolved as the sudo user: a hidden file and a missing one both give 127', async () => {
+  const secret = tmpdir('bt-secret-'); // root's, 0700
+  fs.copyFileSync('/bin/true', path.join(secret, 'x'));
+  fs.chmodSync(path.join(secret, 'x'), 0o755);
+  const shared = tmpdir();
+  fs.chmodSync(shared, 0o1777);
+  const env = { ...process.env, SUDO_UID: '65534', SUDO_GID: '65534', SUDO_USER: 'nobody' };
+  const hidden = await bt(['trace', '-o', path.join(shared, 'a.trace'), '--', path.join(secret, 'x')], { env });
+  const missing = await bt(['trace', '-o', path.join(shared, 'b.trace'), '--', path.join(secret, 'y')], { env });
+  assert.equal(hidden.code, 127, hidden.stderr);
+  assert.equal(missing.code, 127, missing.stderr);
+  assert.equal(hidden.stderr, `bt: ${path.join(secret, 'x')}: command not found`);
+  // root itself still runs it
+  const asRoot = await bt(['trace', '-q', '-o', path.join(shared, 'c.trace'), '--', path.join(secret, 'x')]);
+  assert.equal(asRoot.code, 0, asRoot.stderr);
+});

@@ -1,0 +1,178 @@
+/**
+ * Root-safe output files (src/log/output.ts) and the commands that use it:
+ * a root bt in a shared directory never writes where the sudo user could
+ * not, never follows a planted link, never chowns or overwrites another
+ * user's file, and writes devices and FIFOs in place.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { LogError } from '../../src/errors.js';
+import { openOutputAtomic, openOutputInPlace, type Owner } from '../../src/log/output.js';
+import { LogWriter } from '../../src/log/writer.js';
+import { BT, tmpdir } from '../helpers/trace.js';
+import { cBuildTrace } from '../normalize/synth.js';
+import { HEADER } from './fixtures.js';
+
+const root = process.getuid?.() === 0;
+const skip = !root && 'needs root (runs as root in CI)';
+const NOBODY: Owner = { uid: 65534, gid: 65534 };
+const SUDO = { SUDO_UID: '65534', SUDO_GID: '65534', SUDO_USER: 'nobody' };
+
+/** A sticky world-writable directory like /tmp, and a victim file of root outside it. */
+function sharedTmp(): { dir: string; victim: string } {
+  const base = tmpdir('bt-out-');
+  fs.chmodSync(base, 0o755);
+  const dir = path.join(base, 'tmp');
+  fs.mkdirSync(dir);
+  fs.chmodSync(dir, 0o1777);
+  const victim = path.join(base, 'passwd');
+  fs.writeFileSync(victim, 'root:x:0:0\n', { mode: 0o644 });
+  return { dir, victim };
+}
+
+/** A symlink planted by another user (uid 65533). */
+function plant(link: string, target: string, uid = 65533): void {
+  fs.symlinkSync(target, link);
+  fs.lchownSync(link, uid, uid);
+}
+
+function refuses(fn: () => unknown, re: RegExp): void {
+  assert.throws(fn, (e: unknown) => e instanceof LogError && re.test(e.message) && !e.message.includes('\n'));
+}
+
+describe('careful output files', { skip }, () => {
+  it('bt trace log: a planted link (to a file, or dangling) is refused; the target is untouched and nothing is created', () => {
+    const { dir, victim } = sharedTmp();
+    const link = path.join(dir, 'x.trace');
+    plant(link, victim);
+    refuses(() => LogWriter.open(link, HEADER, { uid: 65534, gid: 65534 }), /x\.trace: it is a symbolic link/);
+    assert.equal(fs.readFileSync(victim, 'utf8'), 'root:x:0:0\n');
+    assert.equal(fs.statSync(victim).uid, 0);
+    assert.equal(fs.statSync(victim).mode & 0o777, 0o644);
+    const dangling = path.join(dir, 'y.trace');
+    const where = path.join(path.dirname(victim), 'created-by-root');
+    plant(dangling, where);
+    refuses(() => LogWriter.open(dangling, HEADER, { uid: 65534, gid: 65534 }), /symbolic link/);
+    assert.equal(fs.existsSync(where), false);
+  });
+
+  it('bt trace log: a path the sudo user could not create is refused in one line; a new log is the user\'s without a chown', () => {
+    const { dir } = sharedTmp();
+    const etc = tmpdir('bt-etc-'); // root's, 0700: like /etc for the user
+    refuses(() => openOutputInPlace(path.join(etc, 'new.trace'), { owner: NOBODY }), /uid 65534 \(who ran sudo\) cannot create files in/);
+    assert.deepEqual(fs.readdirSync(etc), []);
+    const w = LogWriter.open(path.join(dir, 'mine.trace'), HEADER, { uid: 65534, gid: 65534 });
+    w.close();
+    const st = fs.statSync(path.join(dir, 'mine.trace'));
+    assert.equal(st.uid, 65534);
+    assert.equal(st.gid, 65534);
+    assert.equal(st.mode & 0o777, 0o600);
+  });
+
+  it("bt trace log: another user's existing file is neither overwritten nor chowned; the user's own is reused", () => {
+    const { dir } = sharedTmp();
+    const theirs = path.join(dir, 'theirs.trace');
+    fs.writeFileSync(theirs, 'data of uid 65533');
+    fs.chownSync(theirs, 65533, 65533);
+    fs.chmodSync(theirs, 0o666);
+    refuses(() => LogWriter.open(theirs, HEADER, { uid: 65534, gid: 65534 }), /belongs to another user \(uid 65533\)/);
+    assert.equal(fs.readFileSync(theirs, 'utf8'), 'data of uid 65533');
+    assert.equal(fs.statSync(theirs).uid, 65533);
+    const mine = path.join(dir, 'mine.trace');
+    fs.writeFileSync(mine, 'old contents, much longer than a header '.repeat(20));
+    fs.chownSync(mine, 65534, 65534);
+    LogWriter.open(mine, HEADER, { uid: 65534, gid: 65534 }).close();
+    assert.equal(fs.statSync(mine).uid, 65534);
+    assert.ok(fs.readFileSync(mine).subarray(0, 4).equals(Buffer.from([0x89, 0x42, 0x54, 0x4c])));
+    assert.ok(fs.statSync(mine).size < 200, 'truncated');
+  });
+
+  it('a character device, and a FIFO, are written in place; a FIFO without a reader is one line, not a hang', async () => {
+    const before = fs.statSync('/dev/null');
+    const dev = openOutputAtomic('/dev/null');
+    assert.equal(dev.kind, 'device');
+    fs.writeSync(dev.fd, 'x');
+    fs.closeSync(dev.fd);
+    dev.commit();
+    assert.ok(fs.statSync('/dev/null').isCharacterDevice());
+    assert.equal(fs.statSync('/dev/null').ino, before.ino);
+    const { dir } = sharedTmp();
+    const fifo = path.join(dir, 'f');
+    spawnSync('mkfifo', [fifo]);
+    const t0 = Date.now();
+    refuses(() => openOutputInPlace(fifo), /it is a FIFO with no reader: start the reader first/);
+    assert.ok(Date.now() - t0 < 5000);
+    // with a reader: bt normalize -o FIFO writes the log through it and leaves the FIFO
+    const log = cBuildTrace(['a']).write(path.join(dir, 'in.trace'));
+    const reader = spawn('cat', [fifo]);
+    const chunks: Buffer[] = [];
+    reader.stdout.on('data', (c: Buffer) => chunks.push(c));
+    const readerDone = new Promise((r) => reader.on('close', r));
+    await new Promise((r) => setTimeout(r, 200));
+    const res = spawnSync(process.execPath, [BT, 'normalize', '-q', '-o', fifo, log], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(res.status, 0, res.stderr);
+    await readerDone;
+    assert.ok(Buffer.concat(chunks).subarray(0, 4).equals(Buffer.from([0x89, 0x42, 0x54, 0x4c])));
+    assert.ok(fs.lstatSync(fifo).isFIFO());
+  });
+
+  it('bt normalize -o /dev/null as root leaves /dev/null a character device', () => {
+    const dir = tmpdir('bt-out-');
+    const log = cBuildTrace(['a']).write(path.join(dir, 'in.trace'));
+    const before = fs.statSync('/dev/null');
+    const res = spawnSync(process.execPath, [BT, 'normalize', '-q', '-o', '/dev/null', log], { encoding: 'utf8' });
+    assert.equal(res.status, 0, res.stderr);
+    const st = fs.statSync('/dev/null');
+    assert.ok(st.isCharacterDevice());
+    assert.equal(st.ino, before.ino);
+    assert.equal(st.mode, before.mode);
+  });
+
+  it('bt normalize: 3,000 planted predictable temp names are never written through; the output is the sudo user\'s', () => {
+    const { dir, victim } = sharedTmp();
+    const log = cBuildTrace(['a']).write(path.join(tmpdir('bt-in-'), 'in.trace'));
+    fs.chmodSync(path.dirname(log), 0o755);
+    fs.chmodSync(log, 0o644);
+    const out = path.join(dir, 'out.norm.trace');
+    // the old name was DIR/.NAME.tmp-PID: plant the next 3,000 pids
+    const last = Number(fs.readFileSync('/proc/sys/kernel/ns_last_pid', 'utf8'));
+    const names = new Set<string>();
+    for (let pid = last + 1; names.size < 3000; pid++) names.add(`.out.norm.trace.tmp-${pid}`);
+    for (const n of names) plant(path.join(dir, n), victim);
+    const res = spawnSync(process.execPath, [BT, 'normalize', '-q', '-o', out, log], { encoding: 'utf8', env: { ...process.env, ...SUDO } });
+    assert.equal(res.status, 0, res.stderr);
+    assert.equal(fs.readFileSync(victim, 'utf8'), 'root:x:0:0\n');
+    assert.equal(fs.statSync(out).uid, 65534);
+    assert.ok(fs.lstatSync(out).isFile());
+    // nothing left behind but the output and the planted links
+    assert.equal(fs.readdirSync(dir).length, names.size + 1);
+  });
+
+  it('bt normalize and bt graph -o refuse a planted link at the output path', () => {
+    const { dir, victim } = sharedTmp();
+    const log = cBuildTrace(['a']).write(path.join(tmpdir('bt-in-'), 'in.trace'));
+    for (const args of [['normalize', '-q'], ['graph', '-q']]) {
+      const link = path.join(dir, `${args[0]}.out`);
+      plant(link, victim);
+      const res = spawnSync(process.execPath, [BT, ...args, '-o', link, log], { encoding: 'utf8' });
+      assert.equal(res.status, 1, res.stderr);
+      assert.match(res.stderr, /^bt: cannot write the .* it is a symbolic link/);
+      assert.equal(res.stderr.trim().split('\n').length, 1, res.stderr);
+      assert.equal(fs.readFileSync(victim, 'utf8'), 'root:x:0:0\n');
+      assert.ok(fs.lstatSync(link).isSymbolicLink());
+    }
+    // the user's own link to the user's own file is followed (atomic replace of the file)
+    const own = path.join(dir, 'own.dot');
+    fs.writeFileSync(own, 'old');
+    fs.chownSync(own, 65534, 65534);
+    const ownLink = path.join(dir, 'own-link.dot');
+    plant(ownLink, own, 65534);
+    const res = spawnSync(process.execPath, [BT, 'graph', '-q', '-o', ownLink, log], { encoding: 'utf8', env: { ...process.env, ...SUDO } });
+    assert.equal(res.status, 0, res.stderr);
+    assert.match(fs.readFileSync(own, 'utf8'), /^digraph/);
+    assert.ok(fs.lstatSync(ownLink).isSymbolicLink());
+  });
+});
