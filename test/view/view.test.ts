@@ -162,6 +162,10 @@ viewTest('clicking a cc1 process shows its full argv; the selection survives a r
   const argv = await page.$$eval('#details .argv li', (els) => els.map((e) => e.textContent));
   assert.deepEqual(argv, cc1.argv, 'every argument, none cut');
   assert.ok(argv.length > 10);
+  await shot(page, 'test-programs-explore');
+  await shot(page, 'pane-details', '.col.right');
+  await shot(page, 'pane-tree', '.col.left');
+  await shot(page, 'pane-timeline', '#timeline');
   // the environment: values that look like secrets are masked until asked for
   const envText = async () => page.$$eval('#details ul.env li', (els) => els.map((e) => e.textContent ?? ''));
   let env = await envText();
@@ -172,10 +176,6 @@ viewTest('clicking a cc1 process shows its full argv; the selection survives a r
   env = await envText();
   assert.ok(env.includes('BT_TEST_API_TOKEN=hunter2-secret'), 'shown on request');
   await page.click('#details label.toggle input');
-  await shot(page, 'test-programs-explore');
-  await shot(page, 'pane-details', '.col.right');
-  await shot(page, 'pane-tree', '.col.left');
-  await shot(page, 'pane-timeline', '#timeline');
   // reload: the URL brings the same selection back
   await page.reload();
   await page.waitForFunction(() => (window as any).bt?.ready);
