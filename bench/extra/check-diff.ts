@@ -1,7 +1,8 @@
 /**
  * npm run bench, extra section: bt check and bt diff on the biggest log
- * available: $BT_BENCH_LOG, else the kernel-build log that bench:real
- * leaves (/var/tmp/bt-kernel/kernel.trace), else a fresh trace of the
+ * available: BT_BENCH_KERNEL_LOG, else the first that exists of
+ * /var/tmp/bt-kernel/kernel.trace (scripts/kernel-trace.sh) and the last
+ * traced run of npm run bench:real, else a fresh trace of the
  * test-programs build. Each command runs as its own process under
  * /usr/bin/time (wall time, peak RSS); `bt diff` compares the log with
  * itself (every process matched). bt check --make is left out: it needs
@@ -15,7 +16,7 @@ import { execa } from 'execa';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const BT = path.join(REPO, 'dist', 'src', 'cli', 'main.js');
-const KERNEL_LOG = '/var/tmp/bt-kernel/kernel.trace';
+const KERNEL_LOGS = ['/var/tmp/bt-kernel/kernel.trace', '/var/tmp/bt-bench-real/traced-3.trace'];
 
 async function timed(args: string[]): Promise<{ seconds: number; rssMiB: number; code: number }> {
   const out = path.join(os.tmpdir(), `bt-bench-check-${process.pid}`);
@@ -28,9 +29,8 @@ async function timed(args: string[]): Promise<{ seconds: number; rssMiB: number;
 }
 
 async function pickLog(): Promise<{ file: string; what: string }> {
-  const env = process.env.BT_BENCH_LOG;
-  if (env && fs.existsSync(env)) return { file: env, what: `$BT_BENCH_LOG (${env})` };
-  if (fs.existsSync(KERNEL_LOG)) return { file: KERNEL_LOG, what: 'the kernel-build log of bench:real' };
+  const kernel = [process.env.BT_BENCH_KERNEL_LOG, ...KERNEL_LOGS].find((f) => f && fs.existsSync(f));
+  if (kernel) return { file: kernel, what: `the kernel-build log ${kernel}` };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-bench-check-'));
   const work = path.join(dir, 'test-programs');
   fs.cpSync(path.join(REPO, 'test-programs'), work, { recursive: true });

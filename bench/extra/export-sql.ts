@@ -27,6 +27,41 @@ interface StepResult {
   bytes?: number;
   records?: number;
   rows?: string;
+  /** perfetto: what decoding the file back found */
+  decoded?: string;
+}
+
+/** Decodes a .pftrace with the schema bt writes and checks it against the log's model: tracks, slices, flows. */
+async function checkPerfetto(file: string, log: string): Promise<string> {
+  const { TraceType } = await import('../../src/export/perfetto.js');
+  const { loadBuild } = await import('../../src/model/index.js');
+  const trace = TraceType.toObject(TraceType.decode(fs.readFileSync(file)), { longs: Number, enums: Number }) as {
+    packet: Array<{ track_descriptor?: { uuid: number; parent_uuid?: number }; track_event?: { type: number; track_uuid: number; flow_ids?: number[]; terminating_flow_ids?: number[] } }>;
+  };
+  const m = loadBuild(log).model;
+  let tracks = 0;
+  let nested = 0;
+  let begins = 0;
+  let ends = 0;
+  let flows = 0;
+  let terminating = 0;
+  for (const p of trace.packet) {
+    if (p.track_descriptor && p.track_descriptor.uuid >= 1000) {
+      tracks++;
+      if ((p.track_descriptor.parent_uuid ?? 0) >= 1000) nested++;
+    }
+    const e = p.track_event;
+    if (!e) continue;
+    if (e.type === 1) begins++;
+    if (e.type === 2) ends++;
+    flows += e.flow_ids?.length ?? 0;
+    terminating += e.terminating_flow_ids?.length ?? 0;
+  }
+  const n = m.processes.length;
+  const children = m.processes.filter((p) => p.parent).length;
+  const ok = tracks === n && nested === children && begins === n && ends === n && flows === children && terminating === children;
+  if (!ok) throw new Error(`perfetto decode mismatch: ${tracks}/${n} tracks, ${nested}/${children} nested, ${begins}/${ends} slices, ${flows}/${terminating} flows`);
+  return `decoded back: ${n.toLocaleString('en')} process tracks (${children.toLocaleString('en')} nested under their parent), ${n.toLocaleString('en')} slices, ${children.toLocaleString('en')} flows, as in the model`;
 }
 
 function sizeOf(p: string): number {
@@ -57,6 +92,15 @@ async function childMain(args: string[]): Promise<void> {
       sink.close();
     }
     res.bytes = sizeOf(out);
+    if (format === 'perfetto' && rest[1] === 'check') {
+      res.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      const u = process.resourceUsage();
+      res.maxRssKiB = u.maxRSS;
+      res.cpu = (u.userCPUTime + u.systemCPUTime) / 1e6;
+      res.decoded = await checkPerfetto(out, a);
+      process.stdout.write(`${JSON.stringify(res)}\n`);
+      return;
+    }
   } else if (step === 'sql') {
     const { openBuildDb } = await import('../../src/sql/index.js');
     const db = await openBuildDb(rest);
@@ -94,9 +138,10 @@ export async function run(): Promise<void> {
     const ext: Record<string, string> = { 'compile-commands': 'json', perfetto: 'pftrace', 'chrome-trace': 'json', makedeps: 'd', jsonl: 'jsonl', parquet: 'parquet.d' };
     for (const f of FORMATS) {
       const out = path.join(dir, `out-${f}.${ext[f]}`);
-      const r = await step('export', log, f, out);
+      const r = await step('export', log, f, out, ...(f === 'perfetto' ? ['check'] : []));
       const ratio = f === 'parquet' ? `, ${((gen.bytes ?? 0) / (r.bytes ?? 1)).toFixed(1)}x smaller than the log (${r.rows})` : '';
       console.log(`bt export ${f}: ${r.seconds.toFixed(1)} s (CPU ${r.cpu?.toFixed(1)} s), peak RSS ${rss(r.maxRssKiB)}, output ${mib(r.bytes ?? 0)}${ratio}`);
+      if (r.decoded) console.log(`  ${r.decoded}`);
       if (f !== 'parquet') fs.rmSync(out, { force: true });
     }
     const pq = path.join(dir, `out-parquet.parquet.d`);

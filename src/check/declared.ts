@@ -22,7 +22,7 @@
 import fs from 'node:fs';
 import { CheckError } from '../errors.js';
 import { isDriver, Kind, WRITES, type Build, type Job, type Process } from '../model/index.js';
-import { relativeInside } from '../normalize/paths.js';
+import { dirName, normalizeAbs, relativeInside } from '../normalize/paths.js';
 import { jobRef, secondsSince, type Finding } from './finding.js';
 import { makeDatabases, type MakeDb } from './makedb.js';
 import { ninjaGraph } from './ninjadb.js';
@@ -45,6 +45,12 @@ export interface Graph {
   own(path: string): boolean;
   /** The target is remade at every build (it depends on a phony or FORCE target): its inputs need no declaring. */
   always(target: string): boolean;
+  /**
+   * The build system reads the compiler's depfile of `target` itself before
+   * the next build (CMake's Makefile generator consolidates `*.o.d` into
+   * compiler_depend.make): what the depfile lists is declared.
+   */
+  readsDepfiles(target: string): boolean;
 }
 
 /** Against make: one database per make process that started jobs. */
@@ -131,6 +137,12 @@ function makeGraph(db: MakeDb, build: Build): Graph {
     },
     madeWith: (t) => new Set([t, ...(db.targets.get(t)?.siblings ?? [])]),
     own: (p) => db.makefiles.has(p),
+    readsDepfiles: (t) => {
+      for (let d = dirName(t); d.length > 1 && d.startsWith(db.curdir); d = dirName(d)) {
+        if (d.endsWith('.dir') && db.makefiles.has(`${d}/compiler_depend.make`)) return true;
+      }
+      return false;
+    },
     always: (t) =>
       direct(t).some((q) => {
         if (db.phony.has(q)) return true;
@@ -139,6 +151,27 @@ function makeGraph(db: MakeDb, build: Build): Graph {
         return !!e && !e.hasRecipe && !e.prereqs.length && !build.file(q) && !fs.existsSync(q);
       }),
   };
+}
+
+/** The prerequisites a compiler depfile lists (make syntax: `target: dep dep \\`), absolute; [] if unreadable. */
+export function readDepfile(path: string, cwd: string): string[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(path, 'utf8');
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const rule of text.replace(/\\\n/g, ' ').split('\n')) {
+    const i = rule.search(/:(\s|$)/);
+    if (i < 0) continue;
+    for (const w of rule.slice(i + 1).trim().split(/(?<!\\)\s+/)) {
+      if (!w) continue;
+      const name = w.replace(/\\ /g, ' ');
+      out.push(name.startsWith('/') ? normalizeAbs(name) : normalizeAbs(`${cwd}/${name}`));
+    }
+  }
+  return out;
 }
 
 /** The stem of `name` under pattern `pat` ("%.o", "main.o" -> "main"), undefined if it does not match. */
@@ -200,6 +233,16 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
     const always = g.always(target.path);
     const deps = g.dependsOn(target.path);
     for (const s of made) for (const x of g.dependsOn(s)) deps.add(x);
+    const depfiles = new Set<string>();
+    if (g.readsDepfiles(target.path)) {
+      const cwd = build.process(job.proc)!.cwd;
+      for (const id of wrote.keys()) {
+        const f = build.model.files[id];
+        if (!f.path.endsWith('.d') || f.removed) continue;
+        depfiles.add(f.path);
+        for (const d of readDepfile(f.path, cwd)) deps.add(d);
+      }
+    }
     const ref = jobRef(build, job.proc);
     const tname = relativeInside(start, target.path) ?? target.path;
 
@@ -219,7 +262,7 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
     }
     for (const [id, ts] of wrote) {
       const f = build.model.files[id];
-      if (f.dir || f.removed || !inTree(f.path) || made.has(f.path) || g.own(f.path) || noise.file(f)) continue;
+      if (f.dir || f.removed || !inTree(f.path) || made.has(f.path) || depfiles.has(f.path) || g.own(f.path) || noise.file(f)) continue;
       if (raced.has(`${job.proc}\0${f.path}`)) continue;
       const name = relativeInside(start, f.path) ?? f.path;
       findings.push({

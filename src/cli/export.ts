@@ -19,6 +19,7 @@ export function exportCommand(): Command {
     .option('-o, --output <path>', 'write to this file (parquet: this directory) instead of stdout')
     .option('--compiler <name>', 'compile-commands: also treat program NAME as a compiler (repeatable)', collect)
     .option('--expand-response-files', 'compile-commands: replace @file arguments by the file\'s arguments')
+    .option('--lanes', 'perfetto: one track per lane, in which slices nest, instead of one per process (big builds)')
     .option('--output-of <file>', 'makedeps: only the rule of this output file')
     .option('--window <ms>', 'reorder window when normalizing a raw log', (v) => Number(v))
     .option('-q, --quiet', 'no notes on stderr')
@@ -28,6 +29,7 @@ export function exportCommand(): Command {
         compilers: o.compiler,
         expandResponseFiles: !!o.expandResponseFiles,
         outputOf: o.outputOf,
+        lanes: !!o.lanes,
         windowMs: o.window,
       };
       const toStdout = !o.output || o.output === '-';

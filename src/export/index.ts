@@ -29,6 +29,8 @@ export interface ExportOptions {
   compilers?: string[];
   /** compile-commands: expand @file arguments. */
   expandResponseFiles?: boolean;
+  /** perfetto: one track per lane instead of one per process. */
+  lanes?: boolean;
   /** makedeps: only the rule of this output file. */
   outputOf?: string;
   /** Reorder window when normalizing a raw log (ms). */
@@ -56,7 +58,7 @@ export async function exportTo(format: ExportFormat, log: string, opts: ExportOp
     }
     case 'perfetto': {
       const build = load(log, opts);
-      exportPerfetto(build, sink);
+      exportPerfetto(build, sink, { lanes: opts.lanes });
       return build;
     }
     case 'chrome-trace': {

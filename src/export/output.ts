@@ -1,23 +1,27 @@
 /**
- * Writing export files safely. bt runs as root, so an output path must never
- * be followed through something another user planted: every file is written
- * to a fresh temporary name in the target's directory, created with O_EXCL
- * (and O_NOFOLLOW), then renamed over the target; a device or FIFO is
- * written in place (src/log/output.ts). A failure leaves the target untouched.
+ * Writing export files safely: files through the shared root-safe output
+ * module (src/log/output.ts), directories (bt export parquet) staged in a
+ * private directory next to the target and moved into place. A failure
+ * leaves the target untouched.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { ExportError, LogError } from '../errors.js';
-import { writeAllSync } from '../log/io.js';
+import { describeFsError, writeAllSync } from '../log/io.js';
 import { invokingUser, openOutputAtomic, type OutputFile } from '../log/output.js';
-import { describeFsError } from '../log/io.js';
 
 function fail(target: string, err: unknown): never {
   throw new ExportError('E_EXPORT_OUTPUT', `cannot write ${target} (${describeFsError(err)}): choose another -o path`, { cause: err });
 }
 
-/** A file being written: write(), then commit() (rename into place) or abort(). Built on the shared root-safe output (src/log/output.ts). */
+/**
+ * A file being written: write(), then commit() (rename into place) or
+ * abort(). Opened through the shared root-safe output module
+ * (src/log/output.ts: as the invoking user, O_EXCL temporary, links other
+ * users planted refused); its errors become one-line export errors.
+ */
 export class SafeFile {
+  private closed = false;
   private constructor(
     readonly target: string,
     private readonly out: OutputFile,
@@ -27,15 +31,14 @@ export class SafeFile {
     try {
       return new SafeFile(target, openOutputAtomic(target, { owner: invokingUser(), mode, what: 'export' }));
     } catch (err) {
-      if (err instanceof LogError) throw new ExportError('E_EXPORT_OUTPUT', `${err.message}`, { cause: err });
+      if (err instanceof LogError) throw new ExportError('E_EXPORT_OUTPUT', `${err.message}: choose another -o path`, { cause: err });
       fail(target, err);
     }
   }
 
   write(data: string | Uint8Array): void {
-    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     try {
-      writeAllSync(this.out.fd, buf);
+      writeAllSync(this.out.fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
     } catch (err) {
       this.abort();
       fail(this.target, err);
@@ -44,26 +47,29 @@ export class SafeFile {
 
   commit(): void {
     try {
-      if (this.out.kind === 'file') {
-        fs.fsyncSync(this.out.fd);
-        fs.closeSync(this.out.fd);
-      } else if (this.out.kind !== 'stdout') fs.closeSync(this.out.fd);
+      this.close();
       this.out.commit();
     } catch (err) {
       this.abort();
+      if (err instanceof LogError) throw new ExportError('E_EXPORT_OUTPUT', `${err.message}: choose another -o path`, { cause: err });
       fail(this.target, err);
     }
   }
 
   abort(): void {
-    if (this.out.kind === 'file') {
-      try {
-        fs.closeSync(this.out.fd);
-      } catch {
-        /* already closed */
-      }
+    try {
+      this.close();
+    } catch {
+      /* the temporary goes anyway */
     }
     this.out.abort();
+  }
+
+  private close(): void {
+    if (this.closed || this.out.kind === 'stdout') return;
+    this.closed = true;
+    if (this.out.kind === 'file') fs.fsyncSync(this.out.fd);
+    fs.closeSync(this.out.fd);
   }
 }
 

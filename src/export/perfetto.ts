@@ -5,7 +5,9 @@
  *  - a root track named after the build's command; under it one track per
  *    process, nested by parent (the track tree is the process tree), with one
  *    slice: the process's life, named by tool, with args command, cwd, exe,
- *    pid, exit, files_read, files_written;
+ *    pid, exit, files_read, files_written; or, with `lanes`, one track per
+ *    lane (timeline.ts) in which the slices nest, for builds with too many
+ *    processes for one track each;
  *  - a flow from each process's slice to each child's slice;
  *  - instants on the process's track for each failed exec and a failing exit;
  *  - a counter track "running processes";
@@ -30,6 +32,13 @@ export const ROOT_UUID = 1;
 export const COUNTER_UUID = 2;
 /** Track uuid of a process's track. */
 export const procUuid = (proc: number): number => 1000 + proc;
+/** Track uuid of a lane's track (--lanes). */
+export const laneUuid = (lane: number): number => 1_000_000_000 + lane;
+
+export interface PerfettoOptions {
+  /** One track per lane instead of one per process. */
+  lanes?: boolean;
+}
 
 const SLICE_BEGIN = 1;
 const SLICE_END = 2;
@@ -61,8 +70,10 @@ class Interner {
 
 interface Ev {
   ts: number;
-  /** Order among events at the same ts: begins, instants, counters, ends of the same track. */
+  /** Order among events at the same ts (see writePerfetto). */
   seq: number;
+  /** Then ascending, element by element (lanes: inner slices end first, outer ones begin first). */
+  tie: number[];
   event: Record<string, unknown>;
 }
 
@@ -76,7 +87,7 @@ function writePacket(sink: Sink, packet: Record<string, unknown>): void {
 }
 
 /** The Perfetto trace of a timeline, written to `sink`. */
-export function writePerfetto(t: Timeline, sink: Sink): void {
+export function writePerfetto(t: Timeline, sink: Sink, opts: PerfettoOptions = {}): void {
   const names = new Interner();
   const argNames = new Interner();
   const strings = new Interner();
@@ -103,7 +114,12 @@ export function writePerfetto(t: Timeline, sink: Sink): void {
   packet({ track_descriptor: { uuid: ROOT_UUID, name: `build: ${t.title}`, child_ordering: 1 } });
   packet({ track_descriptor: { uuid: COUNTER_UUID, name: 'running processes', counter: { unit: UNIT_COUNT }, parent_uuid: ROOT_UUID, sibling_order_rank: 0 } });
   const known = new Set(t.slices.map((s) => s.proc));
-  for (const s of t.slices) {
+  const lanes = !!opts.lanes;
+  const trackOf = new Map(t.slices.map((s) => [s.proc, lanes ? laneUuid(s.lane) : procUuid(s.proc)]));
+  for (let i = 0; lanes && i < t.lanes; i++) {
+    packet({ track_descriptor: { uuid: laneUuid(i), name: `lane ${i + 1}`, parent_uuid: ROOT_UUID, sibling_order_rank: i + 1 } });
+  }
+  for (const s of lanes ? [] : t.slices) {
     packet({
       track_descriptor: {
         uuid: procUuid(s.proc),
@@ -118,14 +134,18 @@ export function writePerfetto(t: Timeline, sink: Sink): void {
   const str = (name: string, value: string) => ({ name_iid: argNames.get(name), string_value: value });
   const istr = (name: string, value: string) => ({ name_iid: argNames.get(name), string_value_iid: strings.get(value) });
   const int = (name: string, value: number) => ({ name_iid: argNames.get(name), int_value: value });
+  // At one timestamp: instants (a failing exit sits at its slice's end), then
+  // ends (inner first), then begins (outer first), then the counter. With
+  // one track per process only the instant-before-end order matters.
   const evs: Ev[] = [];
   for (const s of t.slices) {
     evs.push({
       ts: s.start,
-      seq: 0,
+      seq: 3,
+      tie: [-(s.end - s.start), s.proc, 0],
       event: {
         type: SLICE_BEGIN,
-        track_uuid: procUuid(s.proc),
+        track_uuid: trackOf.get(s.proc),
         name: s.name,
         debug_annotations: [
           str('command', s.command),
@@ -141,22 +161,29 @@ export function writePerfetto(t: Timeline, sink: Sink): void {
         terminating_flow_ids: s.parent && known.has(s.parent) ? [s.proc] : [],
       },
     });
-    evs.push({ ts: s.end, seq: 3, event: { type: SLICE_END, track_uuid: procUuid(s.proc) } });
+    // a zero-length slice ends right after it begins
+    const end = s.end === s.start ? { seq: 3, tie: [0, s.proc, 1] } : { seq: 2, tie: [-s.start, -s.proc] };
+    evs.push({ ts: s.end, ...end, event: { type: SLICE_END, track_uuid: trackOf.get(s.proc) } });
   }
   for (const i of t.instants) {
     evs.push({
       ts: i.ts,
       seq: 1,
+      tie: [],
       event: {
         type: INSTANT,
-        track_uuid: procUuid(i.proc),
+        track_uuid: trackOf.get(i.proc),
         name: i.name,
         debug_annotations: Object.entries(i.args).map(([k, v]) => (typeof v === 'number' ? int(k, v) : str(k, v))),
       },
     });
   }
-  for (const [ts, n] of t.running) evs.push({ ts, seq: 2, event: { type: COUNTER, track_uuid: COUNTER_UUID, counter_value: n } });
-  evs.sort((a, b) => a.ts - b.ts || a.seq - b.seq);
+  for (const [ts, n] of t.running) evs.push({ ts, seq: 4, tie: [], event: { type: COUNTER, track_uuid: COUNTER_UUID, counter_value: n } });
+  const byTie = (a: number[], b: number[]): number => {
+    for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
+    return a.length - b.length;
+  };
+  evs.sort((a, b) => a.ts - b.ts || a.seq - b.seq || byTie(a.tie, b.tie));
   const cat = categories.get('process');
   for (const e of evs) {
     const ev = e.event;
@@ -170,6 +197,6 @@ export function writePerfetto(t: Timeline, sink: Sink): void {
 }
 
 /** bt export perfetto. */
-export function exportPerfetto(build: Build, sink: Sink): void {
-  writePerfetto(timeline(build), sink);
+export function exportPerfetto(build: Build, sink: Sink, opts: PerfettoOptions = {}): void {
+  writePerfetto(timeline(build), sink, opts);
 }

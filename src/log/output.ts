@@ -144,6 +144,9 @@ function refuseExisting(file: string, what: string, st: fs.Stats, owner: Owner):
   if (st.uid !== ownerUid(owner)) {
     fail(file, what, `it belongs to another user (uid ${st.uid}): bt does not overwrite other users' files; remove it or choose another path`);
   }
+  if (st.nlink > 1) {
+    fail(file, what, `it has ${st.nlink} hard links: bt does not overwrite a file that has other names; remove it or choose another path`);
+  }
 }
 
 function symlinkTarget(file: string, owner: Owner): fs.Stats | undefined {

@@ -87,7 +87,7 @@ ebpfTest('-o FIFO: written through when read, one line when nobody reads; -o - i
 ebpfTest('two traces with the same -o: the second refuses in one line, the first log is whole', async () => {
   const dir = tmpdir();
   const log = path.join(dir, 'x.trace');
-  const first = execa(process.execPath, [BT, 'trace', '-q', '-o', log, '--', 'sh', '-c', 'sleep 1.5; echo first'], { reject: false });
+  const first = execa(process.execPath, [BT, 'trace', '-q', '-o', log, '--', 'sh', '-c', 'sleep 5; echo first'], { reject: false });
   for (let i = 0; i < 100 && !(fs.existsSync(log) && fs.statSync(log).size > 8); i++) await new Promise((r) => setTimeout(r, 50));
   const second = await bt(['trace', '-q', '-o', log, '--', 'echo', 'second']);
   assert.equal(second.code, 1);
@@ -97,7 +97,7 @@ ebpfTest('two traces with the same -o: the second refuses in one line, the first
   assert.equal(r.exitCode, 0, String(r.stderr));
   const l = loadLog(log);
   assert.ok(l.complete);
-  assert.deepEqual(l.header.command, ['sh', '-c', 'sleep 1.5; echo first']);
+  assert.deepEqual(l.header.command, ['sh', '-c', 'sleep 5; echo first']);
   assert.ok(!l.records.some((x) => x.exec?.argv?.[1] === 'second'));
 });
 

@@ -191,3 +191,50 @@ ebpfTest('check: a read-write race and a use before production between concurren
   assert.equal(fs.readFileSync(path.join(races.dir, 'order.log'), 'utf8'), 'first\nsecond\n');
   assert.equal(fs.readFileSync(path.join(races.dir, 'nested.log'), 'utf8'), 'outer\ninner\n');
 });
+
+ebpfTest('check --make: depfiles count only where the build system reads them (CMake yes; a makefile that never includes them, no)', async (t) => {
+  const src = (dir: string) => {
+    fs.mkdirSync(path.join(dir, 'src'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'src', 'main.c'), '#include "util.h"\nint main(void) { return twice(0); }\n');
+    fs.writeFileSync(path.join(dir, 'src', 'util.c'), '#include "util.h"\nint twice(int x) { return 2 * x; }\n');
+    fs.writeFileSync(path.join(dir, 'src', 'util.h'), 'int twice(int x);\n');
+  };
+  // a makefile writing .d files and never including them: the headers really are undeclared
+  const plain = path.join(tmpdir('bt-depfile-'), 'plain');
+  src(plain);
+  fs.writeFileSync(path.join(plain, 'Makefile'), 'app: src/main.o src/util.o\n\tcc -o app src/main.o src/util.o\n%.o: %.c\n\tcc -MMD -c -o $@ $<\n');
+  const tp = await trace(['make', '-j2'], { cwd: plain });
+  assert.equal(tp.code, 0, tp.stderr);
+  const p = await checkJson(tp.file, ['--make']);
+  assert.deepEqual(
+    p.json.findings.map((f) => [f.kind, path.relative(plain, f.file), path.relative(plain, f.target ?? '')]).sort(),
+    [
+      ['undeclared-input', 'src/util.h', 'src/main.o'],
+      ['undeclared-input', 'src/util.h', 'src/util.o'],
+      ['undeclared-output', 'src/main.d', 'src/main.o'],
+      ['undeclared-output', 'src/util.d', 'src/util.o'],
+    ],
+  );
+
+  const hasCmake = ['/usr/bin/cmake', '/usr/local/bin/cmake'].some((c) => fs.existsSync(c));
+  if (!hasCmake) {
+    if (process.env.CI) throw new Error('cmake is required in CI (scripts/setup.sh installs it)');
+    t.diagnostic('cmake is not installed: the CMake half is skipped');
+    return;
+  }
+  // CMake's Makefile generator: the compiler's .o.d files are consolidated by cmake before the next build
+  const cm = path.join(tmpdir('bt-cmake-'), 'proj');
+  src(cm);
+  fs.writeFileSync(
+    path.join(cm, 'CMakeLists.txt'),
+    'cmake_minimum_required(VERSION 3.13)\nproject(demo C)\nadd_library(util STATIC src/util.c)\nadd_executable(app src/main.c)\ntarget_link_libraries(app util)\n',
+  );
+  const { execa } = await import('execa');
+  const conf = await execa('cmake', ['-S', cm, '-B', path.join(cm, 'build')], { reject: false });
+  assert.equal(conf.exitCode, 0, String(conf.stderr));
+  const tc = await trace(['make', '-C', 'build', '-j2'], { cwd: cm });
+  assert.equal(tc.code, 0, tc.stderr);
+  const c = await checkJson(tc.file, ['--make']);
+  assert.deepEqual(c.json.findings, []);
+  assert.equal(c.code, 0);
+});

@@ -14,7 +14,7 @@ import { test } from 'node:test';
 import { COUNTER_UUID, procUuid, ROOT_UUID, TraceType } from '../../src/export/perfetto.js';
 import { timeline } from '../../src/export/timeline.js';
 import { ebpfTest } from '../helpers/ebpf.js';
-import { bt, prog, tmpdir, trace } from '../helpers/trace.js';
+import { bt, prog, REPO, tmpdir, trace } from '../helpers/trace.js';
 import { fakeBuild } from './synth-build.js';
 
 interface Decoded {
@@ -81,21 +81,31 @@ ebpfTest('perfetto: forker decodes back into its exact tree of tracks, slices, f
   assert.deepEqual(d.tracks.get(COUNTER_UUID), { name: 'running processes', parent: ROOT_UUID, counter: true });
   const procTracks = [...d.tracks.entries()].filter(([u]) => u >= 1000);
   assert.equal(procTracks.length, 4);
-  const pid = (proc: number) => d.events.find((e) => e.track === procUuid(proc) && e.type === 1)!.args.pid;
+  // which proc is which: by exit status (proc ids follow start order, which varies between child2 and the grandchild)
+  const begin = (proc: number) => d.events.find((e) => e.track === procUuid(proc) && e.type === 1)!;
+  const byExit = new Map(procTracks.map(([u]) => [String(begin(u - 1000).args.exit), u - 1000]));
+  const main = byExit.get('exit 0')!;
+  const child1 = byExit.get('exit 1')!;
+  const child2 = byExit.get('exit 2')!;
+  const grandchild = byExit.get('exit 3')!;
+  assert.equal(main, 1, 'the traced command is the first process');
+  const parentOf = (proc: number) => {
+    const p = d.tracks.get(procUuid(proc))!.parent!;
+    return p === ROOT_UUID ? 0 : p - 1000;
+  };
   assert.deepEqual(
-    procTracks.map(([u, tr]) => [u - 1000, tr.parent === ROOT_UUID ? 0 : tr.parent! - 1000, tr.name]),
+    [main, child1, child2, grandchild].map((p) => [parentOf(p), d.tracks.get(procUuid(p))!.name]),
     [
-      [1, 0, `forker ${pid(1)}`],
-      [2, 1, `forker (fork) ${pid(2)}`],
-      [3, 1, `forker (fork) ${pid(3)}`],
-      [4, 2, `forker (fork) ${pid(4)}`],
+      [0, `forker ${begin(main).args.pid}`],
+      [main, `forker (fork) ${begin(child1).args.pid}`],
+      [main, `forker (fork) ${begin(child2).args.pid}`],
+      [child1, `forker (fork) ${begin(grandchild).args.pid}`],
     ],
-    'proc 2 (child1) and 3 (child2) under the main process, 4 (grandchild) under child1',
+    'child1 and child2 under the main process, the grandchild under child1',
   );
   // one slice per process track, begin before end, with its args
-  const exits: Record<number, string> = { 1: 'exit 0', 2: 'exit 1', 3: 'exit 2', 4: 'exit 3' };
-  const flows: Record<number, number[]> = { 1: [2, 3], 2: [4], 3: [], 4: [] };
-  for (let proc = 1; proc <= 4; proc++) {
+  const flows: Record<number, number[]> = { [main]: [child1, child2].sort((a, b) => a - b), [child1]: [grandchild], [child2]: [], [grandchild]: [] };
+  for (const proc of [main, child1, child2, grandchild]) {
     const on = d.events.filter((e) => e.track === procUuid(proc));
     const begins = on.filter((e) => e.type === 1);
     const ends = on.filter((e) => e.type === 2);
@@ -103,24 +113,22 @@ ebpfTest('perfetto: forker decodes back into its exact tree of tracks, slices, f
     assert.equal(ends.length, 1);
     const b = begins[0];
     assert.ok(b.ts <= ends[0].ts);
-    assert.equal(b.name, proc === 1 ? 'forker' : 'forker (fork)');
-    assert.equal(b.args.exit, exits[proc]);
+    assert.equal(b.name, proc === main ? 'forker' : 'forker (fork)');
     assert.equal(b.args.command, prog('forker'));
     assert.equal(b.args.exe, prog('forker'));
     assert.equal(b.args.proc, proc);
     assert.equal(typeof b.args.cwd, 'string');
     assert.equal(typeof b.args.files_read, 'number');
     assert.deepEqual(b.flows, flows[proc], `flows from proc ${proc} to its children`);
-    assert.deepEqual(b.terminating, proc === 1 ? [] : [proc], 'each child ends the flow from its parent');
+    assert.deepEqual(b.terminating, proc === main ? [] : [proc], 'each child ends the flow from its parent');
     // the failing exits are instants inside the slice, at its end
     const inst = on.filter((e) => e.type === 3);
-    assert.deepEqual(inst.map((e) => e.name), proc === 1 ? [] : [exits[proc]]);
+    assert.deepEqual(inst.map((e) => e.name), proc === main ? [] : [b.args.exit]);
     if (inst.length) assert.equal(inst[0].ts, ends[0].ts);
     // children start inside their parent
-    if (proc > 1) {
-      const parent = proc === 4 ? 2 : 1;
-      const pb = d.events.find((e) => e.track === procUuid(parent) && e.type === 1)!;
-      const pe = d.events.find((e) => e.track === procUuid(parent) && e.type === 2)!;
+    if (proc !== main) {
+      const pb = begin(parentOf(proc));
+      const pe = d.events.find((e) => e.track === procUuid(parentOf(proc)) && e.type === 2)!;
       assert.ok(pb.ts <= b.ts && b.ts <= pe.ts);
     }
   }
@@ -159,18 +167,14 @@ ebpfTest('chrome-trace: forker as complete events in µs, nested in lanes, with 
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   const x = j.traceEvents.filter((e: any) => e.ph === 'X');
-  assert.deepEqual(x.map((e: any) => [e.args.proc, e.name, e.args.exit]), [
-    [1, 'forker', 'exit 0'],
-    [2, 'forker (fork)', 'exit 1'],
-    [3, 'forker (fork)', 'exit 2'],
-    [4, 'forker (fork)', 'exit 3'],
-  ]);
+  assert.deepEqual(x.map((e: any) => `${e.name}: ${e.args.exit}`).sort(), ['forker (fork): exit 1', 'forker (fork): exit 2', 'forker (fork): exit 3', 'forker: exit 0']);
+  assert.equal(x[0].args.proc, 1, 'the main process first (start order)');
   const whole = x[0];
   assert.ok(whole.dur > 0 && whole.dur < 10_000_000, `µs: ${whole.dur}`);
   for (const e of x.slice(1)) assert.ok(e.ts >= whole.ts && e.ts + e.dur <= whole.ts + whole.dur + 0.001, 'children inside the main process');
   assertNested(x);
   const flows = j.traceEvents.filter((e: any) => e.ph === 's').map((e: any) => e.id);
-  assert.deepEqual(flows, [2, 3, 4]);
+  assert.deepEqual(flows.sort(), [2, 3, 4], 'a flow to each child');
   assert.equal(j.traceEvents.filter((e: any) => e.ph === 'f').length, 3);
   assert.deepEqual(j.traceEvents.filter((e: any) => e.ph === 'i').map((e: any) => e.name).sort(), ['exit 1', 'exit 2', 'exit 3']);
   const c = j.traceEvents.filter((e: any) => e.ph === 'C');
@@ -213,4 +217,67 @@ test('lanes: a parallel build (make -j3 with overlapping jobs, a daemon outlivin
   assert.notEqual(lane(8), lane(7), 'a process outliving its parent cannot nest in it');
   assert.equal(t.lanes, 3);
   assert.deepEqual(t.running.at(-1), [1500, 0]);
+});
+
+/** Replays begin/end per track as Perfetto pairs them (an end closes the track's latest open slice); returns what each end closed. */
+function replay(d: Decoded): Map<number, { track: number; begin: number; end: number }> {
+  const open = new Map<number, Array<{ proc: number; ts: number }>>();
+  const closed = new Map<number, { track: number; begin: number; end: number }>();
+  for (const e of d.events) {
+    if (e.type === 1) {
+      const st = open.get(e.track) ?? [];
+      st.push({ proc: Number(e.args.proc), ts: e.ts });
+      open.set(e.track, st);
+    } else if (e.type === 2) {
+      const top = open.get(e.track)?.pop();
+      assert.ok(top, `an end on track ${e.track} at ${e.ts} closes an open slice`);
+      closed.set(top.proc, { track: e.track, begin: top.ts, end: e.ts });
+    }
+  }
+  for (const st of open.values()) assert.equal(st.length, 0, 'every slice is closed');
+  return closed;
+}
+
+test('perfetto --lanes: slices on lane tracks always nest, zero-length and identical intervals included', async () => {
+  const { writePerfetto } = await import('../../src/export/perfetto.js');
+  const b = fakeBuild([
+    { proc: 1, argv: ['make', '-j3'], start: 0, end: 1000 },
+    { proc: 2, parent: 1, argv: ['cc', '-c', 'a.c'], start: 10, end: 500 },
+    { proc: 3, parent: 2, argv: ['cc1'], start: 20, end: 300 },
+    { proc: 4, parent: 2, argv: ['as'], start: 300, end: 500 },
+    { proc: 5, parent: 1, argv: ['cc', '-c', 'b.c'], start: 15, end: 600 },
+    { proc: 6, parent: 5, argv: ['cc1'], start: 15, end: 600 },
+    { proc: 7, parent: 1, argv: ['true'], start: 600, end: 600 },
+    { proc: 8, parent: 1, argv: ['cc', '-c', 'c.c'], start: 600, end: 900, exit: 1 },
+  ]);
+  const t = timeline(b);
+  const parts: Uint8Array[] = [];
+  writePerfetto(t, { write: (x) => void parts.push(typeof x === 'string' ? Buffer.from(x) : x), close: () => {}, abort: () => {} }, { lanes: true });
+  const file = path.join(tmpdir('bt-lanes-'), 'x.pftrace');
+  fs.writeFileSync(file, Buffer.concat(parts));
+  const d = decodePerfetto(file);
+  const laneTracks = [...d.tracks.entries()].filter(([u]) => u >= 1_000_000_000);
+  assert.equal(laneTracks.length, t.lanes);
+  assert.ok(laneTracks.every(([, tr]) => tr.parent === ROOT_UUID && /^lane \d+$/.test(tr.name)));
+  const closed = replay(d);
+  for (const s of t.slices) assert.deepEqual(closed.get(s.proc), { track: 1_000_000_000 + s.lane, begin: s.start, end: s.end }, `proc ${s.proc}`);
+  assert.deepEqual(d.events.filter((e) => e.type === 3).map((e) => e.name), ['exit 1']);
+});
+
+ebpfTest('perfetto --lanes on a real cproject build (make -B -j2): every process is one properly nested slice', async () => {
+  const work = tmpdir('bt-lanes-');
+  const proj = path.join(work, 'cproject');
+  fs.mkdirSync(proj);
+  for (const f of ['Makefile', 'main.c', 'util.c', 'util.h', 'greet.c', 'greet.h']) fs.copyFileSync(path.join(REPO, 'test-programs', 'cproject', f), path.join(proj, f));
+  const t = await trace(['make', '-B', '-j2'], { cwd: proj });
+  assert.equal(t.code, 0, t.stderr);
+  const out = path.join(work, 'lanes.pftrace');
+  const r = await bt(['export', 'perfetto', '--lanes', t.file, '-o', out]);
+  assert.equal(r.code, 0, r.stderr);
+  const d = decodePerfetto(out);
+  const closed = replay(d);
+  const procs = d.events.filter((e) => e.type === 1).map((e) => e.args.proc);
+  assert.equal(closed.size, procs.length);
+  assert.ok(procs.length >= 13, `${procs.length} processes`);
+  assert.ok([...d.tracks.keys()].every((u) => u < 1000 || u >= 1_000_000_000), 'no per-process tracks');
 });

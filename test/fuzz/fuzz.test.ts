@@ -85,11 +85,40 @@ function scratch(): string {
   return dir;
 }
 
+describe('a log over 4 GiB (sparse)', () => {
+  it('a record length of 4.5 GiB inside a 5 GiB file is damage, not an allocation: every reader keeps the records before it', async () => {
+    const work = tmpdir('bt-big-');
+    const [seed] = seedLogs(work);
+    const offs = (await import('./fuzz.js')).frameOffsets(seed!);
+    const at = offs[4]!;
+    const len = 4.5 * 2 ** 30;
+    const prefix: number[] = [];
+    for (let v = len; ; v = Math.floor(v / 128)) {
+      if (v < 128) {
+        prefix.push(v);
+        break;
+      }
+      prefix.push((v % 128) | 0x80);
+    }
+    const file = path.join(work, 'big.trace');
+    fs.writeFileSync(file, Buffer.concat([seed!.subarray(0, at), Buffer.from(prefix)]));
+    fs.truncateSync(file, 5 * 2 ** 30); // sparse: no disk used
+    const r = await runReaders(file, work, { normalized: false });
+    assert.equal(r.crash, undefined);
+    assert.deepEqual(r.outcomes, { dump: `torn@${at}`, normalize: `torn@${at}`, graph: `torn@${at}` });
+    const res = spawnSync(process.execPath, [BT, 'dump', file], { encoding: 'utf8' });
+    assert.equal(res.status, 1);
+    assert.equal(res.stdout.trim().split('\n').length, 1 + 3);
+    assert.match(res.stderr, new RegExp(`damaged at byte ${at} \\(record of ${len} bytes is larger than any bt record \\(64 MiB\\)\\); the 3 records before it were read`));
+    fs.rmSync(file);
+  });
+});
+
 describe('fuzzer (fixed seed)', () => {
   it('2,000 mutated logs: no crash, no hang, every reader agrees', { timeout: 300_000 }, async () => {
     const work = scratch();
     const seeds = seedLogs(work);
-    const stats = await fuzz(seeds, { seed: 12, cases: 2000, work, svgEvery: 100, normalizedEvery: 4 });
+    const stats = await fuzz(seeds, { seed: 12, cases: 2000, work, svgEvery: 100, normalizedEvery: 8 });
     assert.equal(stats.cases, 2000);
     assert.deepEqual(stats.crashes.slice(0, 3), []);
     assert.deepEqual(stats.disagreements.slice(0, 3), []);

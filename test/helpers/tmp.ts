@@ -3,6 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+// Under `sudo npm test`, bt would write its outputs as the invoking user,
+// who cannot enter the tests' root-owned temporary directories: tests that
+// want a sudo user set SUDO_UID/SUDO_GID themselves.
+for (const k of ['SUDO_UID', 'SUDO_GID', 'SUDO_USER', 'SUDO_COMMAND']) delete process.env[k];
+
 const made: string[] = [];
 process.on('exit', () => {
   for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });

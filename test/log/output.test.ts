@@ -81,6 +81,12 @@ describe('careful output files', { skip }, () => {
     refuses(() => LogWriter.open(theirs, HEADER, { uid: 65534, gid: 65534 }), /belongs to another user \(uid 65533\)/);
     assert.equal(fs.readFileSync(theirs, 'utf8'), 'data of uid 65533');
     assert.equal(fs.statSync(theirs).uid, 65533);
+    // a hard link to root's file planted under the name: refused even for root itself
+    const { victim } = sharedTmp();
+    const hard = path.join(dir, 'hard.trace');
+    fs.linkSync(victim, hard);
+    refuses(() => LogWriter.open(hard, HEADER), /it has 2 hard links/);
+    assert.equal(fs.readFileSync(victim, 'utf8'), 'root:x:0:0\n');
     const mine = path.join(dir, 'mine.trace');
     fs.writeFileSync(mine, 'old contents, much longer than a header '.repeat(20));
     fs.chownSync(mine, 65534, 65534);

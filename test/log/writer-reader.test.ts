@@ -146,6 +146,7 @@ describe('LogWriter + LogReader', () => {
 
   it('creates the log as uid/gid when asked, without a chown (root only)', { skip: process.getuid?.() !== 0 && 'needs root' }, () => {
     const shared = path.join(dir, 'shared');
+    fs.chmodSync(dir, 0o755); // the user must reach it
     fs.mkdirSync(shared, { mode: 0o1777 });
     fs.chmodSync(shared, 0o1777);
     const file = path.join(shared, 'owner.trace');

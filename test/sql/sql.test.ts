@@ -4,7 +4,7 @@
  * two different traces at once, from logs and from Parquet directories; the
  * build id stable per log. Bad input (unknown format, unwritable output,
  * broken SQL, not a log) gives one line and exit 2; outputs never follow a
- * planted symlink.
+ * symlink another user planted.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -159,12 +159,12 @@ test('bad input: unknown format, unwritable output, parquet without -o, broken S
   }
 });
 
-ebpfTest('bad input on a real log: unwritable output, broken SQL; outputs replace a planted symlink instead of following it', async () => {
+ebpfTest('bad input on a real log: unwritable output, broken SQL; a symlink another user planted is not written through', async () => {
   const { dir, forker } = await traces();
   const cases: Array<[string[], RegExp]> = [
-    [['export', 'chrome-trace', forker, '-o', path.join(dir, 'no', 'such', 'dir', 'x.json')], /^bt: cannot write .*x\.json \(.*ENOENT.*\): choose another -o path$/],
+    [['export', 'chrome-trace', forker, '-o', path.join(dir, 'no', 'such', 'dir', 'x.json')], /^bt: cannot write the export .*x\.json: .*ENOENT.*: choose another -o path$/],
     [['export', 'parquet', forker, '-o', '/proc/bt-cannot-write'], /^bt: cannot write \/proc\/bt-cannot-write .*: choose another -o path$/],
-    [['export', 'compile-commands', forker, '-o', dir], /^bt: cannot write .* \(.*EISDIR.*\): choose another -o path$/],
+    [['export', 'compile-commands', forker, '-o', dir], /^bt: cannot write the export .*: it is a directory: give a file name: choose another -o path$/],
     [['sql', 'SELEC proc FROM processes', forker], /^bt: the query failed: Parser Error: syntax error at or near "SELEC"$/],
     [['sql', 'SELECT nosuch FROM processes', forker], /^bt: the query failed: Binder Error: Referenced column "nosuch" not found/],
   ];
@@ -174,14 +174,20 @@ ebpfTest('bad input on a real log: unwritable output, broken SQL; outputs replac
     assert.match(r.stderr.trim(), re);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   }
+  // a link another user planted at the output path is not written through
   const victim = path.join(dir, 'victim');
   fs.writeFileSync(victim, 'precious\n');
   const link = path.join(dir, 'out.json');
   fs.symlinkSync(victim, link);
+  fs.lchownSync(link, 65534, 65534);
   const r = await bt(['export', 'chrome-trace', forker, '-o', link]);
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr.trim(), /^bt: cannot write the export .*out\.json: it is a symbolic link: .*: choose another -o path$/);
   assert.equal(fs.readFileSync(victim, 'utf8'), 'precious\n');
-  assert.ok(fs.lstatSync(link).isFile());
-  assert.ok(JSON.parse(fs.readFileSync(link, 'utf8')).traceEvents.length > 0);
-  assert.deepEqual(fs.readdirSync(dir).filter((f) => f.includes('.bt-')), [], 'no temporaries left');
+  assert.ok(fs.lstatSync(link).isSymbolicLink());
+  // a plain path: written, readable JSON
+  const ok = await bt(['export', 'chrome-trace', forker, '-o', path.join(dir, 'fine.json')]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.ok(JSON.parse(fs.readFileSync(path.join(dir, 'fine.json'), 'utf8')).traceEvents.length > 0);
+  assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp') || f.includes('.bt-')), [], 'no temporaries left');
 });
