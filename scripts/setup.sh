@@ -13,7 +13,7 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 
-echo "setup: installing system packages (clang, llvm, libbpf, bpftool, make, gcc, strace, ninja-build (bt check --ninja); flex, bison, bc for npm run bench:real; bear, ccache, cmake, g++, chromium for the export tests)" >&2
+echo "setup: installing system packages (clang, llvm, libbpf, bpftool, make, gcc, strace, ninja-build (bt check --ninja); flex, bison, bc for npm run bench:real; bear, ccache, cmake, g++, chromium for the export and bt view tests)" >&2
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends clang llvm libbpf-dev libbpf1 make gcc libc6-dev strace ninja-build flex bison bc xz-utils \

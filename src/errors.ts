@@ -110,3 +110,6 @@ export class CheckError extends BtError {}
 
 /** Problems in bt diff: a log or option it cannot use. */
 export class DiffError extends BtError {}
+
+/** Problems in bt view: the server cannot listen, a static page would be too big. */
+export class ViewError extends BtError {}

@@ -16,6 +16,7 @@ import { exportCommand } from './export.js';
 import { sqlCommand } from './sql.js';
 import { checkCommand } from './check.js';
 import { diffCommand } from './diff.js';
+import { viewCommand } from './view.js';
 
 function buildProgram(): Command {
   const program = new Command('bt')
@@ -36,6 +37,7 @@ function buildProgram(): Command {
     sqlCommand(),
     checkCommand(),
     diffCommand(),
+    viewCommand(),
   ]) {
     program.addCommand(cmd.exitOverride());
   }

@@ -1,0 +1,66 @@
+/**
+ * bt view: the build in the browser (see src/view/). Serves the page on
+ * loopback and prints its URL, or writes one static HTML file (--html).
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { Command, Option } from 'commander';
+import { UsageError } from '../errors.js';
+import { serveBuild } from '../view/server.js';
+import { writeStaticPage } from '../view/static.js';
+import { loadWithProgress } from '../view/load.js';
+
+function port(text: string): number {
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < 0 || v > 65535) throw new UsageError('E_USAGE', `invalid port "${text}": give a number from 0 to 65535`);
+  return v;
+}
+
+/** A command that opens URLs in a browser, when this session has a display. */
+function browserOpener(): string[] | undefined {
+  if (process.env.BROWSER) return [process.env.BROWSER];
+  if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return undefined;
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    if (dir && fs.existsSync(`${dir}/xdg-open`)) return [`${dir}/xdg-open`];
+  }
+  return undefined;
+}
+
+export function viewCommand(): Command {
+  return new Command('view')
+    .description('explore the build in the browser: timeline, process tree, files, details, display filters, provenance')
+    .argument('[log]', 'log written by bt trace or bt normalize', 'build.trace')
+    .addOption(new Option('--port <n>', 'port to listen on (default: a free one)').argParser(port))
+    .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .option('--no-open', 'do not open a browser')
+    .option('--html <file>', 'write one self-contained HTML page (no server needed) instead of serving')
+    .option('-q, --quiet', 'no progress on stderr')
+    .action(async (log: string, o) => {
+      const build = loadWithProgress(log, { quiet: !!o.quiet });
+      const title = `bt view — ${(build.header.command ?? []).join(' ') || log}`;
+      if (o.html) {
+        const r = writeStaticPage(build, o.html, { title });
+        if (!o.quiet) process.stderr.write(`bt view: wrote ${o.html} (${(r.bytes / 1048576).toFixed(1)} MiB): open it in a browser\n`);
+        return;
+      }
+      const server = await serveBuild(build, { host: o.host, port: o.port, title });
+      process.stdout.write(`${server.url}\n`);
+      if (!o.quiet) process.stderr.write('bt view: serving; press Ctrl-C to stop\n');
+      const opener = o.open ? browserOpener() : undefined;
+      if (opener) {
+        const child = spawn(opener[0], [...opener.slice(1), server.url], { stdio: 'ignore', detached: true });
+        child.on('error', () => process.stderr.write(`bt view: could not start ${opener[0]}: open the URL yourself\n`));
+        child.unref();
+      }
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          if (!o.quiet) process.stderr.write('bt view: stopped\n');
+          server.close().then(resolve, resolve);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
+}

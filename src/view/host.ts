@@ -1,0 +1,111 @@
+/**
+ * What the server adds to the shared queries: the display filter, the file
+ * groups of `bt summary`, and the answers that need Node: the summary and
+ * provenance graphs (`bt deps` / `bt rdeps` scopes drawn like `bt graph
+ * --focus`, laid out by the wasm Graphviz, sent as SVG with a map from
+ * graph nodes to processes and files).
+ */
+import { deps, depsScope, rdeps } from '../answers/deps.js';
+import { fileGroups, isNoise } from '../answers/groups.js';
+import { summarize } from '../answers/summary.js';
+import { dotToSvg, graphBuild, toDot } from '../graph/index.js';
+import { DEFAULT_MAX_NODES } from '../graph/view.js';
+import type { Build } from '../model/index.js';
+import type { ApiAnswer, ExtraApi } from './api.js';
+import { modelFilter } from './filter.js';
+import { ViewQuery, type FileGroups } from './query.js';
+
+/** bt summary's groups, by the files table's group names. */
+export function groupsOf(build: Build): FileGroups {
+  const g = fileGroups(build);
+  return {
+    inputs_tree: g.inputs.tree,
+    inputs_system: g.inputs.system,
+    inputs_elsewhere: g.inputs.elsewhere,
+    outputs: g.outputs,
+    intermediates: g.intermediates,
+    probes: g.probes,
+  };
+}
+
+/** The queries over a loaded build. */
+export function viewQuery(build: Build): ViewQuery {
+  return new ViewQuery(build.model, modelFilter(build.model), groupsOf(build));
+}
+
+type Scope = { procs: Set<number>; files: Set<number> };
+
+/** A process, its job's processes, their ancestors, and the files they read and wrote. */
+function procScope(build: Build, proc: number): Scope {
+  const job = build.jobs.of(proc);
+  const procs = new Set<number>(job ? job.procs : [proc]);
+  for (const id of [...procs]) for (let p = build.process(id); p && p.parent && !procs.has(p.parent); p = build.process(p.parent)) procs.add(p.parent);
+  const files = new Set<number>();
+  for (const id of job ? job.procs : [proc]) {
+    for (const a of build.process(id)?.files.values() ?? []) if (!isNoise(build.model.files[a.file].path)) files.add(a.file);
+  }
+  return { procs, files };
+}
+
+/** The jobs that read `file` and everything they made, transitively, with ancestors. */
+function rdepsScope(build: Build, fileId: number): Scope {
+  const f = build.model.files[fileId];
+  const r = rdeps(build, f);
+  const procs = new Set<number>();
+  for (const u of r.processes) {
+    for (const id of build.jobs.get(u.proc)?.procs ?? [u.proc]) procs.add(id);
+    for (let p = build.process(u.proc); p && p.parent && !procs.has(p.parent); p = build.process(p.parent)) procs.add(p.parent);
+  }
+  const files = new Set<number>([fileId]);
+  for (const path of [...r.inputs, ...r.outputs]) {
+    const g = build.file(path);
+    if (g) files.add(g.id);
+  }
+  return { procs, files };
+}
+
+/** The provenance graph as SVG and the node -> "p12"/"f34" map. */
+async function graphOf(build: Build, scope: Scope, title: string): Promise<{ svg: string; nodes: Record<string, string>; count: number }> {
+  const view = graphBuild(build, { systemFiles: false, collapse: 'identical', maxNodes: DEFAULT_MAX_NODES }, scope);
+  const nodes: Record<string, string> = {};
+  for (const p of view.procs) nodes[p.id] = `p${p.rep.proc}`;
+  for (const f of view.files) {
+    const bf = build.file(f.file.path);
+    if (bf) nodes[f.id] = `f${bf.id}`;
+  }
+  const svg = await dotToSvg(toDot(view));
+  return { svg, nodes, count: view.nodeCount, ...{ title } };
+}
+
+/** Server-only API calls. */
+export function serverExtras(build: Build, _q: ViewQuery): ExtraApi {
+  let summary: unknown;
+  return {
+    summary: () => ({ status: 200, body: (summary ??= summarize(build)) }),
+    deps: (p): ApiAnswer => {
+      const f = build.model.files[Number(p.file)];
+      if (!f) return { status: 404, body: { error: `no file ${p.file}` } };
+      const r = p.dir === 'rdeps' ? rdeps(build, f) : deps(build, f);
+      const { tree: _tree, ...rest } = r;
+      return { status: 200, body: rest };
+    },
+    graph: async (p): Promise<ApiAnswer> => {
+      if (p.proc !== undefined) {
+        const id = Number(p.proc);
+        if (!build.process(id)) return { status: 404, body: { error: `no process ${p.proc}` } };
+        return { status: 200, body: await graphOf(build, procScope(build, id), `process ${id}`) };
+      }
+      const id = Number(p.file);
+      const f = build.model.files[id];
+      if (!f) return { status: 404, body: { error: `no file ${p.file}` } };
+      const scope = p.dir === 'rdeps' ? rdepsScope(build, id) : depsScope(build, f);
+      scope.files.add(id);
+      return { status: 200, body: await graphOf(build, scope, f.path) };
+    },
+  };
+}
+
+/** What the static page carries besides the model: file groups and the summary. */
+export function staticExtras(build: Build): { groups?: Record<string, readonly number[]>; summary?: unknown } {
+  return { groups: groupsOf(build), summary: summarize(build) };
+}

@@ -1,0 +1,75 @@
+/**
+ * Gate and launcher for tests that drive a real browser: Debian's
+ * chromium (/usr/bin/chromium, installed by scripts/setup.sh) through
+ * playwright-core, headless, with a fresh profile and no network
+ * services. Under CI a missing chromium fails loudly; elsewhere the tests
+ * are skipped with the reason.
+ */
+import fs from 'node:fs';
+import { test, type TestContext } from 'node:test';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { tmpdir } from './tmp.js';
+
+export const CHROMIUM = process.env.BT_CHROMIUM ?? '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export function browserUnavailableReason(): string | undefined {
+  if (!fs.existsSync(CHROMIUM)) return `${CHROMIUM} is missing (scripts/setup.sh installs Debian's chromium)`;
+  return undefined;
+}
+
+/** Like test(), for tests that need the browser. */
+export function browserTest(name: string, fn: (t: TestContext) => Promise<void> | void, timeoutMs = 120_000): void {
+  const why = browserUnavailableReason();
+  if (why && process.env.CI) {
+    test(name, () => {
+      throw new Error(`a browser is required in CI but unavailable: ${why}`);
+    });
+    return;
+  }
+  test(name, { skip: why ? `skipped: ${why}` : false, timeout: timeoutMs }, fn);
+}
+
+export interface Session {
+  context: BrowserContext;
+  close(): Promise<void>;
+}
+
+/** Launches chromium with a fresh profile directory (persistent context = --user-data-dir). */
+export async function launch(opts: { width?: number; height?: number } = {}): Promise<Session> {
+  const dir = tmpdir('bt-chromium-');
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 },
+    chromiumSandbox: false,
+  });
+  return { context, close: () => context.close() };
+}
+
+export type { Browser, Page };
+
+/** Records console errors, page errors and failed requests of a page. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400 && !r.url().includes('/api/check')) errors.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
+  return errors;
+}

@@ -1,0 +1,194 @@
+/**
+ * The viewer's queries and server without a browser, on a synthetic build
+ * log (bench/extra/normalize-graph.ts's generator, ~25,000 records): lane
+ * packing, the ribbon, the filtered tree, file pages and sorting, the
+ * packed model of the static page, the token and Host checks.
+ */
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { generateLog } from '../../bench/extra/normalize-graph.js';
+import { loadBuild, type Build } from '../../src/model/index.js';
+import { answer } from '../../src/view/api.js';
+import { modelFilter } from '../../src/view/filter.js';
+import { groupsOf, viewQuery } from '../../src/view/host.js';
+import { pack, unpack } from '../../src/view/pack.js';
+import { ViewQuery } from '../../src/view/query.js';
+import { serveBuild, type ViewServer } from '../../src/view/server.js';
+import { staticPage } from '../../src/view/static.js';
+import { tmpdir } from '../helpers/trace.js';
+
+let built: Build | undefined;
+function build(): Build {
+  if (!built) {
+    const log = path.join(tmpdir('bt-view-q-'), 'small.trace');
+    generateLog(log, 25_000);
+    built = loadBuild(log);
+  }
+  return built;
+}
+
+interface Timeline {
+  lanes: number;
+  matched: number;
+  bars: number[];
+  ribbon: number[];
+  t0: number;
+  t1: number;
+}
+
+test('timeline: lanes never overlap, there are as many as processes running at once, the ribbon integrates to the busy time', () => {
+  const b = build();
+  const q = viewQuery(b);
+  const m = b.model;
+  const t = q.timeline({ px: 4000 }) as Timeline;
+  assert.equal(t.matched, m.processes.length);
+  // at 4000 px every process of this build keeps its bar or shares a pixel with one on its lane
+  const byLane = new Map<number, Array<[number, number]>>();
+  for (let i = 0; i < t.bars.length; i += 6) {
+    const l = byLane.get(t.bars[i + 1]) ?? [];
+    l.push([t.bars[i + 2], t.bars[i + 3]]);
+    byLane.set(t.bars[i + 1], l);
+  }
+  for (const [lane, spans] of byLane) {
+    spans.sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < spans.length; i++) assert.ok(spans[i][0] >= spans[i - 1][1], `lane ${lane}: bars do not overlap`);
+  }
+  // the most processes running at once (sweep over start/end events)
+  const ev: Array<[number, number]> = [];
+  for (const p of m.processes) ev.push([p.start, 1], [Math.max(p.end, p.start + 1), -1]);
+  ev.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let run = 0;
+  let peak = 0;
+  for (const [, d] of ev) peak = Math.max(peak, (run += d));
+  assert.equal(t.lanes, peak);
+  // the ribbon (processes running, time-weighted per column) sums to the total process time
+  const colNs = (t.t1 - t.t0) / t.ribbon.length;
+  const busy = t.ribbon.reduce((a, b) => a + b, 0) * colNs;
+  const total = m.processes.reduce((a, p) => a + Math.max(0, p.end - p.start), 0);
+  assert.ok(Math.abs(busy - total) / total < 0.01, `ribbon ${busy} vs ${total}`);
+});
+
+test('tree: a filter keeps exactly its processes, each under its nearest matching ancestor', () => {
+  const b = build();
+  const q = viewQuery(b);
+  const cc1 = b.model.processes.filter((p) => p.argv[0] === 'cc1' || p.exe.endsWith('/cc1')).map((p) => p.proc);
+  assert.ok(cc1.length > 10);
+  const r = q.children({ f: 'exe == cc1', parent: 0, limit: 2000 }) as { total: number; rows: Array<{ id: number; name: string; children: number }> };
+  assert.equal(r.total, cc1.length, 'no cc1 runs under another cc1: all are roots of the filtered tree');
+  assert.deepEqual(r.rows.map((x) => x.id).sort((a, b) => a - b), cc1);
+  assert.ok(r.rows.every((x) => x.name === 'cc1' && x.children === 0));
+  // the shells: each is a root of the filtered tree (no shell runs under another)
+  const sh = q.children({ f: 'exe == sh', parent: 0, limit: 2000 }) as { total: number };
+  assert.equal(sh.total, b.model.processes.filter((p) => p.exe.endsWith('/sh')).length);
+  // without a filter: the real tree
+  const root = b.model.roots[0];
+  const kids = q.children({ parent: root, limit: 2000 }) as { total: number; rows: Array<{ id: number }> };
+  assert.equal(kids.total, b.process(root)!.children.length);
+  // a broken filter: message and column, as bt's filter errors give them
+  assert.deepEqual(q.check('exe == cc1 and dur > "abc"'), { error: 'dur takes a duration like 2s or 150ms, got the string "abc"', column: 21 });
+});
+
+test('files: pages of a sorted table are the table; descending is the reverse; groups are bt summary\'s', async () => {
+  const b = build();
+  const q = viewQuery(b);
+  type Page = { total: number; rows: Array<{ id: number; path: string; readers: number }> };
+  const all = q.files({ sort: 'readers', limit: 2000 }) as Page;
+  assert.equal(all.total, b.model.files.length);
+  const pages: number[] = [];
+  for (let off = 0; off < all.total; off += 97) pages.push(...(q.files({ sort: 'readers', offset: off, limit: 97 }) as Page).rows.map((r) => r.id));
+  const whole: number[] = [];
+  for (let off = 0; off < all.total; off += 2000) whole.push(...(q.files({ sort: 'readers', offset: off, limit: 2000 }) as Page).rows.map((r) => r.id));
+  assert.deepEqual(pages, whole);
+  const desc: number[] = [];
+  for (let off = 0; off < all.total; off += 500) desc.push(...(q.files({ sort: 'readers', desc: true, offset: off, limit: 500 }) as Page).rows.map((r) => r.id));
+  assert.deepEqual(desc, [...whole].reverse());
+  const readers = (q.files({ sort: 'readers', desc: true, limit: 50 }) as Page).rows.map((r) => r.readers);
+  assert.deepEqual(readers, [...readers].sort((a, b) => b - a));
+  assert.equal(readers[0], Math.max(...b.model.files.map((f) => [...f.procs.values()].filter((a) => a.kinds & 1).length)));
+  // groups
+  const g = groupsOf(b);
+  const outs = q.files({ group: 'outputs', limit: 2000 }) as Page;
+  assert.equal(outs.total, g.outputs.length);
+  assert.deepEqual(outs.rows.map((r) => r.id).sort((a, b) => a - b), [...g.outputs].sort((a, b) => a - b));
+  // a path filter keeps those files and the processes that used them
+  const h = q.files({ f: 'path ~ "*.h"', limit: 2000 }) as Page;
+  assert.ok(h.total > 0 && h.rows.every((r) => r.path.endsWith('.h')));
+  assert.equal(h.total, b.model.files.filter((f) => f.path.endsWith('.h')).length);
+  const users = new Set(b.model.processes.filter((p) => [...p.files.keys()].some((id) => b.model.files[id].path.endsWith('.h'))).map((p) => p.proc));
+  const st = q.state('path ~ "*.h"');
+  assert.equal(st.matchedProcs, users.size);
+  // an unknown id is a 404, a bad one a 400
+  assert.equal((await answer(q, 'proc', { id: '999999999' })).status, 404);
+  assert.equal((await answer(q, 'proc', { id: 'x' })).status, 400);
+});
+
+test('the static page\'s packed model answers like the server\'s', async () => {
+  const b = build();
+  const server = viewQuery(b);
+  const packed = JSON.parse(JSON.stringify(pack(b.model, { groups: groupsOf(b) })));
+  const model = unpack(packed);
+  const local = new ViewQuery(model, modelFilter(model), packed.groups);
+  const calls: Array<[string, Record<string, string>]> = [
+    ['meta', {}],
+    ['timeline', { px: '1200' }],
+    ['timeline', { px: '800', f: 'exe == cc1', t0: '1000000', t1: '90000000' }],
+    ['children', { parent: '0' }],
+    ['children', { parent: String(b.model.roots[0]), f: 'dur > 100us' }],
+    ['files', { sort: 'writers', desc: '1', group: 'intermediates' }],
+    ['files', { f: 'access has write and path ~ "*.o"' }],
+    ['proc', { id: String(b.model.processes[5].proc) }],
+    ['file', { id: '7' }],
+    ['search', { q: 'f12.c' }],
+    ['check', { f: 'exe ==' }],
+  ];
+  for (const [name, params] of calls) {
+    const a = await answer(server, name, params);
+    const c = await answer(local, name, params);
+    assert.equal(c.status, a.status, name);
+    assert.deepEqual(c.body, a.body, `${name} ${JSON.stringify(params)}`);
+  }
+  // the page: data embedded, too big refused plainly
+  const html = staticPage(b);
+  assert.match(html, /<script id="bt-data" type="application\/octet-stream">[A-Za-z0-9+/=]+<\/script>/);
+  assert.throws(() => staticPage(b, { maxBytes: 1000 }), /too big for a static page \(\d[\d,]* processes, [\d,]+ files: .* use bt view without --html/);
+});
+
+const servers: ViewServer[] = [];
+after(async () => {
+  for (const s of servers) await s.close();
+});
+
+function get(port: number, pathName: string, host?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: pathName, headers: host ? { Host: host } : {} }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('server: the token and a Host naming this server are required; the page is one document with its script inlined', async () => {
+  const s = await serveBuild(build(), { token: 'TESTTOKEN123' });
+  servers.push(s);
+  assert.match(s.url, /^http:\/\/127\.0\.0\.1:\d+\/TESTTOKEN123\/$/);
+  const p = s.port;
+  assert.equal((await get(p, '/TESTTOKEN123/api/meta')).status, 200);
+  assert.equal((await get(p, '/TESTTOKEN123/api/meta', `localhost:${p}`)).status, 200);
+  assert.equal((await get(p, '/api/meta')).status, 403);
+  assert.equal((await get(p, '/TESTTOKEN12/api/meta')).status, 403);
+  assert.equal((await get(p, '/TESTTOKEN1234/api/meta')).status, 403);
+  assert.equal((await get(p, '/TESTTOKEN123/api/meta', `evil.example:${p}`)).status, 403);
+  assert.equal((await get(p, '/TESTTOKEN123/api/meta', `127.0.0.1:${p + 1}`)).status, 403);
+  const page = await get(p, '/TESTTOKEN123/');
+  assert.equal(page.status, 200);
+  assert.doesNotMatch(page.body, /<script[^>]+src=|<link[^>]+stylesheet/);
+  assert.match(page.body, /<script>[\s\S]{10000,}<\/script>/);
+  const bad = await get(p, `/TESTTOKEN123/api/children?f=${encodeURIComponent('exe ==')}`);
+  assert.equal(bad.status, 400);
+  assert.deepEqual(JSON.parse(bad.body), { error: 'expected a value after "=="', column: 6, filter: true });
+});

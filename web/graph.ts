@@ -1,0 +1,107 @@
+/**
+ * Provenance pane: the graph of what the selected file was made from
+ * (bt deps) or what was made from it (bt rdeps), or of the selected
+ * process's inputs and outputs, drawn by the server with the wasm Graphviz
+ * and sent as SVG. Nodes are clickable: they select the process or file.
+ */
+import type { Backend } from './backend.js';
+import { selFile, selProc, store } from './state.js';
+import { clear, h } from './util.js';
+
+export class GraphPane {
+  readonly el: HTMLElement;
+  private readonly body: HTMLElement;
+  private readonly head: HTMLElement;
+  private gen = 0;
+  private shown = '';
+  private fit = false;
+
+  constructor(private readonly api: Backend) {
+    this.head = h('div.toolbar');
+    this.body = h('div.graph-body', { tabindex: 0 });
+    this.el = h('div.pane.graph#graph', {}, this.head, this.body);
+    store.on((ch) => {
+      if (ch.has('sel') || ch.has('dir') || ch.has('rtab')) this.load();
+    });
+  }
+
+  async load(): Promise<void> {
+    if (store.s.rtab !== 'graph') return;
+    const p = selProc();
+    const f = selFile();
+    const key = `${store.s.sel}/${store.s.dir}`;
+    if (key === this.shown) return;
+    const gen = ++this.gen;
+    clear(this.head);
+    if (f >= 0) {
+      for (const [dir, label] of [
+        ['deps', 'Provenance'],
+        ['rdeps', 'Impact'],
+      ] as const) {
+        this.head.append(h('button', { class: `group${store.s.dir === dir ? ' on' : ''}`, onclick: () => store.set({ dir }) }, label));
+      }
+    }
+    const fitBtn = h('button.group', { class: `group${this.fit ? ' on' : ''}`, title: 'fit the graph to the pane', onclick: () => {
+      this.fit = !this.fit;
+      fitBtn.classList.toggle('on', this.fit);
+      this.body.querySelector('.svgbox')?.classList.toggle('fit', this.fit);
+    } }, 'Fit');
+    this.head.append(h('span.spacer'), fitBtn);
+    clear(this.body);
+    if (!p && f < 0) {
+      this.body.append(h('p.hint', {}, 'Select a file (or a process) to see what it was made from.'));
+      return;
+    }
+    this.body.append(h('p.hint', {}, 'drawing…'));
+    try {
+      const params = p ? { proc: p } : { file: f, dir: store.s.dir };
+      const g = await this.api.get<{ svg: string; nodes: Record<string, string>; count: number }>('graph', params);
+      const d = f >= 0 ? await this.api.get<{ inputs: string[]; outputs: string[]; processes: unknown[]; untouched: boolean }>('deps', params) : undefined;
+      if (gen !== this.gen) return;
+      this.shown = key;
+      clear(this.body);
+      if (d) {
+        const what =
+          store.s.dir === 'deps'
+            ? d.untouched
+              ? 'The build did not make this file (a source or system file).'
+              : `Made from ${d.inputs.length} input${d.inputs.length === 1 ? '' : 's'} through ${d.processes.length} job${d.processes.length === 1 ? '' : 's'}${d.outputs.length ? ` and ${d.outputs.length} intermediate file${d.outputs.length === 1 ? '' : 's'}` : ''}.`
+            : d.untouched
+              ? 'Nothing the build made was read from this file.'
+              : `${d.outputs.length} file${d.outputs.length === 1 ? '' : 's'} made from it by ${d.processes.length} job${d.processes.length === 1 ? '' : 's'}.`;
+        this.body.append(h('p.hint.deps-summary', {}, what));
+      }
+      const box = h('div.svgbox', { class: this.fit ? 'svgbox fit' : 'svgbox' });
+      box.innerHTML = g.svg.replace(/^[\s\S]*?(<svg)/, '$1');
+      this.body.append(box);
+      // fit when that keeps the text readable, else 1 pt = 1 px with scrolling
+      const svgEl = box.querySelector('svg');
+      const wPt = parseFloat(svgEl?.getAttribute('width') ?? '0');
+      if (svgEl && wPt) {
+        const natural = wPt;
+        const avail = this.body.clientWidth - 12;
+        if (!this.fit && natural > avail && avail / natural < 0.6) svgEl.style.width = `${natural}px`;
+        else box.classList.add('fit');
+      }
+      for (const node of box.querySelectorAll<SVGGElement>('g.node')) {
+        const target = g.nodes[node.querySelector('title')?.textContent ?? ''];
+        if (!target) continue;
+        node.classList.add('clickable');
+        node.dataset.sel = target;
+        node.addEventListener('click', (e) => {
+          e.preventDefault();
+          store.set({ sel: target, rtab: target.startsWith('f') ? 'graph' : 'details' }, { push: true });
+        });
+      }
+      if (d) {
+        const list = (title: string, xs: string[]) =>
+          xs.length ? h('section.dsec', {}, h('h4', {}, `${title} `, h('small', {}, String(xs.length))), h('ul.deps-list', {}, ...xs.slice(0, 500).map((x) => h('li', {}, x)))) : '';
+        this.body.append(store.s.dir === 'deps' ? list('Inputs', d.inputs) : '', list(store.s.dir === 'deps' ? 'Made on the way' : 'Made from it', d.outputs));
+      }
+    } catch (err) {
+      if (gen !== this.gen) return;
+      clear(this.body);
+      this.body.append(h('p.error', {}, String((err as Error).message)));
+    }
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * bt view's page: header, filter bar, timeline, then the process tree or
+ * the files table beside the details or the provenance graph; or the
+ * summary page. All panes follow one state (state.ts), kept in the URL.
+ */
+import { openBackend, type Backend } from './backend.js';
+import { Details } from './details.js';
+import { FilesTable } from './files.js';
+import { FilterBar } from './filterbar.js';
+import { GraphPane } from './graph.js';
+import { store, type State } from './state.js';
+import { SummaryPage } from './summary.js';
+import { Timeline } from './timeline.js';
+import { ProcessTree } from './tree.js';
+import { commandLine, count, dur, h } from './util.js';
+
+declare global {
+  interface Window {
+    bt?: { ready: boolean; timeline?: Timeline; backend?: Backend; error?: string };
+  }
+}
+
+function tabs<K extends keyof State>(key: K, items: Array<[State[K], string, string]>): HTMLElement {
+  const bar = h('div.tabs', { role: 'tablist' });
+  const render = () => {
+    for (const b of bar.children) b.classList.toggle('on', (b as HTMLElement).dataset.value === String(store.s[key]));
+  };
+  for (const [value, label, key2] of items) {
+    bar.append(
+      h('button.tab', { role: 'tab', 'data-value': String(value), id: `tab-${String(value)}`, title: `${label} (${key2})`, onclick: () => store.set({ [key]: value } as Partial<State>) }, label),
+    );
+  }
+  store.on((ch) => ch.has(key) && render());
+  render();
+  return bar;
+}
+
+async function start(): Promise<void> {
+  window.bt = { ready: false };
+  const app = document.getElementById('app')!;
+  app.append(h('p.loading-page', {}, 'Loading the build…'));
+  const api = await openBackend();
+  const meta: any = await api.get('meta');
+  app.textContent = '';
+  document.title = `bt view — ${commandLine(meta.command, 80)}`;
+  const timeline = new Timeline(api, meta.duration, meta.tools);
+  const filter = new FilterBar(api);
+  const tree = new ProcessTree(api);
+  const files = new FilesTable(api, meta.cwd);
+  const details = new Details(api, meta.cwd);
+  const graph = new GraphPane(api);
+  const summary = new SummaryPage(api, meta);
+  const header = h(
+    'header',
+    {},
+    h('span.logo', {}, 'bt view'),
+    h('span.cmd', { title: meta.command.join(' ') }, commandLine(meta.command, 90)),
+    h(
+      'span.stats',
+      {},
+      `${count(meta.processes)} processes · ${count(meta.files)} files · ${dur(meta.duration)}`,
+      meta.failed ? h('span.failed', {}, ` · ${meta.failed} failed`) : '',
+      meta.lost ? h('span.failed', {}, ` · ${count(meta.lost)} events lost`) : '',
+      meta.incomplete ? h('span.failed', {}, ' · incomplete trace') : '',
+      api.kind === 'static' ? h('span.static', { title: 'a static page: no server' }, ' · static') : '',
+    ),
+    h('span.spacer'),
+    tabs('page', [
+      ['explore', 'Explore', 'E'],
+      ['summary', 'Summary', 'M'],
+    ]),
+  );
+  const left = h('div.col.left', {}, tabs('tab', [['procs', 'Processes', 'P'], ['files', 'Files', 'L']]), tree.el, files.el);
+  const right = h('div.col.right', {}, tabs('rtab', [['details', 'Details', 'T'], ['graph', 'Provenance', 'G']]), details.el, graph.el);
+  const explore = h('main.explore', {}, timeline.el, h('div.split', {}, left, right));
+  app.append(header, filter.el, explore, summary.el);
+  const layout = () => {
+    explore.hidden = store.s.page !== 'explore';
+    summary.el.hidden = store.s.page !== 'summary';
+    tree.el.hidden = store.s.tab !== 'procs';
+    files.el.hidden = store.s.tab !== 'files';
+    details.el.hidden = store.s.rtab !== 'details';
+    graph.el.hidden = store.s.rtab !== 'graph';
+  };
+  store.on((ch) => {
+    layout();
+    if (ch.has('tab') && store.s.tab === 'files') files.render();
+    if (ch.has('tab') && store.s.tab === 'procs') tree.render();
+    if (ch.has('page') && store.s.page === 'explore') timeline.draw();
+  });
+  layout();
+  graph.load();
+  // keyboard: / focuses the filter; W/A/S/D/F drive the timeline; letters switch panes
+  document.addEventListener('keydown', (e) => {
+    const t = e.target as HTMLElement;
+    if (e.defaultPrevented || t.closest('input, textarea, select') || e.ctrlKey || e.metaKey || e.altKey) return;
+    const k = e.key;
+    if (k === '/') {
+      e.preventDefault();
+      filter.input.focus();
+      return;
+    }
+    const to: Record<string, Partial<State>> = {
+      p: { page: 'explore', tab: 'procs' },
+      l: { page: 'explore', tab: 'files' },
+      t: { page: 'explore', rtab: 'details' },
+      g: { page: 'explore', rtab: 'graph' },
+      e: { page: 'explore' },
+      m: { page: 'summary' },
+    };
+    if (to[k.toLowerCase()]) {
+      store.set(to[k.toLowerCase()]);
+      e.preventDefault();
+      return;
+    }
+    if (store.s.page === 'explore' && !t.closest('.vscroll') && timeline.key(e)) e.preventDefault();
+  });
+  window.bt = { ready: true, timeline, backend: api };
+  void details;
+}
+
+start().catch((err) => {
+  window.bt = { ready: false, error: String(err?.message ?? err) };
+  const app = document.getElementById('app')!;
+  app.textContent = `bt view could not start: ${String(err?.message ?? err)}`;
+  console.error(err);
+});

@@ -1,0 +1,96 @@
+/**
+ * Summary page: the answers of `bt summary` (command, time, exit, tools,
+ * longest jobs, critical path, inputs, outputs, probes), with links into
+ * the other panes.
+ */
+import type { Backend } from './backend.js';
+import { fieldFilter } from './fields.js';
+import { GROUP_LABELS } from './files.js';
+import { store } from './state.js';
+import { clear, commandLine, count, dur, h } from './util.js';
+
+export class SummaryPage {
+  readonly el: HTMLElement;
+  private loaded = false;
+
+  constructor(
+    private readonly api: Backend,
+    private readonly meta: any,
+  ) {
+    this.el = h('div.summary#summary', { tabindex: 0 });
+    store.on((ch) => {
+      if (ch.has('page')) this.load();
+    });
+    this.load();
+  }
+
+  private async load(): Promise<void> {
+    if (store.s.page !== 'summary' || this.loaded) return;
+    this.loaded = true;
+    clear(this.el);
+    let s: any;
+    try {
+      s = await this.api.get('summary');
+    } catch (err) {
+      this.el.append(h('p.error', {}, `no summary: ${(err as Error).message}`));
+      return;
+    }
+    const proc = (r: any) =>
+      h('a.plink', { href: '#', 'data-proc': r.proc, onclick: (e: Event) => (e.preventDefault(), store.set({ page: 'explore', tab: 'procs', rtab: 'details', sel: `p${r.proc}` }, { push: true })) }, commandLine(r.argv ?? [], 110));
+    const table = (head: string[], rows: Node[][]) =>
+      h('table', {}, h('thead', {}, h('tr', {}, ...head.map((x) => h('th', {}, x)))), h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c) => h('td', {}, c))))));
+    const group = (g: string, n: number) =>
+      h('a', { href: '#', onclick: (e: Event) => (e.preventDefault(), store.set({ page: 'explore', tab: 'files', group: g }, { push: true })) }, `${GROUP_LABELS[g] ?? g}: ${count(n)}`);
+    const inputs = s.inputs ?? {};
+    this.el.append(
+      h('h2', {}, 'Summary'),
+      h(
+        'dl.facts',
+        {},
+        h('dt', {}, 'command'),
+        h('dd', {}, h('code', {}, commandLine(s.command ?? [], 300))),
+        h('dt', {}, 'duration'),
+        h('dd', {}, dur((s.duration_ms ?? 0) * 1e6)),
+        h('dt', {}, 'exit status'),
+        h('dd', { class: s.exit_status ? 'failed' : '' }, String(s.exit_status ?? 'unknown')),
+        h('dt', {}, 'processes'),
+        h('dd', {}, `${count(s.processes ?? 0)} in ${count(s.job_count ?? 0)} jobs`, s.failed ? h('a.failed', { href: '#', onclick: (e: Event) => (e.preventDefault(), store.set({ page: 'explore', tab: 'procs', f: 'exit > 0 or signal' }, { push: true })) }, ` (${s.failed} failed)`) : ''),
+        h('dt', {}, 'parallelism'),
+        h('dd', {}, typeof s.parallelism === 'number' ? s.parallelism.toFixed(2) : JSON.stringify(s.parallelism ?? '')),
+        h('dt', {}, 'files'),
+        h(
+          'dd.groups-links',
+          {},
+          group('inputs_tree', inputs.tree?.length ?? 0),
+          ' · ',
+          group('inputs_system', inputs.system?.length ?? 0),
+          ' · ',
+          group('inputs_elsewhere', inputs.elsewhere?.length ?? 0),
+          ' · ',
+          group('outputs', s.outputs?.length ?? 0),
+          ' · ',
+          group('intermediates', s.intermediates?.length ?? 0),
+          ' · ',
+          group('probes', s.probe_count ?? 0),
+        ),
+        ...(s.lost ? [h('dt', {}, 'lost events'), h('dd.failed', {}, count(s.lost))] : []),
+        ...(s.incomplete ? [h('dt', {}, 'incomplete'), h('dd.failed', {}, 'the trace has no trailer')] : []),
+      ),
+      h('div.cols', {}, 
+        h('section', {}, h('h3', {}, 'Tools'), table(['program', 'runs', 'wall time'], (s.tools ?? []).slice(0, 15).map((t: any) => [h('a', { href: '#', onclick: (e: Event) => (e.preventDefault(), store.set({ page: "explore", f: fieldFilter("exe", t.exe) }, { push: true })) }, t.exe), String(t.count), dur(t.wall_ms * 1e6)]))),
+        h('section', {}, h('h3', {}, 'Longest jobs'), table(['job', 'time'], (s.jobs ?? []).slice(0, 15).map((j: any) => [proc(j), dur(j.duration_ms * 1e6)]))),
+      ),
+      h('section', {}, h('h3', {}, 'Critical path ', h('small', {}, s.critical_path_ms ? dur(s.critical_path_ms * 1e6) : '')), table(['step', 'time'], (s.critical_path ?? []).slice(0, 30).map((j: any) => [proc(j), dur(j.duration_ms * 1e6)]))),
+      h('section', {}, h('h3', {}, 'Outputs ', h('small', {}, count(s.outputs?.length ?? 0))), h('ul.outputs', {}, ...(s.outputs ?? []).slice(0, 40).map((p: string) => h('li', {}, h('a', { href: '#', 'data-path': p, onclick: (e: Event) => (e.preventDefault(), this.openPath(p)) }, p))))),
+      h('section', {}, h('h3', {}, 'Where it looked for files and did not find them ', h('small', {}, count(s.probe_count ?? 0))), table(['directory', 'probes'], (s.probes ?? []).slice(0, 15).map((p: any) => [p.dir, String(p.count)]))),
+    );
+    void this.meta;
+  }
+
+  /** Selects a file by path (through a filter on its path) and shows its provenance. */
+  private async openPath(p: string): Promise<void> {
+    const r = await this.api.get<{ rows: Array<{ id: number; path: string }> }>('files', { f: fieldFilter('path', p), limit: 5 });
+    const hit = r.rows.find((x) => x.path === p);
+    if (hit) store.set({ page: 'explore', tab: 'files', sel: `f${hit.id}`, rtab: 'graph', dir: 'deps' }, { push: true });
+  }
+}

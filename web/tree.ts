@@ -1,0 +1,297 @@
+/**
+ * Process tree: a virtualized list of the expanded tree (with a filter:
+ * the matching processes, each under its nearest matching ancestor).
+ * Columns: program and short argv, exit, duration, children. Arrow keys
+ * move and expand/collapse; the search box finds processes by command line.
+ */
+import type { Backend } from './backend.js';
+import { selProc, store } from './state.js';
+import { clear, debounce, dur, h } from './util.js';
+
+interface Row {
+  id: number;
+  pid: number;
+  name: string;
+  cmd: string;
+  exit: string;
+  failed: boolean;
+  start: number;
+  dur: number;
+  children: number;
+}
+
+interface Node {
+  row: Row;
+  open: boolean;
+  kids?: number[];
+  total?: number;
+}
+
+const ROW_H = 22;
+const PAGE = 500;
+
+export class ProcessTree {
+  readonly el: HTMLElement;
+  private readonly scroller: HTMLElement;
+  private readonly inner: HTMLElement;
+  private readonly count: HTMLElement;
+  private readonly searchInput: HTMLInputElement;
+  private readonly searchInfo: HTMLElement;
+  private nodes = new Map<number, Node>();
+  private roots: number[] = [];
+  private rootTotal = 0;
+  private flat: Array<{ id: number; depth: number } | { more: number; depth: number; left: number }> = [];
+  private gen = 0;
+  private hits: number[] = [];
+  private hitAt = -1;
+  /** Resolves when the tree has loaded after a filter change (tests wait on the DOM instead). */
+  ready: Promise<void> = Promise.resolve();
+
+  constructor(private readonly api: Backend) {
+    this.inner = h('div.vinner');
+    this.scroller = h('div.vscroll.tree-rows', { tabindex: 0, role: 'tree', 'aria-label': 'process tree' }, this.inner);
+    this.count = h('span.count');
+    this.searchInput = h('input.search', { type: 'search', placeholder: 'search command lines…', 'aria-label': 'search processes' });
+    this.searchInfo = h('span.count');
+    this.el = h(
+      'div.pane.tree#tree',
+      {},
+      h('div.toolbar', {}, this.searchInput, this.searchInfo, h('span.spacer'), this.count),
+      h('div.thead.tree-head', {}, h('span.c-name', {}, 'Process'), h('span.c-exit', {}, 'Exit'), h('span.c-dur', {}, 'Duration'), h('span.c-kids', {}, 'Children')),
+      this.scroller,
+    );
+    this.scroller.addEventListener('scroll', () => this.render());
+    new ResizeObserver(() => this.render()).observe(this.scroller);
+    this.scroller.addEventListener('keydown', (e) => this.onKey(e));
+    this.searchInput.addEventListener('input', debounce(() => this.search(), 200));
+    this.searchInput.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') {
+        e.preventDefault();
+        this.nextHit(e.shiftKey ? -1 : 1);
+      }
+    });
+    store.on((ch) => {
+      if (ch.has('f')) this.ready = this.reload();
+      else if (ch.has('sel')) {
+        this.reveal(selProc());
+        this.render();
+      }
+    });
+    this.ready = this.reload();
+  }
+
+  private async fetchKids(parent: number, offset = 0): Promise<{ total: number; rows: Row[] }> {
+    return this.api.get('children', { f: store.s.f, parent, offset, limit: PAGE });
+  }
+
+  /** Loads the roots and opens levels while the tree stays small. */
+  async reload(): Promise<void> {
+    const gen = ++this.gen;
+    let r: { total: number; rows: Row[] };
+    try {
+      r = await this.fetchKids(0);
+    } catch {
+      return;
+    }
+    if (gen !== this.gen) return;
+    this.nodes = new Map();
+    for (const row of r.rows) this.nodes.set(row.id, { row, open: false });
+    this.roots = r.rows.map((x) => x.id);
+    this.rootTotal = r.total;
+    // open breadth-first while fewer than ~150 rows are shown
+    let level = this.roots;
+    let shown = level.length;
+    for (let depth = 0; depth < 12 && level.length && shown < 150; depth++) {
+      const next: number[] = [];
+      for (const id of level) {
+        const n = this.nodes.get(id)!;
+        if (!n.row.children || (shown + n.row.children > 400 && !(depth === 0 && level.length === 1))) continue;
+        await this.open(id, false);
+        if (gen !== this.gen) return;
+        shown += n.kids?.length ?? 0;
+        next.push(...(n.kids ?? []));
+      }
+      level = next;
+    }
+    const total = (r as { matched?: number }).matched ?? 0;
+    this.count.textContent = `${total.toLocaleString('en-US')} processes`;
+    this.flatten();
+    this.reveal(selProc());
+    this.render();
+  }
+
+  private async open(id: number, redraw = true): Promise<void> {
+    const n = this.nodes.get(id);
+    if (!n) return;
+    if (!n.kids) {
+      const r = await this.fetchKids(id);
+      for (const row of r.rows) if (!this.nodes.has(row.id)) this.nodes.set(row.id, { row, open: false });
+      n.kids = r.rows.map((x) => x.id);
+      n.total = r.total;
+    }
+    n.open = true;
+    if (redraw) {
+      this.flatten();
+      this.render();
+    }
+  }
+
+  private async more(parent: number): Promise<void> {
+    const list = parent ? this.nodes.get(parent)!.kids! : this.roots;
+    const r = await this.fetchKids(parent, list.length);
+    for (const row of r.rows) if (!this.nodes.has(row.id)) this.nodes.set(row.id, { row, open: false });
+    list.push(...r.rows.map((x) => x.id));
+    this.flatten();
+    this.render();
+  }
+
+  private close(id: number): void {
+    const n = this.nodes.get(id);
+    if (n) n.open = false;
+    this.flatten();
+    this.render();
+  }
+
+  private flatten(): void {
+    const out: typeof this.flat = [];
+    const walk = (ids: number[], total: number, depth: number, parent: number) => {
+      for (const id of ids) {
+        out.push({ id, depth });
+        const n = this.nodes.get(id)!;
+        if (n.open && n.kids) walk(n.kids, n.total ?? n.kids.length, depth + 1, id);
+      }
+      if (total > ids.length) out.push({ more: parent, depth, left: total - ids.length });
+    };
+    walk(this.roots, this.rootTotal, 0, 0);
+    this.flat = out;
+    this.inner.style.height = `${out.length * ROW_H}px`;
+  }
+
+  /** Opens the ancestors of a process so that it shows, and scrolls to it. */
+  async reveal(id: number): Promise<void> {
+    if (!id) return;
+    const gen = this.gen;
+    let i = this.flat.findIndex((x) => 'id' in x && x.id === id);
+    if (i < 0) {
+      const a = await this.api.get<{ visible: boolean; path: number[] }>('ancestors', { f: store.s.f, id });
+      if (!a.visible || gen !== this.gen) return;
+      for (const p of a.path) {
+        if (!this.nodes.has(p)) return;
+        await this.open(p, false);
+      }
+      this.flatten();
+      i = this.flat.findIndex((x) => 'id' in x && x.id === id);
+      if (i < 0) return;
+    }
+    const top = i * ROW_H;
+    const s = this.scroller;
+    if (top < s.scrollTop || top + ROW_H > s.scrollTop + s.clientHeight) s.scrollTop = Math.max(0, top - s.clientHeight / 3);
+    this.render();
+  }
+
+  render(): void {
+    const s = this.scroller;
+    const first = Math.max(0, Math.floor(s.scrollTop / ROW_H) - 5);
+    const last = Math.min(this.flat.length, Math.ceil((s.scrollTop + s.clientHeight) / ROW_H) + 5);
+    clear(this.inner);
+    const sel = selProc();
+    for (let i = first; i < last; i++) {
+      const x = this.flat[i];
+      const style = `top:${i * ROW_H}px;padding-left:${6 + x.depth * 16}px`;
+      if ('more' in x) {
+        this.inner.append(h('div.vrow.more', { style, onclick: () => this.more(x.more) }, `… ${x.left.toLocaleString('en-US')} more (load)`));
+        continue;
+      }
+      const n = this.nodes.get(x.id)!;
+      const r = n.row;
+      const toggle = r.children ? (n.open ? '▾' : '▸') : '';
+      const el = h(
+        'div.vrow.proc-row',
+        { style: `top:${i * ROW_H}px`, 'data-id': r.id, role: 'treeitem', class: `vrow proc-row${r.id === sel ? ' sel' : ''}${r.failed ? ' failed' : ''}` },
+        h(
+          'span.c-name',
+          { style: `padding-left:${4 + x.depth * 16}px` },
+          h('span.tw', { onclick: (e: Event) => (e.stopPropagation(), n.open ? this.close(r.id) : this.open(r.id)) }, toggle),
+          h('b', {}, r.name),
+          ' ',
+          h('span.args', {}, r.cmd.slice(r.cmd.indexOf(' ') + 1 || r.cmd.length)),
+        ),
+        h('span.c-exit', {}, r.exit === 'exit 0' ? '0' : r.exit.replace(/^exit /, '')),
+        h('span.c-dur', {}, dur(r.dur)),
+        h('span.c-kids', {}, r.children ? String(r.children) : ''),
+      );
+      el.title = r.cmd;
+      el.addEventListener('click', () => store.set({ sel: `p${r.id}` }, { push: true }));
+      el.addEventListener('dblclick', () => (n.open ? this.close(r.id) : this.open(r.id)));
+      this.inner.append(el);
+    }
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const id = selProc();
+    const i = this.flat.findIndex((x) => 'id' in x && x.id === id);
+    const at = (j: number) => {
+      const x = this.flat[Math.max(0, Math.min(this.flat.length - 1, j))];
+      if (x && 'id' in x) store.set({ sel: `p${x.id}` });
+    };
+    const n = this.nodes.get(id);
+    switch (e.key) {
+      case 'ArrowDown':
+        at(i + 1);
+        break;
+      case 'ArrowUp':
+        at(i - 1);
+        break;
+      case 'PageDown':
+        at(i + Math.floor(this.scroller.clientHeight / ROW_H));
+        break;
+      case 'PageUp':
+        at(i - Math.floor(this.scroller.clientHeight / ROW_H));
+        break;
+      case 'Home':
+        at(0);
+        break;
+      case 'End':
+        at(this.flat.length - 1);
+        break;
+      case 'ArrowRight':
+        if (n && n.row.children && !n.open) this.open(id);
+        else at(i + 1);
+        break;
+      case 'ArrowLeft':
+        if (n?.open) this.close(id);
+        else {
+          for (let j = i - 1; j >= 0; j--) {
+            const x = this.flat[j];
+            if ('id' in x && x.depth < (this.flat[i]?.depth ?? 0)) return at(j);
+          }
+        }
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+  }
+
+  private async search(): Promise<void> {
+    const q = this.searchInput.value.trim();
+    this.hits = [];
+    this.hitAt = -1;
+    if (!q) {
+      this.searchInfo.textContent = '';
+      return;
+    }
+    const r = await this.api.get<{ ids: number[] }>('search', { f: store.s.f, q });
+    if (q !== this.searchInput.value.trim()) return;
+    this.hits = r.ids;
+    this.searchInfo.textContent = r.ids.length ? `${r.ids.length >= 1000 ? '1000+' : r.ids.length} found (Enter: next)` : 'not found';
+    if (r.ids.length) this.nextHit(1);
+  }
+
+  private nextHit(step: number): void {
+    if (!this.hits.length) return;
+    this.hitAt = (this.hitAt + step + this.hits.length) % this.hits.length;
+    this.searchInfo.textContent = `${this.hitAt + 1}/${this.hits.length}${this.hits.length >= 1000 ? '+' : ''} (Enter: next)`;
+    store.set({ sel: `p${this.hits[this.hitAt]}` });
+  }
+}
