@@ -4,7 +4,7 @@
  */
 import { failed, programName, type Build, type Job } from '../model/index.js';
 import { toMs } from '../present/format.js';
-import { fileGroups, probesByDir, type FileGroups } from './groups.js';
+import { fileGroups, noiseOf, probesByDir, type FileGroups } from './groups.js';
 
 export interface SummaryJob {
   proc: number;
@@ -60,10 +60,13 @@ function jobEntry(build: Build, job: Job): SummaryJob {
 export function criticalPath(build: Build): Job[] {
   const jobs = build.jobs.jobs; // by start time
   const order = new Map(jobs.map((j, i) => [j.proc, i]));
-  // per file, the jobs that wrote it (computed once: a header is read by thousands of jobs)
+  // per file, the jobs that wrote it (computed once: a header is read by thousands of jobs);
+  // runtime noise (/dev/null, /proc, …) orders nothing
+  const noise = noiseOf(build);
   const writers = new Map<number, Job[]>();
   for (const job of jobs) {
     for (const fid of job.written) {
+      if (noise[fid]) continue;
       let w = writers.get(fid);
       if (!w) writers.set(fid, (w = []));
       w.push(job);
