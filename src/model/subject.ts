@@ -14,23 +14,10 @@ import { displayType } from '../log/dump.js';
 import type { LogRecord } from '../log/schema.js';
 import type { Build } from './index.js';
 import type { BuildFile, FileAccess, Process } from './model.js';
+import { envMap } from './env.js';
 import { recordKinds } from './uses.js';
 
-const envMaps = new WeakMap<readonly string[], Map<string, string>>();
-
-/** NAME -> value of an environment ("NAME=value" entries), computed once per environment. */
-export function envMap(env: readonly string[]): Map<string, string> {
-  let m = envMaps.get(env);
-  if (!m) {
-    m = new Map();
-    for (const e of env) {
-      const i = e.indexOf('=');
-      if (i > 0 && !m.has(e.slice(0, i))) m.set(e.slice(0, i), e.slice(i + 1));
-    }
-    envMaps.set(env, m);
-  }
-  return m;
-}
+export { envMap } from './env.js';
 
 const NO_PATHS: readonly string[] = [];
 

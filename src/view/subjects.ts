@@ -22,25 +22,12 @@
  */
 import type { Filter, FilterEnv, Subject } from '../filter/index.js';
 import type { BuildFile, BuildModel, FileAccess, Process } from '../model/model.js';
+import { envMap } from '../model/env.js';
 import { Kind } from '../model/kinds.js';
 
 const FILE_FIELDS = new Set(['path', 'access', 'errno', 'type', 'ts']);
 const ENOENT = 2;
 const NO_PATHS: readonly string[] = [];
-
-const envMaps = new WeakMap<readonly string[], Map<string, string>>();
-function envOf(env: readonly string[], name: string): string | undefined {
-  let m = envMaps.get(env);
-  if (!m) {
-    m = new Map();
-    for (const e of env) {
-      const i = e.indexOf('=');
-      if (i > 0 && !m.has(e.slice(0, i))) m.set(e.slice(0, i), e.slice(i + 1));
-    }
-    envMaps.set(env, m);
-  }
-  return m.get(name);
-}
 
 /** Subjects of one build model. */
 export class ModelSubjects implements FilterEnv {
@@ -86,7 +73,7 @@ export class ModelSubjects implements FilterEnv {
       signal: p.signal || undefined,
       ts: p.start,
       dur: Math.max(0, p.end - p.start),
-      env: (name) => envOf(p.env, name),
+      env: (name) => envMap(p.env).get(name),
     };
   }
 
