@@ -63,7 +63,36 @@ typedef struct {
 	__type(value, struct bt_argv0);
 } bt_argv0_t;
 
+/* Identical lookups by one process, counted instead of sent again (lookup_ops.bpf.h). */
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct bt_lookup_key);
+	__type(value, struct bt_lookup_val);
+} bt_lookups_t;
+
+/* Directory listings in progress, by process and fd. */
+struct bt_dir_key {
+	__u64 start_time;
+	__u32 pid;
+	__s32 fd;
+};
+
+struct bt_dir_val {
+	__u32 entries;
+	__u32 calls;
+};
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct bt_dir_key);
+	__type(value, struct bt_dir_val);
+} bt_dirs_t;
+
 extern bt_ringbuf_t bt_events SEC(".maps");
+extern bt_lookups_t bt_lookups SEC(".maps");
+extern bt_dirs_t bt_dirs SEC(".maps");
 extern bt_argv0_t bt_argv0 SEC(".maps");
 extern bt_scratch_t bt_scratch SEC(".maps");
 extern bt_pending_t bt_pending SEC(".maps");
@@ -145,5 +174,9 @@ static __always_inline __u16 bt_read_ustr(__u8 *buf, __u32 off, const void *uptr
 	}
 	return n;
 }
+
+/* bt_op_of() and the arguments of a pending syscall by role (generated). */
+#include <asm/unistd_64.h>
+#include "bt_ops_bpf.h"
 
 #endif

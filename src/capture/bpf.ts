@@ -25,6 +25,8 @@ export class BtBpf {
   private statsPtr: unknown;
   private statsLen = 0;
   readonly ringFd: number;
+  private lookupsFd = -1;
+  private readonly countBuf = Buffer.alloc(LAYOUT.bt_lookup_val.size);
   readonly programs: string[] = [];
   readonly skipped: string[] = [];
 
@@ -77,6 +79,8 @@ export class BtBpf {
       }
       const fd = checkInt(bpf.bpf_map__fd(ring), 'bpf_map__fd(bt_events)');
       (self as { ringFd: number }).ringFd = fd;
+      const lookups = checkPtr(bpf.bpf_object__find_map_by_name(obj, 'bt_lookups'), 'find map bt_lookups');
+      self.lookupsFd = checkInt(bpf.bpf_map__fd(lookups), 'bpf_map__fd(bt_lookups)');
       self.mapStats();
       ok = true;
       return self;
@@ -127,6 +131,18 @@ export class BtBpf {
       const link = checkPtr(bpf.bpf_program__attach(prog), `attaching BPF program ${name}`);
       this.links.push(link);
     }
+  }
+
+  /**
+   * Takes the repetition count of a lookup out of bt_lookups (struct
+   * bt_lookup_key `key`): lookup and delete in one step, so a repetition
+   * after it starts over. undefined when the entry is gone.
+   */
+  takeRepeats(key: Buffer): number | undefined {
+    if (this.lookupsFd < 0) return undefined;
+    const ret = getLibbpf().bpf_map_lookup_and_delete_elem(this.lookupsFd, key, this.countBuf) as number;
+    if (ret < 0) return undefined;
+    return Number(this.countBuf.readBigUInt64LE(0));
   }
 
   /** Sum of the lost/damaged counters (cheap: no object per call). */

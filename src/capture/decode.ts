@@ -20,13 +20,23 @@ interface PendingExec {
 }
 
 export type Emit = (r: LogRecord) => void;
+/**
+ * A lookup flagged BT_F_REPEAT (the first repetition of an identical lookup):
+ * `key` is its struct bt_lookup_key in bt_lookups, where the kernel counts
+ * the repetitions. Its owner takes the count out of the map later and
+ * writes the record with `repeats` set (see RepeatTracker).
+ */
+export type OnRepeat = (r: LogRecord, key: Buffer) => void;
 
 export class RecordDecoder {
   private readonly execs = new Map<number, PendingExec>();
   /** Execs emitted with missing argv/env bytes. */
   incompleteExecs = 0;
 
-  constructor(private readonly emit: Emit) {}
+  constructor(
+    private readonly emit: Emit,
+    private readonly onRepeat?: OnRepeat,
+  ) {}
 
   /** Decodes one record of `len` bytes at `off`. */
   decode(buf: Buffer, dv: DataView, off: number, len: number): void {
@@ -165,6 +175,75 @@ export class RecordDecoder {
           olddirfd: dv.getInt32(off + L.olddirfd, true),
           newdirfd: dv.getInt32(off + L.newdirfd, true),
           flags: dv.getUint32(off + L.flags, true),
+          errno: ret < 0 ? -ret : 0,
+          truncated,
+        };
+        break;
+      }
+      case T.LOOKUP: {
+        const L = LAYOUT.bt_lookup.fields;
+        const ret = dv.getInt32(off + L.ret, true);
+        const plen = dv.getUint16(off + L.path_len, true);
+        const base = off + LAYOUT.bt_lookup.size;
+        const ok = ret >= 0;
+        rec.lookup = {
+          op: op(dv, off + L.op),
+          path: str(buf, base, plen),
+          dirfd: dv.getInt32(off + L.dirfd, true),
+          flags: dv.getUint32(off + L.flags, true),
+          mode: dv.getUint32(off + L.mode, true),
+          errno: ok ? 0 : -ret,
+          ftype: dv.getUint32(off + L.ftype, true),
+          mtime: Number(dv.getBigInt64(off + L.mtime_sec, true)),
+          mtime_nsec: dv.getUint32(off + L.mtime_nsec, true),
+          target: str(buf, base + plen, dv.getUint16(off + L.target_len, true)),
+          repeats: 0,
+          truncated,
+        };
+        if (flags & F.REPEAT && this.onRepeat) {
+          const K = LAYOUT.bt_lookup_key;
+          const key = Buffer.alloc(K.size);
+          buf.copy(key, K.fields.start_time, off + L.start_time, off + L.start_time + 8);
+          buf.copy(key, K.fields.key_hash, off + L.key_hash, off + L.key_hash + 8);
+          key.writeUInt32LE(rec.pid, K.fields.pid);
+          key.writeInt32LE(rec.lookup.dirfd, K.fields.dirfd);
+          key.writeInt32LE(ret, K.fields.ret);
+          key.writeUInt16LE(dv.getUint16(off + L.op, true), K.fields.op);
+          this.onRepeat(rec, key);
+          return;
+        }
+        break;
+      }
+      case T.READDIR: {
+        const L = LAYOUT.bt_readdir.fields;
+        const ret = dv.getInt32(off + L.ret, true);
+        rec.readdir = {
+          op: 'getdents64',
+          fd: dv.getInt32(off + L.fd, true),
+          entries: dv.getUint32(off + L.entries, true),
+          calls: dv.getUint32(off + L.calls, true),
+          errno: ret < 0 ? -ret : 0,
+          partial: (flags & F.PARTIAL) !== 0,
+        };
+        break;
+      }
+      case T.META: {
+        const L = LAYOUT.bt_meta.fields;
+        const ret = dv.getInt32(off + L.ret, true);
+        rec.meta = {
+          op: op(dv, off + L.op),
+          path: str(buf, off + LAYOUT.bt_meta.size, dv.getUint16(off + L.path_len, true)),
+          dirfd: dv.getInt32(off + L.dirfd, true),
+          flags: dv.getUint32(off + L.flags, true),
+          mode: dv.getUint32(off + L.mode, true),
+          uid: dv.getInt32(off + L.uid, true),
+          gid: dv.getInt32(off + L.gid, true),
+          size: Number(dv.getBigInt64(off + L.size, true)),
+          atime: Number(dv.getBigInt64(off + L.atime_sec, true)),
+          atime_nsec: dv.getUint32(off + L.atime_nsec, true),
+          mtime: Number(dv.getBigInt64(off + L.mtime_sec, true)),
+          mtime_nsec: dv.getUint32(off + L.mtime_nsec, true),
+          times_now: (flags & F.TIMES_NULL) !== 0,
           errno: ret < 0 ? -ret : 0,
           truncated,
         };

@@ -28,6 +28,7 @@ const LIBBPF_TABLE = {
   bpf_program__set_autoload: 'int bpf_program__set_autoload(void *prog, bool autoload)',
   bpf_program__attach: 'void *bpf_program__attach(void *prog)',
   bpf_link__destroy: 'int bpf_link__destroy(void *link)',
+  bpf_map_lookup_and_delete_elem: 'int bpf_map_lookup_and_delete_elem(int fd, const void *key, void *value)',
 } as const;
 
 const LIBC_TABLE = {

@@ -161,7 +161,7 @@ class Tracer {
     private readonly child: ResultPromise,
     private readonly rootPid: number,
   ) {
-    this.transcoder = new Transcoder(writer, (r) => this.onRecord(r));
+    this.transcoder = new Transcoder(writer, (r) => this.onRecord(r), (key) => bpf.takeRepeats(key));
     this.progress = new Progress(opts.progress);
     this.lastLostTs = this.bootNow();
   }
@@ -170,7 +170,10 @@ class Tracer {
   private onRecord(r: LogRecord): void {
     if (r.fork) {
       if (!r.fork.thread) this.started++;
-    } else if (r.exit) this.exited++;
+    } else if (r.exit) {
+      this.exited++;
+      this.transcoder.processExited(r.pid);
+    }
   }
 
   private drain(): number {
@@ -181,6 +184,7 @@ class Tracer {
       n += got;
       if (got === 0 || this.ring.pending() === 0) break;
     }
+    this.transcoder.flushRepeats();
     this.transcoder.flush();
     this.recordLosses();
     if (Date.now() - this.lastFlushMs >= 500) {

@@ -49,6 +49,9 @@ export const EVENT_TYPES = [
   'lost',
   'trailer',
   'process',
+  'lookup',
+  'readdir',
+  'meta',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -192,6 +195,57 @@ export interface PathOp2 {
   truncated?: boolean;
 }
 
+/** stat, lstat, newfstatat, statx, access, faccessat, faccessat2, readlink, readlinkat */
+export interface Lookup {
+  op: string;
+  path: string;
+  /** -100 = AT_FDCWD */
+  dirfd: number;
+  flags: number;
+  /** access(2) mode; statx mask */
+  mode: number;
+  errno: number;
+  /** successful stat: st_mode >> 12 (0 otherwise) */
+  ftype?: number;
+  /** successful stat: mtime (s since the epoch) */
+  mtime?: number;
+  mtime_nsec?: number;
+  /** successful readlink: the link text */
+  target?: string;
+  /** this record stands for 1 + repeats identical lookups by the same process */
+  repeats?: number;
+  truncated?: boolean;
+}
+
+/** getdents64: one per listed directory */
+export interface Readdir {
+  op: string;
+  fd: number;
+  entries: number;
+  calls: number;
+  errno: number;
+  partial?: boolean;
+}
+
+/** chmod, chown, truncate and utime families (fd forms: dirfd is the fd, path empty) */
+export interface MetaOp {
+  op: string;
+  path: string;
+  dirfd: number;
+  errno: number;
+  flags?: number;
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  size?: number;
+  atime?: number;
+  atime_nsec?: number;
+  mtime?: number;
+  mtime_nsec?: number;
+  times_now?: boolean;
+  truncated?: boolean;
+}
+
 export interface Lost {
   count: number;
   /** ringbuf | pair_map | read | truncated | incomplete_exec */
@@ -263,6 +317,9 @@ export interface LogRecord {
   lost?: Lost;
   trailer?: Trailer;
   process?: ProcessInfo;
+  lookup?: Lookup;
+  readdir?: Readdir;
+  meta?: MetaOp;
 }
 
 /** Finds proto/bt.proto from src/log (ts) or dist/src/log (compiled). */
@@ -309,6 +366,9 @@ export function recordType(r: LogRecord): EventType | undefined {
   if (r.chdir != null) return 'chdir';
   if (r.path != null) return 'path';
   if (r.path2 != null) return 'path2';
+  if (r.lookup != null) return 'lookup';
+  if (r.readdir != null) return 'readdir';
+  if (r.meta != null) return 'meta';
   if (r.lost != null) return 'lost';
   if (r.process != null) return 'process';
   if (r.trailer != null) return 'trailer';
