@@ -10,6 +10,7 @@ import type { LogWriter } from '../log/writer.js';
 import { WireWriter } from '../log/wire.js';
 import { RecordDecoder } from './decode.js';
 import { RepeatTracker } from './repeats.js';
+import { EnvSharer } from '../log/env.js';
 import { F, LAYOUT, OP_NAMES, T } from './layout.js';
 
 const H = LAYOUT.bt_hdr.fields;
@@ -41,9 +42,14 @@ export class Transcoder {
     onRecord: (r: LogRecord) => void = () => {},
     takeRepeats?: (key: Buffer) => number | undefined,
   ) {
+    const envs = new EnvSharer();
     const emit = (r: LogRecord) => {
       this.flush();
       onRecord(r);
+      if (r.exec) {
+        const def = envs.share(r);
+        if (def) writer.write(def);
+      }
       writer.write(r);
     };
     this.repeats = takeRepeats ? new RepeatTracker(takeRepeats, emit) : undefined;

@@ -141,6 +141,7 @@ export async function runDump(
   try {
     let buf = json ? `${JSON.stringify(headerToJson(h))}\n` : `${formatHeaderText(h)}\n`;
     for (const r of reader.records()) {
+      if (r.env) continue; // a shared environment: shown in the execs that refer to it
       if (pids && !pids.has(r.pid)) continue;
       if (types && !types.has(displayType(r)) && !types.has(recordType(r) ?? '')) continue;
       buf += json ? `${JSON.stringify(toJson(r, h))}\n` : `${formatText(r, h)}\n`;

@@ -12,6 +12,7 @@
 import fs from 'node:fs';
 import { LogError } from '../errors.js';
 import { describeFsError, fsCode } from './io.js';
+import { EnvResolver } from './env.js';
 import { FORMAT_VERSION, MAGIC, decodeHeader, decodeRecord, recordType } from './schema.js';
 import type { LogHeader, LogRecord, Trailer } from './schema.js';
 
@@ -100,6 +101,7 @@ export class LogReader {
     this.torn = undefined;
     this.skippedUnknown = 0;
     this.recordsRead = 0;
+    const envs = new EnvResolver();
     for (;;) {
       const offset = this.base + this.pos;
       const next = this.nextLength();
@@ -127,6 +129,9 @@ export class LogReader {
         this.skippedUnknown++;
         continue;
       }
+      // Shared environments (env.ts): put back into the execs that refer to them.
+      if (type === 'env') envs.define(rec.env!);
+      else if (type === 'exec') envs.resolve(rec);
       yield rec;
     }
   }

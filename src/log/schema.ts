@@ -52,6 +52,7 @@ export const EVENT_TYPES = [
   'lookup',
   'readdir',
   'meta',
+  'env',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -108,6 +109,14 @@ export interface Exec {
   env_omitted?: boolean;
   /** with an interpreter (#!): the caller's argv[0], which the kernel replaced */
   argv0?: string;
+  /** != 0: the environment is the Env record with this id (LogReader fills env in) */
+  env_ref?: number;
+}
+
+/** An environment shared by the execs that refer to it (Exec.env_ref). */
+export interface EnvDef {
+  id: number;
+  vars: string[];
 }
 
 export interface Exit {
@@ -320,6 +329,7 @@ export interface LogRecord {
   lookup?: Lookup;
   readdir?: Readdir;
   meta?: MetaOp;
+  env?: EnvDef;
 }
 
 /** Finds proto/bt.proto from src/log (ts) or dist/src/log (compiled). */
@@ -369,6 +379,7 @@ export function recordType(r: LogRecord): EventType | undefined {
   if (r.lookup != null) return 'lookup';
   if (r.readdir != null) return 'readdir';
   if (r.meta != null) return 'meta';
+  if (r.env != null) return 'env';
   if (r.lost != null) return 'lost';
   if (r.process != null) return 'process';
   if (r.trailer != null) return 'trailer';

@@ -213,6 +213,9 @@ export class Normalizer {
       case 'path2':
         this.onPath2(r);
         break;
+      case 'env':
+        r.proc = this.proc(r.pid, r.ts).proc; // a shared environment, just before its first exec
+        break;
       case 'lookup':
         this.onLookup(r);
         break;
