@@ -35,6 +35,7 @@
  * parent's, inherited at fork), as bt normalize resolves it.
  */
 import fs from 'node:fs';
+import { decodeBytes } from '../../src/log/bytes.js';
 import { canonicalErrno, canonicalSignal } from './names.js';
 import { AT_EMPTY_PATH, AT_REMOVEDIR, openClass, parseFlags, RESOLVE_IN_ROOT } from './flags.js';
 import { type Facts, FactsBuilder, type Masker, metaValue, pathOp2Family, pathOpFamily } from './facts.js';
@@ -196,7 +197,7 @@ export function unescape(body: string): string {
         }
     }
   }
-  return Buffer.from(bytes).toString('utf8');
+  return decodeBytes(Buffer.from(bytes)); // exact bytes, as bt keeps them (src/log/bytes.ts)
 }
 
 /** A quoted string argument: its text and whether strace cut it (`"..."...`). */

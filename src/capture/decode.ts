@@ -6,6 +6,7 @@
  * chunk was lost) or the trace ends.
  */
 import type { LogRecord } from '../log/schema.js';
+import { decodeBytes } from '../log/bytes.js';
 import { F, LAYOUT, OP_NAMES, T } from './layout.js';
 
 const H = LAYOUT.bt_hdr.fields;
@@ -351,13 +352,13 @@ function op(dv: DataView, at: number): string {
 function str(buf: Buffer, at: number, len: number): string {
   if (len === 0) return '';
   const end = buf[at + len - 1] === 0 ? at + len - 1 : at + len;
-  return buf.toString('utf8', at, end);
+  return decodeBytes(buf, at, end);
 }
 
 /** NUL-separated strings (argv/env blocks). */
 function strings(buf: Buffer, len: number): string[] {
   if (len === 0) return [];
-  const out = buf.toString('utf8', 0, len).split('\0');
+  const out = decodeBytes(buf, 0, len).split('\0');
   if (out[out.length - 1] === '') out.pop();
   return out;
 }
@@ -365,7 +366,7 @@ function strings(buf: Buffer, len: number): string[] {
 /** Path components stored leaf first, NUL-separated, as an absolute path. */
 function components(buf: Buffer, at: number, len: number): string {
   if (len === 0) return '/';
-  const parts = buf.toString('utf8', at, at + len).split('\0');
+  const parts = decodeBytes(buf, at, at + len).split('\0');
   if (parts[parts.length - 1] === '') parts.pop();
   return '/' + parts.reverse().join('/');
 }

@@ -21,12 +21,38 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
+import { decodeBytes, encodeString, isWellFormed } from './bytes.js';
 
 // 64-bit integers as JS numbers. Must run before the schema is parsed: a
 // field's "long" flag is fixed when the field is created.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 protobuf.util.Long = undefined as any;
 protobuf.configure();
+
+// Strings keep their exact bytes (bytes.ts): invalid UTF-8 bytes read as
+// U+DC80..U+DCFF and are written back as the bytes they stand for.
+installExactStrings();
+
+function installExactStrings(): void {
+  type R = { uint32(): number; buf: Uint8Array; pos: number; len: number };
+  type W = { bytes(b: Uint8Array): unknown };
+  function readString(this: R): string {
+    const len = this.uint32();
+    const start = this.pos;
+    this.pos = Math.min(this.pos + len, this.len);
+    return decodeBytes(this.buf, start, this.pos);
+  }
+  for (const cls of [protobuf.Reader, protobuf.BufferReader]) {
+    (cls.prototype as unknown as { string: () => string }).string = readString;
+  }
+  for (const cls of [protobuf.Writer, protobuf.BufferWriter]) {
+    const proto = cls.prototype as unknown as { string: (s: string) => unknown };
+    const plain = proto.string;
+    proto.string = function (this: W, s: string) {
+      return isWellFormed(s) ? plain.call(this, s) : this.bytes(encodeString(s));
+    };
+  }
+}
 
 /** The 8 bytes every bt log starts with: 0x89 'B' 'T' 'L' 'O' 'G' '\r' '\n'. */
 export const MAGIC: Buffer = Buffer.from([0x89, 0x42, 0x54, 0x4c, 0x4f, 0x47, 0x0d, 0x0a]);
