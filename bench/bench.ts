@@ -15,7 +15,7 @@ import { execa } from 'execa';
 import { LogReader } from '../src/log/reader.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BT = path.join(REPO, 'dist', 'src', 'cli', 'main.js');
+const BT = path.join(REPO, 'dist', 'src', 'cli', 'bt.mjs');
 const STRESS = path.join(REPO, 'test-programs', 'bin', 'stress');
 const TIME = '/usr/bin/time';
 

@@ -26,7 +26,7 @@ static __always_inline void bt_on_open(long ret, struct bt_pending *p)
 	struct bt_scratch *s = bt_buf();
 	struct bt_open *e;
 	struct bt_open_how how = {};
-	struct bt_args a;
+	struct bt_args a = {};
 
 	if (!s)
 		return;
@@ -56,7 +56,7 @@ static __always_inline void bt_on_open(long ret, struct bt_pending *p)
 static __always_inline void bt_on_close(long ret, struct bt_pending *p)
 {
 	struct bt_close e = {};
-	struct bt_args a;
+	struct bt_args a = {};
 
 	bt_args_of(p, &a);
 	/* a listing cut short: its record comes before the close of its fd */
@@ -75,7 +75,7 @@ static __always_inline void bt_on_close(long ret, struct bt_pending *p)
 static __always_inline void bt_on_dup(long ret, struct bt_pending *p)
 {
 	struct bt_dup e = {};
-	struct bt_args a;
+	struct bt_args a = {};
 
 	bt_args_of(p, &a);
 	bt_fill_hdr(&e.h, BT_T_DUP);
@@ -91,7 +91,7 @@ static __always_inline void bt_on_dup(long ret, struct bt_pending *p)
 static __always_inline void bt_on_pipe(long ret, struct bt_pending *p)
 {
 	struct bt_pipe e = {};
-	struct bt_args a;
+	struct bt_args a = {};
 	int fds[2] = { -1, -1 };
 
 	bt_args_of(p, &a);
@@ -111,7 +111,7 @@ static __always_inline void bt_on_chdir(long ret, struct bt_pending *p)
 {
 	struct bt_scratch *s = bt_buf();
 	struct bt_chdir *e;
-	struct bt_args a;
+	struct bt_args a = {};
 	__u64 off;
 
 	if (!s)

@@ -126,7 +126,7 @@ static __always_inline void bt_on_lookup(long ret, struct bt_pending *p)
 {
 	struct bt_scratch *s = bt_buf();
 	struct bt_lookup *e;
-	struct bt_args a;
+	struct bt_args a = {};
 	struct bt_lookup_key k = {};
 	struct bt_lookup_val zero = {}, *v;
 	__u64 h;
@@ -224,7 +224,7 @@ static __always_inline void bt_emit_readdir(__s32 fd, long ret, struct bt_dir_va
 
 static __always_inline void bt_on_readdir(long ret, struct bt_pending *p)
 {
-	struct bt_args a;
+	struct bt_args a = {};
 	struct bt_dir_key k = {};
 	struct bt_dir_val *v, nv = {};
 	struct bt_dirent_ctx c = {};

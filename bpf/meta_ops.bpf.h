@@ -10,7 +10,7 @@ static __always_inline void bt_on_meta(long ret, struct bt_pending *p)
 {
 	struct bt_scratch *s = bt_buf();
 	struct bt_meta *e;
-	struct bt_args a;
+	struct bt_args a = {};
 	__s64 t[4] = {};
 
 	if (!s)

@@ -10,7 +10,7 @@ static __always_inline void bt_on_path(long ret, struct bt_pending *p)
 {
 	struct bt_scratch *s = bt_buf();
 	struct bt_path *e;
-	struct bt_args a;
+	struct bt_args a = {};
 
 	if (!s)
 		return;
@@ -32,7 +32,7 @@ static __always_inline void bt_on_path2(long ret, struct bt_pending *p)
 {
 	struct bt_scratch *s = bt_buf();
 	struct bt_path2 *e;
-	struct bt_args a;
+	struct bt_args a = {};
 
 	if (!s)
 		return;

@@ -82,7 +82,19 @@ export function opsBpfHeader(): string {
   out.push('/* A pending syscall\'s arguments by role (see ArgRole in src/ops/table.ts). */', 'struct bt_args {');
   for (const [role, [type]] of Object.entries(ROLE_FIELDS)) out.push(`\t${type} ${role};`);
   out.push('};', '');
-  out.push('static __always_inline void bt_args_of(const struct bt_pending *p, struct bt_args *a)', '{');
+  out.push(
+    '/* Defined once, in bt_dispatch.h (syscalls.bpf.c): a global function is',
+    ' * verified once, not once per op at every call site. */',
+    'int bt_args_of(const struct bt_pending *p, struct bt_args *a);',
+    '',
+  );
+  out.push('#endif', '');
+  return out.join('\n');
+}
+
+export function dispatchHeader(): string {
+  const out: string[] = [BANNER, '#ifndef BT_DISPATCH_H', '#define BT_DISPATCH_H', ''];
+  out.push('__noinline int bt_args_of(const struct bt_pending *p, struct bt_args *a)', '{', '\tif (!p || !a)', '\t\treturn 0;');
   for (const [role, [, dflt]] of Object.entries(ROLE_FIELDS)) out.push(`\ta->${role} = ${dflt};`);
   out.push('\tswitch (p->op) {');
   for (const o of OPS) {
@@ -94,13 +106,7 @@ export function opsBpfHeader(): string {
       .filter(Boolean);
     if (sets.length) out.push(`\tcase ${enumName(o.name)}:`, ...sets.map((s) => `\t\t${s}`), '\t\tbreak;');
   }
-  out.push('\tdefault:', '\t\tbreak;', '\t}', '}', '');
-  out.push('#endif', '');
-  return out.join('\n');
-}
-
-export function dispatchHeader(): string {
-  const out: string[] = [BANNER, '#ifndef BT_DISPATCH_H', '#define BT_DISPATCH_H', ''];
+  out.push('\tdefault:', '\t\tbreak;', '\t}', '\treturn 0;', '}', '');
   out.push('/* Calls the exit handler of the pending op\'s record kind. */');
   out.push('static __always_inline void bt_dispatch(long ret, struct bt_pending *p)', '{', '\tswitch (p->op) {');
   for (const kind of Object.keys(HANDLERS) as RecordKind[]) {

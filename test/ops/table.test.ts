@@ -76,6 +76,6 @@ test('the generated C: every op is dispatched to its handler; an op without a ro
     assert.equal(call?.[1], HANDLERS[o.kind], o.name);
   }
   assert.match(c, /default:[^\n]*\n\t\tbt_count_lost\(BT_LOST_UNKNOWN_OP\);/);
-  const args = opsBpfHeader();
-  assert.match(args, /case BT_OP_STATX:\n\t\ta->dirfd = \(__s32\)p->args\[0\];\n\t\ta->path = p->args\[1\];\n\t\ta->flags = p->args\[2\];\n\t\ta->mode = \(__u32\)p->args\[3\];\n\t\ta->buf = p->args\[4\];/);
+  assert.match(opsBpfHeader(), /int bt_args_of\(const struct bt_pending \*p, struct bt_args \*a\);/);
+  assert.match(c, /case BT_OP_STATX:\n\t\ta->dirfd = \(__s32\)p->args\[0\];\n\t\ta->path = p->args\[1\];\n\t\ta->flags = p->args\[2\];\n\t\ta->mode = \(__u32\)p->args\[3\];\n\t\ta->buf = p->args\[4\];/);
 });
