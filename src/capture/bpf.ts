@@ -10,6 +10,11 @@ import { LAYOUT, LOST_REASONS } from './layout.js';
 import { checkInt, checkMmap, checkPtr, getLibbpf, getLibc, MAP_SHARED, PROT_READ, view } from './native.js';
 import { tracefsDir } from './tracefs.js';
 
+/** struct bpf_prog_info (linux/bpf.h UAPI): its size and the run-time statistics fields. */
+const PROG_INFO_SIZE = 232;
+const PROG_INFO_RUN_TIME_NS = 192;
+const PROG_INFO_RUN_CNT = 200;
+
 export interface BpfConfig {
   objectPath: string;
   cgroupId: bigint;
@@ -161,6 +166,26 @@ export class BtBpf {
     LOST_REASONS.forEach((reason, i) => {
       out[reason] = Number(this.statsView!.getBigUint64(LAYOUT.bt_stats.fields.lost + 8 * i, true));
     });
+    return out;
+  }
+
+  /**
+   * Kernel run-time statistics per program: total ns and runs since load
+   * (struct bpf_prog_info run_time_ns / run_cnt). Zero unless
+   * /proc/sys/kernel/bpf_stats_enabled is 1 (npm run bench sets it).
+   */
+  runStats(): Record<string, { ns: number; runs: number }> {
+    const bpf = getLibbpf();
+    const out: Record<string, { ns: number; runs: number }> = {};
+    const info = Buffer.alloc(PROG_INFO_SIZE);
+    for (let prog = bpf.bpf_object__next_program(this.obj, null); prog; prog = bpf.bpf_object__next_program(this.obj, prog)) {
+      const name = bpf.bpf_program__name(prog) as string;
+      if (!this.programs.includes(name)) continue;
+      info.fill(0);
+      const len = [PROG_INFO_SIZE];
+      if ((bpf.bpf_obj_get_info_by_fd(bpf.bpf_program__fd(prog), info, len) as number) < 0) continue;
+      out[name] = { ns: Number(info.readBigUInt64LE(PROG_INFO_RUN_TIME_NS)), runs: Number(info.readBigUInt64LE(PROG_INFO_RUN_CNT)) };
+    }
     return out;
   }
 

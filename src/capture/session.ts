@@ -310,6 +310,7 @@ class Tracer {
       clearTimeout(timer);
       // Every process of the build has exited (or was left running): its
       // records are in the ring. Stop new events, then drain to the end.
+      if (timingEnabled) process.stderr.write(`bt: bpf-stats ${JSON.stringify(this.bpf.runStats())}\n`);
       this.bpf.detach();
       this.drain();
       this.transcoder.finish();

@@ -11,6 +11,10 @@
  *   spawn      the launcher started
  *   build      the build's first instruction: its exec, by the kernel's clock
  *   end        the log closed
+ *
+ * With BT_TIMING, bt trace also prints `bt: bpf-stats {…}`: each BPF
+ * program's run time (ns) and runs, from the kernel's statistics (zero
+ * unless /proc/sys/kernel/bpf_stats_enabled is 1).
  */
 import { performance } from 'node:perf_hooks';
 
