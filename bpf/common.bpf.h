@@ -90,6 +90,29 @@ typedef struct {
 	__type(value, struct bt_dir_val);
 } bt_dirs_t;
 
+/* State of a dentry walk (path.bpf.h). In a per-CPU map, not on the
+ * caller's stack: the verifier then sees plain scalars in the bpf_loop
+ * callback and checks it once, not once per distinct stack state (tens of
+ * thousands of instructions at every load, i.e. at every bt start-up). */
+struct bt_dwalk {
+	struct dentry *d;
+	struct mount *mnt;
+	struct dentry *root_d;
+	struct vfsmount *root_mnt;
+	__u64 base;  /* where the output starts in the scratch buffer */
+	__u64 off;   /* bytes stored so far */
+	__u16 flags;
+	__u8 done;
+};
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bt_dwalk);
+} bt_dwalks_t;
+
+extern bt_dwalks_t bt_dwalks SEC(".maps");
 extern bt_ringbuf_t bt_events SEC(".maps");
 extern bt_lookups_t bt_lookups SEC(".maps");
 extern bt_dirs_t bt_dirs SEC(".maps");

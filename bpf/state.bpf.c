@@ -10,6 +10,7 @@ bt_pending_t bt_pending SEC(".maps");
 bt_argv0_t bt_argv0 SEC(".maps");
 bt_lookups_t bt_lookups SEC(".maps");
 bt_dirs_t bt_dirs SEC(".maps");
+bt_dwalks_t bt_dwalks SEC(".maps");
 
 /* Zeroed configuration traces nothing; userspace fills it before load. */
 const volatile struct bt_config bt_cfg = {};
