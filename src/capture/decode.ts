@@ -5,7 +5,8 @@
  * bytes are complete, or as truncated when that thread moves on first (a
  * chunk was lost) or the trace ends.
  */
-import type { LogRecord } from '../log/schema.js';
+import type { LogRecord, Lookup, MetaOp } from '../log/schema.js';
+import { familyOf } from '../ops/table.js';
 import { decodeBytes } from '../log/bytes.js';
 import { F, LAYOUT, OP_NAMES, T } from './layout.js';
 
@@ -187,27 +188,33 @@ export class RecordDecoder {
         const plen = dv.getUint16(off + L.path_len, true);
         const base = off + LAYOUT.bt_lookup.size;
         const ok = ret >= 0;
-        rec.lookup = {
+        // Only what is set: protobufjs writes a field that is present even when it is 0.
+        const l: Lookup = {
           op: op(dv, off + L.op),
           path: str(buf, base, plen),
           dirfd: dv.getInt32(off + L.dirfd, true),
           flags: dv.getUint32(off + L.flags, true),
           mode: dv.getUint32(off + L.mode, true),
           errno: ok ? 0 : -ret,
-          ftype: dv.getUint32(off + L.ftype, true),
-          mtime: Number(dv.getBigInt64(off + L.mtime_sec, true)),
-          mtime_nsec: dv.getUint32(off + L.mtime_nsec, true),
-          target: str(buf, base + plen, dv.getUint16(off + L.target_len, true)),
-          repeats: 0,
-          truncated,
         };
+        const ftype = dv.getUint32(off + L.ftype, true);
+        if (ftype) {
+          l.ftype = ftype;
+          l.mtime = Number(dv.getBigInt64(off + L.mtime_sec, true));
+          l.mtime_nsec = dv.getUint32(off + L.mtime_nsec, true);
+        }
+        const tlen = dv.getUint16(off + L.target_len, true);
+        if (tlen) l.target = str(buf, base + plen, tlen);
+        if (truncated) l.truncated = true;
+        rec.lookup = l;
         if (flags & F.REPEAT && this.onRepeat) {
+          l.repeats = 0;
           const K = LAYOUT.bt_lookup_key;
           const key = Buffer.alloc(K.size);
           buf.copy(key, K.fields.start_time, off + L.start_time, off + L.start_time + 8);
           buf.copy(key, K.fields.key_hash, off + L.key_hash, off + L.key_hash + 8);
           key.writeUInt32LE(rec.pid, K.fields.pid);
-          key.writeInt32LE(rec.lookup.dirfd, K.fields.dirfd);
+          key.writeInt32LE(l.dirfd, K.fields.dirfd);
           key.writeInt32LE(ret, K.fields.ret);
           key.writeUInt16LE(dv.getUint16(off + L.op, true), K.fields.op);
           this.onRepeat(rec, key);
@@ -224,30 +231,39 @@ export class RecordDecoder {
           entries: dv.getUint32(off + L.entries, true),
           calls: dv.getUint32(off + L.calls, true),
           errno: ret < 0 ? -ret : 0,
-          partial: (flags & F.PARTIAL) !== 0,
         };
+        if (flags & F.PARTIAL) rec.readdir.partial = true;
         break;
       }
       case T.META: {
         const L = LAYOUT.bt_meta.fields;
         const ret = dv.getInt32(off + L.ret, true);
-        rec.meta = {
+        const m: MetaOp = {
           op: op(dv, off + L.op),
           path: str(buf, off + LAYOUT.bt_meta.size, dv.getUint16(off + L.path_len, true)),
           dirfd: dv.getInt32(off + L.dirfd, true),
-          flags: dv.getUint32(off + L.flags, true),
-          mode: dv.getUint32(off + L.mode, true),
-          uid: dv.getInt32(off + L.uid, true),
-          gid: dv.getInt32(off + L.gid, true),
-          size: Number(dv.getBigInt64(off + L.size, true)),
-          atime: Number(dv.getBigInt64(off + L.atime_sec, true)),
-          atime_nsec: dv.getUint32(off + L.atime_nsec, true),
-          mtime: Number(dv.getBigInt64(off + L.mtime_sec, true)),
-          mtime_nsec: dv.getUint32(off + L.mtime_nsec, true),
-          times_now: (flags & F.TIMES_NULL) !== 0,
           errno: ret < 0 ? -ret : 0,
-          truncated,
         };
+        // Only the fields of its family (see familyOf), and only what is set.
+        const fam = familyOf(m.op);
+        const fl = dv.getUint32(off + L.flags, true);
+        if (fl) m.flags = fl;
+        if (fam === 'chmod') m.mode = dv.getUint32(off + L.mode, true);
+        else if (fam === 'chown') {
+          m.uid = dv.getInt32(off + L.uid, true);
+          m.gid = dv.getInt32(off + L.gid, true);
+        } else if (fam === 'truncate') m.size = Number(dv.getBigInt64(off + L.size, true));
+        else if (fam === 'utime') {
+          if (flags & F.TIMES_NULL) m.times_now = true;
+          else {
+            m.atime = Number(dv.getBigInt64(off + L.atime_sec, true));
+            m.atime_nsec = dv.getUint32(off + L.atime_nsec, true);
+            m.mtime = Number(dv.getBigInt64(off + L.mtime_sec, true));
+            m.mtime_nsec = dv.getUint32(off + L.mtime_nsec, true);
+          }
+        }
+        if (truncated) m.truncated = true;
+        rec.meta = m;
         break;
       }
       default:
