@@ -71,9 +71,11 @@ typedef struct {
 	__type(value, struct bt_lookup_val);
 } bt_lookups_t;
 
-/* Directory listings in progress, by process and fd. */
+/* Directory listings in progress, by process image and fd: after an exec
+ * (close-on-exec closes fds without a close call) the same fd is another file. */
 struct bt_dir_key {
 	__u64 start_time;
+	__u64 exec_id;
 	__u32 pid;
 	__s32 fd;
 };

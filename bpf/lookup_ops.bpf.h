@@ -207,6 +207,14 @@ static long bt_dirent_step(__u32 i, void *vctx)
 	return 0;
 }
 
+/* Counts the execs of the process: with start time and pid, one process image. */
+static __always_inline __u64 bt_exec_id(void)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	return t->self_exec_id;
+}
+
 static __always_inline void bt_emit_readdir(__s32 fd, long ret, struct bt_dir_val *v, __u16 flags)
 {
 	struct bt_readdir e = {};
@@ -231,6 +239,7 @@ static __always_inline void bt_on_readdir(long ret, struct bt_pending *p)
 
 	bt_args_of(p, &a);
 	k.start_time = bt_start_time();
+	k.exec_id = bt_exec_id();
 	k.pid = bpf_get_current_pid_tgid() >> 32;
 	k.fd = a.fd;
 	v = bpf_map_lookup_elem(&bt_dirs, &k);
@@ -264,6 +273,7 @@ static __always_inline void bt_readdir_closed(__s32 fd)
 	struct bt_dir_val *v, nv;
 
 	k.start_time = bt_start_time();
+	k.exec_id = bt_exec_id();
 	k.pid = bpf_get_current_pid_tgid() >> 32;
 	k.fd = fd;
 	v = bpf_map_lookup_elem(&bt_dirs, &k);

@@ -101,13 +101,14 @@ function mixed(s: string): boolean {
  *    sed -i (sedAb12Cd), coreutils ln/install (CuAb12Cd), st<6> temporaries;
  *  - mktemp(1) templates ending in 10 random characters (tmp.AbCdEf1234,
  *    .tmp.config.Ab3dEf9hIj), when the tail mixes case or digits;
- *  - pids: /proc/<pid>, Kbuild's try-run directories (.tmp_<pid>),
+ *  - pids: /proc/<pid> and /proc/self (strace's -y names an fd opened as
+ *    /proc/self/fd by the pid), Kbuild's try-run directories (.tmp_<pid>),
  *    kconfig's .config.<pid>.tmp.
  */
 export const DEFAULT_MASKS: Mask[] = [
   [/(^|[/@])(cc|sed|Cu|st)[A-Za-z0-9]{6}(?=\.[A-Za-z]|$|\/)/g, '$1$2XXXXXX'],
   [/(^|\/)([^/]*?[._-])([A-Za-z0-9]{10})(?=$|\/|\.)/g, (m, a, b, r) => (mixed(r) ? `${a}${b}XXXXXXXXXX` : m)],
-  [/\/proc\/[0-9]+(?=\/|$)/g, '/proc/PID'],
+  [/\/proc\/(?:[0-9]+|self)(?=\/|$)/g, '/proc/PID'],
   [/(^|\/)\.tmp_[0-9]+(?=$|\/|\.)/g, '$1.tmp_PID'],
   [/\.[0-9]+\.tmp(?=$|\/)/g, '.PID.tmp'],
 ];

@@ -634,7 +634,11 @@ export class StraceParser {
     else if (dirfd?.path) ev.abs = resolveLexical(dirfd.path, path);
     else ev.lazy = true;
     p.execs.push(ev);
-    if (ok) p.exe = ev;
+    if (ok) {
+      p.exe = ev;
+      // close-on-exec closed its directories without a close call: listings not ended are not recorded (as bt)
+      for (const key of [...this.listings.keys()]) if (key.startsWith(`${p.id}:`)) this.listings.delete(key);
+    }
   }
 
   /** The absolute program path of an exec (at the end). */
