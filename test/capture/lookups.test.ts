@@ -7,6 +7,7 @@
  * `bt normalize`, and repeated identical lookups counted in the kernel.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { toJson } from '../../src/log/dump.js';
 import type { LogRecord } from '../../src/log/schema.js';
@@ -116,3 +117,17 @@ ebpfTest('lookups, listings and metadata changes: each record exactly, repeats c
   assert.deepEqual([times('sub'), times('nothere'), times('f.txt')], [4, 3, 5]);
 });
 
+
+ebpfTest('a listing whose directory an exec closes is not given to the next file with that fd', async () => {
+  const dir = tmpdir();
+  for (const f of ['a', 'b', 'c']) fs.writeFileSync(path.join(dir, f), '');
+  const t = await trace([prog('listexec'), dir]);
+  assert.equal(t.code, 0, t.stderr);
+  const pid = t.log.records.find((r) => r.exec && r.exec.path === prog('listexec'))!.pid;
+  // cat opened /dev/null with the fd number the directory had, and closed it
+  const devnull = t.log.records.find((r) => r.pid === pid && r.open?.path === '/dev/null')!;
+  assert.ok(devnull, 'cat opened /dev/null');
+  assert.ok(t.log.records.some((r) => r.pid === pid && r.close?.fd === devnull.open!.fd));
+  // the listing was neither ended nor closed by a call: no readdir record, least of all for /dev/null
+  assert.deepEqual(t.log.records.filter((r) => r.pid === pid && r.readdir), []);
+});
