@@ -8,8 +8,11 @@
  * JSON: one object per record with stable field names: always type, ts, pid,
  * tid (plus proc, seq, abspath, abspath2, access when set — normalized logs),
  * then the fields of the event. `errno` is 0 on success and the positive errno
- * value on failure. Path operations are typed by family: unlink | mkdir |
- * rmdir (PathOp) and rename | link | symlink (PathOp2), `op` is the syscall.
+ * value on failure. Records of ops are typed by their family in the op table
+ * (src/ops/table.ts): unlink | mkdir | rmdir (PathOp), rename | link |
+ * symlink (PathOp2), stat | access | readlink (Lookup), chmod | chown |
+ * truncate | utime (MetaOp); `op` is the syscall. Strings that are not valid
+ * UTF-8 carry their bytes as \udcNN (see bytes.ts).
  */
 import os from 'node:os';
 import { errnoName } from '../errors.js';
