@@ -6,7 +6,10 @@
  *     (alternating pairs, median and range);
  *  3. bt's peak RSS on both;
  *  4. losses at default settings while a CPU hog keeps one core busy
- *     (the test-programs build, and the stress programs) (--pressure: only this).
+ *     (the test-programs build, and the stress programs) (section `pressure`);
+ *  5. start-up: `bt trace -- /bin/true` wall time and its phases (BT_TIMING);
+ *  6. the kernel's CPU per BPF program (bpf_stats_enabled, run_time_ns /
+ *     run_cnt), bt's own CPU and log bytes per record on the test-programs build.
  * Extra benchmarks (normalize/graph) register through bench/extra/*.js.
  */
 import fs from 'node:fs';
@@ -17,7 +20,7 @@ import { execa } from 'execa';
 import { LogReader } from '../src/log/reader.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BT = path.join(REPO, 'dist', 'src', 'cli', 'main.js');
+const BT = path.join(REPO, 'dist', 'src', 'cli', 'bt.mjs');
 const STRESS = path.join(REPO, 'test-programs', 'bin', 'stress');
 const TIME = '/usr/bin/time';
 
@@ -135,21 +138,87 @@ async function underPressure(): Promise<void> {
   }
 }
 
+/** Phases printed by bt trace with BT_TIMING=1 (src/capture/timing.ts). */
+const PHASES = ['node', 'loaded', 'cgroup', 'bpf_load', 'attach', 'spawn', 'build', 'end'] as const;
+
+async function startup(runs = 9): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-bench-'));
+  const log = path.join(dir, 'true.trace');
+  const walls: number[] = [];
+  const marks: Record<string, number[]> = {};
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = await execa(process.execPath, [BT, 'trace', '-q', '-o', log, '--', '/bin/true'], { reject: false, env: { ...process.env, BT_TIMING: '1' } });
+    walls.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    const m = /bt: timing (\{.*\})/.exec(String(r.stderr));
+    if (r.exitCode !== 0 || !m) throw new Error(`bt trace -- /bin/true failed: ${r.stderr}`);
+    for (const [k, v] of Object.entries(JSON.parse(m[1]) as Record<string, number>)) (marks[k] ??= []).push(v);
+  }
+  console.log(`## Start-up: bt trace -- /bin/true (${runs} runs, medians)`);
+  console.log(`wall ${median(walls).toFixed(0)} ms (min ${Math.min(...walls).toFixed(0)} .. max ${Math.max(...walls).toFixed(0)}); the build's first instruction at ${median(marks.build ?? [0]).toFixed(0)} ms`);
+  let prev = 0;
+  const parts: string[] = [];
+  for (const p of PHASES) {
+    const at = median(marks[p] ?? [0]);
+    parts.push(`${p} +${(at - prev).toFixed(0)}`);
+    prev = at;
+  }
+  console.log(`phases (ms since the process started, as increments): ${parts.join(', ')}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** One traced build with the kernel's BPF statistics on: CPU per program, bt's CPU, bytes per record. */
+async function bpfCost(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-bench-'));
+  const log = path.join(dir, 'build.trace');
+  const knob = '/proc/sys/kernel/bpf_stats_enabled';
+  const before = fs.readFileSync(knob, 'utf8').trim();
+  await execa('make', ['-s', '-C', path.join(REPO, 'test-programs'), 'clean']);
+  fs.writeFileSync(knob, '1');
+  let r;
+  try {
+    r = await execa(process.execPath, [BT, 'trace', '-q', '-o', log, '--', 'make', '-s', '-C', path.join(REPO, 'test-programs'), '-j2'], {
+      reject: false,
+      env: { ...process.env, BT_TIMING: '1' },
+    });
+  } finally {
+    fs.writeFileSync(knob, before);
+  }
+  const m = /bt: bpf-stats (\{.*\})/.exec(String(r.stderr));
+  if (r.exitCode !== 0 || !m) throw new Error(`the traced test-programs build failed: ${r.stderr}`);
+  const stats = JSON.parse(m[1]) as Record<string, { ns: number; runs: number }>;
+  const { records, trailer, bytes } = readTrailer(log);
+  console.log('## Kernel and bt CPU on the test-programs build (make -j2; bpf_stats_enabled on)');
+  let total = 0;
+  for (const [name, s] of Object.entries(stats)) {
+    total += s.ns;
+    const note = name.startsWith('bt_sys_') ? ': runs at every syscall on the machine' : '';
+    console.log(`${name}: ${(s.ns / 1e6).toFixed(1)} ms in ${s.runs.toLocaleString('en')} runs (${s.runs ? (s.ns / s.runs).toFixed(0) : 0} ns/run${note})`);
+  }
+  const bt = ((trailer?.bt_user_us ?? 0) + (trailer?.bt_sys_us ?? 0)) / 1000;
+  console.log(`BPF total ${(total / 1e6).toFixed(1)} ms; bt's own CPU ${bt.toFixed(0)} ms (user ${((trailer?.bt_user_us ?? 0) / 1000).toFixed(0)}, sys ${((trailer?.bt_sys_us ?? 0) / 1000).toFixed(0)})`);
+  const counts = Object.entries(trailer?.counts ?? {}).sort((a, b) => Number(b[1]) - Number(a[1]));
+  console.log(`log ${(bytes / 1024).toFixed(0)} KiB, ${records} records, ${(bytes / records).toFixed(1)} bytes/record; by type: ${counts.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
 async function main(): Promise<void> {
   if (process.geteuid?.() !== 0) {
     console.error('bench: run as root (bt trace needs it)');
     process.exit(1);
   }
   console.log(`# bt bench — ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${os.release()}, Node ${process.version}`);
-  if (process.argv.includes('--pressure')) {
-    await underPressure();
-    return;
-  }
-  await stressRate();
-  await buildOverhead();
-  await underPressure();
+  // `node dist/bench/bench.js [startup] [stress] [build] [pressure] [bpf] [extra]`: some sections only
+  // (--pressure: the same as `pressure`)
+  const only = new Set(process.argv.slice(2).map((a) => (a === '--pressure' ? 'pressure' : a)));
+  const want = (s: string) => only.size === 0 || only.has(s);
+  if (want('startup')) await startup();
+  if (want('stress')) await stressRate();
+  if (want('build')) await buildOverhead();
+  if (want('pressure')) await underPressure();
+  if (want('bpf')) await bpfCost();
   const extra = path.join(path.dirname(fileURLToPath(import.meta.url)), 'extra');
-  if (fs.existsSync(extra)) {
+  if (want('extra') && fs.existsSync(extra)) {
     for (const f of fs.readdirSync(extra).filter((f) => f.endsWith('.js')).sort()) {
       const mod = (await import(path.join(extra, f))) as { run: () => Promise<void> };
       await mod.run();

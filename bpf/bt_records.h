@@ -29,41 +29,14 @@ enum bt_type {
 	BT_T_CHDIR = 9,
 	BT_T_PATH = 10,  /* one-path namespace ops: unlink, mkdir, rmdir */
 	BT_T_PATH2 = 11, /* two-path namespace ops: rename, link, symlink */
+	BT_T_LOOKUP = 12,  /* stat, access, readlink families */
+	BT_T_READDIR = 13, /* getdents64: one per listed directory */
+	BT_T_META = 14,    /* chmod, chown, truncate, utime families */
 };
 
-/* Syscall identities (op fields). */
-enum bt_op {
-	BT_OP_OPEN = 1,
-	BT_OP_OPENAT = 2,
-	BT_OP_OPENAT2 = 3,
-	BT_OP_CREAT = 4,
-	BT_OP_CLOSE = 5,
-	BT_OP_CLOSE_RANGE = 6,
-	BT_OP_DUP = 7,
-	BT_OP_DUP2 = 8,
-	BT_OP_DUP3 = 9,
-	BT_OP_FCNTL_DUPFD = 10,
-	BT_OP_FCNTL_DUPFD_CLOEXEC = 11,
-	BT_OP_FCNTL_SETFD = 12,
-	BT_OP_PIPE = 13,
-	BT_OP_PIPE2 = 14,
-	BT_OP_CHDIR = 15,
-	BT_OP_FCHDIR = 16,
-	BT_OP_UNLINK = 17,
-	BT_OP_UNLINKAT = 18,
-	BT_OP_MKDIR = 19,
-	BT_OP_MKDIRAT = 20,
-	BT_OP_RMDIR = 21,
-	BT_OP_RENAME = 22,
-	BT_OP_RENAMEAT = 23,
-	BT_OP_RENAMEAT2 = 24,
-	BT_OP_LINK = 25,
-	BT_OP_LINKAT = 26,
-	BT_OP_SYMLINK = 27,
-	BT_OP_SYMLINKAT = 28,
-	BT_OP_EXECVE = 29,
-	BT_OP_EXECVEAT = 30,
-};
+/* Syscall identities (op fields): enum bt_op, generated from the op table
+ * (src/ops/table.ts) into build/bt_ops.h. */
+#include "bt_ops.h"
 
 /* bt_hdr.flags */
 enum bt_flag {
@@ -73,6 +46,10 @@ enum bt_flag {
 	BT_F_ENV = 1 << 3,        /* EXEC_DATA: these bytes belong to env, not argv */
 	BT_F_READ_FAULT = 1 << 4, /* a user string could not be read */
 	BT_F_CWD_INCOMPLETE = 1 << 5, /* EXEC, CHDIR: the cwd walk did not reach the root: cwd is its leaf side only */
+	BT_F_REPEAT = 1 << 6,     /* LOOKUP: the first repetition of an identical lookup;
+				   * later ones are counted in bt_lookups under its key */
+	BT_F_TIMES_NULL = 1 << 7, /* META (utime family): times pointer was NULL (now) */
+	BT_F_PARTIAL = 1 << 8,    /* READDIR: the fd was closed before the listing's end */
 };
 
 /* Reasons events were lost or damaged (index into bt_stats.lost). */
@@ -81,6 +58,7 @@ enum bt_lost_reason {
 	BT_LOST_PAIR_MAP = 1,  /* syscall enter/exit pairing map full */
 	BT_LOST_READ = 2,      /* a user string could not be read */
 	BT_LOST_TRUNCATED = 3, /* a string or path was truncated */
+	BT_LOST_UNKNOWN_OP = 4, /* a syscall paired with no table row (never happens unless the table is broken) */
 	BT_LOST_MAX = 8,
 };
 
@@ -212,6 +190,73 @@ struct bt_path2 {
 	__u16 new_len;
 	__u16 _pad;
 	/* char old[old_len], new[new_len] */
+};
+
+/* Lookups (stat, lstat, newfstatat, statx, access, faccessat, faccessat2,
+ * readlink, readlinkat). A successful stat carries the file type and mtime
+ * from the kernel's result; a successful readlink, the link text. */
+struct bt_lookup {
+	struct bt_hdr h;   /* BT_F_REPEAT: see enum bt_flag */
+	__s32 ret;
+	__s32 dirfd;       /* AT_FDCWD without one */
+	__u32 flags;       /* AT_* flags (statx: its flags) */
+	__u32 mode;        /* access(2) mode; statx: mask */
+	__s64 mtime_sec;   /* successful stat: st_mtime */
+	__u32 mtime_nsec;
+	__u32 ftype;       /* successful stat: st_mode >> 12 (S_IFMT), 0 otherwise */
+	__u64 start_time;  /* repeat key: the process's start time */
+	__u64 key_hash;    /* repeat key: hash of path, result, ftype, mtime, target */
+	__u16 op;
+	__u16 path_len;
+	__u16 target_len;  /* readlink: the link text */
+	__u16 _pad;
+	/* char path[path_len], target[target_len] */
+};
+
+/* Key and value of the bt_lookups map (identical lookups by one process). */
+struct bt_lookup_key {
+	__u64 start_time;
+	__u64 key_hash;
+	__u32 pid;
+	__s32 dirfd;
+	__s32 ret;
+	__u16 op;
+	__u16 _pad;
+};
+
+struct bt_lookup_val {
+	__u64 count; /* repetitions after the first */
+};
+
+/* Directory listing: one record per listed directory (fd), when
+ * getdents64 reached the end (ret 0), failed, or the fd was closed. */
+struct bt_readdir {
+	struct bt_hdr h;
+	__s32 ret;      /* the last getdents64's result: 0 at the end, or -errno */
+	__s32 fd;
+	__u32 entries;  /* directory entries returned in all */
+	__u32 calls;    /* getdents64 calls */
+};
+
+/* Metadata changes: chmod, chown, truncate, utime families. The fd forms
+ * (fchmod, fchown, ftruncate) carry the fd as dirfd and no path. */
+struct bt_meta {
+	struct bt_hdr h;  /* BT_F_TIMES_NULL: utime family with NULL times */
+	__s32 ret;
+	__s32 dirfd;
+	__u32 flags;
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+	__s64 size;       /* truncate length */
+	__s64 atime_sec;  /* utime family: requested times; nsec may be UTIME_NOW / UTIME_OMIT */
+	__s64 mtime_sec;
+	__u32 atime_nsec;
+	__u32 mtime_nsec;
+	__u16 op;
+	__u16 path_len;
+	__u32 _pad;
+	/* char path[path_len] */
 };
 
 /* Configuration: .rodata, set by userspace before load.

@@ -75,7 +75,61 @@ typedef struct {
 } bt_exited_t;
 
 extern bt_exited_t bt_exited SEC(".maps");
+/* Identical lookups by one process, counted instead of sent again (lookup_ops.bpf.h). */
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct bt_lookup_key);
+	__type(value, struct bt_lookup_val);
+} bt_lookups_t;
+
+/* Directory listings in progress, by process image and fd: after an exec
+ * (close-on-exec closes fds without a close call) the same fd is another file. */
+struct bt_dir_key {
+	__u64 start_time;
+	__u64 exec_id;
+	__u32 pid;
+	__s32 fd;
+};
+
+struct bt_dir_val {
+	__u32 entries;
+	__u32 calls;
+};
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct bt_dir_key);
+	__type(value, struct bt_dir_val);
+} bt_dirs_t;
+
+/* State of a dentry walk (path.bpf.h). In a per-CPU map, not on the
+ * caller's stack: the verifier then sees plain scalars in the bpf_loop
+ * callback and checks it once, not once per distinct stack state (tens of
+ * thousands of instructions at every load, i.e. at every bt start-up). */
+struct bt_dwalk {
+	struct dentry *d;
+	struct mount *mnt;
+	struct dentry *root_d;
+	struct vfsmount *root_mnt;
+	__u64 base;  /* where the output starts in the scratch buffer */
+	__u64 off;   /* bytes stored so far */
+	__u16 flags;
+	__u8 done;
+};
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bt_dwalk);
+} bt_dwalks_t;
+
+extern bt_dwalks_t bt_dwalks SEC(".maps");
 extern bt_ringbuf_t bt_events SEC(".maps");
+extern bt_lookups_t bt_lookups SEC(".maps");
+extern bt_dirs_t bt_dirs SEC(".maps");
 extern bt_argv0_t bt_argv0 SEC(".maps");
 extern bt_scratch_t bt_scratch SEC(".maps");
 extern bt_pending_t bt_pending SEC(".maps");
@@ -157,5 +211,9 @@ static __always_inline __u16 bt_read_ustr(__u8 *buf, __u32 off, const void *uptr
 	}
 	return n;
 }
+
+/* bt_op_of() and the arguments of a pending syscall by role (generated). */
+#include <asm/unistd_64.h>
+#include "bt_ops_bpf.h"
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "common.bpf.h"
 #include "path.bpf.h"
+#include "lookup_ops.bpf.h"
 
 #define BT_O_CREAT 0100
 #define BT_O_WRONLY 01
@@ -25,45 +26,29 @@ static __always_inline void bt_on_open(long ret, struct bt_pending *p)
 	struct bt_scratch *s = bt_buf();
 	struct bt_open *e;
 	struct bt_open_how how = {};
-	const char *path;
+	struct bt_args a = {};
 
 	if (!s)
 		return;
+	bt_args_of(p, &a);
 	e = (void *)s->buf;
 	bt_fill_hdr(&e->h, BT_T_OPEN);
 	e->ret = ret;
 	e->op = p->op;
 	e->resolve = 0;
 	e->_pad = 0;
-	switch (p->op) {
-	case BT_OP_OPEN:
-		e->dirfd = AT_FDCWD;
-		path = (const char *)p->args[0];
-		e->flags = p->args[1];
-		e->mode = p->args[2];
-		break;
-	case BT_OP_CREAT:
-		e->dirfd = AT_FDCWD;
-		path = (const char *)p->args[0];
+	e->dirfd = a.dirfd;
+	e->flags = a.flags;
+	e->mode = a.mode;
+	if (p->op == BT_OP_CREAT) {
 		e->flags = BT_O_CREAT | BT_O_WRONLY | BT_O_TRUNC;
-		e->mode = p->args[1];
-		break;
-	case BT_OP_OPENAT2:
-		e->dirfd = (__s32)p->args[0];
-		path = (const char *)p->args[1];
-		bpf_probe_read_user(&how, sizeof(how), (void *)p->args[2]);
+	} else if (p->op == BT_OP_OPENAT2) {
+		bpf_probe_read_user(&how, sizeof(how), (void *)a.buf);
 		e->flags = how.flags;
 		e->mode = how.mode;
 		e->resolve = how.resolve;
-		break;
-	default: /* openat */
-		e->dirfd = (__s32)p->args[0];
-		path = (const char *)p->args[1];
-		e->flags = p->args[2];
-		e->mode = p->args[3];
-		break;
 	}
-	e->path_len = bt_read_ustr(s->buf, sizeof(*e), path, &e->h.flags);
+	e->path_len = bt_read_ustr(s->buf, sizeof(*e), (const void *)a.path, &e->h.flags);
 	bt_emit(e, sizeof(*e) + e->path_len);
 }
 
@@ -71,17 +56,18 @@ static __always_inline void bt_on_open(long ret, struct bt_pending *p)
 static __always_inline void bt_on_close(long ret, struct bt_pending *p)
 {
 	struct bt_close e = {};
+	struct bt_args a = {};
 
+	bt_args_of(p, &a);
+	/* a listing cut short: its record comes before the close of its fd */
+	if (p->op == BT_OP_CLOSE && ret == 0)
+		bt_readdir_closed(a.fd);
 	bt_fill_hdr(&e.h, BT_T_CLOSE);
 	e.ret = ret;
 	e.op = p->op;
-	e.fd = p->args[0];
-	if (p->op == BT_OP_CLOSE_RANGE) {
-		e.last = p->args[1];
-		e.cr_flags = p->args[2];
-	} else {
-		e.last = e.fd;
-	}
+	e.fd = a.fd;
+	e.cr_flags = a.flags;
+	e.last = p->op == BT_OP_CLOSE_RANGE ? (__u32)a.fd2 : e.fd;
 	bt_emit(&e, sizeof(e));
 }
 
@@ -89,22 +75,15 @@ static __always_inline void bt_on_close(long ret, struct bt_pending *p)
 static __always_inline void bt_on_dup(long ret, struct bt_pending *p)
 {
 	struct bt_dup e = {};
+	struct bt_args a = {};
 
+	bt_args_of(p, &a);
 	bt_fill_hdr(&e.h, BT_T_DUP);
 	e.ret = ret;
 	e.op = p->op;
-	e.oldfd = p->args[0];
-	switch (p->op) {
-	case BT_OP_DUP:
-		e.newfd = -1;
-		break;
-	case BT_OP_DUP3:
-		e.flags = p->args[2];
-		/* fallthrough */
-	default: /* dup2, dup3, fcntl: target / minimum / F_SETFD argument */
-		e.newfd = p->args[p->op == BT_OP_DUP2 || p->op == BT_OP_DUP3 ? 1 : 2];
-		break;
-	}
+	e.oldfd = a.fd;
+	e.newfd = a.fd2; /* dup2/dup3 target, F_DUPFD minimum, F_SETFD argument; -1 for dup */
+	e.flags = a.flags;
 	bt_emit(&e, sizeof(e));
 }
 
@@ -112,14 +91,15 @@ static __always_inline void bt_on_dup(long ret, struct bt_pending *p)
 static __always_inline void bt_on_pipe(long ret, struct bt_pending *p)
 {
 	struct bt_pipe e = {};
+	struct bt_args a = {};
 	int fds[2] = { -1, -1 };
 
+	bt_args_of(p, &a);
 	bt_fill_hdr(&e.h, BT_T_PIPE);
 	e.ret = ret;
 	e.op = p->op;
-	if (p->op == BT_OP_PIPE2)
-		e.flags = p->args[1];
-	if (ret == 0 && bpf_probe_read_user(fds, sizeof(fds), (void *)p->args[0]))
+	e.flags = a.flags;
+	if (ret == 0 && bpf_probe_read_user(fds, sizeof(fds), (void *)a.buf))
 		e.h.flags |= BT_F_READ_FAULT;
 	e.fd0 = fds[0];
 	e.fd1 = fds[1];
@@ -131,10 +111,12 @@ static __always_inline void bt_on_chdir(long ret, struct bt_pending *p)
 {
 	struct bt_scratch *s = bt_buf();
 	struct bt_chdir *e;
+	struct bt_args a = {};
 	__u64 off;
 
 	if (!s)
 		return;
+	bt_args_of(p, &a);
 	e = (void *)s->buf;
 	bt_fill_hdr(&e->h, BT_T_CHDIR);
 	e->ret = ret;
@@ -142,12 +124,8 @@ static __always_inline void bt_on_chdir(long ret, struct bt_pending *p)
 	e->path_len = 0;
 	e->cwd_len = 0;
 	e->_pad = 0;
-	if (p->op == BT_OP_FCHDIR) {
-		e->fd = p->args[0];
-	} else {
-		e->fd = AT_FDCWD;
-		e->path_len = bt_read_ustr(s->buf, sizeof(*e), (const char *)p->args[0], &e->h.flags);
-	}
+	e->fd = p->op == BT_OP_FCHDIR ? a.fd : AT_FDCWD;
+	e->path_len = bt_read_ustr(s->buf, sizeof(*e), (const void *)a.path, &e->h.flags);
 	off = sizeof(*e) + e->path_len;
 	if (ret == 0 && off <= BT_SCRATCH - BT_PATH_MAX)
 		e->cwd_len = bt_cwd(off, &e->h.flags);

@@ -10,29 +10,23 @@
 
 #define BT_DWALK_MAX_STEPS 256
 
-struct bt_dwalk {
-	struct dentry *d;
-	struct mount *mnt;
-	struct dentry *root_d;
-	struct vfsmount *root_mnt;
-	__u64 base;  /* where the output starts in the scratch buffer */
-	__u64 off;   /* bytes stored so far */
-	__u16 flags;
-	__u8 done;
-};
+
 
 static long bt_dwalk_step(__u32 i, void *vctx)
 {
-	struct bt_dwalk *w = vctx;
+	__u32 zero = 0;
+	struct bt_dwalk *w = bpf_map_lookup_elem(&bt_dwalks, &zero);
 	struct bt_scratch *s = bt_buf();
-	struct dentry *d = w->d, *parent, *mnt_root;
-	struct mount *mnt = w->mnt, *mparent;
+	struct dentry *d, *parent, *mnt_root;
+	struct mount *mnt, *mparent;
 	const unsigned char *name;
 	__u64 pos;
 	long n;
 
-	if (!s)
+	if (!s || !w)
 		return 1;
+	d = w->d;
+	mnt = w->mnt;
 	if (d == w->root_d && &mnt->mnt == w->root_mnt) {
 		w->done = 1;
 		return 1;
@@ -71,19 +65,29 @@ static long bt_dwalk_step(__u32 i, void *vctx)
 static __always_inline __u16 bt_dpath(struct dentry *d, struct vfsmount *vfsmnt, struct fs_struct *fs,
 				      __u64 base, __u16 *flags)
 {
-	struct bt_dwalk w = {};
+	__u32 zero = 0;
+	struct bt_dwalk *w = bpf_map_lookup_elem(&bt_dwalks, &zero);
 
-	w.d = d;
-	w.mnt = (struct mount *)((void *)vfsmnt - bpf_core_field_offset(struct mount, mnt));
-	w.root_d = BPF_CORE_READ(fs, root.dentry);
-	w.root_mnt = BPF_CORE_READ(fs, root.mnt);
-	w.base = base;
-	bpf_loop(BT_DWALK_MAX_STEPS, bt_dwalk_step, &w, 0);
-	if (!w.done) {
+	if (!w)
+		return 0;
+	w->d = d;
+	w->mnt = (struct mount *)((void *)vfsmnt - bpf_core_field_offset(struct mount, mnt));
+	w->root_d = BPF_CORE_READ(fs, root.dentry);
+	w->root_mnt = BPF_CORE_READ(fs, root.mnt);
+	w->base = base;
+	w->off = 0;
+	w->flags = 0;
+	w->done = 0;
+	bpf_loop(BT_DWALK_MAX_STEPS, bt_dwalk_step, NULL, 0);
+	/* the callback changed *w behind the verifier's back: read it again */
+	w = bpf_map_lookup_elem(&bt_dwalks, &zero);
+	if (!w)
+		return 0;
+	if (!w->done) {
 		*flags |= BT_F_CWD_INCOMPLETE;
 		bt_count_lost(BT_LOST_TRUNCATED);
 	}
-	return w.off;
+	return w->off;
 }
 
 /* The current task's working directory. */

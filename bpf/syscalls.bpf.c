@@ -15,43 +15,7 @@
 #include "exec.bpf.h"
 #include "fd_ops.bpf.h"
 #include "ns_ops.bpf.h"
-#include <asm/unistd_64.h>
-
-/* The BT_OP_* of a syscall number, 0 when bt does not trace it. */
-static __always_inline __u32 bt_op_of(long nr)
-{
-	switch (nr) {
-	case __NR_open: return BT_OP_OPEN;
-	case __NR_openat: return BT_OP_OPENAT;
-	case __NR_openat2: return BT_OP_OPENAT2;
-	case __NR_creat: return BT_OP_CREAT;
-	case __NR_close: return BT_OP_CLOSE;
-	case __NR_close_range: return BT_OP_CLOSE_RANGE;
-	case __NR_dup: return BT_OP_DUP;
-	case __NR_dup2: return BT_OP_DUP2;
-	case __NR_dup3: return BT_OP_DUP3;
-	case __NR_fcntl: return BT_OP_FCNTL_DUPFD; /* refined by the command */
-	case __NR_pipe: return BT_OP_PIPE;
-	case __NR_pipe2: return BT_OP_PIPE2;
-	case __NR_chdir: return BT_OP_CHDIR;
-	case __NR_fchdir: return BT_OP_FCHDIR;
-	case __NR_unlink: return BT_OP_UNLINK;
-	case __NR_unlinkat: return BT_OP_UNLINKAT;
-	case __NR_mkdir: return BT_OP_MKDIR;
-	case __NR_mkdirat: return BT_OP_MKDIRAT;
-	case __NR_rmdir: return BT_OP_RMDIR;
-	case __NR_rename: return BT_OP_RENAME;
-	case __NR_renameat: return BT_OP_RENAMEAT;
-	case __NR_renameat2: return BT_OP_RENAMEAT2;
-	case __NR_link: return BT_OP_LINK;
-	case __NR_linkat: return BT_OP_LINKAT;
-	case __NR_symlink: return BT_OP_SYMLINK;
-	case __NR_symlinkat: return BT_OP_SYMLINKAT;
-	case __NR_execve: return BT_OP_EXECVE;
-	case __NR_execveat: return BT_OP_EXECVEAT;
-	default: return 0;
-	}
-}
+#include "meta_ops.bpf.h"
 
 static __always_inline bool bt_is_32bit_task(void)
 {
@@ -75,6 +39,17 @@ static __always_inline void bt_save_argv0(__u32 tid, const char *const *argv)
 		return;
 	bpf_map_update_elem(&bt_argv0, &tid, s->buf, BPF_ANY);
 }
+
+/* Exec's exit: a failed exec is recorded here, a successful one at sched_process_exec. */
+static __always_inline void bt_on_exec(long ret, struct bt_pending *p)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	bpf_map_delete_elem(&bt_argv0, &tid);
+	bt_on_exec_exit(ret, p);
+}
+
+#include "bt_dispatch.h"
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(bt_sys_enter, struct pt_regs *regs, long id)
@@ -143,48 +118,6 @@ int BPF_PROG(bt_sys_exit, struct pt_regs *regs, long ret)
 	__builtin_memcpy(&p, found, sizeof(p));
 	bpf_map_delete_elem(&bt_pending, &tid);
 
-	switch (p.op) {
-	case BT_OP_OPEN:
-	case BT_OP_OPENAT:
-	case BT_OP_OPENAT2:
-	case BT_OP_CREAT:
-		bt_on_open(ret, &p);
-		break;
-	case BT_OP_CLOSE:
-	case BT_OP_CLOSE_RANGE:
-		bt_on_close(ret, &p);
-		break;
-	case BT_OP_DUP:
-	case BT_OP_DUP2:
-	case BT_OP_DUP3:
-	case BT_OP_FCNTL_DUPFD:
-	case BT_OP_FCNTL_DUPFD_CLOEXEC:
-	case BT_OP_FCNTL_SETFD:
-		bt_on_dup(ret, &p);
-		break;
-	case BT_OP_PIPE:
-	case BT_OP_PIPE2:
-		bt_on_pipe(ret, &p);
-		break;
-	case BT_OP_CHDIR:
-	case BT_OP_FCHDIR:
-		bt_on_chdir(ret, &p);
-		break;
-	case BT_OP_UNLINK:
-	case BT_OP_UNLINKAT:
-	case BT_OP_MKDIR:
-	case BT_OP_MKDIRAT:
-	case BT_OP_RMDIR:
-		bt_on_path(ret, &p);
-		break;
-	case BT_OP_EXECVE:
-	case BT_OP_EXECVEAT:
-		bpf_map_delete_elem(&bt_argv0, &tid);
-		bt_on_exec_exit(ret, &p);
-		break;
-	default:
-		bt_on_path2(ret, &p);
-		break;
-	}
+	bt_dispatch(ret, &p);
 	return 0;
 }

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const BT = path.join(REPO, 'dist', 'src', 'cli', 'main.js');
+const BT = path.join(REPO, 'dist', 'src', 'cli', 'bt.mjs');
 const KERNEL_LOGS = ['/var/tmp/bt-kernel/kernel.trace', '/var/tmp/bt-bench-real/traced-3.trace'];
 
 async function timed(args: string[]): Promise<{ seconds: number; rssMiB: number; code: number }> {

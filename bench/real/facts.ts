@@ -14,18 +14,31 @@
  *   nsops        [family, absolute path(s)..., "ok" | errno]; families:
  *                unlink, rmdir, mkdir, rename, link, symlink (symlink's first
  *                element is the link text, as passed)
+ *   lookups      stat/access/readlink families: [op, absolute path, "ok" | errno,
+ *                file type (successful stats), link text (successful readlinks)];
+ *                bt's repeated lookups count 1 + repeats times. A lookup of an
+ *                open fd (empty path with AT_EMPTY_PATH: fstat) is not compared
+ *                (bt does not record it)
+ *   listings     getdents64, one per listed directory: [absolute path, entries,
+ *                "ok" | errno, "partial" if closed before the end]
+ *   metas        chmod/chown/truncate/utime families: [op, absolute path, value,
+ *                "ok" | errno]; value: the mode (octal), "uid:gid", the size, or
+ *                "" for utime
+ * Syscall families come from bt's op table (src/ops/table.ts).
  *
  * Paths are absolute and lexically normalized; a path that cannot be made
  * absolute is "?unresolved:<as passed>". Masks (regexps) are applied to
  * every path and argument so names that differ from run to run (gcc's
  * /tmp/ccXXXXXX files, /proc/<pid>) compare equal.
  */
+import { fileTypeName } from '../../src/log/dump.js';
 import { callerArgv } from '../../src/normalize/argv.js';
+import { familyOf } from '../../src/ops/table.js';
 import { accessClass, accessOf, AT_REMOVEDIR } from './flags.js';
 import { errnoName, signalName } from './names.js';
 import { unresolvedPath } from './paths.js';
 
-export const CATEGORIES = ['execs', 'failedExecs', 'processes', 'opens', 'nsops'] as const;
+export const CATEGORIES = ['execs', 'failedExecs', 'processes', 'opens', 'nsops', 'lookups', 'listings', 'metas'] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 export const CATEGORY_TITLES: Record<Category, string> = {
@@ -34,6 +47,9 @@ export const CATEGORY_TITLES: Record<Category, string> = {
   processes: 'processes (exec chain, exit status)',
   opens: 'opens (path, class, result)',
   nsops: 'rename/unlink/mkdir/rmdir/link/symlink',
+  lookups: 'lookups: stat/access/readlink (path, result, type, link text)',
+  listings: 'directory listings (path, entries)',
+  metas: 'metadata changes: chmod/chown/truncate/utime',
 };
 
 /** A multiset of string keys. */
@@ -60,6 +76,9 @@ export interface Facts {
   processes: Multiset;
   opens: Multiset;
   nsops: Multiset;
+  lookups: Multiset;
+  listings: Multiset;
+  metas: Multiset;
   processCount: number;
   /** Counters worth reporting: lines/records read, unresolved paths, truncated execs, lost events... */
   stats: Record<string, number>;
@@ -82,13 +101,14 @@ function mixed(s: string): boolean {
  *    sed -i (sedAb12Cd), coreutils ln/install (CuAb12Cd), st<6> temporaries;
  *  - mktemp(1) templates ending in 10 random characters (tmp.AbCdEf1234,
  *    .tmp.config.Ab3dEf9hIj), when the tail mixes case or digits;
- *  - pids: /proc/<pid>, Kbuild's try-run directories (.tmp_<pid>),
+ *  - pids: /proc/<pid> and /proc/self (strace's -y names an fd opened as
+ *    /proc/self/fd by the pid), Kbuild's try-run directories (.tmp_<pid>),
  *    kconfig's .config.<pid>.tmp.
  */
 export const DEFAULT_MASKS: Mask[] = [
   [/(^|[/@])(cc|sed|Cu|st)[A-Za-z0-9]{6}(?=\.[A-Za-z]|$|\/)/g, '$1$2XXXXXX'],
   [/(^|\/)([^/]*?[._-])([A-Za-z0-9]{10})(?=$|\/|\.)/g, (m, a, b, r) => (mixed(r) ? `${a}${b}XXXXXXXXXX` : m)],
-  [/\/proc\/[0-9]+(?=\/|$)/g, '/proc/PID'],
+  [/\/proc\/(?:[0-9]+|self)(?=\/|$)/g, '/proc/PID'],
   [/(^|\/)\.tmp_[0-9]+(?=$|\/|\.)/g, '$1.tmp_PID'],
   [/\.[0-9]+\.tmp(?=$|\/)/g, '.PID.tmp'],
 ];
@@ -129,6 +149,9 @@ export class FactsBuilder {
   readonly failedExecs = new Multiset();
   readonly opens = new Multiset();
   readonly nsops = new Multiset();
+  readonly lookups = new Multiset();
+  readonly listings = new Multiset();
+  readonly metas = new Multiset();
   readonly stats: Record<string, number> = {};
   private readonly procs = new Map<string, ProcEntry>();
   private readonly mask: Masker;
@@ -191,6 +214,21 @@ export class FactsBuilder {
     this.nsops.add(JSON.stringify([family, ...paths.map(([a, p]) => this.path(a, p)), errno || 'ok']));
   }
 
+  /** A lookup; `n`: how many identical ones (bt: 1 + repeats). */
+  lookup(op: string, abs: string | undefined, asPassed: string, errno: string, ftype: string, target: string, n = 1): void {
+    this.lookups.add(JSON.stringify([op, this.path(abs, asPassed), errno || 'ok', ftype, target]), n);
+  }
+
+  /** A directory listing (all getdents64 calls on one open directory). */
+  listing(abs: string | undefined, asPassed: string, entries: number, errno: string, partial: boolean): void {
+    this.listings.add(JSON.stringify([this.path(abs, asPassed), entries, errno || 'ok', ...(partial ? ['partial'] : [])]));
+  }
+
+  /** A metadata change; `value` as described in the header. */
+  meta(op: string, abs: string | undefined, asPassed: string, value: string, errno: string): void {
+    this.metas.add(JSON.stringify([op, this.path(abs, asPassed), value, errno || 'ok']));
+  }
+
   finish(): Facts {
     const processes = new Multiset();
     const keys = new Map<string, string>();
@@ -214,25 +252,37 @@ export class FactsBuilder {
       processes,
       opens: this.opens,
       nsops: this.nsops,
+      lookups: this.lookups,
+      listings: this.listings,
+      metas: this.metas,
       processCount: this.procs.size,
       stats: this.stats,
     };
   }
 }
 
-/** Family of a one-path namespace op. */
+/** Family of a one-path namespace op (bt's op table: unlinkat with AT_REMOVEDIR is rmdir). */
 export function pathOpFamily(op: string, flags: number): string {
-  if (op === 'unlinkat') return flags & AT_REMOVEDIR ? 'rmdir' : 'unlink';
-  if (op.startsWith('mkdir')) return 'mkdir';
-  if (op === 'rmdir') return 'rmdir';
-  return 'unlink';
+  return familyOf(op, flags) ?? 'unlink';
 }
 
 /** Family of a two-path namespace op. */
 export function pathOp2Family(op: string): string {
-  if (op.startsWith('rename')) return 'rename';
-  if (op.startsWith('symlink')) return 'symlink';
-  return 'link';
+  return familyOf(op) ?? 'link';
+}
+
+/** The value a metadata change is compared on: mode (octal), "uid:gid", size, or "" (utime). */
+export function metaValue(op: string, v: { mode?: number; uid?: number; gid?: number; size?: number }): string {
+  switch (familyOf(op)) {
+    case 'chmod':
+      return `0${((v.mode ?? 0) & 0o7777).toString(8).padStart(3, '0')}`;
+    case 'chown':
+      return `${v.uid ?? -1}:${v.gid ?? -1}`;
+    case 'truncate':
+      return String(v.size ?? 0);
+    default:
+      return '';
+  }
 }
 
 // --- bt normalized logs ---------------------------------------------------
@@ -248,6 +298,9 @@ export interface BtRecordLike {
   path?: { op: string; path: string; flags?: number; errno: number };
   path2?: { op: string; from: string; to: string; errno: number };
   process?: { proc: number; parent: number; exit_code: number; signal: number };
+  lookup?: { op: string; path: string; errno: number; ftype?: number; target?: string; repeats?: number };
+  readdir?: { fd: number; entries: number; errno: number; partial?: boolean };
+  meta?: { op: string; path: string; dirfd: number; errno: number; mode?: number; uid?: number; gid?: number; size?: number };
   lost?: { count: number; reason: string };
   trailer?: { lost?: Record<string, number>; records?: number };
 }
@@ -281,6 +334,16 @@ export class BtFacts {
       const fam = pathOp2Family(p.op);
       const first: [string | undefined, string] = fam === 'symlink' ? [p.from, p.from] : [r.abspath, p.from];
       b.nsop(fam, [first, [r.abspath2, p.to]], p.errno ? errnoName(p.errno) : '');
+    } else if (r.lookup != null) {
+      const l = r.lookup;
+      const ok = !l.errno;
+      b.lookup(l.op, r.abspath, l.path, ok ? '' : errnoName(l.errno), ok ? fileTypeName(l.ftype ?? 0) : '', ok ? (l.target ?? '') : '', 1 + (l.repeats ?? 0));
+    } else if (r.readdir != null) {
+      const d = r.readdir;
+      b.listing(r.abspath, `fd ${d.fd}`, d.entries ?? 0, d.errno ? errnoName(d.errno) : '', !!d.partial);
+    } else if (r.meta != null) {
+      const m = r.meta;
+      b.meta(m.op, r.abspath, m.path || `fd ${m.dirfd}`, metaValue(m.op, m), m.errno ? errnoName(m.errno) : '');
     } else if (r.process != null) {
       const p = r.process;
       const pid = String(p.proc);

@@ -35,18 +35,17 @@
  * parent's, inherited at fork), as bt normalize resolves it.
  */
 import fs from 'node:fs';
+import { decodeBytes } from '../../src/log/bytes.js';
 import { canonicalErrno, canonicalSignal } from './names.js';
 import { AT_EMPTY_PATH, AT_REMOVEDIR, openClass, parseFlags, RESOLVE_IN_ROOT } from './flags.js';
-import { type Facts, FactsBuilder, type Masker, pathOp2Family, pathOpFamily } from './facts.js';
+import { type Facts, FactsBuilder, type Masker, metaValue, pathOp2Family, pathOpFamily } from './facts.js';
+import { opInfo, OPS, type ArgRole } from '../../src/ops/table.js';
 import { normalizeAbs, resolveLexical } from './paths.js';
 
-/** The syscalls bt records (and so the ones compared). */
+/** The syscalls bt records (its op table) and the process ones: the ones compared. */
 export const TRACED_SYSCALLS = [
-  'execve', 'execveat', 'fork', 'vfork', 'clone', 'clone3', 'exit', 'exit_group',
-  'open', 'openat', 'openat2', 'creat', 'close', 'close_range',
-  'dup', 'dup2', 'dup3', 'fcntl', 'pipe', 'pipe2', 'chdir', 'fchdir',
-  'unlink', 'unlinkat', 'mkdir', 'mkdirat', 'rmdir',
-  'rename', 'renameat', 'renameat2', 'link', 'linkat', 'symlink', 'symlinkat',
+  'fork', 'vfork', 'clone', 'clone3', 'exit', 'exit_group',
+  ...new Set(OPS.flatMap((o) => o.syscalls)),
 ];
 
 /** strace options (before `-o FILE CMD...`) that produce what this parser expects. */
@@ -61,6 +60,9 @@ export const STRACE_ARGS = [
 ];
 
 const AT_FDCWD = -100;
+const FILE_TYPES: Record<string, string> = {
+  REG: 'file', DIR: 'dir', LNK: 'symlink', CHR: 'chardev', BLK: 'blockdev', IFO: 'fifo', SOCK: 'socket',
+};
 const CLONE_FS = 0x200;
 const CLONE_THREAD = 0x10000;
 
@@ -195,7 +197,7 @@ export function unescape(body: string): string {
         }
     }
   }
-  return Buffer.from(bytes).toString('utf8');
+  return decodeBytes(Buffer.from(bytes)); // exact bytes, as bt keeps them (src/log/bytes.ts)
 }
 
 /** A quoted string argument: its text and whether strace cut it (`"..."...`). */
@@ -518,9 +520,76 @@ export class StraceParser {
         return this.nsop(p, 'symlink', [['text', a[0]], [undefined, a[1]]], res.errno);
       case 'symlinkat':
         return this.nsop(p, 'symlink', [['text', a[0]], [fdArg(a[1]), a[2]]], res.errno);
+      case 'close':
+        if (ok) this.listingEnd(p, fdArg(a[0])?.fd ?? -1, 0, '', true);
+        return;
       default:
-        return; // close, dup*, fcntl, pipe*, exit*: not compared
+        break;
     }
+    const info = opInfo(call.name);
+    if (info?.kind === 'lookup') this.onLookup(p, call, info.args, res.errno, ok, res.value);
+    else if (info?.kind === 'readdir') this.onGetdents(p, call, info.args, res.errno, ok, res.value);
+    else if (info?.kind === 'meta') this.onMeta(p, call, info.args, res.errno, ok);
+    // close, dup*, fcntl, pipe*, exit*: not compared
+  }
+
+  /** Listings in progress, by process and fd. */
+  private readonly listings = new Map<string, { abs: string | undefined; fd: number; entries: number }>();
+
+  private onLookup(p: Proc, call: ParsedCall, roles: ArgRole[], errno: string, ok: boolean, value: number | undefined): void {
+    const arg = (r: ArgRole) => (roles.indexOf(r) >= 0 ? call.args[roles.indexOf(r)] : undefined);
+    const flags = flagsNum(arg('flags'));
+    const pathTok = arg('path');
+    if (flags & AT_EMPTY_PATH && cstring(pathTok)?.s === '') return; // fstat: not recorded by bt
+    const buf = arg('buf') ?? '';
+    const ft = ok ? /(?:st_mode|stx_mode)=S_IF([A-Z]+)/.exec(buf)?.[1] : undefined;
+    const ftype = ft ? (FILE_TYPES[ft] ?? ft) : '';
+    const target = ok && value !== undefined && call.name.startsWith('readlink') ? (cstring(buf)?.s ?? '') : '';
+    const err = ok ? '' : errno || 'E?';
+    const dirfd = roles.includes('dirfd') ? fdArg(arg('dirfd')) : undefined;
+    this.withPath(p, dirfd, pathTok, (abs, asPassed) => this.b.lookup(call.name, abs, asPassed, err, ftype, target), (flags & AT_EMPTY_PATH) !== 0);
+  }
+
+  private onGetdents(p: Proc, call: ParsedCall, roles: ArgRole[], errno: string, ok: boolean, value: number | undefined): void {
+    const d = fdArg(call.args[roles.indexOf('fd')]);
+    if (!d) return;
+    const key = `${p.id}:${d.fd}`;
+    let l = this.listings.get(key);
+    if (!l) {
+      l = { abs: d.path?.startsWith('/') ? normalizeAbs(d.path) : undefined, fd: d.fd, entries: 0 };
+      this.listings.set(key, l);
+    }
+    if (ok && value !== undefined && value > 0) {
+      const n = /\/\* (\d+) entr(?:y|ies) \*\//.exec(call.args[roles.indexOf('buf')] ?? '');
+      l.entries += n ? Number(n[1]) : 0;
+      return;
+    }
+    this.listingEnd(p, d.fd, 0, ok ? '' : errno || 'E?', false);
+  }
+
+  /** The end of a listing: getdents64 returned 0 or failed, or its fd was closed (partial). */
+  private listingEnd(p: Proc, fd: number, _ret: number, errno: string, closed: boolean): void {
+    const key = `${p.id}:${fd}`;
+    const l = this.listings.get(key);
+    if (!l) return;
+    this.listings.delete(key);
+    this.b.listing(l.abs, `fd ${fd}`, l.entries, errno, closed);
+  }
+
+  private onMeta(p: Proc, call: ParsedCall, roles: ArgRole[], errno: string, ok: boolean): void {
+    const arg = (r: ArgRole) => (roles.indexOf(r) >= 0 ? call.args[roles.indexOf(r)] : undefined);
+    const num = (t: string | undefined) => (t === undefined ? undefined : /^0[0-7]+$/.test(t) ? parseInt(t, 8) : Number(t));
+    const value = metaValue(call.name, { mode: num(arg('mode')), uid: num(arg('uid')), gid: num(arg('gid')), size: num(arg('size')) });
+    const err = ok ? '' : errno || 'E?';
+    const dirfd = fdArg(arg('dirfd'));
+    const pathTok = arg('path');
+    if (pathTok === undefined || pathTok === 'NULL') {
+      // fd forms (fchmod, fchown, ftruncate, utimensat(fd, NULL)): the fd's file
+      const abs = dirfd?.path?.startsWith('/') ? normalizeAbs(dirfd.path) : undefined;
+      this.b.meta(call.name, abs, `fd ${dirfd?.fd}`, value, err);
+      return;
+    }
+    this.withPath(p, dirfd, pathTok, (abs, asPassed) => this.b.meta(call.name, abs, asPassed, value, err), (flagsNum(arg('flags')) & AT_EMPTY_PATH) !== 0);
   }
 
   private onChild(parent: Proc, child: number, flags: number): void {
@@ -565,7 +634,11 @@ export class StraceParser {
     else if (dirfd?.path) ev.abs = resolveLexical(dirfd.path, path);
     else ev.lazy = true;
     p.execs.push(ev);
-    if (ok) p.exe = ev;
+    if (ok) {
+      p.exe = ev;
+      // close-on-exec closed its directories without a close call: listings not ended are not recorded (as bt)
+      for (const key of [...this.listings.keys()]) if (key.startsWith(`${p.id}:`)) this.listings.delete(key);
+    }
   }
 
   /** The absolute program path of an exec (at the end). */
@@ -634,6 +707,7 @@ export class StraceParser {
       }
     }
     if (this.unfinished.size) this.b.count('unfinishedAtEnd', this.unfinished.size);
+    if (this.listings.size) this.b.count('listingsNotEnded', this.listings.size);
     const unlinked = this.procs.filter((p) => p.unlinked).length;
     if (unlinked) this.b.count('processesWithoutParent', unlinked);
     return this.b.finish();

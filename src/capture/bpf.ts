@@ -10,6 +10,11 @@ import { LAYOUT, LOST_REASONS } from './layout.js';
 import { checkInt, checkMmap, checkPtr, getLibbpf, getLibc, MAP_SHARED, PROT_READ, view } from './native.js';
 import { tracefsDir } from './tracefs.js';
 
+/** struct bpf_prog_info (linux/bpf.h UAPI): its size and the run-time statistics fields. */
+const PROG_INFO_SIZE = 232;
+const PROG_INFO_RUN_TIME_NS = 192;
+const PROG_INFO_RUN_CNT = 200;
+
 export interface BpfConfig {
   objectPath: string;
   cgroupId: bigint;
@@ -25,6 +30,8 @@ export class BtBpf {
   private statsPtr: unknown;
   private statsLen = 0;
   readonly ringFd: number;
+  private lookupsFd = -1;
+  private readonly countBuf = Buffer.alloc(LAYOUT.bt_lookup_val.size);
   readonly programs: string[] = [];
   readonly skipped: string[] = [];
 
@@ -77,6 +84,8 @@ export class BtBpf {
       }
       const fd = checkInt(bpf.bpf_map__fd(ring), 'bpf_map__fd(bt_events)');
       (self as { ringFd: number }).ringFd = fd;
+      const lookups = checkPtr(bpf.bpf_object__find_map_by_name(obj, 'bt_lookups'), 'find map bt_lookups');
+      self.lookupsFd = checkInt(bpf.bpf_map__fd(lookups), 'bpf_map__fd(bt_lookups)');
       self.mapStats();
       ok = true;
       return self;
@@ -129,6 +138,18 @@ export class BtBpf {
     }
   }
 
+  /**
+   * Takes the repetition count of a lookup out of bt_lookups (struct
+   * bt_lookup_key `key`): lookup and delete in one step, so a repetition
+   * after it starts over. undefined when the entry is gone.
+   */
+  takeRepeats(key: Buffer): number | undefined {
+    if (this.lookupsFd < 0) return undefined;
+    const ret = getLibbpf().bpf_map_lookup_and_delete_elem(this.lookupsFd, key, this.countBuf) as number;
+    if (ret < 0) return undefined;
+    return Number(this.countBuf.readBigUInt64LE(0));
+  }
+
   /** Sum of the lost/damaged counters (cheap: no object per call). */
   lostTotal(): number {
     const v = this.statsView;
@@ -145,6 +166,26 @@ export class BtBpf {
     LOST_REASONS.forEach((reason, i) => {
       out[reason] = Number(this.statsView!.getBigUint64(LAYOUT.bt_stats.fields.lost + 8 * i, true));
     });
+    return out;
+  }
+
+  /**
+   * Kernel run-time statistics per program: total ns and runs since load
+   * (struct bpf_prog_info run_time_ns / run_cnt). Zero unless
+   * /proc/sys/kernel/bpf_stats_enabled is 1 (npm run bench sets it).
+   */
+  runStats(): Record<string, { ns: number; runs: number }> {
+    const bpf = getLibbpf();
+    const out: Record<string, { ns: number; runs: number }> = {};
+    const info = Buffer.alloc(PROG_INFO_SIZE);
+    for (let prog = bpf.bpf_object__next_program(this.obj, null); prog; prog = bpf.bpf_object__next_program(this.obj, prog)) {
+      const name = bpf.bpf_program__name(prog) as string;
+      if (!this.programs.includes(name)) continue;
+      info.fill(0);
+      const len = [PROG_INFO_SIZE];
+      if ((bpf.bpf_obj_get_info_by_fd(bpf.bpf_program__fd(prog), info, len) as number) < 0) continue;
+      out[name] = { ns: Number(info.readBigUInt64LE(PROG_INFO_RUN_TIME_NS)), runs: Number(info.readBigUInt64LE(PROG_INFO_RUN_CNT)) };
+    }
     return out;
   }
 

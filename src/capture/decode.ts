@@ -5,7 +5,9 @@
  * bytes are complete, or as truncated when that thread moves on first (a
  * chunk was lost) or the trace ends.
  */
-import type { LogRecord } from '../log/schema.js';
+import type { LogRecord, Lookup, MetaOp } from '../log/schema.js';
+import { familyOf } from '../ops/table.js';
+import { decodeBytes } from '../log/bytes.js';
 import { F, LAYOUT, OP_NAMES, T } from './layout.js';
 
 const H = LAYOUT.bt_hdr.fields;
@@ -20,13 +22,23 @@ interface PendingExec {
 }
 
 export type Emit = (r: LogRecord) => void;
+/**
+ * A lookup flagged BT_F_REPEAT (the first repetition of an identical lookup):
+ * `key` is its struct bt_lookup_key in bt_lookups, where the kernel counts
+ * the repetitions. Its owner takes the count out of the map later and
+ * writes the record with `repeats` set (see RepeatTracker).
+ */
+export type OnRepeat = (r: LogRecord, key: Buffer) => void;
 
 export class RecordDecoder {
   private readonly execs = new Map<number, PendingExec>();
   /** Execs emitted with missing argv/env bytes. */
   incompleteExecs = 0;
 
-  constructor(private readonly emit: Emit) {}
+  constructor(
+    private readonly emit: Emit,
+    private readonly onRepeat?: OnRepeat,
+  ) {}
 
   /** Decodes one record of `len` bytes at `off`. */
   decode(buf: Buffer, dv: DataView, off: number, len: number): void {
@@ -171,6 +183,90 @@ export class RecordDecoder {
         };
         break;
       }
+      case T.LOOKUP: {
+        const L = LAYOUT.bt_lookup.fields;
+        const ret = dv.getInt32(off + L.ret, true);
+        const plen = dv.getUint16(off + L.path_len, true);
+        const base = off + LAYOUT.bt_lookup.size;
+        const ok = ret >= 0;
+        // Only what is set: protobufjs writes a field that is present even when it is 0.
+        const l: Lookup = {
+          op: op(dv, off + L.op),
+          path: str(buf, base, plen),
+          dirfd: dv.getInt32(off + L.dirfd, true),
+          flags: dv.getUint32(off + L.flags, true),
+          mode: dv.getUint32(off + L.mode, true),
+          errno: ok ? 0 : -ret,
+        };
+        const ftype = dv.getUint32(off + L.ftype, true);
+        if (ftype) {
+          l.ftype = ftype;
+          l.mtime = Number(dv.getBigInt64(off + L.mtime_sec, true));
+          l.mtime_nsec = dv.getUint32(off + L.mtime_nsec, true);
+        }
+        const tlen = dv.getUint16(off + L.target_len, true);
+        if (tlen) l.target = str(buf, base + plen, tlen);
+        if (truncated) l.truncated = true;
+        rec.lookup = l;
+        if (flags & F.REPEAT && this.onRepeat) {
+          l.repeats = 0;
+          const K = LAYOUT.bt_lookup_key;
+          const key = Buffer.alloc(K.size);
+          buf.copy(key, K.fields.start_time, off + L.start_time, off + L.start_time + 8);
+          buf.copy(key, K.fields.key_hash, off + L.key_hash, off + L.key_hash + 8);
+          key.writeUInt32LE(rec.pid, K.fields.pid);
+          key.writeInt32LE(l.dirfd, K.fields.dirfd);
+          key.writeInt32LE(ret, K.fields.ret);
+          key.writeUInt16LE(dv.getUint16(off + L.op, true), K.fields.op);
+          this.onRepeat(rec, key);
+          return;
+        }
+        break;
+      }
+      case T.READDIR: {
+        const L = LAYOUT.bt_readdir.fields;
+        const ret = dv.getInt32(off + L.ret, true);
+        rec.readdir = {
+          op: 'getdents64',
+          fd: dv.getInt32(off + L.fd, true),
+          entries: dv.getUint32(off + L.entries, true),
+          calls: dv.getUint32(off + L.calls, true),
+          errno: ret < 0 ? -ret : 0,
+        };
+        if (flags & F.PARTIAL) rec.readdir.partial = true;
+        break;
+      }
+      case T.META: {
+        const L = LAYOUT.bt_meta.fields;
+        const ret = dv.getInt32(off + L.ret, true);
+        const m: MetaOp = {
+          op: op(dv, off + L.op),
+          path: str(buf, off + LAYOUT.bt_meta.size, dv.getUint16(off + L.path_len, true)),
+          dirfd: dv.getInt32(off + L.dirfd, true),
+          errno: ret < 0 ? -ret : 0,
+        };
+        // Only the fields of its family (see familyOf), and only what is set.
+        const fam = familyOf(m.op);
+        const fl = dv.getUint32(off + L.flags, true);
+        if (fl) m.flags = fl;
+        if (fam === 'chmod') m.mode = dv.getUint32(off + L.mode, true);
+        else if (fam === 'chown') {
+          m.uid = dv.getInt32(off + L.uid, true);
+          m.gid = dv.getInt32(off + L.gid, true);
+        } else if (fam === 'truncate') m.size = Number(dv.getBigInt64(off + L.size, true));
+        else if (fam === 'utime') {
+          if (flags & F.TIMES_NULL) m.times_now = true;
+          else {
+            m.atime = Number(dv.getBigInt64(off + L.atime_sec, true));
+            m.atime_nsec = dv.getUint32(off + L.atime_nsec, true);
+            m.mtime = Number(dv.getBigInt64(off + L.mtime_sec, true));
+            m.mtime_nsec = dv.getUint32(off + L.mtime_nsec, true);
+          }
+        }
+        if (truncated) m.truncated = true;
+        rec.meta = m;
+        break;
+      }
       default:
         return; // a type this version does not know
     }
@@ -274,22 +370,21 @@ function op(dv: DataView, at: number): string {
 function str(buf: Buffer, at: number, len: number): string {
   if (len === 0) return '';
   const end = buf[at + len - 1] === 0 ? at + len - 1 : at + len;
-  return buf.toString('utf8', at, end);
+  return decodeBytes(buf, at, end);
 }
 
 /** NUL-separated strings (argv/env blocks). */
 function strings(buf: Buffer, len: number): string[] {
   if (len === 0) return [];
-  const out = buf.toString('utf8', 0, len).split('\0');
+  const out = decodeBytes(buf, 0, len).split('\0');
   if (out[out.length - 1] === '') out.pop();
   return out;
 }
 
-/** Path components stored leaf first, NUL-separated, as an absolute path. */
 /** A kernel path (components leaf first); incomplete: the root side is missing, shown as "…/" (never absolute). */
 function components(buf: Buffer, at: number, len: number, incomplete = false): string {
   if (len === 0) return incomplete ? '…' : '/';
-  const parts = buf.toString('utf8', at, at + len).split('\0');
+  const parts = decodeBytes(buf, at, at + len).split('\0');
   if (parts[parts.length - 1] === '') parts.pop();
   return (incomplete ? '…/' : '/') + parts.reverse().join('/');
 }

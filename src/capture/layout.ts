@@ -4,6 +4,8 @@
  * compiled object, so a change on one side that is not made on the other
  * fails the tests instead of corrupting traces.
  */
+import { OPS } from '../ops/table.js';
+
 export interface StructLayout {
   size: number;
   fields: Record<string, number>;
@@ -36,6 +38,23 @@ export const LAYOUT = {
     size: 48,
     fields: { h: 0, ret: 24, olddirfd: 28, newdirfd: 32, flags: 36, op: 40, old_len: 42, new_len: 44 },
   },
+  bt_lookup: {
+    size: 80,
+    fields: {
+      h: 0, ret: 24, dirfd: 28, flags: 32, mode: 36, mtime_sec: 40, mtime_nsec: 48, ftype: 52, start_time: 56,
+      key_hash: 64, op: 72, path_len: 74, target_len: 76,
+    },
+  },
+  bt_lookup_key: { size: 32, fields: { start_time: 0, key_hash: 8, pid: 16, dirfd: 20, ret: 24, op: 28 } },
+  bt_lookup_val: { size: 8, fields: { count: 0 } },
+  bt_readdir: { size: 40, fields: { h: 0, ret: 24, fd: 28, entries: 32, calls: 36 } },
+  bt_meta: {
+    size: 88,
+    fields: {
+      h: 0, ret: 24, dirfd: 28, flags: 32, mode: 36, uid: 40, gid: 44, size: 48, atime_sec: 56, mtime_sec: 64,
+      atime_nsec: 72, mtime_nsec: 76, op: 80, path_len: 82,
+    },
+  },
   bt_config: { size: 16, fields: { cgroup_id: 0, cgroup_level: 8, flags: 12 } },
   bt_stats: { size: 64, fields: { lost: 0 } },
 } satisfies Record<string, StructLayout>;
@@ -43,22 +62,19 @@ export const LAYOUT = {
 /** enum bt_type */
 export const T = {
   FORK: 1, EXEC: 2, EXEC_DATA: 3, EXIT: 4, OPEN: 5, CLOSE: 6, DUP: 7, PIPE: 8, CHDIR: 9, PATH: 10, PATH2: 11,
+  LOOKUP: 12, READDIR: 13, META: 14,
 } as const;
 
 /** enum bt_flag */
-export const F = { THREAD: 1, TRUNCATED: 2, NO_ENV: 4, ENV: 8, READ_FAULT: 16, CWD_INCOMPLETE: 32 } as const;
+export const F = {
+  THREAD: 1, TRUNCATED: 2, NO_ENV: 4, ENV: 8, READ_FAULT: 16, CWD_INCOMPLETE: 32, REPEAT: 64, TIMES_NULL: 128, PARTIAL: 256,
+} as const;
 
 /** enum bt_cfg_flag */
 export const CFG = { ENV: 1, FILES: 2 } as const;
 
 /** enum bt_lost_reason, by index into bt_stats.lost */
-export const LOST_REASONS = ['ringbuf', 'pair_map', 'read', 'truncated'] as const;
+export const LOST_REASONS = ['ringbuf', 'pair_map', 'read', 'truncated', 'unknown_op'] as const;
 
-/** enum bt_op, by value */
-export const OP_NAMES: Record<number, string> = {
-  1: 'open', 2: 'openat', 3: 'openat2', 4: 'creat', 5: 'close', 6: 'close_range', 7: 'dup', 8: 'dup2',
-  9: 'dup3', 10: 'fcntl_dupfd', 11: 'fcntl_dupfd_cloexec', 12: 'fcntl_setfd', 13: 'pipe', 14: 'pipe2',
-  15: 'chdir', 16: 'fchdir', 17: 'unlink', 18: 'unlinkat', 19: 'mkdir', 20: 'mkdirat', 21: 'rmdir',
-  22: 'rename', 23: 'renameat', 24: 'renameat2', 25: 'link', 26: 'linkat', 27: 'symlink', 28: 'symlinkat',
-  29: 'execve', 30: 'execveat',
-};
+/** enum bt_op, by value (from the op table, src/ops/table.ts) */
+export const OP_NAMES: Record<number, string> = Object.fromEntries(OPS.map((o) => [o.id, o.name]));

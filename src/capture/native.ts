@@ -27,7 +27,10 @@ const LIBBPF_TABLE = {
   bpf_program__section_name: 'const char *bpf_program__section_name(void *prog)',
   bpf_program__set_autoload: 'int bpf_program__set_autoload(void *prog, bool autoload)',
   bpf_program__attach: 'void *bpf_program__attach(void *prog)',
+  bpf_program__fd: 'int bpf_program__fd(void *prog)',
+  bpf_obj_get_info_by_fd: 'int bpf_obj_get_info_by_fd(int fd, void *info, _Inout_ uint32_t *len)',
   bpf_link__destroy: 'int bpf_link__destroy(void *link)',
+  bpf_map_lookup_and_delete_elem: 'int bpf_map_lookup_and_delete_elem(int fd, const void *key, void *value)',
 } as const;
 
 const LIBC_TABLE = {

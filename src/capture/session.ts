@@ -3,6 +3,7 @@
  * log, and a clean end on every path (build exit, Ctrl-C, SIGTERM, errors).
  */
 import fs from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +22,7 @@ import { CLOCK_BOOTTIME, CLOCK_REALTIME, clockNs, tryLock } from './native.js';
 import { Progress } from './progress.js';
 import { startProfile } from './profile.js';
 import { RingReader } from './ring.js';
+import { mark, reportTiming, timingEnabled } from './timing.js';
 import { Transcoder } from './transcode.js';
 import { buildEnv, buildUser, checkBtf, checkPrivileges, resolveCommand } from './user.js';
 
@@ -68,10 +70,11 @@ const BUILD_DIR = fs.existsSync(path.join(ROOT, 'build')) ? path.join(ROOT, 'bui
 export const OBJECT_PATH = path.join(BUILD_DIR, 'bt.bpf.o');
 export const LAUNCHER_PATH = path.join(BUILD_DIR, 'bt-launch');
 
-const FILE_TYPES = ['open', 'close', 'dup', 'pipe', 'chdir', 'path', 'path2'];
+const FILE_TYPES = ['open', 'close', 'dup', 'pipe', 'chdir', 'path', 'path2', 'lookup', 'readdir', 'meta'];
 
 /** Runs the command under the tracer; resolves when everything is cleaned up. */
 export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
+  mark('loaded');
   checkBtf();
   checkPrivileges();
   if (!opts.command.length) throw new CaptureError('E_USAGE', 'no command given: bt trace -o FILE -- COMMAND [ARGS...]');
@@ -106,10 +109,13 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   try {
     const cg = TraceCgroup.create();
     cleanup.push(() => cg.remove());
+    mark('cgroup');
     const flags = (opts.env ? CFG.ENV : 0) | (opts.files ? CFG.FILES : 0);
     const bpf = BtBpf.open({ objectPath: OBJECT_PATH, cgroupId: cg.id, cgroupLevel: cg.level, flags, ringBytes });
     cleanup.push(() => bpf.close());
+    mark('bpf_load');
     bpf.attach();
+    mark('attach');
     const ring = new RingReader(bpf.ringFd, ringBytes);
     cleanup.push(() => ring.close());
     const stopProfile = startProfile();
@@ -117,6 +123,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
 
     const clock = sampleClock();
     // The launcher waits on fd 3 until the log's header is written: the build starts only then.
+    const bootAtZero = clock.bootNs - performance.now() * 1e6;
     const child = execa(LAUNCHER_PATH, [cg.procsFile, String(user.uid), String(user.gid), exe, ...opts.command], {
       stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
       reject: false,
@@ -127,6 +134,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     });
     const go = child.stdio[3] as unknown as NodeJS.WritableStream;
     const rootPid = child.pid ?? 0;
+    mark('spawn');
     const header: LogHeader = {
       format_version: FORMAT_VERSION,
       bt_version: BT_VERSION,
@@ -162,9 +170,14 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     }
     cleanup.push(() => writer.close());
     go.end('g');
-    return await new Tracer(opts, cg, bpf, ring, writer, child as unknown as ResultPromise, rootPid).run();
+    const res = await new Tracer(opts, cg, bpf, ring, writer, child as unknown as ResultPromise, rootPid, (ts) =>
+      mark('build', (ts - bootAtZero) / 1e6),
+    ).run();
+    mark('end');
+    return res;
   } finally {
     runCleanup();
+    reportTiming();
     process.removeListener('exit', runCleanup);
   }
 }
@@ -183,6 +196,7 @@ class Tracer {
   private started = 1;
   private exited = 0;
   private interrupts = 0;
+  private buildSeen = false;
 
   constructor(
     private readonly opts: TraceOptions,
@@ -192,8 +206,9 @@ class Tracer {
     private readonly writer: LogWriter,
     private readonly child: ResultPromise,
     private readonly rootPid: number,
+    private readonly onBuildStart: (ts: number) => void = () => {},
   ) {
-    this.transcoder = new Transcoder(writer, (r) => this.onRecord(r));
+    this.transcoder = new Transcoder(writer, (r) => this.onRecord(r), (key) => bpf.takeRepeats(key));
     this.progress = new Progress(opts.progress);
     this.lastLostTs = this.bootNow();
   }
@@ -201,9 +216,19 @@ class Tracer {
   /** Records of the object path (all but open/close), before they are written. */
   private onRecord(r: LogRecord): void {
     if (r.exec && this.opts.redact?.length) redactExec(r.exec, this.opts.redact);
+    if (timingEnabled && r.exec && r.pid === this.rootPid && r.exec.argv0 === undefined && !this.buildSeen) {
+      // the launcher's exec of the command: the build's first instruction follows
+      if (r.exec.path !== LAUNCHER_PATH) {
+        this.buildSeen = true;
+        this.onBuildStart(r.ts);
+      }
+    }
     if (r.fork) {
       if (!r.fork.thread) this.started++;
-    } else if (r.exit) this.exited++;
+    } else if (r.exit) {
+      this.exited++;
+      this.transcoder.processExited(r.pid);
+    }
   }
 
   /** The log could not be written (disk full...): the build goes on, its events are dropped. */
@@ -241,6 +266,7 @@ class Tracer {
       n += got;
       if (got === 0 || this.ring.pending() === 0) break;
     }
+    this.transcoder.flushRepeats();
     this.transcoder.flush();
     this.recordLosses();
     if (Date.now() - this.lastFlushMs >= 500) {
@@ -346,6 +372,7 @@ class Tracer {
       clearTimeout(timer);
       // Every process of the build has exited (or was left running): its
       // records are in the ring. Stop new events, then drain to the end.
+      if (timingEnabled) process.stderr.write(`bt: bpf-stats ${JSON.stringify(this.bpf.runStats())}\n`);
       this.bpf.detach();
       this.drain();
       this.guarded(() => {

@@ -9,6 +9,8 @@ import type { LogRecord } from '../log/schema.js';
 import type { LogWriter } from '../log/writer.js';
 import { WireWriter } from '../log/wire.js';
 import { RecordDecoder } from './decode.js';
+import { RepeatTracker } from './repeats.js';
+import { EnvSharer } from '../log/env.js';
 import { F, LAYOUT, OP_NAMES, T } from './layout.js';
 
 const H = LAYOUT.bt_hdr.fields;
@@ -28,16 +30,46 @@ export class Transcoder {
   private readonly w = new WireWriter();
   private counts = { open: 0, close: 0 };
   private readonly decoder: RecordDecoder;
+  private readonly repeats: RepeatTracker | undefined;
 
+  /**
+   * `takeRepeats`: takes the count of a repeated lookup out of the kernel's
+   * map (see RepeatTracker); without it, repeated lookups are written at
+   * once with repeats 0.
+   */
   constructor(
     private readonly writer: LogWriter,
     onRecord: (r: LogRecord) => void = () => {},
+    takeRepeats?: (key: Buffer) => number | undefined,
   ) {
-    this.decoder = new RecordDecoder((r) => {
+    const envs = new EnvSharer();
+    const emit = (r: LogRecord) => {
       this.flush();
       onRecord(r);
+      if (r.exec) {
+        const def = envs.share(r);
+        if (def) writer.write(def);
+      }
       writer.write(r);
-    });
+    };
+    this.repeats = takeRepeats ? new RepeatTracker(takeRepeats, emit) : undefined;
+    const repeats = this.repeats;
+    this.decoder = new RecordDecoder(emit, repeats ? (r, key) => repeats.hold(r, key) : undefined);
+  }
+
+  /** A process has exited: its repeated lookups can be completed at the next flushRepeats. */
+  processExited(pid: number): void {
+    this.repeats?.processExited(pid);
+  }
+
+  /** Writes the repeated lookups that are due (all with `all`: the end of the trace). */
+  flushRepeats(all = false): void {
+    this.repeats?.flush(Date.now(), all);
+  }
+
+  /** Repeated lookups whose count was evicted from the kernel's map before bt took it. */
+  get evictedRepeats(): number {
+    return this.repeats?.evicted ?? 0;
   }
 
   get incompleteExecs(): number {
@@ -69,6 +101,7 @@ export class Transcoder {
   /** End of the trace: execs still waiting for data, then everything encoded. */
   finish(): void {
     this.decoder.flush();
+    this.repeats?.flush(Date.now(), true);
     this.flush();
   }
 

@@ -61,6 +61,8 @@ export function hermeticity(build: Build, noise: Noise, opts: HermeticityOptions
     for (const a of f.procs.values()) {
       const k = a.kinds & LOOKS;
       if (!k || noise.use(f, a)) continue;
+      // a directory's metadata looked at (stat): path walking; the files read in it are what counts
+      if (f.dir && k === Kind.STAT) continue;
       if (k === Kind.PROBE && TEMP.test(f.path)) continue;
       const dir = dirName(f.path);
       let uses = byDir.get(dir);

@@ -16,14 +16,17 @@
  *  - the loader looking for a library and not finding it (glibc-hwcaps,
  *    tls, RPATH directories), wherever it looks
  *  - the search for a program along PATH: the failed execs of a process
- *    that then ran a program of that name from elsewhere
+ *    that then ran a program of that name from elsewhere, and names looked
+ *    for (stat, access) and missing in a directory of the process's PATH
+ *  - a process checking its inherited $PWD: lookups (stat, readlink) of that
+ *    directory and the directories above it (a shell's check, a realpath)
  *
  * `--ignore GLOB` adds globs (src/graph/glob.ts syntax).
  */
 import { CheckError } from '../errors.js';
 import { compileGlob, type PathMatcher } from '../graph/glob.js';
 import { Kind, type Build, type BuildFile, type FileAccess } from '../model/index.js';
-import { baseName } from '../normalize/paths.js';
+import { baseName, dirName } from '../normalize/paths.js';
 
 /** Globs of benign paths (absolute; a glob matches everything below a matched directory). */
 export const NOISE_GLOBS: readonly string[] = [
@@ -140,9 +143,32 @@ export class Noise {
    * subprocesses then ran from elsewhere.
    */
   use(f: BuildFile, a: FileAccess): boolean {
+    // a shell checking that $PWD (inherited, maybe stale) is its cwd, a realpath walk of $PWD
+    // (cmake: readlink of each component): lookups of $PWD and the directories above it
+    if ((a.kinds & ~Kind.DIR) === Kind.STAT) {
+      const pwd = envOf(this.build, a.proc, 'PWD');
+      if (pwd && (pwd === f.path || f.path === '/' || pwd.startsWith(`${f.path}/`))) return true;
+    }
     if (a.kinds !== Kind.PROBE) return false;
     if (SHARED_LIBRARY.test(f.path)) return true;
-    return this.ranElsewhere(a.proc, f.path);
+    return this.ranElsewhere(a.proc, f.path) || this.onPath(a.proc, f.path);
+  }
+
+  private readonly paths = new Map<number, Set<string>>();
+
+  /**
+   * A name looked for in a directory of the process's PATH: a program
+   * search (collect2 looking for nm and strip, a shell's `command -v`),
+   * whether or not the program was then run.
+   */
+  private onPath(proc: number, path: string): boolean {
+    let dirs = this.paths.get(proc);
+    if (!dirs) {
+      const value = envOf(this.build, proc, 'PATH') ?? '';
+      dirs = new Set(value.split(':').filter((d) => d.startsWith('/')).map((d) => (d.length > 1 ? d.replace(/\/+$/, '') : d)));
+      this.paths.set(proc, dirs);
+    }
+    return dirs.has(dirName(path));
   }
 
   private readonly ran = new Map<number, Map<string, string[]>>();
@@ -167,6 +193,12 @@ export class Noise {
     const exes = names.get(baseName(path));
     return !!exes && exes.some((e) => e !== path);
   }
+}
+
+/** The value of an environment variable of a process (at its last exec). */
+function envOf(build: Build, proc: number, name: string): string | undefined {
+  const prefix = `${name}=`;
+  return build.process(proc)?.env.find((e) => e.startsWith(prefix))?.slice(prefix.length);
 }
 
 /** Created and removed within the build, and only ever touched by one job (or one process outside jobs). */

@@ -152,6 +152,7 @@ export async function runDump(
   try {
     let buf = json ? `${JSON.stringify(headerToJson(h))}\n` : `${formatHeaderText(h)}\n`;
     for (const r of env ? normalized(file) : reader.records()) {
+      if (r.env) continue; // a shared environment: shown in the execs that refer to it
       if (pids && !pids.has(r.pid)) continue;
       if (keep && !keep(env!.eventSubject(r))) continue;
       if (types && !types.has(displayType(r)) && !types.has(recordType(r) ?? '')) continue;

@@ -18,7 +18,9 @@ export function exportJsonl(log: string, sink: Sink, opts: NormalizeOptions = {}
   let buf = '';
   const counts: Record<string, number> = {};
   for (const r of s) {
-    buf += `${JSON.stringify(toJson(r, h))}\n`;
+    // a shared environment (log/env.ts) is shown in the execs that refer to it, as bt dump does;
+    // it still counts in the trailer, which is the normalized log's
+    if (!r.env) buf += `${JSON.stringify(toJson(r, h))}\n`;
     n++;
     const t = recordType(r);
     if (t) counts[t] = (counts[t] ?? 0) + 1;

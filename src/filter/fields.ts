@@ -56,7 +56,8 @@ export const FIELDS: Record<FieldName, FieldSpec> = {
 };
 
 /** The values of `type`: the log's event types, and the process and file subjects. */
-export const TYPE_NAMES: readonly string[] = [...EVENT_TYPES.filter((t) => t !== 'trailer'), 'file'];
+// env: a shared environment, shown in the execs that refer to it, not an event of its own
+export const TYPE_NAMES: readonly string[] = [...EVENT_TYPES.filter((t) => t !== 'trailer' && t !== 'env'), 'file'];
 
 /** Duration units in ns. */
 export const UNITS: Readonly<Record<string, number>> = {

@@ -8,11 +8,15 @@
  * JSON: one object per record with stable field names: always type, ts, pid,
  * tid (plus proc, seq, abspath, abspath2, access when set — normalized logs),
  * then the fields of the event. `errno` is 0 on success and the positive errno
- * value on failure. Path operations are typed by family: unlink | mkdir |
- * rmdir (PathOp) and rename | link | symlink (PathOp2), `op` is the syscall.
+ * value on failure. Records of ops are typed by their family in the op table
+ * (src/ops/table.ts): unlink | mkdir | rmdir (PathOp), rename | link |
+ * symlink (PathOp2), stat | access | readlink (Lookup), chmod | chown |
+ * truncate | utime (MetaOp); `op` is the syscall. Strings that are not valid
+ * UTF-8 carry their bytes as \udcNN (see bytes.ts).
  */
 import { signalName } from '../present/format.js';
 import { errnoName } from '../errors.js';
+import { FAMILIES, familyOf } from '../ops/table.js';
 import { copyHeader, recordType } from './schema.js';
 import type { LogHeader, LogRecord, Trailer } from './schema.js';
 
@@ -137,7 +141,20 @@ const CLOSE_RANGE_FLAGS: Array<[number, string]> = [
   [4, 'CLOSE_RANGE_CLOEXEC'],
 ];
 const AT_FDCWD = -100;
-const AT_REMOVEDIR = 0x200;
+
+/** st_mode >> 12 as a name: 8 -> "file", 4 -> "dir", 10 -> "symlink". */
+const FILE_TYPES: Record<number, string> = { 1: 'fifo', 2: 'chardev', 4: 'dir', 6: 'blockdev', 8: 'file', 10: 'symlink', 12: 'socket' };
+export function fileTypeName(ftype: number): string {
+  return FILE_TYPES[ftype] ?? (ftype ? `type${ftype}` : '');
+}
+
+function accessModeText(m: number): string {
+  const parts: string[] = [];
+  if (m & 4) parts.push('R_OK');
+  if (m & 2) parts.push('W_OK');
+  if (m & 1) parts.push('X_OK');
+  return parts.join('|') || 'F_OK';
+}
 
 // --- signals -------------------------------------------------------------------
 
@@ -146,51 +163,35 @@ export { signalName } from '../present/format.js';
 // --- record types as shown -------------------------------------------------------
 
 /** Family of a PathOp: unlink | mkdir | rmdir (unlinkat with AT_REMOVEDIR is rmdir). */
-function pathFamily(op: string, flags: number): 'unlink' | 'mkdir' | 'rmdir' {
-  if (op.startsWith('mkdir')) return 'mkdir';
-  if (op.startsWith('rmdir')) return 'rmdir';
-  if (op === 'unlinkat' && flags & AT_REMOVEDIR) return 'rmdir';
-  return 'unlink';
+function pathFamily(op: string, flags: number): string {
+  return familyOf(op, flags) ?? 'unlink';
 }
 
 /** Family of a PathOp2: rename | link | symlink. */
-function path2Family(op: string): 'rename' | 'link' | 'symlink' {
-  if (op.startsWith('symlink')) return 'symlink';
-  if (op.startsWith('link')) return 'link';
-  return 'rename';
+function path2Family(op: string): string {
+  return familyOf(op) ?? 'rename';
 }
 
 /**
  * The `type` of a record as shown by dump (and accepted by --type): the oneof
- * name, except path/path2 records, which are shown by family (unlink, mkdir,
- * rmdir, rename, link, symlink). 'unknown' when no known event is set.
+ * name, except records of ops, which are shown by their family in the op
+ * table (src/ops/table.ts): unlink, mkdir, rmdir, rename, link, symlink,
+ * stat, access, readlink, chmod, chown, truncate, utime. 'unknown' when no
+ * known event is set.
  */
 export function displayType(r: LogRecord): string {
   const t = recordType(r);
   if (t === 'path') return pathFamily(r.path!.op ?? '', r.path!.flags ?? 0);
   if (t === 'path2') return path2Family(r.path2!.op ?? '');
+  if (t === 'lookup') return familyOf(r.lookup!.op ?? '') ?? 'stat';
+  if (t === 'meta') return familyOf(r.meta!.op ?? '') ?? 'chmod';
   return t ?? 'unknown';
 }
 
 /** Every value displayType can return for an event record. */
-export const DISPLAY_TYPES = [
-  'fork',
-  'exec',
-  'exit',
-  'open',
-  'close',
-  'dup',
-  'pipe',
-  'chdir',
-  'unlink',
-  'mkdir',
-  'rmdir',
-  'rename',
-  'link',
-  'symlink',
-  'lost',
-  'process',
-] as const;
+export const DISPLAY_TYPES: readonly string[] = [
+  ...new Set(['fork', 'exec', 'exit', ...FAMILIES, 'lost', 'process']),
+];
 
 // --- text ------------------------------------------------------------------------
 
@@ -331,6 +332,44 @@ function eventText(r: LogRecord, h: LogHeader): string {
       if (p.flags) s += ` ${bitNames(p.flags, p.op?.startsWith('rename') ? RENAME_FLAGS : AT_FLAGS).join('|')}`;
       if (p.truncated) s += ' truncated';
       return s + result(p.errno, '0');
+    }
+    case 'lookup': {
+      const l = r.lookup!;
+      let s = `${familyOf(l.op ?? '') ?? 'stat'} ${q(l.path ?? '')}`;
+      if (l.op && l.op !== familyOf(l.op)) s += ` (${l.op})`;
+      if (l.dirfd !== undefined && l.dirfd !== AT_FDCWD) s += ` dirfd=${l.dirfd}`;
+      if (l.flags && l.op !== 'statx') s += ` ${bitNames(l.flags, AT_FLAGS).join('|')}`;
+      if (l.mode && familyOf(l.op ?? '') === 'access') s += ` ${accessModeText(l.mode)}`;
+      if (l.truncated) s += ' truncated';
+      const e = errnoOf(l.errno);
+      if (e) s += ` = -${errnoName(e)}`;
+      else {
+        s += ' = 0';
+        if (l.ftype) s += ` ${fileTypeName(l.ftype)} mtime=${l.mtime ?? 0}.${String(l.mtime_nsec ?? 0).padStart(9, '0')}`;
+        if (l.target) s += ` -> ${q(l.target)}`;
+      }
+      if (l.repeats) s += ` (x${l.repeats + 1})`;
+      return s;
+    }
+    case 'readdir': {
+      const d = r.readdir!;
+      let s = `readdir fd=${d.fd} entries=${d.entries ?? 0} calls=${d.calls ?? 0}`;
+      if (d.partial) s += ' partial';
+      return s + result(d.errno, '0');
+    }
+    case 'meta': {
+      const m = r.meta!;
+      const fam = familyOf(m.op ?? '') ?? 'chmod';
+      let s = m.path || m.dirfd === AT_FDCWD ? `${fam} ${q(m.path ?? '')}` : `${fam} fd=${m.dirfd}`;
+      if (m.op && m.op !== fam) s += ` (${m.op})`;
+      if (m.path && m.dirfd !== undefined && m.dirfd !== AT_FDCWD) s += ` dirfd=${m.dirfd}`;
+      if (fam === 'chmod') s += ` mode=${mode(m.mode ?? 0)}`;
+      if (fam === 'chown') s += ` uid=${m.uid ?? 0} gid=${m.gid ?? 0}`;
+      if (fam === 'truncate') s += ` size=${m.size ?? 0}`;
+      if (fam === 'utime') s += m.times_now ? ' times=now' : ` atime=${m.atime ?? 0} mtime=${m.mtime ?? 0}`;
+      if (m.flags) s += ` ${bitNames(m.flags, AT_FLAGS).join('|')}`;
+      if (m.truncated) s += ' truncated';
+      return s + result(m.errno, '0');
     }
     case 'lost': {
       const l = r.lost!;
@@ -514,6 +553,56 @@ export function toJson(r: LogRecord, h?: LogHeader): object {
       o.olddirfd = p.olddirfd ?? 0;
       o.newdirfd = p.newdirfd ?? 0;
       o.truncated = Boolean(p.truncated);
+      break;
+    }
+    case 'lookup': {
+      const l = r.lookup!;
+      o.op = l.op ?? '';
+      o.path = l.path ?? '';
+      o.dirfd = l.dirfd ?? 0;
+      o.flags = l.flags ?? 0;
+      o.mode = l.mode ?? 0;
+      o.errno = errnoOf(l.errno);
+      o.ftype = fileTypeName(l.ftype ?? 0);
+      o.mtime = l.mtime ?? 0;
+      o.mtime_nsec = l.mtime_nsec ?? 0;
+      o.target = l.target ?? '';
+      o.repeats = l.repeats ?? 0;
+      o.truncated = Boolean(l.truncated);
+      break;
+    }
+    case 'readdir': {
+      const d = r.readdir!;
+      o.op = d.op ?? '';
+      o.fd = d.fd ?? 0;
+      o.entries = d.entries ?? 0;
+      o.calls = d.calls ?? 0;
+      o.errno = errnoOf(d.errno);
+      o.partial = Boolean(d.partial);
+      break;
+    }
+    case 'meta': {
+      const m = r.meta!;
+      o.op = m.op ?? '';
+      o.path = m.path ?? '';
+      o.dirfd = m.dirfd ?? 0;
+      o.flags = m.flags ?? 0;
+      o.errno = errnoOf(m.errno);
+      const fam = familyOf(m.op ?? '');
+      if (fam === 'chmod') o.mode = m.mode ?? 0;
+      if (fam === 'chown') {
+        o.uid = m.uid ?? 0;
+        o.gid = m.gid ?? 0;
+      }
+      if (fam === 'truncate') o.size = m.size ?? 0;
+      if (fam === 'utime') {
+        o.times_now = Boolean(m.times_now);
+        o.atime = m.atime ?? 0;
+        o.atime_nsec = m.atime_nsec ?? 0;
+        o.mtime = m.mtime ?? 0;
+        o.mtime_nsec = m.mtime_nsec ?? 0;
+      }
+      o.truncated = Boolean(m.truncated);
       break;
     }
     case 'lost': {

@@ -16,6 +16,7 @@ import { LogError } from '../errors.js';
 import type { ReadEnd } from './check.js';
 import { FrameReader, TRAILER_FIELD, countsByType, openLogFile, type TornInfo } from './frames.js';
 import { FORMAT_VERSION, MAGIC, decodeHeader } from './schema.js';
+import { EnvResolver } from './env.js';
 import type { LogHeader, LogRecord, Trailer } from './schema.js';
 
 export type { TornInfo } from './frames.js';
@@ -90,6 +91,7 @@ export class LogReader {
     this.skippedUnknown = 0;
     this.recordsRead = 0;
     this.counts = {};
+    const envs = new EnvResolver();
     const frames = new FrameReader(this.path, this.fd, this.dataOffset);
     try {
       while (frames.next()) {
@@ -107,6 +109,9 @@ export class LogReader {
         const rec = frames.decode();
         if (!rec) break;
         this.recordsRead++;
+        // Shared environments (env.ts): put back into the execs that refer to them.
+        if (rec.env) envs.define(rec.env);
+        else if (rec.exec) envs.resolve(rec);
         yield rec;
       }
     } finally {

@@ -21,12 +21,38 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
+import { decodeBytes, encodeString, isWellFormed } from './bytes.js';
 
 // 64-bit integers as JS numbers. Must run before the schema is parsed: a
 // field's "long" flag is fixed when the field is created.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 protobuf.util.Long = undefined as any;
 protobuf.configure();
+
+// Strings keep their exact bytes (bytes.ts): invalid UTF-8 bytes read as
+// U+DC80..U+DCFF and are written back as the bytes they stand for.
+installExactStrings();
+
+function installExactStrings(): void {
+  type R = { uint32(): number; buf: Uint8Array; pos: number; len: number };
+  type W = { bytes(b: Uint8Array): unknown };
+  function readString(this: R): string {
+    const len = this.uint32();
+    const start = this.pos;
+    this.pos = Math.min(this.pos + len, this.len);
+    return decodeBytes(this.buf, start, this.pos);
+  }
+  for (const cls of [protobuf.Reader, protobuf.BufferReader]) {
+    (cls.prototype as unknown as { string: () => string }).string = readString;
+  }
+  for (const cls of [protobuf.Writer, protobuf.BufferWriter]) {
+    const proto = cls.prototype as unknown as { string: (s: string) => unknown };
+    const plain = proto.string;
+    proto.string = function (this: W, s: string) {
+      return isWellFormed(s) ? plain.call(this, s) : this.bytes(encodeString(s));
+    };
+  }
+}
 
 /** The 8 bytes every bt log starts with: 0x89 'B' 'T' 'L' 'O' 'G' '\r' '\n'. */
 export const MAGIC: Buffer = Buffer.from([0x89, 0x42, 0x54, 0x4c, 0x4f, 0x47, 0x0d, 0x0a]);
@@ -49,6 +75,10 @@ export const EVENT_TYPES = [
   'lost',
   'trailer',
   'process',
+  'lookup',
+  'readdir',
+  'meta',
+  'env',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -107,6 +137,14 @@ export interface Exec {
   argv0?: string;
   /** the cwd is deeper than PATH_MAX: `cwd` is "…/" and its leaf side, not absolute */
   cwd_incomplete?: boolean;
+  /** != 0: the environment is the Env record with this id (LogReader fills env in) */
+  env_ref?: number;
+}
+
+/** An environment shared by the execs that refer to it (Exec.env_ref). */
+export interface EnvDef {
+  id: number;
+  vars: string[];
 }
 
 export interface Exit {
@@ -196,6 +234,57 @@ export interface PathOp2 {
   truncated?: boolean;
 }
 
+/** stat, lstat, newfstatat, statx, access, faccessat, faccessat2, readlink, readlinkat */
+export interface Lookup {
+  op: string;
+  path: string;
+  /** -100 = AT_FDCWD */
+  dirfd: number;
+  flags: number;
+  /** access(2) mode; statx mask */
+  mode: number;
+  errno: number;
+  /** successful stat: st_mode >> 12 (0 otherwise) */
+  ftype?: number;
+  /** successful stat: mtime (s since the epoch) */
+  mtime?: number;
+  mtime_nsec?: number;
+  /** successful readlink: the link text */
+  target?: string;
+  /** this record stands for 1 + repeats identical lookups by the same process */
+  repeats?: number;
+  truncated?: boolean;
+}
+
+/** getdents64: one per listed directory */
+export interface Readdir {
+  op: string;
+  fd: number;
+  entries: number;
+  calls: number;
+  errno: number;
+  partial?: boolean;
+}
+
+/** chmod, chown, truncate and utime families (fd forms: dirfd is the fd, path empty) */
+export interface MetaOp {
+  op: string;
+  path: string;
+  dirfd: number;
+  errno: number;
+  flags?: number;
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  size?: number;
+  atime?: number;
+  atime_nsec?: number;
+  mtime?: number;
+  mtime_nsec?: number;
+  times_now?: boolean;
+  truncated?: boolean;
+}
+
 export interface Lost {
   count: number;
   /** ringbuf | pair_map | read | truncated | incomplete_exec */
@@ -270,6 +359,10 @@ export interface LogRecord {
   lost?: Lost;
   trailer?: Trailer;
   process?: ProcessInfo;
+  lookup?: Lookup;
+  readdir?: Readdir;
+  meta?: MetaOp;
+  env?: EnvDef;
 }
 
 /** Finds proto/bt.proto from src/log (ts) or dist/src/log (compiled). */
@@ -316,6 +409,10 @@ export function recordType(r: LogRecord): EventType | undefined {
   if (r.chdir != null) return 'chdir';
   if (r.path != null) return 'path';
   if (r.path2 != null) return 'path2';
+  if (r.lookup != null) return 'lookup';
+  if (r.readdir != null) return 'readdir';
+  if (r.meta != null) return 'meta';
+  if (r.env != null) return 'env';
   if (r.lost != null) return 'lost';
   if (r.process != null) return 'process';
   if (r.trailer != null) return 'trailer';

@@ -7,6 +7,7 @@
  * never has to start over.
  */
 import { trailerDisagreement } from '../log/check.js';
+import { EnvResolver } from '../log/env.js';
 import { LogReader, type TornInfo } from '../log/reader.js';
 import { copyHeader, type LogHeader, type LogRecord, type Trailer } from '../log/schema.js';
 import {
@@ -65,7 +66,15 @@ export class NormalizedLog implements Iterable<LogRecord>, AsyncIterable<LogReco
         const sort = this.opts.sort ?? 'auto';
         const method = sort === 'external' || (sort === 'auto' && !source.fitsWindow(windowOpts)) ? 'external' : 'window';
         this.pass = new NormalizePass(this.reader.header, source, method, this.opts);
-        yield* this.pass;
+        // Shared environments (log/env.ts): LogReader resolves them when it
+        // reads a normalized log; records normalized here come from the raw
+        // fast path, which does not, so they are put back here.
+        const envs = new EnvResolver();
+        for (const r of this.pass) {
+          if (r.env) envs.define(r.env);
+          else if (r.exec) envs.resolve(r);
+          yield r;
+        }
       }
       this.done = true;
     } finally {

@@ -152,6 +152,6 @@ export class ModelEnv implements FilterEnv {
 
 /** The errno of a record's event (0 when it has none). */
 function eventErrno(r: LogRecord): number {
-  const ev = (r.exec ?? r.open ?? r.close ?? r.dup ?? r.pipe ?? r.chdir ?? r.path ?? r.path2) as { errno?: number } | undefined;
+  const ev = (r.exec ?? r.open ?? r.close ?? r.dup ?? r.pipe ?? r.chdir ?? r.path ?? r.path2 ?? r.lookup ?? r.readdir ?? r.meta) as { errno?: number } | undefined;
   return ev?.errno ?? 0;
 }

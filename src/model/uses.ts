@@ -9,11 +9,15 @@
 import type { LogRecord } from '../log/schema.js';
 import { recordType } from '../log/schema.js';
 import { Access } from '../normalize/access.js';
+import { accessOf, type AccessClass } from '../ops/table.js';
 import { Kind } from './kinds.js';
 
 const AT_REMOVEDIR = 0x200;
 const ENOENT = 2;
 const EEXIST = 17;
+const EINVAL = 22;
+/** Lookup.ftype of a directory (S_IFDIR >> 12). */
+const S_IFDIR_TYPE = 4;
 
 export interface Use {
   path: string | undefined;
@@ -35,6 +39,29 @@ export function openKinds(a: number): number {
 }
 
 const NONE: readonly Use[] = [];
+
+/**
+ * Kinds of a successful lookup, listing or metadata change, by the access
+ * class the op table gives its op (src/ops/table.ts). A failed one is a
+ * probe (not found, not allowed).
+ */
+const CLASS_KINDS: Partial<Record<AccessClass, number>> = {
+  stat: Kind.STAT,
+  readlink: Kind.STAT,
+  list: Kind.LIST | Kind.DIR,
+  meta: Kind.META,
+  truncate: Kind.WRITE | Kind.TRUNCATE,
+};
+
+/** Uses of a lookup, readdir or meta record: driven by the op table's access class. */
+function classUses(path: string | undefined, op: string, flags: number, errno: number, fallback: AccessClass): readonly Use[] {
+  const cls = accessOf(op, flags) ?? fallback;
+  const kinds = CLASS_KINDS[cls];
+  if (kinds === undefined) return NONE;
+  // readlink of what is not a symlink (EINVAL): the path is there (a realpath walk asks this of every component)
+  if (cls === 'readlink' && errno === EINVAL) return [{ path, kinds: Kind.STAT }];
+  return [{ path, kinds: errno !== 0 ? Kind.PROBE : kinds }];
+}
 
 /** The files a record names and how it used them (empty for records about no file). */
 export function recordUses(r: LogRecord, type = recordType(r)): readonly Use[] {
@@ -77,6 +104,23 @@ export function recordUses(r: LogRecord, type = recordType(r)): readonly Use[] {
       }
       // symlink: `from` is the link's text, not a file the build used
       return [{ path: r.abspath2, kinds: Kind.CREATE | Kind.WRITE }];
+    }
+    case 'lookup': {
+      const l = r.lookup!;
+      const uses = classUses(r.abspath, l.op ?? '', l.flags ?? 0, l.errno ?? 0, 'stat');
+      // a stat that found a directory says the path is one (as an O_DIRECTORY open does)
+      return l.ftype === S_IFDIR_TYPE && uses.length && uses[0].kinds & Kind.STAT ? [{ path: r.abspath, kinds: Kind.STAT | Kind.DIR }] : uses;
+    }
+    case 'readdir': {
+      // errno on a listing is how it ended; entries read are a listing all the same. A listing
+      // that read nothing and failed (getdents64 of a file: ENOTDIR) says nothing of the fd's file.
+      const d = r.readdir!;
+      if ((d.errno ?? 0) !== 0 && !d.entries) return NONE;
+      return classUses(r.abspath, d.op ?? '', 0, 0, 'list');
+    }
+    case 'meta': {
+      const m = r.meta!;
+      return classUses(r.abspath, m.op ?? '', m.flags ?? 0, m.errno ?? 0, 'meta');
     }
     default:
       return NONE;

@@ -28,6 +28,7 @@ import fs from 'node:fs';
 import { EVENT_BY_FIELD, FrameReader, TRAILER_FIELD, countsByType, decodeScanned, openLogFile, type TornInfo } from '../log/frames.js';
 import { RecordType, recordType, type EventType, type LogRecord, type Trailer } from '../log/schema.js';
 import type { ReadEnd } from '../log/check.js';
+import { byteLength, isWellFormed, writeString } from '../log/bytes.js';
 import type { LogWriter } from '../log/writer.js';
 import { LateRecordError, newOrderStats, type OrderStats, type RunCodec, type WindowOptions } from './order.js';
 
@@ -528,11 +529,11 @@ export class PassThroughWriter {
     let n2 = 0;
     if (proc !== undefined) extra += 1 + varintSize(proc);
     if (abspath !== undefined) {
-      n1 = Buffer.byteLength(abspath, 'utf8');
+      n1 = byteLength(abspath);
       extra += 1 + varintSize(n1) + n1;
     }
     if (abspath2 !== undefined) {
-      n2 = Buffer.byteLength(abspath2, 'utf8');
+      n2 = byteLength(abspath2);
       extra += 1 + varintSize(n2) + n2;
     }
     if (access !== undefined) extra += 1 + varintSize(access);
@@ -549,12 +550,12 @@ export class PassThroughWriter {
     if (abspath !== undefined) {
       out[p++] = TAG_ABSPATH;
       p = writeVarint(out, p, n1);
-      p += utf8Write.call(out, abspath, p, n1);
+      p += isWellFormed(abspath) ? utf8Write.call(out, abspath, p, n1) : writeString(abspath, out, p);
     }
     if (abspath2 !== undefined) {
       out[p++] = TAG_ABSPATH2;
       p = writeVarint(out, p, n2);
-      p += utf8Write.call(out, abspath2, p, n2);
+      p += isWellFormed(abspath2) ? utf8Write.call(out, abspath2, p, n2) : writeString(abspath2, out, p);
     }
     if (access !== undefined) {
       out[p++] = TAG_ACCESS;

@@ -24,7 +24,11 @@
  *  - path2: abspath = from (not for symlink, whose `from` is link text),
  *    abspath2 = to;
  *  - dup, close: abspath = what the fd referred to (a path, or "pipe:[N]");
- *  - pipe: abspath = "pipe:[N]", N numbering pipes 1.. in the log.
+ *  - pipe: abspath = "pipe:[N]", N numbering pipes 1.. in the log;
+ *  - lookup (stat, access, readlink): abspath (the path looked up; an
+ *    empty path with AT_EMPTY_PATH: the dirfd's file);
+ *  - readdir: abspath = the listed directory (its fd);
+ *  - meta (chmod, chown, truncate, utime): abspath (fd forms: the fd's file).
  *  A path that cannot be resolved (relative to an unknown dirfd) keeps an
  *  empty abspath and counts a warning.
  *
@@ -93,6 +97,7 @@ export interface StateCounts {
   opens: number;
   failedOpens: number;
   pathOps: number;
+  lookups: number;
   pipes: number;
   lostRecords: number;
   lostEvents: number;
@@ -144,6 +149,7 @@ export class Normalizer {
     opens: 0,
     failedOpens: 0,
     pathOps: 0,
+    lookups: 0,
     pipes: 0,
     lostRecords: 0,
     lostEvents: 0,
@@ -214,6 +220,18 @@ export class Normalizer {
         break;
       case 'path2':
         this.onPath2(r);
+        break;
+      case 'env':
+        r.proc = this.proc(r.pid, r.ts).proc; // a shared environment, just before its first exec
+        break;
+      case 'lookup':
+        this.onLookup(r);
+        break;
+      case 'readdir':
+        this.onReaddir(r);
+        break;
+      case 'meta':
+        this.onMeta(r);
         break;
       case 'lost':
         this.onLost(r);
@@ -611,6 +629,45 @@ export class Normalizer {
       r.abspath2 = b;
       if (errnoOf(o) === 0) this.files.add(b);
     }
+  }
+
+  private onLookup(r: LogRecord): void {
+    const l = r.lookup!;
+    const p = this.proc(r.pid, r.ts);
+    r.proc = p.proc;
+    this.counts.lookups++;
+    const path = l.path ?? '';
+    const abs = this.resolveAt(p, l.dirfd ?? AT_FDCWD, path, l.op ?? 'lookup', ((l.flags ?? 0) & AT_EMPTY_PATH) !== 0);
+    if (abs === undefined) {
+      this.unresolved(p, l.op ?? 'lookup', path);
+      return;
+    }
+    r.abspath = abs;
+  }
+
+  private onReaddir(r: LogRecord): void {
+    const d = r.readdir!;
+    const p = this.proc(r.pid, r.ts);
+    r.proc = p.proc;
+    const abs = this.fdPath(p, d.fd ?? -1, 'getdents64');
+    if (abs !== undefined) r.abspath = abs;
+    else this.unresolved(p, 'getdents64', `fd ${d.fd}`);
+  }
+
+  private onMeta(r: LogRecord): void {
+    const m = r.meta!;
+    const p = this.proc(r.pid, r.ts);
+    r.proc = p.proc;
+    this.counts.pathOps++;
+    const path = m.path ?? '';
+    // fd forms (fchmod, fchown, ftruncate) have no path: the fd is the file
+    const abs = this.resolveAt(p, m.dirfd ?? AT_FDCWD, path, m.op ?? 'meta', path === '');
+    if (abs === undefined) {
+      this.unresolved(p, m.op ?? 'meta', path || `fd ${m.dirfd}`);
+      return;
+    }
+    r.abspath = abs;
+    if (errnoOf(m) === 0) this.files.add(abs);
   }
 
   private onLost(r: LogRecord): void {

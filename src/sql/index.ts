@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { BtError, LogError, SqlError } from '../errors.js';
 import { LogReader } from '../log/reader.js';
 import { buildId, readLog, TABLE_DEFS, TABLES, writeModelRows, type TableName } from './tables.js';
@@ -68,6 +68,8 @@ export class BuildDb {
   ) {}
 
   static async open(sources: Source[]): Promise<BuildDb> {
+    // Loaded here, not at start-up: its native library costs every other bt command a few hundred ms.
+    const { DuckDBInstance } = await import('@duckdb/node-api');
     const instance = await DuckDBInstance.create(':memory:');
     return new BuildDb(await instance.connect(), instance, sources);
   }

@@ -177,7 +177,7 @@ export function readLog(log: string, opts: { model: boolean; eventsFile?: string
   const out = opts.eventsFile ? new Lines(opts.eventsFile) : undefined;
   for (const r of s) {
     mb?.add(r);
-    out?.add(eventRow(r, h));
+    if (!r.env) out?.add(eventRow(r, h)); // a shared environment: in the execs that refer to it
   }
   return {
     build: mb ? new Build(mb.finish({ incomplete: !s.complete, trailer: s.trailer })) : undefined,

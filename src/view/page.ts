@@ -9,7 +9,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ViewError } from '../errors.js';
 
-const ASSETS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
+/** dist/src/view/assets: next to this module, or beside the bundle (dist/src/cli/bt.mjs) that contains it. */
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ASSETS = [path.join(HERE, 'assets'), path.join(HERE, '..', 'view', 'assets')].find((d) => fs.existsSync(path.join(d, 'app.js'))) ?? path.join(HERE, 'assets');
 
 export interface Assets {
   js: string;

@@ -2,7 +2,8 @@
  * End to end: the test-programs C project built with `make -B -j2` once under
  * `bt trace` and once under strace; bt must see exactly what strace sees
  * (execs with argv, failed execs with errno, opens with class and result,
- * namespace operations, processes with exit statuses).
+ * namespace operations, lookups with result, file type and link text,
+ * directory listings, metadata changes, processes with exit statuses).
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -57,6 +58,10 @@ ebpfTest(
     // The build really ran: 4 compiler drivers, their cc1/as/collect2/ld, the sources read.
     assert.ok(c.categories.execs.reference >= 13, report);
     assert.ok(c.categories.opens.reference >= 100, report);
+    // make and gcc stat and probe far more than they open; make lists the directory, ld chmods its output
+    assert.ok(c.categories.lookups.reference >= 500, report);
+    assert.ok(c.categories.listings.reference >= 1, report);
+    assert.ok(c.categories.metas.reference >= 1, report);
     for (const cat of CATEGORIES) {
       const r = c.categories[cat];
       assert.equal(r.missingTotal + r.extraTotal, 0, `${cat} differ:\n${report}`);

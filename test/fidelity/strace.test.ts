@@ -267,9 +267,62 @@ test('strace facts: a thread seen before its clone returns is folded into its pr
   assert.deepEqual(keys(f.opens), [JSON.stringify(['/b/x.o', 'r', 'ok'])]);
 });
 
+test('strace facts: lookups, listings and metadata changes, argument roles from the op table', () => {
+  const f = straceFactsFromText(
+    text(
+      '7 newfstatat(AT_FDCWD</w>, "a.c", {st_mode=S_IFREG|0644, st_size=3, ...}, 0) = 0',
+      '7 newfstatat(3</w/inc>, "", {st_mode=S_IFDIR|0755, ...}, AT_EMPTY_PATH) = 0',
+      '7 stat("missing.h", 0x7ffd) = -1 ENOENT (No such file or directory)',
+      '7 statx(3</w/inc>, "x.h", AT_STATX_SYNC_AS_STAT, STATX_ALL, {stx_mask=STATX_BASIC_STATS, stx_mode=S_IFREG|0644, ...}) = 0',
+      '7 access("a.c", R_OK) = 0',
+      '7 access("a.c", R_OK) = 0',
+      '7 readlinkat(3</w/inc>, "../ln", "a.c", 4096) = 3',
+      '7 getdents64(4</w>, 0x55 /* 7 entries */, 32768) = 200',
+      '7 getdents64(4</w>, 0x55 /* 0 entries */, 32768) = 0',
+      '7 getdents64(5</w/inc>, 0x55 /* 3 entries */, 32768) = 72',
+      '7 close(5</w/inc>) = 0',
+      '7 fchmod(6</w/a.out>, 0755) = 0',
+      '7 chown("a.c", -1, 100) = -1 EPERM (Operation not permitted)',
+      '7 ftruncate(6</w/a.out>, 4096) = 0',
+      '7 utimensat(6</w/a.out>, NULL, NULL, 0) = 0',
+      '7 +++ exited with 0 +++',
+    ),
+    { cwd: '/w' },
+  );
+  assert.deepEqual(entries(f.lookups), {
+    '["access","/w/a.c","ok","",""]': 2,
+    '["newfstatat","/w/a.c","ok","file",""]': 1,
+    '["readlinkat","/w/ln","ok","","a.c"]': 1,
+    '["stat","/w/missing.h","ENOENT","",""]': 1,
+    '["statx","/w/inc/x.h","ok","file",""]': 1,
+  });
+  assert.deepEqual(entries(f.listings), { '["/w",7,"ok"]': 1, '["/w/inc",3,"ok","partial"]': 1 });
+  assert.deepEqual(entries(f.metas), {
+    '["chown","/w/a.c","-1:100","EPERM"]': 1,
+    '["fchmod","/w/a.out","0755","ok"]': 1,
+    '["ftruncate","/w/a.out","4096","ok"]': 1,
+    '["utimensat","/w/a.out","","ok"]': 1,
+  });
+  // the same facts from bt records (repeats expanded)
+  const b = btFacts([
+    { proc: 1, abspath: '/w/a.c', lookup: { op: 'newfstatat', path: 'a.c', errno: 0, ftype: 8 } },
+    { proc: 1, abspath: '/w/missing.h', lookup: { op: 'stat', path: 'missing.h', errno: 2 } },
+    { proc: 1, abspath: '/w/inc/x.h', lookup: { op: 'statx', path: 'x.h', errno: 0, ftype: 8 } },
+    { proc: 1, abspath: '/w/a.c', lookup: { op: 'access', path: 'a.c', errno: 0, repeats: 1 } },
+    { proc: 1, abspath: '/w/ln', lookup: { op: 'readlinkat', path: '../ln', errno: 0, target: 'a.c' } },
+    { proc: 1, abspath: '/w', readdir: { fd: 4, entries: 7, errno: 0 } },
+    { proc: 1, abspath: '/w/inc', readdir: { fd: 5, entries: 3, errno: 0, partial: true } },
+    { proc: 1, abspath: '/w/a.out', meta: { op: 'fchmod', path: '', dirfd: 6, errno: 0, mode: 0o755 } },
+    { proc: 1, abspath: '/w/a.c', meta: { op: 'chown', path: 'a.c', dirfd: -100, errno: 1, uid: -1, gid: 100 } },
+    { proc: 1, abspath: '/w/a.out', meta: { op: 'ftruncate', path: '', dirfd: 6, errno: 0, size: 4096 } },
+    { proc: 1, abspath: '/w/a.out', meta: { op: 'utimensat', path: '', dirfd: 6, errno: 0 } },
+  ]);
+  assert.deepEqual([entries(b.lookups), entries(b.listings), entries(b.metas)], [entries(f.lookups), entries(f.listings), entries(f.metas)]);
+});
+
 test('strace options: the traced set matches what the parser reads', () => {
   const trace = STRACE_ARGS[STRACE_ARGS.indexOf('-e') + 1];
-  for (const s of ['execve', 'execveat', 'clone3', 'vfork', 'openat2', 'creat', 'chdir', 'fchdir', 'renameat2', 'symlinkat', 'linkat']) {
+  for (const s of ['execve', 'execveat', 'clone3', 'vfork', 'openat2', 'creat', 'chdir', 'fchdir', 'renameat2', 'symlinkat', 'linkat', 'newfstatat', 'faccessat2', 'readlinkat', 'getdents64', 'fchownat', 'utimensat']) {
     assert.ok(trace.split(/[=,]/).includes(s), s);
   }
   assert.ok(STRACE_ARGS.includes('-y'));

@@ -1,0 +1,69 @@
+/**
+ * Repeated lookups. The kernel sends the first lookup of a kind (op, dirfd,
+ * path, result) by a process, then its first repetition flagged
+ * BT_F_REPEAT, and from then on only counts repetitions in the bt_lookups
+ * map under the key that record carries. RepeatTracker holds those flagged
+ * records; when their process has exited, or after `maxAgeMs` (so a long
+ * process such as make does not hold them for the whole build, and the
+ * record reaches the log well within bt normalize's reorder window), it
+ * takes the count out of the map (lookup-and-delete: a later repetition
+ * starts over as a new lookup) and writes the record with
+ * `repeats` = count - 1: it stands for 1 + repeats lookups.
+ */
+import type { LogRecord } from '../log/schema.js';
+
+interface Held {
+  rec: LogRecord;
+  key: Buffer;
+  atMs: number;
+}
+
+export class RepeatTracker {
+  private readonly held = new Map<string, Held>();
+  private readonly exited = new Set<number>();
+  /** Held records whose count had left the map (evicted): written with repeats 0. */
+  evicted = 0;
+
+  constructor(
+    /** Takes (lookup-and-delete) the count under `key`; undefined when absent. */
+    private readonly take: (key: Buffer) => number | undefined,
+    private readonly write: (r: LogRecord) => void,
+    private readonly maxAgeMs = 1000,
+  ) {}
+
+  get size(): number {
+    return this.held.size;
+  }
+
+  hold(rec: LogRecord, key: Buffer, nowMs = Date.now()): void {
+    const k = key.toString('latin1');
+    const old = this.held.get(k);
+    if (old) this.release(k, old);
+    this.held.set(k, { rec, key, atMs: nowMs });
+  }
+
+  /** The process `pid` has exited: its held records can be completed. */
+  processExited(pid: number): void {
+    if (this.held.size) this.exited.add(pid);
+  }
+
+  /** Writes the held records that are due (all of them with `all`). */
+  flush(nowMs = Date.now(), all = false): void {
+    if (this.held.size === 0) {
+      this.exited.clear();
+      return;
+    }
+    for (const [k, h] of this.held) {
+      if (all || this.exited.has(h.rec.pid) || nowMs - h.atMs >= this.maxAgeMs) this.release(k, h);
+    }
+    this.exited.clear();
+  }
+
+  private release(k: string, h: Held): void {
+    this.held.delete(k);
+    const n = this.take(h.key);
+    if (n === undefined) this.evicted++;
+    h.rec.lookup!.repeats = n ? n - 1 : 0;
+    this.write(h.rec);
+  }
+}

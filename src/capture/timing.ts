@@ -1,0 +1,33 @@
+/**
+ * Start-up phases of `bt trace`, for `npm run bench` (BT_TIMING=1): each
+ * mark is ms since the process started (performance.now()). Printed as one
+ * line on stderr at the end: `bt: timing {"node":…,"loaded":…,…}`.
+ *
+ *   node       Node.js ready (bootstrap complete)
+ *   loaded     bt's modules loaded, runTrace entered
+ *   cgroup     the trace cgroup made
+ *   bpf_load   the BPF object opened and loaded (libbpf: BTF, relocation, verification)
+ *   attach     programs attached
+ *   spawn      the launcher started
+ *   build      the build's first instruction: its exec, by the kernel's clock
+ *   end        the log closed
+ *
+ * With BT_TIMING, bt trace also prints `bt: bpf-stats {…}`: each BPF
+ * program's run time (ns) and runs, from the kernel's statistics (zero
+ * unless /proc/sys/kernel/bpf_stats_enabled is 1).
+ */
+import { performance } from 'node:perf_hooks';
+
+export const timingEnabled = Boolean(process.env.BT_TIMING);
+const marks: Record<string, number> = {};
+
+export function mark(name: string, at = performance.now()): void {
+  if (timingEnabled) marks[name] = Math.round(at * 10) / 10;
+}
+
+/** Prints the marks (when enabled). */
+export function reportTiming(): void {
+  if (!timingEnabled) return;
+  const out = { node: Math.round(performance.nodeTiming.bootstrapComplete * 10) / 10, ...marks };
+  process.stderr.write(`bt: timing ${JSON.stringify(out)}\n`);
+}
