@@ -29,7 +29,9 @@ function asBuffer(b: Uint8Array): Buffer {
 export function decodeBytes(bytes: Uint8Array, start = 0, end = bytes.length): string {
   const b = asBuffer(bytes);
   if (end <= start) return '';
-  if (isUtf8(b.subarray(start, end))) return b.toString('utf8', start, end);
+  // Valid UTF-8 decodes without U+FFFD (one that holds a real U+FFFD takes the slow path, which keeps it).
+  const fast = (b as Buffer & { utf8Slice(s: number, e: number): string }).utf8Slice(start, end);
+  if (fast.indexOf('\uFFFD') < 0) return fast;
   let out = '';
   let i = start;
   let plain = start; // start of the run of valid bytes not yet decoded
