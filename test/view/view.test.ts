@@ -136,7 +136,8 @@ viewTest("the forker's tree shows exactly its 4 processes with their exit codes;
     model.processes.filter((p) => p.parent === root.proc).map((p) => p.proc),
     [rows[1].id, rows[3].id],
   );
-  // the timeline drew the same four processes
+  // the timeline drew the same four processes (it draws after the tree: wait for it)
+  await page.waitForFunction((n) => new Set((window as any).bt?.timeline?.drawnIds ?? []).size >= n, model.processes.length, { timeout: 30_000 });
   const drawn = await page.evaluate(() => [...new Set((window as any).bt.timeline.drawnIds as number[])].sort((a, b) => a - b));
   assert.deepEqual(drawn, model.processes.map((p) => p.proc).sort((a, b) => a - b));
   // click the root: details show its full argv and exit
