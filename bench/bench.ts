@@ -17,29 +17,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { timed } from './timed.js';
 import { LogReader } from '../src/log/reader.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BT = path.join(REPO, 'dist', 'src', 'cli', 'bt.mjs');
 const STRESS = path.join(REPO, 'test-programs', 'bin', 'stress');
-const TIME = '/usr/bin/time';
-
-interface Timed {
-  seconds: number;
-  maxRssKiB: number;
-  code: number;
-}
-
-/** Runs a command under /usr/bin/time for wall time and peak RSS. */
-async function timed(cmd: string[], env: NodeJS.ProcessEnv = {}): Promise<Timed> {
-  const out = path.join(os.tmpdir(), `bt-bench-time-${process.pid}`);
-  const t0 = process.hrtime.bigint();
-  const r = await execa(TIME, ['-o', out, '-f', '%M', ...cmd], { reject: false, stdio: 'ignore', env: { ...process.env, ...env } });
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const maxRssKiB = Number(fs.readFileSync(out, 'utf8').trim().split('\n').pop());
-  fs.rmSync(out, { force: true });
-  return { seconds, maxRssKiB, code: r.exitCode ?? -1 };
-}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

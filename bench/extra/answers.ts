@@ -7,10 +7,9 @@
  * in a child process (`--model-only`) for the time and memory of loading it.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
+import { timed } from '../timed.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const BT = path.join(REPO, 'dist', 'src', 'cli', 'bt.mjs');
@@ -20,15 +19,10 @@ function kernelLog(): string | undefined {
   return candidates.find((f) => f && fs.existsSync(f));
 }
 
-async function timed(args: string[]): Promise<{ seconds: number; rssMiB: number; out: string }> {
-  const tf = path.join(os.tmpdir(), `bt-bench-answers-${process.pid}`);
-  const t0 = process.hrtime.bigint();
-  const r = await execa('/usr/bin/time', ['-o', tf, '-f', '%M', ...args], { reject: false, maxBuffer: 1 << 30 });
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const rssMiB = Number(fs.readFileSync(tf, 'utf8').trim().split('\n').pop()) / 1024;
-  fs.rmSync(tf, { force: true });
-  if (r.exitCode !== 0) throw new Error(`${args.slice(1).join(' ')} failed: ${String(r.stderr).trim()}`);
-  return { seconds, rssMiB, out: String(r.stdout) };
+async function timedOut(args: string[]): Promise<{ seconds: number; rssMiB: number; out: string }> {
+  const r = await timed(args, { capture: true });
+  if (r.code !== 0) throw new Error(`${args.slice(1).join(' ')} failed: ${r.stderr.trim()}`);
+  return { seconds: r.seconds, rssMiB: r.maxRssKiB / 1024, out: r.stdout };
 }
 
 /** In a child process: load the model and print its size and the time it took. */
@@ -49,7 +43,7 @@ export async function run(): Promise<void> {
     return;
   }
   const mb = (fs.statSync(log).size / 2 ** 20).toFixed(0);
-  const m = await timed([process.execPath, fileURLToPath(import.meta.url), '--model-only', log]);
+  const m = await timedOut([process.execPath, fileURLToPath(import.meta.url), '--model-only', log]);
   const model = JSON.parse(m.out.trim().split('\n').pop()!);
   console.log(`log ${log}: ${mb} MiB`);
   console.log(
@@ -65,7 +59,7 @@ export async function run(): Promise<void> {
     ['bt dump --filter \'exe == "ld"\'', ['dump', log, '--filter', 'exe == "ld"']],
   ];
   for (const [name, args] of answers) {
-    const r = await timed([process.execPath, BT, ...args]);
+    const r = await timedOut([process.execPath, BT, ...args]);
     const lines = r.out.split('\n').filter(Boolean).length;
     console.log(`${name}: ${r.seconds.toFixed(2)} s, peak RSS ${r.rssMiB.toFixed(0)} MiB, ${lines.toLocaleString('en')} lines out`);
   }

@@ -13,19 +13,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { timed } from '../timed.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const BT = path.join(REPO, 'dist', 'src', 'cli', 'bt.mjs');
 const KERNEL_LOGS = ['/var/tmp/bt-kernel/kernel.trace', '/var/tmp/bt-bench-real/traced-3.trace'];
 
-async function timed(args: string[]): Promise<{ seconds: number; rssMiB: number; code: number }> {
-  const out = path.join(os.tmpdir(), `bt-bench-check-${process.pid}`);
-  const t0 = process.hrtime.bigint();
-  const r = await execa('/usr/bin/time', ['-o', out, '-f', '%M', process.execPath, BT, ...args], { reject: false, stdout: 'ignore', stderr: 'ignore' });
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const kib = Number(fs.readFileSync(out, 'utf8').trim().split('\n').pop());
-  fs.rmSync(out, { force: true });
-  return { seconds, rssMiB: kib / 1024, code: r.exitCode ?? -1 };
+async function timedBt(args: string[]): Promise<{ seconds: number; rssMiB: number; code: number }> {
+  const r = await timed([process.execPath, BT, ...args]);
+  return { seconds: r.seconds, rssMiB: r.maxRssKiB / 1024, code: r.code };
 }
 
 async function pickLog(): Promise<{ file: string; what: string }> {
@@ -44,9 +40,9 @@ export async function run(): Promise<void> {
   const { file, what } = await pickLog();
   const mib = fs.statSync(file).size / 2 ** 20;
   console.log(`\n## bt check / bt diff on ${what}: ${mib.toFixed(1)} MiB`);
-  const check = await timed(['check', '--json', file]);
+  const check = await timedBt(['check', '--json', file]);
   console.log(`bt check (exit ${check.code}): ${check.seconds.toFixed(1)} s, peak RSS ${check.rssMiB.toFixed(0)} MiB`);
-  const diff = await timed(['diff', '--json', file, file]);
+  const diff = await timedBt(['diff', '--json', file, file]);
   console.log(`bt diff of the log with itself (exit ${diff.code}): ${diff.seconds.toFixed(1)} s, peak RSS ${diff.rssMiB.toFixed(0)} MiB`);
 }
 
