@@ -45,7 +45,7 @@ export function isDriver(p: Process, drivers: ReadonlySet<string>): boolean {
   const names = [p.exe ? baseName(p.exe) : '', p.argv[0] ? baseName(p.argv[0]) : ''];
   for (const n of names) {
     if (!n || !drivers.has(n)) continue;
-    if (n === 'cmake' && !drivers.has('cmake!')) return p.argv.includes('--build');
+    if (n === 'cmake') return p.argv.includes('--build');
     return true;
   }
   return false;

@@ -123,7 +123,6 @@ export class ModelBuilder {
   private readonly links: FileLink[] = [];
   private readonly linkSeen = new Set<string>();
   private lostEvents = 0;
-  private pendingLink: 'mv' | 'ln' | undefined;
   private firstTs = Infinity;
   private lastTs = 0;
 
@@ -255,13 +254,10 @@ export class ModelBuilder {
       this.use(p, r.abspath, openKinds(r.access ?? 0), ts);
       return;
     }
+    const link = type === 'path2' ? this.onPath2(r) : undefined;
     if (type === 'exec') this.onExec(p, r);
-    else if (type === 'path2') this.onPath2(r);
     for (const u of recordUses(r, type)) this.use(p, u.path, u.kinds, ts);
-    if (this.pendingLink) {
-      this.link(r.abspath, r.abspath2, this.pendingLink);
-      this.pendingLink = undefined;
-    }
+    if (link) this.link(r.abspath, r.abspath2, link);
   }
 
   private onProcess(p: Process, r: LogRecord): void {
@@ -294,15 +290,16 @@ export class ModelBuilder {
     if (e.cwd) p.cwd = this.intern(e.cwd);
   }
 
-  /** @internal a rename's destination is a directory if its source was one */
-  onPath2(r: LogRecord): void {
+  /** A rename's destination is a directory if its source was one. Returns the file-to-file link the record makes, if any. */
+  private onPath2(r: LogRecord): 'mv' | 'ln' | undefined {
     const op = r.path2!.op ?? '';
-    if ((r.path2!.errno ?? 0) !== 0) return;
+    if ((r.path2!.errno ?? 0) !== 0) return undefined;
     if (op.startsWith('rename')) {
       const from = r.abspath ? this.fileIds.get(r.abspath) : undefined;
       if (from !== undefined && this.files[from].dir && r.abspath2) this.file(r.abspath2).dir = true;
-      this.pendingLink = 'mv';
-    } else if (op.startsWith('link')) this.pendingLink = 'ln';
+      return 'mv';
+    }
+    return op.startsWith('link') ? 'ln' : undefined;
   }
 
   private link(from: string | undefined, to: string | undefined, kind: 'mv' | 'ln'): void {

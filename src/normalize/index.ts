@@ -7,7 +7,6 @@ export { Normalizer, type PipeInfo } from './state.js';
 export {
   copyHeader,
   defaultOutputPath,
-  forEachNormalized,
   formatSummary,
   normalizedHeader,
   normalizeFile,

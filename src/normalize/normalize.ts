@@ -428,39 +428,6 @@ function copyOut(file: string, out: OutputFile): void {
   }
 }
 
-/**
- * Feeds the normalized records of any log to sinks made by `begin`: a
- * normalized log is read as it is, a raw one is normalized on the fly
- * (begin may then be called again if the window had to give up). For bt
- * graph and other consumers that do not need the normalized file.
- */
-export function forEachNormalized(
-  inPath: string,
-  begin: (header: LogHeader) => RecordSink,
-  opts: NormalizeOptions = {},
-): { header: LogHeader; summary?: NormalizeSummary; complete: boolean; torn?: TornInfo; trailerMismatch?: string } {
-  const reader = LogReader.open(inPath);
-  try {
-    if (reader.header.normalized) {
-      const header = copyHeader(reader.header);
-      const sink = begin(header);
-      for (const r of reader.records()) sink.write(r);
-      return { header, complete: reader.complete, torn: reader.torn, trailerMismatch: trailerDisagreement(reader.end()) };
-    }
-    const header = normalizedHeader(reader.header, inPath);
-    const res = normalizeStream(reader.header, rawSource(reader), () => begin(header), opts, { input: inPath });
-    return {
-      header,
-      summary: res.summary,
-      complete: !res.summary.incomplete && !res.summary.torn,
-      torn: res.summary.torn,
-      trailerMismatch: res.summary.trailerMismatch,
-    };
-  } finally {
-    reader.close();
-  }
-}
-
 export { formatDuration, formatNs } from '../present/format.js';
 
 /** The warnings about a damaged raw log (printed even with -q; bt normalize then exits 1). */

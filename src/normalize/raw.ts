@@ -354,16 +354,8 @@ export class RawLogSource {
   }
 
   /**
-   * Every record in (ts, seq) order through a reorder window (the rules of
-   * reorderWindow, with the same stats and LateRecordError), given to `fn`
-   * as one RawEntry object that is reused: valid during the call only.
-   */
-  forEachInWindow(opts: WindowOptions, stats: OrderStats, fn: (e: RawEntry) => void): void {
-    for (const e of this.inWindow(opts, stats)) fn(e);
-  }
-
-  /**
-   * The records in time order through the reorder window, pulled one at a
+   * The records in (ts, seq) order through the reorder window (the rules of
+   * reorderWindow, with the same stats and LateRecordError), pulled one at a
    * time. The entry object is reused: use it before asking for the next.
    * Throws LateRecordError when a record is later than the window allows.
    */
