@@ -262,7 +262,10 @@ class Tracer {
     let n = 0;
     const sink = (buf: Buffer, dv: DataView, off: number, len: number) => this.transcoder.record(buf, dv, off, len);
     for (;;) {
-      const got = this.ring.drain(sink, 8 * 1024 * 1024);
+      // Decided before each chunk, not after the whole drain: at nice 10 on a
+      // busy machine a long drain would itself fall behind.
+      this.adjustPriority(this.ring.pending());
+      const got = this.ring.drain(sink, 2 * 1024 * 1024);
       n += got;
       if (got === 0 || this.ring.pending() === 0) break;
     }
@@ -362,7 +365,6 @@ class Tracer {
     const loop = () => {
       const n = this.drain();
       const pending = this.ring.pending();
-      this.adjustPriority(pending);
       timer = setTimeout(loop, n > 0 && pending > this.ring.size / 8 ? 0 : pollMs);
     };
     try {
