@@ -176,7 +176,33 @@ export class NormalizePass implements Iterable<LogRecord> {
     this.norm = new Normalizer(header, { allWarnings: opts.allWarnings });
   }
 
+  /** The records one at a time; `entry` is the raw entry of the one last yielded, when it came straight from a raw log. */
   *[Symbol.iterator](): Generator<LogRecord, void, undefined> {
+    for (const out of this.run(0)) {
+      const e = this.current;
+      for (let i = 0; i < out.length; i++) {
+        this.entry = e && out[i] === this.currentRecord ? e : undefined;
+        yield out[i];
+      }
+    }
+    this.entry = undefined;
+  }
+
+  /**
+   * The records in arrays of about `size` (the model's fast path: one
+   * generator step per batch, not per record). An array is reused: use its
+   * records before asking for the next.
+   */
+  batches(size = 1024): Iterable<LogRecord[]> {
+    return this.run(size);
+  }
+
+  /** The raw entry and the record decoded from it, of the input last pushed (run(0) only). */
+  private current: RawEntry | undefined;
+  private currentRecord: LogRecord | undefined;
+
+  /** The pass: arrays of records, each yielded when it holds `size` (0: after every input record). */
+  private *run(size: number): Generator<LogRecord[], void, undefined> {
     const { norm, stats, opts, source } = this;
     const out: LogRecord[] = [];
     const emit = (r: LogRecord) => {
@@ -190,33 +216,36 @@ export class NormalizePass implements Iterable<LogRecord> {
         const r = source.decode(e);
         if (!r) continue;
         norm.push(r, emit, e.type);
-        for (let i = 0; i < out.length; i++) {
-          this.entry = out[i] === r ? e : undefined;
-          this.written++;
-          yield out[i];
+        if (out.length > size) {
+          if (size === 0) {
+            this.current = e;
+            this.currentRecord = r;
+          }
+          this.written += out.length;
+          yield out;
+          out.length = 0;
         }
-        out.length = 0;
       }
-      this.entry = undefined;
+      this.current = this.currentRecord = undefined;
     } else {
       const input = numbered(source.records());
       const ordered = this.method === 'window' ? reorderWindow(input, windowOpts, stats) : externalSort(input, sortOpts, stats);
       for (const r of ordered) {
         norm.push(r, emit);
-        for (let i = 0; i < out.length; i++) {
-          this.written++;
-          yield out[i];
+        if (out.length > size) {
+          this.written += out.length;
+          yield out;
+          out.length = 0;
         }
-        out.length = 0;
       }
     }
     this.endInfo = source.end();
     norm.finish(this.endInfo.trailer?.end_ts ?? 0, emit);
-    for (let i = 0; i < out.length; i++) {
-      this.written++;
-      yield out[i];
+    if (out.length) {
+      this.written += out.length;
+      yield out;
+      out.length = 0;
     }
-    out.length = 0;
   }
 
   /** After the iteration: what the source's end said. */
