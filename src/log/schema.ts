@@ -443,6 +443,22 @@ export function decodeRecord(payload: Uint8Array): LogRecord {
   return RecordType.decode(payload) as unknown as LogRecord;
 }
 
+/** The reader decodeRecordAt reuses while records come from the same buffer. */
+let shared: protobuf.Reader | undefined;
+
+/**
+ * Decodes the Record payload at buf[start, start + len) without a view or
+ * a reader per record (the bulk path of every log reader). A payload whose
+ * last field runs past its end throws, as decodeRecord of the slice would.
+ */
+export function decodeRecordAt(buf: Uint8Array, start: number, len: number): LogRecord {
+  if (shared?.buf !== buf) shared = protobuf.Reader.create(buf);
+  shared.pos = start;
+  const r = RecordType.decode(shared, len) as unknown as LogRecord;
+  if (shared.pos !== start + len) throw new RangeError(`index out of range: ${shared.pos - start} + 0 > ${len}`);
+  return r;
+}
+
 /** A plain copy of a header (decoded headers keep defaults on their prototype). */
 export function copyHeader(h: LogHeader): LogHeader {
   return {
