@@ -40,7 +40,7 @@ function installExactStrings(): void {
     const len = this.uint32();
     const start = this.pos;
     this.pos = Math.min(this.pos + len, this.len);
-    return decodeBytes(this.buf, start, this.pos);
+    return this.pos - start <= SHORT ? shortString(this.buf, start, this.pos) : decodeBytes(this.buf, start, this.pos);
   }
   for (const cls of [protobuf.Reader, protobuf.BufferReader]) {
     (cls.prototype as unknown as { string: () => string }).string = readString;
@@ -52,6 +52,28 @@ function installExactStrings(): void {
       return isWellFormed(s) ? plain.call(this, s) : this.bytes(encodeString(s));
     };
   }
+}
+
+/**
+ * Short strings (an op's name: "openat", "newfstatat", "close"; argv
+ * flags) come again and again: each distinct one is decoded once and
+ * found again by its bytes, compared in full.
+ */
+const SHORT = 16;
+const shortCache = new Map<number, { bytes: Uint8Array; s: string }>();
+
+function shortString(buf: Uint8Array, start: number, end: number): string {
+  let h = end - start;
+  for (let i = start; i < end; i++) h = (Math.imul(h, 31) + buf[i]) | 0;
+  const hit = shortCache.get(h);
+  if (hit && hit.bytes.length === end - start) {
+    let i = 0;
+    while (i < hit.bytes.length && hit.bytes[i] === buf[start + i]) i++;
+    if (i === hit.bytes.length) return hit.s;
+  }
+  const s = decodeBytes(buf, start, end);
+  if (shortCache.size < 4096) shortCache.set(h, { bytes: Uint8Array.prototype.slice.call(buf, start, end), s }); // a copy: Buffer#slice would be a view
+  return s;
 }
 
 /** The 8 bytes every bt log starts with: 0x89 'B' 'T' 'L' 'O' 'G' '\r' '\n'. */
