@@ -137,6 +137,15 @@ function normalizedTrailer(t: Trailer | undefined, lost: Record<string, number>)
   };
 }
 
+/** Each item as a batch of one. */
+function* oneByOne<T>(items: Iterable<T>): Generator<T[]> {
+  const one: T[] = [];
+  for (const x of items) {
+    one[0] = x;
+    yield one;
+  }
+}
+
 function* numbered(src: Iterable<LogRecord>): Generator<LogRecord> {
   let seq = 0;
   for (const r of src) {
@@ -211,19 +220,22 @@ export class NormalizePass implements Iterable<LogRecord> {
     const windowOpts = { windowNs: (opts.windowMs ?? DEFAULT_WINDOW_MS) * 1e6, maxHeld: opts.maxHeld ?? DEFAULT_MAX_HELD };
     const sortOpts = { runSize: opts.runSize ?? DEFAULT_RUN_SIZE, tmpDir: opts.tmpDir };
     if (source instanceof RawLogSource) {
-      const entries = this.method === 'window' ? source.inWindow(windowOpts, stats) : externalSort(source.entries(), { ...sortOpts, codec: rawCodec }, stats);
-      for (const e of entries) {
-        const r = source.decode(e);
-        if (!r) continue;
-        norm.push(r, emit, e.type);
-        if (out.length > size) {
-          if (size === 0) {
-            this.current = e;
-            this.currentRecord = r;
+      const batches = this.method === 'window' ? source.inWindowBatches(windowOpts, stats) : oneByOne(externalSort(source.entries(), { ...sortOpts, codec: rawCodec }, stats));
+      for (const entries of batches) {
+        for (let j = 0; j < entries.length; j++) {
+          const e = entries[j];
+          const r = source.decode(e);
+          if (!r) continue;
+          norm.push(r, emit, e.type);
+          if (out.length > size) {
+            if (size === 0) {
+              this.current = e;
+              this.currentRecord = r;
+            }
+            this.written += out.length;
+            yield out;
+            out.length = 0;
           }
-          this.written += out.length;
-          yield out;
-          out.length = 0;
         }
       }
       this.current = this.currentRecord = undefined;

@@ -185,12 +185,20 @@ class RawWindow {
   private meta = new Uint8Array(this.cap);
   /** Late records, a min-heap by (ts, seq). */
   private readonly late: LateEntry[] = [];
-  /** The read chunks held records are in, with how many of them each holds. */
-  private readonly chunks = new Map<number, ChunkUse>();
+  /** The read chunks held records are in, with how many of them each holds (by chunk number). */
+  private readonly chunks: Array<ChunkUse | undefined> = [];
   private pushNo = -1;
   private pushUse: ChunkUse | undefined;
+  /** Chunks no held record is in any more: recycled by recycleReleased(), once the records taken from them are used. */
+  private readonly released: Buffer[] = [];
 
   constructor(private readonly reader: RawReader) {}
+
+  /** Lets the reader read into the chunks released since the last call. */
+  recycleReleased(): void {
+    for (const b of this.released) this.reader.recycle(b);
+    this.released.length = 0;
+  }
 
   /** Records held. */
   get size(): number {
@@ -240,12 +248,12 @@ class RawWindow {
       // the reader moved on: the previous chunk may hold nothing any more
       const prev = this.pushUse;
       if (prev && prev.held === 0) {
-        this.chunks.delete(this.pushNo);
-        this.reader.recycle(prev.buf);
+        this.chunks[this.pushNo] = undefined;
+        this.released.push(prev.buf);
       }
       this.pushNo = r.chunkNo;
       this.pushUse = { buf: r.buf, held: 0 };
-      this.chunks.set(r.chunkNo, this.pushUse);
+      this.chunks[r.chunkNo] = this.pushUse;
     }
     (this.pushUse as ChunkUse).held++;
     const ts = r.ts;
@@ -297,11 +305,11 @@ class RawWindow {
     }
     e.field = m & 0x7f;
     e.annotated = (m & 0x80) !== 0;
-    const use = no === this.pushNo ? (this.pushUse as ChunkUse) : (this.chunks.get(no) as ChunkUse);
+    const use = no === this.pushNo ? (this.pushUse as ChunkUse) : (this.chunks[no] as ChunkUse);
     e.buf = use.buf;
     if (--use.held === 0 && no !== this.pushNo) {
-      this.chunks.delete(no);
-      this.reader.recycle(use.buf);
+      this.chunks[no] = undefined;
+      this.released.push(use.buf);
     }
   }
 }
@@ -398,11 +406,27 @@ export class RawLogSource {
    * Throws LateRecordError when a record is later than the window allows.
    */
   *inWindow(opts: WindowOptions, stats: OrderStats): Generator<RawEntry, void, undefined> {
+    for (const batch of this.inWindowBatches(opts, stats)) yield* batch;
+  }
+
+  /**
+   * The same records in arrays of up to `size`: one generator step per
+   * batch. The array and its entries are reused: use them before asking
+   * for the next (the read chunks they point into are recycled then).
+   */
+  *inWindowBatches(opts: WindowOptions, stats: OrderStats, size = 256): Generator<RawEntry[], void, undefined> {
     this.reset();
     stats.method = 'window';
     const r = new RawReader(this.path, this.dataOffset, this.chunkBytes);
     const w = new RawWindow(r);
-    const e = new RawEntry(0, 0, 0, false, r.buf, 0, 0, 0);
+    const pool: RawEntry[] = [];
+    const batch: RawEntry[] = [];
+    const take = () => {
+      const e = (pool[batch.length] ??= new RawEntry(0, 0, 0, false, r.buf, 0, 0, 0));
+      w.shift(e);
+      batch.push(e);
+      return e;
+    };
     const { windowNs, maxHeld } = opts;
     let maxSeen = -Infinity;
     let releasedTs = -Infinity;
@@ -419,16 +443,16 @@ export class RawLogSource {
         w.push(r);
         if (w.size > stats.maxHeld) stats.maxHeld = w.size;
         const limit = maxSeen - windowNs;
-        while (w.size > 0 && (w.size > maxHeld || w.firstTs() < limit)) {
-          w.shift(e);
-          releasedTs = e.ts;
-          yield e;
+        while (w.size > 0 && (w.size > maxHeld || w.firstTs() < limit)) releasedTs = take().ts;
+        if (batch.length >= size) {
+          yield batch;
+          batch.length = 0;
+          w.recycleReleased();
         }
       }
-      while (w.size > 0) {
-        w.shift(e);
-        yield e;
-      }
+      while (w.size > 0) take();
+      if (batch.length) yield batch;
+      batch.length = 0;
       this.finish(r);
     } finally {
       r.close();
