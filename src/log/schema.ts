@@ -44,6 +44,7 @@ function installExactStrings(): void {
   }
   for (const cls of [protobuf.Reader, protobuf.BufferReader]) {
     (cls.prototype as unknown as { string: () => string }).string = readString;
+    (cls.prototype as unknown as { uint64: () => number }).uint64 = readUint64;
   }
   for (const cls of [protobuf.Writer, protobuf.BufferWriter]) {
     const proto = cls.prototype as unknown as { string: (s: string) => unknown };
@@ -52,6 +53,39 @@ function installExactStrings(): void {
       return isWellFormed(s) ? plain.call(this, s) : this.bytes(encodeString(s));
     };
   }
+}
+
+/**
+ * A uint64 varint as a number: what protobufjs gives with util.Long unset
+ * (low 32 bits + high 32 bits x 2^32), without an object per value (every
+ * record's ts is one).
+ */
+function readUint64(this: { buf: Uint8Array; pos: number; len: number }): number {
+  const buf = this.buf;
+  const end = this.len;
+  let pos = this.pos;
+  let lo = 0;
+  let b = 0;
+  for (let i = 0; i < 5; i++) {
+    if (pos >= end) throw RangeError(`index out of range: ${pos} + 1 > ${end}`);
+    b = buf[pos++];
+    lo = (lo | ((b & 127) << (i * 7))) >>> 0;
+    if (b < 128) {
+      this.pos = pos;
+      return i < 4 ? lo : lo + ((b & 127) >> 4) * 4294967296;
+    }
+  }
+  let hi = (b & 127) >> 4;
+  for (let i = 0; i < 5; i++) {
+    if (pos >= end) throw RangeError(`index out of range: ${pos} + 1 > ${end}`);
+    b = buf[pos++];
+    hi = (hi | ((b & 127) << (i * 7 + 3))) >>> 0;
+    if (b < 128) {
+      this.pos = pos;
+      return lo + hi * 4294967296;
+    }
+  }
+  throw Error('invalid varint encoding');
 }
 
 /**
@@ -479,9 +513,9 @@ let shared: protobuf.Reader | undefined;
 export function decodeRecordAt(buf: Uint8Array, start: number, len: number): LogRecord {
   if (shared?.buf !== buf) shared = protobuf.Reader.create(buf);
   shared.pos = start;
-  const r = RecordType.decode(shared, len) as unknown as LogRecord;
-  if (shared.pos !== start + len) throw new RangeError(`index out of range: ${shared.pos - start} + 0 > ${len}`);
-  return r;
+  shared.len = buf.length; // a decode that threw leaves its record's end here
+  // bounded by len: reads stop at the record's end, and a record that ends elsewhere throws
+  return RecordType.decode(shared, len) as unknown as LogRecord;
 }
 
 /** A plain copy of a header (decoded headers keep defaults on their prototype). */
