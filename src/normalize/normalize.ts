@@ -122,10 +122,11 @@ export function normalizedHeader(h: LogHeader, source: string): LogHeader {
 }
 
 /**
- * The trailer to write for a normalized log: the raw one, counts recomputed
- * (records and counts by the LogWriter, lost events from the lost records).
+ * The trailer of a normalized log: the raw one, with the lost events from
+ * the lost records and, when given, the normalized records' counts (else
+ * the LogWriter fills them in).
  */
-function normalizedTrailer(t: Trailer | undefined, lost: Record<string, number>): Trailer | undefined {
+export function normalizedTrailer(t: Trailer | undefined, lost: Record<string, number>, count?: { records: number; counts: Record<string, number> }): Trailer | undefined {
   if (!t) return undefined;
   return {
     end_ts: t.end_ts ?? 0,
@@ -134,6 +135,7 @@ function normalizedTrailer(t: Trailer | undefined, lost: Record<string, number>)
     exit_signal: t.exit_signal ?? 0,
     leftover: [...(t.leftover ?? [])],
     lost: { ...lost },
+    ...count,
   };
 }
 
