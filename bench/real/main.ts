@@ -13,7 +13,7 @@
  *     --mask REGEX    also mask matches of REGEX in paths and argv (repeatable)
  *     --keep-going    go on when a build fails
  *     --workload W    kernel (default) or configure: binutils 2.40's bfd/configure,
- *                     out of tree (Debian's binutils-source), ~2,800 short processes
+ *                     out of tree (Debian's binutils-source), ~3,300 short processes
  *
  * Default workload: the Linux kernel from Debian's linux-source-6.1
  * (installed with apt-get if missing), unpacked once into
