@@ -116,8 +116,6 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     mark('bpf_load');
     bpf.attach();
     mark('attach');
-    const ring = new RingReader(bpf.ringFd, ringBytes);
-    cleanup.push(() => ring.close());
     const stopProfile = startProfile();
     if (stopProfile) cleanup.push(stopProfile);
 
@@ -129,6 +127,9 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     const go = child.go;
     const rootPid = child.pid;
     mark('spawn');
+    // mapped while the launcher starts (mapping a 64 MiB ring takes ~15 ms): the build waits for the go anyway
+    const ring = new RingReader(bpf.ringFd, ringBytes);
+    cleanup.push(() => ring.close());
     const header: LogHeader = {
       format_version: FORMAT_VERSION,
       bt_version: BT_VERSION,
