@@ -56,7 +56,8 @@ export async function run(): Promise<void> {
     ['bt deps vmlinux --inputs', ['deps', 'vmlinux', log, '--inputs']],
     ['bt rdeps include/linux/kernel.h --inputs', ['rdeps', 'include/linux/kernel.h', log, '--inputs']],
     ['bt graph --focus vmlinux --collapse program', ['graph', log, '--focus', 'vmlinux', '--collapse', 'program']],
-    ['bt dump --filter \'exe == "ld"\'', ['dump', log, '--filter', 'exe == "ld"']],
+    ['bt dump --filter \'exe == "ld"\' (the model, then the stream)', ['dump', log, '--filter', 'exe == "ld"']],
+    ['bt dump --filter \'path ~ "*/kconfig.h"\' (event fields only: the stream alone)', ['dump', log, '--filter', 'path ~ "*/kconfig.h"']],
   ];
   for (const [name, args] of answers) {
     const r = await timedOut([process.execPath, BT, ...args]);
@@ -67,6 +68,12 @@ export async function run(): Promise<void> {
 
 if (process.argv[2] === '--model-only') {
   modelOnly(process.argv[3]).catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+} else if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  // run alone: node dist/bench/extra/answers.js (BT_BENCH_KERNEL_LOG picks the log)
+  run().catch((err) => {
     console.error(err);
     process.exit(1);
   });
