@@ -13,7 +13,9 @@ import path from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { BtError, LogError, SqlError } from '../errors.js';
 import { LogReader } from '../log/reader.js';
-import { buildId, readLog, TABLE_DEFS, TABLES, writeModelRows, type TableName } from './tables.js';
+import type { LogHeader } from '../log/schema.js';
+import { ChunkBuilder, type Bindings } from './chunk.js';
+import { chunkColumns, LogPass, modelSource, TABLE_DEFS, tableSelect, TABLES, type RowSource, type TableName } from './tables.js';
 
 export { buildId, TABLES, type TableName } from './tables.js';
 
@@ -56,22 +58,65 @@ function sqlError(err: unknown, what: string): SqlError {
   return new SqlError('E_SQL', `${what}: ${msg}`, { cause: err });
 }
 
+/** Where a table's rows of one log go: given the SELECT over them, makes them a table or writes them to a file. */
+export type Sink = (table: TableName, log: number, select: string) => Promise<void>;
+
+type NodeApi = typeof import('@duckdb/node-api');
+
 /** A DuckDB database with bt's tables over some logs and Parquet directories. */
 export class BuildDb {
   private tmp?: string;
   private readonly made = new Set<TableName>();
+  /** The row sources the table function bt_rows(key) reads, by key. */
+  private readonly pending = new Map<string, { src: RowSource; b: ChunkBuilder }>();
+  /** What a row source threw, for the caller (DuckDB only gets its message). */
+  private failure?: unknown;
 
   private constructor(
     readonly conn: DuckDBConnection,
     private readonly instance: DuckDBInstance,
     readonly sources: Source[],
+    private readonly bindings: Bindings,
   ) {}
 
   static async open(sources: Source[]): Promise<BuildDb> {
     // Loaded here, not at start-up: its native library costs every other bt command a few hundred ms.
-    const { DuckDBInstance } = await import('@duckdb/node-api');
-    const instance = await DuckDBInstance.create(':memory:');
-    return new BuildDb(await instance.connect(), instance, sources);
+    const api = await import('@duckdb/node-api');
+    const bindings = (await import('@duckdb/node-bindings')).default;
+    const instance = await api.DuckDBInstance.create(':memory:');
+    const db = new BuildDb(await instance.connect(), instance, sources, bindings);
+    db.registerRows(api);
+    return db;
+  }
+
+  /** bt_rows(key): the rows of a pending row source, pulled a chunk at a time. */
+  private registerRows(api: NodeApi): void {
+    const TYPES = { INTEGER: api.INTEGER, BIGINT: api.BIGINT, DOUBLE: api.DOUBLE, BOOLEAN: api.BOOLEAN, VARCHAR: api.VARCHAR, JSON: api.VARCHAR };
+    this.conn.registerTableFunction(
+      api.DuckDBTableFunction.create({
+        name: 'bt_rows',
+        parameterTypes: [api.VARCHAR],
+        bindFunction: (info) => {
+          const key = String(info.getParameter(0));
+          const p = this.pending.get(key);
+          if (!p) return info.setError(`no rows called ${key}`);
+          for (const [name, t] of chunkColumns(p.src.table)) info.addResultColumn(name, TYPES[t]);
+          info.setBindData({ key });
+        },
+        initFunction: () => {},
+        mainFunction: (info, out) => {
+          const p = this.pending.get((info.bindData as { key: string }).key);
+          try {
+            if (!p) throw new Error('bt_rows: its rows are gone');
+            if (!p.src.done) p.src.fill(p.b);
+            p.b.emit(this.bindings, out.chunk);
+          } catch (err) {
+            this.failure = err;
+            info.setError(String((err as Error)?.message ?? err));
+          }
+        },
+      }),
+    );
   }
 
   private tmpDir(): string {
@@ -79,43 +124,52 @@ export class BuildDb {
     return this.tmp;
   }
 
+  /** Gives the rows of `src` to `sink` (through bt_rows); returns how many there were. */
+  private async stage(src: RowSource, log: number, header: LogHeader, sink: Sink): Promise<number> {
+    const key = `${src.table}-${log}`;
+    this.pending.set(key, { src, b: new ChunkBuilder(chunkColumns(src.table).map(([, t]) => t)) });
+    this.failure = undefined;
+    try {
+      await sink(src.table, log, tableSelect(src.table, `bt_rows(${lit(key)})`, header));
+    } catch (err) {
+      if (this.failure !== undefined) throw this.failure;
+      throw sqlError(err, `making the ${src.table} table`);
+    } finally {
+      this.pending.delete(key);
+    }
+    return src.rows;
+  }
+
   /**
-   * Writes the rows of `tables` of every log (one model load per log, then
-   * dropped: memory is one build's at a time) and returns, per table, the
-   * SELECTs over them, with the rows written per log.
+   * Gives the rows of `tables` of every log to `sink`, one log at a time (one
+   * pass over it for the model and the events; the model is dropped before
+   * the next log: memory is one build's at a time). Returns the rows per
+   * table and log.
    */
-  private writeLogs(tables: readonly TableName[]): { selects: Map<TableName, string[]>; rows: Map<TableName, number[]> } {
-    const selects = new Map<TableName, string[]>(tables.map((t) => [t, []]));
+  async loadLogs(tables: readonly TableName[], sink: Sink): Promise<Map<TableName, number[]>> {
     const rows = new Map<TableName, number[]>(tables.map((t) => [t, []]));
     const logs = this.sources.filter((s) => s.kind === 'log');
+    const modelTables = tables.filter((t): t is Exclude<TableName, 'events'> => t !== 'events');
     for (const [i, s] of logs.entries()) {
       const r = LogReader.open(s.path);
       const header = r.header;
       r.close();
-      const file = (t: TableName) => path.join(this.tmpDir(), `${t}-${i}.json`);
-      // one pass over the log for the model and the events
-      const { build, events } = readLog(s.path, {
-        model: tables.some((t) => t !== 'events'),
-        eventsFile: tables.includes('events') ? file('events') : undefined,
-      });
-      for (const t of tables) {
-        rows.get(t)!.push(t === 'events' ? events! : writeModelRows(t, build!, s.path, file(t)));
-        const def = TABLE_DEFS[t];
-        const offset = BigInt(Math.round(header.boot_to_wall_ns ?? 0)).toString();
-        const cols = Object.entries(def.json).map(([k, v]) => `${k}: ${lit(v)}`).join(', ');
-        const select = def.select.map((e) => e.replace('$BUILD', lit(buildId(header))).replace('$OFFSET', `${offset}::BIGINT`)).join(', ');
-        selects.get(t)!.push(`SELECT ${select} FROM read_json(${lit(file(t))}, format='newline_delimited', columns={${cols}})`);
-      }
+      const pass = new LogPass(s.path, { model: modelTables.length > 0 });
+      if (tables.includes('events')) rows.get('events')!.push(await this.stage(pass, i, header, sink));
+      if (!modelTables.length) continue;
+      const build = pass.build();
+      for (const t of modelTables) rows.get(t)!.push(await this.stage(modelSource(t, build, s.path), i, header, sink));
     }
-    return { selects, rows };
+    return rows;
   }
 
-  /** Makes the views of `tables` over every source (logs: their rows are written once, to private temporary files). */
+  /** Makes the views of `tables` over every source (logs: their rows made into tables once). */
   async prepare(tables: readonly TableName[]): Promise<Map<TableName, number[]>> {
     const todo = tables.filter((t) => !this.made.has(t));
-    const { selects, rows } = this.writeLogs(todo);
+    const staged = (t: TableName, i: number) => `bt_${t}_${i}`;
+    const rows = await this.loadLogs(todo, (t, i, select) => this.conn.run(`CREATE TABLE ${staged(t, i)} AS ${select}`).then(() => undefined));
     for (const t of todo) {
-      const parts = [...selects.get(t)!];
+      const parts = rows.get(t)!.map((_, i) => `SELECT * FROM ${staged(t, i)}`);
       const files = this.sources.filter((s) => s.kind === 'parquet').map((s) => path.join(s.path, `${t}.parquet`)).filter((f) => fs.existsSync(f));
       if (files.length) parts.push(`SELECT * FROM read_parquet([${files.map(lit).join(', ')}], union_by_name = true)`);
       if (!parts.length) continue;
