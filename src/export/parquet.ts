@@ -13,7 +13,7 @@ import { finishDir, stagingDir } from './output.js';
 
 /** Writes the tables of `log` into directory `out`; returns the rows per table. */
 export async function exportParquet(log: string, out: string): Promise<Record<TableName, number>> {
-  const db = await openBuildDb([log]);
+  const db = await openBuildDb([log], { inMemory: true }); // nothing is kept: the rows stream into the files
   const rows = {} as Record<TableName, number>;
   let staging: string | undefined;
   try {

@@ -10,8 +10,18 @@
 export type Bindings = typeof import('@duckdb/node-bindings');
 type DataChunk = import('@duckdb/node-bindings').DataChunk;
 
-/** The types of the columns a ChunkBuilder holds (JSON: a VARCHAR with the value's JSON text). */
-export type ChunkType = 'INTEGER' | 'BIGINT' | 'DOUBLE' | 'BOOLEAN' | 'VARCHAR' | 'JSON';
+/**
+ * The types of the columns a ChunkBuilder holds. JSON: a VARCHAR with the
+ * value's JSON text. CODE: an INTEGER, the 1-based place of a string in a
+ * known list (`vocab`), or NULL with the string in VARCHAR column `other`.
+ */
+export type ChunkType = 'INTEGER' | 'BIGINT' | 'DOUBLE' | 'BOOLEAN' | 'VARCHAR' | 'JSON' | 'CODE';
+
+export interface ChunkColumn {
+  type: ChunkType;
+  vocab?: readonly string[];
+  other?: number;
+}
 
 /** Rows per chunk: DuckDB's vector size. */
 export const CHUNK_ROWS = 2048;
@@ -24,10 +34,15 @@ export class ChunkBuilder {
   private readonly fixed: Array<Int32Array | Float64Array | Uint8Array | undefined>;
   private readonly text: Array<Array<string | undefined> | undefined>;
   private readonly valid: Uint8Array[];
+  private readonly types: readonly ChunkType[];
+  private readonly codes: Array<Map<string, number> | undefined>;
 
-  constructor(readonly types: readonly ChunkType[]) {
+  constructor(readonly columns: readonly ChunkColumn[]) {
+    const types = columns.map((c) => c.type);
+    this.types = types;
+    this.codes = columns.map((c) => (c.vocab ? new Map(c.vocab.map((v, i) => [v, i + 1])) : undefined));
     this.fixed = types.map((t) =>
-      t === 'INTEGER' ? new Int32Array(CHUNK_ROWS) : t === 'BIGINT' ? new Int32Array(2 * CHUNK_ROWS) : t === 'DOUBLE' ? new Float64Array(CHUNK_ROWS) : t === 'BOOLEAN' ? new Uint8Array(CHUNK_ROWS) : undefined,
+      t === 'INTEGER' || t === 'CODE' ? new Int32Array(CHUNK_ROWS) : t === 'BIGINT' ? new Int32Array(2 * CHUNK_ROWS) : t === 'DOUBLE' ? new Float64Array(CHUNK_ROWS) : t === 'BOOLEAN' ? new Uint8Array(CHUNK_ROWS) : undefined,
     );
     this.text = types.map((t) => (t === 'VARCHAR' || t === 'JSON' ? new Array<string | undefined>(CHUNK_ROWS) : undefined));
     this.valid = types.map(() => new Uint8Array(CHUNK_ROWS / 8));
@@ -45,6 +60,12 @@ export class ChunkBuilder {
         if (typeof v !== 'number') return;
         (this.fixed[c] as Int32Array)[r] = v;
         break;
+      case 'CODE': {
+        const code = typeof v === 'string' ? this.codes[c]!.get(v) : undefined;
+        if (code === undefined) return this.set(this.columns[c].other!, v);
+        (this.fixed[c] as Int32Array)[r] = code;
+        break;
+      }
       case 'BIGINT': {
         const a = this.fixed[c] as Int32Array;
         if (typeof v === 'number') {

@@ -63,9 +63,11 @@ export type Sink = (table: TableName, log: number, select: string) => Promise<vo
 
 type NodeApi = typeof import('@duckdb/node-api');
 
+/** DuckDB's memory cap when logs' tables are kept in a database file. */
+const MEMORY_LIMIT = '512MB';
+
 /** A DuckDB database with bt's tables over some logs and Parquet directories. */
 export class BuildDb {
-  private tmp?: string;
   private readonly made = new Set<TableName>();
   /** The row sources the table function bt_rows(key) reads, by key. */
   private readonly pending = new Map<string, { src: RowSource; b: ChunkBuilder }>();
@@ -77,21 +79,37 @@ export class BuildDb {
     private readonly instance: DuckDBInstance,
     readonly sources: Source[],
     private readonly bindings: Bindings,
+    private readonly tmp?: string,
   ) {}
 
-  static async open(sources: Source[]): Promise<BuildDb> {
+  /**
+   * A database over `sources`. With `inMemory` unset and logs among the
+   * sources, their tables are kept in a database file in a private
+   * temporary directory (removed by close) and DuckDB's memory is capped
+   * (MEMORY_LIMIT, spilling there too): memory stays bounded however many
+   * logs there are.
+   */
+  static async open(sources: Source[], opts: { inMemory?: boolean } = {}): Promise<BuildDb> {
     // Loaded here, not at start-up: its native library costs every other bt command a few hundred ms.
     const api = await import('@duckdb/node-api');
     const bindings = (await import('@duckdb/node-bindings')).default;
-    const instance = await api.DuckDBInstance.create(':memory:');
-    const db = new BuildDb(await instance.connect(), instance, sources, bindings);
-    db.registerRows(api);
-    return db;
+    const tmp = !opts.inMemory && sources.some((s) => s.kind === 'log') ? fs.mkdtempSync(path.join(os.tmpdir(), 'bt-sql-')) : undefined;
+    try {
+      const instance = tmp
+        ? await api.DuckDBInstance.create(path.join(tmp, 'tables.duckdb'), { memory_limit: MEMORY_LIMIT, temp_directory: path.join(tmp, 'spill') })
+        : await api.DuckDBInstance.create(':memory:');
+      const db = new BuildDb(await instance.connect(), instance, sources, bindings, tmp);
+      db.registerRows(api);
+      return db;
+    } catch (err) {
+      if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+      throw err;
+    }
   }
 
   /** bt_rows(key): the rows of a pending row source, pulled a chunk at a time. */
   private registerRows(api: NodeApi): void {
-    const TYPES = { INTEGER: api.INTEGER, BIGINT: api.BIGINT, DOUBLE: api.DOUBLE, BOOLEAN: api.BOOLEAN, VARCHAR: api.VARCHAR, JSON: api.VARCHAR };
+    const TYPES = { INTEGER: api.INTEGER, BIGINT: api.BIGINT, DOUBLE: api.DOUBLE, BOOLEAN: api.BOOLEAN, VARCHAR: api.VARCHAR, JSON: api.VARCHAR, CODE: api.INTEGER };
     this.conn.registerTableFunction(
       api.DuckDBTableFunction.create({
         name: 'bt_rows',
@@ -100,7 +118,7 @@ export class BuildDb {
           const key = String(info.getParameter(0));
           const p = this.pending.get(key);
           if (!p) return info.setError(`no rows called ${key}`);
-          for (const [name, t] of chunkColumns(p.src.table)) info.addResultColumn(name, TYPES[t]);
+          for (const c of chunkColumns(p.src.table)) info.addResultColumn(c.name, TYPES[c.type]);
           info.setBindData({ key });
         },
         initFunction: () => {},
@@ -119,15 +137,10 @@ export class BuildDb {
     );
   }
 
-  private tmpDir(): string {
-    this.tmp ??= fs.mkdtempSync(path.join(os.tmpdir(), 'bt-sql-'));
-    return this.tmp;
-  }
-
   /** Gives the rows of `src` to `sink` (through bt_rows); returns how many there were. */
   private async stage(src: RowSource, log: number, header: LogHeader, sink: Sink): Promise<number> {
     const key = `${src.table}-${log}`;
-    this.pending.set(key, { src, b: new ChunkBuilder(chunkColumns(src.table).map(([, t]) => t)) });
+    this.pending.set(key, { src, b: new ChunkBuilder(chunkColumns(src.table)) });
     this.failure = undefined;
     try {
       await sink(src.table, log, tableSelect(src.table, `bt_rows(${lit(key)})`, header));
@@ -205,7 +218,7 @@ export class BuildDb {
 }
 
 /** Opens the sources, or says clearly which one is not a log. */
-export async function openBuildDb(inputs: readonly string[]): Promise<BuildDb> {
+export async function openBuildDb(inputs: readonly string[], opts: { inMemory?: boolean } = {}): Promise<BuildDb> {
   const sources = classify(inputs);
   for (const s of sources) {
     if (s.kind !== 'log') continue;
@@ -216,5 +229,5 @@ export async function openBuildDb(inputs: readonly string[]): Promise<BuildDb> {
       throw err;
     }
   }
-  return BuildDb.open(sources);
+  return BuildDb.open(sources, opts);
 }

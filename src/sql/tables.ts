@@ -15,11 +15,12 @@
  * its boot_to_wall_ns, exact 64-bit) are added in SQL.
  */
 import crypto from 'node:crypto';
-import { toJson } from '../log/dump.js';
+import { DISPLAY_TYPES, toJson } from '../log/dump.js';
 import type { LogHeader, LogRecord } from '../log/schema.js';
 import { Build, failed, KIND_NAMES, kindBit, ModelBuilder, normalized, programName } from '../model/index.js';
+import { OPS } from '../ops/table.js';
 import { shellJoin } from '../present/format.js';
-import { ChunkBuilder, type ChunkType } from './chunk.js';
+import { ChunkBuilder, type ChunkColumn, type ChunkType } from './chunk.js';
 
 export const TABLES = ['builds', 'processes', 'files', 'accesses', 'events'] as const;
 export type TableName = (typeof TABLES)[number];
@@ -32,6 +33,8 @@ interface TableDef {
   columns: Record<string, ColType>;
   /** The final columns: SQL expressions over those; $BUILD and $OFFSET are substituted. */
   select: string[];
+  /** VARCHAR columns whose values are mostly from a known list: they travel as a number (chunk.ts, CODE). */
+  vocab?: Record<string, readonly string[]>;
 }
 
 const wall = (col: string, as: string) => `CAST(${col} AS BIGINT) + $OFFSET AS ${as}`;
@@ -85,6 +88,7 @@ export const TABLE_DEFS: Record<TableName, TableDef> = {
       end_ts: 'BIGINT', exit_code: 'INTEGER',
     },
     select: ['$BUILD AS build_id', '*', wall('ts', 'wall_ns')],
+    vocab: { type: DISPLAY_TYPES, op: ['', ...OPS.map((o) => o.name)] },
   },
 };
 
@@ -113,8 +117,22 @@ const CHUNK_TYPE: Record<ColType, ChunkType> = {
   INTEGER: 'INTEGER', BIGINT: 'BIGINT', DOUBLE: 'DOUBLE', BOOLEAN: 'BOOLEAN', VARCHAR: 'VARCHAR', 'VARCHAR[]': 'JSON', 'KIND[]': 'INTEGER',
 };
 
-/** The columns of a table's rows as they travel, in order. */
-export const chunkColumns = (t: TableName): Array<[string, ChunkType]> => Object.entries(TABLE_DEFS[t].columns).map(([k, c]) => [k, CHUNK_TYPE[c]]);
+/** The name of the column carrying the values of `name` that are not in its vocab. */
+const otherName = (name: string) => `${name}__other`;
+
+/** The columns of a table's rows as they travel, in order (those of `columns`, then one per vocab). */
+export function chunkColumns(t: TableName): Array<ChunkColumn & { name: string }> {
+  const def = TABLE_DEFS[t];
+  const names = Object.keys(def.columns);
+  const vocab = Object.keys(def.vocab ?? {});
+  return [
+    ...names.map((name) => {
+      const v = def.vocab?.[name];
+      return v ? { name, type: 'CODE' as const, vocab: v, other: names.length + vocab.indexOf(name) } : { name, type: CHUNK_TYPE[def.columns[name]] };
+    }),
+    ...vocab.map((name) => ({ name: otherName(name), type: 'VARCHAR' as const })),
+  ];
+}
 
 const quote = (name: string) => `"${name}"`;
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -122,8 +140,9 @@ const KIND_LIST = `[${KIND_NAMES.map(lit).join(', ')}]`;
 const KIND_BITS = `[${KIND_NAMES.map((n) => kindBit(n)).join(', ')}]`;
 
 /** The SQL giving a column its type back from how it travelled. */
-function restore(name: string, t: ColType): string {
+function restore(name: string, t: ColType, vocab?: readonly string[]): string {
   const col = quote(name);
+  if (vocab) return `coalesce([${vocab.map(lit).join(', ')}][${col}], ${quote(otherName(name))}) AS ${col}`;
   if (t === 'VARCHAR[]') return `from_json(${col}, '["VARCHAR"]') AS ${col}`;
   if (t === 'KIND[]') return `list_filter(${KIND_LIST}, lambda x, i: (${col} & ${KIND_BITS}[i]) <> 0) AS ${col}`;
   return col;
@@ -133,7 +152,7 @@ function restore(name: string, t: ColType): string {
 export function tableSelect(t: TableName, from: string, h: LogHeader): string {
   const def = TABLE_DEFS[t];
   const offset = BigInt(Math.round(h.boot_to_wall_ns ?? 0)).toString();
-  const cols = Object.entries(def.columns).map(([k, type]) => restore(k, type)).join(', ');
+  const cols = Object.entries(def.columns).map(([k, type]) => restore(k, type, def.vocab?.[k])).join(', ');
   const select = def.select.map((e) => e.replace('$BUILD', lit(buildId(h))).replace('$OFFSET', `${offset}::BIGINT`)).join(', ');
   return `SELECT ${select} FROM (SELECT ${cols} FROM ${from})`;
 }
