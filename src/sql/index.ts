@@ -14,7 +14,8 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { BtError, LogError, SqlError } from '../errors.js';
 import { LogReader } from '../log/reader.js';
 import type { LogHeader } from '../log/schema.js';
-import { ChunkBuilder, type Bindings } from './chunk.js';
+import type { Bindings } from './chunk.js';
+import { Feed } from './feed.js';
 import { chunkColumns, LogPass, modelSource, TABLE_DEFS, tableSelect, TABLES, type RowSource, type TableName } from './tables.js';
 
 export { buildId, TABLES, type TableName } from './tables.js';
@@ -70,7 +71,7 @@ const MEMORY_LIMIT = '512MB';
 export class BuildDb {
   private readonly made = new Set<TableName>();
   /** The row sources the table function bt_rows(key) reads, by key. */
-  private readonly pending = new Map<string, { src: RowSource; b: ChunkBuilder }>();
+  private readonly pending = new Map<string, Feed>();
   /** What a row source threw, for the caller (DuckDB only gets its message). */
   private failure?: unknown;
 
@@ -126,8 +127,7 @@ export class BuildDb {
           const p = this.pending.get((info.bindData as { key: string }).key);
           try {
             if (!p) throw new Error('bt_rows: its rows are gone');
-            if (!p.src.done) p.src.fill(p.b);
-            p.b.emit(this.bindings, out.chunk);
+            p.pull(this.bindings, out.chunk);
           } catch (err) {
             this.failure = err;
             info.setError(String((err as Error)?.message ?? err));
@@ -140,7 +140,8 @@ export class BuildDb {
   /** Gives the rows of `src` to `sink` (through bt_rows); returns how many there were. */
   private async stage(src: RowSource, log: number, header: LogHeader, sink: Sink): Promise<number> {
     const key = `${src.table}-${log}`;
-    this.pending.set(key, { src, b: new ChunkBuilder(chunkColumns(src.table)) });
+    const feed = new Feed(src, chunkColumns(src.table));
+    this.pending.set(key, feed);
     this.failure = undefined;
     try {
       await sink(src.table, log, tableSelect(src.table, `bt_rows(${lit(key)})`, header));
@@ -148,6 +149,7 @@ export class BuildDb {
       if (this.failure !== undefined) throw this.failure;
       throw sqlError(err, `making the ${src.table} table`);
     } finally {
+      feed.close();
       this.pending.delete(key);
     }
     return src.rows;
