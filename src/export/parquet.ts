@@ -13,18 +13,14 @@ import { finishDir, stagingDir } from './output.js';
 
 /** Writes the tables of `log` into directory `out`; returns the rows per table. */
 export async function exportParquet(log: string, out: string): Promise<Record<TableName, number>> {
-  const db = await openBuildDb([log], { inMemory: true }); // nothing is kept: the rows stream into the files
+  const db = await openBuildDb([log]);
   const rows = {} as Record<TableName, number>;
   let staging: string | undefined;
   try {
     staging = stagingDir(out);
     const dir = staging;
-    // Row order inside a file does not matter (ORDER BY seq, proc, …): lets DuckDB stream with less memory.
-    await db.conn.run('SET preserve_insertion_order = false');
-    const written = await db.loadLogs(TABLES, async (t, _log, select) => {
-      const file = path.join(dir, `${t}.parquet`);
-      await db.conn.run(`COPY (${select}) TO '${file.replace(/'/g, "''")}' (FORMAT parquet, COMPRESSION zstd)`);
-    });
+    // Row order inside a file does not matter (ORDER BY seq, proc, …).
+    const written = await db.loadLogs(TABLES, (t, _log, select) => db.copy(select, path.join(dir, `${t}.parquet`), 'zstd'));
     for (const t of TABLES) rows[t] = written.get(t)![0];
   } catch (err) {
     if (staging) fs.rmSync(staging, { recursive: true, force: true });

@@ -64,8 +64,8 @@ export type Sink = (table: TableName, log: number, select: string) => Promise<vo
 
 type NodeApi = typeof import('@duckdb/node-api');
 
-/** DuckDB's memory cap when logs' tables are kept in a database file. */
-const MEMORY_LIMIT = '512MB';
+/** Rows per Parquet row group. */
+const ROW_GROUP = 32_768;
 
 /** A DuckDB database with bt's tables over some logs and Parquet directories. */
 export class BuildDb {
@@ -75,37 +75,28 @@ export class BuildDb {
   /** What a row source threw, for the caller (DuckDB only gets its message). */
   private failure?: unknown;
 
+  private tmp?: string;
+
   private constructor(
     readonly conn: DuckDBConnection,
     private readonly instance: DuckDBInstance,
     readonly sources: Source[],
     private readonly bindings: Bindings,
-    private readonly tmp?: string,
   ) {}
 
-  /**
-   * A database over `sources`. With `inMemory` unset and logs among the
-   * sources, their tables are kept in a database file in a private
-   * temporary directory (removed by close) and DuckDB's memory is capped
-   * (MEMORY_LIMIT, spilling there too): memory stays bounded however many
-   * logs there are.
-   */
-  static async open(sources: Source[], opts: { inMemory?: boolean } = {}): Promise<BuildDb> {
+  static async open(sources: Source[]): Promise<BuildDb> {
     // Loaded here, not at start-up: its native library costs every other bt command a few hundred ms.
     const api = await import('@duckdb/node-api');
     const bindings = (await import('@duckdb/node-bindings')).default;
-    const tmp = !opts.inMemory && sources.some((s) => s.kind === 'log') ? fs.mkdtempSync(path.join(os.tmpdir(), 'bt-sql-')) : undefined;
-    try {
-      const instance = tmp
-        ? await api.DuckDBInstance.create(path.join(tmp, 'tables.duckdb'), { memory_limit: MEMORY_LIMIT, temp_directory: path.join(tmp, 'spill') })
-        : await api.DuckDBInstance.create(':memory:');
-      const db = new BuildDb(await instance.connect(), instance, sources, bindings, tmp);
-      db.registerRows(api);
-      return db;
-    } catch (err) {
-      if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-      throw err;
-    }
+    const instance = await api.DuckDBInstance.create(':memory:');
+    const db = new BuildDb(await instance.connect(), instance, sources, bindings);
+    db.registerRows(api);
+    return db;
+  }
+
+  private tmpDir(): string {
+    this.tmp ??= fs.mkdtempSync(path.join(os.tmpdir(), 'bt-sql-'));
+    return this.tmp;
   }
 
   /** bt_rows(key): the rows of a pending row source, pulled a chunk at a time. */
@@ -178,18 +169,40 @@ export class BuildDb {
     return rows;
   }
 
-  /** Makes the views of `tables` over every source (logs: their rows made into tables once). */
+  /**
+   * Writes the rows of `select` to Parquet file `file`, streamed: row order
+   * is not kept, and row groups of ROW_GROUP rows (not DuckDB's 122,880)
+   * keep the writer's buffers small.
+   */
+  async copy(select: string, file: string, compression: 'zstd' | 'snappy'): Promise<void> {
+    await this.conn.run('SET preserve_insertion_order = false');
+    try {
+      await this.conn.run(`COPY (${select}) TO ${lit(file)} (FORMAT parquet, COMPRESSION ${compression}, ROW_GROUP_SIZE ${ROW_GROUP})`);
+    } finally {
+      await this.conn.run('RESET preserve_insertion_order');
+    }
+  }
+
+  /**
+   * Makes the views of `tables` over every source. A log's rows are written
+   * once, as Parquet (snappy: quick) in a private temporary directory, and
+   * read from there like an exported directory's: DuckDB's memory stays
+   * small however many logs there are.
+   */
   async prepare(tables: readonly TableName[]): Promise<Map<TableName, number[]>> {
     const todo = tables.filter((t) => !this.made.has(t));
-    const staged = (t: TableName, i: number) => `bt_${t}_${i}`;
-    const rows = await this.loadLogs(todo, (t, i, select) => this.conn.run(`CREATE TABLE ${staged(t, i)} AS ${select}`).then(() => undefined));
+    const staged = new Map<TableName, string[]>(todo.map((t) => [t, []]));
+    const rows = await this.loadLogs(todo, async (t, i, select) => {
+      const file = path.join(this.tmpDir(), `${t}-${i}.parquet`);
+      await this.copy(select, file, 'snappy');
+      staged.get(t)!.push(file);
+    });
     for (const t of todo) {
-      const parts = rows.get(t)!.map((_, i) => `SELECT * FROM ${staged(t, i)}`);
-      const files = this.sources.filter((s) => s.kind === 'parquet').map((s) => path.join(s.path, `${t}.parquet`)).filter((f) => fs.existsSync(f));
-      if (files.length) parts.push(`SELECT * FROM read_parquet([${files.map(lit).join(', ')}], union_by_name = true)`);
-      if (!parts.length) continue;
+      const exported = this.sources.filter((s) => s.kind === 'parquet').map((s) => path.join(s.path, `${t}.parquet`)).filter((f) => fs.existsSync(f));
+      const files = [...staged.get(t)!, ...exported];
+      if (!files.length) continue;
       try {
-        await this.conn.run(`CREATE VIEW ${t} AS ${parts.map((p) => `(${p})`).join(' UNION ALL BY NAME ')}`);
+        await this.conn.run(`CREATE VIEW ${t} AS SELECT * FROM read_parquet([${files.map(lit).join(', ')}], union_by_name = true)`);
       } catch (err) {
         throw sqlError(err, `making the ${t} table`);
       }
@@ -220,7 +233,7 @@ export class BuildDb {
 }
 
 /** Opens the sources, or says clearly which one is not a log. */
-export async function openBuildDb(inputs: readonly string[], opts: { inMemory?: boolean } = {}): Promise<BuildDb> {
+export async function openBuildDb(inputs: readonly string[]): Promise<BuildDb> {
   const sources = classify(inputs);
   for (const s of sources) {
     if (s.kind !== 'log') continue;
@@ -231,5 +244,5 @@ export async function openBuildDb(inputs: readonly string[], opts: { inMemory?: 
       throw err;
     }
   }
-  return BuildDb.open(sources, opts);
+  return BuildDb.open(sources);
 }
