@@ -16,7 +16,7 @@ import { LogReader } from '../log/reader.js';
 import type { LogHeader } from '../log/schema.js';
 import type { Bindings } from './chunk.js';
 import { Feed } from './feed.js';
-import { chunkColumns, LogPass, modelSource, TABLE_DEFS, tableSelect, TABLES, type RowSource, type TableName } from './tables.js';
+import { chunkColumns, KIND_NAMES_SQL, LogPass, modelSource, TABLE_DEFS, tableSelect, TABLES, type RowSource, type TableName } from './tables.js';
 
 export { buildId, TABLES, type TableName } from './tables.js';
 
@@ -91,6 +91,7 @@ export class BuildDb {
     const instance = await api.DuckDBInstance.create(':memory:');
     const db = new BuildDb(await instance.connect(), instance, sources, bindings);
     db.registerRows(api);
+    await db.conn.run(KIND_NAMES_SQL);
     return db;
   }
 
@@ -175,11 +176,12 @@ export class BuildDb {
    * keep the writer's buffers small.
    */
   async copy(select: string, file: string, compression: 'zstd' | 'snappy'): Promise<void> {
-    await this.conn.run('SET preserve_insertion_order = false');
+    // one thread: the rows come from one source anyway, and a second, idle worker only costs CPU
+    await this.conn.run('SET preserve_insertion_order = false; SET threads = 1');
     try {
       await this.conn.run(`COPY (${select}) TO ${lit(file)} (FORMAT parquet, COMPRESSION ${compression}, ROW_GROUP_SIZE ${ROW_GROUP})`);
     } finally {
-      await this.conn.run('RESET preserve_insertion_order');
+      await this.conn.run('RESET preserve_insertion_order; RESET threads');
     }
   }
 
