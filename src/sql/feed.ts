@@ -20,7 +20,7 @@ export class Feed {
   constructor(
     readonly src: RowSource,
     private readonly columns: readonly ChunkColumn[],
-    private readonly depth = 32,
+    private readonly depth = 4,
   ) {}
 
   /** Writes the next chunk of rows into `chunk`: 0 rows when there are no more. */

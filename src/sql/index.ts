@@ -16,7 +16,7 @@ import { LogReader } from '../log/reader.js';
 import type { LogHeader } from '../log/schema.js';
 import type { Bindings } from './chunk.js';
 import { Feed } from './feed.js';
-import { chunkColumns, KIND_NAMES_SQL, LogPass, modelSource, TABLE_DEFS, tableSelect, TABLES, type RowSource, type TableName } from './tables.js';
+import { chunkColumns, filePathsSql, KIND_NAMES_SQL, LogPass, modelSource, TABLE_DEFS, tableSelect, TABLES, type RowSource, type TableName } from './tables.js';
 
 export { buildId, TABLES, type TableName } from './tables.js';
 
@@ -129,14 +129,13 @@ export class BuildDb {
     );
   }
 
-  /** Gives the rows of `src` to `sink` (through bt_rows); returns how many there were. */
-  private async stage(src: RowSource, log: number, header: LogHeader, sink: Sink): Promise<number> {
-    const key = `${src.table}-${log}`;
+  /** Runs `use` with the rows of `src` readable as bt_rows(key) (the SQL given to `use`); returns how many there were. */
+  private async withRows(src: RowSource, key: string, use: (from: string) => Promise<unknown>): Promise<number> {
     const feed = new Feed(src, chunkColumns(src.table));
     this.pending.set(key, feed);
     this.failure = undefined;
     try {
-      await sink(src.table, log, tableSelect(src.table, `bt_rows(${lit(key)})`, header));
+      await use(`bt_rows(${lit(key)})`);
     } catch (err) {
       if (this.failure !== undefined) throw this.failure;
       throw sqlError(err, `making the ${src.table} table`);
@@ -145,6 +144,11 @@ export class BuildDb {
       this.pending.delete(key);
     }
     return src.rows;
+  }
+
+  /** Gives the rows of `src` to `sink`; returns how many there were. */
+  private stage(src: RowSource, log: number, header: LogHeader, sink: Sink): Promise<number> {
+    return this.withRows(src, `${src.table}-${log}`, (from) => sink(src.table, log, tableSelect(src.table, from, header)));
   }
 
   /**
@@ -165,6 +169,7 @@ export class BuildDb {
       if (tables.includes('events')) rows.get('events')!.push(await this.stage(pass, i, header, sink));
       if (!modelTables.length) continue;
       const build = pass.build();
+      if (modelTables.includes('accesses')) await this.withRows(modelSource('files', build, s.path), 'file-paths', (from) => this.conn.run(filePathsSql(from)));
       for (const t of modelTables) rows.get(t)!.push(await this.stage(modelSource(t, build, s.path), i, header, sink));
     }
     return rows;

@@ -25,8 +25,12 @@ import { ChunkBuilder, type ChunkColumn, type ChunkType } from './chunk.js';
 export const TABLES = ['builds', 'processes', 'files', 'accesses', 'events'] as const;
 export type TableName = (typeof TABLES)[number];
 
-/** A column's type: DuckDB's, or KIND[] (VARCHAR[] of the kind names of bits given as an INTEGER). */
-export type ColType = 'INTEGER' | 'BIGINT' | 'DOUBLE' | 'BOOLEAN' | 'VARCHAR' | 'VARCHAR[]' | 'KIND[]';
+/**
+ * A column's type: DuckDB's, or KIND[] (VARCHAR[] of the kind names of bits
+ * given as an INTEGER) or PATH (the VARCHAR path of a file id given as an
+ * INTEGER, looked up in bt_file_paths).
+ */
+export type ColType = 'INTEGER' | 'BIGINT' | 'DOUBLE' | 'BOOLEAN' | 'VARCHAR' | 'VARCHAR[]' | 'KIND[]' | 'PATH';
 
 interface TableDef {
   /** The columns of the rows bt makes, in order, with their DuckDB types. */
@@ -68,7 +72,7 @@ export const TABLE_DEFS: Record<TableName, TableDef> = {
   },
   accesses: {
     columns: {
-      proc: 'INTEGER', job: 'INTEGER', file_id: 'INTEGER', path: 'VARCHAR', kind: 'KIND[]', kinds: 'INTEGER', count: 'INTEGER',
+      proc: 'INTEGER', job: 'INTEGER', file_id: 'INTEGER', path: 'PATH', kind: 'KIND[]', kinds: 'INTEGER', count: 'INTEGER',
       first_ts: 'BIGINT', last_ts: 'BIGINT',
     },
     select: [
@@ -112,9 +116,9 @@ export interface RowSource {
   fill(b: ChunkBuilder): void;
 }
 
-/** How a column travels into DuckDB: lists of strings as JSON text, kind names as their bits. */
+/** How a column travels into DuckDB: lists of strings as JSON text, kind names as their bits, paths as file ids. */
 const CHUNK_TYPE: Record<ColType, ChunkType> = {
-  INTEGER: 'INTEGER', BIGINT: 'BIGINT', DOUBLE: 'DOUBLE', BOOLEAN: 'BOOLEAN', VARCHAR: 'VARCHAR', 'VARCHAR[]': 'JSON', 'KIND[]': 'INTEGER',
+  INTEGER: 'INTEGER', BIGINT: 'BIGINT', DOUBLE: 'DOUBLE', BOOLEAN: 'BOOLEAN', VARCHAR: 'VARCHAR', 'VARCHAR[]': 'JSON', 'KIND[]': 'INTEGER', PATH: 'INTEGER',
 };
 
 /** The name of the column carrying the values of `name` that are not in its vocab. */
@@ -151,11 +155,13 @@ export const KIND_NAMES_SQL =
 
 /** The SQL giving a column its type back from how it travelled. */
 function restore(name: string, t: ColType, vocab?: readonly string[]): string {
-  const col = quote(name);
-  if (vocab) return `coalesce([${vocab.map(lit).join(', ')}][${col}], ${quote(otherName(name))}) AS ${col}`;
-  if (t === 'VARCHAR[]') return `from_json(${col}, '["VARCHAR"]') AS ${col}`;
-  if (t === 'KIND[]') return `(SELECT names FROM bt_kind_names WHERE kinds = ${col}) AS ${col}`;
-  return col;
+  const col = `src.${quote(name)}`;
+  const as = quote(name);
+  if (vocab) return `coalesce([${vocab.map(lit).join(', ')}][${col}], src.${quote(otherName(name))}) AS ${as}`;
+  if (t === 'VARCHAR[]') return `from_json(${col}, '["VARCHAR"]') AS ${as}`;
+  if (t === 'KIND[]') return `(SELECT k.names FROM bt_kind_names k WHERE k.kinds = ${col}) AS ${as}`;
+  if (t === 'PATH') return `(SELECT f.path FROM bt_file_paths f WHERE f.file_id = ${col}) AS ${as}`;
+  return `${col} AS ${as}`;
 }
 
 /** The SELECT of a table's final columns over `from` (rows of `chunkColumns(t)`), for the log with header `h`. */
@@ -164,7 +170,7 @@ export function tableSelect(t: TableName, from: string, h: LogHeader): string {
   const offset = BigInt(Math.round(h.boot_to_wall_ns ?? 0)).toString();
   const cols = Object.entries(def.columns).map(([k, type]) => restore(k, type, def.vocab?.[k])).join(', ');
   const select = def.select.map((e) => e.replace('$BUILD', lit(buildId(h))).replace('$OFFSET', `${offset}::BIGINT`)).join(', ');
-  return `SELECT ${select} FROM (SELECT ${cols} FROM ${from})`;
+  return `SELECT ${select} FROM (SELECT ${cols} FROM ${from} src)`;
 }
 
 const ms = (ns: number) => Math.round(ns / 1e3) / 1e3;
@@ -190,10 +196,13 @@ function* modelRows(table: Exclude<TableName, 'events'>, build: Build, log: stri
     for (const f of m.files) yield [f.id, f.path, f.dir, f.created, f.removed, f.kinds];
   } else {
     for (const p of m.processes) {
-      for (const a of p.files.values()) yield [a.proc, p.job, a.file, m.files[a.file].path, a.kinds, a.kinds, a.count, a.first, a.last];
+      for (const a of p.files.values()) yield [a.proc, p.job, a.file, a.file, a.kinds, a.kinds, a.count, a.first, a.last];
     }
   }
 }
+
+/** Makes bt_file_paths(file_id, path), where PATH columns are looked up, from the rows of a files table. */
+export const filePathsSql = (from: string) => `CREATE OR REPLACE TEMP TABLE bt_file_paths AS SELECT file_id, path FROM ${from}`;
 
 /** A model table's rows as a RowSource. */
 export function modelSource(table: Exclude<TableName, 'events'>, build: Build, log: string): RowSource {
