@@ -10,6 +10,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { BtError, LogError, SqlError } from '../errors.js';
 import { LogReader } from '../log/reader.js';
@@ -50,6 +52,21 @@ const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 export function tablesNamed(query: string): TableName[] {
   const q = query.toLowerCase();
   return TABLES.filter((t) => new RegExp(`\\b${t}\\b`).test(q));
+}
+
+let gc: (() => void) | undefined;
+
+/**
+ * A full garbage collection. V8 would let the heap grow by a whole dropped
+ * build model before collecting it, and memory over many logs would be two
+ * builds' rather than one's.
+ */
+function collectGarbage(): void {
+  if (!gc) {
+    v8.setFlagsFromString('--expose-gc');
+    gc = vm.runInNewContext('gc') as () => void;
+  }
+  gc();
 }
 
 /** Turns DuckDB's errors into one line. */
@@ -160,18 +177,26 @@ export class BuildDb {
   async loadLogs(tables: readonly TableName[], sink: Sink): Promise<Map<TableName, number[]>> {
     const rows = new Map<TableName, number[]>(tables.map((t) => [t, []]));
     const logs = this.sources.filter((s) => s.kind === 'log');
-    const modelTables = tables.filter((t): t is Exclude<TableName, 'events'> => t !== 'events');
     for (const [i, s] of logs.entries()) {
-      const r = LogReader.open(s.path);
-      const header = r.header;
-      r.close();
-      const pass = new LogPass(s.path, { model: modelTables.length > 0 });
-      if (tables.includes('events')) rows.get('events')!.push(await this.stage(pass, i, header, sink));
-      if (!modelTables.length) continue;
-      const build = pass.build();
-      if (modelTables.includes('accesses')) await this.withRows(modelSource('files', build, s.path), 'file-paths', (from) => this.conn.run(filePathsSql(from)));
-      for (const t of modelTables) rows.get(t)!.push(await this.stage(modelSource(t, build, s.path), i, header, sink));
+      if (i > 0) collectGarbage(); // the last log's model, before the next one's is built
+      for (const [t, n] of await this.loadLog(s.path, i, tables, sink)) rows.get(t)!.push(n);
     }
+    return rows;
+  }
+
+  /** loadLogs for one log (its own call: nothing of it stays referenced once it is done). */
+  private async loadLog(log: string, i: number, tables: readonly TableName[], sink: Sink): Promise<Array<[TableName, number]>> {
+    const rows: Array<[TableName, number]> = [];
+    const r = LogReader.open(log);
+    const header = r.header;
+    r.close();
+    const modelTables = tables.filter((t): t is Exclude<TableName, 'events'> => t !== 'events');
+    const pass = new LogPass(log, { model: modelTables.length > 0 });
+    if (tables.includes('events')) rows.push(['events', await this.stage(pass, i, header, sink)]);
+    if (!modelTables.length) return rows;
+    const build = pass.build();
+    if (modelTables.includes('accesses')) await this.withRows(modelSource('files', build, log), 'file-paths', (from) => this.conn.run(filePathsSql(from)));
+    for (const t of modelTables) rows.push([t, await this.stage(modelSource(t, build, log), i, header, sink)]);
     return rows;
   }
 
