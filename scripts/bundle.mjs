@@ -4,6 +4,10 @@
 // packages stay external. The bundle sits next to main.js, so the paths bt
 // finds relative to itself (proto/, build/) are the same.
 import { build } from 'esbuild';
+import protobuf from 'protobufjs';
+
+// The log schema, parsed once here (src/log/schema.ts reads bt.proto itself when unbundled).
+const schema = new protobuf.Root().loadSync('proto/bt.proto', { keepCase: true }).toJSON();
 
 await build({
   entryPoints: ['dist/src/cli/main.js'],
@@ -14,5 +18,6 @@ await build({
   target: 'node20',
   external: ['koffi', '@hpcc-js/*', '@resvg/*', '@expo-google-fonts/*', '@duckdb/*'],
   banner: { js: "import { createRequire as __btRequire } from 'node:module'; const require = __btRequire(import.meta.url);" },
+  define: { __BT_PROTO_JSON__: JSON.stringify(schema) },
   logLevel: 'warning',
 });

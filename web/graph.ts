@@ -55,7 +55,7 @@ export class GraphPane {
     this.body.append(h('p.hint', {}, 'drawing…'));
     try {
       const params = p ? { proc: p } : { file: f, dir: store.s.dir };
-      const g = await this.api.get<{ svg: string; nodes: Record<string, string>; count: number }>('graph', params);
+      const g = await this.api.get<{ svg: string; nodes: Record<string, string>; count: number; note?: string }>('graph', params);
       const d = f >= 0 ? await this.api.get<{ inputs: string[]; outputs: string[]; processes: unknown[]; untouched: boolean }>('deps', params) : undefined;
       if (gen !== this.gen) return;
       this.shown = key;
@@ -71,6 +71,7 @@ export class GraphPane {
               : `${d.outputs.length} file${d.outputs.length === 1 ? '' : 's'} made from it by ${d.processes.length} job${d.processes.length === 1 ? '' : 's'}.`;
         this.body.append(h('p.hint.deps-summary', {}, what));
       }
+      if (g.note) this.body.append(h('p.hint.graph-note', {}, g.note));
       const box = h('div.svgbox', { class: this.fit ? 'svgbox fit' : 'svgbox' });
       box.innerHTML = g.svg.replace(/^[\s\S]*?(<svg)/, '$1');
       this.body.append(box);

@@ -33,7 +33,8 @@ interface StepResult {
 
 /** Decodes a .pftrace with the schema bt writes and checks it against the log's model: tracks, slices, flows. */
 async function checkPerfetto(file: string, log: string): Promise<string> {
-  const { TraceType } = await import('../../src/export/perfetto.js');
+  const { traceType } = await import('../../src/export/perfetto.js');
+  const TraceType = traceType();
   const { loadBuild } = await import('../../src/model/index.js');
   const trace = TraceType.toObject(TraceType.decode(fs.readFileSync(file)), { longs: Number, enums: Number }) as {
     packet: Array<{ track_descriptor?: { uuid: number; parent_uuid?: number }; track_event?: { type: number; track_uuid: number; flow_ids?: number[]; terminating_flow_ids?: number[] } }>;

@@ -1,7 +1,8 @@
 /**
  * npm run bench, extra section: bt view at scale, on the synthetic build
  * log of normalize-graph.ts (default 1.6 million records, the size of a
- * kernel build's log; BT_BENCH_VIEW_RECORDS changes it), in headless
+ * kernel build's log; BT_BENCH_VIEW_RECORDS changes it; BT_BENCH_VIEW_LOG
+ * names a real log to use instead, e.g. the kernel build's), in headless
  * chromium:
  *   server ready     `bt view LOG --no-open` started -> URL printed
  *   first paint      page opened -> tree rows and timeline bars drawn
@@ -78,8 +79,9 @@ export async function run(): Promise<void> {
   }
   const target = Number(process.env.BT_BENCH_VIEW_RECORDS ?? 1_600_000);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-bench-view-'));
-  const log = path.join(dir, 'big.trace');
-  const records = generateLog(log, target);
+  const real = process.env.BT_BENCH_VIEW_LOG;
+  const log = real ?? path.join(dir, 'big.trace');
+  const records = real ? 0 : generateLog(log, target);
   const server = spawn(process.execPath, [BT, 'view', log, '--no-open'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const t0 = performance.now();
   let profile = '';
@@ -163,7 +165,7 @@ export async function run(): Promise<void> {
     });
     const readyNorm = performance.now() - n0;
     s2.kill('SIGINT');
-    console.log(`log: ${records.toLocaleString('en')} records, ${meta.processes.toLocaleString('en')} processes, ${meta.files.toLocaleString('en')} files`);
+    console.log(`log: ${real ? `${real} (${(fs.statSync(real).size / 1048576).toFixed(0)} MiB)` : `${records.toLocaleString('en')} records`}, ${meta.processes.toLocaleString('en')} processes, ${meta.files.toLocaleString('en')} files`);
     console.log(`server ready ${(ready / 1000).toFixed(2)} s after start on the raw log (normalized while loading), ${(readyNorm / 1000).toFixed(2)} s on the normalized log; server RSS ${mib(serverRss)}`);
     console.log(`first meaningful paint ${(paint / 1000).toFixed(2)} s after the page was opened`);
     console.log(`filter exe == "cc1" applied in ${Number.isNaN(filterMs) ? 'n/a (no display filters)' : `${filterMs.toFixed(0)} ms`} (tree and timeline)`);

@@ -12,6 +12,8 @@
  *     --no-strace     skip the strace run and the fidelity comparison
  *     --mask REGEX    also mask matches of REGEX in paths and argv (repeatable)
  *     --keep-going    go on when a build fails
+ *     --workload W    kernel (default) or configure: binutils 2.40's bfd/configure,
+ *                     out of tree (Debian's binutils-source), ~3,300 short processes
  *
  * Default workload: the Linux kernel from Debian's linux-source-6.1
  * (installed with apt-get if missing), unpacked once into
@@ -52,6 +54,11 @@ const KERNEL_OUT = '/var/tmp/bt-bench/linux-out';
  * configurations also want libelf-dev (objtool) and libssl-dev (certs).
  */
 const KERNEL_BUILD_PACKAGES = ['make', 'gcc', 'libc6-dev', 'flex', 'bison', 'bc', 'xz-utils'];
+/** The configure workload: an autotools configure of a GNU package, from Debian's binutils-source. */
+const BINUTILS_PKG = 'binutils-source';
+const BINUTILS_TARBALL = '/usr/src/binutils/binutils-2.40.tar.xz';
+const BINUTILS_SRC = path.join(CACHE, 'binutils-2.40');
+const CONFIGURE_OUT = '/var/tmp/bt-bench/bfd-out';
 
 interface Options {
   prepare: string;
@@ -98,6 +105,7 @@ function parseOptions(argv: string[]): Options {
       'no-strace': { type: 'boolean', default: false },
       mask: { type: 'string', multiple: true, default: [] },
       'keep-going': { type: 'boolean', default: false },
+      workload: { type: 'string', default: 'kernel' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -126,6 +134,21 @@ function parseOptions(argv: string[]): Options {
       workload: values.build,
     };
   }
+  if (values.workload === 'configure') {
+    const o = CONFIGURE_OUT;
+    return {
+      prepare: `rm -rf ${sh(o)} && mkdir -p ${sh(o)}`,
+      build: `cd ${sh(o)} && ${sh(path.join(BINUTILS_SRC, 'bfd', 'configure'))} -q`,
+      workdir: BINUTILS_SRC,
+      pairs,
+      out: path.resolve(values.out!),
+      strace: !values['no-strace'],
+      masks: values.mask as string[],
+      keepGoing: !!values['keep-going'],
+      workload: 'GNU binutils 2.40 (Debian binutils-source): bfd/configure, out of tree',
+    };
+  }
+  if (values.workload !== 'kernel') throw new Error(`--workload: kernel or configure (got ${values.workload})`);
   const o = KERNEL_OUT;
   return {
     prepare: `rm -rf ${sh(o)} && mkdir -p ${sh(o)} && make -s O=${sh(o)} tinyconfig`,
@@ -193,22 +216,27 @@ async function ensureKernel(): Promise<void> {
   if (missingTools.length) {
     throw new Error(`the kernel build needs ${missingTools.join(', ')}: apt-get install -y ${KERNEL_BUILD_PACKAGES.join(' ')}`);
   }
-  if (fs.existsSync(path.join(KERNEL_SRC, 'Makefile'))) return;
-  if (!fs.existsSync(KERNEL_TARBALL)) {
-    log(`installing ${KERNEL_PKG} (apt-get)`);
-    let rc = await quiet('apt-get', ['install', '-y', '-qq', KERNEL_PKG]);
+  await ensureSource(KERNEL_PKG, KERNEL_TARBALL, KERNEL_SRC, 'Makefile');
+}
+
+/** Installs Debian package `pkg` (which ships `tarball`) and unpacks it into `dir` once. */
+async function ensureSource(pkg: string, tarball: string, dir: string, probe: string): Promise<void> {
+  if (fs.existsSync(path.join(dir, probe))) return;
+  if (!fs.existsSync(tarball)) {
+    log(`installing ${pkg} (apt-get)`);
+    let rc = await quiet('apt-get', ['install', '-y', '-qq', pkg]);
     if (rc !== 0) {
       await quiet('apt-get', ['update', '-qq']);
-      rc = await quiet('apt-get', ['install', '-y', '-qq', KERNEL_PKG]);
+      rc = await quiet('apt-get', ['install', '-y', '-qq', pkg]);
     }
-    if (rc !== 0 || !fs.existsSync(KERNEL_TARBALL)) throw new Error(`could not install ${KERNEL_PKG} (apt-get install -y ${KERNEL_PKG}, as root)`);
+    if (rc !== 0 || !fs.existsSync(tarball)) throw new Error(`could not install ${pkg} (apt-get install -y ${pkg}, as root)`);
   }
-  log(`unpacking ${KERNEL_TARBALL} into ${CACHE} (once)`);
+  log(`unpacking ${tarball} into ${CACHE} (once)`);
   fs.mkdirSync(CACHE, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(CACHE, '.unpack-'));
-  const rc = await quiet('tar', ['-xJf', KERNEL_TARBALL, '-C', tmp]);
-  if (rc !== 0) throw new Error(`tar -xJf ${KERNEL_TARBALL} failed`);
-  fs.renameSync(path.join(tmp, KERNEL_PKG), KERNEL_SRC);
+  const rc = await quiet('tar', ['-xJf', tarball, '-C', tmp]);
+  if (rc !== 0) throw new Error(`tar -xJf ${tarball} failed`);
+  fs.renameSync(path.join(tmp, path.basename(dir)), dir);
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 
@@ -245,6 +273,7 @@ async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
   if (!fs.existsSync(BT)) throw new Error(`${BT} is missing: npm run build first`);
   if (o.workload.startsWith('Linux')) await ensureKernel();
+  if (o.workload.startsWith('GNU binutils')) await ensureSource(BINUTILS_PKG, BINUTILS_TARBALL, BINUTILS_SRC, 'bfd/configure');
   if (o.strace && !hasCommand('strace')) throw new Error('strace is missing: apt-get install -y strace (or --no-strace)');
   fs.mkdirSync(o.out, { recursive: true });
   const buildLog = path.join(o.out, 'build-output.txt');

@@ -66,7 +66,7 @@ function depProcess(build: Build, proc: number): DepProcess {
 /** Units that wrote file f, in time order of their first write. */
 function writerUnits(build: Build, f: BuildFile): number[] {
   const seen = new Map<number, number>();
-  for (const a of f.procs.values()) {
+  for (const a of f.procs) {
     if (!(a.kinds & WRITES)) continue;
     const u = unitOf(build, a.proc);
     const t = seen.get(u);
@@ -78,7 +78,7 @@ function writerUnits(build: Build, f: BuildFile): number[] {
 /** Units that read (or ran) file f, in time order. */
 function readerUnits(build: Build, f: BuildFile): number[] {
   const seen = new Map<number, number>();
-  for (const a of f.procs.values()) {
+  for (const a of f.procs) {
     if (!(a.kinds & (Kind.READ | Kind.EXEC))) continue;
     const u = unitOf(build, a.proc);
     const t = seen.get(u);

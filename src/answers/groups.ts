@@ -61,7 +61,7 @@ export function placeOf(path: string, startDir: string): Place {
 function readByOthers(f: BuildFile): boolean {
   let writers = 0;
   let readers = 0;
-  for (const a of f.procs.values()) {
+  for (const a of f.procs) {
     if (a.kinds & WRITES) writers++;
     else if (a.kinds & (Kind.READ | Kind.EXEC)) readers++;
   }

@@ -130,7 +130,7 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
   const jobs = build.jobs.jobs.filter((j) => !keep || keep.has(j.proc));
   const slowest = [...jobs].sort((a, b) => b.end - b.start - (a.end - a.start) || a.proc - b.proc).slice(0, 10);
   const groups: FileGroups = fileGroups(build, { all: opts.all });
-  const touched = (id: number) => !keep || [...model.files[id].procs.keys()].some((p) => keep.has(p));
+  const touched = (id: number) => !keep || model.files[id].procs.some((a) => keep.has(a.proc));
   const paths = (ids: number[]) => ids.filter(touched).map((i) => model.files[i].path);
   const probes = groups.probes.filter(touched);
   const chain = criticalPath(build);

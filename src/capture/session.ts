@@ -7,7 +7,6 @@ import { performance } from 'node:perf_hooks';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa, type ResultPromise } from 'execa';
 import { CaptureError, LogError, UsageError } from '../errors.js';
 import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
 import { FORMAT_VERSION } from '../log/schema.js';
@@ -23,6 +22,7 @@ import { Progress } from './progress.js';
 import { startProfile } from './profile.js';
 import { RingReader } from './ring.js';
 import { mark, reportTiming, timingEnabled } from './timing.js';
+import { launch, type Launched } from './launch.js';
 import { Transcoder } from './transcode.js';
 import { buildEnv, buildUser, checkBtf, checkPrivileges, resolveCommand } from './user.js';
 
@@ -116,25 +116,20 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     mark('bpf_load');
     bpf.attach();
     mark('attach');
-    const ring = new RingReader(bpf.ringFd, ringBytes);
-    cleanup.push(() => ring.close());
     const stopProfile = startProfile();
     if (stopProfile) cleanup.push(stopProfile);
 
     const clock = sampleClock();
     // The launcher waits on fd 3 until the log's header is written: the build starts only then.
     const bootAtZero = clock.bootNs - performance.now() * 1e6;
-    const child = execa(LAUNCHER_PATH, [cg.procsFile, String(user.uid), String(user.gid), exe, ...opts.command], {
-      stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
-      reject: false,
-      env: { ...env, BT_LAUNCH_WAIT_FD: '3' },
-      extendEnv: false,
-      cwd,
-      cleanup: true,
-    });
-    const go = child.stdio[3] as unknown as NodeJS.WritableStream;
-    const rootPid = child.pid ?? 0;
+    const child = launch(LAUNCHER_PATH, [cg.procsFile, String(user.uid), String(user.gid), exe, ...opts.command], { ...env, BT_LAUNCH_WAIT_FD: '3' }, cwd);
+    cleanup.push(child.killIfRunning);
+    const go = child.go;
+    const rootPid = child.pid;
     mark('spawn');
+    // mapped while the launcher starts (mapping a 64 MiB ring takes ~15 ms): the build waits for the go anyway
+    const ring = new RingReader(bpf.ringFd, ringBytes);
+    cleanup.push(() => ring.close());
     const header: LogHeader = {
       format_version: FORMAT_VERSION,
       bt_version: BT_VERSION,
@@ -165,12 +160,12 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
       writer = LogWriter.onOutput(out, header);
     } catch (err) {
       child.kill('SIGKILL'); // it never ran the build
-      await child;
+      await child.done;
       throw err;
     }
     cleanup.push(() => writer.close());
     go.end('g');
-    const res = await new Tracer(opts, cg, bpf, ring, writer, child as unknown as ResultPromise, rootPid, (ts) =>
+    const res = await new Tracer(opts, cg, bpf, ring, writer, child.done, rootPid, (ts) =>
       mark('build', (ts - bootAtZero) / 1e6),
     ).run();
     mark('end');
@@ -204,7 +199,7 @@ class Tracer {
     private readonly bpf: BtBpf,
     private readonly ring: RingReader,
     private readonly writer: LogWriter,
-    private readonly child: ResultPromise,
+    private readonly child: Promise<Launched>,
     private readonly rootPid: number,
     private readonly onBuildStart: (ts: number) => void = () => {},
   ) {

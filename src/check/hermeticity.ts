@@ -58,7 +58,7 @@ export function hermeticity(build: Build, noise: Noise, opts: HermeticityOptions
     if (allowed.some((m) => m.test(f.path))) continue;
     if (f.dir && isWalked(f)) continue;
     if (noise.file(f)) continue;
-    for (const a of f.procs.values()) {
+    for (const a of f.procs) {
       const k = a.kinds & LOOKS;
       if (!k || noise.use(f, a)) continue;
       // a directory's metadata looked at (stat): path walking; the files read in it are what counts

@@ -205,7 +205,7 @@ function envOf(build: Build, proc: number, name: string): string | undefined {
 export function isJobTemporary(build: Build, f: BuildFile): boolean {
   if (!f.created || !f.removed) return false;
   let owner: number | undefined;
-  for (const proc of f.procs.keys()) {
+  for (const { proc } of f.procs) {
     const p = build.process(proc);
     const o = p?.job || -proc;
     if (owner === undefined) owner = o;

@@ -75,7 +75,7 @@ export function races(build: Build, noise: Noise): Finding[] {
 
 function jobUses(build: Build, f: BuildFile, skip: (f: BuildFile, a: FileAccess) => boolean): JobUse[] {
   const by = new Map<number, JobUse>();
-  for (const a of f.procs.values()) {
+  for (const a of f.procs) {
     if (skip(f, a)) continue;
     const job = build.process(a.proc)?.job ?? 0;
     if (!job) continue;

@@ -19,7 +19,7 @@ import {
 } from '../log/dump.js';
 import { endWarnings } from '../log/check.js';
 import { LogReader } from '../log/reader.js';
-import { loadBuild, normalized } from '../model/index.js';
+import { buildFromRecords, loadBuild, normalized } from '../model/index.js';
 import { ModelEnv } from '../model/subject.js';
 import { compileFilter } from './options.js';
 import { EVENT_TYPES, recordType } from '../log/schema.js';
@@ -36,6 +36,9 @@ export interface DumpOptions {
 
 /** Output is built in chunks of about this many characters before each write. */
 const CHUNK_CHARS = 64 * 1024;
+
+/** Filter fields an event record carries itself: a filter of these alone is tested without the build model. */
+const EVENT_FIELDS: ReadonlySet<string> = new Set(['type', 'proc', 'pid', 'path', 'access', 'errno', 'ts']);
 
 /** Thrown internally when stdout went away (EPIPE): stop quietly. */
 class OutputClosed extends Error {}
@@ -144,14 +147,17 @@ export async function runDump(
   const json = Boolean(opts.json);
   const filter = opts.filter !== undefined ? compileFilter(opts.filter) : undefined;
   const reader = LogReader.open(file);
-  // with a filter, the records come normalized, each tested with its process from the build model
-  const env = filter ? new ModelEnv(loadBuild(file)) : undefined;
+  // With a filter, the records come normalized, each tested with its process
+  // from the build model (a first pass); a filter of event fields alone needs no model.
+  const stream = filter ? normalized(file) : undefined;
+  const needsModel = filter && (filter.usesUnder || [...filter.fields].some((f) => !EVENT_FIELDS.has(f)));
+  const env = stream ? new ModelEnv(needsModel ? loadBuild(file) : buildFromRecords(stream.header, [])) : undefined;
   const keep = filter && env ? filter.bind(env) : undefined;
-  const h = env ? env.build.header : reader.header;
+  const h = stream ? stream.header : reader.header;
   const output = new Output(out);
   try {
     let buf = json ? `${JSON.stringify(headerToJson(h))}\n` : `${formatHeaderText(h)}\n`;
-    for (const r of env ? normalized(file) : reader.records()) {
+    for (const r of stream ?? reader.records()) {
       if (r.env) continue; // a shared environment: shown in the execs that refer to it
       if (pids && !pids.has(r.pid)) continue;
       if (keep && !keep(env!.eventSubject(r))) continue;
@@ -162,17 +168,18 @@ export async function runDump(
         buf = '';
       }
     }
-    if (env) {
-      // the model's pass read the log to its end: its trailer and damage are the reader's
-      const m = env.build.model;
-      if (m.trailer) buf += json ? `${JSON.stringify(trailerToJson(m.trailer))}\n` : `${formatTrailerText(m.trailer, h)}\n`;
+    if (stream) {
+      // the stream read the log to its end: its trailer and damage are the log's
+      const t = stream.trailer;
+      if (t) buf += json ? `${JSON.stringify(trailerToJson(t))}\n` : `${formatTrailerText(t, h)}\n`;
       if (buf) await output.write(buf);
       await output.end();
-      const d = env.build.damage;
-      if (d.torn) err.write(`bt: warning: ${file} is damaged at byte ${d.torn.offset} (${d.torn.reason}): the records before it were read\n`);
-      else if (!m.trailer) err.write(`bt: warning: ${file} has no trailer: the trace did not finish cleanly\n`);
-      if (d.trailerMismatch) err.write(`bt: warning: ${file}: ${d.trailerMismatch}\n`);
-      return d.torn || d.trailerMismatch ? 1 : 0;
+      const torn = stream.torn;
+      const mismatch = stream.trailerMismatch;
+      if (torn) err.write(`bt: warning: ${file} is damaged at byte ${torn.offset} (${torn.reason}): the records before it were read\n`);
+      else if (!t) err.write(`bt: warning: ${file} has no trailer: the trace did not finish cleanly\n`);
+      if (mismatch) err.write(`bt: warning: ${file}: ${mismatch}\n`);
+      return torn || mismatch ? 1 : 0;
     }
     if (reader.trailer) {
       buf += json ? `${JSON.stringify(trailerToJson(reader.trailer))}\n` : `${formatTrailerText(reader.trailer, h)}\n`;

@@ -49,7 +49,7 @@ export function traceCommand(): Command {
     .passThroughOptions()
     .action(async (command: string[], o) => {
       const ringBytes = typeof o.ringSize === 'number' ? o.ringSize : parseSize(String(o.ringSize));
-      // Loaded here: the capture stack (execa, koffi) is not needed by the other commands.
+      // Loaded here: the capture stack (koffi, libbpf) is not needed by the other commands.
       const { runTrace } = await import('../capture/session.js');
       const res = await runTrace({
         output: o.output,

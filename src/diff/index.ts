@@ -226,7 +226,7 @@ function fileSets(a: Side, b: Side, kinds: number, outputs: boolean): { onlyA: F
       const key = s.mask.path(f.path);
       if (key === '<tmp>') continue;
       const tools = new Set<string>();
-      for (const acc of f.procs.values()) if (acc.kinds & kinds) tools.add(programName(s.build.process(acc.proc)!));
+      for (const acc of f.procs) if (acc.kinds & kinds) tools.add(programName(s.build.process(acc.proc)!));
       out.set(key, new Set([...(out.get(key) ?? []), ...tools]));
     }
     return out;

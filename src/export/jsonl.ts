@@ -4,9 +4,9 @@
  * the fly): a header object, one object per record, then the trailer.
  */
 import { headerToJson, toJson, trailerToJson } from '../log/dump.js';
-import { recordType, type Trailer } from '../log/schema.js';
+import { recordType } from '../log/schema.js';
 import { normalized } from '../model/index.js';
-import type { NormalizeOptions } from '../normalize/normalize.js';
+import { normalizedTrailer, type NormalizeOptions } from '../normalize/normalize.js';
 import type { Sink } from './sink.js';
 
 /** Writes the JSON Lines of `log` to `sink`; returns the number of records. */
@@ -29,23 +29,8 @@ export function exportJsonl(log: string, sink: Sink, opts: NormalizeOptions = {}
       buf = '';
     }
   }
-  const t = s.wasNormalized ? s.trailer : normalizedTrailer(s.trailer, n, counts, s.summary?.lostByReason ?? {});
+  const t = s.wasNormalized ? s.trailer : normalizedTrailer(s.trailer, s.summary?.lostByReason ?? {}, { records: n, counts });
   if (t) buf += `${JSON.stringify(trailerToJson(t))}\n`;
   if (buf) sink.write(buf);
   return n;
-}
-
-/** The trailer bt normalize writes for a raw log's trailer: counts of the normalized records, lost events by reason. */
-function normalizedTrailer(t: Trailer | undefined, records: number, counts: Record<string, number>, lost: Record<string, number>): Trailer | undefined {
-  if (!t) return undefined;
-  return {
-    end_ts: t.end_ts ?? 0,
-    exit_status: t.exit_status ?? 0,
-    exit_code: t.exit_code ?? 0,
-    exit_signal: t.exit_signal ?? 0,
-    records,
-    counts,
-    lost: { ...lost },
-    leftover: [...(t.leftover ?? [])],
-  } as Trailer;
 }

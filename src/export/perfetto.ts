@@ -23,9 +23,17 @@ import type { Sink } from './sink.js';
 import { timeline, type Timeline } from './timeline.js';
 
 export const PERFETTO_PROTO = path.join(path.dirname(PROTO_PATH), 'perfetto_subset.proto');
-const root = new protobuf.Root().loadSync(PERFETTO_PROTO, { keepCase: true });
-export const TraceType = root.lookupType('perfetto.protos.Trace');
-const PacketType = root.lookupType('perfetto.protos.TracePacket');
+let types: { trace: protobuf.Type; packet: protobuf.Type } | undefined;
+/** The types of Perfetto's schema subset, parsed on first use (not at every bt's start-up). */
+function perfettoTypes(): { trace: protobuf.Type; packet: protobuf.Type } {
+  if (!types) {
+    const root = new protobuf.Root().loadSync(PERFETTO_PROTO, { keepCase: true });
+    types = { trace: root.lookupType('perfetto.protos.Trace'), packet: root.lookupType('perfetto.protos.TracePacket') };
+  }
+  return types;
+}
+/** perfetto.protos.Trace: what a .pftrace file is. */
+export const traceType = (): protobuf.Type => perfettoTypes().trace;
 
 export const SEQ = 1;
 export const ROOT_UUID = 1;
@@ -79,7 +87,8 @@ interface Ev {
 
 /** Writes one packet as field 1 of Trace (so the file is a valid Trace message). */
 function writePacket(sink: Sink, packet: Record<string, unknown>): void {
-  const body = PacketType.encode(PacketType.fromObject(packet)).finish();
+  const Packet = perfettoTypes().packet;
+  const body = Packet.encode(Packet.fromObject(packet)).finish();
   const w = protobuf.Writer.create();
   w.uint32((1 << 3) | 2).uint32(body.length);
   sink.write(w.finish());

@@ -24,7 +24,7 @@
 import fs from 'node:fs';
 import { LogError } from '../errors.js';
 import { describeFsError } from './io.js';
-import { EVENT_TYPES, RecordType, decodeRecord, recordType, type EventType, type LogRecord } from './schema.js';
+import { EVENT_TYPES, RecordType, decodeRecordAt, recordType, type EventType, type LogRecord } from './schema.js';
 
 /** Where a log stops being readable. */
 export interface TornInfo {
@@ -156,7 +156,7 @@ export function scanRecord(b: Buffer, start: number, end: number): string | unde
  * is wrong when it does not decode or the decoder disagrees with the scan.
  */
 export function decodeScanned(b: Buffer, start: number, len: number, field: number): LogRecord {
-  const rec = decodeRecord(b.subarray(start, start + len));
+  const rec = decodeRecordAt(b, start, len);
   const type = recordType(rec);
   const want = field === 0 ? undefined : EVENT_BY_FIELD[field];
   if (type !== want) throw new Error(`the decoder found event ${type ?? 'none'}, the framing ${want ?? 'none'}`);

@@ -22,7 +22,12 @@ export { normalized, NormalizedLog } from './stream.js';
 
 export interface LoadOptions extends JobOptions {
   normalize?: NormalizeOptions;
+  /** Called every PROGRESS_EVERY records with the number read so far (a start-over begins at 0 again). */
+  onProgress?: (records: number) => void;
 }
+
+/** Records between two onProgress calls. */
+export const PROGRESS_EVERY = 500_000;
 
 /** A build: the model, its jobs, and lookups by id and path. */
 export class Build {
@@ -108,10 +113,19 @@ export function loadBuild(path: string, opts: LoadOptions = {}): Build {
   return loadWith(path, opts.normalize ?? {}, opts);
 }
 
-function loadWith(path: string, normalize: NormalizeOptions, opts: JobOptions): Build {
+function loadWith(path: string, normalize: NormalizeOptions, opts: LoadOptions): Build {
   const log = normalized(path, normalize);
   const b = new ModelBuilder(log.header);
-  for (const r of log) b.add(r);
+  let n = 0;
+  let next = PROGRESS_EVERY;
+  for (const batch of log.batches()) {
+    for (let i = 0; i < batch.length; i++) b.add(batch[i]);
+    n += batch.length;
+    if (n >= next && opts.onProgress) {
+      opts.onProgress(n);
+      next += PROGRESS_EVERY;
+    }
+  }
   const model = b.finish({ incomplete: !log.complete, trailer: log.trailer });
   return new Build(model, opts, log.summary, { torn: log.torn, trailerMismatch: log.trailerMismatch });
 }

@@ -137,7 +137,7 @@ export class JobIndex {
 /** Processes of a file's accesses that wrote it (content or existence), in time order. */
 export function writersOf(model: BuildModel, file: number): number[] {
   const f = model.files[file];
-  return [...f.procs.values()]
+  return f.procs
     .filter((a) => a.kinds & WRITES)
     .sort((a, b) => a.firstWrite - b.firstWrite)
     .map((a) => a.proc);
@@ -146,7 +146,7 @@ export function writersOf(model: BuildModel, file: number): number[] {
 /** Processes that read the file's content (or ran it), in time order. */
 export function readersOf(model: BuildModel, file: number): number[] {
   const f = model.files[file];
-  return [...f.procs.values()]
+  return f.procs
     .filter((a) => a.kinds & (Kind.READ | Kind.EXEC))
     .sort((a, b) => a.first - b.first)
     .map((a) => a.proc);

@@ -62,8 +62,8 @@ export interface BuildFile {
   removed: boolean;
   /** Kind bits of every access by any process. */
   kinds: number;
-  /** Accesses of this file, by proc id. */
-  readonly procs: Map<number, FileAccess>;
+  /** Accesses of this file, one per process, in the order of their first use. */
+  readonly procs: FileAccess[];
 }
 
 /** How one process used one file. */
@@ -186,7 +186,7 @@ export class ModelBuilder {
     let id = this.fileIds.get(path);
     if (id === undefined) {
       id = this.files.length;
-      this.files.push({ id, path: this.intern(path), dir: false, created: false, removed: false, kinds: 0, procs: new Map() });
+      this.files.push({ id, path: this.intern(path), dir: false, created: false, removed: false, kinds: 0, procs: [] });
       this.state.push(UNKNOWN);
       this.fileIds.set(path, id);
     }
@@ -222,7 +222,7 @@ export class ModelBuilder {
     if (!a) {
       a = { proc: p.proc, file: f.id, kinds: 0, first: ts, last: ts, count: 0, firstWrite: -1 };
       p.files.set(f.id, a);
-      f.procs.set(p.proc, a);
+      f.procs.push(a);
     }
     a.kinds |= kinds;
     a.last = ts;

@@ -20,6 +20,9 @@ import {
   type NormalizeSummary,
 } from '../normalize/normalize.js';
 
+/** Records per batch (batches()). */
+const BATCH = 512;
+
 export class NormalizedLog implements Iterable<LogRecord>, AsyncIterable<LogRecord> {
   /** The header of the normalized log (marked normalized). */
   readonly header: LogHeader;
@@ -52,11 +55,28 @@ export class NormalizedLog implements Iterable<LogRecord>, AsyncIterable<LogReco
   }
 
   *[Symbol.iterator](): Generator<LogRecord, void, undefined> {
+    for (const batch of this.batches()) yield* batch;
+  }
+
+  /**
+   * The same records in arrays (a few hundred at a time): for consumers
+   * that read millions of records, one generator step per batch. An array
+   * is reused: use its records before asking for the next.
+   */
+  *batches(): Generator<LogRecord[], void, undefined> {
     if (this.used) throw new Error('a NormalizedLog is read once: open it again');
     this.used = true;
     try {
       if (this.reader.header.normalized) {
-        yield* this.reader.records();
+        const batch: LogRecord[] = [];
+        for (const r of this.reader.records()) {
+          batch.push(r);
+          if (batch.length === BATCH) {
+            yield batch;
+            batch.length = 0;
+          }
+        }
+        if (batch.length) yield batch;
       } else {
         const source = rawSource(this.reader);
         const windowOpts = {
@@ -70,10 +90,13 @@ export class NormalizedLog implements Iterable<LogRecord>, AsyncIterable<LogReco
         // reads a normalized log; records normalized here come from the raw
         // fast path, which does not, so they are put back here.
         const envs = new EnvResolver();
-        for (const r of this.pass) {
-          if (r.env) envs.define(r.env);
-          else if (r.exec) envs.resolve(r);
-          yield r;
+        for (const batch of this.pass.batches(BATCH)) {
+          for (let i = 0; i < batch.length; i++) {
+            const r = batch[i];
+            if (r.env) envs.define(r.env);
+            else if (r.exec) envs.resolve(r);
+          }
+          yield batch;
         }
       }
       this.done = true;

@@ -122,10 +122,11 @@ export function normalizedHeader(h: LogHeader, source: string): LogHeader {
 }
 
 /**
- * The trailer to write for a normalized log: the raw one, counts recomputed
- * (records and counts by the LogWriter, lost events from the lost records).
+ * The trailer of a normalized log: the raw one, with the lost events from
+ * the lost records and, when given, the normalized records' counts (else
+ * the LogWriter fills them in).
  */
-function normalizedTrailer(t: Trailer | undefined, lost: Record<string, number>): Trailer | undefined {
+export function normalizedTrailer(t: Trailer | undefined, lost: Record<string, number>, count?: { records: number; counts: Record<string, number> }): Trailer | undefined {
   if (!t) return undefined;
   return {
     end_ts: t.end_ts ?? 0,
@@ -134,7 +135,17 @@ function normalizedTrailer(t: Trailer | undefined, lost: Record<string, number>)
     exit_signal: t.exit_signal ?? 0,
     leftover: [...(t.leftover ?? [])],
     lost: { ...lost },
+    ...count,
   };
+}
+
+/** Each item as a batch of one. */
+function* oneByOne<T>(items: Iterable<T>): Generator<T[]> {
+  const one: T[] = [];
+  for (const x of items) {
+    one[0] = x;
+    yield one;
+  }
 }
 
 function* numbered(src: Iterable<LogRecord>): Generator<LogRecord> {
@@ -176,7 +187,33 @@ export class NormalizePass implements Iterable<LogRecord> {
     this.norm = new Normalizer(header, { allWarnings: opts.allWarnings });
   }
 
+  /** The records one at a time; `entry` is the raw entry of the one last yielded, when it came straight from a raw log. */
   *[Symbol.iterator](): Generator<LogRecord, void, undefined> {
+    for (const out of this.run(0)) {
+      const e = this.current;
+      for (let i = 0; i < out.length; i++) {
+        this.entry = e && out[i] === this.currentRecord ? e : undefined;
+        yield out[i];
+      }
+    }
+    this.entry = undefined;
+  }
+
+  /**
+   * The records in arrays of about `size` (the model's fast path: one
+   * generator step per batch, not per record). An array is reused: use its
+   * records before asking for the next.
+   */
+  batches(size = 1024): Iterable<LogRecord[]> {
+    return this.run(size);
+  }
+
+  /** The raw entry and the record decoded from it, of the input last pushed (run(0) only). */
+  private current: RawEntry | undefined;
+  private currentRecord: LogRecord | undefined;
+
+  /** The pass: arrays of records, each yielded when it holds `size` (0: after every input record). */
+  private *run(size: number): Generator<LogRecord[], void, undefined> {
     const { norm, stats, opts, source } = this;
     const out: LogRecord[] = [];
     const emit = (r: LogRecord) => {
@@ -185,38 +222,44 @@ export class NormalizePass implements Iterable<LogRecord> {
     const windowOpts = { windowNs: (opts.windowMs ?? DEFAULT_WINDOW_MS) * 1e6, maxHeld: opts.maxHeld ?? DEFAULT_MAX_HELD };
     const sortOpts = { runSize: opts.runSize ?? DEFAULT_RUN_SIZE, tmpDir: opts.tmpDir };
     if (source instanceof RawLogSource) {
-      const entries = this.method === 'window' ? source.inWindow(windowOpts, stats) : externalSort(source.entries(), { ...sortOpts, codec: rawCodec }, stats);
-      for (const e of entries) {
-        const r = source.decode(e);
-        if (!r) continue;
-        norm.push(r, emit, e.type);
-        for (let i = 0; i < out.length; i++) {
-          this.entry = out[i] === r ? e : undefined;
-          this.written++;
-          yield out[i];
+      const batches = this.method === 'window' ? source.inWindowBatches(windowOpts, stats) : oneByOne(externalSort(source.entries(), { ...sortOpts, codec: rawCodec }, stats));
+      for (const entries of batches) {
+        for (let j = 0; j < entries.length; j++) {
+          const e = entries[j];
+          const r = source.decode(e);
+          if (!r) continue;
+          norm.push(r, emit, e.type);
+          if (out.length > size) {
+            if (size === 0) {
+              this.current = e;
+              this.currentRecord = r;
+            }
+            this.written += out.length;
+            yield out;
+            out.length = 0;
+          }
         }
-        out.length = 0;
       }
-      this.entry = undefined;
+      this.current = this.currentRecord = undefined;
     } else {
       const input = numbered(source.records());
       const ordered = this.method === 'window' ? reorderWindow(input, windowOpts, stats) : externalSort(input, sortOpts, stats);
       for (const r of ordered) {
         norm.push(r, emit);
-        for (let i = 0; i < out.length; i++) {
-          this.written++;
-          yield out[i];
+        if (out.length > size) {
+          this.written += out.length;
+          yield out;
+          out.length = 0;
         }
-        out.length = 0;
       }
     }
     this.endInfo = source.end();
     norm.finish(this.endInfo.trailer?.end_ts ?? 0, emit);
-    for (let i = 0; i < out.length; i++) {
-      this.written++;
-      yield out[i];
+    if (out.length) {
+      this.written += out.length;
+      yield out;
+      out.length = 0;
     }
-    out.length = 0;
   }
 
   /** After the iteration: what the source's end said. */

@@ -7,18 +7,16 @@
  * trade-off of tools that cannot look at the tree.
  */
 
+/** What an absolute path that is already normal lacks: "//", "/." (also "/.."), a trailing "/" after a name. */
+const NOT_NORMAL = /\/[/.]|[^]\/$/;
+
+/** The same for a relative tail: it also must not start with "/" or be "." or "..". */
+const REST_NOT_NORMAL = /^(?:\/|\.\.?$)|\/[/.]|\/$/;
+
 /** Normalizes an absolute path lexically ("/a/./b/../c//d/" -> "/a/c/d"). */
 export function normalizeAbs(p: string): string {
   // Fast path: already normal.
-  if (
-    p.length > 0 &&
-    p.charCodeAt(0) === 47 &&
-    !p.includes('//') &&
-    !p.includes('/.') &&
-    (p.length === 1 || p.charCodeAt(p.length - 1) !== 47)
-  ) {
-    return p;
-  }
+  if (p.charCodeAt(0) === 47 && !NOT_NORMAL.test(p)) return p;
   const out: string[] = [];
   for (const part of p.split('/')) {
     if (part === '' || part === '.') continue;
@@ -55,15 +53,7 @@ export function resolvePath(base: string | undefined, p: string): string | undef
     }
   }
   const rest = i === 0 ? p : p.slice(i);
-  if (
-    rest.length > 0 &&
-    rest.charCodeAt(0) !== 47 &&
-    rest !== '.' &&
-    rest !== '..' &&
-    !rest.includes('//') &&
-    !rest.includes('/.') &&
-    rest.charCodeAt(rest.length - 1) !== 47
-  ) {
+  if (rest.length > 0 && !REST_NOT_NORMAL.test(rest)) {
     return dir === '/' ? `/${rest}` : `${dir}/${rest}`;
   }
   return normalizeAbs(`${dir}/${rest}`);

@@ -150,16 +150,31 @@ class RawReader {
   }
 }
 
+/** A record that came later than one already held: kept in RawWindow's heap. */
+interface LateEntry {
+  ts: number;
+  seq: number;
+  offset: number;
+  chunkNo: number;
+  start: number;
+  len: number;
+  meta: number;
+}
+
 /**
  * The reorder window of the fast path (see reorderWindow in order.ts for
- * the rules, which are the same): a ring of held records kept as columns
- * of typed arrays, in (ts, seq) order.
+ * the rules, which are the same). Records that come in order (most of a
+ * log) go to a ring kept as columns of typed arrays; the few that come
+ * later than one already held go to a binary heap. Both are in (ts, seq)
+ * order, and the oldest record is the older of their two heads: a late
+ * record costs O(log late), not a move of every record after it.
  */
 class RawWindow {
   private cap = 1024;
   private mask = this.cap - 1;
   private head = 0;
-  size = 0;
+  /** Records in the ring. */
+  private count = 0;
   private ts = new Float64Array(this.cap);
   private seq = new Float64Array(this.cap);
   private offset = new Float64Array(this.cap);
@@ -168,17 +183,32 @@ class RawWindow {
   private len = new Int32Array(this.cap);
   /** field id, | 0x80 if annotated */
   private meta = new Uint8Array(this.cap);
-  /** The read chunks held records are in, with how many of them each holds. */
-  private readonly chunks = new Map<number, ChunkUse>();
+  /** Late records, a min-heap by (ts, seq). */
+  private readonly late: LateEntry[] = [];
+  /** The read chunks held records are in, with how many of them each holds (by chunk number). */
+  private readonly chunks: Array<ChunkUse | undefined> = [];
   private pushNo = -1;
   private pushUse: ChunkUse | undefined;
+  /** Chunks no held record is in any more: recycled by recycleReleased(), once the records taken from them are used. */
+  private readonly released: Buffer[] = [];
 
   constructor(private readonly reader: RawReader) {}
+
+  /** Lets the reader read into the chunks released since the last call. */
+  recycleReleased(): void {
+    for (const b of this.released) this.reader.recycle(b);
+    this.released.length = 0;
+  }
+
+  /** Records held. */
+  get size(): number {
+    return this.count + this.late.length;
+  }
 
   private grow(): void {
     const cap = this.cap * 2;
     const copy = (from: ArrayLike<number>, to: { [i: number]: number }) => {
-      for (let i = 0; i < this.size; i++) to[i] = from[(this.head + i) & this.mask];
+      for (let i = 0; i < this.count; i++) to[i] = from[(this.head + i) & this.mask];
     };
     const ts = new Float64Array(cap);
     const seq = new Float64Array(cap);
@@ -208,7 +238,8 @@ class RawWindow {
 
   /** The ts of the oldest held record. */
   firstTs(): number {
-    return this.ts[this.head];
+    const late = this.late.length ? this.late[0].ts : Infinity;
+    return this.count && this.ts[this.head] < late ? this.ts[this.head] : late;
   }
 
   /** Holds the reader's current record (its seq is larger than any held). */
@@ -217,60 +248,30 @@ class RawWindow {
       // the reader moved on: the previous chunk may hold nothing any more
       const prev = this.pushUse;
       if (prev && prev.held === 0) {
-        this.chunks.delete(this.pushNo);
-        this.reader.recycle(prev.buf);
+        this.chunks[this.pushNo] = undefined;
+        this.released.push(prev.buf);
       }
       this.pushNo = r.chunkNo;
       this.pushUse = { buf: r.buf, held: 0 };
-      this.chunks.set(r.chunkNo, this.pushUse);
+      this.chunks[r.chunkNo] = this.pushUse;
     }
     (this.pushUse as ChunkUse).held++;
-    if (this.size === this.cap) this.grow();
-    const mask = this.mask;
     const ts = r.ts;
-    let at = (this.head + this.size) & mask;
-    if (this.size > 0 && this.ts[(at - 1) & mask] > ts) {
-      // late: after the held records with ts <= its own (binary search), the rest move up one
-      let lo = 0;
-      let hi = this.size - 1;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (this.ts[(this.head + mid) & mask] > ts) hi = mid;
-        else lo = mid + 1;
-      }
-      const from = (this.head + lo) & mask;
-      if (from < at) {
-        // no wrap-around in between: move the columns up one (memmove)
-        this.ts.copyWithin(from + 1, from, at);
-        this.seq.copyWithin(from + 1, from, at);
-        this.offset.copyWithin(from + 1, from, at);
-        this.chunkNo.copyWithin(from + 1, from, at);
-        this.start.copyWithin(from + 1, from, at);
-        this.len.copyWithin(from + 1, from, at);
-        this.meta.copyWithin(from + 1, from, at);
-      } else {
-        for (let k = this.size; k > lo; k--) {
-          const to = (this.head + k) & mask;
-          const prev = (to - 1) & mask;
-          this.ts[to] = this.ts[prev];
-          this.seq[to] = this.seq[prev];
-          this.offset[to] = this.offset[prev];
-          this.chunkNo[to] = this.chunkNo[prev];
-          this.start[to] = this.start[prev];
-          this.len[to] = this.len[prev];
-          this.meta[to] = this.meta[prev];
-        }
-      }
-      at = from;
+    const meta = r.field | (r.annotated ? 0x80 : 0);
+    if (this.count > 0 && this.ts[(this.head + this.count - 1) & this.mask] > ts) {
+      heapPush(this.late, { ts, seq: r.seq, offset: r.offset, chunkNo: r.chunkNo, start: r.start, len: r.len, meta });
+      return;
     }
+    if (this.count === this.cap) this.grow();
+    const at = (this.head + this.count) & this.mask;
     this.ts[at] = ts;
     this.seq[at] = r.seq;
     this.offset[at] = r.offset;
     this.chunkNo[at] = r.chunkNo;
     this.start[at] = r.start;
     this.len[at] = r.len;
-    this.meta[at] = r.field | (r.annotated ? 0x80 : 0);
-    this.size++;
+    this.meta[at] = meta;
+    this.count++;
   }
 
   /**
@@ -279,24 +280,69 @@ class RawWindow {
    */
   shift(e: RawEntry): void {
     const h = this.head;
-    e.ts = this.ts[h];
-    e.seq = this.seq[h];
-    e.offset = this.offset[h];
-    e.start = this.start[h];
-    e.len = this.len[h];
-    const m = this.meta[h];
+    const top = this.late.length ? this.late[0] : undefined;
+    let m: number;
+    let no: number;
+    if (top && (this.count === 0 || top.ts < this.ts[h] || (top.ts === this.ts[h] && top.seq < this.seq[h]))) {
+      heapPop(this.late);
+      e.ts = top.ts;
+      e.seq = top.seq;
+      e.offset = top.offset;
+      e.start = top.start;
+      e.len = top.len;
+      m = top.meta;
+      no = top.chunkNo;
+    } else {
+      e.ts = this.ts[h];
+      e.seq = this.seq[h];
+      e.offset = this.offset[h];
+      e.start = this.start[h];
+      e.len = this.len[h];
+      m = this.meta[h];
+      no = this.chunkNo[h];
+      this.head = (h + 1) & this.mask;
+      this.count--;
+    }
     e.field = m & 0x7f;
     e.annotated = (m & 0x80) !== 0;
-    const no = this.chunkNo[h];
-    const use = no === this.pushNo ? (this.pushUse as ChunkUse) : (this.chunks.get(no) as ChunkUse);
+    const use = no === this.pushNo ? (this.pushUse as ChunkUse) : (this.chunks[no] as ChunkUse);
     e.buf = use.buf;
     if (--use.held === 0 && no !== this.pushNo) {
-      this.chunks.delete(no);
-      this.reader.recycle(use.buf);
+      this.chunks[no] = undefined;
+      this.released.push(use.buf);
     }
-    this.head = (h + 1) & this.mask;
-    this.size--;
   }
+}
+
+function before(a: LateEntry, b: LateEntry): boolean {
+  return a.ts < b.ts || (a.ts === b.ts && a.seq < b.seq);
+}
+
+function heapPush(h: LateEntry[], x: LateEntry): void {
+  let i = h.length;
+  h.push(x);
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (!before(x, h[parent])) break;
+    h[i] = h[parent];
+    i = parent;
+  }
+  h[i] = x;
+}
+
+function heapPop(h: LateEntry[]): void {
+  const last = h.pop() as LateEntry;
+  if (h.length === 0) return;
+  let i = 0;
+  for (;;) {
+    let c = 2 * i + 1;
+    if (c >= h.length) break;
+    if (c + 1 < h.length && before(h[c + 1], h[c])) c++;
+    if (!before(h[c], last)) break;
+    h[i] = h[c];
+    i = c;
+  }
+  h[i] = last;
 }
 
 interface ChunkUse {
@@ -360,11 +406,27 @@ export class RawLogSource {
    * Throws LateRecordError when a record is later than the window allows.
    */
   *inWindow(opts: WindowOptions, stats: OrderStats): Generator<RawEntry, void, undefined> {
+    for (const batch of this.inWindowBatches(opts, stats)) yield* batch;
+  }
+
+  /**
+   * The same records in arrays of up to `size`: one generator step per
+   * batch. The array and its entries are reused: use them before asking
+   * for the next (the read chunks they point into are recycled then).
+   */
+  *inWindowBatches(opts: WindowOptions, stats: OrderStats, size = 256): Generator<RawEntry[], void, undefined> {
     this.reset();
     stats.method = 'window';
     const r = new RawReader(this.path, this.dataOffset, this.chunkBytes);
     const w = new RawWindow(r);
-    const e = new RawEntry(0, 0, 0, false, r.buf, 0, 0, 0);
+    const pool: RawEntry[] = [];
+    const batch: RawEntry[] = [];
+    const take = () => {
+      const e = (pool[batch.length] ??= new RawEntry(0, 0, 0, false, r.buf, 0, 0, 0));
+      w.shift(e);
+      batch.push(e);
+      return e;
+    };
     const { windowNs, maxHeld } = opts;
     let maxSeen = -Infinity;
     let releasedTs = -Infinity;
@@ -381,16 +443,16 @@ export class RawLogSource {
         w.push(r);
         if (w.size > stats.maxHeld) stats.maxHeld = w.size;
         const limit = maxSeen - windowNs;
-        while (w.size > 0 && (w.size > maxHeld || w.firstTs() < limit)) {
-          w.shift(e);
-          releasedTs = e.ts;
-          yield e;
+        while (w.size > 0 && (w.size > maxHeld || w.firstTs() < limit)) releasedTs = take().ts;
+        if (batch.length >= size) {
+          yield batch;
+          batch.length = 0;
+          w.recycleReleased();
         }
       }
-      while (w.size > 0) {
-        w.shift(e);
-        yield e;
-      }
+      while (w.size > 0) take();
+      if (batch.length) yield batch;
+      batch.length = 0;
       this.finish(r);
     } finally {
       r.close();

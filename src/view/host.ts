@@ -10,6 +10,7 @@ import { fileGroups, isNoise } from '../answers/groups.js';
 import { summarize } from '../answers/summary.js';
 import { dotToSvg, graphBuild, toDot } from '../graph/index.js';
 import { DEFAULT_MAX_NODES } from '../graph/view.js';
+import { GraphError } from '../errors.js';
 import type { Build } from '../model/index.js';
 import type { ApiAnswer, ExtraApi } from './api.js';
 import { modelFilter } from './filter.js';
@@ -64,9 +65,27 @@ function rdepsScope(build: Build, fileId: number): Scope {
   return { procs, files };
 }
 
-/** The provenance graph as SVG and the node -> "p12"/"f34" map. */
-async function graphOf(build: Build, scope: Scope, title: string): Promise<{ svg: string; nodes: Record<string, string>; count: number }> {
-  const view = graphBuild(build, { systemFiles: false, collapse: 'identical', maxNodes: DEFAULT_MAX_NODES }, scope);
+/**
+ * The provenance graph as SVG and the node -> "p12"/"f34" map. Repeated
+ * processes are collapsed; when that leaves too many nodes to draw (a kernel
+ * object file's provenance reaches every Kconfig file), processes are
+ * collapsed by program, and `note` says so.
+ */
+async function graphOf(build: Build, scope: Scope, title: string): Promise<{ svg: string; nodes: Record<string, string>; count: number; title: string; note?: string }> {
+  let view;
+  let note: string | undefined;
+  try {
+    view = graphBuild(build, { systemFiles: false, collapse: 'identical', maxNodes: DEFAULT_MAX_NODES }, scope);
+  } catch (err) {
+    if (!(err instanceof GraphError) || err.code !== 'E_TOO_BIG') throw err;
+    try {
+      view = graphBuild(build, { systemFiles: false, collapse: 'program', maxNodes: DEFAULT_MAX_NODES }, scope);
+    } catch (err2) {
+      if (!(err2 instanceof GraphError) || err2.code !== 'E_TOO_BIG') throw err2;
+      throw new GraphError('E_TOO_BIG', `too big to draw: ${err2.message.replace(/: try .*$/, '')}; the inputs are listed below, and bt graph --focus FILE --include GLOB draws parts of it`);
+    }
+    note = `${/would have (\d+) nodes/.exec(err.message)?.[1] ?? 'too many'} nodes with one box per command: processes are collapsed by program`;
+  }
   const nodes: Record<string, string> = {};
   for (const p of view.procs) nodes[p.id] = `p${p.rep.proc}`;
   for (const f of view.files) {
@@ -74,7 +93,7 @@ async function graphOf(build: Build, scope: Scope, title: string): Promise<{ svg
     if (bf) nodes[f.id] = `f${bf.id}`;
   }
   const svg = await dotToSvg(toDot(view));
-  return { svg, nodes, count: view.nodeCount, ...{ title } };
+  return { svg, nodes, count: view.nodeCount, title, ...(note ? { note } : {}) };
 }
 
 /** Server-only API calls. */

@@ -128,13 +128,13 @@ export function unpack(d: Packed): BuildModel {
   const files: BuildFile[] = [];
   for (let id = 0, k = 0; k < d.files.length; id++, k += F) {
     const fl = d.files[k + 1];
-    files.push({ id, path: S[d.files[k]], dir: (fl & 1) !== 0, created: (fl & 2) !== 0, removed: (fl & 4) !== 0, kinds: d.files[k + 2], procs: new Map() });
+    files.push({ id, path: S[d.files[k]], dir: (fl & 1) !== 0, created: (fl & 2) !== 0, removed: (fl & 4) !== 0, kinds: d.files[k + 2], procs: [] });
   }
   for (let k = 0; k < d.acc.length; k += A) {
     const v = d.acc;
     const a: FileAccess = { proc: v[k], file: v[k + 1], kinds: v[k + 2], first: v[k + 3] + t0, last: v[k + 4] + t0, count: v[k + 5], firstWrite: v[k + 6] < 0 ? -1 : v[k + 6] + t0 };
     byId.get(a.proc)?.files.set(a.file, a);
-    files[a.file]?.procs.set(a.proc, a);
+    files[a.file]?.procs.push(a);
   }
   return {
     header: d.header as LogHeader,

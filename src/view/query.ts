@@ -81,8 +81,8 @@ export function fileKind(f: BuildFile): string {
   if (f.created) {
     let readAfter = false;
     let wrote = Infinity;
-    for (const a of f.procs.values()) if (a.firstWrite >= 0 && a.firstWrite < wrote) wrote = a.firstWrite;
-    for (const a of f.procs.values()) if (a.kinds & Kind.READ && (a.firstWrite < 0 || a.last > a.firstWrite) && a.last > wrote) readAfter = true;
+    for (const a of f.procs) if (a.firstWrite >= 0 && a.firstWrite < wrote) wrote = a.firstWrite;
+    for (const a of f.procs) if (a.kinds & Kind.READ && (a.firstWrite < 0 || a.last > a.firstWrite) && a.last > wrote) readAfter = true;
     return readAfter ? 'intermediate' : 'output';
   }
   return 'output';
@@ -560,7 +560,7 @@ export class ViewQuery {
     const readers: FileAccess[] = [];
     const probers: FileAccess[] = [];
     const others: FileAccess[] = [];
-    for (const a of f.procs.values()) {
+    for (const a of f.procs) {
       if (a.kinds & (WRITES | Kind.DELETE)) writers.push(a);
       else if (a.kinds & (Kind.READ | Kind.EXEC)) readers.push(a);
       else if (a.kinds & Kind.PROBE) probers.push(a);

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { COUNTER_UUID, procUuid, ROOT_UUID, TraceType } from '../../src/export/perfetto.js';
+import { COUNTER_UUID, procUuid, ROOT_UUID, traceType } from '../../src/export/perfetto.js';
 import { timeline } from '../../src/export/timeline.js';
 import { ebpfTest } from '../helpers/ebpf.js';
 import { bt, prog, REPO, tmpdir, trace } from '../helpers/trace.js';
@@ -25,6 +25,7 @@ interface Decoded {
 }
 
 function decodePerfetto(file: string): Decoded {
+  const TraceType = traceType();
   const trace = TraceType.toObject(TraceType.decode(fs.readFileSync(file)), { longs: Number, enums: Number, defaults: false }) as {
     packet: Array<Record<string, any>>;
   };

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { byteLength, decodeBytes, encodeString } from '../../src/log/bytes.js';
-import { decodeRecord, encodeRecord, type LogRecord } from '../../src/log/schema.js';
+import { decodeRecord, decodeRecordAt, encodeRecord, type LogRecord } from '../../src/log/schema.js';
 
 const b = (...x: Array<number | string>) => Buffer.concat(x.map((v) => (typeof v === 'string' ? Buffer.from(v) : Buffer.from([v]))));
 
@@ -37,4 +37,25 @@ test('protobuf strings hold the exact bytes (the log), and read back the same', 
   const back = decodeRecord(wire.subarray(1));
   assert.equal(back.open!.path, 'bad-\udcff.c');
   assert.notEqual(decodeRecord(Buffer.from(encodeRecord({ ...rec, open: { ...rec.open!, path: 'bad-\udcfe.c' } })).subarray(1)).open!.path, back.open!.path);
+});
+
+test('records decoded in place from a reused buffer read its current bytes (short strings too), and one that overruns its frame throws', () => {
+  const rec = (op: string, path: string): LogRecord => ({ ts: 1, pid: 2, tid: 2, open: { path, dirfd: -100, flags: 0, mode: 0, fd: 3, errno: 0, op } });
+  const first = Buffer.from(encodeRecord(rec('openat', '/a/b.c')));
+  const buf = Buffer.alloc(first.length);
+  first.copy(buf);
+  const a = decodeRecordAt(buf, 1, buf.length - 1);
+  assert.deepEqual([a.open!.op, a.open!.path], ['openat', '/a/b.c']);
+  // the same buffer read again with other bytes of the same lengths (a recycled read chunk);
+  // "Aa" and "BB" hash alike in the short-string cache: only the bytes tell them apart
+  Buffer.from(encodeRecord(rec('Aa', '/a/b.h'))).copy(buf.fill(0));
+  const b1 = decodeRecordAt(buf, 1, buf.length - 5);
+  Buffer.from(encodeRecord(rec('BB', '/a/b.h'))).copy(buf);
+  const b2 = decodeRecordAt(buf, 1, buf.length - 5);
+  assert.deepEqual([b1.open!.op, b2.open!.op, b2.open!.path], ['Aa', 'BB', '/a/b.h']);
+  Buffer.from(encodeRecord(rec('openat', '/a/\udcff.c'))).copy(buf);
+  assert.equal(decodeRecordAt(buf, 1, buf.length - 1).open!.path, '/a/\udcff.c');
+  // a frame shorter than its record: the last field runs past it; the next record still decodes
+  assert.throws(() => decodeRecordAt(buf, 1, buf.length - 3), /index out of range/);
+  assert.equal(decodeRecordAt(buf, 1, buf.length - 1).open!.path, '/a/\udcff.c');
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, test } from 'node:test';
 import {
   EVENT_TYPES,
   FORMAT_VERSION,
@@ -93,4 +93,22 @@ describe('log schema', () => {
     const h = HeaderType.decodeDelimited(encodeHeader(rest)) as unknown as typeof HEADER;
     assert.equal(h.format_version, FORMAT_VERSION);
   });
+});
+
+test('uint64 fields read as protobufjs numbers: low 32 bits + high 32 bits x 2^32, for every varint length', () => {
+  const varint = (v: bigint) => {
+    const out: number[] = [];
+    do {
+      out.push(Number(v & 127n) | (v > 127n ? 128 : 0));
+      v >>= 7n;
+    } while (v > 0n);
+    return out;
+  };
+  const values = [0n, 1n, 127n, 128n, 2n ** 28n - 1n, 2n ** 28n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 35n + 5n, 600_000_000_123n, 2n ** 53n + 1n, 2n ** 63n + 12345n, 2n ** 64n - 1n];
+  for (const v of values) {
+    const expected = Number(v & 0xffffffffn) + Number((v >> 32n) & 0xffffffffn) * 4294967296;
+    const wire = Buffer.from([(1 << 3) | 0, ...varint(v)]); // Record.ts = v
+    assert.equal(decodeRecord(wire).ts, expected, `ts = ${v}`);
+  }
+  assert.throws(() => decodeRecord(Buffer.from([(1 << 3) | 0, 0x80, 0x80])), /index out of range/);
 });

@@ -77,7 +77,7 @@ test('files: created by the build or there before, removed, accesses both ways',
   assert.deepEqual(kindNames(cc.files.get(ao.id)!.kinds), ['write', 'create', 'truncate', 'probe']);
   assert.equal(cc.files.get(ao.id)!.count, 2);
   // the other way round: who used a.o, and how
-  const users = [...ao.procs.values()].map((a) => [b.process(a.proc)!.argv.join(' '), kindNames(a.kinds)]);
+  const users = ao.procs.map((a) => [b.process(a.proc)!.argv.join(' '), kindNames(a.kinds)]);
   assert.deepEqual(users, [
     ['cc -c a.c', ['write', 'create', 'truncate', 'probe']],
     ['cc -o prog a.o', ['read']],

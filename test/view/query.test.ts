@@ -9,15 +9,17 @@ import http from 'node:http';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { generateLog } from '../../bench/extra/normalize-graph.js';
-import { loadBuild, type Build } from '../../src/model/index.js';
+import { buildFromRecords, loadBuild, type Build } from '../../src/model/index.js';
+import { normalizeRecords } from '../../src/normalize/normalize.js';
 import { answer } from '../../src/view/api.js';
 import { modelFilter } from '../../src/view/filter.js';
-import { groupsOf, viewQuery } from '../../src/view/host.js';
+import { groupsOf, serverExtras, viewQuery } from '../../src/view/host.js';
 import { pack, unpack } from '../../src/view/pack.js';
 import { ViewQuery } from '../../src/view/query.js';
 import { serveBuild, type ViewServer } from '../../src/view/server.js';
 import { staticPage } from '../../src/view/static.js';
 import { tmpdir } from '../helpers/trace.js';
+import { O_CREAT, O_TRUNC, O_WRONLY, TraceBuilder } from '../normalize/synth.js';
 
 let built: Build | undefined;
 function build(): Build {
@@ -106,7 +108,7 @@ test('files: pages of a sorted table are the table; descending is the reverse; g
   assert.deepEqual(desc, [...whole].reverse());
   const readers = (q.files({ sort: 'readers', desc: true, limit: 50 }) as Page).rows.map((r) => r.readers);
   assert.deepEqual(readers, [...readers].sort((a, b) => b - a));
-  assert.equal(readers[0], Math.max(...b.model.files.map((f) => [...f.procs.values()].filter((a) => a.kinds & 1).length)));
+  assert.equal(readers[0], Math.max(...b.model.files.map((f) => f.procs.filter((a) => a.kinds & 1).length)));
   // groups
   const g = groupsOf(b);
   const outs = q.files({ group: 'outputs', limit: 2000 }) as Page;
@@ -191,4 +193,39 @@ test('server: the token and a Host naming this server are required; the page is 
   const bad = await get(p, `/TESTTOKEN123/api/children?f=${encodeURIComponent('exe ==')}`);
   assert.equal(bad.status, 400);
   assert.deepEqual(JSON.parse(bad.body), { error: 'expected a value after "=="', column: 6, filter: true });
+});
+
+test('provenance too big to draw with one box per command is drawn with processes collapsed by program, and says so', async () => {
+  // 1,200 compiles, each of its own file (no two commands alike), linked into one program
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/make', ['make'], '/w');
+  const N = 1200;
+  for (let i = 0; i < N; i++) {
+    const pid = 10 + i;
+    t.fork(1, pid);
+    t.exec(pid, '/usr/bin/cc', ['cc', '-c', `f${i}.c`], '/w');
+    t.open(pid, `f${i}.c`, { fd: 3 });
+    t.open(pid, `f${i}.o`, { fd: 4, flags: O_WRONLY | O_CREAT | O_TRUNC });
+    t.exit(pid, 0);
+  }
+  t.fork(1, 5000);
+  t.exec(5000, '/usr/bin/ld', ['ld', '-o', 'prog', ...Array.from({ length: N }, (_, i) => `f${i}.o`)], '/w');
+  for (let i = 0; i < N; i++) t.open(5000, `f${i}.o`, { fd: 3 });
+  t.open(5000, 'prog', { fd: 4, flags: O_WRONLY | O_CREAT | O_TRUNC });
+  t.exit(5000, 0);
+  t.exit(1, 0);
+  const n = normalizeRecords(t.header, t.records);
+  const build = buildFromRecords(n.header, n.records);
+  const prog = build.file('/w/prog')!;
+  const extra = serverExtras(build, viewQuery(build));
+  const r = await extra.graph!({ file: String(prog.id) });
+  assert.equal(r.status, 200, JSON.stringify(r.body).slice(0, 300));
+  const g = r.body as { svg: string; count: number; note?: string };
+  assert.match(g.note ?? '', /^\d+ nodes with one box per command: processes are collapsed by program$/);
+  assert.ok(Number(/^(\d+)/.exec(g.note!)![1]) > 2000, g.note);
+  assert.ok(g.count < 2000, `${g.count} nodes drawn`);
+  assert.match(g.svg, /<svg/);
+  // a small graph is drawn as it is, without a note
+  const one = await extra.graph!({ file: String(build.file('/w/f7.o')!.id) });
+  assert.equal((one.body as { note?: string }).note, undefined);
 });

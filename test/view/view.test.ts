@@ -195,12 +195,12 @@ viewTest('clicking a cc1 process shows its full argv; the selection survives a r
   const col = await writersCol();
   assert.ok(col.length > 5);
   assert.deepEqual(col, [...col].sort((a, b) => b - a), 'sorted by writers, most first');
-  const maxWriters = Math.max(...build.model.files.map((f) => [...f.procs.values()].filter((a) => a.kinds & (2 | 4 | 8 | 4096)).length));
+  const maxWriters = Math.max(...build.model.files.map((f) => f.procs.filter((a) => a.kinds & (2 | 4 | 8 | 4096)).length));
   assert.equal(col[0], maxWriters);
   // hello, reached from the linker's details: who wrote it
   const hello = build.file(path.join(CDIR, 'hello'))!;
   assert.ok(hello);
-  const ld = [...hello.procs.values()].find((a) => a.kinds & 2)!.proc;
+  const ld = hello.procs.find((a) => a.kinds & 2)!.proc;
   await page.evaluate((id) => (location.hash = `sel=p${id}&tab=files`), ld);
   await page.waitForSelector(`#details .written a[data-file="${hello.id}"]`);
   await page.click(`#details .written a[data-file="${hello.id}"]`);
@@ -348,7 +348,7 @@ viewTest('"apply as filter" on a path keeps the processes that used the file and
   const expr = `path == "${hello.path}"`;
   await page.waitForFunction((e) => (document.querySelector('#filter') as HTMLInputElement).value === e, expr);
   await page.waitForFunction((e) => new URLSearchParams(location.hash.slice(1)).get('f') === e, expr);
-  const users = [...hello.procs.keys()].sort((a, b) => a - b);
+  const users = hello.procs.map((a) => a.proc).sort((a, b) => a - b);
   assert.ok(users.length >= 1);
   await page.waitForFunction((n) => (window as any).bt.timeline.drawnIds.length === n && document.querySelectorAll('#tree .proc-row').length === n, users.length);
   const s = await shown(page);
@@ -358,7 +358,7 @@ viewTest('"apply as filter" on a path keeps the processes that used the file and
   await page.waitForFunction(() => document.querySelectorAll('#files .file-row').length === 1);
   assert.deepEqual(await page.$$eval('#files .file-row', (els) => els.map((e) => (e as HTMLElement).dataset.path)), [hello.path]);
   // "…and not" on one of its processes' exe narrows further
-  const ld = build.model.processes.find((p) => p.exe.endsWith('/ld') && hello.procs.has(p.proc))!;
+  const ld = build.model.processes.find((p) => p.exe.endsWith('/ld') && hello.procs.some((a) => a.proc === p.proc))!;
   await page.evaluate((id) => {
     const p = new URLSearchParams(location.hash.slice(1));
     p.set('sel', `p${id}`);
