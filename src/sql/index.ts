@@ -2,9 +2,10 @@
  * SQL over builds with DuckDB embedded (@duckdb/node-api).
  *
  * Sources are logs (tables built on the fly from the build model and the
- * normalized stream) or directories written by `bt export parquet` (read
- * where they are). Each of the tables builds, processes, files, accesses
- * and events is a view over all sources (UNION ALL BY NAME), made only
+ * normalized stream, written once as Parquet to a private temporary
+ * directory) or directories written by `bt export parquet` (read where they
+ * are). Each of the tables builds, processes, files, accesses and events is
+ * a view over the Parquet files of all sources (union_by_name), made only
  * when the query names it.
  */
 import fs from 'node:fs';

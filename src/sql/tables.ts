@@ -8,8 +8,8 @@
  *   events     one row per normalized record (what bt dump --json prints)
  *
  * Rows go to DuckDB a chunk of 2048 at a time (chunk.ts), pulled by a table
- * function while DuckDB writes them on (CREATE TABLE for bt sql, COPY to
- * Parquet for bt export parquet): nothing is staged in text or held whole.
+ * function while DuckDB writes them to Parquet (feed.ts, index.ts): nothing
+ * is staged in text or held whole.
  * The events come from the same single pass over the log that builds the
  * model. build_id and wall-clock times (`*_ns` = the log's CLOCK_BOOTTIME +
  * its boot_to_wall_ns, exact 64-bit) are added in SQL.
