@@ -2,7 +2,8 @@
  * bt export parquet: a directory of Parquet files (zstd), one per table
  * (builds, processes, files, accesses, events; see src/sql/tables.ts and
  * the README), written by DuckDB into a private staging directory next to
- * the target and moved into place when all are done.
+ * the target and moved into place when all are done. The rows stream from
+ * one pass over the log into DuckDB's Parquet writer: no table is held whole.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,14 +18,10 @@ export async function exportParquet(log: string, out: string): Promise<Record<Ta
   let staging: string | undefined;
   try {
     staging = stagingDir(out);
-    const written = await db.prepare(TABLES);
-    // Row order inside a file does not matter (ORDER BY seq, proc, …): lets DuckDB stream with less memory.
-    await db.conn.run('SET preserve_insertion_order = false');
-    for (const t of TABLES) {
-      const file = path.join(staging, `${t}.parquet`);
-      await db.conn.run(`COPY (SELECT * FROM ${t}) TO '${file.replace(/'/g, "''")}' (FORMAT parquet, COMPRESSION zstd)`);
-      rows[t] = written.get(t)![0];
-    }
+    const dir = staging;
+    // Row order inside a file does not matter (ORDER BY seq, proc, …).
+    const written = await db.loadLogs(TABLES, (t, _log, select) => db.copy(select, path.join(dir, `${t}.parquet`), 'zstd'));
+    for (const t of TABLES) rows[t] = written.get(t)![0];
   } catch (err) {
     if (staging) fs.rmSync(staging, { recursive: true, force: true });
     if (err instanceof BtError) throw err;

@@ -2,18 +2,24 @@
  * SQL over builds with DuckDB embedded (@duckdb/node-api).
  *
  * Sources are logs (tables built on the fly from the build model and the
- * normalized stream) or directories written by `bt export parquet` (read
- * where they are). Each of the tables builds, processes, files, accesses
- * and events is a view over all sources (UNION ALL BY NAME), made only
+ * normalized stream, written once as Parquet to a private temporary
+ * directory) or directories written by `bt export parquet` (read where they
+ * are). Each of the tables builds, processes, files, accesses and events is
+ * a view over the Parquet files of all sources (union_by_name), made only
  * when the query names it.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { BtError, LogError, SqlError } from '../errors.js';
 import { LogReader } from '../log/reader.js';
-import { buildId, readLog, TABLE_DEFS, TABLES, writeModelRows, type TableName } from './tables.js';
+import type { LogHeader } from '../log/schema.js';
+import type { Bindings } from './chunk.js';
+import { Feed } from './feed.js';
+import { chunkColumns, filePathsSql, KIND_NAMES_SQL, LogPass, modelSource, TABLE_DEFS, tableSelect, TABLES, type RowSource, type TableName } from './tables.js';
 
 export { buildId, TABLES, type TableName } from './tables.js';
 
@@ -49,6 +55,21 @@ export function tablesNamed(query: string): TableName[] {
   return TABLES.filter((t) => new RegExp(`\\b${t}\\b`).test(q));
 }
 
+let gc: (() => void) | undefined;
+
+/**
+ * A full garbage collection. V8 would let the heap grow by a whole dropped
+ * build model before collecting it, and memory over many logs would be two
+ * builds' rather than one's.
+ */
+function collectGarbage(): void {
+  if (!gc) {
+    v8.setFlagsFromString('--expose-gc');
+    gc = vm.runInNewContext('gc') as () => void;
+  }
+  gc();
+}
+
 /** Turns DuckDB's errors into one line. */
 function sqlError(err: unknown, what: string): SqlError {
   if (err instanceof BtError) throw err;
@@ -56,22 +77,40 @@ function sqlError(err: unknown, what: string): SqlError {
   return new SqlError('E_SQL', `${what}: ${msg}`, { cause: err });
 }
 
+/** Where a table's rows of one log go: given the SELECT over them, makes them a table or writes them to a file. */
+export type Sink = (table: TableName, log: number, select: string) => Promise<void>;
+
+type NodeApi = typeof import('@duckdb/node-api');
+
+/** Rows per Parquet row group. */
+const ROW_GROUP = 32_768;
+
 /** A DuckDB database with bt's tables over some logs and Parquet directories. */
 export class BuildDb {
-  private tmp?: string;
   private readonly made = new Set<TableName>();
+  /** The row sources the table function bt_rows(key) reads, by key. */
+  private readonly pending = new Map<string, Feed>();
+  /** What a row source threw, for the caller (DuckDB only gets its message). */
+  private failure?: unknown;
+
+  private tmp?: string;
 
   private constructor(
     readonly conn: DuckDBConnection,
     private readonly instance: DuckDBInstance,
     readonly sources: Source[],
+    private readonly bindings: Bindings,
   ) {}
 
   static async open(sources: Source[]): Promise<BuildDb> {
     // Loaded here, not at start-up: its native library costs every other bt command a few hundred ms.
-    const { DuckDBInstance } = await import('@duckdb/node-api');
-    const instance = await DuckDBInstance.create(':memory:');
-    return new BuildDb(await instance.connect(), instance, sources);
+    const api = await import('@duckdb/node-api');
+    const bindings = (await import('@duckdb/node-bindings')).default;
+    const instance = await api.DuckDBInstance.create(':memory:');
+    const db = new BuildDb(await instance.connect(), instance, sources, bindings);
+    db.registerRows(api);
+    await db.conn.run(KIND_NAMES_SQL);
+    return db;
   }
 
   private tmpDir(): string {
@@ -79,48 +118,124 @@ export class BuildDb {
     return this.tmp;
   }
 
+  /** bt_rows(key): the rows of a pending row source, pulled a chunk at a time. */
+  private registerRows(api: NodeApi): void {
+    const TYPES = { INTEGER: api.INTEGER, BIGINT: api.BIGINT, DOUBLE: api.DOUBLE, BOOLEAN: api.BOOLEAN, VARCHAR: api.VARCHAR, JSON: api.VARCHAR, CODE: api.INTEGER };
+    this.conn.registerTableFunction(
+      api.DuckDBTableFunction.create({
+        name: 'bt_rows',
+        parameterTypes: [api.VARCHAR],
+        bindFunction: (info) => {
+          const key = String(info.getParameter(0));
+          const p = this.pending.get(key);
+          if (!p) return info.setError(`no rows called ${key}`);
+          for (const c of chunkColumns(p.src.table)) info.addResultColumn(c.name, TYPES[c.type]);
+          info.setBindData({ key });
+        },
+        initFunction: () => {},
+        mainFunction: (info, out) => {
+          const p = this.pending.get((info.bindData as { key: string }).key);
+          try {
+            if (!p) throw new Error('bt_rows: its rows are gone');
+            p.pull(this.bindings, out.chunk);
+          } catch (err) {
+            this.failure = err;
+            info.setError(String((err as Error)?.message ?? err));
+          }
+        },
+      }),
+    );
+  }
+
+  /** Runs `use` with the rows of `src` readable as bt_rows(key) (the SQL given to `use`); returns how many there were. */
+  private async withRows(src: RowSource, key: string, use: (from: string) => Promise<unknown>): Promise<number> {
+    const feed = new Feed(src, chunkColumns(src.table));
+    this.pending.set(key, feed);
+    this.failure = undefined;
+    try {
+      await use(`bt_rows(${lit(key)})`);
+    } catch (err) {
+      if (this.failure !== undefined) throw this.failure;
+      throw sqlError(err, `making the ${src.table} table`);
+    } finally {
+      feed.close();
+      this.pending.delete(key);
+    }
+    return src.rows;
+  }
+
+  /** Gives the rows of `src` to `sink`; returns how many there were. */
+  private stage(src: RowSource, log: number, header: LogHeader, sink: Sink): Promise<number> {
+    return this.withRows(src, `${src.table}-${log}`, (from) => sink(src.table, log, tableSelect(src.table, from, header)));
+  }
+
   /**
-   * Writes the rows of `tables` of every log (one model load per log, then
-   * dropped: memory is one build's at a time) and returns, per table, the
-   * SELECTs over them, with the rows written per log.
+   * Gives the rows of `tables` of every log to `sink`, one log at a time (one
+   * pass over it for the model and the events; the model is dropped before
+   * the next log: memory is one build's at a time). Returns the rows per
+   * table and log.
    */
-  private writeLogs(tables: readonly TableName[]): { selects: Map<TableName, string[]>; rows: Map<TableName, number[]> } {
-    const selects = new Map<TableName, string[]>(tables.map((t) => [t, []]));
+  async loadLogs(tables: readonly TableName[], sink: Sink): Promise<Map<TableName, number[]>> {
     const rows = new Map<TableName, number[]>(tables.map((t) => [t, []]));
     const logs = this.sources.filter((s) => s.kind === 'log');
     for (const [i, s] of logs.entries()) {
-      const r = LogReader.open(s.path);
-      const header = r.header;
-      r.close();
-      const file = (t: TableName) => path.join(this.tmpDir(), `${t}-${i}.json`);
-      // one pass over the log for the model and the events
-      const { build, events } = readLog(s.path, {
-        model: tables.some((t) => t !== 'events'),
-        eventsFile: tables.includes('events') ? file('events') : undefined,
-      });
-      for (const t of tables) {
-        rows.get(t)!.push(t === 'events' ? events! : writeModelRows(t, build!, s.path, file(t)));
-        const def = TABLE_DEFS[t];
-        const offset = BigInt(Math.round(header.boot_to_wall_ns ?? 0)).toString();
-        const cols = Object.entries(def.json).map(([k, v]) => `${k}: ${lit(v)}`).join(', ');
-        const select = def.select.map((e) => e.replace('$BUILD', lit(buildId(header))).replace('$OFFSET', `${offset}::BIGINT`)).join(', ');
-        selects.get(t)!.push(`SELECT ${select} FROM read_json(${lit(file(t))}, format='newline_delimited', columns={${cols}})`);
-      }
+      if (i > 0) collectGarbage(); // the last log's model, before the next one's is built
+      for (const [t, n] of await this.loadLog(s.path, i, tables, sink)) rows.get(t)!.push(n);
     }
-    return { selects, rows };
+    return rows;
   }
 
-  /** Makes the views of `tables` over every source (logs: their rows are written once, to private temporary files). */
+  /** loadLogs for one log (its own call: nothing of it stays referenced once it is done). */
+  private async loadLog(log: string, i: number, tables: readonly TableName[], sink: Sink): Promise<Array<[TableName, number]>> {
+    const rows: Array<[TableName, number]> = [];
+    const r = LogReader.open(log);
+    const header = r.header;
+    r.close();
+    const modelTables = tables.filter((t): t is Exclude<TableName, 'events'> => t !== 'events');
+    const pass = new LogPass(log, { model: modelTables.length > 0 });
+    if (tables.includes('events')) rows.push(['events', await this.stage(pass, i, header, sink)]);
+    if (!modelTables.length) return rows;
+    const build = pass.build();
+    if (modelTables.includes('accesses')) await this.withRows(modelSource('files', build, log), 'file-paths', (from) => this.conn.run(filePathsSql(from)));
+    for (const t of modelTables) rows.push([t, await this.stage(modelSource(t, build, log), i, header, sink)]);
+    return rows;
+  }
+
+  /**
+   * Writes the rows of `select` to Parquet file `file`, streamed: row order
+   * is not kept, and row groups of ROW_GROUP rows (not DuckDB's 122,880)
+   * keep the writer's buffers small.
+   */
+  async copy(select: string, file: string, compression: 'zstd' | 'snappy'): Promise<void> {
+    // one thread: the rows come from one source anyway, and a second, idle worker only costs CPU
+    await this.conn.run('SET preserve_insertion_order = false; SET threads = 1');
+    try {
+      await this.conn.run(`COPY (${select}) TO ${lit(file)} (FORMAT parquet, COMPRESSION ${compression}, ROW_GROUP_SIZE ${ROW_GROUP})`);
+    } finally {
+      await this.conn.run('RESET preserve_insertion_order; RESET threads');
+    }
+  }
+
+  /**
+   * Makes the views of `tables` over every source. A log's rows are written
+   * once, as Parquet (snappy: quick) in a private temporary directory, and
+   * read from there like an exported directory's: DuckDB's memory stays
+   * small however many logs there are.
+   */
   async prepare(tables: readonly TableName[]): Promise<Map<TableName, number[]>> {
     const todo = tables.filter((t) => !this.made.has(t));
-    const { selects, rows } = this.writeLogs(todo);
+    const staged = new Map<TableName, string[]>(todo.map((t) => [t, []]));
+    const rows = await this.loadLogs(todo, async (t, i, select) => {
+      const file = path.join(this.tmpDir(), `${t}-${i}.parquet`);
+      await this.copy(select, file, 'snappy');
+      staged.get(t)!.push(file);
+    });
     for (const t of todo) {
-      const parts = [...selects.get(t)!];
-      const files = this.sources.filter((s) => s.kind === 'parquet').map((s) => path.join(s.path, `${t}.parquet`)).filter((f) => fs.existsSync(f));
-      if (files.length) parts.push(`SELECT * FROM read_parquet([${files.map(lit).join(', ')}], union_by_name = true)`);
-      if (!parts.length) continue;
+      const exported = this.sources.filter((s) => s.kind === 'parquet').map((s) => path.join(s.path, `${t}.parquet`)).filter((f) => fs.existsSync(f));
+      const files = [...staged.get(t)!, ...exported];
+      if (!files.length) continue;
       try {
-        await this.conn.run(`CREATE VIEW ${t} AS ${parts.map((p) => `(${p})`).join(' UNION ALL BY NAME ')}`);
+        await this.conn.run(`CREATE VIEW ${t} AS SELECT * FROM read_parquet([${files.map(lit).join(', ')}], union_by_name = true)`);
       } catch (err) {
         throw sqlError(err, `making the ${t} table`);
       }
