@@ -143,7 +143,8 @@ function parseOptions(argv: string[]): Options {
       pairs,
       out: path.resolve(values.out!),
       strace: !values['no-strace'],
-      masks: values.mask as string[],
+      // autoconf's conf$$ names and the mktemp directories: they differ between the bt and strace runs
+      masks: ['conf[0-9]+', '/tmp/cg[A-Za-z0-9]{6}\\b', ...(values.mask as string[])],
       keepGoing: !!values['keep-going'],
       workload: 'GNU binutils 2.40 (Debian binutils-source): bfd/configure, out of tree',
     };

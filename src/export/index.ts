@@ -68,7 +68,7 @@ export async function exportTo(format: ExportFormat, log: string, opts: ExportOp
     }
     case 'makedeps': {
       const build = load(log, opts);
-      sink.write(makedeps(build, { outputOf: opts.outputOf }));
+      makedeps(build, (text) => sink.write(text), { outputOf: opts.outputOf });
       return build;
     }
     case 'jsonl':

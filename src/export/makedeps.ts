@@ -59,8 +59,8 @@ export function depRules(build: Build): Rule[] {
     .map((out) => ({ output: files[out].path, inputs: [...inputsOf.get(out)!].sort((a, b) => a - b).map((i) => files[i].path) }));
 }
 
-/** The rules as make text. `outputOf`: only the rule of that file (a path, or a unique end of one). */
-export function makedeps(build: Build, opts: { outputOf?: string } = {}): string {
+/** The rules as make text, written in pieces to `write` (about a line each). `outputOf`: only the rule of that file (a path, or a unique end of one). */
+export function makedeps(build: Build, write: (text: string) => void, opts: { outputOf?: string } = {}): void {
   let rules = depRules(build);
   if (opts.outputOf !== undefined) {
     const targets = new Set(rules.map((r) => r.output));
@@ -71,7 +71,6 @@ export function makedeps(build: Build, opts: { outputOf?: string } = {}): string
     }
   }
   const targets = new Set(rules.map((r) => r.output));
-  const lines: string[] = [];
   const skipped = new Set<string>();
   const ok = (p: string): boolean => {
     if (nameable(p)) return true;
@@ -81,12 +80,15 @@ export function makedeps(build: Build, opts: { outputOf?: string } = {}): string
   const phony = new Set<string>();
   for (const r of rules) {
     if (!ok(r.output)) continue;
-    const ins = r.inputs.filter(ok);
-    lines.push(`${escapeTarget(r.output)}:${ins.map((i) => ` ${escapePrereq(i)}`).join('')}`);
-    for (const i of ins) if (!targets.has(i)) phony.add(i);
+    let line = `${escapeTarget(r.output)}:`;
+    for (const i of r.inputs) {
+      if (!ok(i)) continue;
+      line += ` ${escapePrereq(i)}`;
+      if (!targets.has(i)) phony.add(i);
+    }
+    write(`${line}\n`);
   }
-  if (phony.size) lines.push('');
-  for (const p of phony) lines.push(`${escapeTarget(p)}:`);
-  for (const p of skipped) lines.push(`# skipped: make cannot name ${JSON.stringify(p)}`);
-  return lines.length ? `${lines.join('\n')}\n` : '';
+  if (phony.size) write('\n');
+  for (const p of phony) write(`${escapeTarget(p)}:\n`);
+  for (const p of skipped) write(`# skipped: make cannot name ${JSON.stringify(p)}\n`);
 }
