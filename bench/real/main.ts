@@ -143,8 +143,9 @@ function parseOptions(argv: string[]): Options {
       pairs,
       out: path.resolve(values.out!),
       strace: !values['no-strace'],
-      // autoconf's conf$$ names and the mktemp directories: they differ between the bt and strace runs
-      masks: ['conf[0-9]+', '/tmp/cg[A-Za-z0-9]{6}\\b', ...(values.mask as string[])],
+      // names that differ between the bt and strace runs: autoconf's conf$$, config.status's
+      // ./confXXXXXX directory, mktemp's /tmp/XXXXXXXX
+      masks: ['conf[0-9]+', 'conf[A-Za-z0-9]{6}\\b', '/tmp/[A-Za-z0-9]{8}\\b', ...(values.mask as string[])],
       keepGoing: !!values['keep-going'],
       workload: 'GNU binutils 2.40 (Debian binutils-source): bfd/configure, out of tree',
     };

@@ -127,9 +127,6 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     const go = child.go;
     const rootPid = child.pid;
     mark('spawn');
-    // mapped while the launcher starts (mapping a 64 MiB ring takes ~15 ms): the build waits for the go anyway
-    const ring = new RingReader(bpf.ringFd, ringBytes);
-    cleanup.push(() => ring.close());
     const header: LogHeader = {
       format_version: FORMAT_VERSION,
       bt_version: BT_VERSION,
@@ -165,6 +162,10 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     }
     cleanup.push(() => writer.close());
     go.end('g');
+    // Mapped once the build is on its way (mapping a 64 MiB ring takes ~15 ms):
+    // its first events wait in the kernel's ring meanwhile.
+    const ring = new RingReader(bpf.ringFd, ringBytes);
+    cleanup.push(() => ring.close());
     const res = await new Tracer(opts, cg, bpf, ring, writer, child.done, rootPid, (ts) =>
       mark('build', (ts - bootAtZero) / 1e6),
     ).run();
