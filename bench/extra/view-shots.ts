@@ -11,11 +11,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { ARGS, BT, CHROMIUM, viewUrl } from './view.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const BT = path.join(REPO, 'dist', 'src', 'cli', 'bt.mjs');
 const SHOTS = path.join(REPO, 'docs', 'screenshots');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 async function main(): Promise<void> {
   const [log, prefix, target] = process.argv.slice(2);
@@ -23,16 +22,8 @@ async function main(): Promise<void> {
   const server = spawn(process.execPath, [BT, 'view', log, '--no-open', '-q'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-shots-'));
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      server.stdout.on('data', (d) => {
-        out += d;
-        const m = /^(http:\S+)\n/m.exec(out);
-        if (m) resolve(m[1]);
-      });
-      server.on('exit', (code) => reject(new Error(`bt view exited (${code})`)));
-    });
-    const ctx = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: ARGS, viewport: { width: 1400, height: 900 } });
+    const url = await viewUrl(server);
+    const ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1400, height: 900 } });
     const page = await ctx.newPage();
     await page.goto(url);
     const drawn = () => page.waitForFunction(() => (window as any).bt?.ready && document.querySelector('#tree .proc-row') && (window as any).bt.timeline.drawnIds.length > 0, null, { timeout: 120_000 });

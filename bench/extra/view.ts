@@ -12,18 +12,19 @@
  *                    the server's RSS
  *   static page      --html size and the time it takes to open from file://
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { generateLog } from './normalize-graph.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const BT = path.join(REPO, 'dist', 'src', 'cli', 'main.js');
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-precise-memory-info'];
+export const BT = path.join(REPO, 'dist', 'src', 'cli', 'main.js');
+export const CHROMIUM = '/usr/bin/chromium';
+export const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-precise-memory-info'];
 
 function rssKiB(pid: number): number {
   try {
@@ -69,6 +70,19 @@ function chromiumPssKiB(profile: string): number {
   return total;
 }
 
+/** The URL a `bt view LOG --no-open` child prints once it is ready. */
+export function viewUrl(server: ChildProcessByStdio<null, Readable, Readable | null>): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let out = '';
+    server.stdout.on('data', (d) => {
+      out += d;
+      const m = /^(http:\S+)\n/m.exec(out);
+      if (m) resolve(m[1]);
+    });
+    server.on('exit', (code) => reject(new Error(`bt view exited (${code})`)));
+  });
+}
+
 const mib = (kib: number) => `${(kib / 1024).toFixed(0)} MiB`;
 
 export async function run(): Promise<void> {
@@ -86,15 +100,7 @@ export async function run(): Promise<void> {
   const t0 = performance.now();
   let profile = '';
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      server.stdout.on('data', (d) => {
-        out += d;
-        const m = /^(http:\S+)\n/m.exec(out);
-        if (m) resolve(m[1]);
-      });
-      server.on('exit', (code) => reject(new Error(`bt view exited (${code})`)));
-    });
+    const url = await viewUrl(server);
     const ready = performance.now() - t0;
     profile = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-bench-chromium-'));
     const ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 800 } });
