@@ -24,7 +24,7 @@
  * `--ignore GLOB` adds globs (src/graph/glob.ts syntax).
  */
 import { CheckError } from '../errors.js';
-import { compileGlob, type PathMatcher } from '../graph/glob.js';
+import { compileGlob, LOCALE_DATA, type PathMatcher } from '../graph/glob.js';
 import { Kind, type Build, type BuildFile, type FileAccess } from '../model/index.js';
 import { baseName, dirName } from '../normalize/paths.js';
 
@@ -40,14 +40,7 @@ export const NOISE_GLOBS: readonly string[] = [
   '/{lib,lib32,lib64,libx32,usr/lib,usr/lib32,usr/lib64,usr/libx32}/**/glibc-hwcaps',
   '/{lib,lib64,usr/lib,usr/lib64}/**/tls',
   // locale, character sets, time zones
-  '/usr/lib/locale',
-  '/usr/share/locale',
-  '/usr/share/i18n',
-  '/usr/lib/**/gconv',
-  '/usr/lib/gconv',
-  '/etc/localtime',
-  '/etc/timezone',
-  '/usr/share/zoneinfo',
+  ...LOCALE_DATA,
   '/etc/locale.alias',
   // a process looking at itself, its terminal, the machine
   '/proc/self',

@@ -109,6 +109,18 @@ export function anyMatch(matchers: readonly PathMatcher[], path: string): boolea
   return false;
 }
 
+/** Locale, character-set and time-zone data: every program's runtime reads them, no build's input. */
+export const LOCALE_DATA: readonly string[] = [
+  '/usr/lib/locale',
+  '/usr/share/locale',
+  '/usr/share/i18n',
+  '/usr/lib/**/gconv',
+  '/usr/lib/gconv',
+  '/etc/localtime',
+  '/etc/timezone',
+  '/usr/share/zoneinfo',
+];
+
 /**
  * Paths hidden by default (runtime noise rather than build inputs):
  * kernel pseudo-files, devices, shared libraries and the dynamic loader,
@@ -126,14 +138,7 @@ export const DEFAULT_HIDDEN: readonly string[] = [
   'ld-musl*',
   '/etc/ld.so.*',
   '/etc/ld.so.conf.d',
-  '/usr/lib/locale',
-  '/usr/share/locale',
-  '/usr/share/i18n',
-  '/usr/lib/**/gconv',
-  '/usr/lib/gconv',
-  '/etc/localtime',
-  '/etc/timezone',
-  '/usr/share/zoneinfo',
+  ...LOCALE_DATA,
   '/etc/nsswitch.conf',
   '/etc/passwd',
   '/etc/group',

@@ -6,7 +6,7 @@
  */
 import type { LogHeader } from '../log/schema.js';
 import type { Subject } from '../filter/index.js';
-import { buildFromRecords, type Build, type BuildFile, type BuildModel as Model, type FileAccess, type Process } from '../model/index.js';
+import { buildFromRecords, type Build, type BuildFile, type BuildModel as Model, type FileAccess, type FileLink, type Process } from '../model/index.js';
 import { ModelEnv } from '../model/subject.js';
 import { Kind, WRITES } from '../model/kinds.js';
 import type { LogRecord } from '../log/schema.js';
@@ -55,12 +55,6 @@ export interface FileNode {
   dir: boolean;
   /** Its last change was a removal: it is gone after the build. */
   gone: boolean;
-}
-
-export interface FileLink {
-  from: number;
-  to: number;
-  kind: 'mv' | 'ln';
 }
 
 export interface BuildModel {

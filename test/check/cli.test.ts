@@ -1,26 +1,17 @@
 /** bt check and bt diff: bad input is one line on stderr and exit status 2. */
-import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { bt, tmpdir } from '../helpers/trace.js';
+import { bt, oneLineError, tmpdir } from '../helpers/trace.js';
 
 const dir = tmpdir('bt-check-cli-');
 const notLog = path.join(dir, 'notes.txt');
 fs.writeFileSync(notLog, 'not a log\n');
 
-function oneLine(r: { code: number; stdout: string; stderr: string }, re: RegExp): void {
-  assert.equal(r.code, 2, `exit 2: ${r.stderr}`);
-  assert.equal(r.stdout, '');
-  const lines = r.stderr.trimEnd().split('\n');
-  assert.equal(lines.length, 1, `one line: ${r.stderr}`);
-  assert.match(lines[0], re);
-}
-
 test('check: a missing log, a file that is not a log, a bad glob: one line, exit 2', async () => {
-  oneLine(await bt(['check', path.join(dir, 'missing.trace')]), /^bt: cannot open .*missing\.trace: no such file or directory/);
-  oneLine(await bt(['check', notLog]), /^bt: .*notes\.txt is not a bt log/);
-  oneLine(await bt(['check', '--ignore', '[z-a]', notLog]), /^bt: bad glob in --ignore "\[z-a\]": /);
-  oneLine(await bt(['check', '--allow', '', notLog]), /^bt: --allow needs a glob/);
-  oneLine(await bt(['check', '--make', '--ninja', dir, notLog]), /^bt: --make and --ninja exclude each other/);
+  oneLineError(await bt(['check', path.join(dir, 'missing.trace')]), /^bt: cannot open .*missing\.trace: no such file or directory/);
+  oneLineError(await bt(['check', notLog]), /^bt: .*notes\.txt is not a bt log/);
+  oneLineError(await bt(['check', '--ignore', '[z-a]', notLog]), /^bt: bad glob in --ignore "\[z-a\]": /);
+  oneLineError(await bt(['check', '--allow', '', notLog]), /^bt: --allow needs a glob/);
+  oneLineError(await bt(['check', '--make', '--ninja', dir, notLog]), /^bt: --make and --ninja exclude each other/);
 });

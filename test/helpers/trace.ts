@@ -1,6 +1,7 @@
 /**
  * Runs the real `bt` CLI (compiled and bundled, dist/src/cli/bt.mjs: what users run) and loads logs.
  */
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,4 +86,13 @@ export function exitOf(records: LogRecord[], pid: number | undefined) {
 export function isStartupNoise(r: LogRecord): boolean {
   const p = r.open?.path ?? '';
   return /^\/etc\/ld\.so\.cache$|\.so(\.\d+)*$|^\/usr\/lib\/locale|^\/usr\/share\/locale|gconv/.test(p);
+}
+
+/** Bad input: exit 2, nothing on stdout, one line on stderr matching `re`. */
+export function oneLineError(r: RunResult, re: RegExp): void {
+  assert.equal(r.code, 2, `exit 2: ${r.stderr}`);
+  assert.equal(r.stdout, '');
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `one line: ${r.stderr}`);
+  assert.match(lines[0], re);
 }
