@@ -24,7 +24,7 @@
  * `--ignore GLOB` adds globs (src/graph/glob.ts syntax).
  */
 import { CheckError } from '../errors.js';
-import { compileGlob, LOCALE_DATA, type PathMatcher } from '../graph/glob.js';
+import { compileGlob, LOCALE_DATA, NAME_SERVICE, type PathMatcher } from '../graph/glob.js';
 import { Kind, type Build, type BuildFile, type FileAccess } from '../model/index.js';
 import { baseName, dirName } from '../normalize/paths.js';
 
@@ -74,13 +74,7 @@ export const NOISE_GLOBS: readonly string[] = [
   '/usr/lib/llvm-*/lib/clang',
   '/usr/lib/clang',
   // name service
-  '/etc/nsswitch.conf',
-  '/etc/passwd',
-  '/etc/group',
-  '/etc/host.conf',
-  '/etc/hosts',
-  '/etc/resolv.conf',
-  '/etc/gai.conf',
+  ...NAME_SERVICE,
 ];
 
 /** Compiles user globs (`--allow`, `--ignore`): a bad one is a CheckError E_BAD_INPUT. */

@@ -121,6 +121,17 @@ export const LOCALE_DATA: readonly string[] = [
   '/usr/share/zoneinfo',
 ];
 
+/** Name-service configuration: the C library reads it for users, groups and hosts. */
+export const NAME_SERVICE: readonly string[] = [
+  '/etc/nsswitch.conf',
+  '/etc/passwd',
+  '/etc/group',
+  '/etc/host.conf',
+  '/etc/hosts',
+  '/etc/resolv.conf',
+  '/etc/gai.conf',
+];
+
 /**
  * Paths hidden by default (runtime noise rather than build inputs):
  * kernel pseudo-files, devices, shared libraries and the dynamic loader,
@@ -139,13 +150,7 @@ export const DEFAULT_HIDDEN: readonly string[] = [
   '/etc/ld.so.*',
   '/etc/ld.so.conf.d',
   ...LOCALE_DATA,
-  '/etc/nsswitch.conf',
-  '/etc/passwd',
-  '/etc/group',
-  '/etc/host.conf',
-  '/etc/hosts',
-  '/etc/resolv.conf',
-  '/etc/gai.conf',
+  ...NAME_SERVICE,
   '/etc/terminfo',
   '/usr/share/terminfo',
   '/lib/terminfo',
