@@ -70,11 +70,21 @@ const FLAG_TABLES: Record<FlagLayout, Array<[number, string]>> = {
   arm: [...COMMON_FLAGS, ...LAYOUT_FLAGS.arm.bits].sort((a, b) => a[0] - b[0]),
 };
 
+/** flagLayoutOf of each header seen (it is asked once per open record). */
+const layouts = new WeakMap<LogHeader, FlagLayout>();
+
 /**
  * The open-flag layout of the machine that wrote the log: from the header's
  * options.arch or kernel release when they tell, else this machine's.
  */
 export function flagLayoutOf(h?: LogHeader): FlagLayout {
+  if (!h) return flagLayoutHint(h);
+  let layout = layouts.get(h);
+  if (!layout) layouts.set(h, (layout = flagLayoutHint(h)));
+  return layout;
+}
+
+function flagLayoutHint(h?: LogHeader): FlagLayout {
   const hint = `${h?.options?.arch ?? ''} ${h?.kernel_release ?? ''}`.toLowerCase();
   if (/aarch64|arm64|\barm/.test(hint)) return 'arm';
   if (/x86_64|amd64|i[3-6]86|riscv|s390/.test(hint)) return 'generic';
@@ -144,6 +154,8 @@ const AT_FDCWD = -100;
 
 /** st_mode >> 12 as a name: 8 -> "file", 4 -> "dir", 10 -> "symlink". */
 const FILE_TYPES: Record<number, string> = { 1: 'fifo', 2: 'chardev', 4: 'dir', 6: 'blockdev', 8: 'file', 10: 'symlink', 12: 'socket' };
+/** Every name fileTypeName gives to a known type, and '' (none). */
+export const FILE_TYPE_NAMES: readonly string[] = ['', ...Object.values(FILE_TYPES)];
 export function fileTypeName(ftype: number): string {
   return FILE_TYPES[ftype] ?? (ftype ? `type${ftype}` : '');
 }
@@ -434,9 +446,10 @@ function numMap(m: Record<string, number> | undefined): Record<string, number> {
 
 /**
  * One JSON-ready object per record (see the file comment for the field names).
- * `h` (optional) picks the open-flag layout for flag_names (see flagLayoutOf).
+ * `h` (optional) picks the open-flag layout for flag_names (see flagLayoutOf);
+ * `flagNames: false` leaves flag_names out (bt sql's events, which keep the bits).
  */
-export function toJson(r: LogRecord, h?: LogHeader): object {
+export function toJson(r: LogRecord, h?: LogHeader, flagNames = true): object {
   const o: Record<string, unknown> = { type: displayType(r), ts: r.ts, pid: r.pid, tid: r.tid };
   if (r.proc) o.proc = r.proc;
   if (r.seq) o.seq = r.seq;
@@ -484,7 +497,7 @@ export function toJson(r: LogRecord, h?: LogHeader): object {
       o.path = p.path ?? '';
       o.dirfd = p.dirfd ?? 0;
       o.flags = p.flags ?? 0;
-      o.flag_names = openFlagNames(p.flags ?? 0, flagLayoutOf(h));
+      if (flagNames) o.flag_names = openFlagNames(p.flags ?? 0, flagLayoutOf(h));
       o.fd = p.fd ?? 0;
       o.errno = errnoOf(p.errno);
       o.mode = p.mode ?? 0;

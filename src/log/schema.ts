@@ -40,7 +40,7 @@ function installExactStrings(): void {
     const len = this.uint32();
     const start = this.pos;
     this.pos = Math.min(this.pos + len, this.len);
-    return this.pos - start <= SHORT ? shortString(this.buf, start, this.pos) : decodeBytes(this.buf, start, this.pos);
+    return this.pos - start <= CACHED ? cachedString(this.buf, start, this.pos) : decodeBytes(this.buf, start, this.pos);
   }
   for (const cls of [protobuf.Reader, protobuf.BufferReader]) {
     (cls.prototype as unknown as { string: () => string }).string = readString;
@@ -89,24 +89,36 @@ function readUint64(this: { buf: Uint8Array; pos: number; len: number }): number
 }
 
 /**
- * Short strings (an op's name: "openat", "newfstatat", "close"; argv
- * flags) come again and again: each distinct one is decoded once and
- * found again by its bytes, compared in full.
+ * Strings come again and again: an op's name ("openat", "newfstatat"),
+ * argv flags, and above all paths (a build's 1.8M records name ~40k
+ * distinct paths). An ASCII string up to CACHED bytes is looked up by a
+ * hash of its bytes in a direct-mapped table and compared in full; a hit
+ * gives the very string decoded before. That saves decoding and garbage,
+ * and every Map later keyed by it (the normalizer's, the model's) finds
+ * its hash already computed and the same object.
  */
-const SHORT = 16;
-const shortCache = new Map<number, { bytes: Uint8Array; s: string }>();
+const CACHED = 160;
+const SLOTS = 1 << 15;
+const cache: Array<string | undefined> = new Array<string | undefined>(SLOTS).fill(undefined);
 
-function shortString(buf: Uint8Array, start: number, end: number): string {
+function cachedString(buf: Uint8Array, start: number, end: number): string {
   let h = end - start;
-  for (let i = start; i < end; i++) h = (Math.imul(h, 31) + buf[i]) | 0;
-  const hit = shortCache.get(h);
-  if (hit && hit.bytes.length === end - start) {
+  let ascii = 0;
+  for (let i = start; i < end; i++) {
+    const c = buf[i];
+    ascii |= c;
+    h = (Math.imul(h, 31) + c) | 0;
+  }
+  if (ascii >= 0x80) return decodeBytes(buf, start, end);
+  const slot = (h ^ (h >>> 15)) & (SLOTS - 1);
+  const hit = cache[slot];
+  if (hit !== undefined && hit.length === end - start) {
     let i = 0;
-    while (i < hit.bytes.length && hit.bytes[i] === buf[start + i]) i++;
-    if (i === hit.bytes.length) return hit.s;
+    while (i < hit.length && hit.charCodeAt(i) === buf[start + i]) i++;
+    if (i === hit.length) return hit;
   }
   const s = decodeBytes(buf, start, end);
-  if (shortCache.size < 4096) shortCache.set(h, { bytes: Uint8Array.prototype.slice.call(buf, start, end), s }); // a copy: Buffer#slice would be a view
+  cache[slot] = s;
   return s;
 }
 

@@ -47,7 +47,7 @@ export class ChunkBuilder {
   private readonly i32: Int32Array[];
   private readonly f64: Float64Array[];
   private readonly u8: Uint8Array[];
-  private readonly text: Array<Array<string | undefined>>;
+  private readonly strs: Array<Array<string | undefined>>;
   private readonly codes: Array<Map<string, number> | undefined>;
   /** The validity bits of every column, VALID bytes each. */
   private readonly valid: Uint8Array;
@@ -60,7 +60,7 @@ export class ChunkBuilder {
     this.i32 = Array.from({ length: n }, (_, c) => (k(c) === INT || k(c) === CODE ? new Int32Array(CHUNK_ROWS) : k(c) === BIG ? new Int32Array(2 * CHUNK_ROWS) : none.i32));
     this.f64 = Array.from({ length: n }, (_, c) => (k(c) === DBL ? new Float64Array(CHUNK_ROWS) : none.f64));
     this.u8 = Array.from({ length: n }, (_, c) => (k(c) === BOOL ? new Uint8Array(CHUNK_ROWS) : none.u8));
-    this.text = Array.from({ length: n }, (_, c) => (k(c) === TEXT || k(c) === JSONT ? new Array<string | undefined>(CHUNK_ROWS) : none.text));
+    this.strs = Array.from({ length: n }, (_, c) => (k(c) === TEXT || k(c) === JSONT ? new Array<string | undefined>(CHUNK_ROWS) : none.text));
     this.codes = columns.map((c) => (c.vocab ? new Map(c.vocab.map((v, i) => [v, i + 1])) : undefined));
     this.valid = new Uint8Array(n * VALID);
   }
@@ -71,46 +71,74 @@ export class ChunkBuilder {
 
   /** Sets column `c` of the current row; null, undefined and values of another kind stay NULL. */
   set(c: number, v: unknown): void {
-    const r = this.rows;
     switch (this.kind[c]) {
       case INT:
-        if (typeof v !== 'number') return;
-        this.i32[c][r] = v;
+        if (typeof v === 'number') this.int(c, v);
         break;
-      case CODE: {
-        const code = typeof v === 'string' ? this.codes[c]!.get(v) : undefined;
-        if (code === undefined) return this.set(this.columns[c].other!, v);
-        this.i32[c][r] = code;
+      case CODE:
+        if (typeof v === 'string') this.code(c, v);
+        else this.set(this.columns[c].other!, v); // a number or the like: as text
         break;
-      }
-      case BIG: {
-        const a = this.i32[c];
-        if (typeof v === 'number') {
-          const n = Math.trunc(v);
-          a[2 * r] = n >>> 0; // little-endian int64: low word, then high word
-          a[2 * r + 1] = Math.floor(n / TWO32);
-        } else if (typeof v === 'bigint') {
-          new BigInt64Array(a.buffer, 8 * r, 1)[0] = BigInt.asIntN(64, v);
-        } else return;
+      case BIG:
+        if (typeof v === 'number') this.big(c, v);
+        else if (typeof v === 'bigint') {
+          new BigInt64Array(this.i32[c].buffer, 8 * this.rows, 1)[0] = BigInt.asIntN(64, v);
+          this.isSet(c);
+        }
         break;
-      }
       case DBL:
         if (typeof v !== 'number') return;
-        this.f64[c][r] = v;
+        this.f64[c][this.rows] = v;
+        this.isSet(c);
         break;
       case BOOL:
-        if (typeof v !== 'boolean') return;
-        this.u8[c][r] = v ? 1 : 0;
+        if (typeof v === 'boolean') this.bool(c, v);
         break;
       case TEXT:
-        if (v === null || v === undefined) return;
-        this.text[c][r] = typeof v === 'string' ? v : String(v);
+        if (v !== null && v !== undefined) this.text(c, typeof v === 'string' ? v : String(v));
         break;
       case JSONT:
-        if (v === null || v === undefined) return;
-        this.text[c][r] = JSON.stringify(v);
+        if (v !== null && v !== undefined) this.text(c, JSON.stringify(v));
         break;
     }
+  }
+
+  // Setters for a column known to be of their type (INTEGER, BIGINT, BOOLEAN, VARCHAR or JSON's text, CODE): no checks.
+
+  int(c: number, v: number): void {
+    this.i32[c][this.rows] = v;
+    this.isSet(c);
+  }
+
+  big(c: number, v: number): void {
+    const a = this.i32[c];
+    const r = this.rows;
+    const n = Math.trunc(v);
+    a[2 * r] = n >>> 0; // little-endian int64: low word, then high word
+    a[2 * r + 1] = Math.floor(n / TWO32);
+    this.isSet(c);
+  }
+
+  bool(c: number, v: boolean): void {
+    this.u8[c][this.rows] = v ? 1 : 0;
+    this.isSet(c);
+  }
+
+  text(c: number, v: string): void {
+    this.strs[c][this.rows] = v;
+    this.isSet(c);
+  }
+
+  /** A CODE column: the value's place in the vocab, or the value in the `other` column. */
+  code(c: number, v: string): void {
+    const code = this.codes[c]!.get(v);
+    if (code === undefined) return this.text(this.columns[c].other!, v);
+    this.i32[c][this.rows] = code;
+    this.isSet(c);
+  }
+
+  private isSet(c: number): void {
+    const r = this.rows;
     this.valid[c * VALID + (r >> 3)] |= 1 << (r & 7);
   }
 
@@ -132,7 +160,7 @@ export class ChunkBuilder {
         const width = k === BIG ? 8 : fixed.BYTES_PER_ELEMENT;
         if (n) duckdb.copy_data_to_vector(vec, 0, fixed.buffer as ArrayBuffer, fixed.byteOffset, n * width);
       } else {
-        const text = this.text[c];
+        const text = this.strs[c];
         for (let r = 0; r < n; r++) {
           const s = text[r];
           if (s !== undefined) {

@@ -130,6 +130,7 @@ export class BuildDb {
           const p = this.pending.get(key);
           if (!p) return info.setError(`no rows called ${key}`);
           for (const c of chunkColumns(p.src.table)) info.addResultColumn(c.name, TYPES[c.type]);
+          if (p.src.expected !== undefined) info.setCardinality(p.src.expected, true);
           info.setBindData({ key });
         },
         initFunction: () => {},

@@ -15,12 +15,13 @@
  * its boot_to_wall_ns, exact 64-bit) are added in SQL.
  */
 import crypto from 'node:crypto';
-import { DISPLAY_TYPES, toJson } from '../log/dump.js';
+import { DISPLAY_TYPES, FILE_TYPE_NAMES } from '../log/dump.js';
 import type { LogHeader, LogRecord } from '../log/schema.js';
 import { Build, failed, KIND_NAMES, kindBit, ModelBuilder, normalized, programName } from '../model/index.js';
 import { OPS } from '../ops/table.js';
 import { shellJoin } from '../present/format.js';
 import { ChunkBuilder, type ChunkColumn, type ChunkType } from './chunk.js';
+import { EventWriter } from './events.js';
 
 export const TABLES = ['builds', 'processes', 'files', 'accesses', 'events'] as const;
 export type TableName = (typeof TABLES)[number];
@@ -39,6 +40,8 @@ interface TableDef {
   select: string[];
   /** VARCHAR columns whose values are mostly from a known list: they travel as a number (chunk.ts, CODE). */
   vocab?: Record<string, readonly string[]>;
+  /** VARCHAR columns often equal to another one: then they travel as a flag (`<name>__same`), not twice. */
+  same?: Record<string, string>;
 }
 
 const wall = (col: string, as: string) => `CAST(${col} AS BIGINT) + $OFFSET AS ${as}`;
@@ -89,10 +92,13 @@ export const TABLE_DEFS: Record<TableName, TableDef> = {
       core: 'BOOLEAN', status: 'INTEGER', resolve: 'BIGINT', last: 'INTEGER', oldfd: 'INTEGER', newfd: 'INTEGER',
       cloexec: 'BOOLEAN', arg: 'BIGINT', read_fd: 'INTEGER', write_fd: 'INTEGER', from_path: 'VARCHAR', to_path: 'VARCHAR',
       count: 'BIGINT', reason: 'VARCHAR', from_ts: 'BIGINT', to_ts: 'BIGINT', parent: 'INTEGER', start_ts: 'BIGINT',
-      end_ts: 'BIGINT', exit_code: 'INTEGER',
+      end_ts: 'BIGINT', exit_code: 'INTEGER', cwd_incomplete: 'BOOLEAN', olddirfd: 'INTEGER', newdirfd: 'INTEGER', ftype: 'VARCHAR',
+      mtime: 'BIGINT', mtime_nsec: 'INTEGER', target: 'VARCHAR', repeats: 'BIGINT', entries: 'BIGINT', calls: 'BIGINT',
+      partial: 'BOOLEAN', size: 'BIGINT', times_now: 'BOOLEAN', atime: 'BIGINT', atime_nsec: 'INTEGER',
     },
     select: ['$BUILD AS build_id', '*', wall('ts', 'wall_ns')],
-    vocab: { type: DISPLAY_TYPES, op: ['', ...OPS.map((o) => o.name)] },
+    vocab: { type: DISPLAY_TYPES, op: ['', ...OPS.map((o) => o.name)], ftype: FILE_TYPE_NAMES, target: [''] },
+    same: { abspath: 'path' },
   },
 };
 
@@ -112,6 +118,8 @@ export interface RowSource {
   rows: number;
   /** Nothing left to give. */
   done: boolean;
+  /** How many rows there will be, when known: DuckDB plans its joins with it (the small table is the one hashed). */
+  readonly expected?: number;
   /** Adds rows to `b` until it is full or this source is done. */
   fill(b: ChunkBuilder): void;
 }
@@ -123,18 +131,22 @@ const CHUNK_TYPE: Record<ColType, ChunkType> = {
 
 /** The name of the column carrying the values of `name` that are not in its vocab. */
 const otherName = (name: string) => `${name}__other`;
+/** The name of the column telling that `name` equals its `same` column. */
+const sameName = (name: string) => `${name}__same`;
 
 /** The columns of a table's rows as they travel, in order (those of `columns`, then one per vocab). */
 export function chunkColumns(t: TableName): Array<ChunkColumn & { name: string }> {
   const def = TABLE_DEFS[t];
   const names = Object.keys(def.columns);
   const vocab = Object.keys(def.vocab ?? {});
+  const same = Object.keys(def.same ?? {});
   return [
     ...names.map((name) => {
       const v = def.vocab?.[name];
       return v ? { name, type: 'CODE' as const, vocab: v, other: names.length + vocab.indexOf(name) } : { name, type: CHUNK_TYPE[def.columns[name]] };
     }),
     ...vocab.map((name) => ({ name: otherName(name), type: 'VARCHAR' as const })),
+    ...same.map((name) => ({ name: sameName(name), type: 'BOOLEAN' as const })),
   ];
 }
 
@@ -153,24 +165,31 @@ export const KIND_NAMES_SQL =
   `CREATE TEMP TABLE bt_kind_names AS SELECT k::INTEGER AS kinds, list_filter(${KIND_LIST}, lambda x, i: (k & ${KIND_BITS}[i]) <> 0) AS names ` +
   `FROM range(${KIND_ALL + 1}) r(k)`;
 
-/** The SQL giving a column its type back from how it travelled. */
-function restore(name: string, t: ColType, vocab?: readonly string[]): string {
+/**
+ * The SQL giving a column its type back from how it travelled: the select
+ * expression, and for KIND[] and PATH a LEFT JOIN with the small table of
+ * names (a hash join: DuckDB streams the rows past it; a correlated
+ * subquery would hold every row).
+ */
+function restore(name: string, t: ColType, i: number, vocab?: readonly string[], same?: string): { expr: string; join?: string } {
   const col = `src.${quote(name)}`;
   const as = quote(name);
-  if (vocab) return `coalesce([${vocab.map(lit).join(', ')}][${col}], src.${quote(otherName(name))}) AS ${as}`;
-  if (t === 'VARCHAR[]') return `from_json(${col}, '["VARCHAR"]') AS ${as}`;
-  if (t === 'KIND[]') return `(SELECT k.names FROM bt_kind_names k WHERE k.kinds = ${col}) AS ${as}`;
-  if (t === 'PATH') return `(SELECT f.path FROM bt_file_paths f WHERE f.file_id = ${col}) AS ${as}`;
-  return `${col} AS ${as}`;
+  if (same) return { expr: `CASE WHEN src.${quote(sameName(name))} THEN src.${quote(same)} ELSE ${col} END AS ${as}` };
+  if (vocab) return { expr: `coalesce([${vocab.map(lit).join(', ')}][${col}], src.${quote(otherName(name))}) AS ${as}` };
+  if (t === 'VARCHAR[]') return { expr: `from_json(${col}, '["VARCHAR"]') AS ${as}` };
+  if (t === 'KIND[]') return { expr: `j${i}.names AS ${as}`, join: `LEFT JOIN bt_kind_names j${i} ON j${i}.kinds = ${col}` };
+  if (t === 'PATH') return { expr: `j${i}.path AS ${as}`, join: `LEFT JOIN bt_file_paths j${i} ON j${i}.file_id = ${col}` };
+  return { expr: `${col} AS ${as}` };
 }
 
 /** The SELECT of a table's final columns over `from` (rows of `chunkColumns(t)`), for the log with header `h`. */
 export function tableSelect(t: TableName, from: string, h: LogHeader): string {
   const def = TABLE_DEFS[t];
   const offset = BigInt(Math.round(h.boot_to_wall_ns ?? 0)).toString();
-  const cols = Object.entries(def.columns).map(([k, type]) => restore(k, type, def.vocab?.[k])).join(', ');
+  const cols = Object.entries(def.columns).map(([k, type], i) => restore(k, type, i, def.vocab?.[k], def.same?.[k]));
+  const joins = cols.flatMap((c) => (c.join ? [` ${c.join}`] : [])).join('');
   const select = def.select.map((e) => e.replace('$BUILD', lit(buildId(h))).replace('$OFFSET', `${offset}::BIGINT`)).join(', ');
-  return `SELECT ${select} FROM (SELECT ${cols} FROM ${from} src)`;
+  return `SELECT ${select} FROM (SELECT ${cols.map((c) => c.expr).join(', ')} FROM ${from} src${joins})`;
 }
 
 const ms = (ns: number) => Math.round(ns / 1e3) / 1e3;
@@ -207,10 +226,14 @@ export const filePathsSql = (from: string) => `CREATE OR REPLACE TEMP TABLE bt_f
 /** A model table's rows as a RowSource. */
 export function modelSource(table: Exclude<TableName, 'events'>, build: Build, log: string): RowSource {
   const it = modelRows(table, build, log);
+  const m = build.model;
+  const expected =
+    table === 'builds' ? 1 : table === 'processes' ? m.processes.length : table === 'files' ? m.files.length : m.processes.reduce((n, p) => n + p.files.size, 0);
   const src: RowSource = {
     table,
     rows: 0,
     done: false,
+    expected,
     fill(b) {
       while (!b.full) {
         const n = it.next();
@@ -227,21 +250,8 @@ export function modelSource(table: Exclude<TableName, 'events'>, build: Build, l
   return src;
 }
 
-/** The column of each JSON field of an event (bt dump --json's from/to are from_path/to_path; flag_names is not kept). */
-const EVENT_COLUMN: Record<string, number> = Object.create(null);
-for (const [i, k] of Object.keys(TABLE_DEFS.events.columns).entries()) EVENT_COLUMN[k] = i;
-EVENT_COLUMN.from = EVENT_COLUMN.from_path;
-EVENT_COLUMN.to = EVENT_COLUMN.to_path;
-
-/** Adds one normalized record to `b` as a row of the events table. */
-function addEvent(b: ChunkBuilder, r: LogRecord): void {
-  const o = toJson(r) as Record<string, unknown>; // no header: it only picks the layout of flag_names, not kept
-  for (const k in o) {
-    const c = EVENT_COLUMN[k];
-    if (c !== undefined) b.set(c, o[k]);
-  }
-  b.next();
-}
+/** The events table's writer: each column by name (those of chunkColumns, with abspath__same). */
+const EVENTS = new EventWriter(Object.fromEntries(chunkColumns('events').map((c, i) => [c.name, i])));
 
 /**
  * One pass over a log's normalized records: the build model (when asked)
@@ -252,25 +262,34 @@ export class LogPass implements RowSource {
   rows = 0;
   done = false;
   private readonly stream: ReturnType<typeof normalized>;
-  private readonly it: Iterator<LogRecord>;
+  private readonly batches: Iterator<LogRecord[]>;
+  /** The batch being read, and the next record's place in it. */
+  private batch: LogRecord[] = [];
+  private at = 0;
   private readonly mb?: ModelBuilder;
 
   constructor(log: string, opts: { model: boolean }) {
     this.stream = normalized(log);
-    this.it = this.stream[Symbol.iterator]();
+    this.batches = this.stream.batches();
     this.mb = opts.model ? new ModelBuilder(this.stream.header) : undefined;
   }
 
   fill(b: ChunkBuilder): void {
     while (!b.full) {
-      const n = this.it.next();
-      if (n.done) {
-        this.done = true;
-        return;
+      if (this.at === this.batch.length) {
+        const n = this.batches.next();
+        if (n.done) {
+          this.done = true;
+          return;
+        }
+        this.batch = n.value;
+        this.at = 0;
       }
-      this.mb?.add(n.value);
-      if (n.value.env) continue; // a shared environment: in the execs that refer to it
-      addEvent(b, n.value);
+      const r = this.batch[this.at++];
+      this.mb?.add(r);
+      if (r.env) continue; // a shared environment: in the execs that refer to it
+      EVENTS.write(b, r);
+      b.next();
       this.rows++;
     }
   }
@@ -278,7 +297,8 @@ export class LogPass implements RowSource {
   /** The build model, once the pass is over (what is left of the log is read for it, without events). */
   build(): Build {
     if (!this.mb) throw new Error('LogPass: no model asked for');
-    for (let n = this.it.next(); !n.done; n = this.it.next()) this.mb.add(n.value);
+    while (this.at < this.batch.length) this.mb.add(this.batch[this.at++]);
+    for (let n = this.batches.next(); !n.done; n = this.batches.next()) for (const r of n.value) this.mb.add(r);
     this.done = true;
     return new Build(this.mb.finish({ incomplete: !this.stream.complete, trailer: this.stream.trailer }));
   }

@@ -65,7 +65,8 @@ export class TraceBuilder {
     return this;
   }
 
-  private push(pid: number, ev: Partial<LogRecord>, tid = pid): LogRecord {
+  /** Any event (`{ lookup: {…} }`, …) of process `pid`. */
+  push(pid: number, ev: Partial<LogRecord>, tid = pid): LogRecord {
     const r = { ts: this.ts, pid, tid, ...ev } as LogRecord;
     this.records.push(r);
     this.ts += this.step;

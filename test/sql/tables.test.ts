@@ -25,6 +25,21 @@ function synthLog(dir: string): string {
   t.pathOp2(90, 'renameat2', 'out.tmp', 'out.txt', { flags: 1 });
   t.open(90, 'nope/x', { errno: 2 });
   t.lost(7, 'ring full', t.ts - 500, t.ts - 100);
+  // every other record type: lookups, a listing, metadata changes, a directory, dup, pipe, chdir
+  t.push(90, { lookup: { op: 'newfstatat', path: 'a.c', dirfd: -100, flags: 0x100, mode: 0, errno: 0, ftype: 8, mtime: 1_700_000_000, mtime_nsec: 5, repeats: 3 } });
+  t.push(90, { lookup: { op: 'readlink', path: '/work/cproj/ln', dirfd: -100, flags: 0, mode: 0, errno: 0, ftype: 10, target: 'a.c' } });
+  t.push(90, { lookup: { op: 'access', path: 'nope.h', dirfd: -100, flags: 0, errno: -2, mode: 4 } });
+  t.open(90, '.', { fd: 5, flags: 0o200000 });
+  t.push(90, { readdir: { op: 'getdents64', fd: 5, entries: 7, calls: 2, errno: 0, partial: true } });
+  t.push(90, { meta: { op: 'fchmodat', path: 'out.txt', dirfd: -100, errno: 0, mode: 0o755 } });
+  t.push(90, { meta: { op: 'fchownat', path: 'out.txt', dirfd: -100, errno: -1, uid: 1000, gid: 100 } });
+  t.push(90, { meta: { op: 'truncate', path: 'out.txt', dirfd: -100, flags: 0, errno: 0, size: 2 ** 33 } });
+  t.push(90, { meta: { op: 'utimensat', path: 'out.txt', dirfd: -100, errno: 0, times_now: false, atime: 1_700_000_001, atime_nsec: 7, mtime: 1_700_000_002, mtime_nsec: 9 } });
+  t.pathOp(90, 'mkdirat', 'd');
+  t.dup(90, 'dup2', 5, 9);
+  t.pipe(90, 6, 7, 0o2000000);
+  t.chdir(90, 'd', '/work/cproj/d');
+  t.open(90, 'in.h', { fd: 3 });
   t.exit(90, 0);
   return t.write(path.join(dir, 'synth.trace'));
 }
@@ -35,6 +50,7 @@ test('events: each row is bt dump --json of its record; accesses, files and proc
   const dir = tempDir('bt-sql-tables-');
   const log = synthLog(dir);
   const want: Array<Record<string, unknown>> = [];
+  const types = new Set<string>();
   for (const r of normalized(log)) {
     if (r.env) continue;
     const o = toJson(r) as Record<string, unknown>;
@@ -46,6 +62,12 @@ test('events: each row is bt dump --json of its record; accesses, files and proc
       row[c] = v === undefined ? null : type === 'BIGINT' ? BigInt(v as number) : v;
     }
     want.push(row);
+    for (const k of Object.keys(o)) if (k !== 'flag_names' && k !== 'from' && k !== 'to') assert.ok(k in TABLE_DEFS.events.columns, `bt dump --json's ${k} has a column`);
+    types.add(o.type as string);
+  }
+  // one row of every record type the log has
+  for (const ty of ['exec', 'fork', 'exit', 'open', 'close', 'rename', 'lost', 'process', 'stat', 'readlink', 'access', 'readdir', 'chmod', 'chown', 'truncate', 'utime', 'mkdir', 'dup', 'pipe', 'chdir']) {
+    assert.ok(types.has(ty), `a ${ty} event`);
   }
   assert.ok(want.some((r) => r.type === 'rename' && r.from_path === 'out.tmp' && r.to_path === 'out.txt'), 'a rename among the events');
   assert.ok(want.some((r) => r.type === 'lost' && r.count === 7n && r.reason === 'ring full'));
