@@ -21,7 +21,7 @@ import { timed } from './timed.js';
 import { LogReader } from '../src/log/reader.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BT = path.join(REPO, 'dist', 'src', 'cli', 'bt.mjs');
+const BT = path.join(REPO, 'dist', 'src', 'cli', 'bt.cjs');
 const STRESS = path.join(REPO, 'test-programs', 'bin', 'stress');
 
 function median(xs: number[]): number {

@@ -21,7 +21,7 @@ import { seedLogs } from '../test/fuzz/seeds.js';
 
 const HERE = fileURLToPath(import.meta.url);
 const REPO = path.resolve(path.dirname(HERE), '..', '..');
-const BT = path.join(REPO, 'dist', 'src', 'cli', 'bt.mjs');
+const BT = path.join(REPO, 'dist', 'src', 'cli', 'bt.cjs');
 const HANG_MS = 30_000;
 
 interface ChildMsg {

@@ -1,23 +1,56 @@
-// (esbuild keeps main.js's #! line.) Bundles the compiled CLI (dist/src/cli/main.js) into one file,
-// dist/src/cli/bt.mjs: what `bt` runs. One file loads several times faster
-// than hundreds of modules (start-up: see npm run bench). Native and wasm
-// packages stay external. The bundle sits next to main.js, so the paths bt
-// finds relative to itself (proto/, build/) are the same.
+// Bundles the compiled CLI (dist/src/cli/main.js) into one CommonJS file,
+// dist/src/cli/bt-program.cjs, and makes V8's code cache for it: `bt`
+// (dist/src/cli/bt.cjs, from src/cli/bt.cts) runs the program from that
+// cache. One file loads several times faster than hundreds of modules, and
+// the cache spares compiling it (start-up: see npm run bench). Native and
+// wasm packages stay external. The bundle sits next to main.js, so the paths
+// bt finds relative to itself (proto/, build/) are the same.
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { build } from 'esbuild';
 import protobuf from 'protobufjs';
 
+const PROGRAM = 'dist/src/cli/bt-program.cjs';
+const BT = 'dist/src/cli/bt.cjs';
+
 // The log schema, parsed once here (src/log/schema.ts reads bt.proto itself when unbundled).
 const schema = new protobuf.Root().loadSync('proto/bt.proto', { keepCase: true }).toJSON();
+// Names this build of the program: its code cache must carry the same id (src/cli/bt.cts).
+const id = crypto.randomBytes(8).toString('hex');
 
+fs.rmSync(`${PROGRAM}.cache`, { force: true });
 await build({
   entryPoints: ['dist/src/cli/main.js'],
-  outfile: 'dist/src/cli/bt.mjs',
+  outfile: PROGRAM,
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
   external: ['koffi', '@hpcc-js/*', '@resvg/*', '@expo-google-fonts/*', '@duckdb/*'],
-  banner: { js: "import { createRequire as __btRequire } from 'node:module'; const require = __btRequire(import.meta.url);" },
-  define: { __BT_PROTO_JSON__: JSON.stringify(schema) },
+  // the ESM sources' import.meta.url: the program's own file URL, which bt.cts passes in
+  banner: { js: `// bt-build ${id}\n"use strict";` },
+  define: { __BT_PROTO_JSON__: JSON.stringify(schema), 'import.meta.url': '__btUrl' },
   logLevel: 'warning',
 });
+
+// The code cache holds what a run compiled: as root (setup, CI) a real trace
+// of /bin/true, the start-up that matters most; else (or if that cannot
+// run) bt --version.
+const write = (args) => execFileSync(process.execPath, [BT, ...args], { env: { ...process.env, BT_WRITE_CODE_CACHE: '1' }, stdio: 'ignore' });
+let traced = false;
+if (process.getuid?.() === 0) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-bundle-'));
+  try {
+    write(['trace', '-q', '-o', path.join(dir, 'true.trace'), '--', '/bin/true']);
+    traced = true;
+  } catch {
+    /* no BPF here: the --version cache below */
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+if (!traced) write(['--version']);
+if (!fs.existsSync(`${PROGRAM}.cache`)) throw new Error(`bundle: no code cache was written for ${PROGRAM}`);

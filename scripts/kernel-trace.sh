@@ -19,6 +19,6 @@ rm -rf "$OUT" && mkdir -p "$OUT"
 make -s -C "$SRC" O="$OUT" tinyconfig >/dev/null
 rm -f "$LOG"
 cd "$SRC"
-node "$OLDPWD/dist/src/cli/bt.mjs" trace -q -o "$LOG" -- \
+node "$OLDPWD/dist/src/cli/bt.cjs" trace -q -o "$LOG" -- \
   make -j2 O="$OUT" KBUILD_BUILD_TIMESTAMP='Mon Jan  1 00:00:00 UTC 2024' vmlinux >/dev/null
 echo "kernel-trace: $LOG ($(du -h "$LOG" | cut -f1))" >&2

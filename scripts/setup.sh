@@ -27,7 +27,7 @@ fi
 echo "setup: installing npm dependencies and building (BPF object, launcher, TypeScript)" >&2
 npm ci --no-audit --no-fund --loglevel=error
 npm run build --silent
-$SUDO ln -sf "$PWD/dist/src/cli/bt.mjs" /usr/local/bin/bt
+$SUDO ln -sf "$PWD/dist/src/cli/bt.cjs" /usr/local/bin/bt
 echo "setup: bt is installed as /usr/local/bin/bt" >&2
 
 echo "setup: tracing a real build: bt trace -o test-programs.trace -- make -C test-programs -j2" >&2

@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
-BT="node $REPO/dist/src/cli/bt.mjs"
+BT="node $REPO/dist/src/cli/bt.cjs"
 WORK=${1:-$(mktemp -d /tmp/bt-sql-example.XXXXXX)}
 HOME_COPY=$(mktemp -d /home/bt-sql-example.XXXXXX)
 trap 'rm -rf "$HOME_COPY"' EXIT

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { timed } from '../timed.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const BT = path.join(REPO, 'dist', 'src', 'cli', 'bt.mjs');
+const BT = path.join(REPO, 'dist', 'src', 'cli', 'bt.cjs');
 
 function kernelLog(): string | undefined {
   const candidates = [process.env.BT_BENCH_KERNEL_LOG, '/var/tmp/bt-kernel/kernel.trace', '/var/tmp/bt-bench-real/traced-3.trace'];

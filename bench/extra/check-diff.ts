@@ -16,7 +16,7 @@ import { execa } from 'execa';
 import { timed } from '../timed.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const BT = path.join(REPO, 'dist', 'src', 'cli', 'bt.mjs');
+const BT = path.join(REPO, 'dist', 'src', 'cli', 'bt.cjs');
 const KERNEL_LOGS = ['/var/tmp/bt-kernel/kernel.trace', '/var/tmp/bt-bench-real/traced-3.trace'];
 
 async function timedBt(args: string[]): Promise<{ seconds: number; rssMiB: number; code: number }> {

@@ -11,7 +11,7 @@ import type { Trailer } from '../../src/log/schema.js';
 import { BtFacts, type Facts, type Masker } from './facts.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const BT = path.join(REPO, 'dist', 'src', 'cli', 'bt.mjs');
+export const BT = path.join(REPO, 'dist', 'src', 'cli', 'bt.cjs');
 
 /** Loss reasons that mean events are missing from the log (as bt trace reports them). */
 export const LOSS_REASONS = ['ringbuf', 'pair_map', 'incomplete_exec'];

@@ -32,6 +32,7 @@ export function launch(file: string, args: string[], env: NodeJS.ProcessEnv, cwd
     child.once('error', (err) => reject(new CaptureError('E_LAUNCH', `cannot start ${file}: ${err.message}`, { cause: err })));
     child.once('exit', (code, signal) => resolve({ exitCode: code ?? undefined, signal: signal ?? undefined }));
   });
+  done.catch(() => {}); // awaited by the tracer; bt may fail (loading its programs) before it gets there
   return {
     pid: child.pid ?? 0,
     go,

@@ -110,6 +110,14 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     const cg = TraceCgroup.create();
     cleanup.push(() => cg.remove());
     mark('cgroup');
+    // The launcher joins the cgroup while the programs load (a cgroup move
+    // waits ~10 ms for RCU), then waits on fd 3 until the log's header is
+    // written: the build starts only then.
+    const child = launch(LAUNCHER_PATH, [cg.procsFile, String(user.uid), String(user.gid), exe, ...opts.command], { ...env, BT_LAUNCH_WAIT_FD: '3' }, cwd);
+    cleanup.push(child.killIfRunning);
+    const go = child.go;
+    const rootPid = child.pid;
+    mark('spawn');
     const flags = (opts.env ? CFG.ENV : 0) | (opts.files ? CFG.FILES : 0);
     const bpf = BtBpf.open({ objectPath: OBJECT_PATH, cgroupId: cg.id, cgroupLevel: cg.level, flags, ringBytes });
     cleanup.push(() => bpf.close());
@@ -120,13 +128,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     if (stopProfile) cleanup.push(stopProfile);
 
     const clock = sampleClock();
-    // The launcher waits on fd 3 until the log's header is written: the build starts only then.
     const bootAtZero = clock.bootNs - performance.now() * 1e6;
-    const child = launch(LAUNCHER_PATH, [cg.procsFile, String(user.uid), String(user.gid), exe, ...opts.command], { ...env, BT_LAUNCH_WAIT_FD: '3' }, cwd);
-    cleanup.push(child.killIfRunning);
-    const go = child.go;
-    const rootPid = child.pid;
-    mark('spawn');
     const header: LogHeader = {
       format_version: FORMAT_VERSION,
       bt_version: BT_VERSION,
@@ -173,6 +175,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     return res;
   } finally {
     runCleanup();
+    mark('cleanup');
     reportTiming();
     process.removeListener('exit', runCleanup);
   }

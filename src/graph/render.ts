@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { GraphError } from '../errors.js';
+import { importExternal } from '../external.js';
 
 const require = createRequire(import.meta.url);
 
@@ -24,7 +25,7 @@ type GraphvizInstance = { layout(dot: string, format: string, engine: string): s
 let graphviz: Promise<GraphvizInstance> | undefined;
 
 async function loadGraphviz(): Promise<GraphvizInstance> {
-  graphviz ??= import('@hpcc-js/wasm-graphviz').then((m) => m.Graphviz.load() as Promise<GraphvizInstance>);
+  graphviz ??= importExternal<typeof import('@hpcc-js/wasm-graphviz')>('@hpcc-js/wasm-graphviz').then((m) => m.Graphviz.load() as Promise<GraphvizInstance>);
   return graphviz;
 }
 
@@ -33,7 +34,7 @@ let fonts: Uint8Array[] | undefined;
 
 async function loadResvg(): Promise<typeof import('@resvg/resvg-wasm')> {
   resvg ??= (async () => {
-    const m = await import('@resvg/resvg-wasm');
+    const m = await importExternal<typeof import('@resvg/resvg-wasm')>('@resvg/resvg-wasm');
     await m.initWasm(readFileSync(require.resolve('@resvg/resvg-wasm/index_bg.wasm')));
     return m;
   })();

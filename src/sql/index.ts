@@ -15,6 +15,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { BtError, LogError, SqlError } from '../errors.js';
+import { importExternal } from '../external.js';
 import { LogReader } from '../log/reader.js';
 import type { LogHeader } from '../log/schema.js';
 import type { Bindings } from './chunk.js';
@@ -104,8 +105,8 @@ export class BuildDb {
 
   static async open(sources: Source[]): Promise<BuildDb> {
     // Loaded here, not at start-up: its native library costs every other bt command a few hundred ms.
-    const api = await import('@duckdb/node-api');
-    const bindings = (await import('@duckdb/node-bindings')).default;
+    const api = await importExternal<NodeApi>('@duckdb/node-api');
+    const bindings = (await importExternal<{ default: Bindings }>('@duckdb/node-bindings')).default;
     const instance = await api.DuckDBInstance.create(':memory:');
     const db = new BuildDb(await instance.connect(), instance, sources, bindings);
     db.registerRows(api);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ViewError } from '../errors.js';
 
-/** dist/src/view/assets: next to this module, or beside the bundle (dist/src/cli/bt.mjs) that contains it. */
+/** dist/src/view/assets: next to this module, or beside the bundle (dist/src/cli/bt-program.cjs) that contains it. */
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ASSETS = [path.join(HERE, 'assets'), path.join(HERE, '..', 'view', 'assets')].find((d) => fs.existsSync(path.join(d, 'app.js'))) ?? path.join(HERE, 'assets');
 

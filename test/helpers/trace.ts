@@ -1,5 +1,5 @@
 /**
- * Runs the real `bt` CLI (compiled and bundled, dist/src/cli/bt.mjs: what users run) and loads logs.
+ * Runs the real `bt` CLI (compiled and bundled, dist/src/cli/bt.cjs: what users run) and loads logs.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -11,7 +11,7 @@ import { tmpdir } from './tmp.js';
 import type { LogHeader, LogRecord, Trailer } from '../../src/log/schema.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const BT = path.join(REPO, 'dist', 'src', 'cli', 'bt.mjs');
+export const BT = path.join(REPO, 'dist', 'src', 'cli', 'bt.cjs');
 export const PROGS = path.join(REPO, 'test-programs', 'bin');
 export const prog = (name: string) => path.join(PROGS, name);
 
