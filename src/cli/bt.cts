@@ -11,7 +11,7 @@
  * as usual. (V8 itself checks its version, flags and the source length.)
  * BT_WRITE_CODE_CACHE=1 makes this run write the cache at exit, from what
  * it compiled: only scripts/bundle.mjs sets it, and the path is fixed,
- * beside this file.
+ * beside this file. BT_TIMING=1 says on stderr whether the cache was used.
  */
 import fs = require('node:fs');
 import path = require('node:path');
@@ -25,9 +25,11 @@ if (source.startsWith('#!')) source = `//${source.slice(2)}`;
 const id = /^.*\n\/\/ bt-build (\w+)\n/.exec(source)?.[1];
 
 let cachedData: Buffer | undefined;
+let cacheState = 'absent';
 try {
   const cache = fs.readFileSync(cacheFile);
   const nl = cache.indexOf(10);
+  cacheState = 'stale';
   if (id && nl > 0 && cache.toString('latin1', 0, nl) === id) cachedData = cache.subarray(nl + 1);
 } catch {
   /* no cache: compile */
@@ -37,6 +39,8 @@ const script = new vm.Script(`(function (exports, require, module, __filename, _
   filename: program,
   cachedData,
 });
+if (cachedData) cacheState = script.cachedDataRejected ? 'rejected' : 'used';
+if (process.env.BT_TIMING) process.stderr.write(`bt: code cache ${cacheState}\n`);
 if (process.env.BT_WRITE_CODE_CACHE === '1' && id) {
   process.once('exit', () => {
     const tmp = `${cacheFile}.${process.pid}.tmp`;

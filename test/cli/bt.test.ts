@@ -1,0 +1,53 @@
+/**
+ * bt's executable (src/cli/bt.cts): the bundled program runs from the V8
+ * code cache made at build time; a cache made for another build of the
+ * program (another build id) is not used, and bt still works without it.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { BT, REPO } from '../helpers/trace.js';
+
+const VERSION = (JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
+
+function run(bt: string): { out: string; err: string } {
+  const r = spawnSync(process.execPath, [bt, '--version'], { env: { ...process.env, BT_TIMING: '1' }, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return { out: r.stdout.trim(), err: r.stderr };
+}
+
+test('bt runs its bundled program from the code cache of the same build', () => {
+  const { out, err } = run(BT);
+  assert.equal(out, VERSION);
+  assert.match(err, /^bt: code cache used$/m);
+});
+
+test('a code cache of another build of the program is not used; without one bt compiles the program', () => {
+  // beside dist/src/cli, so that the program finds the installation (proto/, package.json) as from there
+  const cli = path.dirname(BT);
+  const dir = fs.mkdtempSync(path.join(path.dirname(cli), 'cli-cache-test-'));
+  try {
+    checkCopies(cli, dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+function checkCopies(cli: string, dir: string): void {
+  for (const f of ['bt.cjs', 'bt-program.cjs', 'bt-program.cjs.cache']) fs.copyFileSync(path.join(cli, f), path.join(dir, f));
+  // the same program as rebuilt: another build id, the same length
+  const program = path.join(dir, 'bt-program.cjs');
+  const src = fs.readFileSync(program, 'utf8');
+  const rebuilt = src.replace(/^(.*\n\/\/ bt-build )(\w+)/, (_, head: string, id: string) => head + [...id].reverse().join(''));
+  assert.notEqual(rebuilt, src);
+  assert.equal(rebuilt.length, src.length);
+  fs.writeFileSync(program, rebuilt);
+  assert.match(run(path.join(dir, 'bt.cjs')).err, /^bt: code cache stale$/m);
+  fs.rmSync(path.join(dir, 'bt-program.cjs.cache'));
+  const { out, err } = run(path.join(dir, 'bt.cjs'));
+  assert.match(err, /^bt: code cache absent$/m);
+  assert.equal(out, VERSION);
+  assert.ok(execFileSync(process.execPath, [BT, '--version'], { encoding: 'utf8' }).startsWith(VERSION));
+}
