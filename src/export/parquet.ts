@@ -20,7 +20,7 @@ export async function exportParquet(log: string, out: string): Promise<Record<Ta
     staging = stagingDir(out);
     const dir = staging;
     // Row order inside a file does not matter (ORDER BY seq, proc, …).
-    const written = await db.loadLogs(TABLES, (t, _log, select) => db.copy(select, path.join(dir, `${t}.parquet`), 'zstd'));
+    const written = await db.loadLogs(TABLES, (t, _log, select) => db.copy(t, select, path.join(dir, `${t}.parquet`), 'zstd'));
     for (const t of TABLES) rows[t] = written.get(t)![0];
   } catch (err) {
     if (staging) fs.rmSync(staging, { recursive: true, force: true });
