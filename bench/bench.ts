@@ -121,32 +121,34 @@ async function underPressure(): Promise<void> {
   }
 }
 
-/** Phases printed by bt trace with BT_TIMING=1 (src/capture/timing.ts). */
-const PHASES = ['node', 'loaded', 'cgroup', 'bpf_load', 'attach', 'spawn', 'build', 'end'] as const;
-
 async function startup(runs = 9): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-bench-'));
   const log = path.join(dir, 'true.trace');
   const walls: number[] = [];
   const marks: Record<string, number[]> = {};
+  const caches = new Set<string>();
   for (let i = 0; i < runs; i++) {
     const t0 = process.hrtime.bigint();
     const r = await execa(process.execPath, [BT, 'trace', '-q', '-o', log, '--', '/bin/true'], { reject: false, env: { ...process.env, BT_TIMING: '1' } });
     walls.push(Number(process.hrtime.bigint() - t0) / 1e6);
     const m = /bt: timing (\{.*\})/.exec(String(r.stderr));
     if (r.exitCode !== 0 || !m) throw new Error(`bt trace -- /bin/true failed: ${r.stderr}`);
+    caches.add(/bt: code cache (\w+)/.exec(String(r.stderr))?.[1] ?? 'not reported');
     for (const [k, v] of Object.entries(JSON.parse(m[1]) as Record<string, number>)) (marks[k] ??= []).push(v);
   }
   console.log(`## Start-up: bt trace -- /bin/true (${runs} runs, medians)`);
   console.log(`wall ${median(walls).toFixed(0)} ms (min ${Math.min(...walls).toFixed(0)} .. max ${Math.max(...walls).toFixed(0)}); the build's first instruction at ${median(marks.build ?? [0]).toFixed(0)} ms`);
+  // the phases BT_TIMING prints (src/capture/timing.ts), in the order they happen
+  const phases = Object.entries(marks)
+    .map(([p, at]) => [p, median(at)] as const)
+    .sort((a, b) => a[1] - b[1]);
   let prev = 0;
   const parts: string[] = [];
-  for (const p of PHASES) {
-    const at = median(marks[p] ?? [0]);
+  for (const [p, at] of phases) {
     parts.push(`${p} +${(at - prev).toFixed(0)}`);
     prev = at;
   }
-  console.log(`phases (ms since the process started, as increments): ${parts.join(', ')}`);
+  console.log(`phases (ms since the process started, as increments): ${parts.join(', ')}; code cache: ${[...caches].join(', ')}`);
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
