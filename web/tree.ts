@@ -98,6 +98,8 @@ export class ProcessTree {
     for (const row of r.rows) this.nodes.set(row.id, { row, open: false });
     this.roots = r.rows.map((x) => x.id);
     this.rootTotal = r.total;
+    // the rows shown must be of these nodes from now on: a render (a scroll) may come while the opening below waits
+    this.flatten();
     // open breadth-first while fewer than ~150 rows are shown
     let level = this.roots;
     let shown = level.length;
@@ -202,7 +204,8 @@ export class ProcessTree {
         this.inner.append(h('div.vrow.more', { style, onclick: () => this.more(x.more) }, `… ${x.left.toLocaleString('en-US')} more (load)`));
         continue;
       }
-      const n = this.nodes.get(x.id)!;
+      const n = this.nodes.get(x.id);
+      if (!n) continue;
       const r = n.row;
       const toggle = r.children ? (n.open ? '▾' : '▸') : '';
       const el = h(
