@@ -222,7 +222,8 @@ function argvText(argv: readonly string[]): string {
   return `[${argv.map(quoteWord).join(' ')}]`;
 }
 
-function errnoOf(e: number | undefined): number {
+/** An errno as bt dump shows it: positive (records keep the kernel's -errno). */
+export function errnoOf(e: number | undefined): number {
   return Math.abs(e ?? 0);
 }
 

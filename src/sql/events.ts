@@ -9,7 +9,7 @@
  * every row equals toJson's object cell by cell. A record type not written
  * here goes through toJson (writeGeneric).
  */
-import { displayType, fileTypeName, toJson } from '../log/dump.js';
+import { displayType, errnoOf, fileTypeName, toJson } from '../log/dump.js';
 import { recordType, type LogRecord } from '../log/schema.js';
 import { familyOf } from '../ops/table.js';
 import type { ChunkBuilder } from './chunk.js';
@@ -19,15 +19,9 @@ export interface EventColumns {
   readonly [field: string]: number;
 }
 
-const errnoOf = (e: number | undefined) => Math.abs(e ?? 0);
-
 export class EventWriter {
-  private readonly C: Record<string, number>;
-
-  /** `columns`: the place of each events column, and of `abspath__same`. */
-  constructor(columns: EventColumns) {
-    this.C = { ...columns };
-  }
+  /** `C`: the place of each events column, and of `abspath__same`. */
+  constructor(private readonly C: EventColumns) {}
 
   /** Adds `r` to `b` as a row (b.next() is the caller's). */
   write(b: ChunkBuilder, r: LogRecord): void {

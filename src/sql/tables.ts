@@ -151,7 +151,8 @@ export function chunkColumns(t: TableName): Array<ChunkColumn & { name: string }
 }
 
 const quote = (name: string) => `"${name}"`;
-const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+/** `s` as a SQL string literal. */
+export const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const KIND_LIST = `[${KIND_NAMES.map(lit).join(', ')}]`;
 const KIND_BITS = `[${KIND_NAMES.map((n) => kindBit(n)).join(', ')}]`;
 const KIND_ALL = KIND_NAMES.reduce((m, n) => m | kindBit(n)!, 0);
