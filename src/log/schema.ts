@@ -22,6 +22,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import { decodeBytes, encodeString, isWellFormed } from './bytes.js';
+import { installEnvRuns, skipsString } from './envruns.js';
 
 // 64-bit integers as JS numbers. Must run before the schema is parsed: a
 // field's "long" flag is fixed when the field is created.
@@ -37,8 +38,13 @@ function installExactStrings(): void {
   type R = { uint32(): number; buf: Uint8Array; pos: number; len: number };
   type W = { bytes(b: Uint8Array): unknown };
   function readString(this: R): string {
+    const at = this.pos;
     const len = this.uint32();
     const start = this.pos;
+    if (skipsString(at)) {
+      this.pos = Math.min(this.pos + len, this.len);
+      return '';
+    }
     this.pos = Math.min(this.pos + len, this.len);
     return this.pos - start <= CACHED ? cachedString(this.buf, start, this.pos) : decodeBytes(this.buf, start, this.pos);
   }
@@ -457,6 +463,7 @@ export const root: protobuf.Root =
 export const HeaderType: protobuf.Type = root.lookupType('bt.Header');
 export const RecordType: protobuf.Type = root.lookupType('bt.Record');
 export const TrailerType: protobuf.Type = root.lookupType('bt.Trailer');
+installEnvRuns(root.lookupType('bt.Exec'));
 
 // Absent oneof members and normalize-only fields read as undefined (protobufjs
 // puts null / 0 / '' on the prototype). Accessing .ctor resolves the fields,

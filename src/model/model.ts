@@ -169,6 +169,7 @@ export class ModelBuilder {
   private readonly strings = new Map<string, string>();
   private readonly envs = new Map<string, readonly string[]>();
   private readonly recentEnvs: Array<readonly string[]> = [];
+  private readonly envOf = new WeakMap<readonly string[], readonly string[]>();
   private readonly links: FileLink[] = [];
   private readonly linkSeen = new Set<string>();
   /** The block the next access's times go to, and their place in it. */
@@ -188,11 +189,17 @@ export class ModelBuilder {
   }
 
   private internEnv(env: readonly string[]): readonly string[] {
-    // most execs pass on the environment they were given: compare with the last few before joining
-    for (const e of this.recentEnvs) if (sameStrings(e, env)) return e;
-    const e = this.internEnvSlow(env);
-    this.recentEnvs.unshift(e);
-    if (this.recentEnvs.length > 4) this.recentEnvs.pop();
+    // a repeated environment usually comes as the same array (a shared one, log/env.ts; an inline one, log/envruns.ts)
+    const known = this.envOf.get(env);
+    if (known) return known;
+    // else most execs pass on the environment they were given: compare with the last few before joining
+    let e = this.recentEnvs.find((r) => sameStrings(r, env));
+    if (!e) {
+      e = this.internEnvSlow(env);
+      this.recentEnvs.unshift(e);
+      if (this.recentEnvs.length > 4) this.recentEnvs.pop();
+    }
+    this.envOf.set(env, e);
     return e;
   }
 
@@ -410,6 +417,7 @@ export class ModelBuilder {
 }
 
 function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
