@@ -259,8 +259,9 @@ struct bt_meta {
 	/* char path[path_len] */
 };
 
-/* Configuration: .rodata, set by userspace before load.
- * A zeroed configuration traces nothing (cgroup_id 0 never matches). */
+/* Configuration: the .data.cfg map, written by userspace after load and
+ * before attach. A zeroed configuration traces nothing (cgroup_id 0 never
+ * matches). */
 enum bt_cfg_flag {
 	BT_CFG_ENV = 1 << 0,   /* record environments */
 	BT_CFG_FILES = 1 << 1, /* record file syscalls */

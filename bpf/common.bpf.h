@@ -134,7 +134,7 @@ extern bt_argv0_t bt_argv0 SEC(".maps");
 extern bt_scratch_t bt_scratch SEC(".maps");
 extern bt_pending_t bt_pending SEC(".maps");
 
-extern const volatile struct bt_config bt_cfg;
+extern volatile struct bt_config bt_cfg;
 extern struct bt_stats bt_stats;
 
 static __always_inline void bt_count_lost(__u32 reason)

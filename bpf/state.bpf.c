@@ -13,8 +13,10 @@ bt_lookups_t bt_lookups SEC(".maps");
 bt_dirs_t bt_dirs SEC(".maps");
 bt_dwalks_t bt_dwalks SEC(".maps");
 
-/* Zeroed configuration traces nothing; userspace fills it before load. */
-const volatile struct bt_config bt_cfg = {};
+/* Zeroed configuration traces nothing; userspace writes it after load, before
+ * attach (the programs load while bt starts, before its options are known).
+ * In a section of its own: one map, exactly struct bt_config. */
+volatile struct bt_config bt_cfg SEC(".data.cfg") = {};
 struct bt_stats bt_stats = {};
 
 /* Anchors every record type in the object's BTF (locals and casts alone do

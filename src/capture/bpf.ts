@@ -1,8 +1,10 @@
 /**
- * Loads build/bt.bpf.o through libbpf: sets the ring size and the .rodata
- * configuration, drops programs whose tracepoint this kernel lacks, loads,
- * attaches, and exposes the ring fd and the .bss counters. close() detaches
- * everything; it is safe to call more than once.
+ * Loads build/bt.bpf.o through libbpf: sets the ring size, drops programs
+ * whose tracepoint this kernel lacks, loads on a libuv thread (bt trace
+ * starts that before it has even parsed its options: cli/early.ts), writes
+ * the .data.cfg configuration, attaches, and exposes the ring fd and the
+ * .bss counters. close() detaches everything; it is safe to call more than
+ * once.
  */
 import fs from 'node:fs';
 import { CaptureError, errnoName } from '../errors.js';
@@ -29,47 +31,40 @@ export class BtBpf {
   private statsView?: DataView;
   private statsPtr: unknown;
   private statsLen = 0;
-  readonly ringFd: number;
   private lookupsFd = -1;
   private readonly countBuf = Buffer.alloc(LAYOUT.bt_lookup_val.size);
-  readonly programs: string[] = [];
-  readonly skipped: string[] = [];
-
-  private constructor(obj: unknown, ringFd: number) {
+  private constructor(
+    obj: unknown,
+    readonly ringFd: number,
+    readonly programs: readonly string[],
+    readonly skipped: readonly string[],
+  ) {
     this.obj = obj;
-    this.ringFd = ringFd;
   }
 
   /**
-   * Opens and loads the object. The verifier gives up with EAGAIN when a
+   * Opens and loads the object (or adopts the load cli/early.ts started),
+   * then writes the configuration. The verifier gives up with EAGAIN when a
    * signal arrives while it works (a terminal resize, a child exiting), and
    * a failed object cannot be loaded again: retry with a fresh one.
    */
-  static open(cfg: BpfConfig): BtBpf {
+  static async open(cfg: BpfConfig): Promise<BtBpf> {
     for (let attempt = 1; ; attempt++) {
-      try {
-        return BtBpf.openOnce(cfg);
-      } catch (err) {
-        if (!(err instanceof CaptureError && err.code === 'E_BPF_AGAIN') || attempt >= 8) throw err;
+      const loading = adoptEarly(cfg) ?? startLoad(cfg.objectPath, cfg.ringBytes);
+      const err = await loading.done;
+      if (err === -11 && attempt < 8) {
+        getLibbpf().bpf_object__close(loading.obj);
+        continue;
       }
+      return BtBpf.loaded(loading, err, cfg);
     }
   }
 
-  private static openOnce(cfg: BpfConfig): BtBpf {
-    if (!fs.existsSync(cfg.objectPath)) {
-      throw new CaptureError('E_NO_OBJECT', `BPF object ${cfg.objectPath} is missing: run npm run build`);
-    }
+  private static loaded(loading: Loading, err: number, cfg: BpfConfig): BtBpf {
     const bpf = getLibbpf();
-    if (!process.env.BT_DEBUG) bpf.libbpf_set_print(null);
-    const obj = checkPtr(bpf.bpf_object__open_file(cfg.objectPath, null), `bpf_object__open_file(${cfg.objectPath})`);
+    const obj = loading.obj;
     let ok = false;
     try {
-      const ring = checkPtr(bpf.bpf_object__find_map_by_name(obj, 'bt_events'), 'find map bt_events');
-      checkInt(bpf.bpf_map__set_max_entries(ring, cfg.ringBytes), 'bpf_map__set_max_entries(bt_events)');
-      writeConfig(obj, cfg);
-      const self = new BtBpf(obj, -1);
-      self.selectPrograms();
-      const err = bpf.bpf_object__load(obj) as number;
       if (err === -11) {
         throw new CaptureError('E_BPF_AGAIN', 'loading the BPF programs was interrupted by signals (EAGAIN): try again');
       }
@@ -82,8 +77,9 @@ export class BtBpf {
               : 'the kernel rejected them; run with BT_DEBUG=1 to see the verifier log'),
         );
       }
-      const fd = checkInt(bpf.bpf_map__fd(ring), 'bpf_map__fd(bt_events)');
-      (self as { ringFd: number }).ringFd = fd;
+      writeConfig(obj, cfg);
+      const ring = checkPtr(bpf.bpf_object__find_map_by_name(obj, 'bt_events'), 'find map bt_events');
+      const self = new BtBpf(obj, checkInt(bpf.bpf_map__fd(ring), 'bpf_map__fd(bt_events)'), loading.programs, loading.skipped);
       const lookups = checkPtr(bpf.bpf_object__find_map_by_name(obj, 'bt_lookups'), 'find map bt_lookups');
       self.lookupsFd = checkInt(bpf.bpf_map__fd(lookups), 'bpf_map__fd(bt_lookups)');
       self.mapStats();
@@ -91,23 +87,6 @@ export class BtBpf {
       return self;
     } finally {
       if (!ok) bpf.bpf_object__close(obj);
-    }
-  }
-
-  /** Disables programs whose syscall tracepoint does not exist here. */
-  private selectPrograms(): void {
-    const bpf = getLibbpf();
-    const events = tracefsDir();
-    for (let prog = bpf.bpf_object__next_program(this.obj, null); prog; prog = bpf.bpf_object__next_program(this.obj, prog)) {
-      const name = bpf.bpf_program__name(prog) as string;
-      const sec = bpf.bpf_program__section_name(prog) as string;
-      const m = /^tp\/([^/]+)\/(.+)$/.exec(sec);
-      if (m && !fs.existsSync(`${events}/events/${m[1]}/${m[2]}`)) {
-        checkInt(bpf.bpf_program__set_autoload(prog, false), `bpf_program__set_autoload(${name})`);
-        this.skipped.push(sec);
-      } else {
-        this.programs.push(name);
-      }
     }
   }
 
@@ -208,17 +187,113 @@ export class BtBpf {
   }
 }
 
+/** Writes the configuration into the loaded object's .data.cfg map (the programs are not attached yet). */
 function writeConfig(obj: unknown, cfg: BpfConfig): void {
   const bpf = getLibbpf();
-  const rodata = checkPtr(bpf.bpf_object__find_map_by_name(obj, '.rodata'), 'find map .rodata');
+  const map = checkPtr(bpf.bpf_object__find_map_by_name(obj, '.data.cfg'), 'find map .data.cfg');
   const size = [0];
-  const ptr = checkPtr(bpf.bpf_map__initial_value(rodata, size), 'bpf_map__initial_value(.rodata)');
+  checkPtr(bpf.bpf_map__initial_value(map, size), 'bpf_map__initial_value(.data.cfg)');
   const L = LAYOUT.bt_config;
   if (size[0] !== L.size) {
-    throw new CaptureError('E_BPF_LAYOUT', `.rodata is ${size[0]} bytes, expected struct bt_config (${L.size}): rebuild bt`);
+    throw new CaptureError('E_BPF_LAYOUT', `.data.cfg is ${size[0]} bytes, expected struct bt_config (${L.size}): rebuild bt`);
   }
-  const dv = new DataView(view(ptr, L.size));
-  dv.setBigUint64(L.fields.cgroup_id, cfg.cgroupId, true);
-  dv.setUint32(L.fields.cgroup_level, cfg.cgroupLevel, true);
-  dv.setUint32(L.fields.flags, cfg.flags, true);
+  const value = Buffer.alloc(L.size);
+  value.writeBigUInt64LE(cfg.cgroupId, L.fields.cgroup_id);
+  value.writeUInt32LE(cfg.cgroupLevel, L.fields.cgroup_level);
+  value.writeUInt32LE(cfg.flags, L.fields.flags);
+  const fd = checkInt(bpf.bpf_map__fd(map), 'bpf_map__fd(.data.cfg)');
+  checkInt(bpf.bpf_map_update_elem(fd, Buffer.alloc(4), value, 0), 'bpf_map_update_elem(.data.cfg)');
+}
+
+/** An object whose load runs on a libuv thread: `done` is bpf_object__load's result. */
+interface Loading {
+  objectPath: string;
+  ringBytes: number;
+  obj: unknown;
+  programs: string[];
+  skipped: string[];
+  done: Promise<number>;
+}
+
+type AsyncLoad = { async: (obj: unknown, cb: (err: unknown, res: number) => void) => void };
+
+/**
+ * Opens the object, sizes the ring, drops programs whose tracepoint this
+ * kernel lacks and starts bpf_object__load on a libuv thread (BTF,
+ * relocations, map creation and verification: ~45 ms of kernel work that
+ * JavaScript does not wait for). The configuration comes after the load.
+ */
+function startLoad(objectPath: string, ringBytes: number): Loading {
+  if (!fs.existsSync(objectPath)) {
+    throw new CaptureError('E_NO_OBJECT', `BPF object ${objectPath} is missing: run npm run build`);
+  }
+  const bpf = getLibbpf();
+  if (!process.env.BT_DEBUG) bpf.libbpf_set_print(null);
+  const obj = checkPtr(bpf.bpf_object__open_file(objectPath, null), `bpf_object__open_file(${objectPath})`);
+  try {
+    const ring = checkPtr(bpf.bpf_object__find_map_by_name(obj, 'bt_events'), 'find map bt_events');
+    checkInt(bpf.bpf_map__set_max_entries(ring, ringBytes), 'bpf_map__set_max_entries(bt_events)');
+    const { programs, skipped } = selectPrograms(obj);
+    const done = new Promise<number>((resolve) => {
+      (bpf.bpf_object__load as unknown as AsyncLoad).async(obj, (err, res) => resolve(err ? -5 : res));
+    });
+    return { objectPath, ringBytes, obj, programs, skipped, done };
+  } catch (err) {
+    bpf.bpf_object__close(obj);
+    throw err;
+  }
+}
+
+/** Disables programs whose syscall tracepoint does not exist here: the names of the others, and the sections skipped. */
+function selectPrograms(obj: unknown): { programs: string[]; skipped: string[] } {
+  const bpf = getLibbpf();
+  const programs: string[] = [];
+  const skipped: string[] = [];
+  for (let prog = bpf.bpf_object__next_program(obj, null); prog; prog = bpf.bpf_object__next_program(obj, prog)) {
+    const name = bpf.bpf_program__name(prog) as string;
+    const sec = bpf.bpf_program__section_name(prog) as string;
+    const m = /^tp\/([^/]+)\/(.+)$/.exec(sec);
+    if (m && !fs.existsSync(`${tracefsDir()}/events/${m[1]}/${m[2]}`)) {
+      checkInt(bpf.bpf_program__set_autoload(prog, false), `bpf_program__set_autoload(${name})`);
+      skipped.push(sec);
+    } else {
+      programs.push(name);
+    }
+  }
+  return { programs, skipped };
+}
+
+let early: Loading | undefined;
+
+/**
+ * Starts loading the object before bt trace has parsed its options
+ * (cli/early.ts); BtBpf.open adopts it when it asks for the same object
+ * and ring size. Never throws: on any problem the trace loads as usual and
+ * reports it.
+ */
+export function startEarlyLoad(objectPath: string, ringBytes: number): void {
+  try {
+    early = startLoad(objectPath, ringBytes);
+  } catch {
+    early = undefined;
+  }
+}
+
+/**
+ * Settles once the early load (if any) is over. Taking another identity
+ * (log/output.ts asUser) must wait for it: glibc changes the credentials of
+ * every thread, the loading one's too, which then gets EPERM.
+ */
+export function earlyLoadSettled(): Promise<unknown> {
+  return early?.done ?? Promise.resolve();
+}
+
+function adoptEarly(cfg: BpfConfig): Loading | undefined {
+  const l = early;
+  early = undefined;
+  if (!l) return undefined;
+  if (l.objectPath === cfg.objectPath && l.ringBytes === cfg.ringBytes) return l;
+  // another ring size: not this one, closed once libbpf is done with it
+  void l.done.then(() => getLibbpf().bpf_object__close(l.obj));
+  return undefined;
 }

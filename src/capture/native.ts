@@ -4,8 +4,18 @@
  * helpers so every native result is checked and a failure becomes a
  * NativeError naming the operation and the errno.
  */
-import koffi from 'koffi';
+import { createRequire } from 'node:module';
+import type koffiModule from 'koffi';
 import { CaptureError, NativeError } from '../errors.js';
+
+// koffi (a native addon) is loaded on first use: `bt trace` starts loading
+// its BPF programs from the first module bt evaluates (cli/early.ts), and
+// the other commands never need it.
+let koffiLoaded: typeof koffiModule | undefined;
+function koffi(): typeof koffiModule {
+  koffiLoaded ??= createRequire(import.meta.url)('koffi') as typeof koffiModule;
+  return koffiLoaded;
+}
 
 const LIBBPF_SONAMES = ['libbpf.so.1', 'libbpf.so'];
 const LIBC_SONAME = 'libc.so.6';
@@ -22,6 +32,7 @@ const LIBBPF_TABLE = {
   bpf_object__next_program: 'void *bpf_object__next_program(void *obj, void *prev)',
   bpf_map__set_max_entries: 'int bpf_map__set_max_entries(void *map, uint32_t max)',
   bpf_map__fd: 'int bpf_map__fd(void *map)',
+  bpf_map_update_elem: 'int bpf_map_update_elem(int fd, const void *key, const void *value, uint64_t flags)',
   bpf_map__initial_value: 'void *bpf_map__initial_value(void *map, _Out_ size_t *psize)',
   bpf_program__name: 'const char *bpf_program__name(void *prog)',
   bpf_program__section_name: 'const char *bpf_program__section_name(void *prog)',
@@ -46,7 +57,7 @@ type Fn = (...args: any[]) => any;
 export type Libbpf = { [K in keyof typeof LIBBPF_TABLE]: Fn };
 export type Libc = { [K in keyof typeof LIBC_TABLE]: Fn };
 
-function bind<T extends Record<string, string>>(lib: koffi.IKoffiLib, table: T): { [K in keyof T]: Fn } {
+function bind<T extends Record<string, string>>(lib: koffiModule.IKoffiLib, table: T): { [K in keyof T]: Fn } {
   const out: Record<string, Fn> = {};
   for (const [name, proto] of Object.entries(table)) out[name] = lib.func(proto);
   return out as { [K in keyof T]: Fn };
@@ -58,11 +69,11 @@ let libc: Libc | undefined;
 /** libbpf >= 1.0, loaded on first use. */
 export function getLibbpf(): Libbpf {
   if (libbpf) return libbpf;
-  let lib: koffi.IKoffiLib | undefined;
+  let lib: koffiModule.IKoffiLib | undefined;
   let lastErr: unknown;
   for (const soname of LIBBPF_SONAMES) {
     try {
-      lib = koffi.load(soname);
+      lib = koffi().load(soname);
       break;
     } catch (err) {
       lastErr = err;
@@ -92,31 +103,31 @@ export function getLibbpf(): Libbpf {
 }
 
 export function getLibc(): Libc {
-  libc ??= bind(koffi.load(LIBC_SONAME), LIBC_TABLE);
+  libc ??= bind(koffi().load(LIBC_SONAME), LIBC_TABLE);
   return libc;
 }
 
 /** Throws a NativeError for a NULL pointer result. */
 export function checkPtr<T>(ptr: T | null, op: string, hint = ''): T {
-  if (ptr === null || ptr === undefined) throw new NativeError(op, koffi.errno() || 5, hint);
+  if (ptr === null || ptr === undefined) throw new NativeError(op, koffi().errno() || 5, hint);
   return ptr;
 }
 
 /** Throws a NativeError for a negative int result (libbpf returns -errno). */
 export function checkInt(ret: number, op: string, hint = ''): number {
-  if (ret < 0) throw new NativeError(op, ret === -1 ? koffi.errno() || 1 : -ret, hint);
+  if (ret < 0) throw new NativeError(op, ret === -1 ? koffi().errno() || 1 : -ret, hint);
   return ret;
 }
 
 /** Throws a NativeError when mmap returned MAP_FAILED ((void *)-1) or NULL. */
 export function checkMmap(ptr: unknown, op: string): unknown {
-  if (ptr === null || koffi.address(ptr) === 0xffffffffffffffffn) throw new NativeError(op, koffi.errno() || 12);
+  if (ptr === null || koffi().address(ptr) === 0xffffffffffffffffn) throw new NativeError(op, koffi().errno() || 12);
   return ptr;
 }
 
 /** An ArrayBuffer aliasing native memory (no copy). */
 export function view(ptr: unknown, len: number): ArrayBuffer {
-  return koffi.view(ptr, len);
+  return koffi().view(ptr, len);
 }
 
 /** Takes an exclusive flock on fd without waiting: false when another process holds it. */
@@ -125,7 +136,7 @@ export function tryLock(fd: number): boolean {
   const LOCK_NB = 4;
   const libc = getLibc();
   if (libc.flock(fd, LOCK_EX | LOCK_NB) === 0) return true;
-  const errno = koffi.decode(libc.__errno_location(), 'int') as number;
+  const errno = koffi().decode(libc.__errno_location(), 'int') as number;
   if (errno === 11) return false; // EWOULDBLOCK
   throw new NativeError('flock', errno, 'cannot lock the log');
 }

@@ -10,11 +10,17 @@
  *                    so that wrapping records are contiguous; bt maps it once
  *                    (every mapped ring page counts in its RSS) and copies
  *                    the rare record that wraps around the end.
+ * Mapping is the kernel inserting every page (64 MiB: ~15 ms), so bt maps
+ * the data area as far as the producer has written, growing the mapping 4x
+ * at a time (from 1 MiB), whole once the ring has wrapped: a short build
+ * never waits for the whole ring.
  * Each record: u32 len (bit 31 BUSY, bit 30 DISCARD), u32 page offset, then
  * len bytes, the whole rounded up to 8.
  */
 import { checkMmap, getLibc, MAP_SHARED, PROT_READ, PROT_WRITE, view } from './native.js';
 
+/** The data mapped at first; grown 4x at a time. */
+const FIRST_MAP = 1024 * 1024;
 const BUSY = 0x80000000;
 const DISCARD = 0x40000000;
 const HDR = 8;
@@ -24,19 +30,21 @@ export type RecordSink = (buf: Buffer, dv: DataView, off: number, len: number) =
 
 export class RingReader {
   private readonly consPtr: unknown;
-  private readonly prodPtr: unknown;
+  private prodPtr: unknown;
   private readonly pageSize: number;
   private readonly cons: BigUint64Array;
-  private readonly prod: BigUint64Array;
-  private readonly hdr: Uint32Array;
-  private readonly buf: Buffer;
-  private readonly dv: DataView;
+  private prod!: BigUint64Array;
+  private hdr!: Uint32Array;
+  private buf!: Buffer;
+  private dv!: DataView;
+  /** Bytes of the data area mapped. */
+  private mapped = 0;
   private wrapBuf = Buffer.alloc(64 * 1024);
   private wrapDv = new DataView(this.wrapBuf.buffer);
   private closed = false;
 
   constructor(
-    mapFd: number,
+    private readonly mapFd: number,
     readonly size: number,
   ) {
     const libc = getLibc();
@@ -45,14 +53,34 @@ export class RingReader {
       libc.mmap(null, this.pageSize, PROT_READ | PROT_WRITE, MAP_SHARED, mapFd, 0),
       'mmap(ring buffer consumer page)',
     );
-    const prodLen = this.pageSize + size;
-    this.prodPtr = checkMmap(libc.mmap(null, prodLen, PROT_READ, MAP_SHARED, mapFd, this.pageSize), 'mmap(ring buffer data)');
     this.cons = new BigUint64Array(view(this.consPtr, this.pageSize), 0, 1);
-    const prodBuf = view(this.prodPtr, prodLen);
+    this.mapData(Math.min(size, FIRST_MAP));
+  }
+
+  /** Maps the producer page and the first `bytes` of the data area (in place of the last mapping). */
+  private mapData(bytes: number): void {
+    const libc = getLibc();
+    const len = this.pageSize + bytes;
+    // the old mapping goes first: both at once would count twice in bt's peak RSS
+    if (this.prodPtr) libc.munmap(this.prodPtr, this.pageSize + this.mapped);
+    this.prodPtr = undefined;
+    const ptr = checkMmap(libc.mmap(null, len, PROT_READ, MAP_SHARED, this.mapFd, this.pageSize), 'mmap(ring buffer data)');
+    this.prodPtr = ptr;
+    this.mapped = bytes;
+    const prodBuf = view(ptr, len);
     this.prod = new BigUint64Array(prodBuf, 0, 1);
-    this.hdr = new Uint32Array(prodBuf, this.pageSize, size / 4);
-    this.buf = Buffer.from(prodBuf, this.pageSize, size);
-    this.dv = new DataView(prodBuf, this.pageSize, size);
+    this.hdr = new Uint32Array(prodBuf, this.pageSize, bytes / 4);
+    this.buf = Buffer.from(prodBuf, this.pageSize, bytes);
+    this.dv = new DataView(prodBuf, this.pageSize, bytes);
+  }
+
+  /** Makes sure the data written up to producer position `ppos` is mapped. */
+  private cover(ppos: number): void {
+    const need = ppos >= this.size ? this.size : ppos;
+    if (need <= this.mapped) return;
+    let bytes = this.mapped;
+    while (bytes < need) bytes *= 4;
+    this.mapData(Math.min(bytes, this.size));
   }
 
   /** Bytes produced but not consumed yet. */
@@ -69,6 +97,7 @@ export class RingReader {
     const size = this.size;
     let cpos = Number(Atomics.load(this.cons, 0));
     const ppos = Number(Atomics.load(this.prod, 0));
+    if (ppos > this.mapped) this.cover(ppos);
     const stop = Math.min(ppos, cpos + maxBytes);
     let n = 0;
     while (cpos < stop) {
@@ -108,6 +137,6 @@ export class RingReader {
     this.closed = true;
     const libc = getLibc();
     libc.munmap(this.consPtr, this.pageSize);
-    libc.munmap(this.prodPtr, this.pageSize + this.size);
+    if (this.prodPtr) libc.munmap(this.prodPtr, this.pageSize + this.mapped);
   }
 }

@@ -5,8 +5,6 @@
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CaptureError, LogError, UsageError } from '../errors.js';
 import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
 import { FORMAT_VERSION } from '../log/schema.js';
@@ -14,7 +12,8 @@ import { LogWriter } from '../log/writer.js';
 import { SELF, asUser, openOutputInPlace, type OutputFile, type Owner } from '../log/output.js';
 import { isatty as tty_isatty } from 'node:tty';
 import { BT_VERSION } from '../version.js';
-import { BtBpf } from './bpf.js';
+import { BtBpf, earlyLoadSettled } from './bpf.js';
+import { LAUNCHER_PATH, OBJECT_PATH } from './install.js';
 import { TraceCgroup } from './cgroup.js';
 import { CFG } from './layout.js';
 import { CLOCK_BOOTTIME, CLOCK_REALTIME, clockNs, tryLock } from './native.js';
@@ -65,10 +64,7 @@ export interface TraceResult {
   leftovers: string[];
 }
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const BUILD_DIR = fs.existsSync(path.join(ROOT, 'build')) ? path.join(ROOT, 'build') : path.join(ROOT, '..', 'build');
-export const OBJECT_PATH = path.join(BUILD_DIR, 'bt.bpf.o');
-export const LAUNCHER_PATH = path.join(BUILD_DIR, 'bt-launch');
+export { LAUNCHER_PATH, OBJECT_PATH } from './install.js';
 
 const FILE_TYPES = ['open', 'close', 'dup', 'pipe', 'chdir', 'path', 'path2', 'lookup', 'readdir', 'meta'];
 
@@ -83,6 +79,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   const user = buildUser(opts.asRoot);
   const env = buildEnv(user);
   const owner: Owner = user.uid >= 0 ? { uid: user.uid, gid: user.gid, name: user.name } : SELF;
+  if (owner !== SELF) await earlyLoadSettled(); // asUser changes every thread's identity
   const exe = asUser(owner, () => resolveCommand(opts.command[0], env, cwd, owner));
   if (!fs.existsSync(LAUNCHER_PATH)) {
     throw new CaptureError('E_NO_LAUNCHER', `${LAUNCHER_PATH} is missing: run npm run build`);
@@ -119,7 +116,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     const rootPid = child.pid;
     mark('spawn');
     const flags = (opts.env ? CFG.ENV : 0) | (opts.files ? CFG.FILES : 0);
-    const bpf = BtBpf.open({ objectPath: OBJECT_PATH, cgroupId: cg.id, cgroupLevel: cg.level, flags, ringBytes });
+    const bpf = await BtBpf.open({ objectPath: OBJECT_PATH, cgroupId: cg.id, cgroupLevel: cg.level, flags, ringBytes });
     cleanup.push(() => bpf.close());
     mark('bpf_load');
     bpf.attach();

@@ -4,9 +4,12 @@
  * line on stderr at the end: `bt: timing {"node":…,"loaded":…,…}`.
  *
  *   node       Node.js ready (bootstrap complete)
+ *   bpf_start  the BPF object opened and its load started on a libuv
+ *              thread (cli/early.ts: before the rest of bt is evaluated)
  *   loaded     bt's modules loaded, runTrace entered
  *   cgroup     the trace cgroup made
- *   bpf_load   the BPF object opened and loaded (libbpf: BTF, relocation, verification)
+ *   bpf_load   the load is over (libbpf: BTF, relocation, verification)
+ *              and the configuration written
  *   attach     programs attached
  *   spawn      the launcher started
  *   build      the build's first instruction: its exec, by the kernel's clock

@@ -3,6 +3,8 @@
  * bt entry point: builds the command tree and is the only place that calls
  * process.exit. Errors become one line on stderr and a non-zero status.
  */
+// First: bt trace starts loading its BPF programs while the rest loads.
+import './early.js';
 import { Command, CommanderError } from 'commander';
 import { BtError } from '../errors.js';
 import { BT_VERSION } from '../version.js';

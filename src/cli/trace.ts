@@ -3,6 +3,7 @@
  */
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
+import { DEFAULT_RING_BYTES } from '../capture/install.js';
 import { formatBytes } from '../capture/progress.js';
 
 export function parseSize(text: string): number {
@@ -36,7 +37,7 @@ export function traceCommand(): Command {
     .description('run COMMAND and record every process and file event of it (and of nothing else)')
     .usage('[options] -- COMMAND [ARGS...]')
     .option('-o, --output <file>', 'log file to write', 'build.trace')
-    .addOption(new Option('--ring-size <bytes>', 'kernel ring buffer size (power of two)').default('64M').argParser(parseSize))
+    .addOption(new Option('--ring-size <bytes>', 'kernel ring buffer size (power of two)').default(DEFAULT_RING_BYTES, '64M').argParser(parseSize))
     .addOption(
       new Option('--grace <seconds>', 'how long to wait for processes that outlive the command').default(5).argParser(parseSeconds),
     )

@@ -1,0 +1,16 @@
+/**
+ * Where bt's own capture files are, and the default ring size: read by
+ * the trace (session.ts) and by the head start of its BPF load
+ * (cli/early.ts), which runs before the rest of bt is loaded.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const BUILD_DIR = fs.existsSync(path.join(ROOT, 'build')) ? path.join(ROOT, 'build') : path.join(ROOT, '..', 'build');
+export const OBJECT_PATH = path.join(BUILD_DIR, 'bt.bpf.o');
+export const LAUNCHER_PATH = path.join(BUILD_DIR, 'bt-launch');
+
+/** The kernel ring's default size (--ring-size): 0 lost events on the kernel build. */
+export const DEFAULT_RING_BYTES = 64 * 1024 * 1024;

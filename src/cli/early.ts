@@ -1,0 +1,27 @@
+/**
+ * bt trace's head start. Loading and verifying the BPF programs takes ~45
+ * ms of kernel work, about as long as Node takes to evaluate the rest of
+ * bt. So when bt is started as `bt trace` by root, this module, the first
+ * the entry point imports, starts that load on a libuv thread before the
+ * rest of the program is even evaluated; the trace adopts it
+ * (BtBpf.open). It needs no option: the configuration is written after the
+ * load. With another ring size the trace loads its own, as it does when
+ * anything here goes wrong (the error is then reported by the trace).
+ */
+import { startEarlyLoad } from '../capture/bpf.js';
+import { DEFAULT_RING_BYTES, OBJECT_PATH } from '../capture/install.js';
+import { mark } from '../capture/timing.js';
+
+function isPlainTrace(argv: readonly string[]): boolean {
+  if (argv[2] !== 'trace' || process.getuid?.() !== 0) return false;
+  for (const a of argv.slice(3)) {
+    if (a === '--') break;
+    if (a.startsWith('--ring-size') || a === '-h' || a === '--help') return false;
+  }
+  return true;
+}
+
+if (isPlainTrace(process.argv)) {
+  startEarlyLoad(OBJECT_PATH, DEFAULT_RING_BYTES);
+  mark('bpf_start');
+}

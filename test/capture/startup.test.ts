@@ -1,0 +1,46 @@
+/**
+ * bt trace's start-up: the BPF programs start loading before bt has parsed
+ * its options (cli/early.ts) and get their configuration after the load;
+ * the ring is mapped as far as it has been written (ring.ts).
+ */
+import assert from 'node:assert/strict';
+import { ebpfTest } from '../helpers/ebpf.js';
+import { ofType, prog, tmpdir, trace } from '../helpers/trace.js';
+
+/** The marks of BT_TIMING's line on stderr. */
+function timing(stderr: string): Record<string, number> {
+  const m = /bt: timing (\{.*\})/.exec(stderr);
+  assert.ok(m, `no timing line in: ${stderr}`);
+  return JSON.parse(m[1]) as Record<string, number>;
+}
+
+ebpfTest('bt trace loads its programs while the rest of bt loads, then configures them', async () => {
+  const dir = tmpdir();
+  const t = await trace([prog('opens'), dir], { env: { BT_TIMING: '1' } });
+  assert.equal(t.code, 0, t.stderr);
+  const marks = timing(t.stderr);
+  assert.ok(marks.bpf_start < marks.loaded, `the load started at ${marks.bpf_start} ms, after bt loaded (${marks.loaded} ms)`);
+  assert.ok(marks.bpf_load <= marks.build);
+  // the configuration written after the load: this build's cgroup is traced, with files and environments
+  const execs = ofType(t.log.records, 'exec');
+  assert.equal(execs[0].exec.path, prog('opens'));
+  assert.ok(execs[0].exec.env.length > 0);
+  assert.ok(ofType(t.log.records, 'open').some((r) => r.open.path.startsWith(dir)));
+});
+
+ebpfTest('with options that change what is loaded or configured, the trace still records exactly them', async () => {
+  // another ring size: no head start, the trace loads its own object
+  const dir = tmpdir();
+  const small = await trace([prog('opens'), dir], { args: ['--ring-size', '1M'], env: { BT_TIMING: '1' } });
+  assert.equal(small.code, 0, small.stderr);
+  assert.equal(timing(small.stderr).bpf_start, undefined);
+  assert.equal(small.log.header.options?.ring_bytes, String(1024 * 1024));
+  assert.ok(ofType(small.log.records, 'open').some((r) => r.open.path.startsWith(dir)));
+  // --no-files and --no-env reach the programs after the load
+  const bare = await trace([prog('opens'), tmpdir()], { args: ['--no-files', '--no-env'] });
+  assert.equal(bare.code, 0, bare.stderr);
+  assert.equal(ofType(bare.log.records, 'open').length, 0);
+  const execs = ofType(bare.log.records, 'exec');
+  assert.equal(execs.length, 1);
+  assert.deepEqual(execs[0].exec.env, []);
+});
