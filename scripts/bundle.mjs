@@ -1,5 +1,6 @@
 // Bundles the compiled CLI (dist/src/cli/main.js) into one CommonJS file,
-// dist/src/cli/bt-program.cjs, and makes V8's code cache for it: `bt`
+// dist/src/cli/bt-program.cjs (and bt trace's head start into
+// bt-early.cjs), and makes V8's code cache for it: `bt`
 // (dist/src/cli/bt.cjs, from src/cli/bt.cts) runs the program from that
 // cache. One file loads several times faster than hundreds of modules, and
 // the cache spares compiling it (start-up: see npm run bench). Native and
@@ -14,6 +15,7 @@ import { build } from 'esbuild';
 import protobuf from 'protobufjs';
 
 const PROGRAM = 'dist/src/cli/bt-program.cjs';
+const EARLY = 'dist/src/cli/bt-early.cjs';
 const BT = 'dist/src/cli/bt.cjs';
 
 // The log schema, parsed once here (src/log/schema.ts reads bt.proto itself when unbundled).
@@ -33,6 +35,21 @@ await build({
   // the ESM sources' import.meta.url: the program's own file URL, which bt.cts passes in
   banner: { js: `// bt-build ${id}\n"use strict";` },
   define: { __BT_PROTO_JSON__: JSON.stringify(schema), 'import.meta.url': '__btUrl' },
+  logLevel: 'warning',
+});
+
+// bt trace's head start (src/cli/early.ts) on its own: bt.cts runs it before
+// it even reads the program, which it hands the load over to through a global.
+await build({
+  entryPoints: ['dist/src/cli/early.js'],
+  outfile: EARLY,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['koffi'],
+  banner: { js: `"use strict";\nvar __btUrl = require("node:url").pathToFileURL(__filename).href;` },
+  define: { 'import.meta.url': '__btUrl' },
   logLevel: 'warning',
 });
 

@@ -263,7 +263,12 @@ function selectPrograms(obj: unknown): { programs: string[]; skipped: string[] }
   return { programs, skipped };
 }
 
-let early: Loading | undefined;
+/**
+ * The early load, on globalThis: bt's executable runs the head start as a
+ * bundle of its own (bt-early.cjs), with its own copy of this module, and
+ * the program adopts the load from there.
+ */
+const shared = globalThis as { __btEarlyLoad?: Loading | null };
 
 /**
  * Starts loading the object before bt trace has parsed its options
@@ -271,11 +276,14 @@ let early: Loading | undefined;
  * and ring size. Never throws: on any problem the trace loads as usual and
  * reports it.
  */
-export function startEarlyLoad(objectPath: string, ringBytes: number): void {
+export function startEarlyLoad(objectPath: string, ringBytes: number): boolean {
+  if (shared.__btEarlyLoad !== undefined) return false; // started already (or tried)
   try {
-    early = startLoad(objectPath, ringBytes);
+    shared.__btEarlyLoad = startLoad(objectPath, ringBytes);
+    return true;
   } catch {
-    early = undefined;
+    shared.__btEarlyLoad = null;
+    return false;
   }
 }
 
@@ -285,12 +293,12 @@ export function startEarlyLoad(objectPath: string, ringBytes: number): void {
  * every thread, the loading one's too, which then gets EPERM.
  */
 export function earlyLoadSettled(): Promise<unknown> {
-  return early?.done ?? Promise.resolve();
+  return shared.__btEarlyLoad?.done ?? Promise.resolve();
 }
 
 function adoptEarly(cfg: BpfConfig): Loading | undefined {
-  const l = early;
-  early = undefined;
+  const l = shared.__btEarlyLoad;
+  shared.__btEarlyLoad = null;
   if (!l) return undefined;
   if (l.objectPath === cfg.objectPath && l.ringBytes === cfg.ringBytes) return l;
   // another ring size: not this one, closed once libbpf is done with it

@@ -22,7 +22,8 @@
 import { performance } from 'node:perf_hooks';
 
 export const timingEnabled = Boolean(process.env.BT_TIMING);
-const marks: Record<string, number> = {};
+// on globalThis: bt trace's head start (bt-early.cjs) is a bundle of its own, with its own copy of this module
+const marks: Record<string, number> = ((globalThis as { __btMarks?: Record<string, number> }).__btMarks ??= {});
 
 export function mark(name: string, at = performance.now()): void {
   if (timingEnabled) marks[name] = Math.round(at * 10) / 10;

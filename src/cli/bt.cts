@@ -18,6 +18,15 @@ import path = require('node:path');
 import vm = require('node:vm');
 import { createRequire } from 'node:module';
 
+// bt trace's head start first (src/cli/early.ts): its BPF programs load while the program below loads.
+if (process.argv[2] === 'trace') {
+  try {
+    require('./bt-early.cjs');
+  } catch {
+    /* not built: the program starts the load itself */
+  }
+}
+
 const program = path.join(__dirname, 'bt-program.cjs');
 const cacheFile = `${program}.cache`;
 let source = fs.readFileSync(program, 'utf8');

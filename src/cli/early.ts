@@ -1,9 +1,11 @@
 /**
  * bt trace's head start. Loading and verifying the BPF programs takes ~45
  * ms of kernel work, about as long as Node takes to evaluate the rest of
- * bt. So when bt is started as `bt trace` by root, this module, the first
- * the entry point imports, starts that load on a libuv thread before the
- * rest of the program is even evaluated; the trace adopts it
+ * bt. So when bt is started as `bt trace` by root, this module starts that
+ * load on a libuv thread before the rest of bt is even read: bt's
+ * executable runs it first as a bundle of its own (bt-early.cjs), and the
+ * entry point imports it first too (unbundled, or without that file); the
+ * trace adopts the load
  * (BtBpf.open). It needs no option: the configuration is written after the
  * load. With another ring size the trace loads its own, as it does when
  * anything here goes wrong (the error is then reported by the trace).
@@ -21,7 +23,4 @@ function isPlainTrace(argv: readonly string[]): boolean {
   return true;
 }
 
-if (isPlainTrace(process.argv)) {
-  startEarlyLoad(OBJECT_PATH, DEFAULT_RING_BYTES);
-  mark('bpf_start');
-}
+if (isPlainTrace(process.argv) && startEarlyLoad(OBJECT_PATH, DEFAULT_RING_BYTES)) mark('bpf_start');
