@@ -34,7 +34,7 @@
 import { fileTypeName } from '../../src/log/dump.js';
 import { callerArgv } from '../../src/normalize/argv.js';
 import { familyOf } from '../../src/ops/table.js';
-import { accessClass, accessOf, AT_REMOVEDIR } from './flags.js';
+import { accessClass, accessOf } from './flags.js';
 import { errnoName, signalName } from './names.js';
 import { unresolvedPath } from './paths.js';
 

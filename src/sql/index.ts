@@ -20,7 +20,7 @@ import { LogReader } from '../log/reader.js';
 import type { LogHeader } from '../log/schema.js';
 import type { Bindings } from './chunk.js';
 import { Feed } from './feed.js';
-import { chunkColumns, filePathsSql, KIND_NAMES_SQL, lit, LogPass, modelSource, TABLE_DEFS, tableSelect, TABLES, type RowSource, type TableName } from './tables.js';
+import { chunkColumns, filePathsSql, KIND_NAMES_SQL, lit, LogPass, modelSource, tableSelect, TABLES, type RowSource, type TableName } from './tables.js';
 
 export { buildId, TABLES, type TableName } from './tables.js';
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { before, test } from 'node:test';
+import { before } from 'node:test';
 import { ebpfTest, ebpfUnavailableReason } from '../helpers/ebpf.js';
 import { bt, REPO, tmpdir, trace } from '../helpers/trace.js';
 
