@@ -149,6 +149,10 @@ async function startup(runs = 9): Promise<void> {
     prev = at;
   }
   console.log(`phases (ms since the process started, as increments): ${parts.join(', ')}; code cache: ${[...caches].join(', ')}`);
+  if (marks.bpf_start && marks.bpf_load) {
+    // the load runs on a libuv thread from bpf_start on, beside the phases between
+    console.log(`BPF load on its own thread: ${(median(marks.bpf_load) - median(marks.bpf_start)).toFixed(0)} ms from bpf_start to bpf_load`);
+  }
   fs.rmSync(dir, { recursive: true, force: true });
 }
 

@@ -1,8 +1,9 @@
 /**
- * The capture's hot path: OPEN and CLOSE records (the bulk of any build)
- * go from ring bytes straight to protobuf wire bytes, with no object per
- * record; every other record goes through RecordDecoder and the object
- * encoder. Both paths produce the same Record messages (checked by
+ * The capture's hot path: OPEN, CLOSE and LOOKUP records (the bulk of any
+ * build) go from ring bytes straight to protobuf wire bytes, with no object
+ * per record; every other record (and a lookup whose repetitions are being
+ * counted, which RepeatTracker holds) goes through RecordDecoder and the
+ * object encoder. Both paths produce the same Record messages (checked by
  * test/capture/transcode.test.ts) and the log keeps arrival order.
  */
 import type { LogRecord } from '../log/schema.js';
@@ -16,19 +17,21 @@ import { F, LAYOUT, OP_NAMES, T } from './layout.js';
 const H = LAYOUT.bt_hdr.fields;
 const O = LAYOUT.bt_open.fields;
 const C = LAYOUT.bt_close.fields;
+const L = LAYOUT.bt_lookup.fields;
 const OP_BYTES: Record<number, Buffer> = Object.fromEntries(
   Object.entries(OP_NAMES).map(([k, v]) => [k, Buffer.from(v)]),
 );
 /** The op name's bytes; unknown ops are named like RecordDecoder names them. */
 const opBytes = (v: number): Buffer => (OP_BYTES[v] ??= Buffer.from(`op${v}`));
 /** Field numbers of bt.Record / bt.Open / bt.Close (proto/bt.proto). */
-const REC = { ts: 1, pid: 2, tid: 3, open: 13, close: 14 };
+const REC = { ts: 1, pid: 2, tid: 3, open: 13, close: 14, lookup: 23 };
 const OPEN = { path: 1, dirfd: 2, flags: 3, mode: 4, fd: 5, errno: 6, op: 7, resolve: 8, truncated: 9 };
 const CLOSE = { fd: 1, errno: 2, op: 3, last: 4, flags: 5 };
+const LOOKUP = { op: 1, path: 2, dirfd: 3, flags: 4, mode: 5, errno: 6, ftype: 7, mtime: 8, mtime_nsec: 9, target: 10, truncated: 12 };
 
 export class Transcoder {
   private readonly w = new WireWriter();
-  private counts = { open: 0, close: 0 };
+  private counts = { open: 0, close: 0, lookup: 0 };
   private readonly decoder: RecordDecoder;
   private readonly repeats: RepeatTracker | undefined;
 
@@ -85,6 +88,9 @@ export class Transcoder {
     } else if (type === T.CLOSE && len >= LAYOUT.bt_close.size) {
       this.decoder.settle(dv.getUint32(off + H.tid, true));
       this.close(dv, off);
+    } else if (type === T.LOOKUP && len >= LAYOUT.bt_lookup.size && !(this.repeats && dv.getUint16(off + H.flags, true) & F.REPEAT)) {
+      this.decoder.settle(dv.getUint32(off + H.tid, true));
+      this.lookup(buf, dv, off, len);
     } else {
       this.decoder.decode(buf, dv, off, len);
     }
@@ -95,7 +101,7 @@ export class Transcoder {
     if (this.w.pos === 0) return;
     this.writer.appendEncoded(this.w.buf.subarray(0, this.w.pos), this.counts);
     this.w.pos = 0;
-    this.counts = { open: 0, close: 0 };
+    this.counts = { open: 0, close: 0, lookup: 0 };
   }
 
   /** End of the trace: execs still waiting for data, then everything encoded. */
@@ -123,8 +129,7 @@ export class Transcoder {
     const ret = dv.getInt32(off + O.ret, true);
     const pathLen = Math.min(dv.getUint16(off + O.path_len, true), len - LAYOUT.bt_open.size);
     const p = off + LAYOUT.bt_open.size;
-    const pathEnd = pathLen > 0 && buf[p + pathLen - 1] === 0 ? p + pathLen - 1 : p + pathLen;
-    w.bytes(OPEN.path, buf, p, pathEnd);
+    w.bytes(OPEN.path, buf, p, withoutNul(buf, p, pathLen));
     w.sint32(OPEN.dirfd, dv.getInt32(off + O.dirfd, true));
     w.uint(OPEN.flags, dv.getUint32(off + O.flags, true));
     w.uint(OPEN.mode, dv.getUint32(off + O.mode, true));
@@ -153,6 +158,34 @@ export class Transcoder {
     this.counts.close++;
   }
 
+  private lookup(buf: Buffer, dv: DataView, off: number, len: number): void {
+    const w = this.w;
+    const start = this.header(dv, off);
+    const inner = this.begin(REC.lookup);
+    const ret = dv.getInt32(off + L.ret, true);
+    const room = len - LAYOUT.bt_lookup.size;
+    const p = off + LAYOUT.bt_lookup.size;
+    const pathLen = Math.min(dv.getUint16(off + L.path_len, true), room);
+    const targetLen = Math.min(dv.getUint16(off + L.target_len, true), room - pathLen);
+    w.raw(LOOKUP.op, opBytes(dv.getUint16(off + L.op, true)));
+    w.bytes(LOOKUP.path, buf, p, withoutNul(buf, p, pathLen));
+    w.sint32(LOOKUP.dirfd, dv.getInt32(off + L.dirfd, true));
+    w.uint(LOOKUP.flags, dv.getUint32(off + L.flags, true));
+    w.uint(LOOKUP.mode, dv.getUint32(off + L.mode, true));
+    w.sint32(LOOKUP.errno, ret < 0 ? -ret : 0);
+    const ftype = dv.getUint32(off + L.ftype, true);
+    if (ftype) {
+      w.uint(LOOKUP.ftype, ftype);
+      w.sint64(LOOKUP.mtime, Number(dv.getBigInt64(off + L.mtime_sec, true)));
+      w.uint(LOOKUP.mtime_nsec, dv.getUint32(off + L.mtime_nsec, true));
+    }
+    w.bytes(LOOKUP.target, buf, p + pathLen, withoutNul(buf, p + pathLen, targetLen));
+    w.bool(LOOKUP.truncated, (dv.getUint16(off + H.flags, true) & (F.TRUNCATED | F.READ_FAULT)) !== 0);
+    this.end(inner);
+    this.end(start);
+    this.counts.lookup++;
+  }
+
   /** Starts a nested message field; returns where its 2-byte length slot is. */
   private begin(field: number): number {
     this.w.varint((field << 3) | 2);
@@ -174,4 +207,9 @@ export class Transcoder {
       w.buf[at + 1] = n >>> 7;
     }
   }
+}
+
+/** The end of the string at buf[at, at + len), without its terminating NUL. */
+function withoutNul(buf: Buffer, at: number, len: number): number {
+  return len > 0 && buf[at + len - 1] === 0 ? at + len - 1 : at + len;
 }

@@ -52,6 +52,13 @@ export class WireWriter {
     this.varint(((v << 1) ^ (v >> 31)) >>> 0);
   }
 
+  /** Field with a zigzag-encoded sint64 value, |v| < 2^52 (omitted when 0). */
+  sint64(field: number, v: number): void {
+    if (v === 0) return;
+    this.varint((field << 3) | WIRE_VARINT);
+    this.varint(v >= 0 ? v * 2 : -v * 2 - 1);
+  }
+
   bool(field: number, v: boolean): void {
     if (v) this.uint(field, 1);
   }

@@ -61,6 +61,30 @@ function closeRec(i: number, fd: number, ret: number, last: number, crFlags: num
   return { buf, len };
 }
 
+function lookupRec(i: number, p: string, ret: number, ftype: number, mtime: bigint, target: string, hflags: number): Rec {
+  const pathBytes = Buffer.from(p + '\0');
+  const plen = p === '' ? 0 : pathBytes.length;
+  const targetBytes = Buffer.from(target); // readlink's text comes without a NUL
+  const len = LAYOUT.bt_lookup.size + plen + targetBytes.length;
+  const buf = Buffer.alloc(len);
+  const dv = new DataView(buf.buffer, buf.byteOffset, len);
+  const L = LAYOUT.bt_lookup.fields;
+  hdr(dv, T.LOOKUP, hflags, len, 9_000_000_000 + i * 31, 2000 + (i % 5), 2000 + (i % 3));
+  dv.setInt32(L.ret, ret, true);
+  dv.setInt32(L.dirfd, i % 2 ? -100 : 5, true);
+  dv.setUint32(L.flags, i % 3 ? 0x100 : 0, true);
+  dv.setUint32(L.mode, i % 4 ? 0 : 4, true);
+  dv.setBigInt64(L.mtime_sec, mtime, true);
+  dv.setUint32(L.mtime_nsec, ftype ? 123456789 : 0, true);
+  dv.setUint32(L.ftype, ftype, true);
+  dv.setUint16(L.op, 30 + (i % 9), true);
+  dv.setUint16(L.path_len, plen, true);
+  dv.setUint16(L.target_len, targetBytes.length, true);
+  pathBytes.copy(buf, LAYOUT.bt_lookup.size, 0, plen);
+  targetBytes.copy(buf, LAYOUT.bt_lookup.size + plen);
+  return { buf, len };
+}
+
 function forkRec(i: number): Rec {
   const len = LAYOUT.bt_fork.size;
   const buf = Buffer.alloc(len);
@@ -86,6 +110,17 @@ test('transcoder output equals the object path, record for record', () => {
   for (let k = 0; k < 5; k++) recs.push(closeRec(k, k * 1000, k === 2 ? -9 : 0, k * 1000 + k, k === 3 ? 4 : 0, k === 4 ? 6 : 5));
   recs.push(forkRec(1));
   recs.push(openRec(i++, '/after/fork', 4, -100, 0, 0, 2, 0, 0));
+  // lookups: found (file type, mtime, also before 1970 and past 2038), missing, a readlink's text, truncated, a repeat (no tracker here)
+  const lookups: Array<[string, number, number, bigint, string, number]> = [
+    ['/usr/include/stdio.h', 0, 8, 1700000000n, '', 0],
+    ['rel/missing.h', -2, 0, 0n, '', 0],
+    ['/bin', 0, 4, -86400n, '', F.REPEAT],
+    ['/usr/lib/link.so', 9, 0, 0n, 'libfoo.so.1.2', 0],
+    ['ünïcødé/файл', 0, 10, 4102444800n, '', F.TRUNCATED],
+    ['', -14, 0, 0n, '', F.READ_FAULT],
+    [long, 0, 8, 1n, '../x/'.repeat(100), 0],
+  ];
+  for (const [p, ret, ftype, mtime, target, hflags] of lookups) recs.push(lookupRec(i++, p, ret, ftype, mtime, target, hflags));
 
   const dir = tmpdir();
   const header: LogHeader = {
