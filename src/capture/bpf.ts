@@ -65,6 +65,11 @@ export class BtBpf {
     const obj = loading.obj;
     let ok = false;
     try {
+      if (loading.callError !== undefined) {
+        throw new CaptureError('E_BPF_LOAD', `loading the BPF programs failed: ${String((loading.callError as Error)?.message ?? loading.callError)}`, {
+          cause: loading.callError,
+        });
+      }
       if (err === -11) {
         throw new CaptureError('E_BPF_AGAIN', 'loading the BPF programs was interrupted by signals (EAGAIN): try again');
       }
@@ -213,6 +218,8 @@ interface Loading {
   programs: string[];
   skipped: string[];
   done: Promise<number>;
+  /** The async call itself failed (koffi), not the load. */
+  callError?: unknown;
 }
 
 type AsyncLoad = { async: (obj: unknown, cb: (err: unknown, res: number) => void) => void };
@@ -234,10 +241,14 @@ function startLoad(objectPath: string, ringBytes: number): Loading {
     const ring = checkPtr(bpf.bpf_object__find_map_by_name(obj, 'bt_events'), 'find map bt_events');
     checkInt(bpf.bpf_map__set_max_entries(ring, ringBytes), 'bpf_map__set_max_entries(bt_events)');
     const { programs, skipped } = selectPrograms(obj);
-    const done = new Promise<number>((resolve) => {
-      (bpf.bpf_object__load as unknown as AsyncLoad).async(obj, (err, res) => resolve(err ? -5 : res));
+    const loading: Loading = { objectPath, ringBytes, obj, programs, skipped, done: Promise.resolve(0) };
+    loading.done = new Promise<number>((resolve) => {
+      (bpf.bpf_object__load as unknown as AsyncLoad).async(obj, (err, res) => {
+        loading.callError = err ?? undefined;
+        resolve(err ? -5 : res);
+      });
     });
-    return { objectPath, ringBytes, obj, programs, skipped, done };
+    return loading;
   } catch (err) {
     bpf.bpf_object__close(obj);
     throw err;

@@ -64,7 +64,15 @@ export class RingReader {
     // the old mapping goes first: both at once would count twice in bt's peak RSS
     if (this.prodPtr) libc.munmap(this.prodPtr, this.pageSize + this.mapped);
     this.prodPtr = undefined;
-    const ptr = checkMmap(libc.mmap(null, len, PROT_READ, MAP_SHARED, this.mapFd, this.pageSize), 'mmap(ring buffer data)');
+    let ptr: unknown;
+    try {
+      ptr = checkMmap(libc.mmap(null, len, PROT_READ, MAP_SHARED, this.mapFd, this.pageSize), 'mmap(ring buffer data)');
+    } catch (err) {
+      // the views point into what was unmapped: nothing may read them again
+      this.closed = true;
+      this.mapped = 0;
+      throw err;
+    }
     this.prodPtr = ptr;
     this.mapped = bytes;
     const prodBuf = view(ptr, len);
@@ -85,6 +93,7 @@ export class RingReader {
 
   /** Bytes produced but not consumed yet. */
   pending(): number {
+    if (this.closed) return 0;
     return Number(Atomics.load(this.prod, 0) - Atomics.load(this.cons, 0));
   }
 

@@ -37,7 +37,8 @@ export function installEnvRuns(execType: protobuf.Type): void {
   execType.setup();
   const generated = execType.decode.bind(execType) as unknown as Decode;
   (execType as unknown as { decode: Decode }).decode = (r, l, e, n) => {
-    if (l === undefined) return generated(r, l, e, n);
+    // no length, or one past the record's end: the generated decoder says what is wrong
+    if (l === undefined || r.pos + l > r.len) return generated(r, l, e, n);
     const buf = r.buf;
     const run = envRun(buf, r.pos, r.pos + l, envField);
     if (!run) return generated(r, l, e, n);
@@ -112,7 +113,9 @@ function envRun(buf: Uint8Array, start: number, end: number, envField: number): 
       return undefined;
     }
     if (p > end) return undefined;
-    if (tag >>> 3 === envField && wire === 2) {
+    if (tag >>> 3 === envField) {
+      // the generated decoder reads field 3 as a string whatever its wire type: not a run to compare
+      if (wire !== 2) return undefined;
       if (from < 0) from = tagAt;
       else if (to !== tagAt) return undefined; // something else came between env fields
       to = p;

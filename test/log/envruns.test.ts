@@ -41,6 +41,18 @@ describe('inline environments (log/envruns.ts)', () => {
     assert.equal(again.exec!.env.at(-1), 'BYTES=\udcff\udc80ok');
   });
 
+  it('does not let a damaged exec change the environment of the next ones', () => {
+    // field 3 with a varint wire type: protobufjs reads it as one more (empty) string
+    const vars = env('damaged');
+    const w = protobuf.Writer.create();
+    for (const v of vars) w.uint32((3 << 3) | 2).string(v);
+    w.uint32((3 << 3) | 0).uint32(0);
+    const damaged = protobuf.Writer.create().uint32((11 << 3) | 2).bytes(w.finish()).finish();
+    assert.deepEqual(decodeRecord(damaged).exec!.env, [...vars, '']);
+    assert.deepEqual(roundTrip(exec(vars)).exec!.env, vars);
+    assert.deepEqual(decodeRecord(damaged).exec!.env, [...vars, '']);
+  });
+
   it('decodes env fields that are not one run (not how bt writes) as usual', () => {
     const w = protobuf.Writer.create();
     const vars = env('split');
