@@ -51,23 +51,23 @@ export class BtBpf {
   static async open(cfg: BpfConfig): Promise<BtBpf> {
     for (let attempt = 1; ; attempt++) {
       const loading = adoptEarly(cfg) ?? startLoad(cfg.objectPath, cfg.ringBytes);
-      const err = await loading.done;
-      if (err === -11 && attempt < 8) {
+      const result = await loading.done;
+      if (result.ret === -11 && attempt < 8) {
         getLibbpf().bpf_object__close(loading.obj);
         continue;
       }
-      return BtBpf.loaded(loading, err, cfg);
+      return BtBpf.loaded(loading, result, cfg);
     }
   }
 
-  private static loaded(loading: Loading, err: number, cfg: BpfConfig): BtBpf {
+  private static loaded(loading: Loading, { ret: err, callError }: LoadResult, cfg: BpfConfig): BtBpf {
     const bpf = getLibbpf();
     const obj = loading.obj;
     let ok = false;
     try {
-      if (loading.callError !== undefined) {
-        throw new CaptureError('E_BPF_LOAD', `loading the BPF programs failed: ${String((loading.callError as Error)?.message ?? loading.callError)}`, {
-          cause: loading.callError,
+      if (callError !== undefined) {
+        throw new CaptureError('E_BPF_LOAD', `loading the BPF programs failed: ${String((callError as Error)?.message ?? callError)}`, {
+          cause: callError,
         });
       }
       if (err === -11) {
@@ -210,16 +210,20 @@ function writeConfig(obj: unknown, cfg: BpfConfig): void {
   checkInt(bpf.bpf_map_update_elem(fd, Buffer.alloc(4), value, 0), 'bpf_map_update_elem(.data.cfg)');
 }
 
-/** An object whose load runs on a libuv thread: `done` is bpf_object__load's result. */
+/** What bpf_object__load returned (-errno on failure), or how the async call itself failed (koffi). */
+interface LoadResult {
+  ret: number;
+  callError?: unknown;
+}
+
+/** An object whose load runs on a libuv thread. */
 interface Loading {
   objectPath: string;
   ringBytes: number;
   obj: unknown;
   programs: string[];
   skipped: string[];
-  done: Promise<number>;
-  /** The async call itself failed (koffi), not the load. */
-  callError?: unknown;
+  done: Promise<LoadResult>;
 }
 
 type AsyncLoad = { async: (obj: unknown, cb: (err: unknown, res: number) => void) => void };
@@ -241,14 +245,10 @@ function startLoad(objectPath: string, ringBytes: number): Loading {
     const ring = checkPtr(bpf.bpf_object__find_map_by_name(obj, 'bt_events'), 'find map bt_events');
     checkInt(bpf.bpf_map__set_max_entries(ring, ringBytes), 'bpf_map__set_max_entries(bt_events)');
     const { programs, skipped } = selectPrograms(obj);
-    const loading: Loading = { objectPath, ringBytes, obj, programs, skipped, done: Promise.resolve(0) };
-    loading.done = new Promise<number>((resolve) => {
-      (bpf.bpf_object__load as unknown as AsyncLoad).async(obj, (err, res) => {
-        loading.callError = err ?? undefined;
-        resolve(err ? -5 : res);
-      });
+    const done = new Promise<LoadResult>((resolve) => {
+      (bpf.bpf_object__load as unknown as AsyncLoad).async(obj, (err, ret) => resolve(err ? { ret: -5, callError: err } : { ret }));
     });
-    return loading;
+    return { objectPath, ringBytes, obj, programs, skipped, done };
   } catch (err) {
     bpf.bpf_object__close(obj);
     throw err;

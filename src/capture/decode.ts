@@ -366,11 +366,14 @@ function op(dv: DataView, at: number): string {
   return OP_NAMES[v] ?? `op${v}`;
 }
 
+/** The end of a string stored in buf[at, at + len), without its terminating NUL if it has one. */
+export function withoutNul(buf: Buffer, at: number, len: number): number {
+  return len > 0 && buf[at + len - 1] === 0 ? at + len - 1 : at + len;
+}
+
 /** A NUL-terminated string stored with its NUL in `len` bytes. */
 function str(buf: Buffer, at: number, len: number): string {
-  if (len === 0) return '';
-  const end = buf[at + len - 1] === 0 ? at + len - 1 : at + len;
-  return decodeBytes(buf, at, end);
+  return len === 0 ? '' : decodeBytes(buf, at, withoutNul(buf, at, len));
 }
 
 /** NUL-separated strings (argv/env blocks). */

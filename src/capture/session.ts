@@ -64,8 +64,6 @@ export interface TraceResult {
   leftovers: string[];
 }
 
-export { LAUNCHER_PATH, OBJECT_PATH } from './install.js';
-
 const FILE_TYPES = ['open', 'close', 'dup', 'pipe', 'chdir', 'path', 'path2', 'lookup', 'readdir', 'meta'];
 
 /** Runs the command under the tracer; resolves when everything is cleaned up. */
@@ -161,8 +159,8 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     }
     cleanup.push(() => writer.close());
     go.end('g');
-    // Mapped once the build is on its way (mapping a 64 MiB ring takes ~15 ms):
-    // its first events wait in the kernel's ring meanwhile.
+    // Mapped once the build is on its way (ring.ts maps it as far as it has
+    // been written): its first events wait in the kernel's ring meanwhile.
     const ring = new RingReader(bpf.ringFd, ringBytes);
     cleanup.push(() => ring.close());
     const res = await new Tracer(opts, cg, bpf, ring, writer, child.done, rootPid, (ts) =>

@@ -9,7 +9,7 @@
 import type { LogRecord } from '../log/schema.js';
 import type { LogWriter } from '../log/writer.js';
 import { WireWriter } from '../log/wire.js';
-import { RecordDecoder } from './decode.js';
+import { RecordDecoder, withoutNul } from './decode.js';
 import { RepeatTracker } from './repeats.js';
 import { EnvSharer } from '../log/env.js';
 import { F, LAYOUT, OP_NAMES, T } from './layout.js';
@@ -207,9 +207,4 @@ export class Transcoder {
       w.buf[at + 1] = n >>> 7;
     }
   }
-}
-
-/** The end of the string at buf[at, at + len), without its terminating NUL. */
-function withoutNul(buf: Buffer, at: number, len: number): number {
-  return len > 0 && buf[at + len - 1] === 0 ? at + len - 1 : at + len;
 }

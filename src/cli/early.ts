@@ -4,11 +4,11 @@
  * bt. So when bt is started as `bt trace` by root, this module starts that
  * load on a libuv thread before the rest of bt is even read: bt's
  * executable runs it first as a bundle of its own (bt-early.cjs), and the
- * entry point imports it first too (unbundled, or without that file); the
- * trace adopts the load
- * (BtBpf.open). It needs no option: the configuration is written after the
- * load. With another ring size the trace loads its own, as it does when
- * anything here goes wrong (the error is then reported by the trace).
+ * entry point imports it first too (unbundled, or without that file). The
+ * trace adopts the load (BtBpf.open). It needs no option: the configuration
+ * is written after the load. With another ring size the trace loads its
+ * own, as it does when anything here goes wrong (the error is then
+ * reported by the trace).
  */
 import { startEarlyLoad } from '../capture/bpf.js';
 import { DEFAULT_RING_BYTES, OBJECT_PATH } from '../capture/install.js';

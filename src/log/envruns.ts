@@ -31,10 +31,22 @@ export function skipsString(pos: number): boolean {
 
 type Decode = (r: protobuf.Reader, l?: number, e?: number, n?: number) => { env?: string[] };
 
-/** Makes `execType`'s decoder reuse repeated env runs. */
+/**
+ * Makes `execType`'s decoder reuse repeated env runs. protobufjs generates
+ * a type's code in setup(), on its first use: the wrapper is put on the
+ * generated decoder there, so bt's start-up generates nothing.
+ */
 export function installEnvRuns(execType: protobuf.Type): void {
+  const setup = execType.setup;
+  execType.setup = function (this: protobuf.Type): protobuf.Type {
+    setup.call(this);
+    wrapDecode(this);
+    return this;
+  };
+}
+
+function wrapDecode(execType: protobuf.Type): void {
   const envField = execType.fields.env.id;
-  execType.setup();
   const generated = execType.decode.bind(execType) as unknown as Decode;
   (execType as unknown as { decode: Decode }).decode = (r, l, e, n) => {
     // no length, or one past the record's end: the generated decoder says what is wrong

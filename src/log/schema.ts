@@ -41,11 +41,8 @@ function installExactStrings(): void {
     const at = this.pos;
     const len = this.uint32();
     const start = this.pos;
-    if (skipsString(at)) {
-      this.pos = Math.min(this.pos + len, this.len);
-      return '';
-    }
-    this.pos = Math.min(this.pos + len, this.len);
+    this.pos = Math.min(start + len, this.len);
+    if (skipsString(at)) return '';
     return this.pos - start <= CACHED ? cachedString(this.buf, start, this.pos) : decodeBytes(this.buf, start, this.pos);
   }
   for (const cls of [protobuf.Reader, protobuf.BufferReader]) {

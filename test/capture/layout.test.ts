@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { test } from 'node:test';
 import { execa } from 'execa';
 import { LAYOUT, OP_NAMES, T } from '../../src/capture/layout.js';
-import { OBJECT_PATH } from '../../src/capture/session.js';
+import { OBJECT_PATH } from '../../src/capture/install.js';
 
 interface BtfMember {
   name: string;
