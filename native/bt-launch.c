@@ -2,17 +2,28 @@
 /*
  * bt-launch: starts the traced command inside the trace's cgroup.
  *
- *   bt-launch CGROUP_PROCS_FILE UID GID PATH ARGV0 [ARGS...]
+ *   bt-launch CGROUP_PROCS_FILE      (fd 3: a socket to bt)
  *
- * Moves itself into the cgroup (so the command's first instruction already
- * runs traced), then, with BT_LAUNCH_WAIT_FD set, waits for one byte on
- * that fd (bt writes it once its programs are attached and the log's
- * header is written; end of file means bt gave up: exit 125 without
- * running anything), drops to UID/GID with the user's supplementary groups
- * when UID is not -1, and execv(PATH, ARGV). It makes no traced system
- * call between the go and the exec: the cgroup file and the wait fd are
- * O_CLOEXEC and never closed explicitly. Exit codes when the exec cannot
- * happen: 126 (cannot run), 127 (not found), 125 (set-up failed).
+ * bt starts it before it knows the command, while its BPF programs load
+ * (src/capture/launch.ts), so that joining the cgroup (a cgroup move waits
+ * ~10 ms for an RCU grace period) is over before the build may start. Then:
+ *
+ *  1. it joins the cgroup;
+ *  2. it reads the command from fd 3: a decimal byte count and a newline,
+ *     then that many bytes of NUL-terminated strings: UID, GID, PATH, ARGC,
+ *     ARGV..., ENVC, ENV... (UID and GID -1: keep bt's identity);
+ *  3. when UID is not -1, it takes the user's supplementary groups
+ *     (initgroups: reads /etc/group, before any program is attached);
+ *  4. it answers "r" on fd 3: bt attaches its programs only then;
+ *  5. it waits for "g" on fd 3 (bt writes it once its programs are
+ *     attached and the log's header is written; end of file means bt gave
+ *     up: exit 125 without running anything);
+ *  6. it drops to UID/GID and execve(PATH, ARGV, ENV).
+ *
+ * It makes no traced system call between the go and the exec but the
+ * identity changes: the cgroup file and fd 3 are O_CLOEXEC and never closed
+ * explicitly. Exit codes when the exec cannot happen: 126 (cannot run), 127
+ * (not found), 125 (set-up failed).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,63 +35,137 @@
 #include <string.h>
 #include <unistd.h>
 
+#define BT_FD 3
+#define MAX_MESSAGE (1L << 30)
+
 static void die(int code, const char *what, const char *arg)
 {
 	fprintf(stderr, "bt: %s%s%s: %s\n", what, arg ? " " : "", arg ? arg : "", strerror(errno));
 	_exit(code);
 }
 
+static void bad_message(void)
+{
+	fprintf(stderr, "bt: bt-launch: malformed command from bt\n");
+	_exit(125);
+}
+
+/* Reads exactly len bytes; end of file before that means bt is gone. */
+static void read_full(char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = read(BT_FD, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			_exit(125);
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+/* The next NUL-terminated string at *p (before end), or a malformed message. */
+static char *next(char **p, char *end)
+{
+	char *s = *p;
+	char *nul = s < end ? memchr(s, '\0', (size_t)(end - s)) : NULL;
+	if (!nul)
+		bad_message();
+	*p = nul + 1;
+	return s;
+}
+
+static long number(char **p, char *end, long min, long max)
+{
+	char *s = next(p, end), *stop;
+	errno = 0;
+	long v = strtol(s, &stop, 10);
+	if (errno || stop == s || *stop || v < min || v > max)
+		bad_message();
+	return v;
+}
+
+/* argc strings from *p, NULL-terminated. */
+static char **strings(char **p, char *end, long count)
+{
+	char **v = calloc((size_t)count + 1, sizeof(char *));
+	if (!v)
+		die(125, "out of memory", NULL);
+	for (long i = 0; i < count; i++)
+		v[i] = next(p, end);
+	return v;
+}
+
 int main(int argc, char **argv)
 {
-	if (argc < 6) {
-		fprintf(stderr, "usage: bt-launch CGROUP_PROCS UID GID PATH ARGV0 [ARGS...]\n");
+	if (argc != 2 || fcntl(BT_FD, F_SETFD, FD_CLOEXEC) < 0) {
+		fprintf(stderr, "usage: bt-launch CGROUP_PROCS (started by bt trace, with fd 3 a socket to it)\n");
 		return 125;
 	}
 	const char *procs = argv[1];
-	long uid = strtol(argv[2], NULL, 10);
-	long gid = strtol(argv[3], NULL, 10);
-	const char *path = argv[4];
-
-	/* The wait fd is closed by the exec, not by a close(2) the trace would show. */
-	const char *wait_fd = getenv("BT_LAUNCH_WAIT_FD");
-	int wfd = wait_fd ? (int)strtol(wait_fd, NULL, 10) : -1;
-	if (wfd >= 0 && fcntl(wfd, F_SETFD, FD_CLOEXEC) < 0)
-		_exit(125);
-
-	/*
-	 * Join the trace cgroup before the go, while bt still loads its BPF
-	 * programs: moving a process between cgroups waits for an RCU grace
-	 * period (~10 ms), which would otherwise delay the build's first
-	 * instruction. Nothing is traced before bt has attached.
-	 */
-	if (uid >= 0) {
-		struct passwd *pw = getpwuid((uid_t)uid);
-		if (pw ? initgroups(pw->pw_name, (gid_t)gid) : setgroups(0, NULL))
-			die(125, "cannot set the supplementary groups of uid", argv[2]);
-	}
 	int fd = open(procs, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		die(125, "cannot open", procs);
 	if (write(fd, "0\n", 2) != 2)
 		die(125, "cannot join the trace cgroup via", procs);
 
-	if (wfd >= 0) {
-		char c;
-		ssize_t n;
-		do
-			n = read(wfd, &c, 1);
-		while (n < 0 && errno == EINTR);
-		if (n != 1)
-			_exit(125);
-		unsetenv("BT_LAUNCH_WAIT_FD");
+	char head[24];
+	size_t h = 0;
+	for (;;) {
+		if (h == sizeof(head))
+			bad_message();
+		read_full(head + h, 1);
+		if (head[h] == '\n')
+			break;
+		h++;
 	}
+	head[h] = '\0';
+	char *stop;
+	errno = 0;
+	long len = strtol(head, &stop, 10);
+	if (errno || stop == head || *stop || len <= 0 || len > MAX_MESSAGE)
+		bad_message();
+	char *msg = malloc((size_t)len);
+	if (!msg)
+		die(125, "out of memory", NULL);
+	read_full(msg, (size_t)len);
+	char *p = msg, *end = msg + len;
+	long uid = number(&p, end, -1, 0xfffffffeL);
+	long gid = number(&p, end, -1, 0xfffffffeL);
+	char *path = next(&p, end);
+	long nargs = number(&p, end, 1, len);
+	char **args = strings(&p, end, nargs);
+	long nenv = number(&p, end, 0, len);
+	char **env = strings(&p, end, nenv);
+	if (p != end)
+		bad_message();
+
+	char ids[48];
+	snprintf(ids, sizeof(ids), "%ld/%ld", uid, gid);
+	if (uid >= 0) {
+		struct passwd *pw = getpwuid((uid_t)uid);
+		if (pw ? initgroups(pw->pw_name, (gid_t)gid) : setgroups(0, NULL))
+			die(125, "cannot set the supplementary groups of uid/gid", ids);
+	}
+
+	/* Ready: bt attaches its programs now, then says go. */
+	while (write(BT_FD, "r", 1) != 1)
+		if (errno != EINTR)
+			_exit(125);
+	char c;
+	ssize_t n;
+	do
+		n = read(BT_FD, &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1 || c != 'g')
+		_exit(125);
 
 	/* From here on every system call is traced: only privilege drops and exec. */
 	if (gid >= 0 && setresgid((gid_t)gid, (gid_t)gid, (gid_t)gid))
-		die(125, "cannot switch to gid", argv[3]);
+		die(125, "cannot switch to uid/gid", ids);
 	if (uid >= 0 && setresuid((uid_t)uid, (uid_t)uid, (uid_t)uid))
-		die(125, "cannot switch to uid", argv[2]);
-	execv(path, argv + 5);
+		die(125, "cannot switch to uid/gid", ids);
+	execve(path, args, env);
 	die(errno == ENOENT ? 127 : 126, "cannot run", path);
 	return 126;
 }

@@ -32,6 +32,19 @@ await build({
   format: 'cjs',
   target: 'node20',
   external: ['koffi', '@hpcc-js/*', '@resvg/*', '@expo-google-fonts/*', '@duckdb/*'],
+  // protobufjs loads long.js if it can, and long.js compiles a WebAssembly
+  // module as it loads (~5 ms of every start); bt clears protobuf.util.Long
+  // anyway (src/log/schema.ts: 64-bit fields are numbers), so the program
+  // gets none.
+  plugins: [
+    {
+      name: 'no-long',
+      setup(b) {
+        b.onResolve({ filter: /^long$/ }, () => ({ path: 'long', namespace: 'bt-no-long' }));
+        b.onLoad({ filter: /.*/, namespace: 'bt-no-long' }, () => ({ contents: 'module.exports = null;', loader: 'js' }));
+      },
+    },
+  ],
   // the ESM sources' import.meta.url: the program's own file URL, which bt.cts passes in
   banner: { js: `// bt-build ${id}\n"use strict";` },
   define: { __BT_PROTO_JSON__: JSON.stringify(schema), 'import.meta.url': '__btUrl' },

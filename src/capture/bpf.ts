@@ -9,7 +9,9 @@
 import fs from 'node:fs';
 import { CaptureError, errnoName } from '../errors.js';
 import { LAYOUT, LOST_REASONS } from './layout.js';
-import { checkInt, checkMmap, checkPtr, getLibbpf, getLibc, MAP_SHARED, PROT_READ, view } from './native.js';
+import { cachedCoreBtf } from './corebtf.js';
+import { CORE_BTF_PATH, OBJECT_PATH } from './install.js';
+import { checkInt, checkMmap, checkPtr, getLibbpf, getLibc, MAP_SHARED, openObject, PROT_READ, view } from './native.js';
 import { tracefsDir } from './tracefs.js';
 
 /** struct bpf_prog_info (linux/bpf.h UAPI): its size and the run-time statistics fields. */
@@ -38,6 +40,8 @@ export class BtBpf {
     readonly ringFd: number,
     readonly programs: readonly string[],
     readonly skipped: readonly string[],
+    /** The cached CO-RE types libbpf relocated against (capture/corebtf.ts), or undefined: the kernel's own. */
+    readonly coreBtf: string | undefined,
   ) {
     this.obj = obj;
   }
@@ -49,11 +53,18 @@ export class BtBpf {
    * a failed object cannot be loaded again: retry with a fresh one.
    */
   static async open(cfg: BpfConfig): Promise<BtBpf> {
+    let useCoreBtf = true;
     for (let attempt = 1; ; attempt++) {
-      const loading = adoptEarly(cfg) ?? startLoad(cfg.objectPath, cfg.ringBytes);
+      const loading = adoptEarly(cfg) ?? startLoad(cfg.objectPath, cfg.ringBytes, useCoreBtf);
       const result = await loading.done;
       if (result.ret === -11 && attempt < 8) {
         getLibbpf().bpf_object__close(loading.obj);
+        continue;
+      }
+      if (result.ret < 0 && loading.coreBtf && attempt < 8) {
+        // the cached types are only a shortcut: whatever went wrong, the kernel's own BTF decides
+        getLibbpf().bpf_object__close(loading.obj);
+        useCoreBtf = false;
         continue;
       }
       return BtBpf.loaded(loading, result, cfg);
@@ -84,7 +95,7 @@ export class BtBpf {
       }
       writeConfig(obj, cfg);
       const ring = checkPtr(bpf.bpf_object__find_map_by_name(obj, 'bt_events'), 'find map bt_events');
-      const self = new BtBpf(obj, checkInt(bpf.bpf_map__fd(ring), 'bpf_map__fd(bt_events)'), loading.programs, loading.skipped);
+      const self = new BtBpf(obj, checkInt(bpf.bpf_map__fd(ring), 'bpf_map__fd(bt_events)'), loading.programs, loading.skipped, loading.coreBtf);
       const lookups = checkPtr(bpf.bpf_object__find_map_by_name(obj, 'bt_lookups'), 'find map bt_lookups');
       self.lookupsFd = checkInt(bpf.bpf_map__fd(lookups), 'bpf_map__fd(bt_lookups)');
       self.mapStats();
@@ -224,6 +235,14 @@ interface Loading {
   programs: string[];
   skipped: string[];
   done: Promise<LoadResult>;
+  /** The cached CO-RE types libbpf relocated against, when they matched (capture/corebtf.ts). */
+  coreBtf?: string;
+}
+
+/** The build's cached CO-RE types for bt's own object, when they were made for it on this kernel; BT_CORE_BTF=0 turns them off. */
+function coreBtfFor(objectPath: string): string | undefined {
+  if (process.env.BT_CORE_BTF === '0' || objectPath !== OBJECT_PATH) return undefined;
+  return cachedCoreBtf(CORE_BTF_PATH, objectPath);
 }
 
 type AsyncLoad = { async: (obj: unknown, cb: (err: unknown, res: number) => void) => void };
@@ -234,13 +253,14 @@ type AsyncLoad = { async: (obj: unknown, cb: (err: unknown, res: number) => void
  * relocations, map creation and verification: ~45 ms of kernel work that
  * JavaScript does not wait for). The configuration comes after the load.
  */
-function startLoad(objectPath: string, ringBytes: number): Loading {
+function startLoad(objectPath: string, ringBytes: number, useCoreBtf = true): Loading {
   if (!fs.existsSync(objectPath)) {
     throw new CaptureError('E_NO_OBJECT', `BPF object ${objectPath} is missing: run npm run build`);
   }
   const bpf = getLibbpf();
   if (!process.env.BT_DEBUG) bpf.libbpf_set_print(null);
-  const obj = checkPtr(bpf.bpf_object__open_file(objectPath, null), `bpf_object__open_file(${objectPath})`);
+  const coreBtf = useCoreBtf ? coreBtfFor(objectPath) : undefined;
+  const obj = openObject(objectPath, { btfCustomPath: coreBtf });
   try {
     const ring = checkPtr(bpf.bpf_object__find_map_by_name(obj, 'bt_events'), 'find map bt_events');
     checkInt(bpf.bpf_map__set_max_entries(ring, ringBytes), 'bpf_map__set_max_entries(bt_events)');
@@ -248,7 +268,7 @@ function startLoad(objectPath: string, ringBytes: number): Loading {
     const done = new Promise<LoadResult>((resolve) => {
       (bpf.bpf_object__load as unknown as AsyncLoad).async(obj, (err, ret) => resolve(err ? { ret: -5, callError: err } : { ret }));
     });
-    return { objectPath, ringBytes, obj, programs, skipped, done };
+    return { objectPath, ringBytes, obj, programs, skipped, done, coreBtf };
   } catch (err) {
     bpf.bpf_object__close(obj);
     throw err;

@@ -11,6 +11,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const BUILD_DIR = fs.existsSync(path.join(ROOT, 'build')) ? path.join(ROOT, 'build') : path.join(ROOT, '..', 'build');
 export const OBJECT_PATH = path.join(BUILD_DIR, 'bt.bpf.o');
 export const LAUNCHER_PATH = path.join(BUILD_DIR, 'bt-launch');
+/** This kernel's types for the object's CO-RE relocations, made by the build beside the object (capture/corebtf.ts). */
+export const CORE_BTF_PATH = path.join(BUILD_DIR, 'bt.core.btf');
 
 /** The kernel ring's default size (--ring-size): 0 lost events on the kernel build. */
 export const DEFAULT_RING_BYTES = 64 * 1024 * 1024;

@@ -4,7 +4,9 @@
  * helpers so every native result is checked and a failure becomes a
  * NativeError naming the operation and the errno.
  */
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import type koffiModule from 'koffi';
 import { CaptureError, NativeError } from '../errors.js';
 
@@ -13,8 +15,28 @@ import { CaptureError, NativeError } from '../errors.js';
 // the other commands never need it.
 let koffiLoaded: typeof koffiModule | undefined;
 function koffi(): typeof koffiModule {
-  koffiLoaded ??= createRequire(import.meta.url)('koffi') as typeof koffiModule;
+  koffiLoaded ??= loadKoffi();
   return koffiLoaded;
+}
+
+/**
+ * koffi's native module itself, when it is where koffi's package puts it
+ * and of the package's version: its index.js first loads https, zlib and
+ * crypto for its installer (~7 ms before bt trace can start its BPF load,
+ * measured), and adds nothing bt uses but deprecated aliases. Anything
+ * unexpected takes the package's own way in.
+ */
+function loadKoffi(): typeof koffiModule {
+  const req = createRequire(import.meta.url);
+  try {
+    const pkgFile = req.resolve('koffi/package.json');
+    const native = req(path.join(path.dirname(pkgFile), 'build', 'koffi', `${process.platform}_${process.arch}`, 'koffi.node')) as typeof koffiModule & { version?: string };
+    const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8')) as { version?: string };
+    if (native.version && native.version === pkg.version) return native;
+  } catch {
+    /* not there: below */
+  }
+  return req('koffi') as typeof koffiModule;
 }
 
 const LIBBPF_SONAMES = ['libbpf.so.1', 'libbpf.so'];
@@ -105,6 +127,26 @@ export function getLibbpf(): Libbpf {
 export function getLibc(): Libc {
   libc ??= bind(koffi().load(LIBC_SONAME), LIBC_TABLE);
   return libc;
+}
+
+/**
+ * bpf_object__open_file with options. struct bpf_object_open_opts
+ * (libbpf.h, 1.x): sz at 0, object_name 8, relaxed_maps 16, pin_root_path
+ * 24, a removed u32 at 32, kconfig 40, btf_custom_path 48, then the kernel
+ * log fields to 76; 80 bytes in all. libbpf copies the strings.
+ */
+export function openObject(objectPath: string, opts: { btfCustomPath?: string } = {}): unknown {
+  const bpf = getLibbpf();
+  if (!opts.btfCustomPath) return checkPtr(bpf.bpf_object__open_file(objectPath, null), `bpf_object__open_file(${objectPath})`);
+  const OPTS_SIZE = 80;
+  const BTF_CUSTOM_PATH = 48;
+  const raw = Buffer.alloc(OPTS_SIZE);
+  const btfPath = Buffer.from(`${opts.btfCustomPath}\0`);
+  raw.writeBigUInt64LE(BigInt(OPTS_SIZE), 0);
+  raw.writeBigUInt64LE(koffi().address(btfPath), BTF_CUSTOM_PATH);
+  const obj = checkPtr(bpf.bpf_object__open_file(objectPath, raw), `bpf_object__open_file(${objectPath}, btf ${opts.btfCustomPath})`);
+  btfPath.fill(0); // kept alive until here: libbpf has its own copy
+  return obj;
 }
 
 /** Throws a NativeError for a NULL pointer result. */

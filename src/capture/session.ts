@@ -3,7 +3,6 @@
  * log, and a clean end on every path (build exit, Ctrl-C, SIGTERM, errors).
  */
 import fs from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import os from 'node:os';
 import { CaptureError, LogError, UsageError } from '../errors.js';
 import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
@@ -21,7 +20,7 @@ import { Progress } from './progress.js';
 import { startProfile } from './profile.js';
 import { RingReader } from './ring.js';
 import { mark, reportTiming, timingEnabled } from './timing.js';
-import { launch, type Launched } from './launch.js';
+import { adoptEarlyLaunch, launch, type Launched } from './launch.js';
 import { Transcoder } from './transcode.js';
 import { buildEnv, buildUser, checkBtf, checkPrivileges, resolveCommand } from './user.js';
 
@@ -102,21 +101,24 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   });
 
   try {
-    const cg = TraceCgroup.create();
+    // The cgroup and the launcher in it, made by the head start (cli/early.ts)
+    // while the programs load, or here: a cgroup move waits ~10 ms for RCU.
+    const early = adoptEarlyLaunch();
+    const cg = early?.cg ?? TraceCgroup.create();
     cleanup.push(() => cg.remove());
     mark('cgroup');
-    // The launcher joins the cgroup while the programs load (a cgroup move
-    // waits ~10 ms for RCU), then waits on fd 3 until the log's header is
-    // written: the build starts only then.
-    const child = launch(LAUNCHER_PATH, [cg.procsFile, String(user.uid), String(user.gid), exe, ...opts.command], { ...env, BT_LAUNCH_WAIT_FD: '3' }, cwd);
+    const child = early?.child ?? launch(LAUNCHER_PATH, cg.procsFile, cwd);
     cleanup.push(child.killIfRunning);
-    const go = child.go;
     const rootPid = child.pid;
+    child.command({ uid: user.uid, gid: user.gid, path: exe, argv: opts.command, env });
     mark('spawn');
     const flags = (opts.env ? CFG.ENV : 0) | (opts.files ? CFG.FILES : 0);
     const bpf = await BtBpf.open({ objectPath: OBJECT_PATH, cgroupId: cg.id, cgroupLevel: cg.level, flags, ringBytes });
     cleanup.push(() => bpf.close());
     mark('bpf_load');
+    if (timingEnabled) process.stderr.write(`bt: co-re types from ${bpf.coreBtf ?? 'the kernel (/sys/kernel/btf/vmlinux)'}\n`);
+    // The launcher has taken the user's groups (reading /etc/group) before anything is traced.
+    await child.ready;
     bpf.attach();
     mark('attach');
     const stopProfile = startProfile();
@@ -158,7 +160,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
       throw err;
     }
     cleanup.push(() => writer.close());
-    go.end('g');
+    child.go();
     // Mapped once the build is on its way (ring.ts maps it as far as it has
     // been written): its first events wait in the kernel's ring meanwhile.
     const ring = new RingReader(bpf.ringFd, ringBytes);

@@ -6,32 +6,37 @@
  *   node       Node.js ready (bootstrap complete)
  *   bpf_start  the BPF object opened and its load started on a libuv
  *              thread (cli/early.ts: before the rest of bt is evaluated)
+ *   launcher   the trace cgroup made and the launcher started in it
+ *              (cli/early.ts, while the programs load)
  *   loaded     bt's modules loaded, runTrace entered
- *   cgroup     the trace cgroup made
+ *   cgroup     the trace has the cgroup (made here without the head start)
+ *   spawn      the command sent to the launcher
  *   bpf_load   the load is over (libbpf: BTF, relocation, verification)
  *              and the configuration written
  *   attach     programs attached
- *   spawn      the launcher started
  *   build      the build's first instruction: its exec, by the kernel's clock
  *   end        the log closed
  *
  * With BT_TIMING, bt trace also prints `bt: bpf-stats {…}`: each BPF
  * program's run time (ns) and runs, from the kernel's statistics (zero
  * unless /proc/sys/kernel/bpf_stats_enabled is 1).
+ *
+ * `performance` is Node's global, read only when a mark is taken: importing
+ * node:perf_hooks would load it before the head start begins its work.
  */
-import { performance } from 'node:perf_hooks';
 
 export const timingEnabled = Boolean(process.env.BT_TIMING);
 // on globalThis: bt trace's head start (bt-early.cjs) is a bundle of its own, with its own copy of this module
 const marks: Record<string, number> = ((globalThis as { __btMarks?: Record<string, number> }).__btMarks ??= {});
 
-export function mark(name: string, at = performance.now()): void {
-  if (timingEnabled) marks[name] = Math.round(at * 10) / 10;
+export function mark(name: string, at?: number): void {
+  if (timingEnabled) marks[name] = Math.round((at ?? performance.now()) * 10) / 10;
 }
 
 /** Prints the marks (when enabled). */
 export function reportTiming(): void {
   if (!timingEnabled) return;
-  const out = { node: Math.round(performance.nodeTiming.bootstrapComplete * 10) / 10, ...marks };
+  const perf = performance as unknown as import('node:perf_hooks').Performance; // Node's global is perf_hooks' object
+  const out = { node: Math.round(perf.nodeTiming.bootstrapComplete * 10) / 10, ...marks };
   process.stderr.write(`bt: timing ${JSON.stringify(out)}\n`);
 }

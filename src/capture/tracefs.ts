@@ -3,7 +3,7 @@
  * bt checks which syscall tracepoints exist. Mounted on demand when absent.
  */
 import fs from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { CaptureError } from '../errors.js';
 
 const CANDIDATES = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
@@ -15,6 +15,8 @@ export function tracefsDir(): string {
     if (fs.existsSync(`${dir}/events/syscalls`)) return (found = dir);
   }
   try {
+    // child_process is loaded only here: bt trace's head start (cli/early.ts) reads this module
+    const { execFileSync } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
     execFileSync('mount', ['-t', 'tracefs', 'nodev', CANDIDATES[0]], { stdio: 'ignore' });
   } catch (err) {
     throw new CaptureError(

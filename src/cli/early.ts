@@ -11,7 +11,9 @@
  * reported by the trace).
  */
 import { startEarlyLoad } from '../capture/bpf.js';
-import { DEFAULT_RING_BYTES, OBJECT_PATH } from '../capture/install.js';
+import fs from 'node:fs';
+import { DEFAULT_RING_BYTES, LAUNCHER_PATH, OBJECT_PATH } from '../capture/install.js';
+import { startEarlyLaunch } from '../capture/launch.js';
 import { mark } from '../capture/timing.js';
 
 function isPlainTrace(argv: readonly string[]): boolean {
@@ -23,4 +25,8 @@ function isPlainTrace(argv: readonly string[]): boolean {
   return true;
 }
 
-if (isPlainTrace(process.argv) && startEarlyLoad(OBJECT_PATH, DEFAULT_RING_BYTES)) mark('bpf_start');
+if (isPlainTrace(process.argv)) {
+  if (startEarlyLoad(OBJECT_PATH, DEFAULT_RING_BYTES)) mark('bpf_start');
+  // while the programs load: the trace's cgroup, and the launcher joining it
+  if (fs.existsSync(LAUNCHER_PATH) && startEarlyLaunch(LAUNCHER_PATH)) mark('launcher');
+}

@@ -8,40 +8,38 @@ import './early.js';
 import { Command, CommanderError } from 'commander';
 import { BtError } from '../errors.js';
 import { BT_VERSION } from '../version.js';
-import { traceCommand } from './trace.js';
-import { dumpCommand } from './dump.js';
-import { graphCommand } from './graph.js';
-import { normalizeCommand } from './normalize.js';
-import { summaryCommand } from './summary.js';
-import { depsCommand, rdepsCommand } from './deps.js';
-import { exportCommand } from './export.js';
-import { sqlCommand } from './sql.js';
-import { checkCommand } from './check.js';
-import { diffCommand } from './diff.js';
-import { viewCommand } from './view.js';
 
-function buildProgram(): Command {
+/**
+ * The commands, in the order --help lists them, each loaded on demand: a
+ * run evaluates only the modules of the command it runs (bt trace then
+ * loads no model, HTTP server or SQL engine before its build can start).
+ * A name that is none of these (--help, help, a typo) loads them all.
+ */
+const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Command>]> = [
+  ['trace', async () => (await import('./trace.js')).traceCommand()],
+  ['dump', async () => (await import('./dump.js')).dumpCommand()],
+  ['normalize', async () => (await import('./normalize.js')).normalizeCommand()],
+  ['graph', async () => (await import('./graph.js')).graphCommand()],
+  ['summary', async () => (await import('./summary.js')).summaryCommand()],
+  ['deps', async () => (await import('./deps.js')).depsCommand()],
+  ['rdeps', async () => (await import('./deps.js')).rdepsCommand()],
+  ['export', async () => (await import('./export.js')).exportCommand()],
+  ['sql', async () => (await import('./sql.js')).sqlCommand()],
+  ['check', async () => (await import('./check.js')).checkCommand()],
+  ['diff', async () => (await import('./diff.js')).diffCommand()],
+  ['view', async () => (await import('./view.js')).viewCommand()],
+];
+
+async function buildProgram(name: string | undefined): Promise<Command> {
   const program = new Command('bt')
     .description('bt — a build tracer: what does this build actually do?')
     .version(BT_VERSION)
     .enablePositionalOptions()
     .showHelpAfterError('(run bt --help for usage)')
     .exitOverride();
-  for (const cmd of [
-    traceCommand(),
-    dumpCommand(),
-    normalizeCommand(),
-    graphCommand(),
-    summaryCommand(),
-    depsCommand(),
-    rdepsCommand(),
-    exportCommand(),
-    sqlCommand(),
-    checkCommand(),
-    diffCommand(),
-    viewCommand(),
-  ]) {
-    program.addCommand(cmd.exitOverride());
+  const one = COMMANDS.filter(([n]) => n === name);
+  for (const [, make] of one.length ? one : COMMANDS) {
+    program.addCommand((await make()).exitOverride());
   }
   return program;
 }
@@ -81,9 +79,9 @@ export function reportError(err: unknown): number {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   let status = 0;
   try {
+    const program = await buildProgram(argv[2]);
     await program.parseAsync(argv);
     status = Number(process.exitCode ?? 0);
   } catch (err) {

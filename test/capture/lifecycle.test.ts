@@ -206,3 +206,21 @@ ebpfTest('a 32 MiB ring (half the default) loses nothing while a CPU hog outside
     await hog;
   }
 }, 180_000);
+
+ebpfTest('a trace that stops before its build (a log it cannot write) leaves no cgroup and no launcher behind', async () => {
+  const dir = tmpdir();
+  const child = execa(process.execPath, [BT, 'trace', '-q', '-o', path.join(dir, 'missing', 'x.trace'), '--', 'true'], { reject: false });
+  const res = await child;
+  assert.equal(res.exitCode, 1, res.stderr);
+  assert.match(res.stderr, /^bt: cannot write the log .*missing\/x\.trace: .*ENOENT.*$/);
+  // the head start made a cgroup and started the launcher before the options were read: both are gone
+  assert.deepEqual(traceCgroups().filter((n) => n.startsWith(`trace-${child.pid}-`)), []);
+  const launchers = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('bt-launch') && fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(' ')[3] === String(child.pid);
+    } catch {
+      return false;
+    }
+  });
+  assert.deepEqual(launchers, []);
+});

@@ -1,6 +1,7 @@
 /**
- * bt trace's start-up: the BPF programs start loading before bt has parsed
- * its options (cli/early.ts) and get their configuration after the load;
+ * bt trace's start-up: the BPF programs start loading, and the launcher
+ * joins the trace's cgroup, before bt has parsed its options (cli/early.ts);
+ * the programs get their configuration after the load;
  * the ring is mapped as far as it has been written (ring.ts).
  */
 import assert from 'node:assert/strict';
@@ -20,6 +21,8 @@ ebpfTest('bt trace loads its programs while the rest of bt loads, then configure
   assert.equal(t.code, 0, t.stderr);
   const marks = timing(t.stderr);
   assert.ok(marks.bpf_start < marks.loaded, `the load started at ${marks.bpf_start} ms, after bt loaded (${marks.loaded} ms)`);
+  // the cgroup and the launcher in it were made by the head start too, and the trace took them over
+  assert.ok(marks.launcher < marks.loaded, `the launcher started at ${marks.launcher} ms, after bt loaded (${marks.loaded} ms)`);
   assert.ok(marks.bpf_load <= marks.build);
   // the configuration written after the load: this build's cgroup is traced, with files and environments
   const execs = ofType(t.log.records, 'exec');
