@@ -1,8 +1,8 @@
 // Bundles the compiled CLI (dist/src/cli/main.js) into one CommonJS file,
-// dist/src/cli/bt-program.cjs (and bt trace's head start into
-// bt-early.cjs), and makes V8's code cache for it: `bt`
-// (dist/src/cli/bt.cjs, from src/cli/bt.cts) runs the program from that
-// cache. One file loads several times faster than hundreds of modules, and
+// dist/src/cli/bt-program.cjs, bt trace alone (trace-main.js) into
+// bt-trace.cjs, and bt trace's head start into bt-early.cjs, and makes V8's
+// code cache for the first two: `bt` (dist/src/cli/bt.cjs, from
+// src/cli/bt.cts) runs the program from that cache. One file loads several times faster than hundreds of modules, and
 // the cache spares compiling it (start-up: see npm run bench). Native and
 // wasm packages stay external. The bundle sits next to main.js, so the paths
 // bt finds relative to itself (proto/, build/) are the same.
@@ -15,6 +15,7 @@ import { build } from 'esbuild';
 import protobuf from 'protobufjs';
 
 const PROGRAM = 'dist/src/cli/bt-program.cjs';
+const TRACE = 'dist/src/cli/bt-trace.cjs';
 const EARLY = 'dist/src/cli/bt-early.cjs';
 const BT = 'dist/src/cli/bt.cjs';
 
@@ -23,10 +24,9 @@ const schema = new protobuf.Root().loadSync('proto/bt.proto', { keepCase: true }
 // Names this build of the program: its code cache must carry the same id (src/cli/bt.cts).
 const id = crypto.randomBytes(8).toString('hex');
 
-fs.rmSync(`${PROGRAM}.cache`, { force: true });
-await build({
-  entryPoints: ['dist/src/cli/main.js'],
-  outfile: PROGRAM,
+const programOptions = (entry, outfile) => ({
+  entryPoints: [entry],
+  outfile,
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -50,6 +50,9 @@ await build({
   define: { __BT_PROTO_JSON__: JSON.stringify(schema), 'import.meta.url': '__btUrl' },
   logLevel: 'warning',
 });
+for (const out of [PROGRAM, TRACE]) fs.rmSync(`${out}.cache`, { force: true });
+await build(programOptions('dist/src/cli/main.js', PROGRAM));
+await build(programOptions('dist/src/cli/trace-main.js', TRACE));
 
 // bt trace's head start (src/cli/early.ts) on its own: bt.cts runs it before
 // it even reads the program, which it hands the load over to through a global.
@@ -66,9 +69,9 @@ await build({
   logLevel: 'warning',
 });
 
-// The code cache holds what a run compiled: as root (setup, CI) a real trace
-// of /bin/true, the start-up that matters most; else (or if that cannot
-// run) bt --version.
+// A code cache holds what a run compiled. bt trace's: as root (setup, CI)
+// a real trace of /bin/true, the start-up that matters most; else (or if
+// that cannot run) bt trace --help. The whole program's: bt --version.
 const write = (args) => execFileSync(process.execPath, [BT, ...args], { env: { ...process.env, BT_WRITE_CODE_CACHE: '1' }, stdio: 'ignore' });
 let traced = false;
 if (process.getuid?.() === 0) {
@@ -77,10 +80,13 @@ if (process.getuid?.() === 0) {
     write(['trace', '-q', '-o', path.join(dir, 'true.trace'), '--', '/bin/true']);
     traced = true;
   } catch {
-    /* no BPF here: the --version cache below */
+    /* no BPF here: the --help cache below */
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
-if (!traced) write(['--version']);
-if (!fs.existsSync(`${PROGRAM}.cache`)) throw new Error(`bundle: no code cache was written for ${PROGRAM}`);
+if (!traced) write(['trace', '--help']);
+write(['--version']);
+for (const out of [PROGRAM, TRACE]) {
+  if (!fs.existsSync(`${out}.cache`)) throw new Error(`bundle: no code cache was written for ${out}`);
+}

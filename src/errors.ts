@@ -1,7 +1,7 @@
 /**
  * Error classes, one per domain. Each has a stable `code` (for scripts and
  * tests), keeps its `cause`, and a message that says what to do.
- * Only src/cli/main.ts turns them into output and an exit status.
+ * Only src/cli/run.ts turns them into output and an exit status.
  */
 export class BtError extends Error {
   readonly code: string;

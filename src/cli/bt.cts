@@ -3,7 +3,9 @@
  * bt's executable. It runs the bundled program (bt-program.cjs, made by
  * scripts/bundle.mjs) from V8's code cache (bt-program.cjs.cache): no
  * parsing and compiling of ~0.9 MB of JavaScript at every start (bt trace
- * starts ~35 ms sooner; npm run bench prints the phases).
+ * starts ~35 ms sooner; npm run bench prints the phases). `bt trace` runs
+ * a bundle of its own (bt-trace.cjs, src/cli/trace-main.ts), with its own
+ * cache: it reads and deserializes none of the other commands.
  *
  * The cache is used only when its first line names the build id written
  * in the program's second line: both are written together by
@@ -27,11 +29,12 @@ if (process.argv[2] === 'trace') {
   }
 }
 
-const program = path.join(__dirname, 'bt-program.cjs');
+const traceProgram = path.join(__dirname, 'bt-trace.cjs');
+const program = process.argv[2] === 'trace' && fs.existsSync(traceProgram) ? traceProgram : path.join(__dirname, 'bt-program.cjs');
 const cacheFile = `${program}.cache`;
 let source = fs.readFileSync(program, 'utf8');
 if (source.startsWith('#!')) source = `//${source.slice(2)}`;
-const id = /^.*\n\/\/ bt-build (\w+)\n/.exec(source)?.[1];
+const id = /^(?:.*\n)?\/\/ bt-build (\w+)\n/.exec(source)?.[1]; // on the first line, or on the second after a #! line
 
 let cachedData: Buffer | undefined;
 let cacheState = 'absent';

@@ -1,0 +1,85 @@
+/**
+ * Runs bt's command line: builds the command tree from a table of commands
+ * (each loaded on demand), parses, and turns every error into one line on
+ * stderr and an exit status. The entry points (main.ts: every command;
+ * trace-main.ts: bt trace alone, bundled on its own for its start-up) are
+ * the only places that call process.exit.
+ */
+import { Command, CommanderError } from 'commander';
+import { BtError } from '../errors.js';
+import { BT_VERSION } from '../version.js';
+
+/** A command's name and how to make it (loading its modules). */
+export type CommandTable = ReadonlyArray<readonly [string, () => Promise<Command>]>;
+
+async function buildProgram(commands: CommandTable, name: string | undefined): Promise<Command> {
+  const program = new Command('bt')
+    .description('bt — a build tracer: what does this build actually do?')
+    .version(BT_VERSION)
+    .enablePositionalOptions()
+    .showHelpAfterError('(run bt --help for usage)')
+    .exitOverride();
+  const one = commands.filter(([n]) => n === name);
+  for (const [, make] of one.length ? one : commands) {
+    program.addCommand((await make()).exitOverride());
+  }
+  return program;
+}
+
+/** Exit statuses that follow shell conventions; every other error is 1. */
+const EXIT_BY_CODE: Record<string, number> = {
+  E_USAGE: 2,
+  E_NO_FILE: 2,
+  E_AMBIGUOUS: 2,
+  E_FILTER: 2,
+  E_EXPORT_OUTPUT: 2,
+  E_FORMAT: 2,
+  E_SQL: 2,
+  E_BAD_INPUT: 2,
+  E_NO_COMMAND: 127,
+  E_NOT_EXECUTABLE: 126,
+};
+
+/** Turns any thrown value into one line on stderr and an exit status. */
+export function reportError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // commander already printed its message (or help/version output).
+    return err.exitCode === 0 ? 0 : 2;
+  }
+  if (err instanceof BtError) {
+    process.stderr.write(`bt: ${err.message}\n`);
+    if (process.env.BT_DEBUG && err.cause) process.stderr.write(`bt: cause: ${String((err.cause as Error).stack ?? err.cause)}\n`);
+    return EXIT_BY_CODE[err.code] ?? 1;
+  }
+  if (err && typeof err === 'object' && 'code' in err && (err as NodeJS.ErrnoException).code === 'EPIPE') {
+    return 0; // stdout closed early (e.g. `bt dump | head`): not an error
+  }
+  const e = err as Error;
+  process.stderr.write(`bt: internal error: ${e?.message ?? String(err)} (set BT_DEBUG=1 for details)\n`);
+  if (process.env.BT_DEBUG) process.stderr.write(`${e?.stack}\n`);
+  return 70;
+}
+
+/** Runs bt with argv (process.argv's shape); resolves to the exit status. */
+export async function runCli(commands: CommandTable, argv: string[]): Promise<number> {
+  let status = 0;
+  try {
+    const program = await buildProgram(commands, argv[2]);
+    await program.parseAsync(argv);
+    status = Number(process.exitCode ?? 0);
+  } catch (err) {
+    status = reportError(err);
+  }
+  return status;
+}
+
+/** What an entry point does: runs bt on process.argv and exits with its status. */
+export function exitWith(commands: CommandTable): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+  });
+  runCli(commands, process.argv).then(
+    (status) => process.exit(status),
+    (err) => process.exit(reportError(err)),
+  );
+}
