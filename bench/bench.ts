@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { timed } from './timed.js';
 import { LogReader } from '../src/log/reader.js';
+import { DEFAULT_RING_BYTES } from '../src/capture/install.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BT = path.join(REPO, 'dist', 'src', 'cli', 'bt.cjs');
@@ -49,7 +50,7 @@ async function stressRate(): Promise<void> {
   const lost = Object.values(trailer?.lost ?? {}).reduce((a, b) => a + b, 0);
   const base = await timed(['sh', '-c', script]);
   console.log('## Capture throughput (stress: open/close, failed opens, fork+exec; one per CPU)');
-  console.log(`workers ${workers} x ${count} iterations; ring 64 MiB (default)`);
+  console.log(`workers ${workers} x ${count} iterations; ring ${DEFAULT_RING_BYTES / 1024 / 1024} MiB (default)`);
   console.log(`records ${records}  lost ${lost}  wall ${run.seconds.toFixed(2)} s (untraced ${base.seconds.toFixed(2)} s)`);
   console.log(`sustained: ${Math.round(records / run.seconds).toLocaleString('en')} events/s with ${lost === 0 ? 'zero' : lost} loss`);
   console.log(`log: ${(bytes / 1024 / 1024).toFixed(1)} MiB, ${(bytes / records).toFixed(1)} bytes/record; bt peak RSS ${(run.maxRssKiB / 1024).toFixed(0)} MiB`);

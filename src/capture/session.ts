@@ -488,7 +488,7 @@ function checkRingSize(bytes: number): number {
   }
   if (pow2 && bytes > 2 ** 30) throw new UsageError('E_USAGE', `ring size ${bytes} is larger than the maximum of 1 GiB: try --ring-size 1G or less`);
   if (!pow2 || bytes % page) {
-    throw new UsageError('E_USAGE', `ring size ${bytes} is not a power of two between 64 KiB and 1 GiB: try --ring-size 64M`);
+    throw new UsageError('E_USAGE', `ring size ${bytes} is not a power of two between 64 KiB and 1 GiB: try --ring-size 16M`);
   }
   return bytes;
 }

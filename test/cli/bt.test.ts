@@ -24,6 +24,19 @@ test('bt runs its bundled program from the code cache of the same build', () => 
   assert.match(err, /^bt: code cache used$/m);
 });
 
+test('bt trace runs a bundle of its own, from its own code cache, with the same command line', () => {
+  const r = spawnSync(process.execPath, [BT, 'trace', '--help'], { env: { ...process.env, BT_TIMING: '1' }, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /^bt: code cache used$/m);
+  // the trace bundle holds no other command, and its help is the one the whole program gives
+  const bundle = fs.readFileSync(path.join(path.dirname(BT), 'bt-trace.cjs'), 'utf8');
+  for (const other of ['dumpCommand', 'graphCommand', 'viewCommand', 'sqlCommand']) assert.ok(!bundle.includes(other), `bt-trace.cjs holds ${other}`);
+  assert.ok(bundle.includes('traceCommand'));
+  const whole = spawnSync(process.execPath, [path.join(path.dirname(BT), 'main.js'), 'trace', '--help'], { encoding: 'utf8' }); // every command, unbundled
+  assert.equal(r.stdout, whole.stdout);
+  assert.match(r.stdout, /^Usage: bt trace \[options\]/);
+});
+
 test('a code cache of another build of the program is not used; without one bt compiles the program', () => {
   // beside dist/src/cli, so that the program finds the installation (proto/, package.json) as from there
   const cli = path.dirname(BT);
