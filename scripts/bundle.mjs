@@ -38,6 +38,21 @@ const programOptions = (entry, outfile) => ({
   // gets none.
   plugins: [
     {
+      // commander loads node:child_process (and with it net, dgram and
+      // streams: ~4 ms) only to run executable subcommands, which bt has
+      // none of: it gets the module on first use instead.
+      name: 'lazy-child-process-for-commander',
+      setup(b) {
+        b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+          /[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'bt-lazy-cp' } : undefined,
+        );
+        b.onLoad({ filter: /.*/, namespace: 'bt-lazy-cp' }, () => ({
+          contents: "module.exports = new Proxy({}, { get: (_, key) => require('node:child_process')[key] });",
+          loader: 'js',
+        }));
+      },
+    },
+    {
       name: 'no-long',
       setup(b) {
         b.onResolve({ filter: /^long$/ }, () => ({ path: 'long', namespace: 'bt-no-long' }));

@@ -1,10 +1,12 @@
 /**
  * Starts bt-launch (native/bt-launch.c), the build's first process, with
- * node:child_process (execa would add a quarter of bt's bundle to every
- * start-up). It is started before bt knows the command: bt trace's head
- * start (cli/early.ts) makes the cgroup and starts it while the BPF
- * programs load, so that its cgroup move (~10 ms of RCU grace period) is
- * over before the build may start. On fd 3, a socket:
+ * libc's posix_spawn through koffi: node:child_process would load ~4 ms of
+ * modules (net, streams) and fork bt before its build could start, and bt
+ * trace needs none of its machinery. bt waits for the launcher itself
+ * (waitpid on a libuv thread). It is started before bt knows the command:
+ * bt trace's head start (cli/early.ts) makes the cgroup and starts it while
+ * the BPF programs load, so that its cgroup move (~10 ms of RCU grace
+ * period) is over before the build may start. On fd 3, a socket:
  *
  *   bt → launcher   command(): "<byte count>\n" then NUL-terminated strings:
  *                   uid, gid, path, argc, argv..., envc, env...
@@ -12,9 +14,11 @@
  *   bt → launcher   "g" once the programs are attached and the log's header
  *                   is written (go); end of file instead: exit 125, nothing run
  */
-import { createRequire } from 'node:module';
-import { CaptureError } from '../errors.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import { CaptureError, NativeError } from '../errors.js';
 import { TraceCgroup } from './cgroup.js';
+import { getLibc, lastErrno } from './native.js';
 
 /** How the launcher (and so the build's root process) ended. */
 export interface Launched {
@@ -32,7 +36,6 @@ export interface LaunchCommand {
 }
 
 export interface Launch {
-  /** 0 if it could not be started (done then rejects). */
   pid: number;
   /** Sends the command; the launcher then takes the user's groups and says it is ready. */
   command(cmd: LaunchCommand): void;
@@ -59,35 +62,97 @@ export function encodeCommand(cmd: LaunchCommand): Buffer {
   return Buffer.concat([Buffer.from(`${body.length}\n`), body]);
 }
 
-export function launch(file: string, procsFile: string, cwd: string): Launch {
-  // loaded here, not with this module: the head start reads this module before it starts the BPF load (~4 ms)
-  const { spawn } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
-  const child = spawn(file, [procsFile], { stdio: ['inherit', 'inherit', 'inherit', 'pipe'], env: {}, cwd });
-  const sock = child.stdio[3] as unknown as import('node:net').Socket; // a socket pair: both ways
-  sock.on('error', () => {}); // EPIPE when the launcher is gone: its exit status tells why
-  const done = new Promise<Launched>((resolve, reject) => {
-    child.once('error', (err) => reject(new CaptureError('E_LAUNCH', `cannot start ${file}: ${err.message}`, { cause: err })));
-    child.once('exit', (code, signal) => resolve({ exitCode: code ?? undefined, signal: signal ?? undefined }));
+const AF_UNIX = 1;
+const SOCK_STREAM = 1;
+const SOCK_CLOEXEC = 0o2000000;
+/** glibc's posix_spawn_file_actions_t is 80 bytes on 64-bit Linux: room to spare. */
+const FILE_ACTIONS_BYTES = 256;
+
+/** The signal names by number (os.constants.signals turned around). */
+const SIGNAL_NAMES = new Map(Object.entries(os.constants.signals).map(([name, n]) => [n as number, name as NodeJS.Signals]));
+
+type AsyncCall = { async: (...args: unknown[]) => void };
+
+/** Starts the launcher, in bt's working directory, with an empty environment (the command's comes on its socket). */
+export function launch(file: string, procsFile: string): Launch {
+  const libc = getLibc();
+  const sv = [-1, -1];
+  if (libc.socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) !== 0) throw new NativeError('socketpair', lastErrno());
+  const [mine, theirs] = sv;
+  const actions = Buffer.alloc(FILE_ACTIONS_BYTES);
+  const pid = [0];
+  let ret: number;
+  try {
+    ret = libc.posix_spawn_file_actions_init(actions) as number;
+    // bt's stdin, stdout and stderr, which Node marks close-on-exec (a dup2 onto itself clears that), and fd 3
+    for (const [from, to] of [[0, 0], [1, 1], [2, 2], [theirs, 3]]) {
+      if (ret === 0) ret = libc.posix_spawn_file_actions_adddup2(actions, from, to) as number;
+    }
+    if (ret === 0) ret = libc.posix_spawn(pid, file, actions, null, [file, procsFile, null], [null]) as number;
+  } finally {
+    libc.posix_spawn_file_actions_destroy(actions);
+    libc.close(theirs);
+  }
+  if (ret !== 0) {
+    libc.close(mine);
+    throw new CaptureError('E_LAUNCH', `cannot start ${file}: ${new NativeError('posix_spawn', ret).message}`);
+  }
+  const child = pid[0];
+  let ended: Launched | undefined;
+  const done = new Promise<Launched>((resolve) => {
+    const status = [0];
+    const wait = () =>
+      (libc.waitpid as unknown as AsyncCall).async(child, status, 0, (err: unknown, r: number) => {
+        if (!err && r === -1) return wait(); // interrupted
+        ended = decodeStatus(err || r !== child ? undefined : status[0]);
+        resolve(ended);
+      });
+    wait();
   });
-  done.catch(() => {}); // awaited by the tracer; bt may fail (loading its programs) before it gets there
+  let open = true;
+  const closeSocket = () => {
+    if (open) fs.closeSync(mine);
+    open = false;
+  };
+  void done.then(closeSocket);
   const ready = new Promise<void>((resolve) => {
-    sock.on('data', resolve);
-    sock.on('close', resolve);
-    done.then(() => resolve(), () => resolve());
+    fs.read(mine, Buffer.alloc(1), 0, 1, null, () => resolve()); // "r", or end of file when the launcher is gone
   });
+  const kill = (sig: NodeJS.Signals) => {
+    if (ended) return;
+    try {
+      process.kill(child, sig);
+    } catch {
+      /* gone meanwhile */
+    }
+  };
   return {
-    pid: child.pid ?? 0,
-    command: (cmd) => void sock.write(encodeCommand(cmd)),
+    pid: child,
+    command: (cmd) => {
+      const msg = encodeCommand(cmd);
+      fs.write(mine, msg, 0, msg.length, null, () => {}); // on a libuv thread: the launcher reads it once in its cgroup
+    },
     ready,
     go: () => {
-      sock.end('g');
+      try {
+        if (open) fs.writeSync(mine, 'g');
+      } catch {
+        /* the launcher is gone: its exit status tells why */
+      }
+      closeSocket();
     },
     done,
-    kill: (sig) => child.kill(sig),
-    killIfRunning: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    },
+    kill,
+    killIfRunning: () => kill('SIGTERM'),
   };
+}
+
+/** waitpid's status as an exit code or a signal (undefined: unknown, as exit code 125). */
+function decodeStatus(status: number | undefined): Launched {
+  if (status === undefined) return { exitCode: 125, signal: undefined };
+  const sig = status & 0x7f;
+  if (sig === 0) return { exitCode: (status >> 8) & 0xff, signal: undefined };
+  return { exitCode: undefined, signal: SIGNAL_NAMES.get(sig) ?? 'SIGKILL' };
 }
 
 /** The cgroup and the launcher started ahead (cli/early.ts), handed to the trace through globalThis like the BPF load. */
@@ -110,8 +175,7 @@ export function startEarlyLaunch(file: string): boolean {
   let cg: TraceCgroup | undefined;
   try {
     cg = TraceCgroup.create();
-    const early: EarlyLaunch = { cg, child: launch(file, cg.procsFile, process.cwd()), adopted: false };
-    early.child.done.catch(() => {});
+    const early: EarlyLaunch = { cg, child: launch(file, cg.procsFile), adopted: false };
     shared.__btEarlyLaunch = early;
     process.once('exit', () => {
       if (early.adopted) return;

@@ -73,6 +73,13 @@ const LIBC_TABLE = {
   clock_gettime: 'int clock_gettime(int clk, void *ts)',
   flock: 'int flock(int fd, int op)',
   __errno_location: 'int *__errno_location(void)',
+  close: 'int close(int fd)',
+  socketpair: 'int socketpair(int domain, int type, int protocol, _Out_ int *sv)',
+  posix_spawn_file_actions_init: 'int posix_spawn_file_actions_init(void *fa)',
+  posix_spawn_file_actions_adddup2: 'int posix_spawn_file_actions_adddup2(void *fa, int fd, int newfd)',
+  posix_spawn_file_actions_destroy: 'int posix_spawn_file_actions_destroy(void *fa)',
+  posix_spawn: 'int posix_spawn(_Out_ int *pid, const char *path, void *fa, void *attr, const char **argv, const char **envp)',
+  waitpid: 'int waitpid(int pid, _Out_ int *status, int options)',
 } as const;
 
 type Fn = (...args: any[]) => any;
@@ -170,6 +177,11 @@ export function checkMmap(ptr: unknown, op: string): unknown {
 /** An ArrayBuffer aliasing native memory (no copy). */
 export function view(ptr: unknown, len: number): ArrayBuffer {
   return koffi().view(ptr, len);
+}
+
+/** errno of the last failed libc call on this thread. */
+export function lastErrno(): number {
+  return koffi().errno();
 }
 
 /** Takes an exclusive flock on fd without waiting: false when another process holds it. */

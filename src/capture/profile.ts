@@ -5,11 +5,13 @@
  * verifier (EAGAIN).
  */
 import fs from 'node:fs';
-import { Session } from 'node:inspector';
+import { createRequire } from 'node:module';
 
 export function startProfile(): (() => void) | undefined {
   const file = process.env.BT_CPU_PROFILE;
   if (!file) return undefined;
+  // node:inspector (and worker_threads with it) only when asked for: every bt trace would load it before its build starts
+  const { Session } = createRequire(import.meta.url)('node:inspector') as typeof import('node:inspector');
   const session = new Session();
   session.connect();
   session.post('Profiler.enable');

@@ -3,13 +3,13 @@
  * log, and a clean end on every path (build exit, Ctrl-C, SIGTERM, errors).
  */
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import { CaptureError, LogError, UsageError } from '../errors.js';
 import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
 import { FORMAT_VERSION } from '../log/schema.js';
 import { LogWriter } from '../log/writer.js';
 import { SELF, asUser, openOutputInPlace, type OutputFile, type Owner } from '../log/output.js';
-import { isatty as tty_isatty } from 'node:tty';
 import { BT_VERSION } from '../version.js';
 import { BtBpf, earlyLoadSettled } from './bpf.js';
 import { LAUNCHER_PATH, OBJECT_PATH } from './install.js';
@@ -107,7 +107,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     const cg = early?.cg ?? TraceCgroup.create();
     cleanup.push(() => cg.remove());
     mark('cgroup');
-    const child = early?.child ?? launch(LAUNCHER_PATH, cg.procsFile, cwd);
+    const child = early?.child ?? launch(LAUNCHER_PATH, cg.procsFile);
     cleanup.push(child.killIfRunning);
     const rootPid = child.pid;
     child.command({ uid: user.uid, gid: user.gid, path: exe, argv: opts.command, env });
@@ -125,7 +125,8 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     if (stopProfile) cleanup.push(stopProfile);
 
     const clock = sampleClock();
-    const bootAtZero = clock.bootNs - performance.now() * 1e6;
+    // the process's start by the kernel's clock, for the timing marks (performance is loaded only for them)
+    const bootAtZero = timingEnabled ? clock.bootNs - performance.now() * 1e6 : 0;
     const header: LogHeader = {
       format_version: FORMAT_VERSION,
       bt_version: BT_VERSION,
@@ -521,7 +522,8 @@ function openTraceOutput(file: string, owner: Owner): OutputFile {
     } catch {
       /* no stdout */
     }
-    const tty = st.isCharacterDevice() && tty_isatty(out.fd);
+    // node:tty (and with it net) is loaded only here, for the rare output that is a device
+    const tty = st.isCharacterDevice() && (createRequire(import.meta.url)('node:tty') as typeof import('node:tty')).isatty(out.fd);
     if (same || tty) {
       fs.closeSync(out.fd);
       throw new UsageError('E_USAGE', `bt trace -o ${file}: that is ${tty ? 'a terminal' : "bt's stdout, the build's own output"}; write the log to a file or a FIFO`);

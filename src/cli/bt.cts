@@ -15,12 +15,7 @@
  * it compiled: only scripts/bundle.mjs sets it, and the path is fixed,
  * beside this file. BT_TIMING=1 says on stderr whether the cache was used.
  */
-import fs = require('node:fs');
-import path = require('node:path');
-import vm = require('node:vm');
-import { createRequire } from 'node:module';
-
-// bt trace's head start first (src/cli/early.ts): its BPF programs load while the program below loads.
+// bt trace's head start before anything else (src/cli/early.ts): its BPF programs load while the program below loads.
 if (process.argv[2] === 'trace') {
   try {
     require('./bt-early.cjs');
@@ -28,6 +23,11 @@ if (process.argv[2] === 'trace') {
     /* not built: the program starts the load itself */
   }
 }
+
+import fs = require('node:fs');
+import path = require('node:path');
+import vm = require('node:vm');
+import { createRequire } from 'node:module';
 
 const traceProgram = path.join(__dirname, 'bt-trace.cjs');
 const program = process.argv[2] === 'trace' && fs.existsSync(traceProgram) ? traceProgram : path.join(__dirname, 'bt-program.cjs');

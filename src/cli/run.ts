@@ -75,11 +75,37 @@ export async function runCli(commands: CommandTable, argv: string[]): Promise<nu
 
 /** What an entry point does: runs bt on process.argv and exits with its status. */
 export function exitWith(commands: CommandTable): void {
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
-  });
+  onStdout((stdout) =>
+    stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(0); // stdout closed early (`bt dump | head`): not an error
+    }),
+  );
   runCli(commands, process.argv).then(
     (status) => process.exit(status),
     (err) => process.exit(reportError(err)),
   );
+}
+
+/**
+ * Calls `fn` with process.stdout when something first uses it. Node makes
+ * the stream on first use, and for a pipe that loads net and streams (~3
+ * ms): bt trace, whose build writes to fd 1 itself, never does.
+ */
+function onStdout(fn: (stdout: NodeJS.WriteStream) => void): void {
+  const desc = Object.getOwnPropertyDescriptor(process, 'stdout');
+  if (!desc?.get || !desc.configurable) {
+    fn(process.stdout);
+    return;
+  }
+  const made = desc.get;
+  Object.defineProperty(process, 'stdout', {
+    configurable: true,
+    enumerable: desc.enumerable,
+    get() {
+      const stdout = made.call(process) as NodeJS.WriteStream;
+      Object.defineProperty(process, 'stdout', { configurable: true, enumerable: desc.enumerable, get: () => stdout });
+      fn(stdout);
+      return stdout;
+    },
+  });
 }

@@ -31,22 +31,44 @@ test('the launcher joins the cgroup, says it is ready, and runs exactly the comm
   const dir = tmpdir();
   const procs = path.join(dir, 'cgroup.procs');
   fs.writeFileSync(procs, '');
-  const l = launch(LAUNCHER_PATH, procs, dir);
-  l.command({ uid: -1, gid: -1, path: '/bin/sh', argv: ['sh', '-c', 'echo "$0|$1|$ONLY|$(env | wc -l)|$PWD" > out', 'arg 1'], env: { ONLY: 'é\u00ff', PWD: dir } });
+  const l = launch(LAUNCHER_PATH, procs); // in bt's working directory
+  const out = path.join(dir, 'out');
+  l.command({ uid: -1, gid: -1, path: '/bin/sh', argv: ['sh', '-c', `echo "$0|$1|$ONLY|$(env | wc -l)|$(pwd)" > ${out}`, 'arg 1'], env: { ONLY: 'é\u00ff' } });
   await l.ready;
   assert.equal(fs.readFileSync(procs, 'utf8'), '0\n'); // it moved itself into "the cgroup"
-  assert.equal(fs.existsSync(path.join(dir, 'out')), false, 'the command ran before the go');
+  assert.equal(fs.existsSync(out), false, 'the command ran before the go');
   l.go();
   const done = await l.done;
   assert.deepEqual(done, { exitCode: 0, signal: undefined });
-  // argv[0] is "sh", $0 for -c is the next argument; the environment holds ONLY, PWD and what sh adds itself
-  assert.equal(fs.readFileSync(path.join(dir, 'out'), 'utf8'), `arg 1||é\u00ff|${envLines(dir)}|${dir}\n`);
+  // argv[0] is "sh", $0 for -c is the next argument; the environment holds ONLY and what sh adds itself; bt's working directory
+  assert.equal(fs.readFileSync(out, 'utf8'), `arg 1||é\u00ff|${envLines()}|${process.cwd()}\n`);
 });
 
-/** How many lines `env` prints in a sh started with ONLY and PWD (sh adds SHLVL and the like itself). */
-function envLines(dir: string): string {
-  return String(execFileSync('/bin/sh', ['-c', 'env | wc -l'], { env: { ONLY: 'é\u00ff', PWD: dir }, cwd: dir })).trim();
+/** How many lines `env` prints in a sh started with ONLY alone (sh adds PWD, SHLVL and the like itself). */
+function envLines(): string {
+  return String(execFileSync('/bin/sh', ['-c', 'env | wc -l'], { env: { ONLY: 'é\u00ff' } })).trim();
 }
+
+test('the launcher reports how the command ended: its exit code, or the signal that killed it', async () => {
+  const dir = tmpdir();
+  const procs = path.join(dir, 'cgroup.procs');
+  fs.writeFileSync(procs, '');
+  const run = async (script: string) => {
+    const l = launch(LAUNCHER_PATH, procs);
+    l.command({ uid: -1, gid: -1, path: '/bin/sh', argv: ['sh', '-c', script], env: {} });
+    await l.ready;
+    l.go();
+    return l.done;
+  };
+  assert.deepEqual(await run('exit 7'), { exitCode: 7, signal: undefined });
+  assert.deepEqual(await run('kill -USR1 $$'), { exitCode: undefined, signal: 'SIGUSR1' });
+  // a command that cannot be run: the launcher's own exit code
+  const l = launch(LAUNCHER_PATH, procs);
+  l.command({ uid: -1, gid: -1, path: path.join(dir, 'missing'), argv: ['missing'], env: {} });
+  await l.ready;
+  l.go();
+  assert.deepEqual(await l.done, { exitCode: 127, signal: undefined });
+});
 
 test('without the go (bt gone) or with a malformed command, the launcher runs nothing and exits 125', async () => {
   const dir = tmpdir();

@@ -225,3 +225,14 @@ ebpfTest('a trace that stops before its build (a log it cannot write) leaves no 
   });
   assert.deepEqual(launchers, []);
 });
+
+ebpfTest("the build reads bt's stdin and writes to bt's stdout and stderr, and its exit status is bt's", async () => {
+  const dir = tmpdir();
+  const res = await execa(process.execPath, [BT, 'trace', '-q', '-o', path.join(dir, 't.trace'), '--', 'sh', '-c', 'read line; echo "out:$line"; echo err >&2; exit 5'], {
+    input: 'from stdin\n',
+    reject: false,
+  });
+  assert.equal(res.exitCode, 5);
+  assert.equal(res.stdout, 'out:from stdin');
+  assert.equal(res.stderr, 'err');
+});
