@@ -80,6 +80,8 @@ const LIBC_TABLE = {
   posix_spawn_file_actions_destroy: 'int posix_spawn_file_actions_destroy(void *fa)',
   posix_spawn: 'int posix_spawn(_Out_ int *pid, const char *path, void *fa, void *attr, const char **argv, const char **envp)',
   waitpid: 'int waitpid(int pid, _Out_ int *status, int options)',
+  syscall: 'long syscall(long number, ...)',
+  getgrouplist: 'int getgrouplist(const char *user, uint32_t group, _Inout_ uint32_t *groups, _Inout_ int *ngroups)',
 } as const;
 
 type Fn = (...args: any[]) => any;

@@ -9,7 +9,8 @@ import { CaptureError, LogError, UsageError } from '../errors.js';
 import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
 import { FORMAT_VERSION } from '../log/schema.js';
 import { LogWriter } from '../log/writer.js';
-import { SELF, asUser, openOutputInPlace, type OutputFile, type Owner } from '../log/output.js';
+import { SELF, asUser, openOutputInPlace, useIdentitySwitch, type OutputFile, type Owner } from '../log/output.js';
+import { threadIdentitySwitch } from './identity.js';
 import { BT_VERSION } from '../version.js';
 import { BtBpf, earlyLoadSettled } from './bpf.js';
 import { LAUNCHER_PATH, OBJECT_PATH } from './install.js';
@@ -76,7 +77,10 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   const user = buildUser(opts.asRoot);
   const env = buildEnv(user);
   const owner: Owner = user.uid >= 0 ? { uid: user.uid, gid: user.gid, name: user.name } : SELF;
-  if (owner !== SELF) await earlyLoadSettled(); // asUser changes every thread's identity
+  // the user's identity for the main thread alone, while the programs load as root beside it (capture/identity.ts)
+  const perThread = threadIdentitySwitch();
+  if (perThread) useIdentitySwitch(perThread);
+  else if (owner !== SELF) await earlyLoadSettled(); // a process-wide switch would take the loading thread's root too
   const exe = asUser(owner, () => resolveCommand(opts.command[0], env, cwd, owner));
   if (!fs.existsSync(LAUNCHER_PATH)) {
     throw new CaptureError('E_NO_LAUNCHER', `${LAUNCHER_PATH} is missing: run npm run build`);

@@ -52,9 +52,36 @@ export function invokingUser(env: NodeJS.ProcessEnv = process.env): Owner {
 
 /** Runs fn with the effective uid/gid and groups of `owner` (no-op for SELF or when not root). */
 export function asUser<T>(owner: Owner, fn: () => T): T {
-  if (owner.uid < 0 || process.geteuid?.() !== 0 || !process.seteuid || !process.setegid || !process.setgroups) return fn();
+  if (owner.uid < 0 || process.geteuid?.() !== 0) return fn();
+  let restore: () => void;
+  try {
+    restore = identitySwitch(owner);
+  } catch (err) {
+    throw new LogError('E_OUTPUT', `cannot take the identity of uid ${owner.uid}: ${describeFsError(err)}`, { cause: err });
+  }
+  try {
+    return fn();
+  } finally {
+    restore();
+  }
+}
+
+/** Takes owner's identity for file access (groups, gid, uid); returns how to take bt's back. */
+export type IdentitySwitch = (owner: Owner) => () => void;
+
+/**
+ * Node's seteuid and friends: glibc changes the credentials of every thread
+ * of the process, whatever work they are doing (a BPF load gets EPERM).
+ */
+const processWide: IdentitySwitch = (owner) => {
+  if (!process.seteuid || !process.setegid || !process.setgroups) return () => {};
   const groups = process.getgroups!();
   const egid = process.getegid!();
+  const restore = () => {
+    process.seteuid!(0);
+    process.setegid!(egid);
+    process.setgroups!(groups);
+  };
   try {
     if (owner.name) {
       try {
@@ -66,20 +93,20 @@ export function asUser<T>(owner: Owner, fn: () => T): T {
     process.setegid(owner.gid);
     process.seteuid(owner.uid);
   } catch (err) {
-    restore(groups, egid);
-    throw new LogError('E_OUTPUT', `cannot take the identity of uid ${owner.uid}: ${describeFsError(err)}`, { cause: err });
+    restore();
+    throw err;
   }
-  try {
-    return fn();
-  } finally {
-    restore(groups, egid);
-  }
-}
+  return restore;
+};
 
-function restore(groups: number[], egid: number): void {
-  process.seteuid!(0);
-  process.setegid!(egid);
-  process.setgroups!(groups);
+let identitySwitch: IdentitySwitch = processWide;
+
+/**
+ * bt trace takes the user's identity on its main thread alone
+ * (capture/identity.ts), while its BPF programs load as root on another.
+ */
+export function useIdentitySwitch(sw: IdentitySwitch): void {
+  identitySwitch = sw;
 }
 
 export type OutputKind = 'stdout' | 'file' | 'device' | 'fifo';
