@@ -84,6 +84,27 @@ await build({
   logLevel: 'warning',
 });
 
+// esbuild gives each module that imports a Node built-in (`import fs from
+// 'node:fs'`) its own __toESM copy of the module object: ~100 property
+// getters each, 13 times in bt-early.cjs alone (~2 ms before bt trace's BPF
+// load can start, measured). The copies are all alike, so each module
+// object is copied once.
+for (const out of [PROGRAM, TRACE, EARLY]) {
+  const code = fs.readFileSync(out, 'utf8');
+  const helper = 'var __toESM = (mod, isNodeMode, target) => (';
+  const strict = '"use strict";\n';
+  if (!code.includes(helper) || !code.includes(strict)) throw new Error(`bundle: esbuild's __toESM helper is not as expected in ${out}: update scripts/bundle.mjs`);
+  const once =
+    'var __btEsm = new WeakMap();\n' +
+    'function __toESM(mod, isNodeMode) {\n' +
+    '  if (mod == null || (typeof mod !== "object" && typeof mod !== "function")) return __toESMEach(mod, isNodeMode);\n' +
+    '  const key = isNodeMode ? 1 : 0, seen = __btEsm.get(mod) ?? [];\n' +
+    '  if (!seen[key]) { seen[key] = __toESMEach(mod, isNodeMode); __btEsm.set(mod, seen); }\n' +
+    '  return seen[key];\n' +
+    '}\n';
+  fs.writeFileSync(out, code.replace(strict, strict + once).replace(helper, 'var __toESMEach = (mod, isNodeMode, target) => ('));
+}
+
 // A code cache holds what a run compiled. bt trace's: as root (setup, CI)
 // a real trace of /bin/true, the start-up that matters most; else (or if
 // that cannot run) bt trace --help. The whole program's: bt --version.

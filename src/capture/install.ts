@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const BUILD_DIR = fs.existsSync(path.join(ROOT, 'build')) ? path.join(ROOT, 'build') : path.join(ROOT, '..', 'build');
 export const OBJECT_PATH = path.join(BUILD_DIR, 'bt.bpf.o');
+/** Where koffi is installed beside bt, most likely (capture/native.ts looks there first, then resolves it). */
+export const KOFFI_DIR = path.join(ROOT, 'node_modules', 'koffi');
 export const LAUNCHER_PATH = path.join(BUILD_DIR, 'bt-launch');
 /** This kernel's types for the object's CO-RE relocations, made by the build beside the object (capture/corebtf.ts). */
 export const CORE_BTF_PATH = path.join(BUILD_DIR, 'bt.core.btf');

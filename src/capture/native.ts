@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type koffiModule from 'koffi';
 import { CaptureError, NativeError } from '../errors.js';
+import { KOFFI_DIR } from './install.js';
 
 // koffi (a native addon) is loaded on first use: `bt trace` starts loading
 // its BPF programs from the first module bt evaluates (cli/early.ts), and
@@ -23,18 +24,23 @@ function koffi(): typeof koffiModule {
  * koffi's native module itself, when it is where koffi's package puts it
  * and of the package's version: its index.js first loads https, zlib and
  * crypto for its installer (~7 ms before bt trace can start its BPF load,
- * measured), and adds nothing bt uses but deprecated aliases. Anything
+ * measured), and adds nothing bt uses but deprecated aliases. The package
+ * is looked for beside bt first (resolving it costs ~1 ms more); anything
  * unexpected takes the package's own way in.
  */
 function loadKoffi(): typeof koffiModule {
   const req = createRequire(import.meta.url);
-  try {
-    const pkgFile = req.resolve('koffi/package.json');
-    const native = req(path.join(path.dirname(pkgFile), 'build', 'koffi', `${process.platform}_${process.arch}`, 'koffi.node')) as typeof koffiModule & { version?: string };
-    const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8')) as { version?: string };
-    if (native.version && native.version === pkg.version) return native;
-  } catch {
-    /* not there: below */
+  const dirs = [() => KOFFI_DIR, () => path.dirname(req.resolve('koffi/package.json'))];
+  for (const dir of dirs) {
+    try {
+      const d = dir();
+      const pkg = JSON.parse(fs.readFileSync(path.join(d, 'package.json'), 'utf8')) as { version?: string };
+      const mod = { exports: {} as typeof koffiModule & { version?: string } };
+      process.dlopen(mod, path.join(d, 'build', 'koffi', `${process.platform}_${process.arch}`, 'koffi.node'));
+      if (mod.exports.version && mod.exports.version === pkg.version) return mod.exports;
+    } catch {
+      /* not there: the next way */
+    }
   }
   return req('koffi') as typeof koffiModule;
 }
