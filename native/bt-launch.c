@@ -18,7 +18,8 @@
  *  5. it waits for "g" on fd 3 (bt writes it once its programs are
  *     attached and the log's header is written; end of file means bt gave
  *     up: exit 125 without running anything);
- *  6. it drops to UID/GID and execve(PATH, ARGV, ENV).
+ *  6. it drops to UID/GID and execve(PATH, ARGV, ENV), every signal at its
+ *     default action and none blocked (it resets them as it starts).
  *
  * It makes no traced system call between the go and the exec but the
  * identity changes: the cgroup file and fd 3 are O_CLOEXEC and never closed
@@ -30,6 +31,8 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,8 +99,33 @@ static char **strings(char **p, char *end, long count)
 	return v;
 }
 
+/*
+ * The build starts with every signal at its default action and none
+ * blocked, as from a shell: bt (Node) ignores SIGPIPE, and posix_spawn
+ * passes ignored signals and the signal mask on through the exec (with
+ * SIGPIPE ignored, `yes | head -1` in the build would never end).
+ */
+static void default_signals(void)
+{
+	sigset_t none;
+	/*
+	 * The kernel's struct sigaction, all zero: SIG_DFL, no flags, empty mask
+	 * (the same bytes whatever the architecture's field order). The system
+	 * call, not glibc's sigaction, which refuses the two real-time signals
+	 * it keeps for itself (32, 33) although an ignored one would still pass
+	 * to the build. SIGKILL and SIGSTOP refuse: nothing to do.
+	 */
+	unsigned long dfl[4] = { 0 };
+
+	for (int sig = 1; sig < 65; sig++)
+		syscall(SYS_rt_sigaction, sig, dfl, NULL, 8);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 int main(int argc, char **argv)
 {
+	default_signals();
 	if (argc != 2 || fcntl(BT_FD, F_SETFD, FD_CLOEXEC) < 0) {
 		fprintf(stderr, "usage: bt-launch CGROUP_PROCS (started by bt trace, with fd 3 a socket to it)\n");
 		return 125;

@@ -236,3 +236,18 @@ ebpfTest("the build reads bt's stdin and writes to bt's stdout and stderr, and i
   assert.equal(res.stdout, 'out:from stdin');
   assert.equal(res.stderr, 'err');
 });
+
+ebpfTest('the build starts with every signal at its default action and none blocked, as from a shell', async () => {
+  const dir = tmpdir();
+  // with SIGPIPE ignored (Node ignores it), `yes | head -1` would never end
+  const res = await execa(process.execPath, [BT, 'trace', '-q', '-o', path.join(dir, 't.trace'), '--', 'sh', '-c', 'yes | head -1; grep -E "^Sig(Ign|Blk)" /proc/self/status'], {
+    reject: false,
+    timeout: 20_000,
+  });
+  assert.equal(res.exitCode, 0, res.stderr);
+  const [first, ...status] = res.stdout.split('\n');
+  assert.equal(first, 'y');
+  const mask = (name: string) => BigInt(`0x${/:\s*([0-9a-f]+)/.exec(status.find((l) => l.startsWith(name)) ?? '')?.[1] ?? 'ffff'}`);
+  assert.equal(mask('SigBlk'), 0n);
+  assert.equal(mask('SigIgn'), 0n, `signals ignored: ${status.join(' ')}`);
+});
