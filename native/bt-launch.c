@@ -160,6 +160,8 @@ int main(int argc, char **argv)
 	char *p = msg, *end = msg + len;
 	long uid = number(&p, end, -1, 0xfffffffeL);
 	long gid = number(&p, end, -1, 0xfffffffeL);
+	if ((uid < 0) != (gid < 0))
+		bad_message(); /* both bt's own identity, or both the user's */
 	char *path = next(&p, end);
 	long nargs = number(&p, end, 1, len);
 	char **args = strings(&p, end, nargs);

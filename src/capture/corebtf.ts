@@ -33,7 +33,7 @@ export function kernelBuildId(notesPath = NOTES): string | undefined {
   } catch {
     return undefined;
   }
-  const pad4 = (n: number) => (n + 3) & ~3;
+  const pad4 = (n: number) => Math.ceil(n / 4) * 4; // not bitwise: those are 32-bit
   // Elf_Nhdr: namesz, descsz, type (u32 each), then name and desc, each padded to 4 bytes
   for (let off = 0; off + 12 <= notes.length; ) {
     const namesz = notes.readUInt32LE(off);
@@ -42,7 +42,7 @@ export function kernelBuildId(notesPath = NOTES): string | undefined {
     const name = off + 12;
     const desc = name + pad4(namesz);
     const next = desc + pad4(descsz);
-    if (next > notes.length || next <= off) return undefined;
+    if (namesz > notes.length || descsz > notes.length || next > notes.length || next <= off) return undefined;
     if (type === NT_GNU_BUILD_ID && namesz === 4 && notes.toString('latin1', name, name + 4) === 'GNU\0' && descsz > 0) {
       return notes.toString('hex', desc, desc + descsz);
     }

@@ -24,6 +24,7 @@ export function threadIdentitySwitch(): IdentitySwitch | undefined {
   const nr = NR[process.arch];
   if (!nr || !process.getgroups || !process.getegid) return undefined;
   return (owner: Owner) => {
+    if (owner.uid < 0 || owner.gid < 0) throw new NativeError('setresgid', 22); // EINVAL: a user needs both ids
     const libc = getLibc();
     const call = (n: number, what: string, ...args: unknown[]) => {
       if (Number(libc.syscall(n, ...args)) !== 0) throw new NativeError(what, lastErrno());

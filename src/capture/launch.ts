@@ -2,17 +2,22 @@
  * Starts bt-launch (native/bt-launch.c), the build's first process, with
  * libc's posix_spawn through koffi: node:child_process would load ~4 ms of
  * modules (net, streams) and fork bt before its build could start, and bt
- * trace needs none of its machinery. bt waits for the launcher itself
- * (waitpid on a libuv thread). It is started before bt knows the command:
+ * trace needs none of its machinery. bt reaps the launcher itself, on its
+ * main thread: waitpid(WNOHANG) at each SIGCHLD, and every 200 ms in case
+ * one was missed; no thread of libuv's pool is held (a small pool would
+ * otherwise hang the trace). It is started before bt knows the command:
  * bt trace's head start (cli/early.ts) makes the cgroup and starts it while
  * the BPF programs load, so that its cgroup move (~10 ms of RCU grace
  * period) is over before the build may start. On fd 3, a socket:
  *
  *   bt → launcher   command(): "<byte count>\n" then NUL-terminated strings:
  *                   uid, gid, path, argc, argv..., envc, env...
- *   launcher → bt   "r" once it has taken the user's groups (ready)
+ *   launcher → bt   "r" once it has taken the user's groups (ready())
  *   bt → launcher   "g" once the programs are attached and the log's header
  *                   is written (go); end of file instead: exit 125, nothing run
+ *
+ * The socket is blocking and written and read on the main thread: the
+ * launcher is reading when the command comes, and answers at once.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -39,11 +44,12 @@ export interface Launch {
   pid: number;
   /** Sends the command; the launcher then takes the user's groups and says it is ready. */
   command(cmd: LaunchCommand): void;
-  /** Settles when the launcher is ready for the go, or has ended. */
-  ready: Promise<void>;
+  /** Waits until the launcher is ready for the go, or has ended. */
+  ready(): void;
   /** Lets the build start. */
   go(): void;
   done: Promise<Launched>;
+  /** Signals the launcher (the build's root process) unless it has been reaped. */
   kill(sig: NodeJS.Signals): void;
   /** For bt's clean-up when it ends early: SIGTERM to the launcher if it still runs. */
   killIfRunning: () => void;
@@ -71,7 +77,31 @@ const FILE_ACTIONS_BYTES = 256;
 /** The signal names by number (os.constants.signals turned around). */
 const SIGNAL_NAMES = new Map(Object.entries(os.constants.signals).map(([name, n]) => [n as number, name as NodeJS.Signals]));
 
-type AsyncCall = { async: (...args: unknown[]) => void };
+const WNOHANG = 1;
+const ECHILD = 10;
+const EINTR = 4;
+
+/** The launchers bt waits for, by pid: how each one's end is reported. */
+const waiting = new Map<number, (ended: Launched) => void>();
+let poll: NodeJS.Timeout | undefined;
+
+/** Reaps whichever launcher has ended (waitpid WNOHANG on each: other children are not bt's to reap). */
+function reap(): void {
+  const libc = getLibc();
+  for (const [pid, settle] of waiting) {
+    const status = [0];
+    const r = Number(libc.waitpid(pid, status, WNOHANG));
+    if (r === pid) settle(decodeStatus(status[0]));
+    else if (r === -1 && lastErrno() === ECHILD) settle(decodeStatus(undefined)); // not ours to wait for any more
+    else continue;
+    waiting.delete(pid);
+  }
+  if (!waiting.size) {
+    process.removeListener('SIGCHLD', reap);
+    clearInterval(poll);
+    poll = undefined;
+  }
+}
 
 /** Starts the launcher, in bt's working directory, with an empty environment (the command's comes on its socket). */
 export function launch(file: string, procsFile: string): Launch {
@@ -82,6 +112,8 @@ export function launch(file: string, procsFile: string): Launch {
   const actions = Buffer.alloc(FILE_ACTIONS_BYTES);
   const pid = [0];
   let ret: number;
+  // listening before the launcher exists: its SIGCHLD may come at once
+  if (!waiting.size) process.on('SIGCHLD', reap);
   try {
     ret = libc.posix_spawn_file_actions_init(actions) as number;
     // bt's stdin, stdout and stderr, which Node marks close-on-exec (a dup2 onto itself clears that), and fd 3
@@ -95,31 +127,30 @@ export function launch(file: string, procsFile: string): Launch {
   }
   if (ret !== 0) {
     libc.close(mine);
+    if (!waiting.size) process.removeListener('SIGCHLD', reap);
     throw new CaptureError('E_LAUNCH', `cannot start ${file}: ${new NativeError('posix_spawn', ret).message}`);
   }
   const child = pid[0];
   let ended: Launched | undefined;
-  const done = new Promise<Launched>((resolve) => {
-    const status = [0];
-    const wait = () =>
-      (libc.waitpid as unknown as AsyncCall).async(child, status, 0, (err: unknown, r: number) => {
-        if (!err && r === -1) return wait(); // interrupted
-        ended = decodeStatus(err || r !== child ? undefined : status[0]);
-        resolve(ended);
-      });
-    wait();
-  });
   let open = true;
   const closeSocket = () => {
     if (open) fs.closeSync(mine);
     open = false;
   };
-  void done.then(closeSocket);
-  const ready = new Promise<void>((resolve) => {
-    fs.read(mine, Buffer.alloc(1), 0, 1, null, () => resolve()); // "r", or end of file when the launcher is gone
+  const done = new Promise<Launched>((resolve) => {
+    waiting.set(child, (how) => {
+      ended = how;
+      closeSocket();
+      resolve(how);
+    });
   });
+  // A missed SIGCHLD cannot leave bt waiting for ever. Until the go, nothing
+  // of this keeps bt running: a trace that stops before its build exits, and
+  // the launcher with it (end of file on its socket).
+  poll ??= setInterval(reap, 200);
+  poll.unref();
   const kill = (sig: NodeJS.Signals) => {
-    if (ended) return;
+    if (ended) return; // reaped: the pid may be another process's by now
     try {
       process.kill(child, sig);
     } catch {
@@ -130,9 +161,23 @@ export function launch(file: string, procsFile: string): Launch {
     pid: child,
     command: (cmd) => {
       const msg = encodeCommand(cmd);
-      fs.write(mine, msg, 0, msg.length, null, () => {}); // on a libuv thread: the launcher reads it once in its cgroup
+      try {
+        for (let off = 0; off < msg.length && open; ) off += fs.writeSync(mine, msg, off);
+      } catch {
+        /* the launcher is gone (EPIPE): its exit status tells why */
+      }
     },
-    ready,
+    ready: () => {
+      const one = Buffer.alloc(1);
+      for (;;) {
+        try {
+          if (open) fs.readSync(mine, one, 0, 1, null); // "r", or end of file when the launcher is gone
+          return;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EINTR' && (err as NodeJS.ErrnoException).errno !== -EINTR) return;
+        }
+      }
+    },
     go: () => {
       try {
         if (open) fs.writeSync(mine, 'g');
@@ -140,6 +185,7 @@ export function launch(file: string, procsFile: string): Launch {
         /* the launcher is gone: its exit status tells why */
       }
       closeSocket();
+      poll?.ref(); // the build runs: bt waits for it
     },
     done,
     kill,

@@ -122,7 +122,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     mark('bpf_load');
     if (timingEnabled) process.stderr.write(`bt: co-re types from ${bpf.coreBtf ?? 'the kernel (/sys/kernel/btf/vmlinux)'}\n`);
     // The launcher has taken the user's groups (reading /etc/group) before anything is traced.
-    await child.ready;
+    child.ready();
     bpf.attach();
     mark('attach');
     const stopProfile = startProfile();
@@ -170,7 +170,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     // been written): its first events wait in the kernel's ring meanwhile.
     const ring = new RingReader(bpf.ringFd, ringBytes);
     cleanup.push(() => ring.close());
-    const res = await new Tracer(opts, cg, bpf, ring, writer, child.done, rootPid, (ts) =>
+    const res = await new Tracer(opts, cg, bpf, ring, writer, child.done, rootPid, child.kill, (ts) =>
       mark('build', (ts - bootAtZero) / 1e6),
     ).run();
     mark('end');
@@ -207,6 +207,8 @@ class Tracer {
     private readonly writer: LogWriter,
     private readonly child: Promise<Launched>,
     private readonly rootPid: number,
+    /** Signals the build's root process (not once it is reaped: its pid may be reused). */
+    private readonly killRoot: (sig: NodeJS.Signals) => void,
     private readonly onBuildStart: (ts: number) => void = () => {},
   ) {
     this.transcoder = new Transcoder(writer, (r) => this.onRecord(r), (key) => bpf.takeRepeats(key));
@@ -347,11 +349,7 @@ class Tracer {
       // already reached every process of it, and a second SIGINT could cut
       // short its own clean-up. Anything else was sent to bt alone: pass it on.
       if (sig === 'SIGINT' && onTerminal()) return;
-      try {
-        process.kill(this.rootPid, sig);
-      } catch {
-        /* already gone */
-      }
+      this.killRoot(sig);
     } else {
       process.stderr.write(`\nbt: ${sig} again: killing every process of the build\n`);
       this.cg.signalAll('SIGKILL');

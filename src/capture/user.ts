@@ -43,20 +43,19 @@ export function checkBtf(): void {
 
 /** The user the build should run as. */
 export function buildUser(asRoot: boolean, env = process.env): BuildUser {
-  const uid = Number(env.SUDO_UID);
-  const gid = Number(env.SUDO_GID);
-  if (asRoot || !env.SUDO_UID || !Number.isInteger(uid) || uid === process.geteuid?.()) {
-    return { uid: -1, gid: -1 };
-  }
+  // ids are decimal digits: Number('') is 0, root's
+  const id = (v: string | undefined) => (v !== undefined && /^\d{1,10}$/.test(v) && Number(v) < 0xffffffff ? Number(v) : undefined);
+  const uid = id(env.SUDO_UID);
+  if (asRoot || uid === undefined || uid === process.geteuid?.()) return { uid: -1, gid: -1 };
   const pw = passwdEntry(uid);
-  return { uid, gid: Number.isInteger(gid) ? gid : uid, name: pw?.name, home: pw?.home };
+  return { uid, gid: id(env.SUDO_GID) ?? pw?.gid ?? uid, name: pw?.name, home: pw?.home };
 }
 
-function passwdEntry(uid: number): { name: string; home: string } | undefined {
+function passwdEntry(uid: number): { name: string; home: string; gid?: number } | undefined {
   try {
     for (const line of fs.readFileSync('/etc/passwd', 'utf8').split('\n')) {
       const f = line.split(':');
-      if (f.length >= 7 && Number(f[2]) === uid) return { name: f[0], home: f[5] };
+      if (f.length >= 7 && f[2] !== '' && Number(f[2]) === uid) return { name: f[0], home: f[5], gid: /^\d+$/.test(f[3]) ? Number(f[3]) : undefined };
     }
   } catch {
     /* no passwd file: keep the environment as it is */

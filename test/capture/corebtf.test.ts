@@ -32,6 +32,10 @@ test("the kernel's build ID is the GNU note of type 3, wherever it is among the 
   assert.equal(kernelBuildId(file), id.toString('hex'));
   fs.writeFileSync(file, note('Xen', 3, id)); // type 3 of another owner is not it
   assert.equal(kernelBuildId(file), undefined);
+  const huge = note('GNU', 3, id);
+  huge.writeUInt32LE(0xfffffffd, 0); // a name size that wraps in 32-bit arithmetic
+  fs.writeFileSync(file, huge);
+  assert.equal(kernelBuildId(file), undefined);
   fs.writeFileSync(file, note('GNU', 3, id).subarray(0, 20)); // cut short
   assert.equal(kernelBuildId(file), undefined);
   assert.equal(kernelBuildId(path.join(dir, 'missing')), undefined);

@@ -34,7 +34,7 @@ test('the launcher joins the cgroup, says it is ready, and runs exactly the comm
   const l = launch(LAUNCHER_PATH, procs); // in bt's working directory
   const out = path.join(dir, 'out');
   l.command({ uid: -1, gid: -1, path: '/bin/sh', argv: ['sh', '-c', `echo "$0|$1|$ONLY|$(env | wc -l)|$(pwd)" > ${out}`, 'arg 1'], env: { ONLY: 'é\u00ff' } });
-  await l.ready;
+  l.ready();
   assert.equal(fs.readFileSync(procs, 'utf8'), '0\n'); // it moved itself into "the cgroup"
   assert.equal(fs.existsSync(out), false, 'the command ran before the go');
   l.go();
@@ -56,7 +56,7 @@ test('the launcher reports how the command ended: its exit code, or the signal t
   const run = async (script: string) => {
     const l = launch(LAUNCHER_PATH, procs);
     l.command({ uid: -1, gid: -1, path: '/bin/sh', argv: ['sh', '-c', script], env: {} });
-    await l.ready;
+    l.ready();
     l.go();
     return l.done;
   };
@@ -65,7 +65,7 @@ test('the launcher reports how the command ended: its exit code, or the signal t
   // a command that cannot be run: the launcher's own exit code
   const l = launch(LAUNCHER_PATH, procs);
   l.command({ uid: -1, gid: -1, path: path.join(dir, 'missing'), argv: ['missing'], env: {} });
-  await l.ready;
+  l.ready();
   l.go();
   assert.deepEqual(await l.done, { exitCode: 127, signal: undefined });
 });
@@ -82,6 +82,8 @@ test('without the go (bt gone) or with a malformed command, the launcher runs no
     ['fewer bytes than counted', '100\n-1\0-1\0/usr/bin/touch\0', /^$/],
     ['an argument count beyond the strings', `${argsBeyond.length}\n${argsBeyond}`, malformed],
     ['no go after a valid command', encodeCommand({ uid: -1, gid: -1, path: '/usr/bin/touch', argv: ['touch', 'ran'], env: {} }), /^$/],
+    // a user with root's group is no user: both ids or neither
+    ['a uid without a gid', encodeCommand({ uid: 65534, gid: -1, path: '/usr/bin/touch', argv: ['touch', 'ran'], env: {} }), malformed],
   ];
   for (const [what, msg, stderr] of cases) {
     const child = spawn(LAUNCHER_PATH, [procs], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], cwd: dir, env: {} });

@@ -251,3 +251,15 @@ ebpfTest('the build starts with every signal at its default action and none bloc
   assert.equal(mask('SigBlk'), 0n);
   assert.equal(mask('SigIgn'), 0n, `signals ignored: ${status.join(' ')}`);
 });
+
+ebpfTest("a trace needs no more than one thread of libuv's pool (UV_THREADPOOL_SIZE=1)", async () => {
+  const dir = tmpdir();
+  const res = await execa(process.execPath, [BT, 'trace', '-q', '-o', path.join(dir, 't.trace'), '--', 'sh', '-c', 'echo ok; exit 4'], {
+    reject: false,
+    timeout: 20_000,
+    env: { UV_THREADPOOL_SIZE: '1' },
+  });
+  assert.equal(res.exitCode, 4, res.stderr);
+  assert.equal(res.stdout, 'ok');
+  assert.ok(loadLog(path.join(dir, 't.trace')).complete);
+});
