@@ -491,7 +491,7 @@ function checkRingSize(bytes: number): number {
   }
   if (pow2 && bytes > 2 ** 30) throw new UsageError('E_USAGE', `ring size ${bytes} is larger than the maximum of 1 GiB: try --ring-size 1G or less`);
   if (!pow2 || bytes % page) {
-    throw new UsageError('E_USAGE', `ring size ${bytes} is not a power of two between 64 KiB and 1 GiB: try --ring-size 16M`);
+    throw new UsageError('E_USAGE', `ring size ${bytes} is not a power of two between 64 KiB and 1 GiB: try --ring-size 32M`);
   }
   return bytes;
 }

@@ -8,7 +8,7 @@ import { formatBytes } from '../capture/progress.js';
 
 export function parseSize(text: string): number {
   const m = /^(\d+)\s*([kmg]?)i?b?$/i.exec(text.trim());
-  if (!m) throw new UsageError('E_USAGE', `invalid size "${text}": use a number with an optional K, M or G suffix, e.g. 16M`);
+  if (!m) throw new UsageError('E_USAGE', `invalid size "${text}": use a number with an optional K, M or G suffix, e.g. 32M`);
   const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
   return Number(m[1]) * mult;
 }
@@ -37,7 +37,7 @@ export function traceCommand(): Command {
     .description('run COMMAND and record every process and file event of it (and of nothing else)')
     .usage('[options] -- COMMAND [ARGS...]')
     .option('-o, --output <file>', 'log file to write', 'build.trace')
-    .addOption(new Option('--ring-size <bytes>', 'kernel ring buffer size (power of two)').default(DEFAULT_RING_BYTES, '16M').argParser(parseSize))
+    .addOption(new Option('--ring-size <bytes>', 'kernel ring buffer size (power of two)').default(DEFAULT_RING_BYTES, '32M').argParser(parseSize))
     .addOption(
       new Option('--grace <seconds>', 'how long to wait for processes that outlive the command').default(5).argParser(parseSeconds),
     )
