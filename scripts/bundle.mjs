@@ -79,7 +79,8 @@ await build({
   format: 'cjs',
   target: 'node20',
   external: ['koffi'],
-  banner: { js: `"use strict";\nvar __btUrl = require("node:url").pathToFileURL(__filename).href;` },
+  // the URL without node:url's pathToFileURL (~1 ms before the load can start): each segment percent-encoded
+  banner: { js: `"use strict";\nvar __btUrl = "file://" + __filename.split("/").map(encodeURIComponent).join("/");` },
   define: { 'import.meta.url': '__btUrl' },
   logLevel: 'warning',
 });

@@ -63,4 +63,9 @@ if (process.env.BT_WRITE_CODE_CACHE === '1' && id) {
 // The program's own import() has no module loader behind it when it comes from the cache: it uses this one (src/external.ts).
 (globalThis as { __btImport?: (s: string) => Promise<unknown> }).__btImport = (s) => import(s);
 const module_ = { exports: {} };
-(script.runInThisContext() as (...args: unknown[]) => void)(module_.exports, createRequire(program), module_, program, __dirname, `file://${program}`);
+(script.runInThisContext() as (...args: unknown[]) => void)(module_.exports, createRequire(program), module_, program, __dirname, fileUrl(program));
+
+/** A file: URL for an absolute path, each segment percent-encoded ('#', '%' and '?' included): what fileURLToPath reverses. */
+function fileUrl(file: string): string {
+  return `file://${file.split('/').map(encodeURIComponent).join('/')}`;
+}
