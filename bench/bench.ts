@@ -134,7 +134,8 @@ async function startup(runs = 9): Promise<void> {
     for (const [as, env] of Object.entries(who)) {
       const log = path.join(dir, `${as}-${i}.trace`);
       const t0 = process.hrtime.bigint();
-      const r = await execa(process.execPath, [BT, 'trace', '-q', '-o', log, '--', '/bin/true'], { reject: false, env: { ...process.env, ...env, BT_TIMING: '1' } });
+      // as users run it: the executable, through its #! line (src/cli/bt.cts)
+      const r = await execa(BT, ['trace', '-q', '-o', log, '--', '/bin/true'], { reject: false, env: { ...process.env, ...env, BT_TIMING: '1' } });
       walls[as].push(Number(process.hrtime.bigint() - t0) / 1e6);
       const m = /bt: timing (\{.*\})/.exec(String(r.stderr));
       if (r.exitCode !== 0 || !m) throw new Error(`bt trace -- /bin/true failed: ${r.stderr}`);
@@ -144,6 +145,7 @@ async function startup(runs = 9): Promise<void> {
     }
   }
   console.log(`## Start-up: bt trace -- /bin/true (${runs} runs each as root and under sudo, alternating; medians)`);
+  if (process.env.NODE_EXTRA_CA_CERTS) console.log('NODE_EXTRA_CA_CERTS is set: bt\'s #! line keeps it from Node (it costs Node 35-60 ms here)');
   for (const as of ['root', 'sudo']) {
     const w = walls[as];
     const mk = marks[as];

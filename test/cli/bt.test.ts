@@ -6,9 +6,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { BT, REPO } from '../helpers/trace.js';
+import { ebpfTest } from '../helpers/ebpf.js';
 
 const VERSION = (JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -64,3 +66,23 @@ function checkCopies(cli: string, dir: string): void {
   assert.equal(out, VERSION);
   assert.ok(execFileSync(process.execPath, [BT, '--version'], { encoding: 'utf8' }).startsWith(VERSION));
 }
+
+ebpfTest("run as an executable, bt's Node never sees NODE_EXTRA_CA_CERTS, and the build gets it as it was", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-ca-'));
+  try {
+    const log = path.join(dir, 't.trace');
+    // the build's parent is bt: /proc/PID/environ is the environment bt's Node started with
+    const script = 'echo "build: ${NODE_EXTRA_CA_CERTS-unset} ${BT_NODE_EXTRA_CA_CERTS-unset}"; tr "\\0" "\\n" < /proc/$PPID/environ | grep -E "^(BT_)?NODE_EXTRA_CA_CERTS=" | sort';
+    const run = (env: NodeJS.ProcessEnv) => {
+      const r = spawnSync(BT, ['trace', '-q', '-o', log, '--', 'sh', '-c', script], { env, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout;
+    };
+    const base = { ...process.env };
+    delete base.NODE_EXTRA_CA_CERTS;
+    assert.equal(run({ ...base, NODE_EXTRA_CA_CERTS: '/some/ca.pem' }), 'build: /some/ca.pem unset\nBT_NODE_EXTRA_CA_CERTS=/some/ca.pem\n');
+    assert.equal(run(base), 'build: unset unset\nBT_NODE_EXTRA_CA_CERTS=\n');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
