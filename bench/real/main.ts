@@ -317,7 +317,7 @@ async function main(): Promise<void> {
     const r = await run(process.execPath, ['--import', HOOK, BT, 'trace', '-q', '-o', btLog, '--', '/bin/sh', '-c', o.build], {
       cwd: o.workdir,
       outFile: buildLog,
-      env: { ...process.env, BT_BENCH_RUSAGE: usageFile },
+      env: { ...asExecutable(process.env), BT_BENCH_RUSAGE: usageFile },
     });
     const res: Run = { kind: 'traced', pair, ...r };
     if (fs.existsSync(usageFile)) {
@@ -482,3 +482,13 @@ main().catch((e: Error) => {
   process.stderr.write(`bench:real: error: ${e.message}\n`);
   process.exit(1);
 });
+
+/**
+ * The environment bt's #! line gives its Node (src/cli/bt.cts): without
+ * NODE_EXTRA_CA_CERTS, kept aside for the build. The bench starts bt with
+ * node (for its rusage hook), which does not read that line.
+ */
+function asExecutable(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { NODE_EXTRA_CA_CERTS: ca, ...rest } = env;
+  return { ...rest, BT_NODE_EXTRA_CA_CERTS: ca ?? '' };
+}
