@@ -45,7 +45,7 @@ async function stressRate(): Promise<void> {
   const count = 400_000;
   // One shell starts a stress program per CPU, all in the traced cgroup.
   const script = Array.from({ length: workers }, (_, i) => `mkdir -p ${dir}/w${i} && ${STRESS} ${dir}/w${i} ${count} 2>/dev/null &`).join(' ') + ' wait';
-  const run = await timed([process.execPath, BT, 'trace', '-q', '-o', log, '--', 'sh', '-c', script]);
+  const run = await timed([BT, 'trace', '-q', '-o', log, '--', 'sh', '-c', script]);
   const { records, trailer, bytes } = readTrailer(log);
   const lost = Object.values(trailer?.lost ?? {}).reduce((a, b) => a + b, 0);
   const base = await timed(['sh', '-c', script]);
@@ -70,7 +70,7 @@ async function buildOverhead(pairs = 5): Promise<void> {
     await clean();
     const a = await timed(build);
     await clean();
-    const b = await timed([process.execPath, BT, 'trace', '-q', '-o', log, '--', ...build]);
+    const b = await timed([BT, 'trace', '-q', '-o', log, '--', ...build]);
     if (a.code || b.code) throw new Error('the test-programs build failed');
     plain.push(a.seconds);
     traced.push(b.seconds);
@@ -99,14 +99,14 @@ async function underPressure(): Promise<void> {
     const builds: string[] = [];
     for (let i = 0; i < 3; i++) {
       await execa('make', ['-s', '-C', path.join(REPO, 'test-programs'), 'clean']);
-      const r = await timed([process.execPath, BT, 'trace', '-q', '-o', log, '--', ...build]);
+      const r = await timed([BT, 'trace', '-q', '-o', log, '--', ...build]);
       if (r.code) throw new Error('the test-programs build failed');
       builds.push(`${readTrailer(log).records} records, ${lostOf(log)} lost`);
     }
     const workers = os.cpus().length;
     const count = 300_000;
     const script = Array.from({ length: workers }, (_, i) => `mkdir -p ${dir}/w${i} && ${STRESS} ${dir}/w${i} ${count} 2>/dev/null &`).join(' ') + ' wait';
-    const run = await timed([process.execPath, BT, 'trace', '-q', '-o', log, '--', 'sh', '-c', script]);
+    const run = await timed([BT, 'trace', '-q', '-o', log, '--', 'sh', '-c', script]);
     const { records } = readTrailer(log);
     const lost = lostOf(log);
     console.log('## Under CPU pressure (a busy loop outside the trace keeps one core busy; default settings)');
