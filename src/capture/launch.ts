@@ -20,7 +20,6 @@
  * launcher is reading when the command comes, and answers at once.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import { CaptureError, NativeError } from '../errors.js';
 import { TraceCgroup } from './cgroup.js';
 import { getLibc, lastErrno } from './native.js';
@@ -28,7 +27,8 @@ import { getLibc, lastErrno } from './native.js';
 /** How the launcher (and so the build's root process) ended. */
 export interface Launched {
   exitCode: number | undefined;
-  signal: NodeJS.Signals | undefined;
+  /** The number of the signal that killed it (waitpid's, as the trailer records it). */
+  signal: number | undefined;
 }
 
 /** What the launcher runs: uid and gid -1 keep bt's identity. */
@@ -74,8 +74,6 @@ const SOCK_CLOEXEC = 0o2000000;
 /** glibc's posix_spawn_file_actions_t is 80 bytes on 64-bit Linux: room to spare. */
 const FILE_ACTIONS_BYTES = 256;
 
-/** The signal names by number (os.constants.signals turned around). */
-const SIGNAL_NAMES = new Map(Object.entries(os.constants.signals).map(([name, n]) => [n as number, name as NodeJS.Signals]));
 
 const WNOHANG = 1;
 const ECHILD = 10;
@@ -198,7 +196,7 @@ function decodeStatus(status: number | undefined): Launched {
   if (status === undefined) return { exitCode: 125, signal: undefined };
   const sig = status & 0x7f;
   if (sig === 0) return { exitCode: (status >> 8) & 0xff, signal: undefined };
-  return { exitCode: undefined, signal: SIGNAL_NAMES.get(sig) ?? 'SIGKILL' };
+  return { exitCode: undefined, signal: sig };
 }
 
 /** The cgroup and the launcher started ahead (cli/early.ts), handed to the trace through globalThis like the BPF load. */

@@ -388,7 +388,7 @@ class Tracer {
         end_ts: clockNs(CLOCK_BOOTTIME),
         exit_status: buildStatus,
         exit_code: result.exitCode ?? 0,
-        exit_signal: signalNumber(result.signal),
+        exit_signal: result.signal ?? 0,
         records: this.writer.records,
         counts: { ...this.writer.counts },
         lost,
@@ -534,14 +534,9 @@ function openTraceOutput(file: string, owner: Owner): OutputFile {
   return out;
 }
 
-const SIGNALS: Record<string, number> = os.constants.signals as unknown as Record<string, number>;
-
-function signalNumber(sig: string | undefined | null): number {
-  return sig ? (SIGNALS[sig] ?? 0) : 0;
-}
 
 /** The shell convention: the exit code, or 128 + the signal that killed it. */
-function statusOf(code: number | undefined | null, sig: string | undefined | null): number {
-  if (sig) return 128 + signalNumber(sig);
+function statusOf(code: number | undefined | null, sig: number | undefined | null): number {
+  if (sig) return 128 + sig;
   return code ?? 1;
 }

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { encodeCommand, launch } from '../../src/capture/launch.js';
@@ -61,7 +62,7 @@ test('the launcher reports how the command ended: its exit code, or the signal t
     return l.done;
   };
   assert.deepEqual(await run('exit 7'), { exitCode: 7, signal: undefined });
-  assert.deepEqual(await run('kill -USR1 $$'), { exitCode: undefined, signal: 'SIGUSR1' });
+  assert.deepEqual(await run('kill -USR1 $$'), { exitCode: undefined, signal: os.constants.signals.SIGUSR1 });
   // a command that cannot be run: the launcher's own exit code
   const l = launch(LAUNCHER_PATH, procs);
   l.command({ uid: -1, gid: -1, path: path.join(dir, 'missing'), argv: ['missing'], env: {} });
