@@ -22,7 +22,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import { decodeBytes, encodeString, isWellFormed } from './bytes.js';
+import { CACHED, cachedString } from './strings.js';
 import { installEnvRuns, skipsString } from './envruns.js';
+import { fastDecode, installFastDecode } from './fastdecode.js';
 
 // 64-bit integers as JS numbers. Must run before the schema is parsed: a
 // field's "long" flag is fixed when the field is created.
@@ -89,40 +91,6 @@ function readUint64(this: { buf: Uint8Array; pos: number; len: number }): number
     }
   }
   throw Error('invalid varint encoding');
-}
-
-/**
- * Strings come again and again: an op's name ("openat", "newfstatat"),
- * argv flags, and above all paths (a build's 1.8M records name ~40k
- * distinct paths). An ASCII string up to CACHED bytes is looked up by a
- * hash of its bytes in a direct-mapped table and compared in full; a hit
- * gives the very string decoded before. That saves decoding and garbage,
- * and every Map later keyed by it (the normalizer's, the model's) finds
- * its hash already computed and the same object.
- */
-const CACHED = 160;
-const SLOTS = 1 << 15;
-const cache: Array<string | undefined> = new Array<string | undefined>(SLOTS).fill(undefined);
-
-function cachedString(buf: Uint8Array, start: number, end: number): string {
-  let h = end - start;
-  let ascii = 0;
-  for (let i = start; i < end; i++) {
-    const c = buf[i];
-    ascii |= c;
-    h = (Math.imul(h, 31) + c) | 0;
-  }
-  if (ascii >= 0x80) return decodeBytes(buf, start, end);
-  const slot = (h ^ (h >>> 15)) & (SLOTS - 1);
-  const hit = cache[slot];
-  if (hit !== undefined && hit.length === end - start) {
-    let i = 0;
-    while (i < hit.length && hit.charCodeAt(i) === buf[start + i]) i++;
-    if (i === hit.length) return hit;
-  }
-  const s = decodeBytes(buf, start, end);
-  cache[slot] = s;
-  return s;
 }
 
 /** The 8 bytes every bt log starts with: 0x89 'B' 'T' 'L' 'O' 'G' '\r' '\n'. */
@@ -470,6 +438,7 @@ installEnvRuns(root.lookupType('bt.Exec'));
   for (const name of EVENT_TYPES) proto[name] = undefined;
   for (const name of ['proc', 'abspath', 'abspath2', 'access', 'seq']) proto[name] = undefined;
 }
+installFastDecode(RecordType);
 
 /** The oneof member set in `r` ('fork', 'exec', ...), undefined if none is known. */
 export function recordType(r: LogRecord): EventType | undefined {
@@ -527,6 +496,8 @@ let shared: protobuf.Reader | undefined;
  * last field runs past its end throws, as decodeRecord of the slice would.
  */
 export function decodeRecordAt(buf: Uint8Array, start: number, len: number): LogRecord {
+  const fast = fastDecode(buf, start, len);
+  if (fast !== undefined) return fast as unknown as LogRecord;
   if (shared?.buf !== buf) shared = protobuf.Reader.create(buf);
   shared.pos = start;
   shared.len = buf.length; // a decode that threw leaves its record's end here

@@ -1,0 +1,184 @@
+/**
+ * The reading side's hot path: a Record whose event is made of scalars and
+ * strings only (open, close, lookup, fork, exit, dup... the bulk of any
+ * log) is decoded by code generated at load time from bt.proto's
+ * reflection (like protobufjs's own decoders), into the very objects
+ * protobufjs's decoder makes (its message classes, defaults on their
+ * prototypes). protobufjs's decoders cost a method call per field and per
+ * varint byte; these read the bytes in place, one switch per field.
+ * Everything else (an exec, a trailer, a field this bt does not know, a
+ * varint or length that is not what bt writes, anything malformed) is left
+ * to protobufjs: decodeRecordAt calls it when this returns undefined, and
+ * it decides, or throws, as before.
+ * test/log/fastdecode.test.ts checks both give the same records.
+ */
+import type protobuf from 'protobufjs';
+import { CACHED, cachedString } from './strings.js';
+import { decodeBytes } from './bytes.js';
+
+const UINT32 = 1;
+const SINT32 = 3;
+const UINT64 = 4;
+const SINT64 = 5;
+const BOOL = 6;
+const STRING = 7;
+const MESSAGE = 8;
+
+const KIND: Record<string, number> = { uint32: UINT32, sint32: SINT32, uint64: UINT64, sint64: SINT64, bool: BOOL, string: STRING };
+
+/** Tags looked up in a table: field numbers below 128 (one- and two-byte tags). */
+const TAGS = 1024;
+
+/** How to decode one message type, by tag. */
+interface Table {
+  ctor: new () => Record<string, unknown>;
+  /** By tag: the kind (0: not decoded here), the field's name, the nested table. */
+  kinds: Uint8Array;
+  names: string[];
+  nested: Array<Table | undefined>;
+}
+
+/** The table of `type`, or undefined when one of its fields is not a plain scalar, string or such a message. */
+function tableOf(type: protobuf.Type, seen: Map<protobuf.Type, Table | undefined>): Table | undefined {
+  if (seen.has(type)) return seen.get(type);
+  seen.set(type, undefined); // no recursion through itself
+  const t: Table = { ctor: type.ctor as unknown as Table['ctor'], kinds: new Uint8Array(TAGS), names: [], nested: [] };
+  for (const f of type.fieldsArray) {
+    if (f.repeated || f.map) return undefined;
+    const sub = f.resolve().resolvedType;
+    let kind = KIND[f.type] ?? 0;
+    let nested: Table | undefined;
+    if (sub && 'fieldsArray' in sub) {
+      nested = tableOf(sub as protobuf.Type, seen);
+      kind = nested ? MESSAGE : 0;
+    } else if (sub) {
+      return undefined; // an enum: none in bt.proto today
+    }
+    // a field this loop does not decode: a record that has it goes to protobufjs
+    if (kind === 0 || f.id >= TAGS >> 3) continue;
+    const tag = (f.id << 3) | (kind === STRING || kind === MESSAGE ? 2 : 0);
+    t.kinds[tag] = kind;
+    t.names[tag] = f.name;
+    t.nested[tag] = nested;
+  }
+  seen.set(type, t);
+  return t;
+}
+
+type Decode = (b: Uint8Array, start: number, end: number) => Record<string, unknown> | undefined;
+
+let recordType: protobuf.Type | undefined;
+let record: Decode | null | undefined;
+
+/** Names bt.Record (schema.ts, once its types are set up); its decoders are generated on first use (bt trace never reads). */
+export function installFastDecode(type: protobuf.Type): void {
+  recordType = type;
+  record = undefined;
+}
+
+/** The generated decoder of bt.Record and the messages it holds; null when there is none. */
+function generate(type: protobuf.Type): Decode | null {
+  const tables = new Map<protobuf.Type, Table | undefined>();
+  const top = tableOf(type, tables);
+  if (!top) return null;
+  const all = [...tables.values()].filter((t): t is Table => t !== undefined);
+  const src = [RUNTIME, ...all.map((t, i) => decoderSource(t, i, all)), `return d${all.indexOf(top)};`].join('\n');
+  return new Function('ctors', 'cachedString', 'decodeBytes', 'CACHED', src)(
+    all.map((t) => t.ctor),
+    cachedString,
+    decodeBytes,
+    CACHED,
+  ) as Decode;
+}
+
+/**
+ * Shared by the generated decoders: the position and the last varint's
+ * halves (closure state: no allocation per field), and the varint reader:
+ * false when it runs past end or is longer than 10 bytes. Its halves are
+ * protobufjs's LongBits. `wide`: it was longer than 5 bytes, which
+ * protobufjs's 32-bit reader (used for uint32, sint32, bool, lengths)
+ * takes as 10 bytes whatever they hold: such a record is left to it.
+ */
+const RUNTIME = `
+let pos = 0, lo = 0, hi = 0, wide = false;
+function varint(b, end) {
+  let p = pos, l = 0, h = 0, c = 0;
+  for (let shift = 0; shift < 28; shift += 7) {
+    if (p >= end) return false;
+    c = b[p++];
+    l |= (c & 127) << shift;
+    if (c < 128) { pos = p; lo = l >>> 0; hi = 0; wide = false; return true; }
+  }
+  if (p >= end) return false;
+  c = b[p++];
+  l |= (c & 127) << 28;
+  h = (c & 127) >> 4;
+  wide = c >= 128;
+  for (let shift = 3; c >= 128; shift += 7) {
+    if (shift > 31 || p >= end) return false;
+    c = b[p++];
+    h |= (c & 127) << shift;
+  }
+  pos = p; lo = l >>> 0; hi = h >>> 0;
+  return true;
+}
+function sint64() {
+  const mask = -(lo & 1);
+  let l = (((lo >>> 1) | (hi << 31)) ^ mask) >>> 0, h = ((hi >>> 1) ^ mask) >>> 0;
+  if (!(h >>> 31)) return l + h * 4294967296;
+  l = (~l + 1) >>> 0; h = ~h >>> 0;
+  if (!l) h = (h + 1) >>> 0;
+  return -(l + h * 4294967296);
+}`;
+
+/** The value of a field of `kind` once its varint is read (lo, hi). */
+const VALUE: Record<number, string> = {
+  [UINT32]: 'lo', // protobufjs keeps the low 32 bits
+  [SINT32]: '((lo >>> 1) ^ -(lo & 1)) | 0',
+  [UINT64]: 'lo + hi * 4294967296',
+  [SINT64]: 'sint64()',
+  [BOOL]: 'lo !== 0', // protobufjs reads a bool as a uint32
+};
+
+/** The source of decoder d<i>: one case per tag, anything else undefined (protobufjs decides). */
+function decoderSource(t: Table, i: number, all: Table[]): string {
+  const cases: string[] = [];
+  t.kinds.forEach((kind, tag) => {
+    if (kind === 0) return;
+    const field = `m[${JSON.stringify(t.names[tag])}]`;
+    if (kind === STRING) {
+      cases.push(`case ${tag}: { if (wide || hi !== 0 || lo > end - pos) return undefined; const f = pos, e = f + lo; ${field} = lo <= CACHED ? cachedString(b, f, e) : decodeBytes(b, f, e); pos = e; break; }`);
+    } else if (kind === MESSAGE) {
+      const d = all.indexOf(t.nested[tag]!);
+      cases.push(`case ${tag}: { if (wide || hi !== 0 || lo > end - pos) return undefined; const e = pos + lo; const v = d${d}(b, pos, e); if (v === undefined) return undefined; ${field} = v; pos = e; break; }`);
+    } else if (kind === UINT64 || kind === SINT64) {
+      cases.push(`case ${tag}: ${field} = ${VALUE[kind]}; break;`);
+    } else {
+      cases.push(`case ${tag}: if (wide) return undefined; ${field} = ${VALUE[kind]}; break;`);
+    }
+  });
+  return `const C${i} = ctors[${i}];
+function d${i}(b, start, end) {
+  const m = new C${i}();
+  pos = start;
+  while (pos < end) {
+    let tag = b[pos++];
+    if (tag >= 128) {
+      if (pos >= end) return undefined;
+      tag = (tag & 127) | (b[pos++] << 7);
+    }
+    if (!varint(b, end)) return undefined;
+    switch (tag) {
+      ${cases.join('\n      ')}
+      default: return undefined;
+    }
+  }
+  return m;
+}`;
+}
+
+/** The Record at buf[start, start + len), or undefined: protobufjs decodes it (see above). */
+export function fastDecode(buf: Uint8Array, start: number, len: number): Record<string, unknown> | undefined {
+  if (record === undefined) record = recordType ? generate(recordType) : null;
+  return record === null ? undefined : record(buf, start, start + len);
+}
