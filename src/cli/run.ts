@@ -75,15 +75,38 @@ export async function runCli(commands: CommandTable, argv: string[]): Promise<nu
 
 /** What an entry point does: runs bt on process.argv and exits with its status. */
 export function exitWith(commands: CommandTable): void {
-  onStdout((stdout) =>
-    stdout.on('error', (err: NodeJS.ErrnoException) => {
+  let stdout: NodeJS.WriteStream | undefined;
+  onStdout((s) => {
+    stdout = s;
+    s.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE') process.exit(0); // stdout closed early (`bt dump | head`): not an error
-    }),
-  );
+    });
+  });
   runCli(commands, process.argv).then(
-    (status) => process.exit(status),
-    (err) => process.exit(reportError(err)),
+    (status) => exitFlushed(status, stdout),
+    (err) => exitFlushed(reportError(err), stdout),
   );
+}
+
+/**
+ * process.exit once what was written to stdout and stderr is out: a pipe
+ * takes 64 KiB at once, and Node queues the rest of a write for when the
+ * reader has read, which process.exit would drop (`bt deps … | less` got
+ * the first 64 KiB).
+ */
+function exitFlushed(status: number, stdout: NodeJS.WriteStream | undefined): void {
+  const pending = [stdout, process.stderr].filter((s): s is NodeJS.WriteStream => !!s && !s.destroyed && s.writableLength > 0);
+  if (pending.length === 0) {
+    process.exit(status);
+    return;
+  }
+  let left = pending.length;
+  for (const s of pending) {
+    // a write's callback comes after every write before it; an error (EPIPE) ends the wait too
+    s.write('', () => {
+      if (--left === 0) process.exit(status);
+    });
+  }
 }
 
 /**

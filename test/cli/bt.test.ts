@@ -86,3 +86,37 @@ ebpfTest("run as an executable, bt's Node never sees NODE_EXTRA_CA_CERTS, and th
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('output larger than a pipe holds reaches a slow reader whole (Node queues it; bt waits for it before exiting)', async () => {
+  const { HEADER, START, TRAILER, tmpdir } = await import('../log/fixtures.js');
+  const { LogWriter } = await import('../../src/log/writer.js');
+  const log = path.join(tmpdir('bt-pipe-test-'), 'many.trace');
+  const w = LogWriter.open(log, HEADER);
+  const files = 3000;
+  for (let i = 0; i < files; i++) {
+    const path = `/usr/include/some/rather/long/directory/name/for/headers/number/${String(i).padStart(5, '0')}/header.h`;
+    w.write({ ts: START + 1000 + i, pid: 1234, tid: 1234, open: { path, dirfd: -100, flags: 0, mode: 0, fd: 3, errno: 0, op: 'openat' } });
+  }
+  w.close(TRAILER);
+  // the same command with stdout a file: everything, at once
+  const file = path.join(path.dirname(log), 'out.json');
+  const fd = fs.openSync(file, 'w');
+  const whole = spawnSync(process.execPath, [BT, 'summary', '--json', log], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+  fs.closeSync(fd);
+  assert.equal(whole.status, 0, whole.stderr);
+  const expected = fs.readFileSync(file, 'utf8');
+  const summary = JSON.parse(expected) as { inputs: { system: string[] } };
+  assert.equal(summary.inputs.system.length, files);
+  assert.ok(expected.length > 4 * 65536, `the output (${expected.length} bytes) must be several pipe buffers`);
+  // through a pipe read only once bt has written all it can
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [BT, 'summary', '--json', log], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.pause();
+  await new Promise((r) => setTimeout(r, 500));
+  const chunks: Buffer[] = [];
+  child.stdout.on('data', (c: Buffer) => chunks.push(c));
+  child.stdout.resume();
+  const status = await new Promise<number | null>((r) => child.on('close', r));
+  assert.equal(status, 0);
+  assert.equal(Buffer.concat(chunks).toString('utf8'), expected);
+});
