@@ -15,55 +15,7 @@
 import type protobuf from 'protobufjs';
 import { CACHED, cachedString } from './strings.js';
 import { decodeBytes } from './bytes.js';
-
-const UINT32 = 1;
-const SINT32 = 3;
-const UINT64 = 4;
-const SINT64 = 5;
-const BOOL = 6;
-const STRING = 7;
-const MESSAGE = 8;
-
-const KIND: Record<string, number> = { uint32: UINT32, sint32: SINT32, uint64: UINT64, sint64: SINT64, bool: BOOL, string: STRING };
-
-/** Tags looked up in a table: field numbers below 128 (one- and two-byte tags). */
-const TAGS = 1024;
-
-/** How to decode one message type, by tag. */
-interface Table {
-  ctor: new () => Record<string, unknown>;
-  /** By tag: the kind (0: not decoded here), the field's name, the nested table. */
-  kinds: Uint8Array;
-  names: string[];
-  nested: Array<Table | undefined>;
-}
-
-/** The table of `type`, or undefined when one of its fields is not a plain scalar, string or such a message. */
-function tableOf(type: protobuf.Type, seen: Map<protobuf.Type, Table | undefined>): Table | undefined {
-  if (seen.has(type)) return seen.get(type);
-  seen.set(type, undefined); // no recursion through itself
-  const t: Table = { ctor: type.ctor as unknown as Table['ctor'], kinds: new Uint8Array(TAGS), names: [], nested: [] };
-  for (const f of type.fieldsArray) {
-    if (f.repeated || f.map) return undefined;
-    const sub = f.resolve().resolvedType;
-    let kind = KIND[f.type] ?? 0;
-    let nested: Table | undefined;
-    if (sub && 'fieldsArray' in sub) {
-      nested = tableOf(sub as protobuf.Type, seen);
-      kind = nested ? MESSAGE : 0;
-    } else if (sub) {
-      return undefined; // an enum: none in bt.proto today
-    }
-    // a field this loop does not decode: a record that has it goes to protobufjs
-    if (kind === 0 || f.id >= TAGS >> 3) continue;
-    const tag = (f.id << 3) | (kind === STRING || kind === MESSAGE ? 2 : 0);
-    t.kinds[tag] = kind;
-    t.names[tag] = f.name;
-    t.nested[tag] = nested;
-  }
-  seen.set(type, t);
-  return t;
-}
+import { BOOL, MESSAGE, SINT32, SINT64, STRING, UINT32, UINT64, tablesOf, type Table } from './tables.js';
 
 type Decode = (b: Uint8Array, start: number, end: number) => Record<string, unknown> | undefined;
 
@@ -78,10 +30,8 @@ export function installFastDecode(type: protobuf.Type): void {
 
 /** The generated decoder of bt.Record and the messages it holds; null when there is none. */
 function generate(type: protobuf.Type): Decode | null {
-  const tables = new Map<protobuf.Type, Table | undefined>();
-  const top = tableOf(type, tables);
+  const { top, all } = tablesOf(type);
   if (!top) return null;
-  const all = [...tables.values()].filter((t): t is Table => t !== undefined);
   const src = [RUNTIME, ...all.map((t, i) => decoderSource(t, i, all)), `return d${all.indexOf(top)};`].join('\n');
   return new Function('ctors', 'cachedString', 'decodeBytes', 'CACHED', src)(
     all.map((t) => t.ctor),

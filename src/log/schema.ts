@@ -25,6 +25,7 @@ import { decodeBytes, encodeString, isWellFormed } from './bytes.js';
 import { CACHED, cachedString } from './strings.js';
 import { installEnvRuns, skipsString } from './envruns.js';
 import { fastDecode, installFastDecode } from './fastdecode.js';
+import { installFastEncode } from './fastencode.js';
 
 // 64-bit integers as JS numbers. Must run before the schema is parsed: a
 // field's "long" flag is fixed when the field is created.
@@ -439,6 +440,7 @@ installEnvRuns(root.lookupType('bt.Exec'));
   for (const name of ['proc', 'abspath', 'abspath2', 'access', 'seq']) proto[name] = undefined;
 }
 installFastDecode(RecordType);
+installFastEncode(RecordType);
 
 /** The oneof member set in `r` ('fork', 'exec', ...), undefined if none is known. */
 export function recordType(r: LogRecord): EventType | undefined {

@@ -1,8 +1,11 @@
 /**
  * LogWriter: appends records to a bt log.
  *
- * Each record is encoded on its own (short-lived buffers are cheaper for the
- * GC than one big protobufjs Writer) into an in-memory batch, and the batch is
+ * Records of scalars and strings are encoded straight into one growing
+ * buffer (fastencode.ts); others (execs, environments, the trailer) by
+ * protobufjs, each on its own (short-lived buffers are cheaper for the GC
+ * than one big protobufjs Writer). Both go into an in-memory batch, in
+ * order, and the batch is
  * written with fs.writeSync when it reaches `batchBytes` or when
  * `flushIntervalMs` has passed since the last flush (checked on each write;
  * the capture loop also calls flush() on a timer). Flushed records are not
@@ -12,7 +15,9 @@ import fs from 'node:fs';
 import { LogError } from '../errors.js';
 import { describeFsError, fsCode, sleepSync } from './io.js';
 import { SELF, openOutputInPlace, type OutputFile, type Owner } from './output.js';
+import { fastEncode } from './fastencode.js';
 import { MAGIC, RecordType, encodeHeader, recordType } from './schema.js';
+import { WireWriter } from './wire.js';
 import type { LogHeader, LogRecord, Trailer } from './schema.js';
 
 export interface LogWriterOptions {
@@ -70,8 +75,10 @@ export class LogWriter {
   private readonly regular: boolean;
   private readonly flushIntervalMs: number;
   private readonly batchBytes: number;
+  /** The batch: encoded records, and after them those in `tail` (batchLen counts both). */
   private batch: Uint8Array[] = [];
   private batchLen = 0;
+  private readonly tail = new WireWriter(64 * 1024);
   private lastFlush = Date.now();
   private written = 0;
   private nRecords = 0;
@@ -212,6 +219,7 @@ export class LogWriter {
       throw new LogError('E_LOG_WRITE', `cannot write to log ${this.displayName()}: it is already closed (internal error)`);
     }
     if (bytes.length === 0) return;
+    this.closeTail();
     this.batch.push(Buffer.from(bytes));
     this.batchLen += bytes.length;
     for (const [type, n] of Object.entries(perType)) {
@@ -233,9 +241,11 @@ export class LogWriter {
     if (this.failedWith) {
       this.batch = [];
       this.batchLen = 0;
+      this.tail.pos = 0;
       return;
     }
     if (this.closed || this.batchLen === 0) return;
+    this.closeTail();
     // Take the batch and start a new one: the records are dropped even if
     // the write fails, so memory cannot grow on a full disk.
     const buf = this.batch.length === 1 ? this.batch[0]! : Buffer.concat(this.batch, this.batchLen);
@@ -307,6 +317,12 @@ export class LogWriter {
   }
 
   private encode(r: LogRecord): void {
+    const before = this.tail.pos;
+    if (fastEncode(r, this.tail)) {
+      this.batchLen += this.tail.pos - before;
+      return;
+    }
+    this.closeTail();
     let bytes: Uint8Array;
     try {
       bytes = RecordType.encodeDelimited(r).finish();
@@ -315,6 +331,13 @@ export class LogWriter {
     }
     this.batch.push(bytes);
     this.batchLen += bytes.length;
+  }
+
+  /** Moves the records encoded in `tail` into the batch (a copy), before anything else joins it. */
+  private closeTail(): void {
+    if (this.tail.pos === 0) return;
+    this.batch.push(Buffer.from(this.tail.buf.subarray(0, this.tail.pos)));
+    this.tail.pos = 0;
   }
 
   private writeOut(buf: Uint8Array): void {

@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import protobuf from 'protobufjs';
+import { fastEncode } from '../../src/log/fastencode.js';
+import { LogReader } from '../../src/log/reader.js';
+import { RecordType, encodeRecord, recordType, type LogRecord } from '../../src/log/schema.js';
+import { WireWriter } from '../../src/log/wire.js';
+import { LogWriter } from '../../src/log/writer.js';
+import { HEADER, TRAILER, normalizedRecords, sampleRecords, tmpdir } from './fixtures.js';
+
+/** Every field's value, defaults included: what a reader sees, whether a zero was written or omitted. */
+function seen(bytes: Uint8Array): unknown {
+  const r = protobuf.Reader.create(bytes);
+  return RecordType.toObject(RecordType.decodeDelimited(r), { defaults: true });
+}
+
+/** fastEncode's bytes of r, or undefined when it leaves r to protobufjs. */
+function fast(r: LogRecord): Buffer | undefined {
+  const w = new WireWriter(8);
+  w.pos = 3; // not at the start of the buffer
+  w.buf.fill(0xee, 0, 3);
+  const ok = fastEncode(r, w);
+  if (!ok) {
+    assert.equal(w.pos, 3, 'nothing written');
+    return undefined;
+  }
+  return Buffer.from(w.buf.subarray(3, w.pos));
+}
+
+const lookups: LogRecord[] = [
+  {
+    ts: 2 ** 40,
+    pid: 7,
+    tid: 8,
+    lookup: { op: 'newfstatat', path: 'a/b', dirfd: -100, flags: 0x100, mode: 0, errno: 0, ftype: 8, mtime: -1_700_000_000, mtime_nsec: 999_999_999, repeats: 3 },
+  },
+  { ts: 7, pid: 7, tid: 7, readdir: { op: 'getdents64', fd: 4, entries: 12, calls: 2, errno: 0, partial: true } },
+  { ts: 9, pid: 7, tid: 7, meta: { op: 'fchown', path: '', dirfd: 5, errno: 1, uid: -1, gid: 0, size: -(2 ** 40) } },
+  // lengths of 128 and more: the record's, the nested message's and a string's take two and three bytes
+  { ts: 10, pid: 1, tid: 1, open: { path: `/${'d/'.repeat(100)}f.h`, dirfd: -100, flags: 0, mode: 0, fd: 3, errno: 0, op: 'openat' } },
+  { ts: 11, pid: 1, tid: 1, open: { path: `/${'x'.repeat(20_000)}`, dirfd: -100, flags: 0, mode: 0, fd: 3, errno: 0, op: 'openat' } },
+  // not ASCII: bytes as UTF-8
+  { ts: 12, pid: 1, tid: 1, path: { op: 'unlink', path: 'été/日本.txt', dirfd: -100, errno: 0 } },
+];
+
+describe('fast record encoder', () => {
+  it('writes every sample record that has no repeated field so that it reads back as protobufjs writes it', () => {
+    const done: string[] = [];
+    for (const r of [...sampleRecords(), ...normalizedRecords(), ...lookups]) {
+      const bytes = fast(r);
+      if (bytes === undefined) {
+        done.push(`${recordType(r)}: protobufjs`);
+        continue;
+      }
+      assert.deepEqual(seen(bytes), seen(encodeRecord(r)), recordType(r));
+      done.push(`${recordType(r)}: fast`);
+    }
+    assert.deepEqual(done, [
+      'fork: fast',
+      'exec: protobufjs',
+      'exec: protobufjs',
+      'open: fast',
+      'open: fast',
+      'open: fast',
+      'close: fast',
+      'dup: fast',
+      'pipe: fast',
+      'chdir: fast',
+      'path: fast',
+      'path: fast',
+      'path2: fast',
+      'path2: fast',
+      'lost: fast',
+      'exit: fast',
+      'exit: fast',
+      'open: fast',
+      'path2: fast',
+      'process: protobufjs',
+      'lookup: fast',
+      'readdir: fast',
+      'meta: fast',
+      'open: fast',
+      'open: fast',
+      'path: fast',
+    ]);
+  });
+
+  it('omits zeros and keeps an empty event message (its presence is the record type)', () => {
+    const bytes = fast({ ts: 5, pid: 0, tid: 0, close: { fd: 0, errno: 0, op: '' } })!;
+    // length 4: ts = 5, then field 14 (close) of length 0
+    assert.deepEqual([...bytes], [4, 0x08, 5, 0x72, 0]);
+    assert.equal(recordType(RecordType.decodeDelimited(bytes) as unknown as LogRecord), 'close');
+  });
+
+  it('leaves to protobufjs what it could not write exactly', () => {
+    const open = (o: Record<string, unknown>): LogRecord =>
+      ({ ts: 1, pid: 1, tid: 1, open: { path: '/a', dirfd: -100, flags: 0, mode: 0, fd: 3, errno: 0, op: 'openat', ...o } }) as LogRecord;
+    for (const [what, r] of [
+      ['a string for a number', open({ flags: '2' })],
+      ['a fraction', open({ mode: 1.5 })],
+      ['a negative uint32', open({ flags: -1 })],
+      ['a uint32 above 2^32', open({ flags: 2 ** 32 })],
+      ['a ts above 2^53', { ts: 2 ** 60, pid: 1, tid: 1, close: { fd: 1, errno: 0, op: 'close' } }],
+      ['an unpaired surrogate', open({ path: '/a\ud800' })],
+      ['a number for a bool', open({ truncated: 1 })],
+    ] as Array<[string, LogRecord]>) {
+      assert.equal(fast(r), undefined, what);
+    }
+  });
+
+  it('keeps the order of records however they are encoded (fast, protobufjs, already encoded)', () => {
+    const file = path.join(tmpdir('bt-fastencode-'), 'mixed.trace');
+    const w = LogWriter.open(file, HEADER);
+    const [fork, exec] = sampleRecords();
+    const opened: LogRecord = { ts: 3, pid: 1, tid: 1, open: { path: '/direct', dirfd: -100, flags: 0, mode: 0, fd: 3, errno: 0, op: 'openat' } };
+    w.write(fork);
+    w.write(exec);
+    w.write({ ...fork, ts: 2 });
+    w.appendEncoded(encodeRecord(opened), { open: 1 });
+    w.write({ ts: 4, pid: 1, tid: 1, exit: { code: 0, signal: 0, core: false, status: 0 } });
+    w.flush();
+    w.write({ ...exec, ts: 5 });
+    w.write({ ts: 6, pid: 1, tid: 1, close: { fd: 3, errno: 0, op: 'close' } });
+    w.close(TRAILER);
+    const reader = LogReader.open(file);
+    const got = [...reader.records()].map((r) => `${recordType(r)}@${r.ts}`);
+    assert.deepEqual(got, [`fork@${fork.ts}`, `exec@${exec.ts}`, 'fork@2', 'open@3', 'exit@4', 'exec@5', 'close@6']);
+    assert.ok(reader.complete);
+    assert.equal(reader.trailer?.records, 7);
+  });
+});
