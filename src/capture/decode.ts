@@ -8,14 +8,17 @@
 import type { LogRecord, Lookup, MetaOp } from '../log/schema.js';
 import { familyOf } from '../ops/table.js';
 import { decodeBytes } from '../log/bytes.js';
+import { RecentBytes } from '../log/recent.js';
 import { F, LAYOUT, OP_NAMES, T } from './layout.js';
 
 const H = LAYOUT.bt_hdr.fields;
 
 interface PendingExec {
   rec: LogRecord;
+  /** Views of exactly the announced sizes, into the buffers in `bases` (spares when the exec is done). */
   argv: Buffer;
   env: Buffer;
+  bases: Buffer[];
   argvGot: number;
   envGot: number;
   damaged: boolean;
@@ -30,8 +33,16 @@ export type Emit = (r: LogRecord) => void;
  */
 export type OnRepeat = (r: LogRecord, key: Buffer) => void;
 
+/** Environments remembered by their bytes: a repeated one is the same array again, not decoded (see log/recent.ts). */
+const RECENT_ENVS = 8;
+/** Spare argv/env buffers kept for the next execs. */
+const SPARES = 8;
+
 export class RecordDecoder {
   private readonly execs = new Map<number, PendingExec>();
+  private readonly envs = new RecentBytes<string[]>(RECENT_ENVS);
+  /** Buffers of finished execs, reused: an exec's blocks are kilobytes, an allocation each (external memory) for nothing. */
+  private readonly spares: Buffer[] = [];
   /** Execs emitted with missing argv/env bytes. */
   incompleteExecs = 0;
 
@@ -301,10 +312,12 @@ export class RecordDecoder {
       ...((flags & F.CWD_INCOMPLETE) !== 0 ? { cwd_incomplete: true } : {}),
     };
     if (argv0Len) rec.exec.argv0 = str(buf, base + fnLen + inLen + cwdLen, argv0Len);
+    const bases = [this.buffer(argvLen), this.buffer(envLen)];
     const p: PendingExec = {
       rec,
-      argv: Buffer.allocUnsafe(argvLen),
-      env: Buffer.allocUnsafe(envLen),
+      argv: bases[0].subarray(0, argvLen),
+      env: bases[1].subarray(0, envLen),
+      bases,
       argvGot: 0,
       envGot: 0,
       damaged: false,
@@ -336,12 +349,39 @@ export class RecordDecoder {
     this.execs.delete(tid);
     const exec = p.rec.exec!;
     exec.argv = strings(p.argv, p.argvGot);
-    exec.env = strings(p.env, p.envGot);
+    exec.env = this.env(p.env.subarray(0, p.envGot));
     if (p.damaged || p.argvGot < p.argv.length || p.envGot < p.env.length) {
       exec.truncated = true;
       this.incompleteExecs++;
     }
+    for (const b of p.bases) if (b.length > 0 && this.spares.length < SPARES) this.spares.push(b);
     this.emit(p.rec);
+  }
+
+  /**
+   * An environment block's strings: the very array of the last time these
+   * bytes came (readers must not change it; EnvSharer knows it by identity).
+   */
+  private env(block: Buffer): string[] {
+    if (block.length === 0) return [];
+    const known = this.envs.find(block);
+    if (known) return known;
+    const env = strings(block, block.length);
+    this.envs.add(block, env);
+    return env;
+  }
+
+  /** A buffer of at least n bytes: a spare one when one is big enough. */
+  private buffer(n: number): Buffer {
+    if (n === 0) return EMPTY;
+    for (let i = 0; i < this.spares.length; i++) {
+      const b = this.spares[i];
+      if (b.length >= n) {
+        this.spares.splice(i, 1);
+        return b;
+      }
+    }
+    return Buffer.allocUnsafe(Math.max(n, 4096));
   }
 
   /** A record of `tid` that is not exec data: an exec of that thread still waiting for data is done. */
@@ -356,6 +396,8 @@ export class RecordDecoder {
     for (const [tid, p] of [...this.execs]) this.finishExec(tid, p);
   }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 function u64(dv: DataView, at: number): number {
   return dv.getUint32(at, true) + dv.getUint32(at + 4, true) * 0x100000000;

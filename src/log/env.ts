@@ -17,8 +17,8 @@ import type { EnvDef, LogRecord } from './schema.js';
 
 export class EnvSharer {
   private readonly ids = new Map<string, number>();
-  /** Bytes of environment not written again. */
-  savedBytes = 0;
+  /** The id of an environment array seen before (the capture's decoder gives a repeated environment as the same array). */
+  private readonly byArray = new WeakMap<readonly string[], number>();
 
   /**
    * Moves an exec's environment out into a shared one. Returns the Env
@@ -28,15 +28,17 @@ export class EnvSharer {
   share(r: LogRecord): LogRecord | undefined {
     const e = r.exec;
     if (!e || !e.env || e.env.length === 0) return undefined;
-    const key = e.env.join('\0');
-    let id = this.ids.get(key);
+    let id = this.byArray.get(e.env);
     let def: LogRecord | undefined;
     if (id === undefined) {
-      id = this.ids.size + 1;
-      this.ids.set(key, id);
-      def = { ts: r.ts, pid: r.pid, tid: r.tid, env: { id, vars: e.env } };
-    } else {
-      this.savedBytes += key.length;
+      const key = e.env.join('\0');
+      id = this.ids.get(key);
+      if (id === undefined) {
+        id = this.ids.size + 1;
+        this.ids.set(key, id);
+        def = { ts: r.ts, pid: r.pid, tid: r.tid, env: { id, vars: e.env } };
+      }
+      this.byArray.set(e.env, id);
     }
     e.env = [];
     e.env_ref = id;

@@ -13,13 +13,14 @@
  * not contiguous (not how bt writes) is decoded as usual.
  */
 import type protobuf from 'protobufjs';
+import { RecentBytes } from './recent.js';
 
 /** Runs remembered, most recent first: execs mostly pass on the environment they were given (the kernel build: 10,500 execs, 1,274 environments, 1,530 misses with 8). */
 const RECENT = 8;
 /** Shorter runs are decoded as usual. */
 const MIN_RUN_BYTES = 256;
 
-const recent: Array<{ bytes: Buffer; env: string[] }> = [];
+const recent = new RecentBytes<string[]>(RECENT);
 /** Strings whose length prefix is in [skipFrom, skipTo) are skipped (the env run being reused). */
 let skipFrom = -1;
 let skipTo = -1;
@@ -56,23 +57,17 @@ function wrapDecode(execType: protobuf.Type): void {
     if (!run) return generated(r, l, e, n);
     const [from, to] = run;
     const bytes = Buffer.from(buf.buffer, buf.byteOffset + from, to - from);
-    const i = recent.findIndex((x) => x.bytes.length === bytes.length && x.bytes.equals(bytes));
-    if (i < 0) {
+    const hit = recent.find(bytes);
+    if (hit === undefined) {
       const m = generated(r, l, e, n);
-      recent.unshift({ bytes: Buffer.from(bytes), env: m.env ?? [] });
-      if (recent.length > RECENT) recent.pop();
+      recent.add(bytes, m.env ?? []);
       return m;
-    }
-    const hit = recent[i];
-    if (i > 0) {
-      recent.splice(i, 1);
-      recent.unshift(hit);
     }
     skipFrom = from;
     skipTo = to;
     try {
       const m = generated(r, l, e, n);
-      m.env = hit.env;
+      m.env = hit;
       return m;
     } finally {
       skipFrom = skipTo = -1;

@@ -1,11 +1,13 @@
 /**
  * LogWriter: appends records to a bt log.
  *
- * Records of scalars and strings are encoded straight into one growing
- * buffer (fastencode.ts); others (execs, environments, the trailer) by
- * protobufjs, each on its own (short-lived buffers are cheaper for the GC
- * than one big protobufjs Writer). Both go into an in-memory batch, in
- * order, and the batch is
+ * The batch is one buffer, reused: records of scalars and strings are
+ * encoded straight into it (fastencode.ts), the others (execs,
+ * environments, the trailer) by protobufjs and copied in, and so are the
+ * records the capture's transcoder encoded. No buffer per record or per
+ * batch: a kernel build's log went through three allocations of its size
+ * before, enough external memory for V8 to start a full GC every few
+ * seconds. The batch is
  * written with fs.writeSync when it reaches `batchBytes` or when
  * `flushIntervalMs` has passed since the last flush (checked on each write;
  * the capture loop also calls flush() on a timer). Flushed records are not
@@ -75,10 +77,8 @@ export class LogWriter {
   private readonly regular: boolean;
   private readonly flushIntervalMs: number;
   private readonly batchBytes: number;
-  /** The batch: encoded records, and after them those in `tail` (batchLen counts both). */
-  private batch: Uint8Array[] = [];
-  private batchLen = 0;
-  private readonly tail = new WireWriter(64 * 1024);
+  /** The batch: the records encoded since the last flush, in order. */
+  private readonly batch = new WireWriter(64 * 1024);
   private lastFlush = Date.now();
   private written = 0;
   private nRecords = 0;
@@ -144,12 +144,12 @@ export class LogWriter {
 
   /** Total bytes of the log so far (magic, header and records, including the unflushed batch). */
   get bytesWritten(): number {
-    return this.written + this.batchLen;
+    return this.written + this.batch.pos;
   }
 
   /** Bytes encoded but not yet written to the file. */
   get pendingBytes(): number {
-    return this.batchLen;
+    return this.batch.pos;
   }
 
   /** Event records written (the trailer is not counted). */
@@ -204,7 +204,7 @@ export class LogWriter {
       const reason = lost.reason || 'unknown';
       this.lostByReason[reason] = (this.lostByReason[reason] ?? 0) + Number(lost.count ?? 0);
     }
-    if (this.batchLen >= this.batchBytes || Date.now() - this.lastFlush >= this.flushIntervalMs) {
+    if (this.batch.pos >= this.batchBytes || Date.now() - this.lastFlush >= this.flushIntervalMs) {
       this.flush();
     }
   }
@@ -219,14 +219,12 @@ export class LogWriter {
       throw new LogError('E_LOG_WRITE', `cannot write to log ${this.displayName()}: it is already closed (internal error)`);
     }
     if (bytes.length === 0) return;
-    this.closeTail();
-    this.batch.push(Buffer.from(bytes));
-    this.batchLen += bytes.length;
+    this.append(bytes);
     for (const [type, n] of Object.entries(perType)) {
       this.nRecords += n;
       this.perType[type] = (this.perType[type] ?? 0) + n;
     }
-    if (this.batchLen >= this.batchBytes || Date.now() - this.lastFlush >= this.flushIntervalMs) {
+    if (this.batch.pos >= this.batchBytes || Date.now() - this.lastFlush >= this.flushIntervalMs) {
       this.flush();
     }
   }
@@ -239,19 +237,15 @@ export class LogWriter {
   flush(): void {
     this.lastFlush = Date.now();
     if (this.failedWith) {
-      this.batch = [];
-      this.batchLen = 0;
-      this.tail.pos = 0;
+      this.batch.pos = 0;
       return;
     }
-    if (this.closed || this.batchLen === 0) return;
-    this.closeTail();
+    if (this.closed || this.batch.pos === 0) return;
     // Take the batch and start a new one: the records are dropped even if
     // the write fails, so memory cannot grow on a full disk.
-    const buf = this.batch.length === 1 ? this.batch[0]! : Buffer.concat(this.batch, this.batchLen);
-    this.batch = [];
-    this.batchLen = 0;
-    this.writeOut(buf);
+    const n = this.batch.pos;
+    this.batch.pos = 0;
+    this.writeOut(this.batch.buf.subarray(0, n)); // done with the bytes when it returns or throws
   }
 
   /**
@@ -317,27 +311,22 @@ export class LogWriter {
   }
 
   private encode(r: LogRecord): void {
-    const before = this.tail.pos;
-    if (fastEncode(r, this.tail)) {
-      this.batchLen += this.tail.pos - before;
-      return;
-    }
-    this.closeTail();
+    if (fastEncode(r, this.batch)) return;
     let bytes: Uint8Array;
     try {
       bytes = RecordType.encodeDelimited(r).finish();
     } catch (err) {
       throw new TypeError(`LogWriter: cannot encode record: ${(err as Error).message}`, { cause: err });
     }
-    this.batch.push(bytes);
-    this.batchLen += bytes.length;
+    this.append(bytes);
   }
 
-  /** Moves the records encoded in `tail` into the batch (a copy), before anything else joins it. */
-  private closeTail(): void {
-    if (this.tail.pos === 0) return;
-    this.batch.push(Buffer.from(this.tail.buf.subarray(0, this.tail.pos)));
-    this.tail.pos = 0;
+  /** Copies encoded records to the end of the batch. */
+  private append(bytes: Uint8Array): void {
+    const b = this.batch;
+    b.ensure(bytes.length);
+    b.buf.set(bytes, b.pos);
+    b.pos += bytes.length;
   }
 
   private writeOut(buf: Uint8Array): void {
