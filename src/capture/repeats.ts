@@ -19,7 +19,10 @@ interface Held {
 }
 
 export class RepeatTracker {
+  /** By key, oldest first (a record held again moves to the end): the ones due by age are a prefix. */
   private readonly held = new Map<string, Held>();
+  /** The keys held for each process. */
+  private readonly byPid = new Map<number, Set<string>>();
   private readonly exited = new Set<number>();
   /** Held records whose count had left the map (evicted): written with repeats 0. */
   evicted = 0;
@@ -40,27 +43,37 @@ export class RepeatTracker {
     const old = this.held.get(k);
     if (old) this.release(k, old);
     this.held.set(k, { rec, key, atMs: nowMs });
+    let keys = this.byPid.get(rec.pid);
+    if (!keys) this.byPid.set(rec.pid, (keys = new Set()));
+    keys.add(k);
   }
 
   /** The process `pid` has exited: its held records can be completed. */
   processExited(pid: number): void {
-    if (this.held.size) this.exited.add(pid);
+    if (this.byPid.has(pid)) this.exited.add(pid);
   }
 
-  /** Writes the held records that are due (all of them with `all`). */
+  /**
+   * Writes the held records that are due (all of them with `all`): those
+   * of exited processes and those held for maxAgeMs. Runs at every drain:
+   * it looks at the due records only, never at all of them.
+   */
   flush(nowMs = Date.now(), all = false): void {
-    if (this.held.size === 0) {
-      this.exited.clear();
-      return;
-    }
-    for (const [k, h] of this.held) {
-      if (all || this.exited.has(h.rec.pid) || nowMs - h.atMs >= this.maxAgeMs) this.release(k, h);
+    for (const pid of this.exited) {
+      for (const k of this.byPid.get(pid) ?? []) this.release(k, this.held.get(k)!);
     }
     this.exited.clear();
+    for (const [k, h] of this.held) {
+      if (!all && nowMs - h.atMs < this.maxAgeMs) break;
+      this.release(k, h);
+    }
   }
 
   private release(k: string, h: Held): void {
     this.held.delete(k);
+    const keys = this.byPid.get(h.rec.pid);
+    keys?.delete(k);
+    if (keys?.size === 0) this.byPid.delete(h.rec.pid);
     const n = this.take(h.key);
     if (n === undefined) this.evicted++;
     h.rec.lookup!.repeats = n ? n - 1 : 0;

@@ -1,7 +1,7 @@
 /**
  * The writing side's counterpart of fastdecode.ts: a Record whose event is
- * made of scalars and strings (fork, exit, dup, pipe, a held lookup, and
- * every record bt normalize writes but the process ones) is encoded,
+ * made of scalars, strings and lists of strings (every one but the trailer
+ * and a process summary with pipes) is encoded,
  * varint-delimited, by code generated at first use from bt.proto's
  * reflection (tables.ts), straight into the writer's buffer: no protobufjs
  * Writer and its list of operations per record. Zero values are omitted,
@@ -13,7 +13,7 @@
  */
 import type protobuf from 'protobufjs';
 import { isWellFormed } from './bytes.js';
-import { BOOL, MESSAGE, SINT32, SINT64, STRING, UINT32, UINT64, tablesOf, type Table } from './tables.js';
+import { BOOL, MESSAGE, SINT32, SINT64, STRING, STRINGS, UINT32, UINT64, tablesOf, type Table } from './tables.js';
 import type { WireWriter } from './wire.js';
 
 type Encode = (m: unknown, w: WireWriter) => boolean;
@@ -71,7 +71,7 @@ function writeString(w: WireWriter, s: string): void {
 }
 
 function generate(type: protobuf.Type): Encode | null {
-  const { top, all } = tablesOf(type);
+  const { top, all } = tablesOf(type, true);
   if (!top) return null;
   const src = [...all.map((t, i) => encoderSource(t, i, all)), `return e${all.indexOf(top)};`].join('\n');
   return new Function('isWellFormed', 'writeString', 'delimit', src)(isWellFormed, writeString, delimit) as Encode;
@@ -102,7 +102,10 @@ function encoderSource(t: Table, i: number, all: Table[]): string {
     const kind = t.kinds[tag];
     const get = `v = m[${JSON.stringify(t.names[tag])}];`;
     const tagBytes = tag < 128 ? `w.buf[w.pos++] = ${tag};` : `w.buf[w.pos++] = ${(tag & 127) | 128}; w.buf[w.pos++] = ${tag >> 7};`;
-    if (kind === MESSAGE) {
+    if (kind === STRINGS) {
+      // every element, empty ones too: an empty argument is an argument
+      lines.push(`${get} if (v != null) { if (!Array.isArray(v)) return false; for (const s of v) { if (typeof s !== 'string' || !isWellFormed(s)) return false; w.ensure(16); ${tagBytes} writeString(w, s); } }`);
+    } else if (kind === MESSAGE) {
       const n = all.indexOf(t.nested[tag]!);
       lines.push(`${get} if (v != null) { if (typeof v !== 'object') return false; w.ensure(16); ${tagBytes} const at = w.pos++; if (!e${n}(v, w)) return false; delimit(w, at); }`);
     } else {

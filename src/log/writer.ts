@@ -220,7 +220,9 @@ export class LogWriter {
     }
     if (bytes.length === 0) return;
     this.append(bytes);
-    for (const [type, n] of Object.entries(perType)) {
+    for (const type in perType) {
+      const n = perType[type];
+      if (!n) continue;
       this.nRecords += n;
       this.perType[type] = (this.perType[type] ?? 0) + n;
     }
