@@ -42,10 +42,12 @@ typedef struct {
 	__type(value, struct bt_scratch);
 } bt_scratch_t;
 
+/* Per thread (task-local storage: no hash, no lock, freed with the task);
+ * op == 0: no syscall pending. */
 typedef struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u32); /* tid */
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct bt_pending);
 } bt_pending_t;
 

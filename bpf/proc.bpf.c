@@ -49,14 +49,15 @@ int BPF_PROG(bt_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	e->old_tid = old_pid;
 	e->op = BT_OP_EXECVE;
 	e->dirfd = AT_FDCWD;
-	pend = bpf_map_lookup_elem(&bt_pending, &tid);
-	if (pend && pend->op == BT_OP_EXECVEAT) {
-		e->op = BT_OP_EXECVEAT;
-		e->dirfd = (__s32)pend->args[0];
+	pend = bpf_task_storage_get(&bt_pending, p, 0, 0);
+	if (pend) {
+		if (pend->op == BT_OP_EXECVEAT) {
+			e->op = BT_OP_EXECVEAT;
+			e->dirfd = (__s32)pend->args[0];
+		}
+		/* The exit tracepoint of a successful exec has nothing left to do. */
+		pend->op = 0;
 	}
-	/* The exit tracepoint of a successful exec has nothing left to do;
-	 * a non-leader thread's entry would otherwise stay behind. */
-	bpf_map_delete_elem(&bt_pending, &tid);
 
 	mm = BPF_CORE_READ(p, mm);
 	arg_start = BPF_CORE_READ(mm, arg_start);
@@ -109,11 +110,11 @@ int BPF_PROG(bt_exit, struct task_struct *p)
 {
 	struct bt_exit e = {};
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id, tgid = id >> 32;
+	__u32 tgid = id >> 32;
 	__u8 one = 1;
 
-	/* A thread killed inside a syscall never reaches its exit tracepoint. */
-	bpf_map_delete_elem(&bt_pending, &tid);
+	/* A thread killed inside a syscall never reaches its exit tracepoint:
+	 * its pending syscall goes with its task storage. */
 	if (!bt_traced())
 		return 0;
 	/* Only the last thread of a process reports the process exit. Threads

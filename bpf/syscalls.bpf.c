@@ -54,7 +54,7 @@ static __always_inline void bt_on_exec(long ret, struct bt_pending *p)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(bt_sys_enter, struct pt_regs *regs, long id)
 {
-	struct bt_pending p = {};
+	struct bt_pending p = {}, *slot;
 	__u32 op = bt_op_of(id), tid;
 
 	if (!op)
@@ -80,7 +80,10 @@ int BPF_PROG(bt_sys_enter, struct pt_regs *regs, long id)
 	}
 	p.op = op;
 	tid = (__u32)bpf_get_current_pid_tgid();
-	if (bpf_map_update_elem(&bt_pending, &tid, &p, BPF_ANY))
+	slot = bpf_task_storage_get(&bt_pending, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (slot)
+		__builtin_memcpy(slot, &p, sizeof(p));
+	else
 		bt_count_lost(BT_LOST_PAIR_MAP);
 	if (op == BT_OP_EXECVE || op == BT_OP_EXECVEAT)
 		bt_save_argv0(tid, (const char *const *)p.args[op == BT_OP_EXECVE ? 1 : 2]);
@@ -104,19 +107,16 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(bt_sys_exit, struct pt_regs *regs, long ret)
 {
 	struct bt_pending p;
-	__u32 tid;
 	struct bt_pending *found;
 
 	/* Cheap filter first: this runs at the end of every syscall. */
 	if (!bt_op_of(bt_syscall_nr(regs)))
 		return 0;
-	tid = (__u32)bpf_get_current_pid_tgid();
-	found = bpf_map_lookup_elem(&bt_pending, &tid);
-	if (!found)
+	found = bpf_task_storage_get(&bt_pending, bpf_get_current_task_btf(), 0, 0);
+	if (!found || !found->op)
 		return 0;
-	/* Copy before deleting: a freed element can be reused at once. */
 	__builtin_memcpy(&p, found, sizeof(p));
-	bpf_map_delete_elem(&bt_pending, &tid);
+	found->op = 0;
 
 	bt_dispatch(ret, &p);
 	return 0;
