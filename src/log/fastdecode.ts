@@ -93,8 +93,8 @@ const VALUE: Record<number, string> = {
 /** The source of decoder d<i>: one case per tag, anything else undefined (protobufjs decides). */
 function decoderSource(t: Table, i: number, all: Table[]): string {
   const cases: string[] = [];
-  t.kinds.forEach((kind, tag) => {
-    if (kind === 0) return;
+  for (const tag of t.tags) {
+    const kind = t.kinds[tag];
     const field = `m[${JSON.stringify(t.names[tag])}]`;
     if (kind === STRING) {
       cases.push(`case ${tag}: { if (wide || hi !== 0 || lo > end - pos) return undefined; const f = pos, e = f + lo; ${field} = lo <= CACHED ? cachedString(b, f, e) : decodeBytes(b, f, e); pos = e; break; }`);
@@ -106,7 +106,7 @@ function decoderSource(t: Table, i: number, all: Table[]): string {
     } else {
       cases.push(`case ${tag}: if (wide) return undefined; ${field} = ${VALUE[kind]}; break;`);
     }
-  });
+  }
   return `const C${i} = ctors[${i}];
 function d${i}(b, start, end) {
   const m = new C${i}();

@@ -14,7 +14,7 @@
 import type protobuf from 'protobufjs';
 import { isWellFormed } from './bytes.js';
 import { BOOL, MESSAGE, SINT32, SINT64, STRING, STRINGS, UINT32, UINT64, tablesOf, type Table } from './tables.js';
-import type { WireWriter } from './wire.js';
+import { varintSize, type WireWriter } from './wire.js';
 
 type Encode = (m: unknown, w: WireWriter) => boolean;
 
@@ -52,7 +52,7 @@ function delimit(w: WireWriter, at: number): void {
     w.buf[at] = n;
     return;
   }
-  const size = n < 1 << 14 ? 2 : n < 1 << 21 ? 3 : n < 1 << 28 ? 4 : 5;
+  const size = varintSize(n);
   w.ensure(size);
   w.buf.copyWithin(at + size, at + 1, w.pos);
   const end = w.pos + size - 1;

@@ -20,6 +20,7 @@ import { runDump } from '../../src/cli/dump.js';
 import { graphFile, renderDot } from '../../src/graph/index.js';
 import { MAGIC } from '../../src/log/schema.js';
 import { normalizeFile } from '../../src/normalize/normalize.js';
+import { varint } from '../helpers/varint.js';
 
 /** mulberry32: a small seeded PRNG. */
 export function rng(seed: number): () => number {
@@ -31,16 +32,6 @@ export function rng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-function varint(n: number): number[] {
-  const out: number[] = [];
-  while (n >= 0x80) {
-    out.push((n % 128) | 0x80);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return out;
 }
 
 /** Offsets of the length prefixes of the header and every record (test-side framing). */

@@ -4,6 +4,7 @@ import protobuf from 'protobufjs';
 import { fastDecode } from '../../src/log/fastdecode.js';
 import { RecordType, decodeRecordAt, encodeRecord, recordType, root, type LogRecord } from '../../src/log/schema.js';
 import { normalizedRecords, sampleRecords } from './fixtures.js';
+import { varint } from '../helpers/varint.js';
 
 /** What protobufjs's own decoder makes of payload bytes (throws as it does). */
 function slow(payload: Uint8Array): unknown {
@@ -31,16 +32,6 @@ function assertSame(a: unknown, b: unknown, where = 'record'): void {
 
 /** A payload of bytes written by hand: [tag, value-bytes...] pieces. */
 const bytes = (...parts: number[][]): Buffer => Buffer.from(parts.flat());
-/** Varint bytes of a non-negative integer below 2^53. */
-function varint(v: number): number[] {
-  const out: number[] = [];
-  while (v >= 128) {
-    out.push((v % 128) | 128);
-    v = Math.floor(v / 128);
-  }
-  out.push(v);
-  return out;
-}
 const field = (name: string, of = RecordType): number => of.fields[name].id;
 const tag = (id: number, wire: number): number[] => varint((id << 3) | wire);
 const OPEN = root.lookupType('bt.Open');

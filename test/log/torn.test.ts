@@ -6,6 +6,7 @@ import { LogError } from '../../src/errors.js';
 import { LogReader } from '../../src/log/reader.js';
 import { MAGIC, encodeHeader, encodeRecord } from '../../src/log/schema.js';
 import type { LogRecord } from '../../src/log/schema.js';
+import { varint } from '../helpers/varint.js';
 import { HEADER, TRAILER, logBytes, sampleRecords, tmpdir } from './fixtures.js';
 
 let dir: string;
@@ -43,17 +44,6 @@ function expectLogError(file: string, code: string, re?: RegExp): void {
       return true;
     },
   );
-}
-
-/** Varint encoding of n (test-side, independent of protobufjs). */
-function varint(n: number): number[] {
-  const out: number[] = [];
-  while (n >= 0x80) {
-    out.push((n & 0x7f) | 0x80);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return out;
 }
 
 describe('LogReader on torn and damaged logs', () => {
