@@ -31,22 +31,32 @@ struct bt_hash_ctx {
 	__u32 len;
 };
 
+/* One bpf_loop step: up to BT_HASH_WORDS words (a call per step is the
+ * cost; most paths take one or two). */
+#define BT_HASH_WORDS 4
+
 static long bt_hash_step(__u32 i, void *vctx)
 {
 	struct bt_hash_ctx *c = vctx;
 	struct bt_scratch *s = bt_buf();
-	__u64 at = (__u64)i * 8, off, w;
+	__u64 at = (__u64)i * (8 * BT_HASH_WORDS), off, w;
+	int j;
 
-	if (!s || at >= c->len)
+	if (!s)
 		return 1;
-	off = c->base + at;
-	if (off > BT_SCRATCH - 8)
-		return 1;
-	w = *(__u64 *)(s->buf + off);
-	if (c->len - at < 8)
-		w &= (1ull << ((c->len - at) * 8)) - 1;
-	c->h = (c->h ^ w) * 0x100000001b3ull;
-	c->h ^= c->h >> 29;
+#pragma unroll
+	for (j = 0; j < BT_HASH_WORDS; j++, at += 8) {
+		if (at >= c->len)
+			return 1;
+		off = c->base + at;
+		if (off > BT_SCRATCH - 8)
+			return 1;
+		w = *(__u64 *)(s->buf + off);
+		if (c->len - at < 8)
+			w &= (1ull << ((c->len - at) * 8)) - 1;
+		c->h = (c->h ^ w) * 0x100000001b3ull;
+		c->h ^= c->h >> 29;
+	}
 	return 0;
 }
 
@@ -56,7 +66,7 @@ static __always_inline __u64 bt_hash(__u64 h, __u32 base, __u32 len)
 	struct bt_hash_ctx c = { .h = h, .base = base, .len = len };
 
 	if (len)
-		bpf_loop((len + 7) / 8, bt_hash_step, &c, 0);
+		bpf_loop((len + 8 * BT_HASH_WORDS - 1) / (8 * BT_HASH_WORDS), bt_hash_step, &c, 0);
 	return c.h;
 }
 
@@ -66,29 +76,42 @@ static __always_inline __u64 bt_mix(__u64 h, __u64 v)
 	return h ^ (h >> 31);
 }
 
-/* File type and mtime from a successful stat's user buffer. */
+/* File type and mtime from a successful stat's user buffer: one read of
+ * the span from the mode to the mtime (each user read has a fixed cost). */
 static __always_inline void bt_stat_result(__u32 op, __u64 ubuf, struct bt_lookup *e)
 {
-	__u32 mode = 0;
+	__u32 mode;
 
 	if (op == BT_OP_STATX) {
-		__u16 m = 0;
-		struct statx_timestamp ts = {};
+		struct {
+			__u16 mode;
+			__u8 _gap[__builtin_offsetof(struct statx, stx_mtime) - __builtin_offsetof(struct statx, stx_mode) - 2];
+			struct statx_timestamp mtime;
+		} __attribute__((packed)) x;
 
-		bpf_probe_read_user(&m, sizeof(m), (void *)(ubuf + __builtin_offsetof(struct statx, stx_mode)));
-		bpf_probe_read_user(&ts, sizeof(ts), (void *)(ubuf + __builtin_offsetof(struct statx, stx_mtime)));
-		mode = m;
-		e->mtime_sec = ts.tv_sec;
-		e->mtime_nsec = ts.tv_nsec;
+		_Static_assert(__builtin_offsetof(typeof(x), mtime) == __builtin_offsetof(struct statx, stx_mtime) - __builtin_offsetof(struct statx, stx_mode) &&
+			       sizeof(x) == __builtin_offsetof(struct statx, stx_mtime) + sizeof(struct statx_timestamp) - __builtin_offsetof(struct statx, stx_mode), "statx span");
+		if (bpf_probe_read_user(&x, sizeof(x), (void *)(ubuf + __builtin_offsetof(struct statx, stx_mode))))
+			return;
+		mode = x.mode;
+		e->mtime_sec = x.mtime.tv_sec;
+		e->mtime_nsec = x.mtime.tv_nsec;
 	} else if (op == BT_OP_STAT || op == BT_OP_LSTAT || op == BT_OP_NEWFSTATAT) {
 #ifdef __TARGET_ARCH_x86
 		/* x86_64 struct stat: st_mode at 24, st_mtime at 88, st_mtime_nsec at 96 */
-		__s64 t[2] = {};
+		struct {
+			__u32 mode;
+			__u8 _gap[88 - 24 - 4];
+			__s64 mtime[2];
+		} __attribute__((packed)) st;
 
-		bpf_probe_read_user(&mode, sizeof(mode), (void *)(ubuf + 24));
-		bpf_probe_read_user(t, sizeof(t), (void *)(ubuf + 88));
-		e->mtime_sec = t[0];
-		e->mtime_nsec = t[1];
+		if (bpf_probe_read_user(&st, sizeof(st), (void *)(ubuf + 24)))
+			return;
+		mode = st.mode;
+		e->mtime_sec = st.mtime[0];
+		e->mtime_nsec = st.mtime[1];
+#else
+		return;
 #endif
 	} else {
 		return;
@@ -135,7 +158,7 @@ static __always_inline void bt_on_lookup(long ret, struct bt_pending *p)
 		return;
 	bt_args_of(p, &a);
 	e = (void *)s->buf;
-	bt_fill_hdr(&e->h, BT_T_LOOKUP);
+	bt_fill_hdr_untimed(&e->h, BT_T_LOOKUP);
 	e->ret = ret;
 	e->dirfd = a.dirfd;
 	e->flags = a.flags;
@@ -180,6 +203,7 @@ static __always_inline void bt_on_lookup(long ret, struct bt_pending *p)
 			bpf_map_update_elem(&bt_lookups, &k, &zero, BPF_NOEXIST);
 		}
 	}
+	e->h.ts = bpf_ktime_get_boot_ns();
 	bt_emit(e, sizeof(*e) + e->path_len + e->target_len);
 }
 

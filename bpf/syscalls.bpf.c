@@ -5,11 +5,16 @@
  * detaching ~60 perf-event tracepoints costs an RCU grace period each
  * (seconds in all), two raw tracepoint links cost nothing measurable.
  *
- * Pairing: sys_enter stores the arguments of a traced syscall of a traced
- * task in a tid-keyed map; sys_exit takes them out (always deleting the
- * entry) and calls the handler with the result. User strings are read at
- * exit, when the kernel has faulted them in. Syscall numbers come from the
- * architecture's asm/unistd_64.h; 32-bit compat syscalls are not traced.
+ * Everything but exec is handled at sys_exit alone: the syscall's arguments
+ * are still in its saved registers there (the kernel reads them from
+ * pt_regs and leaves them; on arm64 the first one is orig_x0, which is what
+ * PT_REGS_PARM1_SYSCALL reads), user strings have been faulted in, and the
+ * result is known. So sys_enter, which also runs for every syscall of the
+ * machine, returns after two compares unless the syscall is an exec: only an
+ * exec needs its arguments kept from enter to exit (its image, argv[0]
+ * included, is gone by then), in the thread's task-local storage. Syscall
+ * numbers come from the architecture's asm/unistd_64.h; 32-bit compat
+ * syscalls are not traced.
  */
 #include "common.bpf.h"
 #include "exec.bpf.h"
@@ -51,42 +56,51 @@ static __always_inline void bt_on_exec(long ret, struct bt_pending *p)
 
 #include "bt_dispatch.h"
 
+/* The arguments of syscall `op` from its saved registers (at enter or at
+ * exit: they are the same). False: a syscall of no interest after all. */
+static __always_inline bool bt_pending_of(struct pt_regs *regs, __u32 op, struct bt_pending *p)
+{
+	/* regs is a BTF pointer here: plain (CO-RE relocated) loads, no helper calls. */
+	p->args[0] = PT_REGS_PARM1_SYSCALL(regs);
+	p->args[1] = PT_REGS_PARM2_SYSCALL(regs);
+	p->args[2] = PT_REGS_PARM3_SYSCALL(regs);
+	p->args[3] = PT_REGS_PARM4_SYSCALL(regs);
+	p->args[4] = PT_REGS_PARM5_SYSCALL(regs);
+	p->args[5] = 0;
+	p->_pad = 0;
+	if (op == BT_OP_FCNTL_DUPFD) {
+		/* only the fcntl commands that change the fd table */
+		if (p->args[1] == BT_F_DUPFD_CLOEXEC)
+			op = BT_OP_FCNTL_DUPFD_CLOEXEC;
+		else if (p->args[1] == BT_F_SETFD)
+			op = BT_OP_FCNTL_SETFD;
+		else if (p->args[1] != BT_F_DUPFD)
+			return false;
+	}
+	p->op = op;
+	return true;
+}
+
+/* Runs at the start of every syscall on the machine: only execs go further. */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(bt_sys_enter, struct pt_regs *regs, long id)
 {
-	struct bt_pending p = {}, *slot;
-	__u32 op = bt_op_of(id), tid;
+	struct bt_pending p, *slot;
+	__u32 op;
 
+	op = bt_enter_op_of(id);
 	if (!op)
-		return 0;
-	if (op != BT_OP_EXECVE && op != BT_OP_EXECVEAT && !(bt_cfg.flags & BT_CFG_FILES))
 		return 0;
 	if (!bt_traced() || bt_is_32bit_task())
 		return 0;
-	/* regs is a BTF pointer here: plain (CO-RE relocated) loads, no helper calls. */
-	p.args[0] = PT_REGS_PARM1_SYSCALL(regs);
-	p.args[1] = PT_REGS_PARM2_SYSCALL(regs);
-	p.args[2] = PT_REGS_PARM3_SYSCALL(regs);
-	p.args[3] = PT_REGS_PARM4_SYSCALL(regs);
-	p.args[4] = PT_REGS_PARM5_SYSCALL(regs);
-	if (op == BT_OP_FCNTL_DUPFD) {
-		/* only the fcntl commands that change the fd table */
-		if (p.args[1] == BT_F_DUPFD_CLOEXEC)
-			op = BT_OP_FCNTL_DUPFD_CLOEXEC;
-		else if (p.args[1] == BT_F_SETFD)
-			op = BT_OP_FCNTL_SETFD;
-		else if (p.args[1] != BT_F_DUPFD)
-			return 0;
-	}
-	p.op = op;
-	tid = (__u32)bpf_get_current_pid_tgid();
+	bt_pending_of(regs, op, &p);
 	slot = bpf_task_storage_get(&bt_pending, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (slot)
 		__builtin_memcpy(slot, &p, sizeof(p));
 	else
 		bt_count_lost(BT_LOST_PAIR_MAP);
 	if (op == BT_OP_EXECVE || op == BT_OP_EXECVEAT)
-		bt_save_argv0(tid, (const char *const *)p.args[op == BT_OP_EXECVE ? 1 : 2]);
+		bt_save_argv0((__u32)bpf_get_current_pid_tgid(), (const char *const *)p.args[op == BT_OP_EXECVE ? 1 : 2]);
 	return 0;
 }
 
@@ -108,16 +122,25 @@ int BPF_PROG(bt_sys_exit, struct pt_regs *regs, long ret)
 {
 	struct bt_pending p;
 	struct bt_pending *found;
+	__u32 op;
 
 	/* Cheap filter first: this runs at the end of every syscall. */
-	if (!bt_op_of(bt_syscall_nr(regs)))
+	op = bt_op_of(bt_syscall_nr(regs));
+	if (!op)
 		return 0;
-	found = bpf_task_storage_get(&bt_pending, bpf_get_current_task_btf(), 0, 0);
-	if (!found || !found->op)
-		return 0;
-	__builtin_memcpy(&p, found, sizeof(p));
-	found->op = 0;
-
+	if (bt_op_at_enter(op)) {
+		/* an exec that failed (a successful one is done at sched_process_exec) */
+		found = bpf_task_storage_get(&bt_pending, bpf_get_current_task_btf(), 0, 0);
+		if (!found || !found->op)
+			return 0;
+		__builtin_memcpy(&p, found, sizeof(p));
+		found->op = 0;
+	} else {
+		if (!(bt_cfg.flags & BT_CFG_FILES) || !bt_traced() || bt_is_32bit_task())
+			return 0;
+		if (!bt_pending_of(regs, op, &p))
+			return 0;
+	}
 	bt_dispatch(ret, &p);
 	return 0;
 }

@@ -5,6 +5,8 @@
  *   bt_ops.h      enum bt_op (part of the kernel<->user contract, included
  *                 by bt_records.h)
  *   bt_ops_bpf.h  bt_op_of(nr): syscall number -> op (0: not recorded);
+ *                 bt_enter_op_of(nr) and bt_op_at_enter(op): the ops whose
+ *                 arguments are kept from sys_enter (ENTER_KINDS);
  *                 struct bt_args and bt_args_of(): the arguments of a
  *                 pending syscall by role
  *   bt_dispatch.h bt_dispatch(): the exit handler of each op's record kind;
@@ -34,6 +36,13 @@ export const HANDLERS: Record<RecordKind, string> = {
   readdir: 'bt_on_readdir',
   meta: 'bt_on_meta',
 };
+
+/**
+ * Record kinds whose arguments must be read at sys_enter and kept until
+ * sys_exit: a successful exec has replaced the image (argv included) by then.
+ * Every other op is handled at sys_exit alone, from the saved registers.
+ */
+export const ENTER_KINDS: readonly RecordKind[] = ['exec'];
 
 /** struct bt_args members: role -> [C type, default, cast]. */
 const ROLE_FIELDS: Partial<Record<ArgRole, [string, string, string]>> = {
@@ -79,6 +88,19 @@ export function opsBpfHeader(): string {
     }
   }
   out.push('\tdefault: return 0;', '\t}', '}', '');
+  const enterOps = OPS.filter((o) => ENTER_KINDS.includes(o.kind));
+  out.push('/* The op of a syscall number whose arguments are kept from sys_enter, else 0. */');
+  out.push('static __always_inline __u32 bt_enter_op_of(long nr)', '{', '\tswitch (nr) {');
+  for (const o of enterOps) {
+    for (const sc of o.syscalls) {
+      out.push(`#ifdef __NR_${sc}`, `\tcase __NR_${sc}: return ${enumName(o.name)};`, '#endif');
+    }
+  }
+  out.push('\tdefault: return 0;', '\t}', '}', '');
+  out.push('/* True for the ops whose arguments are kept from sys_enter. */');
+  out.push('static __always_inline bool bt_op_at_enter(__u32 op)', '{', '\tswitch (op) {');
+  for (const o of enterOps) out.push(`\tcase ${enumName(o.name)}:`);
+  out.push('\t\treturn true;', '\tdefault:', '\t\treturn false;', '\t}', '}', '');
   out.push('/* A pending syscall\'s arguments by role (see ArgRole in src/ops/table.ts). */', 'struct bt_args {');
   for (const [role, [type]] of Object.entries(ROLE_FIELDS)) out.push(`\t${type} ${role};`);
   out.push('};', '');
