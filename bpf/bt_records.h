@@ -32,6 +32,7 @@ enum bt_type {
 	BT_T_LOOKUP = 12,  /* stat, access, readlink families */
 	BT_T_READDIR = 13, /* getdents64: one per listed directory */
 	BT_T_META = 14,    /* chmod, chown, truncate, utime families */
+	BT_T_REPEATS = 15, /* the count of a repeated lookup (read by the capture, not logged) */
 };
 
 /* Syscall identities (op fields): enum bt_op, generated from the op table
@@ -46,8 +47,9 @@ enum bt_flag {
 	BT_F_ENV = 1 << 3,        /* EXEC_DATA: these bytes belong to env, not argv */
 	BT_F_READ_FAULT = 1 << 4, /* a user string could not be read */
 	BT_F_CWD_INCOMPLETE = 1 << 5, /* EXEC, CHDIR: the cwd walk did not reach the root: cwd is its leaf side only */
-	BT_F_REPEAT = 1 << 6,     /* LOOKUP: the first repetition of an identical lookup;
-				   * later ones are counted in bt_lookups under its key */
+	BT_F_REPEAT = 1 << 6,     /* LOOKUP: the first repetition of an identical lookup by
+				   * this thread; later ones are counted, and a BT_T_REPEATS
+				   * record brings the count */
 	BT_F_TIMES_NULL = 1 << 7, /* META (utime family): times pointer was NULL (now) */
 	BT_F_PARTIAL = 1 << 8,    /* READDIR: the fd was closed before the listing's end */
 };
@@ -55,7 +57,7 @@ enum bt_flag {
 /* Reasons events were lost or damaged (index into bt_stats.lost). */
 enum bt_lost_reason {
 	BT_LOST_RINGBUF = 0,   /* ring buffer full: record dropped */
-	BT_LOST_PAIR_MAP = 1,  /* no task storage for a syscall's enter/exit pairing (out of memory) */
+	BT_LOST_PAIR_MAP = 1,  /* no task storage to keep an exec's arguments from enter to exit (out of memory) */
 	BT_LOST_READ = 2,      /* a user string could not be read */
 	BT_LOST_TRUNCATED = 3, /* a string or path was truncated */
 	BT_LOST_UNKNOWN_OP = 4, /* a syscall paired with no table row (never happens unless the table is broken) */
@@ -204,8 +206,8 @@ struct bt_lookup {
 	__s64 mtime_sec;   /* successful stat: st_mtime */
 	__u32 mtime_nsec;
 	__u32 ftype;       /* successful stat: st_mode >> 12 (S_IFMT), 0 otherwise */
-	__u64 start_time;  /* repeat key: the process's start time */
-	__u64 key_hash;    /* repeat key: hash of path, result, ftype, mtime, target */
+	__u64 _reserved;   /* 0 (was the process start time of the old repeat key) */
+	__u64 key_hash;    /* repeat key: hash of op, dirfd, path, result, ftype, mtime, target */
 	__u16 op;
 	__u16 path_len;
 	__u16 target_len;  /* readlink: the link text */
@@ -213,19 +215,25 @@ struct bt_lookup {
 	/* char path[path_len], target[target_len] */
 };
 
-/* Key and value of the bt_lookups map (identical lookups by one process). */
-struct bt_lookup_key {
-	__u64 start_time;
-	__u64 key_hash;
-	__u32 pid;
-	__s32 dirfd;
-	__s32 ret;
-	__u16 op;
-	__u16 _pad;
+/* Repeated lookups are counted in the thread's table (repeats.bpf.h): a
+ * slot is one 64-bit word, the top bits of key_hash (the tag) above a
+ * count of BT_REP_COUNT_BITS bits. */
+enum bt_repeat_const {
+	BT_REP_COUNT_BITS = 20,
+	BT_REP_SLOTS = 512, /* per thread, direct-mapped by the tag's low bits */
+	BT_REP_GROUP = 8,   /* slots per bit of the table's map of slots that may hold counts */
 };
 
-struct bt_lookup_val {
-	__u64 count; /* repetitions after the first */
+/* The count of a repeated lookup: how many lookups the BT_F_REPEAT record
+ * of the same thread with key_hash >> BT_REP_COUNT_BITS == key_tag stands
+ * for, itself included. Sent when the thread's slot is taken by another
+ * lookup, when the thread exits, and by the periodic sweep (bt_sweep).
+ * The sweep's record can come before the REPEAT record it counts. */
+struct bt_repeats {
+	struct bt_hdr h;   /* pid, tid: the thread that made the lookups */
+	__u64 key_tag;
+	__u32 count;
+	__u32 _pad;
 };
 
 /* Directory listing: one record per listed directory (fd), when

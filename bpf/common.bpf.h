@@ -77,13 +77,19 @@ typedef struct {
 } bt_exited_t;
 
 extern bt_exited_t bt_exited SEC(".maps");
-/* Identical lookups by one process, counted instead of sent again (lookup_ops.bpf.h). */
+/* Identical lookups by one thread, counted instead of sent again
+ * (repeats.bpf.h): a direct-mapped table in the thread's own storage. */
+struct bt_rep_table {
+	__u64 groups; /* bit g: slots g * BT_REP_GROUP ... may hold counts */
+	__u64 slot[BT_REP_SLOTS];
+};
+
 typedef struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, struct bt_lookup_key);
-	__type(value, struct bt_lookup_val);
-} bt_lookups_t;
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct bt_rep_table);
+} bt_reps_t;
 
 /* Directory listings in progress, by process image and fd: after an exec
  * (close-on-exec closes fds without a close call) the same fd is another file. */
@@ -130,7 +136,7 @@ typedef struct {
 
 extern bt_dwalks_t bt_dwalks SEC(".maps");
 extern bt_ringbuf_t bt_events SEC(".maps");
-extern bt_lookups_t bt_lookups SEC(".maps");
+extern bt_reps_t bt_reps SEC(".maps");
 extern bt_dirs_t bt_dirs SEC(".maps");
 extern bt_argv0_t bt_argv0 SEC(".maps");
 extern bt_scratch_t bt_scratch SEC(".maps");

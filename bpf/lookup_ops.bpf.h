@@ -4,26 +4,19 @@
  * (an empty path with AT_EMPTY_PATH: what fstat is) is not recorded. Handlers called at
  * syscall exit by syscalls.bpf.c (bt_dispatch, generated from the op table).
  *
- * Repeated lookups: a process that makes the same lookup again (same op,
+ * Repeated lookups: a thread that makes the same lookup again (same op,
  * dirfd, path and result: errno, file type, mtime, link text) is counted in
- * bt_lookups instead of being sent again. The first repetition is sent once
- * more, flagged BT_F_REPEAT and carrying the key; userspace later takes the
- * count out of the map (lookup-and-delete) and writes that record with it. */
+ * its own table instead of being sent again (repeats.bpf.h). The first
+ * repetition is sent once more, flagged BT_F_REPEAT and carrying the key
+ * hash; a BT_T_REPEATS record brings its count later. */
 #ifndef BT_LOOKUP_OPS_BPF_H
 #define BT_LOOKUP_OPS_BPF_H
 
 #include "common.bpf.h"
+#include "repeats.bpf.h"
 
 #define BT_S_IFMT 0170000
 #define BT_AT_EMPTY_PATH 0x1000
-
-/* The process's start time: with the pid, it names one process (pids are reused). */
-static __always_inline __u64 bt_start_time(void)
-{
-	struct task_struct *t = bpf_get_current_task_btf();
-
-	return t->group_leader->start_time;
-}
 
 struct bt_hash_ctx {
 	__u64 h;
@@ -150,8 +143,6 @@ static __always_inline void bt_on_lookup(long ret, struct bt_pending *p)
 	struct bt_scratch *s = bt_buf();
 	struct bt_lookup *e;
 	struct bt_args a = {};
-	struct bt_lookup_key k = {};
-	struct bt_lookup_val zero = {}, *v;
 	__u64 h;
 
 	if (!s)
@@ -179,30 +170,18 @@ static __always_inline void bt_on_lookup(long ret, struct bt_pending *p)
 	if (ret > 0 && (p->op == BT_OP_READLINK || p->op == BT_OP_READLINKAT))
 		e->target_len = bt_read_ubytes(s->buf, sizeof(*e) + e->path_len, a.buf, ret, &e->h.flags);
 
-	k.start_time = bt_start_time();
 	h = bt_hash(0xcbf29ce484222325ull, sizeof(*e), e->path_len);
 	h = bt_mix(h, ((__u64)e->ftype << 32) | e->mtime_nsec);
 	h = bt_mix(h, e->mtime_sec);
 	h = bt_mix(h, ((__u64)e->flags << 32) | e->mode);
+	h = bt_mix(h, ((__u64)e->op << 32) | (__u32)e->dirfd);
+	h = bt_mix(h, (__u64)e->ret);
 	if (e->target_len)
 		h = bt_hash(h, sizeof(*e) + e->path_len, e->target_len);
-	k.key_hash = h;
-	k.pid = e->h.pid;
-	k.dirfd = e->dirfd;
-	k.ret = e->ret;
-	k.op = e->op;
-	e->start_time = k.start_time;
+	e->_reserved = 0;
 	e->key_hash = h;
-	if (!(e->h.flags & (BT_F_TRUNCATED | BT_F_READ_FAULT))) {
-		v = bpf_map_lookup_elem(&bt_lookups, &k);
-		if (v) {
-			if (__sync_fetch_and_add(&v->count, 1) != 0)
-				return; /* counted: userspace takes the count out of the map */
-			e->h.flags |= BT_F_REPEAT;
-		} else {
-			bpf_map_update_elem(&bt_lookups, &k, &zero, BPF_NOEXIST);
-		}
-	}
+	if (!(e->h.flags & (BT_F_TRUNCATED | BT_F_READ_FAULT)) && bt_count_repeat(h, &e->h.flags))
+		return; /* counted: a BT_T_REPEATS record brings the count */
 	e->h.ts = bpf_ktime_get_boot_ns();
 	bt_emit(e, sizeof(*e) + e->path_len + e->target_len);
 }
@@ -229,6 +208,14 @@ static long bt_dirent_step(__u32 i, void *vctx)
 	c->off += reclen;
 	c->n++;
 	return 0;
+}
+
+/* The process's start time: with the pid, it names one process (pids are reused). */
+static __always_inline __u64 bt_start_time(void)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	return t->group_leader->start_time;
 }
 
 /* Counts the execs of the process: with start time and pid, one process image. */

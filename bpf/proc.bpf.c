@@ -3,6 +3,7 @@
 #include "common.bpf.h"
 #include "path.bpf.h"
 #include "exec.bpf.h"
+#include "repeats.bpf.h"
 
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(bt_fork, struct task_struct *parent, struct task_struct *child)
@@ -117,6 +118,8 @@ int BPF_PROG(bt_exit, struct task_struct *p)
 	 * its pending syscall goes with its task storage. */
 	if (!bt_traced())
 		return 0;
+	/* every thread: the counts of its repeated lookups come before its end */
+	bt_flush_repeats(p);
 	/* Only the last thread of a process reports the process exit. Threads
 	 * dying together can all see live == 0: exactly one insert succeeds. */
 	if (BPF_CORE_READ(p, signal, live.counter) != 0)

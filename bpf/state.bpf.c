@@ -9,7 +9,7 @@ bt_scratch_t bt_scratch SEC(".maps");
 bt_pending_t bt_pending SEC(".maps");
 bt_argv0_t bt_argv0 SEC(".maps");
 bt_exited_t bt_exited SEC(".maps");
-bt_lookups_t bt_lookups SEC(".maps");
+bt_reps_t bt_reps SEC(".maps");
 bt_dirs_t bt_dirs SEC(".maps");
 bt_dwalks_t bt_dwalks SEC(".maps");
 
@@ -36,8 +36,7 @@ union bt_record_types {
 	struct bt_path path;
 	struct bt_path2 path2;
 	struct bt_lookup lookup;
-	struct bt_lookup_key lookup_key;
-	struct bt_lookup_val lookup_val;
+	struct bt_repeats repeats;
 	struct bt_readdir readdir;
 	struct bt_meta meta;
 };

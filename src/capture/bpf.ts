@@ -14,6 +14,9 @@ import { CORE_BTF_PATH, OBJECT_PATH } from './install.js';
 import { checkInt, checkMmap, checkPtr, getLibbpf, getLibc, MAP_SHARED, openObject, PROT_READ, view } from './native.js';
 import { tracefsDir } from './tracefs.js';
 
+/** The iterator that collects repeated lookups' counts (BtBpf.sweep). */
+const SWEEP_PROGRAM = 'bt_sweep';
+
 /** struct bpf_prog_info (linux/bpf.h UAPI): its size and the run-time statistics fields. */
 const PROG_INFO_SIZE = 232;
 const PROG_INFO_RUN_TIME_NS = 192;
@@ -33,8 +36,9 @@ export class BtBpf {
   private statsView?: DataView;
   private statsPtr: unknown;
   private statsLen = 0;
-  private lookupsFd = -1;
-  private readonly countBuf = Buffer.alloc(LAYOUT.bt_lookup_val.size);
+  /** The sweep's iterator link (attached at its first run), or null when it cannot run here. */
+  private sweepLink: unknown = undefined;
+  private readonly sweepBuf = Buffer.alloc(64);
   private constructor(
     obj: unknown,
     readonly ringFd: number,
@@ -96,8 +100,6 @@ export class BtBpf {
       writeConfig(obj, cfg);
       const ring = checkPtr(bpf.bpf_object__find_map_by_name(obj, 'bt_events'), 'find map bt_events');
       const self = new BtBpf(obj, checkInt(bpf.bpf_map__fd(ring), 'bpf_map__fd(bt_events)'), loading.programs, loading.skipped, loading.coreBtf);
-      const lookups = checkPtr(bpf.bpf_object__find_map_by_name(obj, 'bt_lookups'), 'find map bt_lookups');
-      self.lookupsFd = checkInt(bpf.bpf_map__fd(lookups), 'bpf_map__fd(bt_lookups)');
       self.mapStats();
       ok = true;
       return self;
@@ -122,27 +124,36 @@ export class BtBpf {
     this.statsView = new DataView(view(this.statsPtr, size[0]));
   }
 
-  /** Attaches every loaded program. */
+  /** Attaches every loaded program but the sweep (an iterator: it runs when read, see sweep()). */
   attach(): void {
     const bpf = getLibbpf();
     for (let prog = bpf.bpf_object__next_program(this.obj, null); prog; prog = bpf.bpf_object__next_program(this.obj, prog)) {
       const name = bpf.bpf_program__name(prog) as string;
-      if (!this.programs.includes(name)) continue;
+      if (!this.programs.includes(name) || name === SWEEP_PROGRAM) continue;
       const link = checkPtr(bpf.bpf_program__attach(prog), `attaching BPF program ${name}`);
       this.links.push(link);
     }
   }
 
   /**
-   * Takes the repetition count of a lookup out of bt_lookups (struct
-   * bt_lookup_key `key`): lookup and delete in one step, so a repetition
-   * after it starts over. undefined when the entry is gone.
+   * Runs the sweep (bpf/sweep.bpf.c): every traced thread sends the counts
+   * of the repeated lookups it holds, as BT_T_REPEATS records in the ring.
+   * One iterator read: the kernel runs the program for every thread. The
+   * iterator is attached at the first sweep, not at start-up.
    */
-  takeRepeats(key: Buffer): number | undefined {
-    if (this.lookupsFd < 0) return undefined;
-    const ret = getLibbpf().bpf_map_lookup_and_delete_elem(this.lookupsFd, key, this.countBuf) as number;
-    if (ret < 0) return undefined;
-    return Number(this.countBuf.readBigUInt64LE(0));
+  sweep(): void {
+    const bpf = getLibbpf();
+    if (this.sweepLink === undefined) {
+      const prog = this.obj && findProgram(this.obj, SWEEP_PROGRAM);
+      if (!prog) throw new CaptureError('E_BPF_SWEEP', `BPF program ${SWEEP_PROGRAM} is missing: rebuild bt`);
+      this.sweepLink = checkPtr(bpf.bpf_program__attach_iter(prog, null), `attaching BPF iterator ${SWEEP_PROGRAM}`);
+    }
+    const fd = checkInt(bpf.bpf_iter_create(checkInt(bpf.bpf_link__fd(this.sweepLink), 'bpf_link__fd(bt_sweep)')), 'bpf_iter_create(bt_sweep)');
+    try {
+      while (fs.readSync(fd, this.sweepBuf) > 0);
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 
   /** Sum of the lost/damaged counters (cheap: no object per call). */
@@ -192,6 +203,8 @@ export class BtBpf {
 
   close(): void {
     this.detach();
+    if (this.sweepLink) getLibbpf().bpf_link__destroy(this.sweepLink);
+    this.sweepLink = undefined;
     if (this.obj) {
       const bpf = getLibbpf();
       this.statsView = undefined;
@@ -201,6 +214,14 @@ export class BtBpf {
       this.obj = undefined;
     }
   }
+}
+
+function findProgram(obj: unknown, name: string): unknown {
+  const bpf = getLibbpf();
+  for (let prog = bpf.bpf_object__next_program(obj, null); prog; prog = bpf.bpf_object__next_program(obj, prog)) {
+    if (bpf.bpf_program__name(prog) === name) return prog;
+  }
+  return undefined;
 }
 
 /** Writes the configuration into the loaded object's .data.cfg map (the programs are not attached yet). */

@@ -9,7 +9,8 @@ import type { LogRecord, Lookup, MetaOp } from '../log/schema.js';
 import { familyOf } from '../ops/table.js';
 import { decodeBytes } from '../log/bytes.js';
 import { RecentBytes } from '../log/recent.js';
-import { F, LAYOUT, OP_NAMES, T } from './layout.js';
+import { F, LAYOUT, OP_NAMES, REP_COUNT_BITS, T } from './layout.js';
+import { tagKey } from './repeats.js';
 
 const H = LAYOUT.bt_hdr.fields;
 
@@ -26,12 +27,14 @@ interface PendingExec {
 
 export type Emit = (r: LogRecord) => void;
 /**
- * A lookup flagged BT_F_REPEAT (the first repetition of an identical lookup):
- * `key` is its struct bt_lookup_key in bt_lookups, where the kernel counts
- * the repetitions. Its owner takes the count out of the map later and
- * writes the record with `repeats` set (see RepeatTracker).
+ * Repeated lookups (see RepeatTracker): `held` gets a lookup flagged
+ * BT_F_REPEAT (the first repetition of an identical lookup), `count` the
+ * count that a BT_T_REPEATS record brings for it; both by tagKey.
  */
-export type OnRepeat = (r: LogRecord, key: Buffer) => void;
+export interface RepeatSink {
+  held(r: LogRecord, key: string): void;
+  count(key: string, n: number): void;
+}
 
 /** Environments remembered by their bytes: a repeated one is the same array again, not decoded (see log/recent.ts). */
 const RECENT_ENVS = 8;
@@ -48,7 +51,7 @@ export class RecordDecoder {
 
   constructor(
     private readonly emit: Emit,
-    private readonly onRepeat?: OnRepeat,
+    private readonly repeats?: RepeatSink,
   ) {}
 
   /** Decodes one record of `len` bytes at `off`. */
@@ -58,6 +61,12 @@ export class RecordDecoder {
     const tid = dv.getUint32(off + H.tid, true);
     if (type === T.EXEC_DATA) {
       this.execData(buf, dv, off, len, tid);
+      return;
+    }
+    if (type === T.REPEATS) {
+      // Not the thread's own event (the sweep sends it from anywhere): it settles nothing.
+      const L = LAYOUT.bt_repeats.fields;
+      if (len >= LAYOUT.bt_repeats.size) this.repeats?.count(tagKey(tid, u64(dv, off + L.key_tag)), dv.getUint32(off + L.count, true));
       return;
     }
     this.settle(tid);
@@ -219,17 +228,9 @@ export class RecordDecoder {
         if (tlen) l.target = str(buf, base + plen, tlen);
         if (truncated) l.truncated = true;
         rec.lookup = l;
-        if (flags & F.REPEAT && this.onRepeat) {
+        if (flags & F.REPEAT && this.repeats) {
           l.repeats = 0;
-          const K = LAYOUT.bt_lookup_key;
-          const key = Buffer.alloc(K.size);
-          buf.copy(key, K.fields.start_time, off + L.start_time, off + L.start_time + 8);
-          buf.copy(key, K.fields.key_hash, off + L.key_hash, off + L.key_hash + 8);
-          key.writeUInt32LE(rec.pid, K.fields.pid);
-          key.writeInt32LE(l.dirfd, K.fields.dirfd);
-          key.writeInt32LE(ret, K.fields.ret);
-          key.writeUInt16LE(dv.getUint16(off + L.op, true), K.fields.op);
-          this.onRepeat(rec, key);
+          this.repeats.held(rec, tagKey(tid, keyTag(dv, off + L.key_hash)));
           return;
         }
         break;
@@ -401,6 +402,11 @@ const EMPTY = Buffer.alloc(0);
 
 function u64(dv: DataView, at: number): number {
   return dv.getUint32(at, true) + dv.getUint32(at + 4, true) * 0x100000000;
+}
+
+/** A lookup's tag: its 64-bit key_hash at `at` shifted right by REP_COUNT_BITS (44 bits: exact in a number). */
+function keyTag(dv: DataView, at: number): number {
+  return dv.getUint32(at + 4, true) * 2 ** (32 - REP_COUNT_BITS) + (dv.getUint32(at, true) >>> REP_COUNT_BITS);
 }
 
 function op(dv: DataView, at: number): string {

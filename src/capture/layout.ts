@@ -41,12 +41,11 @@ export const LAYOUT = {
   bt_lookup: {
     size: 80,
     fields: {
-      h: 0, ret: 24, dirfd: 28, flags: 32, mode: 36, mtime_sec: 40, mtime_nsec: 48, ftype: 52, start_time: 56,
-      key_hash: 64, op: 72, path_len: 74, target_len: 76,
+      h: 0, ret: 24, dirfd: 28, flags: 32, mode: 36, mtime_sec: 40, mtime_nsec: 48, ftype: 52, key_hash: 64,
+      op: 72, path_len: 74, target_len: 76,
     },
   },
-  bt_lookup_key: { size: 32, fields: { start_time: 0, key_hash: 8, pid: 16, dirfd: 20, ret: 24, op: 28 } },
-  bt_lookup_val: { size: 8, fields: { count: 0 } },
+  bt_repeats: { size: 40, fields: { h: 0, key_tag: 24, count: 32 } },
   bt_readdir: { size: 40, fields: { h: 0, ret: 24, fd: 28, entries: 32, calls: 36 } },
   bt_meta: {
     size: 88,
@@ -62,8 +61,11 @@ export const LAYOUT = {
 /** enum bt_type */
 export const T = {
   FORK: 1, EXEC: 2, EXEC_DATA: 3, EXIT: 4, OPEN: 5, CLOSE: 6, DUP: 7, PIPE: 8, CHDIR: 9, PATH: 10, PATH2: 11,
-  LOOKUP: 12, READDIR: 13, META: 14,
+  LOOKUP: 12, READDIR: 13, META: 14, REPEATS: 15,
 } as const;
+
+/** enum bt_repeat_const: a lookup's tag is key_hash >> REP_COUNT_BITS. */
+export const REP_COUNT_BITS = 20;
 
 /** enum bt_flag */
 export const F = {

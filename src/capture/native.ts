@@ -69,7 +69,9 @@ const LIBBPF_TABLE = {
   bpf_program__fd: 'int bpf_program__fd(void *prog)',
   bpf_obj_get_info_by_fd: 'int bpf_obj_get_info_by_fd(int fd, void *info, _Inout_ uint32_t *len)',
   bpf_link__destroy: 'int bpf_link__destroy(void *link)',
-  bpf_map_lookup_and_delete_elem: 'int bpf_map_lookup_and_delete_elem(int fd, const void *key, void *value)',
+  bpf_program__attach_iter: 'void *bpf_program__attach_iter(void *prog, void *opts)',
+  bpf_link__fd: 'int bpf_link__fd(void *link)',
+  bpf_iter_create: 'int bpf_iter_create(int link_fd)',
 } as const;
 
 const LIBC_TABLE = {

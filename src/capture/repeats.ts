@@ -1,82 +1,89 @@
 /**
- * Repeated lookups. The kernel sends the first lookup of a kind (op, dirfd,
- * path, result) by a process, then its first repetition flagged
- * BT_F_REPEAT, and from then on only counts repetitions in the bt_lookups
- * map under the key that record carries. RepeatTracker holds those flagged
- * records; when their process has exited, or after `maxAgeMs` (so a long
- * process such as make does not hold them for the whole build, and the
- * record reaches the log well within bt normalize's reorder window), it
- * takes the count out of the map (lookup-and-delete: a later repetition
- * starts over as a new lookup) and writes the record with
- * `repeats` = count - 1: it stands for 1 + repeats lookups.
+ * Repeated lookups. A thread's first lookup of a kind (op, dirfd, path,
+ * result) is sent as usual; its first repetition is sent flagged
+ * BT_F_REPEAT, and later ones are only counted, in the thread's table in
+ * the kernel (bpf/repeats.bpf.h). A BT_T_REPEATS record brings the count
+ * when the thread's slot is taken by another lookup, when the thread exits,
+ * or at the sweep that bt runs about once a second: RepeatTracker holds
+ * each flagged record until its count comes and writes it with `repeats` =
+ * count - 1 (it stands for 1 + repeats lookups).
+ *
+ * Both sides are keyed by thread and tag (tagKey). A count taken by the
+ * sweep can reach the ring before the record it counts (another CPU): it
+ * waits for it. Several records of one key are matched oldest first.
  */
 import type { LogRecord } from '../log/schema.js';
 
-interface Held {
-  rec: LogRecord;
-  key: Buffer;
-  atMs: number;
+/** The key of a flagged lookup and of its count: the thread and the tag (key_hash >> REP_COUNT_BITS). */
+export function tagKey(tid: number, tag: number): string {
+  return `${tid}/${tag}`;
 }
 
 export class RepeatTracker {
-  /** By key, oldest first (a record held again moves to the end): the ones due by age are a prefix. */
-  private readonly held = new Map<string, Held>();
-  /** The keys held for each process. */
-  private readonly byPid = new Map<number, Set<string>>();
-  private readonly exited = new Set<number>();
-  /** Held records whose count had left the map (evicted): written with repeats 0. */
-  evicted = 0;
+  /** Flagged records waiting for their count, by key, oldest first. */
+  private readonly held = new Map<string, LogRecord[]>();
+  /** Counts that came before their record, by key, oldest first. */
+  private readonly early = new Map<string, number[]>();
+  private heldCount = 0;
+  /** Flagged records written without a count at the end (repeats 0), and counts that found no record. */
+  unmatched = 0;
 
-  constructor(
-    /** Takes (lookup-and-delete) the count under `key`; undefined when absent. */
-    private readonly take: (key: Buffer) => number | undefined,
-    private readonly write: (r: LogRecord) => void,
-    private readonly maxAgeMs = 1000,
-  ) {}
+  constructor(private readonly write: (r: LogRecord) => void) {}
 
+  /** Flagged records waiting for their count. */
   get size(): number {
-    return this.held.size;
+    return this.heldCount;
   }
 
-  hold(rec: LogRecord, key: Buffer, nowMs = Date.now()): void {
-    const k = key.toString('latin1');
-    const old = this.held.get(k);
-    if (old) this.release(k, old);
-    this.held.set(k, { rec, key, atMs: nowMs });
-    let keys = this.byPid.get(rec.pid);
-    if (!keys) this.byPid.set(rec.pid, (keys = new Set()));
-    keys.add(k);
-  }
-
-  /** The process `pid` has exited: its held records can be completed. */
-  processExited(pid: number): void {
-    if (this.byPid.has(pid)) this.exited.add(pid);
-  }
-
-  /**
-   * Writes the held records that are due (all of them with `all`): those
-   * of exited processes and those held for maxAgeMs. Runs at every drain:
-   * it looks at the due records only, never at all of them.
-   */
-  flush(nowMs = Date.now(), all = false): void {
-    for (const pid of this.exited) {
-      for (const k of this.byPid.get(pid) ?? []) this.release(k, this.held.get(k)!);
+  hold(rec: LogRecord, key: string): void {
+    const n = shift(this.early, key);
+    if (n !== undefined) {
+      this.complete(rec, n);
+      return;
     }
-    this.exited.clear();
-    for (const [k, h] of this.held) {
-      if (!all && nowMs - h.atMs < this.maxAgeMs) break;
-      this.release(k, h);
-    }
+    push(this.held, key, rec);
+    this.heldCount++;
   }
 
-  private release(k: string, h: Held): void {
-    this.held.delete(k);
-    const keys = this.byPid.get(h.rec.pid);
-    keys?.delete(k);
-    if (keys?.size === 0) this.byPid.delete(h.rec.pid);
-    const n = this.take(h.key);
-    if (n === undefined) this.evicted++;
-    h.rec.lookup!.repeats = n ? n - 1 : 0;
-    this.write(h.rec);
+  /** The count of the lookups that the oldest flagged record of `key` stands for. */
+  count(key: string, n: number): void {
+    const rec = shift(this.held, key);
+    if (rec === undefined) {
+      push(this.early, key, n);
+      return;
+    }
+    this.heldCount--;
+    this.complete(rec, n);
   }
+
+  /** The end of the trace: what is still held is written with repeats 0. */
+  finish(): void {
+    for (const recs of this.held.values()) {
+      for (const rec of recs) this.complete(rec, 0);
+      this.unmatched += recs.length;
+    }
+    for (const counts of this.early.values()) this.unmatched += counts.length;
+    this.held.clear();
+    this.early.clear();
+    this.heldCount = 0;
+  }
+
+  private complete(rec: LogRecord, n: number): void {
+    rec.lookup!.repeats = n > 0 ? n - 1 : 0;
+    this.write(rec);
+  }
+}
+
+function push<T>(m: Map<string, T[]>, key: string, v: T): void {
+  const q = m.get(key);
+  if (q) q.push(v);
+  else m.set(key, [v]);
+}
+
+function shift<T>(m: Map<string, T[]>, key: string): T | undefined {
+  const q = m.get(key);
+  if (!q) return undefined;
+  const v = q.shift();
+  if (q.length === 0) m.delete(key);
+  return v;
 }

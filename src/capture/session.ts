@@ -47,6 +47,8 @@ export interface TraceOptions {
  * raise its priority.
  */
 const BOOST_NICE = -10;
+/** How often the kernel is asked for the counts of repeated lookups that live threads hold. */
+const SWEEP_MS = 1000;
 
 /** bt trace's exit status when the log could not be written to the end (EX_IOERR). */
 export const EXIT_LOG_FAILED = 74;
@@ -198,6 +200,8 @@ class Tracer {
   private exited = 0;
   private interrupts = 0;
   private buildSeen = false;
+  private lastSweepMs = Date.now();
+  private sweepFailed = false;
 
   constructor(
     private readonly opts: TraceOptions,
@@ -211,7 +215,7 @@ class Tracer {
     private readonly killRoot: (sig: NodeJS.Signals) => void,
     private readonly onBuildStart: (ts: number) => void = () => {},
   ) {
-    this.transcoder = new Transcoder(writer, (r) => this.onRecord(r), (key) => bpf.takeRepeats(key));
+    this.transcoder = new Transcoder(writer, (r) => this.onRecord(r), true);
     this.progress = new Progress(opts.progress);
     this.lastLostTs = this.bootNow();
   }
@@ -230,7 +234,6 @@ class Tracer {
       if (!r.fork.thread) this.started++;
     } else if (r.exit) {
       this.exited++;
-      this.transcoder.processExited(r.pid);
     }
   }
 
@@ -261,8 +264,28 @@ class Tracer {
     return n;
   }
 
+  /**
+   * Has the kernel send the counts of the repeated lookups that live
+   * threads hold (about once a second, while bt holds lookups waiting for
+   * them). Without it (an error), the counts come when each thread exits.
+   */
+  private sweep(force = false): void {
+    if (this.sweepFailed || this.transcoder.heldRepeats === 0) return;
+    const now = Date.now();
+    if (!force && now - this.lastSweepMs < SWEEP_MS) return;
+    this.lastSweepMs = now;
+    try {
+      this.bpf.sweep();
+    } catch (err) {
+      this.sweepFailed = true;
+      this.progress.clear();
+      process.stderr.write(`bt: ${(err as Error).message}: repeated lookups are counted until their thread exits\n`);
+    }
+  }
+
   private drainOnce(): number {
     let n = 0;
+    this.sweep();
     const sink = (buf: Buffer, dv: DataView, off: number, len: number) => this.transcoder.record(buf, dv, off, len);
     for (;;) {
       // Decided before each chunk, not after the whole drain: at nice 10 on a
@@ -272,7 +295,6 @@ class Tracer {
       n += got;
       if (got === 0 || this.ring.pending() === 0) break;
     }
-    this.transcoder.flushRepeats();
     this.transcoder.flush();
     this.recordLosses();
     if (Date.now() - this.lastFlushMs >= 500) {
@@ -288,27 +310,24 @@ class Tracer {
     return Number(process.hrtime.bigint()) + this.bootOffset;
   }
 
-  /** Writes in-band records for events the kernel could not deliver since the last drain. */
+  /** Writes in-band records for events the kernel could not deliver (or bt complete) since the last drain. */
   private recordLosses(): void {
     const now = this.bootNow();
-    const total = this.bpf.lostTotal() + this.transcoder.incompleteExecs;
+    const own = this.transcoder.losses();
+    const total = this.bpf.lostTotal() + own.incomplete_exec + own.repeat_count;
     if (total === this.lastLostTotal) {
       this.lastLostTs = now;
       return;
     }
     this.lastLostTotal = total;
-    const lost = this.bpf.lost();
+    const lost = { ...this.bpf.lost(), ...own };
     for (const [reason, total] of Object.entries(lost)) {
       const delta = total - (this.lastLost[reason] ?? 0);
       if (delta > 0) {
         this.writer.write({ ts: now, pid: 0, tid: 0, lost: { count: delta, reason, from_ts: this.lastLostTs, to_ts: now } });
       }
     }
-    const inc = this.transcoder.incompleteExecs - (this.lastLost.incomplete_exec ?? 0);
-    if (inc > 0) {
-      this.writer.write({ ts: now, pid: 0, tid: 0, lost: { count: inc, reason: 'incomplete_exec', from_ts: this.lastLostTs, to_ts: now } });
-    }
-    this.lastLost = { ...lost, incomplete_exec: this.transcoder.incompleteExecs };
+    this.lastLost = lost;
     this.lastLostTs = now;
   }
 
@@ -375,6 +394,7 @@ class Tracer {
       // records are in the ring. Stop new events, then drain to the end.
       if (timingEnabled) process.stderr.write(`bt: bpf-stats ${JSON.stringify(this.bpf.runStats())}\n`);
       this.bpf.detach();
+      this.sweep(true); // threads left running hold counts too
       this.drain();
       this.guarded(() => {
         this.transcoder.finish();
@@ -383,7 +403,7 @@ class Tracer {
       const buildStatus = statusOf(result.exitCode, result.signal);
       const exitStatus = this.logFailure ? EXIT_LOG_FAILED : buildStatus;
       const lost = this.bpf.lost();
-      if (this.transcoder.incompleteExecs) lost.incomplete_exec = this.transcoder.incompleteExecs;
+      for (const [reason, n] of Object.entries(this.transcoder.losses())) if (n) lost[reason] = n;
       const trailer: Trailer = {
         end_ts: clockNs(CLOCK_BOOTTIME),
         exit_status: buildStatus,

@@ -40,10 +40,15 @@ export class Transcoder {
    * map (see RepeatTracker); without it, repeated lookups are written at
    * once with repeats 0.
    */
+  /**
+   * `countRepeats`: repeated lookups are held until the kernel sends their
+   * count (see RepeatTracker); without it, they are written at once with
+   * repeats 0.
+   */
   constructor(
     private readonly writer: LogWriter,
     onRecord: (r: LogRecord) => void = () => {},
-    takeRepeats?: (key: Buffer) => number | undefined,
+    countRepeats = false,
   ) {
     const envs = new EnvSharer();
     const emit = (r: LogRecord) => {
@@ -55,28 +60,23 @@ export class Transcoder {
       }
       writer.write(r);
     };
-    this.repeats = takeRepeats ? new RepeatTracker(takeRepeats, emit) : undefined;
-    const repeats = this.repeats;
-    this.decoder = new RecordDecoder(emit, repeats ? (r, key) => repeats.hold(r, key) : undefined);
+    const repeats = countRepeats ? new RepeatTracker(emit) : undefined;
+    this.repeats = repeats;
+    this.decoder = new RecordDecoder(emit, repeats && { held: (r, key) => repeats.hold(r, key), count: (key, n) => repeats.count(key, n) });
   }
 
-  /** A process has exited: its repeated lookups can be completed at the next flushRepeats. */
-  processExited(pid: number): void {
-    this.repeats?.processExited(pid);
+  /** Flagged lookups waiting for their count (the capture then runs the kernel's sweep). */
+  get heldRepeats(): number {
+    return this.repeats?.size ?? 0;
   }
 
-  /** Writes the repeated lookups that are due (all with `all`: the end of the trace). */
-  flushRepeats(all = false): void {
-    this.repeats?.flush(Date.now(), all);
-  }
-
-  /** Repeated lookups whose count was evicted from the kernel's map before bt took it. */
-  get evictedRepeats(): number {
-    return this.repeats?.evicted ?? 0;
-  }
-
-  get incompleteExecs(): number {
-    return this.decoder.incompleteExecs;
+  /**
+   * What bt could not complete, by reason (Lost.reason): execs whose argv
+   * or env bytes were missing, and repeated lookups written without their
+   * count (or counts that found no lookup) because a record was lost.
+   */
+  losses(): { incomplete_exec: number; repeat_count: number } {
+    return { incomplete_exec: this.decoder.incompleteExecs, repeat_count: this.repeats?.unmatched ?? 0 };
   }
 
   /** One ring record. */
@@ -88,7 +88,7 @@ export class Transcoder {
     } else if (type === T.CLOSE && len >= LAYOUT.bt_close.size) {
       this.decoder.settle(dv.getUint32(off + H.tid, true));
       this.close(dv, off);
-    } else if (type === T.LOOKUP && len >= LAYOUT.bt_lookup.size && !(this.repeats && dv.getUint16(off + H.flags, true) & F.REPEAT)) {
+    } else if (type === T.LOOKUP && len >= LAYOUT.bt_lookup.size && !(dv.getUint16(off + H.flags, true) & F.REPEAT)) {
       this.decoder.settle(dv.getUint32(off + H.tid, true));
       this.lookup(buf, dv, off, len);
     } else {
@@ -107,7 +107,7 @@ export class Transcoder {
   /** End of the trace: execs still waiting for data, then everything encoded. */
   finish(): void {
     this.decoder.flush();
-    this.repeats?.flush(Date.now(), true);
+    this.repeats?.finish();
     this.flush();
   }
 

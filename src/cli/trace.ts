@@ -64,7 +64,7 @@ export function traceCommand(): Command {
         redact: o.redact,
       });
       const lostTotal = Object.entries(res.lost)
-        .filter(([reason]) => reason === 'ringbuf' || reason === 'pair_map' || reason === 'incomplete_exec')
+        .filter(([reason]) => reason === 'ringbuf' || reason === 'pair_map' || reason === 'incomplete_exec' || reason === 'repeat_count')
         .reduce((a, [, n]) => a + n, 0);
       if (res.logFailed) {
         process.stderr.write(`bt: the build exited with status ${res.buildStatus}; the log ${o.output} is incomplete (see above)\n`);

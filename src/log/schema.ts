@@ -327,7 +327,7 @@ export interface MetaOp {
 
 export interface Lost {
   count: number;
-  /** ringbuf | pair_map | read | truncated | incomplete_exec */
+  /** ringbuf | pair_map | read | truncated | incomplete_exec | repeat_count (lookups written without their repetition count) */
   reason: string;
   from_ts?: number;
   to_ts?: number;

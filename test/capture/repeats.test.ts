@@ -1,87 +1,83 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RepeatTracker } from '../../src/capture/repeats.js';
+import { RepeatTracker, tagKey } from '../../src/capture/repeats.js';
 import type { LogRecord } from '../../src/log/schema.js';
 
-/** A tracker over a fake kernel map of counts; what it writes, as "path xN". */
-function tracker(counts: Map<string, number>) {
+/** A tracker; what it writes, as "path xN" (N: the lookups the record stands for). */
+function tracker() {
   const written: string[] = [];
-  const taken: string[] = [];
-  const t = new RepeatTracker(
-    (key) => {
-      const k = key.toString('latin1');
-      taken.push(k);
-      const n = counts.get(k);
-      counts.delete(k);
-      return n;
-    },
-    (r) => written.push(`${r.lookup!.path} x${1 + (r.lookup!.repeats ?? 0)}`),
-    1000,
-  );
-  return { t, written, taken };
+  const t = new RepeatTracker((r) => written.push(`${r.lookup!.path} x${1 + (r.lookup!.repeats ?? 0)}`));
+  return { t, written };
 }
 
-const lookup = (pid: number, path: string): LogRecord => ({
+const lookup = (tid: number, path: string): LogRecord => ({
   ts: 1,
-  pid,
-  tid: pid,
+  pid: tid,
+  tid,
   lookup: { op: 'newfstatat', path, dirfd: -100, flags: 0, mode: 0, errno: 0 },
 });
-const key = (s: string): Buffer => Buffer.from(s, 'latin1');
 
 describe('RepeatTracker', () => {
-  it('writes a held lookup when its process exits, with the count the kernel kept', () => {
-    const counts = new Map([['k1', 5], ['k2', 1]]);
-    const { t, written, taken } = tracker(counts);
-    t.hold(lookup(10, '/a'), key('k1'), 0);
-    t.hold(lookup(11, '/b'), key('k2'), 0);
-    t.flush(10);
-    assert.deepEqual(written, [], 'nothing is due');
-    assert.deepEqual(taken, [], 'and no count was taken');
-    t.processExited(11);
-    t.flush(20);
-    assert.deepEqual(written, ['/b x1']);
-    t.processExited(10);
-    t.flush(30);
-    assert.deepEqual(written, ['/b x1', '/a x5']);
+  it('holds a flagged lookup until its count comes, then writes it with repeats = count - 1', () => {
+    const { t, written } = tracker();
+    t.hold(lookup(7, '/a'), tagKey(7, 1));
+    t.hold(lookup(7, '/b'), tagKey(7, 2));
+    assert.equal(t.size, 2);
+    assert.deepEqual(written, []);
+    t.count(tagKey(7, 2), 5);
+    assert.deepEqual(written, ['/b x5']);
+    t.count(tagKey(7, 1), 1);
+    assert.deepEqual(written, ['/b x5', '/a x1']);
+    assert.equal(t.size, 0);
+    t.finish();
+    assert.equal(t.unmatched, 0);
+  });
+
+  it('keys by thread and tag: the same tag of another thread is another lookup', () => {
+    const { t, written } = tracker();
+    t.hold(lookup(7, '/a'), tagKey(7, 1));
+    t.hold(lookup(8, '/a'), tagKey(8, 1));
+    t.count(tagKey(8, 1), 3);
+    assert.deepEqual(written, ['/a x3']);
+    assert.equal(t.size, 1);
+  });
+
+  it('keeps a count that comes before its record (the sweep runs on another CPU) for that record', () => {
+    const { t, written } = tracker();
+    t.count(tagKey(7, 9), 4);
+    assert.deepEqual(written, []);
+    assert.equal(t.size, 0);
+    t.hold(lookup(7, '/c'), tagKey(7, 9));
+    assert.deepEqual(written, ['/c x4']);
+    t.finish();
+    assert.equal(t.unmatched, 0);
+  });
+
+  it('matches several records of one key oldest first', () => {
+    const { t, written } = tracker();
+    const first = lookup(7, '/d');
+    const second = { ...lookup(7, '/d'), ts: 2 };
+    t.hold(first, tagKey(7, 3));
+    t.hold(second, tagKey(7, 3));
+    t.count(tagKey(7, 3), 2);
+    t.count(tagKey(7, 3), 6);
+    assert.deepEqual(written, ['/d x2', '/d x6']);
+    assert.equal(first.lookup!.repeats, 1);
+    assert.equal(second.lookup!.repeats, 5);
+  });
+
+  it('writes what is still held at the end with repeats 0 and counts it, with the counts that found no record', () => {
+    const { t, written } = tracker();
+    t.hold(lookup(7, '/e'), tagKey(7, 4));
+    t.count(tagKey(9, 5), 2);
+    t.finish();
+    assert.deepEqual(written, ['/e x1']);
+    assert.equal(t.unmatched, 2);
     assert.equal(t.size, 0);
   });
 
-  it('writes the ones held for the maximum age, oldest first, and only those', () => {
-    const counts = new Map([['a', 2], ['b', 3], ['c', 4]]);
-    const { t, written } = tracker(counts);
-    t.hold(lookup(1, '/a'), key('a'), 0);
-    t.hold(lookup(1, '/b'), key('b'), 500);
-    t.hold(lookup(1, '/c'), key('c'), 900);
-    t.flush(1499);
-    assert.deepEqual(written, ['/a x2']);
-    t.flush(1500);
-    assert.deepEqual(written, ['/a x2', '/b x3']);
-    t.flush(1500, true);
-    assert.deepEqual(written, ['/a x2', '/b x3', '/c x4']);
-  });
-
-  it('a lookup held again writes the one held before; a count evicted from the map is written as one call', () => {
-    const counts = new Map([['k', 7]]);
-    const { t, written } = tracker(counts);
-    t.hold(lookup(3, '/old'), key('k'), 0);
-    t.hold(lookup(3, '/new'), key('k'), 100); // the count was taken for /old
-    assert.deepEqual(written, ['/old x7']);
-    t.processExited(3);
-    t.flush(200);
-    assert.deepEqual(written, ['/old x7', '/new x1']);
-    assert.equal(t.evicted, 1);
-  });
-
-  it('an exit of a process that holds nothing costs nothing, and its pid does not release a later holder early', () => {
-    const { t, written } = tracker(new Map([['k', 2]]));
-    t.processExited(42);
-    t.flush(0);
-    t.hold(lookup(42, '/reused'), key('k'), 10);
-    t.flush(20);
-    assert.deepEqual(written, [], 'the pid exited before this process held anything');
-    t.processExited(42);
-    t.flush(30);
-    assert.deepEqual(written, ['/reused x2']);
+  it('tagKey names the thread and the tag, and 44-bit tags stay exact', () => {
+    assert.equal(tagKey(12, 2 ** 44 - 1), `12/${2 ** 44 - 1}`);
+    assert.notEqual(tagKey(1, 23), tagKey(12, 3));
   });
 });

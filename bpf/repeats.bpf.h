@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/* Repeated lookups, counted in a table in each thread's own storage
+ * instead of sent again: no shared map, no lock, nothing to look up by key.
+ *
+ * A slot is one 64-bit word: the tag (key_hash >> BT_REP_COUNT_BITS) above
+ * a count. The thread that owns the table is the only one that changes a
+ * slot's tag; the count is also taken by the sweep (sweep.bpf.c) and at
+ * thread exit. Every change is one atomic operation on the word, so each
+ * count is sent exactly once, by whoever takes it:
+ *   - a lookup whose tag is in its slot adds 1; if the count was 0, the
+ *     lookup is sent flagged BT_F_REPEAT (it stands for itself and the
+ *     count to come), else it is only counted;
+ *   - a lookup whose tag is not in its slot takes the slot (exchange) and
+ *     sends the count it replaced, then is sent as a new lookup;
+ *   - the sweep and the thread's exit take the counts (compare-and-
+ *     exchange: the tag stays) and send them.
+ * They look only at the groups of slots whose bit is set in `groups`: the
+ * owner sets a slot's bit when its count starts, a taker clears the bits
+ * first (exchange) and sets a bit again for a count it could not take.
+ * BT_T_REPEATS records carry the counts (bt_records.h). */
+#ifndef BT_REPEATS_BPF_H
+#define BT_REPEATS_BPF_H
+
+#include "common.bpf.h"
+
+#define BT_REP_COUNT_MASK ((1ull << BT_REP_COUNT_BITS) - 1)
+
+static __always_inline void bt_emit_repeats(__u32 pid, __u32 tid, __u64 word)
+{
+	struct bt_repeats r = {};
+
+	bt_fill_hdr(&r.h, BT_T_REPEATS);
+	r.h.pid = pid;
+	r.h.tid = tid;
+	r.key_tag = word >> BT_REP_COUNT_BITS;
+	r.count = word & BT_REP_COUNT_MASK;
+	bt_emit(&r, sizeof(r));
+}
+
+/*
+ * Counts a lookup of the current thread with key hash h. Returns true when
+ * it was only counted (nothing to send); false when it is to be sent, with
+ * *flags |= BT_F_REPEAT when it is the first repetition.
+ */
+static __always_inline bool bt_count_repeat(__u64 h, __u16 *flags)
+{
+	struct bt_rep_table *t;
+	__u64 *slot, w, old, tag = h & ~BT_REP_COUNT_MASK;
+	__u32 idx = (h >> BT_REP_COUNT_BITS) & (BT_REP_SLOTS - 1);
+
+	t = bpf_task_storage_get(&bt_reps, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!t)
+		return false; /* no table: sent every time, nothing lost */
+	slot = &t->slot[idx];
+	w = *(volatile __u64 *)slot;
+	if ((w & ~BT_REP_COUNT_MASK) == tag && w != 0) {
+		old = __sync_fetch_and_add(slot, 1);
+		if ((old & BT_REP_COUNT_MASK) == 0) {
+			__sync_fetch_and_or(&t->groups, 1ull << (idx / BT_REP_GROUP));
+			*flags |= BT_F_REPEAT;
+			return false;
+		}
+		if ((old & BT_REP_COUNT_MASK) + 1 == BT_REP_COUNT_MASK) {
+			/* full: send the count now; the next repetition starts over */
+			old = __sync_lock_test_and_set(slot, tag);
+			if ((old & ~BT_REP_COUNT_MASK) == tag && (old & BT_REP_COUNT_MASK))
+				bt_emit_repeats(bpf_get_current_pid_tgid() >> 32, (__u32)bpf_get_current_pid_tgid(), old);
+		}
+		return true;
+	}
+	old = __sync_lock_test_and_set(slot, tag);
+	if (old & BT_REP_COUNT_MASK)
+		bt_emit_repeats(bpf_get_current_pid_tgid() >> 32, (__u32)bpf_get_current_pid_tgid(), old);
+	return false;
+}
+
+struct bt_flush_ctx {
+	struct bt_rep_table *t;
+	__u64 groups;
+	__u32 pid;
+	__u32 tid;
+};
+
+static long bt_flush_group(__u32 g, void *vctx)
+{
+	struct bt_flush_ctx *c = vctx;
+	__u64 *slot, w;
+	__u32 j;
+
+	if (!((c->groups >> (g & 63)) & 1))
+		return 0;
+	for (j = 0; j < BT_REP_GROUP; j++) {
+		slot = &c->t->slot[(g * BT_REP_GROUP + j) & (BT_REP_SLOTS - 1)];
+		w = *(volatile __u64 *)slot;
+		if (!(w & BT_REP_COUNT_MASK))
+			continue;
+		/* the tag stays: the owner's next repetition is sent flagged again */
+		if (__sync_val_compare_and_swap(slot, w, w & ~BT_REP_COUNT_MASK) == w)
+			bt_emit_repeats(c->pid, c->tid, w);
+		else
+			__sync_fetch_and_or(&c->t->groups, 1ull << (g & 63));
+	}
+	return 0;
+}
+
+/* Takes and sends every count of thread `task`'s table (the sweep, exit). */
+static __always_inline void bt_flush_repeats(struct task_struct *task)
+{
+	struct bt_flush_ctx c;
+
+	c.t = bpf_task_storage_get(&bt_reps, task, 0, 0);
+	if (!c.t)
+		return;
+	c.groups = __sync_lock_test_and_set(&c.t->groups, 0);
+	if (!c.groups)
+		return;
+	c.pid = BPF_CORE_READ(task, tgid);
+	c.tid = BPF_CORE_READ(task, pid);
+	bpf_loop(BT_REP_SLOTS / BT_REP_GROUP, bt_flush_group, &c, 0);
+}
+
+_Static_assert(BT_REP_SLOTS / BT_REP_GROUP == 64, "one bit of groups per group of slots");
+
+#endif
