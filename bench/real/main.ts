@@ -7,6 +7,9 @@
  *     --workdir DIR   where both run (default: the current directory, or the
  *                     kernel source for the default workload)
  *     --pairs N       untraced/traced pairs, alternating order (default 3)
+ *     --warmup N      untimed untraced builds before the pairs (default 1): the
+ *                     first timed build would otherwise pay alone for a cold
+ *                     page cache (a kernel build: 84 s against 71-76 s after)
  *     --out DIR       logs, build output and result.json (default /var/tmp/bt-bench-real)
  *     --jobs N        make -j for the default kernel workload (default 2)
  *     --no-strace     skip the strace run and the fidelity comparison
@@ -65,6 +68,7 @@ interface Options {
   build: string;
   workdir: string;
   pairs: number;
+  warmup: number;
   out: string;
   strace: boolean;
   masks: string[];
@@ -100,6 +104,7 @@ function parseOptions(argv: string[]): Options {
       build: { type: 'string' },
       workdir: { type: 'string' },
       pairs: { type: 'string', default: '3' },
+      warmup: { type: 'string', default: '1' },
       out: { type: 'string', default: '/var/tmp/bt-bench-real' },
       jobs: { type: 'string', default: '2' },
       'no-strace': { type: 'boolean', default: false },
@@ -117,6 +122,8 @@ function parseOptions(argv: string[]): Options {
   }
   const pairs = Number(values.pairs);
   if (!Number.isInteger(pairs) || pairs < 1) throw new Error(`--pairs: give a positive integer (got ${values.pairs})`);
+  const warmup = Number(values.warmup);
+  if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`--warmup: give a whole number (got ${values.warmup})`);
   const jobs = Number(values.jobs);
   if ((values.prepare === undefined) !== (values.build === undefined)) {
     throw new Error('give both --prepare and --build (or neither, for the default kernel build)');
@@ -127,6 +134,7 @@ function parseOptions(argv: string[]): Options {
       build: values.build,
       workdir: path.resolve(values.workdir ?? process.cwd()),
       pairs,
+      warmup,
       out: path.resolve(values.out!),
       strace: !values['no-strace'],
       masks: values.mask as string[],
@@ -141,6 +149,7 @@ function parseOptions(argv: string[]): Options {
       build: `cd ${sh(o)} && ${sh(path.join(BINUTILS_SRC, 'bfd', 'configure'))} -q`,
       workdir: BINUTILS_SRC,
       pairs,
+      warmup,
       out: path.resolve(values.out!),
       strace: !values['no-strace'],
       // names that differ between the bt and strace runs: autoconf's conf$$, config.status's
@@ -158,6 +167,7 @@ function parseOptions(argv: string[]): Options {
     build: `make -j${jobs} O=${sh(o)} KBUILD_BUILD_TIMESTAMP='Mon Jan  1 00:00:00 UTC 2024' vmlinux`,
     workdir: values.workdir ? path.resolve(values.workdir) : KERNEL_SRC,
     pairs,
+    warmup,
     out: path.resolve(values.out!),
     strace: !values['no-strace'],
     masks: values.mask as string[],
@@ -341,6 +351,12 @@ async function main(): Promise<void> {
   log(`workload: ${o.workload}`);
   log(`prepare: ${o.prepare}`);
   log(`build:   ${o.build}   (in ${o.workdir})`);
+  for (let i = 0; i < o.warmup; i++) {
+    await prepare(`warm-up ${i + 1}`);
+    fs.appendFileSync(buildLog, `\n=== build (warm-up ${i + 1}, untimed) ===\n`);
+    const r = await run('/bin/sh', ['-c', o.build], { cwd: o.workdir, outFile: buildLog });
+    log(`warm-up ${i + 1}: ${fmtS(r.seconds)} (not counted)`);
+  }
   const ratios: number[] = [];
   for (let i = 0; i < o.pairs; i++) {
     let u: Run;
