@@ -168,6 +168,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     }
     cleanup.push(() => writer.close());
     child.go();
+    void child.done.then(() => mark('build_exit'), () => {});
     // Mapped once the build is on its way (ring.ts maps it as far as it has
     // been written): its first events wait in the kernel's ring meanwhile.
     const ring = new RingReader(bpf.ringFd, ringBytes);
@@ -394,7 +395,10 @@ class Tracer {
       // records are in the ring. Stop new events, then drain to the end.
       if (timingEnabled) process.stderr.write(`bt: bpf-stats ${JSON.stringify(this.bpf.runStats())}\n`);
       this.bpf.detach();
-      this.sweep(true); // threads left running hold counts too
+      // Threads left running may hold counts of lookups still in the ring:
+      // drain, sweep, and drain what the sweep sent.
+      this.drain();
+      this.sweep(true);
       this.drain();
       this.guarded(() => {
         this.transcoder.finish();

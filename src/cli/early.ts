@@ -26,7 +26,10 @@ function isPlainTrace(argv: readonly string[]): boolean {
 }
 
 if (isPlainTrace(process.argv)) {
-  if (startEarlyLoad(OBJECT_PATH, DEFAULT_RING_BYTES)) mark('bpf_start');
-  // while the programs load: the trace's cgroup, and the launcher joining it
+  // The launcher first: libbpf opens files without close-on-exec while it
+  // loads (the kernel's BTF), and a launcher spawned meanwhile would pass
+  // them on to the build. Then the programs load while the launcher joins
+  // the trace's cgroup.
   if (fs.existsSync(LAUNCHER_PATH) && startEarlyLaunch(LAUNCHER_PATH)) mark('launcher');
+  if (startEarlyLoad(OBJECT_PATH, DEFAULT_RING_BYTES)) mark('bpf_start');
 }

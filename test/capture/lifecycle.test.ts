@@ -238,6 +238,18 @@ ebpfTest("the build reads bt's stdin and writes to bt's stdout and stderr, and i
   assert.equal(res.stderr, 'err');
 });
 
+ebpfTest('the build has the file descriptors bt was given and none of its own (libbpf opens files while the launcher starts)', async () => {
+  const dir = tmpdir();
+  const script = 'for f in /proc/$$/fd/*; do echo "${f##*/} $(readlink "$f")"; done';
+  const fds = (out: string) => out.split('\n').map((l) => l.split(' ')[0]).filter((fd) => fd !== '');
+  const plain = await execa('sh', ['-c', script]);
+  for (let i = 0; i < 3; i++) {
+    const res = await execa(process.execPath, [BT, 'trace', '-q', '-o', path.join(dir, 't.trace'), '--', 'sh', '-c', script], { reject: false });
+    assert.equal(res.exitCode, 0, res.stderr);
+    assert.deepEqual(fds(res.stdout), fds(plain.stdout), `under bt:\n${res.stdout}\nwithout:\n${plain.stdout}`);
+  }
+});
+
 ebpfTest('the build starts with every signal at its default action and none blocked, as from a shell', async () => {
   const dir = tmpdir();
   // with SIGPIPE ignored (Node ignores it), `yes | head -1` would never end
