@@ -78,25 +78,21 @@ export function opsHeader(): string {
   ].join('\n');
 }
 
+/** A C function from syscall number to op over `ops` (0 for any other number). */
+function opOfSyscall(name: string, doc: string, ops: typeof OPS): string[] {
+  const out = [`/* ${doc} */`, `static __always_inline __u32 ${name}(long nr)`, '{', '\tswitch (nr) {'];
+  for (const o of ops) {
+    for (const sc of o.syscalls) out.push(`#ifdef __NR_${sc}`, `\tcase __NR_${sc}: return ${enumName(o.name)};`, '#endif');
+  }
+  out.push('\tdefault: return 0;', '\t}', '}', '');
+  return out;
+}
+
 export function opsBpfHeader(): string {
   const out: string[] = [BANNER, '#ifndef BT_OPS_BPF_H', '#define BT_OPS_BPF_H', ''];
-  out.push('/* The op of a syscall number, 0 when bt does not record it. */');
-  out.push('static __always_inline __u32 bt_op_of(long nr)', '{', '\tswitch (nr) {');
-  for (const o of OPS) {
-    for (const sc of o.syscalls) {
-      out.push(`#ifdef __NR_${sc}`, `\tcase __NR_${sc}: return ${enumName(o.name)};`, '#endif');
-    }
-  }
-  out.push('\tdefault: return 0;', '\t}', '}', '');
   const enterOps = OPS.filter((o) => ENTER_KINDS.includes(o.kind));
-  out.push('/* The op of a syscall number whose arguments are kept from sys_enter, else 0. */');
-  out.push('static __always_inline __u32 bt_enter_op_of(long nr)', '{', '\tswitch (nr) {');
-  for (const o of enterOps) {
-    for (const sc of o.syscalls) {
-      out.push(`#ifdef __NR_${sc}`, `\tcase __NR_${sc}: return ${enumName(o.name)};`, '#endif');
-    }
-  }
-  out.push('\tdefault: return 0;', '\t}', '}', '');
+  out.push(...opOfSyscall('bt_op_of', 'The op of a syscall number, 0 when bt does not record it.', OPS));
+  out.push(...opOfSyscall('bt_enter_op_of', 'The op of a syscall number whose arguments are kept from sys_enter, else 0.', enterOps));
   out.push('/* True for the ops whose arguments are kept from sys_enter. */');
   out.push('static __always_inline bool bt_op_at_enter(__u32 op)', '{', '\tswitch (op) {');
   for (const o of enterOps) out.push(`\tcase ${enumName(o.name)}:`);
