@@ -41,6 +41,10 @@ int BPF_PROG(bt_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 
 	if (!bt_traced())
 		return 0;
+	/* A thread other than the leader took the leader's pid: the counts of
+	 * its repeated lookups belong to its old tid, as their records do. */
+	if (tid != BPF_CORE_READ(p, pid))
+		bt_flush_repeats_as(p, BPF_CORE_READ(p, tgid), tid);
 	s = bt_buf();
 	if (!s)
 		return 0;

@@ -24,6 +24,7 @@
 #include "common.bpf.h"
 
 #define BT_REP_COUNT_MASK ((1ull << BT_REP_COUNT_BITS) - 1)
+#define BT_REP_TRIES 8
 
 static __always_inline void bt_emit_repeats(__u32 pid, __u32 tid, __u64 word)
 {
@@ -85,26 +86,34 @@ static long bt_flush_group(__u32 g, void *vctx)
 {
 	struct bt_flush_ctx *c = vctx;
 	__u64 *slot, w;
-	__u32 j;
+	__u32 j, k;
 
 	if (!((c->groups >> (g & 63)) & 1))
 		return 0;
 	for (j = 0; j < BT_REP_GROUP; j++) {
 		slot = &c->t->slot[(g * BT_REP_GROUP + j) & (BT_REP_SLOTS - 1)];
-		w = *(volatile __u64 *)slot;
-		if (!(w & BT_REP_COUNT_MASK))
-			continue;
-		/* the tag stays: the owner's next repetition is sent flagged again */
-		if (__sync_val_compare_and_swap(slot, w, w & ~BT_REP_COUNT_MASK) == w)
-			bt_emit_repeats(c->pid, c->tid, w);
-		else
+		/* Only the owner's own repetitions can make the exchange fail:
+		 * try again rather than leave the count to a later flush (the
+		 * owner may be exiting, and its table go with it). */
+		for (k = 0; k < BT_REP_TRIES; k++) {
+			w = *(volatile __u64 *)slot;
+			if (!(w & BT_REP_COUNT_MASK))
+				break;
+			/* the tag stays: the owner's next repetition is sent flagged again */
+			if (__sync_val_compare_and_swap(slot, w, w & ~BT_REP_COUNT_MASK) == w) {
+				bt_emit_repeats(c->pid, c->tid, w);
+				break;
+			}
+		}
+		if (k == BT_REP_TRIES)
 			__sync_fetch_and_or(&c->t->groups, 1ull << (g & 63));
 	}
 	return 0;
 }
 
-/* Takes and sends every count of thread `task`'s table (the sweep, exit). */
-static __always_inline void bt_flush_repeats(struct task_struct *task)
+/* Takes and sends every count of thread `task`'s table, named as thread
+ * `tid` of process `pid` (the sweep, exit, an exec by another thread). */
+static __always_inline void bt_flush_repeats_as(struct task_struct *task, __u32 pid, __u32 tid)
 {
 	struct bt_flush_ctx c;
 
@@ -114,9 +123,14 @@ static __always_inline void bt_flush_repeats(struct task_struct *task)
 	c.groups = __sync_lock_test_and_set(&c.t->groups, 0);
 	if (!c.groups)
 		return;
-	c.pid = BPF_CORE_READ(task, tgid);
-	c.tid = BPF_CORE_READ(task, pid);
+	c.pid = pid;
+	c.tid = tid;
 	bpf_loop(BT_REP_SLOTS / BT_REP_GROUP, bt_flush_group, &c, 0);
+}
+
+static __always_inline void bt_flush_repeats(struct task_struct *task)
+{
+	bt_flush_repeats_as(task, BPF_CORE_READ(task, tgid), BPF_CORE_READ(task, pid));
 }
 
 _Static_assert(BT_REP_SLOTS / BT_REP_GROUP == 64, "one bit of groups per group of slots");

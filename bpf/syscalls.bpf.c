@@ -60,7 +60,8 @@ static __always_inline void bt_on_exec(long ret, struct bt_pending *p)
  * exit: they are the same). False: a syscall of no interest after all. */
 static __always_inline bool bt_pending_of(struct pt_regs *regs, __u32 op, struct bt_pending *p)
 {
-	/* regs is a BTF pointer here: plain (CO-RE relocated) loads, no helper calls. */
+	/* regs is a BTF pointer here: plain (CO-RE relocated) loads on x86; on
+	 * arm64, libbpf reads orig_x0 with a CO-RE read. */
 	p->args[0] = PT_REGS_PARM1_SYSCALL(regs);
 	p->args[1] = PT_REGS_PARM2_SYSCALL(regs);
 	p->args[2] = PT_REGS_PARM3_SYSCALL(regs);

@@ -447,6 +447,9 @@ class Tracer {
     if (!this.cg.populated()) return [];
     const out: string[] = [];
     for (const pid of this.cg.pids()) out.push(`${pid} ${cmdline(pid)}`);
+    // Out of the cgroup, their exits are no longer traced: take their counts first.
+    this.drain();
+    this.sweep(true);
     this.cg.evict();
     return out;
   }

@@ -131,3 +131,16 @@ ebpfTest('a listing whose directory an exec closes is not given to the next file
   // the listing was neither ended nor closed by a call: no readdir record, least of all for /dev/null
   assert.deepEqual(t.log.records.filter((r) => r.pid === pid && r.readdir), []);
 });
+
+ebpfTest('a thread that repeats a lookup and then execs (taking the leader\'s pid) keeps its count', async () => {
+  const dir = tmpdir();
+  const t = await trace([prog('thread-exec'), dir, '6']);
+  assert.equal(t.code, 0, t.stderr);
+  const exec = t.log.records.find((r) => r.exec && r.exec.path === '/bin/true')!;
+  assert.ok(exec, 'the thread exec\'d /bin/true');
+  assert.notEqual(exec.exec!.old_tid, exec.pid, 'the exec came from a thread other than the leader');
+  const stats = t.log.records.filter((r) => r.lookup?.path === dir);
+  // the first lookup, then its first repetition standing for the other five
+  assert.deepEqual(stats.map((r) => [r.tid, r.lookup!.repeats ?? 0]), [[exec.exec!.old_tid, 0], [exec.exec!.old_tid, 4]]);
+  assert.equal(t.log.trailer?.lost?.repeat_count, undefined);
+});
