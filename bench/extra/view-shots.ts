@@ -56,7 +56,11 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  console.error(`view-shots: ${(err as Error).message}`);
-  process.exit(1);
-});
+// A script, not a bench section: `npm run bench` imports every module of
+// bench/extra and runs its `run`; importing this one must do nothing.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((err) => {
+    console.error(`view-shots: ${(err as Error).message}`);
+    process.exit(1);
+  });
+}
