@@ -38,6 +38,14 @@ static __always_inline void bt_emit_repeats(__u32 pid, __u32 tid, __u64 word)
 	bt_emit(&r, sizeof(r));
 }
 
+/* A count taken by the table's owner, the current thread. */
+static __always_inline void bt_emit_own_repeats(__u64 word)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	bt_emit_repeats(id >> 32, (__u32)id, word);
+}
+
 /*
  * Counts a lookup of the current thread with key hash h. Returns true when
  * it was only counted (nothing to send); false when it is to be sent, with
@@ -65,13 +73,13 @@ static __always_inline bool bt_count_repeat(__u64 h, __u16 *flags)
 			/* full: send the count now; the next repetition starts over */
 			old = __sync_lock_test_and_set(slot, tag);
 			if ((old & ~BT_REP_COUNT_MASK) == tag && (old & BT_REP_COUNT_MASK))
-				bt_emit_repeats(bpf_get_current_pid_tgid() >> 32, (__u32)bpf_get_current_pid_tgid(), old);
+				bt_emit_own_repeats(old);
 		}
 		return true;
 	}
 	old = __sync_lock_test_and_set(slot, tag);
 	if (old & BT_REP_COUNT_MASK)
-		bt_emit_repeats(bpf_get_current_pid_tgid() >> 32, (__u32)bpf_get_current_pid_tgid(), old);
+		bt_emit_own_repeats(old);
 	return false;
 }
 

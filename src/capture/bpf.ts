@@ -36,7 +36,7 @@ export class BtBpf {
   private statsView?: DataView;
   private statsPtr: unknown;
   private statsLen = 0;
-  /** The sweep's iterator link (attached at its first run), or null when it cannot run here. */
+  /** The sweep's iterator link, attached at its first run. */
   private sweepLink: unknown = undefined;
   private readonly sweepBuf = Buffer.alloc(64);
   private constructor(
@@ -144,7 +144,7 @@ export class BtBpf {
   sweep(): void {
     const bpf = getLibbpf();
     if (this.sweepLink === undefined) {
-      const prog = this.obj && findProgram(this.obj, SWEEP_PROGRAM);
+      const prog = this.obj && bpf.bpf_object__find_program_by_name(this.obj, SWEEP_PROGRAM);
       if (!prog) throw new CaptureError('E_BPF_SWEEP', `BPF program ${SWEEP_PROGRAM} is missing: rebuild bt`);
       this.sweepLink = checkPtr(bpf.bpf_program__attach_iter(prog, null), `attaching BPF iterator ${SWEEP_PROGRAM}`);
     }
@@ -214,14 +214,6 @@ export class BtBpf {
       this.obj = undefined;
     }
   }
-}
-
-function findProgram(obj: unknown, name: string): unknown {
-  const bpf = getLibbpf();
-  for (let prog = bpf.bpf_object__next_program(obj, null); prog; prog = bpf.bpf_object__next_program(obj, prog)) {
-    if (bpf.bpf_program__name(prog) === name) return prog;
-  }
-  return undefined;
 }
 
 /** Writes the configuration into the loaded object's .data.cfg map (the programs are not attached yet). */

@@ -27,12 +27,12 @@ interface PendingExec {
 
 export type Emit = (r: LogRecord) => void;
 /**
- * Repeated lookups (see RepeatTracker): `held` gets a lookup flagged
+ * Repeated lookups (RepeatTracker): `hold` gets a lookup flagged
  * BT_F_REPEAT (the first repetition of an identical lookup), `count` the
  * count that a BT_T_REPEATS record brings for it; both by tagKey.
  */
 export interface RepeatSink {
-  held(r: LogRecord, key: string): void;
+  hold(r: LogRecord, key: string): void;
   count(key: string, n: number): void;
 }
 
@@ -230,7 +230,7 @@ export class RecordDecoder {
         rec.lookup = l;
         if (flags & F.REPEAT && this.repeats) {
           l.repeats = 0;
-          this.repeats.held(rec, tagKey(tid, keyTag(dv, off + L.key_hash)));
+          this.repeats.hold(rec, tagKey(tid, keyTag(dv, off + L.key_hash)));
           return;
         }
         break;

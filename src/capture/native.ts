@@ -58,6 +58,7 @@ const LIBBPF_TABLE = {
   bpf_object__close: 'void bpf_object__close(void *obj)',
   bpf_object__find_map_by_name: 'void *bpf_object__find_map_by_name(void *obj, const char *name)',
   bpf_object__next_program: 'void *bpf_object__next_program(void *obj, void *prev)',
+  bpf_object__find_program_by_name: 'void *bpf_object__find_program_by_name(void *obj, const char *name)',
   bpf_map__set_max_entries: 'int bpf_map__set_max_entries(void *map, uint32_t max)',
   bpf_map__fd: 'int bpf_map__fd(void *map)',
   bpf_map_update_elem: 'int bpf_map_update_elem(int fd, const void *key, const void *value, uint64_t flags)',

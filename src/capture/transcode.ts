@@ -36,11 +36,6 @@ export class Transcoder {
   private readonly repeats: RepeatTracker | undefined;
 
   /**
-   * `takeRepeats`: takes the count of a repeated lookup out of the kernel's
-   * map (see RepeatTracker); without it, repeated lookups are written at
-   * once with repeats 0.
-   */
-  /**
    * `countRepeats`: repeated lookups are held until the kernel sends their
    * count (see RepeatTracker); without it, they are written at once with
    * repeats 0.
@@ -62,7 +57,7 @@ export class Transcoder {
     };
     const repeats = countRepeats ? new RepeatTracker(emit) : undefined;
     this.repeats = repeats;
-    this.decoder = new RecordDecoder(emit, repeats && { held: (r, key) => repeats.hold(r, key), count: (key, n) => repeats.count(key, n) });
+    this.decoder = new RecordDecoder(emit, repeats);
   }
 
   /** Flagged lookups waiting for their count (the capture then runs the kernel's sweep). */
