@@ -23,7 +23,8 @@ struct bt_scratch {
 	__u8 buf[BT_SCRATCH];
 };
 
-/* Arguments of a syscall between its enter and exit tracepoints. */
+/* A syscall's arguments (from its saved registers); task-local storage
+ * keeps an execveat's from before the exec to sched_process_exec. */
 struct bt_pending {
 	__u64 args[6];
 	__u32 op;
@@ -51,15 +52,18 @@ typedef struct {
 	__type(value, struct bt_pending);
 } bt_pending_t;
 
-/* The caller's argv[0] of an exec in flight, read at sys_enter: an
- * interpreter exec replaces it, and the old image is gone at
+/* The caller's argv[0] of an exec in flight, read at sched_prepare_exec (or
+ * sys_enter): an interpreter exec replaces it, and the old image is gone at
  * sched_process_exec. */
 struct bt_argv0 {
 	char s[BT_NAME_MAX];
 };
 
+/* Only scripts' execs insert (sched_prepare_exec knows): not preallocated,
+ * which would cost every start-up a megabyte of elements. */
 typedef struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 4096);
 	__type(key, __u32); /* tid */
 	__type(value, struct bt_argv0);

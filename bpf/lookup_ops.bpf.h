@@ -160,13 +160,14 @@ static __always_inline void bt_on_lookup(long ret, struct bt_pending *p)
 	e->op = p->op;
 	e->target_len = 0;
 	e->_pad = 0;
-	if (ret == 0 && a.buf)
-		bt_stat_result(p->op, a.buf, e);
 	e->path_len = bt_read_ustr(s->buf, sizeof(*e), (const void *)a.path, &e->h.flags);
 	/* fstat(fd) is newfstatat(fd, "", AT_EMPTY_PATH): a question about an
-	 * open file, not the file system. Not recorded. */
+	 * open file, not the file system. Not recorded (and its result not
+	 * read: glibc's fstat is this, one of a build's most frequent calls). */
 	if (e->path_len <= 1 && (a.flags & BT_AT_EMPTY_PATH) && !(e->h.flags & BT_F_READ_FAULT))
 		return;
+	if (ret == 0 && a.buf)
+		bt_stat_result(p->op, a.buf, e);
 	if (ret > 0 && (p->op == BT_OP_READLINK || p->op == BT_OP_READLINKAT))
 		e->target_len = bt_read_ubytes(s->buf, sizeof(*e) + e->path_len, a.buf, ret, &e->h.flags);
 

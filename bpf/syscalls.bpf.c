@@ -1,20 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * File and exec syscalls, through the two raw syscall tracepoints. One
- * program pair instead of one per syscall: attaching and, above all,
- * detaching ~60 perf-event tracepoints costs an RCU grace period each
- * (seconds in all), two raw tracepoint links cost nothing measurable.
+ * File and exec syscalls, through the raw syscall exit tracepoint. One
+ * program instead of one per syscall: attaching and, above all, detaching
+ * ~60 perf-event tracepoints costs an RCU grace period each (seconds in
+ * all; ~75 ms each on 6.18), a raw tracepoint link costs nothing measurable.
  *
- * Everything but exec is handled at sys_exit alone: the syscall's arguments
- * are still in its saved registers there (the kernel reads them from
- * pt_regs and leaves them; on arm64 the first one is orig_x0, which is what
+ * Everything is handled at sys_exit: the syscall's arguments are still in
+ * its saved registers there (the kernel reads them from pt_regs and leaves
+ * them; on arm64 the first one is orig_x0, which is what
  * PT_REGS_PARM1_SYSCALL reads), user strings have been faulted in, and the
- * result is known. So sys_enter, which also runs for every syscall of the
- * machine, returns after two compares unless the syscall is an exec: only an
- * exec needs its arguments kept from enter to exit (its image, argv[0]
- * included, is gone by then), in the thread's task-local storage. Syscall
- * numbers come from the architecture's asm/unistd_64.h; 32-bit compat
- * syscalls are not traced.
+ * result is known. Only an exec needs something kept from before: its
+ * image, argv[0] included, is gone once it succeeds. That is taken at
+ * sched_prepare_exec (Linux 6.10 and later), where the exec is certain and
+ * the caller's image and registers are still there; an older kernel takes
+ * it at sys_enter, which costs ~35 ns on every syscall of the machine
+ * (capture/bpf.ts loads one of the two). Syscall numbers come from the
+ * architecture's asm/unistd_64.h; 32-bit compat syscalls are not traced.
  */
 #include "common.bpf.h"
 #include "exec.bpf.h"
@@ -82,31 +83,8 @@ static __always_inline bool bt_pending_of(struct pt_regs *regs, __u32 op, struct
 	return true;
 }
 
-/* Runs at the start of every syscall on the machine: only execs go further. */
-SEC("tp_btf/sys_enter")
-int BPF_PROG(bt_sys_enter, struct pt_regs *regs, long id)
-{
-	struct bt_pending p, *slot;
-	__u32 op;
-
-	op = bt_enter_op_of(id);
-	if (!op)
-		return 0;
-	if (!bt_traced() || bt_is_32bit_task())
-		return 0;
-	bt_pending_of(regs, op, &p);
-	slot = bpf_task_storage_get(&bt_pending, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (slot)
-		__builtin_memcpy(slot, &p, sizeof(p));
-	else
-		bt_count_lost(BT_LOST_PAIR_MAP);
-	if (op == BT_OP_EXECVE || op == BT_OP_EXECVEAT)
-		bt_save_argv0((__u32)bpf_get_current_pid_tgid(), (const char *const *)p.args[op == BT_OP_EXECVE ? 1 : 2]);
-	return 0;
-}
-
-/* The syscall number at sys_exit (a plain load through the BTF pointer:
- * this runs at the end of every syscall on the machine). */
+/* The syscall number from its saved registers (a plain load through the
+ * BTF pointer: sys_exit runs this at the end of every syscall). */
 static __always_inline long bt_syscall_nr(struct pt_regs *regs)
 {
 #if defined(__TARGET_ARCH_x86)
@@ -116,6 +94,58 @@ static __always_inline long bt_syscall_nr(struct pt_regs *regs)
 #else
 #error "bt: unsupported architecture"
 #endif
+}
+
+/* An exec is about to replace the image of a traced thread: keep what
+ * sched_process_exec can no longer read, in the thread's task-local storage
+ * and bt_argv0: execveat's arguments (its dirfd), and a script's argv[0]
+ * (the kernel replaces it with the interpreter's). */
+static __always_inline void bt_exec_begins(struct pt_regs *regs, __u32 op, bool script)
+{
+	struct bt_pending p, *slot;
+
+	if (!bt_traced() || bt_is_32bit_task())
+		return;
+	bt_pending_of(regs, op, &p);
+	if (op == BT_OP_EXECVEAT) {
+		slot = bpf_task_storage_get(&bt_pending, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (slot)
+			__builtin_memcpy(slot, &p, sizeof(p));
+		else
+			bt_count_lost(BT_LOST_PAIR_MAP);
+	}
+	if (script)
+		bt_save_argv0((__u32)bpf_get_current_pid_tgid(), (const char *const *)p.args[op == BT_OP_EXECVE ? 1 : 2]);
+}
+
+/* The point of no return of an exec (runs only for execs): the registers
+ * still hold the syscall's arguments, user memory is the caller's, and
+ * bprm tells whether an interpreter runs the file. */
+SEC("tp_btf/sched_prepare_exec")
+int BPF_PROG(bt_prepare_exec, struct task_struct *task, struct linux_binprm *bprm)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	__u32 op;
+
+	if (!regs)
+		return 0;
+	op = bt_enter_op_of(bt_syscall_nr(regs));
+	if (op)
+		bt_exec_begins(regs, op, bprm->interp != bprm->filename);
+	return 0;
+}
+
+/* Kernels without sched_prepare_exec: the start of every syscall of the
+ * machine, of which only execs go further; whether the file is a script is
+ * not known yet. */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(bt_sys_enter, struct pt_regs *regs, long id)
+{
+	__u32 op = bt_enter_op_of(id);
+
+	if (op)
+		bt_exec_begins(regs, op, true);
+	return 0;
 }
 
 SEC("tp_btf/sys_exit")
@@ -130,18 +160,19 @@ int BPF_PROG(bt_sys_exit, struct pt_regs *regs, long ret)
 	if (!op)
 		return 0;
 	if (bt_op_at_enter(op)) {
-		/* an exec that failed (a successful one is done at sched_process_exec) */
+		/* an exec: a successful one was recorded at sched_process_exec */
+		if (ret >= 0)
+			return 0;
 		found = bpf_task_storage_get(&bt_pending, bpf_get_current_task_btf(), 0, 0);
-		if (!found || !found->op)
-			return 0;
-		__builtin_memcpy(&p, found, sizeof(p));
-		found->op = 0;
-	} else {
-		if (!(bt_cfg.flags & BT_CFG_FILES) || !bt_traced() || bt_is_32bit_task())
-			return 0;
-		if (!bt_pending_of(regs, op, &p))
-			return 0;
+		if (found)
+			found->op = 0;
+	} else if (!(bt_cfg.flags & BT_CFG_FILES)) {
+		return 0;
 	}
+	if (!bt_traced() || bt_is_32bit_task())
+		return 0;
+	if (!bt_pending_of(regs, op, &p))
+		return 0;
 	bt_dispatch(ret, &p);
 	return 0;
 }

@@ -12,7 +12,7 @@ import { LAYOUT, LOST_REASONS } from './layout.js';
 import { cachedCoreBtf } from './corebtf.js';
 import { CORE_BTF_PATH, OBJECT_PATH } from './install.js';
 import { checkInt, checkMmap, checkPtr, getLibbpf, getLibc, MAP_SHARED, openObject, PROT_READ, view } from './native.js';
-import { tracefsDir } from './tracefs.js';
+import { hasTraceEvent, tracefsDir } from './tracefs.js';
 
 /** The iterator that collects repeated lookups' counts (BtBpf.sweep). */
 const SWEEP_PROGRAM = 'bt_sweep';
@@ -288,16 +288,32 @@ function startLoad(objectPath: string, ringBytes: number, useCoreBtf = true): Lo
   }
 }
 
-/** Disables programs whose syscall tracepoint does not exist here: the names of the others, and the sections skipped. */
+/**
+ * Programs that stand in for another where this kernel lacks that one's
+ * tracepoint: sys_enter (~35 ns on every syscall of the machine) keeps an
+ * exec's arguments where sched_prepare_exec (Linux 6.10) is missing.
+ * BT_STAND_INS=1 loads the stand-ins anyway (tests run the older kernels'
+ * path with it).
+ */
+const STAND_INS: Record<string, { for: string; event: [group: string, name: string] }> = {
+  bt_sys_enter: { for: 'bt_prepare_exec', event: ['sched', 'sched_prepare_exec'] },
+};
+
+/** Disables programs whose tracepoint does not exist here (or that a stand-in replaces): the names of the others, and the sections skipped. */
 function selectPrograms(obj: unknown): { programs: string[]; skipped: string[] } {
   const bpf = getLibbpf();
+  const unwanted = new Set<string>();
+  for (const [standIn, { for: original, event }] of Object.entries(STAND_INS)) {
+    // only a tracepoint seen to exist is relied on: the stand-in is always right
+    unwanted.add(!process.env.BT_STAND_INS && hasTraceEvent(...event) ? standIn : original);
+  }
   const programs: string[] = [];
   const skipped: string[] = [];
   for (let prog = bpf.bpf_object__next_program(obj, null); prog; prog = bpf.bpf_object__next_program(obj, prog)) {
     const name = bpf.bpf_program__name(prog) as string;
     const sec = bpf.bpf_program__section_name(prog) as string;
     const m = /^tp\/([^/]+)\/(.+)$/.exec(sec);
-    if (m && !fs.existsSync(`${tracefsDir()}/events/${m[1]}/${m[2]}`)) {
+    if (unwanted.has(name) || (m && !fs.existsSync(`${tracefsDir()}/events/${m[1]}/${m[2]}`))) {
       checkInt(bpf.bpf_program__set_autoload(prog, false), `bpf_program__set_autoload(${name})`);
       skipped.push(sec);
     } else {

@@ -224,8 +224,8 @@ class Tracer {
   /** Records of the object path (all but open/close), before they are written. */
   private onRecord(r: LogRecord): void {
     if (r.exec && this.opts.redact?.length) redactExec(r.exec, this.opts.redact);
-    if (timingEnabled && r.exec && r.pid === this.rootPid && r.exec.argv0 === undefined && !this.buildSeen) {
-      // the launcher's exec of the command: the build's first instruction follows
+    if (timingEnabled && r.exec && r.pid === this.rootPid && !r.exec.errno && !this.buildSeen) {
+      // the launcher's exec of the command (a script's too): the build's first instruction follows
       if (r.exec.path !== LAUNCHER_PATH) {
         this.buildSeen = true;
         this.onBuildStart(r.ts);

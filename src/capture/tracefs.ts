@@ -9,6 +9,19 @@ import { CaptureError } from '../errors.js';
 const CANDIDATES = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
 let found: string | undefined;
 
+/**
+ * Whether this kernel has the trace event group/name, as far as a mounted
+ * tracefs tells (nothing is mounted here): undefined when none is mounted.
+ */
+export function hasTraceEvent(group: string, name: string): boolean | undefined {
+  let mounted = false;
+  for (const dir of CANDIDATES) {
+    if (fs.existsSync(`${dir}/events/${group}/${name}`)) return true;
+    mounted ||= fs.existsSync(`${dir}/events`);
+  }
+  return mounted ? false : undefined;
+}
+
 export function tracefsDir(): string {
   if (found) return found;
   for (const dir of CANDIDATES) {

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ebpfTest } from '../helpers/ebpf.js';
-import { bt, exitOf, forkEdges, ofType, prog, REPO, tmpdir, trace } from '../helpers/trace.js';
+import { bt, exitOf, forkEdges, ofType, prog, REPO, tmpdir, trace, type Traced } from '../helpers/trace.js';
 
 ebpfTest('forker: exact process tree, parent links and exit codes', async () => {
   const t = await trace([prog('forker')]);
@@ -255,3 +255,43 @@ async function deepCwd(dir: string, d: string): Promise<void> {
   }
   assert.ok(n.summary.warnings.some((w) => /cwd is deeper than PATH_MAX/.test(w)));
 }
+
+/** The exec records of a trace, as the fields that come from before the exec (what the exec hook keeps). */
+function execFacts(t: Traced) {
+  return ofType(t.log.records, 'exec').map(({ pid, exec: e }) => ({
+    op: e.op, dirfd: e.dirfd, path: e.path, argv: e.argv, argv0: e.argv0, interp: e.interp, errno: e.errno, fromThread: pid !== e.old_tid,
+  }));
+}
+
+/** The BPF programs a trace ran (BT_TIMING prints their statistics). */
+function programsOf(t: Traced): string[] {
+  const line = t.stderr.split('\n').find((l) => l.startsWith('bt: bpf-stats '));
+  assert.ok(line, t.stderr);
+  return Object.keys(JSON.parse(line.slice('bt: bpf-stats '.length)) as object);
+}
+
+ebpfTest("older kernels' exec hook (sys_enter) records what sched_prepare_exec does: scripts, execveat, failures, a thread's exec", async () => {
+  const dir = tmpdir();
+  const script = path.join(REPO, 'test-programs', 'pipeline.sh');
+  const args = [script, dir, prog('fail-exec'), dir, prog('extra-ops'), dir, prog('thread-exec'), dir, '2'];
+  const shell = ['sh', '-c', 'set -e; "$1" "$2"; "$3" "$4"; "$5" "$6"; "$7" "$8" "$9"', 'sh', ...args];
+  const hasPrepare = fs.existsSync('/sys/kernel/tracing/events/sched/sched_prepare_exec');
+  const runs: Traced[] = [];
+  for (const standIns of ['', '1']) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir);
+    runs.push(await trace(shell, { env: { BT_TIMING: '1', BT_STAND_INS: standIns } }));
+  }
+  const [prepared, entered] = runs;
+  for (const t of runs) assert.equal(t.code, 0, t.stderr);
+  assert.equal(programsOf(prepared).includes('bt_prepare_exec'), hasPrepare);
+  assert.equal(programsOf(prepared).includes('bt_sys_enter'), !hasPrepare);
+  assert.ok(programsOf(entered).includes('bt_sys_enter') && !programsOf(entered).includes('bt_prepare_exec'));
+  const facts = execFacts(prepared);
+  assert.deepEqual(facts, execFacts(entered));
+  // what each hook must have kept: the script's argv[0], execveat's dirfd, the failures, the thread's exec
+  assert.ok(facts.some((f) => f.argv0 === script && f.interp === '/bin/sh'));
+  assert.ok(facts.some((f) => f.op === 'execveat' && (f.dirfd ?? -1) >= 0 && f.path.endsWith('/true')));
+  assert.deepEqual(facts.filter((f) => f.errno !== 0).map((f) => [path.basename(f.path), f.errno]), [['does-not-exist', 2], ['not-exec', 13]]);
+  assert.ok(facts.some((f) => f.fromThread && f.path === '/bin/true'), 'an exec from a thread other than the leader');
+});
