@@ -110,8 +110,8 @@ export class Transcoder {
     const w = this.w;
     w.ensure(16 * 1024);
     const start = w.pos;
-    w.pos += 2; // record length, fixed up in end()
-    w.uint(REC.ts, dv.getUint32(off + H.ts, true) + dv.getUint32(off + H.ts + 4, true) * 0x100000000);
+    w.pos += 1; // record length, fixed up in end()
+    w.uint64(REC.ts, dv.getUint32(off + H.ts, true), dv.getUint32(off + H.ts + 4, true));
     w.uint(REC.pid, dv.getUint32(off + H.pid, true));
     w.uint(REC.tid, dv.getUint32(off + H.tid, true));
     return start;
@@ -131,7 +131,7 @@ export class Transcoder {
     w.sint32(OPEN.fd, ret < 0 ? -1 : ret);
     w.sint32(OPEN.errno, ret < 0 ? -ret : 0);
     w.raw(OPEN.op, opBytes(dv.getUint16(off + O.op, true)));
-    w.uint(OPEN.resolve, dv.getUint32(off + O.resolve, true) + dv.getUint32(off + O.resolve + 4, true) * 0x100000000);
+    w.uint64(OPEN.resolve, dv.getUint32(off + O.resolve, true), dv.getUint32(off + O.resolve + 4, true));
     w.bool(OPEN.truncated, (dv.getUint16(off + H.flags, true) & (F.TRUNCATED | F.READ_FAULT)) !== 0);
     this.end(inner);
     this.end(start);
@@ -185,21 +185,25 @@ export class Transcoder {
   private begin(field: number): number {
     this.w.varint((field << 3) | 2);
     const at = this.w.pos;
-    this.w.pos += 2;
+    this.w.pos += 1;
     return at;
   }
 
-  /** Writes the length of what follows the 2-byte slot at `at` (lengths stay below 16 KiB). */
+  /**
+   * Writes the length of what follows the 1-byte slot at `at`; one of 128
+   * bytes or more (lengths stay below 16 KiB) takes two, and what follows
+   * moves by one (header() made the room). Most records are shorter.
+   */
   private end(at: number): void {
     const w = this.w;
-    const n = w.pos - at - 2;
+    const n = w.pos - at - 1;
     if (n < 128) {
-      w.buf.copyWithin(at + 1, at + 2, w.pos);
       w.buf[at] = n;
-      w.pos -= 1;
     } else {
+      w.buf.copyWithin(at + 2, at + 1, w.pos);
       w.buf[at] = (n & 0x7f) | 0x80;
       w.buf[at + 1] = n >>> 7;
+      w.pos += 1;
     }
   }
 }

