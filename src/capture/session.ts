@@ -348,8 +348,11 @@ class Tracer {
   /**
    * bt drains at nice 10 so that its work fills the build's idle moments
    * instead of taking CPU from it; while the ring is filling up it goes back
-   * to nice 0 so that it cannot fall behind and lose events. (The build was
-   * started before and keeps its own priority.)
+   * up so that it cannot fall behind and lose events. (The build was
+   * started before and keeps its own priority.) Every thread of bt: a nice
+   * value is a thread's own, and V8's compiler and garbage-collector
+   * threads took as much CPU as the drain loop on the configure, at the
+   * build's priority.
    */
   private adjustPriority(pending: number): void {
     const want = pending < this.ring.size / 16;
@@ -358,7 +361,14 @@ class Tracer {
       os.setPriority(0, want ? 10 : BOOST_NICE); // the calling thread: bt's drain loop
       this.niced = want;
     } catch {
-      /* not permitted: keep the priority we have */
+      return; /* not permitted: keep the priority we have */
+    }
+    for (const tid of threadIds()) {
+      try {
+        os.setPriority(tid, want ? 10 : 0);
+      } catch {
+        /* gone, or not permitted: its priority stays */
+      }
     }
   }
 
@@ -456,6 +466,18 @@ class Tracer {
 }
 
 /** bt's own resource usage (the build runs in other processes). */
+/** bt's threads but the calling one (the main thread: its own pid). */
+function threadIds(): number[] {
+  try {
+    return fs
+      .readdirSync('/proc/self/task')
+      .map(Number)
+      .filter((tid) => tid !== process.pid);
+  } catch {
+    return [];
+  }
+}
+
 function ownUsage(): { bt_user_us: number; bt_sys_us: number; bt_max_rss_kib: number } {
   const u = process.resourceUsage();
   return { bt_user_us: u.userCPUTime, bt_sys_us: u.systemCPUTime, bt_max_rss_kib: u.maxRSS };
