@@ -59,8 +59,9 @@ struct bt_argv0 {
 	char s[BT_NAME_MAX];
 };
 
-/* Only scripts' execs insert (sched_prepare_exec knows): not preallocated,
- * which would cost every start-up a megabyte of elements. */
+/* Written only for scripts' execs where sched_prepare_exec tells (for every
+ * exec with the sys_enter stand-in): not preallocated, which would cost
+ * every start-up a megabyte of elements. */
 typedef struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);

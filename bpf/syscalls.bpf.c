@@ -11,8 +11,9 @@
  * PT_REGS_PARM1_SYSCALL reads), user strings have been faulted in, and the
  * result is known. Only an exec needs something kept from before: its
  * image, argv[0] included, is gone once it succeeds. That is taken at
- * sched_prepare_exec (Linux 6.10 and later), where the exec is certain and
- * the caller's image and registers are still there; an older kernel takes
+ * sched_prepare_exec (Linux 6.10 and later), the point of no return (an
+ * exec can still fail after it: sys_exit records that), where the caller's
+ * image and registers are still there; an older kernel takes
  * it at sys_enter, which costs ~35 ns on every syscall of the machine
  * (capture/bpf.ts loads one of the two). Syscall numbers come from the
  * architecture's asm/unistd_64.h; 32-bit compat syscalls are not traced.

@@ -305,7 +305,7 @@ function selectPrograms(obj: unknown): { programs: string[]; skipped: string[] }
   const unwanted = new Set<string>();
   for (const [standIn, { for: original, event }] of Object.entries(STAND_INS)) {
     // only a tracepoint seen to exist is relied on: the stand-in is always right
-    unwanted.add(!process.env.BT_STAND_INS && hasTraceEvent(...event) ? standIn : original);
+    unwanted.add(process.env.BT_STAND_INS !== '1' && hasTraceEvent(...event) ? standIn : original);
   }
   const programs: string[] = [];
   const skipped: string[] = [];

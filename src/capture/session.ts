@@ -352,10 +352,12 @@ class Tracer {
    * started before and keeps its own priority.) Every thread of bt: a nice
    * value is a thread's own, and V8's compiler and garbage-collector
    * threads took as much CPU as the drain loop on the configure, at the
-   * build's priority.
+   * build's priority. Back to nice 10 only below half the threshold, so
+   * that a ring hovering at it does not flip every thread's priority at
+   * every drain.
    */
   private adjustPriority(pending: number): void {
-    const want = pending < this.ring.size / 16;
+    const want = pending < this.ring.size / (this.niced ? 16 : 32);
     if (want === this.niced) return;
     try {
       os.setPriority(0, want ? 10 : BOOST_NICE); // the calling thread: bt's drain loop
@@ -465,7 +467,6 @@ class Tracer {
   }
 }
 
-/** bt's own resource usage (the build runs in other processes). */
 /** bt's threads but the calling one (the main thread: its own pid). */
 function threadIds(): number[] {
   try {
@@ -478,6 +479,7 @@ function threadIds(): number[] {
   }
 }
 
+/** bt's own resource usage (the build runs in other processes). */
 function ownUsage(): { bt_user_us: number; bt_sys_us: number; bt_max_rss_kib: number } {
   const u = process.resourceUsage();
   return { bt_user_us: u.userCPUTime, bt_sys_us: u.systemCPUTime, bt_max_rss_kib: u.maxRSS };

@@ -181,7 +181,7 @@ export class Transcoder {
     this.counts.lookup++;
   }
 
-  /** Starts a nested message field; returns where its 2-byte length slot is. */
+  /** Starts a nested message field; returns where its 1-byte length slot is (end() widens it). */
   private begin(field: number): number {
     this.w.varint((field << 3) | 2);
     const at = this.w.pos;

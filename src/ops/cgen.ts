@@ -38,9 +38,10 @@ export const HANDLERS: Record<RecordKind, string> = {
 };
 
 /**
- * Record kinds whose arguments must be read at sys_enter and kept until
- * sys_exit: a successful exec has replaced the image (argv included) by then.
- * Every other op is handled at sys_exit alone, from the saved registers.
+ * Record kinds with something to keep from before the syscall returns: a
+ * successful exec has replaced the image (argv included) by then. It is
+ * kept at sched_prepare_exec (sys_enter on older kernels); a failed exec,
+ * like every other op, is handled at sys_exit from the saved registers.
  */
 export const ENTER_KINDS: readonly RecordKind[] = ['exec'];
 
@@ -92,8 +93,8 @@ export function opsBpfHeader(): string {
   const out: string[] = [BANNER, '#ifndef BT_OPS_BPF_H', '#define BT_OPS_BPF_H', ''];
   const enterOps = OPS.filter((o) => ENTER_KINDS.includes(o.kind));
   out.push(...opOfSyscall('bt_op_of', 'The op of a syscall number, 0 when bt does not record it.', OPS));
-  out.push(...opOfSyscall('bt_enter_op_of', 'The op of a syscall number whose arguments are kept from sys_enter, else 0.', enterOps));
-  out.push('/* True for the ops whose arguments are kept from sys_enter. */');
+  out.push(...opOfSyscall('bt_enter_op_of', 'The op of a syscall number that keeps something from before it returns (an exec), else 0.', enterOps));
+  out.push('/* True for the ops that keep something from before they return (execs). */');
   out.push('static __always_inline bool bt_op_at_enter(__u32 op)', '{', '\tswitch (op) {');
   for (const o of enterOps) out.push(`\tcase ${enumName(o.name)}:`);
   out.push('\t\treturn true;', '\tdefault:', '\t\treturn false;', '\t}', '}', '');

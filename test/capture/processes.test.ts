@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { hasTraceEvent } from '../../src/capture/tracefs.js';
 import { ebpfTest } from '../helpers/ebpf.js';
 import { bt, exitOf, forkEdges, ofType, prog, REPO, tmpdir, trace, type Traced } from '../helpers/trace.js';
 
@@ -275,7 +276,7 @@ ebpfTest("older kernels' exec hook (sys_enter) records what sched_prepare_exec d
   const script = path.join(REPO, 'test-programs', 'pipeline.sh');
   const args = [script, dir, prog('fail-exec'), dir, prog('extra-ops'), dir, prog('thread-exec'), dir, '2'];
   const shell = ['sh', '-c', 'set -e; "$1" "$2"; "$3" "$4"; "$5" "$6"; "$7" "$8" "$9"', 'sh', ...args];
-  const hasPrepare = fs.existsSync('/sys/kernel/tracing/events/sched/sched_prepare_exec');
+  const hasPrepare = hasTraceEvent('sched', 'sched_prepare_exec') === true;
   const runs: Traced[] = [];
   for (const standIns of ['', '1']) {
     fs.rmSync(dir, { recursive: true, force: true });
