@@ -55,8 +55,11 @@ static __always_inline bool bt_count_repeat(__u64 h, __u16 *flags)
 {
 	struct bt_rep_table *t;
 	__u64 *slot, w, old, tag = h & ~BT_REP_COUNT_MASK;
-	__u32 idx = (h >> BT_REP_COUNT_BITS) & (BT_REP_SLOTS - 1);
+	__u32 idx = (h >> BT_REP_COUNT_BITS) % BT_REP_SLOTS;
 
+	bt_barrier_var(idx);
+	if (idx >= BT_REP_SLOTS)
+		return false; /* (for the verifier) */
 	t = bpf_task_storage_get(&bt_reps, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!t)
 		return false; /* no table: sent every time, nothing lost */
@@ -94,12 +97,18 @@ static long bt_flush_group(__u32 g, void *vctx)
 {
 	struct bt_flush_ctx *c = vctx;
 	__u64 *slot, w;
-	__u32 j, k;
+	__u32 j, k, idx;
 
-	if (!((c->groups >> (g & 63)) & 1))
+	if (g >= BT_REP_SLOTS / BT_REP_GROUP)
+		return 1;
+	if (!((c->groups >> g) & 1))
 		return 0;
 	for (j = 0; j < BT_REP_GROUP; j++) {
-		slot = &c->t->slot[(g * BT_REP_GROUP + j) & (BT_REP_SLOTS - 1)];
+		idx = g * BT_REP_GROUP + j;
+		bt_barrier_var(idx);
+		if (idx >= BT_REP_SLOTS)
+			break;
+		slot = &c->t->slot[idx];
 		/* Only the owner's own repetitions can make the exchange fail:
 		 * try again rather than leave the count to a later flush (the
 		 * owner may be exiting, and its table go with it). */
@@ -114,7 +123,7 @@ static long bt_flush_group(__u32 g, void *vctx)
 			}
 		}
 		if (k == BT_REP_TRIES)
-			__sync_fetch_and_or(&c->t->groups, 1ull << (g & 63));
+			__sync_fetch_and_or(&c->t->groups, 1ull << g);
 	}
 	return 0;
 }
@@ -141,6 +150,6 @@ static __always_inline void bt_flush_repeats(struct task_struct *task)
 	bt_flush_repeats_as(task, BPF_CORE_READ(task, tgid), BPF_CORE_READ(task, pid));
 }
 
-_Static_assert(BT_REP_SLOTS / BT_REP_GROUP == 64, "one bit of groups per group of slots");
+_Static_assert(BT_REP_SLOTS % BT_REP_GROUP == 0 && BT_REP_SLOTS / BT_REP_GROUP <= 64, "one bit of groups per group of slots");
 
 #endif
