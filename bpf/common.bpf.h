@@ -117,6 +117,20 @@ typedef struct {
 	__type(value, struct bt_dir_val);
 } bt_dirs_t;
 
+/* Per process (in its leader's task-local storage): how many of its
+ * listings are in bt_dirs. A close looks there only when some are: most
+ * processes never list a directory, and most listings reach their end. */
+struct bt_listing_count {
+	__s32 n;
+};
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct bt_listing_count);
+} bt_listings_t;
+
 /* State of a dentry walk (path.bpf.h). In a per-CPU map, not on the
  * caller's stack: the verifier then sees plain scalars in the bpf_loop
  * callback and checks it once, not once per distinct stack state (tens of
@@ -143,6 +157,7 @@ extern bt_dwalks_t bt_dwalks SEC(".maps");
 extern bt_ringbuf_t bt_events SEC(".maps");
 extern bt_reps_t bt_reps SEC(".maps");
 extern bt_dirs_t bt_dirs SEC(".maps");
+extern bt_listings_t bt_listings SEC(".maps");
 extern bt_argv0_t bt_argv0 SEC(".maps");
 extern bt_scratch_t bt_scratch SEC(".maps");
 extern bt_pending_t bt_pending SEC(".maps");

@@ -242,6 +242,27 @@ static __always_inline void bt_emit_readdir(__s32 fd, long ret, struct bt_dir_va
 	bt_emit(&e, sizeof(e));
 }
 
+/* The current process's count of listings in bt_dirs, in its leader's
+ * storage: absent when it has never had one. */
+static __always_inline struct bt_listing_count *bt_listings_of(__u64 flags)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	return bpf_task_storage_get(&bt_listings, t->group_leader, 0, flags);
+}
+
+/* Deletes a listing's entry; the one that deleted it takes it off the count. */
+static __always_inline void bt_forget_listing(struct bt_dir_key *k)
+{
+	struct bt_listing_count *n;
+
+	if (bpf_map_delete_elem(&bt_dirs, k))
+		return;
+	n = bt_listings_of(0);
+	if (n)
+		__sync_fetch_and_add(&n->n, -1);
+}
+
 static __always_inline void bt_on_readdir(long ret, struct bt_pending *p)
 {
 	struct bt_args a = {};
@@ -263,16 +284,24 @@ static __always_inline void bt_on_readdir(long ret, struct bt_pending *p)
 			v->entries += c.n;
 			v->calls++;
 		} else {
+			struct bt_listing_count *n = bt_listings_of(BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+			/* without its count a close would not look for the entry */
+			if (!n) {
+				bt_count_lost(BT_LOST_PAIR_MAP);
+				return;
+			}
 			nv.entries = c.n;
 			nv.calls = 1;
-			bpf_map_update_elem(&bt_dirs, &k, &nv, BPF_ANY);
+			if (!bpf_map_update_elem(&bt_dirs, &k, &nv, BPF_NOEXIST))
+				__sync_fetch_and_add(&n->n, 1);
 		}
 		return;
 	}
 	/* the end of the directory, or an error: one record for the listing */
 	if (v) {
 		nv = *v;
-		bpf_map_delete_elem(&bt_dirs, &k);
+		bt_forget_listing(&k);
 	}
 	nv.calls++;
 	bt_emit_readdir(a.fd, ret, &nv, 0);
@@ -283,7 +312,11 @@ static __always_inline void bt_readdir_closed(__s32 fd)
 {
 	struct bt_dir_key k = {};
 	struct bt_dir_val *v, nv;
+	struct bt_listing_count *n = bt_listings_of(0);
 
+	/* most processes never list a directory: no key to make, no lookup */
+	if (!n || n->n <= 0)
+		return;
 	k.start_time = bt_start_time();
 	k.exec_id = bt_exec_id();
 	k.pid = bpf_get_current_pid_tgid() >> 32;
@@ -292,7 +325,7 @@ static __always_inline void bt_readdir_closed(__s32 fd)
 	if (!v)
 		return;
 	nv = *v;
-	bpf_map_delete_elem(&bt_dirs, &k);
+	bt_forget_listing(&k);
 	bt_emit_readdir(fd, 0, &nv, BT_F_PARTIAL);
 }
 

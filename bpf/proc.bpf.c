@@ -38,6 +38,7 @@ int BPF_PROG(bt_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	__u64 arg_start, arg_end, env_start, env_end, size;
 	__u32 tid = old_pid, argv_len, env_len;
 	struct bt_argv0 *argv0;
+	struct bt_listing_count *lists;
 
 	if (!bt_traced())
 		return 0;
@@ -63,6 +64,12 @@ int BPF_PROG(bt_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		/* The exit tracepoint of a successful exec has nothing left to do. */
 		pend->op = 0;
 	}
+
+	/* the old image's listings cannot be closed by this one (bt_dirs keys
+	 * hold the exec count): closes need not look for them */
+	lists = bpf_task_storage_get(&bt_listings, p, 0, 0);
+	if (lists)
+		lists->n = 0;
 
 	mm = BPF_CORE_READ(p, mm);
 	arg_start = BPF_CORE_READ(mm, arg_start);

@@ -11,6 +11,7 @@ bt_argv0_t bt_argv0 SEC(".maps");
 bt_exited_t bt_exited SEC(".maps");
 bt_reps_t bt_reps SEC(".maps");
 bt_dirs_t bt_dirs SEC(".maps");
+bt_listings_t bt_listings SEC(".maps");
 bt_dwalks_t bt_dwalks SEC(".maps");
 
 /* Zeroed configuration traces nothing; userspace writes it after load, before

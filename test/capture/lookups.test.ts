@@ -144,3 +144,22 @@ ebpfTest('a thread that repeats a lookup and then execs (taking the leader\'s pi
   assert.deepEqual(stats.map((r) => [r.tid, r.lookup!.repeats ?? 0]), [[exec.exec!.old_tid, 0], [exec.exec!.old_tid, 4]]);
   assert.equal(t.log.trailer?.lost?.repeat_count, undefined);
 });
+
+ebpfTest('a listing one thread starts and another closes before its end is recorded, cut short; one an exec cuts off is not', async () => {
+  const dir = tmpdir();
+  for (const f of ['a', 'b', 'c', 'a-longer-name-than-the-buffer-holds']) fs.writeFileSync(path.join(dir, f), '');
+  const t = await trace([prog('listing-threads'), dir]);
+  assert.equal(t.code, 0, t.stderr);
+  const root = t.log.header.root_pid;
+  const listings = t.log.records.filter((r) => r.readdir);
+  assert.equal(listings.length, 1, JSON.stringify(listings));
+  const [l] = listings;
+  assert.equal(l.pid, root);
+  assert.equal(l.tid, root, 'recorded at the close, by the main thread');
+  assert.equal(l.readdir!.partial, true);
+  assert.equal(l.readdir!.calls, 1);
+  assert.ok(l.readdir!.entries > 0 && l.readdir!.entries < 6, `entries ${l.readdir!.entries}`);
+  const lister = t.log.records.find((r) => r.fork?.thread)!;
+  assert.ok(lister, 'the listing thread');
+  assert.equal(Object.values(t.log.trailer?.lost ?? {}).reduce((a, b) => a + b, 0), 0);
+});
