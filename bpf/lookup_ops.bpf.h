@@ -251,15 +251,11 @@ static __always_inline struct bt_listing_count *bt_listings_of(__u64 flags)
 	return bpf_task_storage_get(&bt_listings, t->group_leader, 0, flags);
 }
 
-/* Deletes a listing's entry; the one that deleted it takes it off the count. */
-static __always_inline void bt_forget_listing(struct bt_dir_key *k)
+/* Deletes a listing's entry; the one that deleted it takes it off the
+ * process's count `n` (bt_listings_of(0)). */
+static __always_inline void bt_forget_listing(struct bt_dir_key *k, struct bt_listing_count *n)
 {
-	struct bt_listing_count *n;
-
-	if (bpf_map_delete_elem(&bt_dirs, k))
-		return;
-	n = bt_listings_of(0);
-	if (n)
+	if (!bpf_map_delete_elem(&bt_dirs, k) && n)
 		__sync_fetch_and_add(&n->n, -1);
 }
 
@@ -301,7 +297,7 @@ static __always_inline void bt_on_readdir(long ret, struct bt_pending *p)
 	/* the end of the directory, or an error: one record for the listing */
 	if (v) {
 		nv = *v;
-		bt_forget_listing(&k);
+		bt_forget_listing(&k, bt_listings_of(0));
 	}
 	nv.calls++;
 	bt_emit_readdir(a.fd, ret, &nv, 0);
@@ -325,7 +321,7 @@ static __always_inline void bt_readdir_closed(__s32 fd)
 	if (!v)
 		return;
 	nv = *v;
-	bt_forget_listing(&k);
+	bt_forget_listing(&k, n);
 	bt_emit_readdir(fd, 0, &nv, BT_F_PARTIAL);
 }
 

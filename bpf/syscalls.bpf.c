@@ -105,7 +105,8 @@ static __always_inline void bt_exec_begins(struct pt_regs *regs, __u32 op, bool 
 {
 	struct bt_pending p, *slot;
 
-	if (!bt_traced() || bt_is_32bit_task())
+	/* a plain execve of a binary: sched_process_exec reads all it needs */
+	if ((op != BT_OP_EXECVEAT && !script) || !bt_traced() || bt_is_32bit_task())
 		return;
 	bt_pending_of(regs, op, &p);
 	if (op == BT_OP_EXECVEAT) {

@@ -24,35 +24,14 @@ export class WireWriter {
 
   /** Unsigned varint of a non-negative integer below 2^53 (caller ensured room). */
   varint(v: number): void {
-    const b = this.buf;
-    let p = this.pos;
-    if (v > 0xffffffff) {
-      // Above 32 bits (every record's timestamp): integer steps on the two
-      // halves, ~6x faster than dividing the double by 128 per byte.
-      let lo = v >>> 0;
-      let hi = (v - lo) / 4294967296;
-      while (hi) {
-        b[p++] = (lo & 0x7f) | 0x80;
-        lo = ((lo >>> 7) | (hi << 25)) >>> 0;
-        hi >>>= 7;
-      }
-      v = lo;
-    }
-    while (v > 0x7f) {
-      b[p++] = (v & 0x7f) | 0x80;
-      v >>>= 7;
-    }
-    b[p++] = v;
-    this.pos = p;
+    // above 32 bits (every record's timestamp) in integer steps on the two
+    // halves: ~6x faster than dividing the double by 128 per byte
+    const lo = v >>> 0;
+    this.varint64(lo, v > 0xffffffff ? (v - lo) / 4294967296 : 0);
   }
 
-  /** Field with the unsigned varint of hi * 2^32 + lo (two uint32 halves, as a record holds a u64; omitted when 0). */
-  uint64(field: number, lo: number, hi: number): void {
-    if (hi === 0) {
-      this.uint(field, lo);
-      return;
-    }
-    this.varint((field << 3) | WIRE_VARINT);
+  /** Unsigned varint of hi * 2^32 + lo, from its two uint32 halves (caller ensured room). */
+  private varint64(lo: number, hi: number): void {
     const b = this.buf;
     let p = this.pos;
     while (hi) {
@@ -66,6 +45,13 @@ export class WireWriter {
     }
     b[p++] = lo;
     this.pos = p;
+  }
+
+  /** Field with the unsigned varint of hi * 2^32 + lo (two uint32 halves, as a record holds a u64; omitted when 0). */
+  uint64(field: number, lo: number, hi: number): void {
+    if (lo === 0 && hi === 0) return;
+    this.varint((field << 3) | WIRE_VARINT);
+    this.varint64(lo, hi);
   }
 
   /** Field with an unsigned varint value (omitted when 0). */
