@@ -7,10 +7,11 @@
  * slot's tag; the count is also taken by the sweep (sweep.bpf.c) and at
  * thread exit. Every change is one atomic operation on the word, so each
  * count is sent exactly once, by whoever takes it:
- *   - a lookup whose tag is in its slot adds 1; if the count was 0, the
+ *   - a lookup whose tag is in one of its two slots adds 1 there; if the count was 0, the
  *     lookup is sent flagged BT_F_REPEAT (it stands for itself and the
  *     count to come), else it is only counted;
- *   - a lookup whose tag is not in its slot takes the slot (exchange) and
+ *   - a lookup whose tag is in neither of its two slots takes one (exchange:
+ *     the unused one, else its first) and
  *     sends the count it replaced, then is sent as a new lookup;
  *   - the sweep and the thread's exit take the counts (compare-and-
  *     exchange: the tag stays) and send them.
@@ -65,6 +66,23 @@ static __always_inline bool bt_count_repeat(__u64 h, __u16 *flags)
 		return false; /* no table: sent every time, nothing lost */
 	slot = &t->slot[idx];
 	w = *(volatile __u64 *)slot;
+	if ((w & ~BT_REP_COUNT_MASK) != tag || w == 0) {
+		/* Two ways: the slot paired with it (same group) holds the tag, or
+		 * is unused while this one is taken. Two lookups that alternate
+		 * then never push each other out. */
+		__u32 alt = idx ^ 1;
+		__u64 w2;
+
+		bt_barrier_var(alt);
+		if (alt < BT_REP_SLOTS) {
+			w2 = *(volatile __u64 *)&t->slot[alt];
+			if (((w2 & ~BT_REP_COUNT_MASK) == tag && w2 != 0) || (w != 0 && w2 == 0)) {
+				idx = alt;
+				slot = &t->slot[idx];
+				w = w2;
+			}
+		}
+	}
 	if ((w & ~BT_REP_COUNT_MASK) == tag && w != 0) {
 		old = __sync_fetch_and_add(slot, 1);
 		if ((old & BT_REP_COUNT_MASK) == 0) {
@@ -151,5 +169,6 @@ static __always_inline void bt_flush_repeats(struct task_struct *task)
 }
 
 _Static_assert(BT_REP_SLOTS % BT_REP_GROUP == 0 && BT_REP_SLOTS / BT_REP_GROUP <= 64, "one bit of groups per group of slots");
+_Static_assert(BT_REP_GROUP % 2 == 0, "a slot and its pair (idx ^ 1) are in one group");
 
 #endif
