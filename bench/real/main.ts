@@ -154,7 +154,7 @@ function parseOptions(argv: string[]): Options {
       strace: !values['no-strace'],
       // names that differ between the bt and strace runs: autoconf's conf$$, config.status's
       // ./confXXXXXX directory, mktemp's /tmp/XXXXXXXX
-      masks: ['conf[0-9]+', 'conf[A-Za-z0-9]{6}\\b', '/tmp/[A-Za-z0-9]{8}\\b', ...(values.mask as string[])],
+      masks: ['conf[A-Za-z0-9]{6}\\b', 'conf[0-9]+', '/tmp/[A-Za-z0-9]{8}\\b', ...(values.mask as string[])],
       keepGoing: !!values['keep-going'],
       workload: 'GNU binutils 2.40 (Debian binutils-source): bfd/configure, out of tree',
     };
