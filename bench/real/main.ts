@@ -17,6 +17,10 @@
  *     --keep-going    go on when a build fails
  *     --workload W    kernel (default) or configure: binutils 2.40's bfd/configure,
  *                     out of tree (Debian's binutils-source), ~3,300 short processes
+ *     --side-by-side  (configure) each pair's untraced and traced builds at the
+ *                     same time, each pinned to a CPU (sidebyside.ts): the
+ *                     in-build ratio and bt's fixed cost, immune to the
+ *                     machine's drift; no strace run
  *
  * Default workload: the Linux kernel from Debian's linux-source-6.1
  * (installed with apt-get if missing), unpacked once into
@@ -43,6 +47,7 @@ import { parseArgs } from 'node:util';
 import { BT, btLogFacts, normalize, summarizeLog, type LogSummary } from './btlog.js';
 import { compareFacts, comparisonTable, differencesText, pct, scriptArgvPairs, type Comparison } from './compare.js';
 import { DEFAULT_MASKS, makeMasker, type Mask } from './facts.js';
+import { sideBySide, sideBySideRows } from './sidebyside.js';
 import { STRACE_ARGS, straceFacts } from './strace.js';
 
 const HOOK = path.join(path.dirname(fileURLToPath(import.meta.url)), 'rusage-hook.js');
@@ -74,6 +79,8 @@ interface Options {
   masks: string[];
   keepGoing: boolean;
   workload: string;
+  /** configure only: the commands for side-by-side runs, in two directories */
+  sideBySide?: { prepare: [string, string]; build: [string, string] };
 }
 
 interface Run {
@@ -110,6 +117,7 @@ function parseOptions(argv: string[]): Options {
       'no-strace': { type: 'boolean', default: false },
       mask: { type: 'string', multiple: true, default: [] },
       'keep-going': { type: 'boolean', default: false },
+      'side-by-side': { type: 'boolean', default: false },
       workload: { type: 'string', default: 'kernel' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -128,6 +136,9 @@ function parseOptions(argv: string[]): Options {
   if ((values.prepare === undefined) !== (values.build === undefined)) {
     throw new Error('give both --prepare and --build (or neither, for the default kernel build)');
   }
+  if (values['side-by-side'] && (values.build !== undefined || values.workload !== 'configure')) {
+    throw new Error('--side-by-side needs two output directories: only with --workload configure');
+  }
   if (values.build !== undefined) {
     return {
       prepare: values.prepare!,
@@ -143,10 +154,13 @@ function parseOptions(argv: string[]): Options {
     };
   }
   if (values.workload === 'configure') {
-    const o = CONFIGURE_OUT;
+    const prepareIn = (o: string) => `rm -rf ${sh(o)} && mkdir -p ${sh(o)}`;
+    const buildIn = (o: string) => `cd ${sh(o)} && ${sh(path.join(BINUTILS_SRC, 'bfd', 'configure'))} -q`;
+    const dirs: [string, string] = [`${CONFIGURE_OUT}-untraced`, `${CONFIGURE_OUT}-traced`];
     return {
-      prepare: `rm -rf ${sh(o)} && mkdir -p ${sh(o)}`,
-      build: `cd ${sh(o)} && ${sh(path.join(BINUTILS_SRC, 'bfd', 'configure'))} -q`,
+      prepare: prepareIn(CONFIGURE_OUT),
+      build: buildIn(CONFIGURE_OUT),
+      sideBySide: values['side-by-side'] ? { prepare: [prepareIn(dirs[0]), prepareIn(dirs[1])], build: [buildIn(dirs[0]), buildIn(dirs[1])] } : undefined,
       workdir: BINUTILS_SRC,
       pairs,
       warmup,
@@ -294,6 +308,7 @@ async function main(): Promise<void> {
   const normLog = path.join(o.out, 'bt.norm.trace');
   const straceLog = path.join(o.out, 'strace.txt');
   const usageFile = path.join(o.out, 'bt-rusage.json');
+  if (o.sideBySide) return sideBySideMain(o, buildLog, btLog, usageFile);
   const runs: Run[] = [];
 
   const prepare = async (label: string) => {
@@ -491,6 +506,36 @@ async function main(): Promise<void> {
   };
   const jsonFile = path.join(o.out, 'result.json');
   fs.writeFileSync(jsonFile, `${JSON.stringify(result, null, 2)}\n`);
+  log(`saved ${jsonFile}; logs in ${o.out}`);
+}
+
+async function sideBySideMain(o: Options, buildLog: string, btLog: string, usageFile: string): Promise<void> {
+  if (os.cpus().length < 2) throw new Error('--side-by-side needs two CPUs');
+  if (!hasCommand('taskset')) throw new Error('taskset is missing: apt-get install -y util-linux');
+  log(`workload: ${o.workload}, side by side`);
+  const pairs = await sideBySide({
+    pairs: o.pairs,
+    warmup: o.warmup,
+    workdir: o.workdir,
+    prepare: o.sideBySide!.prepare,
+    build: o.sideBySide!.build,
+    bt: { node: process.execPath, args: ['--import', HOOK, BT, 'trace', '-q', '-o', btLog], env: asExecutable(process.env), log: btLog, usageFile },
+    outFile: buildLog,
+    log,
+  });
+  const m = machine();
+  const rows: Array<[string, string]> = [
+    ['workload', o.workload],
+    ['machine', `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Linux ${m.kernel}, Node ${m.node}`],
+    ...sideBySideRows(pairs),
+  ];
+  const md = [`## bt on a real build, side by side (${new Date().toISOString().slice(0, 10)})`, '', '| measure | value |', '|---|---|'];
+  for (const [k, v] of rows) md.push(`| ${k} | ${v.replace(/\|/g, '\\|')} |`);
+  md.push('', 'Reproduce: `npm run bench:real -- --workload configure --side-by-side --pairs N`', '');
+  const report = md.join('\n');
+  process.stdout.write(`${report}\n`);
+  const jsonFile = path.join(o.out, 'result.json');
+  fs.writeFileSync(jsonFile, `${JSON.stringify({ date: new Date().toISOString(), machine: m, options: o, sideBySide: pairs, report }, null, 2)}\n`);
   log(`saved ${jsonFile}; logs in ${o.out}`);
 }
 

@@ -173,8 +173,17 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     // been written): its first events wait in the kernel's ring meanwhile.
     const ring = new RingReader(bpf.ringFd, ringBytes);
     cleanup.push(() => ring.close());
-    const res = await new Tracer(opts, cg, bpf, ring, writer, child.done, rootPid, child.kill, (ts) =>
-      mark('build', (ts - bootAtZero) / 1e6),
+    const res = await new Tracer(
+      opts,
+      cg,
+      bpf,
+      ring,
+      writer,
+      child.done,
+      rootPid,
+      child.kill,
+      (ts) => mark('build', (ts - bootAtZero) / 1e6),
+      (ts) => mark('build_end', (ts - bootAtZero) / 1e6),
     ).run();
     mark('end');
     return res;
@@ -215,6 +224,7 @@ class Tracer {
     /** Signals the build's root process (not once it is reaped: its pid may be reused). */
     private readonly killRoot: (sig: NodeJS.Signals) => void,
     private readonly onBuildStart: (ts: number) => void = () => {},
+    private readonly onBuildEnd: (ts: number) => void = () => {},
   ) {
     this.transcoder = new Transcoder(writer, (r) => this.onRecord(r), true);
     this.progress = new Progress(opts.progress);
@@ -235,6 +245,7 @@ class Tracer {
       if (!r.fork.thread) this.started++;
     } else if (r.exit) {
       this.exited++;
+      if (timingEnabled && r.pid === this.rootPid && r.tid === r.pid) this.onBuildEnd(r.ts);
     }
   }
 

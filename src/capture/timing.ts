@@ -15,6 +15,8 @@
  *              and the configuration written
  *   attach     programs attached
  *   build      the build's first instruction: its exec, by the kernel's clock
+ *   build_end  the build's root process exits, by the kernel's clock
+ *   build_exit bt learns that it has exited (from the launcher)
  *   end        the log closed
  *
  * With BT_TIMING, bt trace also prints `bt: bpf-stats {…}`: each BPF

@@ -1,0 +1,196 @@
+/**
+ * bench:real --side-by-side: the untraced and the traced build run at the
+ * same time, each pinned to a CPU of its own (swapped at every pair), in
+ * two output directories. Both then run under the same machine: on a VM
+ * whose speed drifts by several percent from one minute to the next, two
+ * builds run one after the other compare two different machines, and ten
+ * alternating pairs of a 6 s configure cannot resolve 3% (the same
+ * configuration measured medians of 0.99 and 1.11 an hour apart here).
+ *
+ * What it measures, per pair:
+ *   - the untraced build's wall time (taskset and sh included);
+ *   - the traced build's own time, from its first instruction to its exit
+ *     (bt's BT_TIMING marks `build` and `build_end`, by the kernel's clock);
+ *   - bt's fixed cost: its whole wall time minus the build's.
+ * The in-build ratio is the traced build's time over the untraced one's.
+ *
+ * Only for builds that mostly run one process at a time (a configure): a
+ * parallel build pinned to one CPU is another build. bt's own threads are
+ * not pinned and take their CPU time from both builds alike; its start-up
+ * competes with the untraced build, so the fixed cost is higher here than
+ * on an idle machine.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+
+export interface SideBySideOptions {
+  pairs: number;
+  warmup: number;
+  workdir: string;
+  /** the shell commands that reset and build in output directory 0 (untraced) or 1 (traced) */
+  prepare: [string, string];
+  build: [string, string];
+  /** the bt command line before `--`, and its environment */
+  bt: { node: string; args: string[]; env: NodeJS.ProcessEnv; log: string; usageFile: string };
+  outFile: string;
+  log: (msg: string) => void;
+}
+
+export interface SidePair {
+  pair: number;
+  untracedCpu: number;
+  tracedCpu: number;
+  untracedSeconds: number;
+  /** the traced build alone: its first instruction to its exit */
+  tracedBuildSeconds: number;
+  /** bt trace from its start to its exit */
+  tracedWallSeconds: number;
+  /** ms from bt's start to the build's first instruction */
+  startupMs: number;
+  btCpuSeconds?: number;
+  ratio: number;
+}
+
+interface Exited {
+  seconds: number;
+  exitCode: number;
+  stderr: string;
+}
+
+/** Runs a command with stdout to `outFile`; stderr is kept too (for bt's timing line). */
+function run(cmd: string, args: string[], cwd: string, outFile: string, env: NodeJS.ProcessEnv): Promise<Exited> {
+  return new Promise((resolve, reject) => {
+    const fd = fs.openSync(outFile, 'a');
+    const t0 = process.hrtime.bigint();
+    const child = spawn(cmd, args, { cwd, stdio: ['ignore', fd, 'pipe'], env });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      fs.appendFileSync(fd, d);
+    });
+    child.on('error', (e) => {
+      fs.closeSync(fd);
+      reject(e);
+    });
+    child.on('close', (code, signal) => {
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      fs.closeSync(fd);
+      resolve({ seconds, exitCode: code ?? (signal ? 128 : 1), stderr });
+    });
+  });
+}
+
+/** bt's `bt: timing {...}` line (BT_TIMING=1): ms marks since its start. */
+export function parseTiming(stderr: string): Record<string, number> | undefined {
+  const m = /^bt: timing (\{.*\})$/m.exec(stderr);
+  if (!m) return undefined;
+  try {
+    const j = JSON.parse(m[1]) as Record<string, unknown>;
+    return Object.fromEntries(Object.entries(j).filter((e): e is [string, number] => typeof e[1] === 'number'));
+  } catch {
+    return undefined;
+  }
+}
+
+async function prepare(o: SideBySideOptions, label: string): Promise<void> {
+  for (const cmd of o.prepare) {
+    fs.appendFileSync(o.outFile, `\n=== prepare (${label}) ===\n`);
+    const r = await run('/bin/sh', ['-c', cmd], o.workdir, o.outFile, process.env);
+    if (r.exitCode !== 0) throw new Error(`prepare failed (exit ${r.exitCode}): ${cmd}; see ${o.outFile}`);
+  }
+}
+
+/** One pair: both builds started together; resolves when both have exited. */
+async function pair(o: SideBySideOptions, i: number): Promise<SidePair> {
+  const [uCpu, tCpu] = i % 2 === 0 ? [0, 1] : [1, 0];
+  await prepare(o, `pair ${i + 1}`);
+  fs.rmSync(o.bt.log, { force: true });
+  fs.rmSync(o.bt.usageFile, { force: true });
+  fs.appendFileSync(o.outFile, `\n=== side by side, pair ${i + 1}: untraced on CPU ${uCpu}, traced on CPU ${tCpu} ===\n`);
+  const [u, t] = await Promise.all([
+    run('taskset', ['-c', String(uCpu), '/bin/sh', '-c', o.build[0]], o.workdir, o.outFile, process.env),
+    run(
+      o.bt.node,
+      [...o.bt.args, '--', 'taskset', '-c', String(tCpu), '/bin/sh', '-c', o.build[1]],
+      o.workdir,
+      o.outFile,
+      { ...o.bt.env, BT_TIMING: '1', BT_BENCH_RUSAGE: o.bt.usageFile },
+    ),
+  ]);
+  if (u.exitCode !== 0 || t.exitCode !== 0) {
+    throw new Error(`pair ${i + 1}: the untraced build exited with ${u.exitCode}, the traced with ${t.exitCode}; see ${o.outFile}`);
+  }
+  const marks = parseTiming(t.stderr);
+  if (marks?.build === undefined || marks.build_end === undefined) {
+    throw new Error(`pair ${i + 1}: bt printed no build/build_end timing marks (BT_TIMING=1); see ${o.outFile}`);
+  }
+  const tracedBuildSeconds = (marks.build_end - marks.build) / 1000;
+  let btCpuSeconds: number | undefined;
+  if (fs.existsSync(o.bt.usageFile)) {
+    const ru = JSON.parse(fs.readFileSync(o.bt.usageFile, 'utf8')) as { userSeconds: number; systemSeconds: number };
+    btCpuSeconds = ru.userSeconds + ru.systemSeconds;
+  }
+  return {
+    pair: i,
+    untracedCpu: uCpu,
+    tracedCpu: tCpu,
+    untracedSeconds: u.seconds,
+    tracedBuildSeconds,
+    tracedWallSeconds: t.seconds,
+    startupMs: marks.build,
+    btCpuSeconds,
+    ratio: tracedBuildSeconds / u.seconds,
+  };
+}
+
+export async function sideBySide(o: SideBySideOptions): Promise<SidePair[]> {
+  for (let i = 0; i < o.warmup; i++) {
+    await prepare(o, `warm-up ${i + 1}`);
+    await Promise.all(
+      o.build.map((b, k) => run('taskset', ['-c', String(k), '/bin/sh', '-c', b], o.workdir, o.outFile, process.env)),
+    );
+    o.log(`warm-up ${i + 1} (both directories, not counted)`);
+  }
+  const pairs: SidePair[] = [];
+  for (let i = 0; i < o.pairs; i++) {
+    const p = await pair(o, i);
+    pairs.push(p);
+    o.log(
+      `pair ${i + 1}: untraced ${p.untracedSeconds.toFixed(2)} s on CPU ${p.untracedCpu}, traced build ${p.tracedBuildSeconds.toFixed(2)} s ` +
+        `on CPU ${p.tracedCpu} (bt ${p.tracedWallSeconds.toFixed(2)} s in all): ${p.ratio.toFixed(3)}`,
+    );
+  }
+  return pairs;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function range(xs: number[], digits: number, unit = ''): string {
+  return `${median(xs).toFixed(digits)}${unit} (${Math.min(...xs).toFixed(digits)}..${Math.max(...xs).toFixed(digits)})`;
+}
+
+/** The report's rows: [measure, value]. */
+export function sideBySideRows(pairs: SidePair[]): Array<[string, string]> {
+  const u = pairs.map((p) => p.untracedSeconds);
+  const t = pairs.map((p) => p.tracedBuildSeconds);
+  const fixed = pairs.map((p) => (p.tracedWallSeconds - p.tracedBuildSeconds) * 1000);
+  const ratio = median(pairs.map((p) => p.ratio));
+  const cpu = pairs.map((p) => p.btCpuSeconds).filter((x): x is number => x !== undefined);
+  return [
+    ['mode', `side by side: untraced and traced at the same time, each pinned to one CPU (swapped every pair), ${pairs.length} pairs`],
+    ['untraced build (median, min..max)', range(u, 2, ' s')],
+    ['traced build alone, first instruction to exit (median, min..max)', range(t, 2, ' s')],
+    [`**in-build ratio traced/untraced** (${pairs.length} pairs: median, min..max)`, `**${range(pairs.map((p) => p.ratio), 3)}**`],
+    ['bt start-up: its start to the build\'s first instruction (median, min..max)', range(pairs.map((p) => p.startupMs), 0, ' ms')],
+    ['bt fixed cost: its wall time minus the build\'s (median, min..max)', range(fixed, 0, ' ms')],
+    [
+      'whole run, estimated: in-build ratio + fixed cost / untraced build (medians)',
+      (ratio + median(fixed) / 1000 / median(u)).toFixed(3),
+    ],
+    ['bt CPU (user+sys; median)', cpu.length ? `${median(cpu).toFixed(2)} s` : 'n/a'],
+    ['pairs (ratio; untraced CPU)', pairs.map((p) => `${p.ratio.toFixed(3)} (CPU ${p.untracedCpu})`).join(', ')],
+  ];
+}
