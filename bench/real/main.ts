@@ -47,6 +47,7 @@ import { parseArgs } from 'node:util';
 import { BT, btLogFacts, normalize, summarizeLog, type LogSummary } from './btlog.js';
 import { compareFacts, comparisonTable, differencesText, pct, scriptArgvPairs, type Comparison } from './compare.js';
 import { DEFAULT_MASKS, makeMasker, type Mask } from './facts.js';
+import { run } from './run.js';
 import { sideBySide, sideBySideRows } from './sidebyside.js';
 import { STRACE_ARGS, straceFacts } from './strace.js';
 
@@ -192,28 +193,6 @@ function parseOptions(argv: string[]): Options {
 
 function log(msg: string): void {
   process.stderr.write(`bench:real: ${msg}\n`);
-}
-
-/** Runs a command, output to `outFile`; resolves with the wall seconds and exit code. */
-function run(
-  cmd: string,
-  args: string[],
-  o: { cwd: string; outFile: string; env?: NodeJS.ProcessEnv },
-): Promise<{ seconds: number; exitCode: number; loadAfter: number }> {
-  return new Promise((resolve, reject) => {
-    const fd = fs.openSync(o.outFile, 'a');
-    const t0 = process.hrtime.bigint();
-    const child = spawn(cmd, args, { cwd: o.cwd, stdio: ['ignore', fd, fd], env: o.env ?? process.env });
-    child.on('error', (e) => {
-      fs.closeSync(fd);
-      reject(e);
-    });
-    child.on('exit', (code, signal) => {
-      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-      fs.closeSync(fd);
-      resolve({ seconds, exitCode: code ?? 128 + (signal ? os.constants.signals[signal] : 0), loadAfter: os.loadavg()[0] });
-    });
-  });
 }
 
 function hasCommand(name: string): boolean {

@@ -20,8 +20,8 @@
  * competes with the untraced build, so the fixed cost is higher here than
  * on an idle machine.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { run } from './run.js';
 
 export interface SideBySideOptions {
   pairs: number;
@@ -51,35 +51,6 @@ export interface SidePair {
   ratio: number;
 }
 
-interface Exited {
-  seconds: number;
-  exitCode: number;
-  stderr: string;
-}
-
-/** Runs a command with stdout to `outFile`; stderr is kept too (for bt's timing line). */
-function run(cmd: string, args: string[], cwd: string, outFile: string, env: NodeJS.ProcessEnv): Promise<Exited> {
-  return new Promise((resolve, reject) => {
-    const fd = fs.openSync(outFile, 'a');
-    const t0 = process.hrtime.bigint();
-    const child = spawn(cmd, args, { cwd, stdio: ['ignore', fd, 'pipe'], env });
-    let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-      fs.appendFileSync(fd, d);
-    });
-    child.on('error', (e) => {
-      fs.closeSync(fd);
-      reject(e);
-    });
-    child.on('close', (code, signal) => {
-      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-      fs.closeSync(fd);
-      resolve({ seconds, exitCode: code ?? (signal ? 128 : 1), stderr });
-    });
-  });
-}
-
 /** bt's `bt: timing {...}` line (BT_TIMING=1): ms marks since its start. */
 export function parseTiming(stderr: string): Record<string, number> | undefined {
   const m = /^bt: timing (\{.*\})$/m.exec(stderr);
@@ -95,7 +66,7 @@ export function parseTiming(stderr: string): Record<string, number> | undefined 
 async function prepare(o: SideBySideOptions, label: string): Promise<void> {
   for (const cmd of o.prepare) {
     fs.appendFileSync(o.outFile, `\n=== prepare (${label}) ===\n`);
-    const r = await run('/bin/sh', ['-c', cmd], o.workdir, o.outFile, process.env);
+    const r = await run('/bin/sh', ['-c', cmd], { cwd: o.workdir, outFile: o.outFile });
     if (r.exitCode !== 0) throw new Error(`prepare failed (exit ${r.exitCode}): ${cmd}; see ${o.outFile}`);
   }
 }
@@ -108,19 +79,18 @@ async function pair(o: SideBySideOptions, i: number): Promise<SidePair> {
   fs.rmSync(o.bt.usageFile, { force: true });
   fs.appendFileSync(o.outFile, `\n=== side by side, pair ${i + 1}: untraced on CPU ${uCpu}, traced on CPU ${tCpu} ===\n`);
   const [u, t] = await Promise.all([
-    run('taskset', ['-c', String(uCpu), '/bin/sh', '-c', o.build[0]], o.workdir, o.outFile, process.env),
-    run(
-      o.bt.node,
-      [...o.bt.args, '--', 'taskset', '-c', String(tCpu), '/bin/sh', '-c', o.build[1]],
-      o.workdir,
-      o.outFile,
-      { ...o.bt.env, BT_TIMING: '1', BT_BENCH_RUSAGE: o.bt.usageFile },
-    ),
+    run('taskset', ['-c', String(uCpu), '/bin/sh', '-c', o.build[0]], { cwd: o.workdir, outFile: o.outFile }),
+    run(o.bt.node, [...o.bt.args, '--', 'taskset', '-c', String(tCpu), '/bin/sh', '-c', o.build[1]], {
+      cwd: o.workdir,
+      outFile: o.outFile,
+      env: { ...o.bt.env, BT_TIMING: '1', BT_BENCH_RUSAGE: o.bt.usageFile },
+      keepStderr: true,
+    }),
   ]);
   if (u.exitCode !== 0 || t.exitCode !== 0) {
     throw new Error(`pair ${i + 1}: the untraced build exited with ${u.exitCode}, the traced with ${t.exitCode}; see ${o.outFile}`);
   }
-  const marks = parseTiming(t.stderr);
+  const marks = parseTiming(t.stderr ?? '');
   if (marks?.build === undefined || marks.build_end === undefined) {
     throw new Error(`pair ${i + 1}: bt printed no build/build_end timing marks (BT_TIMING=1); see ${o.outFile}`);
   }
@@ -147,7 +117,7 @@ export async function sideBySide(o: SideBySideOptions): Promise<SidePair[]> {
   for (let i = 0; i < o.warmup; i++) {
     await prepare(o, `warm-up ${i + 1}`);
     await Promise.all(
-      o.build.map((b, k) => run('taskset', ['-c', String(k), '/bin/sh', '-c', b], o.workdir, o.outFile, process.env)),
+      o.build.map((b, k) => run('taskset', ['-c', String(k), '/bin/sh', '-c', b], { cwd: o.workdir, outFile: o.outFile })),
     );
     o.log(`warm-up ${i + 1} (both directories, not counted)`);
   }
