@@ -17,18 +17,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { median } from './stats.js';
 import { timed } from './timed.js';
 import { LogReader } from '../src/log/reader.js';
 import { DEFAULT_RING_BYTES } from '../src/capture/install.js';
+import { parseTiming } from '../src/capture/timing.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BT = path.join(REPO, 'dist', 'src', 'cli', 'bt.cjs');
 const STRESS = path.join(REPO, 'test-programs', 'bin', 'stress');
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 function readTrailer(file: string) {
   const r = LogReader.open(file);
@@ -137,11 +134,11 @@ async function startup(runs = 9): Promise<void> {
       // as users run it: the executable, through its #! line (src/cli/bt.cts)
       const r = await execa(BT, ['trace', '-q', '-o', log, '--', '/bin/true'], { reject: false, env: { ...process.env, ...env, BT_TIMING: '1' } });
       walls[as].push(Number(process.hrtime.bigint() - t0) / 1e6);
-      const m = /bt: timing (\{.*\})/.exec(String(r.stderr));
-      if (r.exitCode !== 0 || !m) throw new Error(`bt trace -- /bin/true failed: ${r.stderr}`);
+      const timing = parseTiming(String(r.stderr));
+      if (r.exitCode !== 0 || !timing) throw new Error(`bt trace -- /bin/true failed: ${r.stderr}`);
       notes.add(`code cache ${/bt: code cache (\w+)/.exec(String(r.stderr))?.[1] ?? 'not reported'}`);
       notes.add(`CO-RE types from ${/bt: co-re types from (.*)/.exec(String(r.stderr))?.[1] ?? 'not reported'}`);
-      for (const [k, v] of Object.entries(JSON.parse(m[1]) as Record<string, number>)) (marks[as][k] ??= []).push(v);
+      for (const [k, v] of Object.entries(timing)) (marks[as][k] ??= []).push(v);
     }
   }
   console.log(`## Start-up: bt trace -- /bin/true (${runs} runs each as root and under sudo, alternating; medians)`);

@@ -13,6 +13,12 @@ import { BtFacts, type Facts, type Masker } from './facts.js';
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const BT = path.join(REPO, 'dist', 'src', 'cli', 'bt.cjs');
 
+/** bt's own resource usage, as rusage-hook.js wrote it at bt's exit; undefined when it did not. */
+export function btUsage(file: string): { userSeconds: number; systemSeconds: number; maxRssKiB: number } | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as { userSeconds: number; systemSeconds: number; maxRssKiB: number };
+}
+
 /** Loss reasons that mean events are missing from the log (as bt trace reports them). */
 export const LOSS_REASONS = ['ringbuf', 'pair_map', 'incomplete_exec'];
 

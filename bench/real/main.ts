@@ -44,7 +44,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BT, btLogFacts, normalize, summarizeLog, type LogSummary } from './btlog.js';
+import { median } from '../stats.js';
+import { BT, btLogFacts, btUsage, normalize, summarizeLog, type LogSummary } from './btlog.js';
 import { compareFacts, comparisonTable, differencesText, pct, scriptArgvPairs, type Comparison } from './compare.js';
 import { DEFAULT_MASKS, makeMasker, type Mask } from './facts.js';
 import { run } from './run.js';
@@ -245,12 +246,6 @@ async function ensureSource(pkg: string, tarball: string, dir: string, probe: st
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
 function machine(): Record<string, string | number> {
   const cpus = os.cpus();
   return {
@@ -261,6 +256,17 @@ function machine(): Record<string, string | number> {
     node: process.version,
     hostname: os.hostname(),
   };
+}
+
+/** The report's heading and its table of [measure, value] rows, in markdown. */
+function reportTable(title: string, rows: Array<[string, string]>): string[] {
+  const md = [`## ${title} (${new Date().toISOString().slice(0, 10)})`, '', '| measure | value |', '|---|---|'];
+  for (const [k, v] of rows) md.push(`| ${k} | ${v.replace(/\|/g, '\\|')} |`);
+  return md;
+}
+
+function machineRow(m: ReturnType<typeof machine>): [string, string] {
+  return ['machine', `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Linux ${m.kernel}, Node ${m.node}`];
 }
 
 function fmtS(x: number): string {
@@ -324,8 +330,8 @@ async function main(): Promise<void> {
       env: { ...asExecutable(process.env), BT_BENCH_RUSAGE: usageFile },
     });
     const res: Run = { kind: 'traced', pair, ...r };
-    if (fs.existsSync(usageFile)) {
-      const u = JSON.parse(fs.readFileSync(usageFile, 'utf8')) as { userSeconds: number; systemSeconds: number; maxRssKiB: number };
+    const u = btUsage(usageFile);
+    if (u) {
       res.btUserSeconds = u.userSeconds;
       res.btSystemSeconds = u.systemSeconds;
       res.btCpuSeconds = u.userSeconds + u.systemSeconds;
@@ -402,7 +408,7 @@ async function main(): Promise<void> {
 
   const rows: Array<[string, string]> = [
     ['workload', o.workload],
-    ['machine', `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Linux ${m.kernel}, Node ${m.node}`],
+    machineRow(m),
     ['untraced wall (median, min..max)', `${fmtS(uMed)} (${fmtS(Math.min(...U.map((r) => r.seconds)))}..${fmtS(Math.max(...U.map((r) => r.seconds)))})`],
     ['bt trace wall (median, min..max)', `${fmtS(tMed)} (${fmtS(Math.min(...T.map((r) => r.seconds)))}..${fmtS(Math.max(...T.map((r) => r.seconds)))})`],
     [
@@ -432,10 +438,7 @@ async function main(): Promise<void> {
     rows.push(['fidelity: process count', `strace ${comparison.processCount.reference}, bt ${comparison.processCount.bt}`]);
   }
 
-  const md: string[] = [];
-  md.push(`## bt on a real build (${new Date().toISOString().slice(0, 10)})`, '');
-  md.push('| measure | value |', '|---|---|');
-  for (const [k, v] of rows) md.push(`| ${k} | ${v.replace(/\|/g, '\\|')} |`);
+  const md = reportTable('bt on a real build', rows);
   md.push('');
   md.push(`Reproduce: \`npm run bench:real${o.workload.startsWith('Linux') ? '' : ` -- --prepare ${sh(o.prepare)} --build ${sh(o.build)}`}\``);
   md.push('');
@@ -505,11 +508,10 @@ async function sideBySideMain(o: Options, buildLog: string, btLog: string, usage
   const m = machine();
   const rows: Array<[string, string]> = [
     ['workload', o.workload],
-    ['machine', `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Linux ${m.kernel}, Node ${m.node}`],
+    machineRow(m),
     ...sideBySideRows(pairs),
   ];
-  const md = [`## bt on a real build, side by side (${new Date().toISOString().slice(0, 10)})`, '', '| measure | value |', '|---|---|'];
-  for (const [k, v] of rows) md.push(`| ${k} | ${v.replace(/\|/g, '\\|')} |`);
+  const md = reportTable('bt on a real build, side by side', rows);
   md.push('', 'Reproduce: `npm run bench:real -- --workload configure --side-by-side --pairs N`', '');
   const report = md.join('\n');
   process.stdout.write(`${report}\n`);

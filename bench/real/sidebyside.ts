@@ -21,6 +21,9 @@
  * on an idle machine.
  */
 import fs from 'node:fs';
+import { parseTiming } from '../../src/capture/timing.js';
+import { median } from '../stats.js';
+import { btUsage } from './btlog.js';
 import { run } from './run.js';
 
 export interface SideBySideOptions {
@@ -49,18 +52,6 @@ export interface SidePair {
   startupMs: number;
   btCpuSeconds?: number;
   ratio: number;
-}
-
-/** bt's `bt: timing {...}` line (BT_TIMING=1): ms marks since its start. */
-export function parseTiming(stderr: string): Record<string, number> | undefined {
-  const m = /^bt: timing (\{.*\})$/m.exec(stderr);
-  if (!m) return undefined;
-  try {
-    const j = JSON.parse(m[1]) as Record<string, unknown>;
-    return Object.fromEntries(Object.entries(j).filter((e): e is [string, number] => typeof e[1] === 'number'));
-  } catch {
-    return undefined;
-  }
 }
 
 async function prepare(o: SideBySideOptions, label: string): Promise<void> {
@@ -95,11 +86,7 @@ async function pair(o: SideBySideOptions, i: number): Promise<SidePair> {
     throw new Error(`pair ${i + 1}: bt printed no build/build_end timing marks (BT_TIMING=1); see ${o.outFile}`);
   }
   const tracedBuildSeconds = (marks.build_end - marks.build) / 1000;
-  let btCpuSeconds: number | undefined;
-  if (fs.existsSync(o.bt.usageFile)) {
-    const ru = JSON.parse(fs.readFileSync(o.bt.usageFile, 'utf8')) as { userSeconds: number; systemSeconds: number };
-    btCpuSeconds = ru.userSeconds + ru.systemSeconds;
-  }
+  const usage = btUsage(o.bt.usageFile);
   return {
     pair: i,
     untracedCpu: uCpu,
@@ -108,7 +95,7 @@ async function pair(o: SideBySideOptions, i: number): Promise<SidePair> {
     tracedBuildSeconds,
     tracedWallSeconds: t.seconds,
     startupMs: marks.build,
-    btCpuSeconds,
+    btCpuSeconds: usage && usage.userSeconds + usage.systemSeconds,
     ratio: tracedBuildSeconds / u.seconds,
   };
 }
@@ -131,11 +118,6 @@ export async function sideBySide(o: SideBySideOptions): Promise<SidePair[]> {
     );
   }
   return pairs;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 function range(xs: number[], digits: number, unit = ''): string {

@@ -42,3 +42,15 @@ export function reportTiming(): void {
   const out = { node: Math.round(perf.nodeTiming.bootstrapComplete * 10) / 10, ...marks };
   process.stderr.write(`bt: timing ${JSON.stringify(out)}\n`);
 }
+
+/** The marks of reportTiming()'s line in a bt trace's stderr, or undefined when it has none. */
+export function parseTiming(stderr: string): Record<string, number> | undefined {
+  const m = /^bt: timing (\{.*\})$/m.exec(stderr);
+  if (!m) return undefined;
+  try {
+    const j = JSON.parse(m[1]) as Record<string, unknown>;
+    return Object.fromEntries(Object.entries(j).filter((e): e is [string, number] => typeof e[1] === 'number'));
+  } catch {
+    return undefined;
+  }
+}

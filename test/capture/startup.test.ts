@@ -5,14 +5,15 @@
  * the ring is mapped as far as it has been written (ring.ts).
  */
 import assert from 'node:assert/strict';
+import { parseTiming } from '../../src/capture/timing.js';
 import { ebpfTest } from '../helpers/ebpf.js';
 import { ofType, prog, tmpdir, trace } from '../helpers/trace.js';
 
 /** The marks of BT_TIMING's line on stderr. */
 function timing(stderr: string): Record<string, number> {
-  const m = /bt: timing (\{.*\})/.exec(stderr);
-  assert.ok(m, `no timing line in: ${stderr}`);
-  return JSON.parse(m[1]) as Record<string, number>;
+  const marks = parseTiming(stderr);
+  assert.ok(marks, `no timing line in: ${stderr}`);
+  return marks;
 }
 
 ebpfTest('bt trace loads its programs while the rest of bt loads, then configures them', async () => {
