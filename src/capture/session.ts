@@ -19,7 +19,7 @@ import { CFG } from './layout.js';
 import { CLOCK_BOOTTIME, CLOCK_REALTIME, clockNs, tryLock } from './native.js';
 import { Progress } from './progress.js';
 import { startProfile } from './profile.js';
-import { RingReader } from './ring.js';
+import { RingReader, quietPollMs } from './ring.js';
 import { mark, reportTiming, timingEnabled } from './timing.js';
 import { adoptEarlyLaunch, launch, type Launched } from './launch.js';
 import { Transcoder } from './transcode.js';
@@ -34,7 +34,7 @@ export interface TraceOptions {
   files: boolean;
   asRoot: boolean;
   progress: boolean;
-  /** Drain interval when the ring is quiet. */
+  /** Drain interval when the ring is quiet (default: quietPollMs). */
   pollMs?: number;
   /** --redact: every match in argv and environment values is replaced by "***" before it reaches the log. */
   redact?: RegExp[];
@@ -402,7 +402,7 @@ class Tracer {
   async run(): Promise<TraceResult> {
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
     for (const s of signals) process.on(s, this.onSignal);
-    const pollMs = this.opts.pollMs ?? 20;
+    const pollMs = this.opts.pollMs ?? quietPollMs(this.ring.size, os.availableParallelism());
     let timer: NodeJS.Timeout | undefined;
     const loop = () => {
       const n = this.drain();
