@@ -10,6 +10,9 @@
  *  5. start-up: `bt trace -- /bin/true` wall time and its phases (BT_TIMING);
  *  6. the kernel's CPU per BPF program (bpf_stats_enabled, run_time_ns /
  *     run_cnt), bt's own CPU and log bytes per record on the test-programs build.
+ *  7. the cost of one traced call per op (section `ops`): test-programs/oploop
+ *     makes 200,000 calls of one op; its ns per call untraced and traced
+ *     (best of 3) and the sys_exit program's ns per run (BPF statistics).
  * Extra benchmarks (normalize/graph) register through bench/extra/*.js.
  */
 import fs from 'node:fs';
@@ -26,6 +29,7 @@ import { parseTiming } from '../src/capture/timing.js';
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BT = path.join(REPO, 'dist', 'src', 'cli', 'bt.cjs');
 const STRESS = path.join(REPO, 'test-programs', 'bin', 'stress');
+const OPLOOP = path.join(REPO, 'test-programs', 'bin', 'oploop');
 
 function readTrailer(file: string) {
   const r = LogReader.open(file);
@@ -167,23 +171,29 @@ async function startup(runs = 9): Promise<void> {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
+/** Runs `run` with bpf_stats_enabled set to `on`, then puts the knob back. */
+async function withBpfStats<T>(on: boolean, run: () => Promise<T>): Promise<T> {
+  const knob = '/proc/sys/kernel/bpf_stats_enabled';
+  const before = fs.readFileSync(knob, 'utf8').trim();
+  fs.writeFileSync(knob, on ? '1' : '0');
+  try {
+    return await run();
+  } finally {
+    fs.writeFileSync(knob, before);
+  }
+}
+
 /** One traced build with the kernel's BPF statistics on: CPU per program, bt's CPU, bytes per record. */
 async function bpfCost(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-bench-'));
   const log = path.join(dir, 'build.trace');
-  const knob = '/proc/sys/kernel/bpf_stats_enabled';
-  const before = fs.readFileSync(knob, 'utf8').trim();
   await execa('make', ['-s', '-C', path.join(REPO, 'test-programs'), 'clean']);
-  fs.writeFileSync(knob, '1');
-  let r;
-  try {
-    r = await execa(process.execPath, [BT, 'trace', '-q', '-o', log, '--', 'make', '-s', '-C', path.join(REPO, 'test-programs'), '-j2'], {
+  const r = await withBpfStats(true, () =>
+    execa(process.execPath, [BT, 'trace', '-q', '-o', log, '--', 'make', '-s', '-C', path.join(REPO, 'test-programs'), '-j2'], {
       reject: false,
       env: { ...process.env, BT_TIMING: '1' },
-    });
-  } finally {
-    fs.writeFileSync(knob, before);
-  }
+    }),
+  );
   const m = /bt: bpf-stats (\{.*\})/.exec(String(r.stderr));
   if (r.exitCode !== 0 || !m) throw new Error(`the traced test-programs build failed: ${r.stderr}`);
   const stats = JSON.parse(m[1]) as Record<string, { ns: number; runs: number }>;
@@ -202,13 +212,44 @@ async function bpfCost(): Promise<void> {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
+const OPS = ['getpid', 'dup2', 'fstat', 'stat', 'stat-missing', 'readlink', 'open-close'];
+
+/**
+ * One traced call, op by op: oploop's ns per call untraced and traced (best
+ * of 3 each; BPF statistics off) and, from one more traced run with them on,
+ * the sys_exit program's ns per run (nearly every run is the op's).
+ */
+async function opCost(count = 200_000): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-bench-'));
+  const log = path.join(dir, 'ops.trace');
+  const perCall = (stderr: string) => {
+    const m = /oploop: \S+ \d+ calls, (\d+) ns per call/.exec(stderr);
+    if (!m) throw new Error(`oploop did not finish: ${stderr.trim().split('\n').pop()}`);
+    return Number(m[1]);
+  };
+  const traced = (env: NodeJS.ProcessEnv, op: string) =>
+    execa(process.execPath, [BT, 'trace', '-q', '-o', log, '--', OPLOOP, op, String(count)], { env: { ...process.env, ...env } });
+  console.log(`## Cost of one call per op (test-programs/oploop, ${count.toLocaleString('en')} calls each)`);
+  console.log('| op | untraced ns/call | traced ns/call | difference | sys_exit ns/run (BPF statistics) |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const op of OPS) {
+    const best = async (run: () => Promise<{ stderr: string }>) => Math.min(...[await run(), await run(), await run()].map((r) => perCall(String(r.stderr))));
+    const [u, t] = await withBpfStats(false, async () => [await best(() => execa(OPLOOP, [op, String(count)])), await best(() => traced({}, op))]);
+    const r = await withBpfStats(true, () => traced({ BT_TIMING: '1' }, op));
+    const m = /bt: bpf-stats (\{.*\})/.exec(String(r.stderr));
+    const s = m ? (JSON.parse(m[1]) as Record<string, { ns: number; runs: number }>).bt_sys_exit : undefined;
+    console.log(`| ${op} | ${u} | ${t} | ${t - u} | ${s && s.runs ? Math.round(s.ns / s.runs) : '?'} |`);
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
 async function main(): Promise<void> {
   if (process.geteuid?.() !== 0) {
     console.error('bench: run as root (bt trace needs it)');
     process.exit(1);
   }
   console.log(`# bt bench — ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${os.release()}, Node ${process.version}`);
-  // `node dist/bench/bench.js [startup] [stress] [build] [pressure] [bpf] [extra]`: some sections only
+  // `node dist/bench/bench.js [startup] [stress] [build] [pressure] [bpf] [ops] [extra]`: some sections only
   // (--pressure: the same as `pressure`)
   const only = new Set(process.argv.slice(2).map((a) => (a === '--pressure' ? 'pressure' : a)));
   const want = (s: string) => only.size === 0 || only.has(s);
@@ -217,6 +258,7 @@ async function main(): Promise<void> {
   if (want('build')) await buildOverhead();
   if (want('pressure')) await underPressure();
   if (want('bpf')) await bpfCost();
+  if (want('ops')) await opCost();
   const extra = path.join(path.dirname(fileURLToPath(import.meta.url)), 'extra');
   if (want('extra') && fs.existsSync(extra)) {
     for (const f of fs.readdirSync(extra).filter((f) => f.endsWith('.js')).sort()) {

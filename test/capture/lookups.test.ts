@@ -163,3 +163,33 @@ ebpfTest('a listing one thread starts and another closes before its end is recor
   assert.ok(lister, 'the listing thread');
   assert.equal(Object.values(t.log.trailer?.lost ?? {}).reduce((a, b) => a + b, 0), 0);
 });
+
+ebpfTest('oploop, the bench\'s per-op loop, is recorded as the bench reads it: each call, a repeated one counted, fstat not at all', async () => {
+  const run = async (op: string, n: number) => {
+    const t = await trace([prog('oploop'), op, String(n)]);
+    assert.equal(t.code, 0, t.stderr);
+    assert.match(t.stderr, new RegExp(`oploop: ${op} ${n} calls, \\d+ ns per call`));
+    const pid = t.log.records.find((r) => r.exec && r.exec.path === prog('oploop'))!.pid;
+    const exec = t.log.records.findIndex((r) => r.pid === pid && r.exec);
+    // the program's own calls: after its exec (the loader's come first)
+    return t.log.records.slice(exec).filter((r) => r.pid === pid);
+  };
+  const dups = (await run('dup2', 500)).filter((r) => r.dup);
+  assert.equal(dups.length, 500);
+  assert.deepEqual(new Set(dups.map((r) => JSON.stringify([r.dup!.op, r.dup!.oldfd, r.dup!.newfd, r.dup!.errno ?? 0]))), new Set([JSON.stringify(['dup2', 1, 9, 0])]));
+
+  // 1000 paths in turn, twice: more than a thread's repeat table holds, so every call is a record
+  const missing = (await run('stat-missing', 2000)).filter((r) => r.lookup?.path?.startsWith('/nonexistent/'));
+  assert.deepEqual(missing.map((r) => r.lookup!.path), Array.from({ length: 2000 }, (_, i) => `/nonexistent/oploop-${i % 1000}`));
+  assert.ok(missing.every((r) => r.lookup!.op === 'newfstatat' && r.lookup!.errno === ENOENT && !r.lookup!.repeats));
+
+  // one lookup 500 times: the first call, then records that carry the counts of the others
+  const root = (await run('stat', 500)).filter((r) => r.lookup?.path === '/');
+  assert.equal(root[0]!.lookup!.repeats ?? 0, 0);
+  assert.ok(root.length >= 2 && root.length <= 4, `${root.length} records (the second and any later one carry counts)`);
+  assert.equal(root.reduce((a, r) => a + 1 + (r.lookup!.repeats ?? 0), 0), 500);
+
+  // fstat (newfstatat of fd 1 with an empty path) is a question about an open file: no record
+  const fstats = (await run('fstat', 500)).filter((r) => r.lookup && r.lookup.path === '');
+  assert.deepEqual(fstats, []);
+});
