@@ -25,19 +25,51 @@ const BUSY = 0x80000000;
 const DISCARD = 0x40000000;
 const HDR = 8;
 
-/** The fastest one CPU fills the ring, in bytes a second: ~1.3M lookups a second of a stress loop, measured (~100 MB/s). */
+/**
+ * A fast build's rate per CPU, in bytes a second. Measured under bt: the
+ * stress program (open/close, fork+exec) ~20 MB/s; a loop of lookups of
+ * distinct paths 110 MB/s (25-byte paths) to 190 MB/s (150 bytes), faster
+ * than bt's drain can keep up with on 2 CPUs whatever its interval.
+ */
 const BURST_BYTES_PER_CPU_S = 100e6;
 
 /**
- * How long the reader may wait between drains while the ring is quiet: the
- * time a build at full speed on every CPU takes to fill half of the ring,
- * between 20 and 100 ms (32 MiB on 2 CPUs: 84 ms). Each drain costs bt a
- * fixed ~0.2 ms of CPU: on a 70 s kernel build, draining every 84 ms
- * instead of every 20 took a fifth off bt's CPU (2.2 s to 1.8 s).
+ * How long the reader may wait between drains while the ring is quiet (the
+ * capture drains every 20 ms while records come faster): the time a fast
+ * build on every CPU takes to fill half of the ring, between 20 and 100 ms
+ * (32 MiB on 2 CPUs: 84 ms). Each drain costs bt a fixed ~0.2 ms of CPU:
+ * on a 70 s kernel build, draining every 84 ms instead of every 20 took a
+ * fifth off bt's CPU (2.2 s to 1.8 s).
  */
 export function quietPollMs(ringBytes: number, cpus: number): number {
   const ms = (ringBytes / 2 / (BURST_BYTES_PER_CPU_S * Math.max(1, cpus))) * 1000;
   return Math.round(Math.min(100, Math.max(20, ms)));
+}
+
+/** What the capture loop knows after a drain (bytes; bytesPerMs: undefined at the first drain). */
+export interface DrainState {
+  ringBytes: number;
+  /** records the drain read */
+  drained: number;
+  /** bytes left in the ring after it */
+  pending: number;
+  /** the rate the kernel wrote since the drain before */
+  bytesPerMs: number | undefined;
+  quietMs: number;
+  busyMs: number;
+}
+
+/**
+ * The wait before the next drain: none while the ring fills up (more than
+ * an eighth of it left after a drain that read records); quietMs while
+ * records trickle in (at the last rate, the ring would be less than an
+ * eighth full by then), as they do most of a build; else, and at the start
+ * (a build may begin with a burst), busyMs.
+ */
+export function nextDrainMs(s: DrainState): number {
+  if (s.drained > 0 && s.pending > s.ringBytes / 8) return 0;
+  if (s.bytesPerMs !== undefined && s.bytesPerMs * s.quietMs < s.ringBytes / 8) return s.quietMs;
+  return s.busyMs;
 }
 
 /** Called for each record; `off` is where its payload starts in `buf`. */
@@ -104,6 +136,12 @@ export class RingReader {
     let bytes = this.mapped;
     while (bytes < need) bytes *= 4;
     this.mapData(Math.min(bytes, this.size));
+  }
+
+  /** Bytes the kernel has written into the ring since it was made (its producer position). */
+  produced(): number {
+    if (this.closed) return 0;
+    return Number(Atomics.load(this.prod, 0));
   }
 
   /** Bytes produced but not consumed yet. */

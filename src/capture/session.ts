@@ -19,7 +19,7 @@ import { CFG } from './layout.js';
 import { CLOCK_BOOTTIME, CLOCK_REALTIME, clockNs, tryLock } from './native.js';
 import { Progress } from './progress.js';
 import { startProfile } from './profile.js';
-import { RingReader, quietPollMs } from './ring.js';
+import { RingReader, nextDrainMs, quietPollMs } from './ring.js';
 import { mark, reportTiming, timingEnabled } from './timing.js';
 import { adoptEarlyLaunch, launch, type Launched } from './launch.js';
 import { Transcoder } from './transcode.js';
@@ -47,6 +47,8 @@ export interface TraceOptions {
  * raise its priority.
  */
 const BOOST_NICE = -10;
+/** The drain interval at the start and while records come fast (nextDrainMs). */
+const BUSY_POLL_MS = 20;
 /** How often the kernel is asked for the counts of repeated lookups that live threads hold. */
 const SWEEP_MS = 1000;
 
@@ -402,12 +404,19 @@ class Tracer {
   async run(): Promise<TraceResult> {
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
     for (const s of signals) process.on(s, this.onSignal);
-    const pollMs = this.opts.pollMs ?? quietPollMs(this.ring.size, os.availableParallelism());
+    const quietMs = this.opts.pollMs ?? quietPollMs(this.ring.size, os.availableParallelism());
+    const busyMs = Math.min(BUSY_POLL_MS, quietMs);
+    let lastMs = 0;
+    let lastProduced = 0;
     let timer: NodeJS.Timeout | undefined;
     const loop = () => {
-      const n = this.drain();
-      const pending = this.ring.pending();
-      timer = setTimeout(loop, n > 0 && pending > this.ring.size / 8 ? 0 : pollMs);
+      const drained = this.drain();
+      const now = Date.now();
+      const produced = this.ring.produced();
+      const bytesPerMs = lastMs > 0 ? (produced - lastProduced) / Math.max(1, now - lastMs) : undefined;
+      lastMs = now;
+      lastProduced = produced;
+      timer = setTimeout(loop, nextDrainMs({ ringBytes: this.ring.size, drained, pending: this.ring.pending(), bytesPerMs, quietMs, busyMs }));
     };
     try {
       loop();
