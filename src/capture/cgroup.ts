@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CaptureError } from '../errors.js';
+import { sleepSync } from '../log/io.js';
 
 const PARENT = 'bt';
 
@@ -138,12 +139,29 @@ function listPids(dir: string): number[] {
   return out;
 }
 
+/**
+ * A task that has begun to exit cannot be moved out of its cgroup, and keeps
+ * it busy (EBUSY) until the kernel detaches it, after freeing its memory:
+ * tens of ms for a process with a large heap, or a launcher killed just
+ * before (bt's exit). How long a removal waits for that.
+ */
+const EXITING_WAIT_MS = 500;
+const RETRY_MS = 5;
+
 function removeTree(dir: string): void {
   try {
     for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {
       if (ent.isDirectory()) removeTree(path.join(dir, ent.name));
     }
-    fs.rmdirSync(dir);
+    for (let waited = 0; ; waited += RETRY_MS) {
+      try {
+        fs.rmdirSync(dir);
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EBUSY' || waited >= EXITING_WAIT_MS || listPids(dir).length > 0) throw err;
+        sleepSync(RETRY_MS); // only exiting tasks are left: they go on their own
+      }
+    }
   } catch {
     /* gone already, or still busy: the next run cleans it */
   }
