@@ -143,7 +143,8 @@ function listPids(dir: string): number[] {
  * A task that has begun to exit cannot be moved out of its cgroup, and keeps
  * it busy (EBUSY) until the kernel detaches it, after freeing its memory:
  * tens of ms for a process with a large heap, or a launcher killed just
- * before (bt's exit). How long a removal waits for that.
+ * before (bt's exit); the threads of a killed process exit one by one. How
+ * long a removal waits for that, moving out again what can be moved.
  */
 const EXITING_WAIT_MS = 500;
 const RETRY_MS = 5;
@@ -158,8 +159,9 @@ function removeTree(dir: string): void {
         fs.rmdirSync(dir);
         return;
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EBUSY' || waited >= EXITING_WAIT_MS || listPids(dir).length > 0) throw err;
-        sleepSync(RETRY_MS); // only exiting tasks are left: they go on their own
+        if ((err as NodeJS.ErrnoException).code !== 'EBUSY' || waited >= EXITING_WAIT_MS) throw err;
+        sleepSync(RETRY_MS);
+        evict(dir);
       }
     }
   } catch {
