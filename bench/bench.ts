@@ -24,7 +24,7 @@ import { median } from './stats.js';
 import { timed } from './timed.js';
 import { LogReader } from '../src/log/reader.js';
 import { DEFAULT_RING_BYTES } from '../src/capture/install.js';
-import { parseTiming } from '../src/capture/timing.js';
+import { parseBpfStats, parseTiming } from '../src/capture/timing.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BT = path.join(REPO, 'dist', 'src', 'cli', 'bt.cjs');
@@ -194,9 +194,8 @@ async function bpfCost(): Promise<void> {
       env: { ...process.env, BT_TIMING: '1' },
     }),
   );
-  const m = /bt: bpf-stats (\{.*\})/.exec(String(r.stderr));
-  if (r.exitCode !== 0 || !m) throw new Error(`the traced test-programs build failed: ${r.stderr}`);
-  const stats = JSON.parse(m[1]) as Record<string, { ns: number; runs: number }>;
+  const stats = parseBpfStats(String(r.stderr));
+  if (r.exitCode !== 0 || !stats) throw new Error(`the traced test-programs build failed: ${r.stderr}`);
   const { records, trailer, bytes } = readTrailer(log);
   console.log('## Kernel and bt CPU on the test-programs build (make -j2; bpf_stats_enabled on)');
   let total = 0;
@@ -232,12 +231,11 @@ async function opCost(count = 200_000): Promise<void> {
   console.log(`## Cost of one call per op (test-programs/oploop, ${count.toLocaleString('en')} calls each)`);
   console.log('| op | untraced ns/call | traced ns/call | difference | sys_exit ns/run (BPF statistics) |');
   console.log('|---|---:|---:|---:|---:|');
+  const best = async (run: () => Promise<{ stderr: string }>) => Math.min(...[await run(), await run(), await run()].map((r) => perCall(String(r.stderr))));
   for (const op of OPS) {
-    const best = async (run: () => Promise<{ stderr: string }>) => Math.min(...[await run(), await run(), await run()].map((r) => perCall(String(r.stderr))));
     const [u, t] = await withBpfStats(false, async () => [await best(() => execa(OPLOOP, [op, String(count)])), await best(() => traced({}, op))]);
     const r = await withBpfStats(true, () => traced({ BT_TIMING: '1' }, op));
-    const m = /bt: bpf-stats (\{.*\})/.exec(String(r.stderr));
-    const s = m ? (JSON.parse(m[1]) as Record<string, { ns: number; runs: number }>).bt_sys_exit : undefined;
+    const s = parseBpfStats(String(r.stderr))?.bt_sys_exit;
     console.log(`| ${op} | ${u} | ${t} | ${t - u} | ${s && s.runs ? Math.round(s.ns / s.runs) : '?'} |`);
   }
   fs.rmSync(dir, { recursive: true, force: true });

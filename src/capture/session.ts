@@ -20,7 +20,7 @@ import { CLOCK_BOOTTIME, CLOCK_REALTIME, clockNs, tryLock } from './native.js';
 import { Progress } from './progress.js';
 import { startProfile } from './profile.js';
 import { RingReader, nextDrainMs, quietPollMs } from './ring.js';
-import { mark, reportTiming, timingEnabled } from './timing.js';
+import { mark, reportBpfStats, reportTiming, timingEnabled } from './timing.js';
 import { adoptEarlyLaunch, launch, type Launched } from './launch.js';
 import { Transcoder } from './transcode.js';
 import { buildEnv, buildUser, checkBtf, checkPrivileges, resolveCommand } from './user.js';
@@ -425,7 +425,7 @@ class Tracer {
       clearTimeout(timer);
       // Every process of the build has exited (or was left running): its
       // records are in the ring. Stop new events, then drain to the end.
-      if (timingEnabled) process.stderr.write(`bt: bpf-stats ${JSON.stringify(this.bpf.runStats())}\n`);
+      if (timingEnabled) reportBpfStats(this.bpf.runStats());
       this.bpf.detach();
       // Threads left running may hold counts of lookups still in the ring:
       // drain, sweep, and drain what the sweep sent.

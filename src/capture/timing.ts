@@ -54,3 +54,22 @@ export function parseTiming(stderr: string): Record<string, number> | undefined 
     return undefined;
   }
 }
+
+/** A BPF program's run time and runs, from the kernel's statistics (bpf.ts runStats). */
+export type BpfRunStats = Record<string, { ns: number; runs: number }>;
+
+/** Prints the `bt: bpf-stats` line (when enabled). */
+export function reportBpfStats(stats: BpfRunStats): void {
+  if (timingEnabled) process.stderr.write(`bt: bpf-stats ${JSON.stringify(stats)}\n`);
+}
+
+/** The statistics of reportBpfStats()'s line in a bt trace's stderr, or undefined when it has none. */
+export function parseBpfStats(stderr: string): BpfRunStats | undefined {
+  const m = /^bt: bpf-stats (\{.*\})$/m.exec(stderr);
+  if (!m) return undefined;
+  try {
+    return JSON.parse(m[1]) as BpfRunStats;
+  } catch {
+    return undefined;
+  }
+}

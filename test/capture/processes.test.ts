@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { hasTraceEvent } from '../../src/capture/tracefs.js';
+import { parseBpfStats } from '../../src/capture/timing.js';
 import { ebpfTest } from '../helpers/ebpf.js';
 import { bt, exitOf, forkEdges, ofType, prog, REPO, tmpdir, trace, type Traced } from '../helpers/trace.js';
 
@@ -266,9 +267,9 @@ function execFacts(t: Traced) {
 
 /** The BPF programs a trace ran (BT_TIMING prints their statistics). */
 function programsOf(t: Traced): string[] {
-  const line = t.stderr.split('\n').find((l) => l.startsWith('bt: bpf-stats '));
-  assert.ok(line, t.stderr);
-  return Object.keys(JSON.parse(line.slice('bt: bpf-stats '.length)) as object);
+  const stats = parseBpfStats(t.stderr);
+  assert.ok(stats, t.stderr);
+  return Object.keys(stats);
 }
 
 ebpfTest("older kernels' exec hook (sys_enter) records what sched_prepare_exec does: scripts, execveat, failures, a thread's exec", async () => {
