@@ -47,6 +47,8 @@ export interface DepsResult {
   untouched: boolean;
   /** deps of an input: the processes that read it. */
   readers: DepProcess[];
+  /** deps of an input: the processes that only looked it up (stat, access, readlink), and whether any of them found it. */
+  lookups: Array<DepProcess & { found: boolean }>;
 }
 
 /** The unit of work a process belongs to: its job's root, else itself. */
@@ -85,6 +87,22 @@ function readerUnits(build: Build, f: BuildFile): number[] {
     if (t === undefined || a.first < t) seen.set(u, a.first);
   }
   return [...seen].sort((a, b) => a[1] - b[1]).map(([u]) => u);
+}
+
+/** The units that looked `f` up (a successful lookup, or a probe) without reading it, first lookup first; found: one of their lookups succeeded. */
+function lookupUnits(build: Build, f: BuildFile): Array<{ unit: number; found: boolean }> {
+  const readers = new Set(readerUnits(build, f));
+  const seen = new Map<number, { first: number; found: boolean }>();
+  for (const a of f.procs) {
+    if (!(a.kinds & (Kind.STAT | Kind.PROBE))) continue;
+    const u = unitOf(build, a.proc);
+    if (readers.has(u)) continue;
+    const t = seen.get(u);
+    const found = (a.kinds & Kind.STAT) !== 0;
+    if (t === undefined) seen.set(u, { first: a.first, found });
+    else seen.set(u, { first: Math.min(t.first, a.first), found: t.found || found });
+  }
+  return [...seen].sort((a, b) => a[1].first - b[1].first).map(([unit, v]) => ({ unit, found: v.found }));
 }
 
 /** Files a unit read that it did not make itself first. */
@@ -155,6 +173,7 @@ export function deps(build: Build, file: BuildFile, opts: DepsOptions = {}): Dep
   const tree = visit(file, 0);
   const untouched = tree.writer === null && writerUnits(build, file).length === 0;
   const readers = untouched ? readerUnits(build, file).map((u) => depProcess(build, u)) : [];
+  const lookups = untouched ? lookupUnits(build, file).map((l) => ({ ...depProcess(build, l.unit), found: l.found })) : [];
   made.delete(file.id);
   return {
     file: file.path,
@@ -164,6 +183,7 @@ export function deps(build: Build, file: BuildFile, opts: DepsOptions = {}): Dep
     tree,
     untouched,
     readers,
+    lookups,
   };
 }
 
@@ -207,6 +227,7 @@ export function rdeps(build: Build, file: BuildFile, opts: DepsOptions = {}): De
     tree,
     untouched: units.size === 0,
     readers: [],
+    lookups: [],
   };
 }
 

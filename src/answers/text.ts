@@ -71,9 +71,12 @@ export function depsText(r: DepsResult, opts: { inputsOnly?: boolean; reverse?: 
   }
   const out: string[] = [];
   if (!opts.reverse && r.untouched) {
-    out.push(`${r.file} is an input: the build did not write it.`);
+    const found = r.readers.length > 0 || r.lookups.length === 0 || r.lookups.some((l) => l.found);
+    out.push(found ? `${r.file} is an input: the build did not write it.` : `${r.file} was looked for and never found: the build did not write it.`);
     out.push(r.readers.length ? 'read by:' : 'no process of the build read it.');
     for (const p of r.readers) out.push(`  [proc ${p.proc}] ${commandLine(p.argv)}`);
+    if (r.lookups.length) out.push(found ? 'looked up (stat, access, readlink) by:' : 'looked for by:');
+    for (const p of r.lookups) out.push(`  [proc ${p.proc}] ${commandLine(p.argv)}${found && !p.found ? '  (not found)' : ''}`);
     return `${out.join('\n')}\n`;
   }
   if (opts.reverse && r.untouched) return `${r.file}: no process of the build read it, nothing depends on it.\n`;

@@ -30,8 +30,8 @@ function depsLikeCommand(name: 'deps' | 'rdeps'): Command {
       const opts = { depth: o.depth, all: !!o.allFiles };
       const r = reverse ? rdeps(build, f, opts) : deps(build, f, opts);
       if (o.json) {
-        const { untouched: _u, readers: _r, ...rest } = r;
-        printJson(reverse ? rest : { ...rest, ...(r.untouched ? { readers: r.readers } : {}) });
+        const { untouched: _u, readers: _r, lookups: _l, ...rest } = r;
+        printJson(reverse ? rest : { ...rest, ...(r.untouched ? { readers: r.readers, lookups: r.lookups } : {}) });
       } else process.stdout.write(depsText(r, { inputsOnly: !!o.inputs, reverse }));
     });
 }

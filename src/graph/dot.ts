@@ -19,7 +19,7 @@
  *    linked); process -> file dotted grey "?" (looked for, not found: --probes).
  */
 import { middle, quoteArg, shellJoin, signalName } from '../present/format.js';
-import { relativeInside } from '../normalize/paths.js';
+import { baseName, relativeInside } from '../normalize/paths.js';
 import { failed, Use, type FileNode, type ProcNode } from './model.js';
 import type { FileEdge, GraphView, VFile, VProc } from './view.js';
 
@@ -60,7 +60,7 @@ export function shortCommand(p: ProcNode, program: string): string {
     }
     return middle(quoteArg(s), ARG_MAX_CHARS);
   };
-  const rest = p.argv.slice(1);
+  const rest = argsAfter(p.argv, program);
   const all = [program, ...rest.map(show)].join(' ');
   if (all.length <= LINE_MAX_CHARS || SHELLS.has(program)) return fit(program, rest.map(show));
   const picked: string[] = [];
@@ -80,6 +80,19 @@ export function shortCommand(p: ProcNode, program: string): string {
   for (const a of files) if (!local(a)) picked.push(show(a));
   const line = fit(program, picked);
   return line.endsWith(' …') || picked.length === rest.length ? line : `${line} …`;
+}
+
+/**
+ * The arguments that follow the program: for a script that an interpreter
+ * runs (`sh gen.sh x`, named gen.sh by programName), those after the
+ * script, not the script again.
+ */
+function argsAfter(argv: readonly string[], program: string): string[] {
+  if (argv.length > 0 && baseName(argv[0]!) !== program) {
+    const i = argv.findIndex((a, k) => k > 0 && baseName(a) === program);
+    if (i > 0) return argv.slice(i + 1);
+  }
+  return argv.slice(1);
 }
 
 /** Program and arguments while they fit, then " …". */

@@ -139,7 +139,25 @@ ebpfTest('bt deps of an input says so and who read it', async () => {
   const { log: l } = await traced();
   const r = await bt(['deps', 'src/lib.c', l]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /src\/lib\.c is an input: the build did not write it\.\nread by:\n {2}\[proc \d+\] \/bin\/sh -c 'sleep 1 && cc -Iinclude -c -o lib\.o src\/lib\.c'$/);
+  assert.match(r.stdout, /src\/lib\.c is an input: the build did not write it\.\nread by:\n {2}\[proc \d+\] \/bin\/sh -c 'sleep 1 && cc -Iinclude -c -o lib\.o src\/lib\.c'\nlooked up \(stat, access, readlink\) by:\n {2}\[proc 1\] make -j2$/, 'make compared its timestamp');
+});
+
+ebpfTest('bt deps of a file the build only looked for says it was never found, and who looked', async () => {
+  const { dir: d, log: l } = await traced();
+  // cc1 looks for <stdio.h> in -Iinclude first: a probe, no read
+  const r = await bt(['deps', 'include/stdio.h', l]);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.equal(lines[0], `${d}/include/stdio.h was looked for and never found: the build did not write it.`);
+  assert.equal(lines[1], 'no process of the build read it.');
+  assert.equal(lines[2], 'looked for by:');
+  assert.ok(lines.length >= 4 && lines.slice(3).every((x) => /^ {2}\[proc \d+\] .*cc -Iinclude -c/.test(x)), lines.join('\n'));
+  const j = JSON.parse((await bt(['deps', 'include/stdio.h', l, '--json'])).stdout);
+  assert.deepEqual(j.readers, []);
+  assert.ok(j.lookups.length >= 1 && j.lookups.every((x: { found: boolean }) => x.found === false));
+  // an input read by one job and only looked up by others keeps "is an input"
+  const h = await bt(['deps', 'src/lib.c', l, '--json']);
+  assert.ok(JSON.parse(h.stdout).readers.length >= 1);
 });
 
 ebpfTest('bt graph --focus: only the provenance of a file', async () => {

@@ -6,7 +6,9 @@ import { graphCommand } from '../../src/cli/graph.js';
 import { normalizeCommand } from '../../src/cli/normalize.js';
 import { GraphError } from '../../src/errors.js';
 import { compileGlob } from '../../src/graph/glob.js';
-import { buildGraph, graphFile, renderDot, toDot, type GraphOptions } from '../../src/graph/index.js';
+import { buildGraph, graphFile, renderDot, shortCommand, toDot, type GraphOptions } from '../../src/graph/index.js';
+import type { ProcNode } from '../../src/graph/model.js';
+import { programName } from '../../src/model/model.js';
 import type { LogHeader } from '../../src/log/schema.js';
 import { normalizeFile, normalizeRecords } from '../../src/normalize/normalize.js';
 import { O_CREAT, O_TRUNC, O_WRONLY, TraceBuilder, addPipeline, cBuildTrace, forkerTrace, tempDir } from '../normalize/synth.js';
@@ -17,6 +19,20 @@ function graphOf(t: TraceBuilder, opts: GraphOptions = {}): { dot: string; g: Do
   const dot = toDot(buildGraph(n.records, opts, n.header));
   return { dot, g: parseDot(dot) };
 }
+
+test('a script run by an interpreter is labelled by the script once, then its arguments', () => {
+  const node = (argv: string[], exe: string): ProcNode => ({
+    proc: 2, pid: 9, parent: 1, exe, argv, cwd: '/w', startTs: 0, endTs: 1, exitCode: 0, signal: 0,
+    exited: true, execd: true, children: [], files: new Map(), pipeRead: [], pipeWrite: [],
+  });
+  const label = (argv: string[], exe: string) => shortCommand(node(argv, exe), programName({ argv, exe, pid: 9 }));
+  assert.equal(label(['sh', 'gen.sh', 'version.txt'], '/usr/bin/dash'), 'gen.sh version.txt');
+  assert.equal(label(['sh', 'probe.sh'], '/usr/bin/dash'), 'probe.sh');
+  assert.equal(label(['/bin/sh', '-x', './tools/gen.sh', '-o', 'x.h'], '/usr/bin/dash'), 'gen.sh -o x.h');
+  assert.equal(label(['sh', '-c', 'echo gen.sh'], '/usr/bin/dash'), "sh -c 'echo gen.sh'");
+  assert.equal(label(['gcc', '-c', 'a.c'], '/usr/bin/gcc'), 'gcc -c a.c');
+  assert.equal(label(['./gen.sh', 'v'], '/w/gen.sh'), 'gen.sh v');
+});
 
 test('glob matching', () => {
   const m = (g: string, p: string, base = '/w') => compileGlob(g, base).test(p);
