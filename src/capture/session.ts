@@ -165,7 +165,11 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
       writer = LogWriter.onOutput(out, header);
     } catch (err) {
       child.kill('SIGKILL'); // it never ran the build
-      await child.done;
+      // Nothing of the launcher keeps bt running before the go: a timer
+      // does, until it is reaped (else bt would end here, silently, with 0).
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([child.done, new Promise((r) => (timer = setTimeout(r, 2000)))]);
+      clearTimeout(timer);
       throw err;
     }
     cleanup.push(() => writer.close());
@@ -437,7 +441,6 @@ class Tracer {
         this.recordLosses();
       });
       const buildStatus = statusOf(result.exitCode, result.signal);
-      const exitStatus = this.logFailure ? EXIT_LOG_FAILED : buildStatus;
       const lost = this.bpf.lost();
       for (const [reason, n] of Object.entries(this.transcoder.losses())) if (n) lost[reason] = n;
       const trailer: Trailer = {
@@ -454,7 +457,8 @@ class Tracer {
       this.guarded(() => this.writer.close(trailer));
       this.progress.clear();
       return {
-        exitStatus,
+        // after the close: its last write may be the one that fails
+        exitStatus: this.logFailure ? EXIT_LOG_FAILED : buildStatus,
         buildStatus,
         logFailed: !!this.logFailure,
         records: this.writer.records,

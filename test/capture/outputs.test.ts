@@ -59,6 +59,33 @@ ebpfTest('a full disk: one line saying what was kept, a readable log, exit 74, t
   }
 });
 
+ebpfTest('a log whose header cannot be written: one line, exit 1, and the build never runs', async () => {
+  const dir = tmpdir();
+  const ran = path.join(dir, 'ran');
+  const r = await bt(['trace', '-o', '/dev/full', '--', 'sh', '-c', `echo yes > ${ran}`]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.stderr, 'bt: cannot write log /dev/full: no space left on device (ENOSPC). The disk is full: free some space or write the log to another file system (-o).');
+  assert.ok(!fs.existsSync(ran), 'the build did not run');
+});
+
+ebpfTest('a disk that fills at the last write (when the log is closed): exit 74 all the same', async () => {
+  const mnt = tmpdir('bt-full-');
+  const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt]);
+  assert.equal(m.status, 0, String(m.stderr));
+  try {
+    fs.writeFileSync(path.join(mnt, 'fill'), Buffer.alloc(56 * 1024)); // 8 KiB left: the header, not the records
+    const log = path.join(mnt, 'x.trace');
+    // short: its records are still in bt's batch when the build ends (flushed every 500 ms)
+    const r = await bt(['trace', '-o', log, '--', 'sh', '-c', 'for i in $(seq 40); do cat /etc/hostname >/dev/null; done; exit 3']);
+    assert.equal(r.code, 74, r.stderr);
+    const lines = r.stderr.split('\n');
+    assert.match(lines[0]!, /^bt: cannot write log .*x\.trace: no space left on device \(ENOSPC\): .* bt will exit with status 74$/);
+    assert.match(lines[1]!, /^bt: the build exited with status 3; the log .* is incomplete/);
+  } finally {
+    spawnSync('umount', [mnt]);
+  }
+});
+
 ebpfTest('-o FIFO: written through when read, one line when nobody reads; -o - is refused', async () => {
   const dir = tmpdir();
   const fifo = path.join(dir, 'f');
