@@ -4,10 +4,11 @@
  * ordered by ancestry (neither contains the other) both touched a file:
  *
  *   write-write           both wrote it: which content wins is luck
- *   read-write            one wrote it while the other read or looked for it
- *   used-before-produced  one read or looked for it before a job started
- *                         later, and running at the same time, created it:
- *                         it worked (or not) by luck of scheduling
+ *   read-write            one wrote it, the other read or looked for it
+ *                         (before or after the write)
+ *   used-before-produced  one read or looked for it before the other
+ *                         (started earlier or later) created it: it worked
+ *                         (or not) by luck of scheduling
  *
  * Directories, pseudo-files and noise (noise.ts) are left out.
  */
@@ -117,7 +118,8 @@ function finding(build: Build, f: BuildFile, w: JobUse, o: JobUse, sw: [number, 
   const overlap = `${at(Math.max(sw[0], so[0]))}..${at(Math.min(sw[1], so[1]))}`;
   const looked = o.lookKinds & ~Kind.PROBE ? 'read' : 'looked for';
   const ww = o.write >= 0;
-  const ubp = !ww && w.created && o.look < w.write && so[0] < sw[0];
+  // looked for before the other job made it: whichever of the two started first, it was there or not by luck of scheduling
+  const ubp = !ww && w.created && o.look < w.write;
   const wUse: FileUse = { path: f.path, access: ['write'], time: secondsSince(build, w.write), proc: w.writer };
   const oUse: FileUse = ww
     ? { path: f.path, access: ['write'], time: secondsSince(build, o.write), proc: o.writer }
@@ -138,7 +140,7 @@ function finding(build: Build, f: BuildFile, w: JobUse, o: JobUse, sw: [number, 
       kind: 'used-before-produced',
       file: f.path,
       jobs: [jobRef(build, o.job), jobRef(build, w.job)],
-      detail: `job ${o.job} ${looked} ${name} at ${at(o.look)}, before job ${w.job}, started later and running at the same time, created it at ${at(w.write)}`,
+      detail: `job ${o.job} ${looked} ${name} at ${at(o.look)}, before job ${w.job}, ${so[0] < sw[0] ? 'started later' : 'started first'} and not ordered before it (both ran ${overlap}), created it at ${at(w.write)}`,
       time: oUse.time,
       uses: [oUse, wUse],
     };
@@ -148,7 +150,10 @@ function finding(build: Build, f: BuildFile, w: JobUse, o: JobUse, sw: [number, 
     kind: 'read-write',
     file: f.path,
     jobs: [jobRef(build, w.job), jobRef(build, o.job)],
-    detail: `job ${w.job} wrote ${name} at ${at(w.write)} while job ${o.job}, running at the same time (${overlap}), ${looked} it at ${at(o.look)}`,
+    detail:
+      o.look < w.write
+        ? `job ${o.job} ${looked} ${name} at ${at(o.look)}, before job ${w.job}, not ordered after it (both ran ${overlap}), wrote it at ${at(w.write)}`
+        : `job ${w.job} wrote ${name} at ${at(w.write)} and job ${o.job}, not ordered after it (both ran ${overlap}), ${looked} it at ${at(o.look)}`,
     time: first.time,
     uses: [first, second],
   };

@@ -183,9 +183,16 @@ ebpfTest('check: a read-write race and a use before production between concurren
         ['sleep 0.1; cat gen.txt > seen.txt 2>/dev/null || echo none > seen.txt; sleep 0.8', 'sleep 0.5; echo generated > gen.txt'],
         ['probe', 'write'],
       ],
+      // the job that made it started first, the looker was over before it did: still luck
+      ['used-before-produced', 'late.txt', ['sleep 0.1; cat late.txt > peek.txt 2>/dev/null || echo none > peek.txt', 'sleep 0.6; echo made > late.txt'], ['probe', 'write']],
     ],
   );
-  const [rw, ubp] = json.findings;
+  const [rw, ubp, late] = json.findings;
+  assert.match(rw.detail, /^job \d+ wrote data\.txt at \+[\d.]+ and job \d+, not ordered after it \(both ran \+[\d.]+\.\.\+[\d.]+\), read it at \+[\d.]+$/);
+  assert.match(ubp.detail, /^job \d+ looked for gen\.txt at \+[\d.]+, before job \d+, started later and not ordered before it \(both ran /);
+  assert.match(late.detail, /^job \d+ looked for late\.txt at \+[\d.]+, before job \d+, started first and not ordered before it \(both ran /);
+  assert.ok(late.jobs[1].start <= late.jobs[0].start && late.jobs[0].end < late.uses[1].time, 'the maker started first; the looker ended before it made the file');
+  assert.equal(fs.readFileSync(path.join(races.dir, 'peek.txt'), 'utf8'), 'none\n');
   assert.ok(rw.uses[1].time - rw.uses[0].time >= 0.25, 'read ~0.4 s after the write');
   assert.ok(ubp.jobs[0].start <= ubp.jobs[1].start, 'the job that looked started first');
   assert.ok(ubp.uses[0].time < ubp.uses[1].time && ubp.uses[1].time < ubp.jobs[0].end, 'created while the first still ran');
