@@ -33,10 +33,10 @@ export interface Summary {
   /** Failed lookups per directory (distinct paths), most first. */
   probes: Array<{ dir: string; count: number }>;
   probe_count: number;
-  /** The longest chain of jobs through write -> read dependencies. */
+  /** The longest chain of jobs through write -> read dependencies (with a filter: of the matching jobs). */
   critical_path: SummaryJob[];
   critical_path_ms: number;
-  /** Average number of jobs running at once. */
+  /** Average number of jobs running at once (with a filter: of the matching jobs, or leaf processes). */
   parallelism: number;
   lost: number;
   incomplete: boolean;
@@ -57,8 +57,8 @@ function jobEntry(build: Build, job: Job): SummaryJob {
  * The longest chain of jobs where each job read a file the previous one
  * wrote, weighted by the jobs' durations.
  */
-export function criticalPath(build: Build): Job[] {
-  const jobs = build.jobs.jobs; // by start time
+export function criticalPath(build: Build, keep?: ReadonlySet<number>): Job[] {
+  const jobs = keep ? build.jobs.jobs.filter((j) => keep.has(j.proc)) : build.jobs.jobs; // by start time
   const order = new Map(jobs.map((j, i) => [j.proc, i]));
   // per file, the jobs that wrote it (computed once: a header is read by thousands of jobs);
   // runtime noise (/dev/null, /proc, …) orders nothing
@@ -105,13 +105,14 @@ export function criticalPath(build: Build): Job[] {
   return chain.reverse();
 }
 
-/** Average parallelism: busy time of the jobs (or of the leaf processes) over the build's duration. */
-function parallelism(build: Build): number {
+/** Average parallelism: busy time of the jobs (or of the leaf processes) over the build's duration; with `keep`, of those kept only. */
+function parallelism(build: Build, keep?: ReadonlySet<number>): number {
   const dur = build.durationNs;
   if (dur <= 0) return 0;
   let busy = 0;
-  if (build.jobs.jobs.length) for (const j of build.jobs.jobs) busy += j.end - j.start;
-  else for (const p of build.model.processes) if (!p.children.length) busy += p.end - p.start;
+  const jobs = keep ? build.jobs.jobs.filter((j) => keep.has(j.proc)) : build.jobs.jobs;
+  if (jobs.length) for (const j of jobs) busy += j.end - j.start;
+  else for (const p of build.model.processes) if (!p.children.length && (!keep || keep.has(p.proc))) busy += p.end - p.start;
   return Math.round((busy / dur) * 100) / 100;
 }
 
@@ -133,7 +134,7 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
   const touched = (id: number) => !keep || model.files[id].procs.some((a) => keep.has(a.proc));
   const paths = (ids: number[]) => ids.filter(touched).map((i) => model.files[i].path);
   const probes = groups.probes.filter(touched);
-  const chain = criticalPath(build);
+  const chain = criticalPath(build, keep);
   const h = model.header;
   return {
     command: h.command ?? [],
@@ -155,7 +156,7 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
     probe_count: probes.length,
     critical_path: chain.map((j) => jobEntry(build, j)),
     critical_path_ms: toMs(chain.reduce((s, j) => s + (j.end - j.start), 0)),
-    parallelism: parallelism(build),
+    parallelism: parallelism(build, keep),
     lost: model.lostEvents,
     incomplete: model.incomplete,
   };

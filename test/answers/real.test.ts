@@ -200,6 +200,10 @@ ebpfTest('--filter on dump, graph and summary; a broken filter gets the caret an
   const s = JSON.parse(sum.stdout);
   assert.deepEqual(s.jobs.map((j: { argv: string[] }) => j.argv.join(' ')), ['/bin/sh -c sleep 1 && cc -Iinclude -c -o lib.o src/lib.c']);
   assert.deepEqual(inTree(d, s.inputs.tree), ['include/config.h', 'src/lib.c']);
+  // the critical path and the parallelism are of the matching jobs too (the one job: its whole time over the build's)
+  assert.deepEqual(s.critical_path.map((j: { argv: string[] }) => j.argv.join(' ')), ['/bin/sh -c sleep 1 && cc -Iinclude -c -o lib.o src/lib.c']);
+  assert.ok(Math.abs(s.parallelism - s.jobs[0].duration_ms / s.duration_ms) <= 0.011, `${s.parallelism}`);
+  assert.ok(s.parallelism < 1);
 
   const graph = await bt(['graph', l, '--filter', 'exe == "cc1"']);
   assert.equal(graph.code, 0, graph.stderr);
