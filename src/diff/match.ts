@@ -2,11 +2,14 @@
  * Matching the processes of two builds. A process is known by its tool
  * (argv[0]'s name), its arguments with temporary names and the start
  * directory masked, and its working directory relative to the start
- * directory. Processes with the same key pair up in start order; the rest
- * pair, when they can, as "the same command with other arguments": the
- * same tool writing the same output, then the same tool under matched
- * parents, then the same tool and directory with the most arguments in
- * common (at least half).
+ * directory. The two builds' roots (the traced commands) always pair,
+ * whatever their arguments. The other processes with the same key pair up
+ * in start order; the rest pair, when they can, as "the same command with
+ * other arguments": the same tool writing the same output, then the same
+ * tool under matched parents, then the same tool and directory; in both,
+ * the most arguments in common first, and only pairs that share at least
+ * half their words or where one's words are all in the other (only words
+ * added or only removed: `gen` and `gen --fast x`).
  */
 import { programName, WRITES, type Build, type Process } from '../model/index.js';
 import type { Masker } from './mask.js';
@@ -62,15 +65,24 @@ export function match(a: Side, b: Side): Matching {
   const same = new Map<number, number>();
   const changed = new Map<number, number>();
   const usedB = new Set<number>();
+  // 0. the roots: each build has one, the command bt traced
+  const ra = root(a);
+  const rb = root(b);
+  if (ra && rb) {
+    (a.key.get(ra.proc) === b.key.get(rb.proc) ? same : changed).set(ra.proc, rb.proc);
+    usedB.add(rb.proc);
+  }
   // 1. same key, in start order
   const byKey = new Map<string, Process[]>();
   for (const p of b.procs) {
+    if (usedB.has(p.proc)) continue;
     const k = b.key.get(p.proc)!;
     let l = byKey.get(k);
     if (!l) byKey.set(k, (l = []));
     l.push(p);
   }
   for (const p of a.procs) {
+    if (same.has(p.proc) || changed.has(p.proc)) continue;
     const l = byKey.get(a.key.get(p.proc)!);
     const q = l?.shift();
     if (q) {
@@ -124,8 +136,9 @@ export function match(a: Side, b: Side): Matching {
         for (const q of bs) {
           const x = a.argv.get(p.proc)!;
           const y = b.argv.get(q.proc)!;
-          const s = lcs(x, y).length / Math.max(x.length, y.length);
-          if (s >= 0.5) scores.push([s, p, q]);
+          const common = lcs(x, y).length;
+          const s = common / Math.max(x.length, y.length);
+          if (s >= 0.5 || common === Math.min(x.length, y.length)) scores.push([s, p, q]);
         }
       }
       scores.sort((u, v) => v[0] - u[0] || u[1].start - v[1].start);
@@ -138,6 +151,13 @@ export function match(a: Side, b: Side): Matching {
     onlyA: freeA(),
     onlyB: b.procs.filter((q) => !usedB.has(q.proc)),
   };
+}
+
+/** The build's root process, the traced command (the root with the header's pid, else the first), if it ran a program. */
+function root(s: Side): Process | undefined {
+  const roots = s.build.model.roots.map((id) => s.build.process(id)!);
+  const r = roots.find((p) => p.pid === s.build.header.root_pid) ?? roots[0];
+  return r?.execd ? r : undefined;
 }
 
 /** Longest common subsequence of two token lists, as index pairs. */

@@ -1,10 +1,12 @@
-/** bt diff's pieces: the argument diff and the masking of run-specific names. */
+/** bt diff's pieces: the argument diff, the masking of run-specific names, and the matching on small synthetic builds. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { diffBuilds } from '../../src/diff/index.js';
 import { argDiff } from '../../src/diff/match.js';
 import { compileMasks, Masker } from '../../src/diff/mask.js';
-import { wordDiff } from '../../src/diff/report.js';
-import { buildFromRecords } from '../../src/model/index.js';
+import { diffText, wordDiff } from '../../src/diff/report.js';
+import { buildFromRecords, Kind } from '../../src/model/index.js';
+import { fakeBuild } from '../export/synth-build.js';
 import { makeHeader } from '../normalize/synth.js';
 
 test('argDiff: kept, removed and added words in order; wordDiff writes them git-style', () => {
@@ -31,4 +33,56 @@ test('Masker: the start directory, temporary names and --mask patterns', () => {
   assert.equal(m.path('/usr/include/stdio.h'), '/usr/include/stdio.h');
   assert.equal(m.cwd('/home/ci/proj'), '.');
   assert.throws(() => compileMasks(['(']), /bad regular expression in --mask "\(":/);
+});
+
+/** The repro of the roots that did not pair: make (1 word) against make INC=inc2 S=0.5 (3 words). */
+function incBuild(inc: string, s: string, extraArgs: string[]) {
+  const cc = ['cc', `-I${inc}`, '-c', '-o', 'u.o', 'u.c'];
+  return fakeBuild(
+    [
+      { proc: 1, argv: ['make', ...extraArgs] },
+      { proc: 2, parent: 1, argv: ['/bin/sh', '-c', `sleep ${s}; ${cc.join(' ')}`] },
+      { proc: 3, parent: 2, argv: ['sleep', s] },
+      { proc: 4, parent: 2, argv: cc, opens: [[`/p/${inc}/util.h`, Kind.READ], ['/p/u.o', Kind.WRITE | Kind.CREATE]] },
+    ],
+    '/p',
+    { command: ['make', ...extraArgs] },
+  );
+}
+
+test('diffBuilds: the two roots always pair, however few words they share', () => {
+  const r = diffBuilds(incBuild('inc1', '0.1', []), incBuild('inc2', '0.5', ['INC=inc2', 'S=0.5']));
+  assert.deepEqual(r.only_in_a, []);
+  assert.deepEqual(r.only_in_b, []);
+  const text = diffText(r).split('\n');
+  const at = text.indexOf('arguments changed (A -> B) (4)');
+  assert.ok(at > 0, text.join('\n'));
+  assert.deepEqual(text.slice(at, at + 6), [
+    'arguments changed (A -> B) (4)',
+    '  make {+INC=inc2+} {+S=0.5+}',
+    "  sh -c [-'sleep 0.1; cc -Iinc1 -c -o u.o u.c'-] {+'sleep 0.5; cc -Iinc2 -c -o u.o u.c'+}",
+    '  sleep [-0.1-] {+0.5+}',
+    '  cc [--Iinc1-] {+-Iinc2+} -c -o u.o u.c',
+    '',
+  ]);
+
+  // the roots pair whatever they ran; with the same key they are the same command
+  const other = fakeBuild([{ proc: 1, argv: ['ninja', '-C', 'out'] }], '/p', { command: ['ninja', '-C', 'out'] });
+  const r2 = diffBuilds(incBuild('inc1', '0.1', []), other);
+  assert.deepEqual(r2.arguments.map((x) => wordDiff(x.diff)), ['[-make-] {+ninja+} {+-C+} {+out+}']);
+  assert.deepEqual(r2.only_in_a.map((x) => [x.argv, x.hidden]), [[['/bin/sh', '-c', 'sleep 0.1; cc -Iinc1 -c -o u.o u.c'], 2]]);
+  assert.deepEqual(r2.only_in_b, []);
+});
+
+test('diffBuilds: a short command pairs with the same command given more words (nothing removed), not with another', () => {
+  const build = (gen: string[], cp: string[]) =>
+    fakeBuild([
+      { proc: 1, argv: ['make', '-j2'] },
+      { proc: 2, parent: 1, argv: gen },
+      { proc: 3, parent: 1, argv: cp },
+    ]);
+  const r = diffBuilds(build(['gen'], ['cp', 'a', 'b']), build(['gen', '--fast', 'x'], ['cp', '-r', 'c', 'd', 'e']));
+  assert.deepEqual(r.arguments.map((x) => wordDiff(x.diff)), ['gen {+--fast+} {+x+}']);
+  assert.deepEqual(r.only_in_a.map((x) => x.argv.join(' ')), ['cp a b']);
+  assert.deepEqual(r.only_in_b.map((x) => x.argv.join(' ')), ['cp -r c d e']);
 });

@@ -2,7 +2,7 @@
  * Test helper: a build model from a short description of processes (the
  * normalized records a trace of them would give).
  */
-import type { LogRecord } from '../../src/log/schema.js';
+import type { LogHeader, LogRecord } from '../../src/log/schema.js';
 import { buildFromRecords, type Build } from '../../src/model/index.js';
 import { makeHeader } from '../normalize/synth.js';
 
@@ -23,8 +23,8 @@ export interface FakeProc {
   failedExec?: string;
 }
 
-export function fakeBuild(procs: FakeProc[], cwd = '/src'): Build {
-  const header = { ...makeHeader(100, cwd), normalized: true, start_ts: 1000 };
+export function fakeBuild(procs: FakeProc[], cwd = '/src', extra: Partial<LogHeader> = {}): Build {
+  const header = { ...makeHeader(100, cwd), normalized: true, start_ts: 1000, ...extra };
   const recs: LogRecord[] = [];
   for (const p of procs) {
     const start = p.start ?? 1000 + p.proc * 10;
