@@ -4,23 +4,26 @@
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { writeAllSync } from '../log/io.js';
-import { openBuildDb, TABLES } from '../sql/index.js';
-import { formatCsv, formatJsonLines, formatTable } from '../sql/format.js';
+import { checkQuery, openBuildDb, TABLES } from '../sql/index.js';
+import { formatResult } from '../sql/format.js';
 
 export function sqlCommand(): Command {
   return new Command('sql')
     .description('run SQL (DuckDB) over one or many logs or directories written by bt export parquet')
-    .argument('<query>', `the SQL query; tables: ${TABLES.join(', ')}`)
+    .argument('<query>', `the SQL query (statements apart by ";" run in order, each result printed); tables: ${TABLES.join(', ')}`)
     .argument('<logs...>', 'logs written by bt trace or bt normalize, or directories written by bt export parquet')
     .option('--json', 'print JSON Lines, one object per row')
     .option('--csv', 'print CSV with a header line')
     .action(async (query: string, logs: string[], o: { json?: boolean; csv?: boolean }) => {
       if (o.json && o.csv) throw new UsageError('E_USAGE', 'choose one of --json and --csv');
+      checkQuery(query);
       const db = await openBuildDb(logs);
       try {
-        const { columns, rows } = await db.query(query);
-        const text = o.json ? formatJsonLines(columns, rows) : o.csv ? formatCsv(columns, rows) : formatTable(columns, rows);
-        writeAllSync(1, Buffer.from(text, 'utf8'));
+        let first = true;
+        for await (const { columns, rows } of db.statements(query)) {
+          writeAllSync(1, Buffer.from(formatResult(o.json ? 'json' : o.csv ? 'csv' : 'table', columns, rows, first), 'utf8'));
+          first = false;
+        }
       } finally {
         db.close();
       }

@@ -1,6 +1,7 @@
 /**
  * Printing query results: an aligned table (numbers right-aligned), JSON
- * Lines (one object per row) or CSV (RFC 4180, a header line).
+ * Lines (one object per row) or CSV (RFC 4180, a header line). A query of
+ * several statements prints each result in order (formatResult).
  */
 
 /** A value as JSON can carry it: 64-bit integers as numbers when exact, else strings; dates as ISO text. */
@@ -47,4 +48,16 @@ function csvCell(s: string): string {
 
 export function formatCsv(columns: string[], rows: unknown[][]): string {
   return [columns, ...rows.map((r) => r.map(cellText))].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
+}
+
+export type ResultFormat = 'table' | 'json' | 'csv';
+
+/**
+ * One statement's result in `format`. Results after the first (`first`
+ * false) begin with a blank line as tables and CSV (each has its own
+ * header); JSON Lines go on, each object naming its columns.
+ */
+export function formatResult(format: ResultFormat, columns: string[], rows: unknown[][], first: boolean): string {
+  const text = format === 'json' ? formatJsonLines(columns, rows) : format === 'csv' ? formatCsv(columns, rows) : formatTable(columns, rows);
+  return first || format === 'json' ? text : `\n${text}`;
 }

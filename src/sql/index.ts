@@ -69,11 +69,57 @@ function collectGarbage(): void {
   gc();
 }
 
+/** A hint longer than this (DuckDB's candidate functions: one per overload) is cut at a comma. */
+const MAX_HINT = 120;
+
+/**
+ * DuckDB's error message as one line: the message, then its hint
+ * (`Candidate bindings: "tool"`, `Did you mean "processes"?`, a list of
+ * candidate functions, shortened) after a semicolon; the excerpt of the
+ * query with a caret under the error (after a blank line) is left out.
+ */
+export function duckdbMessage(message: string): string {
+  const [head] = message.replace(/^Failed to extract statements: /, '').split(/\n[ \t]*\n/);
+  const lines = head.split('\n').map((l) => l.trim()).filter(Boolean);
+  if (!lines.length) return message.trim();
+  const hint: string[] = [];
+  let list = false; // the lines after one ending in ':' ("Candidate functions:") are its items
+  for (const l of lines.slice(1)) {
+    if (list) hint[hint.length - 1] += hint[hint.length - 1].endsWith(':') ? ` ${l}` : `, ${l}`;
+    else hint.push(l);
+    list ||= l.endsWith(':');
+  }
+  if (!hint.length) return lines[0];
+  let h = hint.map((x) => x.replace(/[.!]$/, '')).join('; ');
+  if (h.length > MAX_HINT) {
+    const cut = h.lastIndexOf(', ', MAX_HINT - 3);
+    h = `${cut > 0 ? h.slice(0, cut) : h.slice(0, MAX_HINT - 1)}, …`;
+  }
+  return `${lines[0].replace(/[.!]$/, '')}; ${h}`;
+}
+
 /** Turns DuckDB's errors into one line. */
 function sqlError(err: unknown, what: string): SqlError {
   if (err instanceof BtError) throw err;
-  const msg = String((err as Error)?.message ?? err).split('\n')[0];
-  return new SqlError('E_SQL', `${what}: ${msg}`, { cause: err });
+  return new SqlError('E_SQL', `${what}: ${duckdbMessage(String((err as Error)?.message ?? err))}`, { cause: err });
+}
+
+/** True if the query has no statement: nothing but blanks, comments and semicolons. */
+export function isEmptyQuery(sql: string): boolean {
+  return sql.replace(/--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)/g, '').replace(/[\s;]/g, '') === '';
+}
+
+const emptyQuery = () => new SqlError('E_SQL', 'the query is empty: give one or more SQL statements, e.g. bt sql "SELECT tool, count(*) FROM processes GROUP BY tool" LOG');
+
+/** Refuses a query without a statement (before any log is read). */
+export function checkQuery(sql: string): void {
+  if (isEmptyQuery(sql)) throw emptyQuery();
+}
+
+/** A statement's result: column names and rows (JS values). */
+export interface QueryResult {
+  columns: string[];
+  rows: unknown[][];
 }
 
 /** Where a table's rows of one log go: given the SELECT over them, makes them a table or writes them to a file. */
@@ -106,6 +152,8 @@ export class BuildDb {
     private readonly instance: DuckDBInstance,
     readonly sources: Source[],
     private readonly bindings: Bindings,
+    /** DuckDB's return type of a statement that returns rows (not CREATE, SET, INSERT, COPY). */
+    private readonly queryResult: number,
   ) {}
 
   static async open(sources: Source[]): Promise<BuildDb> {
@@ -113,7 +161,7 @@ export class BuildDb {
     const api = await importExternal<NodeApi>('@duckdb/node-api');
     const bindings = (await importExternal<{ default: Bindings }>('@duckdb/node-bindings')).default;
     const instance = await api.DuckDBInstance.create(':memory:');
-    const db = new BuildDb(await instance.connect(), instance, sources, bindings);
+    const db = new BuildDb(await instance.connect(), instance, sources, bindings, api.ResultReturnType.QUERY_RESULT);
     db.registerRows(api);
     await db.conn.run(KIND_NAMES_SQL);
     return db;
@@ -248,15 +296,47 @@ export class BuildDb {
     return rows;
   }
 
-  /** Runs a query; the tables it names are made first. */
-  async query(sql: string): Promise<{ columns: string[]; rows: unknown[][] }> {
+  /**
+   * Runs every statement of `sql` in order (the tables they name are made
+   * first) and yields the result of each that returns rows, as soon as it
+   * has run; statements that return none (CREATE, SET, INSERT, COPY) yield
+   * nothing. A statement that fails ends it: the error names the statement
+   * when there are several, and a syntax error anywhere runs none.
+   */
+  async *statements(sql: string): AsyncGenerator<QueryResult> {
+    checkQuery(sql);
     await this.prepare(tablesNamed(sql));
+    let extracted;
     try {
-      const r = await this.conn.runAndReadAll(sql);
-      return { columns: r.columnNames(), rows: r.getRowsJS() as unknown[][] };
+      extracted = await this.conn.extractStatements(sql);
     } catch (err) {
+      // DuckDB found no statement and no error (comments isEmptyQuery does not know, e.g. nested ones)
+      if (!/^Failed to extract statements: /.test(String((err as Error)?.message))) throw emptyQuery();
       throw sqlError(err, 'the query failed');
     }
+    const n = extracted.count;
+    for (let i = 0; i < n; i++) {
+      let result: QueryResult | undefined;
+      try {
+        const stmt = await extracted.prepare(i);
+        try {
+          const r = await stmt.runAndReadAll();
+          if (r.returnType === this.queryResult) result = { columns: r.columnNames(), rows: r.getRowsJS() as unknown[][] };
+        } finally {
+          stmt.destroySync();
+        }
+      } catch (err) {
+        throw sqlError(err, n > 1 ? `the query failed at statement ${i + 1} of ${n}` : 'the query failed');
+      }
+      if (result) yield result;
+    }
+  }
+
+  /** Runs a query's statements (statements); returns the last result that has rows (no columns if none had). */
+  async query(sql: string): Promise<QueryResult> {
+    let last: QueryResult = { columns: [], rows: [] };
+    for await (const r of this.statements(sql)) last = r;
+    return last;
   }
 
   close(): void {

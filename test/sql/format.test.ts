@@ -1,7 +1,7 @@
 /** Query results as an aligned table, JSON Lines and CSV. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatCsv, formatJsonLines, formatTable } from '../../src/sql/format.js';
+import { formatCsv, formatJsonLines, formatResult, formatTable } from '../../src/sql/format.js';
 
 const cols = ['tool', 'n', 'argv', 'big'];
 const rows = [
@@ -30,4 +30,12 @@ test('JSON Lines: 64-bit integers exact (numbers when safe, else strings); CSV q
     '{"tool":"cc","n":2,"argv":["cc","-c","a b.c"],"big":"4611686018427387904"}\n{"tool":"make, \\"gnu\\"","n":10,"argv":null,"big":1}\n',
   );
   assert.equal(formatCsv(cols, rows), 'tool,n,argv,big\ncc,2,"[""cc"",""-c"",""a b.c""]",4611686018427387904\n"make, ""gnu""",10,,1\n');
+});
+
+test('formatResult: a result after the first begins with a blank line as a table or CSV, not as JSON Lines', () => {
+  assert.equal(formatResult('table', ['x'], [[1]], true), 'x\n-\n1\n(1 row)\n');
+  assert.equal(formatResult('table', ['x'], [[1]], false), '\nx\n-\n1\n(1 row)\n');
+  assert.equal(formatResult('csv', ['x'], [[1]], true), 'x\n1\n');
+  assert.equal(formatResult('csv', ['x'], [[1]], false), '\nx\n1\n');
+  assert.equal(formatResult('json', ['x'], [[1]], false), '{"x":1}\n');
 });

@@ -1,0 +1,76 @@
+/**
+ * bt sql's query text, on a synthetic log: every statement runs in order
+ * and each that returns rows is printed (as DuckDB's own CLI does);
+ * statements without rows (CREATE, SET, INSERT) print nothing; an empty
+ * query and a failing statement are one line and exit 2, and DuckDB's hint
+ * (candidate bindings, "did you mean") stays on that line.
+ */
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import { duckdbMessage, isEmptyQuery } from '../../src/sql/index.js';
+import { bt, oneLineError } from '../helpers/trace.js';
+import { cBuildTrace, tempDir } from '../normalize/synth.js';
+
+const log = cBuildTrace(['a', 'b']).write(path.join(tempDir('bt-sql-statements-'), 'synth.trace'));
+
+test('several statements: each result in order (tables and CSV apart by a blank line, JSON Lines one after another)', async () => {
+  const q = "SELECT 1 AS a; SELECT 'x' AS b, 2 AS c UNION ALL SELECT 'yy', 30 ORDER BY c";
+  const table = await bt(['sql', q, log]);
+  assert.equal(table.code, 0, table.stderr);
+  assert.equal(table.stdout, ['a', '-', '1', '(1 row)', '', 'b    c', '--  --', 'x    2', 'yy  30', '(2 rows)'].join('\n'));
+  const json = await bt(['sql', q, log, '--json']);
+  assert.equal(json.stdout, ['{"a":1}', '{"b":"x","c":2}', '{"b":"yy","c":30}'].join('\n'));
+  const csv = await bt(['sql', q, log, '--csv']);
+  assert.equal(csv.stdout, ['a', '1', '', 'b,c', 'x,2', 'yy,30'].join('\n'));
+});
+
+test('statements that return no rows print nothing; the tables a later statement names are there', async () => {
+  const q = 'CREATE TEMP TABLE t AS SELECT tool, count(*) AS n FROM processes GROUP BY tool; INSERT INTO t VALUES (\'zz\', 0); SET threads = 1; SELECT tool, n FROM t ORDER BY tool';
+  const r = await bt(['sql', q, log]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, ['tool  n', '----  -', 'as    2', 'cc    3', 'cc1   2', 'ld    1', 'make  1', 'sh    3', 'zz    0', '(7 rows)'].join('\n'));
+  const none = await bt(['sql', 'CREATE TEMP TABLE u AS SELECT 1 AS x;', log]);
+  assert.equal(none.code, 0, none.stderr);
+  assert.equal(none.stdout, '');
+});
+
+test('an empty query (nothing, blanks, comments, semicolons): one line, exit 2', async () => {
+  for (const q of ['', '   \n', '  -- nothing here\n', '/* nor here */ ;', ';;', '/* nested /* comment */ */']) {
+    oneLineError(await bt(['sql', q, log]), /^bt: the query is empty: give one or more SQL statements, e\.g\. bt sql "SELECT tool, count\(\*\) FROM processes GROUP BY tool" LOG$/);
+  }
+});
+
+test('a failing statement: the results before it are printed, then one line naming it, exit 2', async () => {
+  const r = await bt(['sql', 'SELECT 1 AS a; SELECT nosuch FROM builds; SELECT 3', log]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stdout, ['a', '-', '1', '(1 row)'].join('\n'));
+  assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /^bt: the query failed at statement 2 of 3: Binder Error: Referenced column "nosuch" not found in FROM clause; Candidate bindings: /);
+  // a syntax error anywhere: nothing runs
+  oneLineError(await bt(['sql', 'SELECT 1; SELEC 2', log]), /^bt: the query failed: Parser Error: syntax error at or near "SELEC"$/);
+});
+
+test("DuckDB's hint stays on the error's one line: candidate bindings, did you mean, candidate functions (shortened)", async () => {
+  oneLineError(await bt(['sql', 'SELECT toool FROM processes', log]), /^bt: the query failed: Binder Error: Referenced column "toool" not found in FROM clause; Candidate bindings: "tool", "exit_code", "duration_ms", "job"$/);
+  oneLineError(await bt(['sql', 'SELECT lenght(tool) FROM processes', log]), /^bt: the query failed: Catalog Error: Scalar Function with name lenght does not exist; Did you mean "length"\?$/);
+  const r = await bt(['sql', 'SELECT sum(tool) FROM processes', log]);
+  oneLineError(r, /^bt: the query failed: Binder Error: No function matches the given name and argument types 'sum\(VARCHAR\)'\. You might need to add explicit type casts; Candidate functions: sum\(DECIMAL\) -> DECIMAL, sum\(BOOLEAN\) -> HUGEINT, .*…$/);
+  assert.ok(r.stderr.trimEnd().length <= 300, `shortened: ${r.stderr}`);
+});
+
+test('duckdbMessage: the message and its hint on one line, without the query excerpt; isEmptyQuery', () => {
+  assert.equal(
+    duckdbMessage('Binder Error: Referenced column "toool" not found in FROM clause!\nCandidate bindings: "tool"\n\nLINE 1: SELECT toool FROM processes\n               ^'),
+    'Binder Error: Referenced column "toool" not found in FROM clause; Candidate bindings: "tool"',
+  );
+  assert.equal(duckdbMessage('Failed to extract statements: Parser Error: syntax error at or near "SELEC"\n\nLINE 1: SELEC 1\n        ^'), 'Parser Error: syntax error at or near "SELEC"');
+  assert.equal(duckdbMessage('Binder Error: Column "x" does not exist on left side of join!'), 'Binder Error: Column "x" does not exist on left side of join!');
+  const fns = Array.from({ length: 12 }, (_, i) => `\tf(T${i}) -> BIGINT`).join('\n');
+  assert.equal(
+    duckdbMessage(`Binder Error: No function matches 'f(VARCHAR)'. Add casts.\n\tCandidate functions:\n${fns}\n\n\nLINE 1: SELECT f('x')\n               ^`),
+    "Binder Error: No function matches 'f(VARCHAR)'. Add casts; Candidate functions: f(T0) -> BIGINT, f(T1) -> BIGINT, f(T2) -> BIGINT, f(T3) -> BIGINT, f(T4) -> BIGINT, …",
+  );
+  for (const q of ['', ' \n\t', '-- x', '/* a */;\n-- b\n;', '/* unterminated']) assert.ok(isEmptyQuery(q), JSON.stringify(q));
+  for (const q of ['SELECT 1', "/* a */ SELECT '--'", '-- x\nSELECT 1', "SELECT '/*'"]) assert.ok(!isEmptyQuery(q), JSON.stringify(q));
+});
