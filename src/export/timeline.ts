@@ -29,6 +29,8 @@ export interface Slice {
   children: number[];
   /** Lane (0, 1, …) in which this slice nests inside its parent's or stands alone. */
   lane: number;
+  /** The slice it nests in directly on its lane (its parent's proc), or 0 at the lane's top level. */
+  laneParent: number;
 }
 
 export interface Instant {
@@ -88,6 +90,7 @@ function assignLanes(slices: Slice[], byProc: Map<number, Slice>): number {
       lanes.push([]);
     }
     s.lane = lane;
+    s.laneParent = lanes[lane].at(-1)?.proc ?? 0;
     lanes[lane].push(s);
   }
   return lanes.length;
@@ -117,6 +120,7 @@ export function timeline(build: Build): Timeline {
       filesWritten: c.written,
       children: p.children,
       lane: 0,
+      laneParent: 0,
     };
     slices.push(s);
     byProc.set(p.proc, s);

@@ -5,14 +5,18 @@
  * counter, interned names) decoded back with protobufjs against
  * proto/perfetto_subset.proto; the Chrome JSON parsed and checked; failed
  * execs of fail-exec as instants. Lanes are checked to nest on a synthetic
- * parallel build.
+ * parallel build. Chrome spawn flows are checked to bind, by the format's
+ * rule, to the parent's slice and the child's (forker, cproject at -j1 and
+ * -j4, and a synthetic build with touching and same-start slices).
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { writeChromeTrace } from '../../src/export/chrome-trace.js';
 import { COUNTER_UUID, procUuid, ROOT_UUID, traceType } from '../../src/export/perfetto.js';
 import { timeline } from '../../src/export/timeline.js';
+import { loadBuild, type Build } from '../../src/model/index.js';
 import { ebpfTest } from '../helpers/ebpf.js';
 import { bt, prog, REPO, tmpdir, trace } from '../helpers/trace.js';
 import { fakeBuild } from './synth-build.js';
@@ -177,9 +181,103 @@ ebpfTest('chrome-trace: forker as complete events in µs, nested in lanes, with 
   const flows = j.traceEvents.filter((e: any) => e.ph === 's').map((e: any) => e.id);
   assert.deepEqual(flows.sort(), [2, 3, 4], 'a flow to each child');
   assert.equal(j.traceEvents.filter((e: any) => e.ph === 'f').length, 3);
+  assertFlowsBind(j, loadBuild(t.file));
   assert.deepEqual(j.traceEvents.filter((e: any) => e.ph === 'i').map((e: any) => e.name).sort(), ['exit 1', 'exit 2', 'exit 3']);
   const c = j.traceEvents.filter((e: any) => e.ph === 'C');
   assert.equal(c.at(-1).args.running, 0);
+});
+
+type ChromeEvent = { ph: string; tid: number; ts: number; dur: number; id?: number; bp?: string; name: string; args: Record<string, any> };
+
+/**
+ * The process whose slice a flow event at (tid, ts) binds to by the Trace
+ * Event Format's rule: the deepest complete event enclosing ts on that
+ * thread. Whether a slice's ends count as inside differs between importers,
+ * so the binding must be the same with [start, end), [start, end] and
+ * (start, end]; else (a tie) "ambiguous".
+ */
+function bindsTo(x: ChromeEvent[], tid: number, ts: number): number | 'ambiguous' | undefined {
+  const ns = (v: number) => Math.round(v * 1000);
+  const t = ns(ts);
+  const deepest = (inside: (start: number, end: number) => boolean): number | 'ambiguous' | undefined => {
+    const c = x.filter((e) => e.tid === tid && inside(ns(e.ts), ns(e.ts) + ns(e.dur)));
+    c.sort((a, b) => b.ts - a.ts || a.dur - b.dur);
+    if (c.length > 1 && c[0].ts === c[1].ts && c[0].dur === c[1].dur) return 'ambiguous';
+    return c[0]?.args.proc;
+  };
+  const all = [deepest((s, e) => s <= t && t < e), deepest((s, e) => s <= t && t <= e), deepest((s, e) => s < t && t <= e)];
+  return all.every((p) => p === all[0]) ? all[0] : 'ambiguous';
+}
+
+/**
+ * Every spawn flow (id = the child's proc) is one "s" and one "f" (bp "e"),
+ * the start no later than the end, the start binding to the parent's slice
+ * and the end to the child's. Returns the children that have a flow.
+ */
+function assertFlowsBind(j: { traceEvents: ChromeEvent[] }, build: Build): number[] {
+  const x = j.traceEvents.filter((e) => e.ph === 'X');
+  const starts = j.traceEvents.filter((e) => e.ph === 's');
+  const ends = j.traceEvents.filter((e) => e.ph === 'f');
+  assert.deepEqual(ends.map((e) => e.id).sort((a, b) => a! - b!), starts.map((e) => e.id).sort((a, b) => a! - b!), 'one end per start');
+  for (const s of starts) {
+    const f = ends.find((e) => e.id === s.id)!;
+    const child = build.process(s.id!)!;
+    assert.equal(f.bp, 'e');
+    assert.equal(bindsTo(x, s.tid, s.ts), child.parent, `flow ${s.id} starts on its parent's slice`);
+    assert.equal(bindsTo(x, f.tid, f.ts), child.proc, `flow ${s.id} ends on the child's slice`);
+    assert.ok(s.ts < f.ts, `flow ${s.id}: starts (${s.ts}) before it ends (${f.ts})`);
+  }
+  return starts.map((e) => e.id!).sort((a, b) => a - b);
+}
+
+test('chrome-trace flows: each binds to the parent\'s slice and the child\'s, also beside touching and same-start slices; a flow with no such place is left out', () => {
+  const b = fakeBuild([
+    { proc: 1, argv: ['make', '-j2'], start: 0, end: 1000 },
+    { proc: 2, parent: 1, argv: ['cc', '-c', 'a.c'], start: 10, end: 500 }, // lane 1, in make
+    { proc: 3, parent: 2, argv: ['cc1'], start: 20, end: 300 },
+    { proc: 4, parent: 2, argv: ['as'], start: 300, end: 490 }, // starts as cc1 ends: cc's only free places are 10..20 and 490..500
+    { proc: 5, parent: 1, argv: ['cc', '-c', 'b.c'], start: 15, end: 600 }, // lane 2: at 15, cc a.c is the deepest on make's lane
+    { proc: 6, parent: 5, argv: ['cc1'], start: 15, end: 550 }, // starts with its parent, nested in it
+    { proc: 7, parent: 1, argv: ['cc', '-c', 'c.c'], start: 510, end: 900 },
+    { proc: 8, parent: 7, argv: ['cc1'], start: 510, end: 800 }, // starts with its parent, nested in it
+    { proc: 9, parent: 7, argv: ['daemon'], start: 520, end: 1500 }, // lane 3, outlives its parent
+  ]);
+  const t = timeline(b);
+  assert.deepEqual(t.slices.map((s) => [s.proc, s.lane, s.laneParent]), [[1, 0, 0], [2, 0, 1], [3, 0, 2], [4, 0, 2], [5, 1, 0], [6, 1, 5], [7, 0, 1], [8, 0, 7], [9, 2, 0]]);
+  let text = '';
+  writeChromeTrace(t, { write: (s) => void (text += s), close: () => {}, abort: () => {} });
+  const j = JSON.parse(text);
+  assert.deepEqual(assertFlowsBind(j, b), [2, 3, 4, 5, 7, 9], 'no place where cc b.c (or cc c.c) is the deepest slice before its cc1 ends');
+  // [child, "s" lane and ts, "f" lane and ts]: the start as late as it can be, 1 ns before the end, which is as early as it can be
+  const flow = (ph: string, id: number) => j.traceEvents.find((e: ChromeEvent) => e.ph === ph && e.id === id);
+  assert.deepEqual(
+    [2, 3, 4, 5, 7, 9].map((id) => [id, flow('s', id).tid, flow('s', id).ts, flow('f', id).tid, flow('f', id).ts]),
+    [
+      [2, 1, 0.009, 1, 0.011],
+      [3, 1, 0.019, 1, 0.021],
+      [4, 1, 0.019, 1, 0.301],
+      [5, 1, 0.509, 2, 0.551],
+      [7, 1, 0.509, 1, 0.801],
+      [9, 1, 0.801, 3, 0.802],
+    ],
+  );
+});
+
+ebpfTest('chrome-trace on real cproject builds (make -B at -j1 and -j4): every process but the first has a flow, from its parent\'s slice to its own', async () => {
+  const work = tmpdir('bt-flows-');
+  const proj = path.join(work, 'cproject');
+  fs.mkdirSync(proj);
+  for (const f of ['Makefile', 'main.c', 'util.c', 'util.h', 'greet.c', 'greet.h']) fs.copyFileSync(path.join(REPO, 'test-programs', 'cproject', f), path.join(proj, f));
+  for (const jobs of ['-j1', '-j4']) {
+    const t = await trace(['make', '-B', jobs], { cwd: proj });
+    assert.equal(t.code, 0, t.stderr);
+    const r = await bt(['export', 'chrome-trace', t.file]);
+    assert.equal(r.code, 0, r.stderr);
+    const build = loadBuild(t.file);
+    const children = build.model.processes.filter((p) => p.parent).map((p) => p.proc);
+    assert.ok(children.length >= 12, `${jobs}: ${children.length} children`);
+    assert.deepEqual(assertFlowsBind(JSON.parse(r.stdout), build), children.sort((a, b) => a - b), jobs);
+  }
 });
 
 /** Within each lane (tid), complete events are disjoint or nested. */
