@@ -3,7 +3,7 @@
  * (https://clang.llvm.org/docs/JSONCompilationDatabase.html) from the build
  * model.
  *
- *  - One entry per source file: `directory` (the compiler's cwd), `file`
+ *  - One entry per compile of a source file: `directory` (the compiler's cwd), `file`
  *    (absolute), `arguments` (never a shell string; argv[0] is the program
  *    as executed, i.e. its absolute path; other sources of the same command
  *    are left out, the order of the rest is kept) and `output` (the -o file
@@ -19,7 +19,11 @@
  *    compile (the wrapper's real compiler, cc1, as) is part of it and adds
  *    nothing. libtool is a script that runs the compiler: the compiler it
  *    runs is what counts.
- *  - Deduplicated on (directory, file): the first compile (in start order) wins.
+ *  - A file compiled several times (variants, PIC and not, a -fsyntax-only
+ *    check) has an entry for each distinct command; the same command again
+ *    in the same directory (configure's conftest.c) is one entry. A file's
+ *    entries come together, at its first compile in start order, those that
+ *    write an output first: clangd takes a file's first entry.
  */
 import fs from 'node:fs';
 import type { Build, Process } from '../model/index.js';
@@ -128,7 +132,7 @@ interface Parsed {
   /** Indices of the source files in args. */
   sources: number[];
   output?: string;
-  /** -c, -S or -fsyntax-only: what gets written. */
+  /** -c, -S or -fsyntax-only (which writes nothing, whatever -c, -S or -o say): what gets written. */
   stop: 'c' | 'S' | 'syntax' | 'link';
 }
 
@@ -147,12 +151,12 @@ export function parseCompile(args: readonly string[]): Parsed | undefined {
         continue;
       }
       if (NOT_A_COMPILE.has(a) || a.startsWith('-print-') || a.startsWith('--print-')) return undefined;
-      if (a === '-c') stop = 'c';
-      else if (a === '-S') {
-        if (stop !== 'c') stop = 'S';
-      } else if (a === '-fsyntax-only') {
-        if (stop === 'link') stop = 'syntax';
-      } else if (a === '-o') output = args[i + 1];
+      if (a === '-c') {
+        if (stop !== 'syntax') stop = 'c';
+      } else if (a === '-S') {
+        if (stop === 'link') stop = 'S';
+      } else if (a === '-fsyntax-only') stop = 'syntax';
+      else if (a === '-o') output = args[i + 1];
       else if (a.startsWith('-o')) output = a.slice(2);
       else if (a === '-x') lang = args[i + 1] ?? '';
       else if (a.startsWith('-x')) lang = a.slice(2);
@@ -195,7 +199,7 @@ export function entriesOf(args: readonly string[], cwd: string): CompileCommand[
       file,
       arguments: args.filter((_, i) => i === s || !sourceSet.has(i)),
     };
-    const o = parsed.output ?? defaultOutput(file, parsed.stop);
+    const o = parsed.stop === 'syntax' ? undefined : parsed.output ?? defaultOutput(file, parsed.stop);
     if (o !== undefined && (parsed.output === undefined || parsed.sources.length === 1 || parsed.stop === 'link')) {
       entry.output = abs(cwd, o);
     }
@@ -263,7 +267,8 @@ export function compileCommands(build: Build, opts: CompileCommandsOptions = {})
   const extra = new Set(opts.compilers ?? []);
   const claimed = new Set<number>();
   const seen = new Set<string>();
-  const out: CompileCommand[] = [];
+  // By file, in the order of each file's first compile: those that write an output, then -fsyntax-only ones.
+  const byFile = new Map<string, { real: CompileCommand[]; syntax: CompileCommand[] }>();
   for (const p of build.model.processes) {
     // Whatever a recognised compile runs (cc1, as, the real compiler under ccache) is part of it.
     if (p.parent && claimed.has(p.parent)) {
@@ -275,14 +280,17 @@ export function compileCommands(build: Build, opts: CompileCommandsOptions = {})
     if (!args) continue;
     claimed.add(p.proc);
     if (opts.expandResponseFiles) args = expandResponseFiles(args, p.cwd);
+    const syntaxOnly = parseCompile(args)?.stop === 'syntax';
     for (const e of entriesOf(args, p.cwd)) {
-      const key = `${e.directory}\0${e.file}`;
+      const key = JSON.stringify([e.directory, e.file, e.arguments]);
       if (seen.has(key)) continue;
       seen.add(key);
-      out.push(e);
+      let file = byFile.get(e.file);
+      if (!file) byFile.set(e.file, (file = { real: [], syntax: [] }));
+      (syntaxOnly ? file.syntax : file.real).push(e);
     }
   }
-  return out;
+  return [...byFile.values()].flatMap((f) => [...f.real, ...f.syntax]);
 }
 
 /** The database as JSON text (2-space indented, like Bear's). */

@@ -1,9 +1,11 @@
 /**
  * bt export compile-commands: the rules on synthetic builds (wrappers,
- * libtool, internal programs, what is not a compile, dedup, response files)
- * and, for real, on traces of test-programs/cproject (make), the same with
- * ccache (cold and warm cache), and test-programs/cmproject (CMake configure
- * and build), each compared with what Debian's Bear writes for the same build.
+ * libtool, internal programs, what is not a compile, dedup, several compiles
+ * of a file and their order, response files) and, for real, on traces of
+ * test-programs/cproject (make), the same with ccache (cold and warm cache),
+ * a make compiling one file twice and checking another with -fsyntax-only,
+ * and test-programs/cmproject (CMake configure and build), each compared with
+ * what Debian's Bear writes for the same build.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -64,7 +66,7 @@ test('processes: compilers by name, internal children, ccache/distcc/icecc/sccac
     { proc: 9, parent: 8, argv: ['arm-none-eabi-gcc', '-c', 'c.c'], exe: '/opt/arm/bin/arm-none-eabi-gcc' },
     { proc: 10, parent: 1, argv: ['icecc', '/usr/bin/x86_64-linux-gnu-gcc-12', '-c', 'd.c'] },
     { proc: 11, parent: 1, argv: ['sccache', 'clang++', '-c', 'e.cpp'] },
-    // libtool --mode=compile is a shell script running the compiler twice (PIC and not): the first is kept
+    // libtool --mode=compile is a shell script running the compiler twice (PIC and not): both are compiles
     { proc: 12, parent: 1, argv: ['/bin/bash', '../libtool', '--tag=CC', '--mode=compile', 'gcc', '-c', 'f.c', '-o', 'f.lo'], exe: '/usr/bin/bash' },
     { proc: 13, parent: 12, argv: ['gcc', '-c', 'f.c', '-fPIC', '-DPIC', '-o', '.libs/f.o'] },
     { proc: 14, parent: 12, argv: ['gcc', '-c', 'f.c', '-o', 'f.o'] },
@@ -75,8 +77,8 @@ test('processes: compilers by name, internal children, ccache/distcc/icecc/sccac
     { proc: 18, parent: 17, argv: ['/usr/lib/gcc/x86_64-linux-gnu/12/collect2', '-o', 'prog', 'a.o'] },
     { proc: 19, parent: 18, argv: ['/usr/bin/ld', '-o', 'prog', 'a.o'] },
     { proc: 20, parent: 1, argv: ['nvcc', '-c', 'k.cu'] },
-    // the same file again in the same directory: dropped; in another directory: kept
-    { proc: 21, parent: 1, argv: ['cc', '-O0', '-c', 'a.c'] },
+    // the same command again in the same directory: dropped; in another directory: kept
+    { proc: 21, parent: 1, argv: ['cc', '-c', 'a.c'] },
     { proc: 22, parent: 1, argv: ['cc', '-c', 'a.c'], cwd: '/src/sub' },
   ]);
   const e = compileCommands(b);
@@ -88,6 +90,7 @@ test('processes: compilers by name, internal children, ccache/distcc/icecc/sccac
     '/src /src/d.c: /usr/bin/x86_64-linux-gnu-gcc-12 -c d.c',
     '/src /src/e.cpp: ' + (fs.existsSync('/usr/bin/clang++') ? '/usr/bin/clang++' : 'clang++') + ' -c e.cpp',
     '/src /src/f.c: /usr/bin/gcc -c f.c -fPIC -DPIC -o .libs/f.o',
+    '/src /src/f.c: /usr/bin/gcc -c f.c -o f.o',
     '/src/sub /src/sub/a.c: /usr/bin/cc -c a.c',
   ]);
   assert.equal(e.find((x) => x.file === '/src/f.c')?.output, '/src/.libs/f.o');
@@ -95,6 +98,51 @@ test('processes: compilers by name, internal children, ccache/distcc/icecc/sccac
     view(compileCommands(b, { compilers: ['nvcc'] })).filter((s) => s.includes('k.cu')),
     ['/src /src/k.cu: /usr/bin/nvcc -c k.cu'],
   );
+});
+
+test('several compiles of a file: one entry each, exact repeats once, those that write an output before -fsyntax-only ones', () => {
+  const b = fakeBuild([
+    { proc: 1, argv: ['make'] },
+    { proc: 2, parent: 1, argv: ['gcc', '-DVARIANT_A', '-O0', '-c', 'src/twice.c', '-o', 'out/twice_a.o'] },
+    { proc: 3, parent: 1, argv: ['/usr/bin/gcc', '-fsyntax-only', 'src/e.c'] },
+    { proc: 4, parent: 1, argv: ['gcc', '-DVARIANT_B', '-O2', '-g', '-c', 'src/twice.c', '-o', 'out/twice_b.o'] },
+    { proc: 5, parent: 1, argv: ['x86_64-linux-gnu-gcc-12', '-c', 'src/e.c', '-o', 'out/e.o'] },
+    { proc: 6, parent: 1, argv: ['gcc', '-DVARIANT_A', '-O0', '-c', 'src/twice.c', '-o', 'out/twice_a.o'] },
+    // -fsyntax-only writes nothing, whatever -c, -S or -o say
+    { proc: 7, parent: 1, argv: ['gcc', '-c', '-fsyntax-only', 'src/e.c', '-o', 'out/e.o'] },
+    { proc: 8, parent: 1, argv: ['gcc', '-S', 'src/e.c'] },
+    // configure: conftest.c compiled and linked again and again, mostly with the same command
+    ...[9, 10, 11, 12].map((proc) => ({ proc, parent: 1, argv: ['gcc', '-c', '-g', '-O2', 'conftest.c'], cwd: '/src/build' })),
+    { proc: 13, parent: 1, argv: ['gcc', '-c', '-g', '-O2', '-Wall', 'conftest.c'], cwd: '/src/build' },
+    ...[14, 15].map((proc) => ({ proc, parent: 1, argv: ['gcc', '-o', 'conftest', '-g', '-O2', 'conftest.c'], cwd: '/src/build' })),
+    { proc: 16, parent: 1, argv: ['gcc', '-c', '-g', '-O2', 'conftest.c'], cwd: '/src/build' },
+    // the same command in another directory is another compile
+    { proc: 17, parent: 1, argv: ['gcc', '-DVARIANT_A', '-O0', '-c', 'src/twice.c', '-o', 'out/twice_a.o'], cwd: '/other' },
+    // the same file from another directory: with the file's other entries (clangd takes a file's first)
+    { proc: 18, parent: 1, argv: ['gcc', '-fsyntax-only', 'twice.c'], cwd: '/src/src' },
+  ]);
+  const cc = (directory: string, file: string, args: string[], output?: string): CompileCommand => ({
+    directory,
+    file,
+    arguments: args,
+    ...(output ? { output } : {}),
+  });
+  assert.deepEqual(compileCommands(b), [
+    cc('/src', '/src/src/twice.c', ['/usr/bin/gcc', '-DVARIANT_A', '-O0', '-c', 'src/twice.c', '-o', 'out/twice_a.o'], '/src/out/twice_a.o'),
+    cc('/src', '/src/src/twice.c', ['/usr/bin/gcc', '-DVARIANT_B', '-O2', '-g', '-c', 'src/twice.c', '-o', 'out/twice_b.o'], '/src/out/twice_b.o'),
+    cc('/src/src', '/src/src/twice.c', ['/usr/bin/gcc', '-fsyntax-only', 'twice.c']),
+    cc('/src', '/src/src/e.c', ['/usr/bin/x86_64-linux-gnu-gcc-12', '-c', 'src/e.c', '-o', 'out/e.o'], '/src/out/e.o'),
+    cc('/src', '/src/src/e.c', ['/usr/bin/gcc', '-S', 'src/e.c'], '/src/e.s'),
+    cc('/src', '/src/src/e.c', ['/usr/bin/gcc', '-fsyntax-only', 'src/e.c']),
+    cc('/src', '/src/src/e.c', ['/usr/bin/gcc', '-c', '-fsyntax-only', 'src/e.c', '-o', 'out/e.o']),
+    cc('/src/build', '/src/build/conftest.c', ['/usr/bin/gcc', '-c', '-g', '-O2', 'conftest.c'], '/src/build/conftest.o'),
+    cc('/src/build', '/src/build/conftest.c', ['/usr/bin/gcc', '-c', '-g', '-O2', '-Wall', 'conftest.c'], '/src/build/conftest.o'),
+    cc('/src/build', '/src/build/conftest.c', ['/usr/bin/gcc', '-o', 'conftest', '-g', '-O2', 'conftest.c'], '/src/build/conftest'),
+    cc('/other', '/other/src/twice.c', ['/usr/bin/gcc', '-DVARIANT_A', '-O0', '-c', 'src/twice.c', '-o', 'out/twice_a.o'], '/other/out/twice_a.o'),
+  ]);
+  for (const syntax of [['cc', '-fsyntax-only', '-c', 'a.c'], ['cc', '-S', '-fsyntax-only', '-o', 'a.s', 'a.c']]) {
+    assert.deepEqual(entriesOf(syntax, '/p'), [{ directory: '/p', file: '/p/a.c', arguments: syntax }], syntax.join(' '));
+  }
 });
 
 test('response files: split like gcc, expanded only when asked, recursively; unreadable ones kept', () => {
@@ -207,8 +255,41 @@ function bearView(e: CompileCommand): CompileCommand {
     else flags.push(a);
   }
   const tail = output && !/\.(o|obj)$/.test(output) ? [] : output ? ['-o', output] : [];
-  return { directory: e.directory, file: e.file, arguments: [cc, ...flags, '-c', ...tail, e.arguments.find((a) => path.resolve(e.directory, a) === e.file)!] };
+  // -fsyntax-only goes right after the -c it adds
+  const syntax = flags.includes('-fsyntax-only') ? ['-fsyntax-only'] : [];
+  const rebuilt = [cc, ...flags.filter((a) => a !== '-fsyntax-only'), '-c', ...syntax, ...tail];
+  return { directory: e.directory, file: e.file, arguments: [...rebuilt, e.arguments.find((a) => path.resolve(e.directory, a) === e.file)!] };
 }
+
+ebpfTest('a file compiled twice with different flags, and one checked with -fsyntax-only before its compile: every distinct compile, the real ones first, the same set as Bear', async (t) => {
+  if (!needTool(t, 'bear')) return;
+  const dir = path.join(tmpdir('bt-cc-'), 'twice');
+  fs.mkdirSync(path.join(dir, 'src'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'src', 'twice.c'), '#ifdef VARIANT_A\nint twice(void) { return 1; }\n#else\nint twice(void) { return 2; }\n#endif\n');
+  fs.writeFileSync(path.join(dir, 'src', 'e.c'), 'int e(void) { return 3; }\n');
+  const a = 'gcc -DVARIANT_A -O0 -c src/twice.c -o out/twice_a.o';
+  fs.writeFileSync(
+    path.join(dir, 'Makefile'),
+    [
+      'all: out/twice_a.o out/twice_b.o out/e.o',
+      'out:\n\tmkdir -p out',
+      `out/twice_a.o: src/twice.c | out\n\t${a}\n\t${a}`,
+      'out/twice_b.o: src/twice.c | out\n\tgcc -DVARIANT_B -O2 -g -c src/twice.c -o out/twice_b.o',
+      'out/e.o: src/e.c | out\n\t/usr/bin/gcc -fsyntax-only src/e.c\n\tcc -c src/e.c -o out/e.o',
+      '',
+    ].join('\n'),
+  );
+  const ours = await btEntries(dir, ['make', '-j1']);
+  assert.deepEqual(ours, [
+    { directory: dir, file: `${dir}/src/twice.c`, arguments: ['/usr/bin/gcc', '-DVARIANT_A', '-O0', '-c', 'src/twice.c', '-o', 'out/twice_a.o'], output: `${dir}/out/twice_a.o` },
+    { directory: dir, file: `${dir}/src/twice.c`, arguments: ['/usr/bin/gcc', '-DVARIANT_B', '-O2', '-g', '-c', 'src/twice.c', '-o', 'out/twice_b.o'], output: `${dir}/out/twice_b.o` },
+    { directory: dir, file: `${dir}/src/e.c`, arguments: ['/usr/bin/cc', '-c', 'src/e.c', '-o', 'out/e.o'], output: `${dir}/out/e.o` },
+    { directory: dir, file: `${dir}/src/e.c`, arguments: ['/usr/bin/gcc', '-fsyntax-only', 'src/e.c'] },
+  ]);
+  fs.rmSync(path.join(dir, 'out'), { recursive: true });
+  const theirs = await bear(dir, ['make', '-j1']);
+  assert.deepEqual(new Set(ours.map((e) => key(bearView(e)))), keys(theirs));
+});
 
 ebpfTest(
   'cmproject (CMake configure and build, traced with Bear running inside): the same entries as Bear, up to Bear\'s rewriting',
