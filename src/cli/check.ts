@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { CheckError, LogError, UsageError } from '../errors.js';
 import { checkFile } from '../check/index.js';
 import { checkJson, checkText } from '../check/report.js';
-import { collect, printJson } from './options.js';
+import { collect, printJson, reportDamage } from './options.js';
 
 export function checkCommand(): Command {
   return new Command('check')
@@ -37,6 +37,7 @@ export function checkCommand(): Command {
       else process.stdout.write(checkText(res.build, res));
       for (const n of res.notes) process.stderr.write(`bt: note: ${n}\n`);
       process.exitCode = res.findings.length ? 1 : 0;
+      reportDamage(log, res.build.damage);
     });
 }
 

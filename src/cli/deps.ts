@@ -5,7 +5,7 @@ import { Command, Option } from 'commander';
 import { deps, rdeps } from '../answers/deps.js';
 import { depsText } from '../answers/text.js';
 import { Kind } from '../model/kinds.js';
-import { collect, loadFor, nonNegativeInt, positiveNumber, printJson } from './options.js';
+import { collect, loadFor, nonNegativeInt, positiveNumber, printJson, reportDamage } from './options.js';
 
 function depsLikeCommand(name: 'deps' | 'rdeps'): Command {
   const reverse = name === 'rdeps';
@@ -25,6 +25,7 @@ function depsLikeCommand(name: 'deps' | 'rdeps'): Command {
     .addOption(new Option('--window <ms>', 'reorder window when normalizing a raw log').default(2000).argParser(positiveNumber('window')))
     .action((file: string, log: string, o) => {
       const build = loadFor(log, o);
+      reportDamage(log, build.damage); // first: a file in the lost part is "never touched"
       // an ambiguous name prefers the files the question is about: written ones for deps, read ones for rdeps
       const f = build.resolveFile(file, (c) => (reverse ? (c.kinds & (Kind.READ | Kind.EXEC)) !== 0 : (c.kinds & Kind.WRITE) !== 0));
       const opts = { depth: o.depth, all: !!o.allFiles };

@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { DiffError, LogError } from '../errors.js';
 import { differs, diffFiles } from '../diff/index.js';
 import { diffText } from '../diff/report.js';
-import { collect, printJson } from './options.js';
+import { collect, printJson, reportDamage, type Damage } from './options.js';
 
 export function diffCommand(): Command {
   return new Command('diff')
@@ -18,9 +18,10 @@ export function diffCommand(): Command {
     .option('--mask <regex>', 'mask matches of REGEX in arguments, environment values and paths (repeatable)', collect)
     .option('--driver <name>', 'also treat program NAME as a build driver that starts jobs (repeatable)', collect)
     .action((a: string, b: string, o) => {
+      const damaged: Array<[string, Damage]> = [];
       let r;
       try {
-        r = diffFiles(a, b, { ignoreEnv: o.ignoreEnv, mask: o.mask }, { drivers: o.driver });
+        r = diffFiles(a, b, { ignoreEnv: o.ignoreEnv, mask: o.mask }, { drivers: o.driver }, (p, build) => damaged.push([p, build.damage]));
       } catch (err) {
         if (err instanceof LogError) throw new DiffError('E_BAD_INPUT', err.message, { cause: err });
         throw err;
@@ -28,5 +29,6 @@ export function diffCommand(): Command {
       if (o.json) printJson(r);
       else process.stdout.write(diffText(r));
       process.exitCode = differs(r) ? 1 : 0;
+      for (const [p, d] of damaged) reportDamage(p, d); // a torn log is not the same build as a whole one
     });
 }

@@ -6,6 +6,7 @@ import { ExportError } from '../errors.js';
 import { BINARY_FORMATS, checkFormat, exportTo, FORMATS, type ExportOptions } from '../export/index.js';
 import { exportParquet } from '../export/parquet.js';
 import { fileSink, stdoutSink, type Sink } from '../export/sink.js';
+import { reportDamage } from './options.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -44,8 +45,9 @@ export function exportCommand(): Command {
       }
       const sink: Sink = toStdout ? stdoutSink() : fileSink(o.output);
       try {
-        await exportTo(format, log, opts, sink);
+        const damage = await exportTo(format, log, opts, sink);
         sink.close();
+        reportDamage(log, damage);
       } catch (err) {
         sink.abort();
         throw err;

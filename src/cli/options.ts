@@ -3,6 +3,8 @@
  */
 import { BtError, FilterError, UsageError } from '../errors.js';
 import { parseFilter, type Filter } from '../filter/index.js';
+import { cutOff } from '../log/check.js';
+import type { TornInfo } from '../log/frames.js';
 import { loadBuild, type Build } from '../model/index.js';
 
 /** Repeatable option: collects every value. */
@@ -35,6 +37,27 @@ export function positiveNumber(what: string, unit = what === 'window' ? 'ms' : '
 /** The build model of a log, with the options every answering command shares (--driver, --window). */
 export function loadFor(log: string, o: { driver?: string[]; window?: number; allWarnings?: boolean }): Build {
   return loadBuild(log, { drivers: o.driver, normalize: { windowMs: o.window ? Number(o.window) : undefined, allWarnings: o.allWarnings } });
+}
+
+/** How a log was damaged, as its reader found it (Build.damage, a normalized stream's torn and trailerMismatch). */
+export interface Damage {
+  torn?: TornInfo;
+  trailerMismatch?: string;
+}
+
+/**
+ * A damaged log's one warning on stderr, as every reader says it (torn: the
+ * records before the byte were read; a trailer that disagrees), and exit
+ * status 1 at least: the answer covers part of the build.
+ */
+export function reportDamage(log: string, d: Damage | undefined): void {
+  if (!d || (!d.torn && !d.trailerMismatch)) return;
+  if (d.torn) {
+    const what = cutOff(d.torn.reason) ? 'truncated' : 'damaged';
+    process.stderr.write(`bt: warning: ${log} is ${what} at byte ${d.torn.offset} (${d.torn.reason}): the records before it were read\n`);
+  }
+  else process.stderr.write(`bt: warning: ${log}: ${d.trailerMismatch}\n`);
+  process.exitCode = Math.max(Number(process.exitCode ?? 0), 1);
 }
 
 /** Writes a value as JSON (one document, newline-terminated) to stdout. */

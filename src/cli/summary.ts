@@ -5,7 +5,7 @@ import { Command, Option } from 'commander';
 import { summarize } from '../answers/summary.js';
 import { summaryText } from '../answers/text.js';
 import { ModelEnv } from '../model/subject.js';
-import { collect, compileFilter, loadFor, positiveNumber, printJson } from './options.js';
+import { collect, compileFilter, loadFor, positiveNumber, printJson, reportDamage } from './options.js';
 
 export function summaryCommand(): Command {
   return new Command('summary')
@@ -19,6 +19,7 @@ export function summaryCommand(): Command {
     .action((log: string, o) => {
       const filter = o.filter !== undefined ? compileFilter(o.filter) : undefined;
       const build = loadFor(log, o);
+      reportDamage(log, build.damage);
       let procs: Set<number> | undefined;
       if (filter) {
         const env = new ModelEnv(build);

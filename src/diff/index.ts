@@ -137,11 +137,19 @@ export function diffBuilds(ba: Build, bb: Build, opts: DiffOptions = {}): DiffRe
   };
 }
 
-/** Loads two logs and compares them (bad masks fail before the logs are read). */
-export function diffFiles(pathA: string, pathB: string, opts: DiffOptions = {}, load: LoadOptions = {}): DiffReport {
+/** Loads two logs and compares them (bad masks fail before the logs are read); `loaded` sees each build as it is loaded. */
+export function diffFiles(
+  pathA: string,
+  pathB: string,
+  opts: DiffOptions = {},
+  load: LoadOptions = {},
+  loaded: (path: string, build: Build) => void = () => {},
+): DiffReport {
   compileMasks(opts.mask);
   const ba = loadBuild(pathA, load);
+  loaded(pathA, ba);
   const bb = loadBuild(pathB, load);
+  loaded(pathB, bb);
   return diffBuilds(ba, bb, opts);
 }
 

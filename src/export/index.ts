@@ -48,32 +48,31 @@ function load(log: string, opts: ExportOptions): Build {
   return loadBuild(log, { normalize: opts.windowMs ? { windowMs: opts.windowMs } : undefined });
 }
 
-/** Writes the export of `log` in a single-file format to `sink`. Returns the build when one was loaded. */
-export async function exportTo(format: ExportFormat, log: string, opts: ExportOptions, sink: Sink): Promise<Build | undefined> {
+/** Writes the export of `log` in a single-file format to `sink`. Returns how the log was damaged (torn, a trailer that disagrees), if it was. */
+export async function exportTo(format: ExportFormat, log: string, opts: ExportOptions, sink: Sink): Promise<Build['damage']> {
   switch (format) {
     case 'compile-commands': {
       const build = load(log, opts);
       sink.write(compileCommandsJson(compileCommands(build, { compilers: opts.compilers, expandResponseFiles: opts.expandResponseFiles })));
-      return build;
+      return build.damage;
     }
     case 'perfetto': {
       const build = load(log, opts);
       exportPerfetto(build, sink, { lanes: opts.lanes });
-      return build;
+      return build.damage;
     }
     case 'chrome-trace': {
       const build = load(log, opts);
       exportChromeTrace(build, sink);
-      return build;
+      return build.damage;
     }
     case 'makedeps': {
       const build = load(log, opts);
       makedeps(build, (text) => sink.write(text), { outputOf: opts.outputOf });
-      return build;
+      return build.damage;
     }
     case 'jsonl':
-      exportJsonl(log, sink, opts.windowMs ? { windowMs: opts.windowMs } : {});
-      return undefined;
+      return exportJsonl(log, sink, opts.windowMs ? { windowMs: opts.windowMs } : {});
     default:
       throw new ExportError('E_FORMAT', `bt export ${format} is not available yet`);
   }

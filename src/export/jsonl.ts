@@ -3,6 +3,7 @@
  * `bt dump --json` prints for a normalized log (a raw log is normalized on
  * the fly): a header object, one object per record, then the trailer.
  */
+import type { TornInfo } from '../log/frames.js';
 import { headerToJson, toJson, trailerToJson } from '../log/dump.js';
 import { recordType } from '../log/schema.js';
 import { normalized } from '../model/index.js';
@@ -10,7 +11,8 @@ import { normalizedTrailer, type NormalizeOptions } from '../normalize/normalize
 import type { Sink } from './sink.js';
 
 /** Writes the JSON Lines of `log` to `sink`; returns the number of records. */
-export function exportJsonl(log: string, sink: Sink, opts: NormalizeOptions = {}): number {
+/** Writes the log as JSON Lines; returns how the log was damaged, if it was. */
+export function exportJsonl(log: string, sink: Sink, opts: NormalizeOptions = {}): { torn?: TornInfo; trailerMismatch?: string } {
   const s = normalized(log, opts);
   const h = s.header;
   sink.write(`${JSON.stringify(headerToJson(h))}\n`);
@@ -32,5 +34,5 @@ export function exportJsonl(log: string, sink: Sink, opts: NormalizeOptions = {}
   const t = s.wasNormalized ? s.trailer : normalizedTrailer(s.trailer, s.summary?.lostByReason ?? {}, { records: n, counts });
   if (t) buf += `${JSON.stringify(trailerToJson(t))}\n`;
   if (buf) sink.write(buf);
-  return n;
+  return { torn: s.torn, trailerMismatch: s.trailerMismatch };
 }

@@ -44,7 +44,7 @@ export function trailerDisagreement(end: ReadEnd): string | undefined {
 }
 
 /** True when the torn reason is about the end of the file (a cut-off log, not damage inside it). */
-function cutOff(reason: string): boolean {
+export function cutOff(reason: string): boolean {
   return /end of file|shrank/.test(reason);
 }
 

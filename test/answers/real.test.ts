@@ -218,3 +218,31 @@ ebpfTest('--filter on dump, graph and summary; a broken filter gets the caret an
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /^bt: bad filter: unknown field "colour"/);
 });
+
+ebpfTest('a torn log: summary, deps, check, diff and export each warn once, naming the byte, and exit 1', async () => {
+  const { log: l } = await traced();
+  const whole = fs.readFileSync(l);
+  const torn = path.join(tmpdir(), 'torn.trace');
+  fs.writeFileSync(torn, whole.subarray(0, whole.length - 5)); // the trailer cut short
+  const warning = new RegExp(`^bt: warning: ${torn.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is truncated at byte \\d+ \\(.*\\): the records before it were read$`);
+  const cases: Array<[string[], number]> = [
+    [['summary', torn], 1],
+    [['deps', 'app', torn], 1],
+    [['check', torn], 1],
+    [['diff', l, torn], 1],
+    [['export', 'jsonl', torn], 1],
+    [['export', 'compile-commands', torn], 1],
+  ];
+  for (const [args, code] of cases) {
+    const r = await bt(args);
+    assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
+    const lines = r.stderr.split('\n').filter((x) => x.startsWith('bt: warning:'));
+    assert.equal(lines.length, 1, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(lines[0]!, warning, args.join(' '));
+    assert.ok(r.stdout.length > 0, `${args.join(' ')} still answers from the records before the damage`);
+  }
+  // the whole log: no warning, the usual status
+  const ok = await bt(['summary', l]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.doesNotMatch(ok.stderr, /warning/);
+});
