@@ -1,7 +1,7 @@
 /**
  * The answers as text for a terminal: bt summary, bt deps, bt rdeps.
  */
-import { commandLine, count, formatDuration, plural } from '../present/format.js';
+import { commandLine, count, displayPath, formatDuration, plural } from '../present/format.js';
 import type { DepNode, DepsResult } from './deps.js';
 import type { Summary } from './summary.js';
 
@@ -10,7 +10,7 @@ const FIRST = 10;
 
 function list(title: string, paths: readonly string[], limit = FIRST): string[] {
   const out = [`${title} (${count(paths.length)})${paths.length ? ':' : ''}`];
-  for (const p of paths.slice(0, limit)) out.push(`  ${p}`);
+  for (const p of paths.slice(0, limit)) out.push(`  ${displayPath(p)}`);
   if (paths.length > limit) out.push(`  … and ${count(paths.length - limit)} more (--json lists all)`);
   return out;
 }
@@ -48,7 +48,7 @@ export function summaryText(s: Summary): string {
   out.push(...list('outputs', s.outputs));
   out.push(...list('intermediates', s.intermediates));
   out.push(`probes: ${plural(s.probe_count, 'path')} looked for and not found${s.probes.length ? ', most in:' : ''}`);
-  for (const p of s.probes.slice(0, 5)) out.push(`  ${String(p.count).padStart(6)}  ${p.dir}`);
+  for (const p of s.probes.slice(0, 5)) out.push(`  ${String(p.count).padStart(6)}  ${displayPath(p.dir)}`);
   if (s.critical_path.length) {
     out.push('');
     out.push(`critical path (${plural(s.critical_path.length, 'job')}, ${ms(s.critical_path_ms)}):`);
@@ -59,7 +59,7 @@ export function summaryText(s: Summary): string {
 
 function treeLines(node: DepNode, indent: string, out: string[], verb: string): void {
   const by = node.writer ? `  <- ${verb} ${commandLine(node.writer.argv, 80)} [proc ${node.writer.proc}]` : '';
-  out.push(`${indent}${node.path}${node.repeated ? ' (see above)' : by}`);
+  out.push(`${indent}${displayPath(node.path)}${node.repeated ? ' (see above)' : by}`);
   if (node.repeated) return;
   for (const c of node.children) treeLines(c, `${indent}  `, out, verb);
 }
@@ -67,19 +67,19 @@ function treeLines(node: DepNode, indent: string, out: string[], verb: string): 
 export function depsText(r: DepsResult, opts: { inputsOnly?: boolean; reverse?: boolean }): string {
   if (opts.inputsOnly) {
     const paths = opts.reverse ? r.outputs : r.inputs;
-    return paths.length ? `${paths.join('\n')}\n` : '';
+    return paths.length ? `${paths.map(displayPath).join('\n')}\n` : '';
   }
   const out: string[] = [];
   if (!opts.reverse && r.untouched) {
     const found = r.readers.length > 0 || r.lookups.length === 0 || r.lookups.some((l) => l.found);
-    out.push(found ? `${r.file} is an input: the build did not write it.` : `${r.file} was looked for and never found: the build did not write it.`);
+    out.push(found ? `${displayPath(r.file)} is an input: the build did not write it.` : `${displayPath(r.file)} was looked for and never found: the build did not write it.`);
     out.push(r.readers.length ? 'read by:' : 'no process of the build read it.');
     for (const p of r.readers) out.push(`  [proc ${p.proc}] ${commandLine(p.argv)}`);
     if (r.lookups.length) out.push(found ? 'looked up (stat, access, readlink) by:' : 'looked for by:');
     for (const p of r.lookups) out.push(`  [proc ${p.proc}] ${commandLine(p.argv)}${found && !p.found ? '  (not found)' : ''}`);
     return `${out.join('\n')}\n`;
   }
-  if (opts.reverse && r.untouched) return `${r.file}: no process of the build read it, nothing depends on it.\n`;
+  if (opts.reverse && r.untouched) return `${displayPath(r.file)}: no process of the build read it, nothing depends on it.\n`;
   treeLines(r.tree, '', out, opts.reverse ? 'made by' : 'written by');
   out.push('');
   out.push(

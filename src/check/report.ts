@@ -1,7 +1,7 @@
 /** bt check's output: text for people, JSON for scripts. Formatting goes through src/present/. */
 import { programName, type Build } from '../model/index.js';
 import { relativeInside } from '../normalize/paths.js';
-import { commandLine, plural } from '../present/format.js';
+import { commandLine, displayPath, plural } from '../present/format.js';
 import { KIND_ORDER, type Finding, type JobRef } from './finding.js';
 import type { CheckResult } from './index.js';
 
@@ -45,7 +45,7 @@ function jobLine(build: Build, j: JobRef): string {
 /** The text report. */
 export function checkText(build: Build, res: CheckResult): string {
   const start = build.startDir || '/';
-  const show = (p: string) => relativeInside(start, p) ?? p;
+  const show = (p: string) => displayPath(relativeInside(start, p) ?? p);
   const what = `${commandLine(build.header.command ?? [], 80)} in ${start}`;
   const lines: string[] = [];
   if (!res.findings.length) {
@@ -55,12 +55,13 @@ export function checkText(build: Build, res: CheckResult): string {
   lines.push(`bt check: ${plural(res.findings.length, 'finding')} in ${what}: ${counts(res.findings)} (checked: ${res.checked.join(', ')})`);
   for (const f of res.findings) {
     lines.push('');
-    const file = f.kind === 'hermeticity' ? `${f.file.replace(/\/$/, '')}/` : show(f.file);
+    const file = f.kind === 'hermeticity' ? `${displayPath(f.file.replace(/\/$/, ''))}/` : show(f.file);
     lines.push(`${f.kind}  ${file}${f.target !== undefined ? `  (target ${show(f.target)})` : ''}`);
     lines.push(`  ${f.detail}`);
     for (const j of f.jobs) lines.push(jobLine(build, j));
     for (const u of f.uses.slice(0, MAX_USES)) {
-      const name = f.kind === 'hermeticity' ? u.path.slice(u.path.lastIndexOf('/') + 1) : show(u.path);
+      // a hermeticity finding names a directory: its files by their path inside it
+      const name = f.kind === 'hermeticity' ? displayPath(relativeInside(f.file.replace(/\/$/, '') || '/', u.path) ?? u.path) : show(u.path);
       lines.push(`    ${sec(u.time)}  ${u.access.join('+')}  ${name}  (${who(build, u.proc)})`);
     }
     if (f.uses.length > MAX_USES) lines.push(`    … and ${f.uses.length - MAX_USES} more (--json lists them all)`);

@@ -1,5 +1,5 @@
 /** bt diff's output: text for people (most important first), JSON for scripts. Formatting goes through src/present/. */
-import { commandLine, formatDuration, quoteArg } from '../present/format.js';
+import { commandLine, displayPath, formatDuration, quoteArg } from '../present/format.js';
 import type { ArgOp } from './match.js';
 import { differs, type Command, type DiffReport, type FileEntry } from './index.js';
 
@@ -33,7 +33,7 @@ export function diffText(r: DiffReport): string {
     for (const x of items.slice(0, MAX_LINES)) out.push(`  ${line(x)}`);
     if (items.length > MAX_LINES) out.push(`  … and ${items.length - MAX_LINES} more (--json lists them all)`);
   };
-  const files = (e: FileEntry) => `${e.path}  (${e.tools.join(', ')})`;
+  const files = (e: FileEntry) => `${displayPath(e.path)}  (${e.tools.join(', ')})`;
   section('exit status changed', r.exit_status, (x) => `${commandLine(x.b.argv)}: ${x.a_status} -> ${x.b_status}${where(x.b)}`);
   const only = (x: Command & { hidden: number }) =>
     `${commandLine(x.argv)}${where(x)}${x.hidden ? `  (and ${x.hidden} subprocess${x.hidden === 1 ? '' : 'es'})` : ''}`;
@@ -43,7 +43,7 @@ export function diffText(r: DiffReport): string {
   section('environment changed (A -> B)', r.environment, (x) => `${x.name}: ${value(x.a)} -> ${value(x.b)}  (${x.tools.join(', ')})`);
   section('inputs read only in A', r.inputs_only_in_a, files);
   section('inputs read only in B', r.inputs_only_in_b, files);
-  section('read from another place (A -> B)', r.resolved_elsewhere, (x) => `${x.name}: ${x.a.join(' ')} -> ${x.b.join(' ')}  (${x.tools.join(', ')})`);
+  section('read from another place (A -> B)', r.resolved_elsewhere, (x) => `${displayPath(x.name)}: ${x.a.map(displayPath).join(' ')} -> ${x.b.map(displayPath).join(' ')}  (${x.tools.join(', ')})`);
   section('outputs only in A', r.outputs_only_in_a, files);
   section('outputs only in B', r.outputs_only_in_b, files);
   section('job durations changed most', r.durations, (x) => `${x.change_ms > 0 ? '+' : ''}${x.change_ms} ms  ${commandLine(x.b.argv)}  (${x.a_ms} ms -> ${x.b_ms} ms)`);

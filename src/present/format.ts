@@ -67,11 +67,39 @@ export function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-/** One shell word, quoted only when it must be. */
+/** A control character, or a byte that is not UTF-8 (log/bytes.ts keeps it as U+DC80..U+DCFF). */
+const UNPRINTABLE = /[\u0000-\u001f\u007f\u{dc80}-\u{dcff}]/u;
+
+/** The shell's $'…' form of a string (\n, \t, \xNN for the other control characters and for bytes that are not UTF-8). */
+function ansiC(s: string): string {
+  let out = "$'";
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '\n') out += '\\n';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\\' || ch === "'") out += `\\${ch}`;
+    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else if (c >= 0xdc80 && c <= 0xdcff) out += `\\x${(c - 0xdc00).toString(16)}`;
+    else out += ch;
+  }
+  return `${out}'`;
+}
+
+/** One shell word, quoted only when it must be; with a control character or a byte that is not UTF-8, in $'…' (one line, pasteable). */
 export function quoteArg(a: string): string {
   if (a === '') return "''";
   if (/^[A-Za-z0-9_@%+=:,./~^-]+$/.test(a)) return a;
+  if (UNPRINTABLE.test(a)) return ansiC(a);
   return `'${a.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * A path as a line of text shows it: as it is, unless it holds a control
+ * character (a newline would make it two entries of a list) or a byte that
+ * is not UTF-8; then in the shell's $'…' form, as ls shows such names.
+ */
+export function displayPath(p: string): string {
+  return UNPRINTABLE.test(p) ? ansiC(p) : p;
 }
 
 /** The full command line, shell-quoted (what a user can paste into a shell). */

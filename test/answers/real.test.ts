@@ -246,3 +246,15 @@ ebpfTest('a torn log: summary, deps, check, diff and export each warn once, nami
   assert.equal(ok.code, 0, ok.stderr);
   assert.doesNotMatch(ok.stderr, /warning/);
 });
+
+ebpfTest('a file name with a newline and a byte that is not UTF-8 stays one line in bt summary', async () => {
+  const dir = tmpdir();
+  const t = await trace(['sh', '-c', 'printf x > "$(printf "we\\377ird\\nname.txt")"; cat "$(printf "we\\377ird\\nname.txt")" > copy.txt'], { cwd: dir });
+  assert.equal(t.code, 0, t.stderr);
+  const shown = `$'${dir}/we\\xffird\\nname.txt'`;
+  const sum = await bt(['summary', t.file]);
+  assert.equal(sum.code, 0, sum.stderr);
+  const lines = sum.stdout.split('\n');
+  assert.ok(lines.includes(`  ${shown}`), sum.stdout);
+  assert.ok(!lines.some((l) => l === 'name.txt' || l.endsWith('ird')), 'no path split over two lines');
+});

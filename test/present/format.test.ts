@@ -1,0 +1,31 @@
+/**
+ * The presentation module's quoting: a path or an argument is one line of
+ * text whatever bytes it holds, and pastes back into a shell.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { test } from 'node:test';
+import { decodeBytes } from '../../src/log/bytes.js';
+import { commandLine, displayPath, quoteArg } from '../../src/present/format.js';
+
+test('displayPath: plain paths as they are, control characters and bytes that are not UTF-8 in $\'…\'', () => {
+  assert.equal(displayPath('/w/src/a b.c'), '/w/src/a b.c');
+  assert.equal(displayPath('/w/héllo/💀.txt'), '/w/héllo/💀.txt', 'a surrogate pair (U+1F480 ends in DC80) is text');
+  const odd = decodeBytes(Buffer.from('/w/we\xffird\nname\t.txt', 'latin1'));
+  assert.equal(displayPath(odd), "$'/w/we\\xffird\\nname\\t.txt'");
+  assert.equal(displayPath("/w/it's\u0001"), "$'/w/it\\'s\\x01'");
+  assert.ok(!displayPath(odd).includes('\n'));
+});
+
+test('quoteArg: $\'…\' only when it must, and the shell reads back the exact bytes', () => {
+  assert.equal(quoteArg('-O2'), '-O2');
+  assert.equal(quoteArg('a b'), "'a b'");
+  assert.equal(quoteArg("it's"), "'it'\\''s'");
+  const raw = Buffer.from('x\xffy\nz\\', 'latin1');
+  const q = quoteArg(decodeBytes(raw));
+  assert.equal(q, "$'x\\xffy\\nz\\\\'");
+  assert.equal(commandLine(['printf', '%s', decodeBytes(raw)]).split('\n').length, 1);
+  // bash turns it back into the bytes
+  const back = execFileSync('bash', ['-c', `printf %s ${q}`]);
+  assert.deepEqual(back, raw);
+});
