@@ -40,7 +40,8 @@ export function viewCommand(): Command {
       const title = `bt view — ${(build.header.command ?? []).join(' ') || log}`;
       if (o.html) {
         const r = writeStaticPage(build, o.html, { title });
-        if (!o.quiet) process.stderr.write(`bt view: wrote ${o.html} (${(r.bytes / 1048576).toFixed(1)} MiB): open it in a browser\n`);
+        const where = r.kind === 'stdout' ? 'the page to stdout' : r.kind === 'file' ? o.html : `the page to ${o.html}`;
+        if (!o.quiet) process.stderr.write(`bt view: wrote ${where} (${(r.bytes / 1048576).toFixed(1)} MiB)${r.kind === 'file' ? ': open it in a browser' : ''}\n`);
         return;
       }
       const server = await serveBuild(build, { host: o.host, port: o.port, title });

@@ -7,6 +7,8 @@
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { ViewError } from '../errors.js';
+import { describeFsError, fsCode, writeAllSync } from '../log/io.js';
+import { invokingUser, openOutputAtomic, type OutputKind, type Owner } from '../log/output.js';
 import type { Build } from '../model/index.js';
 import { count } from '../present/format.js';
 import { staticExtras } from './host.js';
@@ -20,6 +22,8 @@ export interface StaticResult {
   bytes: number;
   processes: number;
   files: number;
+  /** Where it went: a new file, or stdout, a device or a FIFO written in place. */
+  kind: OutputKind;
 }
 
 /** The static page of a build as a string; throws BtError E_TOO_BIG over `maxBytes`. */
@@ -38,15 +42,28 @@ export function staticPage(build: Build, opts: { title?: string; maxBytes?: numb
   return pageHtml({ title: opts.title ?? 'bt view', data: gz.toString('base64') });
 }
 
-/** Writes the static page to `file` (never through a symlink someone else planted). */
-export function writeStaticPage(build: Build, file: string, opts: { title?: string; maxBytes?: number } = {}): StaticResult {
-  const html = staticPage(build, opts);
+/**
+ * Writes the static page to `file` through the root-safe output module
+ * (src/log/output.ts), like bt graph -o: as the invoking user, to an O_EXCL
+ * temporary renamed into place; a planted link, another user's file or a
+ * hard-linked file is refused; '-' (stdout), a character device or a FIFO
+ * is written in place. The output module's refusals are its one-line
+ * LogError (E_OUTPUT); a failed write is a ViewError (E_WRITE).
+ */
+export function writeStaticPage(build: Build, file: string, opts: { title?: string; maxBytes?: number; owner?: Owner } = {}): StaticResult {
+  const html = Buffer.from(staticPage(build, opts), 'utf8');
+  const out = openOutputAtomic(file, { owner: opts.owner ?? invokingUser(), mode: 0o644, what: 'page' });
   try {
-    const tmp = `${file}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, html, { flag: 'wx', mode: 0o644 });
-    fs.renameSync(tmp, file);
+    writeAllSync(out.fd, html);
+    if (out.kind === 'file') {
+      fs.fsyncSync(out.fd);
+      fs.closeSync(out.fd);
+    } else if (out.kind !== 'stdout') fs.closeSync(out.fd);
   } catch (err) {
-    throw new ViewError('E_WRITE', `cannot write ${file}: ${(err as Error).message}`, { cause: err });
+    out.abort();
+    if (out.kind === 'stdout' && fsCode(err) === 'EPIPE') throw err; // the reader went away (| head): not an error
+    throw new ViewError('E_WRITE', `cannot write the page ${file}: ${describeFsError(err)}`, { cause: err });
   }
-  return { bytes: Buffer.byteLength(html), processes: build.model.processes.length, files: build.model.files.length };
+  out.commit();
+  return { bytes: html.length, processes: build.model.processes.length, files: build.model.files.length, kind: out.kind };
 }
