@@ -1,14 +1,13 @@
 /**
  * Writing export files safely: files through the shared root-safe output
- * module (src/log/output.ts), directories (bt export parquet) staged in a
- * private directory next to the target and moved into place. A failure
- * leaves the target untouched.
+ * module (src/log/output.ts), directories (bt export parquet) through its
+ * openOutputDir: made next to the target as the invoking user and moved into
+ * place. A failure leaves the target untouched.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { ExportError, LogError } from '../errors.js';
 import { describeFsError, writeAllSync } from '../log/io.js';
-import { invokingUser, openOutputAtomic, type OutputFile } from '../log/output.js';
+import { invokingUser, openOutputAtomic, openOutputDir, type OutputDir, type OutputFile } from '../log/output.js';
 
 function fail(target: string, err: unknown): never {
   throw new ExportError('E_EXPORT_OUTPUT', `cannot write ${target} (${describeFsError(err)}): choose another -o path`, { cause: err });
@@ -81,35 +80,43 @@ export function writeFileSafely(target: string, data: string | Uint8Array, mode 
 }
 
 /**
- * A fresh private directory next to `target` (mkdtemp: 0700, unique name) to
- * build a directory of files in; finishDir() moves them into `target`.
+ * A directory of files being written (bt export parquet), through the shared
+ * root-safe output module (openOutputDir in src/log/output.ts): the writer
+ * writes into `scratch` by path; commit() moves the files into a new
+ * directory of the invoking user's and that into place. An existing
+ * directory is replaced only if it is empty or `replaceable` accepts its
+ * entries; errors are one-line export errors.
  */
-export function stagingDir(target: string): string {
-  const abs = path.resolve(target);
-  try {
-    const st = fs.lstatSync(abs, { throwIfNoEntry: false });
-    if (st && !st.isDirectory()) throw Object.assign(new Error('exists and is not a directory'), { code: 'ENOTDIR' });
-    return fs.mkdtempSync(path.join(path.dirname(abs), `.${path.basename(abs)}.bt-`));
-  } catch (err) {
-    fail(target, err);
-  }
-}
+export class SafeDir {
+  private constructor(
+    readonly target: string,
+    private readonly out: OutputDir,
+  ) {}
 
-/** Moves every file of the staging directory into `target` (made 0755 if missing), then removes the staging directory. */
-export function finishDir(staging: string, target: string): void {
-  const abs = path.resolve(target);
-  try {
-    const st = fs.lstatSync(abs, { throwIfNoEntry: false });
-    if (!st) {
-      fs.chmodSync(staging, 0o755);
-      fs.renameSync(staging, abs);
-      return;
+  static create(target: string, replaceable: (entries: fs.Dirent[]) => boolean, notReplaceable: string): SafeDir {
+    try {
+      return new SafeDir(target, openOutputDir(target, { owner: invokingUser(), what: 'export directory', replaceable, notReplaceable }));
+    } catch (err) {
+      if (err instanceof LogError) throw new ExportError('E_EXPORT_OUTPUT', `${err.message}: choose another -o path`, { cause: err });
+      fail(target, err);
     }
-    if (!st.isDirectory() || st.isSymbolicLink()) throw Object.assign(new Error('exists and is not a directory'), { code: 'ENOTDIR' });
-    for (const name of fs.readdirSync(staging)) fs.renameSync(path.join(staging, name), path.join(abs, name));
-    fs.rmdirSync(staging);
-  } catch (err) {
-    fs.rmSync(staging, { recursive: true, force: true });
-    fail(target, err);
+  }
+
+  /** Where the writer writes its files (a /proc/self/fd/N path: see OutputDir). */
+  get scratch(): string {
+    return this.out.scratch;
+  }
+
+  commit(): void {
+    try {
+      this.out.commit();
+    } catch (err) {
+      if (err instanceof LogError) throw new ExportError('E_EXPORT_OUTPUT', `${err.message}: choose another -o path`, { cause: err });
+      fail(this.target, err);
+    }
+  }
+
+  abort(): void {
+    this.out.abort();
   }
 }

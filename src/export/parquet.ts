@@ -1,34 +1,50 @@
 /**
  * bt export parquet: a directory of Parquet files (zstd), one per table
  * (builds, processes, files, accesses, events; see src/sql/tables.ts and
- * the README), written by DuckDB into a private staging directory next to
- * the target and moved into place when all are done. The rows stream from
- * one pass over the log into DuckDB's Parquet writer: no table is held whole.
+ * the README), written by DuckDB into a private directory next to the
+ * target and moved into place when all are done (SafeDir: the root-safe
+ * output module's openOutputDir). The rows stream from one pass over the
+ * log into DuckDB's Parquet writer: no table is held whole.
  */
-import fs from 'node:fs';
-import path from 'node:path';
+import type fs from 'node:fs';
 import { BtError, ExportError } from '../errors.js';
 import { openBuildDb, TABLES, type TableName } from '../sql/index.js';
-import { finishDir, stagingDir } from './output.js';
+import { SafeDir } from './output.js';
 
-/** Writes the tables of `log` into directory `out`; returns the rows per table. */
+const TABLE_FILES = new Set<string>(TABLES.map((t) => `${t}.parquet`));
+
+/** An earlier bt export parquet: nothing but table files (a directory with anything else is not replaced). */
+export function isParquetExport(entries: fs.Dirent[]): boolean {
+  return entries.every((e) => e.isFile() && TABLE_FILES.has(e.name));
+}
+
+/**
+ * Writes the tables of `log` into directory `out`; returns the rows per
+ * table. `out` may be missing, an empty directory or an earlier export
+ * (replaced as a whole); anything else is refused before the log is read.
+ */
 export async function exportParquet(log: string, out: string): Promise<Record<TableName, number>> {
-  const db = await openBuildDb([log]);
+  const dir = SafeDir.create(
+    out,
+    isParquetExport,
+    `it is a directory with files bt export parquet did not write: bt replaces only an empty directory or an earlier export (${[...TABLE_FILES].join(', ')}); remove it or choose another path`,
+  );
   const rows = {} as Record<TableName, number>;
-  let staging: string | undefined;
   try {
-    staging = stagingDir(out);
-    const dir = staging;
-    // Row order inside a file does not matter (ORDER BY seq, proc, …).
-    const written = await db.loadLogs(TABLES, (t, _log, select) => db.copy(t, select, path.join(dir, `${t}.parquet`), 'zstd'));
-    for (const t of TABLES) rows[t] = written.get(t)![0];
+    const db = await openBuildDb([log]);
+    try {
+      // Row order inside a file does not matter (ORDER BY seq, proc, …).
+      const written = await db.loadLogs(TABLES, (t, _log, select) => db.copy(t, select, `${dir.scratch}/${t}.parquet`, 'zstd'));
+      for (const t of TABLES) rows[t] = written.get(t)![0];
+    } finally {
+      db.close();
+    }
   } catch (err) {
-    if (staging) fs.rmSync(staging, { recursive: true, force: true });
+    dir.abort();
     if (err instanceof BtError) throw err;
-    throw new ExportError('E_EXPORT_OUTPUT', `cannot write the Parquet files into ${out}: ${String((err as Error)?.message ?? err).split('\n')[0]}`, { cause: err });
-  } finally {
-    db.close();
+    const why = String((err as Error)?.message ?? err).split('\n')[0].replaceAll(dir.scratch, out);
+    throw new ExportError('E_EXPORT_OUTPUT', `cannot write the Parquet files into ${out}: ${why}`, { cause: err });
   }
-  finishDir(staging, out);
+  dir.commit();
   return rows;
 }

@@ -1,6 +1,7 @@
 /**
  * Careful output files: the one module every command that writes a file
- * goes through (bt trace's log, bt normalize's log, bt graph -o).
+ * goes through (bt trace's log, bt normalize's log, bt graph -o, bt view
+ * --html, bt export -o; bt export parquet's directory: openOutputDir).
  *
  * bt often runs as root (sudo) in directories other users can write to
  * (/tmp). Rules:
@@ -16,7 +17,7 @@
  *  - A character device, FIFO or socket (or stdout, "-") is written in
  *    place, never renamed over. A FIFO is opened without blocking: with no
  *    reader, that is one line, not a hang.
- *  - Atomic outputs (bt normalize, bt graph) are written to a temporary
+ *  - Atomic outputs (bt normalize, bt graph, bt view, bt export) are written to a temporary
  *    file with an unpredictable name, created O_EXCL in the output's
  *    directory, and renamed into place by commit().
  */
@@ -24,7 +25,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { LogError } from '../errors.js';
-import { describeFsError, fsCode } from './io.js';
+import { describeFsError, fsCode, writeAllSync } from './io.js';
 
 /** 12 unpredictable characters. node:crypto is loaded only here: bt trace, which writes in place, starts ~5 ms sooner without it. */
 function randomName(): string {
@@ -330,6 +331,221 @@ export function openOutputAtomic(file: string, opts: OutputOptions = {}): Output
       if (done) return;
       done = true;
       fs.rmSync(tmp, { force: true });
+    },
+  };
+}
+
+/**
+ * An output directory being made (bt export parquet): its files are written
+ * by path into `scratch`, then commit() puts the directory in place.
+ */
+export interface OutputDir {
+  /** The path given. */
+  readonly path: string;
+  /**
+   * Where to write the files, by path: /proc/self/fd/N of a directory bt
+   * just made that no other user can write, reached through its fd (renaming
+   * or replacing anything on the way to it cannot redirect the writes).
+   */
+  readonly scratch: string;
+  /** Moves the files into a new directory of the user's, then that into place. */
+  commit(): void;
+  /** Removes everything made. Idempotent. */
+  abort(): void;
+}
+
+export interface OutputDirOptions {
+  owner?: Owner;
+  /** Mode of the files in the finished directory (default 0644); the directory is 0755. */
+  mode?: number;
+  /** What the directory is, for messages ("export directory"). */
+  what?: string;
+  /**
+   * Whether an existing, non-empty directory of the user (its entries) may be
+   * replaced as a whole (an earlier output of the same kind). Default: never.
+   */
+  replaceable?: (entries: fs.Dirent[]) => boolean;
+  /** Why a directory that is not replaceable is refused (default: it is not empty). */
+  notReplaceable?: string;
+}
+
+const { O_RDONLY, O_DIRECTORY } = fs.constants;
+
+/**
+ * Checks what is at `dir` now: nothing, an empty directory of the user, or
+ * one `replaceable` accepts. Refuses a symbolic link, anything that is not a
+ * directory, another user's directory.
+ */
+function checkOutputDir(dir: string, abs: string, what: string, owner: Owner, opts: OutputDirOptions): fs.Stats | undefined {
+  const st = lstatOrUndefined(abs);
+  if (!st) return undefined;
+  if (st.isSymbolicLink()) fail(dir, what, 'it is a symbolic link: bt does not write through links; remove it or give the real path');
+  if (!st.isDirectory()) fail(dir, what, 'it exists and is not a directory: remove it or choose another path');
+  if (st.uid !== ownerUid(owner)) {
+    fail(dir, what, `it belongs to another user (uid ${st.uid}): bt does not overwrite other users' files; remove it or choose another path`);
+  }
+  let entries: fs.Dirent[];
+  try {
+    entries = asUser(owner, () => fs.readdirSync(abs, { withFileTypes: true }));
+  } catch (err) {
+    fail(dir, what, describeFsError(err), err);
+  }
+  if (entries.length && !opts.replaceable?.(entries)) {
+    fail(dir, what, opts.notReplaceable ?? 'it is a directory that is not empty: remove it or choose another path');
+  }
+  return st;
+}
+
+/** Opens `dir` (no link followed) and checks it is a directory of `uid` that only it can write. */
+function openPrivateDir(dir: string, uid: number): number {
+  const fd = fs.openSync(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC_);
+  const st = fs.fstatSync(fd);
+  if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o077) !== 0) {
+    fs.closeSync(fd);
+    throw Object.assign(new Error(`${dir} was replaced while bt was making it`), { code: 'EAGAIN' });
+  }
+  return fd;
+}
+
+/** Copies the regular file `from` (opened by bt) to a new file `to` created O_EXCL as `owner`. */
+function copyAsUser(from: string, to: string, owner: Owner, mode: number): void {
+  const src = fs.openSync(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC_);
+  try {
+    if (!fs.fstatSync(src).isFile()) throw Object.assign(new Error(`${from} is not a regular file`), { code: 'EINVAL' });
+    const dst = asUser(owner, () => fs.openSync(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC_, mode));
+    try {
+      const buf = Buffer.allocUnsafe(1 << 20);
+      for (let n; (n = fs.readSync(src, buf, 0, buf.length, null)) > 0; ) writeAllSync(dst, buf.subarray(0, n));
+      fs.fsyncSync(dst);
+    } finally {
+      fs.closeSync(dst);
+    }
+  } finally {
+    fs.closeSync(src);
+  }
+}
+
+/**
+ * Opens an output directory (bt export parquet -o DIR) that appears only
+ * when complete, with the rules of the output files above:
+ *  - A new directory with an unpredictable name is made next to `dir` as
+ *    the invoking user (mkdtemp: 0700), so a directory the user cannot
+ *    write is refused as for a file (`uid N (who ran sudo) cannot create
+ *    files in …`).
+ *  - The writer (DuckDB, which writes by path as bt's identity) writes into
+ *    `scratch`, reached through an fd: the user's directory itself when bt
+ *    acts as itself, else a root-only 0700 directory inside it, whose files
+ *    commit() copies into new files the user creates (O_EXCL). No file is
+ *    written where the user could not, and none is chowned.
+ *  - commit() renames the finished directory (0755) onto `dir`: a missing
+ *    path or an empty directory of the user's is replaced at once; a
+ *    non-empty one only if `replaceable` accepts its entries (an earlier
+ *    output of the same kind: it is moved aside, the new one renamed in, and
+ *    the old removed as the user). A symbolic link, anything that is not a
+ *    directory and another user's directory are refused, when opening and
+ *    again when committing.
+ */
+export function openOutputDir(dir: string, opts: OutputDirOptions = {}): OutputDir {
+  const owner = opts.owner ?? SELF;
+  const what = opts.what ?? 'output directory';
+  const abs = path.resolve(dir);
+  checkOutputDir(dir, abs, what, owner, opts);
+  const parent = path.dirname(abs);
+  const base = path.basename(abs);
+  let staging: string;
+  try {
+    staging = asUser(owner, () => fs.mkdtempSync(path.join(parent, `.${base}.bt-`)));
+  } catch (err) {
+    if (err instanceof LogError) throw err;
+    fail(dir, what, `${describeFsError(err)}${createHint(abs, err, owner)}`, err);
+  }
+  let stagingFd = -1;
+  let rootFd = -1;
+  const inStaging = () => `/proc/self/fd/${stagingFd}`;
+  const removeRootDir = () => {
+    if (rootFd < 0) return;
+    const r = `/proc/self/fd/${rootFd}`;
+    for (const name of fs.readdirSync(r)) fs.rmSync(`${r}/${name}`, { recursive: true, force: true });
+    fs.closeSync(rootFd);
+    rootFd = -1;
+    fs.rmdirSync(`${inStaging()}/.bt-root`);
+  };
+  let done = false;
+  const abort = () => {
+    if (done) return;
+    done = true;
+    try {
+      removeRootDir();
+    } catch {
+      /* the user's directory goes anyway */
+    }
+    if (stagingFd >= 0) fs.closeSync(stagingFd);
+    try {
+      asUser(owner, () => fs.rmSync(staging, { recursive: true, force: true }));
+    } catch {
+      /* nothing more to do */
+    }
+  };
+  let scratch: string;
+  try {
+    stagingFd = asUser(owner, () => openPrivateDir(staging, ownerUid(owner)));
+    if (owner.uid >= 0 && owner.uid !== process.geteuid?.()) {
+      // root for the user: the writer's own directory, inside the user's
+      fs.mkdirSync(`${inStaging()}/.bt-root`, 0o700);
+      rootFd = openPrivateDir(`${inStaging()}/.bt-root`, process.geteuid?.() ?? 0);
+      scratch = `/proc/self/fd/${rootFd}`;
+    } else scratch = inStaging();
+  } catch (err) {
+    abort();
+    if (err instanceof LogError) throw err;
+    fail(dir, what, describeFsError(err), err);
+  }
+  return {
+    path: dir,
+    scratch,
+    abort,
+    commit() {
+      if (done) return;
+      try {
+        if (rootFd >= 0) {
+          const r = `/proc/self/fd/${rootFd}`;
+          for (const name of fs.readdirSync(r)) copyAsUser(`${r}/${name}`, `${inStaging()}/${name}`, owner, opts.mode ?? 0o644);
+          removeRootDir();
+        }
+        asUser(owner, () => fs.fchmodSync(stagingFd, 0o755));
+        const made = fs.fstatSync(stagingFd);
+        const same = (p: string) => {
+          const st = lstatOrUndefined(p);
+          return !!st && st.ino === made.ino && st.dev === made.dev;
+        };
+        if (!same(staging)) fail(dir, what, `${staging} was replaced while bt was writing: run it again`);
+        const now = checkOutputDir(dir, abs, what, owner, opts);
+        if (!now || asUser(owner, () => fs.readdirSync(abs)).length === 0) {
+          asUser(owner, () => fs.renameSync(staging, abs));
+        } else {
+          const old = path.join(parent, `.${base}.${randomName()}.old`);
+          asUser(owner, () => fs.renameSync(abs, old));
+          try {
+            asUser(owner, () => fs.renameSync(staging, abs));
+          } catch (err) {
+            asUser(owner, () => fs.renameSync(old, abs));
+            throw err;
+          }
+          try {
+            asUser(owner, () => fs.rmSync(old, { recursive: true, force: true }));
+          } catch {
+            /* the new directory is in place; the old one stays under its hidden name */
+          }
+        }
+        done = true;
+        const placed = same(abs);
+        fs.closeSync(stagingFd);
+        if (!placed) fail(dir, what, 'it was replaced while bt was moving it into place: run it again');
+      } catch (err) {
+        abort();
+        if (err instanceof LogError) throw err;
+        fail(dir, what, describeFsError(err), err);
+      }
     },
   };
 }

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { LogError } from '../../src/errors.js';
-import { openOutputAtomic, openOutputInPlace, type Owner } from '../../src/log/output.js';
+import { openOutputAtomic, openOutputDir, openOutputInPlace, type Owner } from '../../src/log/output.js';
 import { LogWriter } from '../../src/log/writer.js';
 import { BT, tmpdir } from '../helpers/trace.js';
 import { cBuildTrace } from '../normalize/synth.js';
@@ -180,5 +180,36 @@ describe('careful output files', { skip }, () => {
     assert.equal(res.status, 0, res.stderr);
     assert.match(fs.readFileSync(own, 'utf8'), /^digraph/);
     assert.ok(fs.lstatSync(ownLink).isSymbolicLink());
+  });
+  it("output directories: root's writer writes through an fd, so a staging directory swapped for a link redirects nothing; files end up the user's", () => {
+    const { dir, victim } = sharedTmp();
+    const victimDir = path.dirname(victim);
+    const out = openOutputDir(path.join(dir, 'out.d'), { owner: NOBODY, what: 'export directory' });
+    assert.match(out.scratch, /^\/proc\/self\/fd\/\d+$/);
+    const [staging] = fs.readdirSync(dir);
+    assert.match(staging, /^\.out\.d\.bt-/);
+    const sst = fs.lstatSync(path.join(dir, staging));
+    assert.deepEqual([sst.uid, sst.mode & 0o777], [65534, 0o700]);
+    // root writes by path (as DuckDB does) into a root-only directory
+    fs.writeFileSync(`${out.scratch}/a.parquet`, 'rows');
+    assert.equal(fs.statSync(out.scratch).uid, 0);
+    assert.equal(fs.statSync(out.scratch).mode & 0o777, 0o700);
+    out.commit();
+    assert.deepEqual(fs.readdirSync(dir), ['out.d']);
+    assert.deepEqual(fs.readdirSync(path.join(dir, 'out.d')), ['a.parquet']);
+    assert.equal(fs.statSync(path.join(dir, 'out.d', 'a.parquet')).uid, 65534);
+    assert.equal(fs.readFileSync(path.join(dir, 'out.d', 'a.parquet'), 'utf8'), 'rows');
+    // the staging directory renamed away and a link to root's directory put in its place
+    const again = openOutputDir(path.join(dir, 'two.d'), { owner: NOBODY });
+    const name = fs.readdirSync(dir).find((n) => n.startsWith('.two.d.bt-'))!;
+    fs.renameSync(path.join(dir, name), path.join(dir, 'moved'));
+    plant(path.join(dir, name), victimDir, 65534);
+    fs.writeFileSync(`${again.scratch}/b.parquet`, 'rows');
+    refuses(() => again.commit(), /^cannot write the output directory .*two\.d: .* was replaced while bt was writing: run it again$/);
+    assert.deepEqual(fs.readdirSync(victimDir).sort(), ['passwd', 'tmp']);
+    assert.equal(fs.existsSync(path.join(dir, 'two.d')), false);
+    assert.equal(fs.existsSync(path.join(dir, name)), false, 'the link removed, not followed');
+    assert.deepEqual(fs.readdirSync(path.join(dir, 'moved')), ['b.parquet'], 'the files went to the real directory');
+    assert.equal(fs.statSync(path.join(dir, 'moved', 'b.parquet')).uid, 65534);
   });
 });
