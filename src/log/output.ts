@@ -9,6 +9,9 @@
  *    (SUDO_UID/SUDO_GID and their groups) when root runs on their behalf:
  *    bt never writes where that user could not. A new file is created with
  *    O_CREAT|O_EXCL|O_NOFOLLOW, so it belongs to the user without a chown.
+ *  - A directory on the way that is a symbolic link another user made in a
+ *    sticky, world-writable directory is not followed (fs.protected_symlinks'
+ *    rule, which bt keeps where the kernel does not).
  *  - A symbolic link at the path is not followed, except to a character
  *    device, a FIFO or a socket (/dev/stdout, /dev/null) or, for atomic
  *    outputs, to the user's own regular file from the user's own link.
@@ -183,6 +186,30 @@ function refuseExisting(file: string, what: string, st: fs.Stats, owner: Owner):
   }
 }
 
+/**
+ * Refuses a path whose directories go through a symbolic link another user
+ * planted in a sticky, world-writable directory (/tmp): the rule of the
+ * kernel's fs.protected_symlinks, which is off on some systems, kept by bt
+ * itself (a link is followed there only when it belongs to whoever follows
+ * it or to the directory's owner). O_NOFOLLOW guards the last component only.
+ */
+function refusePlantedDirs(file: string, what: string, owner: Owner): void {
+  const follower = ownerUid(owner);
+  const parts = path.resolve(file).split('/').slice(1, -1);
+  let at = '';
+  for (const part of parts) {
+    const parent = at || '/';
+    at = `${at}/${part}`;
+    const st = lstatOrUndefined(at);
+    if (!st) return; // the rest does not exist: creating the file fails on its own
+    if (!st.isSymbolicLink() || st.uid === follower) continue;
+    const dir = fs.statSync(parent);
+    if ((dir.mode & 0o1002) === 0o1002 && st.uid !== dir.uid) {
+      fail(file, what, `${at} is a symbolic link that uid ${st.uid} made in the shared directory ${parent}: bt does not follow it; give the real path`);
+    }
+  }
+}
+
 function symlinkTarget(file: string, owner: Owner): fs.Stats | undefined {
   try {
     return asUser(owner, () => fs.statSync(file));
@@ -199,6 +226,7 @@ export function openOutputInPlace(file: string, opts: OutputOptions = {}): Outpu
   const owner = opts.owner ?? SELF;
   const what = opts.what ?? 'log';
   if (file === '-') return { path: file, fd: 1, kind: 'stdout', commit() {}, abort() {} };
+  refusePlantedDirs(file, what, owner);
   for (let attempt = 0; ; attempt++) {
     const st = lstatOrUndefined(file);
     if (st?.isSymbolicLink()) {
@@ -284,6 +312,7 @@ export function openOutputAtomic(file: string, opts: OutputOptions = {}): Output
   const owner = opts.owner ?? SELF;
   const what = opts.what ?? 'output';
   if (file === '-') return { path: file, fd: 1, kind: 'stdout', commit() {}, abort() {} };
+  refusePlantedDirs(file, what, owner);
   let final = file;
   const st = lstatOrUndefined(file);
   if (st?.isSymbolicLink()) {
@@ -449,6 +478,7 @@ export function openOutputDir(dir: string, opts: OutputDirOptions = {}): OutputD
   const owner = opts.owner ?? SELF;
   const what = opts.what ?? 'output directory';
   const abs = path.resolve(dir);
+  refusePlantedDirs(abs, what, owner);
   checkOutputDir(dir, abs, what, owner, opts);
   const parent = path.dirname(abs);
   const base = path.basename(abs);

@@ -59,6 +59,32 @@ describe('careful output files', { skip }, () => {
     assert.equal(fs.existsSync(where), false);
   });
 
+  it('a directory link another user planted in a sticky shared directory is not followed, by root either (fs.protected_symlinks may be off)', () => {
+    const { dir, victim } = sharedTmp();
+    const rootOnly = path.dirname(victim); // root's 755
+    const linkdir = path.join(dir, 'linkdir');
+    plant(linkdir, rootOnly);
+    for (const open of [
+      () => LogWriter.open(path.join(linkdir, 'passwd'), HEADER),
+      () => openOutputInPlace(path.join(linkdir, 'passwd')),
+      () => openOutputAtomic(path.join(linkdir, 'new.out')),
+      () => openOutputDir(path.join(linkdir, 'pq')),
+    ]) {
+      refuses(open, new RegExp(`: ${linkdir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is a symbolic link that uid 65533 made in the shared directory ${dir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: bt does not follow it; give the real path$`));
+    }
+    assert.equal(fs.readFileSync(victim, 'utf8'), 'root:x:0:0\n');
+    assert.deepEqual(fs.readdirSync(rootOnly).sort(), ['passwd', 'tmp']);
+    // root's own link there, and a link in a directory only root can write, are followed
+    const mine = path.join(dir, 'mine');
+    fs.symlinkSync(rootOnly, mine);
+    const own = openOutputAtomic(path.join(mine, 'ok.out'));
+    own.abort();
+    const safe = path.join(rootOnly, 'lnk');
+    plant(safe, dir);
+    const viaSafe = openOutputAtomic(path.join(safe, 'ok2.out'));
+    viaSafe.abort();
+  });
+
   it('bt trace log: a path the sudo user could not create is refused in one line; a new log is the user\'s without a chown', () => {
     const { dir } = sharedTmp();
     const etc = tmpdir('bt-etc-'); // root's, 0700: like /etc for the user
