@@ -83,7 +83,7 @@ async function childMain(args: string[]): Promise<void> {
     const out = rest[0];
     if (format === 'parquet') {
       const { exportParquet } = await import('../../src/export/parquet.js');
-      const rows = await exportParquet(a, out);
+      const { rows } = await exportParquet(a, out);
       res.rows = Object.entries(rows).map(([t, n]) => `${n.toLocaleString('en')} ${t}`).join(', ');
     } else {
       const { exportTo } = await import('../../src/export/index.js');

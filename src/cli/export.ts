@@ -36,8 +36,9 @@ export function exportCommand(): Command {
       const toStdout = !o.output || o.output === '-';
       if (format === 'parquet') {
         if (toStdout) throw new ExportError('E_EXPORT_OUTPUT', 'bt export parquet writes a directory: give it with -o DIR');
-        const rows = await exportParquet(log, o.output);
+        const { rows, damage } = await exportParquet(log, o.output);
         if (!o.quiet) process.stderr.write(`bt export: ${Object.entries(rows).map(([t, n]) => `${n} ${t}`).join(', ')} written to ${o.output}\n`);
+        reportDamage(log, damage);
         return;
       }
       if (toStdout && BINARY_FORMATS.has(format) && process.stdout.isTTY) {

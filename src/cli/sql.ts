@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import { writeAllSync } from '../log/io.js';
 import { checkQuery, openBuildDb, TABLES } from '../sql/index.js';
 import { formatResult } from '../sql/format.js';
+import { reportDamage } from './options.js';
 
 export function sqlCommand(): Command {
   return new Command('sql')
@@ -27,5 +28,6 @@ export function sqlCommand(): Command {
       } finally {
         db.close();
       }
+      for (const d of db.damaged) reportDamage(d.log, d);
     });
 }

@@ -9,6 +9,7 @@ import { UsageError } from '../errors.js';
 import { serveBuild } from '../view/server.js';
 import { writeStaticPage } from '../view/static.js';
 import { loadWithProgress } from '../view/load.js';
+import { reportDamage } from './options.js';
 
 function port(text: string): number {
   const v = Number(text);
@@ -37,6 +38,7 @@ export function viewCommand(): Command {
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (log: string, o) => {
       const build = loadWithProgress(log, { quiet: !!o.quiet });
+      reportDamage(log, build.damage);
       const title = `bt view — ${(build.header.command ?? []).join(' ') || log}`;
       if (o.html) {
         const r = writeStaticPage(build, o.html, { title });

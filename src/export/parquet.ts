@@ -6,6 +6,7 @@
  * output module's openOutputDir). The rows stream from one pass over the
  * log into DuckDB's Parquet writer: no table is held whole.
  */
+import type { TornInfo } from '../log/frames.js';
 import type fs from 'node:fs';
 import { BtError, ExportError } from '../errors.js';
 import { openBuildDb, TABLES, type TableName } from '../sql/index.js';
@@ -23,19 +24,22 @@ export function isParquetExport(entries: fs.Dirent[]): boolean {
  * table. `out` may be missing, an empty directory or an earlier export
  * (replaced as a whole); anything else is refused before the log is read.
  */
-export async function exportParquet(log: string, out: string): Promise<Record<TableName, number>> {
+/** Writes the Parquet directory; returns the rows per table and how the log was damaged, if it was. */
+export async function exportParquet(log: string, out: string): Promise<{ rows: Record<TableName, number>; damage?: { torn?: TornInfo; trailerMismatch?: string } }> {
   const dir = SafeDir.create(
     out,
     isParquetExport,
     `it is a directory with files bt export parquet did not write: bt replaces only an empty directory or an earlier export (${[...TABLE_FILES].join(', ')}); remove it or choose another path`,
   );
   const rows = {} as Record<TableName, number>;
+  let damage: { torn?: TornInfo; trailerMismatch?: string } | undefined;
   try {
     const db = await openBuildDb([log]);
     try {
       // Row order inside a file does not matter (ORDER BY seq, proc, …).
       const written = await db.loadLogs(TABLES, (t, _log, select) => db.copy(t, select, `${dir.scratch}/${t}.parquet`, 'zstd'));
       for (const t of TABLES) rows[t] = written.get(t)![0];
+      damage = db.damaged[0];
     } finally {
       db.close();
     }
@@ -46,5 +50,5 @@ export async function exportParquet(log: string, out: string): Promise<Record<Ta
     throw new ExportError('E_EXPORT_OUTPUT', `cannot write the Parquet files into ${out}: ${why}`, { cause: err });
   }
   dir.commit();
-  return rows;
+  return { rows, damage };
 }

@@ -16,6 +16,7 @@ import vm from 'node:vm';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { BtError, LogError, SqlError } from '../errors.js';
 import { importExternal } from '../external.js';
+import type { TornInfo } from '../log/frames.js';
 import { LogReader } from '../log/reader.js';
 import type { LogHeader } from '../log/schema.js';
 import type { Bindings } from './chunk.js';
@@ -140,6 +141,8 @@ const WRITE = { events: { threads: 2, rowGroup: 16_384 }, other: { threads: 1, r
 /** A DuckDB database with bt's tables over some logs and Parquet directories. */
 export class BuildDb {
   private readonly made = new Set<TableName>();
+  /** The logs read so far that were damaged (torn, or a trailer that disagrees), with how: the command warns. */
+  readonly damaged: Array<{ log: string; torn?: TornInfo; trailerMismatch?: string }> = [];
   /** The row sources the table function bt_rows(key) reads, by key. */
   private readonly pending = new Map<string, Feed>();
   /** What a row source threw, for the caller (DuckDB only gets its message). */
@@ -250,11 +253,20 @@ export class BuildDb {
     const modelTables = tables.filter((t): t is Exclude<TableName, 'events'> => t !== 'events');
     const pass = new LogPass(log, { model: modelTables.length > 0 });
     if (tables.includes('events')) rows.push(['events', await this.stage(pass, i, header, sink)]);
-    if (!modelTables.length) return rows;
+    if (!modelTables.length) {
+      this.noteDamage(log, pass);
+      return rows;
+    }
     const build = pass.build();
+    this.noteDamage(log, pass);
     if (modelTables.includes('accesses')) await this.withRows(modelSource('files', build, log), 'file-paths', (from) => this.conn.run(filePathsSql(from)));
     for (const t of modelTables) rows.push([t, await this.stage(modelSource(t, build, log), i, header, sink)]);
     return rows;
+  }
+
+  private noteDamage(log: string, pass: LogPass): void {
+    const d = pass.damage;
+    if ((d.torn || d.trailerMismatch) && !this.damaged.some((x) => x.log === log)) this.damaged.push({ log, ...d });
   }
 
   /** Writes the rows of table `t` (its `select`) to Parquet file `file`, streamed: row order is not kept (WRITE). */

@@ -14,6 +14,7 @@
  * model. build_id and wall-clock times (`*_ns` = the log's CLOCK_BOOTTIME +
  * its boot_to_wall_ns, exact 64-bit) are added in SQL.
  */
+import type { TornInfo } from '../log/frames.js';
 import crypto from 'node:crypto';
 import { DISPLAY_TYPES, FILE_TYPE_NAMES } from '../log/dump.js';
 import type { LogHeader, LogRecord } from '../log/schema.js';
@@ -293,6 +294,11 @@ export class LogPass implements RowSource {
       b.next();
       this.rows++;
     }
+  }
+
+  /** Once the pass is over: how the log was damaged (torn, a trailer that disagrees), if it was. */
+  get damage(): { torn?: TornInfo; trailerMismatch?: string } {
+    return { torn: this.stream.torn, trailerMismatch: this.stream.trailerMismatch };
   }
 
   /** The build model, once the pass is over (what is left of the log is read for it, without events). */

@@ -219,7 +219,7 @@ ebpfTest('--filter on dump, graph and summary; a broken filter gets the caret an
   assert.match(unknown.stderr, /^bt: bad filter: unknown field "colour"/);
 });
 
-ebpfTest('a torn log: summary, deps, check, diff and export each warn once, naming the byte, and exit 1', async () => {
+ebpfTest('a torn log: summary, deps, check, diff, export, sql and view each warn once, naming the byte, and exit 1', async () => {
   const { log: l } = await traced();
   const whole = fs.readFileSync(l);
   const torn = path.join(tmpdir(), 'torn.trace');
@@ -232,14 +232,21 @@ ebpfTest('a torn log: summary, deps, check, diff and export each warn once, nami
     [['diff', l, torn], 1],
     [['export', 'jsonl', torn], 1],
     [['export', 'compile-commands', torn], 1],
+    [['sql', 'SELECT count(*) FROM processes', torn], 1],
   ];
-  for (const [args, code] of cases) {
+  const out = tmpdir();
+  const files: Array<[string[], string]> = [
+    [['view', '-q', '--html', path.join(out, 'v.html'), torn], path.join(out, 'v.html')],
+    [['export', 'parquet', '-q', '-o', path.join(out, 'pq'), torn], path.join(out, 'pq', 'processes.parquet')],
+  ];
+  for (const [args, code] of [...cases, ...files.map(([a]): [string[], number] => [a, 1])]) {
     const r = await bt(args);
     assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
     const lines = r.stderr.split('\n').filter((x) => x.startsWith('bt: warning:'));
     assert.equal(lines.length, 1, `${args.join(' ')}: ${r.stderr}`);
     assert.match(lines[0]!, warning, args.join(' '));
-    assert.ok(r.stdout.length > 0, `${args.join(' ')} still answers from the records before the damage`);
+    const wrote = files.find(([a]) => a === args)?.[1];
+    assert.ok(wrote ? fs.existsSync(wrote) : r.stdout.length > 0, `${args.join(' ')} still answers from the records before the damage`);
   }
   // the whole log: no warning, the usual status
   const ok = await bt(['summary', l]);

@@ -97,7 +97,7 @@ test('events: each row is bt dump --json of its record; accesses, files and proc
 
     // bt export parquet: the same rows in every table
     const out = path.join(dir, 'synth.parquet.d');
-    const written = await exportParquet(log, out);
+    const written = (await exportParquet(log, out)).rows;
     for (const t of TABLES) {
       const [[n]] = (await db.query(`SELECT count(*) FROM ${t}`)).rows;
       assert.equal(written[t], Number(n), `${t} rows written`);
