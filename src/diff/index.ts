@@ -42,6 +42,8 @@ export interface DiffReport {
   inputs_only_in_a: FileEntry[];
   inputs_only_in_b: FileEntry[];
   resolved_elsewhere: Array<{ name: string; a: string[]; b: string[]; tools: string[] }>;
+  /** Inputs of both builds whose modification time differs ("sec.nsec", as a stat found it before the build wrote it: an edited source). */
+  inputs_changed: Array<{ path: string; a: string; b: string; tools: string[] }>;
   outputs_only_in_a: FileEntry[];
   outputs_only_in_b: FileEntry[];
   durations: Array<{ a: Command; b: Command; a_ms: number; b_ms: number; change_ms: number }>;
@@ -83,6 +85,7 @@ export const CONTENT_SECTIONS = [
   'inputs_only_in_a',
   'inputs_only_in_b',
   'resolved_elsewhere',
+  'inputs_changed',
   'outputs_only_in_a',
   'outputs_only_in_b',
 ] as const;
@@ -131,6 +134,7 @@ export function diffBuilds(ba: Build, bb: Build, opts: DiffOptions = {}): DiffRe
     inputs_only_in_a: inputs.onlyA.filter((e) => !resolved.used.has(e)),
     inputs_only_in_b: inputs.onlyB.filter((e) => !resolved.used.has(e)),
     resolved_elsewhere: resolved.list,
+    inputs_changed: changedInputs(a, b),
     outputs_only_in_a: outputs.onlyA,
     outputs_only_in_b: outputs.onlyB,
     durations: durations(a, b, pairs, opts.maxDurations ?? 10),
@@ -247,6 +251,36 @@ function fileSets(a: Side, b: Side, kinds: number, outputs: boolean): { onlyA: F
       .map(([path, tools]) => ({ path, tools: [...tools].sort() }))
       .sort((u, v) => (u.path < v.path ? -1 : 1));
   return { onlyA: only(ka, kb), onlyB: only(kb, ka) };
+}
+
+/**
+ * Inputs of both builds (read or run, not made by the build), at the same
+ * path in both, whose mtime differs, where a process of each build asked
+ * for it (make's stat of a prerequisite; an fstat is not recorded): what
+ * was edited, touched or upgraded in between. Copies of a tree elsewhere
+ * (other paths, masked alike) are not compared: copying sets new mtimes.
+ */
+function changedInputs(a: Side, b: Side): DiffReport['inputs_changed'] {
+  const collect = (s: Side) => {
+    const out = new Map<string, { mtime: string; tools: Set<string> }>();
+    for (const f of s.build.model.files) {
+      // an input: read or run, never written by the build (a target it remakes has an older mtime each time)
+      if (f.dir || f.created || f.mtime === undefined || !(f.kinds & (Kind.READ | Kind.EXEC)) || f.kinds & WRITES) continue;
+      if (/^\/(proc|sys|dev)(\/|$)/.test(f.path)) continue;
+      const tools = new Set<string>();
+      for (const acc of f.procs) if (acc.kinds & (Kind.READ | Kind.EXEC | Kind.STAT)) tools.add(programName(s.build.process(acc.proc)!));
+      out.set(f.path, { mtime: f.mtime, tools });
+    }
+    return out;
+  };
+  const ka = collect(a);
+  const kb = collect(b);
+  const out: DiffReport['inputs_changed'] = [];
+  for (const [path, x] of ka) {
+    const y = kb.get(path);
+    if (y && y.mtime !== x.mtime) out.push({ path: a.mask.path(path), a: x.mtime, b: y.mtime, tools: [...new Set([...x.tools, ...y.tools])].sort() });
+  }
+  return out.sort((u, v) => (u.path < v.path ? -1 : 1));
 }
 
 /** Inputs only in A and only in B with the same name: the same file found in another place. */

@@ -44,8 +44,17 @@ export function diffText(r: DiffReport): string {
   section('inputs read only in A', r.inputs_only_in_a, files);
   section('inputs read only in B', r.inputs_only_in_b, files);
   section('read from another place (A -> B)', r.resolved_elsewhere, (x) => `${displayPath(x.name)}: ${x.a.map(displayPath).join(' ')} -> ${x.b.map(displayPath).join(' ')}  (${x.tools.join(', ')})`);
+  section('inputs changed (modification time, A -> B)', r.inputs_changed, (x) => `${displayPath(x.path)}: ${mtimeText(x.a)} -> ${mtimeText(x.b)}  (${x.tools.join(', ')})`);
   section('outputs only in A', r.outputs_only_in_a, files);
   section('outputs only in B', r.outputs_only_in_b, files);
   section('job durations changed most', r.durations, (x) => `${x.change_ms > 0 ? '+' : ''}${x.change_ms} ms  ${commandLine(x.b.argv)}  (${x.a_ms} ms -> ${x.b_ms} ms)`);
   return `${out.join('\n')}\n`;
+}
+
+/** "sec.nsec" as a UTC time to the microsecond: 2026-11-30 15:01:02.123456 UTC. */
+function mtimeText(m: string): string {
+  const [sec, nsec = '0'] = m.split('.');
+  const d = new Date(Number(sec) * 1000);
+  if (Number.isNaN(d.getTime())) return m;
+  return `${d.toISOString().slice(0, 19).replace('T', ' ')}.${nsec.padStart(9, '0').slice(0, 6)} UTC`;
 }

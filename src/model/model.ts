@@ -64,6 +64,12 @@ export interface BuildFile {
   kinds: number;
   /** Accesses of this file, one per process, in the order of their first use. */
   readonly procs: FileAccess[];
+  /**
+   * Its modification time as the build first found it ("sec.nsec", from a
+   * successful stat before the build wrote it: make comparing timestamps),
+   * when a process asked; undefined when none did (an fstat is not recorded).
+   */
+  mtime?: string;
 }
 
 /** How one process used one file. */
@@ -320,8 +326,17 @@ export class ModelBuilder {
     }
     const link = type === 'path2' ? this.onPath2(r) : undefined;
     if (type === 'exec') this.onExec(p, r);
+    if (type === 'lookup') this.onStat(r);
     for (const u of recordUses(r, type)) this.use(p, u.path, u.kinds, ts);
     if (link) this.link(r.abspath, r.abspath2, link);
+  }
+
+  /** The first mtime a successful stat found, before the build wrote the file. */
+  private onStat(r: LogRecord): void {
+    const l = r.lookup!;
+    if (!l.ftype || l.errno || !r.abspath || r.abspath[0] !== '/') return;
+    const f = this.file(r.abspath);
+    if (f.mtime === undefined && !(f.kinds & WRITES)) f.mtime = `${l.mtime ?? 0}.${String(l.mtime_nsec ?? 0).padStart(9, '0')}`;
   }
 
   private onProcess(p: Process, r: LogRecord): void {

@@ -34,7 +34,7 @@ const COMPILES = ['main', 'util', 'greet'];
 
 /** Every section but durations (timing is not content) is empty. */
 function assertOnly(r: DiffReport, keep: readonly (keyof DiffReport)[]): void {
-  for (const k of ['exit_status', 'only_in_a', 'only_in_b', 'arguments', 'environment', 'inputs_only_in_a', 'inputs_only_in_b', 'resolved_elsewhere', 'outputs_only_in_a', 'outputs_only_in_b'] as const) {
+  for (const k of ['exit_status', 'only_in_a', 'only_in_b', 'arguments', 'environment', 'inputs_only_in_a', 'inputs_only_in_b', 'resolved_elsewhere', 'inputs_changed', 'outputs_only_in_a', 'outputs_only_in_b'] as const) {
     if (!keep.includes(k)) assert.deepEqual(r[k], [], `nothing in ${k}`);
   }
 }
@@ -142,3 +142,25 @@ ebpfTest(
   },
   120_000,
 );
+
+ebpfTest('diff: a source edited in place between two builds of one tree is an input changed, with both modification times', async () => {
+  const dir = path.join(tmpdir('bt-diff-'), 'cproject');
+  fs.mkdirSync(dir);
+  for (const f of SOURCES) fs.copyFileSync(path.join(REPO, 'test-programs', 'cproject', f), path.join(dir, f));
+  await trace(['make', '-j2'], { cwd: dir }); // both traced builds below remake existing objects
+  const a = await trace(['make', '-B', '-j2'], { cwd: dir });
+  assert.equal(a.code, 0, a.stderr);
+  const same = await diff(a.file, a.file);
+  assert.deepEqual(same.r.inputs_changed, []);
+  const util = path.join(dir, 'util.c');
+  fs.appendFileSync(util, '/* edited */\n');
+  fs.utimesSync(util, 1893553445.5, 1893553445.5); // 2030-01-02 03:04:05.5 UTC, exact in a double
+  const b = await trace(['make', '-B', '-j2'], { cwd: dir });
+  assert.equal(b.code, 0, b.stderr);
+  const { code, r, text } = await diff(a.file, b.file);
+  assert.equal(code, 1);
+  assertOnly(r, ['inputs_changed']);
+  assert.deepEqual(r.inputs_changed.map((x) => [x.path, x.b]), [['util.c', '1893553445.500000000']]);
+  assert.ok(r.inputs_changed[0]!.tools.includes('make'), 'make compared its timestamp');
+  assert.match(text, /\ninputs changed \(modification time, A -> B\) \(1\)\n {2}util\.c: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} UTC -> 2030-01-02 03:04:05\.500000 UTC {2}\(/);
+});
