@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { sharedTmp } from '../helpers/tmp.js';
 import { BT, tmpdir } from '../helpers/trace.js';
 import { cBuildTrace } from '../normalize/synth.js';
 
@@ -20,11 +21,7 @@ const TABLES = ['accesses.parquet', 'builds.parquet', 'events.parquet', 'files.p
 
 /** A sticky world-writable directory like /tmp, and a log anyone can read, outside it. */
 function setup(): { base: string; dir: string; log: string } {
-  const base = tmpdir('bt-parquet-');
-  fs.chmodSync(base, 0o755);
-  const dir = path.join(base, 'tmp');
-  fs.mkdirSync(dir);
-  fs.chmodSync(dir, 0o1777);
+  const { base, dir } = sharedTmp('bt-parquet-');
   const log = cBuildTrace(['a', 'b']).write(path.join(base, 'in.trace'));
   fs.chmodSync(log, 0o644);
   return { base, dir, log };

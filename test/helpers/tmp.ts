@@ -19,3 +19,17 @@ export function tmpdir(prefix = 'bt-test-'): string {
   made.push(dir);
   return dir;
 }
+
+/**
+ * A directory like /tmp (sticky, world-writable) inside a root-owned 755
+ * one (`base`), for the tests of bt's root-safe outputs: whatever a test
+ * puts in `base` (a victim file, a log) other users cannot touch.
+ */
+export function sharedTmp(prefix = 'bt-out-'): { base: string; dir: string } {
+  const base = tmpdir(prefix);
+  fs.chmodSync(base, 0o755);
+  const dir = path.join(base, 'tmp');
+  fs.mkdirSync(dir);
+  fs.chmodSync(dir, 0o1777);
+  return { base, dir };
+}

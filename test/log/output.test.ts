@@ -12,6 +12,7 @@ import { describe, it } from 'node:test';
 import { LogError } from '../../src/errors.js';
 import { openOutputAtomic, openOutputDir, openOutputInPlace, type Owner } from '../../src/log/output.js';
 import { LogWriter } from '../../src/log/writer.js';
+import { sharedTmp as shared } from '../helpers/tmp.js';
 import { BT, tmpdir } from '../helpers/trace.js';
 import { cBuildTrace } from '../normalize/synth.js';
 import { HEADER } from './fixtures.js';
@@ -23,11 +24,7 @@ const SUDO = { SUDO_UID: '65534', SUDO_GID: '65534', SUDO_USER: 'nobody' };
 
 /** A sticky world-writable directory like /tmp, and a victim file of root outside it. */
 function sharedTmp(): { dir: string; victim: string } {
-  const base = tmpdir('bt-out-');
-  fs.chmodSync(base, 0o755);
-  const dir = path.join(base, 'tmp');
-  fs.mkdirSync(dir);
-  fs.chmodSync(dir, 0o1777);
+  const { base, dir } = shared();
   const victim = path.join(base, 'passwd');
   fs.writeFileSync(victim, 'root:x:0:0\n', { mode: 0o644 });
   return { dir, victim };

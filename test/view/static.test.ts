@@ -9,6 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { sharedTmp } from '../helpers/tmp.js';
 import { BT, tmpdir } from '../helpers/trace.js';
 import { cBuildTrace } from '../normalize/synth.js';
 
@@ -18,11 +19,7 @@ const SUDO = { SUDO_UID: '65534', SUDO_GID: '65534', SUDO_USER: 'nobody' };
 
 /** A sticky world-writable directory like /tmp, a root file outside it, and a log anyone can read. */
 function setup(): { dir: string; victim: string; log: string } {
-  const base = tmpdir('bt-html-');
-  fs.chmodSync(base, 0o755);
-  const dir = path.join(base, 'tmp');
-  fs.mkdirSync(dir);
-  fs.chmodSync(dir, 0o1777);
+  const { base, dir } = sharedTmp('bt-html-');
   const victim = path.join(base, 'passwd');
   fs.writeFileSync(victim, 'root:x:0:0\n', { mode: 0o644 });
   const log = cBuildTrace(['a']).write(path.join(base, 'in.trace'));
