@@ -1,8 +1,16 @@
 /**
  * bt export makedeps: make dependency rules from what the build did. For
  * every file a job wrote and left behind: `OUTPUT: INPUT…`, its inputs
- * being what that job read and had not made itself (several jobs writing
- * one file: the union). Then, like gcc -MP, an empty rule for every input
+ * being what the processes of that job that made THAT file read and the
+ * job had not made itself (several jobs writing one file: the union). The
+ * processes that made a file (producers): those of the job that wrote it,
+ * with their subprocesses (a shell's `cat a > b`), and, for each file one
+ * of them read after the job wrote it (gcc's /tmp/cc*.s), the process that
+ * wrote it last before that read, with its subprocesses, and so on back; a
+ * file renamed or linked into place counts as read by the process that
+ * moved it, a pipe as read from the processes that hold its write end. So
+ * `gcc -MD -c m1.c m2.c` gives m1.o (as <- cc1) and m1.d (cc1) what cc1
+ * read for m1.c, as gcc's own m1.d does, not m2.c's. Then, like gcc -MP, an empty rule for every input
  * that is not itself a target, so that make does not stop when one goes
  * away. Paths are absolute. Runtime noise is left out: /proc, /sys, /dev,
  * /run, shared libraries, the loader cache, locale and gconv data.
@@ -13,7 +21,7 @@
  * a comment.
  */
 import { ExportError } from '../errors.js';
-import type { Build } from '../model/index.js';
+import { Kind, WRITES, type Build, type Job } from '../model/index.js';
 
 const NOISE = /^\/(?:proc|sys|dev|run)\/|\.so(?:\.\d+)*$|^\/etc\/ld\.so\.cache$|^\/usr\/(?:lib|share)\/locale\/|\/gconv\//;
 
@@ -41,17 +49,94 @@ export interface Rule {
   inputs: string[];
 }
 
+/**
+ * The inputs of each output of one job: what its producers read that the
+ * job did not make (see the file comment); the job's inputs when no
+ * producer is known.
+ */
+function jobDeps(build: Build, job: Job, linksTo: ReadonlyMap<number, number[]>): Map<number, number[]> {
+  const m = build.model;
+  const members = new Set(job.procs);
+  const inputs = new Set(job.inputs);
+  const pipeWriters = new Map<number, number[]>();
+  for (const id of job.procs) {
+    for (const k of build.process(id)!.pipeWrite) {
+      const w = pipeWriters.get(k);
+      if (w) w.push(id);
+      else pipeWriters.set(k, [id]);
+    }
+  }
+  /** The last process of the job (other than `reader`) to write `file` before `before`. */
+  const lastWriter = (file: number, reader: number, before: number): number | undefined => {
+    let best: number | undefined;
+    let at = -Infinity;
+    for (const a of m.files[file].procs) {
+      if (a.proc === reader || !members.has(a.proc) || !(a.kinds & WRITES) || a.firstWrite < 0 || a.firstWrite > before) continue;
+      if (a.firstWrite >= at) {
+        at = a.firstWrite;
+        best = a.proc;
+      }
+    }
+    return best;
+  };
+  const out = new Map<number, number[]>();
+  for (const file of job.outputs) {
+    const seen = new Set<number>();
+    const deps = new Set<number>();
+    const stack: number[] = [];
+    const add = (proc: number): void => {
+      // a producer and its subprocesses in the job (drivers' children are jobs of their own)
+      const todo = [proc];
+      while (todo.length) {
+        const id = todo.pop()!;
+        if (seen.has(id) || !members.has(id)) continue;
+        seen.add(id);
+        stack.push(id);
+        todo.push(...build.process(id)!.children);
+      }
+    };
+    for (const a of m.files[file].procs) if (members.has(a.proc) && a.kinds & WRITES) add(a.proc);
+    const read = (proc: number, f: number, at: number): void => {
+      const w = lastWriter(f, proc, at);
+      if (w !== undefined) add(w);
+      else if (inputs.has(f)) deps.add(f);
+    };
+    while (stack.length) {
+      const p = build.process(stack.pop()!)!;
+      for (const a of p.files.values()) {
+        if (a.kinds & Kind.READ) {
+          // read what it had written itself first: its own
+          if (a.firstWrite < 0 || a.first < a.firstWrite) read(p.proc, a.file, a.last);
+        }
+        if (a.kinds & Kind.RENAME_TO || (a.kinds & Kind.CREATE && linksTo.has(a.file))) {
+          for (const from of linksTo.get(a.file) ?? []) read(p.proc, from, a.firstWrite);
+        }
+      }
+      for (const k of p.pipeRead) for (const w of pipeWriters.get(k) ?? []) add(w);
+    }
+    out.set(file, seen.size ? [...deps] : job.inputs);
+  }
+  return out;
+}
+
 /** The rules of a build: outputs in order of first use, inputs likewise. */
 export function depRules(build: Build): Rule[] {
   const files = build.model.files;
   const inputsOf = new Map<number, Set<number>>();
+  // renames and hard links, by destination: the sources
+  const linksTo = new Map<number, number[]>();
+  for (const l of build.model.links) {
+    const from = linksTo.get(l.to);
+    if (from) from.push(l.from);
+    else linksTo.set(l.to, [l.from]);
+  }
   for (const job of build.jobs.jobs) {
-    const inputs = job.inputs.filter((f) => !isNoise(files[f].path));
+    const deps = jobDeps(build, job, linksTo);
     for (const out of job.outputs) {
       if (isNoise(files[out].path)) continue;
       let s = inputsOf.get(out);
       if (!s) inputsOf.set(out, (s = new Set()));
-      for (const i of inputs) if (i !== out) s.add(i);
+      for (const i of deps.get(out)!) if (i !== out && !isNoise(files[i].path)) s.add(i);
     }
   }
   return [...inputsOf.keys()]

@@ -104,3 +104,57 @@ ebpfTest('cproject: objects depend on their source and headers (system headers t
   assert.match(miss.stderr, /^bt: .*main\.c is not an output of any job/);
   assert.equal(miss.stderr.trim().split('\n').length, 1);
 });
+
+/** A .d file gcc wrote, as target -> absolute prerequisites (relative names are the compiler's cwd's). */
+function gccDeps(file: string, cwd: string): Map<string, string[]> {
+  const rules = new Map<string, string[]>();
+  for (const l of fs.readFileSync(file, 'utf8').replace(/\\\n/g, ' ').split('\n')) {
+    const m = /^(\S+):(.*)$/.exec(l);
+    if (m) rules.set(path.resolve(cwd, m[1]), m[2].trim().split(/\s+/).filter(Boolean).map((p) => path.resolve(cwd, p)));
+  }
+  return rules;
+}
+
+ebpfTest('a multi-source compile: each object and .d file depends on what made it (as <- cc1 for that source), exactly gcc -MD\'s set; a file renamed into place on what its writer read', async () => {
+  const work = tmpdir('bt-mkm-');
+  for (const d of ['include', 'multi', 'piped']) fs.mkdirSync(path.join(work, d));
+  fs.writeFileSync(path.join(work, 'include', 'util.h'), '#define U 1\n');
+  fs.writeFileSync(path.join(work, 'include', 'other.h'), '#define O 2\n');
+  for (const d of ['multi', 'piped']) {
+    fs.writeFileSync(path.join(work, d, 'm1.c'), 'int m1(void) { return 1; }\n');
+    fs.writeFileSync(path.join(work, d, 'm2.c'), '#include "util.h"\nint m2(void) { return U; }\n');
+    fs.writeFileSync(path.join(work, d, 'm3.c'), '#include "other.h"\n#include <stdio.h>\nint m3(void) { return O + EOF; }\n');
+  }
+  fs.writeFileSync(path.join(work, 'a'), 'a\n');
+  fs.writeFileSync(
+    path.join(work, 'Makefile'),
+    [
+      'all:',
+      '\tcd multi && gcc -I../include -MD -c m1.c m2.c m3.c', // temporaries: cc1 writes /tmp/cc*.s, as reads it
+      '\tcd piped && gcc -pipe -I../include -MD -c m1.c m2.c m3.c', // cc1 | as
+      '\tcat a > x.tmp && mv x.tmp x',
+      '',
+    ].join('\n'),
+  );
+  const t = await trace(['make', '-s'], { cwd: work });
+  assert.equal(t.code, 0, t.stderr);
+  const r = await bt(['export', 'makedeps', t.file]);
+  assert.equal(r.code, 0, r.stderr);
+  const rules = new Map<string, string[]>();
+  for (const l of r.stdout.split('\n')) {
+    const m = /^(\S+):(.*)$/.exec(l);
+    if (m && m[2]) rules.set(m[1], m[2].trim().split(' '));
+  }
+  const sorted = (x: string[] | undefined) => [...(x ?? [])].sort();
+  for (const d of ['multi', 'piped']) {
+    for (const n of ['m1', 'm2', 'm3']) {
+      const gcc = gccDeps(path.join(work, d, `${n}.d`), path.join(work, d));
+      const want = sorted(gcc.get(path.join(work, d, `${n}.o`)));
+      assert.ok(want.length >= 2, `gcc's ${d}/${n}.d: ${want}`);
+      assert.deepEqual(sorted(rules.get(path.join(work, d, `${n}.o`))), want, `${d}/${n}.o`);
+      assert.deepEqual(sorted(rules.get(path.join(work, d, `${n}.d`))), want, `${d}/${n}.d`);
+    }
+  }
+  assert.deepEqual(rules.get(path.join(work, 'x')), [path.join(work, 'a')]);
+  assert.deepEqual([...rules.keys()].filter((k) => !/\/m[123]\.[od]$/.test(k)), [path.join(work, 'x')]);
+});
