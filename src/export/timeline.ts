@@ -1,12 +1,14 @@
 /**
  * The build as a timeline, shared by the Perfetto and Chrome-trace exports:
- * one slice per process (named by tool), its instants (failed execs, a
- * failing exit), spawn flows, the running-processes counter, and lanes in
- * which slices always nest (a child goes into its parent's lane when it
- * fits there, else into the first lane free at its start).
+ * one slice per process (named by tool), its instants (failed execs, a PATH
+ * search being one exec: see execFailures; a failing exit), spawn flows, the
+ * running-processes counter, and lanes in which slices always nest (a child
+ * goes into its parent's lane when it fits there, else into the first lane
+ * free at its start).
  */
 import { errnoName } from '../errors.js';
 import { failed, Kind, programName, WRITES, type Build, type Process } from '../model/index.js';
+import { baseName, dirName } from '../normalize/paths.js';
 import { exitText, shellJoin } from '../present/format.js';
 
 export interface Slice {
@@ -61,6 +63,43 @@ function counts(p: Process): { read: number; written: number } {
     if (a.kinds & WRITES) written++;
   }
   return { read, written };
+}
+
+/** The errnos with which execvp and posix_spawnp go on to the next directory of PATH. */
+const SEARCH_ERRNOS = new Set([2, 13, 20]); // ENOENT, EACCES, ENOTDIR
+
+/**
+ * A process's failed execs as the program saw them. The misses of a PATH
+ * search (execvp, posix_spawnp: ENOENT, EACCES or ENOTDIR for the same
+ * name in one directory after another) are one attempt: none at all when
+ * the search then found the program (the process's next successful exec
+ * runs one of that name), else one failure, at the last place tried, with
+ * `searched` (the directories tried in order, joined with ':' like PATH)
+ * when it tried more than one. Any other failed exec is one failure.
+ */
+export function execFailures(p: Process): Array<{ ts: number; path: string; errno: number; searched?: string }> {
+  const out: Array<{ ts: number; path: string; errno: number; searched?: string }> = [];
+  const all = p.execFailures ?? [];
+  for (let i = 0; i < all.length; ) {
+    const f = all[i];
+    const name = baseName(f.path);
+    let j = i + 1;
+    if (SEARCH_ERRNOS.has(f.errno)) {
+      // the same name from the next directory (a PATH may name one twice), with the same exec to follow
+      const dirs = [dirName(f.path)];
+      while (j < all.length && SEARCH_ERRNOS.has(all[j].errno) && baseName(all[j].path) === name && all[j].then === f.then) dirs.push(dirName(all[j++].path));
+      if (f.then !== undefined && baseName(f.then) === name) {
+        i = j; // the search found it
+        continue;
+      }
+      const last = all[j - 1];
+      out.push(j - i > 1 ? { ts: last.ts, path: last.path, errno: last.errno, searched: dirs.join(':') } : { ts: f.ts, path: f.path, errno: f.errno });
+    } else {
+      out.push({ ts: f.ts, path: f.path, errno: f.errno });
+    }
+    i = j;
+  }
+  return out;
 }
 
 /** Assigns lanes so that, within a lane, slices are disjoint or nested. */
@@ -124,8 +163,10 @@ export function timeline(build: Build): Timeline {
     };
     slices.push(s);
     byProc.set(p.proc, s);
-    for (const f of p.execFailures ?? []) {
-      instants.push({ proc: p.proc, ts: f.ts, name: `exec failed: ${errnoName(f.errno)}`, args: { path: f.path, errno: errnoName(f.errno) } });
+    for (const f of execFailures(p)) {
+      const args: Record<string, string> = { path: f.path, errno: errnoName(f.errno) };
+      if (f.searched !== undefined) args.searched = f.searched;
+      instants.push({ proc: p.proc, ts: f.ts, name: `exec failed: ${errnoName(f.errno)}`, args });
     }
     if (failed(p)) instants.push({ proc: p.proc, ts: s.end, name: s.exit, args: { exit: s.exit } });
   }

@@ -42,8 +42,8 @@ export interface Process {
   execd: boolean;
   /** Execs that failed (ENOENT while searching PATH, …). */
   failedExecs: number;
-  /** Each failed exec: when, the path tried (absolute when known) and the errno. */
-  execFailures?: Array<{ ts: number; path: string; errno: number }>;
+  /** Each failed exec: when, the path tried (absolute when known), the errno, and the program the process's next successful exec ran, if one followed. */
+  execFailures?: Array<{ ts: number; path: string; errno: number; then?: string }>;
   /** Accesses of this process, by file id. */
   readonly files: Map<number, FileAccess>;
   pipeRead: readonly number[];
@@ -366,6 +366,9 @@ export class ModelBuilder {
     if (e.env?.length) p.env = this.internEnv(e.env);
     if (e.argv?.length) p.argv = e.argv.map((a) => this.intern(a));
     if (r.abspath) p.exe = this.intern(r.abspath);
+    // the failures since the last successful exec led up to this one (a PATH search's misses)
+    const fails = p.execFailures;
+    if (fails) for (let i = fails.length - 1; i >= 0 && fails[i].then === undefined; i--) fails[i].then = p.exe;
     if (e.cwd) p.cwd = this.intern(e.cwd);
   }
 

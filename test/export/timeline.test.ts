@@ -165,6 +165,45 @@ ebpfTest('perfetto and chrome-trace: fail-exec\'s two failed execs are instants 
   );
 });
 
+ebpfTest('perfetto and chrome-trace: the misses of a PATH search that found the program are no instants; one that found nothing is one', async () => {
+  const dir = tmpdir('bt-ps-');
+  fs.writeFileSync(path.join(dir, 'afile'), ''); // a PATH entry that is a file: ENOTDIR
+  fs.mkdirSync(path.join(dir, 'noexec'));
+  fs.writeFileSync(path.join(dir, 'noexec', 'true'), '#!/bin/sh\n', { mode: 0o644 }); // EACCES, even for root
+  const search = `${dir}/missing:${dir}/afile:${dir}/missing:${dir}/noexec:/usr/bin`; // a directory twice, as PATHs often have
+  // sh finds env itself (no failed exec); env runs execvp: every PATH entry in turn
+  const t = await trace(['sh', '-c', `PATH=${search}; env true; env no-such-prog-bt; exit 0`], { cwd: dir });
+  assert.equal(t.code, 0, t.stderr);
+  const build = loadBuild(t.file);
+  const misses = build.model.processes.flatMap((p) => (p.execFailures ?? []).map((f) => [f.path, f.errno]));
+  assert.deepEqual(misses, [
+    [`${dir}/missing/true`, 2],
+    [`${dir}/afile/true`, 20],
+    [`${dir}/missing/true`, 2],
+    [`${dir}/noexec/true`, 13],
+    [`${dir}/missing/no-such-prog-bt`, 2],
+    [`${dir}/afile/no-such-prog-bt`, 20],
+    [`${dir}/missing/no-such-prog-bt`, 2],
+    [`${dir}/noexec/no-such-prog-bt`, 2],
+    ['/usr/bin/no-such-prog-bt', 2],
+  ]);
+  const want = [
+    ['exec failed: ENOENT', { path: '/usr/bin/no-such-prog-bt', errno: 'ENOENT', searched: search }],
+    ['exit 127', { exit: 'exit 127' }],
+  ];
+  const chrome = JSON.parse((await bt(['export', 'chrome-trace', t.file])).stdout);
+  assert.deepEqual(
+    chrome.traceEvents.filter((e: any) => e.ph === 'i').map((e: any) => [e.name, e.args]),
+    want,
+  );
+  const out = path.join(dir, 'x.pftrace');
+  assert.equal((await bt(['export', 'perfetto', t.file, '-o', out])).code, 0);
+  assert.deepEqual(
+    decodePerfetto(out).events.filter((e) => e.type === 3).map((e) => [e.name, e.args]),
+    want,
+  );
+});
+
 ebpfTest('chrome-trace: forker as complete events in µs, nested in lanes, with spawn flows and the counter', async () => {
   const t = await trace([prog('forker')]);
   assert.equal(t.code, 0, t.stderr);
