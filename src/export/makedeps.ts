@@ -55,7 +55,6 @@ export interface Rule {
  * producer is known.
  */
 function jobDeps(build: Build, job: Job, linksTo: ReadonlyMap<number, number[]>): Map<number, number[]> {
-  const m = build.model;
   const members = new Set(job.procs);
   const inputs = new Set(job.inputs);
   const pipeWriters = new Map<number, number[]>();
@@ -66,15 +65,25 @@ function jobDeps(build: Build, job: Job, linksTo: ReadonlyMap<number, number[]>)
       else pipeWriters.set(k, [id]);
     }
   }
+  // the job's writes by file (a header's accesses are thousands of processes: not searched per read)
+  const writesOf = new Map<number, Array<{ proc: number; at: number }>>();
+  for (const id of job.procs) {
+    for (const a of build.process(id)!.files.values()) {
+      if (!(a.kinds & WRITES) || a.firstWrite < 0) continue;
+      const w = writesOf.get(a.file);
+      if (w) w.push({ proc: id, at: a.firstWrite });
+      else writesOf.set(a.file, [{ proc: id, at: a.firstWrite }]);
+    }
+  }
   /** The last process of the job (other than `reader`) to write `file` before `before`. */
   const lastWriter = (file: number, reader: number, before: number): number | undefined => {
     let best: number | undefined;
     let at = -Infinity;
-    for (const a of m.files[file].procs) {
-      if (a.proc === reader || !members.has(a.proc) || !(a.kinds & WRITES) || a.firstWrite < 0 || a.firstWrite > before) continue;
-      if (a.firstWrite >= at) {
-        at = a.firstWrite;
-        best = a.proc;
+    for (const w of writesOf.get(file) ?? []) {
+      if (w.proc === reader || w.at > before) continue;
+      if (w.at >= at) {
+        at = w.at;
+        best = w.proc;
       }
     }
     return best;
@@ -95,7 +104,7 @@ function jobDeps(build: Build, job: Job, linksTo: ReadonlyMap<number, number[]>)
         todo.push(...build.process(id)!.children);
       }
     };
-    for (const a of m.files[file].procs) if (members.has(a.proc) && a.kinds & WRITES) add(a.proc);
+    for (const w of writesOf.get(file) ?? []) add(w.proc);
     const read = (proc: number, f: number, at: number): void => {
       const w = lastWriter(f, proc, at);
       if (w !== undefined) add(w);
