@@ -6,7 +6,7 @@
  * the only places that call process.exit.
  */
 import { Command, CommanderError } from 'commander';
-import { BtError } from '../errors.js';
+import { BtError, UsageError } from '../errors.js';
 import { BT_VERSION } from '../version.js';
 
 /** A command's name and how to make it (loading its modules). */
@@ -16,14 +16,42 @@ async function buildProgram(commands: CommandTable, name: string | undefined): P
   const program = new Command('bt')
     .description('bt — a build tracer: what does this build actually do?')
     .version(BT_VERSION)
-    .enablePositionalOptions()
-    .showHelpAfterError('(run bt --help for usage)')
-    .exitOverride();
+    .enablePositionalOptions();
+  usageErrors(program, 'bt');
   const one = commands.filter(([n]) => n === name);
   for (const [, make] of one.length ? one : commands) {
-    program.addCommand((await make()).exitOverride());
+    const command = await make();
+    program.addCommand(usageErrors(command, `bt ${command.name()}`));
   }
   return program;
+}
+
+/**
+ * Commander's own errors (a missing argument, an unknown option or command,
+ * a value not among the choices, too many arguments) become bt's one line
+ * (`bt: unknown option '--bogus' (did you mean --focus?): see bt graph
+ * --help`) and exit 2: commander prints nothing itself, and throws a
+ * UsageError naming the help to read. Help and --version go through as
+ * they are.
+ */
+function usageErrors(command: Command, name: string): Command {
+  return command.configureOutput({ outputError: () => {} }).exitOverride((err) => {
+    if (err.exitCode === 0 || err.code === 'commander.help' || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') throw err;
+    throw new UsageError('E_USAGE', `${commanderMessage(err.message)}: see ${name} --help`, { cause: err });
+  });
+}
+
+/**
+ * A commander error message as one clause: without its "error: ", its
+ * second sentence and its suggestion in parentheses ("too many arguments for
+ * 'summary'. Expected 1 argument but got 3." -> "too many arguments for
+ * 'summary' (expected 1 argument but got 3)").
+ */
+export function commanderMessage(message: string): string {
+  const [first = '', ...more] = message.replace(/^error: /, '').trim().split('\n');
+  const lower = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+  const main = first.replace(/\. ([A-Z][^.]*)\.$/, (_, s: string) => ` (${lower(s)})`).replace(/\.$/, '');
+  return [main, ...more.map((l) => l.trim()).filter(Boolean).map((l) => (l.startsWith('(') ? `(${lower(l.slice(1))}` : `(${lower(l)})`))].join(' ');
 }
 
 /** Exit statuses that follow shell conventions; every other error is 1. */
@@ -43,7 +71,7 @@ const EXIT_BY_CODE: Record<string, number> = {
 /** Turns any thrown value into one line on stderr and an exit status. */
 export function reportError(err: unknown): number {
   if (err instanceof CommanderError) {
-    // commander already printed its message (or help/version output).
+    // help or version output, printed by commander (its errors are UsageErrors: usageErrors above)
     return err.exitCode === 0 ? 0 : 2;
   }
   if (err instanceof BtError) {

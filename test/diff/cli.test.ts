@@ -12,5 +12,5 @@ test('diff: a missing log, a file that is not a log, a bad --mask, one log only:
   oneLineError(await bt(['diff', path.join(dir, 'a.trace'), notLog]), /^bt: cannot open .*a\.trace: no such file or directory/);
   oneLineError(await bt(['diff', notLog, notLog]), /^bt: .*notes\.txt is not a bt log/);
   oneLineError(await bt(['diff', '--mask', '(', notLog, notLog]), /^bt: bad regular expression in --mask "\(": /);
-  oneLineError(await bt(['diff', notLog]), /^error: missing required argument 'b'/);
+  oneLineError(await bt(['diff', notLog]), /^bt: missing required argument 'b': see bt diff --help$/);
 });
