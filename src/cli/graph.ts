@@ -2,6 +2,7 @@
  * bt graph: the picture of a build (see src/graph/).
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { Command, Option } from 'commander';
 import { GraphError, UsageError } from '../errors.js';
 import { writeAllSync } from '../log/io.js';
@@ -13,13 +14,23 @@ import { invokingUser, openOutputAtomic } from '../log/output.js';
 import { filterFocus } from '../graph/model.js';
 import { ModelEnv } from '../model/subject.js';
 import { DEFAULT_MAX_NODES, type GraphOptions } from '../graph/view.js';
+import { displayPath } from '../present/format.js';
 
-function formatFor(output: string | undefined, format: string | undefined): GraphFormat {
+/**
+ * The format to write: --format, else the extension of -o (.dot or .gv,
+ * .svg, .png), else DOT (stdout, a name without an extension). Another
+ * extension is refused before the log is read: bt graph -o x.jpg wrote DOT
+ * into x.jpg.
+ */
+export function formatFor(output: string | undefined, format: string | undefined): GraphFormat {
   if (format) return format as GraphFormat;
-  const m = /\.(dot|gv|svg|png)$/i.exec(output ?? '');
-  if (!m) return 'dot';
-  const ext = m[1].toLowerCase();
-  return ext === 'gv' ? 'dot' : (ext as GraphFormat);
+  const ext = output && output !== '-' ? path.extname(output).toLowerCase() : '';
+  if (ext === '' || ext === '.dot' || ext === '.gv') return 'dot';
+  if (ext === '.svg' || ext === '.png') return ext.slice(1) as GraphFormat;
+  throw new UsageError(
+    'E_USAGE',
+    `cannot tell the graph format from the name ${displayPath(output!)}: end it in .dot, .gv, .svg or .png, or give --format dot|svg|png`,
+  );
 }
 
 export function graphCommand(): Command {
@@ -28,7 +39,7 @@ export function graphCommand(): Command {
     .argument('[log]', 'log written by bt trace or bt normalize', 'build.trace')
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .addOption(
-      new Option('-f, --format <format>', 'output format (default: from the -o extension, else dot)').choices(['dot', 'svg', 'png']),
+      new Option('-f, --format <format>', 'output format (default: from the -o extension .dot/.gv, .svg or .png, else dot)').choices(['dot', 'svg', 'png']),
     )
     .option('--system-files', 'also show files of the installed system the build only read (/usr, /lib, /etc: system headers...)')
     .option('--all-files', 'show every file, also /proc, /sys, /dev, shared libraries, the dynamic loader, locale data...')

@@ -410,3 +410,27 @@ test('--collapse program names a script by the script, not its interpreter', asy
   assert.match(dot, /label="configure/);
   assert.doesNotMatch(dot, /sh ×/);
 });
+
+test('bt graph -o takes the format from the extension; one it does not know is refused before the log is read, unless --format says', async () => {
+  const { bt } = await import('../helpers/trace.js');
+  const dir = tempDir();
+  const log = cBuildTrace(['a']).write(path.join(dir, 'build.trace'));
+  const out = (name: string) => path.join(dir, name);
+  for (const name of ['x.jpg', 'x.dot.bak', 'x.pdf']) {
+    const r = await bt(['graph', log, '-o', out(name)]);
+    assert.equal(r.stderr, `bt: cannot tell the graph format from the name ${out(name)}: end it in .dot, .gv, .svg or .png, or give --format dot|svg|png`);
+    assert.equal(r.code, 2);
+    assert.ok(!fs.existsSync(out(name)), `${name} not written`);
+  }
+  const missing = await bt(['graph', out('missing.trace'), '-o', out('x.jpg')]);
+  assert.match(missing.stderr, /^bt: cannot tell the graph format/, 'the name is checked before the log is opened');
+  const ok = async (args: string[], file: string, re: RegExp) => {
+    const r = await bt(['graph', log, '-o', out(file), ...args]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(fs.readFileSync(out(file)).subarray(0, 8).toString('latin1'), re, file);
+  };
+  await ok(['--format', 'svg'], 'x.jpg', /^<\?xml|^<svg/);
+  await ok([], 'x.GV', /^digraph/);
+  await ok([], 'noext', /^digraph/);
+  await ok([], 'x.PNG', /^\x89PNG/);
+});
