@@ -1,12 +1,12 @@
 /**
  * bt export FORMAT [LOG] [-o FILE]: formats other tools load (see src/export/).
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { ExportError } from '../errors.js';
 import { BINARY_FORMATS, checkFormat, exportTo, FORMATS, type ExportOptions } from '../export/index.js';
 import { exportParquet } from '../export/parquet.js';
 import { fileSink, stdoutSink, type Sink } from '../export/sink.js';
-import { reportDamage } from './options.js';
+import { positiveNumber, reportDamage } from './options.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -22,7 +22,7 @@ export function exportCommand(): Command {
     .option('--expand-response-files', 'compile-commands: replace @file arguments by the file\'s arguments')
     .option('--lanes', 'perfetto: one track per lane, in which slices nest, instead of one per process (big builds)')
     .option('--output-of <file>', 'makedeps: only the rule of this output file')
-    .option('--window <ms>', 'reorder window when normalizing a raw log', (v) => Number(v))
+    .addOption(new Option('--window <ms>', 'reorder window when normalizing a raw log').argParser(positiveNumber('window')))
     .option('-q, --quiet', 'no notes on stderr')
     .action(async (formatName: string, log: string, o) => {
       const format = checkFormat(formatName);

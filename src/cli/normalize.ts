@@ -2,16 +2,8 @@
  * bt normalize: time-orders and resolves a raw log (see src/normalize/).
  */
 import { Command, Option } from 'commander';
-import { UsageError } from '../errors.js';
 import { damageLines, defaultOutputPath, formatSummary, normalizeFile } from '../normalize/normalize.js';
-
-function positiveNumber(what: string) {
-  return (text: string): number => {
-    const v = Number(text);
-    if (!Number.isFinite(v) || v <= 0) throw new UsageError('E_USAGE', `invalid ${what} "${text}": give a positive number`);
-    return v;
-  };
-}
+import { positiveNumber } from './options.js';
 
 export function normalizeCommand(): Command {
   return new Command('normalize')

@@ -60,3 +60,12 @@ test('help and --version are printed as they are, exit 0', async () => {
     assert.match(r.stdout, /^Usage: bt( graph| trace)? \[options\]/);
   }
 });
+
+test('--window is checked alike by every command that has it: one line, exit 2', async () => {
+  const commands = [['normalize'], ['graph'], ['summary'], ['deps', 'vmlinux'], ['rdeps', 'a.c'], ['export', 'jsonl'], ['export', 'perfetto']];
+  for (const command of commands) {
+    for (const bad of ['-1', '0', 'abc', '', 'Infinity']) {
+      await usageError([...command, 'x.trace', `--window=${bad}`], `bt: invalid window "${bad}": give a positive number of ms`);
+    }
+  }
+});
