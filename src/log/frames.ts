@@ -23,6 +23,7 @@
  */
 import fs from 'node:fs';
 import { LogError } from '../errors.js';
+import { plural } from '../present/format.js';
 import { describeFsError } from './io.js';
 import { EVENT_TYPES, RecordType, decodeRecordAt, recordType, type EventType, type LogRecord } from './schema.js';
 
@@ -129,7 +130,7 @@ export function scanRecord(b: Buffer, start: number, end: number): string | unde
         if (c < 0x80) break;
         mul *= 128;
       }
-      if (len > end - p) return `field ${id} of ${len} bytes runs past the record's end (${end - p} bytes left)`;
+      if (len > end - p) return `field ${id} of ${plural(len, 'byte')} runs past the record's end (${plural(end - p, 'byte')} left)`;
       p += len;
       if (kind === KIND_EVENT) {
         if (scanned.field !== 0 && scanned.field !== id) {
@@ -289,12 +290,12 @@ export class FrameReader {
     if (this.end - this.pos < i + len) {
       // not all in the buffer: check the length against the file before reading (or allocating) for it
       const left = this.fileSize() - (offset + i);
-      if (len > left) return this.tear(offset, `record of ${len} bytes runs past end of file (${Math.max(0, left)} bytes left)`);
+      if (len > left) return this.tear(offset, `record of ${plural(len, 'byte')} runs past end of file (${plural(Math.max(0, left), 'byte')} left)`);
       if (len > MAX_RECORD_BYTES) {
-        return this.tear(offset, `record of ${len} bytes is larger than any bt record (${MAX_RECORD_BYTES >> 20} MiB)`);
+        return this.tear(offset, `record of ${plural(len, 'byte')} is larger than any bt record (${MAX_RECORD_BYTES >> 20} MiB)`);
       }
       if (!this.fill(i + len)) {
-        return this.tear(offset, `record of ${len} bytes runs past end of file (the file shrank while read)`);
+        return this.tear(offset, `record of ${plural(len, 'byte')} runs past end of file (the file shrank while read)`);
       }
     }
     this.offset = offset;

@@ -13,11 +13,24 @@
  */
 import fs from 'node:fs';
 import { LogError } from '../errors.js';
+import { displayPath, plural, quoteArg } from '../present/format.js';
 import type { ReadEnd } from './check.js';
 import { FrameReader, TRAILER_FIELD, countsByType, openLogFile, type TornInfo } from './frames.js';
 import { FORMAT_VERSION, MAGIC, decodeHeader } from './schema.js';
 import { EnvResolver } from './env.js';
 import type { LogHeader, LogRecord, Trailer } from './schema.js';
+
+/**
+ * Compressors a log is often put through, by the magic number their files
+ * start with (bzip2: "BZh", the level, then its block magic), and the
+ * command that undoes each, keeping the compressed file.
+ */
+const COMPRESSED: ReadonlyArray<{ name: string; magic: RegExp; command: string }> = [
+  { name: 'gzip', magic: /^\x1f\x8b/, command: 'gunzip -k' },
+  { name: 'zstd', magic: /^\x28\xb5\x2f\xfd/, command: 'unzstd' },
+  { name: 'xz', magic: /^\xfd7zXZ\x00/, command: 'unxz -k' },
+  { name: 'bzip2', magic: /^BZh[1-9]1AY&/, command: 'bunzip2 -k' },
+];
 
 export type { TornInfo } from './frames.js';
 
@@ -134,6 +147,13 @@ export class LogReader {
 
   private readHeader(frames: FrameReader): LogHeader {
     const magic = frames.readBytes(MAGIC.length);
+    const packed = COMPRESSED.find((c) => c.magic.test(magic.toString('latin1')));
+    if (packed) {
+      throw new LogError(
+        'E_NOT_BT_LOG',
+        `${displayPath(this.path)} is compressed (${packed.name}): decompress it first (${packed.command} ${quoteArg(this.path)})`,
+      );
+    }
     if (magic.length < MAGIC.length) {
       if (magic.length === 0) {
         throw new LogError('E_NOT_BT_LOG', `${this.path} is not a bt log (expected a file written by bt trace): it is empty`);
@@ -141,7 +161,7 @@ export class LogReader {
       if (MAGIC.subarray(0, magic.length).equals(magic)) {
         throw new LogError(
           'E_LOG_HEADER',
-          `${this.path} is a bt log cut off after ${magic.length} bytes, inside its magic number: it holds no data`,
+          `${this.path} is a bt log cut off after ${plural(magic.length, 'byte')}, inside its magic number: it holds no data`,
         );
       }
       throw new LogError('E_NOT_BT_LOG', `${this.path} is not a bt log (expected a file written by bt trace)`);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { LogError } from '../../src/errors.js';
 import { LogReader } from '../../src/log/reader.js';
@@ -215,6 +216,39 @@ describe('LogReader.open on files that are not (readable) bt logs', () => {
 
   it('empty file: E_NOT_BT_LOG', () => {
     expectLogError(fileWith(Buffer.alloc(0)), 'E_NOT_BT_LOG', /is not a bt log.*empty/);
+  });
+
+  it('a compressed log: E_NOT_BT_LOG naming the compressor and the command that undoes it', () => {
+    const log = logBytes(HEADER, sampleRecords()).bytes;
+    const cases: Array<[string, Buffer, string]> = [
+      ['gzip', zlib.gzipSync(log), 'gunzip -k'],
+      ['zstd', Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x00]), log]), 'unzstd'],
+      ['xz', Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00, 0x04]), log]), 'unxz -k'],
+      ['bzip2', Buffer.concat([Buffer.from('BZh91AY&SY', 'latin1'), log]), 'bunzip2 -k'],
+    ];
+    for (const [name, bytes, command] of cases) {
+      const file = fileWith(bytes);
+      expectLogError(file, 'E_NOT_BT_LOG', new RegExp(`^${file} is compressed \\(${name}\\): decompress it first \\(${command} ${file}\\)$`));
+    }
+    // a name the shell would split is quoted, so that the command pastes
+    const spaced = path.join(dir, 'my build.trace.gz');
+    fs.writeFileSync(spaced, zlib.gzipSync(log));
+    expectLogError(spaced, 'E_NOT_BT_LOG', new RegExp(`^${spaced} is compressed \\(gzip\\): decompress it first \\(gunzip -k '${spaced}'\\)$`));
+    // the magic numbers' bytes elsewhere, or a bzip2 look-alike, are just not a bt log
+    expectLogError(fileWith(Buffer.from('BZh is not bzip2 text\n')), 'E_NOT_BT_LOG', /is not a bt log \(expected/);
+    expectLogError(fileWith(Buffer.from([0x00, 0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0])), 'E_NOT_BT_LOG', /is not a bt log \(expected/);
+  });
+
+  it('part of the magic: cut off after N bytes, in the singular for one', () => {
+    expectLogError(fileWith(MAGIC.subarray(0, 1)), 'E_LOG_HEADER', /^\S+ is a bt log cut off after 1 byte, inside its magic number: it holds no data$/);
+    expectLogError(fileWith(MAGIC.subarray(0, 5)), 'E_LOG_HEADER', /^\S+ is a bt log cut off after 5 bytes, inside its magic number: it holds no data$/);
+  });
+
+  it('a record that runs past the end by all but one byte: "1 byte left"', () => {
+    const r = read(fileWith(Buffer.concat([MAGIC, encodeHeader(HEADER), Buffer.from([...varint(5), 0x0a])])));
+    assert.equal(r.torn?.reason, 'record of 5 bytes runs past end of file (1 byte left)');
+    const one = read(fileWith(Buffer.concat([MAGIC, encodeHeader(HEADER), Buffer.from(varint(1))])));
+    assert.equal(one.torn?.reason, 'record of 1 byte runs past end of file (0 bytes left)');
   });
 
   it('only the magic, or part of it: E_LOG_HEADER', () => {
