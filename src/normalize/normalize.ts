@@ -488,10 +488,12 @@ export function damageLines(s: NormalizeSummary): string[] {
 /** The summary bt normalize prints on stderr: a line, then notes and warnings. */
 export function formatSummary(s: NormalizeSummary, maxWarnings = s.allWarnings ? Infinity : 10): string {
   const lines: string[] = [];
+  const damage = damageLines(s);
+  const warnings = s.warningCount + damage.length; // the damage is a warning too: '0 warnings' then a warning contradicted itself
   const lost = s.lostEvents || s.lostRecords ? `${s.lostEvents} lost in ${plural(s.lostRecords, 'span')}` : '0 lost';
   lines.push(
     `bt normalize: ${plural(s.processes, 'process', 'processes')}, ${plural(s.files, 'file')}, ` +
-      `${plural(s.records, 'event')}, ${formatDuration(s.durationNs)}, ${lost}, ${plural(s.warningCount, 'warning')}` +
+      `${plural(s.records, 'event')}, ${formatDuration(s.durationNs)}, ${lost}, ${plural(warnings, 'warning')}` +
       (s.output ? ` -> ${s.output}` : ''),
   );
   if (s.lostEvents || s.lostRecords) {
@@ -502,7 +504,7 @@ export function formatSummary(s: NormalizeSummary, maxWarnings = s.allWarnings ?
     lines.push(`bt normalize: events were lost (${by}): the picture may miss processes or files in those spans`);
   }
   if (s.incomplete && !s.torn) lines.push('bt normalize: the log has no trailer: the trace did not finish (incomplete)');
-  lines.push(...damageLines(s));
+  lines.push(...damage);
   if (s.skippedUnknown) lines.push(`bt normalize: skipped ${plural(s.skippedUnknown, 'record')} of unknown type (written by a newer bt)`);
   if (s.lateRecord) {
     lines.push(
@@ -513,7 +515,7 @@ export function formatSummary(s: NormalizeSummary, maxWarnings = s.allWarnings ?
   if (s.warnings.length > maxWarnings) {
     lines.push(`bt normalize: ... and ${s.warnings.length - maxWarnings} more kinds of warning (--warnings all shows every one)`);
   } else if (!s.allWarnings && s.warningCount > s.warnings.length) {
-    lines.push(`bt normalize: (${s.warningCount} warnings in all: --warnings all shows every one)`);
+    lines.push(`bt normalize: (${warnings} warnings in all: --warnings all shows every one)`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -492,6 +492,29 @@ test('a torn raw log is normalized up to the tear and said to be torn', () => {
   assert.equal(processes(records).length, 8, 'every process still gets its ProcessInfo');
 });
 
+test('the summary line of a damaged log counts the damage among its warnings, as the warning line below it says', () => {
+  const dir = tempDir();
+  const input = cBuildTrace(['a']).write(path.join(dir, 'torn.trace'), { trailer: false });
+  fs.truncateSync(input, fs.statSync(input).size - 3);
+  const s = normalizeFile(input, path.join(dir, 'torn.norm.trace'));
+  assert.equal(s.warningCount, 0);
+  const lines = formatSummary(s).trimEnd().split('\n');
+  assert.match(lines[0]!, /, 0 lost, 1 warning -> .*torn\.norm\.trace$/);
+  assert.deepEqual(lines.slice(1), [`bt normalize: warning: ${input} is damaged at byte ${s.torn!.offset} (${s.torn!.reason}): normalized the records before it`]);
+  // with warnings of its own: the damage is one more, and the note on --warnings all counts the same
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/tool', ['tool'], '/w');
+  for (const fd of [42, 43, 44]) t.open(1, 'x', { dirfd: fd, fd: 5 + fd });
+  t.exit(1, 0);
+  const raw = t.write(path.join(dir, 'w.trace'), { trailer: false });
+  fs.truncateSync(raw, fs.statSync(raw).size - 2);
+  const w = normalizeFile(raw, path.join(dir, 'w.norm.trace'));
+  assert.ok(w.torn && w.warningCount > 1, `${w.warningCount} warnings`);
+  const text = formatSummary(w);
+  assert.match(text, new RegExp(`^bt normalize: .*, ${w.warningCount + 1} warnings -> `));
+  assert.match(text, new RegExp(`\\(${w.warningCount + 1} warnings in all: --warnings all shows every one\\)`));
+});
+
 test('an empty path (cmake\'s mkdir("") = ENOENT) is not an unknown cwd: no warning, nothing unresolved', () => {
   const t = new TraceBuilder(1, '/w');
   t.exec(1, '/usr/bin/cmake', ['cmake'], '/w');
