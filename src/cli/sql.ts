@@ -19,6 +19,7 @@ export function sqlCommand(): Command {
       if (o.json && o.csv) throw new UsageError('E_USAGE', 'choose one of --json and --csv');
       checkQuery(query);
       const db = await openBuildDb(logs);
+      await db.restrictFiles();
       try {
         let first = true;
         for await (const { columns, rows } of db.statements(query)) {

@@ -102,7 +102,11 @@ export function duckdbMessage(message: string): string {
 /** Turns DuckDB's errors into one line. */
 function sqlError(err: unknown, what: string): SqlError {
   if (err instanceof BtError) throw err;
-  return new SqlError('E_SQL', `${what}: ${duckdbMessage(String((err as Error)?.message ?? err))}`, { cause: err });
+  const msg = duckdbMessage(String((err as Error)?.message ?? err));
+  const hint = /file system operations are disabled by configuration/.test(msg)
+    ? ': bt sql reads only the logs and Parquet directories given and writes only to stdout (--csv, --json)'
+    : '';
+  return new SqlError('E_SQL', `${what}: ${msg}${hint}`, { cause: err });
 }
 
 /** True if the query has no statement: nothing but blanks, comments and semicolons. */
@@ -168,6 +172,18 @@ export class BuildDb {
     db.registerRows(api);
     await db.conn.run(KIND_NAMES_SQL);
     return db;
+  }
+
+  /**
+   * From here on DuckDB reads and writes only bt's own files: its temporary
+   * directory and the Parquet directories given. bt sql runs as root: a
+   * query's COPY TO, read_csv, ATTACH or INSTALL of any other path is
+   * refused (results go to stdout: --csv, --json, and a redirection).
+   */
+  async restrictFiles(): Promise<void> {
+    const dirs = [this.tmpDir(), ...this.sources.filter((s) => s.kind === 'parquet').map((s) => fs.realpathSync(s.path))];
+    await this.conn.run(`SET allowed_directories = [${dirs.map((d) => lit(`${d.replace(/\/$/, '')}/`)).join(', ')}]`);
+    await this.conn.run('SET enable_external_access = false');
   }
 
   private tmpDir(): string {

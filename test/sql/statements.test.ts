@@ -6,6 +6,7 @@
  * (candidate bindings, "did you mean") stays on that line.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { duckdbMessage, isEmptyQuery } from '../../src/sql/index.js';
@@ -73,4 +74,21 @@ test('duckdbMessage: the message and its hint on one line, without the query exc
   );
   for (const q of ['', ' \n\t', '-- x', '/* a */;\n-- b\n;', '/* unterminated']) assert.ok(isEmptyQuery(q), JSON.stringify(q));
   for (const q of ['SELECT 1', "/* a */ SELECT '--'", '-- x\nSELECT 1', "SELECT '/*'"]) assert.ok(!isEmptyQuery(q), JSON.stringify(q));
+});
+
+test('a query reads and writes no file but the logs and directories given: COPY TO, read_csv, ATTACH and INSTALL are refused in one line', async () => {
+  const out = path.join(tempDir('bt-sql-copy-'), 'x.csv');
+  for (const q of [`COPY (SELECT 1) TO '${out}'`, "SELECT * FROM read_csv('/etc/passwd')", `ATTACH '${out}.db'`, 'INSTALL httpfs']) {
+    const r = await bt(['sql', q, log]);
+    assert.equal(r.code, 2, `${q}: ${r.stderr}`);
+    assert.equal(r.stderr.split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /^bt: the query failed: Permission Error: .*: bt sql reads only the logs and Parquet directories given and writes only to stdout \(--csv, --json\)$/);
+  }
+  assert.ok(!fs.existsSync(out) && !fs.existsSync(`${out}.db`));
+  // what bt itself reads and writes still works: a log, and an exported directory beside it
+  const dir = path.join(path.dirname(out), 'pq');
+  assert.equal((await bt(['export', 'parquet', '-q', log, '-o', dir])).code, 0);
+  const both = await bt(['sql', 'SELECT count(*) FROM processes', log, dir, '--csv']);
+  assert.equal(both.code, 0, both.stderr);
+  assert.equal(both.stdout.trim().split('\n').length, 2);
 });
