@@ -175,6 +175,17 @@ function openSpecial(file: string, what: string, owner: Owner): OutputFile {
   return { path: file, fd, kind, commit() {}, abort() {} };
 }
 
+/** Kernel pseudo-file systems (statfs f_type): proc, sysfs, debugfs, tracefs, cgroup, cgroup2, bpffs, securityfs, configfs. */
+const PSEUDO_FS = new Set([0x9fa0, 0x62656572, 0x64626720, 0x74726163, 0x27e0eb, 0x63677270, 0xcafe4a11, 0x73636673, 0x62656570]);
+
+function onPseudoFs(file: string): boolean {
+  try {
+    return PSEUDO_FS.has(Number(fs.statfsSync(file).type));
+  } catch {
+    return false;
+  }
+}
+
 function refuseExisting(file: string, what: string, st: fs.Stats, owner: Owner): void {
   if (st.isDirectory()) fail(file, what, 'it is a directory: give a file name');
   if (!st.isFile()) fail(file, what, 'it is not a regular file, a character device or a FIFO');
@@ -184,6 +195,8 @@ function refuseExisting(file: string, what: string, st: fs.Stats, owner: Owner):
   if (st.nlink > 1) {
     fail(file, what, `it has ${st.nlink} hard links: bt does not overwrite a file that has other names; remove it or choose another path`);
   }
+  // a kernel setting or status: never truncated or chmod'ed for a log (a write would fail after that)
+  if (onPseudoFs(file)) fail(file, what, 'it is a kernel pseudo-file (/proc, /sys): choose a file on a real file system');
 }
 
 /**

@@ -82,6 +82,14 @@ describe('careful output files', { skip }, () => {
     viaSafe.abort();
   });
 
+  it('a kernel pseudo-file (/proc/version) is refused before it is opened: neither truncated nor chmod\'ed', () => {
+    const before = fs.statSync('/proc/version');
+    refuses(() => openOutputInPlace('/proc/version'), /^cannot write the log \/proc\/version: it is a kernel pseudo-file \(\/proc, \/sys\): choose a file on a real file system$/);
+    refuses(() => openOutputAtomic('/proc/version'), /kernel pseudo-file/);
+    assert.equal(fs.statSync('/proc/version').mode, before.mode);
+    assert.ok(fs.readFileSync('/proc/version', 'utf8').startsWith('Linux version'));
+  });
+
   it('bt trace log: a path the sudo user could not create is refused in one line; a new log is the user\'s without a chown', () => {
     const { dir } = sharedTmp();
     const etc = tmpdir('bt-etc-'); // root's, 0700: like /etc for the user
