@@ -21,6 +21,7 @@
  */
 import fs from 'node:fs';
 import { CaptureError, NativeError } from '../errors.js';
+import { encodeString } from '../log/bytes.js';
 import { TraceCgroup } from './cgroup.js';
 import { getLibc, lastErrno } from './native.js';
 
@@ -64,7 +65,7 @@ export function encodeCommand(cmd: LaunchCommand): Buffer {
   for (const f of fields) {
     if (f.includes('\0')) throw new CaptureError('E_USAGE', `the command or its environment contains a NUL byte: ${JSON.stringify(f.slice(0, 60))}`);
   }
-  const body = Buffer.from(`${fields.join('\0')}\0`);
+  const body = encodeString(`${fields.join('\0')}\0`); // exact bytes: a byte that is not UTF-8 is a lone surrogate (log/bytes.ts)
   return Buffer.concat([Buffer.from(`${body.length}\n`), body]);
 }
 

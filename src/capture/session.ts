@@ -23,6 +23,7 @@ import { RingReader, nextDrainMs, quietPollMs } from './ring.js';
 import { mark, reportBpfStats, reportTiming, timingEnabled } from './timing.js';
 import { adoptEarlyLaunch, launch, type Launched } from './launch.js';
 import { Transcoder } from './transcode.js';
+import { exactCwd, exactEnv } from './rawargs.js';
 import { buildEnv, buildUser, checkBtf, checkPrivileges, resolveCommand } from './user.js';
 
 export interface TraceOptions {
@@ -77,9 +78,9 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   checkPrivileges();
   if (!opts.command.length) throw new CaptureError('E_USAGE', 'no command given: bt trace -o FILE -- COMMAND [ARGS...]');
   const ringBytes = checkRingSize(opts.ringBytes);
-  const cwd = process.cwd();
+  const cwd = exactCwd();
   const user = buildUser(opts.asRoot);
-  const env = buildEnv(user);
+  const env = buildEnv(user, exactEnv(process.env));
   const owner: Owner = user.uid >= 0 ? { uid: user.uid, gid: user.gid, name: user.name } : SELF;
   // the user's identity for the main thread alone, while the programs load as root beside it (capture/identity.ts)
   const perThread = threadIdentitySwitch();

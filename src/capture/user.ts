@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CaptureError } from '../errors.js';
+import { encodeString } from '../log/bytes.js';
 
 export interface BuildUser {
   uid: number; // -1: keep bt's own
@@ -89,7 +90,7 @@ export function resolveCommand(cmd: string, env: NodeJS.ProcessEnv, cwd: string,
   let sawDir = false;
   for (const c of candidates) {
     try {
-      const st = fs.statSync(c);
+      const st = fs.statSync(encodeString(c)); // the exact bytes of a name that is not UTF-8
       if (st.isDirectory()) {
         sawDir = true;
         continue;

@@ -52,9 +52,10 @@ export function traceCommand(): Command {
       const ringBytes = typeof o.ringSize === 'number' ? o.ringSize : parseSize(String(o.ringSize));
       // Loaded here: the capture stack (koffi, libbpf) is not needed by the other commands.
       const { runTrace } = await import('../capture/session.js');
+      const { exactArgs } = await import('../capture/rawargs.js');
       const res = await runTrace({
         output: o.output,
-        command,
+        command: exactArgs(command),
         ringBytes,
         graceMs: Math.round(Number(o.grace) * 1000),
         env: o.env !== false,

@@ -3,12 +3,13 @@
  * exactly, through capture, normalize and bt dump --json (\udcNN escapes).
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { encodeString } from '../../src/log/bytes.js';
 import { normalizeFile } from '../../src/normalize/normalize.js';
 import { ebpfTest } from '../helpers/ebpf.js';
-import { bt, loadLog, ofType, prog, tmpdir, trace } from '../helpers/trace.js';
+import { BT, bt, loadLog, ofType, prog, tmpdir, trace } from '../helpers/trace.js';
 
 ebpfTest('bad-\\xff.c and bad-\\xfe.c stay two files; argv and env keep their bytes', async () => {
   const dir = tmpdir();
@@ -38,4 +39,29 @@ ebpfTest('bad-\\xff.c and bad-\\xfe.c stay two files; argv and env keep their by
   assert.match(d.stdout, /"path":"bad-\\udcff\.c"/);
   assert.match(d.stdout, /"path":"bad-\\udcfe\.c"/);
   assert.match(d.stdout, /"argv":\["true","arg-\\udcff","\\udcfe"\]/);
+});
+
+ebpfTest("bt's own argv, environment and cwd reach the build and the log with their bytes (Node decodes them as UTF-8)", async () => {
+  const dir = tmpdir();
+  fs.copyFileSync('/bin/true', path.join(dir, 'progX'));
+  const log = path.join(dir, 'x.trace');
+  const out = path.join(dir, 'out');
+  // bash makes the bytes: Node's spawn passes UTF-8 only
+  const script = [
+    `cd ${dir} && mv progX $'prog\\xff' && mkdir $'cwd\\xfe' && cd $'cwd\\xfe'`,
+    `env $'BT_RAW=v\\xfe' ${process.execPath} ${BT} trace -q -o ${log} -- sh -c 'printf "%s|" "$1" "$BT_RAW" > ${out}' sh $'a\\xffb'`,
+    `${process.execPath} ${BT} trace -q -o ${log}.2 -- $'../prog\\xff'`,
+  ].join(' && ');
+  const r = spawnSync('bash', ['-c', script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(fs.readFileSync(out), Buffer.from('a\xffb|v\xfe|', 'latin1'), 'the build got the bytes bt was given');
+  const l = loadLog(log);
+  assert.deepEqual(l.header.command, ['sh', '-c', `printf "%s|" "$1" "$BT_RAW" > ${out}`, 'sh', 'a\udcffb']);
+  assert.equal(l.header.cwd, path.join(dir, 'cwd\udcfe'));
+  const sh = ofType(l.records, 'exec')[0]!;
+  assert.equal(sh.exec.argv.at(-1), 'a\udcffb');
+  assert.ok(sh.exec.env.includes('BT_RAW=v\udcfe'), 'the environment variable as it was');
+  // a command whose name is not UTF-8 is found and run
+  const l2 = loadLog(`${log}.2`);
+  assert.equal(ofType(l2.records, 'exec')[0]!.exec.path, path.join(dir, 'prog\udcff'));
 });
