@@ -21,7 +21,7 @@ import { LogReader } from '../log/reader.js';
 import type { LogHeader } from '../log/schema.js';
 import type { Bindings } from './chunk.js';
 import { Feed } from './feed.js';
-import { chunkColumns, filePathsSql, KIND_NAMES_SQL, lit, LogPass, modelSource, tableSelect, TABLES, type RowSource, type TableName } from './tables.js';
+import { buildId, chunkColumns, filePathsSql, KIND_NAMES_SQL, lit, LogPass, modelSource, tableSelect, TABLES, type RowSource, type TableName } from './tables.js';
 
 export { buildId, TABLES, type TableName } from './tables.js';
 
@@ -172,6 +172,28 @@ export class BuildDb {
     db.registerRows(api);
     await db.conn.run(KIND_NAMES_SQL);
     return db;
+  }
+
+  /**
+   * The builds found in more than one source (a log and its own export, a
+   * log given twice): their rows would count once per source.
+   */
+  async repeatedBuilds(): Promise<Array<{ build: string; sources: string[] }>> {
+    const where = new Map<string, string[]>();
+    const note = (id: string, src: string) => where.set(id, [...(where.get(id) ?? []), src]);
+    for (const s of this.sources) {
+      if (s.kind === 'log') {
+        const r = LogReader.open(s.path);
+        note(buildId(r.header), s.path);
+        r.close();
+      } else {
+        const f = path.join(s.path, 'builds.parquet');
+        if (!fs.existsSync(f)) continue;
+        const res = await this.conn.runAndReadAll(`SELECT DISTINCT build_id FROM read_parquet(${lit(f)})`);
+        for (const [id] of res.getRows()) note(String(id), s.path);
+      }
+    }
+    return [...where].filter(([, srcs]) => srcs.length > 1).map(([build, sources]) => ({ build, sources }));
   }
 
   /**

@@ -92,3 +92,14 @@ test('a query reads and writes no file but the logs and directories given: COPY 
   assert.equal(both.code, 0, both.stderr);
   assert.equal(both.stdout.trim().split('\n').length, 2);
 });
+
+test('one build given twice (a log and its own export) is counted twice, with a note saying so', async () => {
+  const dir = path.join(tempDir('bt-sql-twice-'), 'pq');
+  assert.equal((await bt(['export', 'parquet', '-q', log, '-o', dir])).code, 0);
+  const twice = await bt(['sql', 'SELECT count(DISTINCT build_id) AS b, count(*) AS n FROM builds', log, dir, '--csv']);
+  assert.equal(twice.code, 0, twice.stderr);
+  assert.equal(twice.stdout.trim(), 'b,n\n1,2');
+  assert.match(twice.stderr, new RegExp(`^bt sql: note: build [0-9a-f]{16} is in ${log.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} and ${dir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: its rows count twice$`));
+  const once = await bt(['sql', 'SELECT count(*) FROM builds', log, '--csv']);
+  assert.equal(once.stderr, '');
+});
