@@ -48,7 +48,9 @@ static long bt_dwalk_step(__u32 i, void *vctx)
 		return 1;
 	}
 	pos = w->base + w->off;
-	if (w->off > BT_PATH_MAX - BT_NAME_MAX || pos > BT_SCRATCH - BT_NAME_MAX)
+	/* the whole path fits in PATH_MAX (the caller's room): stop at the
+	 * component that would not, not a name's length before it */
+	if (w->off + BPF_CORE_READ(d, d_name.len) + 1 > BT_PATH_MAX || pos > BT_SCRATCH - BT_NAME_MAX)
 		return 1;
 	name = BPF_CORE_READ(d, d_name.name);
 	n = bpf_probe_read_kernel_str(s->buf + pos, BT_NAME_MAX, name);

@@ -248,6 +248,12 @@ async function deepCwd(dir: string, d: string): Promise<void> {
   assert.ok(!chdirs[0]!.chdir.cwd_incomplete, 'the first levels are complete');
   assert.equal(chdirs[0]!.chdir.cwd, `${dir}/${d}`);
   assert.equal(chdirs[49]!.chdir.cwd_incomplete, true);
+  // complete exactly as long as the path fits in PATH_MAX (its components and their separators: 4096 bytes)
+  for (const [k, c] of chdirs.entries()) {
+    const want = `${dir}/${`${d}/`.repeat(k + 1).slice(0, -1)}`;
+    if (Buffer.byteLength(want) <= 4096) assert.equal(c.chdir.cwd, want, `level ${k + 1}: ${Buffer.byteLength(want)} bytes`);
+    else assert.equal(c.chdir.cwd_incomplete, true, `level ${k + 1}: ${Buffer.byteLength(want)} bytes`);
+  }
   const n = normalizeRecords(t.log.header, t.log.records, { trailer: t.log.trailer });
   const rel = n.records.filter((r) => r.open?.path === 'rel');
   assert.equal(rel.length, 2);
