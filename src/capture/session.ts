@@ -517,10 +517,16 @@ export function redactText(s: string, patterns: RegExp[] | undefined): string {
   return s;
 }
 
-/** --redact on an exec: each argument, the caller's argv[0], and each environment value (NAME= is kept). */
-export function redactExec(e: { argv: string[]; env: string[]; argv0?: string }, patterns: RegExp[]): void {
+/**
+ * --redact on an exec: each argument, the caller's argv[0], the program's
+ * path as passed and its interpreter (argv[0] is often that path), and each
+ * environment value (NAME= is kept).
+ */
+export function redactExec(e: { argv: string[]; env: string[]; argv0?: string; path?: string; interp?: string }, patterns: RegExp[]): void {
   e.argv = e.argv.map((a) => redactText(a, patterns));
   if (e.argv0) e.argv0 = redactText(e.argv0, patterns);
+  if (e.path) e.path = redactText(e.path, patterns);
+  if (e.interp) e.interp = redactText(e.interp, patterns);
   e.env = e.env.map((kv) => {
     const eq = kv.indexOf('=');
     return eq < 0 ? redactText(kv, patterns) : kv.slice(0, eq + 1) + redactText(kv.slice(eq + 1), patterns);

@@ -209,7 +209,10 @@ ebpfTest('threads dying together in one exit_group: exactly one exit record per 
 }, 120_000);
 
 ebpfTest('--redact: argv and environment values are redacted before they reach the log', async () => {
-  const t = await trace(['sh', '-c', 'echo pass=hunter2 >/dev/null; /bin/true token-hunter7'], {
+  const secretDir = path.join(tmpdir(), 'hunter3dir');
+  fs.mkdirSync(secretDir);
+  fs.copyFileSync('/bin/true', path.join(secretDir, 'prog'));
+  const t = await trace(['sh', '-c', `echo pass=hunter2 >/dev/null; /bin/true token-hunter7; ${secretDir}/prog`], {
     args: ['--redact', 'hunter[0-9]', '--redact', 'abc1\\d\\d'],
     env: { SECRET_TOKEN: 'abc123xyz' },
   });
@@ -217,10 +220,13 @@ ebpfTest('--redact: argv and environment values are redacted before they reach t
   const bytes = fs.readFileSync(t.file);
   for (const s of ['hunter2', 'hunter7', 'abc123']) assert.equal(bytes.indexOf(s), -1, `${s} reached the log`);
   const execs = ofType(t.log.records, 'exec');
-  assert.deepEqual(execs[0]!.exec.argv, ['sh', '-c', 'echo pass=*** >/dev/null; /bin/true token-***']);
+  assert.deepEqual(execs[0]!.exec.argv, ['sh', '-c', `echo pass=*** >/dev/null; /bin/true token-***; ${path.dirname(secretDir)}/***dir/prog`]);
+  // the program's path as passed is redacted with its argv[0]
+  const prog3 = execs.find((r) => r.exec.argv[0]!.endsWith('/prog'))!;
+  assert.deepEqual([prog3.exec.path, prog3.exec.argv[0]], [`${path.dirname(secretDir)}/***dir/prog`, `${path.dirname(secretDir)}/***dir/prog`]);
   assert.deepEqual(execs.find((r) => r.exec.path === '/bin/true')!.exec.argv, ['/bin/true', 'token-***']);
   assert.ok(execs[0]!.exec.env.includes('SECRET_TOKEN=***xyz'));
-  assert.deepEqual(t.log.header.command, ['sh', '-c', 'echo pass=*** >/dev/null; /bin/true token-***']);
+  assert.deepEqual(t.log.header.command, ['sh', '-c', `echo pass=*** >/dev/null; /bin/true token-***; ${path.dirname(secretDir)}/***dir/prog`]);
   const bad = await bt(['trace', '--redact', '(', '--', 'true']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /^bt: invalid --redact pattern "\(":/);
