@@ -9,7 +9,7 @@ import { CaptureError, LogError, UsageError } from '../errors.js';
 import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
 import { FORMAT_VERSION } from '../log/schema.js';
 import { LogWriter } from '../log/writer.js';
-import { SELF, asUser, openOutputInPlace, useIdentitySwitch, type OutputFile, type Owner } from '../log/output.js';
+import { SELF, asUser, invokingUser, openOutputInPlace, useIdentitySwitch, type OutputFile, type Owner } from '../log/output.js';
 import { threadIdentitySwitch } from './identity.js';
 import { BT_VERSION } from '../version.js';
 import { BtBpf, earlyLoadSettled } from './bpf.js';
@@ -82,16 +82,18 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   const user = buildUser(opts.asRoot);
   const env = buildEnv(user, exactEnv(process.env));
   const owner: Owner = user.uid >= 0 ? { uid: user.uid, gid: user.gid, name: user.name } : SELF;
+  // the log is the sudo user's even when the build runs as root (--as-root)
+  const logOwner = opts.asRoot ? invokingUser() : owner;
   // the user's identity for the main thread alone, while the programs load as root beside it (capture/identity.ts)
   const perThread = threadIdentitySwitch();
   if (perThread) useIdentitySwitch(perThread);
-  else if (owner !== SELF) await earlyLoadSettled(); // a process-wide switch would take the loading thread's root too
+  else if (owner !== SELF || logOwner !== SELF) await earlyLoadSettled(); // a process-wide switch would take the loading thread's root too
   const exe = asUser(owner, () => resolveCommand(opts.command[0], env, cwd, owner));
   if (!fs.existsSync(LAUNCHER_PATH)) {
     throw new CaptureError('E_NO_LAUNCHER', `${LAUNCHER_PATH} is missing: run npm run build`);
   }
   // The log is opened (and locked) before anything else: a log that cannot be written stops bt here.
-  const out = openTraceOutput(opts.output, owner);
+  const out = openTraceOutput(opts.output, logOwner);
 
   const cleanup: Array<() => void> = [];
   const runCleanup = () => {

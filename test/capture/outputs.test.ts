@@ -11,7 +11,7 @@ import { execa } from 'execa';
 import { cgroup2Root } from '../../src/capture/cgroup.js';
 import { LogReader } from '../../src/log/reader.js';
 import { ebpfTest } from '../helpers/ebpf.js';
-import { BT, bt, loadLog, prog, tmpdir } from '../helpers/trace.js';
+import { BT, bt, loadLog, ofType, prog, tmpdir } from '../helpers/trace.js';
 
 const MAGIC = Buffer.from([0x89, 0x42, 0x54, 0x4c, 0x4f, 0x47, 0x0d, 0x0a]);
 
@@ -143,4 +143,10 @@ ebpfTest('the command is resolved as the sudo user: a hidden file and a missing 
   // root itself still runs it
   const asRoot = await bt(['trace', '-q', '-o', path.join(shared, 'c.trace'), '--', path.join(secret, 'x')]);
   assert.equal(asRoot.code, 0, asRoot.stderr);
+  // --as-root under sudo: the build runs as root, the log is still the sudo user's
+  const d = path.join(shared, 'd.trace');
+  const r = await bt(['trace', '-q', '--as-root', '-o', d, '--', path.join(secret, 'x')], { env });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual([fs.statSync(d).uid, fs.statSync(d).gid], [65534, 65534]);
+  assert.equal(ofType(loadLog(d).records, 'exec')[0]!.exec.uid, 0);
 });
