@@ -243,8 +243,14 @@ static __always_inline __u16 bt_read_ustr(__u8 *buf, __u32 off, const void *uptr
 		return 0;
 	}
 	if (n == BT_PATH_MAX) {
-		*flags |= BT_F_TRUNCATED;
-		bt_count_lost(BT_LOST_TRUNCATED);
+		/* 4095 characters and their NUL fill it exactly: cut short only
+		 * if the string goes on (one more read, for such paths alone) */
+		char next = 1;
+
+		if (bpf_probe_read_user(&next, 1, uptr + BT_PATH_MAX - 1) || next) {
+			*flags |= BT_F_TRUNCATED;
+			bt_count_lost(BT_LOST_TRUNCATED);
+		}
 	}
 	return n;
 }

@@ -140,3 +140,12 @@ function descendants(records: LogRecord[], pid: number): Set<number> {
   for (const [p, c] of forkEdges(records)) if (out.has(p)) out.add(c);
   return out;
 }
+
+ebpfTest('a path of 4,095 bytes (PATH_MAX with its NUL) is whole; one of 4,096 is marked truncated', async () => {
+  const dir = tmpdir();
+  const t = await trace(['perl', '-e', 'my $p = "." . ("/" x 4092) . "xy"; open(F, ">", $p) or die "$!"; close F; my $q = "." . ("/" x 4093) . "xy"; open(G, ">", $q) and die "opened"'], { cwd: dir });
+  assert.equal(t.code, 0, t.stderr);
+  const long = ofType(t.log.records, 'open').filter((r) => r.open.path.length >= 4090);
+  assert.deepEqual(long.map((r) => [r.open.path.length, r.open.errno, !!r.open.truncated]), [[4095, 0, false], [4095, 36, true]]);
+  assert.equal(Number(t.log.trailer?.lost?.truncated ?? 0), 1);
+});
