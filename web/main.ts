@@ -41,10 +41,20 @@ async function start(): Promise<void> {
   app.append(h('p.loading-page', {}, 'Loading the build…'));
   const api = await openBackend();
   const meta: any = await api.get('meta');
+  // a link's filter that does not parse was never applied: show the whole build (the bar shows the filter and its error)
+  let linked = '';
+  if (store.s.f) {
+    const r = await api.get<{ error?: string }>('check', { f: store.s.f }).catch(() => ({ error: 'unreadable' }));
+    if (r.error !== undefined) {
+      linked = store.s.f;
+      store.set({ f: '' });
+    }
+  }
   app.textContent = '';
   document.title = `bt view — ${commandLine(meta.command, 80)}`;
   const timeline = new Timeline(api, meta.duration, meta.tools);
   const filter = new FilterBar(api);
+  if (linked) filter.set(linked);
   const tree = new ProcessTree(api);
   const files = new FilesTable(api, meta.cwd);
   const details = new Details(api, meta.cwd);

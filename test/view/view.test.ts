@@ -337,6 +337,20 @@ viewTest('typing exe == "cc1" leaves only the cc1 processes in tree and timeline
   await page.close();
 });
 
+viewTest('a link whose filter does not parse shows the whole build, the filter in the bar with its error', async () => {
+  const file = await cprojectTrace();
+  const { build, server } = await serve(file);
+  const { page, errors } = await open(`${server.url}#f=${encodeURIComponent('(((')}`);
+  await waitRows(page, build.model.processes.length);
+  await page.waitForSelector('#filter.bad');
+  assert.equal(await page.inputValue('#filter'), '(((');
+  assert.match((await page.textContent('#filter-status')) ?? '', /^column \d+: /);
+  assert.equal(new URLSearchParams(new URL(page.url()).hash.slice(1)).get('f'), null, 'no filter applied');
+  await page.waitForFunction((n) => (window as any).bt.timeline.drawnIds.length === n, build.model.processes.length);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 viewTest('"apply as filter" on a path keeps the processes that used the file and the file itself', async () => {
   const file = await cprojectTrace();
   const { build, server } = await serve(file);
