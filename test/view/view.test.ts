@@ -337,6 +337,30 @@ viewTest('typing exe == "cc1" leaves only the cc1 processes in tree and timeline
   await page.close();
 });
 
+viewTest('in a 1024-pixel window the files table keeps room for its paths, cut on the left so that names stay in view', async () => {
+  const file = await cprojectTrace();
+  const { server } = await serve(file);
+  const { page, errors } = await open(`${server.url}#tab=files`);
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await page.waitForSelector('#files .file-row');
+  const cells = await page.$$eval('#files .file-row .c-path', (els) => els.map((e) => ({ w: e.getBoundingClientRect().width, over: e.scrollWidth > e.clientWidth, text: e.textContent ?? '' })));
+  assert.ok(cells.length > 5 && cells.every((c) => c.w >= 250), `path column ${Math.round(cells[0]!.w)} px`);
+  // a path too long for it shows its end (the name) and its start is cut
+  const long = await page.evaluate(() => {
+    const e = document.querySelector<HTMLElement>('#files .file-row .c-path')!;
+    e.textContent = `\u200e/${'very-long-directory-name/'.repeat(20)}the-file-name.h\u200e`;
+    const r = document.createRange();
+    r.selectNodeContents(e);
+    const box = e.getBoundingClientRect();
+    const text = r.getBoundingClientRect();
+    return { textRight: text.right, boxRight: box.right, textLeft: text.left, boxLeft: box.left };
+  });
+  assert.ok(long.textLeft < long.boxLeft, 'the start of a long path is cut');
+  assert.ok(Math.abs(long.textRight - long.boxRight) < 8, 'its end, the name, is in view');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 viewTest('a link whose filter does not parse shows the whole build, the filter in the bar with its error', async () => {
   const file = await cprojectTrace();
   const { build, server } = await serve(file);
