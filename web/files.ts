@@ -6,7 +6,7 @@
  */
 import type { Backend } from './backend.js';
 import { selFile, store } from './state.js';
-import { clear, h, shortPath } from './util.js';
+import { clear, counted, h, shortPath } from './util.js';
 
 interface FileRow {
   id: number;
@@ -88,7 +88,7 @@ export class FilesTable {
     if (gen !== this.gen) return;
     this.pages = new Map([[0, r.rows]]);
     this.total = r.total;
-    this.count.textContent = `${r.total.toLocaleString('en-US')} files`;
+    this.count.textContent = counted(r.total, 'file');
     clear(this.groupsEl);
     for (const [g, n] of Object.entries(r.groups)) {
       this.groupsEl.append(

@@ -8,7 +8,7 @@ import type { Backend } from './backend.js';
 import type { ApiError } from './backend.js';
 import { combine } from './fields.js';
 import { store } from './state.js';
-import { clear, debounce, h } from './util.js';
+import { clear, counted, debounce, h } from './util.js';
 
 const HISTORY_KEY = 'bt-view-filter-history';
 
@@ -86,7 +86,7 @@ export class FilterBar {
       this.input.classList.remove('bad');
       this.input.classList.toggle('good', !!text);
       this.status.className = 'filter-status';
-      this.status.textContent = text ? `${(r.matched ?? 0).toLocaleString('en-US')} processes, ${(r.matchedFiles ?? 0).toLocaleString('en-US')} files match` : '';
+      this.status.textContent = text ? `${counted(r.matched ?? 0, 'process', 'processes')}, ${counted(r.matchedFiles ?? 0, 'file')} match` : '';
       this.status.title = '';
       store.set({ f: text });
       if (remember && text) this.remember(text);

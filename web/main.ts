@@ -12,7 +12,7 @@ import { store, type State } from './state.js';
 import { SummaryPage } from './summary.js';
 import { Timeline } from './timeline.js';
 import { ProcessTree } from './tree.js';
-import { commandLine, count, dur, h } from './util.js';
+import { commandLine, count, counted, dur, h } from './util.js';
 
 declare global {
   interface Window {
@@ -68,7 +68,7 @@ async function start(): Promise<void> {
     h(
       'span.stats',
       {},
-      `${count(meta.processes)} processes · ${count(meta.files)} files · ${dur(meta.duration)}`,
+      `${counted(meta.processes, 'process', 'processes')} · ${counted(meta.files, 'file')} · ${dur(meta.duration)}`,
       meta.failed ? h('span.failed', {}, ` · ${meta.failed} failed`) : '',
       meta.lost ? h('span.failed', {}, ` · ${count(meta.lost)} events lost`) : '',
       meta.incomplete ? h('span.failed', {}, ' · incomplete trace') : '',

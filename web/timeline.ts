@@ -7,7 +7,7 @@
  */
 import type { Backend } from './backend.js';
 import { selProc, store } from './state.js';
-import { debounce, dur, FAILED, h, toolColor } from './util.js';
+import { counted, debounce, dur, FAILED, h, toolColor } from './util.js';
 
 interface Data {
   t0: number;
@@ -99,7 +99,7 @@ export class Timeline {
       const d = await this.api.get<Data>('timeline', { f: store.s.f, t0: Math.floor(this.t0), t1: Math.ceil(this.t1), px });
       if (seq !== this.seq) return;
       this.data = d;
-      this.info.textContent = `${d.matched.toLocaleString('en-US')} processes on ${d.lanes} lanes`;
+      this.info.textContent = `${counted(d.matched, 'process', 'processes')} on ${counted(d.lanes, 'lane')}`;
       this.draw();
     } catch {
       /* the filter bar reports filter errors */

@@ -6,7 +6,7 @@
  */
 import type { Backend } from './backend.js';
 import { selProc, store } from './state.js';
-import { clear, debounce, dur, h } from './util.js';
+import { clear, counted, debounce, dur, h } from './util.js';
 
 interface Row {
   id: number;
@@ -116,7 +116,7 @@ export class ProcessTree {
       level = next;
     }
     const total = (r as { matched?: number }).matched ?? 0;
-    this.count.textContent = `${total.toLocaleString('en-US')} processes`;
+    this.count.textContent = counted(total, 'process', 'processes');
     this.flatten();
     this.reveal(selProc());
     this.render();

@@ -62,6 +62,11 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+/** A count and its noun, with thousands separators: "1 file", "1,234 files". */
+export function counted(n: number, one: string, many = `${one}s`): string {
+  return `${count(n)} ${n === 1 ? one : many}`;
+}
+
 /** A number with thousands separators: 1234567 -> "1,234,567". */
 export function count(n: number): string {
   return n.toLocaleString('en-US');

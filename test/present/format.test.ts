@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { decodeBytes } from '../../src/log/bytes.js';
-import { commandLine, displayPath, quoteArg } from '../../src/present/format.js';
+import { commandLine, counted, displayPath, quoteArg } from '../../src/present/format.js';
 
 test('displayPath: plain paths as they are, control characters and bytes that are not UTF-8 in $\'…\'', () => {
   assert.equal(displayPath('/w/src/a b.c'), '/w/src/a b.c');
@@ -28,4 +28,10 @@ test('quoteArg: $\'…\' only when it must, and the shell reads back the exact b
   // bash turns it back into the bytes
   const back = execFileSync('bash', ['-c', `printf %s ${q}`]);
   assert.deepEqual(back, raw);
+});
+
+test('counted: the noun in the singular for one, thousands separated', () => {
+  assert.equal(counted(1, 'file'), '1 file');
+  assert.equal(counted(0, 'file'), '0 files');
+  assert.equal(counted(1234, 'process', 'processes'), '1,234 processes');
 });

@@ -371,6 +371,10 @@ viewTest('a link whose filter does not parse shows the whole build, the filter i
   assert.match((await page.textContent('#filter-status')) ?? '', /^column \d+: /);
   assert.equal(new URLSearchParams(new URL(page.url()).hash.slice(1)).get('f'), null, 'no filter applied');
   await page.waitForFunction((n) => (window as any).bt.timeline.drawnIds.length === n, build.model.processes.length);
+  // one of a kind is said in the singular
+  await page.fill('#filter', 'exe == "ld"');
+  await page.waitForSelector('#filter.good');
+  assert.match((await page.textContent('#filter-status')) ?? '', /^1 process, \d+ files match$/);
   assert.deepEqual(errors, []);
   await page.close();
 });
