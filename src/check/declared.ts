@@ -17,7 +17,8 @@
  * ninja: src/check/ninjadb.ts.
  *
  * A file already reported as a race for the same job is not reported
- * again as an undeclared output.
+ * again as an undeclared output or input (a file another job wrote over
+ * is the job's input: src/model/jobs.ts).
  */
 import fs from 'node:fs';
 import { CheckError } from '../errors.js';
@@ -249,6 +250,7 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
     for (const [id, [ts, by]] of always ? [] : read) {
       const f = build.model.files[id];
       if (f.dir || !inTree(f.path) || made.has(f.path) || deps.has(f.path) || g.own(f.path) || noise.file(f)) continue;
+      if (raced.has(`${job.proc}\0${f.path}`)) continue; // another job wrote over it: the race says so
       const name = relativeInside(start, f.path) ?? f.path;
       findings.push({
         kind: 'undeclared-input',

@@ -5,8 +5,10 @@
  * The root process always acts as a driver: in a build with no known
  * driver every direct child of the root is a job.
  *
- * A job's inputs are the files it read that it did not make itself; its
- * outputs are the files it wrote that still exist at the end.
+ * A job's inputs are the files it read that it did not make itself, and
+ * those it made that another job wrote over before it read them back (a -j
+ * race: what it read was the other's); its outputs are the files it wrote
+ * that still exist at the end.
  */
 import { baseName } from '../normalize/paths.js';
 import { Kind, WRITES } from './kinds.js';
@@ -107,10 +109,11 @@ export class JobIndex {
         }
       }
     }
+    const members = new Set(job.procs);
     for (const [file, r] of firstRead) {
       const w = firstWrite.get(file);
-      // read what it had not written itself before (or at all)
-      if (w === undefined || r < w) job.inputs.push(file);
+      // read what it had not written itself before (or at all), or what another job wrote over it in between (a -j race)
+      if (w === undefined || r < w || this.overwritten(file, w, r, members)) job.inputs.push(file);
     }
     for (const file of firstWrite.keys()) {
       job.written.push(file);
@@ -120,6 +123,12 @@ export class JobIndex {
     job.inputs.sort((a, b) => a - b);
     job.outputs.sort((a, b) => a - b);
     job.written.sort((a, b) => a - b);
+  }
+
+  /** A process outside the job wrote `file` after the job did (at `w`) and before the job read it back (at `r`). */
+  private overwritten(file: number, w: number, r: number, members: ReadonlySet<number>): boolean {
+    for (const a of this.model.files[file].procs) if (a.firstWrite > w && a.firstWrite < r && !members.has(a.proc)) return true;
+    return false;
   }
 
   /** The job a process belongs to. */

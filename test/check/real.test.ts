@@ -137,6 +137,16 @@ ebpfTest('check --make: the header missing from main.o\'s prerequisites, and not
   assert.match(u.detail, /built main\.o and read config\.h, which main\.o does not depend on/);
 });
 
+ebpfTest('after the shared.tmp race, deps and rdeps agree: a.txt was made from b.in, through the job that wrote over shared.tmp', async () => {
+  assert.equal(fs.readFileSync(path.join(defects.dir, 'a.txt'), 'utf8'), fs.readFileSync(path.join(defects.dir, 'b.in'), 'utf8'), 'the race happened');
+  const deps = await bt(['deps', 'a.txt', defects.file, '--inputs']);
+  assert.equal(deps.code, 0, deps.stderr);
+  const inputs = deps.stdout.trim().split('\n').filter((p) => p.startsWith(defects.dir)).map((p) => path.relative(defects.dir, p));
+  assert.ok(inputs.includes('b.in') && inputs.includes('a.in'), inputs.join(' '));
+  const rdeps = await bt(['rdeps', 'b.in', defects.file, '--inputs']);
+  assert.ok(rdeps.stdout.trim().split('\n').includes(path.join(defects.dir, 'a.txt')), rdeps.stdout);
+});
+
 ebpfTest('check --make: the clean twin (pattern rules, .d files, temp files) gives nothing', async () => {
   const { code, json } = await checkJson(clean.file, ['--make']);
   assert.deepEqual(json.findings, []);
