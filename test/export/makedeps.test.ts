@@ -80,11 +80,7 @@ ebpfTest('cproject: objects depend on their source and headers (system headers t
   assert.equal(t.code, 0, t.stderr);
   const r = await bt(['export', 'makedeps', t.file]);
   assert.equal(r.code, 0, r.stderr);
-  const rules = new Map<string, string[]>();
-  for (const l of r.stdout.split('\n')) {
-    const m = /^(\S+):(.*)$/.exec(l);
-    if (m && m[2]) rules.set(m[1], m[2].trim().split(' '));
-  }
+  const rules = rulesOf(r.stdout);
   assert.deepEqual([...rules.keys()].sort(), ['greet.o', 'hello', 'main.o', 'util.o'].map((x) => `${proj}/${x}`));
   const local = (o: string) => rules.get(`${proj}/${o}`)!.filter((x) => x.startsWith(proj)).map((x) => path.basename(x)).sort();
   assert.deepEqual(local('main.o'), ['greet.h', 'main.c', 'util.h']);
@@ -140,11 +136,7 @@ ebpfTest('a multi-source compile: each object and .d file depends on what made i
   assert.equal(t.code, 0, t.stderr);
   const r = await bt(['export', 'makedeps', t.file]);
   assert.equal(r.code, 0, r.stderr);
-  const rules = new Map<string, string[]>();
-  for (const l of r.stdout.split('\n')) {
-    const m = /^(\S+):(.*)$/.exec(l);
-    if (m && m[2]) rules.set(m[1], m[2].trim().split(' '));
-  }
+  const rules = rulesOf(r.stdout);
   const sorted = (x: string[] | undefined) => [...(x ?? [])].sort();
   for (const d of ['multi', 'piped']) {
     for (const n of ['m1', 'm2', 'm3']) {
@@ -158,3 +150,13 @@ ebpfTest('a multi-source compile: each object and .d file depends on what made i
   assert.deepEqual(rules.get(path.join(work, 'x')), [path.join(work, 'a')]);
   assert.deepEqual([...rules.keys()].filter((k) => !/\/m[123]\.[od]$/.test(k)), [path.join(work, 'x')]);
 });
+
+/** The rules with prerequisites of a makedeps output, by target (the empty -MP rules left out). */
+function rulesOf(text: string): Map<string, string[]> {
+  const rules = new Map<string, string[]>();
+  for (const l of text.split('\n')) {
+    const m = /^(\S+):(.*)$/.exec(l);
+    if (m && m[2]) rules.set(m[1], m[2].trim().split(' '));
+  }
+  return rules;
+}
