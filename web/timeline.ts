@@ -99,6 +99,9 @@ export class Timeline {
       const d = await this.api.get<Data>('timeline', { f: store.s.f, t0: Math.floor(this.t0), t1: Math.ceil(this.t1), px });
       if (seq !== this.seq) return;
       this.data = d;
+      // the bars moved: the tooltip describes the bar under the pointer, which the next move finds
+      this.tip.hidden = true;
+      this.hoverId = 0;
       this.info.textContent = `${counted(d.matched, 'process', 'processes')} on ${counted(d.lanes, 'lane')}`;
       this.draw();
     } catch {

@@ -52,7 +52,8 @@ export function debounce<A extends unknown[]>(fn: (...a: A) => void, ms: number)
 }
 
 /** Colours for the most common tools (by rank); the rest are grey. */
-export const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#b07aa1', '#76b7b2', '#edc948', '#9c755f', '#ff9da7', '#86bcb6', '#8cd17d', '#bab0ac', '#d4a6c8'];
+// no two alike (a teal beside a pale teal, a green beside a pale green made cc1 and ld, make and sh look the same); red is for failures
+export const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#b07aa1', '#76b7b2', '#edc948', '#9c755f', '#ff9da7', '#a0cbe8', '#b6992d', '#bab0ac', '#d4a6c8'];
 export const OTHER = '#a0a4a8';
 export const FAILED = '#d93025';
 export const toolColor = (rank: number) => (rank < PALETTE.length ? PALETTE[rank] : OTHER);

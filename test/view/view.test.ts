@@ -371,8 +371,18 @@ viewTest('a link whose filter does not parse shows the whole build, the filter i
   assert.match((await page.textContent('#filter-status')) ?? '', /^column \d+: /);
   assert.equal(new URLSearchParams(new URL(page.url()).hash.slice(1)).get('f'), null, 'no filter applied');
   await page.waitForFunction((n) => (window as any).bt.timeline.drawnIds.length === n, build.model.processes.length);
+  // hover a bar until its tooltip shows; a new filter redraws the bars and hides it
+  const box = (await page.locator('.tl-body canvas').boundingBox())!;
+  let shownTip = false;
+  for (let y = box.y + 2; y < box.y + box.height && !shownTip; y += 3) {
+    await page.mouse.move(box.x + box.width * 0.3, y);
+    shownTip = await page.isVisible('.tl-tip');
+  }
+  assert.ok(shownTip, 'a tooltip over a bar');
   // one of a kind is said in the singular
   await page.fill('#filter', 'exe == "ld"');
+  await page.waitForFunction(() => (window as any).bt.timeline.drawnIds.length === 1);
+  assert.equal(await page.isVisible('.tl-tip'), false, 'no tooltip of a bar that moved away');
   await page.waitForSelector('#filter.good');
   assert.match((await page.textContent('#filter-status')) ?? '', /^1 process, \d+ files match$/);
   assert.deepEqual(errors, []);
