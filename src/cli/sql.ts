@@ -19,11 +19,11 @@ export function sqlCommand(): Command {
       if (o.json && o.csv) throw new UsageError('E_USAGE', 'choose one of --json and --csv');
       checkQuery(query);
       const db = await openBuildDb(logs);
-      for (const r of await db.repeatedBuilds()) {
-        process.stderr.write(`bt sql: note: build ${r.build} is in ${r.sources.join(' and ')}: its rows count ${r.sources.length === 2 ? 'twice' : `${r.sources.length} times`}\n`);
-      }
-      await db.restrictFiles();
       try {
+        for (const r of await db.repeatedBuilds()) {
+          process.stderr.write(`bt sql: note: build ${r.build} is in ${r.sources.join(' and ')}: its rows count ${r.sources.length === 2 ? 'twice' : `${r.sources.length} times`}\n`);
+        }
+        await db.restrictFiles();
         let first = true;
         for await (const { columns, rows } of db.statements(query)) {
           writeAllSync(1, Buffer.from(formatResult(o.json ? 'json' : o.csv ? 'csv' : 'table', columns, rows, first), 'utf8'));

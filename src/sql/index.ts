@@ -99,13 +99,17 @@ export function duckdbMessage(message: string): string {
   return `${lines[0].replace(/[.!]$/, '')}; ${h}`;
 }
 
+const FILES_HINT = ': bt sql reads only the logs and Parquet directories given and writes only to stdout (--csv, --json)';
+
+/** Statements that write, load or attach files (DuckDB's StatementType numbers), refused once files are restricted. */
+const STATEMENT_NAMES: Record<number, string> = { 11: 'COPY', 16: 'EXPORT', 18: 'VACUUM', 19: 'CALL', 21: 'LOAD', 23: 'INSTALL', 25: 'ATTACH', 26: 'DETACH', 28: 'COPY DATABASE', 29: 'UPDATE EXTENSIONS' };
+const REFUSED_STATEMENTS = new Set(Object.keys(STATEMENT_NAMES).map(Number));
+
 /** Turns DuckDB's errors into one line. */
 function sqlError(err: unknown, what: string): SqlError {
   if (err instanceof BtError) throw err;
   const msg = duckdbMessage(String((err as Error)?.message ?? err));
-  const hint = /file system operations are disabled by configuration/.test(msg)
-    ? ': bt sql reads only the logs and Parquet directories given and writes only to stdout (--csv, --json)'
-    : '';
+  const hint = /file system operations are disabled by configuration/.test(msg) ? FILES_HINT : '';
   return new SqlError('E_SQL', `${what}: ${msg}${hint}`, { cause: err });
 }
 
@@ -145,6 +149,8 @@ const WRITE = { events: { threads: 2, rowGroup: 16_384 }, other: { threads: 1, r
 /** A DuckDB database with bt's tables over some logs and Parquet directories. */
 export class BuildDb {
   private readonly made = new Set<TableName>();
+  /** restrictFiles() was called: a query's statements that touch files are refused. */
+  private restricted = false;
   /** The logs read so far that were damaged (torn, or a trailer that disagrees), with how: the command warns. */
   readonly damaged: Array<{ log: string; torn?: TornInfo; trailerMismatch?: string }> = [];
   /** The row sources the table function bt_rows(key) reads, by key. */
@@ -197,15 +203,17 @@ export class BuildDb {
   }
 
   /**
-   * From here on DuckDB reads and writes only bt's own files: its temporary
-   * directory and the Parquet directories given. bt sql runs as root: a
-   * query's COPY TO, read_csv, ATTACH or INSTALL of any other path is
-   * refused (results go to stdout: --csv, --json, and a redirection).
+   * From here on DuckDB reads only bt's own files (its temporary directory
+   * and the Parquet directories given) and a query writes none: bt sql runs
+   * as root. DuckDB's allowed directories are writable too, so statements
+   * that write or load files (COPY, EXPORT, ATTACH, INSTALL, LOAD, CALL) are
+   * refused by their type; results go to stdout (--csv, --json).
    */
   async restrictFiles(): Promise<void> {
     const dirs = [this.tmpDir(), ...this.sources.filter((s) => s.kind === 'parquet').map((s) => fs.realpathSync(s.path))];
     await this.conn.run(`SET allowed_directories = [${dirs.map((d) => lit(`${d.replace(/\/$/, '')}/`)).join(', ')}]`);
     await this.conn.run('SET enable_external_access = false');
+    this.restricted = true;
   }
 
   private tmpDir(): string {
@@ -356,6 +364,10 @@ export class BuildDb {
   async *statements(sql: string): AsyncGenerator<QueryResult> {
     checkQuery(sql);
     await this.prepare(tablesNamed(sql));
+    // DuckDB makes EXPORT DATABASE's directory while preparing it, before its type can be read
+    if (this.restricted && /\bexport\s+database\b/i.test(sql.replace(/--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)/g, ''))) {
+      throw new SqlError('E_SQL', `the query is an EXPORT statement${FILES_HINT}`);
+    }
     let extracted;
     try {
       extracted = await this.conn.extractStatements(sql);
@@ -370,6 +382,10 @@ export class BuildDb {
       try {
         const stmt = await extracted.prepare(i);
         try {
+          if (this.restricted && REFUSED_STATEMENTS.has(stmt.statementType)) {
+            const name = STATEMENT_NAMES[stmt.statementType]!;
+            throw new SqlError('E_SQL', `${n > 1 ? `statement ${i + 1} of ${n}` : 'the query'} is ${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name} statement${FILES_HINT}`);
+          }
           const r = await stmt.runAndReadAll();
           if (r.returnType === this.queryResult) result = { columns: r.columnNames(), rows: r.getRowsJS() as unknown[][] };
         } finally {
