@@ -21,6 +21,7 @@ static long bt_dwalk_step(__u32 i, void *vctx)
 	struct mount *mnt, *mparent;
 	const unsigned char *name;
 	__u64 pos;
+	__u32 room;
 	long n;
 
 	if (!s || !w)
@@ -52,8 +53,15 @@ static long bt_dwalk_step(__u32 i, void *vctx)
 	 * component that would not, not a name's length before it */
 	if (w->off + BPF_CORE_READ(d, d_name.len) + 1 > BT_PATH_MAX || pos > BT_SCRATCH - BT_NAME_MAX)
 		return 1;
+	/* and never past it, should a rename lengthen the name meanwhile */
+	room = BT_PATH_MAX - w->off;
+	if (room > BT_NAME_MAX)
+		room = BT_NAME_MAX;
+	bt_barrier_var(room);
+	if (room < 2 || room > BT_NAME_MAX)
+		return 1;
 	name = BPF_CORE_READ(d, d_name.name);
-	n = bpf_probe_read_kernel_str(s->buf + pos, BT_NAME_MAX, name);
+	n = bpf_probe_read_kernel_str(s->buf + pos, room, name);
 	if (n <= 0)
 		return 1;
 	w->off += n;

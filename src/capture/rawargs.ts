@@ -49,7 +49,10 @@ export function exactEnv(env: NodeJS.ProcessEnv, environ = '/proc/self/environ')
   const lossy = Object.entries(env).filter(([k, v]) => v !== undefined && (k.includes(LOSSY) || v.includes(LOSSY)));
   if (!lossy.length) return env;
   const exact = new Map<string, string>();
-  for (const b of entries(environ)) exact.set(b.toString('utf8'), decodeBytes(b));
+  for (const b of entries(environ)) {
+    const lossy = b.toString('utf8');
+    if (!exact.has(lossy)) exact.set(lossy, decodeBytes(b)); // a name twice: the first, as getenv and Node take
+  }
   const out = { ...env };
   for (const [k, v] of lossy) {
     const e = exact.get(`${k}=${v}`);

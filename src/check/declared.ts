@@ -217,6 +217,9 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
   const inTree = (p: string) => relativeInside(start, p) !== undefined && p !== start;
   const raced = new Set<string>();
   for (const f of found) if (f.kind !== 'hermeticity') for (const j of f.jobs) raced.add(`${j.proc}\0${f.file}`);
+  // a file the job made and another job wrote over is the job's input (src/model/jobs.ts): the write-write race names it
+  const overwritten = new Set<string>();
+  for (const f of found) if (f.kind === 'write-write') for (const j of f.jobs) overwritten.add(`${j.proc}\0${f.file}`);
   const findings: Finding[] = [];
   for (const job of build.jobs.jobs) {
     const g = graphOf(job);
@@ -250,7 +253,7 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
     for (const [id, [ts, by]] of always ? [] : read) {
       const f = build.model.files[id];
       if (f.dir || !inTree(f.path) || made.has(f.path) || deps.has(f.path) || g.own(f.path) || noise.file(f)) continue;
-      if (raced.has(`${job.proc}\0${f.path}`)) continue; // another job wrote over it: the race says so
+      if (overwritten.has(`${job.proc}\0${f.path}`)) continue; // another job wrote over it: the race says so
       const name = relativeInside(start, f.path) ?? f.path;
       findings.push({
         kind: 'undeclared-input',

@@ -208,17 +208,30 @@ function refuseExisting(file: string, what: string, st: fs.Stats, owner: Owner):
  */
 function refusePlantedDirs(file: string, what: string, owner: Owner): void {
   const follower = ownerUid(owner);
-  const parts = path.resolve(file).split('/').slice(1, -1);
-  let at = '';
+  // as the kernel walks it: `..` after a link is the parent of where the link leads, not of the link
+  const parts = (path.isAbsolute(file) ? file : `${process.cwd()}/${file}`).split('/').slice(1, -1);
+  let dir = '/';
   for (const part of parts) {
-    const parent = at || '/';
-    at = `${at}/${part}`;
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      dir = path.dirname(dir);
+      continue;
+    }
+    const at = dir === '/' ? `/${part}` : `${dir}/${part}`;
     const st = lstatOrUndefined(at);
     if (!st) return; // the rest does not exist: creating the file fails on its own
-    if (!st.isSymbolicLink() || st.uid === follower) continue;
-    const dir = fs.statSync(parent);
-    if ((dir.mode & 0o1002) === 0o1002 && st.uid !== dir.uid) {
-      fail(file, what, `${at} is a symbolic link that uid ${st.uid} made in the shared directory ${parent}: bt does not follow it; give the real path`);
+    if (!st.isSymbolicLink()) {
+      dir = at;
+      continue;
+    }
+    const d = fs.statSync(dir);
+    if (st.uid !== follower && (d.mode & 0o1002) === 0o1002 && st.uid !== d.uid) {
+      fail(file, what, `${at} is a symbolic link that uid ${st.uid} made in the shared directory ${dir}: bt does not follow it; give the real path`);
+    }
+    try {
+      dir = fs.realpathSync(at);
+    } catch {
+      return; // a dangling link: creating the file fails on its own
     }
   }
 }

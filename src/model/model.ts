@@ -52,6 +52,9 @@ export interface Process {
   job: number;
 }
 
+/** st_mode >> 12 of a symbolic link (Lookup.ftype). */
+const S_IFLNK_TYPE = 0o12;
+
 export interface BuildFile {
   readonly id: number;
   readonly path: string;
@@ -334,7 +337,8 @@ export class ModelBuilder {
   /** The first mtime a successful stat found, before the build wrote the file. */
   private onStat(r: LogRecord): void {
     const l = r.lookup!;
-    if (!l.ftype || l.errno || !r.abspath || r.abspath[0] !== '/') return;
+    // the file's own time: not a symbolic link's (an lstat of a link; a stat follows it)
+    if (!l.ftype || l.ftype === S_IFLNK_TYPE || l.errno || !r.abspath || r.abspath[0] !== '/') return;
     const f = this.file(r.abspath);
     if (f.mtime === undefined && !(f.kinds & WRITES)) f.mtime = `${l.mtime ?? 0}.${String(l.mtime_nsec ?? 0).padStart(9, '0')}`;
   }

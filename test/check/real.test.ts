@@ -147,6 +147,16 @@ ebpfTest('after the shared.tmp race, deps and rdeps agree: a.txt was made from b
   assert.ok(rdeps.stdout.trim().split('\n').includes(path.join(defects.dir, 'a.txt')), rdeps.stdout);
 });
 
+ebpfTest('check --make: a read-write race on an undeclared input reports both the race and the missing prerequisite', async () => {
+  const dir = path.join(tmpdir('bt-rwdecl-'), 'p');
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, 'Makefile'), 'all: gen.h out.txt\ngen.h:\n\tsleep 0.2; echo x > gen.h\nout.txt:\n\tsleep 0.5; cat gen.h > out.txt\n');
+  const t = await trace(['make', '-j2'], { cwd: dir });
+  assert.equal(t.code, 0, t.stderr);
+  const { json } = await checkJson(t.file, ['--make']);
+  assert.deepEqual(json.findings.map((f) => [f.kind, path.relative(dir, f.file)]), [['read-write', 'gen.h'], ['undeclared-input', 'gen.h']]);
+});
+
 ebpfTest('check --make: the clean twin (pattern rules, .d files, temp files) gives nothing', async () => {
   const { code, json } = await checkJson(clean.file, ['--make']);
   assert.deepEqual(json.findings, []);

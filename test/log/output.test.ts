@@ -71,6 +71,14 @@ describe('careful output files', { skip }, () => {
     }
     assert.equal(fs.readFileSync(victim, 'utf8'), 'root:x:0:0\n');
     assert.deepEqual(fs.readdirSync(rootOnly).sort(), ['passwd', 'tmp']);
+    // nor through `..` after it: the kernel goes to the parent of where the link leads
+    const sub = path.join(rootOnly, 'sub');
+    fs.mkdirSync(sub);
+    const deep = path.join(dir, 'deep');
+    plant(deep, sub);
+    refuses(() => openOutputAtomic(`${deep}/../planted.out`), /deep is a symbolic link that uid 65533 made in the shared directory/);
+    assert.equal(fs.existsSync(path.join(rootOnly, 'planted.out')), false);
+    fs.rmdirSync(sub);
     // root's own link there, and a link in a directory only root can write, are followed
     const mine = path.join(dir, 'mine');
     fs.symlinkSync(rootOnly, mine);

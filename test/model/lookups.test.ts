@@ -54,3 +54,16 @@ ebpfTest('lookups, listings and metadata changes in the build model and the even
   assert.deepEqual(await types('access has truncate and not type == "open"'), ['truncate']);
   assert.deepEqual(await types('access has list and not type == "open"'), ['readdir']);
 });
+
+ebpfTest("a file's mtime in the model is its own, not a symbolic link's: an lstat of the link is passed over", async () => {
+  const dir = tmpdir();
+  const fs = await import('node:fs');
+  fs.writeFileSync(path.join(dir, 'target'), 'x');
+  fs.utimesSync(path.join(dir, 'target'), 1_000_000_000, 1_000_000_000);
+  fs.symlinkSync('target', path.join(dir, 'ln'));
+  fs.lutimesSync(path.join(dir, 'ln'), 2_000_000_000, 2_000_000_000);
+  const t = await trace(['perl', '-e', 'lstat("ln") or die; stat("ln") or die; open(F, "<", "ln") or die'], { cwd: dir });
+  assert.equal(t.code, 0, t.stderr);
+  const b = loadBuild(t.file);
+  assert.equal(b.file(path.join(dir, 'ln'))?.mtime, '1000000000.000000000');
+});
