@@ -152,8 +152,8 @@ export class FilesTable {
       const el = h(
         'div.vrow.file-row',
         { style: `top:${i * ROW_H}px`, 'data-id': r.id, 'data-path': r.path, class: `vrow file-row${r.id === sel ? ' sel' : ''}`, title: r.path },
-        // cut on the left when it does not fit (style.css): the file's name stays in view; LRM marks keep the path in its order
-        h('span.c-path', {}, `\u200e${shortPath(r.path, this.cwd)}${r.dir ? '/' : ''}\u200e`),
+        // cut on the left when it does not fit (style.css: right to left); the path itself, isolated, reads left to right
+        h('span.c-path', {}, h('bdi', {}, `${shortPath(r.path, this.cwd)}${r.dir ? '/' : ''}`)),
         h('span.c-kind', { class: `c-kind k-${r.kind}` }, r.kind),
         h('span.c-readers', {}, r.readers || ''),
         h('span.c-writers', {}, r.writers || ''),

@@ -6,7 +6,11 @@ import { ExportError } from '../errors.js';
 import { BINARY_FORMATS, checkFormat, exportTo, FORMATS, type ExportOptions } from '../export/index.js';
 import { exportParquet } from '../export/parquet.js';
 import { fileSink, stdoutSink, type Sink } from '../export/sink.js';
+import { counted } from '../present/format.js';
 import { positiveNumber, reportDamage } from './options.js';
+
+/** A row of each Parquet table, in the singular. */
+const TABLE_ROW: Record<string, string> = { builds: 'build', processes: 'process', files: 'file', accesses: 'access', events: 'event' };
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -37,7 +41,7 @@ export function exportCommand(): Command {
       if (format === 'parquet') {
         if (toStdout) throw new ExportError('E_EXPORT_OUTPUT', 'bt export parquet writes a directory: give it with -o DIR');
         const { rows, damage } = await exportParquet(log, o.output);
-        if (!o.quiet) process.stderr.write(`bt export: ${Object.entries(rows).map(([t, n]) => `${n} ${t}`).join(', ')} written to ${o.output}\n`);
+        if (!o.quiet) process.stderr.write(`bt export: ${Object.entries(rows).map(([t, n]) => counted(n, TABLE_ROW[t] ?? t, t)).join(', ')} written to ${o.output}\n`);
         reportDamage(log, damage);
         return;
       }

@@ -6,6 +6,7 @@ import { parseFilter, type Filter } from '../filter/index.js';
 import { cutOff } from '../log/check.js';
 import type { TornInfo } from '../log/frames.js';
 import { loadBuild, type Build } from '../model/index.js';
+import { displayPath } from '../present/format.js';
 
 /** Repeatable option: collects every value. */
 export function collect(value: string, previous: string[] | undefined): string[] {
@@ -54,9 +55,8 @@ export function reportDamage(log: string, d: Damage | undefined): void {
   if (!d || (!d.torn && !d.trailerMismatch)) return;
   if (d.torn) {
     const what = cutOff(d.torn.reason) ? 'truncated' : 'damaged';
-    process.stderr.write(`bt: warning: ${log} is ${what} at byte ${d.torn.offset} (${d.torn.reason}): the records before it were read\n`);
-  }
-  else process.stderr.write(`bt: warning: ${log}: ${d.trailerMismatch}\n`);
+    process.stderr.write(`bt: warning: ${displayPath(log)} is ${what} at byte ${d.torn.offset} (${d.torn.reason}): the records before it were read\n`);
+  } else process.stderr.write(`bt: warning: ${displayPath(log)}: ${d.trailerMismatch}\n`);
   process.exitCode = Math.max(Number(process.exitCode ?? 0), 1);
 }
 

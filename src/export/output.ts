@@ -9,6 +9,11 @@ import { ExportError, LogError } from '../errors.js';
 import { describeFsError, writeAllSync } from '../log/io.js';
 import { invokingUser, openOutputAtomic, openOutputDir, type OutputDir, type OutputFile } from '../log/output.js';
 
+/** The output module's message, with what to do unless it says it already (it often does: "remove it or choose another path"). */
+function withAdvice(msg: string): string {
+  return /choose another|give the real path|give a file name|remove it/.test(msg) ? msg : `${msg}: choose another -o path`;
+}
+
 function fail(target: string, err: unknown): never {
   throw new ExportError('E_EXPORT_OUTPUT', `cannot write ${target} (${describeFsError(err)}): choose another -o path`, { cause: err });
 }
@@ -30,7 +35,7 @@ export class SafeFile {
     try {
       return new SafeFile(target, openOutputAtomic(target, { owner: invokingUser(), mode, what: 'export' }));
     } catch (err) {
-      if (err instanceof LogError) throw new ExportError('E_EXPORT_OUTPUT', `${err.message}: choose another -o path`, { cause: err });
+      if (err instanceof LogError) throw new ExportError('E_EXPORT_OUTPUT', withAdvice(err.message), { cause: err });
       fail(target, err);
     }
   }
@@ -50,7 +55,7 @@ export class SafeFile {
       this.out.commit();
     } catch (err) {
       this.abort();
-      if (err instanceof LogError) throw new ExportError('E_EXPORT_OUTPUT', `${err.message}: choose another -o path`, { cause: err });
+      if (err instanceof LogError) throw new ExportError('E_EXPORT_OUTPUT', withAdvice(err.message), { cause: err });
       fail(this.target, err);
     }
   }
@@ -97,7 +102,7 @@ export class SafeDir {
     try {
       return new SafeDir(target, openOutputDir(target, { owner: invokingUser(), what: 'export directory', replaceable, notReplaceable }));
     } catch (err) {
-      if (err instanceof LogError) throw new ExportError('E_EXPORT_OUTPUT', `${err.message}: choose another -o path`, { cause: err });
+      if (err instanceof LogError) throw new ExportError('E_EXPORT_OUTPUT', withAdvice(err.message), { cause: err });
       fail(target, err);
     }
   }
@@ -111,7 +116,7 @@ export class SafeDir {
     try {
       this.out.commit();
     } catch (err) {
-      if (err instanceof LogError) throw new ExportError('E_EXPORT_OUTPUT', `${err.message}: choose another -o path`, { cause: err });
+      if (err instanceof LogError) throw new ExportError('E_EXPORT_OUTPUT', withAdvice(err.message), { cause: err });
       fail(this.target, err);
     }
   }

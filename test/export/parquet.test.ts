@@ -72,7 +72,7 @@ describe('bt export parquet -o DIR: the careful output rules', { skip }, () => {
     const { base, log } = setup(); // root's 0755 directory
     refused(
       exportTo(path.join(base, 'out.d'), log, SUDO),
-      /^bt: cannot write the export directory .*out\.d: permission denied \(EACCES\): uid 65534 \(who ran sudo\) cannot create files in .*; choose another path: choose another -o path\n$/,
+      /^bt: cannot write the export directory .*out\.d: permission denied \(EACCES\): uid 65534 \(who ran sudo\) cannot create files in .*; choose another path\n$/,
     );
     assert.deepEqual(ls(base), ['in.trace', 'tmp']);
   });
@@ -85,7 +85,7 @@ describe('bt export parquet -o DIR: the careful output rules', { skip }, () => {
     fs.chownSync(theirs, 65533, 65533);
     refused(
       exportTo(theirs, log),
-      /^bt: cannot write the export directory .*theirs\.d: it belongs to another user \(uid 65533\): bt does not overwrite other users' files; remove it or choose another path: choose another -o path\n$/,
+      /^bt: cannot write the export directory .*theirs\.d: it belongs to another user \(uid 65533\): bt does not overwrite other users' files; remove it or choose another path\n$/,
     );
     assert.deepEqual(ls(theirs), []);
     const target = tmpdir('bt-parquet-target-');
@@ -93,7 +93,7 @@ describe('bt export parquet -o DIR: the careful output rules', { skip }, () => {
     fs.symlinkSync(target, link);
     fs.lchownSync(link, 65533, 65533);
     for (const env of [{}, SUDO]) {
-      refused(exportTo(link, log, env), /^bt: cannot write the export directory .*link\.d: it is a symbolic link: bt does not write through links; remove it or give the real path: choose another -o path\n$/);
+      refused(exportTo(link, log, env), /^bt: cannot write the export directory .*link\.d: it is a symbolic link: bt does not write through links; remove it or give the real path\n$/);
     }
     assert.deepEqual(ls(target), []);
     assert.ok(fs.lstatSync(link).isSymbolicLink());
@@ -108,7 +108,7 @@ describe('bt export parquet -o DIR: the careful output rules', { skip }, () => {
     fs.writeFileSync(path.join(mine, 'builds.parquet'), 'old');
     refused(
       exportTo(mine, log),
-      /^bt: cannot write the export directory .*mine\.d: it is a directory with files bt export parquet did not write: bt replaces only an empty directory or an earlier export \(builds\.parquet, processes\.parquet, files\.parquet, accesses\.parquet, events\.parquet\); remove it or choose another path: choose another -o path\n$/,
+      /^bt: cannot write the export directory .*mine\.d: it is a directory with files bt export parquet did not write: bt replaces only an empty directory or an earlier export \(builds\.parquet, processes\.parquet, files\.parquet, accesses\.parquet, events\.parquet\); remove it or choose another path\n$/,
     );
     assert.deepEqual(ls(mine), ['builds.parquet', 'notes.txt']);
     assert.equal(fs.readFileSync(path.join(mine, 'builds.parquet'), 'utf8'), 'old');
@@ -119,7 +119,7 @@ describe('bt export parquet -o DIR: the careful output rules', { skip }, () => {
     assert.deepEqual(ls(empty), TABLES);
     const file = path.join(dir, 'file');
     fs.writeFileSync(file, 'data');
-    refused(exportTo(file, log), /^bt: cannot write the export directory .*\/file: it exists and is not a directory: remove it or choose another path: choose another -o path\n$/);
+    refused(exportTo(file, log), /^bt: cannot write the export directory .*\/file: it exists and is not a directory: remove it or choose another path\n$/);
     assert.equal(fs.readFileSync(file, 'utf8'), 'data');
     refused(exportTo(path.join(dir, 'no', 'such', 'out.d'), log), /^bt: cannot write the export directory .*\/no\/such\/out\.d: no such file or directory \(ENOENT\): the directory does not exist: choose another -o path\n$/);
     // a log that cannot be read: nothing left behind

@@ -104,7 +104,9 @@ test('a query reads and writes no file but the logs and directories given: COPY 
 
 test('one build given twice (a log and its own export) is counted twice, with a note saying so', async () => {
   const dir = path.join(tempDir('bt-sql-twice-'), 'pq');
-  assert.equal((await bt(['export', 'parquet', '-q', log, '-o', dir])).code, 0);
+  const exp = await bt(['export', 'parquet', log, '-o', dir]);
+  assert.equal(exp.code, 0, exp.stderr);
+  assert.match(exp.stderr, /^bt export: 1 build, \d+ processes, \d+ files, \d+ accesses, \d+ events written to /, 'one build, in the singular');
   const twice = await bt(['sql', 'SELECT count(DISTINCT build_id) AS b, count(*) AS n FROM builds', log, dir, '--csv']);
   assert.equal(twice.code, 0, twice.stderr);
   assert.equal(twice.stdout.trim(), 'b,n\n1,2');
