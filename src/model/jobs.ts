@@ -125,7 +125,13 @@ export class JobIndex {
     job.written.sort((a, b) => a - b);
   }
 
-  /** A process outside the job wrote `file` after the job did (at `w`) and before the job read it back (at `r`). */
+  /**
+   * A process outside the job wrote `file` after the job did (at `w`) and
+   * before the job read it back (at `r`). By first writes (an access keeps
+   * no later write times): a process that wrote before `w` and again in
+   * between is missed, and a job that writes again after the other's write
+   * still counts it.
+   */
   private overwritten(file: number, w: number, r: number, members: ReadonlySet<number>): boolean {
     for (const a of this.model.files[file].procs) if (a.firstWrite > w && a.firstWrite < r && !members.has(a.proc)) return true;
     return false;
