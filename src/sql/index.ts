@@ -357,7 +357,7 @@ export class BuildDb {
   /**
    * Runs every statement of `sql` in order (the tables they name are made
    * first) and yields the result of each that returns rows, as soon as it
-   * has run; statements that return none (CREATE, SET, INSERT, COPY) yield
+   * has run; statements that return none (CREATE, SET, INSERT) yield
    * nothing. A statement that fails ends it: the error names the statement
    * when there are several, and a syntax error anywhere runs none.
    */
