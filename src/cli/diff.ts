@@ -6,7 +6,8 @@ import { Command } from 'commander';
 import { DiffError, LogError } from '../errors.js';
 import { differs, diffFiles } from '../diff/index.js';
 import { diffText } from '../diff/report.js';
-import { collect, printJson, reportDamage, type Damage } from './options.js';
+import type { Damage } from '../log/check.js';
+import { collect, printJson, reportDamage } from './options.js';
 
 export function diffCommand(): Command {
   return new Command('diff')

@@ -3,8 +3,7 @@
  */
 import { BtError, FilterError, UsageError } from '../errors.js';
 import { parseFilter, type Filter } from '../filter/index.js';
-import { cutOff } from '../log/check.js';
-import type { TornInfo } from '../log/frames.js';
+import { cutOff, type Damage } from '../log/check.js';
 import { loadBuild, type Build } from '../model/index.js';
 import { displayPath } from '../present/format.js';
 
@@ -38,12 +37,6 @@ export function positiveNumber(what: string, unit = what === 'window' ? 'ms' : '
 /** The build model of a log, with the options every answering command shares (--driver, --window). */
 export function loadFor(log: string, o: { driver?: string[]; window?: number; allWarnings?: boolean }): Build {
   return loadBuild(log, { drivers: o.driver, normalize: { windowMs: o.window ? Number(o.window) : undefined, allWarnings: o.allWarnings } });
-}
-
-/** How a log was damaged, as its reader found it (Build.damage, a normalized stream's torn and trailerMismatch). */
-export interface Damage {
-  torn?: TornInfo;
-  trailerMismatch?: string;
 }
 
 /**

@@ -10,6 +10,7 @@
  *   parquet           a directory of Parquet files (builds, processes, files, accesses, events)
  */
 import { ExportError } from '../errors.js';
+import type { Damage } from '../log/check.js';
 import { loadBuild, type Build } from '../model/index.js';
 import { exportChromeTrace } from './chrome-trace.js';
 import { compileCommands, compileCommandsJson } from './compile-commands.js';
@@ -49,7 +50,7 @@ function load(log: string, opts: ExportOptions): Build {
 }
 
 /** Writes the export of `log` in a single-file format to `sink`. Returns how the log was damaged (torn, a trailer that disagrees), if it was. */
-export async function exportTo(format: ExportFormat, log: string, opts: ExportOptions, sink: Sink): Promise<Build['damage']> {
+export async function exportTo(format: ExportFormat, log: string, opts: ExportOptions, sink: Sink): Promise<Damage> {
   switch (format) {
     case 'compile-commands': {
       const build = load(log, opts);

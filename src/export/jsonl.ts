@@ -3,16 +3,15 @@
  * `bt dump --json` prints for a normalized log (a raw log is normalized on
  * the fly): a header object, one object per record, then the trailer.
  */
-import type { TornInfo } from '../log/frames.js';
+import type { Damage } from '../log/check.js';
 import { headerToJson, toJson, trailerToJson } from '../log/dump.js';
 import { recordType } from '../log/schema.js';
 import { normalized } from '../model/index.js';
 import { normalizedTrailer, type NormalizeOptions } from '../normalize/normalize.js';
 import type { Sink } from './sink.js';
 
-/** Writes the JSON Lines of `log` to `sink`; returns the number of records. */
-/** Writes the log as JSON Lines; returns how the log was damaged, if it was. */
-export function exportJsonl(log: string, sink: Sink, opts: NormalizeOptions = {}): { torn?: TornInfo; trailerMismatch?: string } {
+/** Writes the JSON Lines of `log` to `sink`; returns how the log was damaged, if it was. */
+export function exportJsonl(log: string, sink: Sink, opts: NormalizeOptions = {}): Damage {
   const s = normalized(log, opts);
   const h = s.header;
   sink.write(`${JSON.stringify(headerToJson(h))}\n`);

@@ -6,8 +6,8 @@
  * output module's openOutputDir). The rows stream from one pass over the
  * log into DuckDB's Parquet writer: no table is held whole.
  */
-import type { TornInfo } from '../log/frames.js';
 import type fs from 'node:fs';
+import type { Damage } from '../log/check.js';
 import { BtError, ExportError } from '../errors.js';
 import { openBuildDb, TABLES, type TableName } from '../sql/index.js';
 import { SafeDir } from './output.js';
@@ -21,18 +21,18 @@ export function isParquetExport(entries: fs.Dirent[]): boolean {
 
 /**
  * Writes the tables of `log` into directory `out`; returns the rows per
- * table. `out` may be missing, an empty directory or an earlier export
- * (replaced as a whole); anything else is refused before the log is read.
+ * table and how the log was damaged, if it was. `out` may be missing, an
+ * empty directory or an earlier export (replaced as a whole); anything else
+ * is refused before the log is read.
  */
-/** Writes the Parquet directory; returns the rows per table and how the log was damaged, if it was. */
-export async function exportParquet(log: string, out: string): Promise<{ rows: Record<TableName, number>; damage?: { torn?: TornInfo; trailerMismatch?: string } }> {
+export async function exportParquet(log: string, out: string): Promise<{ rows: Record<TableName, number>; damage?: Damage }> {
   const dir = SafeDir.create(
     out,
     isParquetExport,
     `it is a directory with files bt export parquet did not write: bt replaces only an empty directory or an earlier export (${[...TABLE_FILES].join(', ')}); remove it or choose another path`,
   );
   const rows = {} as Record<TableName, number>;
-  let damage: { torn?: TornInfo; trailerMismatch?: string } | undefined;
+  let damage: Damage | undefined;
   try {
     const db = await openBuildDb([log]);
     try {

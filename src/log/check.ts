@@ -6,6 +6,12 @@
 import type { TornInfo } from './frames.js';
 import { EVENT_TYPES, type Trailer } from './schema.js';
 
+/** How a log was damaged, as a reader found it: where it is torn, how its trailer's counts disagree. */
+export interface Damage {
+  torn?: TornInfo;
+  trailerMismatch?: string;
+}
+
 /** How the reading of a log ended. */
 export interface ReadEnd {
   trailer?: Trailer;

@@ -6,7 +6,7 @@
  *   buildFromRecords(...)     the same from in-memory normalized records (tests)
  */
 import { ModelError } from '../errors.js';
-import type { TornInfo } from '../log/reader.js';
+import type { Damage } from '../log/check.js';
 import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
 import type { NormalizeOptions, NormalizeSummary } from '../normalize/normalize.js';
 import { LateRecordError } from '../normalize/order.js';
@@ -41,7 +41,7 @@ export class Build {
     /** Set when the log was raw and normalized on the fly. */
     readonly summary?: NormalizeSummary,
     /** How the log was damaged, if it was: where it is torn, how the trailer's counts disagree. */
-    readonly damage: { torn?: TornInfo; trailerMismatch?: string } = {},
+    readonly damage: Damage = {},
   ) {
     for (const p of model.processes) this.byProc.set(p.proc, p);
     for (const f of model.files) this.byPath.set(f.path, f);

@@ -16,7 +16,7 @@ import vm from 'node:vm';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { BtError, LogError, SqlError } from '../errors.js';
 import { importExternal } from '../external.js';
-import type { TornInfo } from '../log/frames.js';
+import type { Damage } from '../log/check.js';
 import { LogReader } from '../log/reader.js';
 import type { LogHeader } from '../log/schema.js';
 import type { Bindings } from './chunk.js';
@@ -152,7 +152,7 @@ export class BuildDb {
   /** restrictFiles() was called: a query's statements that touch files are refused. */
   private restricted = false;
   /** The logs read so far that were damaged (torn, or a trailer that disagrees), with how: the command warns. */
-  readonly damaged: Array<{ log: string; torn?: TornInfo; trailerMismatch?: string }> = [];
+  readonly damaged: Array<Damage & { log: string }> = [];
   /** The row sources the table function bt_rows(key) reads, by key. */
   private readonly pending = new Map<string, Feed>();
   /** What a row source threw, for the caller (DuckDB only gets its message). */

@@ -14,7 +14,7 @@
  * model. build_id and wall-clock times (`*_ns` = the log's CLOCK_BOOTTIME +
  * its boot_to_wall_ns, exact 64-bit) are added in SQL.
  */
-import type { TornInfo } from '../log/frames.js';
+import type { Damage } from '../log/check.js';
 import crypto from 'node:crypto';
 import { DISPLAY_TYPES, FILE_TYPE_NAMES } from '../log/dump.js';
 import type { LogHeader, LogRecord } from '../log/schema.js';
@@ -297,7 +297,7 @@ export class LogPass implements RowSource {
   }
 
   /** Once the pass is over: how the log was damaged (torn, a trailer that disagrees), if it was. */
-  get damage(): { torn?: TornInfo; trailerMismatch?: string } {
+  get damage(): Damage {
     return { torn: this.stream.torn, trailerMismatch: this.stream.trailerMismatch };
   }
 
