@@ -216,10 +216,15 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
   const start = build.startDir || '/';
   const inTree = (p: string) => relativeInside(start, p) !== undefined && p !== start;
   const raced = new Set<string>();
-  for (const f of found) if (f.kind !== 'hermeticity') for (const j of f.jobs) raced.add(`${j.proc}\0${f.file}`);
   // a file the job made and another job wrote over is the job's input (src/model/jobs.ts): the write-write race names it
   const overwritten = new Set<string>();
-  for (const f of found) if (f.kind === 'write-write') for (const j of f.jobs) overwritten.add(`${j.proc}\0${f.file}`);
+  for (const f of found) {
+    if (f.kind === 'hermeticity') continue;
+    for (const j of f.jobs) {
+      raced.add(`${j.proc}\0${f.file}`);
+      if (f.kind === 'write-write') overwritten.add(`${j.proc}\0${f.file}`);
+    }
+  }
   const findings: Finding[] = [];
   for (const job of build.jobs.jobs) {
     const g = graphOf(job);

@@ -93,6 +93,11 @@ export function compileGlobs(globs: readonly string[] | undefined, base: string,
   return out;
 }
 
+/** A kernel pseudo-file (/proc, /sys, /dev): no build's input or output. */
+export function isPseudoPath(p: string): boolean {
+  return /^\/(proc|sys|dev)(\/|$)/.test(p);
+}
+
 /** A shared library: looking for one and not finding it is the loader's search (anywhere). */
 const SHARED_LIBRARY = /\.so(\.[0-9]+)*$/;
 

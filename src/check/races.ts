@@ -15,10 +15,9 @@
 import { Kind, WRITES, type Build, type BuildFile, type FileAccess } from '../model/index.js';
 import { relativeInside } from '../normalize/paths.js';
 import { jobRef, secondsSince, type FileUse, type Finding } from './finding.js';
-import type { Noise } from './noise.js';
+import { isPseudoPath, type Noise } from './noise.js';
 
 const LOOKS = Kind.READ | Kind.EXEC | Kind.STAT | Kind.LIST | Kind.PROBE;
-const PSEUDO = /^\/(proc|sys|dev)(\/|$)/;
 /** Findings per file at most (a log every job appends to would give one per pair). */
 const MAX_PER_FILE = 10;
 
@@ -42,7 +41,7 @@ export function races(build: Build, noise: Noise): Finding[] {
   const span = new Map<number, [number, number]>();
   for (const j of build.jobs.jobs) span.set(j.proc, [j.start, j.end]);
   for (const f of build.model.files) {
-    if (f.dir || !(f.kinds & WRITES) || PSEUDO.test(f.path)) continue;
+    if (f.dir || !(f.kinds & WRITES) || isPseudoPath(f.path)) continue;
     const uses = jobUses(build, f, skip);
     if (uses.length < 2 || !uses.some((u) => u.write >= 0)) continue;
     if (noise.file(f)) continue;

@@ -7,10 +7,10 @@
  * read in both but found in another place (another header or library
  * picked); outputs of one build only; the biggest changes of job durations.
  */
-import { loadBuild, Kind, programName, WRITES, type Build, type LoadOptions, type Process } from '../model/index.js';
+import { loadBuild, Kind, programName, WRITES, type Build, type BuildFile, type LoadOptions, type Process } from '../model/index.js';
 import { baseName } from '../normalize/paths.js';
 import { exitText } from '../present/format.js';
-import { Noise } from '../check/noise.js';
+import { isPseudoPath, Noise } from '../check/noise.js';
 import { compileMasks, Masker } from './mask.js';
 import { argDiff, match, side, type ArgOp, type Side } from './match.js';
 
@@ -226,6 +226,13 @@ function environment(a: Side, b: Side, pairs: Array<[number, number]>, ignore: S
     .sort((u, v) => (u.name < v.name ? -1 : u.name > v.name ? 1 : 0));
 }
 
+/** The programs that used `f` in one of the ways `kinds`. */
+function toolsOf(s: Side, f: BuildFile, kinds: number): Set<string> {
+  const tools = new Set<string>();
+  for (const acc of f.procs) if (acc.kinds & kinds) tools.add(programName(s.build.process(acc.proc)!));
+  return tools;
+}
+
 /** Files read (or written) by one build only, by key. */
 function fileSets(a: Side, b: Side, kinds: number, outputs: boolean): { onlyA: FileEntry[]; onlyB: FileEntry[] } {
   const collect = (s: Side) => {
@@ -234,12 +241,10 @@ function fileSets(a: Side, b: Side, kinds: number, outputs: boolean): { onlyA: F
     for (const f of s.build.model.files) {
       if (f.dir || !(f.kinds & kinds)) continue;
       if (outputs ? f.removed : f.created) continue;
-      if (/^\/(proc|sys|dev)(\/|$)/.test(f.path) || noise.path(f.path)) continue;
+      if (isPseudoPath(f.path) || noise.path(f.path)) continue;
       const key = s.mask.path(f.path);
       if (key === '<tmp>') continue;
-      const tools = new Set<string>();
-      for (const acc of f.procs) if (acc.kinds & kinds) tools.add(programName(s.build.process(acc.proc)!));
-      out.set(key, new Set([...(out.get(key) ?? []), ...tools]));
+      out.set(key, new Set([...(out.get(key) ?? []), ...toolsOf(s, f, kinds)]));
     }
     return out;
   };
@@ -266,10 +271,8 @@ function changedInputs(a: Side, b: Side): DiffReport['inputs_changed'] {
     for (const f of s.build.model.files) {
       // an input: read or run, never written by the build (a target it remakes has an older mtime each time)
       if (f.dir || f.created || f.mtime === undefined || !(f.kinds & (Kind.READ | Kind.EXEC)) || f.kinds & WRITES) continue;
-      if (/^\/(proc|sys|dev)(\/|$)/.test(f.path)) continue;
-      const tools = new Set<string>();
-      for (const acc of f.procs) if (acc.kinds & (Kind.READ | Kind.EXEC | Kind.STAT)) tools.add(programName(s.build.process(acc.proc)!));
-      out.set(f.path, { mtime: f.mtime, tools });
+      if (isPseudoPath(f.path)) continue;
+      out.set(f.path, { mtime: f.mtime, tools: toolsOf(s, f, Kind.READ | Kind.EXEC | Kind.STAT) });
     }
     return out;
   };

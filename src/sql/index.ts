@@ -113,9 +113,14 @@ function sqlError(err: unknown, what: string): SqlError {
   return new SqlError('E_SQL', `${what}: ${msg}${hint}`, { cause: err });
 }
 
+/** The query without its comments (from -- to the end of the line, and C-style blocks). */
+function withoutComments(sql: string): string {
+  return sql.replace(/--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)/g, '');
+}
+
 /** True if the query has no statement: nothing but blanks, comments and semicolons. */
 export function isEmptyQuery(sql: string): boolean {
-  return sql.replace(/--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)/g, '').replace(/[\s;]/g, '') === '';
+  return withoutComments(sql).replace(/[\s;]/g, '') === '';
 }
 
 const emptyQuery = () => new SqlError('E_SQL', 'the query is empty: give one or more SQL statements, e.g. bt sql "SELECT tool, count(*) FROM processes GROUP BY tool" LOG');
@@ -365,7 +370,7 @@ export class BuildDb {
     checkQuery(sql);
     await this.prepare(tablesNamed(sql));
     // DuckDB makes EXPORT DATABASE's directory while preparing it, before its type can be read
-    if (this.restricted && /\bexport\s+database\b/i.test(sql.replace(/--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)/g, ''))) {
+    if (this.restricted && /\bexport\s+database\b/i.test(withoutComments(sql))) {
       throw new SqlError('E_SQL', `the query is an EXPORT statement${FILES_HINT}`);
     }
     let extracted;
