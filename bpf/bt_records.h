@@ -32,7 +32,9 @@ enum bt_type {
 	BT_T_LOOKUP = 12,  /* stat, access, readlink families */
 	BT_T_READDIR = 13, /* getdents64: one per listed directory */
 	BT_T_META = 14,    /* chmod, chown, truncate, utime families */
-	BT_T_REPEATS = 15, /* the count of a repeated lookup (read by the capture, not logged) */
+	BT_T_REPEATS = 15, /* the count of a repeated lookup (its lookup's reader applies it) */
+	/* Types from 0x8000 on are never sent: the capture writes them into the
+	 * log's ring batches (src/log/ring/layout.ts, UT). */
 };
 
 /* Syscall identities (op fields): enum bt_op, generated from the op table

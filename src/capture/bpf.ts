@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import { CaptureError, errnoName } from '../errors.js';
-import { LAYOUT, LOST_REASONS } from './layout.js';
+import { LAYOUT, LOST_REASONS } from '../log/ring/layout.js';
 import { cachedCoreBtf } from './corebtf.js';
 import { CORE_BTF_PATH, OBJECT_PATH } from './install.js';
 import { checkInt, checkMmap, checkPtr, getLibbpf, getLibc, MAP_SHARED, openObject, PROT_READ, view } from './native.js';

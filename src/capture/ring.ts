@@ -151,10 +151,13 @@ export class RingReader {
   }
 
   /**
-   * Hands every complete record to `sink`, in ring order, then releases the
-   * space. Stops at a record still being written. Returns records read.
+   * Hands every complete record to `sink`, in ring order, then calls
+   * `beforeRelease` (the last moment the records' bytes may be read) and
+   * releases the space. Stops at a record still being written. The 8 bytes
+   * before a record's payload are its ring header, also for one that wraps
+   * (copied). Returns records read.
    */
-  drain(sink: RecordSink, maxBytes = Infinity): number {
+  drain(sink: RecordSink, maxBytes = Infinity, beforeRelease?: () => void): number {
     if (this.closed) return 0;
     const size = this.size;
     let cpos = Number(Atomics.load(this.cons, 0));
@@ -172,26 +175,28 @@ export class RingReader {
         if (start + len <= size) {
           sink(this.buf, this.dv, start, len);
         } else {
-          this.unwrap(start, len);
-          sink(this.wrapBuf, this.wrapDv, 0, len);
+          this.unwrap(off, len);
+          sink(this.wrapBuf, this.wrapDv, HDR, len);
         }
         n++;
       }
       cpos += (len + HDR + 7) & ~7;
     }
+    beforeRelease?.();
     Atomics.store(this.cons, 0, BigInt(cpos));
     return n;
   }
 
-  /** Copies a record that wraps around the end of the ring into wrapBuf. */
-  private unwrap(start: number, len: number): void {
-    if (this.wrapBuf.length < len) {
-      this.wrapBuf = Buffer.alloc(len);
+  /** Copies a record (its ring header at `at`) that wraps around the end of the ring into wrapBuf, padding included. */
+  private unwrap(at: number, len: number): void {
+    const total = (len + HDR + 7) & ~7;
+    if (this.wrapBuf.length < total) {
+      this.wrapBuf = Buffer.alloc(total);
       this.wrapDv = new DataView(this.wrapBuf.buffer);
     }
-    const first = this.size - start;
-    this.buf.copy(this.wrapBuf, 0, start, this.size);
-    this.buf.copy(this.wrapBuf, first, 0, len - first);
+    const first = this.size - at;
+    this.buf.copy(this.wrapBuf, 0, at, this.size);
+    this.buf.copy(this.wrapBuf, first, 0, total - first);
   }
 
   close(): void {

@@ -7,7 +7,8 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { CaptureError, LogError, UsageError } from '../errors.js';
 import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
-import { FORMAT_VERSION } from '../log/schema.js';
+import { FORMAT_VERSION, RING_FORMAT_VERSION } from '../log/schema.js';
+import { RingBatcher } from '../log/ring/batcher.js';
 import { LogWriter } from '../log/writer.js';
 import { SELF, asUser, invokingUser, openOutputInPlace, useIdentitySwitch, type OutputFile, type Owner } from '../log/output.js';
 import { threadIdentitySwitch } from './identity.js';
@@ -15,14 +16,14 @@ import { BT_VERSION } from '../version.js';
 import { BtBpf, earlyLoadSettled } from './bpf.js';
 import { LAUNCHER_PATH, OBJECT_PATH } from './install.js';
 import { TraceCgroup } from './cgroup.js';
-import { CFG } from './layout.js';
+import { CFG, LAYOUT, RING_LAYOUT_ID, T } from '../log/ring/layout.js';
 import { CLOCK_BOOTTIME, CLOCK_REALTIME, clockNs, tryLock } from './native.js';
 import { Progress } from './progress.js';
 import { startProfile } from './profile.js';
 import { RingReader, nextDrainMs, quietPollMs } from './ring.js';
 import { mark, reportBpfStats, reportTiming, timingEnabled } from './timing.js';
 import { adoptEarlyLaunch, launch, type Launched } from './launch.js';
-import { Transcoder } from './transcode.js';
+import { Transcoder } from '../log/ring/transcode.js';
 import { exactCwd, exactEnv } from './rawargs.js';
 import { buildEnv, buildUser, checkBtf, checkPrivileges, resolveCommand } from './user.js';
 
@@ -70,6 +71,7 @@ export interface TraceResult {
 }
 
 const FILE_TYPES = ['open', 'close', 'dup', 'pipe', 'chdir', 'path', 'path2', 'lookup', 'readdir', 'meta'];
+const RING_FILE_TYPES = [T.OPEN, T.CLOSE, T.DUP, T.PIPE, T.CHDIR, T.PATH, T.PATH2, T.LOOKUP, T.READDIR, T.META];
 
 /** Runs the command under the tracer; resolves when everything is cleaned up. */
 export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
@@ -138,8 +140,12 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     const clock = sampleClock();
     // the process's start by the kernel's clock, for the timing marks (performance is loaded only for them)
     const bootAtZero = timingEnabled ? clock.bootNs - performance.now() * 1e6 : 0;
+    // The kernel's records go to the log as they come (log/ring/batcher.ts),
+    // unless --redact must rewrite them first.
+    const rawRing = !opts.redact?.length;
     const header: LogHeader = {
-      format_version: FORMAT_VERSION,
+      format_version: rawRing ? RING_FORMAT_VERSION : FORMAT_VERSION,
+      ...(rawRing ? { ring_layout: RING_LAYOUT_ID } : {}),
       bt_version: BT_VERSION,
       kernel_release: os.release(),
       hostname: os.hostname(),
@@ -206,7 +212,9 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
 
 /** The drain loop and the end-of-trace sequence. */
 class Tracer {
-  private readonly transcoder: Transcoder;
+  /** Decodes the records at capture time (--redact), or undefined: they are logged as they come (batcher). */
+  private readonly transcoder: Transcoder | undefined;
+  private readonly batcher: RingBatcher | undefined;
   private readonly progress: Progress;
   private readonly startMs = Date.now();
   private lastLost: Record<string, number> = {};
@@ -235,7 +243,12 @@ class Tracer {
     private readonly onBuildStart: (ts: number) => void = () => {},
     private readonly onBuildEnd: (ts: number) => void = () => {},
   ) {
-    this.transcoder = new Transcoder(writer, (r) => this.onRecord(r), true);
+    if (opts.redact?.length) {
+      this.transcoder = new Transcoder(writer, (r) => this.onRecord(r), true);
+    } else {
+      this.batcher = new RingBatcher();
+      if (timingEnabled) this.batcher.watch = (type, buf, dv, off, len) => this.onRingRecord(type, buf, dv, off, len);
+    }
     this.progress = new Progress(opts.progress);
     this.lastLostTs = this.bootNow();
   }
@@ -255,6 +268,25 @@ class Tracer {
     } else if (r.exit) {
       this.exited++;
       if (timingEnabled && r.pid === this.rootPid && r.tid === r.pid) this.onBuildEnd(r.ts);
+    }
+  }
+
+  /** An EXEC or EXIT ring record (with timing on): the build's first instruction and its end. */
+  private onRingRecord(type: number, buf: Buffer, dv: DataView, off: number, len: number): void {
+    const H = LAYOUT.bt_hdr.fields;
+    if (dv.getUint32(off + H.pid, true) !== this.rootPid) return;
+    const ts = Number(dv.getBigUint64(off + H.ts, true));
+    if (type === T.EXIT) {
+      if (dv.getUint32(off + H.tid, true) === this.rootPid) this.onBuildEnd(ts);
+      return;
+    }
+    const X = LAYOUT.bt_exec.fields;
+    if (this.buildSeen || len < LAYOUT.bt_exec.size || dv.getInt32(off + X.ret, true) !== 0) return;
+    const path = off + LAYOUT.bt_exec.size;
+    const n = Math.min(dv.getUint16(off + X.filename_len, true), len - LAYOUT.bt_exec.size);
+    if (buf.toString('latin1', path, path + n).replace(/\0$/, '') !== LAUNCHER_PATH) {
+      this.buildSeen = true;
+      this.onBuildStart(ts);
     }
   }
 
@@ -291,7 +323,7 @@ class Tracer {
    * them). Without it (an error), the counts come when each thread exits.
    */
   private sweep(force = false): void {
-    if (this.sweepFailed || this.transcoder.heldRepeats === 0) return;
+    if (this.sweepFailed || (this.transcoder ? this.transcoder.heldRepeats : this.batcher!.waitingCounts) === 0) return;
     const now = Date.now();
     if (!force && now - this.lastSweepMs < SWEEP_MS) return;
     this.lastSweepMs = now;
@@ -307,16 +339,23 @@ class Tracer {
   private drainOnce(): number {
     let n = 0;
     this.sweep();
-    const sink = (buf: Buffer, dv: DataView, off: number, len: number) => this.transcoder.record(buf, dv, off, len);
+    const t = this.transcoder;
+    const b = this.batcher;
+    const sink = t
+      ? (buf: Buffer, dv: DataView, off: number, len: number) => t.record(buf, dv, off, len)
+      : (buf: Buffer, dv: DataView, off: number, len: number) => b!.record(buf, dv, off, len);
+    const beforeRelease = b ? () => b.flushSpan() : undefined;
     for (;;) {
       // Decided before each chunk, not after the whole drain: at nice 10 on a
       // busy machine a long drain would itself fall behind.
       this.adjustPriority(this.ring.pending());
-      const got = this.ring.drain(sink, 2 * 1024 * 1024);
+      // ring batches of at most 64 KiB: a disk that fills up keeps every batch written whole before it
+      const got = this.ring.drain(sink, b ? 64 * 1024 : 2 * 1024 * 1024, beforeRelease);
       n += got;
+      this.writeBatch();
       if (got === 0 || this.ring.pending() === 0) break;
     }
-    this.transcoder.flush();
+    t?.flush();
     this.recordLosses();
     if (Date.now() - this.lastFlushMs >= 500) {
       this.writer.flush();
@@ -324,6 +363,17 @@ class Tracer {
     }
     this.progress.update(this.stats());
     return n;
+  }
+
+  /** Logs the ring records of the last drain (a batch of at most ~2 MiB). */
+  private writeBatch(): void {
+    const bytes = this.batcher?.take();
+    if (bytes) this.writer.appendRing(bytes);
+  }
+
+  /** What bt could not complete at capture time: with --redact, what its decoding found (the readers of ring batches find it themselves). */
+  private ownLosses(): { incomplete_exec: number; repeat_count: number } {
+    return this.transcoder?.losses() ?? { incomplete_exec: 0, repeat_count: 0 };
   }
 
   /** CLOCK_BOOTTIME now, from the monotonic clock (no native call per drain). */
@@ -334,7 +384,7 @@ class Tracer {
   /** Writes in-band records for events the kernel could not deliver (or bt complete) since the last drain. */
   private recordLosses(): void {
     const now = this.bootNow();
-    const own = this.transcoder.losses();
+    const own = this.ownLosses();
     const total = this.bpf.lostTotal() + own.incomplete_exec + own.repeat_count;
     if (total === this.lastLostTotal) {
       this.lastLostTs = now;
@@ -354,12 +404,14 @@ class Tracer {
 
   private stats() {
     const lost = Object.values(this.bpf.lost()).reduce((a, b) => a + b, 0);
+    const b = this.batcher;
     const counts = this.writer.counts;
+    const started = b ? 1 + b.forks : this.started;
     return {
       elapsedMs: Date.now() - this.startMs,
-      started: this.started,
-      running: Math.max(0, this.started - this.exited),
-      fileEvents: FILE_TYPES.reduce((a, k) => a + (counts[k] ?? 0), 0),
+      started,
+      running: Math.max(0, started - (b ? b.exits : this.exited)),
+      fileEvents: b ? RING_FILE_TYPES.reduce((a, k) => a + b.byType[k]!, 0) : FILE_TYPES.reduce((a, k) => a + (counts[k] ?? 0), 0),
       bytes: this.writer.bytesWritten,
       lost,
     };
@@ -440,12 +492,14 @@ class Tracer {
       this.sweep(true);
       this.drain();
       this.guarded(() => {
-        this.transcoder.finish();
+        this.transcoder?.finish();
+        this.batcher?.finish();
+        this.writeBatch();
         this.recordLosses();
       });
       const buildStatus = statusOf(result.exitCode, result.signal);
       const lost = this.bpf.lost();
-      for (const [reason, n] of Object.entries(this.transcoder.losses())) if (n) lost[reason] = n;
+      for (const [reason, n] of Object.entries(this.ownLosses())) if (n) lost[reason] = n;
       const trailer: Trailer = {
         end_ts: clockNs(CLOCK_BOOTTIME),
         exit_status: buildStatus,
@@ -453,6 +507,7 @@ class Tracer {
         exit_signal: result.signal ?? 0,
         records: this.writer.records,
         counts: { ...this.writer.counts },
+        ...(this.batcher ? { ring_records: this.batcher.records } : {}),
         lost,
         leftover: leftovers,
         ...ownUsage(),
@@ -464,7 +519,8 @@ class Tracer {
         exitStatus: this.logFailure ? EXIT_LOG_FAILED : buildStatus,
         buildStatus,
         logFailed: !!this.logFailure,
-        records: this.writer.records,
+        // the kernel's records (a batch is one record of the log)
+        records: this.batcher ? this.batcher.records : this.writer.records,
         bytes: this.writer.bytesWritten,
         lost,
         leftovers,

@@ -22,6 +22,8 @@ export interface ReadEnd {
   records: number;
   /** Event records read per type. */
   counts: Record<string, number>;
+  /** Ring records in the batches read (format 2). */
+  ringRecords?: number;
 }
 
 const KNOWN = new Set<string>(EVENT_TYPES);
@@ -40,6 +42,9 @@ export function trailerDisagreement(end: ReadEnd): string | undefined {
       const b = end.counts[type] ?? 0;
       if (a !== b) diffs.push(`${type}: ${a} in the trailer, ${b} read`);
     }
+  }
+  if (t.ring_records && end.ringRecords !== undefined && Number(t.ring_records) !== end.ringRecords) {
+    diffs.push(`ring records: ${t.ring_records} in the trailer, ${end.ringRecords} read`);
   }
   if (want === end.records && diffs.length === 0) return undefined;
   return (

@@ -408,7 +408,7 @@ function eventText(r: LogRecord, h: LogHeader): string {
 function trailerSummary(t: Trailer): string {
   let s = `exit status ${t.exit_status ?? 0}`;
   if (t.exit_signal) s += ` (signal ${signalName(t.exit_signal)})`;
-  s += `, ${t.records ?? 0} records`;
+  s += t.ring_records ? `, ${t.ring_records} kernel records in ${t.records ?? 0} batches and records` : `, ${t.records ?? 0} records`;
   const lost = Object.entries(t.lost ?? {}).filter(([, n]) => Number(n) > 0);
   if (lost.length) s += `, lost ${lost.map(([k, n]) => `${n} ${k}`).join(', ')}`;
   if (t.leftover?.length) s += `, left running: ${t.leftover.join(', ')}`;
@@ -663,6 +663,7 @@ export function trailerToJson(t: Trailer): object {
     exit_code: t.exit_code ?? 0,
     exit_signal: t.exit_signal ?? 0,
     records: t.records ?? 0,
+    ...(t.ring_records ? { ring_records: t.ring_records } : {}),
     counts: numMap(t.counts),
     lost: numMap(t.lost),
     leftover: [...(t.leftover ?? [])],

@@ -26,6 +26,7 @@ import { LogError } from '../errors.js';
 import { plural } from '../present/format.js';
 import { describeFsError } from './io.js';
 import { EVENT_TYPES, RecordType, decodeRecordAt, recordType, type EventType, type LogRecord } from './schema.js';
+import { RingExpander } from './ring/expand.js';
 
 /** Where a log stops being readable. */
 export interface TornInfo {
@@ -45,11 +46,14 @@ export const EVENT_BY_FIELD: Array<EventType | undefined> = [];
 for (const name of EVENT_TYPES) EVENT_BY_FIELD[RecordType.fields[name].id] = name;
 /** Record field id of the trailer. */
 export const TRAILER_FIELD = RecordType.fields.trailer.id;
+/** Record field id of a batch of ring records (no event: FrameReader serves the records it stands for). */
+export const RING_FIELD = RecordType.fields.ring.id;
 
 // What scanRecord checks of a top-level field, by field id (ids >= 64: nothing but a valid wire type).
 const KIND_TS = 1;
 const KIND_NORMALIZE = 2; // a field bt normalize sets
 const KIND_EVENT = 3;
+const KIND_RING = 4; // Record.ring: a batch of ring records (expand.ts)
 const FIELD_KIND = new Uint8Array(64);
 /** The wire type a known field must have (255: unknown field, any valid wire type). */
 const FIELD_WIRE = new Uint8Array(64).fill(255);
@@ -58,6 +62,7 @@ const FIELD_WIRE = new Uint8Array(64).fill(255);
   FIELD_KIND[f.ts.id] = KIND_TS;
   for (const n of ['proc', 'abspath', 'abspath2', 'access', 'seq']) FIELD_KIND[f[n].id] = KIND_NORMALIZE;
   for (const n of EVENT_TYPES) FIELD_KIND[f[n].id] = KIND_EVENT;
+  FIELD_KIND[f.ring.id] = KIND_RING;
   for (const field of RecordType.fieldsArray) {
     if (field.id >= 64) continue;
     FIELD_WIRE[field.id] = wireTypeOf(field.type, field.repeated || field.map || field.resolvedType !== null);
@@ -71,8 +76,8 @@ function wireTypeOf(type: string, lengthDelimited: boolean): number {
   return 0;
 }
 
-/** Results of scanRecord (module state: no allocation per record). */
-export const scanned = { ts: 0, field: 0, annotated: false };
+/** Results of scanRecord (module state: no allocation per record); ringStart/ringEnd: where a ring batch's bytes are. */
+export const scanned = { ts: 0, field: 0, annotated: false, ringStart: 0, ringEnd: 0 };
 
 /**
  * Scans the top-level fields of a Record payload b[start, end): sets
@@ -132,11 +137,15 @@ export function scanRecord(b: Buffer, start: number, end: number): string | unde
       }
       if (len > end - p) return `field ${id} of ${plural(len, 'byte')} runs past the record's end (${plural(end - p, 'byte')} left)`;
       p += len;
-      if (kind === KIND_EVENT) {
+      if (kind === KIND_EVENT || kind === KIND_RING) {
         if (scanned.field !== 0 && scanned.field !== id) {
-          return `two events in one record (${EVENT_BY_FIELD[scanned.field]} and ${EVENT_BY_FIELD[id]})`;
+          return `two events in one record (${EVENT_BY_FIELD[scanned.field] ?? 'ring'} and ${EVENT_BY_FIELD[id] ?? 'ring'})`;
         }
         scanned.field = id;
+        if (kind === KIND_RING) {
+          scanned.ringStart = p - len;
+          scanned.ringEnd = p;
+        }
       }
     } else if (wire === 1) {
       p += 8;
@@ -215,10 +224,17 @@ export interface FrameReaderOptions {
  * frame is buf[start, start+len), its length prefix at file offset
  * `offset`. Stops at the end of the file or at the first bad frame
  * (`torn`). The fd stays the caller's.
+ *
+ * A batch of ring records (Record.ring, format 2) is not a frame of its
+ * own to the caller: next() serves the records it stands for (expand.ts),
+ * each in turn as the current frame, in a buffer of their own (a new chunk
+ * number; `offset` is the batch's), and the records an expansion still
+ * holds at the end (execs waiting for bytes) before the trailer. perField
+ * counts the frames of the file, batches included.
  */
 export class FrameReader {
   buf: Buffer;
-  /** Numbers the chunks read into (buf). */
+  /** Numbers the buffers frames are served from (read chunks and expansions). */
   chunkNo = 0;
   /** The current frame. */
   start = 0;
@@ -230,16 +246,25 @@ export class FrameReader {
   annotated = false;
   /** Set when reading stopped at a bad frame. */
   torn: TornInfo | undefined;
-  /** Records scanned by next(), per event field id (0: no event bt knows; the trailer included). */
+  /** Frames of the file scanned by next(), per event field id (0: no event bt knows; the trailer and ring batches included). */
   readonly perField: number[] = [];
 
-  private base: number; // file offset of buf[0]
+  /** The read chunk (buf, unless an expansion is being served). */
+  private cbuf: Buffer;
+  private base: number; // file offset of cbuf[0]
   private pos = 0;
   private end = 0;
   private eof = false;
   private readonly chunk: number;
   private readonly keepChunks: boolean;
   private readonly free: Buffer[] = [];
+  // ring batches: the records being served, and the state of the stream
+  private x: Buffer | undefined;
+  private xpos = 0;
+  private xOffset = 0;
+  private expander: RingExpander | undefined;
+  private finished = false;
+  private physical = false;
 
   constructor(
     readonly path: string,
@@ -249,8 +274,14 @@ export class FrameReader {
   ) {
     this.chunk = opts.chunk ?? CHUNK;
     this.keepChunks = opts.keepChunks ?? false;
-    this.buf = Buffer.allocUnsafe(this.chunk);
+    this.cbuf = Buffer.allocUnsafe(this.chunk);
+    this.buf = this.cbuf;
     this.base = offset;
+  }
+
+  /** Ring records in the batches read so far. */
+  get ringRecords(): number {
+    return this.expander?.records ?? 0;
   }
 
   /** File offset of the next unread byte. */
@@ -265,12 +296,12 @@ export class FrameReader {
   readBytes(n: number): Buffer {
     this.fill(n);
     const got = Math.min(n, this.end - this.pos);
-    const out = Buffer.from(this.buf.subarray(this.pos, this.pos + got));
+    const out = Buffer.from(this.cbuf.subarray(this.pos, this.pos + got));
     this.pos += got;
     return out;
   }
 
-  /** Moves to the next frame, without looking inside; false at the end of the file or when torn. */
+  /** Moves to the next frame of the file, without looking inside; false at the end of the file or when torn. */
   nextFrame(): boolean {
     const offset = this.base + this.pos;
     let len = 0;
@@ -280,7 +311,7 @@ export class FrameReader {
         if (i === 0) return false; // clean end of file
         return this.tear(offset, 'length prefix cut off at end of file');
       }
-      const c = this.buf[this.pos + i]!;
+      const c = this.cbuf[this.pos + i]!;
       len += (c & 0x7f) * 2 ** (7 * i);
       i++;
       if (c < 0x80) break;
@@ -298,6 +329,7 @@ export class FrameReader {
         return this.tear(offset, `record of ${plural(len, 'byte')} runs past end of file (the file shrank while read)`);
       }
     }
+    this.buf = this.cbuf;
     this.offset = offset;
     this.start = this.pos + i;
     this.len = len;
@@ -305,16 +337,53 @@ export class FrameReader {
     return true;
   }
 
-  /** Moves to the next Record frame and scans it (ts, field, annotated); false at the end or when torn. */
+  /**
+   * Moves to the next Record frame and scans it (ts, field, annotated); a
+   * ring batch's records are served in its place. False at the end or when
+   * torn.
+   */
   next(): boolean {
-    if (!this.nextFrame()) return false;
-    const bad = scanRecord(this.buf, this.start, this.start + this.len);
-    if (bad !== undefined) return this.tear(this.offset, `record does not decode: ${bad}`);
-    this.ts = scanned.ts;
-    this.field = scanned.field;
-    this.perField[scanned.field] = (this.perField[scanned.field] ?? 0) + 1;
-    this.annotated = scanned.annotated;
-    return true;
+    for (;;) {
+      if (this.x) {
+        if (this.nextServed()) return true;
+        this.leaveServed();
+      }
+      if (!this.nextFrame()) {
+        // the end (or damage): what an expansion still holds comes first
+        if (this.expander && !this.finished) {
+          this.finished = true;
+          const tail = this.expandWith((e) => e.finish(), this.position);
+          if (tail && tail.length) this.serve(tail, this.position);
+          continue;
+        }
+        return false;
+      }
+      const bad = scanRecord(this.cbuf, this.start, this.start + this.len);
+      if (bad !== undefined) return this.tear(this.offset, `record does not decode: ${bad}`);
+      this.perField[scanned.field] = (this.perField[scanned.field] ?? 0) + 1;
+      if (scanned.field === RING_FIELD) {
+        const { ringStart, ringEnd } = scanned;
+        const out = this.expandWith((e) => e.expand(this.cbuf, ringStart, ringEnd), this.offset);
+        if (!out) return false;
+        this.serve(out, this.offset);
+        continue;
+      }
+      if (scanned.field === TRAILER_FIELD && this.expander && !this.finished) {
+        // the records an expansion still holds come before the trailer, which follows them
+        this.finished = true;
+        const frame = this.cbuf.subarray(this.offset - this.base, this.pos);
+        const tail = this.expandWith((e) => e.finish(), this.offset);
+        if (!tail) return false;
+        this.perField[TRAILER_FIELD]!--; // counted again when served
+        this.serve(Buffer.concat([tail, frame]), this.offset);
+        continue;
+      }
+      this.ts = scanned.ts;
+      this.field = scanned.field;
+      this.annotated = scanned.annotated;
+      this.physical = true;
+      return true;
+    }
   }
 
   /** Decodes the current frame as a Record (see decodeScanned); on failure sets `torn` and returns undefined. */
@@ -322,7 +391,7 @@ export class FrameReader {
     try {
       return decodeScanned(this.buf, this.start, this.len, this.field);
     } catch (err) {
-      this.perField[this.field]!--; // scanned, but not read
+      if (this.physical) this.perField[this.field]!--; // scanned, but not read
       this.tear(this.offset, `record does not decode: ${(err as Error).message}`);
       return undefined;
     }
@@ -333,25 +402,97 @@ export class FrameReader {
     this.torn ??= { offset, reason };
     this.eof = true;
     this.pos = this.end;
+    this.x = undefined;
     return false;
   }
 
   /** A chunk (not the current one) that nothing refers to any more: it may be read into again. */
   recycle(buf: Buffer): void {
-    if (buf !== this.buf && buf.length === this.chunk && this.free.length < 4) this.free.push(buf);
+    if (buf !== this.cbuf && buf.length === this.chunk && this.free.length < 4) this.free.push(buf);
   }
 
-  /** Makes buf[pos .. pos+n) hold file data; false at the end of the file. n was checked against the file. */
+  /** Runs the expander (made at the first batch); a damaged batch tears the log at `offset`. */
+  private expandWith(fn: (e: RingExpander) => Buffer, offset: number): Buffer | undefined {
+    this.expander ??= new RingExpander();
+    try {
+      return fn(this.expander);
+    } catch (err) {
+      this.tear(offset, `ring records do not decode: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+
+  /** Serves the varint-delimited records in `out` (from the batch at file offset `offset`) before the file's next frame. */
+  private serve(out: Buffer, offset: number): void {
+    this.x = out;
+    this.xpos = 0;
+    this.xOffset = offset;
+    this.chunkNo++;
+  }
+
+  /** The next served record as the current frame; false when they are all served. */
+  private nextServed(): boolean {
+    const x = this.x as Buffer;
+    if (this.xpos >= x.length) return false;
+    let len = 0;
+    let p = this.xpos;
+    for (let i = 0; ; i++) {
+      const c = x[p++];
+      if (c === undefined || i >= MAX_PREFIX_BYTES) return this.tear(this.xOffset, 'ring records do not decode: a bad record length');
+      len += (c & 0x7f) * 2 ** (7 * i);
+      if (c < 0x80) break;
+    }
+    if (p + len > x.length) return this.tear(this.xOffset, 'ring records do not decode: a record runs past its batch');
+    const bad = scanRecord(x, p, p + len);
+    if (bad !== undefined) return this.tear(this.xOffset, `ring records do not decode: ${bad}`);
+    this.buf = x;
+    this.start = p;
+    this.len = len;
+    this.offset = this.xOffset;
+    this.xpos = p + len;
+    this.ts = scanned.ts;
+    this.field = scanned.field;
+    this.annotated = scanned.annotated;
+    this.physical = scanned.field === TRAILER_FIELD;
+    if (this.physical) this.perField[TRAILER_FIELD]!++;
+    return true;
+  }
+
+  /**
+   * Back to the file's frames, in a chunk of a new number: with keepChunks,
+   * records held in the old chunk may still be released by its number (and
+   * the chunk recycled) after the reader moved on.
+   */
+  private leaveServed(): void {
+    this.x = undefined;
+    this.buf = this.cbuf;
+    if (!this.keepChunks) {
+      this.chunkNo++;
+      return;
+    }
+    const n = this.end - this.pos;
+    const nb = n <= this.chunk && this.free.length > 0 ? (this.free.pop() as Buffer) : Buffer.allocUnsafe(Math.max(this.chunk, n));
+    this.cbuf.copy(nb, 0, this.pos, this.end);
+    this.base += this.pos;
+    this.end = n;
+    this.pos = 0;
+    this.cbuf = nb;
+    this.buf = nb;
+    this.chunkNo++;
+  }
+
+  /** Makes cbuf[pos .. pos+n) hold file data; false at the end of the file. n was checked against the file. */
   private fill(n: number): boolean {
     if (this.end - this.pos >= n) return true;
     if (this.eof) return false;
-    const old = this.buf;
+    const old = this.cbuf;
     const nb = n <= this.chunk && this.free.length > 0 ? (this.free.pop() as Buffer) : Buffer.allocUnsafe(Math.max(this.chunk, n));
     this.chunkNo++;
     old.copy(nb, 0, this.pos, this.end);
     this.base += this.pos;
     this.end -= this.pos;
     this.pos = 0;
+    this.cbuf = nb;
     this.buf = nb;
     if (!this.keepChunks) this.recycle(old);
     while (this.end < n) {

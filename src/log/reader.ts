@@ -16,7 +16,8 @@ import { LogError } from '../errors.js';
 import { displayPath, plural, quoteArg } from '../present/format.js';
 import type { ReadEnd } from './check.js';
 import { FrameReader, TRAILER_FIELD, countsByType, openLogFile, type TornInfo } from './frames.js';
-import { FORMAT_VERSION, MAGIC, decodeHeader } from './schema.js';
+import { FORMAT_VERSION, MAGIC, RING_FORMAT_VERSION, decodeHeader } from './schema.js';
+import { RING_LAYOUT_ID } from './ring/layout.js';
 import { EnvResolver } from './env.js';
 import type { LogHeader, LogRecord, Trailer } from './schema.js';
 
@@ -45,13 +46,14 @@ export class LogReader {
   torn: TornInfo | undefined = undefined;
   /** Records with no event this bt knows (a newer bt wrote them), skipped. */
   skippedUnknown = 0;
-  /** Records read so far: those yielded plus those skipped (the trailer is not counted). */
+  /** Records read so far: those yielded plus those skipped (the trailer is not counted); at the end, the file's frames (a ring batch is one). */
   recordsRead = 0;
   /** Byte offset of the first record (just after the header). */
   readonly dataOffset: number;
 
   private fd: number;
   private counts: Record<string, number> = {};
+  private ringRecords = 0;
 
   private constructor(path: string, fd: number) {
     this.path = path;
@@ -89,6 +91,7 @@ export class LogReader {
       skippedUnknown: this.skippedUnknown,
       records: this.recordsRead,
       counts: { ...this.counts },
+      ringRecords: this.ringRecords,
     };
   }
 
@@ -129,7 +132,9 @@ export class LogReader {
       }
     } finally {
       this.torn = frames.torn;
-      this.counts = countsByType(frames.perField).counts;
+      // the frames of the file (a batch of ring records is one), as the trailer counts them
+      ({ records: this.recordsRead, counts: this.counts } = countsByType(frames.perField));
+      this.ringRecords = frames.ringRecords;
     }
   }
 
@@ -195,10 +200,18 @@ export class LogReader {
         `${this.path} is a bt log with a damaged header (no format version): it cannot be read`,
       );
     }
-    if (version > FORMAT_VERSION) {
+    const by = header.bt_version ? ` (${header.bt_version})` : '';
+    if (version > RING_FORMAT_VERSION) {
       throw new LogError(
         'E_LOG_HEADER',
-        `${this.path} was written by a newer bt${header.bt_version ? ` (${header.bt_version})` : ''} in log format ${version}; this bt reads format ${FORMAT_VERSION}: upgrade bt to read it`,
+        `${this.path} was written by a newer bt${by} in log format ${version}; this bt reads formats ${FORMAT_VERSION} and ${RING_FORMAT_VERSION}: upgrade bt to read it`,
+      );
+    }
+    if (version === RING_FORMAT_VERSION && header.ring_layout !== RING_LAYOUT_ID) {
+      throw new LogError(
+        'E_LOG_HEADER',
+        `${this.path} holds the kernel's records as the bt that wrote it${by} lays them out (layout ${header.ring_layout || 'unnamed'}), ` +
+          `and this bt lays them out differently (${RING_LAYOUT_ID}): read it with that bt, or have that bt normalize it (a normalized log is read by any bt)`,
       );
     }
     return header;

@@ -97,8 +97,10 @@ function readUint64(this: { buf: Uint8Array; pos: number; len: number }): number
 /** The 8 bytes every bt log starts with: 0x89 'B' 'T' 'L' 'O' 'G' '\r' '\n'. */
 export const MAGIC: Buffer = Buffer.from([0x89, 0x42, 0x54, 0x4c, 0x4f, 0x47, 0x0d, 0x0a]);
 
-/** Header.format_version written by this bt (and the newest it reads). */
+/** Header.format_version of a log of records (written when the header has none). */
 export const FORMAT_VERSION = 1;
+/** Header.format_version of a log of ring batches (Record.ring; bt trace writes them), the newest this bt reads. */
+export const RING_FORMAT_VERSION = 2;
 
 /** The `event` oneof member names, in field-number order. */
 export const EVENT_TYPES = [
@@ -146,6 +148,8 @@ export interface LogHeader {
   root_pid?: number;
   /** normalized: the raw log it came from */
   source?: string;
+  /** format 2: the layouts of its ring records (RING_LAYOUT_ID) */
+  ring_layout?: string;
 }
 
 export interface Fork {
@@ -351,6 +355,8 @@ export interface Trailer {
   bt_user_us?: number;
   bt_sys_us?: number;
   bt_max_rss_kib?: number;
+  /** format 2: the kernel's records in its ring batches */
+  ring_records?: number;
 }
 
 /** Normalized logs: one per process, after its exit. */
@@ -525,5 +531,6 @@ export function copyHeader(h: LogHeader): LogHeader {
     normalized: h.normalized ?? false,
     root_pid: h.root_pid ?? 0,
     source: h.source ?? '',
+    ...(h.ring_layout ? { ring_layout: h.ring_layout } : {}),
   };
 }

@@ -232,6 +232,31 @@ export class LogWriter {
   }
 
   /**
+   * Appends a batch of ring records, as the kernel's ring holds them (see
+   * Record.ring in bt.proto): one Record frame. The bytes are copied.
+   * Counted as one record of type `ring`.
+   */
+  appendRing(bytes: Uint8Array): void {
+    if (this.closed) {
+      throw new LogError('E_LOG_WRITE', `cannot write to log ${this.displayName()}: it is already closed (internal error)`);
+    }
+    if (bytes.length === 0) return;
+    const b = this.batch;
+    const inner = 2 + varintSize(bytes.length) + bytes.length; // field 27's tag is two bytes
+    b.ensure(varintSize(inner) + inner);
+    b.varint(inner);
+    b.varint((RING_FIELD << 3) | 2);
+    b.varint(bytes.length);
+    b.buf.set(bytes, b.pos);
+    b.pos += bytes.length;
+    this.nRecords++;
+    this.perType.ring = (this.perType.ring ?? 0) + 1;
+    if (this.batch.pos >= this.batchBytes || Date.now() - this.lastFlush >= this.flushIntervalMs) {
+      this.flush();
+    }
+  }
+
+  /**
    * Writes the batch to the file. Throws LogError E_LOG_WRITE the first
    * time a write fails; the file is then cut back to its last complete
    * batch and later records are dropped (see `failure`).
@@ -313,14 +338,7 @@ export class LogWriter {
   }
 
   private encode(r: LogRecord): void {
-    if (fastEncode(r, this.batch)) return;
-    let bytes: Uint8Array;
-    try {
-      bytes = RecordType.encodeDelimited(r).finish();
-    } catch (err) {
-      throw new TypeError(`LogWriter: cannot encode record: ${(err as Error).message}`, { cause: err });
-    }
-    this.append(bytes);
+    encodeRecordInto(r, this.batch);
   }
 
   /** Copies encoded records to the end of the batch. */
@@ -374,6 +392,33 @@ export class LogWriter {
       { cause: err },
     );
   }
+}
+
+/** Record.ring's field number. */
+const RING_FIELD = RecordType.fields.ring.id;
+if ((RING_FIELD << 3) < 128 || (RING_FIELD << 3) >= 16384) throw new Error('bt.proto: Record.ring needs a two-byte tag');
+
+function varintSize(n: number): number {
+  let size = 1;
+  while (n >= 128) {
+    n = Math.floor(n / 128);
+    size++;
+  }
+  return size;
+}
+
+/** Encodes one record, varint-delimited, at the end of `w` (fastencode.ts, else protobufjs). */
+export function encodeRecordInto(r: LogRecord, w: WireWriter): void {
+  if (fastEncode(r, w)) return;
+  let bytes: Uint8Array;
+  try {
+    bytes = RecordType.encodeDelimited(r).finish();
+  } catch (err) {
+    throw new TypeError(`LogWriter: cannot encode record: ${(err as Error).message}`, { cause: err });
+  }
+  w.ensure(bytes.length);
+  w.buf.set(bytes, w.pos);
+  w.pos += bytes.length;
 }
 
 /** Bytes of buf[0, n) that hold whole varint-delimited records. */

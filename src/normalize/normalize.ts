@@ -17,7 +17,7 @@
  * half-written output is never left behind.
  */
 import { formatDuration, formatNs, plural } from '../present/format.js';
-import { copyHeader } from '../log/schema.js';
+import { FORMAT_VERSION, copyHeader } from '../log/schema.js';
 import fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -111,14 +111,16 @@ export interface RecordSource {
   /** Every record in arrival order; each call starts from the first. */
   records(): Iterable<LogRecord>;
   /** After an iteration: what the end of the log said. */
-  end(): { trailer?: Trailer; torn?: TornInfo; skippedUnknown?: number; records?: number; counts?: Record<string, number> };
+  end(): { trailer?: Trailer; torn?: TornInfo; skippedUnknown?: number; records?: number; counts?: Record<string, number>; ringRecords?: number };
 }
 
 export { copyHeader } from '../log/schema.js';
 
 /** The header of the normalized log made from `h` (read from `source`). */
 export function normalizedHeader(h: LogHeader, source: string): LogHeader {
-  return { ...copyHeader(h), normalized: true, source };
+  // records, not ring batches: any bt reads it, whatever the layouts of its source's ring records
+  const { ring_layout: _ring, ...rest } = copyHeader(h);
+  return { ...rest, format_version: FORMAT_VERSION, normalized: true, source };
 }
 
 /**
@@ -302,7 +304,7 @@ export class NormalizePass implements Iterable<LogRecord> {
       trailerMismatch:
         end.records === undefined
           ? undefined
-          : trailerDisagreement({ trailer: end.trailer, torn: end.torn, records: end.records, counts: end.counts ?? {} }),
+          : trailerDisagreement({ trailer: end.trailer, torn: end.torn, records: end.records, counts: end.counts ?? {}, ringRecords: end.ringRecords }),
       skippedUnknown: end.skippedUnknown ?? 0,
       warningCount: this.norm.warnings.total,
       warnings: this.norm.warnings.all ?? this.norm.warnings.lines(),

@@ -361,6 +361,7 @@ export class RawLogSource {
   /** Records read and per type (see ReadEnd). */
   private records = 0;
   private counts: Record<string, number> = {};
+  private ringRecords = 0;
 
   /** `dataOffset`: where the records start (LogReader.dataOffset); `chunkBytes`: read size (tests). */
   constructor(
@@ -385,6 +386,7 @@ export class RawLogSource {
     const c = countsByType(r.frames.perField);
     this.records = this.badSeq >= 0 ? this.badSeq : c.records;
     this.counts = c.counts;
+    this.ringRecords = r.frames.ringRecords;
   }
 
   /** Every record in arrival order, each a new RawEntry. */
@@ -503,7 +505,7 @@ export class RawLogSource {
   }
 
   end(): ReadEnd {
-    return { trailer: this.trailer, torn: this.torn, skippedUnknown: this.skippedUnknown, records: this.records, counts: this.counts };
+    return { trailer: this.trailer, torn: this.torn, skippedUnknown: this.skippedUnknown, records: this.records, counts: this.counts, ringRecords: this.ringRecords };
   }
 }
 

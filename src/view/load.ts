@@ -21,7 +21,7 @@ export function loadWithProgress(path: string, opts: LoadOptions & { quiet?: boo
   const seconds = () => ((Date.now() - t0) / 1000).toFixed(1);
   const build = loadBuild(path, { ...opts, onProgress: (n) => say(`bt view: ${count(n)} records read (${seconds()} s)\n`) });
   const m = build.model;
-  const records = build.summary?.written ?? m.trailer?.records ?? 0;
+  const records = build.summary?.written ?? (m.trailer?.ring_records || m.trailer?.records) ?? 0;
   say(`bt view: ${count(m.processes.length)} processes, ${count(m.files.length)} files${records ? `, ${count(records)} records` : ''} loaded in ${seconds()} s\n`);
   if (m.incomplete) say('bt view: note: the trace is incomplete (no trailer): the end of the build may be missing\n');
   if (m.lostEvents) say(`bt view: note: ${count(m.lostEvents)} events were lost during the trace\n`);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
 import { execa } from 'execa';
-import { LAYOUT, OP_NAMES, REP_COUNT_BITS, T } from '../../src/capture/layout.js';
+import { LAYOUT, OP_NAMES, REP_COUNT_BITS, T } from '../../src/log/ring/layout.js';
 import { OBJECT_PATH } from '../../src/capture/install.js';
 
 interface BtfMember {

@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { cgroup2Root } from '../../src/capture/cgroup.js';
-import { recordType } from '../../src/log/schema.js';
+import { LogReader } from '../../src/log/reader.js';
+import { trailerDisagreement } from '../../src/log/check.js';
 import { ebpfTest } from '../helpers/ebpf.js';
 import { BT, bt, forkEdges, loadLog, ofType, prog, tmpdir, trace } from '../helpers/trace.js';
 
@@ -42,17 +43,26 @@ ebpfTest('nothing outside the build is recorded, even under heavy activity', asy
   }
 });
 
-ebpfTest('the trailer counts equal the records in the log', async () => {
+ebpfTest('the trailer counts equal the records in the log: its batches, and the kernel records in them', async () => {
   const t = await trace(['make', '-s', '-C', path.dirname(prog('x')) + '/../cproject', '-B', '-j2']);
   assert.equal(t.code, 0, t.stderr);
   assert.ok(t.log.complete);
-  assert.equal(t.log.trailer?.records, t.log.records.length);
-  const counts: Record<string, number> = {};
-  for (const r of t.log.records) {
-    const k = recordType(r)!;
-    counts[k] = (counts[k] ?? 0) + 1;
-  }
-  assert.deepEqual(t.log.trailer?.counts, counts);
+  const r = LogReader.open(t.file);
+  const records = [...r.records()];
+  const end = r.end();
+  r.close();
+  const tr = t.log.trailer!;
+  // the file's records: ring batches (and lost records, none here)
+  assert.equal(Number(tr.records), end.records);
+  assert.deepEqual(tr.counts, { ring: end.records });
+  assert.ok(end.records >= 1);
+  // the kernel's records in them, as bt trace counted them and as the reader found them
+  assert.equal(Number(tr.ring_records), end.ringRecords);
+  // what they stand for: at least one record per kernel record but for argv/env bytes, repeat counts and env references
+  assert.ok(records.length > 100 && records.length <= end.ringRecords!, `${records.length} records from ${end.ringRecords}`);
+  assert.equal(trailerDisagreement(end), undefined);
+  // one ring record taken out of the log's count: the reader says so
+  assert.match(trailerDisagreement({ ...end, ringRecords: end.ringRecords! - 1 }) ?? '', /ring records: \d+ in the trailer, \d+ read/);
 });
 
 ebpfTest('with sudo the build runs as the invoking user, who owns the log', async () => {

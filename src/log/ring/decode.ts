@@ -5,11 +5,11 @@
  * bytes are complete, or as truncated when that thread moves on first (a
  * chunk was lost) or the trace ends.
  */
-import type { LogRecord, Lookup, MetaOp } from '../log/schema.js';
-import { familyOf } from '../ops/table.js';
-import { decodeBytes } from '../log/bytes.js';
-import { RecentBytes } from '../log/recent.js';
-import { F, LAYOUT, OP_NAMES, REP_COUNT_BITS, T } from './layout.js';
+import type { LogRecord, Lookup, MetaOp } from '../schema.js';
+import { familyOf } from '../../ops/table.js';
+import { decodeBytes } from '../bytes.js';
+import { RecentBytes } from '../recent.js';
+import { F, LAYOUT, MAX_ARG_BYTES, OP_NAMES, REP_COUNT_BITS, T, USER_LAYOUT, UT } from './layout.js';
 import { tagKey } from './repeats.js';
 
 const H = LAYOUT.bt_hdr.fields;
@@ -48,6 +48,8 @@ export class RecordDecoder {
   private readonly spares: Buffer[] = [];
   /** Execs emitted with missing argv/env bytes. */
   incompleteExecs = 0;
+  /** Environments of a logged ring batch (UT.ENV_DEF), by id. */
+  private readonly envDefs = new Map<number, Buffer>();
 
   constructor(
     private readonly emit: Emit,
@@ -61,6 +63,10 @@ export class RecordDecoder {
     const tid = dv.getUint32(off + H.tid, true);
     if (type === T.EXEC_DATA) {
       this.execData(buf, dv, off, len, tid);
+      return;
+    }
+    if (type === UT.ENV_DEF || type === UT.ENV_REF) {
+      this.sharedEnv(buf, dv, off, len, tid, type);
       return;
     }
     if (type === T.REPEATS) {
@@ -293,8 +299,9 @@ export class RecordDecoder {
     const cwdLen = dv.getUint16(off + L.cwd_len, true);
     const argv0Len = dv.getUint16(off + L.argv0_len, true);
     const base = off + LAYOUT.bt_exec.size;
-    const argvLen = dv.getUint32(off + L.argv_len, true);
-    const envLen = dv.getUint32(off + L.env_len, true);
+    // (a damaged log's lengths are never taken beyond what the kernel sends)
+    const argvLen = Math.min(dv.getUint32(off + L.argv_len, true), MAX_ARG_BYTES);
+    const envLen = Math.min(dv.getUint32(off + L.env_len, true), MAX_ARG_BYTES);
     const dirfd = dv.getInt32(off + L.dirfd, true);
     rec.exec = {
       path: str(buf, base, fnLen),
@@ -343,6 +350,29 @@ export class RecordDecoder {
       if (at !== p.argvGot || at + n > p.argv.length) p.damaged = true;
       else p.argvGot += buf.copy(p.argv, at, src, src + n);
     }
+    if (p.argvGot === p.argv.length && p.envGot === p.env.length) this.finishExec(tid, p);
+  }
+
+  /**
+   * A logged ring batch's shared environment (log/ring/batcher.ts): an
+   * ENV_DEF keeps its bytes; an ENV_REF gives them to its thread's exec, as
+   * the env EXEC_DATA records it stands for would have.
+   */
+  private sharedEnv(buf: Buffer, dv: DataView, off: number, len: number, tid: number, type: number): void {
+    const L = USER_LAYOUT.bt_env_def.fields;
+    if (len < USER_LAYOUT.bt_env_def.size) return;
+    const id = dv.getUint32(off + L.id, true);
+    if (type === UT.ENV_DEF) {
+      const n = Math.min(dv.getUint32(off + L.len, true), len - USER_LAYOUT.bt_env_def.size, MAX_ARG_BYTES);
+      const start = off + USER_LAYOUT.bt_env_def.size;
+      this.envDefs.set(id, Buffer.from(buf.subarray(start, start + n)));
+      return;
+    }
+    const p = this.execs.get(tid);
+    if (!p) return;
+    const env = this.envDefs.get(id);
+    if (!env || p.envGot !== 0 || env.length !== p.env.length) p.damaged = true;
+    else p.envGot += env.copy(p.env, 0);
     if (p.argvGot === p.argv.length && p.envGot === p.env.length) this.finishExec(tid, p);
   }
 

@@ -12,7 +12,7 @@
  * sweep can reach the ring before the record it counts (another CPU): it
  * waits for it. Several records of one key are matched oldest first.
  */
-import type { LogRecord } from '../log/schema.js';
+import type { LogRecord } from '../schema.js';
 
 /** The key of a flagged lookup and of its count: the thread and the tag (key_hash >> REP_COUNT_BITS). */
 export function tagKey(tid: number, tag: number): string {

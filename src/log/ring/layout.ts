@@ -4,7 +4,8 @@
  * compiled object, so a change on one side that is not made on the other
  * fails the tests instead of corrupting traces.
  */
-import { OPS } from '../ops/table.js';
+import { createHash } from 'node:crypto';
+import { OPS } from '../../ops/table.js';
 
 export interface StructLayout {
   size: number;
@@ -64,6 +65,27 @@ export const T = {
   LOOKUP: 12, READDIR: 13, META: 14, REPEATS: 15,
 } as const;
 
+/**
+ * Records the capture itself writes into logged ring batches, never sent by
+ * the kernel (bt_records.h keeps types from 0x8000 on free for them): an
+ * environment, once (ENV_DEF), and an exec's reference to it (ENV_REF),
+ * which stand for the exec's env EXEC_DATA records (log/ring/batcher.ts).
+ */
+export const UT = { ENV_DEF: 0x8001, ENV_REF: 0x8002 } as const;
+export const USER_LAYOUT = {
+  /** then the environment's bytes[len] */
+  bt_env_def: { size: 32, fields: { h: 0, id: 24, len: 28 } },
+  bt_env_ref: { size: 32, fields: { h: 0, id: 24, len: 28 } },
+} satisfies Record<string, StructLayout>;
+
+/** BT_MAX_ARG_BYTES: the kernel sends at most this much of an exec's argv (and of its env). */
+export const MAX_ARG_BYTES = 2 * 1024 * 1024 + 256 * 1024;
+
+/** The ring buffer's own header before each record: u32 length (| BUSY, DISCARD bits), u32 page offset. */
+export const RING_HDR = 8;
+export const RING_BUSY = 0x80000000;
+export const RING_DISCARD = 0x40000000;
+
 /** enum bt_repeat_const: a lookup's tag is key_hash >> REP_COUNT_BITS. */
 export const REP_COUNT_BITS = 20;
 
@@ -80,3 +102,13 @@ export const LOST_REASONS = ['ringbuf', 'pair_map', 'read', 'truncated', 'unknow
 
 /** enum bt_op, by value (from the op table, src/ops/table.ts) */
 export const OP_NAMES: Record<number, string> = Object.fromEntries(OPS.map((o) => [o.id, o.name]));
+
+/**
+ * Names the layouts above: a log of ring batches records it in its header
+ * (Header.ring_layout), and a bt whose layouts differ refuses to decode it
+ * rather than misread it.
+ */
+export const RING_LAYOUT_ID: string = createHash('sha256')
+  .update(JSON.stringify({ LAYOUT, T, UT, USER_LAYOUT, F, REP_COUNT_BITS, OP_NAMES, RING_HDR }))
+  .digest('hex')
+  .slice(0, 16);

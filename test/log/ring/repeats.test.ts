@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RepeatTracker, tagKey } from '../../src/capture/repeats.js';
-import type { LogRecord } from '../../src/log/schema.js';
+import { RepeatTracker, tagKey } from '../../../src/log/ring/repeats.js';
+import type { LogRecord } from '../../../src/log/schema.js';
 
 /** A tracker; what it writes, as "path xN" (N: the lookups the record stands for). */
 function tracker() {

@@ -1,17 +1,18 @@
 /**
- * The capture's hot path: OPEN, CLOSE and LOOKUP records (the bulk of any
- * build) go from ring bytes straight to protobuf wire bytes, with no object
+ * Ring records to log records, for the readers of a log of ring batches
+ * (expand.ts) and for a capture that writes records (--redact). OPEN,
+ * CLOSE and LOOKUP records (the bulk of any build) go from ring bytes
+ * straight to protobuf wire bytes, with no object
  * per record; every other record (and a lookup whose repetitions are being
  * counted, which RepeatTracker holds) goes through RecordDecoder and the
  * object encoder. Both paths produce the same Record messages (checked by
  * test/capture/transcode.test.ts) and the log keeps arrival order.
  */
-import type { LogRecord } from '../log/schema.js';
-import type { LogWriter } from '../log/writer.js';
-import { WireWriter } from '../log/wire.js';
+import type { LogRecord } from '../schema.js';
+import { WireWriter } from '../wire.js';
 import { RecordDecoder, withoutNul } from './decode.js';
 import { RepeatTracker } from './repeats.js';
-import { EnvSharer } from '../log/env.js';
+import { EnvSharer } from '../env.js';
 import { F, LAYOUT, OP_NAMES, T } from './layout.js';
 
 const H = LAYOUT.bt_hdr.fields;
@@ -29,6 +30,14 @@ const OPEN = { path: 1, dirfd: 2, flags: 3, mode: 4, fd: 5, errno: 6, op: 7, res
 const CLOSE = { fd: 1, errno: 2, op: 3, last: 4, flags: 5 };
 const LOOKUP = { op: 1, path: 2, dirfd: 3, flags: 4, mode: 5, errno: 6, ftype: 7, mtime: 8, mtime_nsec: 9, target: 10, truncated: 12 };
 
+/** Where transcoded records go: the log (LogWriter), or a reader's buffer (expand.ts). */
+export interface EncodedSink {
+  /** One record, to encode. */
+  write(r: LogRecord): void;
+  /** Records already encoded (each varint-delimited), with their count per event type. */
+  appendEncoded(bytes: Uint8Array, perType: Record<string, number>): void;
+}
+
 export class Transcoder {
   private readonly w = new WireWriter();
   private counts = { open: 0, close: 0, lookup: 0 };
@@ -41,7 +50,7 @@ export class Transcoder {
    * repeats 0.
    */
   constructor(
-    private readonly writer: LogWriter,
+    private readonly writer: EncodedSink,
     onRecord: (r: LogRecord) => void = () => {},
     countRepeats = false,
   ) {

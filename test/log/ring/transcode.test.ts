@@ -5,13 +5,13 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { RecordDecoder } from '../../src/capture/decode.js';
-import { F, LAYOUT, T } from '../../src/capture/layout.js';
-import { Transcoder } from '../../src/capture/transcode.js';
-import { RecordType } from '../../src/log/schema.js';
-import type { LogHeader, LogRecord } from '../../src/log/schema.js';
-import { LogWriter } from '../../src/log/writer.js';
-import { loadLog, tmpdir } from '../helpers/trace.js';
+import { RecordDecoder } from '../../../src/log/ring/decode.js';
+import { F, LAYOUT, T } from '../../../src/log/ring/layout.js';
+import { Transcoder } from '../../../src/log/ring/transcode.js';
+import { RecordType } from '../../../src/log/schema.js';
+import type { LogHeader, LogRecord } from '../../../src/log/schema.js';
+import { LogWriter } from '../../../src/log/writer.js';
+import { loadLog, tmpdir } from '../../helpers/trace.js';
 
 interface Rec {
   buf: Buffer;
