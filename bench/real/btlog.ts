@@ -38,16 +38,24 @@ export interface LogSummary {
 export function summarizeLog(file: string): LogSummary {
   const r = LogReader.open(file);
   let n = 0;
+  // a log of ring batches (format 2): what the decoding could not complete is found by its readers, in-band
+  const readerFinds: Record<string, number> = {};
   try {
-    for (const _ of r.records()) n++;
+    for (const rec of r.records()) {
+      n++;
+      if (rec.lost && r.header.format_version === 2 && (rec.lost.reason === 'incomplete_exec' || rec.lost.reason === 'repeat_count')) {
+        readerFinds[rec.lost.reason] = (readerFinds[rec.lost.reason] ?? 0) + Number(rec.lost.count ?? 0);
+      }
+    }
   } finally {
     r.close();
   }
   const lostByReason: Record<string, number> = { ...(r.trailer?.lost ?? {}) };
+  for (const [k, v] of Object.entries(readerFinds)) lostByReason[k] = (lostByReason[k] ?? 0) + v;
   const lost = LOSS_REASONS.reduce((a, k) => a + (lostByReason[k] ?? 0), 0);
   return {
     bytes: fs.statSync(file).size,
-    records: r.trailer?.records ?? n,
+    records: n,
     trailer: r.trailer,
     complete: r.complete,
     torn: r.torn ? `${r.torn.reason} at byte ${r.torn.offset}` : undefined,
