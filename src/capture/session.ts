@@ -323,10 +323,14 @@ class Tracer {
    * them). Without it (an error), the counts come when each thread exits.
    */
   private sweep(force = false): void {
-    if (this.sweepFailed || (this.transcoder ? this.transcoder.heldRepeats : this.batcher!.waitingCounts) === 0) return;
+    if (this.sweepFailed) return;
+    const b = this.batcher;
+    // with ring batches, bt does not know exactly which lookups wait: the sweeps that end a trace always run
+    if (b ? !force && b.waitingCounts <= 0 && b.flaggedSinceSweep === 0 : this.transcoder!.heldRepeats === 0) return;
     const now = Date.now();
     if (!force && now - this.lastSweepMs < SWEEP_MS) return;
     this.lastSweepMs = now;
+    if (b) b.flaggedSinceSweep = 0;
     try {
       this.bpf.sweep();
     } catch (err) {
@@ -365,7 +369,7 @@ class Tracer {
     return n;
   }
 
-  /** Logs the ring records of the last drain (a batch of at most ~2 MiB). */
+  /** Logs the ring records of the last drain (a batch of at most ~64 KiB). */
   private writeBatch(): void {
     const bytes = this.batcher?.take();
     if (bytes) this.writer.appendRing(bytes);

@@ -265,6 +265,8 @@ export class FrameReader {
   private expander: RingExpander | undefined;
   private finished = false;
   private physical = false;
+  /** A frame of the read chunk was served (someone may hold it by the chunk's number). */
+  private servedFromChunk = false;
 
   constructor(
     readonly path: string,
@@ -349,8 +351,8 @@ export class FrameReader {
         this.leaveServed();
       }
       if (!this.nextFrame()) {
-        // the end (or damage): what an expansion still holds comes first
-        if (this.expander && !this.finished) {
+        // the end: what an expansion still holds comes first (not after damage: reading stops there)
+        if (this.expander && !this.finished && !this.torn) {
           this.finished = true;
           const tail = this.expandWith((e) => e.finish(), this.position);
           if (tail && tail.length) this.serve(tail, this.position);
@@ -382,6 +384,7 @@ export class FrameReader {
       this.field = scanned.field;
       this.annotated = scanned.annotated;
       this.physical = true;
+      this.servedFromChunk = true;
       return true;
     }
   }
@@ -466,10 +469,9 @@ export class FrameReader {
   private leaveServed(): void {
     this.x = undefined;
     this.buf = this.cbuf;
-    if (!this.keepChunks) {
-      this.chunkNo++;
-      return;
-    }
+    this.chunkNo++;
+    // with no frame of the chunk served, nobody holds its old number: a new number is enough
+    if (!this.keepChunks || !this.servedFromChunk) return;
     const n = this.end - this.pos;
     const nb = n <= this.chunk && this.free.length > 0 ? (this.free.pop() as Buffer) : Buffer.allocUnsafe(Math.max(this.chunk, n));
     this.cbuf.copy(nb, 0, this.pos, this.end);
@@ -478,7 +480,7 @@ export class FrameReader {
     this.pos = 0;
     this.cbuf = nb;
     this.buf = nb;
-    this.chunkNo++;
+    this.servedFromChunk = false;
   }
 
   /** Makes cbuf[pos .. pos+n) hold file data; false at the end of the file. n was checked against the file. */
@@ -494,6 +496,7 @@ export class FrameReader {
     this.pos = 0;
     this.cbuf = nb;
     this.buf = nb;
+    this.servedFromChunk = false;
     if (!this.keepChunks) this.recycle(old);
     while (this.end < n) {
       let got: number;

@@ -377,6 +377,7 @@ export class RawLogSource {
     this.badSeq = -1;
     this.records = 0;
     this.counts = {};
+    this.ringRecords = 0;
   }
 
   private finish(r: RawReader): void {

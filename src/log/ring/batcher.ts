@@ -54,8 +54,14 @@ export class RingBatcher {
   /** New processes (forks that are not threads) and process exits seen. */
   forks = 0;
   exits = 0;
-  /** Lookups sent flagged (their count to come) minus counts seen: whether a sweep is worth running. */
+  /**
+   * Lookups sent flagged (their count to come) minus counts seen, and
+   * flagged lookups since the capture last swept (it resets it): whether a
+   * sweep is worth running. (A count may come before its lookup, or either
+   * may be lost: the first is a guess, the second is not.)
+   */
   waitingCounts = 0;
+  flaggedSinceSweep = 0;
   /** Distinct environments logged. */
   get environments(): number {
     return this.ids.size;
@@ -86,10 +92,13 @@ export class RingBatcher {
         this.watch?.(type, buf, dv, off, len);
         break;
       case T.LOOKUP:
-        if (dv.getUint16(off + H.flags, true) & F.REPEAT) this.waitingCounts++;
+        if (dv.getUint16(off + H.flags, true) & F.REPEAT) {
+          this.waitingCounts++;
+          this.flaggedSinceSweep++;
+        }
         break;
       case T.REPEATS:
-        if (this.waitingCounts > 0) this.waitingCounts--;
+        this.waitingCounts--;
         break;
     }
     this.records++;

@@ -16,10 +16,16 @@ const H = LAYOUT.bt_hdr.fields;
 
 interface PendingExec {
   rec: LogRecord;
-  /** Views of exactly the announced sizes, into the buffers in `bases` (spares when the exec is done). */
+  /** The announced sizes of its argv and env blocks. */
+  argvLen: number;
+  envLen: number;
+  /**
+   * The bytes that came, at the start of buffers grown as they come (not
+   * allocated at the announced size: a damaged log may announce megabytes
+   * for every exec); spares when the exec is done.
+   */
   argv: Buffer;
   env: Buffer;
-  bases: Buffer[];
   argvGot: number;
   envGot: number;
   damaged: boolean;
@@ -320,16 +326,7 @@ export class RecordDecoder {
       ...((flags & F.CWD_INCOMPLETE) !== 0 ? { cwd_incomplete: true } : {}),
     };
     if (argv0Len) rec.exec.argv0 = str(buf, base + fnLen + inLen + cwdLen, argv0Len);
-    const bases = [this.buffer(argvLen), this.buffer(envLen)];
-    const p: PendingExec = {
-      rec,
-      argv: bases[0].subarray(0, argvLen),
-      env: bases[1].subarray(0, envLen),
-      bases,
-      argvGot: 0,
-      envGot: 0,
-      damaged: false,
-    };
+    const p: PendingExec = { rec, argvLen, envLen, argv: EMPTY, env: EMPTY, argvGot: 0, envGot: 0, damaged: false };
     if (argvLen === 0 && envLen === 0) this.finishExec(rec.tid, p);
     else this.execs.set(rec.tid, p);
   }
@@ -344,13 +341,13 @@ export class RecordDecoder {
     if (flags & F.READ_FAULT) p.damaged = true;
     const src = off + LAYOUT.bt_exec_data.size;
     if (flags & F.ENV) {
-      if (at !== p.envGot || at + n > p.env.length) p.damaged = true;
-      else p.envGot += buf.copy(p.env, at, src, src + n);
+      if (at !== p.envGot || at + n > p.envLen) p.damaged = true;
+      else p.envGot += buf.copy((p.env = this.room(p.env, p.envGot, at + n, p.envLen)), at, src, src + n);
     } else {
-      if (at !== p.argvGot || at + n > p.argv.length) p.damaged = true;
-      else p.argvGot += buf.copy(p.argv, at, src, src + n);
+      if (at !== p.argvGot || at + n > p.argvLen) p.damaged = true;
+      else p.argvGot += buf.copy((p.argv = this.room(p.argv, p.argvGot, at + n, p.argvLen)), at, src, src + n);
     }
-    if (p.argvGot === p.argv.length && p.envGot === p.env.length) this.finishExec(tid, p);
+    if (p.argvGot === p.argvLen && p.envGot === p.envLen) this.finishExec(tid, p);
   }
 
   /**
@@ -371,9 +368,9 @@ export class RecordDecoder {
     const p = this.execs.get(tid);
     if (!p) return;
     const env = this.envDefs.get(id);
-    if (!env || p.envGot !== 0 || env.length !== p.env.length) p.damaged = true;
-    else p.envGot += env.copy(p.env, 0);
-    if (p.argvGot === p.argv.length && p.envGot === p.env.length) this.finishExec(tid, p);
+    if (!env || p.envGot !== 0 || env.length !== p.envLen) p.damaged = true;
+    else p.envGot += env.copy((p.env = this.room(p.env, 0, env.length, p.envLen)), 0);
+    if (p.argvGot === p.argvLen && p.envGot === p.envLen) this.finishExec(tid, p);
   }
 
   private finishExec(tid: number, p: PendingExec): void {
@@ -381,11 +378,11 @@ export class RecordDecoder {
     const exec = p.rec.exec!;
     exec.argv = strings(p.argv, p.argvGot);
     exec.env = this.env(p.env.subarray(0, p.envGot));
-    if (p.damaged || p.argvGot < p.argv.length || p.envGot < p.env.length) {
+    if (p.damaged || p.argvGot < p.argvLen || p.envGot < p.envLen) {
       exec.truncated = true;
       this.incompleteExecs++;
     }
-    for (const b of p.bases) if (b.length > 0 && this.spares.length < SPARES) this.spares.push(b);
+    for (const b of [p.argv, p.env]) if (b.length > 0 && this.spares.length < SPARES) this.spares.push(b);
     this.emit(p.rec);
   }
 
@@ -400,6 +397,15 @@ export class RecordDecoder {
     const env = strings(block, block.length);
     this.envs.add(block, env);
     return env;
+  }
+
+  /** `b` (holding `got` bytes) or a bigger buffer with them, for `need` bytes of a block of `len`. */
+  private room(b: Buffer, got: number, need: number, len: number): Buffer {
+    if (need <= b.length) return b;
+    const next = this.buffer(Math.min(len, Math.max(need, 2 * b.length)));
+    b.copy(next, 0, 0, got);
+    if (b.length > 0 && this.spares.length < SPARES) this.spares.push(b);
+    return next;
   }
 
   /** A buffer of at least n bytes: a spare one when one is big enough. */

@@ -78,6 +78,9 @@ export const USER_LAYOUT = {
   bt_env_ref: { size: 32, fields: { h: 0, id: 24, len: 28 } },
 } satisfies Record<string, StructLayout>;
 
+/** BT_PATH_MAX: the longest string (path, link text) the kernel puts in a record, its NUL included. */
+export const PATH_MAX = 4096;
+
 /** BT_MAX_ARG_BYTES: the kernel sends at most this much of an exec's argv (and of its env). */
 export const MAX_ARG_BYTES = 2 * 1024 * 1024 + 256 * 1024;
 

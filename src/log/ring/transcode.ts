@@ -13,7 +13,7 @@ import { WireWriter } from '../wire.js';
 import { RecordDecoder, withoutNul } from './decode.js';
 import { RepeatTracker } from './repeats.js';
 import { EnvSharer } from '../env.js';
-import { F, LAYOUT, OP_NAMES, T } from './layout.js';
+import { F, LAYOUT, OP_NAMES, PATH_MAX, T } from './layout.js';
 
 const H = LAYOUT.bt_hdr.fields;
 const O = LAYOUT.bt_open.fields;
@@ -131,7 +131,8 @@ export class Transcoder {
     const start = this.header(dv, off);
     const inner = this.begin(REC.open);
     const ret = dv.getInt32(off + O.ret, true);
-    const pathLen = Math.min(dv.getUint16(off + O.path_len, true), len - LAYOUT.bt_open.size);
+    // (no kernel string is longer than PATH_MAX: a damaged log's lengths are cut there, which keeps a record under 16 KiB)
+    const pathLen = Math.min(dv.getUint16(off + O.path_len, true), len - LAYOUT.bt_open.size, PATH_MAX);
     const p = off + LAYOUT.bt_open.size;
     w.bytes(OPEN.path, buf, p, withoutNul(buf, p, pathLen));
     w.sint32(OPEN.dirfd, dv.getInt32(off + O.dirfd, true));
@@ -169,8 +170,8 @@ export class Transcoder {
     const ret = dv.getInt32(off + L.ret, true);
     const room = len - LAYOUT.bt_lookup.size;
     const p = off + LAYOUT.bt_lookup.size;
-    const pathLen = Math.min(dv.getUint16(off + L.path_len, true), room);
-    const targetLen = Math.min(dv.getUint16(off + L.target_len, true), room - pathLen);
+    const pathLen = Math.min(dv.getUint16(off + L.path_len, true), room, PATH_MAX);
+    const targetLen = Math.min(dv.getUint16(off + L.target_len, true), room - pathLen, PATH_MAX);
     w.raw(LOOKUP.op, opBytes(dv.getUint16(off + L.op, true)));
     w.bytes(LOOKUP.path, buf, p, withoutNul(buf, p, pathLen));
     w.sint32(LOOKUP.dirfd, dv.getInt32(off + L.dirfd, true));

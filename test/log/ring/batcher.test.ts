@@ -18,7 +18,8 @@ import { toJson } from '../../../src/log/dump.js';
 import type { LogRecord } from '../../../src/log/schema.js';
 import { LogWriter } from '../../../src/log/writer.js';
 import { tmpdir } from '../../helpers/trace.js';
-import { build, header, writeRing } from './synth.js';
+import { build, data, exec, header, lookup, open, writeRing } from './synth.js';
+import { LAYOUT, MAX_ARG_BYTES, PATH_MAX } from '../../../src/log/ring/layout.js';
 
 /** The same records decoded at capture time (format 1: bt trace --redact). */
 function writeDecoded(file: string, recs: Array<Buffer | null>): void {
@@ -103,4 +104,53 @@ test('bt normalize reads ring batches as it reads records, in small read chunks 
     assert.deepEqual(bare(got.filter((r) => !r.lost)), bare(want), `chunk ${chunk}`);
     assert.equal(src.end().torn, undefined);
   }
+});
+
+/** A log of one ring batch holding `recs`. */
+function ringLog(file: string, recs: Buffer[]): void {
+  writeRing(file, recs);
+}
+
+test('a damaged batch costs memory by the bytes it holds: execs announcing megabytes of argv get what came', () => {
+  const dir = tmpdir();
+  const recs: Buffer[] = [];
+  // 400 execs that each announce 2.25 MiB of argv and of env (a damaged log), and the one argv byte that came
+  for (let i = 0; i < 400; i++) {
+    const b = exec(1000 + i, 5000 + i, 'x', Buffer.alloc(0), Buffer.alloc(0));
+    const X = LAYOUT.bt_exec.fields;
+    b.writeUInt32LE(MAX_ARG_BYTES, X.argv_len);
+    b.writeUInt32LE(MAX_ARG_BYTES, X.env_len);
+    recs.push(b, data(1000 + i, 5000 + i, false, 0, Buffer.from('a')));
+  }
+  const file = path.join(dir, 'big.trace');
+  ringLog(file, recs);
+  const before = process.memoryUsage().arrayBuffers;
+  let peak = before;
+  const r = LogReader.open(file);
+  const execs = [];
+  for (const rec of r.records()) {
+    peak = Math.max(peak, process.memoryUsage().arrayBuffers);
+    if (rec.exec) execs.push(rec.exec);
+  }
+  r.close();
+  assert.equal(execs.length, 400);
+  assert.ok(execs.every((e) => e.truncated && e.argv.join() === 'a'));
+  // 400 x 4.5 MiB announced: 1.8 GiB if allocated as announced
+  assert.ok(peak - before < 256 * 1024 * 1024, `${Math.round((peak - before) / 1048576)} MiB of buffers while reading`);
+});
+
+test('a damaged lookup whose path and link text claim 60,000 bytes each: cut at PATH_MAX, the record still decodes', () => {
+  const dir = tmpdir();
+  const L = LAYOUT.bt_lookup.fields;
+  const b = lookup(1, 42, 'p'.repeat(70000), 0, 0n);
+  b.writeUInt16LE(60000, L.path_len);
+  b.writeUInt16LE(60000, L.target_len);
+  const file = path.join(dir, 'long.trace');
+  ringLog(file, [b, open(2, 42, '/after', 3)]);
+  const { records, end } = read(file);
+  assert.equal(end.torn, undefined);
+  assert.deepEqual(records.map((r) => [r.lookup?.path.length, r.lookup?.target?.length, r.open?.path]), [
+    [PATH_MAX, PATH_MAX, undefined],
+    [undefined, undefined, '/after'],
+  ]);
 });

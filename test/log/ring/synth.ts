@@ -22,7 +22,7 @@ function rec(type: number, flags: number, size: number, ts: number, pid: number,
   return { buf, dv };
 }
 
-function exec(ts: number, pid: number, file: string, argv: Buffer, env: Buffer): Buffer {
+export function exec(ts: number, pid: number, file: string, argv: Buffer, env: Buffer): Buffer {
   const X = LAYOUT.bt_exec.fields;
   const name = Buffer.from(file + '\0');
   const cwd = Buffer.from('tmp\0\0'); // components, leaf first
@@ -38,7 +38,7 @@ function exec(ts: number, pid: number, file: string, argv: Buffer, env: Buffer):
   return buf;
 }
 
-function data(ts: number, pid: number, env: boolean, at: number, bytes: Buffer): Buffer {
+export function data(ts: number, pid: number, env: boolean, at: number, bytes: Buffer): Buffer {
   const D = LAYOUT.bt_exec_data.fields;
   const { buf, dv } = rec(T.EXEC_DATA, env ? F.ENV : 0, LAYOUT.bt_exec_data.size, ts, pid, pid, bytes.length);
   dv.setUint32(D.offset, at, true);
@@ -47,7 +47,7 @@ function data(ts: number, pid: number, env: boolean, at: number, bytes: Buffer):
   return buf;
 }
 
-function open(ts: number, pid: number, p: string, ret: number): Buffer {
+export function open(ts: number, pid: number, p: string, ret: number): Buffer {
   const O = LAYOUT.bt_open.fields;
   const name = Buffer.from(p + '\0');
   const { buf, dv } = rec(T.OPEN, 0, LAYOUT.bt_open.size, ts, pid, pid, name.length);
@@ -59,7 +59,7 @@ function open(ts: number, pid: number, p: string, ret: number): Buffer {
   return buf;
 }
 
-function lookup(ts: number, pid: number, p: string, hflags: number, keyHash: bigint): Buffer {
+export function lookup(ts: number, pid: number, p: string, hflags: number, keyHash: bigint): Buffer {
   const L = LAYOUT.bt_lookup.fields;
   const name = Buffer.from(p + '\0');
   const { buf, dv } = rec(T.LOOKUP, hflags, LAYOUT.bt_lookup.size, ts, pid, pid, name.length);
@@ -72,7 +72,7 @@ function lookup(ts: number, pid: number, p: string, hflags: number, keyHash: big
   return buf;
 }
 
-function repeats(ts: number, tid: number, tag: bigint, count: number): Buffer {
+export function repeats(ts: number, tid: number, tag: bigint, count: number): Buffer {
   const R = LAYOUT.bt_repeats.fields;
   const { buf, dv } = rec(T.REPEATS, 0, LAYOUT.bt_repeats.size, ts, 0, tid);
   dv.setBigUint64(R.key_tag, tag, true);
@@ -80,7 +80,7 @@ function repeats(ts: number, tid: number, tag: bigint, count: number): Buffer {
   return buf;
 }
 
-function exit(ts: number, pid: number): Buffer {
+export function exit(ts: number, pid: number): Buffer {
   return rec(T.EXIT, 0, LAYOUT.bt_exit.size, ts, pid, pid).buf;
 }
 
