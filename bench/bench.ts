@@ -23,6 +23,7 @@ import { execa } from 'execa';
 import { median } from './stats.js';
 import { timed } from './timed.js';
 import { LogReader } from '../src/log/reader.js';
+import { recordType } from '../src/log/schema.js';
 import { DEFAULT_RING_BYTES } from '../src/capture/install.js';
 import { parseBpfStats, parseTiming } from '../src/capture/timing.js';
 
@@ -31,12 +32,18 @@ const BT = path.join(REPO, 'dist', 'src', 'cli', 'bt.cjs');
 const STRESS = path.join(REPO, 'test-programs', 'bin', 'stress');
 const OPLOOP = path.join(REPO, 'test-programs', 'bin', 'oploop');
 
+/** A log read through: its records (and per type: a log of ring batches counts only its batches in the trailer), trailer and size. */
 function readTrailer(file: string) {
   const r = LogReader.open(file);
   let n = 0;
-  for (const _ of r.records()) n++;
+  const byType: Record<string, number> = {};
+  for (const rec of r.records()) {
+    n++;
+    const t = recordType(rec) ?? 'unknown';
+    byType[t] = (byType[t] ?? 0) + 1;
+  }
   r.close();
-  return { records: n, trailer: r.trailer, bytes: fs.statSync(file).size };
+  return { records: n, byType, trailer: r.trailer, bytes: fs.statSync(file).size };
 }
 
 async function stressRate(): Promise<void> {
@@ -196,7 +203,7 @@ async function bpfCost(): Promise<void> {
   );
   const stats = parseBpfStats(String(r.stderr));
   if (r.exitCode !== 0 || !stats) throw new Error(`the traced test-programs build failed: ${r.stderr}`);
-  const { records, trailer, bytes } = readTrailer(log);
+  const { records, byType, trailer, bytes } = readTrailer(log);
   console.log('## Kernel and bt CPU on the test-programs build (make -j2; bpf_stats_enabled on)');
   let total = 0;
   for (const [name, s] of Object.entries(stats)) {
@@ -206,7 +213,7 @@ async function bpfCost(): Promise<void> {
   }
   const bt = ((trailer?.bt_user_us ?? 0) + (trailer?.bt_sys_us ?? 0)) / 1000;
   console.log(`BPF total ${(total / 1e6).toFixed(1)} ms; bt's own CPU ${bt.toFixed(0)} ms (user ${((trailer?.bt_user_us ?? 0) / 1000).toFixed(0)}, sys ${((trailer?.bt_sys_us ?? 0) / 1000).toFixed(0)})`);
-  const counts = Object.entries(trailer?.counts ?? {}).sort((a, b) => Number(b[1]) - Number(a[1]));
+  const counts = Object.entries(byType).sort((a, b) => b[1] - a[1]);
   console.log(`log ${(bytes / 1024).toFixed(0)} KiB, ${records} records, ${(bytes / records).toFixed(1)} bytes/record; by type: ${counts.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   fs.rmSync(dir, { recursive: true, force: true });
 }
