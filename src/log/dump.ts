@@ -408,7 +408,8 @@ function eventText(r: LogRecord, h: LogHeader): string {
 function trailerSummary(t: Trailer): string {
   let s = `exit status ${t.exit_status ?? 0}`;
   if (t.exit_signal) s += ` (signal ${signalName(t.exit_signal)})`;
-  s += t.ring_records ? `, ${t.ring_records} kernel records in ${t.records ?? 0} batches and records` : `, ${t.records ?? 0} records`;
+  // a log of ring batches: the kernel's records, and the file's (a batch is one)
+  s += t.ring_records ? `, ${t.ring_records} kernel records (${t.records ?? 0} in the file)` : `, ${t.records ?? 0} records`;
   const lost = Object.entries(t.lost ?? {}).filter(([, n]) => Number(n) > 0);
   if (lost.length) s += `, lost ${lost.map(([k, n]) => `${n} ${k}`).join(', ')}`;
   if (t.leftover?.length) s += `, left running: ${t.leftover.join(', ')}`;

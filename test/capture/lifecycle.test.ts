@@ -63,6 +63,9 @@ ebpfTest('the trailer counts equal the records in the log: its batches, and the 
   assert.equal(trailerDisagreement(end), undefined);
   // one ring record taken out of the log's count: the reader says so
   assert.match(trailerDisagreement({ ...end, ringRecords: end.ringRecords! - 1 }) ?? '', /ring records: \d+ in the trailer, \d+ read/);
+  // bt dump's last line says both
+  const d = await bt(['dump', t.file]);
+  assert.match(d.stdout.trim().split('\n').at(-1)!, new RegExp(`exit status 0, ${tr.ring_records} kernel records \\(${tr.records} in the file\\)$`));
 });
 
 ebpfTest('with sudo the build runs as the invoking user, who owns the log', async () => {
