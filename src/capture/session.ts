@@ -256,13 +256,7 @@ class Tracer {
   /** Records of the object path (all but open/close), before they are written. */
   private onRecord(r: LogRecord): void {
     if (r.exec && this.opts.redact?.length) redactExec(r.exec, this.opts.redact);
-    if (timingEnabled && r.exec && r.pid === this.rootPid && !r.exec.errno && !this.buildSeen) {
-      // the launcher's exec of the command (a script's too): the build's first instruction follows
-      if (r.exec.path !== LAUNCHER_PATH) {
-        this.buildSeen = true;
-        this.onBuildStart(r.ts);
-      }
-    }
+    if (timingEnabled && r.exec && r.pid === this.rootPid && !r.exec.errno) this.rootExec(r.exec.path, r.ts);
     if (r.fork) {
       if (!r.fork.thread) this.started++;
     } else if (r.exit) {
@@ -284,10 +278,14 @@ class Tracer {
     if (this.buildSeen || len < LAYOUT.bt_exec.size || dv.getInt32(off + X.ret, true) !== 0) return;
     const path = off + LAYOUT.bt_exec.size;
     const n = Math.min(dv.getUint16(off + X.filename_len, true), len - LAYOUT.bt_exec.size);
-    if (buf.toString('latin1', path, path + n).replace(/\0$/, '') !== LAUNCHER_PATH) {
-      this.buildSeen = true;
-      this.onBuildStart(ts);
-    }
+    this.rootExec(buf.toString('latin1', path, path + n).replace(/\0$/, ''), ts);
+  }
+
+  /** A successful exec by the build's root process: the first not of the launcher (the command, a script's too) starts the build. */
+  private rootExec(path: string, ts: number): void {
+    if (this.buildSeen || path === LAUNCHER_PATH) return;
+    this.buildSeen = true;
+    this.onBuildStart(ts);
   }
 
   /** The log could not be written (disk full...): the build goes on, its events are dropped. */
@@ -414,7 +412,7 @@ class Tracer {
     return {
       elapsedMs: Date.now() - this.startMs,
       started,
-      running: Math.max(0, started - (b ? b.exits : this.exited)),
+      running: Math.max(0, started - (b ? b.byType[T.EXIT]! : this.exited)),
       fileEvents: b ? RING_FILE_TYPES.reduce((a, k) => a + b.byType[k]!, 0) : FILE_TYPES.reduce((a, k) => a + (counts[k] ?? 0), 0),
       bytes: this.writer.bytesWritten,
       lost,

@@ -471,25 +471,16 @@ export class FrameReader {
     this.buf = this.cbuf;
     this.chunkNo++;
     // with no frame of the chunk served, nobody holds its old number: a new number is enough
-    if (!this.keepChunks || !this.servedFromChunk) return;
-    const n = this.end - this.pos;
-    const nb = n <= this.chunk && this.free.length > 0 ? (this.free.pop() as Buffer) : Buffer.allocUnsafe(Math.max(this.chunk, n));
-    this.cbuf.copy(nb, 0, this.pos, this.end);
-    this.base += this.pos;
-    this.end = n;
-    this.pos = 0;
-    this.cbuf = nb;
-    this.buf = nb;
-    this.servedFromChunk = false;
+    if (this.keepChunks && this.servedFromChunk) this.moveUnread(this.end - this.pos);
   }
 
-  /** Makes cbuf[pos .. pos+n) hold file data; false at the end of the file. n was checked against the file. */
-  private fill(n: number): boolean {
-    if (this.end - this.pos >= n) return true;
-    if (this.eof) return false;
+  /**
+   * Moves the bytes not read yet to the start of another chunk of at least
+   * `n` bytes (a spare one when it fits); returns the chunk left.
+   */
+  private moveUnread(n: number): Buffer {
     const old = this.cbuf;
     const nb = n <= this.chunk && this.free.length > 0 ? (this.free.pop() as Buffer) : Buffer.allocUnsafe(Math.max(this.chunk, n));
-    this.chunkNo++;
     old.copy(nb, 0, this.pos, this.end);
     this.base += this.pos;
     this.end -= this.pos;
@@ -497,6 +488,16 @@ export class FrameReader {
     this.cbuf = nb;
     this.buf = nb;
     this.servedFromChunk = false;
+    return old;
+  }
+
+  /** Makes cbuf[pos .. pos+n) hold file data; false at the end of the file. n was checked against the file. */
+  private fill(n: number): boolean {
+    if (this.end - this.pos >= n) return true;
+    if (this.eof) return false;
+    const old = this.moveUnread(n);
+    const nb = this.cbuf;
+    this.chunkNo++;
     if (!this.keepChunks) this.recycle(old);
     while (this.end < n) {
       let got: number;

@@ -97,6 +97,13 @@ export class WireWriter {
     }
   }
 
+  /** Appends bytes already encoded (records, a record's field), making room for them. */
+  append(bytes: Uint8Array): void {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+
   /** Length-delimited field with pre-encoded ASCII/UTF-8 bytes. */
   raw(field: number, src: Buffer): void {
     this.bytes(field, src, 0, src.length);

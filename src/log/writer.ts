@@ -19,7 +19,7 @@ import { describeFsError, fsCode, sleepSync } from './io.js';
 import { SELF, openOutputInPlace, type OutputFile, type Owner } from './output.js';
 import { fastEncode } from './fastencode.js';
 import { MAGIC, RecordType, encodeHeader, recordType } from './schema.js';
-import { WireWriter } from './wire.js';
+import { WIRE_LEN, WireWriter, varintSize } from './wire.js';
 import type { LogHeader, LogRecord, Trailer } from './schema.js';
 
 export interface LogWriterOptions {
@@ -187,9 +187,7 @@ export class LogWriter {
 
   /** Appends one event record. Throws LogError E_LOG_WRITE if a flush fails. */
   write(r: LogRecord): void {
-    if (this.closed) {
-      throw new LogError('E_LOG_WRITE', `cannot write to log ${this.displayName()}: it is already closed (internal error)`);
-    }
+    this.checkOpen();
     const type = recordType(r);
     if (type === undefined || type === 'trailer') {
       throw new TypeError(
@@ -204,9 +202,7 @@ export class LogWriter {
       const reason = lost.reason || 'unknown';
       this.lostByReason[reason] = (this.lostByReason[reason] ?? 0) + Number(lost.count ?? 0);
     }
-    if (this.batch.pos >= this.batchBytes || Date.now() - this.lastFlush >= this.flushIntervalMs) {
-      this.flush();
-    }
+    this.flushIfDue();
   }
 
   /**
@@ -215,20 +211,16 @@ export class LogWriter {
    * The bytes are copied.
    */
   appendEncoded(bytes: Uint8Array, perType: Record<string, number>): void {
-    if (this.closed) {
-      throw new LogError('E_LOG_WRITE', `cannot write to log ${this.displayName()}: it is already closed (internal error)`);
-    }
+    this.checkOpen();
     if (bytes.length === 0) return;
-    this.append(bytes);
+    this.batch.append(bytes);
     for (const type in perType) {
       const n = perType[type];
       if (!n) continue;
       this.nRecords += n;
       this.perType[type] = (this.perType[type] ?? 0) + n;
     }
-    if (this.batch.pos >= this.batchBytes || Date.now() - this.lastFlush >= this.flushIntervalMs) {
-      this.flush();
-    }
+    this.flushIfDue();
   }
 
   /**
@@ -236,24 +228,28 @@ export class LogWriter {
    * Record.ring in bt.proto): one Record frame. The bytes are copied.
    * Counted as one record of type `ring`.
    */
-  appendRing(bytes: Uint8Array): void {
+  appendRing(bytes: Buffer): void {
+    this.checkOpen();
+    if (bytes.length === 0) return;
+    const b = this.batch;
+    const inner = RING_TAG_BYTES + varintSize(bytes.length) + bytes.length;
+    b.ensure(varintSize(inner) + inner);
+    b.varint(inner);
+    b.bytes(RING_FIELD, bytes, 0, bytes.length);
+    this.nRecords++;
+    this.perType.ring = (this.perType.ring ?? 0) + 1;
+    this.flushIfDue();
+  }
+
+  private checkOpen(): void {
     if (this.closed) {
       throw new LogError('E_LOG_WRITE', `cannot write to log ${this.displayName()}: it is already closed (internal error)`);
     }
-    if (bytes.length === 0) return;
-    const b = this.batch;
-    const inner = 2 + varintSize(bytes.length) + bytes.length; // field 27's tag is two bytes
-    b.ensure(varintSize(inner) + inner);
-    b.varint(inner);
-    b.varint((RING_FIELD << 3) | 2);
-    b.varint(bytes.length);
-    b.buf.set(bytes, b.pos);
-    b.pos += bytes.length;
-    this.nRecords++;
-    this.perType.ring = (this.perType.ring ?? 0) + 1;
-    if (this.batch.pos >= this.batchBytes || Date.now() - this.lastFlush >= this.flushIntervalMs) {
-      this.flush();
-    }
+  }
+
+  /** Flushes when the batch is full or the flush interval has passed since the last flush. */
+  private flushIfDue(): void {
+    if (this.batch.pos >= this.batchBytes || Date.now() - this.lastFlush >= this.flushIntervalMs) this.flush();
   }
 
   /**
@@ -341,14 +337,6 @@ export class LogWriter {
     encodeRecordInto(r, this.batch);
   }
 
-  /** Copies encoded records to the end of the batch. */
-  private append(bytes: Uint8Array): void {
-    const b = this.batch;
-    b.ensure(bytes.length);
-    b.buf.set(bytes, b.pos);
-    b.pos += bytes.length;
-  }
-
   private writeOut(buf: Uint8Array): void {
     let off = 0;
     try {
@@ -394,18 +382,9 @@ export class LogWriter {
   }
 }
 
-/** Record.ring's field number. */
+/** Record.ring's field number, and the size of its tag. */
 const RING_FIELD = RecordType.fields.ring.id;
-if ((RING_FIELD << 3) < 128 || (RING_FIELD << 3) >= 16384) throw new Error('bt.proto: Record.ring needs a two-byte tag');
-
-function varintSize(n: number): number {
-  let size = 1;
-  while (n >= 128) {
-    n = Math.floor(n / 128);
-    size++;
-  }
-  return size;
-}
+const RING_TAG_BYTES = varintSize((RING_FIELD << 3) | WIRE_LEN);
 
 /** Encodes one record, varint-delimited, at the end of `w` (fastencode.ts, else protobufjs). */
 export function encodeRecordInto(r: LogRecord, w: WireWriter): void {
@@ -416,9 +395,7 @@ export function encodeRecordInto(r: LogRecord, w: WireWriter): void {
   } catch (err) {
     throw new TypeError(`LogWriter: cannot encode record: ${(err as Error).message}`, { cause: err });
   }
-  w.ensure(bytes.length);
-  w.buf.set(bytes, w.pos);
-  w.pos += bytes.length;
+  w.append(bytes);
 }
 
 /** Bytes of buf[0, n) that hold whole varint-delimited records. */

@@ -24,7 +24,7 @@ import path from 'node:path';
 import { LogError, NormalizeError } from '../errors.js';
 import { describeFsError, writeAllSync } from '../log/io.js';
 import { invokingUser, isInPlaceOutput, openOutputAtomic, openOutputInPlace, type OutputFile } from '../log/output.js';
-import { trailerDisagreement } from '../log/check.js';
+import { trailerDisagreement, type ReadEnd } from '../log/check.js';
 import { LogReader, type TornInfo } from '../log/reader.js';
 import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
 import { LogWriter } from '../log/writer.js';
@@ -111,7 +111,7 @@ export interface RecordSource {
   /** Every record in arrival order; each call starts from the first. */
   records(): Iterable<LogRecord>;
   /** After an iteration: what the end of the log said. */
-  end(): { trailer?: Trailer; torn?: TornInfo; skippedUnknown?: number; records?: number; counts?: Record<string, number>; ringRecords?: number };
+  end(): Partial<ReadEnd>;
 }
 
 export { copyHeader } from '../log/schema.js';
@@ -304,7 +304,7 @@ export class NormalizePass implements Iterable<LogRecord> {
       trailerMismatch:
         end.records === undefined
           ? undefined
-          : trailerDisagreement({ trailer: end.trailer, torn: end.torn, records: end.records, counts: end.counts ?? {}, ringRecords: end.ringRecords }),
+          : trailerDisagreement({ ...end, records: end.records, counts: end.counts ?? {} }),
       skippedUnknown: end.skippedUnknown ?? 0,
       warningCount: this.norm.warnings.total,
       warnings: this.norm.warnings.all ?? this.norm.warnings.lines(),

@@ -29,6 +29,7 @@ import { EVENT_BY_FIELD, FrameReader, TRAILER_FIELD, countsByType, decodeScanned
 import { RecordType, recordType, type EventType, type LogRecord, type Trailer } from '../log/schema.js';
 import type { ReadEnd } from '../log/check.js';
 import { byteLength, isWellFormed, writeString } from '../log/bytes.js';
+import { varintSize } from '../log/wire.js';
 import type { LogWriter } from '../log/writer.js';
 import { LateRecordError, newOrderStats, type OrderStats, type RunCodec, type WindowOptions } from './order.js';
 
@@ -528,15 +529,6 @@ export const rawCodec: RunCodec<RawEntry> = {
     return new RawEntry(v.readDoubleLE(0), v.readDoubleLE(8), v[24], v[25] === 1, copy, 0, copy.length, v.readDoubleLE(16));
   },
 };
-
-function varintSize(v: number): number {
-  let n = 1;
-  while (v >= 128) {
-    v = Math.floor(v / 128);
-    n++;
-  }
-  return n;
-}
 
 function writeVarint(b: Buffer, p: number, v: number): number {
   while (v >= 128) {

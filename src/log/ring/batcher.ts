@@ -51,9 +51,8 @@ export class RingBatcher {
   records = 0;
   /** The kernel's records seen, by type (enum bt_type). */
   readonly byType = new Float64Array(32);
-  /** New processes (forks that are not threads) and process exits seen. */
+  /** New processes seen (forks that are not threads; process exits are byType[T.EXIT]). */
   forks = 0;
-  exits = 0;
   /**
    * Lookups sent flagged (their count to come) minus counts seen, and
    * flagged lookups since the capture last swept (it resets it): whether a
@@ -88,7 +87,6 @@ export class RingBatcher {
         if (!(dv.getUint16(off + H.flags, true) & F.THREAD)) this.forks++;
         break;
       case T.EXIT:
-        this.exits++;
         this.watch?.(type, buf, dv, off, len);
         break;
       case T.LOOKUP:

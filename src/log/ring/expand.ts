@@ -28,9 +28,7 @@ class MemorySink implements EncodedSink {
   }
 
   appendEncoded(bytes: Uint8Array): void {
-    this.w.ensure(bytes.length);
-    this.w.buf.set(bytes, this.w.pos);
-    this.w.pos += bytes.length;
+    this.w.append(bytes);
   }
 }
 

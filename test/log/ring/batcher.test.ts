@@ -106,11 +106,6 @@ test('bt normalize reads ring batches as it reads records, in small read chunks 
   }
 });
 
-/** A log of one ring batch holding `recs`. */
-function ringLog(file: string, recs: Buffer[]): void {
-  writeRing(file, recs);
-}
-
 test('a damaged batch costs memory by the bytes it holds: execs announcing megabytes of argv get what came', () => {
   const dir = tmpdir();
   const recs: Buffer[] = [];
@@ -123,7 +118,7 @@ test('a damaged batch costs memory by the bytes it holds: execs announcing megab
     recs.push(b, data(1000 + i, 5000 + i, false, 0, Buffer.from('a')));
   }
   const file = path.join(dir, 'big.trace');
-  ringLog(file, recs);
+  writeRing(file, recs);
   const before = process.memoryUsage().arrayBuffers;
   let peak = before;
   const r = LogReader.open(file);
@@ -146,7 +141,7 @@ test('a damaged lookup whose path and link text claim 60,000 bytes each: cut at 
   b.writeUInt16LE(60000, L.path_len);
   b.writeUInt16LE(60000, L.target_len);
   const file = path.join(dir, 'long.trace');
-  ringLog(file, [b, open(2, 42, '/after', 3)]);
+  writeRing(file, [b, open(2, 42, '/after', 3)]);
   const { records, end } = read(file);
   assert.equal(end.torn, undefined);
   assert.deepEqual(records.map((r) => [r.lookup?.path.length, r.lookup?.target?.length, r.open?.path]), [
