@@ -91,6 +91,7 @@ const LIBC_TABLE = {
   waitpid: 'int waitpid(int pid, _Out_ int *status, int options)',
   syscall: 'long syscall(long number, ...)',
   getgrouplist: 'int getgrouplist(const char *user, uint32_t group, _Inout_ uint32_t *groups, _Inout_ int *ngroups)',
+  mount: 'int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const void *data)',
 } as const;
 
 type Fn = (...args: any[]) => any;

@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { hasTraceEvent } from '../../src/capture/tracefs.js';
+import { execa } from 'execa';
 import { parseBpfStats } from '../../src/capture/timing.js';
 import { ebpfTest } from '../helpers/ebpf.js';
-import { bt, exitOf, forkEdges, ofType, prog, REPO, tmpdir, trace, type Traced } from '../helpers/trace.js';
+import { BT, bt, exitOf, forkEdges, ofType, prog, REPO, tmpdir, trace, type Traced } from '../helpers/trace.js';
 
 ebpfTest('forker: exact process tree, parent links and exit codes', async () => {
   const t = await trace([prog('forker')]);
@@ -277,6 +277,28 @@ function execFacts(t: Traced) {
   }));
 }
 
+/** Whether the running kernel has tracepoint `name`, from its BTF (what tp_btf attaches by), not from tracefs. */
+function kernelHas(name: string): boolean {
+  return fs.readFileSync('/sys/kernel/btf/vmlinux').includes(`\0btf_trace_${name}\0`, 0, 'latin1');
+}
+
+ebpfTest('a kernel with sched_prepare_exec gets it, not the sys_enter stand-in, also when tracefs is not mounted (as after a boot)', async () => {
+  const dir = tmpdir();
+  const log = path.join(dir, 'x.trace');
+  // a mount namespace of its own, where no tracefs is mounted
+  const script = 'umount /sys/kernel/tracing /sys/kernel/debug/tracing 2>/dev/null; ' + 'test ! -e /sys/kernel/tracing/events || exit 9; exec "$@"';
+  const r = await execa('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', process.execPath, BT, 'trace', '-q', '-o', log, '--', '/bin/true'], {
+    reject: false,
+    env: { ...process.env, BT_TIMING: '1' },
+  });
+  assert.equal(r.exitCode, 0, String(r.stderr));
+  const stats = parseBpfStats(String(r.stderr));
+  assert.ok(stats, String(r.stderr));
+  const hasPrepare = kernelHas('sched_prepare_exec');
+  assert.equal('bt_prepare_exec' in stats, hasPrepare);
+  assert.equal('bt_sys_enter' in stats, !hasPrepare);
+});
+
 /** The BPF programs a trace ran (BT_TIMING prints their statistics). */
 function programsOf(t: Traced): string[] {
   const stats = parseBpfStats(t.stderr);
@@ -289,7 +311,7 @@ ebpfTest("older kernels' exec hook (sys_enter) records what sched_prepare_exec d
   const script = path.join(REPO, 'test-programs', 'pipeline.sh');
   const args = [script, dir, prog('fail-exec'), dir, prog('extra-ops'), dir, prog('thread-exec'), dir, '2'];
   const shell = ['sh', '-c', 'set -e; "$1" "$2"; "$3" "$4"; "$5" "$6"; "$7" "$8" "$9"', 'sh', ...args];
-  const hasPrepare = hasTraceEvent('sched', 'sched_prepare_exec') === true;
+  const hasPrepare = kernelHas('sched_prepare_exec');
   const runs: Traced[] = [];
   for (const standIns of ['', '1']) {
     fs.rmSync(dir, { recursive: true, force: true });
