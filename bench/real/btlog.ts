@@ -13,10 +13,10 @@ import { BtFacts, type Facts, type Masker } from './facts.js';
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const BT = path.join(REPO, 'dist', 'src', 'cli', 'bt.cjs');
 
-/** bt's own resource usage, as rusage-hook.js wrote it at bt's exit; undefined when it did not. */
-export function btUsage(file: string): { userSeconds: number; systemSeconds: number; maxRssKiB: number } | undefined {
-  if (!fs.existsSync(file)) return undefined;
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as { userSeconds: number; systemSeconds: number; maxRssKiB: number };
+/** bt's own resource usage, as bt trace wrote it in its log's trailer; undefined when the trailer has none. */
+export function btUsage(trailer: Trailer | undefined): { userSeconds: number; systemSeconds: number; maxRssKiB: number } | undefined {
+  if (!trailer?.bt_max_rss_kib) return undefined;
+  return { userSeconds: Number(trailer.bt_user_us ?? 0) / 1e6, systemSeconds: Number(trailer.bt_sys_us ?? 0) / 1e6, maxRssKiB: Number(trailer.bt_max_rss_kib) };
 }
 
 /** Loss reasons that mean events are missing from the log (as bt trace reports them). */

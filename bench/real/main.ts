@@ -33,7 +33,7 @@
  * (U T, T U, U T, ...), then once under strace (strace.ts STRACE_ARGS).
  * Measured: wall time (ratio traced/untraced per pair: median, min..max),
  * bt's own CPU seconds and peak RSS (rusage of the bt process itself,
- * written by rusage-hook.js at its exit), log bytes, records, bytes per
+ * which bt trace writes in its log's trailer), log bytes, records, bytes per
  * record, lost events (trailer). The last bt log is normalized and its
  * facts compared with the strace log's (facts.ts, compare.ts).
  * Prints a markdown report; result.json keeps everything.
@@ -52,7 +52,6 @@ import { run } from './run.js';
 import { sideBySide, sideBySideRows } from './sidebyside.js';
 import { STRACE_ARGS, straceFacts } from './strace.js';
 
-const HOOK = path.join(path.dirname(fileURLToPath(import.meta.url)), 'rusage-hook.js');
 const CACHE = '/var/cache/bt-bench';
 const KERNEL_PKG = 'linux-source-6.1';
 const KERNEL_TARBALL = `/usr/src/${KERNEL_PKG}.tar.xz`;
@@ -292,8 +291,7 @@ async function main(): Promise<void> {
   const btLog = path.join(o.out, 'bt.trace');
   const normLog = path.join(o.out, 'bt.norm.trace');
   const straceLog = path.join(o.out, 'strace.txt');
-  const usageFile = path.join(o.out, 'bt-rusage.json');
-  if (o.sideBySide) return sideBySideMain(o, buildLog, btLog, usageFile);
+  if (o.sideBySide) return sideBySideMain(o, buildLog, btLog);
   const runs: Run[] = [];
 
   const prepare = async (label: string) => {
@@ -323,21 +321,17 @@ async function main(): Promise<void> {
     await prepare(`traced, pair ${pair + 1}`);
     fs.appendFileSync(buildLog, `\n=== build (bt trace, pair ${pair + 1}) ===\n`);
     fs.rmSync(btLog, { force: true });
-    fs.rmSync(usageFile, { force: true });
-    const r = await run(process.execPath, ['--import', HOOK, BT, 'trace', '-q', '-o', btLog, '--', '/bin/sh', '-c', o.build], {
-      cwd: o.workdir,
-      outFile: buildLog,
-      env: { ...asExecutable(process.env), BT_BENCH_RUSAGE: usageFile },
-    });
+    // bt as its users run it: the executable (its #! line starts Node)
+    const r = await run(BT, ['trace', '-q', '-o', btLog, '--', '/bin/sh', '-c', o.build], { cwd: o.workdir, outFile: buildLog });
     const res: Run = { kind: 'traced', pair, ...r };
-    const u = btUsage(usageFile);
+    if (fs.existsSync(btLog)) res.log = summarizeLog(btLog);
+    const u = btUsage(res.log?.trailer);
     if (u) {
       res.btUserSeconds = u.userSeconds;
       res.btSystemSeconds = u.systemSeconds;
       res.btCpuSeconds = u.userSeconds + u.systemSeconds;
       res.btPeakRssKiB = u.maxRssKiB;
     }
-    if (fs.existsSync(btLog)) res.log = summarizeLog(btLog);
     log(
       `pair ${pair + 1}: traced ${fmtS(r.seconds)}` +
         (res.btCpuSeconds !== undefined ? `, bt cpu ${res.btCpuSeconds.toFixed(1)} s, rss ${((res.btPeakRssKiB ?? 0) / 1024).toFixed(0)} MiB` : '') +
@@ -491,7 +485,7 @@ async function main(): Promise<void> {
   log(`saved ${jsonFile}; logs in ${o.out}`);
 }
 
-async function sideBySideMain(o: Options, buildLog: string, btLog: string, usageFile: string): Promise<void> {
+async function sideBySideMain(o: Options, buildLog: string, btLog: string): Promise<void> {
   if (os.cpus().length < 2) throw new Error('--side-by-side needs two CPUs');
   if (!hasCommand('taskset')) throw new Error('taskset is missing: apt-get install -y util-linux');
   log(`workload: ${o.workload}, side by side`);
@@ -501,7 +495,7 @@ async function sideBySideMain(o: Options, buildLog: string, btLog: string, usage
     workdir: o.workdir,
     prepare: o.sideBySide!.prepare,
     build: o.sideBySide!.build,
-    bt: { node: process.execPath, args: ['--import', HOOK, BT, 'trace', '-q', '-o', btLog], env: asExecutable(process.env), log: btLog, usageFile },
+    bt: { command: BT, args: ['trace', '-q', '-o', btLog], log: btLog },
     outFile: buildLog,
     log,
   });
@@ -524,13 +518,3 @@ main().catch((e: Error) => {
   process.stderr.write(`bench:real: error: ${e.message}\n`);
   process.exit(1);
 });
-
-/**
- * The environment bt's #! line gives its Node (src/cli/bt.cts): without
- * NODE_EXTRA_CA_CERTS, kept aside for the build. The bench starts bt with
- * node (for its rusage hook), which does not read that line.
- */
-function asExecutable(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const { NODE_EXTRA_CA_CERTS: ca, ...rest } = env;
-  return { ...rest, BT_NODE_EXTRA_CA_CERTS: ca ?? '' };
-}

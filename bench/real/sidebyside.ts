@@ -23,7 +23,7 @@
 import fs from 'node:fs';
 import { parseTiming } from '../../src/capture/timing.js';
 import { median } from '../stats.js';
-import { btUsage } from './btlog.js';
+import { btUsage, summarizeLog } from './btlog.js';
 import { run } from './run.js';
 
 export interface SideBySideOptions {
@@ -34,7 +34,8 @@ export interface SideBySideOptions {
   prepare: [string, string];
   build: [string, string];
   /** the bt command line before `--`, and its environment */
-  bt: { node: string; args: string[]; env: NodeJS.ProcessEnv; log: string; usageFile: string };
+  /** bt's executable and its arguments up to the command */
+  bt: { command: string; args: string[]; log: string };
   outFile: string;
   log: (msg: string) => void;
 }
@@ -67,14 +68,13 @@ async function pair(o: SideBySideOptions, i: number): Promise<SidePair> {
   const [uCpu, tCpu] = i % 2 === 0 ? [0, 1] : [1, 0];
   await prepare(o, `pair ${i + 1}`);
   fs.rmSync(o.bt.log, { force: true });
-  fs.rmSync(o.bt.usageFile, { force: true });
   fs.appendFileSync(o.outFile, `\n=== side by side, pair ${i + 1}: untraced on CPU ${uCpu}, traced on CPU ${tCpu} ===\n`);
   const [u, t] = await Promise.all([
     run('taskset', ['-c', String(uCpu), '/bin/sh', '-c', o.build[0]], { cwd: o.workdir, outFile: o.outFile }),
-    run(o.bt.node, [...o.bt.args, '--', 'taskset', '-c', String(tCpu), '/bin/sh', '-c', o.build[1]], {
+    run(o.bt.command, [...o.bt.args, '--', 'taskset', '-c', String(tCpu), '/bin/sh', '-c', o.build[1]], {
       cwd: o.workdir,
       outFile: o.outFile,
-      env: { ...o.bt.env, BT_TIMING: '1', BT_BENCH_RUSAGE: o.bt.usageFile },
+      env: { ...process.env, BT_TIMING: '1' },
       keepStderr: true,
     }),
   ]);
@@ -86,7 +86,7 @@ async function pair(o: SideBySideOptions, i: number): Promise<SidePair> {
     throw new Error(`pair ${i + 1}: bt printed no build/build_end timing marks (BT_TIMING=1); see ${o.outFile}`);
   }
   const tracedBuildSeconds = (marks.build_end - marks.build) / 1000;
-  const usage = btUsage(o.bt.usageFile);
+  const usage = btUsage(fs.existsSync(o.bt.log) ? summarizeLog(o.bt.log).trailer : undefined);
   return {
     pair: i,
     untracedCpu: uCpu,

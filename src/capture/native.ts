@@ -91,6 +91,7 @@ const LIBC_TABLE = {
   waitpid: 'int waitpid(int pid, _Out_ int *status, int options)',
   syscall: 'long syscall(long number, ...)',
   getgrouplist: 'int getgrouplist(const char *user, uint32_t group, _Inout_ uint32_t *groups, _Inout_ int *ngroups)',
+  sync_file_range: 'int sync_file_range(int fd, int64_t offset, int64_t nbytes, unsigned int flags)',
   mount: 'int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const void *data)',
 } as const;
 
@@ -212,6 +213,17 @@ export const PROT_WRITE = 2;
 export const MAP_SHARED = 1;
 export const CLOCK_REALTIME = 0;
 export const CLOCK_BOOTTIME = 7;
+
+const SYNC_FILE_RANGE_WRITE = 2;
+
+/**
+ * Starts writing a file's range to the disk without waiting for it
+ * (sync_file_range(2), SYNC_FILE_RANGE_WRITE: no durability by itself; a
+ * later fdatasync has less to do). Errors are left to that fdatasync.
+ */
+export function startWriteback(fd: number, offset: number, length: number): void {
+  getLibc().sync_file_range(fd, offset, length, SYNC_FILE_RANGE_WRITE);
+}
 
 /** Current time of a clock, in ns (a Number: exact to 2^53 ns, ~104 days). */
 export function clockNs(clock: number): number {

@@ -17,7 +17,7 @@ import { BtBpf, earlyLoadSettled } from './bpf.js';
 import { LAUNCHER_PATH, OBJECT_PATH } from './install.js';
 import { TraceCgroup } from './cgroup.js';
 import { CFG, LAYOUT, RING_LAYOUT_ID, T } from '../log/ring/layout.js';
-import { CLOCK_BOOTTIME, CLOCK_REALTIME, clockNs, tryLock } from './native.js';
+import { CLOCK_BOOTTIME, CLOCK_REALTIME, clockNs, startWriteback, tryLock } from './native.js';
 import { Progress } from './progress.js';
 import { startProfile } from './profile.js';
 import { RingReader, nextDrainMs, quietPollMs } from './ring.js';
@@ -171,7 +171,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     let writer: LogWriter;
     try {
       outOwned = false;
-      writer = LogWriter.onOutput(out, header);
+      writer = LogWriter.onOutput(out, header, { writeBehind: startWriteback });
     } catch (err) {
       child.kill('SIGKILL'); // it never ran the build
       // Nothing of the launcher keeps bt running before the go: a timer

@@ -35,7 +35,18 @@ export interface LogWriterOptions {
   userName?: string;
   /** called with the fd of the log before an existing file is truncated (a lock: throw to refuse) */
   beforeTruncate?: (fd: number) => void;
+  /**
+   * Regular files: called with each range of at least WRITE_BEHIND_BYTES
+   * written since the last call, to start writing it to the disk without
+   * waiting (bt trace: sync_file_range). The close's fdatasync then finds
+   * little left to write: it is on the critical path of every trace (~6 ms
+   * for a configure's 13 MiB log, ~0.3 ms after write-behind). Must not throw.
+   */
+  writeBehind?: (fd: number, offset: number, length: number) => void;
 }
+
+/** How much a writer writes before it hands the range to writeBehind. */
+export const WRITE_BEHIND_BYTES = 1 << 20;
 
 const DEFAULT_FLUSH_INTERVAL_MS = 1000;
 const DEFAULT_BATCH_BYTES = 1 << 20;
@@ -77,6 +88,9 @@ export class LogWriter {
   private readonly regular: boolean;
   private readonly flushIntervalMs: number;
   private readonly batchBytes: number;
+  private readonly writeBehind: LogWriterOptions['writeBehind'];
+  /** Where the bytes not yet handed to writeBehind start. */
+  private behind = 0;
   /** The batch: the records encoded since the last flush, in order. */
   private readonly batch = new WireWriter(64 * 1024);
   private lastFlush = Date.now();
@@ -97,6 +111,7 @@ export class LogWriter {
     this.regular = regular;
     this.flushIntervalMs = opts.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
     this.batchBytes = Math.max(1, opts.batchBytes ?? DEFAULT_BATCH_BYTES);
+    this.writeBehind = regular ? opts.writeBehind : undefined;
   }
 
   /**
@@ -269,6 +284,10 @@ export class LogWriter {
     const n = this.batch.pos;
     this.batch.pos = 0;
     this.writeOut(this.batch.buf.subarray(0, n)); // done with the bytes when it returns or throws
+    if (this.writeBehind && this.written - this.behind >= WRITE_BEHIND_BYTES) {
+      this.writeBehind(this.fd, this.behind, this.written - this.behind);
+      this.behind = this.written;
+    }
   }
 
   /**

@@ -9,7 +9,7 @@ import { LogReader } from '../../src/log/reader.js';
 import protobuf from 'protobufjs';
 import { MAGIC, RecordType, recordType } from '../../src/log/schema.js';
 import type { LogRecord } from '../../src/log/schema.js';
-import { LogWriter } from '../../src/log/writer.js';
+import { LogWriter, WRITE_BEHIND_BYTES } from '../../src/log/writer.js';
 import { HEADER, TRAILER, logBytes, normalizedRecords, project, sampleRecords, tmpdir } from './fixtures.js';
 
 function readAll(file: string) {
@@ -165,6 +165,32 @@ describe('LogWriter + LogReader', () => {
     const st = fs.statSync(file);
     assert.equal(st.uid, 4321);
     assert.equal(st.gid, 4322);
+  });
+
+  it('hands what it wrote to writeBehind in whole ranges of at least WRITE_BEHIND_BYTES, in order, regular files only', () => {
+    const file = path.join(dir, 'behind.trace');
+    const calls: Array<[number, number, number]> = [];
+    const w = LogWriter.open(file, HEADER, { batchBytes: 64 * 1024, writeBehind: (fd, off, len) => calls.push([fd, off, len]) });
+    const batch = Buffer.alloc(40 * 1024, 7);
+    for (let i = 0; i < 100; i++) w.appendRing(batch);
+    const size = w.bytesWritten;
+    w.close(TRAILER);
+    assert.ok(calls.length >= 3, `${calls.length} calls for ${size} bytes`);
+    let next = 0;
+    for (const [fd, off, len] of calls) {
+      assert.ok(fd > 2);
+      assert.equal(off, next, 'contiguous, from the start of the file');
+      assert.ok(len >= WRITE_BEHIND_BYTES);
+      next = off + len;
+    }
+    // all but the tail (the close's fdatasync writes that)
+    assert.ok(next <= size && size - next < WRITE_BEHIND_BYTES + 64 * 1024, `${next} of ${size}`);
+
+    const none: number[] = [];
+    const w2 = LogWriter.open('/dev/null', HEADER, { batchBytes: 64 * 1024, writeBehind: (_fd, off) => none.push(off) });
+    for (let i = 0; i < 100; i++) w2.appendRing(batch);
+    w2.close(TRAILER);
+    assert.deepEqual(none, []);
   });
 
   it('does not chmod or chown a non-regular output such as /dev/null', () => {
