@@ -94,7 +94,11 @@ export function declaredNinja(build: Build, noise: Noise, found: readonly Findin
 function makeGraph(db: MakeDb, build: Build): Graph {
   const memo = new Map<string, Set<string>>();
   const exists = (p: string) => build.file(p) !== undefined;
-  /** Direct prerequisites, with the pattern rules make did not search for (targets it did not visit). */
+  /**
+   * Direct normal prerequisites, with the pattern rules make did not search
+   * for (targets it did not visit). Order-only ones are left out: a newer
+   * one does not remake the target, so it does not declare an input.
+   */
   const direct = (path: string): string[] => {
     const t = db.targets.get(path);
     const out = [...(t?.prereqs ?? [])];
@@ -106,7 +110,8 @@ function makeGraph(db: MakeDb, build: Build): Graph {
         const stem = matchPattern(pat, rel);
         if (stem === undefined) continue;
         const files = r.prereqs.map((q) => db.resolve(q.replace('%', stem)));
-        if (files.every((alts) => alts.some((f) => exists(f) || db.targets.has(f)))) out.push(...files.flat());
+        const order = r.orderOnly.map((q) => db.resolve(q.replace('%', stem)));
+        if ([...files, ...order].every((alts) => alts.some((f) => exists(f) || db.targets.has(f)))) out.push(...files.flat());
       }
     }
     return out;
@@ -130,7 +135,7 @@ function makeGraph(db: MakeDb, build: Build): Graph {
     return seen;
   };
   return {
-    isTarget: (p) => db.targets.get(p)?.hasRecipe === true || (db.targets.has(p) && direct(p).length > 0),
+    isTarget: (p) => db.targets.get(p)?.hasRecipe === true || (db.targets.has(p) && (direct(p).length > 0 || db.targets.get(p)!.orderOnly.length > 0)),
     dependsOn: (t) => {
       const out = new Set(closure(t));
       for (const s of db.targets.get(t)?.siblings ?? []) for (const x of closure(s)) out.add(x);

@@ -19,7 +19,10 @@ import { normalizeAbs } from '../normalize/paths.js';
 
 export interface MakeTarget {
   path: string;
+  /** Normal prerequisites: a newer one remakes the target. */
   prereqs: string[];
+  /** Order-only prerequisites (after `|`): made first, but a newer one does not remake the target. */
+  orderOnly: string[];
   /** Targets made by the same recipe (grouped targets, `a b: c` with one recipe). */
   siblings: string[];
   /** The target has a recipe of its own (else an implicit rule may apply). */
@@ -31,6 +34,7 @@ export interface MakeTarget {
 export interface PatternRule {
   targets: string[];
   prereqs: string[];
+  orderOnly: string[];
 }
 
 export interface MakeDb {
@@ -257,9 +261,12 @@ export function parseMakeDb(text: string, cwd: string): MakeDb {
     const m = /^(.+?)(::?)(?:\s+(.*))?$/.exec(rule);
     if (!m) continue;
     const names = m[1].trim().split(/\s+/);
-    const prereqs = (m[3] ?? '').replace('|', ' ').trim().split(/\s+/).filter(Boolean);
+    const words = (m[3] ?? '').trim().split(/\s+/).filter(Boolean);
+    const bar = words.indexOf('|');
+    const prereqs = bar < 0 ? words : words.slice(0, bar);
+    const orderOnly = bar < 0 ? [] : words.slice(bar + 1);
     if (b.section === 'Implicit Rules') {
-      patterns.push({ targets: names, prereqs });
+      patterns.push({ targets: names, prereqs, orderOnly });
       continue;
     }
     const recipe = b.lines.find((l) => l.startsWith('#  recipe to execute (from'));
@@ -270,6 +277,7 @@ export function parseMakeDb(text: string, cwd: string): MakeDb {
       const t: MakeTarget = {
         path,
         prereqs: [...new Set(prereqs.flatMap(found))],
+        orderOnly: [...new Set(orderOnly.flatMap(found))],
         siblings: also ? also.slice('#  Also makes:'.length).trim().split(/\s+/).map(abs).filter((s) => s !== path) : [],
         hasRecipe: b.lines.some((l) => l.startsWith('\t')),
         implicitDone: b.lines.includes('#  Implicit rule search has been done.'),
@@ -278,6 +286,7 @@ export function parseMakeDb(text: string, cwd: string): MakeDb {
       if (old) {
         // double-colon rules: one entry per rule
         old.prereqs = [...new Set([...old.prereqs, ...t.prereqs])];
+        old.orderOnly = [...new Set([...old.orderOnly, ...t.orderOnly])];
         old.hasRecipe ||= t.hasRecipe;
       } else targets.set(path, t);
       if (recipe && !stem) {

@@ -21,8 +21,10 @@ import type { Graph } from './declared.js';
 
 export interface NinjaEdge {
   rule: string;
-  /** Absolute paths: explicit, implicit and order-only inputs. */
+  /** Absolute paths: explicit and implicit (`|`) inputs, whose change rebuilds the outputs. */
   inputs: string[];
+  /** Order-only inputs (`||`): built first, but their change rebuilds nothing. */
+  orderOnly: string[];
   /** Recorded dependencies (depfiles), absolute. */
   deps: string[];
 }
@@ -47,7 +49,7 @@ export function parseQuery(text: string, abs: (p: string) => string, into = new 
   for (const line of text.split('\n')) {
     if (!line) continue;
     if (!line.startsWith(' ')) {
-      cur = { rule: '', inputs: [], deps: [] };
+      cur = { rule: '', inputs: [], orderOnly: [], deps: [] };
       into.set(abs(line.replace(/:$/, '')), cur);
       part = '';
     } else if (/^ {2}input: /.test(line)) {
@@ -56,7 +58,9 @@ export function parseQuery(text: string, abs: (p: string) => string, into = new 
     } else if (/^ {2}\S/.test(line)) {
       part = line.trim();
     } else if (part === 'input' && cur) {
-      cur.inputs.push(abs(line.trim().replace(/^\|\|? /, '')));
+      const name = line.trim();
+      if (name.startsWith('|| ')) cur.orderOnly.push(abs(name.slice(3)));
+      else cur.inputs.push(abs(name.replace(/^\| /, '')));
     }
   }
   return into;
@@ -96,7 +100,7 @@ export function ninjaGraph(dirArg: string): Graph {
   const together = new Map<string, string[]>();
   for (const [t, e] of edges) {
     if (e.rule === 'phony') continue;
-    const k = JSON.stringify([e.rule, e.inputs]);
+    const k = JSON.stringify([e.rule, e.inputs, e.orderOnly]);
     together.set(k, [...(together.get(k) ?? []), t]);
   }
   const memo = new Map<string, Set<string>>();
@@ -124,7 +128,7 @@ export function ninjaGraph(dirArg: string): Graph {
     dependsOn: closure,
     madeWith: (t) => {
       const e = edges.get(t);
-      return new Set(e ? (together.get(JSON.stringify([e.rule, e.inputs])) ?? [t]) : [t]);
+      return new Set(e ? (together.get(JSON.stringify([e.rule, e.inputs, e.orderOnly])) ?? [t]) : [t]);
     },
     own: (p) => OWN.has(baseName(p)) || p.endsWith('.d'),
     // a phony input without inputs of its own is always dirty (ninja's FORCE)

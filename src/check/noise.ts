@@ -23,7 +23,7 @@
  *
  * `--ignore GLOB` adds globs (src/graph/glob.ts syntax).
  */
-import { CheckError } from '../errors.js';
+import { CheckError, UsageError } from '../errors.js';
 import { compileGlob, LOCALE_DATA, NAME_SERVICE, type PathMatcher } from '../graph/glob.js';
 import { Kind, type Build, type BuildFile, type FileAccess } from '../model/index.js';
 import { baseName, dirName } from '../normalize/paths.js';
@@ -85,9 +85,8 @@ export function compileGlobs(globs: readonly string[] | undefined, base: string,
     try {
       out.push(compileGlob(g, base || '/'));
     } catch (err) {
-      throw new CheckError('E_BAD_INPUT', `bad glob in ${option} "${g}": ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`, {
-        cause: err,
-      });
+      if (!(err instanceof UsageError)) throw err;
+      throw new CheckError('E_BAD_INPUT', `${option}: ${err.message}`, { cause: err });
     }
   }
   return out;

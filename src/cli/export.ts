@@ -6,6 +6,7 @@ import { ExportError } from '../errors.js';
 import { BINARY_FORMATS, checkFormat, exportTo, FORMATS, type ExportOptions } from '../export/index.js';
 import { exportParquet } from '../export/parquet.js';
 import { fileSink, stdoutSink, type Sink } from '../export/sink.js';
+import { refuseInputAsOutput } from '../log/output.js';
 import { counted } from '../present/format.js';
 import { positiveNumber, reportDamage } from './options.js';
 
@@ -38,6 +39,7 @@ export function exportCommand(): Command {
         windowMs: o.window,
       };
       const toStdout = !o.output || o.output === '-';
+      if (!toStdout) refuseInputAsOutput(log, o.output);
       if (format === 'parquet') {
         if (toStdout) throw new ExportError('E_EXPORT_OUTPUT', 'bt export parquet writes a directory: give it with -o DIR');
         const { rows, damage } = await exportParquet(log, o.output);

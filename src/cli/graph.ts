@@ -10,7 +10,7 @@ import { depsScope } from '../answers/deps.js';
 import { graphBuild, renderDot, toDot, type GraphFormat } from '../graph/index.js';
 import { Kind } from '../model/kinds.js';
 import { collect, compileFilter, loadFor, nonNegativeInt, positiveNumber } from './options.js';
-import { invokingUser, openOutputAtomic } from '../log/output.js';
+import { invokingUser, openOutputAtomic, refuseInputAsOutput } from '../log/output.js';
 import { filterFocus } from '../graph/model.js';
 import { ModelEnv } from '../model/subject.js';
 import { DEFAULT_MAX_NODES, type GraphOptions } from '../graph/view.js';
@@ -71,6 +71,7 @@ export function graphCommand(): Command {
     .action(async (log: string, o) => {
       const format = formatFor(o.output, o.format);
       const toStdout = !o.output || o.output === '-';
+      if (!toStdout) refuseInputAsOutput(log, o.output);
       if (format === 'png' && toStdout && process.stdout.isTTY) {
         throw new GraphError('E_BINARY_TTY', 'refusing to write a PNG to the terminal: use -o FILE.png or redirect stdout');
       }

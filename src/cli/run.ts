@@ -7,6 +7,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { BtError, UsageError } from '../errors.js';
+import { describeFsError } from '../log/io.js';
 import { BT_VERSION } from '../version.js';
 
 /** A command's name and how to make it (loading its modules). */
@@ -64,9 +65,19 @@ const EXIT_BY_CODE: Record<string, number> = {
   E_FORMAT: 2,
   E_SQL: 2,
   E_BAD_INPUT: 2,
+  E_SAME_FILE: 2,
   E_NO_COMMAND: 127,
   E_NOT_EXECUTABLE: 126,
 };
+
+/** A system error of write(2), as fs.writeSync and streams throw it. */
+function isWriteError(err: unknown): err is NodeJS.ErrnoException {
+  return !!err && typeof err === 'object' && (err as NodeJS.ErrnoException).syscall === 'write' && typeof (err as NodeJS.ErrnoException).code === 'string';
+}
+
+function writeErrorMessage(err: NodeJS.ErrnoException): string {
+  return `cannot write the output (${describeFsError(err)}): the output was cut short`;
+}
 
 /** Turns any thrown value into one line on stderr and an exit status. */
 export function reportError(err: unknown): number {
@@ -81,6 +92,11 @@ export function reportError(err: unknown): number {
   }
   if (err && typeof err === 'object' && 'code' in err && (err as NodeJS.ErrnoException).code === 'EPIPE') {
     return 0; // stdout closed early (e.g. `bt dump | head`): not an error
+  }
+  if (isWriteError(err)) {
+    // an output no module wrapped: stdout on a full disk (`> /dev/full`), a closed terminal
+    process.stderr.write(`bt: ${writeErrorMessage(err)}\n`);
+    return 1;
   }
   const e = err as Error;
   process.stderr.write(`bt: internal error: ${e?.message ?? String(err)} (set BT_DEBUG=1 for details)\n`);
@@ -108,6 +124,9 @@ export function exitWith(commands: CommandTable): void {
     stdout = s;
     s.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE') process.exit(0); // stdout closed early (`bt dump | head`): not an error
+      // any other failure loses the output: say so, and fail
+      process.stderr.write(`bt: ${isWriteError(err) ? writeErrorMessage(err) : `cannot write to stdout (${describeFsError(err)})`}\n`);
+      process.exit(1);
     });
   });
   runCli(commands, process.argv).then(
@@ -125,7 +144,9 @@ export function exitWith(commands: CommandTable): void {
 function exitFlushed(status: number, stdout: NodeJS.WriteStream | undefined): void {
   const pending = [stdout, process.stderr].filter((s): s is NodeJS.WriteStream => !!s && !s.destroyed && s.writableLength > 0);
   if (pending.length === 0) {
-    process.exit(status);
+    // a write to a file (stdout > /dev/full) fails on the next tick: let its error come first
+    if (stdout) setImmediate(() => process.exit(status));
+    else process.exit(status);
     return;
   }
   let left = pending.length;

@@ -51,6 +51,8 @@ export interface PerfettoOptions {
 const SLICE_BEGIN = 1;
 const SLICE_END = 2;
 const INSTANT = 3;
+/** TrackDescriptor.ChildTracksOrdering.EXPLICIT: children in sibling_order_rank order (1 would sort them by name). */
+const ORDER_EXPLICIT = 3;
 const COUNTER = 4;
 const INCREMENTAL_STATE_CLEARED = 1;
 const NEEDS_INCREMENTAL_STATE = 2;
@@ -120,7 +122,7 @@ export function writePerfetto(t: Timeline, sink: Sink, opts: PerfettoOptions = {
   };
 
   // Track descriptors: the build, its process tree, the counter.
-  packet({ track_descriptor: { uuid: ROOT_UUID, name: `build: ${t.title}`, child_ordering: 1 } });
+  packet({ track_descriptor: { uuid: ROOT_UUID, name: `build: ${t.title}`, child_ordering: ORDER_EXPLICIT } });
   packet({ track_descriptor: { uuid: COUNTER_UUID, name: 'running processes', counter: { unit: UNIT_COUNT }, parent_uuid: ROOT_UUID, sibling_order_rank: 0 } });
   const known = new Set(t.slices.map((s) => s.proc));
   const lanes = !!opts.lanes;
@@ -134,7 +136,7 @@ export function writePerfetto(t: Timeline, sink: Sink, opts: PerfettoOptions = {
         uuid: procUuid(s.proc),
         name: `${s.name} ${s.pid}`,
         parent_uuid: s.parent && known.has(s.parent) ? procUuid(s.parent) : ROOT_UUID,
-        child_ordering: 1,
+        child_ordering: ORDER_EXPLICIT,
         sibling_order_rank: s.proc,
       },
     });

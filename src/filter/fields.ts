@@ -4,9 +4,9 @@
  * happen at parse time and report the literal's column.
  */
 import os from 'node:os';
-import { FilterError, errnoNumber } from '../errors.js';
+import { FilterError, UsageError, errnoNumber } from '../errors.js';
 import { EVENT_TYPES } from '../log/schema.js';
-import { globSource } from '../graph/glob.js';
+import { globRegExpFrom, globSource } from '../graph/glob.js';
 import { KIND_NAMES, kindBit } from '../model/kinds.js';
 import { FIELD_NAMES, type FieldName, type Op, type Value } from './ast.js';
 import type { Token } from './lexer.js';
@@ -117,7 +117,7 @@ export function globRegExp(glob: string, pathLike: boolean): RegExp {
   const src = globSource(glob);
   // A glob starting with "**" already matches at any '/': anchoring it at the start is the same, and faster.
   const trailing = pathLike && !glob.startsWith('/') && !glob.startsWith('**');
-  return new RegExp(trailing ? `(?:^|/)${src}$` : `^${src}$`);
+  return globRegExpFrom(glob, trailing ? `(?:^|/)${src}$` : `^${src}$`);
 }
 
 /** "*.h", "**.h", "**\/*.h" on a path-like field: the path ends with ".h". */
@@ -225,7 +225,12 @@ export function resolveValue(name: FieldName, fieldText: string, op: Op, t: Toke
 function stringValue(spec: FieldSpec, t: Token, op: Op): Value {
   const v: Value = { text: t.text, value: t.text, pos: t.pos };
   if (op === '~') {
-    v.test = globTest(t.text, spec.pathLike === true);
+    try {
+      v.test = globTest(t.text, spec.pathLike === true);
+    } catch (err) {
+      if (err instanceof UsageError) throw new FilterError(err.message, t.pos, { cause: err });
+      throw err;
+    }
   } else if (op === 'matches') {
     const re = userRegExp(t.text, t.pos);
     v.test = (x) => re.test(x);

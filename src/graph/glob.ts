@@ -13,6 +13,7 @@
  * build's directory (the header's cwd). A glob that matches a directory
  * matches everything inside it (`/usr` hides /usr/include/stdio.h).
  */
+import { UsageError } from '../errors.js';
 import { normalizeAbs } from '../normalize/paths.js';
 
 export interface PathMatcher {
@@ -76,11 +77,24 @@ export function globSource(glob: string): string {
   return re;
 }
 
+/**
+ * The RegExp of a glob's source (globSource, anchored): a glob the engine
+ * refuses ("[z-a]": a range out of order) is a UsageError E_USAGE naming it.
+ */
+export function globRegExpFrom(glob: string, source: string): RegExp {
+  try {
+    return new RegExp(source);
+  } catch (err) {
+    const why = (err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+    throw new UsageError('E_USAGE', `bad glob ${JSON.stringify(glob)}: ${why.charAt(0).toLowerCase()}${why.slice(1)}`, { cause: err });
+  }
+}
+
 /** Compiles a glob; `base` anchors relative globs that contain '/'. */
 export function compileGlob(glob: string, base = '/'): PathMatcher {
   const g = glob.trim();
   if (!g.includes('/')) {
-    const re = new RegExp(`^${globSource(g)}$`);
+    const re = globRegExpFrom(glob, `^${globSource(g)}$`);
     return {
       glob,
       test: (p) => {
@@ -99,7 +113,7 @@ export function compileGlob(glob: string, base = '/'): PathMatcher {
   if (!g.startsWith('/') && !g.startsWith('**')) abs = `${base.endsWith('/') ? base : `${base}/`}${g}`;
   if (abs.startsWith('/') && !/[*?[{]/.test(abs)) abs = normalizeAbs(abs);
   else if (abs.length > 1 && abs.endsWith('/')) abs = abs.slice(0, -1);
-  const re = new RegExp(`^${globSource(abs)}(?:/.*)?$`);
+  const re = globRegExpFrom(glob, `^${globSource(abs)}(?:/.*)?$`);
   return { glob, test: (p) => re.test(p) };
 }
 

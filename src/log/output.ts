@@ -317,6 +317,26 @@ function createHint(file: string, err: unknown, owner: Owner): string {
   return '';
 }
 
+/**
+ * Refuses an output that is the input being read (the same path, or the
+ * same file through a link): writing it would replace the log. A LogError
+ * E_SAME_FILE.
+ */
+export function refuseInputAsOutput(input: string, output: string): void {
+  if (output === '-') return;
+  let same = path.resolve(input) === path.resolve(output);
+  if (!same) {
+    try {
+      const a = fs.statSync(input);
+      const b = fs.statSync(output);
+      same = a.dev === b.dev && a.ino === b.ino;
+    } catch {
+      // one of them does not exist: not the same file
+    }
+  }
+  if (same) throw new LogError('E_SAME_FILE', `the output ${output} is the input: choose another name with -o`);
+}
+
 /** True when `file` is written in place by openOutputAtomic: '-', or a device, FIFO or socket (or a link to one). */
 export function isInPlaceOutput(file: string, owner: Owner = SELF): boolean {
   if (file === '-') return true;

@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LogError, NormalizeError } from '../errors.js';
 import { describeFsError, writeAllSync } from '../log/io.js';
-import { invokingUser, isInPlaceOutput, openOutputAtomic, openOutputInPlace, type OutputFile } from '../log/output.js';
+import { invokingUser, isInPlaceOutput, openOutputAtomic, openOutputInPlace, refuseInputAsOutput, type OutputFile } from '../log/output.js';
 import { trailerDisagreement, type ReadEnd } from '../log/check.js';
 import { LogReader, type TornInfo } from '../log/reader.js';
 import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
@@ -401,13 +401,11 @@ export function defaultOutputPath(input: string): string {
 /**
  * Normalizes the raw log `inPath` into `outPath` ('-' = stdout). The output
  * appears only when complete (temporary file, then rename or copy).
- * Throws LogError (unreadable input, unwritable output) or NormalizeError
- * (E_ALREADY_NORMALIZED, E_SAME_FILE).
+ * Throws LogError (unreadable input, unwritable output, E_SAME_FILE: the
+ * output is the input) or NormalizeError (E_ALREADY_NORMALIZED).
  */
 export function normalizeFile(inPath: string, outPath: string, opts: NormalizeOptions = {}): NormalizeSummary {
-  if (outPath !== '-' && path.resolve(outPath) === path.resolve(inPath)) {
-    throw new NormalizeError('E_SAME_FILE', `the output ${outPath} is the input: choose another name with -o`);
-  }
+  refuseInputAsOutput(inPath, outPath);
   const reader = LogReader.open(inPath);
   const owner = invokingUser();
   // stdout, a device or a FIFO is written once, at the end: an attempt may start over

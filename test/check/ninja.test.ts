@@ -1,8 +1,9 @@
 /**
  * bt check --ninja on a real trace (eBPF, as root) of a small ninja build:
  * a compile whose headers ninja learned from its depfile (declared), a rule
- * reading a file its edge does not list, and one writing a file it does
- * not declare.
+ * reading a file its edge does not list, one reading a file its edge has
+ * only as order-only (||: its change rebuilds nothing), and one writing a
+ * file it does not declare.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -24,7 +25,13 @@ build main.o: cc main.c
 build app: link main.o
 build out.txt: cat in.txt
 build stamp.txt: stamp | app
-build all: phony app out.txt stamp.txt
+rule gen
+  command = cp $in $out
+rule catu
+  command = cat $in util.h > $out
+build util.h: gen util.in
+build out2.txt: catu in2.txt || util.h
+build all: phony app out.txt out2.txt stamp.txt
 default all
 `;
 
@@ -45,6 +52,8 @@ ebpfTest('check --ninja: exactly the undeclared input and the undeclared output'
   fs.writeFileSync(path.join(dir, 'h.h'), '#define X 0\n');
   fs.writeFileSync(path.join(dir, 'in.txt'), 'in\n');
   fs.writeFileSync(path.join(dir, 'extra.txt'), 'extra\n');
+  fs.writeFileSync(path.join(dir, 'util.in'), 'util\n');
+  fs.writeFileSync(path.join(dir, 'in2.txt'), 'in2\n');
   const tr = await trace(['ninja', '-j2'], { cwd: dir });
   assert.equal(tr.code, 0, tr.stderr);
 
@@ -56,6 +65,7 @@ ebpfTest('check --ninja: exactly the undeclared input and the undeclared output'
     json.findings.map((f) => [f.kind, path.relative(dir, f.file), path.relative(dir, f.target), f.jobs[0].argv.at(-1)]),
     [
       ['undeclared-input', 'extra.txt', 'out.txt', 'cat in.txt extra.txt > out.txt'],
+      ['undeclared-input', 'util.h', 'out2.txt', 'cat in2.txt util.h > out2.txt'],
       ['undeclared-output', 'side.log', 'stamp.txt', 'echo done > stamp.txt && echo log > side.log'],
     ],
     'h.h is declared through the depfile ninja recorded; main.o.d is ninja\'s own',

@@ -157,6 +157,29 @@ ebpfTest('check --make: a read-write race on an undeclared input reports both th
   assert.deepEqual(json.findings.map((f) => [f.kind, path.relative(dir, f.file)]), [['read-write', 'gen.h'], ['undeclared-input', 'gen.h']]);
 });
 
+ebpfTest('check --make: an order-only prerequisite declares no input, and an order-only phony one does not remake the target', async () => {
+  const dir = path.join(tmpdir('bt-orderonly-'), 'p');
+  fs.mkdirSync(dir);
+  // main.o reads gen.h (order-only: a newer gen.h does not remake main.o);
+  // util.o reads util.h, declared nowhere, behind an order-only phony outdir
+  fs.writeFileSync(
+    path.join(dir, 'Makefile'),
+    'all: main.o util.o\nmain.o: main.c | gen.h\n\tcat main.c gen.h > main.o\ngen.h: gen.txt\n\tcp gen.txt gen.h\n' +
+      'util.o: util.c | outdir\n\tcat util.c util.h > util.o\noutdir:\n\tmkdir -p out\n.PHONY: all outdir\n',
+  );
+  for (const f of ['main.c', 'gen.txt', 'util.c', 'util.h']) fs.writeFileSync(path.join(dir, f), `${f}\n`);
+  const t = await trace(['make', '-j2'], { cwd: dir });
+  assert.equal(t.code, 0, t.stderr);
+  const { json } = await checkJson(t.file, ['--make']);
+  assert.deepEqual(
+    json.findings.map((f) => [f.kind, path.relative(dir, f.file), path.relative(dir, f.target ?? '')]),
+    [
+      ['undeclared-input', 'gen.h', 'main.o'],
+      ['undeclared-input', 'util.h', 'util.o'],
+    ],
+  );
+});
+
 ebpfTest('check --make: the clean twin (pattern rules, .d files, temp files) gives nothing', async () => {
   const { code, json } = await checkJson(clean.file, ['--make']);
   assert.deepEqual(json.findings, []);

@@ -120,3 +120,61 @@ test('output larger than a pipe holds reaches a slow reader whole (Node queues i
   assert.equal(status, 0);
   assert.equal(Buffer.concat(chunks).toString('utf8'), expected);
 });
+
+test('stdout on a full disk: one line and exit 1 from every way bt writes it (sync writes, the stdout stream, an export)', async () => {
+  const { HEADER, START, TRAILER, tmpdir } = await import('../log/fixtures.js');
+  const { LogWriter } = await import('../../src/log/writer.js');
+  const log = path.join(tmpdir('bt-full-'), 'b.trace');
+  const w = LogWriter.open(log, HEADER);
+  w.write({ ts: START + 1000, pid: 1234, tid: 1234, open: { path: '/usr/include/stdio.h', dirfd: -100, flags: 0, mode: 0, fd: 3, errno: 0, op: 'openat' } });
+  w.close(TRAILER);
+  for (const args of [['dump', log], ['summary', log], ['export', 'jsonl', log], ['graph', log]]) {
+    const fd = fs.openSync('/dev/full', 'w');
+    const r = spawnSync(process.execPath, [BT, ...args], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+    fs.closeSync(fd);
+    assert.equal(r.stderr, 'bt: cannot write the output (no space left on device (ENOSPC)): the output was cut short\n', `bt ${args[0]}`);
+    assert.equal(r.status, 1, `bt ${args[0]}`);
+  }
+});
+
+test('an output that is the input log (by name or through a link) is refused, and the log stays', async () => {
+  const { HEADER, START, TRAILER, tmpdir } = await import('../log/fixtures.js');
+  const { LogWriter } = await import('../../src/log/writer.js');
+  const dir = tmpdir('bt-same-');
+  const log = path.join(dir, 'b.trace');
+  const w = LogWriter.open(log, HEADER);
+  w.write({ ts: START + 1000, pid: 1234, tid: 1234, open: { path: '/usr/include/stdio.h', dirfd: -100, flags: 0, mode: 0, fd: 3, errno: 0, op: 'openat' } });
+  w.close(TRAILER);
+  const before = fs.readFileSync(log);
+  fs.symlinkSync(log, path.join(dir, 'link.json'));
+  for (const [args, out] of [
+    [['export', 'compile-commands', log, '-o', log], log],
+    [['export', 'jsonl', log, '-o', path.join(dir, 'link.json')], path.join(dir, 'link.json')],
+    [['normalize', log, '-o', log], log],
+  ] as Array<[string[], string]>) {
+    const r = spawnSync(process.execPath, [BT, ...args], { encoding: 'utf8' });
+    assert.equal(r.stderr, `bt: the output ${out} is the input: choose another name with -o\n`, args.join(' '));
+    assert.equal(r.status, 2);
+  }
+  assert.deepEqual(fs.readFileSync(log), before);
+});
+
+test('a glob the regular expression engine refuses ("[z-a]") is a usage error in filters, --include and --ignore, not an internal error', async () => {
+  const { HEADER, START, TRAILER, tmpdir } = await import('../log/fixtures.js');
+  const { LogWriter } = await import('../../src/log/writer.js');
+  const log = path.join(tmpdir('bt-glob-'), 'b.trace');
+  const w = LogWriter.open(log, HEADER);
+  w.write({ ts: START + 1000, pid: 1234, tid: 1234, open: { path: '/usr/include/stdio.h', dirfd: -100, flags: 0, mode: 0, fd: 3, errno: 0, op: 'openat' } });
+  w.close(TRAILER);
+  const cases: Array<[string[], string]> = [
+    [['summary', log, '--filter', 'path ~ "[z-a]"'], 'bt: bad filter: bad glob "[z-a]": range out of order in character class at column 7\n  path ~ "[z-a]"\n         ^\n'],
+    [['dump', log, '--filter', 'exe ~ "[b-a]*"'], 'bt: bad filter: bad glob "[b-a]*": range out of order in character class at column 6\n  exe ~ "[b-a]*"\n        ^\n'],
+    [['graph', log, '--include', '[z-a]'], 'bt: bad glob "[z-a]": range out of order in character class\n'],
+    [['check', log, '--ignore', '[z-a]'], 'bt: --ignore: bad glob "[z-a]": range out of order in character class\n'],
+  ];
+  for (const [args, err] of cases) {
+    const r = spawnSync(process.execPath, [BT, ...args], { encoding: 'utf8' });
+    assert.equal(r.stderr, err, args.join(' '));
+    assert.equal(r.status, 2, args.join(' '));
+  }
+});

@@ -23,6 +23,8 @@ import { fakeBuild } from './synth-build.js';
 
 interface Decoded {
   tracks: Map<number, { name: string; parent?: number; counter: boolean }>;
+  /** child_ordering and sibling_order_rank of each track that has them. */
+  order: Map<number, { ordering?: number; rank?: number }>;
   /** Events with names and annotations resolved through the interning tables. */
   events: Array<{ ts: number; type: number; track: number; name?: string; args: Record<string, string | number>; flows: number[]; terminating: number[]; value?: number }>;
   internedTwice: string[];
@@ -39,6 +41,7 @@ function decodePerfetto(file: string): Decoded {
   const seen = new Set<string>();
   const internedTwice: string[] = [];
   const tracks: Decoded['tracks'] = new Map();
+  const order: Decoded['order'] = new Map();
   const events: Decoded['events'] = [];
   trace.packet.forEach((p, i) => {
     assert.equal(p.trusted_packet_sequence_id, 1);
@@ -56,6 +59,7 @@ function decodePerfetto(file: string): Decoded {
     if (p.track_descriptor) {
       const t = p.track_descriptor;
       tracks.set(t.uuid, { name: t.name, parent: t.parent_uuid, counter: !!t.counter });
+      order.set(t.uuid, { ordering: t.child_ordering, rank: t.sibling_order_rank });
     }
     if (p.track_event) {
       const e = p.track_event;
@@ -70,7 +74,7 @@ function decodePerfetto(file: string): Decoded {
       events.push({ ts: p.timestamp, type: e.type, track: e.track_uuid, name, args, flows: e.flow_ids ?? [], terminating: e.terminating_flow_ids ?? [], value: e.counter_value });
     }
   });
-  return { tracks, events, internedTwice };
+  return { tracks, order, events, internedTwice };
 }
 
 ebpfTest('perfetto: forker decodes back into its exact tree of tracks, slices, flows, exit instants and the counter', async () => {
@@ -108,6 +112,9 @@ ebpfTest('perfetto: forker decodes back into its exact tree of tracks, slices, f
     ],
     'child1 and child2 under the main process, the grandchild under child1',
   );
+  // Perfetto orders children by rank only under EXPLICIT (3; 1 sorts by name): processes in start order
+  assert.equal(d.order.get(ROOT_UUID)?.ordering, 3);
+  for (const p of [main, child1, child2, grandchild]) assert.deepEqual(d.order.get(procUuid(p)), { ordering: 3, rank: p });
   // one slice per process track, begin before end, with its args
   const flows: Record<number, number[]> = { [main]: [child1, child2].sort((a, b) => a - b), [child1]: [grandchild], [child2]: [], [grandchild]: [] };
   for (const proc of [main, child1, child2, grandchild]) {
@@ -397,6 +404,9 @@ test('perfetto --lanes: slices on lane tracks always nest, zero-length and ident
   const laneTracks = [...d.tracks.entries()].filter(([u]) => u >= 1_000_000_000);
   assert.equal(laneTracks.length, t.lanes);
   assert.ok(laneTracks.every(([, tr]) => tr.parent === ROOT_UUID && /^lane \d+$/.test(tr.name)));
+  // lanes in number order (lane 2 before lane 10), which Perfetto keeps only under EXPLICIT ordering (3)
+  assert.equal(d.order.get(ROOT_UUID)?.ordering, 3);
+  assert.deepEqual(laneTracks.map(([u]) => d.order.get(u)?.rank), laneTracks.map(([u]) => u - 1_000_000_000 + 1));
   const closed = replay(d);
   for (const s of t.slices) assert.deepEqual(closed.get(s.proc), { track: 1_000_000_000 + s.lane, begin: s.start, end: s.end }, `proc ${s.proc}`);
   assert.deepEqual(d.events.filter((e) => e.type === 3).map((e) => e.name), ['exit 1']);

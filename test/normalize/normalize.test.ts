@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { NormalizeError } from '../../src/errors.js';
+import { LogError, NormalizeError } from '../../src/errors.js';
 import { LogReader } from '../../src/log/reader.js';
 import type { LogRecord, ProcessInfo } from '../../src/log/schema.js';
 import { recordType } from '../../src/log/schema.js';
@@ -464,7 +464,14 @@ test('bt normalize refuses a normalized log and the same file', () => {
   );
   assert.throws(
     () => normalizeFile(input, input),
-    (e: unknown) => e instanceof NormalizeError && e.code === 'E_SAME_FILE',
+    (e: unknown) => e instanceof LogError && e.code === 'E_SAME_FILE',
+  );
+  const link = path.join(dir, 'link.trace');
+  fs.symlinkSync(input, link);
+  assert.throws(
+    () => normalizeFile(input, link),
+    (e: unknown) => e instanceof LogError && e.code === 'E_SAME_FILE',
+    'the same file through a link',
   );
 });
 
