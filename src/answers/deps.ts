@@ -25,7 +25,7 @@ export interface DepProcess {
   argv: readonly string[];
 }
 
-/** One file in the tree; `writer` made it (deps) or read it (rdeps); null for a leaf. */
+/** One file in the tree; `writer` made it (deps: the last job that wrote it) or read it (rdeps); null for a leaf. */
 export interface DepNode {
   path: string;
   writer: DepProcess | null;
@@ -158,7 +158,9 @@ export function deps(build: Build, file: BuildFile, opts: DepsOptions = {}): Dep
       return { path: f.path, writer: null, children: [] };
     }
     made.add(f.id);
-    if (expanded.has(f.id)) return { path: f.path, writer: depProcess(build, writers[0]), children: [], repeated: true };
+    // the file holds what its last writer wrote (after a -j race, not the first's)
+    const writer = depProcess(build, writers[writers.length - 1]);
+    if (expanded.has(f.id)) return { path: f.path, writer, children: [], repeated: true };
     expanded.add(f.id);
     const children: DepNode[] = [];
     const inputs = new Set<number>();
@@ -167,7 +169,7 @@ export function deps(build: Build, file: BuildFile, opts: DepsOptions = {}): Dep
       for (const i of unitInputs(build, u)) if (i !== f.id && keep(files[i]) && !files[i].dir) inputs.add(i);
     }
     for (const i of [...inputs].sort((a, b) => (files[a].path < files[b].path ? -1 : 1))) children.push(visit(files[i], depth + 1));
-    return { path: f.path, writer: depProcess(build, writers[0]), children };
+    return { path: f.path, writer, children };
   };
 
   const tree = visit(file, 0);
@@ -225,7 +227,8 @@ export function rdeps(build: Build, file: BuildFile, opts: DepsOptions = {}): De
     outputs: sortedPaths(build, made),
     processes: [...units].sort((a, b) => a - b).map((u) => depProcess(build, u)),
     tree,
-    untouched: units.size === 0,
+    // nobody read it (at --depth 0 no reader is visited: ask the file)
+    untouched: readerUnits(build, file).length === 0,
     readers: [],
     lookups: [],
   };

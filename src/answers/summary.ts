@@ -2,7 +2,9 @@
  * bt summary: the build at a glance, from the build model. The object's
  * keys are the JSON output's (stable, documented in the README).
  */
+import type { Subject } from '../filter/index.js';
 import { failed, programName, type Build, type Job } from '../model/index.js';
+import type { ModelEnv } from '../model/subject.js';
 import { toMs } from '../present/format.js';
 import { fileGroups, noiseOf, probesByDir, type FileGroups } from './groups.js';
 
@@ -47,6 +49,38 @@ export interface SummaryOptions {
   all?: boolean;
   /** Only these processes count (e.g. a display filter's matches); files of other processes are left out. */
   procs?: ReadonlySet<number>;
+  /** Only these files count (default: those the kept processes touched). */
+  files?: (id: number) => boolean;
+}
+
+/**
+ * What a display filter selects for bt summary: the processes it matches,
+ * with every file they touched; the accesses it matches (a path, access
+ * kinds, the process's fields), with their process and file; the files it
+ * matches (`type == file`), with the processes that touched them.
+ */
+export function filterSelection(build: Build, env: ModelEnv, keep: (s: Subject) => boolean): Required<Pick<SummaryOptions, 'procs' | 'files'>> {
+  const { files } = build.model;
+  const whole = new Set<number>();
+  const procs = new Set<number>();
+  const matched = new Set<number>();
+  for (const p of build.model.processes) {
+    if (keep(env.processSubject(p))) {
+      whole.add(p.proc);
+      procs.add(p.proc);
+    }
+    for (const a of p.files.values()) {
+      if (!keep(env.accessSubject(p, files[a.file], a))) continue;
+      matched.add(a.file);
+      procs.add(p.proc);
+    }
+  }
+  for (const f of files) {
+    if (!keep(env.fileSubject(f))) continue;
+    matched.add(f.id);
+    for (const a of f.procs) procs.add(a.proc);
+  }
+  return { procs, files: (id) => matched.has(id) || files[id].procs.some((a) => whole.has(a.proc)) };
 }
 
 function jobEntry(build: Build, job: Job): SummaryJob {
@@ -131,7 +165,7 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
   const jobs = build.jobs.jobs.filter((j) => !keep || keep.has(j.proc));
   const slowest = [...jobs].sort((a, b) => b.end - b.start - (a.end - a.start) || a.proc - b.proc).slice(0, 10);
   const groups: FileGroups = fileGroups(build, { all: opts.all });
-  const touched = (id: number) => !keep || model.files[id].procs.some((a) => keep.has(a.proc));
+  const touched = opts.files ?? ((id: number) => !keep || model.files[id].procs.some((a) => keep.has(a.proc)));
   const paths = (ids: number[]) => ids.filter(touched).map((i) => model.files[i].path);
   const probes = groups.probes.filter(touched);
   const chain = criticalPath(build, keep);

@@ -82,13 +82,16 @@ export async function declaredMake(build: Build, noise: Noise, found: readonly F
   }
   const notes = failed.map((e) => `${e.message}; the jobs of that make were not compared`);
   const d = compare(build, noise, found, (job) => graphs.get(build.process(job.proc)?.parent ?? 0));
+  if (!d.compared) notes.push('no job of the build wrote a target of the make graph: nothing was compared with it');
   return { findings: d.findings, notes };
 }
 
 /** Against ninja: the graph of the build directory DIR. */
 export function declaredNinja(build: Build, noise: Noise, found: readonly Finding[], dir: string): Declared {
   const g = ninjaGraph(dir);
-  return compare(build, noise, found, () => g);
+  const d = compare(build, noise, found, () => g);
+  const notes = d.compared ? [] : [`no job of the build wrote a target of the ninja graph in ${dir}: nothing was compared with it (is it the build directory of the traced build?)`];
+  return { findings: d.findings, notes };
 }
 
 function makeGraph(db: MakeDb, build: Build): Graph {
@@ -217,7 +220,8 @@ function jobFiles(build: Build, job: Job): { wrote: Map<number, number>; read: M
   return { wrote, read };
 }
 
-function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf: (job: Job) => Graph | undefined): Declared {
+/** The findings, and how many jobs built a target of the graph (0: nothing was compared). */
+function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf: (job: Job) => Graph | undefined): { findings: Finding[]; compared: number } {
   const start = build.startDir || '/';
   const inTree = (p: string) => relativeInside(start, p) !== undefined && p !== start;
   const raced = new Set<string>();
@@ -231,12 +235,14 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
     }
   }
   const findings: Finding[] = [];
+  let compared = 0;
   for (const job of build.jobs.jobs) {
     const g = graphOf(job);
     if (!g) continue;
     const { wrote, read } = jobFiles(build, job);
     const targets = [...wrote.keys()].map((id) => build.model.files[id]).filter((f) => !f.dir && g.isTarget(f.path));
     if (!targets.length) continue;
+    compared++;
     // The job's target: the one its command line names, else the last one it wrote.
     const argv = build.process(job.proc)!.argv.join(' ');
     targets.sort((a, b) => wrote.get(a.id)! - wrote.get(b.id)!);
@@ -291,5 +297,5 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
       });
     }
   }
-  return { findings, notes: [] };
+  return { findings, compared };
 }

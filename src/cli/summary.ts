@@ -2,7 +2,7 @@
  * bt summary: the build at a glance (see src/answers/summary.ts).
  */
 import { Command, Option } from 'commander';
-import { summarize } from '../answers/summary.js';
+import { filterSelection, summarize } from '../answers/summary.js';
 import { summaryText } from '../answers/text.js';
 import { ModelEnv } from '../model/subject.js';
 import { collect, compileFilter, loadFor, positiveNumber, printJson, reportDamage } from './options.js';
@@ -20,13 +20,9 @@ export function summaryCommand(): Command {
       const filter = o.filter !== undefined ? compileFilter(o.filter) : undefined;
       const build = loadFor(log, o);
       reportDamage(log, build.damage);
-      let procs: Set<number> | undefined;
-      if (filter) {
-        const env = new ModelEnv(build);
-        const keep = filter.bind(env);
-        procs = new Set(build.model.processes.filter((p) => keep(env.processSubject(p))).map((p) => p.proc));
-      }
-      const s = summarize(build, { all: !!o.allFiles, procs });
+      const env = filter ? new ModelEnv(build) : undefined;
+      const selection = filter && env ? filterSelection(build, env, filter.bind(env)) : {};
+      const s = summarize(build, { all: !!o.allFiles, ...selection });
       if (o.json) printJson(s);
       else process.stdout.write(summaryText(s));
     });

@@ -133,6 +133,11 @@ ebpfTest('bt rdeps: what is stale when a header or an input changes', async () =
   assert.deepEqual(j.tree.children.map((c: { path: string }) => c.path), [`${d}/include/version.h`]);
   const app = await bt(['rdeps', 'app', l]);
   assert.match(app.stdout, /no process of the build read it, nothing depends on it/);
+  // --depth 0 visits no reader, but the header was read: no 'nobody read it'
+  const d0 = await bt(['rdeps', 'include/config.h', l, '--depth', '0']);
+  assert.equal(d0.code, 0, d0.stderr);
+  assert.ok(d0.stdout.startsWith(`${d}/include/config.h\n`), d0.stdout);
+  assert.doesNotMatch(d0.stdout, /no process of the build read it/);
 });
 
 ebpfTest('bt deps of an input says so and who read it', async () => {
@@ -204,6 +209,15 @@ ebpfTest('--filter on dump, graph and summary; a broken filter gets the caret an
   assert.deepEqual(s.critical_path.map((j: { argv: string[] }) => j.argv.join(' ')), ['/bin/sh -c sleep 1 && cc -Iinclude -c -o lib.o src/lib.c']);
   assert.ok(Math.abs(s.parallelism - s.jobs[0].duration_ms / s.duration_ms) <= 0.011, `${s.parallelism}`);
   assert.ok(s.parallelism < 1);
+  // a filter on files: the accesses that match, with their processes (it counted nothing: processes have no path)
+  const byPath = await bt(['summary', l, '--json', '--filter', `path ~ "${d}/src/*.c"`]);
+  assert.equal(byPath.code, 0, byPath.stderr);
+  const p = JSON.parse(byPath.stdout);
+  assert.deepEqual(inTree(d, p.inputs.tree), ['src/app.c', 'src/lib.c']);
+  assert.deepEqual(p.outputs, []);
+  assert.ok(p.tools.some((t: { exe: string }) => t.exe === 'cc1'), 'cc1 read the sources');
+  const asFiles = await bt(['summary', l, '--json', '--filter', `type == file and path ~ "${d}/include/*.h"`]);
+  assert.deepEqual(inTree(d, JSON.parse(asFiles.stdout).inputs.tree), ['include/config.h']);
 
   const graph = await bt(['graph', l, '--filter', 'exe == "cc1"']);
   assert.equal(graph.code, 0, graph.stderr);

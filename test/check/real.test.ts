@@ -145,6 +145,10 @@ ebpfTest('after the shared.tmp race, deps and rdeps agree: a.txt was made from b
   assert.ok(inputs.includes('b.in') && inputs.includes('a.in'), inputs.join(' '));
   const rdeps = await bt(['rdeps', 'b.in', defects.file, '--inputs']);
   assert.ok(rdeps.stdout.trim().split('\n').includes(path.join(defects.dir, 'a.txt')), rdeps.stdout);
+  // shared.tmp holds what B's job wrote over A's: deps names B's job as its writer
+  const shared = await bt(['deps', 'shared.tmp', defects.file, '--json']);
+  assert.equal(shared.code, 0, shared.stderr);
+  assert.deepEqual(JSON.parse(shared.stdout).tree.writer.argv, B_JOB);
 });
 
 ebpfTest('check --make: a read-write race on an undeclared input reports both the race and the missing prerequisite', async () => {
