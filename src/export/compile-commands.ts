@@ -65,7 +65,7 @@ const WITH_VALUE = new Set([
   '-iwithprefix', '-iwithprefixbefore', '-isysroot', '-imultilib', '-MF', '-MT', '-MQ', '-Xlinker', '-Xassembler',
   '-Xpreprocessor', '-Xclang', '-Xarch_host', '-Xarch_device', '-T', '-u', '-e', '-z', '-aux-info', '--param', '-arch',
   '-target', '-G', '-A', '-B', '-main-file-name', '-dumpbase', '-dumpbase-ext', '-dumpdir', '-ivfsoverlay',
-  '--sysroot', '-specs', '--specs', '-resource-dir', '-working-directory', '-Xopenmp-target', '-F',
+  '--sysroot', '-specs', '--specs', '-resource-dir', '-working-directory', '-Xopenmp-target', '-F', '--output',
 ]);
 
 /** Options that make the call something other than a compile. */
@@ -151,12 +151,14 @@ export function parseCompile(args: readonly string[]): Parsed | undefined {
         continue;
       }
       if (NOT_A_COMPILE.has(a) || a.startsWith('-print-') || a.startsWith('--print-')) return undefined;
+      // the earliest stage asked for wins, in any order: -fsyntax-only, then -S, then -c
       if (a === '-c') {
-        if (stop !== 'syntax') stop = 'c';
+        if (stop === 'link') stop = 'c';
       } else if (a === '-S') {
-        if (stop === 'link') stop = 'S';
+        if (stop !== 'syntax') stop = 'S';
       } else if (a === '-fsyntax-only') stop = 'syntax';
-      else if (a === '-o') output = args[i + 1];
+      else if (a === '-o' || a === '--output') output = args[i + 1];
+      else if (a.startsWith('--output=')) output = a.slice('--output='.length);
       else if (a.startsWith('-o')) output = a.slice(2);
       else if (a === '-x') lang = args[i + 1] ?? '';
       else if (a.startsWith('-x')) lang = a.slice(2);
@@ -210,7 +212,8 @@ export function entriesOf(args: readonly string[], cwd: string): CompileCommand[
 
 /** What a process ran, as a compiler command (argv[0] = as executed), or undefined if it is no compile. */
 function compilerCommand(p: Process, build: Build, extra: ReadonlySet<string>): string[] | undefined {
-  const argv = p.argv;
+  // a #! script (a wrapper script, a compiler that is one) as its caller ran it, not its interpreter's argv
+  const argv = p.invoked ?? p.argv;
   if (!argv.length) return undefined;
   const names = [baseName(argv[0]), p.exe ? baseName(p.exe) : ''];
   if (names.some((n) => INTERNAL.has(n))) return undefined;

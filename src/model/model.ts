@@ -16,6 +16,7 @@
 import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
 import { recordType } from '../log/schema.js';
 import { baseName } from '../normalize/paths.js';
+import { callerArgv } from '../normalize/argv.js';
 import { Kind, WRITES } from './kinds.js';
 import { openKinds, recordUses } from './uses.js';
 
@@ -29,6 +30,8 @@ export interface Process {
   /** The program last exec'd (absolute), or the parent's for a fork that never exec'd. */
   exe: string;
   argv: readonly string[];
+  /** The argv its caller passed, where the program received another: a #! script's argv is its interpreter's ([sh, script, args…]). */
+  invoked?: readonly string[];
   cwd: string;
   /** "NAME=value" entries (shared between processes with the same environment). */
   env: readonly string[];
@@ -369,6 +372,9 @@ export class ModelBuilder {
     p.execd = true;
     if (e.env?.length) p.env = this.internEnv(e.env);
     if (e.argv?.length) p.argv = e.argv.map((a) => this.intern(a));
+    const caller = e.interp && e.argv0 ? callerArgv({ path: e.path ?? '', argv: e.argv ?? [], interp: e.interp, argv0: e.argv0 }) : undefined;
+    if (caller && !sameStrings(caller, p.argv)) p.invoked = caller.map((a) => this.intern(a));
+    else delete p.invoked;
     if (r.abspath) p.exe = this.intern(r.abspath);
     // the failures since the last successful exec led up to this one (a PATH search's misses)
     const fails = p.execFailures;

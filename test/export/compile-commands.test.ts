@@ -45,6 +45,11 @@ test('entries: one per source, other sources stripped, order kept; what is not a
   assert.equal(entriesOf(['cc', '-MMD', '-c', 'a.c'], '/p').length, 1);
   assert.equal(entriesOf(['cc', '-fsyntax-only', 'a.c'], '/p').length, 1);
   assert.equal(entriesOf(['cc', '-fsyntax-only', 'a.c'], '/p')[0].output, undefined);
+  // the earliest stage wins whatever the order (-S before or after -c writes a.s); --output in both spellings
+  assert.equal(entriesOf(['cc', '-c', '-S', 'a.c'], '/p')[0].output, '/p/a.s');
+  assert.equal(entriesOf(['cc', '-S', '-c', 'a.c'], '/p')[0].output, '/p/a.s');
+  assert.equal(entriesOf(['cc', '--output=zz.o', '-c', 'b.c'], '/p')[0].output, '/p/zz.o');
+  assert.deepEqual(entriesOf(['cc', '-c', 'b.c', '--output', 'zz2.o'], '/p').map((e) => [e.file, e.output]), [['/p/b.c', '/p/zz2.o']]);
   for (const bad of [['cc', '-E', 'a.c'], ['cc', '-M', 'a.c'], ['cc', '-MM', 'a.c'], ['cc', '--version'], ['cc', '-v'], ['cc', '-o', 'x', 'a.o', 'b.o', '-lm'], ['cc', '-print-file-name=libc.so']]) {
     assert.deepEqual(entriesOf(bad, '/p'), [], bad.join(' '));
   }
@@ -220,6 +225,25 @@ ebpfTest('cproject (make -B -j2): exactly the three compiles, and the same set a
   cleanCproject(dir);
   const theirs = await bear(dir, ['make', '-B', '-j2']);
   assert.deepEqual(keys(ours), keys(theirs));
+});
+
+ebpfTest('a compiler that is a #! script, and a wrapper script named ccache: the command as make ran it, not the interpreter\'s argv', async () => {
+  const dir = path.join(tmpdir('bt-cc-'), 'scripts');
+  fs.mkdirSync(path.join(dir, 'bin'), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'wrap'));
+  fs.writeFileSync(path.join(dir, 'f.c'), 'int f(void) { return 1; }\n');
+  fs.writeFileSync(path.join(dir, 'g.c'), 'int g(void) { return 2; }\n');
+  fs.writeFileSync(path.join(dir, 'bin', 'my-gcc'), '#!/bin/sh\ngcc -DWRAPPED "$@"\n', { mode: 0o755 });
+  fs.writeFileSync(path.join(dir, 'wrap', 'ccache'), '#!/bin/sh\n"$@"\n', { mode: 0o755 });
+  fs.writeFileSync(path.join(dir, 'Makefile'), 'all: f.o g.o\nf.o: f.c\n\t./bin/my-gcc -c f.c -o f.o\ng.o: g.c\n\t./wrap/ccache cc -c g.c -o g.o\n');
+  const entries = await btEntries(dir, ['make', '-B', '-j1']);
+  assert.deepEqual(
+    entries.map((e) => [path.relative(dir, e.file), e.arguments]),
+    [
+      ['f.c', [`${dir}/bin/my-gcc`, '-c', 'f.c', '-o', 'f.o']],
+      ['g.c', ['/usr/bin/cc', '-c', 'g.c', '-o', 'g.o']],
+    ],
+  );
 });
 
 ebpfTest('cproject with CC="ccache cc", cold and warm cache: unwrapped to /usr/bin/cc like Bear (a cache hit runs no compiler)', async (t) => {
