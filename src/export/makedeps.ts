@@ -13,30 +13,37 @@
  * read for m1.c, as gcc's own m1.d does, not m2.c's. Then, like gcc -MP, an empty rule for every input
  * that is not itself a target, so that make does not stop when one goes
  * away. Paths are absolute. Runtime noise is left out: /proc, /sys, /dev,
- * /run, shared libraries, the loader cache, locale and gconv data.
+ * /run, shared libraries the build did not make, the loader cache, locale
+ * and gconv data.
  *
- * Escaping (GNU make): `$` -> `$$`, and a backslash before space, tab, `#`
- * and `:` (and `%` in targets, which would otherwise make a pattern rule).
- * A name make cannot hold (a newline, a trailing backslash) is skipped with
- * a comment.
+ * Escaping (GNU make): `$` -> `$$`, and a backslash before space, tab, `#`,
+ * `:` and the wildcard characters `*?[]` (and `%` in targets, which would
+ * otherwise make a pattern rule). A name make cannot hold in a rule is
+ * skipped with a comment: a newline, a backslash before a character
+ * escaped here or at the end (make's rules for those differ by position:
+ * `q\#r` would become a comment), `;` (starts a
+ * recipe), `=` (makes the line an assignment), `|` (order-only) and
+ * parentheses (an archive member). Names are written as their exact bytes.
  */
 import { ExportError } from '../errors.js';
 import { Kind, WRITES, type Build, type Job } from '../model/index.js';
 
-const NOISE = /^\/(?:proc|sys|dev|run)\/|\.so(?:\.\d+)*$|^\/etc\/ld\.so\.cache$|^\/usr\/(?:lib|share)\/locale\/|\/gconv\//;
+const NOISE = /^\/(?:proc|sys|dev|run)\/|^\/etc\/ld\.so\.cache$|^\/usr\/(?:lib|share)\/locale\/|\/gconv\//;
+const SHARED_LIBRARY = /\.so(?:\.\d+)*$/;
 
-export function isNoise(path: string): boolean {
-  return NOISE.test(path);
+/** Runtime noise: kernel and device files, the loader's and locale files, and shared libraries unless the build made them. */
+export function isNoise(path: string, madeByBuild = false): boolean {
+  return NOISE.test(path) || (!madeByBuild && SHARED_LIBRARY.test(path));
 }
 
-/** True if make can name this file at all. */
+/** True if make can name this file in a rule. */
 function nameable(p: string): boolean {
-  return !/[\n\r\0]/.test(p) && !p.endsWith('\\');
+  return !/[\n\r\0;=|()]|\\(?=[\\ \t#:*?[\]%]|$)/.test(p);
 }
 
 /** A file name as a make prerequisite. */
 export function escapePrereq(p: string): string {
-  return p.replace(/\$/g, '$$$$').replace(/([ \t#:])/g, '\\$1');
+  return p.replace(/\$/g, '$$$$').replace(/([ \t#:*?[\]])/g, '\\$1');
 }
 
 /** A file name as a make target. */
@@ -139,13 +146,16 @@ export function depRules(build: Build): Rule[] {
     if (from) from.push(l.from);
     else linksTo.set(l.to, [l.from]);
   }
+  const made = new Set<number>();
+  for (const job of build.jobs.jobs) for (const out of job.outputs) made.add(out);
+  const noise = (id: number) => isNoise(files[id].path, made.has(id));
   for (const job of build.jobs.jobs) {
     const deps = jobDeps(build, job, linksTo);
     for (const out of job.outputs) {
-      if (isNoise(files[out].path)) continue;
+      if (noise(out)) continue;
       let s = inputsOf.get(out);
       if (!s) inputsOf.set(out, (s = new Set()));
-      for (const i of deps.get(out)!) if (i !== out && !isNoise(files[i].path)) s.add(i);
+      for (const i of deps.get(out)!) if (i !== out && !noise(i)) s.add(i);
     }
   }
   return [...inputsOf.keys()]

@@ -1,6 +1,7 @@
 /**
  * Where an export goes: stdout, or a file written safely (output.ts).
  */
+import { encodeString } from '../log/bytes.js';
 import { writeAllSync } from '../log/io.js';
 import { SafeFile } from './output.js';
 
@@ -18,7 +19,8 @@ class Buffered implements Sink {
   private size = 0;
   constructor(private readonly flushTo: (b: Uint8Array) => void, private readonly done: () => void, private readonly drop: () => void) {}
   write(data: string | Uint8Array): void {
-    const b = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    // a string's lone surrogates are bytes that are not UTF-8 (log/bytes.ts): written back as they were
+    const b = typeof data === 'string' ? encodeString(data) : data;
     this.parts.push(b);
     this.size += b.length;
     if (this.size >= 256 * 1024) this.flush();

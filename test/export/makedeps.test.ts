@@ -13,9 +13,10 @@ import { escapePrereq, escapeTarget } from '../../src/export/makedeps.js';
 import { ebpfTest } from '../helpers/ebpf.js';
 import { bt, REPO, tmpdir, trace } from '../helpers/trace.js';
 
-test('escaping: $ doubled; space, tab, #, : backslashed; % only in targets', () => {
+test('escaping: $ doubled; space, tab, #, :, *, ?, [, ] backslashed; % only in targets', () => {
   assert.equal(escapePrereq('/a b/c#d$e:f%g'), '/a\\ b/c\\#d$$e\\:f%g');
   assert.equal(escapeTarget('/a b/c#d$e:f%g'), '/a\\ b/c\\#d$$e\\:f\\%g');
+  assert.equal(escapePrereq('/s/star[1]*?.h'), '/s/star\\[1\\]\\*\\?.h');
 });
 
 /** make's database (make -p) as target -> prerequisite text, for the "# Files" entries. */
@@ -52,13 +53,29 @@ ebpfTest('tricky names (spaces, #, $, %, :, backslash) come back from make -p ex
     [f('out put.o'), [f('in put.h'), f('hash#1.h'), f('cost$5.c')].join(' ')],
     [f('x:y.o'), [f('in put.h'), f('100%.c'), f('back\\slash.h')].join(' ')],
     [f('final 1.bin'), [f('out put.o'), f('x:y.o')].join(' ')],
+    // a wildcard name stays itself (star1.h exists), a name not UTF-8 keeps its byte (read back as U+FFFD below),
+    // a shared library the build made is a target; ; and = cannot be named in a rule: skipped with a comment
+    [f('star[1].h'), ''],
+    [f('star1.h'), ''],
+    [f('bad\uFFFD.h'), ''],
+    [f('libmade.so'), [f('star[1].h'), f('bad\uFFFD.h')].join(' ')],
+    [f('last.bin'), f('libmade.so')],
   ]);
+  const bytes = fs.readFileSync(gen);
+  assert.ok(bytes.includes(Buffer.concat([Buffer.from(`${dir}/bad`), Buffer.from([0xff]), Buffer.from('.h')])), 'the name\'s byte 0xFF as it is');
+  assert.ok(!bytes.includes(Buffer.from('\uFFFD')), 'no U+FFFD');
+  const text = bytes.toString('latin1');
+  assert.ok(text.includes(`# skipped: make cannot name ${JSON.stringify(f('semi;c.h'))}\n`), text);
+  assert.ok(text.includes(`# skipped: make cannot name ${JSON.stringify(f('eq=1.h'))}\n`), text);
   const db = await makeDatabase(dir, gen);
   for (const [target, prereqs] of want) {
     assert.ok(db.has(target), `make knows target ${target}:\n${fs.readFileSync(gen, 'utf8')}`);
     // make prints prerequisites unescaped; % in a prerequisite needs no escape
     assert.equal(db.get(target), prereqs, `prerequisites of ${target}`);
-    const q = await execa('make', ['-q', '-r', '-f', gen, target], { cwd: dir, reject: false });
+    // (the name with byte 0xFF is given to make as its bytes, through the shell)
+    const q = target.includes('\uFFFD')
+      ? await execa('sh', ['-c', 'make -q -r -f "$1" "$2$(printf \'\\377\')$3"', 'sh', gen, ...target.split('\uFFFD')], { cwd: dir, reject: false })
+      : await execa('make', ['-q', '-r', '-f', gen, target], { cwd: dir, reject: false });
     assert.equal(q.exitCode, 0, `make -q '${target}': ${q.stderr}`);
   }
   assert.equal(db.size, want.size, [...db.keys()].join('\n'));
