@@ -21,6 +21,11 @@ export function isWellFormed(s: string): boolean {
   return (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 }
 
+/** `s` with each lone surrogate (a byte that is not UTF-8) as U+FFFD: for stores that hold only UTF-8 (DuckDB's VARCHAR). */
+export function toWellFormed(s: string): string {
+  return isWellFormed(s) ? s : (s as unknown as { toWellFormed(): string }).toWellFormed();
+}
+
 function asBuffer(b: Uint8Array): Buffer {
   return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }

@@ -6,6 +6,8 @@
  * column and one call per string. A JSON column carries any value (lists
  * of strings) as its JSON text, for DuckDB to parse back.
  */
+import { isWellFormed, toWellFormed } from '../log/bytes.js';
+
 /** DuckDB's C API (@duckdb/node-bindings), passed in: loaded only by the commands that use DuckDB. */
 export type Bindings = typeof import('@duckdb/node-bindings');
 type DataChunk = import('@duckdb/node-bindings').DataChunk;
@@ -38,6 +40,11 @@ const JSONT = 6;
 const KIND: Record<ChunkType, number> = { INTEGER: INT, CODE, BIGINT: BIG, DOUBLE: DBL, BOOLEAN: BOOL, VARCHAR: TEXT, JSON: JSONT };
 /** Bytes of validity bits per column. */
 const VALID = CHUNK_ROWS / 8;
+
+/** A list of strings as the JSON text a VARCHAR[] travels as (DuckDB's JSON refuses lone surrogates: U+FFFD, as text() does). */
+export function jsonList(v: readonly unknown[]): string {
+  return JSON.stringify(v.some((x) => typeof x === 'string' && !isWellFormed(x)) ? v.map((x) => (typeof x === 'string' ? toWellFormed(x) : x)) : v);
+}
 
 export class ChunkBuilder {
   /** Rows in the chunk so far. */
@@ -98,7 +105,7 @@ export class ChunkBuilder {
         if (v !== null && v !== undefined) this.text(c, typeof v === 'string' ? v : String(v));
         break;
       case JSONT:
-        if (v !== null && v !== undefined) this.text(c, JSON.stringify(v));
+        if (v !== null && v !== undefined) this.text(c, Array.isArray(v) ? jsonList(v) : JSON.stringify(v));
         break;
     }
   }
@@ -124,8 +131,9 @@ export class ChunkBuilder {
     this.isSet(c);
   }
 
+  /** A VARCHAR: DuckDB holds UTF-8 only, so a byte that is not UTF-8 (a lone surrogate) becomes U+FFFD. */
   text(c: number, v: string): void {
-    this.strs[c][this.rows] = v;
+    this.strs[c][this.rows] = toWellFormed(v);
     this.isSet(c);
   }
 

@@ -12,7 +12,7 @@
 import { displayType, errnoOf, fileTypeName, toJson } from '../log/dump.js';
 import { recordType, type LogRecord } from '../log/schema.js';
 import { familyOf } from '../ops/table.js';
-import type { ChunkBuilder } from './chunk.js';
+import { jsonList, type ChunkBuilder } from './chunk.js';
 
 /** Where a row's values go: the column of each field (chunkColumns('events')). */
 export interface EventColumns {
@@ -79,8 +79,8 @@ export class EventWriter {
       case 'exec': {
         const e = r.exec!;
         path = e.path ?? '';
-        b.text(C.argv, JSON.stringify(e.argv ?? []));
-        b.text(C.env, JSON.stringify(e.env ?? []));
+        b.text(C.argv, jsonList(e.argv ?? []));
+        b.text(C.env, jsonList(e.env ?? []));
         b.text(C.cwd, e.cwd ?? '');
         b.int(C.errno, errnoOf(e.errno));
         b.text(C.interp, e.interp ?? '');
@@ -216,7 +216,7 @@ export class EventWriter {
         b.int(C.exit_code, p.exit_code ?? 0);
         b.int(C.signal, p.signal ?? 0);
         b.text(C.exe, p.exe ?? '');
-        b.text(C.argv, JSON.stringify(p.argv ?? []));
+        b.text(C.argv, jsonList(p.argv ?? []));
         b.text(C.cwd, p.cwd ?? '');
         break;
       }

@@ -110,3 +110,29 @@ test('events: each row is bt dump --json of its record; accesses, files and proc
     db.close();
   }
 });
+
+test('strings that are not UTF-8: DuckDB holds UTF-8 only, so each such byte is U+FFFD in every table (the export failed on such an argv)', async () => {
+  const dir = tempDir('bt-sql-bytes-');
+  const t = cBuildTrace(['a']);
+  t.fork(10, 90);
+  // 0xFF in an argument, an environment value, the cwd and a path (a lone surrogate: log/bytes.ts)
+  t.exec(90, '/bin/cat', ['cat', 'n\udcff'], '/work/cproj', { env: ['X=v\udcfe'] });
+  t.open(90, 'n\udcff', { fd: 3 });
+  t.exit(90, 0);
+  const log = t.write(path.join(dir, 'bytes.trace'));
+  const out = path.join(dir, 'bytes.parquet.d');
+  await exportParquet(log, out);
+  const db = await openBuildDb([log]);
+  try {
+    const ev = (await db.query(`SELECT argv, env FROM events WHERE type = 'exec' AND argv[1] = 'cat'`)).rows;
+    assert.deepEqual(ev, [[['cat', 'n\uFFFD'], ['X=v\uFFFD']]]);
+    const procs = (await db.query(`SELECT argv FROM processes WHERE exe = '/bin/cat'`)).rows;
+    assert.deepEqual(procs, [[['cat', 'n\uFFFD']]]);
+    const files = (await db.query(`SELECT path FROM files WHERE path LIKE '/work/cproj/n%'`)).rows;
+    assert.deepEqual(files, [['/work/cproj/n\uFFFD']]);
+    const pq = (await db.query(`SELECT path FROM '${out}/files.parquet' WHERE path LIKE '/work/cproj/n%'`)).rows;
+    assert.deepEqual(pq, [['/work/cproj/n\uFFFD']]);
+  } finally {
+    db.close();
+  }
+});
