@@ -39,8 +39,9 @@ export function buildDirs(build: Build): string[] {
   const start = build.startDir || '/';
   const dirs = new Set<string>();
   for (const p of build.model.processes) {
-    if (p.job || !p.cwd || relativeInside(start, p.cwd) !== undefined) continue;
-    if (build.model.roots.includes(p.proc) || p.children.some((c) => build.jobs.get(c))) dirs.add(p.cwd);
+    if (p.job || !(build.model.roots.includes(p.proc) || p.children.some((c) => build.jobs.get(c)))) continue;
+    // where it was started, and where it went before starting jobs (make -C DIR changes directory itself)
+    for (const d of [p.cwd, ...(p.chdirs ?? [])]) if (d && relativeInside(start, d) === undefined) dirs.add(d);
   }
   return [...dirs].sort();
 }

@@ -10,7 +10,11 @@
  *                         (started earlier or later) created it: it worked
  *                         (or not) by luck of scheduling
  *
- * Directories, pseudo-files and noise (noise.ts) are left out.
+ * A job that started after the other's root process had exited, and after
+ * the other's last use of the file, is ordered after it: the driver waited
+ * for that root (a recipe that leaves a daemon running stretches its job's
+ * span, not what the driver waited for). Directories, pseudo-files and
+ * noise (noise.ts) are left out.
  */
 import { Kind, WRITES, type Build, type BuildFile, type FileAccess } from '../model/index.js';
 import { relativeInside } from '../normalize/paths.js';
@@ -33,6 +37,8 @@ interface JobUse {
   lookKinds: number;
   proc: number;
   writer: number;
+  /** Last use of the file by any process of the job (ns). */
+  last: number;
 }
 
 export function races(build: Build, noise: Noise): Finding[] {
@@ -59,6 +65,8 @@ export function races(build: Build, noise: Noise): Finding[] {
         if (u.write < 0 && v.write < 0) continue;
         if (!(si[0] < sk[1])) continue;
         if (ordered(build, u.job, v.job)) continue;
+        // the later job started once the earlier one's root had exited and was done with the file
+        if (sk[0] >= rootEnd(build, u.job) && u.last <= sk[0]) continue;
         let w = u;
         let o = v;
         if (u.write < 0 || (v.write >= 0 && v.write < u.write)) [w, o] = [v, u];
@@ -80,7 +88,8 @@ function jobUses(build: Build, f: BuildFile, skip: (f: BuildFile, a: FileAccess)
     const job = build.process(a.proc)?.job ?? 0;
     if (!job) continue;
     let u = by.get(job);
-    if (!u) by.set(job, (u = { job, write: -1, created: false, look: -1, lookKinds: 0, proc: a.proc, writer: 0 }));
+    if (!u) by.set(job, (u = { job, write: -1, created: false, look: -1, lookKinds: 0, proc: a.proc, writer: 0, last: a.last }));
+    if (a.last > u.last) u.last = a.last;
     if (a.firstWrite >= 0 && (u.write < 0 || a.firstWrite < u.write)) {
       u.write = a.firstWrite;
       u.writer = a.proc;
@@ -95,6 +104,12 @@ function jobUses(build: Build, f: BuildFile, skip: (f: BuildFile, a: FileAccess)
     }
   }
   return [...by.values()].sort((a, b) => a.job - b.job);
+}
+
+/** When a job's root process exited (what the driver waited for); its span's end if unknown. */
+function rootEnd(build: Build, job: number): number {
+  const p = build.process(job);
+  return p && p.end > 0 ? p.end : (build.jobs.get(job)?.end ?? Infinity);
 }
 
 /** One job's root is an ancestor of the other's. */

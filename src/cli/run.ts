@@ -66,6 +66,9 @@ const EXIT_BY_CODE: Record<string, number> = {
   E_SQL: 2,
   E_BAD_INPUT: 2,
   E_SAME_FILE: 2,
+  // a log that cannot be opened or is not one: bad input, as bt check, diff and sql always said
+  E_LOG_OPEN: 2,
+  E_NOT_BT_LOG: 2,
   E_NO_COMMAND: 127,
   E_NOT_EXECUTABLE: 126,
 };

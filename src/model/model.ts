@@ -32,7 +32,10 @@ export interface Process {
   argv: readonly string[];
   /** The argv its caller passed, where the program received another: a #! script's argv is its interpreter's ([sh, script, args…]). */
   invoked?: readonly string[];
+  /** The working directory at its (last) exec, or inherited. */
   cwd: string;
+  /** Directories it changed into after that (chdir, fchdir; make -C DIR), absolute, in order. */
+  chdirs?: string[];
   /** "NAME=value" entries (shared between processes with the same environment). */
   env: readonly string[];
   /** ns, CLOCK_BOOTTIME (the log's clock). */
@@ -333,6 +336,7 @@ export class ModelBuilder {
     const link = type === 'path2' ? this.onPath2(r) : undefined;
     if (type === 'exec') this.onExec(p, r);
     if (type === 'lookup') this.onStat(r);
+    if (type === 'chdir' && !r.chdir!.errno && r.abspath) (p.chdirs ??= []).push(this.intern(r.abspath));
     for (const u of recordUses(r, type)) this.use(p, u.path, u.kinds, ts);
     if (link) this.link(r.abspath, r.abspath2, link);
   }
@@ -370,6 +374,7 @@ export class ModelBuilder {
       return;
     }
     p.execd = true;
+    delete p.chdirs; // the exec record's cwd is where it now is
     if (e.env?.length) p.env = this.internEnv(e.env);
     if (e.argv?.length) p.argv = e.argv.map((a) => this.intern(a));
     const caller = e.interp && e.argv0 ? callerArgv({ path: e.path ?? '', argv: e.argv ?? [], interp: e.interp, argv0: e.argv0 }) : undefined;

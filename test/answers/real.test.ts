@@ -178,8 +178,8 @@ ebpfTest('bad input: one line and a non-zero status', async () => {
   const { log: l } = await traced();
   const cases: Array<[string[], RegExp, number]> = [
     [['deps', 'nothere.c', l], /^bt: the build never touched a file named nothere\.c/, 2],
-    [['deps', 'Makefile', '/nonexistent.trace'], /^bt: cannot open \/nonexistent\.trace/, 1],
-    [['summary', path.join(REPO, 'package.json')], /^bt: .*not a bt log/, 1],
+    [['deps', 'Makefile', '/nonexistent.trace'], /^bt: cannot open \/nonexistent\.trace/, 2],
+    [['summary', path.join(REPO, 'package.json')], /^bt: .*not a bt log/, 2],
     [['rdeps', 'o', l], /^bt: the build never touched a file named o /, 2],
   ];
   for (const [args, re, code] of cases) {

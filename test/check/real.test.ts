@@ -184,6 +184,43 @@ ebpfTest('check --make: an order-only prerequisite declares no input, and an ord
   );
 });
 
+ebpfTest('check: make -C into a tree outside the start directory reads its sources there without a hermeticity finding', async () => {
+  const base = tmpdir('bt-makec-');
+  const src = path.join(base, 'src');
+  const elsewhere = path.join(base, 'elsewhere');
+  fs.mkdirSync(src);
+  fs.mkdirSync(elsewhere);
+  fs.writeFileSync(path.join(src, 'Makefile'), 'out.txt: a.txt b.txt\n\tcat a.txt b.txt > out.txt\n');
+  fs.writeFileSync(path.join(src, 'a.txt'), 'a\n');
+  fs.writeFileSync(path.join(src, 'b.txt'), 'b\n');
+  const t = await trace(['make', '-C', src], { cwd: elsewhere });
+  assert.equal(t.code, 0, t.stderr);
+  const { code, json } = await checkJson(t.file);
+  assert.deepEqual(json.findings.map((f) => [f.kind, f.file]), []);
+  assert.equal(code, 0);
+});
+
+ebpfTest('check: a recipe leaving a process running orders nothing by itself: no race after it, but its late write still races', async () => {
+  const dir = path.join(tmpdir('bt-bg-'), 'p');
+  fs.mkdirSync(dir);
+  // gen.h's recipe starts a detached sleep (a daemon): out.txt's job runs while it lives, ordered by make
+  fs.writeFileSync(path.join(dir, 'Makefile'), "all: out.txt\ngen.h:\n\techo '#define X 1' > gen.h; (sleep 1 >/dev/null 2>&1 &)\nout.txt: gen.h\n\tcat gen.h > out.txt\n");
+  const t = await trace(['make', '-j2'], { cwd: dir });
+  assert.equal(t.code, 0, t.stderr);
+  const { code, json } = await checkJson(t.file);
+  assert.deepEqual(json.findings, []);
+  assert.equal(code, 0);
+  // the detached process writes late.h after its recipe ended, while the next job looks for it: a race
+  const dir2 = path.join(tmpdir('bt-bg-'), 'q');
+  fs.mkdirSync(dir2);
+  fs.writeFileSync(path.join(dir2, 'Makefile'), 'all: out.txt\nlate.h:\n\t(sleep 0.5; echo x > late.h) >/dev/null 2>&1 &\nout.txt: late.h\n\tcat late.h > out.txt 2>/dev/null || true\n');
+  const t2 = await trace(['make', '-j2'], { cwd: dir2 });
+  assert.equal(t2.code, 0, t2.stderr);
+  await new Promise((r) => setTimeout(r, 700));
+  const r2 = await checkJson(t2.file);
+  assert.deepEqual(r2.json.findings.map((f) => [f.kind, path.relative(dir2, f.file)]), [['used-before-produced', 'late.h']]);
+});
+
 ebpfTest('check --make: the clean twin (pattern rules, .d files, temp files) gives nothing', async () => {
   const { code, json } = await checkJson(clean.file, ['--make']);
   assert.deepEqual(json.findings, []);

@@ -228,15 +228,15 @@ describe('bt dump end to end (dist/src/cli/main.js)', () => {
     assert.equal(res.stderr.split('\n').length, 2);
   });
 
-  it('exits 1 with one line for unreadable files', () => {
+  it('exits 2 with one line for unreadable files', () => {
     const missing = bt(['dump', path.join(dir, 'missing.trace')]);
-    assert.equal(missing.status, 1);
+    assert.equal(missing.status, 2);
     assert.match(missing.stderr, /^bt: cannot open .*missing\.trace: no such file or directory \(ENOENT\)/);
     assert.equal(missing.stderr.trim().split('\n').length, 1);
     const png = path.join(dir, 'image.png');
     fs.writeFileSync(png, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]));
     const res = bt(['dump', png]);
-    assert.equal(res.status, 1);
+    assert.equal(res.status, 2);
     assert.equal(res.stderr, `bt: ${png} is not a bt log (expected a file written by bt trace)\n`);
   });
 
