@@ -184,8 +184,8 @@ ebpfTest('bad input: one clear line and a non-zero status, never a stack trace',
     [['trace', '--grace', '', '--', 'true'], 2, /invalid duration ""/],
     [['trace', '--ring-size', '1000', '--', 'true'], 2, /^bt: ring size 1000 is not a power of two/],
     [['trace', '--ring-size', 'lots', '--', 'true'], 2, /invalid size "lots"/],
-    [['dump', '/etc/passwd'], 1, /^bt: \/etc\/passwd is not a bt log/],
-    [['dump', path.join(dir, 'missing.trace')], 1, /^bt: .*missing.trace/],
+    [['dump', '/etc/passwd'], 2, /^bt: \/etc\/passwd is not a bt log/],
+    [['dump', path.join(dir, 'missing.trace')], 2, /^bt: .*missing.trace/],
   ];
   for (const [args, code, re] of cases) {
     const r = await bt(args);
