@@ -91,7 +91,11 @@ export function graphCommand(): Command {
       const filter = o.filter !== undefined ? compileFilter(o.filter) : undefined;
       const build = loadFor(log, { ...o, allWarnings: o.warnings === 'all' });
       if (o.focus && filter) throw new UsageError('E_USAGE', 'give --focus or --filter, not both');
-      const focus = filter ? filterFocus(build, filter.bind(new ModelEnv(build))) : o.focus ? depsScope(build, build.resolveFile(o.focus, (f) => (f.kinds & Kind.WRITE) !== 0), { all: !!o.allFiles }) : undefined;
+      const focused = o.focus ? build.resolveFile(o.focus, (f) => (f.kinds & Kind.WRITE) !== 0) : undefined;
+      const focus = filter ? filterFocus(build, filter.bind(new ModelEnv(build))) : focused ? depsScope(build, focused, { all: !!o.allFiles }) : undefined;
+      if (focused && focus && focus.procs.size === 0 && !o.quiet) {
+        process.stderr.write(`bt graph: note: nothing in the build wrote ${o.focus}: it has no provenance to draw (bt rdeps ${o.focus} shows what was made from it)\n`);
+      }
       const view = graphBuild(build, options, focus);
       const res = { dot: toDot(view), model: view.model, summary: build.summary, ...build.damage };
       const bytes = await renderDot(res.dot, format);

@@ -172,6 +172,11 @@ ebpfTest('bt graph --focus: only the provenance of a file', async () => {
   assert.match(r.stdout, /sleep 1/);
   assert.doesNotMatch(r.stdout, /app\.c/, 'app.o is not part of lib.o');
   assert.doesNotMatch(r.stdout, /version/);
+  assert.equal(r.stderr.includes('note: nothing in the build wrote'), false);
+  // an input: nothing to draw, and a note says why
+  const input = await bt(['graph', l, '--focus', 'src/app.c']);
+  assert.equal(input.code, 0, input.stderr);
+  assert.match(input.stderr, /^bt graph: note: nothing in the build wrote src\/app\.c: it has no provenance to draw \(bt rdeps src\/app\.c shows what was made from it\)$/m);
 });
 
 ebpfTest('bad input: one line and a non-zero status', async () => {
