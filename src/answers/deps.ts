@@ -25,7 +25,7 @@ export interface DepProcess {
   argv: readonly string[];
 }
 
-/** One file in the tree; `writer` made it (deps: the last job that wrote it) or read it (rdeps); null for a leaf. */
+/** One file in the tree; `writer` made it (deps: the job that began writing it last) or read it (rdeps); null for a leaf. */
 export interface DepNode {
   path: string;
   writer: DepProcess | null;
@@ -158,7 +158,7 @@ export function deps(build: Build, file: BuildFile, opts: DepsOptions = {}): Dep
       return { path: f.path, writer: null, children: [] };
     }
     made.add(f.id);
-    // the file holds what its last writer wrote (after a -j race, not the first's)
+    // the job that began writing it last: after a -j race, the one whose content it holds (not the first's)
     const writer = depProcess(build, writers[writers.length - 1]);
     if (expanded.has(f.id)) return { path: f.path, writer, children: [], repeated: true };
     expanded.add(f.id);

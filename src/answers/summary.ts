@@ -54,10 +54,11 @@ export interface SummaryOptions {
 }
 
 /**
- * What a display filter selects for bt summary: the processes it matches,
- * with every file they touched; the accesses it matches (a path, access
- * kinds, the process's fields), with their process and file; the files it
- * matches (`type == file`), with the processes that touched them.
+ * What a display filter selects for bt summary, as in bt graph: the
+ * processes it matches, with every file they touched; the accesses it
+ * matches (a path, access kinds, the process's fields), with their process
+ * and file. (A file subject alone has no process fields: `exe != "cc1"`
+ * would match every file, and through them every process.)
  */
 export function filterSelection(build: Build, env: ModelEnv, keep: (s: Subject) => boolean): Required<Pick<SummaryOptions, 'procs' | 'files'>> {
   const { files } = build.model;
@@ -74,11 +75,6 @@ export function filterSelection(build: Build, env: ModelEnv, keep: (s: Subject) 
       matched.add(a.file);
       procs.add(p.proc);
     }
-  }
-  for (const f of files) {
-    if (!keep(env.fileSubject(f))) continue;
-    matched.add(f.id);
-    for (const a of f.procs) procs.add(a.proc);
   }
   return { procs, files: (id) => matched.has(id) || files[id].procs.some((a) => whole.has(a.proc)) };
 }

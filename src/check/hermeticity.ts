@@ -40,7 +40,7 @@ export function buildDirs(build: Build): string[] {
   const dirs = new Set<string>();
   for (const p of build.model.processes) {
     if (p.job || !(build.model.roots.includes(p.proc) || p.children.some((c) => build.jobs.get(c)))) continue;
-    // where it was started, and where it went before starting jobs (make -C DIR changes directory itself)
+    // where it was started, and where it went before starting anything (make -C DIR changes directory itself)
     for (const d of [p.cwd, ...(p.chdirs ?? [])]) if (d && relativeInside(start, d) === undefined) dirs.add(d);
   }
   return [...dirs].sort();

@@ -133,6 +133,10 @@ export function ninjaGraph(dirArg: string): Graph {
     own: (p) => OWN.has(baseName(p)) || p.endsWith('.d'),
     // a phony input without inputs of its own is always dirty (ninja's FORCE)
     readsDepfiles: () => false,
-    always: (t) => (edges.get(t)?.inputs ?? []).some((q) => edges.get(q)?.rule === 'phony' && !edges.get(q)!.inputs.length),
+    always: (t) =>
+      (edges.get(t)?.inputs ?? []).some((q) => {
+        const e = edges.get(q);
+        return e?.rule === 'phony' && !e.inputs.length && !e.orderOnly.length;
+      }),
   };
 }

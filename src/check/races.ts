@@ -11,9 +11,10 @@
  *                         (or not) by luck of scheduling
  *
  * A job that started after the other's root process had exited, and after
- * the other's last use of the file, is ordered after it: the driver waited
- * for that root (a recipe that leaves a daemon running stretches its job's
- * span, not what the driver waited for). Directories, pseudo-files and
+ * every process of the other that used the file had exited (a process may
+ * write through an fd it opened long before), is ordered after it: the
+ * driver waited for that root (a recipe that leaves a daemon running
+ * stretches its job's span, not what the driver waited for). Directories, pseudo-files and
  * noise (noise.ts) are left out.
  */
 import { Kind, WRITES, type Build, type BuildFile, type FileAccess } from '../model/index.js';
@@ -37,8 +38,8 @@ interface JobUse {
   lookKinds: number;
   proc: number;
   writer: number;
-  /** Last use of the file by any process of the job (ns). */
-  last: number;
+  /** When the last of the job's processes that used the file exited (ns; Infinity if one did not). */
+  usersEnd: number;
 }
 
 export function races(build: Build, noise: Noise): Finding[] {
@@ -65,8 +66,8 @@ export function races(build: Build, noise: Noise): Finding[] {
         if (u.write < 0 && v.write < 0) continue;
         if (!(si[0] < sk[1])) continue;
         if (ordered(build, u.job, v.job)) continue;
-        // the later job started once the earlier one's root had exited and was done with the file
-        if (sk[0] >= rootEnd(build, u.job) && u.last <= sk[0]) continue;
+        // the later job started once the earlier one's root had exited, and every process of it that used the file
+        if (sk[0] >= rootEnd(build, u.job) && u.usersEnd <= sk[0]) continue;
         let w = u;
         let o = v;
         if (u.write < 0 || (v.write >= 0 && v.write < u.write)) [w, o] = [v, u];
@@ -88,8 +89,9 @@ function jobUses(build: Build, f: BuildFile, skip: (f: BuildFile, a: FileAccess)
     const job = build.process(a.proc)?.job ?? 0;
     if (!job) continue;
     let u = by.get(job);
-    if (!u) by.set(job, (u = { job, write: -1, created: false, look: -1, lookKinds: 0, proc: a.proc, writer: 0, last: a.last }));
-    if (a.last > u.last) u.last = a.last;
+    if (!u) by.set(job, (u = { job, write: -1, created: false, look: -1, lookKinds: 0, proc: a.proc, writer: 0, usersEnd: 0 }));
+    const end = build.process(a.proc)?.end || Infinity;
+    if (end > u.usersEnd) u.usersEnd = end;
     if (a.firstWrite >= 0 && (u.write < 0 || a.firstWrite < u.write)) {
       u.write = a.firstWrite;
       u.writer = a.proc;

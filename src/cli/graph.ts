@@ -93,9 +93,6 @@ export function graphCommand(): Command {
       if (o.focus && filter) throw new UsageError('E_USAGE', 'give --focus or --filter, not both');
       const focused = o.focus ? build.resolveFile(o.focus, (f) => (f.kinds & Kind.WRITE) !== 0) : undefined;
       const focus = filter ? filterFocus(build, filter.bind(new ModelEnv(build))) : focused ? depsScope(build, focused, { all: !!o.allFiles }) : undefined;
-      if (focused && focus && focus.procs.size === 0 && !o.quiet) {
-        process.stderr.write(`bt graph: note: nothing in the build wrote ${o.focus}: it has no provenance to draw (bt rdeps ${o.focus} shows what was made from it)\n`);
-      }
       const view = graphBuild(build, options, focus);
       const res = { dot: toDot(view), model: view.model, summary: build.summary, ...build.damage };
       const bytes = await renderDot(res.dot, format);
@@ -120,6 +117,9 @@ export function graphCommand(): Command {
       if (res.trailerMismatch) process.stderr.write(`bt graph: warning: ${log}: ${res.trailerMismatch}\n`);
       if (!o.quiet) {
         const notes: string[] = [];
+        if (focused && focus && focus.procs.size === 0) {
+          notes.push(`nothing in the build wrote ${displayPath(focused.path)}: it has no provenance to draw (bt rdeps shows what was made from it)`);
+        }
         if (res.model.incomplete && !res.torn) notes.push('the trace is incomplete (no trailer): the picture may miss the end of the build');
         if (res.model.lostEvents) notes.push(`${res.model.lostEvents} events were lost during the trace: the picture may miss some`);
         if (res.summary?.warningCount && o.warnings !== 'all') {

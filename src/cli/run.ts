@@ -69,6 +69,8 @@ const EXIT_BY_CODE: Record<string, number> = {
   // a log that cannot be opened or is not one: bad input, as bt check, diff and sql always said
   E_LOG_OPEN: 2,
   E_NOT_BT_LOG: 2,
+  E_LOG_HEADER: 2,
+  E_LOG_READ: 2,
   E_NO_COMMAND: 127,
   E_NOT_EXECUTABLE: 126,
 };

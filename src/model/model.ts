@@ -34,7 +34,7 @@ export interface Process {
   invoked?: readonly string[];
   /** The working directory at its (last) exec, or inherited. */
   cwd: string;
-  /** Directories it changed into after that (chdir, fchdir; make -C DIR), absolute, in order. */
+  /** Directories it changed into after that and before it started any child (make -C DIR), absolute, in order. */
   chdirs?: string[];
   /** "NAME=value" entries (shared between processes with the same environment). */
   env: readonly string[];
@@ -238,7 +238,9 @@ export class ModelBuilder {
         children: [],
         exe: '',
         argv: [],
+        invoked: undefined,
         cwd: '',
+        chdirs: undefined,
         env: [],
         start: ts,
         end: 0,
@@ -336,7 +338,7 @@ export class ModelBuilder {
     const link = type === 'path2' ? this.onPath2(r) : undefined;
     if (type === 'exec') this.onExec(p, r);
     if (type === 'lookup') this.onStat(r);
-    if (type === 'chdir' && !r.chdir!.errno && r.abspath) (p.chdirs ??= []).push(this.intern(r.abspath));
+    if (type === 'chdir' && !r.chdir!.errno && r.abspath && !p.children.length && !p.chdirs?.includes(r.abspath)) (p.chdirs ??= []).push(this.intern(r.abspath));
     for (const u of recordUses(r, type)) this.use(p, u.path, u.kinds, ts);
     if (link) this.link(r.abspath, r.abspath2, link);
   }
@@ -374,12 +376,12 @@ export class ModelBuilder {
       return;
     }
     p.execd = true;
-    delete p.chdirs; // the exec record's cwd is where it now is
+    p.chdirs = undefined; // the exec record's cwd is where it now is
     if (e.env?.length) p.env = this.internEnv(e.env);
     if (e.argv?.length) p.argv = e.argv.map((a) => this.intern(a));
     const caller = e.interp && e.argv0 ? callerArgv({ path: e.path ?? '', argv: e.argv ?? [], interp: e.interp, argv0: e.argv0 }) : undefined;
     if (caller && !sameStrings(caller, p.argv)) p.invoked = caller.map((a) => this.intern(a));
-    else delete p.invoked;
+    else p.invoked = undefined;
     if (r.abspath) p.exe = this.intern(r.abspath);
     // the failures since the last successful exec led up to this one (a PATH search's misses)
     const fails = p.execFailures;

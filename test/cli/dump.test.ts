@@ -237,6 +237,12 @@ describe('bt dump end to end (dist/src/cli/main.js)', () => {
     fs.writeFileSync(png, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]));
     const res = bt(['dump', png]);
     assert.equal(res.status, 2);
+    // a log cut inside its header: bad input too
+    const cut = path.join(dir, 'cut.trace');
+    fs.writeFileSync(cut, fs.readFileSync(good).subarray(0, 5));
+    const short = bt(['dump', cut]);
+    assert.equal(short.status, 2, short.stderr);
+    assert.equal(short.stderr.trim().split('\n').length, 1);
     assert.equal(res.stderr, `bt: ${png} is not a bt log (expected a file written by bt trace)\n`);
   });
 
