@@ -62,7 +62,7 @@ ebpfTest('check --ninja: exactly the undeclared input and the undeclared output'
   const json = JSON.parse(r.stdout) as { checked: string[]; findings: Array<{ kind: string; file: string; target: string; jobs: Array<{ argv: string[] }> }> };
   assert.deepEqual(json.checked, ['hermeticity', 'races', 'ninja']);
   assert.deepEqual(
-    json.findings.map((f) => [f.kind, path.relative(dir, f.file), path.relative(dir, f.target), f.jobs[0].argv.at(-1)]),
+    json.findings.map((f) => [f.kind, path.relative(dir, f.file), path.relative(dir, f.target), f.jobs[0].argv.at(-1)]).sort(), // in time order: ninja -j2 runs the two cats in either order
     [
       ['undeclared-input', 'extra.txt', 'out.txt', 'cat in.txt extra.txt > out.txt'],
       ['undeclared-input', 'util.h', 'out2.txt', 'cat in2.txt util.h > out2.txt'],

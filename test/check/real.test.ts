@@ -42,6 +42,17 @@ async function checkJson(file: string, args: string[] = []): Promise<{ code: num
   return { code: r.code, json: JSON.parse(r.stdout) as Json, stderr: r.stderr };
 }
 
+/** A make project of `makefile` (and `files`: name -> content) in a new directory, traced with `make -j2`. */
+async function traceMake(prefix: string, makefile: string, files: Record<string, string> = {}): Promise<{ dir: string; file: string }> {
+  const dir = path.join(tmpdir(prefix), 'p');
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, 'Makefile'), makefile);
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  const t = await trace(['make', '-j2'], { cwd: dir });
+  assert.equal(t.code, 0, t.stderr);
+  return { dir, file: t.file };
+}
+
 const A_JOB = ['/bin/sh', '-c', 'cp a.in shared.tmp; sleep 0.6; cp shared.tmp a.txt'];
 const B_JOB = ['/bin/sh', '-c', 'sleep 0.3; cp b.in shared.tmp; cp shared.tmp b.txt'];
 
@@ -152,31 +163,23 @@ ebpfTest('after the shared.tmp race, deps and rdeps agree: a.txt was made from b
 });
 
 ebpfTest('check --make: a read-write race on an undeclared input reports both the race and the missing prerequisite', async () => {
-  const dir = path.join(tmpdir('bt-rwdecl-'), 'p');
-  fs.mkdirSync(dir);
-  fs.writeFileSync(path.join(dir, 'Makefile'), 'all: gen.h out.txt\ngen.h:\n\tsleep 0.2; echo x > gen.h\nout.txt:\n\tsleep 0.5; cat gen.h > out.txt\n');
-  const t = await trace(['make', '-j2'], { cwd: dir });
-  assert.equal(t.code, 0, t.stderr);
-  const { json } = await checkJson(t.file, ['--make']);
+  const { dir, file } = await traceMake('bt-rwdecl-', 'all: gen.h out.txt\ngen.h:\n\tsleep 0.2; echo x > gen.h\nout.txt:\n\tsleep 0.5; cat gen.h > out.txt\n');
+  const { json } = await checkJson(file, ['--make']);
   assert.deepEqual(json.findings.map((f) => [f.kind, path.relative(dir, f.file)]), [['read-write', 'gen.h'], ['undeclared-input', 'gen.h']]);
 });
 
 ebpfTest('check --make: an order-only prerequisite declares no input, and an order-only phony one does not remake the target', async () => {
-  const dir = path.join(tmpdir('bt-orderonly-'), 'p');
-  fs.mkdirSync(dir);
   // main.o reads gen.h (order-only: a newer gen.h does not remake main.o);
   // util.o reads util.h, declared nowhere, behind an order-only phony outdir
-  fs.writeFileSync(
-    path.join(dir, 'Makefile'),
+  const { dir, file } = await traceMake(
+    'bt-orderonly-',
     'all: main.o util.o\nmain.o: main.c | gen.h\n\tcat main.c gen.h > main.o\ngen.h: gen.txt\n\tcp gen.txt gen.h\n' +
       'util.o: util.c | outdir\n\tcat util.c util.h > util.o\noutdir:\n\tmkdir -p out\n.PHONY: all outdir\n',
+    Object.fromEntries(['main.c', 'gen.txt', 'util.c', 'util.h'].map((f) => [f, `${f}\n`])),
   );
-  for (const f of ['main.c', 'gen.txt', 'util.c', 'util.h']) fs.writeFileSync(path.join(dir, f), `${f}\n`);
-  const t = await trace(['make', '-j2'], { cwd: dir });
-  assert.equal(t.code, 0, t.stderr);
-  const { json } = await checkJson(t.file, ['--make']);
+  const { json } = await checkJson(file, ['--make']);
   assert.deepEqual(
-    json.findings.map((f) => [f.kind, path.relative(dir, f.file), path.relative(dir, f.target ?? '')]),
+    json.findings.map((f) => [f.kind, path.relative(dir, f.file), path.relative(dir, f.target ?? '')]).sort(), // in time order: either job may run first
     [
       ['undeclared-input', 'gen.h', 'main.o'],
       ['undeclared-input', 'util.h', 'util.o'],
@@ -201,31 +204,19 @@ ebpfTest('check: make -C into a tree outside the start directory reads its sourc
 });
 
 ebpfTest('check: a recipe leaving a process running orders nothing by itself: no race after it, but its late write still races', async () => {
-  const dir = path.join(tmpdir('bt-bg-'), 'p');
-  fs.mkdirSync(dir);
   // gen.h's recipe starts a detached sleep (a daemon): out.txt's job runs while it lives, ordered by make
-  fs.writeFileSync(path.join(dir, 'Makefile'), "all: out.txt\ngen.h:\n\techo '#define X 1' > gen.h; (sleep 1 >/dev/null 2>&1 &)\nout.txt: gen.h\n\tcat gen.h > out.txt\n");
-  const t = await trace(['make', '-j2'], { cwd: dir });
-  assert.equal(t.code, 0, t.stderr);
-  const { code, json } = await checkJson(t.file);
+  const bg = await traceMake('bt-bg-', "all: out.txt\ngen.h:\n\techo '#define X 1' > gen.h; (sleep 1 >/dev/null 2>&1 &)\nout.txt: gen.h\n\tcat gen.h > out.txt\n");
+  const { code, json } = await checkJson(bg.file);
   assert.deepEqual(json.findings, []);
   assert.equal(code, 0);
   // the detached process writes late.h after its recipe ended, while the next job looks for it: a race
-  const dir2 = path.join(tmpdir('bt-bg-'), 'q');
-  fs.mkdirSync(dir2);
-  fs.writeFileSync(path.join(dir2, 'Makefile'), 'all: out.txt\nlate.h:\n\t(sleep 0.5; echo x > late.h) >/dev/null 2>&1 &\nout.txt: late.h\n\tcat late.h > out.txt 2>/dev/null || true\n');
-  const t2 = await trace(['make', '-j2'], { cwd: dir2 });
-  assert.equal(t2.code, 0, t2.stderr);
-  const r2 = await checkJson(t2.file);
-  assert.deepEqual(r2.json.findings.map((f) => [f.kind, path.relative(dir2, f.file)]), [['used-before-produced', 'late.h']]);
+  const late = await traceMake('bt-bg-', 'all: out.txt\nlate.h:\n\t(sleep 0.5; echo x > late.h) >/dev/null 2>&1 &\nout.txt: late.h\n\tcat late.h > out.txt 2>/dev/null || true\n');
+  const r2 = await checkJson(late.file);
+  assert.deepEqual(r2.json.findings.map((f) => [f.kind, path.relative(late.dir, f.file)]), [['used-before-produced', 'late.h']]);
   // the detached subshell opens late.h at once and writes it later: the next job reads it half-written, a race too
-  const dir3 = path.join(tmpdir('bt-bg-'), 'r');
-  fs.mkdirSync(dir3);
-  fs.writeFileSync(path.join(dir3, 'Makefile'), 'all: out.txt\nlate.h:\n\t(sleep 0.5; echo x) > late.h 2>/dev/null &\nout.txt: late.h\n\tcat late.h > out.txt\n');
-  const t3 = await trace(['make', '-j2'], { cwd: dir3 });
-  assert.equal(t3.code, 0, t3.stderr);
-  const r3 = await checkJson(t3.file);
-  assert.deepEqual(r3.json.findings.map((f) => [f.kind, path.relative(dir3, f.file)]), [['read-write', 'late.h']]);
+  const half = await traceMake('bt-bg-', 'all: out.txt\nlate.h:\n\t(sleep 0.5; echo x) > late.h 2>/dev/null &\nout.txt: late.h\n\tcat late.h > out.txt\n');
+  const r3 = await checkJson(half.file);
+  assert.deepEqual(r3.json.findings.map((f) => [f.kind, path.relative(half.dir, f.file)]), [['read-write', 'late.h']]);
 });
 
 ebpfTest('check --make: the clean twin (pattern rules, .d files, temp files) gives nothing', async () => {

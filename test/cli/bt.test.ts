@@ -121,13 +121,19 @@ test('output larger than a pipe holds reaches a slow reader whole (Node queues i
   assert.equal(Buffer.concat(chunks).toString('utf8'), expected);
 });
 
-test('stdout on a full disk: one line and exit 1 from every way bt writes it (sync writes, the stdout stream, an export)', async () => {
+/** A log of one open (written by the real writer), in a new temporary directory. */
+async function oneOpenLog(prefix: string): Promise<string> {
   const { HEADER, START, TRAILER, tmpdir } = await import('../log/fixtures.js');
   const { LogWriter } = await import('../../src/log/writer.js');
-  const log = path.join(tmpdir('bt-full-'), 'b.trace');
+  const log = path.join(tmpdir(prefix), 'b.trace');
   const w = LogWriter.open(log, HEADER);
   w.write({ ts: START + 1000, pid: 1234, tid: 1234, open: { path: '/usr/include/stdio.h', dirfd: -100, flags: 0, mode: 0, fd: 3, errno: 0, op: 'openat' } });
   w.close(TRAILER);
+  return log;
+}
+
+test('stdout on a full disk: one line and exit 1 from every way bt writes it (sync writes, the stdout stream, an export)', async () => {
+  const log = await oneOpenLog('bt-full-');
   for (const args of [['dump', log], ['summary', log], ['export', 'jsonl', log], ['graph', log]]) {
     const fd = fs.openSync('/dev/full', 'w');
     const r = spawnSync(process.execPath, [BT, ...args], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
@@ -138,13 +144,8 @@ test('stdout on a full disk: one line and exit 1 from every way bt writes it (sy
 });
 
 test('an output that is the input log (by name or through a link) is refused, and the log stays', async () => {
-  const { HEADER, START, TRAILER, tmpdir } = await import('../log/fixtures.js');
-  const { LogWriter } = await import('../../src/log/writer.js');
-  const dir = tmpdir('bt-same-');
-  const log = path.join(dir, 'b.trace');
-  const w = LogWriter.open(log, HEADER);
-  w.write({ ts: START + 1000, pid: 1234, tid: 1234, open: { path: '/usr/include/stdio.h', dirfd: -100, flags: 0, mode: 0, fd: 3, errno: 0, op: 'openat' } });
-  w.close(TRAILER);
+  const log = await oneOpenLog('bt-same-');
+  const dir = path.dirname(log);
   const before = fs.readFileSync(log);
   fs.symlinkSync(log, path.join(dir, 'link.json'));
   for (const [args, out] of [
@@ -160,12 +161,7 @@ test('an output that is the input log (by name or through a link) is refused, an
 });
 
 test('a glob the regular expression engine refuses ("[z-a]") is a usage error in filters, --include and --ignore, not an internal error', async () => {
-  const { HEADER, START, TRAILER, tmpdir } = await import('../log/fixtures.js');
-  const { LogWriter } = await import('../../src/log/writer.js');
-  const log = path.join(tmpdir('bt-glob-'), 'b.trace');
-  const w = LogWriter.open(log, HEADER);
-  w.write({ ts: START + 1000, pid: 1234, tid: 1234, open: { path: '/usr/include/stdio.h', dirfd: -100, flags: 0, mode: 0, fd: 3, errno: 0, op: 'openat' } });
-  w.close(TRAILER);
+  const log = await oneOpenLog('bt-glob-');
   const cases: Array<[string[], string]> = [
     [['summary', log, '--filter', 'path ~ "[z-a]"'], 'bt: bad filter: bad glob "[z-a]": range out of order in character class at column 7\n  path ~ "[z-a]"\n         ^\n'],
     [['dump', log, '--filter', 'exe ~ "[b-a]*"'], 'bt: bad filter: bad glob "[b-a]*": range out of order in character class at column 6\n  exe ~ "[b-a]*"\n        ^\n'],
