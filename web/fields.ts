@@ -16,6 +16,7 @@ export function fieldFilter(field: string, value: string | number): string {
 export function combine(current: string, expr: string, how: 'apply' | 'and' | 'andnot'): string {
   const cur = current.trim();
   if (how === 'apply' || !cur) return how === 'andnot' ? `not ${expr}` : expr;
-  const left = /\bor\b/.test(cur) ? `(${cur})` : cur;
+  // `or` and `||` bind looser than the `and` added here
+  const left = /\bor\b|\|\|/.test(cur) ? `(${cur})` : cur;
   return how === 'and' ? `${left} and ${expr}` : `${left} and not ${expr}`;
 }

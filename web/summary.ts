@@ -7,7 +7,7 @@ import type { Backend } from './backend.js';
 import { fieldFilter } from './fields.js';
 import { GROUP_LABELS } from './files.js';
 import { store } from './state.js';
-import { clear, commandLine, count, dur, h } from './util.js';
+import { clear, commandLine, count, h, msDur } from './util.js';
 
 export class SummaryPage {
   readonly el: HTMLElement;
@@ -50,7 +50,7 @@ export class SummaryPage {
         h('dt', {}, 'command'),
         h('dd', {}, h('code', {}, commandLine(s.command ?? [], 300))),
         h('dt', {}, 'duration'),
-        h('dd', {}, dur((s.duration_ms ?? 0) * 1e6)),
+        h('dd', {}, msDur(s.duration_ms ?? 0)),
         h('dt', {}, 'exit status'),
         h('dd', { class: s.exit_status ? 'failed' : '' }, String(s.exit_status ?? 'unknown')),
         h('dt', {}, 'processes'),
@@ -77,10 +77,10 @@ export class SummaryPage {
         ...(s.incomplete ? [h('dt', {}, 'incomplete'), h('dd.failed', {}, 'the trace has no trailer')] : []),
       ),
       h('div.cols', {}, 
-        h('section', {}, h('h3', {}, 'Tools'), table(['program', 'runs', 'wall time'], (s.tools ?? []).slice(0, 15).map((t: any) => [h('a', { href: '#', onclick: (e: Event) => (e.preventDefault(), store.set({ page: "explore", f: fieldFilter("exe", t.exe) }, { push: true })) }, t.exe), String(t.count), dur(t.wall_ms * 1e6)]))),
-        h('section', {}, h('h3', {}, 'Longest jobs'), table(['job', 'time'], (s.jobs ?? []).slice(0, 15).map((j: any) => [proc(j), dur(j.duration_ms * 1e6)]))),
+        h('section', {}, h('h3', {}, 'Tools'), table(['program', 'runs', 'wall time'], (s.tools ?? []).slice(0, 15).map((t: any) => [h('a', { href: '#', onclick: (e: Event) => (e.preventDefault(), store.set({ page: "explore", f: fieldFilter("exe", t.exe) }, { push: true })) }, t.exe), String(t.count), msDur(t.wall_ms)]))),
+        h('section', {}, h('h3', {}, 'Longest jobs'), table(['job', 'time'], (s.jobs ?? []).slice(0, 15).map((j: any) => [proc(j), msDur(j.duration_ms)]))),
       ),
-      h('section', {}, h('h3', {}, 'Critical path ', h('small', {}, s.critical_path_ms ? dur(s.critical_path_ms * 1e6) : '')), table(['step', 'time'], (s.critical_path ?? []).slice(0, 30).map((j: any) => [proc(j), dur(j.duration_ms * 1e6)]))),
+      h('section', {}, h('h3', {}, 'Critical path ', h('small', {}, s.critical_path_ms ? msDur(s.critical_path_ms) : '')), table(['step', 'time'], (s.critical_path ?? []).slice(0, 30).map((j: any) => [proc(j), msDur(j.duration_ms)]))),
       h('section', {}, h('h3', {}, 'Outputs ', h('small', {}, count(s.outputs?.length ?? 0))), h('ul.outputs', {}, ...(s.outputs ?? []).slice(0, 40).map((p: string) => h('li', {}, h('a', { href: '#', 'data-path': p, onclick: (e: Event) => (e.preventDefault(), this.openPath(p)) }, p))))),
       h('section', {}, h('h3', {}, 'Where it looked for files and did not find them ', h('small', {}, count(s.probe_count ?? 0))), table(['directory', 'probes'], (s.probes ?? []).slice(0, 15).map((p: any) => [p.dir, String(p.count)]))),
     );

@@ -200,7 +200,8 @@ export class Timeline {
     this.drawnIds = [];
     // ribbon (as computed for the data's window, stretched to the current one)
     if (d && d.ribbon.length) {
-      const max = Math.max(1, ...d.ribbon);
+      const peak = Math.max(0, ...d.ribbon);
+      const max = Math.max(1, peak); // the scale: an empty ribbon draws flat
       g.fillStyle = '#c9d7ea';
       g.beginPath();
       g.moveTo(this.x(d.t0, W), RIBBON_H);
@@ -215,7 +216,7 @@ export class Timeline {
       g.fill();
       g.fillStyle = '#445';
       g.font = '10px system-ui, sans-serif';
-      g.fillText(`running processes (peak ${Math.round(max * 10) / 10})`, 4, 10);
+      g.fillText(`running processes (peak ${Math.round(peak * 10) / 10})`, 4, 10);
     }
     g.strokeStyle = '#dde';
     g.beginPath();

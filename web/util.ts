@@ -27,6 +27,11 @@ export function h<S extends string>(spec: S, attrs: Attrs = {}, ...children: Chi
 }
 
 /** "12.3 ms" / "1.234 s" for a span in ns. */
+/** A time bt summary gives in whole milliseconds: no decimal it does not have ("5 ms", not "5.0 ms"). */
+export function msDur(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : dur(ms * 1e6);
+}
+
 export function dur(ns: number): string {
   if (ns < 1e3) return `${Math.round(ns)} ns`;
   if (ns < 1e6) return `${(ns / 1e3).toFixed(0)} µs`;

@@ -31,6 +31,8 @@ export function compileMasks(masks: readonly string[] | undefined): RegExp[] {
 
 export class Masker {
   private readonly start: string;
+  /** The start directory where it is a whole path part (followed by /, the end, or a separator such as : or a space). */
+  private readonly startRe: RegExp;
   private readonly temps: Set<string>;
 
   constructor(
@@ -38,6 +40,7 @@ export class Masker {
     private readonly user: readonly RegExp[] = [],
   ) {
     this.start = build.startDir || '/';
+    this.startRe = new RegExp(`${this.start.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=/|$|[^\\w.+-])`, 'g');
     this.temps = new Set(build.model.files.filter((f) => f.created && f.removed && !f.dir).map((f) => f.path));
   }
 
@@ -47,7 +50,8 @@ export class Masker {
     if (out.includes('/')) {
       out = out.replace(/\/[^\s:=,;'"]+/g, (p) => (this.temps.has(p) ? '<tmp>' : p));
       for (const re of TEMP_PATTERNS) out = out.replace(re, '<tmp>');
-      if (this.start !== '/') out = out.split(this.start).join('$START');
+      // the start directory as a whole path part: /w/proj-deps is not $START-deps
+      if (this.start !== '/') out = out.replace(this.startRe, '$$START');
     }
     for (const re of this.user) out = out.replace(re, '*');
     return out;

@@ -25,6 +25,10 @@ test('Masker: the start directory, temporary names and --mask patterns', () => {
   const build = buildFromRecords(makeHeader(100, '/home/ci/proj'), []);
   const m = new Masker(build, compileMasks(['build-[0-9]+']));
   assert.equal(m.text('-I/home/ci/proj/include'), '-I$START/include');
+  // only as a whole path part: a sibling named proj-deps stays itself
+  assert.equal(m.text('-I/home/ci/proj-deps -I/home/ci/proj.old/x'), '-I/home/ci/proj-deps -I/home/ci/proj.old/x');
+  assert.equal(m.text('PATH=/home/ci/proj:/home/ci/proj/bin -I/home/ci/proj'), 'PATH=$START:$START/bin -I$START');
+  assert.equal(m.path('/home/ci/proj-deps/dep.h'), '/home/ci/proj-deps/dep.h');
   assert.equal(m.text('/tmp/ccAb12Cd.s'), '<tmp>');
   assert.equal(m.text('-o/tmp/tmp.XyZ12345ab'), '-o<tmp>');
   assert.equal(m.text('arch/x86/.tmp_1234.o'), 'arch/x86/<tmp>.o');

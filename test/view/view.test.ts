@@ -429,6 +429,18 @@ viewTest('"apply as filter" on a path keeps the processes that used the file and
   const rest = users.filter((id) => build.process(id)!.exe !== ld.exe);
   await page.waitForFunction((n) => document.querySelectorAll('#tree .proc-row').length === n, rest.length);
   assert.deepEqual((await shown(page)).tree, rest);
+  // a filter with || (as or) goes in parentheses before "and not": and binds tighter
+  const orExpr = `exe == cc1 || exe == "${ld.exe}"`;
+  await page.evaluate((f) => {
+    const p = new URLSearchParams(location.hash.slice(1));
+    p.set('f', f);
+    location.hash = p.toString();
+  }, orExpr);
+  await page.waitForFunction((e) => (document.querySelector('#filter') as HTMLInputElement | null)?.value === e, orExpr);
+  await page.waitForSelector('#details dd.filterable');
+  await page.locator('#details dd.filterable').first().click({ button: 'right' });
+  await page.click('#ctxmenu li[data-how="andnot"]');
+  await page.waitForFunction((e) => new URLSearchParams(location.hash.slice(1)).get('f') === e, `(${orExpr}) and not exe == "${ld.exe}"`);
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -464,6 +476,10 @@ viewTest("the provenance of the C project's hello shows main.c and its headers; 
   await shot(page, 'summary');
   const summaryText = (await page.textContent('#summary')) ?? '';
   assert.match(summaryText, new RegExp(`processes${build.model.processes.length} in \\d+ jobs`));
+  // its times are whole milliseconds (bt summary's): shown without a decimal they do not have
+  const times = await page.$$eval('#summary td', (els) => els.map((e) => e.textContent ?? '').filter((t) => / (ms|s)$/.test(t)));
+  assert.ok(times.length > 0);
+  assert.ok(times.every((t) => !/^\d+\.\d+ ms$/.test(t)), times.join(', '));
   await page.click(`#summary a[data-path="${hello.path}"]`);
   await page.waitForFunction((id) => new URLSearchParams(location.hash.slice(1)).get('sel') === `f${id}` && !document.querySelector('#summary:not([hidden])'), hello.id);
   assert.deepEqual(errors, []);
