@@ -5,7 +5,7 @@
  * list button shows it), Esc clears.
  */
 import type { Backend } from './backend.js';
-import type { ApiError } from './backend.js';
+import { ApiError } from './backend.js';
 import { combine } from './fields.js';
 import { store } from './state.js';
 import { clear, counted, debounce, h } from './util.js';
@@ -77,8 +77,18 @@ export class FilterBar {
     try {
       r = await this.api.get('check', { f: text });
     } catch (err) {
-      const c = (err as ApiError).body?.column;
-      r = { error: (err as ApiError).message, column: typeof c === 'number' ? c : undefined };
+      if (!(err instanceof ApiError)) {
+        // no answer at all (fetch's TypeError): the server, not the filter
+        if (seq !== this.seq) return;
+        this.input.classList.remove('good', 'bad');
+        this.squiggle.hidden = true;
+        this.status.className = 'filter-status error';
+        this.status.textContent = 'the bt view server does not answer: is bt view still running?';
+        this.status.title = `${this.status.textContent} (${(err as Error).message})`;
+        return;
+      }
+      const c = err.body?.column;
+      r = { error: err.message, column: typeof c === 'number' ? c : undefined };
     }
     if (seq !== this.seq) return;
     if (r.error === undefined) {

@@ -361,6 +361,18 @@ viewTest('in a 1024-pixel window the files table keeps room for its paths, cut o
   await page.close();
 });
 
+viewTest('when the server has stopped, a filter typed is not marked broken: the bar says the server does not answer', async () => {
+  const file = await cprojectTrace();
+  const { server } = await serve(file);
+  const { page } = await open(server.url);
+  await page.waitForSelector('#tree .proc-row');
+  await server.close();
+  await page.fill('#filter', 'exe == cc');
+  await page.waitForFunction(() => document.querySelector('#filter-status')?.textContent === 'the bt view server does not answer: is bt view still running?');
+  assert.equal(await page.$eval('#filter', (e) => e.classList.contains('bad')), false);
+  await page.close();
+});
+
 viewTest('a link whose filter does not parse shows the whole build, the filter in the bar with its error', async () => {
   const file = await cprojectTrace();
   const { build, server } = await serve(file);
