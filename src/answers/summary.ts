@@ -4,7 +4,7 @@
  */
 import type { Subject } from '../filter/index.js';
 import { failed, programName, type Build, type Job } from '../model/index.js';
-import type { ModelEnv } from '../model/subject.js';
+import { filterMatches, type ModelEnv } from '../model/subject.js';
 import { toMs } from '../present/format.js';
 import { fileGroups, noiseOf, probesByDir, type FileGroups } from './groups.js';
 
@@ -62,21 +62,14 @@ export interface SummaryOptions {
  */
 export function filterSelection(build: Build, env: ModelEnv, keep: (s: Subject) => boolean): Required<Pick<SummaryOptions, 'procs' | 'files'>> {
   const { files } = build.model;
-  const whole = new Set<number>();
-  const procs = new Set<number>();
+  const m = filterMatches(build, env, keep);
+  const procs = new Set(m.procs);
   const matched = new Set<number>();
-  for (const p of build.model.processes) {
-    if (keep(env.processSubject(p))) {
-      whole.add(p.proc);
-      procs.add(p.proc);
-    }
-    for (const a of p.files.values()) {
-      if (!keep(env.accessSubject(p, files[a.file], a))) continue;
-      matched.add(a.file);
-      procs.add(p.proc);
-    }
+  for (const a of m.accesses) {
+    procs.add(a.proc);
+    matched.add(a.file);
   }
-  return { procs, files: (id) => matched.has(id) || files[id].procs.some((a) => whole.has(a.proc)) };
+  return { procs, files: (id) => matched.has(id) || files[id].procs.some((a) => m.procs.has(a.proc)) };
 }
 
 function jobEntry(build: Build, job: Job): SummaryJob {

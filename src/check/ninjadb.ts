@@ -81,6 +81,9 @@ export function parseDeps(text: string, abs: (p: string) => string): Map<string,
   return out;
 }
 
+/** Outputs of edges with the same key were made by one command (the same rule and inputs). */
+const edgeKey = (e: NinjaEdge): string => JSON.stringify([e.rule, e.inputs, e.orderOnly]);
+
 export function ninjaGraph(dirArg: string): Graph {
   const dir = path.resolve(dirArg);
   if (!fs.existsSync(path.join(dir, 'build.ninja'))) {
@@ -100,7 +103,7 @@ export function ninjaGraph(dirArg: string): Graph {
   const together = new Map<string, string[]>();
   for (const [t, e] of edges) {
     if (e.rule === 'phony') continue;
-    const k = JSON.stringify([e.rule, e.inputs, e.orderOnly]);
+    const k = edgeKey(e);
     together.set(k, [...(together.get(k) ?? []), t]);
   }
   const memo = new Map<string, Set<string>>();
@@ -128,7 +131,7 @@ export function ninjaGraph(dirArg: string): Graph {
     dependsOn: closure,
     madeWith: (t) => {
       const e = edges.get(t);
-      return new Set(e ? (together.get(JSON.stringify([e.rule, e.inputs, e.orderOnly])) ?? [t]) : [t]);
+      return new Set(e ? (together.get(edgeKey(e)) ?? [t]) : [t]);
     },
     own: (p) => OWN.has(baseName(p)) || p.endsWith('.d'),
     // a phony input without inputs of its own is always dirty (ninja's FORCE)

@@ -92,7 +92,8 @@ export function graphCommand(): Command {
       const build = loadFor(log, { ...o, allWarnings: o.warnings === 'all' });
       if (o.focus && filter) throw new UsageError('E_USAGE', 'give --focus or --filter, not both');
       const focused = o.focus ? build.resolveFile(o.focus, (f) => (f.kinds & Kind.WRITE) !== 0) : undefined;
-      const focus = filter ? filterFocus(build, filter.bind(new ModelEnv(build))) : focused ? depsScope(build, focused, { all: !!o.allFiles }) : undefined;
+      const env = filter ? new ModelEnv(build) : undefined;
+      const focus = filter && env ? filterFocus(build, env, filter.bind(env)) : focused ? depsScope(build, focused, { all: !!o.allFiles }) : undefined;
       const view = graphBuild(build, options, focus);
       const res = { dot: toDot(view), model: view.model, summary: build.summary, ...build.damage };
       const bytes = await renderDot(res.dot, format);

@@ -7,7 +7,7 @@
 import type { LogHeader } from '../log/schema.js';
 import type { Subject } from '../filter/index.js';
 import { buildFromRecords, type Build, type BuildFile, type BuildModel as Model, type FileAccess, type FileLink, type Process } from '../model/index.js';
-import { ModelEnv } from '../model/subject.js';
+import { filterMatches, type ModelEnv } from '../model/subject.js';
 import { Kind, WRITES } from '../model/kinds.js';
 import type { LogRecord } from '../log/schema.js';
 
@@ -93,23 +93,15 @@ export interface Focus {
  * access subjects: the process's fields, the file's path, the kinds), the
  * processes it matches or that made a kept access, and their ancestors.
  */
-export function filterFocus(build: Build, keep: (s: Subject) => boolean): Focus {
-  const env = new ModelEnv(build);
-  const files = build.model.files;
+export function filterFocus(build: Build, env: ModelEnv, keep: (s: Subject) => boolean): Focus {
+  const m = filterMatches(build, env, keep);
   const procs = new Set<number>();
-  const kept = new Set<FileAccess>();
-  for (const p of build.model.processes) {
-    let any = keep(env.processSubject(p));
-    for (const a of p.files.values()) {
-      if (keep(env.accessSubject(p, files[a.file], a))) {
-        kept.add(a);
-        any = true;
-      }
-    }
-    if (!any) continue;
-    for (let q: Process | undefined = p; q && !procs.has(q.proc); q = q.parent ? build.process(q.parent) : undefined) procs.add(q.proc);
-  }
-  return { procs, access: (_p, _f, a) => kept.has(a) };
+  const add = (proc: number) => {
+    for (let q = build.process(proc); q && !procs.has(q.proc); q = q.parent ? build.process(q.parent) : undefined) procs.add(q.proc);
+  };
+  for (const proc of m.procs) add(proc);
+  for (const a of m.accesses) add(a.proc);
+  return { procs, access: (_p, _f, a) => m.accesses.has(a) };
 }
 
 /** The graph's edge bits for the model's access kinds. */

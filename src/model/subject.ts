@@ -155,3 +155,20 @@ function eventErrno(r: LogRecord): number {
   const ev = (r.exec ?? r.open ?? r.close ?? r.dup ?? r.pipe ?? r.chdir ?? r.path ?? r.path2 ?? r.lookup ?? r.readdir ?? r.meta) as { errno?: number } | undefined;
   return ev?.errno ?? 0;
 }
+
+/**
+ * What a display filter matches in the build model: the processes it
+ * matches as processes, and the accesses it matches as access subjects (the
+ * process's fields, the file's path, the access's kinds). bt graph and bt
+ * summary keep what they need of it.
+ */
+export function filterMatches(build: Build, env: ModelEnv, keep: (s: Subject) => boolean): { procs: Set<number>; accesses: Set<FileAccess> } {
+  const files = build.model.files;
+  const procs = new Set<number>();
+  const accesses = new Set<FileAccess>();
+  for (const p of build.model.processes) {
+    if (keep(env.processSubject(p))) procs.add(p.proc);
+    for (const a of p.files.values()) if (keep(env.accessSubject(p, files[a.file], a))) accesses.add(a);
+  }
+  return { procs, accesses };
+}
