@@ -59,7 +59,7 @@ enum bt_flag {
 /* Reasons events were lost or damaged (index into bt_stats.lost). */
 enum bt_lost_reason {
 	BT_LOST_RINGBUF = 0,   /* ring buffer full: record dropped */
-	BT_LOST_PAIR_MAP = 1,  /* no task storage to keep an exec's arguments from enter to exit (out of memory) */
+	BT_LOST_PAIR_MAP = 1,  /* no task storage (out of memory): for an exec's arguments from enter to exit, a listing's count or an exit's report */
 	BT_LOST_READ = 2,      /* a user string could not be read */
 	BT_LOST_TRUNCATED = 3, /* a string or path was truncated */
 	BT_LOST_UNKNOWN_OP = 4, /* a syscall paired with no table row (never happens unless the table is broken) */

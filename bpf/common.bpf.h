@@ -70,18 +70,6 @@ typedef struct {
 	__type(value, struct bt_argv0);
 } bt_argv0_t;
 
-/* Processes whose exit was reported (by tgid): when several threads of a
- * process die together, more than one can see signal->live == 0 at
- * sched_process_exit; the one whose BPF_NOEXIST insert succeeds reports it.
- * A fork of a new process with that pid clears the entry. */
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u32); /* tgid */
-	__type(value, __u8);
-} bt_exited_t;
-
-extern bt_exited_t bt_exited SEC(".maps");
 /* Identical lookups by one thread, counted instead of sent again
  * (repeats.bpf.h): a direct-mapped table in the thread's own storage. */
 struct bt_rep_table {
@@ -117,19 +105,26 @@ typedef struct {
 	__type(value, struct bt_dir_val);
 } bt_dirs_t;
 
-/* Per process (in its leader's task-local storage): how many of its
- * listings are in bt_dirs. A close looks there only when some are: most
- * processes never list a directory, and most listings reach their end. */
-struct bt_listing_count {
-	__s32 n;
+/* Per process, in its leader's task-local storage (made when first needed,
+ * freed with the leader's task):
+ * - listings: how many of its listings are in bt_dirs. A close looks there
+ *   only when some are: most processes never list a directory, and most
+ *   listings reach their end.
+ * - exit_sent: its exit was reported. When several threads of a process die
+ *   together, more than one can see signal->live == 0 at sched_process_exit;
+ *   the one that sets it reports the exit. (A pid reused by a new process
+ *   is another leader, with storage of its own.) */
+struct bt_proc_state {
+	__s32 listings;
+	__u32 exit_sent;
 };
 
 typedef struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct bt_listing_count);
-} bt_listings_t;
+	__type(value, struct bt_proc_state);
+} bt_procs_t;
 
 /* State of a dentry walk (path.bpf.h). In a per-CPU map, not on the
  * caller's stack: the verifier then sees plain scalars in the bpf_loop
@@ -157,7 +152,7 @@ extern bt_dwalks_t bt_dwalks SEC(".maps");
 extern bt_ringbuf_t bt_events SEC(".maps");
 extern bt_reps_t bt_reps SEC(".maps");
 extern bt_dirs_t bt_dirs SEC(".maps");
-extern bt_listings_t bt_listings SEC(".maps");
+extern bt_procs_t bt_procs SEC(".maps");
 extern bt_argv0_t bt_argv0 SEC(".maps");
 extern bt_scratch_t bt_scratch SEC(".maps");
 extern bt_pending_t bt_pending SEC(".maps");
@@ -179,6 +174,16 @@ static __always_inline bool bt_traced(void)
 	if (!want)
 		return false;
 	return bpf_get_current_ancestor_cgroup_id(bt_cfg.cgroup_level) == want;
+}
+
+/* The current process's state (struct bt_proc_state), in its leader's
+ * storage: absent (NULL) when never made, or, with
+ * BPF_LOCAL_STORAGE_GET_F_CREATE, when there is no memory for it. */
+static __always_inline struct bt_proc_state *bt_proc_of(__u64 flags)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	return bpf_task_storage_get(&bt_procs, t->group_leader, 0, flags);
 }
 
 static __always_inline struct bt_scratch *bt_buf(void)

@@ -242,21 +242,13 @@ static __always_inline void bt_emit_readdir(__s32 fd, long ret, struct bt_dir_va
 	bt_emit(&e, sizeof(e));
 }
 
-/* The current process's count of listings in bt_dirs, in its leader's
- * storage: absent when it has never had one. */
-static __always_inline struct bt_listing_count *bt_listings_of(__u64 flags)
-{
-	struct task_struct *t = bpf_get_current_task_btf();
-
-	return bpf_task_storage_get(&bt_listings, t->group_leader, 0, flags);
-}
 
 /* Deletes a listing's entry; the one that deleted it takes it off the
- * process's count `n` (bt_listings_of(0)). */
-static __always_inline void bt_forget_listing(struct bt_dir_key *k, struct bt_listing_count *n)
+ * process's count of listings `n` (bt_proc_of(0)). */
+static __always_inline void bt_forget_listing(struct bt_dir_key *k, struct bt_proc_state *n)
 {
 	if (!bpf_map_delete_elem(&bt_dirs, k) && n)
-		__sync_fetch_and_add(&n->n, -1);
+		__sync_fetch_and_add(&n->listings, -1);
 }
 
 static __always_inline void bt_on_readdir(long ret, struct bt_pending *p)
@@ -280,7 +272,7 @@ static __always_inline void bt_on_readdir(long ret, struct bt_pending *p)
 			v->entries += c.n;
 			v->calls++;
 		} else {
-			struct bt_listing_count *n = bt_listings_of(BPF_LOCAL_STORAGE_GET_F_CREATE);
+			struct bt_proc_state *n = bt_proc_of(BPF_LOCAL_STORAGE_GET_F_CREATE);
 
 			/* without its count a close would not look for the entry */
 			if (!n) {
@@ -290,14 +282,14 @@ static __always_inline void bt_on_readdir(long ret, struct bt_pending *p)
 			nv.entries = c.n;
 			nv.calls = 1;
 			if (!bpf_map_update_elem(&bt_dirs, &k, &nv, BPF_NOEXIST))
-				__sync_fetch_and_add(&n->n, 1);
+				__sync_fetch_and_add(&n->listings, 1);
 		}
 		return;
 	}
 	/* the end of the directory, or an error: one record for the listing */
 	if (v) {
 		nv = *v;
-		bt_forget_listing(&k, bt_listings_of(0));
+		bt_forget_listing(&k, bt_proc_of(0));
 	}
 	nv.calls++;
 	bt_emit_readdir(a.fd, ret, &nv, 0);
@@ -308,10 +300,10 @@ static __always_inline void bt_readdir_closed(__s32 fd)
 {
 	struct bt_dir_key k = {};
 	struct bt_dir_val *v, nv;
-	struct bt_listing_count *n = bt_listings_of(0);
+	struct bt_proc_state *n = bt_proc_of(0);
 
 	/* most processes never list a directory: no key to make, no lookup */
-	if (!n || n->n <= 0)
+	if (!n || n->listings <= 0)
 		return;
 	k.start_time = bt_start_time();
 	k.exec_id = bt_exec_id();

@@ -20,8 +20,6 @@ int BPF_PROG(bt_fork, struct task_struct *parent, struct task_struct *child)
 		e.ppid = e.h.pid;
 	} else {
 		e.ppid = BPF_CORE_READ(child, real_parent, tgid);
-		/* a new process: its pid may have been an exited one's */
-		bpf_map_delete_elem(&bt_exited, &e.child_pid);
 	}
 	bt_emit(&e, sizeof(e));
 	return 0;
@@ -38,7 +36,7 @@ int BPF_PROG(bt_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	__u64 arg_start, arg_end, env_start, env_end, size;
 	__u32 tid = old_pid, argv_len, env_len;
 	struct bt_argv0 *argv0;
-	struct bt_listing_count *lists;
+	struct bt_proc_state *st;
 
 	if (!bt_traced())
 		return 0;
@@ -67,9 +65,9 @@ int BPF_PROG(bt_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 
 	/* the old image's listings cannot be closed by this one (bt_dirs keys
 	 * hold the exec count): closes need not look for them */
-	lists = bpf_task_storage_get(&bt_listings, p, 0, 0);
-	if (lists)
-		lists->n = 0;
+	st = bpf_task_storage_get(&bt_procs, p, 0, 0);
+	if (st)
+		st->listings = 0;
 
 	mm = BPF_CORE_READ(p, mm);
 	arg_start = BPF_CORE_READ(mm, arg_start);
@@ -121,9 +119,7 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(bt_exit, struct task_struct *p)
 {
 	struct bt_exit e = {};
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32;
-	__u8 one = 1;
+	struct bt_proc_state *st;
 
 	/* A thread killed inside a syscall never reaches its exit tracepoint:
 	 * its pending syscall goes with its task storage. */
@@ -132,10 +128,17 @@ int BPF_PROG(bt_exit, struct task_struct *p)
 	/* every thread: the counts of its repeated lookups come before its end */
 	bt_flush_repeats(p);
 	/* Only the last thread of a process reports the process exit. Threads
-	 * dying together can all see live == 0: exactly one insert succeeds. */
+	 * dying together can all see live == 0: the one that sets exit_sent
+	 * reports it (p is the current task). Without memory for the flag
+	 * nobody can tell which is first: counted as lost, not reported twice. */
 	if (BPF_CORE_READ(p, signal, live.counter) != 0)
 		return 0;
-	if (bpf_map_update_elem(&bt_exited, &tgid, &one, BPF_NOEXIST) != 0)
+	st = bt_proc_of(BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!st) {
+		bt_count_lost(BT_LOST_PAIR_MAP);
+		return 0;
+	}
+	if (__sync_val_compare_and_swap(&st->exit_sent, 0, 1) != 0)
 		return 0;
 	bt_fill_hdr(&e.h, BT_T_EXIT);
 	e.status = BPF_CORE_READ(p, exit_code);

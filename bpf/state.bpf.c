@@ -8,10 +8,9 @@ bt_ringbuf_t bt_events SEC(".maps");
 bt_scratch_t bt_scratch SEC(".maps");
 bt_pending_t bt_pending SEC(".maps");
 bt_argv0_t bt_argv0 SEC(".maps");
-bt_exited_t bt_exited SEC(".maps");
 bt_reps_t bt_reps SEC(".maps");
 bt_dirs_t bt_dirs SEC(".maps");
-bt_listings_t bt_listings SEC(".maps");
+bt_procs_t bt_procs SEC(".maps");
 bt_dwalks_t bt_dwalks SEC(".maps");
 
 /* Zeroed configuration traces nothing; userspace writes it after load, before
