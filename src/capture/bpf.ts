@@ -1,26 +1,29 @@
 /**
- * Loads build/bt.bpf.o through libbpf: sets the ring size, drops programs
- * whose tracepoint this kernel lacks, loads on a libuv thread (bt trace
- * starts that before it has even parsed its options: cli/early.ts), writes
- * the .data.cfg configuration, attaches, and exposes the ring fd and the
- * .bss counters. close() detaches everything; it is safe to call more than
- * once.
+ * Loads bt's BPF programs, attaches them, and exposes the ring fd and the
+ * .bss counters. Two loaders: the light skeleton (capture/lskel.ts: the
+ * kernel loads everything, the fast way) where it loads, else libbpf
+ * (capture/libbpf-load.ts), which works on every kernel bt supports. The
+ * load runs on a libuv thread; bt trace starts it before it has even parsed
+ * its options (cli/early.ts). Then this writes the .data.cfg configuration
+ * and attaches by fd. close() detaches everything and closes every fd; it
+ * is safe to call more than once.
  */
 import fs from 'node:fs';
 import { CaptureError, errnoName } from '../errors.js';
 import { LAYOUT, LOST_REASONS } from '../log/ring/layout.js';
-import { cachedCoreBtf } from './corebtf.js';
-import { CORE_BTF_PATH, OBJECT_PATH } from './install.js';
-import { checkInt, checkMmap, checkPtr, getLibbpf, getLibc, MAP_SHARED, openObject, PROT_READ, view } from './native.js';
-import { hasTraceEvent, tracefsDir } from './tracefs.js';
+import { LSKEL_PATH, OBJECT_PATH } from './install.js';
+import { libbpfFds, standInsUnneeded, startLibbpfLoad, type LibbpfLoading, type LibbpfResult } from './libbpf-load.js';
+import { readLightSkeleton, startLightLoad, type LightLoaded, type LightResult } from './lskel.js';
+import { checkInt, checkMmap, getLibbpf, getLibc, MAP_SHARED, PROT_READ, view } from './native.js';
 
 /** The iterator that collects repeated lookups' counts (BtBpf.sweep). */
 const SWEEP_PROGRAM = 'bt_sweep';
+const BPF_TRACE_ITER = 28;
 
-/** struct bpf_prog_info (linux/bpf.h UAPI): its size and the run-time statistics fields. */
-const PROG_INFO_SIZE = 232;
-const PROG_INFO_RUN_TIME_NS = 192;
-const PROG_INFO_RUN_CNT = 200;
+/** struct bpf_prog_info and struct bpf_map_info (linux/bpf.h UAPI): sizes and the fields read. */
+const PROG_INFO = { size: 232, name: 64, run_time_ns: 192, run_cnt: 200 } as const;
+const MAP_INFO = { size: 88, value_size: 12 } as const;
+const OBJ_NAME_LEN = 16;
 
 export interface BpfConfig {
   objectPath: string;
@@ -30,36 +33,69 @@ export interface BpfConfig {
   ringBytes: number;
 }
 
+/** What loaded the programs: the light skeleton, or libbpf with the CO-RE types it relocated against (undefined: the kernel's own). */
+export type Loader = { kind: 'lskel' } | { kind: 'libbpf'; coreBtf?: string };
+
+/** For BT_TIMING: which loader loaded the programs. */
+export function describeLoader(l: Loader): string {
+  if (l.kind === 'lskel') return `bpf loaded by the light skeleton (${LSKEL_PATH})`;
+  return `bpf loaded by libbpf, co-re types from ${l.coreBtf ?? 'the kernel (/sys/kernel/btf/vmlinux)'}`;
+}
+
+/** Loaded programs and maps, by fd; release() closes them all. */
+interface Loaded {
+  maps: Map<string, number>;
+  progs: Array<{ name: string; fd: number }>;
+  loader: Loader;
+  release(): void;
+}
+
 export class BtBpf {
-  private obj: unknown;
-  private links: unknown[] = [];
+  private links: number[] = [];
   private statsView?: DataView;
   private statsPtr: unknown;
   private statsLen = 0;
   /** The sweep's iterator link, attached at its first run. */
-  private sweepLink: unknown = undefined;
+  private sweepLink = -1;
   private readonly sweepBuf = Buffer.alloc(64);
   private constructor(
-    obj: unknown,
+    private loaded: Loaded | undefined,
     readonly ringFd: number,
-    readonly programs: readonly string[],
-    readonly skipped: readonly string[],
-    /** The cached CO-RE types libbpf relocated against (capture/corebtf.ts), or undefined: the kernel's own. */
-    readonly coreBtf: string | undefined,
-  ) {
-    this.obj = obj;
+  ) {}
+
+  /** Which loader loaded the programs. */
+  get loader(): Loader {
+    return this.loaded?.loader ?? { kind: 'libbpf' };
+  }
+
+  /** The names of the loaded programs. */
+  get programs(): string[] {
+    return this.loaded?.progs.map((p) => p.name) ?? [];
   }
 
   /**
-   * Opens and loads the object (or adopts the load cli/early.ts started),
-   * then writes the configuration. The verifier gives up with EAGAIN when a
-   * signal arrives while it works (a terminal resize, a child exiting), and
-   * a failed object cannot be loaded again: retry with a fresh one.
+   * Loads (or adopts the load cli/early.ts started), then writes the
+   * configuration. The light skeleton first; whatever stops it, libbpf.
+   * The verifier gives up with EAGAIN when a signal arrives while it works
+   * (a terminal resize, a child exiting), and a failed load cannot be
+   * resumed: retry from the start.
    */
   static async open(cfg: BpfConfig): Promise<BtBpf> {
+    let light = true;
     let useCoreBtf = true;
     for (let attempt = 1; ; attempt++) {
-      const loading = adoptEarly(cfg) ?? startLoad(cfg.objectPath, cfg.ringBytes, useCoreBtf);
+      const loading = adoptEarly(cfg) ?? startLoad(cfg.objectPath, cfg.ringBytes, light, useCoreBtf);
+      if (loading.kind === 'lskel') {
+        const result = await loading.done;
+        const loaded = result.ok ? lightLoaded(result.loaded) : undefined;
+        if (loaded) return BtBpf.ready(loaded, cfg);
+        if (!result.ok && result.error.errno === 11 && attempt < 8) continue;
+        if (process.env.BT_DEBUG) {
+          process.stderr.write(`bt: the light skeleton did not load (${result.ok ? 'unexpected maps or programs' : result.error.message}): loading through libbpf\n`);
+        }
+        light = false;
+        continue;
+      }
       const result = await loading.done;
       if (result.ret === -11 && attempt < 8) {
         getLibbpf().bpf_object__close(loading.obj);
@@ -71,67 +107,40 @@ export class BtBpf {
         useCoreBtf = false;
         continue;
       }
-      return BtBpf.loaded(loading, result, cfg);
+      return BtBpf.ready(libbpfLoaded(loading, result), cfg);
     }
   }
 
-  private static loaded(loading: Loading, { ret: err, callError }: LoadResult, cfg: BpfConfig): BtBpf {
-    const bpf = getLibbpf();
-    const obj = loading.obj;
+  private static ready(loaded: Loaded, cfg: BpfConfig): BtBpf {
     let ok = false;
     try {
-      if (callError !== undefined) {
-        throw new CaptureError('E_BPF_LOAD', `loading the BPF programs failed: ${String((callError as Error)?.message ?? callError)}`, {
-          cause: callError,
-        });
-      }
-      if (err === -11) {
-        throw new CaptureError('E_BPF_AGAIN', 'loading the BPF programs was interrupted by signals (EAGAIN): try again');
-      }
-      if (err < 0) {
-        throw new CaptureError(
-          'E_BPF_LOAD',
-          `loading the BPF programs failed (${errnoName(-err)}): ` +
-            (-err === 1
-              ? 'run bt as root (or with CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN)'
-              : 'the kernel rejected them; run with BT_DEBUG=1 to see the verifier log'),
-        );
-      }
-      writeConfig(obj, cfg);
-      const ring = checkPtr(bpf.bpf_object__find_map_by_name(obj, 'bt_events'), 'find map bt_events');
-      const self = new BtBpf(obj, checkInt(bpf.bpf_map__fd(ring), 'bpf_map__fd(bt_events)'), loading.programs, loading.skipped, loading.coreBtf);
-      self.mapStats();
+      writeConfig(loaded.maps.get('.data.cfg')!, cfg);
+      const self = new BtBpf(loaded, loaded.maps.get('bt_events')!);
+      self.mapStats(loaded.maps.get('.bss')!);
       ok = true;
       return self;
     } finally {
-      if (!ok) bpf.bpf_object__close(obj);
+      if (!ok) loaded.release();
     }
   }
 
-  /** Maps the live .bss (BPF_F_MMAPABLE) read-only: libbpf only remaps it for skeletons. */
-  private mapStats(): void {
-    const bpf = getLibbpf();
-    const bss = checkPtr(bpf.bpf_object__find_map_by_name(this.obj, '.bss'), 'find map .bss');
-    const size = [0];
-    checkPtr(bpf.bpf_map__initial_value(bss, size), 'bpf_map__initial_value(.bss)');
-    if (size[0] !== LAYOUT.bt_stats.size) {
-      throw new CaptureError('E_BPF_LAYOUT', `.bss is ${size[0]} bytes, expected struct bt_stats (${LAYOUT.bt_stats.size}): rebuild bt`);
+  /** Maps the live .bss (BPF_F_MMAPABLE) read-only. */
+  private mapStats(fd: number): void {
+    const size = mapValueSize(fd, '.bss');
+    if (size !== LAYOUT.bt_stats.size) {
+      throw new CaptureError('E_BPF_LAYOUT', `.bss is ${size} bytes, expected struct bt_stats (${LAYOUT.bt_stats.size}): rebuild bt`);
     }
-    const fd = checkInt(bpf.bpf_map__fd(bss), 'bpf_map__fd(.bss)');
-    const libc = getLibc();
-    this.statsLen = Math.ceil(size[0] / 4096) * 4096;
-    this.statsPtr = checkMmap(libc.mmap(null, this.statsLen, PROT_READ, MAP_SHARED, fd, 0), 'mmap(.bss)');
-    this.statsView = new DataView(view(this.statsPtr, size[0]));
+    this.statsLen = Math.ceil(size / 4096) * 4096;
+    this.statsPtr = checkMmap(getLibc().mmap(null, this.statsLen, PROT_READ, MAP_SHARED, fd, 0), 'mmap(.bss)');
+    this.statsView = new DataView(view(this.statsPtr, size));
   }
 
   /** Attaches every loaded program but the sweep (an iterator: it runs when read, see sweep()). */
   attach(): void {
     const bpf = getLibbpf();
-    for (let prog = bpf.bpf_object__next_program(this.obj, null); prog; prog = bpf.bpf_object__next_program(this.obj, prog)) {
-      const name = bpf.bpf_program__name(prog) as string;
-      if (!this.programs.includes(name) || name === SWEEP_PROGRAM) continue;
-      const link = checkPtr(bpf.bpf_program__attach(prog), `attaching BPF program ${name}`);
-      this.links.push(link);
+    for (const { name, fd } of this.loaded?.progs ?? []) {
+      if (name === SWEEP_PROGRAM) continue;
+      this.links.push(checkInt(bpf.bpf_raw_tracepoint_open(null, fd), `attaching BPF program ${name}`));
     }
   }
 
@@ -143,12 +152,12 @@ export class BtBpf {
    */
   sweep(): void {
     const bpf = getLibbpf();
-    if (this.sweepLink === undefined) {
-      const prog = this.obj && bpf.bpf_object__find_program_by_name(this.obj, SWEEP_PROGRAM);
+    if (this.sweepLink < 0) {
+      const prog = this.loaded?.progs.find((p) => p.name === SWEEP_PROGRAM);
       if (!prog) throw new CaptureError('E_BPF_SWEEP', `BPF program ${SWEEP_PROGRAM} is missing: rebuild bt`);
-      this.sweepLink = checkPtr(bpf.bpf_program__attach_iter(prog, null), `attaching BPF iterator ${SWEEP_PROGRAM}`);
+      this.sweepLink = checkInt(bpf.bpf_link_create(prog.fd, 0, BPF_TRACE_ITER, null), `attaching BPF iterator ${SWEEP_PROGRAM}`);
     }
-    const fd = checkInt(bpf.bpf_iter_create(checkInt(bpf.bpf_link__fd(this.sweepLink), 'bpf_link__fd(bt_sweep)')), 'bpf_iter_create(bt_sweep)');
+    const fd = checkInt(bpf.bpf_iter_create(this.sweepLink), 'bpf_iter_create(bt_sweep)');
     try {
       while (fs.readSync(fd, this.sweepBuf) > 0);
     } finally {
@@ -181,146 +190,142 @@ export class BtBpf {
    * /proc/sys/kernel/bpf_stats_enabled is 1 (npm run bench sets it).
    */
   runStats(): Record<string, { ns: number; runs: number }> {
-    const bpf = getLibbpf();
     const out: Record<string, { ns: number; runs: number }> = {};
-    const info = Buffer.alloc(PROG_INFO_SIZE);
-    for (let prog = bpf.bpf_object__next_program(this.obj, null); prog; prog = bpf.bpf_object__next_program(this.obj, prog)) {
-      const name = bpf.bpf_program__name(prog) as string;
-      if (!this.programs.includes(name)) continue;
-      info.fill(0);
-      const len = [PROG_INFO_SIZE];
-      if ((bpf.bpf_obj_get_info_by_fd(bpf.bpf_program__fd(prog), info, len) as number) < 0) continue;
-      out[name] = { ns: Number(info.readBigUInt64LE(PROG_INFO_RUN_TIME_NS)), runs: Number(info.readBigUInt64LE(PROG_INFO_RUN_CNT)) };
+    for (const { name, fd } of this.loaded?.progs ?? []) {
+      const info = objInfo(fd, PROG_INFO.size);
+      if (info) out[name] = { ns: Number(info.readBigUInt64LE(PROG_INFO.run_time_ns)), runs: Number(info.readBigUInt64LE(PROG_INFO.run_cnt)) };
     }
     return out;
   }
 
   /** Detaches the programs (stops new events); the maps stay readable. */
   detach(): void {
-    const bpf = getLibbpf();
-    for (const link of this.links.splice(0)) bpf.bpf_link__destroy(link);
+    const libc = getLibc();
+    for (const link of this.links.splice(0)) libc.close(link);
   }
 
   close(): void {
     this.detach();
-    if (this.sweepLink) getLibbpf().bpf_link__destroy(this.sweepLink);
-    this.sweepLink = undefined;
-    if (this.obj) {
-      const bpf = getLibbpf();
+    if (this.sweepLink >= 0) getLibc().close(this.sweepLink);
+    this.sweepLink = -1;
+    if (this.loaded) {
       this.statsView = undefined;
       if (this.statsPtr) getLibc().munmap(this.statsPtr, this.statsLen);
       this.statsPtr = undefined;
-      bpf.bpf_object__close(this.obj);
-      this.obj = undefined;
+      this.loaded.release();
+      this.loaded = undefined;
     }
   }
 }
 
-/** Writes the configuration into the loaded object's .data.cfg map (the programs are not attached yet). */
-function writeConfig(obj: unknown, cfg: BpfConfig): void {
+/** bpf_obj_get_info_by_fd's answer for a program or map fd, or undefined. */
+function objInfo(fd: number, size: number): Buffer | undefined {
+  const info = Buffer.alloc(size);
+  return (getLibbpf().bpf_obj_get_info_by_fd(fd, info, [size]) as number) < 0 ? undefined : info;
+}
+
+function mapValueSize(fd: number, name: string): number {
+  const info = objInfo(fd, MAP_INFO.size);
+  if (!info) throw new CaptureError('E_BPF_LAYOUT', `cannot read map ${name}'s description: rebuild bt`);
+  return info.readUInt32LE(MAP_INFO.value_size);
+}
+
+/**
+ * The light skeleton's fds as bt needs them: its programs named by the
+ * kernel (slot order is the object's, subprograms included), its maps by
+ * their real names. undefined (everything closed) when one is missing.
+ */
+function lightLoaded(l: LightLoaded): Loaded | undefined {
+  const libc = getLibc();
+  const fds = [...l.maps.values(), ...l.progFds].filter((fd) => fd > 0);
+  const release = () => {
+    for (const fd of fds.splice(0)) libc.close(fd);
+  };
+  const progs = l.progFds.map((fd) => {
+    const info = objInfo(fd, PROG_INFO.size);
+    const raw = info?.subarray(PROG_INFO.name, PROG_INFO.name + OBJ_NAME_LEN) ?? Buffer.alloc(0);
+    const nul = raw.indexOf(0);
+    return { name: raw.toString('latin1', 0, nul < 0 ? raw.length : nul), fd };
+  });
+  const byRealName = (want: string) => [...l.maps].find(([name]) => name === want || (want === '.bss' && name.endsWith('.bss')))?.[1];
+  const maps = new Map<string, number>();
+  for (const name of ['bt_events', '.data.cfg', '.bss']) {
+    const fd = byRealName(name);
+    if (fd !== undefined && fd > 0) maps.set(name, fd);
+  }
+  if (maps.size !== 3 || !progs.some((p) => p.name === SWEEP_PROGRAM) || progs.some((p) => !p.name)) {
+    release();
+    return undefined;
+  }
+  return { maps, progs, loader: { kind: 'lskel' }, release };
+}
+
+/** libbpf's loaded object, or the error that stopped its load (the object closed). */
+function libbpfLoaded(loading: LibbpfLoading, { ret: err, callError }: LibbpfResult): Loaded {
   const bpf = getLibbpf();
-  const map = checkPtr(bpf.bpf_object__find_map_by_name(obj, '.data.cfg'), 'find map .data.cfg');
-  const size = [0];
-  checkPtr(bpf.bpf_map__initial_value(map, size), 'bpf_map__initial_value(.data.cfg)');
+  const release = () => bpf.bpf_object__close(loading.obj);
+  try {
+    if (callError !== undefined) {
+      throw new CaptureError('E_BPF_LOAD', `loading the BPF programs failed: ${String((callError as Error)?.message ?? callError)}`, {
+        cause: callError,
+      });
+    }
+    if (err === -11) {
+      throw new CaptureError('E_BPF_AGAIN', 'loading the BPF programs was interrupted by signals (EAGAIN): try again');
+    }
+    if (err < 0) {
+      throw new CaptureError(
+        'E_BPF_LOAD',
+        `loading the BPF programs failed (${errnoName(-err)}): ` +
+          (-err === 1
+            ? 'run bt as root (or with CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN)'
+            : 'the kernel rejected them; run with BT_DEBUG=1 to see the verifier log'),
+      );
+    }
+    return { ...libbpfFds(loading), loader: { kind: 'libbpf', coreBtf: loading.coreBtf }, release };
+  } catch (e) {
+    release();
+    throw e;
+  }
+}
+
+/** Writes the configuration into the .data.cfg map (the programs are not attached yet). */
+function writeConfig(fd: number, cfg: BpfConfig): void {
   const L = LAYOUT.bt_config;
-  if (size[0] !== L.size) {
-    throw new CaptureError('E_BPF_LAYOUT', `.data.cfg is ${size[0]} bytes, expected struct bt_config (${L.size}): rebuild bt`);
+  const size = mapValueSize(fd, '.data.cfg');
+  if (size !== L.size) {
+    throw new CaptureError('E_BPF_LAYOUT', `.data.cfg is ${size} bytes, expected struct bt_config (${L.size}): rebuild bt`);
   }
   const value = Buffer.alloc(L.size);
   value.writeBigUInt64LE(cfg.cgroupId, L.fields.cgroup_id);
   value.writeUInt32LE(cfg.cgroupLevel, L.fields.cgroup_level);
   value.writeUInt32LE(cfg.flags, L.fields.flags);
-  const fd = checkInt(bpf.bpf_map__fd(map), 'bpf_map__fd(.data.cfg)');
-  checkInt(bpf.bpf_map_update_elem(fd, Buffer.alloc(4), value, 0), 'bpf_map_update_elem(.data.cfg)');
+  checkInt(getLibbpf().bpf_map_update_elem(fd, Buffer.alloc(4), value, 0), 'bpf_map_update_elem(.data.cfg)');
 }
 
-/** What bpf_object__load returned (-errno on failure), or how the async call itself failed (koffi). */
-interface LoadResult {
-  ret: number;
-  callError?: unknown;
-}
-
-/** An object whose load runs on a libuv thread. */
-interface Loading {
-  objectPath: string;
-  ringBytes: number;
-  obj: unknown;
-  programs: string[];
-  skipped: string[];
-  done: Promise<LoadResult>;
-  /** The cached CO-RE types libbpf relocated against, when they matched (capture/corebtf.ts). */
-  coreBtf?: string;
-}
-
-/** The build's cached CO-RE types for bt's own object, when they were made for it on this kernel; BT_CORE_BTF=0 turns them off. */
-function coreBtfFor(objectPath: string): string | undefined {
-  if (process.env.BT_CORE_BTF === '0' || objectPath !== OBJECT_PATH) return undefined;
-  return cachedCoreBtf(CORE_BTF_PATH, objectPath);
-}
-
-type AsyncLoad = { async: (obj: unknown, cb: (err: unknown, res: number) => void) => void };
+/** A load in flight, by either loader. */
+type Loading = { objectPath: string; ringBytes: number } & (
+  | { kind: 'lskel'; done: Promise<LightResult> }
+  | ({ kind: 'libbpf' } & LibbpfLoading)
+);
 
 /**
- * Opens the object, sizes the ring, drops programs whose tracepoint this
- * kernel lacks and starts bpf_object__load on a libuv thread (BTF,
- * relocations, map creation and verification: ~45 ms of kernel work that
- * JavaScript does not wait for). The configuration comes after the load.
+ * Starts a load: the light skeleton when bt's own object has one made from
+ * it and this kernel needs no stand-in (BT_LSKEL=0 turns it off), else
+ * libbpf. The configuration comes after the load.
  */
-function startLoad(objectPath: string, ringBytes: number, useCoreBtf = true): Loading {
-  if (!fs.existsSync(objectPath)) {
-    throw new CaptureError('E_NO_OBJECT', `BPF object ${objectPath} is missing: run npm run build`);
+function startLoad(objectPath: string, ringBytes: number, light = true, useCoreBtf = true): Loading {
+  if (light && objectPath === OBJECT_PATH && process.env.BT_LSKEL !== '0' && standInsUnneeded()) {
+    const sk = readLightSkeleton(LSKEL_PATH, objectPath);
+    if (sk) return { kind: 'lskel', objectPath, ringBytes, done: startLightLoad(sk, { bt_events: ringBytes }) };
   }
-  const bpf = getLibbpf();
-  if (!process.env.BT_DEBUG) bpf.libbpf_set_print(null);
-  const coreBtf = useCoreBtf ? coreBtfFor(objectPath) : undefined;
-  const obj = openObject(objectPath, { btfCustomPath: coreBtf });
-  try {
-    const ring = checkPtr(bpf.bpf_object__find_map_by_name(obj, 'bt_events'), 'find map bt_events');
-    checkInt(bpf.bpf_map__set_max_entries(ring, ringBytes), 'bpf_map__set_max_entries(bt_events)');
-    const { programs, skipped } = selectPrograms(obj);
-    const done = new Promise<LoadResult>((resolve) => {
-      (bpf.bpf_object__load as unknown as AsyncLoad).async(obj, (err, ret) => resolve(err ? { ret: -5, callError: err } : { ret }));
-    });
-    return { objectPath, ringBytes, obj, programs, skipped, done, coreBtf };
-  } catch (err) {
-    bpf.bpf_object__close(obj);
-    throw err;
-  }
+  return { kind: 'libbpf', objectPath, ringBytes, ...startLibbpfLoad(objectPath, ringBytes, useCoreBtf) };
 }
 
-/**
- * Programs that stand in for another where this kernel lacks that one's
- * tracepoint: sys_enter (~35 ns on every syscall of the machine) keeps an
- * exec's arguments where sched_prepare_exec (Linux 6.10) is missing.
- * BT_STAND_INS=1 loads the stand-ins anyway (tests run the older kernels'
- * path with it).
- */
-const STAND_INS: Record<string, { for: string; event: [group: string, name: string] }> = {
-  bt_sys_enter: { for: 'bt_prepare_exec', event: ['sched', 'sched_prepare_exec'] },
-};
-
-/** Disables programs whose tracepoint does not exist here (or that a stand-in replaces): the names of the others, and the sections skipped. */
-function selectPrograms(obj: unknown): { programs: string[]; skipped: string[] } {
-  const bpf = getLibbpf();
-  const unwanted = new Set<string>();
-  for (const [standIn, { for: original, event }] of Object.entries(STAND_INS)) {
-    // only a tracepoint seen to exist is relied on: the stand-in is always right
-    unwanted.add(process.env.BT_STAND_INS !== '1' && hasTraceEvent(...event) ? standIn : original);
-  }
-  const programs: string[] = [];
-  const skipped: string[] = [];
-  for (let prog = bpf.bpf_object__next_program(obj, null); prog; prog = bpf.bpf_object__next_program(obj, prog)) {
-    const name = bpf.bpf_program__name(prog) as string;
-    const sec = bpf.bpf_program__section_name(prog) as string;
-    const m = /^tp\/([^/]+)\/(.+)$/.exec(sec);
-    if (unwanted.has(name) || (m && !fs.existsSync(`${tracefsDir()}/events/${m[1]}/${m[2]}`))) {
-      checkInt(bpf.bpf_program__set_autoload(prog, false), `bpf_program__set_autoload(${name})`);
-      skipped.push(sec);
-    } else {
-      programs.push(name);
-    }
-  }
-  return { programs, skipped };
+/** Closes what a load not adopted made, once it is over. */
+function discard(l: Loading): void {
+  if (l.kind === 'lskel') void l.done.then((r) => (r.ok ? lightLoaded(r.loaded)?.release() : undefined));
+  else void l.done.then(() => getLibbpf().bpf_object__close(l.obj));
 }
 
 /**
@@ -361,7 +366,6 @@ function adoptEarly(cfg: BpfConfig): Loading | undefined {
   shared.__btEarlyLoad = null;
   if (!l) return undefined;
   if (l.objectPath === cfg.objectPath && l.ringBytes === cfg.ringBytes) return l;
-  // another ring size: not this one, closed once libbpf is done with it
-  void l.done.then(() => getLibbpf().bpf_object__close(l.obj));
+  discard(l); // another ring size: not this one
   return undefined;
 }

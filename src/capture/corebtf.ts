@@ -51,11 +51,16 @@ export function kernelBuildId(notesPath = NOTES): string | undefined {
   return undefined;
 }
 
+/** The object file's identity: device, inode, size and change time in ns (any rewrite, copy or rebuild changes it). */
+export function objectStamp(objectPath: string): string {
+  const st = fs.statSync(objectPath, { bigint: true });
+  return `${st.dev}:${st.ino}:${st.size}:${st.ctimeNs}`;
+}
+
 /** What the stamp says for this object on this kernel; undefined when the kernel has no build ID. */
 export function coreBtfStamp(objectPath: string, buildId = kernelBuildId()): string | undefined {
   if (!buildId) return undefined;
-  const st = fs.statSync(objectPath, { bigint: true });
-  return `kernel ${buildId} object ${st.dev}:${st.ino}:${st.size}:${st.ctimeNs}`;
+  return `kernel ${buildId} object ${objectStamp(objectPath)}`;
 }
 
 /** The stamp's path for a cached BTF file. */

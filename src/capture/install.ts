@@ -15,6 +15,8 @@ export const KOFFI_DIR = path.join(ROOT, 'node_modules', 'koffi');
 export const LAUNCHER_PATH = path.join(BUILD_DIR, 'bt-launch');
 /** This kernel's types for the object's CO-RE relocations, made by the build beside the object (capture/corebtf.ts). */
 export const CORE_BTF_PATH = path.join(BUILD_DIR, 'bt.core.btf');
+/** The light skeleton's loader, made by the build from the object (capture/lskel.ts). */
+export const LSKEL_PATH = path.join(BUILD_DIR, 'bt.lskel');
 
 /**
  * The kernel ring's default size (--ring-size): it only bridges the drain's

@@ -73,6 +73,15 @@ const LIBBPF_TABLE = {
   bpf_program__attach_iter: 'void *bpf_program__attach_iter(void *prog, void *opts)',
   bpf_link__fd: 'int bpf_link__fd(void *link)',
   bpf_iter_create: 'int bpf_iter_create(int link_fd)',
+  // attaching by fd (both loaders) and the light skeleton (capture/lskel.ts, capture/lskel-gen.ts)
+  bpf_raw_tracepoint_open: 'int bpf_raw_tracepoint_open(const char *name, int prog_fd)',
+  bpf_link_create: 'int bpf_link_create(int prog_fd, int target_fd, int attach_type, const void *opts)',
+  bpf_map_create: 'int bpf_map_create(int map_type, const char *name, uint32_t key_size, uint32_t value_size, uint32_t max_entries, const void *opts)',
+  bpf_prog_load: 'int bpf_prog_load(int prog_type, const char *name, const char *license, const void *insns, size_t insn_cnt, const void *opts)',
+  bpf_prog_test_run_opts: 'int bpf_prog_test_run_opts(int prog_fd, void *opts)',
+  bpf_object__gen_loader: 'int bpf_object__gen_loader(void *obj, void *opts)',
+  bpf_object__next_map: 'void *bpf_object__next_map(void *obj, void *prev)',
+  bpf_map__name: 'const char *bpf_map__name(void *map)',
 } as const;
 
 const LIBC_TABLE = {
@@ -93,6 +102,8 @@ const LIBC_TABLE = {
   getgrouplist: 'int getgrouplist(const char *user, uint32_t group, _Inout_ uint32_t *groups, _Inout_ int *ngroups)',
   sync_file_range: 'int sync_file_range(int fd, int64_t offset, int64_t nbytes, unsigned int flags)',
   mount: 'int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const void *data)',
+  calloc: 'void *calloc(size_t n, size_t size)',
+  free: 'void free(void *ptr)',
 } as const;
 
 type Fn = (...args: any[]) => any;
@@ -163,7 +174,7 @@ export function openObject(objectPath: string, opts: { btfCustomPath?: string } 
   const raw = Buffer.alloc(OPTS_SIZE);
   const btfPath = Buffer.from(`${opts.btfCustomPath}\0`);
   raw.writeBigUInt64LE(BigInt(OPTS_SIZE), 0);
-  raw.writeBigUInt64LE(koffi().address(btfPath), BTF_CUSTOM_PATH);
+  raw.writeBigUInt64LE(addressOf(btfPath), BTF_CUSTOM_PATH);
   const obj = checkPtr(bpf.bpf_object__open_file(objectPath, raw), `bpf_object__open_file(${objectPath}, btf ${opts.btfCustomPath})`);
   btfPath.fill(0); // kept alive until here: libbpf has its own copy
   return obj;
@@ -190,6 +201,21 @@ export function checkMmap(ptr: unknown, op: string): unknown {
 /** An ArrayBuffer aliasing native memory (no copy). */
 export function view(ptr: unknown, len: number): ArrayBuffer {
   return koffi().view(ptr, len);
+}
+
+/** The address of a Buffer's bytes (for a pointer inside a struct passed to C; the Buffer must outlive the call). */
+export function addressOf(buf: Buffer): bigint {
+  return koffi().address(buf) as bigint;
+}
+
+/** The pointer stored at `offset` bytes into native memory at `ptr` (NULL: null). */
+export function readPointer(ptr: unknown, offset: number): unknown {
+  return koffi().decode(ptr, offset, 'void *');
+}
+
+/** A copy of `len` bytes of native memory at `ptr`. */
+export function copyOut(ptr: unknown, len: number): Buffer {
+  return Buffer.from(view(ptr, len).slice(0));
 }
 
 /** errno of the last failed libc call on this thread. */

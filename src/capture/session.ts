@@ -13,7 +13,7 @@ import { LogWriter } from '../log/writer.js';
 import { SELF, asUser, invokingUser, openOutputInPlace, useIdentitySwitch, type OutputFile, type Owner } from '../log/output.js';
 import { threadIdentitySwitch } from './identity.js';
 import { BT_VERSION } from '../version.js';
-import { BtBpf, earlyLoadSettled } from './bpf.js';
+import { BtBpf, describeLoader, earlyLoadSettled } from './bpf.js';
 import { LAUNCHER_PATH, OBJECT_PATH } from './install.js';
 import { TraceCgroup } from './cgroup.js';
 import { CFG, LAYOUT, RING_LAYOUT_ID, T } from '../log/ring/layout.js';
@@ -129,7 +129,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     const bpf = await BtBpf.open({ objectPath: OBJECT_PATH, cgroupId: cg.id, cgroupLevel: cg.level, flags, ringBytes });
     cleanup.push(() => bpf.close());
     mark('bpf_load');
-    if (timingEnabled) process.stderr.write(`bt: co-re types from ${bpf.coreBtf ?? 'the kernel (/sys/kernel/btf/vmlinux)'}\n`);
+    if (timingEnabled) process.stderr.write(`bt: ${describeLoader(bpf.loader)}\n`);
     // The launcher has taken the user's groups (reading /etc/group) before anything is traced.
     child.ready();
     bpf.attach();

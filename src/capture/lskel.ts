@@ -1,0 +1,172 @@
+/**
+ * bt's BPF programs loaded by a light skeleton: a loader program that the
+ * kernel runs once (BPF_PROG_TYPE_SYSCALL, through BPF_PROG_RUN) and that
+ * creates the maps, loads the object's BTF and its programs, doing their
+ * CO-RE relocations and finding their attach points with the kernel's own
+ * BTF. libbpf would first read and parse the whole vmlinux BTF (~5 MB) in
+ * bt's process for the tp_btf attach points: ~10 ms of every start on a
+ * fast machine, ~45 ms on one where fresh memory is dear (measured), and
+ * the rest of its load work goes too. The loader is made at build time from
+ * build/bt.bpf.o (capture/lskel-gen.ts, libbpf's gen_loader: no kernel is
+ * asked) and kept in build/bt.lskel:
+ *
+ *   one line of JSON: {"format":1,"object":STAMP,"maps":[names],"progs":N,
+ *                      "dataSize":D,"insnsSize":I}
+ *   D bytes of the loader's data, then I bytes of its instructions
+ *
+ * STAMP is the object file's identity (capture/corebtf.ts objectStamp): a
+ * loader made from another object is not used. The loader's context
+ * (struct bpf_loader_ctx, libbpf's skel_internal.h) is a 24-byte header,
+ * then one struct bpf_map_desc (16 bytes: map_fd, max_entries,
+ * initial_value) per map of the object in its order, then one prog_fd (4
+ * bytes) per program. The loader reads max_entries (0: the object's) and
+ * writes the fds; the kernel copies the context back. A loader that fails
+ * (a kernel without a tracepoint it attaches to, an older kernel, a
+ * verifier refusal) leaves bt to libbpf's way (capture/bpf.ts).
+ */
+import fs from 'node:fs';
+import { NativeError } from '../errors.js';
+import { objectStamp } from './corebtf.js';
+import { addressOf, checkInt, getLibbpf, getLibc } from './native.js';
+
+export const LSKEL_FORMAT = 1;
+
+export interface LightSkeleton {
+  /** The object's maps, in its order (the loader's map_desc slots). */
+  maps: string[];
+  /** Program slots in the loader's context (the object's programs, stand-ins included). */
+  progs: number;
+  data: Buffer;
+  insns: Buffer;
+}
+
+export interface LskelHeader {
+  format: number;
+  object: string;
+  maps: string[];
+  progs: number;
+  dataSize: number;
+  insnsSize: number;
+}
+
+/** The file's bytes for a loader made from the object with this stamp. */
+export function encodeLightSkeleton(stamp: string, sk: LightSkeleton): Buffer {
+  const header: LskelHeader = {
+    format: LSKEL_FORMAT,
+    object: stamp,
+    maps: sk.maps,
+    progs: sk.progs,
+    dataSize: sk.data.length,
+    insnsSize: sk.insns.length,
+  };
+  return Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), sk.data, sk.insns]);
+}
+
+/**
+ * The loader made from this very object, or undefined: no file, another
+ * object, a damaged file. Never throws: libbpf's way is always there.
+ */
+export function readLightSkeleton(lskelPath: string, objectPath: string): LightSkeleton | undefined {
+  try {
+    const raw = fs.readFileSync(lskelPath);
+    const nl = raw.indexOf(10);
+    if (nl < 0) return undefined;
+    const h = JSON.parse(raw.toString('utf8', 0, nl)) as LskelHeader;
+    if (h.format !== LSKEL_FORMAT || h.object !== objectStamp(objectPath)) return undefined;
+    if (!Array.isArray(h.maps) || !Number.isInteger(h.progs) || h.progs < 1) return undefined;
+    if (raw.length !== nl + 1 + h.dataSize + h.insnsSize || h.insnsSize % 8 !== 0 || h.insnsSize === 0) return undefined;
+    const data = raw.subarray(nl + 1, nl + 1 + h.dataSize);
+    const insns = raw.subarray(nl + 1 + h.dataSize);
+    return { maps: h.maps, progs: h.progs, data, insns };
+  } catch {
+    return undefined;
+  }
+}
+
+const BPF_MAP_TYPE_ARRAY = 2;
+const BPF_PROG_TYPE_SYSCALL = 31;
+const BPF_F_SLEEPABLE = 16;
+/** struct bpf_loader_ctx, then the descriptors (skel_internal.h). */
+const CTX_HEADER = 24;
+const MAP_DESC = 16;
+const MAP_DESC_MAX_ENTRIES = 4;
+const PROG_DESC = 4;
+/** struct bpf_prog_load_opts (bpf.h, libbpf 1.x): its size and fields. */
+const PROG_LOAD_OPTS = { size: 104, prog_flags: 20, fd_array: 48 } as const;
+/** struct bpf_test_run_opts (bpf.h). */
+const TEST_RUN_OPTS = { size: 80, ctx_in: 32, ctx_size_in: 48, retval: 56 } as const;
+
+/** What the loader made: fds by map name, and the programs' fds (in slot order; names come from the kernel). */
+export interface LightLoaded {
+  maps: Map<string, number>;
+  progFds: number[];
+}
+
+export type LightResult = { ok: true; loaded: LightLoaded } | { ok: false; error: NativeError };
+
+type AsyncRun = { async: (fd: number, opts: Buffer, cb: (err: unknown, res: number) => void) => void };
+
+/**
+ * Starts the loader: its map and program are made here (~1 ms), then the
+ * kernel runs it on a libuv thread (map creation, BTF, verification: the
+ * bulk). `maxEntries` sets maps' sizes by name (the ring's). Settles with
+ * the fds, or with the error that stopped it (nothing left open).
+ */
+export function startLightLoad(sk: LightSkeleton, maxEntries: Record<string, number>): Promise<LightResult> {
+  const bpf = getLibbpf();
+  const libc = getLibc();
+  const ctx = Buffer.alloc(CTX_HEADER + MAP_DESC * sk.maps.length + PROG_DESC * sk.progs);
+  ctx.writeUInt32LE(ctx.length, 0); // sz
+  sk.maps.forEach((name, i) => {
+    if (maxEntries[name] !== undefined) ctx.writeUInt32LE(maxEntries[name], CTX_HEADER + MAP_DESC * i + MAP_DESC_MAX_ENTRIES);
+  });
+  let mapFd = -1;
+  let progFd = -1;
+  const closeLoader = () => {
+    if (progFd >= 0) libc.close(progFd);
+    if (mapFd >= 0) libc.close(mapFd);
+    progFd = mapFd = -1;
+  };
+  try {
+    mapFd = checkInt(bpf.bpf_map_create(BPF_MAP_TYPE_ARRAY, '__loader.map', 4, sk.data.length, 1, null), 'bpf_map_create(loader)');
+    checkInt(bpf.bpf_map_update_elem(mapFd, Buffer.alloc(4), sk.data, 0), 'bpf_map_update_elem(loader)');
+    const fdArray = Buffer.alloc(4);
+    fdArray.writeInt32LE(mapFd, 0);
+    const loadOpts = Buffer.alloc(PROG_LOAD_OPTS.size);
+    loadOpts.writeBigUInt64LE(BigInt(PROG_LOAD_OPTS.size), 0);
+    loadOpts.writeUInt32LE(BPF_F_SLEEPABLE, PROG_LOAD_OPTS.prog_flags);
+    loadOpts.writeBigUInt64LE(addressOf(fdArray), PROG_LOAD_OPTS.fd_array);
+    progFd = checkInt(
+      bpf.bpf_prog_load(BPF_PROG_TYPE_SYSCALL, '__loader.prog', 'Dual BSD/GPL', sk.insns, sk.insns.length / 8, loadOpts),
+      'bpf_prog_load(loader)',
+    );
+    fdArray.fill(0); // kept alive until here
+  } catch (err) {
+    closeLoader();
+    return Promise.resolve({ ok: false, error: err as NativeError });
+  }
+  const runOpts = Buffer.alloc(TEST_RUN_OPTS.size);
+  runOpts.writeBigUInt64LE(BigInt(TEST_RUN_OPTS.size), 0);
+  runOpts.writeBigUInt64LE(addressOf(ctx), TEST_RUN_OPTS.ctx_in);
+  runOpts.writeUInt32LE(ctx.length, TEST_RUN_OPTS.ctx_size_in);
+  return new Promise<LightResult>((resolve) => {
+    (bpf.bpf_prog_test_run_opts as unknown as AsyncRun).async(progFd, runOpts, (callErr, ret) => {
+      closeLoader();
+      const retval = runOpts.readInt32LE(TEST_RUN_OPTS.retval);
+      if (callErr || ret < 0 || retval < 0) {
+        const errno = ret < 0 ? -ret : retval < 0 ? -retval : 5;
+        resolve({ ok: false, error: new NativeError('running the BPF loader program', errno) });
+        return;
+      }
+      const maps = new Map<string, number>();
+      sk.maps.forEach((name, i) => maps.set(name, ctx.readInt32LE(CTX_HEADER + MAP_DESC * i)));
+      const progFds: number[] = [];
+      const progsAt = CTX_HEADER + MAP_DESC * sk.maps.length;
+      for (let j = 0; j < sk.progs; j++) {
+        const fd = ctx.readInt32LE(progsAt + PROG_DESC * j);
+        if (fd > 0) progFds.push(fd);
+      }
+      resolve({ ok: true, loaded: { maps, progFds } });
+    });
+  });
+}
