@@ -27,6 +27,7 @@
  */
 import fs from 'node:fs';
 import type { Build, Process } from '../model/index.js';
+import { SOURCE_EXT, WITH_VALUE } from '../model/toolargs.js';
 import { baseName, normalizeAbs } from '../normalize/paths.js';
 
 export interface CompileCommand {
@@ -51,22 +52,6 @@ const WRAPPERS = new Set(['ccache', 'sccache', 'distcc', 'icecc']);
 
 /** Compiler-internal programs: never an entry, even when named with --compiler. */
 const INTERNAL = new Set(['cc1', 'cc1plus', 'cc1obj', 'cc1objplus', 'f951', 'as', 'collect2', 'ld', 'ld.bfd', 'ld.gold', 'ld.lld', 'lto1', 'lto-wrapper']);
-
-/** Source file extensions (what gcc and clang compile rather than link). */
-const SOURCE_EXT = new Set([
-  'c', 'i', 'ii', 'cc', 'cp', 'cxx', 'cpp', 'c++', 'C', 'CPP', 'm', 'mi', 'mm', 'M', 'mii', 's', 'S', 'sx',
-  'f', 'for', 'ftn', 'F', 'FOR', 'fpp', 'FPP', 'FTN', 'f90', 'f95', 'f03', 'f08', 'F90', 'F95', 'F03', 'F08',
-  'cu', 'cl', 'hip', 'adb', 'ads', 'd', 'go', 'cppm', 'ixx', 'c++m', 'ccm', 'cxxm',
-]);
-
-/** Options whose value is the next argument (when not joined). */
-const WITH_VALUE = new Set([
-  '-o', '-x', '-I', '-D', '-U', '-L', '-l', '-include', '-imacros', '-isystem', '-iquote', '-idirafter', '-iprefix',
-  '-iwithprefix', '-iwithprefixbefore', '-isysroot', '-imultilib', '-MF', '-MT', '-MQ', '-Xlinker', '-Xassembler',
-  '-Xpreprocessor', '-Xclang', '-Xarch_host', '-Xarch_device', '-T', '-u', '-e', '-z', '-aux-info', '--param', '-arch',
-  '-target', '-G', '-A', '-B', '-main-file-name', '-dumpbase', '-dumpbase-ext', '-dumpdir', '-ivfsoverlay',
-  '--sysroot', '-specs', '--specs', '-resource-dir', '-working-directory', '-Xopenmp-target', '-F', '--output',
-]);
 
 /** Options that make the call something other than a compile. */
 const NOT_A_COMPILE = new Set(['-E', '-M', '-MM', '--version', '-dumpversion', '-dumpfullversion', '-dumpmachine', '-dumpspecs', '--help', '-###', '--target-help']);

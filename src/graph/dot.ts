@@ -20,6 +20,7 @@
  */
 import { middle, quoteArg, shellJoin, signalName } from '../present/format.js';
 import { baseName, relativeInside } from '../normalize/paths.js';
+import { SOURCE_EXT, takesValue } from '../model/toolargs.js';
 import { failed, Use, type FileNode, type ProcNode } from './model.js';
 import type { FileEdge, GraphView, VFile, VProc } from './view.js';
 
@@ -49,7 +50,8 @@ const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'ash', 'busybox']);
 /**
  * Program and shortened arguments, for a node label. When the whole command
  * does not fit, a non-shell command keeps what tells most: -c, -o OUTPUT
- * and the file arguments (those with a '.' or '/'), the build's own first.
+ * and the file arguments (those with a '.' or '/', not an option's value
+ * such as -I DIR): source files first, then the build's own, then the rest.
  */
 export function shortCommand(p: ProcNode, program: string): string {
   const show = (a: string) => {
@@ -69,15 +71,16 @@ export function shortCommand(p: ProcNode, program: string): string {
   if (rest.includes('-c')) picked.push('-c');
   if (out !== undefined) picked.push('-o', show(out));
   const seen = new Set<string>(out !== undefined ? [out] : []);
-  const files = rest.filter((a) => {
-    if (a.startsWith('-') || seen.has(a) || !/[./]/.test(a) || (a.startsWith('.') && !a.includes('/'))) return false;
+  const files = rest.filter((a, i) => {
+    if (a.startsWith('-') || takesValue(program, rest[i - 1] ?? '') || seen.has(a) || !/[./]/.test(a) || (a.startsWith('.') && !a.includes('/'))) return false;
     seen.add(a);
     return true;
   });
-  // the build's own files (relative, or under the cwd) before system ones
+  // sources, then the build's own files (relative, or under the cwd), then system ones
+  const source = (a: string) => SOURCE_EXT.has(a.slice(a.lastIndexOf('.') + 1)) && a.lastIndexOf('.') > a.lastIndexOf('/') + 1;
   const local = (a: string) => !a.startsWith('/') || (!!p.cwd && relativeInside(p.cwd, a) !== undefined);
-  for (const a of files) if (local(a)) picked.push(show(a));
-  for (const a of files) if (!local(a)) picked.push(show(a));
+  const rank = (a: string) => (source(a) ? 0 : local(a) ? 1 : 2);
+  for (const a of [...files].sort((x, y) => rank(x) - rank(y))) picked.push(show(a));
   const line = fit(program, picked);
   return line.endsWith(' …') || picked.length === rest.length ? line : `${line} …`;
 }

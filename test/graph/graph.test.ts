@@ -32,6 +32,16 @@ test('a script run by an interpreter is labelled by the script once, then its ar
   assert.equal(label(['sh', '-c', 'echo gen.sh'], '/usr/bin/dash'), "sh -c 'echo gen.sh'");
   assert.equal(label(['gcc', '-c', 'a.c'], '/usr/bin/gcc'), 'gcc -c a.c');
   assert.equal(label(['./gen.sh', 'v'], '/w/gen.sh'), 'gen.sh v');
+  // too long: -o, then the source (outside the cwd), not the value of -I (a review: 'cc1 -o /tmp/ccLKKpYd.s gen …')
+  const cc1 = [
+    '/usr/libexec/gcc/x86_64-linux-gnu/12/cc1', '-quiet', '-I', '/w/gen', '-MD', 'CMakeFiles/util.dir/src/util.c.d',
+    '-MF', 'CMakeFiles/util.dir/src/util.c.o.d', '/src/util.c', '-dumpbase', 'util.c', '-o', '/tmp/ccLKKpYd.s',
+  ];
+  assert.equal(label(cc1, cc1[0]!), 'cc1 -o /tmp/ccLKKpYd.s /src/util.c …');
+  assert.equal(
+    label(['as', '-I', '/w/gen', '--64', '-o', 'CMakeFiles/util.dir/src/util.c.o', '/tmp/ccLKKpYd.s'], '/usr/bin/as'),
+    'as -o CMakeFiles/uti…/src/util.c.o …',
+  );
 });
 
 test('glob matching', () => {

@@ -1,0 +1,30 @@
+/**
+ * What a compiler driver's command line means, for every reader of argv
+ * (compile-commands export, graph labels): the options whose value is the
+ * next argument, and the extensions of source files (what gcc and clang
+ * compile rather than link).
+ */
+
+/** Source file extensions (what gcc and clang compile rather than link). */
+export const SOURCE_EXT = new Set([
+  'c', 'i', 'ii', 'cc', 'cp', 'cxx', 'cpp', 'c++', 'C', 'CPP', 'm', 'mi', 'mm', 'M', 'mii', 's', 'S', 'sx',
+  'f', 'for', 'ftn', 'F', 'FOR', 'fpp', 'FPP', 'FTN', 'f90', 'f95', 'f03', 'f08', 'F90', 'F95', 'F03', 'F08',
+  'cu', 'cl', 'hip', 'adb', 'ads', 'd', 'go', 'cppm', 'ixx', 'c++m', 'ccm', 'cxxm',
+]);
+
+/** Options whose value is the next argument (when not joined). */
+export const WITH_VALUE = new Set([
+  '-o', '-x', '-I', '-D', '-U', '-L', '-l', '-include', '-imacros', '-isystem', '-iquote', '-idirafter', '-iprefix',
+  '-iwithprefix', '-iwithprefixbefore', '-isysroot', '-imultilib', '-MF', '-MT', '-MQ', '-Xlinker', '-Xassembler',
+  '-Xpreprocessor', '-Xclang', '-Xarch_host', '-Xarch_device', '-T', '-u', '-e', '-z', '-aux-info', '--param', '-arch',
+  '-target', '-G', '-A', '-B', '-main-file-name', '-dumpbase', '-dumpbase-ext', '-dumpdir', '-ivfsoverlay',
+  '--sysroot', '-specs', '--specs', '-resource-dir', '-working-directory', '-Xopenmp-target', '-F', '--output',
+]);
+
+/** gcc's compiler proper, whose -MD and -MMD take the dependency file as the next argument (the driver's take none). */
+const COMPILER_PROPER = new Set(['cc1', 'cc1plus', 'cc1obj', 'cc1objplus']);
+
+/** True when `option` takes the next argument as its value in `program`'s command line. */
+export function takesValue(program: string, option: string): boolean {
+  return WITH_VALUE.has(option) || (COMPILER_PROPER.has(program) && (option === '-MD' || option === '-MMD'));
+}
