@@ -10,6 +10,7 @@ import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
 import { FORMAT_VERSION, RING_FORMAT_VERSION } from '../log/schema.js';
 import { RingBatcher } from '../log/ring/batcher.js';
 import { LogWriter } from '../log/writer.js';
+import { emptyOrLog } from '../log/reader.js';
 import { SELF, asUser, invokingUser, openOutputInPlace, useIdentitySwitch, type OutputFile, type Owner } from '../log/output.js';
 import { threadIdentitySwitch } from './identity.js';
 import { BT_VERSION } from '../version.js';
@@ -62,6 +63,8 @@ export interface TraceResult {
   exitStatus: number;
   /** The build's own status (128+signal when killed). */
   buildStatus: number;
+  /** The signal that killed the build, if one did. */
+  buildSignal?: number;
   /** The log could not be written to the end (see EXIT_LOG_FAILED). */
   logFailed: boolean;
   records: number;
@@ -449,12 +452,18 @@ class Tracer {
   }
 
   private onSignal = (sig: NodeJS.Signals) => {
+    // signals that ask nothing to end: passed on, every time
+    if (PASSED_ON.includes(sig)) {
+      this.killRoot(sig);
+      return;
+    }
     this.interrupts++;
     if (this.interrupts === 1) {
-      // The build shares bt's process group: a Ctrl-C on the terminal has
-      // already reached every process of it, and a second SIGINT could cut
-      // short its own clean-up. Anything else was sent to bt alone: pass it on.
-      if (sig === 'SIGINT' && onTerminal()) return;
+      // The build shares bt's process group: a Ctrl-C (or Ctrl-\) on the
+      // terminal has already reached every process of it, and a second one
+      // could cut short its own clean-up. Anything else was sent to bt
+      // alone: pass it on.
+      if ((sig === 'SIGINT' || sig === 'SIGQUIT') && onTerminal()) return;
       this.killRoot(sig);
     } else {
       process.stderr.write(`\nbt: ${sig} again: killing every process of the build\n`);
@@ -463,7 +472,7 @@ class Tracer {
   };
 
   async run(): Promise<TraceResult> {
-    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    const signals: NodeJS.Signals[] = [...ENDING, ...PASSED_ON];
     for (const s of signals) process.on(s, this.onSignal);
     const quietMs = this.opts.pollMs ?? quietPollMs(this.ring.size, os.availableParallelism());
     const busyMs = Math.min(BUSY_POLL_MS, quietMs);
@@ -520,6 +529,7 @@ class Tracer {
         // after the close: its last write may be the one that fails
         exitStatus: this.logFailure ? EXIT_LOG_FAILED : buildStatus,
         buildStatus,
+        buildSignal: result.signal ?? undefined,
         logFailed: !!this.logFailure,
         // the kernel's records (a batch is one record of the log)
         records: this.batcher ? this.batcher.records : this.writer.records,
@@ -597,6 +607,15 @@ function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/**
+ * Signals bt handles while the build runs, so that none ends bt before its
+ * log is complete: those that ask the build to end (a second one kills it
+ * all), and those passed on to the build as they come. SIGPIPE is ignored
+ * by Node; SIGUSR1 would open Node's inspector (cli/guard.ts).
+ */
+const ENDING: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
+const PASSED_ON: NodeJS.Signals[] = ['SIGUSR1', 'SIGUSR2', 'SIGALRM'];
+
 function onTerminal(): boolean {
   return process.stdin.isTTY === true || process.stderr.isTTY === true;
 }
@@ -651,9 +670,14 @@ function openTraceOutput(file: string, owner: Owner): OutputFile {
   const out = openOutputInPlace(file, {
     owner,
     what: 'log',
+    readExisting: true,
     beforeTruncate: (fd) => {
       if (!tryLock(fd)) {
         throw new LogError('E_LOG_BUSY', `${file} is being written by another bt trace: wait for it to end or choose another -o`);
+      }
+      // a log is replaced; anything else (a source file, by a typo) is kept
+      if (fs.fstatSync(fd).isFile() && !emptyOrLog(fd)) {
+        throw new LogError('E_OUTPUT', `cannot write the log ${file}: it exists and is not a bt log (remove it first, or choose another name)`);
       }
     },
   });

@@ -15,6 +15,8 @@
  * it compiled: only scripts/bundle.mjs sets it, and the path is fixed,
  * beside this file. BT_TIMING=1 says on stderr whether the cache was used.
  */
+// No inspector on SIGUSR1, from the first statement: see src/cli/guard.ts (bt runs as root).
+process.on('SIGUSR1', () => {});
 // NODE_EXTRA_CA_CERTS makes Node 20 read and parse CA certificates before
 // it runs any JavaScript: 35-60 ms of every start here (bt makes no TLS
 // connection). The #! line above takes it out of Node's environment and

@@ -3,7 +3,8 @@
  * bt entry point, for every command (src/cli/run.ts runs the command line).
  * `bt trace` is bundled on its own too (trace-main.ts).
  */
-// First: bt trace starts loading its BPF programs while the rest loads.
+// First: no inspector on SIGUSR1 (guard.ts); then bt trace starts loading its BPF programs while the rest loads.
+import './guard.js';
 import './early.js';
 import { exitWith, type CommandTable } from './run.js';
 

@@ -84,6 +84,18 @@ function writeErrorMessage(err: NodeJS.ErrnoException): string {
   return `cannot write the output (${describeFsError(err)}): the output was cut short`;
 }
 
+/**
+ * The status of a failure no table row names. 1, but bt trace's 125: its
+ * build's own status is what it exits with otherwise, and a script must
+ * tell bt failing to trace (no root, a log it cannot write) from a build
+ * that failed with 1 (125, as env and timeout do when they cannot run
+ * their command).
+ */
+let failureStatus = 1;
+export function setFailureStatus(status: number): void {
+  failureStatus = status;
+}
+
 /** Turns any thrown value into one line on stderr and an exit status. */
 export function reportError(err: unknown): number {
   if (err instanceof CommanderError) {
@@ -93,7 +105,7 @@ export function reportError(err: unknown): number {
   if (err instanceof BtError) {
     process.stderr.write(`bt: ${err.message}\n`);
     if (process.env.BT_DEBUG && err.cause) process.stderr.write(`bt: cause: ${String((err.cause as Error).stack ?? err.cause)}\n`);
-    return EXIT_BY_CODE[err.code] ?? 1;
+    return EXIT_BY_CODE[err.code] ?? failureStatus;
   }
   if (err && typeof err === 'object' && 'code' in err && (err as NodeJS.ErrnoException).code === 'EPIPE') {
     return 0; // stdout closed early (e.g. `bt dump | head`): not an error
@@ -120,6 +132,34 @@ export async function runCli(commands: CommandTable, argv: string[]): Promise<nu
     status = reportError(err);
   }
   return status;
+}
+
+/**
+ * A signal to end bt with instead of its status: bt trace's build died of
+ * it. A shell running bt then sees what it would have seen without bt
+ * (bash stops a script whose command died of SIGINT, and goes on after an
+ * exit status of 130). Only signals whose default action ends a process
+ * without a core dump, and that Node does not ignore.
+ */
+let exitSignal: NodeJS.Signals | undefined;
+const RERAISED = new Set<NodeJS.Signals>(['SIGINT', 'SIGHUP', 'SIGTERM']);
+
+export function exitBySignal(sig: NodeJS.Signals): void {
+  if (RERAISED.has(sig)) exitSignal = sig;
+}
+
+function exit(status: number): void {
+  if (exitSignal) {
+    process.removeAllListeners(exitSignal);
+    try {
+      process.kill(process.pid, exitSignal);
+    } catch {
+      /* cannot: the status says it */
+    }
+    setTimeout(() => process.exit(status), 200).unref();
+    return;
+  }
+  process.exit(status);
 }
 
 /** What an entry point does: runs bt on process.argv and exits with its status. */
@@ -150,15 +190,15 @@ function exitFlushed(status: number, stdout: NodeJS.WriteStream | undefined): vo
   const pending = [stdout, process.stderr].filter((s): s is NodeJS.WriteStream => !!s && !s.destroyed && s.writableLength > 0);
   if (pending.length === 0) {
     // a write to a file (stdout > /dev/full) fails on the next tick: let its error come first
-    if (stdout) setImmediate(() => process.exit(status));
-    else process.exit(status);
+    if (stdout) setImmediate(() => exit(status));
+    else exit(status);
     return;
   }
   let left = pending.length;
   for (const s of pending) {
     // a write's callback comes after every write before it; an error (EPIPE) ends the wait too
     s.write('', () => {
-      if (--left === 0) process.exit(status);
+      if (--left === 0) exit(status);
     });
   }
 }

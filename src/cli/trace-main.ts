@@ -5,6 +5,7 @@
  * (~0.2 of the whole program; npm run bench prints the phases). The command
  * line is the same as through main.ts: one table row of the same command.
  */
+import './guard.js';
 import './early.js';
 import { exitWith } from './run.js';
 

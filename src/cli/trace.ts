@@ -5,6 +5,8 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { DEFAULT_RING_BYTES } from '../capture/install.js';
 import { formatBytes } from '../capture/progress.js';
+import { signalName } from '../present/format.js';
+import { exitBySignal, setFailureStatus } from './run.js';
 
 export function parseSize(text: string): number {
   const m = /^(\d+)\s*([kmg]?)i?b?$/i.exec(text.trim());
@@ -49,6 +51,8 @@ export function traceCommand(): Command {
     .argument('<command...>', 'the build command')
     .passThroughOptions()
     .action(async (command: string[], o) => {
+      setFailureStatus(125);
+      if (/^-./.test(String(o.output))) throw new UsageError('E_USAGE', `-o needs a file name, not ${String(o.output)} (write ./${String(o.output)} for a file of that name)`);
       const ringBytes = typeof o.ringSize === 'number' ? o.ringSize : parseSize(String(o.ringSize));
       // Loaded here: the capture stack (koffi, libbpf) is not needed by the other commands.
       const { runTrace } = await import('../capture/session.js');
@@ -67,13 +71,13 @@ export function traceCommand(): Command {
       const lostTotal = Object.entries(res.lost)
         .filter(([reason]) => reason === 'ringbuf' || reason === 'pair_map' || reason === 'incomplete_exec' || reason === 'repeat_count')
         .reduce((a, [, n]) => a + n, 0);
+      const ended = res.buildSignal
+        ? `the build was killed by ${signalName(res.buildSignal)} (status ${res.buildStatus})`
+        : `the build exited with status ${res.buildStatus}`;
       if (res.logFailed) {
-        process.stderr.write(`bt: the build exited with status ${res.buildStatus}; the log ${o.output} is incomplete (see above)\n`);
+        process.stderr.write(`bt: ${ended}; the log ${o.output} is incomplete (see above)\n`);
       } else if (!o.quiet) {
-        process.stderr.write(
-          `bt: ${res.records} records, ${formatBytes(res.bytes)} written to ${o.output}; ` +
-            `the build exited with status ${res.buildStatus}\n`,
-        );
+        process.stderr.write(`bt: ${res.records} records, ${formatBytes(res.bytes)} written to ${o.output}; ${ended}\n`);
       }
       if (lostTotal > 0) {
         const detail = Object.entries(res.lost).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n}`).join(', ');
@@ -88,5 +92,7 @@ export function traceCommand(): Command {
         process.stderr.write(`bt: warning: still running after the grace period, left outside the trace: ${l}\n`);
       }
       process.exitCode = res.exitStatus;
+      // the build died of a signal: so does bt, once its log is complete (a shell script running it then stops too)
+      if (res.buildSignal && !res.logFailed) exitBySignal(signalName(res.buildSignal) as NodeJS.Signals);
     });
 }

@@ -131,13 +131,15 @@ export interface OutputOptions {
   owner?: Owner;
   /** Mode of a new file (default 0600). */
   mode?: number;
-  /** Called with the fd of an existing regular file before it is truncated (a lock: throw to refuse). */
+  /** Called with the fd of an existing regular file before it is truncated (a lock, a look at what it holds: throw to refuse). */
   beforeTruncate?: (fd: number) => void;
+  /** Open an existing file for reading too, so that beforeTruncate can read it. */
+  readExisting?: boolean;
   /** What the file is, for messages ("log", "graph"). */
   what?: string;
 }
 
-const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
+const { O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
 const O_CLOEXEC_ = (fs.constants as Record<string, number>).O_CLOEXEC ?? 0o2000000;
 
 function fail(file: string, what: string, why: string, err?: unknown): never {
@@ -265,7 +267,7 @@ export function openOutputInPlace(file: string, opts: OutputOptions = {}): Outpu
       refuseExisting(file, what, st, owner);
       let fd: number;
       try {
-        fd = asUser(owner, () => fs.openSync(file, O_WRONLY | O_NOFOLLOW | O_CLOEXEC_));
+        fd = asUser(owner, () => fs.openSync(file, (opts.readExisting ? O_RDWR : O_WRONLY) | O_NOFOLLOW | O_CLOEXEC_));
       } catch (err) {
         if (fsCode(err) === 'ENOENT' && attempt < 3) continue; // removed meanwhile: create it
         fail(file, what, describeFsError(err), err);

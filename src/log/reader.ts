@@ -35,6 +35,17 @@ const COMPRESSED: ReadonlyArray<{ name: string; magic: RegExp; command: string }
 
 export type { TornInfo } from './frames.js';
 
+/**
+ * True when the open file is empty or starts as a bt log does (a log cut
+ * off anywhere included): what bt trace may overwrite without asking.
+ */
+export function emptyOrLog(fd: number): boolean {
+  if (fs.fstatSync(fd).size === 0) return true;
+  const head = Buffer.alloc(MAGIC.length);
+  const n = fs.readSync(fd, head, 0, head.length, 0);
+  return n === 0 || MAGIC.subarray(0, n).equals(head.subarray(0, n));
+}
+
 export class LogReader {
   /** The path given to open. */
   readonly path: string;

@@ -125,7 +125,7 @@ ebpfTest('SIGTERM to bt reaches the build; the log is closed and everything clea
   assert.ok(links.length >= 5, `bt holds its BPF links (${links.length})`);
   child.kill('SIGTERM');
   const res = await child;
-  assert.equal(res.exitCode, 128 + 15);
+  assert.equal(res.signal, 'SIGTERM', 'bt ends as its build did: killed by SIGTERM');
   const log = loadLog(file);
   assert.ok(log.complete, 'trailer written');
   assert.equal(log.trailer?.exit_signal, 15);
@@ -133,6 +133,23 @@ ebpfTest('SIGTERM to bt reaches the build; the log is closed and everything clea
   assert.deepEqual(mine(), [], 'the cgroup was removed');
   const live = (JSON.parse((await execa('bpftool', ['-j', 'link', 'show'])).stdout) as Array<{ id: number }>).map((l) => l.id);
   assert.deepEqual(links.filter((id) => live.includes(id)), [], 'BPF programs detached');
+});
+
+ebpfTest("SIGUSR1 and SIGQUIT to bt reach the build, never open the inspector of Node, and the log is complete", async () => {
+  for (const sig of ['SIGUSR1', 'SIGQUIT'] as const) {
+    const dir = tmpdir();
+    const file = path.join(dir, 't.trace');
+    const child = execa(process.execPath, [BT, 'trace', '-q', '-o', file, '--', 'sleep', '30'], { reject: false });
+    await waitForExec(file, 'sleep');
+    child.kill(sig);
+    const res = await child;
+    assert.doesNotMatch(res.stderr, /Debugger listening|inspector/i, sig);
+    const log = loadLog(file);
+    assert.ok(log.complete, `${sig}: trailer written`);
+    assert.equal(log.trailer?.exit_signal, sig === 'SIGUSR1' ? 10 : 3, `${sig} reached the build`);
+    assert.equal(res.exitCode, sig === 'SIGUSR1' ? 138 : 131, `${sig}: bt exits with the build's status`);
+    assert.deepEqual(traceCgroups().filter((n) => n.startsWith(`trace-${child.pid}-`)), [], `${sig}: the cgroup was removed`);
+  }
 });
 
 ebpfTest('SIGKILL of bt: the log is readable up to the last flush; the next run cleans up', async () => {

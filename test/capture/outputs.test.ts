@@ -59,11 +59,11 @@ ebpfTest('a full disk: one line saying what was kept, a readable log, exit 74, t
   }
 });
 
-ebpfTest('a log whose header cannot be written: one line, exit 1, and the build never runs', async () => {
+ebpfTest('a log whose header cannot be written: one line, exit 125, and the build never runs', async () => {
   const dir = tmpdir();
   const ran = path.join(dir, 'ran');
   const r = await bt(['trace', '-o', '/dev/full', '--', 'sh', '-c', `echo yes > ${ran}`]);
-  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.code, 125, r.stderr);
   assert.equal(r.stderr, 'bt: cannot write log /dev/full: no space left on device (ENOSPC). The disk is full: free some space or write the log to another file system (-o).');
   assert.ok(!fs.existsSync(ran), 'the build did not run');
 });
@@ -92,7 +92,7 @@ ebpfTest('-o FIFO: written through when read, one line when nobody reads; -o - i
   spawnSync('mkfifo', [fifo]);
   const t0 = Date.now();
   const none = await bt(['trace', '-o', fifo, '--', 'true'], { timeout: 20_000 });
-  assert.equal(none.code, 1);
+  assert.equal(none.code, 125);
   assert.equal(none.stderr, `bt: cannot write the log ${fifo}: it is a FIFO with no reader: start the reader first`);
   assert.ok(Date.now() - t0 < 15_000);
   const out = path.join(dir, 'through.trace');
@@ -117,7 +117,7 @@ ebpfTest('two traces with the same -o: the second refuses in one line, the first
   const first = execa(process.execPath, [BT, 'trace', '-q', '-o', log, '--', 'sh', '-c', 'sleep 5; echo first'], { reject: false });
   for (let i = 0; i < 100 && !(fs.existsSync(log) && fs.statSync(log).size > 8); i++) await new Promise((r) => setTimeout(r, 50));
   const second = await bt(['trace', '-q', '-o', log, '--', 'echo', 'second']);
-  assert.equal(second.code, 1);
+  assert.equal(second.code, 125);
   assert.equal(second.stderr, `bt: ${log} is being written by another bt trace: wait for it to end or choose another -o`);
   assert.equal(second.stdout, '', 'the second build did not run');
   const r = await first;
@@ -149,4 +149,29 @@ ebpfTest('the command is resolved as the sudo user: a hidden file and a missing 
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual([fs.statSync(d).uid, fs.statSync(d).gid], [65534, 65534]);
   assert.equal(ofType(loadLog(d).records, 'exec')[0]!.exec.uid, 0);
+});
+
+ebpfTest('-o never replaces a file that is not a bt log, nor takes an option for a name; bt failing to trace exits 125, not 1', async () => {
+  const dir = tmpdir();
+  const src = path.join(dir, 'main.c');
+  fs.writeFileSync(src, 'int main(void) { return 0; }\n');
+  const r = await bt(['trace', '-q', '-o', src, '--', 'true']);
+  assert.equal(r.code, 125, r.stderr);
+  assert.equal(r.stderr, `bt: cannot write the log ${src}: it exists and is not a bt log (remove it first, or choose another name)`);
+  assert.equal(fs.readFileSync(src, 'utf8'), 'int main(void) { return 0; }\n');
+  // an old log, even one cut short, and an empty file are replaced
+  const old = path.join(dir, 'old.trace');
+  assert.equal((await bt(['trace', '-q', '-o', old, '--', 'true'])).code, 0);
+  fs.truncateSync(old, 100);
+  const empty = path.join(dir, 'empty.trace');
+  fs.writeFileSync(empty, '');
+  for (const f of [old, empty]) {
+    const again = await bt(['trace', '-q', '-o', f, '--', prog('exit-code'), '1']);
+    assert.equal(again.code, 1, again.stderr);
+    assert.ok(loadLog(f).complete);
+  }
+  const dashes = await bt(['trace', '-q', '-o', '--', 'true'], { cwd: dir });
+  assert.equal(dashes.code, 2);
+  assert.match(dashes.stderr, /^bt: -o needs a file name, not --/);
+  assert.ok(!fs.existsSync(path.join(dir, '--')));
 });

@@ -75,7 +75,7 @@ ebpfTest('failed execs are recorded with their errno and argv', async () => {
   assert.ok(failed.every((r) => r.exec.env_omitted));
 });
 
-ebpfTest('exit codes and signals: bt exits with the build status', async () => {
+ebpfTest('exit codes and signals: bt exits with the build status, or dies of the signal the build died of', async () => {
   const a = await trace([prog('exit-code'), '7']);
   assert.equal(a.code, 7);
   assert.equal(exitOf(a.log.records, a.log.header.root_pid)?.code, 7);
@@ -89,8 +89,17 @@ ebpfTest('exit codes and signals: bt exits with the build status', async () => {
   assert.equal(b.log.trailer?.exit_signal, 9);
 
   const c = await trace([prog('kill-self'), '15']);
-  assert.equal(c.code, 128 + 15);
+  assert.equal(c.signal, 'SIGTERM', 'bt re-raises SIGTERM');
+  assert.equal(c.code, -1);
   assert.equal(exitOf(c.log.records, c.log.header.root_pid)?.signal, 15);
+  assert.ok(c.log.complete, 'the log was closed first');
+
+  // SIGINT too: a shell script running bt then stops at a Ctrl-C, as it does without bt
+  const d = await trace([prog('kill-self'), '2']);
+  assert.equal(d.signal, 'SIGINT');
+  assert.equal(d.log.trailer?.exit_signal, 2);
+  const said = await bt(['trace', '-o', path.join(tmpdir(), 'x.trace'), '--', prog('kill-self'), '15']);
+  assert.match(said.stderr, /the build was killed by SIGTERM \(status 143\)$/);
 });
 
 ebpfTest('threads are told from processes and have one process exit', async () => {

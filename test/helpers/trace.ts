@@ -16,7 +16,10 @@ export const PROGS = path.join(REPO, 'test-programs', 'bin');
 export const prog = (name: string) => path.join(PROGS, name);
 
 export interface RunResult {
+  /** The exit status; -1 when bt died of a signal. */
   code: number;
+  /** The signal bt died of (bt trace: the one its build died of, re-raised). */
+  signal?: string;
   stdout: string;
   stderr: string;
 }
@@ -24,7 +27,7 @@ export interface RunResult {
 /** Runs `bt ARGS`; never rejects. */
 export async function bt(args: string[], opts: Options = {}): Promise<RunResult> {
   const r = await execa(process.execPath, [BT, ...args], { reject: false, all: false, ...opts });
-  return { code: r.exitCode ?? -1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+  return { code: r.exitCode ?? -1, ...(r.signal ? { signal: r.signal } : {}), stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
 }
 
 export interface Loaded {
