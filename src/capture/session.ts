@@ -67,6 +67,8 @@ export interface TraceResult {
   buildSignal?: number;
   /** The log could not be written to the end (see EXIT_LOG_FAILED). */
   logFailed: boolean;
+  /** The build removed the log (or put another file in its place): what was written is gone with it. */
+  logGone?: boolean;
   records: number;
   bytes: number;
   lost: Record<string, number>;
@@ -99,6 +101,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   }
   // The log is opened (and locked) before anything else: a log that cannot be written stops bt here.
   const out = openTraceOutput(opts.output, logOwner);
+  const logId = fs.fstatSync(out.fd);
 
   const cleanup: Array<() => void> = [];
   const runCleanup = () => {
@@ -204,7 +207,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
       (ts) => mark('build_end', (ts - bootAtZero) / 1e6),
     ).run();
     mark('end');
-    return res;
+    return { ...res, logGone: out.kind === 'file' && !sameFile(out.path, logId) };
   } finally {
     runCleanup();
     mark('cleanup');
@@ -615,6 +618,16 @@ function formatCount(n: number): string {
  */
 const ENDING: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
 const PASSED_ON: NodeJS.Signals[] = ['SIGUSR1', 'SIGUSR2', 'SIGALRM'];
+
+/** True when `file` is still the file that `id` describes. */
+function sameFile(file: string, id: fs.Stats): boolean {
+  try {
+    const st = fs.lstatSync(file);
+    return st.ino === id.ino && st.dev === id.dev;
+  } catch {
+    return false;
+  }
+}
 
 function onTerminal(): boolean {
   return process.stdin.isTTY === true || process.stderr.isTTY === true;

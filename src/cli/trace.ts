@@ -55,7 +55,7 @@ export function traceCommand(): Command {
       if (/^-./.test(String(o.output))) throw new UsageError('E_USAGE', `-o needs a file name, not ${String(o.output)} (write ./${String(o.output)} for a file of that name)`);
       const ringBytes = typeof o.ringSize === 'number' ? o.ringSize : parseSize(String(o.ringSize));
       // Loaded here: the capture stack (koffi, libbpf) is not needed by the other commands.
-      const { runTrace } = await import('../capture/session.js');
+      const { runTrace, EXIT_LOG_FAILED } = await import('../capture/session.js');
       const { exactArgs } = await import('../capture/rawargs.js');
       const res = await runTrace({
         output: o.output,
@@ -76,6 +76,8 @@ export function traceCommand(): Command {
         : `the build exited with status ${res.buildStatus}`;
       if (res.logFailed) {
         process.stderr.write(`bt: ${ended}; the log ${o.output} is incomplete (see above)\n`);
+      } else if (res.logGone) {
+        process.stderr.write(`bt: the build removed ${o.output} (or put another file in its place): the log written there is gone; ${ended}\n`);
       } else if (!o.quiet) {
         process.stderr.write(`bt: ${res.records} records, ${formatBytes(res.bytes)} written to ${o.output}; ${ended}\n`);
       }
@@ -91,7 +93,8 @@ export function traceCommand(): Command {
       for (const l of res.leftovers) {
         process.stderr.write(`bt: warning: still running after the grace period, left outside the trace: ${l}\n`);
       }
-      process.exitCode = res.exitStatus;
+      // a log the build removed is a log not kept: as when it cannot be written (74)
+      process.exitCode = res.logGone ? EXIT_LOG_FAILED : res.exitStatus;
       // the build died of a signal: so does bt, once its log is complete (a shell script running it then stops too)
       if (res.buildSignal && !res.logFailed) exitBySignal(signalName(res.buildSignal) as NodeJS.Signals);
     });

@@ -175,3 +175,12 @@ ebpfTest('-o never replaces a file that is not a bt log, nor takes an option for
   assert.match(dashes.stderr, /^bt: -o needs a file name, not --/);
   assert.ok(!fs.existsSync(path.join(dir, '--')));
 });
+
+ebpfTest('a build that removes its own log: bt says the log is gone and exits 74', async () => {
+  const dir = tmpdir();
+  const log = path.join(dir, 'build.trace');
+  const r = await bt(['trace', '-o', log, '--', 'sh', '-c', `rm -f ${dir}/*.trace; exit 3`]);
+  assert.equal(r.code, 74, r.stderr);
+  assert.equal(r.stderr, `bt: the build removed ${log} (or put another file in its place): the log written there is gone; the build exited with status 3`);
+  assert.ok(!fs.existsSync(log));
+});
