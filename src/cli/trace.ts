@@ -28,6 +28,10 @@ function collectRegex(text: string, previous: RegExp[] | undefined): RegExp[] {
   try {
     if (text === '') throw new Error('empty pattern');
     re = new RegExp(text, 'g');
+    // 'z*' or '\\b' match empty strings: *** between characters everywhere
+    if (new RegExp(text).exec('') || [...'a/B-1 x.y=Z_'.matchAll(re)].some((m) => m[0] === '')) {
+      throw new Error('it matches an empty string; give a pattern that matches at least one character');
+    }
   } catch (err) {
     throw new UsageError('E_USAGE', `invalid --redact pattern "${text}": ${(err as Error).message}`);
   }

@@ -239,6 +239,11 @@ ebpfTest('--redact: argv and environment values are redacted before they reach t
   const bad = await bt(['trace', '--redact', '(', '--', 'true']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /^bt: invalid --redact pattern "\(":/);
+  for (const empty of ['z*', '\\b', 'a|']) {
+    const r = await bt(['trace', '--redact', empty, '-o', path.join(tmpdir(), 'e.trace'), '--', 'true']);
+    assert.equal(r.code, 2, empty);
+    assert.equal(r.stderr, `bt: invalid --redact pattern "${empty}": it matches an empty string; give a pattern that matches at least one character`);
+  }
 });
 
 ebpfTest('a cwd deeper than PATH_MAX is marked incomplete, and no wrong absolute path is made from it', async () => {
