@@ -26,7 +26,10 @@ export class Progress {
     if (!force && now - this.last < 200) return;
     this.last = now;
     this.shown = true;
-    this.out.write(`\r\x1b[2K${formatProgress(s)}`);
+    // cut to the terminal's width: a line that wraps cannot be redrawn in place
+    const width = this.out.columns > 1 ? this.out.columns - 1 : Infinity;
+    const line = formatProgress(s);
+    this.out.write(`\r\x1b[2K${line.length > width ? `${line.slice(0, Math.max(0, width - 1))}…` : line}`);
   }
 
   /** Removes the line so that later output starts clean. */
