@@ -77,6 +77,11 @@ export function recordUses(r: LogRecord, type = recordType(r)): readonly Use[] {
       const op = o.op ?? '';
       const mkdir = op.startsWith('mkdir');
       const errno = o.errno ?? 0;
+      if (op.startsWith('mknod')) {
+        // a FIFO, device or empty file made: an output; EEXIST says the path is there
+        if (errno === 0) return [{ path: r.abspath, kinds: Kind.CREATE | Kind.WRITE }];
+        return [{ path: r.abspath, kinds: errno === EEXIST ? Kind.STAT : Kind.PROBE }];
+      }
       if (errno !== 0) {
         // mkdir of an existing directory says it is there; other failures are probes
         if (mkdir && errno === EEXIST) return [{ path: r.abspath, kinds: Kind.STAT | Kind.DIR }];

@@ -16,7 +16,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OPS, type ArgRole, type RecordKind } from './table.js';
+import { NEW_SYSCALL_NUMBERS, OPS, type ArgRole, type RecordKind } from './table.js';
 
 const BANNER = '/* GENERATED from src/ops/table.ts by src/ops/cgen.ts: do not edit. */';
 
@@ -91,6 +91,9 @@ function opOfSyscall(name: string, doc: string, ops: typeof OPS): string[] {
 
 export function opsBpfHeader(): string {
   const out: string[] = [BANNER, '#ifndef BT_OPS_BPF_H', '#define BT_OPS_BPF_H', ''];
+  out.push('/* Syscalls newer than the build\'s kernel headers (NEW_SYSCALL_NUMBERS in src/ops/table.ts). */');
+  for (const [sc, nr] of Object.entries(NEW_SYSCALL_NUMBERS)) out.push(`#ifndef __NR_${sc}`, `#define __NR_${sc} ${nr}`, '#endif');
+  out.push('');
   const enterOps = OPS.filter((o) => ENTER_KINDS.includes(o.kind));
   out.push(...opOfSyscall('bt_op_of', 'The op of a syscall number, 0 when bt does not record it.', OPS));
   out.push(...opOfSyscall('bt_enter_op_of', 'The op of a syscall number that keeps something from before it returns (an exec), else 0.', enterOps));

@@ -44,6 +44,7 @@ export type RecordKind =
  *   truncate  content written (truncate, ftruncate)
  *   delete    unlink (unlinkat with AT_REMOVEDIR: rmdir)
  *   mkdir, rmdir, rename, link, symlink   namespace changes
+ *   mknod     a file node made (mknod, mkfifo: a FIFO, a device, an empty file)
  *   fd        no file access (close, dup, pipe, fcntl): fd table only
  *   chdir     the cwd changed
  */
@@ -61,12 +62,13 @@ export type AccessClass =
   | 'rename'
   | 'link'
   | 'symlink'
+  | 'mknod'
   | 'fd'
   | 'chdir';
 
 export const ACCESS_CLASSES: readonly AccessClass[] = [
   'open', 'exec', 'stat', 'readlink', 'list', 'meta', 'truncate', 'delete', 'mkdir', 'rmdir', 'rename', 'link',
-  'symlink', 'fd', 'chdir',
+  'symlink', 'mknod', 'fd', 'chdir',
 ];
 
 /**
@@ -180,7 +182,18 @@ const ROWS: Row[] = [
   [51, 'utimes', 'meta', 'utime', 'meta', ['path', 'buf']],
   [52, 'utimensat', 'meta', 'utime', 'meta', ['dirfd', 'path', 'buf', 'flags']],
   [53, 'futimesat', 'meta', 'utime', 'meta', ['dirfd', 'path', 'buf']],
+  // file nodes (mode holds the type: S_IFIFO, S_IFCHR, S_IFBLK, S_IFREG); the device number is not recorded
+  [54, 'mknod', 'path', 'mknod', 'mknod', ['path', 'mode', '-']],
+  [55, 'mknodat', 'path', 'mknod', 'mknod', ['dirfd', 'path', 'mode', '-']],
+  [56, 'fchmodat2', 'meta', 'chmod', 'meta', ['dirfd', 'path', 'mode', 'flags']],
 ];
+
+/**
+ * Numbers of syscalls newer than the oldest kernel headers bt builds with
+ * (Debian 12: Linux 6.1). Since 424 a new syscall has one number on every
+ * architecture. The generated C defines them where the headers do not.
+ */
+export const NEW_SYSCALL_NUMBERS: Readonly<Record<string, number>> = { fchmodat2: 452 };
 
 /** Every op, by id order. */
 export const OPS: readonly OpInfo[] = ROWS.map(([id, name, kind, family, access, args, syscalls]) => ({
