@@ -1,8 +1,11 @@
 /**
  * The trace's cgroup v2: found wherever cgroup2 is mounted, created fresh
  * under <root>/bt/, filtered on by id (the directory's inode) and level, and
- * removed at the end. Stale cgroups of bt runs that died (SIGKILL) are
- * removed by the next run.
+ * removed at the end. A bt trace run inside a traced build (its own cgroup
+ * is a trace's) makes its cgroup inside that one, so that the outer trace
+ * records the inner build too. Processes left running at the end go back
+ * to the cgroup bt was started in (else to the root). Stale cgroups of bt
+ * runs that died (SIGKILL) are removed by the next run.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,6 +13,13 @@ import { CaptureError } from '../errors.js';
 import { sleepSync } from '../log/io.js';
 
 const PARENT = 'bt';
+const TRACE_DIR = /^trace-\d+-[0-9a-z]+$/;
+
+/** This process's cgroup v2 path, relative to the hierarchy's root ("/bt/trace-1-x"), from /proc/self/cgroup. */
+export function ownCgroup(text = fs.readFileSync('/proc/self/cgroup', 'utf8')): string | undefined {
+  const line = text.split('\n').find((l) => l.startsWith('0::'));
+  return line ? line.slice(3) : undefined;
+}
 
 /** Mount point of the cgroup v2 hierarchy, from /proc/self/mountinfo. */
 export function cgroup2Root(mountinfo = fs.readFileSync('/proc/self/mountinfo', 'utf8')): string {
@@ -31,14 +41,22 @@ export class TraceCgroup {
   readonly level: number;
   private removed = false;
 
-  private constructor(dir: string, id: bigint, level: number) {
+  private constructor(
+    dir: string,
+    id: bigint,
+    level: number,
+    /** Where processes left running go at the end: bt's own cgroup, then the root. */
+    private readonly homes: string[],
+  ) {
     this.dir = dir;
     this.id = id;
     this.level = level;
   }
 
-  static create(root = cgroup2Root()): TraceCgroup {
-    const parent = path.join(root, PARENT);
+  static create(root = cgroup2Root(), own = ownCgroup()): TraceCgroup {
+    const home = own && own !== '/' ? path.join(root, own) : root;
+    const nested = !!own && TRACE_DIR.test(path.basename(own));
+    const parent = nested ? home : path.join(root, PARENT);
     try {
       fs.mkdirSync(parent, { recursive: true });
       cleanStale(parent);
@@ -49,7 +67,7 @@ export class TraceCgroup {
       // root itself may sit below the real root inside a cgroup namespace;
       // that case is detected at run time (no event from the build).
       const level = path.relative(root, dir).split(path.sep).length;
-      return new TraceCgroup(dir, id, level);
+      return new TraceCgroup(dir, id, level, home === root ? [root] : [home, root]);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       throw new CaptureError(
@@ -98,29 +116,36 @@ export class TraceCgroup {
     }
   }
 
-  /** Moves the remaining processes out (to the root) so the cgroup can go. */
+  /** Moves the remaining processes out (home) so the cgroup can go. */
   evict(): number[] {
-    return evict(this.dir);
+    return evict(this.dir, this.homes);
   }
 
   /** Removes the cgroup (evicting leftovers first). Idempotent. */
   remove(): void {
     if (this.removed) return;
-    evict(this.dir);
-    removeTree(this.dir);
+    evict(this.dir, this.homes);
+    removeTree(this.dir, this.homes);
     this.removed = true;
   }
 }
 
-function evict(dir: string): number[] {
-  const target = path.join(path.dirname(path.dirname(dir)), 'cgroup.procs');
+/**
+ * Moves every process of the cgroup tree into the first of `homes` that
+ * takes it (a cgroup with controllers for its children takes none: the
+ * root always does).
+ */
+function evict(dir: string, homes: string[]): number[] {
   const moved: number[] = [];
   for (const pid of listPids(dir)) {
-    try {
-      fs.writeFileSync(target, `${pid}\n`);
-      moved.push(pid);
-    } catch {
-      /* exited meanwhile */
+    for (const home of homes) {
+      try {
+        fs.writeFileSync(path.join(home, 'cgroup.procs'), `${pid}\n`);
+        moved.push(pid);
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ESRCH') break; // exited meanwhile
+      }
     }
   }
   return moved;
@@ -149,10 +174,10 @@ function listPids(dir: string): number[] {
 const EXITING_WAIT_MS = 500;
 const RETRY_MS = 5;
 
-function removeTree(dir: string): void {
+function removeTree(dir: string, homes: string[]): void {
   try {
     for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (ent.isDirectory()) removeTree(path.join(dir, ent.name));
+      if (ent.isDirectory()) removeTree(path.join(dir, ent.name), homes);
     }
     for (let waited = 0; ; waited += RETRY_MS) {
       try {
@@ -161,7 +186,7 @@ function removeTree(dir: string): void {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EBUSY' || waited >= EXITING_WAIT_MS) throw err;
         sleepSync(RETRY_MS);
-        evict(dir);
+        evict(dir, homes);
       }
     }
   } catch {
@@ -183,7 +208,15 @@ function cleanStale(parent: string): void {
     }
     if (alive && pid !== process.pid) continue;
     const dir = path.join(parent, name);
-    evict(dir);
-    removeTree(dir);
+    const root = cgroupRootOf(dir);
+    evict(dir, [root]);
+    removeTree(dir, [root]);
   }
+}
+
+/** The hierarchy's root above a cgroup directory: the mount point (cgroup.controllers and no cgroup.type only there). */
+function cgroupRootOf(dir: string): string {
+  let d = path.dirname(dir);
+  while (path.dirname(d) !== d && fs.existsSync(path.join(d, 'cgroup.type'))) d = path.dirname(d);
+  return d;
 }

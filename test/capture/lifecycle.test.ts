@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { cgroup2Root } from '../../src/capture/cgroup.js';
+import { cgroup2Root, ownCgroup } from '../../src/capture/cgroup.js';
 import { LogReader } from '../../src/log/reader.js';
 import { trailerDisagreement } from '../../src/log/check.js';
 import { ebpfTest } from '../helpers/ebpf.js';
@@ -195,7 +195,7 @@ ebpfTest('bad input: one clear line and a non-zero status, never a stack trace',
   const dir = tmpdir();
   const cases: Array<[string[], number, RegExp]> = [
     [['trace', '-o', path.join(dir, 'a.trace'), '--', 'no-such-command-xyz'], 127, /^bt: no-such-command-xyz: command not found$/],
-    [['trace', '-o', '/nonexistent-dir/x.trace', '--', 'true'], 1, /^bt: cannot write the log \/nonexistent-dir\/x.trace: .*\(ENOENT\): the directory does not exist$/],
+    [['trace', '-o', '/nonexistent-dir/x.trace', '--', 'true'], 125, /^bt: cannot write the log \/nonexistent-dir\/x.trace: .*\(ENOENT\): the directory does not exist$/],
     [['trace', '-o', path.join(dir, 'd.trace'), '--', '/tmp'], 126, /^bt: \/tmp: is a directory, not a command$/],
     [['trace', '--ring-size', '4096', '--', 'true'], 2, /^bt: ring size 4096 is smaller than the minimum of 64 KiB/],
     [['trace', '--grace', '', '--', 'true'], 2, /invalid duration ""/],
@@ -212,7 +212,7 @@ ebpfTest('bad input: one clear line and a non-zero status, never a stack trace',
     assert.equal(r.stderr.trim().split('\n').length, 1, `one line for ${args.join(' ')}: ${r.stderr}`);
   }
   const noroot = await execa('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BT, 'trace', '-o', path.join(dir, 'n.trace'), '--', 'true'], { reject: false });
-  assert.equal(noroot.exitCode, 1);
+  assert.equal(noroot.exitCode, 125, 'bt failing to trace: 125, never a status a build could have');
   assert.match(String(noroot.stderr), /^bt: bt trace needs root/);
 });
 
@@ -244,7 +244,7 @@ ebpfTest('a trace that stops before its build (a log it cannot write) leaves no 
   const dir = tmpdir();
   const child = execa(process.execPath, [BT, 'trace', '-q', '-o', path.join(dir, 'missing', 'x.trace'), '--', 'true'], { reject: false });
   const res = await child;
-  assert.equal(res.exitCode, 1, res.stderr);
+  assert.equal(res.exitCode, 125, res.stderr);
   assert.match(res.stderr, /^bt: cannot write the log .*missing\/x\.trace: .*ENOENT.*$/);
   // the head start made a cgroup and started the launcher before the options were read: both are gone
   assert.deepEqual(traceCgroups().filter((n) => n.startsWith(`trace-${child.pid}-`)), []);
@@ -318,4 +318,47 @@ ebpfTest("bt's every thread (V8's compiler and collector threads too) drains at 
   assert.equal(buildNice, String(os.getPriority()), "the build keeps its priority (the test runner's)");
   assert.ok(lines.length >= 3, `bt's threads: ${lines.join(' ')}`);
   assert.deepEqual([...new Set(lines)], ['10'], `nice of bt's threads: ${lines.join(' ')}`);
+});
+
+ebpfTest('a bt trace inside a traced build: the outer log records the inner build too', async () => {
+  const dir = tmpdir();
+  const outer = path.join(dir, 'outer.trace');
+  const inner = path.join(dir, 'inner.trace');
+  const child = execa(process.execPath, [BT, 'trace', '-q', '-o', outer, '--', process.execPath, BT, 'trace', '-q', '-o', inner, '--', 'sh', '-c', 'cat /etc/hostname >/dev/null; exit 7'], { reject: false });
+  const r = await child;
+  assert.equal(r.exitCode, 7, String(r.stderr));
+  for (const file of [outer, inner]) {
+    const log = loadLog(file);
+    const execs = ofType(log.records, 'exec').map((e) => e.exec.path);
+    assert.ok(execs.includes('/usr/bin/cat') || execs.includes('/bin/cat'), `${path.basename(file)}: the inner build's cat (${execs.join(' ')})`);
+    const sh = ofType(log.records, 'exec').find((e) => e.exec.argv[0] === 'sh');
+    assert.ok(sh, `${path.basename(file)}: the inner build's sh`);
+    assert.equal(ofType(log.records, 'exit').find((e) => e.pid === sh.pid)?.exit.code, 7, `${path.basename(file)}: its exit`);
+  }
+  assert.deepEqual(traceCgroups().filter((n) => n.startsWith(`trace-${child.pid}-`)), [], 'both cgroups removed (the inner one was inside the outer)');
+});
+
+ebpfTest('processes left running go back to the cgroup bt was started in', async () => {
+  const home = path.join(cgroup2Root(), `bt-test-home-${process.pid}`);
+  fs.mkdirSync(home);
+  const dir = tmpdir();
+  const pidFile = path.join(dir, 'pid');
+  let left = 0;
+  try {
+    const r = await execa('sh', ['-c', `echo $$ > ${home}/cgroup.procs && exec "$0" "$@"`, process.execPath, BT, 'trace', '-q', '--grace', '0.5', '-o', path.join(dir, 't.trace'), '--', 'sh', '-c', `sleep 30 & echo $! > ${pidFile}`], { reject: false, stdio: ['ignore', 'ignore', 'pipe'] });
+    assert.equal(r.exitCode, 0, String(r.stderr));
+    left = Number(fs.readFileSync(pidFile, 'utf8'));
+    assert.match(String(r.stderr), /still running after the grace period/);
+    assert.equal(ownCgroup(fs.readFileSync(`/proc/${left}/cgroup`, 'utf8')), `/${path.basename(home)}`);
+  } finally {
+    if (left) process.kill(left, 'SIGKILL');
+    for (let i = 0; i < 100; i++) {
+      try {
+        fs.rmdirSync(home);
+        break;
+      } catch {
+        await new Promise((res) => setTimeout(res, 20));
+      }
+    }
+  }
 });
