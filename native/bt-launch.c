@@ -47,6 +47,26 @@ static void die(int code, const char *what, const char *arg)
 	_exit(code);
 }
 
+/* execve said ENOENT of a file that is there: its #! interpreter is missing
+ * (126, as the shells say it). Returns when that is not the case. */
+static void bad_interpreter(const char *path)
+{
+	char line[256];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, line, sizeof(line) - 1);
+	close(fd);
+	if (n < 3 || line[0] != '#' || line[1] != '!')
+		return;
+	line[n] = '\0';
+	char *interp = line + 2;
+	interp += strspn(interp, " \t");
+	interp[strcspn(interp, " \t\n")] = '\0';
+	fprintf(stderr, "bt: cannot run %s: bad interpreter %s: %s\n", path, interp, strerror(ENOENT));
+	_exit(126);
+}
+
 static void bad_message(void)
 {
 	fprintf(stderr, "bt: bt-launch: malformed command from bt\n");
@@ -196,6 +216,19 @@ int main(int argc, char **argv)
 	if (uid >= 0 && setresuid((uid_t)uid, (uid_t)uid, (uid_t)uid))
 		die(125, "cannot switch to uid/gid", ids);
 	execve(path, args, env);
+	if (errno == ENOEXEC) {
+		/* A script without #!: /bin/sh runs it, as execvp(3) and the shells do. */
+		char **sh = calloc((size_t)nargs + 2, sizeof(*sh));
+		if (sh) {
+			sh[0] = "/bin/sh";
+			sh[1] = path;
+			memcpy(sh + 2, args + 1, (size_t)nargs * sizeof(*sh)); /* args[nargs] is NULL */
+			execve("/bin/sh", sh, env);
+		}
+		errno = ENOEXEC;
+	}
+	if (errno == ENOENT)
+		bad_interpreter(path);
 	die(errno == ENOENT ? 127 : 126, "cannot run", path);
 	return 126;
 }

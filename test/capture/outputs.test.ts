@@ -184,3 +184,22 @@ ebpfTest('a build that removes its own log: bt says the log is gone and exits 74
   assert.equal(r.stderr, `bt: the build removed ${log} (or put another file in its place): the log written there is gone; the build exited with status 3`);
   assert.ok(!fs.existsSync(log));
 });
+
+ebpfTest('a script without #! is run by /bin/sh (as execvp does); a missing #! interpreter is named (126)', async () => {
+  const dir = tmpdir();
+  const ns = path.join(dir, 'ns.sh');
+  fs.writeFileSync(ns, 'echo "from $0 $1"; exit 4\n', { mode: 0o755 });
+  const r = await bt(['trace', '-q', '-o', path.join(dir, 'ns.trace'), '--', ns, 'arg1']);
+  assert.equal(r.code, 4, r.stderr);
+  assert.equal(r.stdout, `from ${ns} arg1`);
+  const execs = ofType(loadLog(path.join(dir, 'ns.trace')).records, 'exec').map((e) => [e.exec.path, e.exec.argv, e.exec.errno ?? 0]);
+  assert.deepEqual(execs, [
+    [ns, [ns, 'arg1'], 8], // ENOEXEC
+    ['/bin/sh', ['/bin/sh', ns, 'arg1'], 0],
+  ]);
+  const bad = path.join(dir, 'bad.sh');
+  fs.writeFileSync(bad, '#!/nonexistent/interp -x\necho x\n', { mode: 0o755 });
+  const b = await bt(['trace', '-q', '-o', path.join(dir, 'bad.trace'), '--', bad]);
+  assert.equal(b.code, 126);
+  assert.equal(b.stderr, `bt: cannot run ${bad}: bad interpreter /nonexistent/interp: No such file or directory`);
+});
