@@ -164,3 +164,23 @@ ebpfTest('diff: a source edited in place between two builds of one tree is an in
   assert.ok(r.inputs_changed[0]!.tools.includes('make'), 'make compared its timestamp');
   assert.match(text, /\ninputs changed \(modification time, A -> B\) \(1\)\n {2}util\.c: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} UTC -> 2030-01-02 03:04:05\.500000 UTC {2}\(/);
 });
+
+ebpfTest('diff: an intermediate the second build remade (it existed before it) is no input read only in B', async () => {
+  const dir = path.join(tmpdir('bt-diff-'), 'chain');
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, 'Makefile'), 'final.txt: out.txt\n\tcat out.txt > final.txt\nout.txt: in.txt\n\tcp in.txt out.txt\n');
+  fs.writeFileSync(path.join(dir, 'in.txt'), 'in\n');
+  const a = await trace(['make'], { cwd: dir });
+  assert.equal(a.code, 0, a.stderr);
+  const input = path.join(dir, 'in.txt');
+  fs.utimesSync(input, 1893553445.5, 1893553445.5); // touched: make remakes out.txt over the old one, then final.txt
+  const b = await trace(['make'], { cwd: dir });
+  assert.equal(b.code, 0, b.stderr);
+  const summary = await bt(['summary', '--json', b.file]);
+  assert.deepEqual(JSON.parse(summary.stdout).intermediates, [path.join(dir, 'out.txt')], 'bt summary: out.txt is an intermediate of B');
+  const { code, r, text } = await diff(a.file, b.file);
+  assert.equal(code, 1);
+  assertOnly(r, ['inputs_changed']);
+  assert.deepEqual(r.inputs_changed.map((x) => [x.path, x.b, x.tools]), [['in.txt', '1893553445.500000000', ['cp', 'make']]]);
+  assert.ok(!text.includes('inputs read only'), text);
+});

@@ -1,7 +1,8 @@
 /** bt diff's pieces: the argument diff, the masking of run-specific names, and the matching on small synthetic builds. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { diffBuilds } from '../../src/diff/index.js';
+import { fileGroups } from '../../src/answers/groups.js';
+import { diffBuilds, differs } from '../../src/diff/index.js';
 import { argDiff } from '../../src/diff/match.js';
 import { compileMasks, Masker } from '../../src/diff/mask.js';
 import { diffText, wordDiff } from '../../src/diff/report.js';
@@ -89,4 +90,44 @@ test('diffBuilds: a short command pairs with the same command given more words (
   assert.deepEqual(r.arguments.map((x) => wordDiff(x.diff)), ['gen {+--fast+} {+x+}']);
   assert.deepEqual(r.only_in_a.map((x) => x.argv.join(' ')), ['cp a b']);
   assert.deepEqual(r.only_in_b.map((x) => x.argv.join(' ')), ['cp -r c d e']);
+});
+
+/**
+ * make's final.txt <- out.txt <- in.txt, traced twice in one tree: the
+ * first build makes out.txt (make finds it missing), the second remakes it
+ * (make stats the old one first, so the build did not create it, but it
+ * wrote it). Access bits are those of a normalized open (1 read, 2 write,
+ * 4 create, 8 truncate, 16 failed, 128 O_PATH: a stat).
+ */
+function chainBuild(outTxt: 'missing' | 'remade' | 'up-to-date') {
+  const make: Array<[string, number]> = [
+    ['/p/in.txt', 128],
+    ['/p/out.txt', outTxt === 'missing' ? 16 : 128],
+    ['/p/final.txt', 16],
+  ];
+  const procs = [
+    { proc: 1, argv: ['make'], opens: make },
+    { proc: 3, parent: 1, argv: ['cat', 'out.txt'], opens: [['/p/out.txt', 1], ['/p/final.txt', 2 | 4 | 8]] as Array<[string, number]> },
+  ];
+  if (outTxt !== 'up-to-date') procs.push({ proc: 2, parent: 1, argv: ['cp', 'in.txt', 'out.txt'], opens: [['/p/in.txt', 1], ['/p/out.txt', 2 | 4 | 8]] });
+  return fakeBuild(procs, '/p');
+}
+
+test('diffBuilds: a file the build wrote is no input, even when it was there before (an intermediate remade)', () => {
+  const first = chainBuild('missing');
+  const again = chainBuild('remade');
+  assert.deepEqual(fileGroups(again).intermediates.map((id) => again.model.files[id].path), ['/p/out.txt'], 'summary: out.txt is an intermediate of B');
+  const r = diffBuilds(first, again);
+  assert.deepEqual(r.inputs_only_in_a, []);
+  assert.deepEqual(r.inputs_only_in_b, []);
+  assert.deepEqual(r.outputs_only_in_a, []);
+  assert.deepEqual(r.outputs_only_in_b, []);
+  assert.equal(differs(r), false, diffText(r));
+
+  // out.txt up to date in A (only read: an input of A), remade in B: an input only in A and an output only in B
+  const upToDate = diffBuilds(chainBuild('up-to-date'), again);
+  assert.deepEqual(upToDate.inputs_only_in_a, [{ path: 'out.txt', tools: ['cat'] }]);
+  assert.deepEqual(upToDate.inputs_only_in_b, [{ path: '/usr/bin/cp', tools: ['cp'] }, { path: 'in.txt', tools: ['cp'] }]);
+  assert.deepEqual(upToDate.outputs_only_in_b, [{ path: 'out.txt', tools: ['cp'] }]);
+  assert.deepEqual(upToDate.outputs_only_in_a, []);
 });
