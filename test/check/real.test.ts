@@ -330,3 +330,33 @@ ebpfTest('check --make: depfiles count only where the build system reads them (C
   assert.deepEqual(c.json.findings, []);
   assert.equal(c.code, 0);
 });
+
+ebpfTest('check: the loader searching RUNPATH directories (their glibc-hwcaps, tls and platform subdirectories) is never reported; the library it loads from outside is', async () => {
+  const base = tmpdir('bt-rpath-');
+  const sdk = path.join(base, 'sdk', 'lib');
+  const dir = path.join(base, 'proj');
+  fs.mkdirSync(sdk, { recursive: true });
+  fs.mkdirSync(dir);
+  // an RPATH entry that is not there (outside /tmp, whose probes are never reported), then the SDK's directory
+  const gone = `/bt-no-such-sdk-${process.pid}/lib`;
+  assert.ok(!fs.existsSync(gone));
+  fs.writeFileSync(path.join(base, 'foo.c'), 'int foo(void) { return 42; }\n');
+  fs.writeFileSync(path.join(base, 'app.c'), '#include <stdio.h>\nint foo(void);\nint main(void) { printf("%d\\n", foo()); return 0; }\n');
+  const { execa } = await import('execa');
+  for (const args of [
+    ['-shared', '-fPIC', '-o', path.join(sdk, 'libfoo.so'), path.join(base, 'foo.c')],
+    ['-o', path.join(dir, 'app'), path.join(base, 'app.c'), `-L${sdk}`, '-lfoo', `-Wl,-rpath,${gone}:${sdk}`],
+  ]) {
+    const r = await execa('cc', args, { reject: false });
+    assert.equal(r.exitCode, 0, String(r.stderr));
+  }
+  fs.writeFileSync(path.join(dir, 'Makefile'), 'out.txt: app\n\t./app > out.txt\n');
+  const t = await trace(['make'], { cwd: dir });
+  assert.equal(t.code, 0, t.stderr);
+  assert.equal(fs.readFileSync(path.join(dir, 'out.txt'), 'utf8'), '42\n');
+  const { json } = await checkJson(t.file);
+  assert.deepEqual(
+    json.findings.map((f) => [f.kind, f.file, f.uses.map((u) => [u.path, u.access.join('+')])]),
+    [['hermeticity', sdk, [[path.join(sdk, 'libfoo.so'), 'read']]]],
+  );
+});
