@@ -42,13 +42,13 @@ async function checkJson(file: string, args: string[] = []): Promise<{ code: num
   return { code: r.code, json: JSON.parse(r.stdout) as Json, stderr: r.stderr };
 }
 
-/** A make project of `makefile` (and `files`: name -> content) in a new directory, traced with `make -j2`. */
-async function traceMake(prefix: string, makefile: string, files: Record<string, string> = {}): Promise<{ dir: string; file: string }> {
+/** A make project of `makefile` (and `files`: name -> content) in a new directory, traced with `make -jJOBS` (2). */
+async function traceMake(prefix: string, makefile: string, files: Record<string, string> = {}, jobs = 2): Promise<{ dir: string; file: string }> {
   const dir = path.join(tmpdir(prefix), 'p');
   fs.mkdirSync(dir);
   fs.writeFileSync(path.join(dir, 'Makefile'), makefile);
   for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
-  const t = await trace(['make', '-j2'], { cwd: dir });
+  const t = await trace(['make', `-j${jobs}`], { cwd: dir });
   assert.equal(t.code, 0, t.stderr);
   return { dir, file: t.file };
 }
@@ -358,5 +358,26 @@ ebpfTest('check: the loader searching RUNPATH directories (their glibc-hwcaps, t
   assert.deepEqual(
     json.findings.map((f) => [f.kind, f.file, f.uses.map((u) => [u.path, u.access.join('+')])]),
     [['hermeticity', sdk, [[path.join(sdk, 'libfoo.so'), 'read']]]],
+  );
+});
+
+ebpfTest('check --make: a target remade at every build (FORCE) reading a generated file nothing orders it after is a missing dep; order-only is enough', async () => {
+  // out.txt and ok.txt need no declared inputs (FORCE remakes them), but they must come after gen.h:
+  // ok.txt is ordered (| gen.h), out.txt only by the luck of `all`'s order (with -j2 they would run together)
+  const { dir, file } = await traceMake(
+    'bt-missingdep-',
+    'all: gen.h out.txt ok.txt\ngen.h: gen.in\n\tcp gen.in gen.h\nout.txt: FORCE\n\tcat gen.h > out.txt\nok.txt: FORCE | gen.h\n\tcat gen.h > ok.txt\nFORCE:\n.PHONY: all FORCE\n',
+    { 'gen.in': '#define X 1\n' },
+    1,
+  );
+  const { code, json } = await checkJson(file, ['--make']);
+  assert.equal(code, 1);
+  assert.deepEqual(
+    json.findings.map((f) => [f.kind, path.relative(dir, f.file), path.relative(dir, f.target ?? ''), f.jobs.map((j) => j.argv.join(' ')), f.uses.map((u) => u.access[0])]),
+    [['missing-dep', 'gen.h', 'out.txt', ['/bin/sh -c cat gen.h > out.txt', 'cp gen.in gen.h'], ['write', 'read']]],
+  );
+  assert.match(
+    json.findings[0].detail,
+    /^job \d+ built out\.txt and read gen\.h, which job \d+ generated, but nothing in the make graph orders out\.txt after gen\.h \(no normal or order-only prerequisite dependency path\): it was made first by luck of scheduling$/,
   );
 });
