@@ -210,8 +210,9 @@ function makeGraph(db: MakeDb, build: Build): Graph {
       direct(t).some((q) => {
         if (db.phony.has(q)) return true;
         const e = db.targets.get(q);
-        // FORCE: no prerequisites, no recipe, no file
-        return !!e && !e.hasRecipe && !e.prereqs.length && !build.file(q) && !fs.existsSync(q);
+        // FORCE: no prerequisites, no recipe, no file (make looks for it at every build: a probe is no file)
+        const f = build.file(q);
+        return !!e && !e.hasRecipe && !e.prereqs.length && (!f || (f.kinds & ~Kind.PROBE) === 0) && !fs.existsSync(q);
       }),
   };
 }

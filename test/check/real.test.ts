@@ -381,3 +381,15 @@ ebpfTest('check --make: a target remade at every build (FORCE) reading a generat
     /^job \d+ built out\.txt and read gen\.h, which job \d+ generated, but nothing in the make graph orders out\.txt after gen\.h \(no normal or order-only prerequisite dependency path\): it was made first by luck of scheduling$/,
   );
 });
+
+ebpfTest('check --make: a FORCE target that is not .PHONY (make looks for the file FORCE at every build) still remakes what depends on it', async () => {
+  const { dir, file } = await traceMake(
+    'bt-force-',
+    'all: out.txt\nout.txt: FORCE\n\tcat in.txt > out.txt\nFORCE:\n.PHONY: all\n',
+    { 'in.txt': 'in\n' },
+  );
+  const { code, json } = await checkJson(file, ['--make']);
+  assert.deepEqual(json.findings.map((f) => [f.kind, path.relative(dir, f.file)]), [], 'in.txt needs no declaring: out.txt is remade at every build');
+  assert.equal(code, 0);
+  assert.ok(!fs.existsSync(path.join(dir, 'FORCE')));
+});
