@@ -11,10 +11,29 @@
  *   undeclared-output  a file under the start directory it wrote other
  *                      than T and T's siblings (targets of the same rule)
  *                      and the makefiles (.d files)
+ *   missing-dep        a file it read or ran that another job of the build
+ *                      wrote (generated), where nothing in the graph orders
+ *                      T after the rule that made it: no path of
+ *                      prerequisites of any kind (make: normal and
+ *                      order-only; ninja: explicit, implicit and
+ *                      order-only, through phony edges) from T back to the
+ *                      generated file's rule (ninja -t missingdeps, on what
+ *                      the jobs really read). Dependencies ninja recorded
+ *                      from depfiles declare an input but order nothing: a
+ *                      clean build does not have them. A file already
+ *                      reported as an undeclared input of the job, or in a
+ *                      race of the job, is not reported again.
  *
  * make: src/check/makedb.ts asks make itself (make -pnq), once per make
  * process of the build (recursive makes each have their own database).
  * ninja: src/check/ninjadb.ts.
+ *
+ * missing-dep with make compares two jobs of the same database only (the
+ * order between two recursive makes is in their parent's targets, which
+ * bt does not map to the sub-makes), and make's database after the build
+ * holds the prerequisites of the .d files the build wrote and included,
+ * which a clean build did not have: a generated header reached only
+ * through such a .d file looks ordered.
  *
  * A file already reported as a race for the same job is not reported
  * again as an undeclared output or input (a file another job wrote over
@@ -24,10 +43,11 @@ import fs from 'node:fs';
 import { CheckError } from '../errors.js';
 import { isDriver, Kind, WRITES, type Build, type Job, type Process } from '../model/index.js';
 import { dirName, normalizeAbs, relativeInside } from '../normalize/paths.js';
-import { jobRef, secondsSince, type Finding } from './finding.js';
+import { jobRef, secondsSince, type FileUse, type Finding } from './finding.js';
 import { makeDatabases, type MakeDb } from './makedb.js';
+import { OrderIndex } from './order.js';
 import { ninjaGraph } from './ninjadb.js';
-import type { Noise } from './noise.js';
+import { isPseudoPath, type Noise } from './noise.js';
 
 export interface Declared {
   findings: Finding[];
@@ -52,6 +72,16 @@ export interface Graph {
    * compiler_depend.make): what the depfile lists is declared.
    */
   readsDepfiles(target: string): boolean;
+  /**
+   * The graph orders `to` after the rule making `from`: `to` (or a target
+   * made with it) depends on `from` or a file made with it through
+   * prerequisites of any kind (normal and order-only), transitively.
+   */
+  ordered(from: string, to: string): boolean;
+  /** The rule making `target`, when the build system names rules (ninja). */
+  ruleOf(target: string): string | undefined;
+  /** The build system, for the report ("make", "ninja"). */
+  system: string;
 }
 
 /** Against make: one database per make process that started jobs. */
@@ -98,27 +128,45 @@ function makeGraph(db: MakeDb, build: Build): Graph {
   const memo = new Map<string, Set<string>>();
   const exists = (p: string) => build.file(p) !== undefined;
   /**
-   * Direct normal prerequisites, with the pattern rules make did not search
-   * for (targets it did not visit). Order-only ones are left out: a newer
-   * one does not remake the target, so it does not declare an input.
+   * Direct prerequisites, normal and order-only, with the pattern rules
+   * make did not search for (targets it did not visit).
    */
-  const direct = (path: string): string[] => {
+  const prereqs = (path: string): { normal: string[]; order: string[] } => {
     const t = db.targets.get(path);
-    const out = [...(t?.prereqs ?? [])];
-    if (t?.hasRecipe || t?.implicitDone) return out;
+    const normal = [...(t?.prereqs ?? [])];
+    const orderOnly = [...(t?.orderOnly ?? [])];
+    if (t?.hasRecipe || t?.implicitDone) return { normal, order: orderOnly };
     const rel = relativeInside(db.curdir, path);
-    if (rel === undefined) return out;
+    if (rel === undefined) return { normal, order: orderOnly };
     for (const r of db.patterns) {
       for (const pat of r.targets) {
         const stem = matchPattern(pat, rel);
         if (stem === undefined) continue;
         const files = r.prereqs.map((q) => db.resolve(q.replace('%', stem)));
         const order = r.orderOnly.map((q) => db.resolve(q.replace('%', stem)));
-        if ([...files, ...order].every((alts) => alts.some((f) => exists(f) || db.targets.has(f)))) out.push(...files.flat());
+        if ([...files, ...order].every((alts) => alts.some((f) => exists(f) || db.targets.has(f)))) {
+          normal.push(...files.flat());
+          orderOnly.push(...order.flat());
+        }
       }
     }
-    return out;
+    return { normal, order: orderOnly };
   };
+  /**
+   * Direct normal prerequisites. Order-only ones are left out: a newer one
+   * does not remake the target, so it does not declare an input.
+   */
+  const direct = (path: string): string[] => prereqs(path).normal;
+  const siblings = (t: string): string[] => db.targets.get(t)?.siblings ?? [];
+  // a target is made after its prerequisites of both kinds, and after those of the targets made with it
+  const order = new OrderIndex((n) => {
+    const out: string[] = [];
+    for (const t of [n, ...siblings(n)]) {
+      const { normal, order: o } = prereqs(t);
+      out.push(...normal, ...o);
+    }
+    return out;
+  });
   const closure = (target: string): Set<string> => {
     const hit = memo.get(target);
     if (hit) return hit;
@@ -144,7 +192,13 @@ function makeGraph(db: MakeDb, build: Build): Graph {
       for (const s of db.targets.get(t)?.siblings ?? []) for (const x of closure(s)) out.add(x);
       return out;
     },
-    madeWith: (t) => new Set([t, ...(db.targets.get(t)?.siblings ?? [])]),
+    madeWith: (t) => new Set([t, ...siblings(t)]),
+    ordered: (from, to) => {
+      const outputs = new Set([from, ...siblings(from)]);
+      return order.after([...outputs].sort().join('\0'), outputs, [to]);
+    },
+    ruleOf: () => undefined,
+    system: 'make',
     own: (p) => db.makefiles.has(p),
     readsDepfiles: (t) => {
       for (let d = dirName(t); d.length > 1 && d.startsWith(db.curdir); d = dirName(d)) {
@@ -156,8 +210,9 @@ function makeGraph(db: MakeDb, build: Build): Graph {
       direct(t).some((q) => {
         if (db.phony.has(q)) return true;
         const e = db.targets.get(q);
-        // FORCE: no prerequisites, no recipe, no file
-        return !!e && !e.hasRecipe && !e.prereqs.length && !build.file(q) && !fs.existsSync(q);
+        // FORCE: no prerequisites, no recipe, no file (make looks for it at every build: a probe is no file)
+        const f = build.file(q);
+        return !!e && !e.hasRecipe && !e.prereqs.length && (!f || (f.kinds & ~Kind.PROBE) === 0) && !fs.existsSync(q);
       }),
   };
 }
@@ -193,10 +248,18 @@ function matchPattern(pat: string, name: string): string | undefined {
   return name.slice(pre.length, name.length - suf.length);
 }
 
-/** The files a job wrote (first write time), and read before writing (first read time). */
-function jobFiles(build: Build, job: Job): { wrote: Map<number, number>; read: Map<number, [number, number]> } {
+/**
+ * The files a job wrote (first write time); read before writing (first
+ * read time, and by which process); and read or run without having
+ * written them first (first such use: time, process, kinds).
+ */
+function jobFiles(
+  build: Build,
+  job: Job,
+): { wrote: Map<number, number>; read: Map<number, [number, number]>; used: Map<number, [number, number, number]> } {
   const wrote = new Map<number, number>();
   const read = new Map<number, [number, number]>();
+  const used = new Map<number, [number, number, number]>();
   for (const id of job.procs) {
     for (const a of build.process(id)!.files.values()) {
       if (a.firstWrite >= 0 && a.kinds & WRITES) {
@@ -216,14 +279,41 @@ function jobFiles(build: Build, job: Job): { wrote: Map<number, number>; read: M
       }
     }
     read.set(f, [first, by]);
+    used.set(f, [first, by, Kind.READ]);
   }
-  return { wrote, read };
+  // programs it ran that it had not written (a tool another job built)
+  for (const id of job.procs) {
+    for (const a of build.process(id)!.files.values()) {
+      if (!(a.kinds & Kind.EXEC) || wrote.has(a.file)) continue;
+      const u = used.get(a.file);
+      if (!u) used.set(a.file, [a.first, id, Kind.EXEC]);
+      else {
+        u[2] |= Kind.EXEC;
+        if (a.first < u[0]) [u[0], u[1]] = [a.first, id];
+      }
+    }
+  }
+  return { wrote, read, used };
+}
+
+/** What one job built, as the graph sees it. */
+interface Built {
+  job: Job;
+  g: Graph;
+  /** The target it built (the one its command line names, else the last one it wrote). */
+  target: string;
+  /** The targets made with it. */
+  made: Set<string>;
+  wrote: Map<number, number>;
+  read: Map<number, [number, number]>;
+  used: Map<number, [number, number, number]>;
 }
 
 /** The findings, and how many jobs built a target of the graph (0: nothing was compared). */
 function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf: (job: Job) => Graph | undefined): { findings: Finding[]; compared: number } {
   const start = build.startDir || '/';
   const inTree = (p: string) => relativeInside(start, p) !== undefined && p !== start;
+  const show = (p: string) => relativeInside(start, p) ?? p;
   const raced = new Set<string>();
   // a file the job made and another job wrote over is the job's input (src/model/jobs.ts): the write-write race names it
   const overwritten = new Set<string>();
@@ -234,15 +324,13 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
       if (f.kind === 'write-write') overwritten.add(`${j.proc}\0${f.file}`);
     }
   }
-  const findings: Finding[] = [];
-  let compared = 0;
+  const built = new Map<number, Built>();
   for (const job of build.jobs.jobs) {
     const g = graphOf(job);
     if (!g) continue;
-    const { wrote, read } = jobFiles(build, job);
+    const { wrote, read, used } = jobFiles(build, job);
     const targets = [...wrote.keys()].map((id) => build.model.files[id]).filter((f) => !f.dir && g.isTarget(f.path));
     if (!targets.length) continue;
-    compared++;
     // The job's target: the one its command line names, else the last one it wrote.
     const argv = build.process(job.proc)!.argv.join(' ');
     targets.sort((a, b) => wrote.get(a.id)! - wrote.get(b.id)!);
@@ -250,11 +338,16 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
     const target = (named.length ? named : targets)[named.length ? 0 : targets.length - 1];
     const made = new Set<string>();
     for (const t of targets) if (t === target || g.madeWith(target.path).has(t.path)) for (const s of g.madeWith(t.path)) made.add(s);
-    const always = g.always(target.path);
-    const deps = g.dependsOn(target.path);
+    built.set(job.proc, { job, g, target: target.path, made, wrote, read, used });
+  }
+
+  const findings: Finding[] = [];
+  for (const { job, g, target, made, wrote, read, used } of built.values()) {
+    const always = g.always(target);
+    const deps = g.dependsOn(target);
     for (const s of made) for (const x of g.dependsOn(s)) deps.add(x);
     const depfiles = new Set<string>();
-    if (g.readsDepfiles(target.path)) {
+    if (g.readsDepfiles(target)) {
       const cwd = build.process(job.proc)!.cwd;
       for (const id of wrote.keys()) {
         const f = build.model.files[id];
@@ -264,17 +357,19 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
       }
     }
     const ref = jobRef(build, job.proc);
-    const tname = relativeInside(start, target.path) ?? target.path;
+    const tname = show(target);
+    const undeclared = new Set<number>();
 
     for (const [id, [ts, by]] of always ? [] : read) {
       const f = build.model.files[id];
       if (f.dir || !inTree(f.path) || made.has(f.path) || deps.has(f.path) || g.own(f.path) || noise.file(f)) continue;
       if (overwritten.has(`${job.proc}\0${f.path}`)) continue; // another job wrote over it: the race says so
-      const name = relativeInside(start, f.path) ?? f.path;
+      undeclared.add(id);
+      const name = show(f.path);
       findings.push({
         kind: 'undeclared-input',
         file: f.path,
-        target: target.path,
+        target,
         jobs: [ref],
         detail: `job ${job.proc} built ${tname} and read ${name}, which ${tname} does not depend on: changing ${name} will not rebuild ${tname}`,
         time: secondsSince(build, ts),
@@ -285,17 +380,55 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
       const f = build.model.files[id];
       if (f.dir || f.removed || !inTree(f.path) || made.has(f.path) || depfiles.has(f.path) || g.own(f.path) || noise.file(f)) continue;
       if (raced.has(`${job.proc}\0${f.path}`)) continue;
-      const name = relativeInside(start, f.path) ?? f.path;
+      const name = show(f.path);
       findings.push({
         kind: 'undeclared-output',
         file: f.path,
-        target: target.path,
+        target,
         jobs: [ref],
         detail: `job ${job.proc} built ${tname} and also wrote ${name}, which no rule for ${tname} declares: nothing else may use it safely`,
         time: secondsSince(build, ts),
         uses: [{ path: f.path, access: ['write'], time: secondsSince(build, ts), proc: job.proc }],
       });
     }
+    // missing-dep: a file another job generated, read or run here, with no path in the graph from its rule to this target
+    for (const [id, [ts, by, kinds]] of used) {
+      const f = build.model.files[id];
+      if (f.dir || made.has(f.path) || g.own(f.path) || isPseudoPath(f.path) || noise.file(f)) continue;
+      if (undeclared.has(id) || raced.has(`${job.proc}\0${f.path}`)) continue; // reported already, as undeclared or as a race
+      const gens = new Map<number, { at: number; proc: number }>();
+      for (const a of f.procs) {
+        const j = build.process(a.proc)?.job;
+        if (!j || j === job.proc || a.firstWrite < 0 || !(a.kinds & WRITES)) continue;
+        const w = gens.get(j);
+        if (!w || a.firstWrite < w.at) gens.set(j, { at: a.firstWrite, proc: a.proc });
+      }
+      for (const [gj, w] of gens) {
+        const other = built.get(gj);
+        // the generating rule: the one the graph makes the file with, else the target its job built (an undeclared output)
+        if (!other || other.g !== g || !(g.isTarget(f.path) || inTree(f.path))) continue;
+        const from = g.isTarget(f.path) ? f.path : other.target;
+        if (g.madeWith(target).has(from) || g.ordered(from, target)) continue;
+        const name = show(f.path);
+        const rule = g.ruleOf(from);
+        const how = kinds & Kind.READ ? 'read' : 'ran';
+        const use: FileUse = { path: f.path, access: kinds & Kind.READ ? ['read'] : ['exec'], time: secondsSince(build, ts), proc: by };
+        const gen: FileUse = { path: f.path, access: ['write'], time: secondsSince(build, w.at), proc: w.proc };
+        const making = [from === f.path ? '' : `building ${show(from)}`, rule ? `rule ${rule}` : ''].filter(Boolean).join(', ');
+        const paths = g.system === 'ninja' ? 'explicit, implicit or order-only' : 'normal or order-only prerequisite';
+        findings.push({
+          kind: 'missing-dep',
+          file: f.path,
+          target,
+          jobs: [ref, jobRef(build, gj)],
+          detail:
+            `job ${job.proc} built ${tname} and ${how} ${name}, which job ${gj} generated${making ? ` (${making})` : ''}, but nothing in the ${g.system} graph orders ${tname} after ${show(from)} ` +
+            `(no ${paths} dependency path): ${gen.time <= use.time ? 'it was made first by luck of scheduling' : `job ${job.proc} used it before job ${gj} made it`}`,
+          time: Math.min(use.time, gen.time),
+          uses: use.time <= gen.time ? [use, gen] : [gen, use],
+        });
+      }
+    }
   }
-  return { findings, compared };
+  return { findings, compared: built.size };
 }

@@ -9,6 +9,7 @@ export type FindingKind =
   | 'write-write'
   | 'read-write'
   | 'used-before-produced'
+  | 'missing-dep'
   | 'undeclared-input'
   | 'undeclared-output';
 
@@ -17,6 +18,7 @@ export const KIND_ORDER: readonly FindingKind[] = [
   'write-write',
   'read-write',
   'used-before-produced',
+  'missing-dep',
   'undeclared-input',
   'undeclared-output',
   'hermeticity',
@@ -51,7 +53,7 @@ export interface Finding {
   time: number;
   /** The uses behind the finding (hermeticity: every file in the directory). */
   uses: FileUse[];
-  /** undeclared-*: the make/ninja target the job built. */
+  /** undeclared-*, missing-dep: the make/ninja target the (first) job built. */
   target?: string;
 }
 

@@ -5,7 +5,9 @@
  *
  *   hermeticity.ts  reads and lookups outside the allowed roots
  *   races.ts        concurrent jobs not ordered by ancestry sharing a file
- *   declared.ts     undeclared inputs/outputs against make's or ninja's graph
+ *   declared.ts     undeclared inputs/outputs, and generated files used with
+ *                   no dependency path (missing-dep), against make's or ninja's graph
+ *   order.ts        dependency paths in that graph
  *   noise.ts        what is never reported
  */
 import { loadBuild, type Build, type LoadOptions } from '../model/index.js';

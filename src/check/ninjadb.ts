@@ -10,7 +10,10 @@
  *
  * Outputs of one edge (same rule, same inputs) are made together. Ninja's
  * own files (build.ninja, .ninja_log, .ninja_deps) and depfiles (*.d) are
- * the build system's own.
+ * the build system's own. An edge is ordered after the edges making its
+ * inputs of every kind, transitively (through phony edges too); the
+ * dependencies recorded from depfiles order nothing: a clean build has
+ * none (ninja -t missingdeps).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -18,6 +21,7 @@ import path from 'node:path';
 import { CheckError } from '../errors.js';
 import { baseName, normalizeAbs } from '../normalize/paths.js';
 import type { Graph } from './declared.js';
+import { OrderIndex } from './order.js';
 
 export interface NinjaEdge {
   rule: string;
@@ -106,6 +110,15 @@ export function ninjaGraph(dirArg: string): Graph {
     const k = edgeKey(e);
     together.set(k, [...(together.get(k) ?? []), t]);
   }
+  // an edge is ordered after the edges making its inputs of every kind (phony ones too), not after its recorded deps
+  const order = new OrderIndex((n) => {
+    const e = edges.get(n);
+    return e ? [...e.inputs, ...e.orderOnly] : [];
+  });
+  const madeWith = (t: string): Set<string> => {
+    const e = edges.get(t);
+    return new Set(e ? (together.get(edgeKey(e)) ?? [t]) : [t]);
+  };
   const memo = new Map<string, Set<string>>();
   const closure = (t: string): Set<string> => {
     let seen = memo.get(t);
@@ -129,10 +142,16 @@ export function ninjaGraph(dirArg: string): Graph {
       return !!e && e.rule !== 'phony';
     },
     dependsOn: closure,
-    madeWith: (t) => {
-      const e = edges.get(t);
-      return new Set(e ? (together.get(edgeKey(e)) ?? [t]) : [t]);
+    madeWith,
+    ordered: (from, to) => {
+      const e = edges.get(from);
+      return order.after(e ? edgeKey(e) : from, madeWith(from), [to]);
     },
+    ruleOf: (t) => {
+      const e = edges.get(t);
+      return e && e.rule !== 'phony' ? e.rule : undefined;
+    },
+    system: 'ninja',
     own: (p) => OWN.has(baseName(p)) || p.endsWith('.d'),
     // a phony input without inputs of its own is always dirty (ninja's FORCE)
     readsDepfiles: () => false,

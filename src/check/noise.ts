@@ -13,8 +13,15 @@
  *    clang's resource directory)
  *  - name-service files (passwd, group, nsswitch)
  *  - temporary files created and removed by the same job (gcc's /tmp/cc*.s)
- *  - the loader looking for a library and not finding it (glibc-hwcaps,
- *    tls, RPATH directories), wherever it looks
+ *  - a library looked for and not found, wherever: the loader's search
+ *    (glibc-hwcaps, tls and platform subdirectories, RPATH and RUNPATH
+ *    directories) and the linker's (-lfoo: libfoo.so, then libfoo.a, in
+ *    each -L directory). The loader opens DIR/SUB/libfoo.so.1 and, when
+ *    that fails, stats DIR/SUB to learn whether the directory is there
+ *    (glibc's open_path): a failed lookup of a directory by a process that
+ *    failed to open a shared library in it is that search too, whatever
+ *    the directory is called (glibc-hwcaps/x86-64-v4, tls/x86_64,
+ *    haswell, an RPATH entry that does not exist) and wherever it is
  *  - the search for a program along PATH: the failed execs of a process
  *    that then ran a program of that name from elsewhere, and names looked
  *    for (stat, access) and missing in a directory of the process's PATH
@@ -99,6 +106,8 @@ export function isPseudoPath(p: string): boolean {
 
 /** A shared library: looking for one and not finding it is the loader's search (anywhere). */
 const SHARED_LIBRARY = /\.so(\.[0-9]+)*$/;
+/** A static library (libfoo.a): not finding one is the linker's -l search through the -L directories. */
+const STATIC_LIBRARY = /\/lib[^/]*\.a$/;
 
 const BUILTIN: readonly PathMatcher[] = NOISE_GLOBS.map((g) => compileGlob(g));
 
@@ -141,8 +150,30 @@ export class Noise {
       if (pwd && (pwd === f.path || f.path === '/' || pwd.startsWith(`${f.path}/`))) return true;
     }
     if (a.kinds !== Kind.PROBE) return false;
-    if (SHARED_LIBRARY.test(f.path)) return true;
-    return this.ranElsewhere(a.proc, f.path) || this.onPath(a.proc, f.path);
+    if (SHARED_LIBRARY.test(f.path) || STATIC_LIBRARY.test(f.path)) return true;
+    return this.loaderDir(a.proc, f.path) || this.ranElsewhere(a.proc, f.path) || this.onPath(a.proc, f.path);
+  }
+
+  private readonly libDirs = new Map<number, Set<string>>();
+
+  /**
+   * The loader checking a directory of its search path: the process also
+   * looked for a shared library in `path` and did not find it (glibc stats
+   * a search directory, or a glibc-hwcaps/tls/platform subdirectory of
+   * one, after the first library open in it fails).
+   */
+  private loaderDir(proc: number, path: string): boolean {
+    let dirs = this.libDirs.get(proc);
+    if (!dirs) {
+      dirs = new Set();
+      for (const a of this.build.process(proc)?.files.values() ?? []) {
+        if (!(a.kinds & Kind.PROBE)) continue;
+        const p = this.build.model.files[a.file].path;
+        if (SHARED_LIBRARY.test(p)) dirs.add(dirName(p));
+      }
+      this.libDirs.set(proc, dirs);
+    }
+    return dirs.has(path);
   }
 
   private readonly paths = new Map<number, Set<string>>();

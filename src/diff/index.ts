@@ -233,14 +233,20 @@ function toolsOf(s: Side, f: BuildFile, kinds: number): Set<string> {
   return tools;
 }
 
-/** Files read (or written) by one build only, by key. */
+/**
+ * Files read (or written) by one build only, by key. Inputs are what bt
+ * summary calls inputs: read or run and never written by that build (a
+ * file the build made or remade, even one that was there before it, as
+ * an intermediate remade by a second make, is an output or intermediate,
+ * compared as such); outputs are the files written and present at the end.
+ */
 function fileSets(a: Side, b: Side, kinds: number, outputs: boolean): { onlyA: FileEntry[]; onlyB: FileEntry[] } {
   const collect = (s: Side) => {
     const noise = new Noise(s.build);
     const out = new Map<string, Set<string>>();
     for (const f of s.build.model.files) {
       if (f.dir || !(f.kinds & kinds)) continue;
-      if (outputs ? f.removed : f.created) continue;
+      if (outputs ? f.removed : f.created || f.kinds & WRITES) continue;
       if (isPseudoPath(f.path) || noise.path(f.path)) continue;
       const key = s.mask.path(f.path);
       if (key === '<tmp>') continue;

@@ -1,12 +1,26 @@
 /**
  * What is not a difference between two builds: where they ran (the start
- * directory becomes `$START`), and temporary names (files the build made
- * and removed, gcc's /tmp/cc*.s, mktemp names, `.tmp_<pid>`), which become
- * `<tmp>`; `--mask REGEX` adds patterns (matches become `*`).
+ * directory becomes `$START`), and temporary names, which become `<tmp>`;
+ * `--mask REGEX` adds patterns (matches become `*`). Temporary names:
+ *
+ *  - a file the build made and removed (the whole path)
+ *  - by name: gcc's /tmp/cc*.s, mktemp's /tmp/tmp.*, kbuild's `.tmp_<pid>`
+ *  - a temporary directory, as a path component wherever it is (in an
+ *    argument such as `-L$START/target/debug/deps/<tmp>/raw-dylibs`, an
+ *    environment value, a working directory, a file's key): a directory
+ *    the build made and removed (rustc's `rustcXXXXXX`, CMake's
+ *    `TryCompile-XXXXXX`, cargo's `targetXXXXXX` renamed into place),
+ *    whatever its name; or one the build made and kept whose name is
+ *    mktemp-style: a temporary prefix (`rustc`, `cc`, `tmp`, `tmp.`)
+ *    and 6 to 10 random characters with at least one capital letter or
+ *    digit (ordinary words such as `ccompile` or `tmp_debug` stay).
+ *    Only directories this build made are masked, by their absolute path:
+ *    a directory that was there before the build, or a name in a relative
+ *    path, is compared as it is.
  */
 import { DiffError } from '../errors.js';
 import type { Build } from '../model/index.js';
-import { relativeInside } from '../normalize/paths.js';
+import { baseName, relativeInside } from '../normalize/paths.js';
 
 /** Built-in temporary-name patterns. */
 const TEMP_PATTERNS: readonly RegExp[] = [
@@ -14,6 +28,9 @@ const TEMP_PATTERNS: readonly RegExp[] = [
   /\/(?:var\/)?tmp\/tmp\.[A-Za-z0-9]{6,}(?:\.[A-Za-z0-9]+)?/g,
   /\.tmp_\d+/g,
 ];
+
+/** A kept directory's name that is a temporary one (rustc's rustcXXXXXX, gcc's ccXXXXXX, tmpXXXXXXXX, mktemp's tmp.XXXXXXXXXX). */
+const TEMP_DIR_NAME = /^(?:rustc|cc|tmp\.?)(?=[A-Za-z0-9_]*[A-Z0-9])[A-Za-z0-9_]{6,10}$/;
 
 /** Compiles --mask patterns; a bad one is a DiffError E_BAD_INPUT. */
 export function compileMasks(masks: readonly string[] | undefined): RegExp[] {
@@ -34,6 +51,9 @@ export class Masker {
   /** The start directory where it is a whole path part (followed by /, the end, or a separator such as : or a space). */
   private readonly startRe: RegExp;
   private readonly temps: Set<string>;
+  /** Temporary directories the build made (absolute paths), and their names (a quick test before the prefix walk). */
+  private readonly tempDirs: Set<string>;
+  private readonly tempDirNames: Set<string>;
 
   constructor(
     build: Build,
@@ -42,6 +62,10 @@ export class Masker {
     this.start = build.startDir || '/';
     this.startRe = new RegExp(`${this.start.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=/|$|[^\\w.+-])`, 'g');
     this.temps = new Set(build.model.files.filter((f) => f.created && f.removed && !f.dir).map((f) => f.path));
+    this.tempDirs = new Set(
+      build.model.files.filter((f) => f.dir && f.created && (f.removed || TEMP_DIR_NAME.test(baseName(f.path))) && f.path !== this.start).map((f) => f.path),
+    );
+    this.tempDirNames = new Set([...this.tempDirs].map(baseName));
   }
 
   /** A string from the build (argument, environment value) with its run-specific parts masked. */
@@ -50,6 +74,7 @@ export class Masker {
     if (out.includes('/')) {
       out = out.replace(/\/[^\s:=,;'"]+/g, (p) => (this.temps.has(p) ? '<tmp>' : p));
       for (const re of TEMP_PATTERNS) out = out.replace(re, '<tmp>');
+      if (this.tempDirs.size) out = out.replace(/\/[^\s:=,;'"]+/g, (p) => this.dirs(p));
       // the start directory as a whole path part: /w/proj-deps is not $START-deps
       if (this.start !== '/') out = out.replace(this.startRe, '$$START');
     }
@@ -57,17 +82,31 @@ export class Masker {
     return out;
   }
 
+  /** An absolute path with each component that is a temporary directory of the build as `<tmp>`. */
+  private dirs(p: string): string {
+    const parts = p.split('/');
+    if (!parts.some((c) => this.tempDirNames.has(c))) return p;
+    let prefix = '';
+    for (let i = 1; i < parts.length; i++) {
+      prefix += `/${parts[i]}`;
+      if (this.tempDirs.has(prefix)) parts[i] = '<tmp>';
+    }
+    return parts.join('/');
+  }
+
   /** A file's key: relative inside the start directory, else its masked absolute path. */
   path(p: string): string {
     if (this.temps.has(p)) return '<tmp>';
-    const rel = relativeInside(this.start, p);
+    const q = this.tempDirs.size ? this.dirs(p) : p;
+    const rel = relativeInside(this.start, q);
     if (rel !== undefined) return this.user.length ? this.text(rel) : rel;
-    return this.text(p);
+    return this.text(q);
   }
 
   /** A working directory relative to the start directory ("." for it). */
   cwd(p: string): string {
-    const rel = relativeInside(this.start, p);
-    return rel === undefined ? this.text(p) : rel;
+    const q = this.tempDirs.size ? this.dirs(p) : p;
+    const rel = relativeInside(this.start, q);
+    return rel === undefined ? this.text(q) : rel;
   }
 }

@@ -42,13 +42,13 @@ async function checkJson(file: string, args: string[] = []): Promise<{ code: num
   return { code: r.code, json: JSON.parse(r.stdout) as Json, stderr: r.stderr };
 }
 
-/** A make project of `makefile` (and `files`: name -> content) in a new directory, traced with `make -j2`. */
-async function traceMake(prefix: string, makefile: string, files: Record<string, string> = {}): Promise<{ dir: string; file: string }> {
+/** A make project of `makefile` (and `files`: name -> content) in a new directory, traced with `make -jJOBS` (2). */
+async function traceMake(prefix: string, makefile: string, files: Record<string, string> = {}, jobs = 2): Promise<{ dir: string; file: string }> {
   const dir = path.join(tmpdir(prefix), 'p');
   fs.mkdirSync(dir);
   fs.writeFileSync(path.join(dir, 'Makefile'), makefile);
   for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
-  const t = await trace(['make', '-j2'], { cwd: dir });
+  const t = await trace(['make', `-j${jobs}`], { cwd: dir });
   assert.equal(t.code, 0, t.stderr);
   return { dir, file: t.file };
 }
@@ -329,4 +329,67 @@ ebpfTest('check --make: depfiles count only where the build system reads them (C
   const c = await checkJson(tc.file, ['--make']);
   assert.deepEqual(c.json.findings, []);
   assert.equal(c.code, 0);
+});
+
+ebpfTest('check: the loader searching RUNPATH directories (their glibc-hwcaps, tls and platform subdirectories) is never reported; the library it loads from outside is', async () => {
+  const base = tmpdir('bt-rpath-');
+  const sdk = path.join(base, 'sdk', 'lib');
+  const dir = path.join(base, 'proj');
+  fs.mkdirSync(sdk, { recursive: true });
+  fs.mkdirSync(dir);
+  // an RPATH entry that is not there (outside /tmp, whose probes are never reported), then the SDK's directory
+  const gone = `/bt-no-such-sdk-${process.pid}/lib`;
+  assert.ok(!fs.existsSync(gone));
+  fs.writeFileSync(path.join(base, 'foo.c'), 'int foo(void) { return 42; }\n');
+  fs.writeFileSync(path.join(base, 'app.c'), '#include <stdio.h>\nint foo(void);\nint main(void) { printf("%d\\n", foo()); return 0; }\n');
+  const { execa } = await import('execa');
+  for (const args of [
+    ['-shared', '-fPIC', '-o', path.join(sdk, 'libfoo.so'), path.join(base, 'foo.c')],
+    ['-o', path.join(dir, 'app'), path.join(base, 'app.c'), `-L${sdk}`, '-lfoo', `-Wl,-rpath,${gone}:${sdk}`],
+  ]) {
+    const r = await execa('cc', args, { reject: false });
+    assert.equal(r.exitCode, 0, String(r.stderr));
+  }
+  fs.writeFileSync(path.join(dir, 'Makefile'), 'out.txt: app\n\t./app > out.txt\n');
+  const t = await trace(['make'], { cwd: dir });
+  assert.equal(t.code, 0, t.stderr);
+  assert.equal(fs.readFileSync(path.join(dir, 'out.txt'), 'utf8'), '42\n');
+  const { json } = await checkJson(t.file);
+  assert.deepEqual(
+    json.findings.map((f) => [f.kind, f.file, f.uses.map((u) => [u.path, u.access.join('+')])]),
+    [['hermeticity', sdk, [[path.join(sdk, 'libfoo.so'), 'read']]]],
+  );
+});
+
+ebpfTest('check --make: a target remade at every build (FORCE) reading a generated file nothing orders it after is a missing dep; order-only is enough', async () => {
+  // out.txt and ok.txt need no declared inputs (FORCE remakes them), but they must come after gen.h:
+  // ok.txt is ordered (| gen.h), out.txt only by the luck of `all`'s order (with -j2 they would run together)
+  const { dir, file } = await traceMake(
+    'bt-missingdep-',
+    'all: gen.h out.txt ok.txt\ngen.h: gen.in\n\tcp gen.in gen.h\nout.txt: FORCE\n\tcat gen.h > out.txt\nok.txt: FORCE | gen.h\n\tcat gen.h > ok.txt\nFORCE:\n.PHONY: all FORCE\n',
+    { 'gen.in': '#define X 1\n' },
+    1,
+  );
+  const { code, json } = await checkJson(file, ['--make']);
+  assert.equal(code, 1);
+  assert.deepEqual(
+    json.findings.map((f) => [f.kind, path.relative(dir, f.file), path.relative(dir, f.target ?? ''), f.jobs.map((j) => j.argv.join(' ')), f.uses.map((u) => u.access[0])]),
+    [['missing-dep', 'gen.h', 'out.txt', ['/bin/sh -c cat gen.h > out.txt', 'cp gen.in gen.h'], ['write', 'read']]],
+  );
+  assert.match(
+    json.findings[0].detail,
+    /^job \d+ built out\.txt and read gen\.h, which job \d+ generated, but nothing in the make graph orders out\.txt after gen\.h \(no normal or order-only prerequisite dependency path\): it was made first by luck of scheduling$/,
+  );
+});
+
+ebpfTest('check --make: a FORCE target that is not .PHONY (make looks for the file FORCE at every build) still remakes what depends on it', async () => {
+  const { dir, file } = await traceMake(
+    'bt-force-',
+    'all: out.txt\nout.txt: FORCE\n\tcat in.txt > out.txt\nFORCE:\n.PHONY: all\n',
+    { 'in.txt': 'in\n' },
+  );
+  const { code, json } = await checkJson(file, ['--make']);
+  assert.deepEqual(json.findings.map((f) => [f.kind, path.relative(dir, f.file)]), [], 'in.txt needs no declaring: out.txt is remade at every build');
+  assert.equal(code, 0);
+  assert.ok(!fs.existsSync(path.join(dir, 'FORCE')));
 });

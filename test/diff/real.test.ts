@@ -9,6 +9,7 @@ import path from 'node:path';
 import { ebpfTest } from '../helpers/ebpf.js';
 import { bt, REPO, tmpdir, trace } from '../helpers/trace.js';
 import type { DiffReport } from '../../src/diff/index.js';
+import { loadBuild } from '../../src/model/index.js';
 
 const SOURCES = ['Makefile', 'main.c', 'util.c', 'util.h', 'greet.c', 'greet.h'];
 
@@ -164,3 +165,65 @@ ebpfTest('diff: a source edited in place between two builds of one tree is an in
   assert.ok(r.inputs_changed[0]!.tools.includes('make'), 'make compared its timestamp');
   assert.match(text, /\ninputs changed \(modification time, A -> B\) \(1\)\n {2}util\.c: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} UTC -> 2030-01-02 03:04:05\.500000 UTC {2}\(/);
 });
+
+ebpfTest('diff: an intermediate the second build remade (it existed before it) is no input read only in B', async () => {
+  const dir = path.join(tmpdir('bt-diff-'), 'chain');
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, 'Makefile'), 'final.txt: out.txt\n\tcat out.txt > final.txt\nout.txt: in.txt\n\tcp in.txt out.txt\n');
+  fs.writeFileSync(path.join(dir, 'in.txt'), 'in\n');
+  const a = await trace(['make'], { cwd: dir });
+  assert.equal(a.code, 0, a.stderr);
+  const input = path.join(dir, 'in.txt');
+  fs.utimesSync(input, 1893553445.5, 1893553445.5); // touched: make remakes out.txt over the old one, then final.txt
+  const b = await trace(['make'], { cwd: dir });
+  assert.equal(b.code, 0, b.stderr);
+  const summary = await bt(['summary', '--json', b.file]);
+  assert.deepEqual(JSON.parse(summary.stdout).intermediates, [path.join(dir, 'out.txt')], 'bt summary: out.txt is an intermediate of B');
+  const { code, r, text } = await diff(a.file, b.file);
+  assert.equal(code, 1);
+  assertOnly(r, ['inputs_changed']);
+  assert.deepEqual(r.inputs_changed.map((x) => [x.path, x.b, x.tools]), [['in.txt', '1893553445.500000000', ['cp', 'make']]]);
+  assert.ok(!text.includes('inputs read only'), text);
+});
+
+/** cargo on PATH, or rustup's default place. */
+function findCargo(): string | undefined {
+  for (const d of [...(process.env.PATH ?? '').split(':'), path.join(process.env.HOME ?? '/root', '.cargo', 'bin')]) {
+    if (d && fs.existsSync(path.join(d, 'cargo'))) return path.join(d, 'cargo');
+  }
+  return undefined;
+}
+
+ebpfTest(
+  'diff: the same cargo build twice: rustc\'s temporary directory (rustcXXXXXX, in the linker\'s -L) is masked, no differences',
+  async (t) => {
+    const cargo = findCargo();
+    if (!cargo) {
+      t.skip('cargo is not installed');
+      return;
+    }
+    const dir = path.join(tmpdir('bt-diff-'), 'hello');
+    fs.mkdirSync(path.join(dir, 'src'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'Cargo.toml'), '[package]\nname = "hello"\nversion = "0.1.0"\nedition = "2021"\n');
+    fs.writeFileSync(path.join(dir, 'src', 'main.rs'), 'fn main() { println!("hello"); }\n');
+    const { execa } = await import('execa');
+    const lock = await execa(cargo, ['generate-lockfile', '--offline'], { cwd: dir, reject: false }); // Cargo.lock first: both builds only read it
+    assert.equal(lock.exitCode, 0, String(lock.stderr));
+    const run = async () => {
+      fs.rmSync(path.join(dir, 'target'), { recursive: true, force: true });
+      // no incremental session directories (named by time: outputs of one build only)
+      const r = await trace([cargo, 'build', '--offline'], { cwd: dir, env: { CARGO_INCREMENTAL: '0', PATH: `${path.dirname(cargo)}:${process.env.PATH ?? ''}` } });
+      assert.equal(r.code, 0, r.stderr);
+      return r.file;
+    };
+    const a = await run();
+    const b = await run();
+    const { code, r, text } = await diff(a, b);
+    // the link really went through rustc's temporary directory: its -L is there, masked
+    const link = loadBuild(a).model.processes.find((p) => p.argv.some((w) => /\/rustc[A-Za-z0-9]{6}\/raw-dylibs$/.test(w)));
+    assert.ok(link, 'the linker got -L…/rustcXXXXXX/raw-dylibs');
+    assertOnly(r, []);
+    assert.equal(code, 0, text);
+  },
+  120_000,
+);
