@@ -36,7 +36,7 @@ export function formatFor(output: string | undefined, format: string | undefined
 export function graphCommand(): Command {
   return new Command('graph')
     .description('draw the build: which process started which, and which files each read and wrote (DOT, SVG or PNG)')
-    .argument('[log]', 'log written by bt trace or bt normalize', 'build.trace')
+    .argument('[log]', 'log written by bt trace or bt normalize ("-" for stdin)', 'build.trace')
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .addOption(
       new Option('-f, --format <format>', 'output format (default: from the -o extension .dot/.gv, .svg or .png, else dot)').choices(['dot', 'svg', 'png']),

@@ -19,6 +19,7 @@ import { FrameReader, TRAILER_FIELD, countsByType, openLogFile, type TornInfo } 
 import { FORMAT_VERSION, MAGIC, RING_FORMAT_VERSION, decodeHeader } from './schema.js';
 import { RING_LAYOUT_ID } from './ring/layout.js';
 import { EnvResolver } from './env.js';
+import { inputName } from './input.js';
 import type { LogHeader, LogRecord, Trailer } from './schema.js';
 
 /**
@@ -151,36 +152,39 @@ export class LogReader {
   }
 
   private readHeader(frames: FrameReader): LogHeader {
+    const name = inputName(this.path);
     const magic = frames.readBytes(MAGIC.length);
     const packed = COMPRESSED.find((c) => c.magic.test(magic.toString('latin1')));
     if (packed) {
       throw new LogError(
         'E_NOT_BT_LOG',
-        `${displayPath(this.path)} is compressed (${packed.name}): decompress it first (${packed.command} ${quoteArg(this.path)})`,
+        this.path === '-'
+          ? `stdin is compressed (${packed.name}): decompress it first (${packed.command.replace(/ -k$/, '')} -c | bt …)`
+          : `${displayPath(this.path)} is compressed (${packed.name}): decompress it first (${packed.command} ${quoteArg(this.path)})`,
       );
     }
     if (magic.length < MAGIC.length) {
       if (magic.length === 0) {
-        throw new LogError('E_NOT_BT_LOG', `${this.path} is not a bt log (expected a file written by bt trace): it is empty`);
+        throw new LogError('E_NOT_BT_LOG', `${name} is not a bt log (expected a file written by bt trace): it is empty`);
       }
       if (MAGIC.subarray(0, magic.length).equals(magic)) {
         throw new LogError(
           'E_LOG_HEADER',
-          `${this.path} is a bt log cut off after ${plural(magic.length, 'byte')}, inside its magic number: it holds no data`,
+          `${name} is a bt log cut off after ${plural(magic.length, 'byte')}, inside its magic number: it holds no data`,
         );
       }
-      throw new LogError('E_NOT_BT_LOG', `${this.path} is not a bt log (expected a file written by bt trace)`);
+      throw new LogError('E_NOT_BT_LOG', `${name} is not a bt log (expected a file written by bt trace)`);
     }
     if (!MAGIC.equals(magic)) {
-      throw new LogError('E_NOT_BT_LOG', `${this.path} is not a bt log (expected a file written by bt trace)`);
+      throw new LogError('E_NOT_BT_LOG', `${name} is not a bt log (expected a file written by bt trace)`);
     }
     if (!frames.nextFrame()) {
       if (frames.torn) {
-        throw new LogError('E_LOG_HEADER', `${this.path} is a bt log with a damaged header (${frames.torn.reason}): it cannot be read`);
+        throw new LogError('E_LOG_HEADER', `${name} is a bt log with a damaged header (${frames.torn.reason}): it cannot be read`);
       }
       throw new LogError(
         'E_LOG_HEADER',
-        `${this.path} is a bt log cut off right after its magic number: it has no header and no data`,
+        `${name} is a bt log cut off right after its magic number: it has no header and no data`,
       );
     }
     let header: LogHeader;
@@ -189,7 +193,7 @@ export class LogReader {
     } catch (err) {
       throw new LogError(
         'E_LOG_HEADER',
-        `${this.path} is a bt log with a damaged header (it does not decode: ${(err as Error).message}): it cannot be read`,
+        `${name} is a bt log with a damaged header (it does not decode: ${(err as Error).message}): it cannot be read`,
         { cause: err },
       );
     }
@@ -197,20 +201,20 @@ export class LogReader {
     if (version === 0) {
       throw new LogError(
         'E_LOG_HEADER',
-        `${this.path} is a bt log with a damaged header (no format version): it cannot be read`,
+        `${name} is a bt log with a damaged header (no format version): it cannot be read`,
       );
     }
     const by = header.bt_version ? ` (${header.bt_version})` : '';
     if (version > RING_FORMAT_VERSION) {
       throw new LogError(
         'E_LOG_HEADER',
-        `${this.path} was written by a newer bt${by} in log format ${version}; this bt reads formats ${FORMAT_VERSION} and ${RING_FORMAT_VERSION}: upgrade bt to read it`,
+        `${name} was written by a newer bt${by} in log format ${version}; this bt reads formats ${FORMAT_VERSION} and ${RING_FORMAT_VERSION}: upgrade bt to read it`,
       );
     }
     if (version === RING_FORMAT_VERSION && header.ring_layout !== RING_LAYOUT_ID) {
       throw new LogError(
         'E_LOG_HEADER',
-        `${this.path} holds the kernel's records as the bt that wrote it${by} lays them out (layout ${header.ring_layout || 'unnamed'}), ` +
+        `${name} holds the kernel's records as the bt that wrote it${by} lays them out (layout ${header.ring_layout || 'unnamed'}), ` +
           `and this bt lays them out differently (${RING_LAYOUT_ID}): read it with that bt, or have that bt normalize it (a normalized log is read by any bt)`,
       );
     }

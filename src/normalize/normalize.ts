@@ -25,6 +25,7 @@ import { LogError, NormalizeError } from '../errors.js';
 import { describeFsError, writeAllSync } from '../log/io.js';
 import { invokingUser, isInPlaceOutput, openOutputAtomic, openOutputInPlace, refuseInputAsOutput, type OutputFile } from '../log/output.js';
 import { trailerDisagreement, type ReadEnd } from '../log/check.js';
+import { inputName } from '../log/input.js';
 import { LogReader, type TornInfo } from '../log/reader.js';
 import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
 import { LogWriter } from '../log/writer.js';
@@ -434,7 +435,7 @@ export function normalizeFile(inPath: string, outPath: string, opts: NormalizeOp
         return { write: (r) => w.write(r), writeRaw: (r, e) => w.writeRaw(r, e), abort: () => w.abort() };
       },
       opts,
-      { input: inPath, output: outPath === '-' ? 'stdout' : outPath },
+      { input: inputName(inPath), output: outPath === '-' ? 'stdout' : outPath },
     );
     (writer as PassThroughWriter | undefined)?.close(normalizedTrailer(res.trailer, res.summary.lostByReason));
     if (privateDir) copyOut(path.join(privateDir, 'out.trace'), openOutputAtomic(outPath, { owner, what: 'normalized log' }));

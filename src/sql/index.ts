@@ -33,6 +33,7 @@ export interface Source {
 /** What each argument is: a Parquet directory (has builds.parquet) or a log. */
 export function classify(inputs: readonly string[]): Source[] {
   return inputs.map((p) => {
+    if (p === '-') return { kind: 'log', path: p }; // stdin
     let st: fs.Stats | undefined;
     try {
       st = fs.statSync(p);
