@@ -34,6 +34,8 @@ export interface TornInfo {
   /** byte offset (from the start of the file) of the bad record's length prefix */
   offset: number;
   reason: string;
+  /** Bytes of the file from `offset` to its end, none of them read (when the file's size was known). */
+  bytesAfter?: number;
 }
 
 /** No record bt writes comes near this (an exec's argv and environment are cut at a few MiB). */
@@ -386,7 +388,14 @@ export class FrameReader {
 
   /** Marks the log torn at `offset` (the first tear wins); returns false. */
   tear(offset: number, reason: string): false {
-    this.torn ??= { offset, reason };
+    if (!this.torn) {
+      this.torn = { offset, reason };
+      try {
+        this.torn.bytesAfter = Math.max(0, fs.fstatSync(this.fd).size - offset);
+      } catch {
+        /* the size is only for the message */
+      }
+    }
     this.eof = true;
     this.pos = this.end;
     this.x = undefined;
@@ -499,7 +508,8 @@ export class FrameReader {
     return true;
   }
 
-  private fileSize(): number {
+  /** The size of the file now. */
+  fileSize(): number {
     try {
       return fs.fstatSync(this.fd).size;
     } catch (err) {

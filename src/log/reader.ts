@@ -49,6 +49,8 @@ export class LogReader {
   skippedUnknown = 0;
   /** Records read so far: those yielded plus those skipped (the trailer is not counted); at the end, the file's frames (a ring batch is one). */
   recordsRead = 0;
+  /** Event records yielded or skipped (those of a ring batch each; neither the trailer nor the Env records, which carry no event of the build, are counted). */
+  eventsRead = 0;
   /** Byte offset of the first record (just after the header). */
   readonly dataOffset: number;
 
@@ -91,6 +93,7 @@ export class LogReader {
       torn: this.torn,
       skippedUnknown: this.skippedUnknown,
       records: this.recordsRead,
+      events: this.eventsRead,
       counts: { ...this.counts },
       ringRecords: this.ringRecords,
     };
@@ -107,7 +110,9 @@ export class LogReader {
     this.torn = undefined;
     this.skippedUnknown = 0;
     this.recordsRead = 0;
+    this.eventsRead = 0;
     this.counts = {};
+    let envRecords = 0;
     const envs = new EnvResolver();
     const frames = new FrameReader(this.path, this.fd, this.dataOffset);
     try {
@@ -127,12 +132,15 @@ export class LogReader {
         if (!rec) break;
         this.recordsRead++;
         // Shared environments (env.ts): put back into the execs that refer to them.
-        if (rec.env) envs.define(rec.env);
-        else if (rec.exec) envs.resolve(rec);
+        if (rec.env) {
+          envs.define(rec.env);
+          envRecords++;
+        } else if (rec.exec) envs.resolve(rec);
         yield rec;
       }
     } finally {
       this.torn = frames.torn;
+      this.eventsRead = this.recordsRead - envRecords;
       // the frames of the file (a batch of ring records is one), as the trailer counts them
       ({ records: this.recordsRead, counts: this.counts } = countsByType(frames.perField));
       this.ringRecords = frames.ringRecords;

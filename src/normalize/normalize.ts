@@ -24,7 +24,7 @@ import path from 'node:path';
 import { LogError, NormalizeError } from '../errors.js';
 import { describeFsError, writeAllSync } from '../log/io.js';
 import { invokingUser, isInPlaceOutput, openOutputAtomic, openOutputInPlace, refuseInputAsOutput, type OutputFile } from '../log/output.js';
-import { trailerDisagreement, type ReadEnd } from '../log/check.js';
+import { cutOff, trailerDisagreement, type ReadEnd } from '../log/check.js';
 import { inputName } from '../log/input.js';
 import { LogReader, type TornInfo } from '../log/reader.js';
 import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
@@ -478,12 +478,28 @@ export { formatDuration, formatNs } from '../present/format.js';
 export function damageLines(s: NormalizeSummary): string[] {
   const lines: string[] = [];
   if (s.torn) {
+    const { offset, reason, bytesAfter } = s.torn;
+    const what = cutOff(reason) ? 'truncated' : 'damaged';
+    const dropped = bytesAfter === undefined ? 'dropped the rest of the file' : `dropped the ${plural(bytesAfter, 'byte')} from there to its end`;
     lines.push(
-      `bt normalize: warning: ${s.input || 'the log'} is damaged at byte ${s.torn.offset} (${s.torn.reason}): normalized the records before it`,
+      `bt normalize: warning: ${s.input || 'the log'} is ${what} at byte ${offset} (${reason}): normalized the ${plural(s.records, 'event')} before it and ${dropped}, with whatever events they held`,
     );
   }
   if (s.trailerMismatch) lines.push(`bt normalize: warning: ${s.input || 'the log'}: ${s.trailerMismatch}`);
   return lines;
+}
+
+/**
+ * The summary line's word on lost events: the kernel's, and, for a log
+ * read only up to a cut or damage, what was not read (its events are
+ * lost too, uncounted).
+ */
+function lostText(s: NormalizeSummary): string {
+  const lost = s.lostEvents || s.lostRecords ? `${s.lostEvents} lost in ${plural(s.lostRecords, 'span')}` : '0 lost';
+  if (!s.torn) return lost;
+  const n = s.torn.bytesAfter;
+  if (cutOff(s.torn.reason)) return `${lost} before the log was cut short${n === undefined ? '' : ` (${plural(n, 'byte')} not read)`}`;
+  return `${lost} before the damage${n === undefined ? '' : ` (${plural(n, 'byte')} not read)`}`;
 }
 
 /** The summary bt normalize prints on stderr: a line, then notes and warnings. */
@@ -491,7 +507,7 @@ export function formatSummary(s: NormalizeSummary, maxWarnings = s.allWarnings ?
   const lines: string[] = [];
   const damage = damageLines(s);
   const warnings = s.warningCount + damage.length; // the damage is a warning too: '0 warnings' then a warning contradicted itself
-  const lost = s.lostEvents || s.lostRecords ? `${s.lostEvents} lost in ${plural(s.lostRecords, 'span')}` : '0 lost';
+  const lost = lostText(s);
   lines.push(
     `bt normalize: ${plural(s.processes, 'process', 'processes')}, ${plural(s.files, 'file')}, ` +
       `${plural(s.records, 'event')}, ${formatDuration(s.durationNs)}, ${lost}, ${plural(warnings, 'warning')}` +

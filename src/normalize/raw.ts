@@ -361,6 +361,10 @@ export class RawLogSource {
   private badSeq = -1;
   /** Records read and per type (see ReadEnd). */
   private records = 0;
+  /** Event records read (see ReadEnd.events). */
+  private events = 0;
+  /** The size of the file when it was read to its end (for TornInfo.bytesAfter). */
+  private fileSize: number | undefined;
   private counts: Record<string, number> = {};
   private ringRecords = 0;
 
@@ -377,8 +381,10 @@ export class RawLogSource {
     this.skippedUnknown = 0;
     this.badSeq = -1;
     this.records = 0;
+    this.events = 0;
     this.counts = {};
     this.ringRecords = 0;
+    this.fileSize = undefined;
   }
 
   private finish(r: RawReader): void {
@@ -387,8 +393,20 @@ export class RawLogSource {
     this.skippedUnknown = r.skippedUnknown;
     const c = countsByType(r.frames.perField);
     this.records = this.badSeq >= 0 ? this.badSeq : c.records;
+    this.events = this.badSeq >= 0 ? this.badSeq : r.seq + 1 + r.skippedUnknown;
     this.counts = c.counts;
     this.ringRecords = r.frames.ringRecords;
+    try {
+      this.fileSize = r.frames.fileSize();
+    } catch {
+      /* the size is only for the message */
+    }
+    // a record found undecodable when the window released it, before the end was read
+    if (this.torn && this.torn.bytesAfter === undefined) this.torn = this.tornAt(this.torn.offset, this.torn.reason);
+  }
+
+  private tornAt(offset: number, reason: string): TornInfo {
+    return this.fileSize === undefined ? { offset, reason } : { offset, reason, bytesAfter: Math.max(0, this.fileSize - offset) };
   }
 
   /** Every record in arrival order, each a new RawEntry. */
@@ -492,7 +510,7 @@ export class RawLogSource {
     } catch (err) {
       if (this.badSeq < 0 || e.seq < this.badSeq) {
         this.badSeq = e.seq;
-        this.torn = { offset: e.offset, reason: `record does not decode: ${(err as Error).message}` };
+        this.torn = this.tornAt(e.offset, `record does not decode: ${(err as Error).message}`);
       }
       return undefined;
     }
@@ -507,7 +525,7 @@ export class RawLogSource {
   }
 
   end(): ReadEnd {
-    return { trailer: this.trailer, torn: this.torn, skippedUnknown: this.skippedUnknown, records: this.records, counts: this.counts, ringRecords: this.ringRecords };
+    return { trailer: this.trailer, torn: this.torn, skippedUnknown: this.skippedUnknown, records: this.records, events: this.events, counts: this.counts, ringRecords: this.ringRecords };
   }
 }
 

@@ -493,7 +493,7 @@ test('a torn raw log is normalized up to the tear and said to be torn', () => {
   assert.ok(s.torn, 'torn is reported');
   assert.equal(s.records, t.records.length - 1);
   assert.equal(s.incomplete, true);
-  assert.match(formatSummary(s), /is damaged at byte \d+/);
+  assert.match(formatSummary(s), /is truncated at byte \d+/);
   const { records } = readAll(path.join(dir, 'torn.norm.trace'));
   assertSorted(records);
   assert.equal(processes(records).length, 8, 'every process still gets its ProcessInfo');
@@ -506,8 +506,14 @@ test('the summary line of a damaged log counts the damage among its warnings, as
   const s = normalizeFile(input, path.join(dir, 'torn.norm.trace'));
   assert.equal(s.warningCount, 0);
   const lines = formatSummary(s).trimEnd().split('\n');
-  assert.match(lines[0]!, /, 0 lost, 1 warning -> .*torn\.norm\.trace$/);
-  assert.deepEqual(lines.slice(1), [`bt normalize: warning: ${input} is damaged at byte ${s.torn!.offset} (${s.torn!.reason}): normalized the records before it`]);
+  // what was cut off is not 'nothing lost': the summary says how many bytes were not read, the warning how many events were
+  const dropped = fs.statSync(input).size - s.torn!.offset;
+  assert.equal(s.torn!.bytesAfter, dropped);
+  assert.match(lines[0]!, new RegExp(`, 0 lost before the log was cut short \\(${dropped} bytes not read\\), 1 warning -> .*torn\\.norm\\.trace$`));
+  assert.deepEqual(lines.slice(1), [
+    `bt normalize: warning: ${input} is truncated at byte ${s.torn!.offset} (${s.torn!.reason}): normalized the ${s.records} events before it and dropped the ${dropped} bytes from there to its end, with whatever events they held`,
+  ]);
+  assert.ok(s.records > 10);
   // with warnings of its own: the damage is one more, and the note on --warnings all counts the same
   const t = new TraceBuilder(1, '/w');
   t.exec(1, '/usr/bin/tool', ['tool'], '/w');
