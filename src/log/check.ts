@@ -26,6 +26,8 @@ export interface ReadEnd {
   counts: Record<string, number>;
   /** Ring records in the batches read (format 2). */
   ringRecords?: number;
+  /** No trailer because a running bt trace still writes the log (it holds its lock): what was read is what was written so far. */
+  live?: boolean;
 }
 
 const KNOWN = new Set<string>(EVENT_TYPES);
@@ -76,6 +78,9 @@ export function endWarnings(file: string, end: ReadEnd): { lines: string[]; dama
     lines.push(
       `${file} is ${what} at byte ${end.torn.offset} (${end.torn.reason}); ${n === 1 ? 'the 1 record before it was read' : `the ${n} records before it were read`}`,
     );
+  } else if (end.live) {
+    const n = end.events ?? end.records;
+    lines.push(`${file} is still being written by a running bt trace: ${n === 1 ? 'the 1 record' : `the ${n} records`} written so far were read`);
   } else if (!end.trailer) {
     lines.push(`${file} has no trailer: the trace did not finish cleanly`);
   } else {

@@ -21,6 +21,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { tryLock, unlock } from '../capture/native.js';
 import { LogError } from '../errors.js';
 import { describeFsError, fsCode, sleepSync, writeAllSync } from './io.js';
 import { MAGIC } from './schema.js';
@@ -171,4 +172,21 @@ function copyInput(src: number, shown: string): number {
     fs.closeSync(dst);
     throw err;
   }
+}
+
+/**
+ * True when a running bt trace still writes the log open at `fd`: bt trace
+ * holds an exclusive flock on its log until it has written the trailer
+ * (capture/session.ts), so a shared one cannot be had without waiting.
+ * False when it can (it is given back at once), or when locks cannot be
+ * asked for.
+ */
+export function beingWritten(fd: number): boolean {
+  try {
+    if (!tryLock(fd, 'shared')) return true;
+    unlock(fd);
+  } catch {
+    /* no lock to ask for: say what the log itself says */
+  }
+  return false;
 }

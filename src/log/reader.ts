@@ -14,12 +14,12 @@
 import fs from 'node:fs';
 import { LogError } from '../errors.js';
 import { displayPath, plural, quoteArg } from '../present/format.js';
-import type { ReadEnd } from './check.js';
+import { cutOff, type ReadEnd } from './check.js';
 import { FrameReader, TRAILER_FIELD, countsByType, openLogFile, type TornInfo } from './frames.js';
 import { FORMAT_VERSION, MAGIC, RING_FORMAT_VERSION, decodeHeader } from './schema.js';
 import { RING_LAYOUT_ID } from './ring/layout.js';
 import { EnvResolver } from './env.js';
-import { inputName } from './input.js';
+import { beingWritten, inputName } from './input.js';
 import type { LogHeader, LogRecord, Trailer } from './schema.js';
 
 /**
@@ -36,6 +36,14 @@ const COMPRESSED: ReadonlyArray<{ name: string; magic: RegExp; command: string }
 
 export type { TornInfo } from './frames.js';
 
+/**
+ * Whether a log read to its end without a trailer (or up to a record cut
+ * off at the end of the file) is one a running bt trace still writes.
+ */
+export function liveLog(trailer: Trailer | undefined, torn: TornInfo | undefined, fd: number): boolean {
+  return !trailer && (!torn || cutOff(torn.reason)) && beingWritten(fd);
+}
+
 export class LogReader {
   /** The path given to open. */
   readonly path: string;
@@ -51,6 +59,13 @@ export class LogReader {
   recordsRead = 0;
   /** Event records yielded or skipped (those of a ring batch each; neither the trailer nor the Env records, which carry no event of the build, are counted). */
   eventsRead = 0;
+  /**
+   * Set by an iteration that read to the end of a log without a trailer
+   * that a running bt trace still writes (liveLog): what was read is what
+   * it had written; an end cut inside a record is the write in progress,
+   * not damage (`torn` stays unset).
+   */
+  live = false;
   /** Byte offset of the first record (just after the header). */
   readonly dataOffset: number;
 
@@ -94,6 +109,7 @@ export class LogReader {
       skippedUnknown: this.skippedUnknown,
       records: this.recordsRead,
       events: this.eventsRead,
+      live: this.live,
       counts: { ...this.counts },
       ringRecords: this.ringRecords,
     };
@@ -111,7 +127,9 @@ export class LogReader {
     this.skippedUnknown = 0;
     this.recordsRead = 0;
     this.eventsRead = 0;
+    this.live = false;
     this.counts = {};
+    let ended = false;
     let envRecords = 0;
     const envs = new EnvResolver();
     const frames = new FrameReader(this.path, this.fd, this.dataOffset);
@@ -138,13 +156,23 @@ export class LogReader {
         } else if (rec.exec) envs.resolve(rec);
         yield rec;
       }
+      ended = true;
     } finally {
       this.torn = frames.torn;
+      if (ended && liveLog(this.trailer, this.torn, this.fd)) {
+        this.live = true;
+        this.torn = undefined;
+      }
       this.eventsRead = this.recordsRead - envRecords;
       // the frames of the file (a batch of ring records is one), as the trailer counts them
       ({ records: this.recordsRead, counts: this.counts } = countsByType(frames.perField));
       this.ringRecords = frames.ringRecords;
     }
+  }
+
+  /** True when a running bt trace still writes this log (see beingWritten). */
+  beingWritten(): boolean {
+    return this.fd >= 0 && beingWritten(this.fd);
   }
 
   /** Closes the file. Idempotent. */

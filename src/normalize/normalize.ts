@@ -80,6 +80,8 @@ export interface NormalizeSummary {
   unresolved: number;
   /** The raw log has no trailer: the trace did not finish. */
   incomplete: boolean;
+  /** No trailer because a running bt trace still writes the raw log: normalized what it had written. */
+  live?: boolean;
   torn?: TornInfo;
   /** How the raw log's trailer disagrees with the records read (deleted or duplicated records). */
   trailerMismatch?: string;
@@ -301,6 +303,7 @@ export class NormalizePass implements Iterable<LogRecord> {
       lostByReason: c.lostByReason,
       unresolved: c.unresolved,
       incomplete: end.trailer === undefined,
+      live: end.live === true,
       torn: end.torn,
       trailerMismatch:
         end.records === undefined
@@ -520,7 +523,11 @@ export function formatSummary(s: NormalizeSummary, maxWarnings = s.allWarnings ?
       .join(', ');
     lines.push(`bt normalize: events were lost (${by}): the picture may miss processes or files in those spans`);
   }
-  if (s.incomplete && !s.torn) lines.push('bt normalize: the log has no trailer: the trace did not finish (incomplete)');
+  if (s.live) {
+    lines.push(
+      `bt normalize: ${s.input || 'the log'} is still being written by a running bt trace: normalized the ${plural(s.records, 'event')} written so far (incomplete: normalize it again when the trace has ended)`,
+    );
+  } else if (s.incomplete && !s.torn) lines.push('bt normalize: the log has no trailer: the trace did not finish (incomplete)');
   lines.push(...damage);
   if (s.skippedUnknown) lines.push(`bt normalize: skipped ${plural(s.skippedUnknown, 'record')} of unknown type (written by a newer bt)`);
   if (s.lateRecord) {

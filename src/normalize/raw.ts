@@ -28,6 +28,7 @@ import fs from 'node:fs';
 import { EVENT_BY_FIELD, FrameReader, TRAILER_FIELD, countsByType, decodeScanned, openLogFile, type TornInfo } from '../log/frames.js';
 import { RecordType, recordType, type EventType, type LogRecord, type Trailer } from '../log/schema.js';
 import type { ReadEnd } from '../log/check.js';
+import { liveLog } from '../log/reader.js';
 import { byteLength, isWellFormed, writeString } from '../log/bytes.js';
 import { varintSize } from '../log/wire.js';
 import type { LogWriter } from '../log/writer.js';
@@ -110,6 +111,11 @@ class RawReader {
 
   close(): void {
     fs.closeSync(this.fd);
+  }
+
+  /** Read to the end of a log without a trailer that a running bt trace still writes (see liveLog). */
+  live(): boolean {
+    return liveLog(this.trailer, this.torn, this.fd);
   }
 
   /** Moves to the next event record; false at the end (clean, or torn: see `torn`). */
@@ -357,6 +363,8 @@ export class RawLogSource {
   trailer: Trailer | undefined;
   torn: TornInfo | undefined;
   skippedUnknown = 0;
+  /** A running bt trace still writes the log: what was read is what it had written (see ReadEnd.live). */
+  live = false;
   /** seq of the first record found undecodable at release (-1: none). */
   private badSeq = -1;
   /** Records read and per type (see ReadEnd). */
@@ -385,11 +393,17 @@ export class RawLogSource {
     this.counts = {};
     this.ringRecords = 0;
     this.fileSize = undefined;
+    this.live = false;
   }
 
   private finish(r: RawReader): void {
     this.trailer = r.trailer;
     this.torn ??= r.torn;
+    if (this.badSeq < 0 && r.live()) {
+      // the end of a log being written (a record cut off there is the write in progress): not damage
+      this.live = true;
+      this.torn = undefined;
+    }
     this.skippedUnknown = r.skippedUnknown;
     const c = countsByType(r.frames.perField);
     this.records = this.badSeq >= 0 ? this.badSeq : c.records;
@@ -525,7 +539,7 @@ export class RawLogSource {
   }
 
   end(): ReadEnd {
-    return { trailer: this.trailer, torn: this.torn, skippedUnknown: this.skippedUnknown, records: this.records, events: this.events, counts: this.counts, ringRecords: this.ringRecords };
+    return { trailer: this.trailer, torn: this.torn, skippedUnknown: this.skippedUnknown, records: this.records, events: this.events, counts: this.counts, ringRecords: this.ringRecords, live: this.live };
   }
 }
 

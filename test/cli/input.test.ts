@@ -92,4 +92,16 @@ describe('logs through a pipe', () => {
     assert.equal(text.code, 2);
     assert.equal(text.stderr, 'bt: stdin is not a bt log (expected a file written by bt trace)');
   });
+
+  it('a log a running bt trace holds (flock) is said to be still written, exit 0', async () => {
+    const live = path.join(dir, 'live.trace');
+    cBuildTrace(['a']).write(live, { trailer: false });
+    // the shell takes the lock (flock(1) on an fd of its own) as bt trace holds its log's, and keeps it while bt runs
+    const dump = sh('exec 9<"$3" && flock -x 9 && "$1" "$2" dump "$3" >/dev/null', live);
+    assert.equal(dump.status, 0, dump.stderr);
+    assert.match(dump.stderr, /^bt: warning: .*live\.trace is still being written by a running bt trace: the \d+ records written so far were read$/);
+    const norm = sh('exec 9<"$3" && flock -x 9 && "$1" "$2" normalize "$3" -o "$3.norm"', live);
+    assert.equal(norm.status, 0, norm.stderr);
+    assert.match(norm.stderr, /\nbt normalize: .*live\.trace is still being written by a running bt trace: normalized the \d+ events written so far/);
+  });
 });

@@ -7,9 +7,12 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { tryLock } from '../../src/capture/native.js';
 import { LogError } from '../../src/errors.js';
+import { endWarnings } from '../../src/log/check.js';
+import { beingWritten } from '../../src/log/input.js';
 import { LogReader } from '../../src/log/reader.js';
-import { normalizeFile } from '../../src/normalize/normalize.js';
+import { formatSummary, normalizeFile } from '../../src/normalize/normalize.js';
 import { forkerTrace } from '../normalize/synth.js';
 import { HEADER, TRAILER, logBytes, sampleRecords, tmpdir } from './fixtures.js';
 
@@ -86,5 +89,75 @@ describe('logs that are not regular files', () => {
       () => LogReader.open('/proc/self/cwd'),
       (e: unknown) => e instanceof LogError && e.code === 'E_LOG_OPEN' && /it is a directory/.test(e.message),
     );
+  });
+});
+
+describe('a log that a running bt trace still writes', () => {
+  /** A log without a trailer, cut inside its last record (a write in progress), locked as bt trace locks its log. */
+  function liveLog(): { file: string; fd: number; records: number } {
+    const dir = tmpdir();
+    const t = forkerTrace();
+    const file = t.write(path.join(dir, 'live.trace'), { trailer: false });
+    fs.truncateSync(file, fs.statSync(file).size - 2);
+    const fd = fs.openSync(file, 'r+');
+    assert.equal(tryLock(fd), true, 'bt trace holds an exclusive flock on its log (capture/session.ts)');
+    return { file, fd, records: t.records.length - 1 };
+  }
+
+  it('is said to be still written, with the records written so far, and its cut-off end is no damage', () => {
+    const { file, fd, records } = liveLog();
+    try {
+      const r = LogReader.open(file);
+      const read = [...r.records()];
+      const end = r.end();
+      assert.equal(r.beingWritten(), true);
+      r.close();
+      assert.equal(read.length, records);
+      assert.equal(end.live, true);
+      assert.equal(end.torn, undefined);
+      const { lines, damaged } = endWarnings('live.trace', end);
+      assert.equal(damaged, false);
+      assert.deepEqual(lines, [`live.trace is still being written by a running bt trace: the ${records} records written so far were read`]);
+    } finally {
+      fs.closeSync(fd); // the lock goes with it
+    }
+    // the same file once the writer is gone: cut off, no trailer
+    const r = LogReader.open(file);
+    [...r.records()];
+    const end = r.end();
+    assert.equal(r.beingWritten(), false);
+    r.close();
+    assert.equal(end.live, false);
+    assert.match(endWarnings('live.trace', end).lines[0]!, /^live\.trace is truncated at byte \d+/);
+  });
+
+  it('bt normalize normalizes what was written so far and says so, not damage', () => {
+    const { file, fd, records } = liveLog();
+    try {
+      const s = normalizeFile(file, `${file}.norm`);
+      assert.equal(s.live, true);
+      assert.equal(s.torn, undefined);
+      assert.equal(s.records, records);
+      const text = formatSummary(s);
+      assert.match(text, new RegExp(`is still being written by a running bt trace: normalized the ${records} events written so far`));
+      assert.doesNotMatch(text, /no trailer|damaged|truncated/);
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
+
+  it('beingWritten gives a shared lock back at once: bt trace can still take the log', () => {
+    const { file, fd } = liveLog();
+    fs.closeSync(fd);
+    const reader = fs.openSync(file, 'r');
+    const writer = fs.openSync(file, 'r+');
+    try {
+      assert.equal(beingWritten(reader), false);
+      assert.equal(tryLock(writer), true);
+      assert.equal(beingWritten(reader), true);
+    } finally {
+      fs.closeSync(reader);
+      fs.closeSync(writer);
+    }
   });
 });
