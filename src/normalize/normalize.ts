@@ -29,7 +29,7 @@ import { inputName } from '../log/input.js';
 import { LogReader, type TornInfo } from '../log/reader.js';
 import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
 import { LogWriter } from '../log/writer.js';
-import { externalSort, LateRecordError, newOrderStats, reorderWindow, type OrderStats } from './order.js';
+import { externalSort, LateRecordError, lateness, newOrderStats, reorderWindow, type OrderStats } from './order.js';
 import { PassThroughWriter, RawLogSource, rawCodec, type RawEntry } from './raw.js';
 import { Normalizer, type PipeInfo } from './state.js';
 
@@ -94,7 +94,7 @@ export interface NormalizeSummary {
   allWarnings?: boolean;
   order: OrderStats;
   /** Set when the window gave up: how late the record was. */
-  lateRecord?: { seq: number; ts: number; releasedTs: number };
+  lateRecord?: { seq: number; ts: number; releasedTs: number; newestTs: number; windowNs: number; maxHeld: number };
 }
 
 /** Where normalized records go. */
@@ -314,7 +314,9 @@ export class NormalizePass implements Iterable<LogRecord> {
       warnings: this.norm.warnings.all ?? this.norm.warnings.lines(),
       allWarnings: this.norm.warnings.all !== undefined,
       order: this.stats,
-      lateRecord: late ? { seq: late.seq, ts: late.ts, releasedTs: late.releasedTs } : undefined,
+      lateRecord: late
+        ? { seq: late.seq, ts: late.ts, releasedTs: late.releasedTs, newestTs: late.newestTs, windowNs: late.window.windowNs, maxHeld: late.window.maxHeld }
+        : undefined,
     };
     return { summary: this.summary, trailer: end.trailer, pipes: this.norm.pipes };
   }
@@ -532,7 +534,7 @@ export function formatSummary(s: NormalizeSummary, maxWarnings = s.allWarnings ?
   if (s.skippedUnknown) lines.push(`bt normalize: skipped ${plural(s.skippedUnknown, 'record')} of unknown type (written by a newer bt)`);
   if (s.lateRecord) {
     lines.push(
-      `bt normalize: a record arrived ${formatNs(s.lateRecord.releasedTs - s.lateRecord.ts)} out of order, beyond the reorder window: ordered with the external sort`,
+      `bt normalize: a record ${lateness(s.lateRecord)}: ordered with the external sort`,
     );
   }
   for (const w of s.warnings.slice(0, maxWarnings)) lines.push(`bt normalize: warning: ${w}`);

@@ -24,6 +24,7 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NormalizeError } from '../errors.js';
+import { count, formatNs } from '../present/format.js';
 import { RecordType, decodeRecord } from '../log/schema.js';
 import type { LogRecord } from '../log/schema.js';
 
@@ -82,18 +83,35 @@ export class Heap<T> {
   }
 }
 
-/** A record arrived later than the reorder window allows. */
+/**
+ * A record arrived after the window had released a later one: it cannot be
+ * put in order. Its lateness (how far behind the newest record seen it
+ * came) is beyond the window, or the window, full (maxHeld), had released
+ * records before their time.
+ */
 export class LateRecordError extends NormalizeError {
   constructor(
     readonly seq: number,
     readonly ts: number,
+    /** ts of the last record the window released (later than this one). */
     readonly releasedTs: number,
+    /** The newest ts seen when it came. */
+    readonly newestTs: number = releasedTs,
+    /** The window (ns) and the most records it holds. */
+    readonly window: WindowOptions = { windowNs: 0, maxHeld: Infinity },
   ) {
-    super(
-      'E_LATE_RECORD',
-      `record ${seq} (ts ${ts}) arrived ${releasedTs - ts} ns out of order, beyond the reorder window: use a larger --window or --sort external`,
-    );
+    super('E_LATE_RECORD', `record ${seq} ${lateness({ ts, newestTs, windowNs: window.windowNs, maxHeld: window.maxHeld })}: use a larger --window or --sort external`);
   }
+}
+
+/** What a late record's lateness was, in words (LateRecordError, bt normalize's summary). */
+export function lateness(late: { ts: number; newestTs: number; windowNs: number; maxHeld: number }): string {
+  const behind = late.newestTs - late.ts;
+  const ms = late.windowNs / 1e6;
+  const window = `the ${ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`} reorder window`;
+  return behind > late.windowNs
+    ? `arrived ${formatNs(behind)} behind the newest record, beyond ${window}`
+    : `arrived ${formatNs(behind)} behind the newest record, within ${window}, after the window (full at ${count(late.maxHeld)} records) had let later records go`;
 }
 
 export interface WindowOptions {
@@ -184,7 +202,7 @@ export function* reorderWindow<T extends Ordered>(
   stats.method = 'window';
   for (const r of src) {
     const ts = r.ts;
-    if (ts < releasedTs) throw new LateRecordError(r.seq ?? 0, ts, releasedTs);
+    if (ts < releasedTs) throw new LateRecordError(r.seq ?? 0, ts, releasedTs, maxSeen, opts);
     if (ts < maxSeen) {
       stats.outOfOrder++;
       if (maxSeen - ts > stats.maxLatenessNs) stats.maxLatenessNs = maxSeen - ts;

@@ -469,7 +469,7 @@ export class RawLogSource {
     try {
       while (r.next()) {
         const ts = r.ts;
-        if (ts < releasedTs) throw new LateRecordError(r.seq, ts, releasedTs);
+        if (ts < releasedTs) throw new LateRecordError(r.seq, ts, releasedTs, maxSeen, opts);
         if (ts < maxSeen) {
           stats.outOfOrder++;
           if (maxSeen - ts > stats.maxLatenessNs) stats.maxLatenessNs = maxSeen - ts;
