@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { GraphError, UsageError } from '../errors.js';
-import { writeAllSync } from '../log/io.js';
+import { describeFsError, fsCode, writeAllSync } from '../log/io.js';
 import { depsScope } from '../answers/deps.js';
 import { graphBuild, renderDot, toDot, type GraphFormat } from '../graph/index.js';
 import { Kind } from '../model/kinds.js';
@@ -105,7 +105,8 @@ export function graphCommand(): Command {
           fs.closeSync(out.fd);
         } catch (err) {
           out.abort();
-          throw new GraphError('E_WRITE', `cannot write ${o.output}: ${(err as Error).message}`, { cause: err });
+          if (fsCode(err) === 'EPIPE') throw err; // a pipe's reader went away (-o /dev/stdout | head): not an error (cli/run.ts)
+          throw new GraphError('E_WRITE', `cannot write ${o.output}: ${describeFsError(err)}`, { cause: err });
         }
         out.commit();
       }

@@ -22,7 +22,7 @@ import fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LogError, NormalizeError } from '../errors.js';
-import { describeFsError, writeAllSync } from '../log/io.js';
+import { describeFsError, fsCode, writeAllSync } from '../log/io.js';
 import { invokingUser, isInPlaceOutput, openOutputAtomic, openOutputInPlace, refuseInputAsOutput, type OutputFile } from '../log/output.js';
 import { cutOff, trailerDisagreement, type ReadEnd } from '../log/check.js';
 import { inputName } from '../log/input.js';
@@ -470,6 +470,7 @@ function copyOut(file: string, out: OutputFile): void {
       writeAllSync(out.fd, buf.subarray(0, n));
     }
   } catch (err) {
+    if (fsCode(err) === 'EPIPE') throw err; // the reader went away (| head): not an error (cli/run.ts)
     throw new LogError('E_LOG_WRITE', `cannot write the normalized log to ${out.path === '-' ? 'stdout' : out.path}: ${describeFsError(err)}`, { cause: err });
   } finally {
     fs.closeSync(fd);
