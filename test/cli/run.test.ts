@@ -1,13 +1,14 @@
 /**
  * The entry point's exit statuses (src/cli/run.ts): a reader of the output
  * that goes away (`bt … | head`, EPIPE) ends every command quietly with
- * status 0, whether it writes stdout itself or a pipe given with -o.
+ * status 0, whether it writes stdout itself or a pipe given with -o; an
+ * input a command cannot use is bad input, status 2.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { BT, tmpdir } from '../helpers/trace.js';
+import { BT, bt, oneLineError, tmpdir } from '../helpers/trace.js';
 import { cBuildTrace } from '../normalize/synth.js';
 
 describe('a closed stdout (EPIPE)', () => {
@@ -33,4 +34,15 @@ describe('a closed stdout (EPIPE)', () => {
       assert.equal(r.status, 0);
     });
   }
+});
+
+describe('bad input: one line, status 2', () => {
+  it('bt normalize on a log that is already normalized', async () => {
+    const dir = tmpdir('bt-normalized-');
+    const raw = cBuildTrace(['a']).write(path.join(dir, 'b.trace'));
+    const norm = path.join(dir, 'b.norm.trace');
+    assert.equal((await bt(['normalize', '-q', raw, '-o', norm])).code, 0);
+    const r = await bt(['normalize', norm, '-o', path.join(dir, 'again.trace')]);
+    oneLineError(r, new RegExp(`^bt: ${norm.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is already normalized \\(from .*b\\.trace\\): use it as it is$`));
+  });
 });
