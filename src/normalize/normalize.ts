@@ -21,7 +21,7 @@ import { FORMAT_VERSION, copyHeader } from '../log/schema.js';
 import fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { LogError, NormalizeError } from '../errors.js';
+import { LogError, NormalizeError, UsageError } from '../errors.js';
 import { describeFsError, fsCode, writeAllSync } from '../log/io.js';
 import { invokingUser, isInPlaceOutput, openOutputAtomic, openOutputInPlace, refuseInputAsOutput, type OutputFile } from '../log/output.js';
 import { cutOff, trailerDisagreement, type ReadEnd } from '../log/check.js';
@@ -29,7 +29,7 @@ import { inputName } from '../log/input.js';
 import { LogReader, type TornInfo } from '../log/reader.js';
 import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
 import { LogWriter } from '../log/writer.js';
-import { externalSort, LateRecordError, lateness, newOrderStats, reorderWindow, type OrderStats } from './order.js';
+import { externalSort, LateRecordError, lateness, newOrderStats, reorderWindow, tmpFileError, type OrderStats } from './order.js';
 import { PassThroughWriter, RawLogSource, rawCodec, type RawEntry } from './raw.js';
 import { Normalizer, type PipeInfo } from './state.js';
 
@@ -411,6 +411,7 @@ export function defaultOutputPath(input: string): string {
  * output is the input) or NormalizeError (E_ALREADY_NORMALIZED).
  */
 export function normalizeFile(inPath: string, outPath: string, opts: NormalizeOptions = {}): NormalizeSummary {
+  if (opts.tmpDir !== undefined) checkTmpDir(opts.tmpDir);
   refuseInputAsOutput(inPath, outPath);
   const reader = LogReader.open(inPath);
   const owner = invokingUser();
@@ -427,8 +428,27 @@ export function normalizeFile(inPath: string, outPath: string, opts: NormalizeOp
       );
     }
     const header = normalizedHeader(reader.header, inPath);
-    if (inPlace) privateDir = fs.mkdtempSync(path.join(opts.tmpDir ?? tmpdir(), 'bt-normalize-'));
-    const res = normalizeStream(
+    const tmpBase = opts.tmpDir ?? tmpdir();
+    const staged = <T>(fn: () => T): T => {
+      // stdout, a device or a FIFO gets the log once it is complete: until then it is a file in the temporary directory
+      try {
+        return fn();
+      } catch (err) {
+        // the temporary copy's own write errors (the input's are LogError E_LOG_READ)
+        if (privateDir && err instanceof LogError && (err.code === 'E_LOG_WRITE' || err.code === 'E_OUTPUT')) {
+          throw tmpFileError(tmpBase, "the normalized log's temporary copy", err);
+        }
+        throw err;
+      }
+    };
+    if (inPlace) {
+      try {
+        privateDir = fs.mkdtempSync(path.join(tmpBase, 'bt-normalize-'));
+      } catch (err) {
+        throw tmpFileError(tmpBase, "the normalized log's temporary copy", err);
+      }
+    }
+    const res = staged(() => normalizeStream(
       reader.header,
       rawSource(reader),
       () => {
@@ -441,8 +461,8 @@ export function normalizeFile(inPath: string, outPath: string, opts: NormalizeOp
       },
       opts,
       { input: inputName(inPath), output: outPath === '-' ? 'stdout' : outPath },
-    );
-    (writer as PassThroughWriter | undefined)?.close(normalizedTrailer(res.trailer, res.summary.lostByReason));
+    ));
+    staged(() => (writer as PassThroughWriter | undefined)?.close(normalizedTrailer(res.trailer, res.summary.lostByReason)));
     if (privateDir) copyOut(path.join(privateDir, 'out.trace'), openOutputAtomic(outPath, { owner, what: 'normalized log' }));
     done = true;
     return res.summary;
@@ -456,6 +476,28 @@ export function normalizeFile(inPath: string, outPath: string, opts: NormalizeOp
       }
     }
     if (privateDir) fs.rmSync(privateDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Refuses a --tmp-dir that cannot hold temporary files before any work is
+ * done: it must exist, be a directory and be writable (UsageError, exit 2).
+ */
+export function checkTmpDir(dir: string): void {
+  const bad = (why: string, err?: unknown): never => {
+    throw new UsageError('E_USAGE', `--tmp-dir ${dir}: ${why}: give a writable directory for the temporary files`, err ? { cause: err } : undefined);
+  };
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(dir);
+  } catch (err) {
+    return bad(fsCode(err) === 'ENOENT' ? 'no such directory' : describeFsError(err), err);
+  }
+  if (!st.isDirectory()) bad('not a directory');
+  try {
+    fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
+  } catch (err) {
+    bad(`not writable (${describeFsError(err)})`, err);
   }
 }
 

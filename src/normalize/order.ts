@@ -23,7 +23,8 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NormalizeError } from '../errors.js';
+import { BtError, NormalizeError } from '../errors.js';
+import { describeFsError } from '../log/io.js';
 import { count, formatNs } from '../present/format.js';
 import { RecordType, decodeRecord } from '../log/schema.js';
 import type { LogRecord } from '../log/schema.js';
@@ -225,6 +226,21 @@ export function* reorderWindow<T extends Ordered>(
   return stats;
 }
 
+/**
+ * A temporary file of bt normalize that cannot be made or written (the
+ * directory is full, gone, read-only): one line that names the directory
+ * and what to do, not a failed output.
+ */
+export function tmpFileError(dir: string, what: string, err: unknown): NormalizeError {
+  if (err instanceof NormalizeError) return err;
+  const why = err instanceof BtError ? ((err.cause as Error | undefined) ?? err) : err;
+  return new NormalizeError(
+    'E_TMP_DIR',
+    `cannot write ${what} in ${dir} (${describeFsError(why)}): free some space there, or give another directory with --tmp-dir`,
+    { cause: err },
+  );
+}
+
 /** How externalSort stores items in its run files. */
 export interface RunCodec<T> {
   encode(v: T): Uint8Array;
@@ -275,8 +291,11 @@ class RunWriter<T> {
     this.pending = 0;
   }
   close(): void {
-    this.flush();
-    closeSync(this.fd);
+    try {
+      this.flush();
+    } finally {
+      closeSync(this.fd);
+    }
   }
 }
 
@@ -342,13 +361,21 @@ export function* externalSort<T extends Ordered = LogRecord>(
   try {
     let chunk: T[] = [];
     let maxSeen = -Infinity;
+    const base = opts.tmpDir ?? tmpdir();
     const spill = () => {
       chunk.sort(compareRecords);
-      dir ??= mkdtempSync(join(opts.tmpDir ?? tmpdir(), 'bt-sort-'));
-      const w = new RunWriter<T>(join(dir, `run-${runs.length}`), codec);
-      for (const r of chunk) w.write(r);
-      w.close();
-      runs.push(w.path);
+      try {
+        dir ??= mkdtempSync(join(base, 'bt-sort-'));
+        const w = new RunWriter<T>(join(dir, `run-${runs.length}`), codec);
+        try {
+          for (const r of chunk) w.write(r);
+        } finally {
+          w.close();
+        }
+        runs.push(w.path);
+      } catch (err) {
+        throw tmpFileError(base, "the external sort's temporary files", err);
+      }
       chunk = [];
     };
     for (const r of src) {

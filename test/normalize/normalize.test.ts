@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { LogError, NormalizeError } from '../../src/errors.js';
+import { execFileSync } from 'node:child_process';
+import { LogError, NormalizeError, UsageError } from '../../src/errors.js';
 import { LogReader } from '../../src/log/reader.js';
 import type { LogRecord, ProcessInfo } from '../../src/log/schema.js';
 import { recordType } from '../../src/log/schema.js';
@@ -555,4 +556,44 @@ test('--warnings all: every warning, not the first of each kind', () => {
     ['42', '43', '44'],
   );
   assert.equal(formatSummary(all).split('\n').filter((l) => /relative to fd/.test(l)).length, 3);
+});
+
+test('--tmp-dir that cannot hold temporary files is refused before any work: missing, not a directory', () => {
+  const dir = tempDir();
+  const input = cBuildTrace(['a', 'b']).write(path.join(dir, 'c.trace'));
+  const out = path.join(dir, 'c.norm.trace');
+  for (const [tmpDir, why] of [
+    ['/nonexistent', 'no such directory'],
+    [input, 'not a directory'],
+  ]) {
+    // the external sort with runs of 16 records: the old code found out only when it spilled the first run
+    assert.throws(
+      () => normalizeFile(input, out, { tmpDir, sort: 'external', runSize: 16 }),
+      (e: unknown) => e instanceof UsageError && e.code === 'E_USAGE' && e.message === `--tmp-dir ${tmpDir}: ${why}: give a writable directory for the temporary files`,
+    );
+    assert.equal(fs.existsSync(out), false);
+  }
+});
+
+test('a full --tmp-dir is said to be the temporary directory, not the output', { skip: process.getuid?.() !== 0 && 'mounting a small tmpfs needs root' }, () => {
+  const dir = tempDir();
+  const input = cBuildTrace(Array.from({ length: 200 }, (_, i) => `s${i}`)).write(path.join(dir, 'c.trace'));
+  const small = path.join(dir, 'small');
+  fs.mkdirSync(small);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', small]);
+  try {
+    const full = (e: unknown, what: string) =>
+      e instanceof NormalizeError &&
+      e.code === 'E_TMP_DIR' &&
+      e.message === `cannot write ${what} in ${small} (no space left on device (ENOSPC)): free some space there, or give another directory with --tmp-dir`;
+    // the external sort's runs
+    const out = path.join(dir, 'sorted.norm.trace');
+    assert.throws(() => normalizeFile(input, out, { tmpDir: small, sort: 'external', runSize: 64 }), (e: unknown) => full(e, "the external sort's temporary files"));
+    assert.equal(fs.existsSync(out), false);
+    // the copy an in-place output (stdout, a device, a FIFO) gets the log from once it is complete
+    assert.throws(() => normalizeFile(input, '/dev/null', { tmpDir: small }), (e: unknown) => full(e, "the normalized log's temporary copy"));
+    assert.deepEqual(fs.readdirSync(small), [], 'nothing is left in it');
+  } finally {
+    execFileSync('umount', [small]);
+  }
 });
