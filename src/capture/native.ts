@@ -223,15 +223,27 @@ export function lastErrno(): number {
   return koffi().errno();
 }
 
-/** Takes an exclusive flock on fd without waiting: false when another process holds it. */
-export function tryLock(fd: number): boolean {
-  const LOCK_EX = 2;
-  const LOCK_NB = 4;
+const LOCK_SH = 1;
+const LOCK_EX = 2;
+const LOCK_NB = 4;
+const LOCK_UN = 8;
+
+/**
+ * Takes a flock on fd without waiting, exclusive (bt trace's log) or
+ * shared (a reader asking whether bt trace still holds its log): false
+ * when another open file holds a lock that conflicts.
+ */
+export function tryLock(fd: number, mode: 'exclusive' | 'shared' = 'exclusive'): boolean {
   const libc = getLibc();
-  if (libc.flock(fd, LOCK_EX | LOCK_NB) === 0) return true;
+  if (libc.flock(fd, (mode === 'shared' ? LOCK_SH : LOCK_EX) | LOCK_NB) === 0) return true;
   const errno = koffi().decode(libc.__errno_location(), 'int') as number;
   if (errno === 11) return false; // EWOULDBLOCK
   throw new NativeError('flock', errno, 'cannot lock the log');
+}
+
+/** Gives up a flock taken by tryLock. */
+export function unlock(fd: number): void {
+  getLibc().flock(fd, LOCK_UN);
 }
 
 export const PROT_READ = 1;

@@ -10,7 +10,9 @@
  * system and the log. Only strings that hold a U+FFFD are looked up.
  */
 import fs from 'node:fs';
+import { CaptureError } from '../errors.js';
 import { decodeBytes } from '../log/bytes.js';
+import { unnamedWorkingDir, workingDir } from '../log/io.js';
 
 const LOSSY = '\uFFFD';
 
@@ -66,7 +68,13 @@ export function exactEnv(env: NodeJS.ProcessEnv, environ = '/proc/self/environ')
 
 /** bt's working directory, exact (process.cwd() is decoded as UTF-8). */
 export function exactCwd(): string {
-  const cwd = process.cwd();
+  const cwd = workingDir();
+  if (cwd === undefined) {
+    throw new CaptureError(
+      'E_CWD',
+      `bt trace records the build's working directory, and this one ${unnamedWorkingDir()}: start bt in another directory (the build may cd there itself: bt trace -- sh -c 'cd DIR && make')`,
+    );
+  }
   if (!cwd.includes(LOSSY)) return cwd;
   try {
     const b = fs.readlinkSync('/proc/self/cwd', { encoding: 'buffer' });

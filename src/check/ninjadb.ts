@@ -19,6 +19,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CheckError } from '../errors.js';
+import { unnamedWorkingDir, workingDir } from '../log/io.js';
 import { baseName, normalizeAbs } from '../normalize/paths.js';
 import type { Graph } from './declared.js';
 import { OrderIndex } from './order.js';
@@ -89,6 +90,9 @@ export function parseDeps(text: string, abs: (p: string) => string): Map<string,
 const edgeKey = (e: NinjaEdge): string => JSON.stringify([e.rule, e.inputs, e.orderOnly]);
 
 export function ninjaGraph(dirArg: string): Graph {
+  if (!path.isAbsolute(dirArg) && workingDir() === undefined) {
+    throw new CheckError('E_BAD_INPUT', `--ninja ${dirArg}: the working directory ${unnamedWorkingDir()}: give the ninja build directory as an absolute path`);
+  }
   const dir = path.resolve(dirArg);
   if (!fs.existsSync(path.join(dir, 'build.ninja'))) {
     throw new CheckError('E_BAD_INPUT', `--ninja ${dirArg}: no build.ninja there: give the ninja build directory of the traced build`);

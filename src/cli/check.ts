@@ -12,7 +12,7 @@ import { collect, printJson, reportDamage } from './options.js';
 export function checkCommand(): Command {
   return new Command('check')
     .description('find unexpected dependencies, -j races and (with --make/--ninja) undeclared inputs and outputs and unordered generated files; exit 1 when something is found')
-    .argument('[log]', 'log written by bt trace or bt normalize', 'build.trace')
+    .argument('[log]', 'log written by bt trace or bt normalize ("-" for stdin)', 'build.trace')
     .option('--json', 'print the findings as JSON')
     .option('--allow <glob>', 'also allow reads under GLOB (repeatable; "/opt/sdk", "~/.m2/**")', collect)
     .option('--strict', 'allow only the start directory (and --allow), not the system roots')

@@ -16,7 +16,7 @@ function depsLikeCommand(name: 'deps' | 'rdeps'): Command {
         : 'provenance: the jobs that wrote FILE, the files they read, the jobs that wrote those, transitively',
     )
     .argument('<file>', 'absolute path, path relative to the build directory, or a unique end of a path (e.g. vmlinux)')
-    .argument('[log]', 'log written by bt trace or bt normalize', 'build.trace')
+    .argument('[log]', 'log written by bt trace or bt normalize ("-" for stdin)', 'build.trace')
     .option('--json', 'JSON: file, inputs, outputs, processes, tree')
     .option('--inputs', reverse ? 'only the files made from FILE, one per line' : 'only the leaves: sources and system files FILE depends on, one per line')
     .addOption(new Option('--depth <n>', 'follow N levels of jobs').argParser(nonNegativeInt('depth')))

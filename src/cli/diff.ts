@@ -12,7 +12,7 @@ import { collect, printJson, reportDamage } from './options.js';
 export function diffCommand(): Command {
   return new Command('diff')
     .description('compare two traced builds: exit statuses, commands, arguments, environment, inputs, outputs, durations')
-    .argument('<a>', 'the first log (bt trace or bt normalize)')
+    .argument('<a>', 'the first log (bt trace or bt normalize; "-" for stdin)')
     .argument('<b>', 'the second log')
     .option('--json', 'print the differences as JSON')
     .option('--ignore-env <name>', 'do not compare environment variable NAME (repeatable)', collect)

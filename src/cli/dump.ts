@@ -17,7 +17,8 @@ import {
   toJson,
   trailerToJson,
 } from '../log/dump.js';
-import { endWarnings } from '../log/check.js';
+import { cutOff, endWarnings } from '../log/check.js';
+import { inputName } from '../log/input.js';
 import { LogReader } from '../log/reader.js';
 import { buildFromRecords, loadBuild, normalized } from '../model/index.js';
 import { ModelEnv } from '../model/subject.js';
@@ -147,6 +148,7 @@ export async function runDump(
   const json = Boolean(opts.json);
   const filter = opts.filter !== undefined ? compileFilter(opts.filter) : undefined;
   const reader = LogReader.open(file);
+  const name = inputName(file);
   // With a filter, the records come normalized, each tested with its process
   // from the build model (a first pass); a filter of event fields alone needs no model.
   const stream = filter ? normalized(file) : undefined;
@@ -176,9 +178,10 @@ export async function runDump(
       await output.end();
       const torn = stream.torn;
       const mismatch = stream.trailerMismatch;
-      if (torn) err.write(`bt: warning: ${file} is damaged at byte ${torn.offset} (${torn.reason}): the records before it were read\n`);
-      else if (!t) err.write(`bt: warning: ${file} has no trailer: the trace did not finish cleanly\n`);
-      if (mismatch) err.write(`bt: warning: ${file}: ${mismatch}\n`);
+      if (torn) err.write(`bt: warning: ${name} is ${cutOff(torn.reason) ? 'truncated' : 'damaged'} at byte ${torn.offset} (${torn.reason}): the records before it were read\n`);
+      else if (!t && reader.beingWritten()) err.write(`bt: warning: ${name} is still being written by a running bt trace: what it had written was read\n`);
+      else if (!t) err.write(`bt: warning: ${name} has no trailer: the trace did not finish cleanly\n`);
+      if (mismatch) err.write(`bt: warning: ${name}: ${mismatch}\n`);
       return torn || mismatch ? 1 : 0;
     }
     if (reader.trailer) {
@@ -194,7 +197,7 @@ export async function runDump(
     reader.close();
   }
 
-  const { lines, damaged } = endWarnings(file, reader.end());
+  const { lines, damaged } = endWarnings(name, reader.end());
   if (lines.length) err.write(lines.map((l) => `bt: warning: ${l}\n`).join(''));
   return damaged ? 1 : 0;
 }
@@ -203,7 +206,7 @@ export async function runDump(
 export function dumpCommand(): Command {
   return new Command('dump')
     .description('print a bt log as text, or as JSON Lines with --json')
-    .argument('<file>', 'a log written by bt trace (or bt normalize)')
+    .argument('<file>', 'a log written by bt trace (or bt normalize); "-" for stdin')
     .option('--json', 'print JSON Lines: a header object, one object per record, then the trailer')
     .option('--type <names>', `only these record types, comma-separated (${DISPLAY_TYPES.join(', ')})`)
     .option('--pid <pid>', 'only records of these processes (comma-separated pids)')

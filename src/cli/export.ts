@@ -21,7 +21,7 @@ export function exportCommand(): Command {
   return new Command('export')
     .description(`write the build in a format other tools load: ${FORMATS.join(', ')}`)
     .argument('<format>', FORMATS.join(' | '))
-    .argument('[log]', 'log written by bt trace or bt normalize', 'build.trace')
+    .argument('[log]', 'log written by bt trace or bt normalize ("-" for stdin)', 'build.trace')
     .option('-o, --output <path>', 'write to this file (parquet: this directory) instead of stdout')
     .option('--compiler <name>', 'compile-commands: also treat program NAME as a compiler (repeatable)', collect)
     .option('--expand-response-files', 'compile-commands: replace @file arguments by the file\'s arguments')

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { GraphError, UsageError } from '../errors.js';
-import { writeAllSync } from '../log/io.js';
+import { describeFsError, fsCode, writeAllSync } from '../log/io.js';
 import { depsScope } from '../answers/deps.js';
 import { graphBuild, renderDot, toDot, type GraphFormat } from '../graph/index.js';
 import { Kind } from '../model/kinds.js';
@@ -36,7 +36,7 @@ export function formatFor(output: string | undefined, format: string | undefined
 export function graphCommand(): Command {
   return new Command('graph')
     .description('draw the build: which process started which, and which files each read and wrote (DOT, SVG or PNG)')
-    .argument('[log]', 'log written by bt trace or bt normalize', 'build.trace')
+    .argument('[log]', 'log written by bt trace or bt normalize ("-" for stdin)', 'build.trace')
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .addOption(
       new Option('-f, --format <format>', 'output format (default: from the -o extension .dot/.gv, .svg or .png, else dot)').choices(['dot', 'svg', 'png']),
@@ -105,7 +105,8 @@ export function graphCommand(): Command {
           fs.closeSync(out.fd);
         } catch (err) {
           out.abort();
-          throw new GraphError('E_WRITE', `cannot write ${o.output}: ${(err as Error).message}`, { cause: err });
+          if (fsCode(err) === 'EPIPE') throw err; // a pipe's reader went away (-o /dev/stdout | head): not an error (cli/run.ts)
+          throw new GraphError('E_WRITE', `cannot write ${o.output}: ${describeFsError(err)}`, { cause: err });
         }
         out.commit();
       }

@@ -10,8 +10,8 @@ export function normalizeCommand(): Command {
     .description(
       'time-order a raw log and resolve it: unique process ids, absolute paths, access kinds, one process record per process',
     )
-    .argument('[log]', 'raw log written by bt trace', 'build.trace')
-    .option('-o, --output <file>', 'normalized log to write ("-" for stdout; default: <log without .trace>.norm.trace)')
+    .argument('[log]', 'raw log written by bt trace ("-" for stdin)', 'build.trace')
+    .option('-o, --output <file>', 'normalized log to write ("-" for stdout; default: <log without .trace>.norm.trace, stdout for stdin)')
     .addOption(
       new Option('--window <ms>', 'reorder window in ms of trace time (records later than that trigger the external sort)')
         .default(2000)
@@ -22,7 +22,7 @@ export function normalizeCommand(): Command {
     .addOption(new Option('--warnings <which>', 'print the first warning of each kind, or all of them').choices(['first', 'all']).default('first'))
     .option('-q, --quiet', 'no summary on stderr')
     .action((log: string, o) => {
-      const output: string = o.output ?? defaultOutputPath(log);
+      const output: string = o.output ?? (log === '-' ? '-' : defaultOutputPath(log));
       const summary = normalizeFile(log, output, {
         windowMs: Number(o.window),
         sort: o.sort,

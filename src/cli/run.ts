@@ -66,6 +66,8 @@ const EXIT_BY_CODE: Record<string, number> = {
   E_SQL: 2,
   E_BAD_INPUT: 2,
   E_SAME_FILE: 2,
+  // bt normalize on a normalized log: not the input it takes (a raw log), like any log it cannot use
+  E_ALREADY_NORMALIZED: 2,
   // a log that cannot be opened or is not one: bad input, as bt check, diff and sql always said
   E_LOG_OPEN: 2,
   E_NOT_BT_LOG: 2,

@@ -12,7 +12,7 @@ export function sqlCommand(): Command {
   return new Command('sql')
     .description('run SQL (DuckDB) over one or many logs or directories written by bt export parquet')
     .argument('<query>', `the SQL query (statements apart by ";" run in order, each result printed); tables: ${TABLES.join(', ')}`)
-    .argument('<logs...>', 'logs written by bt trace or bt normalize, or directories written by bt export parquet')
+    .argument('<logs...>', 'logs written by bt trace or bt normalize ("-" for stdin), or directories written by bt export parquet')
     .option('--json', 'print JSON Lines, one object per row')
     .option('--csv', 'print CSV with a header line')
     .action(async (query: string, logs: string[], o: { json?: boolean; csv?: boolean }) => {

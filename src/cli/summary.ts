@@ -10,7 +10,7 @@ import { collect, compileFilter, loadFor, positiveNumber, printJson, reportDamag
 export function summaryCommand(): Command {
   return new Command('summary')
     .description('the build at a glance: processes, tools, jobs, inputs, outputs, intermediates, probes, critical path')
-    .argument('[log]', 'log written by bt trace or bt normalize', 'build.trace')
+    .argument('[log]', 'log written by bt trace or bt normalize ("-" for stdin)', 'build.trace')
     .option('--json', 'JSON (keys documented in the README)')
     .option('--all-files', 'keep runtime noise (/proc, /sys, /dev, shared libraries, loader, locale) in the file groups')
     .option('--filter <expr>', 'only processes matching a display filter (README: Display filters), e.g. \'under(exe == "make" and argv contains "vmlinux")\'')

@@ -30,7 +30,7 @@ function browserOpener(): string[] | undefined {
 export function viewCommand(): Command {
   return new Command('view')
     .description('explore the build in the browser: timeline, process tree, files, details, display filters, provenance')
-    .argument('[log]', 'log written by bt trace or bt normalize', 'build.trace')
+    .argument('[log]', 'log written by bt trace or bt normalize ("-" for stdin)', 'build.trace')
     .addOption(new Option('--port <n>', 'port to listen on (default: a free one)').argParser(port))
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--no-open', 'do not open a browser')

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import { ExportError, LogError } from '../errors.js';
-import { describeFsError, writeAllSync } from '../log/io.js';
+import { describeFsError, fsCode, writeAllSync } from '../log/io.js';
 import { invokingUser, openOutputAtomic, openOutputDir, type OutputDir, type OutputFile } from '../log/output.js';
 
 /** The output module's message, with what to do unless it says it already (it often does: "remove it or choose another path"). */
@@ -15,6 +15,7 @@ function withAdvice(msg: string): string {
 }
 
 function fail(target: string, err: unknown): never {
+  if (fsCode(err) === 'EPIPE') throw err; // a pipe's reader went away (-o /dev/stdout | head): not an error (cli/run.ts)
   throw new ExportError('E_EXPORT_OUTPUT', `cannot write ${target} (${describeFsError(err)}): choose another -o path`, { cause: err });
 }
 

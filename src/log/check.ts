@@ -18,12 +18,16 @@ export interface ReadEnd {
   torn?: TornInfo;
   /** Records of an event type this bt does not know, skipped. */
   skippedUnknown?: number;
-  /** Event records read (known and unknown types; the trailer excluded). */
+  /** Records of the file read (known and unknown types; the trailer excluded; a batch of ring records is one): what the trailer counts. */
   records: number;
+  /** Event records read, those of a batch of ring records each (known and unknown types; not the Env records): what bt dump printed. */
+  events?: number;
   /** Event records read per type. */
   counts: Record<string, number>;
   /** Ring records in the batches read (format 2). */
   ringRecords?: number;
+  /** No trailer because a running bt trace still writes the log (it holds its lock): what was read is what was written so far. */
+  live?: boolean;
 }
 
 const KNOWN = new Set<string>(EVENT_TYPES);
@@ -70,9 +74,13 @@ export function endWarnings(file: string, end: ReadEnd): { lines: string[]; dama
   if (end.torn) {
     damaged = true;
     const what = cutOff(end.torn.reason) ? 'truncated' : 'damaged';
+    const n = end.events ?? end.records;
     lines.push(
-      `${file} is ${what} at byte ${end.torn.offset} (${end.torn.reason}); the ${end.records} records before it were read`,
+      `${file} is ${what} at byte ${end.torn.offset} (${end.torn.reason}); ${n === 1 ? 'the 1 record before it was read' : `the ${n} records before it were read`}`,
     );
+  } else if (end.live) {
+    const n = end.events ?? end.records;
+    lines.push(`${file} is still being written by a running bt trace: ${n === 1 ? 'the 1 record' : `the ${n} records`} written so far were read`);
   } else if (!end.trailer) {
     lines.push(`${file} has no trailer: the trace did not finish cleanly`);
   } else {

@@ -14,7 +14,7 @@
  * truncate | utime (MetaOp); `op` is the syscall. Strings that are not valid
  * UTF-8 carry their bytes as \udcNN (see bytes.ts).
  */
-import { signalName } from '../present/format.js';
+import { ansiC, displayPath, signalName, unprintable } from '../present/format.js';
 import { errnoName } from '../errors.js';
 import { FAMILIES, familyOf } from '../ops/table.js';
 import { copyHeader, recordType } from './schema.js';
@@ -209,13 +209,19 @@ export const DISPLAY_TYPES: readonly string[] = [
 
 const PLAIN = /^[A-Za-z0-9_./=:,+@%^~-]+$/;
 
-/** A word as a shell would need it: bare when safe, JSON-quoted otherwise. */
+/**
+ * A word of a text line: bare when safe, in double quotes otherwise, and
+ * with a control character or a byte that is not UTF-8 in the shell's
+ * $'…' form that every text output of bt shows (present/format.ts):
+ * `$'a\xffb'`, `$'esc\x1b[31mred'`, one line whatever it holds.
+ */
 export function quoteWord(s: string): string {
-  return PLAIN.test(s) ? s : JSON.stringify(s);
+  return PLAIN.test(s) ? s : q(s);
 }
 
+/** A string (a path as passed) always quoted: in double quotes, or in $'…' (see quoteWord). */
 function q(s: string): string {
-  return JSON.stringify(s);
+  return unprintable(s) ? ansiC(s) : JSON.stringify(s);
 }
 
 function argvText(argv: readonly string[]): string {
@@ -412,7 +418,7 @@ function trailerSummary(t: Trailer): string {
   s += t.ring_records ? `, ${t.ring_records} kernel records (${t.records ?? 0} in the file)` : `, ${t.records ?? 0} records`;
   const lost = Object.entries(t.lost ?? {}).filter(([, n]) => Number(n) > 0);
   if (lost.length) s += `, lost ${lost.map(([k, n]) => `${n} ${k}`).join(', ')}`;
-  if (t.leftover?.length) s += `, left running: ${t.leftover.join(', ')}`;
+  if (t.leftover?.length) s += `, left running: ${t.leftover.map(displayPath).join(', ')}`;
   return s;
 }
 

@@ -25,6 +25,7 @@ import fs from 'node:fs';
 import { LogError } from '../errors.js';
 import { plural } from '../present/format.js';
 import { describeFsError } from './io.js';
+import { openLogInput } from './input.js';
 import { EVENT_TYPES, RecordType, decodeRecordAt, recordType, type EventType, type LogRecord } from './schema.js';
 import { RingExpander } from './ring/expand.js';
 
@@ -33,6 +34,8 @@ export interface TornInfo {
   /** byte offset (from the start of the file) of the bad record's length prefix */
   offset: number;
   reason: string;
+  /** Bytes of the file from `offset` to its end, none of them read (when the file's size was known). */
+  bytesAfter?: number;
 }
 
 /** No record bt writes comes near this (an exec's argv and environment are cut at a few MiB). */
@@ -186,30 +189,13 @@ export function countsByType(perField: number[]): { records: number; counts: Rec
   return { records, counts };
 }
 
-/** Opens a log file for reading; LogError E_LOG_OPEN with a hint otherwise. */
+/**
+ * Opens a log for reading: a regular file as it is; a pipe, a FIFO, '-'
+ * (stdin) and the like through a private copy (input.ts). LogError
+ * E_LOG_OPEN with a hint otherwise.
+ */
 export function openLogFile(path: string): number {
-  let fd: number;
-  try {
-    fd = fs.openSync(path, 'r');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const hint =
-      code === 'ENOENT'
-        ? '; check the path'
-        : code === 'EACCES' || code === 'EPERM'
-          ? '; bt logs are mode 0600: read it as the user who owns it, or with sudo'
-          : '';
-    throw new LogError('E_LOG_OPEN', `cannot open ${path}: ${describeFsError(err)}${hint}`, { cause: err });
-  }
-  try {
-    if (fs.fstatSync(fd).isDirectory()) {
-      throw new LogError('E_LOG_OPEN', `cannot open ${path}: it is a directory, not a bt log file`);
-    }
-  } catch (err) {
-    fs.closeSync(fd);
-    throw err;
-  }
-  return fd;
+  return openLogInput(path);
 }
 
 export interface FrameReaderOptions {
@@ -402,7 +388,14 @@ export class FrameReader {
 
   /** Marks the log torn at `offset` (the first tear wins); returns false. */
   tear(offset: number, reason: string): false {
-    this.torn ??= { offset, reason };
+    if (!this.torn) {
+      this.torn = { offset, reason };
+      try {
+        this.torn.bytesAfter = Math.max(0, fs.fstatSync(this.fd).size - offset);
+      } catch {
+        /* the size is only for the message */
+      }
+    }
     this.eof = true;
     this.pos = this.end;
     this.x = undefined;
@@ -515,7 +508,8 @@ export class FrameReader {
     return true;
   }
 
-  private fileSize(): number {
+  /** The size of the file now. */
+  fileSize(): number {
     try {
       return fs.fstatSync(this.fd).size;
     } catch (err) {

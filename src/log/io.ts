@@ -2,6 +2,7 @@
  * Small I/O helpers shared by the log writer and reader (internal).
  */
 import fs from 'node:fs';
+import path from 'node:path';
 
 /** "no space left on device (ENOSPC)" style text for a Node fs error. */
 export function describeFsError(err: unknown): string {
@@ -43,4 +44,45 @@ export function writeAllSync(fd: number, buf: Uint8Array): void {
       throw err;
     }
   }
+}
+
+/**
+ * bt's working directory, or undefined when it has no name Node can give:
+ * deleted (process.cwd() throws ENOENT), deeper than PATH_MAX (ERANGE), or
+ * above a directory bt cannot search (EACCES).
+ */
+export function workingDir(): string | undefined {
+  try {
+    return process.cwd();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why the working directory has no name (workingDir() is undefined), for a message: "was deleted". */
+export function unnamedWorkingDir(): string {
+  try {
+    process.cwd();
+    return 'has a name';
+  } catch (err) {
+    const code = fsCode(err);
+    if (code === 'ENOENT') return 'was deleted';
+    if (code === 'ERANGE' || code === 'ENAMETOOLONG') return 'is deeper than PATH_MAX (4,096 bytes)';
+    return `cannot be named (${describeFsError(err)})`;
+  }
+}
+
+/**
+ * `p` as an absolute path (normalized), without failing: against the
+ * working directory, or, when that has no name (workingDir), through
+ * /proc/self/cwd, which the kernel resolves whatever its depth (a leading
+ * `..` stays, for the kernel to resolve: path.resolve would take it out of
+ * /proc/self/cwd lexically).
+ */
+export function absolutePath(p: string): string {
+  if (path.isAbsolute(p)) return path.normalize(p);
+  const cwd = workingDir();
+  if (cwd !== undefined) return path.resolve(cwd, p);
+  const rel = path.normalize(p).replace(/\/$/, '');
+  return rel === '.' ? '/proc/self/cwd' : `/proc/self/cwd/${rel}`;
 }

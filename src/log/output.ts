@@ -28,7 +28,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { LogError } from '../errors.js';
-import { describeFsError, fsCode, writeAllSync } from './io.js';
+import { absolutePath, describeFsError, fsCode, workingDir, writeAllSync } from './io.js';
 
 /** 12 unpredictable characters. node:crypto is loaded only here: bt trace, which writes in place, starts ~5 ms sooner without it. */
 function randomName(): string {
@@ -211,12 +211,16 @@ function refuseExisting(file: string, what: string, st: fs.Stats, owner: Owner):
 function refusePlantedDirs(file: string, what: string, owner: Owner): void {
   const follower = ownerUid(owner);
   // as the kernel walks it: `..` after a link is the parent of where the link leads, not of the link
-  const parts = (path.isAbsolute(file) ? file : `${process.cwd()}/${file}`).split('/').slice(1, -1);
-  let dir = '/';
+  const cwd = path.isAbsolute(file) ? '/' : workingDir();
+  // a working directory with no name (deleted, deeper than PATH_MAX): the relative path from /proc/self/cwd,
+  // every step resolved by the kernel (`..` and links included), as the open will be
+  const physical = cwd === undefined;
+  const parts = (physical ? file : path.isAbsolute(file) ? file : `${cwd}/${file}`).split('/').slice(physical ? 0 : 1, -1);
+  let dir = physical ? '/proc/self/cwd' : '/';
   for (const part of parts) {
     if (part === '' || part === '.') continue;
     if (part === '..') {
-      dir = path.dirname(dir);
+      dir = physical ? `${dir}/..` : path.dirname(dir);
       continue;
     }
     const at = dir === '/' ? `/${part}` : `${dir}/${part}`;
@@ -229,6 +233,10 @@ function refusePlantedDirs(file: string, what: string, owner: Owner): void {
     const d = fs.statSync(dir);
     if (st.uid !== follower && (d.mode & 0o1002) === 0o1002 && st.uid !== d.uid) {
       fail(file, what, `${at} is a symbolic link that uid ${st.uid} made in the shared directory ${dir}: bt does not follow it; give the real path`);
+    }
+    if (physical) {
+      dir = at; // the kernel follows it at the next step
+      continue;
     }
     try {
       dir = fs.realpathSync(at);
@@ -310,7 +318,7 @@ function createHint(file: string, err: unknown, owner: Owner): string {
   const code = fsCode(err);
   if (code === 'EACCES' || code === 'EPERM') {
     return owner.uid >= 0
-      ? `: uid ${owner.uid} (who ran sudo) cannot create files in ${path.dirname(path.resolve(file))}; choose another path`
+      ? `: uid ${owner.uid} (who ran sudo) cannot create files in ${path.dirname(absolutePath(file))}; choose another path`
       : `: choose a writable location`;
   }
   if (code === 'ENOENT' || code === 'ENOTDIR') return ': the directory does not exist';
@@ -326,7 +334,7 @@ function createHint(file: string, err: unknown, owner: Owner): string {
  */
 export function refuseInputAsOutput(input: string, output: string): void {
   if (output === '-') return;
-  let same = path.resolve(input) === path.resolve(output);
+  let same = absolutePath(input) === absolutePath(output);
   if (!same) {
     try {
       const a = fs.statSync(input);
@@ -368,7 +376,11 @@ export function openOutputAtomic(file: string, opts: OutputOptions = {}): Output
     if (target && isSpecial(target)) return openSpecial(file, what, owner);
     // the user's own link to the user's own file: replace the file it points to
     if (target?.isFile() && st.uid === ownerUid(owner) && target.uid === ownerUid(owner)) {
-      final = asUser(owner, () => fs.realpathSync(file));
+      try {
+        final = asUser(owner, () => fs.realpathSync(absolutePath(file)));
+      } catch (err) {
+        fail(file, what, `it is a symbolic link bt cannot resolve (${describeFsError(err)}): give the real path`, err);
+      }
     } else {
       fail(file, what, 'it is a symbolic link: bt does not write through links it or you do not own; remove it or give the real path');
     }
@@ -525,8 +537,8 @@ function copyAsUser(from: string, to: string, owner: Owner, mode: number): void 
 export function openOutputDir(dir: string, opts: OutputDirOptions = {}): OutputDir {
   const owner = opts.owner ?? SELF;
   const what = opts.what ?? 'output directory';
-  const abs = path.resolve(dir);
-  refusePlantedDirs(abs, what, owner);
+  const abs = absolutePath(dir);
+  refusePlantedDirs(workingDir() === undefined ? dir : abs, what, owner); // (see refusePlantedDirs on a working directory with no name)
   checkOutputDir(dir, abs, what, owner, opts);
   const parent = path.dirname(abs);
   const base = path.basename(abs);

@@ -14,11 +14,12 @@
 import fs from 'node:fs';
 import { LogError } from '../errors.js';
 import { displayPath, plural, quoteArg } from '../present/format.js';
-import type { ReadEnd } from './check.js';
+import { cutOff, type ReadEnd } from './check.js';
 import { FrameReader, TRAILER_FIELD, countsByType, openLogFile, type TornInfo } from './frames.js';
 import { FORMAT_VERSION, MAGIC, RING_FORMAT_VERSION, decodeHeader } from './schema.js';
 import { RING_LAYOUT_ID } from './ring/layout.js';
 import { EnvResolver } from './env.js';
+import { beingWritten, inputName } from './input.js';
 import type { LogHeader, LogRecord, Trailer } from './schema.js';
 
 /**
@@ -46,6 +47,14 @@ export function emptyOrLog(fd: number): boolean {
   return n === 0 || MAGIC.subarray(0, n).equals(head.subarray(0, n));
 }
 
+/**
+ * Whether a log read to its end without a trailer (or up to a record cut
+ * off at the end of the file) is one a running bt trace still writes.
+ */
+export function liveLog(trailer: Trailer | undefined, torn: TornInfo | undefined, fd: number): boolean {
+  return !trailer && (!torn || cutOff(torn.reason)) && beingWritten(fd);
+}
+
 export class LogReader {
   /** The path given to open. */
   readonly path: string;
@@ -59,6 +68,15 @@ export class LogReader {
   skippedUnknown = 0;
   /** Records read so far: those yielded plus those skipped (the trailer is not counted); at the end, the file's frames (a ring batch is one). */
   recordsRead = 0;
+  /** Event records yielded or skipped (those of a ring batch each; neither the trailer nor the Env records, which carry no event of the build, are counted). */
+  eventsRead = 0;
+  /**
+   * Set by an iteration that read to the end of a log without a trailer
+   * that a running bt trace still writes (liveLog): what was read is what
+   * it had written; an end cut inside a record is the write in progress,
+   * not damage (`torn` stays unset).
+   */
+  live = false;
   /** Byte offset of the first record (just after the header). */
   readonly dataOffset: number;
 
@@ -101,6 +119,8 @@ export class LogReader {
       torn: this.torn,
       skippedUnknown: this.skippedUnknown,
       records: this.recordsRead,
+      events: this.eventsRead,
+      live: this.live,
       counts: { ...this.counts },
       ringRecords: this.ringRecords,
     };
@@ -117,7 +137,11 @@ export class LogReader {
     this.torn = undefined;
     this.skippedUnknown = 0;
     this.recordsRead = 0;
+    this.eventsRead = 0;
+    this.live = false;
     this.counts = {};
+    let ended = false;
+    let envRecords = 0;
     const envs = new EnvResolver();
     const frames = new FrameReader(this.path, this.fd, this.dataOffset);
     try {
@@ -137,16 +161,29 @@ export class LogReader {
         if (!rec) break;
         this.recordsRead++;
         // Shared environments (env.ts): put back into the execs that refer to them.
-        if (rec.env) envs.define(rec.env);
-        else if (rec.exec) envs.resolve(rec);
+        if (rec.env) {
+          envs.define(rec.env);
+          envRecords++;
+        } else if (rec.exec) envs.resolve(rec);
         yield rec;
       }
+      ended = true;
     } finally {
       this.torn = frames.torn;
+      if (ended && liveLog(this.trailer, this.torn, this.fd)) {
+        this.live = true;
+        this.torn = undefined;
+      }
+      this.eventsRead = this.recordsRead - envRecords;
       // the frames of the file (a batch of ring records is one), as the trailer counts them
       ({ records: this.recordsRead, counts: this.counts } = countsByType(frames.perField));
       this.ringRecords = frames.ringRecords;
     }
+  }
+
+  /** True when a running bt trace still writes this log (see beingWritten). */
+  beingWritten(): boolean {
+    return this.fd >= 0 && beingWritten(this.fd);
   }
 
   /** Closes the file. Idempotent. */
@@ -162,36 +199,39 @@ export class LogReader {
   }
 
   private readHeader(frames: FrameReader): LogHeader {
+    const name = inputName(this.path);
     const magic = frames.readBytes(MAGIC.length);
     const packed = COMPRESSED.find((c) => c.magic.test(magic.toString('latin1')));
     if (packed) {
       throw new LogError(
         'E_NOT_BT_LOG',
-        `${displayPath(this.path)} is compressed (${packed.name}): decompress it first (${packed.command} ${quoteArg(this.path)})`,
+        this.path === '-'
+          ? `stdin is compressed (${packed.name}): decompress it first (${packed.command.replace(/ -k$/, '')} -c | bt …)`
+          : `${displayPath(this.path)} is compressed (${packed.name}): decompress it first (${packed.command} ${quoteArg(this.path)})`,
       );
     }
     if (magic.length < MAGIC.length) {
       if (magic.length === 0) {
-        throw new LogError('E_NOT_BT_LOG', `${this.path} is not a bt log (expected a file written by bt trace): it is empty`);
+        throw new LogError('E_NOT_BT_LOG', `${name} is not a bt log (expected a file written by bt trace): it is empty`);
       }
       if (MAGIC.subarray(0, magic.length).equals(magic)) {
         throw new LogError(
           'E_LOG_HEADER',
-          `${this.path} is a bt log cut off after ${plural(magic.length, 'byte')}, inside its magic number: it holds no data`,
+          `${name} is a bt log cut off after ${plural(magic.length, 'byte')}, inside its magic number: it holds no data`,
         );
       }
-      throw new LogError('E_NOT_BT_LOG', `${this.path} is not a bt log (expected a file written by bt trace)`);
+      throw new LogError('E_NOT_BT_LOG', `${name} is not a bt log (expected a file written by bt trace)`);
     }
     if (!MAGIC.equals(magic)) {
-      throw new LogError('E_NOT_BT_LOG', `${this.path} is not a bt log (expected a file written by bt trace)`);
+      throw new LogError('E_NOT_BT_LOG', `${name} is not a bt log (expected a file written by bt trace)`);
     }
     if (!frames.nextFrame()) {
       if (frames.torn) {
-        throw new LogError('E_LOG_HEADER', `${this.path} is a bt log with a damaged header (${frames.torn.reason}): it cannot be read`);
+        throw new LogError('E_LOG_HEADER', `${name} is a bt log with a damaged header (${frames.torn.reason}): it cannot be read`);
       }
       throw new LogError(
         'E_LOG_HEADER',
-        `${this.path} is a bt log cut off right after its magic number: it has no header and no data`,
+        `${name} is a bt log cut off right after its magic number: it has no header and no data`,
       );
     }
     let header: LogHeader;
@@ -200,7 +240,7 @@ export class LogReader {
     } catch (err) {
       throw new LogError(
         'E_LOG_HEADER',
-        `${this.path} is a bt log with a damaged header (it does not decode: ${(err as Error).message}): it cannot be read`,
+        `${name} is a bt log with a damaged header (it does not decode: ${(err as Error).message}): it cannot be read`,
         { cause: err },
       );
     }
@@ -208,20 +248,20 @@ export class LogReader {
     if (version === 0) {
       throw new LogError(
         'E_LOG_HEADER',
-        `${this.path} is a bt log with a damaged header (no format version): it cannot be read`,
+        `${name} is a bt log with a damaged header (no format version): it cannot be read`,
       );
     }
     const by = header.bt_version ? ` (${header.bt_version})` : '';
     if (version > RING_FORMAT_VERSION) {
       throw new LogError(
         'E_LOG_HEADER',
-        `${this.path} was written by a newer bt${by} in log format ${version}; this bt reads formats ${FORMAT_VERSION} and ${RING_FORMAT_VERSION}: upgrade bt to read it`,
+        `${name} was written by a newer bt${by} in log format ${version}; this bt reads formats ${FORMAT_VERSION} and ${RING_FORMAT_VERSION}: upgrade bt to read it`,
       );
     }
     if (version === RING_FORMAT_VERSION && header.ring_layout !== RING_LAYOUT_ID) {
       throw new LogError(
         'E_LOG_HEADER',
-        `${this.path} holds the kernel's records as the bt that wrote it${by} lays them out (layout ${header.ring_layout || 'unnamed'}), ` +
+        `${name} holds the kernel's records as the bt that wrote it${by} lays them out (layout ${header.ring_layout || 'unnamed'}), ` +
           `and this bt lays them out differently (${RING_LAYOUT_ID}): read it with that bt, or have that bt normalize it (a normalized log is read by any bt)`,
       );
     }

@@ -21,14 +21,15 @@ import { FORMAT_VERSION, copyHeader } from '../log/schema.js';
 import fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { LogError, NormalizeError } from '../errors.js';
-import { describeFsError, writeAllSync } from '../log/io.js';
+import { LogError, NormalizeError, UsageError } from '../errors.js';
+import { describeFsError, fsCode, writeAllSync } from '../log/io.js';
 import { invokingUser, isInPlaceOutput, openOutputAtomic, openOutputInPlace, refuseInputAsOutput, type OutputFile } from '../log/output.js';
-import { trailerDisagreement, type ReadEnd } from '../log/check.js';
+import { cutOff, trailerDisagreement, type ReadEnd } from '../log/check.js';
+import { inputName } from '../log/input.js';
 import { LogReader, type TornInfo } from '../log/reader.js';
 import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
 import { LogWriter } from '../log/writer.js';
-import { externalSort, LateRecordError, newOrderStats, reorderWindow, type OrderStats } from './order.js';
+import { externalSort, LateRecordError, lateness, newOrderStats, reorderWindow, tmpFileError, type OrderStats } from './order.js';
 import { PassThroughWriter, RawLogSource, rawCodec, type RawEntry } from './raw.js';
 import { Normalizer, type PipeInfo } from './state.js';
 
@@ -79,6 +80,8 @@ export interface NormalizeSummary {
   unresolved: number;
   /** The raw log has no trailer: the trace did not finish. */
   incomplete: boolean;
+  /** No trailer because a running bt trace still writes the raw log: normalized what it had written. */
+  live?: boolean;
   torn?: TornInfo;
   /** How the raw log's trailer disagrees with the records read (deleted or duplicated records). */
   trailerMismatch?: string;
@@ -91,7 +94,7 @@ export interface NormalizeSummary {
   allWarnings?: boolean;
   order: OrderStats;
   /** Set when the window gave up: how late the record was. */
-  lateRecord?: { seq: number; ts: number; releasedTs: number };
+  lateRecord?: { seq: number; ts: number; releasedTs: number; newestTs: number; windowNs: number; maxHeld: number };
 }
 
 /** Where normalized records go. */
@@ -300,6 +303,7 @@ export class NormalizePass implements Iterable<LogRecord> {
       lostByReason: c.lostByReason,
       unresolved: c.unresolved,
       incomplete: end.trailer === undefined,
+      live: end.live === true,
       torn: end.torn,
       trailerMismatch:
         end.records === undefined
@@ -310,7 +314,9 @@ export class NormalizePass implements Iterable<LogRecord> {
       warnings: this.norm.warnings.all ?? this.norm.warnings.lines(),
       allWarnings: this.norm.warnings.all !== undefined,
       order: this.stats,
-      lateRecord: late ? { seq: late.seq, ts: late.ts, releasedTs: late.releasedTs } : undefined,
+      lateRecord: late
+        ? { seq: late.seq, ts: late.ts, releasedTs: late.releasedTs, newestTs: late.newestTs, windowNs: late.window.windowNs, maxHeld: late.window.maxHeld }
+        : undefined,
     };
     return { summary: this.summary, trailer: end.trailer, pipes: this.norm.pipes };
   }
@@ -405,6 +411,7 @@ export function defaultOutputPath(input: string): string {
  * output is the input) or NormalizeError (E_ALREADY_NORMALIZED).
  */
 export function normalizeFile(inPath: string, outPath: string, opts: NormalizeOptions = {}): NormalizeSummary {
+  if (opts.tmpDir !== undefined) checkTmpDir(opts.tmpDir);
   refuseInputAsOutput(inPath, outPath);
   const reader = LogReader.open(inPath);
   const owner = invokingUser();
@@ -421,8 +428,27 @@ export function normalizeFile(inPath: string, outPath: string, opts: NormalizeOp
       );
     }
     const header = normalizedHeader(reader.header, inPath);
-    if (inPlace) privateDir = fs.mkdtempSync(path.join(opts.tmpDir ?? tmpdir(), 'bt-normalize-'));
-    const res = normalizeStream(
+    const tmpBase = opts.tmpDir ?? tmpdir();
+    const staged = <T>(fn: () => T): T => {
+      // stdout, a device or a FIFO gets the log once it is complete: until then it is a file in the temporary directory
+      try {
+        return fn();
+      } catch (err) {
+        // the temporary copy's own write errors (the input's are LogError E_LOG_READ)
+        if (privateDir && err instanceof LogError && (err.code === 'E_LOG_WRITE' || err.code === 'E_OUTPUT')) {
+          throw tmpFileError(tmpBase, "the normalized log's temporary copy", err);
+        }
+        throw err;
+      }
+    };
+    if (inPlace) {
+      try {
+        privateDir = fs.mkdtempSync(path.join(tmpBase, 'bt-normalize-'));
+      } catch (err) {
+        throw tmpFileError(tmpBase, "the normalized log's temporary copy", err);
+      }
+    }
+    const res = staged(() => normalizeStream(
       reader.header,
       rawSource(reader),
       () => {
@@ -434,9 +460,9 @@ export function normalizeFile(inPath: string, outPath: string, opts: NormalizeOp
         return { write: (r) => w.write(r), writeRaw: (r, e) => w.writeRaw(r, e), abort: () => w.abort() };
       },
       opts,
-      { input: inPath, output: outPath === '-' ? 'stdout' : outPath },
-    );
-    (writer as PassThroughWriter | undefined)?.close(normalizedTrailer(res.trailer, res.summary.lostByReason));
+      { input: inputName(inPath), output: outPath === '-' ? 'stdout' : outPath },
+    ));
+    staged(() => (writer as PassThroughWriter | undefined)?.close(normalizedTrailer(res.trailer, res.summary.lostByReason)));
     if (privateDir) copyOut(path.join(privateDir, 'out.trace'), openOutputAtomic(outPath, { owner, what: 'normalized log' }));
     done = true;
     return res.summary;
@@ -453,6 +479,28 @@ export function normalizeFile(inPath: string, outPath: string, opts: NormalizeOp
   }
 }
 
+/**
+ * Refuses a --tmp-dir that cannot hold temporary files before any work is
+ * done: it must exist, be a directory and be writable (UsageError, exit 2).
+ */
+export function checkTmpDir(dir: string): void {
+  const bad = (why: string, err?: unknown): never => {
+    throw new UsageError('E_USAGE', `--tmp-dir ${dir}: ${why}: give a writable directory for the temporary files`, err ? { cause: err } : undefined);
+  };
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(dir);
+  } catch (err) {
+    return bad(fsCode(err) === 'ENOENT' ? 'no such directory' : describeFsError(err), err);
+  }
+  if (!st.isDirectory()) bad('not a directory');
+  try {
+    fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
+  } catch (err) {
+    bad(`not writable (${describeFsError(err)})`, err);
+  }
+}
+
 /** Copies a finished file to an in-place output (stdout, a device, a FIFO). */
 function copyOut(file: string, out: OutputFile): void {
   const fd = fs.openSync(file, 'r');
@@ -464,6 +512,7 @@ function copyOut(file: string, out: OutputFile): void {
       writeAllSync(out.fd, buf.subarray(0, n));
     }
   } catch (err) {
+    if (fsCode(err) === 'EPIPE') throw err; // the reader went away (| head): not an error (cli/run.ts)
     throw new LogError('E_LOG_WRITE', `cannot write the normalized log to ${out.path === '-' ? 'stdout' : out.path}: ${describeFsError(err)}`, { cause: err });
   } finally {
     fs.closeSync(fd);
@@ -477,12 +526,28 @@ export { formatDuration, formatNs } from '../present/format.js';
 export function damageLines(s: NormalizeSummary): string[] {
   const lines: string[] = [];
   if (s.torn) {
+    const { offset, reason, bytesAfter } = s.torn;
+    const what = cutOff(reason) ? 'truncated' : 'damaged';
+    const dropped = bytesAfter === undefined ? 'dropped the rest of the file' : `dropped the ${plural(bytesAfter, 'byte')} from there to its end`;
     lines.push(
-      `bt normalize: warning: ${s.input || 'the log'} is damaged at byte ${s.torn.offset} (${s.torn.reason}): normalized the records before it`,
+      `bt normalize: warning: ${s.input || 'the log'} is ${what} at byte ${offset} (${reason}): normalized the ${plural(s.records, 'event')} before it and ${dropped}, with whatever events they held`,
     );
   }
   if (s.trailerMismatch) lines.push(`bt normalize: warning: ${s.input || 'the log'}: ${s.trailerMismatch}`);
   return lines;
+}
+
+/**
+ * The summary line's word on lost events: the kernel's, and, for a log
+ * read only up to a cut or damage, what was not read (its events are
+ * lost too, uncounted).
+ */
+function lostText(s: NormalizeSummary): string {
+  const lost = s.lostEvents || s.lostRecords ? `${s.lostEvents} lost in ${plural(s.lostRecords, 'span')}` : '0 lost';
+  if (!s.torn) return lost;
+  const n = s.torn.bytesAfter;
+  if (cutOff(s.torn.reason)) return `${lost} before the log was cut short${n === undefined ? '' : ` (${plural(n, 'byte')} not read)`}`;
+  return `${lost} before the damage${n === undefined ? '' : ` (${plural(n, 'byte')} not read)`}`;
 }
 
 /** The summary bt normalize prints on stderr: a line, then notes and warnings. */
@@ -490,7 +555,7 @@ export function formatSummary(s: NormalizeSummary, maxWarnings = s.allWarnings ?
   const lines: string[] = [];
   const damage = damageLines(s);
   const warnings = s.warningCount + damage.length; // the damage is a warning too: '0 warnings' then a warning contradicted itself
-  const lost = s.lostEvents || s.lostRecords ? `${s.lostEvents} lost in ${plural(s.lostRecords, 'span')}` : '0 lost';
+  const lost = lostText(s);
   lines.push(
     `bt normalize: ${plural(s.processes, 'process', 'processes')}, ${plural(s.files, 'file')}, ` +
       `${plural(s.records, 'event')}, ${formatDuration(s.durationNs)}, ${lost}, ${plural(warnings, 'warning')}` +
@@ -503,12 +568,16 @@ export function formatSummary(s: NormalizeSummary, maxWarnings = s.allWarnings ?
       .join(', ');
     lines.push(`bt normalize: events were lost (${by}): the picture may miss processes or files in those spans`);
   }
-  if (s.incomplete && !s.torn) lines.push('bt normalize: the log has no trailer: the trace did not finish (incomplete)');
+  if (s.live) {
+    lines.push(
+      `bt normalize: ${s.input || 'the log'} is still being written by a running bt trace: normalized the ${plural(s.records, 'event')} written so far (incomplete: normalize it again when the trace has ended)`,
+    );
+  } else if (s.incomplete && !s.torn) lines.push('bt normalize: the log has no trailer: the trace did not finish (incomplete)');
   lines.push(...damage);
   if (s.skippedUnknown) lines.push(`bt normalize: skipped ${plural(s.skippedUnknown, 'record')} of unknown type (written by a newer bt)`);
   if (s.lateRecord) {
     lines.push(
-      `bt normalize: a record arrived ${formatNs(s.lateRecord.releasedTs - s.lateRecord.ts)} out of order, beyond the reorder window: ordered with the external sort`,
+      `bt normalize: a record ${lateness(s.lateRecord)}: ordered with the external sort`,
     );
   }
   for (const w of s.warnings.slice(0, maxWarnings)) lines.push(`bt normalize: warning: ${w}`);

@@ -23,7 +23,9 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NormalizeError } from '../errors.js';
+import { BtError, NormalizeError } from '../errors.js';
+import { describeFsError } from '../log/io.js';
+import { count, formatNs } from '../present/format.js';
 import { RecordType, decodeRecord } from '../log/schema.js';
 import type { LogRecord } from '../log/schema.js';
 
@@ -82,18 +84,35 @@ export class Heap<T> {
   }
 }
 
-/** A record arrived later than the reorder window allows. */
+/**
+ * A record arrived after the window had released a later one: it cannot be
+ * put in order. Its lateness (how far behind the newest record seen it
+ * came) is beyond the window, or the window, full (maxHeld), had released
+ * records before their time.
+ */
 export class LateRecordError extends NormalizeError {
   constructor(
     readonly seq: number,
     readonly ts: number,
+    /** ts of the last record the window released (later than this one). */
     readonly releasedTs: number,
+    /** The newest ts seen when it came. */
+    readonly newestTs: number = releasedTs,
+    /** The window (ns) and the most records it holds. */
+    readonly window: WindowOptions = { windowNs: 0, maxHeld: Infinity },
   ) {
-    super(
-      'E_LATE_RECORD',
-      `record ${seq} (ts ${ts}) arrived ${releasedTs - ts} ns out of order, beyond the reorder window: use a larger --window or --sort external`,
-    );
+    super('E_LATE_RECORD', `record ${seq} ${lateness({ ts, newestTs, windowNs: window.windowNs, maxHeld: window.maxHeld })}: use a larger --window or --sort external`);
   }
+}
+
+/** What a late record's lateness was, in words (LateRecordError, bt normalize's summary). */
+export function lateness(late: { ts: number; newestTs: number; windowNs: number; maxHeld: number }): string {
+  const behind = late.newestTs - late.ts;
+  const ms = late.windowNs / 1e6;
+  const window = `the ${ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`} reorder window`;
+  return behind > late.windowNs
+    ? `arrived ${formatNs(behind)} behind the newest record, beyond ${window}`
+    : `arrived ${formatNs(behind)} behind the newest record, within ${window}, after the window (full at ${count(late.maxHeld)} records) had let later records go`;
 }
 
 export interface WindowOptions {
@@ -184,7 +203,7 @@ export function* reorderWindow<T extends Ordered>(
   stats.method = 'window';
   for (const r of src) {
     const ts = r.ts;
-    if (ts < releasedTs) throw new LateRecordError(r.seq ?? 0, ts, releasedTs);
+    if (ts < releasedTs) throw new LateRecordError(r.seq ?? 0, ts, releasedTs, maxSeen, opts);
     if (ts < maxSeen) {
       stats.outOfOrder++;
       if (maxSeen - ts > stats.maxLatenessNs) stats.maxLatenessNs = maxSeen - ts;
@@ -205,6 +224,21 @@ export function* reorderWindow<T extends Ordered>(
   }
   while (q.size > 0) yield q.shift();
   return stats;
+}
+
+/**
+ * A temporary file of bt normalize that cannot be made or written (the
+ * directory is full, gone, read-only): one line that names the directory
+ * and what to do, not a failed output.
+ */
+export function tmpFileError(dir: string, what: string, err: unknown): NormalizeError {
+  if (err instanceof NormalizeError) return err;
+  const why = err instanceof BtError ? ((err.cause as Error | undefined) ?? err) : err;
+  return new NormalizeError(
+    'E_TMP_DIR',
+    `cannot write ${what} in ${dir} (${describeFsError(why)}): free some space there, or give another directory with --tmp-dir`,
+    { cause: err },
+  );
 }
 
 /** How externalSort stores items in its run files. */
@@ -257,8 +291,11 @@ class RunWriter<T> {
     this.pending = 0;
   }
   close(): void {
-    this.flush();
-    closeSync(this.fd);
+    try {
+      this.flush();
+    } finally {
+      closeSync(this.fd);
+    }
   }
 }
 
@@ -324,13 +361,21 @@ export function* externalSort<T extends Ordered = LogRecord>(
   try {
     let chunk: T[] = [];
     let maxSeen = -Infinity;
+    const base = opts.tmpDir ?? tmpdir();
     const spill = () => {
       chunk.sort(compareRecords);
-      dir ??= mkdtempSync(join(opts.tmpDir ?? tmpdir(), 'bt-sort-'));
-      const w = new RunWriter<T>(join(dir, `run-${runs.length}`), codec);
-      for (const r of chunk) w.write(r);
-      w.close();
-      runs.push(w.path);
+      try {
+        dir ??= mkdtempSync(join(base, 'bt-sort-'));
+        const w = new RunWriter<T>(join(dir, `run-${runs.length}`), codec);
+        try {
+          for (const r of chunk) w.write(r);
+        } finally {
+          w.close();
+        }
+        runs.push(w.path);
+      } catch (err) {
+        throw tmpFileError(base, "the external sort's temporary files", err);
+      }
       chunk = [];
     };
     for (const r of src) {

@@ -28,6 +28,7 @@ import fs from 'node:fs';
 import { EVENT_BY_FIELD, FrameReader, TRAILER_FIELD, countsByType, decodeScanned, openLogFile, type TornInfo } from '../log/frames.js';
 import { RecordType, recordType, type EventType, type LogRecord, type Trailer } from '../log/schema.js';
 import type { ReadEnd } from '../log/check.js';
+import { liveLog } from '../log/reader.js';
 import { byteLength, isWellFormed, writeString } from '../log/bytes.js';
 import { varintSize } from '../log/wire.js';
 import type { LogWriter } from '../log/writer.js';
@@ -110,6 +111,11 @@ class RawReader {
 
   close(): void {
     fs.closeSync(this.fd);
+  }
+
+  /** Read to the end of a log without a trailer that a running bt trace still writes (see liveLog). */
+  live(): boolean {
+    return liveLog(this.trailer, this.torn, this.fd);
   }
 
   /** Moves to the next event record; false at the end (clean, or torn: see `torn`). */
@@ -357,10 +363,16 @@ export class RawLogSource {
   trailer: Trailer | undefined;
   torn: TornInfo | undefined;
   skippedUnknown = 0;
+  /** A running bt trace still writes the log: what was read is what it had written (see ReadEnd.live). */
+  live = false;
   /** seq of the first record found undecodable at release (-1: none). */
   private badSeq = -1;
   /** Records read and per type (see ReadEnd). */
   private records = 0;
+  /** Event records read (see ReadEnd.events). */
+  private events = 0;
+  /** The size of the file when it was read to its end (for TornInfo.bytesAfter). */
+  private fileSize: number | undefined;
   private counts: Record<string, number> = {};
   private ringRecords = 0;
 
@@ -377,18 +389,38 @@ export class RawLogSource {
     this.skippedUnknown = 0;
     this.badSeq = -1;
     this.records = 0;
+    this.events = 0;
     this.counts = {};
     this.ringRecords = 0;
+    this.fileSize = undefined;
+    this.live = false;
   }
 
   private finish(r: RawReader): void {
     this.trailer = r.trailer;
     this.torn ??= r.torn;
+    if (this.badSeq < 0 && r.live()) {
+      // the end of a log being written (a record cut off there is the write in progress): not damage
+      this.live = true;
+      this.torn = undefined;
+    }
     this.skippedUnknown = r.skippedUnknown;
     const c = countsByType(r.frames.perField);
     this.records = this.badSeq >= 0 ? this.badSeq : c.records;
+    this.events = this.badSeq >= 0 ? this.badSeq : r.seq + 1 + r.skippedUnknown;
     this.counts = c.counts;
     this.ringRecords = r.frames.ringRecords;
+    try {
+      this.fileSize = r.frames.fileSize();
+    } catch {
+      /* the size is only for the message */
+    }
+    // a record found undecodable when the window released it, before the end was read
+    if (this.torn && this.torn.bytesAfter === undefined) this.torn = this.tornAt(this.torn.offset, this.torn.reason);
+  }
+
+  private tornAt(offset: number, reason: string): TornInfo {
+    return this.fileSize === undefined ? { offset, reason } : { offset, reason, bytesAfter: Math.max(0, this.fileSize - offset) };
   }
 
   /** Every record in arrival order, each a new RawEntry. */
@@ -437,7 +469,7 @@ export class RawLogSource {
     try {
       while (r.next()) {
         const ts = r.ts;
-        if (ts < releasedTs) throw new LateRecordError(r.seq, ts, releasedTs);
+        if (ts < releasedTs) throw new LateRecordError(r.seq, ts, releasedTs, maxSeen, opts);
         if (ts < maxSeen) {
           stats.outOfOrder++;
           if (maxSeen - ts > stats.maxLatenessNs) stats.maxLatenessNs = maxSeen - ts;
@@ -492,7 +524,7 @@ export class RawLogSource {
     } catch (err) {
       if (this.badSeq < 0 || e.seq < this.badSeq) {
         this.badSeq = e.seq;
-        this.torn = { offset: e.offset, reason: `record does not decode: ${(err as Error).message}` };
+        this.torn = this.tornAt(e.offset, `record does not decode: ${(err as Error).message}`);
       }
       return undefined;
     }
@@ -507,7 +539,7 @@ export class RawLogSource {
   }
 
   end(): ReadEnd {
-    return { trailer: this.trailer, torn: this.torn, skippedUnknown: this.skippedUnknown, records: this.records, counts: this.counts, ringRecords: this.ringRecords };
+    return { trailer: this.trailer, torn: this.torn, skippedUnknown: this.skippedUnknown, records: this.records, events: this.events, counts: this.counts, ringRecords: this.ringRecords, live: this.live };
   }
 }
 

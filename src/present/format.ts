@@ -75,8 +75,13 @@ export function count(n: number): string {
 /** A control character, or a byte that is not UTF-8 (log/bytes.ts keeps it as U+DC80..U+DCFF). */
 const UNPRINTABLE = /[\u0000-\u001f\u007f\u{dc80}-\u{dcff}]/u;
 
+/** True when `s` holds a control character or a byte that is not UTF-8: text shows it in the shell's $'…' form (ansiC). */
+export function unprintable(s: string): boolean {
+  return UNPRINTABLE.test(s);
+}
+
 /** The shell's $'…' form of a string (\n, \t, \xNN for the other control characters and for bytes that are not UTF-8). */
-function ansiC(s: string): string {
+export function ansiC(s: string): string {
   let out = "$'";
   for (const ch of s) {
     const c = ch.codePointAt(0)!;

@@ -17,6 +17,7 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { BtError, LogError, SqlError } from '../errors.js';
 import { importExternal } from '../external.js';
 import type { Damage } from '../log/check.js';
+import { unnamedWorkingDir, workingDir } from '../log/io.js';
 import { LogReader } from '../log/reader.js';
 import type { LogHeader } from '../log/schema.js';
 import type { Bindings } from './chunk.js';
@@ -33,6 +34,7 @@ export interface Source {
 /** What each argument is: a Parquet directory (has builds.parquet) or a log. */
 export function classify(inputs: readonly string[]): Source[] {
   return inputs.map((p) => {
+    if (p === '-') return { kind: 'log', path: p }; // stdin
     let st: fs.Stats | undefined;
     try {
       st = fs.statSync(p);
@@ -175,6 +177,10 @@ export class BuildDb {
   ) {}
 
   static async open(sources: Source[]): Promise<BuildDb> {
+    if (workingDir() === undefined) {
+      // DuckDB asks for it when it starts (getcwd), and fails with "Could not get working directory!"
+      throw new SqlError('E_CWD', `DuckDB cannot run here: it needs the name of the working directory, which ${unnamedWorkingDir()}; run bt from another directory, with absolute paths`);
+    }
     // Loaded here, not at start-up: its native library costs every other bt command a few hundred ms.
     const api = await importExternal<NodeApi>('@duckdb/node-api');
     const bindings = (await importExternal<{ default: Bindings }>('@duckdb/node-bindings')).default;

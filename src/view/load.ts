@@ -3,6 +3,7 @@
  * logs (every few hundred thousand records).
  */
 import fs from 'node:fs';
+import { inputName } from '../log/input.js';
 import { loadBuild, type Build, type LoadOptions } from '../model/index.js';
 import { count } from '../present/format.js';
 
@@ -11,13 +12,14 @@ export function loadWithProgress(path: string, opts: LoadOptions & { quiet?: boo
   const say = (s: string) => {
     if (!opts.quiet) process.stderr.write(s);
   };
-  let size = 0;
+  let size: number | undefined;
   try {
-    size = fs.statSync(path).size;
+    const st = fs.statSync(path);
+    if (st.isFile()) size = st.size; // not a pipe's (stdin: '-')
   } catch {
     /* the reader reports a missing file */
   }
-  say(`bt view: loading ${path} (${(size / 1048576).toFixed(1)} MiB)\n`);
+  say(`bt view: loading ${inputName(path)}${size === undefined ? '' : ` (${(size / 1048576).toFixed(1)} MiB)`}\n`);
   const seconds = () => ((Date.now() - t0) / 1000).toFixed(1);
   const build = loadBuild(path, { ...opts, onProgress: (n) => say(`bt view: ${count(n)} records read (${seconds()} s)\n`) });
   const m = build.model;

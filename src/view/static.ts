@@ -61,7 +61,7 @@ export function writeStaticPage(build: Build, file: string, opts: { title?: stri
     } else if (out.kind !== 'stdout') fs.closeSync(out.fd);
   } catch (err) {
     out.abort();
-    if (out.kind === 'stdout' && fsCode(err) === 'EPIPE') throw err; // the reader went away (| head): not an error
+    if (fsCode(err) === 'EPIPE') throw err; // the reader of stdout or of a pipe went away (| head): not an error
     throw new ViewError('E_WRITE', `cannot write the page ${file}: ${describeFsError(err)}`, { cause: err });
   }
   out.commit();

@@ -12,6 +12,7 @@ import {
   trailerToJson,
 } from '../../src/log/dump.js';
 import { decodeRecord, encodeRecord } from '../../src/log/schema.js';
+import { quoteArg } from '../../src/present/format.js';
 import type { LogRecord } from '../../src/log/schema.js';
 import { EXPECTED_HEADER_TEXT, EXPECTED_JSON, EXPECTED_NORMALIZED_TEXT, EXPECTED_TEXT } from './expected.js';
 import { HEADER, TRAILER, normalizedRecords, sampleRecords } from './fixtures.js';
@@ -84,6 +85,30 @@ describe('dump text', () => {
       `+0.001000 9/10 process 3 parent=0 pid=9 ? [] signal=SIGTERM start=-5.000000 end=-5.000000`,
     );
     assert.equal(formatText({ ts: HEADER.start_ts - 2_500, pid: 1, tid: 1 }, HEADER), '-0.000002 1/1 unknown event');
+  });
+
+  it("shows control characters and bytes that are not UTF-8 in the shell's $'…' form, as every text output of bt does", () => {
+    const at = (ev: Partial<LogRecord>): string =>
+      formatText(decoded({ ts: HEADER.start_ts + 1_000_000, pid: 9, tid: 10, ...ev }), HEADER);
+    // a byte 0xFF in a name reads U+DCFF (log/bytes.ts)
+    assert.equal(
+      at({ open: { path: 'a\udcffb', dirfd: -100, flags: 0, mode: 0, fd: 3, errno: 0, op: 'openat' } }),
+      "+0.001000 9/10 open O_RDONLY $'a\\xffb' = 3",
+    );
+    assert.equal(
+      at({ exec: { path: '/usr/bin/printf', argv: ['printf', 'esc\u001b[31mred', 'two\nlines'], env: [], cwd: '/tmp/we\udcfeird', errno: 0, op: 'execve', uid: 0, gid: 0 } }),
+      "+0.001000 9/10 exec /usr/bin/printf [printf $'esc\\x1b[31mred' $'two\\nlines'] cwd=$'/tmp/we\\xfeird'",
+    );
+    assert.equal(
+      at({ path2: { op: 'rename', from: 'tab\there', to: "it's\u007f", errno: 0, flags: 0 } }),
+      "+0.001000 9/10 rename $'tab\\there' -> $'it\\'s\\x7f' = 0",
+    );
+    assert.equal(
+      formatHeaderText({ ...HEADER, command: ['printf', '%s', 'a\udcffb'], cwd: '/src' }).split(': ')[1],
+      "printf %s $'a\\xffb' cwd=/src uid=1000 gid=1000 pid=1234 env=yes",
+    );
+    // the same form bt summary and the other text outputs show
+    assert.equal(quoteArg('a\udcffb'), "$'a\\xffb'");
   });
 
   it('decodes open flags symbolically', () => {

@@ -10,7 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { LogError } from '../../src/errors.js';
-import { openOutputAtomic, openOutputDir, openOutputInPlace, type Owner } from '../../src/log/output.js';
+import { absolutePath } from '../../src/log/io.js';
+import { openOutputAtomic, openOutputDir, openOutputInPlace, refuseInputAsOutput, type Owner } from '../../src/log/output.js';
 import { LogWriter } from '../../src/log/writer.js';
 import { sharedTmp as shared } from '../helpers/tmp.js';
 import { BT, tmpdir } from '../helpers/trace.js';
@@ -250,5 +251,50 @@ describe('careful output files', { skip }, () => {
     assert.equal(fs.existsSync(path.join(dir, name)), false, 'the link removed, not followed');
     assert.deepEqual(fs.readdirSync(path.join(dir, 'moved')), ['b.parquet'], 'the files went to the real directory');
     assert.equal(fs.statSync(path.join(dir, 'moved', 'b.parquet')).uid, 65534);
+  });
+});
+
+describe('outputs from a working directory with no name', { skip }, () => {
+  /** Runs fn in a working directory deeper than PATH_MAX (process.cwd() throws ERANGE), made inside `base`. */
+  function inDeepDir<T>(base: string, fn: () => T): T {
+    const back = process.cwd();
+    process.chdir(base);
+    try {
+      const name = 'd'.repeat(200);
+      for (let i = 0; i < 25; i++) {
+        fs.mkdirSync(name);
+        process.chdir(name);
+      }
+      assert.throws(() => process.cwd(), /ERANGE/);
+      return fn();
+    } finally {
+      process.chdir(back);
+      // rm walks it with openat (Node's recursive rm, which the temporary directories get at exit, builds paths: ENAMETOOLONG)
+      spawnSync('rm', ['-rf', path.join(base, 'd'.repeat(200))]);
+    }
+  }
+
+  it('deeper than PATH_MAX: relative outputs are written, the same file is refused, and a planted directory link is still not followed', () => {
+    const { base, dir } = shared();
+    const victimDir = path.join(base, 'rootonly');
+    fs.mkdirSync(victimDir, { mode: 0o755 });
+    inDeepDir(dir, () => {
+      assert.equal(absolutePath('a/../b.trace'), '/proc/self/cwd/b.trace');
+      assert.equal(absolutePath('../x'), '/proc/self/cwd/../x');
+      const out = openOutputAtomic('ok.out');
+      fs.writeSync(out.fd, 'ok');
+      fs.closeSync(out.fd);
+      out.commit();
+      assert.equal(fs.readFileSync('ok.out', 'utf8'), 'ok');
+      assert.throws(() => refuseInputAsOutput('ok.out', './ok.out'), (e: unknown) => e instanceof LogError && e.code === 'E_SAME_FILE');
+      // a sticky, world-writable directory down there, and a link another user planted in it
+      fs.mkdirSync('tmp');
+      fs.chmodSync('tmp', 0o1777);
+      plant('tmp/linkdir', victimDir);
+      refuses(() => openOutputAtomic('tmp/linkdir/new.out'), /tmp\/linkdir is a symbolic link that uid 65533 made in the shared directory .*: bt does not follow it/);
+      fs.mkdirSync('sub');
+      refuses(() => openOutputInPlace('sub/../tmp/linkdir/new.out'), /is a symbolic link that uid 65533 made in the shared directory/);
+      assert.deepEqual(fs.readdirSync(victimDir), []);
+    });
   });
 });

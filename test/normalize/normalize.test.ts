@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { LogError, NormalizeError } from '../../src/errors.js';
+import { execFileSync } from 'node:child_process';
+import { LogError, NormalizeError, UsageError } from '../../src/errors.js';
 import { LogReader } from '../../src/log/reader.js';
 import type { LogRecord, ProcessInfo } from '../../src/log/schema.js';
 import { recordType } from '../../src/log/schema.js';
@@ -493,7 +494,7 @@ test('a torn raw log is normalized up to the tear and said to be torn', () => {
   assert.ok(s.torn, 'torn is reported');
   assert.equal(s.records, t.records.length - 1);
   assert.equal(s.incomplete, true);
-  assert.match(formatSummary(s), /is damaged at byte \d+/);
+  assert.match(formatSummary(s), /is truncated at byte \d+/);
   const { records } = readAll(path.join(dir, 'torn.norm.trace'));
   assertSorted(records);
   assert.equal(processes(records).length, 8, 'every process still gets its ProcessInfo');
@@ -506,8 +507,14 @@ test('the summary line of a damaged log counts the damage among its warnings, as
   const s = normalizeFile(input, path.join(dir, 'torn.norm.trace'));
   assert.equal(s.warningCount, 0);
   const lines = formatSummary(s).trimEnd().split('\n');
-  assert.match(lines[0]!, /, 0 lost, 1 warning -> .*torn\.norm\.trace$/);
-  assert.deepEqual(lines.slice(1), [`bt normalize: warning: ${input} is damaged at byte ${s.torn!.offset} (${s.torn!.reason}): normalized the records before it`]);
+  // what was cut off is not 'nothing lost': the summary says how many bytes were not read, the warning how many events were
+  const dropped = fs.statSync(input).size - s.torn!.offset;
+  assert.equal(s.torn!.bytesAfter, dropped);
+  assert.match(lines[0]!, new RegExp(`, 0 lost before the log was cut short \\(${dropped} bytes not read\\), 1 warning -> .*torn\\.norm\\.trace$`));
+  assert.deepEqual(lines.slice(1), [
+    `bt normalize: warning: ${input} is truncated at byte ${s.torn!.offset} (${s.torn!.reason}): normalized the ${s.records} events before it and dropped the ${dropped} bytes from there to its end, with whatever events they held`,
+  ]);
+  assert.ok(s.records > 10);
   // with warnings of its own: the damage is one more, and the note on --warnings all counts the same
   const t = new TraceBuilder(1, '/w');
   t.exec(1, '/usr/bin/tool', ['tool'], '/w');
@@ -549,4 +556,44 @@ test('--warnings all: every warning, not the first of each kind', () => {
     ['42', '43', '44'],
   );
   assert.equal(formatSummary(all).split('\n').filter((l) => /relative to fd/.test(l)).length, 3);
+});
+
+test('--tmp-dir that cannot hold temporary files is refused before any work: missing, not a directory', () => {
+  const dir = tempDir();
+  const input = cBuildTrace(['a', 'b']).write(path.join(dir, 'c.trace'));
+  const out = path.join(dir, 'c.norm.trace');
+  for (const [tmpDir, why] of [
+    ['/nonexistent', 'no such directory'],
+    [input, 'not a directory'],
+  ]) {
+    // the external sort with runs of 16 records: the old code found out only when it spilled the first run
+    assert.throws(
+      () => normalizeFile(input, out, { tmpDir, sort: 'external', runSize: 16 }),
+      (e: unknown) => e instanceof UsageError && e.code === 'E_USAGE' && e.message === `--tmp-dir ${tmpDir}: ${why}: give a writable directory for the temporary files`,
+    );
+    assert.equal(fs.existsSync(out), false);
+  }
+});
+
+test('a full --tmp-dir is said to be the temporary directory, not the output', { skip: process.getuid?.() !== 0 && 'mounting a small tmpfs needs root' }, () => {
+  const dir = tempDir();
+  const input = cBuildTrace(Array.from({ length: 200 }, (_, i) => `s${i}`)).write(path.join(dir, 'c.trace'));
+  const small = path.join(dir, 'small');
+  fs.mkdirSync(small);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', small]);
+  try {
+    const full = (e: unknown, what: string) =>
+      e instanceof NormalizeError &&
+      e.code === 'E_TMP_DIR' &&
+      e.message === `cannot write ${what} in ${small} (no space left on device (ENOSPC)): free some space there, or give another directory with --tmp-dir`;
+    // the external sort's runs
+    const out = path.join(dir, 'sorted.norm.trace');
+    assert.throws(() => normalizeFile(input, out, { tmpDir: small, sort: 'external', runSize: 64 }), (e: unknown) => full(e, "the external sort's temporary files"));
+    assert.equal(fs.existsSync(out), false);
+    // the copy an in-place output (stdout, a device, a FIFO) gets the log from once it is complete
+    assert.throws(() => normalizeFile(input, '/dev/null', { tmpDir: small }), (e: unknown) => full(e, "the normalized log's temporary copy"));
+    assert.deepEqual(fs.readdirSync(small), [], 'nothing is left in it');
+  } finally {
+    execFileSync('umount', [small]);
+  }
 });

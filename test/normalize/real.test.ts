@@ -21,7 +21,9 @@ import { RecordType, type LogHeader, type LogRecord } from '../../src/log/schema
 import { Access } from '../../src/normalize/access.js';
 import { LogReader } from '../../src/log/reader.js';
 import { LogWriter } from '../../src/log/writer.js';
+import { formatNs } from '../../src/present/format.js';
 import {
+  formatSummary,
   normalizedHeader,
   normalizeFile,
   normalizeRecords,
@@ -487,6 +489,10 @@ test('the file fast path and the in-memory path give the same normalized records
   const ls = assertPathsAgree(lateFile, { windowMs: 0.001, runSize: 16, tmpDir: dir });
   assert.equal(ls.order.method, 'external');
   assert.ok(ls.lateRecord);
+  // the summary states how far behind the newest record it came, which is more than the window, and the window
+  const behind = ls.lateRecord.newestTs - ls.lateRecord.ts;
+  assert.ok(behind > 1000, `${behind} ns behind, beyond the 1,000 ns window`);
+  assert.match(formatSummary(ls), new RegExp(`^bt normalize: a record arrived ${formatNs(behind).replace('.', '\\.')} behind the newest record, beyond the 0\\.001 ms reorder window: ordered with the external sort$`, 'm'));
   // no trailer
   assertPathsAgree(t.write(path.join(dir, 'open.trace'), { trailer: false }));
   // small read chunks: records span chunks, and chunks are recycled while others are held

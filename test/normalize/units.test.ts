@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Access, accessString, classifyOpen, isRead, isWrite } from '../../src/normalize/access.js';
 import { baseName, dirName, normalizeAbs, relativeInside, resolvePath } from '../../src/normalize/paths.js';
-import { compareRecords, externalSort, Heap, LateRecordError, reorderWindow } from '../../src/normalize/order.js';
+import { compareRecords, externalSort, Heap, LateRecordError, lateness, reorderWindow } from '../../src/normalize/order.js';
 import { defaultOutputPath } from '../../src/normalize/normalize.js';
 import type { LogRecord } from '../../src/log/schema.js';
 import { O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_PATH, O_RDWR, O_TRUNC, O_WRONLY, tempDir } from './synth.js';
@@ -79,6 +79,29 @@ test('order: a record later than the window throws, never misorders', () => {
   // maxHeld forces releases too, and still detects lateness
   const many = [rec(10, 0), rec(11, 1), rec(12, 2), rec(9, 3)];
   assert.throws(() => [...reorderWindow(many, { windowNs: 1e9, maxHeld: 2 })], LateRecordError);
+});
+
+test('order: a late record is said to be as late as it was behind the newest record, against the window', () => {
+  // 1,995 ns behind the newest (2000), beyond a 100 ns window; only 995 ns before the last record released (1000)
+  const arrivals = [rec(10, 0), rec(1000, 1), rec(2000, 2), rec(5, 3)];
+  let late: LateRecordError | undefined;
+  try {
+    [...reorderWindow(arrivals, { windowNs: 100, maxHeld: 1000 })];
+  } catch (e) {
+    late = e as LateRecordError;
+  }
+  assert.ok(late instanceof LateRecordError);
+  assert.equal(late.newestTs, 2000);
+  assert.equal(late.releasedTs, 1000);
+  assert.equal(late.message, 'record 3 arrived 2.0 µs behind the newest record, beyond the 0.0001 ms reorder window: use a larger --window or --sort external');
+  assert.equal(lateness({ ts: 1e6, newestTs: 17.5e6, windowNs: 16e6, maxHeld: 10 }), 'arrived 16.5 ms behind the newest record, beyond the 16 ms reorder window');
+  // within the window in time, but the window was full and let later records go
+  assert.throws(
+    () => [...reorderWindow([rec(10, 0), rec(11, 1), rec(12, 2), rec(9, 3)], { windowNs: 1e9, maxHeld: 2 })],
+    (e: unknown) =>
+      e instanceof LateRecordError &&
+      e.message === 'record 3 arrived 3 ns behind the newest record, within the 1 s reorder window, after the window (full at 2 records) had let later records go: use a larger --window or --sort external',
+  );
 });
 
 test('order: external sort handles any disorder, with runs on disk', () => {
