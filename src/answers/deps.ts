@@ -9,7 +9,7 @@
  * A process outside any job (a driver, the root) stands for itself.
  * Runtime noise is left out unless `all` is set.
  */
-import { Kind, WRITES } from '../model/kinds.js';
+import { Kind, READS, WRITES } from '../model/kinds.js';
 import type { Build, BuildFile } from '../model/index.js';
 import { noiseOf } from './groups.js';
 
@@ -51,14 +51,14 @@ export interface DepsResult {
   lookups: Array<DepProcess & { found: boolean }>;
 }
 
-/** The unit of work a process belongs to: its job's root, else itself. */
+/** The unit of work a process belongs to: its job's root, else itself (model/jobs.ts). */
 function unitOf(build: Build, proc: number): number {
   return build.jobs.of(proc)?.proc ?? proc;
 }
 
 /** Every process of a unit. */
 function unitProcs(build: Build, unit: number): number[] {
-  return build.jobs.get(unit)?.procs ?? [unit];
+  return build.jobs.unit(unit)?.procs ?? [unit];
 }
 
 function depProcess(build: Build, proc: number): DepProcess {
@@ -81,7 +81,7 @@ function writerUnits(build: Build, f: BuildFile): number[] {
 function readerUnits(build: Build, f: BuildFile): number[] {
   const seen = new Map<number, number>();
   for (const a of f.procs) {
-    if (!(a.kinds & (Kind.READ | Kind.EXEC))) continue;
+    if (!(a.kinds & READS)) continue;
     const u = unitOf(build, a.proc);
     const t = seen.get(u);
     if (t === undefined || a.first < t) seen.set(u, a.first);
@@ -105,29 +105,14 @@ function lookupUnits(build: Build, f: BuildFile): Array<{ unit: number; found: b
   return [...seen].sort((a, b) => a[1].first - b[1].first).map(([unit, v]) => ({ unit, found: v.found }));
 }
 
-/** Files a unit read that it did not make itself first. */
+/** Files a unit read (or ran) that it did not make itself first. */
 function unitInputs(build: Build, unit: number): number[] {
-  const job = build.jobs.get(unit);
-  if (job) return job.inputs;
-  const p = build.process(unit);
-  if (!p) return [];
-  const out: number[] = [];
-  for (const a of p.files.values()) if (a.kinds & Kind.READ && (a.firstWrite < 0 || a.first < a.firstWrite)) out.push(a.file);
-  return out;
+  return build.jobs.unit(unit)?.inputs ?? [];
 }
 
 /** Files a unit wrote that exist at the end. */
 function unitOutputs(build: Build, unit: number): number[] {
-  const job = build.jobs.get(unit);
-  if (job) return job.outputs;
-  const p = build.process(unit);
-  if (!p) return [];
-  const out: number[] = [];
-  for (const a of p.files.values()) {
-    const f = build.model.files[a.file];
-    if (a.kinds & WRITES && !f.removed && !f.dir) out.push(a.file);
-  }
-  return out;
+  return build.jobs.unit(unit)?.outputs ?? [];
 }
 
 function sortedPaths(build: Build, ids: Iterable<number>): string[] {

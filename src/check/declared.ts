@@ -22,7 +22,7 @@
  */
 import fs from 'node:fs';
 import { CheckError } from '../errors.js';
-import { isDriver, Kind, WRITES, type Build, type Job, type Process } from '../model/index.js';
+import { isDriver, Kind, READS, WRITES, type Build, type Job, type Process } from '../model/index.js';
 import { dirName, normalizeAbs, relativeInside } from '../normalize/paths.js';
 import { jobRef, secondsSince, type Finding } from './finding.js';
 import { makeDatabases, type MakeDb } from './makedb.js';
@@ -193,10 +193,10 @@ function matchPattern(pat: string, name: string): string | undefined {
   return name.slice(pre.length, name.length - suf.length);
 }
 
-/** The files a job wrote (first write time), and read before writing (first read time). */
-function jobFiles(build: Build, job: Job): { wrote: Map<number, number>; read: Map<number, [number, number]> } {
+/** The files a job wrote (first write time), and read (or ran) before writing (first read time, by whom, whether that was running it). */
+function jobFiles(build: Build, job: Job): { wrote: Map<number, number>; read: Map<number, [number, number, boolean]> } {
   const wrote = new Map<number, number>();
-  const read = new Map<number, [number, number]>();
+  const read = new Map<number, [number, number, boolean]>();
   for (const id of job.procs) {
     for (const a of build.process(id)!.files.values()) {
       if (a.firstWrite >= 0 && a.kinds & WRITES) {
@@ -208,14 +208,16 @@ function jobFiles(build: Build, job: Job): { wrote: Map<number, number>; read: M
   for (const f of job.inputs) {
     let first = Infinity;
     let by = job.proc;
+    let ran = false;
     for (const id of job.procs) {
       const a = build.process(id)!.files.get(f);
-      if (a && a.kinds & Kind.READ && a.first < first) {
+      if (a && a.kinds & READS && a.first < first) {
         first = a.first;
         by = id;
+        ran = !(a.kinds & Kind.READ);
       }
     }
-    read.set(f, [first, by]);
+    read.set(f, [first, by, ran]);
   }
   return { wrote, read };
 }
@@ -266,7 +268,7 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
     const ref = jobRef(build, job.proc);
     const tname = relativeInside(start, target.path) ?? target.path;
 
-    for (const [id, [ts, by]] of always ? [] : read) {
+    for (const [id, [ts, by, ran]] of always ? [] : read) {
       const f = build.model.files[id];
       if (f.dir || !inTree(f.path) || made.has(f.path) || deps.has(f.path) || g.own(f.path) || noise.file(f)) continue;
       if (overwritten.has(`${job.proc}\0${f.path}`)) continue; // another job wrote over it: the race says so
@@ -276,9 +278,9 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
         file: f.path,
         target: target.path,
         jobs: [ref],
-        detail: `job ${job.proc} built ${tname} and read ${name}, which ${tname} does not depend on: changing ${name} will not rebuild ${tname}`,
+        detail: `job ${job.proc} built ${tname} and ${ran ? 'ran' : 'read'} ${name}, which ${tname} does not depend on: changing ${name} will not rebuild ${tname}`,
         time: secondsSince(build, ts),
-        uses: [{ path: f.path, access: ['read'], time: secondsSince(build, ts), proc: by }],
+        uses: [{ path: f.path, access: [ran ? 'exec' : 'read'], time: secondsSince(build, ts), proc: by }],
       });
     }
     for (const [id, ts] of wrote) {

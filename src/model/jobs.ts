@@ -5,13 +5,17 @@
  * The root process always acts as a driver: in a build with no known
  * driver every direct child of the root is a job.
  *
- * A job's inputs are the files it read that it did not make itself, and
- * those it made that another job wrote over before it read them back (a -j
- * race: what it read was the other's); its outputs are the files it wrote
- * that still exist at the end.
+ * A job's inputs are the files it read (or ran: kinds.ts READS) that it
+ * did not make itself, and those it made that another job wrote over
+ * before it read them back (a -j race: what it read was the other's); its
+ * outputs are the files it wrote that still exist at the end.
+ *
+ * A process in no job (a driver, the root) is a unit of work of its own:
+ * JobIndex.unit gives it as a job of one process, with inputs and
+ * outputs by the same rules.
  */
 import { baseName } from '../normalize/paths.js';
-import { Kind, WRITES } from './kinds.js';
+import { READS, WRITES } from './kinds.js';
 import type { BuildModel, Process } from './model.js';
 
 /** Programs that start jobs, by program name. `cmake` only as `cmake --build`. */
@@ -56,6 +60,9 @@ export function isDriver(p: Process, drivers: ReadonlySet<string>): boolean {
 export class JobIndex {
   readonly jobs: Job[] = [];
   private readonly byProc = new Map<number, Job>();
+  /** Processes in no job, as units of their own (made on demand). */
+  private readonly lone = new Map<number, Job>();
+  private readonly procs: Map<number, Process>;
 
   constructor(
     private readonly model: BuildModel,
@@ -63,6 +70,7 @@ export class JobIndex {
   ) {
     const drivers = driverSet(opts);
     const procs = new Map(model.processes.map((p) => [p.proc, p]));
+    this.procs = procs;
     const driver = new Set<number>();
     for (const p of model.processes) if (isDriver(p, drivers)) driver.add(p.proc);
     const roots = new Set(model.roots);
@@ -103,7 +111,7 @@ export class JobIndex {
           const w = firstWrite.get(a.file);
           if (w === undefined || a.firstWrite < w) firstWrite.set(a.file, a.firstWrite);
         }
-        if (a.kinds & Kind.READ) {
+        if (a.kinds & READS) {
           const r = firstRead.get(a.file);
           if (r === undefined || a.first < r) firstRead.set(a.file, a.first);
         }
@@ -147,6 +155,22 @@ export class JobIndex {
     const j = this.byProc.get(proc);
     return j && j.proc === proc ? j : undefined;
   }
+
+  /**
+   * The unit of work of a process: its job, or for a process in no job (a
+   * driver, the root) the process alone, as a job of one (not in `jobs`).
+   * Undefined for an unknown process.
+   */
+  unit(proc: number): Job | undefined {
+    const j = this.byProc.get(proc) ?? this.lone.get(proc);
+    if (j) return j;
+    const p = this.procs.get(proc);
+    if (!p) return undefined;
+    const one: Job = { proc, procs: [proc], start: p.start, end: p.end, inputs: [], outputs: [], written: [] };
+    this.io(one, this.procs);
+    this.lone.set(proc, one);
+    return one;
+  }
 }
 
 /** Processes of a file's accesses that wrote it (content or existence), in time order. */
@@ -162,7 +186,7 @@ export function writersOf(model: BuildModel, file: number): number[] {
 export function readersOf(model: BuildModel, file: number): number[] {
   const f = model.files[file];
   return f.procs
-    .filter((a) => a.kinds & (Kind.READ | Kind.EXEC))
+    .filter((a) => a.kinds & READS)
     .sort((a, b) => a.first - b.first)
     .map((a) => a.proc);
 }

@@ -93,11 +93,50 @@ test('jobs: what a driver started, with inputs and outputs', () => {
     outputs: j.outputs.map((i) => path(b, i)),
   }));
   assert.deepEqual(jobs, [
-    { argv: '/bin/sh -c cc -c a.c', procs: 2, inputs: ['/w/a.c', '/w/a.h'], outputs: ['/w/a.o'] },
-    { argv: 'cc -o prog a.o', procs: 1, inputs: ['/w/a.o'], outputs: ['/w/prog'] },
+    // the programs a job ran are inputs too
+    { argv: '/bin/sh -c cc -c a.c', procs: 2, inputs: ['/bin/sh', '/usr/bin/cc', '/w/a.c', '/w/a.h'], outputs: ['/w/a.o'] },
+    { argv: 'cc -o prog a.o', procs: 1, inputs: ['/usr/bin/cc', '/w/a.o'], outputs: ['/w/prog'] },
   ]);
   assert.equal(b.jobs.of(procOf(b, 'cc', '-c').proc)!.proc, procOf(b, '/bin/sh', '-c').proc);
   assert.equal(b.jobs.of(1), undefined, 'the driver is in no job');
+});
+
+test('jobs: running a program is reading it: a program the build made, a #! script and its interpreter', () => {
+  const W = O_WRONLY | O_CREAT | O_TRUNC;
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/make', ['make'], '/w');
+  t.open(1, 'Makefile', { fd: 3 });
+  t.fork(1, 2);
+  t.exec(2, '/usr/bin/cc', ['cc', '-o', 'tool', 'tool.c'], '/w');
+  t.open(2, 'tool.c', { fd: 3 });
+  t.open(2, 'tool', { fd: 4, flags: W });
+  t.exit(2, 0);
+  t.fork(1, 3);
+  t.exec(3, '/bin/cp', ['cp', 'interp.in', 'bin/interp'], '/w');
+  t.open(3, 'interp.in', { fd: 3 });
+  t.open(3, 'bin/interp', { fd: 4, flags: W });
+  t.exit(3, 0);
+  t.fork(1, 4);
+  t.exec(4, 'tool', ['./tool', 'out.h'], '/w');
+  t.open(4, 'out.h', { fd: 3, flags: W });
+  t.exit(4, 0);
+  t.fork(1, 5);
+  // `./gen v.h` where gen starts with `#!bin/interp` (resolved against the cwd, as the kernel does)
+  t.exec(5, 'gen', ['bin/interp', './gen', 'v.h'], '/w', { interp: 'bin/interp' });
+  t.open(5, 'v.h', { fd: 3, flags: W });
+  t.exit(5, 0);
+  t.exit(1, 0);
+  const b = modelOf(t);
+  const inputs = (argv0: string) => b.jobs.jobs.find((j) => b.process(j.proc)!.argv[0] === argv0)!.inputs.map((i) => path(b, i));
+  assert.deepEqual(inputs('cc'), ['/usr/bin/cc', '/w/tool.c']);
+  assert.deepEqual(inputs('./tool'), ['/w/tool']);
+  assert.deepEqual(inputs('bin/interp'), ['/w/bin/interp', '/w/gen']);
+  assert.deepEqual(kindNames(b.process(5)!.files.get(b.file('/w/bin/interp')!.id)!.kinds), ['exec']);
+  // a process in no job (the driver) is a unit of its own, by the same rules
+  const make = b.jobs.unit(1)!;
+  assert.deepEqual([make.proc, make.procs, make.inputs.map((i) => path(b, i))], [1, [1], ['/usr/bin/make', '/w/Makefile']]);
+  assert.equal(b.jobs.of(1), undefined);
+  assert.equal(b.jobs.unit(4), b.jobs.get(4));
 });
 
 test('jobs: no known driver: the root children; --driver adds one; cmake only with --build', () => {
