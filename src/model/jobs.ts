@@ -13,6 +13,21 @@
  * A process in no job (a driver, the root) is a unit of work of its own:
  * JobIndex.unit gives it as a job of one process, with inputs and
  * outputs by the same rules.
+ *
+ * Provenance respects time: a file a unit wrote is made of the inputs it
+ * began reading before it was done writing it (writtenUntil, inputsBy), and
+ * a file it read goes into the outputs it was still writing after it began
+ * reading it (readFrom, outputsFrom). The log has no read(2) or write(2)
+ * calls, only opens, closes and path operations, so the bounds are safe
+ * ones from the three times each access keeps: a read began no earlier than
+ * the access's first use, nor before the build made the file (bornAt), and
+ * ended by its last use; writes began at the access's first write and ended
+ * at its lastWrite (the last write-like use, close or exec), or at the
+ * process's end when it still held a write fd that no close record shows
+ * closed (Process.heldWrite: a shell's `> out` handed to the program it
+ * runs). Not seen: a write through a shared memory mapping after the close,
+ * a read through an fd still open after its last use (an fd read to the
+ * end of the process after another process rewrote the file).
  */
 import { baseName } from '../normalize/paths.js';
 import { READS, WRITES } from './kinds.js';
@@ -63,6 +78,8 @@ export class JobIndex {
   /** Processes in no job, as units of their own (made on demand). */
   private readonly lone = new Map<number, Job>();
   private readonly procs: Map<number, Process>;
+  /** bornAt, made on first use. */
+  private born?: Float64Array;
 
   constructor(
     private readonly model: BuildModel,
@@ -154,6 +171,82 @@ export class JobIndex {
   get(proc: number): Job | undefined {
     const j = this.byProc.get(proc);
     return j && j.proc === proc ? j : undefined;
+  }
+
+  /** When `file` came to be, if the build made it (the first write of any process, ns; nothing read it before); -Infinity for a file that was there before. */
+  bornAt(file: number): number {
+    if (!this.born) {
+      const files = this.model.files;
+      const born = new Float64Array(files.length).fill(-Infinity);
+      for (const f of files) {
+        if (!f.created) continue;
+        let t = Infinity;
+        for (const a of f.procs) if (a.firstWrite >= 0 && a.firstWrite < t) t = a.firstWrite;
+        if (t < Infinity) born[f.id] = t;
+      }
+      this.born = born;
+    }
+    return this.born[file];
+  }
+
+  /** When `unit` began writing `file` (ns); Infinity if it did not. */
+  firstWrite(unit: Job, file: number): number {
+    let t = Infinity;
+    for (const id of unit.procs) {
+      const a = this.procs.get(id)!.files.get(file);
+      if (a && a.kinds & WRITES && a.firstWrite >= 0 && a.firstWrite < t) t = a.firstWrite;
+    }
+    return t;
+  }
+
+  /**
+   * Until when `unit` may have written `file` (ns): per process that wrote
+   * it, the access's lastWrite, or the process's end if it held a write fd
+   * of it to the end (or one of the unit's processes did, inherited);
+   * -Infinity if the unit did not write it.
+   */
+  writtenUntil(unit: Job, file: number): number {
+    let t = -Infinity;
+    for (const id of unit.procs) {
+      const p = this.procs.get(id)!;
+      if (p.heldWrite?.includes(file)) {
+        if (p.end > t) t = p.end;
+        continue;
+      }
+      const a = p.files.get(file);
+      if (a && a.lastWrite > t) t = a.lastWrite;
+    }
+    return t;
+  }
+
+  /**
+   * When `unit` began reading (or running) `file` as it was at `after` or
+   * later (ns): the first use of its accesses that read it and still used it
+   * then, and not before the file came to be; Infinity if it did not.
+   */
+  readFrom(unit: Job, file: number, after = -Infinity): number {
+    let t = Infinity;
+    for (const id of unit.procs) {
+      const a = this.procs.get(id)!.files.get(file);
+      if (a && a.kinds & READS && a.last >= after && a.first < t) t = a.first;
+    }
+    return t === Infinity ? t : Math.max(t, after, this.bornAt(file));
+  }
+
+  /** The inputs of `unit` it began reading by `until` (ns): what a file it was done writing then can be made of. */
+  inputsBy(unit: Job, until: number): number[] {
+    if (until >= unit.end) return unit.inputs;
+    const early = new Set<number>();
+    for (const id of unit.procs) {
+      for (const a of this.procs.get(id)!.files.values()) if (a.kinds & READS && a.first <= until && this.bornAt(a.file) <= until) early.add(a.file);
+    }
+    return unit.inputs.filter((i) => early.has(i));
+  }
+
+  /** The outputs of `unit` it was still writing at `from` or later (ns): what a file it began reading then can go into. */
+  outputsFrom(unit: Job, from: number): number[] {
+    if (from <= unit.start) return unit.outputs;
+    return unit.outputs.filter((o) => this.writtenUntil(unit, o) >= from);
   }
 
   /**
