@@ -193,10 +193,13 @@ function matchPattern(pat: string, name: string): string | undefined {
   return name.slice(pre.length, name.length - suf.length);
 }
 
-/** The files a job wrote (first write time), and read (or ran) before writing (first read time, by whom, whether that was running it). */
-function jobFiles(build: Build, job: Job): { wrote: Map<number, number>; read: Map<number, [number, number, boolean]> } {
+/** How a job first used an input: read it, ran it, or moved it (kinds.ts READS). */
+type Used = 'read' | 'ran' | 'moved';
+
+/** The files a job wrote (first write time), and read (ran, moved) before writing (first read time, by whom, how). */
+function jobFiles(build: Build, job: Job): { wrote: Map<number, number>; read: Map<number, [number, number, Used]> } {
   const wrote = new Map<number, number>();
-  const read = new Map<number, [number, number, boolean]>();
+  const read = new Map<number, [number, number, Used]>();
   for (const id of job.procs) {
     for (const a of build.process(id)!.files.values()) {
       if (a.firstWrite >= 0 && a.kinds & WRITES) {
@@ -208,16 +211,16 @@ function jobFiles(build: Build, job: Job): { wrote: Map<number, number>; read: M
   for (const f of job.inputs) {
     let first = Infinity;
     let by = job.proc;
-    let ran = false;
+    let how: Used = 'read';
     for (const id of job.procs) {
       const a = build.process(id)!.files.get(f);
       if (a && a.kinds & READS && a.first < first) {
         first = a.first;
         by = id;
-        ran = !(a.kinds & Kind.READ);
+        how = a.kinds & Kind.READ ? 'read' : a.kinds & Kind.EXEC ? 'ran' : 'moved';
       }
     }
-    read.set(f, [first, by, ran]);
+    read.set(f, [first, by, how]);
   }
   return { wrote, read };
 }
@@ -268,7 +271,7 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
     const ref = jobRef(build, job.proc);
     const tname = relativeInside(start, target.path) ?? target.path;
 
-    for (const [id, [ts, by, ran]] of always ? [] : read) {
+    for (const [id, [ts, by, how]] of always ? [] : read) {
       const f = build.model.files[id];
       if (f.dir || !inTree(f.path) || made.has(f.path) || deps.has(f.path) || g.own(f.path) || noise.file(f)) continue;
       if (overwritten.has(`${job.proc}\0${f.path}`)) continue; // another job wrote over it: the race says so
@@ -278,9 +281,9 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
         file: f.path,
         target: target.path,
         jobs: [ref],
-        detail: `job ${job.proc} built ${tname} and ${ran ? 'ran' : 'read'} ${name}, which ${tname} does not depend on: changing ${name} will not rebuild ${tname}`,
+        detail: `job ${job.proc} built ${tname} and ${how} ${name}, which ${tname} does not depend on: changing ${name} will not rebuild ${tname}`,
         time: secondsSince(build, ts),
-        uses: [{ path: f.path, access: [ran ? 'exec' : 'read'], time: secondsSince(build, ts), proc: by }],
+        uses: [{ path: f.path, access: [how === 'read' ? 'read' : how === 'ran' ? 'exec' : 'rename_from'], time: secondsSince(build, ts), proc: by }],
       });
     }
     for (const [id, ts] of wrote) {

@@ -129,8 +129,10 @@ export class JobIndex {
           if (w === undefined || a.firstWrite < w) firstWrite.set(a.file, a.firstWrite);
         }
         if (a.kinds & READS) {
+          // the access's first use may be a probe: a file the build made was read no earlier than it was made
+          const t = Math.max(a.first, this.bornAt(a.file));
           const r = firstRead.get(a.file);
-          if (r === undefined || a.first < r) firstRead.set(a.file, a.first);
+          if (r === undefined || t < r) firstRead.set(a.file, t);
         }
       }
     }
@@ -243,10 +245,24 @@ export class JobIndex {
     return unit.inputs.filter((i) => early.has(i));
   }
 
-  /** The outputs of `unit` it was still writing at `from` or later (ns): what a file it began reading then can go into. */
+  /**
+   * The files `unit` handed on that it was still writing at `from` or later
+   * (ns): what a file it began reading then can go into. Handed on: its
+   * outputs, and the files it wrote that are gone at the end but that
+   * another unit read or moved first (a directory another job renamed into
+   * place).
+   */
   outputsFrom(unit: Job, from: number): number[] {
-    if (from <= unit.start) return unit.outputs;
-    return unit.outputs.filter((o) => this.writtenUntil(unit, o) >= from);
+    let out = unit.outputs;
+    for (const id of unit.written) {
+      const f = this.model.files[id];
+      if (f.removed && !f.dir && f.procs.some((a) => a.kinds & READS && this.unit(a.proc) !== unit)) {
+        if (out === unit.outputs) out = [...out];
+        out.push(id);
+      }
+    }
+    if (out !== unit.outputs) out.sort((a, b) => a - b);
+    return from <= unit.start ? out : out.filter((o) => this.writtenUntil(unit, o) >= from);
   }
 
   /**

@@ -15,7 +15,7 @@
  */
 import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
 import { recordType } from '../log/schema.js';
-import { baseName } from '../normalize/paths.js';
+import { baseName, dirName } from '../normalize/paths.js';
 import { callerArgv } from '../normalize/argv.js';
 import { Kind, WRITES } from './kinds.js';
 import { openKinds, recordUses } from './uses.js';
@@ -210,6 +210,12 @@ export class ModelBuilder {
   private readonly envOf = new WeakMap<readonly string[], readonly string[]>();
   private readonly links: FileLink[] = [];
   private readonly linkSeen = new Set<string>();
+  /**
+   * Every directory that holds a known file, with the ids of the files right
+   * in it and its subdirectories that hold any: what a directory's rename
+   * moves. A number per file and an entry per directory.
+   */
+  private readonly dirs = new Map<string, { files: number[]; dirs: string[] }>();
   /** The block the next access's times go to, and their place in it. */
   private times = new Float64Array(0);
   private timesAt = 0;
@@ -289,8 +295,60 @@ export class ModelBuilder {
       this.files.push({ id, path: this.intern(path), dir: false, created: false, removed: false, kinds: 0, procs: [] });
       this.state.push(UNKNOWN);
       this.fileIds.set(path, id);
+      this.index(path, id);
     }
     return this.files[id];
+  }
+
+  /** Files `id` (at `path`) under its directory in `dirs`, and a new directory under its parent, and so on up. */
+  private index(path: string, id: number): void {
+    if (path === '/') return;
+    const dir = dirName(path);
+    const node = this.dirs.get(dir);
+    if (node) {
+      node.files.push(id);
+      return;
+    }
+    this.dirs.set(dir, { files: [id], dirs: [] });
+    for (let child = dir; child !== '/'; ) {
+      const parent = dirName(child);
+      const up = this.dirs.get(parent);
+      if (up) {
+        up.dirs.push(child);
+        return;
+      }
+      this.dirs.set(parent, { files: [], dirs: [child] });
+      child = parent;
+    }
+  }
+
+  /**
+   * A directory renamed: every file known under it that is there moves with
+   * it, as if renamed one by one by the same process (gone at the old path,
+   * made at the new one, an `mv` link between them). Costs nothing for a
+   * plain file: it holds none.
+   */
+  private moveTree(p: Process, from: string, to: string, ts: number): void {
+    const top = from === to ? undefined : this.dirs.get(from);
+    if (!top) return;
+    const ids: number[] = [];
+    for (const stack = [top]; stack.length; ) {
+      const n = stack.pop()!;
+      for (const id of n.files) ids.push(id);
+      for (const d of n.dirs) {
+        const c = this.dirs.get(d);
+        if (c) stack.push(c);
+      }
+    }
+    for (const id of ids) {
+      if (this.state[id] !== PRESENT) continue;
+      const old = this.files[id].path;
+      const moved = to + old.slice(from.length);
+      this.use(p, old, Kind.DELETE | Kind.RENAME_FROM, ts);
+      this.use(p, moved, Kind.RENAME_TO, ts);
+      if (this.files[id].dir) this.file(moved).dir = true;
+      this.link(old, moved, 'mv');
+    }
   }
 
   /** Records that process `p` used `path` in the ways `kinds` at `ts`. */
@@ -372,6 +430,7 @@ export class ModelBuilder {
     if (type === 'chdir' && !r.chdir!.errno && r.abspath && !p.children.length && !p.chdirs?.includes(r.abspath)) (p.chdirs ??= []).push(this.intern(r.abspath));
     for (const u of recordUses(r, type)) this.use(p, u.path, u.kinds, ts);
     if (link) this.link(r.abspath, r.abspath2, link);
+    if (link === 'mv' && r.abspath && r.abspath2) this.moveTree(p, r.abspath, r.abspath2, ts);
   }
 
   /** A close of a file the process wrote: writes through that fd (if it was the one) end here (jobs.ts writtenUntil). */
