@@ -1,16 +1,18 @@
 /**
  * Provenance and impact of a file, through jobs.
  *
- *   deps(FILE)   the job(s) that wrote FILE, the files they read, the jobs
- *                that wrote those, transitively: what FILE was made from
- *   rdeps(FILE)  every job that read FILE and every file they wrote,
- *                transitively: what is stale when FILE changes
+ *   deps(FILE)   the job(s) that wrote FILE, the files they read before
+ *                they were done writing it, the jobs that wrote those,
+ *                transitively: what FILE was made from
+ *   rdeps(FILE)  every job that read FILE and every file they wrote after
+ *                that read, transitively: what is stale when FILE changes
  *
  * A process outside any job (a driver, the root) stands for itself.
  * Runtime noise is left out unless `all` is set.
  */
-import { Kind, WRITES } from '../model/kinds.js';
+import { Kind, READS, WRITES } from '../model/kinds.js';
 import type { Build, BuildFile } from '../model/index.js';
+import { Heap } from '../normalize/order.js';
 import { noiseOf } from './groups.js';
 
 export interface DepsOptions {
@@ -51,14 +53,14 @@ export interface DepsResult {
   lookups: Array<DepProcess & { found: boolean }>;
 }
 
-/** The unit of work a process belongs to: its job's root, else itself. */
+/** The unit of work a process belongs to: its job's root, else itself (model/jobs.ts). */
 function unitOf(build: Build, proc: number): number {
   return build.jobs.of(proc)?.proc ?? proc;
 }
 
 /** Every process of a unit. */
 function unitProcs(build: Build, unit: number): number[] {
-  return build.jobs.get(unit)?.procs ?? [unit];
+  return build.jobs.unit(unit)?.procs ?? [unit];
 }
 
 function depProcess(build: Build, proc: number): DepProcess {
@@ -81,7 +83,7 @@ function writerUnits(build: Build, f: BuildFile): number[] {
 function readerUnits(build: Build, f: BuildFile): number[] {
   const seen = new Map<number, number>();
   for (const a of f.procs) {
-    if (!(a.kinds & (Kind.READ | Kind.EXEC))) continue;
+    if (!(a.kinds & READS)) continue;
     const u = unitOf(build, a.proc);
     const t = seen.get(u);
     if (t === undefined || a.first < t) seen.set(u, a.first);
@@ -105,33 +107,55 @@ function lookupUnits(build: Build, f: BuildFile): Array<{ unit: number; found: b
   return [...seen].sort((a, b) => a[1].first - b[1].first).map(([unit, v]) => ({ unit, found: v.found }));
 }
 
-/** Files a unit read that it did not make itself first. */
-function unitInputs(build: Build, unit: number): number[] {
-  const job = build.jobs.get(unit);
-  if (job) return job.inputs;
-  const p = build.process(unit);
-  if (!p) return [];
-  const out: number[] = [];
-  for (const a of p.files.values()) if (a.kinds & Kind.READ && (a.firstWrite < 0 || a.first < a.firstWrite)) out.push(a.file);
-  return out;
-}
-
-/** Files a unit wrote that exist at the end. */
-function unitOutputs(build: Build, unit: number): number[] {
-  const job = build.jobs.get(unit);
-  if (job) return job.outputs;
-  const p = build.process(unit);
-  if (!p) return [];
-  const out: number[] = [];
-  for (const a of p.files.values()) {
-    const f = build.model.files[a.file];
-    if (a.kinds & WRITES && !f.removed && !f.dir) out.push(a.file);
-  }
-  return out;
-}
-
 function sortedPaths(build: Build, ids: Iterable<number>): string[] {
   return [...ids].map((i) => build.model.files[i].path).sort();
+}
+
+/** How a file was made, as far as FILE's provenance is concerned: the units that wrote it in time, and the inputs they had read by then. */
+interface Made {
+  writers: number[];
+  inputs: number[];
+}
+
+/**
+ * FILE's provenance with time: each file reached gets the latest time its
+ * content can have mattered (FILE: any time; an input of a unit: when the
+ * unit was done writing the file made of it, or that file's own time if
+ * earlier). A unit that wrote a file counts if it began writing it by
+ * then, and brings the inputs it had begun reading by the time it was done
+ * writing it. A file reached by several ways keeps its latest time, so the
+ * files are taken latest first (times only go down along the way).
+ */
+function provenance(build: Build, file: BuildFile, keep: (f: BuildFile) => boolean): Map<number, Made> {
+  const files = build.model.files;
+  const jobs = build.jobs;
+  const latest = new Map<number, number>([[file.id, Infinity]]);
+  const made = new Map<number, Made>();
+  const queue = new Heap<[number, number]>((x, y) => x[1] > y[1]); // (file, time): the latest first
+  queue.push([file.id, Infinity]);
+  while (queue.size) {
+    const [id, until] = queue.pop()!;
+    if (made.has(id) || latest.get(id) !== until) continue;
+    const writers: number[] = [];
+    const inputs = new Set<number>();
+    for (const w of writerUnits(build, files[id])) {
+      const unit = jobs.unit(w)!;
+      if (jobs.firstWrite(unit, id) > until) continue; // it wrote the file only after its content mattered
+      writers.push(w);
+      const by = Math.min(jobs.writtenUntil(unit, id), until);
+      for (const i of jobs.inputsBy(unit, by)) {
+        if (i === id || !keep(files[i]) || files[i].dir) continue;
+        inputs.add(i);
+        const t = latest.get(i);
+        if (t === undefined || by > t) {
+          latest.set(i, by);
+          queue.push([i, by]);
+        }
+      }
+    }
+    made.set(id, { writers, inputs: [...inputs].sort((a, b) => (files[a].path < files[b].path ? -1 : 1)) });
+  }
+  return made;
 }
 
 /** Provenance of `file`. */
@@ -144,15 +168,10 @@ export function deps(build: Build, file: BuildFile, opts: DepsOptions = {}): Dep
   const units = new Set<number>();
   const expanded = new Set<number>();
   const files = build.model.files;
-  const writersMemo = new Map<number, number[]>();
-  const writersOf = (f: BuildFile): number[] => {
-    let w = writersMemo.get(f.id);
-    if (!w) writersMemo.set(f.id, (w = writerUnits(build, f)));
-    return w;
-  };
+  const how = provenance(build, file, keep);
 
   const visit = (f: BuildFile, depth: number): DepNode => {
-    const writers = writersOf(f);
+    const { writers, inputs } = how.get(f.id)!;
     if (!writers.length || depth >= maxDepth) {
       if (!writers.length) leaves.add(f.id);
       return { path: f.path, writer: null, children: [] };
@@ -162,14 +181,8 @@ export function deps(build: Build, file: BuildFile, opts: DepsOptions = {}): Dep
     const writer = depProcess(build, writers[writers.length - 1]);
     if (expanded.has(f.id)) return { path: f.path, writer, children: [], repeated: true };
     expanded.add(f.id);
-    const children: DepNode[] = [];
-    const inputs = new Set<number>();
-    for (const u of writers) {
-      units.add(u);
-      for (const i of unitInputs(build, u)) if (i !== f.id && keep(files[i]) && !files[i].dir) inputs.add(i);
-    }
-    for (const i of [...inputs].sort((a, b) => (files[a].path < files[b].path ? -1 : 1))) children.push(visit(files[i], depth + 1));
-    return { path: f.path, writer, children };
+    for (const u of writers) units.add(u);
+    return { path: f.path, writer, children: inputs.map((i) => visit(files[i], depth + 1)) };
   };
 
   const tree = visit(file, 0);
@@ -189,6 +202,49 @@ export function deps(build: Build, file: BuildFile, opts: DepsOptions = {}): Dep
   };
 }
 
+/** What was made from a file, as far as FILE's impact is concerned: the units that read it in time, each with the outputs it wrote after. */
+type Read = Array<{ unit: number; outputs: number[] }>;
+
+/**
+ * FILE's impact with time: each file reached gets the earliest time its
+ * content can carry FILE's (FILE: any time; an output of a unit: when the
+ * unit began reading the file it is made of, or when it began writing the
+ * output, whichever is later). A unit that read a file counts if it still
+ * used it by then, and brings the outputs it was still writing after it
+ * began reading it. A file reached by several ways keeps its earliest time,
+ * so the files are taken earliest first (times only go up along the way).
+ */
+function impact(build: Build, file: BuildFile, keep: (o: number) => boolean): Map<number, Read> {
+  const jobs = build.jobs;
+  const files = build.model.files;
+  const earliest = new Map<number, number>([[file.id, -Infinity]]);
+  const read = new Map<number, Read>();
+  const queue = new Heap<[number, number]>((x, y) => x[1] < y[1]); // (file, time): the earliest first
+  queue.push([file.id, -Infinity]);
+  while (queue.size) {
+    const [id, after] = queue.pop()!;
+    if (read.has(id) || earliest.get(id) !== after) continue;
+    const by: Read = [];
+    for (const r of readerUnits(build, files[id])) {
+      const unit = jobs.unit(r)!;
+      const from = jobs.readFrom(unit, id, after);
+      if (from === Infinity) continue; // it read the file only before it carried FILE's content
+      const outputs = jobs.outputsFrom(unit, from).filter((o) => o !== id && keep(o));
+      by.push({ unit: r, outputs });
+      for (const o of outputs) {
+        const t = Math.max(from, jobs.firstWrite(unit, o));
+        const e = earliest.get(o);
+        if (e === undefined || t < e) {
+          earliest.set(o, t);
+          queue.push([o, t]);
+        }
+      }
+    }
+    read.set(id, by);
+  }
+  return read;
+}
+
 /** Impact of `file`. */
 export function rdeps(build: Build, file: BuildFile, opts: DepsOptions = {}): DepsResult {
   const maxDepth = opts.depth ?? Infinity;
@@ -198,22 +254,23 @@ export function rdeps(build: Build, file: BuildFile, opts: DepsOptions = {}): De
   const read = new Set<number>([file.id]);
   const units = new Set<number>();
   const expanded = new Set<number>();
+  const how = impact(build, file, (o) => !!opts.all || !noise[o]);
 
   const visit = (f: BuildFile, by: number | null, depth: number): DepNode => {
     const node: DepNode = { path: f.path, writer: by === null ? null : depProcess(build, by), children: [] };
     if (depth >= maxDepth) return node;
+    const readers = how.get(f.id)!;
     if (expanded.has(f.id)) {
-      node.repeated = readerUnits(build, f).length > 0;
+      node.repeated = readers.length > 0;
       return node;
     }
     expanded.add(f.id);
-    for (const u of readerUnits(build, f)) {
-      units.add(u);
-      for (const o of unitOutputs(build, u)) {
-        if (o === f.id || (!opts.all && noise[o])) continue;
+    for (const { unit, outputs } of readers) {
+      units.add(unit);
+      for (const o of outputs) {
         made.add(o);
         read.add(f.id);
-        node.children.push(visit(files[o], u, depth + 1));
+        node.children.push(visit(files[o], unit, depth + 1));
       }
     }
     return node;

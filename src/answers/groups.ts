@@ -10,10 +10,11 @@
  *   probes         looked up and not found (failed open, exec, stat, …), per directory
  *
  * Runtime noise (/proc, /sys, /dev, shared libraries, the loader, locale
- * data) is left out unless `all` is set. Directories are not grouped.
+ * data; but not a library the build made) is left out unless `all` is set.
+ * Directories are not grouped.
  */
-import { compileGlob, DEFAULT_HIDDEN, SYSTEM_PATHS, type PathMatcher } from '../graph/glob.js';
-import { Kind, WRITES } from '../model/kinds.js';
+import { compileGlob, defaultHidden, SYSTEM_PATHS } from '../graph/glob.js';
+import { Kind, READS, WRITES } from '../model/kinds.js';
 import type { Build, BuildFile } from '../model/index.js';
 import { dirName } from '../normalize/paths.js';
 
@@ -28,23 +29,22 @@ export interface FileGroups {
 }
 
 const SYSTEM = [...SYSTEM_PATHS, '/opt'].map((g) => compileGlob(g, '/'));
-const NOISE: PathMatcher[] = DEFAULT_HIDDEN.map((g) => compileGlob(g, '/'));
+const NOISE = defaultHidden();
 
-/** True for runtime noise: /proc, /sys, /dev, shared libraries, the loader, locale data. */
-export function isNoise(path: string): boolean {
-  for (const m of NOISE) if (m.test(path)) return true;
-  return false;
+/** True for runtime noise: /proc, /sys, /dev, shared libraries, the loader, locale data; of these only /proc, /sys, /dev and /run when the build wrote it (`written`). */
+export function isNoise(path: string, written = false): boolean {
+  return NOISE(path, written);
 }
 
 const noiseFlags = new WeakMap<Build, Uint8Array>();
 
-/** Whether each file of a build (by id) is runtime noise; computed once per build. */
+/** Whether each file of a build (by id) is runtime noise (a library the build made is not); computed once per build. */
 export function noiseOf(build: Build): Uint8Array {
   let flags = noiseFlags.get(build);
   if (!flags) {
     const files = build.model.files;
     flags = new Uint8Array(files.length);
-    for (let i = 0; i < files.length; i++) flags[i] = isNoise(files[i].path) ? 1 : 0;
+    for (let i = 0; i < files.length; i++) flags[i] = isNoise(files[i].path, (files[i].kinds & WRITES) !== 0) ? 1 : 0;
     noiseFlags.set(build, flags);
   }
   return flags;
@@ -63,7 +63,7 @@ function readByOthers(f: BuildFile): boolean {
   let readers = 0;
   for (const a of f.procs) {
     if (a.kinds & WRITES) writers++;
-    else if (a.kinds & (Kind.READ | Kind.EXEC)) readers++;
+    else if (a.kinds & READS) readers++;
   }
   return writers > 0 && readers > 0;
 }
@@ -86,7 +86,7 @@ export function fileGroups(build: Build, opts: { all?: boolean } = {}): FileGrou
     if (written) {
       if (f.removed || readByOthers(f)) g.intermediates.push(f.id);
       else g.outputs.push(f.id);
-    } else if (k & (Kind.READ | Kind.EXEC)) {
+    } else if (k & READS) {
       g.inputs[placeOf(f.path, start)].push(f.id);
     } else if (k & Kind.PROBE && !(k & (Kind.STAT | Kind.LIST | Kind.DELETE))) {
       g.probes.push(f.id);

@@ -41,7 +41,7 @@
  */
 import fs from 'node:fs';
 import { CheckError } from '../errors.js';
-import { isDriver, Kind, WRITES, type Build, type Job, type Process } from '../model/index.js';
+import { isDriver, Kind, READS, WRITES, type Build, type Job, type Process } from '../model/index.js';
 import { dirName, normalizeAbs, relativeInside } from '../normalize/paths.js';
 import { jobRef, secondsSince, type FileUse, type Finding } from './finding.js';
 import { makeDatabases, type MakeDb } from './makedb.js';
@@ -248,17 +248,20 @@ function matchPattern(pat: string, name: string): string | undefined {
   return name.slice(pre.length, name.length - suf.length);
 }
 
+/** How a job first used an input: read it, ran it, or moved it (kinds.ts READS). */
+type Used = 'read' | 'ran' | 'moved';
+
 /**
- * The files a job wrote (first write time); read before writing (first
- * read time, and by which process); and read or run without having
+ * The files a job wrote (first write time); read (ran, moved) before
+ * writing (first read time, by whom, how); and read or run without having
  * written them first (first such use: time, process, kinds).
  */
 function jobFiles(
   build: Build,
   job: Job,
-): { wrote: Map<number, number>; read: Map<number, [number, number]>; used: Map<number, [number, number, number]> } {
+): { wrote: Map<number, number>; read: Map<number, [number, number, Used]>; used: Map<number, [number, number, number]> } {
   const wrote = new Map<number, number>();
-  const read = new Map<number, [number, number]>();
+  const read = new Map<number, [number, number, Used]>();
   const used = new Map<number, [number, number, number]>();
   for (const id of job.procs) {
     for (const a of build.process(id)!.files.values()) {
@@ -271,15 +274,17 @@ function jobFiles(
   for (const f of job.inputs) {
     let first = Infinity;
     let by = job.proc;
+    let how: Used = 'read';
     for (const id of job.procs) {
       const a = build.process(id)!.files.get(f);
-      if (a && a.kinds & Kind.READ && a.first < first) {
+      if (a && a.kinds & READS && a.first < first) {
         first = a.first;
         by = id;
+        how = a.kinds & Kind.READ ? 'read' : a.kinds & Kind.EXEC ? 'ran' : 'moved';
       }
     }
-    read.set(f, [first, by]);
-    used.set(f, [first, by, Kind.READ]);
+    read.set(f, [first, by, how]);
+    used.set(f, [first, by, how === 'ran' ? Kind.EXEC : Kind.READ]);
   }
   // programs it ran that it had not written (a tool another job built)
   for (const id of job.procs) {
@@ -305,7 +310,7 @@ interface Built {
   /** The targets made with it. */
   made: Set<string>;
   wrote: Map<number, number>;
-  read: Map<number, [number, number]>;
+  read: Map<number, [number, number, Used]>;
   used: Map<number, [number, number, number]>;
 }
 
@@ -360,7 +365,7 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
     const tname = show(target);
     const undeclared = new Set<number>();
 
-    for (const [id, [ts, by]] of always ? [] : read) {
+    for (const [id, [ts, by, how]] of always ? [] : read) {
       const f = build.model.files[id];
       if (f.dir || !inTree(f.path) || made.has(f.path) || deps.has(f.path) || g.own(f.path) || noise.file(f)) continue;
       if (overwritten.has(`${job.proc}\0${f.path}`)) continue; // another job wrote over it: the race says so
@@ -371,9 +376,9 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
         file: f.path,
         target,
         jobs: [ref],
-        detail: `job ${job.proc} built ${tname} and read ${name}, which ${tname} does not depend on: changing ${name} will not rebuild ${tname}`,
+        detail: `job ${job.proc} built ${tname} and ${how} ${name}, which ${tname} does not depend on: changing ${name} will not rebuild ${tname}`,
         time: secondsSince(build, ts),
-        uses: [{ path: f.path, access: ['read'], time: secondsSince(build, ts), proc: by }],
+        uses: [{ path: f.path, access: [how === 'read' ? 'read' : how === 'ran' ? 'exec' : 'rename_from'], time: secondsSince(build, ts), proc: by }],
       });
     }
     for (const [id, ts] of wrote) {

@@ -171,6 +171,20 @@ export const DEFAULT_HIDDEN: readonly string[] = [
   '/usr/lib/terminfo',
 ];
 
+/** Of DEFAULT_HIDDEN, the places no build file lives in, even one the build wrote: kernel pseudo-files, devices, runtime state. */
+const RUNTIME_PLACES: readonly string[] = ['/proc', '/sys', '/dev', '/run'];
+
+/**
+ * The default hiding as a test: true for runtime noise (DEFAULT_HIDDEN),
+ * except a file the build wrote outside /proc, /sys, /dev and /run (a
+ * shared library it linked and then loaded is one of its files).
+ */
+export function defaultHidden(): (path: string, written: boolean) => boolean {
+  const places = RUNTIME_PLACES.map((g) => compileGlob(g, '/'));
+  const rest = DEFAULT_HIDDEN.filter((g) => !RUNTIME_PLACES.includes(g)).map((g) => compileGlob(g, '/'));
+  return (path, written) => anyMatch(places, path) || (!written && anyMatch(rest, path));
+}
+
 /**
  * The installed system, hidden by default unless the build wrote there
  * (e.g. make install): system headers, libraries, tools and configuration

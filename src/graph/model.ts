@@ -71,7 +71,7 @@ export interface BuildModel {
 
 export interface IngestOptions {
   /** Keep this absolute path? */
-  keepPath?: (path: string) => boolean;
+  keepPath?: (path: string, written?: boolean) => boolean;
   /** Keep failed lookups (probes). */
   probes?: boolean;
   /** Keep directory listings, O_PATH opens and lookups. */
@@ -129,7 +129,7 @@ export function graphModel(build: Build, opts: IngestOptions = {}): BuildModel {
     let i = index.get(id);
     if (i === undefined) {
       const f = m.files[id];
-      i = focus?.files && !focus.files.has(id) ? -1 : keep(f.path) ? files.length : -1;
+      i = focus?.files && !focus.files.has(id) ? -1 : keep(f.path, (f.kinds & WRITES) !== 0) ? files.length : -1;
       if (i >= 0) files.push({ idx: i, path: f.path, uses: 0, dir: f.dir, gone: f.removed });
       index.set(id, i);
     }

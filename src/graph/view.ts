@@ -13,7 +13,7 @@
  * (recursively), uniting their files.
  */
 import { GraphError } from '../errors.js';
-import { anyMatch, compileGlob, DEFAULT_HIDDEN, SYSTEM_PATHS, type PathMatcher } from './glob.js';
+import { anyMatch, compileGlob, defaultHidden, SYSTEM_PATHS, type PathMatcher } from './glob.js';
 import { failed, programName, Use, type BuildModel, type FileNode, type ProcNode } from './model.js';
 
 export type FilesMode = 'read' | 'written' | 'all';
@@ -100,16 +100,16 @@ export interface GraphView {
   nodeCount: number;
 }
 
-/** Compiles the path filters of `opts` (relative globs are relative to `cwd`). */
-export function pathFilter(opts: GraphOptions, cwd: string): (path: string) => boolean {
+/** Compiles the path filters of `opts` (relative globs are relative to `cwd`); `written`: the build wrote the file (a library it made is not hidden). */
+export function pathFilter(opts: GraphOptions, cwd: string): (path: string, written?: boolean) => boolean {
   const base = cwd || '/';
   const include = (opts.include ?? []).map((g) => compileGlob(g, base));
   const exclude = (opts.exclude ?? []).map((g) => compileGlob(g, base));
-  const hidden: PathMatcher[] = opts.allFiles ? [] : DEFAULT_HIDDEN.map((g) => compileGlob(g, '/'));
-  return (p: string) => {
+  const hidden = opts.allFiles ? () => false : defaultHidden();
+  return (p: string, written = false) => {
     if (exclude.length && anyMatch(exclude, p)) return false;
     if (include.length) return anyMatch(include, p);
-    return !anyMatch(hidden, p);
+    return !hidden(p, written);
   };
 }
 
@@ -329,7 +329,7 @@ function edgeKinds(b: number): FileEdgeKind[] {
 export function computeView(model: BuildModel, opts: GraphOptions = {}): GraphView {
   const keep = pathFilter(opts, model.header.cwd ?? '');
   const sys = systemFilter(opts, model.header.cwd ?? '');
-  const fileOk = model.files.map((f) => keep(f.path) && !sys(f));
+  const fileOk = model.files.map((f) => keep(f.path, (f.uses & Use.WRITE) !== 0) && !sys(f));
   const written = (f: number) => (model.files[f].uses & Use.WRITE) !== 0;
   const shown = shownBitsFor(opts, written);
   const maxDepth = opts.depth ?? Infinity;

@@ -377,6 +377,10 @@ export interface ProcessInfo {
   /** pipes (normalizer ids) this process read from / wrote to */
   pipe_read?: number[];
   pipe_write?: number[];
+  /** files it may have written through an fd no close record shows closed (open at its end, closed by close_range, replaced by dup2): writes up to end_ts */
+  held_write?: string[];
+  /** held_write is given (older normalizers did not track it: any write may go on up to end_ts) */
+  held_known?: boolean;
 }
 
 export interface LogRecord {

@@ -5,13 +5,32 @@
  * The root process always acts as a driver: in a build with no known
  * driver every direct child of the root is a job.
  *
- * A job's inputs are the files it read that it did not make itself, and
- * those it made that another job wrote over before it read them back (a -j
- * race: what it read was the other's); its outputs are the files it wrote
- * that still exist at the end.
+ * A job's inputs are the files it read (or ran: kinds.ts READS) that it
+ * did not make itself, and those it made that another job wrote over
+ * before it read them back (a -j race: what it read was the other's); its
+ * outputs are the files it wrote that still exist at the end.
+ *
+ * A process in no job (a driver, the root) is a unit of work of its own:
+ * JobIndex.unit gives it as a job of one process, with inputs and
+ * outputs by the same rules.
+ *
+ * Provenance respects time: a file a unit wrote is made of the inputs it
+ * began reading before it was done writing it (writtenUntil, inputsBy), and
+ * a file it read goes into the outputs it was still writing after it began
+ * reading it (readFrom, outputsFrom). The log has no read(2) or write(2)
+ * calls, only opens, closes and path operations, so the bounds are safe
+ * ones from the three times each access keeps: a read began no earlier than
+ * the access's first use, nor before the build made the file (bornAt), and
+ * ended by its last use; writes began at the access's first write and ended
+ * at its lastWrite (the last write-like use, close or exec), or at the
+ * process's end when it still held a write fd that no close record shows
+ * closed (Process.heldWrite: a shell's `> out` handed to the program it
+ * runs). Not seen: a write through a shared memory mapping after the close,
+ * a read through an fd still open after its last use (an fd read to the
+ * end of the process after another process rewrote the file).
  */
 import { baseName } from '../normalize/paths.js';
-import { Kind, WRITES } from './kinds.js';
+import { READS, WRITES } from './kinds.js';
 import type { BuildModel, Process } from './model.js';
 
 /** Programs that start jobs, by program name. `cmake` only as `cmake --build`. */
@@ -56,6 +75,11 @@ export function isDriver(p: Process, drivers: ReadonlySet<string>): boolean {
 export class JobIndex {
   readonly jobs: Job[] = [];
   private readonly byProc = new Map<number, Job>();
+  /** Processes in no job, as units of their own (made on demand). */
+  private readonly lone = new Map<number, Job>();
+  private readonly procs: Map<number, Process>;
+  /** bornAt, made on first use. */
+  private born?: Float64Array;
 
   constructor(
     private readonly model: BuildModel,
@@ -63,6 +87,7 @@ export class JobIndex {
   ) {
     const drivers = driverSet(opts);
     const procs = new Map(model.processes.map((p) => [p.proc, p]));
+    this.procs = procs;
     const driver = new Set<number>();
     for (const p of model.processes) if (isDriver(p, drivers)) driver.add(p.proc);
     const roots = new Set(model.roots);
@@ -103,9 +128,11 @@ export class JobIndex {
           const w = firstWrite.get(a.file);
           if (w === undefined || a.firstWrite < w) firstWrite.set(a.file, a.firstWrite);
         }
-        if (a.kinds & Kind.READ) {
+        if (a.kinds & READS) {
+          // the access's first use may be a probe: a file the build made was read no earlier than it was made
+          const t = Math.max(a.first, this.bornAt(a.file));
           const r = firstRead.get(a.file);
-          if (r === undefined || a.first < r) firstRead.set(a.file, a.first);
+          if (r === undefined || t < r) firstRead.set(a.file, t);
         }
       }
     }
@@ -147,6 +174,112 @@ export class JobIndex {
     const j = this.byProc.get(proc);
     return j && j.proc === proc ? j : undefined;
   }
+
+  /** When `file` came to be, if the build made it (the first write of any process, ns; nothing read it before); -Infinity for a file that was there before. */
+  bornAt(file: number): number {
+    if (!this.born) {
+      const files = this.model.files;
+      const born = new Float64Array(files.length).fill(-Infinity);
+      for (const f of files) {
+        if (!f.created) continue;
+        let t = Infinity;
+        for (const a of f.procs) if (a.firstWrite >= 0 && a.firstWrite < t) t = a.firstWrite;
+        if (t < Infinity) born[f.id] = t;
+      }
+      this.born = born;
+    }
+    return this.born[file];
+  }
+
+  /** When `unit` began writing `file` (ns); Infinity if it did not. */
+  firstWrite(unit: Job, file: number): number {
+    let t = Infinity;
+    for (const id of unit.procs) {
+      const a = this.procs.get(id)!.files.get(file);
+      if (a && a.kinds & WRITES && a.firstWrite >= 0 && a.firstWrite < t) t = a.firstWrite;
+    }
+    return t;
+  }
+
+  /**
+   * Until when `unit` may have written `file` (ns): per process that wrote
+   * it, the access's lastWrite, or the process's end if it held a write fd
+   * of it to the end (or one of the unit's processes did, inherited);
+   * -Infinity if the unit did not write it.
+   */
+  writtenUntil(unit: Job, file: number): number {
+    let t = -Infinity;
+    for (const id of unit.procs) {
+      const p = this.procs.get(id)!;
+      if (p.heldWrite?.includes(file)) {
+        if (p.end > t) t = p.end;
+        continue;
+      }
+      const a = p.files.get(file);
+      if (a && a.lastWrite > t) t = a.lastWrite;
+    }
+    return t;
+  }
+
+  /**
+   * When `unit` began reading (or running) `file` as it was at `after` or
+   * later (ns): the first use of its accesses that read it and still used it
+   * then, and not before the file came to be; Infinity if it did not.
+   */
+  readFrom(unit: Job, file: number, after = -Infinity): number {
+    let t = Infinity;
+    for (const id of unit.procs) {
+      const a = this.procs.get(id)!.files.get(file);
+      if (a && a.kinds & READS && a.last >= after && a.first < t) t = a.first;
+    }
+    return t === Infinity ? t : Math.max(t, after, this.bornAt(file));
+  }
+
+  /** The inputs of `unit` it began reading by `until` (ns): what a file it was done writing then can be made of. */
+  inputsBy(unit: Job, until: number): number[] {
+    if (until >= unit.end) return unit.inputs;
+    const early = new Set<number>();
+    for (const id of unit.procs) {
+      for (const a of this.procs.get(id)!.files.values()) if (a.kinds & READS && a.first <= until && this.bornAt(a.file) <= until) early.add(a.file);
+    }
+    return unit.inputs.filter((i) => early.has(i));
+  }
+
+  /**
+   * The files `unit` handed on that it was still writing at `from` or later
+   * (ns): what a file it began reading then can go into. Handed on: its
+   * outputs, and the files it wrote that are gone at the end but that
+   * another unit read or moved first (a directory another job renamed into
+   * place).
+   */
+  outputsFrom(unit: Job, from: number): number[] {
+    let out = unit.outputs;
+    for (const id of unit.written) {
+      const f = this.model.files[id];
+      if (f.removed && !f.dir && f.procs.some((a) => a.kinds & READS && this.unit(a.proc) !== unit)) {
+        if (out === unit.outputs) out = [...out];
+        out.push(id);
+      }
+    }
+    if (out !== unit.outputs) out.sort((a, b) => a - b);
+    return from <= unit.start ? out : out.filter((o) => this.writtenUntil(unit, o) >= from);
+  }
+
+  /**
+   * The unit of work of a process: its job, or for a process in no job (a
+   * driver, the root) the process alone, as a job of one (not in `jobs`).
+   * Undefined for an unknown process.
+   */
+  unit(proc: number): Job | undefined {
+    const j = this.byProc.get(proc) ?? this.lone.get(proc);
+    if (j) return j;
+    const p = this.procs.get(proc);
+    if (!p) return undefined;
+    const one: Job = { proc, procs: [proc], start: p.start, end: p.end, inputs: [], outputs: [], written: [] };
+    this.io(one, this.procs);
+    this.lone.set(proc, one);
+    return one;
+  }
 }
 
 /** Processes of a file's accesses that wrote it (content or existence), in time order. */
@@ -162,7 +295,7 @@ export function writersOf(model: BuildModel, file: number): number[] {
 export function readersOf(model: BuildModel, file: number): number[] {
   const f = model.files[file];
   return f.procs
-    .filter((a) => a.kinds & (Kind.READ | Kind.EXEC))
+    .filter((a) => a.kinds & READS)
     .sort((a, b) => a.first - b.first)
     .map((a) => a.proc);
 }

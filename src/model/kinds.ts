@@ -54,5 +54,12 @@ export function kindNames(kinds: number): KindName[] {
 
 /** Content was changed or the file made (write, create, truncate, rename_to). */
 export const WRITES = Kind.WRITE | Kind.CREATE | Kind.TRUNCATE | Kind.RENAME_TO;
+/**
+ * Its content was used: read, run (exec: the program, a #! script and its
+ * interpreter; a shared library is read by the loader), or moved (a
+ * rename's source: the destination is made of it). What a job's inputs are
+ * made of, and what provenance (deps, rdeps) follows.
+ */
+export const READS = Kind.READ | Kind.EXEC | Kind.RENAME_FROM;
 /** The file's content or existence was used: read, exec, or a successful lookup. */
 export const USES = Kind.READ | Kind.EXEC | Kind.STAT | Kind.LIST;

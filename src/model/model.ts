@@ -15,7 +15,7 @@
  */
 import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
 import { recordType } from '../log/schema.js';
-import { baseName } from '../normalize/paths.js';
+import { baseName, dirName } from '../normalize/paths.js';
 import { callerArgv } from '../normalize/argv.js';
 import { Kind, WRITES } from './kinds.js';
 import { openKinds, recordUses } from './uses.js';
@@ -54,6 +54,12 @@ export interface Process {
   readonly files: Map<number, FileAccess>;
   pipeRead: readonly number[];
   pipeWrite: readonly number[];
+  /**
+   * Files it wrote through an fd that no close record shows closed (open at
+   * its end, closed by close_range, replaced by dup2): their writes may go on
+   * until it ended. Undefined when none (jobs.ts writtenUntil).
+   */
+  heldWrite?: readonly number[];
   /** The job this process belongs to (the job root's proc id), 0 if none (drivers, the root). */
   job: number;
 }
@@ -94,15 +100,25 @@ export interface FileAccess {
   count: number;
   /** Time of the first write-like use (create, write, truncate, rename_to), or -1. */
   firstWrite: number;
+  /**
+   * Until when it may have written the file through a path or an fd: its
+   * last write-like use, or a later close of the file or exec (which closes
+   * close-on-exec fds), or -1 if it did not write it. An fd it still held at
+   * the end is in Process.heldWrite instead.
+   */
+  lastWrite: number;
 }
 
 /** Accesses per block of times. */
 const TIMES_BLOCK = 1 << 14;
 
+/** Times per access in the block. */
+const TIMES = 4;
+
 /**
- * The model's FileAccess: its three times live in a shared Float64Array
- * block, not as three number objects (a kernel build has a million
- * accesses: 48 MB of boxed doubles otherwise). Private fields: JSON and
+ * The model's FileAccess: its four times live in a shared Float64Array
+ * block, not as four number objects (a kernel build has a million
+ * accesses: 64 MB of boxed doubles otherwise). Private fields: JSON and
  * spreads see no more than FileAccess.
  */
 class Access implements FileAccess {
@@ -123,6 +139,7 @@ class Access implements FileAccess {
     t[at] = ts;
     t[at + 1] = ts;
     t[at + 2] = -1;
+    t[at + 3] = -1;
   }
 
   get first(): number {
@@ -142,6 +159,12 @@ class Access implements FileAccess {
   }
   set firstWrite(v: number) {
     this.#t[this.#at + 2] = v;
+  }
+  get lastWrite(): number {
+    return this.#t[this.#at + 3];
+  }
+  set lastWrite(v: number) {
+    this.#t[this.#at + 3] = v;
   }
 }
 
@@ -187,6 +210,12 @@ export class ModelBuilder {
   private readonly envOf = new WeakMap<readonly string[], readonly string[]>();
   private readonly links: FileLink[] = [];
   private readonly linkSeen = new Set<string>();
+  /**
+   * Every directory that holds a known file, with the ids of the files right
+   * in it and its subdirectories that hold any: what a directory's rename
+   * moves. A number per file and an entry per directory.
+   */
+  private readonly dirs = new Map<string, { files: number[]; dirs: string[] }>();
   /** The block the next access's times go to, and their place in it. */
   private times = new Float64Array(0);
   private timesAt = 0;
@@ -251,6 +280,7 @@ export class ModelBuilder {
         files: new Map(),
         pipeRead: [],
         pipeWrite: [],
+        heldWrite: undefined,
         job: 0,
       };
       this.procs.set(proc, p);
@@ -265,8 +295,60 @@ export class ModelBuilder {
       this.files.push({ id, path: this.intern(path), dir: false, created: false, removed: false, kinds: 0, procs: [] });
       this.state.push(UNKNOWN);
       this.fileIds.set(path, id);
+      this.index(path, id);
     }
     return this.files[id];
+  }
+
+  /** Files `id` (at `path`) under its directory in `dirs`, and a new directory under its parent, and so on up. */
+  private index(path: string, id: number): void {
+    if (path === '/') return;
+    const dir = dirName(path);
+    const node = this.dirs.get(dir);
+    if (node) {
+      node.files.push(id);
+      return;
+    }
+    this.dirs.set(dir, { files: [id], dirs: [] });
+    for (let child = dir; child !== '/'; ) {
+      const parent = dirName(child);
+      const up = this.dirs.get(parent);
+      if (up) {
+        up.dirs.push(child);
+        return;
+      }
+      this.dirs.set(parent, { files: [], dirs: [child] });
+      child = parent;
+    }
+  }
+
+  /**
+   * A directory renamed: every file known under it that is there moves with
+   * it, as if renamed one by one by the same process (gone at the old path,
+   * made at the new one, an `mv` link between them). Costs nothing for a
+   * plain file: it holds none.
+   */
+  private moveTree(p: Process, from: string, to: string, ts: number): void {
+    const top = from === to ? undefined : this.dirs.get(from);
+    if (!top) return;
+    const ids: number[] = [];
+    for (const stack = [top]; stack.length; ) {
+      const n = stack.pop()!;
+      for (const id of n.files) ids.push(id);
+      for (const d of n.dirs) {
+        const c = this.dirs.get(d);
+        if (c) stack.push(c);
+      }
+    }
+    for (const id of ids) {
+      if (this.state[id] !== PRESENT) continue;
+      const old = this.files[id].path;
+      const moved = to + old.slice(from.length);
+      this.use(p, old, Kind.DELETE | Kind.RENAME_FROM, ts);
+      this.use(p, moved, Kind.RENAME_TO, ts);
+      if (this.files[id].dir) this.file(moved).dir = true;
+      this.link(old, moved, 'mv');
+    }
   }
 
   /** Records that process `p` used `path` in the ways `kinds` at `ts`. */
@@ -297,18 +379,21 @@ export class ModelBuilder {
     let a = p.files.get(f.id);
     if (!a) {
       if (this.timesAt === this.times.length) {
-        this.times = new Float64Array(3 * TIMES_BLOCK);
+        this.times = new Float64Array(TIMES * TIMES_BLOCK);
         this.timesAt = 0;
       }
       a = new Access(p.proc, f.id, this.times, this.timesAt, ts);
-      this.timesAt += 3;
+      this.timesAt += TIMES;
       p.files.set(f.id, a);
       f.procs.push(a);
     }
     a.kinds |= kinds;
     a.last = ts;
     a.count++;
-    if (a.firstWrite < 0 && kinds & WRITES) a.firstWrite = ts;
+    if (kinds & WRITES) {
+      if (a.firstWrite < 0) a.firstWrite = ts;
+      a.lastWrite = ts;
+    }
   }
 
   /** Adds one normalized record (records must come in time order). */
@@ -335,12 +420,25 @@ export class ModelBuilder {
       this.use(p, r.abspath, openKinds(r.access ?? 0), ts);
       return;
     }
+    if (type === 'close') {
+      this.onClose(p, r.abspath, ts);
+      return;
+    }
     const link = type === 'path2' ? this.onPath2(r) : undefined;
     if (type === 'exec') this.onExec(p, r);
     if (type === 'lookup') this.onStat(r);
     if (type === 'chdir' && !r.chdir!.errno && r.abspath && !p.children.length && !p.chdirs?.includes(r.abspath)) (p.chdirs ??= []).push(this.intern(r.abspath));
     for (const u of recordUses(r, type)) this.use(p, u.path, u.kinds, ts);
     if (link) this.link(r.abspath, r.abspath2, link);
+    if (link === 'mv' && r.abspath && r.abspath2) this.moveTree(p, r.abspath, r.abspath2, ts);
+  }
+
+  /** A close of a file the process wrote: writes through that fd (if it was the one) end here (jobs.ts writtenUntil). */
+  private onClose(p: Process, path: string | undefined, ts: number): void {
+    if (!path || path[0] !== '/') return;
+    const id = this.fileIds.get(path);
+    const a = id === undefined ? undefined : p.files.get(id);
+    if (a && a.lastWrite >= 0 && ts > a.lastWrite) a.lastWrite = ts;
   }
 
   /** The first mtime a successful stat found, before the build wrote the file. */
@@ -365,6 +463,16 @@ export class ModelBuilder {
     p.signal = info.signal ?? 0;
     if (info.pipe_read?.length) p.pipeRead = [...info.pipe_read];
     if (info.pipe_write?.length) p.pipeWrite = [...info.pipe_write];
+    // without held_known (an older normalizer) any write may have gone on to its end
+    const held = info.held_known ? (info.held_write ?? []).map((path) => this.fileIds.get(path)).filter((id) => id !== undefined) : this.written(p);
+    p.heldWrite = held.length ? held : undefined;
+  }
+
+  /** The files a process wrote. */
+  private written(p: Process): number[] {
+    const out: number[] = [];
+    for (const a of p.files.values()) if (a.kinds & WRITES) out.push(a.file);
+    return out;
   }
 
   /** @internal */
@@ -377,6 +485,8 @@ export class ModelBuilder {
     }
     p.execd = true;
     p.chdirs = undefined; // the exec record's cwd is where it now is
+    // the exec closes close-on-exec fds: writes through them end here (a write fd left open is held to the end: ProcessInfo.held_write)
+    for (const a of p.files.values()) if (a.lastWrite >= 0 && r.ts > a.lastWrite) a.lastWrite = r.ts;
     if (e.env?.length) p.env = this.internEnv(e.env);
     if (e.argv?.length) p.argv = e.argv.map((a) => this.intern(a));
     const caller = e.interp && e.argv0 ? callerArgv({ path: e.path ?? '', argv: e.argv ?? [], interp: e.interp, argv0: e.argv0 }) : undefined;

@@ -4,11 +4,13 @@
  * display filter's `access` field of an event is their union.
  *
  * CREATE here means "may have made it" (O_CREAT, mkdir, link, symlink);
- * the model keeps it only when the file was not there before.
+ * the model keeps it only when the file was not there before. A
+ * successful exec runs its program and, for a #! script, the interpreter.
  */
 import type { LogRecord } from '../log/schema.js';
 import { recordType } from '../log/schema.js';
 import { Access } from '../normalize/access.js';
+import { resolvePath } from '../normalize/paths.js';
 import { accessOf, type AccessClass } from '../ops/table.js';
 import { Kind } from './kinds.js';
 
@@ -66,8 +68,13 @@ function classUses(path: string | undefined, op: string, flags: number, errno: n
 /** The files a record names and how it used them (empty for records about no file). */
 export function recordUses(r: LogRecord, type = recordType(r)): readonly Use[] {
   switch (type) {
-    case 'exec':
-      return [{ path: r.abspath, kinds: (r.exec!.errno ?? 0) !== 0 ? Kind.PROBE : Kind.EXEC }];
+    case 'exec': {
+      const e = r.exec!;
+      if ((e.errno ?? 0) !== 0) return [{ path: r.abspath, kinds: Kind.PROBE }];
+      // a #! script (or binfmt_misc) runs its interpreter too: the kernel opens it, no open record says so
+      const interp = e.interp ? resolvePath(e.cwd, e.interp) : undefined;
+      return interp && interp !== r.abspath ? [{ path: r.abspath, kinds: Kind.EXEC }, { path: interp, kinds: Kind.EXEC }] : [{ path: r.abspath, kinds: Kind.EXEC }];
+    }
     case 'open':
       return [{ path: r.abspath, kinds: openKinds(r.access ?? 0) }];
     case 'chdir':

@@ -40,7 +40,7 @@
  */
 import type { EventType, LogHeader, LogRecord } from '../log/schema.js';
 import { recordType } from '../log/schema.js';
-import { classifyOpen, flagLayoutFor, O, type FlagLayout } from './access.js';
+import { Access, classifyOpen, flagLayoutFor, O, type FlagLayout } from './access.js';
 import { resolvePath } from './paths.js';
 
 export const AT_FDCWD = -100;
@@ -58,6 +58,7 @@ interface FdEntry {
   pipe?: number; // pipe number
   end?: 'r' | 'w';
   cloexec: boolean;
+  write?: boolean; // opened for writing (a file)
 }
 
 /** A process being tracked. */
@@ -78,6 +79,8 @@ export interface ProcState {
   execs: number;
   pipeRead: Set<number>;
   pipeWrite: Set<number>;
+  /** Files it may have written through an fd that no close record shows closed (ProcessInfo.held_write). */
+  heldWrite: Set<string>;
 }
 
 /** A pipe: who created it and who used which end. */
@@ -288,6 +291,7 @@ export class Normalizer {
       execs: 0,
       pipeRead: new Set(),
       pipeWrite: new Set(),
+      heldWrite: new Set(),
     };
     this.counts.processes++;
     this.byPid.set(pid, p);
@@ -418,10 +422,18 @@ export class Normalizer {
       argv: p.argv,
       cwd: p.execCwd || p.cwd || '',
     };
-    // Not (yet) in bt.proto: kept in memory, dropped by the encoder if the schema lacks them.
     if (p.pipeRead.size) info.pipe_read = [...p.pipeRead].sort((a, b) => a - b);
     if (p.pipeWrite.size) info.pipe_write = [...p.pipeWrite].sort((a, b) => a - b);
+    // write fds still open at its end: their writes may go on until then
+    for (const e of p.fds.values()) this.held(p, e);
+    if (p.heldWrite.size) info.held_write = [...p.heldWrite].sort();
+    info.held_known = true;
     return { ts, pid: p.pid, tid: p.pid, proc: p.proc, process: info } as unknown as LogRecord;
+  }
+
+  /** A write fd of a file closed (or left open at the end) without a close record naming it: its writes may go on until the process ends. */
+  private held(p: ProcState, e: FdEntry): void {
+    if (e.write && e.path !== undefined) p.heldWrite.add(e.path);
   }
 
   private snapshotPipes(p: ProcState): void {
@@ -507,7 +519,7 @@ export class Normalizer {
     } else {
       this.unresolved(p, o.op ?? 'open', path);
     }
-    if (fd >= 0) p.fds.set(fd, { path: abs, cloexec: ((o.flags ?? 0) & O.CLOEXEC) !== 0 });
+    if (fd >= 0) p.fds.set(fd, { path: abs, cloexec: ((o.flags ?? 0) & O.CLOEXEC) !== 0, write: (r.access & Access.WRITE) !== 0 || undefined });
   }
 
   private onClose(r: LogRecord): void {
@@ -523,7 +535,10 @@ export class Normalizer {
       for (const [n, e] of p.fds) {
         if (n < fd || n > last) continue;
         if (cloexecOnly) e.cloexec = true;
-        else p.fds.delete(n);
+        else {
+          this.held(p, e); // closed with no record naming the file
+          p.fds.delete(n);
+        }
       }
       return;
     }
@@ -549,7 +564,9 @@ export class Normalizer {
     if (newfd < 0 || newfd === oldfd) return;
     const cloexec =
       !!d.cloexec || d.op === 'fcntl_dupfd_cloexec' || (d.op === 'dup3' && ((d.flags ?? 0) & O.CLOEXEC) !== 0);
-    p.fds.set(newfd, { path: src?.path, pipe: src?.pipe, end: src?.end, cloexec });
+    const replaced = p.fds.get(newfd);
+    if (replaced) this.held(p, replaced); // dup2 closes what newfd was, with no record naming it
+    p.fds.set(newfd, { path: src?.path, pipe: src?.pipe, end: src?.end, cloexec, write: src?.write });
   }
 
   private onPipe(r: LogRecord): void {

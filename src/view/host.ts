@@ -11,7 +11,7 @@ import { summarize } from '../answers/summary.js';
 import { dotToSvg, graphBuild, toDot } from '../graph/index.js';
 import { DEFAULT_MAX_NODES } from '../graph/view.js';
 import { GraphError } from '../errors.js';
-import type { Build } from '../model/index.js';
+import { WRITES, type Build } from '../model/index.js';
 import type { ApiAnswer, ExtraApi } from './api.js';
 import { modelFilter } from './filter.js';
 import { ViewQuery, type FileGroups } from './query.js';
@@ -43,7 +43,10 @@ function procScope(build: Build, proc: number): Scope {
   for (const id of [...procs]) for (let p = build.process(id); p && p.parent && !procs.has(p.parent); p = build.process(p.parent)) procs.add(p.parent);
   const files = new Set<number>();
   for (const id of job ? job.procs : [proc]) {
-    for (const a of build.process(id)?.files.values() ?? []) if (!isNoise(build.model.files[a.file].path)) files.add(a.file);
+    for (const a of build.process(id)?.files.values() ?? []) {
+      const f = build.model.files[a.file];
+      if (!isNoise(f.path, (f.kinds & WRITES) !== 0)) files.add(a.file);
+    }
   }
   return { procs, files };
 }

@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { deps, rdeps } from '../../src/answers/deps.js';
+import { summarize } from '../../src/answers/summary.js';
 import { buildFromRecords, Kind, kindNames, loadBuild, normalized, type Build } from '../../src/model/index.js';
 import { normalizeRecords } from '../../src/normalize/normalize.js';
 import { ENOENT, O_CREAT, O_TRUNC, O_WRONLY, O_RDWR, TraceBuilder, tempDir } from '../normalize/synth.js';
@@ -93,11 +95,50 @@ test('jobs: what a driver started, with inputs and outputs', () => {
     outputs: j.outputs.map((i) => path(b, i)),
   }));
   assert.deepEqual(jobs, [
-    { argv: '/bin/sh -c cc -c a.c', procs: 2, inputs: ['/w/a.c', '/w/a.h'], outputs: ['/w/a.o'] },
-    { argv: 'cc -o prog a.o', procs: 1, inputs: ['/w/a.o'], outputs: ['/w/prog'] },
+    // the programs a job ran are inputs too
+    { argv: '/bin/sh -c cc -c a.c', procs: 2, inputs: ['/bin/sh', '/usr/bin/cc', '/w/a.c', '/w/a.h'], outputs: ['/w/a.o'] },
+    { argv: 'cc -o prog a.o', procs: 1, inputs: ['/usr/bin/cc', '/w/a.o'], outputs: ['/w/prog'] },
   ]);
   assert.equal(b.jobs.of(procOf(b, 'cc', '-c').proc)!.proc, procOf(b, '/bin/sh', '-c').proc);
   assert.equal(b.jobs.of(1), undefined, 'the driver is in no job');
+});
+
+test('jobs: running a program is reading it: a program the build made, a #! script and its interpreter', () => {
+  const W = O_WRONLY | O_CREAT | O_TRUNC;
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/make', ['make'], '/w');
+  t.open(1, 'Makefile', { fd: 3 });
+  t.fork(1, 2);
+  t.exec(2, '/usr/bin/cc', ['cc', '-o', 'tool', 'tool.c'], '/w');
+  t.open(2, 'tool.c', { fd: 3 });
+  t.open(2, 'tool', { fd: 4, flags: W });
+  t.exit(2, 0);
+  t.fork(1, 3);
+  t.exec(3, '/bin/cp', ['cp', 'interp.in', 'bin/interp'], '/w');
+  t.open(3, 'interp.in', { fd: 3 });
+  t.open(3, 'bin/interp', { fd: 4, flags: W });
+  t.exit(3, 0);
+  t.fork(1, 4);
+  t.exec(4, 'tool', ['./tool', 'out.h'], '/w');
+  t.open(4, 'out.h', { fd: 3, flags: W });
+  t.exit(4, 0);
+  t.fork(1, 5);
+  // `./gen v.h` where gen starts with `#!bin/interp` (resolved against the cwd, as the kernel does)
+  t.exec(5, 'gen', ['bin/interp', './gen', 'v.h'], '/w', { interp: 'bin/interp' });
+  t.open(5, 'v.h', { fd: 3, flags: W });
+  t.exit(5, 0);
+  t.exit(1, 0);
+  const b = modelOf(t);
+  const inputs = (argv0: string) => b.jobs.jobs.find((j) => b.process(j.proc)!.argv[0] === argv0)!.inputs.map((i) => path(b, i));
+  assert.deepEqual(inputs('cc'), ['/usr/bin/cc', '/w/tool.c']);
+  assert.deepEqual(inputs('./tool'), ['/w/tool']);
+  assert.deepEqual(inputs('bin/interp'), ['/w/bin/interp', '/w/gen']);
+  assert.deepEqual(kindNames(b.process(5)!.files.get(b.file('/w/bin/interp')!.id)!.kinds), ['exec']);
+  // a process in no job (the driver) is a unit of its own, by the same rules
+  const make = b.jobs.unit(1)!;
+  assert.deepEqual([make.proc, make.procs, make.inputs.map((i) => path(b, i))], [1, [1], ['/usr/bin/make', '/w/Makefile']]);
+  assert.equal(b.jobs.of(1), undefined);
+  assert.equal(b.jobs.unit(4), b.jobs.get(4));
 });
 
 test('jobs: no known driver: the root children; --driver adds one; cmake only with --build', () => {
@@ -177,4 +218,71 @@ test('kinds: a rename moves, a link and mkdir create, rmdir deletes', () => {
   assert.equal(b.file('/w/d')!.removed, true);
   assert.deepEqual(b.model.links, [{ from: b.file('/w/x.tmp')!.id, to: b.file('/w/x')!.id, kind: 'mv' }]);
   assert.equal(Kind.RENAME_TO & b.file('/w/x')!.kinds, Kind.RENAME_TO);
+});
+
+test('a directory\'s rename moves the files under it: present at the new path, gone at the old, findable, linked', () => {
+  const W = O_WRONLY | O_CREAT | O_TRUNC;
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/cargo', ['cargo', 'build'], '/w');
+  t.open(1, 'target/CACHEDIR.TAG', { errno: ENOENT }); // looked for first: known, absent
+  t.pathOp(1, 'mkdir', 'targetQW');
+  t.open(1, 'targetQW/CACHEDIR.TAG', { errno: ENOENT });
+  t.open(1, 'targetQW/CACHEDIR.TAG', { fd: 3, flags: W });
+  t.close(1, 3);
+  t.pathOp(1, 'mkdir', 'targetQW/debug');
+  t.pathOp(1, 'mkdir', 'targetQW/debug/deep');
+  t.open(1, 'targetQW/debug/deep/x.o', { fd: 3, flags: W });
+  t.close(1, 3);
+  t.open(1, 'targetQW/debug/gone.tmp', { fd: 3, flags: W });
+  t.close(1, 3);
+  t.pathOp(1, 'unlink', 'targetQW/debug/gone.tmp'); // removed before the rename: nothing to move
+  t.pathOp2(1, 'rename', 'targetQW', 'target');
+  t.open(1, 'target/debug/y', { fd: 3, flags: W });
+  t.close(1, 3);
+  t.exit(1, 0);
+  const b = modelOf(t);
+  const f = (p: string) => b.file(`/w/${p}`);
+  for (const p of ['target/CACHEDIR.TAG', 'target/debug/deep/x.o']) {
+    assert.equal(f(p)?.removed, false, p);
+    assert.equal(f(p)?.created, true, p);
+    assert.deepEqual(kindNames(f(p)!.kinds).filter((k) => k !== 'probe'), ['create', 'rename_to'], p);
+  }
+  for (const p of ['targetQW/CACHEDIR.TAG', 'targetQW/debug/deep/x.o', 'targetQW/debug', 'targetQW']) assert.equal(f(p)?.removed, true, p);
+  assert.equal(f('target/debug')?.dir, true);
+  assert.equal(f('target/debug/deep')?.dir, true);
+  assert.equal(f('target/debug/gone.tmp'), undefined);
+  assert.equal(b.resolveFile('target/CACHEDIR.TAG').path, '/w/target/CACHEDIR.TAG');
+  const links = b.model.links.map((l) => `${path(b, l.from)} -> ${path(b, l.to)}`);
+  assert.ok(links.includes('/w/targetQW/CACHEDIR.TAG -> /w/target/CACHEDIR.TAG'), links.join('\n'));
+  assert.ok(links.includes('/w/targetQW/debug/deep/x.o -> /w/target/debug/deep/x.o'), links.join('\n'));
+  // moving what it made (after looking for it) is not reading an input
+  assert.deepEqual(b.jobs.unit(1)!.inputs.map((i) => path(b, i)), ['/usr/bin/cargo']);
+  const s = summarize(b);
+  assert.deepEqual(s.outputs, ['/w/target/CACHEDIR.TAG', '/w/target/debug/deep/x.o', '/w/target/debug/y']);
+  assert.deepEqual(s.intermediates, ['/w/targetQW/CACHEDIR.TAG', '/w/targetQW/debug/deep/x.o', '/w/targetQW/debug/gone.tmp']);
+});
+
+test('a directory renamed by another job: the files in it come from the job that wrote them', () => {
+  const W = O_WRONLY | O_CREAT | O_TRUNC;
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/make', ['make'], '/w');
+  t.fork(1, 2);
+  t.exec(2, '/usr/bin/gen', ['gen', 'out.tmp'], '/w');
+  t.open(2, 'in.txt', { fd: 3 });
+  t.close(2, 3);
+  t.pathOp(2, 'mkdir', 'out.tmp');
+  t.open(2, 'out.tmp/a.txt', { fd: 3, flags: W });
+  t.close(2, 3);
+  t.exit(2, 0);
+  t.fork(1, 3);
+  t.exec(3, '/bin/mv', ['mv', 'out.tmp', 'out'], '/w');
+  t.pathOp2(3, 'rename', 'out.tmp', 'out');
+  t.exit(3, 0);
+  t.exit(1, 0);
+  const b = modelOf(t);
+  const d = deps(b, b.file('/w/out/a.txt')!);
+  assert.deepEqual(d.tree.writer?.argv, ['mv', 'out.tmp', 'out']);
+  assert.deepEqual(d.inputs, ['/bin/mv', '/usr/bin/gen', '/w/in.txt']);
+  assert.deepEqual(d.outputs, ['/w/out.tmp/a.txt']);
+  assert.deepEqual(rdeps(b, b.file('/w/in.txt')!).outputs, ['/w/out.tmp/a.txt', '/w/out/a.txt']);
 });

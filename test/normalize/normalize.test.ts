@@ -364,6 +364,34 @@ test('fd table: cloexec at exec, dup*, fcntl, close_range', () => {
   assert.equal(records.filter((r) => r.close?.op === 'close')[0].abspath, '/d2');
 });
 
+test('ProcessInfo.held_write: files written through an fd no close record shows closed (held at exit, replaced by dup2, closed by close_range)', () => {
+  const W = O_WRONLY | O_CREAT | O_TRUNC;
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/bin/sh', ['sh'], '/w');
+  t.open(1, 'closed.out', { fd: 3, flags: W });
+  t.close(1, 3); // closed: not held
+  t.open(1, 'read.txt', { fd: 3 }); // read only: never held
+  t.open(1, 'held.out', { fd: 4, flags: W });
+  t.dup(1, 'dup2', 4, 1); // fd 1 -> held.out
+  t.close(1, 4); // one of its two fds: still held through fd 1
+  t.open(1, 'replaced.out', { fd: 5, flags: W });
+  t.open(1, 'other', { fd: 6 });
+  t.dup(1, 'dup2', 6, 5); // closes replaced.out's fd without a close record
+  t.open(1, 'ranged.out', { fd: 7, flags: W });
+  t.closeRange(1, 7, 7);
+  t.fork(1, 2); // the child inherits fd 1 (held.out) and holds it at its exit
+  t.exit(2, 0);
+  t.open(1, 'cloexec.out', { fd: 8, flags: W | O_CLOEXEC }); // closed by the exec: not held (the exec says when)
+  t.exec(1, '/bin/true', ['true'], '/w');
+  t.exit(1, 0);
+  const { records } = normalizeRecords(t.header, t.records);
+  const info = processes(records) as Array<ProcessInfo & { held_write?: string[]; held_known?: boolean }>;
+  const sh = info.find((x) => x.proc === 1)!;
+  assert.deepEqual(sh.held_write, ['/w/held.out', '/w/ranged.out', '/w/replaced.out']);
+  assert.equal(sh.held_known, true);
+  assert.deepEqual(info.find((x) => x.proc === 2)!.held_write, ['/w/held.out']);
+});
+
 test('fork inherits cwd and fds; threads share their process', () => {
   const t = new TraceBuilder(1, '/p');
   t.exec(1, '/bin/make', ['make'], '/p');

@@ -1,0 +1,162 @@
+/**
+ * bt deps and bt rdeps on synthetic logs with exactly known times:
+ * provenance respects time. A file a unit (a job, or a driver on its own)
+ * wrote depends only on what the unit read before it was done writing it,
+ * and rdeps follows only the writes after the read. A write goes on until
+ * the file's fd is closed: a close record, or the process's end when it
+ * still held the fd (a shell's `> out` handed to the program it runs).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { deps, rdeps } from '../../src/answers/deps.js';
+import { buildFromRecords, kindNames, type Build } from '../../src/model/index.js';
+import { normalizeRecords } from '../../src/normalize/normalize.js';
+import { O_CLOEXEC, O_CREAT, O_TRUNC, O_WRONLY, TraceBuilder } from '../normalize/synth.js';
+
+const W = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
+
+function modelOf(t: TraceBuilder): Build {
+  const n = normalizeRecords(t.header, t.records);
+  return buildFromRecords(n.header, n.records);
+}
+
+const inW = (paths: string[]) => paths.filter((p) => p.startsWith('/w/')).map((p) => p.slice(3));
+
+/** Opens, then closes, FILE in process `pid` (for writing with `flags`). */
+function touch(t: TraceBuilder, pid: number, file: string, flags = 0): void {
+  t.open(pid, file, { fd: 3, flags: flags | O_CLOEXEC });
+  t.close(pid, 3);
+}
+
+/**
+ * cargo (the root, a driver) writes Cargo.lock first; a build script turns
+ * data/words.txt into out/words.rs; rustc compiles main.rs with it; only
+ * then does cargo read words.txt (its fingerprint) and the binary, hard-link
+ * the binary into place and write its fingerprint.
+ */
+function cargoBuild(): TraceBuilder {
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/cargo', ['cargo', 'build'], '/w');
+  touch(t, 1, 'Cargo.toml');
+  touch(t, 1, 'Cargo.lock', W);
+  t.fork(1, 2);
+  t.exec(2, '/usr/bin/build-script', ['build-script'], '/w');
+  touch(t, 2, 'data/words.txt');
+  touch(t, 2, 'out/words.rs', W);
+  t.exit(2, 0);
+  t.fork(1, 3);
+  t.exec(3, '/usr/bin/rustc', ['rustc', 'src/main.rs'], '/w');
+  touch(t, 3, 'src/main.rs');
+  touch(t, 3, 'out/words.rs');
+  touch(t, 3, 'deps/crdemo-1', W);
+  t.exit(3, 0);
+  touch(t, 1, 'data/words.txt');
+  touch(t, 1, 'deps/crdemo-1');
+  t.pathOp2(1, 'link', 'deps/crdemo-1', 'crdemo');
+  touch(t, 1, 'fingerprint', W);
+  t.exit(1, 0);
+  return t;
+}
+
+test('rdeps: a driver\'s writes before it read the file are not made from it', () => {
+  const b = modelOf(cargoBuild());
+  const r = rdeps(b, b.file('/w/data/words.txt')!);
+  // Cargo.lock was written before cargo read words.txt
+  assert.deepEqual(inW(r.outputs), ['crdemo', 'deps/crdemo-1', 'fingerprint', 'out/words.rs']);
+});
+
+test('deps: a driver\'s early write depends on what it had read by then, not on what it read later', () => {
+  const b = modelOf(cargoBuild());
+  const lock = deps(b, b.file('/w/Cargo.lock')!);
+  assert.deepEqual(lock.inputs, ['/usr/bin/cargo', '/w/Cargo.toml']);
+  assert.deepEqual(lock.outputs, []);
+  assert.deepEqual(lock.tree.children.map((c) => c.path), ['/usr/bin/cargo', '/w/Cargo.toml']);
+  // the fingerprint, written last, is made of everything cargo had read (and the jobs behind it)
+  const fp = deps(b, b.file('/w/fingerprint')!);
+  assert.deepEqual(inW(fp.inputs), ['Cargo.toml', 'data/words.txt', 'src/main.rs']);
+  assert.deepEqual(inW(fp.outputs), ['deps/crdemo-1', 'out/words.rs']);
+});
+
+test('a shell\'s `> out` held by the program it runs: the write lasts until the program ends', () => {
+  // sh -c 'gen > out.h': sh opens out.h, moves it to fd 1, closes the first fd, then runs gen (same process), which reads in.txt
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/make', ['make'], '/w');
+  t.fork(1, 2);
+  t.exec(2, '/bin/sh', ['/bin/sh', '-c', 'gen > out.h'], '/w');
+  t.open(2, 'out.h', { fd: 3, flags: O_WRONLY | O_CREAT | O_TRUNC });
+  t.dup(2, 'dup2', 3, 1);
+  t.close(2, 3);
+  t.exec(2, '/usr/bin/gen', ['gen'], '/w');
+  touch(t, 2, 'in.txt');
+  t.exit(2, 0);
+  t.exit(1, 0);
+  const b = modelOf(t);
+  assert.deepEqual(b.process(2)!.heldWrite?.map((id) => b.model.files[id].path), ['/w/out.h']);
+  assert.deepEqual(deps(b, b.file('/w/out.h')!).inputs, ['/bin/sh', '/usr/bin/gen', '/w/in.txt']);
+  assert.deepEqual(inW(rdeps(b, b.file('/w/in.txt')!).outputs), ['out.h']);
+});
+
+test('within one process: an output closed before a later read does not depend on it', () => {
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/make', ['make'], '/w');
+  t.fork(1, 2);
+  t.exec(2, '/usr/bin/tool', ['tool'], '/w');
+  touch(t, 2, 'early.txt');
+  touch(t, 2, 'first.out', W);
+  touch(t, 2, 'late.txt');
+  touch(t, 2, 'second.out', W);
+  t.exit(2, 0);
+  t.exit(1, 0);
+  const b = modelOf(t);
+  assert.equal(b.process(2)!.heldWrite, undefined);
+  assert.deepEqual(inW(deps(b, b.file('/w/first.out')!).inputs), ['early.txt']);
+  assert.deepEqual(inW(deps(b, b.file('/w/second.out')!).inputs), ['early.txt', 'late.txt']);
+  assert.deepEqual(inW(rdeps(b, b.file('/w/late.txt')!).outputs), ['second.out']);
+  assert.deepEqual(inW(rdeps(b, b.file('/w/early.txt')!).outputs), ['first.out', 'second.out']);
+});
+
+test('a later look at a file a driver wrote (stat, utime) does not make its write last longer', () => {
+  // go writes a cache entry, reads on, and only stats and touches the entry at the end (its cache trimming)
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/go', ['go', 'build'], '/w');
+  touch(t, 1, 'a.go');
+  touch(t, 1, 'cache/x-d', W);
+  touch(t, 1, 'b.go');
+  t.push(1, { lookup: { op: 'newfstatat', path: 'cache/x-d', dirfd: -100, flags: 0, mode: 0, errno: 0, ftype: 8 } });
+  t.push(1, { meta: { op: 'utimensat', path: 'cache/x-d', dirfd: -100, errno: 0, times_now: true } });
+  touch(t, 1, 'hello', W);
+  t.exit(1, 0);
+  const b = modelOf(t);
+  const x = b.file('/w/cache/x-d')!;
+  assert.deepEqual(kindNames(x.kinds), ['write', 'create', 'truncate', 'stat', 'meta']);
+  assert.deepEqual(deps(b, x).inputs, ['/usr/bin/go', '/w/a.go']);
+  assert.deepEqual(inW(deps(b, b.file('/w/hello')!).inputs), ['a.go', 'b.go']);
+  assert.deepEqual(inW(rdeps(b, b.file('/w/b.go')!).outputs), ['hello']);
+});
+
+test('a close-on-exec write fd ends at the exec; one never closed lasts until the process ends', () => {
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/make', ['make'], '/w');
+  t.fork(1, 2);
+  t.exec(2, '/usr/bin/tool', ['tool'], '/w');
+  touch(t, 2, 'early.txt');
+  t.open(2, 'a.out', { fd: 3, flags: W }); // closed by the exec below
+  t.open(2, 'b.out', { fd: 4, flags: O_WRONLY | O_CREAT | O_TRUNC }); // held to the end
+  t.exec(2, '/usr/bin/tool2', ['tool2'], '/w');
+  touch(t, 2, 'late.txt');
+  t.exit(2, 0);
+  t.exit(1, 0);
+  const b = modelOf(t);
+  assert.deepEqual(b.process(2)!.heldWrite?.map((id) => b.model.files[id].path), ['/w/b.out']);
+  assert.deepEqual(inW(deps(b, b.file('/w/a.out')!).inputs), ['early.txt']);
+  assert.deepEqual(inW(deps(b, b.file('/w/b.out')!).inputs), ['early.txt', 'late.txt']);
+  assert.deepEqual(inW(rdeps(b, b.file('/w/late.txt')!).outputs), ['b.out']);
+});
+
+test('a log normalized without write-fd tracking (no held_known): every write lasts until its process ends', () => {
+  const t = cargoBuild();
+  const n = normalizeRecords(t.header, t.records);
+  for (const r of n.records) if (r.process) delete (r.process as { held_known?: boolean }).held_known;
+  const b = buildFromRecords(n.header, n.records);
+  assert.ok(inW(rdeps(b, b.file('/w/data/words.txt')!).outputs).includes('Cargo.lock'));
+});
