@@ -58,14 +58,16 @@ export class BtBpf {
   /** The sweep's iterator link, attached at its first run. */
   private sweepLink = -1;
   private readonly sweepBuf = Buffer.alloc(64);
-  private constructor(
-    private loaded: Loaded | undefined,
-    readonly ringFd: number,
-  ) {}
-
   /** Which loader loaded the programs. */
-  get loader(): Loader {
-    return this.loaded?.loader ?? { kind: 'libbpf' };
+  readonly loader: Loader;
+  /** What close() releases (undefined once it has). */
+  private loaded: Loaded | undefined;
+  private constructor(
+    loaded: Loaded,
+    readonly ringFd: number,
+  ) {
+    this.loaded = loaded;
+    this.loader = loaded.loader;
   }
 
   /** The names of the loaded programs. */

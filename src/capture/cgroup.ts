@@ -59,7 +59,7 @@ export class TraceCgroup {
     const parent = nested ? home : path.join(root, PARENT);
     try {
       fs.mkdirSync(parent, { recursive: true });
-      cleanStale(parent);
+      cleanStale(parent, root);
       const dir = path.join(parent, `trace-${process.pid}-${Date.now().toString(36)}`);
       fs.mkdirSync(dir);
       const id = fs.statSync(dir, { bigint: true }).ino;
@@ -195,7 +195,7 @@ function removeTree(dir: string, homes: string[]): void {
 }
 
 /** Removes trace-<pid>-* cgroups whose bt process is gone and that are empty. */
-function cleanStale(parent: string): void {
+function cleanStale(parent: string, root: string): void {
   for (const name of fs.readdirSync(parent)) {
     const m = /^trace-(\d+)-/.exec(name);
     if (!m) continue;
@@ -208,15 +208,7 @@ function cleanStale(parent: string): void {
     }
     if (alive && pid !== process.pid) continue;
     const dir = path.join(parent, name);
-    const root = cgroupRootOf(dir);
     evict(dir, [root]);
     removeTree(dir, [root]);
   }
-}
-
-/** The hierarchy's root above a cgroup directory: the mount point (cgroup.controllers and no cgroup.type only there). */
-function cgroupRootOf(dir: string): string {
-  let d = path.dirname(dir);
-  while (path.dirname(d) !== d && fs.existsSync(path.join(d, 'cgroup.type'))) d = path.dirname(d);
-  return d;
 }

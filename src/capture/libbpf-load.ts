@@ -24,10 +24,15 @@ export const STAND_INS: Record<string, { for: string; event: [group: string, nam
   bt_sys_enter: { for: 'bt_prepare_exec', event: ['sched', 'sched_prepare_exec'] },
 };
 
-/** True when this kernel has the tracepoints of the programs the stand-ins replace (and BT_STAND_INS does not ask for them). */
+/** True when a stand-in must load: its original's tracepoint was not seen here, or BT_STAND_INS=1 asks for it. */
+function standInNeeded(event: [group: string, name: string]): boolean {
+  // only a tracepoint seen to exist is relied on: the stand-in is always right
+  return process.env.BT_STAND_INS === '1' || !hasTraceEvent(...event);
+}
+
+/** True when no stand-in is needed here (every original's tracepoint exists). */
 export function standInsUnneeded(): boolean {
-  if (process.env.BT_STAND_INS === '1') return false;
-  return Object.values(STAND_INS).every(({ event }) => hasTraceEvent(...event));
+  return !Object.values(STAND_INS).some(({ event }) => standInNeeded(event));
 }
 
 /** What bpf_object__load returned (-errno on failure), or how the async call itself failed (koffi). */
@@ -85,10 +90,7 @@ export function startLibbpfLoad(objectPath: string, ringBytes: number, useCoreBt
 function selectPrograms(obj: unknown): string[] {
   const bpf = getLibbpf();
   const unwanted = new Set<string>();
-  for (const [standIn, { for: original, event }] of Object.entries(STAND_INS)) {
-    // only a tracepoint seen to exist is relied on: the stand-in is always right
-    unwanted.add(process.env.BT_STAND_INS !== '1' && hasTraceEvent(...event) ? standIn : original);
-  }
+  for (const [standIn, { for: original, event }] of Object.entries(STAND_INS)) unwanted.add(standInNeeded(event) ? original : standIn);
   const programs: string[] = [];
   for (let prog = bpf.bpf_object__next_program(obj, null); prog; prog = bpf.bpf_object__next_program(obj, prog)) {
     const name = bpf.bpf_program__name(prog) as string;

@@ -3,7 +3,7 @@
  * time: libbpf's gen_loader records, instead of doing, what loading the
  * object would do (no kernel is asked: it assumes a current one), and
  * hands back the loader program and its data. The stand-ins
- * (capture/bpf.ts STAND_INS) are left out: a kernel that needs them has
+ * (capture/libbpf-load.ts STAND_INS) are left out: a kernel that needs them has
  * no tracepoint for the programs they stand in for, so the loader fails
  * there and bt loads through libbpf.
  *
@@ -42,9 +42,7 @@ export function generateLightSkeleton(objectPath: string): LightSkeleton {
     for (let p = bpf.bpf_object__next_program(obj, null); p; p = bpf.bpf_object__next_program(obj, p)) {
       if (STAND_INS[bpf.bpf_program__name(p) as string]) checkInt(bpf.bpf_program__set_autoload(p, false), 'bpf_program__set_autoload');
     }
-    const sz = Buffer.alloc(8);
-    sz.writeBigUInt64LE(BigInt(GEN_OPTS.size), 0);
-    new Uint8Array(view(opts, GEN_OPTS.size)).set(sz, 0);
+    new DataView(view(opts, GEN_OPTS.size)).setBigUint64(0, BigInt(GEN_OPTS.size), true); // sz
     checkInt(bpf.bpf_object__gen_loader(obj, opts), 'bpf_object__gen_loader');
     checkInt(bpf.bpf_object__load(obj), 'bpf_object__load (generating the loader)');
     const head = copyOut(opts, GEN_OPTS.size);
