@@ -11,7 +11,7 @@ import { FORMAT_VERSION, RING_FORMAT_VERSION } from '../log/schema.js';
 import { RingBatcher } from '../log/ring/batcher.js';
 import { LogWriter } from '../log/writer.js';
 import { emptyOrLog } from '../log/reader.js';
-import { SELF, asUser, invokingUser, openOutputInPlace, useIdentitySwitch, type OutputFile, type Owner } from '../log/output.js';
+import { SELF, asUser, invokingUser, openOutputInPlace, stillFile, useIdentitySwitch, type OutputFile, type Owner } from '../log/output.js';
 import { threadIdentitySwitch } from './identity.js';
 import { BT_VERSION } from '../version.js';
 import { BtBpf, describeLoader, earlyLoadSettled } from './bpf.js';
@@ -207,7 +207,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
       (ts) => mark('build_end', (ts - bootAtZero) / 1e6),
     ).run();
     mark('end');
-    return { ...res, logGone: out.kind === 'file' && !sameFile(out.path, logId) };
+    return { ...res, logGone: out.kind === 'file' && !stillFile(out.path, logId) };
   } finally {
     runCleanup();
     mark('cleanup');
@@ -619,16 +619,6 @@ function formatCount(n: number): string {
 const ENDING: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
 const PASSED_ON: NodeJS.Signals[] = ['SIGUSR1', 'SIGUSR2', 'SIGALRM'];
 
-/** True when `file` is still the file that `id` describes. */
-function sameFile(file: string, id: fs.Stats): boolean {
-  try {
-    const st = fs.lstatSync(file);
-    return st.ino === id.ino && st.dev === id.dev;
-  } catch {
-    return false;
-  }
-}
-
 function onTerminal(): boolean {
   return process.stdin.isTTY === true || process.stderr.isTTY === true;
 }
@@ -689,7 +679,7 @@ function openTraceOutput(file: string, owner: Owner): OutputFile {
         throw new LogError('E_LOG_BUSY', `${file} is being written by another bt trace: wait for it to end or choose another -o`);
       }
       // a log is replaced; anything else (a source file, by a typo) is kept
-      if (fs.fstatSync(fd).isFile() && !emptyOrLog(fd)) {
+      if (!emptyOrLog(fd)) {
         throw new LogError('E_OUTPUT', `cannot write the log ${file}: it exists and is not a bt log (remove it first, or choose another name)`);
       }
     },

@@ -327,6 +327,16 @@ function createHint(file: string, err: unknown, owner: Owner): string {
   return '';
 }
 
+/** True when `file` (a link not followed) is still the file `id` describes: not removed, not replaced, still reachable. */
+export function stillFile(file: string, id: { dev: number; ino: number }): boolean {
+  try {
+    const st = fs.lstatSync(file);
+    return st.ino === id.ino && st.dev === id.dev;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Refuses an output that is the input being read (the same path, or the
  * same file through a link): writing it would replace the log. A LogError
@@ -604,11 +614,7 @@ export function openOutputDir(dir: string, opts: OutputDirOptions = {}): OutputD
         }
         asUser(owner, () => fs.fchmodSync(stagingFd, 0o755));
         const made = fs.fstatSync(stagingFd);
-        const same = (p: string) => {
-          const st = lstatOrUndefined(p);
-          return !!st && st.ino === made.ino && st.dev === made.dev;
-        };
-        if (!same(staging)) fail(dir, what, `${staging} was replaced while bt was writing: run it again`);
+        if (!stillFile(staging, made)) fail(dir, what, `${staging} was replaced while bt was writing: run it again`);
         const now = checkOutputDir(dir, abs, what, owner, opts);
         if (!now || asUser(owner, () => fs.readdirSync(abs)).length === 0) {
           asUser(owner, () => fs.renameSync(staging, abs));
@@ -628,7 +634,7 @@ export function openOutputDir(dir: string, opts: OutputDirOptions = {}): OutputD
           }
         }
         done = true;
-        const placed = same(abs);
+        const placed = stillFile(abs, made);
         fs.closeSync(stagingFd);
         if (!placed) fail(dir, what, 'it was replaced while bt was moving it into place: run it again');
       } catch (err) {
