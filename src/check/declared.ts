@@ -251,18 +251,10 @@ function matchPattern(pat: string, name: string): string | undefined {
 /** How a job first used an input: read it, ran it, or moved it (kinds.ts READS). */
 type Used = 'read' | 'ran' | 'moved';
 
-/**
- * The files a job wrote (first write time); read (ran, moved) before
- * writing (first read time, by whom, how); and read or run without having
- * written them first (first such use: time, process, kinds).
- */
-function jobFiles(
-  build: Build,
-  job: Job,
-): { wrote: Map<number, number>; read: Map<number, [number, number, Used]>; used: Map<number, [number, number, number]> } {
+/** The files a job wrote (first write time), and read (ran, moved) before writing (first read time, by whom, how). */
+function jobFiles(build: Build, job: Job): { wrote: Map<number, number>; read: Map<number, [number, number, Used]> } {
   const wrote = new Map<number, number>();
   const read = new Map<number, [number, number, Used]>();
-  const used = new Map<number, [number, number, number]>();
   for (const id of job.procs) {
     for (const a of build.process(id)!.files.values()) {
       if (a.firstWrite >= 0 && a.kinds & WRITES) {
@@ -284,21 +276,8 @@ function jobFiles(
       }
     }
     read.set(f, [first, by, how]);
-    used.set(f, [first, by, how === 'ran' ? Kind.EXEC : Kind.READ]);
   }
-  // programs it ran that it had not written (a tool another job built)
-  for (const id of job.procs) {
-    for (const a of build.process(id)!.files.values()) {
-      if (!(a.kinds & Kind.EXEC) || wrote.has(a.file)) continue;
-      const u = used.get(a.file);
-      if (!u) used.set(a.file, [a.first, id, Kind.EXEC]);
-      else {
-        u[2] |= Kind.EXEC;
-        if (a.first < u[0]) [u[0], u[1]] = [a.first, id];
-      }
-    }
-  }
-  return { wrote, read, used };
+  return { wrote, read };
 }
 
 /** What one job built, as the graph sees it. */
@@ -311,7 +290,6 @@ interface Built {
   made: Set<string>;
   wrote: Map<number, number>;
   read: Map<number, [number, number, Used]>;
-  used: Map<number, [number, number, number]>;
 }
 
 /** The findings, and how many jobs built a target of the graph (0: nothing was compared). */
@@ -333,7 +311,7 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
   for (const job of build.jobs.jobs) {
     const g = graphOf(job);
     if (!g) continue;
-    const { wrote, read, used } = jobFiles(build, job);
+    const { wrote, read } = jobFiles(build, job);
     const targets = [...wrote.keys()].map((id) => build.model.files[id]).filter((f) => !f.dir && g.isTarget(f.path));
     if (!targets.length) continue;
     // The job's target: the one its command line names, else the last one it wrote.
@@ -343,11 +321,11 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
     const target = (named.length ? named : targets)[named.length ? 0 : targets.length - 1];
     const made = new Set<string>();
     for (const t of targets) if (t === target || g.madeWith(target.path).has(t.path)) for (const s of g.madeWith(t.path)) made.add(s);
-    built.set(job.proc, { job, g, target: target.path, made, wrote, read, used });
+    built.set(job.proc, { job, g, target: target.path, made, wrote, read });
   }
 
   const findings: Finding[] = [];
-  for (const { job, g, target, made, wrote, read, used } of built.values()) {
+  for (const { job, g, target, made, wrote, read } of built.values()) {
     const always = g.always(target);
     const deps = g.dependsOn(target);
     for (const s of made) for (const x of g.dependsOn(s)) deps.add(x);
@@ -397,7 +375,7 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
       });
     }
     // missing-dep: a file another job generated, read or run here, with no path in the graph from its rule to this target
-    for (const [id, [ts, by, kinds]] of used) {
+    for (const [id, [ts, by, used]] of read) {
       const f = build.model.files[id];
       if (f.dir || made.has(f.path) || g.own(f.path) || isPseudoPath(f.path) || noise.file(f)) continue;
       if (undeclared.has(id) || raced.has(`${job.proc}\0${f.path}`)) continue; // reported already, as undeclared or as a race
@@ -416,8 +394,8 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
         if (g.madeWith(target).has(from) || g.ordered(from, target)) continue;
         const name = show(f.path);
         const rule = g.ruleOf(from);
-        const how = kinds & Kind.READ ? 'read' : 'ran';
-        const use: FileUse = { path: f.path, access: kinds & Kind.READ ? ['read'] : ['exec'], time: secondsSince(build, ts), proc: by };
+        const how = used === 'ran' ? 'ran' : 'read';
+        const use: FileUse = { path: f.path, access: used === 'ran' ? ['exec'] : ['read'], time: secondsSince(build, ts), proc: by };
         const gen: FileUse = { path: f.path, access: ['write'], time: secondsSince(build, w.at), proc: w.proc };
         const making = [from === f.path ? '' : `building ${show(from)}`, rule ? `rule ${rule}` : ''].filter(Boolean).join(', ');
         const paths = g.system === 'ninja' ? 'explicit, implicit or order-only' : 'normal or order-only prerequisite';
