@@ -8,21 +8,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { before } from 'node:test';
 import { ebpfTest, ebpfUnavailableReason } from '../helpers/ebpf.js';
+import { traceProject } from '../helpers/projects.js';
 import { bt, REPO, tmpdir, trace } from '../helpers/trace.js';
 
 let dir = '';
 let log = '';
 
-/** Copies genproject to a fresh directory and traces `make -j2` there once. */
+/** Traces `make -j2` on a fresh copy of genproject, once. */
 async function traced(): Promise<{ dir: string; log: string }> {
   if (log) return { dir, log };
-  const root = tmpdir('bt-answers-');
-  dir = path.join(root, 'genproject');
-  fs.cpSync(path.join(REPO, 'test-programs', 'genproject'), dir, { recursive: true });
-  for (const f of ['app', 'app.o', 'lib.o', 'include/version.h']) fs.rmSync(path.join(dir, f), { force: true });
-  const t = await trace(['make', '-j2'], { cwd: dir });
-  assert.equal(t.code, 0, t.stderr);
-  log = t.file;
+  ({ dir, file: log } = await traceProject('genproject', { clean: ['app', 'app.o', 'lib.o', 'include/version.h'] }));
   return { dir, log };
 }
 

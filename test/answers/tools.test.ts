@@ -6,25 +6,18 @@
  * program, a script's interpreter, the libraries it loads.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { before } from 'node:test';
 import { ebpfTest, ebpfUnavailableReason } from '../helpers/ebpf.js';
-import { bt, REPO, tmpdir, trace } from '../helpers/trace.js';
+import { traceProject } from '../helpers/projects.js';
+import { bt } from '../helpers/trace.js';
 
 let dir = '';
 let log = '';
 
-/** Copies toolproject to a fresh directory and traces `make` there once. */
+/** Traces `make` (one job) on a fresh copy of toolproject, once. */
 async function traced(): Promise<{ dir: string; log: string }> {
   if (log) return { dir, log };
-  const root = tmpdir('bt-tools-');
-  dir = path.join(root, 'toolproject');
-  fs.cpSync(path.join(REPO, 'test-programs', 'toolproject'), dir, { recursive: true });
-  for (const f of ['app', 'libgen.so', 'gentool', 'table.h', 'gen-version.sh', 'version.h']) fs.rmSync(path.join(dir, f), { force: true });
-  const t = await trace(['make'], { cwd: dir });
-  assert.equal(t.code, 0, t.stderr);
-  log = t.file;
+  ({ dir, file: log } = await traceProject('toolproject', { jobs: 1, clean: ['app', 'libgen.so', 'gentool', 'table.h', 'gen-version.sh', 'version.h'] }));
   return { dir, log };
 }
 

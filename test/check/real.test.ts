@@ -252,7 +252,7 @@ ebpfTest('check --make: a rule writing a file it does not declare (undeclared ou
 });
 
 ebpfTest('check: a read-write race and a use before production between concurrent jobs (races project, -j4)', async () => {
-  const races = await traceProject('races', [], 4);
+  const races = await traceProject('races', { jobs: 4 });
   const { code, json } = await checkJson(races.file);
   assert.equal(code, 1);
   assert.deepEqual(
