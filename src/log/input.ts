@@ -8,11 +8,9 @@
  * attempt): a pipe can do neither. Such an input is copied once, as it
  * comes, into a private temporary file, and every open of the same name
  * in this process reads that copy. The copy is made safely for a bt run as
- * root: a new directory from mkdtemp (mode 0700, an unpredictable name)
- * under os.tmpdir(), a file created in it O_CREAT|O_EXCL|O_NOFOLLOW, mode
- * 0600, and both removed at once, before a byte is copied: bt keeps the
- * file open and reads it again through /proc/self/fd, so nothing is left
- * behind whatever happens to bt.
+ * root: an unnamed file (O_TMPFILE, mode 0600) in os.tmpdir(), which no
+ * path ever reaches (privateFile); bt keeps it open and reads it again
+ * through /proc/self/fd, so nothing is left behind whatever happens to bt.
  *
  * What is not a bt log stops the copy at its first chunk (its reader says
  * "not a bt log" from there): `bt dump /dev/zero` does not fill the disk.
@@ -121,8 +119,23 @@ export function openLogInput(name: string): number {
   }
 }
 
-/** A new, empty temporary file that no one else can reach: its fd (the name is gone). */
+/** Linux's O_TMPFILE (x86_64, aarch64): __O_TMPFILE | O_DIRECTORY. Node does not export it. */
+const O_TMPFILE = 0o20000000 | fs.constants.O_DIRECTORY;
+
+/**
+ * A new, empty temporary file that no one else can reach: its fd. First an
+ * unnamed file (O_TMPFILE): no name ever exists, so nothing in the
+ * directory, nor the directory itself, can be swapped under it. Where the
+ * file system cannot make one, a 0700 mkdtemp directory and an O_EXCL file
+ * in it, both removed at once.
+ */
 function privateFile(): number {
+  try {
+    return fs.openSync(os.tmpdir(), O_TMPFILE | O_RDWR | O_CLOEXEC_, 0o600);
+  } catch (err) {
+    const code = fsCode(err);
+    if (code !== 'EOPNOTSUPP' && code !== 'EISDIR' && code !== 'EINVAL' && code !== 'ENOTSUP') throw err;
+  }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-input-')); // 0700
   const file = path.join(dir, 'log');
   try {

@@ -75,9 +75,11 @@ async function shape(env: NodeJS.ProcessEnv): Promise<{ loader: string | undefin
   const t = await trace(['/bin/sh', '-c', `${prog('opens')} ${dir}/o && ${prog('lookups')} ${dir}/l`], { env: { BT_TIMING: '1', ...env } });
   assert.equal(t.code, 0, t.stderr);
   const loader = /bt: bpf loaded by (the light skeleton|libbpf)/.exec(t.stderr)?.[1];
-  // each process's records in its order; the processes' order in the ring depends on the CPUs they ran on
+  // each process's records in time order: the processes' order in the ring depends on the CPUs they
+  // ran on, and a repeated lookup is written when its count comes (at a sweep or at the exit)
   const byPid = new Map<number, string[]>();
-  for (const r of t.log.records) {
+  const inTime = [...t.log.records].sort((a, b) => (a.ts ?? 0) - (b.ts ?? 0));
+  for (const r of inTime) {
     const type = Object.keys(r).find((k) => !['ts', 'pid', 'tid'].includes(k)) ?? '';
     const body = (r as unknown as Record<string, Record<string, unknown>>)[type];
     const line = `${type} ${String(body?.path ?? body?.argv ?? body?.op ?? '')} ${String(body?.repeats ?? '')}`.replaceAll(dir, 'DIR');

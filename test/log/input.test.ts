@@ -37,7 +37,7 @@ function readAll(file: string) {
 }
 
 describe('logs that are not regular files', () => {
-  it('a FIFO is read whole, again, and opened again, through one private copy that leaves nothing behind', () => {
+  it('a FIFO is read whole, again, and opened again, through one private unnamed copy that leaves nothing behind', () => {
     const dir = tmpdir();
     const tmp = fs.mkdtempSync(path.join(dir, 'tmp-'));
     const saved = process.env.TMPDIR;
@@ -55,6 +55,17 @@ describe('logs that are not regular files', () => {
       // a second open of the same name reads the copy: a FIFO would block (its writer is gone)
       assert.deepEqual(readAll(fifo).first, want.first);
       assert.deepEqual(fs.readdirSync(tmp), [], 'the copy has no name left in the temporary directory');
+      // the copy never had a name (O_TMPFILE): its fd links to "#inode (deleted)", not to a file once made in a directory
+      const held = fs.readdirSync('/proc/self/fd').flatMap((fd) => {
+        try {
+          return [fs.readlinkSync(`/proc/self/fd/${fd}`)];
+        } catch {
+          return [];
+        }
+      });
+      const copies = held.filter((l) => l.startsWith(`${tmp}/`));
+      assert.equal(copies.length, 1, held.join('\n'));
+      assert.match(copies[0], /^.*\/#\d+ \(deleted\)$/);
     } finally {
       if (saved === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = saved;
