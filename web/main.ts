@@ -71,7 +71,11 @@ async function start(): Promise<void> {
       `${counted(meta.processes, 'process', 'processes')} · ${counted(meta.files, 'file')} · ${dur(meta.duration)}`,
       meta.failed ? h('span.failed', {}, ` · ${meta.failed} failed`) : '',
       meta.lost ? h('span.failed', {}, ` · ${count(meta.lost)} events lost`) : '',
-      meta.incomplete ? h('span.failed', {}, ' · incomplete trace') : '',
+      meta.live
+        ? h('span.failed', { title: 'a running bt trace still writes the log: this is the build so far' }, ' · still being traced')
+        : meta.incomplete
+          ? h('span.failed', {}, ' · incomplete trace')
+          : '',
       api.kind === 'static' ? h('span.static', { title: 'a static page: no server' }, ' · static') : '',
     ),
     h('span.spacer'),

@@ -74,7 +74,11 @@ export class SummaryPage {
           group('probes', s.probe_count ?? 0),
         ),
         ...(s.lost ? [h('dt', {}, 'lost events'), h('dd.failed', {}, count(s.lost))] : []),
-        ...(s.incomplete ? [h('dt', {}, 'incomplete'), h('dd.failed', {}, 'the trace has no trailer')] : []),
+        ...(s.live
+          ? [h('dt', {}, 'still being traced'), h('dd.failed', {}, 'a running bt trace still writes the log: this is the build so far')]
+          : s.incomplete
+            ? [h('dt', {}, 'incomplete'), h('dd.failed', {}, 'the trace has no trailer')]
+            : []),
       ),
       h('div.cols', {}, 
         h('section', {}, h('h3', {}, 'Tools'), table(['program', 'runs', 'wall time'], (s.tools ?? []).slice(0, 15).map((t: any) => [h('a', { href: '#', onclick: (e: Event) => (e.preventDefault(), store.set({ page: "explore", f: fieldFilter("exe", t.exe) }, { push: true })) }, t.exe), String(t.count), msDur(t.wall_ms)]))),

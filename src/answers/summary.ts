@@ -42,6 +42,8 @@ export interface Summary {
   parallelism: number;
   lost: number;
   incomplete: boolean;
+  /** A running bt trace still writes the log: this is the build so far. */
+  live: boolean;
 }
 
 export interface SummaryOptions {
@@ -182,5 +184,6 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
     parallelism: parallelism(build, keep),
     lost: model.lostEvents,
     incomplete: model.incomplete,
+    live: model.live,
   };
 }

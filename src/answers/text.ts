@@ -21,7 +21,8 @@ function ms(v: number): string {
 
 export function summaryText(s: Summary): string {
   const out: string[] = [];
-  if (s.incomplete) out.push('WARNING: the trace is incomplete (no trailer, or torn): what follows may miss the end of the build');
+  if (s.live) out.push('NOTE: a running bt trace still writes this log: what follows is the build so far');
+  else if (s.incomplete) out.push('WARNING: the trace is incomplete (no trailer, or torn): what follows may miss the end of the build');
   if (s.lost) out.push(`WARNING: ${count(s.lost)} events were lost during the trace: what follows may miss some`);
   out.push(`build: ${commandLine(s.command, 200)}`);
   out.push(`  in ${s.cwd}`);

@@ -61,7 +61,8 @@ export async function check(build: Build, opts: CheckOptions = {}): Promise<Chec
     found.push(...d.findings);
     notes.push(...d.notes);
   }
-  if (build.model.incomplete) notes.push('the log is incomplete: findings cover what was recorded');
+  if (build.model.live) notes.push('a running bt trace still writes the log: findings cover the build so far');
+  else if (build.model.incomplete) notes.push('the log is incomplete: findings cover what was recorded');
   if (build.model.lostEvents) notes.push(`${build.model.lostEvents} events were lost while tracing: findings may be incomplete`);
   return { findings: sortFindings(found), checked, notes };
 }

@@ -122,7 +122,8 @@ export function graphCommand(): Command {
         if (focused && focus && focus.procs.size === 0) {
           notes.push(`nothing in the build wrote ${displayPath(focused.path)}: it has no provenance to draw (bt rdeps shows what was made from it)`);
         }
-        if (res.model.incomplete && !res.torn) notes.push('the trace is incomplete (no trailer): the picture may miss the end of the build');
+        if (res.model.live) notes.push('a running bt trace still writes the log: the picture shows the build so far');
+        else if (res.model.incomplete && !res.torn) notes.push('the trace is incomplete (no trailer): the picture may miss the end of the build');
         if (res.model.lostEvents) notes.push(`${res.model.lostEvents} events were lost during the trace: the picture may miss some`);
         if (res.summary?.warningCount && o.warnings !== 'all') {
           notes.push(`${res.summary.warningCount} normalization warnings (--warnings all prints them)`);

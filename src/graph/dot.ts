@@ -242,7 +242,8 @@ export function graphTitle(view: GraphView): string {
   const h = view.model.header;
   const cmd = middle(shellJoin(h.command ?? []), 60);
   const notes: string[] = [];
-  if (view.model.incomplete) notes.push('incomplete trace');
+  if (view.model.live) notes.push('the build so far: still being traced');
+  else if (view.model.incomplete) notes.push('incomplete trace');
   if (view.model.lostEvents) notes.push(`${view.model.lostEvents} events lost`);
   const procs = view.procs.reduce((n, v) => n + v.members.length, 0);
   return `bt: ${cmd || '(build)'} — ${procs} process${procs === 1 ? '' : 'es'}, ${view.files.length} file${view.files.length === 1 ? '' : 's'} shown${notes.length ? ` (${notes.join(', ')})` : ''}`;

@@ -66,6 +66,7 @@ export interface BuildModel {
   /** Procs without a known parent, in proc order. */
   roots: number[];
   incomplete: boolean;
+  live: boolean;
   lostEvents: number;
 }
 
@@ -177,7 +178,7 @@ export function graphModel(build: Build, opts: IngestOptions = {}): BuildModel {
   }
   const roots = focus ? [...procs.values()].filter((p) => !p.parent || !procs.has(p.parent)).map((p) => p.proc) : m.roots;
   if (focus) for (const id of roots) procs.get(id)!.parent = 0;
-  return { header: m.header, procs, files, links, roots, incomplete: m.incomplete, lostEvents: m.lostEvents };
+  return { header: m.header, procs, files, links, roots, incomplete: m.incomplete, live: m.live, lostEvents: m.lostEvents };
 }
 
 /** Builds a graph model from normalized records (tests, in-memory use). */

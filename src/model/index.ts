@@ -126,7 +126,7 @@ function loadWith(path: string, normalize: NormalizeOptions, opts: LoadOptions):
       next += PROGRESS_EVERY;
     }
   }
-  const model = b.finish({ incomplete: !log.complete, trailer: log.trailer });
+  const model = b.finish({ incomplete: !log.complete, live: log.live, trailer: log.trailer });
   return new Build(model, opts, log.summary, { torn: log.torn, trailerMismatch: log.trailerMismatch });
 }
 

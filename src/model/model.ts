@@ -187,6 +187,8 @@ export interface BuildModel {
   links: FileLink[];
   /** The log ended without a trailer or was torn. */
   incomplete: boolean;
+  /** A running bt trace still writes the log: the model is the build so far. */
+  live: boolean;
   lostEvents: number;
   /** First and last timestamps seen (ns). */
   startTs: number;
@@ -522,7 +524,7 @@ export class ModelBuilder {
   }
 
   /** The finished model. */
-  finish(state: { incomplete?: boolean; trailer?: Trailer } = {}): BuildModel {
+  finish(state: { incomplete?: boolean; live?: boolean; trailer?: Trailer } = {}): BuildModel {
     const ids = [...this.procs.keys()].sort((a, b) => a - b);
     const processes = ids.map((id) => this.procs.get(id)!);
     const roots: number[] = [];
@@ -554,6 +556,7 @@ export class ModelBuilder {
       roots,
       links: this.links,
       incomplete: !!state.incomplete,
+      live: !!state.live,
       lostEvents: this.lostEvents,
       startTs,
       endTs,

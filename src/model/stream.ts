@@ -129,6 +129,11 @@ export class NormalizedLog implements Iterable<LogRecord>, AsyncIterable<LogReco
     return this.pass ? this.pass.result({ input: this.path }).summary.trailerMismatch : trailerDisagreement(this.reader.end());
   }
 
+  /** After the iteration: a running bt trace still writes the log (what was read is what it had written). */
+  get live(): boolean {
+    return (this.pass ? this.pass.end.live : this.reader.end().live) === true;
+  }
+
   /** After the iteration: the log was read to a trailer, whole. */
   get complete(): boolean {
     return this.done && this.trailer !== undefined && this.torn === undefined;

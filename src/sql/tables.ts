@@ -307,6 +307,6 @@ export class LogPass implements RowSource {
     while (this.at < this.batch.length) this.mb.add(this.batch[this.at++]);
     for (let n = this.batches.next(); !n.done; n = this.batches.next()) for (const r of n.value) this.mb.add(r);
     this.done = true;
-    return new Build(this.mb.finish({ incomplete: !this.stream.complete, trailer: this.stream.trailer }));
+    return new Build(this.mb.finish({ incomplete: !this.stream.complete, live: this.stream.live, trailer: this.stream.trailer }));
   }
 }

@@ -25,7 +25,8 @@ export function loadWithProgress(path: string, opts: LoadOptions & { quiet?: boo
   const m = build.model;
   const records = build.summary?.written ?? (m.trailer?.ring_records || m.trailer?.records) ?? 0;
   say(`bt view: ${count(m.processes.length)} processes, ${count(m.files.length)} files${records ? `, ${count(records)} records` : ''} loaded in ${seconds()} s\n`);
-  if (m.incomplete) say('bt view: note: the trace is incomplete (no trailer): the end of the build may be missing\n');
+  if (m.live) say('bt view: note: a running bt trace still writes the log: the view shows the build so far (open it again for more)\n');
+  else if (m.incomplete) say('bt view: note: the trace is incomplete (no trailer): the end of the build may be missing\n');
   if (m.lostEvents) say(`bt view: note: ${count(m.lostEvents)} events were lost during the trace\n`);
   return build;
 }

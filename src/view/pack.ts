@@ -13,6 +13,8 @@ export interface Packed {
   startTs: number;
   endTs: number;
   incomplete: boolean;
+  /** A running bt trace still wrote the log when the page was made. */
+  live?: boolean;
   lost: number;
   exitStatus: number | null;
   strings: string[];
@@ -78,6 +80,7 @@ export function pack(model: BuildModel, extra: { groups?: Record<string, readonl
     startTs: t0,
     endTs: model.endTs,
     incomplete: model.incomplete,
+    live: model.live,
     lost: model.lostEvents,
     exitStatus: model.trailer?.exit_status ?? null,
     strings,
@@ -146,6 +149,7 @@ export function unpack(d: Packed): BuildModel {
     roots: processes.filter((p) => !p.parent || !byId.has(p.parent)).map((p) => p.proc),
     links: d.links ?? [],
     incomplete: d.incomplete,
+    live: d.live ?? false,
     lostEvents: d.lost,
     startTs: t0,
     endTs: d.endTs,

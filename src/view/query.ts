@@ -191,6 +191,7 @@ export class ViewQuery {
       tools: this.tools,
       failed: this.procs.filter(procFailed).length,
       incomplete: m.incomplete,
+      live: m.live,
       lost: m.lostEvents,
       exitStatus: m.trailer?.exit_status ?? null,
       groups: Object.fromEntries(Object.entries(this.groups).map(([k, v]) => [k, v.length])),

@@ -104,4 +104,24 @@ describe('logs through a pipe', () => {
     assert.equal(norm.status, 0, norm.stderr);
     assert.match(norm.stderr, /\nbt normalize: .*live\.trace is still being written by a running bt trace: normalized the \d+ events written so far/);
   });
+
+  it('summary, graph and check call a live log the build so far, and a log without a trailer incomplete', () => {
+    const live = path.join(dir, 'live2.trace');
+    cBuildTrace(['a']).write(live, { trailer: false });
+    const locked = (cmd: string) => sh(`exec 9<"$3" && flock -x 9 && "$1" "$2" ${cmd} "$3"`, live);
+    const unlocked = (cmd: string) => sh(`"$1" "$2" ${cmd} "$3"`, live);
+    const summary = locked('summary');
+    assert.equal(summary.status, 0, summary.stderr);
+    assert.match(summary.stdout, /^NOTE: a running bt trace still writes this log: what follows is the build so far\n/);
+    assert.match(unlocked('summary').stdout, /^WARNING: the trace is incomplete \(no trailer, or torn\)/);
+    const json = JSON.parse(locked('summary --json').stdout);
+    assert.deepEqual([json.live, json.incomplete], [true, true]);
+    assert.deepEqual((({ live, incomplete }) => [live, incomplete])(JSON.parse(unlocked('summary --json').stdout)), [false, true]);
+    const graph = locked('graph');
+    assert.equal(graph.status, 0, graph.stderr);
+    assert.match(graph.stderr, /^bt graph: note: a running bt trace still writes the log: the picture shows the build so far$/m);
+    assert.match(graph.stdout, /\(the build so far: still being traced\)/);
+    assert.match(unlocked('graph').stderr, /^bt graph: note: the trace is incomplete \(no trailer\)/m);
+    assert.match(locked('check').stderr + locked('check').stdout, /a running bt trace still writes the log: findings cover the build so far/);
+  });
 });

@@ -151,6 +151,12 @@ test('the static page\'s packed model answers like the server\'s', async () => {
     assert.equal(c.status, a.status, name);
     assert.deepEqual(c.body, a.body, `${name} ${JSON.stringify(params)}`);
   }
+  // a page made from a log a running trace still writes says so, like the server
+  const livePacked = JSON.parse(JSON.stringify(pack({ ...b.model, live: true }, { groups: groupsOf(b) })));
+  const liveModel = unpack(livePacked);
+  const meta = (await answer(new ViewQuery(liveModel, modelFilter(liveModel), livePacked.groups), 'meta', {})).body as { live: boolean };
+  assert.equal(meta.live, true);
+  assert.equal(((await answer(server, 'meta', {})).body as { live: boolean }).live, false);
   // the page: data embedded, too big refused plainly
   const html = staticPage(b);
   assert.match(html, /<script id="bt-data" type="application\/octet-stream">[A-Za-z0-9+/=]+<\/script>/);
