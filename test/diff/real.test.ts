@@ -199,6 +199,7 @@ ebpfTest(
   async (t) => {
     const cargo = findCargo();
     if (!cargo) {
+      if (process.env.CI) throw new Error('cargo is required in CI (scripts/setup.sh installs it)');
       t.skip('cargo is not installed');
       return;
     }
