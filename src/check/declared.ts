@@ -20,9 +20,15 @@
  *                      generated file's rule (ninja -t missingdeps, on what
  *                      the jobs really read). Dependencies ninja recorded
  *                      from depfiles declare an input but order nothing: a
- *                      clean build does not have them. A file already
- *                      reported as an undeclared input of the job, or in a
- *                      race of the job, is not reported again.
+ *                      clean build does not have them. An undeclared input
+ *                      that is also a missing dep is reported once, as the
+ *                      missing dep (it can break a clean -j build); a file
+ *                      in a race of the job is not reported again.
+ *
+ * The lines of a make recipe run as jobs of their own: they are joined
+ * into one unit first (src/check/recipes.ts), so that a temporary file one
+ * line writes and the next renames or removes is the recipe's own, and
+ * what any line reads or writes counts for the recipe's target.
  *
  * make: src/check/makedb.ts asks make itself (make -pnq), once per make
  * process of the build (recursive makes each have their own database).
@@ -46,6 +52,7 @@ import { dirName, normalizeAbs, relativeInside } from '../normalize/paths.js';
 import { jobRef, secondsSince, type FileUse, type Finding } from './finding.js';
 import { makeDatabases, type MakeDb } from './makedb.js';
 import { OrderIndex } from './order.js';
+import { automatic, RecipeChains, type Automatic } from './recipes.js';
 import { ninjaGraph } from './ninjadb.js';
 import { isPseudoPath, type Noise } from './noise.js';
 
@@ -80,6 +87,8 @@ export interface Graph {
   ordered(from: string, to: string): boolean;
   /** The rule making `target`, when the build system names rules (ninja). */
   ruleOf(target: string): string | undefined;
+  /** The lines of the recipe making `target`, unexpanded, when each runs as a job of its own (make), with its automatic variables. */
+  recipe(target: string): { lines: readonly string[]; auto: Automatic };
   /** The build system, for the report ("make", "ninja"). */
   system: string;
 }
@@ -198,8 +207,13 @@ function makeGraph(db: MakeDb, build: Build): Graph {
       return order.after([...outputs].sort().join('\0'), outputs, [to]);
     },
     ruleOf: () => undefined,
+    recipe: (t) => {
+      const e = db.targets.get(t);
+      return { lines: e?.recipe ?? [], auto: automatic(relativeInside(db.curdir, t) ?? t, e?.stem) };
+    },
     system: 'make',
-    own: (p) => db.makefiles.has(p),
+    // the makefiles read, and CMake's own scripts and progress counters, which the lines of its generated recipes read and write
+    own: (p) => db.makefiles.has(p) || (p.includes('/CMakeFiles/') && (p.endsWith('.cmake') || p.includes('/CMakeFiles/Progress/'))),
     readsDepfiles: (t) => {
       for (let d = dirName(t); d.length > 1 && d.startsWith(db.curdir); d = dirName(d)) {
         if (d.endsWith('.dir') && db.makefiles.has(`${d}/compiler_depend.make`)) return true;
@@ -251,38 +265,52 @@ function matchPattern(pat: string, name: string): string | undefined {
 /** How a job first used an input: read it, ran it, or moved it (kinds.ts READS). */
 type Used = 'read' | 'ran' | 'moved';
 
-/** The files a job wrote (first write time), and read (ran, moved) before writing (first read time, by whom, how). */
-function jobFiles(build: Build, job: Job): { wrote: Map<number, number>; read: Map<number, [number, number, Used]> } {
+/**
+ * The files the jobs of one unit (a recipe's lines) wrote (first write
+ * time), and read (ran, moved) before writing (first read time, by whom,
+ * how): a file one line wrote and a later line read is the unit's own.
+ */
+function unitFiles(build: Build, jobs: readonly Job[]): { wrote: Map<number, number>; read: Map<number, [number, number, Used]> } {
   const wrote = new Map<number, number>();
   const read = new Map<number, [number, number, Used]>();
-  for (const id of job.procs) {
-    for (const a of build.process(id)!.files.values()) {
-      if (a.firstWrite >= 0 && a.kinds & WRITES) {
-        const w = wrote.get(a.file);
-        if (w === undefined || a.firstWrite < w) wrote.set(a.file, a.firstWrite);
+  for (const job of jobs) {
+    for (const id of job.procs) {
+      for (const a of build.process(id)!.files.values()) {
+        if (a.firstWrite >= 0 && a.kinds & WRITES) {
+          const w = wrote.get(a.file);
+          if (w === undefined || a.firstWrite < w) wrote.set(a.file, a.firstWrite);
+        }
       }
     }
   }
-  for (const f of job.inputs) {
-    let first = Infinity;
-    let by = job.proc;
-    let how: Used = 'read';
-    for (const id of job.procs) {
-      const a = build.process(id)!.files.get(f);
-      if (a && a.kinds & READS && a.first < first) {
-        first = a.first;
-        by = id;
-        how = a.kinds & Kind.READ ? 'read' : a.kinds & Kind.EXEC ? 'ran' : 'moved';
+  for (const job of jobs) {
+    for (const f of job.inputs) {
+      let first = Infinity;
+      let by = job.proc;
+      let how: Used = 'read';
+      for (const id of job.procs) {
+        const a = build.process(id)!.files.get(f);
+        if (a && a.kinds & READS && a.first < first) {
+          first = a.first;
+          by = id;
+          how = a.kinds & Kind.READ ? 'read' : a.kinds & Kind.EXEC ? 'ran' : 'moved';
+        }
       }
+      const w = wrote.get(f);
+      if (w !== undefined && w < first) continue; // an earlier line made it
+      const had = read.get(f);
+      if (!had || first < had[0]) read.set(f, [first, by, how]);
     }
-    read.set(f, [first, by, how]);
   }
   return { wrote, read };
 }
 
-/** What one job built, as the graph sees it. */
+/** What one job (or the jobs of one recipe's lines) built, as the graph sees it. */
 interface Built {
+  /** The job that wrote the target. */
   job: Job;
+  /** Every job of the recipe, in order (the job alone, or the lines of a make recipe: src/check/recipes.ts). */
+  unit: Job[];
   g: Graph;
   /** The target it built (the one its command line names, else the last one it wrote). */
   target: string;
@@ -307,25 +335,43 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
       if (f.kind === 'write-write') overwritten.add(`${j.proc}\0${f.file}`);
     }
   }
-  const built = new Map<number, Built>();
+  // the jobs that wrote a target, each with its target
+  const anchors: Array<{ job: Job; g: Graph; target: string }> = [];
   for (const job of build.jobs.jobs) {
     const g = graphOf(job);
     if (!g) continue;
-    const { wrote, read } = jobFiles(build, job);
+    const { wrote } = unitFiles(build, [job]);
     const targets = [...wrote.keys()].map((id) => build.model.files[id]).filter((f) => !f.dir && g.isTarget(f.path));
     if (!targets.length) continue;
     // The job's target: the one its command line names, else the last one it wrote.
     const argv = build.process(job.proc)!.argv.join(' ');
     targets.sort((a, b) => wrote.get(a.id)! - wrote.get(b.id)!);
     const named = targets.filter((t) => argv.includes(relativeInside(build.process(job.proc)!.cwd, t.path) ?? t.path));
-    const target = (named.length ? named : targets)[named.length ? 0 : targets.length - 1];
-    const made = new Set<string>();
-    for (const t of targets) if (t === target || g.madeWith(target.path).has(t.path)) for (const s of g.madeWith(t.path)) made.add(s);
-    built.set(job.proc, { job, g, target: target.path, made, wrote, read });
+    anchors.push({ job, g, target: (named.length ? named : targets)[named.length ? 0 : targets.length - 1].path });
+  }
+  // each joined with the other lines of its recipe: a line that made another target stays a unit of its own
+  const chains = new RecipeChains(build);
+  const targetOf = new Map(anchors.map((a) => [a.job.proc, a.target]));
+  /** Job -> the job that wrote the target of its recipe. */
+  const unitOf = new Map<number, number>();
+  const built = new Map<number, Built>();
+  for (const { job, g, target } of anchors) {
+    if (unitOf.has(job.proc)) continue;
+    const free = (j: Job) => !unitOf.has(j.proc) && (!targetOf.has(j.proc) || g.madeWith(target).has(targetOf.get(j.proc)!)) && graphOf(j) === g;
+    const { lines, auto } = g.recipe(target);
+    const unit = chains.unit(job, lines, auto, free);
+    for (const j of unit) unitOf.set(j.proc, job.proc);
+    const { wrote, read } = unitFiles(build, unit);
+    const made = new Set<string>(g.madeWith(target));
+    for (const id of wrote.keys()) {
+      const p = build.model.files[id].path;
+      if (!made.has(p) && g.isTarget(p) && g.madeWith(target).has(p)) for (const s of g.madeWith(p)) made.add(s);
+    }
+    built.set(job.proc, { job, unit, g, target, made, wrote, read });
   }
 
   const findings: Finding[] = [];
-  for (const { job, g, target, made, wrote, read } of built.values()) {
+  for (const { job, unit, g, target, made, wrote, read } of built.values()) {
     const always = g.always(target);
     const deps = g.dependsOn(target);
     for (const s of made) for (const x of g.dependsOn(s)) deps.add(x);
@@ -341,20 +387,24 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
     }
     const ref = jobRef(build, job.proc);
     const tname = show(target);
-    const undeclared = new Set<number>();
+    const inUnit = (set: ReadonlySet<string>, path: string) => unit.some((j) => set.has(`${j.proc}\0${path}`));
+    // who built it: the job, or the jobs that ran the lines of its recipe
+    const who = unit.length === 1 ? `job ${job.proc}` : `jobs ${unit.map((j) => j.proc).join(', ')} (the ${unit.length} lines of its recipe)`;
+    /** Undeclared inputs: file id -> its finding's index (a missing-dep on the same file takes its place). */
+    const undeclared = new Map<number, number>();
 
     for (const [id, [ts, by, how]] of always ? [] : read) {
       const f = build.model.files[id];
       if (f.dir || !inTree(f.path) || made.has(f.path) || deps.has(f.path) || g.own(f.path) || noise.file(f)) continue;
-      if (overwritten.has(`${job.proc}\0${f.path}`)) continue; // another job wrote over it: the race says so
-      undeclared.add(id);
+      if (inUnit(overwritten, f.path)) continue; // another job wrote over it: the race says so
+      undeclared.set(id, findings.length);
       const name = show(f.path);
       findings.push({
         kind: 'undeclared-input',
         file: f.path,
         target,
         jobs: [ref],
-        detail: `job ${job.proc} built ${tname} and ${how} ${name}, which ${tname} does not depend on: changing ${name} will not rebuild ${tname}`,
+        detail: `${who} built ${tname} and ${how} ${name}, which ${tname} does not depend on: changing ${name} will not rebuild ${tname}`,
         time: secondsSince(build, ts),
         uses: [{ path: f.path, access: [how === 'read' ? 'read' : how === 'ran' ? 'exec' : 'rename_from'], time: secondsSince(build, ts), proc: by }],
       });
@@ -362,14 +412,14 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
     for (const [id, ts] of wrote) {
       const f = build.model.files[id];
       if (f.dir || f.removed || !inTree(f.path) || made.has(f.path) || depfiles.has(f.path) || g.own(f.path) || noise.file(f)) continue;
-      if (raced.has(`${job.proc}\0${f.path}`)) continue;
+      if (inUnit(raced, f.path)) continue;
       const name = show(f.path);
       findings.push({
         kind: 'undeclared-output',
         file: f.path,
         target,
         jobs: [ref],
-        detail: `job ${job.proc} built ${tname} and also wrote ${name}, which no rule for ${tname} declares: nothing else may use it safely`,
+        detail: `${who} built ${tname} and also wrote ${name}, which no rule for ${tname} declares: nothing else may use it safely`,
         time: secondsSince(build, ts),
         uses: [{ path: f.path, access: ['write'], time: secondsSince(build, ts), proc: job.proc }],
       });
@@ -378,10 +428,11 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
     for (const [id, [ts, by, used]] of read) {
       const f = build.model.files[id];
       if (f.dir || made.has(f.path) || g.own(f.path) || isPseudoPath(f.path) || noise.file(f)) continue;
-      if (undeclared.has(id) || raced.has(`${job.proc}\0${f.path}`)) continue; // reported already, as undeclared or as a race
+      if (inUnit(raced, f.path)) continue; // reported already, as a race
       const gens = new Map<number, { at: number; proc: number }>();
       for (const a of f.procs) {
-        const j = build.process(a.proc)?.job;
+        const pj = build.process(a.proc)?.job;
+        const j = pj === undefined ? undefined : unitOf.get(pj) ?? pj;
         if (!j || j === job.proc || a.firstWrite < 0 || !(a.kinds & WRITES)) continue;
         const w = gens.get(j);
         if (!w || a.firstWrite < w.at) gens.set(j, { at: a.firstWrite, proc: a.proc });
@@ -399,17 +450,25 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
         const gen: FileUse = { path: f.path, access: ['write'], time: secondsSince(build, w.at), proc: w.proc };
         const making = [from === f.path ? '' : `building ${show(from)}`, rule ? `rule ${rule}` : ''].filter(Boolean).join(', ');
         const paths = g.system === 'ninja' ? 'explicit, implicit or order-only' : 'normal or order-only prerequisite';
-        findings.push({
+        // an undeclared input another job generated, unordered: the missing-dep says both (a clean -j build can fail)
+        const was = undeclared.get(id);
+        const finding: Finding = {
           kind: 'missing-dep',
           file: f.path,
           target,
           jobs: [ref, jobRef(build, gj)],
           detail:
-            `job ${job.proc} built ${tname} and ${how} ${name}, which job ${gj} generated${making ? ` (${making})` : ''}, but nothing in the ${g.system} graph orders ${tname} after ${show(from)} ` +
-            `(no ${paths} dependency path): ${gen.time <= use.time ? 'it was made first by luck of scheduling' : `job ${job.proc} used it before job ${gj} made it`}`,
+            `${who} built ${tname} and ${how} ${name}, which job ${gj} generated${making ? ` (${making})` : ''}, but nothing in the ${g.system} graph orders ${tname} after ${show(from)} ` +
+            `(no ${paths} dependency path): ${gen.time <= use.time ? 'it was made first by luck of scheduling' : `job ${job.proc} used it before job ${gj} made it`}` +
+            (was === undefined ? '' : `; nor does ${tname} depend on it: changing ${name} will not rebuild ${tname}`),
           time: Math.min(use.time, gen.time),
           uses: use.time <= gen.time ? [use, gen] : [gen, use],
-        });
+        };
+        if (was === undefined) findings.push(finding);
+        else {
+          findings[was] = finding;
+          undeclared.delete(id);
+        }
       }
     }
   }

@@ -29,6 +29,10 @@ export interface MakeTarget {
   hasRecipe: boolean;
   /** Make searched the implicit rules for it (its prerequisites include what it found). */
   implicitDone: boolean;
+  /** Its recipe as make prints it, unexpanded: one entry per line (a line continued with `\` keeps its `\` and newline). */
+  recipe: string[];
+  /** The stem a pattern rule matched (`%.o: %.c` making main.o: "main"). */
+  stem?: string;
 }
 
 export interface PatternRule {
@@ -144,6 +148,12 @@ export async function makeDatabase(p: Process): Promise<MakeDb> {
   const args = [...makeArgs(p.argv.slice(1)), '-p', '-n', '-q', 'MAKE=:'];
   const r = await run(exe, args, p.cwd, makeEnv(p));
   if (r.error) throw new CheckError('E_BAD_INPUT', `cannot run ${exe} -pnq in ${p.cwd}: ${r.error.message}`, { cause: r.error });
+  // make prints its database even when it stops on an error (no makefile, a syntax error): -q exits 2 then, 0 or 1 otherwise
+  if (r.status !== null && r.status > 1) {
+    const lines = r.stderr.trim().split('\n');
+    const why = lines.find((l) => l.includes('***')) ?? lines[0] ?? '';
+    throw new CheckError('E_BAD_INPUT', `make -pnq in ${p.cwd} failed (${why.trim() || `exit status ${r.status}`}): --make needs the makefiles as they were when the build ran`);
+  }
   const at = r.stdout.lastIndexOf('# GNU Make');
   if (at < 0 || !r.stdout.includes('\n# Files', at)) {
     const why = r.stderr.trim().split('\n')[0] || `exit status ${r.status}`;
@@ -280,6 +290,8 @@ export function parseMakeDb(text: string, cwd: string): MakeDb {
         orderOnly: [...new Set(orderOnly.flatMap(found))],
         siblings: also ? also.slice('#  Also makes:'.length).trim().split(/\s+/).map(abs).filter((s) => s !== path) : [],
         hasRecipe: b.lines.some((l) => l.startsWith('\t')),
+        recipe: recipeLines(b.lines),
+        stem: stemOf(b.lines),
         implicitDone: b.lines.includes('#  Implicit rule search has been done.'),
       };
       const old = targets.get(path);
@@ -288,6 +300,7 @@ export function parseMakeDb(text: string, cwd: string): MakeDb {
         old.prereqs = [...new Set([...old.prereqs, ...t.prereqs])];
         old.orderOnly = [...new Set([...old.orderOnly, ...t.orderOnly])];
         old.hasRecipe ||= t.hasRecipe;
+        if (!old.recipe.length) old.recipe = t.recipe;
       } else targets.set(path, t);
       if (recipe && !stem) {
         let same = byRecipe.get(recipe);
@@ -307,6 +320,32 @@ export function parseMakeDb(text: string, cwd: string): MakeDb {
   const makefiles = new Set(makefileList.trim().split(/\s+/).filter(Boolean).map(abs));
   const phony = new Set(targets.get(abs('.PHONY'))?.prereqs ?? []);
   return { curdir, targets, patterns, makefiles, phony, resolve: found };
+}
+
+/** The pattern stem of a database entry (`#  Implicit/static pattern stem: 'main'`), if it has one. */
+function stemOf(block: readonly string[]): string | undefined {
+  for (const l of block) {
+    const m = /^#  Implicit\/static pattern stem: '(.*)'$/.exec(l);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+/** The recipe lines of a database entry: its tab lines, a line ending in `\` joined with the next. */
+function recipeLines(block: readonly string[]): string[] {
+  const out: string[] = [];
+  let open = false;
+  for (const l of block) {
+    if (!l.startsWith('\t')) {
+      open = false;
+      continue;
+    }
+    const text = l.slice(1);
+    if (open) out[out.length - 1] += `\n${text}`;
+    else out.push(text);
+    open = /(^|[^\\])(\\\\)*\\$/.test(text);
+  }
+  return out;
 }
 
 /** A make pattern ("%.c", "foo") matches a name. */

@@ -151,6 +151,7 @@ export function ninjaGraph(dirArg: string): Graph {
       const e = edges.get(from);
       return order.after(e ? edgeKey(e) : from, madeWith(from), [to]);
     },
+    recipe: () => ({ lines: [], auto: {} }),
     ruleOf: (t) => {
       const e = edges.get(t);
       return e && e.rule !== 'phony' ? e.rule : undefined;

@@ -393,3 +393,57 @@ ebpfTest('check --make: a FORCE target that is not .PHONY (make looks for the fi
   assert.equal(code, 0);
   assert.ok(!fs.existsSync(path.join(dir, 'FORCE')));
 });
+
+ebpfTest('check --make: the lines of a recipe are one unit: what any line reads or writes counts for the target, a temporary file one line makes and the next moves or removes is the recipe\'s own', async () => {
+  // out.txt: an undeclared read on the first line, the target written by the second (mv);
+  // log.txt: an undeclared output on the first line; sorted.txt: a correct three-line recipe with a temporary file;
+  // c.txt and d.txt: one pattern rule of two lines, run together (-j2): each line joins its own target's recipe
+  const { dir, file } = await traceMake(
+    'bt-recipe-',
+    'all: out.txt log.txt sorted.txt c.txt d.txt\n' +
+      'out.txt: in.txt\n\tcat in.txt secret.cfg > out.tmp\n\tmv out.tmp out.txt\n' +
+      'log.txt: in.txt\n\techo side > side.txt\n\tcp in.txt log.txt\n' +
+      'sorted.txt: in.txt\n\tsort in.txt > sorted.tmp\n\tuniq sorted.tmp > sorted.txt\n\t@rm -f sorted.tmp\n' +
+      '%.txt: %.in\n\tsleep 0.2; cat $< $*.extra > $@.tmp\n\tmv $@.tmp $@\n',
+    { 'in.txt': 'b\na\na\n', 'secret.cfg': 's\n', 'c.in': 'c\n', 'd.in': 'd\n', 'c.extra': '+\n', 'd.extra': '+\n' },
+  );
+  const { code, json } = await checkJson(file, ['--make']);
+  assert.equal(code, 1);
+  const got = json.findings
+    .map((f) => [f.kind, path.relative(dir, f.file), path.relative(dir, f.target ?? ''), f.uses.map((u) => u.access[0]).join(',')])
+    .sort((a, b) => (a.join() < b.join() ? -1 : 1));
+  assert.deepEqual(got, [
+    ['undeclared-input', 'c.extra', 'c.txt', 'read'],
+    ['undeclared-input', 'd.extra', 'd.txt', 'read'],
+    ['undeclared-input', 'secret.cfg', 'out.txt', 'read'],
+    ['undeclared-output', 'side.txt', 'log.txt', 'write'],
+  ]);
+  const secret = json.findings.find((f) => f.file.endsWith('secret.cfg'))!;
+  assert.match(secret.detail, /^jobs \d+, \d+ \(the 2 lines of its recipe\) built out\.txt and read secret\.cfg, which out\.txt does not depend on/);
+  assert.deepEqual(secret.jobs.map((j) => j.argv.join(' ')), ['mv out.tmp out.txt']);
+});
+
+ebpfTest('check --make: an undeclared input that another job generated and nothing orders is reported once, as a missing dep that also says it will not rebuild', async () => {
+  const { dir, file } = await traceMake(
+    'bt-unordered-',
+    'all: list.txt report.txt\nlist.txt: src.txt\n\tsort src.txt > list.txt\nreport.txt: report.in\n\tcat report.in list.txt > report.txt\n',
+    { 'src.txt': 'b\na\n', 'report.in': 'r\n' },
+    1,
+  );
+  const { json } = await checkJson(file, ['--make']);
+  assert.deepEqual(json.findings.map((f) => [f.kind, path.relative(dir, f.file), path.relative(dir, f.target ?? '')]), [['missing-dep', 'list.txt', 'report.txt']]);
+  assert.match(json.findings[0].detail, /it was made first by luck of scheduling; nor does report\.txt depend on it: changing list\.txt will not rebuild report\.txt$/);
+});
+
+ebpfTest('check --make: a makefile gone or broken since the build is one line and exit 2, not "nothing found"', async () => {
+  const { dir, file } = await traceMake('bt-gone-', 'all: out.txt\nout.txt: in.txt\n\tcp in.txt out.txt\n', { 'in.txt': 'x\n' });
+  fs.renameSync(path.join(dir, 'Makefile'), path.join(dir, 'Makefile.old'));
+  const gone = await bt(['check', '--make', file]);
+  assert.equal(gone.code, 2);
+  assert.equal(gone.stdout, '');
+  assert.equal(gone.stderr, `bt: make -pnq in ${dir} failed (make: *** No targets specified and no makefile found.  Stop.): --make needs the makefiles as they were when the build ran`);
+  fs.writeFileSync(path.join(dir, 'Makefile'), `oops\n${fs.readFileSync(path.join(dir, 'Makefile.old'), 'utf8')}`);
+  const broken = await bt(['check', '--make', file]);
+  assert.equal(broken.code, 2);
+  assert.match(broken.stderr, /^bt: make -pnq in .* failed \(Makefile:1: \*\*\* missing separator\.  Stop\.\): --make needs the makefiles as they were when the build ran$/);
+});

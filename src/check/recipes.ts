@@ -1,0 +1,193 @@
+/**
+ * The lines of one make recipe as one unit. GNU make runs every line of a
+ * recipe as a process of its own, each started as the one before it is
+ * reaped, so the model sees one job per line:
+ *
+ *     out.txt: in.txt
+ *             cat in.txt secret.cfg > out.tmp
+ *             mv out.tmp out.txt
+ *
+ * is two jobs, the first of which writes no target. bt check --make joins
+ * them again: from the job that wrote the target (the anchor), it walks to
+ * the job its make started right before it (no other job of that make
+ * started in between) and right after it, as long as each one's command
+ * is the recipe's line before (after) the one matched so far. A line is
+ * compared with a command as make would have expanded it: its literal
+ * words in order, anything where the line names a variable or function.
+ * Lines that make expands to nothing (no process) end the walk there.
+ */
+import type { Build, Job } from '../model/index.js';
+
+/** make starts the next line of a recipe as it reaps the one before: a gap longer than this is not one recipe. */
+const MAX_GAP_NS = 1e9;
+
+/** A recipe line as a pattern: literal pieces in order, `*` where make expands something. */
+export interface LinePattern {
+  /** Literal pieces; between two of them anything may stand. */
+  pieces: string[];
+  /** The line starts (ends) with an expansion: the first (last) piece need not be at the start (end). */
+  openStart: boolean;
+  openEnd: boolean;
+}
+
+/** Spaces collapsed, line continuations and quotes dropped: how a line and a command are compared. */
+function plain(s: string): string {
+  return s.replace(/\\\n/g, ' ').replace(/["']/g, '').replace(/\s+/g, ' ');
+}
+
+/** The end of the reference that starts at `$` at s[i] ($x, $(…), ${…}), nested parentheses counted. */
+function referenceEnd(s: string, i: number): number {
+  const open = s[i + 1];
+  if (open !== '(' && open !== '{') return Math.min(i + 2, s.length);
+  const close = open === '(' ? ')' : '}';
+  let depth = 0;
+  for (let k = i + 1; k < s.length; k++) {
+    if (s[k] === open) depth++;
+    else if (s[k] === close && --depth === 0) return k + 1;
+  }
+  return s.length;
+}
+
+/** Automatic variables known for a target: `@`, `@F`, `@D`, `*` → their values. */
+export type Automatic = Readonly<Record<string, string>>;
+
+/** The automatic variables of a target named `name` (as make names it, relative to its directory), with its pattern stem. */
+export function automatic(name: string, stem?: string): Automatic {
+  const slash = name.lastIndexOf('/');
+  return { '@': name, '@F': name.slice(slash + 1), '@D': slash < 0 ? '.' : name.slice(0, slash) || '/', ...(stem !== undefined ? { '*': stem } : {}) };
+}
+
+/** The pattern of one recipe line (unexpanded, as make -p prints it); `auto` fills in the automatic variables known. */
+export function linePattern(line: string, auto: Automatic = {}): LinePattern {
+  // make's prefixes: @ (silent), - (ignore errors), + (always run), with any blanks
+  const text = line.replace(/^[\s@+-]+/, '');
+  const raw: Array<string | null> = []; // null: an expansion
+  let lit = '';
+  for (let i = 0; i < text.length; ) {
+    if (text[i] !== '$') {
+      lit += text[i++];
+      continue;
+    }
+    if (text[i + 1] === '$') {
+      lit += '$';
+      i += 2;
+      continue;
+    }
+    const end = referenceEnd(text, i);
+    const name = text[i + 1] === '(' || text[i + 1] === '{' ? text.slice(i + 2, end - 1) : text.slice(i + 1, end);
+    i = end;
+    if (auto[name] !== undefined) {
+      lit += auto[name];
+      continue;
+    }
+    raw.push(lit, null);
+    lit = '';
+  }
+  raw.push(lit);
+  // raw alternates literal, expansion, literal…: it starts and ends with a literal ('' next to an expansion at an end)
+  const pieces: string[] = [];
+  raw.forEach((p, k) => {
+    if (p === null) return;
+    // a blank next to an expansion may vanish with it (an empty variable): trim there
+    let s = plain(p);
+    if (k === 0 || raw[k - 1] === null) s = s.trimStart();
+    if (k === raw.length - 1 || raw[k + 1] === null) s = s.trimEnd();
+    pieces.push(s);
+  });
+  if (pieces.length === 1) return { pieces, openStart: false, openEnd: false };
+  return { pieces, openStart: pieces[0] === '', openEnd: pieces[pieces.length - 1] === '' };
+}
+
+/** Does the command (as run) match the line's pattern? Literal pieces in order, leftmost first. */
+export function matchesLine(p: LinePattern, command: string): boolean {
+  const s = plain(command).trim();
+  const pieces = p.pieces;
+  if (pieces.length === 1) return s === pieces[0];
+  const first = pieces[0];
+  const last = pieces[pieces.length - 1];
+  if (!p.openStart && !s.startsWith(first)) return false;
+  if (!p.openEnd && !s.endsWith(last)) return false;
+  let at = p.openStart ? 0 : first.length;
+  const end = p.openEnd ? s.length : s.length - last.length;
+  for (let k = p.openStart ? 0 : 1; k < pieces.length - (p.openEnd ? 0 : 1); k++) {
+    if (!pieces[k]) continue;
+    const i = s.indexOf(pieces[k], at);
+    if (i < 0 || i + pieces[k].length > end) return false;
+    at = i + pieces[k].length;
+  }
+  return at <= end;
+}
+
+/** The command a job's root process ran, as make gave it: the shell's `-c` text, else the words. */
+export function commandOf(argv: readonly string[]): string {
+  if (argv.length >= 3 && /(^|\/)(ba|da|k|z)?sh$/.test(argv[0]) && /^-[a-z]*c$/.test(argv[1])) return argv[2];
+  return argv.join(' ');
+}
+
+/** The jobs of each make process in start order, to find the line started right before or after another. */
+export class RecipeChains {
+  private readonly siblings = new Map<number, Job[]>();
+  private readonly parentOf = new Map<number, number>();
+
+  constructor(private readonly build: Build) {
+    for (const job of build.jobs.jobs) {
+      const parent = build.process(job.proc)?.parent ?? 0;
+      this.parentOf.set(job.proc, parent);
+      let list = this.siblings.get(parent);
+      if (!list) this.siblings.set(parent, (list = []));
+      list.push(job);
+    }
+    for (const list of this.siblings.values()) list.sort((a, b) => a.start - b.start || a.proc - b.proc);
+  }
+
+  /**
+   * Jobs of the same make that ended shortly before `job` started, the
+   * last to end first. (Not only the last one: make may reap a line that
+   * ended early only when another one ends, and start both next lines then.)
+   */
+  before(job: Job): Job[] {
+    const list = this.siblings.get(this.parentOf.get(job.proc) ?? 0) ?? [];
+    return list.filter((k) => k !== job && k.end <= job.start && job.start - k.end <= MAX_GAP_NS).sort((a, b) => b.end - a.end);
+  }
+
+  /** Jobs of the same make started shortly after `job` ended, the first to start first. */
+  after(job: Job): Job[] {
+    const list = this.siblings.get(this.parentOf.get(job.proc) ?? 0) ?? [];
+    return list.filter((j) => j !== job && j.start >= job.end && j.start - job.end <= MAX_GAP_NS);
+  }
+
+  /**
+   * The jobs that ran the recipe `lines` of which `anchor` ran one, in
+   * order; [anchor] when the recipe has one line or its neighbours do not
+   * run the lines next to it. `free` says whether a job may join (not
+   * already a unit of its own).
+   */
+  unit(anchor: Job, lines: readonly string[], auto: Automatic, free: (j: Job) => boolean): Job[] {
+    if (lines.length < 2) return [anchor];
+    const cmd = (j: Job) => commandOf(this.build.process(j.proc)?.argv ?? []);
+    // with the target's own name in place of $@: the lines of another target's run of the same rule do not match
+    let patterns = lines.map((l) => linePattern(l, auto));
+    if (!patterns.some((p) => matchesLine(p, cmd(anchor)))) patterns = lines.map((l) => linePattern(l));
+    let best = [anchor];
+    for (let i = 0; i < patterns.length; i++) {
+      if (!matchesLine(patterns[i], cmd(anchor))) continue;
+      const unit = [anchor];
+      let cur = anchor;
+      for (let k = i - 1; k >= 0; k--) {
+        const prev = this.before(cur).find((j) => free(j) && !unit.includes(j) && matchesLine(patterns[k], cmd(j)));
+        if (!prev) break;
+        unit.unshift(prev);
+        cur = prev;
+      }
+      cur = anchor;
+      for (let k = i + 1; k < patterns.length; k++) {
+        const next = this.after(cur).find((j) => free(j) && !unit.includes(j) && matchesLine(patterns[k], cmd(j)));
+        if (!next) break;
+        unit.push(next);
+        cur = next;
+      }
+      if (unit.length > best.length) best = unit;
+    }
+    return best;
+  }
+}
