@@ -7,6 +7,7 @@
  *   outputs        written, present at the end, and read by no other process of the build
  *   intermediates  written, then read by another process or removed (objects, generated
  *                  headers, temporaries)
+ *                  (both by path, those in the tree first)
  *   probes         looked up and not found (failed open, exec, stat, …), per directory
  *
  * Runtime noise (/proc, /sys, /dev, shared libraries, the loader, locale
@@ -74,6 +75,14 @@ function byPath(build: Build, ids: number[]): number[] {
   return ids.sort((a, b) => (files[a].path < files[b].path ? -1 : files[a].path > files[b].path ? 1 : 0));
 }
 
+/** By path, the files in the tree first: a build's own objects before the compiler's temporaries and the caches elsewhere. */
+function treeFirst(build: Build, ids: number[]): number[] {
+  const start = build.startDir;
+  const inTree = (id: number) => (placeOf(build.model.files[id].path, start) === 'tree' ? 0 : 1);
+  const keys = new Map(ids.map((id) => [id, inTree(id)]));
+  return byPath(build, ids).sort((a, b) => keys.get(a)! - keys.get(b)!);
+}
+
 export function fileGroups(build: Build, opts: { all?: boolean } = {}): FileGroups {
   const g: FileGroups = { inputs: { tree: [], system: [], elsewhere: [] }, outputs: [], intermediates: [], probes: [] };
   const start = build.startDir;
@@ -92,7 +101,8 @@ export function fileGroups(build: Build, opts: { all?: boolean } = {}): FileGrou
       g.probes.push(f.id);
     }
   }
-  for (const ids of [g.inputs.tree, g.inputs.system, g.inputs.elsewhere, g.outputs, g.intermediates, g.probes]) byPath(build, ids);
+  for (const ids of [g.inputs.tree, g.inputs.system, g.inputs.elsewhere, g.probes]) byPath(build, ids);
+  for (const ids of [g.outputs, g.intermediates]) treeFirst(build, ids);
   return g;
 }
 

@@ -53,6 +53,7 @@ ebpfTest('bt summary --json: the groups, jobs and the critical path of a real bu
   assert.deepEqual(s.outputs.length, 1);
   assert.deepEqual(inTree(d, s.intermediates), ['app.o', 'include/version.h', 'lib.o']);
   assert.ok(s.intermediates.some((p: string) => /^\/tmp\/cc.*\.s$/.test(p)), 'the compiler temporaries are intermediates');
+  assert.deepEqual(s.intermediates.slice(0, 3).map((p: string) => path.relative(d, p)), ['app.o', 'include/version.h', 'lib.o'], 'the tree\'s own first, then the temporaries');
   assert.equal(s.job_count, 4);
   assert.deepEqual(
     s.jobs.map((j: { argv: string[] }) => j.argv.join(' ')).sort(),
