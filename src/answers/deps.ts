@@ -138,9 +138,12 @@ function provenance(build: Build, file: BuildFile, keep: (f: BuildFile) => boole
     if (made.has(id) || latest.get(id) !== until) continue;
     const writers: number[] = [];
     const inputs = new Set<number>();
+    // the content that mattered dates from the last time the file was truncated, made anew or replaced by then
+    const reset = jobs.resetsOf(id).filter((t) => t <= until).at(-1) ?? -Infinity;
     for (const w of writerUnits(build, files[id])) {
       const unit = jobs.unit(w)!;
       if (jobs.firstWrite(unit, id) > until) continue; // it wrote the file only after its content mattered
+      if (jobs.writtenUntil(unit, id) < reset) continue; // what it wrote was thrown away before then
       writers.push(w);
       const by = Math.min(jobs.writtenUntil(unit, id), until);
       for (const i of jobs.inputsBy(unit, by)) {
@@ -225,10 +228,12 @@ function impact(build: Build, file: BuildFile, keep: (o: number) => boolean): Ma
     const [id, after] = queue.pop()!;
     if (read.has(id) || earliest.get(id) !== after) continue;
     const by: Read = [];
+    const resets = jobs.resetsOf(id).filter((t) => t > after);
     for (const r of readerUnits(build, files[id])) {
       const unit = jobs.unit(r)!;
       const from = jobs.readFrom(unit, id, after);
       if (from === Infinity) continue; // it read the file only before it carried FILE's content
+      if (resets.some((t) => t <= from)) continue; // the file was truncated, made anew or replaced before it read it: not FILE's content
       const outputs = jobs.outputsFrom(unit, from).filter((o) => o !== id && keep(o));
       by.push({ unit: r, outputs });
       for (const o of outputs) {

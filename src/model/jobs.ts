@@ -30,7 +30,7 @@
  * end of the process after another process rewrote the file).
  */
 import { baseName } from '../normalize/paths.js';
-import { READS, WRITES } from './kinds.js';
+import { Kind, READS, WRITES } from './kinds.js';
 import type { BuildModel, Process } from './model.js';
 
 /** Programs that start jobs, by program name. `cmake` only as `cmake --build`. */
@@ -233,6 +233,20 @@ export class JobIndex {
       if (a && a.kinds & READS && a.last >= after && a.first < t) t = a.first;
     }
     return t === Infinity ? t : Math.max(t, after, this.bornAt(file));
+  }
+
+  /**
+   * When `file`'s old content was thrown away (ns, in order): the first
+   * write of each access that truncated it, created it anew or renamed
+   * another file onto it. What was written before such a time is gone
+   * after it (a -j race: `cp b.in shared.tmp` over a.in's copy).
+   */
+  resetsOf(file: number): number[] {
+    const out: number[] = [];
+    for (const a of this.model.files[file].procs) {
+      if (a.firstWrite >= 0 && a.kinds & (Kind.TRUNCATE | Kind.CREATE | Kind.RENAME_TO)) out.push(a.firstWrite);
+    }
+    return out.sort((x, y) => x - y);
   }
 
   /** The inputs of `unit` it began reading by `until` (ns): what a file it was done writing then can be made of. */

@@ -160,6 +160,12 @@ ebpfTest('after the shared.tmp race, deps and rdeps agree: a.txt was made from b
   const shared = await bt(['deps', 'shared.tmp', defects.file, '--json']);
   assert.equal(shared.code, 0, shared.stderr);
   assert.deepEqual(JSON.parse(shared.stdout).tree.writer.argv, B_JOB);
+  // B's cp truncated shared.tmp: what A's job had written there is gone, so shared.tmp and b.txt are not made of a.in
+  const sharedInputs = await bt(['deps', 'shared.tmp', defects.file, '--inputs']);
+  assert.deepEqual(sharedInputs.stdout.trim().split('\n').filter((p) => p.startsWith(defects.dir)).map((p) => path.relative(defects.dir, p)), ['b.in']);
+  const fromA = await bt(['rdeps', 'a.in', defects.file, '--inputs']);
+  assert.equal(fromA.code, 0, fromA.stderr);
+  assert.ok(!fromA.stdout.includes('b.txt'), fromA.stdout);
 });
 
 ebpfTest('check --make: a read-write race on an undeclared input reports both the race and the missing prerequisite', async () => {
