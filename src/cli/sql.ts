@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { writeAllSync } from '../log/io.js';
 import { checkQuery, openBuildDb, TABLES } from '../sql/index.js';
-import { formatResult } from '../sql/format.js';
+import { resultSink } from '../sql/format.js';
 import { reportDamage } from './options.js';
 
 export function sqlCommand(): Command {
@@ -25,8 +25,11 @@ export function sqlCommand(): Command {
         }
         await db.restrictFiles();
         let first = true;
-        for await (const { columns, rows } of db.statements(query)) {
-          writeAllSync(1, Buffer.from(formatResult(o.json ? 'json' : o.csv ? 'csv' : 'table', columns, rows, first), 'utf8'));
+        const out = (s: string) => writeAllSync(1, Buffer.from(s, 'utf8'));
+        for await (const { columns, chunks } of db.statements(query)) {
+          const sink = resultSink(o.json ? 'json' : o.csv ? 'csv' : 'table', columns, out, first);
+          for await (const rows of chunks) sink.add(rows);
+          sink.end();
           first = false;
         }
       } finally {

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance, DuckDBPreparedStatement } from '@duckdb/node-api';
 import { BtError, LogError, SqlError } from '../errors.js';
 import { importExternal } from '../external.js';
 import type { Damage } from '../log/check.js';
@@ -54,6 +54,8 @@ export function classify(inputs: readonly string[]): Source[] {
 /** The tables a query names (as words). */
 export function tablesNamed(query: string): TableName[] {
   const q = query.toLowerCase();
+  // a look at the catalog (SHOW TABLES, DESCRIBE, information_schema, duckdb_tables()…) names no table: it sees them all
+  if (/\b(show|describe|summarize|information_schema|duckdb_(tables|views|columns))\b/.test(q)) return [...TABLES];
   return TABLES.filter((t) => new RegExp(`\\b${t}\\b`).test(q));
 }
 
@@ -138,6 +140,12 @@ export interface QueryResult {
   rows: unknown[][];
 }
 
+/** A statement's result as it comes: column names, then its rows a chunk at a time (DuckDB values: src/sql/format.ts). Read it to the end before the next. */
+export interface StreamedResult {
+  columns: string[];
+  chunks: AsyncIterable<unknown[][]>;
+}
+
 /** Where a table's rows of one log go: given the SELECT over them, makes them a table or writes them to a file. */
 export type Sink = (table: TableName, log: number, select: string) => Promise<void>;
 
@@ -187,7 +195,6 @@ export class BuildDb {
     const instance = await api.DuckDBInstance.create(':memory:');
     const db = new BuildDb(await instance.connect(), instance, sources, bindings, api.ResultReturnType.QUERY_RESULT);
     db.registerRows(api);
-    await db.conn.run(KIND_NAMES_SQL);
     return db;
   }
 
@@ -294,9 +301,16 @@ export class BuildDb {
   async loadLogs(tables: readonly TableName[], sink: Sink): Promise<Map<TableName, number[]>> {
     const rows = new Map<TableName, number[]>(tables.map((t) => [t, []]));
     const logs = this.sources.filter((s) => s.kind === 'log');
-    for (const [i, s] of logs.entries()) {
-      if (i > 0) collectGarbage(); // the last log's model, before the next one's is built
-      for (const [t, n] of await this.loadLog(s.path, i, tables, sink)) rows.get(t)!.push(n);
+    if (!logs.length || !tables.length) return rows;
+    // the look-up tables (kind names, file paths) exist while logs are loaded only: SHOW TABLES lists the build's tables alone
+    await this.conn.run(KIND_NAMES_SQL);
+    try {
+      for (const [i, s] of logs.entries()) {
+        if (i > 0) collectGarbage(); // the last log's model, before the next one's is built
+        for (const [t, n] of await this.loadLog(s.path, i, tables, sink)) rows.get(t)!.push(n);
+      }
+    } finally {
+      await this.conn.run('DROP TABLE IF EXISTS bt_kind_names; DROP TABLE IF EXISTS bt_file_paths');
     }
     return rows;
   }
@@ -367,12 +381,52 @@ export class BuildDb {
 
   /**
    * Runs every statement of `sql` in order (the tables they name are made
-   * first) and yields the result of each that returns rows, as soon as it
-   * has run; statements that return none (CREATE, SET, INSERT) yield
-   * nothing. A statement that fails ends it: the error names the statement
-   * when there are several, and a syntax error anywhere runs none.
+   * first) and yields the result of each that returns rows, as it comes:
+   * its rows are read from DuckDB a chunk at a time while the caller writes
+   * them (read each to its end before asking for the next). Statements
+   * that return none (CREATE, SET, INSERT) yield nothing. A statement that
+   * fails ends it: the error names the statement when there are several,
+   * and a syntax error anywhere runs none.
    */
-  async *statements(sql: string): AsyncGenerator<QueryResult> {
+  async *statements(sql: string): AsyncGenerator<StreamedResult> {
+    for await (const { stmt, failed } of this.prepared(sql)) {
+      let result;
+      try {
+        result = await stmt.stream();
+      } catch (err) {
+        throw sqlError(err, failed);
+      }
+      if (result.returnType !== this.queryResult) continue;
+      const rows = result.yieldRows() as AsyncIterableIterator<unknown[][]>;
+      yield {
+        columns: result.columnNames(),
+        chunks: (async function* () {
+          try {
+            yield* rows;
+          } catch (err) {
+            throw sqlError(err, failed);
+          }
+        })(),
+      };
+    }
+  }
+
+  /** Runs a query's statements (statements); returns the last result that has rows, whole, as JS values (no columns if none had). */
+  async query(sql: string): Promise<QueryResult> {
+    let last: QueryResult = { columns: [], rows: [] };
+    for await (const { stmt, failed } of this.prepared(sql)) {
+      try {
+        const r = await stmt.runAndReadAll();
+        if (r.returnType === this.queryResult) last = { columns: r.columnNames(), rows: r.getRowsJS() as unknown[][] };
+      } catch (err) {
+        throw sqlError(err, failed);
+      }
+    }
+    return last;
+  }
+
+  /** The statements of `sql`, each prepared (and refused if it reaches beyond the logs) when its turn comes, with the words that name it in an error. */
+  private async *prepared(sql: string): AsyncGenerator<{ stmt: DuckDBPreparedStatement; failed: string }> {
     checkQuery(sql);
     await this.prepare(tablesNamed(sql));
     // DuckDB makes EXPORT DATABASE's directory while preparing it, before its type can be read
@@ -389,31 +443,25 @@ export class BuildDb {
     }
     const n = extracted.count;
     for (let i = 0; i < n; i++) {
-      let result: QueryResult | undefined;
+      const failed = n > 1 ? `the query failed at statement ${i + 1} of ${n}` : 'the query failed';
+      let stmt: DuckDBPreparedStatement;
       try {
-        const stmt = await extracted.prepare(i);
-        try {
-          if (this.restricted && REFUSED_STATEMENTS.has(stmt.statementType)) {
-            const name = STATEMENT_NAMES[stmt.statementType]!;
-            throw new SqlError('E_SQL', `${n > 1 ? `statement ${i + 1} of ${n}` : 'the query'} is ${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name} statement${FILES_HINT}`);
-          }
-          const r = await stmt.runAndReadAll();
-          if (r.returnType === this.queryResult) result = { columns: r.columnNames(), rows: r.getRowsJS() as unknown[][] };
-        } finally {
-          stmt.destroySync();
-        }
+        stmt = await extracted.prepare(i);
       } catch (err) {
-        throw sqlError(err, n > 1 ? `the query failed at statement ${i + 1} of ${n}` : 'the query failed');
+        throw sqlError(err, failed);
       }
-      if (result) yield result;
+      try {
+        if (this.restricted && REFUSED_STATEMENTS.has(stmt.statementType)) {
+          // DuckDB gives INSTALL the type of LOAD: name what was typed
+          const typed = withoutComments(sql);
+          const name = stmt.statementType === 21 && /\binstall\b/i.test(typed) && !/\bload\b/i.test(typed) ? 'INSTALL' : STATEMENT_NAMES[stmt.statementType]!;
+          throw new SqlError('E_SQL', `${n > 1 ? `statement ${i + 1} of ${n}` : 'the query'} is ${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name} statement${FILES_HINT}`);
+        }
+        yield { stmt, failed };
+      } finally {
+        stmt.destroySync();
+      }
     }
-  }
-
-  /** Runs a query's statements (statements); returns the last result that has rows (no columns if none had). */
-  async query(sql: string): Promise<QueryResult> {
-    let last: QueryResult = { columns: [], rows: [] };
-    for await (const r of this.statements(sql)) last = r;
-    return last;
   }
 
   close(): void {

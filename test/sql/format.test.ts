@@ -39,3 +39,18 @@ test('formatResult: a result after the first begins with a blank line as a table
   assert.equal(formatResult('csv', ['x'], [[1]], false), '\nx\n1\n');
   assert.equal(formatResult('json', ['x'], [[1]], false), '{"x":1}\n');
 });
+
+test('a result is written as its chunks come: a table is aligned on its first rows, a later wider cell shifts its own line only', async () => {
+  const { resultSink, TABLE_ALIGN_ROWS } = await import('../../src/sql/format.js');
+  const lines: string[] = [];
+  const sink = resultSink('table', ['name', 'n'], (s) => lines.push(s));
+  sink.add(Array.from({ length: TABLE_ALIGN_ROWS - 1 }, () => ['ab', 1n]));
+  assert.equal(lines.length, 0, 'nothing written before the table can be aligned');
+  sink.add([['cd', 2n]]);
+  assert.equal(lines.length, 1, 'the header and the rows held, at once');
+  assert.ok(lines[0].startsWith('name  n\n----  -\nab    1\n'));
+  sink.add([['a much longer name', 30n]]);
+  assert.equal(lines[1], 'a much longer name  30\n');
+  sink.end();
+  assert.equal(lines[2], `(${TABLE_ALIGN_ROWS + 1} rows)\n`);
+});

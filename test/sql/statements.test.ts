@@ -85,6 +85,7 @@ test('a query reads and writes no file but the logs and directories given: COPY 
     assert.match(r.stderr, /^bt: .*: bt sql reads only the logs and Parquet directories given and writes only to stdout \(--csv, --json\)$/);
   }
   assert.ok(!fs.existsSync(out) && !fs.existsSync(`${out}.db`));
+  assert.match((await bt(['sql', 'INSTALL httpfs', log])).stderr, /^bt: the query is an INSTALL statement: /, 'named as typed (DuckDB types it LOAD)');
   // what bt itself reads and writes still works: a log, and an exported directory beside it
   const dir = path.join(path.dirname(out), 'pq');
   assert.equal((await bt(['export', 'parquet', '-q', log, '-o', dir])).code, 0);
@@ -113,4 +114,23 @@ test('one build given twice (a log and its own export) is counted twice, with a 
   assert.match(twice.stderr, new RegExp(`^bt sql: note: build [0-9a-f]{16} is in ${log.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} and ${dir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: its rows count twice$`));
   const once = await bt(['sql', 'SELECT count(*) FROM builds', log, '--csv']);
   assert.equal(once.stderr, '');
+});
+
+test('SHOW TABLES and information_schema list the five tables of the build, not bt\'s look-up tables', async () => {
+  const show = await bt(['sql', 'SHOW TABLES', log, '--csv']);
+  assert.equal(show.code, 0, show.stderr);
+  assert.equal(show.stdout, 'name\naccesses\nbuilds\nevents\nfiles\nprocesses');
+  const info = await bt(['sql', 'SELECT table_name FROM information_schema.tables ORDER BY 1', log, '--csv']);
+  assert.equal(info.stdout, 'table_name\naccesses\nbuilds\nevents\nfiles\nprocesses');
+});
+
+test('values print as DuckDB prints them: nanosecond timestamps, dates, intervals, blobs; maps and lists as JSON; in a table, CSV and JSON', async () => {
+  const q = "SELECT make_timestamp_ns(1796120662166145222) AS t, DATE '2024-01-02' AS d, INTERVAL 3 HOUR AS i, '\\x01x'::BLOB AS b, MAP {'k': 'v'} AS m, [1, 2] AS l, 12.30::DECIMAL(10,2) AS n";
+  const csv = await bt(['sql', q, log, '--csv']);
+  assert.equal(csv.code, 0, csv.stderr);
+  assert.equal(csv.stdout, 't,d,i,b,m,l,n\n2026-12-01 10:24:22.166145222,2024-01-02,03:00:00,\\x01x,"{""k"":""v""}","[1,2]",12.30');
+  const json = await bt(['sql', q, log, '--json']);
+  assert.deepEqual(JSON.parse(json.stdout), { t: '2026-12-01 10:24:22.166145222', d: '2024-01-02', i: '03:00:00', b: '\\x01x', m: { k: 'v' }, l: [1, 2], n: 12.3 });
+  const table = await bt(['sql', q, log]);
+  assert.match(table.stdout, /^2026-12-01 10:24:22\.166145222  2024-01-02  03:00:00  \\x01x  \{"k":"v"\}  \[1,2\]  12\.30$/m);
 });
