@@ -37,7 +37,7 @@ export function checkCommand(): Command {
       else process.stdout.write(checkText(res.build, res));
       for (const n of res.notes) process.stderr.write(`bt: note: ${n}\n`);
       process.exitCode = res.findings.length ? 1 : 0;
-      reportDamage(log, res.build.damage);
+      reportDamage(log, res.build.damage, { liveNote: false }); // it says so itself
     });
 }
 

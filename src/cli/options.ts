@@ -42,9 +42,14 @@ export function loadFor(log: string, o: { driver?: string[]; window?: number; al
 /**
  * A damaged log's one warning on stderr, as every reader says it (torn: the
  * records before the byte were read; a trailer that disagrees), and exit
- * status 1 at least: the answer covers part of the build.
+ * status 1 at least: the answer covers part of the build. A log a running
+ * bt trace still writes is no damage: a note says the answer is the build
+ * so far (unless the command says so itself: liveNote false), exit 0.
  */
-export function reportDamage(log: string, d: Damage | undefined): void {
+export function reportDamage(log: string, d: Damage | undefined, opts: { liveNote?: boolean } = {}): void {
+  if (d?.live && !d.torn && opts.liveNote !== false) {
+    process.stderr.write(`bt: note: ${displayPath(log)} is still being written by a running bt trace: this is the build so far\n`);
+  }
   if (!d || (!d.torn && !d.trailerMismatch)) return;
   if (d.torn) {
     const what = cutOff(d.torn.reason) ? 'truncated' : 'damaged';

@@ -19,7 +19,7 @@ export function summaryCommand(): Command {
     .action((log: string, o) => {
       const filter = o.filter !== undefined ? compileFilter(o.filter) : undefined;
       const build = loadFor(log, o);
-      reportDamage(log, build.damage);
+      reportDamage(log, build.damage, { liveNote: false }); // it says so itself
       const env = filter ? new ModelEnv(build) : undefined;
       const selection = filter && env ? filterSelection(build, env, filter.bind(env)) : {};
       const s = summarize(build, { all: !!o.allFiles, ...selection });

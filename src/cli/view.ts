@@ -38,7 +38,7 @@ export function viewCommand(): Command {
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (log: string, o) => {
       const build = loadWithProgress(log, { quiet: !!o.quiet });
-      reportDamage(log, build.damage);
+      reportDamage(log, build.damage, { liveNote: false }); // it says so itself
       const title = `bt view — ${(build.header.command ?? []).join(' ') || log}`;
       if (o.html) {
         const r = writeStaticPage(build, o.html, { title });

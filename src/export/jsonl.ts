@@ -33,5 +33,5 @@ export function exportJsonl(log: string, sink: Sink, opts: NormalizeOptions = {}
   const t = s.wasNormalized ? s.trailer : normalizedTrailer(s.trailer, s.summary?.lostByReason ?? {}, { records: n, counts });
   if (t) buf += `${JSON.stringify(trailerToJson(t))}\n`;
   if (buf) sink.write(buf);
-  return { torn: s.torn, trailerMismatch: s.trailerMismatch };
+  return { torn: s.torn, trailerMismatch: s.trailerMismatch, live: s.live };
 }

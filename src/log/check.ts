@@ -10,6 +10,8 @@ import { EVENT_TYPES, type Trailer } from './schema.js';
 export interface Damage {
   torn?: TornInfo;
   trailerMismatch?: string;
+  /** Not damage: a running bt trace still writes the log (what was read is the build so far). */
+  live?: boolean;
 }
 
 /** How the reading of a log ended. */

@@ -127,7 +127,7 @@ function loadWith(path: string, normalize: NormalizeOptions, opts: LoadOptions):
     }
   }
   const model = b.finish({ incomplete: !log.complete, live: log.live, trailer: log.trailer });
-  return new Build(model, opts, log.summary, { torn: log.torn, trailerMismatch: log.trailerMismatch });
+  return new Build(model, opts, log.summary, { torn: log.torn, trailerMismatch: log.trailerMismatch, live: log.live });
 }
 
 /** The build model of in-memory normalized records (in time order). */

@@ -337,7 +337,7 @@ export class BuildDb {
 
   private noteDamage(log: string, pass: LogPass): void {
     const d = pass.damage;
-    if ((d.torn || d.trailerMismatch) && !this.damaged.some((x) => x.log === log)) this.damaged.push({ log, ...d });
+    if ((d.torn || d.trailerMismatch || d.live) && !this.damaged.some((x) => x.log === log)) this.damaged.push({ log, ...d });
   }
 
   /** Writes the rows of table `t` (its `select`) to Parquet file `file`, streamed: row order is not kept (WRITE). */

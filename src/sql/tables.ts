@@ -298,7 +298,7 @@ export class LogPass implements RowSource {
 
   /** Once the pass is over: how the log was damaged (torn, a trailer that disagrees), if it was. */
   get damage(): Damage {
-    return { torn: this.stream.torn, trailerMismatch: this.stream.trailerMismatch };
+    return { torn: this.stream.torn, trailerMismatch: this.stream.trailerMismatch, live: this.stream.live };
   }
 
   /** The build model, once the pass is over (what is left of the log is read for it, without events). */

@@ -123,5 +123,15 @@ describe('logs through a pipe', () => {
     assert.match(graph.stdout, /\(the build so far: still being traced\)/);
     assert.match(unlocked('graph').stderr, /^bt graph: note: the trace is incomplete \(no trailer\)/m);
     assert.match(locked('check').stderr + locked('check').stdout, /a running bt trace still writes the log: findings cover the build so far/);
+    // exports and SQL say it too, once, and the answers are still given (exit 0)
+    const note = /^bt: note: .*live2\.trace is still being written by a running bt trace: this is the build so far$/m;
+    for (const cmd of ['export compile-commands', 'export jsonl', 'sql "SELECT count(*) FROM processes"', 'deps a.o']) {
+      const r = locked(cmd);
+      assert.equal(r.status, 0, `${cmd}: ${r.stderr}`);
+      assert.match(r.stderr, note, cmd);
+      assert.equal(r.stderr.match(/still being written/g)?.length, 1, `${cmd}: ${r.stderr}`);
+      assert.doesNotMatch(unlocked(cmd).stderr, /still being written/, cmd);
+    }
+    assert.doesNotMatch(summary.stderr, /still being written/, 'summary says it in its text');
   });
 });
