@@ -2,7 +2,7 @@
  * bt export FORMAT [LOG] [-o FILE]: formats other tools load (see src/export/).
  */
 import { Command, Option } from 'commander';
-import { ExportError } from '../errors.js';
+import { ExportError, UsageError } from '../errors.js';
 import { BINARY_FORMATS, checkFormat, exportTo, FORMATS, type ExportOptions } from '../export/index.js';
 import { exportParquet } from '../export/parquet.js';
 import { fileSink, stdoutSink, type Sink } from '../export/sink.js';
@@ -16,6 +16,14 @@ const TABLE_ROW: Record<string, string> = { builds: 'build', processes: 'process
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
+
+/** Options that apply to one format only: given with another, they would be ignored, so they are refused. */
+const ONLY_FOR: ReadonlyArray<[option: string, flag: string, format: string]> = [
+  ['compiler', '--compiler', 'compile-commands'],
+  ['expandResponseFiles', '--expand-response-files', 'compile-commands'],
+  ['lanes', '--lanes', 'perfetto'],
+  ['outputOf', '--output-of', 'makedeps'],
+];
 
 export function exportCommand(): Command {
   return new Command('export')
@@ -31,6 +39,9 @@ export function exportCommand(): Command {
     .option('-q, --quiet', 'no notes on stderr')
     .action(async (formatName: string, log: string, o) => {
       const format = checkFormat(formatName);
+      for (const [key, flag, only] of ONLY_FOR) {
+        if (o[key] !== undefined && format !== only) throw new UsageError('E_USAGE', `${flag} applies to bt export ${only} only, not ${format}`);
+      }
       const opts: ExportOptions = {
         compilers: o.compiler,
         expandResponseFiles: !!o.expandResponseFiles,

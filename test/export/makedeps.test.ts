@@ -116,6 +116,18 @@ ebpfTest('cproject: objects depend on their source and headers (system headers t
   assert.equal(miss.code, 2);
   assert.match(miss.stderr, /^bt: .*main\.c is not an output of any job/);
   assert.equal(miss.stderr.trim().split('\n').length, 1);
+  // an option of another format is refused, not ignored
+  for (const [args, want] of [
+    [['makedeps', '--lanes'], 'bt: --lanes applies to bt export perfetto only, not makedeps'],
+    [['jsonl', '--output-of', 'main.o'], 'bt: --output-of applies to bt export makedeps only, not jsonl'],
+    [['perfetto', '--compiler', 'foo', '-o', path.join(work, 'x.pftrace')], 'bt: --compiler applies to bt export compile-commands only, not perfetto'],
+  ] as const) {
+    const r = await bt(['export', ...args, t.file]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr.trim(), want);
+    assert.equal(r.stdout, '');
+  }
+  assert.ok(!fs.existsSync(path.join(work, 'x.pftrace')));
 });
 
 /** A .d file gcc wrote, as target -> absolute prerequisites (relative names are the compiler's cwd's). */
