@@ -48,6 +48,9 @@ export function exportCommand(): Command {
         outputOf: o.outputOf,
         lanes: !!o.lanes,
         windowMs: o.window,
+        onNote: (line) => {
+          if (!o.quiet) process.stderr.write(`bt export: note: ${line}\n`);
+        },
       };
       const toStdout = !o.output || o.output === '-';
       if (!toStdout) refuseInputAsOutput(log, o.output);

@@ -29,6 +29,7 @@ import fs from 'node:fs';
 import type { Build, Process } from '../model/index.js';
 import { SOURCE_EXT, WITH_VALUE } from '../model/toolargs.js';
 import { baseName, normalizeAbs } from '../normalize/paths.js';
+import { describeFsError } from '../log/io.js';
 
 export interface CompileCommand {
   directory: string;
@@ -42,6 +43,8 @@ export interface CompileCommandsOptions {
   compilers?: readonly string[];
   /** Replace `@file` arguments by the file's arguments (read from disk now, relative to the compile's cwd). */
   expandResponseFiles?: boolean;
+  /** Told what could not be done (a response file that cannot be read now), one line each. */
+  onNote?: (line: string) => void;
 }
 
 /** Compiler drivers by name: optional cross prefix, optional version suffix. */
@@ -92,19 +95,20 @@ export function splitResponseFile(text: string): string[] {
   return out;
 }
 
-/** Replaces `@file` arguments by their content (recursively, up to a depth); unreadable ones stay as they are. */
-export function expandResponseFiles(args: readonly string[], cwd: string, depth = 0): string[] {
+/** Replaces `@file` arguments by their content (recursively, up to a depth); unreadable ones stay as they are (`unreadable` is told which, and why). */
+export function expandResponseFiles(args: readonly string[], cwd: string, depth = 0, unreadable?: (path: string, err: unknown) => void): string[] {
   const out: string[] = [];
   for (const a of args) {
     if (a.length > 1 && a[0] === '@' && depth < 16) {
+      const file = normalizeAbs(a.slice(1).startsWith('/') ? a.slice(1) : `${cwd}/${a.slice(1)}`);
       let text: string | undefined;
       try {
-        text = fs.readFileSync(normalizeAbs(a.slice(1).startsWith('/') ? a.slice(1) : `${cwd}/${a.slice(1)}`), 'utf8');
-      } catch {
-        text = undefined;
+        text = fs.readFileSync(file, 'utf8');
+      } catch (err) {
+        unreadable?.(file, err);
       }
       if (text !== undefined) {
-        out.push(...expandResponseFiles(splitResponseFile(text), cwd, depth + 1));
+        out.push(...expandResponseFiles(splitResponseFile(text), cwd, depth + 1, unreadable));
         continue;
       }
     }
@@ -257,6 +261,7 @@ export function compileCommands(build: Build, opts: CompileCommandsOptions = {})
   const seen = new Set<string>();
   // By file, in the order of each file's first compile: those that write an output, then -fsyntax-only ones.
   const byFile = new Map<string, { real: CompileCommand[]; syntax: CompileCommand[] }>();
+  const unread = new Map<string, { why: string; n: number }>();
   for (const p of build.model.processes) {
     // Whatever a recognised compile runs (cc1, as, the real compiler under ccache) is part of it.
     if (p.parent && claimed.has(p.parent)) {
@@ -267,7 +272,13 @@ export function compileCommands(build: Build, opts: CompileCommandsOptions = {})
     let args = compilerCommand(p, build, extra);
     if (!args) continue;
     claimed.add(p.proc);
-    if (opts.expandResponseFiles) args = expandResponseFiles(args, p.cwd);
+    if (opts.expandResponseFiles) {
+      args = expandResponseFiles(args, p.cwd, 0, (file, err) => {
+        const u = unread.get(file);
+        if (u) u.n++;
+        else unread.set(file, { why: describeFsError(err), n: 1 });
+      });
+    }
     const syntaxOnly = parseCompile(args)?.stop === 'syntax';
     for (const e of entriesOf(args, p.cwd)) {
       const key = JSON.stringify([e.directory, e.file, e.arguments]);
@@ -277,6 +288,9 @@ export function compileCommands(build: Build, opts: CompileCommandsOptions = {})
       if (!file) byFile.set(e.file, (file = { real: [], syntax: [] }));
       (syntaxOnly ? file.syntax : file.real).push(e);
     }
+  }
+  for (const [file, { why, n }] of unread) {
+    opts.onNote?.(`cannot read the response file ${file} now (${why}): its @ argument is left as it is in ${n === 1 ? '1 compile' : `${n} compiles`}`);
   }
   return [...byFile.values()].flatMap((f) => [...f.real, ...f.syntax]);
 }

@@ -161,6 +161,17 @@ test('response files: split like gcc, expanded only when asked, recursively; unr
   assert.deepEqual(compileCommands(b, { expandResponseFiles: true }), [
     { directory: dir, file: `${dir}/sp ace.c`, arguments: ['/usr/bin/cc', '-O2', '-DONE=1', '-c', 'sp ace.c'], output: `${dir}/sp ace.o` },
   ]);
+  // one that cannot be read now is said, once per file, with how many compiles keep their @ argument
+  const notes: string[] = [];
+  const gone = fakeBuild(
+    [
+      { proc: 1, argv: ['cc', '@gone.rsp', 'a.c'], cwd: dir },
+      { proc: 2, argv: ['cc', '@gone.rsp', 'b.c'], cwd: dir },
+    ],
+    dir,
+  );
+  assert.deepEqual(compileCommands(gone, { expandResponseFiles: true, onNote: (l) => notes.push(l) }).map((e) => e.arguments[1]), ['@gone.rsp', '@gone.rsp']);
+  assert.deepEqual(notes, [`cannot read the response file ${dir}/gone.rsp now (no such file or directory (ENOENT)): its @ argument is left as it is in 2 compiles`]);
 });
 
 // --- real builds, compared with Bear ------------------------------------------------
