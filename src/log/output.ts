@@ -316,12 +316,21 @@ export function openOutputInPlace(file: string, opts: OutputOptions = {}): Outpu
 
 function createHint(file: string, err: unknown, owner: Owner): string {
   const code = fsCode(err);
+  const dir = path.dirname(absolutePath(file));
   if (code === 'EACCES' || code === 'EPERM') {
-    return owner.uid >= 0
-      ? `: uid ${owner.uid} (who ran sudo) cannot create files in ${path.dirname(absolutePath(file))}; choose another path`
-      : `: choose a writable location`;
+    return owner.uid >= 0 ? `: uid ${owner.uid} (who ran sudo) cannot create files in ${dir}; choose another path` : `: files cannot be created in ${dir}; choose another path`;
   }
-  if (code === 'ENOENT' || code === 'ENOTDIR') return ': the directory does not exist';
+  if (code === 'ENOENT' || code === 'ENOTDIR') {
+    // /proc/x: the directory is there, but no file can be made in it
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.statSync(dir);
+    } catch {
+      /* not there */
+    }
+    if (!st) return ': the directory does not exist';
+    return st.isDirectory() ? `: files cannot be created in ${dir}; choose another path` : `: ${dir} is not a directory`;
+  }
   if (code === 'ENOSPC') return ': the disk is full';
   if (code === 'EROFS') return ': the file system is read-only';
   return '';

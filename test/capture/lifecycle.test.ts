@@ -196,6 +196,8 @@ ebpfTest('bad input: one clear line and a non-zero status, never a stack trace',
   const cases: Array<[string[], number, RegExp]> = [
     [['trace', '-o', path.join(dir, 'a.trace'), '--', 'no-such-command-xyz'], 127, /^bt: no-such-command-xyz: command not found$/],
     [['trace', '-o', '/nonexistent-dir/x.trace', '--', 'true'], 125, /^bt: cannot write the log \/nonexistent-dir\/x.trace: .*\(ENOENT\): the directory does not exist$/],
+    // the directory is there, but no file can be made in it: said so, not "does not exist"
+    [['trace', '-o', '/proc/x.trace', '--', 'true'], 125, /^bt: cannot write the log \/proc\/x.trace: .*\(ENOENT\): files cannot be created in \/proc; choose another path$/],
     [['trace', '-o', path.join(dir, 'd.trace'), '--', '/tmp'], 126, /^bt: \/tmp: is a directory, not a command$/],
     [['trace', '--ring-size', '4096', '--', 'true'], 2, /^bt: ring size 4096 is smaller than the minimum of 64 KiB/],
     [['trace', '--grace', '', '--', 'true'], 2, /invalid duration ""/],
