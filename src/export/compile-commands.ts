@@ -26,7 +26,7 @@
  *    write an output first: clangd takes a file's first entry.
  */
 import fs from 'node:fs';
-import type { Build, Process } from '../model/index.js';
+import { Kind, READS, type Build, type Process } from '../model/index.js';
 import { SOURCE_EXT, WITH_VALUE } from '../model/toolargs.js';
 import { baseName, normalizeAbs } from '../normalize/paths.js';
 import { describeFsError } from '../log/io.js';
@@ -172,6 +172,7 @@ function defaultOutput(file: string, stop: Parsed['stop']): string | undefined {
   const stem = dot > 0 ? base.slice(0, dot) : base;
   if (stop === 'c') return `${stem}.o`;
   if (stop === 'S') return `${stem}.s`;
+  if (stop === 'link') return 'a.out';
   return undefined;
 }
 
@@ -191,7 +192,8 @@ export function entriesOf(args: readonly string[], cwd: string): CompileCommand[
       arguments: args.filter((_, i) => i === s || !sourceSet.has(i)),
     };
     const o = parsed.stop === 'syntax' ? undefined : parsed.output ?? defaultOutput(file, parsed.stop);
-    if (o !== undefined && (parsed.output === undefined || parsed.sources.length === 1 || parsed.stop === 'link')) {
+    // `-o -` writes to stdout: no file
+    if (o !== undefined && o !== '-' && (parsed.output === undefined || parsed.sources.length === 1 || parsed.stop === 'link')) {
       entry.output = abs(cwd, o);
     }
     out.push(entry);
@@ -281,6 +283,9 @@ export function compileCommands(build: Build, opts: CompileCommandsOptions = {})
     }
     const syntaxOnly = parseCompile(args)?.stop === 'syntax';
     for (const e of entriesOf(args, p.cwd)) {
+      // a source the build only looked for and never found (a compile that failed on it): no entry, as Bear
+      const f = build.file(e.file);
+      if (f && f.kinds & Kind.PROBE && !(f.kinds & READS)) continue;
       const key = JSON.stringify([e.directory, e.file, e.arguments]);
       if (seen.has(key)) continue;
       seen.add(key);

@@ -42,6 +42,9 @@ test('entries: one per source, other sources stripped, order kept; what is not a
   assert.deepEqual(entriesOf(['cc', '-x', 'c', '-c', 'weird.txt'], '/p').map((e) => e.file), ['/p/weird.txt']);
   // -MD/-MMD/-fsyntax-only compile; -E, -M, -MM, --version, links do not
   assert.equal(entriesOf(['cc', '-MD', '-MF', 'a.d', '-c', 'a.c'], '/p').length, 1);
+  // a compile and link without -o writes a.out; `-o -` writes to stdout, no file
+  assert.equal(entriesOf(['cc', 'CMakeCCompilerId.c'], '/p')[0].output, '/p/a.out');
+  assert.ok(!('output' in entriesOf(['gcc', '-S', 'src/a.c', '-o', '-'], '/p')[0]));
   assert.equal(entriesOf(['cc', '-MMD', '-c', 'a.c'], '/p').length, 1);
   assert.equal(entriesOf(['cc', '-fsyntax-only', 'a.c'], '/p').length, 1);
   assert.equal(entriesOf(['cc', '-fsyntax-only', 'a.c'], '/p')[0].output, undefined);
