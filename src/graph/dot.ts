@@ -195,6 +195,9 @@ export function mergedPattern(files: readonly FileNode[]): string {
   if (dirs.every((d) => d === dirs[0])) {
     let prefix = names[0];
     for (const n of names) while (!n.startsWith(prefix)) prefix = prefix.slice(0, -1);
+    // names with nothing in common but a few: named ({gen,obj}), not "*"
+    const braced = `{${[...new Set(names)].sort().join(',')}}`;
+    if ((!prefix || prefix.length < 2) && !(sameExt && e) && braced.length <= 40) return `${dirs[0]}/${braced}`;
     return `${dirs[0]}/${prefix}*${sameExt && !prefix.endsWith(e) ? e : ''}`;
   }
   let common = dirs[0].split('/');

@@ -444,3 +444,13 @@ test('bt graph -o takes the format from the extension; one it does not know is r
   await ok([], 'noext', /^digraph/);
   await ok([], 'x.PNG', /^\x89PNG/);
 });
+
+test('merged files are named by what they share: a prefix, an extension, else their few names', async () => {
+  const { mergedPattern } = await import('../../src/graph/dot.js');
+  const files = (...paths: string[]) => paths.map((path) => ({ path })) as unknown as Parameters<typeof mergedPattern>[0];
+  assert.equal(mergedPattern(files('/p/gen', '/p/obj')), '/p/{gen,obj}');
+  assert.equal(mergedPattern(files('/p/a.o', '/p/b.o', '/p/c.o')), '/p/*.o');
+  assert.equal(mergedPattern(files('/p/out1', '/p/out2', '/p/out3')), '/p/out*');
+  assert.equal(mergedPattern(files('/p/x1.c', '/p/y2.h')), '/p/{x1.c,y2.h}');
+  assert.equal(mergedPattern(files('/p/a/k.o', '/p/b/c/k.o')), '/p/**/k.o');
+});
