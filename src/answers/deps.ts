@@ -313,5 +313,16 @@ export function depsScope(build: Build, file: BuildFile, opts: DepsOptions = {})
     const f = build.file(path);
     if (f) files.add(f.id);
   }
+  // and what passed between the processes of one job (cc1's /tmp/cc*.s that as read): the chain inside it stays drawn
+  for (const u of r.processes) {
+    const members = new Set(unitProcs(build, u.proc));
+    for (const id of members) {
+      for (const a of build.process(id)!.files.values()) {
+        if (!(a.kinds & WRITES) || files.has(a.file)) continue;
+        const f = build.model.files[a.file];
+        if (!f.dir && f.procs.some((b) => b.proc !== id && members.has(b.proc) && b.kinds & READS)) files.add(a.file);
+      }
+    }
+  }
   return { procs, files };
 }

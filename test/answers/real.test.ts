@@ -170,6 +170,12 @@ ebpfTest('bt graph --focus: only the provenance of a file', async () => {
   assert.doesNotMatch(r.stdout, /app\.c/, 'app.o is not part of lib.o');
   assert.doesNotMatch(r.stdout, /version/);
   assert.equal(r.stderr.includes('note: nothing in the build wrote'), false);
+  // the compile's chain stays whole: the assembler file cc1 wrote and as read is drawn between them
+  const tmpS = /(f_\w+) \[label="(\/tmp\/cc\w+\.s)"/.exec(r.stdout);
+  assert.ok(tmpS, r.stdout);
+  const edgesOf = (re: RegExp) => r.stdout.split('\n').filter((l) => l.includes(tmpS[1]) && re.test(l));
+  assert.equal(edgesOf(new RegExp(`^\\s*p\\d+ -> ${tmpS[1]} `)).length >= 1, true, 'cc1 wrote it');
+  assert.equal(edgesOf(new RegExp(`^\\s*${tmpS[1]} -> p\\d+ `)).length >= 1, true, 'as read it');
   // an input: nothing to draw, and a note says why
   const input = await bt(['graph', l, '--focus', 'src/app.c']);
   assert.equal(input.code, 0, input.stderr);
