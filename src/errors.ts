@@ -45,13 +45,14 @@ export class GraphError extends BtError {}
 /**
  * A display filter that does not parse or does not type-check. `column` is
  * the 0-based column in the filter text; `detail` is the message without
- * the position. The message is one line: `<detail> at column <column>`.
+ * the position. The message is one line: `<detail> at column <N>`, N
+ * counted from 1 as compilers and editors do.
  */
 export class FilterError extends BtError {
   readonly column: number;
   readonly detail: string;
   constructor(detail: string, column: number, options?: { cause?: unknown }) {
-    super('E_FILTER', `${detail} at column ${column}`, options);
+    super('E_FILTER', `${detail} at column ${column + 1}`, options);
     this.column = column;
     this.detail = detail;
   }

@@ -124,7 +124,7 @@ class Parser {
       this.next();
       return;
     }
-    throw new FilterError(`expected ")" to close "${what}" (column ${open.pos})${got(this.tok)}`, this.tok.pos);
+    throw new FilterError(`expected ")" to close "${what}" (column ${open.pos + 1})${got(this.tok)}`, this.tok.pos);
   }
 
   private field(): FieldRef {
@@ -209,7 +209,7 @@ class Parser {
         this.next();
         return values;
       }
-      throw new FilterError(`expected "," or "}" to close the set (column ${open.pos})${got(this.tok)}`, this.tok.pos);
+      throw new FilterError(`expected "," or "}" to close the set (column ${open.pos + 1})${got(this.tok)}`, this.tok.pos);
     }
   }
 }

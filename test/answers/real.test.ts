@@ -238,7 +238,7 @@ ebpfTest('--filter on dump, graph and summary; a broken filter gets the caret an
 
   const bad = await bt(['dump', l, '--filter', 'exe == and pid']);
   assert.equal(bad.code, 2);
-  assert.equal(bad.stderr, 'bt: bad filter: expected a value after "==", got "and" at column 7\n  exe == and pid\n         ^');
+  assert.equal(bad.stderr, 'bt: bad filter: expected a value after "==", got "and" at column 8\n  exe == and pid\n         ^');
   const unknown = await bt(['summary', l, '--filter', 'colour == red']);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /^bt: bad filter: unknown field "colour"/);

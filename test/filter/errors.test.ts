@@ -61,8 +61,8 @@ const CASES: [string, number, string][] = [
   ['path matches "("', 13, 'bad regular expression "(": Unterminated group'],
   ['argv matches "a)" or errno', 13, "bad regular expression \"a)\": Unmatched ')'"],
   ['argv matches "[z-a]"', 13, 'bad regular expression "[z-a]": Range out of order in character class'],
-  ['(pid == 1', 9, 'expected ")" to close "(" (column 0)'],
-  ['pid == 1 and (errno or (exit) signal', 30, 'expected ")" to close "(" (column 13), got "signal"'],
+  ['(pid == 1', 9, 'expected ")" to close "(" (column 1)'],
+  ['pid == 1 and (errno or (exit) signal', 30, 'expected ")" to close "(" (column 14), got "signal"'],
   ['pid == 1 )', 9, 'expected "and", "or" or the end, got ")"'],
   ['pid == 1 2', 9, 'expected "and", "or" or the end, got "2"'],
   ['exe "cc1"', 4, 'expected an operator after "exe", got "cc1"'],
@@ -80,10 +80,10 @@ const CASES: [string, number, string][] = [
   ['and errno', 0, 'expected a field, "not", "under" or "(", got "and"'],
   ['under exe == make', 6, 'expected "(" after "under", got "exe"'],
   ['under()', 6, 'expected an expression inside "under()"'],
-  ['under(exe == make', 17, 'expected ")" to close "under(" (column 5)'],
+  ['under(exe == make', 17, 'expected ")" to close "under(" (column 6)'],
   ['pid in 1', 7, 'expected "{" after "in", got "1"'],
   ['pid in {}', 8, 'empty set: expected a value'],
-  ['pid in {1 2}', 10, 'expected "," or "}" to close the set (column 7), got "2"'],
+  ['pid in {1 2}', 10, 'expected "," or "}" to close the set (column 8), got "2"'],
   ['pid in {1,', 10, 'expected a value in the set'],
   ['pid in {1, (}', 11, 'expected a value in the set, got "("'],
   ['exe ~ "a" and pid in {1, x}', 25, 'pid takes a number, got "x"'],
@@ -94,7 +94,7 @@ test('broken filters: exact column and message', () => {
   for (const [src, column, detail] of CASES) {
     const e = errorOf(src);
     if (e.column !== column || e.detail !== detail) wrong.push(`${src}: got ${e.column} ${JSON.stringify(e.detail)}`);
-    assert.equal(e.message, `${detail} at column ${column}`);
+    assert.equal(e.message, `${detail} at column ${column + 1}`, 'the message counts columns from 1');
     assert.equal(e.code, 'E_FILTER');
     assert.ok(e instanceof BtError);
     assert.ok(!e.message.includes('\n'), `${src}: one-line message`);
