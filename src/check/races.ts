@@ -132,14 +132,16 @@ function finding(build: Build, f: BuildFile, w: JobUse, o: JobUse, sw: [number, 
   const name = relativeInside(build.startDir || '/', f.path) ?? f.path;
   const at = (ts: number) => `+${secondsSince(build, ts).toFixed(6)}`;
   const overlap = `${at(Math.max(sw[0], so[0]))}..${at(Math.min(sw[1], so[1]))}`;
-  const looked = o.lookKinds & ~Kind.PROBE ? 'read' : 'looked for';
+  // how the other job used it: ran it (a tool the build made), read it, or only looked for it
+  const ran = (o.lookKinds & (Kind.EXEC | Kind.READ)) === Kind.EXEC;
+  const looked = ran ? 'ran' : o.lookKinds & ~Kind.PROBE ? 'read' : 'looked for';
   const ww = o.write >= 0;
   // looked for before the other job made it: whichever of the two started first, it was there or not by luck of scheduling
   const ubp = !ww && w.created && o.look < w.write;
   const wUse: FileUse = { path: f.path, access: ['write'], time: secondsSince(build, w.write), proc: w.writer };
   const oUse: FileUse = ww
     ? { path: f.path, access: ['write'], time: secondsSince(build, o.write), proc: o.writer }
-    : { path: f.path, access: o.lookKinds & ~Kind.PROBE ? ['read'] : ['probe'], time: secondsSince(build, o.look), proc: o.proc };
+    : { path: f.path, access: ran ? ['exec'] : o.lookKinds & ~Kind.PROBE ? ['read'] : ['probe'], time: secondsSince(build, o.look), proc: o.proc };
   if (ww) {
     const [first, second] = w.write <= o.write ? [w, o] : [o, w];
     return {

@@ -453,3 +453,16 @@ ebpfTest('check --make: a makefile gone or broken since the build is one line an
   assert.equal(broken.code, 2);
   assert.match(broken.stderr, /^bt: make -pnq in .* failed \(Makefile:1: \*\*\* missing separator\.  Stop\.\): --make needs the makefiles as they were when the build ran$/);
 });
+
+ebpfTest('check: a race on a tool the build made says the other job ran it (exec), not read it', async () => {
+  const { file } = await traceMake(
+    'bt-toolrace-',
+    'all: mktool out.txt\nmktool: mktool.c\n\tcc -o mktool mktool.c\nout.txt: in.txt\n\tsleep 0.8; ./mktool < in.txt > out.txt\n',
+    { 'mktool.c': '#include <stdio.h>\nint main(void) { int c; while ((c = getchar()) != EOF) putchar(c); return 0; }\n', 'in.txt': 'x\n' },
+  );
+  const { json } = await checkJson(file);
+  const race = json.findings.find((f) => f.kind === 'read-write');
+  assert.ok(race, JSON.stringify(json.findings));
+  assert.match(race.detail, /, ran it at \+\d/);
+  assert.deepEqual(race.uses.map((u) => u.access[0]), ['write', 'exec']);
+});
