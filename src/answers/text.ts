@@ -85,7 +85,9 @@ export function depsText(r: DepsResult, opts: { inputsOnly?: boolean; reverse?: 
   out.push('');
   out.push(
     opts.reverse
-      ? `${plural(r.outputs.length, 'file')} made from it by ${plural(r.processes.length, 'job')}`
+      ? r.outputs.length
+        ? `${plural(r.outputs.length, 'file')} made from it by ${plural(r.processes.length, 'job')}`
+        : `no file was made from it (read by ${r.processes.map((p) => `${commandLine(p.argv, 60)} [proc ${p.proc}]`).slice(0, 3).join(', ')}${r.processes.length > 3 ? `, and ${r.processes.length - 3} more` : ''})`
       : `${plural(r.inputs.length, 'input')} and ${plural(r.outputs.length, 'intermediate file')} through ${plural(r.processes.length, 'job')}`,
   );
   return `${out.join('\n')}\n`;

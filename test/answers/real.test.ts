@@ -130,6 +130,9 @@ ebpfTest('bt rdeps: what is stale when a header or an input changes', async () =
   assert.deepEqual(j.tree.children.map((c: { path: string }) => c.path), [`${d}/include/version.h`]);
   const app = await bt(['rdeps', 'app', l]);
   assert.match(app.stdout, /no process of the build read it, nothing depends on it/);
+  // read by make alone, which made nothing from it: no "1 job" that is the driver
+  const mk = await bt(['rdeps', 'Makefile', l]);
+  assert.match(mk.stdout, /\nno file was made from it \(read by make -j2 \[proc \d+\]\)$/);
   // --depth 0 visits no reader, but the header was read: no 'nobody read it'
   const d0 = await bt(['rdeps', 'include/config.h', l, '--depth', '0']);
   assert.equal(d0.code, 0, d0.stderr);
