@@ -1,7 +1,10 @@
 /**
  * bt deps and bt rdeps: provenance and impact of a file (see src/answers/deps.ts).
  */
+import fs from 'node:fs';
 import { Command, Option } from 'commander';
+import { UsageError } from '../errors.js';
+import { isLogFile } from '../log/reader.js';
 import { deps, rdeps } from '../answers/deps.js';
 import { depsText } from '../answers/text.js';
 import { Kind, READS } from '../model/kinds.js';
@@ -23,7 +26,11 @@ function depsLikeCommand(name: 'deps' | 'rdeps'): Command {
     .option('--all-files', 'keep runtime noise (/proc, /sys, /dev, shared libraries, loader, locale)')
     .option('--driver <name>', 'also treat program NAME as a build driver that starts jobs (repeatable)', collect)
     .addOption(new Option('--window <ms>', 'reorder window when normalizing a raw log').default(2000).argParser(positiveNumber('window')))
-    .action((file: string, log: string, o) => {
+    .action((file: string, log: string, o, cmd: Command) => {
+      // `bt deps x.trace`: the log given where the file goes, the default log missing
+      if (cmd.args.length < 2 && !fs.existsSync(log) && isLogFile(file)) {
+        throw new UsageError('E_USAGE', `${file} is a bt log: name the file to ask about first (bt ${name} FILE ${file})`);
+      }
       const build = loadFor(log, o);
       reportDamage(log, build.damage); // first: a file in the lost part is "never touched"
       // an ambiguous name prefers the files the question is about: written ones for deps, read ones for rdeps

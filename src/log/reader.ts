@@ -47,6 +47,21 @@ export function emptyOrLog(fd: number): boolean {
   return n === 0 || MAGIC.subarray(0, n).equals(head.subarray(0, n));
 }
 
+/** True when `file` is a regular file that begins as a bt log does (its magic number); false for anything else, unreadable included. */
+export function isLogFile(file: string): boolean {
+  let fd = -1;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    if (!fs.fstatSync(fd).isFile()) return false;
+    const head = Buffer.alloc(MAGIC.length);
+    return fs.readSync(fd, head, 0, head.length, 0) === MAGIC.length && head.equals(MAGIC);
+  } catch {
+    return false;
+  } finally {
+    if (fd >= 0) fs.closeSync(fd);
+  }
+}
+
 /**
  * Whether a log read to its end without a trailer (or up to a record cut
  * off at the end of the file) is one a running bt trace still writes.

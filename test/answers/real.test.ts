@@ -199,6 +199,10 @@ ebpfTest('bad input: one line and a non-zero status', async () => {
     assert.match(r.stderr, re);
     assert.equal(r.stderr.trim().split('\n').length, 1, 'one line');
   }
+  // the log given where the file goes (no build.trace here): said so, not "cannot open build.trace"
+  const forgot = await bt(['deps', l], { cwd: tmpdir('bt-nolog-') });
+  assert.equal(forgot.code, 2);
+  assert.equal(forgot.stderr.trim(), `bt: ${l} is a bt log: name the file to ask about first (bt deps FILE ${l})`);
 });
 
 ebpfTest('--filter on dump, graph and summary; a broken filter gets the caret and exit 2', async () => {
