@@ -31,7 +31,8 @@ export function summaryText(s: Summary): string {
     `  started ${started}, took ${ms(s.duration_ms)}, exit status ${s.exit_status === null ? 'unknown' : s.exit_status}`,
   );
   out.push(
-    `processes: ${count(s.processes)} (${count(s.failed)} failed); jobs: ${count(s.job_count)}; average parallelism ${s.parallelism}`,
+    // with no job (a filter on compilers' subprocesses, a build without a driver) parallelism is of the processes that ran nothing
+    `processes: ${count(s.processes)} (${count(s.failed)} failed); jobs: ${count(s.job_count)}; average parallelism ${s.parallelism}${s.job_count ? '' : ' (of the processes)'}`,
   );
   out.push('');
   out.push('tools (processes, total wall time):');

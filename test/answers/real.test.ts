@@ -224,6 +224,9 @@ ebpfTest('--filter on dump, graph and summary; a broken filter gets the caret an
   assert.deepEqual(s.critical_path.map((j: { argv: string[] }) => j.argv.join(' ')), ['/bin/sh -c sleep 1 && cc -Iinclude -c -o lib.o src/lib.c']);
   assert.ok(Math.abs(s.parallelism - s.jobs[0].duration_ms / s.duration_ms) <= 0.011, `${s.parallelism}`);
   assert.ok(s.parallelism < 1);
+  // no job matches (cc1 runs inside the compile jobs): the parallelism said to be the processes'
+  const cc1 = await bt(['summary', l, '--filter', 'exe == "cc1"']);
+  assert.match(cc1.stdout, /^processes: 2 \(0 failed\); jobs: 0; average parallelism [\d.]+ \(of the processes\)$/m);
   // a filter on files: the accesses that match, with their processes (it counted nothing: processes have no path)
   const byPath = await bt(['summary', l, '--json', '--filter', `path ~ "${d}/src/*.c"`]);
   assert.equal(byPath.code, 0, byPath.stderr);
