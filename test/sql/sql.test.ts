@@ -163,7 +163,7 @@ ebpfTest('bad input on a real log: unwritable output, broken SQL; a symlink anot
   const { dir, forker } = await traces();
   const cases: Array<[string[], RegExp]> = [
     [['export', 'chrome-trace', forker, '-o', path.join(dir, 'no', 'such', 'dir', 'x.json')], /^bt: cannot write the export .*x\.json: .*ENOENT.*: choose another -o path$/],
-    [['export', 'parquet', forker, '-o', '/proc/bt-cannot-write'], /^bt: cannot write the export directory \/proc\/bt-cannot-write: .*: choose another -o path$/],
+    [['export', 'parquet', forker, '-o', '/proc/bt-cannot-write'], /^bt: cannot write the export directory \/proc\/bt-cannot-write: .*: files cannot be created in \/proc; choose another path$/],
     [['export', 'compile-commands', forker, '-o', dir], /^bt: cannot write the export .*: it is a directory: give a file name$/],
     [['sql', 'SELEC proc FROM processes', forker], /^bt: the query failed: Parser Error: syntax error at or near "SELEC"$/],
     [['sql', 'SELECT nosuch FROM processes', forker], /^bt: the query failed: Binder Error: Referenced column "nosuch" not found/],
