@@ -106,12 +106,13 @@ export class FilterBar {
     this.input.classList.add('bad');
     this.input.classList.remove('good');
     this.status.className = 'filter-status error';
-    this.status.textContent = `${col >= 0 ? `column ${col}: ` : ''}${r.error}`;
+    // counted from 1, as the CLI's message says it; the underline takes the 0-based column
+    this.status.textContent = `${col >= 0 ? `column ${col + 1}: ` : ''}${r.error}`;
     this.status.title = `${this.status.textContent}${store.s.f ? ` (still showing: ${store.s.f})` : ''}`;
     this.underline(col);
   }
 
-  /** Underlines the token at `col` (0-based, as bt's filter errors count). */
+  /** Underlines the token at `col` (0-based: FilterError.column). */
   private underline(col: number): void {
     if (col < 0) {
       this.squiggle.hidden = true;

@@ -228,7 +228,8 @@ function impact(build: Build, file: BuildFile, keep: (o: number) => boolean): Ma
     const [id, after] = queue.pop()!;
     if (read.has(id) || earliest.get(id) !== after) continue;
     const by: Read = [];
-    const resets = jobs.resetsOf(id).filter((t) => t > after);
+    // the file asked about counts in every content it had; one reached later, from the time FILE's content went in
+    const resets = after === -Infinity ? [] : jobs.resetsOf(id).filter((t) => t > after);
     for (const r of readerUnits(build, files[id])) {
       const unit = jobs.unit(r)!;
       const from = jobs.readFrom(unit, id, after);
@@ -314,11 +315,12 @@ export function depsScope(build: Build, file: BuildFile, opts: DepsOptions = {})
     if (f) files.add(f.id);
   }
   // and what passed between the processes of one job (cc1's /tmp/cc*.s that as read): the chain inside it stays drawn
+  const noise = opts.all ? undefined : noiseOf(build);
   for (const u of r.processes) {
     const members = new Set(unitProcs(build, u.proc));
     for (const id of members) {
       for (const a of build.process(id)!.files.values()) {
-        if (!(a.kinds & WRITES) || files.has(a.file)) continue;
+        if (!(a.kinds & WRITES) || files.has(a.file) || noise?.[a.file]) continue;
         const f = build.model.files[a.file];
         if (!f.dir && f.procs.some((b) => b.proc !== id && members.has(b.proc) && b.kinds & READS)) files.add(a.file);
       }

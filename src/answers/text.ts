@@ -88,7 +88,9 @@ export function depsText(r: DepsResult, opts: { inputsOnly?: boolean; reverse?: 
     opts.reverse
       ? r.outputs.length
         ? `${plural(r.outputs.length, 'file')} made from it by ${plural(r.processes.length, 'job')}`
-        : `no file was made from it (read by ${r.processes.map((p) => `${commandLine(p.argv, 60)} [proc ${p.proc}]`).slice(0, 3).join(', ')}${r.processes.length > 3 ? `, and ${r.processes.length - 3} more` : ''})`
+        : r.processes.length
+          ? `no file was made from it (read by ${r.processes.map((p) => `${commandLine(p.argv, 60)} [proc ${p.proc}]`).slice(0, 3).join(', ')}${r.processes.length > 3 ? `, and ${r.processes.length - 3} more` : ''})`
+          : 'no file was made from it'
       : `${plural(r.inputs.length, 'input')} and ${plural(r.outputs.length, 'intermediate file')} through ${plural(r.processes.length, 'job')}`,
   );
   return `${out.join('\n')}\n`;

@@ -209,7 +209,18 @@ function makeGraph(db: MakeDb, build: Build): Graph {
     ruleOf: () => undefined,
     recipe: (t) => {
       const e = db.targets.get(t);
-      return { lines: e?.recipe ?? [], auto: automatic(relativeInside(db.curdir, t) ?? t, e?.stem) };
+      const rel = relativeInside(db.curdir, t) ?? t;
+      if (e?.recipe.length) return { lines: e.recipe, auto: automatic(rel, e.stem, e.automatic) };
+      // a target make did not visit after the build: the pattern rule that makes it (as prereqs() finds it)
+      for (const r of db.patterns) {
+        for (const pat of r.targets) {
+          const stem = matchPattern(pat, rel);
+          if (stem === undefined || !r.recipe.length) continue;
+          // the rule make would pick: its prerequisites are there (or made)
+          if (r.prereqs.every((q) => db.resolve(q.replace('%', stem)).some((f) => exists(f) || db.targets.has(f)))) return { lines: r.recipe, auto: automatic(rel, stem) };
+        }
+      }
+      return { lines: [], auto: automatic(rel) };
     },
     system: 'make',
     // the makefiles read, and CMake's own scripts and progress counters, which the lines of its generated recipes read and write
@@ -270,15 +281,19 @@ type Used = 'read' | 'ran' | 'moved';
  * time), and read (ran, moved) before writing (first read time, by whom,
  * how): a file one line wrote and a later line read is the unit's own.
  */
-function unitFiles(build: Build, jobs: readonly Job[]): { wrote: Map<number, number>; read: Map<number, [number, number, Used]> } {
+function unitFiles(build: Build, jobs: readonly Job[]): { wrote: Map<number, number>; writer: Map<number, number>; read: Map<number, [number, number, Used]> } {
   const wrote = new Map<number, number>();
+  const writer = new Map<number, number>();
   const read = new Map<number, [number, number, Used]>();
   for (const job of jobs) {
     for (const id of job.procs) {
       for (const a of build.process(id)!.files.values()) {
         if (a.firstWrite >= 0 && a.kinds & WRITES) {
           const w = wrote.get(a.file);
-          if (w === undefined || a.firstWrite < w) wrote.set(a.file, a.firstWrite);
+          if (w === undefined || a.firstWrite < w) {
+            wrote.set(a.file, a.firstWrite);
+            writer.set(a.file, id);
+          }
         }
       }
     }
@@ -302,7 +317,7 @@ function unitFiles(build: Build, jobs: readonly Job[]): { wrote: Map<number, num
       if (!had || first < had[0]) read.set(f, [first, by, how]);
     }
   }
-  return { wrote, read };
+  return { wrote, writer, read };
 }
 
 /** What one job (or the jobs of one recipe's lines) built, as the graph sees it. */
@@ -317,6 +332,8 @@ interface Built {
   /** The targets made with it. */
   made: Set<string>;
   wrote: Map<number, number>;
+  /** File id -> the process that wrote it first. */
+  writer: Map<number, number>;
   read: Map<number, [number, number, Used]>;
 }
 
@@ -361,17 +378,18 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
     const { lines, auto } = g.recipe(target);
     const unit = chains.unit(job, lines, auto, free);
     for (const j of unit) unitOf.set(j.proc, job.proc);
-    const { wrote, read } = unitFiles(build, unit);
+    const { wrote, writer, read } = unitFiles(build, unit);
     const made = new Set<string>(g.madeWith(target));
     for (const id of wrote.keys()) {
       const p = build.model.files[id].path;
-      if (!made.has(p) && g.isTarget(p) && g.madeWith(target).has(p)) for (const s of g.madeWith(p)) made.add(s);
+      // a sibling's own siblings too (make's "Also makes" lists need not agree both ways)
+      if (g.isTarget(p) && g.madeWith(target).has(p)) for (const s of g.madeWith(p)) made.add(s);
     }
-    built.set(job.proc, { job, unit, g, target, made, wrote, read });
+    built.set(job.proc, { job, unit, g, target, made, wrote, writer, read });
   }
 
   const findings: Finding[] = [];
-  for (const { job, unit, g, target, made, wrote, read } of built.values()) {
+  for (const { job, unit, g, target, made, wrote, writer, read } of built.values()) {
     const always = g.always(target);
     const deps = g.dependsOn(target);
     for (const s of made) for (const x of g.dependsOn(s)) deps.add(x);
@@ -421,7 +439,7 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
         jobs: [ref],
         detail: `${who} built ${tname} and also wrote ${name}, which no rule for ${tname} declares: nothing else may use it safely`,
         time: secondsSince(build, ts),
-        uses: [{ path: f.path, access: ['write'], time: secondsSince(build, ts), proc: job.proc }],
+        uses: [{ path: f.path, access: ['write'], time: secondsSince(build, ts), proc: writer.get(id) ?? job.proc }],
       });
     }
     // missing-dep: a file another job generated, read or run here, with no path in the graph from its rule to this target
@@ -459,7 +477,7 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
           jobs: [ref, jobRef(build, gj)],
           detail:
             `${who} built ${tname} and ${how} ${name}, which job ${gj} generated${making ? ` (${making})` : ''}, but nothing in the ${g.system} graph orders ${tname} after ${show(from)} ` +
-            `(no ${paths} dependency path): ${gen.time <= use.time ? 'it was made first by luck of scheduling' : `job ${job.proc} used it before job ${gj} made it`}` +
+            `(no ${paths} dependency path): ${gen.time <= use.time ? 'it was made first by luck of scheduling' : `job ${build.process(by)?.job ?? job.proc} used it before job ${gj} made it`}` +
             (was === undefined ? '' : `; nor does ${tname} depend on it: changing ${name} will not rebuild ${tname}`),
           time: Math.min(use.time, gen.time),
           uses: use.time <= gen.time ? [use, gen] : [gen, use],

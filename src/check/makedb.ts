@@ -33,12 +33,16 @@ export interface MakeTarget {
   recipe: string[];
   /** The stem a pattern rule matched (`%.o: %.c` making main.o: "main"). */
   stem?: string;
+  /** The automatic variables make printed for it (`# @ := out/a.o`, `# < := a.c`): `@`, `<`, `^`, `*`… as make expanded them. */
+  automatic: Record<string, string>;
 }
 
 export interface PatternRule {
   targets: string[];
   prereqs: string[];
   orderOnly: string[];
+  /** Its recipe, unexpanded (as MakeTarget.recipe). */
+  recipe: string[];
 }
 
 export interface MakeDb {
@@ -276,7 +280,7 @@ export function parseMakeDb(text: string, cwd: string): MakeDb {
     const prereqs = bar < 0 ? words : words.slice(0, bar);
     const orderOnly = bar < 0 ? [] : words.slice(bar + 1);
     if (b.section === 'Implicit Rules') {
-      patterns.push({ targets: names, prereqs, orderOnly });
+      patterns.push({ targets: names, prereqs, orderOnly, recipe: recipeLines(b.lines) });
       continue;
     }
     const recipe = b.lines.find((l) => l.startsWith('#  recipe to execute (from'));
@@ -292,6 +296,7 @@ export function parseMakeDb(text: string, cwd: string): MakeDb {
         hasRecipe: b.lines.some((l) => l.startsWith('\t')),
         recipe: recipeLines(b.lines),
         stem: stemOf(b.lines),
+        automatic: automaticOf(b.lines),
         implicitDone: b.lines.includes('#  Implicit rule search has been done.'),
       };
       const old = targets.get(path);
@@ -329,6 +334,16 @@ function stemOf(block: readonly string[]): string | undefined {
     if (m) return m[1];
   }
   return undefined;
+}
+
+/** The automatic variables of a database entry, as make prints them for a target it visited (`# automatic` then `# @ := out/a.o`). */
+function automaticOf(block: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 1; i < block.length; i++) {
+    const m = /^# ([@*<^+?|%]) := (.*)$/.exec(block[i]);
+    if (m && block[i - 1] === '# automatic') out[m[1]] = m[2];
+  }
+  return out;
 }
 
 /** The recipe lines of a database entry: its tab lines, a line ending in `\` joined with the next. */

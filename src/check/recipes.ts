@@ -51,10 +51,19 @@ function referenceEnd(s: string, i: number): number {
 /** Automatic variables known for a target: `@`, `@F`, `@D`, `*` → their values. */
 export type Automatic = Readonly<Record<string, string>>;
 
-/** The automatic variables of a target named `name` (as make names it, relative to its directory), with its pattern stem. */
-export function automatic(name: string, stem?: string): Automatic {
-  const slash = name.lastIndexOf('/');
-  return { '@': name, '@F': name.slice(slash + 1), '@D': slash < 0 ? '.' : name.slice(0, slash) || '/', ...(stem !== undefined ? { '*': stem } : {}) };
+/**
+ * The automatic variables of a target named `name` (as make names it),
+ * with its pattern stem, and what make printed of them itself (`@`, `<`,
+ * `^`, `*`: those win).
+ */
+export function automatic(name: string, stem?: string, printed: Readonly<Record<string, string>> = {}): Automatic {
+  const at = printed['@'] ?? name;
+  const slash = at.lastIndexOf('/');
+  const out: Record<string, string> = { '@': at, '@F': at.slice(slash + 1), '@D': slash < 0 ? '.' : at.slice(0, slash) || '/' };
+  const star = printed['*'] ?? stem;
+  if (star !== undefined && star !== '') out['*'] = star;
+  for (const v of ['<', '^', '+']) if (printed[v]) out[v] = printed[v];
+  return out;
 }
 
 /** The pattern of one recipe line (unexpanded, as make -p prints it); `auto` fills in the automatic variables known. */
@@ -118,15 +127,32 @@ export function matchesLine(p: LinePattern, command: string): boolean {
   return at <= end;
 }
 
+/** A pattern with some literal text: one made only of expansions (`$(Q)$(CMD)`) would match any command. */
+const specific = (p: LinePattern) => p.pieces.some((s) => s.length > 0);
+
 /** The command a job's root process ran, as make gave it: the shell's `-c` text, else the words. */
 export function commandOf(argv: readonly string[]): string {
   if (argv.length >= 3 && /(^|\/)(ba|da|k|z)?sh$/.test(argv[0]) && /^-[a-z]*c$/.test(argv[1])) return argv[2];
   return argv.join(' ');
 }
 
+/** The index of the first of `list` (sorted by key) whose key is above `t`. */
+function firstAbove(list: readonly Job[], t: number, key: (j: Job) => number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (key(list[mid]) <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** The jobs of each make process in start order, to find the line started right before or after another. */
 export class RecipeChains {
   private readonly siblings = new Map<number, Job[]>();
+  /** The same jobs by end. */
+  private readonly byEnd = new Map<number, Job[]>();
   private readonly parentOf = new Map<number, number>();
 
   constructor(private readonly build: Build) {
@@ -137,7 +163,10 @@ export class RecipeChains {
       if (!list) this.siblings.set(parent, (list = []));
       list.push(job);
     }
-    for (const list of this.siblings.values()) list.sort((a, b) => a.start - b.start || a.proc - b.proc);
+    for (const [parent, list] of this.siblings) {
+      list.sort((a, b) => a.start - b.start || a.proc - b.proc);
+      this.byEnd.set(parent, [...list].sort((a, b) => a.end - b.end || a.proc - b.proc));
+    }
   }
 
   /**
@@ -146,14 +175,20 @@ export class RecipeChains {
    * ended early only when another one ends, and start both next lines then.)
    */
   before(job: Job): Job[] {
-    const list = this.siblings.get(this.parentOf.get(job.proc) ?? 0) ?? [];
-    return list.filter((k) => k !== job && k.end <= job.start && job.start - k.end <= MAX_GAP_NS).sort((a, b) => b.end - a.end);
+    const list = this.byEnd.get(this.parentOf.get(job.proc) ?? 0) ?? [];
+    const out: Job[] = [];
+    for (let i = firstAbove(list, job.start, (j) => j.end) - 1; i >= 0 && job.start - list[i].end <= MAX_GAP_NS; i--) if (list[i] !== job) out.push(list[i]);
+    return out;
   }
 
   /** Jobs of the same make started shortly after `job` ended, the first to start first. */
   after(job: Job): Job[] {
     const list = this.siblings.get(this.parentOf.get(job.proc) ?? 0) ?? [];
-    return list.filter((j) => j !== job && j.start >= job.end && j.start - job.end <= MAX_GAP_NS);
+    const out: Job[] = [];
+    for (let i = firstAbove(list, job.end - 1, (j) => j.start); i < list.length && list[i].start - job.end <= MAX_GAP_NS; i++) {
+      if (list[i] !== job && list[i].start >= job.end) out.push(list[i]);
+    }
+    return out;
   }
 
   /**
@@ -173,14 +208,14 @@ export class RecipeChains {
       if (!matchesLine(patterns[i], cmd(anchor))) continue;
       const unit = [anchor];
       let cur = anchor;
-      for (let k = i - 1; k >= 0; k--) {
+      for (let k = i - 1; k >= 0 && specific(patterns[k]); k--) {
         const prev = this.before(cur).find((j) => free(j) && !unit.includes(j) && matchesLine(patterns[k], cmd(j)));
         if (!prev) break;
         unit.unshift(prev);
         cur = prev;
       }
       cur = anchor;
-      for (let k = i + 1; k < patterns.length; k++) {
+      for (let k = i + 1; k < patterns.length && specific(patterns[k]); k++) {
         const next = this.after(cur).find((j) => free(j) && !unit.includes(j) && matchesLine(patterns[k], cmd(j)));
         if (!next) break;
         unit.push(next);

@@ -58,7 +58,7 @@ export function exportCommand(): Command {
         if (toStdout) throw new ExportError('E_EXPORT_OUTPUT', 'bt export parquet writes a directory: give it with -o DIR');
         const { rows, damage } = await exportParquet(log, o.output);
         if (!o.quiet) process.stderr.write(`bt export: ${Object.entries(rows).map(([t, n]) => counted(n, TABLE_ROW[t] ?? t, t)).join(', ')} written to ${o.output}\n`);
-        reportDamage(log, damage);
+        reportDamage(log, damage, { liveNote: !o.quiet });
         return;
       }
       if (toStdout && BINARY_FORMATS.has(format) && process.stdout.isTTY) {
@@ -68,7 +68,7 @@ export function exportCommand(): Command {
       try {
         const damage = await exportTo(format, log, opts, sink);
         sink.close();
-        reportDamage(log, damage);
+        reportDamage(log, damage, { liveNote: !o.quiet });
       } catch (err) {
         sink.abort();
         throw err;

@@ -239,12 +239,20 @@ export class JobIndex {
    * When `file`'s old content was thrown away (ns, in order): the first
    * write of each access that truncated it, created it anew or renamed
    * another file onto it. What was written before such a time is gone
-   * after it (a -j race: `cp b.in shared.tmp` over a.in's copy).
+   * after it (a -j race: `cp b.in shared.tmp` over a.in's copy). A unit
+   * that read the file before rewriting it (ranlib, strip, sed -i: a
+   * temporary renamed onto it) made the new content of the old: no reset.
    */
   resetsOf(file: number): number[] {
     const out: number[] = [];
     for (const a of this.model.files[file].procs) {
-      if (a.firstWrite >= 0 && a.kinds & (Kind.TRUNCATE | Kind.CREATE | Kind.RENAME_TO)) out.push(a.firstWrite);
+      if (a.firstWrite < 0 || !(a.kinds & (Kind.TRUNCATE | Kind.CREATE | Kind.RENAME_TO))) continue;
+      const unit = this.unit(a.proc);
+      const readFirst = unit?.procs.some((id) => {
+        const b = this.procs.get(id)?.files.get(file);
+        return b !== undefined && (b.kinds & READS) !== 0 && b.first < a.firstWrite;
+      });
+      if (!readFirst) out.push(a.firstWrite);
     }
     return out.sort((x, y) => x - y);
   }

@@ -53,9 +53,10 @@ export function classify(inputs: readonly string[]): Source[] {
 
 /** The tables a query names (as words). */
 export function tablesNamed(query: string): TableName[] {
-  const q = query.toLowerCase();
-  // a look at the catalog (SHOW TABLES, DESCRIBE, information_schema, duckdb_tables()…) names no table: it sees them all
-  if (/\b(show|describe|summarize|information_schema|duckdb_(tables|views|columns))\b/.test(q)) return [...TABLES];
+  // the words of the query outside string literals and comments ('%/show/%' names nothing)
+  const q = withoutComments(query).replace(/'(?:[^']|'')*'/g, "''").toLowerCase();
+  // a look at the catalog (a statement SHOW TABLES, DESCRIBE …, information_schema, duckdb_tables()…) names no table: it sees them all
+  if (/(^|;)\s*(show|describe|summarize)\b|\binformation_schema\s*\.|\bduckdb_(tables|views|columns)\s*\(/.test(q)) return [...TABLES];
   return TABLES.filter((t) => new RegExp(`\\b${t}\\b`).test(q));
 }
 
@@ -106,6 +107,8 @@ export function duckdbMessage(message: string): string {
 const FILES_HINT = ': bt sql reads only the logs and Parquet directories given and writes only to stdout (--csv, --json)';
 
 /** Statements that write, load or attach files (DuckDB's StatementType numbers), refused once files are restricted. */
+/** DuckDB's statement type of LOAD, which INSTALL has too. */
+const LOAD_STATEMENT = 21;
 const STATEMENT_NAMES: Record<number, string> = { 11: 'COPY', 16: 'EXPORT', 18: 'VACUUM', 19: 'CALL', 21: 'LOAD', 23: 'INSTALL', 25: 'ATTACH', 26: 'DETACH', 28: 'COPY DATABASE', 29: 'UPDATE EXTENSIONS' };
 const REFUSED_STATEMENTS = new Set(Object.keys(STATEMENT_NAMES).map(Number));
 
@@ -398,16 +401,21 @@ export class BuildDb {
       }
       if (result.returnType !== this.queryResult) continue;
       const rows = result.yieldRows() as AsyncIterableIterator<unknown[][]>;
-      yield {
-        columns: result.columnNames(),
-        chunks: (async function* () {
-          try {
-            yield* rows;
-          } catch (err) {
-            throw sqlError(err, failed);
-          }
-        })(),
-      };
+      try {
+        yield {
+          columns: result.columnNames(),
+          chunks: (async function* () {
+            try {
+              yield* rows;
+            } catch (err) {
+              throw sqlError(err, failed);
+            }
+          })(),
+        };
+      } finally {
+        // a result its reader left (a write that failed before its rows were read): closed before its statement is
+        await rows.return?.(undefined);
+      }
     }
   }
 
@@ -454,7 +462,7 @@ export class BuildDb {
         if (this.restricted && REFUSED_STATEMENTS.has(stmt.statementType)) {
           // DuckDB gives INSTALL the type of LOAD: name what was typed
           const typed = withoutComments(sql);
-          const name = stmt.statementType === 21 && /\binstall\b/i.test(typed) && !/\bload\b/i.test(typed) ? 'INSTALL' : STATEMENT_NAMES[stmt.statementType]!;
+          const name = stmt.statementType === LOAD_STATEMENT && /\binstall\b/i.test(typed) && !/\bload\b/i.test(typed) ? 'INSTALL' : STATEMENT_NAMES[stmt.statementType]!;
           throw new SqlError('E_SQL', `${n > 1 ? `statement ${i + 1} of ${n}` : 'the query'} is ${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name} statement${FILES_HINT}`);
         }
         yield { stmt, failed };

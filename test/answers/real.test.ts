@@ -130,6 +130,9 @@ ebpfTest('bt rdeps: what is stale when a header or an input changes', async () =
   assert.deepEqual(j.tree.children.map((c: { path: string }) => c.path), [`${d}/include/version.h`]);
   const app = await bt(['rdeps', 'app', l]);
   assert.match(app.stdout, /no process of the build read it, nothing depends on it/);
+  // a file the build made: what was made from it (its own making is no reset of it)
+  const lib = await bt(['rdeps', 'lib.o', l, '--inputs']);
+  assert.deepEqual(lib.stdout.trim().split('\n').map((p) => path.relative(d, p)), ['app']);
   // read by make alone, which made nothing from it: no "1 job" that is the driver
   const mk = await bt(['rdeps', 'Makefile', l]);
   assert.match(mk.stdout, /\nno file was made from it \(read by make -j2 \[proc \d+\]\)$/);
@@ -299,4 +302,17 @@ ebpfTest('a file name with a newline and a byte that is not UTF-8 stays one line
   const lines = sum.stdout.split('\n');
   assert.ok(lines.includes(`  ${shown}`), sum.stdout);
   assert.ok(!lines.some((l) => l === 'name.txt' || l.endsWith('ird')), 'no path split over two lines');
+});
+
+ebpfTest('a file rewritten in place (sed -i, ranlib, strip: read, then a temporary renamed onto it) keeps what it was made of', async () => {
+  const dir = path.join(tmpdir('bt-inplace-'), 'p');
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, 'Makefile'), 'all: out.txt\nout.txt: in.txt\n\tcp in.txt out.txt\n\tsed -i s/x/y/ out.txt\n');
+  fs.writeFileSync(path.join(dir, 'in.txt'), 'x\n');
+  const t = await trace(['make'], { cwd: dir });
+  assert.equal(t.code, 0, t.stderr);
+  const deps = await bt(['deps', 'out.txt', t.file, '--inputs']);
+  assert.deepEqual(deps.stdout.trim().split('\n').filter((p) => p.startsWith(dir)).map((p) => path.relative(dir, p)), ['in.txt']);
+  const rdeps = await bt(['rdeps', 'in.txt', t.file, '--inputs']);
+  assert.deepEqual(rdeps.stdout.trim().split('\n').map((p) => path.relative(dir, p)), ['out.txt']);
 });

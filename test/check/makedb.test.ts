@@ -42,4 +42,24 @@ test('parseMakeDb: pattern rules, .d files, grouped and multiple targets, target
   assert.deepEqual(db.targets.get(at('main.o'))?.siblings, [], 'pattern-made targets are not siblings');
   assert.deepEqual([...db.makefiles].sort(), [at('Makefile'), at('main.d'), at('util.d')]);
   assert.ok(db.patterns.some((r) => r.targets[0] === '%.o' && r.prereqs[0] === '%.c'));
+  // recipes as written: a target's own, a pattern rule's
+  assert.deepEqual(db.targets.get(at('b.txt'))?.recipe, ['sleep 0.3; cp b.in b.tmp; cp b.tmp b.txt; rm b.tmp']);
+  assert.deepEqual(db.patterns.find((r) => r.targets[0] === '%.o' && r.prereqs[0] === '%.c')?.recipe, ['$(CC) $(CFLAGS) -c -o $@ $<']);
+});
+
+test('parseMakeDb: a target make visited has its pattern rule\'s recipe lines, its stem and the automatic variables make expanded', () => {
+  const dir = path.join(tmpdir('bt-makedb-'), 'p');
+  fs.mkdirSync(path.join(dir, 'src'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'Makefile'), 'all: out/a.o\nout/%.o: src/%.c\n\t@echo compiling $<\n\tcp $< $@\n');
+  fs.writeFileSync(path.join(dir, 'src', 'a.c'), '');
+  let out = '';
+  try {
+    out = execFileSync('make', ['-pnq'], { cwd: dir, env: { ...process.env, LC_ALL: 'C' }, encoding: 'utf8' });
+  } catch (err) {
+    out = (err as { stdout: string }).stdout;
+  }
+  const t = parseMakeDb(out, dir).targets.get(path.join(dir, 'out', 'a.o'));
+  assert.deepEqual(t?.recipe, ['@echo compiling $<', 'cp $< $@']);
+  assert.equal(t?.stem, 'a');
+  assert.deepEqual([t?.automatic['@'], t?.automatic['<'], t?.automatic['*']], ['out/a.o', 'src/a.c', 'a']);
 });

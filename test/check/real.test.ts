@@ -427,6 +427,9 @@ ebpfTest('check --make: the lines of a recipe are one unit: what any line reads 
   const secret = json.findings.find((f) => f.file.endsWith('secret.cfg'))!;
   assert.match(secret.detail, /^jobs \d+, \d+ \(the 2 lines of its recipe\) built out\.txt and read secret\.cfg, which out\.txt does not depend on/);
   assert.deepEqual(secret.jobs.map((j) => j.argv.join(' ')), ['mv out.tmp out.txt']);
+  // each use names the process of the line that made it, not the target's job
+  const side = json.findings.find((f) => f.file.endsWith('side.txt'))!;
+  assert.notEqual(side.uses[0].proc, side.jobs[0].proc, 'echo wrote it, cp wrote log.txt');
 });
 
 ebpfTest('check --make: an undeclared input that another job generated and nothing orders is reported once, as a missing dep that also says it will not rebuild', async () => {

@@ -134,3 +134,12 @@ test('values print as DuckDB prints them: nanosecond timestamps, dates, interval
   const table = await bt(['sql', q, log]);
   assert.match(table.stdout, /^2026-12-01 10:24:22\.166145222  2024-01-02  03:00:00  \\x01x  \{"k":"v"\}  \[1,2\]  12\.30$/m);
 });
+
+test('the tables a query names: words outside literals and comments; a look at the catalog names them all', async () => {
+  const { tablesNamed } = await import('../../src/sql/index.js');
+  assert.deepEqual(tablesNamed("SELECT path FROM files WHERE path LIKE '%/show/%' -- events"), ['files']);
+  assert.deepEqual(tablesNamed('SHOW TABLES').length, 5);
+  assert.deepEqual(tablesNamed('SELECT 1; describe processes').length, 5);
+  assert.deepEqual(tablesNamed('SELECT table_name FROM information_schema.tables').length, 5);
+  assert.deepEqual(tablesNamed("SELECT 'describe' AS x FROM builds"), ['builds']);
+});

@@ -277,7 +277,7 @@ viewTest('the static --html page opens from file:// and shows the same tree', as
   assert.equal(`${one[0].name} ${one[0].exit}`, 'forker 3');
   await page.fill('#filter', 'exit ==');
   await page.waitForSelector('#filter.bad');
-  assert.match((await page.textContent('#filter-status')) ?? '', /^column 7: /);
+  assert.match((await page.textContent('#filter-status')) ?? '', /^column 8: /);
   assert.equal((await treeRows(page)).length, 1, 'the last good filter stays applied');
   assert.deepEqual(errors, []);
   await page.close();
@@ -316,7 +316,7 @@ viewTest('typing exe == "cc1" leaves only the cc1 processes in tree and timeline
   await page.fill('#filter', 'exe == "cc1" and dur > "abc"');
   await page.waitForSelector('#filter.bad');
   const status = (await page.textContent('#filter-status')) ?? '';
-  assert.match(status, /^column 23: dur takes a duration/, 'the column as bt counts it (0-based, like the caret of the CLI)');
+  assert.match(status, /^column 24: dur takes a duration/, 'the column as the CLI\'s message counts it (from 1)');
   assert.equal(await page.isVisible('.squiggle'), true, 'the mistake is underlined');
   const sq = await page.$eval('.squiggle', (e) => parseFloat((e as HTMLElement).style.left));
   assert.ok(sq > 100, `the underline starts under the mistake (${sq}px)`);
