@@ -131,9 +131,9 @@ export function commandLine(argv: readonly string[], max = 120): string {
   return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
 }
 
-/** How a process ended: "exit 0", "exit 2", "SIGKILL", "running/unknown". */
-export function exitText(exitCode: number, signal: number): string {
+/** How a process ended: "exit 0", "exit 2", "SIGKILL"; with no end seen, "running" in a trace still being written, else "unknown". */
+export function exitText(exitCode: number, signal: number, live = false): string {
   if (signal) return signalName(signal);
-  if (exitCode < 0) return 'unknown';
+  if (exitCode < 0) return live ? 'running' : 'unknown';
   return `exit ${exitCode}`;
 }

@@ -35,3 +35,12 @@ test('counted: the noun in the singular for one, thousands separated', () => {
   assert.equal(counted(0, 'file'), '0 files');
   assert.equal(counted(1234, 'process', 'processes'), '1,234 processes');
 });
+
+test('exitText: a status, a signal, and a process with no end: running while the trace goes on, else unknown', async () => {
+  const { exitText } = await import('../../src/present/format.js');
+  assert.equal(exitText(0, 0), 'exit 0');
+  assert.equal(exitText(2, 0), 'exit 2');
+  assert.equal(exitText(-1, 9), 'SIGKILL');
+  assert.equal(exitText(-1, 0), 'unknown');
+  assert.equal(exitText(-1, 0, true), 'running');
+});
