@@ -282,22 +282,8 @@ type Used = 'read' | 'ran' | 'moved';
  * how): a file one line wrote and a later line read is the unit's own.
  */
 function unitFiles(build: Build, jobs: readonly Job[]): { wrote: Map<number, number>; writer: Map<number, number>; read: Map<number, [number, number, Used]> } {
-  const wrote = new Map<number, number>();
-  const writer = new Map<number, number>();
+  const { wrote, writer } = unitWrites(build, jobs);
   const read = new Map<number, [number, number, Used]>();
-  for (const job of jobs) {
-    for (const id of job.procs) {
-      for (const a of build.process(id)!.files.values()) {
-        if (a.firstWrite >= 0 && a.kinds & WRITES) {
-          const w = wrote.get(a.file);
-          if (w === undefined || a.firstWrite < w) {
-            wrote.set(a.file, a.firstWrite);
-            writer.set(a.file, id);
-          }
-        }
-      }
-    }
-  }
   for (const job of jobs) {
     for (const f of job.inputs) {
       let first = Infinity;
@@ -318,6 +304,26 @@ function unitFiles(build: Build, jobs: readonly Job[]): { wrote: Map<number, num
     }
   }
   return { wrote, writer, read };
+}
+
+/** The files the jobs wrote: first write time, and the process that wrote first. */
+function unitWrites(build: Build, jobs: readonly Job[]): { wrote: Map<number, number>; writer: Map<number, number> } {
+  const wrote = new Map<number, number>();
+  const writer = new Map<number, number>();
+  for (const job of jobs) {
+    for (const id of job.procs) {
+      for (const a of build.process(id)!.files.values()) {
+        if (a.firstWrite >= 0 && a.kinds & WRITES) {
+          const w = wrote.get(a.file);
+          if (w === undefined || a.firstWrite < w) {
+            wrote.set(a.file, a.firstWrite);
+            writer.set(a.file, id);
+          }
+        }
+      }
+    }
+  }
+  return { wrote, writer };
 }
 
 /** What one job (or the jobs of one recipe's lines) built, as the graph sees it. */
@@ -357,7 +363,7 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
   for (const job of build.jobs.jobs) {
     const g = graphOf(job);
     if (!g) continue;
-    const { wrote } = unitFiles(build, [job]);
+    const { wrote } = unitWrites(build, [job]);
     const targets = [...wrote.keys()].map((id) => build.model.files[id]).filter((f) => !f.dir && g.isTarget(f.path));
     if (!targets.length) continue;
     // The job's target: the one its command line names, else the last one it wrote.
