@@ -143,9 +143,10 @@ function provenance(build: Build, file: BuildFile, keep: (f: BuildFile) => boole
     for (const w of writerUnits(build, files[id])) {
       const unit = jobs.unit(w)!;
       if (jobs.firstWrite(unit, id) > until) continue; // it wrote the file only after its content mattered
-      if (jobs.writtenUntil(unit, id) < reset) continue; // what it wrote was thrown away before then
+      const done = jobs.writtenUntil(unit, id);
+      if (done < reset) continue; // what it wrote was thrown away before then
       writers.push(w);
-      const by = Math.min(jobs.writtenUntil(unit, id), until);
+      const by = Math.min(done, until);
       for (const i of jobs.inputsBy(unit, by)) {
         if (i === id || !keep(files[i]) || files[i].dir) continue;
         inputs.add(i);

@@ -50,7 +50,7 @@ import { CheckError } from '../errors.js';
 import { isDriver, Kind, READS, WRITES, type Build, type Job, type Process } from '../model/index.js';
 import { dirName, normalizeAbs, relativeInside } from '../normalize/paths.js';
 import { jobRef, secondsSince, type FileUse, type Finding } from './finding.js';
-import { makeDatabases, type MakeDb } from './makedb.js';
+import { makeDatabases, type MakeDb, type PatternRule } from './makedb.js';
 import { OrderIndex } from './order.js';
 import { automatic, RecipeChains, type Automatic } from './recipes.js';
 import { ninjaGraph } from './ninjadb.js';
@@ -140,6 +140,18 @@ function makeGraph(db: MakeDb, build: Build): Graph {
    * Direct prerequisites, normal and order-only, with the pattern rules
    * make did not search for (targets it did not visit).
    */
+  /** The pattern rules that apply to `rel` (a path relative to CURDIR): those whose prerequisites of both kinds are there or made, with where make finds them. */
+  function* patternsFor(rel: string): Generator<{ rule: PatternRule; stem: string; files: string[][]; order: string[][] }> {
+    for (const rule of db.patterns) {
+      for (const pat of rule.targets) {
+        const stem = matchPattern(pat, rel);
+        if (stem === undefined) continue;
+        const files = rule.prereqs.map((q) => db.resolve(q.replace('%', stem)));
+        const order = rule.orderOnly.map((q) => db.resolve(q.replace('%', stem)));
+        if ([...files, ...order].every((alts) => alts.some((f) => exists(f) || db.targets.has(f)))) yield { rule, stem, files, order };
+      }
+    }
+  }
   const prereqs = (path: string): { normal: string[]; order: string[] } => {
     const t = db.targets.get(path);
     const normal = [...(t?.prereqs ?? [])];
@@ -147,17 +159,9 @@ function makeGraph(db: MakeDb, build: Build): Graph {
     if (t?.hasRecipe || t?.implicitDone) return { normal, order: orderOnly };
     const rel = relativeInside(db.curdir, path);
     if (rel === undefined) return { normal, order: orderOnly };
-    for (const r of db.patterns) {
-      for (const pat of r.targets) {
-        const stem = matchPattern(pat, rel);
-        if (stem === undefined) continue;
-        const files = r.prereqs.map((q) => db.resolve(q.replace('%', stem)));
-        const order = r.orderOnly.map((q) => db.resolve(q.replace('%', stem)));
-        if ([...files, ...order].every((alts) => alts.some((f) => exists(f) || db.targets.has(f)))) {
-          normal.push(...files.flat());
-          orderOnly.push(...order.flat());
-        }
-      }
+    for (const { files, order } of patternsFor(rel)) {
+      normal.push(...files.flat());
+      orderOnly.push(...order.flat());
     }
     return { normal, order: orderOnly };
   };
@@ -211,15 +215,8 @@ function makeGraph(db: MakeDb, build: Build): Graph {
       const e = db.targets.get(t);
       const rel = relativeInside(db.curdir, t) ?? t;
       if (e?.recipe.length) return { lines: e.recipe, auto: automatic(rel, e.stem, e.automatic) };
-      // a target make did not visit after the build: the pattern rule that makes it (as prereqs() finds it)
-      for (const r of db.patterns) {
-        for (const pat of r.targets) {
-          const stem = matchPattern(pat, rel);
-          if (stem === undefined || !r.recipe.length) continue;
-          // the rule make would pick: its prerequisites are there (or made)
-          if (r.prereqs.every((q) => db.resolve(q.replace('%', stem)).some((f) => exists(f) || db.targets.has(f)))) return { lines: r.recipe, auto: automatic(rel, stem) };
-        }
-      }
+      // a target make did not visit after the build: the first pattern rule with a recipe that applies (as prereqs() finds them)
+      for (const { rule, stem } of patternsFor(rel)) if (rule.recipe.length) return { lines: rule.recipe, auto: automatic(rel, stem) };
       return { lines: [], auto: automatic(rel) };
     },
     system: 'make',
@@ -380,16 +377,17 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
   const built = new Map<number, Built>();
   for (const { job, g, target } of anchors) {
     if (unitOf.has(job.proc)) continue;
-    const free = (j: Job) => !unitOf.has(j.proc) && (!targetOf.has(j.proc) || g.madeWith(target).has(targetOf.get(j.proc)!)) && graphOf(j) === g;
+    const withTarget = g.madeWith(target);
+    const free = (j: Job) => !unitOf.has(j.proc) && (!targetOf.has(j.proc) || withTarget.has(targetOf.get(j.proc)!)) && graphOf(j) === g;
     const { lines, auto } = g.recipe(target);
     const unit = chains.unit(job, lines, auto, free);
     for (const j of unit) unitOf.set(j.proc, job.proc);
     const { wrote, writer, read } = unitFiles(build, unit);
-    const made = new Set<string>(g.madeWith(target));
+    const made = new Set<string>(withTarget);
     for (const id of wrote.keys()) {
       const p = build.model.files[id].path;
       // a sibling's own siblings too (make's "Also makes" lists need not agree both ways)
-      if (g.isTarget(p) && g.madeWith(target).has(p)) for (const s of g.madeWith(p)) made.add(s);
+      if (withTarget.has(p) && g.isTarget(p)) for (const s of g.madeWith(p)) made.add(s);
     }
     built.set(job.proc, { job, unit, g, target, made, wrote, writer, read });
   }

@@ -284,7 +284,9 @@ export function parseMakeDb(text: string, cwd: string): MakeDb {
       continue;
     }
     const recipe = b.lines.find((l) => l.startsWith('#  recipe to execute (from'));
-    const stem = b.lines.some((l) => l.startsWith('#  Implicit/static pattern stem:'));
+    const stem = stemOf(b.lines);
+    const lines = recipeLines(b.lines);
+    const auto = automaticOf(b.lines);
     const also = b.lines.find((l) => l.startsWith('#  Also makes:'));
     for (const n of names) {
       const path = abs(n);
@@ -293,10 +295,10 @@ export function parseMakeDb(text: string, cwd: string): MakeDb {
         prereqs: [...new Set(prereqs.flatMap(found))],
         orderOnly: [...new Set(orderOnly.flatMap(found))],
         siblings: also ? also.slice('#  Also makes:'.length).trim().split(/\s+/).map(abs).filter((s) => s !== path) : [],
-        hasRecipe: b.lines.some((l) => l.startsWith('\t')),
-        recipe: recipeLines(b.lines),
-        stem: stemOf(b.lines),
-        automatic: automaticOf(b.lines),
+        hasRecipe: lines.length > 0,
+        recipe: lines,
+        stem,
+        automatic: auto,
         implicitDone: b.lines.includes('#  Implicit rule search has been done.'),
       };
       const old = targets.get(path);
@@ -307,7 +309,7 @@ export function parseMakeDb(text: string, cwd: string): MakeDb {
         old.hasRecipe ||= t.hasRecipe;
         if (!old.recipe.length) old.recipe = t.recipe;
       } else targets.set(path, t);
-      if (recipe && !stem) {
+      if (recipe && stem === undefined) {
         let same = byRecipe.get(recipe);
         if (!same) byRecipe.set(recipe, (same = []));
         same.push(path);

@@ -9,12 +9,14 @@
  *
  * is two jobs, the first of which writes no target. bt check --make joins
  * them again: from the job that wrote the target (the anchor), it walks to
- * the job its make started right before it (no other job of that make
- * started in between) and right after it, as long as each one's command
- * is the recipe's line before (after) the one matched so far. A line is
- * compared with a command as make would have expanded it: its literal
- * words in order, anything where the line names a variable or function.
- * Lines that make expands to nothing (no process) end the walk there.
+ * a job its make started shortly (MAX_GAP_NS) after the one before it
+ * ended, and to one it started shortly after the anchor ended, as long as
+ * each one's command is the recipe's line before (after) the one matched
+ * so far. A line is compared with a command as make would have expanded
+ * it: its literal words in order, the automatic variables filled in,
+ * anything where the line names another variable or function. Lines that
+ * make expands to nothing (no process), and lines made only of expansions
+ * (they would match any command), end the walk there.
  */
 import type { Build, Job } from '../model/index.js';
 

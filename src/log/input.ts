@@ -22,7 +22,7 @@ import path from 'node:path';
 import { tryLock, unlock } from '../capture/native.js';
 import { LogError } from '../errors.js';
 import { describeFsError, fsCode, sleepSync, writeAllSync } from './io.js';
-import { MAGIC } from './schema.js';
+import { agreesWithMagic } from './schema.js';
 
 const COPY_CHUNK = 1 << 20;
 const { O_RDWR, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
@@ -178,7 +178,7 @@ function copyInput(src: number, shown: string): number {
       const head = total;
       total += n;
       // not a log (its first bytes say so): the reader needs no more to say it
-      if (head < MAGIC.length && !buf.subarray(0, Math.min(n, MAGIC.length - head)).equals(MAGIC.subarray(head, Math.min(MAGIC.length, head + n)))) break;
+      if (!agreesWithMagic(buf.subarray(0, n), head)) break;
     }
     return dst;
   } catch (err) {

@@ -16,7 +16,7 @@ import { LogError } from '../errors.js';
 import { displayPath, plural, quoteArg } from '../present/format.js';
 import { cutOff, type ReadEnd } from './check.js';
 import { FrameReader, TRAILER_FIELD, countsByType, openLogFile, type TornInfo } from './frames.js';
-import { FORMAT_VERSION, MAGIC, RING_FORMAT_VERSION, decodeHeader } from './schema.js';
+import { FORMAT_VERSION, MAGIC, RING_FORMAT_VERSION, agreesWithMagic, decodeHeader } from './schema.js';
 import { RING_LAYOUT_ID } from './ring/layout.js';
 import { EnvResolver } from './env.js';
 import { beingWritten, inputName } from './input.js';
@@ -43,8 +43,7 @@ export type { TornInfo } from './frames.js';
 export function emptyOrLog(fd: number): boolean {
   if (fs.fstatSync(fd).size === 0) return true;
   const head = Buffer.alloc(MAGIC.length);
-  const n = fs.readSync(fd, head, 0, head.length, 0);
-  return n === 0 || MAGIC.subarray(0, n).equals(head.subarray(0, n));
+  return agreesWithMagic(head.subarray(0, fs.readSync(fd, head, 0, head.length, 0)));
 }
 
 /** True when `file` is a regular file that begins as a bt log does (its magic number); false for anything else, unreadable included. */
@@ -54,7 +53,7 @@ export function isLogFile(file: string): boolean {
     fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     if (!fs.fstatSync(fd).isFile()) return false;
     const head = Buffer.alloc(MAGIC.length);
-    return fs.readSync(fd, head, 0, head.length, 0) === MAGIC.length && head.equals(MAGIC);
+    return fs.readSync(fd, head, 0, head.length, 0) === MAGIC.length && agreesWithMagic(head);
   } catch {
     return false;
   } finally {
@@ -229,7 +228,7 @@ export class LogReader {
       if (magic.length === 0) {
         throw new LogError('E_NOT_BT_LOG', `${name} is not a bt log (expected a file written by bt trace): it is empty`);
       }
-      if (MAGIC.subarray(0, magic.length).equals(magic)) {
+      if (agreesWithMagic(magic)) {
         throw new LogError(
           'E_LOG_HEADER',
           `${name} is a bt log cut off after ${plural(magic.length, 'byte')}, inside its magic number: it holds no data`,
