@@ -216,8 +216,8 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   }
 }
 
-/** The drain loop and the end-of-trace sequence. */
-class Tracer {
+/** The drain loop and the end-of-trace sequence (exported for its tests, which give it fake rings). */
+export class Tracer {
   /** Decodes the records at capture time (--redact), or undefined: they are logged as they come (batcher). */
   private readonly transcoder: Transcoder | undefined;
   private readonly batcher: RingBatcher | undefined;
@@ -329,8 +329,11 @@ class Tracer {
   private sweep(force = false): void {
     if (this.sweepFailed) return;
     const b = this.batcher;
-    // with ring batches, bt does not know exactly which lookups wait: the sweeps that end a trace always run
-    if (b ? !force && b.waitingCounts <= 0 && b.flaggedSinceSweep === 0 : this.transcoder!.heldRepeats === 0) return;
+    // With ring batches, bt does not know exactly which lookups wait: the
+    // sweeps that end a trace always run, and so do those while the ring is
+    // behind (flagged lookups bt has not read yet may be in it).
+    const waiting = b ? force || b.waitingCounts > 0 || b.flaggedSinceSweep > 0 : this.transcoder!.heldRepeats > 0;
+    if (!waiting && this.ring.pending() === 0) return;
     const now = Date.now();
     if (!force && now - this.lastSweepMs < SWEEP_MS) return;
     this.lastSweepMs = now;
@@ -346,7 +349,6 @@ class Tracer {
 
   private drainOnce(): number {
     let n = 0;
-    this.sweep();
     const t = this.transcoder;
     const b = this.batcher;
     const sink = t
@@ -355,7 +357,11 @@ class Tracer {
     const beforeRelease = b ? () => b.flushSpan() : undefined;
     for (;;) {
       // Decided before each chunk, not after the whole drain: at nice 10 on a
-      // busy machine a long drain would itself fall behind.
+      // busy machine a long drain would itself fall behind. The sweep too: a
+      // drain that never catches up would otherwise keep the counts of the
+      // lookups it reads in the kernel until it does, seconds later than
+      // their lookups in the log (and the normalizer's window).
+      this.sweep();
       this.adjustPriority(this.ring.pending());
       // ring batches of at most 64 KiB: a disk that fills up keeps every batch written whole before it
       const got = this.ring.drain(sink, b ? 64 * 1024 : 2 * 1024 * 1024, beforeRelease);

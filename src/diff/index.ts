@@ -265,18 +265,20 @@ function fileSets(a: Side, b: Side, kinds: number, outputs: boolean): { onlyA: F
 }
 
 /**
- * Inputs of both builds (read or run, not made by the build), at the same
- * path in both, whose mtime differs, where a process of each build asked
- * for it (make's stat of a prerequisite; an fstat is not recorded): what
- * was edited, touched or upgraded in between. Copies of a tree elsewhere
- * (other paths, masked alike) are not compared: copying sets new mtimes.
+ * Files both builds used and neither made (read, run or only stat'ed: a
+ * no-op build's make only compares its prerequisites' timestamps), at the
+ * same path in both, whose mtime differs, where a process of each build
+ * asked for it (make's stat of a prerequisite; an fstat is not recorded):
+ * what was edited, touched or upgraded in between. Copies of a tree
+ * elsewhere (other paths, masked alike) are not compared: copying sets new
+ * mtimes.
  */
 function changedInputs(a: Side, b: Side): DiffReport['inputs_changed'] {
   const collect = (s: Side) => {
     const out = new Map<string, { mtime: string; tools: Set<string> }>();
     for (const f of s.build.model.files) {
-      // an input: read or run, never written by the build (a target it remakes has an older mtime each time)
-      if (f.dir || f.created || f.mtime === undefined || !(f.kinds & (Kind.READ | Kind.EXEC)) || f.kinds & WRITES) continue;
+      // used, never written by the build (a target it remakes has an older mtime each time)
+      if (f.dir || f.created || f.mtime === undefined || !(f.kinds & (Kind.READ | Kind.EXEC | Kind.STAT)) || f.kinds & WRITES) continue;
       if (isPseudoPath(f.path)) continue;
       out.set(f.path, { mtime: f.mtime, tools: toolsOf(s, f, Kind.READ | Kind.EXEC | Kind.STAT) });
     }

@@ -10,6 +10,7 @@ import { ebpfTest } from '../helpers/ebpf.js';
 import { bt, REPO, tmpdir, trace } from '../helpers/trace.js';
 import type { DiffReport } from '../../src/diff/index.js';
 import { loadBuild } from '../../src/model/index.js';
+import { Kind } from '../../src/model/kinds.js';
 
 const SOURCES = ['Makefile', 'main.c', 'util.c', 'util.h', 'greet.c', 'greet.h'];
 
@@ -164,6 +165,24 @@ ebpfTest('diff: a source edited in place between two builds of one tree is an in
   assert.deepEqual(r.inputs_changed.map((x) => [x.path, x.b]), [['util.c', '1893553445.500000000']]);
   assert.ok(r.inputs_changed[0]!.tools.includes('make'), 'make compared its timestamp');
   assert.match(text, /\ninputs changed \(modification time, A -> B\) \(1\)\n {2}util\.c: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} UTC -> 2030-01-02 03:04:05\.500000 UTC {2}\(/);
+});
+
+ebpfTest('diff: a no-op build (make only stats the sources) against the rebuild after a touch names the touched source', async () => {
+  const dir = path.join(tmpdir('bt-diff-'), 'cproject');
+  fs.mkdirSync(dir);
+  for (const f of SOURCES) fs.copyFileSync(path.join(REPO, 'test-programs', 'cproject', f), path.join(dir, f));
+  await trace(['make', '-j2'], { cwd: dir });
+  const a = await trace(['make', '-j2'], { cwd: dir });
+  assert.equal(a.code, 0, a.stderr);
+  const readByA = loadBuild(a.file).model.files.filter((f) => f.path.endsWith('.c') && f.kinds & Kind.READ);
+  assert.deepEqual(readByA.map((f) => f.path), [], 'the no-op build read no source');
+  fs.utimesSync(path.join(dir, 'greet.c'), 1893553445.5, 1893553445.5);
+  const b = await trace(['make', '-j2'], { cwd: dir });
+  assert.equal(b.code, 0, b.stderr);
+  const { r, text } = await diff(a.file, b.file);
+  assert.deepEqual(r.inputs_changed.map((x) => [x.path, x.b, x.tools]), [['greet.c', '1893553445.500000000', ['cc', 'cc1', 'make']]]);
+  assert.match(text, /\ninputs changed \(modification time, A -> B\) \(1\)\n {2}greet\.c: .* -> 2030-01-02 03:04:05\.500000 UTC {2}\(cc, cc1, make\)\n/);
+  assert.deepEqual(r.only_in_b.map((c) => c.argv.join(' ')), ['cc -c -o greet.o greet.c', 'cc -o hello main.o util.o greet.o']);
 });
 
 ebpfTest('diff: an intermediate the second build remade (it existed before it) is no input read only in B', async () => {
