@@ -8,7 +8,7 @@
 import type { Backend } from './backend.js';
 import { fieldFilter } from './fields.js';
 import { selFile, selProc, store } from './state.js';
-import { clear, dur, h, shellJoin, shortPath } from './util.js';
+import { clear, count, dur, h, shellJoin, shortPath } from './util.js';
 
 const SECRET = /TOKEN|SECRET|PASSWORD|PASSWD|KEY/i;
 
@@ -65,7 +65,7 @@ export class Details {
   private procLink(r: any): HTMLElement {
     return h(
       'a.plink',
-      { href: '#', class: `plink${r.failed ? ' failed' : ''}`, 'data-proc': r.id, onclick: (e: Event) => (e.preventDefault(), store.set({ sel: `p${r.id}` }, { push: true })) },
+      { href: '#', class: `plink${r.failed ? ' failed' : ''}`, 'data-proc': r.id, title: r.cmd, onclick: (e: Event) => (e.preventDefault(), store.set({ sel: `p${r.id}` }, { push: true })) },
       h('b', {}, r.name),
       ' ',
       h('span.args', {}, String(r.cmd).slice(String(r.cmd).indexOf(' ') + 1 || String(r.cmd).length).slice(0, 140)),
@@ -75,7 +75,7 @@ export class Details {
   private fileLink(a: any): HTMLElement {
     const el = h(
       'a.flink',
-      { href: '#', 'data-file': a.id, 'data-path': a.path, onclick: (e: Event) => (e.preventDefault(), store.set({ sel: `f${a.id}` }, { push: true })) },
+      { href: '#', 'data-file': a.id, 'data-path': a.path, title: a.path, onclick: (e: Event) => (e.preventDefault(), store.set({ sel: `f${a.id}` }, { push: true })) },
       shortPath(a.path, this.cwd),
     );
     el.dataset.filter = fieldFilter('path', a.path);
@@ -84,10 +84,10 @@ export class Details {
   }
 
   private list(title: string, l: { total: number; items: any[] }, item: (x: any) => Node, cls: string): HTMLElement {
-    const sec = h('section', { class: `dsec ${cls}` }, h('h4', {}, `${title} `, h('small', {}, l.total.toLocaleString('en-US'))));
+    const sec = h('section', { class: `dsec ${cls}` }, h('h4', {}, `${title} `, h('small', {}, count(l.total))));
     const ul = h('ul');
     for (const x of l.items) ul.append(h('li', {}, item(x), x.kinds ? h('small.kinds', {}, ` ${x.kinds.join(',')}`) : ''));
-    if (l.total > l.items.length) ul.append(h('li.more', {}, `… ${l.total - l.items.length} more`));
+    if (l.total > l.items.length) ul.append(h('li.more', {}, `… ${count(l.total - l.items.length)} more`));
     if (!l.total) ul.append(h('li.none', {}, 'none'));
     sec.append(ul);
     return sec;
@@ -122,7 +122,7 @@ export class Details {
     const toggle = h('label.toggle', {}, h('input', { type: 'checkbox', onchange: (e: Event) => ((this.showSecrets = (e.target as HTMLInputElement).checked), renderEnv()) }), ' show secrets');
     (toggle.firstChild as HTMLInputElement).checked = this.showSecrets;
     this.body.append(
-      h('h3', { class: d.failed ? 'failed' : '' }, h('b', {}, d.name), ` process ${d.id} · pid ${d.pid}`),
+      heading(d.name, `process ${d.id} · pid ${d.pid}`, d.failed ? 'failed' : ''),
       h('section.dsec.cmd', {}, h('h4', {}, 'Command line ', copy), argv),
       h(
         'dl',
@@ -140,7 +140,7 @@ export class Details {
       this.list('Files written', d.written, (a) => this.fileLink(a), 'written'),
       this.list('Files read', d.read, (a) => this.fileLink(a), 'read'),
       this.list('Files probed (not found)', d.probed, (a) => this.fileLink(a), 'probed'),
-      h('section.dsec', {}, h('h4', {}, `Environment `, h('small', {}, String(d.env.length)), ' ', toggle), env),
+      h('section.dsec', {}, h('h4', {}, `Environment `, h('small', {}, count(d.env.length)), ' ', toggle), env),
     );
   }
 
@@ -151,7 +151,7 @@ export class Details {
     const pathEl = h('span.filterable.path', {}, d.path);
     pathEl.dataset.filter = fieldFilter('path', d.path);
     this.body.append(
-      h('h3', {}, h('b', {}, d.path.slice(d.path.lastIndexOf('/') + 1) || d.path), ` file ${d.id}`),
+      heading(d.path.slice(d.path.lastIndexOf('/') + 1) || d.path, `file ${d.id}`),
       h('section.dsec', {}, h('h4', {}, 'Path ', copy), pathEl),
       h(
         'dl',
@@ -173,6 +173,11 @@ export class Details {
       d.others.total ? this.list('Other uses (stat, list)', d.others, (r) => this.procLink(r), 'others') : '',
     );
   }
+}
+
+/** The pane's heading: a name too long for the pane ends in an ellipsis (the whole of it in the title), what it is stays in view. */
+function heading(name: string, what: string, cls = ''): HTMLElement {
+  return h('h3', { class: cls, title: `${name} ${what}` }, h('b', {}, name), h('span.what', {}, what));
 }
 
 function copyText(text: string, button: HTMLElement): void {

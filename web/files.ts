@@ -2,11 +2,13 @@
  * Files: a virtualized table (path, kind, readers, writers, probes,
  * created, removed) fetched a page at a time, sortable by any column,
  * with the groups of `bt summary` (inputs in the tree / system /
- * elsewhere, outputs, intermediates, probes).
+ * elsewhere, outputs, intermediates, probes). The kind is the file's
+ * group; a file in none is a directory, runtime noise (what bt summary
+ * leaves out: the loader, shared libraries, /proc, …) or other.
  */
 import type { Backend } from './backend.js';
 import { selFile, store } from './state.js';
-import { clear, counted, h, shortPath } from './util.js';
+import { clear, count, counted, h, shortPath } from './util.js';
 
 interface FileRow {
   id: number;
@@ -40,6 +42,13 @@ export const GROUP_LABELS: Record<string, string> = {
   outputs: 'Outputs',
   intermediates: 'Intermediates',
   probes: 'Probes',
+};
+
+/** What the kinds in no group of bt summary's are (a cell's title). */
+const KIND_TITLES: Record<string, string> = {
+  directory: 'a directory: bt summary groups files, not directories',
+  noise: 'runtime noise (the loader and its cache, shared libraries, /proc, /sys, /dev, locale data): bt summary leaves it out of its groups',
+  other: 'neither read, written nor looked for in vain (a stat, a listing): in none of bt summary\'s groups',
 };
 
 export class FilesTable {
@@ -96,7 +105,7 @@ export class FilesTable {
           'button.group',
           { class: `group${g === r.group ? ' on' : ''}`, 'data-group': g, onclick: () => store.set({ group: g }) },
           `${GROUP_LABELS[g] ?? g} `,
-          h('small', {}, n.toLocaleString('en-US')),
+          h('small', {}, count(n)),
         ),
       );
     }
@@ -154,10 +163,10 @@ export class FilesTable {
         { style: `top:${i * ROW_H}px`, 'data-id': r.id, 'data-path': r.path, class: `vrow file-row${r.id === sel ? ' sel' : ''}`, title: r.path },
         // cut on the left when it does not fit (style.css: right to left); the path itself, isolated, reads left to right
         h('span.c-path', {}, h('bdi', {}, `${shortPath(r.path, this.cwd)}${r.dir ? '/' : ''}`)),
-        h('span.c-kind', { class: `c-kind k-${r.kind}` }, r.kind),
-        h('span.c-readers', {}, r.readers || ''),
-        h('span.c-writers', {}, r.writers || ''),
-        h('span.c-probes', {}, r.probes || ''),
+        h('span.c-kind', { class: `c-kind k-${r.kind}`, title: KIND_TITLES[r.kind] }, r.kind),
+        h('span.c-readers', {}, r.readers ? count(r.readers) : ''),
+        h('span.c-writers', {}, r.writers ? count(r.writers) : ''),
+        h('span.c-probes', {}, r.probes ? count(r.probes) : ''),
         h('span.c-created', {}, r.created ? '✓' : ''),
         h('span.c-removed', {}, r.removed ? '✓' : ''),
       );

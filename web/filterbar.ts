@@ -2,7 +2,8 @@
  * The display-filter bar: live as you type (a filter that parses is
  * applied at once, a broken one is underlined at its column and the last
  * good filter stays applied), Enter stores it in the history (↓ or the
- * list button shows it), Esc clears.
+ * list button shows it), Esc clears. What it matched, or the error, shows
+ * at the input's right end: the bar keeps its layout whatever it says.
  */
 import type { Backend } from './backend.js';
 import { ApiError } from './backend.js';
@@ -29,12 +30,14 @@ export class FilterBar {
       placeholder: 'display filter, e.g.  exe == "cc1"   ·   path contains ".h"   (Enter keeps it in the history)',
       'aria-label': 'display filter',
     });
-    this.status = h('span.filter-status#filter-status');
+    this.status = h('span.filter-status#filter-status', { hidden: true, onclick: () => this.input.focus() });
     this.squiggle = h('div.squiggle', { hidden: true });
     this.histList = h('ul.history#filter-history', { hidden: true });
     const histBtn = h('button.hist-btn', { title: 'filter history', 'aria-label': 'filter history', onclick: () => this.toggleHistory() }, '▾');
     const clearBtn = h('button.clear-btn', { title: 'clear the filter (Esc)', onclick: () => this.set('') }, '✕');
-    this.el = h('div.filterbar', {}, h('label', { for: 'filter' }, 'Filter'), h('div.filter-wrap', {}, this.input, this.squiggle, this.histList), clearBtn, histBtn, this.status);
+    this.el = h('div.filterbar', {}, h('label', { for: 'filter' }, 'Filter'), h('div.filter-wrap', {}, this.input, this.squiggle, this.status, this.histList), clearBtn, histBtn);
+    // the typed text stops short of the status (its width changes with what it says, and with the window's)
+    new ResizeObserver(() => this.padInput()).observe(this.status);
     try {
       this.history = JSON.parse(localStorage.getItem(HISTORY_KEY) ?? '[]');
     } catch {
@@ -82,9 +85,8 @@ export class FilterBar {
         if (seq !== this.seq) return;
         this.input.classList.remove('good', 'bad');
         this.squiggle.hidden = true;
-        this.status.className = 'filter-status error';
-        this.status.textContent = 'the bt view server does not answer: is bt view still running?';
-        this.status.title = `${this.status.textContent} (${(err as Error).message})`;
+        const text = 'the bt view server does not answer: is bt view still running?';
+        this.say(text, true, `${text} (${(err as Error).message})`);
         return;
       }
       const c = err.body?.column;
@@ -95,9 +97,7 @@ export class FilterBar {
       this.squiggle.hidden = true;
       this.input.classList.remove('bad');
       this.input.classList.toggle('good', !!text);
-      this.status.className = 'filter-status';
-      this.status.textContent = text ? `${counted(r.matched ?? 0, 'process', 'processes')}, ${counted(r.matchedFiles ?? 0, 'file')} match` : '';
-      this.status.title = '';
+      this.say(text ? `${counted(r.matched ?? 0, 'process', 'processes')}, ${counted(r.matchedFiles ?? 0, 'file')} match` : '');
       store.set({ f: text });
       if (remember && text) this.remember(text);
       return;
@@ -105,11 +105,24 @@ export class FilterBar {
     const col = typeof r.column === 'number' ? r.column : -1;
     this.input.classList.add('bad');
     this.input.classList.remove('good');
-    this.status.className = 'filter-status error';
     // counted from 1, as the CLI's message says it; the underline takes the 0-based column
-    this.status.textContent = `${col >= 0 ? `column ${col + 1}: ` : ''}${r.error}`;
-    this.status.title = `${this.status.textContent}${store.s.f ? ` (still showing: ${store.s.f})` : ''}`;
+    const msg = `${col >= 0 ? `column ${col + 1}: ` : ''}${r.error}`;
+    this.say(msg, true, `${msg}${store.s.f ? ` (still showing: ${store.s.f})` : ''}`);
     this.underline(col);
+  }
+
+  /** Shows what the filter matched, or its error, at the input's right end (nothing to say: hidden); the title has all of it. */
+  private say(text: string, error = false, title = text): void {
+    this.status.className = `filter-status${error ? ' error' : ''}`;
+    this.status.textContent = text;
+    this.status.title = title;
+    this.status.hidden = !text;
+    this.padInput();
+  }
+
+  /** Keeps the typed text clear of the status: the input's padding, not its size, makes room. */
+  private padInput(): void {
+    this.input.style.paddingRight = this.status.hidden ? '' : `${this.status.offsetWidth + 16}px`;
   }
 
   /** Underlines the token at `col` (0-based: FilterError.column). */
@@ -128,9 +141,11 @@ export class FilterBar {
     if (end === start) end = start + 1;
     const x0 = g.measureText(text.slice(0, start)).width;
     const w = Math.max(8, g.measureText(text.slice(start, end)).width);
-    this.squiggle.style.left = `${parseFloat(style.paddingLeft) + x0 - this.input.scrollLeft}px`;
+    const left = parseFloat(style.paddingLeft) + x0 - this.input.scrollLeft;
+    this.squiggle.style.left = `${left}px`;
     this.squiggle.style.width = `${w}px`;
-    this.squiggle.hidden = false;
+    // not under the message when the mistake is scrolled out of the text's view (the message says its column)
+    this.squiggle.hidden = left < 0 || left + w > this.input.clientWidth - parseFloat(style.paddingRight);
   }
 
   private remember(text: string): void {

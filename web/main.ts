@@ -8,7 +8,7 @@ import { Details } from './details.js';
 import { FilesTable } from './files.js';
 import { FilterBar } from './filterbar.js';
 import { GraphPane } from './graph.js';
-import { store, type State } from './state.js';
+import { selProc, store, type State } from './state.js';
 import { SummaryPage } from './summary.js';
 import { Timeline } from './timeline.js';
 import { ProcessTree } from './tree.js';
@@ -99,7 +99,11 @@ async function start(): Promise<void> {
   store.on((ch) => {
     layout();
     if (ch.has('tab') && store.s.tab === 'files') files.render();
-    if (ch.has('tab') && store.s.tab === 'procs') tree.render();
+    // the selection may have changed while the tree was hidden (and could not scroll to it)
+    if (ch.has('tab') && store.s.tab === 'procs') {
+      tree.render();
+      void tree.reveal(selProc());
+    }
     if (ch.has('page') && store.s.page === 'explore') timeline.draw();
   });
   layout();

@@ -38,6 +38,8 @@ export class Timeline {
   private seq = 0;
   /** Processes drawn (for tests and the status line). */
   drawnIds: number[] = [];
+  /** Axis labels drawn: text, left edge and width in CSS pixels (for tests). */
+  drawnTicks: Array<{ label: string; x: number; w: number }> = [];
 
   constructor(
     private readonly api: Backend,
@@ -272,12 +274,22 @@ export class Timeline {
     g.font = '10px system-ui, sans-serif';
     const span = this.t1 - this.t0;
     const step = niceStep(span / Math.max(1, W / 110));
+    this.drawnTicks = [];
+    let free = 0; // where the last label ended: labels do not overlap
     g.beginPath();
     for (let t = Math.ceil(this.t0 / step) * step; t <= this.t1; t += step) {
       const x = this.x(t, W);
       g.moveTo(x + 0.5, top);
       g.lineTo(x + 0.5, top + 5);
-      g.fillText(t < 0 ? '' : tickLabel(t, step), x + 3, top + 13);
+      if (t < 0) continue;
+      const label = tickLabel(t, step);
+      const w = g.measureText(label).width;
+      // right of its tick, or ending at the axis's end where it would run past it (a cut "1.65 s" reads "65")
+      const lx = Math.min(x + 3, W - 2 - w);
+      if (lx < free) continue;
+      g.fillText(label, lx, top + 13);
+      this.drawnTicks.push({ label, x: lx, w });
+      free = lx + w + 8;
     }
     g.stroke();
   }
@@ -389,9 +401,26 @@ function niceStep(raw: number): number {
   return 10 * p;
 }
 
+/** Units of tick labels, as dur() (util.ts) writes times. */
+const UNITS: Array<[number, string]> = [
+  [1e9, 's'],
+  [1e6, 'ms'],
+  [1e3, 'µs'],
+  [1, 'ns'],
+];
+
+/**
+ * A tick's time: whole seconds (and minutes) for steps of a second or
+ * more; else in the time's own unit, but at most 4 decimals from the step
+ * (ms under a 100 µs step, as browsers' profilers do), with the decimals
+ * the step needs and no more, the same on every tick: "327.7955 ms" and
+ * "1290.4567 ms" every 100 ns, "1.4 s" every 200 ms, "200 ms" (not
+ * "200000000 ns" nor "0.2000 s").
+ */
 function tickLabel(t: number, step: number): string {
   if (step >= 1e9) return t >= 60e9 ? `${Math.floor(t / 60e9)}m${String(Math.round((t % 60e9) / 1e9)).padStart(2, '0')}s` : `${Math.round(t / 1e9)} s`;
-  if (step >= 1e6) return t >= 1e9 ? `${(t / 1e9).toFixed(step >= 1e8 ? 1 : step >= 1e7 ? 2 : 3)} s` : `${Math.round(t / 1e6)} ms`;
-  if (step >= 1e3) return t >= 1e6 ? `${(t / 1e6).toFixed(3)} ms` : `${Math.round(t / 1e3)} µs`;
-  return `${t} ns`;
+  const [unit, name] = UNITS.find(([u]) => Math.max(t, step) >= u && u <= step * 1e4) ?? UNITS[UNITS.length - 1];
+  // 1e-9: log10 of a power of ten may come out a hair above the integer
+  const decimals = Math.max(0, Math.ceil(Math.log10(unit / step) - 1e-9));
+  return `${(t / unit).toFixed(decimals)} ${name}`;
 }

@@ -1,12 +1,15 @@
 /**
  * Process tree: a virtualized list of the expanded tree (with a filter:
  * the matching processes, each under its nearest matching ancestor).
- * Columns: program and short argv, exit, duration, children. Arrow keys
- * move and expand/collapse; the search box finds processes by command line.
+ * Columns: program and short argv, exit, duration, children. Children are
+ * loaded a page at a time; selecting a process that is not loaded yet
+ * (from the timeline, a link) loads the pages down to it and scrolls to
+ * it. Arrow keys move and expand/collapse, Home and End go to the first
+ * and last row; the search box finds processes by command line.
  */
 import type { Backend } from './backend.js';
 import { selProc, store } from './state.js';
-import { clear, counted, debounce, dur, h } from './util.js';
+import { clear, count, counted, debounce, dur, h } from './util.js';
 
 interface Row {
   id: number;
@@ -29,6 +32,8 @@ interface Node {
 
 const ROW_H = 22;
 const PAGE = 500;
+/** The most children the server gives at once (query.ts's LIMIT_MAX): loading down to a far row takes pages this big. */
+const BIG_PAGE = 2000;
 
 export class ProcessTree {
   readonly el: HTMLElement;
@@ -42,6 +47,12 @@ export class ProcessTree {
   private rootTotal = 0;
   private flat: Array<{ id: number; depth: number } | { more: number; depth: number; left: number }> = [];
   private gen = 0;
+  /** The gen whose reload has finished: until then nodes and roots are being replaced, and that reload reveals the selection. */
+  private loadedGen = -1;
+  /** Pages of children being fetched, by parent: one at a time, so that a page is never loaded twice (a second click on "more", a reveal meanwhile). */
+  private fetching = new Map<number, Promise<void>>();
+  /** The latest reveal: an earlier one still loading does not scroll. */
+  private revealSeq = 0;
   private hits: number[] = [];
   private hitAt = -1;
   /** Resolves when the tree has loaded after a filter change (tests wait on the DOM instead). */
@@ -80,8 +91,8 @@ export class ProcessTree {
     this.ready = this.reload();
   }
 
-  private async fetchKids(parent: number, offset = 0): Promise<{ total: number; rows: Row[] }> {
-    return this.api.get('children', { f: store.s.f, parent, offset, limit: PAGE });
+  private async fetchKids(parent: number, offset = 0, limit = PAGE): Promise<{ total: number; rows: Row[] }> {
+    return this.api.get('children', { f: store.s.f, parent, offset, limit });
   }
 
   /** Loads the roots and opens levels while the tree stays small. */
@@ -95,6 +106,7 @@ export class ProcessTree {
     }
     if (gen !== this.gen) return;
     this.nodes = new Map();
+    this.fetching = new Map();
     for (const row of r.rows) this.nodes.set(row.id, { row, open: false });
     this.roots = r.rows.map((x) => x.id);
     this.rootTotal = r.total;
@@ -117,20 +129,61 @@ export class ProcessTree {
     }
     const total = (r as { matched?: number }).matched ?? 0;
     this.count.textContent = counted(total, 'process', 'processes');
+    this.loadedGen = gen;
     this.flatten();
     this.reveal(selProc());
     this.render();
   }
 
+  /** The loaded children of `parent` (0: the roots; undefined: not loaded yet) and how many it has. */
+  private loaded(parent: number): { ids: number[]; total: number } | undefined {
+    if (!parent) return { ids: this.roots, total: this.rootTotal };
+    const n = this.nodes.get(parent);
+    return n?.kids ? { ids: n.kids, total: n.total ?? n.kids.length } : undefined;
+  }
+
+  /** Loads the children of `parent` (0: the roots) until the one at index `upTo` is loaded, or all of them. */
+  private async loadKids(parent: number, upTo: number): Promise<void> {
+    const gen = this.gen;
+    for (;;) {
+      const have = this.loaded(parent);
+      if (gen !== this.gen || (parent && !this.nodes.has(parent))) return;
+      if (have && (have.ids.length > upTo || have.ids.length >= have.total)) return;
+      const before = have?.ids.length ?? -1;
+      let p = this.fetching.get(parent);
+      if (!p) {
+        const fetching = this.fetching;
+        p = this.fetchPage(parent, Math.max(0, before), upTo).finally(() => fetching.delete(parent));
+        fetching.set(parent, p);
+      }
+      await p;
+      if ((this.loaded(parent)?.ids.length ?? -1) === before) return; // nothing came: do not ask again
+    }
+  }
+
+  /** Fetches the children of `parent` from `offset` on: a page, or as many pages as reach index `upTo`. */
+  private async fetchPage(parent: number, offset: number, upTo: number): Promise<void> {
+    const gen = this.gen;
+    const limit = Math.max(PAGE, Math.min(BIG_PAGE, Math.ceil((upTo + 1 - offset) / PAGE) * PAGE));
+    const r = await this.fetchKids(parent, offset, limit);
+    if (gen !== this.gen) return;
+    for (const row of r.rows) if (!this.nodes.has(row.id)) this.nodes.set(row.id, { row, open: false });
+    const ids = r.rows.map((x) => x.id);
+    if (!parent) {
+      this.roots.push(...ids);
+      this.rootTotal = r.total;
+      return;
+    }
+    const n = this.nodes.get(parent);
+    if (!n) return;
+    n.kids = [...(n.kids ?? []), ...ids];
+    n.total = r.total;
+  }
+
   private async open(id: number, redraw = true): Promise<void> {
     const n = this.nodes.get(id);
     if (!n) return;
-    if (!n.kids) {
-      const r = await this.fetchKids(id);
-      for (const row of r.rows) if (!this.nodes.has(row.id)) this.nodes.set(row.id, { row, open: false });
-      n.kids = r.rows.map((x) => x.id);
-      n.total = r.total;
-    }
+    await this.loadKids(id, 0);
     n.open = true;
     if (redraw) {
       this.flatten();
@@ -138,11 +191,9 @@ export class ProcessTree {
     }
   }
 
+  /** The "more" row: the next page of `parent`'s children. */
   private async more(parent: number): Promise<void> {
-    const list = parent ? this.nodes.get(parent)!.kids! : this.roots;
-    const r = await this.fetchKids(parent, list.length);
-    for (const row of r.rows) if (!this.nodes.has(row.id)) this.nodes.set(row.id, { row, open: false });
-    list.push(...r.rows.map((x) => x.id));
+    await this.loadKids(parent, (this.loaded(parent)?.ids.length ?? 0) + PAGE - 1);
     this.flatten();
     this.render();
   }
@@ -169,21 +220,36 @@ export class ProcessTree {
     this.inner.style.height = `${out.length * ROW_H}px`;
   }
 
-  /** Opens the ancestors of a process so that it shows, and scrolls to it. */
+  private indexOf(id: number): number {
+    return this.flat.findIndex((x) => 'id' in x && x.id === id);
+  }
+
+  /**
+   * Shows a process: loads the pages of children down to it (the server
+   * says where it and each ancestor stand among their siblings), opens its
+   * ancestors, and scrolls to it.
+   */
   async reveal(id: number): Promise<void> {
-    if (!id) return;
+    if (!id || this.loadedGen !== this.gen) return;
     const gen = this.gen;
-    let i = this.flat.findIndex((x) => 'id' in x && x.id === id);
+    const seq = ++this.revealSeq;
+    let i = this.indexOf(id);
     if (i < 0) {
-      const a = await this.api.get<{ visible: boolean; path: number[] }>('ancestors', { f: store.s.f, id });
-      if (!a.visible || gen !== this.gen) return;
-      for (const p of a.path) {
-        if (!this.nodes.has(p)) return;
-        await this.open(p, false);
+      const a = await this.api.get<{ visible: boolean; path: number[]; at: number[] }>('ancestors', { f: store.s.f, id }).catch(() => undefined);
+      if (!a?.visible || gen !== this.gen) return;
+      const chain = [0, ...a.path];
+      try {
+        for (const [k, parent] of chain.entries()) {
+          if (parent) await this.open(parent, false);
+          await this.loadKids(parent, a.at[k]);
+          if (gen !== this.gen) return;
+        }
+      } catch {
+        return; // the server went away: the tree stays as it was
       }
       this.flatten();
-      i = this.flat.findIndex((x) => 'id' in x && x.id === id);
-      if (i < 0) return;
+      i = this.indexOf(id);
+      if (i < 0 || seq !== this.revealSeq) return this.render();
     }
     const top = i * ROW_H;
     const s = this.scroller;
@@ -201,7 +267,7 @@ export class ProcessTree {
       const x = this.flat[i];
       const style = `top:${i * ROW_H}px;padding-left:${6 + x.depth * 16}px`;
       if ('more' in x) {
-        this.inner.append(h('div.vrow.more', { style, onclick: () => this.more(x.more) }, `… ${x.left.toLocaleString('en-US')} more (load)`));
+        this.inner.append(h('div.vrow.more', { style, onclick: () => this.more(x.more) }, `… ${count(x.left)} more (load)`));
         continue;
       }
       const n = this.nodes.get(x.id);
@@ -221,7 +287,7 @@ export class ProcessTree {
         ),
         h('span.c-exit', {}, r.exit === 'exit 0' ? '0' : r.exit.replace(/^exit /, '')),
         h('span.c-dur', {}, dur(r.dur)),
-        h('span.c-kids', {}, r.children ? String(r.children) : ''),
+        h('span.c-kids', {}, r.children ? count(r.children) : ''),
       );
       el.title = r.cmd;
       el.addEventListener('click', () => store.set({ sel: `p${r.id}` }, { push: true }));
@@ -230,13 +296,35 @@ export class ProcessTree {
     }
   }
 
+  /** Selects the row at `j`; moving down onto a "more" row loads that page and selects its first row, moving up steps over it. */
+  private async selectAt(j: number, down: boolean): Promise<void> {
+    const at = () => this.flat[Math.max(0, Math.min(this.flat.length - 1, j))];
+    const x = at();
+    if (x && 'more' in x) {
+      if (down) await this.more(x.more);
+      else j--;
+    }
+    const y = at();
+    if (y && 'id' in y) store.set({ sel: `p${y.id}` });
+  }
+
+  /** Selects the last row: loads the rest of the lists that end the tree (End on a paged tree must not stop at a "more" row). */
+  private async selectLast(): Promise<void> {
+    const gen = this.gen;
+    for (let x = this.flat.at(-1); x && gen === this.gen; x = this.flat.at(-1)) {
+      if ('id' in x) return store.set({ sel: `p${x.id}` });
+      const { more, left } = x;
+      await this.loadKids(more, Infinity);
+      this.flatten();
+      const y = this.flat.at(-1);
+      if (y && 'more' in y && y.more === more && y.left === left) return; // nothing came
+    }
+  }
+
   private onKey(e: KeyboardEvent): void {
     const id = selProc();
-    const i = this.flat.findIndex((x) => 'id' in x && x.id === id);
-    const at = (j: number) => {
-      const x = this.flat[Math.max(0, Math.min(this.flat.length - 1, j))];
-      if (x && 'id' in x) store.set({ sel: `p${x.id}` });
-    };
+    const i = this.indexOf(id);
+    const at = (j: number) => void this.selectAt(j, j > i).catch(() => {});
     const n = this.nodes.get(id);
     switch (e.key) {
       case 'ArrowDown':
@@ -255,7 +343,7 @@ export class ProcessTree {
         at(0);
         break;
       case 'End':
-        at(this.flat.length - 1);
+        void this.selectLast().catch(() => {});
         break;
       case 'ArrowRight':
         if (n && n.row.children && !n.open) this.open(id);
@@ -287,14 +375,14 @@ export class ProcessTree {
     const r = await this.api.get<{ ids: number[] }>('search', { f: store.s.f, q });
     if (q !== this.searchInput.value.trim()) return;
     this.hits = r.ids;
-    this.searchInfo.textContent = r.ids.length ? `${r.ids.length >= 1000 ? '1000+' : r.ids.length} found (Enter: next)` : 'not found';
+    this.searchInfo.textContent = r.ids.length ? `${r.ids.length >= 1000 ? `${count(1000)}+` : count(r.ids.length)} found (Enter: next)` : 'not found';
     if (r.ids.length) this.nextHit(1);
   }
 
   private nextHit(step: number): void {
     if (!this.hits.length) return;
     this.hitAt = (this.hitAt + step + this.hits.length) % this.hits.length;
-    this.searchInfo.textContent = `${this.hitAt + 1}/${this.hits.length}${this.hits.length >= 1000 ? '+' : ''} (Enter: next)`;
+    this.searchInfo.textContent = `${count(this.hitAt + 1)}/${count(this.hits.length)}${this.hits.length >= 1000 ? '+' : ''} (Enter: next)`;
     store.set({ sel: `p${this.hits[this.hitAt]}` });
   }
 }

@@ -6,7 +6,7 @@
  * graph nodes to processes and files).
  */
 import { deps, depsScope, rdeps } from '../answers/deps.js';
-import { fileGroups, isNoise } from '../answers/groups.js';
+import { fileGroups, isNoise, noiseOf } from '../answers/groups.js';
 import { summarize } from '../answers/summary.js';
 import { dotToSvg, graphBuild, toDot } from '../graph/index.js';
 import { DEFAULT_MAX_NODES } from '../graph/view.js';
@@ -29,9 +29,16 @@ export function groupsOf(build: Build): FileGroups {
   };
 }
 
+/** The files bt summary leaves out of its groups as runtime noise (the loader, shared libraries, /proc, …). */
+export function noiseIds(build: Build): number[] {
+  const ids: number[] = [];
+  noiseOf(build).forEach((v, id) => v && ids.push(id));
+  return ids;
+}
+
 /** The queries over a loaded build. */
 export function viewQuery(build: Build): ViewQuery {
-  return new ViewQuery(build.model, modelFilter(build.model), groupsOf(build));
+  return new ViewQuery(build.model, modelFilter(build.model), groupsOf(build), noiseIds(build));
 }
 
 type Scope = { procs: Set<number>; files: Set<number> };
@@ -127,7 +134,7 @@ export function serverExtras(build: Build, _q: ViewQuery): ExtraApi {
   };
 }
 
-/** What the static page carries besides the model: file groups and the summary. */
-export function staticExtras(build: Build): { groups?: Record<string, readonly number[]>; summary?: unknown } {
-  return { groups: groupsOf(build), summary: summarize(build) };
+/** What the static page carries besides the model: file groups, noise and the summary. */
+export function staticExtras(build: Build): { groups?: Record<string, readonly number[]>; noise?: readonly number[]; summary?: unknown } {
+  return { groups: groupsOf(build), noise: noiseIds(build), summary: summarize(build) };
 }

@@ -27,6 +27,8 @@ export interface Packed {
   /** per access: proc, file, kinds, first, last, count, firstWrite (-1) */
   acc: number[];
   groups: Record<string, number[]>;
+  /** The files bt summary leaves out as runtime noise (ids). */
+  noise?: number[];
   summary?: unknown;
   links: BuildModel['links'];
 }
@@ -35,7 +37,7 @@ const P = 12;
 const F = 3;
 const A = 7;
 
-export function pack(model: BuildModel, extra: { groups?: Record<string, readonly number[]>; summary?: unknown } = {}): Packed {
+export function pack(model: BuildModel, extra: { groups?: Record<string, readonly number[]>; noise?: readonly number[]; summary?: unknown } = {}): Packed {
   const strings: string[] = [];
   const ids = new Map<string, number>();
   const s = (v: string) => {
@@ -90,6 +92,7 @@ export function pack(model: BuildModel, extra: { groups?: Record<string, readonl
     files,
     acc,
     groups: Object.fromEntries(Object.entries(extra.groups ?? {}).map(([k, v]) => [k, [...v]])),
+    noise: [...(extra.noise ?? [])],
     summary: extra.summary,
     links: model.links,
   };

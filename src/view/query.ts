@@ -58,7 +58,17 @@ export interface FileRow {
   removed: boolean;
 }
 
-const KIND_ORDER = ['input', 'output', 'intermediate', 'probe', 'other'] as const;
+const KIND_ORDER = ['input', 'output', 'intermediate', 'probe', 'directory', 'noise', 'other'] as const;
+
+/** The kind of the files in each of bt summary's groups. */
+const GROUP_KIND: Record<string, string> = {
+  inputs_tree: 'input',
+  inputs_system: 'input',
+  inputs_elsewhere: 'input',
+  outputs: 'output',
+  intermediates: 'intermediate',
+  probes: 'probe',
+};
 
 /** The program a process ran, as its name: argv[0]'s base name, else the exe's. */
 export function toolName(p: Process): string {
@@ -112,10 +122,16 @@ export class ViewQuery {
   private readonly cache = new Map<string, FilterState>();
   private readonly fileKinds: string[];
 
+  /**
+   * `groups`: bt summary's file groups; `noise`: the files it leaves out as
+   * runtime noise (the loader, shared libraries, /proc, …). With them a file's
+   * kind is its group's, so that the Kind column agrees with the groups.
+   */
   constructor(
     readonly model: BuildModel,
     private readonly compile: FilterCompiler | undefined,
     readonly groups: FileGroups = {},
+    noise: readonly number[] = [],
   ) {
     this.procs = model.processes;
     this.procs.forEach((p, i) => this.index.set(p.proc, i));
@@ -124,7 +140,19 @@ export class ViewQuery {
     this.tools = [...counts].map(([name, count]) => ({ name, count })).sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1));
     const toolIdx = new Map(this.tools.map((t, i) => [t.name, i]));
     this.toolOf = Uint16Array.from(this.procs, (p) => Math.min(65535, toolIdx.get(toolName(p))!));
-    this.fileKinds = model.files.map(fileKind);
+    this.fileKinds = Object.keys(groups).length ? this.groupKinds(noise) : model.files.map(fileKind);
+  }
+
+  /** Kinds as the groups say; a file in none is a directory, runtime noise, or other (only looked at: stat, listed). */
+  private groupKinds(noise: readonly number[]): string[] {
+    const files = this.model.files;
+    const kinds = files.map((f): string => (f.dir ? 'directory' : 'other'));
+    for (const id of noise) if (!files[id].dir) kinds[id] = 'noise';
+    for (const [g, ids] of Object.entries(this.groups)) {
+      const k = GROUP_KIND[g];
+      if (k) for (const id of ids) kinds[id] = k;
+    }
+    return kinds;
   }
 
   process(id: number): Process | undefined {
@@ -370,12 +398,17 @@ export class ViewQuery {
     };
   }
 
-  /** The visible ancestors of a process under the filter, the root first (to reveal it in the tree). */
+  /**
+   * The visible ancestors of a process under the filter, the root first (to
+   * reveal it in the tree), and `at`: where each of them and the process
+   * itself stands among its visible parent's children (the roots' for the
+   * first), so that the tree loads the page that holds it.
+   */
   ancestors(q: { f?: string; id: number }): object {
     const s = this.state(q.f ?? '');
     const path: number[] = [];
     const i = this.index.get(q.id);
-    if (i === undefined || !s.procs[i]) return { visible: false, path };
+    if (i === undefined || !s.procs[i]) return { visible: false, path, at: [] };
     let a = this.procs[i].parent;
     while (a) {
       const j = this.index.get(a);
@@ -383,7 +416,10 @@ export class ViewQuery {
       if (s.procs[j]) path.unshift(a);
       a = this.procs[j].parent;
     }
-    return { visible: true, path };
+    const kids = this.kids(s);
+    const chain = [0, ...path, q.id];
+    const at = chain.slice(1).map((id, k) => (kids.get(chain[k]) ?? []).indexOf(id));
+    return { visible: true, path, at };
   }
 
   /** Processes (under the filter) whose command line or exe contains `q`, in tree order: the first 1000. */

@@ -13,7 +13,7 @@ import { buildFromRecords, loadBuild, type Build } from '../../src/model/index.j
 import { normalizeRecords } from '../../src/normalize/normalize.js';
 import { answer } from '../../src/view/api.js';
 import { modelFilter } from '../../src/view/filter.js';
-import { groupsOf, serverExtras, viewQuery } from '../../src/view/host.js';
+import { groupsOf, noiseIds, serverExtras, viewQuery } from '../../src/view/host.js';
 import { pack, unpack } from '../../src/view/pack.js';
 import { ViewQuery } from '../../src/view/query.js';
 import { serveBuild, type ViewServer } from '../../src/view/server.js';
@@ -129,9 +129,9 @@ test('files: pages of a sorted table are the table; descending is the reverse; g
 test('the static page\'s packed model answers like the server\'s', async () => {
   const b = build();
   const server = viewQuery(b);
-  const packed = JSON.parse(JSON.stringify(pack(b.model, { groups: groupsOf(b) })));
+  const packed = JSON.parse(JSON.stringify(pack(b.model, { groups: groupsOf(b), noise: noiseIds(b) })));
   const model = unpack(packed);
-  const local = new ViewQuery(model, modelFilter(model), packed.groups);
+  const local = new ViewQuery(model, modelFilter(model), packed.groups, packed.noise);
   const calls: Array<[string, Record<string, string>]> = [
     ['meta', {}],
     ['timeline', { px: '1200' }],
@@ -143,6 +143,7 @@ test('the static page\'s packed model answers like the server\'s', async () => {
     ['proc', { id: String(b.model.processes[5].proc) }],
     ['file', { id: '7' }],
     ['search', { q: 'f12.c' }],
+    ['ancestors', { id: String(b.model.processes.at(-1)!.proc) }],
     ['check', { f: 'exe ==' }],
   ];
   for (const [name, params] of calls) {

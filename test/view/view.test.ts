@@ -190,7 +190,7 @@ viewTest('clicking a cc1 process shows its full argv; the selection survives a r
   await page.waitForSelector('#files .thead .c-writers.on');
   const writersCol = async () =>
     page.$$eval('#files .file-row', (els) =>
-      els.sort((a, b) => parseFloat((a as HTMLElement).style.top) - parseFloat((b as HTMLElement).style.top)).map((e) => Number(e.querySelector('.c-writers')?.textContent || 0)),
+      els.sort((a, b) => parseFloat((a as HTMLElement).style.top) - parseFloat((b as HTMLElement).style.top)).map((e) => Number(e.querySelector('.c-writers')?.textContent?.replace(/,/g, '') || 0)),
     );
   const col = await writersCol();
   assert.ok(col.length > 5);
