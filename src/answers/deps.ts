@@ -147,8 +147,9 @@ function provenance(build: Build, file: BuildFile, keep: (f: BuildFile) => boole
       if (done < reset) continue; // what it wrote was thrown away before then
       writers.push(w);
       const by = Math.min(done, until);
+      const drives = jobs.drives(unit);
       for (const i of jobs.inputsBy(unit, by)) {
-        if (i === id || !keep(files[i]) || files[i].dir) continue;
+        if (i === id || !keep(files[i]) || files[i].dir || (drives && !jobs.madeOf(unit, id, i))) continue;
         inputs.add(i);
         const t = latest.get(i);
         if (t === undefined || by > t) {
@@ -236,7 +237,8 @@ function impact(build: Build, file: BuildFile, keep: (o: number) => boolean): Ma
       const from = jobs.readFrom(unit, id, after);
       if (from === Infinity) continue; // it read the file only before it carried FILE's content
       if (resets.some((t) => t <= from)) continue; // the file was truncated, made anew or replaced before it read it: not FILE's content
-      const outputs = jobs.outputsFrom(unit, from).filter((o) => o !== id && keep(o));
+      const drives = jobs.drives(unit);
+      const outputs = jobs.outputsFrom(unit, from).filter((o) => o !== id && keep(o) && (!drives || jobs.madeOf(unit, o, id)));
       by.push({ unit: r, outputs });
       for (const o of outputs) {
         const t = Math.max(from, jobs.firstWrite(unit, o));

@@ -80,7 +80,7 @@ function jobEntry(build: Build, job: Job): SummaryJob {
 
 /**
  * The longest chain of jobs where each job read a file the previous one
- * wrote, weighted by the jobs' durations.
+ * wrote (or one moved or linked from it), weighted by the jobs' durations.
  */
 export function criticalPath(build: Build, keep?: ReadonlySet<number>): Job[] {
   const jobs = keep ? build.jobs.jobs.filter((j) => keep.has(j.proc)) : build.jobs.jobs; // by start time
@@ -96,6 +96,11 @@ export function criticalPath(build: Build, keep?: ReadonlySet<number>): Job[] {
       if (!w) writers.set(fid, (w = []));
       w.push(job);
     }
+  }
+  // a file a driver moved or hard-linked into place (cargo's target/debug/NAME) was made by the maker of its source
+  for (const l of build.model.links) {
+    const w = writers.get(l.from);
+    if (w && !writers.has(l.to)) writers.set(l.to, w);
   }
   const best = new Map<number, number>();
   const prev = new Map<number, Job | undefined>();

@@ -2,16 +2,41 @@
  * The answers as text for a terminal: bt summary, bt deps, bt rdeps.
  */
 import { commandLine, count, displayPath, formatDuration, plural } from '../present/format.js';
+import { dirName } from '../normalize/paths.js';
 import type { DepNode, DepsResult } from './deps.js';
 import type { Summary } from './summary.js';
 
-/** How many entries of a long group the text shows (elsewhere inputs are always listed in full). */
+/** How many entries of a long group the text shows (elsewhere inputs: see byDirectory). */
 const FIRST = 10;
+/** Up to how many inputs from elsewhere are listed one by one. */
+const ELSEWHERE_IN_FULL = 20;
 
 function list(title: string, paths: readonly string[], limit = FIRST): string[] {
   const out = [`${title} (${count(paths.length)})${paths.length ? ':' : ''}`];
   for (const p of paths.slice(0, limit)) out.push(`  ${displayPath(p)}`);
   if (paths.length > limit) out.push(`  … and ${count(paths.length - limit)} more (--json lists all)`);
+  return out;
+}
+
+/**
+ * Inputs from elsewhere, the unexpected ones: each of them while they are
+ * few, else a line per directory (a toolchain in the home directory is a
+ * few lines, not a screenful), a directory of one file as that file.
+ */
+function byDirectory(title: string, paths: readonly string[]): string[] {
+  if (paths.length <= ELSEWHERE_IN_FULL) return list(title, paths, Infinity);
+  const dirs = new Map<string, string[]>();
+  for (const p of paths) {
+    const d = dirName(p);
+    const l = dirs.get(d);
+    if (l) l.push(p);
+    else dirs.set(d, [p]);
+  }
+  const out = [`${title} (${count(paths.length)} in ${plural(dirs.size, 'directory', 'directories')}; --json lists all):`];
+  for (const d of [...dirs.keys()].sort()) {
+    const l = dirs.get(d)!;
+    out.push(l.length === 1 ? `  ${displayPath(l[0])}` : `  ${displayPath(d === '/' ? d : `${d}/`)}  (${count(l.length)} files)`);
+  }
   return out;
 }
 
@@ -46,7 +71,7 @@ export function summaryText(s: Summary): string {
   out.push('');
   out.push(...list('inputs in the tree', s.inputs.tree));
   out.push(...list('inputs from the system', s.inputs.system));
-  out.push(...list('inputs from elsewhere', s.inputs.elsewhere, Infinity));
+  out.push(...byDirectory('inputs from elsewhere', s.inputs.elsewhere));
   out.push(...list('outputs', s.outputs));
   out.push(...list('intermediates', s.intermediates));
   out.push(`probes: ${plural(s.probe_count, 'path')} looked for and not found${s.probes.length ? ', most in:' : ''}`);

@@ -53,6 +53,10 @@ export function hermeticity(build: Build, noise: Noise, opts: HermeticityOptions
   const plainRoots = [start, ...buildDirs(build), ...(opts.strict ? [] : ['/usr', '/lib', '/bin', '/sbin', '/etc']), ...WALKED];
   const isWalked = (f: BuildFile) => plainRoots.some((r) => r === f.path || f.path === '/' || r.startsWith(`${f.path}/`));
 
+  // the directories above the files the build used: a readlink or stat of one (realpath walking a path) says only that it is a directory
+  let above: Set<string> | undefined;
+  const isAbove = (p: string) => (above ??= ancestors(build)).has(p);
+
   const byDir = new Map<string, FileUse[]>();
   for (const f of build.model.files) {
     if (f.created || !(f.kinds & LOOKS)) continue;
@@ -63,7 +67,7 @@ export function hermeticity(build: Build, noise: Noise, opts: HermeticityOptions
       const k = a.kinds & LOOKS;
       if (!k || noise.use(f, a)) continue;
       // a directory's metadata looked at (stat): path walking; the files read in it are what counts
-      if (f.dir && k === Kind.STAT) continue;
+      if (k === Kind.STAT && (f.dir || isAbove(f.path))) continue;
       if (k === Kind.PROBE && TEMP.test(f.path)) continue;
       const dir = dirName(f.path);
       let uses = byDir.get(dir);
@@ -72,10 +76,17 @@ export function hermeticity(build: Build, noise: Noise, opts: HermeticityOptions
     }
   }
 
-  // A directory inside another reported one joins it (but nothing joins /).
+  // A directory inside another reported one joins it. Nothing joins / but
+  // what is in a directory of / that the build found missing: cargo's
+  // /.cargo/config goes with its /.cargo, looked for in every parent.
   const dirs = [...byDir.keys()].sort((a, b) => a.length - b.length);
+  const missing = (p: string) => {
+    const f = build.file(p);
+    return f !== undefined && f.kinds !== 0 && (f.kinds & ~Kind.PROBE) === 0;
+  };
   for (const d of dirs) {
-    const into = dirs.find((a) => a !== '/' && a !== d && d.startsWith(`${a}/`) && byDir.has(a));
+    const inside = (a: string) => (a === '/' ? missing(`/${d.split('/')[1]}`) : d.startsWith(`${a}/`));
+    const into = dirs.find((a) => a !== d && byDir.has(a) && inside(a));
     if (!into) continue;
     byDir.get(into)!.push(...byDir.get(d)!);
     byDir.delete(d);
@@ -100,6 +111,18 @@ export function hermeticity(build: Build, noise: Noise, opts: HermeticityOptions
       time: uses[0].time,
       uses,
     });
+  }
+  return out;
+}
+
+/** Every directory above a file of the build (not the files themselves). */
+function ancestors(build: Build): Set<string> {
+  const out = new Set<string>();
+  for (const f of build.model.files) {
+    for (let d = dirName(f.path); !out.has(d); d = dirName(d)) {
+      out.add(d);
+      if (d === '/') break;
+    }
   }
   return out;
 }

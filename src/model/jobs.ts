@@ -12,7 +12,13 @@
  *
  * A process in no job (a driver, the root) is a unit of work of its own:
  * JobIndex.unit gives it as a job of one process, with inputs and
- * outputs by the same rules.
+ * outputs by the same rules. A build driver that started jobs
+ * (JobIndex.drives) reads much for its own bookkeeping (cargo its registry
+ * and fingerprints, go the whole standard library to check staleness), so
+ * what it writes itself is made of less (JobIndex.madeOf): a file it moved
+ * or hard-linked into place (cargo's target/debug/NAME) of the source
+ * alone; another (go's copy of the program its link job made, ninja's
+ * .ninja_deps) of its program and what it was reading while it wrote it.
  *
  * Provenance respects time: a file a unit wrote is made of the inputs it
  * began reading before it was done writing it (writtenUntil, inputsBy), and
@@ -31,7 +37,7 @@
  */
 import { baseName } from '../normalize/paths.js';
 import { Kind, READS, WRITES } from './kinds.js';
-import type { BuildModel, Process } from './model.js';
+import type { BuildModel, FileLink, Process } from './model.js';
 
 /** Programs that start jobs, by program name. `cmake` only as `cmake --build`. */
 export const DEFAULT_DRIVERS: readonly string[] = ['make', 'gmake', 'ninja', 'samu', 'meson', 'cargo', 'go', 'scons', 'bazel', 'cmake'];
@@ -80,12 +86,17 @@ export class JobIndex {
   private readonly procs: Map<number, Process>;
   /** bornAt, made on first use. */
   private born?: Float64Array;
+  /** The model's links by destination, made on first use. */
+  private linksTo?: Map<number, FileLink[]>;
+
+  private readonly drivers: ReadonlySet<string>;
 
   constructor(
     private readonly model: BuildModel,
     opts: JobOptions = {},
   ) {
     const drivers = driverSet(opts);
+    this.drivers = drivers;
     const procs = new Map(model.processes.map((p) => [p.proc, p]));
     this.procs = procs;
     const driver = new Set<number>();
@@ -267,6 +278,36 @@ export class JobIndex {
     return unit.inputs.filter((i) => early.has(i));
   }
 
+  /** True for a unit in no job that is a build driver and started jobs (see madeOf). */
+  drives(unit: Job): boolean {
+    if (this.byProc.get(unit.proc) === unit) return false;
+    const p = this.procs.get(unit.proc);
+    return !!p && isDriver(p, this.drivers) && p.children.some((c) => this.byProc.has(c));
+  }
+
+  /**
+   * For a unit that drives (drives()): whether what it wrote to `output`
+   * can be made of `input`, one of its inputs. A file it moved or
+   * hard-linked onto `output` is its only source; else its program, and
+   * what it was reading while it wrote `output` (go copies the program its
+   * link job made), unless it read `output` before: an edit in place (go
+   * stamping its build ID into what compile and link made), made of the old
+   * content alone. What it read before, it read for itself: a driver's
+   * configuration and staleness checks (Cargo.toml before Cargo.lock, too).
+   */
+  madeOf(unit: Job, output: number, input: number): boolean {
+    const moved = (this.linksTo ??= linksByDestination(this.model)).get(output)?.filter((l) => l.proc !== undefined && unit.procs.includes(l.proc)) ?? [];
+    if (moved.length) return moved.some((l) => l.from === input);
+    const from = this.firstWrite(unit, output);
+    const until = this.writtenUntil(unit, output);
+    const inPlace = this.readFrom(unit, output) < from;
+    for (const id of unit.procs) {
+      const a = this.procs.get(id)!.files.get(input);
+      if (a && (a.kinds & Kind.EXEC || (!inPlace && a.kinds & READS && a.first <= until && a.last >= from))) return true;
+    }
+    return false;
+  }
+
   /**
    * The files `unit` handed on that it was still writing at `from` or later
    * (ns): what a file it began reading then can go into. Handed on: its
@@ -302,6 +343,16 @@ export class JobIndex {
     this.lone.set(proc, one);
     return one;
   }
+}
+
+function linksByDestination(model: BuildModel): Map<number, FileLink[]> {
+  const out = new Map<number, FileLink[]>();
+  for (const l of model.links) {
+    const list = out.get(l.to);
+    if (list) list.push(l);
+    else out.set(l.to, [l]);
+  }
+  return out;
 }
 
 /** Processes of a file's accesses that wrote it (content or existence), in time order. */

@@ -17,6 +17,8 @@
  *   list      it is a directory whose entries were read (getdents)
  *   meta      its metadata was changed (chmod, chown, utime)
  *   rename_from / rename_to   it was the source / destination of a rename
+ *   link_from  it was the source of a hard link (the destination is the
+ *             same file: its content came from this one)
  */
 export const Kind = {
   READ: 1,
@@ -32,6 +34,7 @@ export const Kind = {
   META: 1024,
   RENAME_FROM: 2048,
   RENAME_TO: 4096,
+  LINK_FROM: 8192,
 } as const;
 
 export type KindName = Lowercase<keyof typeof Kind>;
@@ -56,10 +59,10 @@ export function kindNames(kinds: number): KindName[] {
 export const WRITES = Kind.WRITE | Kind.CREATE | Kind.TRUNCATE | Kind.RENAME_TO;
 /**
  * Its content was used: read, run (exec: the program, a #! script and its
- * interpreter; a shared library is read by the loader), or moved (a
- * rename's source: the destination is made of it). What a job's inputs are
- * made of, and what provenance (deps, rdeps) follows.
+ * interpreter; a shared library is read by the loader), moved or linked (a
+ * rename's or hard link's source: the destination is made of it). What a
+ * job's inputs are made of, and what provenance (deps, rdeps) follows.
  */
-export const READS = Kind.READ | Kind.EXEC | Kind.RENAME_FROM;
+export const READS = Kind.READ | Kind.EXEC | Kind.RENAME_FROM | Kind.LINK_FROM;
 /** The file's content or existence was used: read, exec, or a successful lookup. */
 export const USES = Kind.READ | Kind.EXEC | Kind.STAT | Kind.LIST;

@@ -93,7 +93,7 @@ export interface FileAccess {
   readonly file: number;
   /** Kind bits (kinds.ts). */
   kinds: number;
-  /** First and last time (ns). */
+  /** First and last time (ns): its first and last use, or a later close of the file. */
   first: number;
   last: number;
   /** Events that made up this access. */
@@ -168,11 +168,12 @@ class Access implements FileAccess {
   }
 }
 
-/** A file-to-file edge: a rename (mv) or a hard link (ln). */
+/** A file-to-file edge: a rename (mv) or a hard link (ln), by the process that first made it. */
 export interface FileLink {
   from: number;
   to: number;
   kind: 'mv' | 'ln';
+  proc?: number;
 }
 
 export interface BuildModel {
@@ -194,6 +195,9 @@ export interface BuildModel {
   startTs: number;
   endTs: number;
 }
+
+/** A path in /dev that names a device, not a file of /dev's own tmpfs directories (shm, mqueue). */
+const DEVICE = /^\/dev\/(?!shm\/|mqueue\/)/;
 
 /** What a file exists as, as far as the build has seen (for `created`). */
 const UNKNOWN = 0;
@@ -349,7 +353,7 @@ export class ModelBuilder {
       this.use(p, old, Kind.DELETE | Kind.RENAME_FROM, ts);
       this.use(p, moved, Kind.RENAME_TO, ts);
       if (this.files[id].dir) this.file(moved).dir = true;
-      this.link(old, moved, 'mv');
+      this.link(old, moved, 'mv', p.proc);
     }
   }
 
@@ -366,7 +370,8 @@ export class ModelBuilder {
       f.removed = true;
     } else {
       // Only an O_CREAT open, mkdir, link/symlink or a rename's destination can make a file.
-      const canCreate = (kinds & (Kind.CREATE | Kind.RENAME_TO)) !== 0;
+      // (Not a device: `> /dev/null` opens it O_CREAT, but the build did not make it.)
+      const canCreate = (kinds & (Kind.CREATE | Kind.RENAME_TO)) !== 0 && !DEVICE.test(path);
       if (canCreate && st !== PRESENT && (st === ABSENT || f.kinds === 0)) {
         kinds |= Kind.CREATE;
         if ((f.kinds & ~Kind.PROBE) === 0) f.created = true;
@@ -431,16 +436,22 @@ export class ModelBuilder {
     if (type === 'lookup') this.onStat(r);
     if (type === 'chdir' && !r.chdir!.errno && r.abspath && !p.children.length && !p.chdirs?.includes(r.abspath)) (p.chdirs ??= []).push(this.intern(r.abspath));
     for (const u of recordUses(r, type)) this.use(p, u.path, u.kinds, ts);
-    if (link) this.link(r.abspath, r.abspath2, link);
+    if (link) this.link(r.abspath, r.abspath2, link, p.proc);
     if (link === 'mv' && r.abspath && r.abspath2) this.moveTree(p, r.abspath, r.abspath2, ts);
   }
 
-  /** A close of a file the process wrote: writes through that fd (if it was the one) end here (jobs.ts writtenUntil). */
+  /**
+   * A close of a file the process used: reads and writes through that fd
+   * (if it was the one) end here (jobs.ts readFrom, writtenUntil: a driver
+   * copying a file reads it while it writes the copy).
+   */
   private onClose(p: Process, path: string | undefined, ts: number): void {
     if (!path || path[0] !== '/') return;
     const id = this.fileIds.get(path);
     const a = id === undefined ? undefined : p.files.get(id);
-    if (a && a.lastWrite >= 0 && ts > a.lastWrite) a.lastWrite = ts;
+    if (!a) return;
+    if (ts > a.last) a.last = ts;
+    if (a.lastWrite >= 0 && ts > a.lastWrite) a.lastWrite = ts;
   }
 
   /** The first mtime a successful stat found, before the build wrote the file. */
@@ -513,14 +524,14 @@ export class ModelBuilder {
     return op.startsWith('link') ? 'ln' : undefined;
   }
 
-  private link(from: string | undefined, to: string | undefined, kind: 'mv' | 'ln'): void {
+  private link(from: string | undefined, to: string | undefined, kind: 'mv' | 'ln', proc: number): void {
     const a = from ? this.fileIds.get(from) : undefined;
     const b = to ? this.fileIds.get(to) : undefined;
     if (a === undefined || b === undefined || a === b) return;
     const key = `${a}:${b}:${kind}`;
     if (this.linkSeen.has(key)) return;
     this.linkSeen.add(key);
-    this.links.push({ from: a, to: b, kind });
+    this.links.push({ from: a, to: b, kind, proc });
   }
 
   /** The finished model. */

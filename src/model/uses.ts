@@ -110,7 +110,7 @@ export function recordUses(r: LogRecord, type = recordType(r)): readonly Use[] {
       }
       if (op.startsWith('link')) {
         return [
-          { path: r.abspath, kinds: Kind.STAT },
+          { path: r.abspath, kinds: Kind.LINK_FROM },
           { path: r.abspath2, kinds: Kind.CREATE | Kind.WRITE },
         ];
       }

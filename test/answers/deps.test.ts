@@ -58,23 +58,62 @@ function cargoBuild(): TraceBuilder {
   return t;
 }
 
-test('rdeps: a driver\'s writes before it read the file are not made from it', () => {
+test('rdeps: a driver\'s own writes are made of a file only while it read it, or when it linked it into place', () => {
   const b = modelOf(cargoBuild());
   const r = rdeps(b, b.file('/w/data/words.txt')!);
-  // Cargo.lock was written before cargo read words.txt
-  assert.deepEqual(inW(r.outputs), ['crdemo', 'deps/crdemo-1', 'fingerprint', 'out/words.rs']);
+  // Cargo.lock was written before cargo read words.txt, the fingerprint after; crdemo is linked from deps/crdemo-1
+  assert.deepEqual(inW(r.outputs), ['crdemo', 'deps/crdemo-1', 'out/words.rs']);
 });
 
-test('deps: a driver\'s early write depends on what it had read by then, not on what it read later', () => {
+test('deps: a driver\'s own write is made of its program and what it was reading meanwhile, not of what it read for itself before', () => {
   const b = modelOf(cargoBuild());
   const lock = deps(b, b.file('/w/Cargo.lock')!);
-  assert.deepEqual(lock.inputs, ['/usr/bin/cargo', '/w/Cargo.toml']);
+  assert.deepEqual(lock.inputs, ['/usr/bin/cargo']);
   assert.deepEqual(lock.outputs, []);
-  assert.deepEqual(lock.tree.children.map((c) => c.path), ['/usr/bin/cargo', '/w/Cargo.toml']);
-  // the fingerprint, written last, is made of everything cargo had read (and the jobs behind it)
+  assert.equal(lock.tree.writer?.argv.join(' '), 'cargo build');
+  // the fingerprint, written last, after cargo closed what it read
   const fp = deps(b, b.file('/w/fingerprint')!);
-  assert.deepEqual(inW(fp.inputs), ['Cargo.toml', 'data/words.txt', 'src/main.rs']);
-  assert.deepEqual(inW(fp.outputs), ['deps/crdemo-1', 'out/words.rs']);
+  assert.deepEqual(fp.inputs, ['/usr/bin/cargo']);
+  assert.deepEqual(fp.outputs, []);
+});
+
+test('deps: what a driver hard-linked into place is made of the link\'s source alone, through the job that made it', () => {
+  const b = modelOf(cargoBuild());
+  const bin = deps(b, b.file('/w/crdemo')!);
+  assert.equal(bin.tree.writer?.argv.join(' '), 'cargo build');
+  assert.deepEqual(bin.tree.children.map((c) => [c.path, c.writer?.argv.join(' ')]), [['/w/deps/crdemo-1', 'rustc src/main.rs']]);
+  assert.deepEqual(inW(bin.inputs), ['data/words.txt', 'src/main.rs']);
+  assert.deepEqual(inW(bin.outputs), ['deps/crdemo-1', 'out/words.rs']);
+});
+
+test('deps/rdeps: a driver\'s copy of what its last job made (go build: a.out to ./hello) is not made of what it read before (the standard library)', () => {
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/go', ['go', 'build'], '/w');
+  touch(t, 1, '/usr/lib/go/src/fmt/print.go'); // staleness checks
+  touch(t, 1, 'main.go');
+  t.fork(1, 2);
+  t.exec(2, '/usr/lib/go/pkg/tool/compile', ['compile', 'main.go'], '/w');
+  touch(t, 2, 'main.go');
+  touch(t, 2, '/tmp/go-build1/b001/_pkg_.a', W);
+  t.exit(2, 0);
+  t.fork(1, 3);
+  t.exec(3, '/usr/lib/go/pkg/tool/link', ['link', '-o', 'a.out'], '/w');
+  touch(t, 3, '/tmp/go-build1/b001/_pkg_.a');
+  touch(t, 3, '/tmp/go-build1/b001/exe/a.out', W);
+  t.exit(3, 0);
+  // the copy: a.out read while hello is written
+  t.open(1, '/tmp/go-build1/b001/exe/a.out', { fd: 3, flags: O_CLOEXEC });
+  t.open(1, 'hello', { fd: 4, flags: W });
+  t.close(1, 4);
+  t.close(1, 3);
+  t.exit(1, 0);
+  const b = modelOf(t);
+  const hello = deps(b, b.file('/w/hello')!);
+  assert.deepEqual(hello.inputs, ['/usr/bin/go', '/usr/lib/go/pkg/tool/compile', '/usr/lib/go/pkg/tool/link', '/w/main.go']);
+  assert.deepEqual(hello.tree.children.map((c) => c.path), ['/tmp/go-build1/b001/exe/a.out', '/usr/bin/go']);
+  // and the other way: the standard library file go read before its jobs goes into nothing
+  assert.deepEqual(rdeps(b, b.file('/usr/lib/go/src/fmt/print.go')!).outputs, []);
+  assert.deepEqual(inW(rdeps(b, b.file('/w/main.go')!).outputs), ['hello']);
 });
 
 test('a shell\'s `> out` held by the program it runs: the write lasts until the program ends', () => {

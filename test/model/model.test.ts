@@ -64,6 +64,18 @@ test('processes: tree, exe, argv, env, exit; forks without exec inherit', () => 
   assert.equal(procOf(b, 'cc', 'prog').exitCode, 1);
 });
 
+test('files: a device opened O_CREAT (> /dev/null) is not made by the build; a file in /dev/shm is', () => {
+  const b = modelOf(
+    makeBuild((t) => {
+      t.open(1, '/dev/null', { fd: 5, flags: O_WRONLY | O_CREAT | O_TRUNC });
+      t.open(1, '/dev/shm/sem.x', { fd: 6, flags: O_RDWR | O_CREAT });
+    }),
+  );
+  assert.equal(b.file('/dev/null')!.created, false);
+  assert.deepEqual(kindNames(b.file('/dev/null')!.kinds), ['write', 'truncate']);
+  assert.equal(b.file('/dev/shm/sem.x')!.created, true);
+});
+
 test('files: created by the build or there before, removed, accesses both ways', () => {
   const b = modelOf(makeBuild());
   const f = (p: string) => b.file(p)!;
@@ -206,17 +218,23 @@ test('kinds: a rename moves, a link and mkdir create, rmdir deletes', () => {
   t.exec(1, '/bin/sh', ['sh'], '/w');
   t.open(1, 'x.tmp', { fd: 3, flags: O_WRONLY | O_CREAT | O_TRUNC });
   t.pathOp2(1, 'rename', 'x.tmp', 'x');
+  t.pathOp2(1, 'link', 'x', 'y');
   t.pathOp(1, 'mkdir', 'd');
   t.pathOp(1, 'rmdir', 'd');
   t.exit(1, 0);
   const b = modelOf(t);
   assert.deepEqual(kindNames(b.file('/w/x.tmp')!.kinds), ['write', 'create', 'truncate', 'delete', 'rename_from']);
   assert.equal(b.file('/w/x.tmp')!.removed, true);
-  assert.deepEqual(kindNames(b.file('/w/x')!.kinds), ['create', 'rename_to']);
+  assert.deepEqual(kindNames(b.file('/w/x')!.kinds), ['create', 'rename_to', 'link_from']);
   assert.equal(b.file('/w/x')!.created, true);
+  assert.deepEqual(kindNames(b.file('/w/y')!.kinds), ['write', 'create']);
+  assert.equal(b.file('/w/y')!.created, true);
   assert.equal(b.file('/w/d')!.dir, true);
   assert.equal(b.file('/w/d')!.removed, true);
-  assert.deepEqual(b.model.links, [{ from: b.file('/w/x.tmp')!.id, to: b.file('/w/x')!.id, kind: 'mv' }]);
+  assert.deepEqual(b.model.links, [
+    { from: b.file('/w/x.tmp')!.id, to: b.file('/w/x')!.id, kind: 'mv', proc: 1 },
+    { from: b.file('/w/x')!.id, to: b.file('/w/y')!.id, kind: 'ln', proc: 1 },
+  ]);
   assert.equal(Kind.RENAME_TO & b.file('/w/x')!.kinds, Kind.RENAME_TO);
 });
 

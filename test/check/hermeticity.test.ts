@@ -1,0 +1,52 @@
+/**
+ * bt check's hermeticity findings on synthetic builds: how uses outside
+ * the allowed roots are grouped by directory.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { hermeticity } from '../../src/check/hermeticity.js';
+import { Noise } from '../../src/check/noise.js';
+import { buildFromRecords } from '../../src/model/index.js';
+import { normalizeRecords } from '../../src/normalize/normalize.js';
+import { ENOENT, TraceBuilder } from '../normalize/synth.js';
+
+const EINVAL = 22;
+
+/** cargo (process 2 of make) making the lookups (op, absolute path, errno) and reading the files; its findings as [directory, uses]. */
+function findings(lookups: Array<[string, string, number]>, reads: string[] = []): Array<[string, string[]]> {
+  const t = new TraceBuilder(1, '/src/rc');
+  t.exec(1, '/usr/bin/make', ['make'], '/src/rc');
+  t.fork(1, 2);
+  t.exec(2, '/usr/bin/cargo', ['cargo', 'build'], '/src/rc');
+  for (const [op, path, errno] of lookups) t.push(2, { lookup: { op, path, dirfd: -100, flags: 0, mode: 0, errno, ftype: 0 } });
+  for (const r of reads) t.open(2, r, { fd: 3 });
+  t.exit(2, 0);
+  t.exit(1, 0);
+  const n = normalizeRecords(t.header, t.records);
+  const build = buildFromRecords(n.header, n.records);
+  return hermeticity(build, new Noise(build)).map((f) => [f.file, f.uses.map((u) => `${u.path} ${u.access.join('+')}`)]);
+}
+
+test('hermeticity: what is inside a directory of / the build found missing joins /; an existing one keeps its own finding', () => {
+  // cargo looks for its configuration in every parent of the start directory, up to /
+  const got = findings([
+    ['newfstatat', '/rust-toolchain', ENOENT],
+    ['newfstatat', '/.cargo', ENOENT],
+    ['newfstatat', '/.cargo/config', ENOENT],
+    ['newfstatat', '/.cargo/config.toml', ENOENT],
+    ['newfstatat', '/var/ssl', ENOENT],
+    ['newfstatat', '/var/ssl/cert.pem', ENOENT],
+  ]);
+  assert.deepEqual(got, [
+    ['/', ['/rust-toolchain probe', '/.cargo probe', '/.cargo/config probe', '/.cargo/config.toml probe']],
+    ['/var', ['/var/ssl probe', '/var/ssl/cert.pem probe']],
+  ]);
+});
+
+test('hermeticity: a lookup of a directory above files the build used (realpath\'s readlink of /root) is path walking, not a finding', () => {
+  const got = findings([['readlink', '/root', EINVAL], ['newfstatat', '/opt/tool.cfg', 0]], ['/root/.cache/ccache/a/b.o']);
+  assert.deepEqual(got, [
+    ['/opt', ['/opt/tool.cfg stat']],
+    ['/root/.cache/ccache/a', ['/root/.cache/ccache/a/b.o read']],
+  ]);
+});
