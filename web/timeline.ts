@@ -413,9 +413,10 @@ const UNITS: Array<[number, string]> = [
  * A tick's time: whole seconds (and minutes) for steps of a second or
  * more; else in the time's own unit, but at most 4 decimals from the step
  * (ms under a 100 µs step, as browsers' profilers do), with the decimals
- * the step needs and no more, the same on every tick: "327.7955 ms" and
- * "1290.4567 ms" every 100 ns, "1.4 s" every 200 ms, "200 ms" (not
- * "200000000 ns" nor "0.2000 s").
+ * the step needs and no more: "327.7955 ms" and "1290.4567 ms" every
+ * 100 ns, "1.4 s" every 200 ms, "200 ms" (not "200000000 ns" nor
+ * "0.2000 s"). One axis may mix units where the time crosses one ("500 µs",
+ * "1.0 ms").
  */
 function tickLabel(t: number, step: number): string {
   if (step >= 1e9) return t >= 60e9 ? `${Math.floor(t / 60e9)}m${String(Math.round((t % 60e9) / 1e9)).padStart(2, '0')}s` : `${Math.round(t / 1e9)} s`;

@@ -10,8 +10,9 @@
  * there, as mktemp and cleanups do). `--allow GLOB` adds roots,
  * `--strict` starts from the start directory alone. A file the build made
  * itself is never an outside dependency. Findings are grouped by
- * directory; a directory inside another reported one (other than /) joins
- * it: one finding for everything read from ~/.rustup.
+ * directory; a directory inside another reported one joins it: one finding
+ * for everything read from ~/.rustup (/ takes only what is in a directory
+ * of it the build found missing).
  */
 import { compileGlob, type PathMatcher } from '../graph/glob.js';
 import { Kind, kindNames, type Build, type BuildFile } from '../model/index.js';
@@ -26,8 +27,8 @@ const WALKED = ['/tmp', '/var/tmp'];
 
 const TEMP = /^\/(var\/)?tmp\//;
 
-/** Read, run, looked up or looked for. */
-const LOOKS = Kind.READ | Kind.EXEC | Kind.STAT | Kind.LIST | Kind.PROBE;
+/** Read, run, hard-linked, looked up or looked for. */
+const LOOKS = Kind.READ | Kind.EXEC | Kind.LINK_FROM | Kind.STAT | Kind.LIST | Kind.PROBE;
 
 export interface HermeticityOptions {
   allow?: readonly PathMatcher[];
@@ -115,10 +116,11 @@ export function hermeticity(build: Build, noise: Noise, opts: HermeticityOptions
   return out;
 }
 
-/** Every directory above a file of the build (not the files themselves). */
+/** Every directory above a file the build found (not the files themselves, nor what was only looked for). */
 function ancestors(build: Build): Set<string> {
   const out = new Set<string>();
   for (const f of build.model.files) {
+    if ((f.kinds & ~Kind.PROBE) === 0) continue;
     for (let d = dirName(f.path); !out.has(d); d = dirName(d)) {
       out.add(d);
       if (d === '/') break;

@@ -22,7 +22,7 @@ import { relativeInside } from '../normalize/paths.js';
 import { jobRef, secondsSince, type FileUse, type Finding } from './finding.js';
 import { isPseudoPath, type Noise } from './noise.js';
 
-const LOOKS = Kind.READ | Kind.EXEC | Kind.STAT | Kind.LIST | Kind.PROBE;
+const LOOKS = Kind.READ | Kind.EXEC | Kind.LINK_FROM | Kind.STAT | Kind.LIST | Kind.PROBE;
 /** Findings per file at most (a log every job appends to would give one per pair). */
 const MAX_PER_FILE = 10;
 

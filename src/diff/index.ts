@@ -7,7 +7,7 @@
  * read in both but found in another place (another header or library
  * picked); outputs of one build only; the biggest changes of job durations.
  */
-import { loadBuild, Kind, programName, WRITES, type Build, type BuildFile, type LoadOptions, type Process } from '../model/index.js';
+import { loadBuild, Kind, programName, READS, WRITES, type Build, type BuildFile, type LoadOptions, type Process } from '../model/index.js';
 import { baseName } from '../normalize/paths.js';
 import { exitText } from '../present/format.js';
 import { isPseudoPath, Noise } from '../check/noise.js';
@@ -275,12 +275,13 @@ function fileSets(a: Side, b: Side, kinds: number, outputs: boolean): { onlyA: F
  */
 function changedInputs(a: Side, b: Side): DiffReport['inputs_changed'] {
   const collect = (s: Side) => {
+    const noise = new Noise(s.build);
     const out = new Map<string, { mtime: string; tools: Set<string> }>();
     for (const f of s.build.model.files) {
       // used, never written by the build (a target it remakes has an older mtime each time)
-      if (f.dir || f.created || f.mtime === undefined || !(f.kinds & (Kind.READ | Kind.EXEC | Kind.STAT)) || f.kinds & WRITES) continue;
-      if (isPseudoPath(f.path)) continue;
-      out.set(f.path, { mtime: f.mtime, tools: toolsOf(s, f, Kind.READ | Kind.EXEC | Kind.STAT) });
+      if (f.dir || f.created || f.mtime === undefined || !(f.kinds & (READS | Kind.STAT)) || f.kinds & WRITES) continue;
+      if (isPseudoPath(f.path) || noise.path(f.path)) continue;
+      out.set(f.path, { mtime: f.mtime, tools: toolsOf(s, f, READS | Kind.STAT) });
     }
     return out;
   };

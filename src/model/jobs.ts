@@ -18,7 +18,8 @@
  * what it writes itself is made of less (JobIndex.madeOf): a file it moved
  * or hard-linked into place (cargo's target/debug/NAME) of the source
  * alone; another (go's copy of the program its link job made, ninja's
- * .ninja_deps) of its program and what it was reading while it wrote it.
+ * .ninja_deps) of its program, its files in the start directory, and what
+ * it was reading while it wrote it.
  *
  * Provenance respects time: a file a unit wrote is made of the inputs it
  * began reading before it was done writing it (writtenUntil, inputsBy), and
@@ -35,7 +36,7 @@
  * a read through an fd still open after its last use (an fd read to the
  * end of the process after another process rewrote the file).
  */
-import { baseName } from '../normalize/paths.js';
+import { baseName, relativeInside } from '../normalize/paths.js';
 import { Kind, READS, WRITES } from './kinds.js';
 import type { BuildModel, FileLink, Process } from './model.js';
 
@@ -288,22 +289,40 @@ export class JobIndex {
   /**
    * For a unit that drives (drives()): whether what it wrote to `output`
    * can be made of `input`, one of its inputs. A file it moved or
-   * hard-linked onto `output` is its only source; else its program, and
-   * what it was reading while it wrote `output` (go copies the program its
-   * link job made), unless it read `output` before: an edit in place (go
-   * stamping its build ID into what compile and link made), made of the old
-   * content alone. What it read before, it read for itself: a driver's
-   * configuration and staleness checks (Cargo.toml before Cargo.lock, too).
+   * hard-linked onto `output` is its source (and, if it wrote that source
+   * itself, what that was made of); else its program, the sources in the
+   * start directory it read by then (Cargo.toml before Cargo.lock, the
+   * Makefile behind make's `$(file >out)`), and what it was reading when it
+   * began writing `output` (go copies the program its link job made; not
+   * what it read later while it held a lock file open), unless it read
+   * `output` and then wrote it without truncating it: an edit in place (go
+   * stamping its build ID into what compile made), made of the old content.
+   * What it read elsewhere before, it read for itself: a toolchain's files
+   * hashed for staleness checks, a registry, a cache.
    */
-  madeOf(unit: Job, output: number, input: number): boolean {
+  madeOf(unit: Job, output: number, input: number, depth = 0): boolean {
     const moved = (this.linksTo ??= linksByDestination(this.model)).get(output)?.filter((l) => l.proc !== undefined && unit.procs.includes(l.proc)) ?? [];
-    if (moved.length) return moved.some((l) => l.from === input);
+    if (moved.length) {
+      return moved.some((l) => l.from === input || (depth < 8 && this.firstWrite(unit, l.from) < Infinity && this.madeOf(unit, l.from, input, depth + 1)));
+    }
     const from = this.firstWrite(unit, output);
-    const until = this.writtenUntil(unit, output);
-    const inPlace = this.readFrom(unit, output) < from;
+    let inPlace = false;
+    for (const id of unit.procs) {
+      const a = this.procs.get(id)!.files.get(output);
+      if (a && a.kinds & READS && a.first < a.firstWrite && !(a.kinds & (Kind.TRUNCATE | Kind.CREATE | Kind.RENAME_TO))) inPlace = true;
+    }
+    // a source in the start directory (not one the build made: target/, the fingerprints)
+    const tree = this.model.header.cwd;
+    const f = this.model.files[input];
+    const inTree = !!tree && !(f.kinds & WRITES) && relativeInside(tree, f.path) !== undefined;
     for (const id of unit.procs) {
       const a = this.procs.get(id)!.files.get(input);
-      if (a && (a.kinds & Kind.EXEC || (!inPlace && a.kinds & READS && a.first <= until && a.last >= from))) return true;
+      if (!a) continue;
+      if (a.kinds & Kind.EXEC) return true;
+      if (inPlace || !(a.kinds & READS)) continue;
+      if (inTree && a.first <= this.writtenUntil(unit, output)) return true;
+      // a copy: open (or still read) when the write began; not what it read while it held a lock file open
+      if (a.first <= from && Math.max(a.last, a.closed) >= from) return true;
     }
     return false;
   }

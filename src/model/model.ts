@@ -93,9 +93,11 @@ export interface FileAccess {
   readonly file: number;
   /** Kind bits (kinds.ts). */
   kinds: number;
-  /** First and last time (ns): its first and last use, or a later close of the file. */
+  /** First and last time (ns) it used the file. */
   first: number;
   last: number;
+  /** When it last closed an fd of the file (ns), or -1 (reads through an fd go on until then). */
+  closed: number;
   /** Events that made up this access. */
   count: number;
   /** Time of the first write-like use (create, write, truncate, rename_to), or -1. */
@@ -113,10 +115,10 @@ export interface FileAccess {
 const TIMES_BLOCK = 1 << 14;
 
 /** Times per access in the block. */
-const TIMES = 4;
+const TIMES = 5;
 
 /**
- * The model's FileAccess: its four times live in a shared Float64Array
+ * The model's FileAccess: its five times live in a shared Float64Array
  * block, not as four number objects (a kernel build has a million
  * accesses: 64 MB of boxed doubles otherwise). Private fields: JSON and
  * spreads see no more than FileAccess.
@@ -140,6 +142,7 @@ class Access implements FileAccess {
     t[at + 1] = ts;
     t[at + 2] = -1;
     t[at + 3] = -1;
+    t[at + 4] = -1;
   }
 
   get first(): number {
@@ -165,6 +168,12 @@ class Access implements FileAccess {
   }
   set lastWrite(v: number) {
     this.#t[this.#at + 3] = v;
+  }
+  get closed(): number {
+    return this.#t[this.#at + 4];
+  }
+  set closed(v: number) {
+    this.#t[this.#at + 4] = v;
   }
 }
 
@@ -442,15 +451,15 @@ export class ModelBuilder {
 
   /**
    * A close of a file the process used: reads and writes through that fd
-   * (if it was the one) end here (jobs.ts readFrom, writtenUntil: a driver
-   * copying a file reads it while it writes the copy).
+   * (if it was the one) end here (jobs.ts writtenUntil, and madeOf: a
+   * driver copying a file reads it while it writes the copy).
    */
   private onClose(p: Process, path: string | undefined, ts: number): void {
     if (!path || path[0] !== '/') return;
     const id = this.fileIds.get(path);
     const a = id === undefined ? undefined : p.files.get(id);
     if (!a) return;
-    if (ts > a.last) a.last = ts;
+    if (ts > a.closed) a.closed = ts;
     if (a.lastWrite >= 0 && ts > a.lastWrite) a.lastWrite = ts;
   }
 

@@ -139,8 +139,8 @@ export function unpack(d: Packed): BuildModel {
   for (let k = 0; k < d.acc.length; k += A) {
     const v = d.acc;
     const firstWrite = v[k + 6] < 0 ? -1 : v[k + 6] + t0;
-    // the page has no use for when writes ended: the last use bounds it
-    const a: FileAccess = { proc: v[k], file: v[k + 1], kinds: v[k + 2], first: v[k + 3] + t0, last: v[k + 4] + t0, count: v[k + 5], firstWrite, lastWrite: firstWrite < 0 ? -1 : v[k + 4] + t0 };
+    // the page has no use for when writes and reads ended: the last use bounds them
+    const a: FileAccess = { proc: v[k], file: v[k + 1], kinds: v[k + 2], first: v[k + 3] + t0, last: v[k + 4] + t0, count: v[k + 5], firstWrite, lastWrite: firstWrite < 0 ? -1 : v[k + 4] + t0, closed: -1 };
     byId.get(a.proc)?.files.set(a.file, a);
     files[a.file]?.procs.push(a);
   }

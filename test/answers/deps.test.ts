@@ -58,23 +58,46 @@ function cargoBuild(): TraceBuilder {
   return t;
 }
 
-test('rdeps: a driver\'s own writes are made of a file only while it read it, or when it linked it into place', () => {
+test('rdeps: a driver\'s own writes are made of a source it read before, or of a file it linked into place', () => {
   const b = modelOf(cargoBuild());
   const r = rdeps(b, b.file('/w/data/words.txt')!);
   // Cargo.lock was written before cargo read words.txt, the fingerprint after; crdemo is linked from deps/crdemo-1
-  assert.deepEqual(inW(r.outputs), ['crdemo', 'deps/crdemo-1', 'out/words.rs']);
+  assert.deepEqual(inW(r.outputs), ['crdemo', 'deps/crdemo-1', 'fingerprint', 'out/words.rs']);
+  // what cargo made itself is not made of the binary it read (closed before the fingerprint): only what it linked
+  const bin = rdeps(b, b.file('/w/deps/crdemo-1')!);
+  assert.deepEqual(inW(bin.outputs), ['crdemo']);
 });
 
-test('deps: a driver\'s own write is made of its program and what it was reading meanwhile, not of what it read for itself before', () => {
+test('deps: a driver\'s own write is made of its program and the sources it had read, not of the build\'s files it read for itself', () => {
   const b = modelOf(cargoBuild());
   const lock = deps(b, b.file('/w/Cargo.lock')!);
-  assert.deepEqual(lock.inputs, ['/usr/bin/cargo']);
+  assert.deepEqual(lock.inputs, ['/usr/bin/cargo', '/w/Cargo.toml']);
   assert.deepEqual(lock.outputs, []);
   assert.equal(lock.tree.writer?.argv.join(' '), 'cargo build');
-  // the fingerprint, written last, after cargo closed what it read
+  // the fingerprint, written last: not of deps/crdemo-1, which cargo read and closed before
   const fp = deps(b, b.file('/w/fingerprint')!);
-  assert.deepEqual(fp.inputs, ['/usr/bin/cargo']);
+  assert.deepEqual(fp.inputs, ['/usr/bin/cargo', '/w/Cargo.toml', '/w/data/words.txt']);
   assert.deepEqual(fp.outputs, []);
+});
+
+test('deps: a temporary a driver wrote and renamed into place is made of what the driver was reading while it wrote it', () => {
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/ninja', ['ninja'], '/w');
+  t.fork(1, 2);
+  t.exec(2, '/usr/bin/cc', ['cc', '-MD', '-c', 'a.c'], '/w');
+  touch(t, 2, 'a.c');
+  touch(t, 2, 'a.o.d', W);
+  t.exit(2, 0);
+  t.open(1, 'a.o.d', { fd: 3, flags: O_CLOEXEC });
+  t.open(1, '.ninja_deps.tmp', { fd: 4, flags: W });
+  t.close(1, 4);
+  t.close(1, 3);
+  t.pathOp2(1, 'rename', '.ninja_deps.tmp', '.ninja_deps');
+  t.exit(1, 0);
+  const b = modelOf(t);
+  const d = deps(b, b.file('/w/.ninja_deps')!);
+  assert.deepEqual(d.inputs, ['/usr/bin/cc', '/usr/bin/ninja', '/w/a.c']);
+  assert.deepEqual(inW(d.outputs), ['a.o.d']);
 });
 
 test('deps: what a driver hard-linked into place is made of the link\'s source alone, through the job that made it', () => {
@@ -86,9 +109,11 @@ test('deps: what a driver hard-linked into place is made of the link\'s source a
   assert.deepEqual(inW(bin.outputs), ['deps/crdemo-1', 'out/words.rs']);
 });
 
-test('deps/rdeps: a driver\'s copy of what its last job made (go build: a.out to ./hello) is not made of what it read before (the standard library)', () => {
+/** go build: hashes a standard library file, compiles, links, copies a.out to ./hello (after reading the old one, on a rebuild). */
+function goBuild(rebuild: boolean): TraceBuilder {
   const t = new TraceBuilder(1, '/w');
   t.exec(1, '/usr/bin/go', ['go', 'build'], '/w');
+  if (rebuild) touch(t, 1, 'hello'); // is the old one up to date?
   touch(t, 1, '/usr/lib/go/src/fmt/print.go'); // staleness checks
   touch(t, 1, 'main.go');
   t.fork(1, 2);
@@ -107,14 +132,24 @@ test('deps/rdeps: a driver\'s copy of what its last job made (go build: a.out to
   t.close(1, 4);
   t.close(1, 3);
   t.exit(1, 0);
-  const b = modelOf(t);
+  return t;
+}
+
+for (const rebuild of [false, true]) {
+  test(`deps/rdeps: a driver's copy of what its last job made (go build${rebuild ? ', a rebuild: the old ./hello read first' : ''}) is not made of the standard library it hashed`, () => {
+    goCopy(modelOf(goBuild(rebuild)));
+  });
+}
+
+function goCopy(b: Build): void {
   const hello = deps(b, b.file('/w/hello')!);
   assert.deepEqual(hello.inputs, ['/usr/bin/go', '/usr/lib/go/pkg/tool/compile', '/usr/lib/go/pkg/tool/link', '/w/main.go']);
-  assert.deepEqual(hello.tree.children.map((c) => c.path), ['/tmp/go-build1/b001/exe/a.out', '/usr/bin/go']);
+  // go read main.go (its imports) before: a source of the tree
+  assert.deepEqual(hello.tree.children.map((c) => c.path), ['/tmp/go-build1/b001/exe/a.out', '/usr/bin/go', '/w/main.go']);
   // and the other way: the standard library file go read before its jobs goes into nothing
   assert.deepEqual(rdeps(b, b.file('/usr/lib/go/src/fmt/print.go')!).outputs, []);
   assert.deepEqual(inW(rdeps(b, b.file('/w/main.go')!).outputs), ['hello']);
-});
+}
 
 test('a shell\'s `> out` held by the program it runs: the write lasts until the program ends', () => {
   // sh -c 'gen > out.h': sh opens out.h, moves it to fd 1, closes the first fd, then runs gen (same process), which reads in.txt

@@ -13,13 +13,14 @@ import { ENOENT, TraceBuilder } from '../normalize/synth.js';
 const EINVAL = 22;
 
 /** cargo (process 2 of make) making the lookups (op, absolute path, errno) and reading the files; its findings as [directory, uses]. */
-function findings(lookups: Array<[string, string, number]>, reads: string[] = []): Array<[string, string[]]> {
+function findings(lookups: Array<[string, string, number]>, reads: string[] = [], links: Array<[string, string]> = []): Array<[string, string[]]> {
   const t = new TraceBuilder(1, '/src/rc');
   t.exec(1, '/usr/bin/make', ['make'], '/src/rc');
   t.fork(1, 2);
   t.exec(2, '/usr/bin/cargo', ['cargo', 'build'], '/src/rc');
   for (const [op, path, errno] of lookups) t.push(2, { lookup: { op, path, dirfd: -100, flags: 0, mode: 0, errno, ftype: 0 } });
   for (const r of reads) t.open(2, r, { fd: 3 });
+  for (const [from, to] of links) t.pathOp2(2, 'link', from, to);
   t.exit(2, 0);
   t.exit(1, 0);
   const n = normalizeRecords(t.header, t.records);
@@ -49,4 +50,9 @@ test('hermeticity: a lookup of a directory above files the build used (realpath\
     ['/opt', ['/opt/tool.cfg stat']],
     ['/root/.cache/ccache/a', ['/root/.cache/ccache/a/b.o read']],
   ]);
+});
+
+test('hermeticity: a file hard-linked from outside the allowed roots (a package store) is an outside dependency', () => {
+  const got = findings([], [], [['/srv/store/pkg-1.0.tgz', '/src/rc/vendor/pkg-1.0.tgz']]);
+  assert.deepEqual(got, [['/srv/store', ['/srv/store/pkg-1.0.tgz link_from']]]);
 });
