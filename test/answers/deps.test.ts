@@ -28,6 +28,14 @@ function touch(t: TraceBuilder, pid: number, file: string, flags = 0): void {
   t.close(pid, 3);
 }
 
+/** Process `pid` copies FROM to TO: FROM open for reading while TO is written. */
+function copy(t: TraceBuilder, pid: number, from: string, to: string): void {
+  t.open(pid, from, { fd: 3, flags: O_CLOEXEC });
+  t.open(pid, to, { fd: 4, flags: W });
+  t.close(pid, 4);
+  t.close(pid, 3);
+}
+
 /**
  * cargo (the root, a driver) writes Cargo.lock first; a build script turns
  * data/words.txt into out/words.rs; rustc compiles main.rs with it; only
@@ -88,10 +96,7 @@ test('deps: a temporary a driver wrote and renamed into place is made of what th
   touch(t, 2, 'a.c');
   touch(t, 2, 'a.o.d', W);
   t.exit(2, 0);
-  t.open(1, 'a.o.d', { fd: 3, flags: O_CLOEXEC });
-  t.open(1, '.ninja_deps.tmp', { fd: 4, flags: W });
-  t.close(1, 4);
-  t.close(1, 3);
+  copy(t, 1, 'a.o.d', '.ninja_deps.tmp');
   t.pathOp2(1, 'rename', '.ninja_deps.tmp', '.ninja_deps');
   t.exit(1, 0);
   const b = modelOf(t);
@@ -126,11 +131,7 @@ function goBuild(rebuild: boolean): TraceBuilder {
   touch(t, 3, '/tmp/go-build1/b001/_pkg_.a');
   touch(t, 3, '/tmp/go-build1/b001/exe/a.out', W);
   t.exit(3, 0);
-  // the copy: a.out read while hello is written
-  t.open(1, '/tmp/go-build1/b001/exe/a.out', { fd: 3, flags: O_CLOEXEC });
-  t.open(1, 'hello', { fd: 4, flags: W });
-  t.close(1, 4);
-  t.close(1, 3);
+  copy(t, 1, '/tmp/go-build1/b001/exe/a.out', 'hello');
   t.exit(1, 0);
   return t;
 }

@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import { test, type TestContext } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { ebpfUnavailableReason } from './ebpf.js';
 import { tmpdir } from './tmp.js';
 
 export const CHROMIUM = process.env.BT_CHROMIUM ?? '/usr/bin/chromium';
@@ -38,6 +39,25 @@ export function browserTest(name: string, fn: (t: TestContext) => Promise<void> 
     return;
   }
   test(name, { skip: why ? `skipped: ${why}` : false, timeout: timeoutMs }, fn);
+}
+
+/** Like browserTest(), for tests that also trace for real (eBPF): under CI a missing one fails loudly. */
+export function viewTest(name: string, fn: () => Promise<void>, timeoutMs = 180_000): void {
+  const why = ebpfUnavailableReason();
+  if (why && !browserUnavailableReason()) {
+    browserTest(name, (t) => {
+      if (process.env.CI) throw new Error(`eBPF is required in CI but unavailable: ${why}`);
+      t.skip(`skipped: ${why}`);
+    });
+    return;
+  }
+  browserTest(name, fn, timeoutMs);
+}
+
+/** A promise made once, on first use (a trace several tests share). */
+export function memo<T>(f: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => (p ??= f());
 }
 
 export interface Session {

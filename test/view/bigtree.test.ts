@@ -16,27 +16,9 @@ import { WRITES } from '../../src/model/kinds.js';
 import { loadBuild, type Build } from '../../src/model/index.js';
 import { groupsOf } from '../../src/view/host.js';
 import { serveBuild, type ViewServer } from '../../src/view/server.js';
-import { browserUnavailableReason, browserTest, launch, watchErrors, type Page, type Session } from '../helpers/browser.js';
-import { ebpfUnavailableReason } from '../helpers/ebpf.js';
+import { launch, memo, viewTest, watchErrors, type Page, type Session } from '../helpers/browser.js';
 import { tmpdir, trace } from '../helpers/trace.js';
 
-/** Needs both eBPF (to trace for real) and the browser. */
-function viewTest(name: string, fn: () => Promise<void>, timeoutMs = 180_000): void {
-  const why = ebpfUnavailableReason();
-  if (why && !browserUnavailableReason()) {
-    browserTest(name, (t) => {
-      if (process.env.CI) throw new Error(`eBPF is required in CI but unavailable: ${why}`);
-      t.skip(`skipped: ${why}`);
-    });
-    return;
-  }
-  browserTest(name, fn, timeoutMs);
-}
-
-const memo = <T>(f: () => Promise<T>) => {
-  let p: Promise<T> | undefined;
-  return () => (p ??= f());
-};
 
 const bigTrace = memo(async () => {
   const t = await trace(['sh', '-c', 'for i in $(seq 3000); do /bin/true; done']);

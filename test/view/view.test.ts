@@ -12,29 +12,11 @@ import { after } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { loadBuild, type Build } from '../../src/model/index.js';
 import { serveBuild, type ViewServer } from '../../src/view/server.js';
-import { browserUnavailableReason, browserTest, launch, watchErrors, type Page, type Session } from '../helpers/browser.js';
-import { ebpfUnavailableReason } from '../helpers/ebpf.js';
+import { launch, memo, viewTest, watchErrors, type Page, type Session } from '../helpers/browser.js';
 import { BT, bt, prog, REPO, tmpdir, trace } from '../helpers/trace.js';
 
 export const SHOTS = path.join(REPO, 'docs', 'screenshots');
 
-/** Needs both eBPF (to trace for real) and the browser. */
-function viewTest(name: string, fn: () => Promise<void>, timeoutMs = 180_000): void {
-  const why = ebpfUnavailableReason();
-  if (why && !browserUnavailableReason()) {
-    browserTest(name, (t) => {
-      if (process.env.CI) throw new Error(`eBPF is required in CI but unavailable: ${why}`);
-      t.skip(`skipped: ${why}`);
-    });
-    return;
-  }
-  browserTest(name, fn, timeoutMs);
-}
-
-const memo = <T>(f: () => Promise<T>) => {
-  let p: Promise<T> | undefined;
-  return () => (p ??= f());
-};
 
 const forkerTrace = memo(async () => {
   const t = await trace([prog('forker')]);
