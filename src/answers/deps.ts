@@ -138,6 +138,10 @@ function provenance(build: Build, file: BuildFile, keep: (f: BuildFile) => boole
     if (made.has(id) || latest.get(id) !== until) continue;
     const writers: number[] = [];
     const inputs = new Set<number>();
+    const stamps = (w: number) => {
+      const unit = jobs.unit(w)!;
+      return jobs.drives(unit) && jobs.editsInPlace(unit, id);
+    };
     // the content that mattered dates from the last time the file was truncated, made anew or replaced by then
     const reset = jobs.resetsOf(id).filter((t) => t <= until).at(-1) ?? -Infinity;
     for (const w of writerUnits(build, files[id])) {
@@ -158,6 +162,8 @@ function provenance(build: Build, file: BuildFile, keep: (f: BuildFile) => boole
         }
       }
     }
+    // a driver's edit in place (go stamping its build ID) is not who made the content: the job before it is shown
+    if (writers.length > 1) writers.sort((x, y) => Number(stamps(y)) - Number(stamps(x)));
     made.set(id, { writers, inputs: [...inputs].sort((a, b) => (files[a].path < files[b].path ? -1 : 1)) });
   }
   return made;

@@ -279,6 +279,15 @@ export class JobIndex {
     return unit.inputs.filter((i) => early.has(i));
   }
 
+  /** `unit` read `file` and then wrote it without truncating, re-creating or replacing it: it edited the content it found (go stamping a build ID, ranlib). */
+  editsInPlace(unit: Job, file: number): boolean {
+    for (const id of unit.procs) {
+      const a = this.procs.get(id)!.files.get(file);
+      if (a && a.kinds & READS && a.first < a.firstWrite && !(a.kinds & (Kind.TRUNCATE | Kind.CREATE | Kind.RENAME_TO))) return true;
+    }
+    return false;
+  }
+
   /** True for a unit in no job that is a build driver and started jobs (see madeOf). */
   drives(unit: Job): boolean {
     if (this.byProc.get(unit.proc) === unit) return false;
@@ -306,11 +315,7 @@ export class JobIndex {
       return moved.some((l) => l.from === input || (depth < 8 && this.firstWrite(unit, l.from) < Infinity && this.madeOf(unit, l.from, input, depth + 1)));
     }
     const from = this.firstWrite(unit, output);
-    let inPlace = false;
-    for (const id of unit.procs) {
-      const a = this.procs.get(id)!.files.get(output);
-      if (a && a.kinds & READS && a.first < a.firstWrite && !(a.kinds & (Kind.TRUNCATE | Kind.CREATE | Kind.RENAME_TO))) inPlace = true;
-    }
+    const inPlace = this.editsInPlace(unit, output);
     // a source in the start directory (not one the build made: target/, the fingerprints)
     const tree = this.model.header.cwd;
     const f = this.model.files[input];

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { deps, rdeps } from '../../src/answers/deps.js';
 import { buildFromRecords, kindNames, type Build } from '../../src/model/index.js';
 import { normalizeRecords } from '../../src/normalize/normalize.js';
-import { O_CLOEXEC, O_CREAT, O_TRUNC, O_WRONLY, TraceBuilder } from '../normalize/synth.js';
+import { O_CLOEXEC, O_CREAT, O_RDWR, O_TRUNC, O_WRONLY, TraceBuilder } from '../normalize/synth.js';
 
 const W = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
 
@@ -126,6 +126,9 @@ function goBuild(rebuild: boolean): TraceBuilder {
   touch(t, 2, 'main.go');
   touch(t, 2, '/tmp/go-build1/b001/_pkg_.a', W);
   t.exit(2, 0);
+  // go stamps its build ID into what compile made: read, then written in place
+  touch(t, 1, '/tmp/go-build1/b001/_pkg_.a');
+  touch(t, 1, '/tmp/go-build1/b001/_pkg_.a', O_RDWR);
   t.fork(1, 3);
   t.exec(3, '/usr/lib/go/pkg/tool/link', ['link', '-o', 'a.out'], '/w');
   touch(t, 3, '/tmp/go-build1/b001/_pkg_.a');
@@ -147,6 +150,10 @@ function goCopy(b: Build): void {
   assert.deepEqual(hello.inputs, ['/usr/bin/go', '/usr/lib/go/pkg/tool/compile', '/usr/lib/go/pkg/tool/link', '/w/main.go']);
   // go read main.go (its imports) before: a source of the tree
   assert.deepEqual(hello.tree.children.map((c) => c.path), ['/tmp/go-build1/b001/exe/a.out', '/usr/bin/go', '/w/main.go']);
+  // the stamped archive: made by compile (go, the later writer, only edited it), of what compile read
+  const pkg = deps(b, b.file('/tmp/go-build1/b001/_pkg_.a')!);
+  assert.equal(pkg.tree.writer?.argv.join(' '), 'compile main.go');
+  assert.deepEqual(pkg.inputs, ['/usr/bin/go', '/usr/lib/go/pkg/tool/compile', '/w/main.go']);
   // and the other way: the standard library file go read before its jobs goes into nothing
   assert.deepEqual(rdeps(b, b.file('/usr/lib/go/src/fmt/print.go')!).outputs, []);
   assert.deepEqual(inW(rdeps(b, b.file('/w/main.go')!).outputs), ['hello']);
