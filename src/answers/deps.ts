@@ -138,10 +138,8 @@ function provenance(build: Build, file: BuildFile, keep: (f: BuildFile) => boole
     if (made.has(id) || latest.get(id) !== until) continue;
     const writers: number[] = [];
     const inputs = new Set<number>();
-    const stamps = (w: number) => {
-      const unit = jobs.unit(w)!;
-      return jobs.drives(unit) && jobs.editsInPlace(unit, id);
-    };
+    // drivers that only edited the file in place (go stamping its build ID): not who made its content
+    const stamped = new Set<number>();
     // the content that mattered dates from the last time the file was truncated, made anew or replaced by then
     const reset = jobs.resetsOf(id).filter((t) => t <= until).at(-1) ?? -Infinity;
     for (const w of writerUnits(build, files[id])) {
@@ -151,9 +149,10 @@ function provenance(build: Build, file: BuildFile, keep: (f: BuildFile) => boole
       if (done < reset) continue; // what it wrote was thrown away before then
       writers.push(w);
       const by = Math.min(done, until);
-      const drives = jobs.drives(unit);
+      const madeOf = jobs.drives(unit) ? jobs.sourcesOf(unit, id) : undefined;
+      if (madeOf && jobs.editsInPlace(unit, id)) stamped.add(w);
       for (const i of jobs.inputsBy(unit, by)) {
-        if (i === id || !keep(files[i]) || files[i].dir || (drives && !jobs.madeOf(unit, id, i))) continue;
+        if (i === id || !keep(files[i]) || files[i].dir || (madeOf && !madeOf(i))) continue;
         inputs.add(i);
         const t = latest.get(i);
         if (t === undefined || by > t) {
@@ -162,8 +161,8 @@ function provenance(build: Build, file: BuildFile, keep: (f: BuildFile) => boole
         }
       }
     }
-    // a driver's edit in place (go stamping its build ID) is not who made the content: the job before it is shown
-    if (writers.length > 1) writers.sort((x, y) => Number(stamps(y)) - Number(stamps(x)));
+    // the job before such an edit is shown as the maker (the last writer)
+    if (stamped.size) writers.sort((x, y) => Number(stamped.has(y)) - Number(stamped.has(x)));
     made.set(id, { writers, inputs: [...inputs].sort((a, b) => (files[a].path < files[b].path ? -1 : 1)) });
   }
   return made;
@@ -244,7 +243,7 @@ function impact(build: Build, file: BuildFile, keep: (o: number) => boolean): Ma
       if (from === Infinity) continue; // it read the file only before it carried FILE's content
       if (resets.some((t) => t <= from)) continue; // the file was truncated, made anew or replaced before it read it: not FILE's content
       const drives = jobs.drives(unit);
-      const outputs = jobs.outputsFrom(unit, from).filter((o) => o !== id && keep(o) && (!drives || jobs.madeOf(unit, o, id)));
+      const outputs = jobs.outputsFrom(unit, from).filter((o) => o !== id && keep(o) && (!drives || jobs.sourcesOf(unit, o)(id)));
       by.push({ unit: r, outputs });
       for (const o of outputs) {
         const t = Math.max(from, jobs.firstWrite(unit, o));

@@ -15,7 +15,7 @@
  * of it the build found missing).
  */
 import { compileGlob, type PathMatcher } from '../graph/glob.js';
-import { Kind, kindNames, type Build, type BuildFile } from '../model/index.js';
+import { Kind, kindNames, USES, type Build, type BuildFile } from '../model/index.js';
 import { dirName, relativeInside } from '../normalize/paths.js';
 import { jobOf, jobRef, secondsSince, type FileUse, type Finding } from './finding.js';
 import type { Noise } from './noise.js';
@@ -28,7 +28,7 @@ const WALKED = ['/tmp', '/var/tmp'];
 const TEMP = /^\/(var\/)?tmp\//;
 
 /** Read, run, hard-linked, looked up or looked for. */
-const LOOKS = Kind.READ | Kind.EXEC | Kind.LINK_FROM | Kind.STAT | Kind.LIST | Kind.PROBE;
+const LOOKS = USES | Kind.PROBE;
 
 export interface HermeticityOptions {
   allow?: readonly PathMatcher[];
@@ -81,10 +81,7 @@ export function hermeticity(build: Build, noise: Noise, opts: HermeticityOptions
   // what is in a directory of / that the build found missing: cargo's
   // /.cargo/config goes with its /.cargo, looked for in every parent.
   const dirs = [...byDir.keys()].sort((a, b) => a.length - b.length);
-  const missing = (p: string) => {
-    const f = build.file(p);
-    return f !== undefined && f.kinds !== 0 && (f.kinds & ~Kind.PROBE) === 0;
-  };
+  const missing = (p: string) => build.file(p)?.kinds === Kind.PROBE;
   for (const d of dirs) {
     const inside = (a: string) => (a === '/' ? missing(`/${d.split('/')[1]}`) : d.startsWith(`${a}/`));
     const into = dirs.find((a) => a !== d && byDir.has(a) && inside(a));

@@ -17,12 +17,12 @@
  * stretches its job's span, not what the driver waited for). Directories, pseudo-files and
  * noise (noise.ts) are left out.
  */
-import { Kind, WRITES, type Build, type BuildFile, type FileAccess } from '../model/index.js';
+import { Kind, USES, WRITES, type Build, type BuildFile, type FileAccess } from '../model/index.js';
 import { relativeInside } from '../normalize/paths.js';
 import { jobRef, secondsSince, type FileUse, type Finding } from './finding.js';
 import { isPseudoPath, type Noise } from './noise.js';
 
-const LOOKS = Kind.READ | Kind.EXEC | Kind.LINK_FROM | Kind.STAT | Kind.LIST | Kind.PROBE;
+const LOOKS = USES | Kind.PROBE;
 /** Findings per file at most (a log every job appends to would give one per pair). */
 const MAX_PER_FILE = 10;
 

@@ -15,7 +15,7 @@
  * outputs by the same rules. A build driver that started jobs
  * (JobIndex.drives) reads much for its own bookkeeping (cargo its registry
  * and fingerprints, go the whole standard library to check staleness), so
- * what it writes itself is made of less (JobIndex.madeOf): a file it moved
+ * what it writes itself is made of less (JobIndex.sourcesOf): a file it moved
  * or hard-linked into place (cargo's target/debug/NAME) of the source
  * alone; another (go's copy of the program its link job made, ninja's
  * .ninja_deps) of its program, its files in the start directory, and what
@@ -288,7 +288,7 @@ export class JobIndex {
     return false;
   }
 
-  /** True for a unit in no job that is a build driver and started jobs (see madeOf). */
+  /** True for a unit in no job that is a build driver and started jobs (see sourcesOf). */
   drives(unit: Job): boolean {
     if (this.byProc.get(unit.proc) === unit) return false;
     const p = this.procs.get(unit.proc);
@@ -296,40 +296,46 @@ export class JobIndex {
   }
 
   /**
-   * For a unit that drives (drives()): whether what it wrote to `output`
-   * can be made of `input`, one of its inputs. A file it moved or
-   * hard-linked onto `output` is its source (and, if it wrote that source
-   * itself, what that was made of); else its program, the sources in the
-   * start directory it read by then (Cargo.toml before Cargo.lock, the
-   * Makefile behind make's `$(file >out)`), and what it was reading when it
-   * began writing `output` (go copies the program its link job made; not
-   * what it read later while it held a lock file open), unless it read
-   * `output` and then wrote it without truncating it: an edit in place (go
-   * stamping its build ID into what compile made), made of the old content.
-   * What it read elsewhere before, it read for itself: a toolchain's files
-   * hashed for staleness checks, a registry, a cache.
+   * For a unit that drives (drives()): which of its inputs what it wrote to
+   * `output` can be made of (a test per input; what depends only on
+   * `output` is worked out once). A file it moved or hard-linked onto
+   * `output` is its source (and, if it wrote that source itself, what that
+   * was made of); else its program, the sources in the start directory it
+   * read by then (Cargo.toml before Cargo.lock, the Makefile behind make's
+   * `$(file >out)`), and what it was reading when it began writing `output`
+   * (go copies the program its link job made; not what it read later while
+   * it held a lock file open), unless it read `output` and then wrote it
+   * without truncating it: an edit in place (go stamping its build ID into
+   * what compile made), made of the old content. What it read elsewhere
+   * before, it read for itself: a toolchain's files hashed for staleness
+   * checks, a registry, a cache.
    */
-  madeOf(unit: Job, output: number, input: number, depth = 0): boolean {
+  sourcesOf(unit: Job, output: number, depth = 0): (input: number) => boolean {
     const moved = (this.linksTo ??= linksByDestination(this.model)).get(output)?.filter((l) => l.proc !== undefined && unit.procs.includes(l.proc)) ?? [];
     if (moved.length) {
-      return moved.some((l) => l.from === input || (depth < 8 && this.firstWrite(unit, l.from) < Infinity && this.madeOf(unit, l.from, input, depth + 1)));
+      const from = new Set(moved.map((l) => l.from));
+      const own = depth < 8 ? moved.filter((l) => this.firstWrite(unit, l.from) < Infinity).map((l) => this.sourcesOf(unit, l.from, depth + 1)) : [];
+      return (input) => from.has(input) || own.some((made) => made(input));
     }
     const from = this.firstWrite(unit, output);
+    const until = this.writtenUntil(unit, output);
     const inPlace = this.editsInPlace(unit, output);
-    // a source in the start directory (not one the build made: target/, the fingerprints)
     const tree = this.model.header.cwd;
-    const f = this.model.files[input];
-    const inTree = !!tree && !(f.kinds & WRITES) && relativeInside(tree, f.path) !== undefined;
-    for (const id of unit.procs) {
-      const a = this.procs.get(id)!.files.get(input);
-      if (!a) continue;
-      if (a.kinds & Kind.EXEC) return true;
-      if (inPlace || !(a.kinds & READS)) continue;
-      if (inTree && a.first <= this.writtenUntil(unit, output)) return true;
-      // a copy: open (or still read) when the write began; not what it read while it held a lock file open
-      if (a.first <= from && Math.max(a.last, a.closed) >= from) return true;
-    }
-    return false;
+    return (input) => {
+      // a source in the start directory (not one the build made: target/, the fingerprints)
+      const f = this.model.files[input];
+      const inTree = !!tree && !(f.kinds & WRITES) && relativeInside(tree, f.path) !== undefined;
+      for (const id of unit.procs) {
+        const a = this.procs.get(id)!.files.get(input);
+        if (!a) continue;
+        if (a.kinds & Kind.EXEC) return true;
+        if (inPlace || !(a.kinds & READS)) continue;
+        if (inTree && a.first <= until) return true;
+        // a copy: open (or still read) when the write began; not what it read while it held a lock file open
+        if (a.first <= from && Math.max(a.last, a.closed) >= from) return true;
+      }
+      return false;
+    };
   }
 
   /**

@@ -64,5 +64,5 @@ export const WRITES = Kind.WRITE | Kind.CREATE | Kind.TRUNCATE | Kind.RENAME_TO;
  * job's inputs are made of, and what provenance (deps, rdeps) follows.
  */
 export const READS = Kind.READ | Kind.EXEC | Kind.RENAME_FROM | Kind.LINK_FROM;
-/** The file's content or existence was used: read, exec, or a successful lookup. */
-export const USES = Kind.READ | Kind.EXEC | Kind.STAT | Kind.LIST;
+/** The file's content or existence was used: read, run, hard-linked, or a successful lookup or listing. */
+export const USES = Kind.READ | Kind.EXEC | Kind.LINK_FROM | Kind.STAT | Kind.LIST;

@@ -451,7 +451,7 @@ export class ModelBuilder {
 
   /**
    * A close of a file the process used: reads and writes through that fd
-   * (if it was the one) end here (jobs.ts writtenUntil, and madeOf: a
+   * (if it was the one) end here (jobs.ts writtenUntil, and sourcesOf: a
    * driver copying a file reads it while it writes the copy).
    */
   private onClose(p: Process, path: string | undefined, ts: number): void {

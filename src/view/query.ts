@@ -9,7 +9,7 @@
  * embedded, unpacked model.
  */
 import type { BuildFile, BuildModel, FileAccess, Process } from '../model/model.js';
-import { Kind, kindNames, WRITES } from '../model/kinds.js';
+import { Kind, kindNames, USES, WRITES } from '../model/kinds.js';
 import { commandLine, exitText } from '../present/format.js';
 
 /** What a filter keeps: flags by index in model.processes and by file id. */
@@ -86,7 +86,7 @@ export function procFailed(p: Process): boolean {
 export function fileKind(f: BuildFile): string {
   if ((f.kinds & ~Kind.PROBE) === 0 && f.kinds & Kind.PROBE) return 'probe';
   const written = (f.kinds & WRITES) !== 0;
-  if (!written) return f.kinds & (Kind.READ | Kind.EXEC | Kind.LINK_FROM | Kind.STAT | Kind.LIST | Kind.DIR) ? 'input' : 'other';
+  if (!written) return f.kinds & (USES | Kind.DIR) ? 'input' : 'other';
   if (f.removed) return 'intermediate';
   if (f.created) {
     let readAfter = false;
@@ -549,7 +549,7 @@ export class ViewQuery {
     const probed: FileAccess[] = [];
     for (const a of p.files.values()) {
       if (a.kinds & WRITES || a.kinds & Kind.DELETE) written.push(a);
-      else if (a.kinds & (Kind.READ | Kind.EXEC | Kind.LINK_FROM | Kind.STAT | Kind.LIST | Kind.DIR)) read.push(a);
+      else if (a.kinds & (USES | Kind.DIR)) read.push(a);
       else if (a.kinds & Kind.PROBE) probed.push(a);
     }
     const list = (xs: FileAccess[]) => ({
