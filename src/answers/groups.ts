@@ -5,9 +5,10 @@
  *                  tree (under the build's start directory), system (/usr, /lib*, /etc,
  *                  /opt, …) and elsewhere (home directories, other trees: the unexpected)
  *   outputs        written, present at the end, and read by no other process of the build
+ *                  (the products first: see productsFirst)
  *   intermediates  written, then read by another process or removed (objects, generated
  *                  headers, temporaries)
- *                  (both by path, those in the tree first)
+ *                  (by path, those in the tree first)
  *   probes         looked up and not found (failed open, exec, stat, …), per directory
  *
  * Runtime noise (/proc, /sys, /dev, shared libraries, the loader, locale
@@ -83,6 +84,28 @@ function treeFirst(build: Build, ids: number[]): number[] {
   return byPath(build, ids).sort((a, b) => keys.get(a)! - keys.get(b)!);
 }
 
+/**
+ * Outputs, the products first: the tree's before the others; then those
+ * with no hidden component (a build system's state: cargo's .fingerprint,
+ * .ninja_log) before those with one; then the shallowest first (the final
+ * program and library sit near the top, a compiler's incremental cache
+ * deep below); then by path.
+ */
+function productsFirst(build: Build, ids: number[]): number[] {
+  const start = build.startDir;
+  const files = build.model.files;
+  const keys = new Map<number, number>();
+  for (const id of ids) {
+    const path = files[id].path;
+    const tree = placeOf(path, start) === 'tree';
+    const rel = tree ? path.slice(start.length + 1) : path.slice(1);
+    const parts = rel.split('/');
+    const hidden = parts.some((c) => c.startsWith('.'));
+    keys.set(id, (tree ? 0 : 1 << 20) + (hidden ? 1 << 19 : 0) + Math.min(parts.length, (1 << 19) - 1));
+  }
+  return byPath(build, ids).sort((a, b) => keys.get(a)! - keys.get(b)!);
+}
+
 export function fileGroups(build: Build, opts: { all?: boolean } = {}): FileGroups {
   const g: FileGroups = { inputs: { tree: [], system: [], elsewhere: [] }, outputs: [], intermediates: [], probes: [] };
   const start = build.startDir;
@@ -102,7 +125,8 @@ export function fileGroups(build: Build, opts: { all?: boolean } = {}): FileGrou
     }
   }
   for (const ids of [g.inputs.tree, g.inputs.system, g.inputs.elsewhere, g.probes]) byPath(build, ids);
-  for (const ids of [g.outputs, g.intermediates]) treeFirst(build, ids);
+  productsFirst(build, g.outputs);
+  treeFirst(build, g.intermediates);
   return g;
 }
 
