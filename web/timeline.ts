@@ -7,7 +7,7 @@
  */
 import type { Backend } from './backend.js';
 import { selProc, store } from './state.js';
-import { counted, debounce, dur, FAILED, h, toolColor } from './util.js';
+import { counted, debounce, dur, FAILED, h, OTHER, PALETTE, toolColors } from './util.js';
 
 interface Data {
   t0: number;
@@ -21,13 +21,14 @@ interface Data {
 
 const RIBBON_H = 30;
 const AXIS_H = 18;
-const LEGEND = 10;
 
 export class Timeline {
   readonly el: HTMLElement;
   private readonly canvas: HTMLCanvasElement;
   private readonly tip: HTMLElement;
   private readonly legend: HTMLElement;
+  /** Each tool's colour, by its index in `tools` (toolColors). */
+  private readonly colors: string[];
   private readonly info: HTMLElement;
   private data?: Data;
   private t0 = 0;
@@ -50,10 +51,11 @@ export class Timeline {
     this.tip = h('div.tl-tip', { hidden: true });
     this.legend = h('div.tl-legend');
     this.info = h('span.tl-info');
-    for (const [i, t] of tools.slice(0, LEGEND).entries()) {
-      this.legend.append(h('span.chip', {}, h('i', { style: `background:${toolColor(i)}` }), t.name));
+    this.colors = toolColors(tools.map((t) => t.name));
+    for (const [i, t] of tools.slice(0, PALETTE.length).entries()) {
+      this.legend.append(h('span.chip', { 'data-tool': t.name }, h('i', { style: `background:${this.colors[i]}` }), t.name));
     }
-    if (tools.length > LEGEND) this.legend.append(h('span.chip', {}, h('i', { style: 'background:#a0a4a8' }), 'other'));
+    if (tools.length > PALETTE.length) this.legend.append(h('span.chip', {}, h('i', { style: `background:${OTHER}` }), 'other'));
     this.legend.append(h('span.chip', {}, h('i', { style: `background:${FAILED}` }), 'failed'));
     this.el = h(
       'section.timeline#timeline',
@@ -235,7 +237,7 @@ export class Timeline {
         const x1 = this.x(b[i + 3], W);
         if (x1 < 0 || x0 > W) continue;
         const y = lanesTop + b[i + 1] * laneH;
-        g.fillStyle = b[i + 5] ? FAILED : toolColor(b[i + 4]);
+        g.fillStyle = b[i + 5] ? FAILED : (this.colors[b[i + 4]] ?? OTHER);
         const w = Math.max(1, x1 - x0);
         g.fillRect(x0, y, w, Math.max(1, laneH - (laneH > 4 ? 1 : 0)));
         this.drawnIds.push(b[i]);

@@ -56,12 +56,41 @@ export function debounce<A extends unknown[]>(fn: (...a: A) => void, ms: number)
   };
 }
 
-/** Colours for the most common tools (by rank); the rest are grey. */
+/** Colours for the most common tools; the rest are grey. */
 // no two alike (a teal beside a pale teal, a green beside a pale green made cc1 and ld, make and sh look the same); red is for failures
 export const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#b07aa1', '#76b7b2', '#edc948', '#9c755f', '#ff9da7', '#a0cbe8', '#b6992d', '#bab0ac', '#d4a6c8'];
 export const OTHER = '#a0a4a8';
 export const FAILED = '#d93025';
-export const toolColor = (rank: number) => (rank < PALETTE.length ? PALETTE[rank] : OTHER);
+
+/**
+ * A name's hash, 32 bits: FNV-1a and murmur3's finalizer, from a seed
+ * under which the common toolchain's programs (sh, make, cc1, as, ld, gcc,
+ * collect2, cc1plus, g++, clang, ninja, rustc) each pick a colour of their own.
+ */
+function nameHash(name: string): number {
+  let h = 0x811c9dc5 ^ 22317;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * The colours of tools by rank (most common first): the first
+ * PALETTE.length get one each, the rest grey. A tool's name picks its
+ * colour, so that cc1 has the same colour in every build where it can;
+ * when a more common tool has taken it, the next free one.
+ */
+export function toolColors(names: readonly string[]): string[] {
+  const taken = new Array<boolean>(PALETTE.length).fill(false);
+  return names.map((name, rank) => {
+    if (rank >= PALETTE.length) return OTHER;
+    let i = nameHash(name) % PALETTE.length;
+    while (taken[i]) i = (i + 1) % PALETTE.length;
+    taken[i] = true;
+    return PALETTE[i];
+  });
+}
 
 export function clear(el: Element): void {
   while (el.firstChild) el.firstChild.remove();
