@@ -126,7 +126,13 @@ struct bt_open {
 	__u64 resolve; /* openat2 RESOLVE_* flags */
 	__u16 op;
 	__u16 path_len;
-	__u32 _pad;
+	/* a successful open: the file as it was opened (its inode's
+	 * modification time and size; 0 on failure); what tells one version of
+	 * a source from another when nothing stat'ed it (a compiler opens
+	 * headers without a stat) */
+	__u32 mtime_nsec;
+	__s64 mtime_sec;
+	__u64 size;
 	/* char path[path_len] */
 };
 

@@ -21,12 +21,60 @@ struct bt_open_how {
 	__u64 resolve;
 };
 
+/* The inode's modification time before Linux 6.11 (a timespec64 named
+ * __i_mtime in 6.7-6.10, i_mtime before): CO-RE picks the layout the
+ * running kernel has. */
+struct inode___pre611 {
+	struct timespec64 __i_mtime;
+} __attribute__((preserve_access_index));
+
+struct inode___pre67 {
+	struct timespec64 i_mtime;
+} __attribute__((preserve_access_index));
+
+/* The file the current task has at descriptor `fd` (just opened): its
+ * modification time and size, into the open record. Left 0 when it cannot
+ * be read. */
+static __always_inline void bt_fd_file_stat(__s32 fd, struct bt_open *e)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct fdtable *fdt = t->files->fdt;
+	struct file **fds;
+	struct file *f = NULL;
+	struct inode *ino;
+
+	if (fd < 0 || !fdt || (__u32)fd >= fdt->max_fds)
+		return;
+	fds = fdt->fd;
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+		return;
+	ino = BPF_CORE_READ(f, f_inode);
+	if (!ino)
+		return;
+	e->size = BPF_CORE_READ(ino, i_size);
+	if (bpf_core_field_exists(ino->i_mtime_sec)) {
+		e->mtime_sec = BPF_CORE_READ(ino, i_mtime_sec);
+		e->mtime_nsec = BPF_CORE_READ(ino, i_mtime_nsec);
+	} else if (bpf_core_field_exists(((struct inode___pre611 *)ino)->__i_mtime)) {
+		struct timespec64 ts = BPF_CORE_READ((struct inode___pre611 *)ino, __i_mtime);
+
+		e->mtime_sec = ts.tv_sec;
+		e->mtime_nsec = ts.tv_nsec;
+	} else {
+		struct timespec64 ts = BPF_CORE_READ((struct inode___pre67 *)ino, i_mtime);
+
+		e->mtime_sec = ts.tv_sec;
+		e->mtime_nsec = ts.tv_nsec;
+	}
+}
+
 static __always_inline void bt_on_open(long ret, struct bt_pending *p)
 {
 	struct bt_scratch *s = bt_buf();
 	struct bt_open *e;
 	struct bt_open_how how = {};
 	struct bt_args a = {};
+	__u16 path_len;
 
 	if (!s)
 		return;
@@ -36,7 +84,9 @@ static __always_inline void bt_on_open(long ret, struct bt_pending *p)
 	e->ret = ret;
 	e->op = p->op;
 	e->resolve = 0;
-	e->_pad = 0;
+	e->mtime_nsec = 0;
+	e->mtime_sec = 0;
+	e->size = 0;
 	e->dirfd = a.dirfd;
 	e->flags = a.flags;
 	e->mode = a.mode;
@@ -48,8 +98,11 @@ static __always_inline void bt_on_open(long ret, struct bt_pending *p)
 		e->mode = how.mode;
 		e->resolve = how.resolve;
 	}
-	e->path_len = bt_read_ustr(s->buf, sizeof(*e), (const void *)a.path, &e->h.flags);
-	bt_emit(e, sizeof(*e) + e->path_len);
+	path_len = bt_read_ustr(s->buf, sizeof(*e), (const void *)a.path, &e->h.flags);
+	e->path_len = path_len;
+	if (ret >= 0)
+		bt_fd_file_stat(ret, e);
+	bt_emit(e, sizeof(*e) + path_len);
 }
 
 

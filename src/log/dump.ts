@@ -512,6 +512,9 @@ export function toJson(r: LogRecord, h?: LogHeader, flagNames = true): object {
       o.op = p.op ?? '';
       o.resolve = p.resolve ?? 0;
       o.truncated = Boolean(p.truncated);
+      o.mtime = p.mtime ?? 0;
+      o.mtime_nsec = p.mtime_nsec ?? 0;
+      o.size = p.size ?? 0;
       break;
     }
     case 'close': {

@@ -217,6 +217,10 @@ export interface Open {
   op: string;
   resolve?: number;
   truncated?: boolean;
+  /** a successful open: the file's modification time (s since the epoch) and size when it was opened */
+  mtime?: number;
+  mtime_nsec?: number;
+  size?: number;
 }
 
 export interface Close {

@@ -81,8 +81,9 @@ export interface BuildFile {
   readonly procs: FileAccess[];
   /**
    * Its modification time as the build first found it ("sec.nsec", from a
-   * successful stat before the build wrote it: make comparing timestamps),
-   * when a process asked; undefined when none did (an fstat is not recorded).
+   * successful stat or open before the build wrote it: make comparing
+   * timestamps, a compiler reading a header); undefined when no process
+   * did either (a log of a bt before opens carried the time).
    */
   mtime?: string;
 }
@@ -434,6 +435,8 @@ export class ModelBuilder {
     if (type === 'open') {
       // the bulk of every build: no Use objects on the way
       this.use(p, r.abspath, openKinds(r.access ?? 0), ts);
+      const o = r.open!;
+      if (o.mtime || o.mtime_nsec) this.found(r.abspath, o.mtime ?? 0, o.mtime_nsec ?? 0);
       return;
     }
     if (type === 'close') {
@@ -467,9 +470,15 @@ export class ModelBuilder {
   private onStat(r: LogRecord): void {
     const l = r.lookup!;
     // the file's own time: not a symbolic link's (an lstat of a link; a stat follows it)
-    if (!l.ftype || l.ftype === S_IFLNK_TYPE || l.errno || !r.abspath || r.abspath[0] !== '/') return;
-    const f = this.file(r.abspath);
-    if (f.mtime === undefined && !(f.kinds & WRITES)) f.mtime = `${l.mtime ?? 0}.${String(l.mtime_nsec ?? 0).padStart(9, '0')}`;
+    if (!l.ftype || l.ftype === S_IFLNK_TYPE || l.errno) return;
+    this.found(r.abspath, l.mtime ?? 0, l.mtime_nsec ?? 0);
+  }
+
+  /** A successful stat or open found `path` with this mtime: kept if it is the first, before the build wrote the file. */
+  private found(path: string | undefined, sec: number, nsec: number): void {
+    if (!path || path[0] !== '/') return;
+    const f = this.file(path);
+    if (f.mtime === undefined && !(f.kinds & WRITES)) f.mtime = `${sec}.${String(nsec).padStart(9, '0')}`;
   }
 
   private onProcess(p: Process, r: LogRecord): void {

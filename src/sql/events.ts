@@ -49,6 +49,9 @@ export class EventWriter {
         b.code(C.op, p.op ?? '');
         b.big(C.resolve, p.resolve ?? 0);
         b.bool(C.truncated, Boolean(p.truncated));
+        b.big(C.mtime, p.mtime ?? 0);
+        b.int(C.mtime_nsec, p.mtime_nsec ?? 0);
+        b.big(C.size, p.size ?? 0);
         break;
       }
       case 'lookup': {

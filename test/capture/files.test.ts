@@ -4,6 +4,7 @@
  * real make -j2 build.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import type { LogRecord } from '../../src/log/schema.js';
@@ -49,6 +50,31 @@ ebpfTest('opens: path as passed, dirfd, flags, mode, fd or errno; chdir/fchdir c
   // Every successful open is closed again, with the same fd.
   const closes = ofType(t.log.records, 'close').map((r) => r.close.fd);
   assert.ok(closes.includes(D));
+});
+
+ebpfTest('a successful open carries the file\'s mtime and size as it was opened (through a symlink: its target\'s); a failed one none', async () => {
+  const dir = tmpdir();
+  const file = path.join(dir, 'a.txt');
+  fs.writeFileSync(file, 'x'.repeat(1234));
+  await execa('touch', ['-d', '2021-03-04 05:06:07.123456789 UTC', file]);
+  fs.symlinkSync('a.txt', path.join(dir, 'link.txt'));
+  const st = fs.statSync(file, { bigint: true });
+  const t = await trace(['sh', '-c', 'cat a.txt link.txt >/dev/null; cat missing.txt 2>/dev/null; : >>a.txt; : >new.txt'], { cwd: dir });
+  assert.equal(t.code, 0, t.stderr);
+  const opens = ofType(t.log.records, 'open')
+    .filter((r) => !r.open.path.startsWith('/'))
+    .map((r) => [r.open.path, r.open.fd >= 0 ? 'ok' : r.open.errno, r.open.mtime, r.open.mtime_nsec, r.open.size]);
+  const sec = Number(st.mtimeNs / 1_000_000_000n);
+  assert.equal(sec, Date.UTC(2021, 2, 4, 5, 6, 7) / 1000);
+  assert.equal(Number(st.mtimeNs % 1_000_000_000n), 123456789);
+  const made = fs.statSync(path.join(dir, 'new.txt'), { bigint: true }).mtimeNs;
+  assert.deepEqual(opens, [
+    ['a.txt', 'ok', sec, 123456789, 1234],
+    ['link.txt', 'ok', sec, 123456789, 1234],
+    ['missing.txt', 2, 0, 0, 0],
+    ['a.txt', 'ok', sec, 123456789, 1234], // >> opens without a write: still the old time and size
+    ['new.txt', 'ok', Number(made / 1_000_000_000n), Number(made % 1_000_000_000n), 0], // made by this open, empty
+  ]);
 });
 
 ebpfTest('namespace operations: mkdir, rename, link, symlink, unlink, rmdir', async () => {

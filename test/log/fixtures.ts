@@ -65,7 +65,7 @@ export function sampleRecords(): LogRecord[] {
       ts: START + 2_000_000,
       pid: 1235,
       tid: 1235,
-      open: { path: 'foo.c', dirfd: -100, flags: O_CLOEXEC, mode: 0, fd: 3, errno: 0, op: 'openat' },
+      open: { path: 'foo.c', dirfd: -100, flags: O_CLOEXEC, mode: 0, fd: 3, errno: 0, op: 'openat', mtime: 1_700_000_000, mtime_nsec: 250, size: 4096 },
     },
     {
       ts: START + 2_100_000,

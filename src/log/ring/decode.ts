@@ -123,6 +123,9 @@ export class RecordDecoder {
           op: op(dv, off + L.op),
           resolve: u64(dv, off + L.resolve),
           truncated,
+          mtime: Number(dv.getBigInt64(off + L.mtime_sec, true)),
+          mtime_nsec: dv.getUint32(off + L.mtime_nsec, true),
+          size: u64(dv, off + L.size),
         };
         break;
       }

@@ -27,8 +27,8 @@ export const LAYOUT = {
   bt_exec_data: { size: 32, fields: { h: 0, offset: 24, len: 28 } },
   bt_exit: { size: 32, fields: { h: 0, status: 24 } },
   bt_open: {
-    size: 56,
-    fields: { h: 0, ret: 24, dirfd: 28, flags: 32, mode: 36, resolve: 40, op: 48, path_len: 50 },
+    size: 72,
+    fields: { h: 0, ret: 24, dirfd: 28, flags: 32, mode: 36, resolve: 40, op: 48, path_len: 50, mtime_nsec: 52, mtime_sec: 56, size: 64 },
   },
   bt_close: { size: 48, fields: { h: 0, ret: 24, fd: 28, last: 32, cr_flags: 36, op: 40 } },
   bt_dup: { size: 48, fields: { h: 0, ret: 24, oldfd: 28, newfd: 32, flags: 36, op: 40 } },

@@ -26,7 +26,7 @@ const OP_BYTES: Record<number, Buffer> = Object.fromEntries(
 const opBytes = (v: number): Buffer => (OP_BYTES[v] ??= Buffer.from(`op${v}`));
 /** Field numbers of bt.Record / bt.Open / bt.Close (proto/bt.proto). */
 const REC = { ts: 1, pid: 2, tid: 3, open: 13, close: 14, lookup: 23 };
-const OPEN = { path: 1, dirfd: 2, flags: 3, mode: 4, fd: 5, errno: 6, op: 7, resolve: 8, truncated: 9 };
+const OPEN = { path: 1, dirfd: 2, flags: 3, mode: 4, fd: 5, errno: 6, op: 7, resolve: 8, truncated: 9, mtime: 10, mtime_nsec: 11, size: 12 };
 const CLOSE = { fd: 1, errno: 2, op: 3, last: 4, flags: 5 };
 const LOOKUP = { op: 1, path: 2, dirfd: 3, flags: 4, mode: 5, errno: 6, ftype: 7, mtime: 8, mtime_nsec: 9, target: 10, truncated: 12 };
 
@@ -143,6 +143,9 @@ export class Transcoder {
     w.raw(OPEN.op, opBytes(dv.getUint16(off + O.op, true)));
     w.uint64(OPEN.resolve, dv.getUint32(off + O.resolve, true), dv.getUint32(off + O.resolve + 4, true));
     w.bool(OPEN.truncated, (dv.getUint16(off + H.flags, true) & (F.TRUNCATED | F.READ_FAULT)) !== 0);
+    w.sint64(OPEN.mtime, Number(dv.getBigInt64(off + O.mtime_sec, true)));
+    w.uint(OPEN.mtime_nsec, dv.getUint32(off + O.mtime_nsec, true));
+    w.uint64(OPEN.size, dv.getUint32(off + O.size, true), dv.getUint32(off + O.size + 4, true));
     this.end(inner);
     this.end(start);
     this.counts.open++;
