@@ -9,10 +9,11 @@
  */
 import { loadBuild, Kind, programName, READS, WRITES, type Build, type BuildFile, type LoadOptions, type Process } from '../model/index.js';
 import { baseName } from '../normalize/paths.js';
+import { cutOff, type Damage } from '../log/check.js';
 import { exitText } from '../present/format.js';
 import { isPseudoPath, Noise } from '../check/noise.js';
 import { compileMasks, Masker } from './mask.js';
-import { argDiff, match, side, type ArgOp, type Side } from './match.js';
+import { argDiff, match, side, type ArgOp, type Matching, type Side } from './match.js';
 
 export interface DiffOptions {
   /** Environment variables never compared. */
@@ -25,6 +26,7 @@ export interface DiffOptions {
 
 export interface Command {
   proc: number;
+  /** Masked as in the comparison: the start directory as `$START`, temporary names as `<tmp>`. */
   argv: string[];
   /** Relative to the start directory ("." for it). */
   cwd: string;
@@ -35,8 +37,8 @@ export interface DiffReport {
   b: BuildInfo;
   exit_status: Array<{ a: Command; b: Command; a_status: string; b_status: string }>;
   /** Topmost processes only in one build (`hidden`: their own subprocesses, not listed). */
-  only_in_a: Array<Command & { hidden: number }>;
-  only_in_b: Array<Command & { hidden: number }>;
+  only_in_a: OnlyCommand[];
+  only_in_b: OnlyCommand[];
   arguments: Array<{ a: Command; b: Command; removed: string[]; added: string[]; diff: ArgOp[] }>;
   environment: Array<{ name: string; a: string | null; b: string | null; tools: string[] }>;
   inputs_only_in_a: FileEntry[];
@@ -49,12 +51,17 @@ export interface DiffReport {
   durations: Array<{ a: Command; b: Command; a_ms: number; b_ms: number; change_ms: number }>;
 }
 
+/** A topmost process only in one build: `status` as bt writes it ("exit 0", "exit 3", "SIGKILL", "unknown"); `hidden`: its own subprocesses, not listed. */
+export type OnlyCommand = Command & { status: string; hidden: number };
+
 export interface BuildInfo {
   command: string[];
   start_dir: string;
   duration_ms: number;
   exit_status: number | null;
   processes: number;
+  /** Why the log is not the whole build (a truncated or damaged log, a trailer that disagrees), else null. */
+  incomplete: string | null;
 }
 
 export interface FileEntry {
@@ -71,9 +78,13 @@ export interface FileEntry {
  */
 export const DEFAULT_IGNORED_ENV: readonly string[] = ['COLLECT_GCC_OPTIONS', '_', 'OLDPWD'];
 
-/** Job duration changes smaller than this are timing noise, not listed. */
+/**
+ * Job duration changes listed: at least 50 ms, 20% of the job's longer
+ * duration and 1% of the longer build's (smaller ones are timing noise).
+ */
 const MIN_CHANGE_NS = 50e6;
 const MIN_CHANGE_RATIO = 0.2;
+const MIN_BUILD_RATIO = 0.01;
 
 /** The content sections (everything but durations): a diff with none of them is "no difference". */
 export const CONTENT_SECTIONS = [
@@ -100,7 +111,6 @@ export function diffBuilds(ba: Build, bb: Build, opts: DiffOptions = {}): DiffRe
   const b = side(bb, new Masker(bb, masks));
   const m = match(a, b);
   const pairs = [...m.same, ...m.changed];
-  const cmd = (s: Side, proc: number): Command => ({ proc, argv: [...s.build.process(proc)!.argv], cwd: s.cwd.get(proc) ?? '' });
 
   const exit_status = pairs
     .map(([x, y]) => [ba.process(x)!, bb.process(y)!] as const)
@@ -130,7 +140,7 @@ export function diffBuilds(ba: Build, bb: Build, opts: DiffOptions = {}): DiffRe
     only_in_a: topmost(a, m.onlyA),
     only_in_b: topmost(b, m.onlyB),
     arguments: arguments_,
-    environment: environment(a, b, pairs, new Set([...DEFAULT_IGNORED_ENV, ...(opts.ignoreEnv ?? [])])),
+    environment: environment(a, b, m, new Set([...DEFAULT_IGNORED_ENV, ...(opts.ignoreEnv ?? [])])),
     inputs_only_in_a: inputs.onlyA.filter((e) => !resolved.used.has(e)),
     inputs_only_in_b: inputs.onlyB.filter((e) => !resolved.used.has(e)),
     resolved_elsewhere: resolved.list,
@@ -164,7 +174,23 @@ function info(b: Build): BuildInfo {
     duration_ms: Math.round(b.durationNs / 1e6),
     exit_status: b.model.trailer?.exit_status ?? null,
     processes: b.model.processes.length,
+    incomplete: incomplete(b.damage),
   };
+}
+
+/** A process as the report shows it: its argv masked (argv[0] as a masked path, not only the program's name). */
+function cmd(s: Side, proc: number): Command {
+  const argv = s.build.process(proc)!.argv;
+  const masked = s.argv.get(proc);
+  return { proc, argv: masked ? [s.mask.text(argv[0] ?? ''), ...masked.slice(1)] : argv.map((x) => s.mask.text(x)), cwd: s.cwd.get(proc) ?? '' };
+}
+
+/** Why a log is not the whole build, in words (what bt's warning on stderr says), or null. */
+function incomplete(d: Damage): string | null {
+  if (d.torn) return `the log is ${cutOff(d.torn.reason) ? 'truncated' : 'damaged'} at byte ${d.torn.offset}`;
+  if (d.trailerMismatch) return d.trailerMismatch;
+  if (d.live) return 'the log is still being written';
+  return null;
 }
 
 function status(p: Process): string {
@@ -172,7 +198,7 @@ function status(p: Process): string {
 }
 
 /** Unmatched processes whose nearest ran-a-program ancestor is matched (or none): the rest is hidden under them. */
-function topmost(s: Side, only: Process[]): Array<Command & { hidden: number }> {
+function topmost(s: Side, only: Process[]): OnlyCommand[] {
   const isOnly = new Set(only.map((p) => p.proc));
   const execd = new Set(s.procs.map((p) => p.proc));
   const top = new Map<number, number>();
@@ -189,32 +215,70 @@ function topmost(s: Side, only: Process[]): Array<Command & { hidden: number }> 
     top.set(root, (top.get(root) ?? 0) + (root === p.proc ? 0 : 1));
   }
   return [...top]
-    .map(([proc, hidden]) => ({ proc, argv: [...s.build.process(proc)!.argv], cwd: s.cwd.get(proc) ?? '', hidden }))
+    .map(([proc, hidden]) => ({ ...cmd(s, proc), status: status(s.build.process(proc)!), hidden }))
     .sort((x, y) => s.build.process(x.proc)!.start - s.build.process(y.proc)!.start);
 }
+
+/** make's jobserver file descriptors (or fifo) in MAKEFLAGS and MFLAGS: `--jobserver-auth=3,4` and `--jobserver-auth=fifo:/tmp/GMfifo12` are `--jobserver-auth=<fds>`. */
+const JOBSERVER = /(--jobserver-(?:auth|fds)=)\S+/g;
 
 function envMap(s: Side, p: Process): Map<string, string> {
   const out = new Map<string, string>();
   for (const e of p.env) {
     const i = e.indexOf('=');
-    if (i > 0) out.set(e.slice(0, i), s.mask.text(e.slice(i + 1)));
+    if (i > 0) out.set(e.slice(0, i), s.mask.text(e.slice(i + 1)).replace(JOBSERVER, '$1<fds>'));
   }
   return out;
 }
 
-function environment(a: Side, b: Side, pairs: Array<[number, number]>, ignore: Set<string>): DiffReport['environment'] {
+/**
+ * Environment variables that differ, where they first differ: a pair of
+ * matched processes shows a difference unless it comes from above, that is
+ * when their nearest ran-a-program parents (a) differ in that variable too
+ * (inherited: shown there), (b) are not each other's match (a process of one
+ * build only, such as the gcc driver setting COLLECT_GCC for its collect2
+ * and ld, set it for its children), or (c) are the same program with other
+ * arguments (make CFLAGS=-O0 exporting CFLAGS and MAKEFLAGS to its recipes:
+ * the argument diff shows it). The roots' differences always show.
+ */
+function environment(a: Side, b: Side, m: Matching, ignore: Set<string>): DiffReport['environment'] {
   const diffs = new Map<string, { name: string; a: string | null; b: string | null; tools: Set<string> }>();
-  for (const [x, y] of pairs) {
+  const envs = new Map<Side, Map<number, Map<string, string>>>([
+    [a, new Map()],
+    [b, new Map()],
+  ]);
+  const env = (s: Side, proc: number) => {
+    const c = envs.get(s)!;
+    let e = c.get(proc);
+    if (!e) c.set(proc, (e = envMap(s, s.build.process(proc)!)));
+    return e;
+  };
+  const execdA = new Set(a.procs.map((p) => p.proc));
+  const execdB = new Set(b.procs.map((p) => p.proc));
+  const up = (s: Side, execd: Set<number>, proc: number) => {
+    let anc = s.build.process(proc)?.parent ?? 0;
+    while (anc && !execd.has(anc)) anc = s.build.process(anc)?.parent ?? 0;
+    return anc;
+  };
+  for (const [x, y] of [...m.same, ...m.changed]) {
     const p = a.build.process(x)!;
     const q = b.build.process(y)!;
     if (!p.env.length || !q.env.length) continue; // traced with --no-env
-    const ea = envMap(a, p);
-    const eb = envMap(b, q);
+    const ea = env(a, x);
+    const eb = env(b, y);
+    const pa = up(a, execdA, x);
+    const pb = up(b, execdB, y);
+    const parents = pa && pb && a.build.process(pa)!.env.length && b.build.process(pb)!.env.length ? ([pa, pb] as const) : undefined;
+    const paired = parents !== undefined && (m.same.get(parents[0]) ?? m.changed.get(parents[0])) === parents[1];
     for (const name of new Set([...ea.keys(), ...eb.keys()])) {
       if (ignore.has(name)) continue;
       const va = ea.get(name) ?? null;
       const vb = eb.get(name) ?? null;
       if (va === vb) continue;
+      if (parents) {
+        if (!paired || !m.same.has(parents[0])) continue; // (b), (c)
+        if ((env(a, parents[0]).get(name) ?? null) !== (env(b, parents[1]).get(name) ?? null)) continue; // (a)
+      }
       const k = JSON.stringify([name, va, vb]);
       let d = diffs.get(k);
       if (!d) diffs.set(k, (d = { name, a: va, b: vb, tools: new Set() }));
@@ -256,19 +320,41 @@ function fileSets(a: Side, b: Side, kinds: number, outputs: boolean): { onlyA: F
   };
   const ka = collect(a);
   const kb = collect(b);
-  const only = (x: Map<string, Set<string>>, y: Map<string, Set<string>>) =>
+  // /lib/x.so in one and /usr/lib/x.so in the other: the same file on a merged-/usr system
+  const merged = (m: Map<string, Set<string>>) => new Set([...m.keys()].map(mergedUsr));
+  const ma = merged(ka);
+  const mb = merged(kb);
+  const only = (x: Map<string, Set<string>>, y: Map<string, Set<string>>, my: Set<string>) =>
     [...x]
-      .filter(([k]) => !y.has(k))
+      .filter(([k]) => !y.has(k) && !my.has(mergedUsr(k)))
       .map(([path, tools]) => ({ path, tools: [...tools].sort() }))
-      .sort((u, v) => (u.path < v.path ? -1 : 1));
-  return { onlyA: only(ka, kb), onlyB: only(kb, ka) };
+      .sort((u, v) => byPlace(u.path, v.path));
+  return { onlyA: only(ka, kb, mb), onlyB: only(kb, ka, ma) };
+}
+
+/**
+ * The directories a merged /usr makes symbolic links into /usr (Debian 12,
+ * Ubuntu, Fedora, Arch): /bin, /sbin, /lib, /lib32, /lib64, /libx32.
+ */
+const MERGED_USR = /^\/(?:bin|sbin|lib|lib32|lib64|libx32)(?=\/|$)/;
+
+/** A path with /bin, /sbin and /lib… written as their /usr/ counterparts: /lib/x86_64-linux-gnu/crti.o and /usr/lib/x86_64-linux-gnu/crti.o are one file. */
+export function mergedUsr(p: string): string {
+  return MERGED_USR.test(p) ? `/usr${p}` : p;
+}
+
+/** The order of path lists: the build tree's files (keys relative to the start directory) first, then the others (absolute), each by name. */
+export function byPlace(u: string, v: string): number {
+  const ou = u.startsWith('/') ? 1 : 0;
+  const ov = v.startsWith('/') ? 1 : 0;
+  return ou - ov || (u < v ? -1 : u > v ? 1 : 0);
 }
 
 /**
  * Files both builds used and neither made (read, run or only stat'ed: a
  * no-op build's make only compares its prerequisites' timestamps), at the
  * same path in both, whose mtime differs, where a process of each build
- * asked for it (make's stat of a prerequisite; an fstat is not recorded):
+ * asked for it (make's stat of a prerequisite, a compiler's open of a header):
  * what was edited, touched or upgraded in between. Copies of a tree
  * elsewhere (other paths, masked alike) are not compared: copying sets new
  * mtimes.
@@ -292,7 +378,7 @@ function changedInputs(a: Side, b: Side): DiffReport['inputs_changed'] {
     const y = kb.get(path);
     if (y && y.mtime !== x.mtime) out.push({ path: a.mask.path(path), a: x.mtime, b: y.mtime, tools: [...new Set([...x.tools, ...y.tools])].sort() });
   }
-  return out.sort((u, v) => (u.path < v.path ? -1 : 1));
+  return out.sort((u, v) => byPlace(u.path, v.path));
 }
 
 /** Inputs only in A and only in B with the same name: the same file found in another place. */
@@ -315,12 +401,15 @@ function resolvedElsewhere(onlyA: FileEntry[], onlyB: FileEntry[]): { list: Diff
     for (const e of [...ea, ...eb]) used.add(e);
     list.push({ name, a: ea.map((e) => e.path), b: eb.map((e) => e.path), tools: [...new Set([...ea, ...eb].flatMap((e) => e.tools))].sort() });
   }
-  list.sort((u, v) => (u.name < v.name ? -1 : 1));
+  // the build tree's files (one of the places inside the start directory) first
+  const outside = (e: DiffReport['resolved_elsewhere'][number]) => ([...e.a, ...e.b].some((p) => !p.startsWith('/')) ? 0 : 1);
+  list.sort((u, v) => outside(u) - outside(v) || (u.name < v.name ? -1 : 1));
   return { list, used };
 }
 
 function durations(a: Side, b: Side, pairs: Array<[number, number]>, max: number): DiffReport['durations'] {
   const out: DiffReport['durations'] = [];
+  const min = Math.max(MIN_CHANGE_NS, MIN_BUILD_RATIO * Math.max(a.build.durationNs, b.build.durationNs));
   for (const [x, y] of pairs) {
     const ja = a.build.jobs.get(x);
     const jb = b.build.jobs.get(y);
@@ -328,10 +417,10 @@ function durations(a: Side, b: Side, pairs: Array<[number, number]>, max: number
     const da = ja.end - ja.start;
     const db = jb.end - jb.start;
     const d = db - da;
-    if (Math.abs(d) < MIN_CHANGE_NS || Math.abs(d) < MIN_CHANGE_RATIO * Math.max(da, db)) continue;
+    if (Math.abs(d) < min || Math.abs(d) < MIN_CHANGE_RATIO * Math.max(da, db)) continue;
     out.push({
-      a: { proc: x, argv: [...a.build.process(x)!.argv], cwd: a.cwd.get(x) ?? '' },
-      b: { proc: y, argv: [...b.build.process(y)!.argv], cwd: b.cwd.get(y) ?? '' },
+      a: cmd(a, x),
+      b: cmd(b, y),
       a_ms: Math.round(da / 1e6),
       b_ms: Math.round(db / 1e6),
       change_ms: Math.round(d / 1e6),

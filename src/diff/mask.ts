@@ -29,6 +29,29 @@ const TEMP_PATTERNS: readonly RegExp[] = [
   /\.tmp_\d+/g,
 ];
 
+/**
+ * Cargo's names that change with every build or every flag change, masked
+ * by default: rustc's incremental session directories and their lock files
+ * (`incremental/app-2a6ux1gnzq7ia/s-hooe2zahsc-1ceic68-78owgv…` and
+ * `s-hooe2tbld9-1gh5ihv.lock`, renamed at each build) become `s-<session>`;
+ * the 16-hex-digit metadata hash in file names (`libutil-dbe8f10e3f5b4e8d.rlib`,
+ * `.fingerprint/app-398db3b3eac09eb2`) and in `-C extra-filename=-…` and
+ * `-C metadata=…` becomes `<hash>`: the change of flags or sources that made a
+ * new hash shows elsewhere (arguments, inputs).
+ */
+const CARGO_PATTERNS: ReadonlyArray<[RegExp, string]> = [
+  [/(incremental\/[^/\s'"]+\/)s-[0-9a-z]{10}-[0-9a-z]{7}(?:-[0-9a-z]+)?(?=$|[/.\s'"])/g, '$1s-<session>'],
+  [/-[0-9a-f]{16}(?=$|[/.\s'":,;])/g, '-<hash>'],
+  [/\bmetadata=[0-9a-f]{16}\b/g, 'metadata=<hash>'],
+];
+
+function cargoNames(s: string): string {
+  if (!s.includes('-') && !s.includes('metadata=')) return s;
+  let out = s;
+  for (const [re, to] of CARGO_PATTERNS) out = out.replace(re, to);
+  return out;
+}
+
 /** A kept directory's name that is a temporary one (rustc's rustcXXXXXX, gcc's ccXXXXXX, tmpXXXXXXXX, mktemp's tmp.XXXXXXXXXX). */
 const TEMP_DIR_NAME = /^(?:rustc|cc|tmp\.?)(?=[A-Za-z0-9_]*[A-Z0-9])[A-Za-z0-9_]{6,10}$/;
 
@@ -78,6 +101,7 @@ export class Masker {
       // the start directory as a whole path part: /w/proj-deps is not $START-deps
       if (this.start !== '/') out = out.replace(this.startRe, '$$START');
     }
+    out = cargoNames(out);
     for (const re of this.user) out = out.replace(re, '*');
     return out;
   }
@@ -99,7 +123,7 @@ export class Masker {
     if (this.temps.has(p)) return '<tmp>';
     const q = this.tempDirs.size ? this.dirs(p) : p;
     const rel = relativeInside(this.start, q);
-    if (rel !== undefined) return this.user.length ? this.text(rel) : rel;
+    if (rel !== undefined) return this.user.length ? this.text(rel) : cargoNames(rel);
     return this.text(q);
   }
 
@@ -107,6 +131,6 @@ export class Masker {
   cwd(p: string): string {
     const q = this.tempDirs.size ? this.dirs(p) : p;
     const rel = relativeInside(this.start, q);
-    return rel === undefined ? this.text(q) : rel;
+    return rel === undefined ? this.text(q) : cargoNames(rel);
   }
 }

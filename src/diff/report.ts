@@ -1,22 +1,112 @@
 /** bt diff's output: text for people (most important first), JSON for scripts. Formatting goes through src/present/. */
+import { baseName } from '../normalize/paths.js';
 import { commandLine, displayPath, formatDuration, quoteArg } from '../present/format.js';
 import type { ArgOp } from './match.js';
-import { differs, type Command, type DiffReport, type FileEntry } from './index.js';
+import { differs, type Command, type DiffReport, type FileEntry, type OnlyCommand } from './index.js';
 
-/** Entries listed per section in text (JSON has them all). */
+/** Entries listed per section in text (JSON has them all); one more is listed rather than "… and 1 more". */
 const MAX_LINES = 40;
+
+/** An argument diff longer than this shows the kept words next to a change only (… for the rest). */
+const LONG_DIFF = 160;
+/** Kept words shown on each side of a change in a long argument diff. */
+const CONTEXT = 2;
 
 function where(c: Command): string {
   return c.cwd && c.cwd !== '.' ? `  (in ${c.cwd})` : '';
 }
 
-/** git word-diff style: kept words plain, [-removed-], {+added+}. */
+/** The words of an argument diff, a run of 3 or more equal ones as one (`[-'<tmp>'-]×18`). */
+function diffWords(ops: readonly ArgOp[]): Array<{ text: string; changed: boolean }> {
+  const out: Array<{ text: string; changed: boolean; n: number }> = [];
+  for (const o of ops) {
+    const text = o.op === '=' ? quoteArg(o.arg) : o.op === '-' ? `[-${quoteArg(o.arg)}-]` : `{+${quoteArg(o.arg)}+}`;
+    const last = out[out.length - 1];
+    if (last && last.text === text) last.n++;
+    else out.push({ text, changed: o.op !== '=', n: 1 });
+  }
+  return out.flatMap((w) => (w.n >= 3 ? [{ text: `${w.text}×${w.n}`, changed: w.changed }] : Array.from({ length: w.n }, () => ({ text: w.text, changed: w.changed }))));
+}
+
+/** git word-diff style: kept words plain, [-removed-], {+added+}; a run of 3 or more equal words once, with ×count. */
 export function wordDiff(ops: readonly ArgOp[]): string {
-  return ops.map((o) => (o.op === '=' ? quoteArg(o.arg) : o.op === '-' ? `[-${quoteArg(o.arg)}-]` : `{+${quoteArg(o.arg)}+}`)).join(' ');
+  return diffWords(ops)
+    .map((w) => w.text)
+    .join(' ');
+}
+
+/**
+ * wordDiff shortened when longer than LONG_DIFF characters: the program's
+ * name, the changes and CONTEXT kept words on each side of each; each run
+ * of other kept words is one `…`.
+ */
+export function shortDiff(ops: readonly ArgOp[]): string {
+  const words = diffWords(ops);
+  const full = words.map((w) => w.text).join(' ');
+  if (full.length <= LONG_DIFF) return full;
+  const keep = words.map((w, i) => i === 0 || w.changed);
+  words.forEach((w, i) => {
+    if (!w.changed) return;
+    for (let j = Math.max(0, i - CONTEXT); j <= Math.min(words.length - 1, i + CONTEXT); j++) keep[j] = true;
+  });
+  const out: string[] = [];
+  words.forEach((w, i) => {
+    if (keep[i]) out.push(w.text);
+    else if (keep[i - 1] !== false || i === 0) out.push('…');
+  });
+  return out.join(' ');
+}
+
+/** The edit of an argument diff, its changed words only: `[--O2-] {+-O0+}`. */
+function edit(ops: readonly ArgOp[]): string {
+  return wordDiff(ops.filter((o) => o.op !== '='));
+}
+
+/**
+ * The argument section's lines: commands with the same edit (`[--O2-]
+ * {+-O0+}` in each compile and its cc1) as one group, in the order of their
+ * first command: a single command as its (shortened) diff; a group as the
+ * edit, its count and the count per program, then the first command of each
+ * program with the number of others like it.
+ */
+export function argumentLines(items: DiffReport['arguments']): string[] {
+  const groups = new Map<string, DiffReport['arguments']>();
+  for (const x of items) {
+    const k = edit(x.diff);
+    const g = groups.get(k);
+    if (g) g.push(x);
+    else groups.set(k, [x]);
+  }
+  const out: string[] = [];
+  for (const [k, xs] of groups) {
+    if (xs.length === 1) {
+      out.push(`${shortDiff(xs[0].diff)}${where(xs[0].b)}`);
+      continue;
+    }
+    const byTool = new Map<string, DiffReport['arguments']>();
+    for (const x of xs) {
+      const t = x.diff[0]?.op === '=' ? x.diff[0].arg : baseName(x.b.argv[0] ?? '');
+      const l = byTool.get(t);
+      if (l) l.push(x);
+      else byTool.set(t, [x]);
+    }
+    out.push(`${k} in ${xs.length} commands: ${[...byTool].map(([t, l]) => `${t} (${l.length})`).join(', ')}`);
+    for (const l of byTool.values()) {
+      const more = l.length > 1 ? `  (and ${l.length - 1} more like it)` : '';
+      out.push(`  ${shortDiff(l[0].diff)}${where(l[0].b)}${more}`);
+    }
+  }
+  return out;
 }
 
 function value(v: string | null): string {
   return v === null ? '(unset)' : quoteArg(v);
+}
+
+/** A note for a log that is not the whole build: "B is incomplete (the log is truncated at byte 228)". */
+function incomplete(r: DiffReport): string {
+  const notes = (['a', 'b'] as const).filter((k) => r[k].incomplete).map((k) => `${k.toUpperCase()} is incomplete (${r[k].incomplete})`);
+  return notes.length ? `; ${notes.join('; ')}` : '';
 }
 
 function side(name: string, b: DiffReport['a']): string {
@@ -26,20 +116,24 @@ function side(name: string, b: DiffReport['a']): string {
 
 export function diffText(r: DiffReport): string {
   const out: string[] = [];
-  out.push(`bt diff: ${differs(r) ? 'the builds differ' : 'no differences'}; ${side('A', r.a)}; ${side('B', r.b)}`);
-  const section = <T>(title: string, items: readonly T[], line: (x: T) => string) => {
-    if (!items.length) return;
-    out.push('', `${title} (${items.length})`);
-    for (const x of items.slice(0, MAX_LINES)) out.push(`  ${line(x)}`);
-    if (items.length > MAX_LINES) out.push(`  … and ${items.length - MAX_LINES} more (--json lists them all)`);
+  out.push(`bt diff: ${differs(r) ? 'the builds differ' : 'no differences'}${incomplete(r)}; ${side('A', r.a)}; ${side('B', r.b)}`);
+  const lines = (title: string, count: number, items: readonly string[]) => {
+    if (!count) return;
+    out.push('', `${title} (${count})`);
+    const shown = items.length > MAX_LINES + 1 ? MAX_LINES : items.length;
+    for (const x of items.slice(0, shown)) out.push(`  ${x}`);
+    if (items.length > shown) out.push(`  … and ${items.length - shown} more (--json lists them all)`);
   };
+  const section = <T>(title: string, items: readonly T[], line: (x: T) => string) => lines(title, items.length, items.map(line));
   const files = (e: FileEntry) => `${displayPath(e.path)}  (${e.tools.join(', ')})`;
   section('exit status changed', r.exit_status, (x) => `${commandLine(x.b.argv)}: ${x.a_status} -> ${x.b_status}${where(x.b)}`);
-  const only = (x: Command & { hidden: number }) =>
-    `${commandLine(x.argv)}${where(x)}${x.hidden ? `  (and ${x.hidden} subprocess${x.hidden === 1 ? '' : 'es'})` : ''}`;
+  const only = (x: OnlyCommand) => {
+    const notes = [...(x.status !== 'exit 0' ? [x.status] : []), ...(x.hidden ? [`and ${x.hidden} subprocess${x.hidden === 1 ? '' : 'es'}`] : [])];
+    return `${commandLine(x.argv)}${where(x)}${notes.length ? `  (${notes.join('; ')})` : ''}`;
+  };
   section('commands only in A', r.only_in_a, only);
   section('commands only in B', r.only_in_b, only);
-  section('arguments changed (A -> B)', r.arguments, (x) => `${wordDiff(x.diff)}${where(x.b)}`);
+  lines('arguments changed (A -> B)', r.arguments.length, argumentLines(r.arguments));
   section('environment changed (A -> B)', r.environment, (x) => `${x.name}: ${value(x.a)} -> ${value(x.b)}  (${x.tools.join(', ')})`);
   section('inputs read only in A', r.inputs_only_in_a, files);
   section('inputs read only in B', r.inputs_only_in_b, files);

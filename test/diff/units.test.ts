@@ -128,7 +128,7 @@ test('diffBuilds: a file the build wrote is no input, even when it was there bef
   // out.txt up to date in A (only read: an input of A), remade in B: an input only in A and an output only in B
   const upToDate = diffBuilds(chainBuild('up-to-date'), again);
   assert.deepEqual(upToDate.inputs_only_in_a, [{ path: 'out.txt', tools: ['cat'] }]);
-  assert.deepEqual(upToDate.inputs_only_in_b, [{ path: '/usr/bin/cp', tools: ['cp'] }, { path: 'in.txt', tools: ['cp'] }]);
+  assert.deepEqual(upToDate.inputs_only_in_b, [{ path: 'in.txt', tools: ['cp'] }, { path: '/usr/bin/cp', tools: ['cp'] }], 'the build tree first');
   assert.deepEqual(upToDate.outputs_only_in_b, [{ path: 'out.txt', tools: ['cp'] }]);
   assert.deepEqual(upToDate.outputs_only_in_a, []);
 });

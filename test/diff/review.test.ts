@@ -1,0 +1,310 @@
+/**
+ * bt diff on small synthetic builds (TraceBuilder): the order of path lists,
+ * the exit status of commands only in one build, merged /usr, masked
+ * commands, grouped argument edits, environment differences where they
+ * first appear, cargo's names, the duration threshold, and a truncated log.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { diffBuilds, differs } from '../../src/diff/index.js';
+import { argDiff } from '../../src/diff/match.js';
+import { Masker } from '../../src/diff/mask.js';
+import { diffText, shortDiff, wordDiff } from '../../src/diff/report.js';
+import { buildFromRecords, type Build } from '../../src/model/index.js';
+import { normalizeRecords } from '../../src/normalize/normalize.js';
+import { bt, tmpdir } from '../helpers/trace.js';
+import { O_CREAT, O_TRUNC, O_WRONLY, TraceBuilder } from '../normalize/synth.js';
+
+/** A process of a synthetic build: what it ran, read and wrote, how it ended, and its children (run one after the other). */
+interface P {
+  exe: string;
+  argv: string[];
+  env?: string[];
+  reads?: string[];
+  writes?: string[];
+  exit?: number;
+  signal?: number;
+  /** Milliseconds it runs after its children. */
+  ms?: number;
+  kids?: P[];
+}
+
+function tracer(root: P, cwd = '/w'): TraceBuilder {
+  const t = new TraceBuilder(1, cwd, { command: root.argv });
+  let next = 1;
+  const run = (p: P, pid: number) => {
+    t.exec(pid, p.exe, p.argv, cwd, { env: p.env ?? ['PATH=/usr/bin:/bin'] });
+    let fd = 3;
+    for (const f of p.reads ?? []) t.open(pid, f, { fd: fd++ });
+    for (const f of p.writes ?? []) t.open(pid, f, { fd: fd++, flags: O_WRONLY | O_CREAT | O_TRUNC });
+    for (const k of p.kids ?? []) {
+      const c = ++next;
+      t.fork(pid, c);
+      run(k, c);
+    }
+    if (p.ms) t.ts += p.ms * 1e6;
+    t.exit(pid, p.exit ?? 0, p.signal ?? 0);
+  };
+  run(root, 1);
+  return t;
+}
+
+function traced(root: P, cwd = '/w'): Build {
+  const t = tracer(root, cwd);
+  const n = normalizeRecords(t.header, t.records);
+  return buildFromRecords(n.header, n.records);
+}
+
+const make = (kids: P[], args: string[] = [], extra: Partial<P> = {}): P => ({ exe: '/usr/bin/make', argv: ['make', ...args], kids, ...extra });
+
+/** The lines of a section of the text report, its title line first. */
+function section(text: string, title: string): string[] {
+  const lines = text.split('\n');
+  const at = lines.findIndex((l) => l.startsWith(`${title} (`));
+  if (at < 0) return [];
+  const end = lines.indexOf('', at);
+  return lines.slice(at, end < 0 ? undefined : end);
+}
+
+test('diff: path lists show the build tree\'s files first, then the others; one line more is listed rather than "… and 1 more"', () => {
+  const project = ['/w/gen.sh', '/w/include/a.h', '/w/src/a.c', '/w/version.txt'];
+  const headers = (n: number) => Array.from({ length: n }, (_, i) => `/usr/include/h${String(i).padStart(2, '0')}.h`);
+  const noop = traced(make([]));
+  for (const n of [37, 38]) {
+    const a = traced(make([{ exe: '/usr/lib/gcc/cc1', argv: ['cc1', 'src/a.c'], reads: [...headers(n), ...project] }]));
+    const r = diffBuilds(a, noop);
+    const expected = ['gen.sh', 'include/a.h', 'src/a.c', 'version.txt', ...headers(n)];
+    assert.deepEqual(r.inputs_only_in_a.map((e) => e.path), expected);
+    const lines = section(diffText(r), 'inputs read only in A');
+    const shown = expected.length === 41 ? expected : expected.slice(0, 40);
+    assert.deepEqual(lines, [
+      `inputs read only in A (${expected.length})`,
+      ...shown.map((p) => `  ${p}  (cc1)`),
+      ...(expected.length === 41 ? [] : ['  … and 2 more (--json lists them all)']),
+    ]);
+  }
+});
+
+test('diff: a command only in one build shows how it failed (exit status or signal), in text and JSON', () => {
+  const cc = (o: string): P => ({ exe: '/usr/bin/cc', argv: ['cc', '-c', '-o', o, o.replace('.o', '.c')], writes: [`/w/${o}`] });
+  const a = traced(make([cc('a.o')]));
+  const b = traced(
+    make([
+      cc('a.o'),
+      { exe: '/bin/sh', argv: ['sh', '-c', 'exit 3'], exit: 3 },
+      { exe: '/bin/sh', argv: ['sh', '-c', 'gen'], signal: 9, kids: [{ exe: '/usr/bin/gen', argv: ['gen'], signal: 9 }] },
+    ]),
+  );
+  const r = diffBuilds(a, b);
+  assert.deepEqual(
+    r.only_in_b.map((x) => [x.argv, x.status, x.hidden]),
+    [
+      [['sh', '-c', 'exit 3'], 'exit 3', 0],
+      [['sh', '-c', 'gen'], 'SIGKILL', 1],
+    ],
+  );
+  assert.deepEqual(section(diffText(r), 'commands only in B'), [
+    'commands only in B (2)',
+    "  sh -c 'exit 3'  (exit 3)",
+    '  sh -c gen  (SIGKILL; and 1 subprocess)',
+  ]);
+  // a command that succeeded shows no status
+  const back = diffBuilds(b, a);
+  assert.deepEqual(back.only_in_a.map((x) => x.status), ['exit 3', 'SIGKILL']);
+  assert.deepEqual(
+    section(diffText(diffBuilds(a, traced(make([cc('a.o'), cc('b.o')])))), 'commands only in B'),
+    ['commands only in B (1)', '  cc -c -o b.o b.c'],
+  );
+});
+
+test('diff: on a merged /usr, /lib/x and /usr/lib/x (/bin, /sbin, /lib64 …) are one file, not "read from another place"', () => {
+  const ld = (crt: string, crti: string): P => ({ exe: '/usr/bin/ld', argv: ['ld', '-o', 'prog'], reads: [crt, crti, '/w/main.o'], writes: ['/w/prog'] });
+  const sh = (exe: string): P => ({ exe, argv: ['sh', '-c', 'true'] });
+  const a = traced(make([sh('/usr/bin/sh'), ld('/usr/lib/x86_64-linux-gnu/Scrt1.o', '/usr/lib/x86_64-linux-gnu/crti.o')]));
+  const b = traced(make([sh('/bin/sh'), ld('/lib/x86_64-linux-gnu/Scrt1.o', '/opt/lib/crti.o')]));
+  const r = diffBuilds(a, b);
+  assert.deepEqual(r.inputs_only_in_a, []);
+  assert.deepEqual(r.inputs_only_in_b, []);
+  assert.deepEqual(r.resolved_elsewhere, [{ name: 'crti.o', a: ['/usr/lib/x86_64-linux-gnu/crti.o'], b: ['/opt/lib/crti.o'], tools: ['ld'] }]);
+  // /libexec is not a merged directory, nor /usr/local/lib
+  const c = diffBuilds(traced(make([ld('/usr/libexec/Scrt1.o', '/usr/local/lib/crti.o')])), traced(make([ld('/libexec/Scrt1.o', '/lib/crti.o')])));
+  assert.deepEqual(c.resolved_elsewhere.map((x) => [x.a, x.b]), [
+    [['/usr/libexec/Scrt1.o'], ['/libexec/Scrt1.o']],
+    [['/usr/local/lib/crti.o'], ['/lib/crti.o']],
+  ]);
+});
+
+test('diff: commands only in one build, exit statuses and durations show their arguments masked as the argument diff does', () => {
+  const as = (s: string, exit = 0): P => ({ exe: '/usr/bin/as', argv: ['as', '-I/w/include', '-o', 'd.o', s], writes: ['/w/d.o'], exit });
+  const a = traced(make([as('/tmp/ccHaaeuX.s')]));
+  const b = traced(make([]));
+  const r = diffBuilds(a, b);
+  assert.deepEqual(r.only_in_a.map((x) => x.argv), [['/usr/bin/as'.split('/').pop(), '-I$START/include', '-o', 'd.o', '<tmp>']]);
+  assert.deepEqual(section(diffText(r), 'commands only in A'), ['commands only in A (1)', "  as '-I$START/include' -o d.o '<tmp>'"]);
+  const f = diffBuilds(a, traced(make([as('/tmp/ccZZ99zz.s', 1)])));
+  assert.deepEqual(f.exit_status.map((x) => [x.a.argv, x.b.argv, x.b_status]), [
+    [
+      ['as', '-I$START/include', '-o', 'd.o', '<tmp>'],
+      ['as', '-I$START/include', '-o', 'd.o', '<tmp>'],
+      'exit 1',
+    ],
+  ]);
+});
+
+test('diff: one edit in many commands is one group: the edit, the count per program, the first command of each', () => {
+  const tail = ['-quiet', '-dumpdir', 'src/', '-dumpbase-ext', '.c', '-mtune=generic', '-march=x86-64', '-fasynchronous-unwind-tables', '-o', '/tmp/ccAAAAAA.s'];
+  const compile = (s: string, opt: string): P => ({
+    exe: '/usr/bin/cc',
+    argv: ['cc', opt, '-Iinclude', '-c', '-o', `src/${s}.o`, `src/${s}.c`],
+    kids: [{ exe: '/usr/lib/gcc/cc1', argv: ['/usr/lib/gcc/cc1', '-quiet', '-I', 'include', '-imultiarch', 'x86_64-linux-gnu', `src/${s}.c`, '-dumpbase', `${s}.c`, opt, ...tail] }],
+    writes: [`/w/src/${s}.o`],
+  });
+  const build = (opt: string, args: string[]) => traced(make(['a', 'b', 'c'].map((s) => compile(s, opt)), args));
+  const r = diffBuilds(build('-O2', []), build('-O0', ['CFLAGS=-O0']));
+  assert.equal(r.arguments.length, 7, 'JSON: every command');
+  assert.deepEqual(section(diffText(r), 'arguments changed (A -> B)'), [
+    'arguments changed (A -> B) (7)',
+    '  make {+CFLAGS=-O0+}',
+    '  [--O2-] {+-O0+} in 6 commands: cc (3), cc1 (3)',
+    '    cc [--O2-] {+-O0+} -Iinclude -c -o src/a.o src/a.c  (and 2 more like it)',
+    "    cc1 … -dumpbase a.c [--O2-] {+-O0+} -quiet -dumpdir …  (and 2 more like it)",
+  ]);
+});
+
+test('shortDiff: a long argument list shows the change with two words of context; wordDiff writes a run of 3 or more equal words once', () => {
+  const long = ['rustc', '--crate-name', 'app', ...Array.from({ length: 40 }, (_, i) => `--flag-number-${i}`), '-L', 'dependency=$START/target/debug/deps'];
+  assert.equal(shortDiff(argDiff(long, [...long, '-Copt-level=1'])), "rustc … -L 'dependency=$START/target/debug/deps' {+-Copt-level=1+}");
+  assert.equal(shortDiff(argDiff(['cc', '-O2', 'a.c'], ['cc', '-O0', 'a.c'])), 'cc [--O2-] {+-O0+} a.c', 'short: as it is');
+  const tmp = (n: number) => Array<string>(n).fill('<tmp>');
+  assert.equal(wordDiff(argDiff(['cc', ...tmp(24), '-o', 'app'], ['cc', ...tmp(6), '-o', 'app'])), "cc '<tmp>'×6 [-'<tmp>'-]×18 -o app");
+  assert.equal(wordDiff(argDiff(['cc', ...tmp(2)], ['cc', ...tmp(2)])), "cc '<tmp>' '<tmp>'");
+});
+
+test('diff: environment variables differ where they first differ, not where a process set them for its children; jobserver fds masked', () => {
+  const env = (...v: string[]) => ['PATH=/usr/bin:/bin', ...v];
+  // A: the gcc driver sets COLLECT_GCC for collect2 and ld; sh sets FOO for its tool
+  const a = traced(
+    make(
+      [
+        {
+          exe: '/usr/bin/cc',
+          argv: ['cc', '-o', 'prog', 'main.o'],
+          env: env('LANG=C', 'MAKEFLAGS= -j2 --jobserver-auth=3,4'),
+          kids: [
+            {
+              exe: '/usr/lib/gcc/collect2',
+              argv: ['collect2', '-o', 'prog'],
+              env: env('LANG=C', 'MAKEFLAGS= -j2 --jobserver-auth=3,4', 'COLLECT_GCC=cc'),
+              kids: [{ exe: '/usr/bin/ld', argv: ['ld', '-o', 'prog'], env: env('LANG=C', 'MAKEFLAGS= -j2 ', 'COLLECT_GCC=cc'), writes: ['/w/prog'] }],
+            },
+          ],
+        },
+        {
+          exe: '/bin/sh',
+          argv: ['sh', '-c', 'FOO=1 tool'],
+          env: env('LANG=C', 'MAKEFLAGS= -j2 --jobserver-auth=3,4'),
+          kids: [{ exe: '/usr/bin/tool', argv: ['tool'], env: env('LANG=C', 'MAKEFLAGS= -j2 --jobserver-auth=3,4', 'FOO=1') }],
+        },
+      ],
+      [],
+      { env: env('LANG=C', 'MAKEFLAGS= -j4 --jobserver-auth=3,4') },
+    ),
+  );
+  // B: make CC=clang under another LANG; clang sets nothing for ld; the recipe's sh is the same, its tool gets FOO=2
+  const b = traced(
+    make(
+      [
+        {
+          exe: '/usr/bin/clang',
+          argv: ['clang', '-o', 'prog', 'main.o'],
+          env: env('LANG=C.UTF-8', 'MAKEFLAGS= -j2 --jobserver-auth=fifo:/tmp/GMfifo77 -- CC=clang', 'MAKEOVERRIDES=${-*-command-variables-*-}', 'CC=clang'),
+          kids: [{ exe: '/usr/bin/ld', argv: ['ld', '-o', 'prog'], env: env('LANG=C.UTF-8', 'MAKEFLAGS= -j2  -- CC=clang', 'CC=clang'), writes: ['/w/prog'] }],
+        },
+        {
+          exe: '/bin/sh',
+          argv: ['sh', '-c', 'FOO=1 tool'],
+          env: env('LANG=C.UTF-8', 'MAKEFLAGS= -j2 --jobserver-auth=5,6 -- CC=clang', 'MAKEOVERRIDES=${-*-command-variables-*-}', 'CC=clang'),
+          kids: [{ exe: '/usr/bin/tool', argv: ['tool'], env: env('LANG=C.UTF-8', 'MAKEFLAGS= -j2 --jobserver-auth=5,6 -- CC=clang', 'MAKEOVERRIDES=${-*-command-variables-*-}', 'CC=clang', 'FOO=2') }],
+        },
+      ],
+      ['CC=clang'],
+      { env: env('LANG=C.UTF-8', 'MAKEFLAGS= -j4 --jobserver-auth=fifo:/tmp/GMfifo1') },
+    ),
+  );
+  const r = diffBuilds(a, b);
+  assert.deepEqual(r.environment, [
+    { name: 'FOO', a: '1', b: '2', tools: ['tool'] },
+    { name: 'LANG', a: 'C', b: 'C.UTF-8', tools: ['make'] },
+  ]);
+  assert.deepEqual(section(diffText(r), 'environment changed (A -> B)'), [
+    'environment changed (A -> B) (2)',
+    '  FOO: 1 -> 2  (tool)',
+    '  LANG: C -> C.UTF-8  (make)',
+  ]);
+});
+
+test('Masker: cargo\'s incremental session directories and 16-hex-digit metadata hashes; a cargo build differing only in them is the same', () => {
+  const t = new TraceBuilder(1, '/w');
+  const n = normalizeRecords(t.header, t.records);
+  const m = new Masker(buildFromRecords(n.header, n.records));
+  const inc = '/w/target/debug/incremental/app-2a6ux1gnzq7ia';
+  assert.equal(m.path(`${inc}/s-hooe2zahsc-1ceic68-78owgvcxprb1zv99j0jf3gfpt/dep-graph.bin`), 'target/debug/incremental/app-2a6ux1gnzq7ia/s-<session>/dep-graph.bin');
+  assert.equal(m.path(`${inc}/s-hooe2tbld9-1gh5ihv.lock`), 'target/debug/incremental/app-2a6ux1gnzq7ia/s-<session>.lock');
+  assert.equal(m.path('/w/target/debug/deps/libutil-dbe8f10e3f5b4e8d.rlib'), 'target/debug/deps/libutil-<hash>.rlib');
+  assert.equal(m.path('/w/target/debug/.fingerprint/app-398db3b3eac09eb2/bin-app'), 'target/debug/.fingerprint/app-<hash>/bin-app');
+  assert.equal(m.text('extra-filename=-2b059a0f5ac96c38'), 'extra-filename=-<hash>');
+  assert.equal(m.text('metadata=467466d17e411364'), 'metadata=<hash>');
+  assert.equal(m.text('--extern util=/w/target/debug/deps/libutil-2b059a0f5ac96c38.rlib'), '--extern util=$START/target/debug/deps/libutil-<hash>.rlib');
+  // other names stay: 15 or 17 hex digits, not hex, a session directory outside incremental/
+  assert.equal(m.text('app-398db3b3eac09eb app-398db3b3eac09eb2a app-zzzzzzzzzzzzzzzz'), 'app-398db3b3eac09eb app-398db3b3eac09eb2a app-zzzzzzzzzzzzzzzz');
+  assert.equal(m.path('/w/s-hooe2tbld9-1gh5ihv/x'), 's-hooe2tbld9-1gh5ihv/x');
+
+  const cargo = (hash: string, session: string) =>
+    traced({
+      exe: '/usr/bin/cargo',
+      argv: ['cargo', 'build'],
+      kids: [
+        {
+          exe: '/usr/bin/rustc',
+          argv: ['rustc', '--crate-name', 'app', '-C', `metadata=${hash}`, '-C', `extra-filename=-${hash}`],
+          writes: [`/w/target/debug/deps/app-${hash}`, `${inc}/${session}/dep-graph.bin`, `${inc}/${session.slice(0, 20)}.lock`],
+        },
+      ],
+    });
+  const r = diffBuilds(cargo('398db3b3eac09eb2', 's-hooe2zahsc-1ceic68-78owgvcxprb1zv99j0jf3gfpt'), cargo('fdc9e3fe60916db7', 's-hooe33fflj-09jc27h-b2nehq8nf6a8h73vjzy2116q0'));
+  assert.equal(differs(r), false, diffText(r));
+});
+
+test('diff: a job duration change is listed from 50 ms, 20% of the job and 1% of the longer build', () => {
+  const job = (name: string, ms: number): P => ({ exe: '/usr/bin/cc', argv: ['cc', '-c', `${name}.c`], ms });
+  const build = (x: number, y: number, pad: number) => traced(make([job('x', x), job('y', y)], [], { ms: pad }));
+  // a 10 s build: +60 ms is under 1% (100 ms), +200 ms is not
+  const r = diffBuilds(build(60, 100, 10_000), build(120, 300, 10_000));
+  assert.deepEqual(r.durations.map((d) => [d.b.argv.join(' '), d.a_ms, d.b_ms, d.change_ms]), [['cc -c y.c', 100, 300, 200]]);
+  // a 1 s build: both (1% is 10 ms, under the 50 ms floor)
+  const s = diffBuilds(build(60, 100, 1000), build(120, 300, 1000));
+  assert.deepEqual(s.durations.map((d) => d.b.argv.join(' ')), ['cc -c y.c', 'cc -c x.c']);
+});
+
+test('diff: a truncated log is named incomplete in the first line and in JSON', async () => {
+  const dir = tmpdir('bt-diff-trunc-');
+  const build = make([{ exe: '/usr/bin/cc', argv: ['cc', '-c', 'a.c'], reads: ['/w/a.c'] }]);
+  const a = tracer(build).write(path.join(dir, 'a.trace'));
+  const b = path.join(dir, 'b.trace');
+  const whole = fs.readFileSync(a);
+  fs.writeFileSync(b, whole.subarray(0, Math.floor(whole.length / 2)));
+  const text = await bt(['diff', a, b]);
+  const torn = /is truncated at byte (\d+) /.exec(text.stderr);
+  assert.ok(torn, text.stderr);
+  const first = text.stdout.split('\n')[0];
+  assert.ok(first.startsWith(`bt diff: the builds differ; B is incomplete (the log is truncated at byte ${torn[1]}); A = make in /w (`), first);
+  const json = await bt(['diff', '--json', a, b]);
+  const r = JSON.parse(json.stdout);
+  assert.equal(r.a.incomplete, null);
+  assert.equal(r.b.incomplete, `the log is truncated at byte ${torn[1]}`);
+  // a whole log against itself: no note
+  const same = await bt(['diff', a, a]);
+  assert.equal(same.stdout.split('\n')[0].includes('incomplete'), false, same.stdout);
+});
