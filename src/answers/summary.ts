@@ -6,7 +6,7 @@ import type { Subject } from '../filter/index.js';
 import { failed, programName, type Build, type Job } from '../model/index.js';
 import { filterMatches, type ModelEnv } from '../model/subject.js';
 import { toMs } from '../present/format.js';
-import { fileGroups, noiseOf, probesByDir, type FileGroups } from './groups.js';
+import { fileGroups, linkInputOf, noiseOf, pathNoiseOf, probesByDir, type FileGroups } from './groups.js';
 
 export interface SummaryJob {
   proc: number;
@@ -161,7 +161,10 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
   const jobs = build.jobs.jobs.filter((j) => !keep || keep.has(j.proc));
   const slowest = [...jobs].sort((a, b) => b.end - b.start - (a.end - a.start) || a.proc - b.proc).slice(0, 10);
   const groups: FileGroups = fileGroups(build, { all: opts.all });
-  const touched = opts.files ?? ((id: number) => !keep || model.files[id].procs.some((a) => keep.has(a.proc)));
+  const selected = opts.files ?? ((id: number) => !keep || model.files[id].procs.some((a) => keep.has(a.proc)));
+  // a shared library is in the groups as a link input: with a filter, of a linker that was selected
+  const pathNoise = pathNoiseOf(build);
+  const touched = (id: number) => selected(id) && (!keep || opts.all || !pathNoise[id] || linkInputOf(build, id, keep));
   const paths = (ids: number[]) => ids.filter(touched).map((i) => model.files[i].path);
   const probes = groups.probes.filter(touched);
   const chain = criticalPath(build, keep);
