@@ -276,7 +276,7 @@ test('a directory\'s rename moves the files under it: present at the new path, g
   // moving what it made (after looking for it) is not reading an input
   assert.deepEqual(b.jobs.unit(1)!.inputs.map((i) => path(b, i)), ['/usr/bin/cargo']);
   const s = summarize(b);
-  assert.deepEqual(s.outputs, ['/w/target/CACHEDIR.TAG', '/w/target/debug/deep/x.o', '/w/target/debug/y']);
+  assert.deepEqual(s.outputs, ['/w/target/CACHEDIR.TAG', '/w/target/debug/y', '/w/target/debug/deep/x.o'] /* the products first: shallow before deep */);
   assert.deepEqual(s.intermediates, ['/w/targetQW/CACHEDIR.TAG', '/w/targetQW/debug/deep/x.o', '/w/targetQW/debug/gone.tmp']);
 });
 
