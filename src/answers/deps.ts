@@ -40,7 +40,7 @@ export interface DepNode {
 
 export interface DepsResult {
   file: string;
-  /** deps: the leaves (sources and system files); rdeps: the files read on the way (FILE first). */
+  /** deps: the leaves (sources and system files); rdeps: FILE and the files made from it that a job on the way read (what FILE's content went through). */
   inputs: string[];
   /** deps: files the build made that FILE depends on; rdeps: every file made from FILE. */
   outputs: string[];
@@ -277,7 +277,8 @@ export function rdeps(build: Build, file: BuildFile, opts: DepsOptions = {}): De
     if (depth >= maxDepth) return node;
     const readers = how.get(f.id)!;
     if (expanded.has(f.id)) {
-      node.repeated = readers.length > 0;
+      // shown above, with what was made from it: as in deps, the file once
+      node.repeated = true;
       return node;
     }
     expanded.add(f.id);

@@ -91,9 +91,10 @@ function treeLines(node: DepNode, indent: string, out: string[], verb: string): 
   for (const c of node.children) treeLines(c, `${indent}  `, out, verb);
 }
 
-export function depsText(r: DepsResult, opts: { inputsOnly?: boolean; reverse?: boolean }): string {
-  if (opts.inputsOnly) {
-    const paths = opts.reverse ? r.outputs : r.inputs;
+/** `only`: one path a line, of the result's inputs or outputs (bt deps --inputs, --outputs; bt rdeps --inputs is its --outputs). */
+export function depsText(r: DepsResult, opts: { only?: 'inputs' | 'outputs'; reverse?: boolean }): string {
+  if (opts.only) {
+    const paths = opts.only === 'outputs' ? r.outputs : r.inputs;
     return paths.length ? `${paths.map(displayPath).join('\n')}\n` : '';
   }
   const out: string[] = [];
