@@ -178,6 +178,30 @@ function readByOthers(f: BuildFile): boolean {
   return writers > 0 && readers > 0;
 }
 
+/**
+ * A temporary: a file one process created, wrote and removed itself, that
+ * no other process read, and whose content went nowhere (not renamed or
+ * hard-linked away): ar's stXXXXXX scratch file, a tool's own temporary.
+ * bt summary counts these apart from the intermediates.
+ */
+export function isTemporary(f: BuildFile): boolean {
+  if (!f.removed || f.dir) return false;
+  let maker = -1;
+  for (const a of f.procs) {
+    if (a.kinds & (Kind.RENAME_FROM | Kind.LINK_FROM)) return false;
+    if (a.kinds & WRITES) {
+      if (maker !== -1 && maker !== a.proc) return false;
+      maker = a.proc;
+    }
+  }
+  if (maker === -1) return false;
+  for (const a of f.procs) {
+    if (a.proc !== maker && a.kinds & (READS | Kind.DELETE)) return false;
+    if (a.proc === maker && !(a.kinds & Kind.CREATE && a.kinds & Kind.DELETE)) return false;
+  }
+  return true;
+}
+
 /** Sorts file ids by path. */
 function byPath(build: Build, ids: number[]): number[] {
   const files = build.model.files;
