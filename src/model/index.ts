@@ -76,16 +76,17 @@ export class Build {
    * start directory, or a unique path suffix (`vmlinux`, `cproject/hello`).
    * Of several files a name matches, those `accept` takes are preferred,
    * then those the build read or wrote over those it only looked up (a
-   * header probed in each -I directory before it was found in one); a path
-   * relative to the start directory that was only looked for and never
-   * found yields to a file of that name the build read or wrote.
+   * header probed in each -I directory before it was found in one); a bare
+   * name (no `/`) that the start directory only had looked for yields to a
+   * file of that name the build read or wrote, while a path is that path.
    * Throws ModelError E_NO_FILE or E_AMBIGUOUS (listing candidates).
    */
   resolveFile(name: string, accept: (f: BuildFile) => boolean = () => true): BuildFile {
     if (!name) throw new ModelError('E_NO_FILE', 'no file named: give a path or a unique end of one');
     const exact = name.startsWith('/') ? normalizeAbs(name) : this.startDir ? normalizeAbs(`${this.startDir}/${name}`) : '';
     const hit = exact ? this.byPath.get(exact) : undefined;
-    if (hit && (name.startsWith('/') || hit.kinds !== Kind.PROBE)) return hit;
+    // a path (absolute, or relative with a directory in it) is that path, found or not; a bare name is a name
+    if (hit && (name.includes('/') || hit.kinds !== Kind.PROBE)) return hit;
     const used = (f: BuildFile) => (f.kinds & (READS | WRITES)) !== 0;
     const suffix = name.startsWith('/') ? name : `/${name.replace(/^\.\//, '')}`;
     let found = this.model.files.filter((f) => f.path.endsWith(suffix));

@@ -23,13 +23,14 @@ function build(also: string[] = []): Build {
   return buildFromRecords(n.header, n.records);
 }
 
-test('resolveFile: a name matching a file read and paths only looked for is the file read, even where a probe is at the relative path', () => {
+test('resolveFile: a name matching a file read and paths only looked for is the file read, even where the start directory had it probed; a path is that path', () => {
   const b = build();
+  // a bare name, though /w/stdio.h was probed
   assert.equal(b.resolveFile('stdio.h').path, '/usr/include/stdio.h');
-  assert.equal(b.resolveFile('include/stdio.h').path, '/usr/include/stdio.h');
-  // an absolute path is that path, found or not
+  // a path, absolute or relative to the start directory, is that path, found or not
+  assert.equal(b.resolveFile('include/stdio.h').path, '/w/include/stdio.h');
   assert.equal(b.resolveFile('/w/include/stdio.h').path, '/w/include/stdio.h');
-  // a relative path only looked for, with no file of that name read: the probe
+  // the end of a path only looked for, with no file of that end read: the probe
   assert.equal(b.resolveFile('local/include/stdio.h').path, '/usr/local/include/stdio.h');
 });
 
