@@ -8,12 +8,14 @@
  *                that read, transitively: what is stale when FILE changes
  *
  * A process outside any job (a driver, the root) stands for itself.
- * Runtime noise is left out unless `all` is set.
+ * Runtime noise is left out unless `all` is set; a shared library is noise
+ * except in the job whose linker read it as a link input (groups.ts
+ * linkInputs): libc.so.6 is an input of the link, not of every compile.
  */
 import { Kind, READS, WRITES } from '../model/kinds.js';
 import type { Build, BuildFile } from '../model/index.js';
 import { Heap } from '../normalize/order.js';
-import { noiseOf } from './groups.js';
+import { linkInputOf, noiseOf, pathNoiseOf } from './groups.js';
 
 export interface DepsOptions {
   /** Levels of jobs to follow (default: all). */
@@ -38,7 +40,7 @@ export interface DepNode {
 
 export interface DepsResult {
   file: string;
-  /** deps: the leaves (sources and system files); rdeps: the files read on the way (FILE first). */
+  /** deps: the leaves (sources and system files); rdeps: FILE and the files made from it that a job on the way read (what FILE's content went through). */
   inputs: string[];
   /** deps: files the build made that FILE depends on; rdeps: every file made from FILE. */
   outputs: string[];
@@ -126,7 +128,7 @@ interface Made {
  * writing it. A file reached by several ways keeps its latest time, so the
  * files are taken latest first (times only go down along the way).
  */
-function provenance(build: Build, file: BuildFile, keep: (f: BuildFile) => boolean): Map<number, Made> {
+function provenance(build: Build, file: BuildFile, keep: (f: BuildFile, procs: readonly number[]) => boolean): Map<number, Made> {
   const files = build.model.files;
   const jobs = build.jobs;
   const latest = new Map<number, number>([[file.id, Infinity]]);
@@ -152,7 +154,7 @@ function provenance(build: Build, file: BuildFile, keep: (f: BuildFile) => boole
       const madeOf = jobs.drives(unit) ? jobs.sourcesOf(unit, id) : undefined;
       if (madeOf && jobs.editsInPlace(unit, id)) stamped.add(w);
       for (const i of jobs.inputsBy(unit, by)) {
-        if (i === id || !keep(files[i]) || files[i].dir || (madeOf && !madeOf(i))) continue;
+        if (i === id || !keep(files[i], unit.procs) || files[i].dir || (madeOf && !madeOf(i))) continue;
         inputs.add(i);
         const t = latest.get(i);
         if (t === undefined || by > t) {
@@ -171,8 +173,8 @@ function provenance(build: Build, file: BuildFile, keep: (f: BuildFile) => boole
 /** Provenance of `file`. */
 export function deps(build: Build, file: BuildFile, opts: DepsOptions = {}): DepsResult {
   const maxDepth = opts.depth ?? Infinity;
-  const noise = noiseOf(build);
-  const keep = (f: BuildFile) => opts.all || !noise[f.id];
+  const noise = pathNoiseOf(build);
+  const keep = (f: BuildFile, procs: readonly number[]) => opts.all || !noise[f.id] || linkInputOf(build, f.id, procs);
   const leaves = new Set<number>();
   const made = new Set<number>();
   const units = new Set<number>();
@@ -275,7 +277,8 @@ export function rdeps(build: Build, file: BuildFile, opts: DepsOptions = {}): De
     if (depth >= maxDepth) return node;
     const readers = how.get(f.id)!;
     if (expanded.has(f.id)) {
-      node.repeated = readers.length > 0;
+      // shown above, with what was made from it: as in deps, the file once
+      node.repeated = true;
       return node;
     }
     expanded.add(f.id);

@@ -12,13 +12,13 @@
  *   probes         looked up and not found (failed open, exec, stat, …), per directory
  *
  * Runtime noise (/proc, /sys, /dev, shared libraries, the loader, locale
- * data; but not a library the build made) is left out unless `all` is set.
- * Directories are not grouped.
+ * data; but not a library the build made, nor a link input: see
+ * linkInputs) is left out unless `all` is set. Directories are not grouped.
  */
 import { compileGlob, defaultHidden, SYSTEM_PATHS } from '../graph/glob.js';
 import { Kind, READS, WRITES } from '../model/kinds.js';
-import type { Build, BuildFile } from '../model/index.js';
-import { dirName } from '../normalize/paths.js';
+import type { Build, BuildFile, Process } from '../model/index.js';
+import { baseName, dirName, resolvePath } from '../normalize/paths.js';
 
 export type Place = 'tree' | 'system' | 'elsewhere';
 
@@ -38,15 +38,123 @@ export function isNoise(path: string, written = false): boolean {
   return NOISE(path, written);
 }
 
-const noiseFlags = new WeakMap<Build, Uint8Array>();
+/**
+ * Programs that link: GNU ld (ld.bfd, ld.gold, gold), lld in its flavours
+ * (ld.lld, ld64.lld, wasm-ld, rust-lld), mold, sold; with a target prefix
+ * too (x86_64-linux-gnu-ld). collect2 and the compiler drivers run one.
+ */
+const LINKER = /^(?:[\w.+]+(?:-[\w.+]+)*-)?(?:ld(?:\.(?:bfd|gold|lld|mold))?|gold|lld|ld64\.lld|wasm-ld|mold|sold)$/;
+/** A shared library's name: libz.so, libc.so.6, ld-linux-x86-64.so.2. */
+const SHARED = /\.so(?:\.[0-9][0-9.]*)?$/;
 
-/** Whether each file of a build (by id) is runtime noise (a library the build made is not); computed once per build. */
-export function noiseOf(build: Build): Uint8Array {
-  let flags = noiseFlags.get(build);
+/** Whether process `proc` is a linker (by the name it was run as, or its program's). */
+function isLinker(build: Build, proc: number): boolean {
+  const p = build.process(proc);
+  if (!p) return false;
+  return (p.argv[0] !== undefined && LINKER.test(baseName(p.argv[0]))) || (!!p.exe && LINKER.test(baseName(p.exe)));
+}
+
+const linkInputsOf = new WeakMap<Build, Map<number, number[]>>();
+
+/** The loader's own files: its cache and configuration, a preload list. */
+const LOADER_FILES = /^\/etc\/ld\.so\./;
+
+/**
+ * When the dynamic loader was done in a process, at the latest: the first
+ * time the process read, wrote or listed a file that is neither named like
+ * a shared library nor the loader's own (/etc/ld.so.cache, …), nor the
+ * program it ran. The loader maps the libraries a program needs before the
+ * program runs, and touches nothing else; the program's first file (a
+ * locale file, an input, its output) comes after.
+ */
+function loaderDone(build: Build, p: Process): number {
+  let done = Infinity;
+  for (const a of p.files.values()) {
+    if (!(a.kinds & (Kind.READ | WRITES | Kind.LIST)) || a.kinds & Kind.EXEC || a.first >= done) continue;
+    const path = build.model.files[a.file].path;
+    if (!SHARED.test(baseName(path)) && !LOADER_FILES.test(path)) done = a.first;
+  }
+  return done;
+}
+
+/** The plugins a linker was told to load (-plugin FILE, --plugin=FILE): its own code, like the loader's mappings. */
+function pluginsOf(p: Process): Set<string> {
+  const out = new Set<string>();
+  const add = (f: string) => {
+    const path = resolvePath(p.cwd, f);
+    if (path) out.add(path);
+  };
+  p.argv.forEach((a, i) => {
+    if ((a === '-plugin' || a === '--plugin') && p.argv[i + 1]) add(p.argv[i + 1]);
+    else if (/^--?plugin=/.test(a)) add(a.slice(a.indexOf('=') + 1));
+  });
+  return out;
+}
+
+/**
+ * Shared libraries that a linker read as link inputs, each with the
+ * linker processes that did: per (process, file), the process is a linker
+ * (isLinker), the file is named like a shared library (libz.so, the linker
+ * script libc.so, libc.so.6), the linker read it, and either looked it up
+ * by path (stat, access: ld.bfd's and lld's search through the -L
+ * directories) or still used it after the loader was done (loaderDone:
+ * ld.gold finds it in a directory listing and opens it). The dynamic
+ * loader maps the libraries a program needs without looking them up by
+ * path, before the program runs: those mappings, in a linker
+ * (libbfd-2.40-system.so, named like a link input too) as in every
+ * process, stay runtime noise, and so do the plugins the linker was told
+ * to load (-plugin liblto_plugin.so). Computed once per build.
+ */
+export function linkInputs(build: Build): Map<number, number[]> {
+  let m = linkInputsOf.get(build);
+  if (m) return m;
+  m = new Map();
+  for (const p of build.model.processes) {
+    if (!isLinker(build, p.proc)) continue;
+    const done = loaderDone(build, p);
+    const plugins = pluginsOf(p);
+    for (const a of p.files.values()) {
+      if (!(a.kinds & Kind.READ)) continue;
+      const path = build.model.files[a.file].path;
+      if (!SHARED.test(baseName(path)) || !(a.kinds & Kind.STAT || a.last > done) || plugins.has(path)) continue;
+      const procs = m.get(a.file);
+      if (procs) procs.push(p.proc);
+      else m.set(a.file, [p.proc]);
+    }
+  }
+  linkInputsOf.set(build, m);
+  return m;
+}
+
+/** Whether one of `procs` read file `id` as a link input (linkInputs). */
+export function linkInputOf(build: Build, id: number, procs: ReadonlySet<number> | readonly number[]): boolean {
+  const by = linkInputs(build).get(id);
+  if (!by) return false;
+  const has = Array.isArray(procs) ? (p: number) => (procs as readonly number[]).includes(p) : (p: number) => (procs as ReadonlySet<number>).has(p);
+  return by.some(has);
+}
+
+const noiseFlags = new WeakMap<Build, Uint8Array>();
+const pathNoiseFlags = new WeakMap<Build, Uint8Array>();
+
+/** Whether each file of a build (by id) is runtime noise by its path (isNoise; a file the build wrote is not); computed once per build. */
+export function pathNoiseOf(build: Build): Uint8Array {
+  let flags = pathNoiseFlags.get(build);
   if (!flags) {
     const files = build.model.files;
     flags = new Uint8Array(files.length);
     for (let i = 0; i < files.length; i++) flags[i] = isNoise(files[i].path, (files[i].kinds & WRITES) !== 0) ? 1 : 0;
+    pathNoiseFlags.set(build, flags);
+  }
+  return flags;
+}
+
+/** Whether each file of a build (by id) is runtime noise: by its path, unless the build wrote it or some linker read it as a link input (linkInputs); computed once per build. */
+export function noiseOf(build: Build): Uint8Array {
+  let flags = noiseFlags.get(build);
+  if (!flags) {
+    flags = Uint8Array.from(pathNoiseOf(build));
+    for (const id of linkInputs(build).keys()) flags[id] = 0;
     noiseFlags.set(build, flags);
   }
   return flags;
@@ -68,6 +176,30 @@ function readByOthers(f: BuildFile): boolean {
     else if (a.kinds & READS) readers++;
   }
   return writers > 0 && readers > 0;
+}
+
+/**
+ * A temporary: a file one process created, wrote and removed itself, that
+ * no other process read, and whose content went nowhere (not renamed or
+ * hard-linked away): ar's stXXXXXX scratch file, a tool's own temporary.
+ * bt summary counts these apart from the intermediates.
+ */
+export function isTemporary(f: BuildFile): boolean {
+  if (!f.removed || f.dir) return false;
+  let maker = -1;
+  for (const a of f.procs) {
+    if (a.kinds & (Kind.RENAME_FROM | Kind.LINK_FROM)) return false;
+    if (a.kinds & WRITES) {
+      if (maker !== -1 && maker !== a.proc) return false;
+      maker = a.proc;
+    }
+  }
+  if (maker === -1) return false;
+  for (const a of f.procs) {
+    if (a.proc !== maker && a.kinds & (READS | Kind.DELETE)) return false;
+    if (a.proc === maker && !(a.kinds & Kind.CREATE && a.kinds & Kind.DELETE)) return false;
+  }
+  return true;
 }
 
 /** Sorts file ids by path. */

@@ -6,7 +6,8 @@ import type { Subject } from '../filter/index.js';
 import { failed, programName, type Build, type Job } from '../model/index.js';
 import { filterMatches, type ModelEnv } from '../model/subject.js';
 import { toMs } from '../present/format.js';
-import { fileGroups, noiseOf, probesByDir, type FileGroups } from './groups.js';
+import { fileGroups, isTemporary, linkInputOf, noiseOf, pathNoiseOf, placeOf, probesByDir, type FileGroups } from './groups.js';
+import { READS, WRITES } from '../model/kinds.js';
 
 export interface SummaryJob {
   proc: number;
@@ -31,14 +32,17 @@ export interface Summary {
   jobs: SummaryJob[];
   inputs: { tree: string[]; system: string[]; elsewhere: string[] };
   outputs: string[];
+  /** Written, then read by another process or removed; not the temporaries. */
   intermediates: string[];
+  /** How many files a process created and removed itself, read by no other (groups.ts isTemporary). */
+  temporaries: number;
   /** Failed lookups per directory (distinct paths), most first. */
   probes: Array<{ dir: string; count: number }>;
   probe_count: number;
   /** The longest chain of jobs through write -> read dependencies (with a filter: of the matching jobs). */
   critical_path: SummaryJob[];
   critical_path_ms: number;
-  /** Average number of jobs running at once (with a filter: of the matching jobs, or leaf processes). */
+  /** Average number of jobs running at once (with a filter: of the matching jobs, or leaf processes, over their own time span). */
   parallelism: number;
   lost: number;
   incomplete: boolean;
@@ -135,14 +139,25 @@ export function criticalPath(build: Build, keep?: ReadonlySet<number>): Job[] {
   return chain.reverse();
 }
 
-/** Average parallelism: busy time of the jobs (or of the leaf processes) over the build's duration; with `keep`, of those kept only. */
+/**
+ * Average parallelism: busy time of the jobs (or of the leaf processes)
+ * over the build's duration; with `keep`, of those kept only, over their
+ * own time span (from the first one's start to the last one's end).
+ */
 function parallelism(build: Build, keep?: ReadonlySet<number>): number {
-  const dur = build.durationNs;
-  if (dur <= 0) return 0;
   let busy = 0;
+  let start = Infinity;
+  let end = -Infinity;
+  const add = (s: number, e: number) => {
+    busy += e - s;
+    start = Math.min(start, s);
+    end = Math.max(end, e);
+  };
   const jobs = keep ? build.jobs.jobs.filter((j) => keep.has(j.proc)) : build.jobs.jobs;
-  if (jobs.length) for (const j of jobs) busy += j.end - j.start;
-  else for (const p of build.model.processes) if (!p.children.length && (!keep || keep.has(p.proc))) busy += p.end - p.start;
+  if (jobs.length) for (const j of jobs) add(j.start, j.end);
+  else for (const p of build.model.processes) if (!p.children.length && (!keep || keep.has(p.proc))) add(p.start, p.end);
+  const dur = keep ? end - start : build.durationNs;
+  if (!(dur > 0)) return 0;
   return Math.round((busy / dur) * 100) / 100;
 }
 
@@ -161,8 +176,22 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
   const jobs = build.jobs.jobs.filter((j) => !keep || keep.has(j.proc));
   const slowest = [...jobs].sort((a, b) => b.end - b.start - (a.end - a.start) || a.proc - b.proc).slice(0, 10);
   const groups: FileGroups = fileGroups(build, { all: opts.all });
-  const touched = opts.files ?? ((id: number) => !keep || model.files[id].procs.some((a) => keep.has(a.proc)));
+  const selected = opts.files ?? ((id: number) => !keep || model.files[id].procs.some((a) => keep.has(a.proc)));
+  // a shared library is in the groups as a link input: with a filter, of a linker that was selected
+  const pathNoise = pathNoiseOf(build);
+  const touched = (id: number) => selected(id) && (!keep || opts.all || !pathNoise[id] || linkInputOf(build, id, keep));
   const paths = (ids: number[]) => ids.filter(touched).map((i) => model.files[i].path);
+  // with a filter, a file the build wrote that the selected processes only read is an input of theirs
+  const wroteIt = (id: number) => !keep || model.files[id].procs.some((a) => a.kinds & WRITES && keep.has(a.proc));
+  const readOnly = (id: number) => !wroteIt(id) && model.files[id].procs.some((a) => a.kinds & READS && keep!.has(a.proc));
+  const inputs = { tree: [...groups.inputs.tree], system: [...groups.inputs.system], elsewhere: [...groups.inputs.elsewhere] };
+  if (keep) {
+    for (const id of [...groups.outputs, ...groups.intermediates]) if (readOnly(id)) inputs[placeOf(model.files[id].path, build.startDir)].push(id);
+    const byPath = (a: number, b: number) => (model.files[a].path < model.files[b].path ? -1 : 1);
+    for (const ids of Object.values(inputs)) ids.sort(byPath);
+  }
+  const temporary = groups.intermediates.filter((id) => isTemporary(model.files[id]));
+  const temporaries = new Set(temporary);
   const probes = groups.probes.filter(touched);
   const chain = criticalPath(build, keep);
   const h = model.header;
@@ -179,9 +208,10 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
       .map((t) => ({ exe: t.exe, count: t.count, wall_ms: toMs(t.wall) })),
     job_count: jobs.length,
     jobs: slowest.map((j) => jobEntry(build, j)),
-    inputs: { tree: paths(groups.inputs.tree), system: paths(groups.inputs.system), elsewhere: paths(groups.inputs.elsewhere) },
-    outputs: paths(groups.outputs),
-    intermediates: paths(groups.intermediates),
+    inputs: { tree: paths(inputs.tree), system: paths(inputs.system), elsewhere: paths(inputs.elsewhere) },
+    outputs: paths(groups.outputs.filter(wroteIt)),
+    intermediates: paths(groups.intermediates.filter((id) => wroteIt(id) && !temporaries.has(id))),
+    temporaries: temporary.filter((id) => wroteIt(id) && touched(id)).length,
     probes: probesByDir(build, probes),
     probe_count: probes.length,
     critical_path: chain.map((j) => jobEntry(build, j)),

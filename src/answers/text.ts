@@ -13,8 +13,10 @@ const ELSEWHERE_IN_FULL = 20;
 
 function list(title: string, paths: readonly string[], limit = FIRST): string[] {
   const out = [`${title} (${count(paths.length)})${paths.length ? ':' : ''}`];
-  for (const p of paths.slice(0, limit)) out.push(`  ${displayPath(p)}`);
-  if (paths.length > limit) out.push(`  … and ${count(paths.length - limit)} more (--json lists all)`);
+  // "… and 1 more" would hide a line behind a line: show it instead
+  const shown = paths.length === limit + 1 ? paths.length : limit;
+  for (const p of paths.slice(0, shown)) out.push(`  ${displayPath(p)}`);
+  if (paths.length > shown) out.push(`  … and ${count(paths.length - shown)} more (--json lists all)`);
   return out;
 }
 
@@ -61,8 +63,9 @@ export function summaryText(s: Summary): string {
   );
   out.push('');
   out.push('tools (processes, total wall time):');
-  for (const t of s.tools.slice(0, FIRST)) out.push(`  ${t.exe.padEnd(20)} ${String(t.count).padStart(6)}  ${ms(t.wall_ms)}`);
-  if (s.tools.length > FIRST) out.push(`  … and ${s.tools.length - FIRST} more`);
+  const tools = s.tools.length === FIRST + 1 ? s.tools.length : FIRST;
+  for (const t of s.tools.slice(0, tools)) out.push(`  ${t.exe.padEnd(20)} ${String(t.count).padStart(6)}  ${ms(t.wall_ms)}`);
+  if (s.tools.length > tools) out.push(`  … and ${s.tools.length - tools} more`);
   if (s.jobs.length) {
     out.push('');
     out.push('slowest jobs:');
@@ -74,6 +77,7 @@ export function summaryText(s: Summary): string {
   out.push(...byDirectory('inputs from elsewhere', s.inputs.elsewhere));
   out.push(...list('outputs', s.outputs));
   out.push(...list('intermediates', s.intermediates));
+  if (s.temporaries) out.push(`temporaries: ${plural(s.temporaries, 'file')} (made and removed by one process, read by no other)`);
   out.push(`probes: ${plural(s.probe_count, 'path')} looked for and not found${s.probes.length ? ', most in:' : ''}`);
   for (const p of s.probes.slice(0, 5)) out.push(`  ${String(p.count).padStart(6)}  ${displayPath(p.dir)}`);
   if (s.critical_path.length) {
@@ -91,9 +95,10 @@ function treeLines(node: DepNode, indent: string, out: string[], verb: string): 
   for (const c of node.children) treeLines(c, `${indent}  `, out, verb);
 }
 
-export function depsText(r: DepsResult, opts: { inputsOnly?: boolean; reverse?: boolean }): string {
-  if (opts.inputsOnly) {
-    const paths = opts.reverse ? r.outputs : r.inputs;
+/** `only`: one path a line, of the result's inputs or outputs (bt deps --inputs, --outputs; bt rdeps --inputs is its --outputs). */
+export function depsText(r: DepsResult, opts: { only?: 'inputs' | 'outputs'; reverse?: boolean }): string {
+  if (opts.only) {
+    const paths = opts.only === 'outputs' ? r.outputs : r.inputs;
     return paths.length ? `${paths.map(displayPath).join('\n')}\n` : '';
   }
   const out: string[] = [];

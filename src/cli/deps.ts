@@ -21,7 +21,20 @@ function depsLikeCommand(name: 'deps' | 'rdeps'): Command {
     .argument('<file>', 'absolute path, path relative to the build directory, or a unique end of a path (e.g. vmlinux)')
     .argument('[log]', 'log written by bt trace or bt normalize ("-" for stdin)', 'build.trace')
     .option('--json', 'JSON: file, inputs, outputs, processes, tree')
-    .option('--inputs', reverse ? 'only the files made from FILE, one per line' : 'only the leaves: sources and system files FILE depends on, one per line')
+    .addOption(
+      new Option(
+        '--inputs',
+        reverse
+          ? 'the same as --outputs (FILE is the input: the files made from it, one per line)'
+          : 'only the leaves: sources and system files FILE was made from, one per line (the JSON\'s inputs)',
+      ).conflicts('outputs'),
+    )
+    .option(
+      '--outputs',
+      reverse
+        ? 'only the files made from FILE, one per line (the JSON\'s outputs)'
+        : 'only the files the build made on the way from the leaves to FILE, one per line (the JSON\'s outputs)',
+    )
     .addOption(new Option('--depth <n>', 'follow N levels of jobs').argParser(nonNegativeInt('depth')))
     .option('--all-files', 'keep runtime noise (/proc, /sys, /dev, shared libraries, loader, locale)')
     .option('--driver <name>', 'also treat program NAME as a build driver that starts jobs (repeatable)', collect)
@@ -40,7 +53,7 @@ function depsLikeCommand(name: 'deps' | 'rdeps'): Command {
       if (o.json) {
         const { untouched: _u, readers: _r, lookups: _l, ...rest } = r;
         printJson(reverse ? rest : { ...rest, ...(r.untouched ? { readers: r.readers, lookups: r.lookups } : {}) });
-      } else process.stdout.write(depsText(r, { inputsOnly: !!o.inputs, reverse }));
+      } else process.stdout.write(depsText(r, { only: o.outputs || (reverse && o.inputs) ? 'outputs' : o.inputs ? 'inputs' : undefined, reverse }));
     });
 }
 

@@ -12,6 +12,7 @@ import type { NormalizeOptions, NormalizeSummary } from '../normalize/normalize.
 import { LateRecordError } from '../normalize/order.js';
 import { normalizeAbs } from '../normalize/paths.js';
 import { JobIndex, type JobOptions } from './jobs.js';
+import { Kind, READS, WRITES } from './kinds.js';
 import { ModelBuilder, type BuildFile, type BuildModel, type Process } from './model.js';
 import { normalized } from './stream.js';
 
@@ -73,28 +74,43 @@ export class Build {
   /**
    * The file a user named: an absolute path, a path relative to the build's
    * start directory, or a unique path suffix (`vmlinux`, `cproject/hello`).
+   * Of several files a name matches, those `accept` takes are preferred,
+   * then those the build read or wrote over those it only looked up (a
+   * header probed in each -I directory before it was found in one); a bare
+   * name (no `/`) that the start directory only had looked for yields to a
+   * file of that name the build read or wrote, while a path is that path.
    * Throws ModelError E_NO_FILE or E_AMBIGUOUS (listing candidates).
    */
   resolveFile(name: string, accept: (f: BuildFile) => boolean = () => true): BuildFile {
     if (!name) throw new ModelError('E_NO_FILE', 'no file named: give a path or a unique end of one');
     const exact = name.startsWith('/') ? normalizeAbs(name) : this.startDir ? normalizeAbs(`${this.startDir}/${name}`) : '';
     const hit = exact ? this.byPath.get(exact) : undefined;
-    if (hit) return hit;
+    // a path (absolute, or relative with a directory in it) is that path, found or not; a bare name is a name
+    if (hit && (name.includes('/') || hit.kinds !== Kind.PROBE)) return hit;
+    const used = (f: BuildFile) => (f.kinds & (READS | WRITES)) !== 0;
     const suffix = name.startsWith('/') ? name : `/${name.replace(/^\.\//, '')}`;
     let found = this.model.files.filter((f) => f.path.endsWith(suffix));
+    const all = found.length;
+    if (hit) {
+      found = found.filter(used);
+      if (!found.length) return hit;
+    }
     if (found.length > 1) {
       const preferred = found.filter(accept);
       if (preferred.length >= 1) found = preferred;
+    }
+    if (found.length > 1) {
+      const content = found.filter(used);
+      if (content.length >= 1) found = content;
     }
     if (found.length === 1) return found[0];
     if (found.length === 0) {
       throw new ModelError('E_NO_FILE', `the build never touched a file named ${name} (give its path, or a unique end of it)`);
     }
     const list = found.slice(0, 8).map((f) => f.path);
-    throw new ModelError(
-      'E_AMBIGUOUS',
-      `${name} names ${found.length} files: ${list.join(', ')}${found.length > list.length ? ', …' : ''}; give more of the path`,
-    );
+    const more = found.length > list.length ? ', …' : '';
+    const which = found.length < all && found.every(used) ? ` the build read or wrote (and ${all - found.length} it only looked up)` : '';
+    throw new ModelError('E_AMBIGUOUS', `${name} names ${found.length} files${which}: ${list.join(', ')}${more}; give more of the path`);
   }
 }
 

@@ -70,3 +70,72 @@ test('summary: outputs list the products first: the tree before elsewhere, no hi
     '/root/.cache/sccache/ab/cd',
   ]);
 });
+
+/** make runs `gen` (writes gen.h, and scratch.tmp it removes), `cc` (reads gen.h, writes a.o via /tmp/a.s that as reads, then removed), one after the other, each a second; `nTools` more programs. */
+function groupsBuild(nTools = 0) {
+  const W = O_WRONLY | O_CREAT | O_TRUNC;
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/make', ['make'], '/w');
+  t.fork(1, 2);
+  t.exec(2, '/usr/bin/gen', ['gen'], '/w');
+  t.open(2, 'gen.h', { fd: 3, flags: W });
+  t.open(2, 'scratch.tmp', { fd: 4, flags: W });
+  t.close(2, 4);
+  t.pathOp(2, 'unlink', 'scratch.tmp');
+  t.at(t.ts + 1e9);
+  t.exit(2, 0);
+  t.fork(1, 3);
+  t.exec(3, '/usr/bin/cc', ['cc', '-c', 'a.c'], '/w');
+  t.open(3, 'a.c', { fd: 3 });
+  t.open(3, 'gen.h', { fd: 4 });
+  t.open(3, '/tmp/a.s', { fd: 5, flags: W });
+  t.close(3, 5);
+  t.fork(3, 4);
+  t.exec(4, '/usr/bin/as', ['as', '/tmp/a.s'], '/w');
+  t.open(4, '/tmp/a.s', { fd: 3 });
+  t.open(4, 'a.o', { fd: 4, flags: W });
+  t.exit(4, 0);
+  t.pathOp(3, 'unlink', '/tmp/a.s');
+  t.at(t.ts + 1e9);
+  t.exit(3, 0);
+  for (let i = 0; i < nTools; i++) {
+    t.fork(1, 10 + i);
+    t.exec(10 + i, `/usr/bin/tool${i}`, [`tool${i}`], '/w');
+    t.exit(10 + i, 0);
+  }
+  t.exit(1, 0);
+  const n = normalizeRecords(t.header, t.records);
+  return buildFromRecords(n.header, n.records);
+}
+
+test('summary: a file one process made and removed, read by no other, is a temporary, counted apart from the intermediates', () => {
+  const s = summarize(groupsBuild());
+  assert.deepEqual(s.intermediates, ['/w/gen.h', '/tmp/a.s']);
+  assert.equal(s.temporaries, 1);
+  assert.match(summaryText(s), /\ntemporaries: 1 file \(made and removed by one process, read by no other\)\n/);
+});
+
+test('summary --filter: a file the build made that the selection only read is its input; parallelism is over the selection\'s own span', () => {
+  const b = groupsBuild();
+  const cc = new Set([3, 4]);
+  const s = summarize(b, { procs: cc });
+  assert.deepEqual(s.inputs.tree, ['/w/a.c', '/w/gen.h']);
+  assert.deepEqual(s.intermediates, ['/tmp/a.s']);
+  assert.deepEqual(s.outputs, ['/w/a.o']);
+  // one job busy for all of its own second: 1, not 0.5 of the build's two seconds
+  assert.equal(s.parallelism, 1);
+  assert.equal(summarize(b).parallelism, 1);
+  const gen = summarize(b, { procs: new Set([2]) });
+  assert.deepEqual(gen.intermediates, ['/w/gen.h']);
+  assert.equal(gen.temporaries, 1);
+});
+
+test('summary text: a group or the tools one longer than shown are listed in full, not "… and 1 more"', () => {
+  const thirteen = summaryText(summarize(groupsBuild(9))); // make, gen, cc, as and 9 tools: 13 programs
+  assert.match(thirteen, /\n {2}… and 3 more\n/);
+  const s = summarize(groupsBuild(7));
+  assert.equal(s.tools.length, 11);
+  const text = summaryText(s);
+  assert.doesNotMatch(text, /and 1 more/);
+  assert.equal(text.slice(text.indexOf('tools'), text.indexOf('\n\nslowest')).split('\n').length, 12, 'the title and 11 tools');
+});

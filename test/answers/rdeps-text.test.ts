@@ -1,0 +1,91 @@
+/**
+ * bt rdeps as text: a file reached again is shown once, then "(see above)",
+ * as in bt deps; --inputs and --outputs print the JSON's lists one path a
+ * line, and rdeps --inputs is its --outputs (the files made from FILE).
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { deps, rdeps } from '../../src/answers/deps.js';
+import { depsText } from '../../src/answers/text.js';
+import { buildFromRecords, type Build } from '../../src/model/index.js';
+import { normalizeRecords } from '../../src/normalize/normalize.js';
+import { bt } from '../helpers/trace.js';
+import { O_CREAT, O_TRUNC, O_WRONLY, TraceBuilder } from '../normalize/synth.js';
+
+const W = O_WRONLY | O_CREAT | O_TRUNC;
+
+/** make: cc -c a.c and cc -c b.c (both read h.h), then cc -o prog a.o b.o. */
+function build(): Build {
+  const t = trace();
+  const n = normalizeRecords(t.header, t.records);
+  return buildFromRecords(n.header, n.records);
+}
+
+function trace(): TraceBuilder {
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/make', ['make'], '/w');
+  let pid = 2;
+  const job = (argv: string[], reads: string[], write: string) => {
+    t.fork(1, pid);
+    t.exec(pid, '/usr/bin/cc', argv, '/w');
+    reads.forEach((r, i) => {
+      t.open(pid, r, { fd: 3 + i });
+      t.close(pid, 3 + i);
+    });
+    t.open(pid, write, { fd: 9, flags: W });
+    t.close(pid, 9);
+    t.exit(pid++, 0);
+  };
+  job(['cc', '-c', 'a.c'], ['a.c', 'h.h'], 'a.o');
+  job(['cc', '-c', 'b.c'], ['b.c', 'h.h'], 'b.o');
+  job(['cc', '-o', 'prog', 'a.o', 'b.o'], ['a.o', 'b.o'], 'prog');
+  t.exit(1, 0);
+  return t;
+}
+
+test('rdeps text: a file made twice over (prog from a.o and from b.o) is shown in full once, then "(see above)"', () => {
+  const b = build();
+  const text = depsText(rdeps(b, b.file('/w/h.h')!), { reverse: true });
+  assert.equal(
+    text,
+    [
+      '/w/h.h',
+      '  /w/a.o  <- made by cc -c a.c [proc 2]',
+      '    /w/prog  <- made by cc -o prog a.o b.o [proc 4]',
+      '  /w/b.o  <- made by cc -c b.c [proc 3]',
+      '    /w/prog (see above)',
+      '',
+      '3 files made from it by 3 jobs',
+      '',
+    ].join('\n'),
+  );
+});
+
+test('deps/rdeps --inputs and --outputs: the JSON\'s lists, one path a line; rdeps --inputs is --outputs', () => {
+  const b = build();
+  const r = rdeps(b, b.file('/w/h.h')!);
+  // rdeps' JSON inputs: FILE and the files made from it that a job on the way read
+  assert.deepEqual(r.inputs, ['/w/a.o', '/w/b.o', '/w/h.h']);
+  assert.equal(depsText(r, { reverse: true, only: 'outputs' }), '/w/a.o\n/w/b.o\n/w/prog\n');
+  const d = deps(b, b.file('/w/prog')!);
+  assert.equal(depsText(d, { only: 'inputs' }), ['/usr/bin/cc', '/w/a.c', '/w/b.c', '/w/h.h', ''].join('\n'));
+  assert.equal(depsText(d, { only: 'outputs' }), '/w/a.o\n/w/b.o\n');
+});
+
+test('bt rdeps --outputs, --inputs (the same), both at once: a one-line error, exit 2', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-rdeps-'));
+  const log = trace().write(path.join(dir, 'b.trace'), { trailer: true });
+  for (const flag of ['--outputs', '--inputs']) {
+    const r = await bt(['rdeps', 'h.h', log, flag]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '/w/a.o\n/w/b.o\n/w/prog', flag); // execa drops the last newline
+  }
+  const both = await bt(['rdeps', 'h.h', log, '--inputs', '--outputs']);
+  assert.equal(both.code, 2);
+  assert.equal(both.stderr.trim().split('\n').length, 1, both.stderr);
+  assert.match(both.stderr, /--inputs.*cannot be used with.*--outputs/);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
