@@ -41,6 +41,7 @@ export const GROUP_LABELS: Record<string, string> = {
   inputs_elsewhere: 'Inputs: elsewhere',
   outputs: 'Outputs',
   intermediates: 'Intermediates',
+  temporaries: 'Temporaries',
   probes: 'Probes',
 };
 

@@ -71,6 +71,8 @@ export class SummaryPage {
           ' · ',
           group('intermediates', s.intermediates?.length ?? 0),
           ' · ',
+          group('temporaries', s.temporaries ?? 0),
+          ' · ',
           group('probes', s.probe_count ?? 0),
         ),
         ...(s.lost ? [h('dt', {}, 'lost events'), h('dd.failed', {}, count(s.lost))] : []),

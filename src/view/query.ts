@@ -58,7 +58,7 @@ export interface FileRow {
   removed: boolean;
 }
 
-const KIND_ORDER = ['input', 'output', 'intermediate', 'probe', 'directory', 'noise', 'other'] as const;
+const KIND_ORDER = ['input', 'output', 'intermediate', 'temporary', 'probe', 'directory', 'noise', 'other'] as const;
 
 /** The kind of the files in each of bt summary's groups. */
 const GROUP_KIND: Record<string, string> = {
@@ -67,6 +67,7 @@ const GROUP_KIND: Record<string, string> = {
   inputs_elsewhere: 'input',
   outputs: 'output',
   intermediates: 'intermediate',
+  temporaries: 'temporary',
   probes: 'probe',
 };
 

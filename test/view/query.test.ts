@@ -236,3 +236,27 @@ test('provenance too big to draw with one box per command is drawn with processe
   const one = await extra.graph!({ file: String(build.file('/w/f7.o')!.id) });
   assert.equal((one.body as { note?: string }).note, undefined);
 });
+
+test('files: a temporary (ar\'s stXXXXXX: made and removed by one process, read by no other) is its own group and kind, as bt summary counts it', () => {
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/make', ['make'], '/w');
+  t.fork(1, 2);
+  t.exec(2, '/usr/bin/ar', ['ar', 'rc', 'lib.a', 'a.o'], '/w');
+  t.open(2, 'a.o', { fd: 3 });
+  t.open(2, 'stAb12Cd', { fd: 4, flags: O_WRONLY | O_CREAT | O_TRUNC });
+  t.pathOp2(2, 'rename', 'stAb12Cd', 'lib.a');
+  t.open(2, 'stXy34Zw', { fd: 5, flags: O_WRONLY | O_CREAT | O_TRUNC });
+  t.pathOp(2, 'unlink', 'stXy34Zw');
+  t.exit(2, 0);
+  t.exit(1, 0);
+  const n = normalizeRecords(t.header, t.records);
+  const b = buildFromRecords(n.header, n.records);
+  const path = (ids: readonly number[]) => ids.map((id) => b.model.files[id].path);
+  const g = groupsOf(b);
+  assert.deepEqual(path(g.temporaries), ['/w/stXy34Zw']);
+  assert.deepEqual(path(g.intermediates), ['/w/stAb12Cd']);
+  type Page = { total: number; rows: Array<{ path: string; kind: string }> };
+  const rows = (viewQuery(b).files({ limit: 100 }) as Page).rows;
+  assert.equal(rows.find((r) => r.path === '/w/stXy34Zw')?.kind, 'temporary');
+  assert.equal(rows.find((r) => r.path === '/w/lib.a')?.kind, 'output');
+});
