@@ -16,7 +16,7 @@
  */
 import { ansiC, displayPath, signalName, unprintable } from '../present/format.js';
 import { errnoName } from '../errors.js';
-import { FAMILIES, familyOf } from '../ops/table.js';
+import { familyOf } from '../ops/table.js';
 import { copyHeader, recordType } from './schema.js';
 import type { LogHeader, LogRecord, Trailer } from './schema.js';
 
@@ -200,10 +200,7 @@ export function displayType(r: LogRecord): string {
   return t ?? 'unknown';
 }
 
-/** Every value displayType can return for an event record. */
-export const DISPLAY_TYPES: readonly string[] = [
-  ...new Set(['fork', 'exec', 'exit', ...FAMILIES, 'lost', 'process']),
-];
+export { DISPLAY_TYPES, TYPE_GROUPS, TYPE_NAMES, displayTypesOf, recordKindOf } from './types.js';
 
 // --- text ------------------------------------------------------------------------
 
