@@ -454,3 +454,65 @@ test('merged files are named by what they share: a prefix, an extension, else th
   assert.equal(mergedPattern(files('/p/x1.c', '/p/y2.h')), '/p/{x1.c,y2.h}');
   assert.equal(mergedPattern(files('/p/a/k.o', '/p/b/c/k.o')), '/p/**/k.o');
 });
+
+test('--collapse program: mv and ln edges go to the merged nodes (no undeclared node), once, and not inside a group', () => {
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/bin/sh', ['sh', '-c', 'gen'], '/w');
+  for (const [pid, name] of [[2, 'k'], [3, 'm']] as const) {
+    t.fork(1, pid);
+    t.exec(pid, '/usr/bin/gen', ['gen', name], '/w');
+    t.open(pid, `out/${name}.tmp`, { fd: 3, flags: O_WRONLY | O_CREAT | O_TRUNC });
+    t.close(pid, 3);
+    t.pathOp2(pid, 'renameat', `out/${name}.tmp`, `out/${name}.txt`);
+    t.pathOp2(pid, 'linkat', `out/${name}.txt`, `out/${name}.lnk`);
+    t.exit(pid, 0);
+  }
+  t.exit(1, 0);
+  const { g } = graphOf(t, { collapse: 'program' });
+  const declared = new Set(g.nodes.keys());
+  for (const e of g.edges) assert.ok(declared.has(e.from) && declared.has(e.to), `${e.from} -> ${e.to}: both declared`);
+  const label = (id: string) => g.nodes.get(id)!.label;
+  const links = g.edges.filter((e) => e.attrs.label === 'mv' || e.attrs.label === 'ln');
+  assert.deepEqual(
+    links.map((e) => `${label(e.from)} -${e.attrs.label}-> ${label(e.to)}`),
+    ['out/*.tmp ×2 -mv-> out/*.txt ×2', 'out/*.txt ×2 -ln-> out/*.lnk ×2'],
+  );
+});
+
+test('--collapse program: file groups that would look the same are told apart', () => {
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/make', ['make'], '/w');
+  // two programs, each writing two objects to gen/: both groups are "gen/*.o ×2"
+  for (const [pid, prog, names] of [[2, 'as', ['k', 'm']], [3, 'cc', ['n', 'q']]] as const) {
+    t.fork(1, pid);
+    t.exec(pid, `/usr/bin/${prog}`, [prog], '/w');
+    for (const n of names) {
+      t.open(pid, `gen/${n}.o`, { fd: 3, flags: O_WRONLY | O_CREAT | O_TRUNC });
+      t.close(pid, 3);
+    }
+    t.exit(pid, 0);
+  }
+  // two long-named groups of the same pattern: numbered
+  for (const [pid, prog] of [[4, 'ld'], [5, 'ar']] as const) {
+    t.fork(1, pid);
+    t.exec(pid, `/usr/bin/${prog}`, [prog], '/w');
+    for (let i = 0; i < 6; i++) {
+      t.open(pid, `/tmp/${i}${prog}xxxxxxxxxx.res`, { fd: 3, flags: O_WRONLY | O_CREAT | O_TRUNC });
+      t.close(pid, 3);
+    }
+    t.exit(pid, 0);
+  }
+  t.exit(1, 0);
+  const { g } = graphOf(t, { collapse: 'program', include: ['gen/**', '/tmp/**'] });
+  const labels = fileNodes(g).map((id) => g.nodes.get(id)!.label);
+  assert.deepEqual(labels, ['gen/{k.o,m.o} ×2', 'gen/{n.o,q.o} ×2', '/tmp/*.res ×6 [1]', '/tmp/*.res ×6 [2]']);
+});
+
+test('merged files keep their common end from a dot: cc*.cdtor.o is not cc*.o', async () => {
+  const { mergedPattern } = await import('../../src/graph/dot.js');
+  const files = (...paths: string[]) => paths.map((path) => ({ path })) as unknown as Parameters<typeof mergedPattern>[0];
+  assert.equal(mergedPattern(files('/tmp/ccA1.cdtor.o', '/tmp/ccB2.cdtor.o')), '/tmp/cc*.cdtor.o');
+  assert.equal(mergedPattern(files('/tmp/ccA1.o', '/tmp/ccB2.o')), '/tmp/cc*.o');
+  assert.equal(mergedPattern(files('/p/a/x.pb.h', '/p/b/c/y.pb.h')), '/p/**/*.pb.h');
+  assert.equal(mergedPattern(files('/p/ab.o', '/p/ab.b.o')), '/p/ab.*', 'the end does not overlap the prefix (ab.*.o would not match ab.o)');
+});
