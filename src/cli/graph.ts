@@ -89,27 +89,35 @@ export function graphCommand(): Command {
         maxNodes: Number(o.maxNodes),
       };
       const filter = o.filter !== undefined ? compileFilter(o.filter) : undefined;
-      const build = loadFor(log, { ...o, allWarnings: o.warnings === 'all' });
       if (o.focus && filter) throw new UsageError('E_USAGE', 'give --focus or --filter, not both');
-      const focused = o.focus ? build.resolveFile(o.focus, (f) => (f.kinds & Kind.WRITE) !== 0) : undefined;
-      const env = filter ? new ModelEnv(build) : undefined;
-      const focus = filter && env ? filterFocus(build, env, filter.bind(env)) : focused ? depsScope(build, focused, { all: !!o.allFiles }) : undefined;
-      const view = graphBuild(build, options, focus);
-      const res = { dot: toDot(view), model: view.model, summary: build.summary, ...build.damage };
-      const bytes = await renderDot(res.dot, format);
-      if (toStdout) writeAllSync(1, bytes);
-      else {
-        const out = openOutputAtomic(o.output, { owner: invokingUser(), mode: 0o666, what: 'graph' });
-        try {
-          writeAllSync(out.fd, bytes);
-          fs.closeSync(out.fd);
-        } catch (err) {
-          out.abort();
-          if (fsCode(err) === 'EPIPE') throw err; // a pipe's reader went away (-o /dev/stdout | head): not an error (cli/run.ts)
-          throw new GraphError('E_WRITE', `cannot write ${o.output}: ${describeFsError(err)}`, { cause: err });
+      // the output is opened before the log is read, as bt normalize does: a directory that does not
+      // exist or cannot be written is said at once, not after the whole build is drawn
+      const out = toStdout ? undefined : openOutputAtomic(o.output, { owner: invokingUser(), mode: 0o666, what: 'graph' });
+      let res;
+      try {
+        const build = loadFor(log, { ...o, allWarnings: o.warnings === 'all' });
+        const focused = o.focus ? build.resolveFile(o.focus, (f) => (f.kinds & Kind.WRITE) !== 0) : undefined;
+        const env = filter ? new ModelEnv(build) : undefined;
+        const focus = filter && env ? filterFocus(build, env, filter.bind(env)) : focused ? depsScope(build, focused, { all: !!o.allFiles }) : undefined;
+        const view = graphBuild(build, options, focus);
+        res = { dot: toDot(view), view, focused, focus, model: view.model, summary: build.summary, ...build.damage };
+        const bytes = await renderDot(res.dot, format);
+        if (!out) writeAllSync(1, bytes);
+        else {
+          try {
+            writeAllSync(out.fd, bytes);
+            fs.closeSync(out.fd);
+          } catch (err) {
+            if (fsCode(err) === 'EPIPE') throw err; // a pipe's reader went away (-o /dev/stdout | head): not an error (cli/run.ts)
+            throw new GraphError('E_WRITE', `cannot write ${o.output}: ${describeFsError(err)}`, { cause: err });
+          }
+          out.commit();
         }
-        out.commit();
+      } catch (err) {
+        out?.abort();
+        throw err;
       }
+      const { focused, focus } = res;
       if (res.torn || res.trailerMismatch) process.exitCode = 1;
       if (res.torn) {
         process.stderr.write(

@@ -516,3 +516,19 @@ test('merged files keep their common end from a dot: cc*.cdtor.o is not cc*.o', 
   assert.equal(mergedPattern(files('/p/a/x.pb.h', '/p/b/c/y.pb.h')), '/p/**/*.pb.h');
   assert.equal(mergedPattern(files('/p/ab.o', '/p/ab.b.o')), '/p/ab.*', 'the end does not overlap the prefix (ab.*.o would not match ab.o)');
 });
+
+test('bt graph -o into a directory that does not exist is refused before the log is read; a graph that fails leaves no file', async () => {
+  const { bt } = await import('../helpers/trace.js');
+  const dir = tempDir();
+  const bad = path.join(dir, 'nodir', 'x.png');
+  // the log does not exist either: the output is what is said, so it was checked first
+  const r = await bt(['graph', path.join(dir, 'missing.trace'), '-o', bad]);
+  assert.equal(r.stderr.trim(), `bt: cannot write the graph ${bad}: no such file or directory (ENOENT): the directory does not exist`);
+  assert.equal(r.code, 1);
+  const log = cBuildTrace(['a']).write(path.join(dir, 'build.trace'));
+  const outDir = path.join(dir, 'out');
+  fs.mkdirSync(outDir);
+  const failed = await bt(['graph', log, '--focus', 'nosuchfile', '-o', path.join(outDir, 'g.svg')]);
+  assert.equal(failed.code, 2, failed.stderr);
+  assert.deepEqual(fs.readdirSync(outDir), [], 'the temporary output is removed');
+});
