@@ -13,7 +13,7 @@ import { collect, compileFilter, loadFor, nonNegativeInt, positiveNumber } from 
 import { invokingUser, openOutputAtomic, refuseInputAsOutput } from '../log/output.js';
 import { filterFocus } from '../graph/model.js';
 import { ModelEnv } from '../model/subject.js';
-import { DEFAULT_MAX_NODES, type GraphOptions } from '../graph/view.js';
+import { DEFAULT_MAX_NODES, emptyNote, type GraphOptions } from '../graph/view.js';
 import { displayPath } from '../present/format.js';
 
 /**
@@ -130,6 +130,8 @@ export function graphCommand(): Command {
         if (focused && focus && focus.procs.size === 0) {
           notes.push(`nothing in the build wrote ${displayPath(focused.path)}: it has no provenance to draw (bt rdeps shows what was made from it)`);
         }
+        const empty = emptyNote(res.view, options, filter);
+        if (empty && !(focused && focus && focus.procs.size === 0)) notes.push(empty);
         if (res.model.live) notes.push('a running bt trace still writes the log: the picture shows the build so far');
         else if (res.model.incomplete && !res.torn) notes.push('the trace is incomplete (no trailer): the picture may miss the end of the build');
         if (res.model.lostEvents) notes.push(`${res.model.lostEvents} events were lost during the trace: the picture may miss some`);

@@ -503,6 +503,30 @@ function collapseFiles(files: VFile[], edges: FileEdge[], cwd: string): { files:
   return { files: out.sort((a, b) => a.file.idx - b.file.idx), replace };
 }
 
+/**
+ * A one-line note when the options left nothing to draw (bt graph still
+ * writes the empty graph and exits 0): which selection matched nothing, and
+ * for a filter on `type`, that bt graph tests processes and files, not
+ * events. Undefined when the graph shows something.
+ */
+export function emptyNote(view: GraphView, opts: GraphOptions, filter?: { source: string; fields: ReadonlySet<string> }): string | undefined {
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  if (view.procs.length === 0) {
+    const what: string[] = [];
+    if (filter) what.push(`--filter ${quote(filter.source)}`);
+    if (opts.exe?.length) what.push(opts.exe.map((e) => `--exe ${e}`).join(' or '));
+    let note = `${what.length ? `nothing matches ${what.join(' and ')}` : 'the build has no process to draw'}: the graph is empty`;
+    if (filter?.fields.has('type')) {
+      note += ' (bt graph tests processes and files, not events: an event type such as type == exec matches nothing here; ask for exe, argv, exit, path, access)';
+    }
+    return note;
+  }
+  if (view.files.length === 0 && !opts.processesOnly && opts.include?.length) {
+    return `no file the build used matches --include ${opts.include.join(' or ')}: the graph shows processes only`;
+  }
+  return undefined;
+}
+
 /** Builds the view; throws GraphError E_TOO_BIG over --max-nodes, naming filters that would help. */
 export function buildView(model: BuildModel, opts: GraphOptions = {}): GraphView {
   const view = computeView(model, opts);
@@ -562,6 +586,6 @@ function tooBig(model: BuildModel, opts: GraphOptions, view: GraphView, max: num
   return new GraphError(
     'E_TOO_BIG',
     `the graph would have ${view.nodeCount} nodes (${boxes}, ${files} files), over --max-nodes ${max}: ` +
-      `try ${hints.length ? `${hints.join(', ')}, ` : ''}--exe NAME or --include GLOB, or raise --max-nodes`,
+      `try ${hints.length ? `${hints.join(', ')}, ` : ''}--exe NAME, --filter 'path ~ "GLOB"' (the processes that used such files; --include GLOB hides files, not processes), or raise --max-nodes`,
   );
 }

@@ -532,3 +532,35 @@ test('bt graph -o into a directory that does not exist is refused before the log
   assert.equal(failed.code, 2, failed.stderr);
   assert.deepEqual(fs.readdirSync(outDir), [], 'the temporary output is removed');
 });
+
+test('an empty graph says why on stderr (exit 0); the --max-nodes advice names what cuts processes', async () => {
+  const { bt } = await import('../helpers/trace.js');
+  const dir = tempDir();
+  const log = cBuildTrace(['a', 'b', 'c', 'd']).write(path.join(dir, 'build.trace'));
+  const note = async (...args: string[]) => {
+    const r = await bt(['graph', log, ...args]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^digraph build \{/);
+    return r.stderr;
+  };
+  assert.equal(await note('--exe', 'nosuchprog'), 'bt graph: note: nothing matches --exe nosuchprog: the graph is empty');
+  assert.equal(
+    await note('--filter', 'type == exec'),
+    "bt graph: note: nothing matches --filter 'type == exec': the graph is empty (bt graph tests processes and files, not events: an event type such as type == exec matches nothing here; ask for exe, argv, exit, path, access)",
+  );
+  assert.equal(await note('--include', '*.zzz'), 'bt graph: note: no file the build used matches --include *.zzz: the graph shows processes only');
+  assert.equal(await note('--include', '*.zzz', '-q'), '', '-q: no notes');
+  assert.equal(await note('--include', '*.o'), '', 'a graph with something in it: no note');
+
+  // the advice: --include hides files only; --filter 'path ~ GLOB' keeps the processes that used such files
+  const t = cBuildTrace(['a', 'b', 'c', 'd']);
+  const n = normalizeRecords(t.header, t.records);
+  const procsOf = (opts: GraphOptions) => procNodes(parseDot(toDot(buildGraph(n.records, { ...opts, maxNodes: 0 }, n.header)))).length;
+  assert.throws(
+    () => buildGraph(n.records, { maxNodes: 12, include: ['a.o'] }, n.header),
+    (e: unknown) => e instanceof GraphError && e.message.endsWith(`--exe NAME, --filter 'path ~ "GLOB"' (the processes that used such files; --include GLOB hides files, not processes), or raise --max-nodes`),
+  );
+  assert.equal(procsOf({ include: ['a.o'] }), procsOf({}), '--include keeps every process');
+  const filtered = (await bt(['graph', log, '--filter', 'path ~ "a.o"'])).stdout;
+  assert.ok(procNodes(parseDot(filtered)).length < procsOf({}), '--filter path keeps fewer');
+});
