@@ -101,7 +101,7 @@ export function graphCommand(): Command {
         const focus = filter && env ? filterFocus(build, env, filter.bind(env)) : focused ? depsScope(build, focused, { all: !!o.allFiles }) : undefined;
         const view = graphBuild(build, options, focus);
         res = { dot: toDot(view), view, focused, focus, model: view.model, summary: build.summary, ...build.damage };
-        const bytes = await renderDot(res.dot, format);
+        const bytes = await renderDot(res.dot, format, { warn: (m) => process.stderr.write(`bt graph: warning: ${m}\n`) });
         if (!out) writeAllSync(1, bytes);
         else {
           try {

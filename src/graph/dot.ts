@@ -25,6 +25,8 @@ import { failed, Use, type FileNode, type ProcNode } from './model.js';
 import type { FileEdge, GraphView, VFile, VProc } from './view.js';
 
 const FONT = 'Helvetica';
+/** The node labels' font size in points (render.ts warns when a PNG makes it unreadable). */
+export const NODE_FONT_SIZE = 10;
 
 /** A DOT double-quoted string. */
 export function dotString(s: string): string {
@@ -328,7 +330,7 @@ export function toDot(view: GraphView): string {
   const out: string[] = [];
   out.push('digraph build {');
   out.push(`  graph${attrs({ rankdir: 'LR', fontname: FONT, fontsize: 12, label: graphTitle(view), labelloc: 't', nodesep: 0.25, ranksep: 0.6 })};`);
-  out.push(`  node${attrs({ fontname: FONT, fontsize: 10 })};`);
+  out.push(`  node${attrs({ fontname: FONT, fontsize: NODE_FONT_SIZE })};`);
   out.push(`  edge${attrs({ fontname: FONT, fontsize: 8, arrowsize: 0.7 })};`);
   out.push('  // processes');
   for (const v of view.procs) out.push(`  ${v.id}${attrs(procAttrs(v))};`);

@@ -564,3 +564,21 @@ test('an empty graph says why on stderr (exit 0); the --max-nodes advice names w
   const filtered = (await bt(['graph', log, '--filter', 'path ~ "a.o"'])).stdout;
   assert.ok(procNodes(parseDot(filtered)).length < procsOf({}), '--filter path keeps fewer');
 });
+
+test('a PNG shrunk until its text cannot be read says so, with what to do', async () => {
+  const { svgToPng, downscaleWarning } = await import('../../src/graph/render.js');
+  // 3000 x 3000 pt = 4000 x 4000 px at zoom 1: 16 Mpixels; under a 1 Mpixel cap the scale is 0.25, 10 pt text 3 px
+  const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="3000pt" height="3000pt" viewBox="0 0 3000 3000"><rect width="10" height="10"/></svg>';
+  const warnings: string[] = [];
+  const png = await svgToPng(svg, { maxPixels: 1_000_000, warn: (m) => warnings.push(m) });
+  assert.equal(png.readUInt32BE(16), 1000, 'width in pixels');
+  assert.deepEqual(warnings, [
+    'the PNG is scaled to 0.25x to stay under 1 Mpixels: its text is about 3 px high, too small to read; write SVG instead (-o FILE.svg) or draw less (--collapse program, --processes-only, --depth N)',
+  ]);
+  // a small shrink keeps text readable: no word
+  const quiet: string[] = [];
+  await svgToPng(svg, { maxPixels: 12_000_000, warn: (m) => quiet.push(m) });
+  assert.deepEqual(quiet, [], '0.87x: 11 px text');
+  assert.equal(downscaleWarning(0.53, 64e6), undefined, '7 px: readable');
+  assert.match(downscaleWarning(0.52, 64e6)!, /^the PNG is scaled to 0\.52x to stay under 64 Mpixels: its text is about 6 px high/);
+});
