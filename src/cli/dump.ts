@@ -18,7 +18,7 @@ import {
   toJson,
   trailerToJson,
 } from '../log/dump.js';
-import { cutOff, endWarnings } from '../log/check.js';
+import { endWarnings, tornText } from '../log/check.js';
 import { inputName } from '../log/input.js';
 import { LogReader } from '../log/reader.js';
 import { buildFromRecords, loadBuild, normalized } from '../model/index.js';
@@ -179,7 +179,7 @@ export async function runDump(
       await output.end();
       const torn = stream.torn;
       const mismatch = stream.trailerMismatch;
-      if (torn) err.write(`bt: warning: ${name} is ${cutOff(torn.reason) ? 'truncated' : 'damaged'} at byte ${torn.offset} (${torn.reason}): the records before it were read\n`);
+      if (torn) err.write(`bt: warning: ${tornText(name, torn)}: the records before it were read\n`);
       else if (!t && reader.beingWritten()) err.write(`bt: warning: ${name} is still being written by a running bt trace: what it had written was read\n`);
       else if (!t) err.write(`bt: warning: ${name} has no trailer: the trace did not finish cleanly\n`);
       if (mismatch) err.write(`bt: warning: ${name}: ${mismatch}\n`);

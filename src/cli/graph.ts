@@ -15,6 +15,7 @@ import { filterFocus } from '../graph/model.js';
 import { ModelEnv } from '../model/subject.js';
 import { DEFAULT_MAX_NODES, emptyNote, type GraphOptions } from '../graph/view.js';
 import { displayPath } from '../present/format.js';
+import { tornText } from '../log/check.js';
 
 /**
  * The format to write: --format, else the extension of -o (.dot or .gv,
@@ -121,7 +122,7 @@ export function graphCommand(): Command {
       if (res.torn || res.trailerMismatch) process.exitCode = 1;
       if (res.torn) {
         process.stderr.write(
-          `bt graph: warning: ${log} is damaged at byte ${res.torn.offset} (${res.torn.reason}): the graph shows the records before it\n`,
+          `bt graph: warning: ${tornText(log, res.torn)}: the graph shows the records before it\n`,
         );
       }
       if (res.trailerMismatch) process.stderr.write(`bt graph: warning: ${log}: ${res.trailerMismatch}\n`);

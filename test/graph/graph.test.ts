@@ -582,3 +582,23 @@ test('a PNG shrunk until its text cannot be read says so, with what to do', asyn
   assert.equal(downscaleWarning(0.53, 64e6), undefined, '7 px: readable');
   assert.match(downscaleWarning(0.52, 64e6)!, /^the PNG is scaled to 0\.52x to stay under 64 Mpixels: its text is about 6 px high/);
 });
+
+test('a log cut short is described in the same words by bt graph, bt dump and bt normalize', async () => {
+  const { bt } = await import('../helpers/trace.js');
+  const dir = tempDir();
+  const log = cBuildTrace(['a', 'b']).write(path.join(dir, 'build.trace'));
+  const size = fs.statSync(log).size;
+  fs.truncateSync(log, size - 40); // into the trailer or the last record
+  const phrase = (stderr: string) => {
+    const m = / is (truncated|damaged) at byte \d+ \([^\n]*\)(?=[;:] )/.exec(stderr);
+    assert.ok(m, stderr);
+    return m[0];
+  };
+  const graph = await bt(['graph', log]);
+  assert.equal(graph.code, 1);
+  const said = phrase(graph.stderr);
+  assert.match(said, /^ is truncated at byte \d+ /, 'a log cut at its end is truncated, not damaged');
+  assert.match(graph.stderr, new RegExp(`^bt graph: warning: ${log.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is truncated at byte \\d+ \\(.*\\): the graph shows the records before it$`, 'm'));
+  assert.equal(phrase((await bt(['dump', log])).stderr), said);
+  assert.equal(phrase((await bt(['normalize', log, '-o', path.join(dir, 'n.trace')])).stderr), said);
+});
