@@ -8,8 +8,9 @@
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import {
-  DISPLAY_TYPES,
+  TYPE_NAMES,
   displayType,
+  displayTypesOf,
   formatHeaderText,
   formatText,
   formatTrailerText,
@@ -17,17 +18,16 @@ import {
   toJson,
   trailerToJson,
 } from '../log/dump.js';
-import { cutOff, endWarnings } from '../log/check.js';
+import { endWarnings, tornText } from '../log/check.js';
 import { inputName } from '../log/input.js';
 import { LogReader } from '../log/reader.js';
 import { buildFromRecords, loadBuild, normalized } from '../model/index.js';
 import { ModelEnv } from '../model/subject.js';
 import { compileFilter } from './options.js';
-import { EVENT_TYPES, recordType } from '../log/schema.js';
 
 export interface DumpOptions {
   json?: boolean;
-  /** comma-separated type names (see DISPLAY_TYPES; 'path' and 'path2' also work) */
+  /** comma-separated type names (TYPE_NAMES: display types, and record kinds such as lookup for all their families) */
   type?: string;
   /** comma-separated pids (tgid) */
   pid?: string;
@@ -46,20 +46,21 @@ class OutputClosed extends Error {}
 
 function parseTypes(spec: string | undefined): Set<string> | undefined {
   if (spec === undefined) return undefined;
-  const known = new Set<string>([...DISPLAY_TYPES, ...EVENT_TYPES.filter((t) => t !== 'trailer')]);
   const wanted = new Set<string>();
   for (const raw of spec.split(',')) {
     const name = raw.trim().toLowerCase();
     if (!name) continue;
-    if (!known.has(name)) {
+    // a record kind (lookup) stands for its families (stat, access, readlink); env records show as env
+    const types = displayTypesOf(name) ?? (name === 'env' ? [name] : undefined);
+    if (!types) {
       throw new UsageError(
         'E_USAGE',
-        `unknown record type '${raw.trim()}' for --type: use a comma list of ${DISPLAY_TYPES.join(', ')}`,
+        `unknown record type '${raw.trim()}' for --type: use a comma list of ${TYPE_NAMES.join(', ')}`,
       );
     }
-    wanted.add(name);
+    for (const t of types) wanted.add(t);
   }
-  if (wanted.size === 0) throw new UsageError('E_USAGE', `--type needs at least one of ${DISPLAY_TYPES.join(', ')}`);
+  if (wanted.size === 0) throw new UsageError('E_USAGE', `--type needs at least one of ${TYPE_NAMES.join(', ')}`);
   return wanted;
 }
 
@@ -163,7 +164,7 @@ export async function runDump(
       if (r.env) continue; // a shared environment: shown in the execs that refer to it
       if (pids && !pids.has(r.pid)) continue;
       if (keep && !keep(env!.eventSubject(r))) continue;
-      if (types && !types.has(displayType(r)) && !types.has(recordType(r) ?? '')) continue;
+      if (types && !types.has(displayType(r))) continue;
       buf += json ? `${JSON.stringify(toJson(r, h))}\n` : `${formatText(r, h)}\n`;
       if (buf.length >= CHUNK_CHARS) {
         await output.write(buf);
@@ -178,7 +179,7 @@ export async function runDump(
       await output.end();
       const torn = stream.torn;
       const mismatch = stream.trailerMismatch;
-      if (torn) err.write(`bt: warning: ${name} is ${cutOff(torn.reason) ? 'truncated' : 'damaged'} at byte ${torn.offset} (${torn.reason}): the records before it were read\n`);
+      if (torn) err.write(`bt: warning: ${tornText(name, torn)}: the records before it were read\n`);
       else if (!t && reader.beingWritten()) err.write(`bt: warning: ${name} is still being written by a running bt trace: what it had written was read\n`);
       else if (!t) err.write(`bt: warning: ${name} has no trailer: the trace did not finish cleanly\n`);
       if (mismatch) err.write(`bt: warning: ${name}: ${mismatch}\n`);
@@ -208,7 +209,7 @@ export function dumpCommand(): Command {
     .description('print a bt log as text, or as JSON Lines with --json')
     .argument('<file>', 'a log written by bt trace (or bt normalize); "-" for stdin')
     .option('--json', 'print JSON Lines: a header object, one object per record, then the trailer')
-    .option('--type <names>', `only these record types, comma-separated (${DISPLAY_TYPES.join(', ')})`)
+    .option('--type <names>', `only these record types, comma-separated (${TYPE_NAMES.join(', ')})`)
     .option('--pid <pid>', 'only records of these processes (comma-separated pids)')
     .option('--filter <expr>', 'only records matching a display filter (README: Display filters); the log is normalized first')
     .action(async (file: string, opts: DumpOptions) => {

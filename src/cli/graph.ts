@@ -13,8 +13,9 @@ import { collect, compileFilter, loadFor, nonNegativeInt, positiveNumber } from 
 import { invokingUser, openOutputAtomic, refuseInputAsOutput } from '../log/output.js';
 import { filterFocus } from '../graph/model.js';
 import { ModelEnv } from '../model/subject.js';
-import { DEFAULT_MAX_NODES, type GraphOptions } from '../graph/view.js';
+import { DEFAULT_MAX_NODES, emptyNote, type GraphOptions } from '../graph/view.js';
 import { displayPath } from '../present/format.js';
+import { tornText } from '../log/check.js';
 
 /**
  * The format to write: --format, else the extension of -o (.dot or .gv,
@@ -89,31 +90,39 @@ export function graphCommand(): Command {
         maxNodes: Number(o.maxNodes),
       };
       const filter = o.filter !== undefined ? compileFilter(o.filter) : undefined;
-      const build = loadFor(log, { ...o, allWarnings: o.warnings === 'all' });
       if (o.focus && filter) throw new UsageError('E_USAGE', 'give --focus or --filter, not both');
-      const focused = o.focus ? build.resolveFile(o.focus, (f) => (f.kinds & Kind.WRITE) !== 0) : undefined;
-      const env = filter ? new ModelEnv(build) : undefined;
-      const focus = filter && env ? filterFocus(build, env, filter.bind(env)) : focused ? depsScope(build, focused, { all: !!o.allFiles }) : undefined;
-      const view = graphBuild(build, options, focus);
-      const res = { dot: toDot(view), model: view.model, summary: build.summary, ...build.damage };
-      const bytes = await renderDot(res.dot, format);
-      if (toStdout) writeAllSync(1, bytes);
-      else {
-        const out = openOutputAtomic(o.output, { owner: invokingUser(), mode: 0o666, what: 'graph' });
-        try {
-          writeAllSync(out.fd, bytes);
-          fs.closeSync(out.fd);
-        } catch (err) {
-          out.abort();
-          if (fsCode(err) === 'EPIPE') throw err; // a pipe's reader went away (-o /dev/stdout | head): not an error (cli/run.ts)
-          throw new GraphError('E_WRITE', `cannot write ${o.output}: ${describeFsError(err)}`, { cause: err });
+      // the output is opened before the log is read, as bt normalize does: a directory that does not
+      // exist or cannot be written is said at once, not after the whole build is drawn
+      const out = toStdout ? undefined : openOutputAtomic(o.output, { owner: invokingUser(), mode: 0o666, what: 'graph' });
+      let res;
+      try {
+        const build = loadFor(log, { ...o, allWarnings: o.warnings === 'all' });
+        const focused = o.focus ? build.resolveFile(o.focus, (f) => (f.kinds & Kind.WRITE) !== 0) : undefined;
+        const env = filter ? new ModelEnv(build) : undefined;
+        const focus = filter && env ? filterFocus(build, env, filter.bind(env)) : focused ? depsScope(build, focused, { all: !!o.allFiles }) : undefined;
+        const view = graphBuild(build, options, focus);
+        res = { dot: toDot(view), view, focused, focus, model: view.model, summary: build.summary, ...build.damage };
+        const bytes = await renderDot(res.dot, format, { warn: (m) => process.stderr.write(`bt graph: warning: ${m}\n`) });
+        if (!out) writeAllSync(1, bytes);
+        else {
+          try {
+            writeAllSync(out.fd, bytes);
+            fs.closeSync(out.fd);
+          } catch (err) {
+            if (fsCode(err) === 'EPIPE') throw err; // a pipe's reader went away (-o /dev/stdout | head): not an error (cli/run.ts)
+            throw new GraphError('E_WRITE', `cannot write ${o.output}: ${describeFsError(err)}`, { cause: err });
+          }
+          out.commit();
         }
-        out.commit();
+      } catch (err) {
+        out?.abort();
+        throw err;
       }
+      const { focused, focus } = res;
       if (res.torn || res.trailerMismatch) process.exitCode = 1;
       if (res.torn) {
         process.stderr.write(
-          `bt graph: warning: ${log} is damaged at byte ${res.torn.offset} (${res.torn.reason}): the graph shows the records before it\n`,
+          `bt graph: warning: ${tornText(log, res.torn)}: the graph shows the records before it\n`,
         );
       }
       if (res.trailerMismatch) process.stderr.write(`bt graph: warning: ${log}: ${res.trailerMismatch}\n`);
@@ -122,6 +131,8 @@ export function graphCommand(): Command {
         if (focused && focus && focus.procs.size === 0) {
           notes.push(`nothing in the build wrote ${displayPath(focused.path)}: it has no provenance to draw (bt rdeps shows what was made from it)`);
         }
+        const empty = emptyNote(res.view, options, filter);
+        if (empty && !(focused && focus && focus.procs.size === 0)) notes.push(empty);
         if (res.model.live) notes.push('a running bt trace still writes the log: the picture shows the build so far');
         else if (res.model.incomplete && !res.torn) notes.push('the trace is incomplete (no trailer): the picture may miss the end of the build');
         if (res.model.lostEvents) notes.push(`${res.model.lostEvents} events were lost during the trace: the picture may miss some`);

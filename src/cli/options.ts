@@ -3,7 +3,7 @@
  */
 import { BtError, FilterError, UsageError } from '../errors.js';
 import { parseFilter, type Filter } from '../filter/index.js';
-import { cutOff, type Damage } from '../log/check.js';
+import { tornText, type Damage } from '../log/check.js';
 import { loadBuild, type Build } from '../model/index.js';
 import { displayPath } from '../present/format.js';
 
@@ -52,8 +52,7 @@ export function reportDamage(log: string, d: Damage | undefined, opts: { liveNot
   }
   if (!d || (!d.torn && !d.trailerMismatch)) return;
   if (d.torn) {
-    const what = cutOff(d.torn.reason) ? 'truncated' : 'damaged';
-    process.stderr.write(`bt: warning: ${displayPath(log)} is ${what} at byte ${d.torn.offset} (${d.torn.reason}): the records before it were read\n`);
+    process.stderr.write(`bt: warning: ${tornText(displayPath(log), d.torn)}: the records before it were read\n`);
   } else process.stderr.write(`bt: warning: ${displayPath(log)}: ${d.trailerMismatch}\n`);
   process.exitCode = Math.max(Number(process.exitCode ?? 0), 1);
 }

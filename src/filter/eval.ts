@@ -12,7 +12,7 @@ import { FIELDS } from './fields.js';
  * its process), a process, or a file. The build model implements it.
  */
 export interface Subject {
-  /** Event type ('exec', 'open', 'path', …) or 'process' or 'file'. */
+  /** Event type as bt dump shows it ('exec', 'open', 'stat', 'rename', …) or 'process' or 'file'. */
   type: string;
   /** The build model's process id (0: none, e.g. a file subject; under() is then false). */
   proc: number;
@@ -109,6 +109,16 @@ function stringTest(op: Op, values: Value[], exe: boolean): StrTest {
     default:
       throw new Error(`internal: ${op} on a string`);
   }
+}
+
+/** The test of a type against its values: each value's test (see typeValue in fields.ts), any of them for `in`. */
+function typeTest(values: Value[]): StrTest {
+  const tests = values.map((v) => v.test!);
+  if (tests.length === 1) return tests[0];
+  return (x) => {
+    for (const t of tests) if (t(x)) return true;
+    return false;
+  };
 }
 
 function numberTest(op: Op, values: Value[]): NumTest {
@@ -221,7 +231,7 @@ function compileCmp(f: FieldRef, op: Op, values: Value[]): Pred {
     return neg ? (s) => s.access !== bits : (s) => s.access === bits;
   }
   if (spec.type === 'string' || spec.type === 'type') {
-    const test = stringTest(op, values, f.name === 'exe');
+    const test = spec.type === 'type' ? typeTest(values) : stringTest(op, values, f.name === 'exe');
     if (spec.multi) {
       const get = multiGetter(f);
       if (neg) {

@@ -5,7 +5,7 @@
  */
 import os from 'node:os';
 import { FilterError, UsageError, errnoNumber } from '../errors.js';
-import { EVENT_TYPES } from '../log/schema.js';
+import { TYPE_NAMES as LOG_TYPE_NAMES, displayTypesOf, recordKindOf } from '../log/types.js';
 import { globRegExpFrom, globSource } from '../graph/glob.js';
 import { KIND_NAMES, kindBit } from '../model/kinds.js';
 import { FIELD_NAMES, type FieldName, type Op, type Value } from './ast.js';
@@ -55,9 +55,17 @@ export const FIELDS: Record<FieldName, FieldSpec> = {
   env: { type: 'string', ops: STR_OPS },
 };
 
-/** The values of `type`: the log's event types, and the process and file subjects. */
-// env: a shared environment, shown in the execs that refer to it, not an event of its own
-export const TYPE_NAMES: readonly string[] = [...EVENT_TYPES.filter((t) => t !== 'trailer' && t !== 'env'), 'file'];
+/**
+ * The values of `type`: the record types as bt dump shows them (stat,
+ * rename, …), the record kinds that stand for several of them (lookup: stat,
+ * access, readlink), and the process and file subjects.
+ */
+export const TYPE_NAMES: readonly string[] = [...LOG_TYPE_NAMES, 'file'];
+
+/** The subject types (Subject.type values) a `type` name stands for. */
+function subjectTypes(name: string): readonly string[] {
+  return displayTypesOf(name) ?? [name];
+}
 
 /** Duration units in ns. */
 export const UNITS: Readonly<Record<string, number>> = {
@@ -210,7 +218,7 @@ export function resolveValue(name: FieldName, fieldText: string, op: Op, t: Toke
       if ((op === '==' || op === '!=' || op === 'in') && !TYPE_NAMES.includes(t.text)) {
         throw new FilterError(`unknown type ${JSON.stringify(t.text)} (types: ${TYPE_NAMES.join(', ')})`, t.pos);
       }
-      return stringValue(spec, t, op);
+      return typeValue(spec, t, op);
     case 'string':
       if (spec.absolute && (op === '==' || op === '!=' || op === 'in') && !t.text.startsWith('/')) {
         throw new FilterError(
@@ -220,6 +228,28 @@ export function resolveValue(name: FieldName, fieldText: string, op: Op, t: Toke
       }
       return stringValue(spec, t, op);
   }
+}
+
+/**
+ * A `type` literal: ==, != and in test the subject's type against every type
+ * the name stands for (`type == lookup` is stat, access or readlink); a glob
+ * or regex matches the type or its record kind (`type ~ "path*"`: unlink,
+ * rename, …).
+ */
+function typeValue(spec: FieldSpec, t: Token, op: Op): Value {
+  const v = stringValue(spec, t, op);
+  if (op === '==' || op === '!=' || op === 'in') {
+    const types = subjectTypes(t.text);
+    if (types.length === 1) {
+      const want = types[0];
+      v.test = (x) => x === want;
+    } else v.test = (x) => types.includes(x);
+  } else {
+    const want = t.text;
+    const test = v.test ?? ((x: string) => x.includes(want)); // contains
+    v.test = (x) => test(x) || test(recordKindOf(x));
+  }
+  return v;
 }
 
 function stringValue(spec: FieldSpec, t: Token, op: Op): Value {

@@ -25,6 +25,8 @@ import { failed, Use, type FileNode, type ProcNode } from './model.js';
 import type { FileEdge, GraphView, VFile, VProc } from './view.js';
 
 const FONT = 'Helvetica';
+/** The node labels' font size in points (render.ts warns when a PNG makes it unreadable). */
+export const NODE_FONT_SIZE = 10;
 
 /** A DOT double-quoted string. */
 export function dotString(s: string): string {
@@ -192,13 +194,23 @@ export function mergedPattern(files: readonly FileNode[]): string {
   const ext = (n: string) => (n.lastIndexOf('.') > 0 ? n.slice(n.lastIndexOf('.')) : '');
   const e = ext(names[0]);
   const sameExt = names.every((n) => ext(n) === e);
+  // the common end from a '.': ".cdtor.o" of cc1X.cdtor.o and cc2Y.cdtor.o, not just ".o"
+  const dotted = (prefixLength: number): string => {
+    let suffix = names[0];
+    for (const n of names) while (!n.endsWith(suffix)) suffix = suffix.slice(1);
+    const room = Math.min(...names.map((n) => n.length)) - prefixLength;
+    if (suffix.length > room) suffix = suffix.slice(suffix.length - room);
+    const d = suffix.indexOf('.');
+    return d < 0 ? '' : suffix.slice(d);
+  };
   if (dirs.every((d) => d === dirs[0])) {
     let prefix = names[0];
     for (const n of names) while (!n.startsWith(prefix)) prefix = prefix.slice(0, -1);
     // names with nothing in common but a few: named ({gen,obj}), not "*"
     const braced = `{${[...new Set(names)].sort().join(',')}}`;
     if ((!prefix || prefix.length < 2) && !(sameExt && e) && braced.length <= 40) return `${dirs[0]}/${braced}`;
-    return `${dirs[0]}/${prefix}*${sameExt && !prefix.endsWith(e) ? e : ''}`;
+    const suffix = dotted(prefix.length);
+    return `${dirs[0]}/${prefix}*${prefix.endsWith(suffix) ? '' : suffix}`;
   }
   let common = dirs[0].split('/');
   for (const d of dirs) {
@@ -207,17 +219,77 @@ export function mergedPattern(files: readonly FileNode[]): string {
     while (i < common.length && i < parts.length && common[i] === parts[i]) i++;
     common = common.slice(0, i);
   }
-  const leaf = names.every((n) => n === names[0]) ? names[0] : `*${sameExt ? e : ''}`;
+  const leaf = names.every((n) => n === names[0]) ? names[0] : `*${dotted(0)}`;
   return `${common.join('/')}/**/${leaf}`;
 }
 
-function fileAttrs(vf: VFile, cwd: string): Record<string, string | number | undefined> {
+/**
+ * The labels of the file nodes, one per node and all different: merged
+ * files whose pattern and count are the same as another node's are named
+ * one by one in braces when that fits (`fx/{c.txt,sub/deep/a.txt} ×2`),
+ * else numbered (`/tmp/cc*.o ×22 [2]`); so are single files whose
+ * shortened labels meet.
+ */
+export function fileLabels(files: readonly VFile[], cwd: string): Map<VFile, string> {
+  const first = new Map<VFile, string>();
+  const count = new Map<string, number>();
+  for (const vf of files) {
+    const n = vf.merged?.length ?? 1;
+    const label = n > 1 ? `${fileLabel(mergedPattern(vf.merged!), cwd)} ×${n}` : fileLabel(vf.file.path, cwd);
+    first.set(vf, label);
+    count.set(label, (count.get(label) ?? 0) + 1);
+  }
+  const out = new Map<VFile, string>();
+  const used = new Set<string>();
+  const seen = new Map<string, number>();
+  for (const vf of files) {
+    const label = first.get(vf)!;
+    if (count.get(label) === 1) {
+      out.set(vf, label);
+      used.add(label);
+    }
+  }
+  for (const vf of files) {
+    const label = first.get(vf)!;
+    if (count.get(label) === 1) continue;
+    let named: string | undefined;
+    if (vf.merged && vf.merged.length > 1) {
+      const listed = `${fileLabel(listedPattern(vf.merged), cwd)} ×${vf.merged.length}`;
+      if (!listed.includes('…') && !used.has(listed)) named = listed;
+    }
+    if (named === undefined) {
+      let k = seen.get(label) ?? 0;
+      do named = `${label} [${++k}]`;
+      while (used.has(named));
+      seen.set(label, k);
+    }
+    used.add(named);
+    out.set(vf, named);
+  }
+  return out;
+}
+
+/** Merged files named one by one: `dir/{a.txt,sub/b.txt}` under their common directory. */
+function listedPattern(files: readonly FileNode[]): string {
+  const paths = files.map((f) => f.path);
+  let common = paths[0].slice(0, paths[0].lastIndexOf('/')).split('/');
+  for (const p of paths) {
+    const parts = p.slice(0, p.lastIndexOf('/')).split('/');
+    let i = 0;
+    while (i < common.length && i < parts.length && common[i] === parts[i]) i++;
+    common = common.slice(0, i);
+  }
+  const dir = common.join('/');
+  return `${dir}/{${[...new Set(paths.map((p) => p.slice(dir.length + 1)))].sort().join(',')}}`;
+}
+
+function fileAttrs(vf: VFile, label: string): Record<string, string | number | undefined> {
   const f = vf.file;
   const written = (f.uses & Use.WRITE) !== 0;
   const deleted = f.gone;
   const n = vf.merged?.length ?? 1;
   return {
-    label: n > 1 ? `${fileLabel(mergedPattern(vf.merged!), cwd)} ×${n}` : fileLabel(f.path, cwd),
+    label,
     tooltip: n > 1 ? `${n} files:\n${vf.merged!.slice(0, 30).map((m) => m.path).join('\n')}${n > 30 ? '\n…' : ''}` : f.path,
     shape: f.dir ? 'folder' : 'note',
     style: deleted ? 'filled,dashed' : 'filled',
@@ -258,13 +330,14 @@ export function toDot(view: GraphView): string {
   const out: string[] = [];
   out.push('digraph build {');
   out.push(`  graph${attrs({ rankdir: 'LR', fontname: FONT, fontsize: 12, label: graphTitle(view), labelloc: 't', nodesep: 0.25, ranksep: 0.6 })};`);
-  out.push(`  node${attrs({ fontname: FONT, fontsize: 10 })};`);
+  out.push(`  node${attrs({ fontname: FONT, fontsize: NODE_FONT_SIZE })};`);
   out.push(`  edge${attrs({ fontname: FONT, fontsize: 8, arrowsize: 0.7 })};`);
   out.push('  // processes');
   for (const v of view.procs) out.push(`  ${v.id}${attrs(procAttrs(v))};`);
   if (view.files.length) {
     out.push('  // files');
-    for (const f of view.files) out.push(`  ${f.id}${attrs(fileAttrs(f, cwd))};`);
+    const labels = fileLabels(view.files, cwd);
+    for (const f of view.files) out.push(`  ${f.id}${attrs(fileAttrs(f, labels.get(f)!))};`);
   }
   if (view.spawn.length) {
     out.push('  // spawned');

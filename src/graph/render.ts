@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { GraphError } from '../errors.js';
 import { importExternal } from '../external.js';
+import { NODE_FONT_SIZE } from './dot.js';
 
 const require = createRequire(import.meta.url);
 
@@ -19,6 +20,25 @@ export interface RenderOptions {
   scale?: number;
   /** PNG: largest number of pixels (default 64 million); the scale shrinks to fit. */
   maxPixels?: number;
+  /** Told (one line) when the PNG had to shrink so far that its text cannot be read. */
+  warn?: (message: string) => void;
+}
+
+/** Text lower than this many pixels cannot be read. */
+const READABLE_PX = 7;
+
+/**
+ * The warning for a PNG shrunk to `scale` to stay under `maxPixels`, when
+ * its text is less than READABLE_PX high; undefined when it can be read.
+ */
+export function downscaleWarning(scale: number, maxPixels: number): string | undefined {
+  const px = (NODE_FONT_SIZE * 4 * scale) / 3;
+  if (px >= READABLE_PX) return undefined;
+  return (
+    `the PNG is scaled to ${scale.toFixed(2)}x to stay under ${Math.round(maxPixels / 1e6)} Mpixels: ` +
+    `its text is about ${Math.max(1, Math.floor(px))} px high, too small to read; ` +
+    'write SVG instead (-o FILE.svg) or draw less (--collapse program, --processes-only, --depth N)'
+  );
 }
 
 type GraphvizInstance = { layout(dot: string, format: string, engine: string): string; version(): string };
@@ -75,7 +95,11 @@ export async function svgToPng(svg: string, opts: RenderOptions = {}): Promise<B
     const w = (Number(size[1]) * 4) / 3;
     const h = (Number(size[2]) * 4) / 3;
     const max = opts.maxPixels ?? 64_000_000;
-    if (w * h * scale * scale > max) scale = Math.sqrt(max / (w * h));
+    if (w * h * scale * scale > max) {
+      scale = Math.sqrt(max / (w * h));
+      const warning = downscaleWarning(scale, max);
+      if (warning) opts.warn?.(warning);
+    }
   }
   try {
     const r = new m.Resvg(svg, {

@@ -372,7 +372,13 @@ export function computeView(model: BuildModel, opts: GraphOptions = {}): GraphVi
     }
   }
   let files = [...vfiles.values()].sort((a, b) => a.file.idx - b.file.idx);
-  if (collapse === 'program' && files.length > 1) files = collapseFiles(files, fileEdges, model.header.cwd ?? '');
+  /** A merged file's node (--collapse program): mv and ln edges go to it, like accesses. */
+  let nodeOf = (vf: VFile): VFile => vf;
+  if (collapse === 'program' && files.length > 1) {
+    const merged = collapseFiles(files, fileEdges, model.header.cwd ?? '');
+    files = merged.files;
+    nodeOf = (vf) => merged.replace.get(vf) ?? vf;
+  }
 
   // pipes: writer node -> reader node
   const byProc = new Map<number, VProc>();
@@ -405,10 +411,18 @@ export function computeView(model: BuildModel, opts: GraphOptions = {}): GraphVi
   }
 
   const links: GraphView['links'] = [];
+  const seenLink = new Set<string>();
   for (const l of model.links) {
     const a = vfiles.get(l.from);
     const b = vfiles.get(l.to);
-    if (a && b) links.push({ from: a, to: b, kind: l.kind });
+    if (!a || !b) continue;
+    const from = nodeOf(a);
+    const to = nodeOf(b);
+    const key = `${from.id}>${to.id}>${l.kind}`;
+    // a rename inside a merged group is not drawn (it would loop on the node)
+    if (from === to || seenLink.has(key)) continue;
+    seenLink.add(key);
+    links.push({ from, to, kind: l.kind });
   }
 
   return {
@@ -441,7 +455,7 @@ function areaOf(path: string, cwd: string): string {
  * `/usr/include/**\/*.h ×300`). Edges go to the merged node, once per
  * process node and kind.
  */
-function collapseFiles(files: VFile[], edges: FileEdge[], cwd: string): VFile[] {
+function collapseFiles(files: VFile[], edges: FileEdge[], cwd: string): { files: VFile[]; replace: Map<VFile, VFile> } {
   const sig = new Map<VFile, string[]>();
   for (const e of edges) {
     let l = sig.get(e.file);
@@ -486,7 +500,31 @@ function collapseFiles(files: VFile[], edges: FileEdge[], cwd: string): VFile[] 
     }
     edges.length = w;
   }
-  return out.sort((a, b) => a.file.idx - b.file.idx);
+  return { files: out.sort((a, b) => a.file.idx - b.file.idx), replace };
+}
+
+/**
+ * A one-line note when the options left nothing to draw (bt graph still
+ * writes the empty graph and exits 0): which selection matched nothing, and
+ * for a filter on `type`, that bt graph tests processes and files, not
+ * events. Undefined when the graph shows something.
+ */
+export function emptyNote(view: GraphView, opts: GraphOptions, filter?: { source: string; fields: ReadonlySet<string> }): string | undefined {
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  if (view.procs.length === 0) {
+    const what: string[] = [];
+    if (filter) what.push(`--filter ${quote(filter.source)}`);
+    if (opts.exe?.length) what.push(opts.exe.map((e) => `--exe ${e}`).join(' or '));
+    let note = `${what.length ? `nothing matches ${what.join(' and ')}` : 'the build has no process to draw'}: the graph is empty`;
+    if (filter?.fields.has('type')) {
+      note += ' (bt graph tests processes and files, not events: an event type such as type == exec matches nothing here; ask for exe, argv, exit, path, access)';
+    }
+    return note;
+  }
+  if (view.files.length === 0 && !opts.processesOnly && opts.include?.length) {
+    return `no file the build used matches --include ${opts.include.join(' or ')}: the graph shows processes only`;
+  }
+  return undefined;
 }
 
 /** Builds the view; throws GraphError E_TOO_BIG over --max-nodes, naming filters that would help. */
@@ -548,6 +586,6 @@ function tooBig(model: BuildModel, opts: GraphOptions, view: GraphView, max: num
   return new GraphError(
     'E_TOO_BIG',
     `the graph would have ${view.nodeCount} nodes (${boxes}, ${files} files), over --max-nodes ${max}: ` +
-      `try ${hints.length ? `${hints.join(', ')}, ` : ''}--exe NAME or --include GLOB, or raise --max-nodes`,
+      `try ${hints.length ? `${hints.join(', ')}, ` : ''}--exe NAME, --filter 'path ~ "GLOB"' (the processes that used such files; --include GLOB hides files, not processes), or raise --max-nodes`,
   );
 }

@@ -66,6 +66,16 @@ export function cutOff(reason: string): boolean {
 }
 
 /**
+ * How every command names a torn log (bt dump, bt graph, bt normalize, the
+ * answers): "x.trace is truncated at byte 231 (reason)" when the log was
+ * cut short, "is damaged at byte …" when a record inside it is bad. The
+ * command adds what it did with the records before.
+ */
+export function tornText(file: string, torn: { offset: number; reason: string }): string {
+  return `${file} is ${cutOff(torn.reason) ? 'truncated' : 'damaged'} at byte ${torn.offset} (${torn.reason})`;
+}
+
+/**
  * The warnings (one line each, no prefix) for a log read to its end, and
  * whether the log is damaged (torn, or the trailer disagrees): the command
  * then exits 1.
@@ -75,11 +85,8 @@ export function endWarnings(file: string, end: ReadEnd): { lines: string[]; dama
   let damaged = false;
   if (end.torn) {
     damaged = true;
-    const what = cutOff(end.torn.reason) ? 'truncated' : 'damaged';
     const n = end.events ?? end.records;
-    lines.push(
-      `${file} is ${what} at byte ${end.torn.offset} (${end.torn.reason}); ${n === 1 ? 'the 1 record before it was read' : `the ${n} records before it were read`}`,
-    );
+    lines.push(`${tornText(file, end.torn)}; ${n === 1 ? 'the 1 record before it was read' : `the ${n} records before it were read`}`);
   } else if (end.live) {
     const n = end.events ?? end.records;
     lines.push(`${file} is still being written by a running bt trace: ${n === 1 ? 'the 1 record' : `the ${n} records`} written so far were read`);

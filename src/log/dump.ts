@@ -16,7 +16,7 @@
  */
 import { ansiC, displayPath, signalName, unprintable } from '../present/format.js';
 import { errnoName } from '../errors.js';
-import { FAMILIES, familyOf } from '../ops/table.js';
+import { familyOf, opInfo } from '../ops/table.js';
 import { copyHeader, recordType } from './schema.js';
 import type { LogHeader, LogRecord, Trailer } from './schema.js';
 
@@ -200,10 +200,7 @@ export function displayType(r: LogRecord): string {
   return t ?? 'unknown';
 }
 
-/** Every value displayType can return for an event record. */
-export const DISPLAY_TYPES: readonly string[] = [
-  ...new Set(['fork', 'exec', 'exit', ...FAMILIES, 'lost', 'process']),
-];
+export { DISPLAY_TYPES, TYPE_GROUPS, TYPE_NAMES, displayTypesOf, recordKindOf } from './types.js';
 
 // --- text ------------------------------------------------------------------------
 
@@ -348,6 +345,10 @@ function eventText(r: LogRecord, h: LogHeader): string {
     case 'path2': {
       const p = r.path2!;
       let s = `${path2Family(p.op ?? '')} ${q(p.from ?? '')} -> ${q(p.to ?? '')}`;
+      // the directories the paths are relative to, as opens show dirfd= (symlinkat's target is text: no olddirfd)
+      const args = opInfo(p.op ?? '')?.args ?? [];
+      if (args.includes('dirfd') && p.olddirfd !== undefined && p.olddirfd !== AT_FDCWD) s += ` olddirfd=${p.olddirfd}`;
+      if (args.includes('dirfd2') && p.newdirfd !== undefined && p.newdirfd !== AT_FDCWD) s += ` newdirfd=${p.newdirfd}`;
       if (p.flags) s += ` ${bitNames(p.flags, p.op?.startsWith('rename') ? RENAME_FLAGS : AT_FLAGS).join('|')}`;
       if (p.truncated) s += ' truncated';
       return s + result(p.errno, '0');

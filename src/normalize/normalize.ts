@@ -24,7 +24,7 @@ import path from 'node:path';
 import { LogError, NormalizeError, UsageError } from '../errors.js';
 import { describeFsError, fsCode, writeAllSync } from '../log/io.js';
 import { invokingUser, isInPlaceOutput, openOutputAtomic, openOutputInPlace, refuseInputAsOutput, type OutputFile } from '../log/output.js';
-import { cutOff, trailerDisagreement, type ReadEnd } from '../log/check.js';
+import { cutOff, tornText, trailerDisagreement, type ReadEnd } from '../log/check.js';
 import { inputName } from '../log/input.js';
 import { LogReader, type TornInfo } from '../log/reader.js';
 import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
@@ -527,10 +527,9 @@ export function damageLines(s: NormalizeSummary): string[] {
   const lines: string[] = [];
   if (s.torn) {
     const { offset, reason, bytesAfter } = s.torn;
-    const what = cutOff(reason) ? 'truncated' : 'damaged';
     const dropped = bytesAfter === undefined ? 'dropped the rest of the file' : `dropped the ${plural(bytesAfter, 'byte')} from there to its end`;
     lines.push(
-      `bt normalize: warning: ${s.input || 'the log'} is ${what} at byte ${offset} (${reason}): normalized the ${plural(s.records, 'event')} before it and ${dropped}, with whatever events they held`,
+      `bt normalize: warning: ${tornText(s.input || 'the log', { offset, reason })}: normalized the ${plural(s.records, 'event')} before it and ${dropped}, with whatever events they held`,
     );
   }
   if (s.trailerMismatch) lines.push(`bt normalize: warning: ${s.input || 'the log'}: ${s.trailerMismatch}`);

@@ -55,7 +55,7 @@ const CASES: [string, number, string][] = [
   ['dur ~ "1*"', 4, '"~" does not apply to dur (a time): use ==, !=, <, <=, >, >=, in'],
   ['errno == ENOPE', 9, 'unknown errno name "ENOPE" (e.g. ENOENT, EACCES)'],
   ['signal == SIGNOPE', 10, 'unknown signal name "SIGNOPE" (e.g. SIGKILL, TERM)'],
-  ['type == exex', 8, 'unknown type "exex" (types: fork, exec, exit, open, close, dup, pipe, chdir, path, path2, lost, process, lookup, readdir, meta, file)'],
+  ['type == exex', 8, 'unknown type "exex" (types: fork, exec, exit, open, close, dup, pipe, chdir, unlink, mkdir, rmdir, rename, link, symlink, stat, access, readlink, readdir, chmod, chown, truncate, utime, mknod, lost, process, path, path2, lookup, meta, file)'],
   ['path == "foo.c"', 8, 'path is an absolute path, "foo.c" is not: use path ~ "foo.c" to match a trailing part'],
   ['cwd in {"/a", b}', 14, 'cwd is an absolute path, "b" is not: use cwd ~ "b" to match a trailing part'],
   ['path matches "("', 13, 'bad regular expression "(": Unterminated group'],

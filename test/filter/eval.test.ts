@@ -216,7 +216,7 @@ test('path: globs (* ? [..] {a,b} **), any of two paths, absent paths', () => {
   assert.deepEqual(g('/w/**'), ['a.hh']);
   assert.deepEqual(g('/w'), []);
 
-  const rename = subject({ ...procOf(7), type: 'path2', paths: ['/w/a.tmp', '/w/a.out'], access: Kind.RENAME_FROM | Kind.DELETE });
+  const rename = subject({ ...procOf(7), type: 'rename', paths: ['/w/a.tmp', '/w/a.out'], access: Kind.RENAME_FROM | Kind.DELETE });
   assert.equal(ok('path ~ "*.out"', rename), true, 'the second path counts');
   assert.equal(ok('path == "/w/a.tmp"', rename), true);
   assert.equal(ok('path == "/w/b"', rename), false);

@@ -454,3 +454,151 @@ test('merged files are named by what they share: a prefix, an extension, else th
   assert.equal(mergedPattern(files('/p/x1.c', '/p/y2.h')), '/p/{x1.c,y2.h}');
   assert.equal(mergedPattern(files('/p/a/k.o', '/p/b/c/k.o')), '/p/**/k.o');
 });
+
+test('--collapse program: mv and ln edges go to the merged nodes (no undeclared node), once, and not inside a group', () => {
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/bin/sh', ['sh', '-c', 'gen'], '/w');
+  for (const [pid, name] of [[2, 'k'], [3, 'm']] as const) {
+    t.fork(1, pid);
+    t.exec(pid, '/usr/bin/gen', ['gen', name], '/w');
+    t.open(pid, `out/${name}.tmp`, { fd: 3, flags: O_WRONLY | O_CREAT | O_TRUNC });
+    t.close(pid, 3);
+    t.pathOp2(pid, 'renameat', `out/${name}.tmp`, `out/${name}.txt`);
+    t.pathOp2(pid, 'linkat', `out/${name}.txt`, `out/${name}.lnk`);
+    t.exit(pid, 0);
+  }
+  t.exit(1, 0);
+  const { g } = graphOf(t, { collapse: 'program' });
+  const declared = new Set(g.nodes.keys());
+  for (const e of g.edges) assert.ok(declared.has(e.from) && declared.has(e.to), `${e.from} -> ${e.to}: both declared`);
+  const label = (id: string) => g.nodes.get(id)!.label;
+  const links = g.edges.filter((e) => e.attrs.label === 'mv' || e.attrs.label === 'ln');
+  assert.deepEqual(
+    links.map((e) => `${label(e.from)} -${e.attrs.label}-> ${label(e.to)}`),
+    ['out/*.tmp ×2 -mv-> out/*.txt ×2', 'out/*.txt ×2 -ln-> out/*.lnk ×2'],
+  );
+});
+
+test('--collapse program: file groups that would look the same are told apart', () => {
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/make', ['make'], '/w');
+  // two programs, each writing two objects to gen/: both groups are "gen/*.o ×2"
+  for (const [pid, prog, names] of [[2, 'as', ['k', 'm']], [3, 'cc', ['n', 'q']]] as const) {
+    t.fork(1, pid);
+    t.exec(pid, `/usr/bin/${prog}`, [prog], '/w');
+    for (const n of names) {
+      t.open(pid, `gen/${n}.o`, { fd: 3, flags: O_WRONLY | O_CREAT | O_TRUNC });
+      t.close(pid, 3);
+    }
+    t.exit(pid, 0);
+  }
+  // two long-named groups of the same pattern: numbered
+  for (const [pid, prog] of [[4, 'ld'], [5, 'ar']] as const) {
+    t.fork(1, pid);
+    t.exec(pid, `/usr/bin/${prog}`, [prog], '/w');
+    for (let i = 0; i < 6; i++) {
+      t.open(pid, `/tmp/${i}${prog}xxxxxxxxxx.res`, { fd: 3, flags: O_WRONLY | O_CREAT | O_TRUNC });
+      t.close(pid, 3);
+    }
+    t.exit(pid, 0);
+  }
+  t.exit(1, 0);
+  const { g } = graphOf(t, { collapse: 'program', include: ['gen/**', '/tmp/**'] });
+  const labels = fileNodes(g).map((id) => g.nodes.get(id)!.label);
+  assert.deepEqual(labels, ['gen/{k.o,m.o} ×2', 'gen/{n.o,q.o} ×2', '/tmp/*.res ×6 [1]', '/tmp/*.res ×6 [2]']);
+});
+
+test('merged files keep their common end from a dot: cc*.cdtor.o is not cc*.o', async () => {
+  const { mergedPattern } = await import('../../src/graph/dot.js');
+  const files = (...paths: string[]) => paths.map((path) => ({ path })) as unknown as Parameters<typeof mergedPattern>[0];
+  assert.equal(mergedPattern(files('/tmp/ccA1.cdtor.o', '/tmp/ccB2.cdtor.o')), '/tmp/cc*.cdtor.o');
+  assert.equal(mergedPattern(files('/tmp/ccA1.o', '/tmp/ccB2.o')), '/tmp/cc*.o');
+  assert.equal(mergedPattern(files('/p/a/x.pb.h', '/p/b/c/y.pb.h')), '/p/**/*.pb.h');
+  assert.equal(mergedPattern(files('/p/ab.o', '/p/ab.b.o')), '/p/ab.*', 'the end does not overlap the prefix (ab.*.o would not match ab.o)');
+});
+
+test('bt graph -o into a directory that does not exist is refused before the log is read; a graph that fails leaves no file', async () => {
+  const { bt } = await import('../helpers/trace.js');
+  const dir = tempDir();
+  const bad = path.join(dir, 'nodir', 'x.png');
+  // the log does not exist either: the output is what is said, so it was checked first
+  const r = await bt(['graph', path.join(dir, 'missing.trace'), '-o', bad]);
+  assert.equal(r.stderr.trim(), `bt: cannot write the graph ${bad}: no such file or directory (ENOENT): the directory does not exist`);
+  assert.equal(r.code, 1);
+  const log = cBuildTrace(['a']).write(path.join(dir, 'build.trace'));
+  const outDir = path.join(dir, 'out');
+  fs.mkdirSync(outDir);
+  const failed = await bt(['graph', log, '--focus', 'nosuchfile', '-o', path.join(outDir, 'g.svg')]);
+  assert.equal(failed.code, 2, failed.stderr);
+  assert.deepEqual(fs.readdirSync(outDir), [], 'the temporary output is removed');
+});
+
+test('an empty graph says why on stderr (exit 0); the --max-nodes advice names what cuts processes', async () => {
+  const { bt } = await import('../helpers/trace.js');
+  const dir = tempDir();
+  const log = cBuildTrace(['a', 'b', 'c', 'd']).write(path.join(dir, 'build.trace'));
+  const note = async (...args: string[]) => {
+    const r = await bt(['graph', log, ...args]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^digraph build \{/);
+    return r.stderr;
+  };
+  assert.equal(await note('--exe', 'nosuchprog'), 'bt graph: note: nothing matches --exe nosuchprog: the graph is empty');
+  assert.equal(
+    await note('--filter', 'type == exec'),
+    "bt graph: note: nothing matches --filter 'type == exec': the graph is empty (bt graph tests processes and files, not events: an event type such as type == exec matches nothing here; ask for exe, argv, exit, path, access)",
+  );
+  assert.equal(await note('--include', '*.zzz'), 'bt graph: note: no file the build used matches --include *.zzz: the graph shows processes only');
+  assert.equal(await note('--include', '*.zzz', '-q'), '', '-q: no notes');
+  assert.equal(await note('--include', '*.o'), '', 'a graph with something in it: no note');
+
+  // the advice: --include hides files only; --filter 'path ~ GLOB' keeps the processes that used such files
+  const t = cBuildTrace(['a', 'b', 'c', 'd']);
+  const n = normalizeRecords(t.header, t.records);
+  const procsOf = (opts: GraphOptions) => procNodes(parseDot(toDot(buildGraph(n.records, { ...opts, maxNodes: 0 }, n.header)))).length;
+  assert.throws(
+    () => buildGraph(n.records, { maxNodes: 12, include: ['a.o'] }, n.header),
+    (e: unknown) => e instanceof GraphError && e.message.endsWith(`--exe NAME, --filter 'path ~ "GLOB"' (the processes that used such files; --include GLOB hides files, not processes), or raise --max-nodes`),
+  );
+  assert.equal(procsOf({ include: ['a.o'] }), procsOf({}), '--include keeps every process');
+  const filtered = (await bt(['graph', log, '--filter', 'path ~ "a.o"'])).stdout;
+  assert.ok(procNodes(parseDot(filtered)).length < procsOf({}), '--filter path keeps fewer');
+});
+
+test('a PNG shrunk until its text cannot be read says so, with what to do', async () => {
+  const { svgToPng, downscaleWarning } = await import('../../src/graph/render.js');
+  // 3000 x 3000 pt = 4000 x 4000 px at zoom 1: 16 Mpixels; under a 1 Mpixel cap the scale is 0.25, 10 pt text 3 px
+  const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="3000pt" height="3000pt" viewBox="0 0 3000 3000"><rect width="10" height="10"/></svg>';
+  const warnings: string[] = [];
+  const png = await svgToPng(svg, { maxPixels: 1_000_000, warn: (m) => warnings.push(m) });
+  assert.equal(png.readUInt32BE(16), 1000, 'width in pixels');
+  assert.deepEqual(warnings, [
+    'the PNG is scaled to 0.25x to stay under 1 Mpixels: its text is about 3 px high, too small to read; write SVG instead (-o FILE.svg) or draw less (--collapse program, --processes-only, --depth N)',
+  ]);
+  // a small shrink keeps text readable: no word
+  const quiet: string[] = [];
+  await svgToPng(svg, { maxPixels: 12_000_000, warn: (m) => quiet.push(m) });
+  assert.deepEqual(quiet, [], '0.87x: 11 px text');
+  assert.equal(downscaleWarning(0.53, 64e6), undefined, '7 px: readable');
+  assert.match(downscaleWarning(0.52, 64e6)!, /^the PNG is scaled to 0\.52x to stay under 64 Mpixels: its text is about 6 px high/);
+});
+
+test('a log cut short is described in the same words by bt graph, bt dump and bt normalize', async () => {
+  const { bt } = await import('../helpers/trace.js');
+  const dir = tempDir();
+  const log = cBuildTrace(['a', 'b']).write(path.join(dir, 'build.trace'));
+  const size = fs.statSync(log).size;
+  fs.truncateSync(log, size - 40); // into the trailer or the last record
+  const phrase = (stderr: string) => {
+    const m = / is (truncated|damaged) at byte \d+ \([^\n]*\)(?=[;:] )/.exec(stderr);
+    assert.ok(m, stderr);
+    return m[0];
+  };
+  const graph = await bt(['graph', log]);
+  assert.equal(graph.code, 1);
+  const said = phrase(graph.stderr);
+  assert.match(said, /^ is truncated at byte \d+ /, 'a log cut at its end is truncated, not damaged');
+  assert.match(graph.stderr, new RegExp(`^bt graph: warning: ${log.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is truncated at byte \\d+ \\(.*\\): the graph shows the records before it$`, 'm'));
+  assert.equal(phrase((await bt(['dump', log])).stderr), said);
+  assert.equal(phrase((await bt(['normalize', log, '-o', path.join(dir, 'n.trace')])).stderr), said);
+});

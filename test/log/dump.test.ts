@@ -78,7 +78,28 @@ describe('dump text', () => {
     assert.equal(at({ chdir: { path: 'nope', fd: -100, errno: 2, cwd: '', op: 'chdir' } }), '+0.001000 9/10 chdir "nope" = -ENOENT');
     assert.equal(at({ path: { op: 'unlinkat', path: 'd', dirfd: 3, errno: 0, flags: 0x200 } }), '+0.001000 9/10 rmdir "d" dirfd=3 = 0');
     assert.equal(at({ path: { op: 'rmdir', path: 'd', dirfd: -100, errno: 39 } }), '+0.001000 9/10 rmdir "d" = -ENOTEMPTY');
-    assert.equal(at({ path2: { op: 'linkat', from: 'a', to: 'b', errno: 17, flags: 0x400 } }), '+0.001000 9/10 link "a" -> "b" AT_SYMLINK_FOLLOW = -EEXIST');
+    assert.equal(
+      at({ path2: { op: 'linkat', from: 'a', to: 'b', errno: 17, flags: 0x400, olddirfd: -100, newdirfd: -100 } }),
+      '+0.001000 9/10 link "a" -> "b" AT_SYMLINK_FOLLOW = -EEXIST',
+    );
+    // the directories of relative paths, as opens show dirfd= (a review: rename "deep/a.txt" -> "../b.txt" without them)
+    assert.equal(
+      at({ path2: { op: 'renameat', from: 'deep/a.txt', to: '../b.txt', errno: 0, olddirfd: 3, newdirfd: 4 } }),
+      '+0.001000 9/10 rename "deep/a.txt" -> "../b.txt" olddirfd=3 newdirfd=4 = 0',
+    );
+    assert.equal(
+      at({ path2: { op: 'renameat2', from: 'a', to: '/abs/b', errno: 0, flags: 1, olddirfd: 5, newdirfd: -100 } }),
+      '+0.001000 9/10 rename "a" -> "/abs/b" olddirfd=5 RENAME_NOREPLACE = 0',
+    );
+    // symlinkat: the target is text, only the link's directory counts
+    assert.equal(
+      at({ path2: { op: 'symlinkat', from: 'b.txt', to: 'lnk', errno: 0, olddirfd: 7, newdirfd: 6 } }),
+      '+0.001000 9/10 symlink "b.txt" -> "lnk" newdirfd=6 = 0',
+    );
+    assert.equal(
+      at({ path: { op: 'unlinkat', path: 'x.o', dirfd: 8, flags: 0, mode: 0, errno: 0 } }),
+      '+0.001000 9/10 unlink "x.o" dirfd=8 = 0',
+    );
     assert.equal(at({ lost: { count: 3, reason: 'pair_map' } }), '+0.001000 9/10 lost 3 pair_map');
     assert.equal(
       at({ process: { proc: 3, pid: 9, parent: 0, start_ts: 0, end_ts: 0, exit_code: -1, signal: 15, exe: '', argv: [], cwd: '' } }),
