@@ -112,7 +112,7 @@ export class ModelEnv implements FilterEnv {
   /** One access (a process used a file): the process's fields, the file's path, the access's kinds. */
   accessSubject(p: Process, f: BuildFile, a: FileAccess): Subject {
     const s = this.acc;
-    s.type = 'access';
+    s.type = 'file';
     s.pid = p.pid;
     s.fromProcess(p, this.ppid(p));
     s.onePath[0] = f.path;
