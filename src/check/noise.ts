@@ -111,6 +111,11 @@ const STATIC_LIBRARY = /\/lib[^/]*\.a$/;
 
 const BUILTIN: readonly PathMatcher[] = NOISE_GLOBS.map((g) => compileGlob(g));
 
+/** A shared or static library (what the loader's and the linker's searches look for). */
+export function isLibraryPath(p: string): boolean {
+  return SHARED_LIBRARY.test(p) || STATIC_LIBRARY.test(p);
+}
+
 /** Decides which files are noise for one build. */
 export class Noise {
   private readonly cache = new Map<number, boolean>();
