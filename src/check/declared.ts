@@ -22,8 +22,14 @@
  *                      from depfiles declare an input but order nothing: a
  *                      clean build does not have them. An undeclared input
  *                      that is also a missing dep is reported once, as the
- *                      missing dep (it can break a clean -j build); a file
- *                      in a race of the job is not reported again.
+ *                      missing dep (it can break a clean -j build); a race
+ *                      (read-write, used-before-produced) between the two
+ *                      jobs on the file is this missing dep, reported as
+ *                      such only (Declared.replaced). A target of the graph
+ *                      the job looked for before another job made it counts
+ *                      as read; so does one no job made, looked for by a job
+ *                      that then failed. A job that failed before writing
+ *                      its target builds the target its command names.
  *
  * The lines of a make recipe run as jobs of their own: they are joined
  * into one unit first (src/check/recipes.ts), so that a temporary file one
