@@ -77,6 +77,8 @@ export interface Graph {
   dependsOn(target: string): Set<string>;
   /** Files made together with `target` (itself included). */
   madeWith(target: string): Set<string>;
+  /** The targets under directory `dir` (a compiler's -I directory that was not there yet). */
+  targetsIn(dir: string): string[];
   /** Files the build system itself reads and writes (makefiles, .d files, the ninja log). */
   own(path: string): boolean;
   /** The target is remade at every build (it depends on a phony or FORCE target): its inputs need no declaring. */
@@ -214,6 +216,7 @@ function makeGraph(db: MakeDb, build: Build): Graph {
       return out;
     },
     madeWith: (t) => new Set([t, ...siblings(t)]),
+    targetsIn: (d) => [...db.targets.keys()].filter((t) => t.startsWith(`${d}/`) && db.targets.get(t)!.hasRecipe).sort(),
     ordered: (from, to) => {
       const outputs = new Set([from, ...siblings(from)]);
       return order.after([...outputs].sort().join('\0'), outputs, [to]);
@@ -544,10 +547,23 @@ function compare(
     }
     // missing-dep: a file another job generated, read or run here (or looked for before it was made), with no path in the graph from its rule to this target
     const uses = new Map<number, [number, number, Used | 'looked for']>(read);
-    for (const [id, at] of probedBeforeMade(build, unit, !!named)) if (!uses.has(id) && g.isTarget(build.model.files[id].path)) uses.set(id, at);
+    /** Directories looked for and not there (a compiler's -I gen before gen/ was made): dir -> the targets under it. */
+    const dirs = new Map<number, string[]>();
+    for (const [id, at] of probedBeforeMade(build, unit, !!named)) {
+      if (uses.has(id)) continue;
+      const p = build.model.files[id].path;
+      if (g.isTarget(p)) uses.set(id, at);
+      else if (named && !isPseudoPath(p)) {
+        const under = g.targetsIn(p);
+        if (under.length) {
+          dirs.set(id, under);
+          uses.set(id, at);
+        }
+      }
+    }
     for (const [id, [ts, by, used]] of uses) {
       const f = build.model.files[id];
-      if (f.dir || made.has(f.path) || g.own(f.path) || isPseudoPath(f.path) || noise.file(f)) continue;
+      if ((f.dir && !dirs.has(id)) || made.has(f.path) || g.own(f.path) || isPseudoPath(f.path) || noise.file(f)) continue;
       const gens = new Map<number, { at: number; proc: number }>();
       for (const a of f.procs) {
         const pj = build.process(a.proc)?.job;
@@ -556,23 +572,28 @@ function compare(
         const w = gens.get(j);
         if (!w || a.firstWrite < w.at) gens.set(j, { at: a.firstWrite, proc: a.proc });
       }
-      // a target of the graph no job made, looked for by a job that then failed (ninja -j1 stopped before the generator ran)
-      if (!gens.size && used === 'looked for' && (f.kinds & ~Kind.PROBE) === 0 && !g.madeWith(target).has(f.path) && !g.ordered(f.path, target)) {
-        const name = show(f.path);
-        const rule = g.ruleOf(f.path);
+      // a target of the graph (or a directory of targets) no job had made, looked for by a job that then failed (ninja -j1 stopped before the generator ran)
+      const under = dirs.get(id);
+      if (under || (!gens.size && used === 'looked for' && (f.kinds & ~Kind.PROBE) === 0)) {
         const paths = g.system === 'ninja' ? 'explicit, implicit or order-only' : 'normal or order-only prerequisite';
         const use: FileUse = { path: f.path, access: ['probe'], time: secondsSince(build, ts), proc: by };
-        findings.push({
-          kind: 'missing-dep',
-          file: f.path,
-          target,
-          jobs: [ref],
-          detail:
-            `${who} failed building ${tname} (${exitOf(build, job.proc)}) and looked for ${name}, a target of the ${g.system} graph${rule ? ` (rule ${rule})` : ''} that no job had made, ` +
-            `but nothing in the ${g.system} graph orders ${tname} after ${name} (no ${paths} dependency path): the build did not wait for it`,
-          time: use.time,
-          uses: [use],
-        });
+        for (const t of under ?? [f.path]) {
+          if (g.madeWith(target).has(t) || g.ordered(t, target)) continue;
+          const born = build.file(t);
+          if (born && (born.kinds & ~Kind.PROBE) !== 0 && build.jobs.bornAt(born.id) <= ts) continue; // it was there
+          const name = show(t);
+          const rule = g.ruleOf(t);
+          const what = under ? `the directory ${show(f.path)}, where the ${g.system} graph makes ${name}${rule ? ` (rule ${rule})` : ''}, before any job made it` : `${name}, a target of the ${g.system} graph${rule ? ` (rule ${rule})` : ''} that no job had made`;
+          findings.push({
+            kind: 'missing-dep',
+            file: t,
+            target,
+            jobs: [ref],
+            detail: `${who} failed building ${tname} (${exitOf(build, job.proc)}) and looked for ${what}, but nothing in the ${g.system} graph orders ${tname} after ${name} (no ${paths} dependency path): the build did not wait for it`,
+            time: use.time,
+            uses: [use],
+          });
+        }
         continue;
       }
       for (const [gj, w] of gens) {
