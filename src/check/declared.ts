@@ -447,7 +447,9 @@ function compare(
     const argv = build.process(job.proc)!.argv.join(' ');
     targets.sort((a, b) => wrote.get(a.id)! - wrote.get(b.id)!);
     const named = targets.filter((t) => argv.includes(relativeInside(build.process(job.proc)!.cwd, t.path) ?? t.path));
-    anchors.push({ job, g, target: named.length ? named[0].path : (lookedAtLast(build, job, targets) ?? targets[targets.length - 1]).path });
+    // of several, the one its driver looked at last before starting it, else the first named, else the last written
+    const pool = named.length ? named : targets;
+    anchors.push({ job, g, target: (lookedAtLast(build, job, pool) ?? (named.length ? named[0] : targets[targets.length - 1])).path });
   }
   // each joined with the other lines of its recipe: a line that made another target stays a unit of its own
   const chains = new RecipeChains(build);

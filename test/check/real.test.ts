@@ -565,3 +565,15 @@ ebpfTest('check: a log cut short says so: "incomplete": true in the JSON, exit 1
   const text = await bt(['check', cut]);
   assert.match(text.stdout, /^bt check: nothing found in make -j2 in \S+ \(exit status unknown, log incomplete: the build as far as recorded\)/);
 });
+
+ebpfTest('check --make: two independent rules running the same command (a b: src, not grouped) each build the target make looked at last before starting them, not both the last one written', async () => {
+  const { dir, file } = await traceMake(
+    'bt-multitarget-',
+    'all: use-a use-b\nuse-a: a.txt\n\tcat a.txt > use-a\nuse-b: b.txt\n\tsleep 0.05; cat b.txt > use-b\na.txt b.txt: src.txt\n\tsleep 0.2; cat src.txt extra.txt > a.txt; cp a.txt b.txt\n',
+    { 'src.txt': 's\n', 'extra.txt': 'e\n' },
+  );
+  const { json } = await checkJson(file, ['--make']);
+  const extra = json.findings.filter((f) => f.kind === 'undeclared-input' && f.file.endsWith('extra.txt'));
+  assert.deepEqual(extra.map((f) => path.relative(dir, f.target ?? '')).sort(), ['a.txt', 'b.txt'], JSON.stringify(json.findings.map((f) => [f.kind, f.file, f.target])));
+  assert.notEqual(extra[0].jobs[0].proc, extra[1].jobs[0].proc);
+});
