@@ -18,8 +18,10 @@
  * one inside `make -C app` race when the two `make -C` (the children of the
  * nearest process both descend from) ran at the same time, whether or not
  * the inner jobs overlapped (ar wrote libfoo.a before ld read it, by luck).
- * A driver's own uses (a sub-make looking for a prerequisite) count as its
- * own unit's.
+ * A driver's own lookups of missing files (a sub-make looking for a
+ * prerequisite) and its writes count as its own unit's; its reads and stats
+ * (makefiles, timestamps) do not, nor does its lookup of a file one of its
+ * own jobs makes (its own target).
  *
  * A job that started after the other's root process had exited, and after
  * every process of the other that used the file had exited (a process may
@@ -75,7 +77,9 @@ export function races(build: Build, noise: Noise): Finding[] {
   const buildFailed = !!build.model.trailer && (build.model.trailer.exit_status ?? 0) !== 0;
   for (const f of build.model.files) {
     if (f.dir || !(f.kinds & WRITES) || isPseudoPath(f.path)) continue;
-    const uses = jobUses(build, f, skip);
+    // a driver looking for a file one of its own jobs makes is checking its own target, not using another's
+    const all = jobUses(build, f, skip);
+    const uses = all.filter((u) => u.write >= 0 || build.jobs.get(u.job) || !all.some((v) => v.write >= 0 && v.job !== u.job && units.contains(u.job, v.job)));
     if (uses.length < 2 || !uses.some((u) => u.write >= 0)) continue;
     if (noise.file(f)) continue;
     uses.sort((a, b) => units.span(a.job)[0] - units.span(b.job)[0] || a.job - b.job);
@@ -165,6 +169,11 @@ class Units {
     return c;
   }
 
+  /** `outer` is `inner` or one of its ancestors. */
+  contains(outer: number, inner: number): boolean {
+    return this.chain(inner).includes(outer);
+  }
+
   /**
    * The children of the nearest common ancestor of `w` and `o` on the way
    * to each (the units themselves when their driver started both);
@@ -190,6 +199,10 @@ function jobUses(build: Build, f: BuildFile, skip: (f: BuildFile, a: FileAccess)
     if (skip(f, a)) continue;
     const p = build.process(a.proc);
     if (!p) continue;
+    // a driver's own use: its lookups of what is missing (make looking for a prerequisite) and its writes,
+    // not the reads and stats of its bookkeeping (makefiles, timestamps)
+    const kinds = p.job ? a.kinds : a.kinds & (Kind.PROBE | WRITES);
+    if (!kinds) continue;
     const job = p.job || p.proc;
     let u = by.get(job);
     if (!u) by.set(job, (u = { job, write: -1, created: false, look: -1, lookKinds: 0, proc: a.proc, writer: 0, usersEnd: 0 }));
@@ -199,9 +212,9 @@ function jobUses(build: Build, f: BuildFile, skip: (f: BuildFile, a: FileAccess)
       u.write = a.firstWrite;
       u.writer = a.proc;
     }
-    if (a.kinds & Kind.CREATE) u.created = true;
-    if (a.kinds & LOOKS) {
-      u.lookKinds |= a.kinds & LOOKS;
+    if (kinds & Kind.CREATE) u.created = true;
+    if (kinds & LOOKS) {
+      u.lookKinds |= kinds & LOOKS;
       if (u.look < 0 || a.first < u.look) {
         u.look = a.first;
         u.proc = a.proc;

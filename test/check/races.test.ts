@@ -85,6 +85,27 @@ test('races: a sub-make looking for a file a job of another, concurrent sub-make
   assert.match(got[1][3], /^process 3 looked for lib\/libfoo\.a at \+0\.\d+, before job 4 \(under process 2\), started first/);
 });
 
+test('races: two concurrent sub-makes that both generate one header race once, write-write; each one looking for its own target first is no use against the other', () => {
+  const t = new TraceBuilder(1, DIR);
+  t.at(BASE_TS).exec(1, '/usr/bin/make', ['make', '-j2'], DIR);
+  for (const [sub, job] of [[2, 4], [3, 5]]) {
+    t.fork(1, sub);
+    t.exec(sub, '/usr/bin/make', ['make', '-f', `t${sub}.make`], DIR);
+    t.push(sub, { lookup: { op: 'newfstatat', path: `${DIR}/gen.h`, dirfd: -100, flags: 0, mode: 0, errno: ENOENT, ftype: 0 } });
+    t.fork(sub, job);
+    t.exec(job, '/bin/sh', ['/bin/sh', 'genver.sh'], DIR);
+  }
+  for (const job of [4, 5]) {
+    t.open(job, `${DIR}/gen.h`, { flags: O_WRONLY | O_CREAT | O_TRUNC, fd: 1 });
+    t.close(job, 1);
+  }
+  for (const p of [4, 5, 2, 3, 1]) t.exit(p, 0);
+  assert.deepEqual(
+    check(t).map(([k, f, j]) => [k, f, j]),
+    [['write-write', `${DIR}/gen.h`, [2, 4, 3, 5]]], // proc ids: the sub-makes 2 and 4 (pid 3), their jobs 3 (pid 4) and 5
+  );
+});
+
 /** make (1): job 2 (cc) looks for version.h and exits `code`; job 3, started after 2 ended, creates it. */
 function lateHeader(code: number): TraceBuilder {
   const t = new TraceBuilder(1, DIR);
