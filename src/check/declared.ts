@@ -22,8 +22,14 @@
  *                      from depfiles declare an input but order nothing: a
  *                      clean build does not have them. An undeclared input
  *                      that is also a missing dep is reported once, as the
- *                      missing dep (it can break a clean -j build); a file
- *                      in a race of the job is not reported again.
+ *                      missing dep (it can break a clean -j build); a race
+ *                      (read-write, used-before-produced) between the two
+ *                      jobs on the file is this missing dep, reported as
+ *                      such only (Declared.replaced). A target of the graph
+ *                      the job looked for before another job made it counts
+ *                      as read; so does one no job made, looked for by a job
+ *                      that then failed. A job that failed before writing
+ *                      its target builds the target its command names.
  *
  * The lines of a make recipe run as jobs of their own: they are joined
  * into one unit first (src/check/recipes.ts), so that a temporary file one
@@ -47,9 +53,9 @@
  */
 import fs from 'node:fs';
 import { CheckError } from '../errors.js';
-import { isDriver, Kind, READS, WRITES, type Build, type Job, type Process } from '../model/index.js';
+import { failed, isDriver, Kind, READS, WRITES, type Build, type BuildFile, type Job, type Process } from '../model/index.js';
 import { dirName, normalizeAbs, relativeInside } from '../normalize/paths.js';
-import { jobRef, secondsSince, type FileUse, type Finding } from './finding.js';
+import { jobRef, secondsSince, type FileUse, type Finding, type JobRef } from './finding.js';
 import { makeDatabases, type MakeDb, type PatternRule } from './makedb.js';
 import { OrderIndex } from './order.js';
 import { automatic, RecipeChains, type Automatic } from './recipes.js';
@@ -59,6 +65,8 @@ import { isPseudoPath, type Noise } from './noise.js';
 export interface Declared {
   findings: Finding[];
   notes: string[];
+  /** Races (of `found`) that a missing-dep finding explains: reported as that missing-dep only. */
+  replaced: Set<Finding>;
 }
 
 /** What a build system declares, seen from one job. */
@@ -69,6 +77,8 @@ export interface Graph {
   dependsOn(target: string): Set<string>;
   /** Files made together with `target` (itself included). */
   madeWith(target: string): Set<string>;
+  /** The targets under directory `dir` (a compiler's -I directory that was not there yet). */
+  targetsIn(dir: string): string[];
   /** Files the build system itself reads and writes (makefiles, .d files, the ninja log). */
   own(path: string): boolean;
   /** The target is remade at every build (it depends on a phony or FORCE target): its inputs need no declaring. */
@@ -121,16 +131,16 @@ export async function declaredMake(build: Build, noise: Noise, found: readonly F
   }
   const notes = failed.map((e) => `${e.message}; the jobs of that make were not compared`);
   const d = compare(build, noise, found, (job) => graphs.get(build.process(job.proc)?.parent ?? 0));
-  if (!d.compared) notes.push('no job of the build wrote a target of the make graph: nothing was compared with it');
-  return { findings: d.findings, notes };
+  if (!d.compared) notes.push('no job of the build wrote or named a target of the make graph: nothing was compared with it');
+  return { findings: d.findings, notes, replaced: d.replaced };
 }
 
 /** Against ninja: the graph of the build directory DIR. */
 export function declaredNinja(build: Build, noise: Noise, found: readonly Finding[], dir: string): Declared {
   const g = ninjaGraph(dir);
   const d = compare(build, noise, found, () => g);
-  const notes = d.compared ? [] : [`no job of the build wrote a target of the ninja graph in ${dir}: nothing was compared with it (is it the build directory of the traced build?)`];
-  return { findings: d.findings, notes };
+  const notes = d.compared ? [] : [`no job of the build wrote or named a target of the ninja graph in ${dir}: nothing was compared with it (is it the build directory of the traced build?)`];
+  return { findings: d.findings, notes, replaced: d.replaced };
 }
 
 function makeGraph(db: MakeDb, build: Build): Graph {
@@ -206,6 +216,7 @@ function makeGraph(db: MakeDb, build: Build): Graph {
       return out;
     },
     madeWith: (t) => new Set([t, ...siblings(t)]),
+    targetsIn: (d) => [...db.targets.keys()].filter((t) => t.startsWith(`${d}/`) && db.targets.get(t)!.hasRecipe).sort(),
     ordered: (from, to) => {
       const outputs = new Set([from, ...siblings(from)]);
       return order.after([...outputs].sort().join('\0'), outputs, [to]);
@@ -268,6 +279,32 @@ function matchPattern(pat: string, name: string): string | undefined {
   const suf = pat.slice(i + 1);
   if (name.length < pre.length + suf.length + 1 || !name.startsWith(pre) || !name.endsWith(suf)) return undefined;
   return name.slice(pre.length, name.length - suf.length);
+}
+
+/** How a failed job ended: "exit 1", "signal 9". */
+function exitOf(build: Build, proc: number): string {
+  const p = build.process(proc);
+  return p?.signal ? `signal ${p.signal}` : `exit ${p?.exitCode ?? '?'}`;
+}
+
+/**
+ * The files the jobs looked for (not found) before the build made them
+ * (`unmade`: or that it never made, only looked for): file id -> [time,
+ * process, 'looked for'].
+ */
+function probedBeforeMade(build: Build, jobs: readonly Job[], unmade: boolean): Map<number, [number, number, 'looked for']> {
+  const out = new Map<number, [number, number, 'looked for']>();
+  for (const job of jobs) {
+    for (const id of job.procs) {
+      for (const a of build.process(id)!.files.values()) {
+        if (!(a.kinds & Kind.PROBE)) continue;
+        if (!(a.first < build.jobs.bornAt(a.file)) && !(unmade && (build.model.files[a.file].kinds & ~Kind.PROBE) === 0)) continue;
+        const had = out.get(a.file);
+        if (!had || a.first < had[0]) out.set(a.file, [a.first, id, 'looked for']);
+      }
+    }
+  }
+  return out;
 }
 
 /** How a job first used an input: read it, ran it, or moved it (kinds.ts READS). */
@@ -338,10 +375,53 @@ interface Built {
   /** File id -> the process that wrote it first. */
   writer: Map<number, number>;
   read: Map<number, [number, number, Used]>;
+  /** The unit wrote no target: its target is the one its command line names (a compile that failed). Only missing-deps are looked for. */
+  named?: boolean;
 }
 
-/** The findings, and how many jobs built a target of the graph (0: nothing was compared). */
-function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf: (job: Job) => Graph | undefined): { findings: Finding[]; compared: number } {
+/**
+ * Of the targets a job wrote (its command names none), the one its driver
+ * looked at last before starting it (make stats a target, finds it out of
+ * date, starts its recipe): `gen.c gen.h: gen.spec` is two rules running
+ * the same command; undefined when the driver looked at none.
+ */
+function lookedAtLast(build: Build, job: Job, targets: readonly BuildFile[]): BuildFile | undefined {
+  const driver = build.process(build.process(job.proc)?.parent ?? 0);
+  if (!driver || targets.length < 2) return undefined;
+  let best: BuildFile | undefined;
+  let at = -Infinity;
+  for (const t of targets) {
+    const a = driver.files.get(t.id);
+    if (a && a.first <= job.start && a.first > at) {
+      at = a.first;
+      best = t;
+    }
+  }
+  return best;
+}
+
+/**
+ * The target a job's command line names (`cc -c -o main.o main.c`: the word
+ * after -o, else the last word that is a target), for a job that wrote none
+ * (it failed before): undefined if it names none.
+ */
+function namedTarget(build: Build, job: Job, g: Graph): string | undefined {
+  const p = build.process(job.proc)!;
+  const words = (p.argv[0] && /(^|\/)(ba|da|z)?sh$/.test(p.argv[0]) && p.argv[1] === '-c' ? p.argv.slice(2, 3).join(' ').split(/[\s;&|<>()'"]+/) : p.argv).filter(Boolean);
+  const abs = (w: string) => normalizeAbs(w.startsWith('/') ? w : `${p.cwd}/${w}`);
+  const o = words.findIndex((w, i) => w === '-o' && i + 1 < words.length && g.isTarget(abs(words[i + 1])));
+  if (o >= 0) return abs(words[o + 1]);
+  const named = words.map(abs).filter((w) => g.isTarget(w));
+  return named.at(-1);
+}
+
+/** The findings, how many jobs built (or were to build) a target of the graph (0: nothing was compared), and the races missing-deps explain. */
+function compare(
+  build: Build,
+  noise: Noise,
+  found: readonly Finding[],
+  graphOf: (job: Job) => Graph | undefined,
+): { findings: Finding[]; compared: number; replaced: Set<Finding> } {
   const start = build.startDir || '/';
   const inTree = (p: string) => relativeInside(start, p) !== undefined && p !== start;
   const show = (p: string) => relativeInside(start, p) ?? p;
@@ -367,7 +447,9 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
     const argv = build.process(job.proc)!.argv.join(' ');
     targets.sort((a, b) => wrote.get(a.id)! - wrote.get(b.id)!);
     const named = targets.filter((t) => argv.includes(relativeInside(build.process(job.proc)!.cwd, t.path) ?? t.path));
-    anchors.push({ job, g, target: (named.length ? named : targets)[named.length ? 0 : targets.length - 1].path });
+    // of several, the one its driver looked at last before starting it, else the first named, else the last written
+    const pool = named.length ? named : targets;
+    anchors.push({ job, g, target: (lookedAtLast(build, job, pool) ?? (named.length ? named[0] : targets[targets.length - 1])).path });
   }
   // each joined with the other lines of its recipe: a line that made another target stays a unit of its own
   const chains = new RecipeChains(build);
@@ -391,10 +473,24 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
     }
     built.set(job.proc, { job, unit, g, target, made, wrote, writer, read });
   }
+  // a job that failed before it wrote its target: the target its command line names, for missing-deps
+  for (const job of build.jobs.jobs) {
+    const g = graphOf(job);
+    if (!g || unitOf.has(job.proc) || !failed(build.process(job.proc)!)) continue;
+    const target = namedTarget(build, job, g);
+    if (target === undefined) continue;
+    unitOf.set(job.proc, job.proc);
+    const { wrote, writer, read } = unitFiles(build, [job]);
+    built.set(job.proc, { job, unit: [job], g, target, made: g.madeWith(target), wrote, writer, read, named: true });
+  }
+  /** Races by file, for the missing-deps that explain them. */
+  const racesOf = new Map<string, Finding[]>();
+  for (const f of found) if (f.pair && f.kind !== 'write-write') racesOf.set(f.file, [...(racesOf.get(f.file) ?? []), f]);
+  const replaced = new Set<Finding>();
 
   const findings: Finding[] = [];
-  for (const { job, unit, g, target, made, wrote, writer, read } of built.values()) {
-    const always = g.always(target);
+  for (const { job, unit, g, target, made, wrote, writer, read, named } of built.values()) {
+    const always = g.always(target) || !!named;
     const deps = g.dependsOn(target);
     for (const s of made) for (const x of g.dependsOn(s)) deps.add(x);
     const depfiles = new Set<string>();
@@ -408,6 +504,11 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
       }
     }
     const ref = jobRef(build, job.proc);
+    // the job, and the line of its recipe that used the file when that is another job
+    const withLine = (r: JobRef, proc: number): JobRef[] => {
+      const line = build.process(proc)?.job;
+      return line && line !== r.proc ? [r, jobRef(build, line)] : [r];
+    };
     const tname = show(target);
     const inUnit = (set: ReadonlySet<string>, path: string) => unit.some((j) => set.has(`${j.proc}\0${path}`));
     // who built it: the job, or the jobs that ran the lines of its recipe
@@ -425,13 +526,13 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
         kind: 'undeclared-input',
         file: f.path,
         target,
-        jobs: [ref],
+        jobs: withLine(ref, by),
         detail: `${who} built ${tname} and ${how} ${name}, which ${tname} does not depend on: changing ${name} will not rebuild ${tname}`,
         time: secondsSince(build, ts),
         uses: [{ path: f.path, access: [how === 'read' ? 'read' : how === 'ran' ? 'exec' : 'rename_from'], time: secondsSince(build, ts), proc: by }],
       });
     }
-    for (const [id, ts] of wrote) {
+    for (const [id, ts] of named ? [] : wrote) {
       const f = build.model.files[id];
       if (f.dir || f.removed || !inTree(f.path) || made.has(f.path) || depfiles.has(f.path) || g.own(f.path) || noise.file(f)) continue;
       if (inUnit(raced, f.path)) continue;
@@ -440,17 +541,31 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
         kind: 'undeclared-output',
         file: f.path,
         target,
-        jobs: [ref],
+        jobs: withLine(ref, writer.get(id) ?? job.proc),
         detail: `${who} built ${tname} and also wrote ${name}, which no rule for ${tname} declares: nothing else may use it safely`,
         time: secondsSince(build, ts),
         uses: [{ path: f.path, access: ['write'], time: secondsSince(build, ts), proc: writer.get(id) ?? job.proc }],
       });
     }
-    // missing-dep: a file another job generated, read or run here, with no path in the graph from its rule to this target
-    for (const [id, [ts, by, used]] of read) {
+    // missing-dep: a file another job generated, read or run here (or looked for before it was made), with no path in the graph from its rule to this target
+    const uses = new Map<number, [number, number, Used | 'looked for']>(read);
+    /** Directories looked for and not there (a compiler's -I gen before gen/ was made): dir -> the targets under it. */
+    const dirs = new Map<number, string[]>();
+    for (const [id, at] of probedBeforeMade(build, unit, !!named)) {
+      if (uses.has(id)) continue;
+      const p = build.model.files[id].path;
+      if (g.isTarget(p)) uses.set(id, at);
+      else if (named && !isPseudoPath(p)) {
+        const under = g.targetsIn(p);
+        if (under.length) {
+          dirs.set(id, under);
+          uses.set(id, at);
+        }
+      }
+    }
+    for (const [id, [ts, by, used]] of uses) {
       const f = build.model.files[id];
-      if (f.dir || made.has(f.path) || g.own(f.path) || isPseudoPath(f.path) || noise.file(f)) continue;
-      if (inUnit(raced, f.path)) continue; // reported already, as a race
+      if ((f.dir && !dirs.has(id)) || made.has(f.path) || g.own(f.path) || isPseudoPath(f.path) || noise.file(f)) continue;
       const gens = new Map<number, { at: number; proc: number }>();
       for (const a of f.procs) {
         const pj = build.process(a.proc)?.job;
@@ -458,6 +573,30 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
         if (!j || j === job.proc || a.firstWrite < 0 || !(a.kinds & WRITES)) continue;
         const w = gens.get(j);
         if (!w || a.firstWrite < w.at) gens.set(j, { at: a.firstWrite, proc: a.proc });
+      }
+      // a target of the graph (or a directory of targets) no job had made, looked for by a job that then failed (ninja -j1 stopped before the generator ran)
+      const under = dirs.get(id);
+      if (under || (!gens.size && used === 'looked for' && (f.kinds & ~Kind.PROBE) === 0)) {
+        const paths = g.system === 'ninja' ? 'explicit, implicit or order-only' : 'normal or order-only prerequisite';
+        const use: FileUse = { path: f.path, access: ['probe'], time: secondsSince(build, ts), proc: by };
+        for (const t of under ?? [f.path]) {
+          if (g.madeWith(target).has(t) || g.ordered(t, target)) continue;
+          const born = build.file(t);
+          if (born && (born.kinds & ~Kind.PROBE) !== 0 && build.jobs.bornAt(born.id) <= ts) continue; // it was there
+          const name = show(t);
+          const rule = g.ruleOf(t);
+          const what = under ? `the directory ${show(f.path)}, where the ${g.system} graph makes ${name}${rule ? ` (rule ${rule})` : ''}, before any job made it` : `${name}, a target of the ${g.system} graph${rule ? ` (rule ${rule})` : ''} that no job had made`;
+          findings.push({
+            kind: 'missing-dep',
+            file: t,
+            target,
+            jobs: [ref],
+            detail: `${who} failed building ${tname} (${exitOf(build, job.proc)}) and looked for ${what}, but nothing in the ${g.system} graph orders ${tname} after ${name} (no ${paths} dependency path): the build did not wait for it`,
+            time: use.time,
+            uses: [use],
+          });
+        }
+        continue;
       }
       for (const [gj, w] of gens) {
         const other = built.get(gj);
@@ -467,8 +606,8 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
         if (g.madeWith(target).has(from) || g.ordered(from, target)) continue;
         const name = show(f.path);
         const rule = g.ruleOf(from);
-        const how = used === 'ran' ? 'ran' : 'read';
-        const use: FileUse = { path: f.path, access: used === 'ran' ? ['exec'] : ['read'], time: secondsSince(build, ts), proc: by };
+        const how = used === 'ran' ? 'ran' : used === 'looked for' ? 'looked for' : 'read';
+        const use: FileUse = { path: f.path, access: used === 'ran' ? ['exec'] : used === 'looked for' ? ['probe'] : ['read'], time: secondsSince(build, ts), proc: by };
         const gen: FileUse = { path: f.path, access: ['write'], time: secondsSince(build, w.at), proc: w.proc };
         const making = [from === f.path ? '' : `building ${show(from)}`, rule ? `rule ${rule}` : ''].filter(Boolean).join(', ');
         const paths = g.system === 'ninja' ? 'explicit, implicit or order-only' : 'normal or order-only prerequisite';
@@ -480,8 +619,8 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
           target,
           jobs: [ref, jobRef(build, gj)],
           detail:
-            `${who} built ${tname} and ${how} ${name}, which job ${gj} generated${making ? ` (${making})` : ''}, but nothing in the ${g.system} graph orders ${tname} after ${show(from)} ` +
-            `(no ${paths} dependency path): ${gen.time <= use.time ? 'it was made first by luck of scheduling' : `job ${build.process(by)?.job ?? job.proc} used it before job ${gj} made it`}` +
+            `${who} ${named ? `failed building ${tname} (${exitOf(build, job.proc)})` : `built ${tname}`} and ${how} ${name}, which job ${gj} generated${making ? ` (${making})` : ''}, but nothing in the ${g.system} graph orders ${tname} after ${show(from)} ` +
+            `(no ${paths} dependency path): ${gen.time <= use.time ? 'it was made first by luck of scheduling' : `job ${build.process(by)?.job ?? job.proc} ${used === 'looked for' ? 'looked for it' : 'used it'} before job ${gj} made it`}` +
             (was === undefined ? '' : `; nor does ${tname} depend on it: changing ${name} will not rebuild ${tname}`),
           time: Math.min(use.time, gen.time),
           uses: use.time <= gen.time ? [use, gen] : [gen, use],
@@ -491,8 +630,12 @@ function compare(build: Build, noise: Noise, found: readonly Finding[], graphOf:
           findings[was] = finding;
           undeclared.delete(id);
         }
+        // the race between the two jobs on the file is this missing dep: one finding, whatever the timing
+        const mine = new Set(unit.map((j) => j.proc));
+        const theirs = new Set(other.unit.map((j) => j.proc));
+        for (const r of racesOf.get(f.path) ?? []) if (theirs.has(r.pair![0]) && mine.has(r.pair![1])) replaced.add(r);
       }
     }
   }
-  return { findings, compared: built.size };
+  return { findings, compared: built.size, replaced };
 }

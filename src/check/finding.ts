@@ -10,6 +10,7 @@ export type FindingKind =
   | 'read-write'
   | 'used-before-produced'
   | 'missing-dep'
+  | 'concurrent-append'
   | 'undeclared-input'
   | 'undeclared-output';
 
@@ -21,6 +22,7 @@ export const KIND_ORDER: readonly FindingKind[] = [
   'missing-dep',
   'undeclared-input',
   'undeclared-output',
+  'concurrent-append',
   'hermeticity',
 ];
 
@@ -55,6 +57,8 @@ export interface Finding {
   uses: FileUse[];
   /** undeclared-*, missing-dep: the make/ninja target the (first) job built. */
   target?: string;
+  /** Races: the two jobs (or drivers) whose uses raced, writer first (not in the JSON: missing-dep takes the race's place). */
+  pair?: [number, number];
 }
 
 /** Seconds since the build's start, to the microsecond. */

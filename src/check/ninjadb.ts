@@ -147,6 +147,7 @@ export function ninjaGraph(dirArg: string): Graph {
     },
     dependsOn: closure,
     madeWith,
+    targetsIn: (d) => [...edges.keys()].filter((t) => t.startsWith(`${d}/`) && edges.get(t)!.rule !== 'phony').sort(),
     ordered: (from, to) => {
       const e = edges.get(from);
       return order.after(e ? edgeKey(e) : from, madeWith(from), [to]);

@@ -89,6 +89,8 @@ export function compileGlobs(globs: readonly string[] | undefined, base: string,
   const out: PathMatcher[] = [];
   for (const g of globs ?? []) {
     if (!g.trim()) throw new CheckError('E_BAD_INPUT', `${option} needs a glob, got an empty string`);
+    const bad = unbalanced(g);
+    if (bad) throw new CheckError('E_BAD_INPUT', `${option}: bad glob ${JSON.stringify(g)}: ${bad}`);
     try {
       out.push(compileGlob(g, base || '/'));
     } catch (err) {
@@ -97,6 +99,25 @@ export function compileGlobs(globs: readonly string[] | undefined, base: string,
     }
   }
   return out;
+}
+
+/** What is unbalanced in a glob ("[" without "]", "{" without "}"), undefined if nothing (a backslash escapes). */
+export function unbalanced(glob: string): string | undefined {
+  let braces = 0;
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === '\\') i++;
+    else if (c === '[') {
+      const close = glob.indexOf(']', i + 2);
+      if (close < 0) return `"[" at column ${i + 1} is not closed by "]"`;
+      i = close;
+    } else if (c === '{') braces++;
+    else if (c === '}') {
+      if (!braces) return `"}" at column ${i + 1} closes no "{"`;
+      braces--;
+    }
+  }
+  return braces ? `${braces === 1 ? 'a "{" is' : `${braces} "{" are`} not closed by "}"` : undefined;
 }
 
 /** A kernel pseudo-file (/proc, /sys, /dev): no build's input or output. */
@@ -110,6 +131,11 @@ const SHARED_LIBRARY = /\.so(\.[0-9]+)*$/;
 const STATIC_LIBRARY = /\/lib[^/]*\.a$/;
 
 const BUILTIN: readonly PathMatcher[] = NOISE_GLOBS.map((g) => compileGlob(g));
+
+/** A shared or static library (what the loader's and the linker's searches look for). */
+export function isLibraryPath(p: string): boolean {
+  return SHARED_LIBRARY.test(p) || STATIC_LIBRARY.test(p);
+}
 
 /** Decides which files are noise for one build. */
 export class Noise {

@@ -9,25 +9,46 @@
  *   used-before-produced  one read or looked for it before the other
  *                         (started earlier or later) created it: it worked
  *                         (or not) by luck of scheduling
+ *   concurrent-append     several jobs appended (O_APPEND) to it at the same
+ *                         time (a log): one finding per file, the order of
+ *                         its lines varies
+ *
+ * The two jobs are compared where their driver ran them: a recursive make's
+ * sub-makes run as jobs of the top make, so a job inside `make -C lib` and
+ * one inside `make -C app` race when the two `make -C` (the children of the
+ * nearest process both descend from) ran at the same time, whether or not
+ * the inner jobs overlapped (ar wrote libfoo.a before ld read it, by luck).
+ * A driver's own lookups of missing files (a sub-make looking for a
+ * prerequisite) and its writes count as its own unit's; its reads and stats
+ * (makefiles, timestamps) do not, nor does its lookup of a file one of its
+ * own jobs makes (its own target).
  *
  * A job that started after the other's root process had exited, and after
  * every process of the other that used the file had exited (a process may
  * write through an fd it opened long before), is ordered after it: the
  * driver waited for that root (a recipe that leaves a daemon running
  * stretches its job's span, not what the driver waited for). Directories, pseudo-files and
- * noise (noise.ts) are left out.
+ * noise (noise.ts; not the linker's library search: a library another job
+ * makes is a file of the build) are left out.
+ *
+ * In a build that failed, a job that failed after looking for a file (not
+ * found) that another job, not containing it, created later is a
+ * used-before-produced too, even when the two did not overlap: the build
+ * broke because nothing ordered them (make -j2 ran the generator after).
  */
-import { Kind, USES, WRITES, type Build, type BuildFile, type FileAccess } from '../model/index.js';
+import { failed, Kind, USES, WRITES, type Build, type BuildFile, type FileAccess } from '../model/index.js';
 import { relativeInside } from '../normalize/paths.js';
+import { commandLine } from '../present/format.js';
 import { jobRef, secondsSince, type FileUse, type Finding } from './finding.js';
-import { isPseudoPath, type Noise } from './noise.js';
+import { isLibraryPath, isPseudoPath, type Noise } from './noise.js';
 
 const LOOKS = USES | Kind.PROBE;
 /** Findings per file at most (a log every job appends to would give one per pair). */
 const MAX_PER_FILE = 10;
 
-/** How one job used one file. */
+/** How one job (or a driver process, for its own uses) used one file. */
 interface JobUse {
+  /** The job (its root proc), or the process itself when it is in no job (a driver). */
   job: number;
   /** First write-like use (ns), -1 if none. */
   write: number;
@@ -42,63 +63,158 @@ interface JobUse {
   usersEnd: number;
 }
 
+/** Where two uses meet: the two units their nearest common ancestor ran (the jobs themselves, or the sub-builds holding them). */
+interface Sides {
+  w: number;
+  o: number;
+}
+
 export function races(build: Build, noise: Noise): Finding[] {
-  const skip = (f: BuildFile, a: FileAccess) => noise.use(f, a);
+  // the linker's search for a library is noise for hermeticity, not when another job of the build makes that library
+  const skip = (f: BuildFile, a: FileAccess) => noise.use(f, a) && !(a.kinds === Kind.PROBE && isLibraryPath(f.path));
   const out: Finding[] = [];
-  const span = new Map<number, [number, number]>();
-  for (const j of build.jobs.jobs) span.set(j.proc, [j.start, j.end]);
+  const units = new Units(build);
+  const buildFailed = !!build.model.trailer && (build.model.trailer.exit_status ?? 0) !== 0;
   for (const f of build.model.files) {
     if (f.dir || !(f.kinds & WRITES) || isPseudoPath(f.path)) continue;
-    const uses = jobUses(build, f, skip);
+    // a driver looking for a file one of its own jobs makes is checking its own target, not using another's
+    const all = jobUses(build, f, skip);
+    const uses = all.filter((u) => u.write >= 0 || build.jobs.get(u.job) || !all.some((v) => v.write >= 0 && v.job !== u.job && units.contains(u.job, v.job)));
     if (uses.length < 2 || !uses.some((u) => u.write >= 0)) continue;
     if (noise.file(f)) continue;
-    // in start order: a job can only overlap the ones that start before it ends
-    uses.sort((a, b) => span.get(a.job)![0] - span.get(b.job)![0] || a.job - b.job);
+    uses.sort((a, b) => units.span(a.job)[0] - units.span(b.job)[0] || a.job - b.job);
     const here: Finding[] = [];
+    /** Appends by unordered concurrent jobs: one finding for the file. */
+    const appenders = new Map<number, JobUse>();
+    const appendOnly = f.appendOnly === true && !(f.kinds & (Kind.TRUNCATE | Kind.RENAME_TO));
     let more = 0;
+    // each pair with a writer once (a header a thousand jobs read and one wrote: a thousand pairs)
     for (let i = 0; i < uses.length; i++) {
-      const si = span.get(uses[i].job)!;
-      for (let k = i + 1; k < uses.length; k++) {
-        const sk = span.get(uses[k].job)!;
-        if (sk[0] >= si[1]) break;
-        const u = uses[i];
-        const v = uses[k];
-        if (u.write < 0 && v.write < 0) continue;
-        if (!(si[0] < sk[1])) continue;
-        if (ordered(build, u.job, v.job)) continue;
-        // the later job started once the earlier one's root had exited, and every process of it that used the file
-        if (sk[0] >= rootEnd(build, u.job) && u.usersEnd <= sk[0]) continue;
+      if (uses[i].write < 0) continue;
+      for (let k = 0; k < uses.length; k++) {
+        if (k === i || (k < i && uses[k].write >= 0)) continue;
+        const [u, v] = k < i ? [uses[k], uses[i]] : [uses[i], uses[k]];
         let w = u;
         let o = v;
         if (u.write < 0 || (v.write >= 0 && v.write < u.write)) [w, o] = [v, u];
         if (o.write < 0 && o.look < 0) continue;
+        const sides = units.sides(w.job, o.job);
+        if (!sides) continue; // one runs inside the other
+        const sw = units.span(sides.w);
+        const so = units.span(sides.o);
+        let late = false;
+        if (sw[0] < so[1] && so[0] < sw[1]) {
+          // the later one started once the earlier one's root had exited, and every process of it that used the file
+          const [e, eu, l] = sw[0] <= so[0] ? [sides.w, w, sides.o] : [sides.o, o, sides.w];
+          if (units.span(l)[0] >= units.rootEnd(e) && eu.usersEnd <= units.span(l)[0]) continue;
+        } else {
+          // no overlap: only a failed job that looked for what a later job created, in a failed build
+          late = buildFailed && o.write < 0 && o.lookKinds === Kind.PROBE && w.created && o.look < w.write && jobFailed(build, o.job);
+          if (!late) continue;
+        }
+        if (appendOnly && o.write >= 0) {
+          appenders.set(w.job, w).set(o.job, o);
+          continue;
+        }
         if (here.length >= MAX_PER_FILE) more++;
-        else here.push(finding(build, f, w, o, span.get(w.job)!, span.get(o.job)!));
+        else here.push(finding(build, units, f, w, o, sides, late));
       }
     }
     if (more) here[here.length - 1].detail += ` (and ${more} more pairs of jobs on this file)`;
+    if (appenders.size) here.push(appended(build, f, [...appenders.values()]));
     out.push(...here);
   }
   return out;
+}
+
+/** The job's root process failed (the job of a driver's own use: that driver). */
+function jobFailed(build: Build, job: number): boolean {
+  const p = build.process(job);
+  return !!p && failed(p);
+}
+
+/** Processes as units of scheduling: spans, ends, and where two of them meet. */
+class Units {
+  private readonly chains = new Map<number, number[]>();
+  private readonly spans = new Map<number, [number, number]>();
+
+  constructor(private readonly build: Build) {}
+
+  /** A job's span, or a process's (a driver in no job: its subtree's). */
+  span(unit: number): [number, number] {
+    let s = this.spans.get(unit);
+    if (!s) {
+      const j = this.build.jobs.get(unit);
+      const p = this.build.process(unit);
+      s = j ? [j.start, j.end] : [p?.start ?? 0, p?.end || Infinity];
+      this.spans.set(unit, s);
+    }
+    return s;
+  }
+
+  /** When a unit's root process exited (what the driver waited for); its span's end if unknown. */
+  rootEnd(unit: number): number {
+    const p = this.build.process(unit);
+    return p && p.end > 0 ? p.end : this.span(unit)[1];
+  }
+
+  /** The process and its ancestors, nearest first. */
+  private chain(proc: number): number[] {
+    let c = this.chains.get(proc);
+    if (!c) {
+      c = [];
+      for (let p = this.build.process(proc); p; p = p.parent ? this.build.process(p.parent) : undefined) c.push(p.proc);
+      this.chains.set(proc, c);
+    }
+    return c;
+  }
+
+  /** `outer` is `inner` or one of its ancestors. */
+  contains(outer: number, inner: number): boolean {
+    return this.chain(inner).includes(outer);
+  }
+
+  /**
+   * The children of the nearest common ancestor of `w` and `o` on the way
+   * to each (the units themselves when their driver started both);
+   * undefined when one contains the other.
+   */
+  sides(w: number, o: number): Sides | undefined {
+    const cw = this.chain(w);
+    const co = this.chain(o);
+    const onO = new Map(co.map((p, i) => [p, i]));
+    for (let i = 0; i < cw.length; i++) {
+      const j = onO.get(cw[i]);
+      if (j === undefined) continue;
+      if (i === 0 || j === 0) return undefined;
+      return { w: cw[i - 1], o: co[j - 1] };
+    }
+    return { w: cw[cw.length - 1], o: co[co.length - 1] };
+  }
 }
 
 function jobUses(build: Build, f: BuildFile, skip: (f: BuildFile, a: FileAccess) => boolean): JobUse[] {
   const by = new Map<number, JobUse>();
   for (const a of f.procs) {
     if (skip(f, a)) continue;
-    const job = build.process(a.proc)?.job ?? 0;
-    if (!job) continue;
+    const p = build.process(a.proc);
+    if (!p) continue;
+    // a driver's own use: its lookups of what is missing (make looking for a prerequisite) and its writes,
+    // not the reads and stats of its bookkeeping (makefiles, timestamps)
+    const kinds = p.job ? a.kinds : a.kinds & (Kind.PROBE | WRITES);
+    if (!kinds) continue;
+    const job = p.job || p.proc;
     let u = by.get(job);
     if (!u) by.set(job, (u = { job, write: -1, created: false, look: -1, lookKinds: 0, proc: a.proc, writer: 0, usersEnd: 0 }));
-    const end = build.process(a.proc)?.end || Infinity;
+    const end = p.end || Infinity;
     if (end > u.usersEnd) u.usersEnd = end;
     if (a.firstWrite >= 0 && (u.write < 0 || a.firstWrite < u.write)) {
       u.write = a.firstWrite;
       u.writer = a.proc;
     }
-    if (a.kinds & Kind.CREATE) u.created = true;
-    if (a.kinds & LOOKS) {
-      u.lookKinds |= a.kinds & LOOKS;
+    if (kinds & Kind.CREATE) u.created = true;
+    if (kinds & LOOKS) {
+      u.lookKinds |= kinds & LOOKS;
       if (u.look < 0 || a.first < u.look) {
         u.look = a.first;
         u.proc = a.proc;
@@ -108,30 +224,25 @@ function jobUses(build: Build, f: BuildFile, skip: (f: BuildFile, a: FileAccess)
   return [...by.values()].sort((a, b) => a.job - b.job);
 }
 
-/** When a job's root process exited (what the driver waited for); its span's end if unknown. */
-function rootEnd(build: Build, job: number): number {
-  const p = build.process(job);
-  return p && p.end > 0 ? p.end : (build.jobs.get(job)?.end ?? Infinity);
+/** "job 7", "process 3" (a driver in no job). */
+function unitName(build: Build, unit: number): string {
+  return `${build.jobs.get(unit) ? 'job' : 'process'} ${unit}`;
 }
 
-/** One job's root is an ancestor of the other's. */
-function ordered(build: Build, a: number, b: number): boolean {
-  return isAncestor(build, a, b) || isAncestor(build, b, a);
-}
-
-function isAncestor(build: Build, anc: number, proc: number): boolean {
-  let p = build.process(proc);
-  while (p && p.parent) {
-    if (p.parent === anc) return true;
-    p = build.process(p.parent);
-  }
-  return false;
-}
-
-function finding(build: Build, f: BuildFile, w: JobUse, o: JobUse, sw: [number, number], so: [number, number]): Finding {
+function finding(build: Build, units: Units, f: BuildFile, w: JobUse, o: JobUse, sides: Sides, late: boolean): Finding {
   const name = relativeInside(build.startDir || '/', f.path) ?? f.path;
   const at = (ts: number) => `+${secondsSince(build, ts).toFixed(6)}`;
+  const sw = units.span(sides.w);
+  const so = units.span(sides.o);
   const overlap = `${at(Math.max(sw[0], so[0]))}..${at(Math.min(sw[1], so[1]))}`;
+  // the jobs, and the sub-builds holding them when their driver did not run them itself
+  const nested = sides.w !== w.job || sides.o !== o.job;
+  const side = (u: JobUse, s: number) => (u.job === s ? unitName(build, u.job) : `${unitName(build, u.job)} (under ${unitName(build, s)})`);
+  const wName = side(w, sides.w);
+  const oName = side(o, sides.o);
+  const subs = () =>
+    `${unitName(build, sides.w)} (${commandLine(build.process(sides.w)?.argv ?? [], 60)}) and ${unitName(build, sides.o)} (${commandLine(build.process(sides.o)?.argv ?? [], 60)})`;
+  const both = nested ? `${subs()} ran at the same time (${overlap}) and nothing orders them` : `both ran ${overlap}`;
   // how the other job used it: ran it (a tool the build made), read it, or only looked for it
   const ran = (o.lookKinds & (Kind.EXEC | Kind.READ)) === Kind.EXEC;
   const looked = ran ? 'ran' : o.lookKinds & ~Kind.PROBE ? 'read' : 'looked for';
@@ -142,37 +253,78 @@ function finding(build: Build, f: BuildFile, w: JobUse, o: JobUse, sw: [number, 
   const oUse: FileUse = ww
     ? { path: f.path, access: ['write'], time: secondsSince(build, o.write), proc: o.writer }
     : { path: f.path, access: ran ? ['exec'] : o.lookKinds & ~Kind.PROBE ? ['read'] : ['probe'], time: secondsSince(build, o.look), proc: o.proc };
+  const refs = (a: JobUse, sa: number, b: JobUse, sb: number) => [
+    jobRef(build, sa),
+    jobRef(build, sb),
+    ...(a.job !== sa ? [jobRef(build, a.job)] : []),
+    ...(b.job !== sb ? [jobRef(build, b.job)] : []),
+  ];
+  const pair: [number, number] = [w.job, o.job];
   if (ww) {
     const [first, second] = w.write <= o.write ? [w, o] : [o, w];
+    const [s1, s2] = w.write <= o.write ? [sides.w, sides.o] : [sides.o, sides.w];
     return {
       kind: 'write-write',
       file: f.path,
-      jobs: [jobRef(build, first.job), jobRef(build, second.job)],
-      detail: `jobs ${first.job} and ${second.job} both wrote ${name} while running at the same time (${overlap}) and nothing orders them: which content wins is luck`,
+      jobs: refs(first, s1, second, s2),
+      detail: nested
+        ? `${side(first, s1)} and ${side(second, s2)} both wrote ${name}: ${subs()} ran at the same time (${overlap}) and nothing orders them: which content wins is luck`
+        : `jobs ${first.job} and ${second.job} both wrote ${name} while running at the same time (${overlap}) and nothing orders them: which content wins is luck`,
       time: Math.min(wUse.time, oUse.time),
       uses: wUse.time <= oUse.time ? [wUse, oUse] : [oUse, wUse],
+      pair,
+    };
+  }
+  if (late) {
+    const p = build.process(o.job);
+    const status = p?.signal ? `was killed by signal ${p.signal}` : `failed (exit ${p?.exitCode})`;
+    return {
+      kind: 'used-before-produced',
+      file: f.path,
+      jobs: refs(o, sides.o, w, sides.w),
+      detail: `${oName} looked for ${name} at ${at(o.look)}, did not find it and ${status}; ${wName}, not ordered before it, created it later, at ${at(w.write)}: nothing made the build wait for it`,
+      time: oUse.time,
+      uses: [oUse, wUse],
+      pair,
     };
   }
   if (ubp) {
     return {
       kind: 'used-before-produced',
       file: f.path,
-      jobs: [jobRef(build, o.job), jobRef(build, w.job)],
-      detail: `job ${o.job} ${looked} ${name} at ${at(o.look)}, before job ${w.job}, ${so[0] < sw[0] ? 'started later' : 'started first'} and not ordered before it (both ran ${overlap}), created it at ${at(w.write)}`,
+      jobs: refs(o, sides.o, w, sides.w),
+      detail: `${oName} ${looked} ${name} at ${at(o.look)}, before ${wName}, ${so[0] < sw[0] ? 'started later' : 'started first'} and not ordered before it (${both}), created it at ${at(w.write)}`,
       time: oUse.time,
       uses: [oUse, wUse],
+      pair,
     };
   }
   const [first, second] = o.look <= w.write ? [oUse, wUse] : [wUse, oUse];
   return {
     kind: 'read-write',
     file: f.path,
-    jobs: [jobRef(build, w.job), jobRef(build, o.job)],
+    jobs: refs(w, sides.w, o, sides.o),
     detail:
       o.look < w.write
-        ? `job ${o.job} ${looked} ${name} at ${at(o.look)}, before job ${w.job}, not ordered after it (both ran ${overlap}), wrote it at ${at(w.write)}`
-        : `job ${w.job} wrote ${name} at ${at(w.write)} and job ${o.job}, not ordered after it (both ran ${overlap}), ${looked} it at ${at(o.look)}`,
+        ? `${oName} ${looked} ${name} at ${at(o.look)}, before ${wName}, not ordered after it (${both}), wrote it at ${at(w.write)}`
+        : `${wName} wrote ${name} at ${at(w.write)} and ${oName}, not ordered after it (${both}), ${looked} it at ${at(o.look)}`,
     time: first.time,
     uses: [first, second],
+    pair,
+  };
+}
+
+/** One finding for a file that unordered concurrent jobs appended to. */
+function appended(build: Build, f: BuildFile, by: JobUse[]): Finding {
+  const name = relativeInside(build.startDir || '/', f.path) ?? f.path;
+  by.sort((a, b) => a.write - b.write || a.job - b.job);
+  const uses: FileUse[] = by.map((u) => ({ path: f.path, access: ['append'], time: secondsSince(build, u.write), proc: u.writer }));
+  return {
+    kind: 'concurrent-append',
+    file: f.path,
+    jobs: by.map((u) => jobRef(build, u.job)),
+    detail: `${name} was appended to by ${by.length} jobs that ran at the same time and that nothing orders (${by.map((u) => u.job).join(', ')}): the order of its lines varies from build to build`,
+    time: uses[0].time,
+    uses,
   };
 }

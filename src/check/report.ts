@@ -10,11 +10,23 @@ const MAX_USES = 12;
 
 const sec = (s: number) => `+${s.toFixed(6)}`;
 
+/** The build's exit status, null when the log has no trailer. */
+function exitStatus(build: Build): number | null {
+  return build.model.trailer ? (build.model.trailer.exit_status ?? 0) : null;
+}
+
+/** The log does not hold the whole build: no trailer (bt was killed, or still traces), torn, or its counts disagree. */
+export function incomplete(build: Build): boolean {
+  return build.model.incomplete || build.model.live || !!build.damage.torn || !!build.damage.trailerMismatch;
+}
+
 /** The JSON document: what was checked and every finding. */
 export function checkJson(build: Build, res: CheckResult): object {
   return {
     command: build.header.command ?? [],
     start_dir: build.startDir,
+    exit_status: exitStatus(build),
+    incomplete: incomplete(build),
     checked: res.checked,
     count: res.findings.length,
     findings: res.findings.map((f) => ({
@@ -46,7 +58,10 @@ function jobLine(build: Build, j: JobRef): string {
 export function checkText(build: Build, res: CheckResult): string {
   const start = build.startDir || '/';
   const show = (p: string) => displayPath(relativeInside(start, p) ?? p);
-  const what = `${commandLine(build.header.command ?? [], 80)} in ${start}`;
+  const status = exitStatus(build);
+  const what =
+    `${commandLine(build.header.command ?? [], 80)} in ${start} (exit status ${status ?? 'unknown'}` +
+    `${build.model.live ? ', still being traced: the build so far' : incomplete(build) ? ', log incomplete: the build as far as recorded' : ''})`;
   const lines: string[] = [];
   if (!res.findings.length) {
     lines.push(`bt check: nothing found in ${what} (checked: ${res.checked.join(', ')})`);
@@ -60,8 +75,8 @@ export function checkText(build: Build, res: CheckResult): string {
     lines.push(`  ${f.detail}`);
     for (const j of f.jobs) lines.push(jobLine(build, j));
     for (const u of f.uses.slice(0, MAX_USES)) {
-      // a hermeticity finding names a directory: its files by their path inside it
-      const name = f.kind === 'hermeticity' ? displayPath(relativeInside(f.file.replace(/\/$/, '') || '/', u.path) ?? u.path) : show(u.path);
+      // a hermeticity finding's files by their full path (the build may have files of the same names)
+      const name = f.kind === 'hermeticity' ? displayPath(u.path) : show(u.path);
       lines.push(`    ${sec(u.time)}  ${u.access.join('+')}  ${name}  (${who(build, u.proc)})`);
     }
     if (f.uses.length > MAX_USES) lines.push(`    … and ${f.uses.length - MAX_USES} more (--json lists them all)`);

@@ -19,6 +19,7 @@ import { baseName, dirName } from '../normalize/paths.js';
 import { callerArgv } from '../normalize/argv.js';
 import { Kind, WRITES } from './kinds.js';
 import { openKinds, recordUses } from './uses.js';
+import { Access as OpenAccess } from '../normalize/access.js';
 
 export interface Process {
   /** Unique id (1, 2, … in start order); survives pid reuse. */
@@ -86,6 +87,12 @@ export interface BuildFile {
    * did either (a log of a bt before opens carried the time).
    */
   mtime?: string;
+  /**
+   * Every open of it for writing was O_APPEND, without O_TRUNC (a log each
+   * job appends lines to); undefined when no open wrote it. Other writes
+   * (a rename onto it, truncate(2)) show in `kinds`.
+   */
+  appendOnly?: boolean;
 }
 
 /** How one process used one file. */
@@ -368,8 +375,8 @@ export class ModelBuilder {
   }
 
   /** Records that process `p` used `path` in the ways `kinds` at `ts`. */
-  private use(p: Process, path: string | undefined, kinds: number, ts: number): void {
-    if (!path || path[0] !== '/') return;
+  private use(p: Process, path: string | undefined, kinds: number, ts: number): BuildFile | undefined {
+    if (!path || path[0] !== '/') return undefined;
     const f = this.file(path);
     const st = this.state[f.id];
     // Existence as the build saw it: a write-like first use means the build made the file.
@@ -411,6 +418,7 @@ export class ModelBuilder {
       if (a.firstWrite < 0) a.firstWrite = ts;
       a.lastWrite = ts;
     }
+    return f;
   }
 
   /** Adds one normalized record (records must come in time order). */
@@ -434,7 +442,9 @@ export class ModelBuilder {
     }
     if (type === 'open') {
       // the bulk of every build: no Use objects on the way
-      this.use(p, r.abspath, openKinds(r.access ?? 0), ts);
+      const acc = r.access ?? 0;
+      const f = this.use(p, r.abspath, openKinds(acc), ts);
+      if (f && acc & OpenAccess.WRITE && !(acc & OpenAccess.FAILED)) f.appendOnly = f.appendOnly !== false && (acc & (OpenAccess.APPEND | OpenAccess.TRUNCATE)) === OpenAccess.APPEND;
       const o = r.open!;
       if (o.mtime || o.mtime_nsec) this.found(r.abspath, o.mtime ?? 0, o.mtime_nsec ?? 0);
       return;

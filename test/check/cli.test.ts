@@ -14,4 +14,11 @@ test('check: a missing log, a file that is not a log, a bad glob: one line, exit
   oneLineError(await bt(['check', '--ignore', '[z-a]', notLog]), /^bt: --ignore: bad glob "\[z-a\]": range out of order in character class$/);
   oneLineError(await bt(['check', '--allow', '', notLog]), /^bt: --allow needs a glob/);
   oneLineError(await bt(['check', '--make', '--ninja', dir, notLog]), /^bt: --make and --ninja exclude each other/);
+  // a glob the shared syntax would take literally is refused here
+  oneLineError(await bt(['check', '--allow', '[', notLog]), /^bt: --allow: bad glob "\[": "\[" at column 1 is not closed by "\]"$/);
+  oneLineError(await bt(['check', '--ignore', '{a,b', notLog]), /^bt: --ignore: bad glob "\{a,b": a "\{" is not closed by "\}"$/);
+  // the log taken as an option's value, no build.trace here
+  const r = await bt(['check', '--driver', notLog], { cwd: dir });
+  oneLineError(r, /^bt: no log given: --driver took ".*notes\.txt" as its value \(--driver needs a value of its own; put the log after it\)$/);
+  oneLineError(await bt(['check'], { cwd: dir }), /^bt: no log given and there is no build\.trace here/);
 });

@@ -14,6 +14,8 @@ import { traceDefects, traceProject, type TracedProject } from './projects.js';
 interface Json {
   command: string[];
   start_dir: string;
+  exit_status: number | null;
+  incomplete: boolean;
   checked: string[];
   count: number;
   findings: Array<{
@@ -88,7 +90,9 @@ ebpfTest('check: the clean twin gives nothing (exit 0)', async () => {
   assert.equal(code, 0);
   const text = await bt(['check', clean.file]);
   assert.equal(text.code, 0);
-  assert.match(text.stdout, /^bt check: nothing found in make -j2 in \S+ \(checked: hermeticity, races\)$/);
+  assert.match(text.stdout, /^bt check: nothing found in make -j2 in \S+ \(exit status 0\) \(checked: hermeticity, races\)$/);
+  assert.equal(json.exit_status, 0);
+  assert.equal(json.incomplete, false);
 });
 
 ebpfTest('check: --allow and --ignore silence the outside read; --strict reports the system roots by directory', async () => {
@@ -120,12 +124,14 @@ ebpfTest('check: the text report names the jobs by command line and the files wi
   const r = await bt(['check', defects.file]);
   assert.equal(r.code, 1);
   const lines = r.stdout.split('\n');
-  assert.match(lines[0], /^bt check: 2 findings in make -j2 EXT=\S+ in \S+: 1 write-write, 1 hermeticity \(checked: hermeticity, races\)$/);
+  assert.match(lines[0], /^bt check: 2 findings in make -j2 EXT=\S+ in \S+ \(exit status 0\): 1 write-write, 1 hermeticity \(checked: hermeticity, races\)$/);
   assert.ok(lines.includes('write-write  shared.tmp'), r.stdout);
   assert.ok(lines.some((l) => /^ {4}job \d+ {2}\+\d\.\d{6}\.\.\+\d\.\d{6} {2}\/bin\/sh -c 'cp a\.in shared\.tmp; sleep 0\.6; cp shared\.tmp a\.txt'$/.test(l)), r.stdout);
   assert.ok(lines.some((l) => /^ {4}\+\d\.\d{6} {2}write {2}shared\.tmp {2}\(cp in job \d+\)$/.test(l)), r.stdout);
   assert.ok(lines.includes(`hermeticity  ${defects.ext}/`), r.stdout);
-  assert.ok(lines.some((l) => /^ {4}\+\d\.\d{6} {2}read {2}version\.txt {2}\(cat in job \d+\)$/.test(l)), r.stdout);
+  // by its full path: the build has a version.txt of its own
+  assert.ok(lines.includes(`hermeticity  ${defects.ext}/`), r.stdout);
+  assert.ok(lines.some((l) => l.startsWith('    +') && l.endsWith(`  read  ${defects.ext}/version.txt  (cat in job ${/\(cat in job (\d+)\)$/.exec(l)?.[1]})`)), r.stdout);
 });
 
 ebpfTest('check --make: the header missing from main.o\'s prerequisites, and nothing else new', async () => {
@@ -168,10 +174,13 @@ ebpfTest('after the shared.tmp race, deps and rdeps agree: a.txt was made from b
   assert.ok(!fromA.stdout.includes('b.txt'), fromA.stdout);
 });
 
-ebpfTest('check --make: a read-write race on an undeclared input reports both the race and the missing prerequisite', async () => {
+ebpfTest('check --make: a read-write race on an undeclared input that another job generated is one missing dep, as without the race; without --make the race', async () => {
   const { dir, file } = await traceMake('bt-rwdecl-', 'all: gen.h out.txt\ngen.h:\n\tsleep 0.2; echo x > gen.h\nout.txt:\n\tsleep 0.5; cat gen.h > out.txt\n');
   const { json } = await checkJson(file, ['--make']);
-  assert.deepEqual(json.findings.map((f) => [f.kind, path.relative(dir, f.file)]), [['read-write', 'gen.h'], ['undeclared-input', 'gen.h']]);
+  assert.deepEqual(json.findings.map((f) => [f.kind, path.relative(dir, f.file), path.relative(dir, f.target ?? '')]), [['missing-dep', 'gen.h', 'out.txt']]);
+  assert.match(json.findings[0].detail, /it was made first by luck of scheduling; nor does out\.txt depend on it: changing gen\.h will not rebuild out\.txt$/);
+  const races = await checkJson(file);
+  assert.deepEqual(races.json.findings.map((f) => [f.kind, path.relative(dir, f.file)]), [['read-write', 'gen.h']]);
 });
 
 ebpfTest('check --make: an order-only prerequisite declares no input, and an order-only phony one does not remake the target', async () => {
@@ -426,10 +435,12 @@ ebpfTest('check --make: the lines of a recipe are one unit: what any line reads 
   ]);
   const secret = json.findings.find((f) => f.file.endsWith('secret.cfg'))!;
   assert.match(secret.detail, /^jobs \d+, \d+ \(the 2 lines of its recipe\) built out\.txt and read secret\.cfg, which out\.txt does not depend on/);
-  assert.deepEqual(secret.jobs.map((j) => j.argv.join(' ')), ['mv out.tmp out.txt']);
+  // the job that wrote the target, then the line that read the file
+  assert.deepEqual(secret.jobs.map((j) => j.argv.join(' ')), ['mv out.tmp out.txt', '/bin/sh -c cat in.txt secret.cfg > out.tmp']);
   // each use names the process of the line that made it, not the target's job
   const side = json.findings.find((f) => f.file.endsWith('side.txt'))!;
   assert.notEqual(side.uses[0].proc, side.jobs[0].proc, 'echo wrote it, cp wrote log.txt');
+  assert.deepEqual(side.jobs.map((j) => j.argv.join(' ')), ['cp in.txt log.txt', '/bin/sh -c echo side > side.txt'], 'the line that wrote it is among the jobs');
 });
 
 ebpfTest('check --make: an undeclared input that another job generated and nothing orders is reported once, as a missing dep that also says it will not rebuild', async () => {
@@ -468,4 +479,101 @@ ebpfTest('check: a race on a tool the build made says the other job ran it (exec
   assert.ok(race, JSON.stringify(json.findings));
   assert.match(race.detail, /, ran it at \+\d/);
   assert.deepEqual(race.uses.map((u) => u.access[0]), ['write', 'exec']);
+});
+
+/** A make project traced as it is, failing or not: [dir, log, bt trace's exit status]. */
+async function traceMakeAnyway(prefix: string, makefile: string, files: Record<string, string>, args: string[]): Promise<{ dir: string; file: string; code: number }> {
+  const dir = path.join(tmpdir(prefix), 'p');
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, 'Makefile'), makefile);
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  const t = await trace(['make', ...args], { cwd: dir });
+  return { dir, file: t.file, code: t.code ?? -1 };
+}
+
+// main.o reads version.h, which only prog declares: the compile looks for it before it is made, fails, and so does the build
+const GENHDR = 'all: prog\nprog: main.o version.h\n\tcc -o prog main.o\nmain.o: main.c\n\tcc -c -o main.o main.c\nversion.h:\n\tsleep 0.3; echo \'#define V 1\' > version.h\n';
+const MAIN_C = '#include "version.h"\nint main(void) { return V - 1; }\n';
+
+ebpfTest('check: a build broken by the race: the compile that failed looking for the generated header is a used-before-produced, and with --make a missing dep; the exit status is in the headline and the JSON', async () => {
+  const { dir, file, code } = await traceMakeAnyway('bt-genhdr-', GENHDR, { 'main.c': MAIN_C }, ['-j2']);
+  assert.equal(code, 2, 'make failed');
+  const races = await checkJson(file);
+  assert.equal(races.code, 1);
+  assert.equal(races.json.exit_status, 2);
+  assert.deepEqual(races.json.findings.map((f) => [f.kind, path.relative(dir, f.file), f.jobs.map((j) => j.argv.at(-1))]), [
+    ['used-before-produced', 'version.h', ['main.c', "sleep 0.3; echo '#define V 1' > version.h"]],
+  ]);
+  const made = await checkJson(file, ['--make']);
+  assert.deepEqual(made.json.findings.map((f) => [f.kind, path.relative(dir, f.file), path.relative(dir, f.target ?? '')]), [['missing-dep', 'version.h', 'main.o']]);
+  assert.match(made.json.findings[0].detail, /^job \d+ failed building main\.o \(exit 1\) and looked for version\.h, which job \d+ generated, but nothing in the make graph orders main\.o after version\.h .*: job \d+ looked for it before job \d+ made it$/);
+  const text = await bt(['check', '--make', file]);
+  assert.match(text.stdout.split('\n')[0], /^bt check: 1 finding in make -j2 in \S+ \(exit status 2\): 1 missing-dep \(checked: hermeticity, races, make\)$/);
+  // -j1: make stops at the failed compile and never makes version.h: a target of the graph nothing ordered first
+  const one = await traceMakeAnyway('bt-genhdr-', GENHDR, { 'main.c': MAIN_C }, ['-j1']);
+  assert.equal(one.code, 2);
+  assert.deepEqual((await checkJson(one.file)).json.findings, [], 'no job made it: no race');
+  const oneMade = await checkJson(one.file, ['--make']);
+  assert.deepEqual(oneMade.json.findings.map((f) => [f.kind, path.relative(one.dir, f.file), path.relative(one.dir, f.target ?? '')]), [['missing-dep', 'version.h', 'main.o']]);
+  assert.match(oneMade.json.findings[0].detail, /looked for version\.h, a target of the make graph that no job had made, but nothing in the make graph orders main\.o after version\.h/);
+});
+
+ebpfTest('check: a recursive make whose sub-makes ran at the same time races on the library one makes and the other links, though the inner jobs did not overlap; ordered sub-makes give nothing', async () => {
+  const base = path.join(tmpdir('bt-recursive-'), 'p');
+  const top = (order: string) => `all: lib app\n${order}lib app:\n\t$(MAKE) -C $@\n.PHONY: all lib app\n`;
+  fs.mkdirSync(path.join(base, 'lib'), { recursive: true });
+  fs.mkdirSync(path.join(base, 'app'));
+  fs.writeFileSync(path.join(base, 'lib', 'Makefile'), 'libfoo.a: foo.in\n\tsleep 0.1; cp foo.in libfoo.a\n');
+  fs.writeFileSync(path.join(base, 'lib', 'foo.in'), 'foo\n');
+  fs.writeFileSync(path.join(base, 'app', 'Makefile'), 'app: main.in\n\tsleep 0.4; cat main.in ../lib/libfoo.a > app\n');
+  fs.writeFileSync(path.join(base, 'app', 'main.in'), 'main\n');
+  fs.writeFileSync(path.join(base, 'Makefile'), top(''));
+  const t = await trace(['make', '-j2'], { cwd: base });
+  assert.equal(t.code, 0, t.stderr);
+  const { json } = await checkJson(t.file);
+  assert.deepEqual(json.findings.map((f) => [f.kind, path.relative(base, f.file), f.jobs.map((j) => j.argv.join(' '))]), [
+    ['read-write', 'lib/libfoo.a', ['make -C lib', 'make -C app', '/bin/sh -c sleep 0.1; cp foo.in libfoo.a', '/bin/sh -c sleep 0.4; cat main.in ../lib/libfoo.a > app']],
+  ]);
+  assert.match(json.findings[0].detail, /^job \d+ \(under process \d+\) wrote lib\/libfoo\.a at \+[\d.]+ and job \d+ \(under process \d+\), not ordered after it \(process \d+ \(make -C lib\) and process \d+ \(make -C app\) ran at the same time/);
+  // app: lib orders them
+  for (const d of ['lib', 'app']) for (const f of ['libfoo.a', 'app']) fs.rmSync(path.join(base, d, f), { force: true });
+  fs.writeFileSync(path.join(base, 'Makefile'), top('app: lib\n'));
+  const ordered = await trace(['make', '-j2'], { cwd: base });
+  assert.equal(ordered.code, 0, ordered.stderr);
+  const r = await checkJson(ordered.file);
+  assert.deepEqual(r.json.findings, []);
+  assert.equal(r.code, 0);
+});
+
+ebpfTest('check: every job appending a line to one log is one concurrent-append finding, not one write-write per pair', async () => {
+  const { dir, file } = await traceMake('bt-applog-', 'all: a b c\na b c:\n\techo $@ >> build.log; sleep 0.3; echo $@ > $@\n', {}, 3);
+  const { json } = await checkJson(file);
+  assert.deepEqual(json.findings.map((f) => [f.kind, path.relative(dir, f.file), f.jobs.length, f.uses.map((u) => u.access[0])]), [
+    ['concurrent-append', 'build.log', 3, ['append', 'append', 'append']],
+  ]);
+});
+
+ebpfTest('check: a log cut short says so: "incomplete": true in the JSON, exit 1 (as every reader of a damaged log)', async () => {
+  const cut = path.join(tmpdir('bt-cut-'), 'cut.trace');
+  fs.writeFileSync(cut, fs.readFileSync(clean.file).subarray(0, 1000));
+  const r = await bt(['check', '--json', cut]);
+  assert.equal(r.code, 1);
+  const json = JSON.parse(r.stdout) as Json;
+  assert.equal(json.incomplete, true);
+  assert.equal(json.exit_status, null);
+  assert.match(r.stderr, /is truncated at byte \d+/);
+  const text = await bt(['check', cut]);
+  assert.match(text.stdout, /^bt check: nothing found in make -j2 in \S+ \(exit status unknown, log incomplete: the build as far as recorded\)/);
+});
+
+ebpfTest('check --make: two independent rules running the same command (a b: src, not grouped) each build the target make looked at last before starting them, not both the last one written', async () => {
+  const { dir, file } = await traceMake(
+    'bt-multitarget-',
+    'all: use-a use-b\nuse-a: a.txt\n\tcat a.txt > use-a\nuse-b: b.txt\n\tsleep 0.05; cat b.txt > use-b\na.txt b.txt: src.txt\n\tsleep 0.2; cat src.txt extra.txt > a.txt; cp a.txt b.txt\n',
+    { 'src.txt': 's\n', 'extra.txt': 'e\n' },
+  );
+  const { json } = await checkJson(file, ['--make']);
+  const extra = json.findings.filter((f) => f.kind === 'undeclared-input' && f.file.endsWith('extra.txt'));
+  assert.deepEqual(extra.map((f) => path.relative(dir, f.target ?? '')).sort(), ['a.txt', 'b.txt'], JSON.stringify(json.findings.map((f) => [f.kind, f.file, f.target])));
+  assert.notEqual(extra[0].jobs[0].proc, extra[1].jobs[0].proc);
 });
