@@ -122,6 +122,31 @@ test('labels keep what a command does: a shell script\'s real command, the sourc
   });
 });
 
+test('labels: shell scripts are split as the shell does; /tmp is a temporary only outside the build', () => {
+  const node = (argv: string[], cwd: string): ProcNode => ({
+    proc: 2, pid: 9, parent: 1, exe: `/usr/bin/${argv[0]}`, argv, cwd, startTs: 0, endTs: 1, exitCode: 0, signal: 0,
+    exited: true, execd: true, children: [], files: new Map(), pipeRead: [], pipeWrite: [],
+  });
+  const label = (argv: string[], cwd = '/w') => shortCommand(node(argv, cwd), programName({ argv, exe: `/usr/bin/${argv[0]}`, pid: 9 }));
+  // -c in a cluster; quotes, $(…) with a ';' inside, redirections and assignments are not the command's words
+  assert.equal(
+    label(['bash', '-ec', 'V="$(cat VERSION; echo)" LC_ALL=C sort -u "list of names.txt" 2>/dev/null > sorted.txt; mv sorted.txt out.txt']),
+    `bash -ec "sort -u 'list of names.txt' …"`,
+  );
+  // if/then: the command inside; a test before it is not the command
+  assert.equal(
+    label(['sh', '-c', 'if [ ! -d gen ]; then mkdir -p gen; fi; test -f gen/a.h || ./tools/mkheader --out gen/a.h --name a']),
+    "sh -c 'mkheader --out gen/a.h --name a'",
+  );
+  // a script of nothing but ':' shows the script
+  assert.equal(label(['sh', '-c', ': this one only says something long enough not to fit']), "sh -c ': this one only says…g enough not to fit'");
+  // a build in /tmp: its own files there are not temporaries (the output stays first), cc's are
+  const inTmp = ['cc', '-O2', '-c', '/tmp/b/src/some/deeper/directory/x.c', '-o', '/tmp/b/obj/some/deeper/directory/x.o'];
+  assert.equal(label(inTmp, '/tmp/b/build'), 'cc -c -o …/some/deeper/directory/x.o …/x.c …');
+  const cc1 = ['cc1', '-quiet', '/tmp/review-graph/cm/src/util.c', '-dumpbase', 'util.c', '-o', '/tmp/cc31L3ER.s'];
+  assert.equal(label(cc1, '/tmp/review-graph/cm/build'), 'cc1 …/review-graph/cm/src/util.c …');
+});
+
 test('glob matching', () => {
   const m = (g: string, p: string, base = '/w') => compileGlob(g, base).test(p);
   assert.ok(m('*.c', '/w/src/a.c'));
