@@ -18,9 +18,9 @@
  *    purple "pipe" (writer to reader); file -> file "mv"/"ln" (renamed,
  *    linked); process -> file dotted grey "?" (looked for, not found: --probes).
  */
-import { middle, quoteArg, shellJoin, signalName } from '../present/format.js';
-import { baseName, relativeInside } from '../normalize/paths.js';
-import { SOURCE_EXT, takesValue } from '../model/toolargs.js';
+import { middle, shellJoin, signalName } from '../present/format.js';
+import { relativeInside } from '../normalize/paths.js';
+import { shortCommand } from './label.js';
 import { failed, Use, type FileNode, type ProcNode } from './model.js';
 import type { FileEdge, GraphView, VFile, VProc } from './view.js';
 
@@ -44,71 +44,7 @@ function attrs(a: Record<string, string | number | undefined>): string {
 
 export { signalName, shellJoin } from '../present/format.js';
 
-const ARG_MAX_CHARS = 28;
-const LINE_MAX_CHARS = 48;
-
-const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'ash', 'busybox']);
-
-/**
- * Program and shortened arguments, for a node label. When the whole command
- * does not fit, a non-shell command keeps what tells most: -c, -o OUTPUT
- * and the file arguments (those with a '.' or '/', not an option's value
- * such as -I DIR): source files first, then the build's own, then the rest.
- */
-export function shortCommand(p: ProcNode, program: string): string {
-  const show = (a: string) => {
-    let s = a;
-    if (s.startsWith('/') && p.cwd) {
-      const rel = relativeInside(p.cwd, s);
-      if (rel !== undefined && rel !== '.') s = rel;
-    }
-    return middle(quoteArg(s), ARG_MAX_CHARS);
-  };
-  const rest = argsAfter(p.argv, program);
-  const all = [program, ...rest.map(show)].join(' ');
-  if (all.length <= LINE_MAX_CHARS || SHELLS.has(program)) return fit(program, rest.map(show));
-  const picked: string[] = [];
-  const oi = rest.indexOf('-o');
-  const out = oi >= 0 && oi + 1 < rest.length ? rest[oi + 1] : undefined;
-  if (rest.includes('-c')) picked.push('-c');
-  if (out !== undefined) picked.push('-o', show(out));
-  const seen = new Set<string>(out !== undefined ? [out] : []);
-  const files = rest.filter((a, i) => {
-    if (a.startsWith('-') || takesValue(program, rest[i - 1] ?? '') || seen.has(a) || !/[./]/.test(a) || (a.startsWith('.') && !a.includes('/'))) return false;
-    seen.add(a);
-    return true;
-  });
-  // sources, then the build's own files (relative, or under the cwd), then system ones
-  const source = (a: string) => SOURCE_EXT.has(a.slice(a.lastIndexOf('.') + 1)) && a.lastIndexOf('.') > a.lastIndexOf('/') + 1;
-  const local = (a: string) => !a.startsWith('/') || (!!p.cwd && relativeInside(p.cwd, a) !== undefined);
-  const rank = (a: string) => (source(a) ? 0 : local(a) ? 1 : 2);
-  for (const a of [...files].sort((x, y) => rank(x) - rank(y))) picked.push(show(a));
-  const line = fit(program, picked);
-  return line.endsWith(' …') || picked.length === rest.length ? line : `${line} …`;
-}
-
-/**
- * The arguments that follow the program: for a script that an interpreter
- * runs (`sh gen.sh x`, named gen.sh by programName), those after the
- * script, not the script again.
- */
-function argsAfter(argv: readonly string[], program: string): string[] {
-  if (argv.length > 0 && baseName(argv[0]!) !== program) {
-    const i = argv.findIndex((a, k) => k > 0 && baseName(a) === program);
-    if (i > 0) return argv.slice(i + 1);
-  }
-  return argv.slice(1);
-}
-
-/** Program and arguments while they fit, then " …". */
-function fit(program: string, args: string[]): string {
-  let line = program;
-  for (const a of args) {
-    if (line.length + 1 + a.length > LINE_MAX_CHARS) return `${line} …`;
-    line += ` ${a}`;
-  }
-  return line;
-}
+export { shortCommand } from './label.js';
 
 function exitText(p: ProcNode): string | undefined {
   if (p.signal) return `killed by ${signalName(p.signal)}`;

@@ -6,7 +6,7 @@ import { graphCommand } from '../../src/cli/graph.js';
 import { normalizeCommand } from '../../src/cli/normalize.js';
 import { GraphError } from '../../src/errors.js';
 import { compileGlob } from '../../src/graph/glob.js';
-import { buildGraph, graphFile, renderDot, shortCommand, toDot, type GraphOptions } from '../../src/graph/index.js';
+import { buildGraph, graphFile, renderDot, shellJoin, shortCommand, toDot, type GraphOptions } from '../../src/graph/index.js';
 import type { ProcNode } from '../../src/graph/model.js';
 import { programName } from '../../src/model/model.js';
 import type { LogHeader } from '../../src/log/schema.js';
@@ -37,11 +37,114 @@ test('a script run by an interpreter is labelled by the script once, then its ar
     '/usr/libexec/gcc/x86_64-linux-gnu/12/cc1', '-quiet', '-I', '/w/gen', '-MD', 'CMakeFiles/util.dir/src/util.c.d',
     '-MF', 'CMakeFiles/util.dir/src/util.c.o.d', '/src/util.c', '-dumpbase', 'util.c', '-o', '/tmp/ccLKKpYd.s',
   ];
-  assert.equal(label(cc1, cc1[0]!), 'cc1 -o /tmp/ccLKKpYd.s /src/util.c …');
+  // the source before a temporary output (a review: 'cc1 -o /tmp/cc31L3ER.s …' and no source)
+  assert.equal(label(cc1, cc1[0]!), 'cc1 /src/util.c -o /tmp/ccLKKpYd.s …');
+  // a path keeps its name and nearest directories (a review: 'CMakeFiles/cor…/src/core.c.o' lost core.dir)
   assert.equal(
     label(['as', '-I', '/w/gen', '--64', '-o', 'CMakeFiles/util.dir/src/util.c.o', '/tmp/ccLKKpYd.s'], '/usr/bin/as'),
-    'as -o CMakeFiles/uti…/src/util.c.o …',
+    'as -o …/util.dir/src/util.c.o /tmp/ccLKKpYd.s …',
   );
+});
+
+/**
+ * The first line of each process label of a build in which `make` (in
+ * `cwd`) runs each command as a child, by the command's argv.
+ */
+function jobLabels(cwd: string, jobs: string[][]): Map<string, string> {
+  const t = new TraceBuilder(10, cwd);
+  t.exec(10, '/usr/bin/make', ['make'], cwd);
+  let pid = 20;
+  for (const argv of jobs) {
+    const child = pid++;
+    t.fork(10, child);
+    const exe = argv[0]!.startsWith('/') ? argv[0]! : argv[0] === 'sh' ? '/bin/sh' : `/usr/bin/${argv[0]}`;
+    t.exec(child, exe, argv, cwd);
+    t.exit(child, 0);
+  }
+  t.exit(10, 0);
+  const { g } = graphOf(t);
+  const out = new Map<string, string>();
+  for (const id of procNodes(g)) {
+    const a = g.nodes.get(id)!;
+    const line = a.label!.split('\n')[0]!;
+    assert.ok([...line].length <= 48, `a label's command line is at most 48 characters: ${line}`);
+    out.set(a.tooltip!.split('\n')[0]!, line);
+  }
+  return out;
+}
+
+test('labels keep what a command does: a shell script\'s real command, the source, subcommands, the nearest directories', () => {
+  const cm = '/w/cm/build';
+  const sh = (script: string) => ['/bin/sh', '-c', script];
+  const jobs = {
+    // Ninja's CMake jobs: three of them were all "sh -c ': && /usr/bin…bcore.a && :'"
+    archive: sh(': && /usr/bin/cmake -E rm -f libcore.a && /usr/bin/ar qc libcore.a  CMakeFiles/core.dir/src/core.c.o CMakeFiles/core.dir/src/util.c.o && /usr/bin/ranlib libcore.a && :'),
+    link1: sh(': && /usr/bin/cc   CMakeFiles/app1.dir/src/app1.c.o -o app1  libcore.a && :'),
+    link2: sh(': && /usr/bin/cc   CMakeFiles/app2.dir/src/app2.c.o -o app2  libcore.a && :'),
+    // a custom command: after `cd DIR` its paths are relative to DIR
+    custom: sh(`cd ${cm} && /usr/bin/cmake -E make_directory ${cm}/generated && ${cm}/gentool /w/cm/VERSION ${cm}/generated/version.h.tmp && /usr/bin/cmake -E rename ${cm}/generated/version.h.tmp ${cm}/generated/version.h`),
+    compile: sh(`/usr/bin/cc  -I/w/cm/src -I${cm}/generated  -MD -MT CMakeFiles/core.dir/src/core.c.o -MF CMakeFiles/core.dir/src/core.c.o.d -o CMakeFiles/core.dir/src/core.c.o -c /home/user/projects/example/src/core.c`),
+    // kbuild: set -e, the progress line, the trap, then the compile
+    kbuild: sh("set -e;  echo '  CC      kernel/fork.o'; trap 'rm -f kernel/fork.o; trap - HUP; kill -s HUP $$' HUP; gcc -Wp,-MMD,kernel/.fork.o.d -nostdinc -O2 -c -o kernel/fork.o kernel/fork.c; ./scripts/basic/fixdep kernel/.fork.o.d kernel/fork.o 'gcc' > kernel/.fork.o.cmd"),
+    // only a progress line: that is the command (an argument cut in the middle, at 28 characters)
+    progress: sh("echo '  GEN     include/generated/autoconf.h and more'"),
+    // out of source: cc1's source, cut from the left, before its temporary output
+    cc1: ['/usr/lib/gcc/x86_64-linux-gnu/12/cc1', '-quiet', '-I', '/w/cm/src', '-MD', 'CMakeFiles/core.dir/src/util.c.d', '-MF', 'CMakeFiles/core.dir/src/util.c.o.d', '/home/user/projects/example/src/util.c', '-dumpbase', 'util.c', '-o', '/tmp/cc31L3ER.s'],
+    cc: ['cc', '-I/w/cm/src', '-MD', '-MT', 'CMakeFiles/core.dir/src/core.c.o', '-o', 'CMakeFiles/core.dir/src/core.c.o', '-c', '/home/user/projects/example/src/core.c'],
+    // subcommands
+    rename: ['/usr/bin/cmake', '-E', 'rename', `${cm}/generated/version.h.tmp`, `${cm}/generated/version.h`],
+    ar: ['/usr/bin/ar', 'qc', 'libcore.a', 'CMakeFiles/core.dir/src/core.c.o', 'CMakeFiles/core.dir/src/util.c.o'],
+    git: ['git', '-C', '/w/cm', 'describe', '--tags', '--always', '--dirty=-modified', '--match', 'v[0-9]*'],
+    gobuild: ['go', 'build', '-trimpath', '-ldflags', '-s -w -X main.version=1.2.3', '-o', 'bin/server', './cmd/server'],
+    gotool: ['go', 'tool', 'compile', '-o', '/tmp/go-build1/b001/_pkg_.a', '-p', 'main', '-complete', '-pack', './main.go', './util.go'],
+    cargo: ['cargo', '+nightly', 'build', '--release', '--target', 'x86_64-unknown-linux-gnu', '--manifest-path', `${cm}/crates/server/Cargo.toml`],
+    python: ['/usr/bin/python3', '-B', '-m', 'grpc_tools.protoc', '-I', '/w/cm/proto', '--python_out=/w/cm/build/gen', 'service.proto'],
+  };
+  const labels = jobLabels(cm, Object.values(jobs));
+  const got = Object.fromEntries(Object.entries(jobs).map(([k, argv]) => [k, labels.get(shellJoin(argv))]));
+  assert.deepEqual(got, {
+    archive: "sh -c 'ar qc libcore.a …'",
+    link1: "sh -c 'cc -o app1 …/app1.dir/src/app1.c.o …'",
+    link2: "sh -c 'cc -o app2 …/app2.dir/src/app2.c.o …'",
+    custom: "sh -c 'gentool generated/version.h.tmp …'",
+    compile: "sh -c 'cc -c -o …/core.dir/src/core.c.o …'",
+    kbuild: "sh -c 'gcc -c -o kernel/fork.o …/fork.c …'",
+    progress: `sh -c "echo '  GEN     inc…f.h and more'"`,
+    cc1: 'cc1 …/example/src/util.c -o /tmp/cc31L3ER.s …',
+    cc: 'cc -c -o …/core.dir/src/core.c.o …/src/core.c …',
+    rename: 'cmake -E rename generated/version.h.tmp …',
+    ar: 'ar qc libcore.a …/core.dir/src/core.c.o …',
+    git: 'git -C /w/cm describe …',
+    gobuild: 'go build -o bin/server ./cmd/server …',
+    gotool: 'go tool compile ./main.go ./util.go …',
+    cargo: 'cargo +nightly build crates/server/Cargo.toml …',
+    python: 'python3 -B -m grpc_tools.protoc service.proto …',
+  });
+});
+
+test('labels: shell scripts are split as the shell does; /tmp is a temporary only outside the build', () => {
+  const node = (argv: string[], cwd: string): ProcNode => ({
+    proc: 2, pid: 9, parent: 1, exe: `/usr/bin/${argv[0]}`, argv, cwd, startTs: 0, endTs: 1, exitCode: 0, signal: 0,
+    exited: true, execd: true, children: [], files: new Map(), pipeRead: [], pipeWrite: [],
+  });
+  const label = (argv: string[], cwd = '/w') => shortCommand(node(argv, cwd), programName({ argv, exe: `/usr/bin/${argv[0]}`, pid: 9 }));
+  // -c in a cluster; quotes, $(…) with a ';' inside, redirections and assignments are not the command's words
+  assert.equal(
+    label(['bash', '-ec', 'V="$(cat VERSION; echo)" LC_ALL=C sort -u "list of names.txt" 2>/dev/null > sorted.txt; mv sorted.txt out.txt']),
+    `bash -ec "sort -u 'list of names.txt' …"`,
+  );
+  // if/then: the command inside; a test before it is not the command
+  assert.equal(
+    label(['sh', '-c', 'if [ ! -d gen ]; then mkdir -p gen; fi; test -f gen/a.h || ./tools/mkheader --out gen/a.h --name a']),
+    "sh -c 'mkheader --out gen/a.h --name a'",
+  );
+  // a script of nothing but ':' shows the script
+  assert.equal(label(['sh', '-c', ': this one only says something long enough not to fit']), "sh -c ': this one only says…g enough not to fit'");
+  // a build in /tmp: its own files there are not temporaries (the output stays first), cc's are
+  const inTmp = ['cc', '-O2', '-c', '/tmp/b/src/some/deeper/directory/x.c', '-o', '/tmp/b/obj/some/deeper/directory/x.o'];
+  assert.equal(label(inTmp, '/tmp/b/build'), 'cc -c -o …/some/deeper/directory/x.o …/x.c …');
+  const cc1 = ['cc1', '-quiet', '/tmp/review-graph/cm/src/util.c', '-dumpbase', 'util.c', '-o', '/tmp/cc31L3ER.s'];
+  assert.equal(label(cc1, '/tmp/review-graph/cm/build'), 'cc1 …/review-graph/cm/src/util.c …');
 });
 
 test('glob matching', () => {

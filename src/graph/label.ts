@@ -1,0 +1,378 @@
+/**
+ * The command line of a process node's label: the program and the
+ * arguments that tell most, in at most LINE_MAX_CHARS characters.
+ *
+ *  - a command that fits is shown whole (each argument at most
+ *    ARG_MAX_CHARS: a path keeps its file name and the nearest whole
+ *    directories, `…/core.dir/src/core.c.o`; another argument is cut in the
+ *    middle);
+ *  - else the tool's leading words stay (`cmake -E rename`, `ar qc`,
+ *    `git -C DIR describe`, `go build`, `go tool compile`, `cargo +nightly
+ *    build`, `python3 -m MODULE`, `npm run NAME`), then -c, then -o OUTPUT
+ *    (after the sources when it is a temporary, a file of /tmp or /var/tmp
+ *    outside the build's directory), the sources (cut from the left to fit),
+ *    the build's own files, the others; never an option's value (-I DIR);
+ *    " …" says that something was left out;
+ *  - a shell's `-c SCRIPT` that does not fit shows the script's first real
+ *    command, labelled the same way: `sh -c 'ar qc libcore.a …'`, skipping
+ *    `:`, `true`, `cd DIR` (whose DIR the command's paths are relative to),
+ *    `set`, `trap`, `export`, tests, assignments, progress lines (`echo`,
+ *    `printf`) and clean-ups before the work (`rm -f`, `mkdir -p`,
+ *    `cmake -E rm` / `make_directory`).
+ */
+import { middle, quoteArg } from '../present/format.js';
+import { baseName, relativeInside, resolvePath } from '../normalize/paths.js';
+import { SOURCE_EXT, takesValue } from '../model/toolargs.js';
+import type { ProcNode } from './model.js';
+
+/** The most an argument takes of a label when the whole command fits. */
+export const ARG_MAX_CHARS = 28;
+/** The most a label's command line takes. */
+export const LINE_MAX_CHARS = 48;
+
+const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'ash', 'busybox']);
+
+/** Source files of compilers other than gcc's (SOURCE_EXT) that a label prefers too. */
+const LABEL_SOURCE_EXT = new Set([
+  ...SOURCE_EXT, 'rs', 'java', 'kt', 'scala', 'swift', 'zig', 'nim', 'hs', 'ml', 'cs', 'vala', 'pas', 'asm', 'nasm',
+  'y', 'yy', 'l', 'll', 'proto', 'pyx', 'py',
+]);
+
+/**
+ * Program and shortened arguments, for a node label (see the module's
+ * comment for the rules).
+ */
+export function shortCommand(p: ProcNode, program: string): string {
+  const rest = argsAfter(p.argv, program);
+  if (SHELLS.has(program)) {
+    const s = shellLabel(program, rest, p.cwd, LINE_MAX_CHARS);
+    if (s !== undefined) return s;
+  }
+  return commandLabel(program, rest, p.cwd, LINE_MAX_CHARS);
+}
+
+/**
+ * The arguments that follow the program: for a script that an interpreter
+ * runs (`sh gen.sh x`, named gen.sh by programName), those after the
+ * script, not the script again.
+ */
+function argsAfter(argv: readonly string[], program: string): string[] {
+  if (argv.length > 0 && baseName(argv[0]!) !== program) {
+    const i = argv.findIndex((a, k) => k > 0 && baseName(a) === program);
+    if (i > 0) return argv.slice(i + 1);
+  }
+  return argv.slice(1);
+}
+
+/** An argument as a label shows it: relative to the cwd when inside it, shell-quoted. */
+function display(a: string, cwd: string): string {
+  let s = a;
+  if (s.startsWith('/') && cwd) {
+    const rel = relativeInside(cwd, s);
+    if (rel !== undefined && rel !== '.') s = rel;
+  }
+  return quoteArg(s);
+}
+
+/** A shown argument that is a path (not an option, `NAME=value` or a quoted string). */
+function isPath(s: string): boolean {
+  return /^(?![-'+]|\$')[^=]*\/[^/]+$/.test(s);
+}
+
+/**
+ * A path shortened from the left to at most `max` characters: its file
+ * name and as many of the nearest whole directories as fit, after "…/".
+ * Undefined when not even "…/NAME" fits.
+ */
+export function shortPath(s: string, max: number): string | undefined {
+  if (s.length <= max) return s;
+  let cut = s.lastIndexOf('/');
+  if (cut < 0 || s.length - cut + 1 > max) return undefined;
+  for (;;) {
+    const j = s.lastIndexOf('/', cut - 1);
+    if (j < 0 || s.length - j + 1 > max) break;
+    cut = j;
+  }
+  return `…/${s.slice(cut + 1)}`;
+}
+
+/** A shown argument cut to `max`: a path from the left (keeping its name), anything else in the middle. */
+function shortArg(s: string, max: number): string {
+  if (s.length <= max) return s;
+  return (isPath(s) ? shortPath(s, max) : undefined) ?? middle(s, max);
+}
+
+/** A temporary: a file of /tmp or /var/tmp that is not in the tree the process works in. */
+function isTemp(path: string, cwd: string): boolean {
+  const top = /^\/(?:var\/)?tmp\/[^/]+/.exec(path)?.[0];
+  return top !== undefined && cwd !== top && !cwd.startsWith(`${top}/`);
+}
+
+/** Part of a label: its text, and how to shorten it to a given room (else it is left out). */
+interface Group {
+  text: string;
+  shrink?: (room: number) => string | undefined;
+}
+
+/** Program and groups while they fit in `max`, with " …" (within `max`) when something is left out. */
+function fitGroups(program: string, groups: readonly Group[], omitted: boolean, max: number): string {
+  let line = program;
+  for (let i = 0; i < groups.length; i++) {
+    const room = max - line.length - 1 - (omitted || i < groups.length - 1 ? 2 : 0);
+    const g = groups[i]!;
+    const text = g.text.length <= room ? g.text : g.shrink?.(room);
+    if (text === undefined || text.length > room) return `${line} …`;
+    line += ` ${text}`;
+  }
+  return omitted ? `${line} …` : line;
+}
+
+/** The program and the arguments that tell most, in at most `max` characters (see the module's comment). */
+function commandLabel(program: string, rest: readonly string[], cwd: string, max: number): string {
+  const prog = program.length > max - 2 ? middle(program, max - 2) : program;
+  const show = (a: string) => shortArg(display(a, cwd), ARG_MAX_CHARS);
+  const all = [prog, ...rest.map(show)].join(' ');
+  if (all.length <= max) return all;
+  const lead = leadArgs(program, rest);
+  const groups: Group[] = lead.map((i) => ({ text: show(rest[i]!) }));
+  const tail = rest.filter((_, i) => !lead.includes(i));
+  let shown = lead.length;
+  if (tail.includes('-c')) {
+    groups.push({ text: '-c' });
+    shown++;
+  }
+  const oi = tail.indexOf('-o');
+  const out = oi >= 0 && oi + 1 < tail.length ? tail[oi + 1] : undefined;
+  const seen = new Set<string>(out !== undefined ? [out] : []);
+  const files = tail.filter((a, i) => {
+    if (a.startsWith('-') || takesValue(program, tail[i - 1] ?? '') || seen.has(a) || !/[./]/.test(a) || (a.startsWith('.') && !a.includes('/'))) return false;
+    seen.add(a);
+    return true;
+  });
+  // the shortened path of a file, cut further from the left when the room is less
+  const pathGroup = (a: string, prefix = ''): Group => {
+    const d = display(a, cwd);
+    return {
+      text: `${prefix}${shortArg(d, ARG_MAX_CHARS)}`,
+      shrink: isPath(d)
+        ? (room) => {
+            const s = shortPath(d, room - prefix.length);
+            return s === undefined ? undefined : `${prefix}${s}`;
+          }
+        : undefined,
+    };
+  };
+  const source = (a: string) => LABEL_SOURCE_EXT.has(a.slice(a.lastIndexOf('.') + 1)) && a.lastIndexOf('.') > a.lastIndexOf('/') + 1;
+  const local = (a: string) => !a.startsWith('/') || (!!cwd && relativeInside(cwd, a) !== undefined);
+  const temp = out !== undefined && isTemp(out, cwd);
+  if (out !== undefined && !temp) groups.push(pathGroup(out, '-o '));
+  for (const a of files.filter(source)) groups.push(pathGroup(a));
+  if (out !== undefined && temp) groups.push(pathGroup(out, '-o '));
+  for (const a of files.filter((f) => !source(f) && local(f))) groups.push({ text: show(a) });
+  for (const a of files.filter((f) => !source(f) && !local(f))) groups.push({ text: show(a) });
+  shown += files.length + (out !== undefined ? 2 : 0);
+  return fitGroups(prog, groups, shown < rest.length, max);
+}
+
+/** Tools whose first word is a subcommand (`meson compile`, `docker build`). */
+const SUBCOMMAND_TOOLS = new Set(['meson', 'docker', 'podman', 'bazel', 'bazelisk', 'pip', 'pip3', 'rustup', 'dotnet', 'swift', 'conan']);
+
+/**
+ * The indexes of the arguments that name what a tool does, kept first in
+ * its label: `cmake -E rename`, `ar qc`, `git -C DIR describe`, `go build`,
+ * `go tool compile`, `cargo +nightly build`, `python3 -B -m MODULE`,
+ * `npm run NAME`, `meson compile`.
+ */
+function leadArgs(program: string, rest: readonly string[]): number[] {
+  const n = rest.length;
+  const word = (i: number) => i < n && !rest[i]!.startsWith('-');
+  const upTo = (i: number) => Array.from({ length: i + 1 }, (_, k) => k);
+  if (program === 'cmake') return n >= 2 && ['-E', '-P', '--build', '--install', '--open'].includes(rest[0]!) ? [0, 1] : [];
+  if (/(?:^|-)ar$/.test(program)) {
+    // the operation and its modifiers (qc, rcs, -crD), after any --plugin FILE
+    let i = 0;
+    while (i < n && rest[i]!.startsWith('--')) i += rest[i] === '--plugin' ? 2 : 1;
+    return i < n - 1 && /^-?[A-Za-z]+$/.test(rest[i]!) ? [i] : [];
+  }
+  if (program === 'git') {
+    let i = 0;
+    while (i < n && rest[i]!.startsWith('-')) i += ['-C', '-c', '--git-dir', '--work-tree', '--namespace'].includes(rest[i]!) ? 2 : 1;
+    return i < n ? upTo(i) : [];
+  }
+  if (program === 'go') {
+    if (!word(0)) return [];
+    return ['tool', 'mod', 'work', 'env'].includes(rest[0]!) && word(1) ? [0, 1] : [0];
+  }
+  if (program === 'cargo') {
+    const i = n > 0 && rest[0]!.startsWith('+') ? 1 : 0;
+    return word(i) ? upTo(i) : [];
+  }
+  if (/^(?:python|pypy)[0-9.]*$/.test(program)) {
+    let i = 0;
+    while (i < n && /^-[A-Za-z]+$/.test(rest[i]!) && rest[i] !== '-m' && rest[i] !== '-c') i += rest[i] === '-W' || rest[i] === '-X' ? 2 : 1;
+    return rest[i] === '-m' && i + 1 < n ? upTo(i + 1) : [];
+  }
+  if (['npm', 'pnpm', 'yarn', 'bun'].includes(program)) {
+    if (!word(0)) return [];
+    return ['run', 'run-script', 'exec', 'x'].includes(rest[0]!) && word(1) ? [0, 1] : [0];
+  }
+  if (SUBCOMMAND_TOOLS.has(program)) return word(0) ? [0] : [];
+  return [];
+}
+
+/** Words that start a compound command or modify the one that follows (the command is after them). */
+const PREFIX_WORDS = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', '{', 'time', 'exec', 'command', 'builtin', 'nohup']);
+
+/** Commands that do not do the work: state, tests, the ends of compound commands. */
+const NOISE = new Set([
+  ':', 'true', 'false', 'cd', 'pushd', 'popd', 'set', 'trap', 'export', 'unset', 'umask', 'ulimit', 'shopt', 'local',
+  'readonly', 'wait', 'exit', 'return', 'test', '[', '[[', 'fi', 'done', 'esac', '}', 'for', 'case', 'in', 'function',
+]);
+
+/** Commands that only say what is being done (kbuild's `echo '  CC      kernel/x.o';`). */
+const PROGRESS = new Set(['echo', 'printf']);
+
+/** Clean-ups before the work: removing the old output, making its directory. */
+function preparation(words: readonly string[]): boolean {
+  const prog = baseName(words[0]!);
+  if (prog === 'rm' || prog === 'mkdir') return true;
+  return prog === 'cmake' && words[1] === '-E' && ['rm', 'remove', 'remove_directory', 'make_directory'].includes(words[2] ?? '');
+}
+
+/**
+ * The simple commands of a shell script, each as its words (quotes
+ * removed, redirections left out, `$(…)` and backquotes kept as written),
+ * split at `;`, `&&`, `||`, `|`, `&`, newlines and parentheses.
+ */
+export function scriptCommands(s: string): string[][] {
+  const cmds: string[][] = [];
+  let words: string[] = [];
+  let word = '';
+  let inWord = false;
+  let redirect = false;
+  const endWord = () => {
+    if (inWord) {
+      if (redirect) redirect = false;
+      else words.push(word);
+    }
+    word = '';
+    inWord = false;
+  };
+  const endCmd = () => {
+    endWord();
+    redirect = false;
+    if (words.length) cmds.push(words);
+    words = [];
+  };
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === '\\') {
+      if (s[i + 1] !== '\n') word += s[i + 1] ?? '';
+      inWord = inWord || s[i + 1] !== '\n';
+      i++;
+    } else if (c === "'") {
+      const j = s.indexOf("'", i + 1);
+      const e = j < 0 ? s.length : j;
+      word += s.slice(i + 1, e);
+      inWord = true;
+      i = e;
+    } else if (c === '"') {
+      let j = i + 1;
+      for (; j < s.length && s[j] !== '"'; j++) {
+        if (s[j] === '\\' && '$`"\\\n'.includes(s[j + 1] ?? '')) word += s[++j] === '\n' ? '' : s[j];
+        else word += s[j];
+      }
+      inWord = true;
+      i = j;
+    } else if (c === '$' && s[i + 1] === '(') {
+      let depth = 0;
+      let j = i + 1;
+      for (; j < s.length; j++) {
+        if (s[j] === '(') depth++;
+        else if (s[j] === ')' && --depth === 0) break;
+      }
+      word += s.slice(i, j + 1);
+      inWord = true;
+      i = j;
+    } else if (c === '`') {
+      const j = s.indexOf('`', i + 1);
+      const e = j < 0 ? s.length : j;
+      word += s.slice(i, e + 1);
+      inWord = true;
+      i = e;
+    } else if (c === '#' && !inWord) {
+      const j = s.indexOf('\n', i);
+      i = (j < 0 ? s.length : j) - 1;
+    } else if (c === ' ' || c === '\t') {
+      endWord();
+    } else if ('\n;&|()'.includes(c)) {
+      endCmd();
+    } else if (c === '<' || c === '>') {
+      // a redirection: its fd number before, its target after are not arguments
+      if (inWord && /^\d+$/.test(word)) {
+        word = '';
+        inWord = false;
+      } else {
+        endWord();
+      }
+      while ('<>&|'.includes(s[i + 1] ?? 'x')) i++;
+      if (s[i + 1] === '-') i++;
+      redirect = true;
+    } else {
+      word += c;
+      inWord = true;
+    }
+  }
+  endCmd();
+  return cmds;
+}
+
+/** A command's words without the assignments and prefix words before the program. */
+function commandWords(words: readonly string[]): string[] {
+  let i = 0;
+  while (i < words.length && (PREFIX_WORDS.has(words[i]!) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]!))) i++;
+  return words.slice(i);
+}
+
+/** A label's shell-quoted text: in single quotes, or double ones when it holds a single quote. */
+function quoteText(s: string): string {
+  if (!s.includes("'")) return `'${s}'`;
+  if (!/["$`\\]/.test(s)) return `"${s}"`;
+  return quoteArg(s);
+}
+
+/**
+ * A shell's label: the whole command when it fits, else `sh -c` and the
+ * script's first real command (see the module's comment). Undefined when
+ * the shell runs no -c script.
+ */
+function shellLabel(program: string, rest: readonly string[], cwd: string, max: number): string | undefined {
+  // options before -c (-e, -x, -o pipefail); -c may be in a cluster (-ec)
+  let ci = 0;
+  while (ci < rest.length && !/^-[A-Za-z]*c[A-Za-z]*$/.test(rest[ci]!)) {
+    if (!/^[-+]/.test(rest[ci]!)) return undefined;
+    ci += rest[ci] === '-o' || rest[ci] === '+o' ? 2 : 1;
+  }
+  if (ci + 1 >= rest.length) return undefined;
+  const whole = [program, ...rest.map((a) => display(a, cwd))].join(' ');
+  if (whole.length <= max) return whole;
+  const prefix = [program, ...rest.slice(0, ci + 1).map(quoteArg)].join(' ');
+  const script = rest[ci + 1]!;
+  const cmds = scriptCommands(script).map(commandWords).filter((w) => w.length > 0);
+  const prog = (w: readonly string[]) => baseName(w[0]!);
+  const real = (w: readonly string[]) => !NOISE.has(prog(w)) && !PROGRESS.has(prog(w)) && !preparation(w);
+  let k = cmds.findIndex(real);
+  if (k < 0) k = cmds.findIndex((w) => !NOISE.has(prog(w)));
+  const room = max - prefix.length - 3;
+  if (k < 0) return `${prefix} ${quoteText(middle(script, room))}`;
+  // the directory the command runs in: the cwd, after the `cd DIR` before it
+  let dir = cwd;
+  for (const w of cmds.slice(0, k)) {
+    if (prog(w) === 'cd' && w.length === 2 && !/[$`~]/.test(w[1]!)) dir = resolvePath(dir || undefined, w[1]!) ?? dir;
+  }
+  const words = cmds[k]!;
+  const more = rest.length > ci + 2 || cmds.slice(k + 1).some((w) => prog(w) !== ':' && prog(w) !== 'true');
+  let inner = commandLabel(prog(words), words.slice(1), dir, more ? room - 2 : room);
+  if (more && !inner.endsWith(' …')) inner += ' …';
+  return `${prefix} ${quoteText(inner)}`;
+}
