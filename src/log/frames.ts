@@ -28,6 +28,7 @@ import { describeFsError } from './io.js';
 import { openLogInput } from './input.js';
 import { EVENT_TYPES, RecordType, decodeRecordAt, recordType, type EventType, type LogRecord } from './schema.js';
 import { RingExpander } from './ring/expand.js';
+import type { RingVariant } from './ring/layout.js';
 
 /** Where a log stops being readable. */
 export interface TornInfo {
@@ -203,6 +204,8 @@ export interface FrameReaderOptions {
   chunk?: number;
   /** Leave old chunks alone when moving on (see recycle). */
   keepChunks?: boolean;
+  /** The layout of the log's ring records (LogReader.ring; default: this bt's). */
+  ring?: RingVariant;
 }
 
 /**
@@ -249,6 +252,7 @@ export class FrameReader {
   private xpos = 0;
   private xOffset = 0;
   private expander: RingExpander | undefined;
+  private readonly ring: RingVariant | undefined;
   private finished = false;
   private physical = false;
   /** A frame of the read chunk was served (someone may hold it by the chunk's number). */
@@ -262,6 +266,7 @@ export class FrameReader {
   ) {
     this.chunk = opts.chunk ?? CHUNK;
     this.keepChunks = opts.keepChunks ?? false;
+    this.ring = opts.ring;
     this.cbuf = Buffer.allocUnsafe(this.chunk);
     this.buf = this.cbuf;
     this.base = offset;
@@ -409,7 +414,7 @@ export class FrameReader {
 
   /** Runs the expander (made at the first batch); a damaged batch tears the log at `offset`. */
   private expandWith(fn: (e: RingExpander) => Buffer, offset: number): Buffer | undefined {
-    this.expander ??= new RingExpander();
+    this.expander ??= new RingExpander(this.ring);
     try {
       return fn(this.expander);
     } catch (err) {

@@ -17,7 +17,7 @@ import { displayPath, plural, quoteArg } from '../present/format.js';
 import { cutOff, type ReadEnd } from './check.js';
 import { FrameReader, TRAILER_FIELD, countsByType, openLogFile, type TornInfo } from './frames.js';
 import { FORMAT_VERSION, MAGIC, RING_FORMAT_VERSION, agreesWithMagic, decodeHeader } from './schema.js';
-import { RING_LAYOUT_ID } from './ring/layout.js';
+import { CURRENT_RING, RING_LAYOUT_ID, RING_VARIANTS, type RingVariant } from './ring/layout.js';
 import { EnvResolver } from './env.js';
 import { beingWritten, inputName } from './input.js';
 import type { LogHeader, LogRecord, Trailer } from './schema.js';
@@ -93,6 +93,8 @@ export class LogReader {
   live = false;
   /** Byte offset of the first record (just after the header). */
   readonly dataOffset: number;
+  /** How its ring records are laid out (a log of ring batches by this bt or an earlier one). */
+  readonly ring: RingVariant;
 
   private fd: number;
   private counts: Record<string, number> = {};
@@ -104,6 +106,7 @@ export class LogReader {
     const frames = new FrameReader(path, fd, 0);
     this.header = this.readHeader(frames);
     this.dataOffset = frames.position;
+    this.ring = RING_VARIANTS[this.header.ring_layout ?? ''] ?? CURRENT_RING;
   }
 
   /**
@@ -157,7 +160,7 @@ export class LogReader {
     let ended = false;
     let envRecords = 0;
     const envs = new EnvResolver();
-    const frames = new FrameReader(this.path, this.fd, this.dataOffset);
+    const frames = new FrameReader(this.path, this.fd, this.dataOffset, { ring: this.ring });
     try {
       while (frames.next()) {
         if (frames.field === TRAILER_FIELD) {
@@ -272,7 +275,7 @@ export class LogReader {
         `${name} was written by a newer bt${by} in log format ${version}; this bt reads formats ${FORMAT_VERSION} and ${RING_FORMAT_VERSION}: upgrade bt to read it`,
       );
     }
-    if (version === RING_FORMAT_VERSION && header.ring_layout !== RING_LAYOUT_ID) {
+    if (version === RING_FORMAT_VERSION && !RING_VARIANTS[header.ring_layout ?? '']) {
       throw new LogError(
         'E_LOG_HEADER',
         `${name} holds the kernel's records as the bt that wrote it${by} lays them out (layout ${header.ring_layout || 'unnamed'}), ` +

@@ -396,7 +396,7 @@ export function readerSource(reader: LogReader): RecordSource {
 
 /** The records of the raw log `reader` was opened on, read again from its file as RawEntry. */
 export function rawSource(reader: LogReader): RawLogSource {
-  return new RawLogSource(reader.path, reader.dataOffset);
+  return new RawLogSource(reader.path, reader.dataOffset, undefined, reader.ring);
 }
 
 /** Default output name: "build.trace" -> "build.norm.trace", "x" -> "x.norm.trace". */

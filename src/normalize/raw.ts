@@ -28,6 +28,7 @@ import fs from 'node:fs';
 import { EVENT_BY_FIELD, FrameReader, TRAILER_FIELD, countsByType, decodeScanned, openLogFile, type TornInfo } from '../log/frames.js';
 import { RecordType, recordType, type EventType, type LogRecord, type Trailer } from '../log/schema.js';
 import type { ReadEnd } from '../log/check.js';
+import type { RingVariant } from '../log/ring/layout.js';
 import { liveLog } from '../log/reader.js';
 import { byteLength, isWellFormed, writeString } from '../log/bytes.js';
 import { varintSize } from '../log/wire.js';
@@ -99,9 +100,10 @@ class RawReader {
     readonly path: string,
     dataOffset: number,
     chunk = CHUNK,
+    ring?: RingVariant,
   ) {
     this.fd = openLogFile(path);
-    this.frames = new FrameReader(path, this.fd, dataOffset, { chunk, keepChunks: true });
+    this.frames = new FrameReader(path, this.fd, dataOffset, { chunk, keepChunks: true, ring });
     this.buf = this.frames.buf;
   }
 
@@ -376,11 +378,12 @@ export class RawLogSource {
   private counts: Record<string, number> = {};
   private ringRecords = 0;
 
-  /** `dataOffset`: where the records start (LogReader.dataOffset); `chunkBytes`: read size (tests). */
+  /** `dataOffset`: where the records start (LogReader.dataOffset); `chunkBytes`: read size (tests); `ring`: the layout of its ring records (LogReader.ring). */
   constructor(
     readonly path: string,
     readonly dataOffset: number,
     readonly chunkBytes = CHUNK,
+    readonly ring?: RingVariant,
   ) {}
 
   private reset(): void {
@@ -426,7 +429,7 @@ export class RawLogSource {
   /** Every record in arrival order, each a new RawEntry. */
   *entries(): Generator<RawEntry, void, undefined> {
     this.reset();
-    const r = new RawReader(this.path, this.dataOffset, this.chunkBytes);
+    const r = new RawReader(this.path, this.dataOffset, this.chunkBytes, this.ring);
     try {
       while (r.next()) yield r.entry();
       this.finish(r);
@@ -453,7 +456,7 @@ export class RawLogSource {
   *inWindowBatches(opts: WindowOptions, stats: OrderStats, size = 256): Generator<RawEntry[], void, undefined> {
     this.reset();
     stats.method = 'window';
-    const r = new RawReader(this.path, this.dataOffset, this.chunkBytes);
+    const r = new RawReader(this.path, this.dataOffset, this.chunkBytes, this.ring);
     const w = new RawWindow(r);
     const pool: RawEntry[] = [];
     const batch: RawEntry[] = [];

@@ -9,7 +9,7 @@ import type { LogRecord, Lookup, MetaOp } from '../schema.js';
 import { familyOf } from '../../ops/table.js';
 import { decodeBytes } from '../bytes.js';
 import { RecentBytes } from '../recent.js';
-import { F, LAYOUT, MAX_ARG_BYTES, OP_NAMES, REP_COUNT_BITS, T, USER_LAYOUT, UT } from './layout.js';
+import { CURRENT_RING, F, LAYOUT, MAX_ARG_BYTES, OP_NAMES, REP_COUNT_BITS, T, USER_LAYOUT, UT, type RingVariant } from './layout.js';
 import { tagKey } from './repeats.js';
 
 const H = LAYOUT.bt_hdr.fields;
@@ -60,6 +60,7 @@ export class RecordDecoder {
   constructor(
     private readonly emit: Emit,
     private readonly repeats?: RepeatSink,
+    private readonly ring: RingVariant = CURRENT_RING,
   ) {}
 
   /** Decodes one record of `len` bytes at `off`. */
@@ -113,8 +114,9 @@ export class RecordDecoder {
       case T.OPEN: {
         const L = LAYOUT.bt_open.fields;
         const ret = dv.getInt32(off + L.ret, true);
+        if (len < this.ring.openSize) return;
         rec.open = {
-          path: str(buf, off + LAYOUT.bt_open.size, dv.getUint16(off + L.path_len, true)),
+          path: str(buf, off + this.ring.openSize, dv.getUint16(off + L.path_len, true)),
           dirfd: dv.getInt32(off + L.dirfd, true),
           flags: dv.getUint32(off + L.flags, true),
           mode: dv.getUint32(off + L.mode, true),
@@ -123,9 +125,7 @@ export class RecordDecoder {
           op: op(dv, off + L.op),
           resolve: u64(dv, off + L.resolve),
           truncated,
-          mtime: Number(dv.getBigInt64(off + L.mtime_sec, true)),
-          mtime_nsec: dv.getUint32(off + L.mtime_nsec, true),
-          size: u64(dv, off + L.size),
+          ...(this.ring.openStat ? { mtime: Number(dv.getBigInt64(off + L.mtime_sec, true)), mtime_nsec: dv.getUint32(off + L.mtime_nsec, true), size: u64(dv, off + L.size) } : {}),
         };
         break;
       }

@@ -16,7 +16,7 @@
 import { encodeRecordInto } from '../writer.js';
 import { WireWriter } from '../wire.js';
 import type { LogRecord } from '../schema.js';
-import { RING_DISCARD, RING_HDR } from './layout.js';
+import { CURRENT_RING, RING_DISCARD, RING_HDR, type RingVariant } from './layout.js';
 import { Transcoder, type EncodedSink } from './transcode.js';
 
 /** Encoded records (varint-delimited), in one buffer. */
@@ -34,11 +34,16 @@ class MemorySink implements EncodedSink {
 
 export class RingExpander {
   private readonly sink = new MemorySink();
-  private readonly transcoder = new Transcoder(this.sink, () => {}, true);
+  private readonly transcoder: Transcoder;
   private lost = { incomplete_exec: 0, repeat_count: 0 };
   private lastTs = 0;
   /** Ring records read. */
   records = 0;
+
+  /** `ring`: the layout of the log's ring records (its header's ring_layout). */
+  constructor(ring: RingVariant = CURRENT_RING) {
+    this.transcoder = new Transcoder(this.sink, () => {}, true, ring);
+  }
 
   /**
    * The records that the ring batch b[start, end) stands for, encoded and

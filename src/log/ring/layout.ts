@@ -111,7 +111,35 @@ export const OP_NAMES: Record<number, string> = Object.fromEntries(OPS.map((o) =
  * (Header.ring_layout), and a bt whose layouts differ refuses to decode it
  * rather than misread it.
  */
-export const RING_LAYOUT_ID: string = createHash('sha256')
-  .update(JSON.stringify({ LAYOUT, T, UT, USER_LAYOUT, F, REP_COUNT_BITS, OP_NAMES, RING_HDR }))
-  .digest('hex')
-  .slice(0, 16);
+function layoutId(layout: typeof LAYOUT): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ LAYOUT: layout, T, UT, USER_LAYOUT, F, REP_COUNT_BITS, OP_NAMES, RING_HDR }))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+export const RING_LAYOUT_ID: string = layoutId(LAYOUT);
+
+/** How the ring records of a log are laid out where an earlier bt laid them out differently. */
+export interface RingVariant {
+  /** bt_open's fixed size: the path follows it. */
+  openSize: number;
+  /** bt_open has mtime_sec, mtime_nsec and size. */
+  openStat: boolean;
+}
+
+export const CURRENT_RING: RingVariant = { openSize: LAYOUT.bt_open.size, openStat: true };
+
+/**
+ * The layouts this bt reads, by id: its own, and those of earlier bts that
+ * differ from it only in ways the decoder knows (each computed from the
+ * layout it names, so its id is the one that bt wrote). Before opens
+ * carried the file's mtime and size, bt_open had 56 bytes.
+ */
+export const RING_VARIANTS: Readonly<Record<string, RingVariant>> = {
+  [RING_LAYOUT_ID]: CURRENT_RING,
+  [layoutId({ ...LAYOUT, bt_open: { size: 56, fields: { h: 0, ret: 24, dirfd: 28, flags: 32, mode: 36, resolve: 40, op: 48, path_len: 50 } } } as typeof LAYOUT)]: {
+    openSize: 56,
+    openStat: false,
+  },
+};

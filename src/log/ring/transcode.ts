@@ -13,7 +13,7 @@ import { WireWriter } from '../wire.js';
 import { RecordDecoder, withoutNul } from './decode.js';
 import { RepeatTracker } from './repeats.js';
 import { EnvSharer } from '../env.js';
-import { F, LAYOUT, OP_NAMES, PATH_MAX, T } from './layout.js';
+import { CURRENT_RING, F, LAYOUT, OP_NAMES, PATH_MAX, T, type RingVariant } from './layout.js';
 
 const H = LAYOUT.bt_hdr.fields;
 const O = LAYOUT.bt_open.fields;
@@ -49,10 +49,15 @@ export class Transcoder {
    * count (see RepeatTracker); without it, they are written at once with
    * repeats 0.
    */
+  /**
+   * `ring`: how the records are laid out (an earlier bt's layout, for a
+   * reader of its log; a capture writes today's).
+   */
   constructor(
     private readonly writer: EncodedSink,
     onRecord: (r: LogRecord) => void = () => {},
     countRepeats = false,
+    private readonly ring: RingVariant = CURRENT_RING,
   ) {
     const envs = new EnvSharer();
     const emit = (r: LogRecord) => {
@@ -66,7 +71,7 @@ export class Transcoder {
     };
     const repeats = countRepeats ? new RepeatTracker(emit) : undefined;
     this.repeats = repeats;
-    this.decoder = new RecordDecoder(emit, repeats);
+    this.decoder = new RecordDecoder(emit, repeats, ring);
   }
 
   /** Flagged lookups waiting for their count (the capture then runs the kernel's sweep). */
@@ -86,7 +91,7 @@ export class Transcoder {
   /** One ring record. */
   record(buf: Buffer, dv: DataView, off: number, len: number): void {
     const type = dv.getUint16(off + H.type, true);
-    if (type === T.OPEN && len >= LAYOUT.bt_open.size) {
+    if (type === T.OPEN && len >= this.ring.openSize) {
       this.decoder.settle(dv.getUint32(off + H.tid, true));
       this.open(buf, dv, off, len);
     } else if (type === T.CLOSE && len >= LAYOUT.bt_close.size) {
@@ -132,8 +137,8 @@ export class Transcoder {
     const inner = this.begin(REC.open);
     const ret = dv.getInt32(off + O.ret, true);
     // (no kernel string is longer than PATH_MAX: a damaged log's lengths are cut there, which keeps a record under 16 KiB)
-    const pathLen = Math.min(dv.getUint16(off + O.path_len, true), len - LAYOUT.bt_open.size, PATH_MAX);
-    const p = off + LAYOUT.bt_open.size;
+    const pathLen = Math.min(dv.getUint16(off + O.path_len, true), len - this.ring.openSize, PATH_MAX);
+    const p = off + this.ring.openSize;
     w.bytes(OPEN.path, buf, p, withoutNul(buf, p, pathLen));
     w.sint32(OPEN.dirfd, dv.getInt32(off + O.dirfd, true));
     w.uint(OPEN.flags, dv.getUint32(off + O.flags, true));
@@ -143,9 +148,11 @@ export class Transcoder {
     w.raw(OPEN.op, opBytes(dv.getUint16(off + O.op, true)));
     w.uint64(OPEN.resolve, dv.getUint32(off + O.resolve, true), dv.getUint32(off + O.resolve + 4, true));
     w.bool(OPEN.truncated, (dv.getUint16(off + H.flags, true) & (F.TRUNCATED | F.READ_FAULT)) !== 0);
-    w.sint64(OPEN.mtime, Number(dv.getBigInt64(off + O.mtime_sec, true)));
-    w.uint(OPEN.mtime_nsec, dv.getUint32(off + O.mtime_nsec, true));
-    w.uint64(OPEN.size, dv.getUint32(off + O.size, true), dv.getUint32(off + O.size + 4, true));
+    if (this.ring.openStat) {
+      w.sint64(OPEN.mtime, Number(dv.getBigInt64(off + O.mtime_sec, true)));
+      w.uint(OPEN.mtime_nsec, dv.getUint32(off + O.mtime_nsec, true));
+      w.uint64(OPEN.size, dv.getUint32(off + O.size, true), dv.getUint32(off + O.size + 4, true));
+    }
     this.end(inner);
     this.end(start);
     this.counts.open++;

@@ -47,15 +47,22 @@ export function data(ts: number, pid: number, env: boolean, at: number, bytes: B
   return buf;
 }
 
-export function open(ts: number, pid: number, p: string, ret: number): Buffer {
+/** An open record; `size`: bt_open's fixed size (56: an earlier bt's, without mtime and size), `stat`: the file's mtime and size (today's layout). */
+export function open(ts: number, pid: number, p: string, ret: number, opts: { size?: number; stat?: [number, number, number] } = {}): Buffer {
   const O = LAYOUT.bt_open.fields;
+  const size = opts.size ?? LAYOUT.bt_open.size;
   const name = Buffer.from(p + '\0');
-  const { buf, dv } = rec(T.OPEN, 0, LAYOUT.bt_open.size, ts, pid, pid, name.length);
+  const { buf, dv } = rec(T.OPEN, 0, size, ts, pid, pid, name.length);
   dv.setInt32(O.ret, ret, true);
   dv.setInt32(O.dirfd, -100, true);
   dv.setUint16(O.op, 2, true);
   dv.setUint16(O.path_len, name.length, true);
-  name.copy(buf, LAYOUT.bt_open.size);
+  if (opts.stat) {
+    dv.setBigInt64(O.mtime_sec, BigInt(opts.stat[0]), true);
+    dv.setUint32(O.mtime_nsec, opts.stat[1], true);
+    dv.setBigUint64(O.size, BigInt(opts.stat[2]), true);
+  }
+  name.copy(buf, size);
   return buf;
 }
 
@@ -130,8 +137,8 @@ export const header: LogHeader = {
 };
 
 /** The records as a ring holds them (header, payload, padding), written through the batcher as bt trace does. */
-export function writeRing(file: string, recs: Array<Buffer | null>): RingBatcher {
-  const w = LogWriter.open(file, { ...header, format_version: 2, ring_layout: RING_LAYOUT_ID });
+export function writeRing(file: string, recs: Array<Buffer | null>, layout = RING_LAYOUT_ID): RingBatcher {
+  const w = LogWriter.open(file, { ...header, format_version: 2, ring_layout: layout });
   const b = new RingBatcher();
   const ring = Buffer.alloc(1 << 20);
   const dv = new DataView(ring.buffer, ring.byteOffset, ring.length);
