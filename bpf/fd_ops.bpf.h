@@ -21,9 +21,15 @@ struct bt_open_how {
 	__u64 resolve;
 };
 
-/* The inode's modification time before Linux 6.11 (a timespec64 named
- * __i_mtime in 6.7-6.10, i_mtime before): CO-RE picks the layout the
- * running kernel has. */
+/* The inode's modification time: two fields since Linux 6.11, a timespec64
+ * named __i_mtime in 6.7-6.10, i_mtime before. CO-RE picks the layout the
+ * running kernel has; each is spelled here, so that the object builds
+ * whatever kernel's vmlinux.h it is compiled against. */
+struct inode___611 {
+	time64_t i_mtime_sec;
+	u32 i_mtime_nsec;
+} __attribute__((preserve_access_index));
+
 struct inode___pre611 {
 	struct timespec64 __i_mtime;
 } __attribute__((preserve_access_index));
@@ -34,7 +40,9 @@ struct inode___pre67 {
 
 /* The file the current task has at descriptor `fd` (just opened): its
  * modification time and size, into the open record. Left 0 when it cannot
- * be read. */
+ * be read. (Another thread could close the fd, or dup2 another file onto
+ * it, between the open's fd_install and this exit: the record would then
+ * carry that file's time. Builds do not race on their own fds.) */
 static __always_inline void bt_fd_file_stat(__s32 fd, struct bt_open *e)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
@@ -52,9 +60,9 @@ static __always_inline void bt_fd_file_stat(__s32 fd, struct bt_open *e)
 	if (!ino)
 		return;
 	e->size = BPF_CORE_READ(ino, i_size);
-	if (bpf_core_field_exists(ino->i_mtime_sec)) {
-		e->mtime_sec = BPF_CORE_READ(ino, i_mtime_sec);
-		e->mtime_nsec = BPF_CORE_READ(ino, i_mtime_nsec);
+	if (bpf_core_field_exists(((struct inode___611 *)ino)->i_mtime_sec)) {
+		e->mtime_sec = BPF_CORE_READ((struct inode___611 *)ino, i_mtime_sec);
+		e->mtime_nsec = BPF_CORE_READ((struct inode___611 *)ino, i_mtime_nsec);
 	} else if (bpf_core_field_exists(((struct inode___pre611 *)ino)->__i_mtime)) {
 		struct timespec64 ts = BPF_CORE_READ((struct inode___pre611 *)ino, __i_mtime);
 

@@ -407,7 +407,7 @@ function lookedAtLast(build: Build, job: Job, targets: readonly BuildFile[]): Bu
  */
 function namedTarget(build: Build, job: Job, g: Graph): string | undefined {
   const p = build.process(job.proc)!;
-  const words = (p.argv[0] && /(^|\/)(ba|da|z)?sh$/.test(p.argv[0]) && p.argv[1] === '-c' ? p.argv.slice(2, 3).join(' ').split(/[\s;&|<>()'"]+/) : p.argv).filter(Boolean);
+  const words = (p.argv[0] && /(^|\/)(ba|da|z)?sh$/.test(p.argv[0]) && /^-[a-z]*c$/.test(p.argv[1] ?? '') ? p.argv.slice(2, 3).join(' ').split(/[\s;&|<>()'"]+/) : p.argv).filter(Boolean);
   const abs = (w: string) => normalizeAbs(w.startsWith('/') ? w : `${p.cwd}/${w}`);
   const o = words.findIndex((w, i) => w === '-o' && i + 1 < words.length && g.isTarget(abs(words[i + 1])));
   if (o >= 0) return abs(words[o + 1]);

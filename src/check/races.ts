@@ -88,10 +88,15 @@ export function races(build: Build, noise: Noise): Finding[] {
     const appenders = new Map<number, JobUse>();
     const appendOnly = f.appendOnly === true && !(f.kinds & (Kind.TRUNCATE | Kind.RENAME_TO));
     let more = 0;
-    // each pair with a writer once (a header a thousand jobs read and one wrote: a thousand pairs)
+    // an append-only file's appenders: which ran at the same time, by a sweep over their spans (not every pair of a log ten thousand jobs append to)
+    if (appendOnly) concurrentAppenders(units, uses, appenders);
+    // each pair with a writer once (a header a thousand jobs read and one wrote: a thousand pairs); of an append-only file, its writers with its readers
+    const partners = appendOnly ? uses.flatMap((u, k) => (u.write < 0 ? [k] : [])) : undefined;
     for (let i = 0; i < uses.length; i++) {
       if (uses[i].write < 0) continue;
-      for (let k = 0; k < uses.length; k++) {
+      const n = partners ? partners.length : uses.length;
+      for (let x = 0; x < n; x++) {
+        const k = partners ? partners[x] : x;
         if (k === i || (k < i && uses[k].write >= 0)) continue;
         const [u, v] = k < i ? [uses[k], uses[i]] : [uses[i], uses[k]];
         let w = u;
@@ -112,10 +117,6 @@ export function races(build: Build, noise: Noise): Finding[] {
           late = buildFailed && o.write < 0 && o.lookKinds === Kind.PROBE && w.created && o.look < w.write && jobFailed(build, o.job);
           if (!late) continue;
         }
-        if (appendOnly && o.write >= 0) {
-          appenders.set(w.job, w).set(o.job, o);
-          continue;
-        }
         if (here.length >= MAX_PER_FILE) more++;
         else here.push(finding(build, units, f, w, o, sides, late));
       }
@@ -127,6 +128,22 @@ export function races(build: Build, noise: Noise): Finding[] {
   return out;
 }
 
+/**
+ * The appenders of an append-only file whose spans overlap and neither of
+ * which runs inside the other, into `into` (uses sorted by start): a sweep
+ * that keeps the appenders still running.
+ */
+function concurrentAppenders(units: Units, uses: readonly JobUse[], into: Map<number, JobUse>): void {
+  let running: JobUse[] = [];
+  for (const u of uses) {
+    if (u.write < 0) continue;
+    const start = units.span(u.job)[0];
+    running = running.filter((r) => units.span(r.job)[1] > start);
+    for (const r of running) if (!units.contains(r.job, u.job) && !units.contains(u.job, r.job)) into.set(r.job, r).set(u.job, u);
+    running.push(u);
+  }
+}
+
 /** The job's root process failed (the job of a driver's own use: that driver). */
 function jobFailed(build: Build, job: number): boolean {
   const p = build.process(job);
@@ -136,6 +153,8 @@ function jobFailed(build: Build, job: number): boolean {
 /** Processes as units of scheduling: spans, ends, and where two of them meet. */
 class Units {
   private readonly chains = new Map<number, number[]>();
+  /** Per process, its chain's index of each ancestor (made for sides()). */
+  private readonly depths = new Map<number, Map<number, number>>();
   private readonly spans = new Map<number, [number, number]>();
 
   constructor(private readonly build: Build) {}
@@ -182,7 +201,8 @@ class Units {
   sides(w: number, o: number): Sides | undefined {
     const cw = this.chain(w);
     const co = this.chain(o);
-    const onO = new Map(co.map((p, i) => [p, i]));
+    let onO = this.depths.get(o);
+    if (!onO) this.depths.set(o, (onO = new Map(co.map((p, i) => [p, i]))));
     for (let i = 0; i < cw.length; i++) {
       const j = onO.get(cw[i]);
       if (j === undefined) continue;

@@ -9,7 +9,7 @@
  */
 import { loadBuild, Kind, programName, READS, WRITES, type Build, type BuildFile, type LoadOptions, type Process } from '../model/index.js';
 import { baseName } from '../normalize/paths.js';
-import { cutOff, type Damage } from '../log/check.js';
+import { tornText, type Damage } from '../log/check.js';
 import { exitText } from '../present/format.js';
 import { isPseudoPath, Noise } from '../check/noise.js';
 import { compileMasks, Masker } from './mask.js';
@@ -174,7 +174,7 @@ function info(b: Build): BuildInfo {
     duration_ms: Math.round(b.durationNs / 1e6),
     exit_status: b.model.trailer?.exit_status ?? null,
     processes: b.model.processes.length,
-    incomplete: incomplete(b.damage),
+    incomplete: incomplete(b.damage, b.model.incomplete),
   };
 }
 
@@ -185,11 +185,12 @@ function cmd(s: Side, proc: number): Command {
   return { proc, argv: masked ? [s.mask.text(argv[0] ?? ''), ...masked.slice(1)] : argv.map((x) => s.mask.text(x)), cwd: s.cwd.get(proc) ?? '' };
 }
 
-/** Why a log is not the whole build, in words (what bt's warning on stderr says), or null. */
-function incomplete(d: Damage): string | null {
-  if (d.torn) return `the log is ${cutOff(d.torn.reason) ? 'truncated' : 'damaged'} at byte ${d.torn.offset}`;
+/** Why a log is not the whole build, in words (what bt's warning on stderr says), or null; `noTrailer`: the model found the log unfinished (bt trace was killed). */
+function incomplete(d: Damage, noTrailer = false): string | null {
+  if (d.torn) return tornText('the log', d.torn).replace(/ \(.*\)$/, '');
   if (d.trailerMismatch) return d.trailerMismatch;
   if (d.live) return 'the log is still being written';
+  if (noTrailer) return 'the log has no trailer (bt trace did not finish)';
   return null;
 }
 

@@ -40,7 +40,7 @@ const TEMP_PATTERNS: readonly RegExp[] = [
  * new hash shows elsewhere (arguments, inputs).
  */
 const CARGO_PATTERNS: ReadonlyArray<[RegExp, string]> = [
-  [/(incremental\/[^/\s'"]+\/)s-[0-9a-z]{10}-[0-9a-z]{7}(?:-[0-9a-z]+)?(?=$|[/.\s'"])/g, '$1s-<session>'],
+  [/(incremental\/[^/\s'"]+\/)s-[0-9a-z]{10}-[0-9a-z]{1,7}(?:-[0-9a-z]+)?(?=$|[/.\s'"])/g, '$1s-<session>'],
   [/-[0-9a-f]{16}(?=$|[/.\s'":,;])/g, '-<hash>'],
   [/\bmetadata=[0-9a-f]{16}\b/g, 'metadata=<hash>'],
 ];

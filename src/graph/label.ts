@@ -356,7 +356,9 @@ function shellLabel(program: string, rest: readonly string[], cwd: string, max: 
   if (ci + 1 >= rest.length) return undefined;
   const whole = [program, ...rest.map((a) => display(a, cwd))].join(' ');
   if (whole.length <= max) return whole;
-  const prefix = [program, ...rest.slice(0, ci + 1).map(quoteArg)].join(' ');
+  let prefix = [program, ...rest.slice(0, ci + 1).map(quoteArg)].join(' ');
+  // options that leave the script no room (bash --norc -o pipefail -e -u -c): the shell and its -c alone
+  if (max - prefix.length - 3 < 16) prefix = `${program} ${quoteArg(rest[ci]!)}`;
   const script = rest[ci + 1]!;
   const cmds = scriptCommands(script).map(commandWords).filter((w) => w.length > 0);
   const prog = (w: readonly string[]) => baseName(w[0]!);

@@ -133,6 +133,10 @@ test('labels: shell scripts are split as the shell does; /tmp is a temporary onl
     label(['bash', '-ec', 'V="$(cat VERSION; echo)" LC_ALL=C sort -u "list of names.txt" 2>/dev/null > sorted.txt; mv sorted.txt out.txt']),
     `bash -ec "sort -u 'list of names.txt' …"`,
   );
+  // options that would leave the script no room: the shell and its -c alone, the label within 48 characters
+  const long = label(['bash', '--norc', '--noprofile', '-o', 'pipefail', '-e', '-u', '-x', '-c', 'gcc -O2 -c -o objects/module.o src/module.c && strip objects/module.o']);
+  assert.equal(long, "bash -c 'gcc -c -o objects/module.o …'");
+  assert.ok(long.length <= 48, long);
   // if/then: the command inside; a test before it is not the command
   assert.equal(
     label(['sh', '-c', 'if [ ! -d gen ]; then mkdir -p gen; fi; test -f gen/a.h || ./tools/mkheader --out gen/a.h --name a']),
@@ -505,6 +509,11 @@ test('--collapse program names a script by the script, not its interpreter', asy
   assert.equal(p(['/bin/bash', './config.status'], '/bin/bash'), 'config.status');
   assert.equal(p(['/bin/bash', '../libtool', '--mode=compile', 'gcc'], '/bin/bash'), 'libtool');
   assert.equal(p(['sh', '-c', 'echo hi'], '/usr/bin/sh'), 'sh');
+  // a shell's -c in a cluster runs inline code; an option's value is not the script
+  assert.equal(p(['/bin/sh', '-ec', 'cc -c a.c'], '/bin/sh'), 'sh');
+  assert.equal(p(['bash', '-o', 'pipefail', '-c', 'cc -c a.c'], '/usr/bin/bash'), 'bash');
+  assert.equal(p(['bash', '-o', 'pipefail', './gen.sh', 'out.h'], '/usr/bin/bash'), 'gen.sh');
+  assert.equal(p(['python3', '-W', 'error', 'gen.py'], '/usr/bin/python3'), 'gen.py');
   assert.equal(p(['python3', '-m', 'pip'], '/usr/bin/python3'), 'python3');
   assert.equal(p(['env', 'A=1', 'make', '-j2'], '/usr/bin/env'), 'make');
   assert.equal(p(['gcc', '-c', 'a.c'], '/usr/bin/gcc'), 'gcc');
