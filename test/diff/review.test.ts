@@ -252,6 +252,8 @@ test('Masker: cargo\'s incremental session directories and 16-hex-digit metadata
   const inc = '/w/target/debug/incremental/app-2a6ux1gnzq7ia';
   assert.equal(m.path(`${inc}/s-hooe2zahsc-1ceic68-78owgvcxprb1zv99j0jf3gfpt/dep-graph.bin`), 'target/debug/incremental/app-2a6ux1gnzq7ia/s-<session>/dep-graph.bin');
   assert.equal(m.path(`${inc}/s-hooe2tbld9-1gh5ihv.lock`), 'target/debug/incremental/app-2a6ux1gnzq7ia/s-<session>.lock');
+  // rustc writes the random part in base 36 without padding: 1 to 7 digits
+  assert.equal(m.path(`${inc}/s-hooe2tbld9-q8v2k-working/x.o`), 'target/debug/incremental/app-2a6ux1gnzq7ia/s-<session>/x.o');
   assert.equal(m.path('/w/target/debug/deps/libutil-dbe8f10e3f5b4e8d.rlib'), 'target/debug/deps/libutil-<hash>.rlib');
   assert.equal(m.path('/w/target/debug/.fingerprint/app-398db3b3eac09eb2/bin-app'), 'target/debug/.fingerprint/app-<hash>/bin-app');
   assert.equal(m.text('extra-filename=-2b059a0f5ac96c38'), 'extra-filename=-<hash>');
@@ -307,4 +309,9 @@ test('diff: a truncated log is named incomplete in the first line and in JSON', 
   // a whole log against itself: no note
   const same = await bt(['diff', a, a]);
   assert.equal(same.stdout.split('\n')[0].includes('incomplete'), false, same.stdout);
+  // a log without its trailer (bt trace killed): incomplete too
+  const bare = path.join(dir, 'bare.trace');
+  tracer(build).write(bare, { trailer: false });
+  const nt = JSON.parse((await bt(['diff', '--json', a, bare])).stdout);
+  assert.equal(nt.b.incomplete, 'the log has no trailer (bt trace did not finish)');
 });
