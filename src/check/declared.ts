@@ -54,7 +54,7 @@
 import fs from 'node:fs';
 import { CheckError } from '../errors.js';
 import { failed, isDriver, Kind, READS, WRITES, type Build, type BuildFile, type Job, type Process } from '../model/index.js';
-import { dirName, normalizeAbs, relativeInside } from '../normalize/paths.js';
+import { dirName, normalizeAbs, pathsUnder, relativeInside } from '../normalize/paths.js';
 import { jobRef, secondsSince, type FileUse, type Finding, type JobRef } from './finding.js';
 import { makeDatabases, type MakeDb, type PatternRule } from './makedb.js';
 import { OrderIndex } from './order.js';
@@ -216,7 +216,7 @@ function makeGraph(db: MakeDb, build: Build): Graph {
       return out;
     },
     madeWith: (t) => new Set([t, ...siblings(t)]),
-    targetsIn: (d) => [...db.targets.keys()].filter((t) => t.startsWith(`${d}/`) && db.targets.get(t)!.hasRecipe).sort(),
+    targetsIn: pathsUnder(() => [...db.targets.keys()].filter((t) => db.targets.get(t)!.hasRecipe)),
     ordered: (from, to) => {
       const outputs = new Set([from, ...siblings(from)]);
       return order.after([...outputs].sort().join('\0'), outputs, [to]);

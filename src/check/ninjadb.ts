@@ -20,7 +20,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CheckError } from '../errors.js';
 import { unnamedWorkingDir, workingDir } from '../log/io.js';
-import { baseName, normalizeAbs } from '../normalize/paths.js';
+import { baseName, normalizeAbs, pathsUnder } from '../normalize/paths.js';
 import type { Graph } from './declared.js';
 import { OrderIndex } from './order.js';
 
@@ -147,7 +147,7 @@ export function ninjaGraph(dirArg: string): Graph {
     },
     dependsOn: closure,
     madeWith,
-    targetsIn: (d) => [...edges.keys()].filter((t) => t.startsWith(`${d}/`) && edges.get(t)!.rule !== 'phony').sort(),
+    targetsIn: pathsUnder(() => [...edges.keys()].filter((t) => edges.get(t)!.rule !== 'phony')),
     ordered: (from, to) => {
       const e = edges.get(from);
       return order.after(e ? edgeKey(e) : from, madeWith(from), [to]);

@@ -81,3 +81,27 @@ export function relativeInside(dir: string, p: string): string | undefined {
   if (p.startsWith(dir) && p.charCodeAt(dir.length) === 47) return p.slice(dir.length + 1);
   return undefined;
 }
+
+/**
+ * The paths under directories, found by binary search in the paths sorted
+ * once (made on first use): `under(dir)` is every path that starts with
+ * `dir/`, sorted. For a question asked often of many paths (a failed
+ * compile's -I directories against every target of a build graph).
+ */
+export function pathsUnder(paths: () => Iterable<string>): (dir: string) => string[] {
+  let sorted: string[] | undefined;
+  return (dir) => {
+    sorted ??= [...paths()].sort();
+    const prefix = `${dir}/`;
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid]! < prefix) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: string[] = [];
+    for (let i = lo; i < sorted.length && sorted[i]!.startsWith(prefix); i++) out.push(sorted[i]!);
+    return out;
+  };
+}

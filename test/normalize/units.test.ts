@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Access, accessString, classifyOpen, isRead, isWrite } from '../../src/normalize/access.js';
-import { baseName, dirName, normalizeAbs, relativeInside, resolvePath } from '../../src/normalize/paths.js';
+import { baseName, dirName, normalizeAbs, pathsUnder, relativeInside, resolvePath } from '../../src/normalize/paths.js';
 import { compareRecords, externalSort, Heap, LateRecordError, lateness, reorderWindow } from '../../src/normalize/order.js';
 import { defaultOutputPath } from '../../src/normalize/normalize.js';
 import type { LogRecord } from '../../src/log/schema.js';
@@ -120,4 +120,16 @@ test('order: external sort handles any disorder, with runs on disk', () => {
 test('default output name', () => {
   assert.equal(defaultOutputPath('build.trace'), 'build.norm.trace');
   assert.equal(defaultOutputPath('/x/y/t'), '/x/y/t.norm.trace');
+});
+
+test('pathsUnder: every path under a directory, sorted; not a sibling that shares its name\'s start', () => {
+  let made = 0;
+  const under = pathsUnder(() => {
+    made++;
+    return ['/b/gen/z.h', '/b/gen/a.h', '/b/gen-old/x.h', '/b/gen', '/b/genx.h', '/b/gen/sub/c.h', '/a/gen/q.h'];
+  });
+  assert.deepEqual(under('/b/gen'), ['/b/gen/a.h', '/b/gen/sub/c.h', '/b/gen/z.h']);
+  assert.deepEqual(under('/b/gen/sub'), ['/b/gen/sub/c.h']);
+  assert.deepEqual(under('/c'), []);
+  assert.equal(made, 1, 'sorted once');
 });
