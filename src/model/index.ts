@@ -90,7 +90,7 @@ export class Build {
     const used = (f: BuildFile) => (f.kinds & (READS | WRITES)) !== 0;
     const suffix = name.startsWith('/') ? name : `/${name.replace(/^\.\//, '')}`;
     let found = this.model.files.filter((f) => f.path.endsWith(suffix));
-    const all = found.length;
+    const lookedUp = found.filter((f) => !used(f)).length;
     if (hit) {
       found = found.filter(used);
       if (!found.length) return hit;
@@ -109,7 +109,7 @@ export class Build {
     }
     const list = found.slice(0, 8).map((f) => f.path);
     const more = found.length > list.length ? ', …' : '';
-    const which = found.length < all && found.every(used) ? ` the build read or wrote (and ${all - found.length} it only looked up)` : '';
+    const which = lookedUp && found.every(used) ? ` the build read or wrote (and ${lookedUp} it only looked up)` : '';
     throw new ModelError('E_AMBIGUOUS', `${name} names ${found.length} files${which}: ${list.join(', ')}${more}; give more of the path`);
   }
 }
