@@ -239,8 +239,10 @@ function envMap(s: Side, p: Process): Map<string, string> {
  * (inherited: shown there), (b) are not each other's match (a process of one
  * build only, such as the gcc driver setting COLLECT_GCC for its collect2
  * and ld, set it for its children), or (c) are the same program with other
- * arguments (make CFLAGS=-O0 exporting CFLAGS and MAKEFLAGS to its recipes:
- * the argument diff shows it). The roots' differences always show.
+ * arguments and the variable is one those arguments explain (make
+ * CFLAGS=-O0 exporting CFLAGS, MAKEFLAGS and MAKEOVERRIDES to its recipes:
+ * the argument diff shows it; a variable a changed Makefile exports still
+ * shows). The roots' differences always show.
  */
 function environment(a: Side, b: Side, m: Matching, ignore: Set<string>): DiffReport['environment'] {
   const diffs = new Map<string, { name: string; a: string | null; b: string | null; tools: Set<string> }>();
@@ -271,13 +273,14 @@ function environment(a: Side, b: Side, m: Matching, ignore: Set<string>): DiffRe
     const pb = up(b, execdB, y);
     const parents = pa && pb && a.build.process(pa)!.env.length && b.build.process(pb)!.env.length ? ([pa, pb] as const) : undefined;
     const paired = parents !== undefined && (m.same.get(parents[0]) ?? m.changed.get(parents[0])) === parents[1];
+    const explained = parents && paired && !m.same.has(parents[0]) ? argumentVariables(a, b, parents) : undefined;
     for (const name of new Set([...ea.keys(), ...eb.keys()])) {
       if (ignore.has(name)) continue;
       const va = ea.get(name) ?? null;
       const vb = eb.get(name) ?? null;
       if (va === vb) continue;
       if (parents) {
-        if (!paired || !m.same.has(parents[0])) continue; // (b), (c)
+        if (!paired || explained?.has(name)) continue; // (b), (c)
         if ((env(a, parents[0]).get(name) ?? null) !== (env(b, parents[1]).get(name) ?? null)) continue; // (a)
       }
       const k = JSON.stringify([name, va, vb]);
@@ -289,6 +292,18 @@ function environment(a: Side, b: Side, m: Matching, ignore: Set<string>): DiffRe
   return [...diffs.values()]
     .map((d) => ({ ...d, tools: [...d.tools].sort() }))
     .sort((u, v) => (u.name < v.name ? -1 : u.name > v.name ? 1 : 0));
+}
+
+/** The variables a change of a parent's arguments explains: make's own (MAKEFLAGS, MFLAGS, MAKEOVERRIDES) and every NAME=value argument of either. */
+function argumentVariables(a: Side, b: Side, [pa, pb]: readonly [number, number]): Set<string> {
+  const names = new Set(['MAKEFLAGS', 'MFLAGS', 'MAKEOVERRIDES']);
+  for (const argv of [a.build.process(pa)!.argv, b.build.process(pb)!.argv]) {
+    for (const arg of argv.slice(1)) {
+      const eq = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(arg);
+      if (eq) names.add(eq[1]);
+    }
+  }
+  return names;
 }
 
 /** The programs that used `f` in one of the ways `kinds`. */

@@ -182,6 +182,19 @@ test('shortDiff: a long argument list shows the change with two words of context
   assert.equal(wordDiff(argDiff(['cc', ...tmp(2)], ['cc', ...tmp(2)])), "cc '<tmp>' '<tmp>'");
 });
 
+test('diff: a variable a changed Makefile exports shows though make ran with other arguments; what the arguments explain does not', () => {
+  const env = (...v: string[]) => ['PATH=/usr/bin:/bin', ...v];
+  const build = (j: string, foo: string) =>
+    traced(
+      make(
+        [{ exe: '/bin/sh', argv: ['sh', '-c', 'tool'], env: env(`MAKEFLAGS= ${j}`, `FOO=${foo}`), kids: [{ exe: '/usr/bin/tool', argv: ['tool'], env: env(`MAKEFLAGS= ${j}`, `FOO=${foo}`) }] }],
+        [j],
+        { env: env() },
+      ),
+    );
+  assert.deepEqual(diffBuilds(build('-j8', '1'), build('-j4', '2')).environment, [{ name: 'FOO', a: '1', b: '2', tools: ['sh'] }]);
+});
+
 test('diff: environment variables differ where they first differ, not where a process set them for its children; jobserver fds masked', () => {
   const env = (...v: string[]) => ['PATH=/usr/bin:/bin', ...v];
   // A: the gcc driver sets COLLECT_GCC for collect2 and ld; sh sets FOO for its tool
