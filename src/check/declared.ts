@@ -55,6 +55,7 @@ import fs from 'node:fs';
 import { CheckError } from '../errors.js';
 import { failed, isDriver, Kind, READS, WRITES, type Build, type BuildFile, type Job, type Process } from '../model/index.js';
 import { dirName, normalizeAbs, pathsUnder, relativeInside } from '../normalize/paths.js';
+import { exitText } from '../present/format.js';
 import { jobRef, secondsSince, type FileUse, type Finding, type JobRef } from './finding.js';
 import { makeDatabases, type MakeDb, type PatternRule } from './makedb.js';
 import { OrderIndex } from './order.js';
@@ -284,7 +285,7 @@ function matchPattern(pat: string, name: string): string | undefined {
 /** How a failed job ended: "exit 1", "signal 9". */
 function exitOf(build: Build, proc: number): string {
   const p = build.process(proc);
-  return p?.signal ? `signal ${p.signal}` : `exit ${p?.exitCode ?? '?'}`;
+  return p ? exitText(p.exitCode, p.signal) : 'unknown';
 }
 
 /**

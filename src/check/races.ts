@@ -38,7 +38,7 @@
  */
 import { failed, Kind, USES, WRITES, type Build, type BuildFile, type FileAccess } from '../model/index.js';
 import { relativeInside } from '../normalize/paths.js';
-import { commandLine } from '../present/format.js';
+import { commandLine, exitText, signalName } from '../present/format.js';
 import { jobRef, secondsSince, type FileUse, type Finding } from './finding.js';
 import { isLibraryPath, isPseudoPath, type Noise } from './noise.js';
 
@@ -297,7 +297,7 @@ function finding(build: Build, units: Units, f: BuildFile, w: JobUse, o: JobUse,
   }
   if (late) {
     const p = build.process(o.job);
-    const status = p?.signal ? `was killed by signal ${p.signal}` : `failed (exit ${p?.exitCode})`;
+    const status = p?.signal ? `was killed by ${signalName(p.signal)}` : `failed (${exitText(p?.exitCode ?? -1, 0)})`;
     return {
       kind: 'used-before-produced',
       file: f.path,
