@@ -446,6 +446,7 @@ export class ModelBuilder {
       const f = this.use(p, r.abspath, openKinds(acc), ts);
       if (f && acc & OpenAccess.WRITE && !(acc & OpenAccess.FAILED)) f.appendOnly = f.appendOnly !== false && (acc & (OpenAccess.APPEND | OpenAccess.TRUNCATE)) === OpenAccess.APPEND;
       const o = r.open!;
+      // 0.0 is "not recorded" (a failed open, a log of an earlier bt): a file whose mtime really is the epoch goes without one
       if (o.mtime || o.mtime_nsec) this.found(r.abspath, o.mtime ?? 0, o.mtime_nsec ?? 0);
       return;
     }
