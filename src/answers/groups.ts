@@ -7,8 +7,9 @@
  *   outputs        written, present at the end, and read by no other process of the build
  *                  (the products first: see productsFirst)
  *   intermediates  written, then read by another process or removed (objects, generated
- *                  headers, temporaries)
+ *                  headers, temporaries renamed into place)
  *                  (by path, those in the tree first)
+ *   temporaries    made and removed by one process, read by no other (isTemporary)
  *   probes         looked up and not found (failed open, exec, stat, …), per directory
  *
  * Runtime noise (/proc, /sys, /dev, shared libraries, the loader, locale
@@ -25,7 +26,10 @@ export type Place = 'tree' | 'system' | 'elsewhere';
 export interface FileGroups {
   inputs: Record<Place, number[]>;
   outputs: number[];
+  /** Not the temporaries. */
   intermediates: number[];
+  /** Made and removed by one process, read by no other (isTemporary). */
+  temporaries: number[];
   /** Probed paths (file ids) that the build never found. */
   probes: number[];
 }
@@ -203,7 +207,7 @@ export function isTemporary(f: BuildFile): boolean {
 }
 
 /** Sorts file ids by path. */
-function byPath(build: Build, ids: number[]): number[] {
+export function byPath(build: Build, ids: number[]): number[] {
   const files = build.model.files;
   return ids.sort((a, b) => (files[a].path < files[b].path ? -1 : files[a].path > files[b].path ? 1 : 0));
 }
@@ -239,7 +243,7 @@ function productsFirst(build: Build, ids: number[]): number[] {
 }
 
 export function fileGroups(build: Build, opts: { all?: boolean } = {}): FileGroups {
-  const g: FileGroups = { inputs: { tree: [], system: [], elsewhere: [] }, outputs: [], intermediates: [], probes: [] };
+  const g: FileGroups = { inputs: { tree: [], system: [], elsewhere: [] }, outputs: [], intermediates: [], temporaries: [], probes: [] };
   const start = build.startDir;
   const noise = noiseOf(build);
   for (const f of build.model.files) {
@@ -248,7 +252,8 @@ export function fileGroups(build: Build, opts: { all?: boolean } = {}): FileGrou
     const k = f.kinds;
     const written = (k & WRITES) !== 0;
     if (written) {
-      if (f.removed || readByOthers(f)) g.intermediates.push(f.id);
+      if (isTemporary(f)) g.temporaries.push(f.id);
+      else if (f.removed || readByOthers(f)) g.intermediates.push(f.id);
       else g.outputs.push(f.id);
     } else if (k & READS) {
       g.inputs[placeOf(f.path, start)].push(f.id);
@@ -259,6 +264,7 @@ export function fileGroups(build: Build, opts: { all?: boolean } = {}): FileGrou
   for (const ids of [g.inputs.tree, g.inputs.system, g.inputs.elsewhere, g.probes]) byPath(build, ids);
   productsFirst(build, g.outputs);
   treeFirst(build, g.intermediates);
+  treeFirst(build, g.temporaries);
   return g;
 }
 

@@ -6,7 +6,7 @@ import type { Subject } from '../filter/index.js';
 import { failed, programName, type Build, type Job } from '../model/index.js';
 import { filterMatches, type ModelEnv } from '../model/subject.js';
 import { toMs } from '../present/format.js';
-import { fileGroups, isTemporary, linkInputOf, noiseOf, pathNoiseOf, placeOf, probesByDir, type FileGroups } from './groups.js';
+import { byPath, fileGroups, linkInputOf, noiseOf, pathNoiseOf, placeOf, probesByDir, type FileGroups } from './groups.js';
 import { READS, WRITES } from '../model/kinds.js';
 
 export interface SummaryJob {
@@ -186,12 +186,9 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
   const readOnly = (id: number) => !wroteIt(id) && model.files[id].procs.some((a) => a.kinds & READS && keep!.has(a.proc));
   const inputs = { tree: [...groups.inputs.tree], system: [...groups.inputs.system], elsewhere: [...groups.inputs.elsewhere] };
   if (keep) {
-    for (const id of [...groups.outputs, ...groups.intermediates]) if (readOnly(id)) inputs[placeOf(model.files[id].path, build.startDir)].push(id);
-    const byPath = (a: number, b: number) => (model.files[a].path < model.files[b].path ? -1 : 1);
-    for (const ids of Object.values(inputs)) ids.sort(byPath);
+    for (const id of [...groups.outputs, ...groups.intermediates, ...groups.temporaries]) if (readOnly(id)) inputs[placeOf(model.files[id].path, build.startDir)].push(id);
+    for (const ids of Object.values(inputs)) byPath(build, ids);
   }
-  const temporary = groups.intermediates.filter((id) => isTemporary(model.files[id]));
-  const temporaries = new Set(temporary);
   const probes = groups.probes.filter(touched);
   const chain = criticalPath(build, keep);
   const h = model.header;
@@ -210,8 +207,8 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
     jobs: slowest.map((j) => jobEntry(build, j)),
     inputs: { tree: paths(inputs.tree), system: paths(inputs.system), elsewhere: paths(inputs.elsewhere) },
     outputs: paths(groups.outputs.filter(wroteIt)),
-    intermediates: paths(groups.intermediates.filter((id) => wroteIt(id) && !temporaries.has(id))),
-    temporaries: temporary.filter((id) => wroteIt(id) && touched(id)).length,
+    intermediates: paths(groups.intermediates.filter(wroteIt)),
+    temporaries: groups.temporaries.filter((id) => wroteIt(id) && touched(id)).length,
     probes: probesByDir(build, probes),
     probe_count: probes.length,
     critical_path: chain.map((j) => jobEntry(build, j)),

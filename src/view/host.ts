@@ -6,7 +6,7 @@
  * graph nodes to processes and files).
  */
 import { deps, depsScope, rdeps } from '../answers/deps.js';
-import { fileGroups, isNoise, isTemporary, noiseOf } from '../answers/groups.js';
+import { fileGroups, isNoise, noiseOf } from '../answers/groups.js';
 import { summarize } from '../answers/summary.js';
 import { dotToSvg, graphBuild, toDot } from '../graph/index.js';
 import { DEFAULT_MAX_NODES } from '../graph/view.js';
@@ -19,14 +19,13 @@ import { ViewQuery, type FileGroups } from './query.js';
 /** bt summary's groups, by the files table's group names. */
 export function groupsOf(build: Build): FileGroups {
   const g = fileGroups(build);
-  const files = build.model.files;
   return {
     inputs_tree: g.inputs.tree,
     inputs_system: g.inputs.system,
     inputs_elsewhere: g.inputs.elsewhere,
     outputs: g.outputs,
-    intermediates: g.intermediates.filter((id) => !isTemporary(files[id])),
-    temporaries: g.intermediates.filter((id) => isTemporary(files[id])),
+    intermediates: g.intermediates,
+    temporaries: g.temporaries,
     probes: g.probes,
   };
 }
