@@ -9,7 +9,7 @@
  */
 import { loadBuild, Kind, programName, READS, WRITES, type Build, type BuildFile, type LoadOptions, type Process } from '../model/index.js';
 import { baseName } from '../normalize/paths.js';
-import { tornText, type Damage } from '../log/check.js';
+import { tornAt, type Damage } from '../log/check.js';
 import { exitText } from '../present/format.js';
 import { isPseudoPath, Noise } from '../check/noise.js';
 import { compileMasks, Masker } from './mask.js';
@@ -187,7 +187,7 @@ function cmd(s: Side, proc: number): Command {
 
 /** Why a log is not the whole build, in words (what bt's warning on stderr says), or null; `noTrailer`: the model found the log unfinished (bt trace was killed). */
 function incomplete(d: Damage, noTrailer = false): string | null {
-  if (d.torn) return tornText('the log', d.torn).replace(/ \(.*\)$/, '');
+  if (d.torn) return `the log is ${tornAt(d.torn)}`;
   if (d.trailerMismatch) return d.trailerMismatch;
   if (d.live) return 'the log is still being written';
   if (noTrailer) return 'the log has no trailer (bt trace did not finish)';

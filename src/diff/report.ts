@@ -1,6 +1,6 @@
 /** bt diff's output: text for people (most important first), JSON for scripts. Formatting goes through src/present/. */
 import { baseName } from '../normalize/paths.js';
-import { commandLine, displayPath, formatDuration, quoteArg } from '../present/format.js';
+import { commandLine, displayPath, formatDuration, plural, quoteArg } from '../present/format.js';
 import type { ArgOp } from './match.js';
 import { differs, type Command, type DiffReport, type FileEntry, type OnlyCommand } from './index.js';
 
@@ -128,7 +128,7 @@ export function diffText(r: DiffReport): string {
   const files = (e: FileEntry) => `${displayPath(e.path)}  (${e.tools.join(', ')})`;
   section('exit status changed', r.exit_status, (x) => `${commandLine(x.b.argv)}: ${x.a_status} -> ${x.b_status}${where(x.b)}`);
   const only = (x: OnlyCommand) => {
-    const notes = [...(x.status !== 'exit 0' ? [x.status] : []), ...(x.hidden ? [`and ${x.hidden} subprocess${x.hidden === 1 ? '' : 'es'}`] : [])];
+    const notes = [...(x.status !== 'exit 0' ? [x.status] : []), ...(x.hidden ? [`and ${plural(x.hidden, 'subprocess', 'subprocesses')}`] : [])];
     return `${commandLine(x.argv)}${where(x)}${notes.length ? `  (${notes.join('; ')})` : ''}`;
   };
   section('commands only in A', r.only_in_a, only);

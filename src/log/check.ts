@@ -72,7 +72,12 @@ export function cutOff(reason: string): boolean {
  * command adds what it did with the records before.
  */
 export function tornText(file: string, torn: { offset: number; reason: string }): string {
-  return `${file} is ${cutOff(torn.reason) ? 'truncated' : 'damaged'} at byte ${torn.offset} (${torn.reason})`;
+  return `${file} is ${tornAt(torn)} (${torn.reason})`;
+}
+
+/** The short form, without the reason: "truncated at byte 231", "damaged at byte …". */
+export function tornAt(torn: { offset: number; reason: string }): string {
+  return `${cutOff(torn.reason) ? 'truncated' : 'damaged'} at byte ${torn.offset}`;
 }
 
 /**
