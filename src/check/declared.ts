@@ -59,7 +59,7 @@ import { exitText } from '../present/format.js';
 import { jobRef, secondsSince, type FileUse, type Finding, type JobRef } from './finding.js';
 import { makeDatabases, type MakeDb, type PatternRule } from './makedb.js';
 import { OrderIndex } from './order.js';
-import { automatic, RecipeChains, type Automatic } from './recipes.js';
+import { automatic, RecipeChains, shellScript, type Automatic } from './recipes.js';
 import { ninjaGraph } from './ninjadb.js';
 import { isPseudoPath, type Noise } from './noise.js';
 
@@ -408,7 +408,8 @@ function lookedAtLast(build: Build, job: Job, targets: readonly BuildFile[]): Bu
  */
 function namedTarget(build: Build, job: Job, g: Graph): string | undefined {
   const p = build.process(job.proc)!;
-  const words = (p.argv[0] && /(^|\/)(ba|da|z)?sh$/.test(p.argv[0]) && /^-[a-z]*c$/.test(p.argv[1] ?? '') ? p.argv.slice(2, 3).join(' ').split(/[\s;&|<>()'"]+/) : p.argv).filter(Boolean);
+  const script = shellScript(p.argv);
+  const words = (script !== undefined ? script.split(/[\s;&|<>()'"]+/) : p.argv).filter(Boolean);
   const abs = (w: string) => normalizeAbs(w.startsWith('/') ? w : `${p.cwd}/${w}`);
   const o = words.findIndex((w, i) => w === '-o' && i + 1 < words.length && g.isTarget(abs(words[i + 1])));
   if (o >= 0) return abs(words[o + 1]);

@@ -134,8 +134,12 @@ const specific = (p: LinePattern) => p.pieces.some((s) => s.length > 0);
 
 /** The command a job's root process ran, as make gave it: the shell's `-c` text, else the words. */
 export function commandOf(argv: readonly string[]): string {
-  if (argv.length >= 3 && /(^|\/)(ba|da|k|z)?sh$/.test(argv[0]) && /^-[a-z]*c$/.test(argv[1])) return argv[2];
-  return argv.join(' ');
+  return shellScript(argv) ?? argv.join(' ');
+}
+
+/** The script of a shell run as make runs recipes (`sh -c SCRIPT`, `bash -ec SCRIPT`), else undefined. */
+export function shellScript(argv: readonly string[]): string | undefined {
+  return argv.length >= 3 && /(^|\/)(ba|da|k|z)?sh$/.test(argv[0]) && /^-[a-z]*c$/.test(argv[1]) ? argv[2] : undefined;
 }
 
 /** The index of the first of `list` (sorted by key) whose key is above `t`. */
