@@ -43,8 +43,10 @@ export function displayTypesOf(name: string): readonly string[] | undefined {
   return DISPLAY_TYPES.includes(name) ? [name] : undefined;
 }
 
-/** The record kind (oneof name) shown as a display type: 'stat' -> 'lookup', 'open' -> 'open'. */
+/** The record kind of each family in TYPE_GROUPS ('stat' -> 'lookup'). */
+const KIND_OF: ReadonlyMap<string, string> = new Map([...TYPE_GROUPS].flatMap(([kind, families]) => families.map((f) => [f, kind] as const)));
+
+/** The record kind (oneof name) shown as a display type: 'stat' -> 'lookup', 'open' -> 'open' (a filter asks this of every event). */
 export function recordKindOf(displayType: string): string {
-  for (const [kind, families] of TYPE_GROUPS) if (families.includes(displayType)) return kind;
-  return displayType;
+  return KIND_OF.get(displayType) ?? displayType;
 }
