@@ -125,8 +125,12 @@ export class RecordDecoder {
           op: op(dv, off + L.op),
           resolve: u64(dv, off + L.resolve),
           truncated,
-          ...(this.ring.openStat ? { mtime: Number(dv.getBigInt64(off + L.mtime_sec, true)), mtime_nsec: dv.getUint32(off + L.mtime_nsec, true), size: u64(dv, off + L.size) } : {}),
         };
+        if (this.ring.openStat) {
+          rec.open.mtime = Number(dv.getBigInt64(off + L.mtime_sec, true));
+          rec.open.mtime_nsec = dv.getUint32(off + L.mtime_nsec, true);
+          rec.open.size = u64(dv, off + L.size);
+        }
         break;
       }
       case T.CLOSE: {
