@@ -5,6 +5,7 @@
  * services. Under CI a missing chromium fails loudly; elsewhere the tests
  * are skipped with the reason.
  */
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test, type TestContext } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -79,6 +80,17 @@ export async function launch(opts: { width?: number; height?: number } = {}): Pr
 }
 
 export type { Browser, Page };
+
+/** Opens bt view's page at `url` in a new tab and waits until it has started (window.bt.ready), failing on its start-up error. */
+export async function openPage(session: Session, url: string, timeoutMs = 30_000): Promise<{ page: Page; errors: string[] }> {
+  const page = await session.context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(url);
+  await page.waitForFunction(() => (window as any).bt?.ready || (window as any).bt?.error, null, { timeout: timeoutMs });
+  const err = await page.evaluate(() => (window as any).bt?.error);
+  assert.equal(err, undefined, `the page started: ${err}`);
+  return { page, errors };
+}
 
 /** Records console errors, page errors and failed requests of a page. */
 export function watchErrors(page: Page): string[] {

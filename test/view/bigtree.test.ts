@@ -16,7 +16,7 @@ import { WRITES } from '../../src/model/kinds.js';
 import { loadBuild, type Build } from '../../src/model/index.js';
 import { groupsOf } from '../../src/view/host.js';
 import { serveBuild, type ViewServer } from '../../src/view/server.js';
-import { launch, memo, viewTest, watchErrors, type Page, type Session } from '../helpers/browser.js';
+import { launch, memo, viewTest, openPage, type Page, type Session } from '../helpers/browser.js';
 import { tmpdir, trace } from '../helpers/trace.js';
 
 
@@ -55,12 +55,7 @@ async function serve(file: string): Promise<{ build: Build; server: ViewServer }
 
 async function open(url: string): Promise<{ page: Page; errors: string[] }> {
   session ??= await launch();
-  const page = await session.context.newPage();
-  const errors = watchErrors(page);
-  await page.goto(url);
-  await page.waitForFunction(() => (window as any).bt?.ready || (window as any).bt?.error, null, { timeout: 30_000 });
-  assert.equal(await page.evaluate(() => (window as any).bt?.error), undefined);
-  return { page, errors };
+  return openPage(session, url);
 }
 
 /** The sh and its children in the tree's order. */

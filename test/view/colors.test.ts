@@ -8,7 +8,7 @@ import { after } from 'node:test';
 import { buildFromRecords } from '../../src/model/index.js';
 import { normalizeRecords } from '../../src/normalize/normalize.js';
 import { serveBuild, type ViewServer } from '../../src/view/server.js';
-import { browserTest, launch, watchErrors, type Session } from '../helpers/browser.js';
+import { browserTest, launch, openPage, type Session } from '../helpers/browser.js';
 import { TraceBuilder } from '../normalize/synth.js';
 
 /** make running `counts[tool]` processes of each tool. */
@@ -40,10 +40,7 @@ async function legendOf(counts: Record<string, number>): Promise<Record<string, 
   const server = await serveBuild(buildOf(counts));
   servers.push(server);
   session ??= await launch();
-  const page = await session.context.newPage();
-  const errors = watchErrors(page);
-  await page.goto(server.url);
-  await page.waitForFunction(() => (window as any).bt?.ready || (window as any).bt?.error, null, { timeout: 30_000 });
+  const { page, errors } = await openPage(session, server.url);
   const colours = await page.evaluate(() =>
     Object.fromEntries([...document.querySelectorAll('.tl-legend .chip[data-tool]')].map((c) => [(c as HTMLElement).dataset.tool!, getComputedStyle(c.querySelector('i')!).backgroundColor])),
   );

@@ -14,7 +14,7 @@ import { generateLog } from '../../bench/extra/normalize-graph.js';
 import { loadBuild, type Build } from '../../src/model/index.js';
 import { serveBuild, type ViewServer } from '../../src/view/server.js';
 import { writeStaticPage } from '../../src/view/static.js';
-import { browserTest, launch, watchErrors, type Page, type Session } from '../helpers/browser.js';
+import { browserTest, launch, openPage, type Page, type Session } from '../helpers/browser.js';
 import { REPO, tmpdir } from '../helpers/trace.js';
 
 const SHOTS = path.join(REPO, 'docs', 'screenshots');
@@ -38,12 +38,7 @@ after(async () => {
 
 async function open(url: string): Promise<{ page: Page; errors: string[] }> {
   session ??= await launch();
-  const page = await session.context.newPage();
-  const errors = watchErrors(page);
-  await page.goto(url);
-  await page.waitForFunction(() => (window as any).bt?.ready || (window as any).bt?.error, null, { timeout: 120_000 });
-  assert.equal(await page.evaluate(() => (window as any).bt?.error), undefined);
-  return { page, errors };
+  return openPage(session, url, 120_000);
 }
 
 /** Saves a screenshot to docs/screenshots/ when BT_SCREENSHOTS is set (npm run screenshots). */

@@ -12,7 +12,7 @@ import { after } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { loadBuild, type Build } from '../../src/model/index.js';
 import { serveBuild, type ViewServer } from '../../src/view/server.js';
-import { launch, memo, viewTest, watchErrors, type Page, type Session } from '../helpers/browser.js';
+import { launch, memo, viewTest, openPage, type Page, type Session } from '../helpers/browser.js';
 import { BT, bt, prog, REPO, tmpdir, trace } from '../helpers/trace.js';
 
 export const SHOTS = path.join(REPO, 'docs', 'screenshots');
@@ -52,14 +52,7 @@ async function serve(file: string): Promise<{ build: Build; server: ViewServer }
 
 /** Opens the page and waits until it has started. */
 async function open(url: string): Promise<{ page: Page; errors: string[] }> {
-  const s = await browser();
-  const page = await s.context.newPage();
-  const errors = watchErrors(page);
-  await page.goto(url);
-  await page.waitForFunction(() => (window as any).bt?.ready || (window as any).bt?.error, null, { timeout: 30_000 });
-  const err = await page.evaluate(() => (window as any).bt?.error);
-  assert.equal(err, undefined, `the page started: ${err}`);
-  return { page, errors };
+  return openPage(await browser(), url);
 }
 
 interface TreeRow {
