@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { TestContext } from 'node:test';
 import { ebpfTest } from '../helpers/ebpf.js';
 import { bt, tmpdir, trace } from '../helpers/trace.js';
 
@@ -39,12 +40,16 @@ function hasNinja(): boolean {
   return ['/usr/bin/ninja', '/usr/local/bin/ninja', '/bin/ninja'].some((p) => fs.existsSync(p));
 }
 
+/** False (the test skipped) when ninja is missing; under CI a missing ninja fails the test. */
+function needNinja(t: TestContext): boolean {
+  if (hasNinja()) return true;
+  if (process.env.CI) throw new Error('ninja is required in CI (apt-get install ninja-build; scripts/setup.sh does)');
+  t.skip('ninja is not installed');
+  return false;
+}
+
 ebpfTest('check --ninja: exactly the undeclared input and the undeclared output', async (t) => {
-  if (!hasNinja()) {
-    if (process.env.CI) throw new Error('ninja is required in CI (apt-get install ninja-build; scripts/setup.sh does)');
-    t.skip('ninja is not installed');
-    return;
-  }
+  if (!needNinja(t)) return;
   const dir = path.join(tmpdir('bt-ninja-'), 'proj');
   fs.mkdirSync(dir);
   fs.writeFileSync(path.join(dir, 'build.ninja'), BUILD_NINJA);
@@ -119,11 +124,7 @@ default all
 `;
 
 ebpfTest('check --ninja: a generated header reached only through a depfile is a missing dep; a generated tool run without a dependency, a missing dep that also says it will not rebuild (running is reading)', async (t) => {
-  if (!hasNinja()) {
-    if (process.env.CI) throw new Error('ninja is required in CI (apt-get install ninja-build; scripts/setup.sh does)');
-    t.skip('ninja is not installed');
-    return;
-  }
+  if (!needNinja(t)) return;
   const dir = path.join(tmpdir('bt-ninja-'), 'gen');
   fs.mkdirSync(dir);
   fs.writeFileSync(path.join(dir, 'build.ninja'), GENERATED_NINJA);
@@ -204,11 +205,7 @@ ebpfTest('check --ninja: a CMake custom target generating a header that another 
 });
 
 ebpfTest('check --ninja -j1: a compile that failed because its -I directory of generated headers was not there yet is a missing dep, though the generator never ran', async (t) => {
-  if (!hasNinja()) {
-    if (process.env.CI) throw new Error('ninja is required in CI (apt-get install ninja-build; scripts/setup.sh does)');
-    t.skip('ninja is not installed');
-    return;
-  }
+  if (!needNinja(t)) return;
   const dir = path.join(tmpdir('bt-ninja-'), 'j1');
   fs.mkdirSync(dir);
   fs.writeFileSync(
