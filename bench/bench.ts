@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { median } from './stats.js';
 import { timed } from './timed.js';
+import { withBpfStats } from './real/cpu.js';
 import { LogReader } from '../src/log/reader.js';
 import { recordType } from '../src/log/schema.js';
 import { DEFAULT_RING_BYTES } from '../src/capture/install.js';
@@ -176,18 +177,6 @@ async function startup(runs = 9): Promise<void> {
   }
   console.log([...notes].join('; '));
   fs.rmSync(dir, { recursive: true, force: true });
-}
-
-/** Runs `run` with bpf_stats_enabled set to `on`, then puts the knob back. */
-async function withBpfStats<T>(on: boolean, run: () => Promise<T>): Promise<T> {
-  const knob = '/proc/sys/kernel/bpf_stats_enabled';
-  const before = fs.readFileSync(knob, 'utf8').trim();
-  fs.writeFileSync(knob, on ? '1' : '0');
-  try {
-    return await run();
-  } finally {
-    fs.writeFileSync(knob, before);
-  }
 }
 
 /** One traced build with the kernel's BPF statistics on: CPU per program, bt's CPU, bytes per record. */

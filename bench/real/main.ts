@@ -15,6 +15,9 @@
  *     --no-strace     skip the strace run and the fidelity comparison
  *     --mask REGEX    also mask matches of REGEX in paths and argv (repeatable)
  *     --keep-going    go on when a build fails
+ *     --bpf-stats     after the pairs, one more traced build with the
+ *                     kernel's BPF statistics on (bpf_stats_enabled): each
+ *                     program's time and runs, against the build's CPU
  *     --workload W    kernel (default) or configure: binutils 2.40's bfd/configure,
  *                     out of tree (Debian's binutils-source), ~3,300 short processes
  *     --side-by-side  (configure) each pair's untraced and traced builds at the
@@ -34,7 +37,9 @@
  * Measured: wall time (ratio traced/untraced per pair: median, min..max),
  * bt's own CPU seconds and peak RSS (rusage of the bt process itself,
  * which bt trace writes in its log's trailer), log bytes, records, bytes per
- * record, lost events (trailer). The last bt log is normalized and its
+ * record, lost events (trailer), and the CPU of the build's own processes
+ * (user and system seconds, cpu.ts), whose ratio traced/untraced moves
+ * less than wall time on a VM. The last bt log is normalized and its
  * facts compared with the strace log's (facts.ts, compare.ts).
  * Prints a markdown report; result.json keeps everything.
  */
@@ -46,11 +51,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { median } from '../stats.js';
 import { BT, btLogFacts, btUsage, normalize, summarizeLog, type LogSummary } from './btlog.js';
+import { bpfRows, cpuRows, readBuildCpu, timedBuild, withBpfStats, type BuildCpu } from './cpu.js';
 import { compareFacts, comparisonTable, differencesText, pct, scriptArgvPairs, type Comparison } from './compare.js';
 import { DEFAULT_MASKS, makeMasker, type Mask } from './facts.js';
 import { run } from './run.js';
 import { sideBySide, sideBySideRows } from './sidebyside.js';
 import { STRACE_ARGS, straceFacts } from './strace.js';
+import { parseBpfStats, type BpfRunStats } from '../../src/capture/timing.js';
 
 const CACHE = '/var/cache/bt-bench';
 const KERNEL_PKG = 'linux-source-6.1';
@@ -79,6 +86,7 @@ interface Options {
   strace: boolean;
   masks: string[];
   keepGoing: boolean;
+  bpfStats: boolean;
   workload: string;
   /** configure only: the commands for side-by-side runs, in two directories */
   sideBySide?: { prepare: [string, string]; build: [string, string] };
@@ -98,6 +106,8 @@ interface Run {
   straceLogBytes?: number;
   /** 1-minute load average when the run ended (other work on the machine skews timings) */
   loadAfter?: number;
+  /** the CPU of the build's own processes (cpu.ts) */
+  buildCpu?: BuildCpu;
 }
 
 function sh(q: string): string {
@@ -118,6 +128,7 @@ function parseOptions(argv: string[]): Options {
       'no-strace': { type: 'boolean', default: false },
       mask: { type: 'string', multiple: true, default: [] },
       'keep-going': { type: 'boolean', default: false },
+      'bpf-stats': { type: 'boolean', default: false },
       'side-by-side': { type: 'boolean', default: false },
       workload: { type: 'string', default: 'kernel' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -151,6 +162,7 @@ function parseOptions(argv: string[]): Options {
       strace: !values['no-strace'],
       masks: values.mask as string[],
       keepGoing: !!values['keep-going'],
+      bpfStats: !!values['bpf-stats'],
       workload: values.build,
     };
   }
@@ -171,6 +183,7 @@ function parseOptions(argv: string[]): Options {
       // ./confXXXXXX directory, mktemp's /tmp/XXXXXXXX
       masks: ['conf[A-Za-z0-9]{6}\\b', 'conf[0-9]+', '/tmp/[A-Za-z0-9]{8}\\b', ...(values.mask as string[])],
       keepGoing: !!values['keep-going'],
+      bpfStats: !!values['bpf-stats'],
       workload: 'GNU binutils 2.40 (Debian binutils-source): bfd/configure, out of tree',
     };
   }
@@ -187,8 +200,14 @@ function parseOptions(argv: string[]): Options {
     strace: !values['no-strace'],
     masks: values.mask as string[],
     keepGoing: !!values['keep-going'],
+    bpfStats: !!values['bpf-stats'],
     workload: `Linux ${KERNEL_PKG} (Debian), make tinyconfig, make -j${jobs} vmlinux (out of tree)`,
   };
+}
+
+/** `, build CPU 1.2+0.3 s` (user+system) for a progress line, or nothing. */
+function fmtCpu(c: BuildCpu | undefined): string {
+  return c ? `, build cpu ${c.userSeconds.toFixed(1)}+${c.systemSeconds.toFixed(1)} s` : '';
 }
 
 function log(msg: string): void {
@@ -293,6 +312,8 @@ async function main(): Promise<void> {
   const straceLog = path.join(o.out, 'strace.txt');
   if (o.sideBySide) return sideBySideMain(o, buildLog, btLog);
   const runs: Run[] = [];
+  const timesFile = path.join(o.out, 'build-times.txt');
+  let bpfStats: { stats: BpfRunStats; buildCpu?: BuildCpu } | undefined;
 
   const prepare = async (label: string) => {
     fs.appendFileSync(buildLog, `\n=== prepare (${label}) ===\n`);
@@ -310,20 +331,27 @@ async function main(): Promise<void> {
   const untraced = async (pair: number) => {
     await prepare(`untraced, pair ${pair + 1}`);
     fs.appendFileSync(buildLog, `\n=== build (untraced, pair ${pair + 1}) ===\n`);
-    const r = await run('/bin/sh', ['-c', o.build], { cwd: o.workdir, outFile: buildLog });
-    const res: Run = { kind: 'untraced', pair, ...r };
-    log(`pair ${pair + 1}: untraced ${fmtS(r.seconds)}`);
+    fs.rmSync(timesFile, { force: true });
+    const r = await run('/bin/sh', ['-c', timedBuild(o.build, timesFile)], { cwd: o.workdir, outFile: buildLog });
+    const res: Run = { kind: 'untraced', pair, ...r, buildCpu: readBuildCpu(timesFile) };
+    log(`pair ${pair + 1}: untraced ${fmtS(r.seconds)}${fmtCpu(res.buildCpu)}`);
     runs.push(res);
     check(res);
     return res;
   };
-  const traced = async (pair: number) => {
-    await prepare(`traced, pair ${pair + 1}`);
-    fs.appendFileSync(buildLog, `\n=== build (bt trace, pair ${pair + 1}) ===\n`);
+  const traced = async (pair: number, stats = false) => {
+    const label = stats ? 'bt trace, BPF statistics on' : `bt trace, pair ${pair + 1}`;
+    await prepare(label);
+    fs.appendFileSync(buildLog, `\n=== build (${label}) ===\n`);
     fs.rmSync(btLog, { force: true });
+    fs.rmSync(timesFile, { force: true });
     // bt as its users run it: the executable (its #! line starts Node)
-    const r = await run(BT, ['trace', '-q', '-o', btLog, '--', '/bin/sh', '-c', o.build], { cwd: o.workdir, outFile: buildLog });
-    const res: Run = { kind: 'traced', pair, ...r };
+    const r = await run(BT, ['trace', '-q', '-o', btLog, '--', '/bin/sh', '-c', timedBuild(o.build, timesFile)], {
+      cwd: o.workdir,
+      outFile: buildLog,
+      ...(stats ? { env: { ...process.env, BT_TIMING: '1' }, keepStderr: true } : {}),
+    });
+    const res: Run = { kind: 'traced', pair, ...r, buildCpu: readBuildCpu(timesFile) };
     if (fs.existsSync(btLog)) res.log = summarizeLog(btLog);
     const u = btUsage(res.log?.trailer);
     if (u) {
@@ -333,10 +361,15 @@ async function main(): Promise<void> {
       res.btPeakRssKiB = u.maxRssKiB;
     }
     log(
-      `pair ${pair + 1}: traced ${fmtS(r.seconds)}` +
+      `${stats ? 'statistics run' : `pair ${pair + 1}`}: traced ${fmtS(r.seconds)}${fmtCpu(res.buildCpu)}` +
         (res.btCpuSeconds !== undefined ? `, bt cpu ${res.btCpuSeconds.toFixed(1)} s, rss ${((res.btPeakRssKiB ?? 0) / 1024).toFixed(0)} MiB` : '') +
         (res.log ? `, ${res.log.records} records, lost ${res.log.lost}` : ''),
     );
+    if (stats) {
+      bpfStats = { stats: parseBpfStats(r.stderr ?? '') ?? {}, buildCpu: res.buildCpu };
+      check(res);
+      return res;
+    }
     runs.push(res);
     check(res);
     return res;
@@ -352,6 +385,7 @@ async function main(): Promise<void> {
     log(`warm-up ${i + 1}: ${fmtS(r.seconds)} (not counted)`);
   }
   const ratios: number[] = [];
+  const cpuPairs: Parameters<typeof cpuRows>[0] = [];
   for (let i = 0; i < o.pairs; i++) {
     let u: Run;
     let t: Run;
@@ -363,7 +397,9 @@ async function main(): Promise<void> {
       u = await untraced(i);
     }
     ratios.push(t.seconds / u.seconds);
+    cpuPairs.push({ untraced: u.buildCpu, traced: t.buildCpu, btCpuSeconds: t.btCpuSeconds });
   }
+  if (o.bpfStats) await withBpfStats(true, () => traced(o.pairs, true));
 
   let comparison: Comparison | undefined;
   let straceRun: Run | undefined;
@@ -416,6 +452,8 @@ async function main(): Promise<void> {
     ['bt peak RSS (max over runs)', rss.length ? `${(Math.max(...rss) / 1024).toFixed(0)} MiB` : 'n/a'],
     ['log (last run)', last?.log ? `${fmtBytes(last.log.bytes)}, ${last.log.records.toLocaleString('en')} records, ${(last.log.bytes / Math.max(1, last.log.records)).toFixed(1)} bytes/record` : 'n/a'],
     ['lost events (per traced run)', lost.map((x) => (Number.isNaN(x) ? '?' : String(x))).join(', ')],
+    ...cpuRows(cpuPairs),
+    ...(bpfStats ? bpfRows(bpfStats.stats, bpfStats.buildCpu) : []),
   );
   const loads = runs.map((r) => r.loadAfter ?? 0);
   rows.push([
@@ -459,6 +497,8 @@ async function main(): Promise<void> {
     options: o,
     runs,
     ratios,
+    cpuPairs,
+    bpfStats,
     summary: {
       untracedMedianSeconds: uMed,
       tracedMedianSeconds: tMed,
