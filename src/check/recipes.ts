@@ -19,6 +19,7 @@
  * (they would match any command), end the walk there.
  */
 import type { Build, Job } from '../model/index.js';
+import { shellInline } from '../model/index.js';
 
 /** make starts the next line of a recipe as it reaps the one before: a gap longer than this is not one recipe. */
 const MAX_GAP_NS = 1e9;
@@ -137,9 +138,9 @@ export function commandOf(argv: readonly string[]): string {
   return shellScript(argv) ?? argv.join(' ');
 }
 
-/** The script of a shell run as make runs recipes (`sh -c SCRIPT`, `bash -ec SCRIPT`), else undefined. */
+/** The script of a shell run as make runs recipes (`sh -c SCRIPT`, `bash -e -o pipefail -c SCRIPT`), else undefined. */
 export function shellScript(argv: readonly string[]): string | undefined {
-  return argv.length >= 3 && /(^|\/)(ba|da|k|z)?sh$/.test(argv[0]) && /^-[a-z]*c$/.test(argv[1]) ? argv[2] : undefined;
+  return shellInline(argv)?.script;
 }
 
 /** The index of the first of `list` (sorted by key) whose key is above `t`. */

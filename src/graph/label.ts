@@ -23,14 +23,13 @@
 import { middle, quoteArg } from '../present/format.js';
 import { baseName, relativeInside, resolvePath } from '../normalize/paths.js';
 import { SOURCE_EXT, takesValue } from '../model/toolargs.js';
+import { isShell, shellInline } from '../model/program.js';
 import type { ProcNode } from './model.js';
 
 /** The most an argument takes of a label when the whole command fits. */
 export const ARG_MAX_CHARS = 28;
 /** The most a label's command line takes. */
 export const LINE_MAX_CHARS = 48;
-
-const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'ash', 'busybox']);
 
 /** Source files of compilers other than gcc's (SOURCE_EXT) that a label prefers too. */
 const LABEL_SOURCE_EXT = new Set([
@@ -44,7 +43,7 @@ const LABEL_SOURCE_EXT = new Set([
  */
 export function shortCommand(p: ProcNode, program: string): string {
   const rest = argsAfter(p.argv, program);
-  if (SHELLS.has(program)) {
+  if (isShell(program)) {
     const s = shellLabel(program, rest, p.cwd, LINE_MAX_CHARS);
     if (s !== undefined) return s;
   }
@@ -348,12 +347,9 @@ function quoteText(s: string): string {
  */
 function shellLabel(program: string, rest: readonly string[], cwd: string, max: number): string | undefined {
   // options before -c (-e, -x, -o pipefail); -c may be in a cluster (-ec)
-  let ci = 0;
-  while (ci < rest.length && !/^-[A-Za-z]*c[A-Za-z]*$/.test(rest[ci]!)) {
-    if (!/^[-+]/.test(rest[ci]!)) return undefined;
-    ci += rest[ci] === '-o' || rest[ci] === '+o' ? 2 : 1;
-  }
-  if (ci + 1 >= rest.length) return undefined;
+  const inline = shellInline([program, ...rest]);
+  if (!inline) return undefined;
+  const ci = inline.at - 1;
   const whole = [program, ...rest.map((a) => display(a, cwd))].join(' ');
   if (whole.length <= max) return whole;
   let prefix = [program, ...rest.slice(0, ci + 1).map(quoteArg)].join(' ');

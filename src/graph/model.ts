@@ -11,7 +11,8 @@ import { filterMatches, type ModelEnv } from '../model/subject.js';
 import { Kind, WRITES } from '../model/kinds.js';
 import type { LogRecord } from '../log/schema.js';
 
-export { failed, programName } from '../model/model.js';
+export { failed } from '../model/model.js';
+export { programName } from '../model/program.js';
 
 /** How a process touched a file (bits; an edge's kind). */
 export const Use = {

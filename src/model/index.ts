@@ -18,8 +18,9 @@ import { normalized } from './stream.js';
 
 export { DEFAULT_DRIVERS, isDriver, JobIndex, readersOf, writersOf, type Job, type JobOptions } from './jobs.js';
 export { Kind, KIND_NAMES, kindBit, kindNames, READS, USES, WRITES, type KindName } from './kinds.js';
-export { failed, ModelBuilder, programName, type BuildFile, type BuildModel, type FileAccess, type FileLink, type Process } from './model.js';
+export { failed, ModelBuilder, type BuildFile, type BuildModel, type FileAccess, type FileLink, type Process } from './model.js';
 export { normalized, NormalizedLog } from './stream.js';
+export { isShell, programName, shellInline } from './program.js';
 
 export interface LoadOptions extends JobOptions {
   normalize?: NormalizeOptions;

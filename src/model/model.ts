@@ -611,50 +611,6 @@ function sameStrings(a: readonly string[], b: readonly string[]): boolean {
   return true;
 }
 
-/**
- * The program name of a process: argv[0]'s name, else the exe's. A script
- * is named by the script, not its interpreter: a #! script's exe is the
- * script itself, and `sh ./configure` names it in argv (`sh -c CODE` runs
- * no script).
- */
-export function programName(p: Pick<Process, 'argv' | 'exe' | 'pid'>): string {
-  const a0 = p.argv[0] ? baseName(p.argv[0]) : p.exe ? baseName(p.exe) : '';
-  if (!a0) return `pid ${p.pid}`;
-  if (INTERPRETER.test(a0)) {
-    if (p.exe && !INTERPRETER.test(baseName(p.exe))) return baseName(p.exe);
-    const script = scriptArgument(p.argv);
-    if (script) return baseName(script);
-  }
-  return a0;
-}
-
-/** Programs that run scripts. */
-const INTERPRETER = /^(?:(?:ba|da|z|k|mk|c|tc|fi|a)?sh|busybox|python[0-9.]*|perl[0-9.]*|ruby[0-9.]*|node(?:js)?|tclsh[0-9.]*|lua[0-9.]*|php[0-9.]*|env)$/;
-
-/** Shells: -c in a cluster of options (`sh -ec SCRIPT`) runs inline code. */
-const SHELL = /^(?:(?:ba|da|z|k|mk|c|tc|fi|a)?sh|busybox)$/;
-
-/**
- * The script an interpreter's argv names: its first operand, unless code is
- * given inline (-c, -e, -m..., a shell's -ec). An option's value (a shell's
- * `-o pipefail`, python's `-W error`, `-X dev`) is not the script.
- */
-function scriptArgument(argv: readonly string[]): string | undefined {
-  const shell = SHELL.test(baseName(argv[0] ?? ''));
-  for (let i = 1; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '-c' || a === '-e' || a === '-E' || a === '-m' || a === '--eval' || a === '-') return undefined;
-    if (shell && /^-[A-Za-z]*c[A-Za-z]*$/.test(a)) return undefined;
-    if (shell ? a === '-o' || a === '+o' : a === '-W' || a === '-X') {
-      i++;
-      continue;
-    }
-    if (a.startsWith('-') || a.startsWith('+') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(a)) continue; // options; env's NAME=value
-    return a;
-  }
-  return undefined;
-}
-
 /** True if the process failed: nonzero exit or killed by a signal. */
 export function failed(p: Pick<Process, 'signal' | 'exitCode'>): boolean {
   return p.signal !== 0 || p.exitCode > 0;

@@ -27,5 +27,7 @@ test('a recipe line matches the command make ran from it: variables expand to an
 test('the command of a job: the text given to the shell, else the words', () => {
   assert.equal(commandOf(['/bin/sh', '-c', 'a > b']), 'a > b');
   assert.equal(commandOf(['/bin/bash', '-ec', 'a']), 'a');
+  // make's .SHELLFLAGS := -eu -o pipefail -c
+  assert.equal(commandOf(['/bin/bash', '-eu', '-o', 'pipefail', '-c', 'a | b']), 'a | b');
   assert.equal(commandOf(['cp', 'x', 'y']), 'cp x y');
 });

@@ -8,7 +8,7 @@ import { GraphError } from '../../src/errors.js';
 import { compileGlob } from '../../src/graph/glob.js';
 import { buildGraph, graphFile, renderDot, shellJoin, shortCommand, toDot, type GraphOptions } from '../../src/graph/index.js';
 import type { ProcNode } from '../../src/graph/model.js';
-import { programName } from '../../src/model/model.js';
+import { programName } from '../../src/model/program.js';
 import type { LogHeader } from '../../src/log/schema.js';
 import { normalizeFile, normalizeRecords } from '../../src/normalize/normalize.js';
 import { O_CREAT, O_TRUNC, O_WRONLY, TraceBuilder, addPipeline, cBuildTrace, forkerTrace, tempDir } from '../normalize/synth.js';

@@ -1,0 +1,78 @@
+/**
+ * What a process runs, from its argv and exe: its program's name, whether
+ * it is a shell, and the inline script a shell was given. The graph's
+ * labels, check's recipe lines and every answer that names a process read
+ * these, so that `sh -ec CODE`, `bash -o pipefail -c CODE` and
+ * `sh ./configure` are told apart the same way everywhere.
+ */
+import { baseName } from '../normalize/paths.js';
+import type { Process } from './model.js';
+
+/** Shells (their base names): `-c` in a cluster of options (`sh -ec SCRIPT`) runs inline code. */
+const SHELL = /^(?:(?:ba|da|z|k|mk|c|tc|fi|a)?sh|busybox)$/;
+
+/** Programs that run scripts: shells and other interpreters, and env. */
+const INTERPRETER = /^(?:(?:ba|da|z|k|mk|c|tc|fi|a)?sh|busybox|python[0-9.]*|perl[0-9.]*|ruby[0-9.]*|node(?:js)?|tclsh[0-9.]*|lua[0-9.]*|php[0-9.]*|env)$/;
+
+/** A shell's option that takes the next argument as its value (`-o pipefail`). */
+const takesValue = (a: string) => a === '-o' || a === '+o';
+
+/** True if `program` (a path or a base name) is a shell. */
+export function isShell(program: string): boolean {
+  return SHELL.test(baseName(program));
+}
+
+/**
+ * The inline script of a shell given one (`sh -c SCRIPT`, `bash -ec SCRIPT`,
+ * `bash -e -o pipefail -c SCRIPT`): the script and the index in argv of the
+ * option that holds `c`. Undefined for a shell that runs a file or reads its
+ * input, and for any other program.
+ */
+export function shellInline(argv: readonly string[]): { script: string; at: number } | undefined {
+  if (!argv.length || !isShell(argv[0]!)) return undefined;
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (/^-[A-Za-z]*c[A-Za-z]*$/.test(a)) return i + 1 < argv.length ? { script: argv[i + 1]!, at: i } : undefined;
+    if (!/^[-+]./.test(a) || a === '--') return undefined; // an operand (the script file) before any -c
+    if (takesValue(a)) i++;
+  }
+  return undefined;
+}
+
+/**
+ * The program name of a process: argv[0]'s name, else the exe's. A script
+ * is named by the script, not its interpreter: a #! script's exe is the
+ * script itself, and `sh ./configure` names it in argv (`sh -c CODE` runs
+ * no script).
+ */
+export function programName(p: Pick<Process, 'argv' | 'exe' | 'pid'>): string {
+  const a0 = p.argv[0] ? baseName(p.argv[0]) : p.exe ? baseName(p.exe) : '';
+  if (!a0) return `pid ${p.pid}`;
+  if (INTERPRETER.test(a0)) {
+    if (p.exe && !INTERPRETER.test(baseName(p.exe))) return baseName(p.exe);
+    const script = scriptArgument(p.argv);
+    if (script) return baseName(script);
+  }
+  return a0;
+}
+
+/**
+ * The script an interpreter's argv names: its first operand, unless code is
+ * given inline or read from the input (-c, -e, -m..., a shell's -ec or -s;
+ * a shell's -e is errexit). An option's value (a shell's `-o pipefail`,
+ * python's `-W error`, `-X dev`) is not the script.
+ */
+function scriptArgument(argv: readonly string[]): string | undefined {
+  const shell = isShell(argv[0] ?? '');
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '-' || (shell ? /^-[A-Za-z]*[cs][A-Za-z]*$/.test(a) : ['-c', '-e', '-E', '-m', '--eval'].includes(a))) return undefined;
+    if (shell ? takesValue(a) : a === '-W' || a === '-X') {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-') || a.startsWith('+') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(a)) continue; // options; env's NAME=value
+    return a;
+  }
+  return undefined;
+}
