@@ -12,11 +12,14 @@
  * itself is never an outside dependency. Findings are grouped by
  * directory; a directory inside another reported one joins it: one finding
  * for everything read from ~/.rustup (/ takes only what is in a directory
- * of it the build found missing).
+ * of it the build found missing). What programs of an installation
+ * outside the allowed roots looked at joins that installation's finding:
+ * a python from ~/.pyenv and the user site-packages it looks for are one
+ * finding.
  */
 import { compileGlob, type PathMatcher } from '../graph/glob.js';
 import { Kind, kindNames, USES, type Build, type BuildFile } from '../model/index.js';
-import { dirName, relativeInside } from '../normalize/paths.js';
+import { baseName, dirName, relativeInside } from '../normalize/paths.js';
 import { jobOf, jobRef, secondsSince, type FileUse, type Finding } from './finding.js';
 import type { Noise } from './noise.js';
 
@@ -77,18 +80,9 @@ export function hermeticity(build: Build, noise: Noise, opts: HermeticityOptions
     }
   }
 
-  // A directory inside another reported one joins it. Nothing joins / but
-  // what is in a directory of / that the build found missing: cargo's
-  // /.cargo/config goes with its /.cargo, looked for in every parent.
-  const dirs = [...byDir.keys()].sort((a, b) => a.length - b.length);
-  const missing = (p: string) => build.file(p)?.kinds === Kind.PROBE;
-  for (const d of dirs) {
-    const inside = (a: string) => (a === '/' ? missing(`/${d.split('/')[1]}`) : d.startsWith(`${a}/`));
-    const into = dirs.find((a) => a !== d && byDir.has(a) && inside(a));
-    if (!into) continue;
-    byDir.get(into)!.push(...byDir.get(d)!);
-    byDir.delete(d);
-  }
+  joinInside(build, byDir);
+  joinByProgram(build, byDir, (p) => allowed.some((m) => m.test(p)));
+  joinInside(build, byDir);
 
   const out: Finding[] = [];
   for (const [dir, uses] of byDir) {
@@ -111,6 +105,62 @@ export function hermeticity(build: Build, noise: Noise, opts: HermeticityOptions
     });
   }
   return out;
+}
+
+/**
+ * A directory inside another reported one joins it. Nothing joins / but
+ * what is in a directory of / that the build found missing: cargo's
+ * /.cargo/config goes with its /.cargo, looked for in every parent.
+ */
+function joinInside(build: Build, byDir: Map<string, FileUse[]>): void {
+  const dirs = [...byDir.keys()].sort((a, b) => a.length - b.length);
+  const missing = (p: string) => build.file(p)?.kinds === Kind.PROBE;
+  for (const d of dirs) {
+    const inside = (a: string) => (a === '/' ? missing(`/${d.split('/')[1]}`) : d.startsWith(`${a}/`));
+    const into = dirs.find((a) => a !== d && byDir.has(a) && inside(a));
+    if (!into) continue;
+    byDir.get(into)!.push(...byDir.get(d)!);
+    byDir.delete(d);
+  }
+}
+
+/** Where a program is installed: the directory above its bin, sbin, libexec or shims directory, else its own directory. */
+function prefixOf(exe: string): string {
+  const dir = dirName(exe);
+  return /^(?:s?bin|libexec|shims)$/.test(baseName(dir)) ? dirName(dir) : dir;
+}
+
+/**
+ * What programs installed outside the allowed roots looked at is part of
+ * that installation: a python from ~/.pyenv/versions/3.11.4 reading its
+ * lib/python3.11, looking for .python-version in every parent and for the
+ * user's site-packages is one dependency, that python, not four. A
+ * directory whose every use was by programs of one such installation
+ * becomes part of the installation's finding.
+ */
+function joinByProgram(build: Build, byDir: Map<string, FileUse[]>, isAllowed: (path: string) => boolean): void {
+  // the program it runs, or the last script it ran (a #! script's exe is its interpreter, /usr/bin/bash)
+  const home = (proc: number) => {
+    const p = build.process(proc);
+    if (!p) return undefined;
+    let program = p.exe && !isAllowed(p.exe) ? p.exe : undefined;
+    if (!program) {
+      for (const a of p.files.values()) {
+        const path = build.model.files[a.file]!.path;
+        if (a.kinds & Kind.EXEC && !isAllowed(path)) program = path;
+      }
+    }
+    return program && prefixOf(program);
+  };
+  for (const [dir, uses] of [...byDir]) {
+    const homes = new Set(uses.map((u) => home(u.proc)));
+    const [into] = homes;
+    if (homes.size !== 1 || into === undefined || into === dir) continue;
+    byDir.delete(dir);
+    const there = byDir.get(into);
+    if (there) there.push(...uses);
+    else byDir.set(into, uses);
+  }
 }
 
 /** Every directory above a file the build found (not the files themselves, nor what was only looked for). */

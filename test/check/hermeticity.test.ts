@@ -56,3 +56,36 @@ test('hermeticity: a file hard-linked from outside the allowed roots (a package 
   const got = findings([], [], [['/srv/store/pkg-1.0.tgz', '/src/rc/vendor/pkg-1.0.tgz']]);
   assert.deepEqual(got, [['/srv/store', ['/srv/store/pkg-1.0.tgz link_from']]]);
 });
+
+test('hermeticity: what a program from a reported directory looked at elsewhere joins that directory (pyenv\'s python)', () => {
+  const t = new TraceBuilder(1, '/src/py');
+  t.exec(1, '/usr/bin/make', ['make'], '/src/py');
+  t.fork(1, 2);
+  t.exec(2, '/root/.pyenv/versions/3.11.4/bin/python3.11', ['python3', 'gen.py'], '/src/py');
+  t.open(2, '/root/.pyenv/versions/3.11.4/lib/python3.11/os.py', { fd: 3 });
+  t.push(2, { lookup: { op: 'newfstatat', path: '/.python-version', dirfd: -100, flags: 0, mode: 0, errno: ENOENT, ftype: 0 } });
+  t.push(2, { lookup: { op: 'newfstatat', path: '/root/.local/lib/python3.11/site-packages', dirfd: -100, flags: 0, mode: 0, errno: ENOENT, ftype: 0 } });
+  t.exit(2, 0);
+  // a system tool's own lookup outside stays a finding of its own
+  t.fork(1, 3);
+  t.exec(3, '/usr/bin/git', ['git', 'describe'], '/src/py');
+  t.push(3, { lookup: { op: 'newfstatat', path: '/srv/git/config', dirfd: -100, flags: 0, mode: 0, errno: ENOENT, ftype: 0 } });
+  t.exit(3, 0);
+  t.exit(1, 0);
+  const n = normalizeRecords(t.header, t.records);
+  const build = buildFromRecords(n.header, n.records);
+  const got = hermeticity(build, new Noise(build)).map((f) => [f.file, f.detail, f.uses.map((u) => u.path)]);
+  assert.deepEqual(got.sort(), [
+    [
+      '/root/.pyenv/versions/3.11.4',
+      '2 files read, 2 looked for and missing outside the allowed roots, by 1 job',
+      [
+        '/root/.pyenv/versions/3.11.4/bin/python3.11',
+        '/root/.pyenv/versions/3.11.4/lib/python3.11/os.py',
+        '/.python-version',
+        '/root/.local/lib/python3.11/site-packages',
+      ],
+    ],
+    ['/srv/git', '1 looked for and missing outside the allowed roots, by 1 job', ['/srv/git/config']],
+  ]);
+});
