@@ -9,7 +9,10 @@
  * tool under matched parents, then the same tool and directory; in both,
  * the most arguments in common first, and only pairs that share at least
  * half their words or where one's words are all in the other (only words
- * added or only removed: `gen` and `gen --fast x`).
+ * added or only removed: `gen` and `gen --fast x`). Last, what is left
+ * pairs by what it made: the topmost unpaired processes of each side whose
+ * trees alone wrote the same file (`gcc -c u.c`, whose `as` wrote u.o,
+ * against `clang -c u.c`).
  */
 import { programName, WRITES, type Build, type Process } from '../model/index.js';
 import type { Masker } from './mask.js';
@@ -90,7 +93,8 @@ export function match(a: Side, b: Side): Matching {
       usedB.add(q.proc);
     }
   }
-  const freeA = () => a.procs.filter((p) => !same.has(p.proc) && !changed.has(p.proc));
+  const freeOfA = (p: Process) => !same.has(p.proc) && !changed.has(p.proc);
+  const freeA = () => a.procs.filter(freeOfA);
   const tool = (s: Side, p: Process) => s.argv.get(p.proc)![0];
   const pair = (p: Process, q: Process) => {
     changed.set(p.proc, q.proc);
@@ -144,6 +148,29 @@ export function match(a: Side, b: Side): Matching {
       scores.sort((u, v) => v[0] - u[0] || u[1].start - v[1].start);
       for (const [, p, q] of scores) if (!changed.has(p.proc) && !usedB.has(q.proc)) pair(p, q);
     }
+  }
+  // 5. another tool that made the same output (CC=gcc against CC=clang): the topmost unpaired processes whose trees wrote it
+  const tops = (s: Side, free: (p: Process) => boolean) => {
+    const out = new Map<string, Process | null>(); // null: more than one tree wrote it
+    for (const p of s.procs) {
+      if (!free(p)) continue;
+      let top = p;
+      for (let up = s.build.process(p.parent); up; up = s.build.process(up.parent)) {
+        if (!up.execd) continue; // a fork that ran no program of its own
+        if (!free(up)) break;
+        top = up;
+      }
+      for (const k of s.wrote.get(p.proc)!) {
+        const seen = out.get(k);
+        out.set(k, seen === undefined || seen === top ? top : null);
+      }
+    }
+    return out;
+  };
+  const topsB = tops(b, (q) => !usedB.has(q.proc));
+  for (const [k, p] of tops(a, freeOfA)) {
+    const q = topsB.get(k);
+    if (p && q && freeOfA(p) && !usedB.has(q.proc)) pair(p, q);
   }
   return {
     same,

@@ -192,3 +192,27 @@ test('diffBuilds: a rustc link differing only in rustc\'s temporary directory is
     "cc -m64 '<tmp>' '-L$START/target/debug/deps/<tmp>/raw-dylibs' [-'-L$START/target/debug/deps/<tmp>'-] {+'-L$START/target/debug/deps/ccompile'+} -o '$START/target/debug/deps/hello-b0a6'",
   ]);
 });
+
+/** make -> the compile of u.c with `cc` (gcc: cc1 and as under it; clang: one process), and a log both append to. */
+function compilerBuild(cc: 'gcc' | 'clang') {
+  const compile = [cc, '-c', '-o', 'u.o', 'u.c'];
+  const procs =
+    cc === 'gcc'
+      ? [
+          { proc: 2, parent: 1, argv: compile, opens: [['/p/build.log', Kind.WRITE]] as Array<[string, number]> },
+          { proc: 3, parent: 2, argv: ['cc1', 'u.c', '-o', '/tmp/ccAb12Cd.s'], opens: [['/p/u.c', Kind.READ], ['/tmp/ccAb12Cd.s', Kind.WRITE | Kind.CREATE]] as Array<[string, number]> },
+          { proc: 4, parent: 2, argv: ['as', '-o', 'u.o', '/tmp/ccAb12Cd.s'], opens: [['/p/u.o', Kind.WRITE | Kind.CREATE]] as Array<[string, number]> },
+        ]
+      : [{ proc: 2, parent: 1, argv: compile, opens: [['/p/u.c', Kind.READ], ['/p/u.o', Kind.WRITE | Kind.CREATE], ['/p/build.log', Kind.WRITE]] as Array<[string, number]> }];
+  // a step whose command changed entirely, writing the log the compile writes too: not paired by it
+  const other = { proc: 9, parent: 1, argv: cc === 'gcc' ? ['date'] : ['uname', '-a', '-m', '-r'], opens: [['/p/build.log', Kind.WRITE]] as Array<[string, number]> };
+  return fakeBuild([{ proc: 1, argv: ['make', `CC=${cc}`] }, ...procs, other], '/p', { command: ['make', `CC=${cc}`] });
+}
+
+test('diffBuilds: another compiler that made the same object is the same command changed, its helpers only in one build', () => {
+  const r = diffBuilds(compilerBuild('gcc'), compilerBuild('clang'));
+  assert.deepEqual(r.arguments.map((x) => wordDiff(x.diff)), ['make [-CC=gcc-] {+CC=clang+}', '[-gcc-] {+clang+} -c -o u.o u.c']);
+  // cc1 and as have no counterpart; date and uname only share the log, which two trees of each build wrote
+  assert.deepEqual(r.only_in_a.map((x) => x.argv[0]), ['cc1', 'as', 'date']);
+  assert.deepEqual(r.only_in_b.map((x) => x.argv[0]), ['uname']);
+});
