@@ -4,7 +4,7 @@ import { commandLine, displayPath, formatDuration, plural, quoteArg } from '../p
 import type { ArgOp } from './match.js';
 import { differs, type Command, type DiffReport, type FileEntry, type OnlyCommand } from './index.js';
 
-/** Entries listed per section in text (JSON has them all); one more is listed rather than "… and 1 more". */
+/** Lines listed per section in text (JSON has them all); one more is listed rather than "… and 1 more". */
 const MAX_LINES = 40;
 
 /** An argument diff longer than this shows the kept words next to a change only (… for the rest). */
@@ -57,19 +57,26 @@ export function shortDiff(ops: readonly ArgOp[]): string {
   return out.join(' ');
 }
 
+/** A line of a text section and the number of entries (commands, files…) it stands for. */
+interface Line {
+  text: string;
+  commands: number;
+}
+
 /** The edit of an argument diff, its changed words only: `[--O2-] {+-O0+}`. */
 function edit(ops: readonly ArgOp[]): string {
   return wordDiff(ops.filter((o) => o.op !== '='));
 }
 
 /**
- * The argument section's lines: commands with the same edit (`[--O2-]
- * {+-O0+}` in each compile and its cc1) as one group, in the order of their
- * first command: a single command as its (shortened) diff; a group as the
- * edit, its count and the count per program, then the first command of each
- * program with the number of others like it.
+ * The argument section's lines, each with the commands it stands for:
+ * commands with the same edit (`[--O2-] {+-O0+}` in each
+ * compile and its cc1) as one group, in the order of their first command:
+ * a single command as its (shortened) diff; a group as the edit, its count
+ * and the count per program, then the first command of each program with
+ * the number of others like it.
  */
-export function argumentLines(items: DiffReport['arguments']): string[] {
+function argumentLines(items: DiffReport['arguments']): Line[] {
   const groups = new Map<string, DiffReport['arguments']>();
   for (const x of items) {
     const k = edit(x.diff);
@@ -77,10 +84,10 @@ export function argumentLines(items: DiffReport['arguments']): string[] {
     if (g) g.push(x);
     else groups.set(k, [x]);
   }
-  const out: string[] = [];
+  const out: Line[] = [];
   for (const [k, xs] of groups) {
     if (xs.length === 1) {
-      out.push(`${shortDiff(xs[0].diff)}${where(xs[0].b)}`);
+      out.push({ text: `${shortDiff(xs[0].diff)}${where(xs[0].b)}`, commands: 1 });
       continue;
     }
     const byTool = new Map<string, DiffReport['arguments']>();
@@ -90,10 +97,10 @@ export function argumentLines(items: DiffReport['arguments']): string[] {
       if (l) l.push(x);
       else byTool.set(t, [x]);
     }
-    out.push(`${k} in ${xs.length} commands: ${[...byTool].map(([t, l]) => `${t} (${l.length})`).join(', ')}`);
+    out.push({ text: `${k} in ${xs.length} commands: ${[...byTool].map(([t, l]) => `${t} (${l.length})`).join(', ')}`, commands: 0 });
     for (const l of byTool.values()) {
       const more = l.length > 1 ? `  (and ${l.length - 1} more like it)` : '';
-      out.push(`  ${shortDiff(l[0].diff)}${where(l[0].b)}${more}`);
+      out.push({ text: `  ${shortDiff(l[0].diff)}${where(l[0].b)}${more}`, commands: l.length });
     }
   }
   return out;
@@ -117,14 +124,18 @@ function side(name: string, b: DiffReport['a']): string {
 export function diffText(r: DiffReport): string {
   const out: string[] = [];
   out.push(`bt diff: ${differs(r) ? 'the builds differ' : 'no differences'}${incomplete(r)}; ${side('A', r.a)}; ${side('B', r.b)}`);
-  const lines = (title: string, count: number, items: readonly string[]) => {
+  // past MAX_LINES lines, the count of the entries left, as the title counts them (a group's heading stands for none)
+  const lines = (title: string, items: readonly Line[]) => {
+    const count = items.reduce((n, x) => n + x.commands, 0);
     if (!count) return;
     out.push('', `${title} (${count})`);
-    const shown = items.length > MAX_LINES + 1 ? MAX_LINES : items.length;
-    for (const x of items.slice(0, shown)) out.push(`  ${x}`);
-    if (items.length > shown) out.push(`  … and ${items.length - shown} more (--json lists them all)`);
+    let shown = items.length > MAX_LINES + 1 ? MAX_LINES : items.length;
+    while (shown > 0 && shown < items.length && items[shown - 1]!.commands === 0) shown--; // no heading without its first line
+    for (const x of items.slice(0, shown)) out.push(`  ${x.text}`);
+    const left = items.slice(shown).reduce((n, x) => n + x.commands, 0);
+    if (left) out.push(`  … and ${left} more (--json lists them all)`);
   };
-  const section = <T>(title: string, items: readonly T[], line: (x: T) => string) => lines(title, items.length, items.map(line));
+  const section = <T>(title: string, items: readonly T[], line: (x: T) => string) => lines(title, items.map((x) => ({ text: line(x), commands: 1 })));
   const files = (e: FileEntry) => `${displayPath(e.path)}  (${e.tools.join(', ')})`;
   section('exit status changed', r.exit_status, (x) => `${commandLine(x.b.argv)}: ${x.a_status} -> ${x.b_status}${where(x.b)}`);
   const only = (x: OnlyCommand) => {
@@ -133,7 +144,7 @@ export function diffText(r: DiffReport): string {
   };
   section('commands only in A', r.only_in_a, only);
   section('commands only in B', r.only_in_b, only);
-  lines('arguments changed (A -> B)', r.arguments.length, argumentLines(r.arguments));
+  lines('arguments changed (A -> B)', argumentLines(r.arguments));
   section('environment changed (A -> B)', r.environment, (x) => `${x.name}: ${value(x.a)} -> ${value(x.b)}  (${x.tools.join(', ')})`);
   section('inputs read only in A', r.inputs_only_in_a, files);
   section('inputs read only in B', r.inputs_only_in_b, files);

@@ -173,6 +173,30 @@ test('diff: one edit in many commands is one group: the edit, the count per prog
   ]);
 });
 
+test('diff: a long argument section is cut between lines and counts the commands left, not the lines', () => {
+  // one edit in 45 tools: a heading and 45 lines, one per tool; then 3 commands of their own
+  const tools = Array.from({ length: 45 }, (_, i) => `tool${String(i).padStart(2, '0')}`);
+  const build = (opt: string) =>
+    traced(
+      make([
+        ...tools.map((t): P => ({ exe: `/usr/bin/${t}`, argv: [t, opt, '-c', `${t}.c`] })),
+        ...['x', 'y', 'z'].map((t): P => ({ exe: `/usr/bin/${t}`, argv: [t, `--${t}=${opt}`, 'in', 'out'] })),
+      ]),
+    );
+  const r = diffBuilds(build('-O2'), build('-O0'));
+  assert.equal(r.arguments.length, 48);
+  const lines = section(diffText(r), 'arguments changed (A -> B)');
+  assert.deepEqual(lines.slice(0, 3), [
+    'arguments changed (A -> B) (48)',
+    `  [--O2-] {+-O0+} in 45 commands: ${tools.map((t) => `${t} (1)`).join(', ')}`,
+    '    tool00 [--O2-] {+-O0+} -c tool00.c',
+  ]);
+  // 40 lines listed: the heading and 39 tools; 6 tools and x, y, z left
+  assert.equal(lines.length, 1 + 40 + 1);
+  assert.equal(lines[40], '    tool38 [--O2-] {+-O0+} -c tool38.c');
+  assert.equal(lines[41], '  … and 9 more (--json lists them all)');
+});
+
 test('shortDiff: a long argument list shows the change with two words of context; wordDiff writes a run of 3 or more equal words once', () => {
   const long = ['rustc', '--crate-name', 'app', ...Array.from({ length: 40 }, (_, i) => `--flag-number-${i}`), '-L', 'dependency=$START/target/debug/deps'];
   assert.equal(shortDiff(argDiff(long, [...long, '-Copt-level=1'])), "rustc … -L 'dependency=$START/target/debug/deps' {+-Copt-level=1+}");
