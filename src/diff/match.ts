@@ -12,7 +12,7 @@
  * added or only removed: `gen` and `gen --fast x`). Last, what is left
  * pairs by what it made: the topmost unpaired processes of each side whose
  * trees alone wrote the same file (`gcc -c u.c`, whose `as` wrote u.o,
- * against `clang -c u.c`).
+ * against `clang -c u.c`; `gcc -o prog`, whose ld paired with clang's).
  */
 import { programName, WRITES, type Build, type Process } from '../model/index.js';
 import type { Masker } from './mask.js';
@@ -149,17 +149,18 @@ export function match(a: Side, b: Side): Matching {
       for (const [, p, q] of scores) if (!changed.has(p.proc) && !usedB.has(q.proc)) pair(p, q);
     }
   }
-  // 5. another tool that made the same output (CC=gcc against CC=clang): the topmost unpaired processes whose trees wrote it
+  // 5. another tool that made the same output (CC=gcc against CC=clang): the topmost unpaired processes whose trees wrote it,
+  // whoever in the tree wrote it (gcc's link: its ld, paired with clang's ld)
   const tops = (s: Side, free: (p: Process) => boolean) => {
     const out = new Map<string, Process | null>(); // null: more than one tree wrote it
     for (const p of s.procs) {
-      if (!free(p)) continue;
-      let top = p;
+      let top = free(p) ? p : undefined;
       for (let up = s.build.process(p.parent); up; up = s.build.process(up.parent)) {
         if (!up.execd) continue; // a fork that ran no program of its own
         if (!free(up)) break;
         top = up;
       }
+      if (!top) continue;
       for (const k of s.wrote.get(p.proc)!) {
         const seen = out.get(k);
         out.set(k, seen === undefined || seen === top ? top : null);

@@ -193,7 +193,7 @@ test('diffBuilds: a rustc link differing only in rustc\'s temporary directory is
   ]);
 });
 
-/** make -> the compile of u.c with `cc` (gcc: cc1 and as under it; clang: one process), and a log both append to. */
+/** make -> the compile of u.c and the link of prog with `cc` (gcc: cc1 and as, collect2 and ld under it; clang: itself, ld), and a log both append to. */
 function compilerBuild(cc: 'gcc' | 'clang') {
   const compile = [cc, '-c', '-o', 'u.o', 'u.c'];
   const procs =
@@ -204,15 +204,21 @@ function compilerBuild(cc: 'gcc' | 'clang') {
           { proc: 4, parent: 2, argv: ['as', '-o', 'u.o', '/tmp/ccAb12Cd.s'], opens: [['/p/u.o', Kind.WRITE | Kind.CREATE]] as Array<[string, number]> },
         ]
       : [{ proc: 2, parent: 1, argv: compile, opens: [['/p/u.c', Kind.READ], ['/p/u.o', Kind.WRITE | Kind.CREATE], ['/p/build.log', Kind.WRITE]] as Array<[string, number]> }];
+  // the link: gcc runs ld through collect2, clang runs it itself
+  const ld = (proc: number, parent: number) => ({ proc, parent, argv: ['ld', '-o', 'prog', 'u.o'], opens: [['/p/prog', Kind.WRITE | Kind.CREATE]] as Array<[string, number]> });
+  const link =
+    cc === 'gcc'
+      ? [{ proc: 5, parent: 1, argv: ['gcc', '-o', 'prog', 'u.o'] }, { proc: 6, parent: 5, argv: ['collect2', '-o', 'prog', 'u.o'] }, ld(7, 6)]
+      : [{ proc: 5, parent: 1, argv: ['clang', '-o', 'prog', 'u.o'] }, ld(6, 5)];
   // a step whose command changed entirely, writing the log the compile writes too: not paired by it
   const other = { proc: 9, parent: 1, argv: cc === 'gcc' ? ['date'] : ['uname', '-a', '-m', '-r'], opens: [['/p/build.log', Kind.WRITE]] as Array<[string, number]> };
-  return fakeBuild([{ proc: 1, argv: ['make', `CC=${cc}`] }, ...procs, other], '/p', { command: ['make', `CC=${cc}`] });
+  return fakeBuild([{ proc: 1, argv: ['make', `CC=${cc}`] }, ...procs, ...link, other], '/p', { command: ['make', `CC=${cc}`] });
 }
 
-test('diffBuilds: another compiler that made the same object is the same command changed, its helpers only in one build', () => {
+test('diffBuilds: another compiler that made the same object or program is the same command changed, its helpers only in one build', () => {
   const r = diffBuilds(compilerBuild('gcc'), compilerBuild('clang'));
-  assert.deepEqual(r.arguments.map((x) => wordDiff(x.diff)), ['make [-CC=gcc-] {+CC=clang+}', '[-gcc-] {+clang+} -c -o u.o u.c']);
-  // cc1 and as have no counterpart; date and uname only share the log, which two trees of each build wrote
-  assert.deepEqual(r.only_in_a.map((x) => x.argv[0]), ['cc1', 'as', 'date']);
+  assert.deepEqual(r.arguments.map((x) => wordDiff(x.diff)), ['make [-CC=gcc-] {+CC=clang+}', '[-gcc-] {+clang+} -c -o u.o u.c', '[-gcc-] {+clang+} -o prog u.o']);
+  // cc1, as and collect2 have no counterpart; date and uname only share the log, which two trees of each build wrote
+  assert.deepEqual(r.only_in_a.map((x) => x.argv[0]), ['cc1', 'as', 'collect2', 'date']);
   assert.deepEqual(r.only_in_b.map((x) => x.argv[0]), ['uname']);
 });
