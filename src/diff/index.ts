@@ -44,8 +44,13 @@ export interface DiffReport {
   inputs_only_in_a: FileEntry[];
   inputs_only_in_b: FileEntry[];
   resolved_elsewhere: Array<{ name: string; a: string[]; b: string[]; tools: string[] }>;
-  /** Inputs of both builds whose modification time differs ("sec.nsec", as a stat found it before the build wrote it: an edited source). */
-  inputs_changed: Array<{ path: string; a: string; b: string; tools: string[] }>;
+  /**
+   * Inputs of both builds that changed: at the same place in both, by
+   * modification time ("sec.nsec", as a stat or open found it before the
+   * build wrote it: an edited source); in two trees (two checkouts, whose
+   * times differ anyway), by size (as an open found it). `by` says which.
+   */
+  inputs_changed: Array<{ path: string; by: 'mtime' | 'size'; a: string; b: string; a_size?: number; b_size?: number; tools: string[] }>;
   outputs_only_in_a: FileEntry[];
   outputs_only_in_b: FileEntry[];
   durations: Array<{ a: Command; b: Command; a_ms: number; b_ms: number; change_ms: number }>;
@@ -366,24 +371,35 @@ export function byPlace(u: string, v: string): number {
   return ou - ov || (u < v ? -1 : u > v ? 1 : 0);
 }
 
+/** An input as one build found it, and the tools that used it. */
+interface Found {
+  file: BuildFile;
+  tools: Set<string>;
+}
+
 /**
  * Files both builds used and neither made (read, run or only stat'ed: a
- * no-op build's make only compares its prerequisites' timestamps), at the
- * same path in both, whose mtime differs, where a process of each build
- * asked for it (make's stat of a prerequisite, a compiler's open of a header):
- * what was edited, touched or upgraded in between. Copies of a tree
- * elsewhere (other paths, masked alike) are not compared: copying sets new
- * mtimes.
+ * no-op build's make only compares its prerequisites' timestamps), where a
+ * process of each build asked for it (make's stat of a prerequisite, a
+ * compiler's open of a header): what was edited, touched or upgraded in
+ * between. At the same path in both: by modification time (or size). In
+ * two trees (two checkouts, compared by the path relative to each start
+ * directory): by size only, as an open found it, since copying or checking
+ * out gives every file a time of its own; a same-size edit there is not
+ * seen (bt hashes no content).
  */
 function changedInputs(a: Side, b: Side): DiffReport['inputs_changed'] {
   const collect = (s: Side) => {
     const noise = new Noise(s.build);
-    const out = new Map<string, { mtime: string; tools: Set<string> }>();
+    // by the name the rest of the diff knows it by: a file of the build tree relative to its start directory, so two checkouts compare
+    const out = new Map<string, Found | null>(); // null: two files of one name (masked)
     for (const f of s.build.model.files) {
       // used, never written by the build (a target it remakes has an older mtime each time)
       if (f.dir || f.created || f.mtime === undefined || !(f.kinds & (READS | Kind.STAT)) || f.kinds & WRITES) continue;
       if (isPseudoPath(f.path) || noise.path(f.path)) continue;
-      out.set(f.path, { mtime: f.mtime, tools: toolsOf(s, f, READS | Kind.STAT) });
+      const key = s.mask.path(f.path);
+      if (key.includes('<tmp>')) continue;
+      out.set(key, out.has(key) ? null : { file: f, tools: toolsOf(s, f, READS | Kind.STAT) });
     }
     return out;
   };
@@ -392,7 +408,20 @@ function changedInputs(a: Side, b: Side): DiffReport['inputs_changed'] {
   const out: DiffReport['inputs_changed'] = [];
   for (const [path, x] of ka) {
     const y = kb.get(path);
-    if (y && y.mtime !== x.mtime) out.push({ path: a.mask.path(path), a: x.mtime, b: y.mtime, tools: [...new Set([...x.tools, ...y.tools])].sort() });
+    if (!x || !y) continue;
+    const [fa, fb] = [x.file, y.file];
+    const by = fa.path === fb.path ? 'mtime' : 'size';
+    const changed = by === 'mtime' ? fa.mtime !== fb.mtime || (fa.size !== undefined && fb.size !== undefined && fa.size !== fb.size) : fa.size !== undefined && fb.size !== undefined && fa.size !== fb.size;
+    if (!changed) continue;
+    out.push({
+      path,
+      by,
+      a: fa.mtime!,
+      b: fb.mtime!,
+      ...(fa.size !== undefined ? { a_size: fa.size } : {}),
+      ...(fb.size !== undefined ? { b_size: fb.size } : {}),
+      tools: [...new Set([...x.tools, ...y.tools])].sort(),
+    });
   }
   return out.sort((u, v) => byPlace(u.path, v.path));
 }

@@ -149,7 +149,9 @@ export function diffText(r: DiffReport): string {
   section('inputs read only in A', r.inputs_only_in_a, files);
   section('inputs read only in B', r.inputs_only_in_b, files);
   section('read from another place (A -> B)', r.resolved_elsewhere, (x) => `${displayPath(x.name)}: ${x.a.map(displayPath).join(' ')} -> ${x.b.map(displayPath).join(' ')}  (${x.tools.join(', ')})`);
-  section('inputs changed (modification time, A -> B)', r.inputs_changed, (x) => `${displayPath(x.path)}: ${mtimeText(x.a)} -> ${mtimeText(x.b)}  (${x.tools.join(', ')})`);
+  const change = (x: DiffReport['inputs_changed'][number]) =>
+    x.by === 'size' || x.a === x.b ? `${x.a_size} -> ${x.b_size} bytes` : `${mtimeText(x.a)} -> ${mtimeText(x.b)}`;
+  section('inputs changed (A -> B)', r.inputs_changed, (x) => `${displayPath(x.path)}: ${change(x)}  (${x.tools.join(', ')})`);
   section('outputs only in A', r.outputs_only_in_a, files);
   section('outputs only in B', r.outputs_only_in_b, files);
   section('job durations changed most', r.durations, (x) => `${x.change_ms > 0 ? '+' : ''}${x.change_ms} ms  ${commandLine(x.b.argv)}  (${x.a_ms} ms -> ${x.b_ms} ms)`);

@@ -87,6 +87,8 @@ export interface BuildFile {
    * did either (a log of a bt before opens carried the time).
    */
   mtime?: string;
+  /** Its size in bytes as a successful open first found it, before the build wrote it; undefined when none did (a stat does not carry it). */
+  size?: number;
   /**
    * Every open of it for writing was O_APPEND, without O_TRUNC (a log each
    * job appends lines to); undefined when no open wrote it. Other writes
@@ -447,7 +449,7 @@ export class ModelBuilder {
       if (f && acc & OpenAccess.WRITE && !(acc & OpenAccess.FAILED)) f.appendOnly = f.appendOnly !== false && (acc & (OpenAccess.APPEND | OpenAccess.TRUNCATE)) === OpenAccess.APPEND;
       const o = r.open!;
       // 0.0 is "not recorded" (a failed open, a log of an earlier bt): a file whose mtime really is the epoch goes without one
-      if (o.mtime || o.mtime_nsec) this.found(r.abspath, o.mtime ?? 0, o.mtime_nsec ?? 0);
+      if (o.mtime || o.mtime_nsec) this.found(r.abspath, o.mtime ?? 0, o.mtime_nsec ?? 0, o.size ?? 0);
       return;
     }
     if (type === 'close') {
@@ -485,11 +487,13 @@ export class ModelBuilder {
     this.found(r.abspath, l.mtime ?? 0, l.mtime_nsec ?? 0);
   }
 
-  /** A successful stat or open found `path` with this mtime: kept if it is the first, before the build wrote the file. */
-  private found(path: string | undefined, sec: number, nsec: number): void {
+  /** A successful stat or open found `path` with this mtime (an open: and size): kept if it is the first, before the build wrote the file. */
+  private found(path: string | undefined, sec: number, nsec: number, size?: number): void {
     if (!path || path[0] !== '/') return;
     const f = this.file(path);
-    if (f.mtime === undefined && !(f.kinds & WRITES)) f.mtime = `${sec}.${String(nsec).padStart(9, '0')}`;
+    if (f.kinds & WRITES) return;
+    if (f.mtime === undefined) f.mtime = `${sec}.${String(nsec).padStart(9, '0')}`;
+    if (f.size === undefined && size !== undefined) f.size = size;
   }
 
   private onProcess(p: Process, r: LogRecord): void {

@@ -165,7 +165,30 @@ ebpfTest('diff: a source edited in place between two builds of one tree is an in
   assertOnly(r, ['inputs_changed']);
   assert.deepEqual(r.inputs_changed.map((x) => [x.path, x.b]), [['util.c', '1893553445.500000000']]);
   assert.ok(r.inputs_changed[0]!.tools.includes('make'), 'make compared its timestamp');
-  assert.match(text, /\ninputs changed \(modification time, A -> B\) \(1\)\n {2}util\.c: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} UTC -> 2030-01-02 03:04:05\.500000 UTC {2}\(/);
+  assert.match(text, /\ninputs changed \(A -> B\) \(1\)\n {2}util\.c: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} UTC -> 2030-01-02 03:04:05\.500000 UTC {2}\(/);
+});
+
+ebpfTest('diff: two checkouts in other directories name the source whose size differs, not every file copied at another time', async () => {
+  const root = tmpdir('bt-diff-');
+  const dirs = [path.join(root, 'ci'), path.join(root, 'laptop')];
+  for (const dir of dirs) {
+    fs.mkdirSync(dir);
+    for (const f of SOURCES) fs.copyFileSync(path.join(REPO, 'test-programs', 'cproject', f), path.join(dir, f));
+  }
+  const util = path.join(dirs[1]!, 'util.c');
+  fs.appendFileSync(util, '/* edited */\n');
+  // every file of one checkout has other times than the other's; greet.c's differ, its size does not
+  fs.utimesSync(path.join(dirs[1]!, 'greet.c'), 1893553445.5, 1893553445.5);
+  const a = await trace(['make', '-j2'], { cwd: dirs[0]! });
+  const b = await trace(['make', '-j2'], { cwd: dirs[1]! });
+  assert.equal(a.code + b.code, 0, a.stderr + b.stderr);
+  const { r, text } = await diff(a.file, b.file);
+  const size = fs.statSync(util).size;
+  assert.deepEqual(
+    r.inputs_changed.map((x) => [x.path, x.by, x.a_size, x.b_size]),
+    [['util.c', 'size', size - '/* edited */\n'.length, size]],
+  );
+  assert.match(text, new RegExp(`\ninputs changed \\(A -> B\\) \\(1\\)\n {2}util\\.c: ${size - 13} -> ${size} bytes {2}\\(cc, cc1, make\\)`));
 });
 
 ebpfTest('diff: a no-op build (make only stats the sources) against the rebuild after a touch names the touched source', async () => {
@@ -182,7 +205,7 @@ ebpfTest('diff: a no-op build (make only stats the sources) against the rebuild 
   assert.equal(b.code, 0, b.stderr);
   const { r, text } = await diff(a.file, b.file);
   assert.deepEqual(r.inputs_changed.map((x) => [x.path, x.b, x.tools]), [['greet.c', '1893553445.500000000', ['cc', 'cc1', 'make']]]);
-  assert.match(text, /\ninputs changed \(modification time, A -> B\) \(1\)\n {2}greet\.c: .* -> 2030-01-02 03:04:05\.500000 UTC {2}\(cc, cc1, make\)\n/);
+  assert.match(text, /\ninputs changed \(A -> B\) \(1\)\n {2}greet\.c: .* -> 2030-01-02 03:04:05\.500000 UTC {2}\(cc, cc1, make\)\n/);
   assert.deepEqual(r.only_in_b.map((c) => c.argv.join(' ')), ['cc -c -o greet.o greet.c', 'cc -o hello main.o util.o greet.o']);
 });
 
