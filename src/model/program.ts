@@ -15,7 +15,7 @@ const SHELL = /^(?:(?:ba|da|z|k|mk|c|tc|fi|a)?sh|busybox)$/;
 const INTERPRETER = /^(?:(?:ba|da|z|k|mk|c|tc|fi|a)?sh|busybox|python[0-9.]*|perl[0-9.]*|ruby[0-9.]*|node(?:js)?|tclsh[0-9.]*|lua[0-9.]*|php[0-9.]*|env)$/;
 
 /** A shell's option that takes the next argument as its value (`-o pipefail`). */
-const takesValue = (a: string) => a === '-o' || a === '+o';
+const shellTakesValue = (a: string) => a === '-o' || a === '+o';
 
 /** True if `program` (a path or a base name) is a shell. */
 export function isShell(program: string): boolean {
@@ -34,7 +34,7 @@ export function shellInline(argv: readonly string[]): { script: string; at: numb
     const a = argv[i]!;
     if (/^-[A-Za-z]*c[A-Za-z]*$/.test(a)) return i + 1 < argv.length ? { script: argv[i + 1]!, at: i } : undefined;
     if (!/^[-+]./.test(a) || a === '--') return undefined; // an operand (the script file) before any -c
-    if (takesValue(a)) i++;
+    if (shellTakesValue(a)) i++;
   }
   return undefined;
 }
@@ -67,7 +67,7 @@ function scriptArgument(argv: readonly string[]): string | undefined {
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '-' || (shell ? /^-[A-Za-z]*[cs][A-Za-z]*$/.test(a) : ['-c', '-e', '-E', '-m', '--eval'].includes(a))) return undefined;
-    if (shell ? takesValue(a) : a === '-W' || a === '-X') {
+    if (shell ? shellTakesValue(a) : a === '-W' || a === '-X') {
       i++;
       continue;
     }

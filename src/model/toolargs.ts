@@ -1,8 +1,8 @@
 /**
- * What a compiler driver's command line means, for every reader of argv
- * (compile-commands export, graph labels): the options whose value is the
- * next argument, and the extensions of source files (what gcc and clang
- * compile rather than link).
+ * What a compiler driver's or linker's command line means, for every reader
+ * of argv (compile-commands export, graph labels): the options whose value
+ * is the next argument, and the extensions of source files (what gcc and
+ * clang compile rather than link).
  */
 
 /** Source file extensions (what gcc and clang compile rather than link). */
@@ -24,7 +24,17 @@ export const WITH_VALUE = new Set([
 /** gcc's compiler proper, whose -MD and -MMD take the dependency file as the next argument (the driver's take none). */
 const COMPILER_PROPER = new Set(['cc1', 'cc1plus', 'cc1obj', 'cc1objplus']);
 
+/** The linker and gcc's collect2, which passes its command line to the linker. */
+const LINKER = /^(?:ld(?:\.(?:bfd|gold|lld))?|collect2|mold|ld64\.lld)$/;
+
+/** The linker's options whose value is the next argument (`-plugin /usr/lib/gcc/…/liblto_plugin.so`, `-dynamic-linker /lib64/ld-linux-x86-64.so.2`). */
+const LINKER_WITH_VALUE = new Set([
+  '-plugin', '--plugin', '-dynamic-linker', '--dynamic-linker', '-m', '-soname', '-h', '-rpath', '-rpath-link', '-Map',
+  '--version-script', '-y', '-Y', '-b', '-format', '-a', '--sysroot', '-e', '--entry', '-R', '--just-symbols',
+]);
+
 /** True when `option` takes the next argument as its value in `program`'s command line. */
 export function takesValue(program: string, option: string): boolean {
+  if (LINKER.test(program)) return LINKER_WITH_VALUE.has(option) || WITH_VALUE.has(option);
   return WITH_VALUE.has(option) || (COMPILER_PROPER.has(program) && (option === '-MD' || option === '-MMD'));
 }
