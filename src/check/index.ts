@@ -7,6 +7,8 @@
  *   races.ts        concurrent jobs not ordered by ancestry sharing a file
  *   declared.ts     undeclared inputs/outputs, and generated files used with
  *                   no dependency path (missing-dep), against make's or ninja's graph
+ *   makegraph.ts    that graph (Graph) from make's database (makedb.ts);
+ *                   ninjadb.ts makes ninja's; recipes.ts joins a recipe's lines
  *   order.ts        dependency paths in that graph
  *   noise.ts        what is never reported
  */

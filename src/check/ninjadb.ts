@@ -21,7 +21,7 @@ import path from 'node:path';
 import { CheckError } from '../errors.js';
 import { unnamedWorkingDir, workingDir } from '../log/io.js';
 import { baseName, normalizeAbs, pathsUnder } from '../normalize/paths.js';
-import type { Graph } from './declared.js';
+import type { Graph } from './makegraph.js';
 import { OrderIndex } from './order.js';
 
 export interface NinjaEdge {
