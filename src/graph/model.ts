@@ -11,7 +11,7 @@ import { filterMatches, type ModelEnv } from '../model/subject.js';
 import { Kind, WRITES } from '../model/kinds.js';
 import type { LogRecord } from '../log/schema.js';
 
-export { failed } from '../model/model.js';
+export { failed } from '../model/types.js';
 export { programName } from '../model/program.js';
 
 /** How a process touched a file (bits; an edge's kind). */

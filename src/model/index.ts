@@ -13,12 +13,14 @@ import { LateRecordError } from '../normalize/order.js';
 import { normalizeAbs } from '../normalize/paths.js';
 import { JobIndex, type JobOptions } from './jobs.js';
 import { Kind, READS, WRITES } from './kinds.js';
-import { ModelBuilder, type BuildFile, type BuildModel, type Process } from './model.js';
+import { ModelBuilder } from './model.js';
+import type { BuildFile, BuildModel, Process } from './types.js';
 import { normalized } from './stream.js';
 
 export { DEFAULT_DRIVERS, isDriver, JobIndex, readersOf, writersOf, type Job, type JobOptions } from './jobs.js';
 export { Kind, KIND_NAMES, kindBit, kindNames, READS, USES, WRITES, type KindName } from './kinds.js';
-export { failed, ModelBuilder, type BuildFile, type BuildModel, type FileAccess, type FileLink, type Process } from './model.js';
+export { ModelBuilder } from './model.js';
+export { failed, type BuildFile, type BuildModel, type FileAccess, type FileLink, type Process } from './types.js';
 export { normalized, NormalizedLog } from './stream.js';
 export { isShell, programName, shellInline } from './program.js';
 

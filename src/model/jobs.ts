@@ -38,7 +38,7 @@
  */
 import { baseName, relativeInside } from '../normalize/paths.js';
 import { Kind, READS, WRITES } from './kinds.js';
-import type { BuildModel, FileLink, Process } from './model.js';
+import type { BuildModel, FileLink, Process } from './types.js';
 
 /** Programs that start jobs, by program name. `cmake` only as `cmake --build`. */
 export const DEFAULT_DRIVERS: readonly string[] = ['make', 'gmake', 'ninja', 'samu', 'meson', 'cargo', 'go', 'scons', 'bazel', 'cmake'];

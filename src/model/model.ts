@@ -1,7 +1,7 @@
 /**
  * The build model: what a build did, built in one pass over the normalized
  * stream and read by every answer (graph, summary, deps, check, diff,
- * exports, the viewer).
+ * exports, the viewer). Its shape is in types.ts; ModelBuilder makes it.
  *
  *  - processes: the tree, exe, argv, cwd, environment, start/end, exit
  *  - files: absolute path, directory or not, made by the build or there
@@ -20,106 +20,10 @@ import { callerArgv } from '../normalize/argv.js';
 import { Kind, WRITES } from './kinds.js';
 import { openKinds, recordUses } from './uses.js';
 import { Access as OpenAccess } from '../normalize/access.js';
-
-export interface Process {
-  /** Unique id (1, 2, … in start order); survives pid reuse. */
-  readonly proc: number;
-  pid: number;
-  /** Parent's proc id; 0 for a root. */
-  parent: number;
-  children: number[];
-  /** The program last exec'd (absolute), or the parent's for a fork that never exec'd. */
-  exe: string;
-  argv: readonly string[];
-  /** The argv its caller passed, where the program received another: a #! script's argv is its interpreter's ([sh, script, args…]). */
-  invoked?: readonly string[];
-  /** The working directory at its (last) exec, or inherited. */
-  cwd: string;
-  /** Directories it changed into after that and before it started any child (make -C DIR), absolute, in order. */
-  chdirs?: string[];
-  /** "NAME=value" entries (shared between processes with the same environment). */
-  env: readonly string[];
-  /** ns, CLOCK_BOOTTIME (the log's clock). */
-  start: number;
-  end: number;
-  /** -1 when unknown (no exit seen). */
-  exitCode: number;
-  signal: number;
-  /** A successful exec was seen (else a fork running its parent's program). */
-  execd: boolean;
-  /** Execs that failed (ENOENT while searching PATH, …). */
-  failedExecs: number;
-  /** Each failed exec: when, the path tried (absolute when known), the errno, and the program the process's next successful exec ran, if one followed. */
-  execFailures?: Array<{ ts: number; path: string; errno: number; then?: string }>;
-  /** Accesses of this process, by file id. */
-  readonly files: Map<number, FileAccess>;
-  pipeRead: readonly number[];
-  pipeWrite: readonly number[];
-  /**
-   * Files it wrote through an fd that no close record shows closed (open at
-   * its end, closed by close_range, replaced by dup2): their writes may go on
-   * until it ended. Undefined when none (jobs.ts writtenUntil).
-   */
-  heldWrite?: readonly number[];
-  /** The job this process belongs to (the job root's proc id), 0 if none (drivers, the root). */
-  job: number;
-}
+import type { BuildFile, BuildModel, FileAccess, FileLink, Process } from './types.js';
 
 /** st_mode >> 12 of a symbolic link (Lookup.ftype). */
 const S_IFLNK_TYPE = 0o12;
-
-export interface BuildFile {
-  readonly id: number;
-  readonly path: string;
-  dir: boolean;
-  /** The build's first use of it made it (created, or written before anything read it). */
-  created: boolean;
-  /** Its last change was a removal: it is gone at the end. */
-  removed: boolean;
-  /** Kind bits of every access by any process. */
-  kinds: number;
-  /** Accesses of this file, one per process, in the order of their first use. */
-  readonly procs: FileAccess[];
-  /**
-   * Its modification time as the build first found it ("sec.nsec", from a
-   * successful stat or open before the build wrote it: make comparing
-   * timestamps, a compiler reading a header); undefined when no process
-   * did either (a log of a bt before opens carried the time).
-   */
-  mtime?: string;
-  /** Its size in bytes as a successful open first found it, before the build wrote it; undefined when none did (a stat does not carry it). */
-  size?: number;
-  /**
-   * Every open of it for writing was O_APPEND, without O_TRUNC (a log each
-   * job appends lines to); undefined when no open wrote it. Other writes
-   * (a rename onto it, truncate(2)) show in `kinds`.
-   */
-  appendOnly?: boolean;
-}
-
-/** How one process used one file. */
-export interface FileAccess {
-  readonly proc: number;
-  readonly file: number;
-  /** Kind bits (kinds.ts). */
-  kinds: number;
-  /** First and last time (ns) it used the file. */
-  first: number;
-  last: number;
-  /** When it last closed an fd of the file (ns), or -1 (reads through an fd go on until then). */
-  closed: number;
-  /** Events that made up this access. */
-  count: number;
-  /** Time of the first write-like use (create, write, truncate, rename_to), or -1. */
-  firstWrite: number;
-  /**
-   * Until when it may have written the file through a path or an fd: its
-   * last write-like use, or a later close of the file or exec (which closes
-   * close-on-exec fds), or -1 if it did not write it. An fd it still held at
-   * the end is in Process.heldWrite instead.
-   */
-  lastWrite: number;
-}
 
 /** Accesses per block of times. */
 const TIMES_BLOCK = 1 << 14;
@@ -185,34 +89,6 @@ class Access implements FileAccess {
   set closed(v: number) {
     this.#t[this.#at + 4] = v;
   }
-}
-
-/** A file-to-file edge: a rename (mv) or a hard link (ln), by the process that first made it. */
-export interface FileLink {
-  from: number;
-  to: number;
-  kind: 'mv' | 'ln';
-  proc?: number;
-}
-
-export interface BuildModel {
-  header: LogHeader;
-  trailer?: Trailer;
-  /** By proc id: procs[id - 1] ... use process(id). Ordered by proc id. */
-  processes: Process[];
-  files: BuildFile[];
-  /** Processes without a known parent. */
-  roots: number[];
-  /** Renames and hard links between files, each once, in order of first appearance. */
-  links: FileLink[];
-  /** The log ended without a trailer or was torn. */
-  incomplete: boolean;
-  /** A running bt trace still writes the log: the model is the build so far. */
-  live: boolean;
-  lostEvents: number;
-  /** First and last timestamps seen (ns). */
-  startTs: number;
-  endTs: number;
 }
 
 /** A path in /dev that names a device, not a file of /dev's own tmpfs directories (shm, mqueue). */
@@ -613,9 +489,4 @@ function sameStrings(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-/** True if the process failed: nonzero exit or killed by a signal. */
-export function failed(p: Pick<Process, 'signal' | 'exitCode'>): boolean {
-  return p.signal !== 0 || p.exitCode > 0;
 }

@@ -6,7 +6,7 @@
  * `sh ./configure` are told apart the same way everywhere.
  */
 import { baseName } from '../normalize/paths.js';
-import type { Process } from './model.js';
+import type { Process } from './types.js';
 
 /** Shells (their base names): `-c` in a cluster of options (`sh -ec SCRIPT`) runs inline code. */
 const SHELL = /^(?:(?:ba|da|z|k|mk|c|tc|fi|a)?sh|busybox)$/;

@@ -13,7 +13,7 @@ import type { FilterEnv, Subject } from '../filter/index.js';
 import { displayType } from '../log/dump.js';
 import type { LogRecord } from '../log/schema.js';
 import type { Build } from './index.js';
-import type { BuildFile, FileAccess, Process } from './model.js';
+import type { BuildFile, FileAccess, Process } from './types.js';
 import { envMap } from './env.js';
 import { recordKinds } from './uses.js';
 

@@ -3,7 +3,7 @@
  * to the model through subjects.ts. Pure code (server and static page).
  */
 import { parseFilter } from '../filter/index.js';
-import type { BuildModel } from '../model/model.js';
+import type { BuildModel } from '../model/types.js';
 import { FilterSyntaxError, type FilterCompiler } from './query.js';
 import { matchModel, ModelSubjects } from './subjects.js';
 

@@ -5,7 +5,7 @@
  * of the model's shape, which the shared queries read.
  */
 import type { LogHeader } from '../log/schema.js';
-import type { BuildFile, BuildModel, FileAccess, Process } from '../model/model.js';
+import type { BuildFile, BuildModel, FileAccess, Process } from '../model/types.js';
 
 export interface Packed {
   v: 1;

@@ -8,7 +8,7 @@
  * the static --html page runs the same code in the browser over the
  * embedded, unpacked model.
  */
-import type { BuildFile, BuildModel, FileAccess, Process } from '../model/model.js';
+import type { BuildFile, BuildModel, FileAccess, Process } from '../model/types.js';
 import { Kind, kindNames, USES, WRITES } from '../model/kinds.js';
 import { commandLine, exitText } from '../present/format.js';
 

@@ -21,7 +21,7 @@
  * Pure code: the server and the static page (in the browser) share it.
  */
 import type { Filter, FilterEnv, Subject } from '../filter/index.js';
-import type { BuildFile, BuildModel, FileAccess, Process } from '../model/model.js';
+import type { BuildFile, BuildModel, FileAccess, Process } from '../model/types.js';
 import { envMap } from '../model/env.js';
 import { Kind } from '../model/kinds.js';
 
