@@ -8,6 +8,7 @@
 import { Command, CommanderError } from 'commander';
 import { BtError, UsageError } from '../errors.js';
 import { describeFsError } from '../log/io.js';
+import { optionTakingLog, refuseLogTakenByOption, tookLog } from './log-argument.js';
 import { BT_VERSION } from '../version.js';
 
 /** A command's name and how to make it (loading its modules). */
@@ -17,7 +18,9 @@ async function buildProgram(commands: CommandTable, name: string | undefined): P
   const program = new Command('bt')
     .description('bt — a build tracer: what does this build actually do?')
     .version(BT_VERSION)
-    .enablePositionalOptions();
+    .enablePositionalOptions()
+    // a reader's default log missing because an option took it: cli/log-argument.ts
+    .hook('preAction', (_, command) => refuseLogTakenByOption(command));
   usageErrors(program, 'bt');
   const one = commands.filter(([n]) => n === name);
   for (const [, make] of one.length ? one : commands) {
@@ -32,13 +35,16 @@ async function buildProgram(commands: CommandTable, name: string | undefined): P
  * a value not among the choices, too many arguments) become bt's one line
  * (`bt: unknown option '--bogus' (did you mean --focus?): see bt graph
  * --help`) and exit 2: commander prints nothing itself, and throws a
- * UsageError naming the help to read. Help and --version go through as
- * they are.
+ * UsageError naming the help to read. A missing argument that an option
+ * took as its value says so instead (`bt diff --driver a.trace b.trace`:
+ * `missing required argument 'b': --driver took "a.trace" as its value
+ * …`). Help and --version go through as they are.
  */
 function usageErrors(command: Command, name: string): Command {
   return command.configureOutput({ outputError: () => {} }).exitOverride((err) => {
     if (err.exitCode === 0 || err.code === 'commander.help' || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') throw err;
-    throw new UsageError('E_USAGE', `${commanderMessage(err.message)}: see ${name} --help`, { cause: err });
+    const took = err.code === 'commander.missingArgument' ? optionTakingLog(command) : undefined;
+    throw new UsageError('E_USAGE', `${commanderMessage(err.message)}: ${took ? tookLog(took) : `see ${name} --help`}`, { cause: err });
   });
 }
 
