@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { displayPath } from '../present/format.js';
-import { serveBuild } from '../view/server.js';
+import { refuseWildcardHost, serveBuild } from '../view/server.js';
 import { openStaticPage, writeStaticPage } from '../view/static.js';
 import { loadWithProgress } from '../view/load.js';
 import { outputExtension, reportDamage } from './options.js';
@@ -33,7 +33,7 @@ export function viewCommand(): Command {
     .description('explore the build in the browser: timeline, process tree, files, details, display filters, provenance')
     .argument('[log]', 'log written by bt trace or bt normalize ("-" for stdin)', 'build.trace')
     .addOption(new Option('--port <n>', 'port to listen on (default: a free one)').argParser(port))
-    .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .option('--host <addr>', "address to serve on (this machine's address on a network, to open the page from elsewhere; not a wildcard such as 0.0.0.0)", '127.0.0.1')
     .option('--no-open', 'do not open a browser')
     .option('--html <file>', 'write one self-contained HTML page (no server needed) instead of serving')
     .option('-q, --quiet', 'no progress on stderr')
@@ -44,7 +44,7 @@ export function viewCommand(): Command {
         if (ext !== '' && ext !== '.html' && ext !== '.htm') {
           throw new UsageError('E_USAGE', `--html ${displayPath(o.html)}: the page is HTML, not ${ext}: end the name in .html or .htm`);
         }
-      }
+      } else await refuseWildcardHost(o.host);
       const out = o.html !== undefined ? openStaticPage(o.html) : undefined;
       let build;
       try {
