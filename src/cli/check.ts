@@ -13,7 +13,7 @@ import { collect, printJson, reportDamage } from './options.js';
 export function checkCommand(): Command {
   return new Command('check')
     .description('find unexpected dependencies, -j races and (with --make/--ninja) undeclared inputs and outputs and unordered generated files; exit 1 when something is found')
-    .argument('[log]', 'log written by bt trace or bt normalize ("-" for stdin; default build.trace)')
+    .argument('[log]', 'log written by bt trace or bt normalize ("-" for stdin)', 'build.trace')
     .option('--json', 'print the findings as JSON')
     .option('--allow <glob>', 'also allow reads under GLOB (repeatable; "/opt/sdk", "~/.m2/**")', collect)
     .option('--strict', 'allow only the start directory (and --allow), not the system roots')
@@ -21,17 +21,10 @@ export function checkCommand(): Command {
     .option('--make', "compare with make's own graph (make -pnq, run in the traced make's directory)")
     .option("--ninja <dir>", "compare with the ninja build in DIR (ninja -t targets/query/deps)")
     .option('--driver <name>', 'also treat program NAME as a build driver that starts jobs (repeatable)', collect)
-    .action(async (given: string | undefined, o) => {
+    .action(async (log: string, o, cmd: Command) => {
       if (o.make && o.ninja !== undefined) throw new UsageError('E_USAGE', '--make and --ninja exclude each other: choose the build system that ran');
-      const log = given ?? 'build.trace';
-      if (given === undefined && !fs.existsSync(log)) {
-        // `--driver p2.trace`: the option took the log as its value
-        for (const [opt, values] of [['--driver', o.driver], ['--allow', o.allow], ['--ignore', o.ignore], ['--ninja', o.ninja === undefined ? [] : [o.ninja]]] as const) {
-          const v = (values as string[] | undefined)?.find((x) => isFile(x));
-          if (v !== undefined) throw new UsageError('E_USAGE', `no log given: ${opt} took ${JSON.stringify(v)} as its value (${opt} needs a value of its own; put the log after it)`);
-        }
-        throw new CheckError('E_BAD_INPUT', `no log given and there is no build.trace here: bt check LOG`);
-      }
+      // (an option that took the log as its value, `--driver p2.trace`, is said before: cli/log-argument.ts)
+      if (cmd.args.length === 0 && !fs.existsSync(log)) throw new CheckError('E_BAD_INPUT', `no log given and there is no build.trace here: bt check LOG`);
       let res;
       try {
         res = await checkFile(
@@ -49,15 +42,6 @@ export function checkCommand(): Command {
       process.exitCode = res.findings.length ? 1 : 0;
       reportDamage(log, res.build.damage, { liveNote: false }); // it says so itself
     });
-}
-
-/** An existing regular file (not a directory: --ninja DIR). */
-function isFile(p: string): boolean {
-  try {
-    return fs.statSync(p).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /** "~/x" -> "$HOME/x" (the shell does not expand a quoted glob). */

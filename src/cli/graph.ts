@@ -2,14 +2,13 @@
  * bt graph: the picture of a build (see src/graph/).
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { Command, Option } from 'commander';
 import { GraphError, UsageError } from '../errors.js';
 import { describeFsError, fsCode, writeAllSync } from '../log/io.js';
 import { depsScope } from '../answers/deps.js';
 import { graphBuild, renderDot, toDot, type GraphFormat } from '../graph/index.js';
 import { Kind } from '../model/kinds.js';
-import { collect, compileFilter, loadFor, nonNegativeInt, positiveNumber } from './options.js';
+import { collect, compileFilter, loadFor, nonNegativeInt, outputExtension, positiveNumber } from './options.js';
 import { invokingUser, openOutputAtomic, refuseInputAsOutput } from '../log/output.js';
 import { filterFocus } from '../graph/model.js';
 import { ModelEnv } from '../model/subject.js';
@@ -25,7 +24,7 @@ import { tornText } from '../log/check.js';
  */
 export function formatFor(output: string | undefined, format: string | undefined): GraphFormat {
   if (format) return format as GraphFormat;
-  const ext = output && output !== '-' ? path.extname(output).toLowerCase() : '';
+  const ext = outputExtension(output);
   if (ext === '' || ext === '.dot' || ext === '.gv') return 'dot';
   if (ext === '.svg' || ext === '.png') return ext.slice(1) as GraphFormat;
   throw new UsageError(

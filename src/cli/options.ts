@@ -1,11 +1,23 @@
 /**
  * Option parsers and loaders shared by the commands.
  */
+import path from 'node:path';
 import { BtError, FilterError, UsageError } from '../errors.js';
 import { parseFilter, type Filter } from '../filter/index.js';
 import { tornText, type Damage } from '../log/check.js';
 import { loadBuild, type Build } from '../model/index.js';
 import { displayPath } from '../present/format.js';
+
+/**
+ * The extension of an output's name, in lower case ('.svg'); '' for stdout
+ * ('-', no output) and a name without one. bt graph -o takes its format
+ * from it, and bt view --html refuses one that does not say HTML: either
+ * refuses a name whose extension says another format before the log is
+ * read (-o build.jpg would hold DOT, --html build.jpg HTML).
+ */
+export function outputExtension(output: string | undefined): string {
+  return output && output !== '-' ? path.extname(output).toLowerCase() : '';
+}
 
 /** Repeatable option: collects every value. */
 export function collect(value: string, previous: string[] | undefined): string[] {

@@ -8,6 +8,7 @@
 import { Command, CommanderError } from 'commander';
 import { BtError, UsageError } from '../errors.js';
 import { describeFsError } from '../log/io.js';
+import { optionTakingLog, refuseLogTakenByOption, tookLog } from './log-argument.js';
 import { BT_VERSION } from '../version.js';
 
 /** A command's name and how to make it (loading its modules). */
@@ -17,7 +18,9 @@ async function buildProgram(commands: CommandTable, name: string | undefined): P
   const program = new Command('bt')
     .description('bt — a build tracer: what does this build actually do?')
     .version(BT_VERSION)
-    .enablePositionalOptions();
+    .enablePositionalOptions()
+    // a reader's default log missing because an option took it: cli/log-argument.ts
+    .hook('preAction', (_, command) => refuseLogTakenByOption(command));
   usageErrors(program, 'bt');
   const one = commands.filter(([n]) => n === name);
   for (const [, make] of one.length ? one : commands) {
@@ -32,13 +35,16 @@ async function buildProgram(commands: CommandTable, name: string | undefined): P
  * a value not among the choices, too many arguments) become bt's one line
  * (`bt: unknown option '--bogus' (did you mean --focus?): see bt graph
  * --help`) and exit 2: commander prints nothing itself, and throws a
- * UsageError naming the help to read. Help and --version go through as
- * they are.
+ * UsageError naming the help to read. A missing argument that an option
+ * took as its value says so instead (`bt diff --driver a.trace b.trace`:
+ * `missing required argument 'b': --driver took "a.trace" as its value
+ * …`). Help and --version go through as they are.
  */
 function usageErrors(command: Command, name: string): Command {
   return command.configureOutput({ outputError: () => {} }).exitOverride((err) => {
     if (err.exitCode === 0 || err.code === 'commander.help' || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') throw err;
-    throw new UsageError('E_USAGE', `${commanderMessage(err.message)}: see ${name} --help`, { cause: err });
+    const took = err.code === 'commander.missingArgument' ? optionTakingLog(command) : undefined;
+    throw new UsageError('E_USAGE', `${commanderMessage(err.message)}: ${took ? tookLog(took) : `see ${name} --help`}`, { cause: err });
   });
 }
 
@@ -55,13 +61,12 @@ export function commanderMessage(message: string): string {
   return [main, ...more.map((l) => l.trim()).filter(Boolean).map((l) => (l.startsWith('(') ? `(${lower(l.slice(1))}` : `(${lower(l)})`))].join(' ');
 }
 
-/** Exit statuses that follow shell conventions; every other error is 1. */
+/** Exit statuses that follow shell conventions; an output that cannot be written is OUTPUT_CODES; every other error is 1. */
 const EXIT_BY_CODE: Record<string, number> = {
   E_USAGE: 2,
   E_NO_FILE: 2,
   E_AMBIGUOUS: 2,
   E_FILTER: 2,
-  E_EXPORT_OUTPUT: 2,
   E_FORMAT: 2,
   E_SQL: 2,
   E_BAD_INPUT: 2,
@@ -73,9 +78,21 @@ const EXIT_BY_CODE: Record<string, number> = {
   E_NOT_BT_LOG: 2,
   E_LOG_HEADER: 2,
   E_LOG_READ: 2,
+  // a graph over --max-nodes, a static page over its size: the command must ask for less
+  E_TOO_BIG: 2,
   E_NO_COMMAND: 127,
   E_NOT_EXECUTABLE: 126,
 };
+
+/**
+ * An output that cannot be written: -o or --html in a directory that does
+ * not exist or that the user cannot write, a planted link, a full disk,
+ * stdout on a full disk, a binary format refused on a terminal. One status
+ * in every command (outputStatus: 2, as for bad input), whichever module
+ * said it: bt export's E_EXPORT_OUTPUT, the output module's E_OUTPUT, the
+ * log writer's E_LOG_WRITE (bt normalize), bt graph's and bt view's E_WRITE.
+ */
+const OUTPUT_CODES: ReadonlySet<string> = new Set(['E_OUTPUT', 'E_LOG_WRITE', 'E_WRITE', 'E_EXPORT_OUTPUT', 'E_BINARY_TTY']);
 
 /** A system error of write(2), as fs.writeSync and streams throw it. */
 function isWriteError(err: unknown): err is NodeJS.ErrnoException {
@@ -87,15 +104,17 @@ function writeErrorMessage(err: NodeJS.ErrnoException): string {
 }
 
 /**
- * The status of a failure no table row names. 1, but bt trace's 125: its
- * build's own status is what it exits with otherwise, and a script must
- * tell bt failing to trace (no root, a log it cannot write) from a build
- * that failed with 1 (125, as env and timeout do when they cannot run
- * their command).
+ * The status of a failure no table row names (1), and of an output that
+ * cannot be written (2). bt trace sets both to 125: its build's own status
+ * is what it exits with otherwise, and a script must tell bt failing to
+ * trace (no root, a log it cannot write) from a build that failed with 1
+ * or 2 (125, as env and timeout do when they cannot run their command).
  */
 let failureStatus = 1;
+let outputStatus = 2;
 export function setFailureStatus(status: number): void {
   failureStatus = status;
+  outputStatus = status;
 }
 
 /** Turns any thrown value into one line on stderr and an exit status. */
@@ -107,7 +126,7 @@ export function reportError(err: unknown): number {
   if (err instanceof BtError) {
     process.stderr.write(`bt: ${err.message}\n`);
     if (process.env.BT_DEBUG && err.cause) process.stderr.write(`bt: cause: ${String((err.cause as Error).stack ?? err.cause)}\n`);
-    return EXIT_BY_CODE[err.code] ?? failureStatus;
+    return OUTPUT_CODES.has(err.code) ? outputStatus : (EXIT_BY_CODE[err.code] ?? failureStatus);
   }
   if (err && typeof err === 'object' && 'code' in err && (err as NodeJS.ErrnoException).code === 'EPIPE') {
     return 0; // stdout closed early (e.g. `bt dump | head`): not an error
@@ -115,7 +134,7 @@ export function reportError(err: unknown): number {
   if (isWriteError(err)) {
     // an output no module wrapped: stdout on a full disk (`> /dev/full`), a closed terminal
     process.stderr.write(`bt: ${writeErrorMessage(err)}\n`);
-    return 1;
+    return outputStatus;
   }
   const e = err as Error;
   process.stderr.write(`bt: internal error: ${e?.message ?? String(err)} (set BT_DEBUG=1 for details)\n`);
@@ -173,7 +192,7 @@ export function exitWith(commands: CommandTable): void {
       if (err.code === 'EPIPE') process.exit(0); // stdout closed early (`bt dump | head`): not an error
       // any other failure loses the output: say so, and fail
       process.stderr.write(`bt: ${isWriteError(err) ? writeErrorMessage(err) : `cannot write to stdout (${describeFsError(err)})`}\n`);
-      process.exit(1);
+      process.exit(outputStatus);
     });
   });
   runCli(commands, process.argv).then(

@@ -6,10 +6,11 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
-import { serveBuild } from '../view/server.js';
-import { writeStaticPage } from '../view/static.js';
+import { displayPath } from '../present/format.js';
+import { refuseWildcardHost, serveBuild } from '../view/server.js';
+import { openStaticPage, writeStaticPage } from '../view/static.js';
 import { loadWithProgress } from '../view/load.js';
-import { reportDamage } from './options.js';
+import { outputExtension, reportDamage } from './options.js';
 
 function port(text: string): number {
   const v = Number(text);
@@ -32,16 +33,30 @@ export function viewCommand(): Command {
     .description('explore the build in the browser: timeline, process tree, files, details, display filters, provenance')
     .argument('[log]', 'log written by bt trace or bt normalize ("-" for stdin)', 'build.trace')
     .addOption(new Option('--port <n>', 'port to listen on (default: a free one)').argParser(port))
-    .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .option('--host <addr>', "address to serve on (this machine's address on a network, to open the page from elsewhere; not a wildcard such as 0.0.0.0)", '127.0.0.1')
     .option('--no-open', 'do not open a browser')
     .option('--html <file>', 'write one self-contained HTML page (no server needed) instead of serving')
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (log: string, o) => {
-      const build = loadWithProgress(log, { quiet: !!o.quiet });
+      // what can be refused is refused before the log is read (as bt graph -o): the name, then the output itself
+      if (o.html !== undefined) {
+        const ext = outputExtension(o.html);
+        if (ext !== '' && ext !== '.html' && ext !== '.htm') {
+          throw new UsageError('E_USAGE', `--html ${displayPath(o.html)}: the page is HTML, not ${ext}: end the name in .html or .htm`);
+        }
+      } else await refuseWildcardHost(o.host);
+      const out = o.html !== undefined ? openStaticPage(o.html) : undefined;
+      let build;
+      try {
+        build = loadWithProgress(log, { quiet: !!o.quiet });
+      } catch (err) {
+        out?.abort();
+        throw err;
+      }
       reportDamage(log, build.damage, { liveNote: false }); // it says so itself
       const title = `bt view — ${(build.header.command ?? []).join(' ') || log}`;
-      if (o.html) {
-        const r = writeStaticPage(build, o.html, { title });
+      if (out) {
+        const r = writeStaticPage(build, out, { title });
         const where = r.kind === 'stdout' ? 'the page to stdout' : r.kind === 'file' ? o.html : `the page to ${o.html}`;
         if (!o.quiet) process.stderr.write(`bt view: wrote ${where} (${(r.bytes / 1048576).toFixed(1)} MiB)${r.kind === 'file' ? ': open it in a browser' : ''}\n`);
         return;

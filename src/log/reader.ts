@@ -46,20 +46,7 @@ export function emptyOrLog(fd: number): boolean {
   return agreesWithMagic(head.subarray(0, fs.readSync(fd, head, 0, head.length, 0)));
 }
 
-/** True when `file` is a regular file that begins as a bt log does (its magic number); false for anything else, unreadable included. */
-export function isLogFile(file: string): boolean {
-  let fd = -1;
-  try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-    if (!fs.fstatSync(fd).isFile()) return false;
-    const head = Buffer.alloc(MAGIC.length);
-    return fs.readSync(fd, head, 0, head.length, 0) === MAGIC.length && agreesWithMagic(head);
-  } catch {
-    return false;
-  } finally {
-    if (fd >= 0) fs.closeSync(fd);
-  }
-}
+export { isLogFile } from './magic.js';
 
 /**
  * Whether a log read to its end without a trailer (or up to a record cut

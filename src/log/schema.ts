@@ -94,14 +94,7 @@ function readUint64(this: { buf: Uint8Array; pos: number; len: number }): number
   throw Error('invalid varint encoding');
 }
 
-/** The 8 bytes every bt log starts with: 0x89 'B' 'T' 'L' 'O' 'G' '\r' '\n'. */
-export const MAGIC: Buffer = Buffer.from([0x89, 0x42, 0x54, 0x4c, 0x4f, 0x47, 0x0d, 0x0a]);
-
-/** `bytes`, found at offset `at` of a file, agree with MAGIC as far as both go (a log cut off inside it included). */
-export function agreesWithMagic(bytes: Uint8Array, at = 0): boolean {
-  const n = Math.max(0, Math.min(bytes.length, MAGIC.length - at));
-  return MAGIC.subarray(at, at + n).equals(bytes.subarray(0, n));
-}
+export { MAGIC, agreesWithMagic } from './magic.js';
 
 /** Header.format_version of a log of records (written when the header has none). */
 export const FORMAT_VERSION = 1;

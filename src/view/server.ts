@@ -6,11 +6,14 @@
  * over the build model: pages and aggregates, never the whole log.
  */
 import crypto from 'node:crypto';
+import dns from 'node:dns/promises';
 import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
 import { createRequire } from 'node:module';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ViewError } from '../errors.js';
+import { UsageError, ViewError } from '../errors.js';
 import type { Build } from '../model/index.js';
 import { answer, type ExtraApi } from './api.js';
 import { pageHtml } from './page.js';
@@ -40,10 +43,54 @@ function arimo(): Buffer {
   return arimoBytes;
 }
 
+const ANY = new net.BlockList();
+ANY.addAddress('0.0.0.0', 'ipv4');
+ANY.addAddress('::', 'ipv6');
+
+/** Whether an address (literal) is every interface's: 0.0.0.0, ::, ::0, ::ffff:0.0.0.0. */
+function isWildcard(address: string): boolean {
+  const family = net.isIP(address);
+  return family !== 0 && ANY.check(address, family === 6 ? 'ipv6' : 'ipv4');
+}
+
+/** This machine's own addresses but loopback's, IPv4 first (none of IPv6 link-local fe80::, which needs an interface). */
+function machineAddresses(): string[] {
+  const all = Object.values(os.networkInterfaces()).flatMap((list) => list ?? []);
+  const usable = all.filter((a) => !a.internal && !(a.family === 'IPv6' && /^fe80:/i.test(a.address)));
+  return [...usable.filter((a) => a.family === 'IPv4'), ...usable.filter((a) => a.family !== 'IPv4')].map((a) => a.address);
+}
+
+/**
+ * Refuses a --host that would listen on every address (0.0.0.0, ::, '', or a
+ * name such as 0 that resolves to one), before the log is read. The server
+ * answers only requests whose Host header names the address it serves on
+ * (a DNS rebinding page names its own domain), so a wildcard would listen
+ * everywhere and answer 403 to every request through the machine's real
+ * address: the user is told to give that address, and which ones there are.
+ */
+export async function refuseWildcardHost(host: string): Promise<void> {
+  const literal = host.replace(/^\[(.*)\]$/, '$1');
+  let address = literal;
+  if (literal !== '' && net.isIP(literal) === 0) {
+    try {
+      address = (await dns.lookup(literal)).address;
+    } catch {
+      return; // a name that does not resolve: listening says so
+    }
+  }
+  if (address !== '' && !isWildcard(address)) return;
+  const mine = machineAddresses();
+  const listed = mine.length ? ` (this machine's: ${mine.slice(0, 3).join(', ')}${mine.length > 3 ? ', …' : ''})` : '';
+  throw new UsageError(
+    'E_USAGE',
+    `--host ${host === '' ? '""' : host} listens on every address, but the page answers only at the address its URL names: give the address to serve on${listed}, e.g. --host ${mine[0] ?? '127.0.0.1'}`,
+  );
+}
+
 /** Host header values this server answers to. */
 function allowedHosts(host: string, port: number): Set<string> {
   const names = new Set(['127.0.0.1', 'localhost', '[::1]']);
-  if (host && host !== '0.0.0.0' && host !== '::') names.add(host.includes(':') && !host.startsWith('[') ? `[${host}]` : host);
+  if (host && !isWildcard(host)) names.add(host.includes(':') && !host.startsWith('[') ? `[${host}]` : host);
   const out = new Set<string>();
   for (const n of names) out.add(`${n}:${port}`.toLowerCase());
   return out;
@@ -125,7 +172,8 @@ export async function serveBuild(build: Build, opts: ServeOptions = {}): Promise
   });
   const port = (server.address() as AddressInfo).port;
   hosts = allowedHosts(host, port);
-  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  // (a wildcard is refused by bt view: refuseWildcardHost; given here anyway, the URL is loopback's)
+  const urlHost = !host || isWildcard(host) ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${urlHost}:${port}/${token}/`,
     token,

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { ViewError } from '../errors.js';
 import { describeFsError, fsCode, writeAllSync } from '../log/io.js';
-import { invokingUser, openOutputAtomic, type OutputKind, type Owner } from '../log/output.js';
+import { invokingUser, openOutputAtomic, type OutputFile, type OutputKind, type Owner } from '../log/output.js';
 import type { Build } from '../model/index.js';
 import { count } from '../present/format.js';
 import { staticExtras } from './host.js';
@@ -43,16 +43,32 @@ export function staticPage(build: Build, opts: { title?: string; maxBytes?: numb
 }
 
 /**
- * Writes the static page to `file` through the root-safe output module
- * (src/log/output.ts), like bt graph -o: as the invoking user, to an O_EXCL
- * temporary renamed into place; a planted link, another user's file or a
- * hard-linked file is refused; '-' (stdout), a character device or a FIFO
- * is written in place. The output module's refusals are its one-line
- * LogError (E_OUTPUT); a failed write is a ViewError (E_WRITE).
+ * Opens the static page's output through the root-safe output module
+ * (src/log/output.ts), like bt graph -o: as the invoking user, to an
+ * O_EXCL temporary renamed into place by commit(); a planted link, another
+ * user's file or a hard-linked file is refused; '-' (stdout), a character
+ * device or a FIFO is written in place. bt view opens it before it reads
+ * the log, so that an output it cannot write is said at once. The output
+ * module's refusals are its one-line LogError (E_OUTPUT).
  */
-export function writeStaticPage(build: Build, file: string, opts: { title?: string; maxBytes?: number; owner?: Owner } = {}): StaticResult {
-  const html = Buffer.from(staticPage(build, opts), 'utf8');
-  const out = openOutputAtomic(file, { owner: opts.owner ?? invokingUser(), mode: 0o644, what: 'page' });
+export function openStaticPage(file: string, owner: Owner = invokingUser()): OutputFile {
+  return openOutputAtomic(file, { owner, mode: 0o644, what: 'page' });
+}
+
+/**
+ * Writes the static page to `file` (a name, opened by openStaticPage, or
+ * what it opened). A page over `maxBytes` or a failed write (ViewError
+ * E_TOO_BIG, E_WRITE) leaves no file behind.
+ */
+export function writeStaticPage(build: Build, file: string | OutputFile, opts: { title?: string; maxBytes?: number; owner?: Owner } = {}): StaticResult {
+  const out = typeof file === 'string' ? openStaticPage(file, opts.owner) : file;
+  let html: Buffer;
+  try {
+    html = Buffer.from(staticPage(build, opts), 'utf8');
+  } catch (err) {
+    out.abort();
+    throw err;
+  }
   try {
     writeAllSync(out.fd, html);
     if (out.kind === 'file') {
@@ -62,7 +78,7 @@ export function writeStaticPage(build: Build, file: string, opts: { title?: stri
   } catch (err) {
     out.abort();
     if (fsCode(err) === 'EPIPE') throw err; // the reader of stdout or of a pipe went away (| head): not an error
-    throw new ViewError('E_WRITE', `cannot write the page ${file}: ${describeFsError(err)}`, { cause: err });
+    throw new ViewError('E_WRITE', `cannot write the page ${out.path}: ${describeFsError(err)}`, { cause: err });
   }
   out.commit();
   return { bytes: html.length, processes: build.model.processes.length, files: build.model.files.length, kind: out.kind };

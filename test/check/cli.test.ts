@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { bt, oneLineError, tmpdir } from '../helpers/trace.js';
+import { cBuildTrace } from '../normalize/synth.js';
 
 const dir = tmpdir('bt-check-cli-');
 const notLog = path.join(dir, 'notes.txt');
@@ -17,8 +18,11 @@ test('check: a missing log, a file that is not a log, a bad glob: one line, exit
   // a glob the shared syntax would take literally is refused here
   oneLineError(await bt(['check', '--allow', '[', notLog]), /^bt: --allow: bad glob "\[": "\[" at column 1 is not closed by "\]"$/);
   oneLineError(await bt(['check', '--ignore', '{a,b', notLog]), /^bt: --ignore: bad glob "\{a,b": a "\{" is not closed by "\}"$/);
-  // the log taken as an option's value, no build.trace here
-  const r = await bt(['check', '--driver', notLog], { cwd: dir });
-  oneLineError(r, /^bt: no log given: --driver took ".*notes\.txt" as its value \(--driver needs a value of its own; put the log after it\)$/);
+  // the log taken as an option's value, no build.trace here (every reader says it: test/cli/log-argument.test.ts)
+  const log = cBuildTrace(['a']).write(path.join(dir, 'p2.trace'));
+  const r = await bt(['check', '--driver', log], { cwd: dir });
+  oneLineError(r, /^bt: no log given: --driver took ".*p2\.trace" as its value \(--driver needs a value of its own; put the log after it\)$/);
+  // a file that is not a log is a value like any other
+  oneLineError(await bt(['check', '--driver', notLog], { cwd: dir }), /^bt: no log given and there is no build\.trace here/);
   oneLineError(await bt(['check'], { cwd: dir }), /^bt: no log given and there is no build\.trace here/);
 });

@@ -132,14 +132,14 @@ async function oneOpenLog(prefix: string): Promise<string> {
   return log;
 }
 
-test('stdout on a full disk: one line and exit 1 from every way bt writes it (sync writes, the stdout stream, an export)', async () => {
+test('stdout on a full disk: one line and exit 2 (an output bt cannot write) from every way bt writes it (sync writes, the stdout stream, an export)', async () => {
   const log = await oneOpenLog('bt-full-');
   for (const args of [['dump', log], ['summary', log], ['export', 'jsonl', log], ['graph', log]]) {
     const fd = fs.openSync('/dev/full', 'w');
     const r = spawnSync(process.execPath, [BT, ...args], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
     fs.closeSync(fd);
     assert.equal(r.stderr, 'bt: cannot write the output (no space left on device (ENOSPC)): the output was cut short\n', `bt ${args[0]}`);
-    assert.equal(r.status, 1, `bt ${args[0]}`);
+    assert.equal(r.status, 2, `bt ${args[0]}`);
   }
 });
 

@@ -2,7 +2,9 @@
  * The entry point's exit statuses (src/cli/run.ts): a reader of the output
  * that goes away (`bt … | head`, EPIPE) ends every command quietly with
  * status 0, whether it writes stdout itself or a pipe given with -o; an
- * input a command cannot use is bad input, status 2.
+ * input a command cannot use is bad input, status 2; so is an output it
+ * cannot write, in every command but bt trace (125), and a refusal to
+ * draw more than --max-nodes.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -45,6 +47,52 @@ describe('bad input: one line, status 2', () => {
     assert.equal((await bt(['normalize', '-q', raw, '-o', norm])).code, 0);
     const r = await bt(['normalize', norm, '-o', path.join(dir, 'again.trace')]);
     oneLineError(r, new RegExp(`^bt: ${norm.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is already normalized \\(from .*b\\.trace\\): use it as it is$`));
+  });
+});
+
+describe('an output bt cannot write: one line, status 2 in every command but bt trace', () => {
+  const dir = tmpdir('bt-output-');
+  const log = cBuildTrace(['a']).write(path.join(dir, 'b.trace'));
+  const nodir = path.join(dir, 'nodir');
+  const gone = (what: string, file: string, advice = '') => `bt: cannot write the ${what} ${file}: no such file or directory (ENOENT): the directory does not exist${advice}`;
+  const cases: Array<[args: string[], line: string]> = [
+    [['graph', log, '-o', `${nodir}/x.svg`], gone('graph', `${nodir}/x.svg`)],
+    [['normalize', log, '-o', `${nodir}/x.trace`], gone('normalized log', `${nodir}/x.trace`)],
+    [['view', log, '--html', `${nodir}/x.html`], gone('page', `${nodir}/x.html`)],
+    [['export', 'chrome-trace', log, '-o', `${nodir}/x.json`], gone('export', `${nodir}/x.json`, ': choose another -o path')],
+    [['export', 'parquet', log, '-o', `${nodir}/x.d`], gone('export directory', `${nodir}/x.d`, ': choose another -o path')],
+  ];
+  for (const [args, line] of cases) {
+    it(`bt ${args.map((a) => (a === log ? 'b.trace' : a.replace(nodir, 'nodir'))).join(' ')}`, async () => {
+      const r = await bt(args);
+      assert.equal(r.stderr, line);
+      assert.equal(r.code, 2, r.stderr);
+      assert.equal(r.stdout, '');
+    });
+  }
+
+  it('a binary output refused on a terminal: bt graph --format png as bt export perfetto', { skip: !fs.existsSync('/usr/bin/script') && 'no script(1) for a terminal' }, () => {
+    for (const [args, line] of [
+      [['graph', '--format', 'png', log], 'bt: refusing to write a PNG to the terminal: use -o FILE.png or redirect stdout'],
+      [['export', 'perfetto', log], 'bt: refusing to write a binary perfetto trace to the terminal: use -o FILE or redirect stdout'],
+    ] as Array<[string[], string]>) {
+      // script(1) runs bt on a terminal of its own, prints what bt wrote there, and exits with bt's status
+      const r = spawnSync('script', ['-qec', [process.execPath, BT, ...args].map((a) => `'${a}'`).join(' '), '/dev/null'], { encoding: 'utf8' });
+      assert.equal(r.stdout.replace(/\r\n/g, '\n'), `${line}\n`, args.join(' '));
+      assert.equal(r.status, 2, args.join(' '));
+    }
+  });
+
+  // bt trace's 125 for the same output: test/capture/lifecycle.test.ts
+});
+
+describe('bt graph over --max-nodes: the refusal is status 2 (ask for less), not 1 (a damaged log)', () => {
+  it('one line with the numbers and what to try', async () => {
+    const log = cBuildTrace(['a', 'b', 'c', 'd']).write(path.join(tmpdir('bt-max-nodes-'), 'b.trace'));
+    const r = await bt(['graph', '--max-nodes', '25', log]);
+    assert.match(r.stderr, /^bt: the graph would have 39 nodes \(20 processes, 19 files\), over --max-nodes 25: try --processes-only \(20 nodes\), .*or raise --max-nodes$/);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
   });
 });
 

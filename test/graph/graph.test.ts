@@ -636,7 +636,7 @@ test('bt graph -o into a directory that does not exist is refused before the log
   // the log does not exist either: the output is what is said, so it was checked first
   const r = await bt(['graph', path.join(dir, 'missing.trace'), '-o', bad]);
   assert.equal(r.stderr.trim(), `bt: cannot write the graph ${bad}: no such file or directory (ENOENT): the directory does not exist`);
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 2);
   const log = cBuildTrace(['a']).write(path.join(dir, 'build.trace'));
   const outDir = path.join(dir, 'out');
   fs.mkdirSync(outDir);

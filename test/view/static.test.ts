@@ -31,9 +31,9 @@ function view(file: string, log: string, env: NodeJS.ProcessEnv = {}) {
   return spawnSync(process.execPath, [BT, 'view', '-q', '--html', file, log], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });
 }
 
-/** Exit 1 and exactly this one line on stderr. */
+/** Exit 2 (an output bt cannot write, as in every command) and exactly this one line on stderr. */
 function refused(r: ReturnType<typeof view>, re: RegExp): void {
-  assert.equal(r.status, 1, r.stderr);
+  assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, re);
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
 }
