@@ -11,10 +11,13 @@
  * Runtime noise is left out unless `all` is set; a shared library is noise
  * except in the job whose linker read it as a link input (groups.ts
  * linkInputs): libc.so.6 is an input of the link, not of every compile.
+ * A file used by two names on a merged /usr is listed once, by its /usr
+ * name (model/usrmerge.ts).
  */
 import { Kind, READS, WRITES } from '../model/kinds.js';
 import type { Build, BuildFile } from '../model/index.js';
 import { Heap } from '../normalize/order.js';
+import { distinctFiles } from '../model/usrmerge.js';
 import { linkInputOf, noiseOf, pathNoiseOf } from './groups.js';
 
 export interface DepsOptions {
@@ -194,7 +197,8 @@ export function deps(build: Build, file: BuildFile, opts: DepsOptions = {}): Dep
     if (expanded.has(f.id)) return { path: f.path, writer, children: [], repeated: true };
     expanded.add(f.id);
     for (const u of writers) units.add(u);
-    return { path: f.path, writer, children: inputs.map((i) => visit(files[i], depth + 1)) };
+    // a file used by two names on a merged /usr (make's /bin/sh, then sh from PATH: /usr/bin/sh) once
+    return { path: f.path, writer, children: distinctFiles(build, inputs).map((i) => visit(files[i], depth + 1)) };
   };
 
   const tree = visit(file, 0);
@@ -204,7 +208,7 @@ export function deps(build: Build, file: BuildFile, opts: DepsOptions = {}): Dep
   made.delete(file.id);
   return {
     file: file.path,
-    inputs: untouched ? [] : sortedPaths(build, leaves),
+    inputs: untouched ? [] : sortedPaths(build, distinctFiles(build, [...leaves])),
     outputs: sortedPaths(build, made),
     processes: [...units].sort((a, b) => a - b).map((u) => depProcess(build, u)),
     tree,

@@ -8,6 +8,7 @@ import { filterMatches, type ModelEnv } from '../model/subject.js';
 import { toMs } from '../present/format.js';
 import { byPath, fileGroups, linkInputOf, noiseOf, pathNoiseOf, placeOf, probesByDir, type FileGroups } from './groups.js';
 import { READS, WRITES } from '../model/kinds.js';
+import { distinctFiles } from '../model/usrmerge.js';
 
 export interface SummaryJob {
   proc: number;
@@ -175,12 +176,13 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
   }
   const jobs = build.jobs.jobs.filter((j) => !keep || keep.has(j.proc));
   const slowest = [...jobs].sort((a, b) => b.end - b.start - (a.end - a.start) || a.proc - b.proc).slice(0, 10);
-  const groups: FileGroups = fileGroups(build, { all: opts.all });
+  // both names of a file on a merged /usr until the selection is made: a filter may keep the processes of only one
+  const groups: FileGroups = fileGroups(build, { all: opts.all, distinct: false });
   const selected = opts.files ?? ((id: number) => !keep || model.files[id].procs.some((a) => keep.has(a.proc)));
   // a shared library is in the groups as a link input: with a filter, of a linker that was selected
   const pathNoise = pathNoiseOf(build);
   const touched = (id: number) => selected(id) && (!keep || opts.all || !pathNoise[id] || linkInputOf(build, id, keep));
-  const paths = (ids: number[]) => ids.filter(touched).map((i) => model.files[i].path);
+  const paths = (ids: number[]) => distinctFiles(build, ids.filter(touched)).map((i) => model.files[i].path);
   // with a filter, a file the build wrote that the selected processes only read is an input of theirs
   const wroteIt = (id: number) => !keep || model.files[id].procs.some((a) => a.kinds & WRITES && keep.has(a.proc));
   const readOnly = (id: number) => !wroteIt(id) && model.files[id].procs.some((a) => a.kinds & READS && keep!.has(a.proc));
@@ -189,7 +191,7 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
     for (const id of [...groups.outputs, ...groups.intermediates, ...groups.temporaries]) if (readOnly(id)) inputs[placeOf(model.files[id].path, build.startDir)].push(id);
     for (const ids of Object.values(inputs)) byPath(build, ids);
   }
-  const probes = groups.probes.filter(touched);
+  const probes = distinctFiles(build, groups.probes.filter(touched));
   const chain = criticalPath(build, keep);
   const h = model.header;
   return {

@@ -10,6 +10,7 @@ import { before } from 'node:test';
 import { ebpfTest, ebpfUnavailableReason } from '../helpers/ebpf.js';
 import { traceProject } from '../helpers/projects.js';
 import { bt, REPO, tmpdir, trace } from '../helpers/trace.js';
+import { localUsrMerge } from '../../src/model/usrmerge.js';
 
 let dir = '';
 let log = '';
@@ -24,6 +25,9 @@ async function traced(): Promise<{ dir: string; log: string }> {
 before(async () => {
   if (!ebpfUnavailableReason()) await traced();
 });
+
+/** This machine's /bin is a link to /usr/bin (Debian 12): the answers name /bin/sh as /usr/bin/sh. */
+const MERGED_BIN = localUsrMerge().includes('bin');
 
 const inTree = (d: string, paths: string[]) => paths.filter((p) => p.startsWith(`${d}/`)).map((p) => p.slice(d.length + 1));
 
@@ -48,6 +52,9 @@ ebpfTest('bt summary --json: the groups, jobs and the critical path of a real bu
   ]);
   assert.deepEqual(s.inputs.elsewhere, []);
   assert.ok(s.inputs.system.includes('/usr/include/stdio.h'));
+  // make's /bin/sh and the sh found on PATH: one file on a merged /usr, listed once
+  assert.ok(s.inputs.system.includes('/usr/bin/sh'));
+  assert.equal(s.inputs.system.includes('/bin/sh'), !MERGED_BIN);
   assert.ok(!s.inputs.system.some((p: string) => /^\/proc|^\/etc\/ld\.so|\/locale\//.test(p)), 'runtime noise is hidden');
   // the shared libraries left are ld's link inputs (the linker script libc.so, the libc.so.6 it names, libgcc_s), not the loader's mappings (libbfd, libz.so.1, …)
   const libs = s.inputs.system.filter((p: string) => /\.so(\.|$)/.test(p)).map((p: string) => path.basename(p));
@@ -114,10 +121,11 @@ ebpfTest('bt deps --json: the tree goes through the generated header to its gene
   assert.deepEqual(j.tree.writer.argv, ['cc', '-Iinclude', '-c', '-o', 'app.o', 'src/app.c']);
   const version = j.tree.children.find((c: { path: string }) => c.path === `${d}/include/version.h`);
   assert.deepEqual(version.writer.argv, ['/bin/sh', '-c', 'sh gen-version.sh version.txt > include/version.h']);
-  // the shells the job ran are what it was made with too (make's /bin/sh -c, then sh found on PATH)
+  // the shells the job ran are what it was made with too (make's /bin/sh -c, then sh found on PATH):
+  // on a merged /usr one file, /usr/bin/sh (bt trace recorded which directories were links)
   assert.deepEqual(
     version.children.map((c: { path: string }) => c.path),
-    ['/bin/sh', `${d}/gen-version.sh`, `${d}/version.txt`, '/usr/bin/sh'],
+    MERGED_BIN ? [`${d}/gen-version.sh`, `${d}/version.txt`, '/usr/bin/sh'] : ['/bin/sh', `${d}/gen-version.sh`, `${d}/version.txt`, '/usr/bin/sh'],
   );
   assert.deepEqual(inTree(d, j.outputs), ['include/version.h']);
   assert.equal(j.processes.length, 2);
