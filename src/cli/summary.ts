@@ -12,6 +12,7 @@ export function summaryCommand(): Command {
     .description('the build at a glance: processes, tools, jobs, inputs, outputs, intermediates, probes, critical path')
     .argument('[log]', 'log written by bt trace or bt normalize ("-" for stdin)', 'build.trace')
     .option('--json', 'JSON (keys documented in the README)')
+    .option('--absolute', 'print every path absolute (by default those under the start directory are relative to it; the JSON is always absolute)')
     .option('--all-files', 'keep runtime noise (/proc, /sys, /dev, shared libraries, loader, locale) in the file groups')
     .option('--filter <expr>', 'only processes matching a display filter (README: Display filters), e.g. \'under(exe == "make" and argv contains "vmlinux")\'')
     .option('--driver <name>', 'also treat program NAME as a build driver that starts jobs (repeatable)', collect)
@@ -24,6 +25,6 @@ export function summaryCommand(): Command {
       const selection = filter && env ? filterSelection(build, env, filter.bind(env)) : {};
       const s = summarize(build, { all: !!o.allFiles, ...selection });
       if (o.json) printJson(s);
-      else process.stdout.write(summaryText(s));
+      else process.stdout.write(summaryText(s, { absolute: !!o.absolute }));
     });
 }

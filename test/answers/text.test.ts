@@ -139,3 +139,21 @@ test('summary text: a group or the tools one longer than shown are listed in ful
   assert.doesNotMatch(text, /and 1 more/);
   assert.equal(text.slice(text.indexOf('tools'), text.indexOf('\n\nslowest')).split('\n').length, 12, 'the title and 11 tools');
 });
+
+test('summary text: the tree\'s paths relative to the start directory (named on the "in" line), the others absolute; --absolute: all absolute', () => {
+  const s = summarize(groupsBuild());
+  const text = summaryText(s);
+  const from = (t: string, title: string) => t.slice(t.indexOf(title), t.indexOf('\ntemporaries'));
+  const SYSTEM = ['  /usr/bin/as', '  /usr/bin/cc', '  /usr/bin/gen', '  /usr/bin/make'];
+  assert.match(text, /^ {2}in \/w$/m);
+  assert.equal(
+    from(text, 'inputs in the tree'),
+    ['inputs in the tree (1):', '  a.c', 'inputs from the system (4):', ...SYSTEM, 'inputs from elsewhere (0)', 'outputs (1):', '  a.o', 'intermediates (2):', '  gen.h', '  /tmp/a.s'].join('\n'),
+  );
+  assert.equal(
+    from(summaryText(s, { absolute: true }), 'inputs in the tree'),
+    ['inputs in the tree (1):', '  /w/a.c', 'inputs from the system (4):', ...SYSTEM, 'inputs from elsewhere (0)', 'outputs (1):', '  /w/a.o', 'intermediates (2):', '  /w/gen.h', '  /tmp/a.s'].join('\n'),
+  );
+  // the JSON keeps them absolute
+  assert.deepEqual(s.intermediates, ['/w/gen.h', '/tmp/a.s']);
+});
