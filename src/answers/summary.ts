@@ -21,7 +21,10 @@ export interface Summary {
   cwd: string;
   /** Wall-clock start, ns since the epoch. */
   start_ns: number;
+  /** From the first record to the last (of a live log: the last one written so far). */
   duration_ms: number;
+  /** A live log: how long the build had been running when bt summary read it (wall clock since its start); null otherwise, or with no start time. */
+  running_ms: number | null;
   /** bt trace's exit status (the build's); null when the log has no trailer. */
   exit_status: number | null;
   processes: number;
@@ -58,6 +61,8 @@ export interface SummaryOptions {
   procs?: ReadonlySet<number>;
   /** Only these files count (default: those the kept processes touched). */
   files?: (id: number) => boolean;
+  /** The wall clock now, ns since the epoch (default: Date.now()): how long a live build has been running. */
+  now?: number;
 }
 
 /**
@@ -194,11 +199,13 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
   const probes = distinctFiles(build, groups.probes.filter(touched));
   const chain = criticalPath(build, keep);
   const h = model.header;
+  const startNs = (h.start_ts ?? 0) + (h.boot_to_wall_ns ?? 0);
   return {
     command: h.command ?? [],
     cwd: h.cwd ?? '',
-    start_ns: (h.start_ts ?? 0) + (h.boot_to_wall_ns ?? 0),
+    start_ns: startNs,
     duration_ms: toMs(build.durationNs),
+    running_ms: model.live && startNs > 0 ? Math.max(0, toMs((opts.now ?? Date.now() * 1e6) - startNs)) : null,
     exit_status: model.trailer ? (model.trailer.exit_status ?? 0) : null,
     processes: procs.length,
     failed: procs.filter(failed).length,

@@ -66,9 +66,13 @@ export function summaryText(s: Summary, opts: TextOptions = {}): string {
   out.push(`build: ${commandLine(s.command, 200)}`);
   out.push(`  in ${displayPath(s.cwd)}`);
   const started = s.start_ns ? new Date(s.start_ns / 1e6).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : 'unknown';
-  out.push(
-    `  started ${started}, took ${ms(s.duration_ms)}, exit status ${s.exit_status === null ? 'unknown' : s.exit_status}`,
-  );
+  if (s.live) {
+    // the build is not done: how long it has run, and how far the log has got (its last record is no duration)
+    const running = s.running_ms === null ? 'still running' : `running for ${ms(s.running_ms)} so far`;
+    out.push(`  started ${started}, ${running} (last record at +${ms(s.duration_ms)}), no exit status yet`);
+  } else {
+    out.push(`  started ${started}, took ${ms(s.duration_ms)}, exit status ${s.exit_status === null ? 'unknown' : s.exit_status}`);
+  }
   out.push(
     // with no job (a filter on compilers' subprocesses, a build without a driver) parallelism is of the processes that ran nothing
     `processes: ${count(s.processes)} (${count(s.failed)} failed); jobs: ${count(s.job_count)}; average parallelism ${s.parallelism}${s.job_count ? '' : ' (of the processes)'}`,

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { summarize } from '../../src/answers/summary.js';
+import { summarize, type Summary } from '../../src/answers/summary.js';
 import { summaryText } from '../../src/answers/text.js';
 import { buildFromRecords } from '../../src/model/index.js';
 import { normalizeRecords } from '../../src/normalize/normalize.js';
@@ -156,4 +156,12 @@ test('summary text: the tree\'s paths relative to the start directory (named on 
   );
   // the JSON keeps them absolute
   assert.deepEqual(s.intermediates, ['/w/gen.h', '/tmp/a.s']);
+});
+
+test('summary text of a live log: running for how long so far, the last record\'s time apart; with no start time, still running', () => {
+  const s: Summary = { ...summarize(groupsBuild()), live: true, exit_status: null, duration_ms: 4, running_ms: 61_500 };
+  const line = (x: Summary) => summaryText(x).split('\n')[3];
+  assert.equal(line(s), '  started 2023-11-14 22:29:59 UTC, running for 61.5 s so far (last record at +0.004 s), no exit status yet');
+  assert.equal(line({ ...s, running_ms: null }), '  started 2023-11-14 22:29:59 UTC, still running (last record at +0.004 s), no exit status yet');
+  assert.equal(summaryText(s).split('\n')[0], 'NOTE: a running bt trace still writes this log: what follows is the build so far');
 });
