@@ -73,10 +73,13 @@ export function summaryText(s: Summary, opts: TextOptions = {}): string {
   } else {
     out.push(`  started ${started}, took ${ms(s.duration_ms)}, exit status ${s.exit_status === null ? 'unknown' : s.exit_status}`);
   }
-  out.push(
-    // with no job (a filter on compilers' subprocesses, a build without a driver) parallelism is of the processes that ran nothing
-    `processes: ${count(s.processes)} (${count(s.failed)} failed); jobs: ${count(s.job_count)}; average parallelism ${s.parallelism}${s.job_count ? '' : ' (of the processes)'}`,
-  );
+  // a filtered summary says so, under the build it is part of
+  if (s.filter !== null) out.push(`filter: ${s.filter.replace(/\s*\n\s*/g, ' ')}  (only what it matches is counted below)`);
+  // with a filter, the jobs are those its processes ran in; with no job (a build whose root ran nothing, a filter
+  // on make alone) the parallelism is of the processes that started no other
+  const jobs = s.filter === null ? '' : s.job_count ? ' (those with a matching process)' : ' (none with a matching process)';
+  const of = s.job_count ? (s.filter === null ? '' : ' (of those jobs)') : ` (of the ${s.filter === null ? '' : 'matching '}processes that started no other)`;
+  out.push(`processes: ${count(s.processes)} (${count(s.failed)} failed); jobs: ${count(s.job_count)}${jobs}; average parallelism ${s.parallelism}${of}`);
   out.push('');
   out.push('tools (processes, total wall time):');
   const tools = s.tools.length === FIRST + 1 ? s.tools.length : FIRST;

@@ -270,19 +270,22 @@ ebpfTest('--filter on dump, graph and summary; a broken filter gets the caret an
   const sum = await bt(['summary', l, '--json', '--filter', 'under(argv contains "-o lib.o")']);
   assert.equal(sum.code, 0, sum.stderr);
   const s = JSON.parse(sum.stdout);
+  assert.equal(s.filter, 'under(argv contains "-o lib.o")');
   assert.deepEqual(s.jobs.map((j: { argv: string[] }) => j.argv.join(' ')), ['/bin/sh -c sleep 1 && cc -Iinclude -c -o lib.o src/lib.c']);
   assert.deepEqual(inTree(d, s.inputs.tree), ['include/config.h', 'src/lib.c']);
   // the critical path and the parallelism are of the matching jobs too (the one job: busy all of its own time span)
   assert.deepEqual(s.critical_path.map((j: { argv: string[] }) => j.argv.join(' ')), ['/bin/sh -c sleep 1 && cc -Iinclude -c -o lib.o src/lib.c']);
   assert.equal(s.parallelism, 1);
-  // no job matches (cc1 runs inside the compile jobs): the parallelism said to be the processes'
+  // cc1 runs inside the compile jobs: those are its jobs, though their roots (cc, sh -c) do not match; the filter is named under the build
   const cc1 = await bt(['summary', l, '--filter', 'exe == "cc1"']);
-  assert.match(cc1.stdout, /^processes: 2 \(0 failed\); jobs: 0; average parallelism [\d.]+ \(of the processes\)$/m);
+  assert.match(cc1.stdout, /\n {2}started .*\nfilter: exe == "cc1" {2}\(only what it matches is counted below\)\nprocesses: 2 \(0 failed\); jobs: 2 \(those with a matching process\); average parallelism [\d.]+ \(of those jobs\)\n/);
   // a filter on files: the accesses that match, with their processes (it counted nothing: processes have no path)
   const byPath = await bt(['summary', l, '--json', '--filter', `path ~ "${d}/src/*.c"`]);
   assert.equal(byPath.code, 0, byPath.stderr);
   const p = JSON.parse(byPath.stdout);
   assert.deepEqual(inTree(d, p.inputs.tree), ['src/app.c', 'src/lib.c']);
+  // both compiles read a source: two jobs, lib.o's though its root is sh -c 'sleep 1 && cc …'
+  assert.equal(p.job_count, 2);
   assert.deepEqual(p.outputs, []);
   assert.ok(p.tools.some((t: { exe: string }) => t.exe === 'cc1'), 'cc1 read the sources');
   // a negated process filter keeps the other processes and their files, not the whole build

@@ -165,3 +165,28 @@ test('summary text of a live log: running for how long so far, the last record\'
   assert.equal(line({ ...s, running_ms: null }), '  started 2023-11-14 22:29:59 UTC, still running (last record at +0.004 s), no exit status yet');
   assert.equal(summaryText(s).split('\n')[0], 'NOTE: a running bt trace still writes this log: what follows is the build so far');
 });
+
+test('summary --filter: the filter is named under the build; its jobs are those its processes ran in, whatever their root', () => {
+  const b = groupsBuild();
+  // as (process 4) runs inside cc's job (3): one job, though its root, cc, does not match
+  const s = summarize(b, { procs: new Set([4]), filter: 'exe == "as"' });
+  assert.equal(s.filter, 'exe == "as"');
+  assert.equal(s.job_count, 1);
+  assert.deepEqual(s.jobs.map((j) => j.argv), [['cc', '-c', 'a.c']]);
+  assert.deepEqual(s.critical_path.map((j) => j.proc), [3]);
+  const lines = summaryText(s).split('\n');
+  assert.deepEqual(lines.slice(0, 5), [
+    'build: make',
+    '  in /w',
+    '  started 2023-11-14 22:29:59 UTC, took 2.000 s, exit status unknown',
+    'filter: exe == "as"  (only what it matches is counted below)',
+    'processes: 1 (0 failed); jobs: 1 (those with a matching process); average parallelism 1 (of those jobs)',
+  ]);
+  // make alone: in no job, and it started others
+  const make = summaryText(summarize(b, { procs: new Set([1]), filter: 'exe == make' })).split('\n');
+  assert.equal(make[4], 'processes: 1 (0 failed); jobs: 0 (none with a matching process); average parallelism 0 (of the matching processes that started no other)');
+  // the whole build: no filter line, and the JSON's filter is null
+  const whole = summarize(b);
+  assert.equal(whole.filter, null);
+  assert.equal(summaryText(whole).split('\n')[3], 'processes: 4 (0 failed); jobs: 2; average parallelism 1');
+});
