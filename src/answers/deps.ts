@@ -18,7 +18,7 @@ import { Kind, READS, WRITES } from '../model/kinds.js';
 import type { Build, BuildFile } from '../model/index.js';
 import { Heap } from '../normalize/order.js';
 import { distinctFiles } from '../model/usrmerge.js';
-import { linkInputOf, noiseOf, pathNoiseOf } from './groups.js';
+import { linkInputOf, noiseOf, pathNoiseOf, placeOf } from './groups.js';
 
 export interface DepsOptions {
   /** Levels of jobs to follow (default: all). */
@@ -137,6 +137,7 @@ function provenance(build: Build, file: BuildFile, keep: (f: BuildFile, procs: r
   const latest = new Map<number, number>([[file.id, Infinity]]);
   const made = new Map<number, Made>();
   const queue = new Heap<[number, number]>((x, y) => x[1] > y[1]); // (file, time): the latest first
+  const inTree = (i: number) => (placeOf(files[i].path, build.startDir) === 'tree' ? 1 : 0);
   queue.push([file.id, Infinity]);
   while (queue.size) {
     const [id, until] = queue.pop()!;
@@ -168,7 +169,8 @@ function provenance(build: Build, file: BuildFile, keep: (f: BuildFile, procs: r
     }
     // the job before such an edit is shown as the maker (the last writer)
     if (stamped.size) writers.sort((x, y) => Number(stamped.has(y)) - Number(stamped.has(x)));
-    made.set(id, { writers, inputs: [...inputs].sort((a, b) => (files[a].path < files[b].path ? -1 : 1)) });
+    // the tree's files first (shown relative to the start directory), then the others, each by path
+    made.set(id, { writers, inputs: [...inputs].sort((a, b) => inTree(b) - inTree(a) || (files[a].path < files[b].path ? -1 : 1)) });
   }
   return made;
 }

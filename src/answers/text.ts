@@ -108,16 +108,17 @@ export function summaryText(s: Summary, opts: TextOptions = {}): string {
 }
 
 /** Paths in their order, those shown relative (the tree's) before the absolute ones: a list sorted by absolute path would put the tree's between /lib and /usr. */
-function relativeFirst<T>(show: Show, items: readonly T[], path: (x: T) => string): T[] {
-  const rank = (x: T) => (show(path(x)) === displayPath(path(x)) ? 1 : 0);
-  return items.map((x) => [rank(x), x] as const).sort((a, b) => a[0] - b[0]).map(([, x]) => x);
+function relativeFirst(show: Show, paths: readonly string[]): string[] {
+  const rank = (p: string) => (show(p) === displayPath(p) ? 1 : 0);
+  return paths.map((p) => [rank(p), p] as const).sort((a, b) => a[0] - b[0]).map(([, p]) => p);
 }
 
 function treeLines(show: Show, node: DepNode, indent: string, out: string[], verb: string): void {
   const by = node.writer ? `  <- ${verb} ${commandLine(node.writer.argv, 80)} [proc ${node.writer.proc}]` : '';
   out.push(`${indent}${show(node.path)}${node.repeated ? ' (see above)' : by}`);
   if (node.repeated) return;
-  for (const c of relativeFirst(show, node.children, (n) => n.path)) treeLines(show, c, `${indent}  `, out, verb);
+  // in the model's order (deps: the tree's files first), which the "(see above)" marks follow
+  for (const c of node.children) treeLines(show, c, `${indent}  `, out, verb);
 }
 
 /**
@@ -130,7 +131,7 @@ export function depsText(r: DepsResult, opts: TextOptions & { only?: 'inputs' | 
   const show = pathShower(opts.start ?? '', opts);
   if (opts.only) {
     const paths = opts.only === 'outputs' ? r.outputs : r.inputs;
-    return paths.length ? `${relativeFirst(show, paths, (p) => p).map(show).join('\n')}\n` : '';
+    return paths.length ? `${relativeFirst(show, paths).map(show).join('\n')}\n` : '';
   }
   const out: string[] = [];
   if (!opts.reverse && r.untouched) {

@@ -122,3 +122,37 @@ test('bt rdeps --outputs, --inputs (the same), both at once: a one-line error, e
   assert.match(both.stderr, /--inputs.*cannot be used with.*--outputs/);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('deps text: a file made outside the tree and reached again is shown in full where it comes first, in the order shown (the tree\'s files first)', () => {
+  // /o/gen.h is made first; y.o (in the tree) is made from it; prog from both
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/make', ['make'], '/w');
+  const job = (pid: number, argv: string[], reads: string[], write: string) => {
+    t.fork(1, pid);
+    t.exec(pid, '/usr/bin/cc', argv, '/w');
+    reads.forEach((r, i) => {
+      t.open(pid, r, { fd: 3 + i });
+      t.close(pid, 3 + i);
+    });
+    t.open(pid, write, { fd: 9, flags: W });
+    t.close(pid, 9);
+    t.exit(pid, 0);
+  };
+  job(2, ['gen'], ['g.in'], '/o/gen.h');
+  job(3, ['cc', '-c', 'y.c'], ['y.c', '/o/gen.h'], 'y.o');
+  job(4, ['cc', '-o', 'prog', 'y.o'], ['y.o', '/o/gen.h'], 'prog');
+  t.exit(1, 0);
+  const n = normalizeRecords(t.header, t.records);
+  const b = buildFromRecords(n.header, n.records);
+  assert.deepEqual(depsText(deps(b, b.file('/w/prog')!), { start: '/w' }).split('\n').slice(0, 9), [
+    'prog  <- written by cc -o prog y.o [proc 4]',
+    '  y.o  <- written by cc -c y.c [proc 3]',
+    '    y.c',
+    '    /o/gen.h  <- written by gen [proc 2]',
+    '      g.in',
+    '      /usr/bin/cc',
+    '    /usr/bin/cc',
+    '  /o/gen.h (see above)',
+    '  /usr/bin/cc',
+  ]);
+});
