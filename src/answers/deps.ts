@@ -11,11 +11,14 @@
  * Runtime noise is left out unless `all` is set; a shared library is noise
  * except in the job whose linker read it as a link input (groups.ts
  * linkInputs): libc.so.6 is an input of the link, not of every compile.
+ * A file used by two names on a merged /usr is listed once, by its /usr
+ * name (model/usrmerge.ts).
  */
 import { Kind, READS, WRITES } from '../model/kinds.js';
 import type { Build, BuildFile } from '../model/index.js';
 import { Heap } from '../normalize/order.js';
-import { linkInputOf, noiseOf, pathNoiseOf } from './groups.js';
+import { distinctFiles } from '../model/usrmerge.js';
+import { linkInputOf, noiseOf, pathNoiseOf, placeOf } from './groups.js';
 
 export interface DepsOptions {
   /** Levels of jobs to follow (default: all). */
@@ -134,6 +137,7 @@ function provenance(build: Build, file: BuildFile, keep: (f: BuildFile, procs: r
   const latest = new Map<number, number>([[file.id, Infinity]]);
   const made = new Map<number, Made>();
   const queue = new Heap<[number, number]>((x, y) => x[1] > y[1]); // (file, time): the latest first
+  const inTree = (i: number) => (placeOf(files[i].path, build.startDir) === 'tree' ? 1 : 0);
   queue.push([file.id, Infinity]);
   while (queue.size) {
     const [id, until] = queue.pop()!;
@@ -165,7 +169,8 @@ function provenance(build: Build, file: BuildFile, keep: (f: BuildFile, procs: r
     }
     // the job before such an edit is shown as the maker (the last writer)
     if (stamped.size) writers.sort((x, y) => Number(stamped.has(y)) - Number(stamped.has(x)));
-    made.set(id, { writers, inputs: [...inputs].sort((a, b) => (files[a].path < files[b].path ? -1 : 1)) });
+    // the tree's files first (shown relative to the start directory), then the others, each by path
+    made.set(id, { writers, inputs: [...inputs].sort((a, b) => inTree(b) - inTree(a) || (files[a].path < files[b].path ? -1 : 1)) });
   }
   return made;
 }
@@ -194,7 +199,8 @@ export function deps(build: Build, file: BuildFile, opts: DepsOptions = {}): Dep
     if (expanded.has(f.id)) return { path: f.path, writer, children: [], repeated: true };
     expanded.add(f.id);
     for (const u of writers) units.add(u);
-    return { path: f.path, writer, children: inputs.map((i) => visit(files[i], depth + 1)) };
+    // a file used by two names on a merged /usr (make's /bin/sh, then sh from PATH: /usr/bin/sh) once
+    return { path: f.path, writer, children: distinctFiles(build, inputs).map((i) => visit(files[i], depth + 1)) };
   };
 
   const tree = visit(file, 0);
@@ -204,7 +210,7 @@ export function deps(build: Build, file: BuildFile, opts: DepsOptions = {}): Dep
   made.delete(file.id);
   return {
     file: file.path,
-    inputs: untouched ? [] : sortedPaths(build, leaves),
+    inputs: untouched ? [] : sortedPaths(build, distinctFiles(build, [...leaves])),
     outputs: sortedPaths(build, made),
     processes: [...units].sort((a, b) => a - b).map((u) => depProcess(build, u)),
     tree,

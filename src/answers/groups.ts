@@ -15,11 +15,14 @@
  * Runtime noise (/proc, /sys, /dev, shared libraries, the loader, locale
  * data; but not a library the build made, nor a link input: see
  * linkInputs) is left out unless `all` is set. Directories are not grouped.
+ * A file used by two names on a merged /usr (/bin/sh and /usr/bin/sh) is
+ * in a group once, by its /usr name (model/usrmerge.ts distinctFiles).
  */
 import { compileGlob, defaultHidden, SYSTEM_PATHS } from '../graph/glob.js';
 import { Kind, READS, WRITES } from '../model/kinds.js';
 import type { Build, BuildFile, Process } from '../model/index.js';
 import { baseName, dirName, resolvePath } from '../normalize/paths.js';
+import { distinctFiles } from '../model/usrmerge.js';
 
 export type Place = 'tree' | 'system' | 'elsewhere';
 
@@ -242,7 +245,12 @@ function productsFirst(build: Build, ids: number[]): number[] {
   return byPath(build, ids).sort((a, b) => keys.get(a)! - keys.get(b)!);
 }
 
-export function fileGroups(build: Build, opts: { all?: boolean } = {}): FileGroups {
+/**
+ * The groups of a build's files. `distinct: false` keeps both names of a
+ * file on a merged /usr (for a caller that selects from the groups first,
+ * then drops the names twice over: bt summary --filter).
+ */
+export function fileGroups(build: Build, opts: { all?: boolean; distinct?: boolean } = {}): FileGroups {
   const g: FileGroups = { inputs: { tree: [], system: [], elsewhere: [] }, outputs: [], intermediates: [], temporaries: [], probes: [] };
   const start = build.startDir;
   const noise = noiseOf(build);
@@ -260,6 +268,10 @@ export function fileGroups(build: Build, opts: { all?: boolean } = {}): FileGrou
     } else if (k & Kind.PROBE && !(k & (Kind.STAT | Kind.LIST | Kind.DELETE))) {
       g.probes.push(f.id);
     }
+  }
+  if (opts.distinct !== false) {
+    for (const place of ['tree', 'system', 'elsewhere'] as const) g.inputs[place] = distinctFiles(build, g.inputs[place]);
+    g.probes = distinctFiles(build, g.probes);
   }
   for (const ids of [g.inputs.tree, g.inputs.system, g.inputs.elsewhere, g.probes]) byPath(build, ids);
   productsFirst(build, g.outputs);

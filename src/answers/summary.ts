@@ -8,6 +8,7 @@ import { filterMatches, type ModelEnv } from '../model/subject.js';
 import { toMs } from '../present/format.js';
 import { byPath, fileGroups, linkInputOf, noiseOf, pathNoiseOf, placeOf, probesByDir, type FileGroups } from './groups.js';
 import { READS, WRITES } from '../model/kinds.js';
+import { distinctFiles } from '../model/usrmerge.js';
 
 export interface SummaryJob {
   proc: number;
@@ -17,16 +18,22 @@ export interface SummaryJob {
 
 export interface Summary {
   command: readonly string[];
+  /** The display filter (--filter) the summary is of; null for the whole build. */
+  filter: string | null;
   cwd: string;
   /** Wall-clock start, ns since the epoch. */
   start_ns: number;
+  /** From the first record to the last (of a live log: the last one written so far). */
   duration_ms: number;
+  /** A live log: how long the build had been running when bt summary read it (wall clock since its start); null otherwise, or with no start time. */
+  running_ms: number | null;
   /** bt trace's exit status (the build's); null when the log has no trailer. */
   exit_status: number | null;
   processes: number;
   failed: number;
   /** Per program: how many processes, their total wall time. Most time first. */
   tools: Array<{ exe: string; count: number; wall_ms: number }>;
+  /** Jobs (with a filter: the jobs one of the selected processes ran in, whatever their root). */
   job_count: number;
   /** The slowest ten jobs. */
   jobs: SummaryJob[];
@@ -39,10 +46,15 @@ export interface Summary {
   /** Failed lookups per directory (distinct paths), most first. */
   probes: Array<{ dir: string; count: number }>;
   probe_count: number;
-  /** The longest chain of jobs through write -> read dependencies (with a filter: of the matching jobs). */
+  /** The longest chain of jobs through write -> read dependencies (with a filter: of its jobs, job_count). */
   critical_path: SummaryJob[];
   critical_path_ms: number;
-  /** Average number of jobs running at once (with a filter: of the matching jobs, or leaf processes, over their own time span). */
+  /**
+   * Average number of jobs running at once: their busy time over the build's
+   * duration; with no job, of the processes that started no other. With a
+   * filter: of its jobs (or its processes that started no other), over
+   * their own time span.
+   */
   parallelism: number;
   lost: number;
   incomplete: boolean;
@@ -51,12 +63,16 @@ export interface Summary {
 }
 
 export interface SummaryOptions {
+  /** The display filter's text, as given (the selection is `procs` and `files`). */
+  filter?: string;
   /** Keep runtime noise in the file groups. */
   all?: boolean;
-  /** Only these processes count (e.g. a display filter's matches); files of other processes are left out. */
+  /** Only these processes count (e.g. a display filter's matches), and the jobs they ran in; files of other processes are left out. */
   procs?: ReadonlySet<number>;
   /** Only these files count (default: those the kept processes touched). */
   files?: (id: number) => boolean;
+  /** The wall clock now, ns since the epoch (default: Date.now()): how long a live build has been running. */
+  now?: number;
 }
 
 /**
@@ -84,7 +100,8 @@ function jobEntry(build: Build, job: Job): SummaryJob {
 
 /**
  * The longest chain of jobs where each job read a file the previous one
- * wrote (or one moved or linked from it), weighted by the jobs' durations.
+ * wrote (or one moved or linked from it), weighted by the jobs' durations;
+ * with `keep`, of the jobs whose roots it holds.
  */
 export function criticalPath(build: Build, keep?: ReadonlySet<number>): Job[] {
   const jobs = keep ? build.jobs.jobs.filter((j) => keep.has(j.proc)) : build.jobs.jobs; // by start time
@@ -141,10 +158,11 @@ export function criticalPath(build: Build, keep?: ReadonlySet<number>): Job[] {
 
 /**
  * Average parallelism: busy time of the jobs (or of the leaf processes)
- * over the build's duration; with `keep`, of those kept only, over their
- * own time span (from the first one's start to the last one's end).
+ * over the build's duration; with `keep` (processes) and `keepJobs` (job
+ * roots), of those kept only, over their own time span (from the first
+ * one's start to the last one's end).
  */
-function parallelism(build: Build, keep?: ReadonlySet<number>): number {
+function parallelism(build: Build, keep?: ReadonlySet<number>, keepJobs?: ReadonlySet<number>): number {
   let busy = 0;
   let start = Infinity;
   let end = -Infinity;
@@ -153,7 +171,7 @@ function parallelism(build: Build, keep?: ReadonlySet<number>): number {
     start = Math.min(start, s);
     end = Math.max(end, e);
   };
-  const jobs = keep ? build.jobs.jobs.filter((j) => keep.has(j.proc)) : build.jobs.jobs;
+  const jobs = keepJobs ? build.jobs.jobs.filter((j) => keepJobs.has(j.proc)) : build.jobs.jobs;
   if (jobs.length) for (const j of jobs) add(j.start, j.end);
   else for (const p of build.model.processes) if (!p.children.length && (!keep || keep.has(p.proc))) add(p.start, p.end);
   const dur = keep ? end - start : build.durationNs;
@@ -173,14 +191,17 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
     t.count++;
     t.wall += Math.max(0, p.end - p.start);
   }
-  const jobs = build.jobs.jobs.filter((j) => !keep || keep.has(j.proc));
+  // with a filter, the jobs its processes ran in: a compile whose cc1 matched, not only one whose root did
+  const keepJobs = keep ? new Set(procs.filter((p) => p.job).map((p) => p.job)) : undefined;
+  const jobs = build.jobs.jobs.filter((j) => !keepJobs || keepJobs.has(j.proc));
   const slowest = [...jobs].sort((a, b) => b.end - b.start - (a.end - a.start) || a.proc - b.proc).slice(0, 10);
-  const groups: FileGroups = fileGroups(build, { all: opts.all });
+  // both names of a file on a merged /usr until the selection is made: a filter may keep the processes of only one
+  const groups: FileGroups = fileGroups(build, { all: opts.all, distinct: false });
   const selected = opts.files ?? ((id: number) => !keep || model.files[id].procs.some((a) => keep.has(a.proc)));
   // a shared library is in the groups as a link input: with a filter, of a linker that was selected
   const pathNoise = pathNoiseOf(build);
   const touched = (id: number) => selected(id) && (!keep || opts.all || !pathNoise[id] || linkInputOf(build, id, keep));
-  const paths = (ids: number[]) => ids.filter(touched).map((i) => model.files[i].path);
+  const paths = (ids: number[]) => distinctFiles(build, ids.filter(touched)).map((i) => model.files[i].path);
   // with a filter, a file the build wrote that the selected processes only read is an input of theirs
   const wroteIt = (id: number) => !keep || model.files[id].procs.some((a) => a.kinds & WRITES && keep.has(a.proc));
   const readOnly = (id: number) => !wroteIt(id) && model.files[id].procs.some((a) => a.kinds & READS && keep!.has(a.proc));
@@ -189,14 +210,17 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
     for (const id of [...groups.outputs, ...groups.intermediates, ...groups.temporaries]) if (readOnly(id)) inputs[placeOf(model.files[id].path, build.startDir)].push(id);
     for (const ids of Object.values(inputs)) byPath(build, ids);
   }
-  const probes = groups.probes.filter(touched);
-  const chain = criticalPath(build, keep);
+  const probes = distinctFiles(build, groups.probes.filter(touched));
+  const chain = criticalPath(build, keepJobs);
   const h = model.header;
+  const startNs = (h.start_ts ?? 0) + (h.boot_to_wall_ns ?? 0);
   return {
     command: h.command ?? [],
+    filter: opts.filter ?? null,
     cwd: h.cwd ?? '',
-    start_ns: (h.start_ts ?? 0) + (h.boot_to_wall_ns ?? 0),
+    start_ns: startNs,
     duration_ms: toMs(build.durationNs),
+    running_ms: model.live && startNs > 0 ? Math.max(0, toMs((opts.now ?? Date.now() * 1e6) - startNs)) : null,
     exit_status: model.trailer ? (model.trailer.exit_status ?? 0) : null,
     processes: procs.length,
     failed: procs.filter(failed).length,
@@ -213,7 +237,7 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
     probe_count: probes.length,
     critical_path: chain.map((j) => jobEntry(build, j)),
     critical_path_ms: toMs(chain.reduce((s, j) => s + (j.end - j.start), 0)),
-    parallelism: parallelism(build, keep),
+    parallelism: parallelism(build, keep, keepJobs),
     lost: model.lostEvents,
     incomplete: model.incomplete,
     live: model.live,

@@ -1,7 +1,9 @@
 /**
- * The answers as text for a terminal: bt summary, bt deps, bt rdeps.
+ * The answers as text for a terminal: bt summary, bt deps, bt rdeps. Paths
+ * under the build's start directory are shown relative to it, unless
+ * `absolute` (present/format.ts pathShower); the JSON keeps them absolute.
  */
-import { commandLine, count, displayPath, formatDuration, plural } from '../present/format.js';
+import { commandLine, count, displayPath, formatDuration, pathShower, plural } from '../present/format.js';
 import { dirName } from '../normalize/paths.js';
 import type { DepNode, DepsResult } from './deps.js';
 import type { Summary } from './summary.js';
@@ -11,11 +13,20 @@ const FIRST = 10;
 /** Up to how many inputs from elsewhere are listed one by one. */
 const ELSEWHERE_IN_FULL = 20;
 
-function list(title: string, paths: readonly string[], limit = FIRST): string[] {
+/** How a text shows a path (pathShower). */
+type Show = (p: string) => string;
+
+/** Options of the text answers. */
+export interface TextOptions {
+  /** Every path absolute (--absolute), not those under the start directory relative to it. */
+  absolute?: boolean;
+}
+
+function list(show: Show, title: string, paths: readonly string[], limit = FIRST): string[] {
   const out = [`${title} (${count(paths.length)})${paths.length ? ':' : ''}`];
   // "… and 1 more" would hide a line behind a line: show it instead
   const shown = paths.length === limit + 1 ? paths.length : limit;
-  for (const p of paths.slice(0, shown)) out.push(`  ${displayPath(p)}`);
+  for (const p of paths.slice(0, shown)) out.push(`  ${show(p)}`);
   if (paths.length > shown) out.push(`  … and ${count(paths.length - shown)} more (--json lists all)`);
   return out;
 }
@@ -25,8 +36,8 @@ function list(title: string, paths: readonly string[], limit = FIRST): string[] 
  * few, else a line per directory (a toolchain in the home directory is a
  * few lines, not a screenful), a directory of one file as that file.
  */
-function byDirectory(title: string, paths: readonly string[]): string[] {
-  if (paths.length <= ELSEWHERE_IN_FULL) return list(title, paths, Infinity);
+function byDirectory(show: Show, title: string, paths: readonly string[]): string[] {
+  if (paths.length <= ELSEWHERE_IN_FULL) return list(show, title, paths, Infinity);
   const dirs = new Map<string, string[]>();
   for (const p of paths) {
     const d = dirName(p);
@@ -37,7 +48,7 @@ function byDirectory(title: string, paths: readonly string[]): string[] {
   const out = [`${title} (${count(paths.length)} in ${plural(dirs.size, 'directory', 'directories')}; --json lists all):`];
   for (const d of [...dirs.keys()].sort()) {
     const l = dirs.get(d)!;
-    out.push(l.length === 1 ? `  ${displayPath(l[0])}` : `  ${displayPath(d === '/' ? d : `${d}/`)}  (${count(l.length)} files)`);
+    out.push(l.length === 1 ? `  ${show(l[0])}` : `  ${d === '/' ? d : `${show(d)}/`}  (${count(l.length)} files)`);
   }
   return out;
 }
@@ -46,21 +57,29 @@ function ms(v: number): string {
   return formatDuration(v * 1e6);
 }
 
-export function summaryText(s: Summary): string {
+export function summaryText(s: Summary, opts: TextOptions = {}): string {
+  const show = pathShower(s.cwd, opts);
   const out: string[] = [];
   if (s.live) out.push('NOTE: a running bt trace still writes this log: what follows is the build so far');
   else if (s.incomplete) out.push('WARNING: the trace is incomplete (no trailer, or torn): what follows may miss the end of the build');
   if (s.lost) out.push(`WARNING: ${count(s.lost)} events were lost during the trace: what follows may miss some`);
   out.push(`build: ${commandLine(s.command, 200)}`);
-  out.push(`  in ${s.cwd}`);
+  out.push(`  in ${displayPath(s.cwd)}`);
   const started = s.start_ns ? new Date(s.start_ns / 1e6).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : 'unknown';
-  out.push(
-    `  started ${started}, took ${ms(s.duration_ms)}, exit status ${s.exit_status === null ? 'unknown' : s.exit_status}`,
-  );
-  out.push(
-    // with no job (a filter on compilers' subprocesses, a build without a driver) parallelism is of the processes that ran nothing
-    `processes: ${count(s.processes)} (${count(s.failed)} failed); jobs: ${count(s.job_count)}; average parallelism ${s.parallelism}${s.job_count ? '' : ' (of the processes)'}`,
-  );
+  if (s.live) {
+    // the build is not done: how long it has run, and how far the log has got (its last record is no duration)
+    const running = s.running_ms === null ? 'still running' : `running for ${ms(s.running_ms)} so far`;
+    out.push(`  started ${started}, ${running} (last record at +${ms(s.duration_ms)}), no exit status yet`);
+  } else {
+    out.push(`  started ${started}, took ${ms(s.duration_ms)}, exit status ${s.exit_status === null ? 'unknown' : s.exit_status}`);
+  }
+  // a filtered summary says so, under the build it is part of
+  if (s.filter !== null) out.push(`filter: ${s.filter.replace(/\s*\n\s*/g, ' ')}  (only what it matches is counted below)`);
+  // with a filter, the jobs are those its processes ran in; with no job (a build whose root ran nothing, a filter
+  // on make alone) the parallelism is of the processes that started no other
+  const jobs = s.filter === null ? '' : s.job_count ? ' (those with a matching process)' : ' (none with a matching process)';
+  const of = s.job_count ? (s.filter === null ? '' : ' (of those jobs)') : ` (of the ${s.filter === null ? '' : 'matching '}processes that started no other)`;
+  out.push(`processes: ${count(s.processes)} (${count(s.failed)} failed); jobs: ${count(s.job_count)}${jobs}; average parallelism ${s.parallelism}${of}`);
   out.push('');
   out.push('tools (processes, total wall time):');
   const tools = s.tools.length === FIRST + 1 ? s.tools.length : FIRST;
@@ -72,14 +91,14 @@ export function summaryText(s: Summary): string {
     for (const j of s.jobs) out.push(`  ${ms(j.duration_ms).padStart(10)}  ${commandLine(j.argv)}`);
   }
   out.push('');
-  out.push(...list('inputs in the tree', s.inputs.tree));
-  out.push(...list('inputs from the system', s.inputs.system));
-  out.push(...byDirectory('inputs from elsewhere', s.inputs.elsewhere));
-  out.push(...list('outputs', s.outputs));
-  out.push(...list('intermediates', s.intermediates));
+  out.push(...list(show, 'inputs in the tree', s.inputs.tree));
+  out.push(...list(show, 'inputs from the system', s.inputs.system));
+  out.push(...byDirectory(show, 'inputs from elsewhere', s.inputs.elsewhere));
+  out.push(...list(show, 'outputs', s.outputs));
+  out.push(...list(show, 'intermediates', s.intermediates));
   if (s.temporaries) out.push(`temporaries: ${plural(s.temporaries, 'file')} (made and removed by one process, read by no other)`);
   out.push(`probes: ${plural(s.probe_count, 'path')} looked for and not found${s.probes.length ? ', most in:' : ''}`);
-  for (const p of s.probes.slice(0, 5)) out.push(`  ${String(p.count).padStart(6)}  ${displayPath(p.dir)}`);
+  for (const p of s.probes.slice(0, 5)) out.push(`  ${String(p.count).padStart(6)}  ${show(p.dir)}`);
   if (s.critical_path.length) {
     out.push('');
     out.push(`critical path (${plural(s.critical_path.length, 'job')}, ${ms(s.critical_path_ms)}):`);
@@ -88,31 +107,44 @@ export function summaryText(s: Summary): string {
   return `${out.join('\n')}\n`;
 }
 
-function treeLines(node: DepNode, indent: string, out: string[], verb: string): void {
-  const by = node.writer ? `  <- ${verb} ${commandLine(node.writer.argv, 80)} [proc ${node.writer.proc}]` : '';
-  out.push(`${indent}${displayPath(node.path)}${node.repeated ? ' (see above)' : by}`);
-  if (node.repeated) return;
-  for (const c of node.children) treeLines(c, `${indent}  `, out, verb);
+/** Paths in their order, those shown relative (the tree's) before the absolute ones: a list sorted by absolute path would put the tree's between /lib and /usr. */
+function relativeFirst(show: Show, paths: readonly string[]): string[] {
+  const rank = (p: string) => (show(p) === displayPath(p) ? 1 : 0);
+  return paths.map((p) => [rank(p), p] as const).sort((a, b) => a[0] - b[0]).map(([, p]) => p);
 }
 
-/** `only`: one path a line, of the result's inputs or outputs (bt deps --inputs, --outputs; bt rdeps --inputs is its --outputs). */
-export function depsText(r: DepsResult, opts: { only?: 'inputs' | 'outputs'; reverse?: boolean }): string {
+function treeLines(show: Show, node: DepNode, indent: string, out: string[], verb: string): void {
+  const by = node.writer ? `  <- ${verb} ${commandLine(node.writer.argv, 80)} [proc ${node.writer.proc}]` : '';
+  out.push(`${indent}${show(node.path)}${node.repeated ? ' (see above)' : by}`);
+  if (node.repeated) return;
+  // in the model's order (deps: the tree's files first), which the "(see above)" marks follow
+  for (const c of node.children) treeLines(show, c, `${indent}  `, out, verb);
+}
+
+/**
+ * `only`: one path a line, of the result's inputs or outputs (bt deps
+ * --inputs, --outputs; bt rdeps --inputs is its --outputs). `start`: the
+ * build's start directory, which paths are shown relative to (unless
+ * `absolute`), as FILE is named on the command line.
+ */
+export function depsText(r: DepsResult, opts: TextOptions & { only?: 'inputs' | 'outputs'; reverse?: boolean; start?: string } = {}): string {
+  const show = pathShower(opts.start ?? '', opts);
   if (opts.only) {
     const paths = opts.only === 'outputs' ? r.outputs : r.inputs;
-    return paths.length ? `${paths.map(displayPath).join('\n')}\n` : '';
+    return paths.length ? `${relativeFirst(show, paths).map(show).join('\n')}\n` : '';
   }
   const out: string[] = [];
   if (!opts.reverse && r.untouched) {
     const found = r.readers.length > 0 || r.lookups.length === 0 || r.lookups.some((l) => l.found);
-    out.push(found ? `${displayPath(r.file)} is an input: the build did not write it.` : `${displayPath(r.file)} was looked for and never found: the build did not write it.`);
+    out.push(found ? `${show(r.file)} is an input: the build did not write it.` : `${show(r.file)} was looked for and never found: the build did not write it.`);
     out.push(r.readers.length ? 'read by:' : 'no process of the build read it.');
     for (const p of r.readers) out.push(`  [proc ${p.proc}] ${commandLine(p.argv)}`);
     if (r.lookups.length) out.push(found ? 'looked up (stat, access, readlink) by:' : 'looked for by:');
     for (const p of r.lookups) out.push(`  [proc ${p.proc}] ${commandLine(p.argv)}${found && !p.found ? '  (not found)' : ''}`);
     return `${out.join('\n')}\n`;
   }
-  if (opts.reverse && r.untouched) return `${displayPath(r.file)}: no process of the build read it, nothing depends on it.\n`;
-  treeLines(r.tree, '', out, opts.reverse ? 'made by' : 'written by');
+  if (opts.reverse && r.untouched) return `${show(r.file)}: no process of the build read it, nothing depends on it.\n`;
+  treeLines(show, r.tree, '', out, opts.reverse ? 'made by' : 'written by');
   out.push('');
   out.push(
     opts.reverse

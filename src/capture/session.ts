@@ -27,6 +27,7 @@ import { adoptEarlyLaunch, launch, type Launched } from './launch.js';
 import { Transcoder } from '../log/ring/transcode.js';
 import { exactCwd, exactEnv } from './rawargs.js';
 import { buildEnv, buildUser, checkBtf, checkPrivileges, resolveCommand } from './user.js';
+import { localUsrMerge, usrMergeOption } from '../model/usrmerge.js';
 
 export interface TraceOptions {
   output: string;
@@ -167,6 +168,8 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
         env: String(opts.env),
         files: String(opts.files),
         as_root: String(opts.asRoot),
+        // which of /bin, /sbin, /lib… are links into /usr: the answers list /bin/sh and /usr/bin/sh as one file then (model/usrmerge.ts)
+        merged_usr: usrMergeOption(localUsrMerge()),
         ...(opts.redact?.length ? { redact: `${opts.redact.length} pattern${opts.redact.length === 1 ? '' : 's'}` } : {}),
       },
       start_ts: clock.bootNs,

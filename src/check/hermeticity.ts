@@ -15,7 +15,10 @@
  * of it the build found missing). What programs of an installation
  * outside the allowed roots looked at joins that installation's finding:
  * a python from ~/.pyenv and the user site-packages it looks for are one
- * finding.
+ * finding. The system is no such installation: under --strict, what the
+ * build used under a system root is one finding per top directory (/usr/,
+ * /etc/, /lib/, …), and a program from /usr takes nothing of /etc, /lib
+ * or elsewhere into its finding.
  */
 import { compileGlob, type PathMatcher } from '../graph/glob.js';
 import { Kind, kindNames, USES, type Build, type BuildFile } from '../model/index.js';
@@ -24,6 +27,14 @@ import { jobOf, jobRef, secondsSince, type FileUse, type Finding } from './findi
 import type { Noise } from './noise.js';
 
 export const SYSTEM_ROOTS: readonly string[] = ['/usr', '/lib*', '/bin', '/sbin', '/etc', '/dev', '/proc', '/sys', '/run'];
+
+const SYSTEM = SYSTEM_ROOTS.map((r) => compileGlob(r));
+
+/** The top directory of a path under a system root ("/usr" for /usr/bin/cc, "/lib64" for /lib64/ld.so), else undefined. */
+function systemTop(path: string): string | undefined {
+  const top = `/${path.split('/')[1]}`;
+  return top !== '/' && SYSTEM.some((m) => m.test(top)) ? top : undefined;
+}
 
 /** Directories whose own lookups are path walking, not dependencies. */
 const WALKED = ['/tmp', '/var/tmp'];
@@ -73,7 +84,8 @@ export function hermeticity(build: Build, noise: Noise, opts: HermeticityOptions
       // a directory's metadata looked at (stat): path walking; the files read in it are what counts
       if (k === Kind.STAT && (f.dir || isAbove(f.path))) continue;
       if (k === Kind.PROBE && TEMP.test(f.path)) continue;
-      const dir = dirName(f.path);
+      // under --strict the system is reported per top directory: /usr/, /etc/, /lib/
+      const dir = systemTop(f.path) ?? dirName(f.path);
       let uses = byDir.get(dir);
       if (!uses) byDir.set(dir, (uses = []));
       uses.push({ path: f.path, access: kindNames(k), time: secondsSince(build, a.first), proc: a.proc });
@@ -136,18 +148,22 @@ function prefixOf(exe: string): string {
  * lib/python3.11, looking for .python-version in every parent and for the
  * user's site-packages is one dependency, that python, not four. A
  * directory whose every use was by programs of one such installation
- * becomes part of the installation's finding.
+ * becomes part of the installation's finding. A program of the system
+ * (/usr/bin/cc under --strict) is of no installation, and what is under a
+ * system root joins no installation elsewhere: /etc/alternatives is not
+ * part of /usr, nor /usr/lib of ~/.pyenv.
  */
 function joinByProgram(build: Build, byDir: Map<string, FileUse[]>, isAllowed: (path: string) => boolean): void {
   // the program it runs, or the last script it ran (a #! script's exe is its interpreter, /usr/bin/bash)
   const home = (proc: number) => {
     const p = build.process(proc);
     if (!p) return undefined;
-    let program = p.exe && !isAllowed(p.exe) ? p.exe : undefined;
+    const outside = (path: string) => !isAllowed(path) && systemTop(path) === undefined;
+    let program = p.exe && outside(p.exe) ? p.exe : undefined;
     if (!program) {
       for (const a of p.files.values()) {
         const path = build.model.files[a.file]!.path;
-        if (a.kinds & Kind.EXEC && !isAllowed(path)) program = path;
+        if (a.kinds & Kind.EXEC && outside(path)) program = path;
       }
     }
     return program && prefixOf(program);
@@ -155,7 +171,7 @@ function joinByProgram(build: Build, byDir: Map<string, FileUse[]>, isAllowed: (
   for (const [dir, uses] of [...byDir]) {
     const homes = new Set(uses.map((u) => home(u.proc)));
     const [into] = homes;
-    if (homes.size !== 1 || into === undefined || into === dir) continue;
+    if (homes.size !== 1 || into === undefined || into === dir || systemTop(dir) !== undefined) continue;
     byDir.delete(dir);
     const there = byDir.get(into);
     if (there) there.push(...uses);

@@ -1,7 +1,6 @@
 /** bt check's output: text for people, JSON for scripts. Formatting goes through src/present/. */
 import { programName, type Build } from '../model/index.js';
-import { relativeInside } from '../normalize/paths.js';
-import { commandLine, displayPath, plural } from '../present/format.js';
+import { commandLine, displayPath, pathShower, plural } from '../present/format.js';
 import { KIND_ORDER, type Finding, type JobRef } from './finding.js';
 import type { CheckResult } from './index.js';
 
@@ -57,7 +56,7 @@ function jobLine(build: Build, j: JobRef): string {
 /** The text report. */
 export function checkText(build: Build, res: CheckResult): string {
   const start = build.startDir || '/';
-  const show = (p: string) => displayPath(relativeInside(start, p) ?? p);
+  const show = pathShower(start);
   const status = exitStatus(build);
   const what =
     `${commandLine(build.header.command ?? [], 80)} in ${start} (exit status ${status ?? 'unknown'}` +

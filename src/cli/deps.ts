@@ -21,6 +21,7 @@ function depsLikeCommand(name: 'deps' | 'rdeps'): Command {
     .argument('<file>', 'absolute path, path relative to the build directory, or a unique end of a path (e.g. vmlinux)')
     .argument('[log]', 'log written by bt trace or bt normalize ("-" for stdin)', 'build.trace')
     .option('--json', 'JSON: file, inputs, outputs, processes, tree')
+    .option('--absolute', 'print every path absolute (by default those under the start directory are relative to it; the JSON is always absolute)')
     .addOption(
       new Option(
         '--inputs',
@@ -53,7 +54,10 @@ function depsLikeCommand(name: 'deps' | 'rdeps'): Command {
       if (o.json) {
         const { untouched: _u, readers: _r, lookups: _l, ...rest } = r;
         printJson(reverse ? rest : { ...rest, ...(r.untouched ? { readers: r.readers, lookups: r.lookups } : {}) });
-      } else process.stdout.write(depsText(r, { only: o.outputs || (reverse && o.inputs) ? 'outputs' : o.inputs ? 'inputs' : undefined, reverse }));
+      } else {
+        const only = o.outputs || (reverse && o.inputs) ? 'outputs' : o.inputs ? 'inputs' : undefined;
+        process.stdout.write(depsText(r, { only, reverse, start: build.startDir, absolute: !!o.absolute }));
+      }
     });
 }
 

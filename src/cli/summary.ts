@@ -12,8 +12,9 @@ export function summaryCommand(): Command {
     .description('the build at a glance: processes, tools, jobs, inputs, outputs, intermediates, probes, critical path')
     .argument('[log]', 'log written by bt trace or bt normalize ("-" for stdin)', 'build.trace')
     .option('--json', 'JSON (keys documented in the README)')
+    .option('--absolute', 'print every path absolute (by default those under the start directory are relative to it; the JSON is always absolute)')
     .option('--all-files', 'keep runtime noise (/proc, /sys, /dev, shared libraries, loader, locale) in the file groups')
-    .option('--filter <expr>', 'only processes matching a display filter (README: Display filters), e.g. \'under(exe == "make" and argv contains "vmlinux")\'')
+    .option('--filter <expr>', 'only the processes and files matching a display filter, and the jobs those processes ran in (README: Display filters), e.g. \'under(exe == "make" and argv contains "vmlinux")\'')
     .option('--driver <name>', 'also treat program NAME as a build driver that starts jobs (repeatable)', collect)
     .addOption(new Option('--window <ms>', 'reorder window when normalizing a raw log').default(2000).argParser(positiveNumber('window')))
     .action((log: string, o) => {
@@ -22,8 +23,8 @@ export function summaryCommand(): Command {
       reportDamage(log, build.damage, { liveNote: false }); // it says so itself
       const env = filter ? new ModelEnv(build) : undefined;
       const selection = filter && env ? filterSelection(build, env, filter.bind(env)) : {};
-      const s = summarize(build, { all: !!o.allFiles, ...selection });
+      const s = summarize(build, { all: !!o.allFiles, filter: o.filter, ...selection });
       if (o.json) printJson(s);
-      else process.stdout.write(summaryText(s));
+      else process.stdout.write(summaryText(s, { absolute: !!o.absolute }));
     });
 }

@@ -9,6 +9,7 @@
  */
 import { loadBuild, Kind, programName, READS, WRITES, type Build, type BuildFile, type LoadOptions, type Process } from '../model/index.js';
 import { baseName } from '../normalize/paths.js';
+import { mergedUsr } from '../model/usrmerge.js';
 import { tornAt, type Damage } from '../log/check.js';
 import { exitText } from '../present/format.js';
 import { isPseudoPath, Noise } from '../check/noise.js';
@@ -351,17 +352,6 @@ function fileSets(a: Side, b: Side, kinds: number, outputs: boolean): { onlyA: F
       .map(([path, tools]) => ({ path, tools: [...tools].sort() }))
       .sort((u, v) => byPlace(u.path, v.path));
   return { onlyA: only(ka, kb, mb), onlyB: only(kb, ka, ma) };
-}
-
-/**
- * The directories a merged /usr makes symbolic links into /usr (Debian 12,
- * Ubuntu, Fedora, Arch): /bin, /sbin, /lib, /lib32, /lib64, /libx32.
- */
-const MERGED_USR = /^\/(?:bin|sbin|lib|lib32|lib64|libx32)(?=\/|$)/;
-
-/** A path with /bin, /sbin and /lib… written as their /usr/ counterparts: /lib/x86_64-linux-gnu/crti.o and /usr/lib/x86_64-linux-gnu/crti.o are one file. */
-export function mergedUsr(p: string): string {
-  return MERGED_USR.test(p) ? `/usr${p}` : p;
 }
 
 /** The order of path lists: the build tree's files (keys relative to the start directory) first, then the others (absolute), each by name. */

@@ -112,6 +112,21 @@ export function displayPath(p: string): string {
   return UNPRINTABLE.test(p) ? ansiC(p) : p;
 }
 
+/**
+ * How the text of an answer about a build shows its paths (bt summary,
+ * bt deps, bt rdeps, bt check; bt diff's keys and graph labels alike): a
+ * path under the build's start directory relative to it (`src/app.c`, `.`
+ * for the directory itself), any other path absolute; every path absolute
+ * with `absolute` (--absolute, for scripts) or when the build started in /
+ * (or nowhere known). Through displayPath: one line whatever its bytes.
+ */
+export function pathShower(startDir: string, opts: { absolute?: boolean } = {}): (p: string) => string {
+  if (opts.absolute || !startDir || startDir === '/') return displayPath;
+  const prefix = startDir.endsWith('/') ? startDir : `${startDir}/`;
+  const dir = prefix.slice(0, -1);
+  return (p) => displayPath(p === dir ? '.' : p.startsWith(prefix) ? p.slice(prefix.length) : p);
+}
+
 /** The full command line, shell-quoted (what a user can paste into a shell). */
 export function shellJoin(argv: readonly string[]): string {
   return argv.map(quoteArg).join(' ');

@@ -149,7 +149,8 @@ function goCopy(b: Build): void {
   const hello = deps(b, b.file('/w/hello')!);
   assert.deepEqual(hello.inputs, ['/usr/bin/go', '/usr/lib/go/pkg/tool/compile', '/usr/lib/go/pkg/tool/link', '/w/main.go']);
   // go read main.go (its imports) before: a source of the tree
-  assert.deepEqual(hello.tree.children.map((c) => c.path), ['/tmp/go-build1/b001/exe/a.out', '/usr/bin/go', '/w/main.go']);
+  // the tree's files first, then the others (text shows the tree's relative to the start directory)
+  assert.deepEqual(hello.tree.children.map((c) => c.path), ['/w/main.go', '/tmp/go-build1/b001/exe/a.out', '/usr/bin/go']);
   // the stamped archive: made by compile (go, the later writer, only edited it), of what compile read
   const pkg = deps(b, b.file('/tmp/go-build1/b001/_pkg_.a')!);
   assert.equal(pkg.tree.writer?.argv.join(' '), 'compile main.go');

@@ -2,6 +2,7 @@
  * bt rdeps as text: a file reached again is shown once, then "(see above)",
  * as in bt deps; --inputs and --outputs print the JSON's lists one path a
  * line, and rdeps --inputs is its --outputs (the files made from FILE).
+ * Paths under the start directory are relative to it, unless --absolute.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -48,20 +49,50 @@ function trace(): TraceBuilder {
 
 test('rdeps text: a file made twice over (prog from a.o and from b.o) is shown in full once, then "(see above)"', () => {
   const b = build();
-  const text = depsText(rdeps(b, b.file('/w/h.h')!), { reverse: true });
+  const text = depsText(rdeps(b, b.file('/w/h.h')!), { reverse: true, start: b.startDir });
   assert.equal(
     text,
     [
-      '/w/h.h',
-      '  /w/a.o  <- made by cc -c a.c [proc 2]',
-      '    /w/prog  <- made by cc -o prog a.o b.o [proc 4]',
-      '  /w/b.o  <- made by cc -c b.c [proc 3]',
-      '    /w/prog (see above)',
+      'h.h',
+      '  a.o  <- made by cc -c a.c [proc 2]',
+      '    prog  <- made by cc -o prog a.o b.o [proc 4]',
+      '  b.o  <- made by cc -c b.c [proc 3]',
+      '    prog (see above)',
       '',
       '3 files made from it by 3 jobs',
       '',
     ].join('\n'),
   );
+  // --absolute: every path as the JSON has it
+  assert.equal(depsText(rdeps(b, b.file('/w/h.h')!), { reverse: true, start: b.startDir, absolute: true }).split('\n')[1], '  /w/a.o  <- made by cc -c a.c [proc 2]');
+});
+
+test('deps text: the tree\'s files relative to the start directory and listed before the others (absolute), in the tree and with --inputs', () => {
+  const b = build();
+  const d = deps(b, b.file('/w/prog')!);
+  assert.equal(
+    depsText(d, { start: '/w' }),
+    [
+      'prog  <- written by cc -o prog a.o b.o [proc 4]',
+      '  a.o  <- written by cc -c a.c [proc 2]',
+      '    a.c',
+      '    h.h',
+      '    /usr/bin/cc',
+      '  b.o  <- written by cc -c b.c [proc 3]',
+      '    b.c',
+      '    h.h',
+      '    /usr/bin/cc',
+      '  /usr/bin/cc',
+      '',
+      '4 inputs and 2 intermediate files through 3 jobs',
+      '',
+    ].join('\n'),
+  );
+  assert.equal(depsText(d, { start: '/w', only: 'inputs' }), 'a.c\nb.c\nh.h\n/usr/bin/cc\n');
+  assert.equal(depsText(d, { start: '/w', only: 'inputs', absolute: true }), '/usr/bin/cc\n/w/a.c\n/w/b.c\n/w/h.h\n');
+  // the start directory itself is "."; a build started in / shows every path absolute
+  assert.equal(depsText({ ...d, untouched: true, file: '/w', readers: [], lookups: [] }, { start: '/w' }).split('\n')[0], '. is an input: the build did not write it.');
+  assert.equal(depsText(d, { start: '/', only: 'outputs' }), '/w/a.o\n/w/b.o\n');
 });
 
 test('deps/rdeps --inputs and --outputs: the JSON\'s lists, one path a line; rdeps --inputs is --outputs', () => {
@@ -81,11 +112,47 @@ test('bt rdeps --outputs, --inputs (the same), both at once: a one-line error, e
   for (const flag of ['--outputs', '--inputs']) {
     const r = await bt(['rdeps', 'h.h', log, flag]);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, '/w/a.o\n/w/b.o\n/w/prog', flag); // execa drops the last newline
+    assert.equal(r.stdout, 'a.o\nb.o\nprog', flag); // execa drops the last newline
+    const abs = await bt(['rdeps', 'h.h', log, flag, '--absolute']);
+    assert.equal(abs.stdout, '/w/a.o\n/w/b.o\n/w/prog', flag);
   }
   const both = await bt(['rdeps', 'h.h', log, '--inputs', '--outputs']);
   assert.equal(both.code, 2);
   assert.equal(both.stderr.trim().split('\n').length, 1, both.stderr);
   assert.match(both.stderr, /--inputs.*cannot be used with.*--outputs/);
   fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('deps text: a file made outside the tree and reached again is shown in full where it comes first, in the order shown (the tree\'s files first)', () => {
+  // /o/gen.h is made first; y.o (in the tree) is made from it; prog from both
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/make', ['make'], '/w');
+  const job = (pid: number, argv: string[], reads: string[], write: string) => {
+    t.fork(1, pid);
+    t.exec(pid, '/usr/bin/cc', argv, '/w');
+    reads.forEach((r, i) => {
+      t.open(pid, r, { fd: 3 + i });
+      t.close(pid, 3 + i);
+    });
+    t.open(pid, write, { fd: 9, flags: W });
+    t.close(pid, 9);
+    t.exit(pid, 0);
+  };
+  job(2, ['gen'], ['g.in'], '/o/gen.h');
+  job(3, ['cc', '-c', 'y.c'], ['y.c', '/o/gen.h'], 'y.o');
+  job(4, ['cc', '-o', 'prog', 'y.o'], ['y.o', '/o/gen.h'], 'prog');
+  t.exit(1, 0);
+  const n = normalizeRecords(t.header, t.records);
+  const b = buildFromRecords(n.header, n.records);
+  assert.deepEqual(depsText(deps(b, b.file('/w/prog')!), { start: '/w' }).split('\n').slice(0, 9), [
+    'prog  <- written by cc -o prog y.o [proc 4]',
+    '  y.o  <- written by cc -c y.c [proc 3]',
+    '    y.c',
+    '    /o/gen.h  <- written by gen [proc 2]',
+    '      g.in',
+    '      /usr/bin/cc',
+    '    /usr/bin/cc',
+    '  /o/gen.h (see above)',
+    '  /usr/bin/cc',
+  ]);
 });

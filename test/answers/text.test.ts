@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { summarize } from '../../src/answers/summary.js';
+import { summarize, type Summary } from '../../src/answers/summary.js';
 import { summaryText } from '../../src/answers/text.js';
 import { buildFromRecords } from '../../src/model/index.js';
 import { normalizeRecords } from '../../src/normalize/normalize.js';
@@ -138,4 +138,55 @@ test('summary text: a group or the tools one longer than shown are listed in ful
   const text = summaryText(s);
   assert.doesNotMatch(text, /and 1 more/);
   assert.equal(text.slice(text.indexOf('tools'), text.indexOf('\n\nslowest')).split('\n').length, 12, 'the title and 11 tools');
+});
+
+test('summary text: the tree\'s paths relative to the start directory (named on the "in" line), the others absolute; --absolute: all absolute', () => {
+  const s = summarize(groupsBuild());
+  const text = summaryText(s);
+  const from = (t: string, title: string) => t.slice(t.indexOf(title), t.indexOf('\ntemporaries'));
+  const SYSTEM = ['  /usr/bin/as', '  /usr/bin/cc', '  /usr/bin/gen', '  /usr/bin/make'];
+  assert.match(text, /^ {2}in \/w$/m);
+  assert.equal(
+    from(text, 'inputs in the tree'),
+    ['inputs in the tree (1):', '  a.c', 'inputs from the system (4):', ...SYSTEM, 'inputs from elsewhere (0)', 'outputs (1):', '  a.o', 'intermediates (2):', '  gen.h', '  /tmp/a.s'].join('\n'),
+  );
+  assert.equal(
+    from(summaryText(s, { absolute: true }), 'inputs in the tree'),
+    ['inputs in the tree (1):', '  /w/a.c', 'inputs from the system (4):', ...SYSTEM, 'inputs from elsewhere (0)', 'outputs (1):', '  /w/a.o', 'intermediates (2):', '  /w/gen.h', '  /tmp/a.s'].join('\n'),
+  );
+  // the JSON keeps them absolute
+  assert.deepEqual(s.intermediates, ['/w/gen.h', '/tmp/a.s']);
+});
+
+test('summary text of a live log: running for how long so far, the last record\'s time apart; with no start time, still running', () => {
+  const s: Summary = { ...summarize(groupsBuild()), live: true, exit_status: null, duration_ms: 4, running_ms: 61_500 };
+  const line = (x: Summary) => summaryText(x).split('\n')[3];
+  assert.equal(line(s), '  started 2023-11-14 22:29:59 UTC, running for 61.5 s so far (last record at +0.004 s), no exit status yet');
+  assert.equal(line({ ...s, running_ms: null }), '  started 2023-11-14 22:29:59 UTC, still running (last record at +0.004 s), no exit status yet');
+  assert.equal(summaryText(s).split('\n')[0], 'NOTE: a running bt trace still writes this log: what follows is the build so far');
+});
+
+test('summary --filter: the filter is named under the build; its jobs are those its processes ran in, whatever their root', () => {
+  const b = groupsBuild();
+  // as (process 4) runs inside cc's job (3): one job, though its root, cc, does not match
+  const s = summarize(b, { procs: new Set([4]), filter: 'exe == "as"' });
+  assert.equal(s.filter, 'exe == "as"');
+  assert.equal(s.job_count, 1);
+  assert.deepEqual(s.jobs.map((j) => j.argv), [['cc', '-c', 'a.c']]);
+  assert.deepEqual(s.critical_path.map((j) => j.proc), [3]);
+  const lines = summaryText(s).split('\n');
+  assert.deepEqual(lines.slice(0, 5), [
+    'build: make',
+    '  in /w',
+    '  started 2023-11-14 22:29:59 UTC, took 2.000 s, exit status unknown',
+    'filter: exe == "as"  (only what it matches is counted below)',
+    'processes: 1 (0 failed); jobs: 1 (those with a matching process); average parallelism 1 (of those jobs)',
+  ]);
+  // make alone: in no job, and it started others
+  const make = summaryText(summarize(b, { procs: new Set([1]), filter: 'exe == make' })).split('\n');
+  assert.equal(make[4], 'processes: 1 (0 failed); jobs: 0 (none with a matching process); average parallelism 0 (of the matching processes that started no other)');
+  // the whole build: no filter line, and the JSON's filter is null
+  const whole = summarize(b);
+  assert.equal(whole.filter, null);
+  assert.equal(summaryText(whole).split('\n')[3], 'processes: 4 (0 failed); jobs: 2; average parallelism 1');
 });

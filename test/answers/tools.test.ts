@@ -60,10 +60,10 @@ ebpfTest('bt deps of a file a #! script wrote: the script, made by the build, an
 });
 
 ebpfTest('bt deps app --inputs: the sources of the tools it was generated with', async () => {
-  const { dir: d, log: l } = await traced();
+  const { log: l } = await traced();
   const r = await bt(['deps', 'app', l, '--inputs']);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(inTree(d, r.stdout.trim().split('\n')), ['app.c', 'gen-version.sh.in', 'genlib.c', 'gentool.c']);
+  assert.deepEqual(r.stdout.trim().split('\n').filter((p) => !p.startsWith('/')), ['app.c', 'gen-version.sh.in', 'genlib.c', 'gentool.c']);
 });
 
 ebpfTest('bt rdeps of the library source follows the library into the program and what running it made', async () => {

@@ -89,3 +89,41 @@ test('hermeticity: what a program from a reported directory looked at elsewhere 
     ['/srv/git', '1 looked for and missing outside the allowed roots, by 1 job', ['/srv/git/config']],
   ]);
 });
+
+test('hermeticity --strict: the system is one finding per top directory; a program from /usr takes nothing of /etc, /lib or elsewhere into /usr', () => {
+  const t = new TraceBuilder(1, '/src/c');
+  t.exec(1, '/usr/bin/make', ['make'], '/src/c');
+  t.fork(1, 2);
+  t.exec(2, '/usr/bin/cc', ['cc', '-c', 'a.c'], '/src/c');
+  t.push(2, { lookup: { op: 'newfstatat', path: '/etc/alternatives/cc', dirfd: -100, flags: 0, mode: 0, errno: 0, ftype: 0o10 } });
+  t.push(2, { lookup: { op: 'newfstatat', path: '/lib/x86_64-linux-gnu/12', dirfd: -100, flags: 0, mode: 0, errno: ENOENT, ftype: 0 } });
+  t.open(2, 'a.c', { fd: 3 });
+  t.open(2, '/usr/include/stdio.h', { fd: 4 });
+  t.open(2, '/srv/include/extra.h', { fd: 6 });
+  t.exit(2, 0);
+  // an installation outside the system: its python's use of /usr/lib is the system's, not part of ~/.pyenv
+  t.fork(1, 3);
+  t.exec(3, '/root/.pyenv/versions/3.11.4/bin/python3.11', ['python3', 'gen.py'], '/src/c');
+  t.open(3, '/root/.pyenv/versions/3.11.4/lib/python3.11/os.py', { fd: 3 });
+  t.open(3, '/usr/lib/python3.11/os.py', { fd: 4 });
+  t.exit(3, 0);
+  t.exit(1, 0);
+  const n = normalizeRecords(t.header, t.records);
+  const build = buildFromRecords(n.header, n.records);
+  const got = hermeticity(build, new Noise(build), { strict: true }).map((f) => [f.file, f.uses.map((u) => `${u.path} ${u.access.join('+')}`)]);
+  assert.deepEqual(got.sort(), [
+    ['/etc', ['/etc/alternatives/cc stat']],
+    ['/lib', ['/lib/x86_64-linux-gnu/12 probe']],
+    [
+      '/root/.pyenv/versions/3.11.4',
+      ['/root/.pyenv/versions/3.11.4/bin/python3.11 exec', '/root/.pyenv/versions/3.11.4/lib/python3.11/os.py read'],
+    ],
+    ['/srv/include', ['/srv/include/extra.h read']],
+    [
+      '/usr',
+      ['/usr/bin/make exec', '/usr/bin/cc exec', '/usr/include/stdio.h read', '/usr/lib/python3.11/os.py read'],
+    ],
+  ]);
+  // without --strict the system roots are allowed: the same build has two findings, as before
+  assert.deepEqual(hermeticity(build, new Noise(build)).map((f) => f.file).sort(), ['/root/.pyenv/versions/3.11.4', '/srv/include']);
+});

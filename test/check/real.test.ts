@@ -158,17 +158,17 @@ ebpfTest('after the shared.tmp race, deps and rdeps agree: a.txt was made from b
   assert.equal(fs.readFileSync(path.join(defects.dir, 'a.txt'), 'utf8'), fs.readFileSync(path.join(defects.dir, 'b.in'), 'utf8'), 'the race happened');
   const deps = await bt(['deps', 'a.txt', defects.file, '--inputs']);
   assert.equal(deps.code, 0, deps.stderr);
-  const inputs = deps.stdout.trim().split('\n').filter((p) => p.startsWith(defects.dir)).map((p) => path.relative(defects.dir, p));
+  const inputs = deps.stdout.trim().split('\n').filter((p) => !p.startsWith('/')); // the tree's, relative to the start directory
   assert.ok(inputs.includes('b.in') && inputs.includes('a.in'), inputs.join(' '));
   const rdeps = await bt(['rdeps', 'b.in', defects.file, '--inputs']);
-  assert.ok(rdeps.stdout.trim().split('\n').includes(path.join(defects.dir, 'a.txt')), rdeps.stdout);
+  assert.ok(rdeps.stdout.trim().split('\n').includes('a.txt'), rdeps.stdout);
   // shared.tmp holds what B's job wrote over A's: deps names B's job as its writer
   const shared = await bt(['deps', 'shared.tmp', defects.file, '--json']);
   assert.equal(shared.code, 0, shared.stderr);
   assert.deepEqual(JSON.parse(shared.stdout).tree.writer.argv, B_JOB);
   // B's cp truncated shared.tmp: what A's job had written there is gone, so shared.tmp and b.txt are not made of a.in
   const sharedInputs = await bt(['deps', 'shared.tmp', defects.file, '--inputs']);
-  assert.deepEqual(sharedInputs.stdout.trim().split('\n').filter((p) => p.startsWith(defects.dir)).map((p) => path.relative(defects.dir, p)), ['b.in']);
+  assert.deepEqual(sharedInputs.stdout.trim().split('\n').filter((p) => !p.startsWith('/')), ['b.in']);
   const fromA = await bt(['rdeps', 'a.in', defects.file, '--inputs']);
   assert.equal(fromA.code, 0, fromA.stderr);
   assert.ok(!fromA.stdout.includes('b.txt'), fromA.stdout);

@@ -105,6 +105,24 @@ describe('logs through a pipe', () => {
     assert.match(norm.stderr, /\nbt normalize: .*live\.trace is still being written by a running bt trace: normalized the \d+ events written so far/);
   });
 
+  it('summary of a live log says how long the build has been running, not the time of its last record as what it took', () => {
+    const live = path.join(dir, 'live3.trace');
+    const t = cBuildTrace(['a']);
+    t.header.boot_to_wall_ns = Date.now() * 1e6 - t.header.start_ts - 5e9; // started 5 s ago
+    t.write(live, { trailer: false });
+    const summary = sh(`exec 9<"$3" && flock -x 9 && "$1" "$2" summary "$3"`, live);
+    assert.equal(summary.status, 0, summary.stderr);
+    assert.match(summary.stdout, /\n {2}started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC, running for [56]\.\d{3} s so far \(last record at \+0\.\d{3} s\), no exit status yet\n/);
+    assert.doesNotMatch(summary.stdout, /took|exit status unknown/);
+    const json = JSON.parse(sh(`exec 9<"$3" && flock -x 9 && "$1" "$2" summary --json "$3"`, live).stdout);
+    assert.ok(json.running_ms >= 5000 && json.running_ms < 7000, String(json.running_ms));
+    assert.ok(json.duration_ms < 1000);
+    // not live: what it took, and no running time
+    const done = JSON.parse(sh(`"$1" "$2" summary --json "$3"`, live).stdout);
+    assert.equal(done.running_ms, null);
+    assert.match(sh(`"$1" "$2" summary "$3"`, live).stdout, /\n {2}started .* UTC, took 0\.\d{3} s, exit status unknown\n/);
+  });
+
   it('summary, graph and check call a live log the build so far, and a log without a trailer incomplete', () => {
     const live = path.join(dir, 'live2.trace');
     cBuildTrace(['a']).write(live, { trailer: false });

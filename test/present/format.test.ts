@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { decodeBytes } from '../../src/log/bytes.js';
-import { commandLine, counted, displayPath, quoteArg } from '../../src/present/format.js';
+import { commandLine, counted, displayPath, pathShower, quoteArg } from '../../src/present/format.js';
 
 test('displayPath: plain paths as they are, control characters and bytes that are not UTF-8 in $\'…\'', () => {
   assert.equal(displayPath('/w/src/a b.c'), '/w/src/a b.c');
@@ -43,4 +43,13 @@ test('exitText: a status, a signal, and a process with no end: running while the
   assert.equal(exitText(-1, 9), 'SIGKILL');
   assert.equal(exitText(-1, 0), 'unknown');
   assert.equal(exitText(-1, 0, true), 'running');
+});
+
+test('pathShower: under the start directory relative to it ("." for itself), elsewhere absolute; all absolute with absolute or a start of /', () => {
+  const show = pathShower('/w/p');
+  assert.deepEqual(['/w/p/src/a.c', '/w/p', '/w/pp/x', '/w/x', '/usr/include/stdio.h'].map(show), ['src/a.c', '.', '/w/pp/x', '/w/x', '/usr/include/stdio.h']);
+  assert.equal(show(decodeBytes(Buffer.from('/w/p/we\xffird\nname', 'latin1'))), "$'we\\xffird\\nname'");
+  assert.equal(pathShower('/w/p', { absolute: true })('/w/p/src/a.c'), '/w/p/src/a.c');
+  assert.equal(pathShower('/')('/usr/bin/cc'), '/usr/bin/cc');
+  assert.equal(pathShower('')('/w/p/a.c'), '/w/p/a.c');
 });

@@ -1,0 +1,92 @@
+/**
+ * A merged /usr (Debian 12, Ubuntu, Fedora, Arch): /bin, /sbin, /lib,
+ * /lib32, /lib64 and /libx32 are symbolic links into /usr, so /bin/sh and
+ * /usr/bin/sh are one file, which a build may use by both names (make's
+ * /bin/sh -c, then `sh` found on PATH in /usr/bin). bt diff compares the
+ * two names as one file always; the listings of one build (bt summary's
+ * groups, bt deps and bt rdeps, the viewer's groups) list it once, under
+ * /usr, when the traced system's directory was such a link, and list both
+ * names otherwise: on a system without a merged /usr they can be two
+ * different files.
+ *
+ * Which directories were links: bt trace records them in the log's header
+ * (options.merged_usr: "bin,lib,lib64,sbin", or "none"); for a log of an
+ * older bt, this machine's when the log was traced here (the same host
+ * name), else none (both names are listed).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import type { LogHeader } from '../log/schema.js';
+import type { Build } from './index.js';
+import { WRITES } from './kinds.js';
+
+/** The directories a merged /usr makes symbolic links into /usr. */
+export const USR_MERGE_DIRS: readonly string[] = ['bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32'];
+
+const MERGED_USR = /^\/(bin|sbin|lib|lib32|lib64|libx32)(?=\/|$)/;
+
+/** A path with /bin, /sbin and /lib… written as their /usr/ counterparts: /lib/x86_64-linux-gnu/crti.o and /usr/lib/x86_64-linux-gnu/crti.o are one file on a merged /usr. */
+export function mergedUsr(p: string): string {
+  return MERGED_USR.test(p) ? `/usr${p}` : p;
+}
+
+/** This machine's directories of USR_MERGE_DIRS that are symbolic links to their /usr counterparts ("bin", "lib", …). */
+export function localUsrMerge(root = '/'): string[] {
+  return USR_MERGE_DIRS.filter((d) => {
+    try {
+      return fs.lstatSync(`${root}${d}`).isSymbolicLink() && fs.realpathSync(`${root}${d}`) === fs.realpathSync(`${root}usr/${d}`);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The header option's value for a list of merged directories ("none" for none). */
+export function usrMergeOption(dirs: readonly string[]): string {
+  return dirs.length ? dirs.join(',') : 'none';
+}
+
+/** The merged directories of the system a log was traced on (see the module comment). */
+export function usrMergeOf(header: LogHeader): ReadonlySet<string> {
+  const recorded = header.options?.merged_usr;
+  if (recorded !== undefined) return new Set(recorded === 'none' ? [] : recorded.split(',').filter((d) => USR_MERGE_DIRS.includes(d)));
+  if (header.hostname && header.hostname === os.hostname()) return new Set(localUsrMerge());
+  return new Set();
+}
+
+const twinsOf = new WeakMap<Build, Map<number, number>>();
+
+/**
+ * Per file id, the id of the same file under /usr (/bin/sh -> /usr/bin/sh)
+ * when the traced system's /bin (/sbin, /lib…) was a link into /usr, the
+ * build used the file by both names and wrote it by neither (a file the
+ * build made keeps its own path: its writers are the answer). Computed
+ * once per build.
+ */
+export function usrTwins(build: Build): ReadonlyMap<number, number> {
+  let twins = twinsOf.get(build);
+  if (twins) return twins;
+  twins = new Map();
+  const merged = usrMergeOf(build.header);
+  if (merged.size) {
+    for (const f of build.model.files) {
+      const m = MERGED_USR.exec(f.path);
+      if (!m || !merged.has(m[1]) || f.kinds & WRITES) continue;
+      const twin = build.file(`/usr${f.path}`);
+      if (twin && !(twin.kinds & WRITES) && twin.dir === f.dir) twins.set(f.id, twin.id);
+    }
+  }
+  twinsOf.set(build, twins);
+  return twins;
+}
+
+/** The file ids without those whose /usr twin (usrTwins) is among them too, in their order: /bin/sh and /usr/bin/sh listed once, as /usr/bin/sh. */
+export function distinctFiles(build: Build, ids: readonly number[]): number[] {
+  const twins = usrTwins(build);
+  if (!twins.size) return [...ids];
+  const has = new Set(ids);
+  return ids.filter((id) => {
+    const t = twins.get(id);
+    return t === undefined || !has.has(t);
+  });
+}
