@@ -1,6 +1,6 @@
 /**
- * bt dump [options] <file>: prints a log as text (one line per record) or as
- * JSON Lines (--json). A raw log is normalized on the
+ * bt dump [options] [log]: prints a log (default build.trace) as text (one
+ * line per record) or as JSON Lines (--json). A raw log is normalized on the
  * fly for --filter and for a --type only a normalized log has (process).
  * A log without a trailer is printed with a warning
  * and exits 0. A damaged log (torn, or its trailer's counts disagree) is
@@ -214,7 +214,7 @@ export async function runDump(
 export function dumpCommand(): Command {
   return new Command('dump')
     .description('print a bt log as text, or as JSON Lines with --json')
-    .argument('<file>', 'a log written by bt trace (or bt normalize); "-" for stdin')
+    .argument('[log]', 'a log written by bt trace (or bt normalize); "-" for stdin', 'build.trace')
     .option('--json', 'print JSON Lines: a header object, one object per record, then the trailer')
     .option('--type <names>', `only these record types, comma-separated (${TYPE_NAMES.join(', ')}); process records exist only in normalized logs: a raw log is normalized first`)
     .option('--pid <pid>', 'only records of these processes (comma-separated pids)')

@@ -283,6 +283,19 @@ describe('bt dump end to end (dist/src/cli/main.js)', () => {
     assert.equal(res.stderr, `bt: ${png} is not a bt log (expected a file written by bt trace)\n`);
   });
 
+  it('reads ./build.trace when no log is given, as the other readers do', () => {
+    const here = fs.mkdtempSync(path.join(dir, 'cwd-'));
+    const none = spawnSync(process.execPath, [MAIN, 'dump'], { cwd: here, encoding: 'utf8' });
+    assert.equal(none.status, 2);
+    assert.equal(none.stderr, 'bt: cannot open build.trace: no such file or directory (ENOENT); check the path\n');
+    assert.equal(none.stdout, '');
+    fs.copyFileSync(good, path.join(here, 'build.trace'));
+    const res = spawnSync(process.execPath, [MAIN, 'dump', '--type', 'exec'], { cwd: here, encoding: 'utf8' });
+    assert.equal(res.status, 0, res.stderr);
+    assert.deepEqual(lines(res.stdout), [EXPECTED_HEADER_TEXT, EXPECTED_TEXT[1], EXPECTED_TEXT[2], EXPECTED_TRAILER_TEXT]);
+    assert.equal(res.stderr, '');
+  });
+
   it('exits 2 for a bad --type', () => {
     const res = bt(['dump', '--type', 'nonsense', good]);
     assert.equal(res.status, 2);
