@@ -1,9 +1,11 @@
 /**
- * bt dump [options] <file>: prints a log as text (one line per record) or as
- * JSON Lines (--json). A log without a trailer is printed with a warning
+ * bt dump [options] [log]: prints a log (default build.trace) as text (one
+ * line per record) or as JSON Lines (--json). A raw log is normalized on the
+ * fly for --filter and for a --type only a normalized log has (process).
+ * A log without a trailer is printed with a warning
  * and exits 0. A damaged log (torn, or its trailer's counts disagree) is
  * printed up to the damage, with one warning naming the byte offset, and
- * exits 1. Unreadable files throw a LogError (exit 1).
+ * exits 1. Unreadable files throw a LogError (exit 2).
  */
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
@@ -34,6 +36,9 @@ export interface DumpOptions {
   /** a display filter: the log is normalized and only matching records are printed */
   filter?: string;
 }
+
+/** Record types only a normalized log has: asked of a raw log, it is normalized on the fly. */
+const NORMALIZED_ONLY: ReadonlySet<string> = new Set(['process']);
 
 /** Output is built in chunks of about this many characters before each write. */
 const CHUNK_CHARS = 64 * 1024;
@@ -152,9 +157,11 @@ export async function runDump(
   const name = inputName(file);
   // With a filter, the records come normalized, each tested with its process
   // from the build model (a first pass); a filter of event fields alone needs no model.
-  const stream = filter ? normalized(file) : undefined;
+  // So do they for --type process on a raw log: only normalizing makes process records.
+  const needsNormalized = !!types && !reader.header.normalized && [...types].some((t) => NORMALIZED_ONLY.has(t));
+  const stream = filter || needsNormalized ? normalized(file) : undefined;
   const needsModel = filter && (filter.usesUnder || [...filter.fields].some((f) => !EVENT_FIELDS.has(f)));
-  const env = stream ? new ModelEnv(needsModel ? loadBuild(file) : buildFromRecords(stream.header, [])) : undefined;
+  const env = filter && stream ? new ModelEnv(needsModel ? loadBuild(file) : buildFromRecords(stream.header, [])) : undefined;
   const keep = filter && env ? filter.bind(env) : undefined;
   const h = stream ? stream.header : reader.header;
   const output = new Output(out);
@@ -207,9 +214,9 @@ export async function runDump(
 export function dumpCommand(): Command {
   return new Command('dump')
     .description('print a bt log as text, or as JSON Lines with --json')
-    .argument('<file>', 'a log written by bt trace (or bt normalize); "-" for stdin')
+    .argument('[log]', 'a log written by bt trace (or bt normalize); "-" for stdin', 'build.trace')
     .option('--json', 'print JSON Lines: a header object, one object per record, then the trailer')
-    .option('--type <names>', `only these record types, comma-separated (${TYPE_NAMES.join(', ')})`)
+    .option('--type <names>', `only these record types, comma-separated (${TYPE_NAMES.join(', ')}); process records exist only in normalized logs: a raw log is normalized first`)
     .option('--pid <pid>', 'only records of these processes (comma-separated pids)')
     .option('--filter <expr>', 'only records matching a display filter (README: Display filters); the log is normalized first')
     .action(async (file: string, opts: DumpOptions) => {

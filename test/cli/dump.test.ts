@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runDump } from '../../src/cli/dump.js';
 import { LogError, UsageError } from '../../src/errors.js';
 import { LogWriter } from '../../src/log/writer.js';
+import { normalizeFile } from '../../src/normalize/normalize.js';
 import {
   EXPECTED_HEADER_TEXT,
   EXPECTED_JSON,
@@ -114,6 +115,42 @@ describe('runDump', () => {
     assert.deepEqual(lines(byPid).slice(1, -1), [EXPECTED_TEXT[0], EXPECTED_TEXT[16]]);
     const { stdout: both } = await dump(good, { pid: '1235', type: 'exit', json: true });
     assert.deepEqual(lines(both).slice(1, -1).map((l) => JSON.parse(l)), [EXPECTED_JSON[15]]);
+  });
+
+  it('normalizes a raw log on the fly for --type process, as bt normalize would', async () => {
+    const norm = path.join(dir, 'good.norm.trace');
+    normalizeFile(good, norm);
+    const raw = await dump(good, { type: 'process' });
+    const fromNorm = await dump(norm, { type: 'process' });
+    assert.equal(raw.stderr, '');
+    const procs = lines(raw.stdout).slice(1, -1);
+    assert.deepEqual(procs, [
+      '+0.003200 1235/1235 process 2 parent=1 pid=1235 /usr/bin/cc [cc -c foo.c -o foo.o] cwd=/src code=0 start=+0.000001 end=+0.003200',
+      '+0.003300 1236/1236 process 3 parent=0 pid=1236 ? [] signal=SIGKILL start=+0.003300 end=+0.003300',
+      '+0.004000 1234/1234 process 1 parent=0 pid=1234 ? [] cwd=/src code=? start=+0.000001 end=-5.000000',
+    ]);
+    assert.deepEqual(procs, lines(fromNorm.stdout).slice(1, -1));
+    // the header says it was normalized; the trailer is the raw log's, as with --filter
+    assert.equal(
+      lines(raw.stdout)[0],
+      `# bt log v1 by bt 0.1.0 on testhost (Linux 6.1.0-test-amd64), started 2023-11-14T22:13:25.000Z, normalized from ${good}: make -j2 cwd=/src uid=1000 gid=1000 pid=1234 env=yes`,
+    );
+    assert.equal(lines(raw.stdout).at(-1), EXPECTED_TRAILER_TEXT);
+    // with other types, in time order; --pid still applies
+    const mixed = await dump(good, { type: 'exec,process', pid: '1235' });
+    assert.deepEqual(
+      lines(mixed.stdout).slice(1, -1).map((l) => l.split(' ')[2]),
+      ['exec', 'exec', 'process'],
+    );
+    // JSON: the process objects of the normalized log
+    const json = await dump(good, { type: 'process', json: true });
+    assert.deepEqual(
+      lines(json.stdout).slice(1, -1).map((l) => (JSON.parse(l) as { proc: number }).proc),
+      [2, 3, 1],
+    );
+    // a type a raw log has is printed from the raw log itself
+    const exec = await dump(good, { type: 'exec' });
+    assert.equal(lines(exec.stdout)[0], EXPECTED_HEADER_TEXT);
   });
 
   it('rejects unknown --type names and bad --pid values with a UsageError', async () => {
@@ -244,6 +281,19 @@ describe('bt dump end to end (dist/src/cli/main.js)', () => {
     assert.equal(short.status, 2, short.stderr);
     assert.equal(short.stderr.trim().split('\n').length, 1);
     assert.equal(res.stderr, `bt: ${png} is not a bt log (expected a file written by bt trace)\n`);
+  });
+
+  it('reads ./build.trace when no log is given, as the other readers do', () => {
+    const here = fs.mkdtempSync(path.join(dir, 'cwd-'));
+    const none = spawnSync(process.execPath, [MAIN, 'dump'], { cwd: here, encoding: 'utf8' });
+    assert.equal(none.status, 2);
+    assert.equal(none.stderr, 'bt: cannot open build.trace: no such file or directory (ENOENT); check the path\n');
+    assert.equal(none.stdout, '');
+    fs.copyFileSync(good, path.join(here, 'build.trace'));
+    const res = spawnSync(process.execPath, [MAIN, 'dump', '--type', 'exec'], { cwd: here, encoding: 'utf8' });
+    assert.equal(res.status, 0, res.stderr);
+    assert.deepEqual(lines(res.stdout), [EXPECTED_HEADER_TEXT, EXPECTED_TEXT[1], EXPECTED_TEXT[2], EXPECTED_TRAILER_TEXT]);
+    assert.equal(res.stderr, '');
   });
 
   it('exits 2 for a bad --type', () => {

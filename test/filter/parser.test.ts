@@ -168,8 +168,11 @@ test('every example in the README section parses', () => {
   const examples = block[1].split('\n').map((l) => l.replace(/\s+# .*$/, '').trim()).filter(Boolean);
   assert.equal(examples.length, 7);
   for (const ex of examples) assert.doesNotThrow(() => parseFilter(ex), ex);
+  // headers cc1 opened: a read, not every lookup of a *.h path
+  assert.equal(showNode(parseFilter(examples[0]).ast), '(and (and (== exe "cc1") (~ path "**/*.h")) (has access 1))');
+  // unoptimized compiles: the compiler proper's processes only, not make, as or ld
   assert.equal(
     showNode(parseFilter(examples[5]).ast),
-    '(or (in arg {"-O0", "-O1"}) (not (matches arg "^-O")))',
+    '(and (== exe "cc1") (or (in arg {"-O0", "-O1"}) (not (matches arg "^-O"))))',
   );
 });
