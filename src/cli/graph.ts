@@ -49,6 +49,7 @@ export function graphCommand(): Command {
     .addOption(new Option('--files <which>', 'which file accesses to show').choices(['read', 'written', 'all']).default('all'))
     .option('--exe <name>', 'keep only the subtrees of processes running program NAME (or glob; repeatable)', collect)
     .addOption(new Option('--depth <n>', 'show processes down to depth N; deeper ones fold into their ancestor').argParser(nonNegativeInt('depth')))
+    .option('--temporaries', "show temporary files (made and removed in /tmp: gcc's /tmp/ccXXXXXX.s); by default a writer -> reader edge stands for each")
     .addOption(
       new Option('--collapse <mode>', 'merge repeated processes: identical subtrees, or all siblings running the same program')
         .choices(['none', 'identical', 'program'])
@@ -86,6 +87,7 @@ export function graphCommand(): Command {
         depth: o.depth,
         collapse: o.collapse,
         probes: !!o.probes,
+        temporaries: !!o.temporaries,
         maxNodes: Number(o.maxNodes),
       };
       const filter = o.filter !== undefined ? compileFilter(o.filter) : undefined;

@@ -16,12 +16,15 @@
  *    read-write); process -> file dotted red "rm" (deleted); file -> process
  *    bold green "exec" (ran a program built here); process -> process bold
  *    purple "pipe" (writer to reader); file -> file "mv"/"ln" (renamed,
- *    linked); process -> file dotted grey "?" (looked for, not found: --probes).
+ *    linked); process -> file dotted grey "?" (looked for, not found: --probes);
+ *    process -> process dashed orange, labelled with a temporary's name
+ *    (the writer of a hidden temporary to its reader: temporaries.ts).
  */
 import { middle, shellJoin, signalName } from '../present/format.js';
 import { relativeInside } from '../normalize/paths.js';
 import { shortCommand } from './label.js';
 import { failed, Use, type FileNode, type ProcNode } from './model.js';
+import type { Flow } from './temporaries.js';
 import type { FileEdge, GraphView, VFile, VProc } from './view.js';
 
 const FONT = 'Helvetica';
@@ -248,6 +251,24 @@ function procAttrs(v: VProc): Record<string, string | number | undefined> {
   };
 }
 
+/** A flow's label: the temporary's name, or what several share (`cc*.s ×3`). */
+export function flowLabel(files: readonly FileNode[]): string {
+  const name = (p: string) => p.slice(p.lastIndexOf('/') + 1);
+  return files.length === 1 ? name(files[0].path) : `${name(mergedPattern(files))} ×${files.length}`;
+}
+
+function flowAttrs(f: Flow): Record<string, string | number | undefined> {
+  const paths = f.files.slice(0, 30).map((x) => x.path);
+  const what = f.files.length === 1 ? 'a temporary' : `${f.files.length} temporaries`;
+  return {
+    style: 'dashed',
+    color: '#e37400',
+    label: flowLabel(f.files),
+    fontcolor: '#5f6368',
+    tooltip: `${f.from.program} wrote ${what} that ${f.to.program} read (--temporaries draws them):\n${paths.join('\n')}${f.files.length > paths.length ? '\n…' : ''}`,
+  };
+}
+
 /** The graph's title line. */
 export function graphTitle(view: GraphView): string {
   const h = view.model.header;
@@ -282,6 +303,10 @@ export function toDot(view: GraphView): string {
   if (view.pipes.length) {
     out.push('  // pipes');
     for (const p of view.pipes) out.push(`  ${p.from.id} -> ${p.to.id}${attrs({ style: 'bold', color: '#9334e6', label: 'pipe', constraint: 'false' })};`);
+  }
+  if (view.flows.length) {
+    out.push('  // hidden temporaries: writer -> reader');
+    for (const f of view.flows) out.push(`  ${f.from.id} -> ${f.to.id}${attrs(flowAttrs(f))};`);
   }
   if (view.fileEdges.length) {
     out.push('  // file accesses');

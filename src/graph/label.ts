@@ -101,8 +101,8 @@ function shortArg(s: string, max: number): string {
   return (isPath(s) ? shortPath(s, max) : undefined) ?? middle(s, max);
 }
 
-/** A temporary: a file of /tmp or /var/tmp that is not in the tree the process works in. */
-function isTemp(path: string, cwd: string): boolean {
+/** A temporary: a file of /tmp or /var/tmp that is not in the tree the process works in (or, for the graph's temporaries, the build's start directory). */
+export function isTemp(path: string, cwd: string): boolean {
   const top = /^\/(?:var\/)?tmp\/[^/]+/.exec(path)?.[0];
   return top !== undefined && cwd !== top && !cwd.startsWith(`${top}/`);
 }

@@ -8,8 +8,9 @@ import type { LogHeader } from '../log/schema.js';
 import type { Subject } from '../filter/index.js';
 import { buildFromRecords, type Build, type BuildFile, type BuildModel as Model, type FileAccess, type FileLink, type Process } from '../model/index.js';
 import { filterMatches, type ModelEnv } from '../model/subject.js';
-import { Kind, WRITES } from '../model/kinds.js';
+import { Kind, READS, WRITES } from '../model/kinds.js';
 import type { LogRecord } from '../log/schema.js';
+import { isTemp } from './label.js';
 
 export { failed } from '../model/types.js';
 export { programName } from '../model/program.js';
@@ -56,6 +57,10 @@ export interface FileNode {
   dir: boolean;
   /** Its last change was a removal: it is gone after the build. */
   gone: boolean;
+  /** A temporary (isTemporaryFile): hidden unless --temporaries. */
+  temporary: boolean;
+  /** A temporary's content went from process `from` to process `to` (proc ids; passesOf). */
+  passes: Array<{ from: number; to: number }>;
 }
 
 export interface BuildModel {
@@ -88,6 +93,37 @@ export interface Focus {
   files?: ReadonlySet<number>;
   /** Accesses to keep; all when absent. */
   access?: (p: Process, f: BuildFile, a: FileAccess) => boolean;
+}
+
+/**
+ * A temporary: a file the build made and removed again, in /tmp or
+ * /var/tmp outside the build's directory (label.ts isTemp), whose content
+ * was not renamed or linked away: gcc's /tmp/ccXXXXXX.s, which cc1 writes,
+ * as reads and the driver removes.
+ */
+export function isTemporaryFile(f: BuildFile, cwd: string): boolean {
+  return f.created && f.removed && !f.dir && !(f.kinds & (Kind.RENAME_FROM | Kind.LINK_FROM)) && isTemp(f.path, cwd);
+}
+
+/**
+ * Where a temporary's content went, from its accesses: a writer -> reader
+ * pair for each process that began using it after another began writing
+ * it, unless a third process truncated or made it anew between the end of
+ * that write and the read (gcc's driver makes the file empty with mkstemp,
+ * cc1 writes it anew: the content as reads is cc1's).
+ */
+function passesOf(acc: readonly FileAccess[]): Array<{ from: number; to: number }> {
+  const out: Array<{ from: number; to: number }> = [];
+  const resets = acc.filter((x) => x.kinds & (Kind.TRUNCATE | Kind.CREATE | Kind.RENAME_TO));
+  for (const r of acc) {
+    if (!(r.kinds & READS)) continue;
+    for (const w of acc) {
+      if (w.proc === r.proc || !(w.kinds & WRITES) || w.firstWrite > r.first) continue;
+      if (resets.some((x) => x.proc !== w.proc && x.firstWrite > w.lastWrite && x.firstWrite <= r.first)) continue;
+      out.push({ from: w.proc, to: r.proc });
+    }
+  }
+  return out;
 }
 
 /**
@@ -125,6 +161,7 @@ export function graphModel(build: Build, opts: IngestOptions = {}): BuildModel {
   const m: Model = build.model;
   const keep = opts.keepPath ?? (() => true);
   const focus = opts.focus;
+  const cwd = m.header.cwd ?? '';
   const index = new Map<number, number>(); // model file id -> graph file idx
   const files: FileNode[] = [];
   const fileIdx = (id: number): number => {
@@ -132,7 +169,7 @@ export function graphModel(build: Build, opts: IngestOptions = {}): BuildModel {
     if (i === undefined) {
       const f = m.files[id];
       i = focus?.files && !focus.files.has(id) ? -1 : keep(f.path, (f.kinds & WRITES) !== 0) ? files.length : -1;
-      if (i >= 0) files.push({ idx: i, path: f.path, uses: 0, dir: f.dir, gone: f.removed });
+      if (i >= 0) files.push({ idx: i, path: f.path, uses: 0, dir: f.dir, gone: f.removed, temporary: isTemporaryFile(f, cwd), passes: [] });
       index.set(id, i);
     }
     return i;
@@ -140,6 +177,7 @@ export function graphModel(build: Build, opts: IngestOptions = {}): BuildModel {
   // files in order of first use, as the model has them
   for (const f of m.files) fileIdx(f.id);
   const procs = new Map<number, ProcNode>();
+  const tempAccesses = new Map<number, FileAccess[]>(); // graph file idx -> the kept accesses of a temporary
   for (const p of m.processes) {
     if (focus && !focus.procs.has(p.proc)) continue;
     const edges = new Map<number, number>();
@@ -150,26 +188,14 @@ export function graphModel(build: Build, opts: IngestOptions = {}): BuildModel {
       if (!u) continue;
       edges.set(i, u);
       files[i].uses |= u;
+      if (!files[i].temporary) continue;
+      const kept = tempAccesses.get(i);
+      if (kept) kept.push(a);
+      else tempAccesses.set(i, [a]);
     }
-    procs.set(p.proc, {
-      proc: p.proc,
-      pid: p.pid,
-      parent: p.parent,
-      exe: p.exe,
-      argv: p.argv,
-      cwd: p.cwd,
-      startTs: p.start,
-      endTs: p.end,
-      exitCode: p.exitCode,
-      signal: p.signal,
-      exited: p.exitCode >= 0 || p.signal !== 0,
-      execd: p.execd,
-      children: focus ? p.children.filter((c) => focus.procs.has(c)) : p.children,
-      files: edges,
-      pipeRead: p.pipeRead,
-      pipeWrite: p.pipeWrite,
-    });
+    procs.set(p.proc, procNode(p, focus ? p.children.filter((c) => focus.procs.has(c)) : p.children, edges));
   }
+  for (const [i, acc] of tempAccesses) files[i].passes = passesOf(acc);
   // a file shown only through a link keeps its node
   const links: FileLink[] = [];
   for (const l of m.links) {
@@ -180,6 +206,28 @@ export function graphModel(build: Build, opts: IngestOptions = {}): BuildModel {
   const roots = focus ? [...procs.values()].filter((p) => !p.parent || !procs.has(p.parent)).map((p) => p.proc) : m.roots;
   if (focus) for (const id of roots) procs.get(id)!.parent = 0;
   return { header: m.header, procs, files, links, roots, incomplete: m.incomplete, live: m.live, lostEvents: m.lostEvents };
+}
+
+/** The graph's node of process `p`, with these children and file edges. */
+function procNode(p: Process, children: number[], files: Map<number, number>): ProcNode {
+  return {
+    proc: p.proc,
+    pid: p.pid,
+    parent: p.parent,
+    exe: p.exe,
+    argv: p.argv,
+    cwd: p.cwd,
+    startTs: p.start,
+    endTs: p.end,
+    exitCode: p.exitCode,
+    signal: p.signal,
+    exited: p.exitCode >= 0 || p.signal !== 0,
+    execd: p.execd,
+    children,
+    files,
+    pipeRead: p.pipeRead,
+    pipeWrite: p.pipeWrite,
+  };
 }
 
 /** Builds a graph model from normalized records (tests, in-memory use). */

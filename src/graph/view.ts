@@ -4,6 +4,9 @@
  * --processes-only, --probes), collapsing (--collapse) and the --max-nodes
  * guard.
  *
+ * Temporaries (gcc's /tmp/ccXXXXXX.s) are hidden unless --temporaries,
+ * their data flow drawn as process -> process edges (temporaries.ts).
+ *
  * --depth N folds every process deeper than N into its nearest shown
  * ancestor: the ancestor's node gets their file accesses and a
  * "+K subprocesses" note. --collapse identical merges sibling subtrees
@@ -15,6 +18,7 @@
 import { GraphError } from '../errors.js';
 import { anyMatch, compileGlob, defaultHidden, SYSTEM_PATHS, type PathMatcher } from './glob.js';
 import { failed, programName, Use, type BuildModel, type FileNode, type ProcNode } from './model.js';
+import { hidesTemporaries, temporaryFlows, type Flow } from './temporaries.js';
 
 export type FilesMode = 'read' | 'written' | 'all';
 export type CollapseMode = 'none' | 'identical' | 'program';
@@ -44,6 +48,8 @@ export interface GraphOptions {
   probes?: boolean;
   /** Show directory listings and O_PATH opens (default: with --all-files). */
   dirOpens?: boolean;
+  /** Show temporaries as files (default: with --all-files or --include; else a process -> process edge stands for each). */
+  temporaries?: boolean;
 }
 
 export const DEFAULT_MAX_NODES = 2000;
@@ -95,6 +101,8 @@ export interface GraphView {
   spawn: Array<{ from: VProc; to: VProc }>;
   fileEdges: FileEdge[];
   pipes: Array<{ from: VProc; to: VProc }>;
+  /** Hidden temporaries, from the node that wrote them to the node that read them. */
+  flows: Flow[];
   links: Array<{ from: VFile; to: VFile; kind: 'mv' | 'ln' }>;
   /** Total nodes (processes + files). */
   nodeCount: number;
@@ -329,7 +337,9 @@ function edgeKinds(b: number): FileEdgeKind[] {
 export function computeView(model: BuildModel, opts: GraphOptions = {}): GraphView {
   const keep = pathFilter(opts, model.header.cwd ?? '');
   const sys = systemFilter(opts, model.header.cwd ?? '');
-  const fileOk = model.files.map((f) => keep(f.path, (f.uses & Use.WRITE) !== 0) && !sys(f));
+  const shownFile = model.files.map((f) => keep(f.path, (f.uses & Use.WRITE) !== 0) && !sys(f));
+  const hideTemporaries = hidesTemporaries(opts);
+  const fileOk = model.files.map((f, i) => shownFile[i] && !(hideTemporaries && f.temporary));
   const written = (f: number) => (model.files[f].uses & Use.WRITE) !== 0;
   const shown = shownBitsFor(opts, written);
   const maxDepth = opts.depth ?? Infinity;
@@ -393,6 +403,8 @@ export function computeView(model: BuildModel, opts: GraphOptions = {}): GraphVi
       readers.set(id, l);
     }
   }
+  const flows = opts.processesOnly || !hideTemporaries ? [] : temporaryFlows(model.files.filter((f, i) => shownFile[i] && f.temporary), byProc);
+
   const pipes: GraphView['pipes'] = [];
   const seenPipe = new Set<string>();
   const procIds = [...model.procs.keys()].sort((a, b) => a - b);
@@ -433,6 +445,7 @@ export function computeView(model: BuildModel, opts: GraphOptions = {}): GraphVi
     spawn,
     fileEdges,
     pipes,
+    flows,
     links,
     nodeCount: procs.length + files.length,
   };

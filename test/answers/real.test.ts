@@ -225,12 +225,20 @@ ebpfTest('bt graph --focus: only the provenance of a file', async () => {
   assert.doesNotMatch(r.stdout, /app\.c/, 'app.o is not part of lib.o');
   assert.doesNotMatch(r.stdout, /version/);
   assert.equal(r.stderr.includes('note: nothing in the build wrote'), false);
-  // the compile's chain stays whole: the assembler file cc1 wrote and as read is drawn between them
-  const tmpS = /(f_\w+) \[label="(\/tmp\/cc\w+\.s)"/.exec(r.stdout);
-  assert.ok(tmpS, r.stdout);
-  const edgesOf = (re: RegExp) => r.stdout.split('\n').filter((l) => l.includes(tmpS[1]) && re.test(l));
-  assert.equal(edgesOf(new RegExp(`^\\s*p\\d+ -> ${tmpS[1]} `)).length >= 1, true, 'cc1 wrote it');
-  assert.equal(edgesOf(new RegExp(`^\\s*${tmpS[1]} -> p\\d+ `)).length >= 1, true, 'as read it');
+  // the compile's chain stays whole: the assembler file cc1 wrote and as read is an edge between them (a hidden temporary) ...
+  const cc1 = /\n {2}(p\d+) \[label="cc1 /.exec(r.stdout)?.[1];
+  const as = /\n {2}(p\d+) \[label="as /.exec(r.stdout)?.[1];
+  assert.ok(cc1 && as, r.stdout);
+  assert.match(r.stdout, new RegExp(`\\n {2}${cc1} -> ${as} \\[style="dashed", color="#e37400", label="cc\\w+\\.s"`));
+  // ... and with --temporaries a file drawn between them
+  const t = await bt(['graph', l, '--focus', 'lib.o', '--temporaries']);
+  const tmpS = /(f_\w+) \[label="(\/tmp\/cc\w+\.s)"/.exec(t.stdout);
+  assert.ok(tmpS, t.stdout);
+  const edgesOf = (re: RegExp) => t.stdout.split('\n').filter((l) => l.includes(tmpS[1]) && re.test(l));
+  const cc = /\n {2}(p\d+) \[label="cc -Iinclude -c -o lib\.o/.exec(t.stdout)?.[1];
+  const writers = edgesOf(new RegExp(`^\\s*p\\d+ -> ${tmpS[1]} \\[color`)).map((e) => e.trim().split(' ')[0]);
+  assert.deepEqual(writers.sort(), [cc, cc1].sort(), 'cc1 wrote it (the driver made it, empty)');
+  assert.deepEqual(edgesOf(new RegExp(`^\\s*${tmpS[1]} -> p\\d+ `)).map((e) => e.trim().split(' ')[2]), [as], 'as read it');
   // an input: nothing to draw, and a note says why
   const input = await bt(['graph', l, '--focus', 'src/app.c']);
   assert.equal(input.code, 0, input.stderr);

@@ -168,10 +168,20 @@ export function writesOf(g: DotGraph, p: string): string[] {
     .sort();
 }
 
-/** Spawn edges (process -> process, not pipes) as "from->to". */
+const procToProc = (g: DotGraph, e: DotGraph['edges'][number]) => g.nodes.get(e.from)?.shape === 'box' && g.nodes.get(e.to)?.shape === 'box';
+
+/** Spawn edges (process -> process, not pipes nor hidden temporaries) as "from->to". */
 export function spawnEdges(g: DotGraph): string[] {
   return g.edges
-    .filter((e) => g.nodes.get(e.from)?.shape === 'box' && g.nodes.get(e.to)?.shape === 'box' && e.attrs.label !== 'pipe')
+    .filter((e) => procToProc(g, e) && e.attrs.label !== 'pipe' && e.attrs.style !== 'dashed')
     .map((e) => `${e.from}->${e.to}`)
+    .sort();
+}
+
+/** The edges that stand for hidden temporaries (process -> process, dashed) as "from->to:label". */
+export function flowEdges(g: DotGraph): string[] {
+  return g.edges
+    .filter((e) => procToProc(g, e) && e.attrs.style === 'dashed')
+    .map((e) => `${e.from}->${e.to}:${e.attrs.label}`)
     .sort();
 }

@@ -12,7 +12,7 @@ import { programName } from '../../src/model/program.js';
 import type { LogHeader } from '../../src/log/schema.js';
 import { normalizeFile, normalizeRecords } from '../../src/normalize/normalize.js';
 import { O_CREAT, O_TRUNC, O_WRONLY, TraceBuilder, addPipeline, cBuildTrace, forkerTrace, tempDir } from '../normalize/synth.js';
-import { fileNodes, nodeByLabel, parseDot, procNodes, readsOf, spawnEdges, writesOf, type DotGraph } from './dot-parse.js';
+import { fileNodes, flowEdges, nodeByLabel, parseDot, procNodes, readsOf, spawnEdges, writesOf, type DotGraph } from './dot-parse.js';
 
 function graphOf(t: TraceBuilder, opts: GraphOptions = {}): { dot: string; g: DotGraph } {
   const n = normalizeRecords(t.header, t.records);
@@ -188,11 +188,14 @@ test('forker: exactly the root, two children and one grandchild', () => {
 
 test('C build: each compile reads its .c and headers and writes its .o; the link reads the .o files and writes the binary', () => {
   const { g } = graphOf(cBuildTrace(['a', 'b', 'c']));
+  const flows: string[] = [];
   for (const s of ['a', 'b', 'c']) {
     const cc1 = nodeByLabel(g, `cc1 ${s}.c`);
     assert.deepEqual(readsOf(g, cc1), [`${s}.c`, 'include/common.h', `include/${s}.h`].sort());
-    assert.deepEqual(writesOf(g, cc1), [`/tmp/cc${['a', 'b', 'c'].indexOf(s)}.s`]);
+    assert.deepEqual(writesOf(g, cc1), [], 'its temporary .s is hidden');
     const as = nodeByLabel(g, `as -o ${s}.o`);
+    assert.deepEqual(readsOf(g, as), []);
+    flows.push(`${cc1}->${as}:cc${['a', 'b', 'c'].indexOf(s)}.s`);
     assert.deepEqual(writesOf(g, as), [`${s}.o`]);
     // the compile's subtree: sh -> cc -> {cc1, as}
     const cc = nodeByLabel(g, `cc -c ${s}.c`);
@@ -201,6 +204,7 @@ test('C build: each compile reads its .c and headers and writes its .o; the link
     assert.ok(spawnEdges(g).includes(`${cc}->${cc1}`));
     assert.ok(spawnEdges(g).includes(`${cc}->${as}`));
   }
+  assert.deepEqual(flowEdges(g), flows.sort(), 'an edge labelled with its name goes from cc1 to as instead');
   const ld = nodeByLabel(g, 'ld -o app');
   assert.deepEqual(readsOf(g, ld), ['a.o', 'b.o', 'c.o']);
   assert.deepEqual(writesOf(g, ld), ['app']);
@@ -215,13 +219,17 @@ test('C build: each compile reads its .c and headers and writes its .o; the link
   assert.ok(!labels.includes('/work/cproj/include/missing.h'));
   // stable, readable ids
   assert.ok(g.nodes.has('f_a_c') && g.nodes.has('f_a_o') && g.nodes.has('f_app') && g.nodes.has('f_common_h'));
-  // files written are green, read-only ones pale; temporaries dashed
+  // files written are green, read-only ones pale
   assert.equal(g.nodes.get('f_a_o')!.fillcolor, '#e6f4ea');
   assert.equal(g.nodes.get('f_a_c')!.fillcolor, '#fef7e0');
-  assert.equal(g.nodes.get('f_cc0_s')!.style, 'filled,dashed');
   assert.equal(g.nodes.get('f_a_c')!.shape, 'note');
-  // the deleted temporary has an rm edge from cc
-  assert.ok(g.edges.some((e) => e.to === 'f_cc0_s' && e.attrs.label === 'rm'));
+  // --temporaries: the .s files drawn, dashed (gone at the end), with an rm edge from cc, and no edge for them
+  const t = graphOf(cBuildTrace(['a', 'b', 'c']), { temporaries: true }).g;
+  assert.deepEqual(writesOf(t, nodeByLabel(t, 'cc1 a.c')), ['/tmp/cc0.s']);
+  assert.deepEqual(readsOf(t, nodeByLabel(t, 'as -o a.o')), ['/tmp/cc0.s']);
+  assert.equal(t.nodes.get('f_cc0_s')!.style, 'filled,dashed');
+  assert.deepEqual(t.edges.filter((e) => e.to === 'f_cc0_s' && e.attrs.label === 'rm').map((e) => e.from), [nodeByLabel(t, 'cc -c a.c')]);
+  assert.deepEqual(flowEdges(t), []);
 });
 
 test('failed processes are marked', () => {
@@ -250,7 +258,8 @@ test('filters: --processes-only, --files, --include, --exclude, --probes, --all-
   assert.ok(!fileNodes(r).includes('f_app'));
 
   const w = graphOf(t, { files: 'written' }).g;
-  assert.deepEqual(fileNodes(w).sort(), ['f_a_o', 'f_app', 'f_b_o', 'f_cc0_s', 'f_cc1_s']);
+  assert.deepEqual(fileNodes(w).sort(), ['f_a_o', 'f_app', 'f_b_o']);
+  assert.deepEqual(fileNodes(graphOf(t, { files: 'written', temporaries: true }).g).sort(), ['f_a_o', 'f_app', 'f_b_o', 'f_cc0_s', 'f_cc1_s']);
 
   const inc = graphOf(t, { include: ['*.c'] }).g;
   assert.deepEqual(fileNodes(inc).sort(), ['f_a_c', 'f_b_c']);
@@ -332,8 +341,9 @@ test('--collapse: identical subtrees and processes by program', () => {
 test('--max-nodes refuses with the numbers and the filters that would help', () => {
   const t = cBuildTrace(['a', 'b', 'c', 'd']);
   const n = normalizeRecords(t.header, t.records);
+  // with the temporaries drawn: 4 more file nodes
   assert.throws(
-    () => buildGraph(n.records, { maxNodes: 25 }, n.header),
+    () => buildGraph(n.records, { maxNodes: 25, temporaries: true }, n.header),
     (e: unknown) => {
       assert.ok(e instanceof GraphError);
       assert.equal(e.code, 'E_TOO_BIG');
@@ -346,7 +356,7 @@ test('--max-nodes refuses with the numbers and the filters that would help', () 
   );
   // a limit that no single filter meets: none is suggested alone, only what fits
   assert.throws(
-    () => buildGraph(n.records, { maxNodes: 12 }, n.header),
+    () => buildGraph(n.records, { maxNodes: 12, temporaries: true }, n.header),
     (e: unknown) => {
       assert.ok(e instanceof GraphError);
       assert.doesNotMatch(e.message, /--processes-only \(20 nodes\)/);

@@ -13,7 +13,7 @@ import { normalizeFile, normalizeRecords } from '../../src/normalize/normalize.j
 import { ENOENT, O_CREAT, O_RDWR, O_TRUNC, O_WRONLY, TraceBuilder } from '../normalize/synth.js';
 import { ebpfTest } from '../helpers/ebpf.js';
 import { bt, prog, REPO, tmpdir, trace } from '../helpers/trace.js';
-import { fileNodes, parseDot, procNodes, spawnEdges, type DotGraph } from './dot-parse.js';
+import { fileNodes, flowEdges, parseDot, procNodes, spawnEdges, type DotGraph } from './dot-parse.js';
 
 interface Graphed {
   file: string;
@@ -89,6 +89,9 @@ ebpfTest(
     const cdir = path.join(REPO, 'test-programs', 'cproject');
     const x = await traceGraph(['make', '-B', '-j2', '-C', cdir], {}, { cwd: REPO });
     const { g } = x;
+    // the same log with the temporaries drawn (the same node ids: p<proc>)
+    const t = parseDot(graphFile(x.file, { temporaries: true }).dot);
+    const flows: string[] = [];
     const inProject = under(cdir);
     const make = proc(g, /^make -B -j2 -C /);
     assert.equal(make, 'p1');
@@ -104,11 +107,14 @@ ebpfTest(
       assert.ok(spawn.includes(`${cc}->${as}`), `cc -> as for ${s}.c`);
       // cc1 reads the source and its headers (system headers are hidden by default)...
       assert.deepEqual(reads(g, cc1).filter(inProject), [`${s}.c`, ...headers[s]].map((f) => `${cdir}/${f}`).sort());
-      // ... and writes the assembly that as reads; as writes the object
-      const asm = writes(g, cc1);
+      // ... and writes the assembly that as reads (a hidden temporary: an edge from cc1 to as, named after it); as writes the object
+      const asm = writes(t, cc1);
       assert.equal(asm.length, 1);
-      assert.match(asm[0], /\.s$/);
-      assert.deepEqual(reads(g, as), asm, `as reads what cc1 wrote for ${s}.c`);
+      assert.match(asm[0], /^\/tmp\/cc\w+\.s$/);
+      assert.deepEqual(reads(t, as), asm, `as reads what cc1 wrote for ${s}.c`);
+      assert.deepEqual(writes(g, cc1), []);
+      assert.deepEqual(reads(g, as).filter((f) => f.startsWith('/tmp/')), []);
+      flows.push(`${cc1}->${as}:${path.basename(asm[0])}`);
       assert.deepEqual(writes(g, as), [`${cdir}/${s}.o`]);
       const obj = [...g.nodes].find(([, a]) => a.tooltip === `${cdir}/${s}.o`)?.[0] as string;
       assert.equal(g.nodes.get(obj)?.style, 'filled', `${s}.o is not a temporary (as unlinks it before writing it)`);
@@ -124,8 +130,11 @@ ebpfTest(
     let up: string | undefined = link[0];
     while (up && up !== ccLink) up = parents.get(up);
     assert.equal(up, ccLink, 'the linker runs under cc -o hello');
-    // only the project's files and compiler temporaries are shown
-    for (const id of fileNodes(g)) assert.ok(inProject(tooltip(g, id)) || tooltip(g, id).startsWith('/tmp/'), tooltip(g, id));
+    // the driver made each .s empty (mkstemp) before cc1 wrote it: the edge comes from cc1 alone; the link's temporaries go nowhere
+    assert.deepEqual(flowEdges(g), flows.sort());
+    // only the project's files are shown (and with --temporaries the compiler's temporaries)
+    for (const id of fileNodes(g)) assert.ok(inProject(tooltip(g, id)), tooltip(g, id));
+    for (const id of fileNodes(t)) assert.ok(inProject(tooltip(t, id)) || tooltip(t, id).startsWith('/tmp/'), tooltip(t, id));
     assert.ok(procNodes(g).every((id) => g.nodes.get(id)?.color === undefined), 'nothing failed');
     await assertRenders(x);
   },
