@@ -7,6 +7,11 @@
  *   rdeps(FILE)  every job that read FILE and every file they wrote after
  *                that read, transitively: what is stale when FILE changes
  *
+ * depsScope (bt graph --focus) is deps as processes and files to draw,
+ * within the phase of the build that made FILE (phases.ts: configure, then
+ * make): a file only another phase made ends the walk, marked, and so does
+ * one beyond `depth`.
+ *
  * A process outside any job (a driver, the root) stands for itself.
  * Runtime noise is left out unless `all` is set; a shared library is noise
  * except in the job whose linker read it as a link input (groups.ts
@@ -15,10 +20,11 @@
  * name (model/usrmerge.ts).
  */
 import { Kind, READS, WRITES } from '../model/kinds.js';
-import type { Build, BuildFile } from '../model/index.js';
+import type { Build, BuildFile, Job } from '../model/index.js';
 import { Heap } from '../normalize/order.js';
 import { distinctFiles } from '../model/usrmerge.js';
 import { linkInputOf, noiseOf, pathNoiseOf, placeOf } from './groups.js';
+import { phaseOf } from './phases.js';
 
 export interface DepsOptions {
   /** Levels of jobs to follow (default: all). */
@@ -120,6 +126,14 @@ function sortedPaths(build: Build, ids: Iterable<number>): string[] {
 interface Made {
   writers: number[];
   inputs: number[];
+  /** With `samePhase`, when only another phase made it: that phase (phases.ts: the process it starts at). */
+  elsewhere?: number;
+}
+
+/** FILE's provenance: how each file on the way was made; with `samePhase`, which processes are of FILE's maker's phase. */
+interface Provenance {
+  made: Map<number, Made>;
+  inPhase?: (proc: number) => boolean;
 }
 
 /**
@@ -130,8 +144,16 @@ interface Made {
  * then, and brings the inputs it had begun reading by the time it was done
  * writing it. A file reached by several ways keeps its latest time, so the
  * files are taken latest first (times only go down along the way).
+ *
+ * With `samePhase`, the walk stays in the phase (phases.ts) of the process
+ * that made FILE: a unit counts if a process of it in that phase wrote the
+ * file, and brings what such processes read. A file that only another
+ * phase made (config.h, by configure, read by a compile of make) ends the
+ * walk, with that phase as `elsewhere`; so does one a make recipe's
+ * configure made (binutils' `cd bfd && configure`, one job with its
+ * recipe).
  */
-function provenance(build: Build, file: BuildFile, keep: (f: BuildFile, procs: readonly number[]) => boolean): Map<number, Made> {
+function provenance(build: Build, file: BuildFile, keep: (f: BuildFile, procs: readonly number[]) => boolean, samePhase = false): Provenance {
   const files = build.model.files;
   const jobs = build.jobs;
   const latest = new Map<number, number>([[file.id, Infinity]]);
@@ -139,26 +161,43 @@ function provenance(build: Build, file: BuildFile, keep: (f: BuildFile, procs: r
   const queue = new Heap<[number, number]>((x, y) => x[1] > y[1]); // (file, time): the latest first
   const inTree = (i: number) => (placeOf(files[i].path, build.startDir) === 'tree' ? 1 : 0);
   queue.push([file.id, Infinity]);
+  /** With samePhase: the phase followed, FILE's maker's (set at FILE, the first file taken). */
+  let phase: number | undefined;
+  const inPhase = (proc: number) => phaseOf(build, proc) === phase;
+  // per unit, the files its processes of the phase read; null when all of them are of the phase
+  const phaseReads = new Map<number, Set<number> | null>();
+  const readInPhase = (unit: Job): Set<number> | null => {
+    let r = phaseReads.get(unit.proc);
+    if (r === undefined) {
+      const mine = unit.procs.filter(inPhase);
+      r = mine.length === unit.procs.length ? null : new Set(mine.flatMap((p) => [...build.process(p)!.files.values()].filter((a) => a.kinds & READS).map((a) => a.file)));
+      phaseReads.set(unit.proc, r);
+    }
+    return r;
+  };
   while (queue.size) {
     const [id, until] = queue.pop()!;
     if (made.has(id) || latest.get(id) !== until) continue;
-    const writers: number[] = [];
+    let writers = makersOf(build, id, until);
+    if (samePhase && id === file.id && writers.length) phase = writerPhase(build, writers[writers.length - 1], id);
+    let elsewhere: number | undefined;
+    if (phase !== undefined) {
+      const phases = new Map(writers.map((w) => [w, writerPhase(build, w, id)]));
+      const other = writers.filter((w) => phases.get(w) !== phase);
+      if (other.length) {
+        elsewhere = phases.get(other[other.length - 1]);
+        writers = writers.filter((w) => phases.get(w) === phase);
+      }
+    }
     const inputs = new Set<number>();
-    // drivers that only edited the file in place (go stamping its build ID): not who made its content
-    const stamped = new Set<number>();
-    // the content that mattered dates from the last time the file was truncated, made anew or replaced by then
-    const reset = jobs.resetsOf(id).filter((t) => t <= until).at(-1) ?? -Infinity;
-    for (const w of writerUnits(build, files[id])) {
+    for (const w of writers) {
       const unit = jobs.unit(w)!;
-      if (jobs.firstWrite(unit, id) > until) continue; // it wrote the file only after its content mattered
-      const done = jobs.writtenUntil(unit, id);
-      if (done < reset) continue; // what it wrote was thrown away before then
-      writers.push(w);
-      const by = Math.min(done, until);
+      const by = Math.min(jobs.writtenUntil(unit, id), until);
       const madeOf = jobs.drives(unit) ? jobs.sourcesOf(unit, id) : undefined;
-      if (madeOf && jobs.editsInPlace(unit, id)) stamped.add(w);
+      // what the unit's processes of another phase read is theirs (the configure a make recipe ran)
+      const reads = phase === undefined ? null : readInPhase(unit);
       for (const i of jobs.inputsBy(unit, by)) {
-        if (i === id || !keep(files[i], unit.procs) || files[i].dir || (madeOf && !madeOf(i))) continue;
+        if (i === id || !keep(files[i], unit.procs) || files[i].dir || (madeOf && !madeOf(i)) || (reads && !reads.has(i))) continue;
         inputs.add(i);
         const t = latest.get(i);
         if (t === undefined || by > t) {
@@ -167,25 +206,69 @@ function provenance(build: Build, file: BuildFile, keep: (f: BuildFile, procs: r
         }
       }
     }
-    // the job before such an edit is shown as the maker (the last writer)
-    if (stamped.size) writers.sort((x, y) => Number(stamped.has(y)) - Number(stamped.has(x)));
     // the tree's files first (shown relative to the start directory), then the others, each by path
-    made.set(id, { writers, inputs: [...inputs].sort((a, b) => inTree(b) - inTree(a) || (files[a].path < files[b].path ? -1 : 1)) });
+    const m: Made = { writers, inputs: [...inputs].sort((a, b) => inTree(b) - inTree(a) || (files[a].path < files[b].path ? -1 : 1)) };
+    if (elsewhere !== undefined) m.elsewhere = elsewhere;
+    made.set(id, m);
   }
-  return made;
+  return phase === undefined ? { made } : { made, inPhase };
+}
+
+/** The phase (phases.ts) of the process of `unit` that last began writing file `id`. */
+function writerPhase(build: Build, unit: number, id: number): number {
+  let last = unit;
+  let t = -Infinity;
+  for (const proc of unitProcs(build, unit)) {
+    const a = build.process(proc)!.files.get(id);
+    if (a && a.kinds & WRITES && a.firstWrite > t) {
+      t = a.firstWrite;
+      last = proc;
+    }
+  }
+  return phaseOf(build, last);
+}
+
+/**
+ * The units whose writing of file `id` counts for its content at `until`:
+ * those that began writing it by then and whose writing was not thrown away
+ * before (truncated, made anew or replaced), in time order, the maker (the
+ * one whose content it holds) last.
+ */
+function makersOf(build: Build, id: number, until: number): number[] {
+  const jobs = build.jobs;
+  const writers: number[] = [];
+  // drivers that only edited the file in place (go stamping its build ID): not who made its content
+  const stamped = new Set<number>();
+  // the content that mattered dates from the last time the file was truncated, made anew or replaced by then
+  const reset = jobs.resetsOf(id).filter((t) => t <= until).at(-1) ?? -Infinity;
+  for (const w of writerUnits(build, build.model.files[id])) {
+    const unit = jobs.unit(w)!;
+    if (jobs.firstWrite(unit, id) > until) continue; // it wrote the file only after its content mattered
+    if (jobs.writtenUntil(unit, id) < reset) continue; // what it wrote was thrown away before then
+    writers.push(w);
+    if (jobs.drives(unit) && jobs.editsInPlace(unit, id)) stamped.add(w);
+  }
+  // the job before such an edit is shown as the maker (the last writer)
+  if (stamped.size) writers.sort((x, y) => Number(stamped.has(y)) - Number(stamped.has(x)));
+  return writers;
+}
+
+/** The inputs provenance follows: not runtime noise (unless `all`), except a link input of the job's linker. */
+function keepFor(build: Build, opts: DepsOptions): (f: BuildFile, procs: readonly number[]) => boolean {
+  const noise = pathNoiseOf(build);
+  return (f, procs) => !!opts.all || !noise[f.id] || linkInputOf(build, f.id, procs);
 }
 
 /** Provenance of `file`. */
 export function deps(build: Build, file: BuildFile, opts: DepsOptions = {}): DepsResult {
   const maxDepth = opts.depth ?? Infinity;
-  const noise = pathNoiseOf(build);
-  const keep = (f: BuildFile, procs: readonly number[]) => opts.all || !noise[f.id] || linkInputOf(build, f.id, procs);
+  const keep = keepFor(build, opts);
   const leaves = new Set<number>();
   const made = new Set<number>();
   const units = new Set<number>();
   const expanded = new Set<number>();
   const files = build.model.files;
-  const how = provenance(build, file, keep);
+  const how = provenance(build, file, keep).made;
 
   const visit = (f: BuildFile, depth: number): DepNode => {
     const { writers, inputs } = how.get(f.id)!;
@@ -314,27 +397,78 @@ export function rdeps(build: Build, file: BuildFile, opts: DepsOptions = {}): De
   };
 }
 
+export interface ScopeOptions extends DepsOptions {
+  /** Follow the making of files that another phase of the build made too (default: stop there). */
+  allPhases?: boolean;
+}
+
+/** Where the walk of depsScope stopped at a file the build made: the process to name as its maker, and why. */
+export interface Stop {
+  /** Another phase made it: that phase's top process (configure); beyond the depth: the job that made it. */
+  proc: number;
+  why: 'phase' | 'depth';
+}
+
+export interface Scope {
+  procs: Set<number>;
+  files: Set<number>;
+  /** Files the build made whose makers are left out (not in procs). */
+  stops: Map<number, Stop>;
+}
+
 /**
  * The processes and files of FILE's provenance (bt graph --focus): every
  * process of the jobs that made it, their ancestors (so the tree stays
- * connected), FILE and the files on the way.
+ * connected), FILE and the files on the way, `depth` jobs deep (FILE's
+ * maker is the first). The walk stays in the phase of FILE's maker (a
+ * step of the build that ran to its end, phases.ts: configure, then
+ * make): a file only another phase made (config.h, made by configure,
+ * read by every compile of make) is kept, its makers are not followed
+ * (`stops`), unless `allPhases`. So is a file made beyond `depth`.
  */
-export function depsScope(build: Build, file: BuildFile, opts: DepsOptions = {}): { procs: Set<number>; files: Set<number> } {
-  const r = deps(build, file, opts);
-  const procs = new Set<number>();
-  for (const u of r.processes) {
-    for (const id of unitProcs(build, u.proc)) procs.add(id);
-    for (let p = build.process(u.proc); p && p.parent && !procs.has(p.parent); p = build.process(p.parent)) procs.add(p.parent);
-  }
+export function depsScope(build: Build, file: BuildFile, opts: ScopeOptions = {}): Scope {
+  return scopeOf(build, file, provenance(build, file, keepFor(build, opts), !opts.allPhases), opts.depth ?? Infinity, !!opts.all);
+}
+
+function scopeOf(build: Build, file: BuildFile, { made: how, inPhase }: Provenance, maxDepth: number, all: boolean): Scope {
   const files = new Set<number>([file.id]);
-  for (const path of [...r.inputs, ...r.outputs]) {
-    const f = build.file(path);
-    if (f) files.add(f.id);
+  const units = new Set<number>();
+  const stops = new Map<number, Stop>();
+  // level by level: a file reached by several ways counts at its least depth
+  let level = [file.id];
+  for (let depth = 0; level.length; depth++) {
+    const next: number[] = [];
+    for (const id of level) {
+      const { writers, inputs, elsewhere } = how.get(id)!;
+      if (!writers.length) {
+        if (elsewhere !== undefined) stops.set(id, { proc: elsewhere, why: 'phase' });
+        continue;
+      }
+      if (depth >= maxDepth) {
+        stops.set(id, { proc: writers[writers.length - 1], why: 'depth' });
+        continue;
+      }
+      for (const u of writers) units.add(u);
+      for (const i of distinctFiles(build, inputs)) {
+        if (files.has(i)) continue;
+        files.add(i);
+        next.push(i);
+      }
+    }
+    level = next;
+  }
+  // the units' processes (of the phase followed) with their ancestors
+  const procs = new Set<number>();
+  const membersOf = (u: number) => unitProcs(build, u).filter((id) => !inPhase || inPhase(id));
+  for (const u of units) {
+    for (const id of membersOf(u)) {
+      for (let p = build.process(id); p && !procs.has(p.proc); p = p.parent ? build.process(p.parent) : undefined) procs.add(p.proc);
+    }
   }
   // and what passed between the processes of one job (cc1's /tmp/cc*.s that as read): the chain inside it stays drawn
-  const noise = opts.all ? undefined : noiseOf(build);
-  for (const u of r.processes) {
-    const members = new Set(unitProcs(build, u.proc));
+  const noise = all ? undefined : noiseOf(build);
+  for (const u of units) {
+    const members = new Set(membersOf(u));
     for (const id of members) {
       for (const a of build.process(id)!.files.values()) {
         if (!(a.kinds & WRITES) || files.has(a.file) || noise?.[a.file]) continue;
@@ -343,5 +477,5 @@ export function depsScope(build: Build, file: BuildFile, opts: DepsOptions = {})
       }
     }
   }
-  return { procs, files };
+  return { procs, files, stops };
 }

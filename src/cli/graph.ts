@@ -57,7 +57,8 @@ export function graphCommand(): Command {
     )
     .option('--probes', 'show failed opens (files looked for but missing)')
     .option('--filter <expr>', 'only what a display filter matches (README: Display filters): matching processes and accesses, with their ancestors')
-    .option('--focus <file>', 'only the provenance of FILE: the jobs that made it and what they read, transitively')
+    .option('--focus <file>', "only the provenance of FILE: the jobs that made it and what they read, transitively, within the phase of the build that made it")
+    .option('--all-phases', "with --focus: also follow what other phases of the build made (configure's config.h read by make)")
     .option('--driver <name>', 'also treat program NAME as a build driver that starts jobs (repeatable; with --focus)', collect)
     .addOption(
       new Option('--max-nodes <n>', 'refuse to draw more nodes than this (0 = no limit)')
@@ -92,6 +93,7 @@ export function graphCommand(): Command {
       };
       const filter = o.filter !== undefined ? compileFilter(o.filter) : undefined;
       if (o.focus && filter) throw new UsageError('E_USAGE', 'give --focus or --filter, not both');
+      if (o.allPhases && !o.focus) throw new UsageError('E_USAGE', '--all-phases goes with --focus FILE');
       // the output is opened before the log is read, as bt normalize does: a directory that does not
       // exist or cannot be written is said at once, not after the whole build is drawn
       const out = toStdout ? undefined : openOutputAtomic(o.output, { owner: invokingUser(), mode: 0o666, what: 'graph' });
@@ -100,7 +102,7 @@ export function graphCommand(): Command {
         const build = loadFor(log, { ...o, allWarnings: o.warnings === 'all' });
         const focused = o.focus ? build.resolveFile(o.focus, (f) => (f.kinds & Kind.WRITE) !== 0) : undefined;
         const env = filter ? new ModelEnv(build) : undefined;
-        const focus = filter && env ? filterFocus(build, env, filter.bind(env)) : focused ? depsScope(build, focused, { all: !!o.allFiles }) : undefined;
+        const focus = filter && env ? filterFocus(build, env, filter.bind(env)) : focused ? depsScope(build, focused, { all: !!o.allFiles, allPhases: !!o.allPhases }) : undefined;
         const view = graphBuild(build, options, focus);
         res = { dot: toDot(view), view, focused, focus, model: view.model, summary: build.summary, ...build.damage };
         const bytes = await renderDot(res.dot, format, { warn: (m) => process.stderr.write(`bt graph: warning: ${m}\n`) });

@@ -10,7 +10,9 @@
  *  - files: notes (directories: folders); files written during the build
  *    are green, files only read are pale yellow; files gone by the end of
  *    the build (temporaries: last removed, not written again) have a dashed
- *    border;
+ *    border; a file --focus did not follow the making of says so in a
+ *    second line: `made earlier by configure` (another phase of the build
+ *    made it), `made by cc -c util.c -o util.o` (beyond --depth);
  *  - edges: process -> process solid grey (spawned); file -> process dashed
  *    blue (read); process -> file solid orange (written; both arrows for
  *    read-write); process -> file dotted red "rm" (deleted); file -> process
@@ -23,7 +25,7 @@
 import { middle, shellJoin, signalName } from '../present/format.js';
 import { relativeInside } from '../normalize/paths.js';
 import { shortCommand } from './label.js';
-import { failed, Use, type FileNode, type ProcNode } from './model.js';
+import { failed, programName, Use, type FileNode, type ProcNode } from './model.js';
 import type { Flow } from './temporaries.js';
 import type { FileEdge, GraphView, VFile, VProc } from './view.js';
 
@@ -222,14 +224,26 @@ function listedPattern(files: readonly FileNode[]): string {
   return `${dir}/{${[...new Set(paths.map((p) => p.slice(dir.length + 1)))].sort().join(',')}}`;
 }
 
+/** The line under the name of a file whose making --focus did not follow, and the tooltip's words on it. */
+function madeByText(f: FileNode): { line: string; tip: string } | undefined {
+  const m = f.madeBy;
+  if (!m) return undefined;
+  const cmd = shortCommand(m.proc, programName(m.proc));
+  return m.why === 'phase'
+    ? { line: `made earlier by ${cmd}`, tip: `made by an earlier phase of the build (not followed; --all-phases follows it): ${shellJoin(m.proc.argv)}` }
+    : { line: `made by ${cmd}`, tip: `made by ${shellJoin(m.proc.argv)} (beyond --depth: not followed)` };
+}
+
 function fileAttrs(vf: VFile, label: string): Record<string, string | number | undefined> {
   const f = vf.file;
-  const written = (f.uses & Use.WRITE) !== 0;
+  const made = madeByText(f);
+  const written = (f.uses & Use.WRITE) !== 0 || made !== undefined;
   const deleted = f.gone;
   const n = vf.merged?.length ?? 1;
+  const files = n > 1 ? `${n} files:\n${vf.merged!.slice(0, 30).map((m) => m.path).join('\n')}${n > 30 ? '\n…' : ''}` : f.path;
   return {
-    label,
-    tooltip: n > 1 ? `${n} files:\n${vf.merged!.slice(0, 30).map((m) => m.path).join('\n')}${n > 30 ? '\n…' : ''}` : f.path,
+    label: made ? `${label}\n${made.line}` : label,
+    tooltip: made ? `${files}\n${made.tip}` : files,
     shape: f.dir ? 'folder' : 'note',
     style: deleted ? 'filled,dashed' : 'filled',
     fillcolor: written ? '#e6f4ea' : '#fef7e0',

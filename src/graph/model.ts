@@ -61,7 +61,12 @@ export interface FileNode {
   temporary: boolean;
   /** A temporary's content went from process `from` to process `to` (proc ids; passesOf). */
   passes: Array<{ from: number; to: number }>;
+  /** The build made it, but --focus did not follow its making: one process that made it and why (Focus.stops). */
+  madeBy?: { proc: ProcNode; why: StopReason };
 }
+
+/** Why --focus did not follow a file's making: another phase of the build made it, or it lies beyond --depth. */
+export type StopReason = 'phase' | 'depth';
 
 export interface BuildModel {
   header: LogHeader;
@@ -93,6 +98,8 @@ export interface Focus {
   files?: ReadonlySet<number>;
   /** Accesses to keep; all when absent. */
   access?: (p: Process, f: BuildFile, a: FileAccess) => boolean;
+  /** Files the build made whose makers are left out: the process to name as their maker, and why. */
+  stops?: ReadonlyMap<number, { proc: number; why: StopReason }>;
 }
 
 /**
@@ -196,6 +203,11 @@ export function graphModel(build: Build, opts: IngestOptions = {}): BuildModel {
     procs.set(p.proc, procNode(p, focus ? p.children.filter((c) => focus.procs.has(c)) : p.children, edges));
   }
   for (const [i, acc] of tempAccesses) files[i].passes = passesOf(acc);
+  for (const [id, stop] of focus?.stops ?? []) {
+    const i = index.get(id) ?? -1;
+    const p = build.process(stop.proc);
+    if (i >= 0 && p) files[i].madeBy = { proc: procNode(p, [], new Map()), why: stop.why };
+  }
   // a file shown only through a link keeps its node
   const links: FileLink[] = [];
   for (const l of m.links) {

@@ -129,6 +129,7 @@ export function systemFilter(opts: GraphOptions, cwd: string): (f: FileNode) => 
   const build = cwd && cwd !== '/' ? cwd : undefined;
   return (f) =>
     (f.uses & (Use.WRITE | Use.DELETE)) === 0 &&
+    !f.madeBy &&
     anyMatch(system, f.path) &&
     !(build && (f.path === build || f.path.startsWith(`${build}/`))) &&
     !(include.length && anyMatch(include, f.path));
@@ -483,7 +484,11 @@ function collapseFiles(files: VFile[], edges: FileEdge[], cwd: string): { files:
     const name = p.slice(slash + 1);
     const dot = name.lastIndexOf('.');
     const readOnly = (vf.file.uses & (Use.WRITE | Use.DELETE)) === 0;
-    const key = readOnly
+    const made = vf.file.madeBy;
+    // files whose making --focus did not follow merge per maker and reason, so that their label stays true
+    const key = made
+      ? `m|${made.why}|${made.proc.proc}|${areaOf(p, cwd)}|${dot > 0 ? name.slice(dot) : name}`
+      : readOnly
       ? `r|${vf.file.dir ? 'd' : 'f'}|${areaOf(p, cwd)}|${dot > 0 ? name.slice(dot) : name}`
       : `w|${vf.file.dir ? 'd' : 'f'}|${areaOf(p, cwd)}|${dot > 0 ? name.slice(dot) : ''}|${(sig.get(vf) ?? []).sort().join(',')}`;
     let g = groups.get(key);

@@ -358,6 +358,12 @@ export class JobIndex {
     return from <= unit.start ? out : out.filter((o) => this.writtenUntil(unit, o) >= from);
   }
 
+  /** Whether process `proc` runs a build driver (DEFAULT_DRIVERS and --driver). */
+  runsDriver(proc: number): boolean {
+    const p = this.procs.get(proc);
+    return !!p && isDriver(p, this.drivers);
+  }
+
   /**
    * The unit of work of a process: its job, or for a process in no job (a
    * driver, the root) the process alone, as a job of one (not in `jobs`).

@@ -338,3 +338,83 @@ export function addPipeline(t: TraceBuilder, sortArgv: string[] = ['sort']): voi
   t.close(3, 4);
   t.exec(3, '/usr/bin/sort', sortArgv, '/w');
 }
+
+/**
+ * An autotools-like build, `sh -c './configure && make'` in /w (pid 1):
+ * configure (pid 2) writes conftest.c and compiles it with `cc -o conftest
+ * conftest.c` (pids 10, 11, 12: each reads /usr/include/stdio.h, writes
+ * conftest, which configure removes), writes confdefs.h and runs
+ * config.status (pid 3), which reads confdefs.h and Makefile.in and writes
+ * config.h and Makefile. Then make (pid 4) reads Makefile and, per
+ * source, runs `cc -c S.c -o S.o` (the driver, which removes its
+ * temporary) -> cc1 (reads S.c, config.h, util.h; writes /tmp/ccS.s) and
+ * as (reads it, writes S.o); then `cc -o app main.o util.o` -> ld.
+ */
+export function configureMakeTrace(sources = ['main', 'util']): TraceBuilder {
+  const W = O_WRONLY | O_CREAT | O_TRUNC;
+  const t = new TraceBuilder(1, '/w', { command: ['sh', '-c', './configure && make'] });
+  const touch = (pid: number, file: string, flags = O_RDONLY) => {
+    t.open(pid, file, { fd: 3, flags });
+    t.close(pid, 3);
+  };
+  t.exec(1, '/bin/sh', ['sh', '-c', './configure && make'], '/w');
+  t.fork(1, 2);
+  t.exec(2, '/bin/sh', ['/bin/sh', './configure'], '/w');
+  touch(2, 'configure');
+  for (const pid of [10, 11, 12]) {
+    touch(2, 'conftest.c', W);
+    t.fork(2, pid);
+    t.exec(pid, '/usr/bin/cc', ['cc', '-o', 'conftest', 'conftest.c'], '/w');
+    touch(pid, 'conftest.c');
+    touch(pid, '/usr/include/stdio.h');
+    touch(pid, 'conftest', W);
+    t.exit(pid, 0);
+    t.pathOp(2, 'unlink', 'conftest');
+  }
+  t.pathOp(2, 'unlink', 'conftest.c');
+  touch(2, 'confdefs.h', W);
+  t.fork(2, 3);
+  t.exec(3, '/bin/sh', ['/bin/sh', './config.status'], '/w');
+  touch(3, 'config.status');
+  touch(3, 'confdefs.h');
+  touch(3, 'config.h', W);
+  touch(3, 'Makefile.in');
+  touch(3, 'Makefile', W);
+  t.exit(3, 0);
+  t.exit(2, 0);
+  t.fork(1, 4);
+  t.exec(4, '/usr/bin/make', ['make'], '/w');
+  touch(4, 'Makefile');
+  let pid = 20;
+  for (const s of sources) {
+    const [cc, cc1, as] = [pid++, pid++, pid++];
+    const asm = `/tmp/cc${s}.s`;
+    t.fork(4, cc);
+    t.exec(cc, '/usr/bin/cc', ['cc', '-c', `${s}.c`, '-o', `${s}.o`], '/w');
+    t.fork(cc, cc1);
+    t.exec(cc1, '/usr/libexec/gcc/cc1', ['/usr/libexec/gcc/cc1', `${s}.c`, '-o', asm], '/w');
+    for (const f of [`${s}.c`, 'config.h', 'util.h']) touch(cc1, f);
+    touch(cc1, asm, W);
+    t.exit(cc1, 0);
+    t.fork(cc, as);
+    t.exec(as, '/usr/bin/as', ['as', '-o', `${s}.o`, asm], '/w');
+    touch(as, asm);
+    touch(as, `${s}.o`, W);
+    t.exit(as, 0);
+    t.pathOp(cc, 'unlink', asm);
+    t.exit(cc, 0);
+  }
+  const objs = sources.map((s) => `${s}.o`);
+  const [cc, ld] = [pid++, pid++];
+  t.fork(4, cc);
+  t.exec(cc, '/usr/bin/cc', ['cc', '-o', 'app', ...objs], '/w');
+  t.fork(cc, ld);
+  t.exec(ld, '/usr/bin/ld', ['ld', '-o', 'app', ...objs], '/w');
+  for (const o of objs) touch(ld, o);
+  touch(ld, 'app', W);
+  t.exit(ld, 0);
+  t.exit(cc, 0);
+  t.exit(4, 0);
+  t.exit(1, 0);
+  return t;
+}

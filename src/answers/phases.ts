@@ -1,0 +1,54 @@
+/**
+ * The phases of a build: the steps that each ran to their own end, one
+ * after the other, such as `./configure` then `make`. bt graph --focus
+ * follows a file's provenance within the phase that made it (deps.ts
+ * depsScope).
+ *
+ * A process's phase is, from the outermost in:
+ *
+ *  - its outermost configure step (isConfigureStep): autoconf's configure
+ *    or config.status, cmake's configure step, meson setup, with all they
+ *    ran, wherever they ran (binutils' make runs bfd/configure, and
+ *    `./config.status bfd.h`);
+ *  - else its topmost build driver (make, with its sub-makes and their
+ *    jobs: recursive make is one phase);
+ *  - else its unit (model/jobs.ts: a job of the root, `./gen.sh > x.h`
+ *    run before make by the shell bt traced; or the root itself).
+ *
+ * A build that is one driver with no configure step in it (`bt trace --
+ * make`) is one phase.
+ */
+import { programName, type Build, type Process } from '../model/index.js';
+
+const AUTOCONF = new Set(['configure', 'config.status']);
+/** cmake options of its modes that are not the configure step. */
+const CMAKE_NOT_CONFIGURE = new Set(['--build', '--install', '--open', '-E', '-P', '--help', '--version']);
+
+/** A configure step: autoconf's configure or config.status, cmake configuring (not --build, -E, -P), meson setup, configure or regenerate. */
+export function isConfigureStep(p: Pick<Process, 'argv' | 'exe' | 'pid'>): boolean {
+  const name = programName(p);
+  if (AUTOCONF.has(name)) return true;
+  const args = p.argv.slice(1);
+  if (name === 'cmake') return args.length > 0 && !args.some((a) => CMAKE_NOT_CONFIGURE.has(a));
+  if (name === 'meson') return args[0] === 'setup' || args[0] === 'configure' || (args[0] === '--internal' && args[1] === 'regenerate');
+  return false;
+}
+
+const phasesOf = new WeakMap<Build, Map<number, number>>();
+
+/** The phase of process `proc` (see the module's comment): the proc id of the process it starts at. */
+export function phaseOf(build: Build, proc: number): number {
+  let memo = phasesOf.get(build);
+  if (!memo) phasesOf.set(build, (memo = new Map()));
+  let phase = memo.get(proc);
+  if (phase !== undefined) return phase;
+  let configure: number | undefined;
+  let driver: number | undefined;
+  for (let p = build.process(proc); p; p = p.parent ? build.process(p.parent) : undefined) {
+    if (isConfigureStep(p)) configure = p.proc;
+    if (build.jobs.runsDriver(p.proc)) driver = p.proc;
+  }
+  phase = configure ?? driver ?? build.jobs.unit(proc)?.proc ?? proc;
+  memo.set(proc, phase);
+  return phase;
+}
