@@ -427,7 +427,13 @@ export interface Scope {
  * (`stops`), unless `allPhases`. So is a file made beyond `depth`.
  */
 export function depsScope(build: Build, file: BuildFile, opts: ScopeOptions = {}): Scope {
-  return scopeOf(build, file, provenance(build, file, keepFor(build, opts), !opts.allPhases), opts.depth ?? Infinity, !!opts.all);
+  return depsScopes(build, file, opts)(opts.depth);
+}
+
+/** depsScope at any depth (all when undefined), the provenance worked out once. */
+export function depsScopes(build: Build, file: BuildFile, opts: Omit<ScopeOptions, 'depth'> = {}): (depth?: number) => Scope {
+  const how = provenance(build, file, keepFor(build, opts), !opts.allPhases);
+  return (depth) => scopeOf(build, file, how, depth ?? Infinity, !!opts.all);
 }
 
 function scopeOf(build: Build, file: BuildFile, { made: how, inPhase }: Provenance, maxDepth: number, all: boolean): Scope {

@@ -5,14 +5,15 @@ import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { GraphError, UsageError } from '../errors.js';
 import { describeFsError, fsCode, writeAllSync } from '../log/io.js';
-import { depsScope } from '../answers/deps.js';
-import { graphBuild, renderDot, toDot, type GraphFormat } from '../graph/index.js';
+import { focusGraph, graphBuild, renderDot, toDot, type GraphFormat } from '../graph/index.js';
 import { Kind } from '../model/kinds.js';
 import { collect, compileFilter, loadFor, nonNegativeInt, outputExtension, positiveNumber } from './options.js';
 import { invokingUser, openOutputAtomic, refuseInputAsOutput } from '../log/output.js';
-import { filterFocus } from '../graph/model.js';
+import { filterFocus, type Focus } from '../graph/model.js';
 import { ModelEnv } from '../model/subject.js';
-import { DEFAULT_MAX_NODES, emptyNote, type GraphOptions } from '../graph/view.js';
+import { DEFAULT_MAX_NODES, emptyNote, type GraphOptions, type GraphView } from '../graph/view.js';
+import type { Build } from '../model/index.js';
+import type { Filter } from '../filter/index.js';
 import { displayPath } from '../present/format.js';
 import { tornText } from '../log/check.js';
 
@@ -33,6 +34,14 @@ export function formatFor(output: string | undefined, format: string | undefined
   );
 }
 
+/** The graph of the whole build, or of what a display filter keeps of it. */
+function filterGraph(build: Build, options: GraphOptions, filter?: Filter): { view: GraphView; focus?: Focus } {
+  if (!filter) return { view: graphBuild(build, options) };
+  const env = new ModelEnv(build);
+  const focus = filterFocus(build, env, filter.bind(env));
+  return { view: graphBuild(build, options, focus), focus };
+}
+
 export function graphCommand(): Command {
   return new Command('graph')
     .description('draw the build: which process started which, and which files each read and wrote (DOT, SVG or PNG)')
@@ -48,7 +57,11 @@ export function graphCommand(): Command {
     .option('--processes-only', 'no files: the process tree only')
     .addOption(new Option('--files <which>', 'which file accesses to show').choices(['read', 'written', 'all']).default('all'))
     .option('--exe <name>', 'keep only the subtrees of processes running program NAME (or glob; repeatable)', collect)
-    .addOption(new Option('--depth <n>', 'show processes down to depth N; deeper ones fold into their ancestor').argParser(nonNegativeInt('depth')))
+    .addOption(
+      new Option('--depth <n>', 'show processes down to depth N; deeper ones fold into their ancestor (with --focus: follow N jobs of the provenance)').argParser(
+        nonNegativeInt('depth'),
+      ),
+    )
     .option('--temporaries', "show temporary files (made and removed in /tmp: gcc's /tmp/ccXXXXXX.s); by default a writer -> reader edge stands for each")
     .addOption(
       new Option('--collapse <mode>', 'merge repeated processes: identical subtrees, or all siblings running the same program')
@@ -94,6 +107,7 @@ export function graphCommand(): Command {
       const filter = o.filter !== undefined ? compileFilter(o.filter) : undefined;
       if (o.focus && filter) throw new UsageError('E_USAGE', 'give --focus or --filter, not both');
       if (o.allPhases && !o.focus) throw new UsageError('E_USAGE', '--all-phases goes with --focus FILE');
+      if (o.focus && o.depth === 0) throw new UsageError('E_USAGE', 'invalid depth "0" with --focus: give 1 or more (the jobs of the provenance to follow; 1: the job that made FILE)');
       // the output is opened before the log is read, as bt normalize does: a directory that does not
       // exist or cannot be written is said at once, not after the whole build is drawn
       const out = toStdout ? undefined : openOutputAtomic(o.output, { owner: invokingUser(), mode: 0o666, what: 'graph' });
@@ -101,9 +115,9 @@ export function graphCommand(): Command {
       try {
         const build = loadFor(log, { ...o, allWarnings: o.warnings === 'all' });
         const focused = o.focus ? build.resolveFile(o.focus, (f) => (f.kinds & Kind.WRITE) !== 0) : undefined;
-        const env = filter ? new ModelEnv(build) : undefined;
-        const focus = filter && env ? filterFocus(build, env, filter.bind(env)) : focused ? depsScope(build, focused, { all: !!o.allFiles, allPhases: !!o.allPhases }) : undefined;
-        const view = graphBuild(build, options, focus);
+        const { view, focus } = focused
+          ? focusGraph(build, focused, options, { all: !!o.allFiles, depth: o.depth, allPhases: !!o.allPhases })
+          : filterGraph(build, options, filter);
         res = { dot: toDot(view), view, focused, focus, model: view.model, summary: build.summary, ...build.damage };
         const bytes = await renderDot(res.dot, format, { warn: (m) => process.stderr.write(`bt graph: warning: ${m}\n`) });
         if (!out) writeAllSync(1, bytes);

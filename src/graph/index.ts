@@ -5,14 +5,16 @@
  *   toDot(view)                           -> DOT text (deterministic)
  *   renderDot(dot, 'svg' | 'png')         -> bytes, without system Graphviz
  *   graphFile(path, options)              a log file (raw or normalized) -> view and DOT
+ *   focusGraph(build, file, options)      the provenance of one file (--focus)
  */
 import type { TornInfo } from '../log/frames.js';
 import type { LogHeader, LogRecord } from '../log/schema.js';
 import type { NormalizeOptions, NormalizeSummary } from '../normalize/normalize.js';
 import { toDot } from './dot.js';
-import { buildFromRecords, loadBuild, type Build } from '../model/index.js';
+import { buildFromRecords, loadBuild, type Build, type BuildFile } from '../model/index.js';
+import { depsScopes, type Scope, type ScopeOptions } from '../answers/deps.js';
 import { graphModel, type BuildModel, type IngestOptions } from './model.js';
-import { buildView, pathFilter, type GraphOptions, type GraphView } from './view.js';
+import { buildView, computeView, pathFilter, type GraphOptions, type GraphView } from './view.js';
 
 export { dotString, fileLabel, graphTitle, shellJoin, shortCommand, toDot } from './dot.js';
 export { compileGlob, DEFAULT_HIDDEN, SYSTEM_PATHS } from './glob.js';
@@ -71,6 +73,21 @@ export function buildGraph(
 /** The graph of a build (the model of src/model/), e.g. with --focus. */
 export function graphBuild(build: Build, options: GraphOptions = {}, focus?: IngestOptions['focus']): GraphView {
   return buildView(graphModel(build, { ...ingest(options, build.header), focus }), options);
+}
+
+/**
+ * The graph of `file`'s provenance (bt graph --focus; answers/deps.ts
+ * depsScope): `scope.depth` is its depth in jobs, 1 or more (options.depth,
+ * the process tree's, is not used), and so is the --depth that --max-nodes
+ * suggests.
+ */
+export function focusGraph(build: Build, file: BuildFile, options: GraphOptions, scope: ScopeOptions = {}): { view: GraphView; focus: Scope } {
+  const at = depsScopes(build, file, scope);
+  const focus = at(scope.depth);
+  const opts = { ...options, depth: undefined };
+  const model = (s: Scope) => graphModel(build, { ...ingest(opts, build.header), focus: s });
+  const view = buildView(model(focus), opts, { current: scope.depth, min: 1, count: (d) => computeView(model(at(d)), opts).nodeCount });
+  return { view, focus };
 }
 
 export interface GraphFileResult {

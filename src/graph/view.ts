@@ -545,15 +545,22 @@ export function emptyNote(view: GraphView, opts: GraphOptions, filter?: { source
   return undefined;
 }
 
+/** What --depth is when it is not the process tree's (with --focus: jobs of the provenance): its value, the least one, and the nodes the graph has at depth d. */
+export interface DepthMeaning {
+  current?: number;
+  min: number;
+  count: (depth: number) => number;
+}
+
 /** Builds the view; throws GraphError E_TOO_BIG over --max-nodes, naming filters that would help. */
-export function buildView(model: BuildModel, opts: GraphOptions = {}): GraphView {
+export function buildView(model: BuildModel, opts: GraphOptions = {}, depth?: DepthMeaning): GraphView {
   const view = computeView(model, opts);
   const max = opts.maxNodes ?? DEFAULT_MAX_NODES;
-  if (max > 0 && view.nodeCount > max) throw tooBig(model, opts, view, max);
+  if (max > 0 && view.nodeCount > max) throw tooBig(model, opts, view, max, depth);
   return view;
 }
 
-function tooBig(model: BuildModel, opts: GraphOptions, view: GraphView, max: number): GraphError {
+function tooBig(model: BuildModel, opts: GraphOptions, view: GraphView, max: number, depth?: DepthMeaning): GraphError {
   // single filters that shrink the graph, then pairs of them when no single one fits
   const singles: Array<[string, (o: GraphOptions) => GraphOptions]> = [];
   if (!opts.processesOnly) singles.push(['--processes-only', (o) => ({ ...o, processesOnly: true })]);
@@ -586,9 +593,10 @@ function tooBig(model: BuildModel, opts: GraphOptions, view: GraphView, max: num
     }
   }
   // the deepest --depth that fits
-  const current = opts.depth ?? Infinity;
-  for (let d = Math.min(current - 1, 12); d >= 0; d--) {
-    const n = count({ ...opts, depth: d });
+  const current = (depth ? depth.current : opts.depth) ?? Infinity;
+  const countAt = depth?.count ?? ((d: number) => count({ ...opts, depth: d }));
+  for (let d = Math.min(current - 1, 12); d >= (depth?.min ?? 0); d--) {
+    const n = countAt(d);
     if (n <= max) {
       hints.push(`--depth ${d} (${n} nodes)`);
       break;

@@ -2,15 +2,16 @@
  * bt graph --focus on a configure-then-make build (configureMakeTrace): the
  * walk stays in the phase of the build that made FILE (make), showing what
  * configure made as a file "made earlier" without its makers; --all-phases
- * follows it.
+ * follows it; --depth N follows N jobs; bad values are one-line usage errors.
  */
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { test } from 'node:test';
-import { graphBuild, toDot, type GraphOptions } from '../../src/graph/index.js';
-import { depsScope, type ScopeOptions } from '../../src/answers/deps.js';
+import { focusGraph, toDot, type GraphOptions } from '../../src/graph/index.js';
+import type { ScopeOptions } from '../../src/answers/deps.js';
 import { buildFromRecords, type Build } from '../../src/model/index.js';
 import { normalizeRecords } from '../../src/normalize/normalize.js';
-import { configureMakeTrace, type TraceBuilder } from '../normalize/synth.js';
+import { configureMakeTrace, tempDir, type TraceBuilder } from '../normalize/synth.js';
 import { fileNodes, flowEdges, parseDot, procNodes, type DotGraph } from './dot-parse.js';
 
 function modelOf(t: TraceBuilder): Build {
@@ -20,7 +21,7 @@ function modelOf(t: TraceBuilder): Build {
 
 function focus(file: string, scope: ScopeOptions = {}, options: GraphOptions = {}): DotGraph {
   const b = modelOf(configureMakeTrace());
-  return parseDot(toDot(graphBuild(b, options, depsScope(b, b.resolveFile(file), scope))));
+  return parseDot(toDot(focusGraph(b, b.resolveFile(file), options, scope).view));
 }
 
 /** The labels of the nodes, processes or files, sorted. */
@@ -72,4 +73,54 @@ test('--focus in the configure phase follows configure; FILE made by make draws 
   const app = focus('app');
   assert.deepEqual(labels(app, fileNodes(app)), ['app', 'config.h\nmade earlier by configure', 'main.c', 'main.o', 'util.c', 'util.h', 'util.o']);
   assert.equal(procNodes(app).length, 10, 'the root, make, two compiles of three processes, cc and ld');
+});
+
+test('--depth N follows N jobs: the files made beyond say by what', () => {
+  const d1 = focus('app', { depth: 1 });
+  assert.deepEqual(labels(d1, procNodes(d1)), ["sh -c './configure && make'", 'cc -o app main.o util.o', 'ld -o app main.o util.o', 'make'].sort());
+  assert.deepEqual(labels(d1, fileNodes(d1)), ['app', 'main.o\nmade by cc -c main.c -o main.o', 'util.o\nmade by cc -c util.c -o util.o']);
+  assert.equal(d1.nodes.get('f_main_o')!.tooltip, '/w/main.o\nmade by cc -c main.c -o main.o (beyond --depth: not followed)');
+  const d2 = focus('app', { depth: 2 });
+  assert.deepEqual(labels(d2, fileNodes(d2)), labels(focus('app'), fileNodes(focus('app'))), 'two jobs deep is all of it in this phase');
+  assert.deepEqual(flowEdges(d2).length, 2);
+  // with --all-phases, the depth cuts configure's job at config.h
+  const d2all = focus('app', { depth: 2, allPhases: true });
+  assert.ok(labels(d2all, fileNodes(d2all)).includes('config.h\nmade by configure'));
+  // --collapse program keeps files made by different jobs apart, so each keeps its maker
+  const p = focus('app', { depth: 1 }, { collapse: 'program' });
+  assert.deepEqual(labels(p, fileNodes(p)), labels(d1, fileNodes(d1)));
+});
+
+test('--focus with --max-nodes suggests the --depth of the provenance that fits, never 0', () => {
+  const b = modelOf(configureMakeTrace(['main', 'util', 'a', 'b', 'c']));
+  assert.throws(
+    () => focusGraph(b, b.resolveFile('app'), { maxNodes: 10, collapse: 'none' }, {}),
+    (e: unknown) => {
+      const m = (e as Error).message;
+      assert.match(m, /^the graph would have 32 nodes \(19 processes, 13 files\), over --max-nodes 10: try /);
+      assert.match(m, / --depth 1 \(10 nodes\), /, 'ld, cc, make, the root and app with its 5 objects');
+      return true;
+    },
+  );
+  assert.throws(
+    () => focusGraph(b, b.resolveFile('app'), { maxNodes: 5 }, {}),
+    (e: unknown) => !/--depth/.test((e as Error).message),
+  );
+});
+
+test('bt graph --focus: --depth 0, -1, x and --all-phases alone are one-line usage errors (exit 2)', async () => {
+  const { bt } = await import('../helpers/trace.js');
+  const log = configureMakeTrace().write(path.join(tempDir(), 'build.trace'));
+  const usage = async (args: string[], line: string) => {
+    const r = await bt(['graph', log, ...args]);
+    assert.deepEqual([r.code, r.stderr, r.stdout], [2, line, '']);
+  };
+  await usage(['--focus', 'main.o', '--depth', '0'], 'bt: invalid depth "0" with --focus: give 1 or more (the jobs of the provenance to follow; 1: the job that made FILE)');
+  await usage(['--focus', 'main.o', '--depth', '-1'], 'bt: invalid depth "-1": give a whole number (0 or more)');
+  await usage(['--focus', 'main.o', '--depth', 'x'], 'bt: invalid depth "x": give a whole number (0 or more)');
+  await usage(['--all-phases'], 'bt: --all-phases goes with --focus FILE');
+  const ok = await bt(['graph', log, '--focus', 'app', '--depth', '1']);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(ok.stderr, '');
+  assert.deepEqual(fileNodes(parseDot(ok.stdout)).sort(), ['f_app', 'f_main_o', 'f_util_o']);
 });
