@@ -25,21 +25,24 @@ function build(): Build {
   return buildFromRecords(n.header, n.records);
 }
 
+/** A job of make (pid 1) in /w: cc with `argv` (pid `pid`) reading `reads`, then writing `write`. */
+function addJob(t: TraceBuilder, pid: number, argv: string[], reads: string[], write: string): void {
+  t.fork(1, pid);
+  t.exec(pid, '/usr/bin/cc', argv, '/w');
+  reads.forEach((r, i) => {
+    t.open(pid, r, { fd: 3 + i });
+    t.close(pid, 3 + i);
+  });
+  t.open(pid, write, { fd: 9, flags: W });
+  t.close(pid, 9);
+  t.exit(pid, 0);
+}
+
 function trace(): TraceBuilder {
   const t = new TraceBuilder(1, '/w');
   t.exec(1, '/usr/bin/make', ['make'], '/w');
   let pid = 2;
-  const job = (argv: string[], reads: string[], write: string) => {
-    t.fork(1, pid);
-    t.exec(pid, '/usr/bin/cc', argv, '/w');
-    reads.forEach((r, i) => {
-      t.open(pid, r, { fd: 3 + i });
-      t.close(pid, 3 + i);
-    });
-    t.open(pid, write, { fd: 9, flags: W });
-    t.close(pid, 9);
-    t.exit(pid++, 0);
-  };
+  const job = (argv: string[], reads: string[], write: string) => addJob(t, pid++, argv, reads, write);
   job(['cc', '-c', 'a.c'], ['a.c', 'h.h'], 'a.o');
   job(['cc', '-c', 'b.c'], ['b.c', 'h.h'], 'b.o');
   job(['cc', '-o', 'prog', 'a.o', 'b.o'], ['a.o', 'b.o'], 'prog');
@@ -127,17 +130,7 @@ test('deps text: a file made outside the tree and reached again is shown in full
   // /o/gen.h is made first; y.o (in the tree) is made from it; prog from both
   const t = new TraceBuilder(1, '/w');
   t.exec(1, '/usr/bin/make', ['make'], '/w');
-  const job = (pid: number, argv: string[], reads: string[], write: string) => {
-    t.fork(1, pid);
-    t.exec(pid, '/usr/bin/cc', argv, '/w');
-    reads.forEach((r, i) => {
-      t.open(pid, r, { fd: 3 + i });
-      t.close(pid, 3 + i);
-    });
-    t.open(pid, write, { fd: 9, flags: W });
-    t.close(pid, 9);
-    t.exit(pid, 0);
-  };
+  const job = (pid: number, argv: string[], reads: string[], write: string) => addJob(t, pid, argv, reads, write);
   job(2, ['gen'], ['g.in'], '/o/gen.h');
   job(3, ['cc', '-c', 'y.c'], ['y.c', '/o/gen.h'], 'y.o');
   job(4, ['cc', '-o', 'prog', 'y.o'], ['y.o', '/o/gen.h'], 'prog');
