@@ -1,8 +1,8 @@
 /**
- * The CPU a build's own processes use, for bench:real: wall time on this
- * VM drifts by more than the targets between two identical builds, but the
- * build's user and system seconds move less, and their difference traced
- * against untraced says where an overhead comes from. The kernel runs bt's
+ * The CPU a build's own processes use, for bench:real: their user and
+ * system seconds, traced against untraced, say where an overhead lands,
+ * and untraced against untraced how much the machine's speed moved between
+ * identical builds (on a VM, as much as wall time does). The kernel runs bt's
  * BPF programs in the context of the task that made the syscall, so their
  * time is in the traced build's system seconds; bt's own CPU is in its
  * log's trailer.

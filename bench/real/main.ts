@@ -38,8 +38,9 @@
  * bt's own CPU seconds and peak RSS (rusage of the bt process itself,
  * which bt trace writes in its log's trailer), log bytes, records, bytes per
  * record, lost events (trailer), and the CPU of the build's own processes
- * (user and system seconds, cpu.ts), whose ratio traced/untraced moves
- * less than wall time on a VM. The last bt log is normalized and its
+ * (user and system seconds, cpu.ts): where a cost lands (BPF programs in
+ * system time), and how much the machine's speed moved between identical
+ * builds. The last bt log is normalized and its
  * facts compared with the strace log's (facts.ts, compare.ts).
  * Prints a markdown report; result.json keeps everything.
  */
