@@ -55,8 +55,10 @@ function parseTypes(spec: string | undefined): Set<string> | undefined {
   for (const raw of spec.split(',')) {
     const name = raw.trim().toLowerCase();
     if (!name) continue;
-    // a record kind (lookup) stands for its families (stat, access, readlink); env records show as env
-    const types = displayTypesOf(name) ?? (name === 'env' ? [name] : undefined);
+    // environments are shared records that bt dump shows inside the execs using them, never alone
+    if (name === 'env') throw new UsageError('E_USAGE', '--type env: each environment is shown on the exec records that use it (env=…): use --type exec');
+    // a record kind (lookup) stands for its families (stat, access, readlink)
+    const types = displayTypesOf(name);
     if (!types) {
       throw new UsageError(
         'E_USAGE',

@@ -300,6 +300,11 @@ describe('bt dump end to end (dist/src/cli/main.js)', () => {
     const res = bt(['dump', '--type', 'nonsense', good]);
     assert.equal(res.status, 2);
     assert.match(res.stderr, /unknown record type 'nonsense'/);
+    // environments are never records of their own in bt dump's output: asking for them alone is told where they are
+    const env = bt(['dump', '--type', 'exec,env', good]);
+    assert.equal(env.status, 2);
+    assert.equal(env.stderr, 'bt: --type env: each environment is shown on the exec records that use it (env=…): use --type exec\n');
+    assert.equal(env.stdout, '');
   });
 
   it('exits quietly when the reader of stdout goes away (bt dump | head)', () => {
