@@ -154,24 +154,28 @@ function prefixOf(exe: string): string {
  * part of /usr, nor /usr/lib of ~/.pyenv.
  */
 function joinByProgram(build: Build, byDir: Map<string, FileUse[]>, isAllowed: (path: string) => boolean): void {
-  // the program it runs, or the last script it ran (a #! script's exe is its interpreter, /usr/bin/bash)
+  // the program it runs, or the last script it ran (a #! script's exe is its interpreter, /usr/bin/bash); once per process
+  const homes = new Map<number, string | undefined>();
+  const outside = (path: string) => !isAllowed(path) && systemTop(path) === undefined;
   const home = (proc: number) => {
+    if (homes.has(proc)) return homes.get(proc);
     const p = build.process(proc);
-    if (!p) return undefined;
-    const outside = (path: string) => !isAllowed(path) && systemTop(path) === undefined;
-    let program = p.exe && outside(p.exe) ? p.exe : undefined;
-    if (!program) {
+    let program = p?.exe && outside(p.exe) ? p.exe : undefined;
+    if (p && !program) {
       for (const a of p.files.values()) {
+        if (!(a.kinds & Kind.EXEC)) continue;
         const path = build.model.files[a.file]!.path;
-        if (a.kinds & Kind.EXEC && outside(path)) program = path;
+        if (outside(path)) program = path;
       }
     }
-    return program && prefixOf(program);
+    const h = program && prefixOf(program);
+    homes.set(proc, h);
+    return h;
   };
   for (const [dir, uses] of [...byDir]) {
-    const homes = new Set(uses.map((u) => home(u.proc)));
-    const [into] = homes;
-    if (homes.size !== 1 || into === undefined || into === dir || systemTop(dir) !== undefined) continue;
+    const found = new Set(uses.map((u) => home(u.proc)));
+    const [into] = found;
+    if (found.size !== 1 || into === undefined || into === dir || systemTop(dir) !== undefined) continue;
     byDir.delete(dir);
     const there = byDir.get(into);
     if (there) there.push(...uses);
