@@ -4,6 +4,7 @@
  * check, diff, the viewer's server side) formats through here.
  */
 import os from 'node:os';
+import { relativeInside } from '../normalize/paths.js';
 
 const SIGNAL_NAMES: Record<number, string> = (() => {
   const out: Record<number, string> = {};
@@ -122,9 +123,8 @@ export function displayPath(p: string): string {
  */
 export function pathShower(startDir: string, opts: { absolute?: boolean } = {}): (p: string) => string {
   if (opts.absolute || !startDir || startDir === '/') return displayPath;
-  const prefix = startDir.endsWith('/') ? startDir : `${startDir}/`;
-  const dir = prefix.slice(0, -1);
-  return (p) => displayPath(p === dir ? '.' : p.startsWith(prefix) ? p.slice(prefix.length) : p);
+  const dir = startDir.replace(/\/+$/, '');
+  return (p) => displayPath(relativeInside(dir, p) ?? p);
 }
 
 /** The full command line, shell-quoted (what a user can paste into a shell). */
