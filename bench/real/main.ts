@@ -55,6 +55,7 @@ import { BT, btLogFacts, btUsage, normalize, summarizeLog, type LogSummary } fro
 import { bpfRows, cpuRows, readBuildCpu, timedBuild, withBpfStats, type BuildCpu } from './cpu.js';
 import { compareFacts, comparisonTable, differencesText, pct, scriptArgvPairs, type Comparison } from './compare.js';
 import { DEFAULT_MASKS, makeMasker, type Mask } from './facts.js';
+import { ownDir } from './dirs.js';
 import { run } from './run.js';
 import { sideBySide, sideBySideRows } from './sidebyside.js';
 import { STRACE_ARGS, straceFacts } from './strace.js';
@@ -84,6 +85,8 @@ interface Options {
   pairs: number;
   warmup: number;
   out: string;
+  /** the default workloads' own directory of build directories (their prepare runs rm -rf in it) */
+  buildRoot?: string;
   strace: boolean;
   masks: string[];
   keepGoing: boolean;
@@ -176,6 +179,7 @@ function parseOptions(argv: string[]): Options {
       build: buildIn(CONFIGURE_OUT),
       sideBySide: values['side-by-side'] ? { prepare: [prepareIn(dirs[0]), prepareIn(dirs[1])], build: [buildIn(dirs[0]), buildIn(dirs[1])] } : undefined,
       workdir: BINUTILS_SRC,
+      buildRoot: path.dirname(CONFIGURE_OUT),
       pairs,
       warmup,
       out: path.resolve(values.out!),
@@ -195,6 +199,7 @@ function parseOptions(argv: string[]): Options {
     // A fixed build timestamp: UTS_VERSION would otherwise differ between runs.
     build: `make -j${jobs} O=${sh(o)} KBUILD_BUILD_TIMESTAMP='Mon Jan  1 00:00:00 UTC 2024' vmlinux`,
     workdir: values.workdir ? path.resolve(values.workdir) : KERNEL_SRC,
+    buildRoot: path.dirname(KERNEL_OUT),
     pairs,
     warmup,
     out: path.resolve(values.out!),
@@ -257,7 +262,7 @@ async function ensureSource(pkg: string, tarball: string, dir: string, probe: st
     if (rc !== 0 || !fs.existsSync(tarball)) throw new Error(`could not install ${pkg} (apt-get install -y ${pkg}, as root)`);
   }
   log(`unpacking ${tarball} into ${CACHE} (once)`);
-  fs.mkdirSync(CACHE, { recursive: true });
+  ownDir(CACHE);
   const tmp = fs.mkdtempSync(path.join(CACHE, '.unpack-'));
   const rc = await quiet('tar', ['-xJf', tarball, '-C', tmp]);
   if (rc !== 0) throw new Error(`tar -xJf ${tarball} failed`);
@@ -305,7 +310,8 @@ async function main(): Promise<void> {
   if (o.workload.startsWith('Linux')) await ensureKernel();
   if (o.workload.startsWith('GNU binutils')) await ensureSource(BINUTILS_PKG, BINUTILS_TARBALL, BINUTILS_SRC, 'bfd/configure');
   if (o.strace && !hasCommand('strace')) throw new Error('strace is missing: apt-get install -y strace (or --no-strace)');
-  fs.mkdirSync(o.out, { recursive: true });
+  ownDir(o.out);
+  if (o.buildRoot) ownDir(o.buildRoot);
   const buildLog = path.join(o.out, 'build-output.txt');
   fs.writeFileSync(buildLog, '');
   const btLog = path.join(o.out, 'bt.trace');
