@@ -113,12 +113,41 @@ function relativeFirst(show: Show, paths: readonly string[]): string[] {
   return paths.map((p) => [rank(p), p] as const).sort((a, b) => a[0] - b[0]).map(([, p]) => p);
 }
 
+/** From how many inputs of one job in one directory outside the tree the tree shows that directory instead (a toolchain's libraries). */
+const GROUP_AT = 12;
+
+/**
+ * The children of a tree node that deps --text shows as one line per
+ * directory: leaves (files the build did not write) outside the start
+ * directory, GROUP_AT or more of them in one directory (rustc reads ~40
+ * .rlib and .rmeta files of its toolchain for every crate). By directory,
+ * each listing the leaves it stands for.
+ */
+function leafDirs(show: Show, children: readonly DepNode[]): Map<string, DepNode[]> {
+  const byDir = new Map<string, DepNode[]>();
+  for (const c of children) {
+    if (c.writer || c.children.length || c.repeated || show(c.path) !== displayPath(c.path)) continue;
+    const d = dirName(c.path);
+    const l = byDir.get(d);
+    if (l) l.push(c);
+    else byDir.set(d, [c]);
+  }
+  for (const [d, l] of byDir) if (l.length < GROUP_AT) byDir.delete(d);
+  return byDir;
+}
+
 function treeLines(show: Show, node: DepNode, indent: string, out: string[], verb: string): void {
   const by = node.writer ? `  <- ${verb} ${commandLine(node.writer.argv, 80)} [proc ${node.writer.proc}]` : '';
   out.push(`${indent}${show(node.path)}${node.repeated ? ' (see above)' : by}`);
   if (node.repeated) return;
-  // in the model's order (deps: the tree's files first), which the "(see above)" marks follow
-  for (const c of node.children) treeLines(show, c, `${indent}  `, out, verb);
+  const grouped = leafDirs(show, node.children);
+  // in the model's order (deps: the tree's files first), which the "(see above)" marks follow; a grouped
+  // directory where its first file was
+  for (const c of node.children) {
+    const group = grouped.get(dirName(c.path));
+    if (!group?.includes(c)) treeLines(show, c, `${indent}  `, out, verb);
+    else if (group[0] === c) out.push(`${indent}  ${dirName(c.path) === '/' ? '/' : `${show(dirName(c.path))}/`}  (${count(group.length)} files; --inputs lists them)`);
+  }
 }
 
 /**

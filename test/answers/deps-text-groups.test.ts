@@ -1,0 +1,57 @@
+/**
+ * bt deps as text: a job's inputs outside the tree, twelve or more in one
+ * directory (rustc reads its toolchain's ~40 .rlib and .rmeta files for
+ * every crate), are one line for the directory; fewer are listed one by
+ * one, and --inputs lists every file.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { deps } from '../../src/answers/deps.js';
+import { depsText } from '../../src/answers/text.js';
+import { buildFromRecords } from '../../src/model/index.js';
+import { normalizeRecords } from '../../src/normalize/normalize.js';
+import { O_CREAT, O_TRUNC, O_WRONLY, TraceBuilder } from '../normalize/synth.js';
+
+const LIBS = Array.from({ length: 12 }, (_, i) => `/opt/tc/lib/lib${String.fromCharCode(97 + i)}.rlib`);
+const HEADERS = Array.from({ length: 11 }, (_, i) => `/usr/include/${String.fromCharCode(97 + i)}.h`);
+
+function build(reads: string[]) {
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/make', ['make'], '/w');
+  t.fork(1, 2);
+  t.exec(2, '/opt/tc/bin/rustc', ['rustc', 'main.rs'], '/w');
+  reads.forEach((r, i) => {
+    t.open(2, r, { fd: 3 + i });
+    t.close(2, 3 + i);
+  });
+  t.open(2, 'main', { fd: 99, flags: O_WRONLY | O_CREAT | O_TRUNC });
+  t.close(2, 99);
+  t.exit(2, 0);
+  t.exit(1, 0);
+  const n = normalizeRecords(t.header, t.records);
+  return buildFromRecords(n.header, n.records);
+}
+
+test('deps text: twelve inputs of a job in one directory outside the tree are one line there; eleven are listed', () => {
+  const b = build(['main.rs', ...LIBS, ...HEADERS]);
+  const d = deps(b, b.file('/w/main')!);
+  assert.deepEqual(depsText(d, { start: '/w' }).split('\n'), [
+    'main  <- written by rustc main.rs [proc 2]',
+    '  main.rs',
+    '  /opt/tc/bin/rustc',
+    '  /opt/tc/lib/  (12 files; --inputs lists them)',
+    ...HEADERS.map((h) => `  ${h}`),
+    '',
+    '25 inputs and 0 intermediate files through 1 job',
+    '',
+  ]);
+  // --inputs: every file, one a line
+  assert.deepEqual(depsText(d, { start: '/w', only: 'inputs' }).trimEnd().split('\n'), ['main.rs', '/opt/tc/bin/rustc', ...LIBS, ...HEADERS]);
+});
+
+test('deps text: files of the tree are never grouped', () => {
+  const tree = LIBS.map((l) => l.replace('/opt/tc/lib/', 'src/'));
+  const b = build(tree);
+  const lines = depsText(deps(b, b.file('/w/main')!), { start: '/w' }).split('\n');
+  assert.deepEqual(lines.slice(1, 13), tree.map((p) => `  ${p}`));
+});
