@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { isLogFile } from '../log/magic.js';
+import { quoteArg } from '../present/format.js';
 
 /** Options that name what the command writes: a log there is the output, not a log misplaced. */
 const OUTPUTS: ReadonlySet<string> = new Set(['output', 'html']);
@@ -44,7 +45,27 @@ export function refuseLogTakenByOption(cmd: Command): void {
   const args = cmd.registeredArguments;
   const last = args.at(-1);
   if (!last || last.name() !== 'log' || typeof last.defaultValue !== 'string') return;
-  if (cmd.args.length >= args.length || fs.existsSync(last.defaultValue)) return; // given, or there to read
+  if (cmd.args.length >= args.length) return refuseLogFirst(cmd);
+  if (fs.existsSync(last.defaultValue)) return; // there to read
   const t = optionTakingLog(cmd);
   if (t) throw new UsageError('E_USAGE', `no log given: ${tookLog(t)}`);
+}
+
+/**
+ * `bt deps build.trace app`: the log given first, where the command's
+ * other argument goes, and something that is no log last. The reader would
+ * say `app is not a bt log`; this says which argument goes where.
+ */
+function refuseLogFirst(cmd: Command): void {
+  const given = cmd.args;
+  const log = given.at(-1)!;
+  if (log === '-' || isLogFile(log)) return;
+  const first = given.slice(0, -1).findIndex((a) => isLogFile(a));
+  if (first < 0) return;
+  const names = cmd.registeredArguments.map((a) => a.name().toUpperCase());
+  const swapped = [...given.slice(0, first), log, ...given.slice(first + 1, -1), given[first]];
+  throw new UsageError(
+    'E_USAGE',
+    `the log goes last: bt ${cmd.name()} ${names.join(' ')} (${JSON.stringify(given[first])} is a bt log, ${JSON.stringify(log)} is not); try bt ${cmd.name()} ${swapped.map(quoteArg).join(' ')}`,
+  );
 }

@@ -84,3 +84,28 @@ describe('what is not a log taken by an option', () => {
 function esc(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
+
+describe('the log given first, where FILE goes (bt deps build.trace app): one line that says which goes where, exit 2', () => {
+  const dir = here();
+
+  it('bt deps and bt rdeps with the arguments swapped', async () => {
+    oneLineError(
+      await bt(['deps', 'g.trace', 'a.o'], { cwd: dir }),
+      /^bt: the log goes last: bt deps FILE LOG \("g\.trace" is a bt log, "a\.o" is not\); try bt deps a\.o g\.trace$/,
+    );
+    oneLineError(
+      await bt(['rdeps', '--json', 'g.trace', 'a file.c'], { cwd: dir }),
+      /^bt: the log goes last: bt rdeps FILE LOG \("g\.trace" is a bt log, "a file\.c" is not\); try bt rdeps 'a file\.c' g\.trace$/,
+    );
+  });
+
+  it('both arguments logs, or the log last: the command runs as asked', async () => {
+    fs.copyFileSync(path.join(dir, 'g.trace'), path.join(dir, 'h.trace'));
+    // FILE may be a log the build wrote: h.trace is just a name that no file of that build has
+    const both = await bt(['deps', 'h.trace', 'g.trace'], { cwd: dir });
+    oneLineError(both, /^bt: the build never touched a file named h\.trace \(give its path, or a unique end of it\)$/);
+    const right = await bt(['deps', 'a.o', 'g.trace'], { cwd: dir });
+    assert.equal(right.code, 0, right.stderr);
+    assert.match(right.stdout, /^a\.o {2}<- written by/m);
+  });
+});
