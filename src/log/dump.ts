@@ -6,7 +6,8 @@
  *   +0.002000 1235/1235 open O_RDONLY|O_CLOEXEC "foo.c" = 3
  *
  * JSON: one object per record with stable field names: always type, ts, pid,
- * tid (plus proc, seq, abspath, abspath2, access when set — normalized logs),
+ * tid (plus proc, seq, abspath, abspath2, access and access_names when set —
+ * normalized logs; the access bits are defined in normalize/access.ts),
  * then the fields of the event. `errno` is 0 on success and the positive errno
  * value on failure. Records of ops are typed by their family in the op table
  * (src/ops/table.ts): unlink | mkdir | rmdir (PathOp), rename | link |
@@ -17,6 +18,7 @@
 import { ansiC, displayPath, signalName, unprintable } from '../present/format.js';
 import { errnoName } from '../errors.js';
 import { familyOf, opInfo } from '../ops/table.js';
+import { accessNames } from '../normalize/access.js';
 import { copyHeader, recordType } from './schema.js';
 import type { LogHeader, LogRecord, Trailer } from './schema.js';
 
@@ -258,7 +260,7 @@ function normalizedText(r: LogRecord): string {
   if (r.proc && r.process == null) s += ` proc=${r.proc}`;
   if (r.abspath) s += ` abspath=${quoteWord(r.abspath)}`;
   if (r.abspath2) s += ` abspath2=${quoteWord(r.abspath2)}`;
-  if (r.access) s += ` access=${r.access}`;
+  if (r.access) s += ` access=${accessNames(r.access).join('|')}`;
   return s;
 }
 
@@ -425,12 +427,13 @@ function trailerSummary(t: Trailer): string {
 
 /** The header as one text line, starting with '#'. */
 export function formatHeaderText(h: LogHeader): string {
-  let s = `# bt log v${h.format_version ?? 0}`;
+  // what the log is, then its format version: a normalized log (format 1, records) is not an older one than
+  // the raw log (format 2, bt trace's ring batches) it was made from
+  let s = `# bt log, ${h.normalized ? `normalized${h.source ? ` from ${h.source}` : ''}` : 'raw'} (format ${h.format_version ?? 0})`;
   if (h.bt_version) s += ` by bt ${h.bt_version}`;
   if (h.hostname) s += ` on ${h.hostname}`;
   if (h.kernel_release) s += ` (Linux ${h.kernel_release})`;
   if (h.boot_to_wall_ns) s += `, started ${new Date((h.start_ts + h.boot_to_wall_ns) / 1e6).toISOString()}`;
-  if (h.normalized) s += `, normalized${h.source ? ` from ${h.source}` : ''}`;
   s += `: ${(h.command ?? []).map(quoteWord).join(' ')}`;
   const extra: string[] = [];
   if (h.cwd) extra.push(`cwd=${quoteWord(h.cwd)}`);
@@ -465,6 +468,7 @@ export function toJson(r: LogRecord, h?: LogHeader, flagNames = true): object {
   if (r.abspath) o.abspath = r.abspath;
   if (r.abspath2) o.abspath2 = r.abspath2;
   if (r.access) o.access = r.access;
+  if (r.access && flagNames) o.access_names = accessNames(r.access);
   switch (recordType(r)) {
     case 'exec': {
       const e = r.exec!;

@@ -31,6 +31,13 @@ export const Access = {
   TMPFILE: 512,
 } as const;
 
+/** The names of the bits set in an open's `access`, in bit order, lower case: 14 -> ["write", "create", "truncate"]. */
+export function accessNames(access: number): string[] {
+  return Object.entries(Access)
+    .filter(([, bit]) => access & bit)
+    .map(([name]) => name.toLowerCase());
+}
+
 /** Linux open(2) flags (asm-generic values: x86, x86_64, riscv, s390, ...). */
 export const O = {
   ACCMODE: 0o3,

@@ -133,7 +133,7 @@ describe('runDump', () => {
     // the header says it was normalized; the trailer is the raw log's, as with --filter
     assert.equal(
       lines(raw.stdout)[0],
-      `# bt log v1 by bt 0.1.0 on testhost (Linux 6.1.0-test-amd64), started 2023-11-14T22:13:25.000Z, normalized from ${good}: make -j2 cwd=/src uid=1000 gid=1000 pid=1234 env=yes`,
+      `# bt log, normalized from ${good} (format 1) by bt 0.1.0 on testhost (Linux 6.1.0-test-amd64), started 2023-11-14T22:13:25.000Z: make -j2 cwd=/src uid=1000 gid=1000 pid=1234 env=yes`,
     );
     assert.equal(lines(raw.stdout).at(-1), EXPECTED_TRAILER_TEXT);
     // with other types, in time order; --pid still applies

@@ -170,8 +170,14 @@ describe('dump JSON', () => {
 
   it('adds the normalize fields when set', () => {
     const [open, rename, proc] = normalizedRecords().map((r) => toJson(decoded(r), HEADER)) as Array<Record<string, unknown>>;
-    assert.deepEqual(Object.keys(open!).slice(0, 9), ['type', 'ts', 'pid', 'tid', 'proc', 'seq', 'abspath', 'access', 'path']);
+    assert.deepEqual(Object.keys(open!).slice(0, 10), ['type', 'ts', 'pid', 'tid', 'proc', 'seq', 'abspath', 'access', 'access_names', 'path']);
     assert.equal(open!.abspath, '/src/foo.c');
+    assert.deepEqual(open!.access_names, ['read']);
+    // the bits by name, in bit order; bt sql's events keep the number alone
+    const write = { ...decoded(normalizedRecords()[0]!), access: 2 | 4 | 8 | 64 };
+    assert.deepEqual((toJson(write, HEADER) as { access_names: string[] }).access_names, ['write', 'create', 'truncate', 'append']);
+    assert.match(formatText(write, HEADER), / access=write\|create\|truncate\|append$/);
+    assert.equal('access_names' in toJson(write, HEADER, false), false);
     assert.equal(rename!.type, 'rename');
     assert.equal(rename!.abspath2, '/src/a');
     assert.deepEqual(proc, {

@@ -24,13 +24,13 @@ export const EXPECTED_TEXT = [
 ];
 
 export const EXPECTED_NORMALIZED_TEXT = [
-  '+0.002000 1235/1235 open O_RDONLY|O_CLOEXEC "foo.c" = 3 proc=7 abspath=/src/foo.c access=1',
+  '+0.002000 1235/1235 open O_RDONLY|O_CLOEXEC "foo.c" = 3 proc=7 abspath=/src/foo.c access=read',
   '+0.002900 1235/1235 rename "a.tmp" -> "a" = 0 proc=7 abspath=/src/a.tmp abspath2=/src/a',
   '+0.003200 1235/1235 process 7 parent=1 pid=1235 /usr/bin/cc [cc -c foo.c] cwd=/src code=0 start=+0.000001 end=+0.003200',
 ];
 
 export const EXPECTED_HEADER_TEXT =
-  '# bt log v1 by bt 0.1.0 on testhost (Linux 6.1.0-test-amd64), started 2023-11-14T22:13:25.000Z: make -j2 cwd=/src uid=1000 gid=1000 pid=1234 env=yes';
+  '# bt log, raw (format 1) by bt 0.1.0 on testhost (Linux 6.1.0-test-amd64), started 2023-11-14T22:13:25.000Z: make -j2 cwd=/src uid=1000 gid=1000 pid=1234 env=yes';
 
 const base = (type: string, ts: number, pid: number, tid = pid) => ({ type, ts, pid, tid });
 
