@@ -7,9 +7,10 @@
  * summary's groups, bt deps and bt rdeps, the viewer's groups) list it
  * once, under /usr; a file named by the user (bt deps FILE, bt rdeps FILE,
  * bt graph --focus FILE) is the file by either name, and bt deps and bt
- * rdeps answer for both names' readers; otherwise the names stay apart:
- * on a system without a merged /usr they can be two different files. bt
- * diff compares the two names as one file always.
+ * rdeps answer for both names' readers. bt diff compares the two names as
+ * one file when the directory was a link on both traced systems. Otherwise
+ * the names stay apart: on a system without a merged /usr they can be two
+ * different files.
  *
  * Which directories were links: bt trace records them in the log's header
  * (options.merged_usr: "bin,lib,lib64,sbin", or "none"); for a log of an
@@ -27,9 +28,10 @@ export const USR_MERGE_DIRS: readonly string[] = ['bin', 'sbin', 'lib', 'lib32',
 
 const MERGED_USR = /^\/(bin|sbin|lib|lib32|lib64|libx32)(?=\/|$)/;
 
-/** A path with /bin, /sbin and /lib… written as their /usr/ counterparts: /lib/x86_64-linux-gnu/crti.o and /usr/lib/x86_64-linux-gnu/crti.o are one file on a merged /usr. */
-export function mergedUsr(p: string): string {
-  return MERGED_USR.test(p) ? `/usr${p}` : p;
+/** A path under one of `dirs` (of USR_MERGE_DIRS: "bin", "lib"…) written as its /usr/ counterpart: /lib/x86_64-linux-gnu/crti.o and /usr/lib/x86_64-linux-gnu/crti.o are one file when /lib is a link into /usr. */
+export function mergedUsr(p: string, dirs: ReadonlySet<string>): string {
+  const m = MERGED_USR.exec(p);
+  return m && dirs.has(m[1]) ? `/usr${p}` : p;
 }
 
 /** The other name of a path under one of `dirs` or their /usr/ counterparts (/bin/sh <-> /usr/bin/sh), else undefined. */
