@@ -17,12 +17,13 @@
  * except in the job whose linker read it as a link input (groups.ts
  * linkInputs): libc.so.6 is an input of the link, not of every compile.
  * A file used by two names on a merged /usr is listed once, by its /usr
- * name (model/usrmerge.ts).
+ * name, and FILE is the file by both names: deps lists the readers of
+ * both, rdeps follows them (model/usrmerge.ts).
  */
 import { Kind, READS, WRITES } from '../model/kinds.js';
 import type { Build, BuildFile, Job } from '../model/index.js';
 import { Heap } from '../normalize/order.js';
-import { distinctFiles } from '../model/usrmerge.js';
+import { distinctFiles, usrNames } from '../model/usrmerge.js';
 import { linkInputOf, noiseOf, pathNoiseOf, placeOf } from './groups.js';
 import { phaseOf } from './phases.js';
 
@@ -90,23 +91,30 @@ function writerUnits(build: Build, f: BuildFile): number[] {
   return [...seen].sort((a, b) => a[1] - b[1]).map(([u]) => u);
 }
 
-/** Units that read (or ran) file f, in time order. */
-function readerUnits(build: Build, f: BuildFile): number[] {
+/** The file of id `id` by each of its names (one, or two on a merged /usr: usrNames). */
+function namesOf(build: Build, id: number): BuildFile[] {
+  return usrNames(build, id).map((i) => build.model.files[i]);
+}
+
+/** Units that read (or ran) a file by any of its names `fs`, in time order. */
+function readerUnits(build: Build, fs: readonly BuildFile[]): number[] {
   const seen = new Map<number, number>();
-  for (const a of f.procs) {
-    if (!(a.kinds & READS)) continue;
-    const u = unitOf(build, a.proc);
-    const t = seen.get(u);
-    if (t === undefined || a.first < t) seen.set(u, a.first);
+  for (const f of fs) {
+    for (const a of f.procs) {
+      if (!(a.kinds & READS)) continue;
+      const u = unitOf(build, a.proc);
+      const t = seen.get(u);
+      if (t === undefined || a.first < t) seen.set(u, a.first);
+    }
   }
   return [...seen].sort((a, b) => a[1] - b[1]).map(([u]) => u);
 }
 
-/** The units that looked `f` up (a successful lookup, or a probe) without reading it, first lookup first; found: one of their lookups succeeded. */
-function lookupUnits(build: Build, f: BuildFile): Array<{ unit: number; found: boolean }> {
-  const readers = new Set(readerUnits(build, f));
+/** The units that looked a file up by any of its names `fs` (a successful lookup, or a probe) without reading it, first lookup first; found: one of their lookups succeeded. */
+function lookupUnits(build: Build, fs: readonly BuildFile[]): Array<{ unit: number; found: boolean }> {
+  const readers = new Set(readerUnits(build, fs));
   const seen = new Map<number, { first: number; found: boolean }>();
-  for (const a of f.procs) {
+  for (const a of fs.flatMap((f) => f.procs)) {
     if (!(a.kinds & (Kind.STAT | Kind.PROBE))) continue;
     const u = unitOf(build, a.proc);
     if (readers.has(u)) continue;
@@ -288,8 +296,10 @@ export function deps(build: Build, file: BuildFile, opts: DepsOptions = {}): Dep
 
   const tree = visit(file, 0);
   const untouched = tree.writer === null && writerUnits(build, file).length === 0;
-  const readers = untouched ? readerUnits(build, file).map((u) => depProcess(build, u)) : [];
-  const lookups = untouched ? lookupUnits(build, file).map((l) => ({ ...depProcess(build, l.unit), found: l.found })) : [];
+  // an input is read by its every name (a file of two names on a merged /usr is written by neither)
+  const names = untouched ? namesOf(build, file.id) : [];
+  const readers = readerUnits(build, names).map((u) => depProcess(build, u));
+  const lookups = lookupUnits(build, names).map((l) => ({ ...depProcess(build, l.unit), found: l.found }));
   made.delete(file.id);
   return {
     file: file.path,
@@ -314,6 +324,8 @@ type Read = Array<{ unit: number; outputs: number[] }>;
  * used it by then, and brings the outputs it was still writing after it
  * began reading it. A file reached by several ways keeps its earliest time,
  * so the files are taken earliest first (times only go up along the way).
+ * FILE is read by its every name (usrNames: /bin/sh and /usr/bin/sh on a
+ * merged /usr); the files reached are written, and have one.
  */
 function impact(build: Build, file: BuildFile, keep: (o: number) => boolean): Map<number, Read> {
   const jobs = build.jobs;
@@ -328,13 +340,15 @@ function impact(build: Build, file: BuildFile, keep: (o: number) => boolean): Ma
     const by: Read = [];
     // the file asked about counts in every content it had; one reached later, from the time FILE's content went in
     const resets = after === -Infinity ? [] : jobs.resetsOf(id).filter((t) => t > after);
-    for (const r of readerUnits(build, files[id])) {
+    const names = id === file.id ? usrNames(build, id) : [id];
+    for (const r of readerUnits(build, names.map((i) => files[i]))) {
       const unit = jobs.unit(r)!;
-      const from = jobs.readFrom(unit, id, after);
+      const from = Math.min(...names.map((i) => jobs.readFrom(unit, i, after)));
       if (from === Infinity) continue; // it read the file only before it carried FILE's content
       if (resets.some((t) => t <= from)) continue; // the file was truncated, made anew or replaced before it read it: not FILE's content
       const drives = jobs.drives(unit);
-      const outputs = jobs.outputsFrom(unit, from).filter((o) => o !== id && keep(o) && (!drives || jobs.sourcesOf(unit, o)(id)));
+      const madeOf = (o: number) => names.some(jobs.sourcesOf(unit, o));
+      const outputs = jobs.outputsFrom(unit, from).filter((o) => !names.includes(o) && keep(o) && (!drives || madeOf(o)));
       by.push({ unit: r, outputs });
       for (const o of outputs) {
         const t = Math.max(from, jobs.firstWrite(unit, o));
@@ -390,8 +404,8 @@ export function rdeps(build: Build, file: BuildFile, opts: DepsOptions = {}): De
     outputs: sortedPaths(build, made),
     processes: [...units].sort((a, b) => a - b).map((u) => depProcess(build, u)),
     tree,
-    // nobody read it (at --depth 0 no reader is visited: ask the file)
-    untouched: readerUnits(build, file).length === 0,
+    // nobody read it by any name (at --depth 0 no reader is visited: ask the file)
+    untouched: readerUnits(build, namesOf(build, file.id)).length === 0,
     readers: [],
     lookups: [],
   };

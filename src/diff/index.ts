@@ -9,7 +9,7 @@
  */
 import { loadBuild, Kind, programName, READS, WRITES, type Build, type BuildFile, type LoadOptions, type Process } from '../model/index.js';
 import { baseName } from '../normalize/paths.js';
-import { mergedUsr } from '../model/usrmerge.js';
+import { mergedUsr, usrMergeOf } from '../model/usrmerge.js';
 import { tornAt, type Damage } from '../log/check.js';
 import { exitText } from '../present/format.js';
 import { isPseudoPath, Noise } from '../check/noise.js';
@@ -342,16 +342,28 @@ function fileSets(a: Side, b: Side, kinds: number, outputs: boolean): { onlyA: F
   };
   const ka = collect(a);
   const kb = collect(b);
-  // /lib/x.so in one and /usr/lib/x.so in the other: the same file on a merged-/usr system
-  const merged = (m: Map<string, Set<string>>) => new Set([...m.keys()].map(mergedUsr));
+  // /lib/x.so in one and /usr/lib/x.so in the other: the same file when /lib was a link into /usr on both systems
+  const dirs = bothMerged(a.build, b.build);
+  const merged = (m: Map<string, Set<string>>) => new Set([...m.keys()].map((k) => mergedUsr(k, dirs)));
   const ma = merged(ka);
   const mb = merged(kb);
   const only = (x: Map<string, Set<string>>, y: Map<string, Set<string>>, my: Set<string>) =>
     [...x]
-      .filter(([k]) => !y.has(k) && !my.has(mergedUsr(k)))
+      .filter(([k]) => !y.has(k) && !my.has(mergedUsr(k, dirs)))
       .map(([path, tools]) => ({ path, tools: [...tools].sort() }))
       .sort((u, v) => byPlace(u.path, v.path));
   return { onlyA: only(ka, kb, mb), onlyB: only(kb, ka, ma) };
+}
+
+/**
+ * The directories (/bin, /lib…) that were links into /usr on both traced
+ * systems (model/usrmerge.ts usrMergeOf: the logs' headers). Only there are
+ * /bin/sh of one build and /usr/bin/sh of the other one file: where one
+ * system had a /bin of its own, they can be two.
+ */
+function bothMerged(a: Build, b: Build): ReadonlySet<string> {
+  const mb = usrMergeOf(b.header);
+  return new Set([...usrMergeOf(a.header)].filter((d) => mb.has(d)));
 }
 
 /** The order of path lists: the build tree's files (keys relative to the start directory) first, then the others (absolute), each by name. */

@@ -16,6 +16,7 @@ import { Kind, READS, WRITES } from './kinds.js';
 import { ModelBuilder } from './model.js';
 import type { BuildFile, BuildModel, Process } from './types.js';
 import { normalized } from './stream.js';
+import { distinctFiles, otherUsrName, usrMergeOf } from './usrmerge.js';
 
 export { DEFAULT_DRIVERS, isDriver, JobIndex, readersOf, writersOf, type Job, type JobOptions } from './jobs.js';
 export { Kind, KIND_NAMES, kindBit, kindNames, READS, USES, WRITES, type KindName } from './kinds.js';
@@ -74,6 +75,14 @@ export class Build {
     return Math.max(0, this.model.endTs - this.model.startTs);
   }
 
+  /** The file at `path`, else on a merged /usr the file at its other name (/bin/sh for /usr/bin/sh, when the build used it by that name only). */
+  private byEitherName(path: string): BuildFile | undefined {
+    const f = this.byPath.get(path);
+    if (f) return f;
+    const other = otherUsrName(path, usrMergeOf(this.header));
+    return other === undefined ? undefined : this.byPath.get(other);
+  }
+
   /**
    * The file a user named: an absolute path, a path relative to the build's
    * start directory, or a unique path suffix (`vmlinux`, `cproject/hello`).
@@ -82,17 +91,22 @@ export class Build {
    * header probed in each -I directory before it was found in one); a bare
    * name (no `/`) that the start directory only had looked for yields to a
    * file of that name the build read or wrote, while a path is that path.
+   * On a merged /usr (model/usrmerge.ts) a file is one whatever its name:
+   * a path the build used by its other name only (/usr/bin/sh for /bin/sh)
+   * is the file of that name, and a name matching both (sh) is the file
+   * under /usr.
    * Throws ModelError E_NO_FILE or E_AMBIGUOUS (listing candidates).
    */
   resolveFile(name: string, accept: (f: BuildFile) => boolean = () => true): BuildFile {
     if (!name) throw new ModelError('E_NO_FILE', 'no file named: give a path or a unique end of one');
     const exact = name.startsWith('/') ? normalizeAbs(name) : this.startDir ? normalizeAbs(`${this.startDir}/${name}`) : '';
-    const hit = exact ? this.byPath.get(exact) : undefined;
+    const hit = exact ? this.byEitherName(exact) : undefined;
     // a path (absolute, or relative with a directory in it) is that path, found or not; a bare name is a name
     if (hit && (name.includes('/') || hit.kinds !== Kind.PROBE)) return hit;
     const used = (f: BuildFile) => (f.kinds & (READS | WRITES)) !== 0;
     const suffix = name.startsWith('/') ? name : `/${name.replace(/^\.\//, '')}`;
-    let found = this.model.files.filter((f) => f.path.endsWith(suffix));
+    // on a merged /usr, /bin/sh and /usr/bin/sh are one file: a candidate once, by its /usr name
+    let found = distinctFiles(this, this.model.files.filter((f) => f.path.endsWith(suffix)).map((f) => f.id)).map((id) => this.model.files[id]);
     const lookedUp = found.filter((f) => !used(f)).length;
     if (hit) {
       found = found.filter(used);

@@ -2,11 +2,14 @@
  * A merged /usr (Debian 12, Ubuntu, Fedora, Arch): /bin, /sbin, /lib,
  * /lib32, /lib64 and /libx32 are symbolic links into /usr, so /bin/sh and
  * /usr/bin/sh are one file, which a build may use by both names (make's
- * /bin/sh -c, then `sh` found on PATH in /usr/bin). bt diff compares the
- * two names as one file always; the listings of one build (bt summary's
- * groups, bt deps and bt rdeps, the viewer's groups) list it once, under
- * /usr, when the traced system's directory was such a link, and list both
- * names otherwise: on a system without a merged /usr they can be two
+ * /bin/sh -c, then `sh` found on PATH in /usr/bin). When the traced
+ * system's directory was such a link, the listings of one build (bt
+ * summary's groups, bt deps and bt rdeps, the viewer's groups) list it
+ * once, under /usr; a file named by the user (bt deps FILE, bt rdeps FILE,
+ * bt graph --focus FILE) is the file by either name, and bt deps and bt
+ * rdeps answer for both names' readers. bt diff compares the two names as
+ * one file when the directory was a link on both traced systems. Otherwise
+ * the names stay apart: on a system without a merged /usr they can be two
  * different files.
  *
  * Which directories were links: bt trace records them in the log's header
@@ -25,9 +28,18 @@ export const USR_MERGE_DIRS: readonly string[] = ['bin', 'sbin', 'lib', 'lib32',
 
 const MERGED_USR = /^\/(bin|sbin|lib|lib32|lib64|libx32)(?=\/|$)/;
 
-/** A path with /bin, /sbin and /lib… written as their /usr/ counterparts: /lib/x86_64-linux-gnu/crti.o and /usr/lib/x86_64-linux-gnu/crti.o are one file on a merged /usr. */
-export function mergedUsr(p: string): string {
-  return MERGED_USR.test(p) ? `/usr${p}` : p;
+/** A path under one of `dirs` (of USR_MERGE_DIRS: "bin", "lib"…) written as its /usr/ counterpart: /lib/x86_64-linux-gnu/crti.o and /usr/lib/x86_64-linux-gnu/crti.o are one file when /lib is a link into /usr. */
+export function mergedUsr(p: string, dirs: ReadonlySet<string>): string {
+  const m = MERGED_USR.exec(p);
+  return m && dirs.has(m[1]) ? `/usr${p}` : p;
+}
+
+/** The other name of a path under one of `dirs` or their /usr/ counterparts (/bin/sh <-> /usr/bin/sh), else undefined. */
+export function otherUsrName(p: string, dirs: ReadonlySet<string>): string | undefined {
+  const m = MERGED_USR.exec(p);
+  if (m) return dirs.has(m[1]) ? `/usr${p}` : undefined;
+  const u = /^\/usr\/([^/]+)/.exec(p);
+  return u && USR_MERGE_DIRS.includes(u[1]) && dirs.has(u[1]) ? p.slice(4) : undefined;
 }
 
 /** This machine's directories of USR_MERGE_DIRS that are symbolic links to their /usr counterparts ("bin", "lib", …). */
@@ -78,6 +90,19 @@ export function usrTwins(build: Build): ReadonlyMap<number, number> {
   }
   twinsOf.set(build, twins);
   return twins;
+}
+
+const usrNamesOf = new WeakMap<Build, Map<number, number[]>>();
+
+/** The ids of file `id`'s names in the build: its usrTwins pair, the /usr name first ([/usr/bin/sh, /bin/sh] for either), else itself alone. */
+export function usrNames(build: Build, id: number): readonly number[] {
+  let names = usrNamesOf.get(build);
+  if (!names) {
+    names = new Map();
+    for (const [f, twin] of usrTwins(build)) names.set(f, [twin, f]).set(twin, [twin, f]);
+    usrNamesOf.set(build, names);
+  }
+  return names.get(id) ?? [id];
 }
 
 /** The file ids without those whose /usr twin (usrTwins) is among them too, in their order: /bin/sh and /usr/bin/sh listed once, as /usr/bin/sh. */

@@ -7,12 +7,15 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
 import { test } from 'node:test';
 import { diffBuilds, differs } from '../../src/diff/index.js';
 import { argDiff } from '../../src/diff/match.js';
 import { Masker } from '../../src/diff/mask.js';
 import { diffText, shortDiff, wordDiff } from '../../src/diff/report.js';
+import type { LogHeader } from '../../src/log/schema.js';
 import { buildFromRecords, type Build } from '../../src/model/index.js';
+import { localUsrMerge } from '../../src/model/usrmerge.js';
 import { normalizeRecords } from '../../src/normalize/normalize.js';
 import { bt, tmpdir } from '../helpers/trace.js';
 import { O_CREAT, O_TRUNC, O_WRONLY, TraceBuilder } from '../normalize/synth.js';
@@ -31,8 +34,8 @@ interface P {
   kids?: P[];
 }
 
-function tracer(root: P, cwd = '/w'): TraceBuilder {
-  const t = new TraceBuilder(1, cwd, { command: root.argv });
+function tracer(root: P, cwd = '/w', header: Partial<LogHeader> = {}): TraceBuilder {
+  const t = new TraceBuilder(1, cwd, { command: root.argv, ...header });
   let next = 1;
   const run = (p: P, pid: number) => {
     t.exec(pid, p.exe, p.argv, cwd, { env: p.env ?? ['PATH=/usr/bin:/bin'] });
@@ -51,8 +54,8 @@ function tracer(root: P, cwd = '/w'): TraceBuilder {
   return t;
 }
 
-function traced(root: P, cwd = '/w'): Build {
-  const t = tracer(root, cwd);
+function traced(root: P, cwd = '/w', header: Partial<LogHeader> = {}): Build {
+  const t = tracer(root, cwd, header);
   const n = normalizeRecords(t.header, t.records);
   return buildFromRecords(n.header, n.records);
 }
@@ -119,21 +122,46 @@ test('diff: a command only in one build shows how it failed (exit status or sign
   );
 });
 
+/** The headers of logs traced where /bin, /lib… were links into /usr (bt trace's merged_usr), and where they were not. */
+const MERGED: Partial<LogHeader> = { options: { merged_usr: 'bin,lib,lib64,sbin' } };
+const APART: Partial<LogHeader> = { options: { merged_usr: 'none' } };
+
 test('diff: on a merged /usr, /lib/x and /usr/lib/x (/bin, /sbin, /lib64 …) are one file, not "read from another place"', () => {
   const ld = (crt: string, crti: string): P => ({ exe: '/usr/bin/ld', argv: ['ld', '-o', 'prog'], reads: [crt, crti, '/w/main.o'], writes: ['/w/prog'] });
   const sh = (exe: string): P => ({ exe, argv: ['sh', '-c', 'true'] });
-  const a = traced(make([sh('/usr/bin/sh'), ld('/usr/lib/x86_64-linux-gnu/Scrt1.o', '/usr/lib/x86_64-linux-gnu/crti.o')]));
-  const b = traced(make([sh('/bin/sh'), ld('/lib/x86_64-linux-gnu/Scrt1.o', '/opt/lib/crti.o')]));
+  const a = traced(make([sh('/usr/bin/sh'), ld('/usr/lib/x86_64-linux-gnu/Scrt1.o', '/usr/lib/x86_64-linux-gnu/crti.o')]), '/w', MERGED);
+  const b = traced(make([sh('/bin/sh'), ld('/lib/x86_64-linux-gnu/Scrt1.o', '/opt/lib/crti.o')]), '/w', MERGED);
   const r = diffBuilds(a, b);
   assert.deepEqual(r.inputs_only_in_a, []);
   assert.deepEqual(r.inputs_only_in_b, []);
   assert.deepEqual(r.resolved_elsewhere, [{ name: 'crti.o', a: ['/usr/lib/x86_64-linux-gnu/crti.o'], b: ['/opt/lib/crti.o'], tools: ['ld'] }]);
   // /libexec is not a merged directory, nor /usr/local/lib
-  const c = diffBuilds(traced(make([ld('/usr/libexec/Scrt1.o', '/usr/local/lib/crti.o')])), traced(make([ld('/libexec/Scrt1.o', '/lib/crti.o')])));
+  const c = diffBuilds(traced(make([ld('/usr/libexec/Scrt1.o', '/usr/local/lib/crti.o')]), '/w', MERGED), traced(make([ld('/libexec/Scrt1.o', '/lib/crti.o')]), '/w', MERGED));
   assert.deepEqual(c.resolved_elsewhere.map((x) => [x.a, x.b]), [
     [['/usr/libexec/Scrt1.o'], ['/libexec/Scrt1.o']],
     [['/usr/local/lib/crti.o'], ['/lib/crti.o']],
   ]);
+});
+
+test('diff: /bin/sh in one build and /usr/bin/sh in the other are one file only where /bin was a link into /usr on both traced systems', () => {
+  const run = (a: Partial<LogHeader>, b: Partial<LogHeader>) =>
+    diffBuilds(traced(make([{ exe: '/bin/sh', argv: ['sh', '-c', 'true'] }]), '/w', a), traced(make([{ exe: '/usr/bin/sh', argv: ['sh', '-c', 'true'] }]), '/w', b));
+  const same = run(MERGED, MERGED);
+  assert.deepEqual([same.inputs_only_in_a, same.inputs_only_in_b, same.resolved_elsewhere], [[], [], []]);
+  assert.equal(differs(same), false);
+  assert.equal(section(diffText(same), 'read from another place (A -> B)').length, 0);
+  // not merged on either system, on one of them, or merged /lib but not /bin; an older log (no merged_usr) traced on another host: not merged
+  const elsewhere: Partial<LogHeader> = { hostname: 'not-this-host' };
+  for (const [a, b] of [[APART, APART], [MERGED, APART], [APART, MERGED], [{ options: { merged_usr: 'lib,lib64' } }, MERGED], [elsewhere, MERGED]]) {
+    const r = run(a, b);
+    assert.deepEqual(r.resolved_elsewhere, [{ name: 'sh', a: ['/bin/sh'], b: ['/usr/bin/sh'], tools: ['sh'] }], JSON.stringify([a, b]));
+    assert.deepEqual([r.inputs_only_in_a, r.inputs_only_in_b], [[], []]);
+    assert.equal(differs(r), true);
+    assert.deepEqual(section(diffText(r), 'read from another place (A -> B)'), ['read from another place (A -> B) (1)', '  sh: /bin/sh -> /usr/bin/sh  (sh)']);
+  }
+  // an older log traced on this machine: this machine's /bin
+  const here = run({ hostname: os.hostname() }, MERGED);
+  assert.equal(differs(here), !localUsrMerge().includes('bin'));
 });
 
 test('diff: commands only in one build, exit statuses and durations show their arguments masked as the argument diff does', () => {

@@ -13,7 +13,7 @@ import { deps } from '../../src/answers/deps.js';
 import { fileGroups } from '../../src/answers/groups.js';
 import { summarize } from '../../src/answers/summary.js';
 import { buildFromRecords, type Build } from '../../src/model/index.js';
-import { localUsrMerge, usrMergeOf, usrMergeOption } from '../../src/model/usrmerge.js';
+import { localUsrMerge, mergedUsr, otherUsrName, usrMergeOf, usrMergeOption } from '../../src/model/usrmerge.js';
 import { normalizeRecords } from '../../src/normalize/normalize.js';
 import { tmpdir } from '../helpers/tmp.js';
 import { makeHeader, O_CREAT, O_TRUNC, O_WRONLY, TraceBuilder } from '../normalize/synth.js';
@@ -26,6 +26,20 @@ test('usrMergeOf: the header says which directories were links; an older log tra
   assert.deepEqual([...usrMergeOf(makeHeader(1, '/w', { hostname: os.hostname() }))], localUsrMerge());
   assert.equal(usrMergeOption([]), 'none');
   assert.equal(usrMergeOption(['bin', 'lib']), 'bin,lib');
+});
+
+test('mergedUsr and otherUsrName: only a merged directory\'s paths have a /usr name (and back), not a sibling of the same beginning nor /usr/local', () => {
+  const dirs = new Set(['bin', 'lib']);
+  assert.equal(mergedUsr('/lib/x86_64-linux-gnu/crti.o', dirs), '/usr/lib/x86_64-linux-gnu/crti.o');
+  assert.equal(mergedUsr('/sbin/ldconfig', dirs), '/sbin/ldconfig');
+  assert.equal(mergedUsr('/libexec/x', dirs), '/libexec/x');
+  assert.equal(otherUsrName('/bin/sh', dirs), '/usr/bin/sh');
+  assert.equal(otherUsrName('/usr/bin/sh', dirs), '/bin/sh');
+  assert.equal(otherUsrName('/usr/lib', dirs), '/lib');
+  assert.equal(otherUsrName('/usr/sbin/ldconfig', dirs), undefined);
+  assert.equal(otherUsrName('/usr/libexec/x', dirs), undefined);
+  assert.equal(otherUsrName('/usr/local/bin/sh', dirs), undefined);
+  assert.equal(otherUsrName('/bin/sh', new Set()), undefined);
 });
 
 test('localUsrMerge: the directories that are symbolic links to their /usr counterparts, not a real directory nor a link elsewhere', () => {
