@@ -3,6 +3,10 @@
  * (bt deps) or what was made from it (bt rdeps), or of the selected
  * process's inputs and outputs, drawn by the server with the wasm Graphviz
  * and sent as SVG. Nodes are clickable: they select the process or file.
+ * What a file was made from stays in the phase of the build that made it
+ * (make, not the configure before it), as bt graph --focus does: a file
+ * that phase only read (config.h) is drawn "made earlier by configure",
+ * and the "All phases" toggle follows its making too.
  */
 import type { Backend } from './backend.js';
 import { selFile, selProc, store } from './state.js';
@@ -21,7 +25,7 @@ export class GraphPane {
     this.body = h('div.graph-body', { tabindex: 0 });
     this.el = h('div.pane.graph#graph', {}, this.head, this.body);
     store.on((ch) => {
-      if (ch.has('sel') || ch.has('dir') || ch.has('rtab')) this.load();
+      if (ch.has('sel') || ch.has('dir') || ch.has('rtab') || ch.has('allPhases')) this.load();
     });
   }
 
@@ -29,7 +33,7 @@ export class GraphPane {
     if (store.s.rtab !== 'graph') return;
     const p = selProc();
     const f = selFile();
-    const key = `${store.s.sel}/${store.s.dir}`;
+    const key = `${store.s.sel}/${store.s.dir}/${store.s.allPhases}`;
     if (key === this.shown) return;
     const gen = ++this.gen;
     clear(this.head);
@@ -41,6 +45,19 @@ export class GraphPane {
         this.head.append(h('button', { class: `group${store.s.dir === dir ? ' on' : ''}`, onclick: () => store.set({ dir }) }, label));
       }
     }
+    // shown once a graph has a file another phase made, or while it is on
+    const allPhases = f >= 0 && store.s.dir === 'deps' && store.s.allPhases;
+    const phasesBtn = h(
+      'button#all-phases',
+      {
+        class: `group${allPhases ? ' on' : ''}`,
+        title: "also follow what other phases of the build made (configure's config.h read by make), not only the phase that made this file",
+        onclick: () => store.set({ allPhases: !store.s.allPhases }),
+      },
+      'All phases',
+    );
+    phasesBtn.hidden = !allPhases;
+    if (f >= 0 && store.s.dir === 'deps') this.head.append(phasesBtn);
     const fitBtn = h('button.group', { class: `group${this.fit ? ' on' : ''}`, title: 'fit the graph to the pane', onclick: () => {
       this.fit = !this.fit;
       fitBtn.classList.toggle('on', this.fit);
@@ -54,8 +71,8 @@ export class GraphPane {
     }
     this.body.append(h('p.hint', {}, 'drawing…'));
     try {
-      const params = p ? { proc: p } : { file: f, dir: store.s.dir };
-      const g = await this.api.get<{ svg: string; nodes: Record<string, string>; count: number; note?: string }>('graph', params);
+      const params = p ? { proc: p } : { file: f, dir: store.s.dir, phases: allPhases ? 'all' : undefined };
+      const g = await this.api.get<{ svg: string; nodes: Record<string, string>; count: number; note?: string; earlier?: { files: number; by: string[] } }>('graph', params);
       const d = f >= 0 ? await this.api.get<{ inputs: string[]; outputs: string[]; processes: unknown[]; untouched: boolean }>('deps', params) : undefined;
       if (gen !== this.gen) return;
       this.shown = key;
@@ -72,6 +89,13 @@ export class GraphPane {
         this.body.append(h('p.hint.deps-summary', {}, what));
       }
       if (g.note) this.body.append(h('p.hint.graph-note', {}, g.note));
+      if (g.earlier) {
+        phasesBtn.hidden = false;
+        const n = g.earlier.files;
+        const [files, its] = n === 1 ? ['1 file drawn here was', 'its'] : [`${n} files drawn here were`, 'their'];
+        const text = `${files} made by an earlier phase of the build (${g.earlier.by.join(', ')}); ${its} making is not followed: "All phases" above follows it.`;
+        this.body.append(h('p.hint.graph-phases', {}, text));
+      }
       const box = h('div.svgbox', { class: this.fit ? 'svgbox fit' : 'svgbox' });
       box.innerHTML = g.svg.replace(/^[\s\S]*?(<svg)/, '$1');
       this.body.append(box);

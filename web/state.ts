@@ -19,12 +19,14 @@ export interface State {
   t1: number;
   /** Provenance direction. */
   dir: 'deps' | 'rdeps';
+  /** A file's provenance follows what other phases of the build made too (configure's config.h read by make), not only its maker's phase. */
+  allPhases: boolean;
 }
 
 type Key = keyof State;
 type Listener = (changed: Set<Key>, s: State) => void;
 
-const DEFAULTS: State = { f: '', sel: '', page: 'explore', tab: 'procs', rtab: 'details', group: 'all', sort: 'path', desc: false, t0: NaN, t1: NaN, dir: 'deps' };
+const DEFAULTS: State = { f: '', sel: '', page: 'explore', tab: 'procs', rtab: 'details', group: 'all', sort: 'path', desc: false, t0: NaN, t1: NaN, dir: 'deps', allPhases: false };
 
 class Store {
   s: State = { ...DEFAULTS };

@@ -10,7 +10,8 @@
  * depsScope (bt graph --focus) is deps as processes and files to draw,
  * within the phase of the build that made FILE (phases.ts: configure, then
  * make): a file only another phase made ends the walk, marked, and so does
- * one beyond `depth`.
+ * one beyond `depth`. deps with `samePhase` stays in that phase too (bt
+ * view's provenance, beside its graph); bt deps follows every phase.
  *
  * A process outside any job (a driver, the root) stands for itself.
  * Runtime noise is left out unless `all` is set; a shared library is noise
@@ -32,6 +33,12 @@ export interface DepsOptions {
   depth?: number;
   /** Keep runtime noise (/proc, shared libraries, …). */
   all?: boolean;
+}
+
+/** deps' options: by default it follows every phase of the build (bt deps). */
+export interface ProvenanceOptions extends DepsOptions {
+  /** Stay in the phase of the process that made FILE, as depsScope does: what only another phase made is a leaf (bt view's provenance). */
+  samePhase?: boolean;
 }
 
 export interface DepProcess {
@@ -268,7 +275,7 @@ function keepFor(build: Build, opts: DepsOptions): (f: BuildFile, procs: readonl
 }
 
 /** Provenance of `file`. */
-export function deps(build: Build, file: BuildFile, opts: DepsOptions = {}): DepsResult {
+export function deps(build: Build, file: BuildFile, opts: ProvenanceOptions = {}): DepsResult {
   const maxDepth = opts.depth ?? Infinity;
   const keep = keepFor(build, opts);
   const leaves = new Set<number>();
@@ -276,7 +283,7 @@ export function deps(build: Build, file: BuildFile, opts: DepsOptions = {}): Dep
   const units = new Set<number>();
   const expanded = new Set<number>();
   const files = build.model.files;
-  const how = provenance(build, file, keep).made;
+  const how = provenance(build, file, keep, !!opts.samePhase).made;
 
   const visit = (f: BuildFile, depth: number): DepNode => {
     const { writers, inputs } = how.get(f.id)!;

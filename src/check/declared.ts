@@ -55,8 +55,8 @@ import fs from 'node:fs';
 import { CheckError } from '../errors.js';
 import { failed, isDriver, Kind, READS, WRITES, type Build, type BuildFile, type Job, type Process } from '../model/index.js';
 import { normalizeAbs, relativeInside } from '../normalize/paths.js';
-import { exitText } from '../present/format.js';
-import { jobRef, secondsSince, type FileUse, type Finding, type JobRef } from './finding.js';
+import { exitText, pathShower } from '../present/format.js';
+import { jobRef, secondsSince, type FileUse, type Finding, type JobRef, type PathNamer } from './finding.js';
 import { makeDatabases } from './makedb.js';
 import { makeGraph, type Graph } from './makegraph.js';
 import { RecipeChains, shellScript } from './recipes.js';
@@ -70,8 +70,8 @@ export interface Declared {
   replaced: Set<Finding>;
 }
 
-/** Against make: one database per make process that started jobs. */
-export async function declaredMake(build: Build, noise: Noise, found: readonly Finding[]): Promise<Declared> {
+/** Against make: one database per make process that started jobs. Sentences name files by `show`. */
+export async function declaredMake(build: Build, noise: Noise, found: readonly Finding[], show: PathNamer = pathShower(build.startDir)): Promise<Declared> {
   const makes = new Set(['make', 'gmake']);
   const keyOf = new Map<number, string>();
   const first = new Map<string, Process>();
@@ -97,15 +97,15 @@ export async function declaredMake(build: Build, noise: Noise, found: readonly F
     if (g) graphs.set(proc, g);
   }
   const notes = failed.map((e) => `${e.message}; the jobs of that make were not compared`);
-  const d = compare(build, noise, found, (job) => graphs.get(build.process(job.proc)?.parent ?? 0));
+  const d = compare(build, noise, found, (job) => graphs.get(build.process(job.proc)?.parent ?? 0), show);
   if (!d.compared) notes.push('no job of the build wrote or named a target of the make graph: nothing was compared with it');
   return { findings: d.findings, notes, replaced: d.replaced };
 }
 
-/** Against ninja: the graph of the build directory DIR. */
-export function declaredNinja(build: Build, noise: Noise, found: readonly Finding[], dir: string): Declared {
+/** Against ninja: the graph of the build directory DIR. Sentences name files by `show`. */
+export function declaredNinja(build: Build, noise: Noise, found: readonly Finding[], dir: string, show: PathNamer = pathShower(build.startDir)): Declared {
   const g = ninjaGraph(dir);
-  const d = compare(build, noise, found, () => g);
+  const d = compare(build, noise, found, () => g, show);
   const notes = d.compared ? [] : [`no job of the build wrote or named a target of the ninja graph in ${dir}: nothing was compared with it (is it the build directory of the traced build?)`];
   return { findings: d.findings, notes, replaced: d.replaced };
 }
@@ -272,10 +272,10 @@ function compare(
   noise: Noise,
   found: readonly Finding[],
   graphOf: (job: Job) => Graph | undefined,
+  show: PathNamer,
 ): { findings: Finding[]; compared: number; replaced: Set<Finding> } {
   const start = build.startDir || '/';
   const inTree = (p: string) => relativeInside(start, p) !== undefined && p !== start;
-  const show = (p: string) => relativeInside(start, p) ?? p;
   const raced = new Set<string>();
   // a file the job made and another job wrote over is the job's input (src/model/jobs.ts): the write-write race names it
   const overwritten = new Set<string>();

@@ -45,11 +45,19 @@ export interface FileUse {
   proc: number;
 }
 
+/**
+ * How a finding's sentence names a file: relative to the build's start
+ * directory when under it, unless --absolute (present/format.ts
+ * pathShower, as the text report names them).
+ */
+export type PathNamer = (path: string) => string;
+
 export interface Finding {
   kind: FindingKind;
   /** The file (absolute); for hermeticity the directory. */
   file: string;
   jobs: JobRef[];
+  /** What happened, in a sentence that names files through a PathNamer. */
   detail: string;
   /** Seconds since the build's start: when it first showed. */
   time: number;

@@ -13,6 +13,7 @@
  *   noise.ts        what is never reported
  */
 import { loadBuild, type Build, type LoadOptions } from '../model/index.js';
+import { pathShower } from '../present/format.js';
 import { declaredMake, declaredNinja, type Declared } from './declared.js';
 import { sortFindings, type Finding } from './finding.js';
 import { hermeticity } from './hermeticity.js';
@@ -33,6 +34,8 @@ export interface CheckOptions {
   make?: boolean;
   /** Compare with the ninja build in this directory. */
   ninja?: string;
+  /** Name every file absolute in the findings' sentences (--absolute), not those under the start directory relative to it. */
+  absolute?: boolean;
 }
 
 export interface CheckResult {
@@ -48,17 +51,18 @@ export async function check(build: Build, opts: CheckOptions = {}): Promise<Chec
   const base = build.startDir || '/';
   const noise = new Noise(build, compileGlobs(opts.ignore, base, '--ignore'));
   const allow = compileGlobs(opts.allow, base, '--allow');
+  const show = pathShower(build.startDir, { absolute: opts.absolute });
   const notes: string[] = [];
   const checked = ['hermeticity', 'races'];
-  let found: Finding[] = [...races(build, noise), ...hermeticity(build, noise, { allow, strict: opts.strict })];
+  let found: Finding[] = [...races(build, noise, show), ...hermeticity(build, noise, { allow, strict: opts.strict })];
   let declared: Declared | undefined;
   if (opts.make) {
     checked.push('make');
-    declared = await declaredMake(build, noise, found);
+    declared = await declaredMake(build, noise, found, show);
   }
   if (opts.ninja !== undefined) {
     checked.push('ninja');
-    declared = declaredNinja(build, noise, found, opts.ninja);
+    declared = declaredNinja(build, noise, found, opts.ninja, show);
   }
   if (declared) {
     // a race the graph explains (the reader is not ordered after the generator) is that missing dep

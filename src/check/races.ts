@@ -37,9 +37,8 @@
  * broke because nothing ordered them (make -j2 ran the generator after).
  */
 import { failed, Kind, USES, WRITES, type Build, type BuildFile, type FileAccess } from '../model/index.js';
-import { relativeInside } from '../normalize/paths.js';
-import { commandLine, exitText, signalName } from '../present/format.js';
-import { jobRef, secondsSince, type FileUse, type Finding } from './finding.js';
+import { commandLine, exitText, pathShower, signalName } from '../present/format.js';
+import { jobRef, secondsSince, type FileUse, type Finding, type PathNamer } from './finding.js';
 import { isLibraryPath, isPseudoPath, type Noise } from './noise.js';
 
 const LOOKS = USES | Kind.PROBE;
@@ -69,7 +68,8 @@ interface Sides {
   o: number;
 }
 
-export function races(build: Build, noise: Noise): Finding[] {
+/** The races of a build; their sentences name files by `show`. */
+export function races(build: Build, noise: Noise, show: PathNamer = pathShower(build.startDir)): Finding[] {
   // the linker's search for a library is noise for hermeticity, not when another job of the build makes that library
   const skip = (f: BuildFile, a: FileAccess) => noise.use(f, a) && !(a.kinds === Kind.PROBE && isLibraryPath(f.path));
   const out: Finding[] = [];
@@ -118,11 +118,11 @@ export function races(build: Build, noise: Noise): Finding[] {
           if (!late) continue;
         }
         if (here.length >= MAX_PER_FILE) more++;
-        else here.push(finding(build, units, f, w, o, sides, late));
+        else here.push(finding(build, units, f, w, o, sides, late, show));
       }
     }
     if (more) here[here.length - 1].detail += ` (and ${more} more pairs of jobs on this file)`;
-    if (appenders.size) here.push(appended(build, f, [...appenders.values()]));
+    if (appenders.size) here.push(appended(build, f, [...appenders.values()], show));
     out.push(...here);
   }
   return out;
@@ -249,8 +249,8 @@ function unitName(build: Build, unit: number): string {
   return `${build.jobs.get(unit) ? 'job' : 'process'} ${unit}`;
 }
 
-function finding(build: Build, units: Units, f: BuildFile, w: JobUse, o: JobUse, sides: Sides, late: boolean): Finding {
-  const name = relativeInside(build.startDir || '/', f.path) ?? f.path;
+function finding(build: Build, units: Units, f: BuildFile, w: JobUse, o: JobUse, sides: Sides, late: boolean, show: PathNamer): Finding {
+  const name = show(f.path);
   const at = (ts: number) => `+${secondsSince(build, ts).toFixed(6)}`;
   const sw = units.span(sides.w);
   const so = units.span(sides.o);
@@ -335,8 +335,8 @@ function finding(build: Build, units: Units, f: BuildFile, w: JobUse, o: JobUse,
 }
 
 /** One finding for a file that unordered concurrent jobs appended to. */
-function appended(build: Build, f: BuildFile, by: JobUse[]): Finding {
-  const name = relativeInside(build.startDir || '/', f.path) ?? f.path;
+function appended(build: Build, f: BuildFile, by: JobUse[], show: PathNamer): Finding {
+  const name = show(f.path);
   by.sort((a, b) => a.write - b.write || a.job - b.job);
   const uses: FileUse[] = by.map((u) => ({ path: f.path, access: ['append'], time: secondsSince(build, u.write), proc: u.writer }));
   return {

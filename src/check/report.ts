@@ -53,10 +53,10 @@ function jobLine(build: Build, j: JobRef): string {
   return `    ${what} ${j.proc}  ${sec(j.start)}..${sec(j.end)}  ${commandLine(j.argv, 160)}`;
 }
 
-/** The text report. */
-export function checkText(build: Build, res: CheckResult): string {
+/** The text report: paths under the start directory relative to it, unless `absolute` (--absolute). */
+export function checkText(build: Build, res: CheckResult, opts: { absolute?: boolean } = {}): string {
   const start = build.startDir || '/';
-  const show = pathShower(start);
+  const show = pathShower(start, opts);
   const status = exitStatus(build);
   const what =
     `${commandLine(build.header.command ?? [], 80)} in ${start} (exit status ${status ?? 'unknown'}` +

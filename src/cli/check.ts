@@ -15,6 +15,7 @@ export function checkCommand(): Command {
     .description('find unexpected dependencies, -j races and (with --make/--ninja) undeclared inputs and outputs and unordered generated files; exit 1 when something is found')
     .argument('[log]', 'log written by bt trace or bt normalize ("-" for stdin)', 'build.trace')
     .option('--json', 'print the findings as JSON')
+    .option('--absolute', "print every path absolute, in the report and in the findings' details (by default those under the start directory are relative to it; the JSON's paths are always absolute)")
     .option('--allow <glob>', 'also allow reads under GLOB (repeatable; "/opt/sdk", "~/.m2/**")', collect)
     .option('--strict', 'allow only the start directory (and --allow), not the system roots')
     .option('--ignore <glob>', 'never report files matching GLOB (repeatable)', collect)
@@ -29,7 +30,7 @@ export function checkCommand(): Command {
       try {
         res = await checkFile(
           log,
-          { allow: o.allow?.map(home), strict: !!o.strict, ignore: o.ignore?.map(home), make: !!o.make, ninja: o.ninja },
+          { allow: o.allow?.map(home), strict: !!o.strict, ignore: o.ignore?.map(home), make: !!o.make, ninja: o.ninja, absolute: !!o.absolute },
           { drivers: o.driver },
         );
       } catch (err) {
@@ -37,7 +38,7 @@ export function checkCommand(): Command {
         throw err;
       }
       if (o.json) printJson(checkJson(res.build, res));
-      else process.stdout.write(checkText(res.build, res));
+      else process.stdout.write(checkText(res.build, res, { absolute: !!o.absolute }));
       for (const n of res.notes) process.stderr.write(`bt: note: ${n}\n`);
       process.exitCode = res.findings.length ? 1 : 0;
       reportDamage(log, res.build.damage, { liveNote: false }); // it says so itself

@@ -224,19 +224,24 @@ function listedPattern(files: readonly FileNode[]): string {
   return `${dir}/{${[...new Set(paths.map((p) => p.slice(dir.length + 1)))].sort().join(',')}}`;
 }
 
+export interface DotOptions {
+  /** What follows the making of a file another phase of the build made, as its tooltip names it (default: bt graph's --all-phases). */
+  allPhases?: string;
+}
+
 /** The line under the name of a file whose making --focus did not follow, and the tooltip's words on it. */
-function madeByText(f: FileNode): { line: string; tip: string } | undefined {
+function madeByText(f: FileNode, opts: DotOptions): { line: string; tip: string } | undefined {
   const m = f.madeBy;
   if (!m) return undefined;
   const cmd = shortCommand(m.proc, programName(m.proc));
   return m.why === 'phase'
-    ? { line: `made earlier by ${cmd}`, tip: `made by an earlier phase of the build (not followed; --all-phases follows it): ${shellJoin(m.proc.argv)}` }
+    ? { line: `made earlier by ${cmd}`, tip: `made by an earlier phase of the build (not followed; ${opts.allPhases ?? '--all-phases'} follows it): ${shellJoin(m.proc.argv)}` }
     : { line: `made by ${cmd}`, tip: `made by ${shellJoin(m.proc.argv)} (beyond --depth: not followed)` };
 }
 
-function fileAttrs(vf: VFile, label: string): Record<string, string | number | undefined> {
+function fileAttrs(vf: VFile, label: string, opts: DotOptions): Record<string, string | number | undefined> {
   const f = vf.file;
-  const made = madeByText(f);
+  const made = madeByText(f, opts);
   const written = (f.uses & Use.WRITE) !== 0 || made !== undefined;
   const deleted = f.gone;
   const n = vf.merged?.length ?? 1;
@@ -296,7 +301,7 @@ export function graphTitle(view: GraphView): string {
 }
 
 /** The DOT text of a view. */
-export function toDot(view: GraphView): string {
+export function toDot(view: GraphView, opts: DotOptions = {}): string {
   const cwd = view.model.header.cwd ?? '';
   const out: string[] = [];
   out.push('digraph build {');
@@ -308,7 +313,7 @@ export function toDot(view: GraphView): string {
   if (view.files.length) {
     out.push('  // files');
     const labels = fileLabels(view.files, cwd);
-    for (const f of view.files) out.push(`  ${f.id}${attrs(fileAttrs(f, labels.get(f)!))};`);
+    for (const f of view.files) out.push(`  ${f.id}${attrs(fileAttrs(f, labels.get(f)!, opts))};`);
   }
   if (view.spawn.length) {
     out.push('  // spawned');

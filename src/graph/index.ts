@@ -16,7 +16,7 @@ import { depsScopes, type Scope, type ScopeOptions } from '../answers/deps.js';
 import { graphModel, type BuildModel, type IngestOptions } from './model.js';
 import { buildView, computeView, pathFilter, type GraphOptions, type GraphView } from './view.js';
 
-export { dotString, fileLabel, graphTitle, shellJoin, shortCommand, toDot } from './dot.js';
+export { dotString, fileLabel, graphTitle, shellJoin, shortCommand, toDot, type DotOptions } from './dot.js';
 export { compileGlob, DEFAULT_HIDDEN, SYSTEM_PATHS } from './glob.js';
 export { buildModel, failed, graphModel, programName, Use, type BuildModel, type FileNode, type ProcNode } from './model.js';
 export { dotToSvg, graphvizVersion, renderDot, svgToPng, type GraphFormat, type RenderOptions } from './render.js';

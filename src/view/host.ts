@@ -3,14 +3,18 @@
  * groups of `bt summary`, and the answers that need Node: the summary and
  * provenance graphs (`bt deps` / `bt rdeps` scopes drawn like `bt graph
  * --focus`, laid out by the wasm Graphviz, sent as SVG with a map from
- * graph nodes to processes and files).
+ * graph nodes to processes and files). A file's provenance stays in the
+ * phase of the build that made it, as bt graph --focus does; `phases=all`
+ * follows what other phases made too (the page's "All phases" button, as
+ * --all-phases does).
  */
 import { deps, depsScope, rdeps } from '../answers/deps.js';
 import { fileGroups, isNoise, noiseOf } from '../answers/groups.js';
 import { summarize } from '../answers/summary.js';
-import { dotToSvg, graphBuild, toDot } from '../graph/index.js';
+import { dotToSvg, graphBuild, programName, toDot } from '../graph/index.js';
 import { DEFAULT_MAX_NODES } from '../graph/view.js';
 import { GraphError } from '../errors.js';
+import type { Focus } from '../graph/model.js';
 import { WRITES, type Build } from '../model/index.js';
 import type { ApiAnswer, ExtraApi } from './api.js';
 import { modelFilter } from './filter.js';
@@ -42,7 +46,11 @@ export function viewQuery(build: Build): ViewQuery {
   return new ViewQuery(build.model, modelFilter(build.model), groupsOf(build), noiseIds(build));
 }
 
-type Scope = { procs: Set<number>; files: Set<number> };
+/** What a graph draws; `stops`: the files whose making a file's provenance did not follow (depsScope), drawn marked. */
+type Scope = { procs: Set<number>; files: Set<number>; stops?: Focus['stops'] };
+
+/** How the graph's tooltips name what follows another phase's making (the page's toggle, web/graph.ts). */
+const ALL_PHASES = '"All phases" above the graph';
 
 /** A process, its job's processes, their ancestors, and the files they read and wrote. */
 function procScope(build: Build, proc: number): Scope {
@@ -76,13 +84,25 @@ function rdepsScope(build: Build, fileId: number): Scope {
   return { procs, files };
 }
 
+/** A provenance graph as the page gets it. */
+interface GraphAnswer {
+  svg: string;
+  /** Graph node -> "p12" / "f34". */
+  nodes: Record<string, string>;
+  count: number;
+  title: string;
+  note?: string;
+  /** The files drawn whose making another phase of the build did (not followed), and the programs that phase started with. */
+  earlier?: { files: number; by: string[] };
+}
+
 /**
  * The provenance graph as SVG and the node -> "p12"/"f34" map. Repeated
  * processes are collapsed; when that leaves too many nodes to draw (a kernel
  * object file's provenance reaches every Kconfig file), processes are
  * collapsed by program, and `note` says so.
  */
-async function graphOf(build: Build, scope: Scope, title: string): Promise<{ svg: string; nodes: Record<string, string>; count: number; title: string; note?: string }> {
+async function graphOf(build: Build, scope: Scope, title: string, allPhases = false): Promise<GraphAnswer> {
   let view;
   let note: string | undefined;
   try {
@@ -93,7 +113,8 @@ async function graphOf(build: Build, scope: Scope, title: string): Promise<{ svg
       view = graphBuild(build, { systemFiles: false, collapse: 'program', maxNodes: DEFAULT_MAX_NODES }, scope);
     } catch (err2) {
       if (!(err2 instanceof GraphError) || err2.code !== 'E_TOO_BIG') throw err2;
-      throw new GraphError('E_TOO_BIG', `too big to draw: ${err2.message.replace(/: try .*$/, '')}; the inputs are listed below, and bt graph --focus FILE --include GLOB draws parts of it`);
+      const cmd = `bt graph --focus FILE${allPhases ? ' --all-phases' : ''} --include GLOB`;
+      throw new GraphError('E_TOO_BIG', `too big to draw: ${err2.message.replace(/: try .*$/, '')}; the inputs are listed below, and ${cmd} draws parts of it`);
     }
     note = `${/would have (\d+) nodes/.exec(err.message)?.[1] ?? 'too many'} nodes with one box per command: processes are collapsed by program`;
   }
@@ -103,8 +124,10 @@ async function graphOf(build: Build, scope: Scope, title: string): Promise<{ svg
     const bf = build.file(f.file.path);
     if (bf) nodes[f.id] = `f${bf.id}`;
   }
-  const svg = await dotToSvg(toDot(view));
-  return { svg, nodes, count: view.nodeCount, title, ...(note ? { note } : {}) };
+  const earlier = view.files.filter((f) => f.file.madeBy?.why === 'phase');
+  const by = [...new Set(earlier.map((f) => programName(f.file.madeBy!.proc)))].sort();
+  const svg = await dotToSvg(toDot(view, { allPhases: ALL_PHASES }));
+  return { svg, nodes, count: view.nodeCount, title, ...(note ? { note } : {}), ...(earlier.length ? { earlier: { files: earlier.length, by } } : {}) };
 }
 
 /** Server-only API calls. */
@@ -115,7 +138,7 @@ export function serverExtras(build: Build, _q: ViewQuery): ExtraApi {
     deps: (p): ApiAnswer => {
       const f = build.model.files[Number(p.file)];
       if (!f) return { status: 404, body: { error: `no file ${p.file}` } };
-      const r = p.dir === 'rdeps' ? rdeps(build, f) : deps(build, f);
+      const r = p.dir === 'rdeps' ? rdeps(build, f) : deps(build, f, { samePhase: p.phases !== 'all' });
       const { tree: _tree, ...rest } = r;
       return { status: 200, body: rest };
     },
@@ -128,9 +151,10 @@ export function serverExtras(build: Build, _q: ViewQuery): ExtraApi {
       const id = Number(p.file);
       const f = build.model.files[id];
       if (!f) return { status: 404, body: { error: `no file ${p.file}` } };
-      const scope = p.dir === 'rdeps' ? rdepsScope(build, id) : depsScope(build, f);
+      const allPhases = p.phases === 'all';
+      const scope = p.dir === 'rdeps' ? rdepsScope(build, id) : depsScope(build, f, { allPhases });
       scope.files.add(id);
-      return { status: 200, body: await graphOf(build, scope, f.path) };
+      return { status: 200, body: await graphOf(build, scope, f.path, allPhases) };
     },
   };
 }

@@ -2,11 +2,12 @@
  * The phases of a build (src/answers/phases.ts): configure steps wherever
  * they run, else the topmost build driver, else the unit; and --focus
  * (depsScope) staying in the phase of the process that made FILE, also
- * when make's recipe ran configure (binutils' `cd bfd && ./configure`).
+ * when make's recipe ran configure (binutils' `cd bfd && ./configure`);
+ * deps with samePhase (bt view's provenance) alike.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { depsScope } from '../../src/answers/deps.js';
+import { deps, depsScope } from '../../src/answers/deps.js';
 import { isConfigureStep, phaseOf } from '../../src/answers/phases.js';
 import { buildFromRecords, type Build } from '../../src/model/index.js';
 import { normalizeRecords } from '../../src/normalize/normalize.js';
@@ -131,4 +132,22 @@ test('a configure that make ran is a phase of its own: x.o stops at config.h, an
   const all = depsScope(b, b.file('/w/sub/x.o')!, { allPhases: true });
   assert.deepEqual(argvs(all.procs), [...argvs(c.procs), 'cc -c x.c', 'touch configured'].sort());
   assert.deepEqual(paths(all.files), [...paths(c.files), '/w/recipe.env', '/w/sub/x.c', '/w/sub/x.o'].sort());
+});
+
+test("deps with samePhase stays in make's phase: config.h is an input, configure's job and inputs are not; without it, every phase", () => {
+  const b = modelOf(configureMakeTrace());
+  const answer = (samePhase: boolean) => {
+    const r = deps(b, b.file('/w/main.o')!, { samePhase });
+    return { inputs: r.inputs, outputs: r.outputs, processes: r.processes.map((p) => p.argv.join(' ')) };
+  };
+  assert.deepEqual(answer(true), {
+    inputs: ['/usr/bin/as', '/usr/bin/cc', '/usr/libexec/gcc/cc1', '/w/config.h', '/w/main.c', '/w/util.h'],
+    outputs: [],
+    processes: ['cc -c main.c -o main.o'],
+  });
+  assert.deepEqual(answer(false), {
+    inputs: ['/bin/sh', '/usr/bin/as', '/usr/bin/cc', '/usr/include/stdio.h', '/usr/libexec/gcc/cc1', '/w/config.status', '/w/configure', '/w/main.c', '/w/util.h'],
+    outputs: ['/w/config.h'],
+    processes: ['/bin/sh ./configure', 'cc -c main.c -o main.o'],
+  });
 });

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { focusGraph, toDot, type GraphOptions } from '../../src/graph/index.js';
+import { focusGraph, toDot, type DotOptions, type GraphOptions } from '../../src/graph/index.js';
 import type { ScopeOptions } from '../../src/answers/deps.js';
 import { buildFromRecords, type Build } from '../../src/model/index.js';
 import { normalizeRecords } from '../../src/normalize/normalize.js';
@@ -19,9 +19,9 @@ function modelOf(t: TraceBuilder): Build {
   return buildFromRecords(n.header, n.records);
 }
 
-function focus(file: string, scope: ScopeOptions = {}, options: GraphOptions = {}): DotGraph {
+function focus(file: string, scope: ScopeOptions = {}, options: GraphOptions = {}, dot: DotOptions = {}): DotGraph {
   const b = modelOf(configureMakeTrace());
-  return parseDot(toDot(focusGraph(b, b.resolveFile(file), options, scope).view));
+  return parseDot(toDot(focusGraph(b, b.resolveFile(file), options, scope).view, dot));
 }
 
 /** The labels of the nodes, processes or files, sorted. */
@@ -47,6 +47,9 @@ test('--focus stops at what an earlier phase made: config.h is drawn, marked, it
   const config = g.nodes.get('f_config_h')!;
   assert.equal(config.fillcolor, '#e6f4ea', 'green: the build made it');
   assert.equal(config.tooltip, '/w/config.h\nmade by an earlier phase of the build (not followed; --all-phases follows it): /bin/sh ./configure');
+  // bt view names its own control instead of the command line's
+  const inView = focus('main.o', {}, {}, { allPhases: '"All phases" above the graph' }).nodes.get('f_config_h')!;
+  assert.equal(inView.tooltip, '/w/config.h\nmade by an earlier phase of the build (not followed; "All phases" above the graph follows it): /bin/sh ./configure');
 });
 
 test('--focus --all-phases follows config.h into configure, with every process of its job', () => {
