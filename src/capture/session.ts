@@ -27,7 +27,7 @@ import { adoptEarlyLaunch, launch, type Launched } from './launch.js';
 import { Transcoder } from '../log/ring/transcode.js';
 import { exactCwd, exactEnv } from './rawargs.js';
 import { buildEnv, buildUser, checkBtf, checkPrivileges, resolveCommand } from './user.js';
-import { localUsrMerge, usrMergeOption } from '../model/usrmerge.js';
+import { localUsrMerge, usrMergeOption } from '../log/usrmerge.js';
 
 export interface TraceOptions {
   output: string;

@@ -9,7 +9,8 @@
  */
 import { loadBuild, Kind, programName, READS, WRITES, type Build, type BuildFile, type LoadOptions, type Process } from '../model/index.js';
 import { baseName } from '../normalize/paths.js';
-import { mergedUsr, usrMergeOf } from '../model/usrmerge.js';
+import { usrMergeOf } from '../log/usrmerge.js';
+import { mergedUsr } from '../model/usrmerge.js';
 import { tornAt, type Damage } from '../log/check.js';
 import { exitText } from '../present/format.js';
 import { isPseudoPath, Noise } from '../check/noise.js';

@@ -16,7 +16,8 @@ import { Kind, READS, WRITES } from './kinds.js';
 import { ModelBuilder } from './model.js';
 import type { BuildFile, BuildModel, Process } from './types.js';
 import { normalized } from './stream.js';
-import { distinctFiles, otherUsrName, usrMergeOf } from './usrmerge.js';
+import { usrMergeOf } from '../log/usrmerge.js';
+import { distinctFiles, otherUsrName } from './usrmerge.js';
 
 export { DEFAULT_DRIVERS, isDriver, JobIndex, readersOf, writersOf, type Job, type JobOptions } from './jobs.js';
 export { Kind, KIND_NAMES, kindBit, kindNames, READS, USES, WRITES, type KindName } from './kinds.js';

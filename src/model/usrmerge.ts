@@ -12,19 +12,11 @@
  * the names stay apart: on a system without a merged /usr they can be two
  * different files.
  *
- * Which directories were links: bt trace records them in the log's header
- * (options.merged_usr: "bin,lib,lib64,sbin", or "none"); for a log of an
- * older bt, this machine's when the log was traced here (the same host
- * name), else none (both names are listed).
+ * Which directories were links: the log's header says (log/usrmerge.ts).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import type { LogHeader } from '../log/schema.js';
+import { USR_MERGE_DIRS, usrMergeOf } from '../log/usrmerge.js';
 import type { Build } from './index.js';
 import { WRITES } from './kinds.js';
-
-/** The directories a merged /usr makes symbolic links into /usr. */
-export const USR_MERGE_DIRS: readonly string[] = ['bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32'];
 
 const MERGED_USR = /^\/(bin|sbin|lib|lib32|lib64|libx32)(?=\/|$)/;
 
@@ -40,30 +32,6 @@ export function otherUsrName(p: string, dirs: ReadonlySet<string>): string | und
   if (m) return dirs.has(m[1]) ? `/usr${p}` : undefined;
   const u = /^\/usr\/([^/]+)/.exec(p);
   return u && USR_MERGE_DIRS.includes(u[1]) && dirs.has(u[1]) ? p.slice(4) : undefined;
-}
-
-/** This machine's directories of USR_MERGE_DIRS that are symbolic links to their /usr counterparts ("bin", "lib", …). */
-export function localUsrMerge(root = '/'): string[] {
-  return USR_MERGE_DIRS.filter((d) => {
-    try {
-      return fs.lstatSync(`${root}${d}`).isSymbolicLink() && fs.realpathSync(`${root}${d}`) === fs.realpathSync(`${root}usr/${d}`);
-    } catch {
-      return false;
-    }
-  });
-}
-
-/** The header option's value for a list of merged directories ("none" for none). */
-export function usrMergeOption(dirs: readonly string[]): string {
-  return dirs.length ? dirs.join(',') : 'none';
-}
-
-/** The merged directories of the system a log was traced on (see the module comment). */
-export function usrMergeOf(header: LogHeader): ReadonlySet<string> {
-  const recorded = header.options?.merged_usr;
-  if (recorded !== undefined) return new Set(recorded === 'none' ? [] : recorded.split(',').filter((d) => USR_MERGE_DIRS.includes(d)));
-  if (header.hostname && header.hostname === os.hostname()) return new Set(localUsrMerge());
-  return new Set();
 }
 
 const twinsOf = new WeakMap<Build, Map<number, number>>();

@@ -10,7 +10,7 @@ import { before } from 'node:test';
 import { ebpfTest, ebpfUnavailableReason } from '../helpers/ebpf.js';
 import { traceProject } from '../helpers/projects.js';
 import { bt, REPO, tmpdir, trace } from '../helpers/trace.js';
-import { localUsrMerge } from '../../src/model/usrmerge.js';
+import { localUsrMerge } from '../../src/log/usrmerge.js';
 
 let dir = '';
 let log = '';

@@ -15,7 +15,7 @@ import { Masker } from '../../src/diff/mask.js';
 import { diffText, shortDiff, wordDiff } from '../../src/diff/report.js';
 import type { LogHeader } from '../../src/log/schema.js';
 import { buildFromRecords, type Build } from '../../src/model/index.js';
-import { localUsrMerge } from '../../src/model/usrmerge.js';
+import { localUsrMerge } from '../../src/log/usrmerge.js';
 import { normalizeRecords } from '../../src/normalize/normalize.js';
 import { bt, tmpdir } from '../helpers/trace.js';
 import { O_CREAT, O_TRUNC, O_WRONLY, TraceBuilder } from '../normalize/synth.js';

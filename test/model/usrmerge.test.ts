@@ -1,32 +1,17 @@
 /**
- * A merged /usr: which directories were links into /usr (the header's
- * merged_usr, else this machine's for a log traced here, else none), and
+ * A merged /usr (which directories were links: test/log/usrmerge.test.ts):
  * bt summary's and bt deps' listings naming a file used as /bin/sh and
  * /usr/bin/sh once, by its /usr name, only then.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
 import { deps } from '../../src/answers/deps.js';
 import { fileGroups } from '../../src/answers/groups.js';
 import { summarize } from '../../src/answers/summary.js';
 import { buildFromRecords, type Build } from '../../src/model/index.js';
-import { localUsrMerge, mergedUsr, otherUsrName, usrMergeOf, usrMergeOption } from '../../src/model/usrmerge.js';
+import { mergedUsr, otherUsrName } from '../../src/model/usrmerge.js';
 import { normalizeRecords } from '../../src/normalize/normalize.js';
-import { tmpdir } from '../helpers/tmp.js';
 import { makeHeader, O_CREAT, O_TRUNC, O_WRONLY, TraceBuilder } from '../normalize/synth.js';
-
-test('usrMergeOf: the header says which directories were links; an older log traced here is this machine; one from elsewhere has none', () => {
-  assert.deepEqual([...usrMergeOf(makeHeader(1, '/w', { options: { merged_usr: 'bin,lib,lib64,sbin' } }))], ['bin', 'lib', 'lib64', 'sbin']);
-  assert.deepEqual([...usrMergeOf(makeHeader(1, '/w', { options: { merged_usr: 'none' } }))], []);
-  assert.deepEqual([...usrMergeOf(makeHeader(1, '/w', { options: { merged_usr: 'bin,etc' } }))], ['bin'], 'only the directories a merge links');
-  assert.deepEqual([...usrMergeOf(makeHeader(1, '/w', { hostname: 'elsewhere-not-this-host' }))], []);
-  assert.deepEqual([...usrMergeOf(makeHeader(1, '/w', { hostname: os.hostname() }))], localUsrMerge());
-  assert.equal(usrMergeOption([]), 'none');
-  assert.equal(usrMergeOption(['bin', 'lib']), 'bin,lib');
-});
 
 test('mergedUsr and otherUsrName: only a merged directory\'s paths have a /usr name (and back), not a sibling of the same beginning nor /usr/local', () => {
   const dirs = new Set(['bin', 'lib']);
@@ -40,15 +25,6 @@ test('mergedUsr and otherUsrName: only a merged directory\'s paths have a /usr n
   assert.equal(otherUsrName('/usr/libexec/x', dirs), undefined);
   assert.equal(otherUsrName('/usr/local/bin/sh', dirs), undefined);
   assert.equal(otherUsrName('/bin/sh', new Set()), undefined);
-});
-
-test('localUsrMerge: the directories that are symbolic links to their /usr counterparts, not a real directory nor a link elsewhere', () => {
-  const root = tmpdir('bt-usrmerge-');
-  for (const d of ['usr/bin', 'usr/lib', 'usr/sbin', 'sbin', 'opt/lib64']) fs.mkdirSync(path.join(root, d), { recursive: true });
-  fs.symlinkSync('usr/bin', path.join(root, 'bin'));
-  fs.symlinkSync('usr/lib', path.join(root, 'lib'));
-  fs.symlinkSync('opt/lib64', path.join(root, 'lib64'));
-  assert.deepEqual(localUsrMerge(`${root}/`), ['bin', 'lib']);
 });
 
 /** make runs `/bin/sh -c 'sh gen.sh > gen.h'` (sh found on PATH in /usr/bin); both read /usr/include/x.h through /usr and /lib/x.conf as /lib; then cc reads gen.h and writes prog. */
