@@ -11,7 +11,7 @@ import { summarize } from '../../src/answers/summary.js';
 import { buildFromRecords, type Build } from '../../src/model/index.js';
 import { mergedUsr, otherUsrName } from '../../src/model/usrmerge.js';
 import { normalizeRecords } from '../../src/normalize/normalize.js';
-import { makeHeader, O_CREAT, O_TRUNC, O_WRONLY, TraceBuilder } from '../normalize/synth.js';
+import { O_CREAT, O_TRUNC, O_WRONLY, TraceBuilder } from '../normalize/synth.js';
 
 test('mergedUsr and otherUsrName: only a merged directory\'s paths have a /usr name (and back), not a sibling of the same beginning nor /usr/local', () => {
   const dirs = new Set(['bin', 'lib']);
