@@ -17,6 +17,7 @@ import { ModelBuilder } from './model.js';
 import type { BuildFile, BuildModel, Process } from './types.js';
 import { normalized } from './stream.js';
 import { usrMergeOf } from '../log/usrmerge.js';
+import { nearestNames } from './nearest.js';
 import { distinctFiles, otherUsrName } from './usrmerge.js';
 
 export { DEFAULT_DRIVERS, isDriver, JobIndex, readersOf, writersOf, type Job, type JobOptions } from './jobs.js';
@@ -123,7 +124,9 @@ export class Build {
     }
     if (found.length === 1) return found[0];
     if (found.length === 0) {
-      throw new ModelError('E_NO_FILE', `the build never touched a file named ${name} (give its path, or a unique end of it)`);
+      const near = nearestNames(name, this.model.files.filter(used).map((f) => f.path));
+      const meant = near.length ? ` (did you mean ${near.join(' or ')}?)` : '';
+      throw new ModelError('E_NO_FILE', `the build never touched a file named ${name}${meant}: give its path, or a unique end of it`);
     }
     const list = found.slice(0, 8).map((f) => f.path);
     const more = found.length > list.length ? ', …' : '';

@@ -251,7 +251,7 @@ ebpfTest('bad input: one line and a non-zero status', async () => {
     [['deps', 'nothere.c', l], /^bt: the build never touched a file named nothere\.c/, 2],
     [['deps', 'Makefile', '/nonexistent.trace'], /^bt: cannot open \/nonexistent\.trace/, 2],
     [['summary', path.join(REPO, 'package.json')], /^bt: .*not a bt log/, 2],
-    [['rdeps', 'o', l], /^bt: the build never touched a file named o /, 2],
+    [['rdeps', 'o', l], /^bt: the build never touched a file named o: give its path/, 2],
   ];
   for (const [args, re, code] of cases) {
     const r = await bt(args);
