@@ -6,7 +6,17 @@
 // First: no inspector on SIGUSR1 (guard.ts); then bt trace starts loading its BPF programs while the rest loads.
 import './guard.js';
 import './early.js';
+import type { Command } from 'commander';
 import { exitWith, type CommandTable } from './run.js';
+
+/** A command that loads a build model: its progress shows on a terminal (progress.ts; bt view says its own). */
+function reader(make: () => Promise<Command>): () => Promise<Command> {
+  return async () => {
+    const [command, progress] = await Promise.all([make(), import('./progress.js')]);
+    progress.showLoadProgress();
+    return command;
+  };
+}
 
 /**
  * The commands, in the order --help lists them, each loaded on demand: a
@@ -16,16 +26,16 @@ import { exitWith, type CommandTable } from './run.js';
  */
 const COMMANDS: CommandTable = [
   ['trace', async () => (await import('./trace.js')).traceCommand()],
-  ['dump', async () => (await import('./dump.js')).dumpCommand()],
+  ['dump', reader(async () => (await import('./dump.js')).dumpCommand())],
   ['normalize', async () => (await import('./normalize.js')).normalizeCommand()],
-  ['graph', async () => (await import('./graph.js')).graphCommand()],
-  ['summary', async () => (await import('./summary.js')).summaryCommand()],
-  ['deps', async () => (await import('./deps.js')).depsCommand()],
-  ['rdeps', async () => (await import('./deps.js')).rdepsCommand()],
-  ['export', async () => (await import('./export.js')).exportCommand()],
+  ['graph', reader(async () => (await import('./graph.js')).graphCommand())],
+  ['summary', reader(async () => (await import('./summary.js')).summaryCommand())],
+  ['deps', reader(async () => (await import('./deps.js')).depsCommand())],
+  ['rdeps', reader(async () => (await import('./deps.js')).rdepsCommand())],
+  ['export', reader(async () => (await import('./export.js')).exportCommand())],
   ['sql', async () => (await import('./sql.js')).sqlCommand()],
-  ['check', async () => (await import('./check.js')).checkCommand()],
-  ['diff', async () => (await import('./diff.js')).diffCommand()],
+  ['check', reader(async () => (await import('./check.js')).checkCommand())],
+  ['diff', reader(async () => (await import('./diff.js')).diffCommand())],
   ['view', async () => (await import('./view.js')).viewCommand()],
 ];
 

@@ -31,10 +31,33 @@ export interface LoadOptions extends JobOptions {
   normalize?: NormalizeOptions;
   /** Called every PROGRESS_EVERY records with the number read so far (a start-over begins at 0 again). */
   onProgress?: (records: number) => void;
+  /** Told as records are read and when the build is loaded (default: setLoadProgress's). */
+  progress?: LoadProgress;
 }
 
 /** Records between two onProgress calls. */
 export const PROGRESS_EVERY = 500_000;
+/** Records between two LoadProgress.records calls. */
+const RECORDS_EVERY = 16_384;
+
+/** Someone watching a log being read: a terminal's progress line (cli/progress.ts). */
+export interface LoadProgress {
+  /** Records of the log at `path` read so far (a start-over begins at 0 again). */
+  records(n: number, path: string): void;
+  /** The build is loaded: `raw` when the log was normalized on the way. */
+  done(info: { path: string; records: number; raw: boolean; ms: number }): void;
+}
+
+let defaultProgress: LoadProgress | undefined;
+
+/**
+ * The progress every loadBuild without one of its own reports to: the
+ * command line sets it once (on a terminal), so every reader, whichever
+ * layer loads its log, shows how far it got.
+ */
+export function setLoadProgress(p: LoadProgress | undefined): void {
+  defaultProgress = p;
+}
 
 /** A build: the model, its jobs, and lookups by id and path. */
 export class Build {
@@ -151,10 +174,13 @@ export function loadBuild(path: string, opts: LoadOptions = {}): Build {
 }
 
 function loadWith(path: string, normalize: NormalizeOptions, opts: LoadOptions): Build {
+  const t0 = performance.now();
+  const progress = opts.progress ?? defaultProgress;
   const log = normalized(path, normalize);
   const b = new ModelBuilder(log.header);
   let n = 0;
   let next = PROGRESS_EVERY;
+  let nextRecords = RECORDS_EVERY;
   for (const batch of log.batches()) {
     for (let i = 0; i < batch.length; i++) b.add(batch[i]);
     n += batch.length;
@@ -162,9 +188,15 @@ function loadWith(path: string, normalize: NormalizeOptions, opts: LoadOptions):
       opts.onProgress(n);
       next += PROGRESS_EVERY;
     }
+    if (n >= nextRecords && progress) {
+      progress.records(n, path);
+      nextRecords = n + RECORDS_EVERY;
+    }
   }
   const model = b.finish({ incomplete: !log.complete, live: log.live, trailer: log.trailer });
-  return new Build(model, opts, log.summary, { torn: log.torn, trailerMismatch: log.trailerMismatch, live: log.live });
+  const build = new Build(model, opts, log.summary, { torn: log.torn, trailerMismatch: log.trailerMismatch, live: log.live });
+  progress?.done({ path, records: n, raw: !log.wasNormalized, ms: performance.now() - t0 });
+  return build;
 }
 
 /** The build model of in-memory normalized records (in time order). */
