@@ -7,9 +7,10 @@
  *   outputs        written, present at the end, and read by no other process of the build
  *                  (the products first: see productsFirst)
  *   intermediates  written, then read by another process or removed (objects, generated
- *                  headers, temporaries renamed into place)
+ *                  headers, gcc's /tmp/ccXXXXXX.s, a file one job wrote and another moved)
  *                  (by path, those in the tree first)
- *   temporaries    made and removed by one process, read by no other (isTemporary)
+ *   temporaries    made and removed (or renamed onto another name) by one process, read
+ *                  by no other (isTemporary)
  *   probes         looked up and not found (failed open, exec, stat, …), per directory
  *
  * Runtime noise (/proc, /sys, /dev, shared libraries, the loader, locale
@@ -22,6 +23,7 @@ import { compileGlob, defaultHidden, SYSTEM_PATHS } from '../graph/glob.js';
 import { Kind, READS, WRITES } from '../model/kinds.js';
 import type { Build, BuildFile, Process } from '../model/index.js';
 import { baseName, dirName, resolvePath } from '../normalize/paths.js';
+import { isOwnTemporary } from '../model/temporary.js';
 import { distinctFiles } from '../model/usrmerge.js';
 
 export type Place = 'tree' | 'system' | 'elsewhere';
@@ -31,7 +33,7 @@ export interface FileGroups {
   outputs: number[];
   /** Not the temporaries. */
   intermediates: number[];
-  /** Made and removed by one process, read by no other (isTemporary). */
+  /** Made and removed (or renamed onto another name) by one process, read by no other (isTemporary). */
   temporaries: number[];
   /** Probed paths (file ids) that the build never found. */
   probes: number[];
@@ -186,28 +188,13 @@ function readByOthers(f: BuildFile): boolean {
 }
 
 /**
- * A temporary: a file one process created, wrote and removed itself, that
- * no other process read, and whose content went nowhere (not renamed or
- * hard-linked away): ar's stXXXXXX scratch file, a tool's own temporary.
- * bt summary counts these apart from the intermediates.
+ * A temporary: a file one process created and removed itself, by unlinking
+ * it or renaming it onto its final name, that no other process read
+ * (model/temporary.ts isOwnTemporary): ar's stXXXXXX, sed -i's sedXXXXXX,
+ * a mkstemp file os.replace()d into place. bt summary counts these apart
+ * from the intermediates.
  */
-export function isTemporary(f: BuildFile): boolean {
-  if (!f.removed || f.dir) return false;
-  let maker = -1;
-  for (const a of f.procs) {
-    if (a.kinds & (Kind.RENAME_FROM | Kind.LINK_FROM)) return false;
-    if (a.kinds & WRITES) {
-      if (maker !== -1 && maker !== a.proc) return false;
-      maker = a.proc;
-    }
-  }
-  if (maker === -1) return false;
-  for (const a of f.procs) {
-    if (a.proc !== maker && a.kinds & (READS | Kind.DELETE)) return false;
-    if (a.proc === maker && !(a.kinds & Kind.CREATE && a.kinds & Kind.DELETE)) return false;
-  }
-  return true;
-}
+export const isTemporary: (f: BuildFile) => boolean = isOwnTemporary;
 
 /** Sorts file ids by path. */
 export function byPath(build: Build, ids: number[]): number[] {

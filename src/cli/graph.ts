@@ -62,7 +62,7 @@ export function graphCommand(): Command {
         nonNegativeInt('depth'),
       ),
     )
-    .option('--temporaries', "show temporary files (made and removed in /tmp: gcc's /tmp/ccXXXXXX.s); by default a writer -> reader edge stands for each")
+    .option('--temporaries', "show temporary files (made and removed in /tmp: gcc's /tmp/ccXXXXXX.s; made and removed or renamed into place by one process: ar's stXXXXXX); by default a writer -> reader edge stands for each")
     .addOption(
       new Option('--collapse <mode>', 'merge repeated processes: identical subtrees, or all siblings running the same program')
         .choices(['none', 'identical', 'program'])

@@ -12,9 +12,13 @@
  * `gcc -MD -c m1.c m2.c` gives m1.o (as <- cc1) and m1.d (cc1) what cc1
  * read for m1.c, as gcc's own m1.d does, not m2.c's. Then, like gcc -MP, an empty rule for every input
  * that is not itself a target, so that make does not stop when one goes
- * away. Paths are absolute. Runtime noise is left out: /proc, /sys, /dev,
- * /run, shared libraries the build did not make, the loader cache, locale
- * and gconv data.
+ * away. Paths are absolute. Runtime noise is left out by the rule bt deps
+ * uses (answers/groups.ts pathNoiseOf, linkInputOf): /proc, /sys, /dev,
+ * /run, shared libraries the build did not write, the loader and its
+ * files, locale, time-zone and name-service data; but a shared library the
+ * job's linker read as a link input (libstdc++.so, the linker script
+ * libc.so) is an input of that job's outputs, so the rule relinks when it
+ * changes.
  *
  * Escaping (GNU make): `$` -> `$$`, and a backslash before space, tab, `#`,
  * `:` and the wildcard characters `*?[]` (and `%` in targets, which would
@@ -26,15 +30,8 @@
  * parentheses (an archive member). Names are written as their exact bytes.
  */
 import { ExportError } from '../errors.js';
+import { linkInputOf, pathNoiseOf } from '../answers/groups.js';
 import { Kind, WRITES, type Build, type Job } from '../model/index.js';
-
-const NOISE = /^\/(?:proc|sys|dev|run)\/|^\/etc\/ld\.so\.cache$|^\/usr\/(?:lib|share)\/locale\/|\/gconv\//;
-const SHARED_LIBRARY = /\.so(?:\.\d+)*$/;
-
-/** Runtime noise: kernel and device files, the loader's and locale files, and shared libraries unless the build made them. */
-export function isNoise(path: string, madeByBuild = false): boolean {
-  return NOISE.test(path) || (!madeByBuild && SHARED_LIBRARY.test(path));
-}
 
 /** True if make can name this file in a rule. */
 function nameable(p: string): boolean {
@@ -146,16 +143,16 @@ export function depRules(build: Build): Rule[] {
     if (from) from.push(l.from);
     else linksTo.set(l.to, [l.from]);
   }
-  const made = new Set<number>();
-  for (const job of build.jobs.jobs) for (const out of job.outputs) made.add(out);
-  const noise = (id: number) => isNoise(files[id].path, made.has(id));
+  const noise = pathNoiseOf(build);
   for (const job of build.jobs.jobs) {
     const deps = jobDeps(build, job, linksTo);
+    // as in bt deps: noise, but for a link input of this job's linker
+    const keep = (id: number) => !noise[id] || linkInputOf(build, id, job.procs);
     for (const out of job.outputs) {
-      if (noise(out)) continue;
+      if (noise[out]) continue;
       let s = inputsOf.get(out);
       if (!s) inputsOf.set(out, (s = new Set()));
-      for (const i of deps.get(out)!) if (i !== out && !noise(i)) s.add(i);
+      for (const i of deps.get(out)!) if (i !== out && keep(i)) s.add(i);
     }
   }
   return [...inputsOf.keys()]

@@ -9,6 +9,7 @@ import type { Subject } from '../filter/index.js';
 import { buildFromRecords, type Build, type BuildFile, type BuildModel as Model, type FileAccess, type FileLink, type Process } from '../model/index.js';
 import { filterMatches, type ModelEnv } from '../model/subject.js';
 import { Kind, READS, WRITES } from '../model/kinds.js';
+import { isOwnTemporary } from '../model/temporary.js';
 import type { LogRecord } from '../log/schema.js';
 import { isTemp } from './label.js';
 
@@ -103,12 +104,17 @@ export interface Focus {
 }
 
 /**
- * A temporary: a file the build made and removed again, in /tmp or
- * /var/tmp outside the build's directory (label.ts isTemp), whose content
- * was not renamed or linked away: gcc's /tmp/ccXXXXXX.s, which cc1 writes,
- * as reads and the driver removes.
+ * A temporary, hidden by default: a file the build made and removed again,
+ * in /tmp or /var/tmp outside the build's directory (label.ts isTemp),
+ * whose content was not renamed or linked away: gcc's /tmp/ccXXXXXX.s,
+ * which cc1 writes, as reads and the driver removes; or, wherever it is, a
+ * process's own temporary (model/temporary.ts: made and removed, or
+ * renamed onto its final name, by one process, read by no other): ar's
+ * build/stXXXXXX, sed -i's sedXXXXXX. Such a file has no reader to draw an
+ * edge to; the process's write of the final name stays drawn.
  */
 export function isTemporaryFile(f: BuildFile, cwd: string): boolean {
+  if (isOwnTemporary(f)) return true;
   return f.created && f.removed && !f.dir && !(f.kinds & (Kind.RENAME_FROM | Kind.LINK_FROM)) && isTemp(f.path, cwd);
 }
 

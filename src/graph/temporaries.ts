@@ -1,11 +1,15 @@
 /**
  * Temporaries in the graph (model.ts isTemporaryFile: files the build made
  * and removed again in /tmp or /var/tmp, such as gcc's /tmp/ccXXXXXX.s,
- * written by cc1, read by as, removed by the driver). They are hidden by
- * default, but their data flow stays drawn: an edge from the process node
- * that wrote one to the node that read it, labelled with the file's name
- * (dot.ts flowLabel). --temporaries, --all-files and --include GLOB (which
- * chooses the files to show) draw them as files again.
+ * written by cc1, read by as, removed by the driver; and, anywhere, a
+ * process's own temporaries, made and removed or renamed into place by one
+ * process and read by no other, such as ar's stXXXXXX and sed -i's
+ * sedXXXXXX). They are hidden by default, but their data flow stays drawn:
+ * an edge from the process node that wrote one to the node that read it,
+ * labelled with the file's name (dot.ts flowLabel); an own temporary has
+ * no reader, and the write of its final name is the process's own edge.
+ * --temporaries, --all-files and --include GLOB (which chooses the files
+ * to show) draw them as files again.
  */
 import type { FileNode } from './model.js';
 import type { GraphOptions, VProc } from './view.js';

@@ -4,7 +4,7 @@
  * --processes-only, --probes), collapsing (--collapse) and the --max-nodes
  * guard.
  *
- * Temporaries (gcc's /tmp/ccXXXXXX.s) are hidden unless --temporaries,
+ * Temporaries (gcc's /tmp/ccXXXXXX.s, ar's stXXXXXX) are hidden unless --temporaries,
  * their data flow drawn as process -> process edges (temporaries.ts).
  *
  * --depth N folds every process deeper than N into its nearest shown

@@ -88,7 +88,7 @@ ebpfTest('tricky names (spaces, #, $, %, :, backslash) come back from make -p ex
   );
 });
 
-ebpfTest('cproject: objects depend on their source and headers (system headers too), hello on the objects; no runtime noise', async () => {
+ebpfTest('cproject: objects depend on their source and headers (system headers too), hello on the objects and its linker\'s link inputs; no runtime noise', async () => {
   const work = tmpdir('bt-mkc-');
   const proj = path.join(work, 'cproject');
   fs.mkdirSync(proj);
@@ -105,8 +105,17 @@ ebpfTest('cproject: objects depend on their source and headers (system headers t
   assert.deepEqual(local('greet.o'), ['greet.c', 'greet.h', 'util.h']);
   assert.deepEqual(local('hello'), ['greet.o', 'main.o', 'util.o']);
   assert.ok(rules.get(`${proj}/main.o`)!.includes('/usr/include/stdio.h'));
-  const all = [...rules.values()].flat();
-  assert.ok(!all.some((x) => /\.so(\.\d+)*$|^\/(proc|sys|dev)\/|ld\.so\.cache|\/tmp\/cc/.test(x)), 'no runtime noise or temporaries');
+  const noise = (x: string) => /\.so(\.\d+)*$|^\/(proc|sys|dev)\/|ld\.so\.cache|\/tmp\/cc/.test(x);
+  const compiles = [...rules].filter(([o]) => o !== `${proj}/hello`).flatMap(([, i]) => i);
+  assert.ok(!compiles.some(noise), 'no runtime noise or temporaries');
+  // the link: the shared libraries its linker read as link inputs (the linker script libc.so, libc.so.6), as bt deps lists them; nothing else of the noise
+  const hello = rules.get(`${proj}/hello`)!;
+  const d = await bt(['deps', `${proj}/hello`, t.file, '--depth', '1', '--inputs']);
+  assert.equal(d.code, 0, d.stderr);
+  const libs = (ps: string[]) => ps.filter((x) => /\.so(\.\d+)*$/.test(x)).sort();
+  assert.ok(libs(hello).some((x) => x.endsWith('/libc.so')), hello.join(' '));
+  assert.deepEqual(libs(hello), libs(d.stdout.split('\n')));
+  assert.ok(!hello.some((x) => noise(x) && !/\.so(\.\d+)*$/.test(x)), hello.join(' '));
   // make reads it back: every rule is in its database with the same prerequisites
   const gen = path.join(work, 'deps.d');
   fs.writeFileSync(gen, r.stdout);

@@ -266,9 +266,12 @@ test('what as and ld do (unlink the output, then write it) is a write, not a rem
   assert.ok(!g.edges.some((e) => e.attrs.label === 'rm' && tooltip(g, e.to) === '/w/x.o'), 'no rm edge to x.o');
   const xo = [...g.nodes].find(([, a]) => a.tooltip === '/w/x.o')![0];
   assert.equal(g.nodes.get(xo)?.style, 'filled', 'x.o exists after the build');
-  const tmp = [...g.nodes].find(([, a]) => a.tooltip === '/w/y.tmp')![0];
-  assert.equal(g.nodes.get(tmp)?.style, 'filled,dashed', 'y.tmp is a temporary');
-  assert.ok(g.edges.some((e) => e.to === tmp && e.attrs.label === 'rm'));
+  // y.tmp, made and removed by cc alone, is a temporary: hidden, drawn dashed and removed with --temporaries
+  assert.ok(!fileNodes(g).some((id) => tooltip(g, id) === '/w/y.tmp'), 'y.tmp hidden by default');
+  const tg = graph({ temporaries: true });
+  const tmp = [...tg.nodes].find(([, a]) => a.tooltip === '/w/y.tmp')![0];
+  assert.equal(tg.nodes.get(tmp)?.style, 'filled,dashed', 'y.tmp is a temporary');
+  assert.ok(tg.edges.some((e) => e.to === tmp && e.attrs.label === 'rm'));
   assert.ok(!fileNodes(g).some((id) => tooltip(g, id) === '/usr/bin/missing-tool'));
   const p = graph({ probes: true, systemFiles: true });
   assert.ok(p.edges.some((e) => e.attrs.label === '?' && tooltip(p, e.to) === '/usr/bin/missing-tool'), 'the failed exec is a probe');

@@ -418,3 +418,63 @@ export function configureMakeTrace(sources = ['main', 'util']): TraceBuilder {
   t.exit(1, 0);
   return t;
 }
+
+/**
+ * Files renamed into place, in /w under make (pid 1): python3 (2) makes
+ * out/tmpa1b2.tmp with mkstemp (O_RDWR|O_CREAT|O_EXCL) and os.replace()s it
+ * onto out/config.h; `sed -i` (3) reads out/stamp, writes out/sedAb12Cd and
+ * renames it onto out/stamp; cc (4) reads main.c and out/config.h, writes
+ * main.o; ar (5) reads main.o, makes stXy34Zw, writes lib.a and removes
+ * stXy34Zw. Not renamed by their maker alone: gen (6) writes out/list.tmp,
+ * which mv (7) renames onto out/list; gen (8) writes out/v.tmp, cat (9)
+ * reads it, then gen renames it onto out/v.h.
+ */
+export function renameIntoPlaceTrace(): TraceBuilder {
+  const W = O_WRONLY | O_CREAT | O_TRUNC;
+  const MKSTEMP = O_RDWR | O_CREAT | O_EXCL;
+  const t = new TraceBuilder(1, '/w');
+  const touch = (pid: number, file: string, flags = O_RDONLY) => {
+    t.open(pid, file, { fd: 3, flags });
+    t.close(pid, 3);
+  };
+  const run = (pid: number, argv: string[], body: () => void) => {
+    t.fork(1, pid);
+    t.exec(pid, `/usr/bin/${argv[0]}`, argv, '/w');
+    body();
+    t.exit(pid, 0);
+  };
+  t.exec(1, '/usr/bin/make', ['make'], '/w');
+  run(2, ['python3', 'gen.py'], () => {
+    touch(2, 'gen.py');
+    touch(2, 'out/tmpa1b2.tmp', MKSTEMP);
+    t.pathOp2(2, 'rename', 'out/tmpa1b2.tmp', 'out/config.h');
+  });
+  run(3, ['sed', '-i', 's/a/b/', 'out/stamp'], () => {
+    t.open(3, 'out/stamp', { fd: 3 });
+    t.open(3, 'out/sedAb12Cd', { fd: 4, flags: MKSTEMP });
+    t.close(3, 3);
+    t.close(3, 4);
+    t.pathOp2(3, 'rename', 'out/sedAb12Cd', 'out/stamp');
+  });
+  run(4, ['cc', '-c', 'main.c'], () => {
+    touch(4, 'main.c');
+    touch(4, 'out/config.h');
+    touch(4, 'main.o', W);
+  });
+  run(5, ['ar', 'qc', 'lib.a', 'main.o'], () => {
+    touch(5, 'main.o');
+    touch(5, 'stXy34Zw', MKSTEMP);
+    touch(5, 'lib.a', W);
+    t.pathOp(5, 'unlink', 'stXy34Zw');
+  });
+  run(6, ['gen', 'out/list.tmp'], () => touch(6, 'out/list.tmp', W));
+  run(7, ['mv', 'out/list.tmp', 'out/list'], () => t.pathOp2(7, 'rename', 'out/list.tmp', 'out/list'));
+  t.fork(1, 8);
+  t.exec(8, '/usr/bin/gen', ['gen', 'out/v.h'], '/w');
+  touch(8, 'out/v.tmp', W);
+  run(9, ['cat', 'out/v.tmp'], () => touch(9, 'out/v.tmp'));
+  t.pathOp2(8, 'rename', 'out/v.tmp', 'out/v.h');
+  t.exit(8, 0);
+  t.exit(1, 0);
+  return t;
+}

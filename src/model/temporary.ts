@@ -1,0 +1,39 @@
+/**
+ * A process's own temporary: a file one process created and removed
+ * itself, read by no other. It removed it by unlinking it (ar's stXXXXXX
+ * scratch file, a tool's own temporary) or by renaming it onto another
+ * name (sed -i's sedXXXXXX renamed onto the file it edits, Python's mkstemp
+ * then os.replace, ranlib's stXXXXXX, a staging directory renamed into
+ * place with the files under it). A rename hands the content on to the
+ * new name, which that same process made (the rename writes it): what the
+ * build made is the file at the new name, and its provenance, through the
+ * rename, stays the renaming process's (deps, rdeps, makedeps follow it).
+ *
+ * Not one: a file another process read, wrote, removed or moved under this
+ * name (gcc's /tmp/ccXXXXXX.s, written by cc1 and read by as; a file one
+ * job wrote and `mv` renamed), or that was hard-linked (its content lives
+ * on under a second name as the same file).
+ *
+ * bt summary counts these apart from the intermediates (answers/groups.ts);
+ * bt graph hides them with the other temporaries (graph/model.ts).
+ */
+import { Kind, READS, WRITES } from './kinds.js';
+import type { BuildFile } from './types.js';
+
+/** Whether `f` is a process's own temporary (see the module comment). */
+export function isOwnTemporary(f: BuildFile): boolean {
+  if (!f.removed || f.dir || f.kinds & Kind.LINK_FROM) return false;
+  let maker = -1;
+  for (const a of f.procs) {
+    if (!(a.kinds & WRITES)) continue;
+    if (maker !== -1 && maker !== a.proc) return false;
+    maker = a.proc;
+  }
+  if (maker === -1) return false;
+  for (const a of f.procs) {
+    // another process's rename of it is a use too (READS has rename_from)
+    if (a.proc !== maker && a.kinds & (READS | Kind.DELETE)) return false;
+    if (a.proc === maker && !(a.kinds & Kind.CREATE && a.kinds & Kind.DELETE)) return false;
+  }
+  return true;
+}
