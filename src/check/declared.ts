@@ -50,6 +50,10 @@
  * A file already reported as a race for the same job is not reported
  * again as an undeclared output or input (a file another job wrote over
  * is the job's input: src/model/jobs.ts).
+ *
+ * ninja: only the jobs a ninja running in DIR started are compared with
+ * DIR's graph (ninjasIn); what the manifest's generator writes besides
+ * build.ninja is its own (Graph.manifest).
  */
 import fs from 'node:fs';
 import { CheckError } from '../errors.js';
@@ -60,7 +64,7 @@ import { jobRef, secondsSince, type FileUse, type Finding, type JobRef } from '.
 import { makeDatabases } from './makedb.js';
 import { makeGraph, type Graph } from './makegraph.js';
 import { RecipeChains, shellScript } from './recipes.js';
-import { ninjaGraph } from './ninjadb.js';
+import { ninjaGraph, ninjasIn } from './ninjadb.js';
 import { isPseudoPath, type Noise } from './noise.js';
 
 export interface Declared {
@@ -102,11 +106,16 @@ export async function declaredMake(build: Build, noise: Noise, found: readonly F
   return { findings: d.findings, notes, replaced: d.replaced };
 }
 
-/** Against ninja: the graph of the build directory DIR. */
+/** Against ninja: the graph of the build directory DIR, for the jobs a ninja running there started. */
 export function declaredNinja(build: Build, noise: Noise, found: readonly Finding[], dir: string): Declared {
   const g = ninjaGraph(dir);
-  const d = compare(build, noise, found, () => g);
-  const notes = d.compared ? [] : [`no job of the build wrote or named a target of the ninja graph in ${dir}: nothing was compared with it (is it the build directory of the traced build?)`];
+  const ninjas = ninjasIn(build, dir);
+  const d = compare(build, noise, found, (job) => (ninjas.has(build.process(job.proc)?.parent ?? 0) ? g : undefined));
+  const notes = d.compared
+    ? []
+    : ninjas.size
+      ? [`no job of the build wrote or named a target of the ninja graph in ${dir}: nothing was compared with it (is it the build directory of the traced build?)`]
+      : [`no ninja of the build ran in ${dir} (ninja -C ${dir}): nothing was compared with its graph (is it the build directory of the traced build?)`];
   return { findings: d.findings, notes, replaced: d.replaced };
 }
 
@@ -383,7 +392,8 @@ function compare(
         uses: [{ path: f.path, access: [how === 'read' ? 'read' : how === 'ran' ? 'exec' : 'rename_from'], time: secondsSince(build, ts), proc: by }],
       });
     }
-    for (const [id, ts] of named ? [] : wrote) {
+    // the manifest's generator (CMake regenerating build.ninja) writes its own bookkeeping besides
+    for (const [id, ts] of named || g.manifest(target) ? [] : wrote) {
       const f = build.model.files[id];
       if (f.dir || f.removed || !inTree(f.path) || made.has(f.path) || depfiles.has(f.path) || g.own(f.path) || noise.file(f)) continue;
       if (inUnit(raced, f.path)) continue;
