@@ -49,7 +49,9 @@
  *
  * A file already reported as a race for the same job is not reported
  * again as an undeclared output or input (a file another job wrote over
- * is the job's input: src/model/jobs.ts).
+ * is the job's input: src/model/jobs.ts). A race a missing-dep replaces is
+ * not reported, so the undeclared output it would have hidden is: the
+ * findings of a makefile do not depend on whether its jobs overlapped.
  *
  * ninja: only the jobs a ninja running in DIR started are compared with
  * DIR's graph (ninjasIn); what the manifest's generator writes besides
@@ -285,13 +287,15 @@ function compare(
   const start = build.startDir || '/';
   const inTree = (p: string) => relativeInside(start, p) !== undefined && p !== start;
   const show = (p: string) => relativeInside(start, p) ?? p;
-  const raced = new Set<string>();
+  /** Job and file -> the races on it (a race a missing-dep replaces is no longer reported: the undeclared output is, as without the race). */
+  const raced = new Map<string, Finding[]>();
   // a file the job made and another job wrote over is the job's input (src/model/jobs.ts): the write-write race names it
   const overwritten = new Set<string>();
   for (const f of found) {
     if (f.kind === 'hermeticity') continue;
     for (const j of f.jobs) {
-      raced.add(`${j.proc}\0${f.file}`);
+      const key = `${j.proc}\0${f.file}`;
+      raced.set(key, [...(raced.get(key) ?? []), f]);
       if (f.kind === 'write-write') overwritten.add(`${j.proc}\0${f.file}`);
     }
   }
@@ -349,6 +353,8 @@ function compare(
   const replaced = new Set<Finding>();
 
   const findings: Finding[] = [];
+  /** Undeclared outputs a race of the job also reports, each with those races: kept only if missing-deps replace them all. */
+  const heldBack: Array<[Finding, Finding[]]> = [];
   for (const { job, unit, g, target, made, wrote, writer, read, named } of built.values()) {
     const always = g.always(target) || !!named;
     const deps = g.dependsOn(target);
@@ -396,9 +402,9 @@ function compare(
     for (const [id, ts] of named || g.manifest(target) ? [] : wrote) {
       const f = build.model.files[id];
       if (f.dir || f.removed || !inTree(f.path) || made.has(f.path) || depfiles.has(f.path) || g.own(f.path) || noise.file(f)) continue;
-      if (inUnit(raced, f.path)) continue;
+      const races = unit.flatMap((j) => raced.get(`${j.proc}\0${f.path}`) ?? []);
       const name = show(f.path);
-      findings.push({
+      const finding: Finding = {
         kind: 'undeclared-output',
         file: f.path,
         target,
@@ -406,7 +412,9 @@ function compare(
         detail: `${who} built ${tname} and also wrote ${name}, which no rule for ${tname} declares: nothing else may use it safely`,
         time: secondsSince(build, ts),
         uses: [{ path: f.path, access: ['write'], time: secondsSince(build, ts), proc: writer.get(id) ?? job.proc }],
-      });
+      };
+      if (races.length) heldBack.push([finding, races]);
+      else findings.push(finding);
     }
     // missing-dep: a file another job generated, read or run here (or looked for before it was made), with no path in the graph from its rule to this target
     const uses = new Map<number, [number, number, Used | 'looked for']>(read);
@@ -498,5 +506,7 @@ function compare(
       }
     }
   }
+  // a race that is a missing-dep is reported as that missing-dep: the undeclared output it hid is reported (as at -j1, where the jobs did not race)
+  for (const [finding, races] of heldBack) if (races.every((r) => replaced.has(r))) findings.push(finding);
   return { findings, compared: built.size, replaced };
 }
