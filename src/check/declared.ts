@@ -49,7 +49,13 @@
  *
  * A file already reported as a race for the same job is not reported
  * again as an undeclared output or input (a file another job wrote over
- * is the job's input: src/model/jobs.ts).
+ * is the job's input: src/model/jobs.ts). A race a missing-dep replaces is
+ * not reported, so the undeclared output it would have hidden is: the
+ * findings of a makefile do not depend on whether its jobs overlapped.
+ *
+ * ninja: only the jobs a ninja running in DIR started are compared with
+ * DIR's graph (ninjasIn); what the manifest's generator writes besides
+ * build.ninja is its own (Graph.manifest).
  */
 import fs from 'node:fs';
 import { CheckError } from '../errors.js';
@@ -60,7 +66,7 @@ import { jobRef, secondsSince, type FileUse, type Finding, type JobRef, type Pat
 import { makeDatabases } from './makedb.js';
 import { makeGraph, type Graph } from './makegraph.js';
 import { RecipeChains, shellScript } from './recipes.js';
-import { ninjaGraph } from './ninjadb.js';
+import { ninjaGraph, ninjasIn } from './ninjadb.js';
 import { isPseudoPath, type Noise } from './noise.js';
 
 export interface Declared {
@@ -102,11 +108,16 @@ export async function declaredMake(build: Build, noise: Noise, found: readonly F
   return { findings: d.findings, notes, replaced: d.replaced };
 }
 
-/** Against ninja: the graph of the build directory DIR. Sentences name files by `show`. */
+/** Against ninja: the graph of the build directory DIR, for the jobs a ninja running there started. Sentences name files by `show`. */
 export function declaredNinja(build: Build, noise: Noise, found: readonly Finding[], dir: string, show: PathNamer = pathShower(build.startDir)): Declared {
   const g = ninjaGraph(dir);
-  const d = compare(build, noise, found, () => g, show);
-  const notes = d.compared ? [] : [`no job of the build wrote or named a target of the ninja graph in ${dir}: nothing was compared with it (is it the build directory of the traced build?)`];
+  const ninjas = ninjasIn(build, dir);
+  const d = compare(build, noise, found, (job) => (ninjas.has(build.process(job.proc)?.parent ?? 0) ? g : undefined), show);
+  const notes = d.compared
+    ? []
+    : ninjas.size
+      ? [`no job of the build wrote or named a target of the ninja graph in ${dir}: nothing was compared with it (is it the build directory of the traced build?)`]
+      : [`no ninja of the build ran in ${dir} (ninja -C ${dir}): nothing was compared with its graph (is it the build directory of the traced build?)`];
   return { findings: d.findings, notes, replaced: d.replaced };
 }
 
@@ -276,13 +287,15 @@ function compare(
 ): { findings: Finding[]; compared: number; replaced: Set<Finding> } {
   const start = build.startDir || '/';
   const inTree = (p: string) => relativeInside(start, p) !== undefined && p !== start;
-  const raced = new Set<string>();
+  /** Job and file -> the races on it (a race a missing-dep replaces is no longer reported: the undeclared output is, as without the race). */
+  const raced = new Map<string, Finding[]>();
   // a file the job made and another job wrote over is the job's input (src/model/jobs.ts): the write-write race names it
   const overwritten = new Set<string>();
   for (const f of found) {
     if (f.kind === 'hermeticity') continue;
     for (const j of f.jobs) {
-      raced.add(`${j.proc}\0${f.file}`);
+      const key = `${j.proc}\0${f.file}`;
+      raced.set(key, [...(raced.get(key) ?? []), f]);
       if (f.kind === 'write-write') overwritten.add(`${j.proc}\0${f.file}`);
     }
   }
@@ -340,6 +353,8 @@ function compare(
   const replaced = new Set<Finding>();
 
   const findings: Finding[] = [];
+  /** Undeclared outputs a race of the job also reports, each with those races: kept only if missing-deps replace them all. */
+  const heldBack: Array<[Finding, Finding[]]> = [];
   for (const { job, unit, g, target, made, wrote, writer, read, named } of built.values()) {
     const always = g.always(target) || !!named;
     const deps = g.dependsOn(target);
@@ -383,12 +398,13 @@ function compare(
         uses: [{ path: f.path, access: [how === 'read' ? 'read' : how === 'ran' ? 'exec' : 'rename_from'], time: secondsSince(build, ts), proc: by }],
       });
     }
-    for (const [id, ts] of named ? [] : wrote) {
+    // the manifest's generator (CMake regenerating build.ninja) writes its own bookkeeping besides
+    for (const [id, ts] of named || g.manifest(target) ? [] : wrote) {
       const f = build.model.files[id];
       if (f.dir || f.removed || !inTree(f.path) || made.has(f.path) || depfiles.has(f.path) || g.own(f.path) || noise.file(f)) continue;
-      if (inUnit(raced, f.path)) continue;
+      const races = unit.flatMap((j) => raced.get(`${j.proc}\0${f.path}`) ?? []);
       const name = show(f.path);
-      findings.push({
+      const finding: Finding = {
         kind: 'undeclared-output',
         file: f.path,
         target,
@@ -396,7 +412,9 @@ function compare(
         detail: `${who} built ${tname} and also wrote ${name}, which no rule for ${tname} declares: nothing else may use it safely`,
         time: secondsSince(build, ts),
         uses: [{ path: f.path, access: ['write'], time: secondsSince(build, ts), proc: writer.get(id) ?? job.proc }],
-      });
+      };
+      if (races.length) heldBack.push([finding, races]);
+      else findings.push(finding);
     }
     // missing-dep: a file another job generated, read or run here (or looked for before it was made), with no path in the graph from its rule to this target
     const uses = new Map<number, [number, number, Used | 'looked for']>(read);
@@ -488,5 +506,7 @@ function compare(
       }
     }
   }
+  // a race that is a missing-dep is reported as that missing-dep: the undeclared output it hid is reported (as at -j1, where the jobs did not race)
+  for (const [finding, races] of heldBack) if (races.every((r) => replaced.has(r))) findings.push(finding);
   return { findings, compared: built.size, replaced };
 }

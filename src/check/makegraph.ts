@@ -26,6 +26,13 @@ export interface Graph {
   /** The target is remade at every build (it depends on a phony or FORCE target): its inputs need no declaring. */
   always(target: string): boolean;
   /**
+   * `target` is the build system's own manifest, which its generator remakes
+   * (ninja's build.ninja: CMake, Meson, gn): what else that job writes is the
+   * generator's bookkeeping (CMakeCache.txt, CMakeFiles/, cmake_install.cmake,
+   * configure_file() output), no undeclared output.
+   */
+  manifest(target: string): boolean;
+  /**
    * The build system reads the compiler's depfile of `target` itself before
    * the next build (CMake's Makefile generator consolidates `*.o.d` into
    * compiler_depend.make): what the depfile lists is declared.
@@ -124,6 +131,7 @@ export function makeGraph(db: MakeDb, build: Build): Graph {
       return order.after([...outputs].sort().join('\0'), outputs, [to]);
     },
     ruleOf: () => undefined,
+    manifest: () => false,
     recipe: (t) => {
       const e = db.targets.get(t);
       const rel = relativeInside(db.curdir, t) ?? t;

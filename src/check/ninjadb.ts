@@ -13,13 +13,20 @@
  * the build system's own. An edge is ordered after the edges making its
  * inputs of every kind, transitively (through phony edges too); the
  * dependencies recorded from depfiles order nothing: a clean build has
- * none (ninja -t missingdeps).
+ * none (ninja -t missingdeps). The edge making the manifest (DIR/build.ninja:
+ * CMake's RERUN_CMAKE) is its generator's: ninja runs it, and reloads the
+ * manifest, before any other edge, so every edge is ordered after it, and
+ * the other files it writes are the generator's own.
+ *
+ * The graph describes the jobs the ninja processes that ran in DIR started
+ * (ninjasIn), and only those.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CheckError } from '../errors.js';
 import { unnamedWorkingDir, workingDir } from '../log/io.js';
+import { DEFAULT_DRIVERS, isDriver, type Build } from '../model/index.js';
 import { baseName, normalizeAbs, pathsUnder } from '../normalize/paths.js';
 import type { Graph } from './makegraph.js';
 import { OrderIndex } from './order.js';
@@ -35,6 +42,9 @@ export interface NinjaEdge {
 }
 
 const OWN = new Set(['build.ninja', '.ninja_log', '.ninja_deps']);
+/** Drivers that run a ninja manifest; a driver named with --driver may be one too. */
+const NINJAS = new Set(['ninja', 'samu']);
+const OTHER_DRIVERS = new Set(DEFAULT_DRIVERS.filter((d) => !NINJAS.has(d)));
 const BATCH = 500;
 
 function ninja(dir: string, args: string[]): string {
@@ -123,6 +133,7 @@ export function ninjaGraph(dirArg: string): Graph {
     const e = edges.get(t);
     return new Set(e ? (together.get(edgeKey(e)) ?? [t]) : [t]);
   };
+  const manifest = madeWith(abs('build.ninja'));
   const memo = new Map<string, Set<string>>();
   const closure = (t: string): Set<string> => {
     let seen = memo.get(t);
@@ -149,9 +160,11 @@ export function ninjaGraph(dirArg: string): Graph {
     madeWith,
     targetsIn: pathsUnder(() => [...edges.keys()].filter((t) => edges.get(t)!.rule !== 'phony')),
     ordered: (from, to) => {
+      if (manifest.has(from)) return true;
       const e = edges.get(from);
       return order.after(e ? edgeKey(e) : from, madeWith(from), [to]);
     },
+    manifest: (t) => manifest.has(t) && !!edges.get(t) && edges.get(t)!.rule !== 'phony',
     recipe: () => ({ lines: [], auto: {} }),
     ruleOf: (t) => {
       const e = edges.get(t);
@@ -167,4 +180,26 @@ export function ninjaGraph(dirArg: string): Graph {
         return e?.rule === 'phony' && !e.inputs.length && !e.orderOnly.length;
       }),
   };
+}
+
+/**
+ * The ninja processes of the build that ran in `dir` (ninja -C DIR, or
+ * started there, as cmake --build starts it): the jobs they started are the
+ * ones DIR's graph describes. A job anything else started (CMake's
+ * configure step run by a shell, which writes build.ninja; a try-compile's
+ * ninja in a directory of its own) is held to no edge of it.
+ */
+export function ninjasIn(build: Build, dir: string): Set<number> {
+  const here = new Set([path.resolve(dir)]);
+  try {
+    here.add(fs.realpathSync(dir));
+  } catch {
+    // ninjaGraph has read it
+  }
+  const out = new Set<number>();
+  for (const p of build.model.processes) {
+    if (!build.jobs.runsDriver(p.proc) || isDriver(p, OTHER_DRIVERS)) continue;
+    if (here.has(p.chdirs?.at(-1) ?? p.cwd)) out.add(p.proc);
+  }
+  return out;
 }

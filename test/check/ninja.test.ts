@@ -80,13 +80,13 @@ ebpfTest('check --ninja: exactly the undeclared input and the undeclared output'
   assert.equal(noMake.code, 2);
   assert.match(noMake.stderr.trim(), /^bt: --make: the build ran no make, so there is no make graph to compare with/);
 
-  // another ninja directory: nothing of the build is a target there, and check says so
+  // another ninja directory: no ninja of the build ran there, and check says so
   const other = path.join(path.dirname(dir), 'other');
   fs.mkdirSync(other);
   fs.writeFileSync(path.join(other, 'build.ninja'), 'rule cp\n  command = cp $in $out\nbuild x.txt: cp y.txt\n');
   const wrong = await bt(['check', '--ninja', other, tr.file]);
   assert.equal(wrong.code, 0, wrong.stderr);
-  assert.match(wrong.stderr, new RegExp(`^bt: note: no job of the build wrote or named a target of the ninja graph in ${other}: nothing was compared with it \\(is it the build directory of the traced build\\?\\)$`, 'm'));
+  assert.match(wrong.stderr, new RegExp(`^bt: note: no ninja of the build ran in ${other} \\(ninja -C ${other}\\): nothing was compared with its graph \\(is it the build directory of the traced build\\?\\)$`, 'm'));
 
   const bad = await bt(['check', '--ninja', path.join(dir, 'nowhere'), tr.file]);
   assert.equal(bad.code, 2);

@@ -183,6 +183,25 @@ ebpfTest('check --make: a read-write race on an undeclared input that another jo
   assert.deepEqual(races.json.findings.map((f) => [f.kind, path.relative(dir, f.file)]), [['read-write', 'gen.h']]);
 });
 
+ebpfTest('check --make: a recipe writing a file it does not declare, which an unordered rule reads, gives the same findings at -j1 and at -j2, where the two jobs raced', async () => {
+  const makefile = 'all: out.txt use.txt\nout.txt:\n\techo hi > data.txt; sleep 0.1; touch out.txt\nuse.txt:\n\tsleep 0.3; cat data.txt > use.txt\n';
+  for (const jobs of [1, 2]) {
+    const { dir, file } = await traceMake('bt-lucky-', makefile, {}, jobs);
+    const { json } = await checkJson(file, ['--make']);
+    assert.deepEqual(
+      json.findings.map((f) => [f.kind, path.relative(dir, f.file), path.relative(dir, f.target ?? '')]),
+      [
+        ['missing-dep', 'data.txt', 'use.txt'],
+        ['undeclared-output', 'data.txt', 'out.txt'],
+      ],
+      `make -j${jobs}`,
+    );
+    // the race at -j2 is the missing dep; at -j1 the jobs did not overlap
+    const races = await checkJson(file);
+    assert.deepEqual(races.json.findings.map((f) => [f.kind, path.relative(dir, f.file)]), jobs === 2 ? [['read-write', 'data.txt']] : [], `make -j${jobs}`);
+  }
+});
+
 ebpfTest('check --make: an order-only prerequisite declares no input, and an order-only phony one does not remake the target', async () => {
   // main.o reads gen.h (order-only: a newer gen.h does not remake main.o);
   // util.o reads util.h, declared nowhere, behind an order-only phony outdir
