@@ -113,40 +113,70 @@ function relativeFirst(show: Show, paths: readonly string[]): string[] {
   return paths.map((p) => [rank(p), p] as const).sort((a, b) => a[0] - b[0]).map(([, p]) => p);
 }
 
-/** From how many inputs of one job in one directory outside the tree the tree shows that directory instead (a toolchain's libraries). */
+/** From how many inputs of one job under one directory outside the tree the tree shows that directory instead. */
 const GROUP_AT = 12;
 
+/** A directory leaves are folded into: its path and the leaves under it, in the children's order. */
+interface Fold {
+  dir: string;
+  leaves: DepNode[];
+  /** How many directories the leaves are in. */
+  dirs: number;
+}
+
+/** Whether `dir` may stand for what is under it: not /, a top directory (/usr) or a home directory (/home/ann). */
+function foldable(dir: string): boolean {
+  const depth = dir.split('/').length - 1;
+  return depth >= (dir.startsWith('/home/') ? 3 : 2);
+}
+
 /**
- * The children of a tree node that deps --text shows as one line per
+ * The children of a tree node that deps' text shows as one line per
  * directory: leaves (files the build did not write) outside the start
- * directory, GROUP_AT or more of them in one directory (rustc reads ~40
- * .rlib and .rmeta files of its toolchain for every crate). By directory,
- * each listing the leaves it stands for.
+ * directory, GROUP_AT or more of them under one directory (rustc reads ~40
+ * .rlib and .rmeta files of its toolchain for every crate, python its
+ * library's .pyc files, a C++ compile ~150 headers of /usr/include). Each
+ * leaf goes to the shallowest directory under which there are that many,
+ * not /, a top directory or a home directory; by leaf.
  */
-function leafDirs(show: Show, children: readonly DepNode[]): Map<string, DepNode[]> {
-  const byDir = new Map<string, DepNode[]>();
-  for (const c of children) {
-    if (c.writer || c.children.length || c.repeated || show(c.path) !== displayPath(c.path)) continue;
-    const d = dirName(c.path);
-    const l = byDir.get(d);
-    if (l) l.push(c);
-    else byDir.set(d, [c]);
+function leafFolds(show: Show, children: readonly DepNode[]): Map<DepNode, Fold> {
+  const leaves = children.filter((c) => !c.writer && !c.children.length && !c.repeated && show(c.path) === displayPath(c.path));
+  const under = new Map<string, number>();
+  for (const l of leaves) {
+    for (let d = dirName(l.path); d !== '/' && d !== '.'; d = dirName(d)) under.set(d, (under.get(d) ?? 0) + 1);
   }
-  for (const [d, l] of byDir) if (l.length < GROUP_AT) byDir.delete(d);
-  return byDir;
+  const folds = new Map<string, Fold>();
+  const byLeaf = new Map<DepNode, Fold>();
+  for (const l of leaves) {
+    const ancestors: string[] = [];
+    for (let d = dirName(l.path); d !== '/' && d !== '.'; d = dirName(d)) ancestors.unshift(d);
+    const dir = ancestors.find((d) => foldable(d) && (under.get(d) ?? 0) >= GROUP_AT);
+    if (dir === undefined) continue;
+    let fold = folds.get(dir);
+    if (!fold) folds.set(dir, (fold = { dir, leaves: [], dirs: 0 }));
+    fold.leaves.push(l);
+    byLeaf.set(l, fold);
+  }
+  for (const f of folds.values()) f.dirs = new Set(f.leaves.map((l) => dirName(l.path))).size;
+  return byLeaf;
+}
+
+function foldLine(show: Show, f: Fold): string {
+  const where = f.dirs === 1 && dirName(f.leaves[0].path) === f.dir ? '' : ` in ${plural(f.dirs, 'directory', 'directories')} under it`;
+  return `${show(f.dir)}/  (${count(f.leaves.length)} files${where}; --inputs lists them)`;
 }
 
 function treeLines(show: Show, node: DepNode, indent: string, out: string[], verb: string): void {
   const by = node.writer ? `  <- ${verb} ${commandLine(node.writer.argv, 80)} [proc ${node.writer.proc}]` : '';
   out.push(`${indent}${show(node.path)}${node.repeated ? ' (see above)' : by}`);
   if (node.repeated) return;
-  const grouped = leafDirs(show, node.children);
-  // in the model's order (deps: the tree's files first), which the "(see above)" marks follow; a grouped
+  const folded = leafFolds(show, node.children);
+  // in the model's order (deps: the tree's files first), which the "(see above)" marks follow; a folded
   // directory where its first file was
   for (const c of node.children) {
-    const group = grouped.get(dirName(c.path));
-    if (!group?.includes(c)) treeLines(show, c, `${indent}  `, out, verb);
-    else if (group[0] === c) out.push(`${indent}  ${dirName(c.path) === '/' ? '/' : `${show(dirName(c.path))}/`}  (${count(group.length)} files; --inputs lists them)`);
+    const fold = folded.get(c);
+    if (!fold) treeLines(show, c, `${indent}  `, out, verb);
+    else if (fold.leaves[0] === c) out.push(`${indent}  ${foldLine(show, fold)}`);
   }
 }
 
