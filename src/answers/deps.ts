@@ -378,7 +378,10 @@ export function rdeps(build: Build, file: BuildFile, opts: DepsOptions = {}): De
   const noise = noiseOf(build);
   const made = new Set<number>();
   const read = new Set<number>([file.id]);
+  // the jobs that made something from it; those that only read it (make or ninja reading a depfile) count
+  // only when nothing was made from it
   const units = new Set<number>();
+  const readOnly = new Set<number>();
   const expanded = new Set<number>();
   const how = impact(build, file, (o) => !!opts.all || !noise[o]);
 
@@ -393,7 +396,7 @@ export function rdeps(build: Build, file: BuildFile, opts: DepsOptions = {}): De
     }
     expanded.add(f.id);
     for (const { unit, outputs } of readers) {
-      units.add(unit);
+      (outputs.length ? units : readOnly).add(unit);
       for (const o of outputs) {
         made.add(o);
         read.add(f.id);
@@ -409,7 +412,7 @@ export function rdeps(build: Build, file: BuildFile, opts: DepsOptions = {}): De
     file: file.path,
     inputs: sortedPaths(build, read),
     outputs: sortedPaths(build, made),
-    processes: [...units].sort((a, b) => a - b).map((u) => depProcess(build, u)),
+    processes: [...(units.size ? units : readOnly)].sort((a, b) => a - b).map((u) => depProcess(build, u)),
     tree,
     // nobody read it by any name (at --depth 0 no reader is visited: ask the file)
     untouched: readerUnits(build, namesOf(build, file.id)).length === 0,

@@ -149,3 +149,33 @@ test('deps text: a file made outside the tree and reached again is shown in full
     '  /usr/bin/cc',
   ]);
 });
+
+test('rdeps: the driver reading a depfile made from FILE is not one of the jobs that made something from it', () => {
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/ninja', ['ninja'], '/w');
+  t.fork(1, 2);
+  t.exec(2, '/usr/bin/cc', ['cc', '-c', 'a.c', '-MD', '-MF', 'a.o.d'], '/w');
+  ['a.c', 'h.h'].forEach((f, i) => {
+    t.open(2, f, { fd: 3 + i });
+    t.close(2, 3 + i);
+  });
+  for (const out of ['a.o', 'a.o.d']) {
+    t.open(2, out, { fd: 9, flags: W });
+    t.close(2, 9);
+  }
+  t.exit(2, 0);
+  // ninja reads the depfile after the job, as it does to record the headers
+  t.open(1, 'a.o.d', { fd: 3 });
+  t.close(1, 3);
+  addJob(t, 3, ['cc', '-o', 'prog', 'a.o'], ['a.o'], 'prog');
+  t.exit(1, 0);
+  const n = normalizeRecords(t.header, t.records);
+  const b = buildFromRecords(n.header, n.records);
+  const r = rdeps(b, b.file('/w/h.h')!);
+  assert.deepEqual(r.processes.map((p) => p.argv.join(' ')), ['cc -c a.c -MD -MF a.o.d', 'cc -o prog a.o']);
+  assert.equal(depsText(r, { reverse: true, start: '/w' }).split('\n').at(-2), '3 files made from it by 2 jobs');
+  // a file only read: its readers are named
+  const c = rdeps(b, b.file('/w/a.o.d')!);
+  assert.deepEqual(c.processes.map((p) => p.argv.join(' ')), ['ninja']);
+  assert.equal(depsText(c, { reverse: true, start: '/w' }).split('\n').at(-2), 'no file was made from it (read by ninja [proc 1])');
+});
