@@ -18,6 +18,9 @@ export function agreesWithMagic(bytes: Uint8Array, at = 0): boolean {
 export function isLogFile(file: string): boolean {
   let fd = -1;
   try {
+    // not even opened unless a regular file: opening a FIFO lets its writer go on, and closing it then
+    // kills the writer (SIGPIPE) before the reader the user asked for opens it (bt dump log.fifo)
+    if (!fs.statSync(file).isFile()) return false;
     fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     if (!fs.fstatSync(fd).isFile()) return false;
     const head = Buffer.alloc(MAGIC.length);

@@ -48,7 +48,7 @@ describe('logs through a pipe', () => {
     assert.ok(filtered.length > 3);
     const r = sh('cat "$3" | "$1" "$2" dump --filter "exe == cc1" -', raw);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /, normalized from -: make /);
+    assert.match(r.stdout, /^# bt log, normalized from - \(format 1\) by bt .*: make /);
     assert.deepEqual(r.stdout.split('\n').slice(1), filtered.slice(1));
   });
 
