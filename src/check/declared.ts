@@ -370,6 +370,9 @@ function compare(
       }
     }
     const ref = jobRef(build, job.proc);
+    // what the job did to its target: a job that failed did not build it, though it may have written it (`cat x > t`)
+    const root = build.process(job.proc);
+    const building = (tname: string) => (named || (root && failed(root)) ? `failed building ${tname} (${exitOf(build, job.proc)})` : `built ${tname}`);
     // the job, and the line of its recipe that used the file when that is another job
     const withLine = (r: JobRef, proc: number): JobRef[] => {
       const line = build.process(proc)?.job;
@@ -393,7 +396,7 @@ function compare(
         file: f.path,
         target,
         jobs: withLine(ref, by),
-        detail: `${who} built ${tname} and ${how} ${name}, which ${tname} does not depend on: changing ${name} will not rebuild ${tname}`,
+        detail: `${who} ${building(tname)} and ${how} ${name}, which ${tname} does not depend on: changing ${name} will not rebuild ${tname}`,
         time: secondsSince(build, ts),
         uses: [{ path: f.path, access: [how === 'read' ? 'read' : how === 'ran' ? 'exec' : 'rename_from'], time: secondsSince(build, ts), proc: by }],
       });
@@ -409,7 +412,7 @@ function compare(
         file: f.path,
         target,
         jobs: withLine(ref, writer.get(id) ?? job.proc),
-        detail: `${who} built ${tname} and also wrote ${name}, which no rule for ${tname} declares: nothing else may use it safely`,
+        detail: `${who} ${building(tname)} and also wrote ${name}, which no rule for ${tname} declares: nothing else may use it safely`,
         time: secondsSince(build, ts),
         uses: [{ path: f.path, access: ['write'], time: secondsSince(build, ts), proc: writer.get(id) ?? job.proc }],
       };
@@ -488,7 +491,7 @@ function compare(
           target,
           jobs: [ref, jobRef(build, gj)],
           detail:
-            `${who} ${named ? `failed building ${tname} (${exitOf(build, job.proc)})` : `built ${tname}`} and ${how} ${name}, which job ${gj} generated${making ? ` (${making})` : ''}, but nothing in the ${g.system} graph orders ${tname} after ${show(from)} ` +
+            `${who} ${building(tname)} and ${how} ${name}, which job ${gj} generated${making ? ` (${making})` : ''}, but nothing in the ${g.system} graph orders ${tname} after ${show(from)} ` +
             `(no ${paths} dependency path): ${gen.time <= use.time ? 'it was made first by luck of scheduling' : `job ${build.process(by)?.job ?? job.proc} ${used === 'looked for' ? 'looked for it' : 'used it'} before job ${gj} made it`}` +
             (was === undefined ? '' : `; nor does ${tname} depend on it: changing ${name} will not rebuild ${tname}`),
           time: Math.min(use.time, gen.time),

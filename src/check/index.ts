@@ -70,6 +70,12 @@ export async function check(build: Build, opts: CheckOptions = {}): Promise<Chec
     found.push(...declared.findings);
     notes.push(...declared.notes);
   }
+  if (!declared && neverOverlapped(build)) {
+    notes.push(
+      `no two of the build's ${build.jobs.jobs.length} jobs ran at the same time (make -j1?): races show only between jobs that did; ` +
+        '--make (or --ninja DIR) compares every job with the build system\'s own graph, whatever -j ran',
+    );
+  }
   if (build.model.live) notes.push('a running bt trace still writes the log: findings cover the build so far');
   else if (build.model.incomplete) notes.push('the log is incomplete: findings cover what was recorded');
   if (build.model.lostEvents) notes.push(`${build.model.lostEvents} events were lost while tracing: findings may be incomplete`);
@@ -82,4 +88,16 @@ export async function checkFile(path: string, opts: CheckOptions = {}, load: Loa
   compileGlobs(opts.allow, '/', '--allow');
   const build = loadBuild(path, load);
   return { ...(await check(build, opts)), build };
+}
+
+/** Whether the build has two jobs or more and no two of them ran at the same time (a -j1 build: no race can show). */
+function neverOverlapped(build: Build): boolean {
+  const jobs = build.jobs.jobs; // by start
+  if (jobs.length < 2) return false;
+  let end = -Infinity;
+  for (const j of jobs) {
+    if (j.start < end) return false;
+    end = Math.max(end, j.end);
+  }
+  return true;
 }

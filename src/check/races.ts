@@ -254,7 +254,7 @@ function finding(build: Build, units: Units, f: BuildFile, w: JobUse, o: JobUse,
   const at = (ts: number) => `+${secondsSince(build, ts).toFixed(6)}`;
   const sw = units.span(sides.w);
   const so = units.span(sides.o);
-  const overlap = `${at(Math.max(sw[0], so[0]))}..${at(Math.min(sw[1], so[1]))}`;
+  const overlap = `from ${at(Math.max(sw[0], so[0]))} to ${at(Math.min(sw[1], so[1]))}`;
   // the jobs, and the sub-builds holding them when their driver did not run them itself
   const nested = sides.w !== w.job || sides.o !== o.job;
   const side = (u: JobUse, s: number) => (u.job === s ? unitName(build, u.job) : `${unitName(build, u.job)} (under ${unitName(build, s)})`);
@@ -262,7 +262,7 @@ function finding(build: Build, units: Units, f: BuildFile, w: JobUse, o: JobUse,
   const oName = side(o, sides.o);
   const subs = () =>
     `${unitName(build, sides.w)} (${commandLine(build.process(sides.w)?.argv ?? [], 60)}) and ${unitName(build, sides.o)} (${commandLine(build.process(sides.o)?.argv ?? [], 60)})`;
-  const both = nested ? `${subs()} ran at the same time (${overlap}) and nothing orders them` : `both ran ${overlap}`;
+  const both = nested ? `${subs()} ran at the same time (${overlap}) and nothing orders them` : `they overlapped ${overlap}`;
   // how the other job used it: ran it (a tool the build made), read it, or only looked for it
   const ran = (o.lookKinds & (Kind.EXEC | Kind.READ)) === Kind.EXEC;
   const looked = ran ? 'ran' : o.lookKinds & ~Kind.PROBE ? 'read' : 'looked for';

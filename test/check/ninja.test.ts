@@ -232,3 +232,22 @@ ebpfTest('check --ninja -j1: a compile that failed because its -I directory of g
   const plain = await bt(['check', '--json', tr.file]);
   assert.equal(plain.code, 0, plain.stdout);
 });
+
+ebpfTest('check --ninja: a job that failed after its shell made the target (cat x > t) failed building it, it did not build it', async (t) => {
+  if (!needNinja(t)) return;
+  const dir = path.join(tmpdir('bt-ninja-'), 'failed');
+  fs.mkdirSync(dir);
+  fs.writeFileSync(
+    path.join(dir, 'build.ninja'),
+    'rule slow\n  command = sleep 0.3 && echo 1 > $out\nrule report\n  command = cat stats.txt > $out\n' +
+      'build stats.txt: slow\nbuild report.txt: report\nbuild all: phony stats.txt report.txt\ndefault all\n',
+  );
+  const tr = await trace(['ninja', '-j2'], { cwd: dir });
+  assert.equal(tr.code, 1, 'cat found no stats.txt and ninja stopped');
+  const r = await bt(['check', '--json', '--ninja', dir, tr.file]);
+  const json = JSON.parse(r.stdout) as { findings: Array<{ kind: string; file: string; target: string; detail: string }> };
+  const dep = json.findings.find((f) => f.kind === 'missing-dep');
+  assert.ok(dep, r.stdout);
+  assert.deepEqual([path.relative(dir, dep.file), path.relative(dir, dep.target)], ['stats.txt', 'report.txt']);
+  assert.match(dep.detail, /^job \d+ failed building report\.txt \(exit 1\) and (looked for|read) stats\.txt, which job \d+ generated/);
+});

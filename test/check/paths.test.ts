@@ -53,7 +53,7 @@ test('bt check: paths under the start directory relative to it in the report and
   assert.equal(rel.stdout.split('\n')[0], 'bt check: 2 findings in make -j2 in /src/w (exit status 0): 1 read-write, 1 hermeticity (checked: hermeticity, races)');
   assert.deepEqual(fileLines(rel.stdout), [
     'read-write  inc/gen.h',
-    '  job 2 wrote inc/gen.h at +0.010001 and job 3, not ordered after it (both ran +0.000004..+0.100001), read it at +0.020001',
+    '  job 2 wrote inc/gen.h at +0.010001 and job 3, not ordered after it (they overlapped from +0.000004 to +0.100001), read it at +0.020001',
     '    +0.010001  write  inc/gen.h  (job 2)',
     '    +0.020001  read  inc/gen.h  (job 3)',
     'hermeticity  /opt/sdk/include/',
@@ -65,7 +65,7 @@ test('bt check: paths under the start directory relative to it in the report and
   assert.equal(abs.code, 1, abs.stderr);
   assert.deepEqual(fileLines(abs.stdout), [
     'read-write  /src/w/inc/gen.h',
-    '  job 2 wrote /src/w/inc/gen.h at +0.010001 and job 3, not ordered after it (both ran +0.000004..+0.100001), read it at +0.020001',
+    '  job 2 wrote /src/w/inc/gen.h at +0.010001 and job 3, not ordered after it (they overlapped from +0.000004 to +0.100001), read it at +0.020001',
     '    +0.010001  write  /src/w/inc/gen.h  (job 2)',
     '    +0.020001  read  /src/w/inc/gen.h  (job 3)',
     'hermeticity  /opt/sdk/include/',
@@ -83,6 +83,6 @@ test('bt check: paths under the start directory relative to it in the report and
     assert.equal(race.kind, 'read-write');
     assert.equal(race.file, '/src/w/inc/gen.h');
     assert.deepEqual(race.uses.map((u) => u.path), ['/src/w/inc/gen.h', '/src/w/inc/gen.h']);
-    assert.equal(race.detail, `job 2 wrote ${name} at +0.010001 and job 3, not ordered after it (both ran +0.000004..+0.100001), read it at +0.020001`);
+    assert.equal(race.detail, `job 2 wrote ${name} at +0.010001 and job 3, not ordered after it (they overlapped from +0.000004 to +0.100001), read it at +0.020001`);
   }
 });
