@@ -7,6 +7,7 @@
  */
 import type { Backend } from './backend.js';
 import { fieldFilter } from './fields.js';
+import { STATIC_NOTE } from './graph.js';
 import { selFile, selProc, store } from './state.js';
 import { clear, count, dur, h, shellJoin, shortPath } from './util.js';
 
@@ -161,12 +162,14 @@ export class Details {
         this.field('created', d.created ? 'yes: the build made it' : 'no'),
         this.field('removed', d.removed ? 'yes: gone at the end' : 'no'),
       ),
-      h(
-        'div.actions',
-        {},
-        h('button#show-deps', { onclick: () => go('deps') }, 'Provenance (what it was made from)'),
-        h('button#show-rdeps', { onclick: () => go('rdeps') }, 'Impact (what was made from it)'),
-      ),
+      this.api.kind === 'static'
+        ? h('p.hint.static-graph', {}, STATIC_NOTE)
+        : h(
+            'div.actions',
+            {},
+            h('button#show-deps', { onclick: () => go('deps') }, 'Provenance (what it was made from)'),
+            h('button#show-rdeps', { onclick: () => go('rdeps') }, 'Impact (what was made from it)'),
+          ),
       this.list('Written by', d.writers, (r) => this.procLink(r), 'writers'),
       this.list('Read by', d.readers, (r) => this.procLink(r), 'readers'),
       this.list('Looked for by', d.probers, (r) => this.procLink(r), 'probers'),

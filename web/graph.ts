@@ -12,6 +12,10 @@ import type { Backend } from './backend.js';
 import { selFile, selProc, store } from './state.js';
 import { clear, h } from './util.js';
 
+/** What a static --html page says where the server would draw a provenance graph. */
+export const STATIC_NOTE =
+  'This page is a static copy (bt view --html): provenance and impact graphs are drawn by the bt view server. Run bt view on the log to see them, or bt graph --focus FILE for one file.';
+
 export class GraphPane {
   readonly el: HTMLElement;
   private readonly body: HTMLElement;
@@ -31,6 +35,15 @@ export class GraphPane {
 
   async load(): Promise<void> {
     if (store.s.rtab !== 'graph') return;
+    if (this.api.kind === 'static') {
+      // a static copy has no server to lay graphs out: say so, not as an error
+      if (this.shown === 'static') return;
+      this.shown = 'static';
+      clear(this.head);
+      clear(this.body);
+      this.body.append(h('p.hint.static-graph', {}, STATIC_NOTE));
+      return;
+    }
     const p = selProc();
     const f = selFile();
     const key = `${store.s.sel}/${store.s.dir}/${store.s.allPhases}`;

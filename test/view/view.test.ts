@@ -254,6 +254,18 @@ viewTest('the static --html page opens from file:// and shows the same tree', as
   await page.waitForSelector('#filter.bad');
   assert.match((await page.textContent('#filter-status')) ?? '', /^column 8: /);
   assert.equal((await treeRows(page)).length, 1, 'the last good filter stays applied');
+  // no server to draw graphs: a file's details say so instead of offering buttons that fail, and so does the pane
+  await page.fill('#filter', '');
+  await page.click('#tab-files');
+  await page.waitForSelector('#files .file-row');
+  await page.click('#files .file-row');
+  const note = 'This page is a static copy (bt view --html): provenance and impact graphs are drawn by the bt view server. Run bt view on the log to see them, or bt graph --focus FILE for one file.';
+  await page.waitForSelector('#details .static-graph');
+  assert.equal(await page.textContent('#details .static-graph'), note);
+  assert.equal(await page.$('#show-deps'), null);
+  await page.click('#tab-graph');
+  await page.waitForSelector('#graph .static-graph');
+  assert.equal(await page.textContent('#graph .static-graph'), note);
   assert.deepEqual(errors, []);
   await page.close();
 });
