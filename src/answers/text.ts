@@ -5,6 +5,7 @@
  */
 import { commandLine, count, displayPath, formatDuration, pathShower, plural } from '../present/format.js';
 import { dirName } from '../normalize/paths.js';
+import { foldDirs } from '../present/fold.js';
 import type { DepNode, DepsResult } from './deps.js';
 import type { Summary } from './summary.js';
 
@@ -113,9 +114,6 @@ function relativeFirst(show: Show, paths: readonly string[]): string[] {
   return paths.map((p) => [rank(p), p] as const).sort((a, b) => a[0] - b[0]).map(([, p]) => p);
 }
 
-/** From how many inputs of one job under one directory outside the tree the tree shows that directory instead. */
-const GROUP_AT = 12;
-
 /** A directory leaves are folded into: its path and the leaves under it, in the children's order. */
 interface Fold {
   dir: string;
@@ -124,33 +122,21 @@ interface Fold {
   dirs: number;
 }
 
-/** Whether `dir` may stand for what is under it: not /, a top directory (/usr) or a home directory (/home/ann). */
-function foldable(dir: string): boolean {
-  const depth = dir.split('/').length - 1;
-  return depth >= (dir.startsWith('/home/') ? 3 : 2);
-}
-
 /**
  * The children of a tree node that deps' text shows as one line per
- * directory: leaves (files the build did not write) outside the start
- * directory, GROUP_AT or more of them under one directory (rustc reads ~40
- * .rlib and .rmeta files of its toolchain for every crate, python its
- * library's .pyc files, a C++ compile ~150 headers of /usr/include). Each
- * leaf goes to the shallowest directory under which there are that many,
- * not /, a top directory or a home directory; by leaf.
+ * directory (present/fold.ts): leaves (files the build did not write)
+ * outside the start directory, FOLD_AT or more of them under one directory
+ * (rustc reads ~40 .rlib and .rmeta files of its toolchain for every
+ * crate, python its library's .pyc files, a C++ compile ~150 headers of
+ * /usr/include); by leaf.
  */
 function leafFolds(show: Show, children: readonly DepNode[]): Map<DepNode, Fold> {
   const leaves = children.filter((c) => !c.writer && !c.children.length && !c.repeated && show(c.path) === displayPath(c.path));
-  const under = new Map<string, number>();
-  for (const l of leaves) {
-    for (let d = dirName(l.path); d !== '/' && d !== '.'; d = dirName(d)) under.set(d, (under.get(d) ?? 0) + 1);
-  }
+  const dirOf = foldDirs(leaves.map((l) => l.path));
   const folds = new Map<string, Fold>();
   const byLeaf = new Map<DepNode, Fold>();
   for (const l of leaves) {
-    const ancestors: string[] = [];
-    for (let d = dirName(l.path); d !== '/' && d !== '.'; d = dirName(d)) ancestors.unshift(d);
-    const dir = ancestors.find((d) => foldable(d) && (under.get(d) ?? 0) >= GROUP_AT);
+    const dir = dirOf.get(l.path);
     if (dir === undefined) continue;
     let fold = folds.get(dir);
     if (!fold) folds.set(dir, (fold = { dir, leaves: [], dirs: 0 }));

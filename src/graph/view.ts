@@ -18,6 +18,7 @@
 import { GraphError } from '../errors.js';
 import { anyMatch, compileGlob, defaultHidden, SYSTEM_PATHS, type PathMatcher } from './glob.js';
 import { failed, programName, Use, type BuildModel, type FileNode, type ProcNode } from './model.js';
+import { FOLD_AT, foldDirs } from '../present/fold.js';
 import { hidesTemporaries, temporaryFlows, type Flow } from './temporaries.js';
 
 export type FilesMode = 'read' | 'written' | 'all';
@@ -50,6 +51,8 @@ export interface GraphOptions {
   dirOpens?: boolean;
   /** Show temporaries as files (default: with --all-files or --include; else a process -> process edge stands for each). */
   temporaries?: boolean;
+  /** Draw every file the build only read outside its tree, not FOLD_AT or more under one directory as that directory (default: with --all-files or --include). */
+  unfold?: boolean;
 }
 
 export const DEFAULT_MAX_NODES = 2000;
@@ -389,6 +392,10 @@ export function computeView(model: BuildModel, opts: GraphOptions = {}): GraphVi
     const merged = collapseFiles(files, fileEdges, model.header.cwd ?? '');
     files = merged.files;
     nodeOf = (vf) => merged.replace.get(vf) ?? vf;
+  } else if (foldsFiles(opts) && files.length > FOLD_AT) {
+    const merged = foldFiles(files, fileEdges, model.header.cwd ?? '');
+    files = merged.files;
+    nodeOf = (vf) => merged.replace.get(vf) ?? vf;
   }
 
   // pipes: writer node -> reader node
@@ -495,9 +502,41 @@ function collapseFiles(files: VFile[], edges: FileEdge[], cwd: string): { files:
     if (!g) groups.set(key, (g = []));
     g.push(vf);
   }
+  return mergeGroups(groups.values(), edges);
+}
+
+/** Whether the graph folds many read-only files under one directory (present/fold.ts): not with --unfold, --all-files or --include. */
+export function foldsFiles(opts: GraphOptions): boolean {
+  return !opts.unfold && !opts.allFiles && !(opts.include ?? []).length;
+}
+
+/**
+ * Files the build only read, outside its tree, FOLD_AT or more under one
+ * directory: one node for the directory (`/root/.pyenv/**\/* ×69`, a
+ * Python generator's interpreter and library), edges once per process
+ * node and kind, as --collapse program does. Files the build wrote or made
+ * stay one node each.
+ */
+function foldFiles(files: VFile[], edges: FileEdge[], cwd: string): { files: VFile[]; replace: Map<VFile, VFile> } {
+  const inTree = (p: string) => cwd !== '' && cwd !== '/' && p.startsWith(`${cwd}/`);
+  const readOnly = files.filter((vf) => (vf.file.uses & (Use.WRITE | Use.DELETE)) === 0 && !vf.file.madeBy && !vf.file.dir && !inTree(vf.file.path));
+  const dirOf = foldDirs(readOnly.map((vf) => vf.file.path));
+  const groups = new Map<string, VFile[]>();
+  for (const vf of files) {
+    const dir = dirOf.get(vf.file.path);
+    const key = dir === undefined ? `#${vf.file.idx}` : dir;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = []));
+    g.push(vf);
+  }
+  return mergeGroups(groups.values(), edges);
+}
+
+/** Each group of files one node (its first), edges of the others moved to it, once per (process node, kind). */
+function mergeGroups(groups: Iterable<VFile[]>, edges: FileEdge[]): { files: VFile[]; replace: Map<VFile, VFile> } {
   const replace = new Map<VFile, VFile>();
   const out: VFile[] = [];
-  for (const g of groups.values()) {
+  for (const g of groups) {
     const rep = g[0];
     if (g.length > 1) {
       rep.merged = g.map((x) => x.file);
