@@ -25,6 +25,7 @@ import { Kind, kindNames, USES, type Build, type BuildFile } from '../model/inde
 import { baseName, dirName, relativeInside } from '../normalize/paths.js';
 import { jobOf, jobRef, secondsSince, type FileUse, type Finding } from './finding.js';
 import type { Noise } from './noise.js';
+import { quoteArg } from '../present/format.js';
 
 export const SYSTEM_ROOTS: readonly string[] = ['/usr', '/lib*', '/bin', '/sbin', '/etc', '/dev', '/proc', '/sys', '/run'];
 
@@ -111,7 +112,7 @@ export function hermeticity(build: Build, noise: Noise, opts: HermeticityOptions
       kind: 'hermeticity',
       file: dir,
       jobs: jobs.map((j) => jobRef(build, j)),
-      detail: `${what} outside the allowed roots, by ${jobs.length} ${jobs.length === 1 ? 'job' : 'jobs'}`,
+      detail: `${what} outside the allowed roots, by ${jobs.length} ${jobs.length === 1 ? 'job' : 'jobs'}${allowHint(dir, files)}`,
       time: uses[0].time,
       uses,
     });
@@ -194,4 +195,17 @@ function ancestors(build: Build): Set<string> {
     }
   }
   return out;
+}
+
+/**
+ * How to accept a finding, ready to paste: `--allow 'DIR/**'`, and the
+ * files of it outside DIR (a python's probe of /.python-version) one by
+ * one while they are few. Nothing for /: allowing all under it allows all.
+ */
+function allowHint(dir: string, files: ReadonlySet<string>): string {
+  if (dir === '/' || dir === '') return '';
+  const under = `${dir.replace(/\/$/, '')}/`;
+  const outside = [...files].filter((p) => !p.startsWith(under)).sort();
+  const globs = [`${under}**`, ...(outside.length <= 3 ? outside : [])].map((g) => `--allow ${quoteArg(g)}`);
+  return `; to allow: ${globs.join(' ')}${outside.length > 3 ? ` and the ${outside.length} files outside it` : ''}`;
 }

@@ -78,7 +78,7 @@ test('hermeticity: what a program from a reported directory looked at elsewhere 
   assert.deepEqual(got.sort(), [
     [
       '/root/.pyenv/versions/3.11.4',
-      '2 files read, 2 looked for and missing outside the allowed roots, by 1 job',
+      "2 files read, 2 looked for and missing outside the allowed roots, by 1 job; to allow: --allow '/root/.pyenv/versions/3.11.4/**' --allow /.python-version --allow /root/.local/lib/python3.11/site-packages",
       [
         '/root/.pyenv/versions/3.11.4/bin/python3.11',
         '/root/.pyenv/versions/3.11.4/lib/python3.11/os.py',
@@ -86,7 +86,7 @@ test('hermeticity: what a program from a reported directory looked at elsewhere 
         '/root/.local/lib/python3.11/site-packages',
       ],
     ],
-    ['/srv/git', '1 looked for and missing outside the allowed roots, by 1 job', ['/srv/git/config']],
+    ['/srv/git', "1 looked for and missing outside the allowed roots, by 1 job; to allow: --allow '/srv/git/**'", ['/srv/git/config']],
   ]);
 });
 
