@@ -8,7 +8,8 @@
  * the static --html page runs the same code in the browser over the
  * embedded, unpacked model.
  */
-import type { BuildFile, BuildModel, FileAccess, Process } from '../model/types.js';
+import { failed, type BuildFile, type BuildModel, type FileAccess, type Process } from '../model/types.js';
+import { programName } from '../model/program.js';
 import { Kind, kindNames, USES, WRITES } from '../model/kinds.js';
 import { commandLine, exitText } from '../present/format.js';
 
@@ -71,16 +72,13 @@ const GROUP_KIND: Record<string, string> = {
   probes: 'probe',
 };
 
-/** The program a process ran, as its name: argv[0]'s base name, else the exe's. */
+/** The program a process ran, as its name: the same as bt summary's tools and the graph's labels (model/program.ts: a script by the script). */
 export function toolName(p: Process): string {
-  const a = p.argv[0] || p.exe;
-  if (!a) return `pid ${p.pid}`;
-  const i = a.lastIndexOf('/');
-  return i >= 0 ? a.slice(i + 1) : a;
+  return programName(p);
 }
 
 export function procFailed(p: Process): boolean {
-  return p.signal !== 0 || p.exitCode > 0;
+  return failed(p);
 }
 
 /** What role a file played: input (only read), output (made, kept), intermediate (made, then removed or read), probe (only looked for). */

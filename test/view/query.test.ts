@@ -262,3 +262,23 @@ test('files: a temporary (ar\'s stXXXXXX: made and removed by one process, read 
   assert.equal(rows.find((r) => r.path === '/w/stAb12Cd')?.kind, 'temporary');
   assert.equal(rows.find((r) => r.path === '/w/lib.a')?.kind, 'output');
 });
+
+test('the viewer names a process as bt summary does: a script by the script, a shim run by bash by the shim', async () => {
+  const { summarize } = await import('../../src/answers/summary.js');
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/make', ['make'], '/w');
+  t.fork(1, 2);
+  t.exec(2, '/usr/bin/python3', ['python3', 'gen.py', 'out.h'], '/w');
+  t.fork(1, 3);
+  t.exec(3, '/usr/bin/bash', ['bash', '/opt/shims/python3', 'tool.py'], '/w');
+  t.exit(3, 0);
+  t.exit(2, 0);
+  t.exit(1, 0);
+  const n = normalizeRecords(t.header, t.records);
+  const b = buildFromRecords(n.header, n.records);
+  const q = viewQuery(b);
+  const rows = (q.children({ parent: 1, limit: 10 }) as { rows: Array<{ name: string }> }).rows.map((r) => r.name);
+  assert.deepEqual(rows, ['gen.py', 'python3']);
+  const tools = summarize(b).tools.map((x) => x.exe).sort();
+  assert.deepEqual(tools, ['gen.py', 'make', 'python3']);
+});
