@@ -66,6 +66,7 @@ import { jobRef, secondsSince, type FileUse, type Finding, type JobRef, type Pat
 import { makeDatabases } from './makedb.js';
 import { makeGraph, type Graph } from './makegraph.js';
 import { RecipeChains, shellScript } from './recipes.js';
+import { staleSubMakes } from './submake.js';
 import { ninjaGraph, ninjasIn } from './ninjadb.js';
 import { isPseudoPath, type Noise } from './noise.js';
 
@@ -105,7 +106,7 @@ export async function declaredMake(build: Build, noise: Noise, found: readonly F
   const notes = failed.map((e) => `${e.message}; the jobs of that make were not compared`);
   const d = compare(build, noise, found, (job) => graphs.get(build.process(job.proc)?.parent ?? 0), show);
   if (!d.compared) notes.push('no job of the build wrote or named a target of the make graph: nothing was compared with it');
-  return { findings: d.findings, notes, replaced: d.replaced };
+  return { findings: [...d.findings, ...staleSubMakes(build, noise, (make) => graphs.get(make), show)], notes, replaced: d.replaced };
 }
 
 /** Against ninja: the graph of the build directory DIR, for the jobs a ninja running there started. Sentences name files by `show`. */

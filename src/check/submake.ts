@@ -1,0 +1,83 @@
+/**
+ * Recursive make's classic staleness (`--make`): a rule whose recipe runs
+ * a sub-make (`lib/libfoo.a:` then `$(MAKE) -C lib`) with no prerequisites
+ * and not remade at every build (.PHONY, FORCE) runs the sub-make only
+ * while its target is missing. The sub-make reads its sources and declares
+ * them in its own makefile, so its own jobs compare clean; but from the top
+ * a changed lib/foo.c never rebuilds lib/libfoo.a. Found per such target:
+ * the job under a make that started another make, wrote a target of the
+ * outer make's graph, read sources of the tree, and whose rule has no
+ * prerequisite at all.
+ */
+import { isDriver, Kind, READS, WRITES, type Build } from '../model/index.js';
+import { relativeInside } from '../normalize/paths.js';
+import { commandLine } from '../present/format.js';
+import { jobRef, secondsSince, type FileUse, type Finding, type PathNamer } from './finding.js';
+import type { Graph } from './makegraph.js';
+import type { Noise } from './noise.js';
+
+const MAKES = new Set(['make', 'gmake']);
+
+/** Every process of `root`'s subtree, `root` first. */
+function subtree(build: Build, root: number): number[] {
+  const out: number[] = [];
+  const stack = [root];
+  while (stack.length) {
+    const p = build.process(stack.pop()!);
+    if (!p) continue;
+    out.push(p.proc);
+    stack.push(...p.children);
+  }
+  return out;
+}
+
+/** The findings for the processes started by a make whose graph `graphUnder` gives (by the make's proc id). */
+export function staleSubMakes(build: Build, noise: Noise, graphUnder: (make: number) => Graph | undefined, show: PathNamer): Finding[] {
+  const start = build.startDir || '/';
+  const inTree = (p: string) => relativeInside(start, p) !== undefined && p !== start;
+  const made = new Set<number>();
+  for (const f of build.model.files) if (f.kinds & WRITES) made.add(f.id);
+  const out: Finding[] = [];
+  for (const child of build.model.processes) {
+    // a recipe line of the outer make: the sub-make itself (make runs `$(MAKE) -C lib` without a shell) or a shell running it
+    const g = graphUnder(child.parent);
+    if (!g) continue;
+    const procs = subtree(build, child.proc);
+    const sub = procs.map((id) => build.process(id)!).find((p) => isDriver(p, MAKES));
+    if (!sub) continue;
+    // what the sub-build wrote that the outer graph makes, and what it read of the tree that nobody made
+    const targets = new Map<string, number>();
+    const sources = new Map<string, FileUse>();
+    for (const id of procs) {
+      const p = build.process(id)!;
+      // the sub-make's own reads (its makefile, included .d files) are the build system's
+      const driver = isDriver(p, MAKES);
+      for (const a of p.files.values()) {
+        const f = build.model.files[a.file];
+        if (f.dir || noise.file(f)) continue;
+        if (a.kinds & WRITES && g.isTarget(f.path) && !targets.has(f.path)) targets.set(f.path, a.first);
+        else if (!driver && a.kinds & READS && !(a.kinds & WRITES) && !made.has(f.id) && inTree(f.path) && !g.own(f.path) && !sources.has(f.path)) {
+          sources.set(f.path, { path: f.path, access: [a.kinds & Kind.EXEC ? 'exec' : 'read'], time: secondsSince(build, a.first), proc: id });
+        }
+      }
+    }
+    const reads = [...sources.values()].sort((a, b) => a.time - b.time || (a.path < b.path ? -1 : 1));
+    for (const [target] of [...targets].sort((a, b) => a[1] - b[1])) {
+      if (!reads.length || g.dependsOn(target).size || g.always(target)) continue;
+      const names = reads.slice(0, 3).map((u) => show(u.path));
+      const more = reads.length > names.length ? `, and ${reads.length - names.length} more` : '';
+      out.push({
+        kind: 'undeclared-input',
+        file: reads[0].path,
+        target,
+        jobs: [jobRef(build, child.proc)],
+        detail:
+          `${build.jobs.get(child.proc) ? 'job' : 'process'} ${child.proc} built ${show(target)} by running ${commandLine(sub.argv, 60)}, which read ${names.join(', ')}${more}; ` +
+          `the rule for ${show(target)} has no prerequisites and is not .PHONY: once ${show(target)} exists, changing ${reads.length === 1 ? 'it' : 'them'} will not run ${commandLine(sub.argv, 60)} again`,
+        time: reads[0].time,
+        uses: reads,
+      });
+    }
+  }
+  return out;
+}
