@@ -68,8 +68,19 @@ async function start(): Promise<void> {
     h(
       'span.stats',
       {},
-      `${counted(meta.processes, 'process', 'processes')} · ${counted(meta.files, 'file')} · ${dur(meta.duration)}`,
-      meta.failed ? h('span.failed', {}, ` · ${meta.failed} failed`) : '',
+      `${counted(meta.processes, 'process', 'processes')} · ${counted(meta.files, 'file')} · ${dur(meta.buildDuration ?? meta.duration)}`,
+      // red for the jobs whose own command failed; processes that failed under jobs that succeeded (probes) are a count, not an alarm
+      meta.failedJobs ? h('span.failed', { title: 'jobs whose own command failed (exit code > 0 or killed)' }, ` · ${counted(meta.failedJobs, 'failed job')}`) : '',
+      meta.failed
+        ? h(
+            'span.failed-procs',
+            { title: meta.failedJobs ? 'processes that exited > 0 or were killed, in failed jobs or not' : 'processes that exited > 0 or were killed, under jobs that succeeded: no job failed' },
+            ` · ${counted(meta.failed, 'failed process', 'failed processes')}`,
+          )
+        : '',
+      meta.outlived?.length
+        ? h('span.outlived', { title: `outlived the build, left running by bt trace: ${meta.outlived.map((o: any) => `${o.command} (pid ${o.pid})`).join(', ')}` }, ` · ${count(meta.outlived.length)} left running`)
+        : '',
       meta.lost ? h('span.failed', {}, ` · ${count(meta.lost)} events lost`) : '',
       meta.live
         ? h('span.failed', { title: 'a running bt trace still writes the log: this is the build so far' }, ' · still being traced')

@@ -1,13 +1,13 @@
 /**
- * Summary page: the answers of `bt summary` (command, time, exit, tools,
- * longest jobs, critical path, inputs, outputs, probes), with links into
- * the other panes.
+ * Summary page: the answers of `bt summary` (command, time, exit, failed
+ * jobs, tools, longest jobs, critical path, inputs, outputs, probes), with
+ * links into the other panes.
  */
 import type { Backend } from './backend.js';
 import { fieldFilter } from './fields.js';
 import { GROUP_LABELS } from './files.js';
 import { store } from './state.js';
-import { clear, commandLine, count, h, msDur } from './util.js';
+import { clear, commandLine, count, counted, endedText, exitStatus, h, msDur } from './util.js';
 
 export class SummaryPage {
   readonly el: HTMLElement;
@@ -42,6 +42,10 @@ export class SummaryPage {
     const group = (g: string, n: number) =>
       h('a', { href: '#', onclick: (e: Event) => (e.preventDefault(), store.set({ page: 'explore', tab: 'files', group: g }, { push: true })) }, `${GROUP_LABELS[g] ?? g}: ${count(n)}`);
     const inputs = s.inputs ?? {};
+    const failedJobs: any[] = s.failed_jobs ?? [];
+    const outlived: any[] = s.outlived ?? [];
+    const ended = (r: any) => endedText(r.exit_code ?? -1, r.signal ?? 0);
+    const showFailed = (e: Event) => (e.preventDefault(), store.set({ page: 'explore', tab: 'procs', f: 'exit > 0 or signal' }, { push: true }));
     this.el.append(
       h('h2', {}, 'Summary'),
       h(
@@ -50,11 +54,25 @@ export class SummaryPage {
         h('dt', {}, 'command'),
         h('dd', {}, h('code', {}, commandLine(s.command ?? [], 300))),
         h('dt', {}, 'duration'),
-        h('dd', {}, msDur(s.duration_ms ?? 0)),
+        h('dd', {}, msDur(s.duration_ms ?? 0), outlived.length ? ` (the trace ran on to ${msDur(s.trace_ms ?? 0)})` : ''),
         h('dt', {}, 'exit status'),
-        h('dd', { class: s.exit_status ? 'failed' : '' }, String(s.exit_status ?? 'unknown')),
+        h('dd', { class: s.exit_status ? 'failed' : '' }, s.exit_status === null || s.exit_status === undefined ? 'unknown' : exitStatus(s.exit_status, s.exit_signal ?? 0)),
+        ...(outlived.length
+          ? [
+              h('dt', {}, 'left running'),
+              h('dd', {}, `${counted(outlived.length, 'process', 'processes')} outlived the build: `, outlived.map((o) => `${o.argv ? commandLine(o.argv, 80) : o.command} (pid ${o.pid})`).join(', ')),
+            ]
+          : []),
         h('dt', {}, 'processes'),
-        h('dd', {}, `${count(s.processes ?? 0)} in ${count(s.job_count ?? 0)} jobs`, s.failed ? h('a.failed', { href: '#', onclick: (e: Event) => (e.preventDefault(), store.set({ page: 'explore', tab: 'procs', f: 'exit > 0 or signal' }, { push: true })) }, ` (${s.failed} failed)`) : ''),
+        // a job failed when its own command did; failed processes under jobs that succeeded (probes) are counted apart, not in red
+        h(
+          'dd',
+          {},
+          `${count(s.processes ?? 0)} in ${count(s.job_count ?? 0)} jobs`,
+          failedJobs.length ? h('span.failed', {}, ` · ${counted(failedJobs.length, 'failed job')}`) : '',
+          s.failed ? ' · ' : '',
+          s.failed ? h('a', { href: '#', onclick: showFailed }, counted(s.failed, 'failed process', 'failed processes')) : '',
+        ),
         h('dt', {}, 'parallelism'),
         h('dd', {}, typeof s.parallelism === 'number' ? s.parallelism.toFixed(2) : JSON.stringify(s.parallelism ?? '')),
         h('dt', {}, 'files'),
@@ -82,6 +100,23 @@ export class SummaryPage {
             ? [h('dt', {}, 'incomplete'), h('dd.failed', {}, 'the trace has no trailer')]
             : []),
       ),
+      ...(failedJobs.length
+        ? [
+            h(
+              'section.failed-jobs',
+              {},
+              h('h3', {}, 'Failed jobs ', h('small', {}, count(failedJobs.length))),
+              table(
+                ['job', 'how it ended', 'innermost failure'],
+                failedJobs.slice(0, 30).map((j) => [
+                  proc(j),
+                  h('span.failed', {}, ended(j)),
+                  j.innermost && j.innermost.proc !== j.proc ? h('span', {}, proc(j.innermost), ` (${ended(j.innermost)})`) : h('span', {}, 'the job\'s own command'),
+                ]),
+              ),
+            ),
+          ]
+        : []),
       h('div.cols', {}, 
         h('section', {}, h('h3', {}, 'Tools'), table(['program', 'runs', 'wall time'], (s.tools ?? []).slice(0, 15).map((t: any) => [h('a', { href: '#', onclick: (e: Event) => (e.preventDefault(), store.set({ page: "explore", f: fieldFilter("exe", t.exe) }, { push: true })) }, t.exe), String(t.count), msDur(t.wall_ms)]))),
         h('section', {}, h('h3', {}, 'Longest jobs'), table(['job', 'time'], (s.jobs ?? []).slice(0, 15).map((j: any) => [proc(j), msDur(j.duration_ms)]))),

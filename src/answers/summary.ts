@@ -3,7 +3,7 @@
  * keys are the JSON output's (stable, documented in the README).
  */
 import type { Subject } from '../filter/index.js';
-import { failed, programName, type Build, type Job } from '../model/index.js';
+import { failed, failedJobs, innermostFailure, programName, type Build, type Job, type Process } from '../model/index.js';
 import { filterMatches, type ModelEnv } from '../model/subject.js';
 import { toMs } from '../present/format.js';
 import { byPath, fileGroups, linkInputOf, noiseOf, pathNoiseOf, placeOf, probesByDir, type FileGroups } from './groups.js';
@@ -14,6 +14,37 @@ export interface SummaryJob {
   proc: number;
   argv: readonly string[];
   duration_ms: number;
+  /** Its root process's exit code; -1 when none was seen (killed, or still running). */
+  exit_code: number;
+  /** The signal that killed its root process; 0 if none did. */
+  signal: number;
+}
+
+/** A process named in the summary, with how it ended. */
+export interface SummaryProcess {
+  proc: number;
+  pid: number;
+  argv: readonly string[];
+  /** -1 when no exit was seen. */
+  exit_code: number;
+  signal: number;
+}
+
+/** A failed job: its root failed (model/failures.ts). */
+export interface FailedJob extends SummaryJob {
+  /** The innermost failed process under it, the one that most likely printed the error (its root when no other failed). */
+  innermost: SummaryProcess;
+}
+
+/** A process bt trace left running after the build (model/outlived.ts). */
+export interface OutlivedProcess {
+  pid: number;
+  /** Its proc id; null when the log has no such process. */
+  proc: number | null;
+  /** Its argv as the log has it; null when the log has no such process (then `command` is all there is). */
+  argv: readonly string[] | null;
+  /** Its command line as bt trace read it when it left it running (arguments joined by spaces). */
+  command: string;
 }
 
 export interface Summary {
@@ -23,14 +54,27 @@ export interface Summary {
   cwd: string;
   /** Wall-clock start, ns since the epoch. */
   start_ns: number;
-  /** From the first record to the last (of a live log: the last one written so far). */
+  /**
+   * From the start to the end of the build's last process that did not
+   * outlive it (of a live log: to the last record written so far). Processes
+   * bt trace left running (`outlived`) count until then, not to the trace's end.
+   */
   duration_ms: number;
+  /** From the start to the log's end: duration_ms and bt trace's wait for processes left running. */
+  trace_ms: number;
+  /** Processes that outlived the build: bt trace waited for them, then left them running. */
+  outlived: OutlivedProcess[];
   /** A live log: how long the build had been running when bt summary read it (wall clock since its start); null otherwise, or with no start time. */
   running_ms: number | null;
-  /** bt trace's exit status (the build's); null when the log has no trailer. */
+  /** bt trace's exit status (the build's: 128+N when signal N killed it); null when the log has no trailer. */
   exit_status: number | null;
+  /** The signal that killed the build; 0 if none did; null when the log has no trailer. */
+  exit_signal: number | null;
   processes: number;
+  /** Processes that failed (exit code > 0 or killed), whether or not their job did. */
   failed: number;
+  /** Jobs whose own command failed (the root process of the job), the first to end first (with a filter: of its jobs). */
+  failed_jobs: FailedJob[];
   /** Per program: how many processes, their total wall time. Most time first. */
   tools: Array<{ exe: string; count: number; wall_ms: number }>;
   /** Jobs (with a filter: the jobs one of the selected processes ran in, whatever their root). */
@@ -95,7 +139,25 @@ export function filterSelection(build: Build, env: ModelEnv, keep: (s: Subject) 
 }
 
 function jobEntry(build: Build, job: Job): SummaryJob {
-  return { proc: job.proc, argv: build.process(job.proc)?.argv ?? [], duration_ms: toMs(job.end - job.start) };
+  const root = build.process(job.proc);
+  return { proc: job.proc, argv: root?.argv ?? [], duration_ms: toMs(job.end - job.start), exit_code: root?.exitCode ?? -1, signal: root?.signal ?? 0 };
+}
+
+function processEntry(p: Process): SummaryProcess {
+  return { proc: p.proc, pid: p.pid, argv: p.argv, exit_code: p.exitCode, signal: p.signal };
+}
+
+function failedEntry(build: Build, job: Job): FailedJob {
+  const innermost = innermostFailure(job, (id) => build.process(id))!;
+  return { ...jobEntry(build, job), innermost: processEntry(innermost) };
+}
+
+/** The processes bt trace left running, with their argv where the log has them. */
+function outlivedEntries(build: Build): OutlivedProcess[] {
+  return build.model.outlived.map((o) => {
+    const p = o.proc ? build.process(o.proc) : undefined;
+    return { pid: o.pid, proc: p ? p.proc : null, argv: p ? p.argv : null, command: o.command };
+  });
 }
 
 /**
@@ -173,7 +235,7 @@ function parallelism(build: Build, keep?: ReadonlySet<number>, keepJobs?: Readon
   };
   const jobs = keepJobs ? build.jobs.jobs.filter((j) => keepJobs.has(j.proc)) : build.jobs.jobs;
   if (jobs.length) for (const j of jobs) add(j.start, j.end);
-  else for (const p of build.model.processes) if (!p.children.length && (!keep || keep.has(p.proc))) add(p.start, p.end);
+  else for (const p of build.model.processes) if (!p.children.length && (!keep || keep.has(p.proc))) add(p.start, build.endInBuild(p));
   const dur = keep ? end - start : build.durationNs;
   if (!(dur > 0)) return 0;
   return Math.round((busy / dur) * 100) / 100;
@@ -189,7 +251,7 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
     let t = tools.get(name);
     if (!t) tools.set(name, (t = { exe: name, count: 0, wall: 0 }));
     t.count++;
-    t.wall += Math.max(0, p.end - p.start);
+    t.wall += Math.max(0, build.endInBuild(p) - p.start);
   }
   // with a filter, the jobs its processes ran in: a compile whose cc1 matched, not only one whose root did
   const keepJobs = keep ? new Set(procs.filter((p) => p.job).map((p) => p.job)) : undefined;
@@ -220,10 +282,14 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
     cwd: h.cwd ?? '',
     start_ns: startNs,
     duration_ms: toMs(build.durationNs),
+    trace_ms: toMs(build.traceNs),
+    outlived: outlivedEntries(build),
     running_ms: model.live && startNs > 0 ? Math.max(0, toMs((opts.now ?? Date.now() * 1e6) - startNs)) : null,
     exit_status: model.trailer ? (model.trailer.exit_status ?? 0) : null,
+    exit_signal: model.trailer ? (model.trailer.exit_signal ?? 0) : null,
     processes: procs.length,
     failed: procs.filter(failed).length,
+    failed_jobs: failedJobs(jobs, (id) => build.process(id)).map((j) => failedEntry(build, j)),
     tools: [...tools.values()]
       .sort((a, b) => b.wall - a.wall || b.count - a.count || (a.exe < b.exe ? -1 : 1))
       .map((t) => ({ exe: t.exe, count: t.count, wall_ms: toMs(t.wall) })),

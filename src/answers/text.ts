@@ -3,11 +3,11 @@
  * under the build's start directory are shown relative to it, unless
  * `absolute` (present/format.ts pathShower); the JSON keeps them absolute.
  */
-import { commandLine, count, displayPath, formatDuration, pathShower, plural } from '../present/format.js';
+import { commandLine, count, displayPath, endedText, exitStatus, formatDuration, pathShower, plural } from '../present/format.js';
 import { dirName } from '../normalize/paths.js';
 import { foldDirs } from '../present/fold.js';
 import type { DepNode, DepsResult } from './deps.js';
-import type { Summary } from './summary.js';
+import type { FailedJob, Summary } from './summary.js';
 
 /** How many entries of a long group the text shows (elsewhere inputs: see byDirectory). */
 const FIRST = 10;
@@ -58,6 +58,33 @@ function ms(v: number): string {
   return formatDuration(v * 1e6);
 }
 
+/** Up to how many processes left running the summary names. */
+const OUTLIVED_SHOWN = 5;
+
+/** The processes bt trace left running, on one line: their commands and pids, and that the build's times stop at its end. */
+function outlivedLine(s: Summary): string {
+  const n = s.outlived.length;
+  const names = s.outlived.slice(0, n === OUTLIVED_SHOWN + 1 ? n : OUTLIVED_SHOWN).map((o) => `${o.argv ? commandLine(o.argv, 80) : displayPath(o.command) || '?'} (pid ${o.pid})`);
+  const more = n > names.length ? `, and ${count(n - names.length)} more (--json lists all)` : '';
+  return `${plural(n, 'process', 'processes')} outlived the build, left running: ${names.join(', ')}${more}; the times here end with the build (the trace ran on to ${ms(s.trace_ms)})`;
+}
+
+/** Up to how many failed jobs the text lists. */
+const FAILED_SHOWN = 10;
+
+/** The failed jobs, each with how it ended and, when another process failed under it, the innermost one. */
+function failedJobLines(jobs: readonly FailedJob[]): string[] {
+  const out = [`failed jobs (${count(jobs.length)}):`];
+  const shown = jobs.length === FAILED_SHOWN + 1 ? jobs.length : FAILED_SHOWN;
+  for (const j of jobs.slice(0, shown)) {
+    out.push(`  ${commandLine(j.argv)}  (${endedText(j.exit_code, j.signal)}, proc ${j.proc})`);
+    const i = j.innermost;
+    if (i.proc !== j.proc) out.push(`    innermost failure: ${commandLine(i.argv)}  (${endedText(i.exit_code, i.signal)}, proc ${i.proc})`);
+  }
+  if (jobs.length > shown) out.push(`  … and ${count(jobs.length - shown)} more (--json lists all)`);
+  return out;
+}
+
 export function summaryText(s: Summary, opts: TextOptions = {}): string {
   const show = pathShower(s.cwd, opts);
   const out: string[] = [];
@@ -72,15 +99,25 @@ export function summaryText(s: Summary, opts: TextOptions = {}): string {
     const running = s.running_ms === null ? 'still running' : `running for ${ms(s.running_ms)} so far`;
     out.push(`  started ${started}, ${running} (last record at +${ms(s.duration_ms)}), no exit status yet`);
   } else {
-    out.push(`  started ${started}, took ${ms(s.duration_ms)}, exit status ${s.exit_status === null ? 'unknown' : s.exit_status}`);
+    const status = s.exit_status === null ? 'unknown' : exitStatus(s.exit_status, s.exit_signal ?? 0);
+    out.push(`  started ${started}, took ${ms(s.duration_ms)}, exit status ${status}`);
   }
+  if (s.outlived.length) out.push(`  ${outlivedLine(s)}`);
   // a filtered summary says so, under the build it is part of
   if (s.filter !== null) out.push(`filter: ${s.filter.replace(/\s*\n\s*/g, ' ')}  (only what it matches is counted below)`);
   // with a filter, the jobs are those its processes ran in; with no job (a build whose root ran nothing, a filter
   // on make alone) the parallelism is of the processes that started no other
-  const jobs = s.filter === null ? '' : s.job_count ? ' (those with a matching process)' : ' (none with a matching process)';
+  const jobNotes: string[] = [];
+  if (s.filter !== null) jobNotes.push(s.job_count ? 'those with a matching process' : 'none with a matching process');
+  // a job failed when its own command did: failed processes under a job that succeeded are not failed jobs
+  if (s.job_count) jobNotes.push(`${count(s.failed_jobs.length)} failed`);
+  const jobs = jobNotes.length ? ` (${jobNotes.join('; ')})` : '';
   const of = s.job_count ? (s.filter === null ? '' : ' (of those jobs)') : ` (of the ${s.filter === null ? '' : 'matching '}processes that started no other)`;
   out.push(`processes: ${count(s.processes)} (${count(s.failed)} failed); jobs: ${count(s.job_count)}${jobs}; average parallelism ${s.parallelism}${of}`);
+  if (s.failed_jobs.length) {
+    out.push('');
+    out.push(...failedJobLines(s.failed_jobs));
+  }
   out.push('');
   out.push('tools (processes, total wall time):');
   const tools = s.tools.length === FIRST + 1 ? s.tools.length : FIRST;

@@ -6,7 +6,9 @@
  *  - processes: rounded boxes, labelled with the program and a shortened
  *    argv (the full argv, cwd, pid and exit in the tooltip); failed ones
  *    (nonzero exit or killed) red with a thick border; "×N" when N
- *    processes were collapsed, "+K subprocesses" when --depth folded some;
+ *    processes were collapsed, "+K subprocesses" when --depth folded some,
+ *    "F failed subprocesses" when F of those failed (not red: a job whose
+ *    own command succeeded did not fail, model/failures.ts);
  *  - files: notes (directories: folders); files written during the build
  *    are green, files only read are pale yellow; files gone by the end of
  *    the build (temporaries: last removed, not written again) have a dashed
@@ -22,7 +24,7 @@
  *    process -> process dashed orange, labelled with a temporary's name
  *    (the writer of a hidden temporary to its reader: temporaries.ts).
  */
-import { middle, shellJoin, signalName } from '../present/format.js';
+import { endedText, middle, shellJoin } from '../present/format.js';
 import { relativeInside } from '../normalize/paths.js';
 import { shortCommand } from './label.js';
 import { failed, programName, Use, type FileNode, type ProcNode } from './model.js';
@@ -51,10 +53,9 @@ export { signalName, shellJoin } from '../present/format.js';
 
 export { shortCommand } from './label.js';
 
+/** How a failed process ended ("exit 1", "killed by SIGINT"); undefined for one that did not fail. */
 function exitText(p: ProcNode): string | undefined {
-  if (p.signal) return `killed by ${signalName(p.signal)}`;
-  if (p.exitCode > 0) return `exit ${p.exitCode}`;
-  return undefined;
+  return failed(p) ? endedText(p.exitCode, p.signal) : undefined;
 }
 
 function procLabel(v: VProc): string {
@@ -67,12 +68,14 @@ function procLabel(v: VProc): string {
     if (v.count > 1) lines.push(`×${v.count}`);
   }
   if (v.folded) lines.push(`+${v.folded} subprocess${v.folded === 1 ? '' : 'es'}`);
-  if (v.count === 1 && !v.folded) {
+  // its own failure (the process's exit, or how many of the merged ones failed), then its folded subprocesses' apart
+  if (v.count === 1) {
     const e = exitText(p);
     if (e) lines.push(e);
   } else if (v.failedCount) {
     lines.push(`${v.failedCount} failed`);
   }
+  if (v.failedFolded) lines.push(`${v.failedFolded} failed subprocess${v.failedFolded === 1 ? '' : 'es'}`);
   return lines.join('\n');
 }
 
@@ -80,12 +83,12 @@ function procTooltip(v: VProc): string {
   const lines: string[] = [];
   const shown = v.merged.slice(0, 10);
   for (const p of shown) {
-    const exit = p.signal ? `killed by ${signalName(p.signal)}` : p.exitCode >= 0 ? `exit ${p.exitCode}` : 'no exit seen';
+    const exit = endedText(p.exitCode, p.signal);
     lines.push(`${shellJoin(p.argv)}`);
     lines.push(`  pid ${p.pid} (proc ${p.proc}), ${exit}${p.cwd ? `, cwd ${p.cwd}` : ''}`);
   }
   if (v.merged.length > shown.length) lines.push(`… and ${v.merged.length - shown.length} more`);
-  if (v.folded) lines.push(`${v.folded} subprocesses folded in (--depth)`);
+  if (v.folded) lines.push(`${v.folded} subprocesses folded in (--depth)${v.failedFolded ? `, ${v.failedFolded} of them failed` : ''}`);
   return lines.join('\n');
 }
 
@@ -256,6 +259,7 @@ function fileAttrs(vf: VFile, label: string, opts: DotOptions): Record<string, s
 }
 
 function procAttrs(v: VProc): Record<string, string | number | undefined> {
+  // red for the node's own processes only: failed subprocesses folded into it are a line of its label
   const isFailed = v.failedCount > 0;
   const self = failed(v.rep);
   return {

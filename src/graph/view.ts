@@ -70,8 +70,10 @@ export interface VProc {
   merged: ProcNode[];
   /** Descendants folded in by --depth. */
   folded: number;
-  /** Failed processes among the merged and folded ones (the representative included). */
+  /** Failed processes among the merged ones (the representative included): the node's own failures. */
   failedCount: number;
+  /** Failed processes among the folded descendants (--depth): failed subprocesses, not the node's own failure. */
+  failedFolded: number;
   /** file index -> Use bits (own, merged and folded). */
   files: Map<number, number>;
   children: VProc[];
@@ -164,6 +166,7 @@ function newVProc(p: ProcNode): VProc {
     merged: [p],
     folded: 0,
     failedCount: failed(p) ? 1 : 0,
+    failedFolded: 0,
     files: new Map(p.files),
     children: [],
     members: [p.proc],
@@ -180,7 +183,7 @@ function foldInto(v: VProc, model: BuildModel, p: ProcNode): void {
     const q = model.procs.get(c)!;
     v.folded++;
     v.members.push(q.proc);
-    if (failed(q)) v.failedCount++;
+    if (failed(q)) v.failedFolded++;
     unite(v.files, q.files);
     foldInto(v, model, q);
   }
@@ -224,6 +227,7 @@ function mergeInto(a: VProc, b: VProc): void {
   a.merged.push(...b.merged);
   a.folded += b.folded;
   a.failedCount += b.failedCount;
+  a.failedFolded += b.failedFolded;
   unite(a.files, b.files);
   a.members.push(...b.members);
 }
@@ -255,6 +259,7 @@ function collapseIdentical(roots: VProc[], shownBits: (bits: number) => number):
         p.signal,
         v.folded,
         v.failedCount,
+        v.failedFolded,
         edges,
         kids,
       ].join('\u0000');

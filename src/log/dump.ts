@@ -15,7 +15,7 @@
  * truncate | utime (MetaOp); `op` is the syscall. Strings that are not valid
  * UTF-8 carry their bytes as \udcNN (see bytes.ts).
  */
-import { ansiC, displayPath, signalName, unprintable } from '../present/format.js';
+import { ansiC, displayPath, exitStatus, signalName, unprintable } from '../present/format.js';
 import { errnoName } from '../errors.js';
 import { familyOf, opInfo } from '../ops/table.js';
 import { accessNames } from '../normalize/access.js';
@@ -415,8 +415,7 @@ function eventText(r: LogRecord, h: LogHeader): string {
 }
 
 function trailerSummary(t: Trailer): string {
-  let s = `exit status ${t.exit_status ?? 0}`;
-  if (t.exit_signal) s += ` (signal ${signalName(t.exit_signal)})`;
+  let s = `exit status ${exitStatus(t.exit_status ?? 0, t.exit_signal ?? 0)}`;
   // a log of ring batches: the kernel's records, and the file's (a batch is one)
   s += t.ring_records ? `, ${t.ring_records} kernel records (${t.records ?? 0} in the file)` : `, ${t.records ?? 0} records`;
   const lost = Object.entries(t.lost ?? {}).filter(([, n]) => Number(n) > 0);

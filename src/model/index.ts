@@ -23,6 +23,8 @@ import { distinctFiles, otherUsrName } from './usrmerge.js';
 export { DEFAULT_DRIVERS, isDriver, JobIndex, readersOf, writersOf, type Job, type JobOptions } from './jobs.js';
 export { Kind, KIND_NAMES, kindBit, kindNames, READS, USES, WRITES, type KindName } from './kinds.js';
 export { ModelBuilder } from './model.js';
+export { buildEndOf, outlivedOf, type Outlived } from './outlived.js';
+export { failedJobRoot, failedJobs, innermostFailure } from './failures.js';
 export { failed, type BuildFile, type BuildModel, type FileAccess, type FileLink, type Process } from './types.js';
 export { normalized, NormalizedLog } from './stream.js';
 export { isShell, programName, shellInline } from './program.js';
@@ -64,6 +66,7 @@ export class Build {
   readonly jobs: JobIndex;
   private readonly byProc = new Map<number, Process>();
   private readonly byPath = new Map<string, BuildFile>();
+  private readonly outlivedProcs: ReadonlySet<number>;
 
   constructor(
     readonly model: BuildModel,
@@ -75,6 +78,7 @@ export class Build {
   ) {
     for (const p of model.processes) this.byProc.set(p.proc, p);
     for (const f of model.files) this.byPath.set(f.path, f);
+    this.outlivedProcs = new Set(model.outlived.map((o) => o.proc));
     this.jobs = new JobIndex(model, opts);
   }
 
@@ -95,8 +99,13 @@ export class Build {
     return this.byPath.get(path);
   }
 
-  /** Duration of the build (ns). */
+  /** Duration of the build (ns): until its last process that did not outlive it ended (outlived.ts). */
   get durationNs(): number {
+    return Math.max(0, this.model.buildEndTs - this.model.startTs);
+  }
+
+  /** Duration of the trace (ns): until the log's end, bt trace's wait for processes left running included. */
+  get traceNs(): number {
     return Math.max(0, this.model.endTs - this.model.startTs);
   }
 
@@ -106,6 +115,11 @@ export class Build {
     if (f) return f;
     const other = otherUsrName(path, usrMergeOf(this.header));
     return other === undefined ? undefined : this.byPath.get(other);
+  }
+
+  /** When process `p` stopped counting for the build's times: its end, or the build's end for a process that outlived it (outlived.ts). */
+  endInBuild(p: Process): number {
+    return p.end > this.model.buildEndTs && this.outlivedProcs.has(p.proc) ? Math.max(p.start, this.model.buildEndTs) : p.end;
   }
 
   /**

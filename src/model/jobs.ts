@@ -49,6 +49,7 @@ export interface Job {
   /** Every process of the job, the root first, in proc order. */
   procs: number[];
   start: number;
+  /** When the last of its processes that did not outlive the build ended (outlived.ts). */
   end: number;
   /** File ids read by the job that it did not make itself. */
   inputs: number[];
@@ -91,6 +92,8 @@ export class JobIndex {
   private linksTo?: Map<number, FileLink[]>;
 
   private readonly drivers: ReadonlySet<string>;
+  /** Processes that outlived the build (outlived.ts): they end no job. */
+  private readonly outlived: ReadonlySet<number>;
 
   constructor(
     private readonly model: BuildModel,
@@ -98,6 +101,7 @@ export class JobIndex {
   ) {
     const drivers = driverSet(opts);
     this.drivers = drivers;
+    this.outlived = new Set(model.outlived.map((o) => o.proc));
     const procs = new Map(model.processes.map((p) => [p.proc, p]));
     this.procs = procs;
     const driver = new Set<number>();
@@ -114,20 +118,34 @@ export class JobIndex {
   private add(root: Process, procs: Map<number, Process>, driver: Set<number>): void {
     const members: number[] = [];
     const stack = [root.proc];
-    let end = root.end;
     while (stack.length) {
       const id = stack.pop()!;
       const p = procs.get(id)!;
       members.push(id);
       p.job = root.proc;
-      if (p.end > end) end = p.end;
       for (const c of p.children) if (!driver.has(c)) stack.push(c);
     }
     members.sort((a, b) => a - b);
-    const job: Job = { proc: root.proc, procs: members, start: root.start, end, inputs: [], outputs: [], written: [] };
+    const job: Job = { proc: root.proc, procs: members, start: root.start, end: this.endOf(members), inputs: [], outputs: [], written: [] };
     this.io(job, procs);
     this.jobs.push(job);
     for (const id of members) this.byProc.set(id, job);
+  }
+
+  /**
+   * When a unit of these processes ended: when the last of them that did
+   * not outlive the build did; if all did (a daemon), at the build's end
+   * (outlived.ts). Never before the first of them started.
+   */
+  private endOf(members: readonly number[]): number {
+    let start = Infinity;
+    let end = -Infinity;
+    for (const id of members) {
+      const p = this.procs.get(id)!;
+      if (p.start < start) start = p.start;
+      if (!this.outlived.has(id) && p.end > end) end = p.end;
+    }
+    return Math.max(start, end === -Infinity ? this.model.buildEndTs : end);
   }
 
   /** Fills a job's inputs and outputs. */
@@ -374,7 +392,7 @@ export class JobIndex {
     if (j) return j;
     const p = this.procs.get(proc);
     if (!p) return undefined;
-    const one: Job = { proc, procs: [proc], start: p.start, end: p.end, inputs: [], outputs: [], written: [] };
+    const one: Job = { proc, procs: [proc], start: p.start, end: this.endOf([proc]), inputs: [], outputs: [], written: [] };
     this.io(one, this.procs);
     this.lone.set(proc, one);
     return one;

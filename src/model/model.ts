@@ -21,6 +21,7 @@ import { Kind, WRITES } from './kinds.js';
 import { openKinds, recordUses } from './uses.js';
 import { Access as OpenAccess } from '../normalize/access.js';
 import type { BuildFile, BuildModel, FileAccess, FileLink, Process } from './types.js';
+import { buildEndOf, outlivedOf } from './outlived.js';
 
 /** st_mode >> 12 of a symbolic link (Lookup.ftype). */
 const S_IFLNK_TYPE = 0o12;
@@ -468,6 +469,8 @@ export class ModelBuilder {
     const startTs = this.header.start_ts || (Number.isFinite(this.firstTs) ? this.firstTs : 0);
     const endTs = Math.max(state.trailer?.end_ts ?? 0, this.lastTs);
     for (const p of processes) if (!p.end) p.end = Math.max(p.start, endTs);
+    const outlived = outlivedOf(state.trailer, processes);
+    const buildEndTs = buildEndOf(processes, new Set(outlived.map((o) => o.proc)), endTs);
     return {
       header: this.header,
       trailer: state.trailer,
@@ -480,6 +483,8 @@ export class ModelBuilder {
       lostEvents: this.lostEvents,
       startTs,
       endTs,
+      outlived,
+      buildEndTs,
     };
   }
 }

@@ -3,6 +3,7 @@
  * accesses between them indexed both ways, renames and hard links.
  */
 import type { LogHeader, Trailer } from '../log/schema.js';
+import type { Outlived } from './outlived.js';
 
 export interface Process {
   /** Unique id (1, 2, … in start order); survives pid reuse. */
@@ -124,9 +125,13 @@ export interface BuildModel {
   /** A running bt trace still writes the log: the model is the build so far. */
   live: boolean;
   lostEvents: number;
-  /** First and last timestamps seen (ns). */
+  /** First and last timestamps seen (ns): endTs is the log's end (bt trace's wait for processes left running included). */
   startTs: number;
   endTs: number;
+  /** Processes bt trace left running after the build, in its trailer's order (outlived.ts); their `end` is endTs. */
+  outlived: Outlived[];
+  /** When the build ended (ns): the last end of a process that did not outlive it (outlived.ts buildEndOf). */
+  buildEndTs: number;
 }
 
 /** True if the process failed: nonzero exit or killed by a signal. */

@@ -152,3 +152,15 @@ export function exitText(exitCode: number, signal: number, live = false): string
   if (exitCode < 0) return live ? 'running' : 'unknown';
   return `exit ${exitCode}`;
 }
+
+/** How a process ended, in a sentence about it: "exit 2", "killed by SIGINT"; with no end seen, "running" in a trace still being written, else "no exit seen". */
+export function endedText(exitCode: number, signal: number, live = false): string {
+  if (signal) return `killed by ${signalName(signal)}`;
+  if (exitCode < 0) return live ? 'running' : 'no exit seen';
+  return `exit ${exitCode}`;
+}
+
+/** A build's exit status (bt trace's: 128+N when signal N killed it), with the signal when one did: "0", "130 (signal SIGINT)". */
+export function exitStatus(status: number, signal = 0): string {
+  return `${status}${signal ? ` (signal ${signalName(signal)})` : ''}`;
+}

@@ -12,6 +12,10 @@ export interface Packed {
   header: Partial<LogHeader>;
   startTs: number;
   endTs: number;
+  /** The build's end (BuildModel.buildEndTs); endTs when absent. */
+  buildEndTs?: number;
+  /** Processes bt trace left running (BuildModel.outlived). */
+  outlived?: BuildModel['outlived'];
   incomplete: boolean;
   /** A running bt trace still wrote the log when the page was made. */
   live?: boolean;
@@ -81,6 +85,8 @@ export function pack(model: BuildModel, extra: { groups?: Record<string, readonl
     },
     startTs: t0,
     endTs: model.endTs,
+    buildEndTs: model.buildEndTs,
+    outlived: model.outlived,
     incomplete: model.incomplete,
     live: model.live,
     lost: model.lostEvents,
@@ -156,5 +162,7 @@ export function unpack(d: Packed): BuildModel {
     lostEvents: d.lost,
     startTs: t0,
     endTs: d.endTs,
+    outlived: d.outlived ?? [],
+    buildEndTs: d.buildEndTs ?? d.endTs,
   };
 }

@@ -9,6 +9,7 @@
  * embedded, unpacked model.
  */
 import { failed, type BuildFile, type BuildModel, type FileAccess, type Process } from '../model/types.js';
+import { failedJobRoot } from '../model/failures.js';
 import { programName } from '../model/program.js';
 import { Kind, kindNames, USES, WRITES } from '../model/kinds.js';
 import { commandLine, exitText } from '../present/format.js';
@@ -211,12 +212,18 @@ export class ViewQuery {
       kernel: m.header.kernel_release ?? '',
       btVersion: m.header.bt_version ?? '',
       wallStartNs: m.header.boot_to_wall_ns ? m.startTs + Number(m.header.boot_to_wall_ns) : 0,
+      // the timeline's span: the whole trace, processes left running included
       duration: Math.max(0, m.endTs - m.startTs),
+      // the build's time, as bt summary's: until its last process that did not outlive it ended
+      buildDuration: Math.max(0, m.buildEndTs - m.startTs),
       processes: this.procs.length,
       files: m.files.length,
       roots: m.roots,
       tools: this.tools,
       failed: this.procs.filter(procFailed).length,
+      // a job failed when its own command did, not when a process under it did (model/failures.ts)
+      failedJobs: this.procs.filter(failedJobRoot).length,
+      outlived: m.outlived.map((o) => ({ pid: o.pid, proc: o.proc, command: o.command })),
       incomplete: m.incomplete,
       live: m.live,
       lost: m.lostEvents,

@@ -286,7 +286,7 @@ ebpfTest('--filter on dump, graph and summary; a broken filter gets the caret an
   assert.equal(s.parallelism, 1);
   // cc1 runs inside the compile jobs: those are its jobs, though their roots (cc, sh -c) do not match; the filter is named under the build
   const cc1 = await bt(['summary', l, '--filter', 'exe == "cc1"']);
-  assert.match(cc1.stdout, /\n {2}started .*\nfilter: exe == "cc1" {2}\(only what it matches is counted below\)\nprocesses: 2 \(0 failed\); jobs: 2 \(those with a matching process\); average parallelism [\d.]+ \(of those jobs\)\n/);
+  assert.match(cc1.stdout, /\n {2}started .*\nfilter: exe == "cc1" {2}\(only what it matches is counted below\)\nprocesses: 2 \(0 failed\); jobs: 2 \(those with a matching process; 0 failed\); average parallelism [\d.]+ \(of those jobs\)\n/);
   // a filter on files: the accesses that match, with their processes (it counted nothing: processes have no path)
   const byPath = await bt(['summary', l, '--json', '--filter', `path ~ "${d}/src/*.c"`]);
   assert.equal(byPath.code, 0, byPath.stderr);

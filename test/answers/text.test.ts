@@ -180,7 +180,7 @@ test('summary --filter: the filter is named under the build; its jobs are those 
     '  in /w',
     '  started 2023-11-14 22:29:59 UTC, took 2.000 s, exit status unknown',
     'filter: exe == "as"  (only what it matches is counted below)',
-    'processes: 1 (0 failed); jobs: 1 (those with a matching process); average parallelism 1 (of those jobs)',
+    'processes: 1 (0 failed); jobs: 1 (those with a matching process; 0 failed); average parallelism 1 (of those jobs)',
   ]);
   // make alone: in no job, and it started others
   const make = summaryText(summarize(b, { procs: new Set([1]), filter: 'exe == make' })).split('\n');
@@ -188,5 +188,5 @@ test('summary --filter: the filter is named under the build; its jobs are those 
   // the whole build: no filter line, and the JSON's filter is null
   const whole = summarize(b);
   assert.equal(whole.filter, null);
-  assert.equal(summaryText(whole).split('\n')[3], 'processes: 4 (0 failed); jobs: 2; average parallelism 1');
+  assert.equal(summaryText(whole).split('\n')[3], 'processes: 4 (0 failed); jobs: 2 (0 failed); average parallelism 1');
 });

@@ -247,6 +247,44 @@ test('failed processes are marked', () => {
   assert.equal(graphOf(t).g.nodes.get('p1')!.label, 'sh\nkilled by SIGKILL');
 });
 
+test('--depth: a job is red only when its own command failed; failed subprocesses folded into it are a line of its label', () => {
+  // make runs `sh -c genver.sh`, whose two readlink probes exit 1 before it succeeds, and the C build's failing compile of b.c
+  const t = cBuildTrace(['b'], 'b');
+  t.fork(10, 90);
+  t.exec(90, '/bin/sh', ['/bin/sh', '-c', 'genver.sh'], '/work/cproj');
+  for (const pid of [91, 92]) {
+    t.fork(90, pid);
+    t.exec(pid, '/usr/bin/readlink', ['readlink', 'pyenv'], '/work/cproj');
+    t.exit(pid, 1);
+  }
+  t.exit(90, 0);
+  const d = graphOf(t, { depth: 1 }).g;
+  const attrs = (prefix: string) => {
+    const a = d.nodes.get(nodeByLabel(d, prefix))!;
+    return { label: a.label, color: a.color, penwidth: a.penwidth, fillcolor: a.fillcolor, fontcolor: a.fontcolor };
+  };
+  assert.deepEqual(attrs("sh -c genver.sh"), {
+    label: 'sh -c genver.sh\n+2 subprocesses\n2 failed subprocesses',
+    color: undefined,
+    penwidth: undefined,
+    fillcolor: '#e8f0fe',
+    fontcolor: undefined,
+  });
+  assert.deepEqual(attrs("sh -c 'cc -c b.c"), {
+    label: "sh -c 'cc -c b.c -o b.o'\n+2 subprocesses\nexit 1\n2 failed subprocesses",
+    color: '#c5221f',
+    penwidth: '2.5',
+    fillcolor: '#fce8e6',
+    fontcolor: '#a50e0e',
+  });
+  assert.match(d.nodes.get(nodeByLabel(d, 'sh -c genver.sh'))!.tooltip, /\n2 subprocesses folded in \(--depth\), 2 of them failed$/);
+  // unfolded, the readlinks are a red node of their own (the two, identical, collapsed): those processes did fail
+  const all = graphOf(t).g;
+  const readlink = all.nodes.get(nodeByLabel(all, 'readlink pyenv'))!;
+  assert.deepEqual([readlink.label, readlink.color], ['readlink pyenv\n×2\n2 failed', '#c5221f']);
+  assert.equal(all.nodes.get(nodeByLabel(all, 'sh -c genver.sh'))!.color, undefined);
+});
+
 test('filters: --processes-only, --files, --include, --exclude, --probes, --all-files', () => {
   const t = cBuildTrace(['a', 'b']);
   const po = graphOf(t, { processesOnly: true }).g;

@@ -45,6 +45,17 @@ test('exitText: a status, a signal, and a process with no end: running while the
   assert.equal(exitText(-1, 0, true), 'running');
 });
 
+test('endedText and exitStatus: how a process ended in a sentence ("killed by SIGINT"); a build\'s status with the signal that killed it', async () => {
+  const { endedText, exitStatus } = await import('../../src/present/format.js');
+  assert.equal(endedText(1, 0), 'exit 1');
+  assert.equal(endedText(-1, 2), 'killed by SIGINT');
+  assert.equal(endedText(-1, 0), 'no exit seen');
+  assert.equal(endedText(-1, 0, true), 'running');
+  assert.equal(exitStatus(0), '0');
+  assert.equal(exitStatus(2, 0), '2');
+  assert.equal(exitStatus(130, 2), '130 (signal SIGINT)');
+});
+
 test('pathShower: under the start directory relative to it ("." for itself), elsewhere absolute; all absolute with absolute or a start of /', () => {
   const show = pathShower('/w/p');
   assert.deepEqual(['/w/p/src/a.c', '/w/p', '/w/pp/x', '/w/x', '/usr/include/stdio.h'].map(show), ['src/a.c', '.', '/w/pp/x', '/w/x', '/usr/include/stdio.h']);
