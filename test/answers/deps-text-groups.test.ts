@@ -11,7 +11,7 @@ import { deps } from '../../src/answers/deps.js';
 import { depsText } from '../../src/answers/text.js';
 import { buildFromRecords } from '../../src/model/index.js';
 import { normalizeRecords } from '../../src/normalize/normalize.js';
-import { O_CREAT, O_TRUNC, O_WRONLY, TraceBuilder } from '../normalize/synth.js';
+import { addJob, TraceBuilder } from '../normalize/synth.js';
 
 const LIBS = Array.from({ length: 12 }, (_, i) => `/opt/tc/lib/lib${String.fromCharCode(97 + i)}.rlib`);
 const HEADERS = Array.from({ length: 11 }, (_, i) => `/usr/include/${String.fromCharCode(97 + i)}.h`);
@@ -19,15 +19,7 @@ const HEADERS = Array.from({ length: 11 }, (_, i) => `/usr/include/${String.from
 function build(reads: string[]) {
   const t = new TraceBuilder(1, '/w');
   t.exec(1, '/usr/bin/make', ['make'], '/w');
-  t.fork(1, 2);
-  t.exec(2, '/opt/tc/bin/rustc', ['rustc', 'main.rs'], '/w');
-  reads.forEach((r, i) => {
-    t.open(2, r, { fd: 3 + i });
-    t.close(2, 3 + i);
-  });
-  t.open(2, 'main', { fd: 99, flags: O_WRONLY | O_CREAT | O_TRUNC });
-  t.close(2, 99);
-  t.exit(2, 0);
+  addJob(t, { parent: 1, pid: 2, exe: '/opt/tc/bin/rustc', argv: ['rustc', 'main.rs'], reads, writes: ['main'] });
   t.exit(1, 0);
   const n = normalizeRecords(t.header, t.records);
   return buildFromRecords(n.header, n.records);

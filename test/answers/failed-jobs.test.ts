@@ -11,7 +11,7 @@ import { summaryText } from '../../src/answers/text.js';
 import type { Trailer } from '../../src/log/schema.js';
 import { buildFromRecords } from '../../src/model/index.js';
 import { normalizeRecords } from '../../src/normalize/normalize.js';
-import { BASE_TS, TraceBuilder } from '../normalize/synth.js';
+import { addFailedProbe, BASE_TS, TraceBuilder } from '../normalize/synth.js';
 
 /**
  * make (proc 1) runs two jobs, one after the other: `sh -c genver.sh`
@@ -93,12 +93,7 @@ test('summary: a failed job is named with how it ended and its innermost failed 
 test('summary: a successful build with failed subprocesses has no failed job and no failed jobs section', () => {
   const t = new TraceBuilder(1, '/w');
   t.exec(1, '/usr/bin/make', ['make'], '/w');
-  t.fork(1, 2);
-  t.exec(2, '/bin/sh', ['/bin/sh', '-c', 'genver.sh'], '/w');
-  t.fork(2, 3);
-  t.exec(3, '/usr/bin/readlink', ['readlink', 'pyenv'], '/w');
-  t.exit(3, 1);
-  t.exit(2, 0);
+  addFailedProbe(t, 2);
   t.exit(1, 0);
   const s = summaryOf(t, t.trailer(0));
   assert.equal(s.failed, 1);

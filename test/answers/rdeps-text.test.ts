@@ -14,7 +14,7 @@ import { depsText } from '../../src/answers/text.js';
 import { buildFromRecords, type Build } from '../../src/model/index.js';
 import { normalizeRecords } from '../../src/normalize/normalize.js';
 import { bt } from '../helpers/trace.js';
-import { O_CREAT, O_TRUNC, O_WRONLY, TraceBuilder } from '../normalize/synth.js';
+import { addJob as addSynthJob, O_CREAT, O_TRUNC, O_WRONLY, TraceBuilder } from '../normalize/synth.js';
 
 const W = O_WRONLY | O_CREAT | O_TRUNC;
 
@@ -27,15 +27,7 @@ function build(): Build {
 
 /** A job of make (pid 1) in /w: cc with `argv` (pid `pid`) reading `reads`, then writing `write`. */
 function addJob(t: TraceBuilder, pid: number, argv: string[], reads: string[], write: string): void {
-  t.fork(1, pid);
-  t.exec(pid, '/usr/bin/cc', argv, '/w');
-  reads.forEach((r, i) => {
-    t.open(pid, r, { fd: 3 + i });
-    t.close(pid, 3 + i);
-  });
-  t.open(pid, write, { fd: 9, flags: W });
-  t.close(pid, 9);
-  t.exit(pid, 0);
+  addSynthJob(t, { parent: 1, pid, exe: '/usr/bin/cc', argv, reads, writes: [write] });
 }
 
 function trace(): TraceBuilder {

@@ -13,9 +13,8 @@ import { depsText } from '../../src/answers/text.js';
 import { buildFromRecords, type Build } from '../../src/model/index.js';
 import { normalizeRecords } from '../../src/normalize/normalize.js';
 import { bt, tmpdir } from '../helpers/trace.js';
-import { O_CREAT, O_TRUNC, O_WRONLY, TraceBuilder } from '../normalize/synth.js';
+import { addJob, TraceBuilder } from '../normalize/synth.js';
 
-const W = O_WRONLY | O_CREAT | O_TRUNC;
 
 /**
  * make's jobs: `/bin/sh -c 'date > a.txt'` (which reads /lib/only.conf),
@@ -25,17 +24,7 @@ const W = O_WRONLY | O_CREAT | O_TRUNC;
 function trace(mergedUsr: string): TraceBuilder {
   const t = new TraceBuilder(1, '/w', { options: { merged_usr: mergedUsr } });
   t.exec(1, '/usr/bin/make', ['make'], '/w');
-  const job = (pid: number, exe: string, argv: string[], reads: string[], write: string) => {
-    t.fork(1, pid);
-    t.exec(pid, exe, argv, '/w');
-    reads.forEach((r, i) => {
-      t.open(pid, r, { fd: 3 + i });
-      t.close(pid, 3 + i);
-    });
-    t.open(pid, write, { fd: 9, flags: W });
-    t.close(pid, 9);
-    t.exit(pid, 0);
-  };
+  const job = (pid: number, exe: string, argv: string[], reads: string[], write: string) => addJob(t, { parent: 1, pid, exe, argv, reads, writes: [write] });
   job(2, '/bin/sh', ['/bin/sh', '-c', 'date > a.txt'], ['/lib/only.conf'], 'a.txt');
   job(3, '/usr/bin/sh', ['sh', 'gen.sh'], ['gen.sh'], 'b.txt');
   job(4, '/usr/bin/cat', ['cat', 'a.txt', 'b.txt'], ['a.txt', 'b.txt'], 'all.txt');

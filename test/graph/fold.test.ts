@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildGraph, toDot, type GraphOptions } from '../../src/graph/index.js';
 import { normalizeRecords } from '../../src/normalize/normalize.js';
-import { O_CREAT, O_TRUNC, O_WRONLY, TraceBuilder } from '../normalize/synth.js';
+import { addJob, TraceBuilder } from '../normalize/synth.js';
 import { fileNodes, parseDot, procNodes, readsOf, type DotGraph } from './dot-parse.js';
 
 const LIB = Array.from({ length: 12 }, (_, i) => `/opt/py/lib/python3.11/m${String.fromCharCode(97 + i)}.pyc`);
@@ -19,22 +19,8 @@ const OTHER = ['/opt/tool/share/a.dat', '/opt/tool/share/b.dat'];
 function trace(libs: string[]): TraceBuilder {
   const t = new TraceBuilder(1, '/w');
   t.exec(1, '/usr/bin/make', ['make'], '/w');
-  t.fork(1, 2);
-  t.exec(2, '/opt/py/bin/python3', ['python3', 'gen.py'], '/w');
-  [...libs, ...OTHER, 'gen.py', 'gen.in'].forEach((p, i) => {
-    t.open(2, p, { fd: 3 + i });
-    t.close(2, 3 + i);
-  });
-  t.open(2, 'gen.h', { fd: 3, flags: O_WRONLY | O_CREAT | O_TRUNC });
-  t.close(2, 3);
-  t.exit(2, 0);
-  t.fork(1, 3);
-  t.exec(3, '/usr/bin/cc', ['cc', '-c', 'a.c'], '/w');
-  t.open(3, 'gen.h', { fd: 3 });
-  t.close(3, 3);
-  t.open(3, 'a.o', { fd: 4, flags: O_WRONLY | O_CREAT | O_TRUNC });
-  t.close(3, 4);
-  t.exit(3, 0);
+  addJob(t, { parent: 1, pid: 2, exe: '/opt/py/bin/python3', argv: ['python3', 'gen.py'], reads: [...libs, ...OTHER, 'gen.py', 'gen.in'], writes: ['gen.h'] });
+  addJob(t, { parent: 1, pid: 3, exe: '/usr/bin/cc', argv: ['cc', '-c', 'a.c'], reads: ['gen.h'], writes: ['a.o'] });
   t.exit(1, 0);
   return t;
 }

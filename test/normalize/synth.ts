@@ -322,6 +322,42 @@ export function cBuildTrace(sources = ['a', 'b'], failing?: string): TraceBuilde
 }
 
 /**
+ * A job of `parent` in `cwd`: `exe` with `argv` (pid `pid`) opens and
+ * closes each of `reads`, then writes each of `writes` (created,
+ * truncated), and exits 0.
+ */
+export function addJob(
+  t: TraceBuilder,
+  job: { parent: number; pid: number; exe: string; argv: string[]; reads: readonly string[]; writes: readonly string[]; cwd?: string },
+): void {
+  const cwd = job.cwd ?? '/w';
+  t.fork(job.parent, job.pid);
+  t.exec(job.pid, job.exe, job.argv, cwd);
+  job.reads.forEach((r, i) => {
+    t.open(job.pid, r, { fd: 3 + i });
+    t.close(job.pid, 3 + i);
+  });
+  for (const w of job.writes) {
+    t.open(job.pid, w, { fd: 3, flags: O_WRONLY | O_CREAT | O_TRUNC });
+    t.close(job.pid, 3);
+  }
+  t.exit(job.pid, 0);
+}
+
+/**
+ * A job of make (pid 1) in /w whose shell (pid `pid`) runs readlink (pid + 1),
+ * which fails (exit 1), as pyenv's probes do; the shell exits 0.
+ */
+export function addFailedProbe(t: TraceBuilder, pid: number): void {
+  t.fork(1, pid);
+  t.exec(pid, '/bin/sh', ['/bin/sh', '-c', 'genver.sh'], '/w');
+  t.fork(pid, pid + 1);
+  t.exec(pid + 1, '/usr/bin/readlink', ['readlink', 'pyenv'], '/w');
+  t.exit(pid + 1, 1);
+  t.exit(pid, 0);
+}
+
+/**
  * sh (pid 1) runs `gen | sort` in /w: a pipe, gen (pid 2) on its write end
  * as stdout, sort (pid 3) on its read end as stdin.
  */

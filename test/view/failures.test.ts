@@ -18,7 +18,7 @@ import { pack, unpack } from '../../src/view/pack.js';
 import { ViewQuery } from '../../src/view/query.js';
 import { serveBuild, type ViewServer } from '../../src/view/server.js';
 import { browserTest, launch, openPage, type Session } from '../helpers/browser.js';
-import { BASE_TS, TraceBuilder } from '../normalize/synth.js';
+import { addFailedProbe, BASE_TS, TraceBuilder } from '../normalize/synth.js';
 
 /**
  * make (1) runs `sh -c genver.sh` (2), whose readlink probe (3) exits 1
@@ -31,12 +31,7 @@ function buildOf(ok = false): Build {
   const t = new TraceBuilder(1, '/w');
   t.at(BASE_TS);
   t.exec(1, '/usr/bin/make', ['make'], '/w');
-  t.fork(1, 2);
-  t.exec(2, '/bin/sh', ['/bin/sh', '-c', 'genver.sh'], '/w');
-  t.fork(2, 3);
-  t.exec(3, '/usr/bin/readlink', ['readlink', 'pyenv'], '/w');
-  t.exit(3, 1);
-  t.exit(2, 0);
+  addFailedProbe(t, 2);
   t.fork(1, 4);
   t.exec(4, '/bin/sh', ['/bin/sh', '-c', 'cc -c b.c'], '/w');
   t.fork(4, 5);
