@@ -106,7 +106,13 @@ export async function declaredMake(build: Build, noise: Noise, found: readonly F
   const notes = failed.map((e) => `${e.message}; the jobs of that make were not compared`);
   const d = compare(build, noise, found, (job) => graphs.get(build.process(job.proc)?.parent ?? 0), show);
   if (!d.compared) notes.push('no job of the build wrote or named a target of the make graph: nothing was compared with it');
-  return { findings: [...d.findings, ...staleSubMakes(build, noise, (make) => graphs.get(make), show)], notes, replaced: d.replaced };
+  const findings = [...d.findings, ...staleSubMakes(build, noise, (make) => graphs.get(make), show)];
+  // where to fix it: the makefile and line of the target's recipe, as make names them (its rule starts above it)
+  for (const f of findings) {
+    const at = f.target === undefined ? undefined : graphs.get(build.process(f.jobs[0]?.proc ?? 0)?.parent ?? 0)?.recipeAt(f.target);
+    if (at) f.detail += `; the recipe of ${show(f.target!)} is at ${show(at.file)}:${at.line}`;
+  }
+  return { findings, notes, replaced: d.replaced };
 }
 
 /** Against ninja: the graph of the build directory DIR, for the jobs a ninja running there started. Sentences name files by `show`. */

@@ -35,6 +35,8 @@ export interface MakeTarget {
   stem?: string;
   /** The automatic variables make printed for it (`# @ := out/a.o`, `# < := a.c`): `@`, `<`, `^`, `*`… as make expanded them. */
   automatic: Record<string, string>;
+  /** Where its recipe is: the makefile (absolute) and the line make names (`# recipe to execute (from 'Makefile', line 20)`). */
+  recipeAt?: { file: string; line: number };
 }
 
 export interface PatternRule {
@@ -300,6 +302,7 @@ export function parseMakeDb(text: string, cwd: string): MakeDb {
         stem,
         automatic: auto,
         implicitDone: b.lines.includes('#  Implicit rule search has been done.'),
+        recipeAt: recipeAt(recipe, abs),
       };
       const old = targets.get(path);
       if (old) {
@@ -370,4 +373,10 @@ export function matchesPattern(pat: string, name: string): boolean {
   const i = pat.indexOf('%');
   if (i < 0) return pat === name;
   return name.length >= pat.length - 1 && name.startsWith(pat.slice(0, i)) && name.endsWith(pat.slice(i + 1));
+}
+
+/** The makefile and line of make's `#  recipe to execute (from 'Makefile', line 20):`, the file absolute (`abs`). */
+function recipeAt(line: string | undefined, abs: (name: string) => string): { file: string; line: number } | undefined {
+  const m = line === undefined ? null : /^#  recipe to execute \(from '(.+)', line (\d+)\):/.exec(line);
+  return m ? { file: abs(m[1]), line: Number(m[2]) } : undefined;
 }

@@ -46,6 +46,8 @@ export interface Graph {
   ordered(from: string, to: string): boolean;
   /** The rule making `target`, when the build system names rules (ninja). */
   ruleOf(target: string): string | undefined;
+  /** Where the recipe making `target` is written, when the build system says (make: the makefile and line). */
+  recipeAt(target: string): { file: string; line: number } | undefined;
   /** The lines of the recipe making `target`, unexpanded, when each runs as a job of its own (make), with its automatic variables. */
   recipe(target: string): { lines: readonly string[]; auto: Automatic };
   /** The build system, for the report ("make", "ninja"). */
@@ -131,6 +133,7 @@ export function makeGraph(db: MakeDb, build: Build): Graph {
       return order.after([...outputs].sort().join('\0'), outputs, [to]);
     },
     ruleOf: () => undefined,
+    recipeAt: (t) => db.targets.get(t)?.recipeAt,
     manifest: () => false,
     recipe: (t) => {
       const e = db.targets.get(t);

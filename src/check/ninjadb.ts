@@ -170,6 +170,8 @@ export function ninjaGraph(dirArg: string): Graph {
       const e = edges.get(t);
       return e && e.rule !== 'phony' ? e.rule : undefined;
     },
+    // ninja's tools do not say where in build.ninja an edge is
+    recipeAt: () => undefined,
     system: 'ninja',
     own: (p) => OWN.has(baseName(p)) || p.endsWith('.d'),
     // a phony input without inputs of its own is always dirty (ninja's FORCE)

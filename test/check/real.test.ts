@@ -178,7 +178,7 @@ ebpfTest('check --make: a read-write race on an undeclared input that another jo
   const { dir, file } = await traceMake('bt-rwdecl-', 'all: gen.h out.txt\ngen.h:\n\tsleep 0.2; echo x > gen.h\nout.txt:\n\tsleep 0.5; cat gen.h > out.txt\n');
   const { json } = await checkJson(file, ['--make']);
   assert.deepEqual(json.findings.map((f) => [f.kind, path.relative(dir, f.file), path.relative(dir, f.target ?? '')]), [['missing-dep', 'gen.h', 'out.txt']]);
-  assert.match(json.findings[0].detail, /it was made first by luck of scheduling; nor does out\.txt depend on it: changing gen\.h will not rebuild out\.txt$/);
+  assert.match(json.findings[0].detail, /it was made first by luck of scheduling; nor does out\.txt depend on it: changing gen\.h will not rebuild out\.txt; the recipe of out\.txt is at Makefile:5$/);
   const races = await checkJson(file);
   assert.deepEqual(races.json.findings.map((f) => [f.kind, path.relative(dir, f.file)]), [['read-write', 'gen.h']]);
 });
@@ -412,7 +412,7 @@ ebpfTest('check --make: a target remade at every build (FORCE) reading a generat
   );
   assert.match(
     json.findings[0].detail,
-    /^job \d+ built out\.txt and read gen\.h, which job \d+ generated, but nothing in the make graph orders out\.txt after gen\.h \(no normal or order-only prerequisite dependency path\): it was made first by luck of scheduling$/,
+    /^job \d+ built out\.txt and read gen\.h, which job \d+ generated, but nothing in the make graph orders out\.txt after gen\.h \(no normal or order-only prerequisite dependency path\): it was made first by luck of scheduling; the recipe of out\.txt is at Makefile:5$/,
   );
 });
 
@@ -471,7 +471,7 @@ ebpfTest('check --make: an undeclared input that another job generated and nothi
   );
   const { json } = await checkJson(file, ['--make']);
   assert.deepEqual(json.findings.map((f) => [f.kind, path.relative(dir, f.file), path.relative(dir, f.target ?? '')]), [['missing-dep', 'list.txt', 'report.txt']]);
-  assert.match(json.findings[0].detail, /it was made first by luck of scheduling; nor does report\.txt depend on it: changing list\.txt will not rebuild report\.txt$/);
+  assert.match(json.findings[0].detail, /it was made first by luck of scheduling; nor does report\.txt depend on it: changing list\.txt will not rebuild report\.txt; the recipe of report\.txt is at Makefile:5$/);
 });
 
 ebpfTest('check --make: a makefile gone or broken since the build is one line and exit 2, not "nothing found"', async () => {
@@ -525,7 +525,7 @@ ebpfTest('check: a build broken by the race: the compile that failed looking for
   ]);
   const made = await checkJson(file, ['--make']);
   assert.deepEqual(made.json.findings.map((f) => [f.kind, path.relative(dir, f.file), path.relative(dir, f.target ?? '')]), [['missing-dep', 'version.h', 'main.o']]);
-  assert.match(made.json.findings[0].detail, /^job \d+ failed building main\.o \(exit 1\) and looked for version\.h, which job \d+ generated, but nothing in the make graph orders main\.o after version\.h .*: job \d+ looked for it before job \d+ made it$/);
+  assert.match(made.json.findings[0].detail, /^job \d+ failed building main\.o \(exit 1\) and looked for version\.h, which job \d+ generated, but nothing in the make graph orders main\.o after version\.h .*: job \d+ looked for it before job \d+ made it; the recipe of main\.o is at Makefile:5$/);
   const text = await bt(['check', '--make', file]);
   assert.match(text.stdout.split('\n')[0], /^bt check: 1 finding in make -j2 in \S+ \(exit status 2\): 1 missing-dep \(checked: hermeticity, races, make\)$/);
   // -j1: make stops at the failed compile and never makes version.h: a target of the graph nothing ordered first

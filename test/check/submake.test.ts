@@ -37,7 +37,7 @@ ebpfTest('check --make: a sub-make run by a rule with no prerequisites is report
   );
   assert.match(
     json.findings[0].detail,
-    /^process \d+ built lib\/libfoo\.a by running make -C lib, which read lib\/foo\.c; the rule for lib\/libfoo\.a has no prerequisites and is not \.PHONY: once lib\/libfoo\.a exists, changing it will not run make -C lib again$/,
+    /^process \d+ built lib\/libfoo\.a by running make -C lib, which read lib\/foo\.c; the rule for lib\/libfoo\.a has no prerequisites and is not \.PHONY: once lib\/libfoo\.a exists, changing it will not run make -C lib again; the recipe of lib\/libfoo\.a is at Makefile:5$/,
   );
 
   const forced = project(true);
