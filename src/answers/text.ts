@@ -117,6 +117,10 @@ export function summaryText(s: Summary, opts: TextOptions = {}): string {
   if (s.failed_jobs.length) {
     out.push('');
     out.push(...failedJobLines(s.failed_jobs));
+  } else if (!s.live && s.filter === null && s.exit_status !== null && s.exit_status !== 0) {
+    // make's "No rule to make target", a makefile's syntax error: the build's own command failed, and no job did
+    out.push('');
+    out.push(`no job failed: ${commandLine(s.command, 60)} failed by itself (its own message in the build's output says why: a missing file or rule, an error in a makefile)`);
   }
   out.push('');
   out.push('tools (processes, total wall time):');

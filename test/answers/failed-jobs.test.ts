@@ -103,6 +103,19 @@ test('summary: a successful build with failed subprocesses has no failed job and
   assert.doesNotMatch(text, /failed jobs/);
 });
 
+test('summary: make failing by itself (no rule to make a target), with no failed job, says that no job failed', () => {
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/make', ['make', 'all'], '/w');
+  addFailedProbe(t, 2);
+  t.exit(1, 2);
+  const s = summaryOf(t, t.trailer(2));
+  assert.deepEqual(s.failed_jobs, []);
+  assert.match(
+    summaryText(s),
+    /\nprocesses: 3 \(2 failed\); jobs: 1 \(0 failed\); average parallelism [\d.]+\n\nno job failed: make failed by itself \(its own message in the build's output says why: a missing file or rule, an error in a makefile\)\n\ntools/,
+  );
+});
+
 test('summary: a build killed by SIGINT says so on its exit status line, and its jobs were killed by it', () => {
   const t = new TraceBuilder(1, '/w');
   t.exec(1, '/usr/bin/make', ['make'], '/w');
