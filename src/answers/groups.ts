@@ -10,7 +10,8 @@
  *                  headers, gcc's /tmp/ccXXXXXX.s, a file one job wrote and another moved)
  *                  (by path, those in the tree first)
  *   temporaries    made and removed (or renamed onto another name) by one process, read
- *                  by no other (isTemporary)
+ *                  by no other (model/temporary.ts isOwnTemporary): ar's stXXXXXX,
+ *                  sed -i's sedXXXXXX, a mkstemp file os.replace()d into place
  *   probes         looked up and not found (failed open, exec, stat, …), per directory
  *
  * Runtime noise (/proc, /sys, /dev, shared libraries, the loader, locale
@@ -33,7 +34,7 @@ export interface FileGroups {
   outputs: number[];
   /** Not the temporaries. */
   intermediates: number[];
-  /** Made and removed (or renamed onto another name) by one process, read by no other (isTemporary). */
+  /** Made and removed (or renamed onto another name) by one process, read by no other (isOwnTemporary). */
   temporaries: number[];
   /** Probed paths (file ids) that the build never found. */
   probes: number[];
@@ -187,15 +188,6 @@ function readByOthers(f: BuildFile): boolean {
   return writers > 0 && readers > 0;
 }
 
-/**
- * A temporary: a file one process created and removed itself, by unlinking
- * it or renaming it onto its final name, that no other process read
- * (model/temporary.ts isOwnTemporary): ar's stXXXXXX, sed -i's sedXXXXXX,
- * a mkstemp file os.replace()d into place. bt summary counts these apart
- * from the intermediates.
- */
-export const isTemporary: (f: BuildFile) => boolean = isOwnTemporary;
-
 /** Sorts file ids by path. */
 export function byPath(build: Build, ids: number[]): number[] {
   const files = build.model.files;
@@ -247,7 +239,7 @@ export function fileGroups(build: Build, opts: { all?: boolean; distinct?: boole
     const k = f.kinds;
     const written = (k & WRITES) !== 0;
     if (written) {
-      if (isTemporary(f)) g.temporaries.push(f.id);
+      if (isOwnTemporary(f)) g.temporaries.push(f.id);
       else if (f.removed || readByOthers(f)) g.intermediates.push(f.id);
       else g.outputs.push(f.id);
     } else if (k & READS) {

@@ -85,7 +85,7 @@ export interface Summary {
   outputs: string[];
   /** Written, then read by another process or removed; not the temporaries. */
   intermediates: string[];
-  /** How many files a process created and removed itself, read by no other (groups.ts isTemporary). */
+  /** How many files a process created and removed itself, read by no other (model/temporary.ts isOwnTemporary). */
   temporaries: number;
   /** Failed lookups per directory (distinct paths), most first. */
   probes: Array<{ dir: string; count: number }>;

@@ -63,7 +63,7 @@ import { failed, isDriver, Kind, READS, WRITES, type Build, type BuildFile, type
 import { normalizeAbs, relativeInside } from '../normalize/paths.js';
 import { exitText, pathShower } from '../present/format.js';
 import { jobRef, secondsSince, type FileUse, type Finding, type JobRef, type PathNamer } from './finding.js';
-import { makeDatabases } from './makedb.js';
+import { makeDatabases, MAKES } from './makedb.js';
 import { makeGraph, type Graph } from './makegraph.js';
 import { RecipeChains, shellScript } from './recipes.js';
 import { staleSubMakes } from './submake.js';
@@ -79,11 +79,10 @@ export interface Declared {
 
 /** Against make: one database per make process that started jobs. Sentences name files by `show`. */
 export async function declaredMake(build: Build, noise: Noise, found: readonly Finding[], show: PathNamer = pathShower(build.startDir)): Promise<Declared> {
-  const makes = new Set(['make', 'gmake']);
   const keyOf = new Map<number, string>();
   const first = new Map<string, Process>();
   for (const p of build.model.processes) {
-    if (!isDriver(p, makes)) continue;
+    if (!isDriver(p, MAKES)) continue;
     const key = JSON.stringify([p.exe, p.cwd, p.argv, p.env.find((e) => e.startsWith('MAKEFLAGS='))]);
     keyOf.set(p.proc, key);
     if (!first.has(key)) first.set(key, p);

@@ -17,6 +17,9 @@ import { CheckError } from '../errors.js';
 import type { Process } from '../model/index.js';
 import { normalizeAbs } from '../normalize/paths.js';
 
+/** The programs that are make: their processes have a database (make -pnq) and start jobs. */
+export const MAKES: ReadonlySet<string> = new Set(['make', 'gmake']);
+
 export interface MakeTarget {
   path: string;
   /** Normal prerequisites: a newer one remakes the target. */

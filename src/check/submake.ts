@@ -13,10 +13,9 @@ import { isDriver, Kind, READS, WRITES, type Build } from '../model/index.js';
 import { relativeInside } from '../normalize/paths.js';
 import { commandLine } from '../present/format.js';
 import { jobRef, secondsSince, type FileUse, type Finding, type PathNamer } from './finding.js';
+import { MAKES } from './makedb.js';
 import type { Graph } from './makegraph.js';
 import type { Noise } from './noise.js';
-
-const MAKES = new Set(['make', 'gmake']);
 
 /** Every process of `root`'s subtree, `root` first. */
 function subtree(build: Build, root: number): number[] {

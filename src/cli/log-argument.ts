@@ -6,7 +6,8 @@
  * "g.trace" as its value …`), not a build.trace the user never typed; so
  * does a missing argument (`bt diff --driver a.trace b.trace`). cli/run.ts
  * asks this of every command before its action runs; this module loads
- * nothing but the log's magic number, since it runs before every command.
+ * nothing but the log's magic number and the presentation module (both in
+ * bt trace's bundle already), since it runs before every command.
  */
 import fs from 'node:fs';
 import type { Command } from 'commander';

@@ -39,19 +39,21 @@ export function nearestNames(name: string, paths: Iterable<string>, limit = 3): 
   if (want.length < 3) return []; // "o" is near every one-letter name
   const components = want.split('/').length;
   const max = Math.max(1, Math.floor(want.length / 3));
-  const found: Array<{ end: string; d: number }> = [];
+  // the ends at the least distance found so far: a nearer one starts the list anew
+  let nearest = max;
+  let found: string[] = [];
   const seen = new Set<string>();
   for (const p of paths) {
     const end = want.startsWith('/') ? p : endOf(p, components);
     if (seen.has(end)) continue;
     seen.add(end);
-    const d = editDistance(want, end, max);
-    if (d <= max && d > 0) found.push({ end, d });
+    const d = editDistance(want, end, nearest);
+    if (d === 0 || d > nearest) continue;
+    if (d < nearest) {
+      nearest = d;
+      found = [];
+    }
+    found.push(end);
   }
-  const nearest = Math.min(...found.map((f) => f.d));
-  return found
-    .filter((f) => f.d === nearest)
-    .sort((x, y) => (x.end < y.end ? -1 : x.end > y.end ? 1 : 0))
-    .slice(0, limit)
-    .map((f) => f.end);
+  return found.sort().slice(0, limit);
 }

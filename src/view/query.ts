@@ -73,15 +73,6 @@ const GROUP_KIND: Record<string, string> = {
   probes: 'probe',
 };
 
-/** The program a process ran, as its name: the same as bt summary's tools and the graph's labels (model/program.ts: a script by the script). */
-export function toolName(p: Process): string {
-  return programName(p);
-}
-
-export function procFailed(p: Process): boolean {
-  return failed(p);
-}
-
 /** What role a file played: input (only read), output (made, kept), intermediate (made, then removed or read), probe (only looked for). */
 export function fileKind(f: BuildFile): string {
   if ((f.kinds & ~Kind.PROBE) === 0 && f.kinds & Kind.PROBE) return 'probe';
@@ -135,11 +126,13 @@ export class ViewQuery {
   ) {
     this.procs = model.processes;
     this.procs.forEach((p, i) => this.index.set(p.proc, i));
+    // a process's program, as bt summary's tools and the graph's labels name it (a script by the script)
+    const names = this.procs.map(programName);
     const counts = new Map<string, number>();
-    for (const p of this.procs) counts.set(toolName(p), (counts.get(toolName(p)) ?? 0) + 1);
+    for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
     this.tools = [...counts].map(([name, count]) => ({ name, count })).sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1));
     const toolIdx = new Map(this.tools.map((t, i) => [t.name, i]));
-    this.toolOf = Uint16Array.from(this.procs, (p) => Math.min(65535, toolIdx.get(toolName(p))!));
+    this.toolOf = Uint16Array.from(names, (name) => Math.min(65535, toolIdx.get(name)!));
     this.fileKinds = Object.keys(groups).length ? this.groupKinds(noise) : model.files.map(fileKind);
   }
 
@@ -220,7 +213,7 @@ export class ViewQuery {
       files: m.files.length,
       roots: m.roots,
       tools: this.tools,
-      failed: this.procs.filter(procFailed).length,
+      failed: this.procs.filter(failed).length,
       // a job failed when its own command did, not when a process under it did (model/failures.ts)
       failedJobs: this.procs.filter(failedJobRoot).length,
       outlived: m.outlived.map((o) => ({ pid: o.pid, proc: o.proc, command: o.command })),
@@ -329,10 +322,10 @@ export class ViewQuery {
       }
       if (x1 - x0 < 1) {
         const key = L.lane[i] * (px + 2) + c0;
-        if (seen.has(key) && !procFailed(p)) continue;
+        if (seen.has(key) && !failed(p)) continue;
         seen.add(key);
       }
-      bars.push(p.proc, L.lane[i], a, b, this.toolOf[i], procFailed(p) ? 1 : 0);
+      bars.push(p.proc, L.lane[i], a, b, this.toolOf[i], failed(p) ? 1 : 0);
     }
     const counts: number[] = [];
     let run = 0;
@@ -380,10 +373,10 @@ export class ViewQuery {
     return {
       id: p.proc,
       pid: p.pid,
-      name: toolName(p),
+      name: programName(p),
       cmd: commandLine(p.argv.length ? p.argv : [p.exe], 160),
       exit: exitText(p.exitCode, p.signal, this.model.live),
-      failed: procFailed(p),
+      failed: failed(p),
       start: this.rel(p.start),
       dur: Math.max(0, p.end - p.start),
       children: kids,
@@ -540,7 +533,7 @@ export class ViewQuery {
     if (withPath) Object.assign(out, { id: a.file, path: this.model.files[a.file].path });
     else {
       const p = this.process(a.proc)!;
-      Object.assign(out, { id: a.proc, name: toolName(p), cmd: commandLine(p.argv, 120), failed: procFailed(p) });
+      Object.assign(out, { id: a.proc, name: programName(p), cmd: commandLine(p.argv, 120), failed: failed(p) });
     }
     return out;
   }
@@ -570,7 +563,7 @@ export class ViewQuery {
       type: 'process',
       id: p.proc,
       pid: p.pid,
-      name: toolName(p),
+      name: programName(p),
       exe: p.exe,
       argv: p.argv,
       cmd: commandLine(p.argv, 1 << 20),
@@ -579,7 +572,7 @@ export class ViewQuery {
       exit: exitText(p.exitCode, p.signal, this.model.live),
       exitCode: p.exitCode,
       signal: p.signal,
-      failed: procFailed(p),
+      failed: failed(p),
       execd: p.execd,
       start: this.rel(p.start),
       end: this.rel(p.end),

@@ -1,5 +1,5 @@
 /**
- * Summary's temporaries (groups.ts isTemporary, model/temporary.ts): a file
+ * Summary's temporaries (model/temporary.ts isOwnTemporary): a file
  * one process made and removed, or renamed onto its final name, read by no
  * other (sed -i's sedXXXXXX, a mkstemp file os.replace()d into place, ar's
  * stXXXXXX) is a temporary; a file another process moved or read under its
