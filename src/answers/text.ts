@@ -117,8 +117,9 @@ export function summaryText(s: Summary, opts: TextOptions = {}): string {
   if (s.failed_jobs.length) {
     out.push('');
     out.push(...failedJobLines(s.failed_jobs));
-  } else if (!s.live && s.filter === null && s.exit_status !== null && s.exit_status !== 0) {
+  } else if (!s.live && s.filter === null && s.exit_status !== null && s.exit_status !== 0 && !s.exit_signal) {
     // make's "No rule to make target", a makefile's syntax error: the build's own command failed, and no job did
+    // (a build a signal killed says so on its exit status line)
     out.push('');
     out.push(`no job failed: ${commandLine(s.command, 60)} failed by itself (its own message in the build's output says why: a missing file or rule, an error in a makefile)`);
   }

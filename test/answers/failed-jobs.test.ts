@@ -116,6 +116,18 @@ test('summary: make failing by itself (no rule to make a target), with no failed
   );
 });
 
+test('summary: a build killed by a signal between its jobs is not said to have failed by itself', () => {
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/make', ['make', 'all'], '/w');
+  addFailedProbe(t, 2);
+  t.exit(1, 0, 2);
+  const s = summaryOf(t, { ...t.trailer(130), exit_code: 0, exit_signal: 2 });
+  assert.deepEqual(s.failed_jobs, []);
+  const text = summaryText(s);
+  assert.match(text, /exit status 130 \(signal SIGINT\)\n/);
+  assert.doesNotMatch(text, /no job failed/);
+});
+
 test('summary: a build killed by SIGINT says so on its exit status line, and its jobs were killed by it', () => {
   const t = new TraceBuilder(1, '/w');
   t.exec(1, '/usr/bin/make', ['make'], '/w');
