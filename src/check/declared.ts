@@ -60,7 +60,9 @@
 import fs from 'node:fs';
 import { CheckError } from '../errors.js';
 import { failed, isDriver, Kind, READS, WRITES, type Build, type BuildFile, type Job, type Process } from '../model/index.js';
-import { normalizeAbs, relativeInside } from '../normalize/paths.js';
+import { baseName, normalizeAbs, relativeInside } from '../normalize/paths.js';
+import { readsHeaders } from '../model/toolargs.js';
+import { fixMissingDep, fixUndeclaredInput, fixUndeclaredOutput } from './fix.js';
 import { exitText, pathShower } from '../present/format.js';
 import { jobRef, secondsSince, type FileUse, type Finding, type JobRef, type PathNamer } from './finding.js';
 import { makeDatabases, MAKES } from './makedb.js';
@@ -106,11 +108,6 @@ export async function declaredMake(build: Build, noise: Noise, found: readonly F
   const d = compare(build, noise, found, (job) => graphs.get(build.process(job.proc)?.parent ?? 0), show);
   if (!d.compared) notes.push('no job of the build wrote or named a target of the make graph: nothing was compared with it');
   const findings = [...d.findings, ...staleSubMakes(build, noise, (make) => graphs.get(make), show)];
-  // where to fix it: the makefile and line of the target's recipe, as make names them (its rule starts above it)
-  for (const f of findings) {
-    const at = f.target === undefined ? undefined : graphs.get(build.process(f.jobs[0]?.proc ?? 0)?.parent ?? 0)?.recipeAt(f.target);
-    if (at) f.detail += `; the recipe of ${show(f.target!)} is at ${show(at.file)}:${at.line}`;
-  }
   return { findings, notes, replaced: d.replaced };
 }
 
@@ -125,6 +122,13 @@ export function declaredNinja(build: Build, noise: Noise, found: readonly Findin
       ? [`no job of the build wrote or named a target of the ninja graph in ${dir}: nothing was compared with it (is it the build directory of the traced build?)`]
       : [`no ninja of the build ran in ${dir} (ninja -C ${dir}): nothing was compared with its graph (is it the build directory of the traced build?)`];
   return { findings: d.findings, notes, replaced: d.replaced };
+}
+
+/** A compiler read the file `proc` read: `proc` or its parent is a compiler (the driver, or gcc's cc1 under it). */
+function compiled(build: Build, proc: number): boolean {
+  const p = build.process(proc);
+  const parent = p && build.process(p.parent);
+  return [p, parent].some((q) => !!q && readsHeaders(baseName(q.exe || q.argv[0] || '')));
 }
 
 /** The prerequisites a compiler depfile lists (make syntax: `target: dep dep \\`), absolute; [] if unreadable. */
@@ -403,6 +407,7 @@ function compare(
         target,
         jobs: withLine(ref, by),
         detail: `${who} ${building(tname)} and ${how} ${name}, which ${tname} does not depend on: changing ${name} will not rebuild ${tname}`,
+        fix: fixUndeclaredInput(g, target, f.path, show, compiled(build, by)),
         time: secondsSince(build, ts),
         uses: [{ path: f.path, access: [how === 'read' ? 'read' : how === 'ran' ? 'exec' : 'rename_from'], time: secondsSince(build, ts), proc: by }],
       });
@@ -419,6 +424,7 @@ function compare(
         target,
         jobs: withLine(ref, writer.get(id) ?? job.proc),
         detail: `${who} ${building(tname)} and also wrote ${name}, which no rule for ${tname} declares: nothing else may use it safely`,
+        fix: fixUndeclaredOutput(g, target, f.path, show),
         time: secondsSince(build, ts),
         uses: [{ path: f.path, access: ['write'], time: secondsSince(build, ts), proc: writer.get(id) ?? job.proc }],
       };
@@ -470,6 +476,7 @@ function compare(
             target,
             jobs: [ref],
             detail: `${who} failed building ${tname} (${exitOf(build, job.proc)}) and looked for ${what}, but nothing in the ${g.system} graph orders ${tname} after ${name} (no ${paths} dependency path): the build did not wait for it`,
+            fix: fixMissingDep(g, target, t, show, { directory: !!under }),
             time: use.time,
             uses: [use],
           });
@@ -500,6 +507,7 @@ function compare(
             `${who} ${building(tname)} and ${how} ${name}, which job ${gj} generated${making ? ` (${making})` : ''}, but nothing in the ${g.system} graph orders ${tname} after ${show(from)} ` +
             `(no ${paths} dependency path): ${gen.time <= use.time ? 'it was made first by luck of scheduling' : `job ${build.process(by)?.job ?? job.proc} ${used === 'looked for' ? 'looked for it' : 'used it'} before job ${gj} made it`}` +
             (was === undefined ? '' : `; nor does ${tname} depend on it: changing ${name} will not rebuild ${tname}`),
+          fix: fixMissingDep(g, target, from, show),
           time: Math.min(use.time, gen.time),
           uses: use.time <= gen.time ? [use, gen] : [gen, use],
         };

@@ -63,6 +63,8 @@ export interface Finding {
   time: number;
   /** The uses behind the finding (hermeticity: every file in the directory). */
   uses: FileUse[];
+  /** What to change so that it goes away (src/check/fix.ts), naming files as `detail` does. */
+  fix?: string;
   /** undeclared-*, missing-dep: the make/ninja target the (first) job built. */
   target?: string;
   /** Races: the two jobs (or drivers) whose uses raced, writer first (not in the JSON: missing-dep takes the race's place). */

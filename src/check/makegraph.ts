@@ -52,6 +52,17 @@ export interface Graph {
   recipe(target: string): { lines: readonly string[]; auto: Automatic };
   /** The build system, for the report ("make", "ninja"). */
   system: string;
+  /** The directory the build system's files name paths from (make's CURDIR, ninja's build directory). */
+  dir: string;
+  /** The tool that wrote the build system's files (CMake's build directory has CMakeCache.txt, Meson's meson-private/): fixes are said in its terms. */
+  generator?: 'CMake' | 'Meson';
+}
+
+/** The generator of the build files in `dir`, if it left its mark there. */
+export function generatorOf(dir: string): Graph['generator'] {
+  if (fs.existsSync(`${dir}/CMakeCache.txt`)) return 'CMake';
+  if (fs.existsSync(`${dir}/meson-private`)) return 'Meson';
+  return undefined;
 }
 
 export function makeGraph(db: MakeDb, build: Build): Graph {
@@ -144,6 +155,8 @@ export function makeGraph(db: MakeDb, build: Build): Graph {
       return { lines: [], auto: automatic(rel) };
     },
     system: 'make',
+    dir: db.curdir,
+    generator: generatorOf(db.curdir),
     // the makefiles read, and CMake's own scripts and progress counters, which the lines of its generated recipes read and write
     own: (p) => db.makefiles.has(p) || (p.includes('/CMakeFiles/') && (p.endsWith('.cmake') || p.includes('/CMakeFiles/Progress/'))),
     readsDepfiles: (t) => {

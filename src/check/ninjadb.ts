@@ -28,7 +28,7 @@ import { CheckError } from '../errors.js';
 import { unnamedWorkingDir, workingDir } from '../log/io.js';
 import { DEFAULT_DRIVERS, isDriver, type Build } from '../model/index.js';
 import { baseName, normalizeAbs, pathsUnder } from '../normalize/paths.js';
-import type { Graph } from './makegraph.js';
+import { generatorOf, type Graph } from './makegraph.js';
 import { OrderIndex } from './order.js';
 
 export interface NinjaEdge {
@@ -173,6 +173,8 @@ export function ninjaGraph(dirArg: string): Graph {
     // ninja's tools do not say where in build.ninja an edge is
     recipeAt: () => undefined,
     system: 'ninja',
+    dir,
+    generator: generatorOf(dir),
     own: (p) => OWN.has(baseName(p)) || p.endsWith('.d'),
     // a phony input without inputs of its own is always dirty (ninja's FORCE)
     readsDepfiles: () => false,

@@ -38,6 +38,7 @@
  */
 import { failed, Kind, USES, WRITES, type Build, type BuildFile, type FileAccess } from '../model/index.js';
 import { commandLine, exitText, pathShower, signalName } from '../present/format.js';
+import { RACE_FIX } from './fix.js';
 import { jobRef, secondsSince, type FileUse, type Finding, type PathNamer } from './finding.js';
 import { isLibraryPath, isPseudoPath, type Noise } from './noise.js';
 
@@ -285,6 +286,7 @@ function finding(build: Build, units: Units, f: BuildFile, w: JobUse, o: JobUse,
     const [s1, s2] = w.write <= o.write ? [sides.w, sides.o] : [sides.o, sides.w];
     return {
       kind: 'write-write',
+      fix: RACE_FIX['write-write'](name, first.job, second.job),
       file: f.path,
       jobs: refs(first, s1, second, s2),
       detail: nested
@@ -300,6 +302,7 @@ function finding(build: Build, units: Units, f: BuildFile, w: JobUse, o: JobUse,
     const status = p?.signal ? `was killed by ${signalName(p.signal)}` : `failed (${exitText(p?.exitCode ?? -1, 0)})`;
     return {
       kind: 'used-before-produced',
+      fix: RACE_FIX['used-before-produced'](name, w.job, o.job),
       file: f.path,
       jobs: refs(o, sides.o, w, sides.w),
       detail: `${oName} looked for ${name} at ${at(o.look)}, did not find it and ${status}; ${wName}, not ordered before it, created it later, at ${at(w.write)}: nothing made the build wait for it`,
@@ -311,6 +314,7 @@ function finding(build: Build, units: Units, f: BuildFile, w: JobUse, o: JobUse,
   if (ubp) {
     return {
       kind: 'used-before-produced',
+      fix: RACE_FIX['used-before-produced'](name, w.job, o.job),
       file: f.path,
       jobs: refs(o, sides.o, w, sides.w),
       detail: `${oName} ${looked} ${name} at ${at(o.look)}, before ${wName}, ${so[0] < sw[0] ? 'started later' : 'started first'} and not ordered before it (${both}), created it at ${at(w.write)}`,
@@ -322,6 +326,7 @@ function finding(build: Build, units: Units, f: BuildFile, w: JobUse, o: JobUse,
   const [first, second] = o.look <= w.write ? [oUse, wUse] : [wUse, oUse];
   return {
     kind: 'read-write',
+      fix: RACE_FIX['read-write'](name, w.job, o.job),
     file: f.path,
     jobs: refs(w, sides.w, o, sides.o),
     detail:
@@ -341,6 +346,7 @@ function appended(build: Build, f: BuildFile, by: JobUse[], show: PathNamer): Fi
   const uses: FileUse[] = by.map((u) => ({ path: f.path, access: ['append'], time: secondsSince(build, u.write), proc: u.writer }));
   return {
     kind: 'concurrent-append',
+      fix: RACE_FIX['concurrent-append'](name),
     file: f.path,
     jobs: by.map((u) => jobRef(build, u.job)),
     detail: `${name} was appended to by ${by.length} jobs that ran at the same time and that nothing orders (${by.map((u) => u.job).join(', ')}): the order of its lines varies from build to build`,

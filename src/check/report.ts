@@ -34,6 +34,7 @@ export function checkJson(build: Build, res: CheckResult): object {
       ...(f.target !== undefined ? { target: f.target } : {}),
       jobs: f.jobs,
       detail: f.detail,
+      ...(f.fix !== undefined ? { fix: f.fix } : {}),
       time: f.time,
       uses: f.uses,
     })),
@@ -72,6 +73,7 @@ export function checkText(build: Build, res: CheckResult, opts: { absolute?: boo
     const file = f.kind === 'hermeticity' ? `${displayPath(f.file.replace(/\/$/, ''))}/` : show(f.file);
     lines.push(`${f.kind}  ${file}${f.target !== undefined ? `  (target ${show(f.target)})` : ''}`);
     lines.push(`  ${f.detail}`);
+    if (f.fix !== undefined) lines.push(`  fix: ${f.fix}`);
     for (const j of f.jobs) lines.push(jobLine(build, j));
     for (const u of f.uses.slice(0, MAX_USES)) {
       // a hermeticity finding's files by their full path (the build may have files of the same names)

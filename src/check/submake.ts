@@ -6,14 +6,15 @@
  * them in its own makefile, so its own jobs compare clean; but from the top
  * a changed lib/foo.c never rebuilds lib/libfoo.a. Found per such target:
  * the job under a make that started another make, wrote a target of the
- * outer make's graph, read sources of the tree, and whose rule has no
- * prerequisite at all.
+ * outer make's graph, read sources of the tree, and whose rule does not
+ * depend on all of them (none at all, the classic case, or some).
  */
 import { isDriver, Kind, READS, WRITES, type Build } from '../model/index.js';
 import { relativeInside } from '../normalize/paths.js';
 import { commandLine } from '../present/format.js';
 import { jobRef, secondsSince, type FileUse, type Finding, type PathNamer } from './finding.js';
 import { MAKES } from './makedb.js';
+import { fixStaleSubMake } from './fix.js';
 import type { Graph } from './makegraph.js';
 import type { Noise } from './noise.js';
 
@@ -62,19 +63,28 @@ export function staleSubMakes(build: Build, noise: Noise, graphUnder: (make: num
     }
     const reads = [...sources.values()].sort((a, b) => a.time - b.time || (a.path < b.path ? -1 : 1));
     for (const [target] of [...targets].sort((a, b) => a[1] - b[1])) {
-      if (!reads.length || g.dependsOn(target).size || g.always(target)) continue;
-      const names = reads.slice(0, 3).map((u) => show(u.path));
-      const more = reads.length > names.length ? `, and ${reads.length - names.length} more` : '';
+      if (g.always(target)) continue;
+      const deps = g.dependsOn(target);
+      const missing = reads.filter((u) => !deps.has(u.path));
+      if (!missing.length) continue;
+      const names = missing.slice(0, 3).map((u) => show(u.path));
+      const more = missing.length > names.length ? `, and ${missing.length - names.length} more` : '';
+      const them = missing.length === 1 ? 'it' : 'them';
+      const run = commandLine(sub.argv, 60);
+      const t = show(target);
       out.push({
         kind: 'undeclared-input',
-        file: reads[0].path,
+        file: missing[0].path,
         target,
         jobs: [jobRef(build, child.proc)],
         detail:
-          `${build.jobs.get(child.proc) ? 'job' : 'process'} ${child.proc} built ${show(target)} by running ${commandLine(sub.argv, 60)}, which read ${names.join(', ')}${more}; ` +
-          `the rule for ${show(target)} has no prerequisites and is not .PHONY: once ${show(target)} exists, changing ${reads.length === 1 ? 'it' : 'them'} will not run ${commandLine(sub.argv, 60)} again`,
-        time: reads[0].time,
-        uses: reads,
+          `${build.jobs.get(child.proc) ? 'job' : 'process'} ${child.proc} built ${t} by running ${run}, which read ${names.join(', ')}${more}; ` +
+          (deps.size
+            ? `the rule for ${t} does not depend on ${them} and is not .PHONY: changing ${them} will not run ${run} again`
+            : `the rule for ${t} has no prerequisites and is not .PHONY: once ${t} exists, changing ${them} will not run ${run} again`),
+        fix: fixStaleSubMake(g, target, show),
+        time: missing[0].time,
+        uses: missing,
       });
     }
   }

@@ -27,7 +27,7 @@
  */
 import fs from 'node:fs';
 import { Kind, READS, type Build, type Process } from '../model/index.js';
-import { SOURCE_EXT, WITH_VALUE } from '../model/toolargs.js';
+import { COMPILER_INTERNAL, isCompilerName, SOURCE_EXT, WITH_VALUE } from '../model/toolargs.js';
 import { baseName, normalizeAbs } from '../normalize/paths.js';
 import { describeFsError } from '../log/io.js';
 
@@ -47,23 +47,13 @@ export interface CompileCommandsOptions {
   onNote?: (line: string) => void;
 }
 
-/** Compiler drivers by name: optional cross prefix, optional version suffix. */
-const COMPILER_RE = /^(?:[A-Za-z0-9_.+]+(?:-[A-Za-z0-9_.+]+)*-)?(?:cc|c\+\+|gcc|g\+\+|clang|clang\+\+)(?:-\d+(?:\.\d+)*)?$/;
 
 /** Programs that run a compiler given as their first non-option argument. */
 const WRAPPERS = new Set(['ccache', 'sccache', 'distcc', 'icecc']);
 
-/** Compiler-internal programs: never an entry, even when named with --compiler. */
-const INTERNAL = new Set(['cc1', 'cc1plus', 'cc1obj', 'cc1objplus', 'f951', 'as', 'collect2', 'ld', 'ld.bfd', 'ld.gold', 'ld.lld', 'lto1', 'lto-wrapper']);
 
 /** Options that make the call something other than a compile. */
 const NOT_A_COMPILE = new Set(['-E', '-M', '-MM', '--version', '-dumpversion', '-dumpfullversion', '-dumpmachine', '-dumpspecs', '--help', '-###', '--target-help']);
-
-/** True if `name` (a basename) is a compiler driver. */
-export function isCompilerName(name: string, extra: ReadonlySet<string> = new Set()): boolean {
-  if (INTERNAL.has(name)) return false;
-  return COMPILER_RE.test(name) || extra.has(name);
-}
 
 /** Splits a response file's text the way gcc does: whitespace-separated, '…' and "…" quoting, backslash escapes. */
 export function splitResponseFile(text: string): string[] {
@@ -207,7 +197,7 @@ function compilerCommand(p: Process, build: Build, extra: ReadonlySet<string>): 
   const argv = p.invoked ?? p.argv;
   if (!argv.length) return undefined;
   const names = [baseName(argv[0]), p.exe ? baseName(p.exe) : ''];
-  if (names.some((n) => INTERNAL.has(n))) return undefined;
+  if (names.some((n) => COMPILER_INTERNAL.has(n))) return undefined;
   const wrapper = names.find((n) => WRAPPERS.has(n));
   if (wrapper !== undefined && !isCompilerName(names[0], extra)) {
     // `ccache [options] COMPILER ARGS…`: the compiler command it was given.

@@ -1,8 +1,9 @@
 /**
- * What a compiler driver's or linker's command line means, for every reader
- * of argv (compile-commands export, graph labels): the options whose value
- * is the next argument, and the extensions of source files (what gcc and
- * clang compile rather than link).
+ * Which programs are compilers, and what a compiler driver's or linker's
+ * command line means, for every reader of argv (compile-commands export,
+ * graph labels, check's fixes): the options whose value is the next
+ * argument, and the extensions of source files (what gcc and clang compile
+ * rather than link).
  */
 
 /** Source file extensions (what gcc and clang compile rather than link). */
@@ -20,6 +21,23 @@ export const WITH_VALUE = new Set([
   '-target', '-G', '-A', '-B', '-main-file-name', '-dumpbase', '-dumpbase-ext', '-dumpdir', '-ivfsoverlay',
   '--sysroot', '-specs', '--specs', '-resource-dir', '-working-directory', '-Xopenmp-target', '-F', '--output',
 ]);
+
+/** Compiler drivers by name: optional cross prefix, optional version suffix. */
+const COMPILER_RE = /^(?:[A-Za-z0-9_.+]+(?:-[A-Za-z0-9_.+]+)*-)?(?:cc|c\+\+|gcc|g\+\+|clang|clang\+\+)(?:-\d+(?:\.\d+)*)?$/;
+
+/** Compiler-internal programs: never an entry, even when named with --compiler. */
+export const COMPILER_INTERNAL = new Set(['cc1', 'cc1plus', 'cc1obj', 'cc1objplus', 'f951', 'as', 'collect2', 'ld', 'ld.bfd', 'ld.gold', 'ld.lld', 'lto1', 'lto-wrapper']);
+
+/** True if `name` (a basename) is a compiler driver. */
+export function isCompilerName(name: string, extra: ReadonlySet<string> = new Set()): boolean {
+  if (COMPILER_INTERNAL.has(name)) return false;
+  return COMPILER_RE.test(name) || extra.has(name);
+}
+
+/** True if `name` (a basename) is a compiler driver or gcc's compiler proper: a program that reads the headers a source includes. */
+export function readsHeaders(name: string): boolean {
+  return COMPILER_RE.test(name) || COMPILER_PROPER.has(name);
+}
 
 /** gcc's compiler proper, whose -MD and -MMD take the dependency file as the next argument (the driver's take none). */
 const COMPILER_PROPER = new Set(['cc1', 'cc1plus', 'cc1obj', 'cc1objplus']);

@@ -64,8 +64,14 @@ ebpfTest('check --ninja: exactly the undeclared input and the undeclared output'
 
   const r = await bt(['check', '--json', '--ninja', dir, tr.file]);
   assert.equal(r.code, 1, r.stderr);
-  const json = JSON.parse(r.stdout) as { checked: string[]; findings: Array<{ kind: string; file: string; target: string; jobs: Array<{ argv: string[] }> }> };
+  const json = JSON.parse(r.stdout) as { checked: string[]; findings: Array<{ kind: string; file: string; target: string; fix: string; jobs: Array<{ argv: string[] }> }> };
   assert.deepEqual(json.checked, ['hermeticity', 'races', 'ninja']);
+  // what to change, in build.ninja's terms (no generator wrote it)
+  assert.deepEqual(json.findings.map((f) => f.fix).sort(), [
+    'add extra.txt to the implicit inputs of the edge that makes out.txt (build out.txt: … | extra.txt)',
+    'add side.log to the outputs of the edge that makes stamp.txt (build stamp.txt | side.log: …)',
+    'add util.h to the implicit inputs of the edge that makes out2.txt (build out2.txt: … | util.h)',
+  ]);
   assert.deepEqual(
     json.findings.map((f) => [f.kind, path.relative(dir, f.file), path.relative(dir, f.target), f.jobs[0].argv.at(-1)]).sort(), // in time order: ninja -j2 runs the two cats in either order
     [
@@ -141,7 +147,7 @@ ebpfTest('check --ninja: a generated header reached only through a depfile is a 
   const r = await bt(['check', '--json', '--ninja', dir, tr.file]);
   assert.equal(r.code, 1, r.stderr);
   const json = JSON.parse(r.stdout) as {
-    findings: Array<{ kind: string; file: string; target: string; detail: string; jobs: Array<{ argv: string[] }>; uses: Array<{ path: string; access: string[] }> }>;
+    findings: Array<{ kind: string; file: string; target: string; detail: string; fix: string; jobs: Array<{ argv: string[] }>; uses: Array<{ path: string; access: string[] }> }>;
   };
   const rel = (p: string) => path.relative(dir, p);
   assert.deepEqual(
@@ -158,6 +164,10 @@ ebpfTest('check --ninja: a generated header reached only through a depfile is a 
     /^job \d+ built main\.o and read gen\/extra\.h, which job \d+ generated \(rule gen\), but nothing in the ninja graph orders main\.o after gen\/extra\.h \(no explicit, implicit or order-only dependency path\): it was made first by luck of scheduling$/,
   );
   assert.match(json.findings[1].detail, /^job \d+ built out\.txt and ran tool, which job \d+ generated \(rule link\), .*; nor does out\.txt depend on it: changing tool will not rebuild out\.txt$/);
+  assert.deepEqual(json.findings.map((f) => f.fix), [
+    'add gen/extra.h to the inputs of the edge that makes main.o: implicit (build main.o: … | gen/extra.h) if main.o must be remade when it changes, else order-only (|| gen/extra.h)',
+    'add tool to the inputs of the edge that makes out.txt: implicit (build out.txt: … | tool) if out.txt must be remade when it changes, else order-only (|| tool)',
+  ]);
   // ninja's own tool agrees on the header (it knows nothing of the tool run: that is no depfile dependency)
   const { execa } = await import('execa');
   const md = await execa('ninja', ['-C', dir, '-t', 'missingdeps'], { reject: false });
@@ -191,7 +201,7 @@ ebpfTest('check --ninja: a CMake custom target generating a header that another 
 
   const r = await bt(['check', '--json', '--ninja', build, tr.file]);
   assert.equal(r.code, 1, r.stderr);
-  const json = JSON.parse(r.stdout) as { findings: Array<{ kind: string; file: string; target: string; detail: string; jobs: Array<{ argv: string[] }> }> };
+  const json = JSON.parse(r.stdout) as { findings: Array<{ kind: string; file: string; target: string; detail: string; fix: string; jobs: Array<{ argv: string[] }> }> };
   assert.deepEqual(
     json.findings.map((f) => [f.kind, path.relative(build, f.file), path.relative(build, f.target), f.jobs.length]),
     [['missing-dep', 'gen/extra.h', 'CMakeFiles/app.dir/src/main.cpp.o', 2]],
@@ -200,6 +210,8 @@ ebpfTest('check --ninja: a CMake custom target generating a header that another 
   assert.match(f.jobs[0].argv.join(' '), /-o CMakeFiles\/app\.dir\/src\/main\.cpp\.o -c \S+\/src\/main\.cpp/);
   assert.match(f.jobs[1].argv.join(' '), /cmake -E copy \S+\/extra\.h\.in \S+\/build\/gen\/extra\.h/);
   assert.match(f.detail, /which job \d+ generated \(rule CUSTOM_COMMAND\), but nothing in the ninja graph orders build\/CMakeFiles\/app\.dir\/src\/main\.cpp\.o after build\/gen\/extra\.h/);
+  // in CMake's terms: the object's target by name
+  assert.equal(f.fix, 'add_dependencies(app <the target whose custom command makes build/gen/extra.h>), or list build/gen/extra.h among the sources of app');
   const text = await bt(['check', '--ninja', build, tr.file]);
   assert.match(text.stdout, /^bt check: 1 finding in .*: 1 missing-dep \(checked: hermeticity, races, ninja\)\n\nmissing-dep {2}build\/gen\/extra\.h {2}\(target build\/CMakeFiles\/app\.dir\/src\/main\.cpp\.o\)\n/);
 });

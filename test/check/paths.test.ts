@@ -54,6 +54,7 @@ test('bt check: paths under the start directory relative to it in the report and
   assert.deepEqual(fileLines(rel.stdout), [
     'read-write  inc/gen.h',
     '  job 2 wrote inc/gen.h at +0.010001 and job 3, not ordered after it (they overlapped from +0.000004 to +0.100001), read it at +0.020001',
+    '  fix: make what job 3 builds depend on inc/gen.h, so that it waits for job 2',
     '    +0.010001  write  inc/gen.h  (job 2)',
     '    +0.020001  read  inc/gen.h  (job 3)',
     'hermeticity  /opt/sdk/include/',
@@ -66,6 +67,7 @@ test('bt check: paths under the start directory relative to it in the report and
   assert.deepEqual(fileLines(abs.stdout), [
     'read-write  /src/w/inc/gen.h',
     '  job 2 wrote /src/w/inc/gen.h at +0.010001 and job 3, not ordered after it (they overlapped from +0.000004 to +0.100001), read it at +0.020001',
+    '  fix: make what job 3 builds depend on /src/w/inc/gen.h, so that it waits for job 2',
     '    +0.010001  write  /src/w/inc/gen.h  (job 2)',
     '    +0.020001  read  /src/w/inc/gen.h  (job 3)',
     'hermeticity  /opt/sdk/include/',
@@ -79,10 +81,11 @@ test('bt check: paths under the start directory relative to it in the report and
   for (const [flags, name] of [[[], 'inc/gen.h'], [['--absolute'], '/src/w/inc/gen.h']] as const) {
     const j = await bt(['check', log, '--json', ...flags]);
     assert.equal(j.code, 1, j.stderr);
-    const race = (JSON.parse(j.stdout) as { findings: Array<{ kind: string; file: string; detail: string; uses: Array<{ path: string }> }> }).findings[0];
+    const race = (JSON.parse(j.stdout) as { findings: Array<{ kind: string; file: string; detail: string; fix: string; uses: Array<{ path: string }> }> }).findings[0];
     assert.equal(race.kind, 'read-write');
     assert.equal(race.file, '/src/w/inc/gen.h');
     assert.deepEqual(race.uses.map((u) => u.path), ['/src/w/inc/gen.h', '/src/w/inc/gen.h']);
     assert.equal(race.detail, `job 2 wrote ${name} at +0.010001 and job 3, not ordered after it (they overlapped from +0.000004 to +0.100001), read it at +0.020001`);
+    assert.equal(race.fix, `make what job 3 builds depend on ${name}, so that it waits for job 2`);
   }
 });

@@ -10,39 +10,62 @@ import path from 'node:path';
 import { ebpfTest } from '../helpers/ebpf.js';
 import { bt, tmpdir, trace } from '../helpers/trace.js';
 
-/** A top Makefile building app from main.c and lib/libfoo.a, the library by a sub-make; `force`: its rule depends on FORCE. */
-function project(force: boolean): string {
-  const dir = path.join(tmpdir('bt-submake-'), force ? 'forced' : 'stale');
+/**
+ * A top Makefile building app from main.c and lib/libfoo.a, the library by a sub-make; its rule has no prerequisites
+ * (stale), depends on FORCE (forced), or on lib/foo.c but not on lib/foo.h, which foo.c includes (partial).
+ */
+function project(mode: 'stale' | 'forced' | 'partial'): string {
+  const dir = path.join(tmpdir('bt-submake-'), mode);
   fs.mkdirSync(path.join(dir, 'lib'), { recursive: true });
+  const prereq = { stale: '', forced: ' FORCE', partial: ' lib/foo.c' }[mode];
   fs.writeFileSync(
     path.join(dir, 'Makefile'),
-    `app: main.c lib/libfoo.a\n\tcc -o $@ main.c lib/libfoo.a\n\nlib/libfoo.a:${force ? ' FORCE' : ''}\n\t$(MAKE) -C lib\n${force ? '\nFORCE:\n.PHONY: FORCE\n' : ''}`,
+    `app: main.c lib/libfoo.a\n\tcc -o $@ main.c lib/libfoo.a\n\nlib/libfoo.a:${prereq}\n\t$(MAKE) -C lib\n${mode === 'forced' ? '\nFORCE:\n.PHONY: FORCE\n' : ''}`,
   );
-  fs.writeFileSync(path.join(dir, 'lib', 'Makefile'), 'libfoo.a: foo.o\n\tar rcs $@ foo.o\n\nfoo.o: foo.c\n\tcc -c -o $@ foo.c\n');
-  fs.writeFileSync(path.join(dir, 'lib', 'foo.c'), 'int foo(void) { return 1; }\n');
+  fs.writeFileSync(path.join(dir, 'lib', 'Makefile'), 'libfoo.a: foo.o\n\tar rcs $@ foo.o\n\nfoo.o: foo.c foo.h\n\tcc -c -o $@ foo.c\n');
+  fs.writeFileSync(path.join(dir, 'lib', 'foo.h'), '#define ONE 1\n');
+  fs.writeFileSync(path.join(dir, 'lib', 'foo.c'), '#include "foo.h"\nint foo(void) { return ONE; }\n');
   fs.writeFileSync(path.join(dir, 'main.c'), 'int foo(void);\nint main(void) { return foo() - 1; }\n');
   return dir;
 }
 
 ebpfTest('check --make: a sub-make run by a rule with no prerequisites is reported with what it read; with FORCE it is not', async () => {
-  const stale = project(false);
+  const stale = project('stale');
   const tr = await trace(['make'], { cwd: stale });
   assert.equal(tr.code, 0, tr.stderr);
   const r = await bt(['check', '--make', '--json', tr.file]);
   assert.equal(r.code, 1, r.stderr);
-  const json = JSON.parse(r.stdout) as { findings: Array<{ kind: string; file: string; target: string; detail: string; uses: Array<{ path: string; access: string[] }> }> };
+  const json = JSON.parse(r.stdout) as { findings: Array<{ kind: string; file: string; target: string; detail: string; fix: string; uses: Array<{ path: string; access: string[] }> }> };
   assert.deepEqual(
     json.findings.map((f) => [f.kind, path.relative(stale, f.file), path.relative(stale, f.target), f.uses.map((u) => `${path.relative(stale, u.path)}:${u.access.join('+')}`)]),
-    [['undeclared-input', 'lib/foo.c', 'lib/libfoo.a', ['lib/foo.c:read']]],
+    [['undeclared-input', 'lib/foo.c', 'lib/libfoo.a', ['lib/foo.c:read', 'lib/foo.h:read']]],
   );
   assert.match(
     json.findings[0].detail,
-    /^process \d+ built lib\/libfoo\.a by running make -C lib, which read lib\/foo\.c; the rule for lib\/libfoo\.a has no prerequisites and is not \.PHONY: once lib\/libfoo\.a exists, changing it will not run make -C lib again; the recipe of lib\/libfoo\.a is at Makefile:5$/,
+    /^process \d+ built lib\/libfoo\.a by running make -C lib, which read lib\/foo\.c, lib\/foo\.h; the rule for lib\/libfoo\.a has no prerequisites and is not \.PHONY: once lib\/libfoo\.a exists, changing them will not run make -C lib again$/,
   );
+  assert.equal(json.findings[0].fix, 'make the rule for lib/libfoo.a run at every build (its recipe is at Makefile:5): lib/libfoo.a: FORCE (with an empty rule FORCE:), so the sub-make decides what is out of date');
 
-  const forced = project(true);
+  const forced = project('forced');
   const ok = await trace(['make'], { cwd: forced });
   assert.equal(ok.code, 0, ok.stderr);
   const clean = await bt(['check', '--make', ok.file]);
   assert.equal(clean.code, 0, clean.stdout);
+});
+
+ebpfTest('check --make: a sub-make run by a rule that depends on some of what the sub-make reads is reported with the rest', async () => {
+  const dir = project('partial');
+  const tr = await trace(['make'], { cwd: dir });
+  assert.equal(tr.code, 0, tr.stderr);
+  const r = await bt(['check', '--make', '--json', tr.file]);
+  assert.equal(r.code, 1, r.stderr);
+  const json = JSON.parse(r.stdout) as { findings: Array<{ kind: string; file: string; target: string; detail: string; fix: string; uses: Array<{ path: string }> }> };
+  assert.deepEqual(
+    json.findings.map((f) => [f.kind, path.relative(dir, f.file), path.relative(dir, f.target), f.uses.map((u) => path.relative(dir, u.path))]),
+    [['undeclared-input', 'lib/foo.h', 'lib/libfoo.a', ['lib/foo.h']]],
+  );
+  assert.match(
+    json.findings[0].detail,
+    /^process \d+ built lib\/libfoo\.a by running make -C lib, which read lib\/foo\.h; the rule for lib\/libfoo\.a does not depend on it and is not \.PHONY: changing it will not run make -C lib again$/,
+  );
 });

@@ -1,0 +1,87 @@
+/**
+ * What to change so that a finding goes away, in one sentence, in the
+ * terms of the file the user edits: a Makefile, build.ninja, or the
+ * CMakeLists.txt / meson.build that generated it (Graph.generator). The
+ * report prints it as the finding's `fix:` line; the JSON has it as `fix`.
+ * A fix names files as the finding does (PathNamer); the rule it shows
+ * (`out.txt: gen.h`) names them as the build file does, from its directory.
+ */
+import { relativeInside } from '../normalize/paths.js';
+import type { Graph } from './makegraph.js';
+
+/** Headers, as a compiler includes them: what -MMD lists. */
+const HEADER = /\.(h|hh|hpp|hxx|h\+\+|inc|inl|ipp|tcc|def)$/i;
+
+/** The CMake target an object file is compiled for (CMakeFiles/app.dir/src/main.cpp.o: app). */
+function cmakeTarget(path: string): string | undefined {
+  return /\/CMakeFiles\/([^/]+)\.dir\//.exec(path)?.[1];
+}
+
+/** A path as the build system's files name it: relative to their directory when under it. */
+function inFile(g: Graph, path: string): string {
+  return relativeInside(g.dir, path) || path;
+}
+
+/** Where the rule for a target is, when the build system says (make: the makefile and line of its recipe). */
+function at(g: Graph, target: string, show: (p: string) => string): string {
+  const r = g.recipeAt(target);
+  return r ? ` (its recipe is at ${show(r.file)}:${r.line})` : '';
+}
+
+/** undeclared-input: `file`, which the job building `target` read, declared as its input. `compiled`: a compiler read it as a header. */
+export function fixUndeclaredInput(g: Graph, target: string, file: string, show: (p: string) => string, compiled: boolean): string {
+  const t = show(target);
+  const f = show(file);
+  const header = compiled && HEADER.test(file);
+  if (g.generator === 'CMake') {
+    return header
+      ? `list ${f} in OBJECT_DEPENDS of the source compiled into ${t} (set_source_files_properties), or among the target's sources if it is generated`
+      : `list ${f} in DEPENDS of the add_custom_command that makes ${t}`;
+  }
+  if (g.generator === 'Meson') return `list ${f} in depend_files: of the custom_target that makes ${t} (a file another target makes: in depends:)`;
+  if (g.system === 'ninja') return `add ${f} to the implicit inputs of the edge that makes ${t} (build ${inFile(g, target)}: … | ${inFile(g, file)})`;
+  const rule = `${inFile(g, target)}: ${inFile(g, file)}`;
+  return header
+    ? `add ${f} to the prerequisites of ${t}${at(g, target, show)}: ${rule}; or have the compiler list the headers it reads: -MMD -MP in its flags, and -include the .d files`
+    : `add ${f} to the prerequisites of ${t}${at(g, target, show)}: ${rule}`;
+}
+
+/** undeclared-output: `file`, which the job building `target` also wrote, declared as an output of the same rule. */
+export function fixUndeclaredOutput(g: Graph, target: string, file: string, show: (p: string) => string): string {
+  const t = show(target);
+  const f = show(file);
+  if (g.generator === 'CMake') return `list ${f} in OUTPUT or BYPRODUCTS of the add_custom_command that makes ${t}, or have it write ${f} outside the source tree`;
+  if (g.generator === 'Meson') return `list ${f} in output: of the custom_target that makes ${t}`;
+  if (g.system === 'ninja') return `add ${f} to the outputs of the edge that makes ${t} (build ${inFile(g, target)} | ${inFile(g, file)}: …)`;
+  return `make ${f} a target of the rule for ${t}${at(g, target, show)}: ${inFile(g, target)} ${inFile(g, file)} &: … (grouped targets, GNU make 4.3), or have the recipe not write it`;
+}
+
+/** missing-dep: the job building `target` used `from` (a target another rule makes, or a file under it), with no order between them. */
+export function fixMissingDep(g: Graph, target: string, from: string, show: (p: string) => string, opts: { directory?: boolean } = {}): string {
+  const t = show(target);
+  const f = show(from);
+  if (g.generator === 'CMake') {
+    const consumer = cmakeTarget(target);
+    return consumer
+      ? `add_dependencies(${consumer} <the target whose custom command makes ${f}>), or list ${f} among the sources of ${consumer}`
+      : `make the target that builds ${t} depend on the one that makes ${f}: add_dependencies(), or list ${f} among its sources`;
+  }
+  if (g.generator === 'Meson') return `list the custom_target that makes ${f} among the sources (or depends:) of the target that builds ${t}`;
+  const [tf, ff] = [inFile(g, target), inFile(g, from)];
+  if (g.system === 'ninja') return `add ${f} to the inputs of the edge that makes ${t}: implicit (build ${tf}: … | ${ff}) if ${t} must be remade when it changes, else order-only (|| ${ff})`;
+  return opts.directory ? `add ${f} as an order-only prerequisite of ${t}${at(g, target, show)}: ${tf}: | ${ff}` : `add ${f} to the prerequisites of ${t}${at(g, target, show)}: ${tf}: ${ff}`;
+}
+
+/** A rule with no prerequisites that runs a sub-make: make it run at every build, so the sub-make decides. */
+export function fixStaleSubMake(g: Graph, target: string, show: (p: string) => string): string {
+  const t = show(target);
+  return `make the rule for ${t} run at every build${at(g, target, show)}: ${inFile(g, target)}: FORCE (with an empty rule FORCE:), so the sub-make decides what is out of date`;
+}
+
+/** Races, found without the build system's graph: the order to add between the two jobs (by number, writer first). */
+export const RACE_FIX = {
+  'write-write': (f: string, a: number, b: number) => `have only one of jobs ${a} and ${b} write ${f}, or order them: what job ${b} builds depends on what job ${a} builds`,
+  'read-write': (f: string, writer: number, reader: number) => `make what job ${reader} builds depend on ${f}, so that it waits for job ${writer}`,
+  'used-before-produced': (f: string, writer: number, reader: number) => `make what job ${reader} builds depend on ${f}, so that it waits for job ${writer}`,
+  'concurrent-append': (f: string) => `have each job write a file of its own and join them into ${f} in one step after them, or order the jobs`,
+} as const;
