@@ -21,6 +21,7 @@ function collect(value: string, previous: string[] | undefined): string[] {
 const ONLY_FOR: ReadonlyArray<[option: string, flag: string, format: string]> = [
   ['compiler', '--compiler', 'compile-commands'],
   ['expandResponseFiles', '--expand-response-files', 'compile-commands'],
+  ['removedSources', '--removed-sources', 'compile-commands'],
   ['lanes', '--lanes', 'perfetto'],
   ['outputOf', '--output-of', 'makedeps'],
 ];
@@ -33,6 +34,7 @@ export function exportCommand(): Command {
     .option('-o, --output <path>', 'write to this file (parquet: this directory) instead of stdout')
     .option('--compiler <name>', 'compile-commands: also treat program NAME as a compiler (repeatable)', collect)
     .option('--expand-response-files', 'compile-commands: replace @file arguments by the file\'s arguments')
+    .option('--removed-sources', 'compile-commands: also the compiles of sources the build made and removed (configure\'s conftest.c, go\'s cgo temporaries)')
     .option('--lanes', 'perfetto: one track per lane, in which slices nest, instead of one per process (big builds)')
     .option('--output-of <file>', 'makedeps: only the rule of this output file')
     .addOption(new Option('--window <ms>', 'reorder window when normalizing a raw log').argParser(positiveNumber('window')))
@@ -45,6 +47,7 @@ export function exportCommand(): Command {
       const opts: ExportOptions = {
         compilers: o.compiler,
         expandResponseFiles: !!o.expandResponseFiles,
+        removedSources: !!o.removedSources,
         outputOf: o.outputOf,
         lanes: !!o.lanes,
         windowMs: o.window,

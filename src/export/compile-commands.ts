@@ -24,6 +24,11 @@
  *    in the same directory (configure's conftest.c) is one entry. A file's
  *    entries come together, at its first compile in start order, those that
  *    write an output first: clangd takes a file's first entry.
+ *  - A source the build made and removed (configure's conftest.c, go's
+ *    /tmp/go-build…/_cgo_export.c, CMake's try-compiles) has no entry unless
+ *    `removedSources`: it is gone, and an editor has nothing to open (Bear
+ *    leaves out sources that do not exist when it writes, too). A note
+ *    says how many were left out.
  */
 import fs from 'node:fs';
 import { Kind, READS, type Build, type Process } from '../model/index.js';
@@ -43,6 +48,8 @@ export interface CompileCommandsOptions {
   compilers?: readonly string[];
   /** Replace `@file` arguments by the file's arguments (read from disk now, relative to the compile's cwd). */
   expandResponseFiles?: boolean;
+  /** Keep the compiles of sources the build itself made and removed (by default left out: no editor can open them). */
+  removedSources?: boolean;
   /** Told what could not be done (a response file that cannot be read now), one line each. */
   onNote?: (line: string) => void;
 }
@@ -254,6 +261,7 @@ export function compileCommands(build: Build, opts: CompileCommandsOptions = {})
   // By file, in the order of each file's first compile: those that write an output, then -fsyntax-only ones.
   const byFile = new Map<string, { real: CompileCommand[]; syntax: CompileCommand[] }>();
   const unread = new Map<string, { why: string; n: number }>();
+  const gone = new Set<string>();
   for (const p of build.model.processes) {
     // Whatever a recognised compile runs (cc1, as, the real compiler under ccache) is part of it.
     if (p.parent && claimed.has(p.parent)) {
@@ -276,6 +284,10 @@ export function compileCommands(build: Build, opts: CompileCommandsOptions = {})
       // a source the build only looked for and never found (a compile that failed on it): no entry, as Bear
       const f = build.file(e.file);
       if (f && f.kinds & Kind.PROBE && !(f.kinds & READS)) continue;
+      if (f && f.created && f.removed && !opts.removedSources) {
+        gone.add(e.file);
+        continue;
+      }
       const key = JSON.stringify([e.directory, e.file, e.arguments]);
       if (seen.has(key)) continue;
       seen.add(key);
@@ -286,6 +298,10 @@ export function compileCommands(build: Build, opts: CompileCommandsOptions = {})
   }
   for (const [file, { why, n }] of unread) {
     opts.onNote?.(`cannot read the response file ${file} now (${why}): its @ argument is left as it is in ${n === 1 ? '1 compile' : `${n} compiles`}`);
+  }
+  if (gone.size) {
+    const n = gone.size === 1 ? '1 source' : `${gone.size} sources`;
+    opts.onNote?.(`left out the compiles of ${n} the build made and removed (${[...gone].slice(0, 2).map(baseName).join(', ')}${gone.size > 2 ? ', …' : ''}): --removed-sources keeps them`);
   }
   return [...byFile.values()].flatMap((f) => [...f.real, ...f.syntax]);
 }

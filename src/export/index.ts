@@ -30,6 +30,8 @@ export interface ExportOptions {
   compilers?: string[];
   /** compile-commands: expand @file arguments. */
   expandResponseFiles?: boolean;
+  /** compile-commands: keep the compiles of sources the build made and removed. */
+  removedSources?: boolean;
   /** Told what an export could not do, one line each (the command prints it as a note). */
   onNote?: (line: string) => void;
   /** perfetto: one track per lane instead of one per process. */
@@ -56,7 +58,7 @@ export async function exportTo(format: ExportFormat, log: string, opts: ExportOp
   switch (format) {
     case 'compile-commands': {
       const build = load(log, opts);
-      sink.write(compileCommandsJson(compileCommands(build, { compilers: opts.compilers, expandResponseFiles: opts.expandResponseFiles, onNote: opts.onNote })));
+      sink.write(compileCommandsJson(compileCommands(build, { compilers: opts.compilers, expandResponseFiles: opts.expandResponseFiles, removedSources: opts.removedSources, onNote: opts.onNote })));
       return build.damage;
     }
     case 'perfetto': {

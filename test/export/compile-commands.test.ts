@@ -359,3 +359,26 @@ ebpfTest(
   },
   180_000,
 );
+
+ebpfTest('a source the build made, compiled and removed (a conftest.c) has no entry unless --removed-sources, and a note says so', async () => {
+  const dir = path.join(tmpdir('bt-cc-'), 'removed');
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, 'main.c'), 'int main(void) { return 0; }\n');
+  const script = "echo 'int x;' > conftest.c && cc -c conftest.c -o conftest.o && rm -f conftest.c conftest.o && cc -c main.c -o main.o";
+  const t = await trace(['sh', '-c', script], { cwd: dir });
+  assert.equal(t.code, 0, t.stderr);
+  const plain = await bt(['export', 'compile-commands', t.file]);
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.deepEqual((JSON.parse(plain.stdout) as CompileCommand[]).map((e) => path.relative(dir, e.file)), ['main.c']);
+  assert.equal(plain.stderr, 'bt export: note: left out the compiles of 1 source the build made and removed (conftest.c): --removed-sources keeps them');
+  const all = await bt(['export', 'compile-commands', '--removed-sources', t.file]);
+  assert.equal(all.code, 0, all.stderr);
+  assert.deepEqual((JSON.parse(all.stdout) as CompileCommand[]).map((e) => [path.relative(dir, e.file), e.arguments.slice(1)]), [
+    ['conftest.c', ['-c', 'conftest.c', '-o', 'conftest.o']],
+    ['main.c', ['-c', 'main.c', '-o', 'main.o']],
+  ]);
+  assert.equal(all.stderr, '');
+  const wrong = await bt(['export', 'makedeps', '--removed-sources', t.file]);
+  assert.equal(wrong.code, 2);
+  assert.equal(wrong.stderr, 'bt: --removed-sources applies to bt export compile-commands only, not makedeps');
+});
