@@ -8,7 +8,7 @@
  */
 import type { Backend } from './backend.js';
 import { selFile, store } from './state.js';
-import { clear, count, counted, h, shortPath } from './util.js';
+import { clear, count, counted, h, listedPath, shortPath } from './util.js';
 
 interface FileRow {
   id: number;
@@ -163,7 +163,7 @@ export class FilesTable {
         'div.vrow.file-row',
         { style: `top:${i * ROW_H}px`, 'data-id': r.id, 'data-path': r.path, class: `vrow file-row${r.id === sel ? ' sel' : ''}`, title: r.path },
         // cut on the left when it does not fit (style.css: right to left); the path itself, isolated, reads left to right
-        h('span.c-path', {}, h('bdi', {}, `${shortPath(r.path, this.cwd)}${r.dir ? '/' : ''}`)),
+        h('span.c-path', {}, h('bdi', {}, listedPath(shortPath(r.path, this.cwd), r.dir))),
         h('span.c-kind', { class: `c-kind k-${r.kind}`, title: KIND_TITLES[r.kind] }, r.kind),
         h('span.c-readers', {}, r.readers ? count(r.readers) : ''),
         h('span.c-writers', {}, r.writers ? count(r.writers) : ''),

@@ -101,6 +101,8 @@ export class GraphPane {
               : `${d.outputs.length} file${d.outputs.length === 1 ? '' : 's'} made from it by ${d.processes.length} job${d.processes.length === 1 ? '' : 's'}.`;
         this.body.append(h('p.hint.deps-summary', {}, what));
       }
+      // nothing made it, or nothing was made from it: the sentence says so, a graph of one node would say nothing
+      if (d?.untouched) return;
       if (g.note) this.body.append(h('p.hint.graph-note', {}, g.note));
       if (g.earlier) {
         phasesBtn.hidden = false;

@@ -48,6 +48,11 @@ export function shortPath(p: string, cwd: string): string {
   return p;
 }
 
+/** A path as listed, a directory with a trailing slash (the root stays `/`). */
+export function listedPath(shown: string, dir: boolean): string {
+  return dir && !shown.endsWith('/') ? `${shown}/` : shown;
+}
+
 export function debounce<A extends unknown[]>(fn: (...a: A) => void, ms: number): (...a: A) => void {
   let t: ReturnType<typeof setTimeout> | undefined;
   return (...a: A) => {

@@ -463,12 +463,18 @@ viewTest("the provenance of the C project's hello shows main.c and its headers; 
   const mainC = build.file(path.join(CDIR, 'main.c'))!;
   await page.click(`#graph g.node[data-sel="f${mainC.id}"]`);
   await page.waitForFunction((id) => new URLSearchParams(location.hash.slice(1)).get('sel') === `f${id}`, mainC.id);
+  // provenance of main.c, a source: the sentence, and no graph of one node
+  await page.waitForFunction(() => document.querySelector('#graph .deps-summary')?.textContent === 'The build did not make this file (a source or system file).');
+  assert.equal(await page.locator('#graph .svgbox').count(), 0);
   // impact of main.c: main.o and hello
-  await page.waitForSelector('#graph .svgbox svg');
   await page.click('#graph button:has-text("Impact")');
   await page.waitForFunction(() => document.querySelector('#graph .deps-summary')?.textContent?.includes('made from it'));
   const made = await page.$$eval('#graph .deps-list li', (els) => els.map((e) => e.textContent));
   assert.ok(made.includes(path.join(CDIR, 'main.o')) && made.includes(path.join(CDIR, 'hello')), made.join(' '));
+  // impact of hello, which nothing read: the sentence, and no graph of one node
+  await page.evaluate((id) => (location.hash = `sel=f${id}&rtab=graph&dir=rdeps`), hello.id);
+  await page.waitForFunction(() => document.querySelector('#graph .deps-summary')?.textContent === 'Nothing the build made was read from this file.');
+  assert.equal(await page.locator('#graph .svgbox').count(), 0);
   // the summary page links into the panes
   await page.click('#tab-summary');
   await page.waitForSelector('#summary .facts');
