@@ -59,10 +59,19 @@ enum bt_flag {
 /* Reasons events were lost or damaged (index into bt_stats.lost). */
 enum bt_lost_reason {
 	BT_LOST_RINGBUF = 0,   /* ring buffer full: record dropped */
-	BT_LOST_PAIR_MAP = 1,  /* no task storage (out of memory): for an exec's arguments from enter to exit, a listing's count or an exit's report */
+	/* Task storage could not be made (the kernel had no memory for it, or
+	 * refused it while another program on the CPU held task storage); the
+	 * three uses count apart, since what each loses differs. Two threads
+	 * making the same storage at once is no loss: the kernel refuses one of
+	 * them (-EAGAIN, -EEXIST), which then finds the other's. Earlier bts
+	 * counted all three, and that race, as BT_LOST_PAIR_MAP: an older
+	 * log's pair_map can be any of them. */
+	BT_LOST_PAIR_MAP = 1,  /* an execveat's arguments, kept for sched_process_exec: the exec is recorded as an execve (dirfd AT_FDCWD) */
 	BT_LOST_READ = 2,      /* a user string could not be read */
 	BT_LOST_TRUNCATED = 3, /* a string or path was truncated */
 	BT_LOST_UNKNOWN_OP = 4, /* a syscall paired with no table row (never happens unless the table is broken) */
+	BT_LOST_EXIT_FLAG = 5, /* a dying thread that saw its process end could not tell whether another one had reported the exit: it reported nothing (lost only if no other thread did) */
+	BT_LOST_LISTING = 6,   /* a getdents64 of a listing not kept: the listing's record counts fewer calls and entries */
 	BT_LOST_MAX = 8,
 };
 

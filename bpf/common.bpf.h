@@ -186,6 +186,29 @@ static __always_inline struct bt_proc_state *bt_proc_of(__u64 flags)
 	return bpf_task_storage_get(&bt_procs, t->group_leader, 0, flags);
 }
 
+/* Task storage of `task` in `map`, made when missing. Two threads can make
+ * the same task's storage at the same moment (threads dying together all
+ * seeing their process end, first listings of two threads, a leader's own
+ * storage made while another thread makes the process's): the kernel lets
+ * one of them publish it and refuses the others (bpf_local_storage_alloc's
+ * cmpxchg: -EAGAIN; under the storage's lock: -EEXIST), which then find it
+ * with a plain lookup. NULL only when it could not be made at all. */
+#define bt_storage_make(map, task)                                                          \
+	({                                                                                 \
+		void *__v = bpf_task_storage_get(map, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE); \
+		if (!__v)                                                                  \
+			__v = bpf_task_storage_get(map, task, 0, 0);                       \
+		__v;                                                                       \
+	})
+
+/* The current process's state, made when missing (bt_storage_make). */
+static __always_inline struct bt_proc_state *bt_proc_make(void)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	return bt_storage_make(&bt_procs, t->group_leader);
+}
+
 static __always_inline struct bt_scratch *bt_buf(void)
 {
 	__u32 zero = 0;

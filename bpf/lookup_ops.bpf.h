@@ -272,11 +272,11 @@ static __always_inline void bt_on_readdir(long ret, struct bt_pending *p)
 			v->entries += c.n;
 			v->calls++;
 		} else {
-			struct bt_proc_state *n = bt_proc_of(BPF_LOCAL_STORAGE_GET_F_CREATE);
+			struct bt_proc_state *n = bt_proc_make();
 
 			/* without its count a close would not look for the entry */
 			if (!n) {
-				bt_count_lost(BT_LOST_PAIR_MAP);
+				bt_count_lost(BT_LOST_LISTING);
 				return;
 			}
 			nv.entries = c.n;

@@ -129,13 +129,15 @@ int BPF_PROG(bt_exit, struct task_struct *p)
 	bt_flush_repeats(p);
 	/* Only the last thread of a process reports the process exit. Threads
 	 * dying together can all see live == 0: the one that sets exit_sent
-	 * reports it (p is the current task). Without memory for the flag
-	 * nobody can tell which is first: counted as lost, not reported twice. */
+	 * reports it (p is the current task); they often make the flag's
+	 * storage at the same moment, which bt_proc_make resolves. Without
+	 * memory for the flag nobody can tell which is first: counted, not
+	 * reported twice (userspace sees whether another thread reported it). */
 	if (BPF_CORE_READ(p, signal, live.counter) != 0)
 		return 0;
-	st = bt_proc_of(BPF_LOCAL_STORAGE_GET_F_CREATE);
+	st = bt_proc_make();
 	if (!st) {
-		bt_count_lost(BT_LOST_PAIR_MAP);
+		bt_count_lost(BT_LOST_EXIT_FLAG);
 		return 0;
 	}
 	if (__sync_val_compare_and_swap(&st->exit_sent, 0, 1) != 0)

@@ -110,7 +110,7 @@ static __always_inline void bt_exec_begins(struct pt_regs *regs, __u32 op, bool 
 		return;
 	bt_pending_of(regs, op, &p);
 	if (op == BT_OP_EXECVEAT) {
-		slot = bpf_task_storage_get(&bt_pending, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		slot = bt_storage_make(&bt_pending, bpf_get_current_task_btf());
 		if (slot)
 			__builtin_memcpy(slot, &p, sizeof(p));
 		else

@@ -72,9 +72,6 @@ export function traceCommand(): Command {
         progress: !o.quiet && process.stderr.isTTY === true,
         redact: o.redact,
       });
-      const lostTotal = Object.entries(res.lost)
-        .filter(([reason]) => reason === 'ringbuf' || reason === 'pair_map' || reason === 'incomplete_exec' || reason === 'repeat_count')
-        .reduce((a, [, n]) => a + n, 0);
       const ended = res.buildSignal
         ? `the build was killed by ${signalName(res.buildSignal)} (status ${res.buildStatus})`
         : `the build exited with status ${res.buildStatus}`;
@@ -85,15 +82,7 @@ export function traceCommand(): Command {
       } else if (!o.quiet) {
         process.stderr.write(`bt: ${res.records} records, ${formatBytes(res.bytes)} written to ${o.output}; ${ended}\n`);
       }
-      if (lostTotal > 0) {
-        const detail = Object.entries(res.lost).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n}`).join(', ');
-        process.stderr.write(`bt: warning: ${lostTotal} events were lost (${detail}); try a larger --ring-size\n`);
-      } else if ((res.lost.truncated ?? 0) > 0 || (res.lost.read ?? 0) > 0) {
-        process.stderr.write(
-          `bt: warning: ${res.lost.truncated ?? 0} strings were truncated and ${res.lost.read ?? 0} could not be read; ` +
-            'those records are marked in the log\n',
-        );
-      }
+      for (const line of lostLines(res.lost)) process.stderr.write(`bt: warning: ${line}\n`);
       for (const l of res.leftovers) {
         process.stderr.write(`bt: warning: still running after the grace period, left outside the trace: ${l}\n`);
       }
@@ -102,4 +91,26 @@ export function traceCommand(): Command {
       // the build died of a signal: so does bt, once its log is complete (a shell script running it then stops too)
       if (res.buildSignal && !res.logFailed) exitBySignal(signalName(res.buildSignal) as NodeJS.Signals);
     });
+}
+
+/**
+ * What the capture's losses (by reason: bt_records.h enum bt_lost_reason,
+ * and the capture's own) cost, a line per cause, each with its remedy: a
+ * larger ring helps only when the ring was full.
+ */
+export function lostLines(lost: Record<string, number>): string[] {
+  const n = (reason: string) => lost[reason] ?? 0;
+  const lines: string[] = [];
+  const ring = n('ringbuf') + n('incomplete_exec') + n('repeat_count');
+  if (ring) {
+    const detail = ['ringbuf', 'incomplete_exec', 'repeat_count'].filter((r) => n(r)).map((r) => `${r} ${n(r)}`).join(', ');
+    lines.push(`${ring} events were lost (${detail}): the kernel ring buffer was full; try a larger --ring-size`);
+  }
+  // no kernel memory for a thread's or process's storage (task storage): the ring's size does not matter
+  if (n('pair_map')) lines.push(`${n('pair_map')} execveat calls are recorded without their directory fd (pair_map: no kernel memory for the call's state): their programs' paths may be wrong`);
+  if (n('listing')) lines.push(`${n('listing')} getdents64 calls were not counted (listing: no kernel memory for the process's listings): those listings say fewer entries than they read`);
+  if (n('exit_flag')) lines.push(`${n('exit_flag')} dying threads could not tell whether their process's exit was reported (exit_flag: no kernel memory for the flag): a process with no exit in the log ended unseen`);
+  if (n('unknown_op')) lines.push(`${n('unknown_op')} syscalls matched no row of bt's op table (unknown_op): not recorded`);
+  if (n('truncated') || n('read')) lines.push(`${n('truncated')} strings were truncated and ${n('read')} could not be read; those records are marked in the log`);
+  return lines;
 }

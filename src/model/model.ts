@@ -122,6 +122,8 @@ export class ModelBuilder {
   private times = new Float64Array(0);
   private timesAt = 0;
   private lostEvents = 0;
+  /** Dying threads that could not tell whether their process's exit was reported (lost reason exit_flag): a loss only if some exit is missing. */
+  private exitFlagLost = 0;
   private firstTs = Infinity;
   private lastTs = 0;
 
@@ -309,7 +311,8 @@ export class ModelBuilder {
       if (ts > this.lastTs) this.lastTs = ts;
     }
     if (type === 'lost') {
-      this.lostEvents += r.lost?.count ?? 0;
+      if (r.lost?.reason === 'exit_flag') this.exitFlagLost += r.lost.count ?? 0;
+      else this.lostEvents += r.lost?.count ?? 0;
       return;
     }
     const procId = r.proc ?? 0;
@@ -468,9 +471,14 @@ export class ModelBuilder {
     }
     const startTs = this.header.start_ts || (Number.isFinite(this.firstTs) ? this.firstTs : 0);
     const endTs = Math.max(state.trailer?.end_ts ?? 0, this.lastTs);
-    for (const p of processes) if (!p.end) p.end = Math.max(p.start, endTs);
     const outlived = outlivedOf(state.trailer, processes);
-    const buildEndTs = buildEndOf(processes, new Set(outlived.map((o) => o.proc)), endTs);
+    // exit_flag: a thread that saw its process end reported nothing; another
+    // thread of it did, unless a process that did not outlive the trace has
+    // no exit (end 0 until just below): only then was an exit lost
+    const left = new Set(outlived.map((o) => o.proc));
+    const exitsLost = this.exitFlagLost && processes.some((p) => !p.end && !left.has(p.proc)) ? this.exitFlagLost : 0;
+    for (const p of processes) if (!p.end) p.end = Math.max(p.start, endTs);
+    const buildEndTs = buildEndOf(processes, left, endTs);
     return {
       header: this.header,
       trailer: state.trailer,
@@ -480,7 +488,7 @@ export class ModelBuilder {
       links: this.links,
       incomplete: !!state.incomplete,
       live: !!state.live,
-      lostEvents: this.lostEvents,
+      lostEvents: this.lostEvents + exitsLost,
       startTs,
       endTs,
       outlived,

@@ -15,6 +15,21 @@
  *    It maps an fd to the absolute path it was opened with (or a pipe end),
  *    so dirfd-relative calls (openat, unlinkat, fchdir, ...) resolve.
  *
+ * An fd number reused across threads. Records are made when a syscall
+ * returns (they carry no start time), and close(2) frees the number before
+ * it returns: another thread can get the same number from an open and
+ * return first, so the log shows `open = N` and then the `close N` of the
+ * previous N. So: an open (dup, F_DUPFD, pipe) that returns an N the table
+ * still maps proves the old N closed, by a close still in flight in another
+ * thread; the close is owed. A later successful close of N is the owed one,
+ * which leaves the new N mapped, when it may have begun before the open
+ * returned: it comes from a thread other than the opener (a thread has one
+ * syscall at a time) that has no record since the open (a record of it
+ * after the open would put its close's start after the open too). Any other
+ * close of N closes the new N. Owed closes end with the other threads: at
+ * a successful exec (the other threads are gone) and at the exit; one never
+ * seen leaves the old file written with no close naming it (held_write).
+ *
  * Annotations:
  *  - open: abspath (the opened file), access (see access.ts);
  *  - exec: abspath (the program, resolved against the exec's cwd or dirfd;
@@ -61,6 +76,18 @@ interface FdEntry {
   write?: boolean; // opened for writing (a file)
 }
 
+/**
+ * A close of fd `fd` owed after an fd-creating call of thread `tid` returned
+ * `fd` while the table still mapped it (see the top): `old` is what fd
+ * referred to; `since`, the threads with a record after that call.
+ */
+interface OwedClose {
+  fd: number;
+  tid: number;
+  old: FdEntry;
+  since: Set<number>;
+}
+
 /** A process being tracked. */
 export interface ProcState {
   proc: number;
@@ -76,6 +103,8 @@ export interface ProcState {
   execCwd: string;
   cwd: string | undefined;
   fds: Map<number, FdEntry>;
+  /** Closes owed by threads still in a close (see the top); usually empty. */
+  owed: OwedClose[];
   execs: number;
   pipeRead: Set<number>;
   pipeWrite: Set<number>;
@@ -175,6 +204,8 @@ export class Normalizer {
   private nextProc = 1;
   private readonly layout: FlagLayout;
   private readonly rootCwd: string | undefined;
+  /** Owed closes in all processes (OwedClose): 0 but for the moments threads race on an fd number. */
+  private owedCount = 0;
 
   /** `allWarnings`: keep every warning message, not only the first of each kind (--warnings all). */
   constructor(header: LogHeader, opts: { allWarnings?: boolean } = {}) {
@@ -249,6 +280,7 @@ export class Normalizer {
           if (p && !p.exited) r.proc = p.proc;
         }
     }
+    if (this.owedCount) this.seenSince(r);
     emit(r);
   }
 
@@ -288,6 +320,7 @@ export class Normalizer {
       execCwd: from?.execCwd ?? '',
       cwd: from?.cwd,
       fds,
+      owed: [],
       execs: 0,
       pipeRead: new Set(),
       pipeWrite: new Set(),
@@ -308,7 +341,44 @@ export class Normalizer {
       this.byPid.delete(p.pid);
       this.exitedPids.add(p.pid);
     }
+    this.endOwed(p);
     p.fds = new Map();
+  }
+
+  /** Owed closes that never came: the old files were closed with no record naming them. */
+  private endOwed(p: ProcState): void {
+    if (!p.owed.length) return;
+    for (const o of p.owed) this.held(p, o.old);
+    this.owedCount -= p.owed.length;
+    p.owed = [];
+  }
+
+  /** Thread r.tid has a record after the fd-creating calls with closes owed: a close of its own comes after them. */
+  private seenSince(r: LogRecord): void {
+    const p = r.pid ? this.byPid.get(r.pid) : undefined;
+    if (!p || p.exited) return;
+    for (const o of p.owed) if (r.tid !== o.tid) o.since.add(r.tid);
+  }
+
+  /**
+   * Fd `fd` was returned by an fd-creating call of thread `tid` (which
+   * returns the lowest free number): if the table still maps it, its close
+   * is still in flight in another thread, and owed.
+   */
+  private handedOut(p: ProcState, fd: number, tid: number): void {
+    const old = p.fds.get(fd);
+    if (!old) return;
+    p.owed.push({ fd, tid, old, since: new Set() });
+    this.owedCount++;
+  }
+
+  /** The owed close of `fd` that a close by thread `tid` is, removed; undefined if it is none. */
+  private owedClose(p: ProcState, fd: number, tid: number): OwedClose | undefined {
+    const i = p.owed.findIndex((o) => o.fd === fd && o.tid !== tid && !o.since.has(tid));
+    if (i < 0) return undefined;
+    const [o] = p.owed.splice(i, 1);
+    this.owedCount--;
+    return o;
   }
 
   /** The live process with this pid, created (with a warning) if it was never seen. */
@@ -389,6 +459,7 @@ export class Normalizer {
     p.execs++;
     if (e.cwd_incomplete) p.cwd = undefined;
     else if (e.cwd) p.cwd = e.cwd;
+    this.endOwed(p); // the exec ended every other thread, their closes with them
     for (const [fd, ent] of p.fds) if (ent.cloexec) p.fds.delete(fd);
     p.exe = abs ?? path;
     p.argv = e.argv ?? [];
@@ -519,7 +590,9 @@ export class Normalizer {
     } else {
       this.unresolved(p, o.op ?? 'open', path);
     }
-    if (fd >= 0) p.fds.set(fd, { path: abs, cloexec: ((o.flags ?? 0) & O.CLOEXEC) !== 0, write: (r.access & Access.WRITE) !== 0 || undefined });
+    if (fd < 0) return;
+    this.handedOut(p, fd, r.tid);
+    p.fds.set(fd, { path: abs, cloexec: ((o.flags ?? 0) & O.CLOEXEC) !== 0, write: (r.access & Access.WRITE) !== 0 || undefined });
   }
 
   private onClose(r: LogRecord): void {
@@ -542,8 +615,10 @@ export class Normalizer {
       }
       return;
     }
-    const lbl = this.label(p.fds.get(fd));
+    const owed = p.owed.length && errno !== EBADF ? this.owedClose(p, fd, r.tid) : undefined;
+    const lbl = this.label(owed ? owed.old : p.fds.get(fd));
     if (lbl !== undefined) r.abspath = lbl;
+    if (owed) return; // the close of the previous fd: the new one stays
     if (errno !== EBADF) p.fds.delete(fd); // Linux closes the fd even on EINTR/EIO
   }
 
@@ -565,7 +640,9 @@ export class Normalizer {
     const cloexec =
       !!d.cloexec || d.op === 'fcntl_dupfd_cloexec' || (d.op === 'dup3' && ((d.flags ?? 0) & O.CLOEXEC) !== 0);
     const replaced = p.fds.get(newfd);
-    if (replaced) this.held(p, replaced); // dup2 closes what newfd was, with no record naming it
+    // dup and F_DUPFD take a free number; dup2 and dup3 close what newfd was, with no record naming it
+    if (d.op === 'dup' || d.op === 'fcntl_dupfd' || d.op === 'fcntl_dupfd_cloexec') this.handedOut(p, newfd, r.tid);
+    else if (replaced) this.held(p, replaced);
     p.fds.set(newfd, { path: src?.path, pipe: src?.pipe, end: src?.end, cloexec, write: src?.write });
   }
 
@@ -577,6 +654,8 @@ export class Normalizer {
     const id = ++this.counts.pipes;
     this.pipes.set(id, { id, creator: p.proc, readers: new Set(), writers: new Set() });
     const cloexec = ((pp.flags ?? 0) & O.CLOEXEC) !== 0;
+    this.handedOut(p, pp.read_fd ?? 0, r.tid);
+    this.handedOut(p, pp.write_fd ?? 0, r.tid);
     p.fds.set(pp.read_fd ?? 0, { pipe: id, end: 'r', cloexec });
     p.fds.set(pp.write_fd ?? 0, { pipe: id, end: 'w', cloexec });
     r.abspath = `pipe:[${id}]`;

@@ -111,7 +111,7 @@ ebpfTest('lookups, listings and metadata changes: each record exactly, repeats c
     L('stat', 'f.txt', 'cwd', 0, 0, 0, 'file', 'f.txt', { mtime: 11, mtime_nsec: 12 }),
   ]);
   // Nothing was lost, and the log says how often each lookup happened.
-  assert.deepEqual(t.log.trailer?.lost, { ringbuf: 0, pair_map: 0, read: 0, truncated: 0, unknown_op: 0 });
+  assert.deepEqual(t.log.trailer?.lost, { ringbuf: 0, pair_map: 0, read: 0, truncated: 0, unknown_op: 0, exit_flag: 0, listing: 0 });
   const times = (p: string) =>
     norm.records.filter((r) => r.lookup?.path === p).reduce((n, r) => n + 1 + (r.lookup!.repeats ?? 0), 0);
   assert.deepEqual([times('sub'), times('nothere'), times('f.txt')], [4, 3, 5]);

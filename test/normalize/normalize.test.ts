@@ -426,6 +426,59 @@ test('fork inherits cwd and fds; threads share their process', () => {
   assert.equal(summary.warningCount, 0);
 });
 
+test('an fd number reused across threads: the close of the previous fd that returns after the open leaves the new fd mapped', () => {
+  // go-clean.trace (review s27, finding 14): thread 15989 opens a directory = 6
+  // while thread 15987's close(6) of the previous fd 6 is still returning
+  const t = new TraceBuilder(1, '/go');
+  t.exec(1, '/usr/bin/go', ['go', 'build'], '/go');
+  t.fork(1, 1, { thread: true });
+  t.records[t.records.length - 1].fork!.child_tid = 3;
+  t.open(1, 'old.go', { fd: 6 });
+  t.open(1, 'src/execenv', { fd: 6, flags: O_DIRECTORY | O_CLOEXEC, tid: 3 }); // 6 is free: the close below began before
+  t.push(1, { close: { fd: 6, errno: 0, op: 'close', last: 6, flags: 0 } }, 1);
+  t.push(1, { readdir: { op: 'getdents64', fd: 6, entries: 5, calls: 2, errno: 0 } }, 3);
+  t.open(1, 'sub', { dirfd: 6, fd: 7, flags: O_DIRECTORY, tid: 3 });
+  t.push(1, { close: { fd: 6, errno: 0, op: 'close', last: 6, flags: 0 } }, 3);
+  // thread 1 has a record after the open of 8: its close began after it, and closes the new 8
+  t.open(1, 'a', { fd: 8 });
+  t.open(1, 'b', { fd: 8, tid: 3 });
+  t.open(1, 'c', { fd: 9 });
+  t.push(1, { close: { fd: 8, errno: 0, op: 'close', last: 8, flags: 0 } }, 1);
+  t.push(1, { readdir: { op: 'getdents64', fd: 8, entries: 5, calls: 2, errno: 0 } }, 3);
+  // the opener's own close is always of the new fd (a thread has one syscall at a time)
+  t.open(1, 'd', { fd: 10 });
+  t.open(1, 'e', { fd: 10, tid: 3 });
+  t.push(1, { close: { fd: 10, errno: 0, op: 'close', last: 10, flags: 0 } }, 3);
+  t.push(1, { close: { fd: 10, errno: 0, op: 'close', last: 10, flags: 0 } }, 1); // the owed one
+  t.push(1, { readdir: { op: 'getdents64', fd: 10, entries: 5, calls: 2, errno: 0 } }, 3);
+  t.exit(1, 0);
+  const { records, summary } = normalizeRecords(t.header, t.records, { allWarnings: true });
+  const seen = records.filter((r) => r.close || r.readdir || r.open).map((r) => `${r.tid} ${recordType(r)} ${r.abspath ?? '?'}`);
+  assert.deepEqual(seen, [
+    '1 open /go/old.go',
+    '3 open /go/src/execenv',
+    '1 close /go/old.go',
+    '3 readdir /go/src/execenv',
+    '3 open /go/src/execenv/sub',
+    '3 close /go/src/execenv',
+    '1 open /go/a',
+    '3 open /go/b',
+    '1 open /go/c',
+    '1 close /go/b',
+    '3 readdir ?',
+    '1 open /go/d',
+    '3 open /go/e',
+    '3 close /go/e',
+    '1 close /go/d',
+    '3 readdir ?',
+  ]);
+  // fds 8 and 10 are closed; 6 never was unknown
+  assert.deepEqual(summary.warnings.filter((w) => w.includes('relative to fd')), [
+    'pid 1 (proc 1): getdents64 relative to fd 8, which is not known to refer to a path',
+    'pid 1 (proc 1): getdents64 relative to fd 10, which is not known to refer to a path',
+  ]);
+});
+
 test('pipes connect writer and reader processes', () => {
   const t = new TraceBuilder(1, '/w');
   t.exec(1, '/bin/sh', ['sh', '-c', 'gen | sort'], '/w');

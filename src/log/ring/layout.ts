@@ -101,7 +101,7 @@ export const F = {
 export const CFG = { ENV: 1, FILES: 2 } as const;
 
 /** enum bt_lost_reason, by index into bt_stats.lost */
-export const LOST_REASONS = ['ringbuf', 'pair_map', 'read', 'truncated', 'unknown_op'] as const;
+export const LOST_REASONS = ['ringbuf', 'pair_map', 'read', 'truncated', 'unknown_op', 'exit_flag', 'listing'] as const;
 
 /** enum bt_op, by value (from the op table, src/ops/table.ts) */
 export const OP_NAMES: Record<number, string> = Object.fromEntries(OPS.map((o) => [o.id, o.name]));
