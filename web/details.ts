@@ -66,7 +66,7 @@ export class Details {
   private procLink(r: any): HTMLElement {
     return h(
       'a.plink',
-      { href: '#', class: `plink${r.failed ? ' failed' : ''}`, 'data-proc': r.id, title: r.cmd, onclick: (e: Event) => (e.preventDefault(), store.set({ sel: `p${r.id}` }, { push: true })) },
+      { href: '#', class: `plink${r.failed && !r.probe ? ' failed' : ''}`, 'data-proc': r.id, title: r.cmd, onclick: (e: Event) => (e.preventDefault(), store.set({ sel: `p${r.id}` }, { push: true })) },
       h('b', {}, r.name),
       ' ',
       h('span.args', {}, String(r.cmd).slice(String(r.cmd).indexOf(' ') + 1 || String(r.cmd).length).slice(0, 140)),
@@ -123,14 +123,14 @@ export class Details {
     const toggle = h('label.toggle', {}, h('input', { type: 'checkbox', onchange: (e: Event) => ((this.showSecrets = (e.target as HTMLInputElement).checked), renderEnv()) }), ' show secrets');
     (toggle.firstChild as HTMLInputElement).checked = this.showSecrets;
     this.body.append(
-      heading(d.name, `process ${d.id} · pid ${d.pid}`, d.failed ? 'failed' : ''),
+      heading(d.name, `process ${d.id} · pid ${d.pid}`, d.failed && !d.probe ? 'failed' : ''),
       h('section.dsec.cmd', {}, h('h4', {}, 'Command line ', copy), argv),
       h(
         'dl',
         {},
         this.field('exe', d.exe, ['exe', d.exe]),
         this.field('cwd', d.cwd, ['cwd', d.cwd]),
-        this.field('exit', h('span', { class: d.failed ? 'failed' : '' }, d.exit), d.signal ? ['signal', d.signal] : d.exitCode >= 0 ? ['exit', d.exitCode] : undefined),
+        this.field('exit', h('span', { class: d.failed && !d.probe ? 'failed' : '' }, d.exit, d.probe ? ' (a failed probe: the build went on and did not need it)' : ''), d.signal ? ['signal', d.signal] : d.exitCode >= 0 ? ['exit', d.exitCode] : undefined),
         this.field('pid', String(d.pid), ['pid', d.pid]),
         this.field('start', `+${dur(d.start)}`),
         this.field('end', `+${dur(d.end)}`),

@@ -52,7 +52,7 @@ async function start(): Promise<void> {
   }
   app.textContent = '';
   document.title = `bt view — ${commandLine(meta.command, 80)}`;
-  const timeline = new Timeline(api, meta.duration, meta.tools);
+  const timeline = new Timeline(api, meta.duration, meta.tools, meta.failedProbes ?? 0);
   const filter = new FilterBar(api);
   if (linked) filter.set(linked);
   const tree = new ProcessTree(api);
@@ -71,6 +71,14 @@ async function start(): Promise<void> {
       `${counted(meta.processes, 'process', 'processes')} · ${counted(meta.files, 'file')} · ${dur(meta.buildDuration ?? meta.duration)}`,
       // red for the jobs whose own command failed; processes that failed under jobs that succeeded (probes) are a count, not an alarm
       meta.failedJobs ? h('span.failed', { title: 'jobs whose own command failed (exit code > 0 or killed)' }, ` · ${counted(meta.failedJobs, 'failed job')}`) : '',
+      // failed probes (go's gcc flag checks, configure's tests) are failures the build did not care about: a count, not an alarm
+      meta.failedProbes
+        ? h(
+            'span.failed-probes',
+            { title: 'jobs that failed while the build went on and succeeded, and nothing it kept came of them (a compiler flag check, a configure test)' },
+            ` · ${counted(meta.failedProbes, 'failed probe')}`,
+          )
+        : '',
       meta.failed
         ? h(
             'span.failed-procs',

@@ -1,6 +1,6 @@
 /**
  * Summary page: the answers of `bt summary` (command, time, exit, failed
- * jobs, tools, longest jobs, critical path, inputs, outputs, probes), with
+ * jobs, failed probes, tools, longest jobs, critical path, inputs, outputs, probes), with
  * links into the other panes.
  */
 import type { Backend } from './backend.js';
@@ -43,6 +43,7 @@ export class SummaryPage {
       h('a', { href: '#', onclick: (e: Event) => (e.preventDefault(), store.set({ page: 'explore', tab: 'files', group: g }, { push: true })) }, `${GROUP_LABELS[g] ?? g}: ${count(n)}`);
     const inputs = s.inputs ?? {};
     const failedJobs: any[] = s.failed_jobs ?? [];
+    const failedProbes: any[] = s.failed_probes ?? [];
     const outlived: any[] = s.outlived ?? [];
     const ended = (r: any) => endedText(r.exit_code ?? -1, r.signal ?? 0);
     const showFailed = (e: Event) => (e.preventDefault(), store.set({ page: 'explore', tab: 'procs', f: 'exit > 0 or signal' }, { push: true }));
@@ -70,6 +71,7 @@ export class SummaryPage {
           {},
           `${count(s.processes ?? 0)} in ${count(s.job_count ?? 0)} jobs`,
           failedJobs.length ? h('span.failed', {}, ` · ${counted(failedJobs.length, 'failed job')}`) : '',
+          failedProbes.length ? ` · ${counted(failedProbes.length, 'failed probe')}` : '',
           s.failed ? ' · ' : '',
           s.failed ? h('a', { href: '#', onclick: showFailed }, counted(s.failed, 'failed process', 'failed processes')) : '',
         ),
@@ -121,6 +123,18 @@ export class SummaryPage {
         h('section', {}, h('h3', {}, 'Tools'), table(['program', 'runs', 'wall time'], (s.tools ?? []).slice(0, 15).map((t: any) => [h('a', { href: '#', onclick: (e: Event) => (e.preventDefault(), store.set({ page: "explore", f: fieldFilter("exe", t.exe) }, { push: true })) }, t.exe), String(t.count), msDur(t.wall_ms)]))),
         h('section', {}, h('h3', {}, 'Longest jobs'), table(['job', 'time'], (s.jobs ?? []).slice(0, 15).map((j: any) => [proc(j), msDur(j.duration_ms)]))),
       ),
+      // failures the build did not care about (model/failures.ts): listed for who looks, below what matters, not in red
+      ...(failedProbes.length
+        ? [
+            h(
+              'section.failed-probes',
+              {},
+              h('h3', {}, 'Failed probes ', h('small', {}, count(failedProbes.length))),
+              h('p.hint', {}, 'Jobs that failed while the build went on and succeeded, and nothing it kept came of them: a compiler flag check, a configure test.'),
+              table(['job', 'how it ended'], failedProbes.slice(0, 30).map((j) => [proc(j), h('span', {}, ended(j))])),
+            ),
+          ]
+        : []),
       h('section', {}, h('h3', {}, 'Critical path ', h('small', {}, s.critical_path_ms ? msDur(s.critical_path_ms) : '')), table(['step', 'time'], (s.critical_path ?? []).slice(0, 30).map((j: any) => [proc(j), msDur(j.duration_ms)]))),
       h('section', {}, h('h3', {}, 'Outputs ', h('small', {}, count(s.outputs?.length ?? 0))), h('ul.outputs', {}, ...(s.outputs ?? []).slice(0, 40).map((p: string) => h('li', {}, h('a', { href: '#', 'data-path': p, onclick: (e: Event) => (e.preventDefault(), this.openPath(p)) }, p))))),
       h('section', {}, h('h3', {}, 'Where it looked for files and did not find them ', h('small', {}, count(s.probe_count ?? 0))), table(['directory', 'probes'], (s.probes ?? []).slice(0, 15).map((p: any) => [p.dir, String(p.count)]))),

@@ -1,13 +1,14 @@
 /**
  * Timeline: every process as a bar on lanes (one lane per concurrently
- * running process), coloured by tool, failed ones red; a ribbon of the
+ * running process), coloured by tool, failed ones red (those of failed
+ * probes dark grey: model/failures.ts); a ribbon of the
  * running-process count above, a time axis below. Wheel zooms around the
  * pointer, drag pans, W/S zoom, A/D pan, F fits the selection (or the whole
  * build). Hover shows the command line; click selects.
  */
 import type { Backend } from './backend.js';
 import { selProc, store } from './state.js';
-import { counted, debounce, dur, FAILED, h, OTHER, PALETTE, toolColors } from './util.js';
+import { counted, debounce, dur, FAILED, h, OTHER, PALETTE, PROBE, toolColors } from './util.js';
 
 interface Data {
   t0: number;
@@ -46,6 +47,8 @@ export class Timeline {
     private readonly api: Backend,
     private readonly duration: number,
     private readonly tools: Array<{ name: string; count: number }>,
+    /** The build's failed probes: their processes are drawn dark grey, not red, and the legend says so. */
+    failedProbes = 0,
   ) {
     this.canvas = h('canvas.tl-canvas', { tabindex: 0, 'aria-label': 'timeline: wheel or W/S to zoom, drag or A/D to pan, F to fit' });
     this.tip = h('div.tl-tip', { hidden: true });
@@ -57,6 +60,7 @@ export class Timeline {
     }
     if (tools.length > PALETTE.length) this.legend.append(h('span.chip', {}, h('i', { style: `background:${OTHER}` }), 'other'));
     this.legend.append(h('span.chip', {}, h('i', { style: `background:${FAILED}` }), 'failed'));
+    if (failedProbes) this.legend.append(h('span.chip', { title: 'failed in a job the build did not need: it went on and succeeded, and nothing it kept came of it' }, h('i', { style: `background:${PROBE}` }), 'failed probe'));
     this.el = h(
       'section.timeline#timeline',
       {},
@@ -237,7 +241,7 @@ export class Timeline {
         const x1 = this.x(b[i + 3], W);
         if (x1 < 0 || x0 > W) continue;
         const y = lanesTop + b[i + 1] * laneH;
-        g.fillStyle = b[i + 5] ? FAILED : (this.colors[b[i + 4]] ?? OTHER);
+        g.fillStyle = b[i + 5] === 2 ? PROBE : b[i + 5] ? FAILED : (this.colors[b[i + 4]] ?? OTHER);
         const w = Math.max(1, x1 - x0);
         g.fillRect(x0, y, w, Math.max(1, laneH - (laneH > 4 ? 1 : 0)));
         this.drawnIds.push(b[i]);

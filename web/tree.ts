@@ -18,6 +18,8 @@ interface Row {
   cmd: string;
   exit: string;
   failed: boolean;
+  /** It failed in a failed probe: no failure of the build (not red). */
+  probe?: boolean;
   start: number;
   dur: number;
   children: number;
@@ -276,7 +278,7 @@ export class ProcessTree {
       const toggle = r.children ? (n.open ? '▾' : '▸') : '';
       const el = h(
         'div.vrow.proc-row',
-        { style: `top:${i * ROW_H}px`, 'data-id': r.id, role: 'treeitem', class: `vrow proc-row${r.id === sel ? ' sel' : ''}${r.failed ? ' failed' : ''}` },
+        { style: `top:${i * ROW_H}px`, 'data-id': r.id, role: 'treeitem', class: `vrow proc-row${r.id === sel ? ' sel' : ''}${r.probe ? ' probe' : r.failed ? ' failed' : ''}` },
         h(
           'span.c-name',
           { style: `padding-left:${4 + x.depth * 16}px` },

@@ -66,6 +66,8 @@ export function debounce<A extends unknown[]>(fn: (...a: A) => void, ms: number)
 export const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#b07aa1', '#76b7b2', '#edc948', '#9c755f', '#ff9da7', '#a0cbe8', '#b6992d', '#bab0ac', '#d4a6c8'];
 export const OTHER = '#a0a4a8';
 export const FAILED = '#d93025';
+/** A failed probe's processes (model/failures.ts): a failure the build did not care about, so not red. */
+export const PROBE = '#5f6368';
 
 /**
  * A name's hash, 32 bits: FNV-1a and murmur3's finalizer, from a seed

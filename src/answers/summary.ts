@@ -3,7 +3,7 @@
  * keys are the JSON output's (stable, documented in the README).
  */
 import type { Subject } from '../filter/index.js';
-import { failed, failedJobs, innermostFailure, programName, type Build, type Job, type Process } from '../model/index.js';
+import { failed, failedJobs, failedProbes, innermostFailure, programName, type Build, type Job, type Process } from '../model/index.js';
 import { filterMatches, type ModelEnv } from '../model/subject.js';
 import { toMs } from '../present/format.js';
 import { byPath, fileGroups, linkInputOf, noiseOf, pathNoiseOf, placeOf, probesByDir, type FileGroups } from './groups.js';
@@ -30,7 +30,7 @@ export interface SummaryProcess {
   signal: number;
 }
 
-/** A failed job: its root failed (model/failures.ts). */
+/** A failed job: its root failed (model/failures.ts); a failed probe has the same fields. */
 export interface FailedJob extends SummaryJob {
   /** The innermost failed process under it, the one that most likely printed the error (its root when no other failed). */
   innermost: SummaryProcess;
@@ -73,8 +73,14 @@ export interface Summary {
   processes: number;
   /** Processes that failed (exit code > 0 or killed), whether or not their job did. */
   failed: number;
-  /** Jobs whose own command failed (the root process of the job), the first to end first (with a filter: of its jobs). */
+  /** Jobs whose own command failed (the root process of the job), failed probes left out, the first to end first (with a filter: of its jobs). */
   failed_jobs: FailedJob[];
+  /**
+   * Failed probes: jobs that failed while the build did not care (model/failures.ts): it
+   * succeeded, their driver went on, nothing it kept came of them (go's gcc flag checks,
+   * configure's conftest compiles). The first to end first (with a filter: of its jobs).
+   */
+  failed_probes: FailedJob[];
   /** Per program: how many processes, their total wall time. Most time first. */
   tools: Array<{ exe: string; count: number; wall_ms: number }>;
   /** Jobs (with a filter: the jobs one of the selected processes ran in, whatever their root). */
@@ -289,7 +295,8 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
     exit_signal: model.trailer ? (model.trailer.exit_signal ?? 0) : null,
     processes: procs.length,
     failed: procs.filter(failed).length,
-    failed_jobs: failedJobs(jobs, (id) => build.process(id)).map((j) => failedEntry(build, j)),
+    failed_jobs: failedJobs(model, jobs, (id) => build.process(id)).map((j) => failedEntry(build, j)),
+    failed_probes: failedProbes(model, jobs, (id) => build.process(id)).map((j) => failedEntry(build, j)),
     tools: [...tools.values()]
       .sort((a, b) => b.wall - a.wall || b.count - a.count || (a.exe < b.exe ? -1 : 1))
       .map((t) => ({ exe: t.exe, count: t.count, wall_ms: toMs(t.wall) })),

@@ -85,6 +85,18 @@ function failedJobLines(jobs: readonly FailedJob[]): string[] {
   return out;
 }
 
+/** Up to how many failed probes the text lists: configure's can be hundreds, and none of them is news. */
+const PROBES_SHOWN = 5;
+
+/** The failed probes (model/failures.ts), quietly: what they ran and how they ended, a line each. */
+function failedProbeLines(probes: readonly FailedJob[]): string[] {
+  const out = [`failed probes (${count(probes.length)}): jobs that failed while the build went on and succeeded, and nothing it kept came of them:`];
+  const shown = probes.length === PROBES_SHOWN + 1 ? probes.length : PROBES_SHOWN;
+  for (const j of probes.slice(0, shown)) out.push(`  ${commandLine(j.argv)}  (${endedText(j.exit_code, j.signal)}, proc ${j.proc})`);
+  if (probes.length > shown) out.push(`  … and ${count(probes.length - shown)} more (--json lists all)`);
+  return out;
+}
+
 export function summaryText(s: Summary, opts: TextOptions = {}): string {
   const show = pathShower(s.cwd, opts);
   const out: string[] = [];
@@ -109,8 +121,11 @@ export function summaryText(s: Summary, opts: TextOptions = {}): string {
   // on make alone) the parallelism is of the processes that started no other
   const jobNotes: string[] = [];
   if (s.filter !== null) jobNotes.push(s.job_count ? 'those with a matching process' : 'none with a matching process');
-  // a job failed when its own command did: failed processes under a job that succeeded are not failed jobs
-  if (s.job_count) jobNotes.push(`${count(s.failed_jobs.length)} failed`);
+  // a job failed when its own command did: failed processes under a job that succeeded are not failed jobs;
+  // a failed probe is counted apart ("0 failed" left out beside it: the line says what failed)
+  const probes = s.failed_probes.length;
+  if (s.job_count && (s.failed_jobs.length || !probes)) jobNotes.push(`${count(s.failed_jobs.length)} failed`);
+  if (probes) jobNotes.push(`${count(probes)} failed ${probes === 1 ? 'probe' : 'probes'}`);
   const jobs = jobNotes.length ? ` (${jobNotes.join('; ')})` : '';
   const of = s.job_count ? (s.filter === null ? '' : ' (of those jobs)') : ` (of the ${s.filter === null ? '' : 'matching '}processes that started no other)`;
   out.push(`processes: ${count(s.processes)} (${count(s.failed)} failed); jobs: ${count(s.job_count)}${jobs}; average parallelism ${s.parallelism}${of}`);
@@ -122,6 +137,10 @@ export function summaryText(s: Summary, opts: TextOptions = {}): string {
     // (a build a signal killed says so on its exit status line)
     out.push('');
     out.push(`no job failed: ${commandLine(s.command, 60)} failed by itself (its own message in the build's output says why: a missing file or rule, an error in a makefile)`);
+  }
+  if (probes) {
+    out.push('');
+    out.push(...failedProbeLines(s.failed_probes));
   }
   out.push('');
   out.push('tools (processes, total wall time):');

@@ -8,7 +8,9 @@
  *    (nonzero exit or killed) red with a thick border; "×N" when N
  *    processes were collapsed, "+K subprocesses" when --depth folded some,
  *    "F failed subprocesses" when F of those failed (not red: a job whose
- *    own command succeeded did not fail, model/failures.ts);
+ *    own command succeeded did not fail, model/failures.ts); the processes
+ *    of a failed probe (a failed job the build did not care about:
+ *    model/failures.ts) grey and dashed, "(failed probe)" after their exit;
  *  - files: notes (directories: folders); files written during the build
  *    are green, files only read are pale yellow; files gone by the end of
  *    the build (temporaries: last removed, not written again) have a dashed
@@ -53,9 +55,10 @@ export { signalName, shellJoin } from '../present/format.js';
 
 export { shortCommand } from './label.js';
 
-/** How a failed process ended ("exit 1", "killed by SIGINT"); undefined for one that did not fail. */
+/** How a failed process ended ("exit 1", "killed by SIGINT"; a failed probe's says so); undefined for one that did not fail. */
 function exitText(p: ProcNode): string | undefined {
-  return failed(p) ? endedText(p.exitCode, p.signal) : undefined;
+  if (!failed(p)) return undefined;
+  return p.probe ? `${endedText(p.exitCode, p.signal)} (failed probe)` : endedText(p.exitCode, p.signal);
 }
 
 function procLabel(v: VProc): string {
@@ -259,15 +262,17 @@ function fileAttrs(vf: VFile, label: string, opts: DotOptions): Record<string, s
 }
 
 function procAttrs(v: VProc): Record<string, string | number | undefined> {
-  // red for the node's own processes only: failed subprocesses folded into it are a line of its label
+  // red for the node's own processes only: failed subprocesses folded into it are a line of its label;
+  // a failed probe's failure is none of the build's (model/failures.ts): grey and dashed, not red
   const isFailed = v.failedCount > 0;
-  const self = failed(v.rep);
+  const self = failed(v.rep) && !v.rep.probe;
+  const probe = failed(v.rep) && !!v.rep.probe;
   return {
     label: procLabel(v),
     tooltip: procTooltip(v),
     shape: 'box',
-    style: 'rounded,filled',
-    fillcolor: self ? '#fce8e6' : '#e8f0fe',
+    style: probe ? 'rounded,filled,dashed' : 'rounded,filled',
+    fillcolor: self ? '#fce8e6' : probe ? '#f1f3f4' : '#e8f0fe',
     color: isFailed ? '#c5221f' : undefined,
     penwidth: isFailed ? 2.5 : undefined,
     fontcolor: self ? '#a50e0e' : undefined,

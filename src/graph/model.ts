@@ -8,6 +8,7 @@ import type { LogHeader } from '../log/schema.js';
 import type { Subject } from '../filter/index.js';
 import { buildFromRecords, type Build, type BuildFile, type BuildModel as Model, type FileAccess, type FileLink, type Process } from '../model/index.js';
 import { filterMatches, type ModelEnv } from '../model/subject.js';
+import { inFailedProbe } from '../model/failures.js';
 import { Kind, READS, WRITES } from '../model/kinds.js';
 import { isOwnTemporary } from '../model/temporary.js';
 import type { LogRecord } from '../log/schema.js';
@@ -43,6 +44,8 @@ export interface ProcNode {
   exited: boolean;
   /** A successful exec was seen (else: a fork running its parent's program). */
   execd: boolean;
+  /** It ran in a failed probe's job (model/failures.ts): its failure is none of the build's. */
+  probe?: boolean;
   children: number[];
   /** file index -> Use bits */
   files: Map<number, number>;
@@ -206,7 +209,7 @@ export function graphModel(build: Build, opts: IngestOptions = {}): BuildModel {
       if (kept) kept.push(a);
       else tempAccesses.set(i, [a]);
     }
-    procs.set(p.proc, procNode(p, focus ? p.children.filter((c) => focus.procs.has(c)) : p.children, edges));
+    procs.set(p.proc, procNode(p, focus ? p.children.filter((c) => focus.procs.has(c)) : p.children, edges, inFailedProbe(m, p)));
   }
   for (const [i, acc] of tempAccesses) files[i].passes = passesOf(acc);
   for (const [id, stop] of focus?.stops ?? []) {
@@ -227,7 +230,7 @@ export function graphModel(build: Build, opts: IngestOptions = {}): BuildModel {
 }
 
 /** The graph's node of process `p`, with these children and file edges. */
-function procNode(p: Process, children: number[], files: Map<number, number>): ProcNode {
+function procNode(p: Process, children: number[], files: Map<number, number>, probe = false): ProcNode {
   return {
     proc: p.proc,
     pid: p.pid,
@@ -241,6 +244,7 @@ function procNode(p: Process, children: number[], files: Map<number, number>): P
     signal: p.signal,
     exited: p.exitCode >= 0 || p.signal !== 0,
     execd: p.execd,
+    ...(probe ? { probe } : {}),
     children,
     files,
     pipeRead: p.pipeRead,

@@ -70,7 +70,7 @@ export interface VProc {
   merged: ProcNode[];
   /** Descendants folded in by --depth. */
   folded: number;
-  /** Failed processes among the merged ones (the representative included): the node's own failures. */
+  /** Failed processes among the merged ones (the representative included): the node's own failures; a failed probe's are none (model/failures.ts). */
   failedCount: number;
   /** Failed processes among the folded descendants (--depth): failed subprocesses, not the node's own failure. */
   failedFolded: number;
@@ -165,7 +165,7 @@ function newVProc(p: ProcNode): VProc {
     count: 1,
     merged: [p],
     folded: 0,
-    failedCount: failed(p) ? 1 : 0,
+    failedCount: failed(p) && !p.probe ? 1 : 0,
     failedFolded: 0,
     files: new Map(p.files),
     children: [],
@@ -183,7 +183,7 @@ function foldInto(v: VProc, model: BuildModel, p: ProcNode): void {
     const q = model.procs.get(c)!;
     v.folded++;
     v.members.push(q.proc);
-    if (failed(q)) v.failedFolded++;
+    if (failed(q) && !q.probe) v.failedFolded++;
     unite(v.files, q.files);
     foldInto(v, model, q);
   }

@@ -9,7 +9,7 @@
  * embedded, unpacked model.
  */
 import { failed, type BuildFile, type BuildModel, type FileAccess, type Process } from '../model/types.js';
-import { failedJobRoot } from '../model/failures.js';
+import { failedJobRoot, failedProbeRoot, inFailedProbe } from '../model/failures.js';
 import { programName } from '../model/program.js';
 import { Kind, kindNames, USES, WRITES } from '../model/kinds.js';
 import { commandLine, exitText } from '../present/format.js';
@@ -43,6 +43,8 @@ export interface ProcRow {
   cmd: string;
   exit: string;
   failed: boolean;
+  /** It failed in a failed probe (model/failures.ts): no failure of the build. */
+  probe: boolean;
   start: number;
   dur: number;
   children: number;
@@ -214,8 +216,9 @@ export class ViewQuery {
       roots: m.roots,
       tools: this.tools,
       failed: this.procs.filter(failed).length,
-      // a job failed when its own command did, not when a process under it did (model/failures.ts)
-      failedJobs: this.procs.filter(failedJobRoot).length,
+      // a job failed when its own command did, not when a process under it did; a failed probe is no failure of the build (model/failures.ts)
+      failedJobs: this.procs.filter((p) => failedJobRoot(m, p)).length,
+      failedProbes: this.procs.filter((p) => failedProbeRoot(m, p)).length,
       outlived: m.outlived.map((o) => ({ pid: o.pid, proc: o.proc, command: o.command })),
       incomplete: m.incomplete,
       live: m.live,
@@ -282,7 +285,8 @@ export class ViewQuery {
 
   /**
    * Bars of the processes visible in [t0, t1) (ns from the build's start) at
-   * `px` pixels: [proc, lane, start, end, tool, failed] each; bars under a
+   * `px` pixels: [proc, lane, start, end, tool, failed] each (failed: 1, or
+   * 2 for a process of a failed probe, model/failures.ts); bars under a
    * pixel wide are merged per lane and pixel. And the ribbon: processes
    * running per pixel column.
    */
@@ -325,7 +329,7 @@ export class ViewQuery {
         if (seen.has(key) && !failed(p)) continue;
         seen.add(key);
       }
-      bars.push(p.proc, L.lane[i], a, b, this.toolOf[i], failed(p) ? 1 : 0);
+      bars.push(p.proc, L.lane[i], a, b, this.toolOf[i], failed(p) ? (inFailedProbe(this.model, p) ? 2 : 1) : 0);
     }
     const counts: number[] = [];
     let run = 0;
@@ -377,6 +381,7 @@ export class ViewQuery {
       cmd: commandLine(p.argv.length ? p.argv : [p.exe], 160),
       exit: exitText(p.exitCode, p.signal, this.model.live),
       failed: failed(p),
+      probe: failed(p) && inFailedProbe(this.model, p),
       start: this.rel(p.start),
       dur: Math.max(0, p.end - p.start),
       children: kids,
@@ -573,6 +578,7 @@ export class ViewQuery {
       exitCode: p.exitCode,
       signal: p.signal,
       failed: failed(p),
+      probe: failed(p) && inFailedProbe(this.model, p),
       execd: p.execd,
       start: this.rel(p.start),
       end: this.rel(p.end),

@@ -1,7 +1,8 @@
 /**
  * bt view says what bt summary says about failures and processes left
  * running: failed jobs (their own command failed) in red, failed processes
- * (probes under jobs that succeeded among them) as a count, the build's
+ * (probes under jobs that succeeded among them) as a count, failed probes
+ * (failed jobs the build did not care about) as a count and not red, the build's
  * time to its end and not bt trace's wait for a daemon. The meta answer of
  * the server and of the static page's packed model, then the page's header
  * and summary in a real browser.
@@ -18,7 +19,7 @@ import { pack, unpack } from '../../src/view/pack.js';
 import { ViewQuery } from '../../src/view/query.js';
 import { serveBuild, type ViewServer } from '../../src/view/server.js';
 import { browserTest, launch, openPage, type Session } from '../helpers/browser.js';
-import { addFailedProbe, BASE_TS, TraceBuilder } from '../normalize/synth.js';
+import { addFailedProbe, BASE_TS, O_CREAT, O_TRUNC, O_WRONLY, TraceBuilder } from '../normalize/synth.js';
 
 /**
  * make (1) runs `sh -c genver.sh` (2), whose readlink probe (3) exits 1
@@ -49,11 +50,37 @@ function buildOf(ok = false): Build {
   return buildFromRecords(n.header, n.records, { trailer });
 }
 
+/**
+ * make (1) runs go's kind of flag check, `gcc -Qunused-arguments … -o
+ * /dev/null` (2), which writes /dev/null and exits 1, then `cc -c b.c -o
+ * b.o` (3), which writes b.o. With `ok`, cc and make exit 0 and the check
+ * is a failed probe; else cc exits 1, make 2, and the check is a failed job too.
+ */
+function probeBuildOf(ok: boolean): Build {
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/make', ['make'], '/w');
+  t.fork(1, 2);
+  t.exec(2, '/usr/bin/gcc', ['gcc', '-Qunused-arguments', '-c', '-x', 'c', '-', '-o', '/dev/null'], '/w');
+  t.open(2, '/dev/null', { fd: 3, flags: O_WRONLY | O_CREAT | O_TRUNC });
+  t.close(2, 3);
+  t.exit(2, 1);
+  t.fork(1, 3);
+  t.exec(3, '/usr/bin/cc', ['cc', '-c', 'b.c', '-o', 'b.o'], '/w');
+  t.open(3, '/w/b.o', { fd: 3, flags: O_WRONLY | O_CREAT | O_TRUNC });
+  t.close(3, 3);
+  t.exit(3, ok ? 0 : 1);
+  t.exit(1, ok ? 0 : 2);
+  const trailer = t.trailer(ok ? 0 : 2);
+  const n = normalizeRecords(t.header, t.records, { trailer });
+  return buildFromRecords(n.header, n.records, { trailer });
+}
+
 interface Meta {
   duration: number;
   buildDuration: number;
   failed: number;
   failedJobs: number;
+  failedProbes: number;
   outlived: Array<{ pid: number; proc: number; command: string }>;
 }
 
@@ -69,6 +96,30 @@ test('meta: failed jobs apart from failed processes, the build\'s time apart fro
   assert.deepEqual((await answer(new ViewQuery(model, modelFilter(model), packed.groups), 'meta', {})).body, meta);
   const ok = (await answer(viewQuery(buildOf(true)), 'meta', {})).body as Meta;
   assert.deepEqual([ok.failed, ok.failedJobs], [1, 0], 'the readlink probe failed, no job did');
+});
+
+test('meta, timeline and process rows: a failed probe is counted apart from the failed jobs and drawn apart from the failures; in a failed build it is a failed job', async () => {
+  const b = probeBuildOf(true);
+  const q = viewQuery(b);
+  const meta = (await answer(q, 'meta', {})).body as Meta;
+  assert.deepEqual([meta.failed, meta.failedJobs, meta.failedProbes], [1, 0, 1]);
+  // bars: [proc, lane, start, end, tool, failed]; failed is 2 for a failed probe's process
+  const bars = ((await answer(q, 'timeline', {})).body as { bars: number[] }).bars;
+  const flags = Object.fromEntries([...Array(bars.length / 6).keys()].map((i) => [bars[i * 6], bars[i * 6 + 5]]));
+  assert.deepEqual(flags, { 1: 0, 2: 2, 3: 0 });
+  assert.deepEqual(
+    [q.row(q.process(2)!), q.row(q.process(3)!)].map((r) => [r.failed, r.probe]),
+    [
+      [true, true],
+      [false, false],
+    ],
+  );
+  // the static page's packed model says the same
+  const packed = JSON.parse(JSON.stringify(pack(b.model, { groups: groupsOf(b) })));
+  const model = unpack(packed);
+  assert.deepEqual((await answer(new ViewQuery(model, modelFilter(model), packed.groups), 'meta', {})).body, meta);
+  const failed = (await answer(viewQuery(probeBuildOf(false)), 'meta', {})).body as Meta;
+  assert.deepEqual([failed.failed, failed.failedJobs, failed.failedProbes], [3, 2, 0]);
 });
 
 let session: Session | undefined;
@@ -89,10 +140,13 @@ async function pageOf(b: Build) {
   await page.click('#tab-summary');
   await page.waitForSelector('#summary .facts');
   const facts = await page.$$eval('#summary .facts dt', (dts) => dts.map((dt) => [dt.textContent ?? '', dt.nextElementSibling?.textContent ?? '']));
-  const failedRows = await page.$$eval('#summary .failed-jobs tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+  const rows = (sel: string) => page.$$eval(`#summary ${sel} tbody tr`, (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+  const failedRows = await rows('.failed-jobs');
+  const probeRows = await rows('.failed-probes');
+  const redInSummary = await page.$$eval('#summary .failed', (els) => els.map((e) => e.textContent ?? ''));
   assert.deepEqual(errors, []);
   await page.close();
-  return { stats, red, facts: Object.fromEntries(facts), failedRows };
+  return { stats, red, facts: Object.fromEntries(facts), failedRows, probeRows, redInSummary };
 }
 
 browserTest('header and summary: a failed job in red, failed processes counted apart; the build\'s time; the process left running', async () => {
@@ -109,4 +163,21 @@ browserTest('header and summary: a failed job in red, failed processes counted a
   assert.deepEqual(ok.red, []);
   assert.equal(ok.facts.processes, '7 in 3 jobs · 1 failed process');
   assert.deepEqual(ok.failedRows, []);
+});
+
+browserTest('header and summary: failed probes are a count and a quiet table, not red; the same job in a failed build is a failed job', async () => {
+  const ok = await pageOf(probeBuildOf(true));
+  assert.match(ok.stats, /^3 processes · \d+ files · [\d.]+ \S+ · 1 failed probe · 1 failed process$/);
+  assert.deepEqual(ok.red, []);
+  assert.equal(ok.facts.processes, '3 in 2 jobs · 1 failed probe · 1 failed process');
+  assert.deepEqual(ok.failedRows, []);
+  assert.deepEqual(ok.probeRows, [['gcc -Qunused-arguments -c -x c - -o /dev/null', 'exit 1']]);
+  assert.deepEqual(ok.redInSummary, []);
+  const failed = await pageOf(probeBuildOf(false));
+  assert.deepEqual(failed.red, [' · 2 failed jobs']);
+  assert.deepEqual(failed.probeRows, []);
+  assert.deepEqual(
+    failed.failedRows.map((r) => r[0]),
+    ['gcc -Qunused-arguments -c -x c - -o /dev/null', 'cc -c b.c -o b.o'],
+  );
 });
