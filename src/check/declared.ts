@@ -55,7 +55,10 @@
  *
  * ninja: only the jobs a ninja running in DIR started are compared with
  * DIR's graph (ninjasIn); what the manifest's generator writes besides
- * build.ninja is its own (Graph.manifest).
+ * build.ninja is its own (Graph.manifest). A build where those jobs only
+ * regenerated the manifest (meson, a driver, writing build.ninja under
+ * ninja's sh -c) compared nothing, and the note says that is all it did
+ * (onlyGenerator), not that DIR may be wrong.
  */
 import fs from 'node:fs';
 import { CheckError } from '../errors.js';
