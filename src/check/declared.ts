@@ -55,7 +55,10 @@
  *
  * ninja: only the jobs a ninja running in DIR started are compared with
  * DIR's graph (ninjasIn); what the manifest's generator writes besides
- * build.ninja is its own (Graph.manifest).
+ * build.ninja is its own (Graph.manifest). A build where those jobs only
+ * regenerated the manifest (meson, a driver, writing build.ninja under
+ * ninja's sh -c) compared nothing, and the note says that is all it did
+ * (onlyGenerator), not that DIR may be wrong.
  */
 import fs from 'node:fs';
 import { CheckError } from '../errors.js';
@@ -69,7 +72,7 @@ import { makeDatabases, MAKES } from './makedb.js';
 import { makeGraph, type Graph } from './makegraph.js';
 import { RecipeChains, shellScript } from './recipes.js';
 import { staleSubMakes } from './submake.js';
-import { ninjaGraph, ninjasIn } from './ninjadb.js';
+import { ninjaGraph, ninjasIn, onlyGenerator } from './ninjadb.js';
 import { isPseudoPath, type Noise } from './noise.js';
 
 export interface Declared {
@@ -116,11 +119,14 @@ export function declaredNinja(build: Build, noise: Noise, found: readonly Findin
   const g = ninjaGraph(dir);
   const ninjas = ninjasIn(build, dir);
   const d = compare(build, noise, found, (job) => (ninjas.has(build.process(job.proc)?.parent ?? 0) ? g : undefined), show);
+  const generator = d.compared || !ninjas.size ? undefined : onlyGenerator(build, ninjas, g.dir);
   const notes = d.compared
     ? []
-    : ninjas.size
-      ? [`no job of the build wrote or named a target of the ninja graph in ${dir}: nothing was compared with it (is it the build directory of the traced build?)`]
-      : [`no ninja of the build ran in ${dir} (ninja -C ${dir}): nothing was compared with its graph (is it the build directory of the traced build?)`];
+    : generator !== undefined
+      ? [`only the generator ran (${generator}): no build edge to compare with the ninja graph in ${dir}`]
+      : ninjas.size
+        ? [`no job of the build wrote or named a target of the ninja graph in ${dir}: nothing was compared with it (is it the build directory of the traced build?)`]
+        : [`no ninja of the build ran in ${dir} (ninja -C ${dir}): nothing was compared with its graph (is it the build directory of the traced build?)`];
   return { findings: d.findings, notes, replaced: d.replaced };
 }
 

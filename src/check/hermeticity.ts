@@ -5,7 +5,9 @@
  *
  * Allowed by default: the build's start directory and the directories its
  * build drivers ran in (an out-of-tree build directory); the system roots /usr,
- * /lib*, /bin, /sbin, /etc, /dev, /proc, /sys, /run; in /tmp and /var/tmp
+ * /lib*, /bin, /sbin, /etc, /dev, /proc, /sys, /run, and the homes of the
+ * toolchains it ran (go's GOROOT, GOCACHE, …, cargo's and rustup's:
+ * toolchain.ts), as the system's; in /tmp and /var/tmp
  * only files the build itself created (and looking for a missing name
  * there, as mktemp and cleanups do). `--allow GLOB` adds roots,
  * `--strict` starts from the start directory alone. A file the build made
@@ -19,13 +21,19 @@
  * build used under a system root is one finding per top directory (/usr/,
  * /etc/, /lib/, …), and a program from /usr takes nothing of /etc, /lib
  * or elsewhere into its finding.
+ *
+ * A finding says how many files were read (their content, or run), looked
+ * at (a stat: it is there) and looked for and missing, and by how many jobs
+ * and how many processes outside jobs (drivers: go build, cargo). Its fix
+ * is the --allow options that accept it, ready to paste.
  */
 import { compileGlob, type PathMatcher } from '../graph/glob.js';
 import { Kind, kindNames, USES, type Build, type BuildFile } from '../model/index.js';
 import { baseName, dirName, relativeInside } from '../normalize/paths.js';
 import { jobOf, jobRef, secondsSince, type FileUse, type Finding } from './finding.js';
 import type { Noise } from './noise.js';
-import { quoteArg } from '../present/format.js';
+import { plural, quoteArg } from '../present/format.js';
+import { toolchainRoots } from './toolchain.js';
 
 export const SYSTEM_ROOTS: readonly string[] = ['/usr', '/lib*', '/bin', '/sbin', '/etc', '/dev', '/proc', '/sys', '/run'];
 
@@ -64,9 +72,10 @@ export function buildDirs(build: Build): string[] {
 
 export function hermeticity(build: Build, noise: Noise, opts: HermeticityOptions = {}): Finding[] {
   const start = build.startDir || '/';
-  const roots = [start, ...buildDirs(build), ...(opts.strict ? [] : SYSTEM_ROOTS)];
+  const toolchains = opts.strict ? [] : toolchainRoots(build);
+  const roots = [start, ...buildDirs(build), ...(opts.strict ? [] : SYSTEM_ROOTS), ...toolchains];
   const allowed: PathMatcher[] = [...roots.map((r) => compileGlob(r)), ...(opts.allow ?? [])];
-  const plainRoots = [start, ...buildDirs(build), ...(opts.strict ? [] : ['/usr', '/lib', '/bin', '/sbin', '/etc']), ...WALKED];
+  const plainRoots = [start, ...buildDirs(build), ...(opts.strict ? [] : ['/usr', '/lib', '/bin', '/sbin', '/etc']), ...toolchains, ...WALKED];
   const isWalked = (f: BuildFile) => plainRoots.some((r) => r === f.path || f.path === '/' || r.startsWith(`${f.path}/`));
 
   // the directories above the files the build used: a readlink or stat of one (realpath walking a path) says only that it is a directory
@@ -100,24 +109,47 @@ export function hermeticity(build: Build, noise: Noise, opts: HermeticityOptions
   const out: Finding[] = [];
   for (const [dir, uses] of byDir) {
     uses.sort((a, b) => a.time - b.time || (a.path < b.path ? -1 : 1));
-    const jobs = [...new Set(uses.map((u) => jobOf(build, u.proc)))];
+    const ids = [...new Set(uses.map((u) => jobOf(build, u.proc)))];
     const files = new Set(uses.map((u) => u.path));
-    const found = new Set(uses.filter((u) => u.access.some((k) => k !== 'probe')).map((u) => u.path));
-    const probed = new Set([...files].filter((p) => !found.has(p)));
-    const read = files.size - probed.size;
-    const what = [read ? `${read} ${read === 1 ? 'file' : 'files'} read` : '', probed.size ? `${probed.size} looked for and missing` : '']
-      .filter(Boolean)
-      .join(', ');
     out.push({
       kind: 'hermeticity',
       file: dir,
-      jobs: jobs.map((j) => jobRef(build, j)),
-      detail: `${what} outside the allowed roots, by ${jobs.length} ${jobs.length === 1 ? 'job' : 'jobs'}${allowHint(dir, files)}`,
+      jobs: ids.map((j) => jobRef(build, j)),
+      detail: `${howUsed(uses)} outside the allowed roots, by ${byWhom(build, ids)}`,
+      fix: `if the build may use ${files.size === 1 ? 'it' : 'them'}: ${allowOptions(dir, files)}`,
       time: uses[0].time,
       uses,
     });
   }
   return out;
+}
+
+/** Content uses: read, run, linked from, listed (a directory's entries). */
+const CONTENT = new Set(['read', 'exec', 'link_from', 'list']);
+
+/** "2 files read, 1 looked at, 1 looked for and missing": each file counted once, by its most telling use. */
+function howUsed(uses: readonly FileUse[]): string {
+  const how = new Map<string, number>(); // 2 read, 1 looked at, 0 missing
+  for (const u of uses) {
+    const rank = u.access.some((k) => CONTENT.has(k)) ? 2 : u.access.some((k) => k !== 'probe') ? 1 : 0;
+    how.set(u.path, Math.max(how.get(u.path) ?? 0, rank));
+  }
+  const n = (r: number) => [...how.values()].filter((v) => v === r).length;
+  const [read, seen, missing] = [n(2), n(1), n(0)];
+  return [
+    read ? `${plural(read, 'file')} read` : '',
+    seen ? `${read ? seen : plural(seen, 'file')} looked at` : '',
+    missing ? `${read || seen ? missing : plural(missing, 'file')} looked for and missing` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
+
+/** "1 job", "2 processes" (drivers outside jobs: go build, cargo), "2 jobs and 1 process", as the lines under the finding name them. */
+function byWhom(build: Build, ids: readonly number[]): string {
+  const jobs = ids.filter((id) => build.jobs.get(id)).length;
+  const procs = ids.length - jobs;
+  return [jobs ? plural(jobs, 'job') : '', procs ? plural(procs, 'process', 'processes') : ''].filter(Boolean).join(' and ');
 }
 
 /**
@@ -197,15 +229,29 @@ function ancestors(build: Build): Set<string> {
   return out;
 }
 
+/** A path as a glob that matches it alone: glob characters escaped. */
+function literal(path: string): string {
+  return path.replace(/[\\*?[\]{}]/g, '\\$&');
+}
+
 /**
- * How to accept a finding, ready to paste: `--allow 'DIR/**'`, and the
- * files of it outside DIR (a python's probe of /.python-version) one by
- * one while they are few. Nothing for /: allowing all under it allows all.
+ * How to accept a finding, ready to paste: `--allow 'DIR/**'` (which also
+ * accepts DIR), and every file of it outside DIR (a python's probe of
+ * /.python-version), a file with others under it as `FILE/**` (cargo's
+ * /.cargo and /.cargo/config.toml). For / there is no DIR: allowing all
+ * under / allows all, so each file is named.
  */
-function allowHint(dir: string, files: ReadonlySet<string>): string {
-  if (dir === '/' || dir === '') return '';
-  const under = `${dir.replace(/\/$/, '')}/`;
-  const outside = [...files].filter((p) => !p.startsWith(under)).sort();
-  const globs = [`${under}**`, ...(outside.length <= 3 ? outside : [])].map((g) => `--allow ${quoteArg(g)}`);
-  return `; to allow: ${globs.join(' ')}${outside.length > 3 ? ` and the ${outside.length} files outside it` : ''}`;
+function allowOptions(dir: string, files: ReadonlySet<string>): string {
+  const top = dir === '/' || dir === '' ? undefined : dir.replace(/\/$/, '');
+  const outside = [...files].filter((p) => top === undefined || relativeInside(top, p) === undefined).sort();
+  const has = new Set(outside);
+  const globs = top === undefined ? [] : [`${literal(top)}/**`];
+  for (const p of outside) {
+    // covered by a file above it in the list, whose glob takes what is under it
+    let covered = false;
+    for (let d = dirName(p); d !== '/' && !covered; d = dirName(d)) covered = has.has(d);
+    if (covered) continue;
+    globs.push(outside.some((q) => q.startsWith(`${p}/`)) ? `${literal(p)}/**` : literal(p));
+  }
+  return globs.map((g) => `--allow ${quoteArg(g)}`).join(' ');
 }

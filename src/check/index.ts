@@ -1,9 +1,12 @@
 /**
  * bt check: finds the unexpected dependencies, the -j races and (with
- * --make / --ninja) the accesses the build system does not declare, in one
- * traced build. Everything is read from the build model (src/model/).
+ * --make / --ninja, and for cargo's build scripts by itself) the accesses
+ * the build system does not declare, in one traced build. Everything is
+ * read from the build model (src/model/).
  *
  *   hermeticity.ts  reads and lookups outside the allowed roots
+ *   toolchain.ts    the toolchains' homes it allows (go, cargo, rustup)
+ *   cargo.ts        build scripts' reads their rerun-if-changed lines miss
  *   races.ts        concurrent jobs not ordered by ancestry sharing a file
  *   declared.ts     undeclared inputs/outputs, and generated files used with
  *                   no dependency path (missing-dep), against make's or ninja's graph
@@ -14,6 +17,7 @@
  */
 import { loadBuild, type Build, type LoadOptions } from '../model/index.js';
 import { pathShower } from '../present/format.js';
+import { cargoScripts } from './cargo.js';
 import { declaredMake, declaredNinja, type Declared } from './declared.js';
 import { sortFindings, type Finding } from './finding.js';
 import { hermeticity } from './hermeticity.js';
@@ -69,6 +73,13 @@ export async function check(build: Build, opts: CheckOptions = {}): Promise<Chec
     found = found.filter((f) => !declared.replaced.has(f));
     found.push(...declared.findings);
     notes.push(...declared.notes);
+  }
+  // cargo leaves what each build script declared on disk: compared whenever one ran
+  const cargo = cargoScripts(build, noise, show);
+  if (cargo) {
+    checked.push('cargo');
+    found.push(...cargo.findings);
+    notes.push(...cargo.notes);
   }
   if (!declared && neverOverlapped(build)) {
     notes.push(

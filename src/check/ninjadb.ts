@@ -26,7 +26,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CheckError } from '../errors.js';
 import { unnamedWorkingDir, workingDir } from '../log/io.js';
-import { DEFAULT_DRIVERS, isDriver, type Build } from '../model/index.js';
+import { DEFAULT_DRIVERS, isDriver, programName, WRITES, type Build, type Process } from '../model/index.js';
 import { baseName, normalizeAbs, pathsUnder } from '../normalize/paths.js';
 import { generatorOf, type Graph } from './makegraph.js';
 import { OrderIndex } from './order.js';
@@ -206,4 +206,44 @@ export function ninjasIn(build: Build, dir: string): Set<number> {
     if (here.has(p.chdirs?.at(-1) ?? p.cwd)) out.add(p.proc);
   }
   return out;
+}
+
+/**
+ * The generator's command ("meson --internal regenerate") when regenerating
+ * the manifest was all that the ninjas in DIR ran: each process they
+ * started wrote DIR/build.ninja, itself or in its tree (ninja's `sh -c`
+ * running meson, a driver, whose writes belong to no job). Undefined
+ * otherwise. Then no job built an edge, and that is no mistake of the
+ * user's: ninja had nothing else out of date.
+ */
+export function onlyGenerator(build: Build, ninjas: ReadonlySet<number>, dir: string): string | undefined {
+  const manifest = build.file(normalizeAbs(`${dir}/build.ninja`));
+  if (!manifest) return undefined;
+  const writers = new Set(manifest.procs.filter((a) => a.firstWrite >= 0 && a.kinds & WRITES).map((a) => a.proc));
+  const started = build.model.processes.filter((p) => ninjas.has(p.parent));
+  let label: string | undefined;
+  for (const s of started) {
+    let writer: Process | undefined;
+    for (const stack = [s.proc]; stack.length && !writer; ) {
+      const q = build.process(stack.pop()!);
+      if (!q) continue;
+      if (writers.has(q.proc)) writer = q;
+      stack.push(...q.children);
+    }
+    if (!writer) return undefined;
+    label ??= commandName(writer);
+  }
+  return label;
+}
+
+/** A command by its program and the words after it up to the first path: "meson --internal regenerate", "cmake --regenerate-during-build". */
+function commandName(p: Process): string {
+  const name = programName(p);
+  const at = p.argv.findIndex((a) => baseName(a) === name);
+  const words: string[] = [name];
+  for (const a of p.argv.slice(at + 1)) {
+    if (a.includes('/')) break;
+    words.push(a);
+  }
+  return words.join(' ');
 }

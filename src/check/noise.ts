@@ -27,13 +27,24 @@
  *    for (stat, access) and missing in a directory of the process's PATH
  *  - a process checking its inherited $PWD: lookups (stat, readlink) of that
  *    directory and the directories above it (a shell's check, a realpath)
+ *  - a discovery walk: a name looked for and missing in a directory above
+ *    the process's working directory, which the process also looked for
+ *    one directory further down on the way (go's VCS stamping looking for
+ *    .git, .hg, .svn … and go.work, cargo for .cargo/config.toml,
+ *    rust-toolchain and a repository's .git or HEAD, pyenv for
+ *    .python-version, in every parent up to /); what is under such a
+ *    missing name (/.cargo/config) is too. A name found anywhere on the
+ *    way is a dependency and stays reported; a lone lookup above the
+ *    working directory (-I../../include) is no walk
+ *  - the TLS certificate stores a program looks for outside the system
+ *    roots (openssl-probe's list, linked into cargo): network setup, no input
  *
  * `--ignore GLOB` adds globs (src/graph/glob.ts syntax).
  */
 import { CheckError, UsageError } from '../errors.js';
 import { compileGlob, LOCALE_DATA, NAME_SERVICE, type PathMatcher } from '../graph/glob.js';
 import { Kind, type Build, type BuildFile, type FileAccess } from '../model/index.js';
-import { baseName, dirName } from '../normalize/paths.js';
+import { baseName, dirName, relativeInside } from '../normalize/paths.js';
 
 /** Globs of benign paths (absolute; a glob matches everything below a matched directory). */
 export const NOISE_GLOBS: readonly string[] = [
@@ -82,6 +93,9 @@ export const NOISE_GLOBS: readonly string[] = [
   '/usr/lib/clang',
   // name service
   ...NAME_SERVICE,
+  // TLS certificate stores probed outside the system roots (openssl-probe)
+  '/var/ssl',
+  '/opt/etc/ssl',
 ];
 
 /** Compiles user globs (`--allow`, `--ignore`): a bad one is a CheckError E_BAD_INPUT. */
@@ -92,13 +106,26 @@ export function compileGlobs(globs: readonly string[] | undefined, base: string,
     const bad = unbalanced(g);
     if (bad) throw new CheckError('E_BAD_INPUT', `${option}: bad glob ${JSON.stringify(g)}: ${bad}`);
     try {
-      out.push(compileGlob(g, base || '/'));
+      out.push(withDirectory(g, compileGlob(g, base || '/'), base || '/'));
     } catch (err) {
       if (!(err instanceof UsageError)) throw err;
       throw new CheckError('E_BAD_INPUT', `${option}: ${err.message}`, { cause: err });
     }
   }
   return out;
+}
+
+/**
+ * `X/**` also matches X itself: allowing everything under a directory
+ * allows looking the directory up (cargo's probe of /.cargo before
+ * /.cargo/config.toml), as a user who writes it means.
+ */
+function withDirectory(glob: string, m: PathMatcher, base: string): PathMatcher {
+  const dir = /^(.*[^/])\/\*\*\/?$/.exec(glob.trim())?.[1];
+  if (dir === undefined || dir.startsWith('**')) return m;
+  // relative to the base as the glob is (a bare `vendor` would match that name anywhere)
+  const self = compileGlob(dir.startsWith('/') ? dir : `${base.replace(/\/$/, '')}/${dir}`, base);
+  return { glob, test: (p) => m.test(p) || self.test(p) };
 }
 
 /** What is unbalanced in a glob ("[" without "]", "{" without "}"), undefined if nothing (a backslash escapes). */
@@ -177,7 +204,35 @@ export class Noise {
     }
     if (a.kinds !== Kind.PROBE) return false;
     if (SHARED_LIBRARY.test(f.path) || STATIC_LIBRARY.test(f.path)) return true;
-    return this.loaderDir(a.proc, f.path) || this.ranElsewhere(a.proc, f.path) || this.onPath(a.proc, f.path);
+    return this.loaderDir(a.proc, f.path) || this.ranElsewhere(a.proc, f.path) || this.onPath(a.proc, f.path) || this.walkedUp(a.proc, f.path);
+  }
+
+  /**
+   * A discovery walk (go's VCS stamping, cargo's configuration search): for
+   * the nearest directory D above the process's working directory that
+   * holds `path`, the name N under D that `path` is in was never found by
+   * the build, and the process also looked up N in the directory below D
+   * on its way up.
+   */
+  private walkedUp(proc: number, path: string): boolean {
+    const p = this.build.process(proc);
+    if (!p) return false;
+    for (const cwd of new Set([p.cwd, ...(p.chdirs ?? [])])) {
+      if (!cwd.startsWith('/') || cwd === '/') continue;
+      for (let d = dirName(cwd); ; d = dirName(d)) {
+        const under = relativeInside(d, path);
+        if (under !== undefined && under !== '.') {
+          const name = under.split('/')[0];
+          const at = (dir: string) => this.build.file(dir === '/' ? `/${name}` : `${dir}/${name}`);
+          const below = `${d === '/' ? '' : d}/${relativeInside(d, cwd)!.split('/')[0]}`;
+          const lower = at(below);
+          if (at(d)?.kinds === Kind.PROBE && !!lower && p.files.has(lower.id)) return true;
+          break;
+        }
+        if (d === '/') break;
+      }
+    }
+    return false;
   }
 
   private readonly libDirs = new Map<number, Set<string>>();

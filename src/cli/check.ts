@@ -12,11 +12,11 @@ import { collect, printJson, reportDamage } from './options.js';
 
 export function checkCommand(): Command {
   return new Command('check')
-    .description('find unexpected dependencies, -j races and (with --make/--ninja) undeclared inputs and outputs and unordered generated files; exit 1 when something is found')
+    .description("find unexpected dependencies, -j races, cargo build scripts' undeclared inputs and (with --make/--ninja) undeclared inputs and outputs and unordered generated files; exit 1 when something is found")
     .argument('[log]', 'log written by bt trace or bt normalize ("-" for stdin)', 'build.trace')
     .option('--json', 'print the findings as JSON')
     .option('--absolute', "print every path absolute, in the report and in the findings' details (by default those under the start directory are relative to it; the JSON's paths are always absolute)")
-    .option('--allow <glob>', 'also allow reads under GLOB (repeatable; "/opt/sdk", "~/.m2/**")', collect)
+    .option('--allow <glob>', 'also allow reads under GLOB (repeatable; "/opt/sdk", "~/.m2/**": DIR/** allows DIR too)', collect)
     .option('--strict', 'allow only the start directory (and --allow), not the system roots')
     .option('--ignore <glob>', 'never report files matching GLOB (repeatable)', collect)
     .option('--make', "compare with make's own graph (make -pnq, run in the traced make's directory)")

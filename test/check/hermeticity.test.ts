@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { hermeticity } from '../../src/check/hermeticity.js';
-import { Noise } from '../../src/check/noise.js';
+import { compileGlobs, Noise } from '../../src/check/noise.js';
 import { buildFromRecords } from '../../src/model/index.js';
 import { normalizeRecords } from '../../src/normalize/normalize.js';
 import { ENOENT, TraceBuilder } from '../normalize/synth.js';
@@ -35,12 +35,15 @@ test('hermeticity: what is inside a directory of / the build found missing joins
     ['newfstatat', '/.cargo', ENOENT],
     ['newfstatat', '/.cargo/config', ENOENT],
     ['newfstatat', '/.cargo/config.toml', ENOENT],
+    ['newfstatat', '/var/cache/tool', ENOENT],
+    ['newfstatat', '/var/cache/tool/x.cfg', ENOENT],
+    // openssl-probe's certificate stores: network setup, noise
     ['newfstatat', '/var/ssl', ENOENT],
     ['newfstatat', '/var/ssl/cert.pem', ENOENT],
   ]);
   assert.deepEqual(got, [
     ['/', ['/rust-toolchain probe', '/.cargo probe', '/.cargo/config probe', '/.cargo/config.toml probe']],
-    ['/var', ['/var/ssl probe', '/var/ssl/cert.pem probe']],
+    ['/var/cache', ['/var/cache/tool probe', '/var/cache/tool/x.cfg probe']],
   ]);
 });
 
@@ -74,11 +77,11 @@ test('hermeticity: what a program from a reported directory looked at elsewhere 
   t.exit(1, 0);
   const n = normalizeRecords(t.header, t.records);
   const build = buildFromRecords(n.header, n.records);
-  const got = hermeticity(build, new Noise(build)).map((f) => [f.file, f.detail, f.uses.map((u) => u.path)]);
+  const got = hermeticity(build, new Noise(build)).map((f) => [f.file, `${f.detail}; ${f.fix}`, f.uses.map((u) => u.path)]);
   assert.deepEqual(got.sort(), [
     [
       '/root/.pyenv/versions/3.11.4',
-      "2 files read, 2 looked for and missing outside the allowed roots, by 1 job; to allow: --allow '/root/.pyenv/versions/3.11.4/**' --allow /.python-version --allow /root/.local/lib/python3.11/site-packages",
+      "2 files read, 2 looked for and missing outside the allowed roots, by 1 job; if the build may use them: --allow '/root/.pyenv/versions/3.11.4/**' --allow /.python-version --allow /root/.local/lib/python3.11/site-packages",
       [
         '/root/.pyenv/versions/3.11.4/bin/python3.11',
         '/root/.pyenv/versions/3.11.4/lib/python3.11/os.py',
@@ -86,7 +89,7 @@ test('hermeticity: what a program from a reported directory looked at elsewhere 
         '/root/.local/lib/python3.11/site-packages',
       ],
     ],
-    ['/srv/git', "1 looked for and missing outside the allowed roots, by 1 job; to allow: --allow '/srv/git/**'", ['/srv/git/config']],
+    ['/srv/git', "1 file looked for and missing outside the allowed roots, by 1 job; if the build may use it: --allow '/srv/git/**'", ['/srv/git/config']],
   ]);
 });
 
@@ -126,4 +129,113 @@ test('hermeticity --strict: the system is one finding per top directory; a progr
   ]);
   // without --strict the system roots are allowed: the same build has two findings, as before
   assert.deepEqual(hermeticity(build, new Noise(build)).map((f) => f.file).sort(), ['/root/.pyenv/versions/3.11.4', '/srv/include']);
+});
+
+/** A go build in /home/u/proj (go build as a driver, a compile as its job): each lookup [op, path, errno] and read by go itself; its findings. */
+function goBuild(lookups: Array<[string, string, number]>, reads: string[], opts: { strict?: boolean; allow?: string[]; env?: string[] } = {}) {
+  const t = new TraceBuilder(1, '/home/u/proj');
+  const env = opts.env ?? ['PATH=/usr/bin:/bin', 'HOME=/home/u'];
+  t.exec(1, '/usr/lib/go-1.19/bin/go', ['go', 'build', '-o', 'app', '.'], '/home/u/proj', { env });
+  t.open(1, '/usr/lib/go-1.19/pkg/tool/linux_amd64/compile', { fd: 3 });
+  for (const [op, path, errno] of lookups) t.push(1, { lookup: { op, path, dirfd: -100, flags: 0, mode: 0, errno, ftype: 0 } });
+  for (const r of reads) t.open(1, r, { fd: 4 });
+  t.fork(1, 2);
+  t.exec(2, '/usr/lib/go-1.19/pkg/tool/linux_amd64/compile', ['compile', '-o', 'x.a'], '/home/u/proj', { env });
+  t.open(2, '/home/u/.cache/go-build/ab/abcd-d', { fd: 3 });
+  t.exit(2, 0);
+  t.exit(1, 0);
+  const n = normalizeRecords(t.header, t.records);
+  const build = buildFromRecords(n.header, n.records);
+  return hermeticity(build, new Noise(build), { strict: opts.strict, allow: compileGlobs(opts.allow, '/home/u/proj', '--allow') });
+}
+
+const GO_OWN: Array<[string, string, number]> = [
+  ['newfstatat', '/home/u/.config/go/env', ENOENT],
+  ['newfstatat', '/home/u/go/go.mod', ENOENT],
+  ['newfstatat', '/home/u/.cache/go-build/README', 0],
+  // VCS stamping and go.work: the same names in every parent, up to /
+  ...['/home/u/proj', '/home/u', '/home', ''].flatMap((d): Array<[string, string, number]> => [
+    ['newfstatat', `${d}/go.work`, ENOENT],
+    ['newfstatat', `${d}/.git`, ENOENT],
+    ['newfstatat', `${d}/.hg`, ENOENT],
+  ]),
+];
+
+test('hermeticity: a default go build has no finding: GOENV, GOPATH/go.mod, GOCACHE are the toolchain\'s and the VCS walk up to / is noise', () => {
+  assert.deepEqual(goBuild(GO_OWN, ['/home/u/.cache/go-build/trim.txt']), []);
+  // where the environment says they are
+  const moved = goBuild(
+    [['newfstatat', '/srv/gocache/README', 0], ['newfstatat', '/home/u/.cache/go-build/README', 0]],
+    [],
+    { env: ['HOME=/home/u', 'GOCACHE=/srv/gocache'] },
+  );
+  assert.deepEqual(
+    moved.map((f) => [f.file, f.uses.map((u) => u.path)]),
+    [['/home/u/.cache/go-build', ['/home/u/.cache/go-build/README', '/home/u/.cache/go-build/ab/abcd-d']]],
+  );
+});
+
+test('hermeticity: a name found on the way up, or looked for above with no walk to it, is no discovery walk', () => {
+  const got = goBuild(
+    [
+      ['newfstatat', '/home/u/proj/.git', ENOENT],
+      ['newfstatat', '/home/u/.git', 0], // a repository above the project: its state is stamped in
+      ['newfstatat', '/home/include/x.h', ENOENT], // -I../../include: a lookup, no walk
+    ],
+    [],
+  );
+  assert.deepEqual(
+    got.map((f) => [f.file, f.uses.map((u) => `${u.path} ${u.access.join('+')}`)]),
+    [
+      ['/home/u', ['/home/u/.git stat']],
+      ['/home/include', ['/home/include/x.h probe']],
+    ],
+  );
+});
+
+test('hermeticity --strict: the toolchain\'s homes are reported, by process (go is a driver), each file counted by how it was used', () => {
+  const got = goBuild(GO_OWN, ['/home/u/.cache/go-build/trim.txt'], { strict: true }).filter((f) => f.file.startsWith('/home/u/.'));
+  assert.deepEqual(
+    got.map((f) => [f.file, f.detail, f.fix]),
+    [
+      ['/home/u/.config/go', '1 file looked for and missing outside the allowed roots, by 1 process', "if the build may use it: --allow '/home/u/.config/go/**'"],
+      [
+        '/home/u/.cache/go-build',
+        '2 files read, 1 looked at outside the allowed roots, by 1 job and 1 process',
+        "if the build may use them: --allow '/home/u/.cache/go-build/**'",
+      ],
+    ],
+  );
+});
+
+test('hermeticity: the fix of a finding of / names each file, a missing directory and what was under it as DIR/**; pasted, it allows them all', () => {
+  const lookups: Array<[string, string, number]> = [
+    ['newfstatat', '/.cargo', ENOENT],
+    ['newfstatat', '/.cargo/config.toml', ENOENT],
+    ['newfstatat', '/rust-toolchain', ENOENT],
+    ['newfstatat', '/weird[1]', ENOENT],
+  ];
+  const [root] = findings(lookups);
+  assert.equal(root[0], '/');
+  const t = new TraceBuilder(1, '/src/rc');
+  t.exec(1, '/usr/bin/cargo', ['cargo', 'build'], '/src/rc');
+  for (const [op, path, errno] of lookups) t.push(1, { lookup: { op, path, dirfd: -100, flags: 0, mode: 0, errno, ftype: 0 } });
+  t.exit(1, 0);
+  const n = normalizeRecords(t.header, t.records);
+  const build = buildFromRecords(n.header, n.records);
+  const [f] = hermeticity(build, new Noise(build));
+  assert.equal(f.fix, "if the build may use them: --allow '/.cargo/**' --allow /rust-toolchain --allow '/weird\\[1\\]'");
+  // the options as the shell passes them: nothing is left
+  const allow = ['/.cargo/**', '/rust-toolchain', '/weird\\[1\\]'];
+  assert.deepEqual(hermeticity(build, new Noise(build), { allow: compileGlobs(allow, '/src/rc', '--allow') }), []);
+});
+
+test('--allow X/** also allows X itself (a lookup of the directory); relative to the start directory as the glob is', () => {
+  const [m] = compileGlobs(['/.cargo/**'], '/', '--allow');
+  assert.ok(m.test('/.cargo') && m.test('/.cargo/config.toml'));
+  assert.ok(!m.test('/.cargo2'));
+  const [rel] = compileGlobs(['vendor/**'], '/src/rc', '--allow');
+  assert.ok(rel.test('/src/rc/vendor') && rel.test('/src/rc/vendor/a/b'));
+  const [name] = compileGlobs(['*/**'], '/src/rc', '--allow');
+  assert.ok(name.test('/src/rc/x') && !name.test('/x') && !name.test('/usr/x'), 'relative to the start directory, not every name');
 });

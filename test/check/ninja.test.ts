@@ -263,3 +263,40 @@ ebpfTest('check --ninja: a job that failed after its shell made the target (cat 
   assert.deepEqual([path.relative(dir, dep.file), path.relative(dir, dep.target)], ['stats.txt', 'report.txt']);
   assert.match(dep.detail, /^job \d+ failed building report\.txt \(exit 1\) and (looked for|read) stats\.txt, which job \d+ generated/);
 });
+
+const REGEN_NINJA = `rule regen
+  command = ./meson --internal regenerate
+  generator = 1
+build build.ninja: regen gen.in
+rule cp
+  command = cp $in $out
+build out.txt: cp in.txt
+default out.txt
+`;
+
+ebpfTest('check --ninja: a build where ninja only regenerated its manifest says so, without asking whether DIR is right', async (t) => {
+  if (!needNinja(t)) return;
+  const dir = path.join(tmpdir('bt-ninja-'), 'regen');
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, 'build.ninja'), REGEN_NINJA);
+  fs.writeFileSync(path.join(dir, 'build.ninja.in'), REGEN_NINJA);
+  // the generator is a build driver by its name (meson): its writes belong to no job, as meson's do
+  fs.writeFileSync(path.join(dir, 'meson'), '#!/bin/sh\ncat build.ninja.in > build.ninja\n', { mode: 0o755 });
+  fs.writeFileSync(path.join(dir, 'gen.in'), 'gen\n');
+  fs.writeFileSync(path.join(dir, 'in.txt'), 'in\n');
+  const ago = (s: number) => new Date(Date.now() - s * 1000);
+  for (const f of ['build.ninja', 'gen.in', 'in.txt']) fs.utimesSync(path.join(dir, f), ago(100), ago(100));
+  const first = await trace(['ninja'], { cwd: dir });
+  assert.equal(first.code, 0, first.stderr);
+  // gen.in changed (newer than build.ninja, older than what the generator writes): ninja reruns the generator, and nothing else is out of date
+  fs.utimesSync(path.join(dir, 'gen.in'), ago(50), ago(50));
+  const tr = await trace(['ninja'], { cwd: dir });
+  assert.equal(tr.code, 0, tr.stderr);
+  const r = await bt(['check', '--ninja', dir, tr.file]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^bt check: nothing found in ninja in \S+ \(exit status 0\) \(checked: hermeticity, races, ninja\)$/);
+  assert.equal(r.stderr, `bt: note: only the generator ran (meson --internal regenerate): no build edge to compare with the ninja graph in ${dir}`);
+  // the first build ran an edge: compared, no note
+  const full = await bt(['check', '--ninja', dir, first.file]);
+  assert.equal(full.stderr, '');
+});

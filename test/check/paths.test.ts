@@ -58,7 +58,8 @@ test('bt check: paths under the start directory relative to it in the report and
     '    +0.010001  write  inc/gen.h  (job 2)',
     '    +0.020001  read  inc/gen.h  (job 3)',
     'hermeticity  /opt/sdk/include/',
-    "  1 file read outside the allowed roots, by 1 job; to allow: --allow '/opt/sdk/include/**'",
+    '  1 file read outside the allowed roots, by 1 job',
+    "  fix: if the build may use it: --allow '/opt/sdk/include/**'",
     '    +0.020003  read  /opt/sdk/include/sdk.h  (job 3)',
   ]);
 
@@ -71,7 +72,8 @@ test('bt check: paths under the start directory relative to it in the report and
     '    +0.010001  write  /src/w/inc/gen.h  (job 2)',
     '    +0.020001  read  /src/w/inc/gen.h  (job 3)',
     'hermeticity  /opt/sdk/include/',
-    "  1 file read outside the allowed roots, by 1 job; to allow: --allow '/opt/sdk/include/**'",
+    '  1 file read outside the allowed roots, by 1 job',
+    "  fix: if the build may use it: --allow '/opt/sdk/include/**'",
     '    +0.020003  read  /opt/sdk/include/sdk.h  (job 3)',
   ]);
   // nothing else differs: the headline, the jobs' lines

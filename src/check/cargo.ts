@@ -1,0 +1,152 @@
+/**
+ * Cargo build scripts' undeclared inputs: the Cargo form of the stale
+ * build. Checked whenever the build ran a build script (check's "cargo").
+ *
+ * A build script is the program cargo runs as build-script-* with OUT_DIR
+ * and CARGO_MANIFEST_DIR set. It tells cargo when to run it again by the
+ * lines it prints, which cargo keeps in `output` beside OUT_DIR
+ * (target/<profile>/build/<pkg>-<hash>/output):
+ *
+ *   cargo:rerun-if-changed=PATH       (cargo::rerun-if-changed= since
+ *                                     cargo 1.77) PATH relative to the
+ *                                     package directory; a directory
+ *                                     covers every file under it
+ *   cargo:rerun-if-env-changed=VAR    an environment variable
+ *
+ * With neither kind of line, cargo reruns the script when any file of its
+ * package changes (files outside the package are not covered); with any,
+ * only for what they name. A named path that is not there makes cargo
+ * rerun the script at every build: nothing is undeclared then.
+ *
+ * undeclared-input: a file under the build's start directory that the
+ * build did not make, read by the script or a process it started, that no
+ * line covers: editing it never reruns the script, and what the script
+ * generated goes stale. The finding's target is the script's directory
+ * (where `output` and OUT_DIR are); its fix is the println! to add to the
+ * script's source, with the path as cargo takes it (from the package).
+ * An `output` that is gone (cargo clean since) is a note, not an error.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Kind, type Build, type Process } from '../model/index.js';
+import { baseName, dirName, normalizeAbs, relativeInside } from '../normalize/paths.js';
+import { jobRef, secondsSince, type Finding, type PathNamer } from './finding.js';
+import type { Noise } from './noise.js';
+
+/** What a build script declared in its `output`. */
+export interface Declared {
+  /** Absolute paths of its rerun-if-changed lines. */
+  files: string[];
+  /** Variables of its rerun-if-env-changed lines. */
+  env: string[];
+  /** It printed cargo::… (cargo 1.77's syntax): a fix says it the same way. */
+  twoColons: boolean;
+}
+
+/** The rerun-if lines of a build script's `output` (paths resolved from the package directory). */
+export function parseOutput(text: string, pkgDir: string): Declared {
+  const out: Declared = { files: [], env: [], twoColons: false };
+  for (const line of text.split('\n')) {
+    const m = /^cargo(:{1,2})(rerun-if-changed|rerun-if-env-changed)=(.*)$/.exec(line.replace(/\r$/, ''));
+    if (!m) continue;
+    if (m[1] === '::') out.twoColons = true;
+    if (m[2] === 'rerun-if-env-changed') out.env.push(m[3]);
+    else if (m[3]) out.files.push(normalizeAbs(path.resolve(pkgDir, m[3])));
+  }
+  return out;
+}
+
+function envOf(p: Process, name: string): string | undefined {
+  const prefix = `${name}=`;
+  return p.env.find((e) => e.startsWith(prefix))?.slice(prefix.length) || undefined;
+}
+
+/** The build scripts cargo ran: job roots named build-script-* with OUT_DIR and CARGO_MANIFEST_DIR. */
+export function buildScripts(build: Build): Process[] {
+  return build.model.processes.filter(
+    (p) => p.execd && baseName(p.exe).startsWith('build-script-') && !!envOf(p, 'OUT_DIR') && !!envOf(p, 'CARGO_MANIFEST_DIR') && (!p.job || p.job === p.proc),
+  );
+}
+
+/**
+ * The source of a build script: the file the rustc that compiled it named
+ * (`--crate-name build_script_build … app/build.rs --out-dir DIR`, DIR
+ * holding the program), else build.rs in its package.
+ */
+function scriptSource(build: Build, script: Process, pkgDir: string): string {
+  const dir = dirName(script.exe);
+  for (const p of build.model.processes) {
+    if (baseName(p.exe) !== 'rustc' || !p.argv.some((a) => a.startsWith('build_script_'))) continue;
+    const o = p.argv.indexOf('--out-dir');
+    if (o < 0 || normalizeAbs(path.resolve(p.cwd, p.argv[o + 1] ?? '')) !== dir) continue;
+    const src = p.argv.find((a) => a.endsWith('.rs'));
+    if (src) return normalizeAbs(path.resolve(p.cwd, src));
+  }
+  return `${pkgDir}/build.rs`;
+}
+
+export interface CargoChecked {
+  findings: Finding[];
+  notes: string[];
+}
+
+/** The build scripts' undeclared inputs; undefined when the build ran no build script. */
+export function cargoScripts(build: Build, noise: Noise, show: PathNamer): CargoChecked | undefined {
+  const scripts = buildScripts(build);
+  if (!scripts.length) return undefined;
+  const start = build.startDir || '/';
+  const findings: Finding[] = [];
+  const notes: string[] = [];
+  for (const s of scripts) {
+    const pkgDir = normalizeAbs(envOf(s, 'CARGO_MANIFEST_DIR')!);
+    const runDir = dirName(normalizeAbs(envOf(s, 'OUT_DIR')!));
+    const pkg = envOf(s, 'CARGO_PKG_NAME') ?? baseName(pkgDir);
+    const outputFile = `${runDir}/output`;
+    let text: string;
+    try {
+      text = fs.readFileSync(outputFile, 'utf8');
+    } catch {
+      notes.push(`the build script of ${pkg} left no ${show(outputFile)} (cargo clean since the build?): what it declared is unknown, its inputs were not checked`);
+      continue;
+    }
+    const declared = parseOutput(text, pkgDir);
+    if (declared.files.some((f) => !fs.existsSync(f))) continue; // cargo reruns it at every build
+    const none = !declared.files.length && !declared.env.length;
+    const covered = (p: string) => declared.files.some((d) => relativeInside(d, p) !== undefined) || (none && relativeInside(pkgDir, p) !== undefined);
+    const src = scriptSource(build, s, pkgDir);
+    const job = s.job || s.proc;
+    const procs = build.jobs.get(job)?.procs ?? [s.proc];
+    // each file once, at its first read
+    const reads = new Map<number, { at: number; proc: number }>();
+    for (const id of procs) {
+      for (const a of build.process(id)?.files.values() ?? []) {
+        if (!(a.kinds & Kind.READ)) continue;
+        const had = reads.get(a.file);
+        if (!had || a.first < had.at) reads.set(a.file, { at: a.first, proc: id });
+      }
+    }
+    const colons = declared.twoColons ? '::' : ':';
+    for (const [id, { at, proc }] of [...reads].sort((a, b) => a[1].at - b[1].at)) {
+      const f = build.model.files[id];
+      if (f.dir || f.created || relativeInside(start, f.path) === undefined || covered(f.path) || noise.file(f)) continue;
+      const name = show(f.path);
+      const why = none
+        ? `which is outside its package (${show(pkgDir)}): with no rerun-if-changed line, cargo reruns it only when a file of the package changes`
+        : declared.files.length
+          ? `which its rerun-if-changed lines do not cover`
+          : `and it prints no rerun-if-changed line (only rerun-if-env-changed, so cargo no longer watches the files of the package)`;
+      const time = secondsSince(build, at);
+      findings.push({
+        kind: 'undeclared-input',
+        file: f.path,
+        target: runDir,
+        jobs: [jobRef(build, job)],
+        detail: `the build script of ${pkg} (${show(src)}, job ${job}) read ${name}, ${why}: changing ${name} will not rerun it, and what it generated goes stale`,
+        fix: `add println!("cargo${colons}rerun-if-changed=${path.relative(pkgDir, f.path)}") to ${show(src)}`,
+        time,
+        uses: [{ path: f.path, access: ['read'], time, proc }],
+      });
+    }
+  }
+  return { findings, notes };
+}

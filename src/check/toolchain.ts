@@ -1,0 +1,110 @@
+/**
+ * The homes of the toolchains a build ran, which bt check's hermeticity
+ * allows as it allows the system roots (and reports under --strict, as it
+ * does /usr): where go, cargo and rustup keep their own installation,
+ * configuration and cache. They are the toolchain's own files, as
+ * /usr/lib/gcc is gcc's: every build with that toolchain uses them, and
+ * flagging them would make every default Go or Cargo build fail the
+ * check.
+ *
+ *   go     GOROOT (the environment's, else the directory above the go
+ *          program's bin/ when the build ran its pkg/tool/), GOCACHE (default ~/.cache/go-build), GOENV
+ *          (default ~/.config/go/env), GOMODCACHE (default
+ *          GOPATH/pkg/mod) and GOPATH/go.mod for each GOPATH entry
+ *          (default ~/go: go looks for it to warn that GOPATH is no
+ *          module root)
+ *   cargo, rustc, rustup
+ *          CARGO_HOME (default ~/.cargo), RUSTUP_HOME (default ~/.rustup),
+ *          and the installation of the program (the directory above its
+ *          bin/) when the build used its lib/rustlib/
+ *   git    its user configuration (~/.gitconfig, ~/.config/git/config):
+ *          go's VCS stamping and cargo's workspace discovery read it too
+ *
+ * Each toolchain's homes count only when the build ran one of its
+ * programs, and are found from those programs' environments (HOME,
+ * XDG_CACHE_HOME, XDG_CONFIG_HOME and the variables above), so a build
+ * that never ran go still has ~/go/pkg/mod reported if it reads there.
+ * The search for a VCS or workspace marker up the parent directories is
+ * noise.ts's (discovery walks).
+ */
+import { type Build, type Process } from '../model/index.js';
+import { baseName, dirName } from '../normalize/paths.js';
+
+type Toolchain = 'go' | 'rust' | 'git';
+
+const PROGRAMS: ReadonlyMap<string, Toolchain> = new Map([
+  ['go', 'go'],
+  ['cargo', 'rust'],
+  ['rustc', 'rust'],
+  ['rustdoc', 'rust'],
+  ['rustup', 'rust'],
+  ['clippy-driver', 'rust'],
+  ['git', 'git'],
+]);
+
+/** The value of NAME in an environment ("NAME=value" entries), undefined when unset or empty. */
+function envValue(env: readonly string[], name: string): string | undefined {
+  const prefix = `${name}=`;
+  const v = env.find((e) => e.startsWith(prefix))?.slice(prefix.length);
+  return v ? v : undefined;
+}
+
+/**
+ * The directory above a program's bin/ (its installation), when the build
+ * used `inner` under it (go's pkg/tool/, rust's lib/rustlib/): a go in
+ * ~/bin does not make all of ~ go's.
+ */
+function installation(build: Build, exe: string, inner: string): string | undefined {
+  const bin = dirName(exe);
+  if (baseName(bin) !== 'bin') return undefined;
+  const prefix = `${dirName(bin)}/${inner}/`;
+  return build.model.files.some((f) => f.path.startsWith(prefix)) ? dirName(bin) : undefined;
+}
+
+/** The homes one toolchain's program uses, from its environment. */
+function homesOf(build: Build, kind: Toolchain, p: Process): string[] {
+  const env = p.env;
+  const home = envValue(env, 'HOME');
+  const config = envValue(env, 'XDG_CONFIG_HOME') ?? (home && `${home}/.config`);
+  const cache = envValue(env, 'XDG_CACHE_HOME') ?? (home && `${home}/.cache`);
+  const out: Array<string | undefined> = [];
+  if (kind === 'go') {
+    const gopath = (envValue(env, 'GOPATH') ?? (home && `${home}/go`))?.split(':').filter(Boolean) ?? [];
+    const goenv = envValue(env, 'GOENV');
+    const gocache = envValue(env, 'GOCACHE');
+    out.push(
+      envValue(env, 'GOROOT') ?? installation(build, p.exe, 'pkg/tool'),
+      gocache === 'off' ? undefined : (gocache ?? (cache && `${cache}/go-build`)),
+      goenv === 'off' ? undefined : (goenv ?? (config && `${config}/go/env`)),
+      envValue(env, 'GOMODCACHE') ?? (gopath[0] && `${gopath[0]}/pkg/mod`),
+      ...gopath.map((d) => `${d}/go.mod`),
+    );
+  } else if (kind === 'rust') {
+    out.push(
+      envValue(env, 'CARGO_HOME') ?? (home && `${home}/.cargo`),
+      envValue(env, 'RUSTUP_HOME') ?? (home && `${home}/.rustup`),
+      installation(build, p.exe, 'lib/rustlib'),
+    );
+  }
+  // git's user configuration: git itself, and go and cargo, which discover and stamp the repository
+  out.push(config && `${config}/git/config`, home && `${home}/.gitconfig`);
+  // only absolute places: a relative GOPATH is go's error, not a home
+  return out.filter((d): d is string => !!d && d.startsWith('/') && d !== '/');
+}
+
+/** The toolchain homes of the build (absolute, sorted, each once): allowed roots outside --strict. */
+export function toolchainRoots(build: Build): string[] {
+  const out = new Set<string>();
+  // processes with the same environment and program share their homes: look once
+  const seen = new Map<readonly string[], Set<string>>();
+  for (const p of build.model.processes) {
+    const kind = PROGRAMS.get(baseName(p.exe || p.argv[0] || ''));
+    if (!kind || !p.execd) continue;
+    let programs = seen.get(p.env);
+    if (!programs) seen.set(p.env, (programs = new Set()));
+    if (programs.has(p.exe)) continue;
+    programs.add(p.exe);
+    for (const d of homesOf(build, kind, p)) out.add(d.length > 1 ? d.replace(/\/+$/, '') : d);
+  }
+  return [...out].sort();
+}

@@ -1,0 +1,101 @@
+/**
+ * bt check on a real trace (eBPF, as root) of a small Cargo workspace
+ * (--offline, no crates.io): a build script reading a file its
+ * rerun-if-changed lines do not cover, one printing no rerun-if-changed
+ * reading a file outside its package, and the default build's own use of
+ * ~/.cargo, ~/.rustup and the parent directories, which is no finding.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { TestContext } from 'node:test';
+import { ebpfTest } from '../helpers/ebpf.js';
+import { bt, tmpdir, trace } from '../helpers/trace.js';
+
+const CARGO_BIN = '/root/.cargo/bin';
+
+/** False (the test skipped) when cargo is missing; under CI a missing cargo fails the test. */
+function needCargo(t: TestContext): boolean {
+  if (fs.existsSync(path.join(CARGO_BIN, 'cargo'))) return true;
+  if (process.env.CI) throw new Error(`cargo is required in CI (rustup, in ${CARGO_BIN})`);
+  t.skip('cargo is not installed');
+  return false;
+}
+
+const APP_BUILD_RS = `use std::{env, fs, path::Path};
+fn main() {
+    let mut s = fs::read_to_string("spec.txt").unwrap() + &fs::read_to_string("extra.txt").unwrap();
+    s += &fs::read_to_string("data/a.txt").unwrap();
+    fs::write(Path::new(&env::var("OUT_DIR").unwrap()).join("gen.rs"), format!("pub const S: &str = {:?};", s)).unwrap();
+    println!("cargo::rerun-if-changed=spec.txt");
+    println!("cargo::rerun-if-changed=data");
+    println!("cargo::rerun-if-env-changed=APP_FLAVOR");
+}
+`;
+
+const QUIET_BUILD_RS = `use std::{env, fs, path::Path};
+fn main() {
+    let s = fs::read_to_string("data.txt").unwrap() + &fs::read_to_string("../shared.txt").unwrap();
+    fs::write(Path::new(&env::var("OUT_DIR").unwrap()).join("q.txt"), s).unwrap();
+}
+`;
+
+function write(dir: string, files: Record<string, string>): void {
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+}
+
+const pkg = (name: string) => `[package]\nname = "${name}"\nversion = "0.1.0"\nedition = "2021"\n`;
+
+ebpfTest('check: a cargo build script\'s read that its rerun-if-changed lines miss is an undeclared input; cargo\'s own homes are no finding', async (t) => {
+  if (!needCargo(t)) return;
+  const dir = path.join(tmpdir('bt-cargo-'), 'ws');
+  write(dir, {
+    'Cargo.toml': '[workspace]\nmembers = ["app", "quiet"]\nresolver = "2"\n',
+    'shared.txt': 'shared\n',
+    'app/Cargo.toml': pkg('app'),
+    'app/build.rs': APP_BUILD_RS,
+    'app/src/main.rs': 'include!(concat!(env!("OUT_DIR"), "/gen.rs"));\nfn main() { println!("{}", S); }\n',
+    'app/spec.txt': 'spec\n',
+    'app/extra.txt': 'extra\n',
+    'app/data/a.txt': 'a\n',
+    'quiet/Cargo.toml': pkg('quiet'),
+    'quiet/build.rs': QUIET_BUILD_RS,
+    'quiet/src/lib.rs': 'pub fn f() {}\n',
+    'quiet/data.txt': 'data\n',
+  });
+  const env = { PATH: `${CARGO_BIN}:${process.env.PATH}`, CARGO_INCREMENTAL: '0', CARGO_TERM_COLOR: 'never' };
+  const tr = await trace(['cargo', 'build', '--offline', '-q'], { cwd: dir, env });
+  assert.equal(tr.code, 0, tr.stderr);
+
+  const r = await bt(['check', '--json', tr.file]);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  const json = JSON.parse(r.stdout) as { checked: string[]; findings: Array<{ kind: string; file: string; target: string; detail: string; fix: string; jobs: Array<{ argv: string[] }> }> };
+  assert.deepEqual(json.checked, ['hermeticity', 'races', 'cargo']);
+  const runDir = (p: string) => new RegExp(`^target/debug/build/${p}-[0-9a-f]+$`);
+  const got = json.findings.map((f) => [f.kind, path.relative(dir, f.file), path.relative(dir, f.target), f.fix]).sort();
+  assert.equal(got.length, 2, JSON.stringify(json.findings, null, 1));
+  const [app, quiet] = got;
+  // app: extra.txt is not declared; spec.txt is, and data/ covers data/a.txt; it printed cargo::, so the fix does
+  assert.deepEqual([app[0], app[1], app[3]], ['undeclared-input', 'app/extra.txt', 'add println!("cargo::rerun-if-changed=extra.txt") to app/build.rs']);
+  assert.match(app[2], runDir('app'));
+  // quiet prints nothing: its package's files are covered, ../shared.txt is not
+  assert.deepEqual([quiet[0], quiet[1], quiet[3]], ['undeclared-input', 'shared.txt', 'add println!("cargo:rerun-if-changed=../shared.txt") to quiet/build.rs']);
+  assert.match(quiet[2], runDir('quiet'));
+  const appFinding = json.findings.find((f) => f.file.endsWith('/extra.txt'))!;
+  assert.match(appFinding.detail, /^the build script of app \(app\/build\.rs, job \d+\) read app\/extra\.txt, which its rerun-if-changed lines do not cover: changing app\/extra\.txt will not rerun it, and what it generated goes stale$/);
+  assert.match(appFinding.jobs[0].argv[0], /\/target\/debug\/build\/app-[0-9a-f]+\/build-script-build$/);
+
+  // cargo clean of one script's output: a note, and that script is not checked
+  const quietDir = path.join(dir, quiet[2]);
+  fs.rmSync(path.join(quietDir, 'output'));
+  const gone = await bt(['check', tr.file]);
+  assert.equal(gone.code, 1);
+  assert.match(gone.stdout, /^bt check: 1 finding in cargo build --offline -q in \S+ \(exit status 0\): 1 undeclared-input \(checked: hermeticity, races, cargo\)$/m);
+  assert.equal(
+    gone.stderr,
+    `bt: note: the build script of quiet left no ${quiet[2]}/output (cargo clean since the build?): what it declared is unknown, its inputs were not checked`,
+  );
+});
