@@ -1,11 +1,14 @@
 /**
  * bt diff: why did this build change, or why is CI different from my
  * laptop? Two builds' processes are matched (match.ts) and compared; the
- * report lists, most important first: exit statuses that changed; commands
- * only in one build; the same commands with other arguments; environment
- * variables that differ, per tool; inputs read in one build only, and files
- * read in both but found in another place (another header or library
- * picked); outputs of one build only; the biggest changes of job durations.
+ * report lists, most important first: a start directory that changed the
+ * way to the build (base.ts); exit statuses that changed; commands only in
+ * one build; the same commands with other arguments, or run in another
+ * directory; environment variables that differ, per tool; inputs that
+ * changed; inputs read in one build only, and files read in both but found
+ * in another place (another header or library picked); outputs of one
+ * build only; the biggest changes of job durations. Paths are compared
+ * from each build's base directory (base.ts).
  */
 import { loadBuild, Kind, programName, READS, WRITES, type Build, type BuildFile, type LoadOptions, type Process } from '../model/index.js';
 import { baseName } from '../normalize/paths.js';
@@ -14,6 +17,7 @@ import { mergedUsr } from '../model/usrmerge.js';
 import { tornAt, type Damage } from '../log/check.js';
 import { exitText } from '../present/format.js';
 import { isPseudoPath, Noise } from '../check/noise.js';
+import { baseDirs } from './base.js';
 import { compileMasks, Masker } from './mask.js';
 import { argDiff, match, side, type ArgOp, type Matching, type Side } from './match.js';
 
@@ -28,20 +32,30 @@ export interface DiffOptions {
 
 export interface Command {
   proc: number;
-  /** Masked as in the comparison: the start directory as `$START`, temporary names as `<tmp>`. */
+  /** Masked as in the comparison: the base directory (BuildInfo.base_dir) as `$START`, temporary names as `<tmp>`. */
   argv: string[];
-  /** Relative to the start directory ("." for it). */
+  /** Relative to the base directory ("." for it). */
   cwd: string;
 }
 
 export interface DiffReport {
   a: BuildInfo;
   b: BuildInfo;
+  /**
+   * The builds started in directories that lead to their build another way
+   * (A in cw, B above it with `env -C cw`): each start directory and the
+   * base directory its paths are compared from (base.ts). Empty otherwise,
+   * two checkouts in other places included.
+   */
+  start_dir: Array<{ a: string; b: string; a_base: string; b_base: string }>;
   exit_status: Array<{ a: Command; b: Command; a_status: string; b_status: string }>;
   /** Topmost processes only in one build (`hidden`: their own subprocesses, not listed). */
   only_in_a: OnlyCommand[];
   only_in_b: OnlyCommand[];
+  /** Matched commands with other arguments (each has a word removed or added). */
   arguments: Array<{ a: Command; b: Command; removed: string[]; added: string[]; diff: ArgOp[] }>;
+  /** Matched commands with the same arguments, run in another working directory. */
+  directories: Array<{ a: Command; b: Command }>;
   environment: Array<{ name: string; a: string | null; b: string | null; tools: string[] }>;
   inputs_only_in_a: FileEntry[];
   inputs_only_in_b: FileEntry[];
@@ -64,6 +78,8 @@ export type OnlyCommand = Command & { status: string; hidden: number };
 export interface BuildInfo {
   command: string[];
   start_dir: string;
+  /** The directory its paths are compared from (`$START`, relative keys): the start directory unless start_dir says otherwise. */
+  base_dir: string;
   duration_ms: number;
   exit_status: number | null;
   processes: number;
@@ -72,9 +88,16 @@ export interface BuildInfo {
 }
 
 export interface FileEntry {
-  /** Relative to the start directory when inside it. */
+  /** Relative to the base directory when inside it. */
   path: string;
   tools: string[];
+  /**
+   * Inputs only: every process that read it was part of a command that ran
+   * only in this build (an only_in_a or only_in_b entry): the proc of that
+   * command, the first to start of several; a file a command of both builds
+   * read too has none. Text folds these into one line per command.
+   */
+  only_command?: number;
 }
 
 /**
@@ -95,10 +118,12 @@ const MIN_BUILD_RATIO = 0.01;
 
 /** The content sections (everything but durations): a diff with none of them is "no difference". */
 export const CONTENT_SECTIONS = [
+  'start_dir',
   'exit_status',
   'only_in_a',
   'only_in_b',
   'arguments',
+  'directories',
   'environment',
   'inputs_only_in_a',
   'inputs_only_in_b',
@@ -114,9 +139,11 @@ export function differs(r: DiffReport): boolean {
 
 export function diffBuilds(ba: Build, bb: Build, opts: DiffOptions = {}): DiffReport {
   const masks = compileMasks(opts.mask);
-  const a = side(ba, new Masker(ba, masks));
-  const b = side(bb, new Masker(bb, masks));
+  const [baseA, baseB] = baseDirs(ba, bb);
+  const a = side(ba, new Masker(ba, masks, baseA));
+  const b = side(bb, new Masker(bb, masks, baseB));
   const m = match(a, b);
+  const rebased = baseA !== ba.startDir || baseB !== bb.startDir;
   const pairs = [...m.same, ...m.changed];
 
   const exit_status = pairs
@@ -124,30 +151,38 @@ export function diffBuilds(ba: Build, bb: Build, opts: DiffOptions = {}): DiffRe
     .filter(([p, q]) => status(p) !== status(q))
     .map(([p, q]) => ({ a: cmd(a, p.proc), b: cmd(b, q.proc), a_status: status(p), b_status: status(q) }));
 
-  const arguments_ = [...m.changed].map(([x, y]) => {
+  // a changed pair with no word removed or added differs in its working directory only (the roots always pair)
+  const byStartA = (u: { a: Command }, v: { a: Command }) => ba.process(u.a.proc)!.start - ba.process(v.a.proc)!.start;
+  const arguments_: DiffReport['arguments'] = [];
+  const directories: DiffReport['directories'] = [];
+  for (const [x, y] of m.changed) {
     const d = argDiff(a.argv.get(x)!, b.argv.get(y)!);
-    return {
-      a: cmd(a, x),
-      b: cmd(b, y),
-      removed: d.filter((o) => o.op === '-').map((o) => o.arg),
-      added: d.filter((o) => o.op === '+').map((o) => o.arg),
-      diff: d,
-    };
-  });
-  arguments_.sort((u, v) => ba.process(u.a.proc)!.start - ba.process(v.a.proc)!.start);
+    const removed = d.filter((o) => o.op === '-').map((o) => o.arg);
+    const added = d.filter((o) => o.op === '+').map((o) => o.arg);
+    if (removed.length || added.length) arguments_.push({ a: cmd(a, x), b: cmd(b, y), removed, added, diff: d });
+    else directories.push({ a: cmd(a, x), b: cmd(b, y) });
+  }
+  arguments_.sort(byStartA);
+  directories.sort(byStartA);
 
-  const inputs = fileSets(a, b, Kind.READ | Kind.EXEC, false);
+  const only_in_a = topmost(a, m.onlyA);
+  const only_in_b = topmost(b, m.onlyB);
+  const inputs = fileSets(a, b, Kind.READ | Kind.EXEC, false, [onlyTop(a, m.onlyA, only_in_a), onlyTop(b, m.onlyB, only_in_b)]);
   const outputs = fileSets(a, b, WRITES, true);
   const resolved = resolvedElsewhere(inputs.onlyA, inputs.onlyB);
 
+  // the shell's PWD says the start directory, which start_dir reports
+  const ignored = [...DEFAULT_IGNORED_ENV, ...(rebased ? ['PWD'] : []), ...(opts.ignoreEnv ?? [])];
   return {
-    a: info(ba),
-    b: info(bb),
+    a: info(ba, baseA),
+    b: info(bb, baseB),
+    start_dir: rebased ? [{ a: ba.startDir, b: bb.startDir, a_base: baseA, b_base: baseB }] : [],
     exit_status,
-    only_in_a: topmost(a, m.onlyA),
-    only_in_b: topmost(b, m.onlyB),
+    only_in_a,
+    only_in_b,
     arguments: arguments_,
-    environment: environment(a, b, m, new Set([...DEFAULT_IGNORED_ENV, ...(opts.ignoreEnv ?? [])])),
+    directories,
+    environment: environment(a, b, m, new Set(ignored)),
     inputs_only_in_a: inputs.onlyA.filter((e) => !resolved.used.has(e)),
     inputs_only_in_b: inputs.onlyB.filter((e) => !resolved.used.has(e)),
     resolved_elsewhere: resolved.list,
@@ -174,10 +209,11 @@ export function diffFiles(
   return diffBuilds(ba, bb, opts);
 }
 
-function info(b: Build): BuildInfo {
+function info(b: Build, base: string): BuildInfo {
   return {
     command: [...(b.header.command ?? [])],
     start_dir: b.startDir,
+    base_dir: base,
     duration_ms: Math.round(b.durationNs / 1e6),
     exit_status: b.model.trailer?.exit_status ?? null,
     processes: b.model.processes.length,
@@ -225,6 +261,25 @@ function topmost(s: Side, only: Process[]): OnlyCommand[] {
   return [...top]
     .map(([proc, hidden]) => ({ ...cmd(s, proc), status: status(s.build.process(proc)!), hidden }))
     .sort((x, y) => s.build.process(x.proc)!.start - s.build.process(y.proc)!.start);
+}
+
+/**
+ * The command only in one build (its topmost process, a `topmost` entry)
+ * that process `proc` was part of, or undefined for a process of a command
+ * both builds ran. A fork that ran no program counts as its program's.
+ */
+function onlyTop(s: Side, only: readonly Process[], tops: readonly OnlyCommand[]): (proc: number) => number | undefined {
+  const isOnly = new Set(only.map((p) => p.proc));
+  const isTop = new Set(tops.map((t) => t.proc));
+  const execd = new Set(s.procs.map((p) => p.proc));
+  const parent = (id: number) => s.build.process(id)?.parent ?? 0;
+  return (proc) => {
+    let p = proc;
+    while (p && !execd.has(p)) p = parent(p);
+    if (!isOnly.has(p)) return undefined;
+    while (p && !isTop.has(p)) p = parent(p);
+    return p || undefined;
+  };
 }
 
 /** make's jobserver file descriptors (or fifo) in MAKEFLAGS and MFLAGS: `--jobserver-auth=3,4` and `--jobserver-auth=fifo:/tmp/GMfifo12` are `--jobserver-auth=<fds>`. */
@@ -327,10 +382,18 @@ function toolsOf(s: Side, f: BuildFile, kinds: number): Set<string> {
  * an intermediate remade by a second make, is an output or intermediate,
  * compared as such); outputs are the files written and present at the end.
  */
-function fileSets(a: Side, b: Side, kinds: number, outputs: boolean): { onlyA: FileEntry[]; onlyB: FileEntry[] } {
-  const collect = (s: Side) => {
+function fileSets(
+  a: Side,
+  b: Side,
+  kinds: number,
+  outputs: boolean,
+  tops?: readonly [(proc: number) => number | undefined, (proc: number) => number | undefined],
+): { onlyA: FileEntry[]; onlyB: FileEntry[] } {
+  const collect = (s: Side, top?: (proc: number) => number | undefined) => {
     const noise = new Noise(s.build);
     const out = new Map<string, Set<string>>();
+    // per key, the command only in this build it is folded under (oneTop; null: a command of both builds read it)
+    const only = new Map<string, number | null>();
     for (const f of s.build.model.files) {
       if (f.dir || !(f.kinds & kinds)) continue;
       if (outputs ? f.removed : f.created || f.kinds & WRITES) continue;
@@ -338,22 +401,37 @@ function fileSets(a: Side, b: Side, kinds: number, outputs: boolean): { onlyA: F
       const key = s.mask.path(f.path);
       if (key === '<tmp>') continue;
       out.set(key, new Set([...(out.get(key) ?? []), ...toolsOf(s, f, kinds)]));
+      if (top) for (const acc of f.procs) if (acc.kinds & kinds) only.set(key, oneTop(only.get(key), top(acc.proc)));
     }
-    return out;
+    return { out, only };
   };
-  const ka = collect(a);
-  const kb = collect(b);
+  const { out: ka, only: oa } = collect(a, tops?.[0]);
+  const { out: kb, only: ob } = collect(b, tops?.[1]);
   // /lib/x.so in one and /usr/lib/x.so in the other: the same file when /lib was a link into /usr on both systems
   const dirs = bothMerged(a.build, b.build);
   const merged = (m: Map<string, Set<string>>) => new Set([...m.keys()].map((k) => mergedUsr(k, dirs)));
   const ma = merged(ka);
   const mb = merged(kb);
-  const only = (x: Map<string, Set<string>>, y: Map<string, Set<string>>, my: Set<string>) =>
+  const only = (x: Map<string, Set<string>>, y: Map<string, Set<string>>, my: Set<string>, ox: Map<string, number | null>) =>
     [...x]
       .filter(([k]) => !y.has(k) && !my.has(mergedUsr(k, dirs)))
-      .map(([path, tools]) => ({ path, tools: [...tools].sort() }))
+      .map(([path, tools]): FileEntry => {
+        const c = ox.get(path);
+        return { path, tools: [...tools].sort(), ...(typeof c === 'number' ? { only_command: c } : {}) };
+      })
       .sort((u, v) => byPlace(u.path, v.path));
-  return { onlyA: only(ka, kb, mb), onlyB: only(kb, ka, ma) };
+  return { onlyA: only(ka, kb, mb, oa), onlyB: only(kb, ka, ma, ob) };
+}
+
+/**
+ * The command only in one build a file is folded under, given the one so far
+ * (undefined: no reader yet) and a reader's: null once a reader was of a
+ * command both builds ran; of several such commands the first to start
+ * (proc ids are in start order), so each file counts once.
+ */
+function oneTop(sofar: number | null | undefined, reader: number | undefined): number | null {
+  if (reader === undefined || sofar === null) return null;
+  return sofar === undefined ? reader : Math.min(sofar, reader);
 }
 
 /**

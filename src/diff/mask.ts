@@ -1,6 +1,6 @@
 /**
  * What is not a difference between two builds: where they ran (the start
- * directory becomes `$START`), and temporary names, which become `<tmp>`;
+ * directory, or the base directory base.ts chose, becomes `$START`), and temporary names, which become `<tmp>`;
  * `--mask REGEX` adds patterns (matches become `*`). Temporary names:
  *
  *  - a file the build made and removed (the whole path)
@@ -13,7 +13,8 @@
  *    whatever its name; or one the build made and kept whose name is
  *    mktemp-style: a temporary prefix (`rustc`, `cc`, `tmp`, `tmp.`)
  *    and 6 to 10 random characters with at least one capital letter or
- *    digit (ordinary words such as `ccompile` or `tmp_debug` stay).
+ *    digit (ordinary words such as `ccompile` or `tmp_debug` stay), or go's
+ *    `go-build<N>` and `go-link-<N>`.
  *    Only directories this build made are masked, by their absolute path:
  *    a directory that was there before the build, or a name in a relative
  *    path, is compared as it is.
@@ -30,30 +31,50 @@ const TEMP_PATTERNS: readonly RegExp[] = [
 ];
 
 /**
- * Cargo's names that change with every build or every flag change, masked
- * by default: rustc's incremental session directories and their lock files
+ * Toolchains' names that change with every build or every flag change,
+ * masked by default: the change of flags or sources that made a new name
+ * shows elsewhere (arguments, environment, inputs).
+ *
+ * Cargo: rustc's incremental session directories and their lock files
  * (`incremental/app-2a6ux1gnzq7ia/s-hooe2zahsc-1ceic68-78owgv…` and
  * `s-hooe2tbld9-1gh5ihv.lock`, renamed at each build) become `s-<session>`;
  * the 16-hex-digit metadata hash in file names (`libutil-dbe8f10e3f5b4e8d.rlib`,
  * `.fingerprint/app-398db3b3eac09eb2`) and in `-C extra-filename=-…` and
- * `-C metadata=…` becomes `<hash>`: the change of flags or sources that made a
- * new hash shows elsewhere (arguments, inputs).
+ * `-C metadata=…` becomes `<hash>`.
+ *
+ * Go: a build cache entry (`$GOCACHE/2d/2d92fd9a…<64 hex>-d`, an action's
+ * `-a` or its output's `-d`, under the directory named by the hash's first
+ * byte) becomes `…/go-build/<hash>-d`: which entries a build used follows
+ * from its inputs and flags. A build ID (`-buildid=rnq-9pQt…/kURS…/…`,
+ * `-buildid eB…/eB…`: 2 to 4 parts of 20 base64 characters) becomes
+ * `<buildid>`.
  */
-const CARGO_PATTERNS: ReadonlyArray<[RegExp, string]> = [
+const HASH_PATTERNS: ReadonlyArray<[RegExp, string | ((m: string) => string)]> = [
   [/(incremental\/[^/\s'"]+\/)s-[0-9a-z]{10}-[0-9a-z]{1,7}(?:-[0-9a-z]+)?(?=$|[/.\s'"])/g, '$1s-<session>'],
+  [/\/[0-9a-f]{2}\/[0-9a-f]{64}(-[ad])(?=$|[/\s'":,;])/g, '/<hash>$1'],
   [/-[0-9a-f]{16}(?=$|[/.\s'":,;])/g, '-<hash>'],
   [/\bmetadata=[0-9a-f]{16}\b/g, 'metadata=<hash>'],
+  [/(?<![\w./-])[\w-]{20}(?:\/[\w-]{20}){1,3}(?![\w/-])/g, (m) => (m.split('/').every(random) ? '<buildid>' : m)],
 ];
 
-function cargoNames(s: string): string {
-  if (!s.includes('-') && !s.includes('metadata=')) return s;
+/** A part of a build ID: base64 noise, with a lower-case letter and a capital or a digit (not a word or a number that happens to be 20 long). */
+function random(part: string): boolean {
+  return /[a-z]/.test(part) && /[A-Z0-9]/.test(part);
+}
+
+function hashNames(s: string): string {
+  if (!s.includes('-') && !s.includes('metadata=') && !s.includes('/')) return s;
   let out = s;
-  for (const [re, to] of CARGO_PATTERNS) out = out.replace(re, to);
+  for (const [re, to] of HASH_PATTERNS) out = out.replace(re, to as string);
   return out;
 }
 
-/** A kept directory's name that is a temporary one (rustc's rustcXXXXXX, gcc's ccXXXXXX, tmpXXXXXXXX, mktemp's tmp.XXXXXXXXXX). */
-const TEMP_DIR_NAME = /^(?:rustc|cc|tmp\.?)(?=[A-Za-z0-9_]*[A-Z0-9])[A-Za-z0-9_]{6,10}$/;
+/**
+ * A kept directory's name that is a temporary one (rustc's rustcXXXXXX, gcc's
+ * ccXXXXXX, tmpXXXXXXXX, mktemp's tmp.XXXXXXXXXX; go's work directories
+ * go-build<N> and go-link-<N>, kept by `go build -work` or a killed build).
+ */
+const TEMP_DIR_NAME = /^(?:(?:rustc|cc|tmp\.?)(?=[A-Za-z0-9_]*[A-Z0-9])[A-Za-z0-9_]{6,10}|go-build\d{4,}|go-link-\d{4,})$/;
 
 /** Compiles --mask patterns; a bad one is a DiffError E_BAD_INPUT. */
 export function compileMasks(masks: readonly string[] | undefined): RegExp[] {
@@ -70,8 +91,9 @@ export function compileMasks(masks: readonly string[] | undefined): RegExp[] {
 }
 
 export class Masker {
+  /** The directory `$START` stands for and keys are relative to: the start directory, or the base base.ts chose. */
   private readonly start: string;
-  /** The start directory where it is a whole path part (followed by /, the end, or a separator such as : or a space). */
+  /** That directory where it is a whole path part (followed by /, the end, or a separator such as : or a space). */
   private readonly startRe: RegExp;
   private readonly temps: Set<string>;
   /** Temporary directories the build made (absolute paths), and their names (a quick test before the prefix walk). */
@@ -81,12 +103,13 @@ export class Masker {
   constructor(
     build: Build,
     private readonly user: readonly RegExp[] = [],
+    base: string = build.startDir,
   ) {
-    this.start = build.startDir || '/';
+    this.start = base || '/';
     this.startRe = new RegExp(`${this.start.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=/|$|[^\\w.+-])`, 'g');
     this.temps = new Set(build.model.files.filter((f) => f.created && f.removed && !f.dir).map((f) => f.path));
     this.tempDirs = new Set(
-      build.model.files.filter((f) => f.dir && f.created && (f.removed || TEMP_DIR_NAME.test(baseName(f.path))) && f.path !== this.start).map((f) => f.path),
+      build.model.files.filter((f) => f.dir && f.created && (f.removed || TEMP_DIR_NAME.test(baseName(f.path))) && f.path !== this.start && f.path !== build.startDir).map((f) => f.path),
     );
     this.tempDirNames = new Set([...this.tempDirs].map(baseName));
   }
@@ -101,7 +124,7 @@ export class Masker {
       // the start directory as a whole path part: /w/proj-deps is not $START-deps
       if (this.start !== '/') out = out.replace(this.startRe, '$$START');
     }
-    out = cargoNames(out);
+    out = hashNames(out);
     for (const re of this.user) out = out.replace(re, '*');
     return out;
   }
@@ -123,7 +146,7 @@ export class Masker {
     if (this.temps.has(p)) return '<tmp>';
     const q = this.tempDirs.size ? this.dirs(p) : p;
     const rel = relativeInside(this.start, q);
-    if (rel !== undefined) return this.user.length ? this.text(rel) : cargoNames(rel);
+    if (rel !== undefined) return this.user.length ? this.text(rel) : hashNames(rel);
     return this.text(q);
   }
 
@@ -131,6 +154,6 @@ export class Masker {
   cwd(p: string): string {
     const q = this.tempDirs.size ? this.dirs(p) : p;
     const rel = relativeInside(this.start, q);
-    return rel === undefined ? this.text(q) : cargoNames(rel);
+    return rel === undefined ? this.text(q) : hashNames(rel);
   }
 }

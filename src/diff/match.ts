@@ -15,6 +15,7 @@
  * against `clang -c u.c`; `gcc -o prog`, whose ld paired with clang's).
  */
 import { programName, WRITES, type Build, type Process } from '../model/index.js';
+import { rootProcess } from './base.js';
 import type { Masker } from './mask.js';
 
 export interface Side {
@@ -69,8 +70,8 @@ export function match(a: Side, b: Side): Matching {
   const changed = new Map<number, number>();
   const usedB = new Set<number>();
   // 0. the roots: each build has one, the command bt traced
-  const ra = root(a);
-  const rb = root(b);
+  const ra = rootProcess(a.build);
+  const rb = rootProcess(b.build);
   if (ra && rb) {
     (a.key.get(ra.proc) === b.key.get(rb.proc) ? same : changed).set(ra.proc, rb.proc);
     usedB.add(rb.proc);
@@ -179,13 +180,6 @@ export function match(a: Side, b: Side): Matching {
     onlyA: freeA(),
     onlyB: b.procs.filter((q) => !usedB.has(q.proc)),
   };
-}
-
-/** The build's root process, the traced command (the root with the header's pid, else the first), if it ran a program. */
-function root(s: Side): Process | undefined {
-  const roots = s.build.model.roots.map((id) => s.build.process(id)!);
-  const r = roots.find((p) => p.pid === s.build.header.root_pid) ?? roots[0];
-  return r?.execd ? r : undefined;
 }
 
 /** Longest common subsequence of two token lists, as index pairs. */

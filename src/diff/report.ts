@@ -106,6 +106,39 @@ function argumentLines(items: DiffReport['arguments']): Line[] {
   return out;
 }
 
+/** How a folded line names a command: its program's name and arguments, cut. */
+const FOLD_LABEL = 60;
+
+/**
+ * An inputs-only section's lines: each file a command of both builds read
+ * too, then, per command that ran only in this build, one line for the
+ * files only it read (what a command only in one build reads, a compiler's
+ * headers and libraries, follows from its running: the command is listed
+ * above); commands whose cut labels are the same (go's cgo compiles, cut
+ * before their source) share one line that counts them.
+ */
+function inputLines(entries: readonly FileEntry[], only: readonly OnlyCommand[], name: string): Line[] {
+  const folded = new Map<number, number>();
+  const out: Line[] = [];
+  for (const e of entries) {
+    if (e.only_command === undefined) out.push({ text: `${displayPath(e.path)}  (${e.tools.join(', ')})`, commands: 1 });
+    else folded.set(e.only_command, (folded.get(e.only_command) ?? 0) + 1);
+  }
+  const byLabel = new Map<string, { files: number; commands: number }>();
+  for (const c of only) {
+    const n = folded.get(c.proc);
+    if (!n) continue;
+    const label = commandLine([baseName(c.argv[0] ?? ''), ...c.argv.slice(1)], FOLD_LABEL);
+    const g = byLabel.get(label) ?? { files: 0, commands: 0 };
+    byLabel.set(label, { files: g.files + n, commands: g.commands + 1 });
+  }
+  for (const [label, g] of byLabel) {
+    const who = g.commands === 1 ? `${label}, which` : `${g.commands} commands like ${label}, which`;
+    out.push({ text: `+${plural(g.files, 'file')} read by ${who} ran only in ${name}`, commands: g.files });
+  }
+  return out;
+}
+
 function value(v: string | null): string {
   return v === null ? '(unset)' : quoteArg(v);
 }
@@ -137,6 +170,10 @@ export function diffText(r: DiffReport): string {
   };
   const section = <T>(title: string, items: readonly T[], line: (x: T) => string) => lines(title, items.map((x) => ({ text: line(x), commands: 1 })));
   const files = (e: FileEntry) => `${displayPath(e.path)}  (${e.tools.join(', ')})`;
+  section('started in another directory (A -> B)', r.start_dir, (x) => {
+    const from = x.a_base === x.b_base ? `${displayPath(x.a_base)} in both` : `${displayPath(x.a_base)} in A, ${displayPath(x.b_base)} in B`;
+    return `${displayPath(x.a)} -> ${displayPath(x.b)}  (paths compared from ${from})`;
+  });
   section('exit status changed', r.exit_status, (x) => `${commandLine(x.b.argv)}: ${x.a_status} -> ${x.b_status}${where(x.b)}`);
   const only = (x: OnlyCommand) => {
     const notes = [...(x.status !== 'exit 0' ? [x.status] : []), ...(x.hidden ? [`and ${plural(x.hidden, 'subprocess', 'subprocesses')}`] : [])];
@@ -145,13 +182,15 @@ export function diffText(r: DiffReport): string {
   section('commands only in A', r.only_in_a, only);
   section('commands only in B', r.only_in_b, only);
   lines('arguments changed (A -> B)', argumentLines(r.arguments));
+  section('ran in another directory (A -> B)', r.directories, (x) => `${commandLine(x.b.argv)}: ${displayPath(x.a.cwd)} -> ${displayPath(x.b.cwd)}`);
   section('environment changed (A -> B)', r.environment, (x) => `${x.name}: ${value(x.a)} -> ${value(x.b)}  (${x.tools.join(', ')})`);
-  section('inputs read only in A', r.inputs_only_in_a, files);
-  section('inputs read only in B', r.inputs_only_in_b, files);
-  section('read from another place (A -> B)', r.resolved_elsewhere, (x) => `${displayPath(x.name)}: ${x.a.map(displayPath).join(' ')} -> ${x.b.map(displayPath).join(' ')}  (${x.tools.join(', ')})`);
+  // what changed in the files both builds read, before the files one build read: the reason, then its consequences
   const change = (x: DiffReport['inputs_changed'][number]) =>
     x.by === 'size' || x.a === x.b ? `${x.a_size} -> ${x.b_size} bytes` : `${mtimeText(x.a)} -> ${mtimeText(x.b)}`;
   section('inputs changed (A -> B)', r.inputs_changed, (x) => `${displayPath(x.path)}: ${change(x)}  (${x.tools.join(', ')})`);
+  lines('inputs read only in A', inputLines(r.inputs_only_in_a, r.only_in_a, 'A'));
+  lines('inputs read only in B', inputLines(r.inputs_only_in_b, r.only_in_b, 'B'));
+  section('read from another place (A -> B)', r.resolved_elsewhere, (x) => `${displayPath(x.name)}: ${x.a.map(displayPath).join(' ')} -> ${x.b.map(displayPath).join(' ')}  (${x.tools.join(', ')})`);
   section('outputs only in A', r.outputs_only_in_a, files);
   section('outputs only in B', r.outputs_only_in_b, files);
   section('job durations changed most', r.durations, (x) => `${x.change_ms > 0 ? '+' : ''}${x.change_ms} ms  ${commandLine(x.b.argv)}  (${x.a_ms} ms -> ${x.b_ms} ms)`);

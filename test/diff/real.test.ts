@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { execa } from 'execa';
 import { ebpfTest } from '../helpers/ebpf.js';
 import { bt, REPO, tmpdir, trace } from '../helpers/trace.js';
 import type { DiffReport } from '../../src/diff/index.js';
@@ -36,7 +37,7 @@ const COMPILES = ['main', 'util', 'greet'];
 
 /** Every section but durations (timing is not content) is empty. */
 function assertOnly(r: DiffReport, keep: readonly (keyof DiffReport)[]): void {
-  for (const k of ['exit_status', 'only_in_a', 'only_in_b', 'arguments', 'environment', 'inputs_only_in_a', 'inputs_only_in_b', 'resolved_elsewhere', 'inputs_changed', 'outputs_only_in_a', 'outputs_only_in_b'] as const) {
+  for (const k of ['start_dir', 'exit_status', 'only_in_a', 'only_in_b', 'arguments', 'directories', 'environment', 'inputs_only_in_a', 'inputs_only_in_b', 'resolved_elsewhere', 'inputs_changed', 'outputs_only_in_a', 'outputs_only_in_b'] as const) {
     if (!keep.includes(k)) assert.deepEqual(r[k], [], `nothing in ${k}`);
   }
 }
@@ -207,6 +208,43 @@ ebpfTest('diff: a no-op build (make only stats the sources) against the rebuild 
   assert.deepEqual(r.inputs_changed.map((x) => [x.path, x.b, x.tools]), [['greet.c', '1893553445.500000000', ['cc', 'cc1', 'make']]]);
   assert.match(text, /\ninputs changed \(A -> B\) \(1\)\n {2}greet\.c: .* -> 2030-01-02 03:04:05\.500000 UTC {2}\(cc, cc1, make\)\n/);
   assert.deepEqual(r.only_in_b.map((c) => c.argv.join(' ')), ['cc -c -o greet.o greet.c', 'cc -o hello main.o util.o greet.o']);
+  // what the two commands of B only read (headers, crt files, the other objects) is one line each, after the input that changed
+  const folded = r.inputs_only_in_b.filter((e) => e.only_command !== undefined).length;
+  assert.equal(folded, r.inputs_only_in_b.length, 'every input only in B was read by a command only in B');
+  const byCommand = r.only_in_b.map((c) => r.inputs_only_in_b.filter((e) => e.only_command === c.proc).length);
+  assert.ok(r.inputs_only_in_b.some((e) => e.path === 'main.o' && e.only_command === r.only_in_b[1]!.proc), 'the link read main.o');
+  assert.match(
+    text,
+    new RegExp(
+      [
+        '\ninputs changed \\(A -> B\\) \\(1\\)\n  greet\\.c: [^\n]*\n',
+        `\ninputs read only in B \\(${folded}\\)`,
+        `\n  \\+${byCommand[0]} files read by cc -c -o greet\\.o greet\\.c, which ran only in B`,
+        `\n  \\+${byCommand[1]} files read by cc -o hello main\\.o util\\.o greet\\.o, which ran only in B\n\n`,
+      ].join(''),
+    ),
+  );
+});
+
+ebpfTest('diff: the same build started from the directory above with env -C is one line, "started in another directory", and the same files', async () => {
+  const root = tmpdir('bt-diff-');
+  const dir = path.join(root, 'cproject');
+  fs.mkdirSync(dir);
+  for (const f of SOURCES) fs.copyFileSync(path.join(REPO, 'test-programs', 'cproject', f), path.join(dir, f));
+  const a = await trace(['make', '-j2'], { cwd: dir });
+  assert.equal(a.code, 0, a.stderr);
+  await execa('make', ['clean'], { cwd: dir });
+  const b = await trace(['env', '-C', 'cproject', 'make', '-j2'], { cwd: root });
+  assert.equal(b.code, 0, b.stderr);
+  const { code, r, text } = await diff(a.file, b.file);
+  assert.equal(code, 1);
+  assertOnly(r, ['start_dir', 'inputs_only_in_b']);
+  assert.deepEqual(r.start_dir, [{ a: dir, b: root, a_base: dir, b_base: dir }]);
+  assert.deepEqual(r.inputs_only_in_b.map((e) => e.path.replace(/^\/bin\//, '/usr/bin/')), ['/usr/bin/env']);
+  assert.equal(
+    text.split('\n').slice(1, 7).join('\n'),
+    ['', 'started in another directory (A -> B) (1)', `  ${dir} -> ${root}  (paths compared from ${dir} in both)`, '', 'inputs read only in B (1)', `  ${r.inputs_only_in_b[0]!.path}  (make)`].join('\n'),
+  );
 });
 
 ebpfTest('diff: an intermediate the second build remade (it existed before it) is no input read only in B', async () => {
