@@ -333,11 +333,20 @@ type Read = Array<{ unit: number; outputs: number[] }>;
  * so the files are taken earliest first (times only go up along the way).
  * FILE is read by its every name (usrNames: /bin/sh and /usr/bin/sh on a
  * merged /usr); the files reached are written, and have one.
+ *
+ * A reader after the file was truncated, made anew or replaced read FILE's
+ * content only if a unit that carried it there (one that wrote the file
+ * after reading something made of FILE) wrote it again after that reset:
+ * the mirror of makersOf. go's link job is link and the external ld it
+ * runs, and ld truncates a.out that link had begun: still the link job's
+ * a.out, made of main.go, which go then moves onto ./app.
  */
 function impact(build: Build, file: BuildFile, keep: (o: number) => boolean): Map<number, Read> {
   const jobs = build.jobs;
   const files = build.model.files;
   const earliest = new Map<number, number>([[file.id, -Infinity]]);
+  // per file reached, the units that carried FILE's content into it, each from when
+  const carriers = new Map<number, Map<number, number>>();
   const read = new Map<number, Read>();
   const queue = new Heap<[number, number]>((x, y) => x[1] < y[1]); // (file, time): the earliest first
   queue.push([file.id, -Infinity]);
@@ -347,18 +356,32 @@ function impact(build: Build, file: BuildFile, keep: (o: number) => boolean): Ma
     const by: Read = [];
     // the file asked about counts in every content it had; one reached later, from the time FILE's content went in
     const resets = after === -Infinity ? [] : jobs.resetsOf(id).filter((t) => t > after);
+    const carried = [...(carriers.get(id) ?? [])].map(([u, t]) => ({ t, until: jobs.writtenUntil(jobs.unit(u)!, id) }));
+    /** FILE's content was in the file when a reader began at `from`: no reset since, or a carrier wrote it again after the last one. */
+    const holds = (from: number): boolean => {
+      const reset = resets.filter((t) => t <= from).at(-1);
+      return reset === undefined || carried.some((c) => c.t <= from && c.until >= reset);
+    };
     const names = id === file.id ? usrNames(build, id) : [id];
     for (const r of readerUnits(build, names.map((i) => files[i]))) {
       const unit = jobs.unit(r)!;
       const from = Math.min(...names.map((i) => jobs.readFrom(unit, i, after)));
       if (from === Infinity) continue; // it read the file only before it carried FILE's content
-      if (resets.some((t) => t <= from)) continue; // the file was truncated, made anew or replaced before it read it: not FILE's content
+      if (!holds(from)) continue; // the file was truncated, made anew or replaced before it read it, by none that carried FILE: not FILE's content
       const drives = jobs.drives(unit);
       const madeOf = (o: number) => names.some(jobs.sourcesOf(unit, o));
       const outputs = jobs.outputsFrom(unit, from).filter((o) => !names.includes(o) && keep(o) && (!drives || madeOf(o)));
       by.push({ unit: r, outputs });
       for (const o of outputs) {
         const t = Math.max(from, jobs.firstWrite(unit, o));
+        let c = carriers.get(o);
+        if (!c) carriers.set(o, (c = new Map()));
+        const known = c.get(r);
+        if (known === undefined || t < known) {
+          c.set(r, t);
+          // a file taken before this carrier was known: taken again, its readers after a reset may count now
+          if (read.delete(o)) queue.push([o, earliest.get(o)!]);
+        }
         const e = earliest.get(o);
         if (e === undefined || t < e) {
           earliest.set(o, t);

@@ -10,7 +10,15 @@
  * file renamed or linked into place counts as read by the process that
  * moved it, a pipe as read from the processes that hold its write end. So
  * `gcc -MD -c m1.c m2.c` gives m1.o (as <- cc1) and m1.d (cc1) what cc1
- * read for m1.c, as gcc's own m1.d does, not m2.c's. Then, like gcc -MP, an empty rule for every input
+ * read for m1.c, as gcc's own m1.d does, not m2.c's. A file a driver (a
+ * process in no job) renamed or hard-linked into place from what a job
+ * wrote (cargo's target/debug/app from deps/app-HASH, go's ./app from its
+ * link job's a.out, gone at the end) has the inputs of its source, as bt
+ * deps follows it (model/jobs.ts movedOnto); the driver's other writes,
+ * its own bookkeeping, have no rule. Nor has a copy a driver wrote (go
+ * across file systems): the log's accesses merge every open of a file by
+ * a process, so a file read early and late looks open across every write
+ * between (go generate's cache entries), and a copy cannot be told apart. Then, like gcc -MP, an empty rule for every input
  * that is not itself a target, so that make does not stop when one goes
  * away. Paths are absolute. Runtime noise is left out by the rule bt deps
  * uses (answers/groups.ts pathNoiseOf, linkInputOf): /proc, /sys, /dev,
@@ -58,7 +66,7 @@ export interface Rule {
  * job did not make (see the file comment); the job's inputs when no
  * producer is known.
  */
-function jobDeps(build: Build, job: Job, linksTo: ReadonlyMap<number, number[]>): Map<number, number[]> {
+function jobDeps(build: Build, job: Job, linksTo: ReadonlyMap<number, number[]>, made: readonly number[]): Map<number, number[]> {
   const members = new Set(job.procs);
   const inputs = new Set(job.inputs);
   const pipeWriters = new Map<number, number[]>();
@@ -93,7 +101,7 @@ function jobDeps(build: Build, job: Job, linksTo: ReadonlyMap<number, number[]>)
     return best;
   };
   const out = new Map<number, number[]>();
-  for (const file of job.outputs) {
+  for (const file of made) {
     const seen = new Set<number>();
     const deps = new Set<number>();
     const stack: number[] = [];
@@ -144,15 +152,39 @@ export function depRules(build: Build): Rule[] {
     else linksTo.set(l.to, [l.from]);
   }
   const noise = pathNoiseOf(build);
-  for (const job of build.jobs.jobs) {
-    const deps = jobDeps(build, job, linksTo);
+  const jobs = build.jobs;
+  // what drivers moved into place, and from what
+  const placed: Array<{ to: number; from: number[] }> = [];
+  for (const p of build.model.processes) {
+    if (jobs.of(p.proc)) continue;
+    const unit = jobs.unit(p.proc)!;
+    for (const to of unit.outputs) {
+      const from = jobs.movedOnto(unit, to);
+      if (from.length && !noise[to]) placed.push({ to, from });
+    }
+  }
+  const sources = new Set(placed.flatMap((p) => p.from));
+  // the inputs of a job's files: those it left, and those a driver moved away (go's a.out)
+  const jobInputs = new Map<number, Set<number>>();
+  for (const job of jobs.jobs) {
+    const made = job.written.filter((f) => !files[f].dir && (job.outputs.includes(f) || sources.has(f)));
+    const deps = jobDeps(build, job, linksTo, made);
     // as in bt deps: noise, but for a link input of this job's linker
     const keep = (id: number) => !noise[id] || linkInputOf(build, id, job.procs);
-    for (const out of job.outputs) {
+    for (const out of made) {
       if (noise[out]) continue;
-      let s = inputsOf.get(out);
-      if (!s) inputsOf.set(out, (s = new Set()));
+      let s = jobInputs.get(out);
+      if (!s) jobInputs.set(out, (s = new Set()));
       for (const i of deps.get(out)!) if (i !== out && keep(i)) s.add(i);
+    }
+  }
+  for (const job of jobs.jobs) for (const out of job.outputs) if (jobInputs.has(out)) inputsOf.set(out, jobInputs.get(out)!);
+  for (const { to, from } of placed) {
+    let s = inputsOf.get(to);
+    for (const f of from) {
+      if (!jobInputs.has(f)) continue;
+      if (!s) inputsOf.set(to, (s = new Set()));
+      for (const i of jobInputs.get(f)!) if (i !== to) s.add(i);
     }
   }
   return [...inputsOf.keys()]
@@ -168,7 +200,7 @@ export function makedeps(build: Build, write: (text: string) => void, opts: { ou
     const f = build.resolveFile(opts.outputOf, (x) => targets.has(x.path));
     rules = rules.filter((r) => r.output === f.path);
     if (!rules.length) {
-      throw new ExportError('E_USAGE', `${f.path} is not an output of any job of this build: give a file the build wrote (bt export makedeps lists them all)`);
+      throw new ExportError('E_USAGE', `${f.path} has no rule: no job of this build wrote it, and no driver moved it into place from a file a job wrote (bt export makedeps lists every rule)`);
     }
   }
   const targets = new Set(rules.map((r) => r.output));

@@ -17,9 +17,14 @@
  * and fingerprints, go the whole standard library to check staleness), so
  * what it writes itself is made of less (JobIndex.sourcesOf): a file it moved
  * or hard-linked into place (cargo's target/debug/NAME) of the source
- * alone; another (go's copy of the program its link job made, ninja's
- * .ninja_deps) of its program, its files in the start directory, and what
- * it was reading while it wrote it.
+ * alone, and so is one it wrote beside it (target/debug/NAME.d); a file
+ * named for one of its jobs (cargo's .fingerprint/CRATE-HASH/…, named by
+ * the hash only that crate's rustc put in its outputs' names) of that
+ * job's files of that name it read, since cargo writes a unit's
+ * bookkeeping from that unit's results while it has every other unit's
+ * files open too; another (go's copy of the program its link job made,
+ * ninja's .ninja_deps) of its program, its files in the start directory,
+ * and what it was reading while it wrote it.
  *
  * Provenance respects time: a file a unit wrote is made of the inputs it
  * began reading before it was done writing it (writtenUntil, inputsBy), and
@@ -90,6 +95,8 @@ export class JobIndex {
   private born?: Float64Array;
   /** The model's links by destination, made on first use. */
   private linksTo?: Map<number, FileLink[]>;
+  /** Per unit name (unitNames) in the paths of the files jobs wrote, the one job that wrote such files (null: several did), made on first use. */
+  private named?: Map<string, Job | null>;
 
   private readonly drivers: ReadonlySet<string>;
   /** Processes that outlived the build (outlived.ts): they end no job. */
@@ -329,12 +336,20 @@ export class JobIndex {
    * checks, a registry, a cache.
    */
   sourcesOf(unit: Job, output: number, depth = 0): (input: number) => boolean {
-    const moved = (this.linksTo ??= linksByDestination(this.model)).get(output)?.filter((l) => l.proc !== undefined && unit.procs.includes(l.proc)) ?? [];
+    const moved = this.movedOnto(unit, output);
     if (moved.length) {
-      const from = new Set(moved.map((l) => l.from));
-      const own = depth < 8 ? moved.filter((l) => this.firstWrite(unit, l.from) < Infinity).map((l) => this.sourcesOf(unit, l.from, depth + 1)) : [];
+      const from = new Set(moved);
+      const own = depth < 8 ? moved.filter((f) => this.firstWrite(unit, f) < Infinity).map((f) => this.sourcesOf(unit, f, depth + 1)) : [];
       return (input) => from.has(input) || own.some((made) => made(input));
     }
+    // beside a file it moved into place: that file's dependency list (target/debug/app.d beside app), of what it is
+    const beside = depth < 8 ? this.movedBeside(unit, output) : [];
+    if (beside.length) {
+      const made = beside.map((f) => this.sourcesOf(unit, f, depth + 1));
+      return (input) => made.some((m) => m(input));
+    }
+    const named = this.namedFor(output);
+    if (named.size) return (input) => named.has(input) || this.runs(unit, input);
     const from = this.firstWrite(unit, output);
     const until = this.writtenUntil(unit, output);
     const inPlace = this.editsInPlace(unit, output);
@@ -343,10 +358,10 @@ export class JobIndex {
       // a source in the start directory (not one the build made: target/, the fingerprints)
       const f = this.model.files[input];
       const inTree = !!tree && !(f.kinds & WRITES) && relativeInside(tree, f.path) !== undefined;
+      if (this.runs(unit, input)) return true;
       for (const id of unit.procs) {
         const a = this.procs.get(id)!.files.get(input);
         if (!a) continue;
-        if (a.kinds & Kind.EXEC) return true;
         if (inPlace || !(a.kinds & READS)) continue;
         if (inTree && a.first <= until) return true;
         // a copy: open (or still read) when the write began; not what it read while it held a lock file open
@@ -354,6 +369,60 @@ export class JobIndex {
       }
       return false;
     };
+  }
+
+  /** A process of `unit` ran `file` (its program: an input of all it writes). */
+  private runs(unit: Job, file: number): boolean {
+    return unit.procs.some((id) => ((this.procs.get(id)!.files.get(file)?.kinds ?? 0) & Kind.EXEC) !== 0);
+  }
+
+  /** The files `unit` renamed or hard-linked onto `output`. */
+  movedOnto(unit: Job, output: number): number[] {
+    const links = (this.linksTo ??= linksByDestination(this.model)).get(output) ?? [];
+    return links.filter((l) => l.proc !== undefined && unit.procs.includes(l.proc)).map((l) => l.from);
+  }
+
+  /**
+   * The files `unit` moved into place whose name is `output`'s without its
+   * extension, or the other way (cargo's target/debug/libfoo.d beside the
+   * libfoo.rlib it hard-linked there): none for a file it moved itself (a
+   * temporary renamed onto its name is not beside it).
+   */
+  private movedBeside(unit: Job, output: number): number[] {
+    const links = this.model.links.filter((l) => l.proc !== undefined && unit.procs.includes(l.proc));
+    if (!links.length || links.some((l) => l.from === output || l.to === output)) return [];
+    const files = this.model.files;
+    const stem = stemOf(files[output].path);
+    return links.filter((l) => stemOf(files[l.to].path) === stem).map((l) => l.to);
+  }
+
+  /**
+   * The files a file's name says it is made of: for each unit name in its
+   * path (unitNames) that only one job put in the names of files it wrote,
+   * those files. Cargo names a unit's fingerprint directory, build script
+   * directory and products by one hash (tinyhex-3a64aba694bd0601); go's
+   * work directory (/tmp/go-build123…) is every job's, and names none.
+   */
+  private namedFor(output: number): Set<number> {
+    const files = this.model.files;
+    if (!this.named) {
+      const named = new Map<string, Job | null>();
+      for (const job of this.jobs) {
+        for (const f of job.written) {
+          for (const n of unitNames(files[f].path)) {
+            const other = named.get(n);
+            named.set(n, other === undefined || other === job ? job : null);
+          }
+        }
+      }
+      this.named = named;
+    }
+    const out = new Set<number>();
+    for (const n of unitNames(files[output].path)) {
+      const job = this.named.get(n);
+      if (job) for (const f of job.written) if (f !== output && unitNames(files[f].path).includes(n)) out.add(f);
+    }
+    return out;
   }
 
   /**
@@ -397,6 +466,21 @@ export class JobIndex {
     this.lone.set(proc, one);
     return one;
   }
+}
+
+/**
+ * The hashes in a path that can name a unit of a build: 12 or more
+ * lowercase hex digits with a letter among them (not a pid, a time or a
+ * mktemp's digits), between non-alphanumerics (cargo's
+ * `tinyhex-3a64aba694bd0601`, not go's `go-build4061131759`).
+ */
+function unitNames(path: string): string[] {
+  return (path.match(/(?<![0-9A-Za-z])[0-9a-f]{12,}(?![0-9A-Za-z])/g) ?? []).filter((n) => /[a-f]/.test(n));
+}
+
+/** A path without its last component's extension. */
+function stemOf(path: string): string {
+  return path.replace(/(?<=[^/])\.[^./]*$/, '');
 }
 
 function linksByDestination(model: BuildModel): Map<number, FileLink[]> {

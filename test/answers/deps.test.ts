@@ -12,21 +12,9 @@ import { deps, rdeps } from '../../src/answers/deps.js';
 import { buildFromRecords, kindNames, type Build } from '../../src/model/index.js';
 import { normalizeRecords } from '../../src/normalize/normalize.js';
 import { O_CLOEXEC, O_CREAT, O_RDWR, O_TRUNC, O_WRONLY, TraceBuilder } from '../normalize/synth.js';
-
-const W = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
-
-function modelOf(t: TraceBuilder): Build {
-  const n = normalizeRecords(t.header, t.records);
-  return buildFromRecords(n.header, n.records);
-}
+import { APP, cargoWorkspace, goExternalLink, modelOf, RUN, TINY, touch, W } from './driver-builds.js';
 
 const inW = (paths: string[]) => paths.filter((p) => p.startsWith('/w/')).map((p) => p.slice(3));
-
-/** Opens, then closes, FILE in process `pid` (for writing with `flags`). */
-function touch(t: TraceBuilder, pid: number, file: string, flags = 0): void {
-  t.open(pid, file, { fd: 3, flags: flags | O_CLOEXEC });
-  t.close(pid, 3);
-}
 
 /** Process `pid` copies FROM to TO: FROM open for reading while TO is written. */
 function copy(t: TraceBuilder, pid: number, from: string, to: string): void {
@@ -242,4 +230,93 @@ test('a log normalized without write-fd tracking (no held_known): every write la
   for (const r of n.records) if (r.process) delete (r.process as { held_known?: boolean }).held_known;
   const b = buildFromRecords(n.header, n.records);
   assert.ok(inW(rdeps(b, b.file('/w/data/words.txt')!).outputs).includes('Cargo.lock'));
+});
+
+/** rdeps is deps turned around: every file whose deps lists X (as a source or a file made on the way) is in rdeps(X)'s outputs. */
+function assertInverse(b: Build): void {
+  const files = b.model.files.filter((f) => !f.dir && f.procs.length);
+  const made = new Map(files.map((f) => [f.path, rdeps(b, f).outputs]));
+  for (const f of files) {
+    const d = deps(b, f);
+    if (d.untouched) continue;
+    for (const x of [...d.inputs, ...d.outputs]) assert.ok(made.get(x)?.includes(f.path), `${f.path} is made of ${x}, but rdeps ${x} leaves it out`);
+  }
+}
+
+test('rdeps: a file a job\'s second process truncated and wrote again (go\'s link, then ld) still carries the source, through to what the driver moved it onto', () => {
+  const b = modelOf(goExternalLink());
+  assert.deepEqual(rdeps(b, b.file('/w/main.go')!).outputs, [
+    '/tmp/go-build1/b001/_pkg_.a',
+    '/tmp/go-build1/b001/exe/a.out',
+    '/tmp/go-build1/b001/importcfg',
+    '/w/app',
+  ]);
+  assert.deepEqual(inW(deps(b, b.file('/w/app')!).inputs), ['main.go']);
+  assertInverse(b);
+});
+
+test('rdeps: a file truncated by a job that did not carry the source (a -j race) drops it', () => {
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/make', ['make', '-j2'], '/w');
+  t.fork(1, 2);
+  t.exec(2, '/bin/cp', ['cp', 'a.in', 'shared.tmp'], '/w');
+  copy(t, 2, 'a.in', 'shared.tmp');
+  t.exit(2, 0);
+  t.fork(1, 3);
+  t.exec(3, '/bin/cp', ['cp', 'b.in', 'shared.tmp'], '/w');
+  copy(t, 3, 'b.in', 'shared.tmp');
+  t.exit(3, 0);
+  t.fork(1, 4);
+  t.exec(4, '/bin/cp', ['cp', 'shared.tmp', 'a.txt'], '/w');
+  copy(t, 4, 'shared.tmp', 'a.txt');
+  t.exit(4, 0);
+  t.exit(1, 0);
+  const b = modelOf(t);
+  assert.deepEqual(inW(rdeps(b, b.file('/w/a.in')!).outputs), ['shared.tmp']);
+  assert.deepEqual(inW(rdeps(b, b.file('/w/b.in')!).outputs), ['a.txt', 'shared.tmp']);
+  assertInverse(b);
+});
+
+for (const [name, build] of [
+  ['cargo', cargoBuild],
+  ['go build', () => goBuild(false)],
+  ['go build, a rebuild', () => goBuild(true)],
+] as const) {
+  test(`rdeps is the inverse of deps: ${name}`, () => assertInverse(modelOf(build())));
+}
+
+test('deps: cargo\'s bookkeeping named for a unit (.fingerprint/CRATE-HASH/…) is made of that unit\'s files, not of every file cargo had open', () => {
+  const b = modelOf(cargoWorkspace());
+  const fp = deps(b, b.file(`/w/.fingerprint/tinyhex-${TINY}/dep-lib-tinyhex`)!);
+  assert.deepEqual(fp.inputs, ['/usr/bin/cargo', '/usr/bin/rustc', '/w/vendor/tinyhex/src/lib.rs']);
+  assert.deepEqual(inW(fp.outputs), [`deps/libtinyhex-${TINY}.rlib`, `deps/tinyhex-${TINY}.d`]);
+  // the dep-info cargo wrote beside the rlib it hard-linked: of what the rlib is
+  assert.deepEqual(deps(b, b.file('/w/libtinyhex.d')!).inputs, ['/usr/bin/rustc', '/w/vendor/tinyhex/src/lib.rs']);
+  assert.deepEqual(inW(deps(b, b.file('/w/app.d')!).inputs), ['app/spec.txt', 'app/src/main.rs', `build/app-${RUN}/build-script-build`, 'vendor/tinyhex/src/lib.rs']);
+});
+
+test('rdeps: a source of one crate reaches that crate\'s artifacts and bookkeeping, not another crate\'s', () => {
+  const b = modelOf(cargoWorkspace());
+  assert.deepEqual(inW(rdeps(b, b.file('/w/app/spec.txt')!).outputs), [
+    '.fingerprint/app-fedcba9876543210/dep-bin-app',
+    'app',
+    'app.d',
+    `build/app-${RUN}/out/gen.rs`,
+    `deps/app-${APP}`,
+    `deps/app-${APP}.d`,
+  ]);
+  assert.deepEqual(inW(rdeps(b, b.file('/w/vendor/tinyhex/src/lib.rs')!).outputs), [
+    '.fingerprint/app-fedcba9876543210/dep-bin-app',
+    `.fingerprint/tinyhex-${TINY}/dep-lib-tinyhex`,
+    `.fingerprint/tinyhex-${TINY}/lib-tinyhex`,
+    'app',
+    'app.d',
+    `deps/app-${APP}`,
+    `deps/app-${APP}.d`,
+    `deps/libtinyhex-${TINY}.rlib`,
+    `deps/tinyhex-${TINY}.d`,
+    'libtinyhex.d',
+    'libtinyhex.rlib',
+  ]);
+  assertInverse(b);
 });
