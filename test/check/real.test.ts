@@ -257,8 +257,9 @@ ebpfTest('check: a recipe leaving a process running orders nothing by itself: no
   const late = await traceMake('bt-bg-', 'all: out.txt\nlate.h:\n\t(sleep 0.5; echo x > late.h) >/dev/null 2>&1 &\nout.txt: late.h\n\tcat late.h > out.txt 2>/dev/null || true\n');
   const r2 = await checkJson(late.file);
   assert.deepEqual(r2.json.findings.map((f) => [f.kind, path.relative(late.dir, f.file)]), [['used-before-produced', 'late.h']]);
-  // the detached subshell opens late.h at once and writes it later: the next job reads it half-written, a race too
-  const half = await traceMake('bt-bg-', 'all: out.txt\nlate.h:\n\t(sleep 0.5; echo x) > late.h 2>/dev/null &\nout.txt: late.h\n\tcat late.h > out.txt\n');
+  // the recipe creates late.h and a detached subshell writes it later: the next job reads it half-written, a race too
+  // (the recipe creates it itself: a subshell's own redirect may come after cat under load)
+  const half = await traceMake('bt-bg-', 'all: out.txt\nlate.h:\n\t: > late.h; (sleep 0.5; echo x) >> late.h 2>/dev/null &\nout.txt: late.h\n\tcat late.h > out.txt\n');
   const r3 = await checkJson(half.file);
   assert.deepEqual(r3.json.findings.map((f) => [f.kind, path.relative(half.dir, f.file)]), [['read-write', 'late.h']]);
 });
