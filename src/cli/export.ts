@@ -11,7 +11,7 @@ import { counted } from '../present/format.js';
 import { positiveNumber, reportDamage } from './options.js';
 
 /** A row of each Parquet table, in the singular. */
-const TABLE_ROW: Record<string, string> = { builds: 'build', processes: 'process', files: 'file', accesses: 'access', events: 'event' };
+const TABLE_ROW: Record<string, string> = { builds: 'build', processes: 'process', jobs: 'job', files: 'file', accesses: 'access', events: 'event' };
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];

@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { writeAllSync } from '../log/io.js';
+import { sqlHelp } from '../sql/docs.js';
 import { checkQuery, openBuildDb, TABLES } from '../sql/index.js';
 import { resultSink } from '../sql/format.js';
 import { reportDamage } from './options.js';
@@ -15,6 +16,7 @@ export function sqlCommand(): Command {
     .argument('<logs...>', 'logs written by bt trace or bt normalize ("-" for stdin), or directories written by bt export parquet')
     .option('--json', 'print JSON Lines, one object per row')
     .option('--csv', 'print CSV with a header line')
+    .addHelpText('after', sqlHelp())
     .action(async (query: string, logs: string[], o: { json?: boolean; csv?: boolean }) => {
       if (o.json && o.csv) throw new UsageError('E_USAGE', 'choose one of --json and --csv');
       checkQuery(query);
@@ -34,6 +36,9 @@ export function sqlCommand(): Command {
         }
       } finally {
         db.close();
+      }
+      for (const l of db.lacking) {
+        process.stderr.write(`bt sql: note: ${l.dirs.join(', ')} ${l.dirs.length > 1 ? 'have' : 'has'} no ${l.table} table (written by an earlier bt export parquet): ${l.table} lacks ${l.dirs.length > 1 ? 'their builds' : 'its build'}; export the log again\n`);
       }
       for (const d of db.damaged) reportDamage(d.log, d);
     });

@@ -4,9 +4,10 @@
  * Sources are logs (tables built on the fly from the build model and the
  * normalized stream, written once as Parquet to a private temporary
  * directory) or directories written by `bt export parquet` (read where they
- * are). Each of the tables builds, processes, files, accesses and events is
- * a view over the Parquet files of all sources (union_by_name), made only
- * when the query names it.
+ * are). Each of the tables builds, processes, jobs, files, accesses and
+ * events is a view over the Parquet files of all sources (union_by_name),
+ * made only when the query names it. A table DuckDB does not know is named
+ * as bt's (unknownTable), not as DuckDB's catalog would suggest.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,6 +23,7 @@ import { LogReader } from '../log/reader.js';
 import type { LogHeader } from '../log/schema.js';
 import type { Bindings } from './chunk.js';
 import { Feed } from './feed.js';
+import { editDistance } from '../model/nearest.js';
 import { buildId, chunkColumns, filePathsSql, KIND_NAMES_SQL, lit, LogPass, modelSource, tableSelect, TABLES, type RowSource, type TableName } from './tables.js';
 
 export { buildId, TABLES, type TableName } from './tables.js';
@@ -112,12 +114,46 @@ const LOAD_STATEMENT = 21;
 const STATEMENT_NAMES: Record<number, string> = { 11: 'COPY', 16: 'EXPORT', 18: 'VACUUM', 19: 'CALL', 21: 'LOAD', 23: 'INSTALL', 25: 'ATTACH', 26: 'DETACH', 28: 'COPY DATABASE', 29: 'UPDATE EXTENSIONS' };
 const REFUSED_STATEMENTS = new Set(Object.keys(STATEMENT_NAMES).map(Number));
 
-/** Turns DuckDB's errors into one line. */
-function sqlError(err: unknown, what: string): SqlError {
+/** Turns DuckDB's errors into one line; `absent`: bt's tables that no source given has (unknownTable). */
+function sqlError(err: unknown, what: string, absent: ReadonlyMap<TableName, string[]> = new Map()): SqlError {
   if (err instanceof BtError) throw err;
   const msg = duckdbMessage(String((err as Error)?.message ?? err));
+  const table = unknownTable(msg, absent);
+  if (table) return new SqlError('E_SQL', `${what}: ${table}`, { cause: err });
   const hint = /file system operations are disabled by configuration/.test(msg) ? FILES_HINT : '';
   return new SqlError('E_SQL', `${what}: ${msg}${hint}`, { cause: err });
+}
+
+/** DuckDB's catalog views (pg_constraint, duckdb_tables, sqlite_master…): what it suggests for a table it does not know, never what a bt user meant. */
+const CATALOG_NAME = /^(pg_|duckdb_|sqlite_|information_schema|pragma_)/;
+
+/**
+ * For DuckDB's "Table with name X does not exist" (whose suggestion is a
+ * catalog view: `Did you mean "pg_constraint"?`), what bt's tables are,
+ * the nearest of them by name, or DuckDB's suggestion when it is a table
+ * of the query's own (CREATE TEMP TABLE); for one of bt's tables that the
+ * Parquet directories given lack, that they were written by an earlier bt.
+ * Undefined for any other message (an unknown column keeps DuckDB's
+ * candidate bindings).
+ */
+export function unknownTable(msg: string, absent: ReadonlyMap<TableName, string[]> = new Map()): string | undefined {
+  const m = /^Catalog Error: Table with name (\S+) does not exist(?:; Did you mean "([^"]+)")?/.exec(msg);
+  if (!m) return undefined;
+  const [, name, suggested] = m;
+  const lower = name.toLowerCase() as TableName;
+  const dirs = absent.get(lower);
+  if (dirs) {
+    return `no table ${name} in ${dirs.join(', ')}: ${dirs.length > 1 ? 'they were' : 'it was'} written by an earlier bt export parquet; export the log${dirs.length > 1 ? 's' : ''} again, or give the log${dirs.length > 1 ? 's' : ''}`;
+  }
+  const max = Math.max(1, Math.floor(name.length / 3));
+  let near: string | undefined;
+  let best = max + 1;
+  for (const t of TABLES) {
+    const d = editDistance(lower, t, max);
+    if (d < best) [near, best] = [t, d];
+  }
+  near ??= suggested && !CATALOG_NAME.test(suggested) ? suggested : undefined;
+  return `no table ${name}: bt's tables are ${TABLES.join(', ')} (bt sql --help lists their columns)${near ? `; did you mean ${near}?` : ''}`;
 }
 
 /** The query without its comments (from -- to the end of the line, and C-style blocks). */
@@ -167,6 +203,10 @@ const WRITE = { events: { threads: 2, rowGroup: 16_384 }, other: { threads: 1, r
 /** A DuckDB database with bt's tables over some logs and Parquet directories. */
 export class BuildDb {
   private readonly made = new Set<TableName>();
+  /** Tables a query named that no source has, with the Parquet directories given (exported by a bt before the table existed). */
+  private readonly absent = new Map<TableName, string[]>();
+  /** Tables a query named that some Parquet directories given lack (exported by an earlier bt): the command notes them. */
+  readonly lacking: Array<{ table: TableName; dirs: string[] }> = [];
   /** restrictFiles() was called: a query's statements that touch files are refused. */
   private restricted = false;
   /** The logs read so far that were damaged (torn, or a trailer that disagrees), with how: the command warns. */
@@ -369,9 +409,16 @@ export class BuildDb {
       staged.get(t)!.push(file);
     });
     for (const t of todo) {
-      const exported = this.sources.filter((s) => s.kind === 'parquet').map((s) => path.join(s.path, `${t}.parquet`)).filter((f) => fs.existsSync(f));
+      const dirs = this.sources.filter((s) => s.kind === 'parquet').map((s) => s.path);
+      const exported = dirs.map((d) => path.join(d, `${t}.parquet`)).filter((f) => fs.existsSync(f));
+      // a directory exported before the table existed (jobs): said, not a table that silently lacks its builds
+      const lacking = dirs.filter((d) => !fs.existsSync(path.join(d, `${t}.parquet`)));
       const files = [...staged.get(t)!, ...exported];
-      if (!files.length) continue;
+      if (!files.length) {
+        this.absent.set(t, lacking);
+        continue;
+      }
+      if (lacking.length) this.lacking.push({ table: t, dirs: lacking });
       try {
         await this.conn.run(`CREATE VIEW ${t} AS SELECT * FROM read_parquet([${files.map(lit).join(', ')}], union_by_name = true)`);
       } catch (err) {
@@ -397,10 +444,11 @@ export class BuildDb {
       try {
         result = await stmt.stream();
       } catch (err) {
-        throw sqlError(err, failed);
+        throw sqlError(err, failed, this.absent);
       }
       if (result.returnType !== this.queryResult) continue;
       const rows = result.yieldRows() as AsyncIterableIterator<unknown[][]>;
+      const absent = this.absent;
       try {
         yield {
           columns: result.columnNames(),
@@ -408,7 +456,7 @@ export class BuildDb {
             try {
               yield* rows;
             } catch (err) {
-              throw sqlError(err, failed);
+              throw sqlError(err, failed, absent);
             }
           })(),
         };
@@ -427,7 +475,7 @@ export class BuildDb {
         const r = await stmt.runAndReadAll();
         if (r.returnType === this.queryResult) last = { columns: r.columnNames(), rows: r.getRowsJS() as unknown[][] };
       } catch (err) {
-        throw sqlError(err, failed);
+        throw sqlError(err, failed, this.absent);
       }
     }
     return last;
@@ -456,7 +504,7 @@ export class BuildDb {
       try {
         stmt = await extracted.prepare(i);
       } catch (err) {
-        throw sqlError(err, failed);
+        throw sqlError(err, failed, this.absent);
       }
       try {
         if (this.restricted && REFUSED_STATEMENTS.has(stmt.statementType)) {
@@ -482,9 +530,18 @@ export class BuildDb {
   }
 }
 
-/** Opens the sources, or says clearly which one is not a log. */
-export async function openBuildDb(inputs: readonly string[]): Promise<BuildDb> {
-  const sources = classify(inputs);
+/** Opens the sources (logs and Parquet directories, told apart by classify), or says clearly which one is not a log. */
+export function openBuildDb(inputs: readonly string[]): Promise<BuildDb> {
+  return openSources(classify(inputs));
+}
+
+/**
+ * Opens sources known to be what they are: bt export parquet's log is a
+ * log, whatever is at its path, and a missing one or a directory is told
+ * as every other command that reads a log tells it (LogReader.open:
+ * `cannot open …: no such file or directory (ENOENT); check the path`).
+ */
+export async function openSources(sources: Source[]): Promise<BuildDb> {
   for (const s of sources) {
     if (s.kind !== 'log') continue;
     try {

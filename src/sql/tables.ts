@@ -3,8 +3,11 @@
  *
  *   builds     one row per log
  *   processes  one row per process (the build model)
- *   files      one row per file the build touched
- *   accesses   one row per (process, file): how it was used
+ *   jobs       one row per job (the model's JobIndex: what bt summary counts)
+ *   files      one row per file the build touched, with bt summary's group
+ *              (roles.ts)
+ *   accesses   one row per (process, file): how it was used, and whether
+ *              that use is runtime noise (summary's rule, per process)
  *   events     one row per normalized record (what bt dump --json prints)
  *
  * Rows go to DuckDB a chunk of 2048 at a time (chunk.ts), pulled by a table
@@ -18,13 +21,15 @@ import type { Damage } from '../log/check.js';
 import crypto from 'node:crypto';
 import { DISPLAY_TYPES, FILE_TYPE_NAMES } from '../log/dump.js';
 import type { LogHeader, LogRecord } from '../log/schema.js';
-import { Build, failed, KIND_NAMES, kindBit, ModelBuilder, normalized, programName } from '../model/index.js';
+import { Build, failed, failedJobRoot, KIND_NAMES, kindBit, ModelBuilder, normalized, programName } from '../model/index.js';
 import { OPS } from '../ops/table.js';
 import { shellJoin } from '../present/format.js';
+import { linkInputs, pathNoiseOf } from '../answers/groups.js';
 import { ChunkBuilder, type ChunkColumn, type ChunkType } from './chunk.js';
 import { EventWriter } from './events.js';
+import { filePlaces, fileRoles, PLACES, ROLES } from './roles.js';
 
-export const TABLES = ['builds', 'processes', 'files', 'accesses', 'events'] as const;
+export const TABLES = ['builds', 'processes', 'jobs', 'files', 'accesses', 'events'] as const;
 export type TableName = (typeof TABLES)[number];
 
 /**
@@ -32,7 +37,7 @@ export type TableName = (typeof TABLES)[number];
  * given as an INTEGER) or PATH (the VARCHAR path of a file id given as an
  * INTEGER, looked up in bt_file_paths).
  */
-export type ColType = 'INTEGER' | 'BIGINT' | 'DOUBLE' | 'BOOLEAN' | 'VARCHAR' | 'VARCHAR[]' | 'KIND[]' | 'PATH';
+export type ColType = 'INTEGER' | 'BIGINT' | 'DOUBLE' | 'BOOLEAN' | 'VARCHAR' | 'VARCHAR[]' | 'INTEGER[]' | 'KIND[]' | 'PATH';
 
 interface TableDef {
   /** The columns of the rows bt makes, in order, with their DuckDB types. */
@@ -70,17 +75,33 @@ export const TABLE_DEFS: Record<TableName, TableDef> = {
       'duration_ms', 'exit_code', 'signal', 'failed', 'failed_execs', 'job', 'execd',
     ],
   },
+  jobs: {
+    columns: {
+      job: 'INTEGER', tool: 'VARCHAR', command: 'VARCHAR', argv: 'VARCHAR[]', cwd: 'VARCHAR', start_ts: 'BIGINT', end_ts: 'BIGINT',
+      duration_ms: 'DOUBLE', exit_code: 'INTEGER', signal: 'INTEGER', failed: 'BOOLEAN', processes: 'INTEGER', failed_processes: 'INTEGER',
+      inputs: 'INTEGER[]', outputs: 'INTEGER[]', written: 'INTEGER[]',
+    },
+    select: [
+      '$BUILD AS build_id', 'job', 'tool', 'command', 'argv', 'cwd', wall('start_ts', 'start_ns'), wall('end_ts', 'end_ns'), 'duration_ms',
+      'exit_code', 'signal', 'failed', 'processes', 'failed_processes', 'inputs', 'outputs', 'written',
+    ],
+  },
   files: {
-    columns: { file_id: 'INTEGER', path: 'VARCHAR', is_dir: 'BOOLEAN', created: 'BOOLEAN', removed: 'BOOLEAN', kind: 'KIND[]' },
-    select: ['$BUILD AS build_id', 'file_id', 'path', 'is_dir', 'created', 'removed', 'kind'],
+    columns: {
+      file_id: 'INTEGER', path: 'VARCHAR', is_dir: 'BOOLEAN', created: 'BOOLEAN', removed: 'BOOLEAN', kind: 'KIND[]', role: 'VARCHAR',
+      place: 'VARCHAR', mtime_ns: 'BIGINT', size: 'BIGINT',
+    },
+    select: ['$BUILD AS build_id', 'file_id', 'path', 'is_dir', 'created', 'removed', 'kind', 'role', 'place', 'mtime_ns', 'size'],
+    vocab: { role: ROLES, place: PLACES },
   },
   accesses: {
     columns: {
       proc: 'INTEGER', job: 'INTEGER', file_id: 'INTEGER', path: 'PATH', kind: 'KIND[]', kinds: 'INTEGER', count: 'INTEGER',
-      first_ts: 'BIGINT', last_ts: 'BIGINT',
+      first_ts: 'BIGINT', last_ts: 'BIGINT', noise: 'BOOLEAN',
     },
     select: [
       '$BUILD AS build_id', 'proc', 'job', 'file_id', 'path', 'kind', 'kinds', 'count', wall('first_ts', 'first_ns'), wall('last_ts', 'last_ns'),
+      'noise',
     ],
   },
   events: {
@@ -127,7 +148,8 @@ export interface RowSource {
 
 /** How a column travels into DuckDB: lists of strings as JSON text, kind names as their bits, paths as file ids. */
 const CHUNK_TYPE: Record<ColType, ChunkType> = {
-  INTEGER: 'INTEGER', BIGINT: 'BIGINT', DOUBLE: 'DOUBLE', BOOLEAN: 'BOOLEAN', VARCHAR: 'VARCHAR', 'VARCHAR[]': 'JSON', 'KIND[]': 'INTEGER', PATH: 'INTEGER',
+  INTEGER: 'INTEGER', BIGINT: 'BIGINT', DOUBLE: 'DOUBLE', BOOLEAN: 'BOOLEAN', VARCHAR: 'VARCHAR', 'VARCHAR[]': 'JSON', 'INTEGER[]': 'JSON', 'KIND[]': 'INTEGER',
+  PATH: 'INTEGER',
 };
 
 /** The name of the column carrying the values of `name` that are not in its vocab. */
@@ -179,6 +201,7 @@ function restore(name: string, t: ColType, i: number, vocab?: readonly string[],
   if (same) return { expr: `CASE WHEN src.${quote(sameName(name))} THEN src.${quote(same)} ELSE ${col} END AS ${as}` };
   if (vocab) return { expr: `coalesce([${vocab.map(lit).join(', ')}][${col}], src.${quote(otherName(name))}) AS ${as}` };
   if (t === 'VARCHAR[]') return { expr: `from_json(${col}, '["VARCHAR"]') AS ${as}` };
+  if (t === 'INTEGER[]') return { expr: `from_json(${col}, '["INTEGER"]') AS ${as}` };
   if (t === 'KIND[]') return { expr: `j${i}.names AS ${as}`, join: `LEFT JOIN bt_kind_names j${i} ON j${i}.kinds = ${col}` };
   if (t === 'PATH') return { expr: `j${i}.path AS ${as}`, join: `LEFT JOIN bt_file_paths j${i} ON j${i}.file_id = ${col}` };
   return { expr: `${col} AS ${as}` };
@@ -195,6 +218,13 @@ export function tableSelect(t: TableName, from: string, h: LogHeader): string {
 }
 
 const ms = (ns: number) => Math.round(ns / 1e3) / 1e3;
+
+/** The model's "sec.nsec" modification time as ns since the epoch (exact: a BigInt), or null when the build found none. */
+export function mtimeNs(mtime: string | undefined): bigint | null {
+  if (mtime === undefined) return null;
+  const [sec, nsec = '0'] = mtime.split('.');
+  return BigInt(sec) * 1_000_000_000n + BigInt(nsec);
+}
 
 /** The rows of one model table of a build, as arrays in column order. */
 function* modelRows(table: Exclude<TableName, 'events'>, build: Build, log: string): Generator<unknown[]> {
@@ -213,11 +243,29 @@ function* modelRows(table: Exclude<TableName, 'events'>, build: Build, log: stri
         p.signal, failed(p), p.failedExecs, p.job, p.execd,
       ];
     }
+  } else if (table === 'jobs') {
+    for (const j of build.jobs.jobs) {
+      const root = build.process(j.proc)!;
+      const failedProcs = j.procs.reduce((n, id) => n + (failed(build.process(id)!) ? 1 : 0), 0);
+      yield [
+        j.proc, programName(root), shellJoin(root.argv), root.argv, root.cwd, j.start, j.end, ms(j.end - j.start), root.exitCode < 0 ? null : root.exitCode,
+        root.signal, failedJobRoot(root), j.procs.length, failedProcs, j.inputs, j.outputs, j.written,
+      ];
+    }
   } else if (table === 'files') {
-    for (const f of m.files) yield [f.id, f.path, f.dir, f.created, f.removed, f.kinds];
+    const roles = fileRoles(build);
+    const places = filePlaces(build);
+    for (const f of m.files) yield [f.id, f.path, f.dir, f.created, f.removed, f.kinds, roles[f.id], places[f.id], mtimeNs(f.mtime), f.size];
   } else {
+    // runtime noise per use, as summary's groups tell it (groups.ts): by the path, unless this process read the file as a link input
+    // (every process's loader maps libc.so.6; only the linker's read of it is an input)
+    const pathNoise = pathNoiseOf(build);
+    const links = linkInputs(build);
     for (const p of m.processes) {
-      for (const a of p.files.values()) yield [a.proc, p.job, a.file, a.file, a.kinds, a.kinds, a.count, a.first, a.last];
+      for (const a of p.files.values()) {
+        const noise = pathNoise[a.file] === 1 && !links.get(a.file)?.includes(a.proc);
+        yield [a.proc, p.job, a.file, a.file, a.kinds, a.kinds, a.count, a.first, a.last, noise];
+      }
     }
   }
 }
@@ -230,7 +278,15 @@ export function modelSource(table: Exclude<TableName, 'events'>, build: Build, l
   const it = modelRows(table, build, log);
   const m = build.model;
   const expected =
-    table === 'builds' ? 1 : table === 'processes' ? m.processes.length : table === 'files' ? m.files.length : m.processes.reduce((n, p) => n + p.files.size, 0);
+    table === 'builds'
+      ? 1
+      : table === 'processes'
+        ? m.processes.length
+        : table === 'jobs'
+          ? build.jobs.jobs.length
+          : table === 'files'
+            ? m.files.length
+            : m.processes.reduce((n, p) => n + p.files.size, 0);
   const src: RowSource = {
     table,
     rows: 0,

@@ -17,7 +17,7 @@ import { cBuildTrace } from '../normalize/synth.js';
 const root = process.getuid?.() === 0;
 const skip = !root && 'needs root (runs as root in CI)';
 const SUDO = { SUDO_UID: '65534', SUDO_GID: '65534', SUDO_USER: 'nobody' };
-const TABLES = ['accesses.parquet', 'builds.parquet', 'events.parquet', 'files.parquet', 'processes.parquet'];
+const TABLES = ['accesses.parquet', 'builds.parquet', 'events.parquet', 'files.parquet', 'jobs.parquet', 'processes.parquet'];
 
 /** A sticky world-writable directory like /tmp, and a log anyone can read, outside it. */
 function setup(): { base: string; dir: string; log: string } {
@@ -108,7 +108,7 @@ describe('bt export parquet -o DIR: the careful output rules', { skip }, () => {
     fs.writeFileSync(path.join(mine, 'builds.parquet'), 'old');
     refused(
       exportTo(mine, log),
-      /^bt: cannot write the export directory .*mine\.d: it is a directory with files bt export parquet did not write: bt replaces only an empty directory or an earlier export \(builds\.parquet, processes\.parquet, files\.parquet, accesses\.parquet, events\.parquet\); remove it or choose another path\n$/,
+      /^bt: cannot write the export directory .*mine\.d: it is a directory with files bt export parquet did not write: bt replaces only an empty directory or an earlier export \(builds\.parquet, processes\.parquet, jobs\.parquet, files\.parquet, accesses\.parquet, events\.parquet\); remove it or choose another path\n$/,
     );
     assert.deepEqual(ls(mine), ['builds.parquet', 'notes.txt']);
     assert.equal(fs.readFileSync(path.join(mine, 'builds.parquet'), 'utf8'), 'old');

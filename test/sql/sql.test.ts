@@ -53,8 +53,9 @@ async function duck(sql: string): Promise<Record<string, unknown>[]> {
 const REQUIRED: Record<string, string[]> = {
   builds: ['build_id', 'command', 'host', 'kernel', 'start_ns', 'duration_ms', 'exit_status'],
   processes: ['build_id', 'proc', 'parent', 'pid', 'exe', 'argv', 'cwd', 'start_ns', 'end_ns', 'exit_code', 'signal'],
-  files: ['build_id', 'file_id', 'path', 'is_dir', 'created', 'removed'],
-  accesses: ['build_id', 'proc', 'file_id', 'kind', 'count', 'first_ns', 'last_ns'],
+  jobs: ['build_id', 'job', 'tool', 'command', 'argv', 'cwd', 'start_ns', 'end_ns', 'duration_ms', 'exit_code', 'failed', 'inputs', 'outputs'],
+  files: ['build_id', 'file_id', 'path', 'is_dir', 'created', 'removed', 'role', 'place', 'mtime_ns', 'size'],
+  accesses: ['build_id', 'proc', 'file_id', 'kind', 'count', 'first_ns', 'last_ns', 'noise'],
   events: ['build_id', 'ts', 'proc', 'pid', 'tid', 'type', 'path', 'errno', 'argv', 'cwd', 'flags', 'code'],
 };
 
@@ -63,7 +64,7 @@ ebpfTest('parquet: one zstd file per table, read back by DuckDB with the model\'
   const out = path.join(dir, 'cproject.parquet.d');
   const r = await bt(['export', 'parquet', cproject, '-o', out]);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(fs.readdirSync(out).sort(), ['accesses.parquet', 'builds.parquet', 'events.parquet', 'files.parquet', 'processes.parquet']);
+  assert.deepEqual(fs.readdirSync(out).sort(), ['accesses.parquet', 'builds.parquet', 'events.parquet', 'files.parquet', 'jobs.parquet', 'processes.parquet']);
   const build = loadBuild(cproject);
   const m = build.model;
   let events = 0;
@@ -71,6 +72,7 @@ ebpfTest('parquet: one zstd file per table, read back by DuckDB with the model\'
   const want: Record<string, number> = {
     builds: 1,
     processes: m.processes.length,
+    jobs: build.jobs.jobs.length,
     files: m.files.length,
     accesses: m.processes.reduce((n, p) => n + p.files.size, 0),
     events,
@@ -149,6 +151,10 @@ test('bad input: unknown format, unwritable output, parquet without -o, broken S
     [['sql', 'SELEC 1', notLog], /^bt: .*not-a-log is not a bt log \(expected a file written by bt trace\)$/],
     [['sql', 'SELECT * FROM nowhere', dir], /^bt: .* is a directory without Parquet tables/],
     [['sql', 'SELECT 1', path.join(dir, 'missing.trace')], /^bt: cannot read .*missing\.trace \(ENOENT\)/],
+    // export parquet reads a log only, and says so as every other command does (not bt sql's "or a directory written by bt export parquet")
+    [['export', 'parquet', '-o', path.join(dir, 'out.pq'), path.join(dir, 'missing.trace')], /^bt: cannot open \S*missing\.trace: no such file or directory \(ENOENT\); check the path$/],
+    [['export', 'parquet', '-o', path.join(dir, 'out.pq'), dir], /^bt: cannot open \S*bt-bad-\w+: it is a directory, not a bt log file$/],
+    [['summary', path.join(dir, 'missing.trace')], /^bt: cannot open \S*missing\.trace: no such file or directory \(ENOENT\); check the path$/],
   ];
   for (const [args, re] of cases) {
     const r = await bt(args);
@@ -157,6 +163,7 @@ test('bad input: unknown format, unwritable output, parquet without -o, broken S
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.equal(r.stdout, '');
   }
+  assert.ok(!fs.existsSync(path.join(dir, 'out.pq')), 'no output directory for a log that cannot be opened');
 });
 
 ebpfTest('bad input on a real log: unwritable output, broken SQL; a symlink another user planted is not written through', async () => {

@@ -100,14 +100,14 @@ test('a query reads and writes no file but the logs and directories given: COPY 
     assert.match(r.stderr, /^bt: the query is an? (COPY|EXPORT|CALL) statement: bt sql reads only/, q);
   }
   assert.deepEqual(fs.readFileSync(path.join(dir, 'builds.parquet')), before);
-  assert.deepEqual(fs.readdirSync(dir).sort(), ['accesses.parquet', 'builds.parquet', 'events.parquet', 'files.parquet', 'processes.parquet']);
+  assert.deepEqual(fs.readdirSync(dir).sort(), ['accesses.parquet', 'builds.parquet', 'events.parquet', 'files.parquet', 'jobs.parquet', 'processes.parquet']);
 });
 
 test('one build given twice (a log and its own export) is counted twice, with a note saying so', async () => {
   const dir = path.join(tempDir('bt-sql-twice-'), 'pq');
   const exp = await bt(['export', 'parquet', log, '-o', dir]);
   assert.equal(exp.code, 0, exp.stderr);
-  assert.match(exp.stderr, /^bt export: 1 build, \d+ processes, \d+ files, \d+ accesses, \d+ events written to /, 'one build, in the singular');
+  assert.match(exp.stderr, /^bt export: 1 build, \d+ processes, \d+ jobs, \d+ files, \d+ accesses, \d+ events written to /, 'one build, in the singular');
   const twice = await bt(['sql', 'SELECT count(DISTINCT build_id) AS b, count(*) AS n FROM builds', log, dir, '--csv']);
   assert.equal(twice.code, 0, twice.stderr);
   assert.equal(twice.stdout.trim(), 'b,n\n1,2');
@@ -116,12 +116,12 @@ test('one build given twice (a log and its own export) is counted twice, with a 
   assert.equal(once.stderr, '');
 });
 
-test('SHOW TABLES and information_schema list the five tables of the build, not bt\'s look-up tables', async () => {
+test('SHOW TABLES and information_schema list the six tables of the build, not bt\'s look-up tables', async () => {
   const show = await bt(['sql', 'SHOW TABLES', log, '--csv']);
   assert.equal(show.code, 0, show.stderr);
-  assert.equal(show.stdout, 'name\naccesses\nbuilds\nevents\nfiles\nprocesses');
+  assert.equal(show.stdout, 'name\naccesses\nbuilds\nevents\nfiles\njobs\nprocesses');
   const info = await bt(['sql', 'SELECT table_name FROM information_schema.tables ORDER BY 1', log, '--csv']);
-  assert.equal(info.stdout, 'table_name\naccesses\nbuilds\nevents\nfiles\nprocesses');
+  assert.equal(info.stdout, 'table_name\naccesses\nbuilds\nevents\nfiles\njobs\nprocesses');
 });
 
 test('values print as DuckDB prints them: nanosecond timestamps, dates, intervals, blobs; maps and lists as JSON; in a table, CSV and JSON', async () => {
@@ -138,8 +138,52 @@ test('values print as DuckDB prints them: nanosecond timestamps, dates, interval
 test('the tables a query names: words outside literals and comments; a look at the catalog names them all', async () => {
   const { tablesNamed } = await import('../../src/sql/index.js');
   assert.deepEqual(tablesNamed("SELECT path FROM files WHERE path LIKE '%/show/%' -- events"), ['files']);
-  assert.deepEqual(tablesNamed('SHOW TABLES').length, 5);
-  assert.deepEqual(tablesNamed('SELECT 1; describe processes').length, 5);
-  assert.deepEqual(tablesNamed('SELECT table_name FROM information_schema.tables').length, 5);
+  assert.deepEqual(tablesNamed('SHOW TABLES').length, 6);
+  assert.deepEqual(tablesNamed('SELECT 1; describe processes').length, 6);
+  assert.deepEqual(tablesNamed('SELECT table_name FROM information_schema.tables').length, 6);
   assert.deepEqual(tablesNamed("SELECT 'describe' AS x FROM builds"), ['builds']);
+});
+
+test("a table bt does not have: bt's tables named (not DuckDB's catalog), the nearest suggested, a query's own table too", async () => {
+  const tables = "bt's tables are builds, processes, jobs, files, accesses, events \\(bt sql --help lists their columns\\)";
+  oneLineError(await bt(['sql', 'SELECT * FROM jobz', log]), new RegExp(`^bt: the query failed: no table jobz: ${tables}; did you mean jobs\\?$`));
+  oneLineError(await bt(['sql', 'SELECT count(*) FROM proceses', log]), new RegExp(`^bt: the query failed: no table proceses: ${tables}; did you mean processes\\?$`));
+  oneLineError(await bt(['sql', 'SELECT * FROM nosuch', log]), new RegExp(`^bt: the query failed: no table nosuch: ${tables}$`));
+  const own = await bt(['sql', 'CREATE TEMP TABLE mine AS SELECT 1 AS x; SELECT * FROM mien', log]);
+  assert.equal(own.code, 2);
+  assert.equal(own.stderr.trim(), `bt: the query failed at statement 2 of 2: no table mien: ${tables.replaceAll('\\', '')}; did you mean mine?`);
+  // an unknown column keeps DuckDB's candidate bindings
+  oneLineError(await bt(['sql', 'SELECT rol FROM files', log]), /^bt: the query failed: Binder Error: Referenced column "rol" not found in FROM clause; Candidate bindings: "role", /);
+});
+
+test('a directory exported before the jobs table: no table jobs, said so; beside a log, a note that its build is missing from jobs', async () => {
+  const dir = path.join(tempDir('bt-sql-old-'), 'pq');
+  assert.equal((await bt(['export', 'parquet', log, '-o', dir, '-q'])).code, 0);
+  fs.rmSync(path.join(dir, 'jobs.parquet'));
+  oneLineError(await bt(['sql', 'SELECT count(*) FROM jobs', dir]), new RegExp(`^bt: the query failed: no table jobs in ${dir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: it was written by an earlier bt export parquet; export the log again, or give the log$`));
+  const other = cBuildTrace(['x']).write(path.join(tempDir('bt-sql-other-'), 'other.trace'));
+  const r = await bt(['sql', 'SELECT count(*) AS n FROM jobs', other, dir, '--csv']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, (await bt(['sql', 'SELECT count(*) AS n FROM jobs', other, '--csv'])).stdout, 'the jobs of the log alone');
+  // (the synthetic builds share a header: the note that one build is in both sources comes first)
+  assert.equal(r.stderr.trimEnd().split('\n').at(-1), `bt sql: note: ${dir} has no jobs table (written by an earlier bt export parquet): jobs lacks its build; export the log again`);
+});
+
+test('bt sql --help: every table with every column, the notes of columns that exist, and the example queries', async () => {
+  const { COLUMN_NOTES, columnNames, EXAMPLES } = await import('../../src/sql/docs.js');
+  const { TABLES } = await import('../../src/sql/index.js');
+  const help = (await bt(['sql', '--help'])).stdout;
+  for (const t of TABLES) {
+    const cols = columnNames(t);
+    for (const c of Object.keys(COLUMN_NOTES[t])) assert.ok(cols.includes(c), `${t}.${c} has a note and exists`);
+    const line = help.split('\n')[help.split('\n').findIndex((l) => l.startsWith(`  ${t}: `)) + 1].trim();
+    if (t !== 'events') for (const c of cols) assert.match(line, new RegExp(`(^|, )${c}( \\(|,|$)`), `${t}.${c} in --help`);
+  }
+  assert.deepEqual(columnNames('jobs').slice(0, 4), ['build_id', 'job', 'tool', 'command']);
+  for (const e of EXAMPLES) assert.ok(help.includes(`bt sql "${e.sql}" ${e.args}`), e.what);
+  // each example runs on a log (here the synthetic one)
+  for (const e of EXAMPLES) {
+    const r = await bt(['sql', e.sql, log, log]);
+    assert.equal(r.code, 0, `${e.what}: ${r.stderr}`);
+  }
 });

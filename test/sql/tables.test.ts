@@ -92,6 +92,12 @@ test('events: each row is bt dump --json of its record; accesses, files and proc
     assert.ok(accesses.some((a) => (a[2] as string[]).length > 1), 'an access of several kinds');
     const files = (await db.query('SELECT file_id, path, kind FROM files ORDER BY file_id')).rows;
     assert.deepEqual(files, m.files.map((f) => [f.id, f.path, kindNames(f.kinds)]));
+    const jobs = (await db.query('SELECT job, argv, processes, inputs, outputs, written, duration_ms FROM jobs ORDER BY job')).rows;
+    const wantJobs = [...build.jobs.jobs]
+      .sort((x, y) => x.proc - y.proc)
+      .map((j) => [j.proc, build.process(j.proc)!.argv, j.procs.length, j.inputs, j.outputs, j.written, Math.round((j.end - j.start) / 1e3) / 1e3]);
+    assert.deepEqual(jobs, wantJobs);
+    assert.ok(jobs.length >= 3 && jobs.some((j) => (j[4] as number[]).length > 0), 'jobs with outputs');
     const procs = (await db.query('SELECT proc, argv, exit_code FROM processes ORDER BY proc')).rows;
     assert.deepEqual(procs, m.processes.map((p) => [p.proc, p.argv, p.exitCode < 0 ? null : p.exitCode]));
 
