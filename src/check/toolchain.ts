@@ -17,20 +17,24 @@
  *          CARGO_HOME (default ~/.cargo), RUSTUP_HOME (default ~/.rustup),
  *          and the installation of the program (the directory above its
  *          bin/) when the build used its lib/rustlib/
- *   git    its user configuration (~/.gitconfig, ~/.config/git/config):
- *          go's VCS stamping and cargo's workspace discovery read it too
+ *   and git's user configuration (~/.gitconfig, ~/.config/git/config),
+ *          which go's VCS stamping and cargo's workspace discovery read
  *
- * Each toolchain's homes count only when the build ran one of its
- * programs, and are found from those programs' environments (HOME,
- * XDG_CACHE_HOME, XDG_CONFIG_HOME and the variables above), so a build
- * that never ran go still has ~/go/pkg/mod reported if it reads there.
+ * A toolchain's homes count only when its build tool drove part of the
+ * build (a go or cargo process ran: the build is a Go or Cargo build, or
+ * has one inside), and are found from the environments of its programs
+ * (HOME, XDG_CACHE_HOME, XDG_CONFIG_HOME and the variables above). A
+ * build that only runs rustc or git from a script (the kernel's Kconfig
+ * asking `rustc --version`, found in ~/.cargo/bin; setlocalversion's git
+ * reading ~/.gitconfig) keeps those findings: whether the builder has
+ * rustc in their home changes that build's configuration.
  * The search for a VCS or workspace marker up the parent directories is
  * noise.ts's (discovery walks).
  */
 import { type Build, type Process } from '../model/index.js';
 import { baseName, dirName } from '../normalize/paths.js';
 
-type Toolchain = 'go' | 'rust' | 'git';
+type Toolchain = 'go' | 'rust';
 
 const PROGRAMS: ReadonlyMap<string, Toolchain> = new Map([
   ['go', 'go'],
@@ -39,8 +43,10 @@ const PROGRAMS: ReadonlyMap<string, Toolchain> = new Map([
   ['rustdoc', 'rust'],
   ['rustup', 'rust'],
   ['clippy-driver', 'rust'],
-  ['git', 'git'],
 ]);
+
+/** The build tool of each toolchain: its homes count only when it ran. */
+const DRIVER: Readonly<Record<Toolchain, string>> = { go: 'go', rust: 'cargo' };
 
 /** The value of NAME in an environment ("NAME=value" entries), undefined when unset or empty. */
 function envValue(env: readonly string[], name: string): string | undefined {
@@ -95,11 +101,17 @@ function homesOf(build: Build, kind: Toolchain, p: Process): string[] {
 /** The toolchain homes of the build (absolute, sorted, each once): allowed roots outside --strict. */
 export function toolchainRoots(build: Build): string[] {
   const out = new Set<string>();
+  const program = (p: Process) => baseName(p.exe || p.argv[0] || '');
+  const driven = new Set<Toolchain>();
+  for (const p of build.model.processes) {
+    const kind = PROGRAMS.get(program(p));
+    if (kind && p.execd && program(p) === DRIVER[kind]) driven.add(kind);
+  }
   // processes with the same environment and program share their homes: look once
   const seen = new Map<readonly string[], Set<string>>();
   for (const p of build.model.processes) {
-    const kind = PROGRAMS.get(baseName(p.exe || p.argv[0] || ''));
-    if (!kind || !p.execd) continue;
+    const kind = PROGRAMS.get(program(p));
+    if (!kind || !p.execd || !driven.has(kind)) continue;
     let programs = seen.get(p.env);
     if (!programs) seen.set(p.env, (programs = new Set()));
     if (programs.has(p.exe)) continue;

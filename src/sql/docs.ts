@@ -32,6 +32,7 @@ export const COLUMN_NOTES: Record<TableName, Record<string, string>> = {
     duration_ms: 'until its last process ended',
     exit_code: "its root's",
     failed: 'its root failed (exit status or signal)',
+    probe: "a failed probe: the build did not care (bt summary's failed probes; the others that failed are its failed jobs)",
     processes: 'how many',
     failed_processes: 'of them, how many failed',
     inputs: 'file ids (files.file_id) it read and did not make itself',

@@ -21,7 +21,7 @@ import type { Damage } from '../log/check.js';
 import crypto from 'node:crypto';
 import { DISPLAY_TYPES, FILE_TYPE_NAMES } from '../log/dump.js';
 import type { LogHeader, LogRecord } from '../log/schema.js';
-import { Build, failed, failedJobRoot, KIND_NAMES, kindBit, ModelBuilder, normalized, programName } from '../model/index.js';
+import { Build, failed, failedProbeRoot, KIND_NAMES, kindBit, ModelBuilder, normalized, programName } from '../model/index.js';
 import { OPS } from '../ops/table.js';
 import { shellJoin } from '../present/format.js';
 import { linkInputs, pathNoiseOf } from '../answers/groups.js';
@@ -78,12 +78,12 @@ export const TABLE_DEFS: Record<TableName, TableDef> = {
   jobs: {
     columns: {
       job: 'INTEGER', tool: 'VARCHAR', command: 'VARCHAR', argv: 'VARCHAR[]', cwd: 'VARCHAR', start_ts: 'BIGINT', end_ts: 'BIGINT',
-      duration_ms: 'DOUBLE', exit_code: 'INTEGER', signal: 'INTEGER', failed: 'BOOLEAN', processes: 'INTEGER', failed_processes: 'INTEGER',
-      inputs: 'INTEGER[]', outputs: 'INTEGER[]', written: 'INTEGER[]',
+      duration_ms: 'DOUBLE', exit_code: 'INTEGER', signal: 'INTEGER', failed: 'BOOLEAN', probe: 'BOOLEAN', processes: 'INTEGER',
+      failed_processes: 'INTEGER', inputs: 'INTEGER[]', outputs: 'INTEGER[]', written: 'INTEGER[]',
     },
     select: [
       '$BUILD AS build_id', 'job', 'tool', 'command', 'argv', 'cwd', wall('start_ts', 'start_ns'), wall('end_ts', 'end_ns'), 'duration_ms',
-      'exit_code', 'signal', 'failed', 'processes', 'failed_processes', 'inputs', 'outputs', 'written',
+      'exit_code', 'signal', 'failed', 'probe', 'processes', 'failed_processes', 'inputs', 'outputs', 'written',
     ],
   },
   files: {
@@ -249,7 +249,7 @@ function* modelRows(table: Exclude<TableName, 'events'>, build: Build, log: stri
       const failedProcs = j.procs.reduce((n, id) => n + (failed(build.process(id)!) ? 1 : 0), 0);
       yield [
         j.proc, programName(root), shellJoin(root.argv), root.argv, root.cwd, j.start, j.end, ms(j.end - j.start), root.exitCode < 0 ? null : root.exitCode,
-        root.signal, failedJobRoot(root), j.procs.length, failedProcs, j.inputs, j.outputs, j.written,
+        root.signal, failed(root), failedProbeRoot(m, root), j.procs.length, failedProcs, j.inputs, j.outputs, j.written,
       ];
     }
   } else if (table === 'files') {

@@ -37,7 +37,12 @@ async function summaryOf(dir: string, script: string) {
     const a = g.nodes.get(nodeByLabel(g, label))!;
     return { label: a.label, style: a.style, color: a.color, fillcolor: a.fillcolor };
   };
-  return { code: t.code, json: JSON.parse(j.stdout), text: text.stdout, drawn };
+  // bt sql's jobs table says the same: which jobs failed, and which of them were probes
+  const sql = await bt(['sql', 'SELECT command, failed, probe FROM jobs WHERE failed ORDER BY job', t.file, '--json']);
+  assert.equal(sql.code, 0, sql.stderr);
+  const rows = sql.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { command: string; failed: boolean; probe: boolean });
+  const failedRows = rows.map((r) => [r.command, r.probe]);
+  return { code: t.code, json: JSON.parse(j.stdout), text: text.stdout, drawn, failedRows };
 }
 
 /** A failed job's or probe's fields that do not depend on timing. */
@@ -78,6 +83,10 @@ ebpfTest('bt summary: in a build that succeeded, failed jobs whose driver went o
     '',
   ]);
   assert.doesNotMatch(s.text, /failed jobs/);
+  assert.deepEqual(s.failedRows, [
+    ['cc -c bad.c -o /dev/null', true],
+    ["sh -c 'cc -c bad.c 2>conftest.err'", true],
+  ]);
   assert.deepEqual(s.drawn('cc -c bad.c -o /dev/null'), { label: 'cc -c bad.c -o /dev/null\nexit 1 (failed probe)', style: 'rounded,filled,dashed', color: undefined, fillcolor: '#f1f3f4' });
 });
 
