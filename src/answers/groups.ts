@@ -25,6 +25,7 @@ import { Kind, READS, WRITES } from '../model/kinds.js';
 import type { Build, BuildFile, Process } from '../model/index.js';
 import { baseName, dirName, resolvePath } from '../normalize/paths.js';
 import { isOwnTemporary } from '../model/temporary.js';
+import { cacheGroups } from '../present/fold.js';
 import { distinctFiles } from '../model/usrmerge.js';
 
 export type Place = 'tree' | 'system' | 'elsewhere';
@@ -194,32 +195,36 @@ export function byPath(build: Build, ids: number[]): number[] {
   return ids.sort((a, b) => (files[a].path < files[b].path ? -1 : files[a].path > files[b].path ? 1 : 0));
 }
 
-/** By path, the files in the tree first: a build's own objects before the compiler's temporaries and the caches elsewhere. */
+/** By path, the files in the tree first: a build's own objects before the compiler's temporaries and the caches elsewhere; a build tool's cache (present/fold.ts) last. */
 function treeFirst(build: Build, ids: number[]): number[] {
   const start = build.startDir;
-  const inTree = (id: number) => (placeOf(build.model.files[id].path, start) === 'tree' ? 0 : 1);
+  const caches = cacheGroups(build);
+  const inTree = (id: number) => (caches[id] ? 2 : placeOf(build.model.files[id].path, start) === 'tree' ? 0 : 1);
   const keys = new Map(ids.map((id) => [id, inTree(id)]));
   return byPath(build, ids).sort((a, b) => keys.get(a)! - keys.get(b)!);
 }
 
 /**
- * Outputs, the products first: the tree's before the others; then those
- * with no hidden component (a build system's state: cargo's .fingerprint,
- * .ninja_log) before those with one; then the shallowest first (the final
- * program and library sit near the top, a compiler's incremental cache
- * deep below); then by path.
+ * Outputs, the products first: a build tool's cache (present/fold.ts: the
+ * Go build cache, cargo's .fingerprint) after every other file; the tree's
+ * before the others; then those with no hidden component (a build
+ * system's state: .ninja_log, cargo's .cargo-lock) and that are not a
+ * cache directory's tag (CACHEDIR.TAG, which cargo writes first, says
+ * that its directory is a cache) before the others; then the shallowest
+ * first (the final program and library sit near the top); then by path.
  */
 function productsFirst(build: Build, ids: number[]): number[] {
   const start = build.startDir;
   const files = build.model.files;
+  const caches = cacheGroups(build);
   const keys = new Map<number, number>();
   for (const id of ids) {
     const path = files[id].path;
     const tree = placeOf(path, start) === 'tree';
     const rel = tree ? path.slice(start.length + 1) : path.slice(1);
     const parts = rel.split('/');
-    const hidden = parts.some((c) => c.startsWith('.'));
-    keys.set(id, (tree ? 0 : 1 << 20) + (hidden ? 1 << 19 : 0) + Math.min(parts.length, (1 << 19) - 1));
+    const hidden = parts.some((c) => c.startsWith('.')) || parts[parts.length - 1] === 'CACHEDIR.TAG';
+    keys.set(id, (caches[id] ? 1 << 21 : 0) + (tree ? 0 : 1 << 20) + (hidden ? 1 << 19 : 0) + Math.min(parts.length, (1 << 19) - 1));
   }
   return byPath(build, ids).sort((a, b) => keys.get(a)! - keys.get(b)!);
 }

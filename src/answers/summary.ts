@@ -9,6 +9,7 @@ import { toMs } from '../present/format.js';
 import { byPath, fileGroups, linkInputOf, noiseOf, pathNoiseOf, placeOf, probesByDir, type FileGroups } from './groups.js';
 import { READS, WRITES } from '../model/kinds.js';
 import { distinctFiles } from '../model/usrmerge.js';
+import { cacheGroups, type CacheGroup } from '../present/fold.js';
 
 export interface SummaryJob {
   proc: number;
@@ -93,6 +94,15 @@ export interface Summary {
   intermediates: string[];
   /** How many files a process created and removed itself, read by no other (model/temporary.ts isOwnTemporary). */
   temporaries: number;
+  /**
+   * Build tools' caches and bookkeeping among the inputs, outputs and
+   * intermediates above (present/fold.ts: the Go build cache, Cargo's
+   * fingerprints, rustc's incremental cache and codegen units), by name:
+   * the text shows each as one line with its count. `name` is the
+   * directory (with a trailing slash) or the files' pattern; `files`, its
+   * files in those lists.
+   */
+  caches: Array<{ name: string; what: string; files: string[] }>;
   /** Failed lookups per directory (distinct paths), most first. */
   probes: Array<{ dir: string; count: number }>;
   probe_count: number;
@@ -142,6 +152,21 @@ export function filterSelection(build: Build, env: ModelEnv, keep: (s: Subject) 
     matched.add(a.file);
   }
   return { procs, files: (id) => matched.has(id) || files[id].procs.some((a) => m.procs.has(a.proc)) };
+}
+
+/** The build tools' caches (present/fold.ts) that files `ids` are in, by name, each with its files among them, by path. */
+function cachesIn(build: Build, ids: readonly number[]): Summary['caches'] {
+  const groups = cacheGroups(build);
+  const by = new Map<CacheGroup, string[]>();
+  for (const id of ids) {
+    const g = groups[id];
+    if (!g) continue;
+    const files = by.get(g);
+    if (files) files.push(build.model.files[id].path);
+    else by.set(g, [build.model.files[id].path]);
+  }
+  const sorted = (l: string[]) => l.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return [...by].map(([g, files]) => ({ name: g.name, what: g.what, files: sorted(files) })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 function jobEntry(build: Build, job: Job): SummaryJob {
@@ -269,7 +294,8 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
   // a shared library is in the groups as a link input: with a filter, of a linker that was selected
   const pathNoise = pathNoiseOf(build);
   const touched = (id: number) => selected(id) && (!keep || opts.all || !pathNoise[id] || linkInputOf(build, id, keep));
-  const paths = (ids: number[]) => distinctFiles(build, ids.filter(touched)).map((i) => model.files[i].path);
+  const listed = (ids: number[]) => distinctFiles(build, ids.filter(touched));
+  const paths = (ids: number[]) => ids.map((i) => model.files[i].path);
   // with a filter, a file the build wrote that the selected processes only read is an input of theirs
   const wroteIt = (id: number) => !keep || model.files[id].procs.some((a) => a.kinds & WRITES && keep.has(a.proc));
   const readOnly = (id: number) => !wroteIt(id) && model.files[id].procs.some((a) => a.kinds & READS && keep!.has(a.proc));
@@ -279,6 +305,13 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
     for (const ids of Object.values(inputs)) byPath(build, ids);
   }
   const probes = distinctFiles(build, groups.probes.filter(touched));
+  const lists = {
+    tree: listed(inputs.tree),
+    system: listed(inputs.system),
+    elsewhere: listed(inputs.elsewhere),
+    outputs: listed(groups.outputs.filter(wroteIt)),
+    intermediates: listed(groups.intermediates.filter(wroteIt)),
+  };
   const chain = criticalPath(build, keepJobs);
   const h = model.header;
   const startNs = (h.start_ts ?? 0) + (h.boot_to_wall_ns ?? 0);
@@ -302,10 +335,11 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
       .map((t) => ({ exe: t.exe, count: t.count, wall_ms: toMs(t.wall) })),
     job_count: jobs.length,
     jobs: slowest.map((j) => jobEntry(build, j)),
-    inputs: { tree: paths(inputs.tree), system: paths(inputs.system), elsewhere: paths(inputs.elsewhere) },
-    outputs: paths(groups.outputs.filter(wroteIt)),
-    intermediates: paths(groups.intermediates.filter(wroteIt)),
+    inputs: { tree: paths(lists.tree), system: paths(lists.system), elsewhere: paths(lists.elsewhere) },
+    outputs: paths(lists.outputs),
+    intermediates: paths(lists.intermediates),
     temporaries: groups.temporaries.filter((id) => wroteIt(id) && touched(id)).length,
+    caches: cachesIn(build, Object.values(lists).flat()),
     probes: probesByDir(build, probes),
     probe_count: probes.length,
     critical_path: chain.map((j) => jobEntry(build, j)),

@@ -23,22 +23,59 @@ export interface TextOptions {
   absolute?: boolean;
 }
 
-function list(show: Show, title: string, paths: readonly string[], limit = FIRST): string[] {
-  const out = [`${title} (${count(paths.length)})${paths.length ? ':' : ''}`];
-  // "… and 1 more" would hide a line behind a line: show it instead
-  const shown = paths.length === limit + 1 ? paths.length : limit;
-  for (const p of paths.slice(0, shown)) out.push(`  ${show(p)}`);
-  if (paths.length > shown) out.push(`  … and ${count(paths.length - shown)} more (--json lists all)`);
+/** A build tool's cache as summary lists it (Summary.caches). */
+type Cache = Summary['caches'][number];
+
+/** The cache each path of a summary's lists is in. */
+function cacheIndex(s: Summary): Map<string, Cache> {
+  const out = new Map<string, Cache>();
+  for (const c of s.caches) for (const f of c.files) out.set(f, c);
   return out;
+}
+
+/**
+ * `paths` apart from those in a build tool's cache, and one line per cache
+ * after them: its directory or pattern and what it is, with how many of
+ * the paths it holds (`target/debug/.fingerprint/  (Cargo's fingerprints:
+ * 18 files)`); a cache of one of them names that file.
+ */
+function cacheLines(show: Show, paths: readonly string[], caches: ReadonlyMap<string, Cache>): { rest: string[]; lines: string[] } {
+  const rest: string[] = [];
+  const held = new Map<Cache, string[]>();
+  for (const p of paths) {
+    const c = caches.get(p);
+    if (!c) rest.push(p);
+    else if (held.has(c)) held.get(c)!.push(p);
+    else held.set(c, [p]);
+  }
+  const lines = [...held].map(([c, files]) => {
+    if (files.length === 1) return `  ${show(files[0]!)}  (${c.what})`;
+    const name = c.name.endsWith('/') ? `${show(c.name.slice(0, -1))}/` : show(c.name);
+    return `  ${name}  (${c.what}: ${plural(files.length, 'file')})`;
+  });
+  return { rest, lines };
+}
+
+function list(show: Show, title: string, paths: readonly string[], limit = FIRST, caches: ReadonlyMap<string, Cache> = new Map()): string[] {
+  const out = [`${title} (${count(paths.length)})${paths.length ? ':' : ''}`];
+  // a build tool's cache is a line after the other files (cacheLines)
+  const { rest, lines } = cacheLines(show, paths, caches);
+  // "… and 1 more" would hide a line behind a line: show it instead
+  const shown = rest.length === limit + 1 ? rest.length : limit;
+  for (const p of rest.slice(0, shown)) out.push(`  ${show(p)}`);
+  if (rest.length > shown) out.push(`  … and ${count(rest.length - shown)} more (--json lists all)`);
+  return [...out, ...lines];
 }
 
 /**
  * Inputs from elsewhere, the unexpected ones: each of them while they are
  * few, else a line per directory (a toolchain in the home directory is a
- * few lines, not a screenful), a directory of one file as that file.
+ * few lines, not a screenful), a directory of one file as that file; a
+ * build tool's cache is a line after them (cacheLines).
  */
-function byDirectory(show: Show, title: string, paths: readonly string[]): string[] {
-  if (paths.length <= ELSEWHERE_IN_FULL) return list(show, title, paths, Infinity);
+function byDirectory(show: Show, title: string, all: readonly string[], caches: ReadonlyMap<string, Cache>): string[] {
+  const { rest: paths, lines } = cacheLines(show, all, caches);
+  if (paths.length <= ELSEWHERE_IN_FULL) return list(show, title, all, Infinity, caches);
   const dirs = new Map<string, string[]>();
   for (const p of paths) {
     const d = dirName(p);
@@ -46,12 +83,12 @@ function byDirectory(show: Show, title: string, paths: readonly string[]): strin
     if (l) l.push(p);
     else dirs.set(d, [p]);
   }
-  const out = [`${title} (${count(paths.length)} in ${plural(dirs.size, 'directory', 'directories')}; --json lists all):`];
+  const out = [`${title} (${count(all.length)} in ${plural(dirs.size, 'directory', 'directories')}; --json lists all):`];
   for (const d of [...dirs.keys()].sort()) {
     const l = dirs.get(d)!;
     out.push(l.length === 1 ? `  ${show(l[0])}` : `  ${d === '/' ? d : `${show(d)}/`}  (${count(l.length)} files)`);
   }
-  return out;
+  return [...out, ...lines];
 }
 
 function ms(v: number): string {
@@ -153,11 +190,12 @@ export function summaryText(s: Summary, opts: TextOptions = {}): string {
     for (const j of s.jobs) out.push(`  ${ms(j.duration_ms).padStart(10)}  ${commandLine(j.argv)}`);
   }
   out.push('');
-  out.push(...list(show, 'inputs in the tree', s.inputs.tree));
-  out.push(...list(show, 'inputs from the system', s.inputs.system));
-  out.push(...byDirectory(show, 'inputs from elsewhere', s.inputs.elsewhere));
-  out.push(...list(show, 'outputs', s.outputs));
-  out.push(...list(show, 'intermediates', s.intermediates));
+  const caches = cacheIndex(s);
+  out.push(...list(show, 'inputs in the tree', s.inputs.tree, FIRST, caches));
+  out.push(...list(show, 'inputs from the system', s.inputs.system, FIRST, caches));
+  out.push(...byDirectory(show, 'inputs from elsewhere', s.inputs.elsewhere, caches));
+  out.push(...list(show, 'outputs', s.outputs, FIRST, caches));
+  out.push(...list(show, 'intermediates', s.intermediates, FIRST, caches));
   if (s.temporaries) out.push(`temporaries: ${plural(s.temporaries, 'file')} (made and removed by one process, read by no other)`);
   out.push(`probes: ${plural(s.probe_count, 'path')} looked for and not found${s.probes.length ? ', most in:' : ''}`);
   for (const p of s.probes.slice(0, 5)) out.push(`  ${String(p.count).padStart(6)}  ${show(p.dir)}`);

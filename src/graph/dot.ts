@@ -16,7 +16,9 @@
  *    the build (temporaries: last removed, not written again) have a dashed
  *    border; a file --focus did not follow the making of says so in a
  *    second line: `made earlier by configure` (another phase of the build
- *    made it), `made by cc -c util.c -o util.o` (beyond --depth);
+ *    made it), `made by cc -c util.c -o util.o` (beyond --depth); a build
+ *    tool's cache (present/fold.ts) is one folder (or note) with its count
+ *    and what it is (`/root/.cache/go-build/ ×168`, `Go build cache`);
  *  - edges: process -> process solid grey (spawned); file -> process dashed
  *    blue (read); process -> file solid orange (written; both arrows for
  *    read-write); process -> file dotted red "rm" (deleted); file -> process
@@ -26,7 +28,7 @@
  *    process -> process dashed orange, labelled with a temporary's name
  *    (the writer of a hidden temporary to its reader: temporaries.ts).
  */
-import { endedText, middle, shellJoin } from '../present/format.js';
+import { endedText, middle, plural, shellJoin } from '../present/format.js';
 import { relativeInside } from '../normalize/paths.js';
 import { shortCommand } from './label.js';
 import { failed, programName, Use, type FileNode, type ProcNode } from './model.js';
@@ -182,7 +184,7 @@ export function fileLabels(files: readonly VFile[], cwd: string): Map<VFile, str
   const count = new Map<string, number>();
   for (const vf of files) {
     const n = vf.merged?.length ?? 1;
-    const label = n > 1 ? `${fileLabel(mergedPattern(vf.merged!), cwd)} ×${n}` : fileLabel(vf.file.path, cwd);
+    const label = vf.cache ? cacheLabel(vf, cwd) : n > 1 ? `${fileLabel(mergedPattern(vf.merged!), cwd)} ×${n}` : fileLabel(vf.file.path, cwd);
     first.set(vf, label);
     count.set(label, (count.get(label) ?? 0) + 1);
   }
@@ -214,6 +216,19 @@ export function fileLabels(files: readonly VFile[], cwd: string): Map<VFile, str
     out.set(vf, named);
   }
   return out;
+}
+
+/** The files of a cache group's node that are not directories (its xx/ directories are not what the count is of), or all when none is a file. */
+function cacheFiles(vf: VFile): readonly FileNode[] {
+  const files = vf.merged!.filter((f) => !f.dir);
+  return files.length ? files : vf.merged!;
+}
+
+/** A cache group's label: its directory or pattern and how many files, then what it is (`target/debug/.fingerprint/ ×45` / `Cargo's fingerprints`). */
+function cacheLabel(vf: VFile, cwd: string): string {
+  const name = vf.cache!.name;
+  const shown = name.endsWith('/') ? `${fileLabel(name.slice(0, -1), cwd)}/` : fileLabel(name, cwd);
+  return `${shown} ×${cacheFiles(vf).length}\n${vf.cache!.what}`;
 }
 
 /** Merged files named one by one: `dir/{a.txt,sub/b.txt}` under their common directory. */
@@ -248,17 +263,28 @@ function madeByText(f: FileNode, opts: DotOptions): { line: string; tip: string 
 function fileAttrs(vf: VFile, label: string, opts: DotOptions): Record<string, string | number | undefined> {
   const f = vf.file;
   const made = madeByText(f, opts);
-  const written = (f.uses & Use.WRITE) !== 0 || made !== undefined;
-  const deleted = f.gone;
-  const n = vf.merged?.length ?? 1;
-  const files = n > 1 ? `${n} files:\n${vf.merged!.slice(0, 30).map((m) => m.path).join('\n')}${n > 30 ? '\n…' : ''}` : f.path;
+  const members = vf.merged ?? [f];
+  // a cache group's node is written when any of its files was, and gone when all are
+  const written = members.some((m) => (m.uses & Use.WRITE) !== 0) || made !== undefined;
+  const deleted = members.every((m) => m.gone);
+  const n = members.length;
+  const list = () => `${members.slice(0, 30).map((m) => m.path).join('\n')}${n > 30 ? '\n…' : ''}`;
+  const files = vf.cache ? `${cacheTip(vf)}:\n${list()}` : n > 1 ? `${n} files:\n${list()}` : f.path;
   return {
     label: made ? `${label}\n${made.line}` : label,
     tooltip: made ? `${files}\n${made.tip}` : files,
-    shape: f.dir ? 'folder' : 'note',
+    shape: f.dir || vf.cache?.name.endsWith('/') ? 'folder' : 'note',
     style: deleted ? 'filled,dashed' : 'filled',
     fillcolor: written ? '#e6f4ea' : '#fef7e0',
   };
+}
+
+/** What a cache group's node stands for, in its tooltip: `Go build cache /root/.cache/go-build/: 168 files and 256 directories (--unfold draws each)`. */
+function cacheTip(vf: VFile): string {
+  const files = vf.merged!.filter((m) => !m.dir).length;
+  const dirs = vf.merged!.length - files;
+  const what = [files ? plural(files, 'file') : '', dirs ? plural(dirs, 'directory', 'directories') : ''].filter(Boolean).join(' and ');
+  return `${vf.cache!.what} ${vf.cache!.name}: ${what} (--unfold draws each)`;
 }
 
 function procAttrs(v: VProc): Record<string, string | number | undefined> {
@@ -305,8 +331,14 @@ export function graphTitle(view: GraphView): string {
   if (view.model.live) notes.push('the build so far: still being traced');
   else if (view.model.incomplete) notes.push('incomplete trace');
   if (view.model.lostEvents) notes.push(`${view.model.lostEvents} events lost`);
+  // what is drawn: boxes and file nodes, and the processes and files they stand for when --depth, --collapse or folding merged some
+  const boxes = view.procs.length;
   const procs = view.procs.reduce((n, v) => n + v.members.length, 0);
-  return `bt: ${cmd || '(build)'} — ${procs} process${procs === 1 ? '' : 'es'}, ${view.files.length} file${view.files.length === 1 ? '' : 's'} shown${notes.length ? ` (${notes.join(', ')})` : ''}`;
+  const nodes = view.files.length;
+  const files = view.files.reduce((n, f) => n + (f.merged?.length ?? 1), 0);
+  const drawnProcs = boxes === procs ? plural(procs, 'process', 'processes') : `${plural(boxes, 'process box', 'process boxes')} for ${procs} processes`;
+  const drawnFiles = nodes === files ? plural(files, 'file') : `${plural(nodes, 'file node')} for ${files} files`;
+  return `bt: ${cmd || '(build)'} — ${drawnProcs}, ${drawnFiles} shown${notes.length ? ` (${notes.join(', ')})` : ''}`;
 }
 
 /** The DOT text of a view. */

@@ -13,6 +13,7 @@ import { Kind, READS, WRITES } from '../model/kinds.js';
 import { isOwnTemporary } from '../model/temporary.js';
 import type { LogRecord } from '../log/schema.js';
 import { isTemp } from './label.js';
+import { cacheGroups, type CacheGroup } from '../present/fold.js';
 
 export { failed } from '../model/types.js';
 export { programName } from '../model/program.js';
@@ -67,6 +68,8 @@ export interface FileNode {
   passes: Array<{ from: number; to: number }>;
   /** The build made it, but --focus did not follow its making: one process that made it and why (Focus.stops). */
   madeBy?: { proc: ProcNode; why: StopReason };
+  /** The build tool's cache or bookkeeping it is in (present/fold.ts): the view draws the group as one node, unless --unfold. */
+  cache?: CacheGroup;
 }
 
 /** Why --focus did not follow a file's making: another phase of the build made it, or it lies beyond --depth. */
@@ -178,6 +181,7 @@ export function graphModel(build: Build, opts: IngestOptions = {}): BuildModel {
   const keep = opts.keepPath ?? (() => true);
   const focus = opts.focus;
   const cwd = m.header.cwd ?? '';
+  const caches = cacheGroups(build);
   const index = new Map<number, number>(); // model file id -> graph file idx
   const files: FileNode[] = [];
   const fileIdx = (id: number): number => {
@@ -185,7 +189,11 @@ export function graphModel(build: Build, opts: IngestOptions = {}): BuildModel {
     if (i === undefined) {
       const f = m.files[id];
       i = focus?.files && !focus.files.has(id) ? -1 : keep(f.path, (f.kinds & WRITES) !== 0) ? files.length : -1;
-      if (i >= 0) files.push({ idx: i, path: f.path, uses: 0, dir: f.dir, gone: f.removed, temporary: isTemporaryFile(f, cwd), passes: [] });
+      if (i >= 0) {
+        const file: FileNode = { idx: i, path: f.path, uses: 0, dir: f.dir, gone: f.removed, temporary: isTemporaryFile(f, cwd), passes: [] };
+        if (caches[id]) file.cache = caches[id];
+        files.push(file);
+      }
       index.set(id, i);
     }
     return i;

@@ -4,9 +4,16 @@
  * to WebAssembly (@resvg/resvg-wasm) and a bundled font (Arimo, metrically
  * compatible with Helvetica/Arial, whose widths Graphviz uses for layout).
  * Both are deterministic: the same DOT gives the same bytes.
+ *
+ * resvg renders a picture into two RGBA copies of it (8 bytes a pixel) and
+ * then encodes it as PNG in WebAssembly: a picture at the 64 Mpixel cap
+ * took ~700 MB and 8-10 s. So the PNG is rendered in strips of rows, each
+ * deflated by node's zlib as it comes: the memory is one strip's, whatever
+ * the picture's size.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import zlib from 'node:zlib';
 import { GraphError } from '../errors.js';
 import { importExternal } from '../external.js';
 import { NODE_FONT_SIZE } from './dot.js';
@@ -85,6 +92,93 @@ export async function dotToSvg(dot: string): Promise<string> {
   }
 }
 
+/** Pixels rendered at a time (a strip of whole rows): ~32 MB of resvg's memory. */
+const STRIP_PIXELS = 4_000_000;
+
+/** The SVG's viewBox (x, y, width, height), in its user units; undefined without one. */
+function viewBoxOf(svg: string): [number, number, number, number] | undefined {
+  const m = /<svg[^>]*\sviewBox="\s*([-\d.]+)[\s,]+([-\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)\s*"/.exec(svg);
+  const box = m ? ([Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])] as [number, number, number, number]) : undefined;
+  return box && box.every(Number.isFinite) && box[2] > 0 && box[3] > 0 ? box : undefined;
+}
+
+/** CRC-32 of PNG chunks (ISO 3309), by table. */
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(data: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** A PNG chunk: length, type, data, CRC of type and data. */
+function chunk(type: string, data: Buffer): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, 'latin1');
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
+  return Buffer.concat([head, data, crc]);
+}
+
+type ResvgImage = { width: number; height: number; readonly pixels: Uint8Array; free(): void };
+type ResvgRenderer = {
+  render(): ResvgImage & { asPng(): Uint8Array };
+  getBBox(): { x: number; y: number; width: number; height: number } | undefined;
+  cropByBBox(bbox: { x: number; y: number; width: number; height: number }): void;
+  free(): void;
+};
+
+/**
+ * The PNG of an SVG whose user units are `zoom` pixels, rendered in strips
+ * of rows (cropByBBox: each render is of the strip only), filter type None
+ * per row, one zlib stream. Undefined for an SVG with nothing drawn (no
+ * bounding box to crop with).
+ */
+async function pngInStrips(r: ResvgRenderer, box: [number, number, number, number], zoom: number): Promise<Buffer | undefined> {
+  const bbox = r.getBBox();
+  if (!bbox) return undefined;
+  const width = Math.ceil(box[2] * zoom);
+  const height = Math.ceil(box[3] * zoom);
+  const rows = Math.max(1, Math.floor(STRIP_PIXELS / width));
+  // the fastest level: on a graph's flat colours it is as small as resvg's own PNG, and 3 times faster than level 6
+  const deflate = zlib.createDeflate({ level: zlib.constants.Z_BEST_SPEED });
+  const idat: Buffer[] = [];
+  deflate.on('data', (d: Buffer) => idat.push(d));
+  const ended = new Promise<void>((resolve, reject) => deflate.on('end', resolve).on('error', reject));
+  for (let y = 0; y < height; y += rows) {
+    const h = Math.min(rows, height - y);
+    Object.assign(bbox, { x: box[0], y: box[1] + y / zoom, width: box[2], height: h / zoom });
+    r.cropByBBox(bbox);
+    const img = r.render();
+    const px = img.pixels;
+    const [w, ih] = [img.width, img.height];
+    img.free();
+    // each row: filter byte 0, then its RGBA as resvg made it (premultiplied, which is the same on the opaque
+    // background); white where a strip came out a pixel short (rounding)
+    const line = width * 4 + 1;
+    const raw = Buffer.alloc(line * h, 0xff);
+    for (let row = 0; row < Math.min(h, ih); row++) {
+      raw[row * line] = 0;
+      raw.set(px.subarray(row * w * 4, row * w * 4 + Math.min(w, width) * 4), row * line + 1);
+    }
+    for (let row = ih; row < h; row++) raw[row * line] = 0;
+    if (!deflate.write(raw)) await new Promise((resolve) => deflate.once('drain', resolve));
+  }
+  deflate.end();
+  await ended;
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 6, 0, 0, 0], 8); // 8 bits, RGBA, deflate, filter method 0 (type None on every row), no interlace
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', Buffer.concat(idat)), chunk('IEND', Buffer.alloc(0))]);
+}
+
 /** SVG -> PNG bytes. */
 export async function svgToPng(svg: string, opts: RenderOptions = {}): Promise<Buffer> {
   const m = await loadResvg();
@@ -101,9 +195,11 @@ export async function svgToPng(svg: string, opts: RenderOptions = {}): Promise<B
       if (warning) opts.warn?.(warning);
     }
   }
-  try {
-    const r = new m.Resvg(svg, {
-      fitTo: { mode: 'zoom', value: scale },
+  // in strips when the SVG says how its user units map to its size (Graphviz's always does): cropByBBox takes user units
+  const box = size ? viewBoxOf(svg) : undefined;
+  const renderer = (zoom: number) =>
+    new m.Resvg(svg, {
+      fitTo: { mode: 'zoom', value: zoom },
       background: 'white',
       font: {
         fontBuffers: loadFonts(),
@@ -114,6 +210,19 @@ export async function svgToPng(svg: string, opts: RenderOptions = {}): Promise<B
         monospaceFamily: 'Arimo',
       },
     });
+  try {
+    if (box) {
+      const zoom = (scale * Number(size![1]) * 4) / 3 / box[2];
+      const r = renderer(zoom);
+      try {
+        const png = await pngInStrips(r as ResvgRenderer, box, zoom);
+        if (png) return png;
+      } finally {
+        r.free();
+      }
+    }
+    // in one piece: an SVG without a viewBox, or with nothing drawn
+    const r = renderer(scale);
     const img = r.render();
     const png = Buffer.from(img.asPng());
     img.free();

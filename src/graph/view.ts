@@ -18,7 +18,7 @@
 import { GraphError } from '../errors.js';
 import { anyMatch, compileGlob, defaultHidden, SYSTEM_PATHS, type PathMatcher } from './glob.js';
 import { failed, programName, Use, type BuildModel, type FileNode, type ProcNode } from './model.js';
-import { FOLD_AT, foldDirs } from '../present/fold.js';
+import { foldDirs, type CacheGroup } from '../present/fold.js';
 import { hidesTemporaries, temporaryFlows, type Flow } from './temporaries.js';
 
 export type FilesMode = 'read' | 'written' | 'all';
@@ -51,7 +51,13 @@ export interface GraphOptions {
   dirOpens?: boolean;
   /** Show temporaries as files (default: with --all-files or --include; else a process -> process edge stands for each). */
   temporaries?: boolean;
-  /** Draw every file the build only read outside its tree, not FOLD_AT or more under one directory as that directory (default: with --all-files or --include). */
+  /**
+   * Draw every file: not FOLD_AT or more the build only read outside its
+   * tree under one directory as that directory, nor a build tool's cache
+   * and bookkeeping (the Go build cache, Cargo's .fingerprint, rustc's
+   * codegen units: present/fold.ts) as one node (default: with --all-files
+   * or --include).
+   */
   unfold?: boolean;
 }
 
@@ -84,8 +90,10 @@ export interface VProc {
 export interface VFile {
   id: string;
   file: FileNode;
-  /** With --collapse program: the files merged into this node (same directory, extension and edges), representative first. */
+  /** The files merged into this node (--collapse program: same directory, extension and edges; a folded directory or cache group), representative first. */
   merged?: FileNode[];
+  /** The build tool's cache or bookkeeping this node stands for (present/fold.ts), when it merges two or more of its files. */
+  cache?: CacheGroup;
 }
 
 export type FileEdgeKind = 'read' | 'write' | 'readwrite' | 'delete' | 'probe' | 'exec';
@@ -394,10 +402,10 @@ export function computeView(model: BuildModel, opts: GraphOptions = {}): GraphVi
   /** A merged file's node (--collapse program): mv and ln edges go to it, like accesses. */
   let nodeOf = (vf: VFile): VFile => vf;
   if (collapse === 'program' && files.length > 1) {
-    const merged = collapseFiles(files, fileEdges, model.header.cwd ?? '');
+    const merged = collapseFiles(files, fileEdges, model.header.cwd ?? '', foldsFiles(opts));
     files = merged.files;
     nodeOf = (vf) => merged.replace.get(vf) ?? vf;
-  } else if (foldsFiles(opts) && files.length > FOLD_AT) {
+  } else if (foldsFiles(opts) && files.length > 1) {
     const merged = foldFiles(files, fileEdges, model.header.cwd ?? '');
     files = merged.files;
     nodeOf = (vf) => merged.replace.get(vf) ?? vf;
@@ -481,7 +489,7 @@ function areaOf(path: string, cwd: string): string {
  * `/usr/include/**\/*.h ×300`). Edges go to the merged node, once per
  * process node and kind.
  */
-function collapseFiles(files: VFile[], edges: FileEdge[], cwd: string): { files: VFile[]; replace: Map<VFile, VFile> } {
+function collapseFiles(files: VFile[], edges: FileEdge[], cwd: string, caches: boolean): { files: VFile[]; replace: Map<VFile, VFile> } {
   const sig = new Map<VFile, string[]>();
   for (const e of edges) {
     let l = sig.get(e.file);
@@ -498,7 +506,9 @@ function collapseFiles(files: VFile[], edges: FileEdge[], cwd: string): { files:
     const readOnly = (vf.file.uses & (Use.WRITE | Use.DELETE)) === 0;
     const made = vf.file.madeBy;
     // files whose making --focus did not follow merge per maker and reason, so that their label stays true
-    const key = made
+    const key = caches && vf.file.cache
+      ? cacheKey(vf.file)
+      : made
       ? `m|${made.why}|${made.proc.proc}|${areaOf(p, cwd)}|${dot > 0 ? name.slice(dot) : name}`
       : readOnly
       ? `r|${vf.file.dir ? 'd' : 'f'}|${areaOf(p, cwd)}|${dot > 0 ? name.slice(dot) : name}`
@@ -507,44 +517,56 @@ function collapseFiles(files: VFile[], edges: FileEdge[], cwd: string): { files:
     if (!g) groups.set(key, (g = []));
     g.push(vf);
   }
-  return mergeGroups(groups.values(), edges);
+  return mergeGroups(groups, edges);
 }
 
-/** Whether the graph folds many read-only files under one directory (present/fold.ts): not with --unfold, --all-files or --include. */
+/** The merge key of a file in a cache group: the group, and like collapseFiles' keys the maker --focus did not follow. */
+function cacheKey(f: FileNode): string {
+  return `c|${f.cache!.name}|${f.madeBy ? `${f.madeBy.why}|${f.madeBy.proc.proc}` : ''}`;
+}
+
+/** Whether the graph folds many read-only files under one directory and a build tool's caches (present/fold.ts): not with --unfold, --all-files or --include. */
 export function foldsFiles(opts: GraphOptions): boolean {
   return !opts.unfold && !opts.allFiles && !(opts.include ?? []).length;
 }
 
 /**
- * Files the build only read, outside its tree, FOLD_AT or more under one
- * directory: one node for the directory (`/root/.pyenv/**\/* ×69`, a
- * Python generator's interpreter and library), edges once per process
- * node and kind, as --collapse program does. Files the build wrote or made
- * stay one node each.
+ * A build tool's cache or bookkeeping (FileNode.cache): one node per group
+ * (`/root/.cache/go-build/ ×168`, Go build cache), whatever the build did
+ * with its files. Files the build only read, outside its tree, FOLD_AT or
+ * more under one directory: one node for the directory
+ * (`/root/.pyenv/**\/* ×69`, a Python generator's interpreter and
+ * library). Edges once per process node and kind, as --collapse program
+ * does. Other files the build wrote or made stay one node each.
  */
 function foldFiles(files: VFile[], edges: FileEdge[], cwd: string): { files: VFile[]; replace: Map<VFile, VFile> } {
   const inTree = (p: string) => cwd !== '' && cwd !== '/' && p.startsWith(`${cwd}/`);
-  const readOnly = files.filter((vf) => (vf.file.uses & (Use.WRITE | Use.DELETE)) === 0 && !vf.file.madeBy && !vf.file.dir && !inTree(vf.file.path));
+  const readOnly = files.filter((vf) => (vf.file.uses & (Use.WRITE | Use.DELETE)) === 0 && !vf.file.madeBy && !vf.file.dir && !vf.file.cache && !inTree(vf.file.path));
   const dirOf = foldDirs(readOnly.map((vf) => vf.file.path));
   const groups = new Map<string, VFile[]>();
   for (const vf of files) {
     const dir = dirOf.get(vf.file.path);
-    const key = dir === undefined ? `#${vf.file.idx}` : dir;
+    const key = vf.file.cache ? cacheKey(vf.file) : dir === undefined ? `#${vf.file.idx}` : dir;
     let g = groups.get(key);
     if (!g) groups.set(key, (g = []));
     g.push(vf);
   }
-  return mergeGroups(groups.values(), edges);
+  return mergeGroups(groups, edges);
 }
 
-/** Each group of files one node (its first), edges of the others moved to it, once per (process node, kind). */
-function mergeGroups(groups: Iterable<VFile[]>, edges: FileEdge[]): { files: VFile[]; replace: Map<VFile, VFile> } {
+/**
+ * Each group of files one node (its first), edges of the others moved to
+ * it, once per (process node, kind); a group by cache key (cacheKey) of
+ * two or more files is marked as that cache's node.
+ */
+function mergeGroups(groups: Map<string, VFile[]>, edges: FileEdge[]): { files: VFile[]; replace: Map<VFile, VFile> } {
   const replace = new Map<VFile, VFile>();
   const out: VFile[] = [];
-  for (const g of groups) {
+  for (const [key, g] of groups) {
     const rep = g[0];
     if (g.length > 1) {
       rep.merged = g.map((x) => x.file);
+      if (key.startsWith('c|')) rep.cache = rep.file.cache;
       for (const x of g.slice(1)) replace.set(x, rep);
     }
     out.push(rep);

@@ -43,7 +43,7 @@ test('summary text: more inputs from elsewhere are a line per directory, a direc
   );
 });
 
-test('summary: outputs list the products first: the tree before elsewhere, no hidden component before one, shallow before deep', () => {
+test("summary: outputs list the products first: a build tool's cache last, the tree before elsewhere, no hidden component nor CACHEDIR.TAG before one, shallow before deep", () => {
   const W = O_WRONLY | O_CREAT | O_TRUNC;
   const t = new TraceBuilder(1, '/w');
   t.exec(1, '/usr/bin/cargo', ['cargo', 'build'], '/w');
@@ -61,13 +61,13 @@ test('summary: outputs list the products first: the tree before elsewhere, no hi
   t.exit(1, 0);
   const n = normalizeRecords(t.header, t.records);
   assert.deepEqual(summarize(buildFromRecords(n.header, n.records)).outputs, [
-    '/w/target/CACHEDIR.TAG',
     '/w/target/debug/app',
     '/w/target/debug/deps/app-1',
-    '/w/target/debug/incremental/app-x/s-y/a.o',
-    '/w/target/debug/.fingerprint/app-1/bin-app',
+    '/w/target/CACHEDIR.TAG',
     '/var/tmp/out/app.map',
     '/root/.cache/sccache/ab/cd',
+    '/w/target/debug/incremental/app-x/s-y/a.o',
+    '/w/target/debug/.fingerprint/app-1/bin-app',
   ]);
 });
 

@@ -1,0 +1,197 @@
+/**
+ * A build tool's cache and bookkeeping fold by default (present/fold.ts
+ * cacheGroupOf): the Go build cache, Cargo's .fingerprint and incremental
+ * directories and rustc's codegen units are one node in bt graph (and the
+ * viewer's provenance, which draws with it) and one line in bt summary's
+ * lists; --unfold draws each, the summary's JSON names each. Also: bt
+ * graph's title counts what it draws.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { summarize } from '../../src/answers/summary.js';
+import { summaryText } from '../../src/answers/text.js';
+import { buildGraph, toDot, type GraphOptions } from '../../src/graph/index.js';
+import { buildFromRecords } from '../../src/model/index.js';
+import { normalizeRecords } from '../../src/normalize/normalize.js';
+import { cacheContext, cacheGroupOf, goCacheOf } from '../../src/present/fold.js';
+import { O_CREAT, O_TRUNC, O_WRONLY, TraceBuilder } from '../normalize/synth.js';
+import { fileNodes, parseDot, procNodes, readsOf, writesOf, type DotGraph } from '../graph/dot-parse.js';
+
+const W = { flags: O_WRONLY | O_CREAT | O_TRUNC };
+const hex = (i: number, d: string) => `${d}${String(i).padStart(2, '0').repeat(31)}`;
+
+test('fold: the rules, path by path', () => {
+  const ctx = cacheContext(
+    ['/p/target/debug/.fingerprint/app-1/bin-app', `/var/gc/ab/${hex(1, 'ab')}-d`],
+    [['HOME=/home/ann'], ['GOCACHE=/cache/go/', 'HOME=/root'], ['GOCACHE=off'], ['XDG_CACHE_HOME=/x']],
+  );
+  assert.deepEqual([...ctx.goCaches].sort(), ['/cache/go', '/home/ann/.cache/go-build', '/var/gc', '/x/go-build']);
+  assert.deepEqual([...ctx.cargoProfiles], ['/p/target/debug']);
+  const group = (p: string) => {
+    const g = cacheGroupOf(p, ctx);
+    return g && `${g.name} ${g.what}`;
+  };
+  assert.equal(group('/home/ann/.cache/go-build/trim.txt'), '/home/ann/.cache/go-build/ Go build cache');
+  assert.equal(group('/var/gc/00'), '/var/gc/ Go build cache', 'found by its entries: GOCACHE set by go env -w');
+  assert.equal(group('/p/target/debug/.fingerprint'), "/p/target/debug/.fingerprint/ Cargo's fingerprints");
+  assert.equal(group('/p/target/debug/incremental/app-x/s-1/a.o'), "/p/target/debug/incremental/ rustc's incremental cache");
+  assert.equal(group('/p/src/incremental/a.c'), undefined, 'an incremental directory outside a Cargo profile is the project');
+  assert.equal(group('/p/target/debug/build/app-1/out/gen.rs'), undefined, "a build script's OUT_DIR is the build's own");
+  assert.equal(group('/p/target/debug/deps/app-1.app.9k2-cgu.0.rcgu.o'), "/p/target/debug/deps/app-1.*.rcgu.o rustc's codegen units");
+  assert.equal(group('/p/target/debug/deps/app-1'), undefined);
+  assert.equal(goCacheOf(['GOCACHE=rel/dir']), undefined, 'go refuses a relative GOCACHE');
+  assert.equal(goCacheOf([]), undefined);
+});
+
+/** GOCACHE entries the go tool writes: 14, in 2 of its xx directories. */
+const ENTRIES = Array.from({ length: 14 }, (_, i) => {
+  const d = i < 7 ? '0a' : '0b';
+  return `/gc/${d}/${hex(i, d)}-${i % 2 ? 'a' : 'd'}`;
+});
+
+/** go build (GOCACHE=/gc) makes two cache directories, reads trim.txt, runs compile (main.go -> /tmp/b001/_pkg_.a), stores 14 entries, writes app. */
+function goTrace(): TraceBuilder {
+  const t = new TraceBuilder(1, '/p');
+  t.exec(1, '/usr/bin/go', ['go', 'build', '-o', 'app', '.'], '/p', { env: ['HOME=/root', 'GOCACHE=/gc'] });
+  t.pathOp(1, 'mkdir', '/gc/0a');
+  t.pathOp(1, 'mkdir', '/gc/0b');
+  t.open(1, '/gc/trim.txt', { fd: 3 });
+  t.close(1, 3);
+  t.fork(1, 2);
+  t.exec(2, '/usr/lib/go/pkg/tool/linux_amd64/compile', ['compile', '-o', '/tmp/b001/_pkg_.a', 'main.go'], '/p');
+  t.open(2, 'main.go', { fd: 3 });
+  t.close(2, 3);
+  t.open(2, '/tmp/b001/_pkg_.a', { fd: 3, ...W });
+  t.close(2, 3);
+  t.exit(2, 0);
+  t.open(1, '/tmp/b001/_pkg_.a', { fd: 3 });
+  t.close(1, 3);
+  for (const e of ENTRIES) {
+    t.open(1, e, { fd: 3, ...W });
+    t.close(1, 3);
+  }
+  t.open(1, 'app', { fd: 3, ...W });
+  t.close(1, 3);
+  t.exit(1, 0);
+  return t;
+}
+
+/** cargo writes 3 fingerprints; rustc (its job) writes 3 codegen units, two incremental objects, its dep-info and, through cc, the binary. */
+function cargoTrace(): TraceBuilder {
+  const t = new TraceBuilder(1, '/p');
+  const fp = ['bin-app', 'bin-app.json', 'dep-bin-app'].map((f) => `target/debug/.fingerprint/app-1/${f}`);
+  const cgu = ['a1', 'b2', 'c3'].map((c) => `target/debug/deps/app-1.${c}.s0.rcgu.o`);
+  t.exec(1, '/root/.cargo/bin/cargo', ['cargo', 'build'], '/p');
+  t.pathOp(1, 'mkdir', 'target/debug/.fingerprint/app-1');
+  t.fork(1, 2);
+  t.exec(2, '/root/.rustup/toolchains/stable/bin/rustc', ['rustc', '--crate-name', 'app', 'src/main.rs'], '/p');
+  t.open(2, 'src/main.rs', { fd: 3 });
+  t.close(2, 3);
+  for (const f of [...cgu, 'target/debug/incremental/app-x/s-1/a.o', 'target/debug/incremental/app-x/s-1/b.o', 'target/debug/deps/app-1.d']) {
+    t.open(2, f, { fd: 3, ...W });
+    t.close(2, 3);
+  }
+  t.fork(2, 3);
+  t.exec(3, '/usr/bin/cc', ['cc', '-o', 'target/debug/deps/app-1', ...cgu], '/p');
+  for (const f of cgu) {
+    t.open(3, f, { fd: 3 });
+    t.close(3, 3);
+  }
+  t.open(3, 'target/debug/deps/app-1', { fd: 3, ...W });
+  t.close(3, 3);
+  t.exit(3, 0);
+  for (const f of cgu) t.pathOp(2, 'unlink', f);
+  t.exit(2, 0);
+  for (const f of fp) {
+    t.open(1, f, { fd: 3, ...W });
+    t.close(1, 3);
+  }
+  t.pathOp2(1, 'link', 'target/debug/deps/app-1', 'target/debug/app');
+  t.exit(1, 0);
+  return t;
+}
+
+function graphOf(t: TraceBuilder, opts: GraphOptions = {}): DotGraph {
+  const n = normalizeRecords(t.header, t.records);
+  return parseDot(toDot(buildGraph(n.records, opts, n.header)));
+}
+
+function summaryOf(t: TraceBuilder) {
+  const n = normalizeRecords(t.header, t.records);
+  return summarize(buildFromRecords(n.header, n.records));
+}
+
+const labels = (g: DotGraph) => fileNodes(g).map((id) => g.nodes.get(id)!.label);
+const section = (text: string, from: string, to: string) => text.slice(text.indexOf(from), text.indexOf(to));
+
+test('graph: the Go build cache is one node, its 2 directories and 15 files under it; --unfold draws each', () => {
+  const g = graphOf(goTrace());
+  assert.deepEqual(labels(g), ['/gc/ ×15\nGo build cache', 'main.go', '/tmp/b001/_pkg_.a', 'app']);
+  const go = procNodes(g).find((id) => g.nodes.get(id)!.label!.startsWith('go build'))!;
+  assert.deepEqual(writesOf(g, go), ['/gc/ ×15\nGo build cache', 'app'], 'one edge for the 14 entries written, one for the directories made');
+  assert.deepEqual(readsOf(g, go), ['/gc/ ×15\nGo build cache', '/tmp/b001/_pkg_.a']);
+  const cache = fileNodes(g).find((id) => g.nodes.get(id)!.label!.startsWith('/gc/'))!;
+  assert.equal(g.nodes.get(cache)!.shape, 'folder');
+  assert.match(g.nodes.get(cache)!.tooltip!, /^Go build cache \/gc\/: 15 files and 2 directories \(--unfold draws each\):\n\/gc\/0a\n/);
+  assert.equal(fileNodes(graphOf(goTrace(), { unfold: true })).length, 2 + 1 + 14 + 3);
+  // --collapse program folds it the same way
+  assert.ok(labels(graphOf(goTrace(), { collapse: 'program' })).includes('/gc/ ×15\nGo build cache'));
+});
+
+test('graph: Cargo fingerprints, the incremental cache and the codegen units of one rustc are a node each', () => {
+  const g = graphOf(cargoTrace());
+  // in order of first use: cargo made the fingerprints' directory first
+  assert.deepEqual(labels(g), [
+    "target/debug/.fingerprint/ ×3\nCargo's fingerprints",
+    'src/main.rs',
+    "target/debug/deps/app-1.*.rcgu.o ×3\nrustc's codegen units",
+    "target/debug/incremental/ ×2\nrustc's incremental cache",
+    'target/debug/deps/app-1.d',
+    'target/debug/deps/app-1',
+    'target/debug/app',
+  ]);
+  const cc = procNodes(g).find((id) => g.nodes.get(id)!.label!.startsWith('cc '))!;
+  assert.deepEqual(readsOf(g, cc), ["target/debug/deps/app-1.*.rcgu.o ×3\nrustc's codegen units"]);
+  const cgu = fileNodes(g).find((id) => g.nodes.get(id)!.label!.includes('rcgu'))!;
+  assert.equal(g.nodes.get(cgu)!.style, 'filled,dashed', 'all three are gone after the build');
+  assert.equal(g.nodes.get(cgu)!.shape, 'note');
+});
+
+test('summary: a cache is one line after the other files, with its count; the JSON names every file', () => {
+  const s = summaryOf(goTrace());
+  assert.deepEqual(s.outputs, ['/p/app', ...ENTRIES], 'the product first');
+  assert.deepEqual(s.caches, [{ name: '/gc/', what: 'Go build cache', files: [...ENTRIES, '/gc/trim.txt'] }], 'by path');
+  const text = summaryText(s);
+  assert.equal(section(text, 'inputs from elsewhere', 'intermediates'), [
+    'inputs from elsewhere (1):',
+    '  /gc/trim.txt  (Go build cache)',
+    'outputs (15):',
+    '  app',
+    '  /gc/  (Go build cache: 14 files)',
+    '',
+  ].join('\n'));
+
+  const c = summaryText(summaryOf(cargoTrace()));
+  assert.equal(section(c, 'outputs', 'probes'), [
+    'outputs (7):',
+    '  target/debug/app',
+    '  target/debug/deps/app-1.d',
+    "  target/debug/incremental/  (rustc's incremental cache: 2 files)",
+    "  target/debug/.fingerprint/  (Cargo's fingerprints: 3 files)",
+    'intermediates (4):',
+    '  target/debug/deps/app-1',
+    "  target/debug/deps/app-1.*.rcgu.o  (rustc's codegen units: 3 files)",
+    '',
+  ].join('\n'));
+});
+
+test('graph: the title counts the boxes and file nodes drawn, and what they stand for', () => {
+  const title = (opts: GraphOptions) => graphOf(goTrace(), opts).graph.label;
+  assert.match(title({ unfold: true }), / — 2 processes, 20 files shown$/);
+  assert.match(title({}), / — 2 processes, 4 file nodes for 20 files shown$/);
+  assert.match(title({ depth: 0 }), / — 1 process box for 2 processes, 4 file nodes for 20 files shown$/);
+  const cargo = (depth?: number) => graphOf(cargoTrace(), { depth, unfold: true }).graph.label;
+  assert.match(cargo(), / — 3 processes, 13 files shown$/);
+  assert.match(cargo(1), / — 2 process boxes for 3 processes, 13 files shown$/);
+  assert.match(cargo(0), / — 1 process box for 3 processes, 13 files shown$/);
+});
