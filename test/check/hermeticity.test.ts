@@ -239,3 +239,25 @@ test('--allow X/** also allows X itself (a lookup of the directory); relative to
   const [name] = compileGlobs(['*/**'], '/src/rc', '--allow');
   assert.ok(name.test('/src/rc/x') && !name.test('/x') && !name.test('/usr/x'), 'relative to the start directory, not every name');
 });
+
+test("hermeticity: a build that runs rustc and git from a script, with no cargo or go driving it (the kernel's Kconfig), keeps ~/.rustup and ~/.gitconfig as findings", () => {
+  const t = new TraceBuilder(1, '/src/linux');
+  const env = ['PATH=/root/.cargo/bin:/usr/bin:/bin', 'HOME=/root'];
+  t.exec(1, '/usr/bin/make', ['make'], '/src/linux', { env });
+  t.fork(1, 2);
+  t.exec(2, '/bin/sh', ['sh', 'scripts/rust_is_available.sh'], '/src/linux', { env });
+  t.fork(2, 3);
+  t.exec(3, '/root/.cargo/bin/rustc', ['rustc', '--version'], '/src/linux', { env });
+  t.open(3, '/root/.rustup/settings.toml', { fd: 3 });
+  t.exit(3, 0);
+  t.fork(2, 4);
+  t.exec(4, '/usr/bin/git', ['git', 'describe'], '/src/linux', { env });
+  t.open(4, '/root/.gitconfig', { fd: 3 });
+  t.exit(4, 0);
+  t.exit(2, 0);
+  t.exit(1, 0);
+  const n = normalizeRecords(t.header, t.records);
+  const build = buildFromRecords(n.header, n.records);
+  const got = hermeticity(build, new Noise(build)).map((f) => [f.file, f.uses.map((u) => u.path).sort()]);
+  assert.deepEqual(got, [['/root', ['/root/.cargo/bin/rustc', '/root/.gitconfig', '/root/.rustup/settings.toml']]]);
+});
