@@ -6,8 +6,10 @@
  * them in its own makefile, so its own jobs compare clean; but from the top
  * a changed lib/foo.c never rebuilds lib/libfoo.a. Found per such target:
  * the job under a make that started another make, wrote a target of the
- * outer make's graph, read sources of the tree, and whose rule does not
- * depend on all of them (none at all, the classic case, or some).
+ * outer make's graph, read sources of the tree, and whose rule has no
+ * prerequisite at all (the classic case), or, for a sub-make into a
+ * directory of its own (`make -C lib`), does not depend on all it read
+ * there.
  */
 import { isDriver, Kind, READS, WRITES, type Build } from '../model/index.js';
 import { relativeInside } from '../normalize/paths.js';
@@ -65,7 +67,12 @@ export function staleSubMakes(build: Build, noise: Noise, graphUnder: (make: num
     for (const [target] of [...targets].sort((a, b) => a[1] - b[1])) {
       if (g.always(target)) continue;
       const deps = g.dependsOn(target);
-      const missing = reads.filter((u) => !deps.has(u.path));
+      // a rule that lists some of the sources: only a sub-make into a directory of its own (make -C lib), and only what it
+      // read there, is held to them; kbuild's `make -f Makefile syncconfig` declares its Kconfig inputs its own way
+      // (where it ran its recipes: its first child's directory; make -C changes back to where it started when it ends)
+      const subDir = build.process(sub.children[0] ?? 0)?.cwd ?? sub.cwd;
+      const inSub = (p: string) => subDir !== g.dir && relativeInside(subDir, p) !== undefined;
+      const missing = reads.filter((u) => !deps.has(u.path) && (!deps.size || inSub(u.path)));
       if (!missing.length) continue;
       const names = missing.slice(0, 3).map((u) => show(u.path));
       const more = missing.length > names.length ? `, and ${missing.length - names.length} more` : '';

@@ -69,3 +69,17 @@ ebpfTest('check --make: a sub-make run by a rule that depends on some of what th
     /^process \d+ built lib\/libfoo\.a by running make -C lib, which read lib\/foo\.h; the rule for lib\/libfoo\.a does not depend on it and is not \.PHONY: changing it will not run make -C lib again$/,
   );
 });
+
+ebpfTest('check --make: a sub-make in the same directory (make -f, as kbuild runs syncconfig) whose rule lists some of what it read is not held to the rest', async () => {
+  const dir = path.join(tmpdir('bt-submake-'), 'samedir');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'Makefile'), 'all: gen.txt\n\ngen.txt: a.txt\n\t$(MAKE) -f sub.mk\n');
+  fs.writeFileSync(path.join(dir, 'sub.mk'), 'gen.txt: a.txt b.txt\n\tcat a.txt b.txt > gen.txt\n');
+  fs.writeFileSync(path.join(dir, 'a.txt'), 'a\n');
+  fs.writeFileSync(path.join(dir, 'b.txt'), 'b\n');
+  const tr = await trace(['make'], { cwd: dir });
+  assert.equal(tr.code, 0, tr.stderr);
+  const r = await bt(['check', '--make', tr.file]);
+  assert.equal(r.code, 0, r.stdout);
+  assert.match(r.stdout, /^bt check: nothing found in make in /);
+});
