@@ -7,7 +7,7 @@ import type { Backend } from './backend.js';
 import { fieldFilter } from './fields.js';
 import { GROUP_LABELS } from './files.js';
 import { store } from './state.js';
-import { clear, commandLine, count, counted, endedText, exitStatus, h, msDur } from './util.js';
+import { clear, commandIn, commandLine, count, counted, endedText, exitStatus, h, msDur } from './util.js';
 
 export class SummaryPage {
   readonly el: HTMLElement;
@@ -36,7 +36,7 @@ export class SummaryPage {
       return;
     }
     const proc = (r: any) =>
-      h('a.plink', { href: '#', 'data-proc': r.proc, onclick: (e: Event) => (e.preventDefault(), store.set({ page: 'explore', tab: 'procs', rtab: 'details', sel: `p${r.proc}` }, { push: true })) }, commandLine(r.argv ?? [], 110));
+      h('a.plink', { href: '#', 'data-proc': r.proc, onclick: (e: Event) => (e.preventDefault(), store.set({ page: 'explore', tab: 'procs', rtab: 'details', sel: `p${r.proc}` }, { push: true })) }, commandIn(r.argv ?? [], 110));
     const table = (head: string[], rows: Node[][]) =>
       h('table', {}, h('thead', {}, h('tr', {}, ...head.map((x) => h('th', {}, x)))), h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c) => h('td', {}, c))))));
     const group = (g: string, n: number) =>

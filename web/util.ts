@@ -1,5 +1,6 @@
 /** DOM helpers and formatting for the page (formatting comes from src/present). */
 export { commandLine, count, counted, endedText, exitStatus, exitText, formatDuration, formatNs, shellJoin } from '../src/present/format.js';
+export { commandIn } from '../src/present/label.js';
 
 type Attrs = Record<string, string | number | boolean | ((e: Event) => void) | undefined | null>;
 type Child = Node | string | number | null | undefined | false;

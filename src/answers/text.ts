@@ -6,6 +6,7 @@
 import { commandLine, count, displayPath, endedText, exitStatus, formatDuration, pathShower, plural } from '../present/format.js';
 import { dirName } from '../normalize/paths.js';
 import { foldDirs } from '../present/fold.js';
+import { commandIn } from '../present/label.js';
 import type { DepNode, DepsResult } from './deps.js';
 import type { FailedJob, Summary } from './summary.js';
 
@@ -114,9 +115,9 @@ function failedJobLines(jobs: readonly FailedJob[]): string[] {
   const out = [`failed jobs (${count(jobs.length)}):`];
   const shown = jobs.length === FAILED_SHOWN + 1 ? jobs.length : FAILED_SHOWN;
   for (const j of jobs.slice(0, shown)) {
-    out.push(`  ${commandLine(j.argv)}  (${endedText(j.exit_code, j.signal)}, proc ${j.proc})`);
+    out.push(`  ${commandIn(j.argv, 120)}  (${endedText(j.exit_code, j.signal)}, proc ${j.proc})`);
     const i = j.innermost;
-    if (i.proc !== j.proc) out.push(`    innermost failure: ${commandLine(i.argv)}  (${endedText(i.exit_code, i.signal)}, proc ${i.proc})`);
+    if (i.proc !== j.proc) out.push(`    innermost failure: ${commandIn(i.argv, 120)}  (${endedText(i.exit_code, i.signal)}, proc ${i.proc})`);
   }
   if (jobs.length > shown) out.push(`  … and ${count(jobs.length - shown)} more (--json lists all)`);
   return out;
@@ -129,7 +130,7 @@ const PROBES_SHOWN = 5;
 function failedProbeLines(probes: readonly FailedJob[]): string[] {
   const out = [`failed probes (${count(probes.length)}): jobs that failed while the build went on and succeeded, and nothing it kept came of them:`];
   const shown = probes.length === PROBES_SHOWN + 1 ? probes.length : PROBES_SHOWN;
-  for (const j of probes.slice(0, shown)) out.push(`  ${commandLine(j.argv)}  (${endedText(j.exit_code, j.signal)}, proc ${j.proc})`);
+  for (const j of probes.slice(0, shown)) out.push(`  ${commandIn(j.argv, 120)}  (${endedText(j.exit_code, j.signal)}, proc ${j.proc})`);
   if (probes.length > shown) out.push(`  … and ${count(probes.length - shown)} more (--json lists all)`);
   return out;
 }
@@ -187,7 +188,7 @@ export function summaryText(s: Summary, opts: TextOptions = {}): string {
   if (s.jobs.length) {
     out.push('');
     out.push('slowest jobs:');
-    for (const j of s.jobs) out.push(`  ${ms(j.duration_ms).padStart(10)}  ${commandLine(j.argv)}`);
+    for (const j of s.jobs) out.push(`  ${ms(j.duration_ms).padStart(10)}  ${commandIn(j.argv, 120)}`);
   }
   out.push('');
   const caches = cacheIndex(s);
@@ -202,7 +203,7 @@ export function summaryText(s: Summary, opts: TextOptions = {}): string {
   if (s.critical_path.length) {
     out.push('');
     out.push(`critical path (${plural(s.critical_path.length, 'job')}, ${ms(s.critical_path_ms)}):`);
-    for (const j of s.critical_path) out.push(`  ${ms(j.duration_ms).padStart(10)}  ${commandLine(j.argv)}`);
+    for (const j of s.critical_path) out.push(`  ${ms(j.duration_ms).padStart(10)}  ${commandIn(j.argv, 120)}`);
   }
   return `${out.join('\n')}\n`;
 }

@@ -1,6 +1,7 @@
 /** bt check's output: text for people, JSON for scripts. Formatting goes through src/present/. */
 import { programName, type Build } from '../model/index.js';
 import { commandLine, displayPath, pathShower, plural } from '../present/format.js';
+import { commandIn } from '../present/label.js';
 import { KIND_ORDER, type Finding, type JobRef } from './finding.js';
 import type { CheckResult } from './index.js';
 
@@ -51,7 +52,7 @@ function counts(fs: readonly Finding[]): string {
 
 function jobLine(build: Build, j: JobRef): string {
   const what = build.jobs.get(j.proc) ? 'job' : 'process';
-  return `    ${what} ${j.proc}  ${sec(j.start)}..${sec(j.end)}  ${commandLine(j.argv, 160)}`;
+  return `    ${what} ${j.proc}  ${sec(j.start)}..${sec(j.end)}  ${commandIn(j.argv, 160)}`;
 }
 
 /** The text report: paths under the start directory relative to it, unless `absolute` (--absolute). */

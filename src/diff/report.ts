@@ -1,6 +1,7 @@
 /** bt diff's output: text for people (most important first), JSON for scripts. Formatting goes through src/present/. */
 import { baseName } from '../normalize/paths.js';
 import { commandLine, displayPath, formatDuration, plural, quoteArg } from '../present/format.js';
+import { commandIn } from '../present/label.js';
 import type { ArgOp } from './match.js';
 import { differs, type Command, type DiffReport, type FileEntry, type OnlyCommand } from './index.js';
 
@@ -174,15 +175,15 @@ export function diffText(r: DiffReport): string {
     const from = x.a_base === x.b_base ? `${displayPath(x.a_base)} in both` : `${displayPath(x.a_base)} in A, ${displayPath(x.b_base)} in B`;
     return `${displayPath(x.a)} -> ${displayPath(x.b)}  (paths compared from ${from})`;
   });
-  section('exit status changed', r.exit_status, (x) => `${commandLine(x.b.argv)}: ${x.a_status} -> ${x.b_status}${where(x.b)}`);
+  section('exit status changed', r.exit_status, (x) => `${commandIn(x.b.argv, 120)}: ${x.a_status} -> ${x.b_status}${where(x.b)}`);
   const only = (x: OnlyCommand) => {
     const notes = [...(x.status !== 'exit 0' ? [x.status] : []), ...(x.hidden ? [`and ${plural(x.hidden, 'subprocess', 'subprocesses')}`] : [])];
-    return `${commandLine(x.argv)}${where(x)}${notes.length ? `  (${notes.join('; ')})` : ''}`;
+    return `${commandIn(x.argv, 120)}${where(x)}${notes.length ? `  (${notes.join('; ')})` : ''}`;
   };
   section('commands only in A', r.only_in_a, only);
   section('commands only in B', r.only_in_b, only);
   lines('arguments changed (A -> B)', argumentLines(r.arguments));
-  section('ran in another directory (A -> B)', r.directories, (x) => `${commandLine(x.b.argv)}: ${displayPath(x.a.cwd)} -> ${displayPath(x.b.cwd)}`);
+  section('ran in another directory (A -> B)', r.directories, (x) => `${commandIn(x.b.argv, 120)}: ${displayPath(x.a.cwd)} -> ${displayPath(x.b.cwd)}`);
   section('environment changed (A -> B)', r.environment, (x) => `${x.name}: ${value(x.a)} -> ${value(x.b)}  (${x.tools.join(', ')})`);
   // what changed in the files both builds read, before the files one build read: the reason, then its consequences
   const change = (x: DiffReport['inputs_changed'][number]) =>
@@ -193,7 +194,7 @@ export function diffText(r: DiffReport): string {
   section('read from another place (A -> B)', r.resolved_elsewhere, (x) => `${displayPath(x.name)}: ${x.a.map(displayPath).join(' ')} -> ${x.b.map(displayPath).join(' ')}  (${x.tools.join(', ')})`);
   section('outputs only in A', r.outputs_only_in_a, files);
   section('outputs only in B', r.outputs_only_in_b, files);
-  section('job durations changed most', r.durations, (x) => `${x.change_ms > 0 ? '+' : ''}${x.change_ms} ms  ${commandLine(x.b.argv)}  (${x.a_ms} ms -> ${x.b_ms} ms)`);
+  section('job durations changed most', r.durations, (x) => `${x.change_ms > 0 ? '+' : ''}${x.change_ms} ms  ${commandIn(x.b.argv, 120)}  (${x.a_ms} ms -> ${x.b_ms} ms)`);
   return `${out.join('\n')}\n`;
 }
 

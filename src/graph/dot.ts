@@ -30,7 +30,7 @@
  */
 import { endedText, middle, plural, shellJoin } from '../present/format.js';
 import { relativeInside } from '../normalize/paths.js';
-import { shortCommand } from './label.js';
+import { shortCommand } from '../present/label.js';
 import { failed, programName, Use, type FileNode, type ProcNode } from './model.js';
 import type { Flow } from './temporaries.js';
 import type { FileEdge, GraphView, VFile, VProc } from './view.js';
@@ -55,7 +55,7 @@ function attrs(a: Record<string, string | number | undefined>): string {
 
 export { signalName, shellJoin } from '../present/format.js';
 
-export { shortCommand } from './label.js';
+export { shortCommand } from '../present/label.js';
 
 /** How a failed process ended ("exit 1", "killed by SIGINT"; a failed probe's says so); undefined for one that did not fail. */
 function exitText(p: ProcNode): string | undefined {

@@ -12,7 +12,7 @@ import { inFailedProbe } from '../model/failures.js';
 import { Kind, READS, WRITES } from '../model/kinds.js';
 import { isOwnTemporary } from '../model/temporary.js';
 import type { LogRecord } from '../log/schema.js';
-import { isTemp } from './label.js';
+import { isTemp } from '../present/label.js';
 import { cacheGroups, type CacheGroup } from '../present/fold.js';
 
 export { failed } from '../model/types.js';

@@ -276,7 +276,7 @@ test('a directory\'s rename moves the files under it: present at the new path, g
   // moving what it made (after looking for it) is not reading an input
   assert.deepEqual(b.jobs.unit(1)!.inputs.map((i) => path(b, i)), ['/usr/bin/cargo']);
   const s = summarize(b);
-  assert.deepEqual(s.outputs, ['/w/target/CACHEDIR.TAG', '/w/target/debug/y', '/w/target/debug/deep/x.o'] /* the products first: shallow before deep */);
+  assert.deepEqual(s.outputs, ['/w/target/debug/y', '/w/target/debug/deep/x.o', '/w/target/CACHEDIR.TAG'] /* the products first, shallow before deep; cargo's cache tag with the hidden files */);
   // gone.tmp, made and removed by cargo itself, is a temporary, and so are the files cargo made and moved into place with their directory
   assert.deepEqual(s.intermediates, []);
   assert.equal(s.temporaries, 3);

@@ -1,7 +1,7 @@
 /** What a compiler's or linker's command line means (src/model/toolargs.ts), and the graph label that reads it. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { shortCommand } from '../../src/graph/label.js';
+import { shortCommand } from '../../src/present/label.js';
 import type { ProcNode } from '../../src/graph/model.js';
 import { takesValue } from '../../src/model/toolargs.js';
 

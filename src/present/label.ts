@@ -1,6 +1,8 @@
 /**
- * The command line of a process node's label: the program and the
- * arguments that tell most, in at most LINE_MAX_CHARS characters.
+ * A command line in little room: a process node's label in the graph (at
+ * most LINE_MAX_CHARS characters), and a job's one line in summary, diff,
+ * check and the viewer (commandIn): the program and the arguments that
+ * tell most.
  *
  *  - a command that fits is shown whole (each argument at most
  *    ARG_MAX_CHARS: a path keeps its file name and the nearest whole
@@ -20,11 +22,10 @@
  *    `printf`) and clean-ups before the work (`rm -f`, `mkdir -p`,
  *    `cmake -E rm` / `make_directory`).
  */
-import { middle, quoteArg } from '../present/format.js';
+import { commandLine, middle, quoteArg, shellJoin } from './format.js';
 import { baseName, relativeInside, resolvePath } from '../normalize/paths.js';
 import { SOURCE_EXT, takesValue } from '../model/toolargs.js';
 import { isShell, shellInline } from '../model/program.js';
-import type { ProcNode } from './model.js';
 
 /** The most an argument takes of a label when the whole command fits. */
 export const ARG_MAX_CHARS = 28;
@@ -41,13 +42,25 @@ const LABEL_SOURCE_EXT = new Set([
  * Program and shortened arguments, for a node label (see the module's
  * comment for the rules).
  */
-export function shortCommand(p: ProcNode, program: string): string {
+export function shortCommand(p: { argv: readonly string[]; cwd: string }, program: string, max = LINE_MAX_CHARS): string {
   const rest = argsAfter(p.argv, program);
   if (isShell(program)) {
-    const s = shellLabel(program, rest, p.cwd, LINE_MAX_CHARS);
+    const s = shellLabel(program, rest, p.cwd, max);
     if (s !== undefined) return s;
   }
-  return commandLabel(program, rest, p.cwd, LINE_MAX_CHARS);
+  return commandLabel(program, rest, p.cwd, max);
+}
+
+/**
+ * A job's command on one line of at most `max` characters: whole when it
+ * fits, else as a label shows it (the program's name, its leading words,
+ * -c, -o OUTPUT and the sources before the rest), so that five cgo
+ * compiles differing only in their source do not look alike when cut at
+ * the end. `cwd`: paths under it are shown relative (none when empty).
+ */
+export function commandIn(argv: readonly string[], max: number, cwd = ''): string {
+  if (shellJoin(argv).length <= max || !argv.length) return commandLine(argv, max);
+  return shortCommand({ argv, cwd }, baseName(argv[0]!), max);
 }
 
 /**
