@@ -253,7 +253,7 @@ function foldLine(show: Show, f: Fold): string {
 }
 
 function treeLines(show: Show, node: DepNode, indent: string, out: string[], verb: string): void {
-  const by = node.writer ? `  <- ${verb} ${commandLine(node.writer.argv, 80)} [proc ${node.writer.proc}]` : '';
+  const by = node.writer ? `  <- ${verb} ${commandIn(node.writer.argv, 80)} [proc ${node.writer.proc}]` : '';
   out.push(`${indent}${show(node.path)}${node.repeated ? ' (see above)' : by}`);
   if (node.repeated) return;
   const folded = leafFolds(show, node.children);
@@ -283,9 +283,9 @@ export function depsText(r: DepsResult, opts: TextOptions & { only?: 'inputs' | 
     const found = r.readers.length > 0 || r.lookups.length === 0 || r.lookups.some((l) => l.found);
     out.push(found ? `${show(r.file)} is an input: the build did not write it.` : `${show(r.file)} was looked for and never found: the build did not write it.`);
     out.push(r.readers.length ? 'read by:' : 'no process of the build read it.');
-    for (const p of r.readers) out.push(`  [proc ${p.proc}] ${commandLine(p.argv)}`);
+    for (const p of r.readers) out.push(`  [proc ${p.proc}] ${commandIn(p.argv, 120)}`);
     if (r.lookups.length) out.push(found ? 'looked up (stat, access, readlink) by:' : 'looked for by:');
-    for (const p of r.lookups) out.push(`  [proc ${p.proc}] ${commandLine(p.argv)}${found && !p.found ? '  (not found)' : ''}`);
+    for (const p of r.lookups) out.push(`  [proc ${p.proc}] ${commandIn(p.argv, 120)}${found && !p.found ? '  (not found)' : ''}`);
     return `${out.join('\n')}\n`;
   }
   if (opts.reverse && r.untouched) return `${show(r.file)}: no process of the build read it, nothing depends on it.\n`;
@@ -296,7 +296,7 @@ export function depsText(r: DepsResult, opts: TextOptions & { only?: 'inputs' | 
       ? r.outputs.length
         ? `${plural(r.outputs.length, 'file')} made from it by ${plural(r.processes.length, 'job')}`
         : r.processes.length
-          ? `no file was made from it (read by ${r.processes.map((p) => `${commandLine(p.argv, 60)} [proc ${p.proc}]`).slice(0, 3).join(', ')}${r.processes.length > 3 ? `, and ${r.processes.length - 3} more` : ''})`
+          ? `no file was made from it (read by ${r.processes.map((p) => `${commandIn(p.argv, 60)} [proc ${p.proc}]`).slice(0, 3).join(', ')}${r.processes.length > 3 ? `, and ${r.processes.length - 3} more` : ''})`
           : 'no file was made from it'
       : `${plural(r.inputs.length, 'input')} and ${plural(r.outputs.length, 'intermediate file')} through ${plural(r.processes.length, 'job')}`,
   );
