@@ -10,6 +10,7 @@ import { byPath, fileGroups, linkInputOf, noiseOf, pathNoiseOf, placeOf, probesB
 import { READS, WRITES } from '../model/kinds.js';
 import { distinctFiles } from '../model/usrmerge.js';
 import { cacheGroups, type CacheGroup } from '../present/fold.js';
+import { isConfigureStep, phaseOf } from './phases.js';
 
 export interface SummaryJob {
   proc: number;
@@ -86,6 +87,13 @@ export interface Summary {
   tools: Array<{ exe: string; count: number; wall_ms: number }>;
   /** Jobs (with a filter: the jobs one of the selected processes ran in, whatever their root). */
   job_count: number;
+  /**
+   * The build's phases (answers/phases.ts: a configure step, a build
+   * driver, a job of the root), each with its jobs, in start order; empty
+   * when the build is one phase. `meson setup` then `ninja` is 19 jobs of
+   * sanity checks and 6 of building, not 25 of one kind.
+   */
+  phases: Array<{ proc: number; argv: string[]; configure: boolean; jobs: number; duration_ms: number }>;
   /** The slowest ten jobs. */
   jobs: SummaryJob[];
   inputs: { tree: string[]; system: string[]; elsewhere: string[] };
@@ -334,6 +342,7 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
       .sort((a, b) => b.wall - a.wall || b.count - a.count || (a.exe < b.exe ? -1 : 1))
       .map((t) => ({ exe: t.exe, count: t.count, wall_ms: toMs(t.wall) })),
     job_count: jobs.length,
+    phases: phaseEntries(build, jobs),
     jobs: slowest.map((j) => jobEntry(build, j)),
     inputs: { tree: paths(lists.tree), system: paths(lists.system), elsewhere: paths(lists.elsewhere) },
     outputs: paths(lists.outputs),
@@ -349,4 +358,22 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
     incomplete: model.incomplete,
     live: model.live,
   };
+}
+
+/** The phases the jobs ran in (phaseOf), in start order, with their job counts; none for a build of one phase. */
+function phaseEntries(build: Build, jobs: readonly Job[]): Summary['phases'] {
+  const count = new Map<number, number>();
+  for (const j of jobs) {
+    const p = phaseOf(build, j.proc);
+    count.set(p, (count.get(p) ?? 0) + 1);
+  }
+  if (count.size < 2) return [];
+  return [...count]
+    .map(([proc, n]) => {
+      const p = build.process(proc)!;
+      // a #! script as its caller ran it (meson setup, not python3 /usr/bin/meson setup)
+      const argv = [...(p.invoked ?? p.argv)];
+      return { proc, argv, configure: isConfigureStep({ argv, exe: p.exe, pid: p.pid }), jobs: n, duration_ms: toMs(Math.max(0, p.end - p.start)) };
+    })
+    .sort((a, b) => build.process(a.proc)!.start - build.process(b.proc)!.start);
 }

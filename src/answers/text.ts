@@ -167,6 +167,11 @@ export function summaryText(s: Summary, opts: TextOptions = {}): string {
   const jobs = jobNotes.length ? ` (${jobNotes.join('; ')})` : '';
   const of = s.job_count ? (s.filter === null ? '' : ' (of those jobs)') : ` (of the ${s.filter === null ? '' : 'matching '}processes that started no other)`;
   out.push(`processes: ${count(s.processes)} (${count(s.failed)} failed); jobs: ${count(s.job_count)}${jobs}; average parallelism ${s.parallelism}${of}`);
+  // a configure step's checks and the build's own jobs, apart
+  if (s.phases.length) {
+    const phase = (p: Summary['phases'][number]) => `${commandIn(p.argv, 50)}${p.configure ? ' (configure)' : ''}: ${plural(p.jobs, 'job')}, ${formatDuration(p.duration_ms * 1e6)}`;
+    out.push(`phases: ${s.phases.map(phase).join('; then ')}`);
+  }
   if (s.failed_jobs.length) {
     out.push('');
     out.push(...failedJobLines(s.failed_jobs));
