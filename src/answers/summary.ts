@@ -88,10 +88,10 @@ export interface Summary {
   /** Jobs (with a filter: the jobs one of the selected processes ran in, whatever their root). */
   job_count: number;
   /**
-   * The build's phases (answers/phases.ts: a configure step, a build
-   * driver, a job of the root), each with its jobs, in start order; empty
-   * when the build is one phase. `meson setup` then `ninja` is 19 jobs of
-   * sanity checks and 6 of building, not 25 of one kind.
+   * The build's phases that are a configure step or a build driver
+   * (answers/phases.ts), each with its jobs, in start order; empty unless
+   * there are two. `meson setup` then `ninja` is 19 jobs of sanity checks
+   * and 6 of building, not 25 of one kind.
    */
   phases: Array<{ proc: number; argv: string[]; configure: boolean; jobs: number; duration_ms: number }>;
   /** The slowest ten jobs. */
@@ -360,15 +360,25 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
   };
 }
 
-/** The phases the jobs ran in (phaseOf), in start order, with their job counts; none for a build of one phase. */
+/**
+ * The phases the jobs ran in (phaseOf) that are a configure step or a build
+ * driver, in start order, with their job counts: none unless there are two.
+ * A job of the traced command itself (a line of a script, `./gen.sh > x.h`
+ * before make) is a phase of its own, and is not listed: a script of ten
+ * commands is no build of ten phases.
+ */
 function phaseEntries(build: Build, jobs: readonly Job[]): Summary['phases'] {
   const count = new Map<number, number>();
   for (const j of jobs) {
     const p = phaseOf(build, j.proc);
     count.set(p, (count.get(p) ?? 0) + 1);
   }
-  if (count.size < 2) return [];
-  return [...count]
+  const steps = [...count].filter(([proc]) => {
+    const p = build.process(proc)!;
+    return build.jobs.runsDriver(proc) || isConfigureStep({ argv: p.invoked ?? p.argv, exe: p.exe, pid: p.pid });
+  });
+  if (steps.length < 2) return [];
+  return steps
     .map(([proc, n]) => {
       const p = build.process(proc)!;
       // a #! script as its caller ran it (meson setup, not python3 /usr/bin/meson setup)

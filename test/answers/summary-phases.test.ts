@@ -41,3 +41,12 @@ ebpfTest('bt summary: ./configure && make is two phases, the configure step and 
   assert.deepEqual(JSON.parse(one.stdout).phases, []);
   assert.doesNotMatch((await bt(['summary', again.file])).stdout, /^phases:/m);
 });
+
+ebpfTest('bt summary: a script of plain commands (each a job of its own phase) has no phases line', async () => {
+  const dir = tmpdir('bt-phases-');
+  const t = await trace(['sh', '-c', 'echo a > a.txt; cat a.txt > b.txt; cp b.txt c.txt'], { cwd: dir });
+  assert.equal(t.code, 0, t.stderr);
+  const s = JSON.parse((await bt(['summary', t.file, '--json'])).stdout);
+  assert.equal(s.job_count, 2, 'cat and cp (echo is the shell\'s own)');
+  assert.deepEqual(s.phases, []);
+});
