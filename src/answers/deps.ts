@@ -27,6 +27,7 @@ import { Heap } from '../normalize/order.js';
 import { distinctFiles, usrNames } from '../model/usrmerge.js';
 import { linkInputOf, noiseOf, pathNoiseOf, placeOf } from './groups.js';
 import { phaseOf } from './phases.js';
+import { cacheGroups } from '../present/fold.js';
 
 export interface DepsOptions {
   /** Levels of jobs to follow (default: all). */
@@ -53,6 +54,8 @@ export interface DepNode {
   children: DepNode[];
   /** Shown in full elsewhere in the tree. */
   repeated?: boolean;
+  /** A build tool's cache or bookkeeping file (present/fold.ts): the group's name and what it is; the text folds them. */
+  cache?: { name: string; what: string };
 }
 
 export interface DepsResult {
@@ -313,7 +316,7 @@ export function deps(build: Build, file: BuildFile, opts: ProvenanceOptions = {}
     inputs: untouched ? [] : sortedPaths(build, distinctFiles(build, [...leaves])),
     outputs: sortedPaths(build, made),
     processes: [...units].sort((a, b) => a - b).map((u) => depProcess(build, u)),
-    tree,
+    tree: markCaches(build, tree),
     untouched,
     readers,
     lookups,
@@ -436,7 +439,7 @@ export function rdeps(build: Build, file: BuildFile, opts: DepsOptions = {}): De
     inputs: sortedPaths(build, read),
     outputs: sortedPaths(build, made),
     processes: [...(units.size ? units : readOnly)].sort((a, b) => a - b).map((u) => depProcess(build, u)),
-    tree,
+    tree: markCaches(build, tree),
     // nobody read it by any name (at --depth 0 no reader is visited: ask the file)
     untouched: readerUnits(build, namesOf(build, file.id)).length === 0,
     readers: [],
@@ -531,4 +534,17 @@ function scopeOf(build: Build, file: BuildFile, { made: how, inPhase }: Provenan
     }
   }
   return { procs, files, stops };
+}
+
+/** Marks the tree's cache and bookkeeping files (present/fold.ts cacheGroups) with their group; returns the tree. */
+function markCaches(build: Build, tree: DepNode): DepNode {
+  const groups = cacheGroups(build);
+  const stack = [tree];
+  while (stack.length) {
+    const n = stack.pop()!;
+    const g = groups[build.file(n.path)?.id ?? -1];
+    if (g) n.cache = { name: g.name, what: g.what };
+    stack.push(...n.children);
+  }
+  return tree;
 }

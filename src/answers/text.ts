@@ -257,16 +257,47 @@ function foldLine(show: Show, f: Fold): string {
   return `${show(f.dir)}/  (${count(f.leaves.length)} files${where}; --inputs lists them)`;
 }
 
+/** A node whose subtree is all a build tool's cache (or shown above): nothing in it but the cache's own bookkeeping. */
+function allCache(n: DepNode): boolean {
+  return !!n.cache && (n.repeated || n.children.every((c) => allCache(c) || (c.repeated && !c.children.length && !!c.cache)));
+}
+
+/**
+ * Children that are a build tool's cache, with nothing but cache below
+ * them (Go's cache entries go made from a source), by group: one line per
+ * group, where its first file was. A cache file with something else made
+ * from it (a cache hit linked into the program) is drawn as any file.
+ */
+function cacheFolds(children: readonly DepNode[]): Map<DepNode, DepNode[]> {
+  const byName = new Map<string, DepNode[]>();
+  const byNode = new Map<DepNode, DepNode[]>();
+  for (const c of children) {
+    if (!allCache(c)) continue;
+    const name = c.cache!.name;
+    let g = byName.get(name);
+    if (!g) byName.set(name, (g = []));
+    g.push(c);
+    byNode.set(c, g);
+  }
+  // one file of a group is drawn as it is
+  for (const [c, g] of byNode) if (g.length < 2) byNode.delete(c);
+  return byNode;
+}
+
 function treeLines(show: Show, node: DepNode, indent: string, out: string[], verb: string): void {
   const by = node.writer ? `  <- ${verb} ${commandIn(node.writer.argv, 80)} [proc ${node.writer.proc}]` : '';
   out.push(`${indent}${show(node.path)}${node.repeated ? ' (see above)' : by}`);
   if (node.repeated) return;
   const folded = leafFolds(show, node.children);
+  const caches = cacheFolds(node.children);
   // in the model's order (deps: the tree's files first), which the "(see above)" marks follow; a folded
   // directory where its first file was
   for (const c of node.children) {
     const fold = folded.get(c);
-    if (!fold) treeLines(show, c, `${indent}  `, out, verb);
+    const cache = caches.get(c);
+    if (cache) {
+      if (cache[0] === c) out.push(`${indent}  ${show(c.cache!.name.replace(/\/$/, ''))}${c.cache!.name.endsWith('/') ? '/' : ''}  (${c.cache!.what}: ${count(cache.length)} files; --json lists them)`);
+    } else if (!fold) treeLines(show, c, `${indent}  `, out, verb);
     else if (fold.leaves[0] === c) out.push(`${indent}  ${foldLine(show, fold)}`);
   }
 }

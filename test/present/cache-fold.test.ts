@@ -9,7 +9,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { summarize } from '../../src/answers/summary.js';
-import { summaryText } from '../../src/answers/text.js';
+import { depsText, summaryText } from '../../src/answers/text.js';
+import { rdeps } from '../../src/answers/deps.js';
 import { buildGraph, toDot, type GraphOptions } from '../../src/graph/index.js';
 import { buildFromRecords } from '../../src/model/index.js';
 import { normalizeRecords } from '../../src/normalize/normalize.js';
@@ -194,4 +195,52 @@ test('graph: the title counts the boxes and file nodes drawn, and what they stan
   assert.match(cargo(), / — 3 processes, 13 files shown$/);
   assert.match(cargo(1), / — 2 process boxes for 3 processes, 13 files shown$/);
   assert.match(cargo(0), / — 1 process box for 3 processes, 13 files shown$/);
+});
+
+/** make runs go build (a driver under the root), whose compile makes _pkg_.a from main.go; go, holding _pkg_.a open, stores the 14 entries and writes app. */
+function goUnderMake(): TraceBuilder {
+  const t = new TraceBuilder(1, '/p');
+  t.exec(1, '/usr/bin/make', ['make'], '/p');
+  t.fork(1, 2);
+  t.exec(2, '/usr/bin/go', ['go', 'build', '-o', 'app', '.'], '/p', { env: ['HOME=/root', 'GOCACHE=/gc'] });
+  t.fork(2, 3);
+  t.exec(3, '/usr/lib/go/pkg/tool/linux_amd64/compile', ['compile', '-o', '/tmp/b001/_pkg_.a', 'main.go'], '/p');
+  t.open(3, 'main.go', { fd: 3 });
+  t.close(3, 3);
+  t.open(3, '/tmp/b001/_pkg_.a', { fd: 3, ...W });
+  t.close(3, 3);
+  t.exit(3, 0);
+  t.open(2, '/tmp/b001/_pkg_.a', { fd: 4 });
+  for (const e of ENTRIES) {
+    t.open(2, e, { fd: 3, ...W });
+    t.close(2, 3);
+  }
+  t.open(2, 'app', { fd: 3, ...W });
+  t.close(2, 3);
+  t.close(2, 4);
+  t.exit(2, 0);
+  t.exit(1, 0);
+  return t;
+}
+
+test("rdeps' text: the cache entries made from a file, with nothing but cache below them, are one line; --json keeps each", () => {
+  const t = goUnderMake();
+  const n = normalizeRecords(t.header, t.records);
+  const build = buildFromRecords(n.header, n.records);
+  const r = rdeps(build, build.file('/p/main.go')!);
+  const text = depsText(r, { reverse: true, start: '/p' });
+  const tree = text.slice(0, text.indexOf('\n\n'));
+  assert.equal(
+    tree,
+    [
+      'main.go',
+      '  /tmp/b001/_pkg_.a  <- made by compile -o /tmp/b001/_pkg_.a main.go [proc 3]',
+      '    /gc/  (Go build cache: 14 files; --json lists them)',
+      '    app  <- made by go build -o app . [proc 2]',
+    ].join('\n'),
+  );
+  // the JSON's tree names every entry, marked with its group
+  const entries = r.tree.children[0]!.children.filter((c) => c.cache);
+  assert.deepEqual(entries.map((c) => c.path).sort(), [...ENTRIES].sort());
+  assert.deepEqual(entries[0]!.cache, { name: '/gc/', what: 'Go build cache' });
 });
