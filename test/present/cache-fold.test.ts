@@ -50,29 +50,42 @@ const ENTRIES = Array.from({ length: 14 }, (_, i) => {
   return `/gc/${d}/${hex(i, d)}-${i % 2 ? 'a' : 'd'}`;
 });
 
-/** go build (GOCACHE=/gc) makes two cache directories, reads trim.txt, runs compile (main.go -> /tmp/b001/_pkg_.a), stores 14 entries, writes app. */
-function goTrace(): TraceBuilder {
+/**
+ * go build (GOCACHE=/gc) makes two cache directories, reads trim.txt, runs compile (main.go -> /tmp/b001/_pkg_.a), stores
+ * 14 entries, writes app. `underMake`: make runs go (a driver under the root, as in a real build), and go holds _pkg_.a
+ * open while it stores the entries and writes app.
+ */
+function goTrace(opts: { underMake?: boolean } = {}): TraceBuilder {
   const t = new TraceBuilder(1, '/p');
-  t.exec(1, '/usr/bin/go', ['go', 'build', '-o', 'app', '.'], '/p', { env: ['HOME=/root', 'GOCACHE=/gc'] });
-  t.pathOp(1, 'mkdir', '/gc/0a');
-  t.pathOp(1, 'mkdir', '/gc/0b');
-  t.open(1, '/gc/trim.txt', { fd: 3 });
-  t.close(1, 3);
-  t.fork(1, 2);
-  t.exec(2, '/usr/lib/go/pkg/tool/linux_amd64/compile', ['compile', '-o', '/tmp/b001/_pkg_.a', 'main.go'], '/p');
-  t.open(2, 'main.go', { fd: 3 });
-  t.close(2, 3);
-  t.open(2, '/tmp/b001/_pkg_.a', { fd: 3, ...W });
-  t.close(2, 3);
-  t.exit(2, 0);
-  t.open(1, '/tmp/b001/_pkg_.a', { fd: 3 });
-  t.close(1, 3);
-  for (const e of ENTRIES) {
-    t.open(1, e, { fd: 3, ...W });
-    t.close(1, 3);
+  const go = opts.underMake ? 2 : 1;
+  if (opts.underMake) {
+    t.exec(1, '/usr/bin/make', ['make'], '/p');
+    t.fork(1, go);
   }
-  t.open(1, 'app', { fd: 3, ...W });
-  t.close(1, 3);
+  t.exec(go, '/usr/bin/go', ['go', 'build', '-o', 'app', '.'], '/p', { env: ['HOME=/root', 'GOCACHE=/gc'] });
+  t.pathOp(go, 'mkdir', '/gc/0a');
+  t.pathOp(go, 'mkdir', '/gc/0b');
+  t.open(go, '/gc/trim.txt', { fd: 3 });
+  t.close(go, 3);
+  t.fork(go, go + 1);
+  t.exec(go + 1, '/usr/lib/go/pkg/tool/linux_amd64/compile', ['compile', '-o', '/tmp/b001/_pkg_.a', 'main.go'], '/p');
+  t.open(go + 1, 'main.go', { fd: 3 });
+  t.close(go + 1, 3);
+  t.open(go + 1, '/tmp/b001/_pkg_.a', { fd: 3, ...W });
+  t.close(go + 1, 3);
+  t.exit(go + 1, 0);
+  t.open(go, '/tmp/b001/_pkg_.a', { fd: 4 });
+  if (!opts.underMake) t.close(go, 4);
+  for (const e of ENTRIES) {
+    t.open(go, e, { fd: 3, ...W });
+    t.close(go, 3);
+  }
+  t.open(go, 'app', { fd: 3, ...W });
+  t.close(go, 3);
+  if (opts.underMake) {
+    t.close(go, 4);
+    t.exit(go, 0);
+  }
   t.exit(1, 0);
   return t;
 }
@@ -197,34 +210,8 @@ test('graph: the title counts the boxes and file nodes drawn, and what they stan
   assert.match(cargo(0), / — 1 process box for 3 processes, 13 files shown$/);
 });
 
-/** make runs go build (a driver under the root), whose compile makes _pkg_.a from main.go; go, holding _pkg_.a open, stores the 14 entries and writes app. */
-function goUnderMake(): TraceBuilder {
-  const t = new TraceBuilder(1, '/p');
-  t.exec(1, '/usr/bin/make', ['make'], '/p');
-  t.fork(1, 2);
-  t.exec(2, '/usr/bin/go', ['go', 'build', '-o', 'app', '.'], '/p', { env: ['HOME=/root', 'GOCACHE=/gc'] });
-  t.fork(2, 3);
-  t.exec(3, '/usr/lib/go/pkg/tool/linux_amd64/compile', ['compile', '-o', '/tmp/b001/_pkg_.a', 'main.go'], '/p');
-  t.open(3, 'main.go', { fd: 3 });
-  t.close(3, 3);
-  t.open(3, '/tmp/b001/_pkg_.a', { fd: 3, ...W });
-  t.close(3, 3);
-  t.exit(3, 0);
-  t.open(2, '/tmp/b001/_pkg_.a', { fd: 4 });
-  for (const e of ENTRIES) {
-    t.open(2, e, { fd: 3, ...W });
-    t.close(2, 3);
-  }
-  t.open(2, 'app', { fd: 3, ...W });
-  t.close(2, 3);
-  t.close(2, 4);
-  t.exit(2, 0);
-  t.exit(1, 0);
-  return t;
-}
-
 test("rdeps' text: the cache entries made from a file, with nothing but cache below them, are one line; --json keeps each", () => {
-  const t = goUnderMake();
+  const t = goTrace({ underMake: true });
   const n = normalizeRecords(t.header, t.records);
   const build = buildFromRecords(n.header, n.records);
   const r = rdeps(build, build.file('/p/main.go')!);
