@@ -29,6 +29,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Kind, type Build, type Process } from '../model/index.js';
+import { envMap } from '../model/env.js';
 import { baseName, dirName, normalizeAbs, relativeInside } from '../normalize/paths.js';
 import { jobRef, secondsSince, type Finding, type PathNamer } from './finding.js';
 import type { Noise } from './noise.js';
@@ -56,9 +57,9 @@ export function parseOutput(text: string, pkgDir: string): Declared {
   return out;
 }
 
+/** The value of NAME in the process's environment, undefined when unset or empty. */
 function envOf(p: Process, name: string): string | undefined {
-  const prefix = `${name}=`;
-  return p.env.find((e) => e.startsWith(prefix))?.slice(prefix.length) || undefined;
+  return envMap(p.env).get(name) || undefined;
 }
 
 /** The build scripts cargo ran: job roots named build-script-* with OUT_DIR and CARGO_MANIFEST_DIR. */

@@ -44,6 +44,7 @@
 import { CheckError, UsageError } from '../errors.js';
 import { compileGlob, LOCALE_DATA, NAME_SERVICE, type PathMatcher } from '../graph/glob.js';
 import { Kind, type Build, type BuildFile, type FileAccess } from '../model/index.js';
+import { envMap } from '../model/env.js';
 import { baseName, dirName, relativeInside } from '../normalize/paths.js';
 
 /** Globs of benign paths (absolute; a glob matches everything below a matched directory). */
@@ -300,8 +301,8 @@ export class Noise {
 
 /** The value of an environment variable of a process (at its last exec). */
 function envOf(build: Build, proc: number, name: string): string | undefined {
-  const prefix = `${name}=`;
-  return build.process(proc)?.env.find((e) => e.startsWith(prefix))?.slice(prefix.length);
+  const p = build.process(proc);
+  return p && envMap(p.env).get(name);
 }
 
 /** Created and removed within the build, and only ever touched by one job (or one process outside jobs). */

@@ -32,6 +32,7 @@
  * noise.ts's (discovery walks).
  */
 import { type Build, type Process } from '../model/index.js';
+import { envMap } from '../model/env.js';
 import { baseName, dirName } from '../normalize/paths.js';
 
 type Toolchain = 'go' | 'rust';
@@ -48,11 +49,9 @@ const PROGRAMS: ReadonlyMap<string, Toolchain> = new Map([
 /** The build tool of each toolchain: its homes count only when it ran. */
 const DRIVER: Readonly<Record<Toolchain, string>> = { go: 'go', rust: 'cargo' };
 
-/** The value of NAME in an environment ("NAME=value" entries), undefined when unset or empty. */
+/** The value of NAME in an environment, undefined when unset or empty. */
 function envValue(env: readonly string[], name: string): string | undefined {
-  const prefix = `${name}=`;
-  const v = env.find((e) => e.startsWith(prefix))?.slice(prefix.length);
-  return v ? v : undefined;
+  return envMap(env).get(name) || undefined;
 }
 
 /**

@@ -32,6 +32,7 @@
  */
 import fs from 'node:fs';
 import { Kind, READS, type Build, type Process } from '../model/index.js';
+import { envMap } from '../model/env.js';
 import { COMPILER_INTERNAL, isCompilerName, SOURCE_EXT, WITH_VALUE } from '../model/toolargs.js';
 import { baseName, normalizeAbs } from '../normalize/paths.js';
 import { describeFsError } from '../log/io.js';
@@ -239,7 +240,7 @@ function executed(p: Process, word: string, build: Build): string {
 /** `name` looked up now in the PATH the process had (what a wrapper's execvp would find), if found. */
 function onPath(name: string, p: Process): string | undefined {
   if (name.includes('/')) return undefined;
-  const path = p.env.find((e) => e.startsWith('PATH='))?.slice(5) ?? '/usr/local/bin:/usr/bin:/bin';
+  const path = envMap(p.env).get('PATH') ?? '/usr/local/bin:/usr/bin:/bin';
   for (const dir of path.split(':')) {
     if (!dir.startsWith('/')) continue;
     const cand = normalizeAbs(`${dir}/${name}`);

@@ -10,6 +10,7 @@
  * the viewer's provenance draw one node, bt summary one line per list.
  */
 import type { Build } from '../model/index.js';
+import { envMap } from '../model/env.js';
 import { programName } from '../model/program.js';
 import { dirName, normalizeAbs } from '../normalize/paths.js';
 
@@ -76,12 +77,6 @@ const FINGERPRINT = /^(.+)\/\.fingerprint(?:\/|$)/;
 /** rustc's codegen units (crate-hash.cgu.rcgu.o): written by rustc, read by the linker it runs, removed or linked into its incremental cache; of no use apart. */
 const CODEGEN_UNIT = /^(.*\/)([^/.]+)\.[^/]*\.rcgu\.o$/;
 
-/** The value of variable `name` in an environment of "NAME=value" entries. */
-function envValue(env: readonly string[], name: string): string | undefined {
-  const e = env.find((x) => x.startsWith(`${name}=`));
-  return e === undefined ? undefined : e.slice(name.length + 1);
-}
-
 /** `dir` (absolute) without a trailing slash or dot components; undefined for a relative one. */
 function absDir(dir: string | undefined): string | undefined {
   return dir?.startsWith('/') ? normalizeAbs(dir) : undefined;
@@ -95,11 +90,11 @@ function absDir(dir: string | undefined): string | undefined {
  * cacheContext finds that cache by its entries.
  */
 export function goCacheOf(env: readonly string[]): string | undefined {
-  const set = envValue(env, 'GOCACHE');
+  const set = envMap(env).get('GOCACHE');
   if (set !== undefined && set !== '') return absDir(set);
-  const xdg = absDir(envValue(env, 'XDG_CACHE_HOME'));
+  const xdg = absDir(envMap(env).get('XDG_CACHE_HOME'));
   if (xdg !== undefined) return `${xdg === '/' ? '' : xdg}/go-build`;
-  const home = absDir(envValue(env, 'HOME'));
+  const home = absDir(envMap(env).get('HOME'));
   return home === undefined ? undefined : `${home === '/' ? '' : home}/.cache/go-build`;
 }
 
