@@ -63,7 +63,7 @@
 import fs from 'node:fs';
 import { CheckError } from '../errors.js';
 import { failed, isDriver, Kind, READS, WRITES, type Build, type BuildFile, type Job, type Process } from '../model/index.js';
-import { baseName, normalizeAbs, relativeInside } from '../normalize/paths.js';
+import { baseName, isPseudoPath, normalizeAbs, relativeInside } from '../normalize/paths.js';
 import { readsHeaders } from '../model/toolargs.js';
 import { fixMissingDep, fixUndeclaredInput, fixUndeclaredOutput } from './fix.js';
 import { exitText, pathShower } from '../present/format.js';
@@ -73,7 +73,7 @@ import { makeGraph, type Graph } from './makegraph.js';
 import { RecipeChains, shellScript } from './recipes.js';
 import { staleSubMakes } from './submake.js';
 import { ninjaGraph, ninjasIn, onlyGenerator } from './ninjadb.js';
-import { isPseudoPath, type Noise } from './noise.js';
+import { type Noise } from './noise.js';
 
 export interface Declared {
   findings: Finding[];

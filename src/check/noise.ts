@@ -148,11 +148,6 @@ export function unbalanced(glob: string): string | undefined {
   return braces ? `${braces === 1 ? 'a "{" is' : `${braces} "{" are`} not closed by "}"` : undefined;
 }
 
-/** A kernel pseudo-file (/proc, /sys, /dev): no build's input or output. */
-export function isPseudoPath(p: string): boolean {
-  return /^\/(proc|sys|dev)(\/|$)/.test(p);
-}
-
 /** A shared library: looking for one and not finding it is the loader's search (anywhere). */
 const SHARED_LIBRARY = /\.so(\.[0-9]+)*$/;
 /** A static library (libfoo.a): not finding one is the linker's -l search through the -L directories. */

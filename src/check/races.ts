@@ -40,7 +40,8 @@ import { failed, Kind, USES, WRITES, type Build, type BuildFile, type FileAccess
 import { commandLine, exitText, pathShower, signalName } from '../present/format.js';
 import { RACE_FIX } from './fix.js';
 import { jobRef, secondsSince, type FileUse, type Finding, type PathNamer } from './finding.js';
-import { isLibraryPath, isPseudoPath, type Noise } from './noise.js';
+import { isLibraryPath, type Noise } from './noise.js';
+import { isPseudoPath } from '../normalize/paths.js';
 
 const LOOKS = USES | Kind.PROBE;
 /** Findings per file at most (a log every job appends to would give one per pair). */

@@ -11,12 +11,12 @@
  * from each build's base directory (base.ts).
  */
 import { loadBuild, Kind, programName, READS, WRITES, type Build, type BuildFile, type LoadOptions, type Process } from '../model/index.js';
-import { baseName } from '../normalize/paths.js';
+import { baseName, isPseudoPath } from '../normalize/paths.js';
 import { usrMergeOf } from '../log/usrmerge.js';
 import { mergedUsr } from '../model/usrmerge.js';
 import { tornAt, type Damage } from '../log/check.js';
 import { exitText } from '../present/format.js';
-import { isPseudoPath, Noise } from '../check/noise.js';
+import { Noise } from '../check/noise.js';
 import { baseDirs } from './base.js';
 import { compileMasks, Masker } from './mask.js';
 import { argDiff, match, side, type ArgOp, type Matching, type Side } from './match.js';

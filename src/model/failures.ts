@@ -39,6 +39,7 @@
  */
 import type { Job } from './jobs.js';
 import { READS, WRITES } from './kinds.js';
+import { isPseudoPath } from '../normalize/paths.js';
 import { failed, type BuildModel, type Process } from './types.js';
 
 type Lookup = (proc: number) => Process | undefined;
@@ -108,9 +109,6 @@ function probeRoots(model: BuildModel): ReadonlySet<number> {
   return roots;
 }
 
-/** Where writes make no file of the build: /dev/null, a terminal, the kernel's files. */
-const DEVICE = /^\/(?:dev|proc|sys)\//;
-
 function findProbes(model: BuildModel): ReadonlySet<number> {
   const out = new Set<number>();
   const t = model.trailer;
@@ -151,7 +149,7 @@ function findProbes(model: BuildModel): ReadonlySet<number> {
         if (seenFiles.has(id)) continue;
         seenFiles.add(id);
         const f = model.files[id];
-        if (f.dir || DEVICE.test(f.path)) continue;
+        if (f.dir || isPseudoPath(f.path)) continue; // /dev/null, a terminal, the kernel's files: no file of the build
         if (!f.removed) return true;
         files.push(...(movedTo.get(id) ?? []));
         for (const a of f.procs) {

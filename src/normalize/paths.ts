@@ -105,3 +105,8 @@ export function pathsUnder(paths: () => Iterable<string>): (dir: string) => stri
     return out;
   };
 }
+
+/** A kernel pseudo-file (/proc, /sys, /dev): no build's input or output. */
+export function isPseudoPath(p: string): boolean {
+  return /^\/(proc|sys|dev)(\/|$)/.test(p);
+}
