@@ -29,6 +29,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Kind, type Build, type Process } from '../model/index.js';
+import { readSmallFile } from '../log/io.js';
 import { envMap } from '../model/env.js';
 import { baseName, dirName, normalizeAbs, relativeInside } from '../normalize/paths.js';
 import { jobRef, secondsSince, type Finding, type PathNamer } from './finding.js';
@@ -103,10 +104,8 @@ export function cargoScripts(build: Build, noise: Noise, show: PathNamer): Cargo
     const runDir = dirName(normalizeAbs(envOf(s, 'OUT_DIR')!));
     const pkg = envOf(s, 'CARGO_PKG_NAME') ?? baseName(pkgDir);
     const outputFile = `${runDir}/output`;
-    let text: string;
-    try {
-      text = fs.readFileSync(outputFile, 'utf8');
-    } catch {
+    const text = readSmallFile(outputFile);
+    if (text === undefined) {
       notes.push(`the build script of ${pkg} left no ${show(outputFile)} (cargo clean since the build?): what it declared is unknown, its inputs were not checked`);
       continue;
     }

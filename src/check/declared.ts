@@ -62,6 +62,7 @@
  */
 import fs from 'node:fs';
 import { CheckError } from '../errors.js';
+import { readSmallFile } from '../log/io.js';
 import { failed, isDriver, Kind, READS, WRITES, type Build, type BuildFile, type Job, type Process } from '../model/index.js';
 import { baseName, isPseudoPath, normalizeAbs, relativeInside } from '../normalize/paths.js';
 import { readsHeaders } from '../model/toolargs.js';
@@ -139,12 +140,8 @@ function compiled(build: Build, proc: number): boolean {
 
 /** The prerequisites a compiler depfile lists (make syntax: `target: dep dep \\`), absolute; [] if unreadable. */
 export function readDepfile(path: string, cwd: string): string[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(path, 'utf8');
-  } catch {
-    return [];
-  }
+  const text = readSmallFile(path);
+  if (text === undefined) return [];
   const out: string[] = [];
   for (const rule of text.replace(/\\\n/g, ' ').split('\n')) {
     const i = rule.search(/:(\s|$)/);

@@ -86,3 +86,28 @@ export function absolutePath(p: string): string {
   const rel = path.normalize(p).replace(/\/$/, '');
   return rel === '.' ? '/proc/self/cwd' : `/proc/self/cwd/${rel}`;
 }
+
+/**
+ * A small text file the build left, read at a path taken from a log
+ * (a compiler's depfile, a cargo build script's output): undefined unless
+ * it is a regular file (not a FIFO that would block, nor a device), no
+ * link in its last component, and at most `max` bytes. bt runs as root:
+ * a path in a log must not make it hang or read without bound.
+ */
+export function readSmallFile(path: string, max = 16 << 20): string | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile() || st.size > max) return undefined;
+    return fs.readFileSync(fd, 'utf8');
+  } catch {
+    return undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
