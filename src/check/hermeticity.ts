@@ -73,8 +73,9 @@ export function buildDirs(build: Build): string[] {
 export function hermeticity(build: Build, noise: Noise, opts: HermeticityOptions = {}): Finding[] {
   const start = build.startDir || '/';
   const toolchains = opts.strict ? [] : toolchainRoots(build);
-  const roots = [start, ...buildDirs(build), ...(opts.strict ? [] : SYSTEM_ROOTS), ...toolchains];
-  const allowed: PathMatcher[] = [...roots.map((r) => compileGlob(r)), ...(opts.allow ?? [])];
+  // directories named by the log (the start and build directories, HOME, GOPATH…) as literal paths: a `*` in one allows nothing more
+  const dirs = [start, ...buildDirs(build), ...toolchains].map((d) => compileGlob(literal(d)));
+  const allowed: PathMatcher[] = [...dirs, ...(opts.strict ? [] : SYSTEM), ...(opts.allow ?? [])];
   const plainRoots = [start, ...buildDirs(build), ...(opts.strict ? [] : ['/usr', '/lib', '/bin', '/sbin', '/etc']), ...toolchains, ...WALKED];
   const isWalked = (f: BuildFile) => plainRoots.some((r) => r === f.path || f.path === '/' || r.startsWith(`${f.path}/`));
 

@@ -261,3 +261,14 @@ test("hermeticity: a build that runs rustc and git from a script, with no cargo 
   const got = hermeticity(build, new Noise(build)).map((f) => [f.file, f.uses.map((u) => u.path).sort()]);
   assert.deepEqual(got, [['/root', ['/root/.cargo/bin/rustc', '/root/.gitconfig', '/root/.rustup/settings.toml']]]);
 });
+
+test('hermeticity: a directory the log names is allowed as a literal path: a HOME of /home/u* allows its own cache, not /home/ux', () => {
+  const got = goBuild([], ['/home/u*/.cache/go-build/trim.txt', '/home/ux/.cache/go-build/trim.txt'], { env: ['HOME=/home/u*'] });
+  assert.deepEqual(
+    got.map((f) => [f.file, f.uses.map((u) => u.path)]),
+    [
+      ['/home/ux/.cache/go-build', ['/home/ux/.cache/go-build/trim.txt']],
+      ['/home/u/.cache/go-build/ab', ['/home/u/.cache/go-build/ab/abcd-d']],
+    ],
+  );
+});
