@@ -373,17 +373,13 @@ function phaseEntries(build: Build, jobs: readonly Job[]): Summary['phases'] {
     const p = phaseOf(build, j.proc);
     count.set(p, (count.get(p) ?? 0) + 1);
   }
-  const steps = [...count].filter(([proc]) => {
+  // each phase's command as its caller ran it (a #! script: meson setup, not python3 /usr/bin/meson setup)
+  const steps = [...count].map(([proc, n]) => {
     const p = build.process(proc)!;
-    return build.jobs.runsDriver(proc) || isConfigureStep({ argv: p.invoked ?? p.argv, exe: p.exe, pid: p.pid });
+    const argv = [...(p.invoked ?? p.argv)];
+    return { proc, argv, configure: isConfigureStep({ argv, exe: p.exe, pid: p.pid }), jobs: n, duration_ms: toMs(Math.max(0, p.end - p.start)), start: p.start };
   });
-  if (steps.length < 2) return [];
-  return steps
-    .map(([proc, n]) => {
-      const p = build.process(proc)!;
-      // a #! script as its caller ran it (meson setup, not python3 /usr/bin/meson setup)
-      const argv = [...(p.invoked ?? p.argv)];
-      return { proc, argv, configure: isConfigureStep({ argv, exe: p.exe, pid: p.pid }), jobs: n, duration_ms: toMs(Math.max(0, p.end - p.start)) };
-    })
-    .sort((a, b) => build.process(a.proc)!.start - build.process(b.proc)!.start);
+  const listed = steps.filter((x) => x.configure || build.jobs.runsDriver(x.proc));
+  if (listed.length < 2) return [];
+  return listed.sort((a, b) => a.start - b.start).map(({ start: _, ...x }) => x);
 }

@@ -78,10 +78,15 @@ export function fixStaleSubMake(g: Graph, target: string, show: (p: string) => s
   return `make the rule for ${t} run at every build${at(g, target, show)}: ${inFile(g, target)}: FORCE (with an empty rule FORCE:), so the sub-make decides what is out of date`;
 }
 
+/** A job that used a file another wrote, unordered: the order to add. */
+function waitFor(f: string, writer: number, reader: number): string {
+  return `make what job ${reader} builds depend on ${f}, so that it waits for job ${writer}`;
+}
+
 /** Races, found without the build system's graph: the order to add between the two jobs (by number, writer first). */
 export const RACE_FIX = {
   'write-write': (f: string, a: number, b: number) => `have only one of jobs ${a} and ${b} write ${f}, or order them: what job ${b} builds depends on what job ${a} builds`,
-  'read-write': (f: string, writer: number, reader: number) => `make what job ${reader} builds depend on ${f}, so that it waits for job ${writer}`,
-  'used-before-produced': (f: string, writer: number, reader: number) => `make what job ${reader} builds depend on ${f}, so that it waits for job ${writer}`,
+  'read-write': waitFor,
+  'used-before-produced': waitFor,
   'concurrent-append': (f: string) => `have each job write a file of its own and join them into ${f} in one step after them, or order the jobs`,
 } as const;

@@ -125,8 +125,9 @@ function withDirectory(glob: string, m: PathMatcher, base: string): PathMatcher 
   const dir = /^(.*[^/])\/\*\*\/?$/.exec(glob.trim())?.[1];
   if (dir === undefined || dir.startsWith('**')) return m;
   // relative to the base as the glob is (a bare `vendor` would match that name anywhere)
+  // a directory's glob matches it and all under it (compileGlob): what X/** matches, and X
   const self = compileGlob(dir.startsWith('/') ? dir : `${base.replace(/\/$/, '')}/${dir}`, base);
-  return { glob, test: (p) => m.test(p) || self.test(p) };
+  return { glob, test: self.test };
 }
 
 /** What is unbalanced in a glob ("[" without "]", "{" without "}"), undefined if nothing (a backslash escapes). */

@@ -327,7 +327,7 @@ function finding(build: Build, units: Units, f: BuildFile, w: JobUse, o: JobUse,
   const [first, second] = o.look <= w.write ? [oUse, wUse] : [wUse, oUse];
   return {
     kind: 'read-write',
-      fix: RACE_FIX['read-write'](name, w.job, o.job),
+    fix: RACE_FIX['read-write'](name, w.job, o.job),
     file: f.path,
     jobs: refs(w, sides.w, o, sides.o),
     detail:
@@ -347,7 +347,7 @@ function appended(build: Build, f: BuildFile, by: JobUse[], show: PathNamer): Fi
   const uses: FileUse[] = by.map((u) => ({ path: f.path, access: ['append'], time: secondsSince(build, u.write), proc: u.writer }));
   return {
     kind: 'concurrent-append',
-      fix: RACE_FIX['concurrent-append'](name),
+    fix: RACE_FIX['concurrent-append'](name),
     file: f.path,
     jobs: by.map((u) => jobRef(build, u.job)),
     detail: `${name} was appended to by ${by.length} jobs that ran at the same time and that nothing orders (${by.map((u) => u.job).join(', ')}): the order of its lines varies from build to build`,

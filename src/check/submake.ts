@@ -37,8 +37,6 @@ function subtree(build: Build, root: number): number[] {
 export function staleSubMakes(build: Build, noise: Noise, graphUnder: (make: number) => Graph | undefined, show: PathNamer): Finding[] {
   const start = build.startDir || '/';
   const inTree = (p: string) => relativeInside(start, p) !== undefined && p !== start;
-  const made = new Set<number>();
-  for (const f of build.model.files) if (f.kinds & WRITES) made.add(f.id);
   const out: Finding[] = [];
   for (const child of build.model.processes) {
     // a recipe line of the outer make: the sub-make itself (make runs `$(MAKE) -C lib` without a shell) or a shell running it
@@ -58,20 +56,20 @@ export function staleSubMakes(build: Build, noise: Noise, graphUnder: (make: num
         const f = build.model.files[a.file];
         if (f.dir || noise.file(f)) continue;
         if (a.kinds & WRITES && g.isTarget(f.path) && !targets.has(f.path)) targets.set(f.path, a.first);
-        else if (!driver && a.kinds & READS && !(a.kinds & WRITES) && !made.has(f.id) && inTree(f.path) && !g.own(f.path) && !sources.has(f.path)) {
+        else if (!driver && a.kinds & READS && !(a.kinds & WRITES) && !(f.kinds & WRITES) && inTree(f.path) && !g.own(f.path) && !sources.has(f.path)) {
           sources.set(f.path, { path: f.path, access: [a.kinds & Kind.EXEC ? 'exec' : 'read'], time: secondsSince(build, a.first), proc: id });
         }
       }
     }
     const reads = [...sources.values()].sort((a, b) => a.time - b.time || (a.path < b.path ? -1 : 1));
+    // a rule that lists some of the sources: only a sub-make into a directory of its own (make -C lib), and only what it
+    // read there, is held to them; kbuild's `make -f Makefile syncconfig` declares its Kconfig inputs its own way
+    // (where it ran its recipes: its first child's directory; make -C changes back to where it started when it ends)
+    const subDir = build.process(sub.children[0] ?? 0)?.cwd ?? sub.cwd;
+    const inSub = (p: string) => subDir !== g.dir && relativeInside(subDir, p) !== undefined;
     for (const [target] of [...targets].sort((a, b) => a[1] - b[1])) {
       if (g.always(target)) continue;
       const deps = g.dependsOn(target);
-      // a rule that lists some of the sources: only a sub-make into a directory of its own (make -C lib), and only what it
-      // read there, is held to them; kbuild's `make -f Makefile syncconfig` declares its Kconfig inputs its own way
-      // (where it ran its recipes: its first child's directory; make -C changes back to where it started when it ends)
-      const subDir = build.process(sub.children[0] ?? 0)?.cwd ?? sub.cwd;
-      const inSub = (p: string) => subDir !== g.dir && relativeInside(subDir, p) !== undefined;
       const missing = reads.filter((u) => !deps.has(u.path) && (!deps.size || inSub(u.path)));
       if (!missing.length) continue;
       const names = missing.slice(0, 3).map((u) => show(u.path));

@@ -63,8 +63,16 @@ function installation(build: Build, exe: string, inner: string): string | undefi
   const bin = dirName(exe);
   if (baseName(bin) !== 'bin') return undefined;
   const prefix = `${dirName(bin)}/${inner}/`;
-  return build.model.files.some((f) => f.path.startsWith(prefix)) ? dirName(bin) : undefined;
+  // once per installation: cargo runs each crate's rustc with an environment of its own
+  let used = usedPrefixes.get(build);
+  if (!used) usedPrefixes.set(build, (used = new Map()));
+  let yes = used.get(prefix);
+  if (yes === undefined) used.set(prefix, (yes = build.model.files.some((f) => f.path.startsWith(prefix))));
+  return yes ? dirName(bin) : undefined;
 }
+
+/** Per build: whether it used a file under a prefix (installation's question). */
+const usedPrefixes = new WeakMap<Build, Map<string, boolean>>();
 
 /** The homes one toolchain's program uses, from its environment. */
 function homesOf(build: Build, kind: Toolchain, p: Process): string[] {

@@ -167,7 +167,8 @@ export function depRules(build: Build): Rule[] {
   // the inputs of a job's files: those it left, and those a driver moved away (go's a.out)
   const jobInputs = new Map<number, Set<number>>();
   for (const job of jobs.jobs) {
-    const made = job.written.filter((f) => !files[f].dir && (job.outputs.includes(f) || sources.has(f)));
+    const outputs = new Set(job.outputs);
+    const made = job.written.filter((f) => !files[f].dir && (outputs.has(f) || sources.has(f)));
     const deps = jobDeps(build, job, linksTo, made);
     // as in bt deps: noise, but for a link input of this job's linker
     const keep = (id: number) => !noise[id] || linkInputOf(build, id, job.procs);

@@ -95,6 +95,8 @@ export class JobIndex {
   private born?: Float64Array;
   /** The model's links by destination, made on first use. */
   private linksTo?: Map<number, FileLink[]>;
+  /** The links and renames each process made (movedBeside), built when first asked. */
+  private linksBy?: Map<number, FileLink[]>;
   /** Per unit name (unitNames) in the paths of the files jobs wrote, the one job that wrote such files (null: several did), made on first use. */
   private named?: Map<string, Job | null>;
 
@@ -389,7 +391,8 @@ export class JobIndex {
    * temporary renamed onto its name is not beside it).
    */
   private movedBeside(unit: Job, output: number): number[] {
-    const links = this.model.links.filter((l) => l.proc !== undefined && unit.procs.includes(l.proc));
+    const byProc = (this.linksBy ??= linksByProcess(this.model));
+    const links = unit.procs.flatMap((p) => byProc.get(p) ?? []);
     if (!links.length || links.some((l) => l.from === output || l.to === output)) return [];
     const files = this.model.files;
     const stem = stemOf(files[output].path);
@@ -481,6 +484,17 @@ function unitNames(path: string): string[] {
 /** A path without its last component's extension. */
 function stemOf(path: string): string {
   return path.replace(/(?<=[^/])\.[^./]*$/, '');
+}
+
+function linksByProcess(model: BuildModel): Map<number, FileLink[]> {
+  const out = new Map<number, FileLink[]>();
+  for (const l of model.links) {
+    if (l.proc === undefined) continue;
+    const list = out.get(l.proc);
+    if (list) list.push(l);
+    else out.set(l.proc, [l]);
+  }
+  return out;
 }
 
 function linksByDestination(model: BuildModel): Map<number, FileLink[]> {

@@ -30,13 +30,16 @@ export interface Outlived {
  */
 export function outlivedOf(trailer: Trailer | undefined, processes: readonly Process[]): Outlived[] {
   const out: Outlived[] = [];
-  for (const entry of trailer?.leftover ?? []) {
+  const entries = trailer?.leftover ?? [];
+  if (!entries.length) return out;
+  // pid -> the last process of that pid with no exit, in one pass (a trailer may name many)
+  const running = new Map<number, number>();
+  for (const p of processes) if (p.exitCode < 0 && !p.signal) running.set(p.pid, p.proc);
+  for (const entry of entries) {
     const m = /^(\d+)(?: (.*))?$/s.exec(entry);
     if (!m) continue;
     const pid = Number(m[1]);
-    let proc = 0;
-    for (const p of processes) if (p.pid === pid && p.exitCode < 0 && !p.signal) proc = p.proc;
-    out.push({ pid, command: m[2] ?? '', proc });
+    out.push({ pid, command: m[2] ?? '', proc: running.get(pid) ?? 0 });
   }
   return out;
 }
