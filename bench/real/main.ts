@@ -20,10 +20,12 @@
  *                     program's time and runs, against the build's CPU
  *     --workload W    kernel (default) or configure: binutils 2.40's bfd/configure,
  *                     out of tree (Debian's binutils-source), ~3,300 short processes
- *     --side-by-side  (configure) each pair's untraced and traced builds at the
- *                     same time, each pinned to a CPU (sidebyside.ts): the
- *                     in-build ratio and bt's fixed cost, immune to the
- *                     machine's drift; no strace run
+ *     --side-by-side  each pair's untraced and traced builds at the same
+ *                     time, each pinned to a CPU of its own, in two output
+ *                     directories (sidebyside.ts): the in-build ratio and
+ *                     bt's fixed cost, immune to the machine's drift; no
+ *                     strace run. The kernel then builds with make -j1 on
+ *                     each CPU (--jobs is refused)
  *
  * Default workload: the Linux kernel from Debian's linux-source-6.1
  * (installed with apt-get if missing), unpacked once into
@@ -128,7 +130,7 @@ function parseOptions(argv: string[]): Options {
       pairs: { type: 'string', default: '3' },
       warmup: { type: 'string', default: '1' },
       out: { type: 'string', default: '/var/tmp/bt-bench-real' },
-      jobs: { type: 'string', default: '2' },
+      jobs: { type: 'string' },
       'no-strace': { type: 'boolean', default: false },
       mask: { type: 'string', multiple: true, default: [] },
       'keep-going': { type: 'boolean', default: false },
@@ -148,12 +150,15 @@ function parseOptions(argv: string[]): Options {
   if (!Number.isInteger(pairs) || pairs < 1) throw new Error(`--pairs: give a positive integer (got ${values.pairs})`);
   const warmup = Number(values.warmup);
   if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`--warmup: give a whole number (got ${values.warmup})`);
-  const jobs = Number(values.jobs);
+  const jobs = Number(values.jobs ?? '2');
   if ((values.prepare === undefined) !== (values.build === undefined)) {
     throw new Error('give both --prepare and --build (or neither, for the default kernel build)');
   }
-  if (values['side-by-side'] && (values.build !== undefined || values.workload !== 'configure')) {
-    throw new Error('--side-by-side needs two output directories: only with --workload configure');
+  if (values['side-by-side'] && values.build !== undefined) {
+    throw new Error('--side-by-side needs two output directories: only with --workload configure or kernel');
+  }
+  if (values['side-by-side'] && values.jobs !== undefined) {
+    throw new Error('--side-by-side builds the kernel with make -j1 on each of two CPUs: leave out --jobs');
   }
   if (values.build !== undefined) {
     return {
@@ -194,10 +199,14 @@ function parseOptions(argv: string[]): Options {
   }
   if (values.workload !== 'kernel') throw new Error(`--workload: kernel or configure (got ${values.workload})`);
   const o = KERNEL_OUT;
+  const prepareIn = (out: string) => `rm -rf ${sh(out)} && mkdir -p ${sh(out)} && make -s O=${sh(out)} tinyconfig`;
+  // A fixed build timestamp: UTS_VERSION would otherwise differ between runs.
+  const buildIn = (out: string, j: number) => `make -j${j} O=${sh(out)} KBUILD_BUILD_TIMESTAMP='Mon Jan  1 00:00:00 UTC 2024' vmlinux`;
+  const dirs: [string, string] = [`${o}-untraced`, `${o}-traced`];
   return {
-    prepare: `rm -rf ${sh(o)} && mkdir -p ${sh(o)} && make -s O=${sh(o)} tinyconfig`,
-    // A fixed build timestamp: UTS_VERSION would otherwise differ between runs.
-    build: `make -j${jobs} O=${sh(o)} KBUILD_BUILD_TIMESTAMP='Mon Jan  1 00:00:00 UTC 2024' vmlinux`,
+    prepare: prepareIn(o),
+    build: buildIn(o, jobs),
+    sideBySide: values['side-by-side'] ? { prepare: [prepareIn(dirs[0]), prepareIn(dirs[1])], build: [buildIn(dirs[0], 1), buildIn(dirs[1], 1)] } : undefined,
     workdir: values.workdir ? path.resolve(values.workdir) : KERNEL_SRC,
     buildRoot: path.dirname(KERNEL_OUT),
     pairs,
@@ -207,7 +216,7 @@ function parseOptions(argv: string[]): Options {
     masks: values.mask as string[],
     keepGoing: !!values['keep-going'],
     bpfStats: !!values['bpf-stats'],
-    workload: `Linux ${KERNEL_PKG} (Debian), make tinyconfig, make -j${jobs} vmlinux (out of tree)`,
+    workload: `Linux ${KERNEL_PKG} (Debian), make tinyconfig, make -j${values['side-by-side'] ? 1 : jobs} vmlinux (out of tree)`,
   };
 }
 
@@ -553,7 +562,7 @@ async function sideBySideMain(o: Options, buildLog: string, btLog: string): Prom
     ...sideBySideRows(pairs),
   ];
   const md = reportTable('bt on a real build, side by side', rows);
-  md.push('', 'Reproduce: `npm run bench:real -- --workload configure --side-by-side --pairs N`', '');
+  md.push('', `Reproduce: \`npm run bench:real -- --workload ${o.workload.startsWith('Linux') ? 'kernel' : 'configure'} --side-by-side --pairs N\``, '');
   const report = md.join('\n');
   process.stdout.write(`${report}\n`);
   const jsonFile = path.join(o.out, 'result.json');
