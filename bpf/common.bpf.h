@@ -177,13 +177,12 @@ static __always_inline bool bt_traced(void)
 }
 
 /* The current process's state (struct bt_proc_state), in its leader's
- * storage: absent (NULL) when never made, or, with
- * BPF_LOCAL_STORAGE_GET_F_CREATE, when there is no memory for it. */
-static __always_inline struct bt_proc_state *bt_proc_of(__u64 flags)
+ * storage: NULL when never made (bt_proc_make makes it). */
+static __always_inline struct bt_proc_state *bt_proc_of(void)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 
-	return bpf_task_storage_get(&bt_procs, t->group_leader, 0, flags);
+	return bpf_task_storage_get(&bt_procs, t->group_leader, 0, 0);
 }
 
 /* Task storage of `task` in `map`, made when missing. Two threads can make

@@ -244,7 +244,7 @@ static __always_inline void bt_emit_readdir(__s32 fd, long ret, struct bt_dir_va
 
 
 /* Deletes a listing's entry; the one that deleted it takes it off the
- * process's count of listings `n` (bt_proc_of(0)). */
+ * process's count of listings `n` (bt_proc_of()). */
 static __always_inline void bt_forget_listing(struct bt_dir_key *k, struct bt_proc_state *n)
 {
 	if (!bpf_map_delete_elem(&bt_dirs, k) && n)
@@ -289,7 +289,7 @@ static __always_inline void bt_on_readdir(long ret, struct bt_pending *p)
 	/* the end of the directory, or an error: one record for the listing */
 	if (v) {
 		nv = *v;
-		bt_forget_listing(&k, bt_proc_of(0));
+		bt_forget_listing(&k, bt_proc_of());
 	}
 	nv.calls++;
 	bt_emit_readdir(a.fd, ret, &nv, 0);
@@ -300,7 +300,7 @@ static __always_inline void bt_readdir_closed(__s32 fd)
 {
 	struct bt_dir_key k = {};
 	struct bt_dir_val *v, nv;
-	struct bt_proc_state *n = bt_proc_of(0);
+	struct bt_proc_state *n = bt_proc_of();
 
 	/* most processes never list a directory: no key to make, no lookup */
 	if (!n || n->listings <= 0)
