@@ -65,7 +65,7 @@ function isLinker(build: Build, proc: number): boolean {
   return (p.argv[0] !== undefined && LINKER.test(baseName(p.argv[0]))) || (!!p.exe && LINKER.test(baseName(p.exe)));
 }
 
-const linkInputsOf = new WeakMap<Build, Map<number, number[]>>();
+const linkInputsOf = new WeakMap<Build, Map<number, Set<number>>>();
 
 /** The loader's own files: its cache and configuration, a preload list. */
 const LOADER_FILES = /^\/etc\/ld\.so\./;
@@ -116,7 +116,7 @@ function pluginsOf(p: Process): Set<string> {
  * process, stay runtime noise, and so do the plugins the linker was told
  * to load (-plugin liblto_plugin.so). Computed once per build.
  */
-export function linkInputs(build: Build): Map<number, number[]> {
+export function linkInputs(build: Build): ReadonlyMap<number, ReadonlySet<number>> {
   let m = linkInputsOf.get(build);
   if (m) return m;
   m = new Map();
@@ -129,20 +129,34 @@ export function linkInputs(build: Build): Map<number, number[]> {
       const path = build.model.files[a.file].path;
       if (!SHARED.test(baseName(path)) || !(a.kinds & Kind.STAT || a.last > done) || plugins.has(path)) continue;
       const procs = m.get(a.file);
-      if (procs) procs.push(p.proc);
-      else m.set(a.file, [p.proc]);
+      if (procs) procs.add(p.proc);
+      else m.set(a.file, new Set([p.proc]));
     }
   }
   linkInputsOf.set(build, m);
   return m;
 }
 
-/** Whether one of `procs` read file `id` as a link input (linkInputs). */
+/**
+ * Whether one of `procs` read file `id` as a link input (linkInputs): the
+ * smaller side is walked and looked up in the other's Set (an array of
+ * `procs` is walked), so a library every linker read, asked about per job,
+ * costs the job's processes, not the build's linkers.
+ */
 export function linkInputOf(build: Build, id: number, procs: ReadonlySet<number> | readonly number[]): boolean {
   const by = linkInputs(build).get(id);
   if (!by) return false;
-  const has = Array.isArray(procs) ? (p: number) => (procs as readonly number[]).includes(p) : (p: number) => (procs as ReadonlySet<number>).has(p);
-  return by.some(has);
+  if (isArray(procs)) return procs.some((p) => by.has(p));
+  if (procs.size < by.size) {
+    for (const p of procs) if (by.has(p)) return true;
+    return false;
+  }
+  for (const p of by) if (procs.has(p)) return true;
+  return false;
+}
+
+function isArray(procs: ReadonlySet<number> | readonly number[]): procs is readonly number[] {
+  return Array.isArray(procs);
 }
 
 const noiseFlags = new WeakMap<Build, Uint8Array>();

@@ -17,6 +17,7 @@ import { mergedUsr } from '../model/usrmerge.js';
 import { tornAt, type Damage } from '../log/check.js';
 import { exitText } from '../present/format.js';
 import { Noise } from '../check/noise.js';
+import { dirAliases } from './aliases.js';
 import { baseDirs } from './base.js';
 import { compileMasks, Masker } from './mask.js';
 import { argDiff, match, side, type ArgOp, type Matching, type Side } from './match.js';
@@ -140,8 +141,9 @@ export function differs(r: DiffReport): boolean {
 export function diffBuilds(ba: Build, bb: Build, opts: DiffOptions = {}): DiffReport {
   const masks = compileMasks(opts.mask);
   const [baseA, baseB] = baseDirs(ba, bb);
-  const a = side(ba, new Masker(ba, masks, baseA));
-  const b = side(bb, new Masker(bb, masks, baseB));
+  const aliases = dirAliases(ba, bb);
+  const a = side(ba, new Masker(ba, masks, baseA, aliases));
+  const b = side(bb, new Masker(bb, masks, baseB, aliases));
   const m = match(a, b);
   const rebased = baseA !== ba.startDir || baseB !== bb.startDir;
   const pairs = [...m.same, ...m.changed];

@@ -18,10 +18,16 @@
  *    Only directories this build made are masked, by their absolute path:
  *    a directory that was there before the build, or a name in a relative
  *    path, is compared as it is.
+ *
+ * A directory reached through a symbolic link is named as the directory
+ * it resolves to (aliases.ts): `-I /usr/lib/go-1.19/src` and `-I
+ * /usr/share/go-1.19/src` are one argument when /usr/lib/go-1.19 is a link
+ * to /usr/share/go-1.19.
  */
 import { DiffError } from '../errors.js';
 import type { Build } from '../model/index.js';
 import { baseName, relativeInside } from '../normalize/paths.js';
+import { resolvedName } from './aliases.js';
 
 /** Built-in temporary-name patterns. */
 const TEMP_PATTERNS: readonly RegExp[] = [
@@ -104,6 +110,8 @@ export class Masker {
     build: Build,
     private readonly user: readonly RegExp[] = [],
     base: string = build.startDir,
+    /** Directory names -> the directories they resolve to (aliases.ts dirAliases). */
+    private readonly aliases: ReadonlyMap<string, string> = new Map(),
   ) {
     this.start = base || '/';
     this.startRe = new RegExp(`${this.start.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=/|$|[^\\w.+-])`, 'g');
@@ -118,7 +126,7 @@ export class Masker {
   text(s: string): string {
     let out = s;
     if (out.includes('/')) {
-      out = out.replace(/\/[^\s:=,;'"]+/g, (p) => (this.temps.has(p) ? '<tmp>' : p));
+      out = out.replace(/\/[^\s:=,;'"]+/g, (p) => (this.temps.has(p) ? '<tmp>' : this.aliases.size ? resolvedName(p, this.aliases) : p));
       for (const re of TEMP_PATTERNS) out = out.replace(re, '<tmp>');
       if (this.tempDirs.size) out = out.replace(/\/[^\s:=,;'"]+/g, (p) => this.dirs(p));
       // the start directory as a whole path part: /w/proj-deps is not $START-deps
@@ -144,7 +152,8 @@ export class Masker {
   /** A file's key: relative inside the start directory, else its masked absolute path. */
   path(p: string): string {
     if (this.temps.has(p)) return '<tmp>';
-    const q = this.tempDirs.size ? this.dirs(p) : p;
+    const r = this.aliases.size ? resolvedName(p, this.aliases) : p;
+    const q = this.tempDirs.size ? this.dirs(r) : r;
     const rel = relativeInside(this.start, q);
     if (rel !== undefined) return this.user.length ? this.text(rel) : hashNames(rel);
     return this.text(q);

@@ -23,7 +23,7 @@ import { LogReader } from '../log/reader.js';
 import type { LogHeader } from '../log/schema.js';
 import type { Bindings } from './chunk.js';
 import { Feed } from './feed.js';
-import { editDistance } from '../model/nearest.js';
+import { nearestNames } from '../model/nearest.js';
 import { buildId, chunkColumns, filePathsSql, KIND_NAMES_SQL, lit, LogPass, modelSource, tableSelect, TABLES, type RowSource, type TableName } from './tables.js';
 
 export { buildId, TABLES, type TableName } from './tables.js';
@@ -145,14 +145,7 @@ export function unknownTable(msg: string, absent: ReadonlyMap<TableName, string[
   if (dirs) {
     return `no table ${name} in ${dirs.join(', ')}: ${dirs.length > 1 ? 'they were' : 'it was'} written by an earlier bt export parquet; export the log${dirs.length > 1 ? 's' : ''} again, or give the log${dirs.length > 1 ? 's' : ''}`;
   }
-  const max = Math.max(1, Math.floor(name.length / 3));
-  let near: string | undefined;
-  let best = max + 1;
-  for (const t of TABLES) {
-    const d = editDistance(lower, t, max);
-    if (d < best) [near, best] = [t, d];
-  }
-  near ??= suggested && !CATALOG_NAME.test(suggested) ? suggested : undefined;
+  const near = nearestNames(lower, TABLES, 1)[0] ?? (suggested && !CATALOG_NAME.test(suggested) ? suggested : undefined);
   return `no table ${name}: bt's tables are ${TABLES.join(', ')} (bt sql --help lists their columns)${near ? `; did you mean ${near}?` : ''}`;
 }
 
@@ -409,10 +402,15 @@ export class BuildDb {
       staged.get(t)!.push(file);
     });
     for (const t of todo) {
-      const dirs = this.sources.filter((s) => s.kind === 'parquet').map((s) => s.path);
-      const exported = dirs.map((d) => path.join(d, `${t}.parquet`)).filter((f) => fs.existsSync(f));
+      const exported: string[] = [];
       // a directory exported before the table existed (jobs): said, not a table that silently lacks its builds
-      const lacking = dirs.filter((d) => !fs.existsSync(path.join(d, `${t}.parquet`)));
+      const lacking: string[] = [];
+      for (const s of this.sources) {
+        if (s.kind !== 'parquet') continue;
+        const f = path.join(s.path, `${t}.parquet`);
+        if (fs.existsSync(f)) exported.push(f);
+        else lacking.push(s.path);
+      }
       const files = [...staged.get(t)!, ...exported];
       if (!files.length) {
         this.absent.set(t, lacking);

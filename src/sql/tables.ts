@@ -263,7 +263,7 @@ function* modelRows(table: Exclude<TableName, 'events'>, build: Build, log: stri
     const links = linkInputs(build);
     for (const p of m.processes) {
       for (const a of p.files.values()) {
-        const noise = pathNoise[a.file] === 1 && !links.get(a.file)?.includes(a.proc);
+        const noise = pathNoise[a.file] === 1 && !links.get(a.file)?.has(a.proc);
         yield [a.proc, p.job, a.file, a.file, a.kinds, a.kinds, a.count, a.first, a.last, noise];
       }
     }
