@@ -12,7 +12,7 @@
  * the build's end.
  */
 import type { Trailer } from '../log/schema.js';
-import type { Process } from './types.js';
+import type { BuildModel, Process } from './types.js';
 
 /** A process bt trace left running after the build. */
 export interface Outlived {
@@ -44,13 +44,31 @@ export function outlivedOf(trailer: Trailer | undefined, processes: readonly Pro
   return out;
 }
 
+const procSets = new WeakMap<readonly Outlived[], ReadonlySet<number>>();
+
+/** The proc ids of the processes left running (a model's `outlived`), made once per list. */
+export function outlivedProcs(outlived: readonly Outlived[]): ReadonlySet<number> {
+  let set = procSets.get(outlived);
+  if (!set) {
+    set = new Set(outlived.map((o) => o.proc));
+    procSets.set(outlived, set);
+  }
+  return set;
+}
+
 /**
  * When the build ended (ns): the last end of a process that did not outlive
  * it (one with no exit seen in a log cut short ends at the log's end);
  * `endTs`, the log's end, when there is none.
  */
-export function buildEndOf(processes: readonly Process[], outlived: ReadonlySet<number>, endTs: number): number {
+export function buildEndOf(processes: readonly Process[], outlived: readonly Outlived[], endTs: number): number {
+  const left = outlivedProcs(outlived);
   let end = -Infinity;
-  for (const p of processes) if (!outlived.has(p.proc) && p.end > end) end = p.end;
+  for (const p of processes) if (!left.has(p.proc) && p.end > end) end = p.end;
   return end === -Infinity ? endTs : end;
+}
+
+/** When process `p` stopped counting for the build's times: its end, or the build's end for a process that outlived it. */
+export function endInBuild(model: Pick<BuildModel, 'outlived' | 'buildEndTs'>, p: Process): number {
+  return p.end > model.buildEndTs && outlivedProcs(model.outlived).has(p.proc) ? Math.max(p.start, model.buildEndTs) : p.end;
 }
