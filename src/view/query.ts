@@ -10,6 +10,7 @@
  */
 import { failed, type BuildFile, type BuildModel, type FileAccess, type Process } from '../model/types.js';
 import { failedJobRoot, failedProbeRoot, inFailedProbe } from '../model/failures.js';
+import { endInBuild } from '../model/outlived.js';
 import { programName } from '../model/program.js';
 import { Kind, kindNames, USES, WRITES } from '../model/kinds.js';
 import { commandLine, exitText } from '../present/format.js';
@@ -207,7 +208,7 @@ export class ViewQuery {
       kernel: m.header.kernel_release ?? '',
       btVersion: m.header.bt_version ?? '',
       wallStartNs: m.header.boot_to_wall_ns ? m.startTs + Number(m.header.boot_to_wall_ns) : 0,
-      // the timeline's span: the whole trace, processes left running included
+      // the trace's span: processes left running ran on to it (the timeline draws them to the build's end, their tails beyond)
       duration: Math.max(0, m.endTs - m.startTs),
       // the build's time, as bt summary's: until its last process that did not outlive it ended
       buildDuration: Math.max(0, m.buildEndTs - m.startTs),
@@ -284,16 +285,18 @@ export class ViewQuery {
   }
 
   /**
-   * Bars of the processes visible in [t0, t1) (ns from the build's start) at
-   * `px` pixels: [proc, lane, start, end, tool, failed] each (failed: 1, or
-   * 2 for a process of a failed probe, model/failures.ts); bars under a
-   * pixel wide are merged per lane and pixel. And the ribbon: processes
-   * running per pixel column.
+   * Bars of the processes visible in [t0, t1) (ns from the build's start;
+   * by default the build's time) at `px` pixels: [proc, lane, start, end,
+   * tool, state] each (state: 1 failed, 2 a process of a failed probe,
+   * model/failures.ts, 3 left running: the bar ends at the build's end,
+   * and the process ran on to the trace's end; else 0); bars under a pixel
+   * wide are merged per lane and pixel. And the ribbon: processes running
+   * in the build per pixel column.
    */
   timeline(q: { f?: string; t0?: number; t1?: number; px?: number }): object {
     const s = this.state(q.f ?? '');
     const L = this.lanes(s);
-    const dur = Math.max(1, this.model.endTs - this.model.startTs);
+    const dur = Math.max(1, this.model.buildEndTs - this.model.startTs);
     const t0 = Number.isFinite(q.t0) ? Number(q.t0) : 0;
     const t1 = Number.isFinite(q.t1) && Number(q.t1) > t0 ? Number(q.t1) : dur;
     const px = Math.max(10, Math.min(8000, Math.floor(q.px ?? 1000)));
@@ -305,8 +308,10 @@ export class ViewQuery {
     for (const i of L.order) {
       const p = this.procs[i];
       const a = this.rel(p.start);
-      const b = Math.max(a, this.rel(p.end));
-      if (b < t0 || a > t1) continue;
+      // a process left running: to the build's end (outlived.ts); its tail, to the trace's end, is drawn apart
+      const end = endInBuild(this.model, p);
+      const b = Math.max(a, this.rel(end));
+      if (Math.max(b, this.rel(p.end)) < t0 || a > t1) continue;
       const x0 = (a - t0) * scale;
       const x1 = (b - t0) * scale;
       const c0 = Math.max(0, Math.floor(x0));
@@ -329,7 +334,7 @@ export class ViewQuery {
         if (seen.has(key) && !failed(p)) continue;
         seen.add(key);
       }
-      bars.push(p.proc, L.lane[i], a, b, this.toolOf[i], failed(p) ? (inFailedProbe(this.model, p) ? 2 : 1) : 0);
+      bars.push(p.proc, L.lane[i], a, b, this.toolOf[i], failed(p) ? (inFailedProbe(this.model, p) ? 2 : 1) : end < p.end ? 3 : 0);
     }
     const counts: number[] = [];
     let run = 0;
@@ -579,6 +584,8 @@ export class ViewQuery {
       signal: p.signal,
       failed: failed(p),
       probe: failed(p) && inFailedProbe(this.model, p),
+      // bt trace left it running after the build ended (model/outlived.ts)
+      leftRunning: endInBuild(this.model, p) < p.end,
       execd: p.execd,
       start: this.rel(p.start),
       end: this.rel(p.end),
