@@ -63,7 +63,7 @@ export interface FileRow {
   removed: boolean;
 }
 
-const KIND_ORDER = ['input', 'output', 'intermediate', 'temporary', 'probe', 'directory', 'noise', 'other'] as const;
+const KIND_ORDER = ['input', 'output', 'intermediate', 'temporary', 'probe', 'late', 'directory', 'noise', 'other'] as const;
 
 /** The kind of the files in each of bt summary's groups. */
 const GROUP_KIND: Record<string, string> = {
@@ -76,10 +76,16 @@ const GROUP_KIND: Record<string, string> = {
   probes: 'probe',
 };
 
-/** What role a file played: input (only read), output (made, kept), intermediate (made, then removed or read), probe (only looked for). */
+/**
+ * What role a file played: input (only read), output (made, kept),
+ * intermediate (made, then removed or read), probe (only looked for), late
+ * (written only after the build ended, by a process left running:
+ * model/outlived.ts setAsideAfterBuild).
+ */
 export function fileKind(f: BuildFile): string {
   if ((f.kinds & ~Kind.PROBE) === 0 && f.kinds & Kind.PROBE) return 'probe';
   const written = (f.kinds & WRITES) !== 0;
+  if (!written && f.afterBuild) return 'late';
   if (!written) return f.kinds & (USES | Kind.DIR) ? 'input' : 'other';
   if (f.removed) return 'intermediate';
   if (f.created) {
@@ -139,10 +145,10 @@ export class ViewQuery {
     this.fileKinds = Object.keys(groups).length ? this.groupKinds(noise) : model.files.map(fileKind);
   }
 
-  /** Kinds as the groups say; a file in none is a directory, runtime noise, or other (only looked at: stat, listed). */
+  /** Kinds as the groups say; a file in none is a directory, runtime noise, late (fileKind), or other (only looked at: stat, listed). */
   private groupKinds(noise: readonly number[]): string[] {
     const files = this.model.files;
-    const kinds = files.map((f): string => (f.dir ? 'directory' : 'other'));
+    const kinds = files.map((f): string => (f.dir ? 'directory' : f.afterBuild && !(f.kinds & WRITES) ? 'late' : 'other'));
     for (const id of noise) if (!files[id].dir) kinds[id] = 'noise';
     for (const [g, ids] of Object.entries(this.groups)) {
       const k = GROUP_KIND[g];

@@ -1,10 +1,11 @@
 /**
  * The timeline of a build that left a process running, on a real trace: a
- * recipe's `(sleep 0.3; exec sleep 5) &` outlives make, and bt trace
+ * recipe's `(sleep 0.3; echo x > late.txt; exec sleep 5) &` outlives make, and bt trace
  * (--grace 1) leaves it running. The view fits the build, not the trace:
  * the process's bar ends at the build's end (state 3, left running), a
  * dashed line marks that end and a hatched tail the rest; the legend and
- * the tooltip say so. The server's answer and the page's drawing.
+ * the tooltip say so; late.txt, written after the build's end, is of kind
+ * late. The server's answers, the static page's, and the page's drawing.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -12,7 +13,10 @@ import path from 'node:path';
 import { after } from 'node:test';
 import { loadBuild } from '../../src/model/index.js';
 import { answer } from '../../src/view/api.js';
-import { viewQuery } from '../../src/view/host.js';
+import { modelFilter } from '../../src/view/filter.js';
+import { groupsOf, viewQuery } from '../../src/view/host.js';
+import { pack, unpack } from '../../src/view/pack.js';
+import { ViewQuery } from '../../src/view/query.js';
 import { serveBuild, type ViewServer } from '../../src/view/server.js';
 import { launch, openPage, viewTest, type Session } from '../helpers/browser.js';
 import { tmpdir, trace } from '../helpers/trace.js';
@@ -26,7 +30,7 @@ after(async () => {
 
 viewTest("a process left running: its bar ends at the build's end, hatched after; the timeline fits the build", async () => {
   const dir = tmpdir('bt-leftview-');
-  fs.writeFileSync(path.join(dir, 'Makefile'), 'all:\n\t(sleep 0.3; exec sleep 5) &\n');
+  fs.writeFileSync(path.join(dir, 'Makefile'), 'all:\n\t(sleep 0.3; echo x > late.txt; exec sleep 5) &\n');
   const t = await trace(['make', '-s'], { cwd: dir, args: ['--grace', '1'] });
   const b = loadBuild(t.file);
   const left = b.model.outlived;
@@ -49,6 +53,12 @@ viewTest("a process left running: its bar ends at the build's end, hatched after
     const mine = bar(tl.bars, left[0].proc)!;
     assert.deepEqual([mine[3], mine[5]], [build, 3]);
     assert.equal(bar(tl.bars, b.model.roots[0])![5], 0, 'make: ended in the build');
+    // late.txt: written after the build's end, by the process left running; so on the static page
+    const late = b.file(path.join(dir, 'late.txt'))!.id;
+    assert.equal(((await answer(viewQuery(b), 'file', { id: String(late) })).body as { kind: string }).kind, 'late');
+    const packed = JSON.parse(JSON.stringify(pack(b.model, { groups: groupsOf(b) })));
+    const model = unpack(packed);
+    assert.equal(((await answer(new ViewQuery(model, modelFilter(model), packed.groups), 'file', { id: String(late) })).body as { kind: string }).kind, 'late');
 
     server = await serveBuild(b);
     session = await launch({ width: 1400, height: 900 });
