@@ -50,6 +50,7 @@ const KIND_TITLES: Record<string, string> = {
   directory: 'a directory: bt summary groups files, not directories',
   noise: 'runtime noise (the loader and its cache, shared libraries, /proc, /sys, /dev, locale data): bt summary leaves it out of its groups',
   other: 'neither read, written nor looked for in vain (a stat, a listing): in none of bt summary\'s groups',
+  late: 'written only after the build ended, by a process bt trace left running: not an output of the build',
 };
 
 export class FilesTable {

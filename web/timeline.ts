@@ -2,7 +2,10 @@
  * Timeline: every process as a bar on lanes (one lane per concurrently
  * running process), coloured by tool, failed ones red (those of failed
  * probes dark grey: model/failures.ts); a ribbon of the
- * running-process count above, a time axis below. Wheel zooms around the
+ * running-process count above, a time axis below. A process bt trace left
+ * running after the build is drawn to the build's end, then as a hatched
+ * tail to the trace's end, past a dashed line at the build's end: the
+ * view fits the build, not bt trace's wait for it. Wheel zooms around the
  * pointer, drag pans, W/S zoom, A/D pan, F fits the selection (or the whole
  * build). Hover shows the command line; click selects.
  */
@@ -22,6 +25,10 @@ interface Data {
 
 const RIBBON_H = 30;
 const AXIS_H = 18;
+/** A bar's state (src/view/query.ts timeline): left running after the build ended. */
+const LEFT_RUNNING = 3;
+/** What the tail of a process left running is. */
+const LEFT_TITLE = "left running after the build ended: its bar stops at the build's end (the dashed line), the hatched tail is the rest of the trace";
 
 export class Timeline {
   readonly el: HTMLElement;
@@ -43,12 +50,18 @@ export class Timeline {
   /** Axis labels drawn: text, left edge and width in CSS pixels (for tests). */
   drawnTicks: Array<{ label: string; x: number; w: number }> = [];
 
+  /** Hatch patterns of the tails, by colour. */
+  private readonly hatches = new Map<string, CanvasPattern | string>();
+
   constructor(
     private readonly api: Backend,
+    /** The build's time (ns): what the view fits. */
     private readonly duration: number,
     private readonly tools: Array<{ name: string; count: number }>,
     /** The build's failed probes: their processes are drawn dark grey, not red, and the legend says so. */
     failedProbes = 0,
+    /** The trace's time (ns): longer than the build's when bt trace left processes running; their tails end there. */
+    private readonly trace = duration,
   ) {
     this.canvas = h('canvas.tl-canvas', { tabindex: 0, 'aria-label': 'timeline: wheel or W/S to zoom, drag or A/D to pan, F to fit' });
     this.tip = h('div.tl-tip', { hidden: true });
@@ -61,6 +74,7 @@ export class Timeline {
     if (tools.length > PALETTE.length) this.legend.append(h('span.chip', {}, h('i', { style: `background:${OTHER}` }), 'other'));
     this.legend.append(h('span.chip', {}, h('i', { style: `background:${FAILED}` }), 'failed'));
     if (failedProbes) this.legend.append(h('span.chip', { title: 'failed in a job the build did not need: it went on and succeeded, and nothing it kept came of it' }, h('i', { style: `background:${PROBE}` }), 'failed probe'));
+    if (trace > duration) this.legend.append(h('span.chip.tl-left', { title: LEFT_TITLE }, h('i', { style: `background:repeating-linear-gradient(135deg,${OTHER} 0 2px,#fff 2px 4px)` }), 'left running'));
     this.el = h(
       'section.timeline#timeline',
       {},
@@ -91,7 +105,8 @@ export class Timeline {
       this.t1 = t1;
     } else {
       this.t0 = 0;
-      this.t1 = Math.max(1, this.duration);
+      // with processes left running, a little past the build's end: the dashed line and where their tails begin
+      this.t1 = Math.max(1, this.duration) * (this.trace > this.duration ? 1.05 : 1);
     }
   }
 
@@ -121,9 +136,10 @@ export class Timeline {
 
   private setWindow(t0: number, t1: number): void {
     const span = Math.max(1000, t1 - t0);
-    const max = Math.max(1, this.duration) * 1.05;
+    // out as far as the trace (the tails of processes left running)
+    const max = Math.max(1, this.trace) * 1.05;
     if (span >= max) {
-      t0 = -this.duration * 0.025;
+      t0 = -this.trace * 0.025;
       t1 = t0 + max;
     }
     this.t0 = t0;
@@ -239,11 +255,19 @@ export class Timeline {
       for (let i = 0; i < b.length; i += 6) {
         const x0 = this.x(b[i + 2], W);
         const x1 = this.x(b[i + 3], W);
-        if (x1 < 0 || x0 > W) continue;
+        const left = b[i + 5] === LEFT_RUNNING;
+        if ((left ? Math.max(x1, this.x(this.trace, W)) : x1) < 0 || x0 > W) continue;
         const y = lanesTop + b[i + 1] * laneH;
-        g.fillStyle = b[i + 5] === 2 ? PROBE : b[i + 5] ? FAILED : (this.colors[b[i + 4]] ?? OTHER);
+        const colour = this.colors[b[i + 4]] ?? OTHER;
+        g.fillStyle = b[i + 5] === 2 ? PROBE : b[i + 5] === 1 ? FAILED : colour;
         const w = Math.max(1, x1 - x0);
-        g.fillRect(x0, y, w, Math.max(1, laneH - (laneH > 4 ? 1 : 0)));
+        const barH = Math.max(1, laneH - (laneH > 4 ? 1 : 0));
+        g.fillRect(x0, y, w, barH);
+        const tail = left ? this.x(this.trace, W) : x1;
+        if (tail > x1) {
+          g.fillStyle = this.hatch(g, colour);
+          g.fillRect(x1, y, tail - x1, barH);
+        }
         this.drawnIds.push(b[i]);
         if (b[i] === sel) selRect = [x0, y, w, laneH];
       }
@@ -264,6 +288,18 @@ export class Timeline {
           g.restore();
         }
       }
+    }
+    if (this.trace > this.duration) {
+      // the build's end: what the tails of processes left running go past
+      const x = Math.round(this.x(this.duration, W)) + 0.5;
+      g.save();
+      g.strokeStyle = '#667';
+      g.setLineDash([4, 3]);
+      g.beginPath();
+      g.moveTo(x, RIBBON_H + 2);
+      g.lineTo(x, H - AXIS_H);
+      g.stroke();
+      g.restore();
     }
     if (selRect) {
       g.strokeStyle = '#000';
@@ -314,9 +350,34 @@ export class Timeline {
     let best = 0;
     for (let i = 0; i < d.bars.length; i += 6) {
       if (d.bars[i + 1] !== lane) continue;
-      if (t >= d.bars[i + 2] - slop && t <= d.bars[i + 3] + slop) best = d.bars[i];
+      const end = d.bars[i + 5] === LEFT_RUNNING ? Math.max(d.bars[i + 3], this.trace) : d.bars[i + 3];
+      if (t >= d.bars[i + 2] - slop && t <= end + slop) best = d.bars[i];
     }
     return best;
+  }
+
+  /** Diagonal stripes of `colour` on white: the tail of a process left running. */
+  private hatch(g: CanvasRenderingContext2D, colour: string): CanvasPattern | string {
+    let p = this.hatches.get(colour);
+    if (p) return p;
+    const tile = document.createElement('canvas');
+    tile.width = tile.height = 6;
+    const t = tile.getContext('2d')!;
+    t.fillStyle = '#fff';
+    t.fillRect(0, 0, 6, 6);
+    t.strokeStyle = colour;
+    t.lineWidth = 2;
+    t.beginPath();
+    t.moveTo(-1, 7);
+    t.lineTo(7, -1);
+    t.moveTo(5, 7);
+    t.lineTo(7, 5);
+    t.moveTo(-1, 1);
+    t.lineTo(1, -1);
+    t.stroke();
+    p = g.createPattern(tile, 'repeat') ?? colour;
+    this.hatches.set(colour, p);
+    return p;
   }
 
   private wire(): void {
@@ -390,7 +451,8 @@ export class Timeline {
     }
     this.tip.hidden = true;
     this.api.get('proc', { id, limit: 0 }).then((p: any) => {
-      const text = `${p.name} (pid ${p.pid}) · ${p.exit} · ${dur(p.dur)}\n${p.cmd.length > 600 ? `${p.cmd.slice(0, 600)}…` : p.cmd}`;
+      const state = p.leftRunning ? 'left running after the build ended' : `${p.exit} · ${dur(p.dur)}`;
+      const text = `${p.name} (pid ${p.pid}) · ${state}\n${p.cmd.length > 600 ? `${p.cmd.slice(0, 600)}…` : p.cmd}`;
       this.tipCache.set(id, text);
       if (this.hoverId === id) {
         this.tip.textContent = text;

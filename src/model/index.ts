@@ -18,12 +18,13 @@ import type { BuildFile, BuildModel, Process } from './types.js';
 import { normalized } from './stream.js';
 import { usrMergeOf } from '../log/usrmerge.js';
 import { nearestNames } from './nearest.js';
+import { endInBuild } from './outlived.js';
 import { distinctFiles, otherUsrName } from './usrmerge.js';
 
 export { DEFAULT_DRIVERS, isDriver, JobIndex, readersOf, writersOf, type Job, type JobOptions } from './jobs.js';
 export { Kind, KIND_NAMES, kindBit, kindNames, READS, USES, WRITES, type KindName } from './kinds.js';
 export { ModelBuilder } from './model.js';
-export { buildEndOf, outlivedOf, type Outlived } from './outlived.js';
+export { buildEndOf, endInBuild, outlivedOf, outlivedProcs, type Outlived } from './outlived.js';
 export { failedJobRoot, failedJobs, failedProbeRoot, failedProbes, inFailedProbe, innermostFailure } from './failures.js';
 export { failed, type BuildFile, type BuildModel, type FileAccess, type FileLink, type Process } from './types.js';
 export { normalized, NormalizedLog } from './stream.js';
@@ -66,7 +67,6 @@ export class Build {
   readonly jobs: JobIndex;
   private readonly byProc = new Map<number, Process>();
   private readonly byPath = new Map<string, BuildFile>();
-  private readonly outlivedProcs: ReadonlySet<number>;
 
   constructor(
     readonly model: BuildModel,
@@ -78,7 +78,6 @@ export class Build {
   ) {
     for (const p of model.processes) this.byProc.set(p.proc, p);
     for (const f of model.files) this.byPath.set(f.path, f);
-    this.outlivedProcs = new Set(model.outlived.map((o) => o.proc));
     this.jobs = new JobIndex(model, opts);
   }
 
@@ -119,7 +118,7 @@ export class Build {
 
   /** When process `p` stopped counting for the build's times: its end, or the build's end for a process that outlived it (outlived.ts). */
   endInBuild(p: Process): number {
-    return p.end > this.model.buildEndTs && this.outlivedProcs.has(p.proc) ? Math.max(p.start, this.model.buildEndTs) : p.end;
+    return endInBuild(this.model, p);
   }
 
   /**

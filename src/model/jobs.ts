@@ -43,6 +43,7 @@
  */
 import { baseName, relativeInside } from '../normalize/paths.js';
 import { Kind, READS, WRITES } from './kinds.js';
+import { outlivedProcs } from './outlived.js';
 import type { BuildModel, FileLink, Process } from './types.js';
 
 /** Programs that start jobs, by program name. `cmake` only as `cmake --build`. */
@@ -101,8 +102,6 @@ export class JobIndex {
   private named?: Map<string, Job | null>;
 
   private readonly drivers: ReadonlySet<string>;
-  /** Processes that outlived the build (outlived.ts): they end no job. */
-  private readonly outlived: ReadonlySet<number>;
 
   constructor(
     private readonly model: BuildModel,
@@ -110,7 +109,6 @@ export class JobIndex {
   ) {
     const drivers = driverSet(opts);
     this.drivers = drivers;
-    this.outlived = new Set(model.outlived.map((o) => o.proc));
     const procs = new Map(model.processes.map((p) => [p.proc, p]));
     this.procs = procs;
     const driver = new Set<number>();
@@ -147,12 +145,14 @@ export class JobIndex {
    * (outlived.ts). Never before the first of them started.
    */
   private endOf(members: readonly number[]): number {
+    // processes that outlived the build (outlived.ts) end no job
+    const outlived = outlivedProcs(this.model.outlived);
     let start = Infinity;
     let end = -Infinity;
     for (const id of members) {
       const p = this.procs.get(id)!;
       if (p.start < start) start = p.start;
-      if (!this.outlived.has(id) && p.end > end) end = p.end;
+      if (!outlived.has(id) && p.end > end) end = p.end;
     }
     return Math.max(start, end === -Infinity ? this.model.buildEndTs : end);
   }

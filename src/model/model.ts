@@ -21,7 +21,7 @@ import { Kind, WRITES } from './kinds.js';
 import { openKinds, recordUses } from './uses.js';
 import { Access as OpenAccess } from '../normalize/access.js';
 import type { BuildFile, BuildModel, FileAccess, FileLink, Process } from './types.js';
-import { buildEndOf, outlivedOf } from './outlived.js';
+import { buildEndOf, outlivedOf, outlivedProcs, setAsideAfterBuild } from './outlived.js';
 
 /** st_mode >> 12 of a symbolic link (Lookup.ftype). */
 const S_IFLNK_TYPE = 0o12;
@@ -475,10 +475,11 @@ export class ModelBuilder {
     // exit_flag: a thread that saw its process end reported nothing; another
     // thread of it did, unless a process that did not outlive the trace has
     // no exit (end 0 until just below): only then was an exit lost
-    const left = new Set(outlived.map((o) => o.proc));
+    const left = outlivedProcs(outlived);
     const exitsLost = this.exitFlagLost && processes.some((p) => !p.end && !left.has(p.proc)) ? this.exitFlagLost : 0;
     for (const p of processes) if (!p.end) p.end = Math.max(p.start, endTs);
-    const buildEndTs = buildEndOf(processes, left, endTs);
+    const buildEndTs = buildEndOf(processes, outlived, endTs);
+    setAsideAfterBuild(processes, this.files, outlived, buildEndTs);
     return {
       header: this.header,
       trailer: state.trailer,

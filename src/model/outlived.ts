@@ -10,9 +10,16 @@
  * waits for what it started), and a job ends when its last process that
  * did not outlive the build did; a job of nothing but such processes, at
  * the build's end.
+ *
+ * What such a process wrote after the build ended is not the build's
+ * either (`(sleep 1; echo x > late.txt) &` in a recipe): setAsideAfterBuild
+ * takes those writes out of the accesses, so that no answer counts the
+ * file as an output, nor the process as its maker; the file keeps a mark
+ * (BuildFile.afterBuild) and the access the kinds it lost (FileAccess.afterBuild).
  */
 import type { Trailer } from '../log/schema.js';
-import type { Process } from './types.js';
+import { WRITES } from './kinds.js';
+import type { BuildFile, BuildModel, Process } from './types.js';
 
 /** A process bt trace left running after the build. */
 export interface Outlived {
@@ -44,13 +51,67 @@ export function outlivedOf(trailer: Trailer | undefined, processes: readonly Pro
   return out;
 }
 
+const procSets = new WeakMap<readonly Outlived[], ReadonlySet<number>>();
+
+/** The proc ids of the processes left running (a model's `outlived`), made once per list. */
+export function outlivedProcs(outlived: readonly Outlived[]): ReadonlySet<number> {
+  let set = procSets.get(outlived);
+  if (!set) {
+    set = new Set(outlived.map((o) => o.proc));
+    procSets.set(outlived, set);
+  }
+  return set;
+}
+
 /**
  * When the build ended (ns): the last end of a process that did not outlive
  * it (one with no exit seen in a log cut short ends at the log's end);
  * `endTs`, the log's end, when there is none.
  */
-export function buildEndOf(processes: readonly Process[], outlived: ReadonlySet<number>, endTs: number): number {
+export function buildEndOf(processes: readonly Process[], outlived: readonly Outlived[], endTs: number): number {
+  const left = outlivedProcs(outlived);
   let end = -Infinity;
-  for (const p of processes) if (!outlived.has(p.proc) && p.end > end) end = p.end;
+  for (const p of processes) if (!left.has(p.proc) && p.end > end) end = p.end;
   return end === -Infinity ? endTs : end;
+}
+
+/** When process `p` stopped counting for the build's times: its end, or the build's end for a process that outlived it. */
+export function endInBuild(model: Pick<BuildModel, 'outlived' | 'buildEndTs'>, p: Process): number {
+  return p.end > model.buildEndTs && outlivedProcs(model.outlived).has(p.proc) ? Math.max(p.start, model.buildEndTs) : p.end;
+}
+
+/**
+ * Takes what processes left running wrote after the build's end
+ * (`buildEndTs`) out of the build: an access of such a process whose first
+ * write came after it keeps its other kinds (a read, a lookup) but loses
+ * its write kinds, moved to `afterBuild`, and its write times; the file is
+ * marked `afterBuild`, and when no other access wrote it, it is no longer
+ * one the build made (`created`). Writes such a process began before the
+ * build's end stay (a compiler cache's server storing what a job
+ * compiled).
+ */
+export function setAsideAfterBuild(processes: readonly Process[], files: readonly BuildFile[], outlived: readonly Outlived[], buildEndTs: number): void {
+  const left = outlivedProcs(outlived);
+  const touched = new Set<BuildFile>();
+  for (const p of processes) {
+    if (!left.has(p.proc) || p.end <= buildEndTs) continue;
+    for (const a of p.files.values()) {
+      if (a.firstWrite <= buildEndTs || !(a.kinds & WRITES)) continue;
+      a.afterBuild = a.kinds & WRITES;
+      a.kinds &= ~WRITES;
+      a.firstWrite = -1;
+      a.lastWrite = -1;
+      touched.add(files[a.file]);
+    }
+    if (p.heldWrite) {
+      const held = p.heldWrite.filter((id) => !touched.has(files[id]) || (p.files.get(id)?.kinds ?? 0) & WRITES);
+      p.heldWrite = held.length ? held : undefined;
+    }
+  }
+  for (const f of touched) {
+    f.afterBuild = true;
+    f.kinds = 0;
+    for (const a of f.procs) f.kinds |= a.kinds;
+    if (!(f.kinds & WRITES)) f.created = false;
+  }
 }

@@ -76,6 +76,12 @@ export interface BuildFile {
    * (a rename onto it, truncate(2)) show in `kinds`.
    */
   appendOnly?: boolean;
+  /**
+   * A process left running after the build wrote it after the build's end
+   * (outlived.ts setAsideAfterBuild): those writes are not in `kinds`, and
+   * when no other process wrote it the build did not make it.
+   */
+  afterBuild?: boolean;
 }
 
 /** How one process used one file. */
@@ -100,6 +106,8 @@ export interface FileAccess {
    * the end is in Process.heldWrite instead.
    */
   lastWrite: number;
+  /** The write kinds of a process left running that it used only after the build's end: not in `kinds`, not in the write times (outlived.ts setAsideAfterBuild). */
+  afterBuild?: number;
 }
 
 /** A file-to-file edge: a rename (mv) or a hard link (ln), by the process that first made it. */
@@ -128,7 +136,7 @@ export interface BuildModel {
   /** First and last timestamps seen (ns): endTs is the log's end (bt trace's wait for processes left running included). */
   startTs: number;
   endTs: number;
-  /** Processes bt trace left running after the build, in its trailer's order (outlived.ts); their `end` is endTs. */
+  /** Processes bt trace left running after the build, in its trailer's order (outlived.ts); their `end` is endTs. What they wrote after buildEndTs is not in the accesses' kinds (FileAccess.afterBuild). */
   outlived: Outlived[];
   /** When the build ended (ns): the last end of a process that did not outlive it (outlived.ts buildEndOf). */
   buildEndTs: number;

@@ -26,7 +26,7 @@ export interface Packed {
   /** per process: proc, pid, parent, exe, cwd, env, start, end, exitCode, signal, execd, job */
   procs: number[];
   argv: number[][];
-  /** per file: path, flags (1 dir, 2 created, 4 removed), kinds */
+  /** per file: path, flags (1 dir, 2 created, 4 removed, 8 written after the build by a process left running), kinds */
   files: number[];
   /** per access: proc, file, kinds, first, last, count, firstWrite (-1) */
   acc: number[];
@@ -71,7 +71,7 @@ export function pack(model: BuildModel, extra: { groups?: Record<string, readonl
     for (const a of p.files.values()) acc.push(a.proc, a.file, a.kinds, a.first - t0, a.last - t0, a.count, a.firstWrite < 0 ? -1 : a.firstWrite - t0);
   }
   const files: number[] = [];
-  for (const f of model.files) files.push(s(f.path), (f.dir ? 1 : 0) | (f.created ? 2 : 0) | (f.removed ? 4 : 0), f.kinds);
+  for (const f of model.files) files.push(s(f.path), (f.dir ? 1 : 0) | (f.created ? 2 : 0) | (f.removed ? 4 : 0) | (f.afterBuild ? 8 : 0), f.kinds);
   const h = model.header;
   return {
     v: 1,
@@ -140,7 +140,9 @@ export function unpack(d: Packed): BuildModel {
   const files: BuildFile[] = [];
   for (let id = 0, k = 0; k < d.files.length; id++, k += F) {
     const fl = d.files[k + 1];
-    files.push({ id, path: S[d.files[k]], dir: (fl & 1) !== 0, created: (fl & 2) !== 0, removed: (fl & 4) !== 0, kinds: d.files[k + 2], procs: [] });
+    const f: BuildFile = { id, path: S[d.files[k]], dir: (fl & 1) !== 0, created: (fl & 2) !== 0, removed: (fl & 4) !== 0, kinds: d.files[k + 2], procs: [] };
+    if (fl & 8) f.afterBuild = true;
+    files.push(f);
   }
   for (let k = 0; k < d.acc.length; k += A) {
     const v = d.acc;

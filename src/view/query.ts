@@ -10,6 +10,7 @@
  */
 import { failed, type BuildFile, type BuildModel, type FileAccess, type Process } from '../model/types.js';
 import { failedJobRoot, failedProbeRoot, inFailedProbe } from '../model/failures.js';
+import { endInBuild } from '../model/outlived.js';
 import { programName } from '../model/program.js';
 import { Kind, kindNames, USES, WRITES } from '../model/kinds.js';
 import { commandLine, exitText } from '../present/format.js';
@@ -62,7 +63,7 @@ export interface FileRow {
   removed: boolean;
 }
 
-const KIND_ORDER = ['input', 'output', 'intermediate', 'temporary', 'probe', 'directory', 'noise', 'other'] as const;
+const KIND_ORDER = ['input', 'output', 'intermediate', 'temporary', 'probe', 'late', 'directory', 'noise', 'other'] as const;
 
 /** The kind of the files in each of bt summary's groups. */
 const GROUP_KIND: Record<string, string> = {
@@ -75,10 +76,16 @@ const GROUP_KIND: Record<string, string> = {
   probes: 'probe',
 };
 
-/** What role a file played: input (only read), output (made, kept), intermediate (made, then removed or read), probe (only looked for). */
+/**
+ * What role a file played: input (only read), output (made, kept),
+ * intermediate (made, then removed or read), probe (only looked for), late
+ * (written only after the build ended, by a process left running:
+ * model/outlived.ts setAsideAfterBuild).
+ */
 export function fileKind(f: BuildFile): string {
   if ((f.kinds & ~Kind.PROBE) === 0 && f.kinds & Kind.PROBE) return 'probe';
   const written = (f.kinds & WRITES) !== 0;
+  if (!written && f.afterBuild) return 'late';
   if (!written) return f.kinds & (USES | Kind.DIR) ? 'input' : 'other';
   if (f.removed) return 'intermediate';
   if (f.created) {
@@ -138,10 +145,10 @@ export class ViewQuery {
     this.fileKinds = Object.keys(groups).length ? this.groupKinds(noise) : model.files.map(fileKind);
   }
 
-  /** Kinds as the groups say; a file in none is a directory, runtime noise, or other (only looked at: stat, listed). */
+  /** Kinds as the groups say; a file in none is a directory, runtime noise, late (fileKind), or other (only looked at: stat, listed). */
   private groupKinds(noise: readonly number[]): string[] {
     const files = this.model.files;
-    const kinds = files.map((f): string => (f.dir ? 'directory' : 'other'));
+    const kinds = files.map((f): string => (f.dir ? 'directory' : f.afterBuild && !(f.kinds & WRITES) ? 'late' : 'other'));
     for (const id of noise) if (!files[id].dir) kinds[id] = 'noise';
     for (const [g, ids] of Object.entries(this.groups)) {
       const k = GROUP_KIND[g];
@@ -207,7 +214,7 @@ export class ViewQuery {
       kernel: m.header.kernel_release ?? '',
       btVersion: m.header.bt_version ?? '',
       wallStartNs: m.header.boot_to_wall_ns ? m.startTs + Number(m.header.boot_to_wall_ns) : 0,
-      // the timeline's span: the whole trace, processes left running included
+      // the trace's span: processes left running ran on to it (the timeline draws them to the build's end, their tails beyond)
       duration: Math.max(0, m.endTs - m.startTs),
       // the build's time, as bt summary's: until its last process that did not outlive it ended
       buildDuration: Math.max(0, m.buildEndTs - m.startTs),
@@ -284,16 +291,18 @@ export class ViewQuery {
   }
 
   /**
-   * Bars of the processes visible in [t0, t1) (ns from the build's start) at
-   * `px` pixels: [proc, lane, start, end, tool, failed] each (failed: 1, or
-   * 2 for a process of a failed probe, model/failures.ts); bars under a
-   * pixel wide are merged per lane and pixel. And the ribbon: processes
-   * running per pixel column.
+   * Bars of the processes visible in [t0, t1) (ns from the build's start;
+   * by default the build's time) at `px` pixels: [proc, lane, start, end,
+   * tool, state] each (state: 1 failed, 2 a process of a failed probe,
+   * model/failures.ts, 3 left running: the bar ends at the build's end,
+   * and the process ran on to the trace's end; else 0); bars under a pixel
+   * wide are merged per lane and pixel. And the ribbon: processes running
+   * in the build per pixel column.
    */
   timeline(q: { f?: string; t0?: number; t1?: number; px?: number }): object {
     const s = this.state(q.f ?? '');
     const L = this.lanes(s);
-    const dur = Math.max(1, this.model.endTs - this.model.startTs);
+    const dur = Math.max(1, this.model.buildEndTs - this.model.startTs);
     const t0 = Number.isFinite(q.t0) ? Number(q.t0) : 0;
     const t1 = Number.isFinite(q.t1) && Number(q.t1) > t0 ? Number(q.t1) : dur;
     const px = Math.max(10, Math.min(8000, Math.floor(q.px ?? 1000)));
@@ -305,8 +314,10 @@ export class ViewQuery {
     for (const i of L.order) {
       const p = this.procs[i];
       const a = this.rel(p.start);
-      const b = Math.max(a, this.rel(p.end));
-      if (b < t0 || a > t1) continue;
+      // a process left running: to the build's end (outlived.ts); its tail, to the trace's end, is drawn apart
+      const end = endInBuild(this.model, p);
+      const b = Math.max(a, this.rel(end));
+      if (Math.max(b, this.rel(p.end)) < t0 || a > t1) continue;
       const x0 = (a - t0) * scale;
       const x1 = (b - t0) * scale;
       const c0 = Math.max(0, Math.floor(x0));
@@ -329,7 +340,7 @@ export class ViewQuery {
         if (seen.has(key) && !failed(p)) continue;
         seen.add(key);
       }
-      bars.push(p.proc, L.lane[i], a, b, this.toolOf[i], failed(p) ? (inFailedProbe(this.model, p) ? 2 : 1) : 0);
+      bars.push(p.proc, L.lane[i], a, b, this.toolOf[i], failed(p) ? (inFailedProbe(this.model, p) ? 2 : 1) : end < p.end ? 3 : 0);
     }
     const counts: number[] = [];
     let run = 0;
@@ -579,6 +590,8 @@ export class ViewQuery {
       signal: p.signal,
       failed: failed(p),
       probe: failed(p) && inFailedProbe(this.model, p),
+      // bt trace left it running after the build ended (model/outlived.ts)
+      leftRunning: endInBuild(this.model, p) < p.end,
       execd: p.execd,
       start: this.rel(p.start),
       end: this.rel(p.end),
