@@ -14,7 +14,8 @@ import { rdeps } from '../../src/answers/deps.js';
 import { buildGraph, toDot, type GraphOptions } from '../../src/graph/index.js';
 import { buildFromRecords } from '../../src/model/index.js';
 import { normalizeRecords } from '../../src/normalize/normalize.js';
-import { cacheContext, cacheGroupOf, goCacheOf } from '../../src/present/fold.js';
+import { cacheContext, cacheGroupOf } from '../../src/present/fold.js';
+import { goCacheOf } from '../../src/model/gotool.js';
 import { O_CREAT, O_TRUNC, O_WRONLY, TraceBuilder } from '../normalize/synth.js';
 import { fileNodes, parseDot, procNodes, readsOf, writesOf, type DotGraph } from '../graph/dot-parse.js';
 
@@ -42,6 +43,40 @@ test('fold: the rules, path by path', () => {
   assert.equal(group('/p/target/debug/deps/app-1'), undefined);
   assert.equal(goCacheOf(['GOCACHE=rel/dir']), undefined, 'go refuses a relative GOCACHE');
   assert.equal(goCacheOf([]), undefined);
+});
+
+test("fold: go's work directories, Cargo's directories and rustc's scratch directories, path by path", () => {
+  const ctx = cacheContext(['/p/target/debug/.fingerprint/app-1/bin-app', '/q/target/x86_64-unknown-linux-gnu/release/.fingerprint/a-1/lib-a'], []);
+  assert.deepEqual([...ctx.cargoTargets], [
+    ['/p/target', '/p/target'],
+    ['/q/target/x86_64-unknown-linux-gnu', '/q/target'],
+    ['/q/target', '/q/target'],
+  ]);
+  const group = (p: string) => {
+    const g = cacheGroupOf(p, ctx);
+    return g && `${g.name} ${g.what}`;
+  };
+  assert.equal(group('/tmp/go-build4061131759'), "/tmp/go-build4061131759/ go's work directory");
+  assert.equal(group('/tmp/go-build4061131759/b001/exe/a.out'), "/tmp/go-build4061131759/ go's work directory");
+  assert.equal(group('/tmp/go-link-453760143/go.o'), "/tmp/go-link-453760143/ the go linker's work directory");
+  assert.equal(group('/tmp/go-build/x'), undefined, 'not without its number');
+  for (const d of ['/p/target', '/p/targetQWfvUu', '/p/target/debug', '/p/target/debug/deps', '/p/target/debug/build', '/p/target/debug/examples', '/p/target/debug/build/app-91a0', '/p/target/debug/build/app-91a0/out']) {
+    assert.equal(group(d), "/p/target/**/ Cargo's directories", d);
+  }
+  assert.equal(group('/q/target/x86_64-unknown-linux-gnu/release/deps'), "/q/target/**/ Cargo's directories");
+  assert.equal(group('/q/target/x86_64-unknown-linux-gnu'), "/q/target/**/ Cargo's directories");
+  assert.equal(group('/p/target/debug/build/app-91a0/out/gen.rs'), undefined, "OUT_DIR's files are the build's own");
+  assert.equal(group('/p/target/debug/deps/libutil-b344.rlib'), undefined);
+  assert.equal(group('/p/target/debug/app'), undefined);
+  assert.equal(group('/p/target-x'), undefined);
+  assert.equal(group('/p/targetQWfvU-'), undefined);
+  assert.equal(group('/p/target/debug/deps/rmetaT0bM1E'), "/p/target/debug/deps/{.tmp,rmeta,rustc}*/ rustc's scratch directories");
+  assert.equal(group('/p/target/debug/deps/rustcvvbmYD/symbols.o'), "/p/target/debug/deps/{.tmp,rmeta,rustc}*/ rustc's scratch directories");
+  assert.equal(group('/p/target/debug/deps/.tmpa9xmMA.temp-archive'), "/p/target/debug/deps/{.tmp,rmeta,rustc}*/ rustc's scratch directories");
+  assert.equal(group('/p/target/debug/build/app-992f/rustcIY5a4K/raw-dylibs'), "/p/target/debug/build/app-992f/{.tmp,rmeta,rustc}*/ rustc's scratch directories");
+  assert.equal(group('/p/src/rustcABCDEF/main.rs'), undefined, 'outside a Cargo profile: the project');
+  // a build without Cargo has no Cargo directories
+  assert.equal(cacheGroupOf('/p/target/debug', cacheContext([], [])), undefined);
 });
 
 /** GOCACHE entries the go tool writes: 14, in 2 of its xx directories. */
