@@ -89,7 +89,7 @@ const CODEGEN_UNIT = /^(.*\/)([^/.]+)\.[^/]*\.rcgu\.o$/;
  */
 const RUSTC_SCRATCH = /^(?:rmeta[A-Za-z0-9]{6}|rustc[A-Za-z0-9]{6}|\.tmp[A-Za-z0-9]{6}\.temp-archive)$/;
 /** A Cargo profile's own directories, relative to it (OUT_DIR's files are the build's own: only the directory). */
-const CARGO_DIR = /^(?:deps|build|examples|build\/[^/]+|build\/[^/]+\/out)$/;
+const CARGO_DIR = /^(?:deps|build|examples|\.fingerprint|incremental|build\/[^/]+|build\/[^/]+\/out)$/;
 /** A target triple (x86_64-unknown-linux-gnu), a directory between Cargo's target directory and a profile. */
 const TRIPLE = /^[a-z0-9_]+-[a-z0-9_]+-[a-z0-9_.-]+$/;
 
@@ -126,7 +126,8 @@ export function cacheContext(paths: Iterable<string>, goEnvs: Iterable<readonly 
 /**
  * The target directory (target) whose layout `path` is one of Cargo's
  * directories of: the target directory, a triple's, a profile, its deps/,
- * build/, examples/, a build script's directory and its OUT_DIR (not what
+ * build/, examples/, .fingerprint/ and incremental/ (an empty one without
+ * CARGO_INCREMENTAL), a build script's directory and its OUT_DIR (not what
  * is in them), and the temporary name Cargo makes the target directory
  * under (targetXXXXXX, renamed to target).
  */
@@ -155,10 +156,10 @@ function inCargoProfile(dir: string, ctx: CacheContext): boolean {
  *     the directory, its xx/ directories, its entries, trim.txt;
  *   - the go command's work directory (/tmp/go-build123/) and its linker's
  *     (/tmp/go-link-123/), with everything in them: removed when it ends;
- *   - Cargo's fingerprints, <profile>/.fingerprint/;
- *   - rustc's incremental cache under Cargo, <profile>/incremental/;
  *   - Cargo's directories (cargoLayoutOf), one group per target directory
  *     (target/**\/);
+ *   - Cargo's fingerprints, what is in <profile>/.fingerprint/;
+ *   - rustc's incremental cache under Cargo, what is in <profile>/incremental/;
  *   - rustc's scratch directories under a profile (RUSTC_SCRATCH), with
  *     what is in them, one group per directory they are in;
  *   - rustc's codegen units (*.rcgu.o), one group per crate and directory.
@@ -166,6 +167,8 @@ function inCargoProfile(dir: string, ctx: CacheContext): boolean {
  * generated sources are the build's own files.
  */
 export function cacheGroupOf(path: string, ctx: CacheContext): CacheGroup | undefined {
+  const target = ctx.cargoProfiles.size ? cargoLayoutOf(path, ctx) : undefined;
+  if (target !== undefined) return { name: `${target}/**/`, what: "Cargo's directories" };
   for (let d = path; d !== '/' && d !== ''; d = dirName(d)) {
     if (ctx.goCaches.has(d)) return { name: `${d}/`, what: 'Go build cache' };
     const base = d.slice(d.lastIndexOf('/') + 1);
@@ -176,8 +179,6 @@ export function cacheGroupOf(path: string, ctx: CacheContext): CacheGroup | unde
     }
     if (RUSTC_SCRATCH.test(base) && inCargoProfile(dirName(d), ctx)) return { name: `${dirName(d)}/{.tmp,rmeta,rustc}*/`, what: "rustc's scratch directories" };
   }
-  const target = ctx.cargoProfiles.size ? cargoLayoutOf(path, ctx) : undefined;
-  if (target !== undefined) return { name: `${target}/**/`, what: "Cargo's directories" };
   const cgu = CODEGEN_UNIT.exec(path);
   if (cgu) return { name: `${cgu[1]}${cgu[2]}.*.rcgu.o`, what: "rustc's codegen units" };
   return undefined;
