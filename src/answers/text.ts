@@ -3,7 +3,7 @@
  * under the build's start directory are shown relative to it, unless
  * `absolute` (present/format.ts pathShower); the JSON keeps them absolute.
  */
-import { commandLine, count, displayPath, endedText, exitStatus, formatDuration, pathShower, plural } from '../present/format.js';
+import { commandLine, count, displayPath, endedText, exitStatus, firstOf, formatDuration, pathShower, plural, showDirName } from '../present/format.js';
 import { dirName } from '../normalize/paths.js';
 import { foldDirs } from '../present/fold.js';
 import { commandIn } from '../present/label.js';
@@ -49,11 +49,9 @@ function cacheLines(show: Show, paths: readonly string[], caches: ReadonlyMap<st
     else if (held.has(c)) held.get(c)!.push(p);
     else held.set(c, [p]);
   }
-  const lines = [...held].map(([c, files]) => {
-    if (files.length === 1) return `  ${show(files[0]!)}  (${c.what})`;
-    const name = c.name.endsWith('/') ? `${show(c.name.slice(0, -1))}/` : show(c.name);
-    return `  ${name}  (${c.what}: ${plural(files.length, 'file')})`;
-  });
+  const lines = [...held].map(([c, files]) =>
+    files.length === 1 ? `  ${show(files[0]!)}  (${c.what})` : `  ${showDirName(show, c.name)}  (${c.what}: ${plural(files.length, 'file')})`,
+  );
   return { rest, lines };
 }
 
@@ -61,10 +59,9 @@ function list(show: Show, title: string, paths: readonly string[], limit = FIRST
   const out = [`${title} (${count(paths.length)})${paths.length ? ':' : ''}`];
   // a build tool's cache is a line after the other files (cacheLines)
   const { rest, lines } = cacheLines(show, paths, caches);
-  // "… and 1 more" would hide a line behind a line: show it instead
-  const shown = rest.length === limit + 1 ? rest.length : limit;
-  for (const p of rest.slice(0, shown)) out.push(`  ${show(p)}`);
-  if (rest.length > shown) out.push(`  … and ${count(rest.length - shown)} more (--json lists all)`);
+  const { shown, more } = firstOf(rest, limit);
+  for (const p of shown) out.push(`  ${show(p)}`);
+  if (more) out.push(`  … ${more}`);
   return [...out, ...lines];
 }
 
@@ -101,10 +98,9 @@ const OUTLIVED_SHOWN = 5;
 
 /** The processes bt trace left running, on one line: their commands and pids, and that the build's times stop at its end. */
 function outlivedLine(s: Summary): string {
-  const n = s.outlived.length;
-  const names = s.outlived.slice(0, n === OUTLIVED_SHOWN + 1 ? n : OUTLIVED_SHOWN).map((o) => `${o.argv ? commandLine(o.argv, 80) : displayPath(o.command) || '?'} (pid ${o.pid})`);
-  const more = n > names.length ? `, and ${count(n - names.length)} more (--json lists all)` : '';
-  return `${plural(n, 'process', 'processes')} outlived the build, left running: ${names.join(', ')}${more}; the times here end with the build (the trace ran on to ${ms(s.trace_ms)})`;
+  const { shown, more } = firstOf(s.outlived, OUTLIVED_SHOWN);
+  const names = shown.map((o) => `${o.argv ? commandLine(o.argv, 80) : displayPath(o.command) || '?'} (pid ${o.pid})`);
+  return `${plural(s.outlived.length, 'process', 'processes')} outlived the build, left running: ${names.join(', ')}${more ? `, ${more}` : ''}; the times here end with the build (the trace ran on to ${ms(s.trace_ms)})`;
 }
 
 /** Up to how many failed jobs the text lists. */
@@ -113,13 +109,13 @@ const FAILED_SHOWN = 10;
 /** The failed jobs, each with how it ended and, when another process failed under it, the innermost one. */
 function failedJobLines(jobs: readonly FailedJob[]): string[] {
   const out = [`failed jobs (${count(jobs.length)}):`];
-  const shown = jobs.length === FAILED_SHOWN + 1 ? jobs.length : FAILED_SHOWN;
-  for (const j of jobs.slice(0, shown)) {
+  const { shown, more } = firstOf(jobs, FAILED_SHOWN);
+  for (const j of shown) {
     out.push(`  ${commandIn(j.argv, 120)}  (${endedText(j.exit_code, j.signal)}, proc ${j.proc})`);
     const i = j.innermost;
     if (i.proc !== j.proc) out.push(`    innermost failure: ${commandIn(i.argv, 120)}  (${endedText(i.exit_code, i.signal)}, proc ${i.proc})`);
   }
-  if (jobs.length > shown) out.push(`  … and ${count(jobs.length - shown)} more (--json lists all)`);
+  if (more) out.push(`  … ${more}`);
   return out;
 }
 
@@ -129,9 +125,9 @@ const PROBES_SHOWN = 5;
 /** The failed probes (model/failures.ts), quietly: what they ran and how they ended, a line each. */
 function failedProbeLines(probes: readonly FailedJob[]): string[] {
   const out = [`failed probes (${count(probes.length)}): jobs that failed while the build went on and succeeded, and nothing it kept came of them:`];
-  const shown = probes.length === PROBES_SHOWN + 1 ? probes.length : PROBES_SHOWN;
-  for (const j of probes.slice(0, shown)) out.push(`  ${commandIn(j.argv, 120)}  (${endedText(j.exit_code, j.signal)}, proc ${j.proc})`);
-  if (probes.length > shown) out.push(`  … and ${count(probes.length - shown)} more (--json lists all)`);
+  const { shown, more } = firstOf(probes, PROBES_SHOWN);
+  for (const j of shown) out.push(`  ${commandIn(j.argv, 120)}  (${endedText(j.exit_code, j.signal)}, proc ${j.proc})`);
+  if (more) out.push(`  … ${more}`);
   return out;
 }
 
@@ -187,9 +183,9 @@ export function summaryText(s: Summary, opts: TextOptions = {}): string {
   }
   out.push('');
   out.push('tools (processes, total wall time):');
-  const tools = s.tools.length === FIRST + 1 ? s.tools.length : FIRST;
-  for (const t of s.tools.slice(0, tools)) out.push(`  ${t.exe.padEnd(20)} ${String(t.count).padStart(6)}  ${ms(t.wall_ms)}`);
-  if (s.tools.length > tools) out.push(`  … and ${s.tools.length - tools} more`);
+  const tools = firstOf(s.tools, FIRST);
+  for (const t of tools.shown) out.push(`  ${t.exe.padEnd(20)} ${String(t.count).padStart(6)}  ${ms(t.wall_ms)}`);
+  if (tools.more) out.push(`  … ${tools.more}`);
   if (s.jobs.length) {
     out.push('');
     out.push('slowest jobs:');
@@ -284,35 +280,70 @@ function cacheFolds(children: readonly DepNode[]): Map<DepNode, DepNode[]> {
   return byNode;
 }
 
-function treeLines(show: Show, node: DepNode, indent: string, out: string[], verb: string): void {
+function treeLines(show: Show, node: DepNode, indent: string, out: string[], verb: string, unfold: boolean): void {
   const by = node.writer ? `  <- ${verb} ${commandIn(node.writer.argv, 80)} [proc ${node.writer.proc}]` : '';
   out.push(`${indent}${show(node.path)}${node.repeated ? ' (see above)' : by}`);
   if (node.repeated) return;
-  const folded = leafFolds(show, node.children);
-  const caches = cacheFolds(node.children);
+  const folded = unfold ? new Map<DepNode, Fold>() : leafFolds(show, node.children);
+  const caches = unfold ? new Map<DepNode, DepNode[]>() : cacheFolds(node.children);
   // in the model's order (deps: the tree's files first), which the "(see above)" marks follow; a folded
   // directory where its first file was
   for (const c of node.children) {
     const fold = folded.get(c);
     const cache = caches.get(c);
     if (cache) {
-      if (cache[0] === c) out.push(`${indent}  ${show(c.cache!.name.replace(/\/$/, ''))}${c.cache!.name.endsWith('/') ? '/' : ''}  (${c.cache!.what}: ${count(cache.length)} files; --json lists them)`);
-    } else if (!fold) treeLines(show, c, `${indent}  `, out, verb);
+      if (cache[0] === c) out.push(`${indent}  ${showDirName(show, c.cache!.name)}  (${c.cache!.what}: ${count(cache.length)} files; --unfold or --json lists them)`);
+    } else if (!fold) treeLines(show, c, `${indent}  `, out, verb, unfold);
     else if (fold.leaves[0] === c) out.push(`${indent}  ${foldLine(show, fold)}`);
   }
 }
 
+/** The group of each file of the tree that is in a build tool's cache, work or scratch directory (DepNode.cache), by path. */
+function treeCaches(tree: DepNode): Map<string, string> {
+  const out = new Map<string, string>();
+  const stack = [tree];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.cache) out.set(n.path, n.cache.name);
+    stack.push(...n.children);
+  }
+  return out;
+}
+
+/**
+ * One path a line (--inputs, --outputs), for scripts: those in a build
+ * tool's cache, work or scratch directory as one line per group, where its
+ * first file would be: its directory with a slash (`/root/.cache/go-build/`)
+ * or its files' pattern, with a `*` (`target/debug/deps/app-1.*.rcgu.o`);
+ * each file with `unfold`.
+ */
+function pathLines(show: Show, paths: readonly string[], tree: DepNode, unfold: boolean): string[] {
+  const groups = unfold ? new Map<string, string>() : treeCaches(tree);
+  const out: string[] = [];
+  const named = new Set<string>();
+  for (const p of relativeFirst(show, paths)) {
+    const g = groups.get(p);
+    if (g === undefined) out.push(show(p));
+    else if (!named.has(g)) {
+      named.add(g);
+      out.push(showDirName(show, g));
+    }
+  }
+  return out;
+}
+
 /**
  * `only`: one path a line, of the result's inputs or outputs (bt deps
- * --inputs, --outputs; bt rdeps --inputs is its --outputs). `start`: the
- * build's start directory, which paths are shown relative to (unless
- * `absolute`), as FILE is named on the command line.
+ * --inputs, --outputs; bt rdeps --inputs is its --outputs; pathLines).
+ * `start`: the build's start directory, which paths are shown relative to
+ * (unless `absolute`), as FILE is named on the command line. `unfold`: every
+ * file, none folded into its directory or its cache's line (--unfold).
  */
-export function depsText(r: DepsResult, opts: TextOptions & { only?: 'inputs' | 'outputs'; reverse?: boolean; start?: string } = {}): string {
+export function depsText(r: DepsResult, opts: TextOptions & { only?: 'inputs' | 'outputs'; reverse?: boolean; start?: string; unfold?: boolean } = {}): string {
   const show = pathShower(opts.start ?? '', opts);
   if (opts.only) {
-    const paths = opts.only === 'outputs' ? r.outputs : r.inputs;
-    return paths.length ? `${relativeFirst(show, paths).map(show).join('\n')}\n` : '';
+    const lines = pathLines(show, opts.only === 'outputs' ? r.outputs : r.inputs, r.tree, !!opts.unfold);
+    return lines.length ? `${lines.join('\n')}\n` : '';
   }
   const out: string[] = [];
   if (!opts.reverse && r.untouched) {
@@ -325,7 +356,7 @@ export function depsText(r: DepsResult, opts: TextOptions & { only?: 'inputs' | 
     return `${out.join('\n')}\n`;
   }
   if (opts.reverse && r.untouched) return `${show(r.file)}: no process of the build read it, nothing depends on it.\n`;
-  treeLines(show, r.tree, '', out, opts.reverse ? 'made by' : 'written by');
+  treeLines(show, r.tree, '', out, opts.reverse ? 'made by' : 'written by', !!opts.unfold);
   out.push('');
   out.push(
     opts.reverse

@@ -33,6 +33,7 @@
  */
 import { type Build, type Process } from '../model/index.js';
 import { envMap } from '../model/env.js';
+import { goCacheOf } from '../model/gotool.js';
 import { baseName, dirName } from '../normalize/paths.js';
 
 type Toolchain = 'go' | 'rust';
@@ -84,10 +85,9 @@ function homesOf(build: Build, kind: Toolchain, p: Process): string[] {
   if (kind === 'go') {
     const gopath = (envValue(env, 'GOPATH') ?? (home && `${home}/go`))?.split(':').filter(Boolean) ?? [];
     const goenv = envValue(env, 'GOENV');
-    const gocache = envValue(env, 'GOCACHE');
     out.push(
       envValue(env, 'GOROOT') ?? installation(build, p.exe, 'pkg/tool'),
-      gocache === 'off' ? undefined : (gocache ?? (cache && `${cache}/go-build`)),
+      goCacheOf(env),
       goenv === 'off' ? undefined : (goenv ?? (config && `${config}/go/env`)),
       envValue(env, 'GOMODCACHE') ?? (gopath[0] && `${gopath[0]}/pkg/mod`),
       ...gopath.map((d) => `${d}/go.mod`),

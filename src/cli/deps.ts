@@ -36,6 +36,10 @@ function depsLikeCommand(name: 'deps' | 'rdeps'): Command {
         ? 'only the files made from FILE, one per line (the JSON\'s outputs)'
         : 'only the files the build made on the way from the leaves to FILE, one per line (the JSON\'s outputs)',
     )
+    .option(
+      '--unfold',
+      "list every file. By default a build tool's cache, work or scratch directory (the Go build cache, go's /tmp/go-build*/, Cargo's fingerprints and directories, rustc's incremental cache, codegen units and temporary directories) is one line, in the tree and with --inputs/--outputs: its directory with a trailing / or its files' pattern with a *, easy for a script to drop (grep -v -e '/$' -e '[*]'); and the tree shows many files read under one directory as that directory. The JSON lists every file",
+    )
     .addOption(new Option('--depth <n>', 'follow N levels of jobs').argParser(nonNegativeInt('depth')))
     .option('--all-files', 'keep runtime noise (/proc, /sys, /dev, shared libraries, loader, locale)')
     .option('--driver <name>', 'also treat program NAME as a build driver that starts jobs (repeatable)', collect)
@@ -56,7 +60,7 @@ function depsLikeCommand(name: 'deps' | 'rdeps'): Command {
         printJson(reverse ? rest : { ...rest, ...(r.untouched ? { readers: r.readers, lookups: r.lookups } : {}) });
       } else {
         const only = o.outputs || (reverse && o.inputs) ? 'outputs' : o.inputs ? 'inputs' : undefined;
-        process.stdout.write(depsText(r, { only, reverse, start: build.startDir, absolute: !!o.absolute }));
+        process.stdout.write(depsText(r, { only, reverse, start: build.startDir, absolute: !!o.absolute, unfold: !!o.unfold }));
       }
     });
 }

@@ -218,8 +218,13 @@ export function fileLabels(files: readonly VFile[], cwd: string): Map<VFile, str
   return out;
 }
 
-/** The files of a cache group's node that are not directories (its xx/ directories are not what the count is of), or all when none is a file. */
+/**
+ * What a cache group's node counts: the files that are not directories (a
+ * cache's xx/ directories are not what the count is of), or all when none
+ * is a file or the group is of directories (`target/**\/`, `deps/rustc*\/`).
+ */
 function cacheFiles(vf: VFile): readonly FileNode[] {
+  if (vf.cache!.name.endsWith('*/')) return vf.merged!;
   const files = vf.merged!.filter((f) => !f.dir);
   return files.length ? files : vf.merged!;
 }

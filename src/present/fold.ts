@@ -5,14 +5,15 @@
  * deps' text tree and bt graph fold them so that the build's own files
  * stay in view; --inputs (deps) and --unfold (graph) show every one.
  *
- * And a build tool's cache and bookkeeping (cacheGroupOf), wherever it is
- * and whatever the build did with it, shown as one group: bt graph and
- * the viewer's provenance draw one node, bt summary one line per list.
+ * And a build tool's cache, bookkeeping and scratch (cacheGroupOf),
+ * wherever it is and whatever the build did with it, shown as one group:
+ * bt graph and the viewer's provenance draw one node, bt summary one line
+ * per list, bt deps and rdeps one line (also with --inputs, --outputs).
  */
 import type { Build } from '../model/index.js';
-import { envMap } from '../model/env.js';
+import { goCacheOf } from '../model/gotool.js';
 import { programName } from '../model/program.js';
-import { dirName, normalizeAbs } from '../normalize/paths.js';
+import { baseName, dirName } from '../normalize/paths.js';
 
 /** From how many files under one directory they are shown as that directory. */
 export const FOLD_AT = 12;
@@ -47,16 +48,16 @@ export function foldDirs(paths: readonly string[], at = FOLD_AT): Map<string, st
 }
 
 /**
- * A build tool's cache or bookkeeping: files the build wrote and read that
- * no one asks about one by one, shown as one group with a count in the
- * graph (one node), bt summary's lists (one line) and the viewer's
- * provenance graph. Without them a clean Go build is a column of ~400
- * cache entries beside its dozen jobs, and a Cargo build's outputs are
- * mostly fingerprints and incremental objects. bt graph --unfold and bt
- * summary --json still name every file.
+ * A build tool's cache, bookkeeping or scratch: files the build wrote and
+ * read that no one asks about one by one, shown as one group with a count
+ * in the graph (one node), bt summary's lists and bt deps' (one line) and
+ * the viewer's provenance graph. Without them a clean Go build is a column
+ * of ~400 cache entries beside its dozen jobs, and a Cargo build's outputs
+ * are mostly fingerprints and incremental objects. bt graph --unfold, bt
+ * deps --unfold and the JSON still name every file.
  */
 export interface CacheGroup {
-  /** What the group stands for, unique per group: its directory with a slash (/root/.cache/go-build/), or its files' pattern (…/deps/util-b344….*.rcgu.o). */
+  /** What the group stands for, unique per group: its directory with a slash (/root/.cache/go-build/), or its files' pattern (…/deps/util-b344….*.rcgu.o, target/**\/). */
   name: string;
   /** What it is, in words: "Go build cache". */
   what: string;
@@ -68,40 +69,35 @@ export interface CacheContext {
   goCaches: ReadonlySet<string>;
   /** Cargo profile directories (target/debug, target/x86_64-unknown-linux-gnu/release): those holding a .fingerprint directory. */
   cargoProfiles: ReadonlySet<string>;
+  /** Cargo's target directories above the profiles (target, and target/<triple> under it), each to its top one (target). */
+  cargoTargets: ReadonlyMap<string, string>;
 }
 
 /** A Go cache entry, below its cache: xx/<sha256 of the action or output>-a (action) or -d (data). */
 const GO_ENTRY = /\/([0-9a-f]{2})\/\1[0-9a-f]{62}-[ad]$/;
+/** The go command's work directory ($WORK: os.MkdirTemp(GOTMPDIR, "go-build"), removed when it ends) and its linker's (go-link-), a build's scratch. */
+const GO_WORK = /^go-(build|link-)\d+$/;
 /** Cargo's per-unit fingerprints, under a profile directory. */
 const FINGERPRINT = /^(.+)\/\.fingerprint(?:\/|$)/;
 /** rustc's codegen units (crate-hash.cgu.rcgu.o): written by rustc, read by the linker it runs, removed or linked into its incremental cache; of no use apart. */
 const CODEGEN_UNIT = /^(.*\/)([^/.]+)\.[^/]*\.rcgu\.o$/;
-
-/** `dir` (absolute) without a trailing slash or dot components; undefined for a relative one. */
-function absDir(dir: string | undefined): string | undefined {
-  return dir?.startsWith('/') ? normalizeAbs(dir) : undefined;
-}
-
 /**
- * The Go build cache a go process uses by its environment (go help
- * cache): $GOCACHE when set (an absolute directory; "off" is none), else
- * go-build in the user's cache directory ($XDG_CACHE_HOME, else
- * $HOME/.cache). A GOCACHE set with `go env -w` is not in the environment:
- * cacheContext finds that cache by its entries.
+ * rustc's temporary directories (the tempfile crate's: a prefix and six
+ * random characters) beside its outputs: rmetaXXXXXX (the .rmeta before
+ * its rename into place), rustcXXXXXX (symbols.o for the linker),
+ * .tmpXXXXXX.temp-archive (an .rlib before its rename); removed when it ends.
  */
-export function goCacheOf(env: readonly string[]): string | undefined {
-  const set = envMap(env).get('GOCACHE');
-  if (set !== undefined && set !== '') return absDir(set);
-  const xdg = absDir(envMap(env).get('XDG_CACHE_HOME'));
-  if (xdg !== undefined) return `${xdg === '/' ? '' : xdg}/go-build`;
-  const home = absDir(envMap(env).get('HOME'));
-  return home === undefined ? undefined : `${home === '/' ? '' : home}/.cache/go-build`;
-}
+const RUSTC_SCRATCH = /^(?:rmeta[A-Za-z0-9]{6}|rustc[A-Za-z0-9]{6}|\.tmp[A-Za-z0-9]{6}\.temp-archive)$/;
+/** A Cargo profile's own directories, relative to it (OUT_DIR's files are the build's own: only the directory). */
+const CARGO_DIR = /^(?:deps|build|examples|\.fingerprint|incremental|build\/[^/]+|build\/[^/]+\/out)$/;
+/** A target triple (x86_64-unknown-linux-gnu), a directory between Cargo's target directory and a profile. */
+const TRIPLE = /^[a-z0-9_]+-[a-z0-9_]+-[a-z0-9_.-]+$/;
 
 /**
  * What cacheGroupOf needs from a build: the Go caches its go processes
- * use (`goEnvs`: their environments) or whose entries it touched, and
- * Cargo's profile directories (those with a .fingerprint directory).
+ * use (`goEnvs`: their environments; model/gotool.ts) or whose entries it
+ * touched, and Cargo's profile directories (those with a .fingerprint
+ * directory) and the target directories above them.
  */
 export function cacheContext(paths: Iterable<string>, goEnvs: Iterable<readonly string[]>): CacheContext {
   const goCaches = new Set<string>();
@@ -116,27 +112,72 @@ export function cacheContext(paths: Iterable<string>, goEnvs: Iterable<readonly 
     const fp = FINGERPRINT.exec(p);
     if (fp) cargoProfiles.add(fp[1]!);
   }
-  return { goCaches, cargoProfiles };
+  const cargoTargets = new Map<string, string>();
+  for (const profile of cargoProfiles) {
+    const up = dirName(profile);
+    if (up === '/' || up === '.') continue;
+    const top = TRIPLE.test(baseName(up)) && dirName(up) !== '/' ? dirName(up) : up;
+    cargoTargets.set(up, top);
+    cargoTargets.set(top, top);
+  }
+  return { goCaches, cargoProfiles, cargoTargets };
 }
 
 /**
- * The cache or bookkeeping group of `path` (absolute), undefined for a
- * file that is not in one. The rules:
+ * The target directory (target) whose layout `path` is one of Cargo's
+ * directories of: the target directory, a triple's, a profile, its deps/,
+ * build/, examples/, .fingerprint/ and incremental/ (an empty one without
+ * CARGO_INCREMENTAL), a build script's directory and its OUT_DIR (not what
+ * is in them), and the temporary name Cargo makes the target directory
+ * under (targetXXXXXX, renamed to target).
+ */
+function cargoLayoutOf(path: string, ctx: CacheContext): string | undefined {
+  const target = ctx.cargoTargets.get(path);
+  if (target !== undefined) return target;
+  const renamed = path.slice(0, -6);
+  if (ctx.cargoTargets.get(renamed) === renamed && /^[A-Za-z0-9]{6}$/.test(path.slice(-6))) return renamed;
+  for (let d = path, i = 0; i < 4 && d !== '/' && d !== '.'; d = dirName(d), i++) {
+    if (!ctx.cargoProfiles.has(d)) continue;
+    return d === path || CARGO_DIR.test(path.slice(d.length + 1)) ? ctx.cargoTargets.get(dirName(d)) : undefined;
+  }
+  return undefined;
+}
+
+/** Whether `dir` is at or under one of Cargo's profile directories. */
+function inCargoProfile(dir: string, ctx: CacheContext): boolean {
+  for (let d = dir; d !== '/' && d !== '.' && d !== ''; d = dirName(d)) if (ctx.cargoProfiles.has(d)) return true;
+  return false;
+}
+
+/**
+ * The cache, bookkeeping or scratch group of `path` (absolute), undefined
+ * for a file that is not in one. The rules:
  *   - the Go build cache (CacheContext.goCaches), with everything in it:
  *     the directory, its xx/ directories, its entries, trim.txt;
- *   - Cargo's fingerprints, <profile>/.fingerprint/;
- *   - rustc's incremental cache under Cargo, <profile>/incremental/;
+ *   - the go command's work directory (/tmp/go-build123/) and its linker's
+ *     (/tmp/go-link-123/), with everything in them: removed when it ends;
+ *   - Cargo's directories (cargoLayoutOf), one group per target directory
+ *     (target/**\/);
+ *   - Cargo's fingerprints, what is in <profile>/.fingerprint/;
+ *   - rustc's incremental cache under Cargo, what is in <profile>/incremental/;
+ *   - rustc's scratch directories under a profile (RUSTC_SCRATCH), with
+ *     what is in them, one group per directory they are in;
  *   - rustc's codegen units (*.rcgu.o), one group per crate and directory.
- * Not OUT_DIR (<profile>/build/<pkg>-<hash>/out/): a build script's
+ * Not OUT_DIR's files (<profile>/build/<pkg>-<hash>/out/): a build script's
  * generated sources are the build's own files.
  */
 export function cacheGroupOf(path: string, ctx: CacheContext): CacheGroup | undefined {
+  const target = ctx.cargoProfiles.size ? cargoLayoutOf(path, ctx) : undefined;
+  if (target !== undefined) return { name: `${target}/**/`, what: "Cargo's directories" };
   for (let d = path; d !== '/' && d !== ''; d = dirName(d)) {
     if (ctx.goCaches.has(d)) return { name: `${d}/`, what: 'Go build cache' };
     const base = d.slice(d.lastIndexOf('/') + 1);
+    const work = GO_WORK.exec(base);
+    if (work) return { name: `${d}/`, what: work[1] === 'build' ? "go's work directory" : "the go linker's work directory" };
     if ((base === '.fingerprint' || base === 'incremental') && ctx.cargoProfiles.has(dirName(d))) {
       return { name: `${d}/`, what: base === '.fingerprint' ? "Cargo's fingerprints" : "rustc's incremental cache" };
     }
+    if (RUSTC_SCRATCH.test(base) && inCargoProfile(dirName(d), ctx)) return { name: `${dirName(d)}/{.tmp,rmeta,rustc}*/`, what: "rustc's scratch directories" };
   }
   const cgu = CODEGEN_UNIT.exec(path);
   if (cgu) return { name: `${cgu[1]}${cgu[2]}.*.rcgu.o`, what: "rustc's codegen units" };

@@ -164,3 +164,24 @@ export function endedText(exitCode: number, signal: number, live = false): strin
 export function exitStatus(status: number, signal = 0): string {
   return `${status}${signal ? ` (signal ${signalName(signal)})` : ''}`;
 }
+
+/**
+ * A name that may end with a slash (a directory standing for what is under
+ * it: a build tool's cache, `/root/.cache/go-build/`), shown by `show`
+ * (pathShower) with its slash kept: `target/debug/.fingerprint/`.
+ */
+export function showDirName(show: (p: string) => string, name: string): string {
+  return name.endsWith('/') && name !== '/' ? `${show(name.slice(0, -1))}/` : show(name);
+}
+
+/**
+ * The first `limit` of `items` a text lists, and what it says of the rest
+ * (`and 12 more (--json lists all)`; undefined when none is left out). All
+ * of them when one more would be left: "… and 1 more" would hide a line
+ * behind a line.
+ */
+export function firstOf<T>(items: readonly T[], limit: number): { shown: readonly T[]; more: string | undefined } {
+  const shown = items.length === limit + 1 ? items : items.slice(0, limit);
+  const left = items.length - shown.length;
+  return { shown, more: left > 0 ? `and ${count(left)} more (--json lists all)` : undefined };
+}

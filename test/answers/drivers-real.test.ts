@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ebpfTest } from '../helpers/ebpf.js';
 import { bt, tmpdir, trace } from '../helpers/trace.js';
+import { fileNodes, parseDot } from '../graph/dot-parse.js';
 
 /** A program on PATH or in rustup's default place. */
 function tool(name: string): string | undefined {
@@ -52,8 +53,16 @@ ebpfTest('go build of a cgo program: rdeps of a source reaches ./app, as deps of
   const env = { GOCACHE: path.join(base, 'cache'), GOFLAGS: '-buildvcs=false', CGO_ENABLED: '1' };
   const r = await trace([go, 'build', '-o', 'app', './cmd/app'], { cwd: dir, env });
   assert.equal(r.code, 0, r.stderr);
-  const made = (await answer(['rdeps', 'cmd/app/main.go', r.file, '--outputs'], dir)).filter((p) => !p.startsWith('/'));
-  assert.deepEqual(made, ['app']);
+  // one line for the Go build cache and one for go's work directory, which a script drops by their slash; --unfold lists each file
+  const made = await answer(['rdeps', 'cmd/app/main.go', r.file, '--outputs'], dir);
+  const work = made.find((p) => /^\/.+\/go-build\d+\/$/.test(p));
+  assert.ok(work, made.join('\n'));
+  assert.deepEqual(made, ['app', ...[`${base}/cache/`, work].sort()]);
+  assert.deepEqual(await answer(['deps', 'app', r.file, '--outputs'], dir), [work], 'what go made on the way is all in its work directory');
+  const unfolded = await answer(['rdeps', 'cmd/app/main.go', r.file, '--outputs', '--unfold'], dir);
+  assert.deepEqual(unfolded.filter((p) => p.endsWith('/')), []);
+  for (const f of [`${work}b001/_pkg_.a`, `${work}b001/exe/a.out`]) assert.ok(unfolded.includes(f), unfolded.join('\n'));
+  assert.ok(unfolded.filter((p) => p.startsWith(`${base}/cache/`)).length > 1, unfolded.join('\n'));
   assert.ok((await answer(['deps', 'app', r.file, '--inputs'], dir)).includes('cmd/app/main.go'));
   const rule = await answer(['export', 'makedeps', r.file, '--output-of', 'app'], dir);
   assert.match(rule[0], new RegExp(`^${dir}/app: `));
@@ -85,12 +94,58 @@ ebpfTest('cargo workspace: a crate\'s source reaches its artifacts and fingerpri
   assert.ok(fromSpec.includes('target/debug/app'), fromSpec.join('\n'));
   assert.ok(fromSpec.includes('target/debug/app.d'), fromSpec.join('\n'));
   assert.deepEqual(fromSpec.filter((p) => /tinyhex/.test(p)), []);
-  // every one of app's: its build script's output, its rustc's, cargo's bookkeeping of its unit
-  assert.deepEqual(fromSpec.filter((p) => !/^target\/debug\/(app(\.d)?|build\/app-[0-9a-f]{16}\/out\/gen\.rs|deps\/app-[0-9a-f]{16}(\.d)?|\.fingerprint\/app-[0-9a-f]{16}\/.*)$/.test(p)), []);
+  // every one of app's: its build script's output, its rustc's, cargo's bookkeeping of its unit (its fingerprints, one line)
+  const unit = fs.readdirSync(path.join(dir, 'target/debug/deps')).find((d) => /^app-[0-9a-f]{16}$/.test(d));
+  // of the two build/app-*, the build script's run's (the other is its compile's)
+  const run = fs.readdirSync(path.join(dir, 'target/debug/build')).find((d) => fs.existsSync(path.join(dir, 'target/debug/build', d, 'out/gen.rs')));
+  assert.deepEqual(fromSpec, [
+    'target/debug/.fingerprint/',
+    'target/debug/app',
+    'target/debug/app.d',
+    `target/debug/build/${run}/out/gen.rs`,
+    `target/debug/deps/${unit}`,
+    `target/debug/deps/${unit}.d`,
+  ]);
+  const unfolded = await answer(['rdeps', 'app/spec.txt', r.file, '--outputs', '--unfold'], dir);
+  assert.deepEqual(unfolded.filter((p) => !fromSpec.includes(p)).map((p) => p.replace(/[0-9a-f]{16}/, 'H')), [
+    'target/debug/.fingerprint/app-H/bin-app',
+    'target/debug/.fingerprint/app-H/bin-app.json',
+    'target/debug/.fingerprint/app-H/dep-bin-app',
+  ]);
   // tinyhex's fingerprint dep-info: of tinyhex's rustc's files, not of app's build script
   const fp = fs.readdirSync(path.join(dir, 'target/debug/.fingerprint')).find((d) => d.startsWith('tinyhex-'))!;
   const fpInputs = (await answer(['deps', `target/debug/.fingerprint/${fp}/dep-lib-tinyhex`, r.file, '--inputs'], dir)).filter((p) => !p.startsWith('/'));
   assert.deepEqual(fpInputs, ['vendor/tinyhex/src/lib.rs']);
+  // bt graph: Cargo's directories and rustc's scratch directories are a node each, as the fingerprints are; --unfold draws each
+  const graph = async (...opts: string[]) => {
+    const g = await bt(['graph', r.file, ...opts], { cwd: dir });
+    assert.equal(g.code, 0, g.stderr);
+    return parseDot(g.stdout);
+  };
+  const g = await graph();
+  const label = (id: string) => g.nodes.get(id)!.label!;
+  // a group's tooltip names it in full (labels shorten long paths): `Cargo's directories /tmp/…/cw/target/**/: 9 directories …`
+  const groups = fileNodes(g).filter((id) => label(id).includes('\n')).map((id) => /^(.+?) (\/\S+): /.exec(g.nodes.get(id)!.tooltip!)!);
+  assert.deepEqual(groups.map(([, what, name]) => `${name!.replace(`${dir}/`, '').replace(/[0-9a-f]{16}/g, 'H')} ${what}`).sort(), [
+    "target/**/ Cargo's directories",
+    "target/debug/.fingerprint/ Cargo's fingerprints",
+    "target/debug/build/app-H/build_script_build-H.*.rcgu.o rustc's codegen units",
+    "target/debug/build/app-H/{.tmp,rmeta,rustc}*/ rustc's scratch directories",
+    "target/debug/deps/app-H.*.rcgu.o rustc's codegen units",
+    "target/debug/deps/{.tmp,rmeta,rustc}*/ rustc's scratch directories",
+  ]);
+  // no other directory is drawn, nor anything in rustc's temporary directories
+  assert.deepEqual(fileNodes(g).filter((id) => g.nodes.get(id)!.shape === 'folder' && !label(id).includes('\n')).map(label), []);
+  assert.deepEqual(fileNodes(g).map(label).filter((l) => /\/(rmeta|rustc)[A-Za-z0-9]{6}(\/|$)/.test(l)), []);
+  // the title counts what the nodes stand for: every file with --unfold, each its own node
+  const shown = /, (\d+) file nodes for (\d+) files shown$/.exec(g.graph.label!);
+  assert.ok(shown, g.graph.label);
+  assert.equal(fileNodes(g).length, Number(shown[1]));
+  const all = await graph('--unfold');
+  assert.match(all.graph.label!, new RegExp(`, ${shown[2]} files shown$`));
+  assert.equal(fileNodes(all).length, Number(shown[2]));
+  const members = fileNodes(g).reduce((n, id) => n + Number(/ ×(\d+)\n/.exec(label(id))?.[1] ?? 0), 0);
+  assert.ok(Number(shown[2]) - Number(shown[1]) >= members - groups.length, `${shown[0]}; groups of ${members}`);
   const rule = await answer(['export', 'makedeps', r.file, '--output-of', 'target/debug/app'], dir);
   const inputs = rule[0].split(' ').slice(1);
   assert.match(rule[0], new RegExp(`^${dir}/target/debug/app: `));

@@ -132,7 +132,7 @@ test('summary --filter: a file the build made that the selection only read is it
 
 test('summary text: a group or the tools one longer than shown are listed in full, not "… and 1 more"', () => {
   const thirteen = summaryText(summarize(groupsBuild(9))); // make, gen, cc, as and 9 tools: 13 programs
-  assert.match(thirteen, /\n {2}… and 3 more\n/);
+  assert.match(thirteen, /\n {2}… and 3 more \(--json lists all\)\n/);
   const s = summarize(groupsBuild(7));
   assert.equal(s.tools.length, 11);
   const text = summaryText(s);

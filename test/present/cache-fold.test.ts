@@ -14,7 +14,8 @@ import { rdeps } from '../../src/answers/deps.js';
 import { buildGraph, toDot, type GraphOptions } from '../../src/graph/index.js';
 import { buildFromRecords } from '../../src/model/index.js';
 import { normalizeRecords } from '../../src/normalize/normalize.js';
-import { cacheContext, cacheGroupOf, goCacheOf } from '../../src/present/fold.js';
+import { cacheContext, cacheGroupOf } from '../../src/present/fold.js';
+import { goCacheOf } from '../../src/model/gotool.js';
 import { O_CREAT, O_TRUNC, O_WRONLY, TraceBuilder } from '../normalize/synth.js';
 import { fileNodes, parseDot, procNodes, readsOf, writesOf, type DotGraph } from '../graph/dot-parse.js';
 
@@ -34,7 +35,8 @@ test('fold: the rules, path by path', () => {
   };
   assert.equal(group('/home/ann/.cache/go-build/trim.txt'), '/home/ann/.cache/go-build/ Go build cache');
   assert.equal(group('/var/gc/00'), '/var/gc/ Go build cache', 'found by its entries: GOCACHE set by go env -w');
-  assert.equal(group('/p/target/debug/.fingerprint'), "/p/target/debug/.fingerprint/ Cargo's fingerprints");
+  assert.equal(group('/p/target/debug/.fingerprint/app-1'), "/p/target/debug/.fingerprint/ Cargo's fingerprints");
+  assert.equal(group('/p/target/debug/.fingerprint'), "/p/target/**/ Cargo's directories", 'the directory itself is of the layout');
   assert.equal(group('/p/target/debug/incremental/app-x/s-1/a.o'), "/p/target/debug/incremental/ rustc's incremental cache");
   assert.equal(group('/p/src/incremental/a.c'), undefined, 'an incremental directory outside a Cargo profile is the project');
   assert.equal(group('/p/target/debug/build/app-1/out/gen.rs'), undefined, "a build script's OUT_DIR is the build's own");
@@ -42,6 +44,40 @@ test('fold: the rules, path by path', () => {
   assert.equal(group('/p/target/debug/deps/app-1'), undefined);
   assert.equal(goCacheOf(['GOCACHE=rel/dir']), undefined, 'go refuses a relative GOCACHE');
   assert.equal(goCacheOf([]), undefined);
+});
+
+test("fold: go's work directories, Cargo's directories and rustc's scratch directories, path by path", () => {
+  const ctx = cacheContext(['/p/target/debug/.fingerprint/app-1/bin-app', '/q/target/x86_64-unknown-linux-gnu/release/.fingerprint/a-1/lib-a'], []);
+  assert.deepEqual([...ctx.cargoTargets], [
+    ['/p/target', '/p/target'],
+    ['/q/target/x86_64-unknown-linux-gnu', '/q/target'],
+    ['/q/target', '/q/target'],
+  ]);
+  const group = (p: string) => {
+    const g = cacheGroupOf(p, ctx);
+    return g && `${g.name} ${g.what}`;
+  };
+  assert.equal(group('/tmp/go-build4061131759'), "/tmp/go-build4061131759/ go's work directory");
+  assert.equal(group('/tmp/go-build4061131759/b001/exe/a.out'), "/tmp/go-build4061131759/ go's work directory");
+  assert.equal(group('/tmp/go-link-453760143/go.o'), "/tmp/go-link-453760143/ the go linker's work directory");
+  assert.equal(group('/tmp/go-build/x'), undefined, 'not without its number');
+  for (const d of ['/p/target', '/p/targetQWfvUu', '/p/target/debug', '/p/target/debug/deps', '/p/target/debug/incremental', '/p/target/debug/build', '/p/target/debug/examples', '/p/target/debug/build/app-91a0', '/p/target/debug/build/app-91a0/out']) {
+    assert.equal(group(d), "/p/target/**/ Cargo's directories", d);
+  }
+  assert.equal(group('/q/target/x86_64-unknown-linux-gnu/release/deps'), "/q/target/**/ Cargo's directories");
+  assert.equal(group('/q/target/x86_64-unknown-linux-gnu'), "/q/target/**/ Cargo's directories");
+  assert.equal(group('/p/target/debug/build/app-91a0/out/gen.rs'), undefined, "OUT_DIR's files are the build's own");
+  assert.equal(group('/p/target/debug/deps/libutil-b344.rlib'), undefined);
+  assert.equal(group('/p/target/debug/app'), undefined);
+  assert.equal(group('/p/target-x'), undefined);
+  assert.equal(group('/p/targetQWfvU-'), undefined);
+  assert.equal(group('/p/target/debug/deps/rmetaT0bM1E'), "/p/target/debug/deps/{.tmp,rmeta,rustc}*/ rustc's scratch directories");
+  assert.equal(group('/p/target/debug/deps/rustcvvbmYD/symbols.o'), "/p/target/debug/deps/{.tmp,rmeta,rustc}*/ rustc's scratch directories");
+  assert.equal(group('/p/target/debug/deps/.tmpa9xmMA.temp-archive'), "/p/target/debug/deps/{.tmp,rmeta,rustc}*/ rustc's scratch directories");
+  assert.equal(group('/p/target/debug/build/app-992f/rustcIY5a4K/raw-dylibs'), "/p/target/debug/build/app-992f/{.tmp,rmeta,rustc}*/ rustc's scratch directories");
+  assert.equal(group('/p/src/rustcABCDEF/main.rs'), undefined, 'outside a Cargo profile: the project');
+  // a build without Cargo has no Cargo directories
+  assert.equal(cacheGroupOf('/p/target/debug', cacheContext([], [])), undefined);
 });
 
 /** GOCACHE entries the go tool writes: 14, in 2 of its xx directories. */
@@ -222,7 +258,7 @@ test("rdeps' text: the cache entries made from a file, with nothing but cache be
     [
       'main.go',
       '  /tmp/b001/_pkg_.a  <- made by compile -o /tmp/b001/_pkg_.a main.go [proc 3]',
-      '    /gc/  (Go build cache: 14 files; --json lists them)',
+      '    /gc/  (Go build cache: 14 files; --unfold or --json lists them)',
       '    app  <- made by go build -o app . [proc 2]',
     ].join('\n'),
   );
@@ -230,4 +266,16 @@ test("rdeps' text: the cache entries made from a file, with nothing but cache be
   const entries = r.tree.children[0]!.children.filter((c) => c.cache);
   assert.deepEqual(entries.map((c) => c.path).sort(), [...ENTRIES].sort());
   assert.deepEqual(entries[0]!.cache, { name: '/gc/', what: 'Go build cache' });
+});
+
+test("deps' --inputs/--outputs: a cache is one line, its directory with a slash, where its first file would be; --unfold lists each", () => {
+  const t = goTrace({ underMake: true });
+  const n = normalizeRecords(t.header, t.records);
+  const build = buildFromRecords(n.header, n.records);
+  const r = rdeps(build, build.file('/p/main.go')!);
+  assert.equal(depsText(r, { only: 'outputs', reverse: true, start: '/p' }), 'app\n/gc/\n/tmp/b001/_pkg_.a\n');
+  assert.equal(depsText(r, { only: 'outputs', reverse: true, start: '/p', unfold: true }), ['app', ...ENTRIES.slice().sort(), '/tmp/b001/_pkg_.a', ''].join('\n'));
+  // --unfold draws each entry in the tree too
+  const tree = depsText(r, { reverse: true, start: '/p', unfold: true });
+  assert.equal(tree.split('\n').filter((l) => l.includes('/gc/')).length, 14);
 });

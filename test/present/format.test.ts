@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { decodeBytes } from '../../src/log/bytes.js';
-import { commandLine, counted, displayPath, pathShower, quoteArg } from '../../src/present/format.js';
+import { commandLine, counted, displayPath, firstOf, pathShower, quoteArg, showDirName } from '../../src/present/format.js';
 
 test('displayPath: plain paths as they are, control characters and bytes that are not UTF-8 in $\'…\'', () => {
   assert.equal(displayPath('/w/src/a b.c'), '/w/src/a b.c');
@@ -63,4 +63,21 @@ test('pathShower: under the start directory relative to it ("." for itself), els
   assert.equal(pathShower('/w/p', { absolute: true })('/w/p/src/a.c'), '/w/p/src/a.c');
   assert.equal(pathShower('/')('/usr/bin/cc'), '/usr/bin/cc');
   assert.equal(pathShower('')('/w/p/a.c'), '/w/p/a.c');
+});
+
+test('firstOf: the first N and how many more; one more is shown, not hidden behind a line', () => {
+  assert.deepEqual(firstOf([1, 2, 3], 5), { shown: [1, 2, 3], more: undefined });
+  assert.deepEqual(firstOf([1, 2, 3], 2), { shown: [1, 2, 3], more: undefined });
+  assert.deepEqual(firstOf([1, 2, 3, 4], 2), { shown: [1, 2], more: 'and 2 more (--json lists all)' });
+  assert.deepEqual(firstOf(Array.from({ length: 1236 }, (_, i) => i), 10).more, 'and 1,226 more (--json lists all)');
+  assert.deepEqual(firstOf([1, 2], Infinity), { shown: [1, 2], more: undefined });
+});
+
+test('showDirName: a directory standing for what is under it keeps its slash', () => {
+  const show = pathShower('/p');
+  assert.equal(showDirName(show, '/p/target/debug/.fingerprint/'), 'target/debug/.fingerprint/');
+  assert.equal(showDirName(show, '/p/target/**/'), 'target/**/');
+  assert.equal(showDirName(show, '/root/.cache/go-build/'), '/root/.cache/go-build/');
+  assert.equal(showDirName(show, '/p/target/debug/deps/app-1.*.rcgu.o'), 'target/debug/deps/app-1.*.rcgu.o');
+  assert.equal(showDirName(show, '/'), '/');
 });
