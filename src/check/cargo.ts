@@ -71,20 +71,22 @@ export function buildScripts(build: Build): Process[] {
 }
 
 /**
- * The source of a build script: the file the rustc that compiled it named
- * (`--crate-name build_script_build … app/build.rs --out-dir DIR`, DIR
- * holding the program), else build.rs in its package.
+ * The sources of the build scripts, by the directory of the program: the
+ * file each rustc that compiled one named (`--crate-name
+ * build_script_build … app/build.rs --out-dir DIR`, DIR holding the
+ * program). One pass over the build's processes.
  */
-function scriptSource(build: Build, script: Process, pkgDir: string): string {
-  const dir = dirName(script.exe);
+function scriptSources(build: Build): Map<string, string> {
+  const out = new Map<string, string>();
   for (const p of build.model.processes) {
     if (baseName(p.exe) !== 'rustc' || !p.argv.some((a) => a.startsWith('build_script_'))) continue;
     const o = p.argv.indexOf('--out-dir');
-    if (o < 0 || normalizeAbs(path.resolve(p.cwd, p.argv[o + 1] ?? '')) !== dir) continue;
     const src = p.argv.find((a) => a.endsWith('.rs'));
-    if (src) return normalizeAbs(path.resolve(p.cwd, src));
+    if (o < 0 || !src) continue;
+    const dir = normalizeAbs(path.resolve(p.cwd, p.argv[o + 1] ?? ''));
+    if (!out.has(dir)) out.set(dir, normalizeAbs(path.resolve(p.cwd, src)));
   }
-  return `${pkgDir}/build.rs`;
+  return out;
 }
 
 export interface CargoChecked {
@@ -99,6 +101,7 @@ export function cargoScripts(build: Build, noise: Noise, show: PathNamer): Cargo
   const start = build.startDir || '/';
   const findings: Finding[] = [];
   const notes: string[] = [];
+  const sources = scriptSources(build);
   for (const s of scripts) {
     const pkgDir = normalizeAbs(envOf(s, 'CARGO_MANIFEST_DIR')!);
     const runDir = dirName(normalizeAbs(envOf(s, 'OUT_DIR')!));
@@ -113,7 +116,8 @@ export function cargoScripts(build: Build, noise: Noise, show: PathNamer): Cargo
     if (declared.files.some((f) => !fs.existsSync(f))) continue; // cargo reruns it at every build
     const none = !declared.files.length && !declared.env.length;
     const covered = (p: string) => declared.files.some((d) => relativeInside(d, p) !== undefined) || (none && relativeInside(pkgDir, p) !== undefined);
-    const src = scriptSource(build, s, pkgDir);
+    // the file its rustc compiled, else build.rs in its package
+    const src = sources.get(dirName(s.exe)) ?? `${pkgDir}/build.rs`;
     const job = s.job || s.proc;
     const procs = build.jobs.get(job)?.procs ?? [s.proc];
     // each file once, at its first read
