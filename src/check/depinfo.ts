@@ -103,9 +103,10 @@ export function undeclaredByDepInfo(build: Build, compiles: readonly Compile[], 
   const outside = [...targetDirs(build, compiles), ...toolchainRoots(build)];
   const findings: Finding[] = [];
   const gone: string[] = [];
+  const runOf = new Map(runs.map((r) => [r.pkgDir, r]));
   for (const c of compiles) {
     // the package's build script: changing a file it reruns for rebuilds the crate after it (not the script's own compile)
-    const run = c.crate.startsWith('build_script_') ? undefined : runs.find((r) => r.pkgDir === c.pkgDir);
+    const run = c.crate.startsWith('build_script_') ? undefined : runOf.get(c.pkgDir);
     const reads = [...firstReads(subtree(build, c.rustc.proc))].filter(([id]) => {
       const f = build.model.files[id];
       if (f.dir || f.created || f.removed || relativeInside(start, f.path) === undefined || f.path === start) return false;
@@ -142,7 +143,7 @@ export function undeclaredByDepInfo(build: Build, compiles: readonly Compile[], 
         target: c.depInfo,
         jobs: [jobRef(build, job)],
         detail:
-          `rustc compiling ${c.crate}${of} (job ${job}) ${by}, which its dep-info ${show(c.depInfo)} does not list: ` +
+          `${programName(c.rustc)} compiling ${c.crate}${of} (job ${job}) ${by}, which its dep-info ${show(c.depInfo)} does not list: ` +
           `cargo rebuilds ${c.crate} when a file listed there changes, so changing ${name} will not rebuild it`,
         // a proc macro's read is tracked when its expansion includes the file; a build script's rerun rebuilds the crate after it
         fix:

@@ -5,7 +5,7 @@
  * build. Everything is read from the build model (src/model/).
  *
  *   hermeticity.ts  reads and lookups outside the allowed roots
- *   toolchain.ts    the toolchains' homes it allows (go, cargo, rustup)
+ *   toolchain.ts    the toolchains' homes it allows (go, cargo, rustup, pip)
  *   cargo.ts        build scripts' reads their rerun-if-changed lines miss
  *   depinfo.ts      rustc's reads (proc macros') its dep-info misses
  *   races.ts        concurrent jobs not ordered by ancestry sharing a file
