@@ -25,6 +25,8 @@
  * (where `output` and OUT_DIR are); its fix is the println! to add to the
  * script's source, with the path as cargo takes it (from the package).
  * An `output` that is gone (cargo clean since) is a note, not an error.
+ * What the scripts declared also says which files rebuild their crates
+ * (reruns): depinfo.ts asks it for rustc's reads.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -71,20 +73,22 @@ export function buildScripts(build: Build): Process[] {
 }
 
 /**
- * The source of a build script: the file the rustc that compiled it named
- * (`--crate-name build_script_build … app/build.rs --out-dir DIR`, DIR
- * holding the program), else build.rs in its package.
+ * The sources of the build scripts, by the directory of the program: the
+ * file each rustc that compiled one named (`--crate-name
+ * build_script_build … app/build.rs --out-dir DIR`, DIR holding the
+ * program). One pass over the build's processes.
  */
-function scriptSource(build: Build, script: Process, pkgDir: string): string {
-  const dir = dirName(script.exe);
+function scriptSources(build: Build): Map<string, string> {
+  const out = new Map<string, string>();
   for (const p of build.model.processes) {
     if (baseName(p.exe) !== 'rustc' || !p.argv.some((a) => a.startsWith('build_script_'))) continue;
     const o = p.argv.indexOf('--out-dir');
-    if (o < 0 || normalizeAbs(path.resolve(p.cwd, p.argv[o + 1] ?? '')) !== dir) continue;
     const src = p.argv.find((a) => a.endsWith('.rs'));
-    if (src) return normalizeAbs(path.resolve(p.cwd, src));
+    if (o < 0 || !src) continue;
+    const dir = normalizeAbs(path.resolve(p.cwd, p.argv[o + 1] ?? ''));
+    if (!out.has(dir)) out.set(dir, normalizeAbs(path.resolve(p.cwd, src)));
   }
-  return `${pkgDir}/build.rs`;
+  return out;
 }
 
 export interface CargoChecked {
@@ -92,43 +96,87 @@ export interface CargoChecked {
   notes: string[];
 }
 
-/** The build scripts' undeclared inputs; undefined when the build ran no build script. */
-export function cargoScripts(build: Build, noise: Noise, show: PathNamer): CargoChecked | undefined {
-  const scripts = buildScripts(build);
-  if (!scripts.length) return undefined;
+/** A build script's run, as cargo left it. */
+export interface ScriptRun {
+  script: Process;
+  /** The package's name and directory (CARGO_PKG_NAME, CARGO_MANIFEST_DIR). */
+  pkg: string;
+  pkgDir: string;
+  /** target/<profile>/build/<pkg>-<hash>: where `output` and OUT_DIR are. */
+  runDir: string;
+  /** Its source: the file its rustc compiled, else build.rs in its package. */
+  src: string;
+  /** What its `output` declared; undefined when the output is gone (cargo clean since the build). */
+  declared?: Declared;
+  /** A path it declared is not there: cargo reruns it at every build. */
+  always: boolean;
+}
+
+/** The runs of the build scripts the build ran, in start order. */
+export function scriptRuns(build: Build): ScriptRun[] {
+  const sources = scriptSources(build);
+  return buildScripts(build).map((script) => {
+    const pkgDir = normalizeAbs(envOf(script, 'CARGO_MANIFEST_DIR')!);
+    const runDir = dirName(normalizeAbs(envOf(script, 'OUT_DIR')!));
+    const text = readSmallFile(`${runDir}/output`);
+    const declared = text === undefined ? undefined : parseOutput(text, pkgDir);
+    return {
+      script,
+      pkg: envOf(script, 'CARGO_PKG_NAME') ?? baseName(pkgDir),
+      pkgDir,
+      runDir,
+      src: sources.get(dirName(script.exe)) ?? `${pkgDir}/build.rs`,
+      declared,
+      always: !!declared?.files.some((f) => !fs.existsSync(f)),
+    };
+  });
+}
+
+/**
+ * Whether changing `file` reruns the script, as cargo decides: a
+ * rerun-if-changed line covers it, or the script prints neither kind of
+ * line and the file is in its package. False when its output is gone.
+ */
+export function reruns(run: ScriptRun, file: string): boolean {
+  const d = run.declared;
+  if (!d) return false;
+  if (run.always || d.files.some((f) => relativeInside(f, file) !== undefined)) return true;
+  return !d.files.length && !d.env.length && relativeInside(run.pkgDir, file) !== undefined;
+}
+
+/** What the processes read, each file once at its first read: file id -> when and by which process. */
+export function firstReads(procs: Iterable<Process>): Map<number, { at: number; proc: number }> {
+  const reads = new Map<number, { at: number; proc: number }>();
+  for (const p of procs) {
+    for (const a of p.files.values()) {
+      if (!(a.kinds & Kind.READ)) continue;
+      const had = reads.get(a.file);
+      if (!had || a.first < had.at) reads.set(a.file, { at: a.first, proc: p.proc });
+    }
+  }
+  return reads;
+}
+
+/** The build scripts' undeclared inputs. */
+export function cargoScripts(build: Build, runs: readonly ScriptRun[], noise: Noise, show: PathNamer): CargoChecked {
   const start = build.startDir || '/';
   const findings: Finding[] = [];
   const notes: string[] = [];
-  for (const s of scripts) {
-    const pkgDir = normalizeAbs(envOf(s, 'CARGO_MANIFEST_DIR')!);
-    const runDir = dirName(normalizeAbs(envOf(s, 'OUT_DIR')!));
-    const pkg = envOf(s, 'CARGO_PKG_NAME') ?? baseName(pkgDir);
-    const outputFile = `${runDir}/output`;
-    const text = readSmallFile(outputFile);
-    if (text === undefined) {
-      notes.push(`the build script of ${pkg} left no ${show(outputFile)} (cargo clean since the build?): what it declared is unknown, its inputs were not checked`);
+  for (const run of runs) {
+    const { script: s, pkg, pkgDir, runDir, src, declared } = run;
+    if (!declared) {
+      notes.push(`the build script of ${pkg} left no ${show(`${runDir}/output`)} (cargo clean since the build?): what it declared is unknown, its inputs were not checked`);
       continue;
     }
-    const declared = parseOutput(text, pkgDir);
-    if (declared.files.some((f) => !fs.existsSync(f))) continue; // cargo reruns it at every build
+    if (run.always) continue; // cargo reruns it at every build
     const none = !declared.files.length && !declared.env.length;
-    const covered = (p: string) => declared.files.some((d) => relativeInside(d, p) !== undefined) || (none && relativeInside(pkgDir, p) !== undefined);
-    const src = scriptSource(build, s, pkgDir);
     const job = s.job || s.proc;
     const procs = build.jobs.get(job)?.procs ?? [s.proc];
-    // each file once, at its first read
-    const reads = new Map<number, { at: number; proc: number }>();
-    for (const id of procs) {
-      for (const a of build.process(id)?.files.values() ?? []) {
-        if (!(a.kinds & Kind.READ)) continue;
-        const had = reads.get(a.file);
-        if (!had || a.first < had.at) reads.set(a.file, { at: a.first, proc: id });
-      }
-    }
+    const reads = firstReads(procs.map((id) => build.process(id)).filter((p): p is Process => !!p));
     const colons = declared.twoColons ? '::' : ':';
     for (const [id, { at, proc }] of [...reads].sort((a, b) => a[1].at - b[1].at)) {
       const f = build.model.files[id];
-      if (f.dir || f.created || relativeInside(start, f.path) === undefined || covered(f.path) || noise.file(f)) continue;
+      if (f.dir || f.created || relativeInside(start, f.path) === undefined || reruns(run, f.path) || noise.file(f)) continue;
       const name = show(f.path);
       const why = none
         ? `which is outside its package (${show(pkgDir)}): with no rerun-if-changed line, cargo reruns it only when a file of the package changes`

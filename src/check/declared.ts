@@ -138,12 +138,17 @@ function compiled(build: Build, proc: number): boolean {
   return [p, parent].some((q) => !!q && readsHeaders(baseName(q.exe || q.argv[0] || '')));
 }
 
-/** The prerequisites a compiler depfile lists (make syntax: `target: dep dep \\`), absolute; [] if unreadable. */
-export function readDepfile(path: string, cwd: string): string[] {
+/**
+ * The prerequisites a compiler depfile lists (make syntax: `target: dep dep \\`;
+ * rustc's dep-info too, whose `# env-dep:` lines are comments), absolute;
+ * undefined if unreadable.
+ */
+export function readDepfile(path: string, cwd: string): string[] | undefined {
   const text = readSmallFile(path);
-  if (text === undefined) return [];
+  if (text === undefined) return undefined;
   const out: string[] = [];
   for (const rule of text.replace(/\\\n/g, ' ').split('\n')) {
+    if (rule.startsWith('#')) continue;
     const i = rule.search(/:(\s|$)/);
     if (i < 0) continue;
     for (const w of rule.slice(i + 1).trim().split(/(?<!\\)\s+/)) {
@@ -379,7 +384,7 @@ function compare(
         const f = build.model.files[id];
         if (!f.path.endsWith('.d') || f.removed) continue;
         depfiles.add(f.path);
-        for (const d of readDepfile(f.path, cwd)) deps.add(d);
+        for (const d of readDepfile(f.path, cwd) ?? []) deps.add(d);
       }
     }
     const ref = jobRef(build, job.proc);

@@ -1,12 +1,13 @@
 /**
  * bt check: finds the unexpected dependencies, the -j races and (with
- * --make / --ninja, and for cargo's build scripts by itself) the accesses
- * the build system does not declare, in one traced build. Everything is
- * read from the build model (src/model/).
+ * --make / --ninja, and for cargo's build scripts and rustc's dep-info by
+ * itself) the accesses the build system does not declare, in one traced
+ * build. Everything is read from the build model (src/model/).
  *
  *   hermeticity.ts  reads and lookups outside the allowed roots
- *   toolchain.ts    the toolchains' homes it allows (go, cargo, rustup)
+ *   toolchain.ts    the toolchains' homes it allows (go, cargo, rustup, pip)
  *   cargo.ts        build scripts' reads their rerun-if-changed lines miss
+ *   depinfo.ts      rustc's reads (proc macros') its dep-info misses
  *   races.ts        concurrent jobs not ordered by ancestry sharing a file
  *   declared.ts     undeclared inputs/outputs, and generated files used with
  *                   no dependency path (missing-dep), against make's or ninja's graph
@@ -17,7 +18,8 @@
  */
 import { loadBuild, type Build, type LoadOptions } from '../model/index.js';
 import { pathShower } from '../present/format.js';
-import { cargoScripts } from './cargo.js';
+import { cargoScripts, scriptRuns } from './cargo.js';
+import { localCompiles, undeclaredByDepInfo } from './depinfo.js';
 import { declaredMake, declaredNinja, type Declared } from './declared.js';
 import { sortFindings, type Finding } from './finding.js';
 import { hermeticity } from './hermeticity.js';
@@ -74,12 +76,15 @@ export async function check(build: Build, opts: CheckOptions = {}): Promise<Chec
     found.push(...declared.findings);
     notes.push(...declared.notes);
   }
-  // cargo leaves what each build script declared on disk: compared whenever one ran
-  const cargo = cargoScripts(build, noise, show);
-  if (cargo) {
+  // cargo leaves what each build script declared, and rustc each crate's dep-info, on disk: compared whenever one ran
+  const runs = scriptRuns(build);
+  const compiles = localCompiles(build);
+  if (runs.length || compiles.length) {
     checked.push('cargo');
-    found.push(...cargo.findings);
-    notes.push(...cargo.notes);
+    for (const c of [cargoScripts(build, runs, noise, show), undeclaredByDepInfo(build, compiles, runs, noise, show)]) {
+      found.push(...c.findings);
+      notes.push(...c.notes);
+    }
   }
   if (!declared && neverOverlapped(build)) {
     notes.push(

@@ -27,6 +27,7 @@ import path from 'node:path';
 import { CheckError } from '../errors.js';
 import { unnamedWorkingDir, workingDir } from '../log/io.js';
 import { DEFAULT_DRIVERS, isDriver, programName, WRITES, type Build, type Process } from '../model/index.js';
+import { subtree } from '../model/subtree.js';
 import { baseName, normalizeAbs, pathsUnder } from '../normalize/paths.js';
 import { generatorOf, type Graph } from './makegraph.js';
 import { OrderIndex } from './order.js';
@@ -224,11 +225,10 @@ export function onlyGenerator(build: Build, ninjas: ReadonlySet<number>, dir: st
   let label: string | undefined;
   for (const s of started) {
     let writer: Process | undefined;
-    for (const stack = [s.proc]; stack.length && !writer; ) {
-      const q = build.process(stack.pop()!);
-      if (!q) continue;
-      if (writers.has(q.proc)) writer = q;
-      stack.push(...q.children);
+    for (const q of subtree(build, s.proc)) {
+      if (!writers.has(q.proc)) continue;
+      writer = q;
+      break;
     }
     if (!writer) return undefined;
     label ??= commandName(writer);

@@ -12,6 +12,7 @@
  * there.
  */
 import { isDriver, Kind, READS, WRITES, type Build } from '../model/index.js';
+import { subtree } from '../model/subtree.js';
 import { relativeInside } from '../normalize/paths.js';
 import { commandLine } from '../present/format.js';
 import { jobRef, secondsSince, type FileUse, type Finding, type PathNamer } from './finding.js';
@@ -19,19 +20,6 @@ import { MAKES } from './makedb.js';
 import { fixStaleSubMake } from './fix.js';
 import type { Graph } from './makegraph.js';
 import type { Noise } from './noise.js';
-
-/** Every process of `root`'s subtree, `root` first. */
-function subtree(build: Build, root: number): number[] {
-  const out: number[] = [];
-  const stack = [root];
-  while (stack.length) {
-    const p = build.process(stack.pop()!);
-    if (!p) continue;
-    out.push(p.proc);
-    stack.push(...p.children);
-  }
-  return out;
-}
 
 /** The findings for the processes started by a make whose graph `graphUnder` gives (by the make's proc id). */
 export function staleSubMakes(build: Build, noise: Noise, graphUnder: (make: number) => Graph | undefined, show: PathNamer): Finding[] {
@@ -42,14 +30,14 @@ export function staleSubMakes(build: Build, noise: Noise, graphUnder: (make: num
     // a recipe line of the outer make: the sub-make itself (make runs `$(MAKE) -C lib` without a shell) or a shell running it
     const g = graphUnder(child.parent);
     if (!g) continue;
-    const procs = subtree(build, child.proc);
-    const sub = procs.map((id) => build.process(id)!).find((p) => isDriver(p, MAKES));
+    const procs = [...subtree(build, child.proc)];
+    const sub = procs.find((p) => isDriver(p, MAKES));
     if (!sub) continue;
     // what the sub-build wrote that the outer graph makes, and what it read of the tree that nobody made
     const targets = new Map<string, number>();
     const sources = new Map<string, FileUse>();
-    for (const id of procs) {
-      const p = build.process(id)!;
+    for (const p of procs) {
+      const id = p.proc;
       // the sub-make's own reads (its makefile, included .d files) are the build system's
       const driver = isDriver(p, MAKES);
       for (const a of p.files.values()) {

@@ -17,12 +17,28 @@
  *          CARGO_HOME (default ~/.cargo), RUSTUP_HOME (default ~/.rustup),
  *          and the installation of the program (the directory above its
  *          bin/) when the build used its lib/rustlib/
+ *   python, pip
+ *          the configuration of pip and setuptools: PIP_CONFIG_FILE,
+ *          ~/.config/pip (pip.conf), ~/.pip (its old place),
+ *          ~/.pydistutils.cfg; pip's cache, PIP_CACHE_DIR (default
+ *          ~/.cache/pip); and the user site-packages
+ *          (PYTHONUSERBASE, default ~/.local: lib/pythonX.Y/site-packages,
+ *          for each X.Y the build used), which every python looks for at
+ *          its start, where pip install --user puts packages (as
+ *          ~/.cargo/registry is cargo's). What a traced `python3 setup.py
+ *          build` and `pip wheel .` look at in HOME is exactly these.
+ *          Not homes, and still findings: ~/.netrc and ~/.pypirc
+ *          (credentials of any network client, read only when pip goes to
+ *          the network: a build that does should show it), the project's
+ *          own setup.cfg or pyproject.toml (inputs in the start directory)
  *   and git's user configuration (~/.gitconfig, ~/.config/git/config),
  *          which go's VCS stamping and cargo's workspace discovery read
  *
  * A toolchain's homes count only when its build tool drove part of the
  * build (a go or cargo process ran: the build is a Go or Cargo build, or
- * has one inside), and are found from the environments of its programs
+ * has one inside; for python, pip ran, or python ran a setup.py or `-m
+ * build` or `-m pip`: a build that only runs python scripts, meson's or the
+ * kernel's, is not a Python build), and are found from the environments of its programs
  * (HOME, XDG_CACHE_HOME, XDG_CONFIG_HOME and the variables above). A
  * build that only runs rustc or git from a script (the kernel's Kconfig
  * asking `rustc --version`, found in ~/.cargo/bin; setlocalversion's git
@@ -36,7 +52,7 @@ import { envMap } from '../model/env.js';
 import { goCacheOf } from '../model/gotool.js';
 import { baseName, dirName } from '../normalize/paths.js';
 
-type Toolchain = 'go' | 'rust';
+type Toolchain = 'go' | 'rust' | 'python';
 
 const PROGRAMS: ReadonlyMap<string, Toolchain> = new Map([
   ['go', 'go'],
@@ -47,8 +63,29 @@ const PROGRAMS: ReadonlyMap<string, Toolchain> = new Map([
   ['clippy-driver', 'rust'],
 ]);
 
-/** The build tool of each toolchain: its homes count only when it ran. */
-const DRIVER: Readonly<Record<Toolchain, string>> = { go: 'go', rust: 'cargo' };
+/** python, python3, python3.11, pip, pip3, pip3.11. */
+const PYTHON = /^(python|pip)\d*(\.\d+)?$/;
+
+/** The toolchain a program is of. */
+function toolchainOf(program: string): Toolchain | undefined {
+  return PROGRAMS.get(program) ?? (PYTHON.test(program) ? 'python' : undefined);
+}
+
+/** Whether a process of the toolchain is its build tool driving the build: go, cargo, pip, python running setup.py, -m build or -m pip. */
+function drives(kind: Toolchain, program: string, argv: readonly string[]): boolean {
+  if (kind === 'go') return program === 'go';
+  if (kind === 'rust') return program === 'cargo';
+  if (program.startsWith('pip')) return true;
+  // what the interpreter runs: -m MODULE, -c CODE, or the first word that is no option (-W and -X take one)
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '-m') return argv[i + 1] === 'build' || argv[i + 1] === 'pip';
+    if (a === '-c') return false;
+    if (a === '-W' || a === '-X') i++;
+    else if (!a.startsWith('-')) return baseName(a) === 'setup.py' || /^pip\d*(\.\d+)?$/.test(baseName(a));
+  }
+  return false;
+}
 
 /** The value of NAME in an environment, undefined when unset or empty. */
 function envValue(env: readonly string[], name: string): string | undefined {
@@ -75,6 +112,28 @@ function installation(build: Build, exe: string, inner: string): string | undefi
 /** Per build: whether it used a file under a prefix (installation's question). */
 const usedPrefixes = new WeakMap<Build, Map<string, boolean>>();
 
+/** The user site-packages under a user base (BASE/lib/pythonX.Y/site-packages) the build used, for each X.Y: once per base. */
+function userSites(build: Build, base: string | undefined): string[] {
+  if (!base) return [];
+  let sites = userSitesOf.get(build);
+  if (!sites) userSitesOf.set(build, (sites = new Map()));
+  let out = sites.get(base);
+  if (!out) {
+    const found = new Set<string>();
+    const prefix = `${base}/lib/python`;
+    for (const f of build.model.files) {
+      if (!f.path.startsWith(prefix)) continue;
+      const m = /^\d+\.\d+\/site-packages(?=\/|$)/.exec(f.path.slice(prefix.length));
+      if (m) found.add(prefix + m[0]);
+    }
+    sites.set(base, (out = [...found]));
+  }
+  return out;
+}
+
+/** Per build: the user site-packages found under each user base (userSites' answer). */
+const userSitesOf = new WeakMap<Build, Map<string, string[]>>();
+
 /** The homes one toolchain's program uses, from its environment. */
 function homesOf(build: Build, kind: Toolchain, p: Process): string[] {
   const env = p.env;
@@ -98,6 +157,15 @@ function homesOf(build: Build, kind: Toolchain, p: Process): string[] {
       envValue(env, 'RUSTUP_HOME') ?? (home && `${home}/.rustup`),
       installation(build, p.exe, 'lib/rustlib'),
     );
+  } else if (kind === 'python') {
+    out.push(
+      envValue(env, 'PIP_CONFIG_FILE'),
+      config && `${config}/pip`,
+      home && `${home}/.pip`,
+      home && `${home}/.pydistutils.cfg`,
+      envValue(env, 'PIP_CACHE_DIR') ?? (cache && `${cache}/pip`),
+      ...userSites(build, envValue(env, 'PYTHONUSERBASE') ?? (home && `${home}/.local`)),
+    );
   }
   // git's user configuration: git itself, and go and cargo, which discover and stamp the repository
   out.push(config && `${config}/git/config`, home && `${home}/.gitconfig`);
@@ -111,13 +179,13 @@ export function toolchainRoots(build: Build): string[] {
   const program = (p: Process) => baseName(p.exe || p.argv[0] || '');
   const driven = new Set<Toolchain>();
   for (const p of build.model.processes) {
-    const kind = PROGRAMS.get(program(p));
-    if (kind && p.execd && program(p) === DRIVER[kind]) driven.add(kind);
+    const kind = toolchainOf(program(p));
+    if (kind && p.execd && drives(kind, program(p), p.argv)) driven.add(kind);
   }
   // processes with the same environment and program share their homes: look once
   const seen = new Map<readonly string[], Set<string>>();
   for (const p of build.model.processes) {
-    const kind = PROGRAMS.get(program(p));
+    const kind = toolchainOf(program(p));
     if (!kind || !p.execd || !driven.has(kind)) continue;
     let programs = seen.get(p.env);
     if (!programs) seen.set(p.env, (programs = new Set()));

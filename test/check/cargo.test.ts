@@ -3,7 +3,8 @@
  * (--offline, no crates.io): a build script reading a file its
  * rerun-if-changed lines do not cover, one printing no rerun-if-changed
  * reading a file outside its package, and the default build's own use of
- * ~/.cargo, ~/.rustup and the parent directories, which is no finding.
+ * ~/.cargo, ~/.rustup and the parent directories, which is no finding; and
+ * a proc macro reading a file with std::fs, which rustc's dep-info misses.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -98,4 +99,72 @@ ebpfTest('check: a cargo build script\'s read that its rerun-if-changed lines mi
     gone.stderr,
     `bt: note: the build script of quiet left no ${quiet[2]}/output (cargo clean since the build?): what it declared is unknown, its inputs were not checked`,
   );
+});
+
+/** A proc macro reading the file its argument names (from the calling package) with std::fs, as askama and sqlx do. */
+const TMPL_LIB_RS = `use proc_macro::TokenStream;
+#[proc_macro]
+pub fn template(input: TokenStream) -> TokenStream {
+    let name = input.to_string();
+    let file = format!("{}/{}", std::env::var("CARGO_MANIFEST_DIR").unwrap(), name.trim_matches('"'));
+    format!("{:?}", std::fs::read_to_string(file).unwrap()).parse().unwrap()
+}
+`;
+
+ebpfTest("check: a file a proc macro read that rustc's dep-info does not list is an undeclared input; include_str! of it lists it", async (t) => {
+  if (!needCargo(t)) return;
+  const dir = path.join(tmpdir('bt-cargo-'), 'ws');
+  write(dir, {
+    'Cargo.toml': '[workspace]\nmembers = ["tmpl", "app"]\nresolver = "2"\n',
+    'tmpl/Cargo.toml': `${pkg('tmpl')}\n[lib]\nproc-macro = true\n`,
+    'tmpl/src/lib.rs': TMPL_LIB_RS,
+    'app/Cargo.toml': `${pkg('app')}\n[dependencies]\ntmpl = { path = "../tmpl" }\n`,
+    'app/src/main.rs': 'fn main() { println!("{}", tmpl::template!("templates/greeting.txt")); }\n',
+    'app/templates/greeting.txt': 'hello\n',
+  });
+  const env = { PATH: `${CARGO_BIN}:${process.env.PATH}`, CARGO_INCREMENTAL: '0', CARGO_TERM_COLOR: 'never' };
+  const tr = await trace(['cargo', 'build', '--offline', '-q'], { cwd: dir, env });
+  assert.equal(tr.code, 0, tr.stderr);
+  const r = await bt(['check', '--json', tr.file]);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  const json = JSON.parse(r.stdout) as { checked: string[]; findings: Array<{ kind: string; file: string; target: string; detail: string; fix: string; jobs: Array<{ proc: number; argv: string[] }>; uses: Array<{ path: string; access: string[]; proc: number }> }> };
+  assert.deepEqual(json.checked, ['hermeticity', 'races', 'cargo']);
+  assert.equal(json.findings.length, 1, JSON.stringify(json.findings, null, 1));
+  const [f] = json.findings;
+  const greeting = path.join(dir, 'app/templates/greeting.txt');
+  assert.equal(f.kind, 'undeclared-input');
+  assert.equal(f.file, greeting);
+  assert.match(path.relative(dir, f.target), /^target\/debug\/deps\/app-[0-9a-f]+\.d$/);
+  const d = path.relative(dir, f.target);
+  const job = f.jobs[0].proc;
+  assert.equal(
+    f.detail,
+    `rustc compiling app (job ${job}) read app/templates/greeting.txt in a proc macro (tmpl), which its dep-info ${d} does not list: ` +
+      'cargo rebuilds app when a file listed there changes, so changing app/templates/greeting.txt will not rebuild it',
+  );
+  assert.equal(f.fix, `make the proc macro (tmpl) emit \`const _: &[u8] = include_bytes!("${greeting}");\` with its expansion, so that rustc lists app/templates/greeting.txt`);
+  // rustc itself read it (the proc macro runs inside it)
+  assert.equal(path.basename(f.jobs[0].argv[0]), 'rustc');
+  assert.deepEqual(f.uses.map((u) => [u.path, u.access, u.proc]), [[greeting, ['read'], job]]);
+
+  // the dep-info gone (cargo clean): a note, not a finding
+  const depInfo = path.join(dir, d);
+  const kept = fs.readFileSync(depInfo);
+  fs.rmSync(depInfo);
+  const gone = await bt(['check', tr.file]);
+  assert.equal(gone.code, 0, gone.stdout + gone.stderr);
+  // (then the note that no two jobs overlapped: tmpl is built before app)
+  assert.equal(gone.stderr.split('\n')[0], `bt: note: the dep-info of app (${d}) is gone (cargo clean since the build?): what rustc read there was not checked against it`);
+  fs.writeFileSync(depInfo, kept);
+
+  // include_str! of the same file: rustc lists it, nothing is found (an incremental build: only app is compiled again, reading tmpl's .so of the first)
+  fs.writeFileSync(
+    path.join(dir, 'app/src/main.rs'),
+    'const _T: &str = include_str!("../templates/greeting.txt");\nfn main() { println!("{}", tmpl::template!("templates/greeting.txt")); }\n',
+  );
+  const again = await trace(['cargo', 'build', '--offline', '-q'], { cwd: dir, env });
+  assert.equal(again.code, 0, again.stderr);
+  const clean = await bt(['check', again.file]);
+  assert.equal(clean.code, 0, clean.stdout + clean.stderr);
+  assert.match(clean.stdout, /^bt check: nothing found in cargo build --offline -q in \S+ \(exit status 0\) \(checked: hermeticity, races, cargo\)$/m);
 });
