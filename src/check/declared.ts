@@ -34,7 +34,17 @@
  * The lines of a make recipe run as jobs of their own: they are joined
  * into one unit first (src/check/recipes.ts), so that a temporary file one
  * line writes and the next renames or removes is the recipe's own, and
- * what any line reads or writes counts for the recipe's target.
+ * what any line reads or writes counts for the recipe's target. A line
+ * that writes a target of another rule whose recipe it does not run is
+ * still its own recipe's (automake's `mv -f .deps/X.Tpo .deps/X.Plo`,
+ * which `$(am__depfiles_remade):` also names); a target whose rule depends
+ * on the recipe's target (CMake's `libfoo.so.1: libfoo.so.1.2.3`, which
+ * only touches the symlink the library's recipe made) is made with it.
+ *
+ * A file that only the jobs of the target's declared prerequisites wrote
+ * (libtool's .libs/X.o beside X.lo) is declared with them; libtool's side
+ * files are their target's, and its script, read by every recipe, is one
+ * finding for the build (src/check/libtool.ts).
  *
  * make: src/check/makedb.ts asks make itself (make -pnq), once per make
  * process of the build (recursive makes each have their own database).
