@@ -34,7 +34,17 @@
  * The lines of a make recipe run as jobs of their own: they are joined
  * into one unit first (src/check/recipes.ts), so that a temporary file one
  * line writes and the next renames or removes is the recipe's own, and
- * what any line reads or writes counts for the recipe's target.
+ * what any line reads or writes counts for the recipe's target. A line
+ * that writes a target of another rule whose recipe it does not run is
+ * still its own recipe's (automake's `mv -f .deps/X.Tpo .deps/X.Plo`,
+ * which `$(am__depfiles_remade):` also names); a target whose rule depends
+ * on the recipe's target (CMake's `libfoo.so.1: libfoo.so.1.2.3`, which
+ * only touches the symlink the library's recipe made) is made with it.
+ *
+ * A file that only the jobs of the target's declared prerequisites wrote
+ * (libtool's .libs/X.o beside X.lo) is declared with them; libtool's side
+ * files are their target's, and its script, read by every recipe, is one
+ * finding for the build (src/check/libtool.ts).
  *
  * make: src/check/makedb.ts asks make itself (make -pnq), once per make
  * process of the build (recursive makes each have their own database).
@@ -69,10 +79,11 @@ import { readsHeaders } from '../model/toolargs.js';
 import { fixMissingDep, fixUndeclaredInput, fixUndeclaredOutput } from './fix.js';
 import { exitText, pathShower } from '../present/format.js';
 import { jobRef, secondsSince, type FileUse, type Finding, type JobRef, type PathNamer } from './finding.js';
-import { makeDatabases, MAKES } from './makedb.js';
+import { makeDatabases, MAKES, removedByBuild } from './makedb.js';
 import { makeGraph, type Graph } from './makegraph.js';
 import { RecipeChains, shellScript } from './recipes.js';
 import { staleSubMakes } from './submake.js';
+import { libtoolSide, oneForScript, ranLibtool } from './libtool.js';
 import { ninjaGraph, ninjasIn, onlyGenerator } from './ninjadb.js';
 import { type Noise } from './noise.js';
 
@@ -87,12 +98,22 @@ export interface Declared {
 export async function declaredMake(build: Build, noise: Noise, found: readonly Finding[], show: PathNamer = pathShower(build.startDir)): Promise<Declared> {
   const keyOf = new Map<number, string>();
   const first = new Map<string, Process>();
+  /** Makes that cannot be asked again by the build's own doing (configure's and CMake's tests): one note for all. */
+  let removed = 0;
   for (const p of build.model.processes) {
     if (!isDriver(p, MAKES)) continue;
+    if (removedByBuild(build, p)) {
+      removed++;
+      continue;
+    }
     const key = JSON.stringify([p.exe, p.cwd, p.argv, p.env.find((e) => e.startsWith('MAKEFLAGS='))]);
     keyOf.set(p.proc, key);
     if (!first.has(key)) first.set(key, p);
   }
+  const skipped = removed
+    ? [`${removed} make${removed === 1 ? '' : 's'} of the build ran in a directory or on a makefile that the build removed, or read ${removed === 1 ? 'its makefile' : 'their makefiles'} from standard input (configure's and CMake's tests): ${removed === 1 ? 'its' : 'their'} jobs were not compared`]
+    : [];
+  if (!first.size && removed) return { findings: [], notes: [...skipped, 'no other make ran: nothing was compared with a make graph'], replaced: new Set() };
   if (!first.size) throw new CheckError('E_BAD_INPUT', '--make: the build ran no make, so there is no make graph to compare with (--ninja DIR for a ninja build)');
   const dbs = await makeDatabases([...first.values()]);
   const failed = dbs.filter((d): d is CheckError => d instanceof CheckError);
@@ -108,7 +129,8 @@ export async function declaredMake(build: Build, noise: Noise, found: readonly F
     const g = byKey.get(key);
     if (g) graphs.set(proc, g);
   }
-  const notes = failed.map((e) => `${e.message}; the jobs of that make were not compared`);
+  // two makes of one directory (CMake's `make -f Makefile` and the `make -f build.make` under it) fail alike: one note
+  const notes = [...skipped, ...new Set(failed.map((e) => `${e.message}; the jobs of that make were not compared`))];
   const d = compare(build, noise, found, (job) => graphs.get(build.process(job.proc)?.parent ?? 0), show);
   if (!d.compared) notes.push('no job of the build wrote or named a target of the make graph: nothing was compared with it');
   const findings = [...d.findings, ...staleSubMakes(build, noise, (make) => graphs.get(make), show)];
@@ -239,6 +261,19 @@ function unitWrites(build: Build, jobs: readonly Job[]): { wrote: Map<number, nu
   return { wrote, writer };
 }
 
+/** The units (by the job that wrote their target) that wrote the file, other than `self`, with when and by which process first. */
+function writingUnits(build: Build, f: BuildFile, unitOf: ReadonlyMap<number, number>, self: number): Map<number, { at: number; proc: number }> {
+  const out = new Map<number, { at: number; proc: number }>();
+  for (const a of f.procs) {
+    const pj = build.process(a.proc)?.job;
+    const j = pj === undefined ? undefined : unitOf.get(pj) ?? pj;
+    if (!j || j === self || a.firstWrite < 0 || !(a.kinds & WRITES)) continue;
+    const w = out.get(j);
+    if (!w || a.firstWrite < w.at) out.set(j, { at: a.firstWrite, proc: a.proc });
+  }
+  return out;
+}
+
 /** What one job (or the jobs of one recipe's lines) built, as the graph sees it. */
 interface Built {
   /** The job that wrote the target. */
@@ -333,16 +368,23 @@ function compare(
     const pool = named.length ? named : targets;
     anchors.push({ job, g, target: (lookedAtLast(build, job, pool) ?? (named.length ? named[0] : targets[targets.length - 1])).path });
   }
-  // each joined with the other lines of its recipe: a line that made another target stays a unit of its own
+  // each joined with the other lines of its recipe: a line that made another target stays a unit of its own, unless it
+  // runs no line of that target's recipe (a stray): then it is a line of another recipe (automake's `mv .deps/X.Tpo
+  // .deps/X.Plo`, CMake's cmake_symlink_library), free to join it; strays become units of their own last
   const chains = new RecipeChains(build);
   const targetOf = new Map(anchors.map((a) => [a.job.proc, a.target]));
+  const runsOwn = ({ job, g, target }: (typeof anchors)[number]) => {
+    const { lines, auto } = g.recipe(target);
+    return chains.runsLineOf(job, lines, auto);
+  };
+  const stray = new Set(anchors.filter((a) => !runsOwn(a)).map((a) => a.job.proc));
   /** Job -> the job that wrote the target of its recipe. */
   const unitOf = new Map<number, number>();
   const built = new Map<number, Built>();
-  for (const { job, g, target } of anchors) {
+  for (const { job, g, target } of [...anchors.filter((a) => !stray.has(a.job.proc)), ...anchors.filter((a) => stray.has(a.job.proc))]) {
     if (unitOf.has(job.proc)) continue;
     const withTarget = g.madeWith(target);
-    const free = (j: Job) => !unitOf.has(j.proc) && (!targetOf.has(j.proc) || withTarget.has(targetOf.get(j.proc)!)) && graphOf(j) === g;
+    const free = (j: Job) => !unitOf.has(j.proc) && (!targetOf.has(j.proc) || stray.has(j.proc) || withTarget.has(targetOf.get(j.proc)!)) && graphOf(j) === g;
     const { lines, auto } = g.recipe(target);
     const unit = chains.unit(job, lines, auto, free);
     for (const j of unit) unitOf.set(j.proc, job.proc);
@@ -402,11 +444,18 @@ function compare(
     const who = unit.length === 1 ? `job ${job.proc}` : `jobs ${unit.map((j) => j.proc).join(', ')} (the ${unit.length} lines of its recipe)`;
     /** Undeclared inputs: file id -> its finding's index (a missing-dep on the same file takes its place). */
     const undeclared = new Map<number, number>();
+    // a file only the jobs of declared prerequisites wrote (libtool's .libs/api.o beside api.lo) changes only with them
+    const byPrerequisites = (f: BuildFile) => {
+      const units = [...writingUnits(build, f, unitOf, job.proc).keys()];
+      return units.length > 0 && units.every((u) => [...(built.get(u)?.made ?? [])].some((t) => deps.has(t)));
+    };
+    const libtool = ranLibtool(build, unit);
 
     for (const [id, [ts, by, how]] of always ? [] : read) {
       const f = build.model.files[id];
       if (f.dir || !inTree(f.path) || made.has(f.path) || deps.has(f.path) || g.own(f.path) || noise.file(f)) continue;
       if (inUnit(overwritten, f.path)) continue; // another job wrote over it: the race says so
+      if (byPrerequisites(f)) continue;
       undeclared.set(id, findings.length);
       const name = show(f.path);
       findings.push({
@@ -420,10 +469,14 @@ function compare(
         uses: [{ path: f.path, access: [how === 'read' ? 'read' : how === 'ran' ? 'exec' : 'rename_from'], time: secondsSince(build, ts), proc: by }],
       });
     }
+    // a target of a rule that depends on this one, written here: make's side-output idiom (`y.tab.h: y.tab.c ;`, CMake's
+    // `libfoo.so.1: libfoo.so.1.2.3` touching the symlink the library's recipe made) declares it made with it
+    const follows = (p: string) => g.isTarget(p) && [...made].some((t) => g.dependsOn(p).has(t));
     // the manifest's generator (CMake regenerating build.ninja) writes its own bookkeeping besides
     for (const [id, ts] of named || g.manifest(target) ? [] : wrote) {
       const f = build.model.files[id];
       if (f.dir || f.removed || !inTree(f.path) || made.has(f.path) || depfiles.has(f.path) || g.own(f.path) || noise.file(f)) continue;
+      if (follows(f.path) || (libtool && libtoolSide(target, f.path))) continue;
       const races = unit.flatMap((j) => raced.get(`${j.proc}\0${f.path}`) ?? []);
       const name = show(f.path);
       const finding: Finding = {
@@ -458,14 +511,7 @@ function compare(
     for (const [id, [ts, by, used]] of uses) {
       const f = build.model.files[id];
       if ((f.dir && !dirs.has(id)) || made.has(f.path) || g.own(f.path) || isPseudoPath(f.path) || noise.file(f)) continue;
-      const gens = new Map<number, { at: number; proc: number }>();
-      for (const a of f.procs) {
-        const pj = build.process(a.proc)?.job;
-        const j = pj === undefined ? undefined : unitOf.get(pj) ?? pj;
-        if (!j || j === job.proc || a.firstWrite < 0 || !(a.kinds & WRITES)) continue;
-        const w = gens.get(j);
-        if (!w || a.firstWrite < w.at) gens.set(j, { at: a.firstWrite, proc: a.proc });
-      }
+      const gens = writingUnits(build, f, unitOf, job.proc);
       // a target of the graph (or a directory of targets) no job had made, looked for by a job that then failed (ninja -j1 stopped before the generator ran)
       const under = dirs.get(id);
       if (under || (!gens.size && used === 'looked for' && (f.kinds & ~Kind.PROBE) === 0)) {
@@ -533,5 +579,5 @@ function compare(
   }
   // a race that is a missing-dep is reported as that missing-dep: the undeclared output it hid is reported (as at -j1, where the jobs did not race)
   for (const [finding, races] of heldBack) if (races.every((r) => replaced.has(r))) findings.push(finding);
-  return { findings, compared: built.size, replaced };
+  return { findings: oneForScript(findings, show), compared: built.size, replaced };
 }

@@ -6,6 +6,8 @@
  * A fix names files as the finding does (PathNamer); the rule it shows
  * (`out.txt: gen.h`) names them as the build file does, from its directory.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { relativeInside } from '../normalize/paths.js';
 import type { Graph } from './makegraph.js';
 
@@ -17,9 +19,53 @@ function cmakeTarget(path: string): string | undefined {
   return /\/CMakeFiles\/([^/]+)\.dir\//.exec(path)?.[1];
 }
 
-/** A path as the build system's files name it: relative to their directory when under it. */
-function inFile(g: Graph, path: string): string {
-  return relativeInside(g.dir, path) || path;
+/** A path as the build system's files name it: relative to their directory when under it, or beside it (`../libtool`), else absolute. */
+function inFile(g: Graph, file: string): string {
+  const under = relativeInside(g.dir, file);
+  if (under) return under;
+  const common = relativeInside(path.posix.dirname(g.dir), file) !== undefined && path.posix.dirname(g.dir) !== '/';
+  return common ? path.posix.relative(g.dir, file) : file;
+}
+
+/** The source directory of the CMake build in `dir` (CMakeCache.txt's CMAKE_HOME_DIRECTORY), by build directory. */
+const homes = new Map<string, string | undefined>();
+function cmakeHome(dir: string): string | undefined {
+  if (!homes.has(dir)) {
+    let text = '';
+    try {
+      text = fs.readFileSync(`${dir}/CMakeCache.txt`, 'utf8');
+    } catch {
+      /* no cache: absolute paths */
+    }
+    homes.set(dir, /^CMAKE_HOME_DIRECTORY:INTERNAL=(.+)$/m.exec(text)?.[1]);
+  }
+  return homes.get(dir);
+}
+
+/** A file as a CMakeLists.txt names it: under ${CMAKE_BINARY_DIR} (the build directory) or ${CMAKE_SOURCE_DIR}, else absolute. */
+function inCMake(g: Graph, file: string): string {
+  const built = relativeInside(g.dir, file);
+  if (built) return `\${CMAKE_BINARY_DIR}/${built}`;
+  const home = cmakeHome(g.dir);
+  const source = home === undefined ? undefined : relativeInside(home, file);
+  return source ? `\${CMAKE_SOURCE_DIR}/${source}` : file;
+}
+
+/**
+ * The step of a CMake target that makes `target`: its link (the rule runs
+ * cmake_link_script; ninja's <LANG>_<TYPE>_LINKER__<name>_<config> rule) or
+ * the compile of one of its sources (CMakeFiles/<name>.dir/<source>.o),
+ * with the target's name; undefined for a custom command.
+ */
+function cmakeStep(g: Graph, target: string): { step: 'link' | 'compile'; name: string; source?: string } | undefined {
+  const object = /\/CMakeFiles\/([^/]+)\.dir\/(.+)\.(o|obj)$/.exec(target);
+  if (object) return { step: 'compile', name: object[1], source: object[2] };
+  const linker = /^[A-Za-z0-9]+_(?:SHARED_LIBRARY|STATIC_LIBRARY|MODULE_LIBRARY|EXECUTABLE)_LINKER__(.+)_[^_]*$/.exec(g.ruleOf(target) ?? '');
+  if (linker) return { step: 'link', name: linker[1] };
+  const at = g.recipeAt(target);
+  const name = at && cmakeTarget(at.file);
+  if (name && g.recipe(target).lines.some((l) => l.includes('cmake_link_script'))) return { step: 'link', name };
+  return undefined;
 }
 
 /** Where the rule for a target is, when the build system says (make: the makefile and line of its recipe). */
@@ -34,6 +80,15 @@ export function fixUndeclaredInput(g: Graph, target: string, file: string, show:
   const f = show(file);
   const header = compiled && HEADER.test(file);
   if (g.generator === 'CMake') {
+    // a target's own link or compile has no DEPENDS: the target's LINK_DEPENDS, the source's OBJECT_DEPENDS
+    const step = cmakeStep(g, target);
+    if (step?.step === 'link') return `list ${f} in LINK_DEPENDS of the target ${step.name}, which ${t} is the link of: set_property(TARGET ${step.name} APPEND PROPERTY LINK_DEPENDS ${inCMake(g, file)})`;
+    if (step?.source !== undefined) {
+      return (
+        `list ${f} in OBJECT_DEPENDS of ${step.source}, which ${t} is compiled from (target ${step.name}): set_property(SOURCE ${step.source} APPEND PROPERTY OBJECT_DEPENDS ${inCMake(g, file)})` +
+        (header ? `, or among the target's sources if it is generated` : '')
+      );
+    }
     return header
       ? `list ${f} in OBJECT_DEPENDS of the source compiled into ${t} (set_source_files_properties), or among the target's sources if it is generated`
       : `list ${f} in DEPENDS of the add_custom_command that makes ${t}`;
@@ -50,7 +105,18 @@ export function fixUndeclaredInput(g: Graph, target: string, file: string, show:
 export function fixUndeclaredOutput(g: Graph, target: string, file: string, show: (p: string) => string): string {
   const t = show(target);
   const f = show(file);
-  if (g.generator === 'CMake') return `list ${f} in OUTPUT or BYPRODUCTS of the add_custom_command that makes ${t}, or have it write ${f} outside the source tree`;
+  if (g.generator === 'CMake') {
+    const step = cmakeStep(g, target);
+    if (step) {
+      return (
+        `have the ${step.step} of the target ${step.name} not write ${f} (CMake declares no other output of it), ` +
+        `or write ${f} in a step that declares it: add_custom_command(TARGET ${step.name} POST_BUILD … BYPRODUCTS ${inCMake(g, file)})`
+      );
+    }
+    // a file in the source tree: the build directory is where it belongs
+    const elsewhere = relativeInside(g.dir, file) === undefined ? `, or have it write ${f} in the build directory` : '';
+    return `list ${f} in OUTPUT or BYPRODUCTS of the add_custom_command that makes ${t}${elsewhere}`;
+  }
   if (g.generator === 'Meson') return `list ${f} in output: of the custom_target that makes ${t}`;
   if (g.system === 'ninja') return `add ${f} to the outputs of the edge that makes ${t} (build ${inFile(g, target)} | ${inFile(g, file)}: …)`;
   return `make ${f} a target of the rule for ${t}${at(g, target, show)}: ${inFile(g, target)} ${inFile(g, file)} &: … (grouped targets, GNU make 4.3), or have the recipe not write it`;

@@ -14,6 +14,8 @@
  *   makegraph.ts    that graph (Graph) from make's database (makedb.ts);
  *                   ninjadb.ts makes ninja's; recipes.ts joins a recipe's lines
  *   order.ts        dependency paths in that graph
+ *   libtool.ts      libtool's side files and its script (autotools builds)
+ *   fix.ts          each finding's fix, in the terms of the file the user edits
  *   noise.ts        what is never reported
  */
 import { loadBuild, type Build, type LoadOptions } from '../model/index.js';

@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import { CheckError } from '../errors.js';
-import type { Process } from '../model/index.js';
+import type { Build, Process } from '../model/index.js';
 import { normalizeAbs } from '../normalize/paths.js';
 
 /** The programs that are make: their processes have a database (make -pnq) and start jobs. */
@@ -145,6 +145,37 @@ function makeEnv(p: Process): NodeJS.ProcessEnv {
   delete env.LANGUAGE;
   env.LC_ALL = 'C';
   return env;
+}
+
+/** The makefiles a make's arguments name (-f FILE, -fFILE, --file=FILE, --makefile FILE), as written. */
+export function makefileArgs(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--') break;
+    const long = /^--(?:file|makefile)(?:=(.*))?$/.exec(a);
+    if (long) out.push(long[1] ?? args[++i] ?? '');
+    else if (/^-[^-]*f/.test(a)) {
+      // -f ends a cluster of short options (-sf confmf, -fMakefile)
+      const rest = a.slice(a.indexOf('f') + 1);
+      out.push(rest || (args[++i] ?? ''));
+    }
+  }
+  return out;
+}
+
+/**
+ * A make that cannot be asked again, by the build's own doing: it ran in a
+ * directory the build removed (CMake's CMakeScratch/TryCompile-*, a
+ * configure test's conftest.dir), on a makefile the build removed
+ * (configure's conftest.make), or on a makefile read from its standard
+ * input (`make -f -`: config.status's am--depfiles).
+ */
+export function removedByBuild(build: Build, p: Process): boolean {
+  if (!p.cwd) return false;
+  const gone = (path: string) => build.file(path)?.removed === true && !fs.existsSync(path);
+  if (gone(p.cwd)) return true;
+  return makefileArgs(p.argv.slice(1)).some((f) => f === '-' || gone(normalizeAbs(f.startsWith('/') ? f : `${p.cwd}/${f}`)));
 }
 
 /** Runs `make -pnq` as the traced make process `p` ran, and parses the database. */

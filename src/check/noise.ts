@@ -38,6 +38,10 @@
  *    working directory (-I../../include) is no walk
  *  - the TLS certificate stores a program looks for outside the system
  *    roots (openssl-probe's list, linked into cargo): network setup, no input
+ *  - a name looked for in a "directory" that is a list of absolute paths
+ *    joined by `;` (`/bin;/bin/sh`): a PATH written with DOS separators,
+ *    autoconf's test of the separator in every configure and config.status,
+ *    `(PATH='/bin;/bin'; FPATH=$PATH; sh -c :)`
  *
  * `--ignore GLOB` adds globs (src/graph/glob.ts syntax).
  */
@@ -154,6 +158,9 @@ const SHARED_LIBRARY = /\.so(\.[0-9]+)*$/;
 /** A static library (libfoo.a): not finding one is the linker's -l search through the -L directories. */
 const STATIC_LIBRARY = /\/lib[^/]*\.a$/;
 
+/** A PATH with DOS separators taken for one directory (autoconf's `PATH='/bin;/bin'`). */
+const DOS_PATH_LIST = /^\/[^;]*(;\/[^;]*)+$/;
+
 const BUILTIN: readonly PathMatcher[] = NOISE_GLOBS.map((g) => compileGlob(g));
 
 /** A shared or static library (what the loader's and the linker's searches look for). */
@@ -201,6 +208,7 @@ export class Noise {
     }
     if (a.kinds !== Kind.PROBE) return false;
     if (SHARED_LIBRARY.test(f.path) || STATIC_LIBRARY.test(f.path)) return true;
+    if (DOS_PATH_LIST.test(dirName(f.path))) return true;
     return this.loaderDir(a.proc, f.path) || this.ranElsewhere(a.proc, f.path) || this.onPath(a.proc, f.path) || this.walkedUp(a.proc, f.path);
   }
 

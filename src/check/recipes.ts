@@ -199,6 +199,23 @@ export class RecipeChains {
   }
 
   /**
+   * Whether `job` runs a line of the recipe `lines` (a recipe of no line
+   * runs none). A job that wrote a target but runs no line of that
+   * target's recipe is a line of another recipe: automake's `.c.lo` moving
+   * its `.deps/X.Tpo` onto `.deps/X.Plo`, which `$(am__depfiles_remade):`
+   * also names; CMake's `cmake_symlink_library` line writing the symlinks
+   * whose own rules only touch them.
+   */
+  runsLineOf(job: Job, lines: readonly string[], auto: Automatic): boolean {
+    const cmd = commandOf(this.build.process(job.proc)?.argv ?? []);
+    return lines.some((l) => {
+      // a line made only of expansions (`$(Q)$(CMD)`, `$(MKDIR_P) $(@D)` before $(@D) is filled in) may be any command
+      const known = [linePattern(l, auto), linePattern(l)].filter(specific);
+      return !known.length || known.some((p) => matchesLine(p, cmd));
+    });
+  }
+
+  /**
    * The jobs that ran the recipe `lines` of which `anchor` ran one, in
    * order; [anchor] when the recipe has one line or its neighbours do not
    * run the lines next to it. `free` says whether a job may join (not

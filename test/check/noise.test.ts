@@ -72,3 +72,16 @@ test('noise: the loader\'s probes of glibc-hwcaps, tls and platform subdirectori
     'the loader\'s probes (and the linker\'s libc.a) are gone; the exec, the read library and the other lookups stay',
   );
 });
+
+test('noise: autoconf\'s PATH-separator test (a name looked for under PATH=/bin;/bin) is never reported; a name missing in a directory that merely has a ; in it is', () => {
+  const build = fakeBuild(
+    [
+      { proc: 1, argv: ['/bin/sh', './configure'], opens: [['/bin;/bin/sh', MISSING], ['/usr/bin;/bin/sh', MISSING], ['/opt/a;b/tool', MISSING]] },
+    ],
+    '/src',
+  );
+  assert.deepEqual(
+    hermeticity(build, new Noise(build), {}).map((f) => f.uses.map((u) => u.path)),
+    [['/opt/a;b/tool']],
+  );
+});

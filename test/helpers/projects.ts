@@ -17,14 +17,16 @@ export interface TracedProject {
 /**
  * Copies test-programs/NAME to a fresh directory, removes the files of
  * `clean` (build products a local build may have left in the source
- * tree), and traces `make -jN ARGS` there.
+ * tree), and traces `make -jN ARGS` there (or `command`: `sh -c
+ * './configure && make -j2'`).
  */
-export async function traceProject(name: string, opts: { args?: string[]; jobs?: number; clean?: string[] } = {}): Promise<TracedProject> {
+export async function traceProject(name: string, opts: { args?: string[]; jobs?: number; clean?: string[]; command?: string[] } = {}): Promise<TracedProject> {
   const jobs = opts.jobs ?? 2;
   const dir = path.join(tmpdir(`bt-${name}-`), name);
   fs.cpSync(path.join(REPO, 'test-programs', name), dir, { recursive: true });
   for (const f of opts.clean ?? []) fs.rmSync(path.join(dir, f), { force: true });
-  const t = await trace(['make', `-j${jobs}`, ...(opts.args ?? [])], { cwd: dir });
-  assert.equal(t.code, 0, `make -j${jobs} in ${name} failed: ${t.stderr}`);
+  const command = opts.command ?? ['make', `-j${jobs}`, ...(opts.args ?? [])];
+  const t = await trace(command, { cwd: dir });
+  assert.equal(t.code, 0, `${command.join(' ')} in ${name} failed: ${t.stderr}`);
   return { dir, file: t.file };
 }

@@ -1,0 +1,2 @@
+int foo_api(int x);
+int foo_util(int x);
