@@ -47,7 +47,7 @@
 import { baseName, relativeInside } from '../normalize/paths.js';
 import { Kind, READS, WRITES } from './kinds.js';
 import { outlivedProcs } from './outlived.js';
-import { isShell, shellInline } from './program.js';
+import { shellInline } from './program.js';
 import type { BuildModel, FileLink, Process } from './types.js';
 
 /** Programs that start jobs, by program name. `cmake` only as `cmake --build`. */
@@ -92,10 +92,11 @@ export function isDriver(p: Process, drivers: ReadonlySet<string>): boolean {
 
 /**
  * True for a shell running inline code (a recipe: `sh -c 'cd src && make'`)
- * that reaches a build driver through shells alone (its subshells, a nested
- * `sh -c`): a recursive make's container, whose time is its sub-driver's
- * jobs. A script (`sh ./configure`, cmake) that runs a driver among its own
- * work stays a job.
+ * that reaches a build driver through shells running inline code alone
+ * (its subshells, a nested `sh -c`): a recursive make's container, whose
+ * time is its sub-driver's jobs. A program or script that runs a driver
+ * among its own work (`sh ./configure`, cmake, kbuild's `sh
+ * link-vmlinux.sh`) stays a job, and so does the recipe that runs it.
  */
 function wrapsDriver(p: Process, procs: ReadonlyMap<number, Process>, driver: ReadonlySet<number>): boolean {
   if (!shellInline(p.argv)) return false;
@@ -103,7 +104,7 @@ function wrapsDriver(p: Process, procs: ReadonlyMap<number, Process>, driver: Re
   while (stack.length) {
     const c = procs.get(stack.pop()!)!;
     if (driver.has(c.proc)) return true;
-    if (c.argv[0] && isShell(c.argv[0])) stack.push(...c.children);
+    if (shellInline(c.argv)) stack.push(...c.children); // a subshell, a nested `sh -c`; not a script it runs
   }
   return false;
 }
