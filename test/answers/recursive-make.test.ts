@@ -58,3 +58,15 @@ for (const [name, recipe] of [
     assert.deepEqual(new Set(rows.map((r) => r.job)), new Set([0]));
   });
 }
+
+ebpfTest('bt summary: a recipe that runs a script that runs the sub-make stays a job (kbuild runs make from link-vmlinux.sh)', async () => {
+  const dir = project('cd . && sh ./build-sub.sh');
+  fs.writeFileSync(path.join(dir, 'build-sub.sh'), 'cd sub && make\n');
+  const t = await trace(['make'], { cwd: dir });
+  assert.equal(t.code, 0, t.stderr);
+  const r = await bt(['summary', '--json', t.file]);
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout) as { job_count: number; jobs: Array<{ argv: string[] }> };
+  assert.equal(s.job_count, 5);
+  assert.deepEqual(s.jobs[0].argv, ['/bin/sh', '-c', 'cd . && sh ./build-sub.sh']);
+});
