@@ -16,7 +16,12 @@
  *   - the build succeeded: the trailer's exit status is 0 (a live or torn
  *     log's outcome is unknown: no probes there);
  *   - its driver, the process that started it (go, make, configure's
- *     shell), exited 0: the failure did not stop it;
+ *     shell), exited 0: the failure did not stop it; or its driver failed
+ *     but ran a scratch build (scratchDriver): CMake's try-compile runs
+ *     `ninja cmTC_xxxxx` (or make) in CMakeScratch/TryCompile-* and
+ *     removes the directory; the failed drivers up to one that exited 0
+ *     (cmake) ran in a directory the build made and removed, and nothing
+ *     kept came of anything under them (below);
  *   - nothing the build kept came of it: what it wrote is a device
  *     (/dev/null) or was gone by the end (gcc's /tmp/cc*.s, conftest.err),
  *     and so is what every other job that read those wrote, and so on
@@ -25,8 +30,9 @@
  *     reading what it wrote does not count: its result is what a probe is
  *     for (and a driver reads and writes much for its own bookkeeping).
  * Anything else stays a failed job: a failed job of a failed build, one
- * whose driver failed (make stopped, or went on with -k and then failed),
- * one that left a file or that another job built on.
+ * whose driver failed (make stopped, or went on with -k and then failed)
+ * in a directory that is still there, one that left a file or that
+ * another job built on.
  *
  * The rule reads the build model alone, with Process.job as the job index
  * set it (the viewer's packed model keeps it), so that the server, the
@@ -40,7 +46,7 @@
 import type { Job } from './jobs.js';
 import { READS, WRITES } from './kinds.js';
 import { isPseudoPath } from '../normalize/paths.js';
-import { failed, type BuildModel, type Process } from './types.js';
+import { failed, type BuildFile, type BuildModel, type Process } from './types.js';
 
 type Lookup = (proc: number) => Process | undefined;
 
@@ -114,11 +120,19 @@ function findProbes(model: BuildModel): ReadonlySet<number> {
   const t = model.trailer;
   if (!t || model.live || model.incomplete || (t.exit_status ?? 0) !== 0 || t.exit_signal) return out;
   const byProc = new Map(model.processes.map((p) => [p.proc, p]));
-  const candidates = model.processes.filter((p) => {
-    const driver = byProc.get(p.parent);
-    return failedRoot(p) && driver !== undefined && driver.exitCode === 0 && driver.signal === 0;
-  });
-  if (!candidates.length) return out;
+  const succeeded = (p: Process | undefined) => p !== undefined && p.exitCode === 0 && p.signal === 0;
+  const scratch = scratchDriver(model, byProc);
+  // per failed job, the processes whose writes say whether anything kept came of it: its own, or a scratch build's
+  const candidates = new Map<Process, Process | undefined>();
+  for (const p of model.processes) {
+    if (!failedRoot(p)) continue;
+    if (succeeded(byProc.get(p.parent))) candidates.set(p, undefined);
+    else {
+      const top = scratch(p);
+      if (top) candidates.set(p, top);
+    }
+  }
+  if (!candidates.size) return out;
   const members = new Map<number, Process[]>();
   for (const p of model.processes) {
     if (!p.job) continue;
@@ -134,16 +148,17 @@ function findProbes(model: BuildModel): ReadonlySet<number> {
   }
   // jobs known to lead to nothing the build kept: a walk that finds nothing kept marks every job it went through
   const barren = new Set<number>();
-  /** Whether a file the build kept came of job `root`: the walk through what it and its readers wrote. */
-  const feedsBuild = (root: number): boolean => {
-    const seenJobs = new Set([root]);
+  /** Whether a file the build kept came of jobs `roots` and processes `own` (a driver's): the walk through what they and their readers wrote. */
+  const feedsBuild = (roots: readonly number[], own: readonly Process[] = []): boolean => {
+    const seenJobs = new Set(roots);
     const seenFiles = new Set<number>();
-    const jobs = [root];
-    while (jobs.length) {
-      const job = jobs.pop()!;
-      if (barren.has(job)) continue;
-      const files: number[] = [];
-      for (const p of members.get(job) ?? []) for (const a of p.files.values()) if (a.kinds & WRITES) files.push(a.file);
+    const jobs = [...roots];
+    const files: number[] = [];
+    const wrote = (p: Process) => {
+      for (const a of p.files.values()) if (a.kinds & WRITES) files.push(a.file);
+    };
+    own.forEach(wrote);
+    for (;;) {
       while (files.length) {
         const id = files.pop()!;
         if (seenFiles.has(id)) continue;
@@ -160,10 +175,63 @@ function findProbes(model: BuildModel): ReadonlySet<number> {
           }
         }
       }
+      const job = jobs.pop();
+      if (job === undefined) break;
+      if (!barren.has(job)) for (const p of members.get(job) ?? []) wrote(p);
     }
     for (const j of seenJobs) barren.add(j);
     return false;
   };
-  for (const p of candidates) if (!feedsBuild(p.proc)) out.add(p.proc);
+  for (const [p, top] of candidates) {
+    if (!top) {
+      if (!feedsBuild([p.proc])) out.add(p.proc);
+      continue;
+    }
+    const under = subtree(top, byProc);
+    const jobs = [...new Set(under.filter((q) => q.job).map((q) => q.job))];
+    if (!feedsBuild(jobs, under.filter((q) => !q.job))) out.add(p.proc);
+  }
+  return out;
+}
+
+/**
+ * For a failed job whose driver failed: the outermost of the failed
+ * processes in no job above it (its driver, a make above that driver)
+ * when the process above them exited 0 and each ran in a directory the
+ * build made and then removed: a scratch build that its caller asked a
+ * question of (CMake's try-compile in CMakeScratch/TryCompile-*). Else
+ * undefined: a driver stopped by a real failure, in a tree that is still
+ * there.
+ */
+function scratchDriver(model: BuildModel, byProc: ReadonlyMap<number, Process>): (job: Process) => Process | undefined {
+  let dirs: Map<string, BuildFile> | undefined;
+  const removed = (path: string) => {
+    dirs ??= new Map(model.files.filter((f) => f.dir).map((f) => [f.path, f]));
+    const f = dirs.get(path);
+    return !!f && f.created && f.removed;
+  };
+  return (job) => {
+    let top: Process | undefined;
+    for (let d = byProc.get(job.parent); d; d = byProc.get(d.parent)) {
+      if (!failed(d)) return top;
+      if (d.job || !removed(d.cwd)) return undefined;
+      top = d;
+    }
+    return undefined;
+  };
+}
+
+/** A process and every process under it. */
+function subtree(root: Process, byProc: ReadonlyMap<number, Process>): Process[] {
+  const out: Process[] = [];
+  const stack = [root];
+  while (stack.length) {
+    const p = stack.pop()!;
+    out.push(p);
+    for (const c of p.children) {
+      const q = byProc.get(c);
+      if (q) stack.push(q);
+    }
+  }
   return out;
 }

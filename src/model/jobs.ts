@@ -3,7 +3,10 @@
  * a build driver (make, ninja, cargo, …) together with its subtree, minus
  * the subtrees of drivers inside it (their children are jobs of their own).
  * The root process always acts as a driver: in a build with no known
- * driver every direct child of the root is a job.
+ * driver every direct child of the root is a job. A recipe's shell that
+ * runs a driver itself (wrapsDriver: Lua's `cd src && $(MAKE) linux`,
+ * automake's loop over SUBDIRS) is no job either: it contains the
+ * sub-driver's jobs, and is in no job with what it ran besides.
  *
  * A job's inputs are the files it read (or ran: kinds.ts READS) that it
  * did not make itself, and those it made that another job wrote over
@@ -44,6 +47,7 @@
 import { baseName, relativeInside } from '../normalize/paths.js';
 import { Kind, READS, WRITES } from './kinds.js';
 import { outlivedProcs } from './outlived.js';
+import { shellInline } from './program.js';
 import type { BuildModel, FileLink, Process } from './types.js';
 
 /** Programs that start jobs, by program name. `cmake` only as `cmake --build`. */
@@ -86,6 +90,25 @@ export function isDriver(p: Process, drivers: ReadonlySet<string>): boolean {
   return false;
 }
 
+/**
+ * True for a shell running inline code (a recipe: `sh -c 'cd src && make'`)
+ * that reaches a build driver through shells running inline code alone
+ * (its subshells, a nested `sh -c`): a recursive make's container, whose
+ * time is its sub-driver's jobs. A program or script that runs a driver
+ * among its own work (`sh ./configure`, cmake, kbuild's `sh
+ * link-vmlinux.sh`) stays a job, and so does the recipe that runs it.
+ */
+function wrapsDriver(p: Process, procs: ReadonlyMap<number, Process>, driver: ReadonlySet<number>): boolean {
+  if (!shellInline(p.argv)) return false;
+  const stack = [...p.children];
+  while (stack.length) {
+    const c = procs.get(stack.pop()!)!;
+    if (driver.has(c.proc)) return true;
+    if (shellInline(c.argv)) stack.push(...c.children); // a subshell, a nested `sh -c`; not a script it runs
+  }
+  return false;
+}
+
 export class JobIndex {
   readonly jobs: Job[] = [];
   private readonly byProc = new Map<number, Job>();
@@ -117,6 +140,7 @@ export class JobIndex {
     for (const p of model.processes) {
       if (driver.has(p.proc) || roots.has(p.proc)) continue;
       if (!(driver.has(p.parent) || roots.has(p.parent))) continue;
+      if (wrapsDriver(p, procs, driver)) continue;
       this.add(p, procs, driver);
     }
     this.jobs.sort((a, b) => a.start - b.start || a.proc - b.proc);

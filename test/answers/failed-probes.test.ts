@@ -132,3 +132,65 @@ ebpfTest('bt summary: in a build that failed, a failed job is a failed job, even
   assert.deepEqual(s.drawn('cc -c bad.c -o /dev/null'), { label: 'cc -c bad.c -o /dev/null\nexit 1', style: 'rounded,filled', color: '#c5221f', fillcolor: '#fce8e6' });
   assert.match(lines[at + 4], new RegExp(`^    innermost failure: cc1 bad\\.c .*  \\(exit 1, proc ${s.json.failed_jobs[0].innermost.proc}\\)$`));
 });
+
+/** A CMake project with a negative check_include_file (a try-compile that fails) and a main.c that does (`broken`) or does not compile. */
+function cmakeProject(broken: boolean): string {
+  const dir = tmpdir('bt-probes-cmake-');
+  fs.writeFileSync(
+    path.join(dir, 'CMakeLists.txt'),
+    'cmake_minimum_required(VERSION 3.10)\nproject(p C)\ninclude(CheckIncludeFile)\ncheck_include_file(nonexistent_xyz.h HAVE_X)\nadd_executable(app main.c)\n',
+  );
+  fs.writeFileSync(path.join(dir, 'main.c'), broken ? 'int main(void) { return nope; }\n' : 'int main(void) { return 0; }\n');
+  return dir;
+}
+
+ebpfTest("bt summary: CMake's failing try-compile is a failed probe (its ninja failed in a scratch directory cmake removed); a real compile error stays a failed job", async () => {
+  const probe = /^\/usr\/bin\/cc +-o CMakeFiles\/cmTC_[0-9a-f]+\.dir\/CheckIncludeFile\.c\.o -c \/.*\/CMakeFiles\/CMakeScratch\/TryCompile-\w+\/CheckIncludeFile\.c$/;
+  const compile = /^\/usr\/bin\/cc +-MD -MT CMakeFiles\/app\.dir\/main\.c\.o .* -c \/.*\/main\.c$/;
+  const run = async (broken: boolean, script: string) => {
+    const t = await trace(['sh', '-c', script], { cwd: cmakeProject(broken) });
+    const j = await bt(['summary', t.file, '--json']);
+    assert.equal(j.code, 0, j.stderr);
+    const text = await bt(['summary', t.file]);
+    assert.equal(text.code, 0, text.stderr);
+    const lines = text.stdout.split('\n');
+    return { code: t.code, json: JSON.parse(j.stdout), lines, at: lines.findIndex((l) => l.startsWith('processes: ')) };
+  };
+  const cmake = 'cmake -G Ninja -S . -B build >/dev/null';
+  // the build succeeds: cmake, its 3 try-compile jobs, the compile and the link; the failed try-compile is a failed probe
+  const ok = await run(false, `${cmake} && ninja -C build >/dev/null`);
+  assert.equal(ok.code, 0);
+  assert.deepEqual(ok.json.failed_jobs, []);
+  assert.equal(ok.json.failed_probes.length, 1);
+  assert.equal(ok.json.failed_probes[0].argv[0], '/bin/sh');
+  assert.match(ok.json.failed_probes[0].argv[2], probe);
+  assert.match(ok.lines[ok.at], /^processes: \d+ \(\d+ failed\); jobs: 6 \(1 failed probe\); average parallelism [\d.]+$/);
+  assert.equal(ok.lines[ok.at + 3], 'failed probes (1): jobs that failed while the build went on and succeeded, and nothing it kept came of them:');
+  assert.match(ok.lines[ok.at + 4], /^  sh -c 'cc -o …\/CheckIncludeFile\.c\.o -c …\/CheckIncludeFile\.c'  \(exit 1, proc \d+\)$/);
+
+  // main.c does not compile, and the script ignores ninja's failure: its failed driver ran in build/, still there
+  const ignored = await run(true, `${cmake} && ninja -C build >/dev/null 2>&1; exit 0`);
+  assert.equal(ignored.code, 0);
+  assert.deepEqual(
+    ignored.json.failed_jobs.map((f: any) => compile.test(f.argv[2])),
+    [true],
+  );
+  assert.deepEqual(
+    ignored.json.failed_probes.map((f: any) => probe.test(f.argv[2])),
+    [true],
+  );
+  assert.match(ignored.lines[ignored.at], /; jobs: 5 \(1 failed; 1 failed probe\); /);
+
+  // the build fails: every failed job is a failed job
+  const failedBuild = await run(true, `${cmake} && ninja -C build >/dev/null 2>&1`);
+  assert.equal(failedBuild.code, 1);
+  assert.deepEqual(failedBuild.json.failed_probes, []);
+  assert.deepEqual(
+    failedBuild.json.failed_jobs.map((f: any) => [probe.test(f.argv[2]), compile.test(f.argv[2])]),
+    [
+      [true, false],
+      [false, true],
+    ],
+  );
+  assert.match(failedBuild.lines[failedBuild.at], /; jobs: 5 \(2 failed\); /);
+});
