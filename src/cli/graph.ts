@@ -84,7 +84,7 @@ export function graphCommand(): Command {
       new Option('--warnings <which>', 'normalization warnings of a raw log: a count (default), or all of them').choices(['count', 'all']).default('count'),
     )
     .option('-q, --quiet', 'no notes on stderr')
-    .action(async (log: string, o) => {
+    .action(async (log: string, o, cmd: Command) => {
       const format = formatFor(o.output, o.format);
       const toStdout = !o.output || o.output === '-';
       if (!toStdout) refuseInputAsOutput(log, o.output);
@@ -100,7 +100,8 @@ export function graphCommand(): Command {
         files: o.files,
         exe: o.exe,
         depth: o.depth,
-        collapse: o.collapse,
+        // not given: the view's default, or with --focus, by program when that is many screens tall (graph/index.ts focusGraph)
+        collapse: cmd.getOptionValueSource('collapse') === 'default' ? undefined : o.collapse,
         probes: !!o.probes,
         temporaries: !!o.temporaries,
         unfold: !!o.unfold,
