@@ -257,7 +257,11 @@ export function compared(argv: readonly string[]): Compared {
   return c;
 }
 
-/** A shell script's words as written: split at blanks outside quotes, the quotes and backslashes kept. */
+/**
+ * A shell script's words as written: split at blanks outside quotes, the
+ * quotes and backslashes kept; `;`, `&&`, `||`, `|`, `&` and parentheses
+ * are words of their own (`sleep 0.1;` is `sleep`, `0.1`, `;`).
+ */
 export function scriptWords(s: string): string[] {
   const out: string[] = [];
   let w = '';
@@ -266,6 +270,13 @@ export function scriptWords(s: string): string[] {
     if (c === ' ' || c === '\t' || c === '\n') {
       if (w) out.push(w);
       w = '';
+    } else if (';&|()'.includes(c) && !/[<>]$/.test(w)) {
+      if (w) out.push(w);
+      let j = i;
+      while (c !== '(' && c !== ')' && j + 1 < s.length && s[j + 1] === c) j++;
+      out.push(s.slice(i, j + 1));
+      w = '';
+      i = j;
     } else if (c === '\\') {
       w += s.slice(i, i + 2);
       i++;
