@@ -17,7 +17,8 @@
  *    `go-build<N>` and `go-link-<N>`.
  *    Only directories this build made are masked: a directory that was
  *    there before the build is compared as it is.
- *  - the same in relative paths, and autoconf's `conf$$` names (relative.ts)
+ *  - the same in relative paths; autoconf's `conf$$` and CMake's `cmTC_xxxxx`
+ *    names wherever they are (relative.ts)
  */
 import { DiffError } from '../errors.js';
 import type { Build } from '../model/index.js';
