@@ -65,7 +65,10 @@ export function graphCommand(): Command {
     .option('--unfold', "draw every file: by default 12 or more the build only read outside its tree under one directory are one node (/usr/include/**/* ×150), and so is a build tool's cache (the Go build cache, Cargo's .fingerprint and incremental directories, rustc's codegen units)")
     .option('--temporaries', "show temporary files (made and removed in /tmp: gcc's /tmp/ccXXXXXX.s; made and removed or renamed into place by one process: ar's stXXXXXX); by default a writer -> reader edge stands for each")
     .addOption(
-      new Option('--collapse <mode>', 'merge repeated processes: identical subtrees, or all siblings running the same program')
+      new Option(
+        '--collapse <mode>',
+        'merge repeated processes: identical subtrees, or all siblings running the same program (not given, with --focus: by program past 60 process boxes); none also draws the forks --focus folds into their parent',
+      )
         .choices(['none', 'identical', 'program'])
         .default('identical'),
     )
@@ -84,7 +87,7 @@ export function graphCommand(): Command {
       new Option('--warnings <which>', 'normalization warnings of a raw log: a count (default), or all of them').choices(['count', 'all']).default('count'),
     )
     .option('-q, --quiet', 'no notes on stderr')
-    .action(async (log: string, o) => {
+    .action(async (log: string, o, cmd: Command) => {
       const format = formatFor(o.output, o.format);
       const toStdout = !o.output || o.output === '-';
       if (!toStdout) refuseInputAsOutput(log, o.output);
@@ -100,7 +103,8 @@ export function graphCommand(): Command {
         files: o.files,
         exe: o.exe,
         depth: o.depth,
-        collapse: o.collapse,
+        // not given: the view's default, or with --focus, by program when that is many screens tall (graph/index.ts focusGraph)
+        collapse: cmd.getOptionValueSource('collapse') === 'default' ? undefined : o.collapse,
         probes: !!o.probes,
         temporaries: !!o.temporaries,
         unfold: !!o.unfold,

@@ -225,9 +225,9 @@ function info(b: Build, base: string): BuildInfo {
 
 /** A process as the report shows it: its argv masked (argv[0] as a masked path, not only the program's name). */
 function cmd(s: Side, proc: number): Command {
-  const argv = s.build.process(proc)!.argv;
+  const p = s.build.process(proc)!;
   const masked = s.argv.get(proc);
-  return { proc, argv: masked ? [s.mask.text(argv[0] ?? ''), ...masked.slice(1)] : argv.map((x) => s.mask.text(x)), cwd: s.cwd.get(proc) ?? '' };
+  return { proc, argv: masked ? [s.mask.text(p.argv[0] ?? '', p.cwd), ...masked.slice(1)] : p.argv.map((x) => s.mask.text(x, p.cwd)), cwd: s.cwd.get(proc) ?? '' };
 }
 
 /** Why a log is not the whole build, in words (what bt's warning on stderr says), or null; `noTrailer`: the model found the log unfinished (bt trace was killed). */

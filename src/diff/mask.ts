@@ -15,9 +15,10 @@
  *    and 6 to 10 random characters with at least one capital letter or
  *    digit (ordinary words such as `ccompile` or `tmp_debug` stay), or go's
  *    `go-build<N>` and `go-link-<N>`.
- *    Only directories this build made are masked, by their absolute path:
- *    a directory that was there before the build, or a name in a relative
- *    path, is compared as it is.
+ *    Only directories this build made are masked: a directory that was
+ *    there before the build is compared as it is.
+ *  - the same in relative paths; autoconf's `conf$$` and CMake's `cmTC_xxxxx`
+ *    names wherever they are (relative.ts)
  *
  * A directory reached through a symbolic link is named as the directory
  * it resolves to (aliases.ts): `-I /usr/lib/go-1.19/src` and `-I
@@ -28,6 +29,7 @@ import { DiffError } from '../errors.js';
 import type { Build } from '../model/index.js';
 import { baseName, relativeInside } from '../normalize/paths.js';
 import { resolvedName } from './aliases.js';
+import { RelativeTemps } from './relative.js';
 
 /** Built-in temporary-name patterns. */
 const TEMP_PATTERNS: readonly RegExp[] = [
@@ -105,6 +107,7 @@ export class Masker {
   /** Temporary directories the build made (absolute paths), and their names (a quick test before the prefix walk). */
   private readonly tempDirs: Set<string>;
   private readonly tempDirNames: Set<string>;
+  private readonly relative: RelativeTemps;
 
   constructor(
     build: Build,
@@ -120,11 +123,12 @@ export class Masker {
       build.model.files.filter((f) => f.dir && f.created && (f.removed || TEMP_DIR_NAME.test(baseName(f.path))) && f.path !== this.start && f.path !== build.startDir).map((f) => f.path),
     );
     this.tempDirNames = new Set([...this.tempDirs].map(baseName));
+    this.relative = new RelativeTemps(build, this.temps, this.tempDirs);
   }
 
-  /** A string from the build (argument, environment value) with its run-specific parts masked. */
-  text(s: string): string {
-    let out = s;
+  /** A string from the build (argument, environment value) with its run-specific parts masked; `cwd`: where its relative paths start (the process's working directory). */
+  text(s: string, cwd?: string): string {
+    let out = this.relative.text(s, cwd);
     if (out.includes('/')) {
       out = out.replace(/\/[^\s:=,;'"]+/g, (p) => (this.temps.has(p) ? '<tmp>' : this.aliases.size ? resolvedName(p, this.aliases) : p));
       for (const re of TEMP_PATTERNS) out = out.replace(re, '<tmp>');

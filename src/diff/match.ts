@@ -9,12 +9,14 @@
  * tool under matched parents, then the same tool and directory; in both,
  * the most arguments in common first, and only pairs that share at least
  * half their words or where one's words are all in the other (only words
- * added or only removed: `gen` and `gen --fast x`). Last, what is left
+ * added or only removed: `gen` and `gen --fast x`; a shell's -c script
+ * counts as its words, `compared`). Last, what is left
  * pairs by what it made: the topmost unpaired processes of each side whose
  * trees alone wrote the same file (`gcc -c u.c`, whose `as` wrote u.o,
  * against `clang -c u.c`; `gcc -o prog`, whose ld paired with clang's).
  */
 import { programName, WRITES, type Build, type Process } from '../model/index.js';
+import { shellInline } from '../model/program.js';
 import { rootProcess } from './base.js';
 import type { Masker } from './mask.js';
 
@@ -47,7 +49,7 @@ export function side(build: Build, mask: Masker): Side {
   const procs = build.model.processes.filter((p) => p.execd);
   const s: Side = { build, mask, procs, argv: new Map(), cwd: new Map(), key: new Map(), wrote: new Map() };
   for (const p of procs) {
-    const argv = [programName(p), ...p.argv.slice(1).map((a) => mask.text(a))];
+    const argv = [programName(p), ...p.argv.slice(1).map((a) => mask.text(a, p.cwd))];
     const cwd = mask.cwd(p.cwd);
     s.argv.set(p.proc, argv);
     s.cwd.set(p.proc, cwd);
@@ -139,8 +141,8 @@ export function match(a: Side, b: Side): Matching {
       const scores: Array<[number, Process, Process]> = [];
       for (const p of as) {
         for (const q of bs) {
-          const x = a.argv.get(p.proc)!;
-          const y = b.argv.get(q.proc)!;
+          const x = compared(a.argv.get(p.proc)!).words;
+          const y = compared(b.argv.get(q.proc)!).words;
           const common = lcs(x, y).length;
           const s = common / Math.max(x.length, y.length);
           if (s >= 0.5 || common === Math.min(x.length, y.length)) scores.push([s, p, q]);
@@ -203,20 +205,94 @@ export function lcs(x: readonly string[], y: readonly string[]): Array<[number, 
   return out;
 }
 
-export type ArgOp = { op: '=' | '-' | '+'; arg: string };
+/** A word of an argument diff; `script`: a word of a shell's -c script, as written there (quotes kept). */
+export type ArgOp = { op: '=' | '-' | '+'; arg: string; script?: true };
 
-/** The argument diff of two argv lists: kept, removed (-) and added (+) words in order. */
-export function argDiff(x: readonly string[], y: readonly string[]): ArgOp[] {
+/**
+ * The argument diff of two argv lists: kept, removed (-) and added (+) words
+ * in order, a shell's -c script word by word (`compared`).
+ */
+export function argDiff(argvX: readonly string[], argvY: readonly string[]): ArgOp[] {
+  const cx = compared(argvX);
+  const cy = compared(argvY);
+  const [x, y] = [cx.words, cy.words];
+  const op = (o: ArgOp['op'], c: Compared, k: number): ArgOp => (k >= c.from && k < c.to ? { op: o, arg: c.words[k]!, script: true } : { op: o, arg: c.words[k]! });
   const out: ArgOp[] = [];
   let i = 0;
   let j = 0;
   for (const [ci, cj] of [...lcs(x, y), [x.length, y.length] as [number, number]]) {
-    while (i < ci) out.push({ op: '-', arg: x[i++] });
-    while (j < cj) out.push({ op: '+', arg: y[j++] });
-    if (ci < x.length) out.push({ op: '=', arg: x[ci] });
+    while (i < ci) out.push(op('-', cx, i++));
+    while (j < cj) out.push(op('+', cy, j++));
+    if (ci < x.length) out.push(op('=', cx, ci));
     i = ci + 1;
     j = cj + 1;
   }
+  return out;
+}
+
+/** An argv as compared word by word: `words`, of which [from, to) are the words of a shell's -c script. */
+interface Compared {
+  words: string[];
+  from: number;
+  to: number;
+}
+
+const comparedOf = new WeakMap<readonly string[], Compared>();
+
+/**
+ * An argv as compared word by word: a shell's -c script (ninja's and make's
+ * `sh -c 'cc -O1 -c x.c'`) as its words, so that a flag changed in it
+ * compares as the compiler's own argument does; the rest as it is.
+ */
+export function compared(argv: readonly string[]): Compared {
+  let c = comparedOf.get(argv);
+  if (c) return c;
+  const sh = shellInline(argv);
+  if (!sh) c = { words: [...argv], from: 0, to: 0 };
+  else {
+    const script = scriptWords(sh.script);
+    c = { words: [...argv.slice(0, sh.at + 1), ...script, ...argv.slice(sh.at + 2)], from: sh.at + 1, to: sh.at + 1 + script.length };
+  }
+  comparedOf.set(argv, c);
+  return c;
+}
+
+/**
+ * A shell script's words as written: split at blanks outside quotes, the
+ * quotes and backslashes kept; `;`, `&&`, `||`, `|`, `&` and parentheses
+ * are words of their own (`sleep 0.1;` is `sleep`, `0.1`, `;`).
+ */
+export function scriptWords(s: string): string[] {
+  const out: string[] = [];
+  let w = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === ' ' || c === '\t' || c === '\n') {
+      if (w) out.push(w);
+      w = '';
+    } else if (';&|()'.includes(c) && !/[<>]$/.test(w)) {
+      if (w) out.push(w);
+      let j = i;
+      while (c !== '(' && c !== ')' && j + 1 < s.length && s[j + 1] === c) j++;
+      out.push(s.slice(i, j + 1));
+      w = '';
+      i = j;
+    } else if (c === '\\') {
+      w += s.slice(i, i + 2);
+      i++;
+    } else if (c === "'") {
+      const j = s.indexOf("'", i + 1);
+      const e = j < 0 ? s.length : j + 1;
+      w += s.slice(i, e);
+      i = e - 1;
+    } else if (c === '"') {
+      let j = i + 1;
+      while (j < s.length && s[j] !== '"') j += s[j] === '\\' ? 2 : 1;
+      w += s.slice(i, j + 1);
+      i = j;
+    } else w += c;
+  }
+  if (w) out.push(w);
   return out;
 }
 

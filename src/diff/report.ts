@@ -17,11 +17,16 @@ function where(c: Command): string {
   return c.cwd && c.cwd !== '.' ? `  (in ${c.cwd})` : '';
 }
 
-/** The words of an argument diff, a run of 3 or more equal ones as one (`[-'<tmp>'-]×18`). */
+/**
+ * The words of an argument diff, a run of 3 or more equal ones as one
+ * (`[-'<tmp>'-]×18`); a shell script's words as written in it
+ * (`sh -c cc {+-O1+} -c '$START/x.c'`).
+ */
 function diffWords(ops: readonly ArgOp[]): Array<{ text: string; changed: boolean }> {
   const out: Array<{ text: string; changed: boolean; n: number }> = [];
   for (const o of ops) {
-    const text = o.op === '=' ? quoteArg(o.arg) : o.op === '-' ? `[-${quoteArg(o.arg)}-]` : `{+${quoteArg(o.arg)}+}`;
+    const word = o.script ? displayPath(o.arg) : quoteArg(o.arg);
+    const text = o.op === '=' ? word : o.op === '-' ? `[-${word}-]` : `{+${word}+}`;
     const last = out[out.length - 1];
     if (last && last.text === text) last.n++;
     else out.push({ text, changed: o.op !== '=', n: 1 });

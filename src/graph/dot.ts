@@ -94,6 +94,7 @@ function procTooltip(v: VProc): string {
   }
   if (v.merged.length > shown.length) lines.push(`… and ${v.merged.length - shown.length} more`);
   if (v.folded) lines.push(`${v.folded} subprocesses folded in (--depth)${v.failedFolded ? `, ${v.failedFolded} of them failed` : ''}`);
+  if (v.forks) lines.push(`${plural(v.forks, 'fork')} that ran no program folded in (--collapse none draws them)`);
   return lines.join('\n');
 }
 
@@ -336,6 +337,7 @@ export function graphTitle(view: GraphView): string {
   if (view.model.live) notes.push('the build so far: still being traced');
   else if (view.model.incomplete) notes.push('incomplete trace');
   if (view.model.lostEvents) notes.push(`${view.model.lostEvents} events lost`);
+  if (view.collapsedFrom) notes.push(`collapsed by program: --collapse identical draws ${view.collapsedFrom} process boxes`);
   // what is drawn: boxes and file nodes, and the processes and files they stand for when --depth, --collapse or folding merged some
   const boxes = view.procs.length;
   const procs = view.procs.reduce((n, v) => n + v.members.length, 0);

@@ -76,17 +76,32 @@ export function graphBuild(build: Build, options: GraphOptions = {}, focus?: Ing
 }
 
 /**
+ * Process boxes a focus graph draws at most with repeated processes
+ * collapsed (the default): past them (a libtool library's provenance, every
+ * compile a libtool script with its seds) the picture is many screens
+ * tall, and unless --collapse was given it collapses by program instead.
+ */
+export const FOCUS_MAX_BOXES = 60;
+
+/**
  * The graph of `file`'s provenance (bt graph --focus; answers/deps.ts
  * depsScope): `scope.depth` is its depth in jobs, 1 or more (options.depth,
  * the process tree's, is not used), and so is the --depth that --max-nodes
- * suggests.
+ * suggests. Forks fold into the process they are a fork of unless
+ * --collapse none (GraphOptions.foldForks); without --collapse
+ * (options.collapse undefined), a graph of more than FOCUS_MAX_BOXES
+ * process boxes collapses by program (GraphView.collapsedFrom).
  */
 export function focusGraph(build: Build, file: BuildFile, options: GraphOptions, scope: ScopeOptions = {}): { view: GraphView; focus: Scope } {
   const at = depsScopes(build, file, scope);
   const focus = at(scope.depth);
-  const opts = { ...options, depth: undefined };
+  let opts: GraphOptions = { ...options, depth: undefined, foldForks: options.foldForks ?? options.collapse !== 'none' };
   const model = (s: Scope) => graphModel(build, { ...ingest(opts, build.header), focus: s });
-  const view = buildView(model(focus), opts, { current: scope.depth, min: 1, count: (d) => computeView(model(at(d)), opts).nodeCount });
+  const m = model(focus);
+  const boxes = options.collapse === undefined ? computeView(m, opts).procs.length : 0;
+  if (boxes > FOCUS_MAX_BOXES) opts = { ...opts, collapse: 'program' };
+  const view = buildView(m, opts, { current: scope.depth, min: 1, count: (d) => computeView(model(at(d)), opts).nodeCount });
+  if (boxes > FOCUS_MAX_BOXES) view.collapsedFrom = boxes;
   return { view, focus };
 }
 

@@ -9,7 +9,10 @@
  *
  * --depth N folds every process deeper than N into its nearest shown
  * ancestor: the ancestor's node gets their file accesses and a
- * "+K subprocesses" note. --collapse identical merges sibling subtrees
+ * "+K subprocesses" note. A focus graph folds the forks that ran no program
+ * of their own (a shell script's subshells: libtool's `$(echo … | sed …)`)
+ * into the process they are a fork of, their children its children
+ * (foldForks). --collapse identical merges sibling subtrees
  * that are the same in every shown respect (program, argv, exit status,
  * files and how, and their own subtrees) into one node marked "×N";
  * --collapse program merges sibling processes running the same program
@@ -49,6 +52,12 @@ export interface GraphOptions {
   probes?: boolean;
   /** Show directory listings and O_PATH opens (default: with --all-files). */
   dirOpens?: boolean;
+  /**
+   * Fold each process that ran no program of its own (a fork) into the
+   * process it is a fork of: its files that one's, its children that one's
+   * (default: with --focus, unless --collapse none).
+   */
+  foldForks?: boolean;
   /** Show temporaries as files (default: with --all-files or --include; else a process -> process edge stands for each). */
   temporaries?: boolean;
   /**
@@ -76,6 +85,8 @@ export interface VProc {
   merged: ProcNode[];
   /** Descendants folded in by --depth. */
   folded: number;
+  /** Forks folded in (foldForks), its own and its merged processes'. */
+  forks: number;
   /** Failed processes among the merged ones (the representative included): the node's own failures; a failed probe's are none (model/failures.ts). */
   failedCount: number;
   /** Failed processes among the folded descendants (--depth): failed subprocesses, not the node's own failure. */
@@ -119,6 +130,8 @@ export interface GraphView {
   links: Array<{ from: VFile; to: VFile; kind: 'mv' | 'ln' }>;
   /** Total nodes (processes + files). */
   nodeCount: number;
+  /** A focus graph collapsed by program because --collapse identical would draw this many process boxes (index.ts focusGraph). */
+  collapsedFrom?: number;
 }
 
 /** Compiles the path filters of `opts` (relative globs are relative to `cwd`); `written`: the build wrote the file (a library it made is not hidden). */
@@ -173,6 +186,7 @@ function newVProc(p: ProcNode): VProc {
     count: 1,
     merged: [p],
     folded: 0,
+    forks: 0,
     failedCount: failed(p) && !p.probe ? 1 : 0,
     failedFolded: 0,
     files: new Map(p.files),
@@ -197,13 +211,25 @@ function foldInto(v: VProc, model: BuildModel, p: ProcNode): void {
   }
 }
 
-function buildTree(model: BuildModel, p: ProcNode, depth: number, maxDepth: number): VProc {
+function buildTree(model: BuildModel, p: ProcNode, depth: number, maxDepth: number, foldForks: boolean): VProc {
   const v = newVProc(p);
   if (depth >= maxDepth) {
     foldInto(v, model, p);
     return v;
   }
-  for (const c of p.children) v.children.push(buildTree(model, model.procs.get(c)!, depth + 1, maxDepth));
+  // a fork's failure is its script's to handle (`$(… | grep x)`): not counted as a failed subprocess
+  const children = (q: ProcNode) => {
+    for (const c of q.children) {
+      const r = model.procs.get(c)!;
+      if (foldForks && !r.execd) {
+        v.forks++;
+        v.members.push(r.proc);
+        unite(v.files, r.files);
+        children(r);
+      } else v.children.push(buildTree(model, r, depth + 1, maxDepth, foldForks));
+    }
+  };
+  children(p);
   return v;
 }
 
@@ -234,6 +260,7 @@ function mergeInto(a: VProc, b: VProc): void {
   a.count += b.count;
   a.merged.push(...b.merged);
   a.folded += b.folded;
+  a.forks += b.forks;
   a.failedCount += b.failedCount;
   a.failedFolded += b.failedFolded;
   unite(a.files, b.files);
@@ -361,7 +388,7 @@ export function computeView(model: BuildModel, opts: GraphOptions = {}): GraphVi
   const shown = shownBitsFor(opts, written);
   const maxDepth = opts.depth ?? Infinity;
 
-  let roots = tops(model, opts.exe).map((p) => buildTree(model, p, 0, maxDepth));
+  let roots = tops(model, opts.exe).map((p) => buildTree(model, p, 0, maxDepth, !!opts.foldForks));
   const collapse = opts.collapse ?? 'identical';
   if (collapse === 'identical') roots = collapseIdentical(roots, (b) => shown(b));
   else if (collapse === 'program') roots = collapseByProgram(roots);

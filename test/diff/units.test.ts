@@ -66,7 +66,8 @@ test('diffBuilds: the two roots always pair, however few words they share', () =
   assert.deepEqual(text.slice(at, at + 6), [
     'arguments changed (A -> B) (4)',
     '  make {+INC=inc2+} {+S=0.5+}',
-    "  sh -c [-'sleep 0.1; cc -Iinc1 -c -o u.o u.c'-] {+'sleep 0.5; cc -Iinc2 -c -o u.o u.c'+}",
+    // the shell's script word by word, its words as written
+    '  sh -c sleep [-0.1-] {+0.5+} ; cc [--Iinc1-] {+-Iinc2+} -c -o u.o u.c',
     '  sleep [-0.1-] {+0.5+}',
     '  cc [--Iinc1-] {+-Iinc2+} -c -o u.o u.c',
     '',
