@@ -103,30 +103,66 @@ function outlivedLine(s: Summary): string {
   return `${plural(s.outlived.length, 'process', 'processes')} outlived the build, left running: ${names.join(', ')}${more ? `, ${more}` : ''}; the times here end with the build (the trace ran on to ${ms(s.trace_ms)})`;
 }
 
-/** Up to how many failed jobs the text lists. */
+/** Up to how many failed jobs the text lists (groups of identical ones: sameFailures). */
 const FAILED_SHOWN = 10;
+/** Up to how many proc ids a line of identical failures names. */
+const PROCS_NAMED = 3;
 
-/** The failed jobs, each with how it ended and, when another process failed under it, the innermost one. */
+/** How a process ended and its proc id, or for identical ones how often and their procs (`exit 1, 38 times: procs 191, 196, 198, …`). */
+function endedProcs(ended: string, procs: readonly number[]): string {
+  if (procs.length === 1) return `${ended}, proc ${procs[0]}`;
+  return `${ended}, ${procs.length} times: procs ${procs.slice(0, PROCS_NAMED).join(', ')}${procs.length > PROCS_NAMED ? ', …' : ''}`;
+}
+
+/** A line of failed jobs (or probes) that ran the same command and ended alike, with the same innermost failure. */
+interface SameFailures {
+  job: FailedJob;
+  procs: number[];
+  innermost: number[];
+}
+
+/**
+ * Failed jobs grouped by what they ran and how they ended (and, `inner`,
+ * their innermost failure's command and ending), in the order of each
+ * group's first: a kernel build's 38 `cat include/config/kernel.release`
+ * probes are one line.
+ */
+function sameFailures(jobs: readonly FailedJob[], inner: boolean): SameFailures[] {
+  const by = new Map<string, SameFailures>();
+  for (const j of jobs) {
+    const i = j.innermost;
+    const innermost = !inner || i.proc === j.proc ? '' : JSON.stringify([i.argv, i.exit_code, i.signal]);
+    const key = JSON.stringify([j.argv, j.exit_code, j.signal, innermost]);
+    const g = by.get(key);
+    if (g) {
+      g.procs.push(j.proc);
+      g.innermost.push(i.proc);
+    } else by.set(key, { job: j, procs: [j.proc], innermost: [i.proc] });
+  }
+  return [...by.values()];
+}
+
+/** The failed jobs, each with how it ended and, when another process failed under it, the innermost one; identical ones on one line (sameFailures). */
 function failedJobLines(jobs: readonly FailedJob[]): string[] {
   const out = [`failed jobs (${count(jobs.length)}):`];
-  const { shown, more } = firstOf(jobs, FAILED_SHOWN);
-  for (const j of shown) {
-    out.push(`  ${commandIn(j.argv, 120)}  (${endedText(j.exit_code, j.signal)}, proc ${j.proc})`);
+  const { shown, more } = firstOf(sameFailures(jobs, true), FAILED_SHOWN, (g) => g.procs.length);
+  for (const { job: j, procs, innermost } of shown) {
+    out.push(`  ${commandIn(j.argv, 120)}  (${endedProcs(endedText(j.exit_code, j.signal), procs)})`);
     const i = j.innermost;
-    if (i.proc !== j.proc) out.push(`    innermost failure: ${commandIn(i.argv, 120)}  (${endedText(i.exit_code, i.signal)}, proc ${i.proc})`);
+    if (i.proc !== j.proc) out.push(`    innermost failure: ${commandIn(i.argv, 120)}  (${endedProcs(endedText(i.exit_code, i.signal), innermost)})`);
   }
   if (more) out.push(`  … ${more}`);
   return out;
 }
 
-/** Up to how many failed probes the text lists: configure's can be hundreds, and none of them is news. */
+/** Up to how many failed probes (groups of identical ones) the text lists: configure's can be hundreds, and none of them is news. */
 const PROBES_SHOWN = 5;
 
-/** The failed probes (model/failures.ts), quietly: what they ran and how they ended, a line each. */
+/** The failed probes (model/failures.ts), quietly: what they ran and how they ended, a line each, identical ones on one line (sameFailures). */
 function failedProbeLines(probes: readonly FailedJob[]): string[] {
   const out = [`failed probes (${count(probes.length)}): jobs that failed while the build went on and succeeded, and nothing it kept came of them:`];
-  const { shown, more } = firstOf(probes, PROBES_SHOWN);
-  for (const j of shown) out.push(`  ${commandIn(j.argv, 120)}  (${endedText(j.exit_code, j.signal)}, proc ${j.proc})`);
+  const { shown, more } = firstOf(sameFailures(probes, false), PROBES_SHOWN, (g) => g.procs.length);
+  for (const { job: j, procs } of shown) out.push(`  ${commandIn(j.argv, 120)}  (${endedProcs(endedText(j.exit_code, j.signal), procs)})`);
   if (more) out.push(`  … ${more}`);
   return out;
 }
