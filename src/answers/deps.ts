@@ -54,8 +54,10 @@ export interface DepNode {
   children: DepNode[];
   /** Shown in full elsewhere in the tree. */
   repeated?: boolean;
-  /** A build tool's cache or bookkeeping file (present/fold.ts): the group's name and what it is; the text folds them. */
-  cache?: { name: string; what: string };
+  /** A build tool's cache or bookkeeping file (present/fold.ts): the group's name and what it is (`whole`: what it was made from folds with it); the text folds them. */
+  cache?: { name: string; what: string; whole?: true };
+  /** It did not exist at the build's end (its last change was a removal: a depfile ninja read and deleted, a try-compile's scratch). */
+  removed?: true;
 }
 
 export interface DepsResult {
@@ -316,7 +318,7 @@ export function deps(build: Build, file: BuildFile, opts: ProvenanceOptions = {}
     inputs: untouched ? [] : sortedPaths(build, distinctFiles(build, [...leaves])),
     outputs: sortedPaths(build, made),
     processes: [...units].sort((a, b) => a - b).map((u) => depProcess(build, u)),
-    tree: markCaches(build, tree),
+    tree: markFiles(build, tree),
     untouched,
     readers,
     lookups,
@@ -439,7 +441,7 @@ export function rdeps(build: Build, file: BuildFile, opts: DepsOptions = {}): De
     inputs: sortedPaths(build, read),
     outputs: sortedPaths(build, made),
     processes: [...(units.size ? units : readOnly)].sort((a, b) => a - b).map((u) => depProcess(build, u)),
-    tree: markCaches(build, tree),
+    tree: markFiles(build, tree),
     // nobody read it by any name (at --depth 0 no reader is visited: ask the file)
     untouched: readerUnits(build, namesOf(build, file.id)).length === 0,
     readers: [],
@@ -536,14 +538,16 @@ function scopeOf(build: Build, file: BuildFile, { made: how, inPhase }: Provenan
   return { procs, files, stops };
 }
 
-/** Marks the tree's cache and bookkeeping files (present/fold.ts cacheGroups) with their group; returns the tree. */
-function markCaches(build: Build, tree: DepNode): DepNode {
+/** Marks the tree's cache and bookkeeping files (present/fold.ts cacheGroups) with their group, and the files gone at the build's end; returns the tree. */
+function markFiles(build: Build, tree: DepNode): DepNode {
   const groups = cacheGroups(build);
   const stack = [tree];
   while (stack.length) {
     const n = stack.pop()!;
-    const g = groups[build.file(n.path)?.id ?? -1];
-    if (g) n.cache = { name: g.name, what: g.what };
+    const f = build.file(n.path);
+    const g = groups[f?.id ?? -1];
+    if (g) n.cache = g.whole ? { name: g.name, what: g.what, whole: true } : { name: g.name, what: g.what };
+    if (f?.removed) n.removed = true;
     stack.push(...n.children);
   }
   return tree;

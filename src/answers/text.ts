@@ -3,7 +3,7 @@
  * under the build's start directory are shown relative to it, unless
  * `absolute` (present/format.ts pathShower); the JSON keeps them absolute.
  */
-import { commandLine, count, displayPath, endedText, exitStatus, firstOf, formatDuration, pathShower, plural, showDirName } from '../present/format.js';
+import { commandLine, count, counted, displayPath, endedText, exitStatus, firstOf, formatDuration, pathShower, plural, showDirName } from '../present/format.js';
 import { dirName } from '../normalize/paths.js';
 import { foldDirs } from '../present/fold.js';
 import { commandIn } from '../present/label.js';
@@ -289,8 +289,14 @@ function foldLine(show: Show, f: Fold): string {
   return `${show(f.dir)}/  (${count(f.leaves.length)} files${where}; --inputs lists them)`;
 }
 
-/** A node whose subtree is all a build tool's cache (or shown above): nothing in it but the cache's own bookkeeping. */
+/**
+ * A node whose subtree is all a build tool's cache (or shown above):
+ * nothing in it but the cache's own bookkeeping; or a node of a group
+ * whose provenance folds with it (CacheGroup.whole: CMake's try-compile
+ * scratch), whatever is below it.
+ */
 function allCache(n: DepNode): boolean {
+  if (n.cache?.whole) return true;
   return !!n.cache && (n.repeated || n.children.every((c) => allCache(c) || (c.repeated && !c.children.length && !!c.cache)));
 }
 
@@ -298,7 +304,9 @@ function allCache(n: DepNode): boolean {
  * Children that are a build tool's cache, with nothing but cache below
  * them (Go's cache entries go made from a source), by group: one line per
  * group, where its first file was. A cache file with something else made
- * from it (a cache hit linked into the program) is drawn as any file.
+ * from it (a cache hit linked into the program) is drawn as any file; one
+ * file of a group too, unless the group folds whole (CMake's try-compile
+ * scratch, whose one check is still a subtree of configure's).
  */
 function cacheFolds(children: readonly DepNode[]): Map<DepNode, DepNode[]> {
   const byName = new Map<string, DepNode[]>();
@@ -311,15 +319,51 @@ function cacheFolds(children: readonly DepNode[]): Map<DepNode, DepNode[]> {
     g.push(c);
     byNode.set(c, g);
   }
-  // one file of a group is drawn as it is
-  for (const [c, g] of byNode) if (g.length < 2) byNode.delete(c);
+  for (const [c, g] of byNode) if (g.length < 2 && !c.cache!.whole) byNode.delete(c);
   return byNode;
 }
 
-function treeLines(show: Show, node: DepNode, indent: string, out: string[], verb: string, unfold: boolean): void {
-  const by = node.writer ? `  <- ${verb} ${commandIn(node.writer.argv, 80)} [proc ${node.writer.proc}]` : '';
-  out.push(`${indent}${show(node.path)}${node.repeated ? ' (see above)' : by}`);
+/** How many files of group `name` the subtrees of `nodes` hold (each once). */
+function groupFiles(nodes: readonly DepNode[], name: string): number {
+  const seen = new Set<string>();
+  const stack = [...nodes];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.cache?.name === name) seen.add(n.path);
+    stack.push(...n.children);
+  }
+  return seen.size;
+}
+
+/** How a tree is drawn: `expanded` holds each file's node with its children (deps marks the others "repeated"), `drawn` the files drawn so. */
+interface Drawing {
+  show: Show;
+  verb: string;
+  unfold: boolean;
+  expanded: ReadonlyMap<string, DepNode>;
+  drawn: Set<string>;
+}
+
+/** Each file's node that has its children, by path (the others are marked repeated). */
+function expandedNodes(tree: DepNode): Map<string, DepNode> {
+  const out = new Map<string, DepNode>();
+  const stack = [tree];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (!n.repeated) out.set(n.path, n);
+    stack.push(...n.children);
+  }
+  return out;
+}
+
+function treeLines(d: Drawing, at: DepNode, indent: string, out: string[]): void {
+  const { show, unfold } = d;
+  // a file marked "(see above)" whose subtree is folded away above (in CMake's try-compile scratch) is drawn here
+  const node = at.repeated && !d.drawn.has(at.path) ? (d.expanded.get(at.path) ?? at) : at;
+  const by = node.writer ? `  <- ${d.verb} ${commandIn(node.writer.argv, 80)} [proc ${node.writer.proc}]` : '';
+  out.push(`${indent}${show(node.path)}${node.removed ? ' (removed)' : ''}${node.repeated ? ' (see above)' : by}`);
   if (node.repeated) return;
+  d.drawn.add(node.path);
   const folded = unfold ? new Map<DepNode, Fold>() : leafFolds(show, node.children);
   const caches = unfold ? new Map<DepNode, DepNode[]>() : cacheFolds(node.children);
   // in the model's order (deps: the tree's files first), which the "(see above)" marks follow; a folded
@@ -328,36 +372,44 @@ function treeLines(show: Show, node: DepNode, indent: string, out: string[], ver
     const fold = folded.get(c);
     const cache = caches.get(c);
     if (cache) {
-      if (cache[0] === c) out.push(`${indent}  ${showDirName(show, c.cache!.name)}  (${c.cache!.what}: ${count(cache.length)} files; --unfold or --json lists them)`);
-    } else if (!fold) treeLines(show, c, `${indent}  `, out, verb, unfold);
+      if (cache[0] !== c) continue;
+      const { name, what, whole } = c.cache!;
+      const n = whole ? groupFiles(cache, name) : cache.length;
+      out.push(`${indent}  ${showDirName(show, name)}  (${what}: ${counted(n, 'file')}; --unfold or --json lists them)`);
+    } else if (!fold) treeLines(d, c, `${indent}  `, out);
     else if (fold.leaves[0] === c) out.push(`${indent}  ${foldLine(show, fold)}`);
   }
 }
 
-/** The group of each file of the tree that is in a build tool's cache, work or scratch directory (DepNode.cache), by path. */
-function treeCaches(tree: DepNode): Map<string, string> {
-  const out = new Map<string, string>();
+/** What the one-path-a-line lists need of the tree's files, by path: the cache, work or scratch group each is in (DepNode.cache), and those gone at the build's end. */
+function treeMarks(tree: DepNode): { groups: Map<string, string>; removed: Set<string> } {
+  const groups = new Map<string, string>();
+  const removed = new Set<string>();
   const stack = [tree];
   while (stack.length) {
     const n = stack.pop()!;
-    if (n.cache) out.set(n.path, n.cache.name);
+    if (n.cache) groups.set(n.path, n.cache.name);
+    if (n.removed) removed.add(n.path);
     stack.push(...n.children);
   }
-  return out;
+  return { groups, removed };
 }
 
 /**
- * One path a line (--inputs, --outputs), for scripts: those in a build
- * tool's cache, work or scratch directory as one line per group, where its
- * first file would be: its directory with a slash (`/root/.cache/go-build/`)
- * or its files' pattern, with a `*` (`target/debug/deps/app-1.*.rcgu.o`);
- * each file with `unfold`.
+ * One path a line (--inputs, --outputs), for scripts: files that did not
+ * exist at the build's end left out (a depfile ninja read and deleted: `…
+ * | xargs ls` would fail on them), and those in a build tool's cache, work
+ * or scratch directory as one line per group, where its first file would
+ * be: its directory with a slash (`/root/.cache/go-build/`) or its files'
+ * pattern, with a `*` (`target/debug/deps/app-1.*.rcgu.o`); each file,
+ * removed or not, with `unfold`.
  */
 function pathLines(show: Show, paths: readonly string[], tree: DepNode, unfold: boolean): string[] {
-  const groups = unfold ? new Map<string, string>() : treeCaches(tree);
+  const { groups, removed } = unfold ? { groups: new Map<string, string>(), removed: new Set<string>() } : treeMarks(tree);
   const out: string[] = [];
   const named = new Set<string>();
   for (const p of relativeFirst(show, paths)) {
+    if (removed.has(p)) continue;
     const g = groups.get(p);
     if (g === undefined) out.push(show(p));
     else if (!named.has(g)) {
@@ -373,7 +425,8 @@ function pathLines(show: Show, paths: readonly string[], tree: DepNode, unfold: 
  * --inputs, --outputs; bt rdeps --inputs is its --outputs; pathLines).
  * `start`: the build's start directory, which paths are shown relative to
  * (unless `absolute`), as FILE is named on the command line. `unfold`: every
- * file, none folded into its directory or its cache's line (--unfold).
+ * file, none folded into its directory or its cache's line, and with `only`
+ * those gone at the build's end too (--unfold).
  */
 export function depsText(r: DepsResult, opts: TextOptions & { only?: 'inputs' | 'outputs'; reverse?: boolean; start?: string; unfold?: boolean } = {}): string {
   const show = pathShower(opts.start ?? '', opts);
@@ -392,7 +445,7 @@ export function depsText(r: DepsResult, opts: TextOptions & { only?: 'inputs' | 
     return `${out.join('\n')}\n`;
   }
   if (opts.reverse && r.untouched) return `${show(r.file)}: no process of the build read it, nothing depends on it.\n`;
-  treeLines(show, r.tree, '', out, opts.reverse ? 'made by' : 'written by', !!opts.unfold);
+  treeLines({ show, verb: opts.reverse ? 'made by' : 'written by', unfold: !!opts.unfold, expanded: expandedNodes(r.tree), drawn: new Set() }, r.tree, '', out);
   out.push('');
   out.push(
     opts.reverse
