@@ -75,6 +75,8 @@ export interface DepsResult {
   readers: DepProcess[];
   /** deps of an input: the processes that only looked it up (stat, access, readlink), and whether any of them found it. */
   lookups: Array<DepProcess & { found: boolean }>;
+  /** deps of a file the build did not write: the processes left running that wrote it after the build ended (model/outlived.ts setAsideAfterBuild). */
+  afterBuild: DepProcess[];
 }
 
 /** The unit of work a process belongs to: its job's root, else itself (model/jobs.ts). */
@@ -312,6 +314,7 @@ export function deps(build: Build, file: BuildFile, opts: ProvenanceOptions = {}
   const names = untouched ? namesOf(build, file.id) : [];
   const readers = readerUnits(build, names).map((u) => depProcess(build, u));
   const lookups = lookupUnits(build, names).map((l) => ({ ...depProcess(build, l.unit), found: l.found }));
+  const afterBuild = [...new Set(names.flatMap((f) => f.procs.filter((a) => a.afterBuild).map((a) => a.proc)))].sort((a, b) => a - b).map((p) => depProcess(build, p));
   made.delete(file.id);
   return {
     file: file.path,
@@ -322,6 +325,7 @@ export function deps(build: Build, file: BuildFile, opts: ProvenanceOptions = {}
     untouched,
     readers,
     lookups,
+    afterBuild,
   };
 }
 
@@ -446,6 +450,7 @@ export function rdeps(build: Build, file: BuildFile, opts: DepsOptions = {}): De
     untouched: readerUnits(build, namesOf(build, file.id)).length === 0,
     readers: [],
     lookups: [],
+    afterBuild: [],
   };
 }
 

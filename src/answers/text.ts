@@ -89,6 +89,9 @@ function byDirectory(show: Show, title: string, all: readonly string[], caches: 
   return [...out, ...lines];
 }
 
+/** What a file only a process left running wrote, after the build ended, is (model/outlived.ts setAsideAfterBuild). */
+const AFTER_BUILD = 'written after the build ended by a process left running';
+
 function ms(v: number): string {
   return formatDuration(v * 1e6);
 }
@@ -235,6 +238,8 @@ export function summaryText(s: Summary, opts: TextOptions = {}): string {
   out.push(...list(show, 'outputs', s.outputs, FIRST, caches));
   out.push(...list(show, 'intermediates', s.intermediates, FIRST, caches));
   if (s.temporaries) out.push(`temporaries: ${plural(s.temporaries, 'file')} (made and removed by one process, read by no other)`);
+  // no outputs: what a process left running wrote once the build was over
+  if (s.after_build.length) out.push(...list(show, AFTER_BUILD, s.after_build));
   out.push(`probes: ${plural(s.probe_count, 'path')} looked for and not found${s.probes.length ? ', most in:' : ''}`);
   for (const p of s.probes.slice(0, 5)) out.push(`  ${String(p.count).padStart(6)}  ${show(p.dir)}`);
   if (s.critical_path.length) {
@@ -437,7 +442,9 @@ export function depsText(r: DepsResult, opts: TextOptions & { only?: 'inputs' | 
   const out: string[] = [];
   if (!opts.reverse && r.untouched) {
     const found = r.readers.length > 0 || r.lookups.length === 0 || r.lookups.some((l) => l.found);
-    out.push(found ? `${show(r.file)} is an input: the build did not write it.` : `${show(r.file)} was looked for and never found: the build did not write it.`);
+    const late = r.afterBuild.map((p) => `${commandIn(p.argv, 80)} [proc ${p.proc}]`).join(', ');
+    if (late) out.push(`${show(r.file)} was ${AFTER_BUILD} (${late}): the build did not write it.`);
+    else out.push(found ? `${show(r.file)} is an input: the build did not write it.` : `${show(r.file)} was looked for and never found: the build did not write it.`);
     out.push(r.readers.length ? 'read by:' : 'no process of the build read it.');
     for (const p of r.readers) out.push(`  [proc ${p.proc}] ${commandIn(p.argv, 120)}`);
     if (r.lookups.length) out.push(found ? 'looked up (stat, access, readlink) by:' : 'looked for by:');

@@ -56,8 +56,8 @@ function depsLikeCommand(name: 'deps' | 'rdeps'): Command {
       const opts = { depth: o.depth, all: !!o.allFiles };
       const r = reverse ? rdeps(build, f, opts) : deps(build, f, opts);
       if (o.json) {
-        const { untouched: _u, readers: _r, lookups: _l, ...rest } = r;
-        printJson(reverse ? rest : { ...rest, ...(r.untouched ? { readers: r.readers, lookups: r.lookups } : {}) });
+        const { untouched: _u, readers: _r, lookups: _l, afterBuild: _a, ...rest } = r;
+        printJson(reverse ? rest : { ...rest, ...(r.untouched ? { readers: r.readers, lookups: r.lookups, after_build: r.afterBuild } : {}) });
       } else {
         const only = o.outputs || (reverse && o.inputs) ? 'outputs' : o.inputs ? 'inputs' : undefined;
         process.stdout.write(depsText(r, { only, reverse, start: build.startDir, absolute: !!o.absolute, unfold: !!o.unfold }));
