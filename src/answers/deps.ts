@@ -54,8 +54,10 @@ export interface DepNode {
   children: DepNode[];
   /** Shown in full elsewhere in the tree. */
   repeated?: boolean;
-  /** A build tool's cache or bookkeeping file (present/fold.ts): the group's name and what it is; the text folds them. */
-  cache?: { name: string; what: string };
+  /** A build tool's cache or bookkeeping file (present/fold.ts): the group's name and what it is (`whole`: what it was made from folds with it); the text folds them. */
+  cache?: { name: string; what: string; whole?: true };
+  /** It did not exist at the build's end (its last change was a removal: a depfile ninja read and deleted, a try-compile's scratch). */
+  removed?: true;
 }
 
 export interface DepsResult {
@@ -73,6 +75,8 @@ export interface DepsResult {
   readers: DepProcess[];
   /** deps of an input: the processes that only looked it up (stat, access, readlink), and whether any of them found it. */
   lookups: Array<DepProcess & { found: boolean }>;
+  /** deps of a file the build did not write: the processes left running that wrote it after the build ended (model/outlived.ts setAsideAfterBuild). */
+  afterBuild: DepProcess[];
 }
 
 /** The unit of work a process belongs to: its job's root, else itself (model/jobs.ts). */
@@ -310,16 +314,18 @@ export function deps(build: Build, file: BuildFile, opts: ProvenanceOptions = {}
   const names = untouched ? namesOf(build, file.id) : [];
   const readers = readerUnits(build, names).map((u) => depProcess(build, u));
   const lookups = lookupUnits(build, names).map((l) => ({ ...depProcess(build, l.unit), found: l.found }));
+  const afterBuild = [...new Set(names.flatMap((f) => f.procs.filter((a) => a.afterBuild).map((a) => a.proc)))].sort((a, b) => a - b).map((p) => depProcess(build, p));
   made.delete(file.id);
   return {
     file: file.path,
     inputs: untouched ? [] : sortedPaths(build, distinctFiles(build, [...leaves])),
     outputs: sortedPaths(build, made),
     processes: [...units].sort((a, b) => a - b).map((u) => depProcess(build, u)),
-    tree: markCaches(build, tree),
+    tree: markFiles(build, tree),
     untouched,
     readers,
     lookups,
+    afterBuild,
   };
 }
 
@@ -439,11 +445,12 @@ export function rdeps(build: Build, file: BuildFile, opts: DepsOptions = {}): De
     inputs: sortedPaths(build, read),
     outputs: sortedPaths(build, made),
     processes: [...(units.size ? units : readOnly)].sort((a, b) => a - b).map((u) => depProcess(build, u)),
-    tree: markCaches(build, tree),
+    tree: markFiles(build, tree),
     // nobody read it by any name (at --depth 0 no reader is visited: ask the file)
     untouched: readerUnits(build, namesOf(build, file.id)).length === 0,
     readers: [],
     lookups: [],
+    afterBuild: [],
   };
 }
 
@@ -536,14 +543,16 @@ function scopeOf(build: Build, file: BuildFile, { made: how, inPhase }: Provenan
   return { procs, files, stops };
 }
 
-/** Marks the tree's cache and bookkeeping files (present/fold.ts cacheGroups) with their group; returns the tree. */
-function markCaches(build: Build, tree: DepNode): DepNode {
+/** Marks the tree's cache and bookkeeping files (present/fold.ts cacheGroups) with their group, and the files gone at the build's end; returns the tree. */
+function markFiles(build: Build, tree: DepNode): DepNode {
   const groups = cacheGroups(build);
   const stack = [tree];
   while (stack.length) {
     const n = stack.pop()!;
-    const g = groups[build.file(n.path)?.id ?? -1];
-    if (g) n.cache = { name: g.name, what: g.what };
+    const f = build.file(n.path);
+    const g = groups[f?.id ?? -1];
+    if (g) n.cache = g.whole ? { name: g.name, what: g.what, whole: true } : { name: g.name, what: g.what };
+    if (f?.removed) n.removed = true;
     stack.push(...n.children);
   }
   return tree;

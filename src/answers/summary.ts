@@ -103,6 +103,12 @@ export interface Summary {
   /** How many files a process created and removed itself, read by no other (model/temporary.ts isOwnTemporary). */
   temporaries: number;
   /**
+   * Files only a process left running wrote, after the build ended
+   * (model/outlived.ts setAsideAfterBuild): not outputs, the build did not
+   * make them (`(sleep 1; echo x > late.txt) &` in a recipe). By path.
+   */
+  after_build: string[];
+  /**
    * Build tools' caches and bookkeeping among the inputs, outputs and
    * intermediates above (present/fold.ts: the Go build cache, Cargo's
    * fingerprints, rustc's incremental cache and codegen units), by name:
@@ -348,6 +354,7 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
     outputs: paths(lists.outputs),
     intermediates: paths(lists.intermediates),
     temporaries: groups.temporaries.filter((id) => wroteIt(id) && touched(id)).length,
+    after_build: paths(byPath(build, listed(afterBuildFiles(build, !!opts.all)))),
     caches: cachesIn(build, Object.values(lists).flat()),
     probes: probesByDir(build, probes),
     probe_count: probes.length,
@@ -358,6 +365,12 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
     incomplete: model.incomplete,
     live: model.live,
   };
+}
+
+/** The files only processes left running wrote, after the build ended (BuildFile.afterBuild, no write of the build's); runtime noise left out unless `all`. */
+function afterBuildFiles(build: Build, all: boolean): number[] {
+  const noise = noiseOf(build);
+  return build.model.files.filter((f) => f.afterBuild && !f.dir && !(f.kinds & WRITES) && (all || !noise[f.id])).map((f) => f.id);
 }
 
 /**

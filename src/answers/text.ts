@@ -3,7 +3,7 @@
  * under the build's start directory are shown relative to it, unless
  * `absolute` (present/format.ts pathShower); the JSON keeps them absolute.
  */
-import { commandLine, count, displayPath, endedText, exitStatus, firstOf, formatDuration, pathShower, plural, showDirName } from '../present/format.js';
+import { commandLine, count, counted, displayPath, endedText, exitStatus, firstOf, formatDuration, pathShower, plural, showDirName } from '../present/format.js';
 import { dirName } from '../normalize/paths.js';
 import { foldDirs } from '../present/fold.js';
 import { commandIn } from '../present/label.js';
@@ -89,6 +89,9 @@ function byDirectory(show: Show, title: string, all: readonly string[], caches: 
   return [...out, ...lines];
 }
 
+/** What a file only a process left running wrote, after the build ended, is (model/outlived.ts setAsideAfterBuild). */
+const AFTER_BUILD = 'written after the build ended by a process left running';
+
 function ms(v: number): string {
   return formatDuration(v * 1e6);
 }
@@ -103,30 +106,66 @@ function outlivedLine(s: Summary): string {
   return `${plural(s.outlived.length, 'process', 'processes')} outlived the build, left running: ${names.join(', ')}${more ? `, ${more}` : ''}; the times here end with the build (the trace ran on to ${ms(s.trace_ms)})`;
 }
 
-/** Up to how many failed jobs the text lists. */
+/** Up to how many failed jobs the text lists (groups of identical ones: sameFailures). */
 const FAILED_SHOWN = 10;
+/** Up to how many proc ids a line of identical failures names. */
+const PROCS_NAMED = 3;
 
-/** The failed jobs, each with how it ended and, when another process failed under it, the innermost one. */
+/** How a process ended and its proc id, or for identical ones how often and their procs (`exit 1, 38 times: procs 191, 196, 198, …`). */
+function endedProcs(ended: string, procs: readonly number[]): string {
+  if (procs.length === 1) return `${ended}, proc ${procs[0]}`;
+  return `${ended}, ${procs.length} times: procs ${procs.slice(0, PROCS_NAMED).join(', ')}${procs.length > PROCS_NAMED ? ', …' : ''}`;
+}
+
+/** A line of failed jobs (or probes) that ran the same command and ended alike, with the same innermost failure. */
+interface SameFailures {
+  job: FailedJob;
+  procs: number[];
+  innermost: number[];
+}
+
+/**
+ * Failed jobs grouped by what they ran and how they ended (and, `inner`,
+ * their innermost failure's command and ending), in the order of each
+ * group's first: a kernel build's 38 `cat include/config/kernel.release`
+ * probes are one line.
+ */
+function sameFailures(jobs: readonly FailedJob[], inner: boolean): SameFailures[] {
+  const by = new Map<string, SameFailures>();
+  for (const j of jobs) {
+    const i = j.innermost;
+    const innermost = !inner || i.proc === j.proc ? '' : JSON.stringify([i.argv, i.exit_code, i.signal]);
+    const key = JSON.stringify([j.argv, j.exit_code, j.signal, innermost]);
+    const g = by.get(key);
+    if (g) {
+      g.procs.push(j.proc);
+      g.innermost.push(i.proc);
+    } else by.set(key, { job: j, procs: [j.proc], innermost: [i.proc] });
+  }
+  return [...by.values()];
+}
+
+/** The failed jobs, each with how it ended and, when another process failed under it, the innermost one; identical ones on one line (sameFailures). */
 function failedJobLines(jobs: readonly FailedJob[]): string[] {
   const out = [`failed jobs (${count(jobs.length)}):`];
-  const { shown, more } = firstOf(jobs, FAILED_SHOWN);
-  for (const j of shown) {
-    out.push(`  ${commandIn(j.argv, 120)}  (${endedText(j.exit_code, j.signal)}, proc ${j.proc})`);
+  const { shown, more } = firstOf(sameFailures(jobs, true), FAILED_SHOWN, (g) => g.procs.length);
+  for (const { job: j, procs, innermost } of shown) {
+    out.push(`  ${commandIn(j.argv, 120)}  (${endedProcs(endedText(j.exit_code, j.signal), procs)})`);
     const i = j.innermost;
-    if (i.proc !== j.proc) out.push(`    innermost failure: ${commandIn(i.argv, 120)}  (${endedText(i.exit_code, i.signal)}, proc ${i.proc})`);
+    if (i.proc !== j.proc) out.push(`    innermost failure: ${commandIn(i.argv, 120)}  (${endedProcs(endedText(i.exit_code, i.signal), innermost)})`);
   }
   if (more) out.push(`  … ${more}`);
   return out;
 }
 
-/** Up to how many failed probes the text lists: configure's can be hundreds, and none of them is news. */
+/** Up to how many failed probes (groups of identical ones) the text lists: configure's can be hundreds, and none of them is news. */
 const PROBES_SHOWN = 5;
 
-/** The failed probes (model/failures.ts), quietly: what they ran and how they ended, a line each. */
+/** The failed probes (model/failures.ts), quietly: what they ran and how they ended, a line each, identical ones on one line (sameFailures). */
 function failedProbeLines(probes: readonly FailedJob[]): string[] {
   const out = [`failed probes (${count(probes.length)}): jobs that failed while the build went on and succeeded, and nothing it kept came of them:`];
-  const { shown, more } = firstOf(probes, PROBES_SHOWN);
-  for (const j of shown) out.push(`  ${commandIn(j.argv, 120)}  (${endedText(j.exit_code, j.signal)}, proc ${j.proc})`);
+  const { shown, more } = firstOf(sameFailures(probes, false), PROBES_SHOWN, (g) => g.procs.length);
+  for (const { job: j, procs } of shown) out.push(`  ${commandIn(j.argv, 120)}  (${endedProcs(endedText(j.exit_code, j.signal), procs)})`);
   if (more) out.push(`  … ${more}`);
   return out;
 }
@@ -199,6 +238,8 @@ export function summaryText(s: Summary, opts: TextOptions = {}): string {
   out.push(...list(show, 'outputs', s.outputs, FIRST, caches));
   out.push(...list(show, 'intermediates', s.intermediates, FIRST, caches));
   if (s.temporaries) out.push(`temporaries: ${plural(s.temporaries, 'file')} (made and removed by one process, read by no other)`);
+  // no outputs: what a process left running wrote once the build was over
+  if (s.after_build.length) out.push(...list(show, AFTER_BUILD, s.after_build));
   out.push(`probes: ${plural(s.probe_count, 'path')} looked for and not found${s.probes.length ? ', most in:' : ''}`);
   for (const p of s.probes.slice(0, 5)) out.push(`  ${String(p.count).padStart(6)}  ${show(p.dir)}`);
   if (s.critical_path.length) {
@@ -253,8 +294,14 @@ function foldLine(show: Show, f: Fold): string {
   return `${show(f.dir)}/  (${count(f.leaves.length)} files${where}; --inputs lists them)`;
 }
 
-/** A node whose subtree is all a build tool's cache (or shown above): nothing in it but the cache's own bookkeeping. */
+/**
+ * A node whose subtree is all a build tool's cache (or shown above):
+ * nothing in it but the cache's own bookkeeping; or a node of a group
+ * whose provenance folds with it (CacheGroup.whole: CMake's try-compile
+ * scratch), whatever is below it.
+ */
 function allCache(n: DepNode): boolean {
+  if (n.cache?.whole) return true;
   return !!n.cache && (n.repeated || n.children.every((c) => allCache(c) || (c.repeated && !c.children.length && !!c.cache)));
 }
 
@@ -262,7 +309,9 @@ function allCache(n: DepNode): boolean {
  * Children that are a build tool's cache, with nothing but cache below
  * them (Go's cache entries go made from a source), by group: one line per
  * group, where its first file was. A cache file with something else made
- * from it (a cache hit linked into the program) is drawn as any file.
+ * from it (a cache hit linked into the program) is drawn as any file; one
+ * file of a group too, unless the group folds whole (CMake's try-compile
+ * scratch, whose one check is still a subtree of configure's).
  */
 function cacheFolds(children: readonly DepNode[]): Map<DepNode, DepNode[]> {
   const byName = new Map<string, DepNode[]>();
@@ -275,15 +324,51 @@ function cacheFolds(children: readonly DepNode[]): Map<DepNode, DepNode[]> {
     g.push(c);
     byNode.set(c, g);
   }
-  // one file of a group is drawn as it is
-  for (const [c, g] of byNode) if (g.length < 2) byNode.delete(c);
+  for (const [c, g] of byNode) if (g.length < 2 && !c.cache!.whole) byNode.delete(c);
   return byNode;
 }
 
-function treeLines(show: Show, node: DepNode, indent: string, out: string[], verb: string, unfold: boolean): void {
-  const by = node.writer ? `  <- ${verb} ${commandIn(node.writer.argv, 80)} [proc ${node.writer.proc}]` : '';
-  out.push(`${indent}${show(node.path)}${node.repeated ? ' (see above)' : by}`);
+/** How many files of group `name` the subtrees of `nodes` hold (each once). */
+function groupFiles(nodes: readonly DepNode[], name: string): number {
+  const seen = new Set<string>();
+  const stack = [...nodes];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.cache?.name === name) seen.add(n.path);
+    stack.push(...n.children);
+  }
+  return seen.size;
+}
+
+/** How a tree is drawn: `expanded` holds each file's node with its children (deps marks the others "repeated"), `drawn` the files drawn so. */
+interface Drawing {
+  show: Show;
+  verb: string;
+  unfold: boolean;
+  expanded: ReadonlyMap<string, DepNode>;
+  drawn: Set<string>;
+}
+
+/** Each file's node that has its children, by path (the others are marked repeated). */
+function expandedNodes(tree: DepNode): Map<string, DepNode> {
+  const out = new Map<string, DepNode>();
+  const stack = [tree];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (!n.repeated) out.set(n.path, n);
+    stack.push(...n.children);
+  }
+  return out;
+}
+
+function treeLines(d: Drawing, at: DepNode, indent: string, out: string[]): void {
+  const { show, unfold } = d;
+  // a file marked "(see above)" whose subtree is folded away above (in CMake's try-compile scratch) is drawn here
+  const node = at.repeated && !d.drawn.has(at.path) ? (d.expanded.get(at.path) ?? at) : at;
+  const by = node.writer ? `  <- ${d.verb} ${commandIn(node.writer.argv, 80)} [proc ${node.writer.proc}]` : '';
+  out.push(`${indent}${show(node.path)}${node.removed ? ' (removed)' : ''}${node.repeated ? ' (see above)' : by}`);
   if (node.repeated) return;
+  d.drawn.add(node.path);
   const folded = unfold ? new Map<DepNode, Fold>() : leafFolds(show, node.children);
   const caches = unfold ? new Map<DepNode, DepNode[]>() : cacheFolds(node.children);
   // in the model's order (deps: the tree's files first), which the "(see above)" marks follow; a folded
@@ -292,36 +377,44 @@ function treeLines(show: Show, node: DepNode, indent: string, out: string[], ver
     const fold = folded.get(c);
     const cache = caches.get(c);
     if (cache) {
-      if (cache[0] === c) out.push(`${indent}  ${showDirName(show, c.cache!.name)}  (${c.cache!.what}: ${count(cache.length)} files; --unfold or --json lists them)`);
-    } else if (!fold) treeLines(show, c, `${indent}  `, out, verb, unfold);
+      if (cache[0] !== c) continue;
+      const { name, what, whole } = c.cache!;
+      const n = whole ? groupFiles(cache, name) : cache.length;
+      out.push(`${indent}  ${showDirName(show, name)}  (${what}: ${counted(n, 'file')}; --unfold or --json lists them)`);
+    } else if (!fold) treeLines(d, c, `${indent}  `, out);
     else if (fold.leaves[0] === c) out.push(`${indent}  ${foldLine(show, fold)}`);
   }
 }
 
-/** The group of each file of the tree that is in a build tool's cache, work or scratch directory (DepNode.cache), by path. */
-function treeCaches(tree: DepNode): Map<string, string> {
-  const out = new Map<string, string>();
+/** What the one-path-a-line lists need of the tree's files, by path: the cache, work or scratch group each is in (DepNode.cache), and those gone at the build's end. */
+function treeMarks(tree: DepNode): { groups: Map<string, string>; removed: Set<string> } {
+  const groups = new Map<string, string>();
+  const removed = new Set<string>();
   const stack = [tree];
   while (stack.length) {
     const n = stack.pop()!;
-    if (n.cache) out.set(n.path, n.cache.name);
+    if (n.cache) groups.set(n.path, n.cache.name);
+    if (n.removed) removed.add(n.path);
     stack.push(...n.children);
   }
-  return out;
+  return { groups, removed };
 }
 
 /**
- * One path a line (--inputs, --outputs), for scripts: those in a build
- * tool's cache, work or scratch directory as one line per group, where its
- * first file would be: its directory with a slash (`/root/.cache/go-build/`)
- * or its files' pattern, with a `*` (`target/debug/deps/app-1.*.rcgu.o`);
- * each file with `unfold`.
+ * One path a line (--inputs, --outputs), for scripts: files that did not
+ * exist at the build's end left out (a depfile ninja read and deleted: `…
+ * | xargs ls` would fail on them), and those in a build tool's cache, work
+ * or scratch directory as one line per group, where its first file would
+ * be: its directory with a slash (`/root/.cache/go-build/`) or its files'
+ * pattern, with a `*` (`target/debug/deps/app-1.*.rcgu.o`); each file,
+ * removed or not, with `unfold`.
  */
 function pathLines(show: Show, paths: readonly string[], tree: DepNode, unfold: boolean): string[] {
-  const groups = unfold ? new Map<string, string>() : treeCaches(tree);
+  const { groups, removed } = unfold ? { groups: new Map<string, string>(), removed: new Set<string>() } : treeMarks(tree);
   const out: string[] = [];
   const named = new Set<string>();
   for (const p of relativeFirst(show, paths)) {
+    if (removed.has(p)) continue;
     const g = groups.get(p);
     if (g === undefined) out.push(show(p));
     else if (!named.has(g)) {
@@ -337,7 +430,8 @@ function pathLines(show: Show, paths: readonly string[], tree: DepNode, unfold: 
  * --inputs, --outputs; bt rdeps --inputs is its --outputs; pathLines).
  * `start`: the build's start directory, which paths are shown relative to
  * (unless `absolute`), as FILE is named on the command line. `unfold`: every
- * file, none folded into its directory or its cache's line (--unfold).
+ * file, none folded into its directory or its cache's line, and with `only`
+ * those gone at the build's end too (--unfold).
  */
 export function depsText(r: DepsResult, opts: TextOptions & { only?: 'inputs' | 'outputs'; reverse?: boolean; start?: string; unfold?: boolean } = {}): string {
   const show = pathShower(opts.start ?? '', opts);
@@ -348,7 +442,9 @@ export function depsText(r: DepsResult, opts: TextOptions & { only?: 'inputs' | 
   const out: string[] = [];
   if (!opts.reverse && r.untouched) {
     const found = r.readers.length > 0 || r.lookups.length === 0 || r.lookups.some((l) => l.found);
-    out.push(found ? `${show(r.file)} is an input: the build did not write it.` : `${show(r.file)} was looked for and never found: the build did not write it.`);
+    const late = r.afterBuild.map((p) => `${commandIn(p.argv, 80)} [proc ${p.proc}]`).join(', ');
+    if (late) out.push(`${show(r.file)} was ${AFTER_BUILD} (${late}): the build did not write it.`);
+    else out.push(found ? `${show(r.file)} is an input: the build did not write it.` : `${show(r.file)} was looked for and never found: the build did not write it.`);
     out.push(r.readers.length ? 'read by:' : 'no process of the build read it.');
     for (const p of r.readers) out.push(`  [proc ${p.proc}] ${commandIn(p.argv, 120)}`);
     if (r.lookups.length) out.push(found ? 'looked up (stat, access, readlink) by:' : 'looked for by:');
@@ -356,7 +452,7 @@ export function depsText(r: DepsResult, opts: TextOptions & { only?: 'inputs' | 
     return `${out.join('\n')}\n`;
   }
   if (opts.reverse && r.untouched) return `${show(r.file)}: no process of the build read it, nothing depends on it.\n`;
-  treeLines(show, r.tree, '', out, opts.reverse ? 'made by' : 'written by', !!opts.unfold);
+  treeLines({ show, verb: opts.reverse ? 'made by' : 'written by', unfold: !!opts.unfold, expanded: expandedNodes(r.tree), drawn: new Set() }, r.tree, '', out);
   out.push('');
   out.push(
     opts.reverse

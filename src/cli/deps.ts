@@ -26,19 +26,19 @@ function depsLikeCommand(name: 'deps' | 'rdeps'): Command {
       new Option(
         '--inputs',
         reverse
-          ? 'the same as --outputs (FILE is the input: the files made from it, one per line)'
-          : 'only the leaves: sources and system files FILE was made from, one per line (the JSON\'s inputs)',
+          ? 'the same as --outputs (FILE is the input: the files made from it that exist at the build\'s end, one per line)'
+          : 'only the leaves: sources and system files FILE was made from, one per line (the JSON\'s inputs; those gone at the build\'s end left out: see --unfold)',
       ).conflicts('outputs'),
     )
     .option(
       '--outputs',
       reverse
-        ? 'only the files made from FILE, one per line (the JSON\'s outputs)'
-        : 'only the files the build made on the way from the leaves to FILE, one per line (the JSON\'s outputs)',
+        ? 'only the files made from FILE, one per line (the JSON\'s outputs, less those gone at the build\'s end: a depfile ninja read and deleted; see --unfold)'
+        : 'only the files the build made on the way from the leaves to FILE, one per line (the JSON\'s outputs, less those gone at the build\'s end: a temporary, a try-compile\'s scratch; see --unfold)',
     )
     .option(
       '--unfold',
-      "list every file. By default a build tool's cache, work or scratch directory (the Go build cache, go's /tmp/go-build*/, Cargo's fingerprints and directories, rustc's incremental cache, codegen units and temporary directories) is one line, in the tree and with --inputs/--outputs: its directory with a trailing / or its files' pattern with a *, easy for a script to drop (grep -v -e '/$' -e '[*]'); and the tree shows many files read under one directory as that directory. The JSON lists every file",
+      "list every file. By default a build tool's cache, work or scratch directory (the Go build cache, go's /tmp/go-build*/, Cargo's fingerprints and directories, rustc's incremental cache, codegen units and temporary directories, CMake's try-compile scratch with what it was made from) is one line, in the tree and with --inputs/--outputs: its directory with a trailing / or its files' pattern with a *, easy for a script to drop (grep -v -e '/$' -e '[*]'); the tree shows many files read under one directory as that directory; and --inputs/--outputs leave out the files gone at the build's end (the tree marks them \"(removed)\"). The JSON lists every file",
     )
     .addOption(new Option('--depth <n>', 'follow N levels of jobs').argParser(nonNegativeInt('depth')))
     .option('--all-files', 'keep runtime noise (/proc, /sys, /dev, shared libraries, loader, locale)')
@@ -56,8 +56,8 @@ function depsLikeCommand(name: 'deps' | 'rdeps'): Command {
       const opts = { depth: o.depth, all: !!o.allFiles };
       const r = reverse ? rdeps(build, f, opts) : deps(build, f, opts);
       if (o.json) {
-        const { untouched: _u, readers: _r, lookups: _l, ...rest } = r;
-        printJson(reverse ? rest : { ...rest, ...(r.untouched ? { readers: r.readers, lookups: r.lookups } : {}) });
+        const { untouched: _u, readers: _r, lookups: _l, afterBuild: _a, ...rest } = r;
+        printJson(reverse ? rest : { ...rest, ...(r.untouched ? { readers: r.readers, lookups: r.lookups, after_build: r.afterBuild } : {}) });
       } else {
         const only = o.outputs || (reverse && o.inputs) ? 'outputs' : o.inputs ? 'inputs' : undefined;
         process.stdout.write(depsText(r, { only, reverse, start: build.startDir, absolute: !!o.absolute, unfold: !!o.unfold }));

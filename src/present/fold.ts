@@ -61,6 +61,12 @@ export interface CacheGroup {
   name: string;
   /** What it is, in words: "Go build cache". */
   what: string;
+  /**
+   * What its files were made from is its own business too, folded with
+   * it in bt deps' tree: CMake's try-compile checks (their sources,
+   * compiler and libraries tell of configure, not of what the build made).
+   */
+  whole?: true;
 }
 
 /** What cacheGroupOf needs to know of the build beyond a path. */
@@ -88,6 +94,13 @@ const CODEGEN_UNIT = /^(.*\/)([^/.]+)\.[^/]*\.rcgu\.o$/;
  * .tmpXXXXXX.temp-archive (an .rlib before its rename); removed when it ends.
  */
 const RUSTC_SCRATCH = /^(?:rmeta[A-Za-z0-9]{6}|rustc[A-Za-z0-9]{6}|\.tmp[A-Za-z0-9]{6}\.temp-archive)$/;
+/**
+ * CMake's try-compile scratch, below a build directory's CMakeFiles/: a
+ * directory per check, CMakeScratch/TryCompile-XXXXXX (CMake 3.24 and
+ * later), or CMakeTmp (before), where configure writes a source, builds it
+ * and reads the result, then removes it.
+ */
+const CMAKE_SCRATCH = /^(.*?\/CMakeFiles\/)(?:(CMakeScratch)(?:\/TryCompile-[^/]+(?:\/.*)?)?|CMakeTmp(?:\/.*)?)$/;
 /** A Cargo profile's own directories, relative to it (OUT_DIR's files are the build's own: only the directory). */
 const CARGO_DIR = /^(?:deps|build|examples|\.fingerprint|incremental|build\/[^/]+|build\/[^/]+\/out)$/;
 /** A target triple (x86_64-unknown-linux-gnu), a directory between Cargo's target directory and a profile. */
@@ -162,7 +175,10 @@ function inCargoProfile(dir: string, ctx: CacheContext): boolean {
  *   - rustc's incremental cache under Cargo, what is in <profile>/incremental/;
  *   - rustc's scratch directories under a profile (RUSTC_SCRATCH), with
  *     what is in them, one group per directory they are in;
- *   - rustc's codegen units (*.rcgu.o), one group per crate and directory.
+ *   - rustc's codegen units (*.rcgu.o), one group per crate and directory;
+ *   - CMake's try-compile scratch (CMAKE_SCRATCH), with everything in it,
+ *     one group per build directory: CMakeFiles/CMakeScratch/TryCompile-*\/
+ *     or CMakeFiles/CMakeTmp/ (`whole`: what it was made from folds too).
  * Not OUT_DIR's files (<profile>/build/<pkg>-<hash>/out/): a build script's
  * generated sources are the build's own files.
  */
@@ -181,6 +197,8 @@ export function cacheGroupOf(path: string, ctx: CacheContext): CacheGroup | unde
   }
   const cgu = CODEGEN_UNIT.exec(path);
   if (cgu) return { name: `${cgu[1]}${cgu[2]}.*.rcgu.o`, what: "rustc's codegen units" };
+  const cmake = CMAKE_SCRATCH.exec(path);
+  if (cmake) return { name: `${cmake[1]}${cmake[2] ? 'CMakeScratch/TryCompile-*' : 'CMakeTmp'}/`, what: "CMake's try-compile scratch", whole: true };
   return undefined;
 }
 

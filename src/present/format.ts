@@ -178,10 +178,12 @@ export function showDirName(show: (p: string) => string, name: string): string {
  * The first `limit` of `items` a text lists, and what it says of the rest
  * (`and 12 more (--json lists all)`; undefined when none is left out). All
  * of them when one more would be left: "… and 1 more" would hide a line
- * behind a line.
+ * behind a line. `size`: how many of what the text counts an item stands
+ * for (a line of 38 identical failures: 38), one by default.
  */
-export function firstOf<T>(items: readonly T[], limit: number): { shown: readonly T[]; more: string | undefined } {
+export function firstOf<T>(items: readonly T[], limit: number, size: (item: T) => number = () => 1): { shown: readonly T[]; more: string | undefined } {
   const shown = items.length === limit + 1 ? items : items.slice(0, limit);
-  const left = items.length - shown.length;
+  let left = 0;
+  for (let i = shown.length; i < items.length; i++) left += size(items[i]);
   return { shown, more: left > 0 ? `and ${count(left)} more (--json lists all)` : undefined };
 }

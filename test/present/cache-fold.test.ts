@@ -80,6 +80,27 @@ test("fold: go's work directories, Cargo's directories and rustc's scratch direc
   assert.equal(cacheGroupOf('/p/target/debug', cacheContext([], [])), undefined);
 });
 
+test("fold: CMake's try-compile scratch, one group per build directory, path by path", () => {
+  const group = (p: string) => {
+    const g = cacheGroupOf(p, cacheContext([], []));
+    return g && `${g.name} ${g.what}${g.whole ? ' (whole)' : ''}`;
+  };
+  // CMake 3.24 and later: a TryCompile-XXXXXX directory per check
+  const scratch = "/p/build/CMakeFiles/CMakeScratch/TryCompile-*/ CMake's try-compile scratch (whole)";
+  assert.equal(group('/p/build/CMakeFiles/CMakeScratch'), scratch);
+  assert.equal(group('/p/build/CMakeFiles/CMakeScratch/TryCompile-BlEMts'), scratch);
+  assert.equal(group('/p/build/CMakeFiles/CMakeScratch/TryCompile-BlEMts/CMakeFiles/cmTC_9d51a.dir/SIZEOF_LONG.c.o'), scratch);
+  assert.equal(group('/p/b2/CMakeFiles/CMakeScratch/TryCompile-x/cmTC_1'), "/p/b2/CMakeFiles/CMakeScratch/TryCompile-*/ CMake's try-compile scratch (whole)");
+  // before: CMakeTmp
+  assert.equal(group('/p/build/CMakeFiles/CMakeTmp/CMakeFiles/cmTC_1.dir/src.c.o'), "/p/build/CMakeFiles/CMakeTmp/ CMake's try-compile scratch (whole)");
+  assert.equal(group('/p/build/CMakeFiles/CMakeTmp'), "/p/build/CMakeFiles/CMakeTmp/ CMake's try-compile scratch (whole)");
+  // the rest of CMakeFiles is the build's
+  assert.equal(group('/p/build/CMakeFiles/CMakeScratch/other'), undefined);
+  assert.equal(group('/p/build/CMakeFiles/CMakeTmpX/a'), undefined);
+  assert.equal(group('/p/build/CMakeFiles/3.25.1/CompilerIdC/a.out'), undefined);
+  assert.equal(group('/p/build/CMakeFiles/app.dir/main.c.o'), undefined);
+});
+
 /** GOCACHE entries the go tool writes: 14, in 2 of its xx directories. */
 const ENTRIES = Array.from({ length: 14 }, (_, i) => {
   const d = i < 7 ? '0a' : '0b';
