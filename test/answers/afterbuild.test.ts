@@ -7,23 +7,13 @@
  * it is an input (text and JSON `after_build`).
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import { loadBuild } from '../../src/model/index.js';
 import { ebpfTest } from '../helpers/ebpf.js';
-import { bt, tmpdir, trace } from '../helpers/trace.js';
+import { withLeftover } from '../helpers/leftover.js';
+import { bt } from '../helpers/trace.js';
 
 ebpfTest('bt summary and bt deps: a file written only after the build ended by a process left running is said to be so, not an output nor an input', async () => {
-  const dir = tmpdir('bt-late-');
-  fs.writeFileSync(path.join(dir, 'Makefile'), 'a.o:\n\techo a > a.o\n\t(echo early > early.txt; sleep 0.3; echo x > late.txt; exec sleep 5) &\n');
-  const t = await trace(['make', '-s'], { cwd: dir, args: ['--grace', '1'] });
-  const left = loadBuild(t.file).model.outlived;
-  try {
-    assert.equal(t.code, 0, t.stderr);
-    assert.deepEqual(
-      left.map((o) => o.command),
-      ['sleep 5'],
-    );
+  await withLeftover('bt-late-', 'a.o:\n\techo a > a.o\n\t(echo early > early.txt; sleep 0.3; echo x > late.txt; exec sleep 5) &\n', async ({ dir, t, left }) => {
     const proc = left[0].proc;
     const json = await bt(['summary', '--json', t.file]);
     assert.equal(json.code, 0, json.stderr);
@@ -48,13 +38,5 @@ ebpfTest('bt summary and bt deps: a file written only after the build ended by a
     // a file the build wrote has no such line
     const early = await bt(['deps', 'early.txt', t.file, '--json'], { cwd: dir });
     assert.equal(JSON.parse(early.stdout).after_build, undefined);
-  } finally {
-    for (const o of left) {
-      try {
-        process.kill(o.pid);
-      } catch {
-        /* gone already */
-      }
-    }
-  }
+  });
 });

@@ -9,26 +9,16 @@
  * with no maker for deps.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { deps } from '../../src/answers/deps.js';
 import { fileGroups } from '../../src/answers/groups.js';
-import { kindNames, loadBuild } from '../../src/model/index.js';
+import { kindNames } from '../../src/model/index.js';
 import { ebpfTest } from '../helpers/ebpf.js';
-import { bt, tmpdir, trace } from '../helpers/trace.js';
+import { withLeftover } from '../helpers/leftover.js';
+import { bt } from '../helpers/trace.js';
 
 ebpfTest('a file a process left running wrote only after the build ended is not an output: set aside, marked afterBuild', async () => {
-  const dir = tmpdir('bt-late-');
-  fs.writeFileSync(path.join(dir, 'Makefile'), 'a.o:\n\techo a > a.o\n\t(echo early > early.txt; sleep 0.3; echo x > late.txt; exec sleep 5) &\n');
-  const t = await trace(['make', '-s'], { cwd: dir, args: ['--grace', '1'] });
-  const b = loadBuild(t.file);
-  const left = b.model.outlived;
-  try {
-    assert.equal(t.code, 0, t.stderr);
-    assert.deepEqual(
-      left.map((o) => o.command),
-      ['sleep 5'],
-    );
+  await withLeftover('bt-late-', 'a.o:\n\techo a > a.o\n\t(echo early > early.txt; sleep 0.3; echo x > late.txt; exec sleep 5) &\n', async ({ dir, t, b, left }) => {
     const f = (name: string) => b.file(path.join(dir, name))!;
     const sub = b.process(left[0].proc)!;
     assert.ok(sub.files.get(f('late.txt').id)!.first > b.model.buildEndTs, 'late.txt was written after the build ended');
@@ -48,13 +38,5 @@ ebpfTest('a file a process left running wrote only after the build ended is not 
     assert.equal(d.tree.writer, null);
     const json = await bt(['summary', '--json', t.file]);
     assert.deepEqual(JSON.parse(json.stdout).outputs, [path.join(dir, 'a.o'), path.join(dir, 'early.txt')]);
-  } finally {
-    for (const o of left) {
-      try {
-        process.kill(o.pid);
-      } catch {
-        /* gone already */
-      }
-    }
-  }
+  });
 });

@@ -8,10 +8,8 @@
  * late. The server's answers, the static page's, and the page's drawing.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { after } from 'node:test';
-import { loadBuild } from '../../src/model/index.js';
 import { answer } from '../../src/view/api.js';
 import { modelFilter } from '../../src/view/filter.js';
 import { groupsOf, viewQuery } from '../../src/view/host.js';
@@ -19,7 +17,7 @@ import { pack, unpack } from '../../src/view/pack.js';
 import { ViewQuery } from '../../src/view/query.js';
 import { serveBuild, type ViewServer } from '../../src/view/server.js';
 import { launch, openPage, viewTest, type Session } from '../helpers/browser.js';
-import { tmpdir, trace } from '../helpers/trace.js';
+import { withLeftover } from '../helpers/leftover.js';
 
 let session: Session | undefined;
 let server: ViewServer | undefined;
@@ -29,17 +27,7 @@ after(async () => {
 });
 
 viewTest("a process left running: its bar ends at the build's end, hatched after; the timeline fits the build", async () => {
-  const dir = tmpdir('bt-leftview-');
-  fs.writeFileSync(path.join(dir, 'Makefile'), 'all:\n\t(sleep 0.3; echo x > late.txt; exec sleep 5) &\n');
-  const t = await trace(['make', '-s'], { cwd: dir, args: ['--grace', '1'] });
-  const b = loadBuild(t.file);
-  const left = b.model.outlived;
-  try {
-    assert.equal(t.code, 0, t.stderr);
-    assert.deepEqual(
-      left.map((o) => o.command),
-      ['sleep 5'],
-    );
+  await withLeftover('bt-leftview-', 'all:\n\t(sleep 0.3; echo x > late.txt; exec sleep 5) &\n', async ({ dir, t, b, left }) => {
     const build = b.model.buildEndTs - b.model.startTs;
     const traced = b.model.endTs - b.model.startTs;
     assert.ok(traced > build + 0.5e9, 'bt trace waited its grace period after make exited, past the build');
@@ -93,13 +81,5 @@ viewTest("a process left running: its bar ends at the build's end, hatched after
     assert.match((await page.textContent('.tl-tip')) ?? '', /^sleep \(pid \d+\) · left running after the build ended\nsleep 5$/);
     assert.deepEqual(errors, []);
     await page.close();
-  } finally {
-    for (const o of left) {
-      try {
-        process.kill(o.pid);
-      } catch {
-        /* gone already */
-      }
-    }
-  }
+  });
 });
