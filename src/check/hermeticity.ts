@@ -22,6 +22,9 @@
  * /etc/, /lib/, …), and a program from /usr takes nothing of /etc, /lib
  * or elsewhere into its finding.
  *
+ * A search (one process looking for the same names in several such
+ * directories and finding none) is one finding.
+ *
  * A finding says how many files were read (their content, or run), looked
  * at (a stat: it is there) and looked for and missing, and by how many jobs
  * and how many processes outside jobs (drivers: go build, cargo). Its fix
@@ -106,21 +109,79 @@ export function hermeticity(build: Build, noise: Noise, opts: HermeticityOptions
   joinInside(build, byDir);
   joinByProgram(build, byDir, (p) => allowed.some((m) => m.test(p)));
   joinInside(build, byDir);
+  const searches = joinSearches(byDir);
 
   const out: Finding[] = [];
   for (const [dir, uses] of byDir) {
     uses.sort((a, b) => a.time - b.time || (a.path < b.path ? -1 : 1));
     const ids = [...new Set(uses.map((u) => jobOf(build, u.proc)))];
     const files = new Set(uses.map((u) => u.path));
+    const search = searches.get(dir);
     out.push({
       kind: 'hermeticity',
       file: dir,
       jobs: ids.map((j) => jobRef(build, j)),
-      detail: `${howUsed(uses)} outside the allowed roots, by ${byWhom(build, ids)}`,
-      fix: `if the build may use ${files.size === 1 ? 'it' : 'them'}: ${allowOptions(dir, files)}`,
+      detail: `${howUsed(uses)} outside the allowed roots, by ${byWhom(build, ids)}${search ? `: a search for ${search.names.join(', ')} in ${search.dirs.length} directories` : ''}`,
+      fix: search
+        ? `if the build may find them there: ${search.dirs.map((d) => `--allow ${quoteArg(`${literal(d)}/**`)}`).join(' ')}`
+        : `if the build may use ${files.size === 1 ? 'it' : 'them'}: ${allowOptions(dir, files)}`,
       time: uses[0].time,
       uses,
     });
+  }
+  return out;
+}
+
+/** A search joined into one finding: the names looked for, and the directories tried, in the order they were first tried. */
+interface Search {
+  names: string[];
+  dirs: string[];
+}
+
+/**
+ * A search is one finding: a process looking for the same names in several
+ * directories outside the allowed roots and finding nothing in any of them
+ * (cmake's find_program(doxygen) and find_program(dot) trying /opt/bin,
+ * /opt/sbin, /Applications/Doxygen.app/…, /ATT/Graphviz/bin: 8 findings
+ * before). The directories whose every use is a missing lookup by that one
+ * process, of a name it also looked for in another of them, join the one
+ * it tried first; the result maps that directory to the search. A
+ * directory where something was found keeps its own finding.
+ */
+function joinSearches(byDir: Map<string, FileUse[]>): Map<string, Search> {
+  const byProc = new Map<number, string[]>();
+  for (const [dir, uses] of byDir) {
+    const proc = uses[0]!.proc;
+    // / takes only what is in a directory of it the build found missing (joinInside): no search goes through it
+    if (dir === '/' || !uses.every((u) => u.proc === proc && u.access.length === 1 && u.access[0] === 'probe')) continue;
+    const dirs = byProc.get(proc);
+    if (dirs) dirs.push(dir);
+    else byProc.set(proc, [dir]);
+  }
+  const first = (dir: string) => Math.min(...byDir.get(dir)!.map((u) => u.time));
+  const out = new Map<string, Search>();
+  for (const dirs of byProc.values()) {
+    if (dirs.length < 2) continue;
+    const tried = new Map<string, Set<string>>(); // name -> the directories it was looked for in
+    for (const d of dirs) {
+      for (const u of byDir.get(d)!) {
+        const n = baseName(u.path);
+        const where = tried.get(n);
+        if (where) where.add(dirName(u.path));
+        else tried.set(n, new Set([dirName(u.path)]));
+      }
+    }
+    const again = (u: FileUse) => tried.get(baseName(u.path))!.size > 1;
+    const search = dirs.filter((d) => byDir.get(d)!.some(again)).sort((a, b) => first(a) - first(b));
+    if (search.length < 2) continue;
+    const [into, ...rest] = search as [string, ...string[]];
+    const uses = byDir.get(into)!;
+    for (const d of rest) {
+      uses.push(...byDir.get(d)!);
+      byDir.delete(d);
+    }
+    const names = [...new Set([...uses].sort((a, b) => a.time - b.time).filter(again).map((u) => baseName(u.path)))];
+    out.set(into, { names, dirs: search });
   }
   return out;
 }

@@ -12,8 +12,8 @@ import { ENOENT, TraceBuilder } from '../normalize/synth.js';
 
 const EINVAL = 22;
 
-/** cargo (process 2 of make) making the lookups (op, absolute path, errno) and reading the files; its findings as [directory, uses]. */
-function findings(lookups: Array<[string, string, number]>, reads: string[] = [], links: Array<[string, string]> = []): Array<[string, string[]]> {
+/** cargo (process 2 of make) making the lookups (op, absolute path, errno) and reading the files; its findings. */
+function hermeticityOf(lookups: Array<[string, string, number]>, reads: string[] = [], links: Array<[string, string]> = []) {
   const t = new TraceBuilder(1, '/src/rc');
   t.exec(1, '/usr/bin/make', ['make'], '/src/rc');
   t.fork(1, 2);
@@ -25,8 +25,41 @@ function findings(lookups: Array<[string, string, number]>, reads: string[] = []
   t.exit(1, 0);
   const n = normalizeRecords(t.header, t.records);
   const build = buildFromRecords(n.header, n.records);
-  return hermeticity(build, new Noise(build)).map((f) => [f.file, f.uses.map((u) => `${u.path} ${u.access.join('+')}`)]);
+  return hermeticity(build, new Noise(build));
 }
+
+/** The findings of hermeticityOf as [directory, uses]. */
+function findings(lookups: Array<[string, string, number]>, reads: string[] = [], links: Array<[string, string]> = []): Array<[string, string[]]> {
+  return hermeticityOf(lookups, reads, links).map((f) => [f.file, f.uses.map((u) => `${u.path} ${u.access.join('+')}`)]);
+}
+
+test('hermeticity: a search (the same names looked for and missing in several directories by one process) is one finding; a directory with a find, or a name looked for once, keeps its own', () => {
+  const got = hermeticityOf([
+    // cmake's find_program(doxygen), find_program(dot)
+    ['newfstatat', '/opt/bin/doxygen', ENOENT],
+    ['newfstatat', '/opt/sbin/doxygen', ENOENT],
+    ['newfstatat', '/Applications/Doxygen.app/Contents/MacOS/doxygen', ENOENT],
+    ['newfstatat', '/opt/bin/dot', ENOENT],
+    ['newfstatat', '/ATT/Graphviz/bin/dot', ENOENT],
+    // found: its own finding
+    ['newfstatat', '/srv/tools/dot', 0],
+    // one name, one directory: its own finding
+    ['newfstatat', '/var/cache/one.cfg', ENOENT],
+  ]);
+  assert.deepEqual(
+    got.map((f) => [f.file, f.detail, f.fix, f.uses.length]),
+    [
+      [
+        '/opt/bin',
+        '5 files looked for and missing outside the allowed roots, by 1 process: a search for doxygen, dot in 4 directories',
+        "if the build may find them there: --allow '/opt/bin/**' --allow '/opt/sbin/**' --allow '/Applications/Doxygen.app/Contents/MacOS/**' --allow '/ATT/Graphviz/bin/**'",
+        5,
+      ],
+      ['/srv/tools', '1 file looked at outside the allowed roots, by 1 process', "if the build may use it: --allow '/srv/tools/**'", 1],
+      ['/var/cache', '1 file looked for and missing outside the allowed roots, by 1 process', "if the build may use it: --allow '/var/cache/**'", 1],
+    ],
+  );
+});
 
 test('hermeticity: what is inside a directory of / the build found missing joins /; an existing one keeps its own finding', () => {
   // cargo looks for its configuration in every parent of the start directory, up to /
