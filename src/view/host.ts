@@ -106,11 +106,11 @@ async function graphOf(build: Build, scope: Scope, title: string, allPhases = fa
   let view;
   let note: string | undefined;
   try {
-    view = graphBuild(build, { systemFiles: false, collapse: 'identical', maxNodes: DEFAULT_MAX_NODES }, scope);
+    view = graphBuild(build, { systemFiles: false, collapse: 'identical', foldForks: true, maxNodes: DEFAULT_MAX_NODES }, scope);
   } catch (err) {
     if (!(err instanceof GraphError) || err.code !== 'E_TOO_BIG') throw err;
     try {
-      view = graphBuild(build, { systemFiles: false, collapse: 'program', maxNodes: DEFAULT_MAX_NODES }, scope);
+      view = graphBuild(build, { systemFiles: false, collapse: 'program', foldForks: true, maxNodes: DEFAULT_MAX_NODES }, scope);
     } catch (err2) {
       if (!(err2 instanceof GraphError) || err2.code !== 'E_TOO_BIG') throw err2;
       const cmd = `bt graph --focus FILE${allPhases ? ' --all-phases' : ''} --include GLOB`;

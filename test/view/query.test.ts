@@ -237,6 +237,38 @@ test('provenance too big to draw with one box per command is drawn with processe
   assert.equal((one.body as { note?: string }).note, undefined);
 });
 
+test('provenance: a fork that ran no program (a shell script\'s subshell) is folded into its parent, as in bt graph --focus', async () => {
+  // make runs sh -c '(cat a.in; cat b.in) > out.txt': sh forks a subshell (no exec), which runs the two cats
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/make', ['make'], '/w');
+  t.fork(1, 2);
+  t.exec(2, '/bin/sh', ['sh', '-c', '(cat a.in; cat b.in) > out.txt'], '/w');
+  t.fork(2, 3);
+  t.open(3, 'out.txt', { fd: 1, flags: O_WRONLY | O_CREAT | O_TRUNC });
+  for (const [pid, file] of [[4, 'a.in'], [5, 'b.in']] as const) {
+    t.fork(3, pid);
+    t.exec(pid, '/usr/bin/cat', ['cat', file], '/w');
+    t.open(pid, file, { fd: 3 });
+    t.exit(pid, 0);
+  }
+  t.exit(3, 0);
+  t.exit(2, 0);
+  t.exit(1, 0);
+  const n = normalizeRecords(t.header, t.records);
+  const build = buildFromRecords(n.header, n.records);
+  const extra = serverExtras(build, viewQuery(build));
+  const r = await extra.graph!({ file: String(build.file('/w/out.txt')!.id) });
+  assert.equal(r.status, 200, JSON.stringify(r.body).slice(0, 300));
+  const g = r.body as { svg: string; nodes: Record<string, string> };
+  // sh, and the two cats collapsed into one box (identical but for the file): the subshell is no box of its own
+  const procs = Object.values(g.nodes).filter((v) => v.startsWith('p'));
+  const shProc = build.model.processes.find((p) => p.argv[0] === 'sh')!.proc;
+  const forkProc = build.model.processes.find((p) => p.pid === 3)!.proc;
+  assert.ok(procs.includes(`p${shProc}`), JSON.stringify(g.nodes));
+  assert.ok(!procs.includes(`p${forkProc}`), JSON.stringify(g.nodes));
+  assert.doesNotMatch(g.svg, /\(fork\)/);
+});
+
 test('files: a temporary (ar\'s stXXXXXX: made and removed by one process, read by no other) is its own group and kind, as bt summary counts it', () => {
   const t = new TraceBuilder(1, '/w');
   t.exec(1, '/usr/bin/make', ['make'], '/w');
