@@ -263,11 +263,36 @@ export function criticalPath(build: Build, keep?: ReadonlySet<number>): Job[] {
   return chain.reverse();
 }
 
+/** The job whose processes started job `j` (a configure step's try-compile under cmake), if any. */
+function enclosingJob(build: Build, j: Job): Job | undefined {
+  for (let p = build.process(j.proc)?.parent; p; p = build.process(p)?.parent) {
+    const outer = build.jobs.of(p);
+    if (outer && outer !== j) return outer;
+  }
+  return undefined;
+}
+
+/** Total length of the union of intervals [s, e). */
+function covered(spans: Array<[number, number]>): number {
+  spans.sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let [s, e] = [-Infinity, -Infinity];
+  for (const [a, b] of spans) {
+    if (a > e) {
+      if (e > s) total += e - s;
+      [s, e] = [a, b];
+    } else e = Math.max(e, b);
+  }
+  return e > s ? total + (e - s) : total;
+}
+
 /**
  * Average parallelism: busy time of the jobs (or of the leaf processes)
  * over the build's duration; with `keep` (processes) and `keepJobs` (job
  * roots), of those kept only, over their own time span (from the first
- * one's start to the last one's end).
+ * one's start to the last one's end). A job that started jobs of its own
+ * (cmake configuring: its try-compiles' ninja runs their compiles) is busy
+ * only while none of them runs: their time is counted once, theirs.
  */
 function parallelism(build: Build, keep?: ReadonlySet<number>, keepJobs?: ReadonlySet<number>): number {
   let busy = 0;
@@ -279,8 +304,20 @@ function parallelism(build: Build, keep?: ReadonlySet<number>, keepJobs?: Readon
     end = Math.max(end, e);
   };
   const jobs = keepJobs ? build.jobs.jobs.filter((j) => keepJobs.has(j.proc)) : build.jobs.jobs;
-  if (jobs.length) for (const j of jobs) add(j.start, j.end);
-  else for (const p of build.model.processes) if (!p.children.length && (!keep || keep.has(p.proc))) add(p.start, build.endInBuild(p));
+  if (jobs.length) {
+    const inside = new Map<Job, Array<[number, number]>>();
+    for (const j of jobs) {
+      add(j.start, j.end);
+      const outer = enclosingJob(build, j);
+      if (!outer || (keepJobs && !keepJobs.has(outer.proc))) continue;
+      const spans = inside.get(outer);
+      const span: [number, number] = [Math.max(j.start, outer.start), Math.min(j.end, outer.end)];
+      if (span[1] <= span[0]) continue;
+      if (spans) spans.push(span);
+      else inside.set(outer, [span]);
+    }
+    for (const spans of inside.values()) busy -= covered(spans);
+  } else for (const p of build.model.processes) if (!p.children.length && (!keep || keep.has(p.proc))) add(p.start, build.endInBuild(p));
   const dur = keep ? end - start : build.durationNs;
   if (!(dur > 0)) return 0;
   return Math.round((busy / dur) * 100) / 100;
