@@ -543,17 +543,24 @@ function scopeOf(build: Build, file: BuildFile, { made: how, inPhase }: Provenan
   return { procs, files, stops };
 }
 
+/** Every node of the trees at `roots`, each root first, depth first (last child first). */
+export function* depNodes(...roots: DepNode[]): Generator<DepNode> {
+  const stack = [...roots];
+  while (stack.length) {
+    const n = stack.pop()!;
+    yield n;
+    stack.push(...n.children);
+  }
+}
+
 /** Marks the tree's cache and bookkeeping files (present/fold.ts cacheGroups) with their group, and the files gone at the build's end; returns the tree. */
 function markFiles(build: Build, tree: DepNode): DepNode {
   const groups = cacheGroups(build);
-  const stack = [tree];
-  while (stack.length) {
-    const n = stack.pop()!;
+  for (const n of depNodes(tree)) {
     const f = build.file(n.path);
     const g = groups[f?.id ?? -1];
     if (g) n.cache = g.whole ? { name: g.name, what: g.what, whole: true } : { name: g.name, what: g.what };
     if (f?.removed) n.removed = true;
-    stack.push(...n.children);
   }
   return tree;
 }

@@ -7,7 +7,7 @@ import { commandLine, count, counted, displayPath, endedText, exitStatus, firstO
 import { dirName } from '../normalize/paths.js';
 import { foldDirs } from '../present/fold.js';
 import { commandIn } from '../present/label.js';
-import type { DepNode, DepsResult } from './deps.js';
+import { depNodes, type DepNode, type DepsResult } from './deps.js';
 import type { FailedJob, Summary } from './summary.js';
 
 /** How many entries of a long group the text shows (elsewhere inputs: see byDirectory). */
@@ -331,12 +331,7 @@ function cacheFolds(children: readonly DepNode[]): Map<DepNode, DepNode[]> {
 /** How many files of group `name` the subtrees of `nodes` hold (each once). */
 function groupFiles(nodes: readonly DepNode[], name: string): number {
   const seen = new Set<string>();
-  const stack = [...nodes];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (n.cache?.name === name) seen.add(n.path);
-    stack.push(...n.children);
-  }
+  for (const n of depNodes(...nodes)) if (n.cache?.name === name) seen.add(n.path);
   return seen.size;
 }
 
@@ -352,12 +347,7 @@ interface Drawing {
 /** Each file's node that has its children, by path (the others are marked repeated). */
 function expandedNodes(tree: DepNode): Map<string, DepNode> {
   const out = new Map<string, DepNode>();
-  const stack = [tree];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (!n.repeated) out.set(n.path, n);
-    stack.push(...n.children);
-  }
+  for (const n of depNodes(tree)) if (!n.repeated) out.set(n.path, n);
   return out;
 }
 
@@ -390,12 +380,9 @@ function treeLines(d: Drawing, at: DepNode, indent: string, out: string[]): void
 function treeMarks(tree: DepNode): { groups: Map<string, string>; removed: Set<string> } {
   const groups = new Map<string, string>();
   const removed = new Set<string>();
-  const stack = [tree];
-  while (stack.length) {
-    const n = stack.pop()!;
+  for (const n of depNodes(tree)) {
     if (n.cache) groups.set(n.path, n.cache.name);
     if (n.removed) removed.add(n.path);
-    stack.push(...n.children);
   }
   return { groups, removed };
 }
