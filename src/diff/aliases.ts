@@ -20,6 +20,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import { envMap } from '../model/env.js';
 import type { Build } from '../model/index.js';
 
 /** Directory names (given) -> the directory they resolve to (landed), of both builds (see the module comment). */
@@ -41,9 +42,9 @@ export function dirAliases(a: Build, b: Build): Map<string, string> {
   return out;
 }
 
+/** The PWD of an environment, without trailing slashes. */
 function pwdOf(env: readonly string[]): string | undefined {
-  for (const e of env) if (e.startsWith('PWD=')) return e.slice(4).replace(/(?<=.)\/+$/, '');
-  return undefined;
+  return envMap(env).get('PWD')?.replace(/(?<=.)\/+$/, '');
 }
 
 /** The topmost pair of directories above `name` and `dir` (which resolves to it) that end alike below them and still resolve to each other. */
