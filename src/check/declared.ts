@@ -70,7 +70,6 @@
  * ninja's sh -c) compared nothing, and the note says that is all it did
  * (onlyGenerator), not that DIR may be wrong.
  */
-import fs from 'node:fs';
 import { CheckError } from '../errors.js';
 import { readSmallFile } from '../log/io.js';
 import { failed, isDriver, Kind, READS, WRITES, type Build, type BuildFile, type Job, type Process } from '../model/index.js';

@@ -15,7 +15,7 @@
  */
 import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
 import { recordType } from '../log/schema.js';
-import { baseName, dirName } from '../normalize/paths.js';
+import { dirName } from '../normalize/paths.js';
 import { callerArgv } from '../normalize/argv.js';
 import { Kind, WRITES } from './kinds.js';
 import { openKinds, recordUses } from './uses.js';

@@ -16,7 +16,7 @@
  * and renames it (or copies it to stdout) only once it is complete, so a
  * half-written output is never left behind.
  */
-import { formatDuration, formatNs, plural } from '../present/format.js';
+import { formatDuration, plural } from '../present/format.js';
 import { FORMAT_VERSION, copyHeader } from '../log/schema.js';
 import fs from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -27,7 +27,7 @@ after(async () => {
 });
 
 viewTest("a process left running: its bar ends at the build's end, hatched after; the timeline fits the build", async () => {
-  await withLeftover('bt-leftview-', 'all:\n\t(sleep 0.3; echo x > late.txt; exec sleep 5) &\n', async ({ dir, t, b, left }) => {
+  await withLeftover('bt-leftview-', 'all:\n\t(sleep 0.3; echo x > late.txt; exec sleep 5) &\n', async ({ dir, b, left }) => {
     const build = b.model.buildEndTs - b.model.startTs;
     const traced = b.model.endTs - b.model.startTs;
     assert.ok(traced > build + 0.5e9, 'bt trace waited its grace period after make exited, past the build');
