@@ -46,6 +46,7 @@
 import type { Job } from './jobs.js';
 import { READS, WRITES } from './kinds.js';
 import { isPseudoPath } from '../normalize/paths.js';
+import { subtree } from './subtree.js';
 import { failed, type BuildFile, type BuildModel, type Process } from './types.js';
 
 type Lookup = (proc: number) => Process | undefined;
@@ -187,7 +188,7 @@ function findProbes(model: BuildModel): ReadonlySet<number> {
       if (!feedsBuild([p.proc])) out.add(p.proc);
       continue;
     }
-    const under = subtree(top, byProc);
+    const under = [...subtree(byProc, top.proc)];
     const jobs = [...new Set(under.filter((q) => q.job).map((q) => q.job))];
     if (!feedsBuild(jobs, under.filter((q) => !q.job))) out.add(p.proc);
   }
@@ -221,17 +222,3 @@ function scratchDriver(model: BuildModel, byProc: ReadonlyMap<number, Process>):
   };
 }
 
-/** A process and every process under it. */
-function subtree(root: Process, byProc: ReadonlyMap<number, Process>): Process[] {
-  const out: Process[] = [];
-  const stack = [root];
-  while (stack.length) {
-    const p = stack.pop()!;
-    out.push(p);
-    for (const c of p.children) {
-      const q = byProc.get(c);
-      if (q) stack.push(q);
-    }
-  }
-  return out;
-}
