@@ -6,8 +6,8 @@
  * A fix names files as the finding does (PathNamer); the rule it shows
  * (`out.txt: gen.h`) names them as the build file does, from its directory.
  */
-import fs from 'node:fs';
 import path from 'node:path';
+import { readSmallFile } from '../log/io.js';
 import { relativeInside } from '../normalize/paths.js';
 import type { Graph } from './makegraph.js';
 
@@ -31,12 +31,8 @@ function inFile(g: Graph, file: string): string {
 const homes = new Map<string, string | undefined>();
 function cmakeHome(dir: string): string | undefined {
   if (!homes.has(dir)) {
-    let text = '';
-    try {
-      text = fs.readFileSync(`${dir}/CMakeCache.txt`, 'utf8');
-    } catch {
-      /* no cache: absolute paths */
-    }
+    // the directory comes from the log and bt runs as root: a regular file of bounded size only (no cache: absolute paths)
+    const text = readSmallFile(`${dir}/CMakeCache.txt`) ?? '';
     homes.set(dir, /^CMAKE_HOME_DIRECTORY:INTERNAL=(.+)$/m.exec(text)?.[1]);
   }
   return homes.get(dir);
