@@ -16,7 +16,7 @@
  * and renames it (or copies it to stdout) only once it is complete, so a
  * half-written output is never left behind.
  */
-import { formatDuration, plural } from '../present/format.js';
+import { displayPath, formatDuration, plural } from '../present/format.js';
 import { FORMAT_VERSION, copyHeader } from '../log/schema.js';
 import fs from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +30,7 @@ import { LogReader, type TornInfo } from '../log/reader.js';
 import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
 import { LogWriter } from '../log/writer.js';
 import { externalSort, LateRecordError, lateness, newOrderStats, reorderWindow, tmpFileError, type OrderStats } from './order.js';
+import type { AppliedAlias, Realpath } from './aliases.js';
 import { PassThroughWriter, RawLogSource, rawCodec, type RawEntry } from './raw.js';
 import { Normalizer, type PipeInfo } from './state.js';
 
@@ -46,6 +47,8 @@ export interface NormalizeOptions {
   tmpDir?: string;
   /** Keep every warning (--warnings all), not only the first of each kind. */
   allWarnings?: boolean;
+  /** This machine's realpath, for the directory links PWDs reveal (aliases.ts; default: when the log was traced here; null: none). */
+  realpath?: Realpath | null;
 }
 
 export const DEFAULT_WINDOW_MS = 2000;
@@ -78,6 +81,8 @@ export interface NormalizeSummary {
   lostByReason: Record<string, number>;
   /** Paths that could not be made absolute. */
   unresolved: number;
+  /** Directory links the build revealed, through which paths were named by the directory they lead to (aliases.ts). */
+  aliases: AppliedAlias[];
   /** The raw log has no trailer: the trace did not finish. */
   incomplete: boolean;
   /** No trailer because a running bt trace still writes the raw log: normalized what it had written. */
@@ -189,7 +194,7 @@ export class NormalizePass implements Iterable<LogRecord> {
     readonly method: 'window' | 'external',
     readonly opts: NormalizeOptions = {},
   ) {
-    this.norm = new Normalizer(header, { allWarnings: opts.allWarnings });
+    this.norm = new Normalizer(header, { allWarnings: opts.allWarnings, realpath: opts.realpath });
   }
 
   /** The records one at a time; `entry` is the raw entry of the one last yielded, when it came straight from a raw log. */
@@ -302,6 +307,7 @@ export class NormalizePass implements Iterable<LogRecord> {
       lostEvents: c.lostEvents,
       lostByReason: c.lostByReason,
       unresolved: c.unresolved,
+      aliases: this.norm.aliases.applied(),
       incomplete: end.trailer === undefined,
       live: end.live === true,
       torn: end.torn,
@@ -573,6 +579,11 @@ export function formatSummary(s: NormalizeSummary, maxWarnings = s.allWarnings ?
     );
   } else if (s.incomplete && !s.torn) lines.push('bt normalize: the log has no trailer: the trace did not finish (incomplete)');
   lines.push(...damage);
+  for (const a of s.aliases) {
+    const [name, dir] = [displayPath(a.name), displayPath(a.dir)];
+    const from = a.from === 'PWD' ? 'from PWD' : 'the build made it';
+    lines.push(`bt normalize: note: ${name} is a link to ${dir} (${from}): paths through it are named ${dir === '/' ? '' : dir}/...`);
+  }
   if (s.skippedUnknown) lines.push(`bt normalize: skipped ${plural(s.skippedUnknown, 'record')} of unknown type (written by a newer bt)`);
   if (s.lateRecord) {
     lines.push(

@@ -45,7 +45,9 @@
  *  - readdir: abspath = the listed directory (its fd);
  *  - meta (chmod, chown, truncate, utime): abspath (fd forms: the fd's file).
  *  A path that cannot be resolved (relative to an unknown dirfd) keeps an
- *  empty abspath and counts a warning.
+ *  empty abspath and counts a warning. A path through a directory link
+ *  that the build reveals is named by the directory the link leads to
+ *  (aliases.ts), as the kernel names the cwd.
  *
  * Pipes connect writer and reader processes: at each successful exec and
  * at exit, a process holding only the write end of a pipe is a writer of
@@ -55,7 +57,9 @@
  */
 import type { EventType, LogHeader, LogRecord } from '../log/schema.js';
 import { recordType } from '../log/schema.js';
+import { familyOf } from '../ops/table.js';
 import { Access, classifyOpen, flagLayoutFor, O, type FlagLayout } from './access.js';
+import { DirAliases, hostRealpath, pwdOf, type Realpath } from './aliases.js';
 import { resolvePath } from './paths.js';
 
 export const AT_FDCWD = -100;
@@ -206,10 +210,19 @@ export class Normalizer {
   private readonly rootCwd: string | undefined;
   /** Owed closes in all processes (OwedClose): 0 but for the moments threads race on an fd number. */
   private owedCount = 0;
+  /** Directory links the build revealed (aliases.ts). */
+  readonly aliases: DirAliases;
+  /** The PWD of each shared environment (Env records), by id: only while PWD aliases can be made. */
+  private readonly envPwd = new Map<number, string | undefined>();
 
-  /** `allWarnings`: keep every warning message, not only the first of each kind (--warnings all). */
-  constructor(header: LogHeader, opts: { allWarnings?: boolean } = {}) {
+  /**
+   * `allWarnings`: keep every warning message, not only the first of each
+   * kind (--warnings all). `realpath`: this machine's, for PWD aliases
+   * (default: when the log was traced here; null: none).
+   */
+  constructor(header: LogHeader, opts: { allWarnings?: boolean; realpath?: Realpath | null } = {}) {
     this.warnings = new Warnings(opts.allWarnings);
+    this.aliases = new DirAliases(opts.realpath === undefined ? hostRealpath(header.hostname) : (opts.realpath ?? undefined));
     this.rootPid = header.root_pid ?? 0;
     this.rootCwd = header.cwd || undefined;
     this.layout = flagLayoutFor(header.kernel_release, header.options as Record<string, string> | undefined);
@@ -257,6 +270,7 @@ export class Normalizer {
         break;
       case 'env':
         r.proc = this.proc(r.pid, r.ts).proc; // a shared environment, just before its first exec
+        if (this.aliases.pwds && r.env) this.envPwd.set(Number(r.env.id ?? 0), pwdOf(r.env.vars ?? []));
         break;
       case 'lookup':
         this.onLookup(r);
@@ -431,6 +445,10 @@ export class Normalizer {
     r.proc = p.proc;
     // a cwd deeper than PATH_MAX is known by its leaf side only: no absolute path is made from it
     if (e.cwd_incomplete) this.cwdIncomplete(p, 'exec');
+    if (this.aliases.pwds && e.cwd && !e.cwd_incomplete && !errnoOf(e)) {
+      // the link its PWD names holds for the paths it was given too
+      this.aliases.fromPwd(e.env?.length ? pwdOf(e.env) : this.envPwd.get(Number(e.env_ref ?? 0)), e.cwd);
+    }
     const cwd = e.cwd_incomplete ? undefined : e.cwd || p.cwd;
     let base = cwd;
     const dirfd = e.dirfd ?? 0;
@@ -442,12 +460,12 @@ export class Normalizer {
     if (devfd) {
       // The kernel names execveat(fd, "rel") "/dev/fd/<fd>/rel" (and fexecve "/dev/fd/<fd>").
       const dir = this.fdPath(p, Number(devfd[1]), 'execveat');
-      abs = dir === undefined ? undefined : resolvePath(dir, devfd[2] ?? '');
+      abs = dir === undefined ? undefined : this.resolve(dir, devfd[2] ?? '');
     } else if (self && (self[1] === 'self' || Number(self[1]) === r.pid) && (self[2] ? p.exe.startsWith('/') : true)) {
       // /proc/self/exe runs the process's own program again; /proc/self/fd/N the file of fd N
-      abs = self[2] ? p.exe : (this.fdPath(p, Number(self[3]), 'exec') ?? resolvePath(base, path));
+      abs = self[2] ? p.exe : (this.fdPath(p, Number(self[3]), 'exec') ?? this.resolve(base, path));
     } else if (path === '' && e.op === 'execveat') abs = base;
-    else abs = resolvePath(base, path);
+    else abs = this.resolve(base, path);
     if (abs !== undefined) r.abspath = abs;
     else this.unresolved(p, 'exec', path);
     if (errnoOf(e) !== 0) {
@@ -552,12 +570,18 @@ export class Normalizer {
     return undefined;
   }
 
+  /** resolvePath, with the build's directory links named by where they lead (aliases.ts). */
+  private resolve(base: string | undefined, path: string): string | undefined {
+    const abs = resolvePath(base, path);
+    return abs === undefined ? undefined : this.aliases.name(abs);
+  }
+
   /** Resolves `path` relative to `dirfd` (AT_FDCWD: the cwd). */
   private resolveAt(p: ProcState, dirfd: number, path: string, op: string, emptyPath = false): string | undefined {
-    if (path.startsWith('/')) return resolvePath(undefined, path);
+    if (path.startsWith('/')) return this.resolve(undefined, path);
     if (path === '' && !emptyPath) return undefined;
     const base = dirfd === AT_FDCWD ? p.cwd : this.fdPath(p, dirfd, op);
-    return resolvePath(base, path);
+    return this.resolve(base, path);
   }
 
   private label(e: FdEntry | undefined): string | undefined {
@@ -576,7 +600,7 @@ export class Normalizer {
     let abs: string | undefined;
     if (path.startsWith('/') && (o.resolve ?? 0) & RESOLVE_IN_ROOT && dirfd !== AT_FDCWD) {
       const root = this.fdPath(p, dirfd, o.op ?? 'openat2');
-      abs = root === undefined ? undefined : resolvePath(root, `.${path}`);
+      abs = root === undefined ? undefined : this.resolve(root, `.${path}`);
     } else {
       abs = this.resolveAt(p, dirfd, path, o.op ?? 'openat');
     }
@@ -699,7 +723,10 @@ export class Normalizer {
       return;
     }
     r.abspath = abs;
-    if (errnoOf(o) === 0) this.files.add(abs);
+    if (errnoOf(o) !== 0) return;
+    this.files.add(abs);
+    const family = familyOf(o.op ?? '', o.flags ?? 0);
+    if (family === 'unlink' || family === 'rmdir') this.aliases.removed(abs);
   }
 
   private onPath2(r: LogRecord): void {
@@ -724,6 +751,13 @@ export class Normalizer {
     else {
       r.abspath2 = b;
       if (errnoOf(o) === 0) this.files.add(b);
+    }
+    if (errnoOf(o) !== 0) return;
+    // a link the build makes is an alias; one it renames, or renames a file over, ends
+    if (op.startsWith('symlink')) {
+      if (b !== undefined) this.aliases.fromSymlink(b, o.from ?? '');
+    } else if (familyOf(op) === 'rename') {
+      if (r.abspath) this.aliases.renamed(r.abspath, b);
     }
   }
 
