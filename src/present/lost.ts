@@ -24,8 +24,8 @@ export function shortfallNotes(s: Shortfalls, cut: boolean): string[] {
     out.push(`${strings} ${other === 1 ? 'was' : 'were'} cut short (bt keeps 4 KiB of a path or an argument): marked truncated in the log`);
   }
   if (s.repeatCounts) {
-    const n = `${count(s.repeatCounts)} ${s.repeatCounts === 1 ? 'lookup is' : 'lookups are'}`;
-    out.push(cut ? `the repeat counts of ${n} unknown: the log was cut` : `the repeat counts of ${n} unknown`);
+    const n = s.repeatCounts === 1 ? 'the repeat count of 1 lookup is' : `the repeat counts of ${count(s.repeatCounts)} lookups are`;
+    out.push(cut ? `${n} unknown: the log was cut` : `${n} unknown`);
   }
   return out;
 }
