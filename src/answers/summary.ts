@@ -130,7 +130,16 @@ export interface Summary {
    * their own time span.
    */
   parallelism: number;
+  /** Events that are not in the log (log/lost.ts isLoss). */
   lost: number;
+  /** Strings cut (a path at 4 KiB, a failed exec's argv at 16 KiB): in the log, marked truncated; no loss. */
+  truncated_strings: number;
+  /** Of them, failed execs whose argv was cut at 16 KiB. */
+  failed_exec_argv_cut: number;
+  /** Lookups in the log whose repeat count is unknown (the log was cut): no loss. */
+  unknown_repeat_counts: number;
+  /** Processes with no exit in the log (those left running after the grace period apart): on a cut log, those still running when it ends. */
+  not_exited: number;
   incomplete: boolean;
   /** A running bt trace still writes the log: this is the build so far. */
   live: boolean;
@@ -399,6 +408,10 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
     critical_path_ms: toMs(chain.reduce((s, j) => s + (j.end - j.start), 0)),
     parallelism: parallelism(build, keep, keepJobs),
     lost: model.lostEvents,
+    truncated_strings: model.shortfalls.truncated,
+    failed_exec_argv_cut: model.shortfalls.failedExecArgv,
+    unknown_repeat_counts: model.shortfalls.repeatCounts,
+    not_exited: model.notExited,
     incomplete: model.incomplete,
     live: model.live,
   };

@@ -7,6 +7,7 @@ import { commandLine, count, counted, displayPath, endedText, exitStatus, firstO
 import { dirName } from '../normalize/paths.js';
 import { foldDirs } from '../present/fold.js';
 import { commandIn } from '../present/label.js';
+import { shortfallNotes } from '../present/lost.js';
 import { depNodes, type DepNode, type DepsResult } from './deps.js';
 import type { FailedJob, Summary } from './summary.js';
 
@@ -176,6 +177,8 @@ export function summaryText(s: Summary, opts: TextOptions = {}): string {
   if (s.live) out.push('NOTE: a running bt trace still writes this log: what follows is the build so far');
   else if (s.incomplete) out.push('WARNING: the trace is incomplete (no trailer, or torn): what follows may miss the end of the build');
   if (s.lost) out.push(`WARNING: ${count(s.lost)} events were lost during the trace: what follows may miss some`);
+  const shortfalls = { truncated: s.truncated_strings, failedExecArgv: s.failed_exec_argv_cut, repeatCounts: s.unknown_repeat_counts };
+  for (const note of shortfallNotes(shortfalls, s.incomplete || s.live)) out.push(`note: ${note}`);
   out.push(`build: ${commandLine(s.command, 200)}`);
   out.push(`  in ${displayPath(s.cwd)}`);
   const started = s.start_ns ? new Date(s.start_ns / 1e6).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : 'unknown';
@@ -185,7 +188,10 @@ export function summaryText(s: Summary, opts: TextOptions = {}): string {
     out.push(`  started ${started}, ${running} (last record at +${ms(s.duration_ms)}), no exit status yet`);
   } else {
     const status = s.exit_status === null ? 'unknown' : exitStatus(s.exit_status, s.exit_signal ?? 0);
-    out.push(`  started ${started}, took ${ms(s.duration_ms)}, exit status ${status}`);
+    // a log cut short (kill -9 of bt, a full disk) ends before the build did: its span is a lower bound
+    const took = s.incomplete ? `ran at least ${ms(s.duration_ms)} (the log ends there)` : `took ${ms(s.duration_ms)}`;
+    out.push(`  started ${started}, ${took}, exit status ${status}`);
+    if (s.incomplete && s.not_exited) out.push(`  ${counted(s.not_exited, 'process', 'processes')} had not exited when the log ends`);
   }
   if (s.outlived.length) out.push(`  ${outlivedLine(s)}`);
   // a filtered summary says so, under the build it is part of

@@ -83,3 +83,14 @@ export function exactCwd(): string {
     return cwd;
   }
 }
+
+/**
+ * The exact string of one argument of bt's command line (a FILE a reader
+ * asks about), or `arg` itself when it holds no U+FFFD, or /proc has no
+ * argument, or several different ones, that Node decoded to it.
+ */
+export function exactArg(arg: string, cmdline = '/proc/self/cmdline'): string {
+  if (!arg.includes(LOSSY)) return arg;
+  const exact = new Set(entries(cmdline).filter((b) => b.toString('utf8') === arg).map((b) => decodeBytes(b)));
+  return exact.size === 1 ? [...exact][0] : arg;
+}

@@ -9,6 +9,7 @@ import { fileSink, stdoutSink, type Sink } from '../export/sink.js';
 import { refuseInputAsOutput } from '../log/output.js';
 import { counted } from '../present/format.js';
 import { positiveNumber, reportDamage } from './options.js';
+import { fileArgument } from './file-argument.js';
 
 /** A row of each Parquet table, in the singular. */
 const TABLE_ROW: Record<string, string> = { builds: 'build', processes: 'process', jobs: 'job', files: 'file', accesses: 'access', events: 'event' };
@@ -48,7 +49,7 @@ export function exportCommand(): Command {
         compilers: o.compiler,
         expandResponseFiles: !!o.expandResponseFiles,
         removedSources: !!o.removedSources,
-        outputOf: o.outputOf,
+        outputOf: o.outputOf === undefined ? undefined : fileArgument(o.outputOf),
         lanes: !!o.lanes,
         windowMs: o.window,
         onNote: (line) => {

@@ -15,6 +15,8 @@ import { DEFAULT_MAX_NODES, emptyNote, type GraphOptions, type GraphView } from 
 import type { Build } from '../model/index.js';
 import type { Filter } from '../filter/index.js';
 import { displayPath } from '../present/format.js';
+import { shortfallNotes } from '../present/lost.js';
+import { fileArgument } from './file-argument.js';
 import { tornText } from '../log/check.js';
 
 /**
@@ -120,7 +122,7 @@ export function graphCommand(): Command {
       let res;
       try {
         const build = loadFor(log, { ...o, allWarnings: o.warnings === 'all' });
-        const focused = o.focus ? build.resolveFile(o.focus, (f) => (f.kinds & Kind.WRITE) !== 0) : undefined;
+        const focused = o.focus ? build.resolveFile(fileArgument(o.focus), (f) => (f.kinds & Kind.WRITE) !== 0) : undefined;
         const { view, focus } = focused
           ? focusGraph(build, focused, options, { all: !!o.allFiles, depth: o.depth, allPhases: !!o.allPhases })
           : filterGraph(build, options, filter);
@@ -159,6 +161,7 @@ export function graphCommand(): Command {
         if (res.model.live) notes.push('a running bt trace still writes the log: the picture shows the build so far');
         else if (res.model.incomplete && !res.torn) notes.push('the trace is incomplete (no trailer): the picture may miss the end of the build');
         if (res.model.lostEvents) notes.push(`${res.model.lostEvents} events were lost during the trace: the picture may miss some`);
+        notes.push(...shortfallNotes(res.model.shortfalls, res.model.incomplete || res.model.live));
         if (res.summary?.warningCount && o.warnings !== 'all') {
           notes.push(`${res.summary.warningCount} normalization warnings (--warnings all prints them)`);
         }

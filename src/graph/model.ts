@@ -5,6 +5,7 @@
  * grows with what it can show.
  */
 import type { LogHeader } from '../log/schema.js';
+import type { Shortfalls } from '../log/lost.js';
 import type { Subject } from '../filter/index.js';
 import { buildFromRecords, type Build, type BuildFile, type BuildModel as Model, type FileAccess, type FileLink, type Process } from '../model/index.js';
 import { filterMatches, type ModelEnv } from '../model/subject.js';
@@ -86,6 +87,8 @@ export interface BuildModel {
   incomplete: boolean;
   live: boolean;
   lostEvents: number;
+  /** What the log has but not whole (log/lost.ts). */
+  shortfalls: Shortfalls;
 }
 
 export interface IngestOptions {
@@ -234,7 +237,7 @@ export function graphModel(build: Build, opts: IngestOptions = {}): BuildModel {
   }
   const roots = focus ? [...procs.values()].filter((p) => !p.parent || !procs.has(p.parent)).map((p) => p.proc) : m.roots;
   if (focus) for (const id of roots) procs.get(id)!.parent = 0;
-  return { header: m.header, procs, files, links, roots, incomplete: m.incomplete, live: m.live, lostEvents: m.lostEvents };
+  return { header: m.header, procs, files, links, roots, incomplete: m.incomplete, live: m.live, lostEvents: m.lostEvents, shortfalls: m.shortfalls };
 }
 
 /** The graph's node of process `p`, with these children and file edges. */

@@ -25,6 +25,7 @@ import fs from 'node:fs';
 import { LogError } from '../errors.js';
 import { plural } from '../present/format.js';
 import { describeFsError } from './io.js';
+import { cutOff } from './check.js';
 import { openLogInput } from './input.js';
 import { EVENT_TYPES, RecordType, decodeRecordAt, recordType, type EventType, type LogRecord } from './schema.js';
 import { RingExpander } from './ring/expand.js';
@@ -342,8 +343,10 @@ export class FrameReader {
         this.leaveServed();
       }
       if (!this.nextFrame()) {
-        // the end: what an expansion still holds comes first (not after damage: reading stops there)
-        if (this.expander && !this.finished && !this.torn) {
+        // the end: what an expansion still holds comes first (not after damage: reading stops there);
+        // a log cut short (kill -9 of bt, a full disk, a record still being written) is read to the cut,
+        // wherever it falls, so that every reader sees the same records of it
+        if (this.expander && !this.finished && (!this.torn || cutOff(this.torn.reason))) {
           this.finished = true;
           const tail = this.expandWith((e) => e.finish(), this.position);
           if (tail && tail.length) this.serve(tail, this.position);

@@ -20,6 +20,7 @@ import { usrMergeOf } from '../log/usrmerge.js';
 import { nearestNames } from './nearest.js';
 import { endInBuild } from './outlived.js';
 import { distinctFiles, otherUsrName } from './usrmerge.js';
+import { displayPath } from '../present/format.js';
 
 export { DEFAULT_DRIVERS, isDriver, JobIndex, readersOf, writersOf, type Job, type JobOptions } from './jobs.js';
 export { Kind, KIND_NAMES, kindBit, kindNames, READS, USES, WRITES, type KindName } from './kinds.js';
@@ -161,8 +162,8 @@ export class Build {
     if (found.length === 1) return found[0];
     if (found.length === 0) {
       const near = nearestNames(name, this.model.files.filter(used).map((f) => f.path));
-      const meant = near.length ? ` (did you mean ${near.join(' or ')}?)` : '';
-      throw new ModelError('E_NO_FILE', `the build never touched a file named ${name}${meant}: give its path, or a unique end of it`);
+      const meant = near.length ? ` (did you mean ${near.map(displayPath).join(' or ')}?)` : '';
+      throw new ModelError('E_NO_FILE', `the build never touched a file named ${displayPath(name)}${meant}: give its path, or a unique end of it`);
     }
     const list = found.slice(0, 8).map((f) => f.path);
     const more = found.length > list.length ? ', …' : '';

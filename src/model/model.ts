@@ -15,6 +15,7 @@
  */
 import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
 import { recordType } from '../log/schema.js';
+import { cutFailedExec, isLoss, shortfallsOf } from '../log/lost.js';
 import { dirName } from '../normalize/paths.js';
 import { callerArgv } from '../normalize/argv.js';
 import { Kind, WRITES } from './kinds.js';
@@ -121,7 +122,12 @@ export class ModelBuilder {
   /** The block the next access's times go to, and their place in it. */
   private times = new Float64Array(0);
   private timesAt = 0;
+  /** Lost events (log/lost.ts isLoss), exit_flag apart. */
   private lostEvents = 0;
+  /** Lost records of reasons that lose no event (log/lost.ts), by reason. */
+  private readonly notLost: Record<string, number> = {};
+  /** Failed execs whose argv was cut (log/lost.ts cutFailedExec). */
+  private failedExecArgvCut = 0;
   /** Dying threads that could not tell whether their process's exit was reported (lost reason exit_flag): a loss only if some exit is missing. */
   private exitFlagLost = 0;
   private firstTs = Infinity;
@@ -311,8 +317,11 @@ export class ModelBuilder {
       if (ts > this.lastTs) this.lastTs = ts;
     }
     if (type === 'lost') {
-      if (r.lost?.reason === 'exit_flag') this.exitFlagLost += r.lost.count ?? 0;
-      else this.lostEvents += r.lost?.count ?? 0;
+      const reason = r.lost?.reason || 'unknown';
+      const n = r.lost?.count ?? 0;
+      if (reason === 'exit_flag') this.exitFlagLost += n;
+      else if (isLoss(reason)) this.lostEvents += n;
+      else this.notLost[reason] = (this.notLost[reason] ?? 0) + n;
       return;
     }
     const procId = r.proc ?? 0;
@@ -337,7 +346,10 @@ export class ModelBuilder {
       return;
     }
     const link = type === 'path2' ? this.onPath2(r) : undefined;
-    if (type === 'exec') this.onExec(p, r);
+    if (type === 'exec') {
+      this.onExec(p, r);
+      if (cutFailedExec(r)) this.failedExecArgvCut++;
+    }
     if (type === 'lookup') this.onStat(r);
     if (type === 'chdir' && !r.chdir!.errno && r.abspath && !p.children.length && !p.chdirs?.includes(r.abspath)) (p.chdirs ??= []).push(this.intern(r.abspath));
     for (const u of recordUses(r, type)) this.use(p, u.path, u.kinds, ts);
@@ -477,6 +489,9 @@ export class ModelBuilder {
     // no exit (end 0 until just below): only then was an exit lost
     const left = outlivedProcs(outlived);
     const exitsLost = this.exitFlagLost && processes.some((p) => !p.end && !left.has(p.proc)) ? this.exitFlagLost : 0;
+    // the processes whose exit the log does not have (those left running after the grace period apart)
+    let notExited = 0;
+    for (const p of processes) if (!p.end && !left.has(p.proc)) notExited++;
     for (const p of processes) if (!p.end) p.end = Math.max(p.start, endTs);
     const buildEndTs = buildEndOf(processes, outlived, endTs);
     setAsideAfterBuild(processes, this.files, outlived, buildEndTs);
@@ -490,6 +505,8 @@ export class ModelBuilder {
       incomplete: !!state.incomplete,
       live: !!state.live,
       lostEvents: this.lostEvents + exitsLost,
+      shortfalls: shortfallsOf(this.notLost, this.failedExecArgvCut),
+      notExited,
       startTs,
       endTs,
       outlived,

@@ -3,6 +3,7 @@
  * accesses between them indexed both ways, renames and hard links.
  */
 import type { LogHeader, Trailer } from '../log/schema.js';
+import type { Shortfalls } from '../log/lost.js';
 import type { Outlived } from './outlived.js';
 
 export interface Process {
@@ -132,7 +133,12 @@ export interface BuildModel {
   incomplete: boolean;
   /** A running bt trace still writes the log: the model is the build so far. */
   live: boolean;
+  /** Events that are not in the log (log/lost.ts isLoss): a full ring buffer, unreadable memory, ... */
   lostEvents: number;
+  /** What the log has but not whole: strings cut, lookups whose repeat count is unknown (log/lost.ts). */
+  shortfalls: Shortfalls;
+  /** Processes with no exit in the log, those left running after the grace period apart: on a cut log, those still running when it ends. */
+  notExited: number;
   /** First and last timestamps seen (ns): endTs is the log's end (bt trace's wait for processes left running included). */
   startTs: number;
   endTs: number;

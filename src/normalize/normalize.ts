@@ -17,6 +17,8 @@
  * half-written output is never left behind.
  */
 import { displayPath, formatDuration, plural } from '../present/format.js';
+import { shortfallNotes } from '../present/lost.js';
+import { cutFailedExec, isLoss, lossesOf, shortfallsOf } from '../log/lost.js';
 import { FORMAT_VERSION, copyHeader } from '../log/schema.js';
 import fs from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -77,8 +79,13 @@ export interface NormalizeSummary {
   /** Trace duration in ns (trailer end - header start when known, else the record span). */
   durationNs: number;
   lostRecords: number;
+  /** The counts of every lost record, losses or not (log/lost.ts): the normalized trailer's totals. */
   lostEvents: number;
   lostByReason: Record<string, number>;
+  /** Lost records that are losses (log/lost.ts isLoss): the spans in which events were lost. */
+  lossSpans: number;
+  /** Failed execs whose argv was cut (log/lost.ts cutFailedExec). */
+  failedExecArgvCut: number;
   /** Paths that could not be made absolute. */
   unresolved: number;
   /** Directory links the build revealed, through which paths were named by the directory they lead to (aliases.ts). */
@@ -187,6 +194,9 @@ export class NormalizePass implements Iterable<LogRecord> {
   private summary?: NormalizeSummary;
   private endInfo?: ReturnType<RecordSource['end']>;
   written = 0;
+  /** Lost records of reasons that are losses (log/lost.ts isLoss), and failed execs whose argv was cut: for the summary's word on them. */
+  private lossSpans = 0;
+  private failedExecArgvCut = 0;
 
   constructor(
     readonly header: LogHeader,
@@ -226,8 +236,12 @@ export class NormalizePass implements Iterable<LogRecord> {
   private *run(size: number): Generator<LogRecord[], void, undefined> {
     const { norm, stats, opts, source } = this;
     const out: LogRecord[] = [];
+    this.lossSpans = this.failedExecArgvCut = 0;
     const emit = (r: LogRecord) => {
       out.push(r);
+      if (r.exec) {
+        if (cutFailedExec(r)) this.failedExecArgvCut++;
+      } else if (r.lost && isLoss(r.lost.reason || 'unknown')) this.lossSpans++;
     };
     const windowOpts = { windowNs: (opts.windowMs ?? DEFAULT_WINDOW_MS) * 1e6, maxHeld: opts.maxHeld ?? DEFAULT_MAX_HELD };
     const sortOpts = { runSize: opts.runSize ?? DEFAULT_RUN_SIZE, tmpDir: opts.tmpDir };
@@ -306,6 +320,8 @@ export class NormalizePass implements Iterable<LogRecord> {
       lostRecords: c.lostRecords,
       lostEvents: c.lostEvents,
       lostByReason: c.lostByReason,
+      lossSpans: this.lossSpans,
+      failedExecArgvCut: this.failedExecArgvCut,
       unresolved: c.unresolved,
       aliases: this.norm.aliases.applied(),
       incomplete: end.trailer === undefined,
@@ -548,11 +564,12 @@ export function damageLines(s: NormalizeSummary): string[] {
  * lost too, uncounted).
  */
 function lostText(s: NormalizeSummary): string {
-  const lost = s.lostEvents || s.lostRecords ? `${s.lostEvents} lost in ${plural(s.lostRecords, 'span')}` : '0 lost';
+  const n = lossesOf(s.lostByReason);
+  const lost = n || s.lossSpans ? `${n} lost in ${plural(s.lossSpans, 'span')}` : '0 lost';
   if (!s.torn) return lost;
-  const n = s.torn.bytesAfter;
-  if (cutOff(s.torn.reason)) return `${lost} before the log was cut short${n === undefined ? '' : ` (${plural(n, 'byte')} not read)`}`;
-  return `${lost} before the damage${n === undefined ? '' : ` (${plural(n, 'byte')} not read)`}`;
+  const left = s.torn.bytesAfter;
+  if (cutOff(s.torn.reason)) return `${lost} before the log was cut short${left === undefined ? '' : ` (${plural(left, 'byte')} not read)`}`;
+  return `${lost} before the damage${left === undefined ? '' : ` (${plural(left, 'byte')} not read)`}`;
 }
 
 /** The summary bt normalize prints on stderr: a line, then notes and warnings. */
@@ -566,13 +583,16 @@ export function formatSummary(s: NormalizeSummary, maxWarnings = s.allWarnings ?
       `${plural(s.records, 'event')}, ${formatDuration(s.durationNs)}, ${lost}, ${plural(warnings, 'warning')}` +
       (s.output ? ` -> ${s.output}` : ''),
   );
-  if (s.lostEvents || s.lostRecords) {
+  if (lossesOf(s.lostByReason) || s.lossSpans) {
     const by = Object.entries(s.lostByReason)
+      .filter(([reason]) => isLoss(reason))
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([k, v]) => `${k} ${v}`)
       .join(', ');
     lines.push(`bt normalize: events were lost (${by}): the picture may miss processes or files in those spans`);
   }
+  const shortfalls = shortfallsOf(s.lostByReason, s.failedExecArgvCut);
+  for (const note of shortfallNotes(shortfalls, s.incomplete || !!s.live)) lines.push(`bt normalize: note: ${note}`);
   if (s.live) {
     lines.push(
       `bt normalize: ${s.input || 'the log'} is still being written by a running bt trace: normalized the ${plural(s.records, 'event')} written so far (incomplete: normalize it again when the trace has ended)`,

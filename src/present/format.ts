@@ -96,6 +96,36 @@ export function ansiC(s: string): string {
   return `${out}'`;
 }
 
+/**
+ * The string a word in the $'…' form ansiC prints stands for (its inverse:
+ * \n, \t, \\, \', \xNN, a byte that is not UTF-8 back as U+DC80..U+DCFF),
+ * as bash reads it back; undefined when `word` is not in that form (a name
+ * typed as it is).
+ */
+export function unAnsiC(word: string): string | undefined {
+  if (!word.startsWith("$'") || !word.endsWith("'") || word.length < 3) return undefined;
+  const body = word.slice(2, -1);
+  let out = '';
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i];
+    if (ch === "'") return undefined; // a quote ends the word: more than one word
+    if (ch !== '\\') {
+      out += ch;
+      continue;
+    }
+    const next = body[++i];
+    if (next === 'n') out += '\n';
+    else if (next === 't') out += '\t';
+    else if (next === '\\' || next === "'") out += next;
+    else if (next === 'x' && /^[0-9a-fA-F]{2}$/.test(body.slice(i + 1, i + 3))) {
+      const c = parseInt(body.slice(i + 1, i + 3), 16);
+      out += String.fromCharCode(c < 0x80 ? c : 0xdc00 + c);
+      i += 2;
+    } else return undefined; // an escape ansiC never writes
+  }
+  return out;
+}
+
 /** One shell word, quoted only when it must be; with a control character or a byte that is not UTF-8, in $'…' (one line, pasteable). */
 export function quoteArg(a: string): string {
   if (a === '') return "''";

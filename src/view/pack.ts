@@ -20,6 +20,9 @@ export interface Packed {
   /** A running bt trace still wrote the log when the page was made. */
   live?: boolean;
   lost: number;
+  /** BuildModel.shortfalls and notExited. */
+  shortfalls?: BuildModel['shortfalls'];
+  notExited?: number;
   exitStatus: number | null;
   strings: string[];
   envs: number[][];
@@ -90,6 +93,8 @@ export function pack(model: BuildModel, extra: { groups?: Record<string, readonl
     incomplete: model.incomplete,
     live: model.live,
     lost: model.lostEvents,
+    shortfalls: model.shortfalls,
+    notExited: model.notExited,
     exitStatus: model.trailer?.exit_status ?? null,
     strings,
     envs,
@@ -162,6 +167,8 @@ export function unpack(d: Packed): BuildModel {
     incomplete: d.incomplete,
     live: d.live ?? false,
     lostEvents: d.lost,
+    shortfalls: d.shortfalls ?? { truncated: 0, failedExecArgv: 0, repeatCounts: 0 },
+    notExited: d.notExited ?? 0,
     startTs: t0,
     endTs: d.endTs,
     outlived: d.outlived ?? [],
