@@ -126,6 +126,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     const early = adoptEarlyLaunch();
     const cg = early?.cg ?? TraceCgroup.create();
     cleanup.push(() => cg.remove());
+    if (cg.note) process.stderr.write(`bt: note: ${cg.note}\n`);
     mark('cgroup');
     const child = early?.child ?? launch(LAUNCHER_PATH, cg.procsFile);
     cleanup.push(child.killIfRunning);
