@@ -354,6 +354,7 @@ ebpfTest('processes left running go back to the cgroup bt was started in', async
     assert.equal(r.exitCode, 0, String(r.stderr));
     left = Number(fs.readFileSync(pidFile, 'utf8'));
     assert.match(String(r.stderr), /still running after the grace period/);
+    assert.doesNotMatch(String(r.stderr), /waiting up to/, '-q: no line while bt waits');
     assert.equal(ownCgroup(fs.readFileSync(`/proc/${left}/cgroup`, 'utf8')), `/${path.basename(home)}`);
   } finally {
     if (left) process.kill(left, 'SIGKILL');
@@ -444,5 +445,56 @@ ebpfTest('a caller\'s cgroup that cannot hold the trace\'s (a threaded one): <ro
   } finally {
     await removeCgroup(threaded);
     await removeCgroup(domain);
+  }
+});
+
+ebpfTest('after the command exits, bt says what it waits for; a SIGINT stops the wait and leaves them running', async () => {
+  const dir = tmpdir();
+  const file = path.join(dir, 'g.trace');
+  const pidFile = path.join(dir, 'pid');
+  // its output elsewhere: the leftovers would hold our pipes open
+  const script = `sh -c 'sleep 30; true' >/dev/null 2>&1 & echo $! > ${pidFile}`;
+  const child = execa(process.execPath, [BT, 'trace', '-o', file, '--grace', '10', '--', 'sh', '-c', script], { reject: false, stdio: ['ignore', 'ignore', 'pipe'] });
+  let left: number[] = [];
+  try {
+    const said = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      child.stderr!.on('data', (d: Buffer) => {
+        text += String(d);
+        if (text.includes('\n')) resolve(text);
+      });
+      child.stderr!.on('end', () => reject(new Error(`no line: ${text}`)));
+    });
+    const sh = Number(fs.readFileSync(pidFile, 'utf8'));
+    const sleepPid = Number(fs.readFileSync(`/proc/${sh}/task/${sh}/children`, 'utf8').trim());
+    left = [sh, sleepPid];
+    assert.equal(
+      said,
+      `bt: the build exited with status 0; waiting up to 10 s for 2 processes that outlived it: sh -c 'sleep 30; true' (pid ${sh}), sleep 30 (pid ${sleepPid}); ` +
+        'Ctrl-C stops waiting and leaves them running\n',
+    );
+    const t0 = Date.now();
+    child.kill('SIGINT');
+    const r = await child;
+    assert.ok(Date.now() - t0 < 1000, `bt ended ${Date.now() - t0} ms after the SIGINT`);
+    assert.equal(r.exitCode, 0, 'the build\'s status');
+    const lines = String(r.stderr).trim().split('\n');
+    assert.match(lines[1]!, /^bt: \d+ records, .* written to .*g\.trace; the build exited with status 0$/);
+    assert.deepEqual(lines.slice(2), [
+      `bt: warning: still running when Ctrl-C stopped the wait, left outside the trace: ${sh} sh -c 'sleep 30; true'`,
+      `bt: warning: still running when Ctrl-C stopped the wait, left outside the trace: ${sleepPid} sleep 30`,
+    ]);
+    for (const pid of left) assert.ok(!dead(pid), `${pid} still runs`);
+    // the trailer keeps its form: "PID CMDLINE", arguments joined by spaces
+    assert.deepEqual(loadLog(file).trailer?.leftover, [`${sh} sh -c sleep 30; true`, `${sleepPid} sleep 30`]);
+  } finally {
+    child.kill('SIGKILL');
+    for (const pid of left) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
   }
 });
