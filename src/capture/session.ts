@@ -97,6 +97,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   checkBtf();
   checkPrivileges();
   if (!opts.command.length) throw new CaptureError('E_USAGE', 'no command given: bt trace -o FILE -- COMMAND [ARGS...]');
+  if (opts.command[0] === '') throw new CaptureError('E_NO_COMMAND', 'the command is an empty string');
   const ringBytes = checkRingSize(opts.ringBytes);
   const cwd = exactCwd();
   const user = buildUser(opts.asRoot);

@@ -5,7 +5,7 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { DEFAULT_RING_BYTES } from '../capture/install.js';
 import { buildEnded, formatBytes } from '../capture/progress.js';
-import { shellJoin, signalName } from '../present/format.js';
+import { quoteArg, shellJoin, signalName } from '../present/format.js';
 import { exitBySignal, setFailureStatus } from './run.js';
 
 export function parseSize(text: string): number {
@@ -85,6 +85,10 @@ export function traceCommand(): Command {
       const when = res.waitStopped ? 'when Ctrl-C stopped the wait' : 'after the grace period';
       for (const l of res.leftovers) {
         process.stderr.write(`bt: warning: still running ${when}, left outside the trace: ${l.pid} ${l.argv ? shellJoin(l.argv) : '?'}\n`);
+      }
+      // what to do with the log, last, for a person at the terminal (a script piping stderr knows)
+      if (!o.quiet && !res.logFailed && !res.logGone && process.stderr.isTTY) {
+        process.stderr.write(`bt: next: bt summary ${quoteArg(o.output)} (or bt view ${quoteArg(o.output)})\n`);
       }
       // a log the build removed is a log not kept: as when it cannot be written (74)
       process.exitCode = res.logGone ? EXIT_LOG_FAILED : res.exitStatus;

@@ -198,6 +198,7 @@ ebpfTest('bad input: one clear line and a non-zero status, never a stack trace',
   const dir = tmpdir();
   const cases: Array<[string[], number, RegExp]> = [
     [['trace', '-o', path.join(dir, 'a.trace'), '--', 'no-such-command-xyz'], 127, /^bt: no-such-command-xyz: command not found$/],
+    [['trace', '-o', path.join(dir, 'a.trace'), '--', ''], 127, /^bt: the command is an empty string$/],
     [['trace', '-o', '/nonexistent-dir/x.trace', '--', 'true'], 125, /^bt: cannot write the log \/nonexistent-dir\/x.trace: .*\(ENOENT\): the directory does not exist$/],
     // the directory is there, but no file can be made in it: said so, not "does not exist"
     [['trace', '-o', '/proc/x.trace', '--', 'true'], 125, /^bt: cannot write the log \/proc\/x.trace: .*\(ENOENT\): files cannot be created in \/proc; choose another path$/],
@@ -497,4 +498,18 @@ ebpfTest('after the command exits, bt says what it waits for; a SIGINT stops the
       }
     }
   }
+});
+
+ebpfTest('on a terminal the closing line is followed by the next step, once; piped, it is not', async () => {
+  const dir = tmpdir();
+  const file = path.join(dir, 'my build.trace');
+  // script(1) gives bt a terminal
+  const r = await execa('script', ['-qfec', `"${process.execPath}" "${BT}" trace -o '${file}' -- true`, '/dev/null'], { reject: false, stdin: 'ignore' });
+  assert.equal(r.exitCode, 0, String(r.stdout));
+  const lines = String(r.stdout).replace(/\r/g, '').split('\n').map((l) => l.replace(/^.*\x1b\[2K/, '')).filter(Boolean);
+  assert.match(lines.at(-2)!, /^bt: \d+ records, .* written to .*my build\.trace; the build exited with status 0$/);
+  assert.equal(lines.at(-1), `bt: next: bt summary '${file}' (or bt view '${file}')`);
+  assert.equal(lines.filter((l) => l.startsWith('bt: next:')).length, 1);
+  const piped = await bt(['trace', '-o', file, '--', 'true']);
+  assert.match(piped.stderr, /^bt: \d+ records, .* written to .*my build\.trace; the build exited with status 0$/, 'one line, as before');
 });
