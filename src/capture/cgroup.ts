@@ -1,11 +1,20 @@
 /**
  * The trace's cgroup v2: found wherever cgroup2 is mounted, created fresh
- * under <root>/bt/, filtered on by id (the directory's inode) and level, and
- * removed at the end. A bt trace run inside a traced build (its own cgroup
- * is a trace's) makes its cgroup inside that one, so that the outer trace
- * records the inner build too. Processes left running at the end go back
- * to the cgroup bt was started in (else to the root). Stale cgroups of bt
- * runs that died (SIGKILL) are removed by the next run.
+ * inside the cgroup bt was started in, filtered on by id (the directory's
+ * inode) and level, and removed at the end. Inside the caller's cgroup, the
+ * build stays under whatever manages it: stopping, killing or freezing that
+ * cgroup (systemd's stop of a unit, a CI runner's job, cgroup.kill) reaches
+ * the build too, and its limits and accounting apply to it; a bt trace run
+ * inside a traced build so nests in the outer trace's cgroup, which then
+ * records the inner build too. bt started in the hierarchy's root cgroup
+ * ("0::/") uses <root>/bt/ instead, and so does a caller's cgroup that
+ * cannot take a child with processes (a threaded one, one bt may not
+ * write): then with a one-line note (TraceCgroup.note). A cgroup with
+ * processes (bt's own) can enable no controller for its children, so the
+ * child it gets is always one processes may join. Processes left running
+ * at the end go back to the cgroup bt was started in (else to the root).
+ * Stale cgroups of bt runs that died (SIGKILL) are removed by the next run,
+ * in both places.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,7 +22,7 @@ import { CaptureError } from '../errors.js';
 import { sleepSync } from '../log/io.js';
 
 const PARENT = 'bt';
-const TRACE_DIR = /^trace-\d+-[0-9a-z]+$/;
+const TRACE_DIR = /^trace-(\d+)-[0-9a-z]+$/;
 
 /** This process's cgroup v2 path, relative to the hierarchy's root ("/bt/trace-1-x"), from /proc/self/cgroup. */
 export function ownCgroup(text = fs.readFileSync('/proc/self/cgroup', 'utf8')): string | undefined {
@@ -35,10 +44,26 @@ export function cgroup2Root(mountinfo = fs.readFileSync('/proc/self/mountinfo', 
   );
 }
 
+/**
+ * Where a bt started in OWN makes its trace cgroups: inside OWN (unless it
+ * is the root), else (or when that fails) in <root>/bt/.
+ */
+export function traceParents(root = cgroup2Root(), own = ownCgroup()): string[] {
+  const home = homeOf(root, own);
+  return home === root ? [path.join(root, PARENT)] : [home, path.join(root, PARENT)];
+}
+
+/** The cgroup bt was started in, as a directory (the root when unknown). */
+function homeOf(root: string, own: string | undefined): string {
+  return own && own !== '/' ? path.join(root, own) : root;
+}
+
 export class TraceCgroup {
   readonly dir: string;
   readonly id: bigint;
   readonly level: number;
+  /** Why the cgroup is under <root>/bt/ and not inside the caller's: one line for stderr, or undefined. */
+  readonly note: string | undefined;
   private removed = false;
 
   private constructor(
@@ -47,35 +72,74 @@ export class TraceCgroup {
     level: number,
     /** Where processes left running go at the end: bt's own cgroup, then the root. */
     private readonly homes: string[],
+    note?: string,
   ) {
     this.dir = dir;
     this.id = id;
     this.level = level;
+    this.note = note;
   }
 
   static create(root = cgroup2Root(), own = ownCgroup()): TraceCgroup {
-    const home = own && own !== '/' ? path.join(root, own) : root;
-    const nested = !!own && TRACE_DIR.test(path.basename(own));
-    const parent = nested ? home : path.join(root, PARENT);
+    const home = homeOf(root, own);
+    const fallback = path.join(root, PARENT);
+    const homes = home === root ? [root] : [home, root];
+    const name = `trace-${process.pid}-${Date.now().toString(36)}`;
+    let note: string | undefined;
+    if (home !== root) {
+      try {
+        cleanStale(home, homes);
+        const cg = TraceCgroup.make(root, path.join(home, name), homes);
+        try {
+          cleanStale(fallback, [root]); // what earlier runs left there
+        } catch {
+          /* no <root>/bt/ */
+        }
+        return cg;
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        note =
+          `cannot make the trace's cgroup inside ${home} (${e.code ?? e.message}): it is ${fallback}/${name}, ` +
+          'where stopping, freezing or limiting the cgroup bt runs in does not reach the build';
+      }
+    }
     try {
-      fs.mkdirSync(parent, { recursive: true });
-      cleanStale(parent, root);
-      const dir = path.join(parent, `trace-${process.pid}-${Date.now().toString(36)}`);
-      fs.mkdirSync(dir);
-      const id = fs.statSync(dir, { bigint: true }).ino;
-      // Level: components below the hierarchy root (root = 0). The mount
-      // root itself may sit below the real root inside a cgroup namespace;
-      // that case is detected at run time (no event from the build).
-      const level = path.relative(root, dir).split(path.sep).length;
-      return new TraceCgroup(dir, id, level, home === root ? [root] : [home, root]);
+      fs.mkdirSync(fallback, { recursive: true });
+      cleanStale(fallback, [root]);
+      return TraceCgroup.make(root, path.join(fallback, name), homes, note);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       throw new CaptureError(
         'E_CGROUP',
-        `cannot create a cgroup under ${parent} (${e.code ?? e.message}): run bt as root`,
+        `cannot create a cgroup under ${fallback} (${e.code ?? e.message}): run bt as root`,
         { cause: err },
       );
     }
+  }
+
+  /**
+   * Makes the cgroup DIR, one that processes can join: a child of a
+   * threaded cgroup is "domain invalid" (joining it fails with EOPNOTSUPP),
+   * and is removed again.
+   */
+  private static make(root: string, dir: string, homes: string[], note?: string): TraceCgroup {
+    fs.mkdirSync(dir);
+    let type = 'domain';
+    try {
+      type = fs.readFileSync(path.join(dir, 'cgroup.type'), 'utf8').trim();
+    } catch {
+      /* kernels before 4.14: no threaded cgroups */
+    }
+    if (type !== 'domain') {
+      fs.rmdirSync(dir);
+      throw Object.assign(new Error(type), { code: `EOPNOTSUPP: a child of it is "${type}"` });
+    }
+    const id = fs.statSync(dir, { bigint: true }).ino;
+    // Level: components below the hierarchy root (root = 0). The mount
+    // root itself may sit below the real root inside a cgroup namespace;
+    // that case is detected at run time (no event from the build).
+    const level = path.relative(root, dir).split(path.sep).length;
+    return new TraceCgroup(dir, id, level, homes, note);
   }
 
   get procsFile(): string {
@@ -194,10 +258,15 @@ function removeTree(dir: string, homes: string[]): void {
   }
 }
 
-/** Removes trace-<pid>-* cgroups whose bt process is gone and that are empty. */
-function cleanStale(parent: string, root: string): void {
+/**
+ * Removes the trace-<pid>-* cgroups in PARENT whose bt process is gone,
+ * moving what still runs in them to the first of `homes` that takes it.
+ * Also when PARENT is the caller's cgroup: there, what a killed bt left
+ * running stays under the caller.
+ */
+function cleanStale(parent: string, homes: string[]): void {
   for (const name of fs.readdirSync(parent)) {
-    const m = /^trace-(\d+)-/.exec(name);
+    const m = TRACE_DIR.exec(name);
     if (!m) continue;
     const pid = Number(m[1]);
     let alive = true;
@@ -208,7 +277,7 @@ function cleanStale(parent: string, root: string): void {
     }
     if (alive && pid !== process.pid) continue;
     const dir = path.join(parent, name);
-    evict(dir, [root]);
-    removeTree(dir, [root]);
+    evict(dir, homes);
+    removeTree(dir, homes);
   }
 }

@@ -1,7 +1,10 @@
 /**
  * Live progress on stderr while a trace runs: one line, redrawn in place,
- * only on a terminal and never with --quiet.
+ * only on a terminal and never with --quiet; and the words of bt trace's
+ * other lines about the build.
  */
+import { signalName } from '../present/format.js';
+
 export interface ProgressStats {
   elapsedMs: number;
   started: number;
@@ -51,4 +54,9 @@ export function formatBytes(n: number): string {
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
   if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
   return `${(n / 1024 / 1024 / 1024).toFixed(2)} GiB`;
+}
+
+/** How the build (the traced command) ended: "the build exited with status 0", "the build was killed by SIGINT (status 130)". */
+export function buildEnded(status: number, signal = 0): string {
+  return signal ? `the build was killed by ${signalName(signal)} (status ${status})` : `the build exited with status ${status}`;
 }

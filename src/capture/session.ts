@@ -19,7 +19,8 @@ import { LAUNCHER_PATH, OBJECT_PATH } from './install.js';
 import { TraceCgroup } from './cgroup.js';
 import { CFG, LAYOUT, RING_LAYOUT_ID, T } from '../log/ring/layout.js';
 import { CLOCK_BOOTTIME, CLOCK_REALTIME, clockNs, startWriteback, tryLock } from './native.js';
-import { Progress } from './progress.js';
+import { Progress, buildEnded } from './progress.js';
+import { commandLine } from '../present/format.js';
 import { startProfile } from './profile.js';
 import { RingReader, nextDrainMs, quietPollMs } from './ring.js';
 import { mark, reportBpfStats, reportTiming, timingEnabled } from './timing.js';
@@ -38,6 +39,8 @@ export interface TraceOptions {
   files: boolean;
   asRoot: boolean;
   progress: boolean;
+  /** -q: no line while bt waits for processes that outlived the command. */
+  quiet?: boolean;
   /** Drain interval when the ring is quiet (default: quietPollMs). */
   pollMs?: number;
   /** --redact: every match in argv and environment values is replaced by "***" before it reaches the log. */
@@ -73,7 +76,16 @@ export interface TraceResult {
   records: number;
   bytes: number;
   lost: Record<string, number>;
-  leftovers: string[];
+  /** The processes still running when bt stopped waiting for them, left outside the trace. */
+  leftovers: Leftover[];
+  /** A Ctrl-C (SIGINT) ended the wait for them before the grace period did. */
+  waitStopped: boolean;
+}
+
+/** A process of the build that outlived it: its pid and command line (/proc/PID/cmdline; undefined once gone). */
+export interface Leftover {
+  pid: number;
+  argv: string[] | undefined;
 }
 
 const FILE_TYPES = ['open', 'close', 'dup', 'pipe', 'chdir', 'path', 'path2', 'lookup', 'readdir', 'meta'];
@@ -85,6 +97,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   checkBtf();
   checkPrivileges();
   if (!opts.command.length) throw new CaptureError('E_USAGE', 'no command given: bt trace -o FILE -- COMMAND [ARGS...]');
+  if (opts.command[0] === '') throw new CaptureError('E_NO_COMMAND', 'the command is an empty string');
   const ringBytes = checkRingSize(opts.ringBytes);
   const cwd = exactCwd();
   const user = buildUser(opts.asRoot);
@@ -126,6 +139,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     const early = adoptEarlyLaunch();
     const cg = early?.cg ?? TraceCgroup.create();
     cleanup.push(() => cg.remove());
+    if (cg.note) process.stderr.write(`bt: note: ${cg.note}\n`);
     mark('cgroup');
     const child = early?.child ?? launch(LAUNCHER_PATH, cg.procsFile);
     cleanup.push(child.killIfRunning);
@@ -235,6 +249,9 @@ export class Tracer {
   private started = 1;
   private exited = 0;
   private interrupts = 0;
+  /** The command has exited: bt waits for the processes that outlived it (a SIGINT stops that). */
+  private waiting = false;
+  private stopWaiting = false;
   private buildSeen = false;
   private lastSweepMs = Date.now();
   private sweepFailed = false;
@@ -469,6 +486,11 @@ export class Tracer {
       this.killRoot(sig);
       return;
     }
+    // the command is over: a Ctrl-C stops the wait and leaves what still runs running, as the grace period's end does
+    if (this.waiting && sig === 'SIGINT') {
+      this.stopWaiting = true;
+      return;
+    }
     this.interrupts++;
     if (this.interrupts === 1) {
       // The build shares bt's process group: a Ctrl-C (or Ctrl-\) on the
@@ -503,7 +525,8 @@ export class Tracer {
     try {
       loop();
       const result = await this.child;
-      const leftovers = await this.waitForLeftovers();
+      const buildStatus = statusOf(result.exitCode, result.signal);
+      const leftovers = await this.waitForLeftovers(buildStatus, result.signal ?? 0);
       clearTimeout(timer);
       // Every process of the build has exited (or was left running): its
       // records are in the ring. Stop new events, then drain to the end.
@@ -520,7 +543,6 @@ export class Tracer {
         this.writeBatch();
         this.recordLosses();
       });
-      const buildStatus = statusOf(result.exitCode, result.signal);
       const lost = this.bpf.lost();
       for (const [reason, n] of Object.entries(this.ownLosses())) if (n) lost[reason] = n;
       const trailer: Trailer = {
@@ -532,7 +554,8 @@ export class Tracer {
         counts: { ...this.writer.counts },
         ...(this.batcher ? { ring_records: this.batcher.records } : {}),
         lost,
-        leftover: leftovers,
+        // "PID CMDLINE", the arguments joined by spaces (model/outlived.ts)
+        leftover: leftovers.map((l) => `${l.pid} ${l.argv?.filter(Boolean).join(' ') ?? '?'}`),
         ...ownUsage(),
       };
       this.guarded(() => this.writer.close(trailer));
@@ -548,6 +571,7 @@ export class Tracer {
         bytes: this.writer.bytesWritten,
         lost,
         leftovers,
+        waitStopped: this.stopWaiting,
       };
     } finally {
       clearTimeout(timer);
@@ -556,22 +580,68 @@ export class Tracer {
     }
   }
 
-  /** Waits up to the grace period for processes that outlive the command; lists and evicts the rest. */
-  private async waitForLeftovers(): Promise<string[]> {
-    const deadline = Date.now() + this.opts.graceMs;
-    while (this.cg.populated() && Date.now() < deadline) {
-      await sleep(20);
-      this.drain();
+  /**
+   * Waits up to the grace period for processes that outlive the command
+   * (a SIGINT ends the wait), saying so on stderr once they are still
+   * there after ANNOUNCE_MS; lists and evicts the rest.
+   */
+  private async waitForLeftovers(status: number, signal: number): Promise<Leftover[]> {
+    const start = Date.now();
+    const deadline = start + this.opts.graceMs;
+    let announced = this.opts.quiet || this.opts.graceMs <= ANNOUNCE_MS;
+    this.waiting = true;
+    try {
+      while (this.cg.populated() && Date.now() < deadline && !this.stopWaiting) {
+        if (!announced && Date.now() - start >= ANNOUNCE_MS) {
+          announced = true;
+          this.progress.clear();
+          process.stderr.write(`${waitingLine(status, signal, this.opts.graceMs, this.leftovers())}\n`);
+        }
+        await sleep(20);
+        this.drain();
+      }
+    } finally {
+      this.waiting = false;
     }
     if (!this.cg.populated()) return [];
-    const out: string[] = [];
-    for (const pid of this.cg.pids()) out.push(`${pid} ${cmdline(pid)}`);
+    const out = this.leftovers();
     // Out of the cgroup, their exits are no longer traced: take their counts first.
     this.drain();
     this.sweep(true);
     this.cg.evict();
     return out;
   }
+
+  /** The processes still in the trace's cgroup, by pid. */
+  private leftovers(): Leftover[] {
+    return this.cg
+      .pids()
+      .sort((a, b) => a - b)
+      .map((pid) => ({ pid, argv: cmdline(pid) }));
+  }
+}
+
+/**
+ * How long processes must outlive the command before bt says it waits for
+ * them: those that are only exiting (the command's last children) are gone
+ * by then.
+ */
+const ANNOUNCE_MS = 100;
+
+/**
+ * The line bt prints when the command has exited and processes it started
+ * still run: e.g. "bt: the build exited with status 0; waiting up to 10 s
+ * for 1 process that outlived it: sleep 40 (pid 11758); Ctrl-C stops
+ * waiting and leaves it running".
+ */
+export function waitingLine(status: number, signal: number, graceMs: number, procs: Leftover[]): string {
+  const shown = procs.slice(0, 3).map((p) => `${p.argv ? commandLine(p.argv, 60) : '?'} (pid ${p.pid})`);
+  if (procs.length > shown.length) shown.push(`${procs.length - shown.length} more`);
+  const one = procs.length === 1;
+  return (
+    `bt: ${buildEnded(status, signal)}; waiting up to ${Number((graceMs / 1000).toFixed(1))} s for ${procs.length} ` +
+    `process${one ? ' that' : 'es that'} outlived it: ${shown.join(', ')}; Ctrl-C stops waiting and leaves ${one ? 'it' : 'them'} running`
+  );
 }
 
 /** bt's threads but the calling one (the main thread: its own pid). */
@@ -636,11 +706,12 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-function cmdline(pid: number): string {
+function cmdline(pid: number): string[] | undefined {
   try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+    const text = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return text ? text.replace(/\0$/, '').split('\0') : undefined; // empty: a zombie's
   } catch {
-    return '?';
+    return undefined;
   }
 }
 

@@ -4,8 +4,8 @@
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { DEFAULT_RING_BYTES } from '../capture/install.js';
-import { formatBytes } from '../capture/progress.js';
-import { signalName } from '../present/format.js';
+import { buildEnded, formatBytes } from '../capture/progress.js';
+import { quoteArg, shellJoin, signalName } from '../present/format.js';
 import { exitBySignal, setFailureStatus } from './run.js';
 
 export function parseSize(text: string): number {
@@ -70,11 +70,10 @@ export function traceCommand(): Command {
         files: o.files !== false,
         asRoot: !!o.asRoot,
         progress: !o.quiet && process.stderr.isTTY === true,
+        quiet: !!o.quiet,
         redact: o.redact,
       });
-      const ended = res.buildSignal
-        ? `the build was killed by ${signalName(res.buildSignal)} (status ${res.buildStatus})`
-        : `the build exited with status ${res.buildStatus}`;
+      const ended = buildEnded(res.buildStatus, res.buildSignal);
       if (res.logFailed) {
         process.stderr.write(`bt: ${ended}; the log ${o.output} is incomplete (see above)\n`);
       } else if (res.logGone) {
@@ -83,8 +82,13 @@ export function traceCommand(): Command {
         process.stderr.write(`bt: ${res.records} records, ${formatBytes(res.bytes)} written to ${o.output}; ${ended}\n`);
       }
       for (const line of lostLines(res.lost)) process.stderr.write(`bt: warning: ${line}\n`);
+      const when = res.waitStopped ? 'when Ctrl-C stopped the wait' : 'after the grace period';
       for (const l of res.leftovers) {
-        process.stderr.write(`bt: warning: still running after the grace period, left outside the trace: ${l}\n`);
+        process.stderr.write(`bt: warning: still running ${when}, left outside the trace: ${l.pid} ${l.argv ? shellJoin(l.argv) : '?'}\n`);
+      }
+      // what to do with the log, last, for a person at the terminal (a script piping stderr knows)
+      if (!o.quiet && !res.logFailed && !res.logGone && process.stderr.isTTY) {
+        process.stderr.write(`bt: next: bt summary ${quoteArg(o.output)} (or bt view ${quoteArg(o.output)})\n`);
       }
       // a log the build removed is a log not kept: as when it cannot be written (74)
       process.exitCode = res.logGone ? EXIT_LOG_FAILED : res.exitStatus;

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { cgroup2Root, ownCgroup } from '../../src/capture/cgroup.js';
+import { cgroup2Root, ownCgroup, traceParents } from '../../src/capture/cgroup.js';
 import { LogReader } from '../../src/log/reader.js';
 import { trailerDisagreement } from '../../src/log/check.js';
 import { ebpfTest } from '../helpers/ebpf.js';
@@ -93,12 +93,15 @@ function ownLinkIds(pid: number): number[] {
   return ids;
 }
 
+/** The trace cgroups of the bt runs this test starts: inside the test's own cgroup, or <root>/bt/ when that is the root. */
 function traceCgroups(): string[] {
-  try {
-    return fs.readdirSync(path.join(cgroup2Root(), 'bt')).filter((n) => n.startsWith('trace-'));
-  } catch {
-    return [];
-  }
+  return traceParents().flatMap((dir) => {
+    try {
+      return fs.readdirSync(dir).filter((n) => n.startsWith('trace-'));
+    } catch {
+      return [];
+    }
+  });
 }
 
 async function waitForExec(file: string, argv0: string): Promise<void> {
@@ -195,6 +198,7 @@ ebpfTest('bad input: one clear line and a non-zero status, never a stack trace',
   const dir = tmpdir();
   const cases: Array<[string[], number, RegExp]> = [
     [['trace', '-o', path.join(dir, 'a.trace'), '--', 'no-such-command-xyz'], 127, /^bt: no-such-command-xyz: command not found$/],
+    [['trace', '-o', path.join(dir, 'a.trace'), '--', ''], 127, /^bt: the command is an empty string$/],
     [['trace', '-o', '/nonexistent-dir/x.trace', '--', 'true'], 125, /^bt: cannot write the log \/nonexistent-dir\/x.trace: .*\(ENOENT\): the directory does not exist$/],
     // the directory is there, but no file can be made in it: said so, not "does not exist"
     [['trace', '-o', '/proc/x.trace', '--', 'true'], 125, /^bt: cannot write the log \/proc\/x.trace: .*\(ENOENT\): files cannot be created in \/proc; choose another path$/],
@@ -351,6 +355,7 @@ ebpfTest('processes left running go back to the cgroup bt was started in', async
     assert.equal(r.exitCode, 0, String(r.stderr));
     left = Number(fs.readFileSync(pidFile, 'utf8'));
     assert.match(String(r.stderr), /still running after the grace period/);
+    assert.doesNotMatch(String(r.stderr), /waiting up to/, '-q: no line while bt waits');
     assert.equal(ownCgroup(fs.readFileSync(`/proc/${left}/cgroup`, 'utf8')), `/${path.basename(home)}`);
   } finally {
     if (left) process.kill(left, 'SIGKILL');
@@ -363,4 +368,148 @@ ebpfTest('processes left running go back to the cgroup bt was started in', async
       }
     }
   }
+});
+
+/** Removes a test's cgroup DIR and the trace cgroups a killed bt left in it, once their tasks have left. */
+async function removeCgroup(dir: string): Promise<void> {
+  for (let i = 0; i < 100 && fs.existsSync(dir); i++) {
+    try {
+      for (const n of fs.readdirSync(dir)) if (n.startsWith('trace-')) fs.rmdirSync(path.join(dir, n));
+      fs.rmdirSync(dir);
+    } catch {
+      await sleep(20);
+    }
+  }
+}
+
+const pidsIn = (dir: string) => fs.readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+/** A process that is gone or a zombie (killed; its new parent has not reaped it yet). */
+const dead = (pid: number) => !fs.existsSync(`/proc/${pid}`) || /^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+
+// The review's recipe: a supervisor stops a job by killing its cgroup
+// (systemd's stop, a CI runner's timeout, cgroup.kill). The build's cgroup
+// is inside the caller's, so the build dies with bt instead of running on.
+ebpfTest("killing the cgroup bt was started in (cgroup.kill, as systemd's stop) kills the build too", async () => {
+  const unit = path.join(cgroup2Root(), `bt-test-unit-${process.pid}`);
+  fs.mkdirSync(unit);
+  const dir = tmpdir();
+  fs.writeFileSync(path.join(dir, 'Makefile'), 'all:\n\tsleep 30\n\ttouch done.txt\n');
+  const file = path.join(dir, 'unit.trace');
+  let build: number[] = [];
+  try {
+    // stdio ignored: a build that escaped would hold our pipes open for 30 s
+    const child = execa('sh', ['-c', `echo $$ > ${unit}/cgroup.procs && exec "$0" "$@"`, process.execPath, BT, 'trace', '-o', file, '--', 'make', '-s', '-C', dir], { reject: false, stdio: 'ignore' });
+    await waitForExec(file, 'sleep');
+    const inner = fs.readdirSync(unit).filter((n) => n.startsWith('trace-'));
+    assert.deepEqual(inner, [inner.find((n) => n.startsWith(`trace-${child.pid}-`))], 'the trace cgroup is inside the caller\'s');
+    assert.deepEqual(pidsIn(unit), [child.pid], 'bt alone in the caller\'s cgroup');
+    build = pidsIn(path.join(unit, inner[0]!));
+    assert.equal(build.length, 2, 'make and its sleep in the trace cgroup');
+    fs.writeFileSync(path.join(unit, 'cgroup.kill'), '1');
+    const r = await child;
+    assert.equal(r.signal, 'SIGKILL');
+    for (let i = 0; i < 100 && /populated 1/.test(fs.readFileSync(path.join(unit, 'cgroup.events'), 'utf8')); i++) await sleep(20);
+    assert.match(fs.readFileSync(path.join(unit, 'cgroup.events'), 'utf8'), /populated 0/, 'nothing of the build runs on');
+    for (const pid of build) assert.ok(dead(pid), `${pid} was killed`);
+    await sleep(300);
+    assert.ok(!fs.existsSync(path.join(dir, 'done.txt')), 'the build did not go on to its end');
+  } finally {
+    for (const pid of build) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+    await removeCgroup(unit);
+  }
+});
+
+ebpfTest('a caller\'s cgroup that cannot hold the trace\'s (a threaded one): <root>/bt/ instead, with a one-line note', async () => {
+  const domain = path.join(cgroup2Root(), `bt-test-threaded-${process.pid}`);
+  const threaded = path.join(domain, 'a');
+  fs.mkdirSync(threaded, { recursive: true });
+  try {
+    fs.writeFileSync(path.join(threaded, 'cgroup.type'), 'threaded');
+    const file = path.join(tmpdir(), 't.trace');
+    const child = execa('sh', ['-c', `echo $$ > ${threaded}/cgroup.procs && exec "$0" "$@"`, process.execPath, BT, 'trace', '-q', '-o', file, '--', 'sh', '-c', 'grep ^0:: /proc/self/cgroup'], { reject: false });
+    const r = await child;
+    assert.equal(r.exitCode, 0, String(r.stderr));
+    assert.match(String(r.stdout), new RegExp(`^0::/bt/trace-${child.pid}-[0-9a-z]+$`));
+    assert.equal(
+      String(r.stderr),
+      `bt: note: cannot make the trace's cgroup inside ${threaded} (EOPNOTSUPP: a child of it is "domain invalid"): ` +
+        `it is ${path.join(cgroup2Root(), String(r.stdout).slice(3))}, where stopping, freezing or limiting the cgroup bt runs in does not reach the build`,
+    );
+    assert.deepEqual(fs.readdirSync(threaded).filter((n) => n.startsWith('trace-')), [], 'nothing left inside the threaded cgroup');
+    assert.equal(loadLog(file).trailer?.exit_status, 0, 'traced');
+  } finally {
+    await removeCgroup(threaded);
+    await removeCgroup(domain);
+  }
+});
+
+ebpfTest('after the command exits, bt says what it waits for; a SIGINT stops the wait and leaves them running', async () => {
+  const dir = tmpdir();
+  const file = path.join(dir, 'g.trace');
+  const pidFile = path.join(dir, 'pid');
+  // its output elsewhere: the leftovers would hold our pipes open
+  const script = `sh -c 'sleep 30; true' >/dev/null 2>&1 & echo $! > ${pidFile}`;
+  const child = execa(process.execPath, [BT, 'trace', '-o', file, '--grace', '10', '--', 'sh', '-c', script], { reject: false, stdio: ['ignore', 'ignore', 'pipe'] });
+  let left: number[] = [];
+  try {
+    const said = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      child.stderr!.on('data', (d: Buffer) => {
+        text += String(d);
+        if (text.includes('\n')) resolve(text);
+      });
+      child.stderr!.on('end', () => reject(new Error(`no line: ${text}`)));
+    });
+    const sh = Number(fs.readFileSync(pidFile, 'utf8'));
+    const sleepPid = Number(fs.readFileSync(`/proc/${sh}/task/${sh}/children`, 'utf8').trim());
+    left = [sh, sleepPid];
+    assert.equal(
+      said,
+      `bt: the build exited with status 0; waiting up to 10 s for 2 processes that outlived it: sh -c 'sleep 30; true' (pid ${sh}), sleep 30 (pid ${sleepPid}); ` +
+        'Ctrl-C stops waiting and leaves them running\n',
+    );
+    const t0 = Date.now();
+    child.kill('SIGINT');
+    const r = await child;
+    assert.ok(Date.now() - t0 < 1000, `bt ended ${Date.now() - t0} ms after the SIGINT`);
+    assert.equal(r.exitCode, 0, 'the build\'s status');
+    const lines = String(r.stderr).trim().split('\n');
+    assert.match(lines[1]!, /^bt: \d+ records, .* written to .*g\.trace; the build exited with status 0$/);
+    assert.deepEqual(lines.slice(2), [
+      `bt: warning: still running when Ctrl-C stopped the wait, left outside the trace: ${sh} sh -c 'sleep 30; true'`,
+      `bt: warning: still running when Ctrl-C stopped the wait, left outside the trace: ${sleepPid} sleep 30`,
+    ]);
+    for (const pid of left) assert.ok(!dead(pid), `${pid} still runs`);
+    // the trailer keeps its form: "PID CMDLINE", arguments joined by spaces
+    assert.deepEqual(loadLog(file).trailer?.leftover, [`${sh} sh -c sleep 30; true`, `${sleepPid} sleep 30`]);
+  } finally {
+    child.kill('SIGKILL');
+    for (const pid of left) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+  }
+});
+
+ebpfTest('on a terminal the closing line is followed by the next step, once; piped, it is not', async () => {
+  const dir = tmpdir();
+  const file = path.join(dir, 'my build.trace');
+  // script(1) gives bt a terminal
+  const r = await execa('script', ['-qfec', `"${process.execPath}" "${BT}" trace -o '${file}' -- true`, '/dev/null'], { reject: false, stdin: 'ignore' });
+  assert.equal(r.exitCode, 0, String(r.stdout));
+  const lines = String(r.stdout).replace(/\r/g, '').split('\n').map((l) => l.replace(/^.*\x1b\[2K/, '')).filter(Boolean);
+  assert.match(lines.at(-2)!, /^bt: \d+ records, .* written to .*my build\.trace; the build exited with status 0$/);
+  assert.equal(lines.at(-1), `bt: next: bt summary '${file}' (or bt view '${file}')`);
+  assert.equal(lines.filter((l) => l.startsWith('bt: next:')).length, 1);
+  const piped = await bt(['trace', '-o', file, '--', 'true']);
+  assert.match(piped.stderr, /^bt: \d+ records, .* written to .*my build\.trace; the build exited with status 0$/, 'one line, as before');
 });

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { Tracer, type TraceOptions } from '../../src/capture/session.js';
+import { Tracer, waitingLine, type TraceOptions } from '../../src/capture/session.js';
 import type { BtBpf } from '../../src/capture/bpf.js';
 import type { TraceCgroup } from '../../src/capture/cgroup.js';
 import type { RingReader, RecordSink } from '../../src/capture/ring.js';
@@ -85,5 +85,25 @@ describe('Tracer: the drain loop', () => {
     const res = await new Tracer(OPTS, cgroup, fakeBpf(sweeps), ring, writer, done, 4242, () => {}).run();
     assert.equal(res.buildStatus, 3);
     assert.equal(sweeps.length, 1, 'the sweep that ends the trace, after the programs are detached');
+  });
+});
+
+describe('Tracer: the wait for processes that outlived the command', () => {
+  it('says how the build ended, how long bt waits, for what (quoted, at most 3 named), and what Ctrl-C does', () => {
+    assert.equal(
+      waitingLine(0, 0, 10_000, [{ pid: 11758, argv: ['sleep', '40'] }]),
+      'bt: the build exited with status 0; waiting up to 10 s for 1 process that outlived it: sleep 40 (pid 11758); Ctrl-C stops waiting and leaves it running',
+    );
+    const procs = [
+      { pid: 1, argv: ['sh', '-c', 'sleep 2; echo late > late.txt'] },
+      { pid: 2, argv: undefined },
+      { pid: 3, argv: ['x'.repeat(80)] },
+      { pid: 4, argv: ['sleep', '1'] },
+    ];
+    assert.equal(
+      waitingLine(130, 2, 500, procs),
+      "bt: the build was killed by SIGINT (status 130); waiting up to 0.5 s for 4 processes that outlived it: sh -c 'sleep 2; echo late > late.txt' (pid 1), ? (pid 2), " +
+        `${'x'.repeat(59)}… (pid 3), 1 more; Ctrl-C stops waiting and leaves them running`,
+    );
   });
 });
