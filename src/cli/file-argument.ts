@@ -6,9 +6,29 @@
  * bytes typed (capture/rawargs.ts: Node decodes argv as UTF-8, a byte that
  * is not UTF-8 becoming U+FFFD).
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { exactArg } from '../capture/rawargs.js';
 import { unAnsiC } from '../present/format.js';
 
 export function fileArgument(arg: string): string {
   return unAnsiC(arg) ?? exactArg(arg);
+}
+
+/**
+ * A path as this machine names it through its directory links (the file
+ * itself may be gone: then its directory's real path and its name), for
+ * Build.resolveFile: `bt deps lnk/out.txt` when the build's paths went
+ * through `lnk -> real` and the normalizer named them real/... . Reads only.
+ */
+export function physicalPath(p: string): string | undefined {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    try {
+      return path.join(fs.realpathSync(path.dirname(p)), path.basename(p));
+    } catch {
+      return undefined;
+    }
+  }
 }

@@ -134,9 +134,13 @@ export class Build {
    * a path the build used by its other name only (/usr/bin/sh for /bin/sh)
    * is the file of that name, and a name matching both (sh) is the file
    * under /usr.
+   * A path the build never used by that name may be the name of one it did
+   * through a directory link: `realpath` (this machine's, given by the
+   * caller) names it as the normalizer names paths through links
+   * (normalize/aliases.ts), and that file is the answer.
    * Throws ModelError E_NO_FILE or E_AMBIGUOUS (listing candidates).
    */
-  resolveFile(name: string, accept: (f: BuildFile) => boolean = () => true): BuildFile {
+  resolveFile(name: string, accept: (f: BuildFile) => boolean = () => true, realpath?: (p: string) => string | undefined): BuildFile {
     if (!name) throw new ModelError('E_NO_FILE', 'no file named: give a path or a unique end of one');
     const exact = name.startsWith('/') ? normalizeAbs(name) : this.startDir ? normalizeAbs(`${this.startDir}/${name}`) : '';
     const hit = exact ? this.byEitherName(exact) : undefined;
@@ -161,6 +165,9 @@ export class Build {
     }
     if (found.length === 1) return found[0];
     if (found.length === 0) {
+      const physical = exact && name.includes('/') ? realpath?.(exact) : undefined;
+      const linked = physical && physical !== exact ? this.byEitherName(physical) : undefined;
+      if (linked) return linked;
       const near = nearestNames(name, this.model.files.filter(used).map((f) => f.path));
       const meant = near.length ? ` (did you mean ${near.map(displayPath).join(' or ')}?)` : '';
       throw new ModelError('E_NO_FILE', `the build never touched a file named ${displayPath(name)}${meant}: give its path, or a unique end of it`);

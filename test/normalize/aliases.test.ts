@@ -89,6 +89,10 @@ ebpfTest('a make entered through a linked directory: the header written through 
     '',
     '2 inputs and 1 intermediate file through 2 jobs',
   ]);
+  // asked by its name through the link, the file is found by this machine's name for it
+  const byLink = await bt(['deps', 'lnk2/gen.h', t.file], { cwd: dir });
+  assert.equal(byLink.code, 0, byLink.stderr);
+  assert.equal(byLink.stdout.split('\n')[0], "real2/gen.h  <- written by /bin/sh -c 'echo x > $PWD/gen.h' [proc 3]");
   const sum = await bt(['summary', '--json', t.file], { cwd: dir });
   assert.equal(sum.code, 0, sum.stderr);
   const s = JSON.parse(sum.stdout) as { inputs: { tree: string[] }; outputs: string[]; intermediates: string[] };
