@@ -10,7 +10,12 @@
  *                      FORCE target) has no undeclared inputs.
  *   undeclared-output  a file under the start directory it wrote other
  *                      than T and T's siblings (targets of the same rule)
- *                      and the makefiles (.d files)
+ *                      and the makefiles (.d files). The rule of a target
+ *                      remade at every build is never skipped: its side
+ *                      file is one only when a job that read it is not
+ *                      ordered after the rule by the graph (src/check/
+ *                      readers.ts; kbuild's FORCE'd modpost writing
+ *                      .vmlinux.export.c for a later sub-make is fine).
  *   missing-dep        a file it read or ran that another job of the build
  *                      wrote (generated), where nothing in the graph orders
  *                      T after the rule that made it: no path of
@@ -80,6 +85,7 @@ import { exitText, pathShower } from '../present/format.js';
 import { jobRef, secondsSince, type FileUse, type Finding, type JobRef, type PathNamer } from './finding.js';
 import { makeDatabases, MAKES, removedByBuild } from './makedb.js';
 import { makeGraph, type Graph } from './makegraph.js';
+import { ReadOrder } from './readers.js';
 import { RecipeChains, shellScript } from './recipes.js';
 import { staleSubMakes } from './submake.js';
 import { libtoolSide, oneForScript, ranLibtool } from './libtool.js';
@@ -130,7 +136,7 @@ export async function declaredMake(build: Build, noise: Noise, found: readonly F
   }
   // two makes of one directory (CMake's `make -f Makefile` and the `make -f build.make` under it) fail alike: one note
   const notes = [...skipped, ...new Set(failed.map((e) => `${e.message}; the jobs of that make were not compared`))];
-  const d = compare(build, noise, found, (job) => graphs.get(build.process(job.proc)?.parent ?? 0), show);
+  const d = compare(build, noise, found, (make) => graphs.get(make), show);
   if (!d.compared) notes.push('no job of the build wrote or named a target of the make graph: nothing was compared with it');
   const findings = [...d.findings, ...staleSubMakes(build, noise, (make) => graphs.get(make), show)];
   return { findings, notes, replaced: d.replaced };
@@ -140,7 +146,7 @@ export async function declaredMake(build: Build, noise: Noise, found: readonly F
 export function declaredNinja(build: Build, noise: Noise, found: readonly Finding[], dir: string, show: PathNamer = pathShower(build.startDir)): Declared {
   const g = ninjaGraph(dir);
   const ninjas = ninjasIn(build, dir);
-  const d = compare(build, noise, found, (job) => (ninjas.has(build.process(job.proc)?.parent ?? 0) ? g : undefined), show);
+  const d = compare(build, noise, found, (driver) => (ninjas.has(driver) ? g : undefined), show);
   const generator = d.compared || !ninjas.size ? undefined : onlyGenerator(build, ninjas, g.dir);
   const notes = d.compared
     ? []
@@ -334,9 +340,10 @@ function compare(
   build: Build,
   noise: Noise,
   found: readonly Finding[],
-  graphOf: (job: Job) => Graph | undefined,
+  graphUnder: (driver: number) => Graph | undefined,
   show: PathNamer,
 ): { findings: Finding[]; compared: number; replaced: Set<Finding> } {
+  const graphOf = (job: Job) => graphUnder(build.process(job.proc)?.parent ?? 0);
   const start = build.startDir || '/';
   const inTree = (p: string) => relativeInside(start, p) !== undefined && p !== start;
   /** Job and file -> the races on it (a race a missing-dep replaces is no longer reported: the undeclared output is, as without the race). */
@@ -406,6 +413,7 @@ function compare(
     const { wrote, writer, read } = unitFiles(build, [job]);
     built.set(job.proc, { job, unit: [job], g, target, made: g.madeWith(target), wrote, writer, read, named: true });
   }
+  const readOrder = new ReadOrder(build, graphUnder, chains, (j) => built.get(unitOf.get(j) ?? 0)?.target);
   /** Races by file, for the missing-deps that explain them. */
   const racesOf = new Map<string, Finding[]>();
   for (const f of found) if (f.pair && f.kind !== 'write-write') racesOf.set(f.file, [...(racesOf.get(f.file) ?? []), f]);
@@ -476,17 +484,27 @@ function compare(
       const f = build.model.files[id];
       if (f.dir || f.removed || !inTree(f.path) || made.has(f.path) || depfiles.has(f.path) || g.own(f.path) || noise.file(f)) continue;
       if (follows(f.path) || (libtool && libtoolSide(target, f.path))) continue;
+      // a rule remade at every build is never skipped: its side output is harmless if whatever read it waited for the rule
+      const late = always ? readOrder.unordered(f, unit, target) : undefined;
+      if (always && !late) continue;
       const races = unit.flatMap((j) => raced.get(`${j.proc}\0${f.path}`) ?? []);
       const name = show(f.path);
+      const write: FileUse = { path: f.path, access: ['write'], time: secondsSince(build, ts), proc: writer.get(id) ?? job.proc };
+      const read: FileUse | undefined = late && { path: f.path, access: ['read'], time: secondsSince(build, late.time), proc: late.proc };
       const finding: Finding = {
         kind: 'undeclared-output',
         file: f.path,
         target,
-        jobs: withLine(ref, writer.get(id) ?? job.proc),
-        detail: `${who} ${building(tname)} and also wrote ${name}, which no rule for ${tname} declares: nothing else may use it safely`,
+        jobs: late ? [...withLine(ref, write.proc), jobRef(build, late.job)] : withLine(ref, write.proc),
+        detail:
+          `${who} ${building(tname)} and also wrote ${name}, which no rule for ${tname} declares: ` +
+          (late
+            ? `${tname} is remade at every build, but job ${late.job} read ${name}${late.reader ? ` building ${show(late.reader)}` : ''} and nothing in the ${late.graph.system} graph orders ` +
+              `${late.reader ? show(late.reader) : 'it'} after ${show(late.writer)}: with -j it may read ${name} before or while it is written`
+            : 'nothing else may use it safely'),
         fix: fixUndeclaredOutput(g, target, f.path, show),
-        time: secondsSince(build, ts),
-        uses: [{ path: f.path, access: ['write'], time: secondsSince(build, ts), proc: writer.get(id) ?? job.proc }],
+        time: Math.min(write.time, read?.time ?? Infinity),
+        uses: read ? [write, read].sort((a, b) => a.time - b.time) : [write],
       };
       if (races.length) heldBack.push([finding, races]);
       else findings.push(finding);

@@ -21,6 +21,8 @@ export interface Graph {
   madeWith(target: string): Set<string>;
   /** The targets under directory `dir` (a compiler's -I directory that was not there yet). */
   targetsIn(dir: string): string[];
+  /** The targets with a recipe of their own (recipe() gives its lines), to find the one a job runs. */
+  recipeTargets(): Iterable<string>;
   /** Files the build system itself reads and writes (makefiles, .d files, the ninja log). */
   own(path: string): boolean;
   /** The target is remade at every build (it depends on a phony or FORCE target): its inputs need no declaring. */
@@ -139,6 +141,7 @@ export function makeGraph(db: MakeDb, build: Build): Graph {
     },
     madeWith: (t) => new Set([t, ...siblings(t)]),
     targetsIn: pathsUnder(() => [...db.targets.keys()].filter((t) => db.targets.get(t)!.hasRecipe)),
+    recipeTargets: () => [...db.targets.keys()].filter((t) => db.targets.get(t)!.recipe.length > 0),
     ordered: (from, to) => {
       const outputs = new Set([from, ...siblings(from)]);
       return order.after([...outputs].sort().join('\0'), outputs, [to]);

@@ -167,6 +167,7 @@ export function ninjaGraph(dirArg: string): Graph {
     },
     manifest: (t) => manifest.has(t) && !!edges.get(t) && edges.get(t)!.rule !== 'phony',
     recipe: () => ({ lines: [], auto: {} }),
+    recipeTargets: () => [],
     ruleOf: (t) => {
       const e = edges.get(t);
       return e && e.rule !== 'phony' ? e.rule : undefined;

@@ -206,7 +206,7 @@ export class RecipeChains {
    * also names; CMake's `cmake_symlink_library` line writing the symlinks
    * whose own rules only touch them.
    */
-  runsLineOf(job: Job, lines: readonly string[], auto: Automatic): boolean {
+  runsLineOf(job: Pick<Job, 'proc'>, lines: readonly string[], auto: Automatic): boolean {
     const cmd = commandOf(this.build.process(job.proc)?.argv ?? []);
     return lines.some((l) => {
       // a line made only of expansions (`$(Q)$(CMD)`, `$(MKDIR_P) $(@D)` before $(@D) is filled in) may be any command

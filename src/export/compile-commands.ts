@@ -24,17 +24,21 @@
  *    in the same directory (configure's conftest.c) is one entry. A file's
  *    entries come together, at its first compile in start order, those that
  *    write an output first: clangd takes a file's first entry.
- *  - A source the build made and removed (configure's conftest.c, go's
- *    /tmp/go-build…/_cgo_export.c, CMake's try-compiles) has no entry unless
- *    `removedSources`: it is gone, and an editor has nothing to open (Bear
- *    leaves out sources that do not exist when it writes, too). A note
- *    says how many were left out.
+ *  - A probe compile has no entry unless `removedSources` (probeCompile):
+ *    one of a source the build made and removed (configure's conftest.c,
+ *    go's /tmp/go-build…/_cgo_export.c, CMake's try-compiles), or of no
+ *    regular file (kbuild's cc-option and try-run: `-x c /dev/null -o
+ *    .tmp_1234/tmp`; a source read from stdin `-` is none already). There
+ *    is nothing for an editor to open (Bear leaves them out too). A file
+ *    that is there, compiled into a scratch directory the build removed,
+ *    keeps its entry, as with Bear (CMake's CMakeCCompilerABI.c).
+ *    A note says how many were left out.
  */
 import fs from 'node:fs';
 import { Kind, READS, type Build, type Process } from '../model/index.js';
 import { envMap } from '../model/env.js';
 import { COMPILER_INTERNAL, isCompilerName, SOURCE_EXT, WITH_VALUE } from '../model/toolargs.js';
-import { baseName, normalizeAbs } from '../normalize/paths.js';
+import { baseName, isPseudoPath, normalizeAbs } from '../normalize/paths.js';
 import { describeFsError } from '../log/io.js';
 
 export interface CompileCommand {
@@ -254,6 +258,12 @@ function onPath(name: string, p: Process): string | undefined {
   return undefined;
 }
 
+/** A compile that only probed the compiler: its source is no regular file the build leaves (a device such as /dev/null, or a file it made and removed). */
+function probeCompile(build: Build, e: CompileCommand): boolean {
+  const f = build.file(e.file);
+  return isPseudoPath(e.file) || (!!f && f.created && f.removed);
+}
+
 /** The compilation database of a build. */
 export function compileCommands(build: Build, opts: CompileCommandsOptions = {}): CompileCommand[] {
   const extra = new Set(opts.compilers ?? []);
@@ -262,7 +272,9 @@ export function compileCommands(build: Build, opts: CompileCommandsOptions = {})
   // By file, in the order of each file's first compile: those that write an output, then -fsyntax-only ones.
   const byFile = new Map<string, { real: CompileCommand[]; syntax: CompileCommand[] }>();
   const unread = new Map<string, { why: string; n: number }>();
-  const gone = new Set<string>();
+  /** Probe compiles left out: their keys (one per distinct command), and their sources. */
+  const probes = new Set<string>();
+  const probed = new Set<string>();
   for (const p of build.model.processes) {
     // Whatever a recognised compile runs (cc1, as, the real compiler under ccache) is part of it.
     if (p.parent && claimed.has(p.parent)) {
@@ -285,11 +297,12 @@ export function compileCommands(build: Build, opts: CompileCommandsOptions = {})
       // a source the build only looked for and never found (a compile that failed on it): no entry, as Bear
       const f = build.file(e.file);
       if (f && f.kinds & Kind.PROBE && !(f.kinds & READS)) continue;
-      if (f && f.created && f.removed && !opts.removedSources) {
-        gone.add(e.file);
+      const key = JSON.stringify([e.directory, e.file, e.arguments]);
+      if (!opts.removedSources && probeCompile(build, e)) {
+        probes.add(key);
+        probed.add(e.file);
         continue;
       }
-      const key = JSON.stringify([e.directory, e.file, e.arguments]);
       if (seen.has(key)) continue;
       seen.add(key);
       let file = byFile.get(e.file);
@@ -300,9 +313,10 @@ export function compileCommands(build: Build, opts: CompileCommandsOptions = {})
   for (const [file, { why, n }] of unread) {
     opts.onNote?.(`cannot read the response file ${file} now (${why}): its @ argument is left as it is in ${n === 1 ? '1 compile' : `${n} compiles`}`);
   }
-  if (gone.size) {
-    const n = gone.size === 1 ? '1 source' : `${gone.size} sources`;
-    opts.onNote?.(`left out the compiles of ${n} the build made and removed (${[...gone].slice(0, 2).map(baseName).join(', ')}${gone.size > 2 ? ', …' : ''}): --removed-sources keeps them`);
+  if (probes.size) {
+    const n = probes.size === 1 ? '1 probe compile' : `${probes.size} probe compiles`;
+    const names = `${[...probed].slice(0, 2).map((f) => (isPseudoPath(f) ? f : baseName(f))).join(', ')}${probed.size > 2 ? ', …' : ''}`;
+    opts.onNote?.(`left out ${n} (${names}: sources the build made and removed, or no regular file): --removed-sources keeps them`);
   }
   return [...byFile.values()].flatMap((f) => [...f.real, ...f.syntax]);
 }

@@ -27,6 +27,7 @@ function graph(dir: string, opts: { system: 'make' | 'ninja'; rules?: Record<str
     ruleOf: (t) => opts.rules?.[t],
     recipeAt: (t) => (opts.recipes?.[t] ? { file: `${dir}/CMakeFiles/${path.basename(t).replace(/^lib|\.so.*$/g, '')}.dir/build.make`, line: 7 } : undefined),
     recipe: (t) => ({ lines: opts.recipes?.[t] ?? [], auto: {} }),
+    recipeTargets: () => Object.keys(opts.recipes ?? {}),
     system: opts.system,
     dir,
     generator: opts.generator,

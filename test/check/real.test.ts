@@ -445,6 +445,45 @@ ebpfTest('check --make: a FORCE target that is not .PHONY (make looks for the fi
   assert.ok(!fs.existsSync(path.join(dir, 'FORCE')));
 });
 
+ebpfTest('check --make: a rule remade at every build (FORCE) writing side files read only by a later sub-make (or by nothing) has no undeclared output', async () => {
+  // kbuild's shape: `modpost` runs a sub-make whose FORCE'd rule writes symvers and, undeclared, export.c and map.txt;
+  // `vmlinux`, which depends on modpost, runs the sub-make that compiles export.c; nothing reads map.txt
+  const { dir, file } = await traceMake(
+    'bt-forceside-',
+    'all: vmlinux\nmodpost:\n\t$(MAKE) -f modpost.mk\nvmlinux: modpost\n\t$(MAKE) -f link.mk\n.PHONY: all modpost vmlinux\n',
+    {
+      'modpost.mk': "symvers: FORCE\n\techo sym > symvers; echo 'int x;' > export.c; echo map > map.txt\nFORCE:\n",
+      'link.mk': 'export.o: export.c FORCE\n\tcc -c -o export.o export.c\nFORCE:\n',
+    },
+  );
+  const { code, json } = await checkJson(file, ['--make']);
+  assert.deepEqual(json.findings.map((f) => [f.kind, path.relative(dir, f.file)]), []);
+  assert.equal(code, 0);
+  assert.ok(fs.existsSync(path.join(dir, 'export.o')));
+});
+
+ebpfTest('check --make: a rule remade at every build (FORCE) writing a side file that an unordered rule reads under -j keeps its undeclared output, with the reader', async () => {
+  const { dir, file } = await traceMake(
+    'bt-forcerace-',
+    'all: symvers use.txt\nsymvers: FORCE\n\techo sym > symvers; echo side > side.txt\nuse.txt:\n\tsleep 0.3; cat side.txt > use.txt\nFORCE:\n.PHONY: all FORCE\n',
+  );
+  const { code, json } = await checkJson(file, ['--make']);
+  assert.equal(code, 1);
+  assert.deepEqual(
+    json.findings.map((f) => [f.kind, path.relative(dir, f.file), path.relative(dir, f.target ?? ''), f.uses.map((u) => u.access[0]).join(',')]),
+    [
+      ['missing-dep', 'side.txt', 'use.txt', 'write,read'],
+      ['undeclared-output', 'side.txt', 'symvers', 'write,read'],
+    ],
+  );
+  const side = json.findings[1];
+  assert.match(
+    side.detail,
+    /^job (\d+) built symvers and also wrote side\.txt, which no rule for symvers declares: symvers is remade at every build, but job (\d+) read side\.txt building use\.txt and nothing in the make graph orders use\.txt after symvers: with -j it may read side\.txt before or while it is written$/,
+  );
+  assert.deepEqual(side.jobs.map((j) => j.argv.join(' ')), ['/bin/sh -c echo sym > symvers; echo side > side.txt', '/bin/sh -c sleep 0.3; cat side.txt > use.txt']);
+});
+
 ebpfTest('check --make: the lines of a recipe are one unit: what any line reads or writes counts for the target, a temporary file one line makes and the next moves or removes is the recipe\'s own', async () => {
   // out.txt: an undeclared read on the first line, the target written by the second (mv);
   // log.txt: an undeclared output on the first line; sorted.txt: a correct three-line recipe with a temporary file;

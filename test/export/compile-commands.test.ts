@@ -370,7 +370,7 @@ ebpfTest('a source the build made, compiled and removed (a conftest.c) has no en
   const plain = await bt(['export', 'compile-commands', t.file]);
   assert.equal(plain.code, 0, plain.stderr);
   assert.deepEqual((JSON.parse(plain.stdout) as CompileCommand[]).map((e) => path.relative(dir, e.file)), ['main.c']);
-  assert.equal(plain.stderr, 'bt export: note: left out the compiles of 1 source the build made and removed (conftest.c): --removed-sources keeps them');
+  assert.equal(plain.stderr, 'bt export: note: left out 1 probe compile (conftest.c: sources the build made and removed, or no regular file): --removed-sources keeps them');
   const all = await bt(['export', 'compile-commands', '--removed-sources', t.file]);
   assert.equal(all.code, 0, all.stderr);
   assert.deepEqual((JSON.parse(all.stdout) as CompileCommand[]).map((e) => [path.relative(dir, e.file), e.arguments.slice(1)]), [
@@ -381,4 +381,32 @@ ebpfTest('a source the build made, compiled and removed (a conftest.c) has no en
   const wrong = await bt(['export', 'makedeps', '--removed-sources', t.file]);
   assert.equal(wrong.code, 2);
   assert.equal(wrong.stderr, 'bt: --removed-sources applies to bt export compile-commands only, not makedeps');
+});
+
+ebpfTest("kbuild's probes (cc-option's `-x c /dev/null -o .tmp_1/tmp`, a source from stdin) have no entry; the real compile has one; a file compiled into the scratch directory keeps its entry, as with Bear", async () => {
+  const dir = path.join(tmpdir('bt-cc-'), 'probes');
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, 'main.c'), 'int main(void) { return 0; }\n');
+  fs.writeFileSync(path.join(dir, 'probe.c'), 'int probe;\n');
+  // as kbuild's try-run: a scratch directory made, compiled into, removed
+  const probe = (cmd: string) => `$(shell mkdir -p .tmp_1; if ${cmd}; then echo ok; fi; rm -rf .tmp_1)`;
+  fs.writeFileSync(
+    path.join(dir, 'Makefile'),
+    `A := ${probe('cc -Werror -c -x c /dev/null -o .tmp_1/tmp')}\n` +
+      `B := ${probe("echo 'int x;' | cc -c -x c - -o .tmp_1/tmp")}\n` +
+      `C := ${probe('cc -c probe.c -o .tmp_1/tmp')}\n` +
+      'main.o: main.c\n\t@echo $(A) $(B) $(C)\n\tcc -c -o main.o main.c\n',
+  );
+  const t = await trace(['make'], { cwd: dir });
+  assert.equal(t.code, 0, t.stderr);
+  assert.match(t.stdout, /^ok ok ok$/m);
+  const plain = await bt(['export', 'compile-commands', t.file]);
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.deepEqual((JSON.parse(plain.stdout) as CompileCommand[]).map((e) => [path.relative(dir, e.file), e.arguments.slice(1)]), [
+    ['probe.c', ['-c', 'probe.c', '-o', '.tmp_1/tmp']],
+    ['main.c', ['-c', '-o', 'main.o', 'main.c']],
+  ]);
+  assert.equal(plain.stderr, 'bt export: note: left out 1 probe compile (/dev/null: sources the build made and removed, or no regular file): --removed-sources keeps them');
+  const all = await bt(['export', 'compile-commands', '--removed-sources', t.file]);
+  assert.deepEqual((JSON.parse(all.stdout) as CompileCommand[]).map((e) => e.file), ['/dev/null', `${dir}/probe.c`, `${dir}/main.c`]);
 });
