@@ -35,7 +35,7 @@ export function exportCommand(): Command {
     .option('-o, --output <path>', 'write to this file (parquet: this directory) instead of stdout')
     .option('--compiler <name>', 'compile-commands: also treat program NAME as a compiler (repeatable)', collect)
     .option('--expand-response-files', 'compile-commands: replace @file arguments by the file\'s arguments')
-    .option('--removed-sources', 'compile-commands: also the compiles of sources the build made and removed (configure\'s conftest.c, go\'s cgo temporaries)')
+    .option('--removed-sources', 'compile-commands: also the compiles of sources the build made and removed (configure\'s conftest.c, go\'s cgo temporaries) and probes of no regular file (-x c /dev/null)')
     .option('--lanes', 'perfetto: one track per lane, in which slices nest, instead of one per process (big builds)')
     .option('--output-of <file>', 'makedeps: only the rule of this output file')
     .addOption(new Option('--window <ms>', 'reorder window when normalizing a raw log').argParser(positiveNumber('window')))
