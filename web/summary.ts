@@ -6,8 +6,9 @@
 import type { Backend } from './backend.js';
 import { fieldFilter } from './fields.js';
 import { GROUP_LABELS } from './files.js';
+import { groupEnded, sameFailures } from '../src/answers/same.js';
 import { store } from './state.js';
-import { clear, commandIn, commandLine, count, counted, endedText, exitStatus, h, msDur } from './util.js';
+import { clear, commandIn, commandLine, count, counted, exitStatus, h, msDur } from './util.js';
 
 export class SummaryPage {
   readonly el: HTMLElement;
@@ -45,7 +46,6 @@ export class SummaryPage {
     const failedJobs: any[] = s.failed_jobs ?? [];
     const failedProbes: any[] = s.failed_probes ?? [];
     const outlived: any[] = s.outlived ?? [];
-    const ended = (r: any) => endedText(r.exit_code ?? -1, r.signal ?? 0);
     const showFailed = (e: Event) => (e.preventDefault(), store.set({ page: 'explore', tab: 'procs', f: 'exit > 0 or signal' }, { push: true }));
     this.el.append(
       h('h2', {}, 'Summary'),
@@ -110,10 +110,10 @@ export class SummaryPage {
               h('h3', {}, 'Failed jobs ', h('small', {}, count(failedJobs.length))),
               table(
                 ['job', 'how it ended', 'innermost failure'],
-                failedJobs.slice(0, 30).map((j) => [
-                  proc(j),
-                  h('span.failed', {}, ended(j)),
-                  j.innermost && j.innermost.proc !== j.proc ? h('span', {}, proc(j.innermost), ` (${ended(j.innermost)})`) : h('span', {}, 'the job\'s own command'),
+                sameFailures(failedJobs, true).slice(0, 30).map((g) => [
+                  proc(g.job),
+                  h('span.failed', {}, groupEnded(g)),
+                  g.job.innermost && g.job.innermost.proc !== g.job.proc ? h('span', {}, proc(g.job.innermost), ` (${groupEnded(g, 'innermost')})`) : h('span', {}, 'the job\'s own command'),
                 ]),
               ),
             ),
@@ -131,7 +131,8 @@ export class SummaryPage {
               {},
               h('h3', {}, 'Failed probes ', h('small', {}, count(failedProbes.length))),
               h('p.hint', {}, 'Jobs that failed while the build went on and succeeded, and nothing it kept came of them: a compiler flag check, a configure test.'),
-              table(['job', 'how it ended'], failedProbes.slice(0, 30).map((j) => [proc(j), h('span', {}, ended(j))])),
+              // identical ones as one row, as bt summary's text (answers/same.ts)
+              table(['job', 'how it ended'], sameFailures(failedProbes, false).slice(0, 30).map((g) => [proc(g.job), h('span', {}, groupEnded(g))])),
             ),
           ]
         : []),

@@ -4,14 +4,16 @@
  *   inputs         read (or run), never written by the build; split by where they are:
  *                  tree (under the build's start directory), system (/usr, /lib*, /etc,
  *                  /opt, …) and elsewhere (home directories, other trees: the unexpected)
- *   outputs        written, present at the end, and read by no other process of the build
+ *   outputs        written, present at the end, and read by no other job of the build
  *                  (the products first: see productsFirst)
- *   intermediates  written, then read by another process or removed (objects, generated
+ *   intermediates  written, then read by another job or removed (objects, generated
  *                  headers, gcc's /tmp/ccXXXXXX.s, a file one job wrote and another moved)
  *                  (by path, those in the tree first)
  *   temporaries    made and removed (or renamed onto another name) by one process, read
  *                  by no other (model/temporary.ts isOwnTemporary): ar's stXXXXXX,
- *                  sed -i's sedXXXXXX, a mkstemp file os.replace()d into place
+ *                  sed -i's sedXXXXXX, a mkstemp file os.replace()d into place; or made
+ *                  and removed in a directory the build made and removed (isTemporary:
+ *                  kbuild's try-run `.tmp_<pid>/tmp`)
  *   probes         looked up and not found (failed open, exec, stat, …), per directory
  *
  * Runtime noise (/proc, /sys, /dev, shared libraries, the loader, locale
@@ -24,7 +26,7 @@ import { compileGlob, defaultHidden, SYSTEM_PATHS } from '../graph/glob.js';
 import { Kind, READS, WRITES } from '../model/kinds.js';
 import type { Build, BuildFile, Process } from '../model/index.js';
 import { baseName, dirName, resolvePath } from '../normalize/paths.js';
-import { isOwnTemporary } from '../model/temporary.js';
+import { isOwnTemporary, isTemporary } from '../model/temporary.js';
 import { cacheGroups } from '../present/fold.js';
 import { distinctFiles } from '../model/usrmerge.js';
 
@@ -35,7 +37,7 @@ export interface FileGroups {
   outputs: number[];
   /** Not the temporaries. */
   intermediates: number[];
-  /** Made and removed (or renamed onto another name) by one process, read by no other (isOwnTemporary). */
+  /** Made and removed (or renamed onto another name) by one process, read by no other, or made and removed in a directory the build made and removed (isTemporary). */
   temporaries: number[];
   /** Probed paths (file ids) that the build never found. */
   probes: number[];
@@ -192,15 +194,20 @@ export function placeOf(path: string, startDir: string): Place {
   return 'elsewhere';
 }
 
-/** A file read by some process other than the ones that wrote it. */
-function readByOthers(f: BuildFile): boolean {
-  let writers = 0;
-  let readers = 0;
-  for (const a of f.procs) {
-    if (a.kinds & WRITES) writers++;
-    else if (a.kinds & READS) readers++;
-  }
-  return writers > 0 && readers > 0;
+/**
+ * A file read by another job than the ones that wrote it (model/jobs.ts;
+ * a process in no job, a driver, is a unit of its own): what one job hands
+ * to another. A file only its own job read back (a link step's `nm
+ * vmlinux` and `sorttable vmlinux`, `strip prog` after `cc -o prog`) is
+ * what that job made, not an intermediate.
+ */
+function readByOthers(build: Build, f: BuildFile): boolean {
+  const unit = (proc: number) => build.process(proc)?.job || proc;
+  const writers = new Set<number>();
+  for (const a of f.procs) if (a.kinds & WRITES) writers.add(unit(a.proc));
+  if (!writers.size) return false;
+  for (const a of f.procs) if (!(a.kinds & WRITES) && a.kinds & READS && !writers.has(unit(a.proc))) return true;
+  return false;
 }
 
 /** Sorts file ids by path. */
@@ -209,36 +216,77 @@ export function byPath(build: Build, ids: number[]): number[] {
   return ids.sort((a, b) => (files[a].path < files[b].path ? -1 : files[a].path > files[b].path ? 1 : 0));
 }
 
-/** By path, the files in the tree first: a build's own objects before the compiler's temporaries and the caches elsewhere; a build tool's cache (present/fold.ts) last. */
+const runsOf = new WeakMap<Build, { dirs: string[]; goals: Set<string> }>();
+
+/**
+ * Where the build ran, for ordering its files: its start directory and the
+ * directories its build drivers ran in (make's working directory and its
+ * -C DIR, which kbuild's `O=DIR` becomes; ninja -C), the outermost only;
+ * and the goals they were asked for (a word of a driver's command line
+ * that is no option nor assignment, as a path in those directories:
+ * `make vmlinux` run in the O= directory). Computed once per build.
+ */
+function runsIn(build: Build): { dirs: string[]; goals: Set<string> } {
+  let r = runsOf.get(build);
+  if (r) return r;
+  const all = new Set<string>(build.startDir && build.startDir !== '/' ? [build.startDir] : []);
+  const goals = new Set<string>();
+  for (const p of build.model.processes) {
+    if (p.job || !build.jobs.runsDriver(p.proc)) continue;
+    const where = [p.cwd, ...(p.chdirs ?? [])].filter((d) => d && d !== '/');
+    for (const d of where) all.add(d);
+    for (const a of p.argv.slice(1)) {
+      if (a.startsWith('-') || a.includes('=')) continue;
+      for (const d of where) {
+        const g = resolvePath(d, a);
+        if (g) goals.add(g);
+      }
+    }
+  }
+  const sorted = [...all].sort();
+  const dirs = sorted.filter((d) => !sorted.some((o) => o !== d && d.startsWith(`${o}/`)));
+  r = { dirs, goals };
+  runsOf.set(build, r);
+  return r;
+}
+
+/** The directory of those the build ran in (runsIn) that holds `path`, if one does. */
+function runDirOf(build: Build, path: string): string | undefined {
+  return runsIn(build).dirs.find((d) => path.startsWith(`${d}/`));
+}
+
+/** By path, the files where the build ran first (runsIn: the start directory, an O= directory): a build's own objects before the compiler's temporaries and the caches elsewhere; a build tool's cache (present/fold.ts) last. */
 function treeFirst(build: Build, ids: number[]): number[] {
-  const start = build.startDir;
   const caches = cacheGroups(build);
-  const inTree = (id: number) => (caches[id] ? 2 : placeOf(build.model.files[id].path, start) === 'tree' ? 0 : 1);
+  const inTree = (id: number) => (caches[id] ? 2 : runDirOf(build, build.model.files[id].path) !== undefined ? 0 : 1);
   const keys = new Map(ids.map((id) => [id, inTree(id)]));
   return byPath(build, ids).sort((a, b) => keys.get(a)! - keys.get(b)!);
 }
 
 /**
  * Outputs, the products first: a build tool's cache (present/fold.ts: the
- * Go build cache, cargo's .fingerprint) after every other file; the tree's
- * before the others; then those with no hidden component (a build
+ * Go build cache, cargo's .fingerprint) after every other file; a goal a
+ * driver was asked for (`make vmlinux`: runsIn) before every other; those
+ * where the build ran (the start directory, an O= directory) before the
+ * others; then those with no hidden component (a build
  * system's state: .ninja_log, cargo's .cargo-lock) and that are not a
  * cache directory's tag (CACHEDIR.TAG, which cargo writes first, says
  * that its directory is a cache) before the others; then the shallowest
  * first (the final program and library sit near the top); then by path.
  */
 function productsFirst(build: Build, ids: number[]): number[] {
-  const start = build.startDir;
   const files = build.model.files;
   const caches = cacheGroups(build);
+  const { goals } = runsIn(build);
   const keys = new Map<number, number>();
   for (const id of ids) {
     const path = files[id].path;
-    const tree = placeOf(path, start) === 'tree';
-    const rel = tree ? path.slice(start.length + 1) : path.slice(1);
+    const dir = runDirOf(build, path);
+    const rel = dir !== undefined ? path.slice(dir.length + 1) : path.slice(1);
     const parts = rel.split('/');
     const hidden = parts.some((c) => c.startsWith('.')) || parts[parts.length - 1] === 'CACHEDIR.TAG';
-    keys.set(id, (caches[id] ? 1 << 21 : 0) + (tree ? 0 : 1 << 20) + (hidden ? 1 << 19 : 0) + Math.min(parts.length, (1 << 19) - 1));
+    const goal = !caches[id] && goals.has(path);
+    keys.set(id, goal ? 0 : 1 + (caches[id] ? 1 << 21 : 0) + (dir !== undefined ? 0 : 1 << 20) + (hidden ? 1 << 19 : 0) + Math.min(parts.length, (1 << 19) - 2));
   }
   return byPath(build, ids).sort((a, b) => keys.get(a)! - keys.get(b)!);
 }
@@ -252,14 +300,16 @@ export function fileGroups(build: Build, opts: { all?: boolean; distinct?: boole
   const g: FileGroups = { inputs: { tree: [], system: [], elsewhere: [] }, outputs: [], intermediates: [], temporaries: [], probes: [] };
   const start = build.startDir;
   const noise = noiseOf(build);
+  const caches = cacheGroups(build);
   for (const f of build.model.files) {
     if (f.dir || f.kinds & Kind.DIR) continue;
     if (!opts.all && noise[f.id]) continue;
     const k = f.kinds;
     const written = (k & WRITES) !== 0;
     if (written) {
-      if (isOwnTemporary(f)) g.temporaries.push(f.id);
-      else if (f.removed || readByOthers(f)) g.intermediates.push(f.id);
+      // a build tool's scratch that present/fold.ts names (CMake's try-compile) stays one line of its group
+      if (isOwnTemporary(f) || (!caches[f.id] && isTemporary(f, build.model.files))) g.temporaries.push(f.id);
+      else if (f.removed || readByOthers(build, f)) g.intermediates.push(f.id);
       else g.outputs.push(f.id);
     } else if (k & READS) {
       g.inputs[placeOf(f.path, start)].push(f.id);

@@ -98,9 +98,9 @@ export interface Summary {
   jobs: SummaryJob[];
   inputs: { tree: string[]; system: string[]; elsewhere: string[] };
   outputs: string[];
-  /** Written, then read by another process or removed; not the temporaries. */
+  /** Written, then read by another job or removed; not the temporaries. */
   intermediates: string[];
-  /** How many files a process created and removed itself, read by no other (model/temporary.ts isOwnTemporary). */
+  /** How many files a process created and removed itself, read by no other, or that were made and removed in a directory the build made and removed (model/temporary.ts isTemporary). */
   temporaries: number;
   /**
    * Files only a process left running wrote, after the build ended

@@ -9,6 +9,7 @@ import { foldDirs } from '../present/fold.js';
 import { commandIn } from '../present/label.js';
 import { shortfallNotes } from '../present/lost.js';
 import { depNodes, type DepNode, type DepsResult } from './deps.js';
+import { endedProcs, sameFailures } from './same.js';
 import type { FailedJob, Summary } from './summary.js';
 
 /** How many entries of a long group the text shows (elsewhere inputs: see byDirectory). */
@@ -109,43 +110,6 @@ function outlivedLine(s: Summary): string {
 
 /** Up to how many failed jobs the text lists (groups of identical ones: sameFailures). */
 const FAILED_SHOWN = 10;
-/** Up to how many proc ids a line of identical failures names. */
-const PROCS_NAMED = 3;
-
-/** How a process ended and its proc id, or for identical ones how often and their procs (`exit 1, 38 times: procs 191, 196, 198, …`). */
-function endedProcs(ended: string, procs: readonly number[]): string {
-  if (procs.length === 1) return `${ended}, proc ${procs[0]}`;
-  return `${ended}, ${procs.length} times: procs ${procs.slice(0, PROCS_NAMED).join(', ')}${procs.length > PROCS_NAMED ? ', …' : ''}`;
-}
-
-/** A line of failed jobs (or probes) that ran the same command and ended alike, with the same innermost failure. */
-interface SameFailures {
-  job: FailedJob;
-  procs: number[];
-  innermost: number[];
-}
-
-/**
- * Failed jobs grouped by what they ran and how they ended (and, `inner`,
- * their innermost failure's command and ending), in the order of each
- * group's first: a kernel build's 38 `cat include/config/kernel.release`
- * probes are one line.
- */
-function sameFailures(jobs: readonly FailedJob[], inner: boolean): SameFailures[] {
-  const by = new Map<string, SameFailures>();
-  for (const j of jobs) {
-    const i = j.innermost;
-    const innermost = !inner || i.proc === j.proc ? '' : JSON.stringify([i.argv, i.exit_code, i.signal]);
-    const key = JSON.stringify([j.argv, j.exit_code, j.signal, innermost]);
-    const g = by.get(key);
-    if (g) {
-      g.procs.push(j.proc);
-      g.innermost.push(i.proc);
-    } else by.set(key, { job: j, procs: [j.proc], innermost: [i.proc] });
-  }
-  return [...by.values()];
-}
-
 /** The failed jobs, each with how it ended and, when another process failed under it, the innermost one; identical ones on one line (sameFailures). */
 function failedJobLines(jobs: readonly FailedJob[]): string[] {
   const out = [`failed jobs (${count(jobs.length)}):`];
@@ -243,10 +207,10 @@ export function summaryText(s: Summary, opts: TextOptions = {}): string {
   out.push(...byDirectory(show, 'inputs from elsewhere', s.inputs.elsewhere, caches));
   out.push(...list(show, 'outputs', s.outputs, FIRST, caches));
   out.push(...list(show, 'intermediates', s.intermediates, FIRST, caches));
-  if (s.temporaries) out.push(`temporaries: ${plural(s.temporaries, 'file')} (made and removed by one process, read by no other)`);
+  if (s.temporaries) out.push(`temporaries: ${counted(s.temporaries, 'file')} (made and removed by one process, read by no other; or in a directory the build made and removed)`);
   // no outputs: what a process left running wrote once the build was over
   if (s.after_build.length) out.push(...list(show, AFTER_BUILD, s.after_build));
-  out.push(`probes: ${plural(s.probe_count, 'path')} looked for and not found${s.probes.length ? ', most in:' : ''}`);
+  out.push(`probes: ${counted(s.probe_count, 'path')} looked for and not found${s.probes.length ? ', most in:' : ''}`);
   for (const p of s.probes.slice(0, 5)) out.push(`  ${String(p.count).padStart(6)}  ${show(p.dir)}`);
   if (s.critical_path.length) {
     out.push('');
@@ -345,6 +309,8 @@ function groupFiles(nodes: readonly DepNode[], name: string): number {
 interface Drawing {
   show: Show;
   verb: string;
+  /** rdeps: the children are files made from their parent, not its inputs. */
+  reverse: boolean;
   unfold: boolean;
   expanded: ReadonlyMap<string, DepNode>;
   drawn: Set<string>;
@@ -357,19 +323,41 @@ function expandedNodes(tree: DepNode): Map<string, DepNode> {
   return out;
 }
 
-function treeLines(d: Drawing, at: DepNode, indent: string, out: string[]): void {
+/**
+ * The children of a node that are already drawn above, with nothing under
+ * them here: a leaf (a file the build did not write, or one past --depth)
+ * drawn before, or a made file expanded before (deps marks it repeated). A
+ * kernel object's 800 headers are drawn under the first object that read
+ * them; under the next ones, one line counts them (`… 798 inputs shown
+ * above`); one alone, one drawn under an earlier sibling, or each with
+ * --unfold, is marked `(see above)`.
+ */
+function shownAbove(d: Drawing, children: readonly DepNode[]): Set<DepNode> {
+  return new Set(children.filter((c) => drawnLeaf(d, c)));
+}
+
+/** Whether `c` has nothing under it here and is drawn already (shownAbove). */
+function drawnLeaf(d: Drawing, c: DepNode): boolean {
+  return !c.children.length && (!!c.repeated || !c.writer) && d.drawn.has(c.path);
+}
+
+function treeLines(d: Drawing, at: DepNode, indent: string, out: string[], again = false): void {
   const { show, unfold } = d;
   // a file marked "(see above)" whose subtree is folded away above (in CMake's try-compile scratch) is drawn here
   const node = at.repeated && !d.drawn.has(at.path) ? (d.expanded.get(at.path) ?? at) : at;
   const by = node.writer ? `  <- ${d.verb} ${commandIn(node.writer.argv, 80)} [proc ${node.writer.proc}]` : '';
-  out.push(`${indent}${show(node.path)}${node.removed ? ' (removed)' : ''}${node.repeated ? ' (see above)' : by}`);
-  if (node.repeated) return;
+  out.push(`${indent}${show(node.path)}${node.removed ? ' (removed)' : ''}${node.repeated || again ? ' (see above)' : by}`);
+  if (node.repeated || again) return;
   d.drawn.add(node.path);
-  const folded = unfold ? new Map<DepNode, Fold>() : leafFolds(show, node.children);
-  const caches = unfold ? new Map<DepNode, DepNode[]>() : cacheFolds(node.children);
+  const above = shownAbove(d, node.children);
+  // two or more are one line; one is drawn with its mark, which is no longer
+  const countAbove = !unfold && above.size > 1;
+  const rest = countAbove ? node.children.filter((c) => !above.has(c)) : node.children;
+  const folded = unfold ? new Map<DepNode, Fold>() : leafFolds(show, rest);
+  const caches = unfold ? new Map<DepNode, DepNode[]>() : cacheFolds(rest);
   // in the model's order (deps: the tree's files first), which the "(see above)" marks follow; a folded
   // directory where its first file was
-  for (const c of node.children) {
+  for (const c of rest) {
     const fold = folded.get(c);
     const cache = caches.get(c);
     if (cache) {
@@ -377,9 +365,14 @@ function treeLines(d: Drawing, at: DepNode, indent: string, out: string[]): void
       const { name, what, whole } = c.cache!;
       const n = whole ? groupFiles(cache, name) : cache.length;
       out.push(`${indent}  ${showDirName(show, name)}  (${what}: ${counted(n, 'file')}; --unfold or --json lists them)`);
-    } else if (!fold) treeLines(d, c, `${indent}  `, out);
-    else if (fold.leaves[0] === c) out.push(`${indent}  ${foldLine(show, fold)}`);
+    } else if (!fold) treeLines(d, c, `${indent}  `, out, drawnLeaf(d, c)); // drawn above, or by a sibling's subtree
+    else if (fold.leaves[0] === c) {
+      out.push(`${indent}  ${foldLine(show, fold)}`);
+      for (const l of fold.leaves) d.drawn.add(l.path);
+    }
   }
+  // the files drawn above, counted on one line after the others
+  if (countAbove) out.push(`${indent}  … ${counted(above.size, d.reverse ? 'file' : 'input')} shown above`);
 }
 
 /** What the one-path-a-line lists need of the tree's files, by path: the cache, work or scratch group each is in (DepNode.cache), and those gone at the build's end. */
@@ -445,7 +438,7 @@ export function depsText(r: DepsResult, opts: TextOptions & { only?: 'inputs' | 
     return `${out.join('\n')}\n`;
   }
   if (opts.reverse && r.untouched) return `${show(r.file)}: no process of the build read it, nothing depends on it.\n`;
-  treeLines({ show, verb: opts.reverse ? 'made by' : 'written by', unfold: !!opts.unfold, expanded: expandedNodes(r.tree), drawn: new Set() }, r.tree, '', out);
+  treeLines({ show, verb: opts.reverse ? 'made by' : 'written by', reverse: !!opts.reverse, unfold: !!opts.unfold, expanded: expandedNodes(r.tree), drawn: new Set() }, r.tree, '', out);
   out.push('');
   out.push(
     opts.reverse

@@ -19,11 +19,46 @@
  * that is still there at the end (hard-linked and kept, its content lives
  * on under two names).
  *
+ * A scratch directory is one the build made and removed (kbuild's try-run
+ * `.tmp_<pid>`, CMake's TryCompile-XXXXXX, rustc's rustcXXXXXX): a file
+ * made and removed under one is a temporary too, whichever processes used
+ * it (a shell made it, gcc read it, the shell's trap removed it: kbuild's
+ * `.tmp_<pid>/tmp`). bt diff masks such a directory as `<tmp>` by the same
+ * rule (isScratchDir).
+ *
  * bt summary counts these apart from the intermediates (answers/groups.ts);
- * bt graph hides them with the other temporaries (graph/model.ts).
+ * bt graph hides a process's own temporaries with the other temporaries (graph/model.ts).
  */
+import { dirName } from '../normalize/paths.js';
 import { Kind, READS, WRITES } from './kinds.js';
 import type { BuildFile } from './types.js';
+
+/** Whether `f` is a scratch directory: one the build made and removed (see the module comment). */
+export function isScratchDir(f: BuildFile): boolean {
+  return f.dir && f.created && f.removed;
+}
+
+const scratchOf = new WeakMap<readonly BuildFile[], ReadonlySet<string>>();
+
+/** The scratch directories among a model's files, by path (made once per list). */
+function scratchDirs(files: readonly BuildFile[]): ReadonlySet<string> {
+  let dirs = scratchOf.get(files);
+  if (!dirs) {
+    dirs = new Set(files.filter(isScratchDir).map((f) => f.path));
+    scratchOf.set(files, dirs);
+  }
+  return dirs;
+}
+
+/** Whether `f` is a temporary: a process's own (isOwnTemporary), or a file made and removed in a scratch directory of the build (`files`: the model's files). */
+export function isTemporary(f: BuildFile, files: readonly BuildFile[]): boolean {
+  if (isOwnTemporary(f)) return true;
+  if (!f.removed || !f.created || f.dir) return false;
+  const dirs = scratchDirs(files);
+  if (!dirs.size) return false;
+  for (let d = dirName(f.path); d !== '/' && d !== '' && d !== '.'; d = dirName(d)) if (dirs.has(d)) return true;
+  return false;
+}
 
 /** Whether `f` is a process's own temporary (see the module comment). */
 export function isOwnTemporary(f: BuildFile): boolean {

@@ -75,9 +75,10 @@ test('deps text: the tree\'s files relative to the start directory and listed be
       '    /usr/bin/cc',
       '  b.o  <- written by cc -c b.c [proc 3]',
       '    b.c',
-      '    h.h',
-      '    /usr/bin/cc',
-      '  /usr/bin/cc',
+      // the inputs drawn under a.o: one line
+      '    … 2 inputs shown above',
+      // one drawn above: marked
+      '  /usr/bin/cc (see above)',
       '',
       '4 inputs and 2 intermediate files through 3 jobs',
       '',
@@ -136,9 +137,9 @@ test('deps text: a file made outside the tree and reached again is shown in full
     '    /o/gen.h  <- written by gen [proc 2]',
     '      g.in',
     '      /usr/bin/cc',
-    '    /usr/bin/cc',
+    '    /usr/bin/cc (see above)',
     '  /o/gen.h (see above)',
-    '  /usr/bin/cc',
+    '  /usr/bin/cc (see above)',
   ]);
 });
 

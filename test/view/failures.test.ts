@@ -10,6 +10,8 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import type { Trailer } from '../../src/log/schema.js';
+import { summarize } from '../../src/answers/summary.js';
+import { summaryText } from '../../src/answers/text.js';
 import { buildFromRecords, type Build } from '../../src/model/index.js';
 import { normalizeRecords } from '../../src/normalize/normalize.js';
 import { answer } from '../../src/view/api.js';
@@ -71,6 +73,28 @@ function probeBuildOf(ok: boolean): Build {
   t.exit(3, ok ? 0 : 1);
   t.exit(1, ok ? 0 : 2);
   const trailer = t.trailer(ok ? 0 : 2);
+  const n = normalizeRecords(t.header, t.records, { trailer });
+  return buildFromRecords(n.header, n.records, { trailer });
+}
+
+/** make (1) runs go's kind of flag check (probeBuildOf) three times (2, 3, 4), each exiting 1, then `cc -c b.c -o b.o` (5); all else succeeds. */
+function threeProbesBuild(): Build {
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/make', ['make'], '/w');
+  for (const pid of [2, 3, 4]) {
+    t.fork(1, pid);
+    t.exec(pid, '/usr/bin/gcc', ['gcc', '-Qunused-arguments', '-c', '-x', 'c', '-', '-o', '/dev/null'], '/w');
+    t.open(pid, '/dev/null', { fd: 3, flags: O_WRONLY | O_CREAT | O_TRUNC });
+    t.close(pid, 3);
+    t.exit(pid, 1);
+  }
+  t.fork(1, 5);
+  t.exec(5, '/usr/bin/cc', ['cc', '-c', 'b.c', '-o', 'b.o'], '/w');
+  t.open(5, '/w/b.o', { fd: 3, flags: O_WRONLY | O_CREAT | O_TRUNC });
+  t.close(5, 3);
+  t.exit(5, 0);
+  t.exit(1, 0);
+  const trailer = t.trailer(0);
   const n = normalizeRecords(t.header, t.records, { trailer });
   return buildFromRecords(n.header, n.records, { trailer });
 }
@@ -180,4 +204,13 @@ browserTest('header and summary: failed probes are a count and a quiet table, no
     failed.failedRows.map((r) => r[0]),
     ['gcc -Qunused-arguments -c -x c - -o /dev/null', 'cc -c b.c -o b.o'],
   );
+});
+
+browserTest('summary page: identical failed probes are one row, with how many and their procs, as bt summary\'s text folds them (answers/same.ts)', async () => {
+  const b = threeProbesBuild();
+  // the text says the same
+  assert.match(summaryText(summarize(b)), /\n {2}gcc -Qunused-arguments -c -x c - -o \/dev\/null {2}\(exit 1, 3 times: procs 2, 3, 4\)\n/);
+  const page = await pageOf(b);
+  assert.equal(page.facts.processes, '5 in 4 jobs · 3 failed probes · 3 failed processes');
+  assert.deepEqual(page.probeRows, [['gcc -Qunused-arguments -c -x c - -o /dev/null', 'exit 1, 3 times: procs 2, 3, 4']]);
 });
