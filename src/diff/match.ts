@@ -15,6 +15,7 @@
  * trees alone wrote the same file (`gcc -c u.c`, whose `as` wrote u.o,
  * against `clang -c u.c`; `gcc -o prog`, whose ld paired with clang's).
  */
+import { posix } from 'node:path';
 import { programName, WRITES, type Build, type Process } from '../model/index.js';
 import { shellInline } from '../model/program.js';
 import { rootProcess } from './base.js';
@@ -33,7 +34,7 @@ export interface Side {
   wrote: Map<number, string[]>;
   /** Non-temporary file keys each process and its subprocesses wrote (what it made). */
   made: Map<number, Set<string>>;
-  /** The source files each process names in its words (`sources`), sorted and joined; '' for none. */
+  /** The source files each process names in its words (`sources`), as file keys, sorted and joined; '' for none. */
   source: Map<number, string>;
 }
 
@@ -67,7 +68,8 @@ export function side(build: Build, mask: Masker): Side {
       if (k !== '<tmp>' && !k.startsWith('/dev/')) wrote.push(k);
     }
     s.wrote.set(p.proc, wrote);
-    s.source.set(p.proc, sources(argv).join('\0'));
+    // each source as a file's key (resolved from the working directory): `$START/x.c` and `../x.c` from a build directory are one
+    s.source.set(p.proc, [...new Set(sources(p.argv).map((w) => mask.path(posix.resolve(p.cwd || '/', w))))].sort().join('\0'));
   }
   for (const p of procs) s.made.set(p.proc, new Set());
   for (const p of procs) {
