@@ -69,7 +69,9 @@ export function side(build: Build, mask: Masker): Side {
     }
     s.wrote.set(p.proc, wrote);
     // each source as a file's key (resolved from the working directory): `$START/x.c` and `../x.c` from a build directory are one
-    s.source.set(p.proc, [...new Set(sources(p.argv).map((w) => mask.path(posix.resolve(p.cwd || '/', w))))].sort().join('\0'));
+    // (a temporary is no source: a made and removed `x.c` names nothing both builds had)
+    const src = sources(p.argv).map((w) => mask.path(posix.resolve(p.cwd || '/', w)));
+    s.source.set(p.proc, [...new Set(src.filter((k) => !k.includes('<tmp>')))].sort().join('\0'));
   }
   for (const p of procs) s.made.set(p.proc, new Set());
   for (const p of procs) {
@@ -85,7 +87,7 @@ export function side(build: Build, mask: Masker): Side {
 }
 
 /** Source files by extension: what a compiler's operands look like. */
-const SOURCE = /^[^-<][^\s]*\.(?:c|cc|cp|cpp|cxx|c\+\+|C|m|mm|S|sx|f|f90|f95|for|rs|go|java|swift|d|ads|adb|cu)$/;
+const SOURCE = /^[^-<][^\s]*\.(?:c|cc|cp|cpp|cxx|c\+\+|C|m|mm|S|sx|f|f90|f95|for|rs|go|java|swift|ads|adb|cu)$/;
 
 /** The source files an argv names (a shell's -c script as its words), unquoted, sorted. */
 export function sources(argv: readonly string[]): string[] {
