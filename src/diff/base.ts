@@ -17,7 +17,7 @@
  * them are the same files. A project directory outside its start
  * directory is its own base.
  */
-import type { Build, Process } from '../model/index.js';
+import { isShell, programName, type Build, type Process } from '../model/index.js';
 import { relativeInside } from '../normalize/paths.js';
 
 /** The build's root process, the traced command (the root with the header's pid, else the first), if it ran a program. */
@@ -56,4 +56,49 @@ function parts(rel: string): string[] {
 function up(dir: string, n: number): string {
   const p = dir.split('/');
   return p.slice(0, p.length - n).join('/') || '/';
+}
+
+/** Programs whose `-C DIR` (or O=DIR) sub-make runs the build in a build directory. */
+const MAKES = new Set(['make', 'gmake']);
+
+/**
+ * The directory a build's make ran its build in, when a sub-make did so
+ * elsewhere than the project directory (kbuild's `make O=DIR`, which runs
+ * `make -C DIR -f $START/Makefile`; a Makefile's own `$(MAKE) -C obj`): the
+ * working directory of the first make started by the root through makes
+ * (and their shells) only whose directory is another; undefined when none.
+ */
+export function makeDir(build: Build): string | undefined {
+  const root = rootProcess(build);
+  if (!root || !MAKES.has(programName(root))) return undefined;
+  const project = projectDir(build);
+  const makes = new Set([root.proc]);
+  for (const p of build.model.processes) {
+    if (!p.execd || p === root) continue;
+    let up = build.process(p.parent);
+    while (up && !up.execd) up = build.process(up.parent);
+    if (!up || !makes.has(up.proc)) continue;
+    if (isShell(programName(p))) makes.add(p.proc); // a recipe's `$(MAKE) -C DIR` run by a shell
+    if (!MAKES.has(programName(p))) continue;
+    // where it started, else where `-C DIR` took it (make goes back when it leaves: the first move counts)
+    const dir = p.cwd !== project ? p.cwd : p.chdirs?.find((d) => d !== project);
+    if (dir) return dir;
+    makes.add(p.proc);
+  }
+  return undefined;
+}
+
+/**
+ * The build directories of two builds whose makes ran their builds in
+ * directories that do not correspond (A's `make O=/var/obj`, B's `make
+ * O=out`; makeDir): [A's, B's], compared as one directory; undefined when
+ * they are the same place relative to each base (or neither has one).
+ */
+export function movedDirs(a: Build, b: Build, [baseA, baseB]: readonly [string, string]): [string, string] | undefined {
+  const da = makeDir(a);
+  const db = makeDir(b);
+  if (!da || !db) return undefined;
+  const ra = relativeInside(baseA, da) ?? da;
+  const rb = relativeInside(baseB, db) ?? db;
+  return ra === rb ? undefined : [da, db];
 }

@@ -18,9 +18,9 @@ import { tornAt, type Damage } from '../log/check.js';
 import { exitText } from '../present/format.js';
 import { Noise } from '../check/noise.js';
 import { dirAliases } from './aliases.js';
-import { baseDirs } from './base.js';
+import { baseDirs, movedDirs } from './base.js';
 import { compileMasks, Masker } from './mask.js';
-import { argDiff, match, side, type ArgOp, type Matching, type Side } from './match.js';
+import { argDiff, madeAlike, match, side, type ArgOp, type Matching, type Side } from './match.js';
 
 export interface DiffOptions {
   /** Environment variables never compared. */
@@ -55,6 +55,13 @@ export interface DiffReport {
   only_in_b: OnlyCommand[];
   /** Matched commands with other arguments (each has a word removed or added). */
   arguments: Array<{ a: Command; b: Command; removed: string[]; added: string[]; diff: ArgOp[] }>;
+  /**
+   * The build directory the makes ran their builds in, where it does not
+   * correspond (A's `make O=/var/obj`, B's `make O=out`): compared as one
+   * directory (`$BUILD` in commands and paths); `commands`: the processes
+   * of both builds that ran there or below it, paired. Empty otherwise.
+   */
+  build_dir: Array<{ a: string; b: string; commands: number }>;
   /** Matched commands with the same arguments, run in another working directory. */
   directories: Array<{ a: Command; b: Command }>;
   environment: Array<{ name: string; a: string | null; b: string | null; tools: string[] }>;
@@ -70,6 +77,13 @@ export interface DiffReport {
   inputs_changed: Array<{ path: string; by: 'mtime' | 'size'; a: string; b: string; a_size?: number; b_size?: number; tools: string[] }>;
   outputs_only_in_a: FileEntry[];
   outputs_only_in_b: FileEntry[];
+  /**
+   * When B wrote a subset of A's outputs (an incremental rebuild after A's
+   * clean build: no output only in B, some only in A): the outputs B wrote
+   * again (`files`) and how many A has (`of`). Null otherwise (two clean
+   * builds, where every output is remade).
+   */
+  remade_in_b: { of: number; files: FileEntry[] } | null;
   durations: Array<{ a: Command; b: Command; a_ms: number; b_ms: number; change_ms: number }>;
 }
 
@@ -124,6 +138,7 @@ export const CONTENT_SECTIONS = [
   'only_in_a',
   'only_in_b',
   'arguments',
+  'build_dir',
   'directories',
   'environment',
   'inputs_only_in_a',
@@ -142,8 +157,9 @@ export function diffBuilds(ba: Build, bb: Build, opts: DiffOptions = {}): DiffRe
   const masks = compileMasks(opts.mask);
   const [baseA, baseB] = baseDirs(ba, bb);
   const aliases = dirAliases(ba, bb);
-  const a = side(ba, new Masker(ba, masks, baseA, aliases));
-  const b = side(bb, new Masker(bb, masks, baseB, aliases));
+  const moved = movedDirs(ba, bb, [baseA, baseB]);
+  const a = side(ba, new Masker(ba, masks, baseA, aliases, moved?.[0]));
+  const b = side(bb, new Masker(bb, masks, baseB, aliases, moved?.[1]));
   const m = match(a, b);
   const rebased = baseA !== ba.startDir || baseB !== bb.startDir;
   const pairs = [...m.same, ...m.changed];
@@ -171,7 +187,7 @@ export function diffBuilds(ba: Build, bb: Build, opts: DiffOptions = {}): DiffRe
   const only_in_b = topmost(b, m.onlyB);
   const inputs = fileSets(a, b, Kind.READ | Kind.EXEC, false, [onlyTop(a, m.onlyA, only_in_a), onlyTop(b, m.onlyB, only_in_b)]);
   const outputs = fileSets(a, b, WRITES, true);
-  const resolved = resolvedElsewhere(inputs.onlyA, inputs.onlyB);
+  const resolved = resolvedElsewhere(a, b, m, inputs.onlyA, inputs.onlyB);
 
   // the shell's PWD says the start directory, which start_dir reports
   const ignored = [...DEFAULT_IGNORED_ENV, ...(rebased ? ['PWD'] : []), ...(opts.ignoreEnv ?? [])];
@@ -183,6 +199,7 @@ export function diffBuilds(ba: Build, bb: Build, opts: DiffOptions = {}): DiffRe
     only_in_a,
     only_in_b,
     arguments: arguments_,
+    build_dir: moved ? [{ a: moved[0], b: moved[1], commands: pairs.filter(([x]) => a.cwd.get(x)?.startsWith('$BUILD')).length }] : [],
     directories,
     environment: environment(a, b, m, new Set(ignored)),
     inputs_only_in_a: inputs.onlyA.filter((e) => !resolved.used.has(e)),
@@ -191,6 +208,7 @@ export function diffBuilds(ba: Build, bb: Build, opts: DiffOptions = {}): DiffRe
     inputs_changed: changedInputs(a, b),
     outputs_only_in_a: outputs.onlyA,
     outputs_only_in_b: outputs.onlyB,
+    remade_in_b: !outputs.onlyB.length && outputs.onlyA.length ? { of: outputs.inA, files: outputs.both } : null,
     durations: durations(a, b, pairs, opts.maxDurations ?? 10),
   };
 }
@@ -390,7 +408,7 @@ function fileSets(
   kinds: number,
   outputs: boolean,
   tops?: readonly [(proc: number) => number | undefined, (proc: number) => number | undefined],
-): { onlyA: FileEntry[]; onlyB: FileEntry[] } {
+): { onlyA: FileEntry[]; onlyB: FileEntry[]; both: FileEntry[]; inA: number } {
   const collect = (s: Side, top?: (proc: number) => number | undefined) => {
     const noise = new Noise(s.build);
     const out = new Map<string, Set<string>>();
@@ -422,7 +440,11 @@ function fileSets(
         return { path, tools: [...tools].sort(), ...(typeof c === 'number' ? { only_command: c } : {}) };
       })
       .sort((u, v) => byPlace(u.path, v.path));
-  return { onlyA: only(ka, kb, mb, oa), onlyB: only(kb, ka, ma, ob) };
+  const both = [...kb]
+    .filter(([k]) => ka.has(k))
+    .map(([path, tools]): FileEntry => ({ path, tools: [...new Set([...tools, ...ka.get(path)!])].sort() }))
+    .sort((u, v) => byPlace(u.path, v.path));
+  return { onlyA: only(ka, kb, mb, oa), onlyB: only(kb, ka, ma, ob), both, inA: ka.size };
 }
 
 /**
@@ -509,9 +531,51 @@ function changedInputs(a: Side, b: Side): DiffReport['inputs_changed'] {
   return out.sort((u, v) => byPlace(u.path, v.path));
 }
 
-/** Inputs only in A and only in B with the same name: the same file found in another place. */
-function resolvedElsewhere(onlyA: FileEntry[], onlyB: FileEntry[]): { list: DiffReport['resolved_elsewhere']; used: Set<FileEntry> } {
+/**
+ * The jobs (job roots; a process in no job stands for itself) that read
+ * each of `keys` (inputs of one build only, by key).
+ */
+function consumers(s: Side, keys: ReadonlySet<string>): Map<string, Set<number>> {
+  const out = new Map<string, Set<number>>();
+  for (const f of s.build.model.files) {
+    if (f.dir || !(f.kinds & (Kind.READ | Kind.EXEC))) continue;
+    const key = s.mask.path(f.path);
+    if (!keys.has(key)) continue;
+    let set = out.get(key);
+    if (!set) out.set(key, (set = new Set()));
+    for (const acc of f.procs) {
+      if (!(acc.kinds & (Kind.READ | Kind.EXEC))) continue;
+      const p = s.build.process(acc.proc);
+      if (p) set.add(p.job || p.proc);
+    }
+  }
+  return out;
+}
+
+/**
+ * Inputs only in A and only in B with the same name that the same consumer
+ * read: a job of A and its pair in B that made the same files (or neither
+ * any) read the one and the other (another header or library picked). Two
+ * files of one name that different jobs read (kernel/events/core.c and
+ * kernel/sched/core.c) are no such thing.
+ */
+function resolvedElsewhere(a: Side, b: Side, m: Matching, onlyA: FileEntry[], onlyB: FileEntry[]): { list: DiffReport['resolved_elsewhere']; used: Set<FileEntry> } {
   const used = new Set<FileEntry>();
+  const names = (l: FileEntry[]) => new Set(l.map((e) => baseName(e.path)));
+  const common = new Set([...names(onlyA)].filter((n) => names(onlyB).has(n)));
+  const readA = consumers(a, new Set(onlyA.filter((e) => common.has(baseName(e.path))).map((e) => e.path)));
+  const readB = consumers(b, new Set(onlyB.filter((e) => common.has(baseName(e.path))).map((e) => e.path)));
+  const partner = (x: number) => m.same.get(x) ?? m.changed.get(x);
+  /** Whether a consumer of A's file `pa` is paired with one of B's file `pb`, and the two made the same files. */
+  const sameConsumer = (pa: string, pb: string) => {
+    const jb = readB.get(pb);
+    if (!jb) return false;
+    for (const x of readA.get(pa) ?? []) {
+      const y = partner(x);
+      if (y !== undefined && jb.has(y) && madeAlike(a, x, b, y)) return true;
+    }
+    return false;
+  };
   const byName = (l: FileEntry[]) => {
     const m = new Map<string, FileEntry[]>();
     for (const e of l) {
@@ -523,9 +587,12 @@ function resolvedElsewhere(onlyA: FileEntry[], onlyB: FileEntry[]): { list: Diff
   const na = byName(onlyA);
   const nb = byName(onlyB);
   const list: DiffReport['resolved_elsewhere'] = [];
-  for (const [name, ea] of na) {
-    const eb = nb.get(name);
-    if (!eb) continue;
+  for (const [name, all] of na) {
+    const bs = nb.get(name);
+    if (!bs) continue;
+    const ea = all.filter((x) => bs.some((y) => sameConsumer(x.path, y.path)));
+    const eb = bs.filter((y) => all.some((x) => sameConsumer(x.path, y.path)));
+    if (!ea.length || !eb.length) continue;
     for (const e of [...ea, ...eb]) used.add(e);
     list.push({ name, a: ea.map((e) => e.path), b: eb.map((e) => e.path), tools: [...new Set([...ea, ...eb].flatMap((e) => e.tools))].sort() });
   }
@@ -541,7 +608,7 @@ function durations(a: Side, b: Side, pairs: Array<[number, number]>, max: number
   for (const [x, y] of pairs) {
     const ja = a.build.jobs.get(x);
     const jb = b.build.jobs.get(y);
-    if (!ja || !jb) continue;
+    if (!ja || !jb || !madeAlike(a, x, b, y)) continue; // another job's time is no change of this one's
     const da = ja.end - ja.start;
     const db = jb.end - jb.start;
     const d = db - da;

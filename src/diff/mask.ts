@@ -1,6 +1,9 @@
 /**
  * What is not a difference between two builds: where they ran (the start
- * directory, or the base directory base.ts chose, becomes `$START`), and temporary names, which become `<tmp>`;
+ * directory, or the base directory base.ts chose, becomes `$START`; a
+ * build directory that does not correspond to the other build's, as
+ * `make O=/var/obj` against `make O=out`, becomes `$BUILD` in both: base.ts
+ * movedDirs), and temporary names, which become `<tmp>`;
  * `--mask REGEX` adds patterns (matches become `*`). Temporary names:
  *
  *  - a file the build made and removed (the whole path)
@@ -84,6 +87,11 @@ function hashNames(s: string): string {
  */
 const TEMP_DIR_NAME = /^(?:(?:rustc|cc|tmp\.?)(?=[A-Za-z0-9_]*[A-Z0-9])[A-Za-z0-9_]{6,10}|go-build\d{4,}|go-link-\d{4,})$/;
 
+/** A directory as a whole path part (followed by /, the end, or a separator such as : or a space). */
+function wholePart(dir: string): RegExp {
+  return new RegExp(`${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=/|$|[^\\w.+-])`, 'g');
+}
+
 /** Compiles --mask patterns; a bad one is a DiffError E_BAD_INPUT. */
 export function compileMasks(masks: readonly string[] | undefined): RegExp[] {
   return (masks ?? []).map((m) => {
@@ -108,6 +116,9 @@ export class Masker {
   private readonly tempDirs: Set<string>;
   private readonly tempDirNames: Set<string>;
   private readonly relative: RelativeTemps;
+  /** The build directory compared as `$BUILD` (base.ts movedDirs), and that directory where it is a whole path part. */
+  private readonly moved: string | undefined;
+  private readonly movedRe: RegExp | undefined;
 
   constructor(
     build: Build,
@@ -115,9 +126,13 @@ export class Masker {
     base: string = build.startDir,
     /** Directory names -> the directories they resolve to (aliases.ts dirAliases). */
     private readonly aliases: ReadonlyMap<string, string> = new Map(),
+    /** A build directory that corresponds to the other build's elsewhere (base.ts movedDirs): `$BUILD` in both. */
+    moved?: string,
   ) {
     this.start = base || '/';
-    this.startRe = new RegExp(`${this.start.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=/|$|[^\\w.+-])`, 'g');
+    this.startRe = wholePart(this.start);
+    this.moved = moved;
+    this.movedRe = moved ? wholePart(moved) : undefined;
     this.temps = new Set(build.model.files.filter((f) => f.created && f.removed && !f.dir).map((f) => f.path));
     this.tempDirs = new Set(
       build.model.files.filter((f) => f.dir && f.created && (f.removed || TEMP_DIR_NAME.test(baseName(f.path))) && f.path !== this.start && f.path !== build.startDir).map((f) => f.path),
@@ -133,7 +148,8 @@ export class Masker {
       out = out.replace(/\/[^\s:=,;'"]+/g, (p) => (this.temps.has(p) ? '<tmp>' : this.aliases.size ? resolvedName(p, this.aliases) : p));
       for (const re of TEMP_PATTERNS) out = out.replace(re, '<tmp>');
       if (this.tempDirs.size) out = out.replace(/\/[^\s:=,;'"]+/g, (p) => this.dirs(p));
-      // the start directory as a whole path part: /w/proj-deps is not $START-deps
+      // the build directory, then the start directory as a whole path part: /w/proj-deps is not $START-deps
+      if (this.movedRe) out = out.replace(this.movedRe, '$$BUILD');
       if (this.start !== '/') out = out.replace(this.startRe, '$$START');
     }
     out = hashNames(out);
@@ -158,6 +174,8 @@ export class Masker {
     if (this.temps.has(p)) return '<tmp>';
     const r = this.aliases.size ? resolvedName(p, this.aliases) : p;
     const q = this.tempDirs.size ? this.dirs(r) : r;
+    const built = this.built(q);
+    if (built !== undefined) return built;
     const rel = relativeInside(this.start, q);
     if (rel !== undefined) return this.user.length ? this.text(rel) : hashNames(rel);
     return this.text(q);
@@ -166,7 +184,16 @@ export class Masker {
   /** A working directory relative to the start directory ("." for it). */
   cwd(p: string): string {
     const q = this.tempDirs.size ? this.dirs(p) : p;
+    const built = this.built(q);
+    if (built !== undefined) return built;
     const rel = relativeInside(this.start, q);
     return rel === undefined ? this.text(q) : hashNames(rel);
+  }
+
+  /** A path in the build directory as `$BUILD` or `$BUILD/rel`, else undefined. */
+  private built(p: string): string | undefined {
+    const rel = this.moved ? relativeInside(this.moved, p) : undefined;
+    if (rel === undefined) return undefined;
+    return rel === '.' || rel === '' ? '$BUILD' : `$BUILD/${this.user.length ? this.text(rel) : hashNames(rel)}`;
   }
 }

@@ -15,6 +15,7 @@
  * trees alone wrote the same file (`gcc -c u.c`, whose `as` wrote u.o,
  * against `clang -c u.c`; `gcc -o prog`, whose ld paired with clang's).
  */
+import { posix } from 'node:path';
 import { programName, WRITES, type Build, type Process } from '../model/index.js';
 import { shellInline } from '../model/program.js';
 import { rootProcess } from './base.js';
@@ -31,6 +32,10 @@ export interface Side {
   key: Map<number, string>;
   /** Non-temporary file keys each process wrote. */
   wrote: Map<number, string[]>;
+  /** Non-temporary file keys each process and its subprocesses wrote (what it made). */
+  made: Map<number, Set<string>>;
+  /** The source files each process names in its words (`sources`), as file keys, sorted and joined; '' for none. */
+  source: Map<number, string>;
 }
 
 export interface Matching {
@@ -47,7 +52,7 @@ const MAX_GROUP = 300;
 
 export function side(build: Build, mask: Masker): Side {
   const procs = build.model.processes.filter((p) => p.execd);
-  const s: Side = { build, mask, procs, argv: new Map(), cwd: new Map(), key: new Map(), wrote: new Map() };
+  const s: Side = { build, mask, procs, argv: new Map(), cwd: new Map(), key: new Map(), wrote: new Map(), made: new Map(), source: new Map() };
   for (const p of procs) {
     const argv = [programName(p), ...p.argv.slice(1).map((a) => mask.text(a, p.cwd))];
     const cwd = mask.cwd(p.cwd);
@@ -63,8 +68,53 @@ export function side(build: Build, mask: Masker): Side {
       if (k !== '<tmp>' && !k.startsWith('/dev/')) wrote.push(k);
     }
     s.wrote.set(p.proc, wrote);
+    // each source as a file's key (resolved from the working directory): `$START/x.c` and `../x.c` from a build directory are one
+    // (a temporary is no source: a made and removed `x.c` names nothing both builds had)
+    const src = sources(p.argv).map((w) => mask.path(posix.resolve(p.cwd || '/', w)));
+    s.source.set(p.proc, [...new Set(src.filter((k) => !k.includes('<tmp>')))].sort().join('\0'));
+  }
+  for (const p of procs) s.made.set(p.proc, new Set());
+  for (const p of procs) {
+    const w = s.wrote.get(p.proc)!;
+    if (!w.length) continue;
+    // the process and each ancestor that ran a program (a fork that ran none has no entry)
+    for (let up: Process | undefined = p; up; up = build.process(up.parent)) {
+      const m = s.made.get(up.proc);
+      if (m) for (const k of w) m.add(k);
+    }
   }
   return s;
+}
+
+/** Source files by extension: what a compiler's operands look like. */
+const SOURCE = /^[^-<][^\s]*\.(?:c|cc|cp|cpp|cxx|c\+\+|C|m|mm|S|sx|f|f90|f95|for|rs|go|java|swift|ads|adb|cu)$/;
+
+/** The source files an argv names (a shell's -c script as its words), unquoted, sorted. */
+export function sources(argv: readonly string[]): string[] {
+  const words = compared(argv).words.slice(1).map((w) => w.replace(/^['"]|['"]$/g, ''));
+  return [...new Set(words.filter((w) => SOURCE.test(w)))].sort();
+}
+
+/** Whether two processes are two commands whatever their words: their trees made files, none in common, or they name other sources. */
+function distinct(a: Side, p: Process, b: Side, q: Process): boolean {
+  const sa = a.source.get(p.proc)!;
+  const sb = b.source.get(q.proc)!;
+  if (sa && sb && sa !== sb) return true;
+  const ma = a.made.get(p.proc)!;
+  const mb = b.made.get(q.proc)!;
+  if (!ma.size || !mb.size) return false;
+  for (const k of ma) if (mb.has(k)) return false;
+  return true;
+}
+
+/** Whether two paired processes made a file in common (a job's duration and the files it read compare only then), or neither made any. */
+export function madeAlike(a: Side, x: number, b: Side, y: number): boolean {
+  const ma = a.made.get(x);
+  const mb = b.made.get(y);
+  if (!ma?.size && !mb?.size) return true;
+  if (!ma || !mb) return false;
+  for (const k of ma) if (mb.has(k)) return true;
+  return false;
 }
 
 export function match(a: Side, b: Side): Matching {
@@ -118,38 +168,80 @@ export function match(a: Side, b: Side): Matching {
       }
     }
   }
-  // 3. under matched parents, 4. same tool and directory: most arguments in common
-  const partner = (id: number) => same.get(id) ?? changed.get(id);
-  for (let round = 0; round < 2; round++) {
-    const groups = new Map<string, { as: Process[]; bs: Process[] }>();
-    const groupOf = (s: Side, p: Process, parent: number | undefined) =>
-      round === 0 ? (parent ? `${parent}\0${tool(s, p)}` : undefined) : `${s.cwd.get(p.proc)}\0${tool(s, p)}`;
-    for (const p of freeA()) {
-      const g = groupOf(a, p, partner(p.parent));
-      if (g === undefined) continue;
-      let e = groups.get(g);
-      if (!e) groups.set(g, (e = { as: [], bs: [] }));
-      e.as.push(p);
-    }
-    for (const q of b.procs) {
-      if (usedB.has(q.proc)) continue;
-      const e = groups.get(groupOf(b, q, q.parent || undefined) ?? '');
-      if (e) e.bs.push(q);
-    }
-    for (const { as, bs } of groups.values()) {
-      if (!bs.length || as.length * bs.length > MAX_GROUP * MAX_GROUP) continue;
-      const scores: Array<[number, Process, Process]> = [];
-      for (const p of as) {
-        for (const q of bs) {
-          const x = compared(a.argv.get(p.proc)!).words;
-          const y = compared(b.argv.get(q.proc)!).words;
-          const common = lcs(x, y).length;
-          const s = common / Math.max(x.length, y.length);
-          if (s >= 0.5 || common === Math.min(x.length, y.length)) scores.push([s, p, q]);
-        }
+  // 2b. jobs of the same tool that made a file in common (jobs do not nest: each file names one job of each build)
+  const jobOut = new Map<string, Process>();
+  for (const q of b.procs) {
+    if (usedB.has(q.proc) || q.job !== q.proc) continue;
+    for (const k of b.made.get(q.proc)!) if (!jobOut.has(`${tool(b, q)}\0${k}`)) jobOut.set(`${tool(b, q)}\0${k}`, q);
+  }
+  for (const p of freeA()) {
+    if (p.job !== p.proc) continue;
+    for (const k of a.made.get(p.proc)!) {
+      const q = jobOut.get(`${tool(a, p)}\0${k}`);
+      if (q && !usedB.has(q.proc)) {
+        pair(p, q);
+        break;
       }
-      scores.sort((u, v) => v[0] - u[0] || u[1].start - v[1].start);
-      for (const [, p, q] of scores) if (!changed.has(p.proc) && !usedB.has(q.proc)) pair(p, q);
+    }
+  }
+  // 2c. the same tool compiling the same source, in start order
+  const bySource = new Map<string, Process[]>();
+  for (const q of b.procs) {
+    const src = b.source.get(q.proc)!;
+    if (usedB.has(q.proc) || !src) continue;
+    const k = `${tool(b, q)}\0${src}`;
+    bySource.set(k, [...(bySource.get(k) ?? []), q]);
+  }
+  for (const p of freeA()) {
+    const src = a.source.get(p.proc)!;
+    if (!src) continue;
+    const l = bySource.get(`${tool(a, p)}\0${src}`) ?? [];
+    const i = l.findIndex((q) => !usedB.has(q.proc) && !distinct(a, p, b, q));
+    if (i >= 0) pair(p, l.splice(i, 1)[0]!);
+  }
+  // 3. under matched parents (again while it pairs: a paired sub-make's children), 4. same tool and directory: most arguments in common
+  const partner = (id: number) => same.get(id) ?? changed.get(id);
+  // inside a job of each build, processes pair by their words only when their jobs are a pair (a check or a shell of
+  // kbuild's compile of panic.o is not one of fork.o's: the two compiles are two commands)
+  const inJob = (p: Process) => (p.job && p.job !== p.proc ? p.job : 0);
+  const otherJobs = (p: Process, q: Process) => inJob(p) !== 0 && inJob(q) !== 0 && partner(inJob(p)) !== inJob(q);
+  for (let round = 0; round < 2; round++) {
+    const scored = new Map<string, string>(); // a group compared already, by its sizes then (the same sizes: the same members)
+    for (;;) {
+      const paired = changed.size;
+      const groups = new Map<string, { as: Process[]; bs: Process[] }>();
+      const groupOf = (s: Side, p: Process, parent: number | undefined) =>
+        round === 0 ? (parent ? `${parent}\0${tool(s, p)}` : undefined) : `${s.cwd.get(p.proc)}\0${tool(s, p)}`;
+      for (const p of freeA()) {
+        const g = groupOf(a, p, partner(p.parent));
+        if (g === undefined) continue;
+        let e = groups.get(g);
+        if (!e) groups.set(g, (e = { as: [], bs: [] }));
+        e.as.push(p);
+      }
+      for (const q of b.procs) {
+        if (usedB.has(q.proc)) continue;
+        const e = groups.get(groupOf(b, q, q.parent || undefined) ?? '');
+        if (e) e.bs.push(q);
+      }
+      for (const [g, { as, bs }] of groups) {
+        if (!bs.length || as.length * bs.length > MAX_GROUP * MAX_GROUP || scored.get(g) === `${as.length},${bs.length}`) continue;
+        scored.set(g, `${as.length},${bs.length}`);
+        const scores: Array<[number, Process, Process]> = [];
+        for (const p of as) {
+          for (const q of bs) {
+            if (distinct(a, p, b, q) || otherJobs(p, q)) continue;
+            const x = compared(a.argv.get(p.proc)!).words;
+            const y = compared(b.argv.get(q.proc)!).words;
+            const common = lcs(x, y).length;
+            const s = common / Math.max(x.length, y.length);
+            if (s >= 0.5 || common === Math.min(x.length, y.length)) scores.push([s, p, q]);
+          }
+        }
+        scores.sort((u, v) => v[0] - u[0] || u[1].start - v[1].start);
+        for (const [, p, q] of scores) if (!changed.has(p.proc) && !usedB.has(q.proc)) pair(p, q);
+      }
+      if (round === 1 || changed.size === paired) break;
     }
   }
   // 5. another tool that made the same output (CC=gcc against CC=clang): the topmost unpaired processes whose trees wrote it,

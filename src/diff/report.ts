@@ -1,6 +1,6 @@
 /** bt diff's output: text for people (most important first), JSON for scripts. Formatting goes through src/present/. */
-import { baseName } from '../normalize/paths.js';
-import { commandLine, displayPath, formatDuration, plural, quoteArg } from '../present/format.js';
+import { baseName, relativeInside } from '../normalize/paths.js';
+import { commandLine, count, counted, displayPath, formatDuration, plural, quoteArg } from '../present/format.js';
 import { commandIn } from '../present/label.js';
 import type { ArgOp } from './match.js';
 import { differs, type Command, type DiffReport, type FileEntry, type OnlyCommand } from './index.js';
@@ -162,7 +162,8 @@ function side(name: string, b: DiffReport['a']): string {
 
 export function diffText(r: DiffReport): string {
   const out: string[] = [];
-  out.push(`bt diff: ${differs(r) ? 'the builds differ' : 'no differences'}${incomplete(r)}; ${side('A', r.a)}; ${side('B', r.b)}`);
+  const remade = r.remade_in_b ? `; B remade ${count(r.remade_in_b.files.length)} of A's ${counted(r.remade_in_b.of, 'output')}` : '';
+  out.push(`bt diff: ${differs(r) ? 'the builds differ' : 'no differences'}${incomplete(r)}; ${side('A', r.a)}; ${side('B', r.b)}${remade}`);
   // past MAX_LINES lines, the count of the entries left, as the title counts them (a group's heading stands for none)
   const lines = (title: string, items: readonly Line[]) => {
     const count = items.reduce((n, x) => n + x.commands, 0);
@@ -174,7 +175,7 @@ export function diffText(r: DiffReport): string {
     const left = items.slice(shown).reduce((n, x) => n + x.commands, 0);
     if (left) out.push(`  … and ${left} more (--json lists them all)`);
   };
-  const section = <T>(title: string, items: readonly T[], line: (x: T) => string) => lines(title, items.map((x) => ({ text: line(x), commands: 1 })));
+  const section = <T>(title: string, items: readonly T[], line: (x: T) => string, first: readonly Line[] = []) => lines(title, [...first, ...folded(items.map(line))]);
   const files = (e: FileEntry) => `${displayPath(e.path)}  (${e.tools.join(', ')})`;
   section('started in another directory (A -> B)', r.start_dir, (x) => {
     const from = x.a_base === x.b_base ? `${displayPath(x.a_base)} in both` : `${displayPath(x.a_base)} in A, ${displayPath(x.b_base)} in B`;
@@ -188,7 +189,13 @@ export function diffText(r: DiffReport): string {
   section('commands only in A', r.only_in_a, only);
   section('commands only in B', r.only_in_b, only);
   lines('arguments changed (A -> B)', argumentLines(r.arguments));
-  section('ran in another directory (A -> B)', r.directories, (x) => `${commandIn(x.b.argv, 120)}: ${displayPath(x.a.cwd)} -> ${displayPath(x.b.cwd)}`);
+  // each build directory as its build's paths show (relative to its base when inside it)
+  const inBase = (dir: string, base: string) => displayPath(relativeInside(base, dir) ?? dir);
+  const moves = r.build_dir.map((x) => ({
+    text: `build directory ${inBase(x.a, r.a.base_dir)} -> ${inBase(x.b, r.b.base_dir)}  ($BUILD: ${counted(x.commands, 'command')} ran there in both)`,
+    commands: 1,
+  }));
+  section('ran in another directory (A -> B)', r.directories, (x) => `${commandIn(x.b.argv, 120)}: ${displayPath(x.a.cwd)} -> ${displayPath(x.b.cwd)}`, moves);
   section('environment changed (A -> B)', r.environment, (x) => `${x.name}: ${value(x.a)} -> ${value(x.b)}  (${x.tools.join(', ')})`);
   // what changed in the files both builds read, before the files one build read: the reason, then its consequences
   const change = (x: DiffReport['inputs_changed'][number]) =>
@@ -199,8 +206,16 @@ export function diffText(r: DiffReport): string {
   section('read from another place (A -> B)', r.resolved_elsewhere, (x) => `${displayPath(x.name)}: ${x.a.map(displayPath).join(' ')} -> ${x.b.map(displayPath).join(' ')}  (${x.tools.join(', ')})`);
   section('outputs only in A', r.outputs_only_in_a, files);
   section('outputs only in B', r.outputs_only_in_b, files);
+  section('remade in B', r.remade_in_b?.files ?? [], files);
   section('job durations changed most', r.durations, (x) => `${x.change_ms > 0 ? '+' : ''}${x.change_ms} ms  ${commandIn(x.b.argv, 120)}  (${x.a_ms} ms -> ${x.b_ms} ms)`);
   return `${out.join('\n')}\n`;
+}
+
+/** Lines, each the same text once with the count of its entries (`cat .version: exit 1 -> exit 0  (×32)`), in the order of the first. */
+function folded(texts: readonly string[]): Line[] {
+  const n = new Map<string, number>();
+  for (const t of texts) n.set(t, (n.get(t) ?? 0) + 1);
+  return [...n].map(([text, k]) => ({ text: k > 1 ? `${text}  (×${k})` : text, commands: k }));
 }
 
 /** "sec.nsec" as a UTC time to the microsecond: 2026-11-30 15:01:02.123456 UTC. */
