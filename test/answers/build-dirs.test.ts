@@ -56,4 +56,12 @@ ebpfTest('bt summary: out of tree, a file read back only by its own job is an ou
   const text = await bt(['summary', t.file]);
   // OUT is outside the start directory: its paths are absolute
   assert.ok(text.stdout.includes(`\noutputs (2):\n  ${out}/prog\n  ${out}/prog.map\nintermediates (${s.intermediates.length}):\n  ${out}/prog.o\n`), text.stdout);
+  // bt graph hides the scratch files with the other temporaries, and --temporaries draws them
+  const dot = await bt(['graph', t.file]);
+  assert.equal(dot.code, 0, dot.stderr);
+  const scratchNodes = (d: string) => d.split('\n').filter((l) => /^\s*f_\w+ \[label="[^"]*\.tmp_\d+\/tmp\.[co]"/.test(l)).length;
+  assert.equal(scratchNodes(dot.stdout), 0, dot.stdout);
+  const all = await bt(['graph', '--temporaries', t.file]);
+  assert.equal(all.code, 0, all.stderr);
+  assert.equal(scratchNodes(all.stdout), 2, all.stdout);
 });
