@@ -79,6 +79,8 @@ export function traceCommand(): Command {
         process.stderr.write(`bt: ${ended}; the log ${o.output} is incomplete (see above)\n`);
       } else if (res.logGone) {
         process.stderr.write(`bt: the build removed ${o.output} (or put another file in its place): the log written there is gone; ${ended}\n`);
+      } else if (res.logDamaged) {
+        process.stderr.write(`bt: the build wrote into ${o.output} (${res.logDamaged}): the log written there is gone; ${ended}\n`);
       } else if (!o.quiet) {
         process.stderr.write(`bt: ${res.records} records, ${formatBytes(res.bytes)} written to ${o.output}; ${ended}\n`);
       }
@@ -86,8 +88,8 @@ export function traceCommand(): Command {
       for (const l of res.leftovers) {
         process.stderr.write(`bt: warning: still running after the grace period, left outside the trace: ${l}\n`);
       }
-      // a log the build removed is a log not kept: as when it cannot be written (74)
-      process.exitCode = res.logGone ? EXIT_LOG_FAILED : res.exitStatus;
+      // a log the build removed or wrote into is a log not kept: as when it cannot be written (74)
+      process.exitCode = res.logGone || res.logDamaged ? EXIT_LOG_FAILED : res.exitStatus;
       // the build died of a signal: so does bt, once its log is complete (a shell script running it then stops too)
       if (res.buildSignal && !res.logFailed) exitBySignal(signalName(res.buildSignal) as NodeJS.Signals);
     });

@@ -335,6 +335,9 @@ describe('careful output files', { skip }, () => {
       [['normalize', '-q', log, '-o'], 'n.trace', 'normalized log'],
       [['export', 'jsonl', log, '-o'], 'e.jsonl', 'export'],
       [['export', 'chrome-trace', log, '-o'], 'c.json', 'export'],
+      [['export', 'perfetto', log, '-o'], 'p.pftrace', 'export'],
+      [['export', 'compile-commands', log, '-o'], 'compile_commands.json', 'export'],
+      [['export', 'makedeps', log, '-o'], 'm.d', 'export'],
       [['graph', '-q', log, '-o'], 'g.dot', 'graph'],
       [['view', '--html'], 'v.html', 'page'],
     ];
@@ -351,6 +354,10 @@ describe('careful output files', { skip }, () => {
     const r = spawnSync(process.execPath, [BT, 'export', 'jsonl', log, '-o', fifo], { encoding: 'utf8', timeout: 20_000 });
     assert.equal(r.status, 2, r.stderr);
     assert.equal(r.stderr, `bt: cannot write the export ${fifo}: ${fifo} is a FIFO that uid 65533 made in the shared directory ${dir}: bt does not write into another user's FIFO there; remove it or choose another path\n`);
+    // parquet's directory: a link there is never followed, nor anything but a directory used
+    const pq = spawnSync(process.execPath, [BT, 'export', 'parquet', log, '-o', fifo], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(pq.status, 2, pq.stderr);
+    assert.equal(pq.stderr, `bt: cannot write the export directory ${fifo}: it exists and is not a directory: remove it or choose another path\n`);
     reader.kill();
     assert.equal(Buffer.concat(got).length, 0, 'uid 65533 read nothing');
     // the caller's own link to /dev/null there is written as before
