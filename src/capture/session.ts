@@ -678,7 +678,9 @@ function checkRingSize(bytes: number): number {
  * Opens bt trace's log through the careful output module (as the invoking
  * user, no links followed, no other user's file overwritten), locked so
  * that a second bt trace with the same -o refuses instead of mixing bytes.
- * The log cannot be stdout: that is the build's own output.
+ * The log cannot be stdout, nor the file, FIFO or socket bt's stdout,
+ * stderr or stdin already is (refuseStandardStream): that is the build's
+ * own output.
  */
 function openTraceOutput(file: string, owner: Owner): OutputFile {
   if (file === '-') {
