@@ -11,6 +11,7 @@ import { FORMAT_VERSION, RING_FORMAT_VERSION } from '../log/schema.js';
 import { RingBatcher } from '../log/ring/batcher.js';
 import { LogWriter } from '../log/writer.js';
 import { emptyOrLog } from '../log/reader.js';
+import { MAGIC } from '../log/magic.js';
 import { SELF, asUser, invokingUser, openOutputInPlace, stillFile, useIdentitySwitch, type OutputFile, type Owner } from '../log/output.js';
 import { threadIdentitySwitch } from './identity.js';
 import { BT_VERSION } from '../version.js';
@@ -73,6 +74,8 @@ export interface TraceResult {
   logFailed: boolean;
   /** The build removed the log (or put another file in its place): what was written is gone with it. */
   logGone?: boolean;
+  /** The build wrote into the log in place (truncated it, wrote over its start): what it did, for a message. */
+  logDamaged?: string;
   records: number;
   bytes: number;
   lost: Record<string, number>;
@@ -224,7 +227,9 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
       (ts) => mark('build_end', (ts - bootAtZero) / 1e6),
     ).run();
     mark('end');
-    return { ...res, logGone: out.kind === 'file' && !stillFile(out.path, logId) };
+    const logGone = out.kind === 'file' && !stillFile(out.path, logId);
+    const logDamaged = out.kind === 'file' && !logGone && !res.logFailed ? logDamage(out.path, logId, res.bytes) : undefined;
+    return { ...res, logGone, ...(logDamaged ? { logDamaged } : {}) };
   } finally {
     runCleanup();
     mark('cleanup');
@@ -744,7 +749,9 @@ function checkRingSize(bytes: number): number {
  * Opens bt trace's log through the careful output module (as the invoking
  * user, no links followed, no other user's file overwritten), locked so
  * that a second bt trace with the same -o refuses instead of mixing bytes.
- * The log cannot be stdout: that is the build's own output.
+ * The log cannot be stdout, nor the file, FIFO or socket bt's stdout,
+ * stderr or stdin already is (refuseStandardStream): that is the build's
+ * own output.
  */
 function openTraceOutput(file: string, owner: Owner): OutputFile {
   if (file === '-') {
@@ -755,6 +762,7 @@ function openTraceOutput(file: string, owner: Owner): OutputFile {
     what: 'log',
     readExisting: true,
     beforeTruncate: (fd) => {
+      refuseStandardStream(file, fd); // before anything else: the shell's empty file stays as it was
       if (!tryLock(fd)) {
         throw new LogError('E_LOG_BUSY', `${file} is being written by another bt trace: wait for it to end or choose another -o`);
       }
@@ -766,21 +774,71 @@ function openTraceOutput(file: string, owner: Owner): OutputFile {
   });
   if (out.kind !== 'file') {
     const st = fs.fstatSync(out.fd);
-    let same = false;
-    try {
-      const o = fs.fstatSync(1);
-      same = (st.isFIFO() || st.isSocket()) && o.dev === st.dev && o.ino === st.ino;
-    } catch {
-      /* no stdout */
-    }
     // node:tty (and with it net) is loaded only here, for the rare output that is a device
     const tty = st.isCharacterDevice() && (createRequire(import.meta.url)('node:tty') as typeof import('node:tty')).isatty(out.fd);
-    if (same || tty) {
+    try {
+      if (tty) throw new UsageError('E_USAGE', `bt trace -o ${file}: that is a terminal; write the log to a file or a FIFO`);
+      refuseStandardStream(file, out.fd);
+    } catch (err) {
       fs.closeSync(out.fd);
-      throw new UsageError('E_USAGE', `bt trace -o ${file}: that is ${tty ? 'a terminal' : "bt's stdout, the build's own output"}; write the log to a file or a FIFO`);
+      throw err;
     }
   }
   return out;
+}
+
+const STREAMS: Array<[number, string, string]> = [
+  [1, 'the standard output', "the build's output would overwrite the log"],
+  [2, 'the standard error', "the build's output would overwrite the log"],
+  [0, 'the standard input', 'the build would read the log as bt writes it'],
+];
+
+/**
+ * Refuses a log that is bt's (and so the build's) stdout, stderr or stdin:
+ * the same file, FIFO or socket as fd 1, 2 or 0 (`bt trace -o x.trace >
+ * x.trace`: the shell made the file before bt ran). A device is no such
+ * file: /dev/null as both stays allowed (a terminal is refused apart).
+ */
+function refuseStandardStream(file: string, fd: number): void {
+  const st = fs.fstatSync(fd);
+  if (st.isCharacterDevice()) return;
+  for (const [n, name, why] of STREAMS) {
+    let s: fs.Stats;
+    try {
+      s = fs.fstatSync(n);
+    } catch {
+      continue; // closed
+    }
+    if (s.dev === st.dev && s.ino === st.ino) throw new LogError('E_OUTPUT', `${file} is also ${name}: ${why}; write the log elsewhere`);
+  }
+}
+
+/**
+ * What the build did to the log bt wrote in place (its regular file `file`,
+ * still `id`: not removed nor replaced), when it no longer holds the `bytes`
+ * bt wrote from bt's magic on: truncated, overwritten at its start, written
+ * past its end. Undefined when it is whole (as far as bt can tell without
+ * reading it all).
+ */
+function logDamage(file: string, id: fs.Stats, bytes: number): string | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  } catch {
+    return undefined; // gone meanwhile: stillFile said it was there; nothing more to tell
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (st.dev !== id.dev || st.ino !== id.ino) return undefined;
+    const head = Buffer.alloc(MAGIC.length);
+    const n = fs.readSync(fd, head, 0, head.length, 0);
+    if (n < head.length || !head.equals(MAGIC)) return st.size < bytes ? `it was cut to ${st.size} bytes of the ${bytes} bt wrote` : 'its start was overwritten';
+    if (st.size < bytes) return `it was cut to ${st.size} bytes of the ${bytes} bt wrote`;
+    if (st.size > bytes) return `it has ${st.size - bytes} bytes more than the ${bytes} bt wrote`;
+    return undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 

@@ -78,6 +78,8 @@ export function traceCommand(): Command {
         process.stderr.write(`bt: ${ended}; the log ${o.output} is incomplete (see above)\n`);
       } else if (res.logGone) {
         process.stderr.write(`bt: the build removed ${o.output} (or put another file in its place): the log written there is gone; ${ended}\n`);
+      } else if (res.logDamaged) {
+        process.stderr.write(`bt: the build wrote into ${o.output} (${res.logDamaged}): the log written there is gone; ${ended}\n`);
       } else if (!o.quiet) {
         process.stderr.write(`bt: ${res.records} records, ${formatBytes(res.bytes)} written to ${o.output}; ${ended}\n`);
       }
@@ -90,8 +92,8 @@ export function traceCommand(): Command {
       if (!o.quiet && !res.logFailed && !res.logGone && process.stderr.isTTY) {
         process.stderr.write(`bt: next: bt summary ${quoteArg(o.output)} (or bt view ${quoteArg(o.output)})\n`);
       }
-      // a log the build removed is a log not kept: as when it cannot be written (74)
-      process.exitCode = res.logGone ? EXIT_LOG_FAILED : res.exitStatus;
+      // a log the build removed or wrote into is a log not kept: as when it cannot be written (74)
+      process.exitCode = res.logGone || res.logDamaged ? EXIT_LOG_FAILED : res.exitStatus;
       // the build died of a signal: so does bt, once its log is complete (a shell script running it then stops too)
       if (res.buildSignal && !res.logFailed) exitBySignal(signalName(res.buildSignal) as NodeJS.Signals);
     });

@@ -15,6 +15,12 @@
  *  - A symbolic link at the path is not followed, except to a character
  *    device, a FIFO or a socket (/dev/stdout, /dev/null) or, for atomic
  *    outputs, to the user's own regular file from the user's own link.
+ *  - Nor is a link at the path (or on a chain of links from it) that another
+ *    user made in a sticky, world-writable directory, whatever it leads to;
+ *    nor is a FIFO, device or socket opened that another user made in a
+ *    sticky directory others can write (fs.protected_symlinks' and
+ *    fs.protected_fifos=2's rules, kept by bt whatever the sysctls say:
+ *    plantedLast).
  *  - An existing regular file is overwritten only if it belongs to the
  *    user; it is never chowned.
  *  - A character device, FIFO or socket (or stdout, "-") is written in
@@ -163,8 +169,9 @@ function ownerUid(owner: Owner): number {
   return owner.uid >= 0 ? owner.uid : (process.geteuid?.() ?? 0);
 }
 
-/** Opens a char device / FIFO / socket (following links) as the user, without blocking on a FIFO. */
+/** Opens a char device / FIFO / socket (following links, plantedLast's rules kept) as the user, without blocking on a FIFO. */
 function openSpecial(file: string, what: string, owner: Owner): OutputFile {
+  const checked = plantedLast(file, what, owner);
   let fd: number;
   try {
     fd = asUser(owner, () => fs.openSync(file, O_WRONLY | O_NONBLOCK | O_CLOEXEC_));
@@ -173,6 +180,11 @@ function openSpecial(file: string, what: string, owner: Owner): OutputFile {
     fail(file, what, describeFsError(err), err);
   }
   const st = fs.fstatSync(fd);
+  // a FIFO put in place of the one checked (a device opens as the device it names: /dev/tty is the terminal's)
+  if (!st.isCharacterDevice() && (!checked || checked.dev !== st.dev || checked.ino !== st.ino)) {
+    fs.closeSync(fd);
+    fail(file, what, 'it keeps changing under bt');
+  }
   const kind: OutputKind = st.isFIFO() || st.isSocket() ? 'fifo' : 'device';
   return { path: file, fd, kind, commit() {}, abort() {} };
 }
@@ -208,14 +220,14 @@ function refuseExisting(file: string, what: string, st: fs.Stats, owner: Owner):
  * itself (a link is followed there only when it belongs to whoever follows
  * it or to the directory's owner). O_NOFOLLOW guards the last component only.
  */
-function refusePlantedDirs(file: string, what: string, owner: Owner): void {
+function refusePlantedDirs(file: string, what: string, owner: Owner, walk = file): void {
   const follower = ownerUid(owner);
   // as the kernel walks it: `..` after a link is the parent of where the link leads, not of the link
-  const cwd = path.isAbsolute(file) ? '/' : workingDir();
+  const cwd = path.isAbsolute(walk) ? '/' : workingDir();
   // a working directory with no name (deleted, deeper than PATH_MAX): the relative path from /proc/self/cwd,
   // every step resolved by the kernel (`..` and links included), as the open will be
   const physical = cwd === undefined;
-  const parts = (physical ? file : path.isAbsolute(file) ? file : `${cwd}/${file}`).split('/').slice(physical ? 0 : 1, -1);
+  const parts = (physical ? walk : path.isAbsolute(walk) ? walk : `${cwd}/${walk}`).split('/').slice(physical ? 0 : 1, -1);
   let dir = physical ? '/proc/self/cwd' : '/';
   for (const part of parts) {
     if (part === '' || part === '.') continue;
@@ -231,9 +243,7 @@ function refusePlantedDirs(file: string, what: string, owner: Owner): void {
       continue;
     }
     const d = fs.statSync(dir);
-    if (st.uid !== follower && (d.mode & 0o1002) === 0o1002 && st.uid !== d.uid) {
-      fail(file, what, `${at} is a symbolic link that uid ${st.uid} made in the shared directory ${dir}: bt does not follow it; give the real path`);
-    }
+    if (planted(st, d, follower, 0o002)) plantedLink(file, what, at, st, dir);
     if (physical) {
       dir = at; // the kernel follows it at the next step
       continue;
@@ -244,6 +254,67 @@ function refusePlantedDirs(file: string, what: string, owner: Owner): void {
       return; // a dangling link: creating the file fails on its own
     }
   }
+}
+
+/**
+ * True when `st`, an entry of the directory `d`, is one that the kernel's
+ * protected_symlinks / protected_fifos rules keep from `follower`: made by
+ * neither the follower nor the directory's owner, in a sticky directory
+ * that others can write (`others`: 0o002 world-writable, for links; 0o022
+ * world- or group-writable, for FIFOs and devices as protected_fifos=2).
+ */
+function planted(st: fs.Stats, d: fs.Stats, follower: number, others: number): boolean {
+  return st.uid !== follower && st.uid !== d.uid && (d.mode & 0o1000) !== 0 && (d.mode & others) !== 0;
+}
+
+function plantedLink(file: string, what: string, at: string, st: fs.Stats, dir: string): never {
+  fail(file, what, `${at} is a symbolic link that uid ${st.uid} made in the shared directory ${dir}: bt does not follow it; give the real path`);
+}
+
+const PROC_FS = 0x9fa0;
+
+/**
+ * The last component of `file`, where O_NOFOLLOW cannot guard it (a link bt
+ * follows to a FIFO or a device, a FIFO or a device itself): every link of
+ * the chain from it is checked as refusePlantedDirs checks the directories
+ * (fs.protected_symlinks), with the directories on the way to its target,
+ * and what the chain ends at is refused when it is a FIFO, device or socket
+ * that another user made in a sticky directory others can write
+ * (fs.protected_fifos=2; bt holds to both whatever the sysctls say). Links
+ * in /proc (/dev/stdout: /proc/self/fd/1) name a file bt already has open,
+ * as the kernel follows them. Returns what the chain ends at (undefined when
+ * nothing: a dangling link, a loop).
+ */
+function plantedLast(file: string, what: string, owner: Owner): fs.Stats | undefined {
+  const follower = ownerUid(owner);
+  let at = file;
+  for (let hops = 0; hops <= 40; hops++) {
+    const st = lstatOrUndefined(at);
+    if (!st) return undefined;
+    const dir = path.dirname(at);
+    const d = fs.statSync(dir);
+    if (st.isSymbolicLink()) {
+      if (planted(st, d, follower, 0o002)) plantedLink(file, what, at, st, dir);
+      let proc = false;
+      try {
+        proc = Number(fs.statfsSync(dir).type) === PROC_FS;
+      } catch {
+        /* not there any more: the open says so */
+      }
+      if (proc) return symlinkTarget(at, owner);
+      const to = fs.readlinkSync(at);
+      // not normalized: the kernel resolves `..` after a link in `dir` as refusePlantedDirs does
+      at = path.isAbsolute(to) ? to : `${dir}/${to}`;
+      refusePlantedDirs(file, what, owner, at);
+      continue;
+    }
+    if (isSpecial(st) && planted(st, d, follower, 0o022)) {
+      const kind = st.isFIFO() ? 'FIFO' : st.isSocket() ? 'socket' : 'device';
+      fail(file, what, `${at} is a ${kind} that uid ${st.uid} made in the shared directory ${dir}: bt does not write into another user's ${kind} there; remove it or choose another path`);
+    }
+    return st;
+  }
+  return undefined; // a loop: the open says so
 }
 
 function symlinkTarget(file: string, owner: Owner): fs.Stats | undefined {
@@ -373,9 +444,14 @@ export function isInPlaceOutput(file: string, owner: Owner = SELF): boolean {
   if (!st) return false;
   if (st.isSymbolicLink()) {
     const target = symlinkTarget(file, owner);
-    return !!target && isSpecial(target);
+    if (!target || !isSpecial(target)) return false;
+  } else if (!isSpecial(st)) return false;
+  try {
+    plantedLast(file, 'output', owner);
+  } catch {
+    return false; // refused: openOutputAtomic says why, before anything is written
   }
-  return isSpecial(st);
+  return true;
 }
 
 /**

@@ -45,8 +45,9 @@ export function staticPage(build: Build, opts: { title?: string; maxBytes?: numb
 /**
  * Opens the static page's output through the root-safe output module
  * (src/log/output.ts), like bt graph -o: as the invoking user, to an
- * O_EXCL temporary renamed into place by commit(); a planted link, another
- * user's file or a hard-linked file is refused; '-' (stdout), a character
+ * O_EXCL temporary renamed into place by commit(); a planted link (to
+ * anything: a FIFO, a device), another user's file or FIFO in a shared
+ * directory, or a hard-linked file is refused; '-' (stdout), a character
  * device or a FIFO is written in place. bt view opens it before it reads
  * the log, so that an output it cannot write is said at once. The output
  * module's refusals are its one-line LogError (E_OUTPUT).

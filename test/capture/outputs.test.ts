@@ -203,3 +203,101 @@ ebpfTest('a script without #! is run by /bin/sh (as execvp does); a missing #! i
   assert.equal(b.code, 126);
   assert.equal(b.stderr, `bt: cannot run ${bad}: bad interpreter /nonexistent/interp: No such file or directory`);
 });
+
+ebpfTest("a log that is also bt's stdout, stderr or stdin (the shell made it empty first) is refused in one line, 125, before the build runs", async () => {
+  const dir = tmpdir();
+  const sh = (cmd: string) => spawnSync('sh', ['-c', cmd], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+  const cases: Array<[string, string, string]> = [
+    [`'${process.execPath}' '${BT}' trace -o same.log -- sh -c 'echo ran > ran.txt' > same.log`, 'same.log', "same.log is also the standard output: the build's output would overwrite the log; write the log elsewhere"],
+    [`'${process.execPath}' '${BT}' trace -- sh -c 'echo ran > ran.txt' > build.trace`, 'build.trace', "build.trace is also the standard output: the build's output would overwrite the log; write the log elsewhere"],
+    [`'${process.execPath}' '${BT}' trace -o err.log -- sh -c 'echo ran > ran.txt' 2> err.log`, 'err.log', "err.log is also the standard error: the build's output would overwrite the log; write the log elsewhere"],
+    [`'${process.execPath}' '${BT}' trace -o in.log -- sh -c 'echo ran > ran.txt' < in.log`, 'in.log', 'in.log is also the standard input: the build would read the log as bt writes it; write the log elsewhere'],
+  ];
+  fs.writeFileSync(path.join(dir, 'in.log'), '');
+  for (const [cmd, file, line] of cases) {
+    const r = sh(`${cmd}; echo "rc=$?" >&2`);
+    const stderr = file === 'err.log' ? fs.readFileSync(path.join(dir, file), 'utf8') + r.stderr : r.stderr;
+    assert.equal(stderr, `bt: ${line}\nrc=125\n`, cmd);
+    assert.equal(fs.statSync(path.join(dir, file)).size, file === 'err.log' ? Buffer.byteLength(`bt: ${line}\n`) : 0, 'the file is as the shell left it');
+    assert.ok(!fs.existsSync(path.join(dir, 'ran.txt')), 'the build never ran');
+  }
+  // an old log given as the build's stdout is kept whole, not truncated
+  const old = path.join(dir, 'old.trace');
+  assert.equal((await bt(['trace', '-q', '-o', old, '--', 'true'])).code, 0);
+  const before = fs.readFileSync(old);
+  const r = sh(`'${process.execPath}' '${BT}' trace -o old.trace -- true >> old.trace`);
+  assert.equal(r.status, 125, r.stderr);
+  assert.equal(r.stderr, "bt: old.trace is also the standard output: the build's output would overwrite the log; write the log elsewhere\n");
+  assert.ok(fs.readFileSync(old).equals(before));
+  // a FIFO that is bt's stdout: the same line
+  const fifo = path.join(dir, 'f');
+  spawnSync('mkfifo', [fifo]);
+  const viaFifo = sh(`cat f > /dev/null & '${process.execPath}' '${BT}' trace -o f -- true > f; echo "rc=$?" >&2; wait`);
+  assert.equal(viaFifo.stderr, "bt: f is also the standard output: the build's output would overwrite the log; write the log elsewhere\nrc=125\n");
+  // /dev/null as both is fine, as before
+  const nul = sh(`'${process.execPath}' '${BT}' trace -q -o /dev/null -- sh -c 'echo out; echo err >&2' > /dev/null 2>&1; echo "rc=$?"`);
+  assert.equal(nul.stdout, 'rc=0\n');
+});
+
+ebpfTest('a build that truncates or overwrites its log in place: bt says so in one line and exits 74', async () => {
+  const dir = tmpdir();
+  const cases: Array<[string, string]> = [
+    ['echo junk > build.trace', 'its start was overwritten'],
+    [': > build.trace', 'its start was overwritten'],
+  ];
+  for (const [cmd, why] of cases) {
+    fs.rmSync(path.join(dir, 'build.trace'), { force: true });
+    const r = await bt(['trace', '--', 'sh', '-c', `sleep 0.3; ${cmd}; exit 3`], { cwd: dir });
+    assert.equal(r.code, 74, r.stderr);
+    assert.equal(r.stderr, `bt: the build wrote into build.trace (${why}): the log written there is gone; the build exited with status 3`);
+    assert.ok(!fs.readFileSync(path.join(dir, 'build.trace')).subarray(0, 8).equals(MAGIC));
+  }
+  // bytes appended meanwhile land where bt writes next, and bt writes over them: the log is whole, nothing said
+  fs.rmSync(path.join(dir, 'build.trace'), { force: true });
+  const grown = await bt(['trace', '-q', '--', 'sh', '-c', 'sleep 0.3; printf "%02000d" 0 >> build.trace; exit 3'], { cwd: dir });
+  assert.equal(grown.code, 3, grown.stderr);
+  assert.equal(grown.stderr, '');
+  assert.ok(loadLog(path.join(dir, 'build.trace')).complete);
+});
+
+ebpfTest("bt trace -o: a link another user planted in a sticky shared directory (to their FIFO, to /dev/zero) and their FIFO are refused in one line, 125; the build never runs and the FIFO's reader gets nothing", async (t) => {
+  const base = tmpdir();
+  fs.chmodSync(base, 0o755);
+  const dir = path.join(base, 'tmp');
+  fs.mkdirSync(dir, { mode: 0o1777 });
+  fs.chmodSync(dir, 0o1777);
+  const fifo = path.join(dir, 'their.fifo');
+  spawnSync('mkfifo', ['-m', '666', fifo]);
+  fs.chownSync(fifo, 65533, 65533);
+  const reader = spawn('cat', [fifo]);
+  t.after(() => reader.kill());
+  const got: Buffer[] = [];
+  reader.stdout.on('data', (c: Buffer) => got.push(c));
+  await new Promise((r) => setTimeout(r, 200));
+  const ran = path.join(base, 'ran');
+  for (const [name, target] of [['fifolink.trace', fifo], ['zero.trace', '/dev/zero']]) {
+    const link = path.join(dir, name);
+    fs.symlinkSync(target, link);
+    fs.lchownSync(link, 65533, 65533);
+    const r = await bt(['trace', '-o', link, '--', 'touch', ran]);
+    assert.equal(r.code, 125, r.stderr);
+    assert.equal(r.stderr, `bt: cannot write the log ${link}: ${link} is a symbolic link that uid 65533 made in the shared directory ${dir}: bt does not follow it; give the real path`);
+  }
+  const r = await bt(['trace', '-o', fifo, '--', 'touch', ran]);
+  assert.equal(r.code, 125, r.stderr);
+  assert.equal(r.stderr, `bt: cannot write the log ${fifo}: ${fifo} is a FIFO that uid 65533 made in the shared directory ${dir}: bt does not write into another user's FIFO there; remove it or choose another path`);
+  assert.ok(!fs.existsSync(ran), 'the build never ran');
+  assert.equal(Buffer.concat(got).length, 0, 'uid 65533 read nothing');
+  // the sudo user's own FIFO there is written through
+  const own = path.join(dir, 'own.fifo');
+  spawnSync('mkfifo', [own]);
+  fs.chownSync(own, 65534, 65534);
+  const copy = path.join(base, 'copy.trace');
+  const ownReader = spawn('sh', ['-c', `cat ${own} > ${copy}`]);
+  const ownDone = new Promise((res) => ownReader.on('close', res));
+  await new Promise((res) => setTimeout(res, 200));
+  const ok = await bt(['trace', '-q', '-o', own, '--', 'true'], { env: { ...process.env, SUDO_UID: '65534', SUDO_GID: '65534', SUDO_USER: 'nobody' } });
+  assert.equal(ok.code, 0, ok.stderr);
+  await ownDone;
+  assert.ok(loadLog(copy).complete);
+});

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { LogError } from '../../src/errors.js';
 import { absolutePath } from '../../src/log/io.js';
-import { openOutputAtomic, openOutputDir, openOutputInPlace, refuseInputAsOutput, type Owner } from '../../src/log/output.js';
+import { isInPlaceOutput, openOutputAtomic, openOutputDir, openOutputInPlace, refuseInputAsOutput, type Owner } from '../../src/log/output.js';
 import { LogWriter } from '../../src/log/writer.js';
 import { sharedTmp as shared } from '../helpers/tmp.js';
 import { BT, tmpdir } from '../helpers/trace.js';
@@ -221,6 +221,153 @@ describe('careful output files', { skip }, () => {
     assert.match(fs.readFileSync(own, 'utf8'), /^digraph/);
     assert.ok(fs.lstatSync(ownLink).isSymbolicLink());
   });
+  it('the last component: a link another user planted in a sticky shared directory is refused whatever it leads to (a device, a FIFO); so is their FIFO (protected_symlinks, protected_fifos=2)', async (t) => {
+    const { dir } = sharedTmp();
+    const esc = (t: string) => t.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    const fifo = path.join(dir, 'their.fifo'); // uid 65533's FIFO, read by them: it would get the log
+    spawnSync('mkfifo', [fifo]);
+    fs.chownSync(fifo, 65533, 65533);
+    const reader = spawn('cat', [fifo]);
+    const got: Buffer[] = [];
+    reader.stdout.on('data', (c: Buffer) => got.push(c));
+    t.after(() => reader.kill());
+    await new Promise((r) => setTimeout(r, 200));
+    const toFifo = path.join(dir, 'fifolink.trace');
+    plant(toFifo, fifo);
+    const toZero = path.join(dir, 'zero.trace');
+    plant(toZero, '/dev/zero');
+    const linkRe = (l: string) => new RegExp(`^cannot write the (log|output) ${esc(l)}: ${esc(l)} is a symbolic link that uid 65533 made in the shared directory ${esc(dir)}: bt does not follow it; give the real path$`);
+    const fifoRe = (l: string) => new RegExp(`^cannot write the (log|output) ${esc(l)}: ${esc(fifo)} is a FIFO that uid 65533 made in the shared directory ${esc(dir)}: bt does not write into another user's FIFO there; remove it or choose another path$`);
+    for (const owner of [undefined, NOBODY]) {
+      for (const l of [toFifo, toZero]) {
+        refuses(() => openOutputInPlace(l, { owner }), linkRe(l));
+        refuses(() => openOutputAtomic(l, { owner }), linkRe(l));
+        refuses(() => LogWriter.open(l, HEADER, owner ? { uid: 65534, gid: 65534 } : {}), linkRe(l));
+        assert.equal(isInPlaceOutput(l, owner), false, 'bt normalize opens it as a file, and is refused before it reads the log');
+      }
+      refuses(() => openOutputInPlace(fifo, { owner }), fifoRe(fifo));
+      refuses(() => openOutputAtomic(fifo, { owner }), fifoRe(fifo));
+      // the user's own link, in the shared directory, to their FIFO: the FIFO is refused all the same
+      const mine = path.join(dir, `mine-${owner ? 'nobody' : 'root'}.trace`);
+      plant(mine, fifo, owner ? 65534 : 0);
+      refuses(() => openOutputInPlace(mine, { owner }), fifoRe(mine));
+      // and a chain: the user's link to a link they planted
+      const chain = path.join(dir, `chain-${owner ? 'nobody' : 'root'}.trace`);
+      plant(chain, toZero, owner ? 65534 : 0);
+      refuses(() => openOutputInPlace(chain, { owner }), new RegExp(`^cannot write the log ${esc(chain)}: ${esc(toZero)} is a symbolic link that uid 65533 made`));
+    }
+    // a sticky directory only a group can write: their FIFO is refused there too (protected_fifos=2), their link is not (protected_symlinks)
+    const { base } = shared();
+    const grp = path.join(base, 'grp');
+    fs.mkdirSync(grp);
+    fs.chmodSync(grp, 0o1770);
+    const gfifo = path.join(grp, 'f');
+    spawnSync('mkfifo', [gfifo]);
+    fs.chownSync(gfifo, 65533, 65533);
+    refuses(() => openOutputInPlace(gfifo), /f is a FIFO that uid 65533 made in the shared directory .*grp: bt does not write into another user's FIFO there/);
+    plant(path.join(grp, 'null'), '/dev/null');
+    const viaGroupLink = openOutputInPlace(path.join(grp, 'null'));
+    assert.equal(viaGroupLink.kind, 'device');
+    fs.closeSync(viaGroupLink.fd);
+    reader.kill();
+    assert.equal(Buffer.concat(got).length, 0, 'uid 65533 read nothing');
+    assert.ok(fs.lstatSync(fifo).isFIFO());
+  });
+
+  it("the last component: the user's own FIFO, one of the shared directory's owner, /dev/null and /dev/stdout are written as before", async () => {
+    const { dir } = sharedTmp();
+    const read = async (fifo: string, open: () => ReturnType<typeof openOutputInPlace>) => {
+      const reader = spawn('cat', [fifo]);
+      const got: Buffer[] = [];
+      reader.stdout.on('data', (c: Buffer) => got.push(c));
+      const done = new Promise((r) => reader.on('close', r));
+      await new Promise((r) => setTimeout(r, 200));
+      try {
+        const out = open();
+        assert.equal(out.kind, 'fifo');
+        fs.writeSync(out.fd, 'log');
+        fs.closeSync(out.fd);
+        await done;
+        return Buffer.concat(got).toString();
+      } finally {
+        reader.kill();
+      }
+    };
+    const nobodys = path.join(dir, 'nobody.fifo');
+    spawnSync('mkfifo', [nobodys]);
+    fs.chownSync(nobodys, 65534, 65534);
+    assert.equal(await read(nobodys, () => openOutputInPlace(nobodys, { owner: NOBODY })), 'log');
+    // root's FIFO in root's sticky directory, for the sudo user: the directory's owner made it
+    const roots = path.join(dir, 'root.fifo');
+    spawnSync('mkfifo', ['-m', '666', roots]);
+    assert.equal(await read(roots, () => openOutputAtomic(roots, { owner: NOBODY })), 'log');
+    // the user's own link to it, in the shared directory
+    const link = path.join(dir, 'own-link');
+    plant(link, nobodys, 65534);
+    assert.equal(await read(nobodys, () => openOutputInPlace(link, { owner: NOBODY })), 'log');
+    assert.equal(isInPlaceOutput('/dev/null'), true);
+    const dev = openOutputInPlace('/dev/null');
+    assert.equal(dev.kind, 'device');
+    fs.closeSync(dev.fd);
+    // -o /dev/stdout and /dev/fd/1 into a shell's pipe (this process's stdout is a socket, which no open reaches)
+    const log = cBuildTrace(['a']).write(path.join(tmpdir('bt-in-'), 'in.trace'));
+    for (const o of ['/dev/stdout', '/dev/fd/1']) {
+      for (const cmd of [`export jsonl '${log}' -o ${o} | head -c 7`, `normalize -q '${log}' -o ${o} | head -c 4 | od -An -tx1`]) {
+        const r = spawnSync('sh', ['-c', `'${process.execPath}' '${BT}' ${cmd}`], { encoding: 'utf8' });
+        assert.equal(r.stderr, '', cmd);
+        assert.equal(r.stdout.trim(), cmd.startsWith('export') ? '{"type"' : '89 42 54 4c', cmd);
+      }
+    }
+  });
+
+  it('bt normalize, export, graph and view --html refuse a link to /dev/null or a FIFO that another user planted, in one line; nothing is read from the FIFO', async (t) => {
+    const { dir } = sharedTmp();
+    const log = cBuildTrace(['a']).write(path.join(tmpdir('bt-in-'), 'in.trace'));
+    const fifo = path.join(dir, 'their.fifo');
+    spawnSync('mkfifo', [fifo]);
+    fs.chownSync(fifo, 65533, 65533);
+    const reader = spawn('cat', [fifo]);
+    const got: Buffer[] = [];
+    reader.stdout.on('data', (c: Buffer) => got.push(c));
+    t.after(() => reader.kill());
+    await new Promise((r) => setTimeout(r, 200));
+    const cases: Array<[string[], string, string]> = [
+      [['normalize', '-q', log, '-o'], 'n.trace', 'normalized log'],
+      [['export', 'jsonl', log, '-o'], 'e.jsonl', 'export'],
+      [['export', 'chrome-trace', log, '-o'], 'c.json', 'export'],
+      [['export', 'perfetto', log, '-o'], 'p.pftrace', 'export'],
+      [['export', 'compile-commands', log, '-o'], 'compile_commands.json', 'export'],
+      [['export', 'makedeps', log, '-o'], 'm.d', 'export'],
+      [['graph', '-q', log, '-o'], 'g.dot', 'graph'],
+      [['view', '--html'], 'v.html', 'page'],
+    ];
+    for (const [args, name, what] of cases) {
+      for (const [target, kind] of [['/dev/null', 'null'], [fifo, 'fifo']]) {
+        const link = path.join(dir, `${kind}-${name}`);
+        plant(link, target);
+        const argv = args[0] === 'view' ? [...args, link, log] : [...args, link];
+        const r = spawnSync(process.execPath, [BT, ...argv], { encoding: 'utf8', timeout: 20_000 });
+        assert.equal(r.status, 2, `${argv.join(' ')}: ${r.stderr}`);
+        assert.equal(r.stderr, `bt: cannot write the ${what} ${link}: ${link} is a symbolic link that uid 65533 made in the shared directory ${dir}: bt does not follow it; give the real path\n`);
+      }
+    }
+    const r = spawnSync(process.execPath, [BT, 'export', 'jsonl', log, '-o', fifo], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stderr, `bt: cannot write the export ${fifo}: ${fifo} is a FIFO that uid 65533 made in the shared directory ${dir}: bt does not write into another user's FIFO there; remove it or choose another path\n`);
+    // parquet's directory: a link there is never followed, nor anything but a directory used
+    const pq = spawnSync(process.execPath, [BT, 'export', 'parquet', log, '-o', fifo], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(pq.status, 2, pq.stderr);
+    assert.equal(pq.stderr, `bt: cannot write the export directory ${fifo}: it exists and is not a directory: remove it or choose another path\n`);
+    reader.kill();
+    assert.equal(Buffer.concat(got).length, 0, 'uid 65533 read nothing');
+    // the caller's own link to /dev/null there is written as before
+    const own = path.join(dir, 'own-null.jsonl');
+    fs.symlinkSync('/dev/null', own);
+    const ok = spawnSync(process.execPath, [BT, 'export', 'jsonl', log, '-o', own], { encoding: 'utf8' });
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.ok(fs.statSync('/dev/null').isCharacterDevice());
+  });
+
   it("output directories: root's writer writes through an fd, so a staging directory swapped for a link redirects nothing; files end up the user's", () => {
     const { dir, victim } = sharedTmp();
     const victimDir = path.dirname(victim);

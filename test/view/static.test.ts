@@ -90,13 +90,18 @@ describe('bt view --html: the page goes through the careful output module', { sk
     assert.ok(after.isCharacterDevice());
     assert.equal(after.ino, before.ino);
     assert.equal(after.rdev, before.rdev);
-    // a link to a device (like /dev/stdout -> /proc/self/fd/1), even another user's: written through, left a link
+    // a link to a device (like /dev/stdout -> /proc/self/fd/1): written through, left a link
     const link = path.join(dir, 'stdout');
     fs.symlinkSync(dev, link);
-    fs.lchownSync(link, 65533, 65533);
     assert.equal(view(link, log).status, 0);
     assert.ok(fs.lstatSync(link).isSymbolicLink());
     assert.ok(fs.lstatSync(dev).isCharacterDevice());
+    // but not one another user planted in this sticky, world-writable directory (fs.protected_symlinks, kept by bt)
+    const planted = path.join(dir, 'planted');
+    fs.symlinkSync(dev, planted);
+    fs.lchownSync(planted, 65533, 65533);
+    refused(view(planted, log), new RegExp(`^bt: cannot write the page ${planted}: ${planted} is a symbolic link that uid 65533 made in the shared directory ${dir}: bt does not follow it; give the real path\n$`));
+    assert.ok(fs.lstatSync(planted).isSymbolicLink());
     const fifo = path.join(dir, 'fifo');
     assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
     refused(view(fifo, log), /^bt: cannot write the page .*fifo: it is a FIFO with no reader: start the reader first\n$/);
@@ -112,7 +117,7 @@ describe('bt view --html: the page goes through the careful output module', { sk
     await done;
     assert.match(Buffer.concat(chunks).toString('utf8'), /^<!doctype html>/i);
     assert.ok(fs.lstatSync(fifo).isFIFO());
-    only(dir, ['mynull', 'stdout', 'fifo']);
+    only(dir, ['mynull', 'stdout', 'planted', 'fifo']);
   });
 
   it("'-' is stdout", () => {
