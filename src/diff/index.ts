@@ -555,24 +555,35 @@ function consumers(s: Side, keys: ReadonlySet<string>): Map<string, Set<number>>
 /**
  * Inputs only in A and only in B with the same name that the same consumer
  * read: a job of A and its pair in B that made the same files (or neither
- * any) read the one and the other (another header or library picked). Two
- * files of one name that different jobs read (kernel/events/core.c and
- * kernel/sched/core.c) are no such thing.
+ * any) read the one and the other (another header or library picked), and
+ * did not read the other build's file as well. Two files of one name that
+ * different jobs read (kernel/events/core.c and kernel/sched/core.c), or
+ * that one job read both of in both builds (kernel/built-in.a's archive of
+ * sched/core.o and events/core.o, each made by one build), are no such
+ * thing.
  */
 function resolvedElsewhere(a: Side, b: Side, m: Matching, onlyA: FileEntry[], onlyB: FileEntry[]): { list: DiffReport['resolved_elsewhere']; used: Set<FileEntry> } {
   const used = new Set<FileEntry>();
   const names = (l: FileEntry[]) => new Set(l.map((e) => baseName(e.path)));
   const common = new Set([...names(onlyA)].filter((n) => names(onlyB).has(n)));
-  const readA = consumers(a, new Set(onlyA.filter((e) => common.has(baseName(e.path))).map((e) => e.path)));
-  const readB = consumers(b, new Set(onlyB.filter((e) => common.has(baseName(e.path))).map((e) => e.path)));
+  // the consumers, in each build, of the files of both lists (a consumer may have read the other build's file too, as one it made)
+  const keys = new Set([...onlyA, ...onlyB].filter((e) => common.has(baseName(e.path))).map((e) => e.path));
+  const readA = consumers(a, keys);
+  const readB = consumers(b, keys);
   const partner = (x: number) => m.same.get(x) ?? m.changed.get(x);
-  /** Whether a consumer of A's file `pa` is paired with one of B's file `pb`, and the two made the same files. */
+  /**
+   * Whether a consumer of A's file `pa` is paired with one of B's file `pb`, the two made the same files, and neither
+   * read the other's file too (kbuild's archive of kernel/ read sched/core.o and events/core.o in both builds: each an
+   * input of one build only because the other build made it).
+   */
   const sameConsumer = (pa: string, pb: string) => {
     const jb = readB.get(pb);
     if (!jb) return false;
     for (const x of readA.get(pa) ?? []) {
       const y = partner(x);
-      if (y !== undefined && jb.has(y) && madeAlike(a, x, b, y)) return true;
+      if (y === undefined || !jb.has(y) || !madeAlike(a, x, b, y)) continue;
+      if (readA.get(pb)?.has(x) || readB.get(pa)?.has(y)) continue;
+      return true;
     }
     return false;
   };
