@@ -18,7 +18,7 @@ import { tornAt, type Damage } from '../log/check.js';
 import { exitText } from '../present/format.js';
 import { Noise } from '../check/noise.js';
 import { dirAliases } from './aliases.js';
-import { baseDirs, movedDirs } from './base.js';
+import { baseDirs, movedDirs, rootProcess } from './base.js';
 import { compileMasks, Masker } from './mask.js';
 import { argDiff, madeAlike, match, side, type ArgOp, type Matching, type Side } from './match.js';
 
@@ -173,11 +173,14 @@ export function diffBuilds(ba: Build, bb: Build, opts: DiffOptions = {}): DiffRe
   const byStartA = (u: { a: Command }, v: { a: Command }) => ba.process(u.a.proc)!.start - ba.process(v.a.proc)!.start;
   const arguments_: DiffReport['arguments'] = [];
   const directories: DiffReport['directories'] = [];
+  // the traced commands as typed: another build directory is what the user changed there (O=/var/obj -> O=out), not $BUILD
+  const roots = moved ? [rootProcess(ba)?.proc, rootProcess(bb)?.proc] : [];
   for (const [x, y] of m.changed) {
-    const d = argDiff(a.argv.get(x)!, b.argv.get(y)!);
+    const typed = x === roots[0] && y === roots[1];
+    const d = typed ? argDiff(asTyped(a, x), asTyped(b, y)) : argDiff(a.argv.get(x)!, b.argv.get(y)!);
     const removed = d.filter((o) => o.op === '-').map((o) => o.arg);
     const added = d.filter((o) => o.op === '+').map((o) => o.arg);
-    if (removed.length || added.length) arguments_.push({ a: cmd(a, x), b: cmd(b, y), removed, added, diff: d });
+    if (removed.length || added.length) arguments_.push({ a: cmd(a, x, typed), b: cmd(b, y, typed), removed, added, diff: d });
     else directories.push({ a: cmd(a, x), b: cmd(b, y) });
   }
   arguments_.sort(byStartA);
@@ -241,11 +244,17 @@ function info(b: Build, base: string): BuildInfo {
   };
 }
 
-/** A process as the report shows it: its argv masked (argv[0] as a masked path, not only the program's name). */
-function cmd(s: Side, proc: number): Command {
+/** A process as the report shows it: its argv masked (argv[0] as a masked path, not only the program's name); `typed`: the build directory as it is (asTyped). */
+function cmd(s: Side, proc: number, typed = false): Command {
   const p = s.build.process(proc)!;
-  const masked = s.argv.get(proc);
+  const masked = typed ? asTyped(s, proc) : s.argv.get(proc);
   return { proc, argv: masked ? [s.mask.text(p.argv[0] ?? '', p.cwd), ...masked.slice(1)] : p.argv.map((x) => s.mask.text(x, p.cwd)), cwd: s.cwd.get(proc) ?? '' };
+}
+
+/** A process's argv masked as in the comparison (argv[0] as its name) but for the build directory, kept as it is. */
+function asTyped(s: Side, proc: number): string[] {
+  const p = s.build.process(proc)!;
+  return [programName(p), ...p.argv.slice(1).map((w) => s.mask.text(w, p.cwd, true))];
 }
 
 /** Why a log is not the whole build, in words (what bt's warning on stderr says), or null; `noTrailer`: the model found the log unfinished (bt trace was killed). */

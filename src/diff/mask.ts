@@ -152,15 +152,18 @@ export class Masker {
     this.relative = new RelativeTemps(build, this.temps, this.tempDirs);
   }
 
-  /** A string from the build (argument, environment value) with its run-specific parts masked; `cwd`: where its relative paths start (the process's working directory). */
-  text(s: string, cwd?: string): string {
+  /**
+   * A string from the build (argument, environment value) with its run-specific parts masked; `cwd`: where its relative
+   * paths start (the process's working directory); `asTyped`: the build directory kept as it is, not `$BUILD`.
+   */
+  text(s: string, cwd?: string, asTyped = false): string {
     let out = this.relative.text(s, cwd);
     if (out.includes('/')) {
       out = out.replace(/\/[^\s:=,;'"]+/g, (p) => (this.temps.has(p) ? '<tmp>' : this.aliases.size ? resolvedName(p, this.aliases) : p));
       for (const re of TEMP_PATTERNS) out = out.replace(re, '<tmp>');
       if (this.tempDirs.size) out = out.replace(/\/[^\s:=,;'"]+/g, (p) => this.dirs(p));
       // the build directory, then the start directory as a whole path part: /w/proj-deps is not $START-deps
-      if (this.movedRe) out = out.replace(this.movedRe, '$$BUILD');
+      if (this.movedRe && !asTyped) out = out.replace(this.movedRe, '$$BUILD');
       if (this.start !== '/') out = out.replace(this.startRe, '$$START');
     }
     out = hashNames(out);

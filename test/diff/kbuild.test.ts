@@ -72,8 +72,10 @@ ebpfTest(
     assert.deepEqual(r.outputs_only_in_b, []);
     assert.deepEqual(
       r.arguments.map((x) => [x.a.argv, x.b.argv]),
-      [[['make', 'O=$BUILD'], ['make', 'O=out']]],
+      [[['make', `O=${objA}`], ['make', 'O=out']]],
     );
+    // the traced command as typed: the build directory the user changed, not $BUILD
+    assert.deepEqual(sectionOf(text, 'arguments changed (A -> B)'), ['arguments changed (A -> B) (1)', `  make [-O=${objA}-] {+O=out+}`]);
     assert.deepEqual(sectionOf(text, 'ran in another directory (A -> B)'), [
       'ran in another directory (A -> B) (1)',
       `  build directory ${objA} -> out  ($BUILD: 9 commands ran there in both)`,
