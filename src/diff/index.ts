@@ -18,7 +18,7 @@ import { tornAt, type Damage } from '../log/check.js';
 import { exitText } from '../present/format.js';
 import { Noise } from '../check/noise.js';
 import { dirAliases } from './aliases.js';
-import { baseDirs, movedDirs } from './base.js';
+import { baseDirs, movedDirs, rootProcess } from './base.js';
 import { compileMasks, Masker } from './mask.js';
 import { argDiff, madeAlike, match, side, type ArgOp, type Matching, type Side } from './match.js';
 
@@ -173,11 +173,14 @@ export function diffBuilds(ba: Build, bb: Build, opts: DiffOptions = {}): DiffRe
   const byStartA = (u: { a: Command }, v: { a: Command }) => ba.process(u.a.proc)!.start - ba.process(v.a.proc)!.start;
   const arguments_: DiffReport['arguments'] = [];
   const directories: DiffReport['directories'] = [];
+  // the traced commands as typed: another build directory is what the user changed there (O=/var/obj -> O=out), not $BUILD
+  const roots = moved ? [rootProcess(ba)?.proc, rootProcess(bb)?.proc] : [];
   for (const [x, y] of m.changed) {
-    const d = argDiff(a.argv.get(x)!, b.argv.get(y)!);
+    const typed = x === roots[0] && y === roots[1];
+    const d = typed ? argDiff(asTyped(a, x), asTyped(b, y)) : argDiff(a.argv.get(x)!, b.argv.get(y)!);
     const removed = d.filter((o) => o.op === '-').map((o) => o.arg);
     const added = d.filter((o) => o.op === '+').map((o) => o.arg);
-    if (removed.length || added.length) arguments_.push({ a: cmd(a, x), b: cmd(b, y), removed, added, diff: d });
+    if (removed.length || added.length) arguments_.push({ a: cmd(a, x, typed), b: cmd(b, y, typed), removed, added, diff: d });
     else directories.push({ a: cmd(a, x), b: cmd(b, y) });
   }
   arguments_.sort(byStartA);
@@ -241,11 +244,17 @@ function info(b: Build, base: string): BuildInfo {
   };
 }
 
-/** A process as the report shows it: its argv masked (argv[0] as a masked path, not only the program's name). */
-function cmd(s: Side, proc: number): Command {
+/** A process as the report shows it: its argv masked (argv[0] as a masked path, not only the program's name); `typed`: the build directory as it is (asTyped). */
+function cmd(s: Side, proc: number, typed = false): Command {
   const p = s.build.process(proc)!;
-  const masked = s.argv.get(proc);
+  const masked = typed ? asTyped(s, proc) : s.argv.get(proc);
   return { proc, argv: masked ? [s.mask.text(p.argv[0] ?? '', p.cwd), ...masked.slice(1)] : p.argv.map((x) => s.mask.text(x, p.cwd)), cwd: s.cwd.get(proc) ?? '' };
+}
+
+/** A process's argv masked as in the comparison (argv[0] as its name) but for the build directory, kept as it is. */
+function asTyped(s: Side, proc: number): string[] {
+  const p = s.build.process(proc)!;
+  return [programName(p), ...p.argv.slice(1).map((w) => s.mask.text(w, p.cwd, true))];
 }
 
 /** Why a log is not the whole build, in words (what bt's warning on stderr says), or null; `noTrailer`: the model found the log unfinished (bt trace was killed). */
@@ -555,24 +564,35 @@ function consumers(s: Side, keys: ReadonlySet<string>): Map<string, Set<number>>
 /**
  * Inputs only in A and only in B with the same name that the same consumer
  * read: a job of A and its pair in B that made the same files (or neither
- * any) read the one and the other (another header or library picked). Two
- * files of one name that different jobs read (kernel/events/core.c and
- * kernel/sched/core.c) are no such thing.
+ * any) read the one and the other (another header or library picked), and
+ * did not read the other build's file as well. Two files of one name that
+ * different jobs read (kernel/events/core.c and kernel/sched/core.c), or
+ * that one job read both of in both builds (kernel/built-in.a's archive of
+ * sched/core.o and events/core.o, each made by one build), are no such
+ * thing.
  */
 function resolvedElsewhere(a: Side, b: Side, m: Matching, onlyA: FileEntry[], onlyB: FileEntry[]): { list: DiffReport['resolved_elsewhere']; used: Set<FileEntry> } {
   const used = new Set<FileEntry>();
   const names = (l: FileEntry[]) => new Set(l.map((e) => baseName(e.path)));
   const common = new Set([...names(onlyA)].filter((n) => names(onlyB).has(n)));
-  const readA = consumers(a, new Set(onlyA.filter((e) => common.has(baseName(e.path))).map((e) => e.path)));
-  const readB = consumers(b, new Set(onlyB.filter((e) => common.has(baseName(e.path))).map((e) => e.path)));
+  // the consumers, in each build, of the files of both lists (a consumer may have read the other build's file too, as one it made)
+  const keys = new Set([...onlyA, ...onlyB].filter((e) => common.has(baseName(e.path))).map((e) => e.path));
+  const readA = consumers(a, keys);
+  const readB = consumers(b, keys);
   const partner = (x: number) => m.same.get(x) ?? m.changed.get(x);
-  /** Whether a consumer of A's file `pa` is paired with one of B's file `pb`, and the two made the same files. */
+  /**
+   * Whether a consumer of A's file `pa` is paired with one of B's file `pb`, the two made the same files, and neither
+   * read the other's file too (kbuild's archive of kernel/ read sched/core.o and events/core.o in both builds: each an
+   * input of one build only because the other build made it).
+   */
   const sameConsumer = (pa: string, pb: string) => {
     const jb = readB.get(pb);
     if (!jb) return false;
     for (const x of readA.get(pa) ?? []) {
       const y = partner(x);
-      if (y !== undefined && jb.has(y) && madeAlike(a, x, b, y)) return true;
+      if (y === undefined || !jb.has(y) || !madeAlike(a, x, b, y)) continue;
+      if (readA.get(pb)?.has(x) || readB.get(pa)?.has(y)) continue;
+      return true;
     }
     return false;
   };

@@ -10,8 +10,9 @@
  *  - by name: gcc's /tmp/cc*.s, mktemp's /tmp/tmp.*, kbuild's `.tmp_<pid>`
  *  - a temporary directory, as a path component wherever it is (in an
  *    argument such as `-L$START/target/debug/deps/<tmp>/raw-dylibs`, an
- *    environment value, a working directory, a file's key): a directory
- *    the build made and removed (rustc's `rustcXXXXXX`, CMake's
+ *    environment value, a working directory, a file's key): a scratch
+ *    directory, one the build made and removed (model/temporary.ts
+ *    isScratchDir: kbuild's `.tmp_<pid>`, rustc's `rustcXXXXXX`, CMake's
  *    `TryCompile-XXXXXX`, cargo's `targetXXXXXX` renamed into place),
  *    whatever its name; or one the build made and kept whose name is
  *    mktemp-style: a temporary prefix (`rustc`, `cc`, `tmp`, `tmp.`)
@@ -30,11 +31,19 @@
  */
 import { DiffError } from '../errors.js';
 import type { Build } from '../model/index.js';
+import { isScratchDir } from '../model/temporary.js';
 import { baseName, relativeInside } from '../normalize/paths.js';
 import { resolvedName } from './aliases.js';
 import { RelativeTemps } from './relative.js';
 
-/** Built-in temporary-name patterns. */
+/**
+ * Built-in temporary-name patterns, for naming only: they make the same
+ * temporary of two builds one word (`.tmp_12345` and `.tmp_23456`, kbuild's
+ * try-run directory, whose name has the shell's pid), which pairs the
+ * commands that named it. Whether a directory is a temporary (a scratch
+ * directory) is the model's rule (model/temporary.ts isScratchDir), not
+ * its name.
+ */
 const TEMP_PATTERNS: readonly RegExp[] = [
   /\/(?:var\/)?tmp\/cc[A-Za-z0-9]{6}(?:\.[A-Za-z0-9]+)?/g,
   /\/(?:var\/)?tmp\/tmp\.[A-Za-z0-9]{6,}(?:\.[A-Za-z0-9]+)?/g,
@@ -135,21 +144,26 @@ export class Masker {
     this.movedRe = moved ? wholePart(moved) : undefined;
     this.temps = new Set(build.model.files.filter((f) => f.created && f.removed && !f.dir).map((f) => f.path));
     this.tempDirs = new Set(
-      build.model.files.filter((f) => f.dir && f.created && (f.removed || TEMP_DIR_NAME.test(baseName(f.path))) && f.path !== this.start && f.path !== build.startDir).map((f) => f.path),
+      build.model.files
+        .filter((f) => (isScratchDir(f) || (f.dir && f.created && TEMP_DIR_NAME.test(baseName(f.path)))) && f.path !== this.start && f.path !== build.startDir)
+        .map((f) => f.path),
     );
     this.tempDirNames = new Set([...this.tempDirs].map(baseName));
     this.relative = new RelativeTemps(build, this.temps, this.tempDirs);
   }
 
-  /** A string from the build (argument, environment value) with its run-specific parts masked; `cwd`: where its relative paths start (the process's working directory). */
-  text(s: string, cwd?: string): string {
+  /**
+   * A string from the build (argument, environment value) with its run-specific parts masked; `cwd`: where its relative
+   * paths start (the process's working directory); `asTyped`: the build directory kept as it is, not `$BUILD`.
+   */
+  text(s: string, cwd?: string, asTyped = false): string {
     let out = this.relative.text(s, cwd);
     if (out.includes('/')) {
       out = out.replace(/\/[^\s:=,;'"]+/g, (p) => (this.temps.has(p) ? '<tmp>' : this.aliases.size ? resolvedName(p, this.aliases) : p));
       for (const re of TEMP_PATTERNS) out = out.replace(re, '<tmp>');
       if (this.tempDirs.size) out = out.replace(/\/[^\s:=,;'"]+/g, (p) => this.dirs(p));
       // the build directory, then the start directory as a whole path part: /w/proj-deps is not $START-deps
-      if (this.movedRe) out = out.replace(this.movedRe, '$$BUILD');
+      if (this.movedRe && !asTyped) out = out.replace(this.movedRe, '$$BUILD');
       if (this.start !== '/') out = out.replace(this.startRe, '$$START');
     }
     out = hashNames(out);

@@ -17,6 +17,7 @@
  */
 import { posix } from 'node:path';
 import { programName, WRITES, type Build, type Process } from '../model/index.js';
+import { baseName } from '../normalize/paths.js';
 import { shellInline } from '../model/program.js';
 import { rootProcess } from './base.js';
 import type { Masker } from './mask.js';
@@ -36,6 +37,11 @@ export interface Side {
   made: Map<number, Set<string>>;
   /** The source files each process names in its words (`sources`), as file keys, sorted and joined; '' for none. */
   source: Map<number, string>;
+  /** Every non-temporary file key the build wrote, and those files' names (a quick test of a word before it is resolved). */
+  madeKeys: Set<string>;
+  madeNames: Set<string>;
+  /** The file keys a process names in its words that either build made (`named`, filled when asked). */
+  named: Map<number, Set<string>>;
 }
 
 export interface Matching {
@@ -52,7 +58,20 @@ const MAX_GROUP = 300;
 
 export function side(build: Build, mask: Masker): Side {
   const procs = build.model.processes.filter((p) => p.execd);
-  const s: Side = { build, mask, procs, argv: new Map(), cwd: new Map(), key: new Map(), wrote: new Map(), made: new Map(), source: new Map() };
+  const s: Side = {
+    build,
+    mask,
+    procs,
+    argv: new Map(),
+    cwd: new Map(),
+    key: new Map(),
+    wrote: new Map(),
+    made: new Map(),
+    source: new Map(),
+    madeKeys: new Set(),
+    madeNames: new Set(),
+    named: new Map(),
+  };
   for (const p of procs) {
     const argv = [programName(p), ...p.argv.slice(1).map((a) => mask.text(a, p.cwd))];
     const cwd = mask.cwd(p.cwd);
@@ -65,7 +84,11 @@ export function side(build: Build, mask: Masker): Side {
       const f = build.model.files[a.file];
       if (f.dir || (f.created && f.removed)) continue;
       const k = mask.path(f.path);
-      if (k !== '<tmp>' && !k.startsWith('/dev/')) wrote.push(k);
+      if (k !== '<tmp>' && !k.startsWith('/dev/')) {
+        wrote.push(k);
+        s.madeKeys.add(k);
+        s.madeNames.add(baseName(f.path));
+      }
     }
     s.wrote.set(p.proc, wrote);
     // each source as a file's key (resolved from the working directory): `$START/x.c` and `../x.c` from a build directory are one
@@ -95,16 +118,51 @@ export function sources(argv: readonly string[]): string[] {
   return [...new Set(words.filter((w) => SOURCE.test(w)))].sort();
 }
 
-/** Whether two processes are two commands whatever their words: their trees made files, none in common, or they name other sources. */
+/**
+ * The file keys a process names in its words that either build made: each
+ * word split at blanks, quotes, shell operators, `=` and `,` (a shell
+ * script's words, and the scripts quoted in it: kbuild's `trap 'rm -f
+ * kernel/panic.o; …' INT`, `awk -v file=kernel/panic.o`), resolved from its
+ * working directory.
+ */
+function named(s: Side, p: Process, other: Side): Set<string> {
+  let out = s.named.get(p.proc);
+  if (out) return out;
+  out = new Set();
+  for (const w of compared(p.argv).words.slice(1)) {
+    for (const t of w.split(/[\s'"`;|&()<>=,]+/)) {
+      if (!t || t.includes('$')) continue;
+      const n = baseName(t);
+      if (s.madeNames.has(n) || other.madeNames.has(n)) out.add(s.mask.path(posix.resolve(p.cwd || '/', t)));
+    }
+  }
+  s.named.set(p.proc, out);
+  return out;
+}
+
+/**
+ * Whether two processes are two commands whatever their words: they name
+ * other sources; their trees made files, none in common; or each names
+ * files its build made and neither names one the other's build made (two
+ * incremental rebuilds' kbuild checks of what each compiled, recipe lines
+ * of their own: `check-local-export kernel/panic.o` after A's compile of
+ * panic.o, `… kernel/fork.o` after B's of fork.o, and their trap shells).
+ */
 function distinct(a: Side, p: Process, b: Side, q: Process): boolean {
   const sa = a.source.get(p.proc)!;
   const sb = b.source.get(q.proc)!;
   if (sa && sb && sa !== sb) return true;
   const ma = a.made.get(p.proc)!;
   const mb = b.made.get(q.proc)!;
-  if (!ma.size || !mb.size) return false;
-  for (const k of ma) if (mb.has(k)) return false;
-  return true;
+  if (ma.size && mb.size) {
+    for (const k of ma) if (mb.has(k)) return false;
+    return true;
+  }
+  const na = named(a, p, b);
+  const nb = named(b, q, a);
+  const ownA = [...na].filter((k) => a.madeKeys.has(k));
+  const ownB = [...nb].filter((k) => b.madeKeys.has(k));
+  return ownA.length > 0 && ownB.length > 0 && !ownA.some((k) => nb.has(k)) && !ownB.some((k) => na.has(k));
 }
 
 /** Whether two paired processes made a file in common (a job's duration and the files it read compare only then), or neither made any. */

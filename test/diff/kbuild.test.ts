@@ -72,8 +72,10 @@ ebpfTest(
     assert.deepEqual(r.outputs_only_in_b, []);
     assert.deepEqual(
       r.arguments.map((x) => [x.a.argv, x.b.argv]),
-      [[['make', 'O=$BUILD'], ['make', 'O=out']]],
+      [[['make', `O=${objA}`], ['make', 'O=out']]],
     );
+    // the traced command as typed: the build directory the user changed, not $BUILD
+    assert.deepEqual(sectionOf(text, 'arguments changed (A -> B)'), ['arguments changed (A -> B) (1)', `  make [-O=${objA}-] {+O=out+}`]);
     assert.deepEqual(sectionOf(text, 'ran in another directory (A -> B)'), [
       'ran in another directory (A -> B) (1)',
       `  build directory ${objA} -> out  ($BUILD: 9 commands ran there in both)`,
@@ -169,6 +171,65 @@ ebpfTest(
     });
     assert.match(text.split('\n')[0]!, /; B remade 3 of A's 4 outputs$/);
     assert.deepEqual(sectionOf(text, 'remade in B'), ['remade in B (3)', '  b.o  (as)', '  prog  (ld)', '  ver  (sh)']);
+  },
+  120_000,
+);
+
+/**
+ * kbuild's rule in small: each object's recipe compiles it, then checks it
+ * in a recipe line of its own (`check-local-export kernel/panic.o`, its
+ * nm and awk) and runs a line that only sets traps; an archive reads two
+ * objects of one name in two directories (kernel/sched/core.o and
+ * kernel/events/core.o).
+ */
+const CHECKED = {
+  Makefile:
+    'lib.a: x/core.o y/core.o\n\tar rcs lib.a x/core.o y/core.o\n' +
+    "%.o: %.c\n\tcc -c -o $@ $<\n\tset -e; trap 'rm -f $@' INT; nm $@ | awk -v file=$@ 'END { exit 0 }'\n\tset -e; trap 'rm -f $@; trap - INT' INT;\n",
+  'x/core.c': 'int x(void) { return 0; }\n',
+  'y/core.c': 'int y(void) { return 0; }\n',
+};
+
+ebpfTest(
+  "diff: two incremental rebuilds pair no check of one object with another's, and an archive that read both objects of one name read none from another place",
+  async () => {
+    const dir = project(CHECKED);
+    await execa('make', [], { cwd: dir });
+    const ago = (f: string, s: number) => fs.utimesSync(path.join(dir, f), new Date(Date.now() - s * 1000), new Date(Date.now() - s * 1000));
+    for (const f of [...Object.keys(CHECKED), 'x/core.o', 'y/core.o', 'lib.a']) ago(f, 100);
+    ago('x/core.c', 50);
+    const a = await traced(dir, ['make']);
+    ago('y/core.c', 40);
+    const b = await traced(dir, ['make']);
+    const { r, text } = await diff(a, b);
+    assert.deepEqual(r.arguments, []);
+    assert.deepEqual(r.resolved_elsewhere, []);
+    // each build's compile, check and trap line of the object it rebuilt: none paired with the other build's
+    assert.deepEqual(sectionOf(text, 'commands only in A'), [
+      'commands only in A (3)',
+      '  cc -c -o x/core.o x/core.c  (and 2 subprocesses)',
+      "  /bin/sh -c 'set -e; trap '\\''rm -f x/core.o'\\'' INT; nm x/core.o | awk -v file=x/core.o '\\''END { exit 0 }'\\'''  (and 2 subprocesses)",
+      "  /bin/sh -c 'set -e; trap '\\''rm -f x/core.o; trap - INT'\\'' INT;'",
+    ]);
+    assert.deepEqual(sectionOf(text, 'commands only in B'), [
+      'commands only in B (3)',
+      '  cc -c -o y/core.o y/core.c  (and 2 subprocesses)',
+      "  /bin/sh -c 'set -e; trap '\\''rm -f y/core.o'\\'' INT; nm y/core.o | awk -v file=y/core.o '\\''END { exit 0 }'\\'''  (and 2 subprocesses)",
+      "  /bin/sh -c 'set -e; trap '\\''rm -f y/core.o; trap - INT'\\'' INT;'",
+    ]);
+    assert.deepEqual(sectionOf(text, 'arguments changed (A -> B)'), []);
+    // ar read x/core.o and y/core.o in both builds: each is an input of one build only because the other made it
+    assert.deepEqual(sectionOf(text, 'read from another place (A -> B)'), []);
+    assert.deepEqual(sectionOf(text, 'inputs read only in A'), [
+      'inputs read only in A (2)',
+      '  y/core.o  (ar)',
+      '  +1 file read by cc -c -o x/core.o x/core.c, which ran only in A',
+    ]);
+    assert.deepEqual(sectionOf(text, 'inputs read only in B'), [
+      'inputs read only in B (2)',
+      '  x/core.o  (ar)',
+      '  +1 file read by cc -c -o y/core.o y/core.c, which ran only in B',
+    ]);
   },
   120_000,
 );
