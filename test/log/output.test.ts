@@ -37,6 +37,19 @@ function plant(link: string, target: string, uid = 65533): void {
   fs.lchownSync(link, uid, uid);
 }
 
+/** A FIFO of uid 65533 in `dir`, read by a `cat` (`stop` it, or the test's end does): what reaches it is in `got`, and would reach that user. */
+async function theirFifo(dir: string, t: { after: (fn: () => void) => void }): Promise<{ fifo: string; got: Buffer[]; stop: () => void }> {
+  const fifo = path.join(dir, 'their.fifo');
+  spawnSync('mkfifo', [fifo]);
+  fs.chownSync(fifo, 65533, 65533);
+  const reader = spawn('cat', [fifo]);
+  const got: Buffer[] = [];
+  reader.stdout.on('data', (c: Buffer) => got.push(c));
+  t.after(() => reader.kill());
+  await new Promise((r) => setTimeout(r, 200));
+  return { fifo, got, stop: () => reader.kill() };
+}
+
 function refuses(fn: () => unknown, re: RegExp): void {
   assert.throws(fn, (e: unknown) => e instanceof LogError && re.test(e.message) && !e.message.includes('\n'));
 }
@@ -224,14 +237,7 @@ describe('careful output files', { skip }, () => {
   it('the last component: a link another user planted in a sticky shared directory is refused whatever it leads to (a device, a FIFO); so is their FIFO (protected_symlinks, protected_fifos=2)', async (t) => {
     const { dir } = sharedTmp();
     const esc = (t: string) => t.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-    const fifo = path.join(dir, 'their.fifo'); // uid 65533's FIFO, read by them: it would get the log
-    spawnSync('mkfifo', [fifo]);
-    fs.chownSync(fifo, 65533, 65533);
-    const reader = spawn('cat', [fifo]);
-    const got: Buffer[] = [];
-    reader.stdout.on('data', (c: Buffer) => got.push(c));
-    t.after(() => reader.kill());
-    await new Promise((r) => setTimeout(r, 200));
+    const { fifo, got, stop } = await theirFifo(dir, t);
     const toFifo = path.join(dir, 'fifolink.trace');
     plant(toFifo, fifo);
     const toZero = path.join(dir, 'zero.trace');
@@ -269,7 +275,7 @@ describe('careful output files', { skip }, () => {
     const viaGroupLink = openOutputInPlace(path.join(grp, 'null'));
     assert.equal(viaGroupLink.kind, 'device');
     fs.closeSync(viaGroupLink.fd);
-    reader.kill();
+    stop();
     assert.equal(Buffer.concat(got).length, 0, 'uid 65533 read nothing');
     assert.ok(fs.lstatSync(fifo).isFIFO());
   });
@@ -323,14 +329,7 @@ describe('careful output files', { skip }, () => {
   it('bt normalize, export, graph and view --html refuse a link to /dev/null or a FIFO that another user planted, in one line; nothing is read from the FIFO', async (t) => {
     const { dir } = sharedTmp();
     const log = cBuildTrace(['a']).write(path.join(tmpdir('bt-in-'), 'in.trace'));
-    const fifo = path.join(dir, 'their.fifo');
-    spawnSync('mkfifo', [fifo]);
-    fs.chownSync(fifo, 65533, 65533);
-    const reader = spawn('cat', [fifo]);
-    const got: Buffer[] = [];
-    reader.stdout.on('data', (c: Buffer) => got.push(c));
-    t.after(() => reader.kill());
-    await new Promise((r) => setTimeout(r, 200));
+    const { fifo, got, stop } = await theirFifo(dir, t);
     const cases: Array<[string[], string, string]> = [
       [['normalize', '-q', log, '-o'], 'n.trace', 'normalized log'],
       [['export', 'jsonl', log, '-o'], 'e.jsonl', 'export'],
@@ -358,7 +357,7 @@ describe('careful output files', { skip }, () => {
     const pq = spawnSync(process.execPath, [BT, 'export', 'parquet', log, '-o', fifo], { encoding: 'utf8', timeout: 20_000 });
     assert.equal(pq.status, 2, pq.stderr);
     assert.equal(pq.stderr, `bt: cannot write the export directory ${fifo}: it exists and is not a directory: remove it or choose another path\n`);
-    reader.kill();
+    stop();
     assert.equal(Buffer.concat(got).length, 0, 'uid 65533 read nothing');
     // the caller's own link to /dev/null there is written as before
     const own = path.join(dir, 'own-null.jsonl');
