@@ -471,10 +471,16 @@ export function openOutputAtomic(file: string, opts: OutputOptions = {}): Output
     if (target && isSpecial(target)) return openSpecial(file, what, owner);
     // the user's own link to the user's own file: replace the file it points to
     if (target?.isFile() && st.uid === ownerUid(owner) && target.uid === ownerUid(owner)) {
+      // every hop of the chain, not only the first: a link another user planted on the way is refused
+      plantedLast(file, what, owner);
       try {
         final = asUser(owner, () => fs.realpathSync(absolutePath(file)));
       } catch (err) {
         fail(file, what, `it is a symbolic link bt cannot resolve (${describeFsError(err)}): give the real path`, err);
+      }
+      const resolved = lstatOrUndefined(final);
+      if (!resolved || resolved.dev !== target.dev || resolved.ino !== target.ino) {
+        fail(file, what, 'it is a symbolic link whose target changed while bt resolved it: give the real path');
       }
     } else {
       fail(file, what, 'it is a symbolic link: bt does not write through links it or you do not own; remove it or give the real path');

@@ -104,6 +104,17 @@ describe('careful output files', { skip }, () => {
     viaSafe.abort();
   });
 
+  it('the caller\'s own link to the caller\'s own file is not followed through a link another user planted on the way', () => {
+    const { dir, victim } = sharedTmp();
+    const before = fs.readFileSync(victim, 'utf8');
+    const hop = path.join(dir, 'g.out');
+    plant(hop, victim); // theirs, in the shared directory: it leads to root's file
+    const mine = path.join(tmpdir('bt-own-'), 'out.html');
+    fs.symlinkSync(hop, mine); // root's own link, in root's own directory
+    refuses(() => openOutputAtomic(mine), /g\.out is a symbolic link that uid 65533 made in the shared directory .*: bt does not follow it/);
+    assert.equal(fs.readFileSync(victim, 'utf8'), before);
+  });
+
   it('a kernel pseudo-file (/proc/version) is refused before it is opened: neither truncated nor chmod\'ed', () => {
     const before = fs.statSync('/proc/version');
     refuses(() => openOutputInPlace('/proc/version'), /^cannot write the log \/proc\/version: it is a kernel pseudo-file \(\/proc, \/sys\): choose a file on a real file system$/);
