@@ -11,7 +11,6 @@ import { FORMAT_VERSION, RING_FORMAT_VERSION } from '../log/schema.js';
 import { RingBatcher } from '../log/ring/batcher.js';
 import { LogWriter } from '../log/writer.js';
 import { emptyOrLog } from '../log/reader.js';
-import { MAGIC } from '../log/magic.js';
 import { SELF, asUser, invokingUser, openOutputInPlace, stillFile, useIdentitySwitch, type OutputFile, type Owner } from '../log/output.js';
 import { threadIdentitySwitch } from './identity.js';
 import { BT_VERSION } from '../version.js';
@@ -228,7 +227,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     ).run();
     mark('end');
     const logGone = out.kind === 'file' && !stillFile(out.path, logId);
-    const logDamaged = out.kind === 'file' && !logGone && !res.logFailed ? logDamage(out.path, logId, res.bytes) : undefined;
+    const logDamaged = out.kind === 'file' && !logGone && !res.logFailed ? writer.damage : undefined;
     return { ...res, logGone, ...(logDamaged ? { logDamaged } : {}) };
   } finally {
     runCleanup();
@@ -812,35 +811,6 @@ function refuseStandardStream(file: string, fd: number): void {
     if (s.dev === st.dev && s.ino === st.ino) throw new LogError('E_OUTPUT', `${file} is also ${name}: ${why}; write the log elsewhere`);
   }
 }
-
-/**
- * What the build did to the log bt wrote in place (its regular file `file`,
- * still `id`: not removed nor replaced), when it no longer holds the `bytes`
- * bt wrote from bt's magic on: truncated, overwritten at its start, written
- * past its end. Undefined when it is whole (as far as bt can tell without
- * reading it all).
- */
-function logDamage(file: string, id: fs.Stats, bytes: number): string | undefined {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
-  } catch {
-    return undefined; // gone meanwhile: stillFile said it was there; nothing more to tell
-  }
-  try {
-    const st = fs.fstatSync(fd);
-    if (st.dev !== id.dev || st.ino !== id.ino) return undefined;
-    const head = Buffer.alloc(MAGIC.length);
-    const n = fs.readSync(fd, head, 0, head.length, 0);
-    if (n < head.length || !head.equals(MAGIC)) return st.size < bytes ? `it was cut to ${st.size} bytes of the ${bytes} bt wrote` : 'its start was overwritten';
-    if (st.size < bytes) return `it was cut to ${st.size} bytes of the ${bytes} bt wrote`;
-    if (st.size > bytes) return `it has ${st.size - bytes} bytes more than the ${bytes} bt wrote`;
-    return undefined;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
 
 /** The shell convention: the exit code, or 128 + the signal that killed it. */
 function statusOf(code: number | undefined | null, sig: number | undefined | null): number {

@@ -95,6 +95,12 @@ export class LogWriter {
   private readonly batch = new WireWriter(64 * 1024);
   private lastFlush = Date.now();
   private written = 0;
+  /**
+   * After close(), for a regular file: how the file differs from what was
+   * written, when something else changed it meanwhile (a build that
+   * truncated it or wrote over its start: `> build.trace`); else undefined.
+   */
+  damage: string | undefined;
   private nRecords = 0;
   private readonly perType: Record<string, number> = {};
   private readonly lostByReason: Record<string, number> = {};
@@ -320,6 +326,7 @@ export class LogWriter {
         } catch (err) {
           throw this.writeError(err, 'sync');
         }
+        this.damage = damageOf(this.fd, this.written);
       }
     } catch (err) {
       failure ??= err;
@@ -433,5 +440,32 @@ function completeFrames(buf: Uint8Array, n: number): number {
     }
     if (q + len > n) return p;
     p = q + len;
+  }
+}
+
+/**
+ * How the file open at `fd` differs from the `bytes` bytes written to it
+ * from its start: cut, overwritten at its start (no magic), or written past
+ * its end. Read through /proc/self/fd (the fd may be write-only), never by
+ * its path, which another process could have changed. Undefined when whole,
+ * as far as the magic and the size tell.
+ */
+function damageOf(fd: number, bytes: number): string | undefined {
+  let rd: number;
+  try {
+    rd = fs.openSync(`/proc/self/fd/${fd}`, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  } catch {
+    return undefined; // nothing more to tell
+  }
+  try {
+    const st = fs.fstatSync(rd);
+    const head = Buffer.alloc(MAGIC.length);
+    const n = fs.readSync(rd, head, 0, head.length, 0);
+    if (st.size < bytes) return `it was cut to ${st.size} bytes of the ${bytes} bt wrote`;
+    if (n < head.length || !head.equals(MAGIC)) return 'its start was overwritten';
+    if (st.size > bytes) return `it has ${st.size - bytes} bytes more than the ${bytes} bt wrote`;
+    return undefined;
+  } finally {
+    fs.closeSync(rd);
   }
 }
