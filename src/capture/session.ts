@@ -75,6 +75,8 @@ export interface TraceResult {
   logGone?: boolean;
   /** The build wrote into the log in place (truncated it, wrote over its start): what it did, for a message. */
   logDamaged?: string;
+  /** The log is a regular file (not a FIFO, a device or stdout): one a reader can be pointed at afterwards. */
+  logIsFile?: boolean;
   records: number;
   bytes: number;
   lost: Record<string, number>;
@@ -228,7 +230,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     mark('end');
     const logGone = out.kind === 'file' && !stillFile(out.path, logId);
     const logDamaged = out.kind === 'file' && !logGone && !res.logFailed ? writer.damage : undefined;
-    return { ...res, logGone, ...(logDamaged ? { logDamaged } : {}) };
+    return { ...res, logGone, logIsFile: out.kind === 'file', ...(logDamaged ? { logDamaged } : {}) };
   } finally {
     runCleanup();
     mark('cleanup');
@@ -490,7 +492,8 @@ export class Tracer {
       this.killRoot(sig);
       return;
     }
-    // the command is over: a Ctrl-C stops the wait and leaves what still runs running, as the grace period's end does
+    // the command is over: a Ctrl-C stops the wait and leaves what still runs running, as the grace period's end
+    // does (a terminal's Ctrl-C reaches the processes of bt's process group as well: only those that ignore it live on)
     if (this.waiting && sig === 'SIGINT') {
       this.stopWaiting = true;
       return;
@@ -636,7 +639,8 @@ const ANNOUNCE_MS = 100;
  * The line bt prints when the command has exited and processes it started
  * still run: e.g. "bt: the build exited with status 0; waiting up to 10 s
  * for 1 process that outlived it: sleep 40 (pid 11758); Ctrl-C stops
- * waiting and leaves it running".
+ * waiting (what ignores it keeps running)". A terminal's Ctrl-C reaches the
+ * processes of bt's process group too.
  */
 export function waitingLine(status: number, signal: number, graceMs: number, procs: Leftover[]): string {
   const shown = procs.slice(0, 3).map((p) => `${p.argv ? commandLine(p.argv, 60) : '?'} (pid ${p.pid})`);
@@ -644,7 +648,7 @@ export function waitingLine(status: number, signal: number, graceMs: number, pro
   const one = procs.length === 1;
   return (
     `bt: ${buildEnded(status, signal)}; waiting up to ${Number((graceMs / 1000).toFixed(1))} s for ${procs.length} ` +
-    `process${one ? ' that' : 'es that'} outlived it: ${shown.join(', ')}; Ctrl-C stops waiting and leaves ${one ? 'it' : 'them'} running`
+    `process${one ? ' that' : 'es that'} outlived it: ${shown.join(', ')}; Ctrl-C stops waiting (what ignores it keeps running)`
   );
 }
 

@@ -79,7 +79,7 @@ export function traceCommand(): Command {
       } else if (res.logGone) {
         process.stderr.write(`bt: the build removed ${o.output} (or put another file in its place): the log written there is gone; ${ended}\n`);
       } else if (res.logDamaged) {
-        process.stderr.write(`bt: the build wrote into ${o.output} (${res.logDamaged}): the log written there is gone; ${ended}\n`);
+        process.stderr.write(`bt: the build wrote into ${o.output} (${res.logDamaged}): the log written there is not whole; ${ended}\n`);
       } else if (!o.quiet) {
         process.stderr.write(`bt: ${res.records} records, ${formatBytes(res.bytes)} written to ${o.output}; ${ended}\n`);
       }
@@ -89,7 +89,7 @@ export function traceCommand(): Command {
         process.stderr.write(`bt: warning: still running ${when}, left outside the trace: ${l.pid} ${l.argv ? shellJoin(l.argv) : '?'}\n`);
       }
       // what to do with the log, last, for a person at the terminal (a script piping stderr knows)
-      if (!o.quiet && !res.logFailed && !res.logGone && process.stderr.isTTY) {
+      if (!o.quiet && !res.logFailed && !res.logGone && !res.logDamaged && res.logIsFile && process.stderr.isTTY) {
         process.stderr.write(`bt: next: bt summary ${quoteArg(o.output)} (or bt view ${quoteArg(o.output)})\n`);
       }
       // a log the build removed or wrote into is a log not kept: as when it cannot be written (74)

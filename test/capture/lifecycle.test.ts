@@ -472,7 +472,7 @@ ebpfTest('after the command exits, bt says what it waits for; a SIGINT stops the
     assert.equal(
       said,
       `bt: the build exited with status 0; waiting up to 10 s for 2 processes that outlived it: sh -c 'sleep 30; true' (pid ${sh}), sleep 30 (pid ${sleepPid}); ` +
-        'Ctrl-C stops waiting and leaves them running\n',
+        'Ctrl-C stops waiting (what ignores it keeps running)\n',
     );
     const t0 = Date.now();
     child.kill('SIGINT');

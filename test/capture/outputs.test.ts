@@ -249,7 +249,7 @@ ebpfTest('a build that truncates or overwrites its log in place: bt says so in o
     fs.rmSync(path.join(dir, 'build.trace'), { force: true });
     const r = await bt(['trace', '--', 'sh', '-c', `sleep 0.3; ${cmd}; exit 3`], { cwd: dir });
     assert.equal(r.code, 74, r.stderr);
-    assert.equal(r.stderr, `bt: the build wrote into build.trace (${why}): the log written there is gone; the build exited with status 3`);
+    assert.equal(r.stderr, `bt: the build wrote into build.trace (${why}): the log written there is not whole; the build exited with status 3`);
     assert.ok(!fs.readFileSync(path.join(dir, 'build.trace')).subarray(0, 8).equals(MAGIC));
   }
   // bytes appended meanwhile land where bt writes next, and bt writes over them: the log is whole, nothing said

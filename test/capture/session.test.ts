@@ -92,7 +92,7 @@ describe('Tracer: the wait for processes that outlived the command', () => {
   it('says how the build ended, how long bt waits, for what (quoted, at most 3 named), and what Ctrl-C does', () => {
     assert.equal(
       waitingLine(0, 0, 10_000, [{ pid: 11758, argv: ['sleep', '40'] }]),
-      'bt: the build exited with status 0; waiting up to 10 s for 1 process that outlived it: sleep 40 (pid 11758); Ctrl-C stops waiting and leaves it running',
+      'bt: the build exited with status 0; waiting up to 10 s for 1 process that outlived it: sleep 40 (pid 11758); Ctrl-C stops waiting (what ignores it keeps running)',
     );
     const procs = [
       { pid: 1, argv: ['sh', '-c', 'sleep 2; echo late > late.txt'] },
@@ -103,7 +103,7 @@ describe('Tracer: the wait for processes that outlived the command', () => {
     assert.equal(
       waitingLine(130, 2, 500, procs),
       "bt: the build was killed by SIGINT (status 130); waiting up to 0.5 s for 4 processes that outlived it: sh -c 'sleep 2; echo late > late.txt' (pid 1), ? (pid 2), " +
-        `${'x'.repeat(59)}… (pid 3), 1 more; Ctrl-C stops waiting and leaves them running`,
+        `${'x'.repeat(59)}… (pid 3), 1 more; Ctrl-C stops waiting (what ignores it keeps running)`,
     );
   });
 });
