@@ -8,7 +8,7 @@ import { isLogFile } from '../log/reader.js';
 import { deps, rdeps } from '../answers/deps.js';
 import { depsText } from '../answers/text.js';
 import { Kind, READS } from '../model/kinds.js';
-import { fileArgument, physicalPath } from './file-argument.js';
+import { fileArgument, hostPaths } from './file-argument.js';
 import { collect, loadFor, nonNegativeInt, positiveNumber, printJson, reportDamage } from './options.js';
 
 function depsLikeCommand(name: 'deps' | 'rdeps'): Command {
@@ -53,7 +53,7 @@ function depsLikeCommand(name: 'deps' | 'rdeps'): Command {
       const build = loadFor(log, o);
       reportDamage(log, build.damage); // first: a file in the lost part is "never touched"
       // an ambiguous name prefers the files the question is about: written ones for deps, read ones for rdeps
-      const f = build.resolveFile(fileArgument(file), (c) => (reverse ? (c.kinds & READS) !== 0 : (c.kinds & Kind.WRITE) !== 0), physicalPath);
+      const f = build.resolveFile(fileArgument(file), (c) => (reverse ? (c.kinds & READS) !== 0 : (c.kinds & Kind.WRITE) !== 0), hostPaths(build.header));
       const opts = { depth: o.depth, all: !!o.allFiles };
       const r = reverse ? rdeps(build, f, opts) : deps(build, f, opts);
       if (o.json) {

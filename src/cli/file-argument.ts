@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { exactArg } from '../capture/rawargs.js';
+import { hostRealpath } from '../normalize/aliases.js';
 import { unAnsiC } from '../present/format.js';
 
 export function fileArgument(arg: string): string {
@@ -16,12 +17,17 @@ export function fileArgument(arg: string): string {
 }
 
 /**
- * A path as this machine names it through its directory links (the file
- * itself may be gone: then its directory's real path and its name), for
- * Build.resolveFile: `bt deps lnk/out.txt` when the build's paths went
- * through `lnk -> real` and the normalizer named them real/... . Reads only.
+ * For Build.resolveFile: this machine's names of paths through its directory
+ * links, when the log was traced here (the normalizer's rule for PWD links,
+ * normalize/aliases.ts hostRealpath); else none. `bt deps lnk/out.txt` when
+ * the build's paths went through `lnk -> real` and were named real/... .
  */
-export function physicalPath(p: string): string | undefined {
+export function hostPaths(header: { hostname?: string | null }): ((p: string) => string | undefined) | undefined {
+  return hostRealpath(header.hostname ?? undefined) ? physicalPath : undefined;
+}
+
+/** A path as this machine names it (the file itself may be gone: then its directory's real path and its name). Reads only. */
+function physicalPath(p: string): string | undefined {
   try {
     return fs.realpathSync(p);
   } catch {

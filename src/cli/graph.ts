@@ -16,7 +16,7 @@ import type { Build } from '../model/index.js';
 import type { Filter } from '../filter/index.js';
 import { displayPath } from '../present/format.js';
 import { shortfallNotes } from '../present/lost.js';
-import { fileArgument, physicalPath } from './file-argument.js';
+import { fileArgument, hostPaths } from './file-argument.js';
 import { tornText } from '../log/check.js';
 
 /**
@@ -122,7 +122,7 @@ export function graphCommand(): Command {
       let res;
       try {
         const build = loadFor(log, { ...o, allWarnings: o.warnings === 'all' });
-        const focused = o.focus ? build.resolveFile(fileArgument(o.focus), (f) => (f.kinds & Kind.WRITE) !== 0, physicalPath) : undefined;
+        const focused = o.focus ? build.resolveFile(fileArgument(o.focus), (f) => (f.kinds & Kind.WRITE) !== 0, hostPaths(build.header)) : undefined;
         const { view, focus } = focused
           ? focusGraph(build, focused, options, { all: !!o.allFiles, depth: o.depth, allPhases: !!o.allPhases })
           : filterGraph(build, options, filter);
