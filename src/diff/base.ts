@@ -18,7 +18,7 @@
  * directory is its own base.
  */
 import { isShell, programName, type Build, type Process } from '../model/index.js';
-import { relativeInside } from '../normalize/paths.js';
+import { normalizeAbs, relativeInside } from '../normalize/paths.js';
 
 /** The build's root process, the traced command (the root with the header's pid, else the first), if it ran a program. */
 export function rootProcess(build: Build): Process | undefined {
@@ -63,10 +63,13 @@ const MAKES = new Set(['make', 'gmake']);
 
 /**
  * The directory a build's make ran its build in, when a sub-make did so
- * elsewhere than the project directory (kbuild's `make O=DIR`, which runs
- * `make -C DIR -f $START/Makefile`; a Makefile's own `$(MAKE) -C obj`): the
- * working directory of the first make started by the root through makes
- * (and their shells) only whose directory is another; undefined when none.
+ * elsewhere than the project directory with a makefile from outside it
+ * (kbuild's `make O=DIR`, which runs `make -C DIR -f $START/Makefile`): the
+ * working directory of the first such make started by the root through
+ * makes (and their shells) only; undefined when none. A recursive make's
+ * `$(MAKE) -C lib`, which runs lib's own Makefile, is no build directory:
+ * with -j, or another list of subdirectories, the first one differs
+ * between two builds of the same tree.
  */
 export function makeDir(build: Build): string | undefined {
   const root = rootProcess(build);
@@ -82,10 +85,22 @@ export function makeDir(build: Build): string | undefined {
     if (!MAKES.has(programName(p))) continue;
     // where it started, else where `-C DIR` took it (make goes back when it leaves: the first move counts)
     const dir = p.cwd !== project ? p.cwd : p.chdirs?.find((d) => d !== project);
-    if (dir) return dir;
-    makes.add(p.proc);
+    if (!dir) makes.add(p.proc);
+    else if (makefileOutside(p.argv, dir)) return dir;
   }
   return undefined;
+}
+
+/** True when a make's argv names a makefile (`-f FILE`, `-fFILE`, `--file=FILE`, `--makefile=FILE`) outside `dir`, where it runs. */
+function makefileOutside(argv: readonly string[], dir: string): boolean {
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i]!;
+    const file = a === '-f' || a === '--file' || a === '--makefile' ? argv[++i] : /^(?:-f|--file=|--makefile=)(.+)$/.exec(a)?.[1];
+    if (file === undefined) continue;
+    const abs = normalizeAbs(file.startsWith('/') ? file : `${dir}/${file}`);
+    if (relativeInside(dir, abs) === undefined) return true;
+  }
+  return false;
 }
 
 /**

@@ -84,6 +84,27 @@ ebpfTest(
   120_000,
 );
 
+ebpfTest(
+  'diff: a recursive make whose first `$(MAKE) -C dir` differs (another order of SUBDIRS) has no build directory: lib and app are not one',
+  async () => {
+    const files = {
+      'lib/Makefile': 'all: lib.o\nlib.o: lib.c\n\tcc -c -o lib.o lib.c\n',
+      'lib/lib.c': 'int lib(void) { return 0; }\n',
+      'app/Makefile': 'all: app.o\napp.o: app.c\n\tcc -c -o app.o app.c\n',
+      'app/app.c': 'int main(void) { return 0; }\n',
+    };
+    const a = await traced(project({ ...files, Makefile: 'all:\n\t$(MAKE) -C lib\n\t$(MAKE) -C app\n' }), ['make', '-s']);
+    const b = await traced(project({ ...files, Makefile: 'all:\n\t$(MAKE) -C app\n\t$(MAKE) -C lib\n' }), ['make', '-s']);
+    const { r, text } = await diff(a, b);
+    assert.deepEqual(r.build_dir, []);
+    assert.ok(!text.includes('build directory'), text);
+    // each directory's compile pairs with its own: nothing only in one build
+    assert.deepEqual(r.outputs_only_in_a, []);
+    assert.deepEqual(r.outputs_only_in_b, []);
+  },
+  120_000,
+);
+
 /** Four compiles, two of each header of one name in two directories (kernel/events/internal.h, fs/internal.h). */
 const TWO_HEADERS = {
   Makefile:
