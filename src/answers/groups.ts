@@ -26,7 +26,7 @@ import { compileGlob, defaultHidden, SYSTEM_PATHS } from '../graph/glob.js';
 import { Kind, READS, WRITES } from '../model/kinds.js';
 import type { Build, BuildFile, Process } from '../model/index.js';
 import { baseName, dirName, resolvePath } from '../normalize/paths.js';
-import { isOwnTemporary, isTemporary } from '../model/temporary.js';
+import { isSetApart } from '../model/temporary.js';
 import { cacheGroups } from '../present/fold.js';
 import { distinctFiles } from '../model/usrmerge.js';
 
@@ -307,8 +307,7 @@ export function fileGroups(build: Build, opts: { all?: boolean; distinct?: boole
     const k = f.kinds;
     const written = (k & WRITES) !== 0;
     if (written) {
-      // a build tool's scratch that present/fold.ts names (CMake's try-compile) stays one line of its group
-      if (isOwnTemporary(f) || (!caches[f.id] && isTemporary(f, build.model.files))) g.temporaries.push(f.id);
+      if (isSetApart(f, build.model.files, !!caches[f.id])) g.temporaries.push(f.id);
       else if (f.removed || readByOthers(build, f)) g.intermediates.push(f.id);
       else g.outputs.push(f.id);
     } else if (k & READS) {

@@ -11,7 +11,7 @@ import { buildFromRecords, type Build, type BuildFile, type BuildModel as Model,
 import { filterMatches, type ModelEnv } from '../model/subject.js';
 import { inFailedProbe } from '../model/failures.js';
 import { Kind, READS, WRITES } from '../model/kinds.js';
-import { isOwnTemporary, isTemporary } from '../model/temporary.js';
+import { isOwnTemporary, isSetApart } from '../model/temporary.js';
 import type { LogRecord } from '../log/schema.js';
 import { isTemp } from '../present/label.js';
 import { cacheGroups, type CacheGroup } from '../present/fold.js';
@@ -63,7 +63,7 @@ export interface FileNode {
   dir: boolean;
   /** Its last change was a removal: it is gone after the build. */
   gone: boolean;
-  /** A temporary (isTemporaryFile, or made and removed in a scratch directory: model/temporary.ts isTemporary): hidden unless --temporaries. */
+  /** A temporary (isTemporaryFile, or set apart as bt summary does: model/temporary.ts isSetApart): hidden unless --temporaries. */
   temporary: boolean;
   /** A temporary's content went from process `from` to process `to` (proc ids; passesOf). */
   passes: Array<{ from: number; to: number }>;
@@ -193,7 +193,7 @@ export function graphModel(build: Build, opts: IngestOptions = {}): BuildModel {
       const f = m.files[id];
       i = focus?.files && !focus.files.has(id) ? -1 : keep(f.path, (f.kinds & WRITES) !== 0) ? files.length : -1;
       if (i >= 0) {
-        const file: FileNode = { idx: i, path: f.path, uses: 0, dir: f.dir, gone: f.removed, temporary: isTemporaryFile(f, cwd) || (!caches[id] && isTemporary(f, m.files)), passes: [] };
+        const file: FileNode = { idx: i, path: f.path, uses: 0, dir: f.dir, gone: f.removed, temporary: isTemporaryFile(f, cwd) || isSetApart(f, m.files, !!caches[id]), passes: [] };
         if (caches[id]) file.cache = caches[id];
         files.push(file);
       }

@@ -50,6 +50,15 @@ function scratchDirs(files: readonly BuildFile[]): ReadonlySet<string> {
   return dirs;
 }
 
+/**
+ * The temporaries bt summary and bt graph set apart: isTemporary, but a
+ * scratch file that a build tool's group names (`grouped`: present/fold.ts
+ * names CMake's TryCompile-XXXXXX) stays a file of its group, one line.
+ */
+export function isSetApart(f: BuildFile, files: readonly BuildFile[], grouped: boolean): boolean {
+  return isOwnTemporary(f) || (!grouped && isTemporary(f, files));
+}
+
 /** Whether `f` is a temporary: a process's own (isOwnTemporary), or a file made and removed in a scratch directory of the build (`files`: the model's files). */
 export function isTemporary(f: BuildFile, files: readonly BuildFile[]): boolean {
   if (isOwnTemporary(f)) return true;
