@@ -132,7 +132,7 @@ export class TraceCgroup {
     }
     if (type !== 'domain') {
       fs.rmdirSync(dir);
-      throw Object.assign(new Error(type), { code: `EOPNOTSUPP: a child of it is "${type}"` });
+      throw new Error(`EOPNOTSUPP: a child of it is "${type}"`); // no errno of its own: the note prints the message
     }
     const id = fs.statSync(dir, { bigint: true }).ino;
     // Level: components below the hierarchy root (root = 0). The mount
