@@ -7,7 +7,7 @@ import { commandLine, count, counted, displayPath, endedText, exitStatus, firstO
 import { dirName } from '../normalize/paths.js';
 import { foldDirs } from '../present/fold.js';
 import { commandIn } from '../present/label.js';
-import { shortfallNotes } from '../present/lost.js';
+import { lostEvents, shortfallNotes } from '../present/lost.js';
 import { depNodes, type DepNode, type DepsResult } from './deps.js';
 import { endedProcs, sameFailures } from './same.js';
 import type { FailedJob, Summary } from './summary.js';
@@ -140,7 +140,7 @@ export function summaryText(s: Summary, opts: TextOptions = {}): string {
   const out: string[] = [];
   if (s.live) out.push('NOTE: a running bt trace still writes this log: what follows is the build so far');
   else if (s.incomplete) out.push('WARNING: the trace is incomplete (no trailer, or torn): what follows may miss the end of the build');
-  if (s.lost) out.push(`WARNING: ${count(s.lost)} events were lost during the trace: what follows may miss some`);
+  if (s.lost) out.push(`WARNING: ${lostEvents(s.lost)}: what follows may miss some`);
   const shortfalls = { truncated: s.truncated_strings, failedExecArgv: s.failed_exec_argv_cut, repeatCounts: s.unknown_repeat_counts };
   for (const note of shortfallNotes(shortfalls, s.incomplete || s.live)) out.push(`note: ${note}`);
   out.push(`build: ${commandLine(s.command, 200)}`);

@@ -27,6 +27,7 @@ import { sortFindings, type Finding } from './finding.js';
 import { hermeticity } from './hermeticity.js';
 import { compileGlobs, Noise } from './noise.js';
 import { races } from './races.js';
+import { lostEvents } from '../present/lost.js';
 
 export type { Finding, FindingKind, FileUse, JobRef } from './finding.js';
 export { KIND_ORDER } from './finding.js';
@@ -96,7 +97,7 @@ export async function check(build: Build, opts: CheckOptions = {}): Promise<Chec
   }
   if (build.model.live) notes.push('a running bt trace still writes the log: findings cover the build so far');
   else if (build.model.incomplete) notes.push('the log is incomplete: findings cover what was recorded');
-  if (build.model.lostEvents) notes.push(`${build.model.lostEvents} events were lost while tracing: findings may be incomplete`);
+  if (build.model.lostEvents) notes.push(`${lostEvents(build.model.lostEvents, 'while tracing')}: findings may be incomplete`);
   return { findings: sortFindings(found), checked, notes };
 }
 

@@ -15,7 +15,7 @@ import { DEFAULT_MAX_NODES, emptyNote, type GraphOptions, type GraphView } from 
 import type { Build } from '../model/index.js';
 import type { Filter } from '../filter/index.js';
 import { displayPath } from '../present/format.js';
-import { shortfallNotes } from '../present/lost.js';
+import { lostEvents, shortfallNotes } from '../present/lost.js';
 import { fileArgument, hostPaths } from './file-argument.js';
 import { tornText } from '../log/check.js';
 
@@ -160,7 +160,7 @@ export function graphCommand(): Command {
         if (empty && !(focused && focus && focus.procs.size === 0)) notes.push(empty);
         if (res.model.live) notes.push('a running bt trace still writes the log: the picture shows the build so far');
         else if (res.model.incomplete && !res.torn) notes.push('the trace is incomplete (no trailer): the picture may miss the end of the build');
-        if (res.model.lostEvents) notes.push(`${res.model.lostEvents} events were lost during the trace: the picture may miss some`);
+        if (res.model.lostEvents) notes.push(`${lostEvents(res.model.lostEvents)}: the picture may miss some`);
         notes.push(...shortfallNotes(res.model.shortfalls, res.model.incomplete || res.model.live));
         if (res.summary?.warningCount && o.warnings !== 'all') {
           notes.push(`${res.summary.warningCount} normalization warnings (--warnings all prints them)`);

@@ -9,6 +9,11 @@ import { count, counted } from './format.js';
 /** How much of a failed exec's argv the kernel keeps (bpf/exec.bpf.h BT_FAIL_DATA_MAX). */
 const FAILED_ARGV_KEPT = '16 KiB';
 
+/** The readers' words for events not in the log (log/lost.ts isLoss), before what each says they mean for its answer. */
+export function lostEvents(n: number, when = 'during the trace'): string {
+  return `${count(n)} events were lost ${when}`;
+}
+
 /** A line per kind of shortfall; `cut`: the log ends without its trailer (cut, or still being written). */
 export function shortfallNotes(s: Shortfalls, cut: boolean): string[] {
   const out: string[] = [];

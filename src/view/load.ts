@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { inputName } from '../log/input.js';
 import { loadBuild, type Build, type LoadOptions } from '../model/index.js';
 import { count } from '../present/format.js';
-import { shortfallNotes } from '../present/lost.js';
+import { lostEvents, shortfallNotes } from '../present/lost.js';
 
 export function loadWithProgress(path: string, opts: LoadOptions & { quiet?: boolean } = {}): Build {
   const t0 = Date.now();
@@ -28,7 +28,7 @@ export function loadWithProgress(path: string, opts: LoadOptions & { quiet?: boo
   say(`bt view: ${count(m.processes.length)} processes, ${count(m.files.length)} files${records ? `, ${count(records)} records` : ''} loaded in ${seconds()} s\n`);
   if (m.live) say('bt view: note: a running bt trace still writes the log: the view shows the build so far (open it again for more)\n');
   else if (m.incomplete) say('bt view: note: the trace is incomplete (no trailer): the end of the build may be missing\n');
-  if (m.lostEvents) say(`bt view: note: ${count(m.lostEvents)} events were lost during the trace\n`);
+  if (m.lostEvents) say(`bt view: note: ${lostEvents(m.lostEvents)}\n`);
   for (const note of shortfallNotes(m.shortfalls, m.incomplete || m.live)) say(`bt view: note: ${note}\n`);
   return build;
 }
