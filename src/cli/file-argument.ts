@@ -6,7 +6,6 @@
  * bytes typed (capture/rawargs.ts: Node decodes argv as UTF-8, a byte that
  * is not UTF-8 becoming U+FFFD).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { exactArg } from '../capture/rawargs.js';
 import { hostRealpath } from '../normalize/aliases.js';
@@ -23,18 +22,13 @@ export function fileArgument(arg: string): string {
  * the build's paths went through `lnk -> real` and were named real/... .
  */
 export function hostPaths(header: { hostname?: string | null }): ((p: string) => string | undefined) | undefined {
-  return hostRealpath(header.hostname ?? undefined) ? physicalPath : undefined;
-}
-
-/** A path as this machine names it (the file itself may be gone: then its directory's real path and its name). Reads only. */
-function physicalPath(p: string): string | undefined {
-  try {
-    return fs.realpathSync(p);
-  } catch {
-    try {
-      return path.join(fs.realpathSync(path.dirname(p)), path.basename(p));
-    } catch {
-      return undefined;
-    }
-  }
+  const real = hostRealpath(header.hostname ?? undefined);
+  if (!real) return undefined;
+  // the file itself may be gone: then its directory's real path and its name
+  return (p) => {
+    const here = real(p);
+    if (here !== undefined) return here;
+    const dir = real(path.dirname(p));
+    return dir === undefined ? undefined : path.join(dir, path.basename(p));
+  };
 }
