@@ -24,7 +24,7 @@
  */
 import { compileGlob, defaultHidden, SYSTEM_PATHS } from '../graph/glob.js';
 import { Kind, READS, WRITES } from '../model/kinds.js';
-import type { Build, BuildFile, Process } from '../model/index.js';
+import { unitId, type Build, type BuildFile, type Process } from '../model/index.js';
 import { baseName, dirName, resolvePath } from '../normalize/paths.js';
 import { isSetApart } from '../model/temporary.js';
 import { cacheGroups } from '../present/fold.js';
@@ -202,7 +202,10 @@ export function placeOf(path: string, startDir: string): Place {
  * what that job made, not an intermediate.
  */
 function readByOthers(build: Build, f: BuildFile): boolean {
-  const unit = (proc: number) => build.process(proc)?.job || proc;
+  const unit = (proc: number) => {
+    const p = build.process(proc);
+    return p ? unitId(p) : proc;
+  };
   const writers = new Set<number>();
   for (const a of f.procs) if (a.kinds & WRITES) writers.add(unit(a.proc));
   if (!writers.size) return false;

@@ -25,7 +25,7 @@
  * relative to rustc's working directory); one that is gone is a note.
  */
 import path from 'node:path';
-import { programName, WRITES, type Build, type Process } from '../model/index.js';
+import { programName, WRITES, type Build, type Process, unitId } from '../model/index.js';
 import { envMap } from '../model/env.js';
 import { subtree } from '../model/subtree.js';
 import { baseName, dirName, normalizeAbs, relativeInside } from '../normalize/paths.js';
@@ -120,7 +120,7 @@ export function undeclaredByDepInfo(build: Build, compiles: readonly Compile[], 
       continue;
     }
     const known = new Set(listed);
-    const job = c.rustc.job || c.rustc.proc;
+    const job = unitId(c.rustc);
     for (const [id, { at, proc }] of reads.sort((a, b) => a[1].at - b[1].at)) {
       const f = build.model.files[id];
       if (known.has(f.path)) continue;

@@ -2,7 +2,7 @@
  * What bt check reports: one Finding per problem, naming the file(s) and
  * the job(s) by command line, with times relative to the build's start.
  */
-import type { Build } from '../model/index.js';
+import { unitId, type Build } from '../model/index.js';
 
 export type FindingKind =
   | 'hermeticity'
@@ -79,7 +79,7 @@ export function secondsSince(build: Build, ts: number): number {
 /** The job a process belongs to, or the process itself when it is in no job (drivers, the root). */
 export function jobOf(build: Build, proc: number): number {
   const p = build.process(proc);
-  return p?.job || proc;
+  return p ? unitId(p) : proc;
 }
 
 /** A job (by its root proc, or a process outside jobs) as a JobRef. */

@@ -36,7 +36,7 @@
  * used-before-produced too, even when the two did not overlap: the build
  * broke because nothing ordered them (make -j2 ran the generator after).
  */
-import { failed, Kind, USES, WRITES, type Build, type BuildFile, type FileAccess } from '../model/index.js';
+import { failed, Kind, USES, WRITES, type Build, type BuildFile, type FileAccess, unitId } from '../model/index.js';
 import { commandLine, exitText, pathShower, signalName } from '../present/format.js';
 import { RACE_FIX } from './fix.js';
 import { jobRef, secondsSince, type FileUse, type Finding, type PathNamer } from './finding.js';
@@ -225,7 +225,7 @@ function jobUses(build: Build, f: BuildFile, skip: (f: BuildFile, a: FileAccess)
     // not the reads and stats of its bookkeeping (makefiles, timestamps)
     const kinds = p.job ? a.kinds : a.kinds & (Kind.PROBE | WRITES);
     if (!kinds) continue;
-    const job = p.job || p.proc;
+    const job = unitId(p);
     let u = by.get(job);
     if (!u) by.set(job, (u = { job, write: -1, created: false, look: -1, lookKinds: 0, proc: a.proc, writer: 0, usersEnd: 0 }));
     const end = p.end || Infinity;

@@ -10,7 +10,7 @@
  * build only; the biggest changes of job durations. Paths are compared
  * from each build's base directory (base.ts).
  */
-import { loadBuild, Kind, programName, READS, WRITES, type Build, type BuildFile, type LoadOptions, type Process } from '../model/index.js';
+import { loadBuild, Kind, programName, READS, WRITES, type Build, type BuildFile, type LoadOptions, type Process, unitId } from '../model/index.js';
 import { baseName, isPseudoPath } from '../normalize/paths.js';
 import { usrMergeOf } from '../log/usrmerge.js';
 import { mergedUsr } from '../model/usrmerge.js';
@@ -555,7 +555,7 @@ function consumers(s: Side, keys: ReadonlySet<string>): Map<string, Set<number>>
     for (const acc of f.procs) {
       if (!(acc.kinds & (Kind.READ | Kind.EXEC))) continue;
       const p = s.build.process(acc.proc);
-      if (p) set.add(p.job || p.proc);
+      if (p) set.add(unitId(p));
     }
   }
   return out;

@@ -22,7 +22,7 @@ import { endInBuild } from './outlived.js';
 import { distinctFiles, otherUsrName } from './usrmerge.js';
 import { displayPath } from '../present/format.js';
 
-export { DEFAULT_DRIVERS, isDriver, JobIndex, readersOf, writersOf, type Job, type JobOptions } from './jobs.js';
+export { DEFAULT_DRIVERS, isDriver, JobIndex, readersOf, writersOf, type Job, type JobOptions, unitId } from './jobs.js';
 export { Kind, KIND_NAMES, kindBit, kindNames, READS, USES, WRITES, type KindName } from './kinds.js';
 export { ModelBuilder } from './model.js';
 export { buildEndOf, endInBuild, outlivedOf, outlivedProcs, type Outlived } from './outlived.js';

@@ -79,6 +79,11 @@ function driverSet(opts: JobOptions): Set<string> {
   return new Set([...DEFAULT_DRIVERS, ...(opts.drivers ?? [])]);
 }
 
+/** The unit of work a process counts in: its job's root proc, or the process itself when it is in no job (drivers, the root). */
+export function unitId(p: Pick<Process, 'job' | 'proc'>): number {
+  return p.job || p.proc;
+}
+
 /** True if `p` is a build driver. */
 export function isDriver(p: Process, drivers: ReadonlySet<string>): boolean {
   const names = [p.exe ? baseName(p.exe) : '', p.argv[0] ? baseName(p.argv[0]) : ''];
