@@ -81,12 +81,13 @@ export class TraceCgroup {
   }
 
   static create(root = cgroup2Root(), own = ownCgroup()): TraceCgroup {
-    const home = homeOf(root, own);
-    const fallback = path.join(root, PARENT);
-    const homes = home === root ? [root] : [home, root];
+    const parents = traceParents(root, own);
+    const fallback = parents[parents.length - 1];
+    const home = parents.length > 1 ? parents[0] : undefined;
+    const homes = home ? [home, root] : [root];
     const name = `trace-${process.pid}-${Date.now().toString(36)}`;
     let note: string | undefined;
-    if (home !== root) {
+    if (home) {
       try {
         cleanStale(home, homes);
         const cg = TraceCgroup.make(root, path.join(home, name), homes);
