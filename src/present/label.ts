@@ -8,6 +8,10 @@
  *    ARG_MAX_CHARS: a path keeps its file name and the nearest whole
  *    directories, `…/core.dir/src/core.c.o`; another argument is cut in the
  *    middle);
+ *  - the program is the one that does the work: a script's interpreter
+ *    gives way to the script (`bash ./libtool …` is `libtool …`,
+ *    `tclsh8.6 tool/mksqlite3h.tcl …` is `mksqlite3h.tcl …`), as in the
+ *    tool table (programName);
  *  - else the tool's leading words stay (`cmake -E rename`, `ar qc`,
  *    `git -C DIR describe`, `go build`, `go tool compile`, `cargo +nightly
  *    build`, `python3 -m MODULE`, `npm run NAME`), then -c, then -o OUTPUT
@@ -15,17 +19,26 @@
  *    outside the build's directory), the sources (cut from the left to fit),
  *    the build's own files, the others; never an option's value (-I DIR);
  *    " …" says that something was left out;
+ *  - libtool shows its mode and the command it wraps, whose kept words
+ *    stay in their order with " …" where words were left out, its own
+ *    options' values (-rpath DIR) never shown:
+ *    `libtool --mode=compile gcc … -c -o png.lo png.c`;
  *  - a shell's `-c SCRIPT` that does not fit shows the script's first real
  *    command, labelled the same way: `sh -c 'ar qc libcore.a …'`, skipping
  *    `:`, `true`, `cd DIR` (whose DIR the command's paths are relative to),
  *    `set`, `trap`, `export`, tests, assignments, progress lines (`echo`,
  *    `printf`) and clean-ups before the work (`rm -f`, `mkdir -p`,
- *    `cmake -E rm` / `make_directory`).
+ *    `cmake -E rm` / `make_directory`); " …" after it says the script does
+ *    more, or redirects its input or output (`>sqlite3.h`).
+ *
+ * So a label never reads as another real command: a word keeps its role
+ * (a compiler's -c is not shown after bash, an option's value is not shown
+ * as a file).
  */
 import { commandLine, middle, quoteArg, shellJoin } from './format.js';
 import { baseName, relativeInside, resolvePath } from '../normalize/paths.js';
 import { SOURCE_EXT, takesValue } from '../model/toolargs.js';
-import { isShell, shellInline } from '../model/program.js';
+import { isShell, programName, shellInline } from '../model/program.js';
 
 /** The most an argument takes of a label when the whole command fits. */
 export const ARG_MAX_CHARS = 28;
@@ -60,7 +73,12 @@ export function shortCommand(p: { argv: readonly string[]; cwd: string }, progra
  */
 export function commandIn(argv: readonly string[], max: number, cwd = ''): string {
   if (shellJoin(argv).length <= max || !argv.length) return commandLine(argv, max);
-  return shortCommand({ argv, cwd }, baseName(argv[0]!), max);
+  return shortCommand({ argv, cwd }, programOf(argv), max);
+}
+
+/** The program a command runs, a script rather than its interpreter (`bash ./libtool` runs libtool). */
+function programOf(argv: readonly string[]): string {
+  return programName({ argv, exe: '', pid: 0 });
 }
 
 /**
@@ -120,9 +138,11 @@ export function isTemp(path: string, cwd: string): boolean {
   return top !== undefined && cwd !== top && !cwd.startsWith(`${top}/`);
 }
 
-/** Part of a label: its text, and how to shorten it to a given room (else it is left out). */
+/** Part of a label: its text, the words of the command it shows (`at`, `words`), and how to shorten it to a given room (else it is left out). */
 interface Group {
   text: string;
+  at: number;
+  words: number;
   shrink?: (room: number) => string | undefined;
 }
 
@@ -139,33 +159,76 @@ function fitGroups(program: string, groups: readonly Group[], omitted: boolean, 
   return omitted ? `${line} …` : line;
 }
 
+/**
+ * Program and groups (taken in their order of importance while they fit in
+ * `max`) shown in the command's order of its `n` arguments, with " …"
+ * wherever words are left out: `gcc … -c -o png.lo png.c`.
+ */
+function fitInOrder(program: string, groups: readonly Group[], n: number, max: number): string {
+  const render = (kept: readonly { g: Group; text: string }[]): string => {
+    let line = program;
+    let next = 0;
+    for (const { g, text } of [...kept].sort((x, y) => x.g.at - y.g.at)) {
+      if (g.at > next) line += ' …';
+      line += ` ${text}`;
+      next = g.at + g.words;
+    }
+    return next < n ? `${line} …` : line;
+  };
+  const kept: { g: Group; text: string }[] = [];
+  for (const g of groups) {
+    const over = render([...kept, { g, text: g.text }]).length - max;
+    const text = over <= 0 ? g.text : g.shrink?.(g.text.length - over);
+    if (text === undefined || render([...kept, { g, text }]).length > max) break;
+    kept.push({ g, text });
+  }
+  return render(kept);
+}
+
+/** How commandLabel shows a command: its kept words in their order (else by importance), and options that take a value besides the program's own (takesValue). */
+interface LabelStyle {
+  inOrder?: boolean;
+  takes?: (option: string) => boolean;
+}
+
 /** The program and the arguments that tell most, in at most `max` characters (see the module's comment). */
-function commandLabel(program: string, rest: readonly string[], cwd: string, max: number): string {
+function commandLabel(program: string, rest: readonly string[], cwd: string, max: number, style: LabelStyle = {}): string {
   const prog = program.length > max - 2 ? middle(program, max - 2) : program;
   const show = (a: string) => shortArg(display(a, cwd), ARG_MAX_CHARS);
   const all = [prog, ...rest.map(show)].join(' ');
   if (all.length <= max) return all;
+  if (LIBTOOL.test(program)) {
+    const s = libtoolLabel(prog, rest, cwd, max);
+    if (s !== undefined) return s;
+  }
   const lead = leadArgs(program, rest);
-  const groups: Group[] = lead.map((i) => ({ text: show(rest[i]!) }));
-  const tail = rest.filter((_, i) => !lead.includes(i));
+  const groups: Group[] = lead.map((i) => ({ text: show(rest[i]!), at: i, words: 1 }));
+  // the other arguments, by their index in rest
+  const tail = rest.map((_, i) => i).filter((i) => !lead.includes(i));
   let shown = lead.length;
-  if (tail.includes('-c')) {
-    groups.push({ text: '-c' });
+  const ci = tail.find((i) => rest[i] === '-c');
+  if (ci !== undefined) {
+    groups.push({ text: '-c', at: ci, words: 1 });
     shown++;
   }
-  const oi = tail.indexOf('-o');
-  const out = oi >= 0 && oi + 1 < tail.length ? tail[oi + 1] : undefined;
+  const oi = tail.findIndex((i) => rest[i] === '-o');
+  const outAt = oi >= 0 && oi + 1 < tail.length ? tail[oi] : undefined;
+  const out = outAt !== undefined ? rest[tail[oi + 1]!] : undefined;
+  const takes = (o: string) => takesValue(program, o) || (style.takes?.(o) ?? false);
   const seen = new Set<string>(out !== undefined ? [out] : []);
-  const files = tail.filter((a, i) => {
-    if (a.startsWith('-') || takesValue(program, tail[i - 1] ?? '') || seen.has(a) || !/[./]/.test(a) || (a.startsWith('.') && !a.includes('/'))) return false;
+  const files = tail.filter((i, k) => {
+    const a = rest[i]!;
+    if (a.startsWith('-') || takes(rest[tail[k - 1]!] ?? '') || seen.has(a) || !/[./]/.test(a) || (a.startsWith('.') && !a.includes('/'))) return false;
     seen.add(a);
     return true;
   });
   // the shortened path of a file, cut further from the left when the room is less
-  const pathGroup = (a: string, prefix = ''): Group => {
+  const pathGroup = (a: string, at: number, words = 1, prefix = ''): Group => {
     const d = display(a, cwd);
     return {
       text: `${prefix}${shortArg(d, ARG_MAX_CHARS)}`,
+      at,
+      words,
       shrink: isPath(d)
         ? (room) => {
             const s = shortPath(d, room - prefix.length);
@@ -174,16 +237,60 @@ function commandLabel(program: string, rest: readonly string[], cwd: string, max
         : undefined,
     };
   };
-  const source = (a: string) => LABEL_SOURCE_EXT.has(a.slice(a.lastIndexOf('.') + 1)) && a.lastIndexOf('.') > a.lastIndexOf('/') + 1;
-  const local = (a: string) => !a.startsWith('/') || (!!cwd && relativeInside(cwd, a) !== undefined);
+  const source = (i: number) => {
+    const a = rest[i]!;
+    return LABEL_SOURCE_EXT.has(a.slice(a.lastIndexOf('.') + 1)) && a.lastIndexOf('.') > a.lastIndexOf('/') + 1;
+  };
+  const local = (i: number) => !rest[i]!.startsWith('/') || (!!cwd && relativeInside(cwd, rest[i]!) !== undefined);
   const temp = out !== undefined && isTemp(out, cwd);
-  if (out !== undefined && !temp) groups.push(pathGroup(out, '-o '));
-  for (const a of files.filter(source)) groups.push(pathGroup(a));
-  if (out !== undefined && temp) groups.push(pathGroup(out, '-o '));
-  for (const a of files.filter((f) => !source(f) && local(f))) groups.push({ text: show(a) });
-  for (const a of files.filter((f) => !source(f) && !local(f))) groups.push({ text: show(a) });
+  if (out !== undefined && !temp) groups.push(pathGroup(out, outAt!, 2, '-o '));
+  for (const i of files.filter(source)) groups.push(pathGroup(rest[i]!, i));
+  if (out !== undefined && temp) groups.push(pathGroup(out, outAt!, 2, '-o '));
+  for (const i of files.filter((f) => !source(f) && local(f))) groups.push({ text: show(rest[i]!), at: i, words: 1 });
+  for (const i of files.filter((f) => !source(f) && !local(f))) groups.push({ text: show(rest[i]!), at: i, words: 1 });
   shown += files.length + (out !== undefined ? 2 : 0);
+  if (style.inOrder) return fitInOrder(prog, groups, rest.length, max);
   return fitGroups(prog, groups, shown < rest.length, max);
+}
+
+/** libtool, by its name (glibtool on some systems). */
+const LIBTOOL = /^g?libtool$/;
+
+/** libtool's modes, given as a word when not as --mode=MODE (`libtool compile gcc …`). */
+const LIBTOOL_MODES = new Set(['compile', 'link', 'install', 'execute', 'finish', 'uninstall', 'clean']);
+
+/** libtool's options, among the wrapped command's arguments, whose value is the next argument (`-rpath /usr/local/lib`). */
+const LIBTOOL_WITH_VALUE = new Set([
+  '-rpath', '-R', '-version-info', '-version-number', '-release', '-export-symbols', '-export-symbols-regex',
+  '-precious-files-regex', '-bindir', '-Xcompiler', '-Xlinker', '-XCClinker', '-weak', '-dlopen', '-dlpreopen',
+]);
+
+/**
+ * libtool's label: its mode and the command it wraps, that command's kept
+ * words in their order (`libtool --mode=compile gcc … -c -o png.lo png.c`).
+ * Undefined when libtool wraps no command (`libtool --finish DIR`).
+ */
+function libtoolLabel(prog: string, rest: readonly string[], cwd: string, max: number): string | undefined {
+  const mode: string[] = [];
+  let i = 0;
+  while (i < rest.length && rest[i]!.startsWith('-')) {
+    const a = rest[i]!;
+    if (a === '--mode' || a === '--tag') {
+      if (a === '--mode') mode.push(a, rest[i + 1] ?? '');
+      i += 2;
+      continue;
+    }
+    if (a.startsWith('--mode=')) mode.push(a);
+    i++;
+  }
+  if (!mode.length && LIBTOOL_MODES.has(rest[i] ?? '')) mode.push(rest[i++]!);
+  if (i >= rest.length) return undefined;
+  // words left out before the mode (--tag=CC, --silent) do not change what it does; the wrapped command's are marked
+  const head = [prog, ...mode.map(quoteArg)].join(' ');
+  const room = max - head.length - 1;
+  const tool = baseName(rest[i]!);
+  if (room < tool.length + 2) return undefined;
+  return `${head} ${commandLabel(tool, rest.slice(i + 1), cwd, room, { inOrder: true, takes: (o) => LIBTOOL_WITH_VALUE.has(o) })}`;
 }
 
 /** Tools whose first word is a subcommand (`meson compile`, `docker build`). */
@@ -251,14 +358,21 @@ function preparation(words: readonly string[]): boolean {
   return prog === 'cmake' && words[1] === '-E' && ['rm', 'remove', 'remove_directory', 'make_directory'].includes(words[2] ?? '');
 }
 
+/** A simple command of a shell script: its words, and whether it redirects its input or output (left out of the words). */
+export interface ScriptCommand {
+  words: string[];
+  redirects: boolean;
+}
+
 /**
  * The simple commands of a shell script, each as its words (quotes
  * removed, redirections left out, `$(…)` and backquotes kept as written),
  * split at `;`, `&&`, `||`, `|`, `&`, newlines and parentheses.
  */
-export function scriptCommands(s: string): string[][] {
-  const cmds: string[][] = [];
+export function scriptCommands(s: string): ScriptCommand[] {
+  const cmds: ScriptCommand[] = [];
   let words: string[] = [];
+  let redirects = false;
   let word = '';
   let inWord = false;
   let redirect = false;
@@ -273,8 +387,9 @@ export function scriptCommands(s: string): string[][] {
   const endCmd = () => {
     endWord();
     redirect = false;
-    if (words.length) cmds.push(words);
+    if (words.length) cmds.push({ words, redirects });
     words = [];
+    redirects = false;
   };
   for (let i = 0; i < s.length; i++) {
     const c = s[i]!;
@@ -330,6 +445,7 @@ export function scriptCommands(s: string): string[][] {
       while ('<>&|'.includes(s[i + 1] ?? 'x')) i++;
       if (s[i + 1] === '-') i++;
       redirect = true;
+      redirects = true;
     } else {
       word += c;
       inWord = true;
@@ -369,21 +485,24 @@ function shellLabel(program: string, rest: readonly string[], cwd: string, max: 
   // options that leave the script no room (bash --norc -o pipefail -e -u -c): the shell and its -c alone
   if (max - prefix.length - 3 < 16) prefix = `${program} ${quoteArg(rest[ci]!)}`;
   const script = rest[ci + 1]!;
-  const cmds = scriptCommands(script).map(commandWords).filter((w) => w.length > 0);
-  const prog = (w: readonly string[]) => baseName(w[0]!);
-  const real = (w: readonly string[]) => !NOISE.has(prog(w)) && !PROGRESS.has(prog(w)) && !preparation(w);
+  const cmds = scriptCommands(script)
+    .map((c) => ({ ...c, words: commandWords(c.words) }))
+    .filter((c) => c.words.length > 0);
+  const prog = (c: ScriptCommand) => baseName(c.words[0]!);
+  const real = (c: ScriptCommand) => !NOISE.has(prog(c)) && !PROGRESS.has(prog(c)) && !preparation(c.words);
   let k = cmds.findIndex(real);
-  if (k < 0) k = cmds.findIndex((w) => !NOISE.has(prog(w)));
+  if (k < 0) k = cmds.findIndex((c) => !NOISE.has(prog(c)));
   const room = max - prefix.length - 3;
   if (k < 0) return `${prefix} ${quoteText(middle(script, room))}`;
   // the directory the command runs in: the cwd, after the `cd DIR` before it
   let dir = cwd;
-  for (const w of cmds.slice(0, k)) {
-    if (prog(w) === 'cd' && w.length === 2 && !/[$`~]/.test(w[1]!)) dir = resolvePath(dir || undefined, w[1]!) ?? dir;
+  for (const c of cmds.slice(0, k)) {
+    if (prog(c) === 'cd' && c.words.length === 2 && !/[$`~]/.test(c.words[1]!)) dir = resolvePath(dir || undefined, c.words[1]!) ?? dir;
   }
-  const words = cmds[k]!;
-  const more = rest.length > ci + 2 || cmds.slice(k + 1).some((w) => prog(w) !== ':' && prog(w) !== 'true');
-  let inner = commandLabel(prog(words), words.slice(1), dir, more ? room - 2 : room);
+  const { words, redirects } = cmds[k]!;
+  const more = redirects || rest.length > ci + 2 || cmds.slice(k + 1).some((c) => prog(c) !== ':' && prog(c) !== 'true');
+  const cmd = programOf(words);
+  let inner = commandLabel(cmd, argsAfter(words, cmd), dir, more ? room - 2 : room);
   if (more && !inner.endsWith(' …')) inner += ' …';
   return `${prefix} ${quoteText(inner)}`;
 }
