@@ -559,7 +559,9 @@ function compare(
         // the generating rule: the one the graph makes the file with, else the target its job built (an undeclared output)
         if (!other || other.g !== g || !(g.isTarget(f.path) || inTree(f.path))) continue;
         const from = g.isTarget(f.path) ? f.path : other.target;
-        if (g.madeWith(target).has(from) || g.ordered(from, target)) continue;
+        // ordered after the rule whose job wrote it is enough, whatever other rule names the file (libtool's .libs/X.o of
+        // X.lo, which sqlite's `.libs/sqlite3.o: sqlite3.lo` names, as the built-in `%.o: %.c` names X.o)
+        if (g.madeWith(target).has(from) || g.ordered(from, target) || g.ordered(other.target, target)) continue;
         const name = show(f.path);
         const rule = g.ruleOf(from);
         const how = used === 'ran' ? 'ran' : used === 'looked for' ? 'looked for' : 'read';

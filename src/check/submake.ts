@@ -6,10 +6,14 @@
  * them in its own makefile, so its own jobs compare clean; but from the top
  * a changed lib/foo.c never rebuilds lib/libfoo.a. Found per such target:
  * the job under a make that started another make, wrote a target of the
- * outer make's graph, read sources of the tree, and whose rule has no
- * prerequisite at all (the classic case), or, for a sub-make into a
- * directory of its own (`make -C lib`), does not depend on all it read
- * there.
+ * outer make's graph whose recipe it runs (the rule that started the
+ * sub-make), read sources of the tree, and whose rule has no prerequisite
+ * at all (the classic case), or, for a sub-make into a directory of its
+ * own (`make -C lib`), does not depend on all it read there. A target of
+ * another rule that some job under the sub-make wrote is not that rule's
+ * staleness: automake's phony `all:` runs `$(MAKE) all-am` in the same
+ * directory, whose compiles write the .deps/X.Plo that
+ * `$(am__depfiles_remade):` (a rule with no prerequisites) also names.
  */
 import { isDriver, Kind, READS, WRITES, type Build } from '../model/index.js';
 import { subtree } from '../model/subtree.js';
@@ -20,12 +24,14 @@ import { MAKES } from './makedb.js';
 import { fixStaleSubMake } from './fix.js';
 import type { Graph } from './makegraph.js';
 import type { Noise } from './noise.js';
+import { RecipeChains } from './recipes.js';
 
 /** The findings for the processes started by a make whose graph `graphUnder` gives (by the make's proc id). */
 export function staleSubMakes(build: Build, noise: Noise, graphUnder: (make: number) => Graph | undefined, show: PathNamer): Finding[] {
   const start = build.startDir || '/';
   const inTree = (p: string) => relativeInside(start, p) !== undefined && p !== start;
   const out: Finding[] = [];
+  const chains = new RecipeChains(build);
   for (const child of build.model.processes) {
     // a recipe line of the outer make: the sub-make itself (make runs `$(MAKE) -C lib` without a shell) or a shell running it
     const g = graphUnder(child.parent);
@@ -57,6 +63,9 @@ export function staleSubMakes(build: Build, noise: Noise, graphUnder: (make: num
     const inSub = (p: string) => subDir !== g.dir && relativeInside(subDir, p) !== undefined;
     for (const [target] of [...targets].sort((a, b) => a[1] - b[1])) {
       if (g.always(target)) continue;
+      // the sub-make ran for this target only if its rule's recipe is what started it
+      const { lines, auto } = g.recipe(target);
+      if (!chains.runsLineOf(child, lines, auto)) continue;
       const deps = g.dependsOn(target);
       const missing = reads.filter((u) => !deps.has(u.path) && (!deps.size || inSub(u.path)));
       if (!missing.length) continue;

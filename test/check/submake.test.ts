@@ -83,3 +83,52 @@ ebpfTest('check --make: a sub-make in the same directory (make -f, as kbuild run
   assert.equal(r.code, 0, r.stdout);
   assert.match(r.stdout, /^bt check: nothing found in make in /);
 });
+
+/**
+ * Non-recursive automake (libpng): the phony `all: gen.h` runs `$(MAKE) all-am` in the same directory; the compile under
+ * it moves its .deps/main.Tpo onto .deps/main.Po, which `$(am__depfiles_remade):` (no prerequisites, automake's dummy
+ * recipe) also names, and writes sub/.dirstamp by that rule's own recipe. Neither rule ran the sub-make: no staleness
+ * (the fix `.deps/main.Po: FORCE` would overwrite the real dependency file with `# dummy` at every build).
+ */
+ebpfTest('check --make: a sub-make started by a phony target in the same directory (automake\'s all: → make all-am) is not the staleness of the rules whose files its jobs wrote', async () => {
+  const dir = path.join(tmpdir('bt-submake-'), 'automake');
+  fs.mkdirSync(path.join(dir, '.deps'), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'sub'), { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, 'Makefile'),
+    [
+      'all: gen.h',
+      '\t$(MAKE) all-am',
+      'all-am: prog',
+      'prog: main.o sub/x.o',
+      '\tcc -o prog main.o sub/x.o',
+      'gen.h: gen.in',
+      '\tcp gen.in gen.h',
+      'main.o: main.c',
+      '\tcc -MT $@ -MD -MP -MF .deps/main.Tpo -c -o $@ main.c',
+      '\tmv -f .deps/main.Tpo .deps/main.Po',
+      'sub/x.o: sub/x.c sub/.dirstamp',
+      '\tcc -c -o $@ sub/x.c',
+      'sub/.dirstamp:',
+      '\t@mkdir -p sub',
+      '\t@: > sub/.dirstamp',
+      'am__depfiles_remade = ./.deps/main.Po',
+      '$(am__depfiles_remade):',
+      '\t@mkdir -p $(@D)',
+      "\t@echo '# dummy' >$@-t && mv -f $@-t $@",
+      'include ./.deps/main.Po',
+      '.PHONY: all all-am',
+      '',
+    ].join('\n'),
+  );
+  fs.writeFileSync(path.join(dir, '.deps', 'main.Po'), '# dummy\n');
+  fs.writeFileSync(path.join(dir, 'gen.in'), '#define ONE 1\n');
+  fs.writeFileSync(path.join(dir, 'main.c'), '#include "gen.h"\nint x(void);\nint main(void) { return x() - ONE; }\n');
+  fs.writeFileSync(path.join(dir, 'sub', 'x.c'), 'int x(void) { return 1; }\n');
+  const tr = await trace(['make'], { cwd: dir });
+  assert.equal(tr.code, 0, tr.stderr);
+  assert.match(fs.readFileSync(path.join(dir, '.deps', 'main.Po'), 'utf8'), /^main\.o: main\.c .*gen\.h$/m);
+  const r = await bt(['check', '--make', tr.file]);
+  assert.equal(r.stdout, `bt check: nothing found in make in ${dir} (exit status 0) (checked: hermeticity, races, make)`);
+  assert.equal(r.code, 0);
+});
