@@ -358,14 +358,24 @@ function compare(
       if (f.kind === 'write-write') overwritten.add(`${j.proc}\0${f.file}`);
     }
   }
+  const chains = new RecipeChains(build);
+  /** Whether the job runs a line of the recipe that makes `target` (a rule with no recipe, `y.tab.h: y.tab.c`, has none). */
+  const runsRecipeOf = (job: Job, g: Graph, target: string) => {
+    const { lines, auto } = g.recipe(target);
+    return chains.runsLineOf(job, lines, auto);
+  };
   // the jobs that wrote a target, each with its target
   const anchors: Array<{ job: Job; g: Graph; target: string }> = [];
   for (const job of build.jobs.jobs) {
     const g = graphOf(job);
     if (!g) continue;
     const { wrote } = unitWrites(build, [job]);
-    const targets = [...wrote.keys()].map((id) => build.model.files[id]).filter((f) => !f.dir && g.isTarget(f.path));
-    if (!targets.length) continue;
+    const written = [...wrote.keys()].map((id) => build.model.files[id]).filter((f) => !f.dir && g.isTarget(f.path));
+    if (!written.length) continue;
+    // a job is a line of the recipe it runs: of the targets it wrote, those whose recipe has its line (lemon writing
+    // fts5parse.c and fts5parse.h runs the recipe of fts5parse.c, not the empty rule `fts5parse.h: fts5parse.c`)
+    const running = written.length > 1 ? written.filter((t) => runsRecipeOf(job, g, t.path)) : [];
+    const targets = running.length ? running : written;
     // The job's target: the one its command line names, else the last one it wrote.
     const argv = build.process(job.proc)!.argv.join(' ');
     targets.sort((a, b) => wrote.get(a.id)! - wrote.get(b.id)!);
@@ -377,12 +387,8 @@ function compare(
   // each joined with the other lines of its recipe: a line that made another target stays a unit of its own, unless it
   // runs no line of that target's recipe (a stray): then it is a line of another recipe (automake's `mv .deps/X.Tpo
   // .deps/X.Plo`, CMake's cmake_symlink_library), free to join it; strays become units of their own last
-  const chains = new RecipeChains(build);
   const targetOf = new Map(anchors.map((a) => [a.job.proc, a.target]));
-  const runsOwn = ({ job, g, target }: (typeof anchors)[number]) => {
-    const { lines, auto } = g.recipe(target);
-    return chains.runsLineOf(job, lines, auto);
-  };
+  const runsOwn = ({ job, g, target }: (typeof anchors)[number]) => runsRecipeOf(job, g, target);
   const stray = new Set(anchors.filter((a) => !runsOwn(a)).map((a) => a.job.proc));
   /** Job -> the job that wrote the target of its recipe. */
   const unitOf = new Map<number, number>();
