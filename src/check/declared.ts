@@ -46,6 +46,13 @@
  * on the recipe's target (CMake's `libfoo.so.1: libfoo.so.1.2.3`, which
  * only touches the symlink the library's recipe made) is made with it.
  *
+ * A job that wrote several targets is a line of the recipe it runs: its
+ * target is one whose recipe has its line (lemon writing fts5parse.c and
+ * fts5parse.h runs the recipe of fts5parse.c; the empty rule `fts5parse.h:
+ * fts5parse.c` has none to run). More than a few undeclared inputs (or
+ * outputs) of one recipe are one finding, the recipe's own tools apart
+ * (src/check/grouped.ts).
+ *
  * A file that only the jobs of the target's declared prerequisites wrote
  * (libtool's .libs/X.o beside X.lo) is declared with them; libtool's side
  * files are their target's, and its script, read by every recipe, is one
@@ -89,6 +96,7 @@ import { ReadOrder } from './readers.js';
 import { RecipeChains, shellScript } from './recipes.js';
 import { staleSubMakes } from './submake.js';
 import { libtoolSide, oneForScript, ranLibtool } from './libtool.js';
+import { groupMany, recipeTools, type RecipeWords } from './grouped.js';
 import { ninjaGraph, ninjasIn, onlyGenerator } from './ninjadb.js';
 import { type Noise } from './noise.js';
 
@@ -428,6 +436,8 @@ function compare(
   const findings: Finding[] = [];
   /** Undeclared outputs a race of the job also reports, each with those races: kept only if missing-deps replace them all. */
   const heldBack: Array<[Finding, Finding[]]> = [];
+  /** What a finding joining many of a recipe's files says of the recipe, by the job that wrote its target. */
+  const words = new Map<number, RecipeWords>();
   for (const { job, unit, g, target, made, wrote, writer, read, named } of built.values()) {
     const always = g.always(target) || !!named;
     const deps = g.dependsOn(target);
@@ -463,6 +473,7 @@ function compare(
       return units.length > 0 && units.every((u) => [...(built.get(u)?.made ?? [])].some((t) => deps.has(t)));
     };
     const libtool = ranLibtool(build, unit);
+    words.set(job.proc, { built: `${who} ${building(tname)}`, g, tools: recipeTools(build, unit) });
 
     for (const [id, [ts, by, how]] of always ? [] : read) {
       const f = build.model.files[id];
@@ -602,5 +613,5 @@ function compare(
   }
   // a race that is a missing-dep is reported as that missing-dep: the undeclared output it hid is reported (as at -j1, where the jobs did not race)
   for (const [finding, races] of heldBack) if (races.every((r) => replaced.has(r))) findings.push(finding);
-  return { findings: oneForScript(findings, show), compared: built.size, replaced };
+  return { findings: oneForScript(groupMany(build, findings, words, show), show), compared: built.size, replaced };
 }
