@@ -46,6 +46,13 @@
  * on the recipe's target (CMake's `libfoo.so.1: libfoo.so.1.2.3`, which
  * only touches the symlink the library's recipe made) is made with it.
  *
+ * A job that wrote several targets is a line of the recipe it runs: its
+ * target is one whose recipe has its line (lemon writing fts5parse.c and
+ * fts5parse.h runs the recipe of fts5parse.c; the empty rule `fts5parse.h:
+ * fts5parse.c` has none to run). More than a few undeclared inputs (or
+ * outputs) of one recipe are one finding, the recipe's own tools apart
+ * (src/check/grouped.ts).
+ *
  * A file that only the jobs of the target's declared prerequisites wrote
  * (libtool's .libs/X.o beside X.lo) is declared with them; libtool's side
  * files are their target's, and its script, read by every recipe, is one
@@ -89,6 +96,7 @@ import { ReadOrder } from './readers.js';
 import { RecipeChains, shellScript } from './recipes.js';
 import { staleSubMakes } from './submake.js';
 import { libtoolSide, oneForScript, ranLibtool } from './libtool.js';
+import { groupMany, recipeTools, type RecipeWords } from './grouped.js';
 import { ninjaGraph, ninjasIn, onlyGenerator } from './ninjadb.js';
 import { type Noise } from './noise.js';
 
@@ -358,14 +366,24 @@ function compare(
       if (f.kind === 'write-write') overwritten.add(`${j.proc}\0${f.file}`);
     }
   }
+  const chains = new RecipeChains(build);
+  /** Whether the job runs a line of the recipe that makes `target` (a rule with no recipe, `y.tab.h: y.tab.c`, has none). */
+  const runsRecipeOf = (job: Job, g: Graph, target: string) => {
+    const { lines, auto } = g.recipe(target);
+    return chains.runsLineOf(job, lines, auto);
+  };
   // the jobs that wrote a target, each with its target
   const anchors: Array<{ job: Job; g: Graph; target: string }> = [];
   for (const job of build.jobs.jobs) {
     const g = graphOf(job);
     if (!g) continue;
     const { wrote } = unitWrites(build, [job]);
-    const targets = [...wrote.keys()].map((id) => build.model.files[id]).filter((f) => !f.dir && g.isTarget(f.path));
-    if (!targets.length) continue;
+    const written = [...wrote.keys()].map((id) => build.model.files[id]).filter((f) => !f.dir && g.isTarget(f.path));
+    if (!written.length) continue;
+    // a job is a line of the recipe it runs: of the targets it wrote, those whose recipe has its line (lemon writing
+    // fts5parse.c and fts5parse.h runs the recipe of fts5parse.c, not the empty rule `fts5parse.h: fts5parse.c`)
+    const running = written.length > 1 ? written.filter((t) => runsRecipeOf(job, g, t.path)) : [];
+    const targets = running.length ? running : written;
     // The job's target: the one its command line names, else the last one it wrote.
     const argv = build.process(job.proc)!.argv.join(' ');
     targets.sort((a, b) => wrote.get(a.id)! - wrote.get(b.id)!);
@@ -377,12 +395,8 @@ function compare(
   // each joined with the other lines of its recipe: a line that made another target stays a unit of its own, unless it
   // runs no line of that target's recipe (a stray): then it is a line of another recipe (automake's `mv .deps/X.Tpo
   // .deps/X.Plo`, CMake's cmake_symlink_library), free to join it; strays become units of their own last
-  const chains = new RecipeChains(build);
   const targetOf = new Map(anchors.map((a) => [a.job.proc, a.target]));
-  const runsOwn = ({ job, g, target }: (typeof anchors)[number]) => {
-    const { lines, auto } = g.recipe(target);
-    return chains.runsLineOf(job, lines, auto);
-  };
+  const runsOwn = ({ job, g, target }: (typeof anchors)[number]) => runsRecipeOf(job, g, target);
   const stray = new Set(anchors.filter((a) => !runsOwn(a)).map((a) => a.job.proc));
   /** Job -> the job that wrote the target of its recipe. */
   const unitOf = new Map<number, number>();
@@ -422,6 +436,8 @@ function compare(
   const findings: Finding[] = [];
   /** Undeclared outputs a race of the job also reports, each with those races: kept only if missing-deps replace them all. */
   const heldBack: Array<[Finding, Finding[]]> = [];
+  /** What a finding joining many of a recipe's files says of the recipe, by the job that wrote its target. */
+  const words = new Map<number, RecipeWords>();
   for (const { job, unit, g, target, made, wrote, writer, read, named } of built.values()) {
     const always = g.always(target) || !!named;
     const deps = g.dependsOn(target);
@@ -457,6 +473,7 @@ function compare(
       return units.length > 0 && units.every((u) => [...(built.get(u)?.made ?? [])].some((t) => deps.has(t)));
     };
     const libtool = ranLibtool(build, unit);
+    words.set(job.proc, { built: `${who} ${building(tname)}`, g, tools: recipeTools(build, unit) });
 
     for (const [id, [ts, by, how]] of always ? [] : read) {
       const f = build.model.files[id];
@@ -598,5 +615,5 @@ function compare(
   }
   // a race that is a missing-dep is reported as that missing-dep: the undeclared output it hid is reported (as at -j1, where the jobs did not race)
   for (const [finding, races] of heldBack) if (races.every((r) => replaced.has(r))) findings.push(finding);
-  return { findings: oneForScript(findings, show), compared: built.size, replaced };
+  return { findings: oneForScript(groupMany(build, findings, words, show), show), compared: built.size, replaced };
 }

@@ -65,6 +65,8 @@ export interface Finding {
   uses: FileUse[];
   /** What to change so that it goes away (src/check/fix.ts), naming files as `detail` does. */
   fix?: string;
+  /** undeclared-*: the finding stands for this many files of one recipe (src/check/grouped.ts): `file` is the directory holding them all, `uses` has each. */
+  files?: number;
   /** undeclared-*, missing-dep: the make/ninja target the (first) job built. */
   target?: string;
   /** Races: the two jobs (or drivers) whose uses raced, writer first (not in the JSON: missing-dep takes the race's place). */

@@ -9,6 +9,7 @@
 import path from 'node:path';
 import { readSmallFile } from '../log/io.js';
 import { relativeInside } from '../normalize/paths.js';
+import { count } from '../present/format.js';
 import type { Graph } from './makegraph.js';
 
 /** Headers, as a compiler includes them: what -MMD lists. */
@@ -116,6 +117,33 @@ export function fixUndeclaredOutput(g: Graph, target: string, file: string, show
   if (g.generator === 'Meson') return `list ${f} in output: of the custom_target that makes ${t}`;
   if (g.system === 'ninja') return `add ${f} to the outputs of the edge that makes ${t} (build ${inFile(g, target)} | ${inFile(g, file)}: …)`;
   return `make ${f} a target of the rule for ${t}${at(g, target, show)}: ${inFile(g, target)} ${inFile(g, file)} &: … (grouped targets, GNU make 4.3), or have the recipe not write it`;
+}
+
+/**
+ * Many undeclared inputs of one recipe (src/check/grouped.ts), `n` files
+ * read by `by` (the programs): not a prerequisite list of them all, but a
+ * file that changes with them (a manifest, a stamp), or nothing if the
+ * recipe only looks them over.
+ */
+export function fixUndeclaredInputs(g: Graph, target: string, n: number, by: string, show: (p: string) => string): string {
+  const t = show(target);
+  const lead = `declaring ${count(n)} files one by one is not practical: if ${t} must change with them, make it depend on a file that changes with them, a manifest or a stamp file`;
+  const ifNot = `if ${by} only looks them over (a checksum, a listing), nothing to do`;
+  if (g.generator === 'CMake') return `${lead}, listed in DEPENDS of the add_custom_command that makes ${t}; ${ifNot}`;
+  if (g.generator === 'Meson') return `${lead}, listed in depend_files: of the custom_target that makes ${t}; ${ifNot}`;
+  if (g.system === 'ninja') return `${lead}, as an implicit input of the edge that makes ${t} (build ${inFile(g, target)}: … | STAMP); ${ifNot}`;
+  return `${lead}${at(g, target, show)}: ${inFile(g, target)}: STAMP; ${ifNot}`;
+}
+
+/** Many undeclared outputs of one recipe, in the directories `dirs`: the target as their stamp, or the outputs declared. */
+export function fixUndeclaredOutputs(g: Graph, target: string, dirs: readonly string[], show: (p: string) => string): string {
+  const t = show(target);
+  const where = dirs.map((d) => `${show(d)}/`).slice(0, 3).join(', ') + (dirs.length > 3 ? ', …' : '');
+  const stamp = `if ${t} is their stamp (every rule that reads the files in ${where} depends on ${t}: one that does not is a missing-dep finding), nothing to do`;
+  if (g.generator === 'CMake') return `${stamp}; else list them in OUTPUT or BYPRODUCTS of the add_custom_command that makes ${t}`;
+  if (g.generator === 'Meson') return `${stamp}; else list them in output: of the custom_target that makes ${t}`;
+  if (g.system === 'ninja') return `${stamp}; else add them to the outputs of the edge that makes ${t} (build ${inFile(g, target)} | …: …)`;
+  return `${stamp}; else make them targets of the rule for ${t}${at(g, target, show)}, grouped (GNU make 4.3: ${inFile(g, target)} … &: …), or have the recipe not write them`;
 }
 
 /** missing-dep: the job building `target` used `from` (a target another rule makes, or a file under it), with no order between them. */

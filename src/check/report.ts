@@ -1,6 +1,6 @@
 /** bt check's output: text for people, JSON for scripts. Formatting goes through src/present/. */
 import { programName, type Build } from '../model/index.js';
-import { commandLine, displayPath, pathShower, plural } from '../present/format.js';
+import { commandLine, counted, displayPath, pathShower, plural, showDirName } from '../present/format.js';
 import { commandIn } from '../present/label.js';
 import { KIND_ORDER, type Finding, type JobRef } from './finding.js';
 import type { CheckResult } from './index.js';
@@ -32,6 +32,7 @@ export function checkJson(build: Build, res: CheckResult): object {
     findings: res.findings.map((f) => ({
       kind: f.kind,
       file: f.file,
+      ...(f.files !== undefined ? { files: f.files } : {}),
       ...(f.target !== undefined ? { target: f.target } : {}),
       jobs: f.jobs,
       detail: f.detail,
@@ -71,7 +72,9 @@ export function checkText(build: Build, res: CheckResult, opts: { absolute?: boo
   lines.push(`bt check: ${plural(res.findings.length, 'finding')} in ${what}: ${counts(res.findings)} (checked: ${res.checked.join(', ')})`);
   for (const f of res.findings) {
     lines.push('');
-    const file = f.kind === 'hermeticity' ? `${displayPath(f.file.replace(/\/$/, ''))}/` : show(f.file);
+    // a hermeticity finding's directory; many files of one recipe (grouped.ts) by their count and directory
+    const file =
+      f.kind === 'hermeticity' ? `${displayPath(f.file.replace(/\/$/, ''))}/` : f.files !== undefined ? `${counted(f.files, 'file')} in ${showDirName(show, `${f.file}/`)}` : show(f.file);
     lines.push(`${f.kind}  ${file}${f.target !== undefined ? `  (target ${show(f.target)})` : ''}`);
     lines.push(`  ${f.detail}`);
     if (f.fix !== undefined) lines.push(`  fix: ${f.fix}`);

@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { traceProject, type TracedProject as Traced } from '../helpers/projects.js';
-import { tmpdir } from '../helpers/trace.js';
+import assert from 'node:assert/strict';
+import { tmpdir, trace } from '../helpers/trace.js';
 
 export { traceProject };
 
@@ -20,4 +21,18 @@ export async function traceDefects(): Promise<TracedProject> {
   fs.writeFileSync(path.join(ext, 'version.txt'), '1.0\n');
   const p = await traceProject('defects', { args: [`EXT=${ext}`] });
   return { ...p, ext };
+}
+
+/** A make project of `makefile` (and `files`: name -> content, in subdirectories too) in a new directory, traced with `make -jJOBS` (2). */
+export async function traceMake(prefix: string, makefile: string, files: Record<string, string> = {}, jobs = 2): Promise<{ dir: string; file: string }> {
+  const dir = path.join(tmpdir(prefix), 'p');
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, 'Makefile'), makefile);
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  const t = await trace(['make', `-j${jobs}`], { cwd: dir });
+  assert.equal(t.code, 0, t.stderr);
+  return { dir, file: t.file };
 }

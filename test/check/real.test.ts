@@ -9,7 +9,7 @@ import path from 'node:path';
 import { before } from 'node:test';
 import { ebpfTest, ebpfUnavailableReason } from '../helpers/ebpf.js';
 import { bt, tmpdir, trace } from '../helpers/trace.js';
-import { traceDefects, traceProject, type TracedProject } from './projects.js';
+import { traceDefects, traceMake, traceProject, type TracedProject } from './projects.js';
 
 interface Json {
   command: string[];
@@ -43,17 +43,6 @@ async function checkJson(file: string, args: string[] = []): Promise<{ code: num
   const r = await bt(['check', '--json', ...args, file]);
   assert.ok(r.code === 0 || r.code === 1, `bt check failed (${r.code}): ${r.stderr}`);
   return { code: r.code, json: JSON.parse(r.stdout) as Json, stderr: r.stderr };
-}
-
-/** A make project of `makefile` (and `files`: name -> content) in a new directory, traced with `make -jJOBS` (2). */
-async function traceMake(prefix: string, makefile: string, files: Record<string, string> = {}, jobs = 2): Promise<{ dir: string; file: string }> {
-  const dir = path.join(tmpdir(prefix), 'p');
-  fs.mkdirSync(dir);
-  fs.writeFileSync(path.join(dir, 'Makefile'), makefile);
-  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
-  const t = await trace(['make', `-j${jobs}`], { cwd: dir });
-  assert.equal(t.code, 0, t.stderr);
-  return { dir, file: t.file };
 }
 
 const A_JOB = ['/bin/sh', '-c', 'cp a.in shared.tmp; sleep 0.6; cp shared.tmp a.txt'];
