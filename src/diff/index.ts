@@ -18,7 +18,7 @@ import { tornAt, type Damage } from '../log/check.js';
 import { exitText } from '../present/format.js';
 import { Noise } from '../check/noise.js';
 import { dirAliases } from './aliases.js';
-import { baseDirs, movedDirs, rootProcess } from './base.js';
+import { baseDirs, movedDirs } from './base.js';
 import { compileMasks, Masker } from './mask.js';
 import { argDiff, madeAlike, match, side, type ArgOp, type Matching, type Side } from './match.js';
 
@@ -174,7 +174,7 @@ export function diffBuilds(ba: Build, bb: Build, opts: DiffOptions = {}): DiffRe
   const arguments_: DiffReport['arguments'] = [];
   const directories: DiffReport['directories'] = [];
   // the traced commands as typed: another build directory is what the user changed there (O=/var/obj -> O=out), not $BUILD
-  const roots = moved ? [rootProcess(ba)?.proc, rootProcess(bb)?.proc] : [];
+  const roots = moved ? (m.roots ?? []) : [];
   for (const [x, y] of m.changed) {
     const typed = x === roots[0] && y === roots[1];
     const d = typed ? argDiff(asTyped(a, x), asTyped(b, y)) : argDiff(a.argv.get(x)!, b.argv.get(y)!);
@@ -186,8 +186,8 @@ export function diffBuilds(ba: Build, bb: Build, opts: DiffOptions = {}): DiffRe
   arguments_.sort(byStartA);
   directories.sort(byStartA);
 
-  const only_in_a = topmost(a, m.onlyA);
-  const only_in_b = topmost(b, m.onlyB);
+  const only_in_a = topmost(a, m.onlyA, m.wrapperA);
+  const only_in_b = topmost(b, m.onlyB, m.wrapperB);
   const inputs = fileSets(a, b, Kind.READ | Kind.EXEC, false, [onlyTop(a, m.onlyA, only_in_a), onlyTop(b, m.onlyB, only_in_b)]);
   const outputs = fileSets(a, b, WRITES, true);
   const resolved = resolvedElsewhere(a, b, m, inputs.onlyA, inputs.onlyB);
@@ -270,8 +270,14 @@ function status(p: Process): string {
   return exitText(p.exitCode, p.signal);
 }
 
-/** Unmatched processes whose nearest ran-a-program ancestor is matched (or none): the rest is hidden under them. */
-function topmost(s: Side, only: Process[]): OnlyCommand[] {
+/**
+ * Unmatched processes whose nearest ran-a-program ancestor is matched (or
+ * none): the rest is hidden under them. A root shell that wrapped the
+ * other build's traced command (match.ts rootPair) stands apart like a
+ * matched one: its other commands are listed (configure), and it is
+ * listed only when it ran none.
+ */
+function topmost(s: Side, only: Process[], wrapper?: number): OnlyCommand[] {
   const isOnly = new Set(only.map((p) => p.proc));
   const execd = new Set(s.procs.map((p) => p.proc));
   const top = new Map<number, number>();
@@ -280,13 +286,14 @@ function topmost(s: Side, only: Process[]): OnlyCommand[] {
     let root = p.proc;
     while (anc) {
       if (execd.has(anc)) {
-        if (!isOnly.has(anc)) break;
+        if (!isOnly.has(anc) || anc === wrapper) break;
         root = anc;
       }
       anc = s.build.process(anc)?.parent ?? 0;
     }
     top.set(root, (top.get(root) ?? 0) + (root === p.proc ? 0 : 1));
   }
+  if (wrapper !== undefined && top.size > 1) top.delete(wrapper);
   return [...top]
     .map(([proc, hidden]) => ({ ...cmd(s, proc), status: status(s.build.process(proc)!), hidden }))
     .sort((x, y) => s.build.process(x.proc)!.start - s.build.process(y.proc)!.start);

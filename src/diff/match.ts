@@ -3,7 +3,10 @@
  * (argv[0]'s name), its arguments with temporary names and the start
  * directory masked, and its working directory relative to the start
  * directory. The two builds' roots (the traced commands) always pair,
- * whatever their arguments. The other processes with the same key pair up
+ * whatever their arguments, unless one is a shell that ran the other's
+ * command among its own (rootPair: `sh -c './configure && make -j2'`
+ * against a later `make -j2`): then that command pairs with the other
+ * root. The other processes with the same key pair up
  * in start order; the rest pair, when they can, as "the same command with
  * other arguments": the same tool writing the same output, then the same
  * tool under matched parents, then the same tool and directory; in both,
@@ -51,6 +54,11 @@ export interface Matching {
   changed: Map<number, number>;
   onlyA: Process[];
   onlyB: Process[];
+  /** The pair standing for the two traced commands (rootPair): A's proc and B's; none when a build has no root that ran a program. */
+  roots?: [number, number];
+  /** A root shell that only wrapped the pair's command (rootPair), of A or of B: unpaired, in onlyA or onlyB. */
+  wrapperA?: number;
+  wrapperB?: number;
 }
 
 /** Pairs compared with an LCS at most (bigger groups pair by output and parent only). */
@@ -179,13 +187,16 @@ export function match(a: Side, b: Side): Matching {
   const same = new Map<number, number>();
   const changed = new Map<number, number>();
   const usedB = new Set<number>();
-  // 0. the roots: each build has one, the command bt traced
-  const ra = rootProcess(a.build);
-  const rb = rootProcess(b.build);
-  if (ra && rb) {
-    (a.key.get(ra.proc) === b.key.get(rb.proc) ? same : changed).set(ra.proc, rb.proc);
-    usedB.add(rb.proc);
+  // 0. the roots: each build has one, the command bt traced (or the command of it that the other build traced)
+  const roots = rootPair(a, b);
+  if (roots) {
+    const [x, y] = roots.pair;
+    (a.key.get(x) === b.key.get(y) ? same : changed).set(x, y);
+    usedB.add(y);
   }
+  // a wrapper pairs with nothing: its own commands (configure) are of its build only
+  const { wrapperA, wrapperB } = roots ?? {};
+  if (wrapperB !== undefined) usedB.add(wrapperB);
   // 1. same key, in start order
   const byKey = new Map<string, Process[]>();
   for (const p of b.procs) {
@@ -196,7 +207,7 @@ export function match(a: Side, b: Side): Matching {
     l.push(p);
   }
   for (const p of a.procs) {
-    if (same.has(p.proc) || changed.has(p.proc)) continue;
+    if (same.has(p.proc) || changed.has(p.proc) || p.proc === wrapperA) continue;
     const l = byKey.get(a.key.get(p.proc)!);
     const q = l?.shift();
     if (q) {
@@ -204,7 +215,7 @@ export function match(a: Side, b: Side): Matching {
       usedB.add(q.proc);
     }
   }
-  const freeOfA = (p: Process) => !same.has(p.proc) && !changed.has(p.proc);
+  const freeOfA = (p: Process) => !same.has(p.proc) && !changed.has(p.proc) && p.proc !== wrapperA;
   const freeA = () => a.procs.filter(freeOfA);
   const tool = (s: Side, p: Process) => s.argv.get(p.proc)![0];
   const pair = (p: Process, q: Process) => {
@@ -326,12 +337,48 @@ export function match(a: Side, b: Side): Matching {
     const q = topsB.get(k);
     if (p && q && freeOfA(p) && !usedB.has(q.proc)) pair(p, q);
   }
+  const unpaired = (s: Side, proc: number | undefined) => (proc === undefined ? [] : [s.build.process(proc)!]);
   return {
     same,
     changed,
-    onlyA: freeA(),
-    onlyB: b.procs.filter((q) => !usedB.has(q.proc)),
+    onlyA: [...unpaired(a, wrapperA), ...freeA()],
+    onlyB: [...unpaired(b, wrapperB), ...b.procs.filter((q) => !usedB.has(q.proc))],
+    ...(roots ? { roots: roots.pair } : {}),
+    ...(wrapperA !== undefined ? { wrapperA } : {}),
+    ...(wrapperB !== undefined ? { wrapperB } : {}),
   };
+}
+
+/**
+ * The pair of processes standing for the two traced commands: the roots;
+ * or, when one root is a shell's -c script that ran the other root's
+ * command (the same key: arguments and directory) as a command of its own
+ * (`sh -c './configure && make -j2'`, then `make -j2` after an edit), that
+ * command, its first such, and the other root, the shell being a wrapper
+ * (`wrapperA` or `wrapperB`) whose other commands ran in its build only.
+ */
+function rootPair(a: Side, b: Side): { pair: [number, number]; wrapperA?: number; wrapperB?: number } | undefined {
+  const ra = rootProcess(a.build);
+  const rb = rootProcess(b.build);
+  if (!ra || !rb) return undefined;
+  if (a.key.get(ra.proc) !== b.key.get(rb.proc)) {
+    const inA = ranBy(a, ra, b.key.get(rb.proc)!);
+    if (inA) return { pair: [inA.proc, rb.proc], wrapperA: ra.proc };
+    const inB = ranBy(b, rb, a.key.get(ra.proc)!);
+    if (inB) return { pair: [ra.proc, inB.proc], wrapperB: rb.proc };
+  }
+  return { pair: [ra.proc, rb.proc] };
+}
+
+/** The first command with key `key` that shell -c script `sh` ran itself (its nearest ancestor that ran a program), if `sh` is one. */
+function ranBy(s: Side, sh: Process, key: string): Process | undefined {
+  if (!shellInline(sh.argv)) return undefined;
+  return s.procs.find((p) => {
+    if (s.key.get(p.proc) !== key) return false;
+    let up = s.build.process(p.parent);
+    while (up && !up.execd) up = s.build.process(up.parent);
+    return up === sh;
+  });
 }
 
 /** Longest common subsequence of two token lists, as index pairs. */

@@ -1,7 +1,8 @@
 /** bt diff's output: text for people (most important first), JSON for scripts. Formatting goes through src/present/. */
-import { baseName, relativeInside } from '../normalize/paths.js';
+import { baseName, dirName, relativeInside } from '../normalize/paths.js';
 import { commandLine, count, counted, displayPath, formatDuration, plural, quoteArg } from '../present/format.js';
 import { commandIn } from '../present/label.js';
+import { foldDirs } from '../present/fold.js';
 import type { ArgOp } from './match.js';
 import { differs, type Command, type DiffReport, type FileEntry, type OnlyCommand } from './index.js';
 
@@ -145,6 +146,55 @@ function inputLines(entries: readonly FileEntry[], only: readonly OnlyCommand[],
   return out;
 }
 
+/**
+ * A file list's key as foldDirs (present/fold.ts) takes it: absolute; a
+ * key of the build tree (relative to the base directory, or to `$BUILD`)
+ * under a stand-in top directory, which never folds, so that its
+ * directories do (`tsrc/`) and the tree as a whole does not.
+ */
+function foldKey(path: string): string {
+  if (path.startsWith('/')) return path;
+  return path.startsWith('$BUILD/') ? `/${path}` : `/$START/${path}`;
+}
+
+/** A directory foldDirs gave for foldKey's keys, as the list names it (`tsrc`, `$BUILD/kernel`, `/usr/include`). */
+function unfoldKey(dir: string): string {
+  return dir.startsWith('/$START/') ? dir.slice('/$START/'.length) : dir.startsWith('/$BUILD/') ? dir.slice(1) : dir;
+}
+
+/**
+ * A file list's lines: FOLD_AT or more files under one directory (in the
+ * build tree or outside it, as bt deps and bt graph fold them:
+ * present/fold.ts foldDirs) as one line at the place of the first, which
+ * counts them (`tsrc/  (158 files: cp; --json lists them)`); the others
+ * one a line.
+ */
+function fileLines(entries: readonly FileEntry[]): Line[] {
+  const dirOf = foldDirs(entries.map((e) => foldKey(e.path)));
+  const folds = new Map<string, FileEntry[]>();
+  const out: Array<Line | FileEntry[]> = [];
+  for (const e of entries) {
+    const dir = dirOf.get(foldKey(e.path));
+    if (dir === undefined) out.push({ text: `${displayPath(e.path)}  (${e.tools.join(', ')})`, commands: 1 });
+    else {
+      let f = folds.get(dir);
+      if (!f) {
+        folds.set(dir, (f = []));
+        out.push(f);
+      }
+      f.push(e);
+    }
+  }
+  return out.map((x) => {
+    if (!Array.isArray(x)) return x;
+    const dir = dirOf.get(foldKey(x[0]!.path))!;
+    const dirs = new Set(x.map((e) => dirName(foldKey(e.path)))).size;
+    const where = dirs === 1 && dirName(foldKey(x[0]!.path)) === dir ? '' : ` in ${plural(dirs, 'directory', 'directories')} under it`;
+    const tools = [...new Set(x.flatMap((e) => e.tools))].sort().join(', ');
+    return { text: `${displayPath(unfoldKey(dir))}/  (${count(x.length)} files${where}: ${tools}; --json lists them)`, commands: x.length };
+  });
+}
+
 function value(v: string | null): string {
   return v === null ? '(unset)' : quoteArg(v);
 }
@@ -176,7 +226,6 @@ export function diffText(r: DiffReport): string {
     if (left) out.push(`  … and ${left} more (--json lists them all)`);
   };
   const section = <T>(title: string, items: readonly T[], line: (x: T) => string, first: readonly Line[] = []) => lines(title, [...first, ...folded(items.map(line))]);
-  const files = (e: FileEntry) => `${displayPath(e.path)}  (${e.tools.join(', ')})`;
   section('started in another directory (A -> B)', r.start_dir, (x) => {
     const from = x.a_base === x.b_base ? `${displayPath(x.a_base)} in both` : `${displayPath(x.a_base)} in A, ${displayPath(x.b_base)} in B`;
     return `${displayPath(x.a)} -> ${displayPath(x.b)}  (paths compared from ${from})`;
@@ -204,9 +253,9 @@ export function diffText(r: DiffReport): string {
   lines('inputs read only in A', inputLines(r.inputs_only_in_a, r.only_in_a, 'A'));
   lines('inputs read only in B', inputLines(r.inputs_only_in_b, r.only_in_b, 'B'));
   section('read from another place (A -> B)', r.resolved_elsewhere, (x) => `${displayPath(x.name)}: ${x.a.map(displayPath).join(' ')} -> ${x.b.map(displayPath).join(' ')}  (${x.tools.join(', ')})`);
-  section('outputs only in A', r.outputs_only_in_a, files);
-  section('outputs only in B', r.outputs_only_in_b, files);
-  section('remade in B', r.remade_in_b?.files ?? [], files);
+  lines('outputs only in A', fileLines(r.outputs_only_in_a));
+  lines('outputs only in B', fileLines(r.outputs_only_in_b));
+  lines('remade in B', fileLines(r.remade_in_b?.files ?? []));
   section('job durations changed most', r.durations, (x) => `${x.change_ms > 0 ? '+' : ''}${x.change_ms} ms  ${commandIn(x.b.argv, 120)}  (${x.a_ms} ms -> ${x.b_ms} ms)`);
   return `${out.join('\n')}\n`;
 }

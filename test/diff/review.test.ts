@@ -382,3 +382,40 @@ test('diff: a truncated log is named incomplete in the first line and in JSON', 
   const nt = JSON.parse((await bt(['diff', '--json', a, bare])).stdout);
   assert.equal(nt.b.incomplete, 'the log has no trailer (bt trace did not finish)');
 });
+
+test("diff: a root shell that ran the other build's traced command pairs that command with the other root, either way; alone it is listed", () => {
+  const cc = (o: string): P => ({ exe: '/usr/bin/cc', argv: ['cc', '-c', '-o', o, o.replace('.o', '.c')], writes: [`/w/${o}`] });
+  const sh = (script: string, kids: P[]): P => ({ exe: '/bin/sh', argv: ['sh', '-c', script], kids });
+  const plain = traced(make([cc('a.o')]));
+  // B's shell ran `make clean` then `make`: B's make is A's root's pair, `make clean` B's own; the shell is not listed
+  const cleaned = traced(sh('make clean && make', [make([{ exe: '/bin/rm', argv: ['rm', '-f', 'a.o'] }], ['clean']), make([cc('a.o')])]));
+  const r = diffBuilds(plain, cleaned);
+  assert.deepEqual(r.only_in_a, []);
+  assert.deepEqual(
+    r.only_in_b.map((c) => [c.argv, c.hidden]),
+    [[['make', 'clean'], 1]],
+  );
+  assert.deepEqual(r.arguments, []);
+  // the same the other way round
+  const back = diffBuilds(cleaned, plain);
+  assert.deepEqual(
+    back.only_in_a.map((c) => c.argv),
+    [['make', 'clean']],
+  );
+  assert.deepEqual([back.only_in_b, back.arguments], [[], []]);
+  // a shell that ran the make only: the makes pair, and the shell is what differs
+  const wrapped = traced(sh('make', [make([cc('a.o')])]));
+  const w = diffBuilds(wrapped, plain);
+  assert.deepEqual(
+    w.only_in_a.map((c) => [c.argv, c.hidden]),
+    [[['sh', '-c', 'make'], 0]],
+  );
+  assert.deepEqual([w.only_in_b, w.arguments, w.exit_status], [[], [], []]);
+  assert.equal(differs(w), true);
+  // a shell that ran another make (other arguments): the roots pair as before
+  const other = diffBuilds(traced(sh('make -k', [make([cc('a.o')], ['-k'])])), plain);
+  assert.deepEqual(
+    other.arguments.map((x) => [x.a.argv, x.b.argv]),
+    [[['sh', '-c', 'make -k'], ['make']]],
+  );
+});
