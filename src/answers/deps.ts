@@ -2,7 +2,9 @@
  * Provenance and impact of a file, through jobs.
  *
  *   deps(FILE)   the job(s) that wrote FILE, the files they read before
- *                they were done writing it, the jobs that wrote those,
+ *                they were done writing it (a driver's own writes and
+ *                the copies of a copy tool of several files, of less:
+ *                model/jobs.ts madeOf), the jobs that wrote those,
  *                transitively: what FILE was made from
  *   rdeps(FILE)  every job that read FILE and every file they wrote after
  *                that read, transitively: what is stale when FILE changes
