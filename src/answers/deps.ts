@@ -2,7 +2,9 @@
  * Provenance and impact of a file, through jobs.
  *
  *   deps(FILE)   the job(s) that wrote FILE, the files they read before
- *                they were done writing it, the jobs that wrote those,
+ *                they were done writing it (a driver's own writes and
+ *                the copies of a copy tool of several files, of less:
+ *                model/jobs.ts madeOf), the jobs that wrote those,
  *                transitively: what FILE was made from
  *   rdeps(FILE)  every job that read FILE and every file they wrote after
  *                that read, transitively: what is stale when FILE changes
@@ -215,7 +217,7 @@ function provenance(build: Build, file: BuildFile, keep: (f: BuildFile, procs: r
     for (const w of writers) {
       const unit = jobs.unit(w)!;
       const by = Math.min(jobs.writtenUntil(unit, id), until);
-      const madeOf = jobs.drives(unit) ? jobs.sourcesOf(unit, id) : undefined;
+      const madeOf = jobs.madeOf(unit, id);
       // what the unit's processes of another phase read is theirs (the configure a make recipe ran)
       const reads = phase === undefined ? null : readInPhase(unit);
       for (const i of jobs.inputsBy(unit, by)) {
@@ -377,9 +379,12 @@ function impact(build: Build, file: BuildFile, keep: (o: number) => boolean): Ma
       const from = Math.min(...names.map((i) => jobs.readFrom(unit, i, after)));
       if (from === Infinity) continue; // it read the file only before it carried FILE's content
       if (!holds(from)) continue; // the file was truncated, made anew or replaced before it read it, by none that carried FILE: not FILE's content
-      const drives = jobs.drives(unit);
-      const madeOf = (o: number) => names.some(jobs.sourcesOf(unit, o));
-      const outputs = jobs.outputsFrom(unit, from).filter((o) => !names.includes(o) && keep(o) && (!drives || madeOf(o)));
+      // what it wrote to o is made of FILE's file (model/jobs.ts madeOf: a driver's own writes, a copy tool's copies)
+      const madeOf = (o: number) => {
+        const made = jobs.madeOf(unit, o);
+        return !made || names.some(made);
+      };
+      const outputs = jobs.outputsFrom(unit, from).filter((o) => !names.includes(o) && keep(o) && madeOf(o));
       by.push({ unit: r, outputs });
       for (const o of outputs) {
         const t = Math.max(from, jobs.firstWrite(unit, o));

@@ -10,7 +10,9 @@
  * file renamed or linked into place counts as read by the process that
  * moved it, a pipe as read from the processes that hold its write end. So
  * `gcc -MD -c m1.c m2.c` gives m1.o (as <- cc1) and m1.d (cc1) what cc1
- * read for m1.c, as gcc's own m1.d does, not m2.c's. A file a driver (a
+ * read for m1.c, as gcc's own m1.d does, not m2.c's. A copy tool's copy
+ * (`cp A B DIR`, install) has its own source, not the others (bt deps'
+ * rule, model/jobs.ts madeOf). A file a driver (a
  * process in no job) renamed or hard-linked into place from what a job
  * wrote (cargo's target/debug/app from deps/app-HASH, go's ./app from its
  * link job's a.out, gone at the end) has the inputs of its source, as bt
@@ -176,7 +178,9 @@ export function depRules(build: Build): Rule[] {
       if (noise[out]) continue;
       let s = jobInputs.get(out);
       if (!s) jobInputs.set(out, (s = new Set()));
-      for (const i of deps.get(out)!) if (i !== out && keep(i)) s.add(i);
+      // a copy of several files' (cp A B DIR): of its own source, as bt deps (model/jobs.ts madeOf)
+      const copied = jobs.madeOf(job, out);
+      for (const i of deps.get(out)!) if (i !== out && keep(i) && (!copied || copied(i))) s.add(i);
     }
   }
   for (const job of jobs.jobs) for (const out of job.outputs) if (jobInputs.has(out)) inputsOf.set(out, jobInputs.get(out)!);

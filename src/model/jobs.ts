@@ -29,6 +29,14 @@
  * ninja's .ninja_deps) of its program, its files in the start directory,
  * and what it was reading while it wrote it.
  *
+ * A copy tool (program.ts isCopyTool: cp, install) that wrote several
+ * files (`cp -f $(SRC) tsrc`, `install -m644 A B DIR`, `cp -r`) made each
+ * of the file it had open when it began writing it, and of its program
+ * (JobIndex.copiedInto): not of the files it copied before. A generator
+ * that reads its config and then writes several files keeps the config in
+ * each; a single-file cp is made of what its unit read, as any process.
+ * JobIndex.madeOf is the one test deps and rdeps apply for both.
+ *
  * Provenance respects time: a file a unit wrote is made of the inputs it
  * began reading before it was done writing it (writtenUntil, inputsBy), and
  * a file it read goes into the outputs it was still writing after it began
@@ -47,7 +55,7 @@
 import { baseName, relativeInside } from '../normalize/paths.js';
 import { Kind, READS, WRITES } from './kinds.js';
 import { outlivedProcs } from './outlived.js';
-import { shellInline } from './program.js';
+import { isCopyTool, shellInline } from './program.js';
 import type { BuildModel, FileLink, Process } from './types.js';
 
 /** Programs that start jobs, by program name. `cmake` only as `cmake --build`. */
@@ -128,6 +136,11 @@ export class JobIndex {
   private linksBy?: Map<number, FileLink[]>;
   /** Per unit name (unitNames) in the paths of the files jobs wrote, the one job that wrote such files (null: several did), made on first use. */
   private named?: Map<string, Job | null>;
+
+  /** Per process, whether it is a copy tool that wrote several files (copies), made on first use. */
+  private readonly copier = new Map<number, boolean>();
+  /** copiedInto's answers, per unit and output. */
+  private readonly copied = new Map<Job, Map<number, (input: number) => boolean>>();
 
   private readonly drivers: ReadonlySet<string>;
 
@@ -342,6 +355,67 @@ export class JobIndex {
       if (a && a.kinds & READS && a.first < a.firstWrite && !(a.kinds & (Kind.TRUNCATE | Kind.CREATE | Kind.RENAME_TO))) return true;
     }
     return false;
+  }
+
+  /**
+   * Which of the inputs of `unit` what it wrote to `output` is made of, as a
+   * test per input, of those it began reading by the time it was done
+   * writing `output` (inputsBy); undefined when all of those. For a driver's
+   * writes, sourcesOf; for a file only copy tools wrote, copiedInto. deps
+   * follows it from `output` to its inputs, rdeps from an input to `output`.
+   */
+  madeOf(unit: Job, output: number, depth = 0): ((input: number) => boolean) | undefined {
+    if (this.drives(unit)) return this.sourcesOf(unit, output, depth);
+    return this.copiedInto(unit, output, depth);
+  }
+
+  /**
+   * For a file that only processes of `unit` running a copy tool that wrote
+   * several files wrote (copies): the files such a process had open (or
+   * still read) when it began writing it, the test sourcesOf applies to a
+   * copy, and its program. A copy of a file the unit made itself (`gen > x
+   * && cp x y dir`) is also made of what that file was made of. Undefined
+   * for another file.
+   */
+  private copiedInto(unit: Job, output: number, depth: number): ((input: number) => boolean) | undefined {
+    const writers = this.model.files[output].procs.filter((a) => a.kinds & WRITES && (this.byProc.get(a.proc) ?? this.lone.get(a.proc)) === unit).map((a) => a.proc);
+    if (!writers.length || !writers.every((id) => this.copies(id))) return undefined;
+    let made = this.copied.get(unit)?.get(output);
+    if (made) return made;
+    const from = new Set<number>();
+    for (const id of writers) {
+      const p = this.procs.get(id)!;
+      const t = p.files.get(output)!.firstWrite;
+      for (const a of p.files.values()) {
+        if (a.file === output || !(a.kinds & READS)) continue;
+        if (a.kinds & Kind.EXEC || (a.first <= t && Math.max(a.last, a.closed) >= t)) from.add(a.file);
+      }
+    }
+    const own = depth < 8 ? [...from].filter((f) => this.firstWrite(unit, f) < Infinity).map((f) => this.madeOf(unit, f, depth + 1) ?? this.readBy(unit, f)) : [];
+    made = (input) => from.has(input) || own.some((m) => m(input));
+    let byOutput = this.copied.get(unit);
+    if (!byOutput) this.copied.set(unit, (byOutput = new Map()));
+    byOutput.set(output, made);
+    return made;
+  }
+
+  /** A process runs a copy tool (program.ts isCopyTool) and wrote more than one file (not counting directories). */
+  private copies(proc: number): boolean {
+    let yes = this.copier.get(proc);
+    if (yes === undefined) {
+      const p = this.procs.get(proc)!;
+      let n = 0;
+      if (isCopyTool(p)) for (const a of p.files.values()) if (a.kinds & WRITES && !this.model.files[a.file].dir) n++;
+      yes = n > 1;
+      this.copier.set(proc, yes);
+    }
+    return yes;
+  }
+
+  /** The test for the inputs `unit` began reading by the time it was done writing `file` (inputsBy). */
+  private readBy(unit: Job, file: number): (input: number) => boolean {
+    const by = new Set(this.inputsBy(unit, this.writtenUntil(unit, file)));
+    return (input) => by.has(input);
   }
 
   /** True for a unit in no job that is a build driver and started jobs (see sourcesOf). */

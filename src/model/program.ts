@@ -14,6 +14,15 @@ const SHELL = /^(?:(?:ba|da|z|k|mk|c|tc|fi|a)?sh|busybox)$/;
 /** Programs that run scripts: shells and other interpreters, and env. */
 const INTERPRETER = /^(?:(?:ba|da|z|k|mk|c|tc|fi|a)?sh|busybox|python[0-9.]*|perl[0-9.]*|ruby[0-9.]*|node(?:js)?|tclsh[0-9.]*|lua[0-9.]*|php[0-9.]*|env)$/;
 
+/**
+ * Programs that copy files: each file they write is the file they read
+ * for it (cp, cp -r, install). Not rsync (its receiver writes what its
+ * sender read and sent through a pipe), not tar or cpio (an archive, or
+ * names on their input), not ln or mv (links and renames: jobs.ts
+ * movedOnto).
+ */
+const COPY_TOOL = new Set(['cp', 'install']);
+
 /** A shell's option that takes the next argument as its value (`-o pipefail`). */
 const shellTakesValue = (a: string) => a === '-o' || a === '+o';
 
@@ -54,6 +63,11 @@ export function programName(p: Pick<Process, 'argv' | 'exe' | 'pid'>): string {
     if (script) return baseName(script);
   }
   return a0;
+}
+
+/** True if the process runs a copy tool (COPY_TOOL: cp, install), by its program name. */
+export function isCopyTool(p: Pick<Process, 'argv' | 'exe' | 'pid'>): boolean {
+  return COPY_TOOL.has(programName(p));
 }
 
 /**
