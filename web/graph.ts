@@ -6,7 +6,8 @@
  * What a file was made from stays in the phase of the build that made it
  * (make, not the configure before it), as bt graph --focus does: a file
  * that phase only read (config.h) is drawn "made earlier by configure",
- * and the "All phases" toggle follows its making too.
+ * and the "All phases" toggle follows its making too. A graph too wide to
+ * fit readably is drawn at natural size, scrolled to the node asked about.
  */
 import type { Backend } from './backend.js';
 import { selFile, selProc, store } from './state.js';
@@ -20,14 +21,17 @@ export class GraphPane {
   readonly el: HTMLElement;
   private readonly body: HTMLElement;
   private readonly head: HTMLElement;
+  /** What the graph shows, in words: above the scrolling graph, in view wherever it is scrolled to. */
+  private readonly notes: HTMLElement;
   private gen = 0;
   private shown = '';
   private fit = false;
 
   constructor(private readonly api: Backend) {
     this.head = h('div.toolbar');
+    this.notes = h('div.graph-notes');
     this.body = h('div.graph-body', { tabindex: 0 });
-    this.el = h('div.pane.graph#graph', {}, this.head, this.body);
+    this.el = h('div.pane.graph#graph', {}, this.head, this.notes, this.body);
     store.on((ch) => {
       if (ch.has('sel') || ch.has('dir') || ch.has('rtab') || ch.has('allPhases')) this.load();
     });
@@ -40,6 +44,7 @@ export class GraphPane {
       if (this.shown === 'static') return;
       this.shown = 'static';
       clear(this.head);
+      clear(this.notes);
       clear(this.body);
       this.body.append(h('p.hint.static-graph', {}, STATIC_NOTE));
       return;
@@ -75,8 +80,10 @@ export class GraphPane {
       this.fit = !this.fit;
       fitBtn.classList.toggle('on', this.fit);
       this.body.querySelector('.svgbox')?.classList.toggle('fit', this.fit);
+      this.showFocus();
     } }, 'Fit');
     this.head.append(h('span.spacer'), fitBtn);
+    clear(this.notes);
     clear(this.body);
     if (!p && f < 0) {
       this.body.append(h('p.hint', {}, 'Select a file (or a process) to see what it was made from.'));
@@ -89,6 +96,7 @@ export class GraphPane {
       const d = f >= 0 ? await this.api.get<{ inputs: string[]; outputs: string[]; processes: unknown[]; untouched: boolean }>('deps', params) : undefined;
       if (gen !== this.gen) return;
       this.shown = key;
+      clear(this.notes);
       clear(this.body);
       if (d) {
         const what =
@@ -99,17 +107,17 @@ export class GraphPane {
             : d.untouched
               ? 'Nothing the build made was read from this file.'
               : `${d.outputs.length} file${d.outputs.length === 1 ? '' : 's'} made from it by ${d.processes.length} job${d.processes.length === 1 ? '' : 's'}.`;
-        this.body.append(h('p.hint.deps-summary', {}, what));
+        this.notes.append(h('p.hint.deps-summary', {}, what));
       }
       // nothing made it, or nothing was made from it: the sentence says so, a graph of one node would say nothing
       if (d?.untouched) return;
-      if (g.note) this.body.append(h('p.hint.graph-note', {}, g.note));
+      if (g.note) this.notes.append(h('p.hint.graph-note', {}, g.note));
       if (g.earlier) {
         phasesBtn.hidden = false;
         const n = g.earlier.files;
         const [files, its] = n === 1 ? ['1 file drawn here was', 'its'] : [`${n} files drawn here were`, 'their'];
         const text = `${files} made by an earlier phase of the build (${g.earlier.by.join(', ')}); ${its} making is not followed: "All phases" above follows it.`;
-        this.body.append(h('p.hint.graph-phases', {}, text));
+        this.notes.append(h('p.hint.graph-phases', {}, text));
       }
       const box = h('div.svgbox', { class: this.fit ? 'svgbox fit' : 'svgbox' });
       box.innerHTML = g.svg.replace(/^[\s\S]*?(<svg)/, '$1');
@@ -138,10 +146,31 @@ export class GraphPane {
           xs.length ? h('section.dsec', {}, h('h4', {}, `${title} `, h('small', {}, String(xs.length))), h('ul.deps-list', {}, ...xs.slice(0, 500).map((x) => h('li', {}, x)))) : '';
         this.body.append(store.s.dir === 'deps' ? list('Inputs', d.inputs) : '', list(store.s.dir === 'deps' ? 'Made on the way' : 'Made from it', d.outputs));
       }
+      // after the lists: the pane's full height is there to scroll in
+      this.showFocus();
     } catch (err) {
       if (gen !== this.gen) return;
+      clear(this.notes);
       clear(this.body);
       this.body.append(h('p.error', {}, String((err as Error).message)));
     }
+  }
+
+  /**
+   * Scrolls the node asked about (the selected file or process) into view,
+   * centred on each axis where it was not wholly visible: a left-to-right
+   * graph drawn at natural size puts a file's provenance at its far right.
+   */
+  private showFocus(): void {
+    const node = this.body.querySelector<SVGGElement>(`.svgbox g.node[data-sel="${store.s.sel}"]`);
+    if (!node) return;
+    const b = this.body;
+    const n = node.getBoundingClientRect();
+    const r = b.getBoundingClientRect();
+    // the visible area, in the viewport's coordinates (clientLeft/Top: the border)
+    const left = r.left + b.clientLeft;
+    const top = r.top + b.clientTop;
+    if (n.left < left || n.right > left + b.clientWidth) b.scrollLeft += n.left + n.width / 2 - (left + b.clientWidth / 2);
+    if (n.top < top || n.bottom > top + b.clientHeight) b.scrollTop += n.top + n.height / 2 - (top + b.clientHeight / 2);
   }
 }

@@ -151,7 +151,8 @@ async function start(): Promise<void> {
       e.preventDefault();
       return;
     }
-    if (store.s.page === 'explore' && !t.closest('.vscroll') && timeline.key(e)) e.preventDefault();
+    // from the tree and the files table too (their keys are arrows, Page Up/Down, Home and End): where a process is selected
+    if (store.s.page === 'explore' && timeline.key(e)) e.preventDefault();
   });
   window.bt = { ready: true, timeline, backend: api };
   void details;

@@ -168,18 +168,27 @@ export class Timeline {
     const id = selProc();
     const bars = this.data?.bars ?? [];
     for (let i = 0; i < bars.length; i += 6) {
-      if (bars[i] === id) {
-        const a = bars[i + 2];
-        const b = Math.max(bars[i + 3], a + 1000);
-        const pad = (b - a) * 0.1;
-        this.setWindow(a - pad, b + pad);
-        return;
-      }
+      if (bars[i] === id) return this.fitSpan(bars[i + 2], bars[i + 3]);
+    }
+    if (id) {
+      // not among the bars drawn: out of the window, or under a pixel wide and merged into its lane's neighbour
+      this.api.get<{ start: number; end: number }>('proc', { id, limit: 0 }).then(
+        (p) => selProc() === id && this.fitSpan(p.start, p.end),
+        () => {},
+      );
+      return;
     }
     store.set({ t0: NaN, t1: NaN });
     this.applyWindow();
     this.draw();
     this.refetch();
+  }
+
+  /** The window on [a, b] (ns from the build's start) and a tenth on each side. */
+  private fitSpan(a: number, end: number): void {
+    const b = Math.max(end, a + 1000);
+    const pad = (b - a) * 0.1;
+    this.setWindow(a - pad, b + pad);
   }
 
   /** Keys W/A/S/D/F (when no text field has the focus). */
