@@ -73,19 +73,36 @@ const linkInputsOf = new WeakMap<Build, Map<number, Set<number>>>();
 const LOADER_FILES = /^\/etc\/ld\.so\./;
 
 /**
+ * When a process ran the program it ran last, at the earliest: its first
+ * use of that program (the exec); its start for a fork that ran none.
+ */
+function ranAt(build: Build, p: Process): number {
+  for (const a of p.files.values()) if (a.kinds & Kind.EXEC && build.model.files[a.file].path === p.exe) return a.first;
+  return p.start;
+}
+
+/**
  * When the dynamic loader was done in a process, at the latest: the first
  * time the process read, wrote or listed a file that is neither named like
  * a shared library nor the loader's own (/etc/ld.so.cache, …), nor the
- * program it ran. The loader maps the libraries a program needs before the
- * program runs, and touches nothing else; the program's first file (a
- * locale file, an input, its output) comes after.
+ * program it ran, once it ran it (ranAt). The loader maps the libraries a
+ * program needs before the program runs, and touches nothing else; the
+ * program's first file (a locale file, an input, its output) comes after.
+ * What the process did before its exec was its caller's (a shell's
+ * `>/dev/null` in the forked child: kbuild's `(ld -v) >/dev/null`), before
+ * the loader began; a file used both before and after counts from its last
+ * use. Infinity when the program used no such file: the loader mapped
+ * everything it read.
  */
 function loaderDone(build: Build, p: Process): number {
+  const ran = ranAt(build, p);
   let done = Infinity;
   for (const a of p.files.values()) {
-    if (!(a.kinds & (Kind.READ | WRITES | Kind.LIST)) || a.kinds & Kind.EXEC || a.first >= done) continue;
+    if (!(a.kinds & (Kind.READ | WRITES | Kind.LIST)) || a.kinds & Kind.EXEC || a.last < ran) continue;
+    const at = a.first >= ran ? a.first : a.last;
+    if (at >= done) continue;
     const path = build.model.files[a.file].path;
-    if (!SHARED.test(baseName(path)) && !LOADER_FILES.test(path)) done = a.first;
+    if (!SHARED.test(baseName(path)) && !LOADER_FILES.test(path)) done = at;
   }
   return done;
 }

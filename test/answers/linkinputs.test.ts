@@ -124,3 +124,31 @@ test('summary: link inputs are system inputs, loader mappings and plugins are no
   const link = summarize(b, { procs: new Set([4, 5]) });
   assert.deepEqual(libs(link.inputs.system), [LIBC6, LIBC_SCRIPT, LIBZ]);
 });
+
+/**
+ * make; `(ld -v) >/dev/null` as kbuild's ld-option runs it: the forked
+ * shell opens /dev/null, then runs ld, whose loader maps libbfd and
+ * libz.so.1; ld prints its version and reads nothing else.
+ */
+function versionProbe(): Build {
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/make', ['make'], '/w');
+  t.fork(1, 2);
+  t.exec(2, '/bin/sh', ['/bin/sh', '-c', '(ld -v) >/dev/null'], '/w');
+  loader(t, 2, [LIBC6]);
+  t.fork(2, 3);
+  t.open(3, '/dev/null', { fd: 1, flags: W });
+  t.exec(3, '/usr/bin/ld', ['ld', '-v'], '/w');
+  loader(t, 3, [BFD, '/lib/x86_64-linux-gnu/libz.so.1', LIBC6]);
+  t.exit(3, 0);
+  t.exit(2, 0);
+  t.exit(1, 0);
+  const n = normalizeRecords(t.header, t.records);
+  return buildFromRecords(n.header, n.records);
+}
+
+test('summary: a linker that only prints its version after its caller\'s redirection (`(ld -v) >/dev/null`) read no link input: what the loader mapped stays noise', () => {
+  const b = versionProbe();
+  assert.deepEqual(libs(summarize(b).inputs.system), []);
+  assert.deepEqual(libs(summarize(b, { all: true }).inputs.system), [BFD, LIBC6, '/lib/x86_64-linux-gnu/libz.so.1']);
+});
