@@ -8,7 +8,7 @@ import { exportParquet } from '../export/parquet.js';
 import { fileSink, stdoutSink, type Sink } from '../export/sink.js';
 import { refuseInputAsOutput } from '../log/output.js';
 import { counted } from '../present/format.js';
-import { positiveNumber, reportDamage } from './options.js';
+import { compileFilter, positiveNumber, reportDamage } from './options.js';
 import { fileArgument } from './file-argument.js';
 
 /** A row of each Parquet table, in the singular. */
@@ -25,6 +25,7 @@ const ONLY_FOR: ReadonlyArray<[option: string, flag: string, format: string]> = 
   ['removedSources', '--removed-sources', 'compile-commands'],
   ['lanes', '--lanes', 'perfetto'],
   ['outputOf', '--output-of', 'makedeps'],
+  ['noArgs', '--no-args', 'chrome-trace'],
 ];
 
 export function exportCommand(): Command {
@@ -38,13 +39,21 @@ export function exportCommand(): Command {
     .option('--removed-sources', 'compile-commands: also the compiles of sources the build made and removed (configure\'s conftest.c, go\'s cgo temporaries) and probes of no regular file (-x c /dev/null)')
     .option('--lanes', 'perfetto: one track per lane, in which slices nest, instead of one per process (big builds)')
     .option('--output-of <file>', 'makedeps: only the rule of this output file')
+    .option('--no-args', "chrome-trace: no args (command, cwd, exe…) on the processes' slices, so that speedscope names each frame by its program alone and its Left Heavy and Sandwich views add up each program's time")
+    .option('--filter <expr>', 'only what a display filter selects (README: Display filters): the processes it matches, with their ancestors (perfetto, chrome-trace), the compiles they are part of (compile-commands), the rules of the files it matches (makedeps), the records it matches (jsonl); not parquet')
     .addOption(new Option('--window <ms>', 'reorder window when normalizing a raw log').argParser(positiveNumber('window')))
     .option('-q, --quiet', 'no notes on stderr')
-    .action(async (formatName: string, log: string, o) => {
+    .action(async (formatName: string, log: string, o, cmd: Command) => {
       const format = checkFormat(formatName);
+      // --no-args sets `args` (true by default): given is what counts
+      if (cmd.getOptionValueSource('args') === 'cli') o.noArgs = true;
       for (const [key, flag, only] of ONLY_FOR) {
         if (o[key] !== undefined && format !== only) throw new UsageError('E_USAGE', `${flag} applies to bt export ${only} only, not ${format}`);
       }
+      if (o.filter !== undefined && format === 'parquet') {
+        throw new UsageError('E_USAGE', '--filter does not apply to bt export parquet: it exports the whole build, to be queried (bt sql)');
+      }
+      const filter = o.filter !== undefined ? compileFilter(o.filter) : undefined;
       const opts: ExportOptions = {
         compilers: o.compiler,
         expandResponseFiles: !!o.expandResponseFiles,
@@ -52,6 +61,8 @@ export function exportCommand(): Command {
         outputOf: o.outputOf === undefined ? undefined : fileArgument(o.outputOf),
         lanes: !!o.lanes,
         windowMs: o.window,
+        filter,
+        noArgs: !!o.noArgs,
         onNote: (line) => {
           if (!o.quiet) process.stderr.write(`bt export: note: ${line}\n`);
         },

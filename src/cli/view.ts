@@ -10,7 +10,12 @@ import { displayPath } from '../present/format.js';
 import { refuseWildcardHost, serveBuild } from '../view/server.js';
 import { openStaticPage, writeStaticPage } from '../view/static.js';
 import { loadWithProgress } from '../view/load.js';
-import { outputExtension, reportDamage } from './options.js';
+import { compileFilter, outputExtension, reportDamage } from './options.js';
+
+/** The page's URL hash that opens it with display filter `f` applied, as if typed in its filter bar (web/state.ts keeps its state in the hash). */
+export function filterHash(f: string): string {
+  return `#${new URLSearchParams({ f })}`;
+}
 
 function port(text: string): number {
   const v = Number(text);
@@ -36,9 +41,12 @@ export function viewCommand(): Command {
     .option('--host <addr>', "address to serve on (this machine's address on a network, to open the page from elsewhere; not a wildcard such as 0.0.0.0)", '127.0.0.1')
     .option('--no-open', 'do not open a browser')
     .option('--html <file>', 'write one self-contained HTML page (no server needed) instead of serving')
+    .option('--filter <expr>', 'open the page with this display filter applied, as if typed in its filter bar (README: Display filters)')
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (log: string, o) => {
-      // what can be refused is refused before the log is read (as bt graph -o): the name, then the output itself
+      // what can be refused is refused before the log is read (as bt graph -o): the filter, the name, then the output itself
+      if (o.filter !== undefined) compileFilter(o.filter);
+      const hash = o.filter ? filterHash(o.filter) : undefined;
       if (o.html !== undefined) {
         const ext = outputExtension(o.html);
         if (ext !== '' && ext !== '.html' && ext !== '.htm') {
@@ -56,17 +64,18 @@ export function viewCommand(): Command {
       reportDamage(log, build.damage, { liveNote: false }); // it says so itself
       const title = `bt view — ${(build.header.command ?? []).join(' ') || log}`;
       if (out) {
-        const r = writeStaticPage(build, out, { title });
+        const r = writeStaticPage(build, out, { title, hash });
         const where = r.kind === 'stdout' ? 'the page to stdout' : r.kind === 'file' ? o.html : `the page to ${o.html}`;
         if (!o.quiet) process.stderr.write(`bt view: wrote ${where} (${(r.bytes / 1048576).toFixed(1)} MiB)${r.kind === 'file' ? ': open it in a browser' : ''}\n`);
         return;
       }
       const server = await serveBuild(build, { host: o.host, port: o.port, title });
-      process.stdout.write(`${server.url}\n`);
+      const url = `${server.url}${hash ?? ''}`;
+      process.stdout.write(`${url}\n`);
       if (!o.quiet) process.stderr.write('bt view: serving; press Ctrl-C to stop\n');
       const opener = o.open ? browserOpener() : undefined;
       if (opener) {
-        const child = spawn(opener[0], [...opener.slice(1), server.url], { stdio: 'ignore', detached: true });
+        const child = spawn(opener[0], [...opener.slice(1), url], { stdio: 'ignore', detached: true });
         child.on('error', () => process.stderr.write(`bt view: could not start ${opener[0]}: open the URL yourself\n`));
         child.unref();
       }

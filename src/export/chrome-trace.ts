@@ -5,7 +5,8 @@
  *
  *  - one "X" (complete) event per process, named by tool, on thread lane N of
  *    pid 1, so that slices in a lane always nest (speedscope needs that);
- *    args: command, cwd, exe, pid, proc, exit, files_read, files_written;
+ *    args: command, cwd, exe, pid, proc, exit, files_read, files_written
+ *    (none with noArgs, so that speedscope names each frame by its program);
  *  - flow events ("s" / "f") from each process to each child, placed where
  *    the format binds them to those two slices (flowPoints);
  *  - instant events ("i") for failed execs and failing exits;
@@ -97,8 +98,18 @@ export function flowPoints(t: Timeline): Map<number, { from: number; to: number 
   return points;
 }
 
+export interface ChromeTraceOptions {
+  /**
+   * No args on the processes' X events (--no-args): speedscope names a
+   * frame by its name and its args together, so with them every process is
+   * a frame of its own (`cc1 {"command":…}`) and its Left Heavy and Sandwich
+   * views cannot add up a program's time.
+   */
+  noArgs?: boolean;
+}
+
 /** The Chrome trace of a timeline, written to `sink` (one event per line). */
-export function writeChromeTrace(t: Timeline, sink: Sink): void {
+export function writeChromeTrace(t: Timeline, sink: Sink, opts: ChromeTraceOptions = {}): void {
   const start = Math.min(t.startTs, ...t.slices.slice(0, 1).map((s) => s.start));
   const lane = new Map(t.slices.map((s) => [s.proc, s.lane]));
   let firstEvent = true;
@@ -114,16 +125,9 @@ export function writeChromeTrace(t: Timeline, sink: Sink): void {
   }
   const slices = [...t.slices].sort((a, b) => a.start - b.start || b.end - a.end || a.proc - b.proc);
   for (const s of slices) {
-    emit({
-      ph: 'X',
-      cat: 'process',
-      name: s.name,
-      pid: PID,
-      tid: s.lane + 1,
-      ts: us(s.start, start),
-      dur: Math.round(s.end - s.start) / 1000,
-      args: { command: s.command, cwd: s.cwd, exe: s.exe, pid: s.pid, proc: s.proc, exit: s.exit, files_read: s.filesRead, files_written: s.filesWritten },
-    });
+    const x: Record<string, unknown> = { ph: 'X', cat: 'process', name: s.name, pid: PID, tid: s.lane + 1, ts: us(s.start, start), dur: Math.round(s.end - s.start) / 1000 };
+    if (!opts.noArgs) x.args = { command: s.command, cwd: s.cwd, exe: s.exe, pid: s.pid, proc: s.proc, exit: s.exit, files_read: s.filesRead, files_written: s.filesWritten };
+    emit(x);
   }
   const points = flowPoints(t);
   for (const s of slices) {
@@ -139,7 +143,7 @@ export function writeChromeTrace(t: Timeline, sink: Sink): void {
   sink.write('\n]}\n');
 }
 
-/** bt export chrome-trace. */
-export function exportChromeTrace(build: Build, sink: Sink): void {
-  writeChromeTrace(timeline(build), sink);
+/** bt export chrome-trace; with `procs`, of those processes only. */
+export function exportChromeTrace(build: Build, sink: Sink, opts: ChromeTraceOptions & { procs?: ReadonlySet<number> } = {}): void {
+  writeChromeTrace(timeline(build, opts.procs), sink, opts);
 }

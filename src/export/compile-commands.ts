@@ -57,6 +57,13 @@ export interface CompileCommandsOptions {
   removedSources?: boolean;
   /** Told what could not be done (a response file that cannot be read now), one line each. */
   onNote?: (line: string) => void;
+  /**
+   * Only the compiles of which one of these processes is part (the compiler
+   * command or what it ran: cc1, as): a display filter's processes with
+   * their ancestors (export/select.ts), so a compile is kept when it is
+   * one of them or an ancestor of one.
+   */
+  procs?: ReadonlySet<number>;
 }
 
 
@@ -285,6 +292,7 @@ export function compileCommands(build: Build, opts: CompileCommandsOptions = {})
     let args = compilerCommand(p, build, extra);
     if (!args) continue;
     claimed.add(p.proc);
+    if (opts.procs && !opts.procs.has(p.proc)) continue;
     if (opts.expandResponseFiles) {
       args = expandResponseFiles(args, p.cwd, 0, (file, err) => {
         const u = unread.get(file);

@@ -10,6 +10,7 @@
  *   parquet           a directory of Parquet files (builds, processes, files, accesses, events)
  */
 import { ExportError } from '../errors.js';
+import type { Filter } from '../filter/index.js';
 import type { Damage } from '../log/check.js';
 import { loadBuild, type Build } from '../model/index.js';
 import { exportChromeTrace } from './chrome-trace.js';
@@ -17,6 +18,7 @@ import { compileCommands, compileCommandsJson } from './compile-commands.js';
 import { exportJsonl } from './jsonl.js';
 import { makedeps } from './makedeps.js';
 import { exportPerfetto } from './perfetto.js';
+import { selection } from './select.js';
 import type { Sink } from './sink.js';
 
 export const FORMATS = ['compile-commands', 'perfetto', 'chrome-trace', 'makedeps', 'jsonl', 'parquet'] as const;
@@ -40,6 +42,10 @@ export interface ExportOptions {
   outputOf?: string;
   /** Reorder window when normalizing a raw log (ms). */
   windowMs?: number;
+  /** A display filter (--filter): only what it selects (select.ts; jsonl: the records it matches). */
+  filter?: Filter;
+  /** chrome-trace: no args on the processes' slices, so that speedscope names each frame by its program. */
+  noArgs?: boolean;
 }
 
 export function checkFormat(format: string): ExportFormat {
@@ -58,26 +64,27 @@ export async function exportTo(format: ExportFormat, log: string, opts: ExportOp
   switch (format) {
     case 'compile-commands': {
       const build = load(log, opts);
-      sink.write(compileCommandsJson(compileCommands(build, { compilers: opts.compilers, expandResponseFiles: opts.expandResponseFiles, removedSources: opts.removedSources, onNote: opts.onNote })));
+      const procs = opts.filter && selection(build, opts.filter).tree;
+      sink.write(compileCommandsJson(compileCommands(build, { compilers: opts.compilers, expandResponseFiles: opts.expandResponseFiles, removedSources: opts.removedSources, onNote: opts.onNote, procs })));
       return build.damage;
     }
     case 'perfetto': {
       const build = load(log, opts);
-      exportPerfetto(build, sink, { lanes: opts.lanes });
+      exportPerfetto(build, sink, { lanes: opts.lanes, procs: opts.filter && selection(build, opts.filter).tree });
       return build.damage;
     }
     case 'chrome-trace': {
       const build = load(log, opts);
-      exportChromeTrace(build, sink);
+      exportChromeTrace(build, sink, { noArgs: opts.noArgs, procs: opts.filter && selection(build, opts.filter).tree });
       return build.damage;
     }
     case 'makedeps': {
       const build = load(log, opts);
-      makedeps(build, (text) => sink.write(text), { outputOf: opts.outputOf });
+      makedeps(build, (text) => sink.write(text), { outputOf: opts.outputOf, files: opts.filter && selection(build, opts.filter).files });
       return build.damage;
     }
     case 'jsonl':
-      return exportJsonl(log, sink, opts.windowMs ? { windowMs: opts.windowMs } : {});
+      return exportJsonl(log, sink, opts.windowMs ? { windowMs: opts.windowMs } : {}, opts.filter);
     default:
       throw new ExportError('E_FORMAT', `bt export ${format} is not available yet`);
   }

@@ -60,6 +60,8 @@ export function escapeTarget(p: string): string {
 
 export interface Rule {
   output: string;
+  /** The output's file id in the build model. */
+  id: number;
   inputs: string[];
 }
 
@@ -194,11 +196,15 @@ export function depRules(build: Build): Rule[] {
   }
   return [...inputsOf.keys()]
     .sort((a, b) => a - b)
-    .map((out) => ({ output: files[out].path, inputs: [...inputsOf.get(out)!].sort((a, b) => a - b).map((i) => files[i].path) }));
+    .map((out) => ({ output: files[out].path, id: out, inputs: [...inputsOf.get(out)!].sort((a, b) => a - b).map((i) => files[i].path) }));
 }
 
-/** The rules as make text, written in pieces to `write` (about a line each). `outputOf`: only the rule of that file (a path, or a unique end of one). */
-export function makedeps(build: Build, write: (text: string) => void, opts: { outputOf?: string } = {}): void {
+/**
+ * The rules as make text, written in pieces to `write` (about a line each).
+ * `outputOf`: only the rule of that file (a path, or a unique end of one);
+ * `files`: only the rules of the outputs it keeps (a display filter's files: export/select.ts).
+ */
+export function makedeps(build: Build, write: (text: string) => void, opts: { outputOf?: string; files?: (id: number) => boolean } = {}): void {
   let rules = depRules(build);
   if (opts.outputOf !== undefined) {
     const targets = new Set(rules.map((r) => r.output));
@@ -208,6 +214,8 @@ export function makedeps(build: Build, write: (text: string) => void, opts: { ou
       throw new ExportError('E_USAGE', `${f.path} has no rule: no job of this build wrote it, and no driver moved it into place from a file a job wrote (bt export makedeps lists every rule)`);
     }
   }
+  const keep = opts.files;
+  if (keep) rules = rules.filter((r) => keep(r.id));
   const targets = new Set(rules.map((r) => r.output));
   const skipped = new Set<string>();
   const ok = (p: string): boolean => {

@@ -208,6 +208,6 @@ export function writePerfetto(t: Timeline, sink: Sink, opts: PerfettoOptions = {
 }
 
 /** bt export perfetto. */
-export function exportPerfetto(build: Build, sink: Sink, opts: PerfettoOptions = {}): void {
-  writePerfetto(timeline(build), sink, opts);
+export function exportPerfetto(build: Build, sink: Sink, opts: PerfettoOptions & { procs?: ReadonlySet<number> } = {}): void {
+  writePerfetto(timeline(build, opts.procs), sink, opts);
 }

@@ -135,13 +135,14 @@ function assignLanes(slices: Slice[], byProc: Map<number, Slice>): number {
   return lanes.length;
 }
 
-/** The timeline of a build. */
-export function timeline(build: Build): Timeline {
+/** The timeline of a build; with `keep`, of those processes only (a display filter's, with their ancestors: export/select.ts). */
+export function timeline(build: Build, keep?: ReadonlySet<number>): Timeline {
   const m = build.model;
   const slices: Slice[] = [];
   const instants: Instant[] = [];
   const byProc = new Map<number, Slice>();
   for (const p of m.processes) {
+    if (keep && !keep.has(p.proc)) continue;
     const c = counts(p);
     const s: Slice = {
       proc: p.proc,
@@ -157,7 +158,7 @@ export function timeline(build: Build): Timeline {
       failed: failed(p),
       filesRead: c.read,
       filesWritten: c.written,
-      children: p.children,
+      children: keep ? p.children.filter((c) => keep.has(c)) : p.children,
       lane: 0,
       laneParent: 0,
     };

@@ -36,8 +36,12 @@ export function loadAssets(): Assets {
 
 const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
-/** The page. `data` (base64 of gzip'd JSON) makes it a static page that needs no server. */
-export function pageHtml(opts: { title: string; data?: string }): string {
+/**
+ * The page. `data` (base64 of gzip'd JSON) makes it a static page that needs
+ * no server; `hash`, the state (web/state.ts) it opens in when its URL has
+ * none (bt view --html --filter).
+ */
+export function pageHtml(opts: { title: string; data?: string; hash?: string }): string {
   const a = loadAssets();
   // `</script` cannot occur in base64; the script is escaped for safety.
   const js = a.js.replace(/<\/script/gi, '<\\/script');
@@ -51,6 +55,7 @@ export function pageHtml(opts: { title: string; data?: string }): string {
     '</head><body>',
     '<div id="app"></div>',
     opts.data ? `<script id="bt-data" type="application/octet-stream">${opts.data}</script>` : '',
+    opts.hash ? `<script>if (!location.hash) location.replace(${JSON.stringify(opts.hash).replace(/</g, '\\u003c')});</script>` : '',
     `<script>${js}</script>`,
     '</body></html>',
   ].join('\n');

@@ -27,7 +27,7 @@ export interface StaticResult {
 }
 
 /** The static page of a build as a string; throws BtError E_TOO_BIG over `maxBytes`. */
-export function staticPage(build: Build, opts: { title?: string; maxBytes?: number } = {}): string {
+export function staticPage(build: Build, opts: { title?: string; maxBytes?: number; hash?: string } = {}): string {
   const max = opts.maxBytes ?? MAX_HTML_BYTES;
   const m = build.model;
   const json = JSON.stringify(pack(m, staticExtras(build)));
@@ -39,7 +39,7 @@ export function staticPage(build: Build, opts: { title?: string; maxBytes?: numb
       `this build is too big for a static page (${count(m.processes.length)} processes, ${count(m.files.length)} files: ${(size / 1048576).toFixed(0)} MiB of data, the limit is ${(max / 1048576).toFixed(0)} MiB): use bt view without --html`,
     );
   }
-  return pageHtml({ title: opts.title ?? 'bt view', data: gz.toString('base64') });
+  return pageHtml({ title: opts.title ?? 'bt view', data: gz.toString('base64'), hash: opts.hash });
 }
 
 /**
@@ -61,7 +61,7 @@ export function openStaticPage(file: string, owner: Owner = invokingUser()): Out
  * what it opened). A page over `maxBytes` or a failed write (ViewError
  * E_TOO_BIG, E_WRITE) leaves no file behind.
  */
-export function writeStaticPage(build: Build, file: string | OutputFile, opts: { title?: string; maxBytes?: number; owner?: Owner } = {}): StaticResult {
+export function writeStaticPage(build: Build, file: string | OutputFile, opts: { title?: string; maxBytes?: number; owner?: Owner; hash?: string } = {}): StaticResult {
   const out = typeof file === 'string' ? openStaticPage(file, opts.owner) : file;
   let html: Buffer;
   try {

@@ -2,7 +2,8 @@
  * The Chrome-trace export loads in a real client with no network:
  * speedscope's offline build (npm package `speedscope`, dist/release) in
  * Debian's headless Chromium, driven by playwright-core. The build's lanes
- * become speedscope's profiles and the processes its frames.
+ * become speedscope's profiles and the processes its frames; with --no-args
+ * the frames are the programs (one Sandwich row each).
  * BT_SCREENSHOTS=DIR keeps the screenshot (docs/screenshots/ is made so).
  */
 import assert from 'node:assert/strict';
@@ -65,6 +66,17 @@ ebpfTest(
         fs.mkdirSync(shots, { recursive: true });
         await page.screenshot({ path: path.join(shots, 'speedscope-chrome-trace.png') });
       }
+      // --no-args: each frame is named by its program alone, so Sandwich has one row per program (with args: one per process)
+      const bare = path.join(work, 'cproject-noargs.json');
+      assert.equal((await bt(['export', 'chrome-trace', tr.file, '--no-args', '-o', bare])).code, 0);
+      await page.goto(`file://${SPEEDSCOPE}`);
+      await page.setInputFiles('input[type=file]', bare);
+      await page.waitForFunction(() => document.body.innerText.includes('lane 1'), undefined, { timeout: 20_000 });
+      await page.click('text=Sandwich');
+      await page.waitForFunction(() => document.body.innerText.includes('Symbol Name'), undefined, { timeout: 10_000 });
+      const lane1 = JSON.parse(fs.readFileSync(bare, 'utf8')).traceEvents.filter((e: any) => e.ph === 'X' && e.tid === 1).map((e: any) => e.name as string);
+      const rows = (await page.innerText('body')).split('Symbol Name')[1].split('\n').map((l) => l.trim()).filter((l) => /^[a-z][\w.+-]*$/.test(l));
+      assert.deepEqual(rows.sort(), [...new Set(lane1)].sort(), 'one Sandwich row per program of lane 1');
       assert.deepEqual(remote, [], 'no network');
     } finally {
       await browser.close();

@@ -1,0 +1,37 @@
+/**
+ * What bt export --filter keeps of a build: the selection bt summary
+ * --filter makes (answers/summary.ts filterSelection: the processes a
+ * display filter matches or that made an access it matches, and the files
+ * it matches or those processes touched), and, for the timelines, bt graph
+ * --filter's processes: those with their ancestors, so that the tree stays
+ * connected. jsonl alone tests each record, as bt dump --filter (jsonl.ts).
+ */
+import { filterSelection } from '../answers/summary.js';
+import type { Filter } from '../filter/index.js';
+import type { Build } from '../model/index.js';
+import { ModelEnv } from '../model/subject.js';
+
+export interface Selection {
+  /** The processes selected. */
+  procs: ReadonlySet<number>;
+  /** Those and their ancestors. */
+  tree: ReadonlySet<number>;
+  /** Whether the file of this id is selected. */
+  files: (id: number) => boolean;
+}
+
+/** The processes of `procs` and all their ancestors. */
+export function withAncestors(build: Build, procs: Iterable<number>): Set<number> {
+  const out = new Set<number>();
+  for (const proc of procs) {
+    for (let q = build.process(proc); q && !out.has(q.proc); q = q.parent ? build.process(q.parent) : undefined) out.add(q.proc);
+  }
+  return out;
+}
+
+/** What `filter` selects of `build`. */
+export function selection(build: Build, filter: Filter): Selection {
+  const env = new ModelEnv(build);
+  const { procs, files } = filterSelection(build, env, filter.bind(env));
+  return { procs, tree: withAncestors(build, procs), files };
+}
