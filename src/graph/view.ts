@@ -87,10 +87,14 @@ export interface VProc {
   folded: number;
   /** Forks folded in (foldForks), its own and its merged processes'. */
   forks: number;
-  /** Failed processes among the merged ones (the representative included): the node's own failures; a failed probe's are none (model/failures.ts). */
+  /** Failed processes among the merged ones (the representative included): the node's own failures; a failed probe's are none (model.ts failedProbe). */
   failedCount: number;
-  /** Failed processes among the folded descendants (--depth): failed subprocesses, not the node's own failure. */
+  /** Failed probes among the merged ones (the representative included): failures that are none of the build's. */
+  probeCount: number;
+  /** Failed processes among the folded descendants (--depth): failed subprocesses, not the node's own failure; failed probes not counted. */
   failedFolded: number;
+  /** Failed probes among the folded descendants (--depth). */
+  probesFolded: number;
   /** file index -> Use bits (own, merged and folded). */
   files: Map<number, number>;
   children: VProc[];
@@ -188,7 +192,9 @@ function newVProc(p: ProcNode): VProc {
     folded: 0,
     forks: 0,
     failedCount: failed(p) && !p.probe ? 1 : 0,
+    probeCount: failed(p) && p.probe ? 1 : 0,
     failedFolded: 0,
+    probesFolded: 0,
     files: new Map(p.files),
     children: [],
     members: [p.proc],
@@ -206,6 +212,7 @@ function foldInto(v: VProc, model: BuildModel, p: ProcNode): void {
     v.folded++;
     v.members.push(q.proc);
     if (failed(q) && !q.probe) v.failedFolded++;
+    if (failed(q) && q.probe) v.probesFolded++;
     unite(v.files, q.files);
     foldInto(v, model, q);
   }
@@ -262,7 +269,9 @@ function mergeInto(a: VProc, b: VProc): void {
   a.folded += b.folded;
   a.forks += b.forks;
   a.failedCount += b.failedCount;
+  a.probeCount += b.probeCount;
   a.failedFolded += b.failedFolded;
+  a.probesFolded += b.probesFolded;
   unite(a.files, b.files);
   a.members.push(...b.members);
 }
@@ -294,7 +303,9 @@ function collapseIdentical(roots: VProc[], shownBits: (bits: number) => number):
         p.signal,
         v.folded,
         v.failedCount,
+        v.probeCount,
         v.failedFolded,
+        v.probesFolded,
         edges,
         kids,
       ].join('\u0000');
