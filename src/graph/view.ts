@@ -388,8 +388,13 @@ function edgeKinds(b: number): FileEdgeKind[] {
   return out;
 }
 
-/** Builds the view without the --max-nodes check. */
-export function computeView(model: BuildModel, opts: GraphOptions = {}): GraphView {
+/**
+ * Builds the view without the --max-nodes check. `countOnly`: only what
+ * its node count needs (the boxes and file nodes; file edges only when
+ * --collapse program merges files by them; no pipes, flows or links), for
+ * the --max-nodes check and its suggestions (buildView).
+ */
+export function computeView(model: BuildModel, opts: GraphOptions = {}, countOnly = false): GraphView {
   const keep = pathFilter(opts, model.header.cwd ?? '');
   const sys = systemFilter(opts, model.header.cwd ?? '');
   const shownFile = model.files.map((f) => keep(f.path, (f.uses & Use.WRITE) !== 0) && !sys(f));
@@ -420,6 +425,7 @@ export function computeView(model: BuildModel, opts: GraphOptions = {}): GraphVi
   const ids = fileIds(model.files);
   const vfiles = new Map<number, VFile>();
   const fileEdges: FileEdge[] = [];
+  const edges = !countOnly || collapse === 'program';
   if (!opts.processesOnly) {
     for (const v of procs) {
       const list = [...v.files].sort((a, b) => a[0] - b[0]);
@@ -432,7 +438,7 @@ export function computeView(model: BuildModel, opts: GraphOptions = {}): GraphVi
           vf = { id: ids[f], file: model.files[f] };
           vfiles.set(f, vf);
         }
-        for (const kind of edgeKinds(b)) fileEdges.push({ proc: v, file: vf, kind });
+        if (edges) for (const kind of edgeKinds(b)) fileEdges.push({ proc: v, file: vf, kind });
       }
     }
   }
@@ -448,6 +454,8 @@ export function computeView(model: BuildModel, opts: GraphOptions = {}): GraphVi
     files = merged.files;
     nodeOf = (vf) => merged.replace.get(vf) ?? vf;
   }
+  const nodeCount = procs.length + files.length;
+  if (countOnly) return { model, options: opts, procs, files, spawn, fileEdges: [], pipes: [], flows: [], links: [], nodeCount };
 
   // pipes: writer node -> reader node
   const byProc = new Map<number, VProc>();
@@ -506,7 +514,7 @@ export function computeView(model: BuildModel, opts: GraphOptions = {}): GraphVi
     pipes,
     flows,
     links,
-    nodeCount: procs.length + files.length,
+    nodeCount,
   };
 }
 
@@ -658,10 +666,13 @@ export interface DepthMeaning {
 
 /** Builds the view; throws GraphError E_TOO_BIG over --max-nodes, naming filters that would help. */
 export function buildView(model: BuildModel, opts: GraphOptions = {}, depth?: DepthMeaning): GraphView {
-  const view = computeView(model, opts);
   const max = opts.maxNodes ?? DEFAULT_MAX_NODES;
-  if (max > 0 && view.nodeCount > max) throw tooBig(model, opts, view, max, depth);
-  return view;
+  // counted first: a refusal (the kernel's 14,410 nodes) costs the count and its suggestions, not the whole view
+  if (max > 0) {
+    const counted = computeView(model, opts, true);
+    if (counted.nodeCount > max) throw tooBig(model, opts, counted, max, depth);
+  }
+  return computeView(model, opts);
 }
 
 function tooBig(model: BuildModel, opts: GraphOptions, view: GraphView, max: number, depth?: DepthMeaning): GraphError {
@@ -673,7 +684,7 @@ function tooBig(model: BuildModel, opts: GraphOptions, view: GraphView, max: num
   if (!opts.processesOnly && (opts.systemFiles || opts.allFiles) && !(opts.exclude ?? []).includes('/usr')) {
     singles.push(["--exclude /usr", (o) => ({ ...o, exclude: [...(o.exclude ?? []), '/usr'] })]);
   }
-  const count = (o: GraphOptions) => computeView(model, o).nodeCount;
+  const count = (o: GraphOptions) => computeView(model, o, true).nodeCount;
   const hints: string[] = [];
   let fits = false;
   // only filters whose result fits the limit are suggested
@@ -696,10 +707,13 @@ function tooBig(model: BuildModel, opts: GraphOptions, view: GraphView, max: num
       }
     }
   }
-  // the deepest --depth that fits
+  // the deepest --depth that fits. The process tree's folds every process into a box drawn, whose
+  // file edges it takes: the same file nodes at every depth (unless --collapse program merges files by
+  // their edges), at least one box: none fits when the files alone reach the limit (the kernel's 6,023)
   const current = (depth ? depth.current : opts.depth) ?? Infinity;
   const countAt = depth?.count ?? ((d: number) => count({ ...opts, depth: d }));
-  for (let d = Math.min(current - 1, 12); d >= (depth?.min ?? 0); d--) {
+  const noDepthFits = !depth && (opts.collapse ?? 'identical') !== 'program' && view.files.length + 1 > max;
+  for (let d = Math.min(current - 1, 12); d >= (depth?.min ?? 0) && !noDepthFits; d--) {
     const n = countAt(d);
     if (n <= max) {
       hints.push(`--depth ${d} (${n} nodes)`);
