@@ -657,6 +657,32 @@ export function emptyNote(view: GraphView, opts: GraphOptions, filter?: { source
   return undefined;
 }
 
+/**
+ * Process boxes past which a graph is many screens tall: a left-to-right
+ * graph stacks its boxes, 30 to 45 pt each (the review's cmake project: 64
+ * boxes, 2,751 pt; libiberty's configure and make: 1,621 boxes, 47,173
+ * pt), so 400 boxes are some 12,000 to 18,000 pt, 16 screens or more.
+ * Small builds stay well under it (test-programs' make: 125 boxes).
+ */
+export const TALL_BOXES = 400;
+
+/**
+ * A one-line note when the whole build's graph, drawn one box per command
+ * (bt graph without --collapse, --focus, --filter, --exe or --depth), is
+ * past TALL_BOXES process boxes: the graph is still drawn, and the note
+ * names what the --max-nodes refusal would, with --focus. Undefined below.
+ */
+export function tallNote(view: GraphView): string | undefined {
+  const boxes = view.procs.length;
+  if (boxes <= TALL_BOXES) return undefined;
+  const all = view.model.procs.size;
+  const collapsed = computeView(view.model, { ...view.options, collapse: 'program' }, true).nodeCount;
+  return (
+    `the graph has ${boxes} process boxes${boxes === all ? '' : ` for the ${all} processes of the build`}, a picture many screens tall: ` +
+    `try --collapse program (${collapsed} nodes), --focus FILE (how one file was made), --exe NAME, or --depth N`
+  );
+}
+
 /** What --depth is when it is not the process tree's (with --focus: jobs of the provenance): its value, the least one, and the nodes the graph has at depth d. */
 export interface DepthMeaning {
   current?: number;
