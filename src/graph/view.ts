@@ -704,18 +704,21 @@ export function buildView(model: BuildModel, opts: GraphOptions = {}, depth?: De
 function tooBig(model: BuildModel, opts: GraphOptions, view: GraphView, max: number, depth?: DepthMeaning): GraphError {
   // single filters that shrink the graph, then pairs of them when no single one fits
   const singles: Array<[string, (o: GraphOptions) => GraphOptions]> = [];
-  if (!opts.processesOnly) singles.push(['--processes-only', (o) => ({ ...o, processesOnly: true })]);
+  const processesOnly = (o: GraphOptions): GraphOptions => ({ ...o, processesOnly: true });
+  if (!opts.processesOnly) singles.push(['--processes-only', processesOnly]);
   if ((opts.collapse ?? 'identical') !== 'program') singles.push(['--collapse program', (o) => ({ ...o, collapse: 'program' })]);
   if ((opts.files ?? 'all') === 'all' && !opts.processesOnly) singles.push(['--files written', (o) => ({ ...o, files: 'written' })]);
   if (!opts.processesOnly && (opts.systemFiles || opts.allFiles) && !(opts.exclude ?? []).includes('/usr')) {
     singles.push(["--exclude /usr", (o) => ({ ...o, exclude: [...(o.exclude ?? []), '/usr'] })]);
   }
   const count = (o: GraphOptions) => computeView(model, o, true).nodeCount;
+  // the same boxes without their files (which boxes there are does not depend on whether files are drawn)
+  const countSingle = (f: (o: GraphOptions) => GraphOptions) => (f === processesOnly ? view.procs.length : count(f(opts)));
   const hints: string[] = [];
   let fits = false;
   // only filters whose result fits the limit are suggested
   for (const [flag, f] of singles) {
-    const n = count(f(opts));
+    const n = countSingle(f);
     if (n <= max) {
       hints.push(`${flag} (${n} nodes)`);
       fits = true;
