@@ -11,7 +11,7 @@ import { collect, compileFilter, loadFor, nonNegativeInt, outputExtension, posit
 import { invokingUser, openOutputAtomic, refuseInputAsOutput } from '../log/output.js';
 import { filterFocus, type Focus } from '../graph/model.js';
 import { ModelEnv } from '../model/subject.js';
-import { DEFAULT_MAX_NODES, emptyNote, type GraphOptions, type GraphView } from '../graph/view.js';
+import { DEFAULT_MAX_NODES, emptyNote, tallNote, type GraphOptions, type GraphView } from '../graph/view.js';
 import type { Build } from '../model/index.js';
 import type { Filter } from '../filter/index.js';
 import { displayPath } from '../present/format.js';
@@ -158,6 +158,9 @@ export function graphCommand(): Command {
         }
         const empty = emptyNote(res.view, options, filter);
         if (empty && !(focused && focus && focus.procs.size === 0)) notes.push(empty);
+        // the whole build one box per command (nothing given that narrows or merges it): say when that is many screens tall
+        const tall = !focused && !filter && options.collapse === undefined && options.depth === undefined && !options.exe?.length ? tallNote(res.view) : undefined;
+        if (tall) notes.push(tall);
         if (res.model.live) notes.push('a running bt trace still writes the log: the picture shows the build so far');
         else if (res.model.incomplete && !res.torn) notes.push('the trace is incomplete (no trailer): the picture may miss the end of the build');
         if (res.model.lostEvents) notes.push(`${lostEvents(res.model.lostEvents)}: the picture may miss some`);

@@ -8,9 +8,13 @@
  *    (nonzero exit or killed) red with a thick border; "×N" when N
  *    processes were collapsed, "+K subprocesses" when --depth folded some,
  *    "F failed subprocesses" when F of those failed (not red: a job whose
- *    own command succeeded did not fail, model/failures.ts); the processes
- *    of a failed probe (a failed job the build did not care about:
- *    model/failures.ts) grey and dashed, "(failed probe)" after their exit;
+ *    own command succeeded did not fail, model/failures.ts) and "P failed
+ *    probes among them" for failed probes (below) among them; a failed
+ *    process whose failure is none of the build's (model.ts failedProbe:
+ *    in a failed probe's job, a failed job the build did not care about; in
+ *    a job that succeeded, kbuild's Kconfig checks; off a failed job's path
+ *    to its innermost failure) grey and dashed, "(failed probe)" after its
+ *    exit; a merged box counts them apart, "12 failed probes" under "2 failed";
  *  - files: notes (directories: folders); files written during the build
  *    are green, files only read are pale yellow; files gone by the end of
  *    the build (temporaries: last removed, not written again) have a dashed
@@ -77,10 +81,13 @@ function procLabel(v: VProc): string {
   if (v.count === 1) {
     const e = exitText(p);
     if (e) lines.push(e);
-  } else if (v.failedCount) {
-    lines.push(`${v.failedCount} failed`);
+  } else {
+    // the build's failures and failed probes apart: `gcc ×51` with 12 failed checks is no red box, but they are not hidden
+    if (v.failedCount) lines.push(`${v.failedCount} failed`);
+    if (v.probeCount) lines.push(plural(v.probeCount, 'failed probe'));
   }
   if (v.failedFolded) lines.push(`${v.failedFolded} failed subprocess${v.failedFolded === 1 ? '' : 'es'}`);
+  if (v.probesFolded) lines.push(`${plural(v.probesFolded, 'failed probe')} among them`);
   return lines.join('\n');
 }
 
@@ -93,7 +100,10 @@ function procTooltip(v: VProc): string {
     lines.push(`  pid ${p.pid} (proc ${p.proc}), ${exit}${p.cwd ? `, cwd ${p.cwd}` : ''}`);
   }
   if (v.merged.length > shown.length) lines.push(`… and ${v.merged.length - shown.length} more`);
-  if (v.folded) lines.push(`${v.folded} subprocesses folded in (--depth)${v.failedFolded ? `, ${v.failedFolded} of them failed` : ''}`);
+  if (v.folded) {
+    const failures = [v.failedFolded ? `${v.failedFolded} of them failed` : '', v.probesFolded ? `${plural(v.probesFolded, 'failed probe')}` : ''].filter(Boolean);
+    lines.push(`${v.folded} subprocesses folded in (--depth)${failures.map((f) => `, ${f}`).join('')}`);
+  }
   if (v.forks) lines.push(`${plural(v.forks, 'fork')} that ran no program folded in (--collapse none draws them)`);
   return lines.join('\n');
 }
@@ -298,7 +308,8 @@ function procAttrs(v: VProc): Record<string, string | number | undefined> {
   // a failed probe's failure is none of the build's (model/failures.ts): grey and dashed, not red
   const isFailed = v.failedCount > 0;
   const self = failed(v.rep) && !v.rep.probe;
-  const probe = failed(v.rep) && !!v.rep.probe;
+  // a box of failed probes only (merged ones included): grey and dashed
+  const probe = v.probeCount > 0 && v.probeCount === v.count;
   return {
     label: procLabel(v),
     tooltip: procTooltip(v),

@@ -98,9 +98,9 @@ export function focusGraph(build: Build, file: BuildFile, options: GraphOptions,
   let opts: GraphOptions = { ...options, depth: undefined, foldForks: options.foldForks ?? options.collapse !== 'none' };
   const model = (s: Scope) => graphModel(build, { ...ingest(opts, build.header), focus: s });
   const m = model(focus);
-  const boxes = options.collapse === undefined ? computeView(m, opts).procs.length : 0;
+  const boxes = options.collapse === undefined ? computeView(m, opts, true).procs.length : 0;
   if (boxes > FOCUS_MAX_BOXES) opts = { ...opts, collapse: 'program' };
-  const view = buildView(m, opts, { current: scope.depth, min: 1, count: (d) => computeView(model(at(d)), opts).nodeCount });
+  const view = buildView(m, opts, { current: scope.depth, min: 1, count: (d) => computeView(model(at(d)), opts, true).nodeCount });
   if (boxes > FOCUS_MAX_BOXES) view.collapsedFrom = boxes;
   return { view, focus };
 }

@@ -87,10 +87,14 @@ export interface VProc {
   folded: number;
   /** Forks folded in (foldForks), its own and its merged processes'. */
   forks: number;
-  /** Failed processes among the merged ones (the representative included): the node's own failures; a failed probe's are none (model/failures.ts). */
+  /** Failed processes among the merged ones (the representative included): the node's own failures; a failed probe's are none (model.ts failedProbe). */
   failedCount: number;
-  /** Failed processes among the folded descendants (--depth): failed subprocesses, not the node's own failure. */
+  /** Failed probes among the merged ones (the representative included): failures that are none of the build's. */
+  probeCount: number;
+  /** Failed processes among the folded descendants (--depth): failed subprocesses, not the node's own failure; failed probes not counted. */
   failedFolded: number;
+  /** Failed probes among the folded descendants (--depth). */
+  probesFolded: number;
   /** file index -> Use bits (own, merged and folded). */
   files: Map<number, number>;
   children: VProc[];
@@ -188,7 +192,9 @@ function newVProc(p: ProcNode): VProc {
     folded: 0,
     forks: 0,
     failedCount: failed(p) && !p.probe ? 1 : 0,
+    probeCount: failed(p) && p.probe ? 1 : 0,
     failedFolded: 0,
+    probesFolded: 0,
     files: new Map(p.files),
     children: [],
     members: [p.proc],
@@ -206,6 +212,7 @@ function foldInto(v: VProc, model: BuildModel, p: ProcNode): void {
     v.folded++;
     v.members.push(q.proc);
     if (failed(q) && !q.probe) v.failedFolded++;
+    if (failed(q) && q.probe) v.probesFolded++;
     unite(v.files, q.files);
     foldInto(v, model, q);
   }
@@ -262,7 +269,9 @@ function mergeInto(a: VProc, b: VProc): void {
   a.folded += b.folded;
   a.forks += b.forks;
   a.failedCount += b.failedCount;
+  a.probeCount += b.probeCount;
   a.failedFolded += b.failedFolded;
+  a.probesFolded += b.probesFolded;
   unite(a.files, b.files);
   a.members.push(...b.members);
 }
@@ -294,7 +303,9 @@ function collapseIdentical(roots: VProc[], shownBits: (bits: number) => number):
         p.signal,
         v.folded,
         v.failedCount,
+        v.probeCount,
         v.failedFolded,
+        v.probesFolded,
         edges,
         kids,
       ].join('\u0000');
@@ -377,8 +388,13 @@ function edgeKinds(b: number): FileEdgeKind[] {
   return out;
 }
 
-/** Builds the view without the --max-nodes check. */
-export function computeView(model: BuildModel, opts: GraphOptions = {}): GraphView {
+/**
+ * Builds the view without the --max-nodes check. `countOnly`: only what
+ * its node count needs (the boxes and file nodes; file edges only when
+ * --collapse program merges files by them; no pipes, flows or links), for
+ * the --max-nodes check and its suggestions (buildView).
+ */
+export function computeView(model: BuildModel, opts: GraphOptions = {}, countOnly = false): GraphView {
   const keep = pathFilter(opts, model.header.cwd ?? '');
   const sys = systemFilter(opts, model.header.cwd ?? '');
   const shownFile = model.files.map((f) => keep(f.path, (f.uses & Use.WRITE) !== 0) && !sys(f));
@@ -409,6 +425,7 @@ export function computeView(model: BuildModel, opts: GraphOptions = {}): GraphVi
   const ids = fileIds(model.files);
   const vfiles = new Map<number, VFile>();
   const fileEdges: FileEdge[] = [];
+  const edges = !countOnly || collapse === 'program';
   if (!opts.processesOnly) {
     for (const v of procs) {
       const list = [...v.files].sort((a, b) => a[0] - b[0]);
@@ -421,7 +438,7 @@ export function computeView(model: BuildModel, opts: GraphOptions = {}): GraphVi
           vf = { id: ids[f], file: model.files[f] };
           vfiles.set(f, vf);
         }
-        for (const kind of edgeKinds(b)) fileEdges.push({ proc: v, file: vf, kind });
+        if (edges) for (const kind of edgeKinds(b)) fileEdges.push({ proc: v, file: vf, kind });
       }
     }
   }
@@ -437,6 +454,8 @@ export function computeView(model: BuildModel, opts: GraphOptions = {}): GraphVi
     files = merged.files;
     nodeOf = (vf) => merged.replace.get(vf) ?? vf;
   }
+  const nodeCount = procs.length + files.length;
+  if (countOnly) return { model, options: opts, procs, files, spawn, fileEdges: [], pipes: [], flows: [], links: [], nodeCount };
 
   // pipes: writer node -> reader node
   const byProc = new Map<number, VProc>();
@@ -495,7 +514,7 @@ export function computeView(model: BuildModel, opts: GraphOptions = {}): GraphVi
     pipes,
     flows,
     links,
-    nodeCount: procs.length + files.length,
+    nodeCount,
   };
 }
 
@@ -638,6 +657,32 @@ export function emptyNote(view: GraphView, opts: GraphOptions, filter?: { source
   return undefined;
 }
 
+/**
+ * Process boxes past which a graph is many screens tall: a left-to-right
+ * graph stacks its boxes, 30 to 45 pt each (the review's cmake project: 64
+ * boxes, 2,751 pt; libiberty's configure and make: 1,621 boxes, 47,173
+ * pt), so 400 boxes are some 12,000 to 18,000 pt, 16 screens or more.
+ * Small builds stay well under it (test-programs' make: 125 boxes).
+ */
+export const TALL_BOXES = 400;
+
+/**
+ * A one-line note when the whole build's graph, drawn one box per command
+ * (bt graph without --collapse, --focus, --filter, --exe or --depth), is
+ * past TALL_BOXES process boxes: the graph is still drawn, and the note
+ * names what the --max-nodes refusal would, with --focus. Undefined below.
+ */
+export function tallNote(view: GraphView): string | undefined {
+  const boxes = view.procs.length;
+  if (boxes <= TALL_BOXES) return undefined;
+  const all = view.model.procs.size;
+  const collapsed = computeView(view.model, { ...view.options, collapse: 'program' }, true).nodeCount;
+  return (
+    `the graph has ${boxes} process boxes${boxes === all ? '' : ` for the ${all} processes of the build`}, a picture many screens tall: ` +
+    `try --collapse program (${collapsed} nodes), --focus FILE (how one file was made), --exe NAME, or --depth N`
+  );
+}
+
 /** What --depth is when it is not the process tree's (with --focus: jobs of the provenance): its value, the least one, and the nodes the graph has at depth d. */
 export interface DepthMeaning {
   current?: number;
@@ -647,27 +692,33 @@ export interface DepthMeaning {
 
 /** Builds the view; throws GraphError E_TOO_BIG over --max-nodes, naming filters that would help. */
 export function buildView(model: BuildModel, opts: GraphOptions = {}, depth?: DepthMeaning): GraphView {
-  const view = computeView(model, opts);
   const max = opts.maxNodes ?? DEFAULT_MAX_NODES;
-  if (max > 0 && view.nodeCount > max) throw tooBig(model, opts, view, max, depth);
-  return view;
+  // counted first: a refusal (the kernel's 14,410 nodes) costs the count and its suggestions, not the whole view
+  if (max > 0) {
+    const counted = computeView(model, opts, true);
+    if (counted.nodeCount > max) throw tooBig(model, opts, counted, max, depth);
+  }
+  return computeView(model, opts);
 }
 
 function tooBig(model: BuildModel, opts: GraphOptions, view: GraphView, max: number, depth?: DepthMeaning): GraphError {
   // single filters that shrink the graph, then pairs of them when no single one fits
   const singles: Array<[string, (o: GraphOptions) => GraphOptions]> = [];
-  if (!opts.processesOnly) singles.push(['--processes-only', (o) => ({ ...o, processesOnly: true })]);
+  const processesOnly = (o: GraphOptions): GraphOptions => ({ ...o, processesOnly: true });
+  if (!opts.processesOnly) singles.push(['--processes-only', processesOnly]);
   if ((opts.collapse ?? 'identical') !== 'program') singles.push(['--collapse program', (o) => ({ ...o, collapse: 'program' })]);
   if ((opts.files ?? 'all') === 'all' && !opts.processesOnly) singles.push(['--files written', (o) => ({ ...o, files: 'written' })]);
   if (!opts.processesOnly && (opts.systemFiles || opts.allFiles) && !(opts.exclude ?? []).includes('/usr')) {
     singles.push(["--exclude /usr", (o) => ({ ...o, exclude: [...(o.exclude ?? []), '/usr'] })]);
   }
-  const count = (o: GraphOptions) => computeView(model, o).nodeCount;
+  const count = (o: GraphOptions) => computeView(model, o, true).nodeCount;
+  // the same boxes without their files (which boxes there are does not depend on whether files are drawn)
+  const countSingle = (f: (o: GraphOptions) => GraphOptions) => (f === processesOnly ? view.procs.length : count(f(opts)));
   const hints: string[] = [];
   let fits = false;
   // only filters whose result fits the limit are suggested
   for (const [flag, f] of singles) {
-    const n = count(f(opts));
+    const n = countSingle(f);
     if (n <= max) {
       hints.push(`${flag} (${n} nodes)`);
       fits = true;
@@ -685,10 +736,13 @@ function tooBig(model: BuildModel, opts: GraphOptions, view: GraphView, max: num
       }
     }
   }
-  // the deepest --depth that fits
+  // the deepest --depth that fits. The process tree's folds every process into a box drawn, whose
+  // file edges it takes: the same file nodes at every depth (unless --collapse program merges files by
+  // their edges), at least one box: none fits when the files alone reach the limit (the kernel's 6,023)
   const current = (depth ? depth.current : opts.depth) ?? Infinity;
   const countAt = depth?.count ?? ((d: number) => count({ ...opts, depth: d }));
-  for (let d = Math.min(current - 1, 12); d >= (depth?.min ?? 0); d--) {
+  const noDepthFits = !depth && (opts.collapse ?? 'identical') !== 'program' && view.files.length + 1 > max;
+  for (let d = Math.min(current - 1, 12); d >= (depth?.min ?? 0) && !noDepthFits; d--) {
     const n = countAt(d);
     if (n <= max) {
       hints.push(`--depth ${d} (${n} nodes)`);

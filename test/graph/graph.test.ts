@@ -247,7 +247,7 @@ test('failed processes are marked', () => {
   assert.equal(graphOf(t).g.nodes.get('p1')!.label, 'sh\nkilled by SIGKILL');
 });
 
-test('--depth: a job is red only when its own command failed; failed subprocesses folded into it are a line of its label', () => {
+test('--depth: a job is red only when its own command failed; failed subprocesses and failed probes folded into it are lines of its label', () => {
   // make runs `sh -c genver.sh`, whose two readlink probes exit 1 before it succeeds, and the C build's failing compile of b.c
   const t = cBuildTrace(['b'], 'b');
   t.fork(10, 90);
@@ -264,7 +264,8 @@ test('--depth: a job is red only when its own command failed; failed subprocesse
     return { label: a.label, color: a.color, penwidth: a.penwidth, fillcolor: a.fillcolor, fontcolor: a.fontcolor };
   };
   assert.deepEqual(attrs("sh -c genver.sh"), {
-    label: 'sh -c genver.sh\n+2 subprocesses\n2 failed subprocesses',
+    // the readlinks failed under a job that succeeded: failed probes (graph/model.ts failedProbe), counted apart
+    label: 'sh -c genver.sh\n+2 subprocesses\n2 failed probes among them',
     color: undefined,
     penwidth: undefined,
     fillcolor: '#e8f0fe',
@@ -277,11 +278,12 @@ test('--depth: a job is red only when its own command failed; failed subprocesse
     fillcolor: '#fce8e6',
     fontcolor: '#a50e0e',
   });
-  assert.match(d.nodes.get(nodeByLabel(d, 'sh -c genver.sh'))!.tooltip, /\n2 subprocesses folded in \(--depth\), 2 of them failed$/);
-  // unfolded, the readlinks are a red node of their own (the two, identical, collapsed): those processes did fail
+  assert.match(d.nodes.get(nodeByLabel(d, 'sh -c genver.sh'))!.tooltip, /\n2 subprocesses folded in \(--depth\), 2 failed probes$/);
+  assert.match(d.nodes.get(nodeByLabel(d, "sh -c 'cc -c b.c"))!.tooltip, /\n2 subprocesses folded in \(--depth\), 2 of them failed$/);
+  // unfolded, the readlinks are a node of their own (the two, identical, collapsed): failed probes, grey and dashed, not red
   const all = graphOf(t).g;
   const readlink = all.nodes.get(nodeByLabel(all, 'readlink pyenv'))!;
-  assert.deepEqual([readlink.label, readlink.color], ['readlink pyenv\n×2\n2 failed', '#c5221f']);
+  assert.deepEqual([readlink.label, readlink.color, readlink.style, readlink.fillcolor], ['readlink pyenv\n×2\n2 failed probes', undefined, 'rounded,filled,dashed', '#f1f3f4']);
   assert.equal(all.nodes.get(nodeByLabel(all, 'sh -c genver.sh'))!.color, undefined);
 });
 
