@@ -16,6 +16,7 @@ import { isOwnTemporary, isSetApart } from '../model/temporary.js';
 import type { LogRecord } from '../log/schema.js';
 import { isTemp } from '../present/label.js';
 import { cacheGroups, type CacheGroup } from '../present/fold.js';
+import { linkInputs } from '../answers/groups.js';
 
 export { failed } from '../model/types.js';
 export { programName } from '../model/program.js';
@@ -72,6 +73,8 @@ export interface FileNode {
   madeBy?: { proc: ProcNode; why: StopReason };
   /** The build tool's cache or bookkeeping it is in (present/fold.ts): the view draws the group as one node, unless --unfold. */
   cache?: CacheGroup;
+  /** A linker read it as a link input (answers/groups.ts linkInputs: -lfoo's libfoo.so): no runtime noise, like a file the build wrote. */
+  linkInput?: boolean;
 }
 
 /** Why --focus did not follow a file's making: another phase of the build made it, or it lies beyond --depth. */
@@ -186,16 +189,19 @@ export function graphModel(build: Build, opts: IngestOptions = {}): BuildModel {
   const focus = opts.focus;
   const cwd = m.header.cwd ?? '';
   const caches = cacheGroups(build);
+  const linked = linkInputs(build);
   const index = new Map<number, number>(); // model file id -> graph file idx
   const files: FileNode[] = [];
   const fileIdx = (id: number): number => {
     let i = index.get(id);
     if (i === undefined) {
       const f = m.files[id];
-      i = focus?.files && !focus.files.has(id) ? -1 : keep(f.path, (f.kinds & WRITES) !== 0) ? files.length : -1;
+      // a file the build wrote, or a linker read as a link input (-lfoo's libfoo.so), is not runtime noise
+      i = focus?.files && !focus.files.has(id) ? -1 : keep(f.path, (f.kinds & WRITES) !== 0 || linked.has(id)) ? files.length : -1;
       if (i >= 0) {
         const file: FileNode = { idx: i, path: f.path, uses: 0, dir: f.dir, gone: f.removed, temporary: isTemporaryFile(f, cwd) || isSetApart(f, m.files, !!caches[id]), passes: [] };
         if (caches[id]) file.cache = caches[id];
+        if (linked.has(id)) file.linkInput = true;
         files.push(file);
       }
       index.set(id, i);

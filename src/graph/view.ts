@@ -397,7 +397,7 @@ function edgeKinds(b: number): FileEdgeKind[] {
 export function computeView(model: BuildModel, opts: GraphOptions = {}, countOnly = false): GraphView {
   const keep = pathFilter(opts, model.header.cwd ?? '');
   const sys = systemFilter(opts, model.header.cwd ?? '');
-  const shownFile = model.files.map((f) => keep(f.path, (f.uses & Use.WRITE) !== 0) && !sys(f));
+  const shownFile = model.files.map((f) => keep(f.path, (f.uses & Use.WRITE) !== 0 || !!f.linkInput) && !sys(f));
   const hideTemporaries = hidesTemporaries(opts);
   const fileOk = model.files.map((f, i) => shownFile[i] && !(hideTemporaries && f.temporary));
   const written = (f: number) => (model.files[f].uses & Use.WRITE) !== 0;

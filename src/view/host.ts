@@ -9,13 +9,13 @@
  * --all-phases does).
  */
 import { deps, depsScope, rdeps } from '../answers/deps.js';
-import { fileGroups, isNoise, noiseOf } from '../answers/groups.js';
+import { fileGroups, linkInputOf, noiseOf, pathNoiseOf } from '../answers/groups.js';
 import { summarize } from '../answers/summary.js';
 import { dotToSvg, graphBuild, programName, toDot } from '../graph/index.js';
 import { DEFAULT_MAX_NODES } from '../graph/view.js';
 import { GraphError } from '../errors.js';
 import type { Focus } from '../graph/model.js';
-import { WRITES, type Build } from '../model/index.js';
+import type { Build } from '../model/index.js';
 import type { ApiAnswer, ExtraApi } from './api.js';
 import { modelFilter } from './filter.js';
 import { ViewQuery, type FileGroups } from './query.js';
@@ -58,10 +58,11 @@ function procScope(build: Build, proc: number): Scope {
   const procs = new Set<number>(job ? job.procs : [proc]);
   for (const id of [...procs]) for (let p = build.process(id); p && p.parent && !procs.has(p.parent); p = build.process(p.parent)) procs.add(p.parent);
   const files = new Set<number>();
+  const noise = pathNoiseOf(build);
   for (const id of job ? job.procs : [proc]) {
     for (const a of build.process(id)?.files.values() ?? []) {
-      const f = build.model.files[a.file];
-      if (!isNoise(f.path, (f.kinds & WRITES) !== 0)) files.add(a.file);
+      // runtime noise by its path, unless this process read it as a link input (-lfoo's libfoo.so)
+      if (!noise[a.file] || linkInputOf(build, a.file, [id])) files.add(a.file);
     }
   }
   return { procs, files };

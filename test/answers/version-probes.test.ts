@@ -13,6 +13,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { loadBuild } from '../../src/model/index.js';
+import { serverExtras, viewQuery } from '../../src/view/host.js';
 import { ebpfTest } from '../helpers/ebpf.js';
 import { bt, tmpdir, trace } from '../helpers/trace.js';
 
@@ -87,4 +89,24 @@ ebpfTest('bt sql: the version probe\'s reads of libbfd are noise, as summary say
   assert.deepEqual(rows.map((r) => r.role), ['input', 'noise']);
   assert.equal(path.basename(rows[0].path), 'libfoo.so');
   assert.match(path.basename(rows[1].path), /^libbfd-[\d.]+-system\.so$/);
+});
+
+ebpfTest("bt graph and bt view's process graph draw the link input libfoo.so (read by ld), not ld's runtime libraries", async () => {
+  const { dir, file } = await build();
+  const g = await bt(['graph', file]);
+  assert.equal(g.code, 0, g.stderr);
+  const foo = /^ {2}(f_libfoo_so\w*) \[label="libfoo\.so"/m.exec(g.stdout);
+  assert.ok(foo, 'a node for libfoo.so');
+  const ld = /^ {2}(p\d+) \[label="ld -o prog [^"]*"/m.exec(g.stdout);
+  assert.ok(ld, 'a box for the link\'s ld');
+  assert.match(g.stdout, new RegExp(`^ {2}${foo[1]} -> ${ld[1]} \\[`, 'm'));
+  assert.doesNotMatch(g.stdout, /libbfd|libctf|libjansson/);
+  const b = await loadBuild(file);
+  const p = b.model.processes.find((q) => q.proc === Number(ld[1].slice(1)))!;
+  const r = await serverExtras(b, viewQuery(b)).graph!({ proc: String(p.proc) });
+  assert.equal(r.status, 200, JSON.stringify(r.body).slice(0, 300));
+  const svg = (r.body as { svg: string }).svg;
+  assert.match(svg, />libfoo\.so</);
+  assert.doesNotMatch(svg, /libbfd/);
+  assert.ok(dir);
 });
