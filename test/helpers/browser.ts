@@ -7,8 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { test, type TestContext } from 'node:test';
+import { after, test, type TestContext } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Build } from '../../src/model/index.js';
+import { serveBuild, type ViewServer } from '../../src/view/server.js';
 import { ebpfUnavailableReason } from './ebpf.js';
 import { tmpdir } from './tmp.js';
 
@@ -80,6 +82,36 @@ export async function launch(opts: { width?: number; height?: number } = {}): Pr
 }
 
 export type { Browser, Page };
+
+/**
+ * One browser and the bt view servers of a test file, made on first use and
+ * closed after its tests: `serve(build)` serves a build, `open(url)` opens
+ * the page in a new tab (openPage), `browser()` is the session.
+ */
+export function viewSession(opts: { width?: number; height?: number } = {}): {
+  browser(): Promise<Session>;
+  serve(build: Build): Promise<ViewServer>;
+  open(url: string, timeoutMs?: number): Promise<{ page: Page; errors: string[] }>;
+} {
+  let session: Session | undefined;
+  const servers: ViewServer[] = [];
+  after(async () => {
+    await session?.close();
+    for (const s of servers) await s.close();
+  });
+  const browser = async (): Promise<Session> => (session ??= await launch(opts));
+  return {
+    browser,
+    async serve(build) {
+      const server = await serveBuild(build);
+      servers.push(server);
+      return server;
+    },
+    async open(url, timeoutMs) {
+      return openPage(await browser(), url, timeoutMs);
+    },
+  };
+}
 
 /** Opens bt view's page at `url` in a new tab and waits until it has started (window.bt.ready), failing on its start-up error. */
 export async function openPage(session: Session, url: string, timeoutMs = 30_000): Promise<{ page: Page; errors: string[] }> {

@@ -10,13 +10,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after } from 'node:test';
 import { isNoise } from '../../src/answers/groups.js';
 import { WRITES } from '../../src/model/kinds.js';
 import { loadBuild, type Build } from '../../src/model/index.js';
 import { groupsOf } from '../../src/view/host.js';
-import { serveBuild, type ViewServer } from '../../src/view/server.js';
-import { launch, memo, viewTest, openPage, type Page, type Session } from '../helpers/browser.js';
+import type { ViewServer } from '../../src/view/server.js';
+import { memo, viewSession, viewTest, type Page } from '../helpers/browser.js';
 import { tmpdir, trace } from '../helpers/trace.js';
 
 
@@ -37,25 +36,18 @@ const longNameTrace = memo(async () => {
   return { file: t.file, path: path.join(dir, LONG_NAME) };
 });
 
-let session: Session | undefined;
-const servers: ViewServer[] = [];
-after(async () => {
-  await session?.close();
-  for (const s of servers) await s.close();
-});
+const views = viewSession();
 
 const builds = new Map<string, Build>();
 async function serve(file: string): Promise<{ build: Build; server: ViewServer }> {
   const build = builds.get(file) ?? loadBuild(file);
   builds.set(file, build);
-  const server = await serveBuild(build);
-  servers.push(server);
+  const server = await views.serve(build);
   return { build, server };
 }
 
 async function open(url: string): Promise<{ page: Page; errors: string[] }> {
-  session ??= await launch();
-  return openPage(session, url);
+  return views.open(url);
 }
 
 /** The sh and its children in the tree's order. */

@@ -4,11 +4,9 @@
  * share one. Two synthetic builds whose tools rank in opposite orders.
  */
 import assert from 'node:assert/strict';
-import { after } from 'node:test';
 import { buildFromRecords } from '../../src/model/index.js';
 import { normalizeRecords } from '../../src/normalize/normalize.js';
-import { serveBuild, type ViewServer } from '../../src/view/server.js';
-import { browserTest, launch, openPage, type Session } from '../helpers/browser.js';
+import { browserTest, viewSession } from '../helpers/browser.js';
 import { TraceBuilder } from '../normalize/synth.js';
 
 /** make running `counts[tool]` processes of each tool. */
@@ -28,19 +26,12 @@ function buildOf(counts: Record<string, number>) {
   return buildFromRecords(n.header, n.records);
 }
 
-let session: Session | undefined;
-const servers: ViewServer[] = [];
-after(async () => {
-  await session?.close();
-  for (const s of servers) await s.close();
-});
+const views = viewSession();
 
 /** The timeline legend's colour of each tool, as the page shows it. */
 async function legendOf(counts: Record<string, number>): Promise<Record<string, string>> {
-  const server = await serveBuild(buildOf(counts));
-  servers.push(server);
-  session ??= await launch();
-  const { page, errors } = await openPage(session, server.url);
+  const server = await views.serve(buildOf(counts));
+  const { page, errors } = await views.open(server.url);
   const colours = await page.evaluate(() =>
     Object.fromEntries([...document.querySelectorAll('.tl-legend .chip[data-tool]')].map((c) => [(c as HTMLElement).dataset.tool!, getComputedStyle(c.querySelector('i')!).backgroundColor])),
   );

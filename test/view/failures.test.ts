@@ -8,7 +8,7 @@
  * and summary in a real browser.
  */
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import type { Trailer } from '../../src/log/schema.js';
 import { summarize } from '../../src/answers/summary.js';
 import { summaryText } from '../../src/answers/text.js';
@@ -19,8 +19,7 @@ import { modelFilter } from '../../src/view/filter.js';
 import { groupsOf, viewQuery } from '../../src/view/host.js';
 import { pack, unpack } from '../../src/view/pack.js';
 import { ViewQuery } from '../../src/view/query.js';
-import { serveBuild, type ViewServer } from '../../src/view/server.js';
-import { browserTest, launch, openPage, type Session } from '../helpers/browser.js';
+import { browserTest, viewSession } from '../helpers/browser.js';
 import { addFailedProbe, BASE_TS, O_CREAT, O_TRUNC, O_WRONLY, TraceBuilder } from '../normalize/synth.js';
 
 /**
@@ -146,19 +145,12 @@ test('meta, timeline and process rows: a failed probe is counted apart from the 
   assert.deepEqual([failed.failed, failed.failedJobs, failed.failedProbes], [3, 2, 0]);
 });
 
-let session: Session | undefined;
-const servers: ViewServer[] = [];
-after(async () => {
-  await session?.close();
-  for (const s of servers) await s.close();
-});
+const views = viewSession();
 
 /** The page's header stats, the parts in red, and the summary page's processes line and failed jobs rows. */
 async function pageOf(b: Build) {
-  const server = await serveBuild(b);
-  servers.push(server);
-  session ??= await launch();
-  const { page, errors } = await openPage(session, server.url);
+  const server = await views.serve(b);
+  const { page, errors } = await views.open(server.url);
   const stats = (await page.textContent('header .stats')) ?? '';
   const red = await page.$$eval('header .stats .failed', (els) => els.map((e) => e.textContent ?? ''));
   await page.click('#tab-summary');

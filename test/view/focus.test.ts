@@ -9,10 +9,8 @@
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { after } from 'node:test';
 import { loadBuild, type Build } from '../../src/model/index.js';
-import { serveBuild, type ViewServer } from '../../src/view/server.js';
-import { launch, memo, openPage, viewTest, type Page, type Session } from '../helpers/browser.js';
+import { memo, viewSession, viewTest, type Page } from '../helpers/browser.js';
 import { REPO, trace } from '../helpers/trace.js';
 
 const CDIR = path.join(REPO, 'test-programs', 'cproject');
@@ -24,23 +22,16 @@ const longTrace = memo(async () => {
   return t.file;
 });
 
-let session: Session | undefined;
-const servers: ViewServer[] = [];
-after(async () => {
-  await session?.close();
-  for (const s of servers) await s.close();
-});
+const views = viewSession();
 
 async function serve(): Promise<{ build: Build; url: string }> {
   const build = loadBuild(await longTrace());
-  const server = await serveBuild(build);
-  servers.push(server);
+  const server = await views.serve(build);
   return { build, url: server.url };
 }
 
 async function open(url: string): Promise<{ page: Page; errors: string[] }> {
-  session ??= await launch();
-  return openPage(session, url);
+  return views.open(url);
 }
 
 /** The timeline's window as the URL keeps it ([NaN, NaN]: the whole build). */

@@ -9,29 +9,20 @@
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { after } from 'node:test';
 import { loadBuild, type Build } from '../../src/model/index.js';
-import { serveBuild, type ViewServer } from '../../src/view/server.js';
-import { browserTest, launch, openPage, type Page, type Session } from '../helpers/browser.js';
+import { browserTest, viewSession, type Page } from '../helpers/browser.js';
 import { configureMakeTrace, tempDir } from '../normalize/synth.js';
 
-let session: Session | undefined;
-const servers: ViewServer[] = [];
-after(async () => {
-  await session?.close();
-  for (const s of servers) await s.close();
-});
+const views = viewSession();
 
 async function serve(): Promise<{ build: Build; url: string }> {
   const build = loadBuild(configureMakeTrace().write(path.join(tempDir(), 'build.trace')));
-  const server = await serveBuild(build);
-  servers.push(server);
+  const server = await views.serve(build);
   return { build, url: server.url };
 }
 
 async function open(url: string): Promise<{ page: Page; errors: string[] }> {
-  session ??= await launch();
-  return openPage(session, url);
+  return views.open(url);
 }
 
 /** The graph's node labels (lines joined by \n), sorted. */

@@ -8,11 +8,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { loadBuild, type Build } from '../../src/model/index.js';
-import { serveBuild, type ViewServer } from '../../src/view/server.js';
-import { launch, memo, viewTest, openPage, type Page, type Session } from '../helpers/browser.js';
+import type { ViewServer } from '../../src/view/server.js';
+import { memo, viewSession, viewTest, type Page } from '../helpers/browser.js';
 import { BT, bt, prog, REPO, tmpdir, trace } from '../helpers/trace.js';
 
 export const SHOTS = path.join(REPO, 'docs', 'screenshots');
@@ -31,28 +30,17 @@ const cprojectTrace = memo(async () => {
   return t.file;
 });
 
-let session: Session | undefined;
-const servers: ViewServer[] = [];
-after(async () => {
-  await session?.close();
-  for (const s of servers) await s.close();
-});
-
-async function browser(): Promise<Session> {
-  session ??= await launch();
-  return session;
-}
+const views = viewSession();
 
 async function serve(file: string): Promise<{ build: Build; server: ViewServer }> {
   const build = loadBuild(file);
-  const server = await serveBuild(build);
-  servers.push(server);
+  const server = await views.serve(build);
   return { build, server };
 }
 
 /** Opens the page and waits until it has started. */
 async function open(url: string): Promise<{ page: Page; errors: string[] }> {
-  return openPage(await browser(), url);
+  return views.open(url);
 }
 
 interface TreeRow {
