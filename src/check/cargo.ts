@@ -30,7 +30,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kind, type Build, type Process } from '../model/index.js';
+import { Kind, unitId, type Build, type Process } from '../model/index.js';
 import { readSmallFile } from '../log/io.js';
 import { envMap } from '../model/env.js';
 import { baseName, dirName, normalizeAbs, relativeInside } from '../normalize/paths.js';
@@ -170,7 +170,7 @@ export function cargoScripts(build: Build, runs: readonly ScriptRun[], noise: No
     }
     if (run.always) continue; // cargo reruns it at every build
     const none = !declared.files.length && !declared.env.length;
-    const job = s.job || s.proc;
+    const job = unitId(s);
     const procs = build.jobs.get(job)?.procs ?? [s.proc];
     const reads = firstReads(procs.map((id) => build.process(id)).filter((p): p is Process => !!p));
     const colons = declared.twoColons ? '::' : ':';

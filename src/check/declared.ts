@@ -85,11 +85,10 @@
 import { CheckError } from '../errors.js';
 import { readSmallFile } from '../log/io.js';
 import { failed, isDriver, Kind, READS, WRITES, type Build, type BuildFile, type Job, type Process } from '../model/index.js';
-import { baseName, isPseudoPath, normalizeAbs, relativeInside } from '../normalize/paths.js';
-import { readsHeaders } from '../model/toolargs.js';
+import { isPseudoPath, normalizeAbs, relativeInside } from '../normalize/paths.js';
 import { fixMissingDep, fixUndeclaredInput, fixUndeclaredOutput } from './fix.js';
 import { exitText, pathShower } from '../present/format.js';
-import { jobRef, secondsSince, type FileUse, type Finding, type JobRef, type PathNamer } from './finding.js';
+import { compiled, jobOf, jobRef, secondsSince, type FileUse, type Finding, type JobRef, type PathNamer } from './finding.js';
 import { makeDatabases, MAKES, removedByBuild } from './makedb.js';
 import { makeGraph, type Graph } from './makegraph.js';
 import { ReadOrder } from './readers.js';
@@ -164,13 +163,6 @@ export function declaredNinja(build: Build, noise: Noise, found: readonly Findin
         ? [`no job of the build wrote or named a target of the ninja graph in ${dir}: nothing was compared with it (is it the build directory of the traced build?)`]
         : [`no ninja of the build ran in ${dir} (ninja -C ${dir}): nothing was compared with its graph (is it the build directory of the traced build?)`];
   return { findings: d.findings, notes, replaced: d.replaced };
-}
-
-/** A compiler read the file `proc` read: `proc` or its parent is a compiler (the driver, or gcc's cc1 under it). */
-function compiled(build: Build, proc: number): boolean {
-  const p = build.process(proc);
-  const parent = p && build.process(p.parent);
-  return [p, parent].some((q) => !!q && readsHeaders(baseName(q.exe || q.argv[0] || '')));
 }
 
 /**
@@ -595,7 +587,7 @@ function compare(
           jobs: [ref, jobRef(build, gj)],
           detail:
             `${who} ${building(tname)} and ${how} ${name}, which job ${gj} generated${making ? ` (${making})` : ''}, but nothing in the ${g.system} graph orders ${tname} after ${show(from)} ` +
-            `(no ${paths} dependency path): ${gen.time <= use.time ? 'it was made first by luck of scheduling' : `job ${build.process(by)?.job ?? job.proc} ${used === 'looked for' ? 'looked for it' : 'used it'} before job ${gj} made it`}` +
+            `(no ${paths} dependency path): ${gen.time <= use.time ? 'it was made first by luck of scheduling' : `job ${jobOf(build, by)} ${used === 'looked for' ? 'looked for it' : 'used it'} before job ${gj} made it`}` +
             (was === undefined ? '' : `; nor does ${tname} depend on it: changing ${name} will not rebuild ${tname}`),
           fix: fixMissingDep(g, target, from, show),
           time: Math.min(use.time, gen.time),

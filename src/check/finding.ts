@@ -3,6 +3,8 @@
  * the job(s) by command line, with times relative to the build's start.
  */
 import { unitId, type Build } from '../model/index.js';
+import { readsHeaders } from '../model/toolargs.js';
+import { baseName } from '../normalize/paths.js';
 
 export type FindingKind =
   | 'hermeticity'
@@ -98,4 +100,11 @@ export function sortFindings(fs: Finding[]): Finding[] {
   return fs.sort(
     (a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || a.time - b.time || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0),
   );
+}
+
+/** A compiler read the file `proc` read: `proc` or its parent is a compiler (the driver, or gcc's cc1 under it). */
+export function compiled(build: Build, proc: number): boolean {
+  const p = build.process(proc);
+  const parent = p && build.process(p.parent);
+  return [p, parent].some((q) => !!q && readsHeaders(baseName(q.exe || q.argv[0] || '')));
 }

@@ -71,11 +71,16 @@ function at(g: Graph, target: string, show: (p: string) => string): string {
   return r ? ` (its recipe is at ${show(r.file)}:${r.line})` : '';
 }
 
+/** A header a compiler read (`compiled`): its fix is the compiler's own list of headers (-MMD -MP), one finding per header. */
+export function isCompiledHeader(file: string, compiled: boolean): boolean {
+  return compiled && HEADER.test(file);
+}
+
 /** undeclared-input: `file`, which the job building `target` read, declared as its input. `compiled`: a compiler read it as a header. */
 export function fixUndeclaredInput(g: Graph, target: string, file: string, show: (p: string) => string, compiled: boolean): string {
   const t = show(target);
   const f = show(file);
-  const header = compiled && HEADER.test(file);
+  const header = isCompiledHeader(file, compiled);
   if (g.generator === 'CMake') {
     // a target's own link or compile has no DEPENDS: the target's LINK_DEPENDS, the source's OBJECT_DEPENDS
     const step = cmakeStep(g, target);

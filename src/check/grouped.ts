@@ -12,13 +12,14 @@
  * findings of their own: a program it ran, a script it gave to an
  * interpreter (`tclsh tool/mksqlite3h.tcl`): those are the ones to declare.
  * An undeclared output that a job read unordered (a rule remade at every
- * build) names its reader and stays a finding of its own.
+ * build) names its reader and stays a finding of its own, and so does a
+ * header a compiler read: its fix (-MMD -MP) declares them all at once.
  */
 import { Kind, programName, type Build, type Job } from '../model/index.js';
 import { baseName, dirName, normalizeAbs, relativeInside } from '../normalize/paths.js';
 import { count, counted } from '../present/format.js';
-import type { Finding, JobRef, PathNamer } from './finding.js';
-import { fixUndeclaredInputs, fixUndeclaredOutputs } from './fix.js';
+import { compiled, type Finding, type JobRef, type PathNamer } from './finding.js';
+import { fixUndeclaredInputs, fixUndeclaredOutputs, isCompiledHeader } from './fix.js';
 import type { Graph } from './makegraph.js';
 
 /**
@@ -133,6 +134,8 @@ export function groupMany(build: Build, findings: readonly Finding[], words: Rea
     const w = words.get(f.jobs[0]?.proc ?? 0);
     if (!w || f.target === undefined) continue;
     if (f.kind === 'undeclared-input' && w.tools.has(f.file)) continue;
+    // headers a compiler read are declared by the compiler's own list (-MMD -MP): each keeps its finding and that fix
+    if (f.kind === 'undeclared-input' && isCompiledHeader(f.file, compiled(build, f.uses[0].proc))) continue;
     // an output a job read unordered names its reader: its own finding
     if (f.kind === 'undeclared-output' ? f.uses.length !== 1 : f.kind !== 'undeclared-input') continue;
     const key = `${f.kind}\0${f.target}\0${f.jobs[0].proc}`;

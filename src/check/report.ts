@@ -1,6 +1,6 @@
 /** bt check's output: text for people, JSON for scripts. Formatting goes through src/present/. */
 import { programName, type Build } from '../model/index.js';
-import { commandLine, counted, displayPath, pathShower, plural, showDirName } from '../present/format.js';
+import { commandLine, count, counted, displayPath, pathShower, plural, showDirName } from '../present/format.js';
 import { commandIn } from '../present/label.js';
 import { KIND_ORDER, type Finding, type JobRef } from './finding.js';
 import type { CheckResult } from './index.js';
@@ -84,7 +84,7 @@ export function checkText(build: Build, res: CheckResult, opts: { absolute?: boo
       const name = f.kind === 'hermeticity' ? displayPath(u.path) : show(u.path);
       lines.push(`    ${sec(u.time)}  ${u.access.join('+')}  ${name}  (${who(build, u.proc)})`);
     }
-    if (f.uses.length > MAX_USES) lines.push(`    … and ${f.uses.length - MAX_USES} more (--json lists them all)`);
+    if (f.uses.length > MAX_USES) lines.push(`    … and ${count(f.uses.length - MAX_USES)} more (--json lists them all)`);
   }
   return `${lines.join('\n')}\n`;
 }

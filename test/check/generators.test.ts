@@ -105,3 +105,26 @@ ebpfTest('check --make: a generator reading many undeclared files of the tree is
   assert.ok(heads.includes('undeclared-output  20 files in stage/  (target stage.stamp)'));
   assert.ok(text.includes('    … and 18 more (--json lists them all)\n'), 'the 30 files: 12 shown');
 });
+
+ebpfTest('check --make: a compile reading 12 undeclared headers keeps one finding per header, each with the -MMD -MP fix (no grouping)', async () => {
+  const files: Record<string, string> = {};
+  const includes: string[] = [];
+  for (let i = 1; i <= 12; i++) {
+    files[`include/h${i}.h`] = `#define H${i} ${i}\n`;
+    includes.push(`#include "h${i}.h"`);
+  }
+  files['main.c'] = `${includes.join('\n')}\nint main(void) { return H1 - 1; }\n`;
+  const { dir, file } = await traceMake('bt-headers-', 'main.o: main.c\n\tcc -Iinclude -c main.c\n', files);
+  const json = JSON.parse(await check(file, true)) as Json;
+  const rel = (p: string) => path.relative(dir, p);
+  assert.deepEqual(
+    json.findings.map((f) => [f.kind, rel(f.file), f.files ?? 1].join(' ')).sort(),
+    Array.from({ length: 12 }, (_, i) => `undeclared-input include/h${i + 1}.h 1`).sort(),
+  );
+  for (const f of json.findings) {
+    assert.equal(
+      f.fix,
+      `add ${rel(f.file)} to the prerequisites of main.o (its recipe is at Makefile:2): main.o: ${rel(f.file)}; or have the compiler list the headers it reads: -MMD -MP in its flags, and -include the .d files`,
+    );
+  }
+});
