@@ -17,38 +17,65 @@
  *
  * A build that is one driver with no configure step in it (`bt trace --
  * make`) is one phase.
+ *
+ * The steps bt summary lists one after the other (stepOf) are the
+ * outermost of these: a configure step a build driver ran (binutils' make
+ * running bfd/configure, CMake's `cmake --check-build-system` run by the
+ * Makefiles of `cmake --build`) ran inside the driver's step, not after it,
+ * so it is part of that step there, while --focus still stops at what it
+ * made.
  */
 import { programName, type Build, type Process } from '../model/index.js';
 
 const AUTOCONF = new Set(['configure', 'config.status']);
+/** gyp, which writes node-gyp's Makefiles (`python3 …/gyp_main.py binding.gyp -f make …`), by its script's name. */
+const GYP = new Set(['gyp', 'gyp_main.py']);
 /** cmake options of its modes that are not the configure step. */
 const CMAKE_NOT_CONFIGURE = new Set(['--build', '--install', '--open', '-E', '-P', '--help', '--version']);
 
-/** A configure step: autoconf's configure or config.status, cmake configuring (not --build, -E, -P), meson setup, configure or regenerate. */
+/** A configure step: autoconf's configure or config.status, cmake configuring (not --build, -E, -P), meson setup, configure or regenerate, gyp. */
 export function isConfigureStep(p: Pick<Process, 'argv' | 'exe' | 'pid'>): boolean {
   const name = programName(p);
-  if (AUTOCONF.has(name)) return true;
+  if (AUTOCONF.has(name) || GYP.has(name)) return true;
   const args = p.argv.slice(1);
   if (name === 'cmake') return args.length > 0 && !args.some((a) => CMAKE_NOT_CONFIGURE.has(a));
   if (name === 'meson') return args[0] === 'setup' || args[0] === 'configure' || (args[0] === '--internal' && args[1] === 'regenerate');
   return false;
 }
 
-const phasesOf = new WeakMap<Build, Map<number, number>>();
+/** Per build, per process: its phase and its step (phaseOf, stepOf). */
+const phasesOf = new WeakMap<Build, Map<number, { phase: number; step: number }>>();
 
 /** The phase of process `proc` (see the module's comment): the proc id of the process it starts at. */
 export function phaseOf(build: Build, proc: number): number {
+  return placeOf(build, proc).phase;
+}
+
+/**
+ * The step of the build process `proc` ran in, as bt summary lists them
+ * (see the module's comment): its outermost configure step or build
+ * driver, else its unit; the proc id of the process it starts at.
+ */
+export function stepOf(build: Build, proc: number): number {
+  return placeOf(build, proc).step;
+}
+
+function placeOf(build: Build, proc: number): { phase: number; step: number } {
   let memo = phasesOf.get(build);
   if (!memo) phasesOf.set(build, (memo = new Map()));
-  let phase = memo.get(proc);
-  if (phase !== undefined) return phase;
+  let place = memo.get(proc);
+  if (place !== undefined) return place;
   let configure: number | undefined;
   let driver: number | undefined;
+  let outer: number | undefined;
   for (let p = build.process(proc); p; p = p.parent ? build.process(p.parent) : undefined) {
-    if (isConfigureStep(p)) configure = p.proc;
+    const step = isConfigureStep(p);
+    if (step) configure = p.proc;
     if (build.jobs.runsDriver(p.proc)) driver = p.proc;
+    if (step || driver === p.proc) outer = p.proc;
   }
-  phase = configure ?? driver ?? build.jobs.unit(proc)?.proc ?? proc;
-  memo.set(proc, phase);
-  return phase;
+  const unit = outer === undefined ? (build.jobs.unit(proc)?.proc ?? proc) : proc; // outer set: configure or driver is too
+  place = { phase: configure ?? driver ?? unit, step: outer ?? unit };
+  memo.set(proc, place);
+  return place;
 }

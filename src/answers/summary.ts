@@ -10,7 +10,7 @@ import { byPath, fileGroups, linkInputOf, noiseOf, pathNoiseOf, placeOf, probesB
 import { READS, WRITES } from '../model/kinds.js';
 import { distinctFiles } from '../model/usrmerge.js';
 import { cacheGroups, type CacheGroup } from '../present/fold.js';
-import { isConfigureStep, phaseOf } from './phases.js';
+import { isConfigureStep, stepOf } from './phases.js';
 
 export interface SummaryJob {
   proc: number;
@@ -120,7 +120,11 @@ export interface Summary {
   /** Failed lookups per directory (distinct paths), most first. */
   probes: Array<{ dir: string; count: number }>;
   probe_count: number;
-  /** The longest chain of jobs through write -> read dependencies (with a filter: of its jobs, job_count). */
+  /**
+   * The longest chain of jobs through write -> read dependencies (with a
+   * filter: of its jobs, job_count), each with its time on it as
+   * duration_ms: a job that started jobs of its own without their time.
+   */
   critical_path: SummaryJob[];
   critical_path_ms: number;
   /**
@@ -216,11 +220,16 @@ function outlivedEntries(build: Build): OutlivedProcess[] {
 
 /**
  * The longest chain of jobs where each job read a file the previous one
- * wrote (or one moved or linked from it), weighted by the jobs' durations;
- * with `keep`, of the jobs whose roots it holds.
+ * wrote (or one moved or linked from it), weighted by the jobs' own time
+ * (ownTime: a job that started jobs of its own, `sh -c node-gyp-build`
+ * running node-gyp's make, is weighed without their time); with `keep`, of
+ * the jobs whose roots it holds. A job and a job it started (JobNesting)
+ * are never one after the other in the chain: the one ran inside the
+ * other. Each job of the chain with its time on it (ns).
  */
-export function criticalPath(build: Build, keep?: ReadonlySet<number>): Job[] {
+export function criticalPath(build: Build, keep?: ReadonlySet<number>): Array<{ job: Job; time: number }> {
   const jobs = keep ? build.jobs.jobs.filter((j) => keep.has(j.proc)) : build.jobs.jobs; // by start time
+  const nesting = jobNesting(build, jobs);
   const order = new Map(jobs.map((j, i) => [j.proc, i]));
   // per file, the jobs that wrote it (computed once: a header is read by thousands of jobs);
   // runtime noise (/dev/null, /proc, …) orders nothing
@@ -247,7 +256,7 @@ export function criticalPath(build: Build, keep?: ReadonlySet<number>): Job[] {
     const at = order.get(job.proc)!;
     for (const fid of job.inputs) {
       for (const w of writers.get(fid) ?? []) {
-        if (order.get(w.proc)! >= at) continue;
+        if (order.get(w.proc)! >= at || nesting.nested(w, job)) continue;
         const len = best.get(w.proc) ?? 0;
         if (len > bestLen) {
           bestLen = len;
@@ -255,7 +264,7 @@ export function criticalPath(build: Build, keep?: ReadonlySet<number>): Job[] {
         }
       }
     }
-    best.set(job.proc, bestLen + (job.end - job.start));
+    best.set(job.proc, bestLen + nesting.ownTime(job));
     prev.set(job.proc, bestPrev);
   }
   let last: Job | undefined;
@@ -267,9 +276,48 @@ export function criticalPath(build: Build, keep?: ReadonlySet<number>): Job[] {
       last = job;
     }
   }
-  const chain: Job[] = [];
-  for (let j = last; j; j = prev.get(j.proc)) chain.push(j);
+  const chain: Array<{ job: Job; time: number }> = [];
+  for (let j = last; j; j = prev.get(j.proc)) chain.push({ job: j, time: nesting.ownTime(j) });
   return chain.reverse();
+}
+
+/**
+ * Jobs inside jobs, among `jobs`: a job whose processes started a driver
+ * whose jobs ran within it (cmake configuring, its try-compiles' make
+ * running their compiles; npm's `sh -c node-gyp-build` running node-gyp's
+ * make). ownTime is a job's time while none of the jobs it started ran
+ * (their time is theirs); nested says whether one of two jobs ran inside
+ * the other.
+ */
+interface JobNesting {
+  ownTime(job: Job): number;
+  nested(a: Job, b: Job): boolean;
+}
+
+function jobNesting(build: Build, jobs: readonly Job[]): JobNesting {
+  const kept = new Set(jobs);
+  const outerOf = new Map<Job, Job>();
+  const inside = new Map<Job, Array<[number, number]>>();
+  for (const j of jobs) {
+    const outer = enclosingJob(build, j);
+    if (!outer || !kept.has(outer)) continue;
+    outerOf.set(j, outer);
+    const span: [number, number] = [Math.max(j.start, outer.start), Math.min(j.end, outer.end)];
+    if (span[1] <= span[0]) continue;
+    const spans = inside.get(outer);
+    if (spans) spans.push(span);
+    else inside.set(outer, [span]);
+  }
+  const own = new Map<Job, number>();
+  for (const [outer, spans] of inside) own.set(outer, Math.max(0, outer.end - outer.start - covered(spans)));
+  const within = (a: Job, b: Job) => {
+    for (let o = outerOf.get(a); o; o = outerOf.get(o)) if (o === b) return true;
+    return false;
+  };
+  return {
+    ownTime: (job) => own.get(job) ?? job.end - job.start,
+    nested: (a, b) => (outerOf.has(a) || outerOf.has(b)) && (within(a, b) || within(b, a)),
+  };
 }
 
 /** The job whose processes started job `j` (a configure step's try-compile under cmake), if any. */
@@ -314,18 +362,11 @@ function parallelism(build: Build, keep?: ReadonlySet<number>, keepJobs?: Readon
   };
   const jobs = keepJobs ? build.jobs.jobs.filter((j) => keepJobs.has(j.proc)) : build.jobs.jobs;
   if (jobs.length) {
-    const inside = new Map<Job, Array<[number, number]>>();
+    const nesting = jobNesting(build, jobs);
     for (const j of jobs) {
       add(j.start, j.end);
-      const outer = enclosingJob(build, j);
-      if (!outer || (keepJobs && !keepJobs.has(outer.proc))) continue;
-      const spans = inside.get(outer);
-      const span: [number, number] = [Math.max(j.start, outer.start), Math.min(j.end, outer.end)];
-      if (span[1] <= span[0]) continue;
-      if (spans) spans.push(span);
-      else inside.set(outer, [span]);
+      busy -= j.end - j.start - nesting.ownTime(j);
     }
-    for (const spans of inside.values()) busy -= covered(spans);
   } else for (const p of build.model.processes) if (!p.children.length && (!keep || keep.has(p.proc))) add(p.start, build.endInBuild(p));
   const dur = keep ? end - start : build.durationNs;
   if (!(dur > 0)) return 0;
@@ -404,8 +445,8 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
     caches: cachesIn(build, Object.values(lists).flat()),
     probes: probesByDir(build, probes),
     probe_count: probes.length,
-    critical_path: chain.map((j) => jobEntry(build, j)),
-    critical_path_ms: toMs(chain.reduce((s, j) => s + (j.end - j.start), 0)),
+    critical_path: chain.map(({ job, time }) => ({ ...jobEntry(build, job), duration_ms: toMs(time) })),
+    critical_path_ms: toMs(chain.reduce((s, j) => s + j.time, 0)),
     parallelism: parallelism(build, keep, keepJobs),
     lost: model.lostEvents,
     truncated_strings: model.shortfalls.truncated,
@@ -424,8 +465,9 @@ function afterBuildFiles(build: Build, all: boolean): number[] {
 }
 
 /**
- * The phases the jobs ran in (phaseOf) that are a configure step or a build
- * driver, in start order, with their job counts: none unless there are two.
+ * The steps the jobs ran in (stepOf: a configure step a driver ran is part
+ * of the driver's) that are a configure step or a build driver, in start
+ * order, with their job counts: none unless there are two.
  * A job of the traced command itself (a line of a script, `./gen.sh > x.h`
  * before make) is a phase of its own, and is not listed: a script of ten
  * commands is no build of ten phases.
@@ -433,7 +475,7 @@ function afterBuildFiles(build: Build, all: boolean): number[] {
 function phaseEntries(build: Build, jobs: readonly Job[]): Summary['phases'] {
   const count = new Map<number, number>();
   for (const j of jobs) {
-    const p = phaseOf(build, j.proc);
+    const p = stepOf(build, j.proc);
     count.set(p, (count.get(p) ?? 0) + 1);
   }
   // each phase's command as its caller ran it (a #! script: meson setup, not python3 /usr/bin/meson setup)

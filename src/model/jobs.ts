@@ -15,7 +15,8 @@
  *
  * A process in no job (a driver, the root) is a unit of work of its own:
  * JobIndex.unit gives it as a job of one process, with inputs and
- * outputs by the same rules. A build driver that started jobs
+ * outputs by the same rules. A build driver (or the root: it always acts
+ * as one) that started jobs
  * (JobIndex.drives) reads much for its own bookkeeping (cargo its registry
  * and fingerprints, go the whole standard library to check staleness), so
  * what it writes itself is made of less (JobIndex.sourcesOf): a file it moved
@@ -143,6 +144,8 @@ export class JobIndex {
   private readonly copied = new Map<Job, Map<number, (input: number) => boolean>>();
 
   private readonly drivers: ReadonlySet<string>;
+  /** The traced command's processes (model.roots): each acts as a driver. */
+  private readonly roots: ReadonlySet<number>;
 
   constructor(
     private readonly model: BuildModel,
@@ -155,6 +158,7 @@ export class JobIndex {
     const driver = new Set<number>();
     for (const p of model.processes) if (isDriver(p, drivers)) driver.add(p.proc);
     const roots = new Set(model.roots);
+    this.roots = roots;
     for (const p of model.processes) {
       if (driver.has(p.proc) || roots.has(p.proc)) continue;
       if (!(driver.has(p.parent) || roots.has(p.parent))) continue;
@@ -418,11 +422,16 @@ export class JobIndex {
     return (input) => by.has(input);
   }
 
-  /** True for a unit in no job that is a build driver and started jobs (see sourcesOf). */
+  /**
+   * True for a unit in no job that acts as a build driver and started jobs
+   * (see sourcesOf): a build driver, or the root, whatever its program (the
+   * root always acts as a driver: `python3 setup.py build_ext --inplace`
+   * copies the extension its link job made into place).
+   */
   drives(unit: Job): boolean {
     if (this.byProc.get(unit.proc) === unit) return false;
     const p = this.procs.get(unit.proc);
-    return !!p && isDriver(p, this.drivers) && p.children.some((c) => this.byProc.has(c));
+    return !!p && (this.roots.has(p.proc) || isDriver(p, this.drivers)) && p.children.some((c) => this.byProc.has(c));
   }
 
   /**

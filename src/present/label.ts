@@ -293,6 +293,9 @@ function libtoolLabel(prog: string, rest: readonly string[], cwd: string, max: n
   return `${head} ${commandLabel(tool, rest.slice(i + 1), cwd, room, { inOrder: true, takes: (o) => LIBTOOL_WITH_VALUE.has(o) })}`;
 }
 
+/** cmake's options that say what it does, each followed by its first word (`-E rename`, `--build DIR`). */
+const CMAKE_MODES = new Set(['-E', '-P', '--build', '--install', '--open', '--check-build-system']);
+
 /** Tools whose first word is a subcommand (`meson compile`, `docker build`). */
 const SUBCOMMAND_TOOLS = new Set(['meson', 'docker', 'podman', 'bazel', 'bazelisk', 'pip', 'pip3', 'rustup', 'dotnet', 'swift', 'conan']);
 
@@ -306,7 +309,11 @@ function leadArgs(program: string, rest: readonly string[]): number[] {
   const n = rest.length;
   const word = (i: number) => i < n && !rest[i]!.startsWith('-');
   const upTo = (i: number) => Array.from({ length: i + 1 }, (_, k) => k);
-  if (program === 'cmake') return n >= 2 && ['-E', '-P', '--build', '--install', '--open'].includes(rest[0]!) ? [0, 1] : [];
+  if (program === 'cmake') {
+    // its mode and the mode's first word, wherever it is (`cmake -S… -B… --check-build-system CMakeFiles/Makefile.cmake 0`)
+    const i = rest.findIndex((a) => CMAKE_MODES.has(a));
+    return i >= 0 && i + 1 < n ? [i, i + 1] : [];
+  }
   if (/(?:^|-)ar$/.test(program)) {
     // the operation and its modifiers (qc, rcs, -crD), after any --plugin FILE
     let i = 0;

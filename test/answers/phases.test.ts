@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { deps, depsScope } from '../../src/answers/deps.js';
-import { isConfigureStep, phaseOf } from '../../src/answers/phases.js';
+import { isConfigureStep, phaseOf, stepOf } from '../../src/answers/phases.js';
+import { commandIn } from '../../src/present/label.js';
 import { buildFromRecords, type Build } from '../../src/model/index.js';
 import { normalizeRecords } from '../../src/normalize/normalize.js';
 import { configureMakeTrace, O_CREAT, O_TRUNC, O_WRONLY, TraceBuilder } from '../normalize/synth.js';
@@ -45,10 +46,23 @@ test('configure steps: autoconf scripts however run, cmake configuring, meson se
   assert.equal(step(['meson', 'setup', 'build'], '/usr/bin/meson'), true);
   assert.equal(step(['meson', '--internal', 'regenerate', '/src', '/build'], '/usr/bin/meson'), true);
   assert.equal(step(['meson', 'compile', '-C', 'build'], '/usr/bin/meson'), false);
+  // gyp writing node-gyp's Makefiles, by its script
+  assert.equal(step(['/usr/bin/python3', '/usr/lib/node_modules/node-gyp/gyp/gyp_main.py', 'binding.gyp', '-f', 'make'], '/usr/bin/python3.11'), true);
+  assert.equal(step(['/usr/bin/python3', 'gen_table.py', 'a', 'b'], '/usr/bin/python3.11'), false);
+  // CMake's check run by its Makefiles configures again when it must: a configure step (of make's step in bt summary, stepOf)
+  assert.equal(step(['/usr/bin/cmake', '-S/w', '-B/w/build', '--check-build-system', 'CMakeFiles/Makefile.cmake', '0'], '/usr/bin/cmake'), true);
+});
+
+test("cmake's label keeps the words that say what it does, wherever they are", () => {
+  assert.equal(commandIn(['/usr/bin/cmake', '-S/w/project/source', '-B/w/project/source/build', '--check-build-system', 'CMakeFiles/Makefile.cmake', '0'], 60), 'cmake --check-build-system CMakeFiles/Makefile.cmake …');
+  assert.equal(commandIn(['cmake', '-DX=1', '-P', 'script.cmake', 'more', 'args', 'that', 'are', 'long'], 24), 'cmake -P script.cmake …');
+  assert.equal(commandIn(['/usr/bin/cmake', '-E', 'cmake_link_script', 'CMakeFiles/core.dir/link.txt', '--verbose='], 40), 'cmake -E cmake_link_script …');
 });
 
 test('the phases of sh -c "./configure && make": configure with all its processes, make with its jobs', () => {
-  assert.deepEqual(phases(modelOf(configureMakeTrace())), [
+  const b = modelOf(configureMakeTrace());
+  for (const p of b.model.processes) assert.equal(stepOf(b, p.proc), phaseOf(b, p.proc), 'nothing nested: the steps are the phases');
+  assert.deepEqual(phases(b), [
     ['sh -c ./configure && make', ['sh -c ./configure && make']],
     ['/bin/sh ./configure', ['/bin/sh ./configure', ...Array(3).fill('cc -o conftest conftest.c'), '/bin/sh ./config.status']],
     [
@@ -114,6 +128,11 @@ test('a configure that make ran is a phase of its own: x.o stops at config.h, an
     ['make', ['make', '/bin/sh -c . ./recipe.env; cd sub && ./configure && touch configured', 'touch configured', 'cc -c x.c']],
     ['/bin/sh ./configure', ['/bin/sh ./configure', 'cc conftest.c', '/bin/sh ./config.status']],
   ]);
+  // bt summary's steps: the configure make ran is part of make's, it ran inside it
+  assert.deepEqual(
+    [...new Set(b.model.processes.map((p) => b.process(stepOf(b, p.proc))!.argv.join(' ')))],
+    ['make'],
+  );
   const argvs = (procs: Iterable<number>) => [...procs].map((p) => b.process(p)!.argv.join(' ')).sort();
   const paths = (files: Iterable<number>) => [...files].map((f) => b.model.files[f].path).sort();
   const s = depsScope(b, b.file('/w/sub/x.o')!);

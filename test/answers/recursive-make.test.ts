@@ -70,3 +70,32 @@ ebpfTest('bt summary: a recipe that runs a script that runs the sub-make stays a
   assert.equal(s.job_count, 5);
   assert.deepEqual(s.jobs[0].argv, ['/bin/sh', '-c', 'cd . && sh ./build-sub.sh']);
 });
+
+/**
+ * npm's `sh -c node-gyp-build` runs node-gyp, which runs gyp (writing
+ * build/Makefile) and then make, whose recipes are jobs of their own: the
+ * outer recipe is a job that contains jobs. Here `sh ./build-sub.sh`
+ * writes sub/gen.h (as gyp writes its Makefile), then runs make in sub,
+ * whose compile reads gen.h.
+ */
+ebpfTest('bt summary: the critical path does not chain a job with the jobs it started; the outer one counts its own time', async () => {
+  const dir = project('cd . && sh ./build-sub.sh');
+  fs.writeFileSync(path.join(dir, 'build-sub.sh'), 'sleep 0.2; echo "#define G 1" > sub/gen.h; cd sub && make\n');
+  fs.writeFileSync(path.join(dir, 'sub', 'Makefile'), 'libs.a: s.o\n\tar rcs libs.a s.o\ns.o: s.c gen.h\n\tsleep 0.5; cc -c s.c\n');
+  fs.writeFileSync(path.join(dir, 'sub', 's.c'), '#include "gen.h"\nint s(void) { return G - 1; }\n');
+  const t = await trace(['make'], { cwd: dir });
+  assert.equal(t.code, 0, t.stderr);
+  const r = await bt(['summary', '--json', t.file]);
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout) as { jobs: Array<{ argv: string[]; duration_ms: number }>; critical_path: Array<{ argv: string[]; duration_ms: number }>; critical_path_ms: number };
+  const outer = s.jobs.find((j) => j.argv.join(' ') === '/bin/sh -c cd . && sh ./build-sub.sh')!;
+  assert.ok(outer.duration_ms >= 700, `the outer job ran the sub-make: ${outer.duration_ms} ms`);
+  // before: the outer job (0.7 s and more) then the compile it contains (0.5 s), counted twice
+  assert.deepEqual(
+    s.critical_path.map((j) => j.argv.join(' ')),
+    ['/bin/sh -c sleep 0.5; cc -c s.c', 'ar rcs libs.a s.o', 'cc -o app main.o sub/libs.a'],
+  );
+  const sum = s.critical_path.reduce((n, j) => n + j.duration_ms, 0);
+  assert.ok(Math.abs(sum - s.critical_path_ms) < 0.01, `${sum} vs ${s.critical_path_ms}`);
+  assert.ok(s.critical_path_ms < outer.duration_ms + 100, `${s.critical_path_ms} ms`);
+});

@@ -50,3 +50,45 @@ ebpfTest('bt summary: a script of plain commands (each a job of its own phase) h
   assert.equal(s.job_count, 2, 'cat and cp (echo is the shell\'s own)');
   assert.deepEqual(s.phases, []);
 });
+
+ebpfTest("bt summary: CMake with Makefiles is two phases; the build's own `cmake --check-build-system` is part of the build's", async () => {
+  const dir = tmpdir('bt-phases-cmake-');
+  fs.writeFileSync(path.join(dir, 'CMakeLists.txt'), 'cmake_minimum_required(VERSION 3.10)\nproject(p C)\nadd_executable(app main.c)\n');
+  fs.writeFileSync(path.join(dir, 'main.c'), 'int main(void) { return 0; }\n');
+  const t = await trace(['sh', '-c', 'cmake -S . -B build -G "Unix Makefiles" >/dev/null && cmake --build build >/dev/null'], { cwd: dir });
+  assert.equal(t.code, 0, t.stderr);
+  const s = JSON.parse((await bt(['summary', t.file, '--json'])).stdout);
+  // before: a third phase `cmake … --check-build-system CMakeFiles/Makefile.cmake 0 (configure)`, listed after the build it ran in
+  assert.deepEqual(
+    s.phases.map((p: { argv: string[]; configure: boolean }) => [p.argv, p.configure]),
+    [
+      [['cmake', '-S', '.', '-B', 'build', '-G', 'Unix Makefiles'], true],
+      [['cmake', '--build', 'build'], false],
+    ],
+  );
+  assert.equal(s.phases[0].jobs + s.phases[1].jobs, s.job_count);
+  const check = await bt(['sql', "SELECT count(*) AS n FROM processes WHERE list_contains(argv, '--check-build-system')", t.file, '--json']);
+  assert.equal(check.code, 0, check.stderr);
+  assert.ok(JSON.parse(check.stdout.trim().split('\n')[0]).n >= 1, 'the build ran cmake --check-build-system');
+});
+
+ebpfTest("bt summary: node-gyp's gyp (gyp_main.py writing build/Makefile) is a configure step, then make", async () => {
+  const dir = tmpdir('bt-phases-gyp-');
+  fs.mkdirSync(path.join(dir, 'gyp'));
+  fs.writeFileSync(path.join(dir, 'binding.gyp'), '{}\n');
+  fs.writeFileSync(
+    path.join(dir, 'gyp', 'gyp_main.py'),
+    "import os, sys\nopen(sys.argv[1]).read()\nos.makedirs('build', exist_ok=True)\nopen('build/Makefile', 'w').write('all: a.txt b.txt\\na.txt:\\n\\techo a > a.txt\\nb.txt:\\n\\techo b > b.txt\\n')\n",
+  );
+  const t = await trace(['sh', '-c', '/usr/bin/python3 gyp/gyp_main.py binding.gyp -f make && make -C build'], { cwd: dir });
+  assert.equal(t.code, 0, t.stderr);
+  const s = JSON.parse((await bt(['summary', t.file, '--json'])).stdout);
+  assert.deepEqual(
+    s.phases.map((p: { argv: string[]; configure: boolean; jobs: number }) => [p.argv, p.configure, p.jobs]),
+    [
+      [['/usr/bin/python3', 'gyp/gyp_main.py', 'binding.gyp', '-f', 'make'], true, 1],
+      [['make', '-C', 'build'], false, 2],
+    ],
+  );
+  assert.match((await bt(['summary', t.file])).stdout, /\nphases: gyp_main\.py binding\.gyp -f make \(configure\): 1 job, [\d.]+ m?s; then make -C build: 2 jobs, [\d.]+ m?s\n/);
+});
