@@ -78,10 +78,11 @@ export interface DiffReport {
   outputs_only_in_a: FileEntry[];
   outputs_only_in_b: FileEntry[];
   /**
-   * When B wrote a subset of A's outputs (an incremental rebuild after A's
-   * clean build: no output only in B, some only in A): the outputs B wrote
-   * again (`files`) and how many A has (`of`). Null otherwise (two clean
-   * builds, where every output is remade).
+   * When B is a partial rebuild of A's tree (remadeInB): the outputs of A
+   * that B wrote again (`files`) and how many A has (`of`), whatever new
+   * files B also made (CMake's first rebuild writes its
+   * compiler_depend.internal files: outputs only in B). Null otherwise (two
+   * clean builds, where B built nothing on A's files).
    */
   remade_in_b: { of: number; files: FileEntry[] } | null;
   durations: Array<{ a: Command; b: Command; a_ms: number; b_ms: number; change_ms: number }>;
@@ -211,7 +212,7 @@ export function diffBuilds(ba: Build, bb: Build, opts: DiffOptions = {}): DiffRe
     inputs_changed: changedInputs(a, b),
     outputs_only_in_a: outputs.onlyA,
     outputs_only_in_b: outputs.onlyB,
-    remade_in_b: !outputs.onlyB.length && outputs.onlyA.length ? { of: outputs.inA, files: outputs.both } : null,
+    remade_in_b: remadeInB(b, outputs) ? { of: outputs.inA, files: outputs.both } : null,
     durations: durations(a, b, pairs, opts.maxDurations ?? 10),
   };
 }
@@ -461,6 +462,19 @@ function fileSets(
     .map(([path, tools]): FileEntry => ({ path, tools: [...new Set([...tools, ...ka.get(path)!])].sort() }))
     .sort((u, v) => byPlace(u.path, v.path));
   return { onlyA: only(ka, kb, mb, oa), onlyB: only(kb, ka, ma, ob), both, inA: ka.size };
+}
+
+/**
+ * Whether B is a partial rebuild of A's tree: it wrote again some of A's
+ * outputs, not all of them (`both`, `onlyA`), and used (read, ran or
+ * stat'ed: make comparing timestamps) one of those it left as A made them.
+ * What B made besides does not count. A clean build (in an emptied or
+ * another tree), even one that made fewer files than A, found none of A's.
+ */
+function remadeInB(b: Side, outputs: { onlyA: readonly FileEntry[]; both: readonly FileEntry[] }): boolean {
+  if (!outputs.both.length || !outputs.onlyA.length) return false;
+  const left = new Set(outputs.onlyA.map((e) => e.path));
+  return b.build.model.files.some((f) => !f.dir && f.kinds & (Kind.READ | Kind.EXEC | Kind.STAT) && !(f.kinds & WRITES) && left.has(b.mask.path(f.path)));
 }
 
 /**

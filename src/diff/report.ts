@@ -117,20 +117,24 @@ function argumentLines(items: DiffReport['arguments']): Line[] {
 const FOLD_LABEL = 60;
 
 /**
- * An inputs-only section's lines: each file a command of both builds read
- * too, then, per command that ran only in this build, one line for the
- * files only it read (what a command only in one build reads, a compiler's
- * headers and libraries, follows from its running: the command is listed
- * above); commands whose cut labels are the same (go's cgo compiles, cut
- * before their source) share one line that counts them.
+ * An inputs-only section's lines: the build tree's files a command of both
+ * builds read too; then, per command that ran only in this build, one line
+ * for the files only it read (what a command only in one build reads, a
+ * compiler's headers and libraries, follows from its running: the command
+ * is listed above), commands whose cut labels are the same (go's cgo
+ * compiles, cut before their source) sharing one line that counts them;
+ * then the other files a command of both builds read (node-gyp's own
+ * modules, outside the tree). The files as fileLines gives them: FOLD_AT or
+ * more under one directory as one line.
  */
 function inputLines(entries: readonly FileEntry[], only: readonly OnlyCommand[], name: string): Line[] {
   const folded = new Map<number, number>();
-  const out: Line[] = [];
+  const shared: FileEntry[] = [];
   for (const e of entries) {
-    if (e.only_command === undefined) out.push({ text: `${displayPath(e.path)}  (${e.tools.join(', ')})`, commands: 1 });
+    if (e.only_command === undefined) shared.push(e);
     else folded.set(e.only_command, (folded.get(e.only_command) ?? 0) + 1);
   }
+  const out = fileLines(shared.filter((e) => !e.path.startsWith('/')));
   const byLabel = new Map<string, { files: number; commands: number }>();
   for (const c of only) {
     const n = folded.get(c.proc);
@@ -143,7 +147,7 @@ function inputLines(entries: readonly FileEntry[], only: readonly OnlyCommand[],
     const who = g.commands === 1 ? `${label}, which` : `${g.commands} commands like ${label}, which`;
     out.push({ text: `+${plural(g.files, 'file')} read by ${who} ran only in ${name}`, commands: g.files });
   }
-  return out;
+  return [...out, ...fileLines(shared.filter((e) => e.path.startsWith('/')))];
 }
 
 /**
@@ -167,10 +171,14 @@ function unfoldKey(dir: string): string {
  * build tree or outside it, as bt deps and bt graph fold them:
  * present/fold.ts foldDirs) as one line at the place of the first, which
  * counts them (`tsrc/  (158 files: cp; --json lists them)`); the others
- * one a line.
+ * one a line. `named`: a list whose files are the answer (what B remade)
+ * is not folded into one line that stands for all of it when it fits in
+ * the section (CMake's 12 remade files, all under build/).
  */
-function fileLines(entries: readonly FileEntry[]): Line[] {
-  const dirOf = foldDirs(entries.map((e) => foldKey(e.path)));
+function fileLines(entries: readonly FileEntry[], named = false): Line[] {
+  const all = foldDirs(entries.map((e) => foldKey(e.path)));
+  const whole = entries.length > 0 && entries.length <= MAX_LINES && all.size === entries.length && new Set(all.values()).size === 1;
+  const dirOf = named && whole ? new Map<string, string>() : all;
   const folds = new Map<string, FileEntry[]>();
   const out: Array<Line | FileEntry[]> = [];
   for (const e of entries) {
@@ -255,7 +263,7 @@ export function diffText(r: DiffReport): string {
   section('read from another place (A -> B)', r.resolved_elsewhere, (x) => `${displayPath(x.name)}: ${x.a.map(displayPath).join(' ')} -> ${x.b.map(displayPath).join(' ')}  (${x.tools.join(', ')})`);
   lines('outputs only in A', fileLines(r.outputs_only_in_a));
   lines('outputs only in B', fileLines(r.outputs_only_in_b));
-  lines('remade in B', fileLines(r.remade_in_b?.files ?? []));
+  lines('remade in B', fileLines(r.remade_in_b?.files ?? [], true));
   section('job durations changed most', r.durations, (x) => `${x.change_ms > 0 ? '+' : ''}${x.change_ms} ms  ${commandIn(x.b.argv, 120)}  (${x.a_ms} ms -> ${x.b_ms} ms)`);
   return `${out.join('\n')}\n`;
 }
