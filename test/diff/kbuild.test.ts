@@ -11,6 +11,7 @@ import { execa } from 'execa';
 import { ebpfTest } from '../helpers/ebpf.js';
 import { bt, tmpdir, trace } from '../helpers/trace.js';
 import type { DiffReport } from '../../src/diff/index.js';
+import { sectionOf } from './sections.js';
 
 /** A project directory with `files` written in it. */
 function project(files: Record<string, string>): string {
@@ -34,15 +35,6 @@ async function diff(a: string, b: string): Promise<{ r: DiffReport; text: string
   assert.ok(j.code === 0 || j.code === 1, `bt diff failed (${j.code}): ${j.stderr}`);
   const t = await bt(['diff', a, b]);
   return { r: JSON.parse(j.stdout) as DiffReport, text: t.stdout };
-}
-
-/** The lines of one section of the text (its title line first), up to the blank line. */
-function sectionOf(text: string, title: string): string[] {
-  const lines = text.split('\n');
-  const i = lines.findIndex((l) => l.startsWith(`${title} (`));
-  if (i < 0) return [];
-  const j = lines.indexOf('', i);
-  return lines.slice(i, j < 0 ? undefined : j);
 }
 
 /** kbuild in small: the top make runs `make -C $(O) -f $(CURDIR)/build.mk`, which compiles in the build directory. */

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { ebpfTest } from '../helpers/ebpf.js';
 import { bt, tmpdir, trace } from '../helpers/trace.js';
 import type { DiffReport } from '../../src/diff/index.js';
+import { sectionOf } from './sections.js';
 
 /** 12 sources, each including common.h: a touch of it remakes 12 objects and the link, 13 files under build/ (FOLD_AT is 12). */
 const SOURCES = Array.from({ length: 12 }, (_, i) => `s${String(i + 1).padStart(2, '0')}`);
@@ -32,15 +33,6 @@ const PROJECT: Record<string, string> = {
   'common.h': '#define ONE 1\n',
   ...Object.fromEntries(SOURCES.map((s, i) => [`${s}.c`, i === 0 ? '#include "common.h"\nint main(void) { return ONE - 1; }\n' : `#include "common.h"\nint ${s}(void) { return ONE; }\n`])),
 };
-
-/** The lines of one section of the text (its title line first), up to the blank line. */
-function sectionOf(text: string, title: string): string[] {
-  const lines = text.split('\n');
-  const i = lines.findIndex((l) => l.startsWith(`${title} (`));
-  if (i < 0) return [];
-  const j = lines.indexOf('', i);
-  return lines.slice(i, j < 0 ? undefined : j);
-}
 
 async function diff(a: string, b: string): Promise<{ r: DiffReport; text: string }> {
   const j = await bt(['diff', '--json', a, b]);

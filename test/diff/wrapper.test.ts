@@ -12,6 +12,7 @@ import path from 'node:path';
 import { ebpfTest } from '../helpers/ebpf.js';
 import { bt, tmpdir, trace } from '../helpers/trace.js';
 import type { DiffReport } from '../../src/diff/index.js';
+import { sectionOf } from './sections.js';
 
 /** 13 copies of main.c into tsrc/ (sqlite's staging directory in small): FOLD_AT (12) or more files under one directory. */
 const COPIES = Array.from({ length: 13 }, (_, i) => String(i + 1));
@@ -26,15 +27,6 @@ const PROJECT = {
   'main.c': '#include "config.h"\nint util(void);\nint main(void) { return util() + GREETING - 1; }\n',
   'util.c': 'int util(void) { return 0; }\n',
 };
-
-/** The lines of one section of the text (its title line first), up to the blank line. */
-function sectionOf(text: string, title: string): string[] {
-  const lines = text.split('\n');
-  const i = lines.findIndex((l) => l.startsWith(`${title} (`));
-  if (i < 0) return [];
-  const j = lines.indexOf('', i);
-  return lines.slice(i, j < 0 ? undefined : j);
-}
 
 ebpfTest(
   "diff: configure and make against a later make pairs the two makes, lists configure as A's, and folds a directory of remade files",
