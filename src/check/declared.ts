@@ -49,7 +49,10 @@
  * A job that wrote several targets is a line of the recipe it runs: its
  * target is one whose recipe has its line (lemon writing fts5parse.c and
  * fts5parse.h runs the recipe of fts5parse.c; the empty rule `fts5parse.h:
- * fts5parse.c` has none to run). More than a few undeclared inputs (or
+ * fts5parse.c` has none to run). A job is never the recipe of an empty
+ * rule (`%.d: ;`): one that wrote only such targets is a line of another
+ * recipe (gyp's `sed … x.o.d.raw >> x.o.d`, a line its `do_cmd` recipe of
+ * x.o expands to), or of none bt can tell. More than a few undeclared inputs (or
  * outputs) of one recipe are one finding, the recipe's own tools apart
  * (src/check/grouped.ts).
  *
