@@ -49,7 +49,10 @@
  * A job that wrote several targets is a line of the recipe it runs: its
  * target is one whose recipe has its line (lemon writing fts5parse.c and
  * fts5parse.h runs the recipe of fts5parse.c; the empty rule `fts5parse.h:
- * fts5parse.c` has none to run). More than a few undeclared inputs (or
+ * fts5parse.c` has none to run). A job is never the recipe of an empty
+ * rule (`%.d: ;`): one that wrote only such targets is a line of another
+ * recipe (gyp's `sed … x.o.d.raw >> x.o.d`, a line its `do_cmd` recipe of
+ * x.o expands to), or of none bt can tell. More than a few undeclared inputs (or
  * outputs) of one recipe are one finding, the recipe's own tools apart
  * (src/check/grouped.ts).
  *
@@ -298,6 +301,11 @@ interface Built {
   named?: boolean;
 }
 
+/** `target`'s rule has a recipe that is empty (`%.d: ;`): make says where it is, and it has no line to run. */
+function emptyRule(g: Graph, target: string): boolean {
+  return g.recipeAt(target) !== undefined && g.recipe(target).lines.length === 0;
+}
+
 /**
  * Of the targets a job wrote (its command names none), the one its driver
  * looked at last before starting it (make stats a target, finds it out of
@@ -370,10 +378,12 @@ function compare(
     const g = graphOf(job);
     if (!g) continue;
     const { wrote } = unitWrites(build, [job]);
-    const written = [...wrote.keys()].map((id) => build.model.files[id]).filter((f) => !f.dir && g.isTarget(f.path));
+    // a job is a line of the recipe it runs, and an empty rule (`%.d: ;`, `y.tab.h: y.tab.c ;`) has none: a job that
+    // wrote only such targets is a line of another recipe (gyp's `sed … x.o.d.raw >> x.o.d`, a line of x.o's `do_cmd`)
+    const written = [...wrote.keys()].map((id) => build.model.files[id]).filter((f) => !f.dir && g.isTarget(f.path) && !emptyRule(g, f.path));
     if (!written.length) continue;
-    // a job is a line of the recipe it runs: of the targets it wrote, those whose recipe has its line (lemon writing
-    // fts5parse.c and fts5parse.h runs the recipe of fts5parse.c, not the empty rule `fts5parse.h: fts5parse.c`)
+    // of the targets it wrote, those whose recipe has its line (lemon writing fts5parse.c and fts5parse.h runs the
+    // recipe of fts5parse.c, not the rule without one `fts5parse.h: fts5parse.c`)
     const running = written.length > 1 ? written.filter((t) => runsRecipeOf(job, g, t.path)) : [];
     const targets = running.length ? running : written;
     // The job's target: the one its command line names, else the last one it wrote.

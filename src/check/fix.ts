@@ -6,10 +6,12 @@
  * A fix names files as the finding does (PathNamer); the rule it shows
  * (`out.txt: gen.h`) names them as the build file does, from its directory.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { readSmallFile } from '../log/io.js';
-import { relativeInside } from '../normalize/paths.js';
+import { baseName, relativeInside } from '../normalize/paths.js';
 import { count } from '../present/format.js';
+import { makefileArgs, MAKES } from './makedb.js';
 import type { Graph } from './makegraph.js';
 
 /** Headers, as a compiler includes them: what -MMD lists. */
@@ -39,11 +41,11 @@ function cmakeHome(dir: string): string | undefined {
   return homes.get(dir);
 }
 
-/** A file as a CMakeLists.txt names it: under ${CMAKE_BINARY_DIR} (the build directory) or ${CMAKE_SOURCE_DIR}, else absolute. */
-function inCMake(g: Graph, file: string): string {
-  const built = relativeInside(g.dir, file);
+/** A file as a CMakeLists.txt names it: under ${CMAKE_BINARY_DIR} (the build directory `dir`) or ${CMAKE_SOURCE_DIR}, else absolute. */
+function inCMake(dir: string, file: string): string {
+  const built = relativeInside(dir, file);
   if (built) return `\${CMAKE_BINARY_DIR}/${built}`;
-  const home = cmakeHome(g.dir);
+  const home = cmakeHome(dir);
   const source = home === undefined ? undefined : relativeInside(home, file);
   return source ? `\${CMAKE_SOURCE_DIR}/${source}` : file;
 }
@@ -84,10 +86,10 @@ export function fixUndeclaredInput(g: Graph, target: string, file: string, show:
   if (g.generator === 'CMake') {
     // a target's own link or compile has no DEPENDS: the target's LINK_DEPENDS, the source's OBJECT_DEPENDS
     const step = cmakeStep(g, target);
-    if (step?.step === 'link') return `list ${f} in LINK_DEPENDS of the target ${step.name}, which ${t} is the link of: set_property(TARGET ${step.name} APPEND PROPERTY LINK_DEPENDS ${inCMake(g, file)})`;
+    if (step?.step === 'link') return `list ${f} in LINK_DEPENDS of the target ${step.name}, which ${t} is the link of: set_property(TARGET ${step.name} APPEND PROPERTY LINK_DEPENDS ${inCMake(g.dir, file)})`;
     if (step?.source !== undefined) {
       return (
-        `list ${f} in OBJECT_DEPENDS of ${step.source}, which ${t} is compiled from (target ${step.name}): set_property(SOURCE ${step.source} APPEND PROPERTY OBJECT_DEPENDS ${inCMake(g, file)})` +
+        `list ${f} in OBJECT_DEPENDS of ${step.source}, which ${t} is compiled from (target ${step.name}): set_property(SOURCE ${step.source} APPEND PROPERTY OBJECT_DEPENDS ${inCMake(g.dir, file)})` +
         (header ? `, or among the target's sources if it is generated` : '')
       );
     }
@@ -112,7 +114,7 @@ export function fixUndeclaredOutput(g: Graph, target: string, file: string, show
     if (step) {
       return (
         `have the ${step.step} of the target ${step.name} not write ${f} (CMake declares no other output of it), ` +
-        `or write ${f} in a step that declares it: add_custom_command(TARGET ${step.name} POST_BUILD … BYPRODUCTS ${inCMake(g, file)})`
+        `or write ${f} in a step that declares it: add_custom_command(TARGET ${step.name} POST_BUILD … BYPRODUCTS ${inCMake(g.dir, file)})`
       );
     }
     // a file in the source tree: the build directory is where it belongs
@@ -171,6 +173,28 @@ export function fixMissingDep(g: Graph, target: string, from: string, show: (p: 
 export function fixStaleSubMake(g: Graph, target: string, show: (p: string) => string): string {
   const t = show(target);
   return `make the rule for ${t} run at every build${at(g, target, show)}: ${inFile(g, target)}: FORCE (with an empty rule FORCE:), so the sub-make decides what is out of date`;
+}
+
+/**
+ * The CMake target a make process builds, when it is one of CMake's
+ * per-target sub-makes (`make -f CMakeFiles/<target>.dir/build.make`, run
+ * in the build directory, which has CMakeCache.txt): the target and that
+ * directory.
+ */
+export function cmakeSubMake(p: { argv: readonly string[]; cwd: string }): { target: string; dir: string } | undefined {
+  if (!MAKES.has(baseName(p.argv[0] ?? '')) || !fs.existsSync(`${p.cwd}/CMakeCache.txt`)) return undefined;
+  for (const f of makefileArgs(p.argv.slice(1))) {
+    const m = /^(?:\.\/)?CMakeFiles\/([^/]+)\.dir\/build\.make$/.exec(f);
+    if (m) return { target: m[1], dir: p.cwd };
+  }
+  return undefined;
+}
+
+/** A race between the jobs of two of CMake's per-target sub-makes (cmakeSubMake): the order to add, between CMake's targets. */
+export function cmakeRaceFix(kind: 'write-write' | 'read-write' | 'used-before-produced', file: string, show: (p: string) => string, writer: string, other: string, dir: string): string {
+  const f = show(file);
+  if (kind === 'write-write') return `have only one of the CMake targets ${writer} and ${other} write ${f}, or order them: add_dependencies(${other} ${writer})`;
+  return `make the CMake target ${other} wait for ${writer}, which makes ${f}: add_dependencies(${other} ${writer}), or list ${inCMake(dir, file)} among the sources of ${other}`;
 }
 
 /** A job that used a file another wrote, unordered: the order to add. */

@@ -28,11 +28,11 @@ export interface MakeTarget {
   orderOnly: string[];
   /** Targets made by the same recipe (grouped targets, `a b: c` with one recipe). */
   siblings: string[];
-  /** The target has a recipe of its own (else an implicit rule may apply). */
+  /** The target has a recipe of its own, maybe empty (`x: ;`); else an implicit rule may apply. */
   hasRecipe: boolean;
   /** Make searched the implicit rules for it (its prerequisites include what it found). */
   implicitDone: boolean;
-  /** Its recipe as make prints it, unexpanded: one entry per line (a line continued with `\` keeps its `\` and newline). */
+  /** Its recipe as make prints it, unexpanded: one entry per line (a line continued with `\` keeps its `\` and newline); blank lines, which run nothing, left out (an empty rule `%.d: ;` has none). */
   recipe: string[];
   /** The stem a pattern rule matched (`%.o: %.c` making main.o: "main"). */
   stem?: string;
@@ -63,31 +63,55 @@ export interface MakeDb {
   resolve(name: string): string[];
 }
 
-/** Short options (after '-') that take an argument. */
-const ARG_SHORT = 'CfIoWO';
-/** Short options dropped: jobs, load, no-op/question/touch modes, printing, debugging, always-make, what-if. */
-const DROP_SHORT = 'jlBnqtpdskwSOW';
+/**
+ * make's options that take a value, the one table of them: the letter, the
+ * long names, how the value is given, and whether make -pnq drops the
+ * option (with its value). 'word': attached or the next word (-f FILE,
+ * -fFILE, --file FILE, --file=FILE); 'number': optional, attached or the
+ * next word when that is a number (-j2, -j 2, --jobs 2, --jobs=2), as make
+ * reads it; 'attached': optional, attached only (-Oline, --output-sync=line).
+ */
+const VALUE_OPTIONS: ReadonlyArray<{ short?: string; long: readonly string[]; value: 'word' | 'number' | 'attached'; drop: boolean }> = [
+  { short: 'C', long: ['directory'], value: 'word', drop: false },
+  { short: 'f', long: ['file', 'makefile'], value: 'word', drop: false },
+  { short: 'I', long: ['include-dir'], value: 'word', drop: false },
+  { short: 'o', long: ['old-file', 'assume-old'], value: 'word', drop: false },
+  { short: 'W', long: ['what-if', 'new-file', 'assume-new'], value: 'word', drop: true },
+  { short: 'j', long: ['jobs'], value: 'number', drop: true },
+  { short: 'l', long: ['load-average', 'max-load'], value: 'number', drop: true },
+  { short: 'O', long: ['output-sync'], value: 'attached', drop: true },
+];
+/** Short options without a value dropped: no-op/question/touch modes, printing, debugging, always-make, silent, keep-going, stop. */
+const DROP_SHORT = 'BnqtpdskwS';
+/** Long options without a value (or with an attached one: --debug=b) dropped. */
 const DROP_LONG =
-  /^--(jobs|load-average|max-load|always-make|just-print|dry-run|recon|question|touch|print-data-base|debug|output-sync|trace|silent|quiet|print-directory|no-print-directory|keep-going|no-keep-going|stop|what-if|new-file|assume-new|jobserver-auth|jobserver-fds|jobserver-style|shuffle)(=|$)/;
-const LONG_WITH_ARG = /^--(what-if|new-file|assume-new|directory|file|makefile|include-dir|old-file|assume-old)$/;
+  /^--(always-make|just-print|dry-run|recon|question|touch|print-data-base|debug|trace|silent|quiet|print-directory|no-print-directory|keep-going|no-keep-going|stop|jobserver-auth|jobserver-fds|jobserver-style|shuffle)(=|$)/;
+const NUMBER = /^\d+(\.\d+)?$/;
 
 /** The traced make's arguments without -j, -n, -B, -p… (make -pnq adds its own). */
 export function makeArgs(args: readonly string[]): string[] {
   const out: string[] = [];
-  for (let i = 0; i < args.length; i++) {
+  /** The value of an option given as the next word, if it takes one there (i advanced past it). */
+  const nextValue = (value: 'word' | 'number' | 'attached'): string[] => {
+    if (value === 'attached' || i + 1 >= args.length) return [];
+    if (value === 'number' && !NUMBER.test(args[i + 1])) return [];
+    return [args[++i]];
+  };
+  let i = 0;
+  for (; i < args.length; i++) {
     const a = args[i];
     if (a === '--') {
       out.push(...args.slice(i));
       break;
     }
     if (a.startsWith('--')) {
-      const drop = DROP_LONG.test(a);
-      if (LONG_WITH_ARG.test(a) && i + 1 < args.length) {
-        if (!drop) out.push(a, args[i + 1]);
-        i++;
-        continue;
-      }
-      if (!drop) out.push(a);
+      const eq = a.indexOf('=');
+      const name = a.slice(2, eq < 0 ? undefined : eq);
+      const opt = VALUE_OPTIONS.find((o) => o.long.includes(name));
+      if (opt) {
+        const value = eq < 0 ? nextValue(opt.value) : [];
+        if (!opt.drop) out.push(a, ...value);
+      } else if (!DROP_LONG.test(a)) out.push(a);
       continue;
     }
     if (!a.startsWith('-') || a === '-') {
@@ -97,21 +121,16 @@ export function makeArgs(args: readonly string[]): string[] {
     let kept = '';
     for (let k = 1; k < a.length; k++) {
       const c = a[k];
-      if (c === 'j' || c === 'l') {
-        // optional number, here or as the next word
-        if (k + 1 < a.length) break;
-        if (/^\d+(\.\d+)?$/.test(args[i + 1] ?? '')) i++;
-        break;
-      }
-      if (ARG_SHORT.includes(c)) {
+      const opt = VALUE_OPTIONS.find((o) => o.short === c);
+      if (opt) {
+        // the value ends the cluster: the rest of the word, else (maybe) the next word
         const rest = a.slice(k + 1);
-        const value = rest || (c === 'O' ? '' : args[++i] ?? '');
-        if (!DROP_SHORT.includes(c)) {
+        const value = rest ? [rest] : nextValue(opt.value);
+        if (!opt.drop) {
           if (kept) out.push(`-${kept}`);
           kept = '';
-          out.push(`-${c}`, value);
+          out.push(`-${c}`, ...(value.length ? value : ['']));
         }
-        k = a.length;
         break;
       }
       if (!DROP_SHORT.includes(c)) kept += c;
@@ -331,7 +350,7 @@ export function parseMakeDb(text: string, cwd: string): MakeDb {
         prereqs: [...new Set(prereqs.flatMap(found))],
         orderOnly: [...new Set(orderOnly.flatMap(found))],
         siblings: also ? also.slice('#  Also makes:'.length).trim().split(/\s+/).map(abs).filter((s) => s !== path) : [],
-        hasRecipe: lines.length > 0,
+        hasRecipe: lines.length > 0 || recipe !== undefined,
         recipe: lines,
         stem,
         automatic: auto,
@@ -385,7 +404,7 @@ function automaticOf(block: readonly string[]): Record<string, string> {
   return out;
 }
 
-/** The recipe lines of a database entry: its tab lines, a line ending in `\` joined with the next. */
+/** The recipe lines of a database entry: its tab lines, a line ending in `\` joined with the next; blank ones (make runs nothing for them: `x: ;`) left out. */
 function recipeLines(block: readonly string[]): string[] {
   const out: string[] = [];
   let open = false;
@@ -399,7 +418,7 @@ function recipeLines(block: readonly string[]): string[] {
     else out.push(text);
     open = /(^|[^\\])(\\\\)*\\$/.test(text);
   }
-  return out;
+  return out.filter((l) => l.trim() !== '');
 }
 
 /** A make pattern ("%.c", "foo") matches a name. */

@@ -38,7 +38,7 @@
  */
 import { failed, Kind, USES, WRITES, type Build, type BuildFile, type FileAccess, unitId } from '../model/index.js';
 import { commandLine, exitText, pathShower, signalName } from '../present/format.js';
-import { RACE_FIX } from './fix.js';
+import { cmakeRaceFix, cmakeSubMake, RACE_FIX } from './fix.js';
 import { jobRef, secondsSince, type FileUse, type Finding, type PathNamer } from './finding.js';
 import { isLibraryPath, type Noise } from './noise.js';
 import { isPseudoPath } from '../normalize/paths.js';
@@ -282,12 +282,18 @@ function finding(build: Build, units: Units, f: BuildFile, w: JobUse, o: JobUse,
     ...(b.job !== sb ? [jobRef(build, b.job)] : []),
   ];
   const pair: [number, number] = [w.job, o.job];
+  // two of CMake's per-target sub-makes (make -f CMakeFiles/<target>.dir/build.make): the order to add is between CMake's targets
+  const subW = nested ? cmakeSubMake(build.process(sides.w) ?? { argv: [], cwd: '' }) : undefined;
+  const subO = subW && cmakeSubMake(build.process(sides.o) ?? { argv: [], cwd: '' });
+  const cmake = subW && subO && subW.target !== subO.target ? { w: subW.target, o: subO.target, dir: subW.dir } : undefined;
   if (ww) {
     const [first, second] = w.write <= o.write ? [w, o] : [o, w];
     const [s1, s2] = w.write <= o.write ? [sides.w, sides.o] : [sides.o, sides.w];
     return {
       kind: 'write-write',
-      fix: RACE_FIX['write-write'](name, first.job, second.job),
+      fix: cmake
+        ? cmakeRaceFix('write-write', f.path, show, first === w ? cmake.w : cmake.o, first === w ? cmake.o : cmake.w, cmake.dir)
+        : RACE_FIX['write-write'](name, first.job, second.job),
       file: f.path,
       jobs: refs(first, s1, second, s2),
       detail: nested
@@ -303,7 +309,7 @@ function finding(build: Build, units: Units, f: BuildFile, w: JobUse, o: JobUse,
     const status = p?.signal ? `was killed by ${signalName(p.signal)}` : `failed (${exitText(p?.exitCode ?? -1, 0)})`;
     return {
       kind: 'used-before-produced',
-      fix: RACE_FIX['used-before-produced'](name, w.job, o.job),
+      fix: cmake ? cmakeRaceFix('used-before-produced', f.path, show, cmake.w, cmake.o, cmake.dir) : RACE_FIX['used-before-produced'](name, w.job, o.job),
       file: f.path,
       jobs: refs(o, sides.o, w, sides.w),
       detail: `${oName} looked for ${name} at ${at(o.look)}, did not find it and ${status}; ${wName}, not ordered before it, created it later, at ${at(w.write)}: nothing made the build wait for it`,
@@ -315,7 +321,7 @@ function finding(build: Build, units: Units, f: BuildFile, w: JobUse, o: JobUse,
   if (ubp) {
     return {
       kind: 'used-before-produced',
-      fix: RACE_FIX['used-before-produced'](name, w.job, o.job),
+      fix: cmake ? cmakeRaceFix('used-before-produced', f.path, show, cmake.w, cmake.o, cmake.dir) : RACE_FIX['used-before-produced'](name, w.job, o.job),
       file: f.path,
       jobs: refs(o, sides.o, w, sides.w),
       detail: `${oName} ${looked} ${name} at ${at(o.look)}, before ${wName}, ${so[0] < sw[0] ? 'started later' : 'started first'} and not ordered before it (${both}), created it at ${at(w.write)}`,
@@ -327,7 +333,7 @@ function finding(build: Build, units: Units, f: BuildFile, w: JobUse, o: JobUse,
   const [first, second] = o.look <= w.write ? [oUse, wUse] : [wUse, oUse];
   return {
     kind: 'read-write',
-    fix: RACE_FIX['read-write'](name, w.job, o.job),
+    fix: cmake ? cmakeRaceFix('read-write', f.path, show, cmake.w, cmake.o, cmake.dir) : RACE_FIX['read-write'](name, w.job, o.job),
     file: f.path,
     jobs: refs(w, sides.w, o, sides.o),
     detail:

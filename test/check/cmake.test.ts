@@ -83,3 +83,43 @@ ebpfTest('check --ninja on CMake: the version script is the library\'s one undec
     [['undeclared-input', 'util.sym', 'build/libutil.so.1.2.3', `list util.sym in LINK_DEPENDS of the target util, which build/libutil.so.1.2.3 is the link of: ${FIX}`]],
   );
 });
+
+ebpfTest('check --make on CMake: a header a custom target makes, read by another target nothing orders after it, is a race whose fix is add_dependencies', async (t) => {
+  if (!needTools(t, ['cmake'])) return;
+  // colors.h comes from add_custom_target(gencolors), and core, which includes it, neither depends on gencolors nor lists
+  // colors.h among its sources: CMake's per-target sub-makes for the two run at the same time (the generator lingers after
+  // writing, so that they overlap whatever the scheduling)
+  const dir = path.join(tmpdir('bt-cmakerace-'), 'proj');
+  const files: Record<string, string> = {
+    'CMakeLists.txt':
+      'cmake_minimum_required(VERSION 3.16)\nproject(cmk C)\n' +
+      'add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/gen/colors.h\n  COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/gen\n' +
+      '  COMMAND sh ${CMAKE_SOURCE_DIR}/tools/gencolors.sh ${CMAKE_SOURCE_DIR}/tools/colors.txt ${CMAKE_BINARY_DIR}/gen/colors.h\n' +
+      '  DEPENDS ${CMAKE_SOURCE_DIR}/tools/gencolors.sh ${CMAKE_SOURCE_DIR}/tools/colors.txt)\n' +
+      'add_custom_target(gencolors ALL DEPENDS ${CMAKE_BINARY_DIR}/gen/colors.h)\n' +
+      'add_library(core STATIC src/core.c src/paint.c)\ntarget_include_directories(core PUBLIC include ${CMAKE_BINARY_DIR}/gen)\n',
+    'include/core.h': 'int core_value(void);\nint paint(int c);\n',
+    'src/core.c': '#include "core.h"\nint core_value(void) { return 1; }\n',
+    'src/paint.c': '#include "core.h"\n#include "colors.h"\nint paint(int c) { return c + COLOR_blue; }\n',
+    'tools/colors.txt': 'red 1\nblue 3\n',
+    'tools/gencolors.sh': 'echo "/* generated */" > "$2.tmp"\nwhile read n v; do echo "#define COLOR_$n $v" >> "$2.tmp"; done < "$1"\nmv "$2.tmp" "$2"\nsleep 1\n',
+  };
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  const tr = await trace(['sh', '-c', 'cmake -S . -B build -G "Unix Makefiles" >/dev/null && cmake --build build -j 2 >/dev/null'], { cwd: dir });
+  assert.equal(tr.code, 0, tr.stderr);
+  const { json } = await check(tr.file, ['--make']);
+  const found = json.findings.filter((f) => f.kind !== 'hermeticity');
+  assert.deepEqual(
+    found.map((f) => [f.kind, path.relative(dir, f.file), f.fix]),
+    [
+      [
+        'read-write',
+        'build/gen/colors.h',
+        'make the CMake target core wait for gencolors, which makes build/gen/colors.h: add_dependencies(core gencolors), or list ${CMAKE_BINARY_DIR}/gen/colors.h among the sources of core',
+      ],
+    ],
+  );
+});

@@ -15,6 +15,14 @@ test('makeArgs: keeps -C, -f, -I, variables and goals; drops -j, -k, -s, -B, -n,
   assert.deepEqual(makeArgs(['-e', '-i', '--eval=X:=1', '-I', 'inc']), ['-e', '-i', '--eval=X:=1', '-I', 'inc']);
 });
 
+test('makeArgs: the long -j and -l (node-gyp\'s `make --jobs 2`) drop their number word too, and only a number', () => {
+  assert.deepEqual(makeArgs(['BUILDTYPE=Release', '-C', 'build', '--jobs', '2']), ['BUILDTYPE=Release', '-C', 'build']);
+  assert.deepEqual(makeArgs(['--load-average', '1.5', '--max-load', '3', 'all']), ['all']);
+  assert.deepEqual(makeArgs(['--jobs', 'all', '-l', 'x']), ['all', 'x'], 'without a number they take none: the next word is a goal');
+  assert.deepEqual(makeArgs(['--jobs=2', '--file', 'GNUmakefile', '--what-if', 'a.c', '-kO', 'x']), ['--file', 'GNUmakefile', 'x']);
+  assert.deepEqual(makeArgs(['-sC', 'sub', '-j', '-f', 'mk']), ['-C', 'sub', '-f', 'mk']);
+});
+
 test('cleanMakeflags: the job server and -j go, command-line variables stay', () => {
   assert.equal(cleanMakeflags(' -j2 --jobserver-auth=3,4 -- EXT=/tmp/x'), '-- EXT=/tmp/x');
   assert.equal(cleanMakeflags('ks -j2 --jobserver-auth=fifo:/tmp/f'), '');

@@ -23,8 +23,8 @@ export async function traceDefects(): Promise<TracedProject> {
   return { ...p, ext };
 }
 
-/** A make project of `makefile` (and `files`: name -> content, in subdirectories too) in a new directory, traced with `make -jJOBS` (2). */
-export async function traceMake(prefix: string, makefile: string, files: Record<string, string> = {}, jobs = 2): Promise<{ dir: string; file: string }> {
+/** A make project of `makefile` (and `files`: name -> content, in subdirectories too) in a new directory, traced with `make -jJOBS` (2), or make with the arguments `jobs`. */
+export async function traceMake(prefix: string, makefile: string, files: Record<string, string> = {}, jobs: number | readonly string[] = 2): Promise<{ dir: string; file: string }> {
   const dir = path.join(tmpdir(prefix), 'p');
   fs.mkdirSync(dir);
   fs.writeFileSync(path.join(dir, 'Makefile'), makefile);
@@ -32,7 +32,7 @@ export async function traceMake(prefix: string, makefile: string, files: Record<
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     fs.writeFileSync(path.join(dir, name), text);
   }
-  const t = await trace(['make', `-j${jobs}`], { cwd: dir });
+  const t = await trace(['make', ...(typeof jobs === 'number' ? [`-j${jobs}`] : jobs)], { cwd: dir });
   assert.equal(t.code, 0, t.stderr);
   return { dir, file: t.file };
 }
