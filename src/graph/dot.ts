@@ -10,7 +10,7 @@
  *    "F failed subprocesses" when F of those failed (not red: a job whose
  *    own command succeeded did not fail, model/failures.ts) and "P failed
  *    probes among them" for failed probes (below) among them; a failed
- *    process whose failure is none of the build's (model.ts failedProbe:
+ *    process whose failure is none of the build's (model/failures.ts failedProbe:
  *    in a failed probe's job, a failed job the build did not care about; in
  *    a job that succeeded, kbuild's Kconfig checks; off a failed job's path
  *    to its innermost failure) grey and dashed, "(failed probe)" after its

@@ -9,7 +9,7 @@ import type { Shortfalls } from '../log/lost.js';
 import type { Subject } from '../filter/index.js';
 import { buildFromRecords, type Build, type BuildFile, type BuildModel as Model, type FileAccess, type FileLink, type Process } from '../model/index.js';
 import { filterMatches, type ModelEnv } from '../model/subject.js';
-import { failedJobRoot, innermostFailure } from '../model/failures.js';
+import { failedProbe } from '../model/failures.js';
 import { failed } from '../model/types.js';
 import { Kind, READS, WRITES } from '../model/kinds.js';
 import { isOwnTemporary, isSetApart } from '../model/temporary.js';
@@ -48,7 +48,7 @@ export interface ProcNode {
   exited: boolean;
   /** A successful exec was seen (else: a fork running its parent's program). */
   execd: boolean;
-  /** It failed, and its failure is none of the build's: drawn as a failed probe (failedProbe). */
+  /** It failed, and its failure is none of the build's: drawn as a failed probe (model/failures.ts failedProbe). */
   probe?: boolean;
   children: number[];
   /** file index -> Use bits */
@@ -211,7 +211,6 @@ export function graphModel(build: Build, opts: IngestOptions = {}): BuildModel {
   // files in order of first use, as the model has them
   for (const f of m.files) fileIdx(f.id);
   const procs = new Map<number, ProcNode>();
-  const probe = failedProbe(build);
   const tempAccesses = new Map<number, FileAccess[]>(); // graph file idx -> the kept accesses of a temporary
   for (const p of m.processes) {
     if (focus && !focus.procs.has(p.proc)) continue;
@@ -228,7 +227,7 @@ export function graphModel(build: Build, opts: IngestOptions = {}): BuildModel {
       if (kept) kept.push(a);
       else tempAccesses.set(i, [a]);
     }
-    procs.set(p.proc, procNode(p, focus ? p.children.filter((c) => focus.procs.has(c)) : p.children, edges, probe(p)));
+    procs.set(p.proc, procNode(p, focus ? p.children.filter((c) => focus.procs.has(c)) : p.children, edges, failedProbe(m, p)));
   }
   for (const [i, acc] of tempAccesses) files[i].passes = passesOf(acc);
   for (const [id, stop] of focus?.stops ?? []) {
@@ -246,40 +245,6 @@ export function graphModel(build: Build, opts: IngestOptions = {}): BuildModel {
   const roots = focus ? [...procs.values()].filter((p) => !p.parent || !procs.has(p.parent)).map((p) => p.proc) : m.roots;
   if (focus) for (const id of roots) procs.get(id)!.parent = 0;
   return { header: m.header, procs, files, links, roots, incomplete: m.incomplete, live: m.live, lostEvents: m.lostEvents, shortfalls: m.shortfalls };
-}
-
-/**
- * Whether a process failed and its failure is none of the build's: the
- * graph draws it as a failed probe, grey and dashed, not red. By the
- * model's classification of failures (model/failures.ts), it failed in a
- * job that is no failed job: a failed probe's, or one whose own command
- * succeeded (kbuild's Kconfig checks under `conf --syncconfig`, a recipe's
- * `test -f x || …`: failed subprocesses, which fail no job); or in a
- * failed job, off the path from the job's root to its innermost failure
- * (a check the job passed by before it failed). A failed process in no job
- * (a driver, the build's root) stays the build's failure.
- */
-function failedProbe(build: Build): (p: Process) => boolean {
-  const m = build.model;
-  const lookup = (proc: number) => build.process(proc);
-  const paths = new Map<number, ReadonlySet<number>>(); // failed job root -> the procs from it to its innermost failure
-  const pathOf = (root: number): ReadonlySet<number> => {
-    let s = paths.get(root);
-    if (!s) {
-      const path = new Set<number>();
-      const job = build.jobs.get(root);
-      for (let q = job && innermostFailure(job, lookup); q && !path.has(q.proc); q = q.proc === root ? undefined : lookup(q.parent)) path.add(q.proc);
-      path.add(root);
-      paths.set(root, (s = path));
-    }
-    return s;
-  };
-  return (p) => {
-    if (!failed(p) || !p.job) return false;
-    const root = lookup(p.job);
-    if (!root || !failedJobRoot(m, root)) return true;
-    return !pathOf(root.proc).has(p.proc);
-  };
 }
 
 /** The graph's node of process `p`, with these children and file edges. */

@@ -87,7 +87,7 @@ export interface VProc {
   folded: number;
   /** Forks folded in (foldForks), its own and its merged processes'. */
   forks: number;
-  /** Failed processes among the merged ones (the representative included): the node's own failures; a failed probe's are none (model.ts failedProbe). */
+  /** Failed processes among the merged ones (the representative included): the node's own failures; a failed probe's are none (model/failures.ts failedProbe). */
   failedCount: number;
   /** Failed probes among the merged ones (the representative included): failures that are none of the build's. */
   probeCount: number;

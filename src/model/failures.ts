@@ -42,6 +42,9 @@
  * printed the error: from the root down through its failed child that
  * ended last (a shell's status is its last command's; probes that failed
  * earlier are passed by), to a process of the job with no failed child.
+ * A failed process off that path, or in a job that is no failed job, is
+ * a failed probe at the process level (failedProbe): bt graph and the
+ * viewer draw it apart from the build's failures.
  */
 import type { Job } from './jobs.js';
 import { READS, WRITES } from './kinds.js';
@@ -66,9 +69,20 @@ export function failedProbeRoot(model: BuildModel, p: Process): boolean {
   return failedRoot(p) && probeRoots(model).has(p.proc);
 }
 
-/** True for a process of a failed probe's job (the timeline and the graph draw its failures apart from the build's). */
-export function inFailedProbe(model: BuildModel, p: Process): boolean {
-  return p.job !== 0 && probeRoots(model).has(p.job);
+/**
+ * True for a process that failed when its failure is none of the build's,
+ * a failed probe at the process level: bt graph draws it grey and dashed,
+ * and the viewer's timeline, tree and details grey, not red. It failed in
+ * a job that is no failed job, a failed probe's (failedProbeRoot) or one
+ * whose own command succeeded (kbuild's Kconfig checks under `conf
+ * --syncconfig`, a recipe's `test -f x || …`: failed subprocesses, which
+ * fail no job); or in a failed job, off the path from the job's root to
+ * its innermost failure (a check the job passed by before it failed). A
+ * failed process in no job (a driver, the build's root) stays the build's
+ * failure.
+ */
+export function failedProbe(model: BuildModel, p: Process): boolean {
+  return failed(p) && p.job !== 0 && !buildFailures(model).has(p.proc);
 }
 
 /** The jobs whose root failed, the first to end first (the first failure is most often the cause of the others). */
@@ -93,18 +107,41 @@ export function failedProbes(model: BuildModel, jobs: readonly Job[], process: L
 
 /** The innermost failed process of `job` (its root when no child of the job failed); undefined when its root did not fail. */
 export function innermostFailure(job: Job, process: Lookup): Process | undefined {
-  let p = process(job.proc);
-  if (!p || !failed(p)) return undefined;
-  const members = new Set(job.procs);
+  return failurePath(job.proc, process).at(-1);
+}
+
+/**
+ * The processes from job `root` (a process whose Process.job is itself)
+ * down to its innermost failure, the root first: through the failed child
+ * of the job that ended last; empty when the root did not fail.
+ */
+function failurePath(root: number, process: Lookup): Process[] {
+  let p = process(root);
+  if (!p || !failed(p)) return [];
+  const path = [p];
   for (;;) {
     let next: Process | undefined;
     for (const c of p.children) {
-      const q = members.has(c) ? process(c) : undefined;
-      if (q && failed(q) && (!next || q.end > next.end || (q.end === next.end && q.proc > next.proc))) next = q;
+      const q = process(c);
+      if (q && q.job === root && failed(q) && (!next || q.end > next.end || (q.end === next.end && q.proc > next.proc))) next = q;
     }
-    if (!next) return p;
-    p = next;
+    if (!next) return path;
+    path.push((p = next));
   }
+}
+
+const failuresOf = new WeakMap<BuildModel, ReadonlySet<number>>();
+
+/** The processes of failed jobs (no probes) on the path from the job's root to its innermost failure, worked out once per model. */
+function buildFailures(model: BuildModel): ReadonlySet<number> {
+  const known = failuresOf.get(model);
+  if (known) return known;
+  const byProc = new Map(model.processes.map((p) => [p.proc, p]));
+  const lookup = (proc: number) => byProc.get(proc);
+  const out = new Set<number>();
+  for (const p of model.processes) if (failedJobRoot(model, p)) for (const q of failurePath(p.proc, lookup)) out.add(q.proc);
+  failuresOf.set(model, out);
+  return out;
 }
 
 const probesOf = new WeakMap<BuildModel, ReadonlySet<number>>();

@@ -26,7 +26,7 @@ export { DEFAULT_DRIVERS, isDriver, JobIndex, readersOf, writersOf, type Job, ty
 export { Kind, KIND_NAMES, kindBit, kindNames, READS, USES, WRITES, type KindName } from './kinds.js';
 export { ModelBuilder } from './model.js';
 export { buildEndOf, endInBuild, outlivedOf, outlivedProcs, type Outlived } from './outlived.js';
-export { failedJobRoot, failedJobs, failedProbeRoot, failedProbes, inFailedProbe, innermostFailure } from './failures.js';
+export { failedJobRoot, failedJobs, failedProbe, failedProbeRoot, failedProbes, innermostFailure } from './failures.js';
 export { failed, type BuildFile, type BuildModel, type FileAccess, type FileLink, type Process } from './types.js';
 export { normalized, NormalizedLog } from './stream.js';
 export { isShell, programName, shellInline } from './program.js';

@@ -9,7 +9,7 @@
  * embedded, unpacked model.
  */
 import { failed, type BuildFile, type BuildModel, type FileAccess, type Process } from '../model/types.js';
-import { failedJobRoot, failedProbeRoot, inFailedProbe } from '../model/failures.js';
+import { failedJobRoot, failedProbe, failedProbeRoot } from '../model/failures.js';
 import { endInBuild } from '../model/outlived.js';
 import { programName } from '../model/program.js';
 import { Kind, kindNames, USES, WRITES } from '../model/kinds.js';
@@ -340,7 +340,7 @@ export class ViewQuery {
         if (seen.has(key) && !failed(p)) continue;
         seen.add(key);
       }
-      bars.push(p.proc, L.lane[i], a, b, this.toolOf[i], failed(p) ? (inFailedProbe(this.model, p) ? 2 : 1) : end < p.end ? 3 : 0);
+      bars.push(p.proc, L.lane[i], a, b, this.toolOf[i], failed(p) ? (failedProbe(this.model, p) ? 2 : 1) : end < p.end ? 3 : 0);
     }
     const counts: number[] = [];
     let run = 0;
@@ -392,7 +392,7 @@ export class ViewQuery {
       cmd: commandLine(p.argv.length ? p.argv : [p.exe], 160),
       exit: exitText(p.exitCode, p.signal, this.model.live),
       failed: failed(p),
-      probe: failed(p) && inFailedProbe(this.model, p),
+      probe: failedProbe(this.model, p),
       start: this.rel(p.start),
       dur: Math.max(0, p.end - p.start),
       children: kids,
@@ -589,7 +589,7 @@ export class ViewQuery {
       exitCode: p.exitCode,
       signal: p.signal,
       failed: failed(p),
-      probe: failed(p) && inFailedProbe(this.model, p),
+      probe: failedProbe(this.model, p),
       // bt trace left it running after the build ended (model/outlived.ts)
       leftRunning: endInBuild(this.model, p) < p.end,
       execd: p.execd,
