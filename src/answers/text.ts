@@ -346,8 +346,11 @@ function treeLines(d: Drawing, at: DepNode, indent: string, out: string[], again
   // a file marked "(see above)" whose subtree is folded away above (in CMake's try-compile scratch) is drawn here
   const node = at.repeated && !d.drawn.has(at.path) ? (d.expanded.get(at.path) ?? at) : at;
   const by = node.writer ? `  <- ${d.verb} ${commandIn(node.writer.argv, 80)} [proc ${node.writer.proc}]` : '';
-  out.push(`${indent}${show(node.path)}${node.removed ? ' (removed)' : ''}${node.repeated || again ? ' (see above)' : by}`);
-  if (node.repeated || again) return;
+  const seen = node.repeated || again;
+  // rdeps: a file another job also made from the same input (two recipe lines appending to one depfile) names that job too
+  const also = seen && d.reverse && !!node.writer && node.writer.proc !== d.expanded.get(node.path)?.writer?.proc;
+  out.push(`${indent}${show(node.path)}${node.removed ? ' (removed)' : ''}${seen ? `${also ? by : ''} (see above)` : by}`);
+  if (seen) return;
   d.drawn.add(node.path);
   const above = shownAbove(d, node.children);
   // two or more are one line; one is drawn with its mark, which is no longer

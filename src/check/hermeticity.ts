@@ -13,11 +13,15 @@
  * `--strict` starts from the start directory alone. A file the build made
  * itself is never an outside dependency. Findings are grouped by
  * directory; a directory inside another reported one joins it: one finding
- * for everything read from ~/.rustup (/ takes only what is in a directory
- * of it the build found missing). What programs of an installation
- * outside the allowed roots looked at joins that installation's finding:
- * a python from ~/.pyenv and the user site-packages it looks for are one
- * finding. The system is no such installation: under --strict, what the
+ * for everything read from ~/.rustup. / and a home directory (HOME of a
+ * process of the build) hold unrelated things: they take only what is in a
+ * directory of them the build found missing, and their fix names each file
+ * (~/.gyp and ~/.gitconfig are no licence for all of ~). What programs of
+ * an installation outside the allowed roots looked at joins that
+ * installation's finding: a python from ~/.pyenv and the user
+ * site-packages it looks for are one finding; what it looked at once it
+ * ran a script from elsewhere (gyp_main.py probing ~/.gyp) is the script's,
+ * not the installation's. The system is no such installation: under --strict, what the
  * build used under a system root is one finding per top directory (/usr/,
  * /etc/, /lib/, …), and a program from /usr takes nothing of /etc, /lib
  * or elsewhere into its finding.
@@ -31,8 +35,9 @@
  * is the --allow options that accept it, ready to paste.
  */
 import { compileGlob, type PathMatcher } from '../graph/glob.js';
-import { Kind, kindNames, USES, type Build, type BuildFile } from '../model/index.js';
-import { baseName, dirName, relativeInside } from '../normalize/paths.js';
+import { Kind, kindNames, USES, type Build, type BuildFile, type Process } from '../model/index.js';
+import { envMap } from '../model/env.js';
+import { baseName, dirName, normalizeAbs, relativeInside, resolvePath } from '../normalize/paths.js';
 import { jobOf, jobRef, secondsSince, type FileUse, type Finding } from './finding.js';
 import type { Noise } from './noise.js';
 import { plural, quoteArg } from '../present/format.js';
@@ -106,9 +111,10 @@ export function hermeticity(build: Build, noise: Noise, opts: HermeticityOptions
     }
   }
 
-  joinInside(build, byDir);
+  const tops = new Set(['/', ...homeDirs(build)]);
+  joinInside(build, byDir, tops);
   joinByProgram(build, byDir, (p) => allowed.some((m) => m.test(p)));
-  joinInside(build, byDir);
+  joinInside(build, byDir, tops);
   const searches = joinSearches(byDir);
 
   const out: Finding[] = [];
@@ -124,7 +130,7 @@ export function hermeticity(build: Build, noise: Noise, opts: HermeticityOptions
       detail: `${howUsed(uses)} outside the allowed roots, by ${byWhom(build, ids)}${search ? `: a search for ${search.names.join(', ')} in ${search.dirs.length} directories` : ''}`,
       fix: search
         ? `if the build may find them there: ${search.dirs.map((d) => `--allow ${quoteArg(`${literal(d)}/**`)}`).join(' ')}`
-        : `if the build may use ${files.size === 1 ? 'it' : 'them'}: ${allowOptions(dir, files)}`,
+        : `if the build may use ${files.size === 1 ? 'it' : 'them'}: ${allowOptions(tops.has(dir) ? undefined : dir, files)}`,
       time: uses[0].time,
       uses,
     });
@@ -215,20 +221,35 @@ function byWhom(build: Build, ids: readonly number[]): string {
 }
 
 /**
- * A directory inside another reported one joins it. Nothing joins / but
- * what is in a directory of / that the build found missing: cargo's
- * /.cargo/config goes with its /.cargo, looked for in every parent.
+ * A directory inside another reported one joins it. Nothing joins / or a
+ * home directory (`tops`) but what is in a directory of it that the build
+ * found missing: cargo's /.cargo/config goes with its /.cargo, looked for
+ * in every parent; ~/.pyenv does not go with ~/.gyp.
  */
-function joinInside(build: Build, byDir: Map<string, FileUse[]>): void {
+function joinInside(build: Build, byDir: Map<string, FileUse[]>, tops: ReadonlySet<string>): void {
   const dirs = [...byDir.keys()].sort((a, b) => a.length - b.length);
   const missing = (p: string) => build.file(p)?.kinds === Kind.PROBE;
   for (const d of dirs) {
-    const inside = (a: string) => (a === '/' ? missing(`/${d.split('/')[1]}`) : d.startsWith(`${a}/`));
+    const inside = (a: string) => {
+      const under = a === '/' ? '/' : `${a}/`;
+      return d.startsWith(under) && (!tops.has(a) || missing(under + d.slice(under.length).split('/')[0]));
+    };
     const into = dirs.find((a) => a !== d && byDir.has(a) && inside(a));
     if (!into) continue;
     byDir.get(into)!.push(...byDir.get(d)!);
     byDir.delete(d);
   }
+}
+
+/** The home directories of the build's processes (their HOME), absolute. */
+function homeDirs(build: Build): string[] {
+  const envs = new Set(build.model.processes.map((p) => p.env));
+  const out = new Set<string>();
+  for (const env of envs) {
+    const home = envMap(env).get('HOME');
+    if (home?.startsWith('/')) out.add(normalizeAbs(home));
+  }
+  return [...out];
 }
 
 /** Where a program is installed: the directory above its bin, sbin, libexec or shims directory, else its own directory. */
@@ -246,11 +267,16 @@ function prefixOf(exe: string): string {
  * becomes part of the installation's finding. A program of the system
  * (/usr/bin/cc under --strict) is of no installation, and what is under a
  * system root joins no installation elsewhere: /etc/alternatives is not
- * part of /usr, nor /usr/lib of ~/.pyenv.
+ * part of /usr, nor /usr/lib of ~/.pyenv. Once a program started on a
+ * file its arguments name from outside its installation (the script a
+ * python runs: gyp_main.py), what it looked at outside its installation is
+ * that file's doing (gyp's ~/.gyp), no longer the installation's: only
+ * what it looked at before (its start-up: lib/python311.zip, the user
+ * site-packages) joins.
  */
 function joinByProgram(build: Build, byDir: Map<string, FileUse[]>, isAllowed: (path: string) => boolean): void {
   // the program it runs, or the last script it ran (a #! script's exe is its interpreter, /usr/bin/bash); once per process
-  const homes = new Map<number, string | undefined>();
+  const homes = new Map<number, { home: string; script: number } | undefined>();
   const outside = (path: string) => !isAllowed(path) && systemTop(path) === undefined;
   const home = (proc: number) => {
     if (homes.has(proc)) return homes.get(proc);
@@ -263,12 +289,17 @@ function joinByProgram(build: Build, byDir: Map<string, FileUse[]>, isAllowed: (
         if (outside(path)) program = path;
       }
     }
-    const h = program && prefixOf(program);
+    const h = p && program ? { home: prefixOf(program), script: scriptStart(build, p, prefixOf(program)) } : undefined;
     homes.set(proc, h);
     return h;
   };
+  // the installation a use is of: under it, or by its program before it ran a script from elsewhere
+  const of = (u: FileUse) => {
+    const h = home(u.proc);
+    return h && (u.time < h.script || relativeInside(h.home, u.path) !== undefined) ? h.home : undefined;
+  };
   for (const [dir, uses] of [...byDir]) {
-    const found = new Set(uses.map((u) => home(u.proc)));
+    const found = new Set(uses.map(of));
     const [into] = found;
     if (found.size !== 1 || into === undefined || into === dir || systemTop(dir) !== undefined) continue;
     byDir.delete(dir);
@@ -276,6 +307,25 @@ function joinByProgram(build: Build, byDir: Map<string, FileUse[]>, isAllowed: (
     if (there) there.push(...uses);
     else byDir.set(into, uses);
   }
+}
+
+/**
+ * When (seconds since the build began, as a use's time) a process first
+ * touched a file that its arguments name, outside its installation `home`
+ * and not a directory: the script an interpreter runs (python3
+ * gyp_main.py …). Infinity when it touched none (python3 -c CODE, a
+ * program of the installation run on nothing of elsewhere).
+ */
+function scriptStart(build: Build, p: Process, home: string): number {
+  let first = Infinity;
+  for (const word of p.argv.slice(1)) {
+    const path = resolvePath(p.cwd, word);
+    if (!path || relativeInside(home, path) !== undefined) continue;
+    const f = build.file(path);
+    const a = f && !f.dir ? p.files.get(f.id) : undefined;
+    if (a && (a.kinds & ~Kind.PROBE) !== 0) first = Math.min(first, secondsSince(build, a.first));
+  }
+  return first;
 }
 
 /** Every directory above a file the build found (not the files themselves, nor what was only looked for). */
@@ -300,11 +350,12 @@ function literal(path: string): string {
  * How to accept a finding, ready to paste: `--allow 'DIR/**'` (which also
  * accepts DIR), and every file of it outside DIR (a python's probe of
  * /.python-version), a file with others under it as `FILE/**` (cargo's
- * /.cargo and /.cargo/config.toml). For / there is no DIR: allowing all
- * under / allows all, so each file is named.
+ * /.cargo and /.cargo/config.toml). For / and a home directory there is
+ * no DIR (undefined): allowing all under them allows every tool's files, so
+ * each file is named.
  */
-function allowOptions(dir: string, files: ReadonlySet<string>): string {
-  const top = dir === '/' || dir === '' ? undefined : dir.replace(/\/$/, '');
+function allowOptions(dir: string | undefined, files: ReadonlySet<string>): string {
+  const top = dir === undefined || dir === '/' || dir === '' ? undefined : dir.replace(/\/$/, '');
   const outside = [...files].filter((p) => top === undefined || relativeInside(top, p) === undefined).sort();
   const has = new Set(outside);
   const globs = top === undefined ? [] : [`${literal(top)}/**`];

@@ -18,13 +18,15 @@
  *   fix.ts          each finding's fix, in the terms of the file the user edits
  *   noise.ts        what is never reported
  */
-import { loadBuild, type Build, type LoadOptions } from '../model/index.js';
+import { isDriver, loadBuild, type Build, type LoadOptions } from '../model/index.js';
 import { pathShower } from '../present/format.js';
 import { cargoScripts, scriptRuns } from './cargo.js';
 import { localCompiles, undeclaredByDepInfo } from './depinfo.js';
 import { declaredMake, declaredNinja, type Declared } from './declared.js';
 import { sortFindings, type Finding } from './finding.js';
 import { hermeticity } from './hermeticity.js';
+import { MAKES } from './makedb.js';
+import { NINJAS } from './ninjadb.js';
 import { compileGlobs, Noise } from './noise.js';
 import { races } from './races.js';
 import { lostEvents } from '../present/lost.js';
@@ -90,9 +92,12 @@ export async function check(build: Build, opts: CheckOptions = {}): Promise<Chec
     }
   }
   if (!declared && neverOverlapped(build)) {
+    const driver = jobsDriver(build);
     notes.push(
-      `no two of the build's ${build.jobs.jobs.length} jobs ran at the same time (make -j1?): races show only between jobs that did; ` +
-        '--make (or --ninja DIR) compares every job with the build system\'s own graph, whatever -j ran',
+      driver
+        ? `no two of the build's ${build.jobs.jobs.length} jobs ran at the same time (${driver} -j1?): races show only between jobs that did; ` +
+            '--make (or --ninja DIR) compares every job with the build system\'s own graph, whatever -j ran'
+        : `no two of the build's ${build.jobs.jobs.length} jobs ran at the same time: races show only between jobs that did`,
     );
   }
   if (build.model.live) notes.push('a running bt trace still writes the log: findings cover the build so far');
@@ -107,6 +112,23 @@ export async function checkFile(path: string, opts: CheckOptions = {}, load: Loa
   compileGlobs(opts.allow, '/', '--allow');
   const build = loadBuild(path, load);
   return { ...(await check(build, opts)), build };
+}
+
+/**
+ * The build system that started the jobs, for the -j1 note: make when a
+ * make started any, else ninja when a ninja did; undefined when neither
+ * did (setup.py, pip: sequential by design, with no -j to ask about and no
+ * graph for --make or --ninja).
+ */
+function jobsDriver(build: Build): 'make' | 'ninja' | undefined {
+  let ninja = false;
+  for (const j of build.jobs.jobs) {
+    const parent = build.process(build.process(j.proc)?.parent ?? 0);
+    if (!parent) continue;
+    if (isDriver(parent, MAKES)) return 'make';
+    ninja ||= isDriver(parent, NINJAS);
+  }
+  return ninja ? 'ninja' : undefined;
 }
 
 /** Whether the build has two jobs or more and no two of them ran at the same time (a -j1 build: no race can show). */

@@ -44,7 +44,7 @@ export interface NinjaEdge {
 
 const OWN = new Set(['build.ninja', '.ninja_log', '.ninja_deps']);
 /** Drivers that run a ninja manifest; a driver named with --driver may be one too. */
-const NINJAS = new Set(['ninja', 'samu']);
+export const NINJAS: ReadonlySet<string> = new Set(['ninja', 'samu']);
 const OTHER_DRIVERS = new Set(DEFAULT_DRIVERS.filter((d) => !NINJAS.has(d)));
 const BATCH = 500;
 

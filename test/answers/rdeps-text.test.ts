@@ -14,7 +14,7 @@ import { depsText } from '../../src/answers/text.js';
 import { buildFromRecords, type Build } from '../../src/model/index.js';
 import { normalizeRecords } from '../../src/normalize/normalize.js';
 import { bt } from '../helpers/trace.js';
-import { addJob as addSynthJob, O_CREAT, O_TRUNC, O_WRONLY, TraceBuilder } from '../normalize/synth.js';
+import { addJob as addSynthJob, O_APPEND, O_CREAT, O_TRUNC, O_WRONLY, TraceBuilder } from '../normalize/synth.js';
 
 const W = O_WRONLY | O_CREAT | O_TRUNC;
 
@@ -171,4 +171,46 @@ test('rdeps: the driver reading a depfile made from FILE is not one of the jobs 
   const c = rdeps(b, b.file('/w/a.o.d')!);
   assert.deepEqual(c.processes.map((p) => p.argv.join(' ')), ['ninja']);
   assert.equal(depsText(c, { reverse: true, start: '/w' }).split('\n').at(-2), 'no file was made from it (read by ninja [proc 1])');
+});
+
+test('rdeps text: a file two jobs appended to from one input (gyp\'s two sed lines >> the depfile) names the second job on its "(see above)" line (one job making a file from two inputs does not: the first test)', () => {
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/make', ['make'], '/w');
+  // the compile writes the object and the raw depfile; then two recipe lines append to the depfile from it
+  t.fork(1, 2);
+  t.exec(2, '/usr/bin/cc', ['cc', '-c', 'a.c', '-MD', '-MF', 'a.d.raw'], '/w');
+  t.open(2, 'a.c', { fd: 3 });
+  t.close(2, 3);
+  for (const out of ['a.o', 'a.d.raw']) {
+    t.open(2, out, { fd: 9, flags: W });
+    t.close(2, 9);
+  }
+  t.exit(2, 0);
+  const append = (pid: number, script: string) => {
+    t.fork(1, pid);
+    t.exec(pid, '/bin/sh', ['sh', '-c', script], '/w');
+    t.open(pid, 'a.d.raw', { fd: 3 });
+    t.close(pid, 3);
+    t.open(pid, 'a.d', { fd: 4, flags: O_WRONLY | O_CREAT | O_APPEND });
+    t.close(pid, 4);
+    t.exit(pid, 0);
+  };
+  append(3, 'sed -e s/^a.o/a.o/ a.d.raw >> a.d');
+  append(4, 'sed -e 1d a.d.raw >> a.d');
+  t.exit(1, 0);
+  const n = normalizeRecords(t.header, t.records);
+  const b = buildFromRecords(n.header, n.records);
+  assert.equal(
+    depsText(rdeps(b, b.file('/w/a.c')!), { reverse: true, start: '/w' }),
+    [
+      'a.c',
+      '  a.o  <- made by cc -c a.c -MD -MF a.d.raw [proc 2]',
+      '  a.d.raw  <- made by cc -c a.c -MD -MF a.d.raw [proc 2]',
+      "    a.d  <- made by sh -c 'sed -e s/^a.o/a.o/ a.d.raw >> a.d' [proc 3]",
+      "    a.d  <- made by sh -c 'sed -e 1d a.d.raw >> a.d' [proc 4] (see above)",
+      '',
+      '3 files made from it by 3 jobs',
+      '',
+    ].join('\n'),
+  );
 });

@@ -126,6 +126,62 @@ test('hermeticity: what a program from a reported directory looked at elsewhere 
   ]);
 });
 
+test("hermeticity: a python from ~/.pyenv is one finding with its start-up's probes (python311.zip, the user site-packages); what its script looks at in HOME is the script's, each file named", () => {
+  const env = ['PATH=/root/.pyenv/shims:/usr/bin:/bin', 'HOME=/root'];
+  const py = '/root/.pyenv/versions/3.11.7/bin/python3';
+  const look = (t: TraceBuilder, pid: number, path: string, errno = ENOENT) =>
+    t.push(pid, { lookup: { op: 'newfstatat', path, dirfd: -100, flags: 0, mode: 0, errno, ftype: 0 } });
+  /** python's start-up, before it runs anything: its stdlib, the zip landmark up from bin/, the user site-packages */
+  const startUp = (t: TraceBuilder, pid: number) => {
+    look(t, pid, '/root/.pyenv/versions/3.11.7/lib/python311.zip');
+    look(t, pid, '/root/lib/python311.zip');
+    t.open(pid, '/root/.pyenv/versions/3.11.7/lib/python3.11/os.py', { fd: 3 });
+    look(t, pid, '/root/.local/lib/python3.11/site-packages');
+  };
+  const t = new TraceBuilder(1, '/src/addon');
+  t.exec(1, '/usr/bin/node', ['node', '/usr/lib/node_modules/tool/bin/tool.js'], '/src/addon', { env });
+  // python3 -c CODE: all it does is its start-up
+  t.fork(1, 2);
+  t.exec(2, py, ['python3', '-c', 'import sys; print(sys.executable)'], '/src/addon', { env });
+  startUp(t, 2);
+  t.exit(2, 0);
+  // python3 SCRIPT from elsewhere (gyp_main.py): the script looks for ~/.toolrc and reads ~/.tool/config
+  t.fork(1, 3);
+  t.exec(3, py, ['python3', '/usr/lib/node_modules/tool/gen.py', 'in.txt'], '/src/addon', { env });
+  startUp(t, 3);
+  t.open(3, '/usr/lib/node_modules/tool/gen.py', { fd: 3 });
+  look(t, 3, '/root/.toolrc');
+  t.open(3, '/root/.tool/config', { fd: 4 });
+  t.open(3, '/root/.pyenv/versions/3.11.7/lib/python3.11/json/__init__.py', { fd: 5 });
+  t.open(3, 'in.txt', { fd: 6 });
+  t.exit(3, 0);
+  t.exit(1, 0);
+  const n = normalizeRecords(t.header, t.records);
+  const build = buildFromRecords(n.header, n.records);
+  const got = hermeticity(build, new Noise(build)).map((f) => [f.file, `${f.detail}; ${f.fix}`, f.uses.map((u) => `${u.path} ${u.access.join('+')} ${u.proc}`)]);
+  assert.deepEqual(got.sort(), [
+    ['/root', '1 file looked for and missing outside the allowed roots, by 1 job; if the build may use it: --allow /root/.toolrc', ['/root/.toolrc probe 3']],
+    [
+      '/root/.pyenv/versions/3.11.7',
+      "3 files read, 3 looked for and missing outside the allowed roots, by 2 jobs; if the build may use them: --allow '/root/.pyenv/versions/3.11.7/**' --allow /root/.local/lib/python3.11/site-packages --allow /root/lib/python311.zip",
+      [
+        `${py} exec 2`,
+        '/root/.pyenv/versions/3.11.7/lib/python311.zip probe 2',
+        '/root/lib/python311.zip probe 2',
+        '/root/.pyenv/versions/3.11.7/lib/python3.11/os.py read 2',
+        '/root/.local/lib/python3.11/site-packages probe 2',
+        `${py} exec 3`,
+        '/root/.pyenv/versions/3.11.7/lib/python311.zip probe 3',
+        '/root/lib/python311.zip probe 3',
+        '/root/.pyenv/versions/3.11.7/lib/python3.11/os.py read 3',
+        '/root/.local/lib/python3.11/site-packages probe 3',
+        '/root/.pyenv/versions/3.11.7/lib/python3.11/json/__init__.py read 3',
+      ],
+    ],
+    ['/root/.tool', "1 file read outside the allowed roots, by 1 job; if the build may use it: --allow '/root/.tool/**'", ['/root/.tool/config read 3']],
+  ]);
+});
+
 test('hermeticity --strict: the system is one finding per top directory; a program from /usr takes nothing of /etc, /lib or elsewhere into /usr', () => {
   const t = new TraceBuilder(1, '/src/c');
   t.exec(1, '/usr/bin/make', ['make'], '/src/c');
@@ -291,8 +347,16 @@ test("hermeticity: a build that runs rustc and git from a script, with no cargo 
   t.exit(1, 0);
   const n = normalizeRecords(t.header, t.records);
   const build = buildFromRecords(n.header, n.records);
-  const got = hermeticity(build, new Noise(build)).map((f) => [f.file, f.uses.map((u) => u.path).sort()]);
-  assert.deepEqual(got, [['/root', ['/root/.cargo/bin/rustc', '/root/.gitconfig', '/root/.rustup/settings.toml']]]);
+  const got = hermeticity(build, new Noise(build)).map((f) => [f.file, f.uses.map((u) => u.path).sort(), f.fix]);
+  // HOME holds every tool's files: ~/.gitconfig is a finding of its own, whose fix names it, not all of /root
+  assert.deepEqual(got, [
+    ['/root', ['/root/.gitconfig'], 'if the build may use it: --allow /root/.gitconfig'],
+    [
+      '/root/.cargo',
+      ['/root/.cargo/bin/rustc', '/root/.rustup/settings.toml'],
+      "if the build may use them: --allow '/root/.cargo/**' --allow /root/.rustup/settings.toml",
+    ],
+  ]);
 });
 
 test('hermeticity: a directory the log names is allowed as a literal path: a HOME of /home/u* allows its own cache, not /home/ux', () => {
