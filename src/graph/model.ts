@@ -10,7 +10,6 @@ import type { Subject } from '../filter/index.js';
 import { buildFromRecords, type Build, type BuildFile, type BuildModel as Model, type FileAccess, type FileLink, type Process } from '../model/index.js';
 import { filterMatches, type ModelEnv } from '../model/subject.js';
 import { failedProbe } from '../model/failures.js';
-import { failed } from '../model/types.js';
 import { Kind, READS, WRITES } from '../model/kinds.js';
 import { isOwnTemporary, isSetApart } from '../model/temporary.js';
 import type { LogRecord } from '../log/schema.js';
