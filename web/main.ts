@@ -53,7 +53,7 @@ async function start(): Promise<void> {
   app.textContent = '';
   document.title = `bt view — ${commandLine(meta.command, 80)}`;
   // the build's time, as bt summary's; processes bt trace left running ran on to the trace's end (meta.duration)
-  const timeline = new Timeline(api, meta.buildDuration ?? meta.duration, meta.tools, meta.failedProbes ?? 0, meta.duration);
+  const timeline = new Timeline(api, meta.buildDuration ?? meta.duration, meta.tools, meta.probeProcesses ?? meta.failedProbes ?? 0, meta.duration);
   const filter = new FilterBar(api);
   if (linked) filter.set(linked);
   const tree = new ProcessTree(api);

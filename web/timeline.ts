@@ -58,7 +58,7 @@ export class Timeline {
     /** The build's time (ns): what the view fits. */
     private readonly duration: number,
     private readonly tools: Array<{ name: string; count: number }>,
-    /** The build's failed probes: their processes are drawn dark grey, not red, and the legend says so. */
+    /** Failed processes whose failure is not the build's (model/failures.ts failedProbe): drawn dark grey, not red, and the legend says so. */
     failedProbes = 0,
     /** The trace's time (ns): longer than the build's when bt trace left processes running; their tails end there. */
     private readonly trace = duration,
@@ -73,7 +73,7 @@ export class Timeline {
     }
     if (tools.length > PALETTE.length) this.legend.append(h('span.chip', {}, h('i', { style: `background:${OTHER}` }), 'other'));
     this.legend.append(h('span.chip', {}, h('i', { style: `background:${FAILED}` }), 'failed'));
-    if (failedProbes) this.legend.append(h('span.chip', { title: 'failed in a job the build did not need: it went on and succeeded, and nothing it kept came of it' }, h('i', { style: `background:${PROBE}` }), 'failed probe'));
+    if (failedProbes) this.legend.append(h('span.chip', { title: 'failed, but not a failure of the build: a probe (a job the build did not need) or a check a job went past' }, h('i', { style: `background:${PROBE}` }), 'failed probe'));
     if (trace > duration) this.legend.append(h('span.chip.tl-left', { title: LEFT_TITLE }, h('i', { style: `background:repeating-linear-gradient(135deg,${OTHER} 0 2px,#fff 2px 4px)` }), 'left running'));
     this.el = h(
       'section.timeline#timeline',

@@ -226,6 +226,8 @@ export class ViewQuery {
       // a job failed when its own command did, not when a process under it did; a failed probe is no failure of the build (model/failures.ts)
       failedJobs: this.procs.filter((p) => failedJobRoot(m, p)).length,
       failedProbes: this.procs.filter((p) => failedProbeRoot(m, p)).length,
+      // failed processes drawn grey (model/failures.ts failedProbe): the timeline's legend names them
+      probeProcesses: this.procs.filter((p) => failed(p) && failedProbe(m, p)).length,
       outlived: m.outlived.map((o) => ({ pid: o.pid, proc: o.proc, command: o.command })),
       incomplete: m.incomplete,
       live: m.live,
