@@ -19,11 +19,13 @@ export interface Selection {
   tree: ReadonlySet<number>;
   /** Whether the file of this id is selected. */
   files: (id: number) => boolean;
+  /** Nothing is selected: no process, so no file either (a file is selected through a process). */
+  empty: boolean;
 }
 
 /** What `filter` selects of `build`. */
 export function selection(build: Build, filter: Filter): Selection {
   const env = new ModelEnv(build);
   const { procs, files } = filterSelection(build, env, filter.bind(env));
-  return { procs, tree: withAncestors(build, procs), files };
+  return { procs, tree: withAncestors(build, procs), files, empty: procs.size === 0 };
 }
