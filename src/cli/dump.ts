@@ -23,8 +23,8 @@ import {
 import { endWarnings, tornText } from '../log/check.js';
 import { inputName } from '../log/input.js';
 import { LogReader } from '../log/reader.js';
-import { buildFromRecords, loadBuild, normalized } from '../model/index.js';
-import { ModelEnv } from '../model/subject.js';
+import { normalized } from '../model/index.js';
+import { recordFilter } from '../model/records.js';
 import { compileFilter } from './options.js';
 
 export interface DumpOptions {
@@ -42,9 +42,6 @@ const NORMALIZED_ONLY: ReadonlySet<string> = new Set(['process']);
 
 /** Output is built in chunks of about this many characters before each write. */
 const CHUNK_CHARS = 64 * 1024;
-
-/** Filter fields an event record carries itself: a filter of these alone is tested without the build model. */
-const EVENT_FIELDS: ReadonlySet<string> = new Set(['type', 'proc', 'pid', 'path', 'access', 'errno', 'ts']);
 
 /** Thrown internally when stdout went away (EPIPE): stop quietly. */
 class OutputClosed extends Error {}
@@ -158,13 +155,12 @@ export async function runDump(
   const reader = LogReader.open(file);
   const name = inputName(file);
   // With a filter, the records come normalized, each tested with its process
-  // from the build model (a first pass); a filter of event fields alone needs no model.
+  // from the build model (model/records.ts: a filter of event fields alone needs no model).
   // So do they for --type process on a raw log: only normalizing makes process records.
   const needsNormalized = !!types && !reader.header.normalized && [...types].some((t) => NORMALIZED_ONLY.has(t));
-  const stream = filter || needsNormalized ? normalized(file) : undefined;
-  const needsModel = filter && (filter.usesUnder || [...filter.fields].some((f) => !EVENT_FIELDS.has(f)));
-  const env = filter && stream ? new ModelEnv(needsModel ? loadBuild(file) : buildFromRecords(stream.header, [])) : undefined;
-  const keep = filter && env ? filter.bind(env) : undefined;
+  const filtered = filter ? recordFilter(file, filter) : undefined;
+  const stream = filtered ? filtered.stream : needsNormalized ? normalized(file) : undefined;
+  const keep = filtered?.keep;
   const h = stream ? stream.header : reader.header;
   const output = new Output(out);
   try {
@@ -172,7 +168,7 @@ export async function runDump(
     for (const r of stream ?? reader.records()) {
       if (r.env) continue; // a shared environment: shown in the execs that refer to it
       if (pids && !pids.has(r.pid)) continue;
-      if (keep && !keep(env!.eventSubject(r))) continue;
+      if (keep && !keep(r)) continue;
       if (types && !types.has(displayType(r))) continue;
       buf += json ? `${JSON.stringify(toJson(r, h))}\n` : `${formatText(r, h)}\n`;
       if (buf.length >= CHUNK_CHARS) {

@@ -6,7 +6,9 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
+import { nothingMatches } from '../present/filter-note.js';
 import { displayPath } from '../present/format.js';
+import { modelFilter } from '../view/filter.js';
 import { refuseWildcardHost, serveBuild } from '../view/server.js';
 import { openStaticPage, writeStaticPage } from '../view/static.js';
 import { loadWithProgress } from '../view/load.js';
@@ -62,6 +64,13 @@ export function viewCommand(): Command {
         throw err;
       }
       reportDamage(log, build.damage, { liveNote: false }); // it says so itself
+      if (o.filter && !o.quiet) {
+        // the page's own test of the filter (view/filter.ts), as it applies it when it opens
+        const m = modelFilter(build.model)(o.filter);
+        if (!m.procs.includes(1) && !m.files.includes(1)) {
+          process.stderr.write(`bt view: note: ${nothingMatches(o.filter, 'the page opens with empty lists (its filter bar changes the filter)')}\n`);
+        }
+      }
       const title = `bt view — ${(build.header.command ?? []).join(' ') || log}`;
       if (out) {
         const r = writeStaticPage(build, out, { title, hash });

@@ -18,7 +18,8 @@ import { compileCommands, compileCommandsJson } from './compile-commands.js';
 import { exportJsonl } from './jsonl.js';
 import { makedeps } from './makedeps.js';
 import { exportPerfetto } from './perfetto.js';
-import { selection } from './select.js';
+import { nothingMatches } from '../present/filter-note.js';
+import { selection, type Selection } from './select.js';
 import type { Sink } from './sink.js';
 
 export const FORMATS = ['compile-commands', 'perfetto', 'chrome-trace', 'makedeps', 'jsonl', 'parquet'] as const;
@@ -55,6 +56,19 @@ export function checkFormat(format: string): ExportFormat {
   return format as ExportFormat;
 }
 
+/** The processes `opts.filter` selects of `build` (select.ts), with the note that it selects nothing; undefined without a filter. */
+function selected(build: Build, opts: ExportOptions): Selection | undefined {
+  if (!opts.filter) return undefined;
+  const s = selection(build, opts.filter);
+  if (s.empty) noteEmpty(opts);
+  return s;
+}
+
+/** Says that the filter matched nothing, so the export is empty (as bt graph says of its graph). */
+function noteEmpty(opts: ExportOptions): void {
+  opts.onNote?.(nothingMatches(opts.filter!.source, 'the export is empty'));
+}
+
 function load(log: string, opts: ExportOptions): Build {
   return loadBuild(log, { normalize: opts.windowMs ? { windowMs: opts.windowMs } : undefined });
 }
@@ -64,27 +78,30 @@ export async function exportTo(format: ExportFormat, log: string, opts: ExportOp
   switch (format) {
     case 'compile-commands': {
       const build = load(log, opts);
-      const procs = opts.filter && selection(build, opts.filter).tree;
+      const procs = selected(build, opts)?.tree;
       sink.write(compileCommandsJson(compileCommands(build, { compilers: opts.compilers, expandResponseFiles: opts.expandResponseFiles, removedSources: opts.removedSources, onNote: opts.onNote, procs })));
       return build.damage;
     }
     case 'perfetto': {
       const build = load(log, opts);
-      exportPerfetto(build, sink, { lanes: opts.lanes, procs: opts.filter && selection(build, opts.filter).tree });
+      exportPerfetto(build, sink, { lanes: opts.lanes, procs: selected(build, opts)?.tree });
       return build.damage;
     }
     case 'chrome-trace': {
       const build = load(log, opts);
-      exportChromeTrace(build, sink, { noArgs: opts.noArgs, procs: opts.filter && selection(build, opts.filter).tree });
+      exportChromeTrace(build, sink, { noArgs: opts.noArgs, procs: selected(build, opts)?.tree });
       return build.damage;
     }
     case 'makedeps': {
       const build = load(log, opts);
-      makedeps(build, (text) => sink.write(text), { outputOf: opts.outputOf, files: opts.filter && selection(build, opts.filter).files });
+      makedeps(build, (text) => sink.write(text), { outputOf: opts.outputOf, files: selected(build, opts)?.files });
       return build.damage;
     }
-    case 'jsonl':
-      return exportJsonl(log, sink, opts.windowMs ? { windowMs: opts.windowMs } : {}, opts.filter);
+    case 'jsonl': {
+      const { written, ...damage } = exportJsonl(log, sink, opts.windowMs ? { windowMs: opts.windowMs } : {}, opts.filter);
+      if (opts.filter && written === 0) noteEmpty(opts);
+      return damage;
+    }
     default:
       throw new ExportError('E_FORMAT', `bt export ${format} is not available yet`);
   }

@@ -10,6 +10,7 @@ import { filterSelection } from '../answers/summary.js';
 import type { Filter } from '../filter/index.js';
 import type { Build } from '../model/index.js';
 import { ModelEnv } from '../model/subject.js';
+import { withAncestors } from '../model/subtree.js';
 
 export interface Selection {
   /** The processes selected. */
@@ -18,20 +19,13 @@ export interface Selection {
   tree: ReadonlySet<number>;
   /** Whether the file of this id is selected. */
   files: (id: number) => boolean;
-}
-
-/** The processes of `procs` and all their ancestors. */
-export function withAncestors(build: Build, procs: Iterable<number>): Set<number> {
-  const out = new Set<number>();
-  for (const proc of procs) {
-    for (let q = build.process(proc); q && !out.has(q.proc); q = q.parent ? build.process(q.parent) : undefined) out.add(q.proc);
-  }
-  return out;
+  /** Nothing is selected: no process, so no file either (a file is selected through a process). */
+  empty: boolean;
 }
 
 /** What `filter` selects of `build`. */
 export function selection(build: Build, filter: Filter): Selection {
   const env = new ModelEnv(build);
   const { procs, files } = filterSelection(build, env, filter.bind(env));
-  return { procs, tree: withAncestors(build, procs), files };
+  return { procs, tree: withAncestors(build, procs), files, empty: procs.size === 0 };
 }

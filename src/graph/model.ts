@@ -10,6 +10,7 @@ import type { Subject } from '../filter/index.js';
 import { buildFromRecords, type Build, type BuildFile, type BuildModel as Model, type FileAccess, type FileLink, type Process } from '../model/index.js';
 import { filterMatches, type ModelEnv } from '../model/subject.js';
 import { failedProbe } from '../model/failures.js';
+import { withAncestors } from '../model/subtree.js';
 import { Kind, READS, WRITES } from '../model/kinds.js';
 import { isOwnTemporary, isSetApart } from '../model/temporary.js';
 import type { LogRecord } from '../log/schema.js';
@@ -158,12 +159,9 @@ function passesOf(acc: readonly FileAccess[]): Array<{ from: number; to: number 
  */
 export function filterFocus(build: Build, env: ModelEnv, keep: (s: Subject) => boolean): Focus {
   const m = filterMatches(build, env, keep);
-  const procs = new Set<number>();
-  const add = (proc: number) => {
-    for (let q = build.process(proc); q && !procs.has(q.proc); q = q.parent ? build.process(q.parent) : undefined) procs.add(q.proc);
-  };
-  for (const proc of m.procs) add(proc);
-  for (const a of m.accesses) add(a.proc);
+  const matched = new Set(m.procs);
+  for (const a of m.accesses) matched.add(a.proc);
+  const procs = withAncestors(build, matched);
   return { procs, access: (_p, _f, a) => m.accesses.has(a) };
 }
 

@@ -22,6 +22,7 @@ import { GraphError } from '../errors.js';
 import { anyMatch, compileGlob, defaultHidden, SYSTEM_PATHS, type PathMatcher } from './glob.js';
 import { failed, programName, Use, type BuildModel, type FileNode, type ProcNode } from './model.js';
 import { foldDirs, type CacheGroup } from '../present/fold.js';
+import { filterOption } from '../present/filter-note.js';
 import { hidesTemporaries, temporaryFlows, type Flow } from './temporaries.js';
 
 export type FilesMode = 'read' | 'written' | 'all';
@@ -640,10 +641,9 @@ function mergeGroups(groups: Map<string, VFile[]>, edges: FileEdge[]): { files: 
  * events. Undefined when the graph shows something.
  */
 export function emptyNote(view: GraphView, opts: GraphOptions, filter?: { source: string; fields: ReadonlySet<string> }): string | undefined {
-  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   if (view.procs.length === 0) {
     const what: string[] = [];
-    if (filter) what.push(`--filter ${quote(filter.source)}`);
+    if (filter) what.push(filterOption(filter.source));
     if (opts.exe?.length) what.push(opts.exe.map((e) => `--exe ${e}`).join(' or '));
     let note = `${what.length ? `nothing matches ${what.join(' and ')}` : 'the build has no process to draw'}: the graph is empty`;
     if (filter?.fields.has('type')) {

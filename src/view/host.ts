@@ -16,6 +16,7 @@ import { DEFAULT_MAX_NODES } from '../graph/view.js';
 import { GraphError } from '../errors.js';
 import type { Focus } from '../graph/model.js';
 import type { Build } from '../model/index.js';
+import { withAncestors } from '../model/subtree.js';
 import type { ApiAnswer, ExtraApi } from './api.js';
 import { modelFilter } from './filter.js';
 import { ViewQuery, type FileGroups } from './query.js';
@@ -55,8 +56,7 @@ const ALL_PHASES = '"All phases" above the graph';
 /** A process, its job's processes, their ancestors, and the files they read and wrote. */
 function procScope(build: Build, proc: number): Scope {
   const job = build.jobs.of(proc);
-  const procs = new Set<number>(job ? job.procs : [proc]);
-  for (const id of [...procs]) for (let p = build.process(id); p && p.parent && !procs.has(p.parent); p = build.process(p.parent)) procs.add(p.parent);
+  const procs = withAncestors(build, job ? job.procs : [proc]);
   const files = new Set<number>();
   const noise = pathNoiseOf(build);
   for (const id of job ? job.procs : [proc]) {
@@ -72,11 +72,7 @@ function procScope(build: Build, proc: number): Scope {
 function rdepsScope(build: Build, fileId: number): Scope {
   const f = build.model.files[fileId];
   const r = rdeps(build, f);
-  const procs = new Set<number>();
-  for (const u of r.processes) {
-    for (const id of build.jobs.get(u.proc)?.procs ?? [u.proc]) procs.add(id);
-    for (let p = build.process(u.proc); p && p.parent && !procs.has(p.parent); p = build.process(p.parent)) procs.add(p.parent);
-  }
+  const procs = withAncestors(build, r.processes.flatMap((u) => build.jobs.get(u.proc)?.procs ?? [u.proc]));
   const files = new Set<number>([fileId]);
   for (const path of [...r.inputs, ...r.outputs]) {
     const g = build.file(path);

@@ -7,7 +7,8 @@
  * compile-commands the compiles they are part of, makedeps the rules of the
  * selected files, jsonl the records bt dump --json --filter prints. A bad
  * filter is refused as by bt summary; chrome-trace --no-args leaves the args
- * off the processes' slices and nothing else.
+ * off the processes' slices and nothing else. A filter that matches
+ * nothing gives an empty export and bt graph's one note.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -95,6 +96,50 @@ ebpfTest('compile-commands, makedeps and jsonl --filter: the compiles, rules and
   assert.deepEqual(lines.map((o) => o.type), ['header', 'open', 'open', 'open', 'trailer']);
   assert.ok(lines.slice(1, -1).every((o) => /^\/tmp\/cc\w+\.s$/.test(o.abspath)), 'the assembler files cc1 wrote');
   assert.deepEqual(lines.at(-1), parse(await exported('jsonl', file)).at(-1));
+});
+
+ebpfTest('jsonl --filter prints the lines bt dump --json --filter prints, byte for byte, for a filter of event fields (no build model) and one of process fields', async () => {
+  const { file } = await cproject();
+  const norm = path.join(tmpdir('bt-jsonl-'), 'n.trace');
+  assert.equal((await bt(['normalize', file, '-o', norm])).code, 0);
+  for (const [filter, records] of [
+    ['type == exec and path ~ "*/cc1"', ['exec', 'exec', 'exec']],
+    ['exe == collect2 and type == exec', ['exec']],
+  ] as const) {
+    const jsonl = await exported('jsonl', norm, '--filter', filter);
+    const dump = await bt(['dump', '--json', '--filter', filter, norm]);
+    assert.deepEqual([dump.code, dump.stderr], [0, '']);
+    assert.equal(jsonl, dump.stdout, filter);
+    const lines = jsonl.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((o) => o.type), ['header', ...records, 'trailer'], filter);
+  }
+});
+
+ebpfTest('a filter that matches nothing: each export is empty, says so in one note on stderr (exit 0), and -q keeps it quiet', async () => {
+  const { file } = await cproject();
+  const filter = 'exe == "nothing\'s here"';
+  const note = `bt export: note: nothing matches --filter 'exe == "nothing'\\''s here"': the export is empty`;
+  for (const format of ['perfetto', 'chrome-trace', 'compile-commands', 'makedeps', 'jsonl']) {
+    const out = path.join(tmpdir('bt-none-'), 'out');
+    const r = await bt(['export', format, file, '--filter', filter, '-o', out]);
+    assert.deepEqual([r.code, r.stderr, r.stdout], [0, note, ''], format);
+    const quiet = await bt(['export', format, file, '--filter', filter, '-q', '-o', out]);
+    assert.deepEqual([quiet.code, quiet.stderr, quiet.stdout], [0, '', ''], `${format} -q`);
+    // and none when the filter matches something
+    const some = await bt(['export', format, file, '--filter', 'exe == ld', '-o', out]);
+    assert.deepEqual([some.code, some.stderr], [0, ''], `${format} exe == ld`);
+  }
+  const cc = await bt(['export', 'compile-commands', file, '--filter', filter, '-q']);
+  assert.equal(cc.stdout, '[]');
+  // bt view opens its page so (the page's own test of the filter), and bt graph words it the same way
+  const view = await bt(['view', file, '--filter', filter, '--html', path.join(tmpdir('bt-none-'), 'v.html')]);
+  assert.equal(view.code, 0);
+  assert.deepEqual(
+    view.stderr.split('\n').filter((l) => l.includes('note:')),
+    [`bt view: note: nothing matches --filter 'exe == "nothing'\\''s here"': the page opens with empty lists (its filter bar changes the filter)`],
+  );
+  const graph = await bt(['graph', file, '--filter', filter]);
+  assert.equal(graph.stderr, `bt graph: note: nothing matches --filter 'exe == "nothing'\\''s here"': the graph is empty`);
 });
 
 ebpfTest('a bad filter is refused as bt summary refuses it (exit 2, before the log is read); parquet takes none; --no-args is chrome-trace\'s', async () => {
