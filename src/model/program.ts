@@ -16,12 +16,18 @@ const INTERPRETER = /^(?:(?:ba|da|z|k|mk|c|tc|fi|a)?sh|busybox|python[0-9.]*|per
 
 /**
  * Programs that copy files: each file they write is the file they read
- * for it (cp, cp -r, install). Not rsync (its receiver writes what its
- * sender read and sent through a pipe), not tar or cpio (an archive, or
- * names on their input), not ln or mv (links and renames: jobs.ts
- * movedOnto).
+ * for it (cp, cp -r, install, `cmake -E copy`), by program name and the
+ * argv words after it. Not rsync (its receiver writes what its sender read
+ * and sent through a pipe), not tar or cpio (an archive, or names on their
+ * input), not ln or mv (links and renames: jobs.ts movedOnto).
  */
-const COPY_TOOL = new Set(['cp', 'install']);
+const COPY_TOOL: readonly (readonly string[])[] = [
+  ['cp'],
+  ['install'],
+  ['cmake', '-E', 'copy'],
+  ['cmake', '-E', 'copy_if_different'],
+  ['cmake', '-E', 'copy_directory'],
+];
 
 /** A shell's option that takes the next argument as its value (`-o pipefail`). */
 const shellTakesValue = (a: string) => a === '-o' || a === '+o';
@@ -65,9 +71,10 @@ export function programName(p: Pick<Process, 'argv' | 'exe' | 'pid'>): string {
   return a0;
 }
 
-/** True if the process runs a copy tool (COPY_TOOL: cp, install), by its program name. */
+/** True if the process runs a copy tool (COPY_TOOL: cp, install, `cmake -E copy`), by its program name and argv. */
 export function isCopyTool(p: Pick<Process, 'argv' | 'exe' | 'pid'>): boolean {
-  return COPY_TOOL.has(programName(p));
+  const name = programName(p);
+  return COPY_TOOL.some(([tool, ...words]) => tool === name && words.every((w, i) => p.argv[i + 1] === w));
 }
 
 /**

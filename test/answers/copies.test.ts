@@ -8,11 +8,21 @@
  * that ran a copy are as before.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { before } from 'node:test';
 import { ebpfTest, ebpfUnavailableReason } from '../helpers/ebpf.js';
 import { bt, tmpdir, trace } from '../helpers/trace.js';
+
+/** cmake's path, if it is installed (the `cmake -E copy` case needs it). */
+const CMAKE = (() => {
+  try {
+    return execFileSync('sh', ['-c', 'command -v cmake'], { encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+})();
 
 const MAKEFILE = [
   'all:',
@@ -28,6 +38,14 @@ const MAKEFILE = [
   '\tcp a.c b.c mixed/ && cat a.c b.c > both.c',
   // a copy of a file the job made itself: of what that was made of
   '\tcat c.c > made.c && cp made.c b.c owned/',
+  // one cp per file, in a recipe's loop: each copy of its own source
+  '\tmkdir -p loop ins cm cm2',
+  '\tfor f in l1.c l2.c l3.c; do cp $$f loop/; done',
+  // install -s: strip, a child of install, writes each copy too
+  '\tinstall -s -m755 /usr/bin/true /usr/bin/false ins/',
+  ...(CMAKE ? ['\tcmake -E copy m1.c m2.c m3.c cm/', '\tcmake -E copy_if_different m1.c m2.c cm2/'] : []),
+  // a cp -r of 2,000 files
+  '\tcp -r big bigcopy',
   '',
 ].join('\n');
 
@@ -46,7 +64,14 @@ async function traced(): Promise<{ dir: string; log: string }> {
     'gen.conf': 'VERSION\n',
     'tree/x.c': 'int x;\n',
     'tree/y.c': 'int y;\n',
+    'l1.c': 'int l1;\n',
+    'l2.c': 'int l2;\n',
+    'l3.c': 'int l3;\n',
+    'm1.c': 'int m1;\n',
+    'm2.c': 'int m2;\n',
+    'm3.c': 'int m3;\n',
   };
+  for (let d = 0; d < 20; d++) for (let f = 0; f < 100; f++) files[`big/d${d}/f${f}.c`] = `int f${d}_${f};\n`;
   for (const [name, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     fs.writeFileSync(path.join(dir, name), text);
@@ -128,4 +153,35 @@ ebpfTest('bt graph --focus and bt export makedeps of a copy agree with bt deps',
   const m = await bt(['export', 'makedeps', l, '--output-of', 'dir/b.c']);
   assert.equal(m.code, 0, m.stderr);
   assert.equal(m.stdout.split('\n')[0], `${d}/dir/b.c: ${d}/b.c`);
+});
+
+ebpfTest('a recipe that loops over single-file cps: each copy of its own source and cp, not the earlier sources nor the shell', async () => {
+  const loop = '/bin/sh -c for f in l1.c l2.c l3.c; do cp $f loop/; done';
+  assert.deepEqual(await depsOf('loop/l3.c'), { inputs: ['l3.c', 'cp'], outputs: [], processes: [loop] });
+  assert.deepEqual(await depsOf('loop/l1.c'), { inputs: ['l1.c', 'cp'], outputs: [], processes: [loop] });
+  assert.deepEqual(await rdepsOf('l1.c'), { outputs: ['loop/l1.c'], processes: [loop] });
+  assert.deepEqual((await rdepsOf('l2.c')).outputs, ['loop/l2.c']);
+});
+
+ebpfTest('install -s: each copy of its own source, install and strip (its child that writes the copy), not the file installed before it', async () => {
+  const ins = 'install -s -m755 /usr/bin/true /usr/bin/false ins/';
+  const strip = (await depsOf('ins/false')).inputs.find((p) => p.includes('strip')) ?? 'strip';
+  assert.deepEqual(await depsOf('ins/false'), { inputs: ['false', 'install', strip].sort(), outputs: [], processes: [ins] });
+  assert.deepEqual(await depsOf('ins/true'), { inputs: ['install', strip, 'true'].sort(), outputs: [], processes: [ins] });
+  assert.deepEqual((await rdepsOf('/usr/bin/false')).outputs, ['ins/false']);
+});
+
+ebpfTest('cmake -E copy and copy_if_different: each copy of its own source and cmake', async (t) => {
+  if (!CMAKE) return t.skip('cmake is not installed: no cmake -E copy to trace');
+  const copy = 'cmake -E copy m1.c m2.c m3.c cm/';
+  assert.deepEqual(await depsOf('cm/m3.c'), { inputs: ['m3.c', 'cmake'], outputs: [], processes: [copy] });
+  assert.deepEqual(await depsOf('cm2/m2.c'), { inputs: ['m2.c', 'cmake'], outputs: [], processes: ['cmake -E copy_if_different m1.c m2.c cm2/'] });
+  assert.deepEqual(await rdepsOf('m1.c'), { outputs: ['cm/m1.c', 'cm2/m1.c'], processes: [copy, 'cmake -E copy_if_different m1.c m2.c cm2/'] });
+});
+
+ebpfTest('a cp -r of 2,000 files: a source goes into its copy alone', async (t) => {
+  const started = performance.now();
+  assert.deepEqual(await rdepsOf('big/d7/f42.c'), { outputs: ['bigcopy/d7/f42.c'], processes: ['cp -r big bigcopy'] });
+  t.diagnostic(`bt rdeps of one of 2,000 copied files: ${Math.round(performance.now() - started)} ms`);
+  assert.deepEqual(await depsOf('bigcopy/d19/f99.c'), { inputs: ['big/d19/f99.c', 'cp'], outputs: [], processes: ['cp -r big bigcopy'] });
 });
