@@ -105,7 +105,15 @@ function jobDeps(build: Build, job: Job, linksTo: ReadonlyMap<number, number[]>,
     return best;
   };
   const out = new Map<number, number[]>();
+  // outputs written by the same processes share one walk (a `cp -r` of 20,000 files: one walk, not 20,000)
+  const byWriters = new Map<string, number[]>();
   for (const file of made) {
+    const key = (writesOf.get(file) ?? []).map((w) => w.proc).sort((a, b) => a - b).join(',');
+    const known = key ? byWriters.get(key) : undefined;
+    if (known) {
+      out.set(file, known);
+      continue;
+    }
     const seen = new Set<number>();
     const deps = new Set<number>();
     const stack: number[] = [];
@@ -139,7 +147,9 @@ function jobDeps(build: Build, job: Job, linksTo: ReadonlyMap<number, number[]>,
       }
       for (const k of p.pipeRead) for (const w of pipeWriters.get(k) ?? []) add(w);
     }
-    out.set(file, seen.size ? [...deps] : job.inputs);
+    const list = seen.size ? [...deps] : job.inputs;
+    if (key) byWriters.set(key, list);
+    out.set(file, list);
   }
   return out;
 }
