@@ -15,7 +15,7 @@
  * build) names its reader and stays a finding of its own, and so does a
  * header a compiler read: its fix (-MMD -MP) declares them all at once.
  */
-import { Kind, programName, type Build, type Job } from '../model/index.js';
+import { Kind, programName, scriptIndex, type Build, type Job } from '../model/index.js';
 import { baseName, dirName, normalizeAbs, relativeInside } from '../normalize/paths.js';
 import { count, counted } from '../present/format.js';
 import { compiled, type Finding, type JobRef, type PathNamer } from './finding.js';
@@ -54,7 +54,8 @@ export function recipeTools(build: Build, unit: readonly Job[]): Set<string> {
       // an interpreter's program is its script (model/program.ts): the argument that names it
       const name = programName(p);
       if (name === baseName(p.argv[0] ?? '')) continue;
-      const script = p.argv.slice(1).find((w) => baseName(w) === name);
+      const i = scriptIndex(p.argv);
+      const script = i > 0 && baseName(p.argv[i]!) === name ? p.argv[i] : undefined;
       if (script) out.add(normalizeAbs(script.startsWith('/') ? script : `${p.cwd}/${script}`));
     }
   }

@@ -13,18 +13,15 @@
  * a real undeclared input (changing it rebuilds nothing), but every recipe
  * reads it: its findings are one, for the whole build (oneForScript).
  */
-import { programName, type Build, type Job } from '../model/index.js';
+import { isLibtool, programName, type Build, type Job } from '../model/index.js';
 import { baseName, dirName } from '../normalize/paths.js';
 import type { Finding, PathNamer } from './finding.js';
-
-/** The name of the script configure makes and every libtool recipe runs (`$(SHELL) $(top_builddir)/libtool`). */
-export const LIBTOOL = 'libtool';
 
 /** Some process of the unit ran libtool (`/bin/bash ../libtool --mode=compile …`). */
 export function ranLibtool(build: Build, unit: readonly Job[]): boolean {
   return unit.some((j) => j.procs.some((id) => {
     const p = build.process(id);
-    return !!p && programName(p) === LIBTOOL;
+    return !!p && isLibtool(programName(p));
   }));
 }
 
@@ -47,7 +44,7 @@ export function libtoolSide(target: string, path: string): boolean {
  * other findings as they were, in order.
  */
 export function oneForScript(findings: readonly Finding[], show: PathNamer): Finding[] {
-  const script = (f: Finding) => f.kind === 'undeclared-input' && baseName(f.file) === LIBTOOL;
+  const script = (f: Finding) => f.kind === 'undeclared-input' && isLibtool(baseName(f.file));
   const all = findings.filter(script);
   if (all.length < 2) return [...findings];
   const first = all.reduce((a, b) => (b.time < a.time ? b : a));

@@ -29,7 +29,7 @@ export { buildEndOf, endInBuild, outlivedOf, outlivedProcs, type Outlived } from
 export { failedJobRoot, failedJobs, failedProbe, failedProbeRoot, failedProbes, innermostFailure } from './failures.js';
 export { failed, type BuildFile, type BuildModel, type FileAccess, type FileLink, type Process } from './types.js';
 export { normalized, NormalizedLog } from './stream.js';
-export { isShell, programName, shellInline } from './program.js';
+export { isLibtool, isShell, programName, scriptIndex, shellInline } from './program.js';
 
 export interface LoadOptions extends JobOptions {
   normalize?: NormalizeOptions;

@@ -77,23 +77,49 @@ export function isCopyTool(p: Pick<Process, 'argv' | 'exe' | 'pid'>): boolean {
   return COPY_TOOL.some(([tool, ...words]) => tool === name && words.every((w, i) => p.argv[i + 1] === w));
 }
 
+/** libtool by its name: the script configure makes (`$(SHELL) $(top_builddir)/libtool`), glibtool on some systems. */
+export function isLibtool(name: string): boolean {
+  return name === 'libtool' || name === 'glibtool';
+}
+
 /**
- * The script an interpreter's argv names: its first operand, unless code is
- * given inline or read from the input (-c, -e, -m..., a shell's -ec or -s;
- * a shell's -e is errexit). An option's value (a shell's `-o pipefail`,
- * python's `-W error`, `-X dev`) is not the script.
+ * Options of an interpreter that take the next word as their value, by the
+ * interpreter's name: python's `-W error`, `-X dev`; perl's `-I lib`;
+ * node's `-r mod`; ruby's `-I dir`, `-r lib`. (Python's `-I` is a flag.)
  */
-function scriptArgument(argv: readonly string[]): string | undefined {
+const VALUE_OPTIONS: ReadonlyArray<[RegExp, ReadonlySet<string>]> = [
+  [/^python/, new Set(['-W', '-X'])],
+  [/^perl/, new Set(['-I'])],
+  [/^node(js)?$/, new Set(['-r', '--require', '--import', '--loader', '--experimental-loader'])],
+  [/^ruby/, new Set(['-I', '-r'])],
+];
+
+/**
+ * Where the script an interpreter's argv names is: its first operand,
+ * unless code is given inline or read from the input (-c, -e, -m..., a
+ * shell's -ec or -s; a shell's -e is errexit); -1 when none. An option's
+ * value (a shell's `-o pipefail`, python's `-W error`, perl's `-I lib`) is
+ * not the script. The one rule for "which word is the script": programName,
+ * labels and check's recipe tools read it.
+ */
+export function scriptIndex(argv: readonly string[]): number {
+  const a0 = baseName(argv[0] ?? '');
   const shell = isShell(argv[0] ?? '');
+  const values = VALUE_OPTIONS.find(([re]) => re.test(a0))?.[1];
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '-' || (shell ? /^-[A-Za-z]*[cs][A-Za-z]*$/.test(a) : ['-c', '-e', '-E', '-m', '--eval'].includes(a))) return undefined;
-    if (shell ? shellTakesValue(a) : a === '-W' || a === '-X') {
+    if (a === '-' || (shell ? /^-[A-Za-z]*[cs][A-Za-z]*$/.test(a) : ['-c', '-e', '-E', '-m', '--eval'].includes(a))) return -1;
+    if (shell ? shellTakesValue(a) : !!values?.has(a)) {
       i++;
       continue;
     }
     if (a.startsWith('-') || a.startsWith('+') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(a)) continue; // options; env's NAME=value
-    return a;
+    return i;
   }
-  return undefined;
+  return -1;
+}
+
+function scriptArgument(argv: readonly string[]): string | undefined {
+  const i = scriptIndex(argv);
+  return i > 0 ? argv[i] : undefined;
 }

@@ -38,7 +38,7 @@
 import { commandLine, middle, quoteArg, shellJoin } from './format.js';
 import { baseName, relativeInside, resolvePath } from '../normalize/paths.js';
 import { SOURCE_EXT, takesValue } from '../model/toolargs.js';
-import { isShell, programName, shellInline } from '../model/program.js';
+import { isLibtool, isShell, programName, scriptIndex, shellInline } from '../model/program.js';
 
 /** The most an argument takes of a label when the whole command fits. */
 export const ARG_MAX_CHARS = 28;
@@ -88,8 +88,8 @@ function programOf(argv: readonly string[]): string {
  */
 function argsAfter(argv: readonly string[], program: string): string[] {
   if (argv.length > 0 && baseName(argv[0]!) !== program) {
-    const i = argv.findIndex((a, k) => k > 0 && baseName(a) === program);
-    if (i > 0) return argv.slice(i + 1);
+    const i = scriptIndex(argv);
+    if (i > 0 && baseName(argv[i]!) === program) return argv.slice(i + 1);
   }
   return argv.slice(1);
 }
@@ -197,7 +197,7 @@ function commandLabel(program: string, rest: readonly string[], cwd: string, max
   const show = (a: string) => shortArg(display(a, cwd), ARG_MAX_CHARS);
   const all = [prog, ...rest.map(show)].join(' ');
   if (all.length <= max) return all;
-  if (LIBTOOL.test(program)) {
+  if (isLibtool(program)) {
     const s = libtoolLabel(prog, rest, cwd, max);
     if (s !== undefined) return s;
   }
@@ -253,8 +253,6 @@ function commandLabel(program: string, rest: readonly string[], cwd: string, max
   return fitGroups(prog, groups, shown < rest.length, max);
 }
 
-/** libtool, by its name (glibtool on some systems). */
-const LIBTOOL = /^g?libtool$/;
 
 /** libtool's modes, given as a word when not as --mode=MODE (`libtool compile gcc …`). */
 const LIBTOOL_MODES = new Set(['compile', 'link', 'install', 'execute', 'finish', 'uninstall', 'clean']);

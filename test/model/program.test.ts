@@ -19,6 +19,11 @@ test('a shell is named by the script it runs, not by inline code or its options'
   assert.equal(name(['sh', '-s', 'arg'], '/usr/bin/dash'), 'sh');
   assert.equal(name(['perl', '-e', 'print 1', 'x.pl'], '/usr/bin/perl'), 'perl');
   assert.equal(name(['python3', '-W', 'error', 'setup.py'], '/usr/bin/python3.11'), 'setup.py');
+  // an option's value is the interpreter's own: perl's and ruby's -I DIR, node's -r MODULE; python's -I is a flag
+  assert.equal(name(['perl', '-I', 'lib', 'script.pl', 'x'], '/usr/bin/perl'), 'script.pl');
+  assert.equal(name(['ruby', '-I', 'lib', '-r', 'json', 'gen.rb'], '/usr/bin/ruby3.1'), 'gen.rb');
+  assert.equal(name(['node', '-r', 'ts-node/register', 'build.js'], '/usr/bin/node'), 'build.js');
+  assert.equal(name(['python3', '-I', 'setup.py'], '/usr/bin/python3.11'), 'setup.py');
   assert.equal(name(['env', 'LC_ALL=C', 'sort'], '/usr/bin/env'), 'sort');
   // a #! script: its exe is the script
   assert.equal(name(['/bin/sh', './gen'], '/w/gen'), 'gen');

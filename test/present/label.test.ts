@@ -28,6 +28,13 @@ const SQ_COMPILE = ["/bin/bash", "./libtool", "--mode=compile", "--tag=CC", "gcc
 const SQ_LINK = ["/bin/sh", "-c", "./libtool --mode=link gcc -g -O2 -DSQLITE_OS_UNIX=1 -I. -I/tmp/review-s30a/sqlite/src -I/tmp/review-s30a/sqlite/ext/rtree -I/tmp/review-s30a/sqlite/ext/icu -I/tmp/review-s30a/sqlite/ext/fts3 -I/tmp/review-s30a/sqlite/ext/async -I/tmp/review-s30a/sqlite/ext/session -I/tmp/review-s30a/sqlite/ext/userauth -D_HAVE_SQLITE_CONFIG_H -DBUILD_sqlite -DNDEBUG -I/usr/include/tcl8.6 -DSQLITE_THREADSAFE=1 -DSQLITE_ENABLE_MATH_FUNCTIONS  -DSQLITE_HAVE_ZLIB=1    -DHAVE_READLINE=1 -I/usr/include/readline -DHAVE_EDITLINE=0 -DSQLITE_ENABLE_FTS4 -DSQLITE_ENABLE_RTREE -DSQLITE_ENABLE_EXPLAIN_COMMENTS -DSQLITE_ENABLE_UNKNOWN_SQL_FUNCTION -DSQLITE_ENABLE_STMTVTAB -DSQLITE_ENABLE_DBPAGE_VTAB -DSQLITE_ENABLE_DBSTAT_VTAB -DSQLITE_ENABLE_BYTECODE_VTAB -DSQLITE_ENABLE_OFFSET_SQL_FUNC -o sqlite3 \\\n\tshell.c sqlite3.c \\\n\t-lreadline -lncurses  -lm -lz   -rpath \"/usr/local/lib\""];
 const SQ_HEADER = ['/bin/sh', '-c', 'tclsh8.6 /tmp/review-s30a/sqlite/tool/mksqlite3h.tcl /tmp/review-s30a/sqlite >sqlite3.h'];
 
+test('commandIn: a script run with an interpreter option and its value is labelled by the script, never by the value', () => {
+  const long = 'x'.repeat(60);
+  // before: 'lib script.pl …' (the value of -I taken for the script)
+  assert.equal(commandIn(['perl', '-I', 'lib', 'script.pl', long], 48, '/w'), 'script.pl xxxxxxxxxxxxxx…xxxxxxxxxxxxx');
+  assert.equal(commandIn(['python3', 'gen.py', long], 48, '/w'), 'gen.py xxxxxxxxxxxxxx…xxxxxxxxxxxxx');
+});
+
 test('commandIn: a label never reads as another command: a script runs as its program, libtool shows its mode and the command it wraps, an option keeps its value, a redirect left out is a …', () => {
   // was "bash -c 'bash -c -o pngrtran.lo pngrtran.c ./libtool …'": gcc's -c after bash
   assert.equal(commandIn(PNG_COMPILE, 120), "bash -c 'libtool --mode=compile gcc … -c -o pngrtran.lo pngrtran.c …'");
