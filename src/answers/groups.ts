@@ -216,17 +216,22 @@ export function placeOf(path: string, startDir: string): Place {
  * a process in no job, a driver, is a unit of its own): what one job hands
  * to another. A file only its own job read back (a link step's `nm
  * vmlinux` and `sorttable vmlinux`, `strip prog` after `cc -o prog`) is
- * what that job made, not an intermediate.
+ * what that job made, not an intermediate; nor is a product a test ran
+ * (JobIndex.tests: ctest running `app`).
  */
 function readByOthers(build: Build, f: BuildFile): boolean {
   const unit = (proc: number) => {
     const p = build.process(proc);
     return p ? unitId(p) : proc;
   };
+  const inTest = (proc: number) => {
+    const job = build.jobs.of(proc);
+    return !!job && build.jobs.isTest(job);
+  };
   const writers = new Set<number>();
   for (const a of f.procs) if (a.kinds & WRITES) writers.add(unit(a.proc));
   if (!writers.size) return false;
-  for (const a of f.procs) if (!(a.kinds & WRITES) && a.kinds & READS && !writers.has(unit(a.proc))) return true;
+  for (const a of f.procs) if (!(a.kinds & WRITES) && a.kinds & READS && !writers.has(unit(a.proc)) && !inTest(a.proc)) return true;
   return false;
 }
 

@@ -87,6 +87,10 @@ export interface Summary {
   tools: Array<{ exe: string; count: number; wall_ms: number }>;
   /** Jobs (with a filter: the jobs one of the selected processes ran in, whatever their root). */
   job_count: number;
+  /** Tests (model/jobs.ts JobIndex.tests: the runs ctest started), not among the jobs; with a filter, those one of the selected processes ran in. */
+  test_count: number;
+  /** The tests that failed, the first to end first (the fields of failed_jobs). */
+  failed_tests: FailedJob[];
   /**
    * The build's phases that are a configure step or a build driver
    * (answers/phases.ts), each with its jobs, in start order; empty unless
@@ -388,6 +392,7 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
   // with a filter, the jobs its processes ran in: a compile whose cc1 matched, not only one whose root did
   const keepJobs = keep ? new Set(procs.filter((p) => p.job).map((p) => p.job)) : undefined;
   const jobs = build.jobs.jobs.filter((j) => !keepJobs || keepJobs.has(j.proc));
+  const tests = build.jobs.tests.filter((j) => !keepJobs || keepJobs.has(j.proc));
   const slowest = [...jobs].sort((a, b) => b.end - b.start - (a.end - a.start) || a.proc - b.proc).slice(0, 10);
   // both names of a file on a merged /usr until the selection is made: a filter may keep the processes of only one
   const groups: FileGroups = fileGroups(build, { all: opts.all, distinct: false });
@@ -435,6 +440,8 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
       .sort((a, b) => b.wall - a.wall || b.count - a.count || (a.exe < b.exe ? -1 : 1))
       .map((t) => ({ exe: t.exe, count: t.count, wall_ms: toMs(t.wall) })),
     job_count: jobs.length,
+    test_count: tests.length,
+    failed_tests: failedJobs(model, tests, (id) => build.process(id)).map((j) => failedEntry(build, j)),
     phases: phaseEntries(build, jobs),
     jobs: slowest.map((j) => jobEntry(build, j)),
     inputs: { tree: paths(lists.tree), system: paths(lists.system), elsewhere: paths(lists.elsewhere) },

@@ -111,8 +111,8 @@ function outlivedLine(s: Summary): string {
 /** Up to how many failed jobs the text lists (groups of identical ones: sameFailures). */
 const FAILED_SHOWN = 10;
 /** The failed jobs, each with how it ended and, when another process failed under it, the innermost one; identical ones on one line (sameFailures). */
-function failedJobLines(jobs: readonly FailedJob[]): string[] {
-  const out = [`failed jobs (${count(jobs.length)}):`];
+function failedJobLines(jobs: readonly FailedJob[], what = 'jobs'): string[] {
+  const out = [`failed ${what} (${count(jobs.length)}):`];
   const { shown, more } = firstOf(sameFailures(jobs, true), FAILED_SHOWN, (g) => g.procs.length);
   for (const { job: j, procs, innermost } of shown) {
     out.push(`  ${commandIn(j.argv, 120)}  (${endedProcs(endedText(j.exit_code, j.signal), procs)})`);
@@ -171,7 +171,8 @@ export function summaryText(s: Summary, opts: TextOptions = {}): string {
   if (probes) jobNotes.push(`${count(probes)} failed ${probes === 1 ? 'probe' : 'probes'}`);
   const jobs = jobNotes.length ? ` (${jobNotes.join('; ')})` : '';
   const of = s.job_count ? (s.filter === null ? '' : ' (of those jobs)') : ` (of the ${s.filter === null ? '' : 'matching '}processes that started no other)`;
-  out.push(`processes: ${count(s.processes)} (${count(s.failed)} failed); jobs: ${count(s.job_count)}${jobs}; average parallelism ${s.parallelism}${of}`);
+  const tests = s.test_count ? `; tests: ${count(s.test_count)} (${count(s.failed_tests.length)} failed)` : '';
+  out.push(`processes: ${count(s.processes)} (${count(s.failed)} failed); jobs: ${count(s.job_count)}${jobs}${tests}; average parallelism ${s.parallelism}${of}`);
   // a configure step's checks and the build's own jobs, apart
   if (s.phases.length) {
     const phase = (p: Summary['phases'][number]) => `${commandIn(p.argv, 50)}${p.configure ? ' (configure)' : ''}: ${plural(p.jobs, 'job')}, ${formatDuration(p.duration_ms * 1e6)}`;
@@ -180,11 +181,15 @@ export function summaryText(s: Summary, opts: TextOptions = {}): string {
   if (s.failed_jobs.length) {
     out.push('');
     out.push(...failedJobLines(s.failed_jobs));
-  } else if (!s.live && s.filter === null && s.exit_status !== null && s.exit_status !== 0 && !s.exit_signal) {
+  } else if (!s.live && s.filter === null && s.exit_status !== null && s.exit_status !== 0 && !s.exit_signal && !s.failed_tests.length) {
     // make's "No rule to make target", a makefile's syntax error: the build's own command failed, and no job did
     // (a build a signal killed says so on its exit status line)
     out.push('');
     out.push(`no job failed: ${commandLine(s.command, 60)} failed by itself (its own message in the build's output says why: a missing file or rule, an error in a makefile)`);
+  }
+  if (s.failed_tests.length) {
+    out.push('');
+    out.push(...failedJobLines(s.failed_tests, 'tests'));
   }
   if (probes) {
     out.push('');

@@ -204,7 +204,7 @@ export function ninjasIn(build: Build, dir: string): Set<number> {
   }
   const out = new Set<number>();
   for (const p of build.model.processes) {
-    if (!build.jobs.runsDriver(p.proc) || isDriver(p, OTHER_DRIVERS)) continue;
+    if (!build.jobs.runsDriver(p.proc) || isDriver(p, OTHER_DRIVERS, build.model.files)) continue;
     if (here.has(p.chdirs?.at(-1) ?? p.cwd)) out.add(p.proc);
   }
   return out;

@@ -58,11 +58,20 @@
 import { baseName, relativeInside } from '../normalize/paths.js';
 import { Kind, READS, WRITES } from './kinds.js';
 import { outlivedProcs } from './outlived.js';
-import { isCopyTool, shellInline } from './program.js';
-import type { BuildModel, FileAccess, FileLink, Process } from './types.js';
+import { isCopyTool, isPython, shellInline } from './program.js';
+import type { BuildFile, BuildModel, FileAccess, FileLink, Process } from './types.js';
 
-/** Programs that start jobs, by program name. `cmake` only as `cmake --build`. */
-export const DEFAULT_DRIVERS: readonly string[] = ['make', 'gmake', 'ninja', 'samu', 'meson', 'cargo', 'go', 'scons', 'bazel', 'cmake'];
+/**
+ * Programs that start jobs, by program name. `cmake` only as `cmake --build`;
+ * `setuptools` names a Python process running setuptools (runsSetuptools).
+ */
+export const DEFAULT_DRIVERS: readonly string[] = ['make', 'gmake', 'ninja', 'samu', 'meson', 'cargo', 'go', 'scons', 'bazel', 'cmake', 'setuptools', 'ctest'];
+
+/** Drivers that run tests, by program name: what they start are tests (JobIndex.tests), not jobs of the build. */
+const TEST_DRIVERS: ReadonlySet<string> = new Set(['ctest']);
+
+/** setuptools' package as an interpreter imports it: its __init__.py, or the .pyc cached for it. */
+const SETUPTOOLS_INIT = /\/setuptools\/(?:__init__\.py|__pycache__\/__init__\.[^/]*\.pyc)$/;
 
 export interface Job {
   /** The job's root process (its id is the job's id). */
@@ -95,14 +104,35 @@ export function unitId(p: Pick<Process, 'job' | 'proc'>): number {
   return p.job || p.proc;
 }
 
-/** True if `p` is a build driver. */
-export function isDriver(p: Process, drivers: ReadonlySet<string>): boolean {
+/**
+ * True if `p` is a build driver: its program is one of `drivers`, or
+ * `drivers` has `setuptools` and it runs setuptools (runsSetuptools; only
+ * with the model's `files`, which tell what it imported).
+ */
+export function isDriver(p: Process, drivers: ReadonlySet<string>, files?: readonly BuildFile[]): boolean {
   const names = [p.exe ? baseName(p.exe) : '', p.argv[0] ? baseName(p.argv[0]) : ''];
   for (const n of names) {
     if (!n || !drivers.has(n)) continue;
     if (n === 'cmake') return p.argv.includes('--build');
     return true;
   }
+  return !!files && drivers.has('setuptools') && runsSetuptools(p, files);
+}
+
+/**
+ * A Python process that imported setuptools (read its package's
+ * `__init__`) and started processes: setuptools driving a build, whoever
+ * started it (`python3 setup.py build_ext`, pip's setuptools caller `python3
+ * -c 'exec(compile(…setup.py…))' bdist_wheel`, a PEP 517 hook running
+ * setuptools' backend, cffi's `ffibuilder.compile()`), each compile and link
+ * it runs a job of its own, as under make. One that started nothing (pip's
+ * `egg_info`, a metadata hook, a pure-Python build) stays a job; a script
+ * that runs a compiler without setuptools (`python3 gen.py` in a recipe)
+ * is no driver.
+ */
+function runsSetuptools(p: Process, files: readonly BuildFile[]): boolean {
+  if (!p.children.length || !isPython(p)) return false;
+  for (const a of p.files.values()) if (a.kinds & Kind.READ && SETUPTOOLS_INIT.test(files[a.file]!.path)) return true;
   return false;
 }
 
@@ -126,7 +156,17 @@ function wrapsDriver(p: Process, procs: ReadonlyMap<number, Process>, driver: Re
 }
 
 export class JobIndex {
+  /** The build's jobs, by start time: not the tests. */
   readonly jobs: Job[] = [];
+  /**
+   * The tests, by start time: the jobs a test driver (ctest, and so `make
+   * test`) started, each test program's run with its subtree. They use the
+   * build's products and make none: a file only they and the build's own
+   * job read is still an output, and they are in no answer about the
+   * build's jobs (the critical path, the parallelism, check, diff). A
+   * test's processes are in it (of, unit) as in a job.
+   */
+  readonly tests: Job[] = [];
   private readonly byProc = new Map<number, Job>();
   /** Processes in no job, as units of their own (made on demand). */
   private readonly lone = new Map<number, Job>();
@@ -160,19 +200,20 @@ export class JobIndex {
     const procs = new Map(model.processes.map((p) => [p.proc, p]));
     this.procs = procs;
     const driver = new Set<number>();
-    for (const p of model.processes) if (isDriver(p, drivers)) driver.add(p.proc);
+    for (const p of model.processes) if (isDriver(p, drivers, model.files)) driver.add(p.proc);
     const roots = new Set(model.roots);
     this.roots = roots;
     for (const p of model.processes) {
       if (driver.has(p.proc) || roots.has(p.proc)) continue;
       if (!(driver.has(p.parent) || roots.has(p.parent))) continue;
       if (wrapsDriver(p, procs, driver)) continue;
-      this.add(p, procs, driver);
+      const parent = procs.get(p.parent);
+      (parent && isDriver(parent, TEST_DRIVERS) ? this.tests : this.jobs).push(this.add(p, procs, driver));
     }
-    this.jobs.sort((a, b) => a.start - b.start || a.proc - b.proc);
+    for (const list of [this.jobs, this.tests]) list.sort((a, b) => a.start - b.start || a.proc - b.proc);
   }
 
-  private add(root: Process, procs: Map<number, Process>, driver: Set<number>): void {
+  private add(root: Process, procs: Map<number, Process>, driver: Set<number>): Job {
     const members: number[] = [];
     const stack = [root.proc];
     while (stack.length) {
@@ -185,8 +226,14 @@ export class JobIndex {
     members.sort((a, b) => a - b);
     const job: Job = { proc: root.proc, procs: members, start: root.start, end: this.endOf(members), inputs: [], outputs: [], written: [] };
     this.io(job, procs);
-    this.jobs.push(job);
     for (const id of members) this.byProc.set(id, job);
+    return job;
+  }
+
+  /** True for a test (tests): a run a test driver started. */
+  isTest(job: Job): boolean {
+    const parent = this.procs.get(this.procs.get(job.proc)?.parent ?? 0);
+    return this.byProc.get(job.proc) === job && !!parent && isDriver(parent, TEST_DRIVERS);
   }
 
   /**
@@ -485,7 +532,7 @@ export class JobIndex {
   drives(unit: Job): boolean {
     if (this.byProc.get(unit.proc) === unit) return false;
     const p = this.procs.get(unit.proc);
-    return !!p && (this.roots.has(p.proc) || isDriver(p, this.drivers)) && p.children.some((c) => this.byProc.has(c));
+    return !!p && (this.roots.has(p.proc) || isDriver(p, this.drivers, this.model.files)) && p.children.some((c) => this.byProc.has(c));
   }
 
   /**
@@ -617,7 +664,7 @@ export class JobIndex {
   /** Whether process `proc` runs a build driver (DEFAULT_DRIVERS and --driver). */
   runsDriver(proc: number): boolean {
     const p = this.procs.get(proc);
-    return !!p && isDriver(p, this.drivers);
+    return !!p && isDriver(p, this.drivers, this.model.files);
   }
 
   /**

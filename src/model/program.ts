@@ -14,6 +14,9 @@ const SHELL = /^(?:(?:ba|da|z|k|mk|c|tc|fi|a)?sh|busybox)$/;
 /** Programs that run scripts: shells and other interpreters, and env. */
 const INTERPRETER = /^(?:(?:ba|da|z|k|mk|c|tc|fi|a)?sh|busybox|python[0-9.]*|perl[0-9.]*|ruby[0-9.]*|node(?:js)?|tclsh[0-9.]*|lua[0-9.]*|php[0-9.]*|env)$/;
 
+/** Python interpreters, by program name (python3, python3.11, pypy3). */
+const PYTHON = /^(?:python|pypy)[0-9.]*$/;
+
 /**
  * Programs that copy files: each file they write is the file they read
  * for it (cp, cp -r, install, `cmake -E copy`), by program name and the
@@ -75,6 +78,11 @@ export function programName(p: Pick<Process, 'argv' | 'exe' | 'pid'>): string {
 export function isCopyTool(p: Pick<Process, 'argv' | 'exe' | 'pid'>): boolean {
   const name = programName(p);
   return COPY_TOOL.some(([tool, ...words]) => tool === name && words.every((w, i) => p.argv[i + 1] === w));
+}
+
+/** True if the process runs a Python interpreter (by argv[0] or its exe: a #! script's argv names its interpreter). */
+export function isPython(p: Pick<Process, 'argv' | 'exe'>): boolean {
+  return (!!p.argv[0] && PYTHON.test(baseName(p.argv[0]))) || (!!p.exe && PYTHON.test(baseName(p.exe)));
 }
 
 /** libtool by its name: the script configure makes (`$(SHELL) $(top_builddir)/libtool`), glibtool on some systems. */
