@@ -111,7 +111,7 @@ export interface Summary {
   /**
    * Build tools' caches and bookkeeping among the inputs, outputs and
    * intermediates above (present/fold.ts: the Go build cache, Cargo's
-   * fingerprints, rustc's incremental cache and codegen units), by name:
+   * fingerprints, rustc's incremental cache and codegen units, npm's cache), by name:
    * the text shows each as one line with its count. `name` is the
    * directory (with a trailing slash) or the files' pattern; `files`, its
    * files in those lists.
