@@ -43,6 +43,12 @@ export function isConfigureStep(p: Pick<Process, 'argv' | 'exe' | 'pid'>): boole
   return false;
 }
 
+/** Whether process `proc` ran in a configure step (isConfigureStep: it or a process above it is one). */
+export function inConfigureStep(build: Build, proc: number): boolean {
+  const phase = build.process(phaseOf(build, proc));
+  return !!phase && isConfigureStep(phase);
+}
+
 /** Per build, per process: its phase and its step (phaseOf, stepOf). */
 const phasesOf = new WeakMap<Build, Map<number, { phase: number; step: number }>>();
 

@@ -10,7 +10,7 @@ import { byPath, fileGroups, linkInputOf, noiseOf, pathNoiseOf, placeOf, probesB
 import { READS, WRITES } from '../model/kinds.js';
 import { distinctFiles } from '../model/usrmerge.js';
 import { cacheGroups, type CacheGroup } from '../present/fold.js';
-import { isConfigureStep, stepOf } from './phases.js';
+import { inConfigureStep, isConfigureStep, stepOf } from './phases.js';
 
 export interface SummaryJob {
   proc: number;
@@ -115,7 +115,7 @@ export interface Summary {
   /**
    * Build tools' caches and bookkeeping among the inputs, outputs and
    * intermediates above (present/fold.ts: the Go build cache, Cargo's
-   * fingerprints, rustc's incremental cache and codegen units), by name:
+   * fingerprints, rustc's incremental cache and codegen units, npm's cache), by name:
    * the text shows each as one line with its count. `name` is the
    * directory (with a trailing slash) or the files' pattern; `files`, its
    * files in those lists.
@@ -125,8 +125,10 @@ export interface Summary {
   probes: Array<{ dir: string; count: number }>;
   probe_count: number;
   /**
-   * The longest chain of jobs through write -> read dependencies (with a
-   * filter: of its jobs, job_count), each with its time on it as
+   * The longest chain of jobs through write -> read dependencies, a
+   * driver's jobs after the configure step that wrote what it read, no
+   * question among them (criticalPath; with a filter: of its jobs,
+   * job_count), each with its time on it as
    * duration_ms: a job that started jobs of its own without their time.
    */
   critical_path: SummaryJob[];
@@ -229,15 +231,22 @@ function outlivedEntries(build: Build): OutlivedProcess[] {
  * running node-gyp's make, is weighed without their time); with `keep`, of
  * the jobs whose roots it holds. A job and a job it started (JobNesting)
  * are never one after the other in the chain: the one ran inside the
- * other. Each job of the chain with its time on it (ns).
+ * other. A job of a build driver comes after the configure step that wrote
+ * the build files its driver read (afterConfigure: gyp's build/Makefile
+ * before make's compiles). A question the build asked (isQuestion: node-gyp's
+ * `python3 -c 'import sys; print(sys.executable)'`) is no link of a chain,
+ * and is left out unless every job is one. Each job of the chain with its
+ * time on it (ns).
  */
 export function criticalPath(build: Build, keep?: ReadonlySet<number>): Array<{ job: Job; time: number }> {
-  const jobs = keep ? build.jobs.jobs.filter((j) => keep.has(j.proc)) : build.jobs.jobs; // by start time
-  const nesting = jobNesting(build, jobs);
-  const order = new Map(jobs.map((j, i) => [j.proc, i]));
-  // per file, the jobs that wrote it (computed once: a header is read by thousands of jobs);
+  const all = keep ? build.jobs.jobs.filter((j) => keep.has(j.proc)) : build.jobs.jobs; // by start time
   // runtime noise (/dev/null, /proc, …) orders nothing
   const noise = noiseOf(build);
+  const linked = all.filter((j) => !isQuestion(build, j, noise));
+  const jobs = linked.length ? linked : all;
+  const nesting = jobNesting(build, jobs);
+  const order = new Map(jobs.map((j, i) => [j.proc, i]));
+  // per file, the jobs that wrote it (computed once: a header is read by thousands of jobs)
   const writers = new Map<number, Job[]>();
   for (const job of jobs) {
     for (const fid of job.written) {
@@ -252,20 +261,19 @@ export function criticalPath(build: Build, keep?: ReadonlySet<number>): Array<{ 
     const w = writers.get(l.from);
     if (w && !writers.has(l.to)) writers.set(l.to, w);
   }
+  const configured = afterConfigure(build, new Set(jobs));
   const best = new Map<number, number>();
   const prev = new Map<number, Job | undefined>();
   for (const job of jobs) {
     let bestPrev: Job | undefined;
     let bestLen = 0;
     const at = order.get(job.proc)!;
-    for (const fid of job.inputs) {
-      for (const w of writers.get(fid) ?? []) {
-        if (order.get(w.proc)! >= at || nesting.nested(w, job)) continue;
-        const len = best.get(w.proc) ?? 0;
-        if (len > bestLen) {
-          bestLen = len;
-          bestPrev = w;
-        }
+    for (const w of [...job.inputs.flatMap((fid) => writers.get(fid) ?? []), ...configured(job)]) {
+      if (order.get(w.proc)! >= at || nesting.nested(w, job)) continue;
+      const len = best.get(w.proc) ?? 0;
+      if (len > bestLen) {
+        bestLen = len;
+        bestPrev = w;
       }
     }
     best.set(job.proc, bestLen + nesting.ownTime(job));
@@ -283,6 +291,50 @@ export function criticalPath(build: Build, keep?: ReadonlySet<number>): Array<{ 
   const chain: Array<{ job: Job; time: number }> = [];
   for (let j = last; j; j = prev.get(j.proc)) chain.push({ job: j, time: nesting.ownTime(j) });
   return chain.reverse();
+}
+
+/**
+ * A question the build asked, not a step of its making: a job that wrote
+ * no file (runtime noise aside: its answer went to its parent's pipe) and
+ * read none the build wrote. node-gyp's `python3 -c 'import sys;
+ * print(sys.executable)'` and its version check, `uname`, a recipe's
+ * `printf` of what it is about to do. It cannot chain with another job.
+ */
+function isQuestion(build: Build, job: Job, noise: Uint8Array): boolean {
+  const files = build.model.files;
+  return job.written.every((f) => noise[f]) && job.inputs.every((f) => noise[f] || !(files[f].kinds & WRITES));
+}
+
+/**
+ * Per job, the jobs among `jobs` that come before it because its drivers
+ * (the processes in no job above it: make, the sub-makes, the root) read a
+ * file a configure step wrote (phases.ts: gyp writing build/Makefile,
+ * cmake configuring writing build.ninja, config.status writing the
+ * Makefiles): the driver read what to run from them. Worked out once per
+ * driver.
+ */
+function afterConfigure(build: Build, jobs: ReadonlySet<Job>): (job: Job) => Job[] {
+  const files = build.model.files;
+  const byDriver = new Map<number, Job[]>();
+  const ofDriver = (proc: number): Job[] => {
+    let out = byDriver.get(proc);
+    if (out) return out;
+    const found = new Set<Job>();
+    for (const fid of build.jobs.unit(proc)?.inputs ?? []) {
+      for (const a of files[fid].procs) {
+        if (!(a.kinds & WRITES) || !inConfigureStep(build, a.proc)) continue;
+        const w = build.jobs.of(a.proc);
+        if (w && jobs.has(w)) found.add(w);
+      }
+    }
+    byDriver.set(proc, (out = [...found]));
+    return out;
+  };
+  return (job) => {
+    const out: Job[] = [];
+    for (let p = build.process(job.proc)?.parent; p && !build.jobs.of(p); p = build.process(p)?.parent) out.push(...ofDriver(p));
+    return out;
+  };
 }
 
 /**

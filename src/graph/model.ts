@@ -171,8 +171,9 @@ function useBits(kinds: number, gone: boolean, opts: IngestOptions): number {
   if (kinds & Kind.READ) u |= Use.READ;
   if (kinds & WRITES) u |= Use.WRITE;
   if (kinds & Kind.EXEC) u |= Use.EXEC;
-  // written again after its removal: the removal made way for the new file (as and ld unlink their output first)
-  if (kinds & Kind.DELETE && (gone || !(u & Use.WRITE))) u |= Use.DELETE;
+  // there at the end: the removal made way for the file the build made again (as and ld unlink their output
+  // first; node-gyp's clean, rm -rf build, removes the old build's), an edge of the old file, not of the new one
+  if (kinds & Kind.DELETE && gone) u |= Use.DELETE;
   if (kinds & Kind.DIR && (u || kinds & Kind.CREATE)) u |= Use.DIR;
   if (!u && opts.dirOpens && kinds & (Kind.LIST | Kind.STAT)) u |= kinds & Kind.DIR || kinds & Kind.LIST ? Use.READ | Use.DIR : Use.READ;
   if (!u && opts.probes && kinds & Kind.PROBE) u |= Use.PROBE;

@@ -101,6 +101,8 @@ const RUSTC_SCRATCH = /^(?:rmeta[A-Za-z0-9]{6}|rustc[A-Za-z0-9]{6}|\.tmp[A-Za-z0
  * and reads the result, then removes it.
  */
 const CMAKE_SCRATCH = /^(.*?\/CMakeFiles\/)(?:(CMakeScratch)(?:\/TryCompile-[^/]+(?:\/.*)?)?|CMakeTmp(?:\/.*)?)$/;
+/** npm's content-addressed cache (cacache: content-v2/, index-v5/, tmp/), the _cacache directory of its cache (~/.npm by default, npm config get cache). */
+const NPM_CACHE = '_cacache';
 /** A Cargo profile's own directories, relative to it (OUT_DIR's files are the build's own: only the directory). */
 const CARGO_DIR = /^(?:deps|build|examples|\.fingerprint|incremental|build\/[^/]+|build\/[^/]+\/out)$/;
 /** A target triple (x86_64-unknown-linux-gnu), a directory between Cargo's target directory and a profile. */
@@ -178,7 +180,9 @@ function inCargoProfile(dir: string, ctx: CacheContext): boolean {
  *   - rustc's codegen units (*.rcgu.o), one group per crate and directory;
  *   - CMake's try-compile scratch (CMAKE_SCRATCH), with everything in it,
  *     one group per build directory: CMakeFiles/CMakeScratch/TryCompile-*\/
- *     or CMakeFiles/CMakeTmp/ (`whole`: what it was made from folds too).
+ *     or CMakeFiles/CMakeTmp/ (`whole`: what it was made from folds too);
+ *   - npm's cache (NPM_CACHE), with everything in it: the packuments and
+ *     tarballs `npm install` reads and writes by their hashes.
  * Not OUT_DIR's files (<profile>/build/<pkg>-<hash>/out/): a build script's
  * generated sources are the build's own files.
  */
@@ -188,6 +192,7 @@ export function cacheGroupOf(path: string, ctx: CacheContext): CacheGroup | unde
   for (let d = path; d !== '/' && d !== ''; d = dirName(d)) {
     if (ctx.goCaches.has(d)) return { name: `${d}/`, what: 'Go build cache' };
     const base = d.slice(d.lastIndexOf('/') + 1);
+    if (base === NPM_CACHE) return { name: `${d}/`, what: "npm's cache" };
     const work = GO_WORK.exec(base);
     if (work) return { name: `${d}/`, what: work[1] === 'build' ? "go's work directory" : "the go linker's work directory" };
     if ((base === '.fingerprint' || base === 'incremental') && ctx.cargoProfiles.has(dirName(d))) {

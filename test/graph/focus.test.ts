@@ -3,15 +3,17 @@
  * walk stays in the phase of the build that made FILE (make), showing what
  * configure made as a file "made earlier" without its makers; --all-phases
  * follows it; --depth N follows N jobs; bad values are one-line usage errors.
+ * On node-gyp's rebuild (nodeGypTrace), its clean's removals of the old
+ * build's files are no edges of the files the build made again.
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { focusGraph, toDot, type DotOptions, type GraphOptions } from '../../src/graph/index.js';
+import { buildGraph, focusGraph, toDot, type DotOptions, type GraphOptions } from '../../src/graph/index.js';
 import type { ScopeOptions } from '../../src/answers/deps.js';
 import { buildFromRecords, type Build } from '../../src/model/index.js';
 import { normalizeRecords } from '../../src/normalize/normalize.js';
-import { configureMakeTrace, tempDir, type TraceBuilder } from '../normalize/synth.js';
+import { configureMakeTrace, nodeGypTrace, tempDir, type TraceBuilder } from '../normalize/synth.js';
 import { fileNodes, flowEdges, parseDot, procNodes, type DotGraph } from './dot-parse.js';
 
 function modelOf(t: TraceBuilder): Build {
@@ -126,4 +128,21 @@ test('bt graph --focus: --depth 0, -1, x and --all-phases alone are one-line usa
   assert.equal(ok.code, 0, ok.stderr);
   assert.equal(ok.stderr, '');
   assert.deepEqual(fileNodes(parseDot(ok.stdout)).sort(), ['f_app', 'f_main_o', 'f_util_o']);
+});
+
+test("--focus of node-gyp's a.node: its clean's removal of the old a.o is no edge of the new a.o; a file removed for good keeps its rm edge", () => {
+  const b = modelOf(nodeGypTrace());
+  const g = parseDot(toDot(focusGraph(b, b.resolveFile('build/a.node'), {}, {}).view));
+  // before: node-gyp.js rebuild -> build/a.o (rm)
+  assert.deepEqual(edges(g).filter((e) => e.startsWith('node-gyp.js')), ['node-gyp.js rebuild -> make -C build']);
+  assert.deepEqual(g.edges.filter((e) => e.attrs.label === 'rm'), []);
+  const all = parseDot(toDot(focusGraph(b, b.resolveFile('build/a.node'), {}, { allPhases: true }).view));
+  assert.ok(!all.edges.some((e) => e.attrs.label === 'rm'));
+  const t = nodeGypTrace();
+  const n = normalizeRecords(t.header, t.records);
+  const whole = parseDot(toDot(buildGraph(n.records, {}, n.header)));
+  assert.deepEqual(
+    whole.edges.filter((e) => e.attrs.label === 'rm').map((e) => `${whole.nodes.get(e.from)!.label} -> ${whole.nodes.get(e.to)!.label}`),
+    ['node-gyp.js rebuild -> build/gone.txt'],
+  );
 });

@@ -514,3 +514,57 @@ export function renameIntoPlaceTrace(): TraceBuilder {
   t.exit(1, 0);
   return t;
 }
+
+/**
+ * `node-gyp rebuild` in /w, cut down (times in ms from BASE_TS): node
+ * (pid 1) removes the old build's build/a.o and build/gone.txt (its clean,
+ * `rm -rf build`), runs `python3 -c …sys.executable…` (pid 2, 0-500 ms: a
+ * question, it reads python's files and writes nothing) unless `probe` is
+ * false, then gyp (pid 3, 510-710 ms: binding.gyp -> build/Makefile), then
+ * `make -C build` (pid 4, reading build/Makefile), whose jobs compile
+ * src/a.cc to build/a.o (pid 5, 730-830 ms) and link build/a.node (pid 6,
+ * 840-940 ms).
+ */
+export function nodeGypTrace(probe = true): TraceBuilder {
+  const ms = (n: number) => BASE_TS + n * 1e6;
+  const W = O_WRONLY | O_CREAT | O_TRUNC;
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/node', ['node', '/usr/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js', 'rebuild'], '/w');
+  t.pathOp(1, 'unlink', 'build/a.o');
+  t.pathOp(1, 'unlink', 'build/gone.txt');
+  if (probe) {
+    t.fork(1, 2);
+    t.exec(2, '/usr/bin/python3', ['python3', '-c', "import sys; sys.stdout.buffer.write(sys.executable.encode('utf-8'));"], '/w');
+    t.open(2, '/usr/lib/python3.11/os.py', { fd: 3 });
+    t.close(2, 3);
+    t.at(ms(500)).exit(2, 0);
+  }
+  t.at(ms(510)).fork(1, 3);
+  t.exec(3, '/usr/bin/python3', ['python3', '/usr/lib/node_modules/npm/node_modules/node-gyp/gyp/gyp_main.py', 'binding.gyp', '-f', 'make'], '/w');
+  t.open(3, 'binding.gyp', { fd: 3 });
+  t.close(3, 3);
+  t.open(3, 'build/Makefile', { fd: 3, flags: W });
+  t.close(3, 3);
+  t.at(ms(710)).exit(3, 0);
+  t.fork(1, 4);
+  t.exec(4, '/usr/bin/make', ['make', '-C', 'build'], '/w');
+  t.open(4, 'build/Makefile', { fd: 3 });
+  t.close(4, 3);
+  t.at(ms(730)).fork(4, 5);
+  t.exec(5, '/usr/bin/g++', ['g++', '-c', '-o', 'a.o', '../src/a.cc'], '/w/build');
+  t.open(5, '/w/src/a.cc', { fd: 3 });
+  t.close(5, 3);
+  t.open(5, '/w/build/a.o', { fd: 3, flags: W });
+  t.close(5, 3);
+  t.at(ms(830)).exit(5, 0);
+  t.at(ms(840)).fork(4, 6);
+  t.exec(6, '/usr/bin/g++', ['g++', '-shared', '-o', 'a.node', 'a.o'], '/w/build');
+  t.open(6, '/w/build/a.o', { fd: 3 });
+  t.close(6, 3);
+  t.open(6, '/w/build/a.node', { fd: 3, flags: W });
+  t.close(6, 3);
+  t.at(ms(940)).exit(6, 0);
+  t.exit(4, 0);
+  t.exit(1, 0);
+  return t;
+}

@@ -300,3 +300,43 @@ test("deps' --inputs/--outputs: a cache is one line, its directory with a slash,
   const tree = depsText(r, { reverse: true, start: '/p', unfold: true });
   assert.equal(tree.split('\n').filter((l) => l.includes('/gc/')).length, 14);
 });
+
+test("fold: npm's cache (its _cacache directory, wherever npm's cache is), path by path", () => {
+  const group = (p: string) => {
+    const g = cacheGroupOf(p, cacheContext([], []));
+    return g && `${g.name} ${g.what}`;
+  };
+  assert.equal(group('/root/.npm/_cacache/content-v2/sha512/86/91/17a0d9198be3'), "/root/.npm/_cacache/ npm's cache");
+  assert.equal(group('/root/.npm/_cacache/index-v5/db/8b/93ec27b2b2fb'), "/root/.npm/_cacache/ npm's cache");
+  assert.equal(group('/root/.npm/_cacache'), "/root/.npm/_cacache/ npm's cache");
+  assert.equal(group('/srv/npm-cache/_cacache/tmp/a1b2c3'), "/srv/npm-cache/_cacache/ npm's cache");
+  // npm's logs and the rest of ~/.npm are not its cache
+  assert.equal(group('/root/.npm/_logs/2026-12-02T09_55_46_995Z-debug-0.log'), undefined);
+  assert.equal(group('/root/.npm/_cacache_old/x'), undefined);
+});
+
+test("summary: npm install's reads and writes of its cache are one line each; the JSON names every file", () => {
+  const W = { flags: O_WRONLY | O_CREAT | O_TRUNC };
+  const t = new TraceBuilder(1, '/p');
+  t.exec(1, '/usr/bin/node', ['npm', 'install'], '/p', { env: ['HOME=/root'] });
+  t.open(1, 'package.json', { fd: 3 });
+  const read = Array.from({ length: 30 }, (_, i) => `/root/.npm/_cacache/content-v2/sha512/${hex(i, 'c')}`);
+  for (const f of read) t.open(1, f, { fd: 4 });
+  t.open(1, `/root/.npm/_cacache/index-v5/aa/${hex(1, 'aa')}`, { fd: 5, ...W });
+  t.open(1, 'node_modules/long/index.js', { fd: 6, ...W });
+  t.exit(1, 0);
+  const s = summaryOf(t);
+  assert.equal(s.caches.length, 1);
+  assert.equal(s.caches[0].name, '/root/.npm/_cacache/');
+  assert.equal(s.caches[0].files.length, 31);
+  const text = summaryText(s);
+  // before: 30 lines of hashed paths (more than 20: per directory, each its own)
+  assert.equal(section(text, 'inputs from elsewhere', 'intermediates'), [
+    'inputs from elsewhere (30):',
+    "  /root/.npm/_cacache/  (npm's cache: 30 files)",
+    'outputs (2):',
+    '  node_modules/long/index.js',
+    `  /root/.npm/_cacache/index-v5/aa/${hex(1, 'aa')}  (npm's cache)`,
+    '',
+  ].join('\n'));
+});
