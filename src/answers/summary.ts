@@ -541,7 +541,7 @@ function phaseEntries(build: Build, jobs: readonly Job[]): Summary['phases'] {
   const steps = [...count].map(([proc, n]) => {
     const p = build.process(proc)!;
     const argv = [...(p.invoked ?? p.argv)];
-    return { proc, argv, configure: isConfigureStep({ argv, exe: p.exe, pid: p.pid }), jobs: n, duration_ms: toMs(Math.max(0, p.end - p.start)), start: p.start };
+    return { proc, argv, configure: isConfigureStep(p), jobs: n, duration_ms: toMs(Math.max(0, p.end - p.start)), start: p.start };
   });
   const listed = steps.filter((x) => x.configure || build.jobs.runsDriver(x.proc));
   if (listed.length < 2) return [];

@@ -36,7 +36,7 @@ export function exportCommand(): Command {
     .option('-o, --output <path>', 'write to this file (parquet: this directory) instead of stdout')
     .option('--compiler <name>', 'compile-commands: also treat program NAME as a compiler (repeatable)', collect)
     .option('--expand-response-files', 'compile-commands: replace @file arguments by the file\'s arguments')
-    .option('--removed-sources', 'compile-commands: also the compiles of sources the build made and removed (configure\'s conftest.c, go\'s cgo temporaries) and probes of no regular file (-x c /dev/null)')
+    .option('--removed-sources', 'compile-commands: also the probe compiles: those a configure step ran (configure\'s conftest.c, CMake\'s compiler identification and try-compiles, meson setup\'s checks), of sources the build made and removed (go\'s cgo temporaries) and of no regular file (-x c /dev/null)')
     .option('--lanes', 'perfetto: one track per lane, in which slices nest, instead of one per process (big builds)')
     .option('--output-of <file>', 'makedeps: only the rule of this output file')
     .option('--no-args', "chrome-trace: no args (command, cwd, exe…) on the processes' slices, so that speedscope names each frame by its program alone and its Left Heavy and Sandwich views add up each program's time")

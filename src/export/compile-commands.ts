@@ -24,19 +24,26 @@
  *    in the same directory (configure's conftest.c) is one entry. A file's
  *    entries come together, at its first compile in start order, those that
  *    write an output first: clangd takes a file's first entry.
- *  - A probe compile has no entry unless `removedSources` (probeCompile):
- *    one of a source the build made and removed (configure's conftest.c,
- *    go's /tmp/go-build…/_cgo_export.c, CMake's try-compiles), or of no
- *    regular file (kbuild's cc-option and try-run: `-x c /dev/null -o
- *    .tmp_1234/tmp`; a source read from stdin `-` is none already). There
- *    is nothing for an editor to open (Bear leaves them out too). A file
- *    that is there, compiled into a scratch directory the build removed,
- *    keeps its entry, as with Bear (CMake's CMakeCCompilerABI.c).
- *    A note says how many were left out.
+ *  - A probe compile has no entry unless `removedSources` (probeOf): one
+ *    a configure step ran (answers/phases.ts configureStepOf: autoconf's
+ *    conftest.c, CMake's compiler identification CMakeCCompilerId.c, its
+ *    ABI check and try-compiles, meson setup's sanity checks), which probes
+ *    the toolchain and builds nothing of the project, whether its source is
+ *    still there or not; one of a source the build made and removed (go's
+ *    /tmp/go-build…/_cgo_export.c); or one of no regular file (kbuild's
+ *    cc-option and try-run: `-x c /dev/null -o .tmp_1234/tmp`; a source
+ *    read from stdin `-` is none already). There is nothing for an editor
+ *    to open, or what there is would be opened with a probe's flags (a
+ *    try-compile of a project source comes before its real compile). A
+ *    file that is there, compiled into a scratch directory the build
+ *    removed outside a configure step, keeps its entry, as with Bear
+ *    (kbuild's try-run of a source of the tree). A note says how many
+ *    were left out, and why.
  */
 import fs from 'node:fs';
 import { Kind, READS, type Build, type Process } from '../model/index.js';
 import { envMap } from '../model/env.js';
+import { configureStepOf } from '../answers/phases.js';
 import { COMPILER_INTERNAL, isCompilerName, SOURCE_EXT, WITH_VALUE } from '../model/toolargs.js';
 import { baseName, isPseudoPath, normalizeAbs } from '../normalize/paths.js';
 import { describeFsError } from '../log/io.js';
@@ -53,7 +60,7 @@ export interface CompileCommandsOptions {
   compilers?: readonly string[];
   /** Replace `@file` arguments by the file's arguments (read from disk now, relative to the compile's cwd). */
   expandResponseFiles?: boolean;
-  /** Keep the compiles of sources the build itself made and removed (by default left out: no editor can open them). */
+  /** Keep the probe compiles (probeOf: those a configure step ran, and those of sources the build made and removed or of no regular file), by default left out. */
   removedSources?: boolean;
   /** Told what could not be done (a response file that cannot be read now), one line each. */
   onNote?: (line: string) => void;
@@ -265,10 +272,24 @@ function onPath(name: string, p: Process): string | undefined {
   return undefined;
 }
 
-/** A compile that only probed the compiler: its source is no regular file the build leaves (a device such as /dev/null, or a file it made and removed). */
-function probeCompile(build: Build, e: CompileCommand): boolean {
+/** Why a compile is a probe, as the note says it. */
+const PROBE_WHY = {
+  configure: 'run by a configure step',
+  removed: 'of sources the build made and removed',
+  pseudo: 'of no regular file',
+} as const;
+type ProbeWhy = keyof typeof PROBE_WHY;
+
+/**
+ * Why compile `e` of process `proc` only probed the compiler, if it did: a
+ * configure step ran it, or its source is no regular file the build leaves
+ * (a file it made and removed, a device such as /dev/null).
+ */
+function probeOf(build: Build, proc: number, e: CompileCommand): ProbeWhy | undefined {
+  if (configureStepOf(build, proc) !== undefined) return 'configure';
+  if (isPseudoPath(e.file)) return 'pseudo';
   const f = build.file(e.file);
-  return isPseudoPath(e.file) || (!!f && f.created && f.removed);
+  return f && f.created && f.removed ? 'removed' : undefined;
 }
 
 /** The compilation database of a build. */
@@ -279,9 +300,10 @@ export function compileCommands(build: Build, opts: CompileCommandsOptions = {})
   // By file, in the order of each file's first compile: those that write an output, then -fsyntax-only ones.
   const byFile = new Map<string, { real: CompileCommand[]; syntax: CompileCommand[] }>();
   const unread = new Map<string, { why: string; n: number }>();
-  /** Probe compiles left out: their keys (one per distinct command), and their sources. */
+  /** Probe compiles left out: their keys (one per distinct command), the names of their sources (as the note shows them), and why. */
   const probes = new Set<string>();
   const probed = new Set<string>();
+  const whys = new Set<ProbeWhy>();
   for (const p of build.model.processes) {
     // Whatever a recognised compile runs (cc1, as, the real compiler under ccache) is part of it.
     if (p.parent && claimed.has(p.parent)) {
@@ -306,9 +328,11 @@ export function compileCommands(build: Build, opts: CompileCommandsOptions = {})
       const f = build.file(e.file);
       if (f && f.kinds & Kind.PROBE && !(f.kinds & READS)) continue;
       const key = JSON.stringify([e.directory, e.file, e.arguments]);
-      if (!opts.removedSources && probeCompile(build, e)) {
+      const why = opts.removedSources ? undefined : probeOf(build, p.proc, e);
+      if (why) {
         probes.add(key);
-        probed.add(e.file);
+        probed.add(isPseudoPath(e.file) ? e.file : baseName(e.file));
+        whys.add(why);
         continue;
       }
       if (seen.has(key)) continue;
@@ -323,8 +347,10 @@ export function compileCommands(build: Build, opts: CompileCommandsOptions = {})
   }
   if (probes.size) {
     const n = probes.size === 1 ? '1 probe compile' : `${probes.size} probe compiles`;
-    const names = `${[...probed].slice(0, 2).map((f) => (isPseudoPath(f) ? f : baseName(f))).join(', ')}${probed.size > 2 ? ', …' : ''}`;
-    opts.onNote?.(`left out ${n} (${names}: sources the build made and removed, or no regular file): --removed-sources keeps them`);
+    const names = `${[...probed].slice(0, 2).join(', ')}${probed.size > 2 ? ', …' : ''}`;
+    const why = (Object.keys(PROBE_WHY) as ProbeWhy[]).filter((w) => whys.has(w)).map((w) => PROBE_WHY[w]);
+    const whyText = why.length > 1 ? `${why.slice(0, -1).join(', ')} or ${why[why.length - 1]}` : why[0];
+    opts.onNote?.(`left out ${n} (${names}: ${whyText}): --removed-sources keeps them`);
   }
   return [...byFile.values()].flatMap((f) => [...f.real, ...f.syntax]);
 }

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { deps, depsScope } from '../../src/answers/deps.js';
-import { isConfigureStep, phaseOf, stepOf } from '../../src/answers/phases.js';
+import { configureStepOf, isConfigureStep, phaseOf, stepOf } from '../../src/answers/phases.js';
 import { commandIn } from '../../src/present/label.js';
 import { buildFromRecords, type Build } from '../../src/model/index.js';
 import { normalizeRecords } from '../../src/normalize/normalize.js';
@@ -46,6 +46,11 @@ test('configure steps: autoconf scripts however run, cmake configuring, meson se
   assert.equal(step(['meson', 'setup', 'build'], '/usr/bin/meson'), true);
   assert.equal(step(['meson', '--internal', 'regenerate', '/src', '/build'], '/usr/bin/meson'), true);
   assert.equal(step(['meson', 'compile', '-C', 'build'], '/usr/bin/meson'), false);
+  // meson is a #! script: its words are those its caller ran (Process.invoked), not its interpreter's
+  const meson = (invoked: string[]) => isConfigureStep({ argv: ['/usr/bin/python3', '/usr/bin/meson', ...invoked.slice(1)], invoked, exe: '/usr/bin/python3.11', pid: 1 });
+  assert.equal(meson(['meson', 'setup', 'build', 'src']), true);
+  assert.equal(meson(['/usr/bin/meson', '--internal', 'regenerate', '/src', '/build']), true);
+  assert.equal(meson(['meson', 'compile', '-C', 'build']), false);
   // gyp writing node-gyp's Makefiles, by its script
   assert.equal(step(['/usr/bin/python3', '/usr/lib/node_modules/node-gyp/gyp/gyp_main.py', 'binding.gyp', '-f', 'make'], '/usr/bin/python3.11'), true);
   assert.equal(step(['/usr/bin/python3', 'gen_table.py', 'a', 'b'], '/usr/bin/python3.11'), false);
@@ -128,6 +133,19 @@ test('a configure that make ran is a phase of its own: x.o stops at config.h, an
     ['make', ['make', '/bin/sh -c . ./recipe.env; cd sub && ./configure && touch configured', 'touch configured', 'cc -c x.c']],
     ['/bin/sh ./configure', ['/bin/sh ./configure', 'cc conftest.c', '/bin/sh ./config.status']],
   ]);
+  // the configure step each process ran in (compile-commands' probe compiles): configure's conftest compile, not make's compile
+  assert.deepEqual(
+    b.model.processes.map((p) => [p.argv.join(' '), b.process(configureStepOf(b, p.proc) ?? 0)?.argv.join(' ')]),
+    [
+      ['make', undefined],
+      ['/bin/sh -c . ./recipe.env; cd sub && ./configure && touch configured', undefined],
+      ['/bin/sh ./configure', '/bin/sh ./configure'],
+      ['cc conftest.c', '/bin/sh ./configure'],
+      ['/bin/sh ./config.status', '/bin/sh ./configure'],
+      ['touch configured', undefined],
+      ['cc -c x.c', undefined],
+    ],
+  );
   // bt summary's steps: the configure make ran is part of make's, it ran inside it
   assert.deepEqual(
     [...new Set(b.model.processes.map((p) => b.process(stepOf(b, p.proc))!.argv.join(' ')))],

@@ -5,7 +5,10 @@
  * test-programs/cproject (make), the same with ccache (cold and warm cache),
  * a make compiling one file twice and checking another with -fsyntax-only,
  * and test-programs/cmproject (CMake configure and build), each compared with
- * what Debian's Bear writes for the same build.
+ * what Debian's Bear writes for the same build; test-programs/cmchecks (CMake
+ * with checks and a try_compile, Makefiles and Ninja) and a meson project,
+ * compared with the build system's own compile_commands.json: a configure
+ * step's compiles are probes.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -152,6 +155,37 @@ test('several compiles of a file: one entry each, exact repeats once, those that
   for (const syntax of [['cc', '-fsyntax-only', '-c', 'a.c'], ['cc', '-S', '-fsyntax-only', '-o', 'a.s', 'a.c']]) {
     assert.deepEqual(entriesOf(syntax, '/p'), [{ directory: '/p', file: '/p/a.c', arguments: syntax }], syntax.join(' '));
   }
+});
+
+test("a configure step's compiles are probes: CMake's compiler identification (its source stays), its try-compiles, a configure make ran; --removed-sources keeps them", () => {
+  const b = fakeBuild([
+    { proc: 1, argv: ['sh', '-c', 'cmake -S . -B b && cmake --build b'] },
+    { proc: 2, parent: 1, argv: ['cmake', '-S', '.', '-B', 'b'] },
+    { proc: 3, parent: 2, argv: ['/usr/bin/cc', 'CMakeCCompilerId.c'], cwd: '/src/b/CMakeFiles/3.25.1/CompilerIdC' },
+    { proc: 4, parent: 2, argv: ['/usr/bin/gmake', '-f', 'Makefile', 'cmTC_1/fast'], cwd: '/src/b/CMakeFiles/CMakeScratch/TryCompile-x' },
+    { proc: 5, parent: 4, argv: ['/usr/bin/cc', '-o', 'CMakeFiles/cmTC_1.dir/a.c.o', '-c', '/src/a.c', '-DPROBE'], cwd: '/src/b/CMakeFiles/CMakeScratch/TryCompile-x' },
+    { proc: 6, parent: 1, argv: ['cmake', '--build', 'b'] },
+    { proc: 7, parent: 6, argv: ['/usr/bin/gmake', '-f', 'Makefile'], cwd: '/src/b' },
+    // the Makefiles run cmake's check, which configures again and runs a new try-compile
+    { proc: 8, parent: 7, argv: ['/usr/bin/cmake', '-S/src', '-B/src/b', '--check-build-system', 'CMakeFiles/Makefile.cmake', '0'], cwd: '/src/b' },
+    { proc: 9, parent: 8, argv: ['/usr/bin/cc', '-o', 'CMakeFiles/cmTC_2.dir/src.c.o', '-c', '/src/b/CMakeFiles/CMakeScratch/TryCompile-y/src.c'], cwd: '/src/b/CMakeFiles/CMakeScratch/TryCompile-y' },
+    { proc: 10, parent: 7, argv: ['/usr/bin/cc', '-o', 'CMakeFiles/app.dir/a.c.o', '-c', '/src/a.c'], cwd: '/src/b' },
+    // autoconf's configure, run by a make recipe
+    { proc: 11, parent: 7, argv: ['/bin/sh', './configure'], cwd: '/src/sub' },
+    { proc: 12, parent: 11, argv: ['gcc', '-c', 'conftest.c'], cwd: '/src/sub' },
+  ]);
+  const notes: string[] = [];
+  const view = (xs: CompileCommand[]) => xs.map((x) => `${x.directory} ${x.file}: ${x.arguments.join(' ')}`);
+  assert.deepEqual(view(compileCommands(b, { onNote: (l) => notes.push(l) })), ['/src/b /src/a.c: /usr/bin/cc -o CMakeFiles/app.dir/a.c.o -c /src/a.c']);
+  assert.deepEqual(notes, ['left out 4 probe compiles (CMakeCCompilerId.c, a.c, …: run by a configure step): --removed-sources keeps them']);
+  // kept, a.c's probe first: a.c's first entry (clangd's) would be the try-compile's
+  assert.deepEqual(view(compileCommands(b, { removedSources: true })).map((l) => l.split(': ')[1]), [
+    '/usr/bin/cc CMakeCCompilerId.c',
+    '/usr/bin/cc -o CMakeFiles/cmTC_1.dir/a.c.o -c /src/a.c -DPROBE',
+    '/usr/bin/cc -o CMakeFiles/app.dir/a.c.o -c /src/a.c',
+    '/usr/bin/cc -o CMakeFiles/cmTC_2.dir/src.c.o -c /src/b/CMakeFiles/CMakeScratch/TryCompile-y/src.c',
+    '/usr/bin/gcc -c conftest.c',
+  ]);
 });
 
 test('response files: split like gcc, expanded only when asked, recursively; unreadable ones kept', () => {
@@ -331,7 +365,7 @@ ebpfTest('a file compiled twice with different flags, and one checked with -fsyn
 });
 
 ebpfTest(
-  'cmproject (CMake configure and build, traced with Bear running inside): the same entries as Bear, up to Bear\'s rewriting',
+  'cmproject (CMake configure and build, traced with Bear running inside): the project\'s three compiles; with --removed-sources the same entries as Bear, up to Bear\'s rewriting',
   async (t) => {
     if (!needTool(t, 'bear') || !needTool(t, 'cmake')) return;
     const src = copyProject('cmproject', ['CMakeLists.txt', 'greet.c', 'shout.c', 'main.cpp', 'include/greet.h']);
@@ -341,21 +375,22 @@ ebpfTest(
     const tr = await trace(['bear', '--output', out, '--', 'sh', '-c', 'cmake -S cmproject -B build >/dev/null && cmake --build build >/dev/null'], { cwd: work });
     assert.equal(tr.code, 0, tr.stderr);
     const theirs: CompileCommand[] = JSON.parse(fs.readFileSync(out, 'utf8'));
-    const ours = compileCommands(loadBuild(tr.file));
-    // the project's own three compiles, as CMake ran them
+    const model = loadBuild(tr.file);
+    const ours = compileCommands(model);
+    // the project's own three compiles, as CMake ran them, and nothing of its configure step
     const build = path.join(work, 'build');
-    const own = ours.filter((e) => e.directory === build);
-    assert.deepEqual(own.map((e) => path.basename(e.file)).sort(), ['greet.c', 'main.cpp', 'shout.c']);
-    const greet = own.find((e) => e.file.endsWith('greet.c'))!;
+    assert.deepEqual(ours.map((e) => `${e.directory} ${path.basename(e.file)}`).sort(), ['greet.c', 'main.cpp', 'shout.c'].map((f) => `${build} ${f}`));
+    const greet = ours.find((e) => e.file.endsWith('greet.c'))!;
     assert.deepEqual(greet.arguments, [
       '/usr/bin/cc', '-DGREET_PREFIX="bt says"', `-I${src}/include`, '-MD', '-MT', 'CMakeFiles/greet.dir/greet.c.o',
       '-MF', 'CMakeFiles/greet.dir/greet.c.o.d', '-o', 'CMakeFiles/greet.dir/greet.c.o', '-c', `${src}/greet.c`,
     ]);
     assert.equal(greet.output, `${build}/CMakeFiles/greet.dir/greet.c.o`);
-    // CMake's configure-time compiles too (compiler identification, ABI checks)
-    assert.ok(ours.length >= 7, `${ours.length} entries`);
-    assert.deepEqual(new Set(ours.map((e) => `${e.directory}\0${e.file}`)), new Set(theirs.map((e) => `${e.directory}\0${e.file}`)));
-    assert.deepEqual(new Set(ours.map((e) => key(bearView(e)))), keys(theirs));
+    // with --removed-sources, CMake's configure-time compiles too (compiler identification, ABI checks): what Bear keeps
+    const all = compileCommands(model, { removedSources: true });
+    assert.ok(all.length >= 7, `${all.length} entries`);
+    assert.deepEqual(new Set(all.map((e) => `${e.directory}\0${e.file}`)), new Set(theirs.map((e) => `${e.directory}\0${e.file}`)));
+    assert.deepEqual(new Set(all.map((e) => key(bearView(e)))), keys(theirs));
   },
   180_000,
 );
@@ -370,7 +405,7 @@ ebpfTest('a source the build made, compiled and removed (a conftest.c) has no en
   const plain = await bt(['export', 'compile-commands', t.file]);
   assert.equal(plain.code, 0, plain.stderr);
   assert.deepEqual((JSON.parse(plain.stdout) as CompileCommand[]).map((e) => path.relative(dir, e.file)), ['main.c']);
-  assert.equal(plain.stderr, 'bt export: note: left out 1 probe compile (conftest.c: sources the build made and removed, or no regular file): --removed-sources keeps them');
+  assert.equal(plain.stderr, 'bt export: note: left out 1 probe compile (conftest.c: of sources the build made and removed): --removed-sources keeps them');
   const all = await bt(['export', 'compile-commands', '--removed-sources', t.file]);
   assert.equal(all.code, 0, all.stderr);
   assert.deepEqual((JSON.parse(all.stdout) as CompileCommand[]).map((e) => [path.relative(dir, e.file), e.arguments.slice(1)]), [
@@ -406,7 +441,105 @@ ebpfTest("kbuild's probes (cc-option's `-x c /dev/null -o .tmp_1/tmp`, a source 
     ['probe.c', ['-c', 'probe.c', '-o', '.tmp_1/tmp']],
     ['main.c', ['-c', '-o', 'main.o', 'main.c']],
   ]);
-  assert.equal(plain.stderr, 'bt export: note: left out 1 probe compile (/dev/null: sources the build made and removed, or no regular file): --removed-sources keeps them');
+  assert.equal(plain.stderr, 'bt export: note: left out 1 probe compile (/dev/null: of no regular file): --removed-sources keeps them');
   const all = await bt(['export', 'compile-commands', '--removed-sources', t.file]);
   assert.deepEqual((JSON.parse(all.stdout) as CompileCommand[]).map((e) => e.file), ['/dev/null', `${dir}/probe.c`, `${dir}/main.c`]);
+});
+
+/** An entry as a build system's own database has it: no dependency-file options (CMake leaves them out), the compiler by its name and not under ccache (meson's has `ccache cc`), `file` absolute. */
+function ownView(e: CompileCommand & { command?: string }): string {
+  let args = e.arguments ?? e.command!.split(/\s+/).filter(Boolean); // (the projects' commands hold no quoted words)
+  if (path.basename(args[0]) === 'ccache') args = args.slice(1);
+  args = [path.basename(args[0]), ...args.slice(1)];
+  const kept: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (['-MT', '-MF', '-MQ'].includes(args[i])) i++;
+    else if (!['-MD', '-MMD', '-MP'].includes(args[i])) kept.push(args[i]);
+  }
+  return JSON.stringify([e.directory, path.resolve(e.directory, e.file), kept]);
+}
+
+/** bt export compile-commands of a trace, and with --removed-sources: the entries, and the note on stderr. */
+async function exportBoth(file: string): Promise<{ entries: CompileCommand[]; all: CompileCommand[]; note: string }> {
+  const plain = await bt(['export', 'compile-commands', file]);
+  assert.equal(plain.code, 0, plain.stderr);
+  const all = await bt(['export', 'compile-commands', '--removed-sources', file]);
+  assert.equal(all.code, 0, all.stderr);
+  assert.equal(all.stderr, '');
+  return { entries: JSON.parse(plain.stdout), all: JSON.parse(all.stdout), note: plain.stderr };
+}
+
+for (const [generator, tool] of [['Unix Makefiles', 'make'], ['Ninja', 'ninja']] as const) {
+  ebpfTest(
+    `cmchecks (CMake configure with a header check, a source check and a try_compile of calc.c, then the build; ${generator}): exactly the entries of CMake's own compile_commands.json, none of the configure step's`,
+    async (t) => {
+      if (!needTool(t, 'cmake') || !needTool(t, tool)) return;
+      const src = copyProject('cmchecks', ['CMakeLists.txt', 'config.h.in', 'calc.c', 'main.cpp']);
+      const work = path.dirname(src);
+      const build = path.join(work, 'build');
+      const tr = await trace(['sh', '-c', `cmake -S cmchecks -B build -G '${generator}' -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null && cmake --build build >/dev/null`], { cwd: work });
+      assert.equal(tr.code, 0, tr.stderr);
+      const { entries, all, note } = await exportBoth(tr.file);
+      const obj = (s: string) => ['-MD', '-MT', `CMakeFiles/calc.dir/${s}.o`, '-MF', `CMakeFiles/calc.dir/${s}.o.d`, '-o', `CMakeFiles/calc.dir/${s}.o`, '-c'];
+      assert.deepEqual(
+        [...entries].sort((a, b) => a.file.localeCompare(b.file)),
+        [
+          { directory: build, file: `${src}/calc.c`, arguments: ['/usr/bin/cc', `-I${build}`, ...obj('calc.c'), `${src}/calc.c`], output: `${build}/CMakeFiles/calc.dir/calc.c.o` },
+          { directory: build, file: `${src}/main.cpp`, arguments: ['/usr/bin/c++', `-I${build}`, ...obj('main.cpp'), `${src}/main.cpp`], output: `${build}/CMakeFiles/calc.dir/main.cpp.o` },
+        ],
+      );
+      const cmake: CompileCommand[] = JSON.parse(fs.readFileSync(path.join(build, 'compile_commands.json'), 'utf8'));
+      assert.deepEqual(new Set(entries.map(ownView)), new Set(cmake.map(ownView)));
+      // the configure step's compiles: the compiler identification (its source stays), the ABI checks, the checks and the try_compile of calc.c with -DPROBE
+      const probes = all.filter((e) => !entries.some((x) => key(x) === key(e)));
+      assert.ok(probes.some((e) => e.file === `${build}/CMakeFiles/${cmakeVersion(build)}/CompilerIdC/CMakeCCompilerId.c`), 'the C compiler identification');
+      assert.ok(probes.some((e) => e.file === `${src}/calc.c` && e.arguments.includes('-DPROBE')), "the try_compile of the project's calc.c");
+      assert.ok(probes.length >= 7, `${probes.length} probe compiles`);
+      assert.equal(all.length, entries.length + probes.length);
+      assert.equal(note, `bt export: note: left out ${probes.length} probe compiles (CMakeCCompilerId.c, CMakeCXXCompilerId.cpp, …: run by a configure step): --removed-sources keeps them`);
+    },
+    180_000,
+  );
+}
+
+/** CMake's version directory in a build directory's CMakeFiles (3.25.1). */
+function cmakeVersion(build: string): string {
+  return fs.readdirSync(path.join(build, 'CMakeFiles')).find((d) => /^\d+\.\d+/.test(d))!;
+}
+
+ebpfTest("meson setup and ninja: exactly the entries of meson's own compile_commands.json, none of meson setup's sanity checks and compiler checks", async (t) => {
+  if (!needTool(t, 'meson') || !needTool(t, 'ninja')) return;
+  const work = tmpdir('bt-cc-');
+  const src = path.join(work, 'mproj');
+  fs.mkdirSync(src);
+  fs.writeFileSync(
+    path.join(src, 'meson.build'),
+    [
+      "project('mproj', 'c', 'cpp')",
+      "cc = meson.get_compiler('c')",
+      'conf = configuration_data()',
+      "conf.set('HAVE_EMPTY_MAIN', cc.compiles('int main(void) { return 0; }', name: 'empty main'))",
+      "conf.set('HAVE_PRINTF', cc.has_function('printf'))",
+      "configure_file(output: 'config.h', configuration: conf)",
+      "executable('app', 'main.c', 'util.cpp')",
+      '',
+    ].join('\n'),
+  );
+  fs.writeFileSync(path.join(src, 'main.c'), '#include "config.h"\nint u(void);\nint main(void) { return u(); }\n');
+  fs.writeFileSync(path.join(src, 'util.cpp'), 'extern "C" int u() { return 0; }\n');
+  const tr = await trace(['sh', '-c', 'meson setup build mproj >/dev/null && ninja -C build >/dev/null'], { cwd: work });
+  assert.equal(tr.code, 0, tr.stderr);
+  const { entries, all, note } = await exportBoth(tr.file);
+  const build = path.join(work, 'build');
+  assert.deepEqual(entries.map((e) => [e.directory, e.file, e.output]).sort(), [
+    [build, `${src}/main.c`, `${build}/app.p/main.c.o`],
+    [build, `${src}/util.cpp`, `${build}/app.p/util.cpp.o`],
+  ]);
+  const meson: CompileCommand[] = JSON.parse(fs.readFileSync(path.join(build, 'compile_commands.json'), 'utf8'));
+  assert.deepEqual(new Set(entries.map(ownView)), new Set(meson.map(ownView)));
+  // meson setup's: the sanity checks in meson-private (their sources stay), the compiler checks in /tmp
+  const probes = all.length - entries.length;
+  assert.ok(all.some((e) => e.file === `${build}/meson-private/sanitycheckc.c`));
+  assert.ok(probes >= 4, `${probes} probe compiles`);
+  assert.equal(note, `bt export: note: left out ${probes} probe compiles (sanitycheckc.c, sanitycheckcpp.cc, …: run by a configure step): --removed-sources keeps them`);
 });

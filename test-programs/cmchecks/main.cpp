@@ -1,0 +1,2 @@
+extern "C" int calc(int x);
+int main() { return calc(0); }
