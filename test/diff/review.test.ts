@@ -420,3 +420,33 @@ test("diff: a root shell that ran the other build's traced command pairs that co
     [[['sh', '-c', 'make -k'], ['make']]],
   );
 });
+
+test("diff: a root wrapper (timeout, /usr/bin/time, fakeroot) that ran the other build's traced command pairs it with the other root: the wrapper alone differs", () => {
+  const cc = (o: string): P => ({ exe: '/usr/bin/cc', argv: ['cc', '-c', '-o', o, o.replace('.o', '.c')], writes: [`/w/${o}`] });
+  const plain = traced(make([cc('a.o')], ['-j2']));
+  const wrappers: Array<[string, string[]]> = [
+    ['/usr/bin/timeout', ['timeout', '600']],
+    ['/usr/bin/time', ['/usr/bin/time']],
+    ['/usr/bin/fakeroot', ['fakeroot']],
+  ];
+  for (const [exe, words] of wrappers) {
+    const wrapped = traced({ exe, argv: [...words, 'make', '-j2'], kids: [make([cc('a.o')], ['-j2'])] });
+    const r = diffBuilds(plain, wrapped);
+    // before: `make -j2` only in B, and the roots' argument change `{+timeout+} {+600+} make -j2`
+    assert.deepEqual(r.only_in_a, [], words[0]);
+    assert.deepEqual(
+      r.only_in_b.map((c) => [c.argv, c.hidden]),
+      [[[...words, 'make', '-j2'], 0]],
+      words[0],
+    );
+    assert.deepEqual([r.arguments, r.exit_status], [[], []], words[0]);
+    const back = diffBuilds(wrapped, plain);
+    assert.deepEqual([back.only_in_a.map((c) => c.argv), back.only_in_b, back.arguments], [[[...words, 'make', '-j2']], [], []]);
+  }
+  // a program that is no wrapper (a build script) running make: the roots pair, as before
+  const script = diffBuilds(plain, traced({ exe: '/w/build', argv: ['./build', 'make', '-j2'], kids: [make([cc('a.o')], ['-j2'])] }));
+  assert.deepEqual(
+    script.arguments.map((x) => [x.a.argv, x.b.argv]),
+    [[['make', '-j2'], ['./build', 'make', '-j2']]],
+  );
+});
