@@ -16,6 +16,7 @@ import os from 'node:os';
 import { CheckError } from '../errors.js';
 import type { Build, Process } from '../model/index.js';
 import { normalizeAbs } from '../normalize/paths.js';
+import { endedText, formatDuration, shellJoin, signalNumber } from '../present/format.js';
 
 /** The programs that are make: their processes have a database (make -pnq) and start jobs. */
 export const MAKES: ReadonlySet<string> = new Set(['make', 'gmake']);
@@ -150,8 +151,24 @@ export function cleanMakeflags(flags: string): string {
   return [...makeArgs(opts), ...vars].join(' ');
 }
 
-/** The environment make -pnq runs with: the traced process's own (or ours), in the C locale. */
-function makeEnv(p: Process): NodeJS.ProcessEnv {
+/**
+ * Variables of the traced environment that make -pnq must not inherit: a
+ * preload (or audit library) and the state of the wrapper that set it.
+ * Under fakeroot, LD_PRELOAD=libfakeroot and FAKEROOTKEY name a faked
+ * daemon that is gone: libfakeroot waits for it forever. libeatmydata,
+ * faketime's or a sanitizer's preload would change what make does, or
+ * fail it. LD_LIBRARY_PATH stays: without a preload it only says where a
+ * make built against other libraries finds them.
+ */
+const WRAPPER_STATE = /^(?:LD_PRELOAD|LD_AUDIT|FAKEROOT.*|FAKED_MODE|FAKETIME.*|FAKE_LD_PRELOAD)$/;
+
+/**
+ * The environment make -pnq runs with: the traced process's own (or ours),
+ * in the C locale, without a preload and its wrapper's state
+ * (WRAPPER_STATE), and with MAKEFLAGS and GNUMAKEFLAGS cleaned of the job
+ * server (its fds, or fifo, were the traced make's) and of mode flags.
+ */
+export function makeEnv(p: Pick<Process, 'env'>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   if (p.env.length) {
     for (const e of p.env) {
@@ -159,7 +176,9 @@ function makeEnv(p: Process): NodeJS.ProcessEnv {
       if (i > 0) env[e.slice(0, i)] = e.slice(i + 1);
     }
   } else Object.assign(env, process.env);
+  for (const name of Object.keys(env)) if (WRAPPER_STATE.test(name)) delete env[name];
   if (env.MAKEFLAGS !== undefined) env.MAKEFLAGS = cleanMakeflags(env.MAKEFLAGS);
+  if (env.GNUMAKEFLAGS !== undefined) env.GNUMAKEFLAGS = cleanMakeflags(env.GNUMAKEFLAGS);
   delete env.MFLAGS;
   delete env.LANGUAGE;
   env.LC_ALL = 'C';
@@ -197,16 +216,25 @@ export function removedByBuild(build: Build, p: Process): boolean {
   return makefileArgs(p.argv.slice(1)).some((f) => f === '-' || gone(normalizeAbs(f.startsWith('/') ? f : `${p.cwd}/${f}`)));
 }
 
-/** Runs `make -pnq` as the traced make process `p` ran, and parses the database. */
-export async function makeDatabase(p: Process): Promise<MakeDb> {
+/** How long make -pnq may take before it is killed (ms): a big tree's database takes seconds. */
+export const MAKE_DB_TIMEOUT_MS = 300_000;
+
+/** Runs `make -pnq` as the traced make process `p` ran, and parses the database; `timeoutMs`: when to give up on it. */
+export async function makeDatabase(p: Process, timeoutMs = MAKE_DB_TIMEOUT_MS): Promise<MakeDb> {
   const exe = p.exe && fs.existsSync(p.exe) ? p.exe : 'make';
   if (!p.cwd || !fs.existsSync(p.cwd)) {
     throw new CheckError('E_BAD_INPUT', `--make runs make in the traced directory ${p.cwd || '(unknown)'}, which is gone: check on the machine and tree that were traced`);
   }
   // MAKE=: keeps recursive $(MAKE) lines (run even under -n) from walking the sub-makes: each has its own database.
   const args = [...makeArgs(p.argv.slice(1)), '-p', '-n', '-q', 'MAKE=:'];
-  const r = await run(exe, args, p.cwd, makeEnv(p));
+  const r = await run(exe, args, p.cwd, makeEnv(p), timeoutMs);
+  const ran = `${shellJoin([exe, ...args])} in ${p.cwd}`;
   if (r.error) throw new CheckError('E_BAD_INPUT', `cannot run ${exe} -pnq in ${p.cwd}: ${r.error.message}`, { cause: r.error });
+  if (r.timedOut) throw new CheckError('E_BAD_INPUT', `${ran} did not finish: killed by SIGKILL after ${formatDuration(timeoutMs * 1e6)}`);
+  if (r.signal) {
+    const n = signalNumber(r.signal);
+    throw new CheckError('E_BAD_INPUT', `${ran} was ${n ? endedText(-1, n) : `killed by ${r.signal}`}`);
+  }
   // make prints its database even when it stops on an error (no makefile, a syntax error): -q exits 2 then, 0 or 1 otherwise
   if (r.status !== null && r.status > 1) {
     const lines = r.stderr.trim().split('\n');
@@ -244,24 +272,32 @@ interface RunResult {
   stdout: string;
   stderr: string;
   status: number | null;
+  /** The signal that ended it (`close`'s), if one did. */
+  signal: NodeJS.Signals | null;
+  /** We killed it: it ran longer than its time. */
+  timedOut: boolean;
   error?: Error;
 }
 
-function run(exe: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<RunResult> {
+function run(exe: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<RunResult> {
   return new Promise((resolve) => {
     const child = spawn(exe, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', (error) => {
       clearTimeout(timer);
-      resolve({ stdout: '', stderr: '', status: null, error });
+      resolve({ stdout: '', stderr: '', status: null, signal: null, timedOut, error });
     });
-    child.on('close', (status) => {
+    child.on('close', (status, signal) => {
       clearTimeout(timer);
-      resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), status });
+      resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), status, signal, timedOut });
     });
   });
 }

@@ -79,7 +79,8 @@ export interface DiffReport {
   outputs_only_in_b: FileEntry[];
   /**
    * When B is a partial rebuild of A's tree (remadeInB): the outputs of A
-   * that B wrote again (`files`) and how many A has (`of`), whatever new
+   * that B wrote again (`files`, with B's tools) and how many of A's
+   * outputs B remade or left as A made them (`of`), whatever new
    * files B also made (CMake's first rebuild writes its
    * compiler_depend.internal files: outputs only in B). Null otherwise (two
    * clean builds, where B built nothing on A's files).
@@ -212,7 +213,7 @@ export function diffBuilds(ba: Build, bb: Build, opts: DiffOptions = {}): DiffRe
     inputs_changed: changedInputs(a, b),
     outputs_only_in_a: outputs.onlyA,
     outputs_only_in_b: outputs.onlyB,
-    remade_in_b: remadeInB(b, outputs) ? { of: outputs.inA, files: outputs.both } : null,
+    remade_in_b: remadeInB(a, b, m, outputs),
     durations: durations(a, b, pairs, opts.maxDurations ?? 10),
   };
 }
@@ -459,22 +460,43 @@ function fileSets(
       .sort((u, v) => byPlace(u.path, v.path));
   const both = [...kb]
     .filter(([k]) => ka.has(k))
-    .map(([path, tools]): FileEntry => ({ path, tools: [...new Set([...tools, ...ka.get(path)!])].sort() }))
+    .map(([path, tools]): FileEntry => ({ path, tools: [...tools].sort() })) // B's: what wrote it again
     .sort((u, v) => byPlace(u.path, v.path));
   return { onlyA: only(ka, kb, mb, oa), onlyB: only(kb, ka, ma, ob), both, inA: ka.size };
 }
 
 /**
- * Whether B is a partial rebuild of A's tree: it wrote again some of A's
- * outputs, not all of them (`both`, `onlyA`), and used (read, ran or
- * stat'ed: make comparing timestamps) one of those it left as A made them.
+ * What B remade of A's outputs, when B is a partial rebuild of A's tree:
+ * it wrote again some of A's outputs (`both`, listed with B's tools) and
+ * left others that B could have made, as A made them, and used (read, ran
+ * or stat'ed: make comparing timestamps) one of those. A file B could have
+ * made is one whose makers in A all ran in A only (make skipped them in B:
+ * the file was up to date); a file whose maker ran in B too and did not
+ * write it again (a compiler cache's entry that B's compile read: a cache
+ * hit; a log) is no product B left. `of`: what B remade and what it left.
  * What B made besides does not count. A clean build (in an emptied or
- * another tree), even one that made fewer files than A, found none of A's.
+ * another tree), even one that made fewer files than A, found none of A's
+ * it left: null.
  */
-function remadeInB(b: Side, outputs: { onlyA: readonly FileEntry[]; both: readonly FileEntry[] }): boolean {
-  if (!outputs.both.length || !outputs.onlyA.length) return false;
-  const left = new Set(outputs.onlyA.map((e) => e.path));
-  return b.build.model.files.some((f) => !f.dir && f.kinds & (Kind.READ | Kind.EXEC | Kind.STAT) && !(f.kinds & WRITES) && left.has(b.mask.path(f.path)));
+function remadeInB(a: Side, b: Side, m: Matching, outputs: { onlyA: readonly FileEntry[]; both: readonly FileEntry[] }): DiffReport['remade_in_b'] {
+  if (!outputs.both.length || !outputs.onlyA.length) return null;
+  const onlyA = new Set(outputs.onlyA.map((e) => e.path));
+  const execd = new Set(a.procs.map((p) => p.proc));
+  /** The process that ran the program `proc` ran (a fork that ran none runs its parent's) also ran in B. */
+  const ranInB = (proc: number) => {
+    let p = proc;
+    while (p && !execd.has(p)) p = a.build.process(p)?.parent ?? 0;
+    return m.same.has(p) || m.changed.has(p);
+  };
+  const ranAgain = new Set<string>();
+  for (const f of a.build.model.files) {
+    if (f.dir || !(f.kinds & WRITES)) continue;
+    const key = a.mask.path(f.path);
+    if (onlyA.has(key) && f.procs.some((acc) => acc.kinds & WRITES && ranInB(acc.proc))) ranAgain.add(key);
+  }
+  const left = new Set([...onlyA].filter((k) => !ranAgain.has(k)));
+  const used = b.build.model.files.some((f) => !f.dir && f.kinds & (Kind.READ | Kind.EXEC | Kind.STAT) && !(f.kinds & WRITES) && left.has(b.mask.path(f.path)));
+  return used ? { of: outputs.both.length + left.size, files: [...outputs.both] } : null;
 }
 
 /**

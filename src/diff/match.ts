@@ -5,8 +5,8 @@
  * directory. The two builds' roots (the traced commands) always pair,
  * whatever their arguments, unless one is a shell that ran the other's
  * command among its own (rootPair: `sh -c './configure && make -j2'`
- * against a later `make -j2`): then that command pairs with the other
- * root. The other processes with the same key pair up
+ * against a later `make -j2`), or a wrapper that ran it (`timeout 600
+ * make -j2`): then that command pairs with the other root. The other processes with the same key pair up
  * in start order; the rest pair, when they can, as "the same command with
  * other arguments": the same tool writing the same output, then the same
  * tool under matched parents, then the same tool and directory; in both,
@@ -21,7 +21,7 @@
 import { posix } from 'node:path';
 import { programName, WRITES, type Build, type Process } from '../model/index.js';
 import { baseName } from '../normalize/paths.js';
-import { shellInline } from '../model/program.js';
+import { isWrapper, shellInline } from '../model/program.js';
 import { rootProcess } from './base.js';
 import type { Masker } from './mask.js';
 
@@ -351,10 +351,11 @@ export function match(a: Side, b: Side): Matching {
 
 /**
  * The pair of processes standing for the two traced commands: the roots;
- * or, when one root is a shell's -c script that ran the other root's
- * command (the same key: arguments and directory) as a command of its own
- * (`sh -c './configure && make -j2'`, then `make -j2` after an edit), that
- * command, its first such, and the other root, the shell being a wrapper
+ * or, when one root is a shell's -c script or a wrapper (isWrapper) that
+ * ran the other root's command (the same key: arguments and directory) as
+ * a command of its own (`sh -c './configure && make -j2'`, then `make -j2`
+ * after an edit; `timeout 600 make -j2` against `make -j2`), that command,
+ * its first such, and the other root, the shell or wrapper being a wrapper
  * (`wrapperA` or `wrapperB`) whose other commands ran in its build only.
  */
 function rootPair(a: Side, b: Side): { pair: [number, number]; wrapperA?: number; wrapperB?: number } | undefined {
@@ -370,9 +371,14 @@ function rootPair(a: Side, b: Side): { pair: [number, number]; wrapperA?: number
   return { pair: [ra.proc, rb.proc] };
 }
 
-/** The first command with key `key` that shell -c script `sh` ran itself (its nearest ancestor that ran a program), if `sh` is one. */
+/**
+ * The first command with key `key` that `sh` ran itself (its nearest
+ * ancestor that ran a program), if `sh` is a shell's -c script or a
+ * wrapper (program.ts isWrapper: `timeout 600 make -j2`, `/usr/bin/time
+ * make -j2`, `fakeroot make install`).
+ */
 function ranBy(s: Side, sh: Process, key: string): Process | undefined {
-  if (!shellInline(sh.argv)) return undefined;
+  if (!shellInline(sh.argv) && !isWrapper(sh)) return undefined;
   return s.procs.find((p) => {
     if (s.key.get(p.proc) !== key) return false;
     let up = s.build.process(p.parent);

@@ -58,7 +58,7 @@
 import { baseName, relativeInside } from '../normalize/paths.js';
 import { Kind, READS, WRITES } from './kinds.js';
 import { outlivedProcs } from './outlived.js';
-import { isCopyTool, isPython, shellInline } from './program.js';
+import { endsWithCommand, isCopyTool, isPython, isWrapper, shellInline } from './program.js';
 import type { BuildFile, BuildModel, FileAccess, FileLink, Process } from './types.js';
 
 /**
@@ -155,6 +155,28 @@ function wrapsDriver(p: Process, procs: ReadonlyMap<number, Process>, driver: Re
   return false;
 }
 
+/**
+ * The command a wrapper of the traced command ran (isWrapper: `timeout 600
+ * make -j2`, `fakeroot make install`): the first process under it that
+ * ran the command the wrapper's argv ends with, reached through forks that
+ * ran no program (a script's subshells); none when the wrapper ran it in
+ * its own place (`nice make` execs make). It acts as a root: its children
+ * are jobs (make's, or a script's). The wrapper's other processes
+ * (fakeroot's getopt, sed and cut; its faked daemon, which the wrapper
+ * kills when the command is done) are its own: in no job, so neither
+ * jobs, nor the critical path, nor parallelism count them.
+ */
+function wrappedCommand(w: Process, procs: ReadonlyMap<number, Process>): Process | undefined {
+  let found: Process | undefined;
+  const stack = [...w.children];
+  while (stack.length) {
+    const c = procs.get(stack.pop()!)!;
+    if (!c.execd) stack.push(...c.children);
+    else if (endsWithCommand(w.argv, c.argv) && (!found || c.proc < found.proc)) found = c;
+  }
+  return found;
+}
+
 export class JobIndex {
   /** The build's jobs, by start time: not the tests. */
   readonly jobs: Job[] = [];
@@ -203,8 +225,16 @@ export class JobIndex {
     for (const p of model.processes) if (isDriver(p, drivers, model.files)) driver.add(p.proc);
     const roots = new Set(model.roots);
     this.roots = roots;
+    // a wrapper's command acts as a root; the wrapper's other processes are its own, in no job
+    const wrappers = new Set<number>();
+    for (const r of model.roots) {
+      for (let w = procs.get(r), c; w && isWrapper(w) && (c = wrappedCommand(w, procs)); w = c) {
+        wrappers.add(w.proc);
+        roots.add(c.proc);
+      }
+    }
     for (const p of model.processes) {
-      if (driver.has(p.proc) || roots.has(p.proc)) continue;
+      if (driver.has(p.proc) || roots.has(p.proc) || wrappers.has(p.parent)) continue;
       if (!(driver.has(p.parent) || roots.has(p.parent))) continue;
       if (wrapsDriver(p, procs, driver)) continue;
       const parent = procs.get(p.parent);

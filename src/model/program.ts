@@ -32,6 +32,37 @@ const COPY_TOOL: readonly (readonly string[])[] = [
   ['cmake', '-E', 'copy_directory'],
 ];
 
+/**
+ * Wrappers: programs that run the command their arguments end with, under
+ * a changed priority, time limit, environment, root identity or clock,
+ * and whose own work (fakeroot's getopt, sed and cut, its faked daemon) is
+ * not the build's: `nice make`, `timeout 600 make -j2`, `/usr/bin/time
+ * make`, `fakeroot make install`. By program name (a wrapper that is a
+ * script, as fakeroot is, by the script's).
+ */
+const WRAPPERS: ReadonlySet<string> = new Set([
+  'nice', 'nohup', 'timeout', 'time', 'env', 'ionice', 'chrt', 'taskset', 'numactl', 'prlimit', 'stdbuf', 'setsid',
+  'unbuffer', 'chronic', 'flock', 'sudo', 'doas', 'unshare', 'fakeroot', 'fakeroot-sysv', 'fakeroot-tcp', 'pseudo',
+  'eatmydata', 'faketime', 'xvfb-run',
+]);
+
+/** True if the process runs a wrapper (WRAPPERS). */
+export function isWrapper(p: Pick<Process, 'argv' | 'exe' | 'pid'>): boolean {
+  return WRAPPERS.has(programName(p));
+}
+
+/**
+ * True if `argv` is the command wrapper argv `outer` ends with: its last
+ * words, the program compared by name (`timeout 600 make -j2` runs
+ * `/usr/bin/make -j2` or `make -j2`).
+ */
+export function endsWithCommand(outer: readonly string[], argv: readonly string[]): boolean {
+  const k = outer.length - argv.length;
+  if (!argv.length || k < 1) return false;
+  if (baseName(outer[k]!) !== baseName(argv[0]!)) return false;
+  return argv.every((w, i) => i === 0 || outer[k + i] === w);
+}
+
 /** A shell's option that takes the next argument as its value (`-o pipefail`). */
 const shellTakesValue = (a: string) => a === '-o' || a === '+o';
 

@@ -4,7 +4,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { cleanMakeflags, makeArgs, parseMakeDb } from '../../src/check/makedb.js';
+import { CheckError } from '../../src/errors.js';
+import type { Process } from '../../src/model/index.js';
+import { cleanMakeflags, makeArgs, makeDatabase, makeEnv, parseMakeDb } from '../../src/check/makedb.js';
 import { REPO, tmpdir } from '../helpers/trace.js';
 
 test('makeArgs: keeps -C, -f, -I, variables and goals; drops -j, -k, -s, -B, -n, -q, -t, -W', () => {
@@ -70,4 +72,74 @@ test('parseMakeDb: a target make visited has its pattern rule\'s recipe lines, i
   assert.deepEqual(t?.recipe, ['@echo compiling $<', 'cp $< $@']);
   assert.equal(t?.stem, 'a');
   assert.deepEqual([t?.automatic['@'], t?.automatic['<'], t?.automatic['*']], ['out/a.o', 'src/a.c', 'a']);
+});
+
+/** A make process as the model has it, for makeDatabase: program, directory, arguments and environment. */
+function makeProcess(exe: string, cwd: string, env: string[]): Process {
+  return { exe, argv: [exe], cwd, env } as unknown as Process;
+}
+
+test('makeEnv: a preload and its wrapper\'s state (fakeroot, faketime) go, and the traced job server; LD_LIBRARY_PATH and variables stay', () => {
+  const env = makeEnv({
+    env: [
+      'LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/libfakeroot',
+      'LD_PRELOAD=libfakeroot-sysv.so',
+      'FAKEROOTKEY=1234',
+      'FAKED_MODE=unknown-is-root',
+      'FAKEROOTUID=0',
+      'FAKETIME=-1d',
+      'LD_AUDIT=/x/audit.so',
+      'MAKEFLAGS= -j2 --jobserver-auth=3,4 -- V=1',
+      'GNUMAKEFLAGS=--jobserver-auth=fifo:/tmp/GMfifo1 -k',
+      'MFLAGS=-j2',
+      'CC=gcc',
+    ],
+  });
+  assert.deepEqual(
+    Object.keys(env).sort(),
+    ['CC', 'GNUMAKEFLAGS', 'LC_ALL', 'LD_LIBRARY_PATH', 'MAKEFLAGS'],
+  );
+  assert.equal(env.MAKEFLAGS, '-- V=1');
+  assert.equal(env.GNUMAKEFLAGS, '');
+  assert.equal(env.LD_LIBRARY_PATH, '/usr/lib/x86_64-linux-gnu/libfakeroot');
+});
+
+/** libfakeroot's directory, if fakeroot is installed; under CI a missing fakeroot fails the test. */
+function libfakeroot(): string | undefined {
+  for (const d of fs.readdirSync('/usr/lib', { withFileTypes: true })) {
+    const dir = path.join('/usr/lib', d.name, 'libfakeroot');
+    if (d.isDirectory() && fs.existsSync(path.join(dir, 'libfakeroot-sysv.so'))) return dir;
+  }
+  if (process.env.CI) throw new Error('fakeroot is required in CI (scripts/setup.sh installs it)');
+  return undefined;
+}
+
+test('makeDatabase: a make traced under fakeroot (its preload and the key of a faked that is gone) gives its database at once', async (t) => {
+  const lib = libfakeroot();
+  if (!lib) return t.skip('fakeroot is not installed');
+  const dir = tmpdir('bt-makedb-fakeroot-');
+  fs.writeFileSync(path.join(dir, 'Makefile'), 'all: a.txt\na.txt:\n\ttouch $@\n');
+  const env = [`PATH=${process.env.PATH}`, `LD_LIBRARY_PATH=${lib}`, 'LD_PRELOAD=libfakeroot-sysv.so', 'FAKEROOTKEY=999', 'FAKED_MODE=unknown-is-root'];
+  const started = Date.now();
+  // with the preload, libfakeroot waits for the dead faked forever: the 20 s timeout would end it
+  const db = await makeDatabase(makeProcess('/usr/bin/make', dir, env), 20_000);
+  assert.ok(db.targets.has(path.join(dir, 'a.txt')), 'the database has the Makefile\'s target');
+  assert.ok(Date.now() - started < 10_000, `make -pnq took ${Date.now() - started} ms`);
+});
+
+test('makeDatabase: a make that does not finish is killed, and the error names what ran and for how long; a signal is named', async () => {
+  const dir = tmpdir('bt-makedb-hang-');
+  const hang = path.join(dir, 'make');
+  fs.writeFileSync(hang, '#!/bin/sh\nexec sleep 30\n', { mode: 0o755 });
+  await assert.rejects(makeDatabase(makeProcess(hang, dir, ['PATH=/usr/bin:/bin']), 300), (err: Error) => {
+    assert.ok(err instanceof CheckError);
+    assert.equal(err.message, `${hang} -p -n -q MAKE=: in ${dir} did not finish: killed by SIGKILL after 0.300 s`);
+    return true;
+  });
+  const crash = path.join(dir, 'crash');
+  fs.writeFileSync(crash, '#!/bin/sh\nkill -SEGV $$\n', { mode: 0o755 });
+  await assert.rejects(makeDatabase(makeProcess(crash, dir, ['PATH=/usr/bin:/bin']), 10_000), (err: Error) => {
+    assert.equal(err.message, `${crash} -p -n -q MAKE=: in ${dir} was killed by SIGSEGV`);
+    return true;
+  });
 });

@@ -420,3 +420,65 @@ test("diff: a root shell that ran the other build's traced command pairs that co
     [[['sh', '-c', 'make -k'], ['make']]],
   );
 });
+
+test("diff: a root wrapper (timeout, /usr/bin/time, fakeroot) that ran the other build's traced command pairs it with the other root: the wrapper alone differs", () => {
+  const cc = (o: string): P => ({ exe: '/usr/bin/cc', argv: ['cc', '-c', '-o', o, o.replace('.o', '.c')], writes: [`/w/${o}`] });
+  const plain = traced(make([cc('a.o')], ['-j2']));
+  const wrappers: Array<[string, string[]]> = [
+    ['/usr/bin/timeout', ['timeout', '600']],
+    ['/usr/bin/time', ['/usr/bin/time']],
+    ['/usr/bin/fakeroot', ['fakeroot']],
+  ];
+  for (const [exe, words] of wrappers) {
+    const wrapped = traced({ exe, argv: [...words, 'make', '-j2'], kids: [make([cc('a.o')], ['-j2'])] });
+    const r = diffBuilds(plain, wrapped);
+    // before: `make -j2` only in B, and the roots' argument change `{+timeout+} {+600+} make -j2`
+    assert.deepEqual(r.only_in_a, [], words[0]);
+    assert.deepEqual(
+      r.only_in_b.map((c) => [c.argv, c.hidden]),
+      [[[...words, 'make', '-j2'], 0]],
+      words[0],
+    );
+    assert.deepEqual([r.arguments, r.exit_status], [[], []], words[0]);
+    const back = diffBuilds(wrapped, plain);
+    assert.deepEqual([back.only_in_a.map((c) => c.argv), back.only_in_b, back.arguments], [[[...words, 'make', '-j2']], [], []]);
+  }
+  // a program that is no wrapper (a build script) running make: the roots pair, as before
+  const script = diffBuilds(plain, traced({ exe: '/w/build', argv: ['./build', 'make', '-j2'], kids: [make([cc('a.o')], ['-j2'])] }));
+  assert.deepEqual(
+    script.arguments.map((x) => [x.a.argv, x.b.argv]),
+    [[['make', '-j2'], ['./build', 'make', '-j2']]],
+  );
+});
+
+test('diff: a clean build from a warm compiler cache is no partial rebuild; a partial rebuild counts what B remade or left, with B\'s tools', () => {
+  const ccache = (o: string, hit: boolean): P => ({
+    exe: '/usr/bin/ccache',
+    argv: ['ccache', 'cc', '-c', '-o', o, o.replace('.o', '.c')],
+    reads: [`/w/${o.replace('.o', '.c')}`, ...(hit ? [`/c/${o}.R`] : [])],
+    writes: [`/w/${o}`, ...(hit ? [] : [`/c/${o}.R`])],
+    // a miss runs the compiler, whose assembler writes the object; a hit copies the cache entry
+    kids: hit ? [] : [{ exe: '/usr/bin/as', argv: ['as', '-o', o, '/tmp/cc1.s'], writes: [`/w/${o}`] }],
+  });
+  const link: P = { exe: '/usr/bin/ld', argv: ['ld', '-o', 'prog', 'a.o', 'b.o'], reads: ['/w/a.o', '/w/b.o'], writes: ['/w/prog'] };
+  const cold = traced(make([ccache('a.o', false), ccache('b.o', false), link]));
+  const warm = traced(make([ccache('a.o', true), ccache('b.o', true), link]));
+  const r = diffBuilds(cold, warm);
+  // before: `B remade 3 of A's 5 outputs` (B read A's cache entries), with A's `as` among the tools of a.o
+  assert.equal(r.remade_in_b, null);
+  assert.doesNotMatch(diffText(r).split('\n')[0]!, /remade/);
+
+  // B after an edit of a.c: make ran a.o's compile (a hit of another entry) and the link; b.o it left, and the link read it
+  const edited = traced(make([{ ...ccache('a.o', true), reads: ['/w/a.c', '/c/a2.R'] }, link]));
+  const p = diffBuilds(cold, edited);
+  assert.deepEqual(
+    p.remade_in_b?.files.map((f) => [f.path, f.tools]),
+    [
+      ['a.o', ['ccache']],
+      ['prog', ['ld']],
+    ],
+  );
+  // of A's 5 outputs: a.o and prog remade; b.o and its cache entry left (b.o's compile did not run in B); not a.o's cache entry, whose maker ran in B too
+  assert.equal(p.remade_in_b?.of, 4);
+  assert.match(diffText(p).split('\n')[0]!, /; B remade 2 of A's 4 outputs$/);
+});
