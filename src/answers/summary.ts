@@ -93,11 +93,11 @@ export interface Summary {
   failed_tests: FailedJob[];
   /**
    * The build's phases that are a configure step or a build driver
-   * (answers/phases.ts), each with its jobs, in start order; empty unless
+   * (answers/phases.ts), each with its jobs and tests, in start order; empty unless
    * there are two. `meson setup` then `ninja` is 19 jobs of sanity checks
    * and 6 of building, not 25 of one kind.
    */
-  phases: Array<{ proc: number; argv: string[]; configure: boolean; jobs: number; duration_ms: number }>;
+  phases: Array<{ proc: number; argv: string[]; configure: boolean; jobs: number; tests: number; duration_ms: number }>;
   /** The slowest ten jobs. */
   jobs: SummaryJob[];
   inputs: { tree: string[]; system: string[]; elsewhere: string[] };
@@ -494,7 +494,7 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
     job_count: jobs.length,
     test_count: tests.length,
     failed_tests: failedJobs(model, tests, (id) => build.process(id)).map((j) => failedEntry(build, j)),
-    phases: phaseEntries(build, jobs),
+    phases: phaseEntries(build, jobs, tests),
     jobs: slowest.map((j) => jobEntry(build, j)),
     inputs: { tree: paths(lists.tree), system: paths(lists.system), elsewhere: paths(lists.elsewhere) },
     outputs: paths(lists.outputs),
@@ -526,22 +526,26 @@ function afterBuildFiles(build: Build, all: boolean): number[] {
 /**
  * The steps the jobs ran in (stepOf: a configure step a driver ran is part
  * of the driver's) that are a configure step or a build driver, in start
- * order, with their job counts: none unless there are two.
+ * order, with their job and test counts: none unless there are two.
  * A job of the traced command itself (a line of a script, `./gen.sh > x.h`
  * before make) is a phase of its own, and is not listed: a script of ten
  * commands is no build of ten phases.
  */
-function phaseEntries(build: Build, jobs: readonly Job[]): Summary['phases'] {
-  const count = new Map<number, number>();
-  for (const j of jobs) {
-    const p = stepOf(build, j.proc);
-    count.set(p, (count.get(p) ?? 0) + 1);
+function phaseEntries(build: Build, jobs: readonly Job[], tests: readonly Job[]): Summary['phases'] {
+  const count = new Map<number, { jobs: number; tests: number }>();
+  for (const [list, what] of [[jobs, 'jobs'], [tests, 'tests']] as const) {
+    for (const j of list) {
+      const p = stepOf(build, j.proc);
+      let c = count.get(p);
+      if (!c) count.set(p, (c = { jobs: 0, tests: 0 }));
+      c[what]++;
+    }
   }
   // each phase's command as its caller ran it (a #! script: meson setup, not python3 /usr/bin/meson setup)
   const steps = [...count].map(([proc, n]) => {
     const p = build.process(proc)!;
     const argv = [...(p.invoked ?? p.argv)];
-    return { proc, argv, configure: isConfigureStep(p), jobs: n, duration_ms: toMs(Math.max(0, p.end - p.start)), start: p.start };
+    return { proc, argv, configure: isConfigureStep(p), ...n, duration_ms: toMs(Math.max(0, p.end - p.start)), start: p.start };
   });
   const listed = steps.filter((x) => x.configure || build.jobs.runsDriver(x.proc));
   if (listed.length < 2) return [];

@@ -175,7 +175,7 @@ export function summaryText(s: Summary, opts: TextOptions = {}): string {
   out.push(`processes: ${count(s.processes)} (${count(s.failed)} failed); jobs: ${count(s.job_count)}${jobs}${tests}; average parallelism ${s.parallelism}${of}`);
   // a configure step's checks and the build's own jobs, apart
   if (s.phases.length) {
-    const phase = (p: Summary['phases'][number]) => `${commandIn(p.argv, 50)}${p.configure ? ' (configure)' : ''}: ${plural(p.jobs, 'job')}, ${formatDuration(p.duration_ms * 1e6)}`;
+    const phase = (p: Summary['phases'][number]) => `${commandIn(p.argv, 50)}${p.configure ? ' (configure)' : ''}: ${plural(p.jobs, 'job')}${p.tests ? `, ${plural(p.tests, 'test')}` : ''}, ${formatDuration(p.duration_ms * 1e6)}`;
     out.push(`phases: ${s.phases.map(phase).join('; then ')}`);
   }
   if (s.failed_jobs.length) {

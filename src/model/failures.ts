@@ -47,8 +47,7 @@
  * viewer draw it apart from the build's failures.
  */
 import type { Job } from './jobs.js';
-import { READS, WRITES } from './kinds.js';
-import { isPseudoPath } from '../normalize/paths.js';
+import { keptWalk } from './kept.js';
 import { subtree } from './subtree.js';
 import { failed, type BuildFile, type BuildModel, type Process } from './types.js';
 
@@ -171,63 +170,16 @@ function findProbes(model: BuildModel): ReadonlySet<number> {
     }
   }
   if (!candidates.size) return out;
-  const members = new Map<number, Process[]>();
-  for (const p of model.processes) {
-    if (!p.job) continue;
-    const m = members.get(p.job);
-    if (m) m.push(p);
-    else members.set(p.job, [p]);
-  }
-  const movedTo = new Map<number, number[]>();
-  for (const l of model.links) {
-    const to = movedTo.get(l.from);
-    if (to) to.push(l.to);
-    else movedTo.set(l.from, [l.to]);
-  }
-  // jobs known to lead to nothing the build kept: a walk that finds nothing kept marks every job it went through
-  const barren = new Set<number>();
-  /** Whether a file the build kept came of jobs `roots` and processes `own` (a driver's): the walk through what they and their readers wrote. */
-  const feedsBuild = (roots: readonly number[], own: readonly Process[] = []): boolean => {
-    const seenJobs = new Set(roots);
-    const seenFiles = new Set<number>();
-    const jobs = [...roots];
-    const files: number[] = [];
-    const wrote = (p: Process) => {
-      for (const a of p.files.values()) if (a.kinds & WRITES) files.push(a.file);
-    };
-    own.forEach(wrote);
-    for (;;) {
-      while (files.length) {
-        const id = files.pop()!;
-        if (seenFiles.has(id)) continue;
-        seenFiles.add(id);
-        const f = model.files[id];
-        if (f.dir || isPseudoPath(f.path)) continue; // /dev/null, a terminal, the kernel's files: no file of the build
-        if (!f.removed) return true;
-        files.push(...(movedTo.get(id) ?? []));
-        for (const a of f.procs) {
-          const reader = a.kinds & READS ? byProc.get(a.proc)?.job : 0;
-          if (reader && !seenJobs.has(reader)) {
-            seenJobs.add(reader);
-            jobs.push(reader);
-          }
-        }
-      }
-      const job = jobs.pop();
-      if (job === undefined) break;
-      if (!barren.has(job)) for (const p of members.get(job) ?? []) wrote(p);
-    }
-    for (const j of seenJobs) barren.add(j);
-    return false;
-  };
+  // the jobs a walk went through when nothing the build kept came of them (kept.ts)
+  const barren = keptWalk(model);
   for (const [p, top] of candidates) {
     if (!top) {
-      if (!feedsBuild([p.proc])) out.add(p.proc);
+      if (barren([p.proc])) out.add(p.proc);
       continue;
     }
     const under = [...subtree(byProc, top.proc)];
     const jobs = [...new Set(under.filter((q) => q.job).map((q) => q.job))];
-    if (!feedsBuild(jobs, under.filter((q) => !q.job))) out.add(p.proc);
+    if (barren(jobs, under.filter((q) => !q.job))) out.add(p.proc);
   }
   return out;
 }

@@ -59,6 +59,8 @@ import { baseName, relativeInside } from '../normalize/paths.js';
 import { Kind, READS, WRITES } from './kinds.js';
 import { outlivedProcs } from './outlived.js';
 import { endsWithCommand, isCopyTool, isPython, isWrapper, shellInline } from './program.js';
+import { isRunner, runnerChildren } from './runners.js';
+import { testRuns } from './tests.js';
 import type { BuildFile, BuildModel, FileAccess, FileLink, Process } from './types.js';
 
 /**
@@ -182,13 +184,26 @@ export class JobIndex {
   readonly jobs: Job[] = [];
   /**
    * The tests, by start time: the jobs a test driver (ctest, and so `make
-   * test`) started, each test program's run with its subtree. They use the
+   * test`) started, each test program's run with its subtree, and the test
+   * runs of other drivers (tests.ts: `./calc > test.out` in `make check`,
+   * automake's test-driver). They use the
    * build's products and make none: a file only they and the build's own
    * job read is still an output, and they are in no answer about the
    * build's jobs (the critical path, the parallelism, check, diff). A
    * test's processes are in it (of, unit) as in a job.
    */
   readonly tests: Job[] = [];
+  /**
+   * A command runner's start-up work (runners.ts: GNU parallel's `sleep`,
+   * `tput`, `sh -c 'echo cccc…'` probes), by start time: each child with
+   * its subtree, as a job is, but no job of the build: in no answer about
+   * the build's jobs, as the tests. A failed one whose runner succeeded,
+   * in a build that did, is a failed probe (failures.ts).
+   */
+  readonly probes: Job[] = [];
+  private readonly testSet = new Set<Job>();
+  /** The processes that act as build drivers (runsDriver): by program (isDriver), and command runners that drove (runners.ts). */
+  private readonly driver = new Set<number>();
   private readonly byProc = new Map<number, Job>();
   /** Processes in no job, as units of their own (made on demand). */
   private readonly lone = new Map<number, Job>();
@@ -209,7 +224,6 @@ export class JobIndex {
   /** copiedInto's answers, per unit and output. */
   private readonly copied = new Map<Job, Map<number, (input: number) => boolean>>();
 
-  private readonly drivers: ReadonlySet<string>;
   /** The traced command's processes (model.roots): each acts as a driver. */
   private readonly roots: ReadonlySet<number>;
 
@@ -218,11 +232,8 @@ export class JobIndex {
     opts: JobOptions = {},
   ) {
     const drivers = driverSet(opts);
-    this.drivers = drivers;
     const procs = new Map(model.processes.map((p) => [p.proc, p]));
     this.procs = procs;
-    const driver = new Set<number>();
-    for (const p of model.processes) if (isDriver(p, drivers, model.files)) driver.add(p.proc);
     const roots = new Set(model.roots);
     this.roots = roots;
     // a wrapper's command acts as a root; the wrapper's other processes are its own, in no job
@@ -233,14 +244,34 @@ export class JobIndex {
         roots.add(c.proc);
       }
     }
+    const driver = this.driver;
+    // a command runner's start-up work, set aside (runners.ts)
+    const aside = new Set<number>();
+    for (const p of model.processes) {
+      const named = isDriver(p, drivers, model.files);
+      if (isRunner(p)) {
+        const r = runnerChildren(model, procs, p, named || roots.has(p.proc));
+        if (!r.drives) continue;
+        for (const c of r.own) aside.add(c.proc);
+      } else if (!named) continue;
+      driver.add(p.proc);
+    }
+    const made: Job[] = [];
     for (const p of model.processes) {
       if (driver.has(p.proc) || roots.has(p.proc) || wrappers.has(p.parent)) continue;
       if (!(driver.has(p.parent) || roots.has(p.parent))) continue;
       if (wrapsDriver(p, procs, driver)) continue;
+      const job = this.add(p, procs, driver);
       const parent = procs.get(p.parent);
-      (parent && isDriver(parent, TEST_DRIVERS) ? this.tests : this.jobs).push(this.add(p, procs, driver));
+      if (aside.has(p.proc)) this.probes.push(job);
+      else if (parent && isDriver(parent, TEST_DRIVERS)) this.tests.push(job);
+      else made.push(job);
     }
-    for (const list of [this.jobs, this.tests]) list.sort((a, b) => a.start - b.start || a.proc - b.proc);
+    // with every job's Process.job set: the test runs among the rest (tests.ts)
+    const tests = testRuns(model, made, procs);
+    for (const job of made) (tests.has(job.proc) ? this.tests : this.jobs).push(job);
+    for (const job of this.tests) this.testSet.add(job);
+    for (const list of [this.jobs, this.tests, this.probes]) list.sort((a, b) => a.start - b.start || a.proc - b.proc);
   }
 
   private add(root: Process, procs: Map<number, Process>, driver: Set<number>): Job {
@@ -260,10 +291,9 @@ export class JobIndex {
     return job;
   }
 
-  /** True for a test (tests): a run a test driver started. */
+  /** True for a test (tests). */
   isTest(job: Job): boolean {
-    const parent = this.procs.get(this.procs.get(job.proc)?.parent ?? 0);
-    return this.byProc.get(job.proc) === job && !!parent && isDriver(parent, TEST_DRIVERS);
+    return this.testSet.has(job);
   }
 
   /**
@@ -562,7 +592,7 @@ export class JobIndex {
   drives(unit: Job): boolean {
     if (this.byProc.get(unit.proc) === unit) return false;
     const p = this.procs.get(unit.proc);
-    return !!p && (this.roots.has(p.proc) || isDriver(p, this.drivers, this.model.files)) && p.children.some((c) => this.byProc.has(c));
+    return !!p && (this.roots.has(p.proc) || this.driver.has(p.proc)) && p.children.some((c) => this.byProc.has(c));
   }
 
   /**
@@ -691,10 +721,9 @@ export class JobIndex {
     return from <= unit.start ? out : out.filter((o) => this.writtenUntil(unit, o) >= from);
   }
 
-  /** Whether process `proc` runs a build driver (DEFAULT_DRIVERS and --driver). */
+  /** Whether process `proc` runs a build driver (DEFAULT_DRIVERS and --driver, a command runner that drove: runners.ts). */
   runsDriver(proc: number): boolean {
-    const p = this.procs.get(proc);
-    return !!p && isDriver(p, this.drivers, this.model.files);
+    return this.driver.has(proc);
   }
 
   /**
