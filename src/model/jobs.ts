@@ -58,7 +58,7 @@
 import { baseName, relativeInside } from '../normalize/paths.js';
 import { Kind, READS, WRITES } from './kinds.js';
 import { outlivedProcs } from './outlived.js';
-import { endsWithCommand, isCopyTool, isPython, isWrapper, shellInline } from './program.js';
+import { endsWithCommand, isCopyTool, isPython, isWrapper, programName, shellInline } from './program.js';
 import { isRunner, runnerChildren } from './runners.js';
 import { testRuns } from './tests.js';
 import type { BuildFile, BuildModel, FileAccess, FileLink, Process } from './types.js';
@@ -67,7 +67,7 @@ import type { BuildFile, BuildModel, FileAccess, FileLink, Process } from './typ
  * Programs that start jobs, by program name. `cmake` only as `cmake --build`;
  * `setuptools` names a Python process running setuptools (runsSetuptools).
  */
-export const DEFAULT_DRIVERS: readonly string[] = ['make', 'gmake', 'ninja', 'samu', 'meson', 'cargo', 'go', 'scons', 'bazel', 'cmake', 'setuptools', 'ctest'];
+export const DEFAULT_DRIVERS: readonly string[] = ['make', 'gmake', 'ninja', 'samu', 'meson', 'cargo', 'go', 'scons', 'bazel', 'cmake', 'setuptools', 'ctest', 'node-gyp'];
 
 /** Drivers that run tests, by program name: what they start are tests (JobIndex.tests), not jobs of the build. */
 const TEST_DRIVERS: ReadonlySet<string> = new Set(['ctest']);
@@ -107,12 +107,15 @@ export function unitId(p: Pick<Process, 'job' | 'proc'>): number {
 }
 
 /**
- * True if `p` is a build driver: its program is one of `drivers`, or
+ * True if `p` is a build driver: its program is one of `drivers` (by its
+ * exe, its argv[0], or the script an interpreter runs, without a .js
+ * ending: `node …/node-gyp/bin/node-gyp.js rebuild`, which npm's install
+ * script starts through `sh -c`, is node-gyp), or
  * `drivers` has `setuptools` and it runs setuptools (runsSetuptools; only
  * with the model's `files`, which tell what it imported).
  */
 export function isDriver(p: Process, drivers: ReadonlySet<string>, files?: readonly BuildFile[]): boolean {
-  const names = [p.exe ? baseName(p.exe) : '', p.argv[0] ? baseName(p.argv[0]) : ''];
+  const names = [p.exe ? baseName(p.exe) : '', p.argv[0] ? baseName(p.argv[0]) : '', programName(p).replace(/\.[cm]?js$/, '')];
   for (const n of names) {
     if (!n || !drivers.has(n)) continue;
     if (n === 'cmake') return p.argv.includes('--build');

@@ -50,3 +50,13 @@ test('critical path: a build whose every job is a question still has one, its lo
   t.exit(1, 0);
   assert.deepEqual(summaryOf(t).critical_path.map((j) => j.argv[0]), ['printf']);
 });
+
+test("critical path of npm install building an addon: node-gyp, which npm's install script starts through sh -c, is a driver: gyp, then make's jobs", () => {
+  const s = summaryOf(nodeGypTrace(true, true));
+  // before: one job, `sh -c 'node-gyp rebuild'`, with gyp, make and the compiles inside it
+  assert.deepEqual(path(s), [`${GYP} 200`, 'g++ -c -o a.o ../src/a.cc 100', 'g++ -shared -o a.node a.o 100']);
+  assert.deepEqual(
+    s.jobs.map((j) => j.argv[0]),
+    ['python3', 'python3', 'g++', 'g++'],
+  );
+});

@@ -525,28 +525,36 @@ export function renameIntoPlaceTrace(): TraceBuilder {
  * src/a.cc to build/a.o (pid 5, 730-830 ms) and link build/a.node (pid 6,
  * 840-940 ms).
  */
-export function nodeGypTrace(probe = true): TraceBuilder {
+export function nodeGypTrace(probe = true, npm = false): TraceBuilder {
   const ms = (n: number) => BASE_TS + n * 1e6;
   const W = O_WRONLY | O_CREAT | O_TRUNC;
   const t = new TraceBuilder(1, '/w');
-  t.exec(1, '/usr/bin/node', ['node', '/usr/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js', 'rebuild'], '/w');
-  t.pathOp(1, 'unlink', 'build/a.o');
-  t.pathOp(1, 'unlink', 'build/gone.txt');
+  // under npm install: npm runs the package's install script, `sh -c 'node-gyp rebuild'`, and that node-gyp
+  const g = npm ? 21 : 1;
+  if (npm) {
+    t.exec(1, '/usr/bin/node', ['node', '/usr/lib/node_modules/npm/bin/npm-cli.js', 'install'], '/w');
+    t.fork(1, 20);
+    t.exec(20, '/bin/sh', ['sh', '-c', 'node-gyp rebuild'], '/w');
+    t.fork(20, 21);
+  }
+  t.exec(g, '/usr/bin/node', ['node', '/usr/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js', 'rebuild'], '/w');
+  t.pathOp(g, 'unlink', 'build/a.o');
+  t.pathOp(g, 'unlink', 'build/gone.txt');
   if (probe) {
-    t.fork(1, 2);
+    t.fork(g, 2);
     t.exec(2, '/usr/bin/python3', ['python3', '-c', "import sys; sys.stdout.buffer.write(sys.executable.encode('utf-8'));"], '/w');
     t.open(2, '/usr/lib/python3.11/os.py', { fd: 3 });
     t.close(2, 3);
     t.at(ms(500)).exit(2, 0);
   }
-  t.at(ms(510)).fork(1, 3);
+  t.at(ms(510)).fork(g, 3);
   t.exec(3, '/usr/bin/python3', ['python3', '/usr/lib/node_modules/npm/node_modules/node-gyp/gyp/gyp_main.py', 'binding.gyp', '-f', 'make'], '/w');
   t.open(3, 'binding.gyp', { fd: 3 });
   t.close(3, 3);
   t.open(3, 'build/Makefile', { fd: 3, flags: W });
   t.close(3, 3);
   t.at(ms(710)).exit(3, 0);
-  t.fork(1, 4);
+  t.fork(g, 4);
   t.exec(4, '/usr/bin/make', ['make', '-C', 'build'], '/w');
   t.open(4, 'build/Makefile', { fd: 3 });
   t.close(4, 3);
@@ -565,6 +573,10 @@ export function nodeGypTrace(probe = true): TraceBuilder {
   t.close(6, 3);
   t.at(ms(940)).exit(6, 0);
   t.exit(4, 0);
-  t.exit(1, 0);
+  t.exit(g, 0);
+  if (npm) {
+    t.exit(20, 0);
+    t.exit(1, 0);
+  }
   return t;
 }
