@@ -446,10 +446,10 @@ ebpfTest("kbuild's probes (cc-option's `-x c /dev/null -o .tmp_1/tmp`, a source 
   assert.deepEqual((JSON.parse(all.stdout) as CompileCommand[]).map((e) => e.file), ['/dev/null', `${dir}/probe.c`, `${dir}/main.c`]);
 });
 
-/** An entry as a build system's own database has it: no dependency-file options (CMake leaves them out), the compiler by its name and not under ccache (meson's has `ccache cc`), `file` absolute. */
+/** An entry as a build system's own database has it: no dependency-file options (CMake leaves them out), the compiler by its name and not under ccache or sccache (meson's has `ccache cc` when either is installed), `file` absolute. */
 function ownView(e: CompileCommand & { command?: string }): string {
   let args = e.arguments ?? e.command!.split(/\s+/).filter(Boolean); // (the projects' commands hold no quoted words)
-  if (path.basename(args[0]) === 'ccache') args = args.slice(1);
+  if (['ccache', 'sccache'].includes(path.basename(args[0]))) args = args.slice(1);
   args = [path.basename(args[0]), ...args.slice(1)];
   const kept: string[] = [];
   for (let i = 0; i < args.length; i++) {
