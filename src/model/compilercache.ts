@@ -18,7 +18,7 @@ export interface CompilerCacheHomes {
   tool: CompilerCacheTool;
   /** The cache directories it may use: $CCACHE_DIR, else the legacy ~/.ccache and $XDG_CACHE_HOME/ccache (~/.cache/ccache); sccache's $SCCACHE_DIR, else ~/.cache/sccache. */
   caches: string[];
-  /** Its configuration files and directories: $CCACHE_CONFIGPATH, ~/.config/ccache, /etc/ccache.conf; sccache's $SCCACHE_CONF, ~/.config/sccache. */
+  /** Its configuration files and directories: $CCACHE_CONFIGPATH, ~/.config/ccache, /etc/ccache.conf (and ~/.ccache, which it looks for, with a CCACHE_DIR); sccache's $SCCACHE_CONF, ~/.config/sccache. */
   configs: string[];
   /** The log it was told to write ($CCACHE_LOGFILE, $SCCACHE_ERROR_LOG): its bookkeeping, wherever it is. */
   logs: string[];
@@ -80,7 +80,8 @@ export function compilerCacheHomes(tool: CompilerCacheTool, env: readonly string
     return {
       tool,
       caches: set ? [set] : some(under(home, '.ccache'), under(cache, 'ccache')),
-      configs: some(absDir(vars.get('CCACHE_CONFIGPATH')), under(config, 'ccache'), '/etc/ccache.conf'),
+      // ccache looks for the legacy ~/.ccache whatever CCACHE_DIR says
+      configs: some(absDir(vars.get('CCACHE_CONFIGPATH')), under(config, 'ccache'), '/etc/ccache.conf', ...(set ? [under(home, '.ccache')] : [])),
       logs: some(absDir(vars.get('CCACHE_LOGFILE'))),
     };
   }
