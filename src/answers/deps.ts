@@ -29,7 +29,7 @@ import { Heap } from '../normalize/order.js';
 import { distinctFiles, usrNames } from '../model/usrmerge.js';
 import { linkInputOf, noiseOf, pathNoiseOf, placeOf } from './groups.js';
 import { phaseOf } from './phases.js';
-import { cacheGroups } from '../present/fold.js';
+import { bookkeepingOf, cacheGroups } from '../present/fold.js';
 
 export interface DepsOptions {
   /** Levels of jobs to follow (default: all). */
@@ -413,6 +413,8 @@ export function rdeps(build: Build, file: BuildFile, opts: DepsOptions = {}): De
   const maxDepth = opts.depth ?? Infinity;
   const files = build.model.files;
   const noise = noiseOf(build);
+  // a shared cache's bookkeeping (ccache's stats, locks, log) carries nothing from one compile to the next
+  const bookkeeping = bookkeepingOf(build);
   const made = new Set<number>();
   const read = new Set<number>([file.id]);
   // the jobs that made something from it; those that only read it (make or ninja reading a depfile) count
@@ -420,7 +422,7 @@ export function rdeps(build: Build, file: BuildFile, opts: DepsOptions = {}): De
   const units = new Set<number>();
   const readOnly = new Set<number>();
   const expanded = new Set<number>();
-  const how = impact(build, file, (o) => !!opts.all || !noise[o]);
+  const how = impact(build, file, (o) => !bookkeeping[o] && (!!opts.all || !noise[o]));
 
   const visit = (f: BuildFile, by: number | null, depth: number): DepNode => {
     const node: DepNode = { path: f.path, writer: by === null ? null : depProcess(build, by), children: [] };

@@ -9,7 +9,8 @@ import { toMs } from '../present/format.js';
 import { byPath, fileGroups, linkInputOf, noiseOf, pathNoiseOf, placeOf, probesByDir, type FileGroups } from './groups.js';
 import { READS, WRITES } from '../model/kinds.js';
 import { distinctFiles } from '../model/usrmerge.js';
-import { cacheGroups, type CacheGroup } from '../present/fold.js';
+import { bookkeepingOf, cacheGroups, type CacheGroup } from '../present/fold.js';
+import { cacheOutcome, type CacheOutcome } from '../model/compilercache.js';
 import { inConfigureStep, isConfigureStep, stepOf } from './phases.js';
 
 export interface SummaryJob {
@@ -20,6 +21,8 @@ export interface SummaryJob {
   exit_code: number;
   /** The signal that killed its root process; 0 if none did. */
   signal: number;
+  /** A compile through ccache: what ccache did (model/compilercache.ts cacheOutcome). */
+  ccache?: CacheOutcome;
 }
 
 /** A process named in the summary, with how it ended. */
@@ -120,7 +123,14 @@ export interface Summary {
    * directory (with a trailing slash) or the files' pattern; `files`, its
    * files in those lists.
    */
-  caches: Array<{ name: string; what: string; files: string[] }>;
+  caches: Array<{ name: string; what: string; files: string[]; shared?: CacheGroup['shared'] }>;
+  /**
+   * The compiles ccache ran (jobs whose root is `ccache CC … -c`), by what
+   * it did (model/compilercache.ts cacheOutcome): served from the cache
+   * without running the compiler, after running only the preprocessor, or
+   * by running the compiler; null when there was none.
+   */
+  ccache: { compiles: number; direct_hits: number; preprocessed_hits: number; misses: number } | null;
   /** Failed lookups per directory (distinct paths), most first. */
   probes: Array<{ dir: string; count: number }>;
   probe_count: number;
@@ -199,12 +209,35 @@ function cachesIn(build: Build, ids: readonly number[]): Summary['caches'] {
     else by.set(g, [build.model.files[id].path]);
   }
   const sorted = (l: string[]) => l.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return [...by].map(([g, files]) => ({ name: g.name, what: g.what, files: sorted(files) })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return [...by].map(([g, files]) => ({ name: g.name, what: g.what, files: sorted(files), ...(g.shared ? { shared: g.shared } : {}) })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 function jobEntry(build: Build, job: Job): SummaryJob {
   const root = build.process(job.proc);
-  return { proc: job.proc, argv: root?.argv ?? [], duration_ms: toMs(job.end - job.start), exit_code: root?.exitCode ?? -1, signal: root?.signal ?? 0 };
+  const ccache = root && cacheOutcome(root, (id) => build.process(id));
+  return {
+    proc: job.proc,
+    argv: root?.argv ?? [],
+    duration_ms: toMs(job.end - job.start),
+    exit_code: root?.exitCode ?? -1,
+    signal: root?.signal ?? 0,
+    ...(ccache ? { ccache } : {}),
+  };
+}
+
+/** How many of `jobs` ccache compiled, by outcome (Summary.ccache); null when none. */
+function ccacheCounts(build: Build, jobs: readonly Job[]): Summary['ccache'] {
+  const n = { compiles: 0, direct_hits: 0, preprocessed_hits: 0, misses: 0 };
+  for (const j of jobs) {
+    const root = build.process(j.proc);
+    const o = root && cacheOutcome(root, (id) => build.process(id));
+    if (!o) continue;
+    n.compiles++;
+    if (o === 'direct hit') n.direct_hits++;
+    else if (o === 'preprocessed hit') n.preprocessed_hits++;
+    else n.misses++;
+  }
+  return n.compiles ? n : null;
 }
 
 function processEntry(p: Process): SummaryProcess {
@@ -240,8 +273,9 @@ function outlivedEntries(build: Build): OutlivedProcess[] {
  */
 export function criticalPath(build: Build, keep?: ReadonlySet<number>): Array<{ job: Job; time: number }> {
   const all = keep ? build.jobs.jobs.filter((j) => keep.has(j.proc)) : build.jobs.jobs; // by start time
-  // runtime noise (/dev/null, /proc, …) orders nothing
+  // runtime noise (/dev/null, /proc, …) orders nothing, nor a shared cache's bookkeeping (ccache's stats, locks and log)
   const noise = noiseOf(build);
+  const bookkeeping = bookkeepingOf(build);
   const linked = all.filter((j) => !isQuestion(build, j, noise));
   const jobs = linked.length ? linked : all;
   const nesting = jobNesting(build, jobs);
@@ -250,7 +284,7 @@ export function criticalPath(build: Build, keep?: ReadonlySet<number>): Array<{ 
   const writers = new Map<number, Job[]>();
   for (const job of jobs) {
     for (const fid of job.written) {
-      if (noise[fid]) continue;
+      if (noise[fid] || bookkeeping[fid]) continue;
       let w = writers.get(fid);
       if (!w) writers.set(fid, (w = []));
       w.push(job);
@@ -502,6 +536,7 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
     temporaries: groups.temporaries.filter((id) => wroteIt(id) && touched(id)).length,
     after_build: paths(byPath(build, listed(afterBuildFiles(build, !!opts.all)))),
     caches: cachesIn(build, Object.values(lists).flat()),
+    ccache: ccacheCounts(build, jobs),
     probes: probesByDir(build, probes),
     probe_count: probes.length,
     critical_path: chain.map(({ job, time }) => ({ ...jobEntry(build, job), duration_ms: toMs(time) })),

@@ -5,7 +5,7 @@
  */
 import { commandLine, count, counted, displayPath, endedText, exitStatus, firstOf, formatDuration, pathShower, plural, showDirName } from '../present/format.js';
 import { dirName } from '../normalize/paths.js';
-import { foldDirs } from '../present/fold.js';
+import { foldDirs, isBookkeeping } from '../present/fold.js';
 import { commandIn } from '../present/label.js';
 import { lostEvents, shortfallNotes } from '../present/lost.js';
 import { depNodes, type DepNode, type DepsResult } from './deps.js';
@@ -40,7 +40,9 @@ function cacheIndex(s: Summary): Map<string, Cache> {
  * `paths` apart from those in a build tool's cache, and one line per cache
  * after them: its directory or pattern and what it is, with how many of
  * the paths it holds (`target/debug/.fingerprint/  (Cargo's fingerprints:
- * 18 files)`); a cache of one of them names that file.
+ * 18 files)`; a shared cache's entries apart from its bookkeeping:
+ * `/root/.cache/ccache/  (ccache's cache: 20 files, 8 of them entries)`);
+ * a cache of one of them names that file.
  */
 function cacheLines(show: Show, paths: readonly string[], caches: ReadonlyMap<string, Cache>): { rest: string[]; lines: string[] } {
   const rest: string[] = [];
@@ -51,9 +53,13 @@ function cacheLines(show: Show, paths: readonly string[], caches: ReadonlyMap<st
     else if (held.has(c)) held.get(c)!.push(p);
     else held.set(c, [p]);
   }
-  const lines = [...held].map(([c, files]) =>
-    files.length === 1 ? `  ${show(files[0]!)}  (${c.what})` : `  ${showDirName(show, c.name)}  (${c.what}: ${plural(files.length, 'file')})`,
-  );
+  // a shared cache (ccache's, Go's) says how many of its files are entries, the others being its bookkeeping (stats, locks)
+  const counts = (c: Cache, files: string[]) => {
+    const n = c.shared ? files.filter((f) => !isBookkeeping(f, c)).length : 0;
+    if (n === files.length) return plural(n, 'entry', 'entries');
+    return `${plural(files.length, 'file')}${n ? `, ${count(n)} of them ${n === 1 ? 'an entry' : 'entries'}` : ''}`;
+  };
+  const lines = [...held].map(([c, files]) => (files.length === 1 ? `  ${show(files[0]!)}  (${c.what})` : `  ${showDirName(show, c.name)}  (${c.what}: ${counts(c, files)})`));
   return { rest, lines };
 }
 
@@ -178,6 +184,7 @@ export function summaryText(s: Summary, opts: TextOptions = {}): string {
     const phase = (p: Summary['phases'][number]) => `${commandIn(p.argv, 50)}${p.configure ? ' (configure)' : ''}: ${plural(p.jobs, 'job')}${p.tests ? `, ${plural(p.tests, 'test')}` : ''}, ${formatDuration(p.duration_ms * 1e6)}`;
     out.push(`phases: ${s.phases.map(phase).join('; then ')}`);
   }
+  if (s.ccache) out.push(ccacheLine(s.ccache));
   if (s.failed_jobs.length) {
     out.push('');
     out.push(...failedJobLines(s.failed_jobs));
@@ -203,7 +210,7 @@ export function summaryText(s: Summary, opts: TextOptions = {}): string {
   if (s.jobs.length) {
     out.push('');
     out.push('slowest jobs:');
-    for (const j of s.jobs) out.push(`  ${ms(j.duration_ms).padStart(10)}  ${commandIn(j.argv, 120)}`);
+    for (const j of s.jobs) out.push(jobLine(j));
   }
   out.push('');
   const caches = cacheIndex(s);
@@ -220,9 +227,20 @@ export function summaryText(s: Summary, opts: TextOptions = {}): string {
   if (s.critical_path.length) {
     out.push('');
     out.push(`critical path (${plural(s.critical_path.length, 'job')}, ${ms(s.critical_path_ms)}):`);
-    for (const j of s.critical_path) out.push(`  ${ms(j.duration_ms).padStart(10)}  ${commandIn(j.argv, 120)}`);
+    for (const j of s.critical_path) out.push(jobLine(j));
   }
   return `${out.join('\n')}\n`;
+}
+
+/** A job of the slowest or the critical path: its time and command, and what ccache did for it. */
+function jobLine(j: Summary['jobs'][number]): string {
+  return `  ${ms(j.duration_ms).padStart(10)}  ${commandIn(j.argv, 120)}${j.ccache ? `  (ccache ${j.ccache})` : ''}`;
+}
+
+/** "ccache: 4 compiles: 3 direct hits, 1 preprocessed hit, 0 misses". */
+function ccacheLine(c: NonNullable<Summary['ccache']>): string {
+  const parts = [plural(c.direct_hits, 'direct hit'), plural(c.preprocessed_hits, 'preprocessed hit'), plural(c.misses, 'miss', 'misses')];
+  return `ccache: ${plural(c.compiles, 'compile')}: ${parts.join(', ')}`;
 }
 
 /** Paths in their order, those shown relative (the tree's) before the absolute ones: a list sorted by absolute path would put the tree's between /lib and /usr. */

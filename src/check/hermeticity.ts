@@ -24,7 +24,8 @@
  * not the installation's. The system is no such installation: under --strict, what the
  * build used under a system root is one finding per top directory (/usr/,
  * /etc/, /lib/, …), and a program from /usr takes nothing of /etc, /lib
- * or elsewhere into its finding.
+ * or elsewhere into its finding; so is each toolchain home (~/.cache/ccache/,
+ * ~/.cache/go-build/: one finding, not one per hash directory).
  *
  * A search (one process looking for the same names in several such
  * directories and finding none) is one finding.
@@ -80,7 +81,10 @@ export function buildDirs(build: Build): string[] {
 
 export function hermeticity(build: Build, noise: Noise, opts: HermeticityOptions = {}): Finding[] {
   const start = build.startDir || '/';
-  const toolchains = opts.strict ? [] : toolchainRoots(build);
+  const homes = toolchainRoots(build);
+  const toolchains = opts.strict ? [] : homes;
+  // under --strict a toolchain's home is one finding, as a system root is: ccache's cache, not one per <c>/<c>/ directory
+  const homeOf = (path: string) => (opts.strict ? homes.find((h) => path.startsWith(`${h}/`)) : undefined);
   // directories named by the log (the start and build directories, HOME, GOPATH…) as literal paths: a `*` in one allows nothing more
   const dirs = [start, ...buildDirs(build), ...toolchains].map((d) => compileGlob(literal(d)));
   const allowed: PathMatcher[] = [...dirs, ...(opts.strict ? [] : SYSTEM), ...(opts.allow ?? [])];
@@ -103,8 +107,8 @@ export function hermeticity(build: Build, noise: Noise, opts: HermeticityOptions
       // a directory's metadata looked at (stat): path walking; the files read in it are what counts
       if (k === Kind.STAT && (f.dir || isAbove(f.path))) continue;
       if (k === Kind.PROBE && TEMP.test(f.path)) continue;
-      // under --strict the system is reported per top directory: /usr/, /etc/, /lib/
-      const dir = systemTop(f.path) ?? dirName(f.path);
+      // under --strict the system is reported per top directory: /usr/, /etc/, /lib/; a toolchain's home as one
+      const dir = systemTop(f.path) ?? homeOf(f.path) ?? dirName(f.path);
       let uses = byDir.get(dir);
       if (!uses) byDir.set(dir, (uses = []));
       uses.push({ path: f.path, access: kindNames(k), time: secondsSince(build, a.first), proc: a.proc });

@@ -27,9 +27,12 @@
  * every process of the other that used the file had exited (a process may
  * write through an fd it opened long before), is ordered after it: the
  * driver waited for that root (a recipe that leaves a daemon running
- * stretches its job's span, not what the driver waited for). Directories, pseudo-files and
+ * stretches its job's span, not what the driver waited for). Directories, pseudo-files,
  * noise (noise.ts; not the linker's library search: a library another job
- * makes is a file of the build) are left out.
+ * makes is a file of the build) and the caches concurrent compiles share
+ * under their tool's locking (present/fold.ts CacheGroup.shared: ccache's,
+ * sccache's, Go's, with their stats, locks and logs) are left out. A use
+ * is named as it was: read, ran, looked at (a stat), looked for.
  *
  * In a build that failed, a job that failed after looking for a file (not
  * found) that another job, not containing it, created later is a
@@ -42,6 +45,7 @@ import { cmakeRaceFix, cmakeSubMake, RACE_FIX } from './fix.js';
 import { jobRef, secondsSince, type FileUse, type Finding, type PathNamer } from './finding.js';
 import { isLibraryPath, type Noise } from './noise.js';
 import { isPseudoPath } from '../normalize/paths.js';
+import { cacheGroups } from '../present/fold.js';
 
 const LOOKS = USES | Kind.PROBE;
 /** Findings per file at most (a log every job appends to would give one per pair). */
@@ -76,6 +80,7 @@ export function races(build: Build, noise: Noise, show: PathNamer = pathShower(b
   const skip = (f: BuildFile, a: FileAccess) => noise.use(f, a) && !(a.kinds === Kind.PROBE && isLibraryPath(f.path));
   const out: Finding[] = [];
   const units = new Units(build);
+  const groups = cacheGroups(build);
   const buildFailed = !!build.model.trailer && (build.model.trailer.exit_status ?? 0) !== 0;
   for (const f of build.model.files) {
     if (f.dir || !(f.kinds & WRITES) || isPseudoPath(f.path)) continue;
@@ -83,7 +88,8 @@ export function races(build: Build, noise: Noise, show: PathNamer = pathShower(b
     const all = jobUses(build, f, skip);
     const uses = all.filter((u) => u.write >= 0 || build.jobs.get(u.job) || !all.some((v) => v.write >= 0 && v.job !== u.job && units.contains(u.job, v.job)));
     if (uses.length < 2 || !uses.some((u) => u.write >= 0)) continue;
-    if (noise.file(f)) continue;
+    // a cache concurrent compiles share under its tool's locking (ccache's, Go's): one key holds one content, and its stats, locks and log are the tool's
+    if (noise.file(f) || groups[f.id]?.shared) continue;
     uses.sort((a, b) => units.span(a.job)[0] - units.span(b.job)[0] || a.job - b.job);
     const here: Finding[] = [];
     /** Appends by unordered concurrent jobs: one finding for the file. */
@@ -246,6 +252,23 @@ function jobUses(build: Build, f: BuildFile, skip: (f: BuildFile, a: FileAccess)
   return [...by.values()].sort((a, b) => a.job - b.job);
 }
 
+/**
+ * How a job used a file it did not write, its strongest use: read it (or
+ * linked from it), ran it, listed it (a directory), stat'ed it (its size
+ * or mtime: a recipe's `test -nt`; make's own stats are its unit's
+ * bookkeeping, jobUses), or looked for it and did not find it.
+ */
+function lookOf(kinds: number): 'read' | 'exec' | 'list' | 'stat' | 'probe' {
+  if (kinds & (Kind.READ | Kind.LINK_FROM)) return 'read';
+  if (kinds & Kind.EXEC) return 'exec';
+  if (kinds & Kind.LIST) return 'list';
+  if (kinds & Kind.STAT) return 'stat';
+  return 'probe';
+}
+
+/** The verb of a finding's sentence for each use (lookOf). */
+const LOOKED = { read: 'read', exec: 'ran', list: 'listed', stat: 'looked at', probe: 'looked for' } as const;
+
 /** "job 7", "process 3" (a driver in no job). */
 function unitName(build: Build, unit: number): string {
   return `${build.jobs.get(unit) ? 'job' : 'process'} ${unit}`;
@@ -266,15 +289,15 @@ function finding(build: Build, units: Units, f: BuildFile, w: JobUse, o: JobUse,
     `${unitName(build, sides.w)} (${commandLine(build.process(sides.w)?.argv ?? [], 60)}) and ${unitName(build, sides.o)} (${commandLine(build.process(sides.o)?.argv ?? [], 60)})`;
   const both = nested ? `${subs()} ran at the same time (${overlap}) and nothing orders them` : `they overlapped ${overlap}`;
   // how the other job used it: ran it (a tool the build made), read it, or only looked for it
-  const ran = (o.lookKinds & (Kind.EXEC | Kind.READ)) === Kind.EXEC;
-  const looked = ran ? 'ran' : o.lookKinds & ~Kind.PROBE ? 'read' : 'looked for';
+  const how = lookOf(o.lookKinds);
+  const looked = LOOKED[how];
   const ww = o.write >= 0;
   // looked for before the other job made it: whichever of the two started first, it was there or not by luck of scheduling
   const ubp = !ww && w.created && o.look < w.write;
   const wUse: FileUse = { path: f.path, access: ['write'], time: secondsSince(build, w.write), proc: w.writer };
   const oUse: FileUse = ww
     ? { path: f.path, access: ['write'], time: secondsSince(build, o.write), proc: o.writer }
-    : { path: f.path, access: ran ? ['exec'] : o.lookKinds & ~Kind.PROBE ? ['read'] : ['probe'], time: secondsSince(build, o.look), proc: o.proc };
+    : { path: f.path, access: [how], time: secondsSince(build, o.look), proc: o.proc };
   const refs = (a: JobUse, sa: number, b: JobUse, sb: number) => [
     jobRef(build, sa),
     jobRef(build, sb),

@@ -31,6 +31,16 @@
  *          (credentials of any network client, read only when pip goes to
  *          the network: a build that does should show it), the project's
  *          own setup.cfg or pyproject.toml (inputs in the start directory)
+ *   ccache, sccache
+ *          the compiler cache's directory (CCACHE_DIR, default ~/.ccache
+ *          or ~/.cache/ccache; SCCACHE_DIR, default ~/.cache/sccache), its
+ *          configuration (CCACHE_CONFIGPATH, ~/.config/ccache,
+ *          /etc/ccache.conf; SCCACHE_CONF, ~/.config/sccache) and the log
+ *          it was told to write (CCACHE_LOGFILE, SCCACHE_ERROR_LOG):
+ *          model/compilercache.ts. Every ccache looks for its
+ *          configuration and reads and writes its cache: a build through
+ *          ccache (CC="ccache gcc", /usr/lib/ccache/gcc) is no less
+ *          hermetic than the same build without
  *   and git's user configuration (~/.gitconfig, ~/.config/git/config),
  *          which go's VCS stamping and cargo's workspace discovery read
  *
@@ -50,9 +60,10 @@
 import { type Build, type Process } from '../model/index.js';
 import { envMap } from '../model/env.js';
 import { goCacheOf } from '../model/gotool.js';
+import { compilerCacheHomes, compilerCacheTool, type CompilerCacheTool } from '../model/compilercache.js';
 import { baseName, dirName } from '../normalize/paths.js';
 
-type Toolchain = 'go' | 'rust' | 'python';
+type Toolchain = 'go' | 'rust' | 'python' | CompilerCacheTool;
 
 const PROGRAMS: ReadonlyMap<string, Toolchain> = new Map([
   ['go', 'go'],
@@ -66,13 +77,14 @@ const PROGRAMS: ReadonlyMap<string, Toolchain> = new Map([
 /** python, python3, python3.11, pip, pip3, pip3.11. */
 const PYTHON = /^(python|pip)\d*(\.\d+)?$/;
 
-/** The toolchain a program is of. */
-function toolchainOf(program: string): Toolchain | undefined {
-  return PROGRAMS.get(program) ?? (PYTHON.test(program) ? 'python' : undefined);
+/** The toolchain a process's program is of (a compiler cache by its exe too: /usr/lib/ccache/gcc is ccache). */
+function toolchainOf(program: string, p: Process): Toolchain | undefined {
+  return compilerCacheTool(p) ?? PROGRAMS.get(program) ?? (PYTHON.test(program) ? 'python' : undefined);
 }
 
-/** Whether a process of the toolchain is its build tool driving the build: go, cargo, pip, python running setup.py, -m build or -m pip. */
+/** Whether a process of the toolchain is its build tool driving the build: go, cargo, pip, python running setup.py, -m build or -m pip; any ccache or sccache. */
 function drives(kind: Toolchain, program: string, argv: readonly string[]): boolean {
+  if (kind === 'ccache' || kind === 'sccache') return true;
   if (kind === 'go') return program === 'go';
   if (kind === 'rust') return program === 'cargo';
   if (program.startsWith('pip')) return true;
@@ -137,6 +149,10 @@ const userSitesOf = new WeakMap<Build, Map<string, string[]>>();
 /** The homes one toolchain's program uses, from its environment. */
 function homesOf(build: Build, kind: Toolchain, p: Process): string[] {
   const env = p.env;
+  if (kind === 'ccache' || kind === 'sccache') {
+    const h = compilerCacheHomes(kind, env);
+    return [...h.caches, ...h.configs, ...h.logs];
+  }
   const home = envValue(env, 'HOME');
   const config = envValue(env, 'XDG_CONFIG_HOME') ?? (home && `${home}/.config`);
   const cache = envValue(env, 'XDG_CACHE_HOME') ?? (home && `${home}/.cache`);
@@ -179,13 +195,13 @@ export function toolchainRoots(build: Build): string[] {
   const program = (p: Process) => baseName(p.exe || p.argv[0] || '');
   const driven = new Set<Toolchain>();
   for (const p of build.model.processes) {
-    const kind = toolchainOf(program(p));
+    const kind = toolchainOf(program(p), p);
     if (kind && p.execd && drives(kind, program(p), p.argv)) driven.add(kind);
   }
   // processes with the same environment and program share their homes: look once
   const seen = new Map<readonly string[], Set<string>>();
   for (const p of build.model.processes) {
-    const kind = toolchainOf(program(p));
+    const kind = toolchainOf(program(p), p);
     if (!kind || !p.execd || !driven.has(kind)) continue;
     let programs = seen.get(p.env);
     if (!programs) seen.set(p.env, (programs = new Set()));

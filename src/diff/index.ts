@@ -17,6 +17,7 @@ import { mergedUsr } from '../model/usrmerge.js';
 import { tornAt, type Damage } from '../log/check.js';
 import { exitText } from '../present/format.js';
 import { Noise } from '../check/noise.js';
+import { cacheGroups } from '../present/fold.js';
 import { dirAliases } from './aliases.js';
 import { baseDirs, movedDirs } from './base.js';
 import { compileMasks, Masker } from './mask.js';
@@ -543,17 +544,20 @@ interface Found {
  * two trees (two checkouts, compared by the path relative to each start
  * directory): by size only, as an open found it, since copying or checking
  * out gives every file a time of its own; a same-size edit there is not
- * seen (bt hashes no content).
+ * seen (bt hashes no content). Not a build tool's cache (present/fold.ts):
+ * ccache and go touch the entries they use (their LRU), and which entries
+ * a build used follows from its inputs.
  */
 function changedInputs(a: Side, b: Side): DiffReport['inputs_changed'] {
   const collect = (s: Side) => {
     const noise = new Noise(s.build);
+    const caches = cacheGroups(s.build);
     // by the name the rest of the diff knows it by: a file of the build tree relative to its start directory, so two checkouts compare
     const out = new Map<string, Found | null>(); // null: two files of one name (masked)
     for (const f of s.build.model.files) {
       // used, never written by the build (a target it remakes has an older mtime each time)
       if (f.dir || f.created || f.mtime === undefined || !(f.kinds & (READS | Kind.STAT)) || f.kinds & WRITES) continue;
-      if (isPseudoPath(f.path) || noise.path(f.path)) continue;
+      if (isPseudoPath(f.path) || noise.path(f.path) || caches[f.id]) continue;
       const key = s.mask.path(f.path);
       if (key.includes('<tmp>')) continue;
       out.set(key, out.has(key) ? null : { file: f, tools: toolsOf(s, f, READS | Kind.STAT) });

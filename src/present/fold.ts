@@ -12,6 +12,7 @@
  */
 import type { Build } from '../model/index.js';
 import { goCacheOf } from '../model/gotool.js';
+import { ccacheDirByLayout, compilerCacheHomes, compilerCacheTool, isCompilerCacheEntry, type CompilerCacheTool } from '../model/compilercache.js';
 import { programName } from '../model/program.js';
 import { baseName, dirName } from '../normalize/paths.js';
 
@@ -67,6 +68,25 @@ export interface CacheGroup {
    * compiler and libraries tell of configure, not of what the build made).
    */
   whole?: true;
+  /**
+   * A cache that concurrent jobs share under the tool's own locking (the
+   * Go build cache, ccache's, sccache's), by its tool: which job wrote an
+   * entry is no race (one key, one content), and its bookkeeping
+   * (isBookkeeping: stats, locks, CACHEDIR.TAG, scratch, its log) orders
+   * no job after another; its entries are what a cache hit is made of.
+   */
+  shared?: 'go' | CompilerCacheTool;
+}
+
+/**
+ * Whether `path`, in cache group `g`, is the tool's bookkeeping rather
+ * than a cache entry: what links no job to another (the critical path, bt
+ * rdeps) and races with nothing (bt check). A shared cache's files but its
+ * entries (Go's xx/<hash>-a|-d, ccache's <c>/<c>/<key>M|R).
+ */
+export function isBookkeeping(path: string, g: CacheGroup | undefined): boolean {
+  if (!g?.shared) return false;
+  return g.shared === 'go' ? !GO_ENTRY.test(path) : !isCompilerCacheEntry(g.shared, path);
 }
 
 /** What cacheGroupOf needs to know of the build beyond a path. */
@@ -77,6 +97,15 @@ export interface CacheContext {
   cargoProfiles: ReadonlySet<string>;
   /** Cargo's target directories above the profiles (target, and target/<triple> under it), each to its top one (target). */
   cargoTargets: ReadonlyMap<string, string>;
+  /** Compiler caches (ccache's, sccache's cache directories) and the logs they were told to write (CCACHE_LOGFILE), by path, with their tool. */
+  compilerCaches: ReadonlyMap<string, CompilerCacheTool>;
+  compilerLogs: ReadonlyMap<string, CompilerCacheTool>;
+}
+
+/** The environments of a build's compiler cache processes (ccache, sccache), with their tool. */
+export interface CompilerCacheEnv {
+  tool: CompilerCacheTool;
+  env: readonly string[];
 }
 
 /** A Go cache entry, below its cache: xx/<sha256 of the action or output>-a (action) or -d (data). */
@@ -111,16 +140,39 @@ const TRIPLE = /^[a-z0-9_]+-[a-z0-9_]+-[a-z0-9_.-]+$/;
 /**
  * What cacheGroupOf needs from a build: the Go caches its go processes
  * use (`goEnvs`: their environments; model/gotool.ts) or whose entries it
- * touched, and Cargo's profile directories (those with a .fingerprint
- * directory) and the target directories above them.
+ * touched, Cargo's profile directories (those with a .fingerprint
+ * directory) and the target directories above them, and the compiler
+ * caches its ccache and sccache processes use (`compilerEnvs`; ccache's
+ * also by the layout of the files they touched, `compilerPaths`: a
+ * cache_dir set in ccache.conf) and the logs they write.
  */
-export function cacheContext(paths: Iterable<string>, goEnvs: Iterable<readonly string[]>): CacheContext {
+export function cacheContext(
+  paths: Iterable<string>,
+  goEnvs: Iterable<readonly string[]>,
+  compilerEnvs: Iterable<CompilerCacheEnv> = [],
+  compilerPaths: Iterable<string> = [],
+): CacheContext {
   const goCaches = new Set<string>();
   const cargoProfiles = new Set<string>();
+  const compilerCaches = new Map<string, CompilerCacheTool>();
+  const compilerLogs = new Map<string, CompilerCacheTool>();
   for (const env of goEnvs) {
     const dir = goCacheOf(env);
     if (dir !== undefined && dir !== '/') goCaches.add(dir);
   }
+  for (const { tool, env } of compilerEnvs) {
+    const homes = compilerCacheHomes(tool, env);
+    for (const d of homes.caches) compilerCaches.set(d, tool);
+    for (const l of homes.logs) compilerLogs.set(l, tool);
+  }
+  // by layout, the shallowest first: ccache looks for an entry at deeper levels too (<c>/<c>/<c>/<key>M), inside the cache
+  const byLayout = new Set<string>();
+  for (const p of compilerPaths) {
+    const dir = ccacheDirByLayout(p);
+    if (dir !== undefined) byLayout.add(dir);
+  }
+  const within = (d: string) => [...compilerCaches.keys()].some((c) => d === c || d.startsWith(`${c}/`));
+  for (const dir of [...byLayout].sort((a, b) => a.length - b.length)) if (!within(dir)) compilerCaches.set(dir, 'ccache');
   for (const p of paths) {
     const entry = GO_ENTRY.exec(p);
     if (entry) goCaches.add(p.slice(0, entry.index));
@@ -135,7 +187,7 @@ export function cacheContext(paths: Iterable<string>, goEnvs: Iterable<readonly 
     cargoTargets.set(up, top);
     cargoTargets.set(top, top);
   }
-  return { goCaches, cargoProfiles, cargoTargets };
+  return { goCaches, cargoProfiles, cargoTargets, compilerCaches, compilerLogs };
 }
 
 /**
@@ -169,6 +221,9 @@ function inCargoProfile(dir: string, ctx: CacheContext): boolean {
  * for a file that is not in one. The rules:
  *   - the Go build cache (CacheContext.goCaches), with everything in it:
  *     the directory, its xx/ directories, its entries, trim.txt;
+ *   - a compiler cache (CacheContext.compilerCaches: ccache's, sccache's),
+ *     with everything in it: its entries, stats, locks, CACHEDIR.TAG,
+ *     tmp/; and the log it writes (CCACHE_LOGFILE), that file alone;
  *   - the go command's work directory (/tmp/go-build123/) and its linker's
  *     (/tmp/go-link-123/), with everything in them: removed when it ends;
  *   - Cargo's directories (cargoLayoutOf), one group per target directory
@@ -189,8 +244,12 @@ function inCargoProfile(dir: string, ctx: CacheContext): boolean {
 export function cacheGroupOf(path: string, ctx: CacheContext): CacheGroup | undefined {
   const target = ctx.cargoProfiles.size ? cargoLayoutOf(path, ctx) : undefined;
   if (target !== undefined) return { name: `${target}/**/`, what: "Cargo's directories" };
+  const log = ctx.compilerLogs.get(path);
+  if (log) return { name: path, what: `${log}'s log`, shared: log };
   for (let d = path; d !== '/' && d !== ''; d = dirName(d)) {
-    if (ctx.goCaches.has(d)) return { name: `${d}/`, what: 'Go build cache' };
+    if (ctx.goCaches.has(d)) return { name: `${d}/`, what: 'Go build cache', shared: 'go' };
+    const compiler = ctx.compilerCaches.get(d);
+    if (compiler) return { name: `${d}/`, what: `${compiler}'s cache`, shared: compiler };
     const base = d.slice(d.lastIndexOf('/') + 1);
     if (base === NPM_CACHE) return { name: `${d}/`, what: "npm's cache" };
     const work = GO_WORK.exec(base);
@@ -215,7 +274,15 @@ export function cacheGroups(build: Build): ReadonlyArray<CacheGroup | undefined>
   if (out) return out;
   const files = build.model.files;
   const goEnvs = build.model.processes.filter((p) => programName(p) === 'go').map((p) => p.env);
-  const ctx = cacheContext(files.map((f) => f.path), goEnvs);
+  const compilerEnvs: CompilerCacheEnv[] = [];
+  const compilerPaths: string[] = [];
+  for (const p of build.model.processes) {
+    const tool = p.execd ? compilerCacheTool(p) : undefined;
+    if (!tool) continue;
+    compilerEnvs.push({ tool, env: p.env });
+    if (tool === 'ccache') for (const id of p.files.keys()) compilerPaths.push(files[id].path);
+  }
+  const ctx = cacheContext(files.map((f) => f.path), goEnvs, compilerEnvs, compilerPaths);
   const byName = new Map<string, CacheGroup>();
   out = files.map((f) => {
     const g = cacheGroupOf(f.path, ctx);
@@ -227,4 +294,19 @@ export function cacheGroups(build: Build): ReadonlyArray<CacheGroup | undefined>
   });
   groupsOf.set(build, out);
   return out;
+}
+
+const bookkeepingFlags = new WeakMap<Build, Uint8Array>();
+
+/** Whether each file of a build (by id) is a shared cache's bookkeeping (isBookkeeping), computed once per build: what orders no job after another. */
+export function bookkeepingOf(build: Build): Uint8Array {
+  let flags = bookkeepingFlags.get(build);
+  if (!flags) {
+    const groups = cacheGroups(build);
+    const files = build.model.files;
+    flags = new Uint8Array(files.length);
+    for (let i = 0; i < files.length; i++) if (isBookkeeping(files[i].path, groups[i])) flags[i] = 1;
+    bookkeepingFlags.set(build, flags);
+  }
+  return flags;
 }

@@ -231,14 +231,14 @@ test('graph: Cargo fingerprints, the incremental cache and the codegen units of 
 test('summary: a cache is one line after the other files, with its count; the JSON names every file', () => {
   const s = summaryOf(goTrace());
   assert.deepEqual(s.outputs, ['/p/app', ...ENTRIES], 'the product first');
-  assert.deepEqual(s.caches, [{ name: '/gc/', what: 'Go build cache', files: [...ENTRIES, '/gc/trim.txt'] }], 'by path');
+  assert.deepEqual(s.caches, [{ name: '/gc/', what: 'Go build cache', files: [...ENTRIES, '/gc/trim.txt'], shared: 'go' }], 'by path');
   const text = summaryText(s);
   assert.equal(section(text, 'inputs from elsewhere', 'intermediates'), [
     'inputs from elsewhere (1):',
     '  /gc/trim.txt  (Go build cache)',
     'outputs (15):',
     '  app',
-    '  /gc/  (Go build cache: 14 files)',
+    '  /gc/  (Go build cache: 14 entries)',
     '',
   ].join('\n'));
 
