@@ -30,6 +30,7 @@ import { distinctFiles, usrNames } from '../model/usrmerge.js';
 import { linkInputOf, noiseOf, pathNoiseOf, placeOf } from './groups.js';
 import { phaseOf } from './phases.js';
 import { bookkeepingOf, cacheGroups } from '../present/fold.js';
+import { toMs } from '../present/format.js';
 
 export interface DepsOptions {
   /** Levels of jobs to follow (default: all). */
@@ -79,6 +80,15 @@ export interface DepsResult {
   lookups: Array<DepProcess & { found: boolean }>;
   /** deps of a file the build did not write: the processes left running that wrote it after the build ended (model/outlived.ts setAsideAfterBuild). */
   afterBuild: DepProcess[];
+  /** FILE was made during the build by a process outside the trace (model/outside.ts): when the build found it missing, then present (ms from the build's start); null otherwise. */
+  madeOutside: { missing_ms: number; found_ms: number } | null;
+}
+
+/** When the build found FILE missing, then present, if a process outside the trace made it (BuildFile.outside). */
+function madeOutside(build: Build, f: BuildFile): DepsResult['madeOutside'] {
+  const o = f.outside;
+  const at = (ts: number) => toMs(ts - build.model.startTs);
+  return o ? { missing_ms: at(o.missing), found_ms: at(o.found) } : null;
 }
 
 /** The unit of work a process belongs to: its job's root, else itself (model/jobs.ts). */
@@ -328,6 +338,7 @@ export function deps(build: Build, file: BuildFile, opts: ProvenanceOptions = {}
     readers,
     lookups,
     afterBuild,
+    madeOutside: madeOutside(build, file),
   };
 }
 
@@ -458,6 +469,7 @@ export function rdeps(build: Build, file: BuildFile, opts: DepsOptions = {}): De
     readers: [],
     lookups: [],
     afterBuild: [],
+    madeOutside: madeOutside(build, file),
   };
 }
 

@@ -41,6 +41,8 @@ export interface FileGroups {
   temporaries: number[];
   /** Probed paths (file ids) that the build never found. */
   probes: number[];
+  /** Made during the build by processes outside the trace, written by none of it (model/outside.ts): no inputs. */
+  outside: number[];
 }
 
 const SYSTEM = [...SYSTEM_PATHS, '/opt'].map((g) => compileGlob(g, '/'));
@@ -322,7 +324,7 @@ function productsFirst(build: Build, ids: number[]): number[] {
  * then drops the names twice over: bt summary --filter).
  */
 export function fileGroups(build: Build, opts: { all?: boolean; distinct?: boolean } = {}): FileGroups {
-  const g: FileGroups = { inputs: { tree: [], system: [], elsewhere: [] }, outputs: [], intermediates: [], temporaries: [], probes: [] };
+  const g: FileGroups = { inputs: { tree: [], system: [], elsewhere: [] }, outputs: [], intermediates: [], temporaries: [], probes: [], outside: [] };
   const start = build.startDir;
   const noise = noiseOf(build);
   const caches = cacheGroups(build);
@@ -335,6 +337,8 @@ export function fileGroups(build: Build, opts: { all?: boolean; distinct?: boole
       if (isSetApart(f, build.model.files, !!caches[f.id])) g.temporaries.push(f.id);
       else if (f.removed || readByOthers(build, f)) g.intermediates.push(f.id);
       else g.outputs.push(f.id);
+    } else if (f.outside) {
+      g.outside.push(f.id);
     } else if (k & READS) {
       g.inputs[placeOf(f.path, start)].push(f.id);
     } else if (k & Kind.PROBE && !(k & (Kind.STAT | Kind.LIST | Kind.DELETE))) {
@@ -345,7 +349,7 @@ export function fileGroups(build: Build, opts: { all?: boolean; distinct?: boole
     for (const place of ['tree', 'system', 'elsewhere'] as const) g.inputs[place] = distinctFiles(build, g.inputs[place]);
     g.probes = distinctFiles(build, g.probes);
   }
-  for (const ids of [g.inputs.tree, g.inputs.system, g.inputs.elsewhere, g.probes]) byPath(build, ids);
+  for (const ids of [g.inputs.tree, g.inputs.system, g.inputs.elsewhere, g.probes, g.outside]) byPath(build, ids);
   productsFirst(build, g.outputs);
   treeFirst(build, g.intermediates);
   treeFirst(build, g.temporaries);

@@ -3,7 +3,7 @@
  * keys are the JSON output's (stable, documented in the README).
  */
 import type { Subject } from '../filter/index.js';
-import { failed, failedJobs, failedProbes, innermostFailure, programName, type Build, type Job, type Process } from '../model/index.js';
+import { buildServers, failed, failedJobs, failedProbes, innermostFailure, programName, type Build, type Job, type Process, type ServerHint } from '../model/index.js';
 import { filterMatches, type ModelEnv } from '../model/subject.js';
 import { toMs } from '../present/format.js';
 import { byPath, fileGroups, linkInputOf, noiseOf, pathNoiseOf, placeOf, probesByDir, type FileGroups } from './groups.js';
@@ -90,6 +90,14 @@ export interface Summary {
   tools: Array<{ exe: string; count: number; wall_ms: number }>;
   /** Jobs (with a filter: the jobs one of the selected processes ran in, whatever their root). */
   job_count: number;
+  /**
+   * The traced command's processes that did work of the build themselves
+   * (model/jobs.ts JobIndex.rootWork: ant's java compiling, `gradle
+   * --no-daemon`, a script writing its outputs; no build driver by
+   * program): counted among the jobs (job_count, jobs, critical_path,
+   * parallelism), each with its whole time.
+   */
+  root_jobs: SummaryJob[];
   /** Tests (model/jobs.ts JobIndex.tests: the runs ctest started), not among the jobs; with a filter, those one of the selected processes ran in. */
   test_count: number;
   /** The tests that failed, the first to end first (the fields of failed_jobs). */
@@ -131,6 +139,18 @@ export interface Summary {
    * by running the compiler; null when there was none.
    */
   ccache: { compiles: number; direct_hits: number; preprocessed_hits: number; misses: number } | null;
+  /**
+   * Files made during the build by processes outside the trace (model/outside.ts:
+   * found missing, then present with an mtime inside the trace, written
+   * by no process of the build: a build server's), by path. Not inputs.
+   */
+  made_outside: string[];
+  /**
+   * Known build servers whose client ran in the build while the server
+   * did not run in the trace (model/outside.ts buildServers): the build's
+   * work may have been done there. `server`, `evidence`, `advice`.
+   */
+  servers: ServerHint[];
   /** Failed lookups per directory (distinct paths), most first. */
   probes: Array<{ dir: string; count: number }>;
   probe_count: number;
@@ -272,7 +292,7 @@ function outlivedEntries(build: Build): OutlivedProcess[] {
  * time on it (ns).
  */
 export function criticalPath(build: Build, keep?: ReadonlySet<number>): Array<{ job: Job; time: number }> {
-  const all = keep ? build.jobs.jobs.filter((j) => keep.has(j.proc)) : build.jobs.jobs; // by start time
+  const all = workUnits(build, keep); // by start time
   // runtime noise (/dev/null, /proc, …) orders nothing, nor a shared cache's bookkeeping (ccache's stats, locks and log)
   const noise = noiseOf(build);
   const bookkeeping = bookkeepingOf(build);
@@ -325,6 +345,18 @@ export function criticalPath(build: Build, keep?: ReadonlySet<number>): Array<{ 
   const chain: Array<{ job: Job; time: number }> = [];
   for (let j = last; j; j = prev.get(j.proc)) chain.push({ job: j, time: nesting.ownTime(j) });
   return chain.reverse();
+}
+
+/**
+ * The units of work the critical path, the parallelism and the slowest
+ * jobs are of: the jobs, and the roots that did work of the build
+ * themselves (model/jobs.ts JobIndex.rootWork: ant's java), by start time;
+ * with `keep`, those whose roots it holds.
+ */
+export function workUnits(build: Build, keep?: ReadonlySet<number>): Job[] {
+  const { jobs, rootWork } = build.jobs;
+  const all = rootWork.length ? [...rootWork, ...jobs].sort((a, b) => a.start - b.start || a.proc - b.proc) : jobs;
+  return keep ? all.filter((j) => keep.has(j.proc)) : all;
 }
 
 /**
@@ -413,7 +445,8 @@ function jobNesting(build: Build, jobs: readonly Job[]): JobNesting {
 /** The job whose processes started job `j` (a configure step's try-compile under cmake), if any. */
 function enclosingJob(build: Build, j: Job): Job | undefined {
   for (let p = build.process(j.proc)?.parent; p; p = build.process(p)?.parent) {
-    const outer = build.jobs.of(p);
+    // a root that did work of its own holds the jobs it started (workUnits)
+    const outer = build.jobs.of(p) ?? build.jobs.rootWork.find((u) => u.proc === p);
     if (outer && outer !== j) return outer;
   }
   return undefined;
@@ -450,7 +483,7 @@ function parallelism(build: Build, keep?: ReadonlySet<number>, keepJobs?: Readon
     start = Math.min(start, s);
     end = Math.max(end, e);
   };
-  const jobs = keepJobs ? build.jobs.jobs.filter((j) => keepJobs.has(j.proc)) : build.jobs.jobs;
+  const jobs = workUnits(build, keepJobs);
   if (jobs.length) {
     const nesting = jobNesting(build, jobs);
     for (const j of jobs) {
@@ -476,10 +509,12 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
     t.wall += Math.max(0, build.endInBuild(p) - p.start);
   }
   // with a filter, the jobs its processes ran in: a compile whose cc1 matched, not only one whose root did
-  const keepJobs = keep ? new Set(procs.filter((p) => p.job).map((p) => p.job)) : undefined;
+  const keepJobs = keep ? new Set(procs.filter((p) => p.job || build.jobs.rootWork.some((u) => u.proc === p.proc)).map((p) => p.job || p.proc)) : undefined;
   const jobs = build.jobs.jobs.filter((j) => !keepJobs || keepJobs.has(j.proc));
+  // the jobs, and the roots that did work themselves (workUnits): what the count and the slowest jobs are of
+  const units = workUnits(build, keepJobs);
   const tests = build.jobs.tests.filter((j) => !keepJobs || keepJobs.has(j.proc));
-  const slowest = [...jobs].sort((a, b) => b.end - b.start - (a.end - a.start) || a.proc - b.proc).slice(0, 10);
+  const slowest = [...units].sort((a, b) => b.end - b.start - (a.end - a.start) || a.proc - b.proc).slice(0, 10);
   // both names of a file on a merged /usr until the selection is made: a filter may keep the processes of only one
   const groups: FileGroups = fileGroups(build, { all: opts.all, distinct: false });
   const selected = opts.files ?? ((id: number) => !keep || model.files[id].procs.some((a) => keep.has(a.proc)));
@@ -525,7 +560,8 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
     tools: [...tools.values()]
       .sort((a, b) => b.wall - a.wall || b.count - a.count || (a.exe < b.exe ? -1 : 1))
       .map((t) => ({ exe: t.exe, count: t.count, wall_ms: toMs(t.wall) })),
-    job_count: jobs.length,
+    job_count: units.length,
+    root_jobs: build.jobs.rootWork.filter((u) => units.includes(u)).map((u) => jobEntry(build, u)),
     test_count: tests.length,
     failed_tests: failedJobs(model, tests, (id) => build.process(id)).map((j) => failedEntry(build, j)),
     phases: phaseEntries(build, jobs, tests),
@@ -537,6 +573,8 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
     after_build: paths(byPath(build, listed(afterBuildFiles(build, !!opts.all)))),
     caches: cachesIn(build, Object.values(lists).flat()),
     ccache: ccacheCounts(build, jobs),
+    made_outside: paths(byPath(build, listed(groups.outside))),
+    servers: buildServers(model),
     probes: probesByDir(build, probes),
     probe_count: probes.length,
     critical_path: chain.map(({ job, time }) => ({ ...jobEntry(build, job), duration_ms: toMs(time) })),

@@ -7,6 +7,7 @@ import { commandLine, count, counted, displayPath, endedText, exitStatus, firstO
 import { dirName } from '../normalize/paths.js';
 import { foldDirs, isBookkeeping } from '../present/fold.js';
 import { commandIn } from '../present/label.js';
+import { OUTSIDE_ADVICE, serverNote } from '../model/index.js';
 import { lostEvents, shortfallNotes } from '../present/lost.js';
 import { depNodes, type DepNode, type DepsResult } from './deps.js';
 import { endedProcs, sameFailures } from './same.js';
@@ -149,6 +150,7 @@ export function summaryText(s: Summary, opts: TextOptions = {}): string {
   if (s.lost) out.push(`WARNING: ${lostEvents(s.lost)}: what follows may miss some`);
   const shortfalls = { truncated: s.truncated_strings, failedExecArgv: s.failed_exec_argv_cut, repeatCounts: s.unknown_repeat_counts };
   for (const note of shortfallNotes(shortfalls, s.incomplete || s.live)) out.push(`note: ${note}`);
+  out.push(...outsideNotes(show, s));
   out.push(`build: ${commandLine(s.command, 200)}`);
   out.push(`  in ${displayPath(s.cwd)}`);
   const started = s.start_ns ? new Date(s.start_ns / 1e6).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : 'unknown';
@@ -217,6 +219,7 @@ export function summaryText(s: Summary, opts: TextOptions = {}): string {
   out.push(...list(show, 'inputs in the tree', s.inputs.tree, FIRST, caches));
   out.push(...list(show, 'inputs from the system', s.inputs.system, FIRST, caches));
   out.push(...byDirectory(show, 'inputs from elsewhere', s.inputs.elsewhere, caches));
+  if (s.made_outside.length) out.push(...list(show, MADE_OUTSIDE, s.made_outside));
   out.push(...list(show, 'outputs', s.outputs, FIRST, caches));
   out.push(...list(show, 'intermediates', s.intermediates, FIRST, caches));
   if (s.temporaries) out.push(`temporaries: ${counted(s.temporaries, 'file')} (made and removed by one process, read by no other; or in a directory the build made and removed)`);
@@ -241,6 +244,36 @@ function jobLine(j: Summary['jobs'][number]): string {
 function ccacheLine(c: NonNullable<Summary['ccache']>): string {
   const parts = [plural(c.direct_hits, 'direct hit'), plural(c.preprocessed_hits, 'preprocessed hit'), plural(c.misses, 'miss', 'misses')];
   return `ccache: ${plural(c.compiles, 'compile')}: ${parts.join(', ')}`;
+}
+
+/** FILE was made during the build by a process outside the trace (model/outside.ts): when the build found it missing, then there. */
+function madeOutsideLine(show: Show, r: DepsResult): string {
+  const o = r.madeOutside!;
+  return `${show(r.file)} was made during the build by a process outside the trace (a build server?): missing at +${ms(o.missing_ms)}, there at +${ms(o.found_ms)}, written by no process of the build`;
+}
+
+/** What the summary calls the files made by processes outside the trace (model/outside.ts). */
+const MADE_OUTSIDE = 'made during the build by processes outside the trace';
+
+/** Up to how many of them the note at the top names. */
+const OUTSIDE_SHOWN = 3;
+
+/**
+ * The notes at the top of a summary when the build's work was (maybe) done
+ * outside the trace: the files processes outside it made, and each known
+ * build server whose client ran without it (model/outside.ts), with the advice.
+ */
+function outsideNotes(show: Show, s: Summary): string[] {
+  const out: string[] = [];
+  const n = s.made_outside.length;
+  if (n) {
+    const { shown, more } = firstOf(s.made_outside, OUTSIDE_SHOWN);
+    const were = n === 1 ? 'was' : 'were';
+    const advice = s.servers.length ? '' : `: ${OUTSIDE_ADVICE}`;
+    out.push(`note: ${counted(n, 'file')} ${were} made during the build by processes outside the trace (a build server?): ${shown.map(show).join(', ')}${more ? `, ${more}` : ''}${advice}`);
+  }
+  for (const h of s.servers) out.push(`note: ${serverNote(h)}`);
+  return out;
 }
 
 /** Paths in their order, those shown relative (the tree's) before the absolute ones: a list sorted by absolute path would put the tree's between /lib and /usr. */
@@ -456,6 +489,7 @@ export function depsText(r: DepsResult, opts: TextOptions & { only?: 'inputs' | 
     const found = r.readers.length > 0 || r.lookups.length === 0 || r.lookups.some((l) => l.found);
     const late = r.afterBuild.map((p) => `${commandIn(p.argv, 80)} [proc ${p.proc}]`).join(', ');
     if (late) out.push(`${show(r.file)} was ${AFTER_BUILD} (${late}): the build did not write it.`);
+    else if (r.madeOutside) out.push(`${madeOutsideLine(show, r)}.`);
     else out.push(found ? `${show(r.file)} is an input: the build did not write it.` : `${show(r.file)} was looked for and never found: the build did not write it.`);
     out.push(r.readers.length ? 'read by:' : 'no process of the build read it.');
     for (const p of r.readers) out.push(`  [proc ${p.proc}] ${commandIn(p.argv, 120)}`);
@@ -463,7 +497,8 @@ export function depsText(r: DepsResult, opts: TextOptions & { only?: 'inputs' | 
     for (const p of r.lookups) out.push(`  [proc ${p.proc}] ${commandIn(p.argv, 120)}${found && !p.found ? '  (not found)' : ''}`);
     return `${out.join('\n')}\n`;
   }
-  if (opts.reverse && r.untouched) return `${show(r.file)}: no process of the build read it, nothing depends on it.\n`;
+  if (opts.reverse && r.madeOutside) out.push(`note: ${madeOutsideLine(show, r)}`);
+  if (opts.reverse && r.untouched) return `${[...out, `${show(r.file)}: no process of the build read it, nothing depends on it.`].join('\n')}\n`;
   treeLines({ show, verb: opts.reverse ? 'made by' : 'written by', reverse: !!opts.reverse, unfold: !!opts.unfold, expanded: expandedNodes(r.tree), drawn: new Set() }, r.tree, '', out);
   out.push('');
   out.push(

@@ -19,6 +19,7 @@ import { normalized } from './stream.js';
 import { usrMergeOf } from '../log/usrmerge.js';
 import { nearestNames } from './nearest.js';
 import { endInBuild } from './outlived.js';
+import { buildServers, serverNote } from './outside.js';
 import { distinctFiles, otherUsrName } from './usrmerge.js';
 import { displayPath } from '../present/format.js';
 
@@ -26,6 +27,7 @@ export { DEFAULT_DRIVERS, isDriver, JobIndex, readersOf, writersOf, type Job, ty
 export { Kind, KIND_NAMES, kindBit, kindNames, READS, USES, WRITES, type KindName } from './kinds.js';
 export { ModelBuilder } from './model.js';
 export { buildEndOf, endInBuild, outlivedOf, outlivedProcs, type Outlived } from './outlived.js';
+export { buildServers, madeOutside, OUTSIDE_ADVICE, serverNote, type ServerHint } from './outside.js';
 export { failedJobRoot, failedJobs, failedProbe, failedProbeRoot, failedProbes, innermostFailure } from './failures.js';
 export { failed, type BuildFile, type BuildModel, type FileAccess, type FileLink, type Process } from './types.js';
 export { normalized, NormalizedLog } from './stream.js';
@@ -170,7 +172,9 @@ export class Build {
       if (linked) return linked;
       const near = nearestNames(name, this.model.files.filter(used).map((f) => f.path));
       const meant = near.length ? ` (did you mean ${near.map(displayPath).join(' or ')}?)` : '';
-      throw new ModelError('E_NO_FILE', `the build never touched a file named ${displayPath(name)}${meant}: give its path, or a unique end of it`);
+      // a build server outside the trace may have written it: say so (outside.ts)
+      const servers = buildServers(this.model).map((h) => `; ${serverNote(h)}`).join('');
+      throw new ModelError('E_NO_FILE', `the build never touched a file named ${displayPath(name)}${meant}: give its path, or a unique end of it${servers}`);
     }
     const list = found.slice(0, 8).map((f) => f.path);
     const more = found.length > list.length ? ', …' : '';

@@ -58,7 +58,7 @@
 import { baseName, relativeInside } from '../normalize/paths.js';
 import { Kind, READS, WRITES } from './kinds.js';
 import { outlivedProcs } from './outlived.js';
-import { endsWithCommand, isCopyTool, isPython, isWrapper, programName, shellInline } from './program.js';
+import { endsWithCommand, isCopyTool, isPython, isShell, isWrapper, programName, shellInline } from './program.js';
 import { isRunner, runnerChildren } from './runners.js';
 import { testRuns } from './tests.js';
 import type { BuildFile, BuildModel, FileAccess, FileLink, Process } from './types.js';
@@ -204,6 +204,16 @@ export class JobIndex {
    * in a build that did, is a failed probe (failures.ts).
    */
   readonly probes: Job[] = [];
+  /**
+   * The roots that did work of the build themselves (didWork), not being
+   * build drivers by program (make, ninja, cargo…): each as its unit, a job
+   * of one process (unit), not in `jobs`. The root acts as a driver all
+   * the same (its children are jobs, drives); the summary counts it as a job
+   * too, in the slowest jobs, the critical path and the parallelism (ant's
+   * java compiling for 5 s after its launcher script's `uname`), holding
+   * the jobs it started as a job holds a job it started (summary.ts jobNesting).
+   */
+  readonly rootWork: Job[] = [];
   private readonly testSet = new Set<Job>();
   /** The processes that act as build drivers (runsDriver): by program (isDriver), and command runners that drove (runners.ts). */
   private readonly driver = new Set<number>();
@@ -275,6 +285,24 @@ export class JobIndex {
     for (const job of made) (tests.has(job.proc) ? this.tests : this.jobs).push(job);
     for (const job of this.tests) this.testSet.add(job);
     for (const list of [this.jobs, this.tests, this.probes]) list.sort((a, b) => a.start - b.start || a.proc - b.proc);
+    for (const r of roots) if (!driver.has(r) && !wrappers.has(r) && this.didWork(r)) this.rootWork.push(this.unit(r)!);
+  }
+
+  /**
+   * A root (the traced command, or the command a wrapper of it ran) that
+   * itself wrote files the build left in its start directory (ant's java,
+   * `gradle --no-daemon`, a python script writing its outputs): it did work
+   * of the build, not only drove it (rootWork). Not a shell: what it writes
+   * itself are its redirections and builtins (`echo a > a.txt`), the work
+   * is in the commands it runs. Bookkeeping elsewhere (a build server's
+   * client taking its registry's lock) is no such work.
+   */
+  private didWork(root: number): boolean {
+    const p = this.procs.get(root);
+    if (!p || isShell(p.exe)) return false;
+    const u = this.unit(root);
+    const start = this.model.header.cwd;
+    return !!u && !!start && u.outputs.some((id) => !this.model.files[id].dir && relativeInside(start, this.model.files[id].path) !== undefined);
   }
 
   private add(root: Process, procs: Map<number, Process>, driver: Set<number>): Job {

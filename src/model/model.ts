@@ -23,6 +23,7 @@ import { openKinds, recordUses } from './uses.js';
 import { Access as OpenAccess } from '../normalize/access.js';
 import type { BuildFile, BuildModel, FileAccess, FileLink, Process } from './types.js';
 import { buildEndOf, outlivedOf, outlivedProcs, setAsideAfterBuild } from './outlived.js';
+import { markMadeOutside, type Appeared } from './outside.js';
 
 /** st_mode >> 12 of a symbolic link (Lookup.ftype). */
 const S_IFLNK_TYPE = 0o12;
@@ -107,6 +108,10 @@ export class ModelBuilder {
   private readonly files: BuildFile[] = [];
   private readonly fileIds = new Map<string, number>();
   private readonly state: number[] = [];
+  /** Per file, when the build last found it missing (a failed lookup, or its removal), while it was: NaN if never. */
+  private readonly missingAt: number[] = [];
+  /** Files the build found missing and then present, with no process of the build making it in between (outside.ts). */
+  private readonly appeared = new Map<number, Appeared>();
   private readonly strings = new Map<string, string>();
   private readonly envs = new Map<string, readonly string[]>();
   private readonly recentEnvs: Array<readonly string[]> = [];
@@ -204,6 +209,7 @@ export class ModelBuilder {
       id = this.files.length;
       this.files.push({ id, path: this.intern(path), dir: false, created: false, removed: false, kinds: 0, procs: [] });
       this.state.push(UNKNOWN);
+      this.missingAt.push(NaN);
       this.fileIds.set(path, id);
       this.index(path, id);
     }
@@ -269,8 +275,10 @@ export class ModelBuilder {
     // Existence as the build saw it: a write-like first use means the build made the file.
     if (kinds & Kind.PROBE) {
       if (st === UNKNOWN) this.state[f.id] = ABSENT;
+      if (this.state[f.id] === ABSENT) this.missingAt[f.id] = ts;
     } else if (kinds & Kind.DELETE) {
       this.state[f.id] = ABSENT;
+      this.missingAt[f.id] = ts;
       f.removed = true;
     } else {
       // Only an O_CREAT open, mkdir, link/symlink or a rename's destination can make a file.
@@ -281,6 +289,8 @@ export class ModelBuilder {
         if ((f.kinds & ~Kind.PROBE) === 0) f.created = true;
       } else {
         kinds &= ~Kind.CREATE;
+        // there now, missing before, and the build did not make it: something else did (outside.ts)
+        if (st === ABSENT && !this.appeared.has(f.id)) this.appeared.set(f.id, { missing: this.missingAt[f.id], found: ts });
       }
       this.state[f.id] = PRESENT;
       f.removed = false;
@@ -338,7 +348,7 @@ export class ModelBuilder {
       if (f && acc & OpenAccess.WRITE && !(acc & OpenAccess.FAILED)) f.appendOnly = f.appendOnly !== false && (acc & (OpenAccess.APPEND | OpenAccess.TRUNCATE)) === OpenAccess.APPEND;
       const o = r.open!;
       // 0.0 is "not recorded" (a failed open, a log of an earlier bt): a file whose mtime really is the epoch goes without one
-      if (o.mtime || o.mtime_nsec) this.found(r.abspath, o.mtime ?? 0, o.mtime_nsec ?? 0, o.size ?? 0);
+      if (o.mtime || o.mtime_nsec) this.found(r.abspath, o.mtime ?? 0, o.mtime_nsec ?? 0, ts, o.size ?? 0);
       return;
     }
     if (type === 'close') {
@@ -350,9 +360,10 @@ export class ModelBuilder {
       this.onExec(p, r);
       if (cutFailedExec(r)) this.failedExecArgvCut++;
     }
-    if (type === 'lookup') this.onStat(r);
     if (type === 'chdir' && !r.chdir!.errno && r.abspath && !p.children.length && !p.chdirs?.includes(r.abspath)) (p.chdirs ??= []).push(this.intern(r.abspath));
     for (const u of recordUses(r, type)) this.use(p, u.path, u.kinds, ts);
+    // after its use: a file found present again has its appearance (appeared) for the mtime to go with
+    if (type === 'lookup') this.onStat(r);
     if (link) this.link(r.abspath, r.abspath2, link, p.proc);
     if (link === 'mv' && r.abspath && r.abspath2) this.moveTree(p, r.abspath, r.abspath2, ts);
   }
@@ -376,13 +387,20 @@ export class ModelBuilder {
     const l = r.lookup!;
     // the file's own time: not a symbolic link's (an lstat of a link; a stat follows it)
     if (!l.ftype || l.ftype === S_IFLNK_TYPE || l.errno) return;
-    this.found(r.abspath, l.mtime ?? 0, l.mtime_nsec ?? 0);
+    this.found(r.abspath, l.mtime ?? 0, l.mtime_nsec ?? 0, r.ts);
   }
 
-  /** A successful stat or open found `path` with this mtime (an open: and size): kept if it is the first, before the build wrote the file. */
-  private found(path: string | undefined, sec: number, nsec: number, size?: number): void {
+  /**
+   * A successful stat or open found `path` with this mtime (an open: and
+   * size) at `ts`: kept if it is the first, before the build wrote the file;
+   * the first real one (0.0 is none: a statx that did not ask for it) goes
+   * with the file's appearance, if it appeared (outside.ts).
+   */
+  private found(path: string | undefined, sec: number, nsec: number, ts: number, size?: number): void {
     if (!path || path[0] !== '/') return;
     const f = this.file(path);
+    const ap = this.appeared.get(f.id);
+    if (ap && ap.mtime === undefined && (sec || nsec)) ap.mtime = { sec, nsec, ts };
     if (f.kinds & WRITES) return;
     if (f.mtime === undefined) f.mtime = `${sec}.${String(nsec).padStart(9, '0')}`;
     if (f.size === undefined && size !== undefined) f.size = size;
@@ -495,6 +513,7 @@ export class ModelBuilder {
     for (const p of processes) if (!p.end) p.end = Math.max(p.start, endTs);
     const buildEndTs = buildEndOf(processes, outlived, endTs);
     setAsideAfterBuild(processes, this.files, outlived, buildEndTs);
+    markMadeOutside(this.files, this.appeared, this.header, startTs, endTs);
     return {
       header: this.header,
       trailer: state.trailer,

@@ -83,6 +83,13 @@ export interface BuildFile {
    * when no other process wrote it the build did not make it.
    */
   afterBuild?: boolean;
+  /**
+   * Made during the build by a process outside the trace (outside.ts): the
+   * build found it missing (`missing`, ns), then present (`found`), with an
+   * mtime inside the trace, and no process of the build wrote it (a build
+   * server's object file). Undefined for every other file.
+   */
+  outside?: { missing: number; found: number };
 }
 
 /** How one process used one file. */

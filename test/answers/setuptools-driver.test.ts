@@ -15,7 +15,8 @@ import { bt, REPO, tmpdir, trace } from '../helpers/trace.js';
 
 interface Summary {
   job_count: number;
-  jobs: Array<{ argv: string[] }>;
+  jobs: Array<{ proc: number; argv: string[] }>;
+  root_jobs: Array<{ proc: number; argv: string[] }>;
   outputs: string[];
   intermediates: string[];
   critical_path: Array<{ argv: string[] }>;
@@ -67,7 +68,9 @@ ebpfTest("bt summary: pip wheel's setuptools caller (bdist_wheel) drives the com
   const gcc = named(s).filter((n) => n.startsWith('x86_64-linux-gnu-gcc'));
   // before: none; the one `python3 -u -c 'exec(compile(…))' bdist_wheel` job held them all
   assert.deepEqual(gcc, [`x86_64-linux-gnu-gcc ${BUILT}`, `x86_64-linux-gnu-gcc ${OBJ('add')}`, `x86_64-linux-gnu-gcc ${OBJ('mul')}`, `x86_64-linux-gnu-gcc ${OBJ('tinyext')}`]);
-  const py = s.jobs.filter((j) => /^python/.test(path.basename(j.argv[0]!)));
+  // pip itself wrote the wheel in the start directory: the traced command is a job too (model/jobs.ts rootWork)
+  assert.deepEqual(s.root_jobs.map((j) => j.argv.slice(1, 4)), [['-m', 'pip', 'wheel']]);
+  const py = s.jobs.filter((j) => /^python/.test(path.basename(j.argv[0]!)) && !s.root_jobs.some((r) => r.proc === j.proc));
   assert.deepEqual(
     py.map((j) => j.argv.find((a) => a === 'egg_info' || a === 'bdist_wheel')),
     ['egg_info'],
