@@ -337,8 +337,7 @@ export class ModelBuilder {
       const f = this.use(p, r.abspath, openKinds(acc), ts);
       if (f && acc & OpenAccess.WRITE && !(acc & OpenAccess.FAILED)) f.appendOnly = f.appendOnly !== false && (acc & (OpenAccess.APPEND | OpenAccess.TRUNCATE)) === OpenAccess.APPEND;
       const o = r.open!;
-      // 0.0 is "not recorded" (a failed open, a log of an earlier bt): a file whose mtime really is the epoch goes without one
-      if (o.mtime || o.mtime_nsec) this.found(r.abspath, o.mtime ?? 0, o.mtime_nsec ?? 0, o.size ?? 0);
+      this.found(r.abspath, o.mtime ?? 0, o.mtime_nsec ?? 0, o.size ?? 0);
       return;
     }
     if (type === 'close') {
@@ -379,9 +378,15 @@ export class ModelBuilder {
     this.found(r.abspath, l.mtime ?? 0, l.mtime_nsec ?? 0);
   }
 
-  /** A successful stat or open found `path` with this mtime (an open: and size): kept if it is the first, before the build wrote the file. */
+  /**
+   * A successful stat or open found `path` with this mtime (an open: and
+   * size): kept if it is the first, before the build wrote the file. 0.0 is
+   * "not recorded" (a failed open, a statx that did not ask for the mtime, a
+   * log of an earlier bt): passed over, so a later stat or open with the time
+   * gives it; a file whose mtime really is the epoch goes without one.
+   */
   private found(path: string | undefined, sec: number, nsec: number, size?: number): void {
-    if (!path || path[0] !== '/') return;
+    if (!path || path[0] !== '/' || (!sec && !nsec)) return;
     const f = this.file(path);
     if (f.kinds & WRITES) return;
     if (f.mtime === undefined) f.mtime = `${sec}.${String(nsec).padStart(9, '0')}`;
