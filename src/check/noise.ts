@@ -8,7 +8,8 @@
  *  - locale, character-set and time-zone data
  *  - the process looking at itself and at its terminal: /proc/self,
  *    /proc/<pid>, /dev/null, /dev/tty, /dev/fd, /dev/pts, random devices,
- *    the CPU count in /sys
+ *    the CPU count in /sys; the JVM's perf data and attach files
+ *    (/tmp/hsperfdata_<user>, /tmp/.java_pid<pid>: JVM_RUNTIME)
  *  - the compiler's own internal files (/usr/lib/gcc, /usr/libexec/gcc,
  *    clang's resource directory)
  *  - name-service files (passwd, group, nsswitch)
@@ -46,7 +47,7 @@
  * `--ignore GLOB` adds globs (src/graph/glob.ts syntax).
  */
 import { CheckError, UsageError } from '../errors.js';
-import { compileGlob, LOCALE_DATA, NAME_SERVICE, type PathMatcher } from '../graph/glob.js';
+import { compileGlob, JVM_RUNTIME, LOCALE_DATA, NAME_SERVICE, type PathMatcher } from '../graph/glob.js';
 import { Kind, type Build, type BuildFile, type FileAccess } from '../model/index.js';
 import { envMap } from '../model/env.js';
 import { baseName, dirName, relativeInside } from '../normalize/paths.js';
@@ -90,6 +91,8 @@ export const NOISE_GLOBS: readonly string[] = [
   '/dev/shm',
   // make's job server (GNU make 4.4: a named pipe)
   '/tmp/GMfifo*',
+  // the JVM's perf data and attach files
+  ...JVM_RUNTIME,
   // the compiler's own files
   '/usr/lib/gcc',
   '/usr/libexec/gcc',
