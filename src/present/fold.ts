@@ -12,6 +12,7 @@
  */
 import type { Build } from '../model/index.js';
 import { goCacheOf } from '../model/gotool.js';
+import { gradleUserHome, jvmTool } from '../model/jvmtool.js';
 import { programName } from '../model/program.js';
 import { baseName, dirName } from '../normalize/paths.js';
 
@@ -73,6 +74,8 @@ export interface CacheGroup {
 export interface CacheContext {
   /** Go build caches (GOCACHE): directories without a trailing slash. */
   goCaches: ReadonlySet<string>;
+  /** Gradle's caches (GRADLE_USER_HOME/caches): directories without a trailing slash. */
+  gradleCaches: ReadonlySet<string>;
   /** Cargo profile directories (target/debug, target/x86_64-unknown-linux-gnu/release): those holding a .fingerprint directory. */
   cargoProfiles: ReadonlySet<string>;
   /** Cargo's target directories above the profiles (target, and target/<triple> under it), each to its top one (target). */
@@ -111,10 +114,12 @@ const TRIPLE = /^[a-z0-9_]+-[a-z0-9_]+-[a-z0-9_.-]+$/;
 /**
  * What cacheGroupOf needs from a build: the Go caches its go processes
  * use (`goEnvs`: their environments; model/gotool.ts) or whose entries it
- * touched, and Cargo's profile directories (those with a .fingerprint
- * directory) and the target directories above them.
+ * touched, Gradle's caches (the caches/ of `gradleHomes`, its gradle JVMs'
+ * user homes; model/jvmtool.ts), and Cargo's profile directories (those
+ * with a .fingerprint directory) and the target directories above them.
  */
-export function cacheContext(paths: Iterable<string>, goEnvs: Iterable<readonly string[]>): CacheContext {
+export function cacheContext(paths: Iterable<string>, goEnvs: Iterable<readonly string[]>, gradleHomes: Iterable<string> = []): CacheContext {
+  const gradleCaches = new Set([...gradleHomes].filter((d) => d !== '/').map((d) => `${d}/caches`));
   const goCaches = new Set<string>();
   const cargoProfiles = new Set<string>();
   for (const env of goEnvs) {
@@ -135,7 +140,7 @@ export function cacheContext(paths: Iterable<string>, goEnvs: Iterable<readonly 
     cargoTargets.set(up, top);
     cargoTargets.set(top, top);
   }
-  return { goCaches, cargoProfiles, cargoTargets };
+  return { goCaches, gradleCaches, cargoProfiles, cargoTargets };
 }
 
 /**
@@ -169,6 +174,8 @@ function inCargoProfile(dir: string, ctx: CacheContext): boolean {
  * for a file that is not in one. The rules:
  *   - the Go build cache (CacheContext.goCaches), with everything in it:
  *     the directory, its xx/ directories, its entries, trim.txt;
+ *   - Gradle's cache (CacheContext.gradleCaches, ~/.gradle/caches/), with
+ *     everything in it: compiled build scripts, file hashes, dependencies;
  *   - the go command's work directory (/tmp/go-build123/) and its linker's
  *     (/tmp/go-link-123/), with everything in them: removed when it ends;
  *   - Cargo's directories (cargoLayoutOf), one group per target directory
@@ -191,6 +198,7 @@ export function cacheGroupOf(path: string, ctx: CacheContext): CacheGroup | unde
   if (target !== undefined) return { name: `${target}/**/`, what: "Cargo's directories" };
   for (let d = path; d !== '/' && d !== ''; d = dirName(d)) {
     if (ctx.goCaches.has(d)) return { name: `${d}/`, what: 'Go build cache' };
+    if (ctx.gradleCaches.has(d)) return { name: `${d}/`, what: "Gradle's cache" };
     const base = d.slice(d.lastIndexOf('/') + 1);
     if (base === NPM_CACHE) return { name: `${d}/`, what: "npm's cache" };
     const work = GO_WORK.exec(base);
@@ -215,7 +223,12 @@ export function cacheGroups(build: Build): ReadonlyArray<CacheGroup | undefined>
   if (out) return out;
   const files = build.model.files;
   const goEnvs = build.model.processes.filter((p) => programName(p) === 'go').map((p) => p.env);
-  const ctx = cacheContext(files.map((f) => f.path), goEnvs);
+  const gradleHomes = new Set<string>();
+  for (const p of build.model.processes) {
+    const home = jvmTool(programName(p), p.argv) === 'gradle' ? gradleUserHome(p.env, p.argv) : undefined;
+    if (home) gradleHomes.add(home);
+  }
+  const ctx = cacheContext(files.map((f) => f.path), goEnvs, gradleHomes);
   const byName = new Map<string, CacheGroup>();
   out = files.map((f) => {
     const g = cacheGroupOf(f.path, ctx);
