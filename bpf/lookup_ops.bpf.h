@@ -70,25 +70,38 @@ static __always_inline __u64 bt_mix(__u64 h, __u64 v)
 }
 
 /* File type and mtime from a successful stat's user buffer: one read of
- * the span from the mode to the mtime (each user read has a fixed cost). */
+ * the span up to the mtime (each user read has a fixed cost). A statx
+ * whose result mask (stx_mask) lacks STATX_MTIME did not fill the mtime
+ * (a call that asked for the type only, as the JVM's do): it stays 0, "not
+ * recorded", never a time. */
+#ifndef STATX_MTIME
+#define STATX_MTIME 0x40U /* uapi linux/stat.h */
+#endif
+
 static __always_inline void bt_stat_result(__u32 op, __u64 ubuf, struct bt_lookup *e)
 {
 	__u32 mode;
 
 	if (op == BT_OP_STATX) {
 		struct {
+			__u32 mask;
+			__u8 _gap0[__builtin_offsetof(struct statx, stx_mode) - 4];
 			__u16 mode;
 			__u8 _gap[__builtin_offsetof(struct statx, stx_mtime) - __builtin_offsetof(struct statx, stx_mode) - 2];
 			struct statx_timestamp mtime;
 		} __attribute__((packed)) x;
 
-		_Static_assert(__builtin_offsetof(typeof(x), mtime) == __builtin_offsetof(struct statx, stx_mtime) - __builtin_offsetof(struct statx, stx_mode) &&
-			       sizeof(x) == __builtin_offsetof(struct statx, stx_mtime) + sizeof(struct statx_timestamp) - __builtin_offsetof(struct statx, stx_mode), "statx span");
-		if (bpf_probe_read_user(&x, sizeof(x), (void *)(ubuf + __builtin_offsetof(struct statx, stx_mode))))
+		_Static_assert(__builtin_offsetof(struct statx, stx_mask) == 0 &&
+			       __builtin_offsetof(typeof(x), mode) == __builtin_offsetof(struct statx, stx_mode) &&
+			       __builtin_offsetof(typeof(x), mtime) == __builtin_offsetof(struct statx, stx_mtime) &&
+			       sizeof(x) == __builtin_offsetof(struct statx, stx_mtime) + sizeof(struct statx_timestamp), "statx span");
+		if (bpf_probe_read_user(&x, sizeof(x), (void *)ubuf))
 			return;
 		mode = x.mode;
-		e->mtime_sec = x.mtime.tv_sec;
-		e->mtime_nsec = x.mtime.tv_nsec;
+		if (x.mask & STATX_MTIME) {
+			e->mtime_sec = x.mtime.tv_sec;
+			e->mtime_nsec = x.mtime.tv_nsec;
+		}
 	} else if (op == BT_OP_STAT || op == BT_OP_LSTAT || op == BT_OP_NEWFSTATAT) {
 #ifdef __TARGET_ARCH_x86
 		/* x86_64 struct stat: st_mode at 24, st_mtime at 88, st_mtime_nsec at 96 */

@@ -4,8 +4,11 @@
  * manifest lists: 2,051 undeclared inputs of sqlite3.h) or a recipe that
  * stages a directory (`cp $(SRC) tsrc`: 160 undeclared outputs) would give
  * one finding per file, each with its own fix line, burying the few that
- * matter. When one recipe has more than GROUP_OVER undeclared inputs (or
- * outputs), they are one finding for (target, kind): the count, the
+ * matter. When one recipe has more than GROUP_OVER undeclared inputs, or
+ * more than one undeclared output (javac writing a directory of classes
+ * beside its stamp file: their fix is one, the stamp or one rule with
+ * them all as grouped targets, not a rule per file), they are one finding
+ * for (target, kind): the count, the
  * directories they are in (as bt check's hermeticity findings group by
  * directory), the programs that used them, and every file in its uses
  * (--json lists them all). The recipe's own tools are kept apart, as
@@ -30,6 +33,14 @@ import type { Graph } from './makegraph.js';
  * are a tree the recipe walks, not inputs to list one by one.
  */
 export const GROUP_OVER = 10;
+
+/**
+ * More undeclared outputs than this for one recipe are one finding: a
+ * recipe's outputs are declared together (the target as their stamp, or
+ * one rule with them all as grouped targets), so one finding per file
+ * would give the same fix for each (javac's stamp idiom: one per class).
+ */
+export const GROUP_OUTPUTS_OVER = 1;
 
 /** Directories a grouped finding's sentence names before `… and N more`. */
 const DIRS_SHOWN = 6;
@@ -146,7 +157,7 @@ export function groupMany(build: Build, findings: readonly Finding[], words: Rea
   }
   const into = new Map<Finding, Finding | null>();
   for (const fs of groups.values()) {
-    if (fs.length <= GROUP_OVER) continue;
+    if (fs.length <= (fs[0].kind === 'undeclared-output' ? GROUP_OUTPUTS_OVER : GROUP_OVER)) continue;
     into.set(fs[0], joined(build, fs, words.get(fs[0].jobs[0].proc)!, show));
     for (const f of fs.slice(1)) into.set(f, null);
   }

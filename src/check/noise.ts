@@ -8,7 +8,8 @@
  *  - locale, character-set and time-zone data
  *  - the process looking at itself and at its terminal: /proc/self,
  *    /proc/<pid>, /dev/null, /dev/tty, /dev/fd, /dev/pts, random devices,
- *    the CPU count in /sys
+ *    the CPU count in /sys; the JVM's perf data and attach files
+ *    (/tmp/hsperfdata_<user>, /tmp/.java_pid<pid>: JVM_RUNTIME)
  *  - the compiler's own internal files (/usr/lib/gcc, /usr/libexec/gcc,
  *    clang's resource directory)
  *  - name-service files (passwd, group, nsswitch)
@@ -38,6 +39,10 @@
  *    working directory (-I../../include) is no walk
  *  - the TLS certificate stores a program looks for outside the system
  *    roots (openssl-probe's list, linked into cargo): network setup, no input
+ *  - a file-system case-sensitivity probe: a name looked for and missing
+ *    whose spelling in other case is a file the same process made (gradle
+ *    makes /tmp/gradle_fs_probing<n>.tmp and looks for
+ *    /TMP/GRADLE_FS_PROBING<n>.TMP)
  *  - a name looked for in a "directory" that is a list of absolute paths
  *    joined by `;` (`/bin;/bin/sh`): a PATH written with DOS separators,
  *    autoconf's test of the separator in every configure and config.status,
@@ -46,7 +51,7 @@
  * `--ignore GLOB` adds globs (src/graph/glob.ts syntax).
  */
 import { CheckError, UsageError } from '../errors.js';
-import { compileGlob, LOCALE_DATA, NAME_SERVICE, type PathMatcher } from '../graph/glob.js';
+import { compileGlob, JVM_RUNTIME, LOCALE_DATA, NAME_SERVICE, type PathMatcher } from '../graph/glob.js';
 import { Kind, type Build, type BuildFile, type FileAccess } from '../model/index.js';
 import { envMap } from '../model/env.js';
 import { baseName, dirName, relativeInside } from '../normalize/paths.js';
@@ -90,6 +95,8 @@ export const NOISE_GLOBS: readonly string[] = [
   '/dev/shm',
   // make's job server (GNU make 4.4: a named pipe)
   '/tmp/GMfifo*',
+  // the JVM's perf data and attach files
+  ...JVM_RUNTIME,
   // the compiler's own files
   '/usr/lib/gcc',
   '/usr/libexec/gcc',
@@ -209,7 +216,7 @@ export class Noise {
     if (a.kinds !== Kind.PROBE) return false;
     if (SHARED_LIBRARY.test(f.path) || STATIC_LIBRARY.test(f.path)) return true;
     if (DOS_PATH_LIST.test(dirName(f.path))) return true;
-    return this.loaderDir(a.proc, f.path) || this.ranElsewhere(a.proc, f.path) || this.onPath(a.proc, f.path) || this.walkedUp(a.proc, f.path);
+    return this.caseProbe(a.proc, f.path) || this.loaderDir(a.proc, f.path) || this.ranElsewhere(a.proc, f.path) || this.onPath(a.proc, f.path) || this.walkedUp(a.proc, f.path);
   }
 
   /**
@@ -236,6 +243,18 @@ export class Noise {
         }
         if (d === '/') break;
       }
+    }
+    return false;
+  }
+
+  /** A case-sensitivity probe: `path` in upper or lower case is a file process `proc` made. */
+  private caseProbe(proc: number, path: string): boolean {
+    const p = this.build.process(proc);
+    if (!p) return false;
+    for (const other of [path.toLowerCase(), path.toUpperCase()]) {
+      if (other === path) continue;
+      const f = this.build.file(other);
+      if (f && (p.files.get(f.id)?.kinds ?? 0) & Kind.CREATE) return true;
     }
     return false;
   }

@@ -41,6 +41,21 @@
  *          configuration and reads and writes its cache: a build through
  *          ccache (CC="ccache gcc", /usr/lib/ccache/gcc) is no less
  *          hermetic than the same build without
+ *   java, javac, jar (the JDK's programs)
+ *          the JDK the build ran (java.home: the directory whose
+ *          lib/modules, or JDK 8's lib/rt.jar, the program read; a JDK in
+ *          a home or a CI tool cache, as sdkman, asdf and setup-java put it)
+ *   gradle (a JVM running org.gradle.*: the launcher, the daemon, the wrapper, a worker)
+ *          GRADLE_USER_HOME (else -Dgradle.user.home, else ~/.gradle: its
+ *          caches, daemon registry, wrapper distributions, gradle.properties,
+ *          init scripts), the installation (the directory above the lib/ of
+ *          the gradle-launcher jar on its class path) and ~/.m2 (mavenLocal's
+ *          settings.xml)
+ *   maven (a JVM running plexus-classworlds' Launcher)
+ *          ~/.m2 (the local repository, settings.xml), ~/.mavenrc, and
+ *          maven.home (its -D, else M2_HOME or MAVEN_HOME)
+ *   ant (a JVM running org.apache.tools.ant.launch.Launcher)
+ *          ~/.ant (ant.conf, lib/), ~/.antrc, and ant.home (its -D)
  *   and git's user configuration (~/.gitconfig, ~/.config/git/config),
  *          which go's VCS stamping and cargo's workspace discovery read
  *
@@ -48,7 +63,9 @@
  * build (a go or cargo process ran: the build is a Go or Cargo build, or
  * has one inside; for python, pip ran, or python ran a setup.py or `-m
  * build` or `-m pip`: a build that only runs python scripts, meson's or the
- * kernel's, is not a Python build), and are found from the environments of its programs
+ * kernel's, is not a Python build; for java, javac or jar ran, or a JVM
+ * ran gradle, maven or ant: a script's `java -version` is no Java build),
+ * and are found from the environments of its programs
  * (HOME, XDG_CACHE_HOME, XDG_CONFIG_HOME and the variables above). A
  * build that only runs rustc or git from a script (the kernel's Kconfig
  * asking `rustc --version`, found in ~/.cargo/bin; setlocalversion's git
@@ -57,13 +74,14 @@
  * The search for a VCS or workspace marker up the parent directories is
  * noise.ts's (discovery walks).
  */
-import { type Build, type Process } from '../model/index.js';
+import { READS, type Build, type Process } from '../model/index.js';
 import { envMap } from '../model/env.js';
 import { goCacheOf } from '../model/gotool.js';
 import { compilerCacheHomes, compilerCacheTool, type CompilerCacheTool } from '../model/compilercache.js';
+import { gradleInstallation, gradleUserHome, jvmProperty, jvmTool } from '../model/jvmtool.js';
 import { baseName, dirName } from '../normalize/paths.js';
 
-type Toolchain = 'go' | 'rust' | 'python' | CompilerCacheTool;
+type Toolchain = 'go' | 'rust' | 'python' | 'java' | CompilerCacheTool;
 
 const PROGRAMS: ReadonlyMap<string, Toolchain> = new Map([
   ['go', 'go'],
@@ -72,7 +90,26 @@ const PROGRAMS: ReadonlyMap<string, Toolchain> = new Map([
   ['rustdoc', 'rust'],
   ['rustup', 'rust'],
   ['clippy-driver', 'rust'],
+  ['java', 'java'],
+  ['javac', 'java'],
+  ['jar', 'java'],
+  ['javadoc', 'java'],
+  ['jlink', 'java'],
+  ['jmod', 'java'],
+  ['jdeps', 'java'],
 ]);
+
+/** The JDK a JDK program ran from (java.home): the directory whose lib/modules (JDK 9 and later) or lib/rt.jar (8) the process read. */
+function javaHome(build: Build, p: Process): string | undefined {
+  for (const a of p.files.values()) {
+    if (!(a.kinds & READS)) continue;
+    const m = JAVA_RUNTIME.exec(build.model.files[a.file].path);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+const JAVA_RUNTIME = /^(\/.+)\/lib\/(?:modules|rt\.jar)$/;
 
 /** python, python3, python3.11, pip, pip3, pip3.11. */
 const PYTHON = /^(python|pip)\d*(\.\d+)?$/;
@@ -82,11 +119,12 @@ function toolchainOf(program: string, p: Process): Toolchain | undefined {
   return compilerCacheTool(p) ?? PROGRAMS.get(program) ?? (PYTHON.test(program) ? 'python' : undefined);
 }
 
-/** Whether a process of the toolchain is its build tool driving the build: go, cargo, pip, python running setup.py, -m build or -m pip; any ccache or sccache. */
+/** Whether a process of the toolchain is its build tool driving the build: go, cargo, javac, jar, a JVM running gradle, maven or ant, pip, python running setup.py, -m build or -m pip; any ccache or sccache. */
 function drives(kind: Toolchain, program: string, argv: readonly string[]): boolean {
   if (kind === 'ccache' || kind === 'sccache') return true;
   if (kind === 'go') return program === 'go';
   if (kind === 'rust') return program === 'cargo';
+  if (kind === 'java') return program === 'javac' || program === 'jar' || jvmTool(program, argv) !== undefined;
   if (program.startsWith('pip')) return true;
   // what the interpreter runs: -m MODULE, -c CODE, or the first word that is no option (-W and -X take one)
   for (let i = 1; i < argv.length; i++) {
@@ -173,6 +211,16 @@ function homesOf(build: Build, kind: Toolchain, p: Process): string[] {
       envValue(env, 'RUSTUP_HOME') ?? (home && `${home}/.rustup`),
       installation(build, p.exe, 'lib/rustlib'),
     );
+  } else if (kind === 'java') {
+    out.push(javaHome(build, p));
+    const tool = jvmTool(programOf(p), p.argv);
+    if (tool === 'gradle') {
+      out.push(gradleUserHome(env, p.argv), gradleInstallation(p.argv), home && `${home}/.m2`);
+    } else if (tool === 'maven') {
+      out.push(home && `${home}/.m2`, home && `${home}/.mavenrc`, jvmProperty(p.argv, 'maven.home') ?? envValue(env, 'M2_HOME') ?? envValue(env, 'MAVEN_HOME'));
+    } else if (tool === 'ant') {
+      out.push(home && `${home}/.ant`, home && `${home}/.antrc`, jvmProperty(p.argv, 'ant.home'));
+    }
   } else if (kind === 'python') {
     out.push(
       envValue(env, 'PIP_CONFIG_FILE'),
@@ -189,10 +237,15 @@ function homesOf(build: Build, kind: Toolchain, p: Process): string[] {
   return out.filter((d): d is string => !!d && d.startsWith('/') && d !== '/');
 }
 
+/** The program a process ran, by its name. */
+function programOf(p: Process): string {
+  return baseName(p.exe || p.argv[0] || '');
+}
+
 /** The toolchain homes of the build (absolute, sorted, each once): allowed roots outside --strict. */
 export function toolchainRoots(build: Build): string[] {
   const out = new Set<string>();
-  const program = (p: Process) => baseName(p.exe || p.argv[0] || '');
+  const program = programOf;
   const driven = new Set<Toolchain>();
   for (const p of build.model.processes) {
     const kind = toolchainOf(program(p), p);
@@ -205,8 +258,10 @@ export function toolchainRoots(build: Build): string[] {
     if (!kind || !p.execd || !driven.has(kind)) continue;
     let programs = seen.get(p.env);
     if (!programs) seen.set(p.env, (programs = new Set()));
-    if (programs.has(p.exe)) continue;
-    programs.add(p.exe);
+    // a JVM's homes are those of what it runs too (gradle's, maven's), and of the JDK it read
+    const key = kind === 'java' ? `${p.exe}\0${jvmTool(program(p), p.argv) ?? ''}` : p.exe;
+    if (programs.has(key)) continue;
+    programs.add(key);
     for (const d of homesOf(build, kind, p)) out.add(d.length > 1 ? d.replace(/\/+$/, '') : d);
   }
   return [...out].sort();

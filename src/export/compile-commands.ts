@@ -78,6 +78,9 @@ export interface CompileCommandsOptions {
 const WRAPPERS = new Set(['ccache', 'sccache', 'distcc', 'icecc']);
 
 
+/** Compilers of languages a compilation database has no entries for: named in the note of an empty database. */
+const OTHER_LANGUAGE_COMPILERS = new Set(['javac', 'ecj', 'kotlinc', 'kotlinc-jvm', 'scalac', 'groovyc', 'rustc', 'tsc', 'csc', 'ghc']);
+
 /** Options that make the call something other than a compile. */
 const NOT_A_COMPILE = new Set(['-E', '-M', '-MM', '--version', '-dumpversion', '-dumpfullversion', '-dumpmachine', '-dumpspecs', '--help', '-###', '--target-help']);
 
@@ -304,6 +307,8 @@ export function compileCommands(build: Build, opts: CompileCommandsOptions = {})
   const probes = new Set<string>();
   const probed = new Set<string>();
   const whys = new Set<ProbeWhy>();
+  /** The compiler commands (by the program's name as run, how many times), for the note of an empty database. */
+  const ran = new Map<string, number>();
   for (const p of build.model.processes) {
     // Whatever a recognised compile runs (cc1, as, the real compiler under ccache) is part of it.
     if (p.parent && claimed.has(p.parent)) {
@@ -315,6 +320,8 @@ export function compileCommands(build: Build, opts: CompileCommandsOptions = {})
     if (!args) continue;
     claimed.add(p.proc);
     if (opts.procs && !opts.procs.has(p.proc)) continue;
+    const name = baseName((p.invoked ?? p.argv)[0] ?? p.exe);
+    ran.set(name, (ran.get(name) ?? 0) + 1);
     if (opts.expandResponseFiles) {
       args = expandResponseFiles(args, p.cwd, 0, (file, err) => {
         const u = unread.get(file);
@@ -352,7 +359,31 @@ export function compileCommands(build: Build, opts: CompileCommandsOptions = {})
     const whyText = why.length > 1 ? `${why.slice(0, -1).join(', ')} or ${why[why.length - 1]}` : why[0];
     opts.onNote?.(`left out ${n} (${names}: ${whyText}): --removed-sources keeps them`);
   }
+  if (!byFile.size && !probes.size && !opts.procs) opts.onNote?.(emptyWhy(build, ran));
   return [...byFile.values()].flatMap((f) => [...f.real, ...f.syntax]);
+}
+
+/** Times, in words: "1 time", "3 times". */
+const times = (n: number) => (n === 1 ? '1 time' : `${n} times`);
+
+/**
+ * Why a build's database is empty, in one line: no C-family compiler ran
+ * (naming the compilers of other languages that did: javac), or the
+ * compiler commands that ran (cc linking, a `--compiler javac`) named no
+ * C-family source, which is known by its extension (SOURCE_EXT).
+ */
+function emptyWhy(build: Build, ran: ReadonlyMap<string, number>): string {
+  if (ran.size) {
+    const which = [...ran].map(([name, n]) => `${name} ran ${times(n)}`).join(', ');
+    return `no entries: ${which} but named no C-family source (a C, C++, Objective-C or CUDA file, known by its extension: .c, .cc, .cpp, .m, .cu, …)`;
+  }
+  const others = new Map<string, number>();
+  for (const p of build.model.processes) {
+    const name = p.execd ? baseName(p.exe) : '';
+    if (OTHER_LANGUAGE_COMPILERS.has(name)) others.set(name, (others.get(name) ?? 0) + 1);
+  }
+  const other = others.size ? `; ${[...others].map(([name, n]) => `${name} ran ${times(n)}`).join(', ')}: a compilation database is for C, C++, Objective-C and CUDA sources only` : '';
+  return `no entries: no C-family compiler (cc, gcc, clang, c++, g++, clang++ or one named with --compiler) ran in this build${other}`;
 }
 
 /** The database as JSON text (2-space indented, like Bear's). */

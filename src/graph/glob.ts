@@ -147,6 +147,15 @@ export const NAME_SERVICE: readonly string[] = [
 ];
 
 /**
+ * The JVM's per-process runtime files: HotSpot's perf counters
+ * (/tmp/hsperfdata_<user>/<pid>, each JVM makes its own, lists the
+ * directory and opens the others' to clean up stale ones, removes its own
+ * at exit) and the attach mechanism's socket and trigger file. Like
+ * /proc/<pid>, no build's content, even when the build made them.
+ */
+export const JVM_RUNTIME: readonly string[] = ['/tmp/hsperfdata_*', '/tmp/.java_pid*', '/tmp/.attach_pid*'];
+
+/**
  * Paths hidden by default (runtime noise rather than build inputs):
  * kernel pseudo-files, devices, shared libraries and the dynamic loader,
  * its cache and configuration, locale, character-set, time-zone and
@@ -157,6 +166,7 @@ export const DEFAULT_HIDDEN: readonly string[] = [
   '/sys',
   '/dev',
   '/run',
+  ...JVM_RUNTIME,
   '*.so',
   '*.so.*',
   'ld-linux*',
@@ -171,8 +181,8 @@ export const DEFAULT_HIDDEN: readonly string[] = [
   '/usr/lib/terminfo',
 ];
 
-/** Of DEFAULT_HIDDEN, the places no build file lives in, even one the build wrote: kernel pseudo-files, devices, runtime state. */
-const RUNTIME_PLACES: readonly string[] = ['/proc', '/sys', '/dev', '/run'];
+/** Of DEFAULT_HIDDEN, the places no build file lives in, even one the build wrote: kernel pseudo-files, devices, runtime state (the JVM's too). */
+const RUNTIME_PLACES: readonly string[] = ['/proc', '/sys', '/dev', '/run', ...JVM_RUNTIME];
 
 /**
  * The default hiding as a test: true for runtime noise (DEFAULT_HIDDEN),

@@ -367,7 +367,9 @@ function eventText(r: LogRecord, h: LogHeader): string {
       if (e) s += ` = -${errnoName(e)}`;
       else {
         s += ' = 0';
-        if (l.ftype) s += ` ${fileTypeName(l.ftype)} mtime=${l.mtime ?? 0}.${String(l.mtime_nsec ?? 0).padStart(9, '0')}`;
+        if (l.ftype) s += ` ${fileTypeName(l.ftype)}`;
+        // 0.0: not recorded (a statx that did not ask for the mtime)
+        if (l.ftype && (l.mtime || l.mtime_nsec)) s += ` mtime=${l.mtime ?? 0}.${String(l.mtime_nsec ?? 0).padStart(9, '0')}`;
         if (l.target) s += ` -> ${q(l.target)}`;
       }
       if (l.repeats) s += ` (x${l.repeats + 1})`;

@@ -347,8 +347,7 @@ export class ModelBuilder {
       const f = this.use(p, r.abspath, openKinds(acc), ts);
       if (f && acc & OpenAccess.WRITE && !(acc & OpenAccess.FAILED)) f.appendOnly = f.appendOnly !== false && (acc & (OpenAccess.APPEND | OpenAccess.TRUNCATE)) === OpenAccess.APPEND;
       const o = r.open!;
-      // 0.0 is "not recorded" (a failed open, a log of an earlier bt): a file whose mtime really is the epoch goes without one
-      if (o.mtime || o.mtime_nsec) this.found(r.abspath, o.mtime ?? 0, o.mtime_nsec ?? 0, ts, o.size ?? 0);
+      this.found(r.abspath, o.mtime ?? 0, o.mtime_nsec ?? 0, ts, o.size ?? 0);
       return;
     }
     if (type === 'close') {
@@ -392,12 +391,15 @@ export class ModelBuilder {
 
   /**
    * A successful stat or open found `path` with this mtime (an open: and
-   * size) at `ts`: kept if it is the first, before the build wrote the file;
-   * the first real one (0.0 is none: a statx that did not ask for it) goes
-   * with the file's appearance, if it appeared (outside.ts).
+   * size) at `ts`: kept if it is the first, before the build wrote the file.
+   * 0.0 is "not recorded" (a failed open, a statx that did not ask for the
+   * mtime, a log of an earlier bt): passed over, so a later stat or open with
+   * the time gives it; a file whose mtime really is the epoch goes without
+   * one. The first real one goes with the file's appearance, if it appeared
+   * (outside.ts).
    */
   private found(path: string | undefined, sec: number, nsec: number, ts: number, size?: number): void {
-    if (!path || path[0] !== '/') return;
+    if (!path || path[0] !== '/' || (!sec && !nsec)) return;
     const f = this.file(path);
     const ap = this.appeared.get(f.id);
     if (ap && ap.mtime === undefined && (sec || nsec)) ap.mtime = { sec, nsec, ts };

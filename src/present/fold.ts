@@ -13,6 +13,7 @@
 import type { Build } from '../model/index.js';
 import { goCacheOf } from '../model/gotool.js';
 import { ccacheDirByLayout, compilerCacheHomes, compilerCacheTool, isCompilerCacheEntry, type CompilerCacheTool } from '../model/compilercache.js';
+import { gradleUserHome, jvmTool } from '../model/jvmtool.js';
 import { programName } from '../model/program.js';
 import { baseName, dirName } from '../normalize/paths.js';
 
@@ -93,6 +94,8 @@ export function isBookkeeping(path: string, g: CacheGroup | undefined): boolean 
 export interface CacheContext {
   /** Go build caches (GOCACHE): directories without a trailing slash. */
   goCaches: ReadonlySet<string>;
+  /** Gradle's caches (GRADLE_USER_HOME/caches): directories without a trailing slash. */
+  gradleCaches: ReadonlySet<string>;
   /** Cargo profile directories (target/debug, target/x86_64-unknown-linux-gnu/release): those holding a .fingerprint directory. */
   cargoProfiles: ReadonlySet<string>;
   /** Cargo's target directories above the profiles (target, and target/<triple> under it), each to its top one (target). */
@@ -140,10 +143,11 @@ const TRIPLE = /^[a-z0-9_]+-[a-z0-9_]+-[a-z0-9_.-]+$/;
 /**
  * What cacheGroupOf needs from a build: the Go caches its go processes
  * use (`goEnvs`: their environments; model/gotool.ts) or whose entries it
- * touched, Cargo's profile directories (those with a .fingerprint
- * directory) and the target directories above them, and the compiler
- * caches its ccache and sccache processes use (`compilerEnvs`; ccache's
- * also by the layout of the files they touched, `compilerPaths`: a
+ * touched, Gradle's caches (the caches/ of `gradleHomes`, its gradle JVMs'
+ * user homes; model/jvmtool.ts), Cargo's profile directories (those with a
+ * .fingerprint directory) and the target directories above them, and the
+ * compiler caches its ccache and sccache processes use (`compilerEnvs`;
+ * ccache's also by the layout of the files they touched, `compilerPaths`: a
  * cache_dir set in ccache.conf) and the logs they write.
  */
 export function cacheContext(
@@ -151,7 +155,9 @@ export function cacheContext(
   goEnvs: Iterable<readonly string[]>,
   compilerEnvs: Iterable<CompilerCacheEnv> = [],
   compilerPaths: Iterable<string> = [],
+  gradleHomes: Iterable<string> = [],
 ): CacheContext {
+  const gradleCaches = new Set([...gradleHomes].filter((d) => d !== '/').map((d) => `${d}/caches`));
   const goCaches = new Set<string>();
   const cargoProfiles = new Set<string>();
   const compilerCaches = new Map<string, CompilerCacheTool>();
@@ -187,7 +193,7 @@ export function cacheContext(
     cargoTargets.set(up, top);
     cargoTargets.set(top, top);
   }
-  return { goCaches, cargoProfiles, cargoTargets, compilerCaches, compilerLogs };
+  return { goCaches, gradleCaches, cargoProfiles, cargoTargets, compilerCaches, compilerLogs };
 }
 
 /**
@@ -224,6 +230,8 @@ function inCargoProfile(dir: string, ctx: CacheContext): boolean {
  *   - a compiler cache (CacheContext.compilerCaches: ccache's, sccache's),
  *     with everything in it: its entries, stats, locks, CACHEDIR.TAG,
  *     tmp/; and the log it writes (CCACHE_LOGFILE), that file alone;
+ *   - Gradle's cache (CacheContext.gradleCaches, ~/.gradle/caches/), with
+ *     everything in it: compiled build scripts, file hashes, dependencies;
  *   - the go command's work directory (/tmp/go-build123/) and its linker's
  *     (/tmp/go-link-123/), with everything in them: removed when it ends;
  *   - Cargo's directories (cargoLayoutOf), one group per target directory
@@ -250,6 +258,7 @@ export function cacheGroupOf(path: string, ctx: CacheContext): CacheGroup | unde
     if (ctx.goCaches.has(d)) return { name: `${d}/`, what: 'Go build cache', shared: 'go' };
     const compiler = ctx.compilerCaches.get(d);
     if (compiler) return { name: `${d}/`, what: `${compiler}'s cache`, shared: compiler };
+    if (ctx.gradleCaches.has(d)) return { name: `${d}/`, what: "Gradle's cache" };
     const base = d.slice(d.lastIndexOf('/') + 1);
     if (base === NPM_CACHE) return { name: `${d}/`, what: "npm's cache" };
     const work = GO_WORK.exec(base);
@@ -282,7 +291,12 @@ export function cacheGroups(build: Build): ReadonlyArray<CacheGroup | undefined>
     compilerEnvs.push({ tool, env: p.env });
     if (tool === 'ccache') for (const id of p.files.keys()) compilerPaths.push(files[id].path);
   }
-  const ctx = cacheContext(files.map((f) => f.path), goEnvs, compilerEnvs, compilerPaths);
+  const gradleHomes = new Set<string>();
+  for (const p of build.model.processes) {
+    const home = jvmTool(programName(p), p.argv) === 'gradle' ? gradleUserHome(p.env, p.argv) : undefined;
+    if (home) gradleHomes.add(home);
+  }
+  const ctx = cacheContext(files.map((f) => f.path), goEnvs, compilerEnvs, compilerPaths, gradleHomes);
   const byName = new Map<string, CacheGroup>();
   out = files.map((f) => {
     const g = cacheGroupOf(f.path, ctx);

@@ -48,16 +48,15 @@ ebpfTest('check --make: the generator line of a 3-line recipe (cp, rm -f the hea
     { 'src/gram.y': '%token X.\n', 'tool.c': TOOL_C },
   );
   const json = JSON.parse(await check(file, true)) as Json;
+  // the grammar the recipe copies in is a side output of the recipe (as parse.y of sqlite's parse.c), never an input;
+  // with gram.out, the recipe's two undeclared outputs: one finding (grouped.ts), declared together
   assert.deepEqual(
-    json.findings.map((f) => [f.kind, path.relative(dir, f.file), path.relative(dir, f.target ?? ''), f.jobs.map((j) => j.argv.join(' '))]),
-    [
-      // the grammar the recipe copies in is a side output of the recipe (as parse.y of sqlite's parse.c), never an input
-      ['undeclared-output', 'gram.y', 'gram.c', ['./tool gram.y', 'cp src/gram.y .']],
-      ['undeclared-output', 'gram.out', 'gram.c', ['./tool gram.y']],
-    ],
+    json.findings.map((f) => [f.kind, path.relative(dir, f.file) || '.', f.files, path.relative(dir, f.target ?? ''), f.jobs.map((j) => j.argv.join(' '))]),
+    [['undeclared-output', '.', 2, 'gram.c', ['./tool gram.y', 'cp src/gram.y .']]],
   );
-  assert.match(json.findings[1].detail, /^jobs \d+, \d+, \d+ \(the 3 lines of its recipe\) built gram\.c and also wrote gram\.out, which no rule for gram\.c declares: nothing else may use it safely$/);
-  assert.equal(json.findings[1].fix, 'make gram.out a target of the rule for gram.c (its recipe is at Makefile:3): gram.c gram.out &: … (grouped targets, GNU make 4.3), or have the recipe not write it');
+  assert.deepEqual(json.findings[0].uses.map((u) => path.relative(dir, u.path)), ['gram.y', 'gram.out']);
+  assert.match(json.findings[0].detail, /^jobs \d+, \d+, \d+ \(the 3 lines of its recipe\) built gram\.c and also wrote 2 files that no rule for gram\.c declares, through cp \(1\), tool \(1\): \.\/ \(2\); nothing else may use them safely$/);
+  assert.match(json.findings[0].fix ?? '', /else make them targets of the rule for gram\.c \(its recipe is at Makefile:3\), grouped \(GNU make 4\.3: gram\.c … &: …\), or have the recipe not write them$/);
 });
 
 ebpfTest('check --make: a generator reading many undeclared files of the tree is one finding, its script one of its own; ten stay ten; a stamp recipe\'s many outputs are one', async () => {
@@ -105,6 +104,23 @@ ebpfTest('check --make: a generator reading many undeclared files of the tree is
   assert.ok(heads.includes('undeclared-output  20 files in stage/  (target stage.stamp)'));
   assert.ok(text.includes('    … and 18 more (--json lists them all)\n'), 'the 30 files: 12 shown');
 });
+
+ebpfTest("check --make: the stamp-file idiom (javac -d classes, touch .classes): the recipe's few undeclared outputs are one finding, with one fix", async () => {
+  // as `javac -d build/classes $(SRC)` then `touch build/.classes`: cp stands for javac
+  const { dir, file } = await traceMake(
+    'bt-stamp-',
+    'app.jar: build/.classes\n\tcat build/classes/a/A.class build/classes/b/B.class build/classes/b/C.class > app.jar\n' +
+      'build/.classes: A.java B.java C.java\n\tmkdir -p build/classes/a build/classes/b\n\tcp A.java build/classes/a/A.class; cp B.java build/classes/b/B.class; cp C.java build/classes/b/C.class\n\ttouch build/.classes\n',
+    { 'A.java': 'class A {}\n', 'B.java': 'class B {}\n', 'C.java': 'class C {}\n' },
+  );
+  const json = JSON.parse(await check(file, true)) as Json;
+  const rel = (p: string) => path.relative(dir, p) || '.';
+  assert.deepEqual(
+    json.findings.map((f) => [f.kind, rel(f.file), f.files, rel(f.target ?? ''), f.uses.map((u) => rel(u.path))]),
+    [['undeclared-output', 'build/classes', 3, 'build/.classes', ['build/classes/a/A.class', 'build/classes/b/B.class', 'build/classes/b/C.class']]],
+  );
+  assert.match(json.findings[0].fix ?? '', /^if build\/\.classes is their stamp \(every rule that reads the files in build\/classes\/b\/, build\/classes\/a\/ depends on build\/\.classes/);
+}, 60_000);
 
 ebpfTest('check --make: a compile reading 12 undeclared headers keeps one finding per header, each with the -MMD -MP fix (no grouping)', async () => {
   const files: Record<string, string> = {};

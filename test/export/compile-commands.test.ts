@@ -188,6 +188,33 @@ test("a configure step's compiles are probes: CMake's compiler identification (i
   ]);
 });
 
+test('an empty database says why on a note: no C-family compiler ran (javac did), or the compiler commands named no C-family source', () => {
+  const notesOf = (b: ReturnType<typeof fakeBuild>, compilers?: string[]) => {
+    const notes: string[] = [];
+    assert.deepEqual(compileCommands(b, { compilers, onNote: (l) => notes.push(l) }), []);
+    return notes;
+  };
+  const java = fakeBuild([
+    { proc: 1, argv: ['make'] },
+    { proc: 2, parent: 1, argv: ['javac', '-d', 'build/classes', 'src/A.java', 'src/B.java'] },
+    { proc: 3, parent: 1, argv: ['jar', 'cf', 'app.jar', '-C', 'build/classes', '.'] },
+  ]);
+  assert.deepEqual(notesOf(java), [
+    'no entries: no C-family compiler (cc, gcc, clang, c++, g++, clang++ or one named with --compiler) ran in this build; javac ran 1 time: a compilation database is for C, C++, Objective-C and CUDA sources only',
+  ]);
+  assert.deepEqual(notesOf(java, ['javac']), [
+    'no entries: javac ran 1 time but named no C-family source (a C, C++, Objective-C or CUDA file, known by its extension: .c, .cc, .cpp, .m, .cu, …)',
+  ]);
+  // a link only (sccache compiled elsewhere)
+  const link = fakeBuild([{ proc: 1, argv: ['make'] }, { proc: 2, parent: 1, argv: ['cc', '-o', 'app', 'a.o', 'b.o'] }]);
+  assert.deepEqual(notesOf(link), ['no entries: cc ran 1 time but named no C-family source (a C, C++, Objective-C or CUDA file, known by its extension: .c, .cc, .cpp, .m, .cu, …)']);
+  assert.deepEqual(notesOf(fakeBuild([{ proc: 1, argv: ['sh', '-c', 'true'] }])), ['no entries: no C-family compiler (cc, gcc, clang, c++, g++, clang++ or one named with --compiler) ran in this build']);
+  // entries: no note
+  const notes: string[] = [];
+  assert.equal(compileCommands(fakeBuild([{ proc: 1, argv: ['cc', '-c', 'a.c'] }]), { onNote: (l) => notes.push(l) }).length, 1);
+  assert.deepEqual(notes, []);
+});
+
 test('response files: split like gcc, expanded only when asked, recursively; unreadable ones kept', () => {
   assert.deepEqual(splitResponseFile(`-DX="a b" 'c d'\n-Ie\\ f  g.c`), ['-DX=a b', 'c d', '-Ie f', 'g.c']);
   const dir = tmpdir('bt-rsp-');

@@ -67,3 +67,18 @@ ebpfTest("a file's mtime in the model is its own, not a symbolic link's: an lsta
   const b = loadBuild(t.file);
   assert.equal(b.file(path.join(dir, 'ln'))?.mtime, '1000000000.000000000');
 });
+
+ebpfTest("a statx that did not ask for the mtime records none: the file's mtime in the model is the next stat's", async () => {
+  const dir = tmpdir();
+  const fs = await import('node:fs');
+  fs.writeFileSync(path.join(dir, 'S.java'), 'x');
+  fs.utimesSync(path.join(dir, 'S.java'), 1_000_000_000, 1_000_000_000);
+  // statx (332 on x86_64) with STATX_TYPE only, as the JVM asks, then a stat
+  const perl = 'my ($p, $b) = ("S.java", "\\0" x 256); syscall(332, -100, $p, 0, 1, $b) == 0 or die; stat("S.java") or die';
+  const t = await trace(['perl', '-e', perl], { cwd: dir });
+  assert.equal(t.code, 0, t.stderr);
+  const statx = t.log.records.filter((r) => r.lookup?.op === 'statx' && r.lookup.path === 'S.java');
+  assert.deepEqual(statx.map((r) => [r.lookup!.ftype, r.lookup!.mtime ?? 0, r.lookup!.mtime_nsec ?? 0]), [[8, 0, 0]]);
+  const b = loadBuild(t.file);
+  assert.equal(b.file(path.join(dir, 'S.java'))?.mtime, '1000000000.000000000');
+});
