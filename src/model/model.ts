@@ -402,7 +402,7 @@ export class ModelBuilder {
     if (!path || path[0] !== '/' || (!sec && !nsec)) return;
     const f = this.file(path);
     const ap = this.appeared.get(f.id);
-    if (ap && ap.mtime === undefined && (sec || nsec)) ap.mtime = { sec, nsec, ts };
+    if (ap && ap.mtime === undefined) ap.mtime = { sec, nsec, ts };
     if (f.kinds & WRITES) return;
     if (f.mtime === undefined) f.mtime = `${sec}.${String(nsec).padStart(9, '0')}`;
     if (f.size === undefined && size !== undefined) f.size = size;

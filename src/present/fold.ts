@@ -283,16 +283,17 @@ export function cacheGroups(build: Build): ReadonlyArray<CacheGroup | undefined>
   if (out) return out;
   const files = build.model.files;
   const goEnvs = build.model.processes.filter((p) => programName(p) === 'go').map((p) => p.env);
+  // the tools whose caches are found from their processes: ccache's and sccache's, gradle's
   const compilerEnvs: CompilerCacheEnv[] = [];
   const compilerPaths: string[] = [];
-  for (const p of build.model.processes) {
-    const tool = p.execd ? compilerCacheTool(p) : undefined;
-    if (!tool) continue;
-    compilerEnvs.push({ tool, env: p.env });
-    if (tool === 'ccache') for (const id of p.files.keys()) compilerPaths.push(files[id].path);
-  }
   const gradleHomes = new Set<string>();
   for (const p of build.model.processes) {
+    const tool = p.execd ? compilerCacheTool(p) : undefined;
+    if (tool) {
+      compilerEnvs.push({ tool, env: p.env });
+      if (tool === 'ccache') for (const id of p.files.keys()) compilerPaths.push(files[id].path);
+      continue;
+    }
     const home = jvmTool(programName(p), p.argv) === 'gradle' ? gradleUserHome(p.env, p.argv) : undefined;
     if (home) gradleHomes.add(home);
   }
