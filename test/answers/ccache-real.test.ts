@@ -12,17 +12,11 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TestContext } from 'node:test';
 import { execa } from 'execa';
 import { ebpfTest } from '../helpers/ebpf.js';
+import { needTools } from '../helpers/tools.js';
 import { bt, tmpdir, trace } from '../helpers/trace.js';
 
-function needCcache(t: TestContext): boolean {
-  if (fs.existsSync('/usr/bin/ccache')) return true;
-  if (process.env.CI) throw new Error('ccache is required in CI (scripts/setup.sh installs it)');
-  t.skip('ccache is not installed');
-  return false;
-}
 
 const MAKEFILE = [
   'CC = ccache gcc',
@@ -59,7 +53,7 @@ interface Summary {
 ebpfTest(
   'make -j2 CC="ccache gcc", a miss build then a hit build: ccache\'s cache is a cache, not the build\'s files',
   async (t) => {
-    if (!needCcache(t)) return;
+    if (!needTools(t, 'ccache')) return;
     const base = tmpdir('bt-ccache-');
     const dir = path.join(base, 'proj');
     const cache = path.join(base, 'cache');

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ebpfTest } from '../helpers/ebpf.js';
+import { needTools } from '../helpers/tools.js';
 import { bt, REPO, tmpdir, trace } from '../helpers/trace.js';
 
 interface Summary {
@@ -72,7 +73,7 @@ ebpfTest('bt summary: xargs one run after another, find -exec and a recipe\'s `x
 });
 
 ebpfTest('bt summary: GNU parallel -j2 drives its compiles; its start-up probes are no jobs', async (t) => {
-  if (!fs.existsSync('/usr/bin/parallel')) return t.skip('GNU parallel is not installed');
+  if (!needTools(t, 'parallel')) return;
   const dir = project();
   const tr = await trace(['sh', '-c', 'parallel -j2 gcc -O2 -Iinclude -I. -c -o {.}.o {} ::: src/*.c && gcc -o calc src/*.o'], { cwd: dir });
   assert.equal(tr.code, 0, tr.stderr);

@@ -11,21 +11,14 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TestContext } from 'node:test';
 import { ebpfTest } from '../helpers/ebpf.js';
+import { needTools } from '../helpers/tools.js';
 import { bt, tmpdir, trace } from '../helpers/trace.js';
 
 interface Json {
   findings: Array<{ kind: string; file: string; target?: string; jobs: Array<{ proc: number; argv: string[] }>; detail: string; fix?: string }>;
 }
 
-function needTools(t: TestContext, tools: string[]): boolean {
-  const missing = tools.filter((c) => !['/usr/bin', '/usr/local/bin'].some((d) => fs.existsSync(path.join(d, c))));
-  if (!missing.length) return true;
-  if (process.env.CI) throw new Error(`${missing.join(' and ')} required in CI (scripts/setup.sh installs them)`);
-  t.skip(`${missing.join(' and ')} not installed`);
-  return false;
-}
 
 /** The project: libutil.so.1.2.3 (and its symlinks) linked with util.sym, and app linked with it. */
 function project(): string {
@@ -53,7 +46,7 @@ async function check(file: string, args: string[]): Promise<{ code: number; json
 }
 
 ebpfTest('check --make on CMake: the version script is the library\'s one undeclared input (LINK_DEPENDS); its symlinks are its recipe\'s; the try-compiles are one note', async (t) => {
-  if (!needTools(t, ['cmake'])) return;
+  if (!needTools(t, 'cmake')) return;
   const dir = project();
   const tr = await trace(['sh', '-c', 'cmake -S . -B build >/dev/null && make -C build -j2'], { cwd: dir });
   assert.equal(tr.code, 0, tr.stderr);
@@ -72,7 +65,7 @@ ebpfTest('check --make on CMake: the version script is the library\'s one undecl
 });
 
 ebpfTest('check --ninja on CMake: the version script is the library\'s one undeclared input, fixed with the target\'s LINK_DEPENDS', async (t) => {
-  if (!needTools(t, ['cmake', 'ninja'])) return;
+  if (!needTools(t, 'cmake', 'ninja')) return;
   const dir = project();
   const tr = await trace(['sh', '-c', 'cmake -G Ninja -S . -B build >/dev/null && ninja -C build'], { cwd: dir });
   assert.equal(tr.code, 0, tr.stderr);
@@ -85,7 +78,7 @@ ebpfTest('check --ninja on CMake: the version script is the library\'s one undec
 });
 
 ebpfTest('check --make on CMake: a header a custom target makes, read by another target nothing orders after it, is a race whose fix is add_dependencies', async (t) => {
-  if (!needTools(t, ['cmake'])) return;
+  if (!needTools(t, 'cmake')) return;
   // colors.h comes from add_custom_target(gencolors), and core, which includes it, neither depends on gencolors nor lists
   // colors.h among its sources: CMake's per-target sub-makes for the two run at the same time (the generator lingers after
   // writing, so that they overlap whatever the scheduling)

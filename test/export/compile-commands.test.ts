@@ -13,12 +13,13 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import { execa } from 'execa';
 import { compileCommands, entriesOf, expandResponseFiles, splitResponseFile, type CompileCommand } from '../../src/export/compile-commands.js';
 import { isCompilerName } from '../../src/model/toolargs.js';
 import { loadBuild } from '../../src/model/index.js';
 import { ebpfTest } from '../helpers/ebpf.js';
+import { needTools } from '../helpers/tools.js';
 import { bt, REPO, tmpdir, trace } from '../helpers/trace.js';
 import { fakeBuild } from './synth-build.js';
 
@@ -252,12 +253,6 @@ function copyProject(name: string, files: string[]): string {
   return dir;
 }
 
-function needTool(t: TestContext, tool: string): boolean {
-  if (fs.existsSync(`/usr/bin/${tool}`)) return true;
-  if (process.env.CI) throw new Error(`${tool} is required in CI (scripts/setup.sh installs it)`);
-  t.skip(`${tool} is not installed`);
-  return false;
-}
 
 type Key = string;
 const key = (e: CompileCommand): Key => JSON.stringify([e.directory, e.file, e.arguments]);
@@ -285,7 +280,7 @@ const cleanCproject = (dir: string) => {
 };
 
 ebpfTest('cproject (make -B -j2): exactly the three compiles, and the same set as Bear', async (t) => {
-  if (!needTool(t, 'bear')) return;
+  if (!needTools(t, 'bear')) return;
   const dir = copyProject('cproject', CPROJECT);
   const ours = await btEntries(dir, ['make', '-B', '-j2']);
   const sorted = [...ours].sort((a, b) => a.file.localeCompare(b.file));
@@ -323,7 +318,7 @@ ebpfTest('a compiler that is a #! script, and a wrapper script named ccache: the
 });
 
 ebpfTest('cproject with CC="ccache cc", cold and warm cache: unwrapped to /usr/bin/cc like Bear (a cache hit runs no compiler)', async (t) => {
-  if (!needTool(t, 'bear') || !needTool(t, 'ccache')) return;
+  if (!needTools(t, 'bear') || !needTools(t, 'ccache')) return;
   const dir = copyProject('cproject', CPROJECT);
   const env = { CCACHE_DIR: path.join(path.dirname(dir), 'ccache') };
   const cmd = ['make', '-B', '-j2', 'CC=ccache cc'];
@@ -362,7 +357,7 @@ function bearView(e: CompileCommand): CompileCommand {
 }
 
 ebpfTest('a file compiled twice with different flags, and one checked with -fsyntax-only before its compile: every distinct compile, the real ones first, the same set as Bear', async (t) => {
-  if (!needTool(t, 'bear')) return;
+  if (!needTools(t, 'bear')) return;
   const dir = path.join(tmpdir('bt-cc-'), 'twice');
   fs.mkdirSync(path.join(dir, 'src'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'src', 'twice.c'), '#ifdef VARIANT_A\nint twice(void) { return 1; }\n#else\nint twice(void) { return 2; }\n#endif\n');
@@ -394,7 +389,7 @@ ebpfTest('a file compiled twice with different flags, and one checked with -fsyn
 ebpfTest(
   'cmproject (CMake configure and build, traced with Bear running inside): the project\'s three compiles; with --removed-sources the same entries as Bear, up to Bear\'s rewriting',
   async (t) => {
-    if (!needTool(t, 'bear') || !needTool(t, 'cmake')) return;
+    if (!needTools(t, 'bear') || !needTools(t, 'cmake')) return;
     const src = copyProject('cmproject', ['CMakeLists.txt', 'greet.c', 'shout.c', 'main.cpp', 'include/greet.h']);
     const work = path.dirname(src);
     const out = path.join(work, 'bear.json');
@@ -500,7 +495,7 @@ for (const [generator, tool] of [['Unix Makefiles', 'make'], ['Ninja', 'ninja']]
   ebpfTest(
     `cmchecks (CMake configure with a header check, a source check and a try_compile of calc.c, then the build; ${generator}): exactly the entries of CMake's own compile_commands.json, none of the configure step's`,
     async (t) => {
-      if (!needTool(t, 'cmake') || !needTool(t, tool)) return;
+      if (!needTools(t, 'cmake') || !needTools(t, tool)) return;
       const src = copyProject('cmchecks', ['CMakeLists.txt', 'config.h.in', 'calc.c', 'main.cpp']);
       const work = path.dirname(src);
       const build = path.join(work, 'build');
@@ -535,7 +530,7 @@ function cmakeVersion(build: string): string {
 }
 
 ebpfTest("meson setup and ninja: exactly the entries of meson's own compile_commands.json, none of meson setup's sanity checks and compiler checks", async (t) => {
-  if (!needTool(t, 'meson') || !needTool(t, 'ninja')) return;
+  if (!needTools(t, 'meson') || !needTools(t, 'ninja')) return;
   const work = tmpdir('bt-cc-');
   const src = path.join(work, 'mproj');
   fs.mkdirSync(src);
