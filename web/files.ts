@@ -6,21 +6,10 @@
  * group; a file in none is a directory, runtime noise (what bt summary
  * leaves out: the loader, shared libraries, /proc, …) or other.
  */
+import type { FileRow } from '../src/view/query.js';
 import type { Backend } from './backend.js';
 import { selFile, store } from './state.js';
 import { clear, count, counted, h, listedPath, shortPath } from './util.js';
-
-interface FileRow {
-  id: number;
-  path: string;
-  kind: string;
-  dir: boolean;
-  readers: number;
-  writers: number;
-  probes: number;
-  created: boolean;
-  removed: boolean;
-}
 
 const ROW_H = 22;
 const PAGE = 300;

@@ -7,23 +7,12 @@
  * it. Arrow keys move and expand/collapse, Home and End go to the first
  * and last row; the search box finds processes by command line.
  */
+import type { ProcRow } from '../src/view/query.js';
 import type { Backend } from './backend.js';
 import { selProc, store } from './state.js';
 import { clear, count, counted, debounce, dur, h } from './util.js';
 
-interface Row {
-  id: number;
-  pid: number;
-  name: string;
-  cmd: string;
-  exit: string;
-  failed: boolean;
-  /** It failed in a failed probe: no failure of the build (not red). */
-  probe?: boolean;
-  start: number;
-  dur: number;
-  children: number;
-}
+type Row = ProcRow;
 
 interface Node {
   row: Row;

@@ -167,11 +167,13 @@ viewTest('the time axis: zoomed far in, labels in ms with the decimals the ticks
   const { page: page2, errors: errors2 } = await open(server.url);
   await page2.waitForFunction(() => !!document.querySelector('.tl-info')?.textContent);
   await page2.focus('.tl-canvas');
-  for (let i = 0; i < 45; i++) await page2.keyboard.press('w');
-  await page2.waitForFunction(() => {
-    const p = new URLSearchParams(location.hash.slice(1));
-    return Number(p.get('t1')) - Number(p.get('t0')) <= 1001;
-  });
+  // (how many presses that takes depends on how long the trace ran: 3,000 processes take 3 s on a quiet machine, 20 s on a busy one)
+  let span = Infinity;
+  for (let i = 0; i < 100 && span > 1001; i++) {
+    await page2.keyboard.press('w');
+    span = await page2.evaluate(() => (window as any).bt.timeline.t1 - (window as any).bt.timeline.t0);
+  }
+  assert.ok(span <= 1001, `the window stays ${span} ns wide`);
   const zoomed = (await ticks(page2)).labels.map((l) => l.label);
   assert.ok(zoomed.length >= 8, zoomed.join(' | '));
   const UNIT: Record<string, number> = { ns: 1, µs: 1e3, ms: 1e6, s: 1e9 };
