@@ -8,21 +8,15 @@
  * that ran a copy are as before.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { before } from 'node:test';
 import { ebpfTest, ebpfUnavailableReason } from '../helpers/ebpf.js';
+import { needTools, toolPath } from '../helpers/tools.js';
 import { bt, tmpdir, trace } from '../helpers/trace.js';
 
 /** cmake's path, if it is installed (the `cmake -E copy` case needs it). */
-const CMAKE = (() => {
-  try {
-    return execFileSync('sh', ['-c', 'command -v cmake'], { encoding: 'utf8' }).trim();
-  } catch {
-    return '';
-  }
-})();
+const CMAKE = toolPath('cmake');
 
 const MAKEFILE = [
   'all:',
@@ -172,7 +166,7 @@ ebpfTest('install -s: each copy of its own source, install and strip (its child 
 });
 
 ebpfTest('cmake -E copy and copy_if_different: each copy of its own source and cmake', async (t) => {
-  if (!CMAKE) return t.skip('cmake is not installed: no cmake -E copy to trace');
+  if (!needTools(t, 'cmake')) return;
   const copy = 'cmake -E copy m1.c m2.c m3.c cm/';
   assert.deepEqual(await depsOf('cm/m3.c'), { inputs: ['m3.c', 'cmake'], outputs: [], processes: [copy] });
   assert.deepEqual(await depsOf('cm2/m2.c'), { inputs: ['m2.c', 'cmake'], outputs: [], processes: ['cmake -E copy_if_different m1.c m2.c cm2/'] });

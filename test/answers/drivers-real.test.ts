@@ -10,16 +10,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ebpfTest } from '../helpers/ebpf.js';
+import { CARGO, needTools, toolPath } from '../helpers/tools.js';
 import { bt, tmpdir, trace } from '../helpers/trace.js';
 import { fileNodes, parseDot } from '../graph/dot-parse.js';
-
-/** A program on PATH or in rustup's default place. */
-function tool(name: string): string | undefined {
-  for (const d of [...(process.env.PATH ?? '').split(':'), path.join(process.env.HOME ?? '/root', '.cargo', 'bin')]) {
-    if (d && fs.existsSync(path.join(d, name))) return path.join(d, name);
-  }
-  return undefined;
-}
 
 function write(dir: string, files: Record<string, string>): void {
   for (const [f, text] of Object.entries(files)) {
@@ -37,12 +30,8 @@ async function answer(args: string[], cwd: string): Promise<string[]> {
 }
 
 ebpfTest('go build of a cgo program: rdeps of a source reaches ./app, as deps of ./app lists the source; makedeps has a rule for ./app', async (t) => {
-  const go = tool('go');
-  if (!go) {
-    if (process.env.CI) throw new Error('go is required in CI');
-    t.skip('go is not installed');
-    return;
-  }
+  if (!needTools(t, 'go')) return;
+  const go = toolPath('go')!;
   const base = tmpdir('bt-go-');
   const dir = path.join(base, 'gop');
   write(dir, {
@@ -71,12 +60,7 @@ ebpfTest('go build of a cgo program: rdeps of a source reaches ./app, as deps of
 }, 120_000);
 
 ebpfTest('cargo workspace: a crate\'s source reaches its artifacts and fingerprints only; makedeps has a rule for target/debug/app', async (t) => {
-  const cargo = tool('cargo');
-  if (!cargo) {
-    if (process.env.CI) throw new Error('cargo is required in CI (scripts/setup.sh installs it)');
-    t.skip('cargo is not installed');
-    return;
-  }
+  if (!needTools(t, CARGO)) return;
   const dir = path.join(tmpdir('bt-cargo-'), 'cw');
   write(dir, {
     'Cargo.toml': '[workspace]\nmembers = ["app"]\nresolver = "2"\n',
@@ -89,7 +73,7 @@ ebpfTest('cargo workspace: a crate\'s source reaches its artifacts and fingerpri
     'vendor/tinyhex/Cargo.toml': '[package]\nname = "tinyhex"\nversion = "0.1.0"\nedition = "2021"\n',
     'vendor/tinyhex/src/lib.rs': 'pub fn hex(x: u32) -> String { format!("{x:x}") }\n',
   });
-  const r = await trace([cargo, 'build', '--offline'], { cwd: dir, env: { CARGO_INCREMENTAL: '0', PATH: `${path.dirname(cargo)}:${process.env.PATH ?? ''}` } });
+  const r = await trace([CARGO, 'build', '--offline'], { cwd: dir, env: { CARGO_INCREMENTAL: '0', PATH: `${path.dirname(CARGO)}:${process.env.PATH ?? ''}` } });
   assert.equal(r.code, 0, r.stderr);
   const fromSpec = await answer(['rdeps', 'app/spec.txt', r.file, '--outputs'], dir);
   assert.ok(fromSpec.includes('target/debug/app'), fromSpec.join('\n'));

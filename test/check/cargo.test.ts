@@ -9,19 +9,11 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TestContext } from 'node:test';
 import { ebpfTest } from '../helpers/ebpf.js';
+import { CARGO, needTools } from '../helpers/tools.js';
 import { bt, tmpdir, trace } from '../helpers/trace.js';
 
-const CARGO_BIN = '/root/.cargo/bin';
-
-/** False (the test skipped) when cargo is missing; under CI a missing cargo fails the test. */
-function needCargo(t: TestContext): boolean {
-  if (fs.existsSync(path.join(CARGO_BIN, 'cargo'))) return true;
-  if (process.env.CI) throw new Error(`cargo is required in CI (rustup, in ${CARGO_BIN})`);
-  t.skip('cargo is not installed');
-  return false;
-}
+const CARGO_BIN = path.dirname(CARGO);
 
 const APP_BUILD_RS = `use std::{env, fs, path::Path};
 fn main() {
@@ -51,7 +43,7 @@ function write(dir: string, files: Record<string, string>): void {
 const pkg = (name: string) => `[package]\nname = "${name}"\nversion = "0.1.0"\nedition = "2021"\n`;
 
 ebpfTest('check: a cargo build script\'s read that its rerun-if-changed lines miss is an undeclared input; cargo\'s own homes are no finding', async (t) => {
-  if (!needCargo(t)) return;
+  if (!needTools(t, CARGO)) return;
   const dir = path.join(tmpdir('bt-cargo-'), 'ws');
   write(dir, {
     'Cargo.toml': '[workspace]\nmembers = ["app", "quiet"]\nresolver = "2"\n',
@@ -112,7 +104,7 @@ pub fn template(input: TokenStream) -> TokenStream {
 `;
 
 ebpfTest("check: a file a proc macro read that rustc's dep-info does not list is an undeclared input; include_str! of it lists it", async (t) => {
-  if (!needCargo(t)) return;
+  if (!needTools(t, CARGO)) return;
   const dir = path.join(tmpdir('bt-cargo-'), 'ws');
   write(dir, {
     'Cargo.toml': '[workspace]\nmembers = ["tmpl", "app"]\nresolver = "2"\n',

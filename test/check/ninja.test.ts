@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TestContext } from 'node:test';
 import { ebpfTest } from '../helpers/ebpf.js';
+import { needTools } from '../helpers/tools.js';
 import { bt, tmpdir, trace } from '../helpers/trace.js';
 
 const BUILD_NINJA = `rule cc
@@ -36,20 +36,8 @@ build all: phony app out.txt out2.txt stamp.txt
 default all
 `;
 
-function hasNinja(): boolean {
-  return ['/usr/bin/ninja', '/usr/local/bin/ninja', '/bin/ninja'].some((p) => fs.existsSync(p));
-}
-
-/** False (the test skipped) when ninja is missing; under CI a missing ninja fails the test. */
-function needNinja(t: TestContext): boolean {
-  if (hasNinja()) return true;
-  if (process.env.CI) throw new Error('ninja is required in CI (apt-get install ninja-build; scripts/setup.sh does)');
-  t.skip('ninja is not installed');
-  return false;
-}
-
 ebpfTest('check --ninja: exactly the undeclared input and the undeclared output', async (t) => {
-  if (!needNinja(t)) return;
+  if (!needTools(t, 'ninja')) return;
   const dir = path.join(tmpdir('bt-ninja-'), 'proj');
   fs.mkdirSync(dir);
   fs.writeFileSync(path.join(dir, 'build.ninja'), BUILD_NINJA);
@@ -130,7 +118,7 @@ default all
 `;
 
 ebpfTest('check --ninja: a generated header reached only through a depfile is a missing dep; a generated tool run without a dependency, a missing dep that also says it will not rebuild (running is reading)', async (t) => {
-  if (!needNinja(t)) return;
+  if (!needTools(t, 'ninja')) return;
   const dir = path.join(tmpdir('bt-ninja-'), 'gen');
   fs.mkdirSync(dir);
   fs.writeFileSync(path.join(dir, 'build.ninja'), GENERATED_NINJA);
@@ -175,12 +163,7 @@ ebpfTest('check --ninja: a generated header reached only through a depfile is a 
 });
 
 ebpfTest('check --ninja: a CMake custom target generating a header that another target includes, unordered (the missingdeps repro)', async (t) => {
-  const hasCmake = ['/usr/bin/cmake', '/usr/local/bin/cmake'].some((c) => fs.existsSync(c));
-  if (!hasNinja() || !hasCmake) {
-    if (process.env.CI) throw new Error('cmake and ninja are required in CI (scripts/setup.sh installs them)');
-    t.skip('cmake or ninja is not installed');
-    return;
-  }
+  if (!needTools(t, 'cmake', 'ninja')) return;
   const dir = path.join(tmpdir('bt-ninja-'), 'proj');
   fs.mkdirSync(path.join(dir, 'src'), { recursive: true });
   fs.writeFileSync(
@@ -217,7 +200,7 @@ ebpfTest('check --ninja: a CMake custom target generating a header that another 
 });
 
 ebpfTest('check --ninja -j1: a compile that failed because its -I directory of generated headers was not there yet is a missing dep, though the generator never ran', async (t) => {
-  if (!needNinja(t)) return;
+  if (!needTools(t, 'ninja')) return;
   const dir = path.join(tmpdir('bt-ninja-'), 'j1');
   fs.mkdirSync(dir);
   fs.writeFileSync(
@@ -246,7 +229,7 @@ ebpfTest('check --ninja -j1: a compile that failed because its -I directory of g
 });
 
 ebpfTest('check --ninja: a job that failed after its shell made the target (cat x > t) failed building it, it did not build it', async (t) => {
-  if (!needNinja(t)) return;
+  if (!needTools(t, 'ninja')) return;
   const dir = path.join(tmpdir('bt-ninja-'), 'failed');
   fs.mkdirSync(dir);
   fs.writeFileSync(
@@ -275,7 +258,7 @@ default out.txt
 `;
 
 ebpfTest('check --ninja: a build where ninja only regenerated its manifest says so, without asking whether DIR is right', async (t) => {
-  if (!needNinja(t)) return;
+  if (!needTools(t, 'ninja')) return;
   const dir = path.join(tmpdir('bt-ninja-'), 'regen');
   fs.mkdirSync(dir);
   fs.writeFileSync(path.join(dir, 'build.ninja'), REGEN_NINJA);

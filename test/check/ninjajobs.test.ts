@@ -14,6 +14,7 @@ import { check } from '../../src/check/index.js';
 import { buildFromRecords } from '../../src/model/index.js';
 import { normalizeRecords } from '../../src/normalize/normalize.js';
 import { tmpdir } from '../helpers/tmp.js';
+import { needTools } from '../helpers/tools.js';
 import { O_CREAT, O_TRUNC, O_WRONLY, TraceBuilder } from '../normalize/synth.js';
 
 const BUILD_NINJA = `rule RERUN_CMAKE
@@ -32,11 +33,7 @@ default all
 
 /** The project (DIR) and its ninja build directory (DIR/b), or undefined (the test skipped) without ninja. */
 function project(t: TestContext): { dir: string; b: string } | undefined {
-  if (!['/usr/bin/ninja', '/usr/local/bin/ninja', '/bin/ninja'].some((p) => fs.existsSync(p))) {
-    if (process.env.CI) throw new Error('ninja is required in CI (apt-get install ninja-build; scripts/setup.sh does)');
-    t.skip('ninja is not installed');
-    return undefined;
-  }
+  if (!needTools(t, 'ninja')) return undefined;
   const dir = path.join(tmpdir('bt-ninjajobs-'), 'p');
   const b = path.join(dir, 'b');
   fs.mkdirSync(b, { recursive: true });

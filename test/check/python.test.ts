@@ -13,17 +13,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { ebpfTest } from '../helpers/ebpf.js';
+import { needPythonModules, needTools } from '../helpers/tools.js';
 import { bt, tmpdir, trace } from '../helpers/trace.js';
 
 const PYTHON = '/usr/bin/python3';
 
 /** Debian's python3's X.Y; undefined (the test skipped) when it or its pip and setuptools are missing; under CI that fails the test. */
 function pythonVersion(t: TestContext): string | undefined {
-  const r = spawnSync(PYTHON, ['-c', 'import sys, setuptools, pip; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8' });
-  if (r.status === 0) return r.stdout.trim();
-  if (process.env.CI) throw new Error(`${PYTHON} with pip and setuptools is required in CI (Debian: python3-pip python3-setuptools)`);
-  t.skip(`${PYTHON} with pip and setuptools is not installed`);
-  return undefined;
+  if (!needTools(t, PYTHON) || !needPythonModules(t, PYTHON, 'pip', 'setuptools')) return undefined;
+  return spawnSync(PYTHON, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8' }).stdout.trim();
 }
 
 interface Json {

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { before } from 'node:test';
 import { ebpfTest, ebpfUnavailableReason } from '../helpers/ebpf.js';
+import { needTools } from '../helpers/tools.js';
 import { bt, tmpdir, trace } from '../helpers/trace.js';
 import { traceDefects, traceMake, traceProject, type TracedProject } from './projects.js';
 
@@ -347,12 +348,7 @@ ebpfTest('check --make: depfiles count only where the build system reads them (C
     ],
   );
 
-  const hasCmake = ['/usr/bin/cmake', '/usr/local/bin/cmake'].some((c) => fs.existsSync(c));
-  if (!hasCmake) {
-    if (process.env.CI) throw new Error('cmake is required in CI (scripts/setup.sh installs it)');
-    t.diagnostic('cmake is not installed: the CMake half is skipped');
-    return;
-  }
+  if (!needTools(t, 'cmake')) return;
   // CMake's Makefile generator: the compiler's .o.d files are consolidated by cmake before the next build
   const cm = path.join(tmpdir('bt-cmake-'), 'proj');
   src(cm);

@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { needTools } from '../helpers/tools.js';
 import { BT, bt, oneLineError, tmpdir } from '../helpers/trace.js';
 import { cBuildTrace } from '../normalize/synth.js';
 
@@ -71,7 +72,8 @@ describe('an output bt cannot write: one line, status 2 in every command but bt 
     });
   }
 
-  it('a binary output refused on a terminal: bt graph --format png as bt export perfetto', { skip: !fs.existsSync('/usr/bin/script') && 'no script(1) for a terminal' }, () => {
+  it('a binary output refused on a terminal: bt graph --format png as bt export perfetto', (t) => {
+    if (!needTools(t, 'script')) return; // script(1) for a terminal
     for (const [args, line] of [
       [['graph', '--format', 'png', log], 'bt: refusing to write a PNG to the terminal: use -o FILE.png or redirect stdout'],
       [['export', 'perfetto', log], 'bt: refusing to write a binary perfetto trace to the terminal: use -o FILE or redirect stdout'],

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { ebpfTest } from '../helpers/ebpf.js';
+import { CARGO, needTools } from '../helpers/tools.js';
 import { bt, REPO, tmpdir, trace } from '../helpers/trace.js';
 import type { DiffReport } from '../../src/diff/index.js';
 import { loadBuild } from '../../src/model/index.js';
@@ -267,34 +268,21 @@ ebpfTest('diff: an intermediate the second build remade (it existed before it) i
   assert.ok(!text.includes('inputs read only'), text);
 });
 
-/** cargo on PATH, or rustup's default place. */
-function findCargo(): string | undefined {
-  for (const d of [...(process.env.PATH ?? '').split(':'), path.join(process.env.HOME ?? '/root', '.cargo', 'bin')]) {
-    if (d && fs.existsSync(path.join(d, 'cargo'))) return path.join(d, 'cargo');
-  }
-  return undefined;
-}
-
 ebpfTest(
   'diff: the same cargo build twice: rustc\'s temporary directory (rustcXXXXXX, in the linker\'s -L) is masked, no differences',
   async (t) => {
-    const cargo = findCargo();
-    if (!cargo) {
-      if (process.env.CI) throw new Error('cargo is required in CI (scripts/setup.sh installs it)');
-      t.skip('cargo is not installed');
-      return;
-    }
+    if (!needTools(t, CARGO)) return;
     const dir = path.join(tmpdir('bt-diff-'), 'hello');
     fs.mkdirSync(path.join(dir, 'src'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'Cargo.toml'), '[package]\nname = "hello"\nversion = "0.1.0"\nedition = "2021"\n');
     fs.writeFileSync(path.join(dir, 'src', 'main.rs'), 'fn main() { println!("hello"); }\n');
     const { execa } = await import('execa');
-    const lock = await execa(cargo, ['generate-lockfile', '--offline'], { cwd: dir, reject: false }); // Cargo.lock first: both builds only read it
+    const lock = await execa(CARGO, ['generate-lockfile', '--offline'], { cwd: dir, reject: false }); // Cargo.lock first: both builds only read it
     assert.equal(lock.exitCode, 0, String(lock.stderr));
     const run = async () => {
       fs.rmSync(path.join(dir, 'target'), { recursive: true, force: true });
       // no incremental session directories (named by time: outputs of one build only)
-      const r = await trace([cargo, 'build', '--offline'], { cwd: dir, env: { CARGO_INCREMENTAL: '0', PATH: `${path.dirname(cargo)}:${process.env.PATH ?? ''}` } });
+      const r = await trace([CARGO, 'build', '--offline'], { cwd: dir, env: { CARGO_INCREMENTAL: '0', PATH: `${path.dirname(CARGO)}:${process.env.PATH ?? ''}` } });
       assert.equal(r.code, 0, r.stderr);
       return r.file;
     };

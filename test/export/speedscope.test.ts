@@ -10,22 +10,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { ebpfTest } from '../helpers/ebpf.js';
+import { CHROMIUM, CHROMIUM_ARGS, viewTest } from '../helpers/browser.js';
 import { bt, REPO, tmpdir, trace } from '../helpers/trace.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const SPEEDSCOPE = path.join(REPO, 'node_modules', 'speedscope', 'dist', 'release', 'index.html');
 const CPROJECT = ['Makefile', 'main.c', 'util.c', 'util.h', 'greet.c', 'greet.h'];
 
-ebpfTest(
+viewTest(
   'chrome-trace of cproject (make -B -j2) opens in speedscope (offline, headless Chromium): lanes, frames, no network',
-  async (t) => {
-    if (!fs.existsSync(CHROMIUM)) {
-      if (process.env.CI) throw new Error('chromium is required in CI (scripts/setup.sh installs it)');
-      t.skip('chromium is not installed');
-      return;
-    }
+  async () => {
     const work = tmpdir('bt-ss-');
     const proj = path.join(work, 'cproject');
     fs.mkdirSync(proj);
@@ -37,7 +30,7 @@ ebpfTest(
     assert.equal(r.code, 0, r.stderr);
     const lanes = JSON.parse(fs.readFileSync(json, 'utf8')).traceEvents.filter((e: any) => e.name === 'thread_name').length;
 
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 700 } });
       const remote: string[] = [];

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { ebpfTest } from '../helpers/ebpf.js';
+import { needTools } from '../helpers/tools.js';
 import { REPO, tmpdir, trace } from '../helpers/trace.js';
 import { btLogFacts, normalize } from '../../bench/real/btlog.js';
 import { compareFacts, comparisonTable, differencesText } from '../../bench/real/compare.js';
@@ -18,18 +19,10 @@ import { STRACE_ARGS, straceFacts } from '../../bench/real/strace.js';
 
 const SOURCES = ['Makefile', 'main.c', 'util.c', 'util.h', 'greet.c', 'greet.h'];
 
-function hasStrace(): boolean {
-  return ['/usr/bin/strace', '/bin/strace', '/usr/local/bin/strace'].some((p) => fs.existsSync(p));
-}
-
 ebpfTest(
   'fidelity: cproject make -B -j2, bt trace vs strace: no difference',
   async (t) => {
-    if (!hasStrace()) {
-      if (process.env.CI) throw new Error('strace is required in CI (apt-get install strace)');
-      t.skip('strace is not installed');
-      return;
-    }
+    if (!needTools(t, 'strace')) return;
     const work = tmpdir('bt-fidelity-');
     const proj = path.join(work, 'cproject');
     fs.mkdirSync(proj);

@@ -6,12 +6,12 @@
  * are skipped with the reason.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import { after, test, type TestContext } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { Build } from '../../src/model/index.js';
 import { serveBuild, type ViewServer } from '../../src/view/server.js';
 import { ebpfUnavailableReason } from './ebpf.js';
+import { needTools } from './tools.js';
 import { tmpdir } from './tmp.js';
 
 export const CHROMIUM = process.env.BT_CHROMIUM ?? '/usr/bin/chromium';
@@ -27,34 +27,19 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-export function browserUnavailableReason(): string | undefined {
-  if (!fs.existsSync(CHROMIUM)) return `${CHROMIUM} is missing (scripts/setup.sh installs Debian's chromium)`;
-  return undefined;
-}
-
-/** Like test(), for tests that need the browser. */
+/** Like test(), for tests that need the browser (needTools: under CI a missing one fails the test). */
 export function browserTest(name: string, fn: (t: TestContext) => Promise<void> | void, timeoutMs = 120_000): void {
-  const why = browserUnavailableReason();
-  if (why && process.env.CI) {
-    test(name, () => {
-      throw new Error(`a browser is required in CI but unavailable: ${why}`);
-    });
-    return;
-  }
-  test(name, { skip: why ? `skipped: ${why}` : false, timeout: timeoutMs }, fn);
+  test(name, { timeout: timeoutMs }, (t) => (needTools(t, CHROMIUM) ? fn(t) : undefined));
 }
 
 /** Like browserTest(), for tests that also trace for real (eBPF): under CI a missing one fails loudly. */
 export function viewTest(name: string, fn: () => Promise<void>, timeoutMs = 180_000): void {
   const why = ebpfUnavailableReason();
-  if (why && !browserUnavailableReason()) {
-    browserTest(name, (t) => {
-      if (process.env.CI) throw new Error(`eBPF is required in CI but unavailable: ${why}`);
-      t.skip(`skipped: ${why}`);
-    });
-    return;
-  }
-  browserTest(name, fn, timeoutMs);
+  browserTest(name, (t) => {
+    if (!why) return fn();
+    if (process.env.CI) throw new Error(`eBPF is required in CI but unavailable: ${why}`);
+    t.skip(`skipped: ${why}`);
+  }, timeoutMs);
 }
 
 /** A promise made once, on first use (a trace several tests share). */
