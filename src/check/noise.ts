@@ -50,8 +50,7 @@
  *
  * `--ignore GLOB` adds globs (src/graph/glob.ts syntax).
  */
-import { CheckError, UsageError } from '../errors.js';
-import { compileGlob, JVM_RUNTIME, LOCALE_DATA, NAME_SERVICE, type PathMatcher } from '../graph/glob.js';
+import { compileGlob, JVM_RUNTIME, LOCALE_DATA, NAME_SERVICE, optionGlobs, type PathMatcher } from '../graph/glob.js';
 import { Kind, type Build, type BuildFile, type FileAccess } from '../model/index.js';
 import { envMap } from '../model/env.js';
 import { baseName, dirName, relativeInside } from '../normalize/paths.js';
@@ -110,21 +109,9 @@ export const NOISE_GLOBS: readonly string[] = [
   '/opt/etc/ssl',
 ];
 
-/** Compiles user globs (`--allow`, `--ignore`): a bad one is a CheckError E_BAD_INPUT. */
+/** Compiles user globs (`--allow`, `--ignore`): an empty or bad one is a UsageError naming the option (glob.ts optionGlobs). */
 export function compileGlobs(globs: readonly string[] | undefined, base: string, option: string): PathMatcher[] {
-  const out: PathMatcher[] = [];
-  for (const g of globs ?? []) {
-    if (!g.trim()) throw new CheckError('E_BAD_INPUT', `${option} needs a glob, got an empty string`);
-    const bad = unbalanced(g);
-    if (bad) throw new CheckError('E_BAD_INPUT', `${option}: bad glob ${JSON.stringify(g)}: ${bad}`);
-    try {
-      out.push(withDirectory(g, compileGlob(g, base || '/'), base || '/'));
-    } catch (err) {
-      if (!(err instanceof UsageError)) throw err;
-      throw new CheckError('E_BAD_INPUT', `${option}: ${err.message}`, { cause: err });
-    }
-  }
-  return out;
+  return optionGlobs(globs, option, base || '/').map((m) => withDirectory(m.glob, m, base || '/'));
 }
 
 /**
@@ -139,25 +126,6 @@ function withDirectory(glob: string, m: PathMatcher, base: string): PathMatcher 
   // a directory's glob matches it and all under it (compileGlob): what X/** matches, and X
   const self = compileGlob(dir.startsWith('/') ? dir : `${base.replace(/\/$/, '')}/${dir}`, base);
   return { glob, test: self.test };
-}
-
-/** What is unbalanced in a glob ("[" without "]", "{" without "}"), undefined if nothing (a backslash escapes). */
-export function unbalanced(glob: string): string | undefined {
-  let braces = 0;
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '\\') i++;
-    else if (c === '[') {
-      const close = glob.indexOf(']', i + 2);
-      if (close < 0) return `"[" at column ${i + 1} is not closed by "]"`;
-      i = close;
-    } else if (c === '{') braces++;
-    else if (c === '}') {
-      if (!braces) return `"}" at column ${i + 1} closes no "{"`;
-      braces--;
-    }
-  }
-  return braces ? `${braces === 1 ? 'a "{" is' : `${braces} "{" are`} not closed by "}"` : undefined;
 }
 
 /** A shared library: looking for one and not finding it is the loader's search (anywhere). */

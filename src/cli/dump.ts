@@ -1,7 +1,8 @@
 /**
  * bt dump [options] [log]: prints a log (default build.trace) as text (one
  * line per record) or as JSON Lines (--json). A raw log is normalized on the
- * fly for --filter and for a --type only a normalized log has (process).
+ * fly for --filter and for a --type only a normalized log has (process);
+ * a --filter that matches no record is said in a note on stderr.
  * A log without a trailer is printed with a warning
  * and exits 0. A damaged log (torn, or its trailer's counts disagree) is
  * printed up to the damage, with one warning naming the byte offset, and
@@ -25,6 +26,7 @@ import { inputName } from '../log/input.js';
 import { LogReader } from '../log/reader.js';
 import { normalized } from '../model/index.js';
 import { recordFilter } from '../model/records.js';
+import { nothingMatches } from '../present/filter-note.js';
 import { compileFilter } from './options.js';
 
 export interface DumpOptions {
@@ -151,7 +153,7 @@ export async function runDump(
   const types = parseTypes(opts.type);
   const pids = parsePids(opts.pid);
   const json = Boolean(opts.json);
-  const filter = opts.filter !== undefined ? compileFilter(opts.filter) : undefined;
+  const filter = opts.filter !== undefined ? compileFilter(opts.filter, { subjects: 'events' }) : undefined;
   const reader = LogReader.open(file);
   const name = inputName(file);
   // With a filter, the records come normalized, each tested with its process
@@ -163,6 +165,7 @@ export async function runDump(
   const keep = filtered?.keep;
   const h = stream ? stream.header : reader.header;
   const output = new Output(out);
+  let printed = 0;
   try {
     let buf = json ? `${JSON.stringify(headerToJson(h))}\n` : `${formatHeaderText(h)}\n`;
     for (const r of stream ?? reader.records()) {
@@ -170,6 +173,7 @@ export async function runDump(
       if (pids && !pids.has(r.pid)) continue;
       if (keep && !keep(r)) continue;
       if (types && !types.has(displayType(r))) continue;
+      printed++;
       buf += json ? `${JSON.stringify(toJson(r, h))}\n` : `${formatText(r, h)}\n`;
       if (buf.length >= CHUNK_CHARS) {
         await output.write(buf);
@@ -182,6 +186,7 @@ export async function runDump(
       if (t) buf += json ? `${JSON.stringify(trailerToJson(t))}\n` : `${formatTrailerText(t, h)}\n`;
       if (buf) await output.write(buf);
       await output.end();
+      if (filter && printed === 0) err.write(`bt dump: note: ${emptyNote(filter.source, opts)}\n`);
       const torn = stream.torn;
       const mismatch = stream.trailerMismatch;
       if (torn) err.write(`bt: warning: ${tornText(name, torn)}: the records before it were read\n`);
@@ -206,6 +211,12 @@ export async function runDump(
   const { lines, damaged } = endWarnings(name, reader.end());
   if (lines.length) err.write(lines.map((l) => `bt: warning: ${l}\n`).join(''));
   return damaged ? 1 : 0;
+}
+
+/** Says that the filter (with --type and --pid, if given) matched no record. */
+function emptyNote(source: string, opts: DumpOptions): string {
+  const also = [opts.type !== undefined ? `--type ${opts.type}` : '', opts.pid !== undefined ? `--pid ${opts.pid}` : ''].filter(Boolean);
+  return nothingMatches(source, 'no record is printed', also);
 }
 
 /** The `bt dump` command. */

@@ -3,7 +3,7 @@
  */
 import { Command, Option } from 'commander';
 import { ExportError, UsageError } from '../errors.js';
-import { BINARY_FORMATS, checkFormat, exportTo, FORMATS, type ExportOptions } from '../export/index.js';
+import { BINARY_FORMATS, checkFormat, exportTo, filterTarget, FORMATS, type ExportOptions } from '../export/index.js';
 import { exportParquet } from '../export/parquet.js';
 import { fileSink, stdoutSink, type Sink } from '../export/sink.js';
 import { refuseInputAsOutput } from '../log/output.js';
@@ -53,7 +53,7 @@ export function exportCommand(): Command {
       if (o.filter !== undefined && format === 'parquet') {
         throw new UsageError('E_USAGE', '--filter does not apply to bt export parquet: it exports the whole build, to be queried (bt sql)');
       }
-      const filter = o.filter !== undefined ? compileFilter(o.filter) : undefined;
+      const filter = o.filter !== undefined ? compileFilter(o.filter, filterTarget(format)) : undefined;
       const opts: ExportOptions = {
         compilers: o.compiler,
         expandResponseFiles: !!o.expandResponseFiles,

@@ -10,6 +10,7 @@ import { Kind } from '../model/kinds.js';
 import { collect, compileFilter, loadFor, nonNegativeInt, outputExtension, positiveNumber } from './options.js';
 import { invokingUser, openOutputAtomic, refuseInputAsOutput } from '../log/output.js';
 import { filterFocus, type Focus } from '../graph/model.js';
+import { optionGlobs } from '../graph/glob.js';
 import { ModelEnv } from '../model/subject.js';
 import { DEFAULT_MAX_NODES, emptyNote, tallNote, type GraphOptions, type GraphView } from '../graph/view.js';
 import type { Build } from '../model/index.js';
@@ -112,7 +113,11 @@ export function graphCommand(): Command {
         unfold: !!o.unfold,
         maxNodes: Number(o.maxNodes),
       };
-      const filter = o.filter !== undefined ? compileFilter(o.filter) : undefined;
+      // a bad glob is refused before the log is read, as bt check's --allow and --ignore
+      optionGlobs(o.include, '--include');
+      optionGlobs(o.exclude, '--exclude');
+      optionGlobs(o.exe, '--exe');
+      const filter = o.filter !== undefined ? compileFilter(o.filter, { subjects: 'processes and files', command: 'bt graph' }) : undefined;
       if (o.focus && filter) throw new UsageError('E_USAGE', 'give --focus or --filter, not both');
       if (o.allPhases && !o.focus) throw new UsageError('E_USAGE', '--all-phases goes with --focus FILE');
       if (o.focus && o.depth === 0) throw new UsageError('E_USAGE', 'invalid depth "0" with --focus: give 1 or more (the jobs of the provenance to follow; 1: the job that made FILE)');

@@ -3,7 +3,7 @@
  */
 import path from 'node:path';
 import { BtError, FilterError, UsageError } from '../errors.js';
-import { parseFilter, type Filter } from '../filter/index.js';
+import { parseFilter, type Filter, type FilterTarget } from '../filter/index.js';
 import { tornText, type Damage } from '../log/check.js';
 import { loadBuild, type Build } from '../model/index.js';
 import { displayPath } from '../present/format.js';
@@ -75,13 +75,14 @@ export function printJson(value: unknown): void {
 }
 
 /**
- * A display filter given on the command line, compiled once. A broken one
+ * A display filter given on the command line, compiled once and tested on
+ * `target` (events, or the processes and files of `command`). A broken one
  * is a usage error (exit 2): the message, then the filter with a caret
  * under the column.
  */
-export function compileFilter(text: string): Filter {
+export function compileFilter(text: string, target: FilterTarget): Filter {
   try {
-    return parseFilter(text);
+    return parseFilter(text, target);
   } catch (err) {
     if (err instanceof FilterError) {
       const line = text.replace(/[\r\n\t]/g, ' ');

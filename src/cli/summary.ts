@@ -18,7 +18,7 @@ export function summaryCommand(): Command {
     .option('--driver <name>', 'also treat program NAME as a build driver that starts jobs (repeatable)', collect)
     .addOption(new Option('--window <ms>', 'reorder window when normalizing a raw log').default(2000).argParser(positiveNumber('window')))
     .action((log: string, o) => {
-      const filter = o.filter !== undefined ? compileFilter(o.filter) : undefined;
+      const filter = o.filter !== undefined ? compileFilter(o.filter, { subjects: 'processes and files', command: 'bt summary' }) : undefined;
       const build = loadFor(log, o);
       reportDamage(log, build.damage, { liveNote: false }); // it says so itself
       const env = filter ? new ModelEnv(build) : undefined;

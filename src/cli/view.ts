@@ -8,7 +8,7 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { nothingMatches } from '../present/filter-note.js';
 import { displayPath } from '../present/format.js';
-import { modelFilter } from '../view/filter.js';
+import { modelFilter, VIEW_FILTER } from '../view/filter.js';
 import { refuseWildcardHost, serveBuild } from '../view/server.js';
 import { openStaticPage, writeStaticPage } from '../view/static.js';
 import { loadWithProgress } from '../view/load.js';
@@ -47,7 +47,7 @@ export function viewCommand(): Command {
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (log: string, o) => {
       // what can be refused is refused before the log is read (as bt graph -o): the filter, the name, then the output itself
-      if (o.filter !== undefined) compileFilter(o.filter);
+      if (o.filter !== undefined) compileFilter(o.filter, VIEW_FILTER);
       const hash = o.filter ? filterHash(o.filter) : undefined;
       if (o.html !== undefined) {
         const ext = outputExtension(o.html);

@@ -10,7 +10,7 @@
  *   parquet           a directory of Parquet files (builds, processes, files, accesses, events)
  */
 import { ExportError } from '../errors.js';
-import type { Filter } from '../filter/index.js';
+import type { Filter, FilterTarget } from '../filter/index.js';
 import type { Damage } from '../log/check.js';
 import { loadBuild, type Build } from '../model/index.js';
 import { exportChromeTrace } from './chrome-trace.js';
@@ -54,6 +54,11 @@ export function checkFormat(format: string): ExportFormat {
     throw new ExportError('E_FORMAT', `unknown export format '${format}': use one of ${FORMATS.join(', ')}`);
   }
   return format as ExportFormat;
+}
+
+/** What a format's --filter is tested on: jsonl's the records (as bt dump's), the others' the processes and files (select.ts). */
+export function filterTarget(format: ExportFormat): FilterTarget {
+  return format === 'jsonl' ? { subjects: 'events' } : { subjects: 'processes and files', command: `bt export ${format}` };
 }
 
 /** The processes `opts.filter` selects of `build` (select.ts), with the note that it selects nothing; undefined without a filter. */

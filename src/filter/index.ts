@@ -3,6 +3,7 @@
  * parsed once into a checked tree and compiled into closures.
  *
  *   const f = parseFilter('exe == "cc1" and path ~ "**\/*.h"');   // throws FilterError
+ *   parseFilter('type == exec', { subjects: 'processes and files', command: 'bt summary' });  // throws: no event there
  *   const keep = f.bind(env);          // per log: env supplies startTs, processes, parents
  *   for (const s of subjects) if (keep(s)) …
  *
@@ -15,9 +16,11 @@ import { FilterError, formatFilterError } from '../errors.js';
 import { showNode, type FieldName, type Node } from './ast.js';
 import { bindEnv, compile, type Bound, type FilterEnv, type Pred, type Subject } from './eval.js';
 import { parse } from './parser.js';
+import type { FilterTarget } from './scope.js';
 
 export type { FieldName, Node, Op, Value } from './ast.js';
 export type { FilterEnv, Subject } from './eval.js';
+export type { FilterTarget } from './scope.js';
 export { joinedArgv } from './eval.js';
 export { FilterError, formatFilterError, showNode };
 
@@ -90,7 +93,11 @@ class CompiledFilter implements Filter {
   }
 }
 
-/** Parses, checks and compiles a filter. Throws FilterError (with `column`) if it is not valid. */
-export function parseFilter(source: string): Filter {
-  return new CompiledFilter(source, parse(source));
+/**
+ * Parses, checks and compiles a filter tested on `target` (default: events;
+ * on processes and files an event type is refused). Throws FilterError
+ * (with `column`) if it is not valid.
+ */
+export function parseFilter(source: string, target?: FilterTarget): Filter {
+  return new CompiledFilter(source, parse(source, target));
 }

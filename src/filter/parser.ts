@@ -17,11 +17,14 @@
  * `field not OP value` (OP one of in, has, contains, matches, ~) is
  * `not (field OP value)`. Precedence: not > and > or; and/or associate to
  * the left. Every error is a FilterError with the 0-based column of the offending token.
+ * A field the subjects cannot have (scope.ts) is one too: an event type on
+ * processes and files, an event's field inside under().
  */
 import { FilterError } from '../errors.js';
 import { FIELD_NAMES, type FieldName, type FieldRef, type Node, type Op, type Value } from './ast.js';
 import { FIELDS, FIELD_LIST, resolveValue, typeWord } from './fields.js';
 import { tokenize, type Token } from './lexer.js';
+import { checkScope, EVENTS, topScope, UNDER, type FilterTarget, type Scope } from './scope.js';
 
 const PUNCT_OPS = new Set(['==', '!=', '<', '<=', '>', '>=', '~']);
 const WORD_OPS = new Set(['matches', 'contains', 'in', 'has']);
@@ -33,7 +36,11 @@ const got = (t: Token): string => (t.kind === 'eof' ? '' : `, got ${show(t)}`);
 
 class Parser {
   private i = 0;
-  constructor(private readonly toks: Token[]) {}
+  constructor(
+    private readonly toks: Token[],
+    /** What the level being parsed is tested on. */
+    private scope: Scope,
+  ) {}
 
   private get tok(): Token {
     return this.toks[this.i];
@@ -111,7 +118,10 @@ class Parser {
       if (!this.isPunct('(')) throw new FilterError(`expected "(" after "under"${got(open)}`, open.pos);
       this.next();
       if (this.isPunct(')')) throw new FilterError('expected an expression inside "under()"', this.tok.pos);
+      const outer = this.scope;
+      this.scope = UNDER;
       const expr = this.or();
+      this.scope = outer;
       this.close(open, 'under(');
       return { kind: 'under', expr, pos: t.pos };
     }
@@ -160,7 +170,10 @@ class Parser {
     else if (t.kind === 'word' && WORD_OPS.has(t.text)) op = t.text as Op;
     if (op === undefined) {
       const follows = t.kind === 'eof' || this.isPunct(')') || this.isPunct('&&') || this.isPunct('||') || this.isWord('and') || this.isWord('or');
-      if (follows) return { kind: 'test', field, pos: field.pos };
+      if (follows) {
+        checkScope(this.scope, field);
+        return { kind: 'test', field, pos: field.pos };
+      }
       throw new FilterError(`expected an operator after "${fieldText}"${got(t)}`, t.pos);
     }
     const spec = FIELDS[field.name];
@@ -175,10 +188,12 @@ class Parser {
     if (wantsSet) {
       if (!this.isPunct('{')) throw new FilterError(`expected "{" after "${op}"${got(this.tok)}`, this.tok.pos);
       const values = this.set(field.name, fieldText, op);
+      checkScope(this.scope, field, op, values);
       return { kind: 'cmp', field, op, values, set: true, pos: field.pos };
     }
-    const v = this.value(op);
-    return { kind: 'cmp', field, op, values: [resolveValue(field.name, fieldText, op, v)], set: false, pos: field.pos };
+    const values = [resolveValue(field.name, fieldText, op, this.value(op))];
+    checkScope(this.scope, field, op, values);
+    return { kind: 'cmp', field, op, values, set: false, pos: field.pos };
   }
 
   private value(op: string): Token {
@@ -214,7 +229,7 @@ class Parser {
   }
 }
 
-/** Parses and checks a filter; throws FilterError (with the column) if it is not valid. */
-export function parse(source: string): Node {
-  return new Parser(tokenize(source)).parse();
+/** Parses and checks a filter tested on `target`; throws FilterError (with the column) if it is not valid. */
+export function parse(source: string, target: FilterTarget = EVENTS): Node {
+  return new Parser(tokenize(source), topScope(target)).parse();
 }

@@ -77,11 +77,34 @@ export function globSource(glob: string): string {
   return re;
 }
 
+/** What is unbalanced in a glob ("[" without "]", "{" without "}"), undefined if nothing (a backslash escapes). */
+export function unbalanced(glob: string): string | undefined {
+  let braces = 0;
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === '\\') i++;
+    else if (c === '[') {
+      const close = glob.indexOf(']', i + 2);
+      if (close < 0) return `"[" at character ${i + 1} is not closed by "]"`;
+      i = close;
+    } else if (c === '{') braces++;
+    else if (c === '}') {
+      if (!braces) return `"}" at character ${i + 1} closes no "{"`;
+      braces--;
+    }
+  }
+  return braces ? `${braces === 1 ? 'a "{" is' : `${braces} "{" are`} not closed by "}"` : undefined;
+}
+
 /**
- * The RegExp of a glob's source (globSource, anchored): a glob the engine
- * refuses ("[z-a]": a range out of order) is a UsageError E_USAGE naming it.
+ * The RegExp of a glob's source (globSource, anchored). A glob with an
+ * unclosed "[" or "{" (unbalanced), or one the engine refuses ("[z-a]": a
+ * range out of order), is a UsageError E_USAGE naming it: the one error of
+ * a bad glob, wherever it is given (--include, --exe, --allow, a filter's ~).
  */
 export function globRegExpFrom(glob: string, source: string): RegExp {
+  const bad = unbalanced(glob);
+  if (bad) throw new UsageError('E_USAGE', `bad glob ${JSON.stringify(glob)}: ${bad}`);
   try {
     return new RegExp(source);
   } catch (err) {
@@ -115,6 +138,23 @@ export function compileGlob(glob: string, base = '/'): PathMatcher {
   else if (abs.length > 1 && abs.endsWith('/')) abs = abs.slice(0, -1);
   const re = globRegExpFrom(glob, `^${globSource(abs)}(?:/.*)?$`);
   return { glob, test: (p) => re.test(p) };
+}
+
+/**
+ * Compiles the globs of a command-line option (bt graph --include, --exe,
+ * bt check --allow …) before the log is read: an empty or bad one is a
+ * UsageError naming the option (`--allow: bad glob "[": …`).
+ */
+export function optionGlobs(globs: readonly string[] | undefined, option: string, base = '/'): PathMatcher[] {
+  return (globs ?? []).map((g) => {
+    if (!g.trim()) throw new UsageError('E_USAGE', `${option} needs a glob, got an empty string`);
+    try {
+      return compileGlob(g, base);
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      throw new UsageError('E_USAGE', `${option}: ${err.message}`, { cause: err });
+    }
+  });
 }
 
 /** True if any matcher matches. */

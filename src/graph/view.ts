@@ -636,20 +636,16 @@ function mergeGroups(groups: Map<string, VFile[]>, edges: FileEdge[]): { files: 
 
 /**
  * A one-line note when the options left nothing to draw (bt graph still
- * writes the empty graph and exits 0): which selection matched nothing, and
- * for a filter on `type`, that bt graph tests processes and files, not
- * events. Undefined when the graph shows something.
+ * writes the empty graph and exits 0): which selection matched nothing.
+ * (An event type in the filter, which no process or file has, is refused
+ * when the filter is parsed.) Undefined when the graph shows something.
  */
-export function emptyNote(view: GraphView, opts: GraphOptions, filter?: { source: string; fields: ReadonlySet<string> }): string | undefined {
+export function emptyNote(view: GraphView, opts: GraphOptions, filter?: { source: string }): string | undefined {
   if (view.procs.length === 0) {
     const what: string[] = [];
     if (filter) what.push(filterOption(filter.source));
     if (opts.exe?.length) what.push(opts.exe.map((e) => `--exe ${e}`).join(' or '));
-    let note = `${what.length ? `nothing matches ${what.join(' and ')}` : 'the build has no process to draw'}: the graph is empty`;
-    if (filter?.fields.has('type')) {
-      note += ' (bt graph tests processes and files, not events: an event type such as type == exec matches nothing here; ask for exe, argv, exit, path, access)';
-    }
-    return note;
+    return `${what.length ? `nothing matches ${what.join(' and ')}` : 'the build has no process to draw'}: the graph is empty`;
   }
   if (view.files.length === 0 && !opts.processesOnly && opts.include?.length) {
     return `no file the build used matches --include ${opts.include.join(' or ')}: the graph shows processes only`;

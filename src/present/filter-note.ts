@@ -1,6 +1,6 @@
 /**
  * The commands' words for a display filter (--filter) that matched nothing:
- * one note on stderr, as bt graph, bt export and bt view say it.
+ * one note on stderr, as bt graph, bt export, bt view and bt dump say it.
  */
 
 /** --filter EXPR as the user would type it again on a shell line. */
@@ -8,7 +8,11 @@ export function filterOption(source: string): string {
   return `--filter '${source.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The note of a command whose display filter `source` matched nothing; `outcome`: what the command made of it ("the export is empty"). */
-export function nothingMatches(source: string, outcome: string): string {
-  return `nothing matches ${filterOption(source)}: ${outcome}`;
+/**
+ * The note of a command whose display filter `source` matched nothing;
+ * `outcome`: what the command made of it ("the export is empty"); `also`:
+ * the other selections given with it ("--pid 12").
+ */
+export function nothingMatches(source: string, outcome: string, also: readonly string[] = []): string {
+  return `nothing matches ${[filterOption(source), ...also].join(' and ')}: ${outcome}`;
 }

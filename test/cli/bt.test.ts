@@ -165,7 +165,7 @@ test('a glob the regular expression engine refuses ("[z-a]") is a usage error in
   const cases: Array<[string[], string]> = [
     [['summary', log, '--filter', 'path ~ "[z-a]"'], 'bt: bad filter: bad glob "[z-a]": range out of order in character class at column 8\n  path ~ "[z-a]"\n         ^\n'],
     [['dump', log, '--filter', 'exe ~ "[b-a]*"'], 'bt: bad filter: bad glob "[b-a]*": range out of order in character class at column 7\n  exe ~ "[b-a]*"\n        ^\n'],
-    [['graph', log, '--include', '[z-a]'], 'bt: bad glob "[z-a]": range out of order in character class\n'],
+    [['graph', log, '--include', '[z-a]'], 'bt: --include: bad glob "[z-a]": range out of order in character class\n'],
     [['check', log, '--ignore', '[z-a]'], 'bt: --ignore: bad glob "[z-a]": range out of order in character class\n'],
   ];
   for (const [args, err] of cases) {

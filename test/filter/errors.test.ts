@@ -87,6 +87,14 @@ const CASES: [string, number, string][] = [
   ['pid in {1,', 10, 'expected a value in the set'],
   ['pid in {1, (}', 11, 'expected a value in the set, got "("'],
   ['exe ~ "a" and pid in {1, x}', 25, 'pid takes a number, got "x"'],
+  // a broken glob: bt check's error for --allow '[', at the string's column (glob.ts unbalanced)
+  ['path ~ "[abc"', 7, 'bad glob "[abc": "[" at character 1 is not closed by "]"'],
+  ['exe == cc1 and arg ~ "-f[ab"', 21, 'bad glob "-f[ab": "[" at character 3 is not closed by "]"'],
+  ['argv ~ "{a,b"', 7, 'bad glob "{a,b": a "{" is not closed by "}"'],
+  ['env.CC ~ "{a,{b"', 9, 'bad glob "{a,{b": 2 "{" are not closed by "}"'],
+  ['path ~ "*.h}"', 7, 'bad glob "*.h}": "}" at character 4 closes no "{"'],
+  ['cwd not ~ "/w/[x"', 10, 'bad glob "/w/[x": "[" at character 4 is not closed by "]"'],
+  ['type ~ "[e"', 7, 'bad glob "[e": "[" at character 1 is not closed by "]"'],
 ];
 
 test('broken filters: exact column and message', () => {
@@ -100,6 +108,75 @@ test('broken filters: exact column and message', () => {
     assert.ok(!e.message.includes('\n'), `${src}: one-line message`);
   }
   assert.deepEqual(wrong, []);
+});
+
+/** Processes and files, as bt summary tests them. */
+const SUMMARY = { subjects: 'processes and files', command: 'bt summary' } as const;
+const TOP = 'bt summary tests processes and files (type process or file); ask for exe, argv, exit, path, access';
+const UNDER = 'under() tests processes (type process); ask for exe, argv, cwd, exit, dur';
+
+/** [filter, column and message on processes and files, whether it parses on events (bt dump) or gets the same error there] */
+const SUBJECT_CASES: [string, number, string, 'events parse' | 'events refuse'][] = [
+  ['type == exec', 0, `exec is an event type: ${TOP}`, 'events parse'],
+  ['exe == cc1 and type != open', 15, `open is an event type: ${TOP}`, 'events parse'],
+  ['type in {process, lookup}', 0, `lookup is an event type: ${TOP}`, 'events parse'],
+  ['not type == exit', 4, `exit is an event type: ${TOP}`, 'events parse'],
+  ['type not in {exec}', 0, `exec is an event type: ${TOP}`, 'events parse'],
+  ['type ~ "ex*"', 0, `type ~ "ex*" matches no process or file: ${TOP}`, 'events parse'],
+  ['type matches "^path"', 0, `type matches "^path" matches no process or file: ${TOP}`, 'events parse'],
+  ['type contains "link"', 0, `type contains "link" matches no process or file: ${TOP}`, 'events parse'],
+  // under() tests processes on every command, bt dump's events included
+  ['under(type == exec)', 6, `exec is an event type: ${UNDER}`, 'events refuse'],
+  ['path ~ "*.c" and under(exe == make and type == file)', 39, `file is the type of files: ${UNDER}`, 'events refuse'],
+  ['under(path ~ "*.c")', 6, `path is a field of events and files: ${UNDER}`, 'events refuse'],
+  ['under(under(access has write))', 12, `access is a field of events and files: ${UNDER}`, 'events refuse'],
+  ['under(errno)', 6, `errno is a field of events and files: ${UNDER}`, 'events refuse'],
+  ['under(type ~ "f*")', 6, `type ~ "f*" matches no process: ${UNDER}`, 'events refuse'],
+];
+
+test('a field the subjects cannot have: refused at the field, on processes and files and inside under()', () => {
+  const wrong: string[] = [];
+  for (const [src, column, detail, onEvents] of SUBJECT_CASES) {
+    let e: unknown;
+    try {
+      parseFilter(src, SUMMARY);
+    } catch (err) {
+      e = err;
+    }
+    if (!(e instanceof FilterError)) wrong.push(`${src}: parsed on processes and files`);
+    else if (e.column !== column || e.detail !== detail) wrong.push(`${src}: got ${e.column} ${JSON.stringify(e.detail)}`);
+    if (onEvents === 'events parse') parseFilter(src, { subjects: 'events' });
+    else {
+      const ev = errorOf(src);
+      assert.deepEqual([ev.column, ev.detail], [column, detail], `${src} on events`);
+    }
+  }
+  assert.deepEqual(wrong, []);
+});
+
+test('what processes and files have is not refused: their types, every field at the top, process fields in under()', () => {
+  for (const src of [
+    'type == process',
+    'type == file and path ~ "*.h"',
+    'type in {process, file}',
+    'type != file',
+    'type ~ "p*"',
+    'type matches "^f"',
+    'type contains "ile"',
+    'type',
+    'not type == process',
+    'path ~ "*.c" and access has write and errno == ENOENT and ts > 1s',
+    'under(exe == make and argv contains lib) and dur > 2s',
+    'under(type == process and ts < 1s and cwd ~ "src" and env.CC)',
+    'under(under(exit != 0)) and path',
+    'path ~ "a\\[b" or path ~ "\\{x"',
+    'path ~ "[[]x" or path ~ "{a,{b,c}}"',
+  ]) {
+    parseFilter(src, SUMMARY);
+    parseFilter(src, { subjects: 'events' });
+  }
+  // bt dump tests events: every event type, as before
+  for (const src of ['type == exec', 'type in {open, lookup, process}', 'type ~ "path*" and errno', 'access has write and under(exe == cc1)']) parseFilter(src);
 });
 
 test('the caret form puts ^ under the column', () => {

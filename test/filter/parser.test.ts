@@ -168,6 +168,8 @@ test('every example in the README section parses', () => {
   const examples = block[1].split('\n').map((l) => l.replace(/\s+# .*$/, '').trim()).filter(Boolean);
   assert.equal(examples.length, 7);
   for (const ex of examples) assert.doesNotThrow(() => parseFilter(ex), ex);
+  // they are examples for every command: each parses on processes and files too (summary, graph, view)
+  for (const ex of examples) assert.doesNotThrow(() => parseFilter(ex, { subjects: 'processes and files', command: 'bt summary' }), ex);
   // headers cc1 opened: a read, not every lookup of a *.h path
   assert.equal(showNode(parseFilter(examples[0]).ast), '(and (and (== exe "cc1") (~ path "**/*.h")) (has access 1))');
   // unoptimized compiles: the compiler proper's processes only, not make, as or ld

@@ -90,6 +90,13 @@ test('tree: a filter keeps exactly its processes, each under its nearest matchin
   assert.equal(kids.total, b.process(root)!.children.length);
   // a broken filter: message and column, as bt's filter errors give them
   assert.deepEqual(q.check('exe == cc1 and dur > "abc"'), { error: 'dur takes a duration like 2s or 150ms, got the string "abc"', column: 21 });
+  // a broken glob and an event type (the page tests processes and files): the errors of bt view --filter, at their columns
+  assert.deepEqual(q.check('exe == cc1 and path ~ "[abc"'), { error: 'bad glob "[abc": "[" at character 1 is not closed by "]"', column: 22 });
+  assert.deepEqual(q.check('exe == cc1 or type == exec'), {
+    error: 'exec is an event type: bt view tests processes and files (type process or file); ask for exe, argv, exit, path, access',
+    column: 14,
+  });
+  assert.equal(q.check('type == file and path ~ "*.h"'), undefined, 'the type of what the page tests');
 });
 
 test('files: pages of a sorted table are the table; descending is the reverse; groups are bt summary\'s', async () => {
