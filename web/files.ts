@@ -2,7 +2,8 @@
  * Files: a virtualized table (path, kind, readers, writers, probes,
  * created, removed) fetched a page at a time, sortable by any column,
  * with the groups of `bt summary` (inputs in the tree / system /
- * elsewhere, outputs, intermediates, probes). The kind is the file's
+ * elsewhere, outputs, intermediates, temporaries, the tests' files,
+ * probes). The kind is the file's
  * group; a file in none is a directory, runtime noise (what bt summary
  * leaves out: the loader, shared libraries, /proc, …) or other.
  */
@@ -31,6 +32,7 @@ export const GROUP_LABELS: Record<string, string> = {
   outputs: 'Outputs',
   intermediates: 'Intermediates',
   temporaries: 'Temporaries',
+  tests: 'Test files',
   probes: 'Probes',
 };
 

@@ -92,6 +92,7 @@ export class SummaryPage {
           group('intermediates', s.intermediates?.length ?? 0),
           ' · ',
           group('temporaries', s.temporaries ?? 0),
+          ...(s.test_files?.length || s.test_files_removed?.length ? [' · ', group('tests', (s.test_files?.length ?? 0) + (s.test_files_removed?.length ?? 0))] : []),
           ' · ',
           group('probes', s.probe_count ?? 0),
         ),

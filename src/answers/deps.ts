@@ -7,7 +7,9 @@
  *                model/jobs.ts madeOf), the jobs that wrote those,
  *                transitively: what FILE was made from
  *   rdeps(FILE)  every job that read FILE and every file they wrote after
- *                that read, transitively: what is stale when FILE changes
+ *                that read, transitively: what is stale when FILE changes;
+ *                the tests on the way apart, without the files only they
+ *                wrote (model/tests.ts testFiles: their logs)
  *
  * depsScope (bt graph --focus) is deps as processes and files to draw,
  * within the phase of the build that made FILE (phases.ts: configure, then
@@ -82,6 +84,13 @@ export interface DepsResult {
   afterBuild: DepProcess[];
   /** FILE was made during the build by a process outside the trace (model/outside.ts): when the build found it missing, then present (ms from the build's start); null otherwise. */
   madeOutside: { missing_ms: number; found_ms: number } | null;
+  /**
+   * rdeps: the tests (model/jobs.ts JobIndex.inTest) that read or ran FILE
+   * or a file made from it, or what another of them wrote of it: what to
+   * run again when FILE changes. The files only they wrote (their logs:
+   * model/tests.ts testFiles) are in neither `outputs` nor the tree. deps: none.
+   */
+  tests: DepProcess[];
 }
 
 /** When the build found FILE missing, then present, if a process outside the trace made it (BuildFile.outside). */
@@ -339,6 +348,7 @@ export function deps(build: Build, file: BuildFile, opts: ProvenanceOptions = {}
     lookups,
     afterBuild,
     madeOutside: madeOutside(build, file),
+    tests: [],
   };
 }
 
@@ -434,6 +444,17 @@ export function rdeps(build: Build, file: BuildFile, opts: DepsOptions = {}): De
   const readOnly = new Set<number>();
   const expanded = new Set<number>();
   const how = impact(build, file, (o) => !bookkeeping[o] && (!!opts.all || !noise[o]));
+  // the tests on the way, and the files only tests wrote (their logs), which are no part of the tree
+  const jobs = build.jobs;
+  const tests = new Set<number>();
+  const testsFrom = (id: number, depth: number): void => {
+    if (depth >= maxDepth || expanded.has(id)) return;
+    expanded.add(id);
+    for (const { unit, outputs } of how.get(id)!) {
+      if (jobs.inTest(unit)) tests.add(unit);
+      for (const o of outputs) if (jobs.testFile(o)) testsFrom(o, depth + 1);
+    }
+  };
 
   const visit = (f: BuildFile, by: number | null, depth: number): DepNode => {
     const node: DepNode = { path: f.path, writer: by === null ? null : depProcess(build, by), children: [] };
@@ -446,8 +467,13 @@ export function rdeps(build: Build, file: BuildFile, opts: DepsOptions = {}): De
     }
     expanded.add(f.id);
     for (const { unit, outputs } of readers) {
-      (outputs.length ? units : readOnly).add(unit);
-      for (const o of outputs) {
+      const test = jobs.inTest(unit);
+      if (test) tests.add(unit);
+      const kept = outputs.filter((o) => !jobs.testFile(o));
+      if (kept.length) units.add(unit);
+      else if (!test) readOnly.add(unit);
+      for (const o of outputs) if (jobs.testFile(o)) testsFrom(o, depth + 1);
+      for (const o of kept) {
         made.add(o);
         read.add(f.id);
         node.children.push(visit(files[o], unit, depth + 1));
@@ -470,6 +496,7 @@ export function rdeps(build: Build, file: BuildFile, opts: DepsOptions = {}): De
     lookups: [],
     afterBuild: [],
     madeOutside: madeOutside(build, file),
+    tests: [...tests].sort((a, b) => a - b).map((u) => depProcess(build, u)),
   };
 }
 

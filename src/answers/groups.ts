@@ -14,6 +14,9 @@
  *                  sed -i's sedXXXXXX, a mkstemp file os.replace()d into place; or made
  *                  and removed in a directory the build made and removed (isTemporary:
  *                  kbuild's try-run `.tmp_<pid>/tmp`)
+ *   tests          written by the tests alone (model/tests.ts testFiles: a test's log,
+ *                  what it left behind, what it made and a job removed), read by no
+ *                  job, not a temporary: not the build's outputs or intermediates
  *   probes         looked up and not found (failed open, exec, stat, …), per directory
  *
  * Runtime noise (/proc, /sys, /dev, shared libraries, the loader, locale
@@ -39,6 +42,8 @@ export interface FileGroups {
   intermediates: number[];
   /** Made and removed (or renamed onto another name) by one process, read by no other, or made and removed in a directory the build made and removed (isTemporary). */
   temporaries: number[];
+  /** Written by the tests alone, read by no job (model/tests.ts testFiles), kept or removed. */
+  tests: number[];
   /** Probed paths (file ids) that the build never found. */
   probes: number[];
   /** Made during the build by processes outside the trace, written by none of it (model/outside.ts): no inputs. */
@@ -219,21 +224,17 @@ export function placeOf(path: string, startDir: string): Place {
  * to another. A file only its own job read back (a link step's `nm
  * vmlinux` and `sorttable vmlinux`, `strip prog` after `cc -o prog`) is
  * what that job made, not an intermediate; nor is a product a test ran
- * (JobIndex.tests: ctest running `app`).
+ * (JobIndex.inTest: ctest running `app`).
  */
 function readByOthers(build: Build, f: BuildFile): boolean {
   const unit = (proc: number) => {
     const p = build.process(proc);
     return p ? unitId(p) : proc;
   };
-  const inTest = (proc: number) => {
-    const job = build.jobs.of(proc);
-    return !!job && build.jobs.isTest(job);
-  };
   const writers = new Set<number>();
   for (const a of f.procs) if (a.kinds & WRITES) writers.add(unit(a.proc));
   if (!writers.size) return false;
-  for (const a of f.procs) if (!(a.kinds & WRITES) && a.kinds & READS && !writers.has(unit(a.proc)) && !inTest(a.proc)) return true;
+  for (const a of f.procs) if (!(a.kinds & WRITES) && a.kinds & READS && !writers.has(unit(a.proc)) && !build.jobs.inTest(a.proc)) return true;
   return false;
 }
 
@@ -324,7 +325,7 @@ function productsFirst(build: Build, ids: number[]): number[] {
  * then drops the names twice over: bt summary --filter).
  */
 export function fileGroups(build: Build, opts: { all?: boolean; distinct?: boolean } = {}): FileGroups {
-  const g: FileGroups = { inputs: { tree: [], system: [], elsewhere: [] }, outputs: [], intermediates: [], temporaries: [], probes: [], outside: [] };
+  const g: FileGroups = { inputs: { tree: [], system: [], elsewhere: [] }, outputs: [], intermediates: [], temporaries: [], tests: [], probes: [], outside: [] };
   const start = build.startDir;
   const noise = noiseOf(build);
   const caches = cacheGroups(build);
@@ -335,6 +336,7 @@ export function fileGroups(build: Build, opts: { all?: boolean; distinct?: boole
     const written = (k & WRITES) !== 0;
     if (written) {
       if (isSetApart(f, build.model.files, !!caches[f.id])) g.temporaries.push(f.id);
+      else if (build.jobs.testFile(f.id)) g.tests.push(f.id);
       else if (f.removed || readByOthers(build, f)) g.intermediates.push(f.id);
       else g.outputs.push(f.id);
     } else if (f.outside) {
@@ -353,6 +355,7 @@ export function fileGroups(build: Build, opts: { all?: boolean; distinct?: boole
   productsFirst(build, g.outputs);
   treeFirst(build, g.intermediates);
   treeFirst(build, g.temporaries);
+  treeFirst(build, g.tests);
   return g;
 }
 

@@ -115,6 +115,14 @@ export interface Summary {
   outputs: string[];
   /** Written, then read by another job or removed; not the temporaries. */
   intermediates: string[];
+  /**
+   * Files the tests wrote alone that are there at the end, read by no job
+   * (model/tests.ts testFiles: a test's log, what it left behind, ctest's
+   * LastTest.log): not outputs. By path, the tree's first.
+   */
+  test_files: string[];
+  /** Files the tests wrote alone that are gone at the end, not temporaries (`test.out`, then `rm -f test.out`): not intermediates. */
+  test_files_removed: string[];
   /** How many files a process created and removed itself, read by no other, or that were made and removed in a directory the build made and removed (model/temporary.ts isTemporary). */
   temporaries: number;
   /**
@@ -124,8 +132,8 @@ export interface Summary {
    */
   after_build: string[];
   /**
-   * Build tools' caches and bookkeeping among the inputs, outputs and
-   * intermediates above (present/fold.ts: the Go build cache, Cargo's
+   * Build tools' caches and bookkeeping among the inputs, outputs,
+   * intermediates and test files above (present/fold.ts: the Go build cache, Cargo's
    * fingerprints, rustc's incremental cache and codegen units, npm's cache), by name:
    * the text shows each as one line with its count. `name` is the
    * directory (with a trailing slash) or the files' pattern; `files`, its
@@ -528,7 +536,7 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
   const readOnly = (id: number) => !wroteIt(id) && model.files[id].procs.some((a) => a.kinds & READS && keep!.has(a.proc));
   const inputs = { tree: [...groups.inputs.tree], system: [...groups.inputs.system], elsewhere: [...groups.inputs.elsewhere] };
   if (keep) {
-    for (const id of [...groups.outputs, ...groups.intermediates, ...groups.temporaries]) if (readOnly(id)) inputs[placeOf(model.files[id].path, build.startDir)].push(id);
+    for (const id of [...groups.outputs, ...groups.intermediates, ...groups.temporaries, ...groups.tests]) if (readOnly(id)) inputs[placeOf(model.files[id].path, build.startDir)].push(id);
     for (const ids of Object.values(inputs)) byPath(build, ids);
   }
   const probes = distinctFiles(build, groups.probes.filter(touched));
@@ -538,6 +546,7 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
     elsewhere: listed(inputs.elsewhere),
     outputs: listed(groups.outputs.filter(wroteIt)),
     intermediates: listed(groups.intermediates.filter(wroteIt)),
+    tests: listed(groups.tests.filter(wroteIt)),
   };
   const chain = criticalPath(build, keepJobs);
   const h = model.header;
@@ -569,6 +578,8 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
     inputs: { tree: paths(lists.tree), system: paths(lists.system), elsewhere: paths(lists.elsewhere) },
     outputs: paths(lists.outputs),
     intermediates: paths(lists.intermediates),
+    test_files: paths(lists.tests.filter((id) => !model.files[id].removed)),
+    test_files_removed: paths(lists.tests.filter((id) => model.files[id].removed)),
     temporaries: groups.temporaries.filter((id) => wroteIt(id) && touched(id)).length,
     after_build: paths(byPath(build, listed(afterBuildFiles(build, !!opts.all)))),
     caches: cachesIn(build, Object.values(lists).flat()),

@@ -9,7 +9,7 @@ import { foldDirs, isBookkeeping } from '../present/fold.js';
 import { commandIn } from '../present/label.js';
 import { OUTSIDE_ADVICE, serverNote } from '../model/index.js';
 import { lostEvents, shortfallNotes } from '../present/lost.js';
-import { depNodes, type DepNode, type DepsResult } from './deps.js';
+import { depNodes, type DepNode, type DepProcess, type DepsResult } from './deps.js';
 import { endedProcs, sameFailures } from './same.js';
 import type { FailedJob, Summary } from './summary.js';
 
@@ -96,6 +96,18 @@ function byDirectory(show: Show, title: string, all: readonly string[], caches: 
     out.push(l.length === 1 ? `  ${show(l[0])}` : `  ${d === '/' ? d : `${show(d)}/`}  (${count(l.length)} files)`);
   }
   return [...out, ...lines];
+}
+
+/**
+ * The files the tests wrote alone (Summary.test_files): those left, listed
+ * as outputs are, and how many they removed; nothing when there are none.
+ */
+function testFileLines(show: Show, s: Summary, caches: ReadonlyMap<string, Cache>): string[] {
+  const removed = s.test_files_removed.length;
+  if (!s.test_files.length && !removed) return [];
+  const lines = list(show, 'files the tests wrote', s.test_files, FIRST, caches);
+  if (removed) lines[0] = `files the tests wrote (${count(s.test_files.length + removed)}, ${count(removed)} of them removed)${s.test_files.length ? ':' : ''}`;
+  return lines;
 }
 
 /** What a file only a process left running wrote, after the build ended, is (model/outlived.ts setAsideAfterBuild). */
@@ -222,6 +234,7 @@ export function summaryText(s: Summary, opts: TextOptions = {}): string {
   if (s.made_outside.length) out.push(...list(show, MADE_OUTSIDE, s.made_outside));
   out.push(...list(show, 'outputs', s.outputs, FIRST, caches));
   out.push(...list(show, 'intermediates', s.intermediates, FIRST, caches));
+  out.push(...testFileLines(show, s, caches));
   if (s.temporaries) out.push(`temporaries: ${counted(s.temporaries, 'file')} (made and removed by one process, read by no other; or in a directory the build made and removed)`);
   // no outputs: what a process left running wrote once the build was over
   if (s.after_build.length) out.push(...list(show, AFTER_BUILD, s.after_build));
@@ -506,9 +519,16 @@ export function depsText(r: DepsResult, opts: TextOptions & { only?: 'inputs' | 
       ? r.outputs.length
         ? `${plural(r.outputs.length, 'file')} made from it by ${plural(r.processes.length, 'job')}`
         : r.processes.length
-          ? `no file was made from it (read by ${r.processes.map((p) => `${commandIn(p.argv, 60)} [proc ${p.proc}]`).slice(0, 3).join(', ')}${r.processes.length > 3 ? `, and ${r.processes.length - 3} more` : ''})`
-          : 'no file was made from it'
+          ? `no file was made from it (read by ${procList(r.processes)})`
+          : `no file ${r.tests.length ? 'of the build ' : ''}was made from it`
       : `${plural(r.inputs.length, 'input')} and ${plural(r.outputs.length, 'intermediate file')} through ${plural(r.processes.length, 'job')}`,
   );
+  if (r.tests.length) out.push(`${plural(r.tests.length, 'test')} used it or what was made from it: ${procList(r.tests)}`);
   return `${out.join('\n')}\n`;
+}
+
+/** Up to three processes' commands, then how many more: `cc -c a.c [proc 3], …, and 2 more`. */
+function procList(ps: readonly DepProcess[]): string {
+  const shown = ps.slice(0, 3).map((p) => `${commandIn(p.argv, 60)} [proc ${p.proc}]`).join(', ');
+  return ps.length > 3 ? `${shown}, and ${ps.length - 3} more` : shown;
 }

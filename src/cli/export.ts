@@ -22,6 +22,7 @@ function collect(value: string, previous: string[] | undefined): string[] {
 const ONLY_FOR: ReadonlyArray<[option: string, flag: string, format: string]> = [
   ['compiler', '--compiler', 'compile-commands'],
   ['expandResponseFiles', '--expand-response-files', 'compile-commands'],
+  ['probes', '--probes', 'compile-commands'],
   ['removedSources', '--removed-sources', 'compile-commands'],
   ['lanes', '--lanes', 'perfetto'],
   ['outputOf', '--output-of', 'makedeps'],
@@ -36,7 +37,9 @@ export function exportCommand(): Command {
     .option('-o, --output <path>', 'write to this file (parquet: this directory) instead of stdout')
     .option('--compiler <name>', 'compile-commands: also treat program NAME as a compiler (repeatable)', collect)
     .option('--expand-response-files', 'compile-commands: replace @file arguments by the file\'s arguments')
-    .option('--removed-sources', 'compile-commands: also the probe compiles: those a configure step ran (configure\'s conftest.c, CMake\'s compiler identification and try-compiles, meson setup\'s checks), of sources the build made and removed (go\'s cgo temporaries) and of no regular file (-x c /dev/null)')
+    .option('--probes', 'compile-commands: keep the probe compiles, which probe the toolchain and build nothing an editor opens: those a configure step ran (configure\'s conftest.c, CMake\'s compiler identification and try-compiles, meson setup\'s checks), of sources the build made and removed (go\'s cgo temporaries) and of no regular file (-x c /dev/null)')
+    // its name before --probes, kept for scripts
+    .addOption(new Option('--removed-sources').hideHelp())
     .option('--lanes', 'perfetto: one track per lane, in which slices nest, instead of one per process (big builds)')
     .option('--output-of <file>', 'makedeps: only the rule of this output file')
     .option('--no-args', "chrome-trace: no args (command, cwd, exe…) on the processes' slices, so that speedscope names each frame by its program alone and its Left Heavy and Sandwich views add up each program's time")
@@ -57,7 +60,7 @@ export function exportCommand(): Command {
       const opts: ExportOptions = {
         compilers: o.compiler,
         expandResponseFiles: !!o.expandResponseFiles,
-        removedSources: !!o.removedSources,
+        probes: !!(o.probes || o.removedSources),
         outputOf: o.outputOf === undefined ? undefined : fileArgument(o.outputOf),
         lanes: !!o.lanes,
         windowMs: o.window,

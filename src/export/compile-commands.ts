@@ -24,7 +24,7 @@
  *    in the same directory (configure's conftest.c) is one entry. A file's
  *    entries come together, at its first compile in start order, those that
  *    write an output first: clangd takes a file's first entry.
- *  - A probe compile has no entry unless `removedSources` (probeOf): one
+ *  - A probe compile has no entry unless `probes` (probeOf: --probes): one
  *    a configure step ran (answers/phases.ts configureStepOf: autoconf's
  *    conftest.c, CMake's compiler identification CMakeCCompilerId.c, its
  *    ABI check and try-compiles, meson setup's sanity checks), which probes
@@ -61,7 +61,7 @@ export interface CompileCommandsOptions {
   /** Replace `@file` arguments by the file's arguments (read from disk now, relative to the compile's cwd). */
   expandResponseFiles?: boolean;
   /** Keep the probe compiles (probeOf: those a configure step ran, and those of sources the build made and removed or of no regular file), by default left out. */
-  removedSources?: boolean;
+  probes?: boolean;
   /** Told what could not be done (a response file that cannot be read now), one line each. */
   onNote?: (line: string) => void;
   /**
@@ -335,7 +335,7 @@ export function compileCommands(build: Build, opts: CompileCommandsOptions = {})
       const f = build.file(e.file);
       if (f && f.kinds & Kind.PROBE && !(f.kinds & READS)) continue;
       const key = JSON.stringify([e.directory, e.file, e.arguments]);
-      const why = opts.removedSources ? undefined : probeOf(build, p.proc, e);
+      const why = opts.probes ? undefined : probeOf(build, p.proc, e);
       if (why) {
         probes.add(key);
         probed.add(isPseudoPath(e.file) ? e.file : baseName(e.file));
@@ -357,7 +357,7 @@ export function compileCommands(build: Build, opts: CompileCommandsOptions = {})
     const names = `${[...probed].slice(0, 2).join(', ')}${probed.size > 2 ? ', …' : ''}`;
     const why = (Object.keys(PROBE_WHY) as ProbeWhy[]).filter((w) => whys.has(w)).map((w) => PROBE_WHY[w]);
     const whyText = why.length > 1 ? `${why.slice(0, -1).join(', ')} or ${why[why.length - 1]}` : why[0];
-    opts.onNote?.(`left out ${n} (${names}: ${whyText}): --removed-sources keeps them`);
+    opts.onNote?.(`left out ${n} (${names}: ${whyText}): --probes keeps them`);
   }
   if (!byFile.size && !probes.size && !opts.procs) opts.onNote?.(emptyWhy(build, ran));
   return [...byFile.values()].flatMap((f) => [...f.real, ...f.syntax]);

@@ -33,8 +33,8 @@ export interface ExportOptions {
   compilers?: string[];
   /** compile-commands: expand @file arguments. */
   expandResponseFiles?: boolean;
-  /** compile-commands: keep the compiles of sources the build made and removed. */
-  removedSources?: boolean;
+  /** compile-commands: keep the probe compiles (compile-commands.ts probeOf). */
+  probes?: boolean;
   /** Told what an export could not do, one line each (the command prints it as a note). */
   onNote?: (line: string) => void;
   /** perfetto: one track per lane instead of one per process. */
@@ -84,7 +84,7 @@ export async function exportTo(format: ExportFormat, log: string, opts: ExportOp
     case 'compile-commands': {
       const build = load(log, opts);
       const procs = selected(build, opts)?.tree;
-      sink.write(compileCommandsJson(compileCommands(build, { compilers: opts.compilers, expandResponseFiles: opts.expandResponseFiles, removedSources: opts.removedSources, onNote: opts.onNote, procs })));
+      sink.write(compileCommandsJson(compileCommands(build, { compilers: opts.compilers, expandResponseFiles: opts.expandResponseFiles, probes: opts.probes, onNote: opts.onNote, procs })));
       return build.damage;
     }
     case 'perfetto': {

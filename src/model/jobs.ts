@@ -60,7 +60,7 @@ import { Kind, READS, WRITES } from './kinds.js';
 import { outlivedProcs } from './outlived.js';
 import { endsWithCommand, isCopyTool, isPython, isShell, isWrapper, programName, shellInline } from './program.js';
 import { isRunner, runnerChildren } from './runners.js';
-import { testRuns } from './tests.js';
+import { testFiles, testRuns } from './tests.js';
 import type { BuildFile, BuildModel, FileAccess, FileLink, Process } from './types.js';
 
 /**
@@ -191,7 +191,8 @@ export class JobIndex {
    * runs of other drivers (tests.ts: `./calc > test.out` in `make check`,
    * automake's test-driver). They use the
    * build's products and make none: a file only they and the build's own
-   * job read is still an output, and they are in no answer about the
+   * job read is still an output, what only they wrote is theirs
+   * (testFile), and they are in no answer about the
    * build's jobs (the critical path, the parallelism, check, diff). A
    * test's processes are in it (of, unit) as in a job.
    */
@@ -215,6 +216,8 @@ export class JobIndex {
    */
   readonly rootWork: Job[] = [];
   private readonly testSet = new Set<Job>();
+  /** testFiles' answer, made on first use. */
+  private tested?: Uint8Array;
   /** The processes that act as build drivers (runsDriver): by program (isDriver), and command runners that drove (runners.ts). */
   private readonly driver = new Set<number>();
   private readonly byProc = new Map<number, Job>();
@@ -325,6 +328,20 @@ export class JobIndex {
   /** True for a test (tests). */
   isTest(job: Job): boolean {
     return this.testSet.has(job);
+  }
+
+  /** Whether process `proc` is a test's (tests), or a test driver's own (ctest writing Testing/Temporary/LastTest.log). */
+  inTest(proc: number): boolean {
+    const job = this.byProc.get(proc);
+    if (job) return this.testSet.has(job);
+    const p = this.procs.get(proc);
+    return !!p && this.driver.has(proc) && isDriver(p, TEST_DRIVERS);
+  }
+
+  /** Whether file `id` is the tests' (tests.ts testFiles): only they wrote it, no job of the build read it. */
+  testFile(id: number): boolean {
+    this.tested ??= testFiles(this.model, (proc) => this.inTest(proc));
+    return this.tested[id] === 1;
   }
 
   /**

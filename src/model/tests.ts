@@ -17,7 +17,7 @@
  */
 import type { Job } from './jobs.js';
 import { keptWalk } from './kept.js';
-import { Kind, WRITES } from './kinds.js';
+import { Kind, READS, WRITES } from './kinds.js';
 import type { BuildModel, Process } from './types.js';
 
 /** A test harness's logs: kept, and still no product of the build. */
@@ -59,4 +59,23 @@ function removedOthers(model: BuildModel, job: Job, procs: ReadonlyMap<number, P
     }
   }
   return false;
+}
+
+/**
+ * The files the tests wrote (JobIndex.inTest: a test's processes, a test
+ * driver's own) that no process of the build outside them wrote or read:
+ * a test's log, what it left behind (`calc.log` of `./calc > calc.log`,
+ * ctest's LastTest.log), what it made and another test read or a job
+ * removed (`test.out`, then `rm -f test.out`). They try the build's
+ * products and are none (answers/groups.ts lists them apart from the
+ * outputs and intermediates). A file a test wrote that a job then read is
+ * the build's. By file id: 1 for a test's file.
+ */
+export function testFiles(model: BuildModel, inTest: (proc: number) => boolean): Uint8Array {
+  const out = new Uint8Array(model.files.length);
+  for (const f of model.files) {
+    if (f.dir || !(f.kinds & WRITES)) continue;
+    if (f.procs.every((a) => !(a.kinds & (WRITES | READS)) || inTest(a.proc))) out[f.id] = 1;
+  }
+  return out;
 }

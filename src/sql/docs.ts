@@ -10,7 +10,7 @@ import { TABLE_DEFS, TABLES, type TableName } from './tables.js';
 const ROWS: Record<TableName, string> = {
   builds: 'one row per log',
   processes: 'one row per process',
-  jobs: 'one row per job: a command a build driver (make, ninja, cargo, …) ran, with its subprocesses; what bt summary counts as jobs',
+  jobs: "one row per job: a command a build driver (make, ninja, cargo, …) ran, with its subprocesses; what bt summary counts as jobs, and as tests (test)",
   files: 'one row per path the build used',
   accesses: 'one row per process and file it used',
   events: 'one row per record of the log, as bt dump --json prints it (ts is the log\'s clock, wall_ns the wall clock)',
@@ -33,6 +33,7 @@ export const COLUMN_NOTES: Record<TableName, Record<string, string>> = {
     exit_code: "its root's",
     failed: 'its root failed (exit status or signal)',
     probe: "a failed probe: the build did not care (bt summary's failed probes; the others that failed are its failed jobs)",
+    test: "a test, not one of the build's jobs: what ctest ran, a make check recipe that ran a program the build made and left only logs (bt summary's tests; WHERE NOT test gives its jobs)",
     processes: 'how many',
     failed_processes: 'of them, how many failed',
     inputs: 'file ids (files.file_id) it read and did not make itself',
@@ -42,7 +43,8 @@ export const COLUMN_NOTES: Record<TableName, Record<string, string>> = {
   files: {
     kind: 'every kind of use, a list (read, write, stat, …)',
     role:
-      "bt summary's group: input, output, intermediate, temporary, probe; else noise (runtime noise summary leaves out), " +
+      "bt summary's group: input, output, intermediate, temporary, test (written by the tests alone: their logs, what they left or removed), probe; " +
+      'else noise (runtime noise summary leaves out), ' +
       'directory, alias (a /bin name of a /usr file on a merged /usr: the /usr row has the role) or other (only looked at)',
     place: 'tree (under the start directory), system (/usr, /lib*, /etc, /opt, …) or elsewhere',
     mtime_ns: 'modification time the build first found (NULL if none)',

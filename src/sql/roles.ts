@@ -6,10 +6,11 @@
  *   SELECT role, place, count(*) FROM files WHERE role = 'input' GROUP BY ALL
  *
  * gives summary's "inputs in the tree / from the system / from elsewhere",
- * and `GROUP BY role` its outputs, intermediates, temporaries and probes.
+ * and `GROUP BY role` its outputs, intermediates, temporaries, the tests'
+ * files and probes.
  *
  * role: a group's name in the singular, as the viewer's Kind column names
- * it (input, output, intermediate, temporary, probe), else
+ * it (input, output, intermediate, temporary, test, probe), else
  *   noise      runtime noise summary leaves out (the loader, shared
  *              libraries, /proc, /sys, /dev, locale data)
  *   directory  a directory (summary groups no directory)
@@ -26,7 +27,7 @@ import { fileGroups, noiseOf, placeOf, type Place } from '../answers/groups.js';
 import type { Build } from '../model/index.js';
 import { usrTwins } from '../model/usrmerge.js';
 
-export const ROLES = ['input', 'output', 'intermediate', 'temporary', 'probe', 'noise', 'directory', 'alias', 'other'] as const;
+export const ROLES = ['input', 'output', 'intermediate', 'temporary', 'test', 'probe', 'noise', 'directory', 'alias', 'other'] as const;
 export type Role = (typeof ROLES)[number];
 export const PLACES: readonly Place[] = ['tree', 'system', 'elsewhere'];
 
@@ -42,6 +43,7 @@ export function fileRoles(build: Build): Role[] {
   set(g.outputs, 'output');
   set(g.intermediates, 'intermediate');
   set(g.temporaries, 'temporary');
+  set(g.tests, 'test');
   set(g.probes, 'probe');
   const noise = noiseOf(build);
   const twins = usrTwins(build);

@@ -3,7 +3,8 @@
  *
  *   builds     one row per log
  *   processes  one row per process (the build model)
- *   jobs       one row per job (the model's JobIndex: what bt summary counts)
+ *   jobs       one row per job and per test (the model's JobIndex: what bt summary
+ *              counts as jobs, and as tests)
  *   files      one row per file the build touched, with bt summary's group
  *              (roles.ts)
  *   accesses   one row per (process, file): how it was used, and whether
@@ -21,7 +22,7 @@ import type { Damage } from '../log/check.js';
 import crypto from 'node:crypto';
 import { DISPLAY_TYPES, FILE_TYPE_NAMES } from '../log/dump.js';
 import type { LogHeader, LogRecord } from '../log/schema.js';
-import { Build, failed, failedProbeRoot, KIND_NAMES, kindBit, ModelBuilder, normalized, programName } from '../model/index.js';
+import { Build, failed, failedProbeRoot, KIND_NAMES, kindBit, ModelBuilder, normalized, programName, type Job } from '../model/index.js';
 import { OPS } from '../ops/table.js';
 import { shellJoin } from '../present/format.js';
 import { linkInputs, pathNoiseOf } from '../answers/groups.js';
@@ -78,12 +79,12 @@ export const TABLE_DEFS: Record<TableName, TableDef> = {
   jobs: {
     columns: {
       job: 'INTEGER', tool: 'VARCHAR', command: 'VARCHAR', argv: 'VARCHAR[]', cwd: 'VARCHAR', start_ts: 'BIGINT', end_ts: 'BIGINT',
-      duration_ms: 'DOUBLE', exit_code: 'INTEGER', signal: 'INTEGER', failed: 'BOOLEAN', probe: 'BOOLEAN', processes: 'INTEGER',
+      duration_ms: 'DOUBLE', exit_code: 'INTEGER', signal: 'INTEGER', failed: 'BOOLEAN', probe: 'BOOLEAN', test: 'BOOLEAN', processes: 'INTEGER',
       failed_processes: 'INTEGER', inputs: 'INTEGER[]', outputs: 'INTEGER[]', written: 'INTEGER[]',
     },
     select: [
       '$BUILD AS build_id', 'job', 'tool', 'command', 'argv', 'cwd', wall('start_ts', 'start_ns'), wall('end_ts', 'end_ns'), 'duration_ms',
-      'exit_code', 'signal', 'failed', 'probe', 'processes', 'failed_processes', 'inputs', 'outputs', 'written',
+      'exit_code', 'signal', 'failed', 'probe', 'test', 'processes', 'failed_processes', 'inputs', 'outputs', 'written',
     ],
   },
   files: {
@@ -244,12 +245,12 @@ function* modelRows(table: Exclude<TableName, 'events'>, build: Build, log: stri
       ];
     }
   } else if (table === 'jobs') {
-    for (const j of build.jobs.jobs) {
+    for (const j of jobRows(build)) {
       const root = build.process(j.proc)!;
       const failedProcs = j.procs.reduce((n, id) => n + (failed(build.process(id)!) ? 1 : 0), 0);
       yield [
         j.proc, programName(root), shellJoin(root.argv), root.argv, root.cwd, j.start, j.end, ms(j.end - j.start), root.exitCode < 0 ? null : root.exitCode,
-        root.signal, failed(root), failedProbeRoot(m, root), j.procs.length, failedProcs, j.inputs, j.outputs, j.written,
+        root.signal, failed(root), failedProbeRoot(m, root), build.jobs.isTest(j), j.procs.length, failedProcs, j.inputs, j.outputs, j.written,
       ];
     }
   } else if (table === 'files') {
@@ -270,6 +271,11 @@ function* modelRows(table: Exclude<TableName, 'events'>, build: Build, log: stri
   }
 }
 
+/** The jobs table's rows: the build's jobs and its tests (JobIndex.tests, `test` true), by start time. */
+function jobRows(build: Build): Job[] {
+  return [...build.jobs.jobs, ...build.jobs.tests].sort((a, b) => a.start - b.start || a.proc - b.proc);
+}
+
 /** Makes bt_file_paths(file_id, path), where PATH columns are looked up, from the rows of a files table. */
 export const filePathsSql = (from: string) => `CREATE OR REPLACE TEMP TABLE bt_file_paths AS SELECT file_id, path FROM ${from}`;
 
@@ -283,7 +289,7 @@ export function modelSource(table: Exclude<TableName, 'events'>, build: Build, l
       : table === 'processes'
         ? m.processes.length
         : table === 'jobs'
-          ? build.jobs.jobs.length
+          ? build.jobs.jobs.length + build.jobs.tests.length
           : table === 'files'
             ? m.files.length
             : m.processes.reduce((n, p) => n + p.files.size, 0);

@@ -31,6 +31,7 @@ export function groupsOf(build: Build): FileGroups {
     outputs: g.outputs,
     intermediates: g.intermediates,
     temporaries: g.temporaries,
+    tests: g.tests,
     probes: g.probes,
   };
 }

@@ -63,7 +63,7 @@ export interface FileRow {
   removed: boolean;
 }
 
-const KIND_ORDER = ['input', 'output', 'intermediate', 'temporary', 'probe', 'late', 'directory', 'noise', 'other'] as const;
+const KIND_ORDER = ['input', 'output', 'intermediate', 'temporary', 'test', 'probe', 'late', 'directory', 'noise', 'other'] as const;
 
 /** The kind of the files in each of bt summary's groups. */
 const GROUP_KIND: Record<string, string> = {
@@ -73,6 +73,7 @@ const GROUP_KIND: Record<string, string> = {
   outputs: 'output',
   intermediates: 'intermediate',
   temporaries: 'temporary',
+  tests: 'test',
   probes: 'probe',
 };
 

@@ -2,7 +2,9 @@
  * A make build's test runs (model/tests.ts): `make check`'s recipes that
  * run the product and leave nothing but logs are tests, not jobs, so the
  * critical path ends with the build (and its install), not the tests; a
- * generator the build made and runs stays a job. REAL traces of
+ * generator the build made and runs stays a job; what the tests wrote
+ * (calc.log, test.out) is theirs, no output, and bt rdeps lists the tests
+ * apart from what was made. REAL traces of
  * test-programs/checkproject (eBPF, as root).
  */
 import assert from 'node:assert/strict';
@@ -18,6 +20,8 @@ interface Summary {
   jobs: Array<{ argv: string[] }>;
   outputs: string[];
   intermediates: string[];
+  test_files: string[];
+  test_files_removed: string[];
   phases: Array<{ argv: string[]; jobs: number; tests: number }>;
   critical_path: Array<{ argv: string[] }>;
 }
@@ -53,9 +57,13 @@ ebpfTest('bt summary: make && make install && make check: the test runs are test
     `install -m755 calc ${dir}/dest/usr/local/bin/calc`,
   ]);
   assert.deepEqual(s.phases.map((p) => [p.argv.at(-1), p.jobs, p.tests]), [['-j2', 6, 0], [`DESTDIR=${dir}/dest`, 2, 0], ['check', 1, 4]]);
-  // the installed program is an output made of the product; the test's log stays an output; gen.h is handed on
-  assert.deepEqual(s.outputs.map(rel).sort(), ['calc.log', 'dest/usr/local/bin/calc']);
+  // the installed program is an output made of the product; gen.h is handed on; what the tests wrote is theirs
+  // (before: calc.log an output, test.out an intermediate)
+  assert.deepEqual(s.outputs.map(rel), ['dest/usr/local/bin/calc']);
   assert.ok(s.intermediates.map(rel).includes('gen.h'));
+  assert.deepEqual(s.test_files.map(rel), ['calc.log']);
+  assert.deepEqual(s.test_files_removed.map(rel), ['test.out']);
+  assert.ok(!s.intermediates.map(rel).includes('test.out'));
   const d = await bt(['deps', 'dest/usr/local/bin/calc', t.file], { cwd: dir });
   assert.equal(d.code, 0, d.stderr);
   assert.match(d.stdout, /^dest\/usr\/local\/bin\/calc {2}<- written by install -m755 calc \S+ \[proc \d+\]$/m);
@@ -64,6 +72,21 @@ ebpfTest('bt summary: make && make install && make check: the test runs are test
   const text = await bt(['summary', t.file]);
   assert.match(text.stdout, /; tests: 4 \(0 failed\); /);
   assert.match(text.stdout, /then make check: 1 job, 4 tests, /);
+  assert.match(text.stdout, /^outputs \(1\):\n {2}dest\/usr\/local\/bin\/calc\n/m);
+  assert.match(text.stdout, /^files the tests wrote \(2, 1 of them removed\):\n {2}calc\.log\n(?! )/m);
+  // what is made of a source: the build's files, and the tests to run again apart
+  const rj = await bt(['rdeps', 'src/add.c', '--json', t.file], { cwd: dir });
+  assert.equal(rj.code, 0, rj.stderr);
+  const rd = JSON.parse(rj.stdout) as { outputs: string[]; tests: Array<{ argv: string[] }> };
+  assert.deepEqual(rd.outputs.map(rel), ['calc', 'dest/usr/local/bin/calc', 'src/add.o']);
+  assert.deepEqual(rd.tests.map((p) => p.argv.join(' ')), [
+    '/bin/sh -c ./calc > test.out',
+    '/bin/sh -c test "$(cat test.out)" = 9',
+    '/bin/sh -c ./calc > calc.log 2>&1',
+    'grep -q 9 calc.log',
+  ]);
+  const rt = await bt(['rdeps', 'calc', t.file], { cwd: dir });
+  assert.match(rt.stdout, /^calc\n {2}dest\/usr\/local\/bin\/calc {2}<- made by install -m755 calc \S+ \[proc \d+\]\n\n1 file made from it by 1 job\n4 tests used it or what was made from it: \/bin\/sh -c '\.\/calc > test\.out' \[proc \d+\], .*, and 1 more$/);
 });
 
 ebpfTest('bt summary: make && make check: the product the tests ran stays an output; a failing test is a failed test', async () => {
@@ -74,8 +97,11 @@ ebpfTest('bt summary: make && make check: the product the tests ran stays an out
   const r = await bt(['summary', '--json', t.file]);
   const s = JSON.parse(r.stdout) as Summary;
   const rel = (x: string) => (x.startsWith(dir + '/') ? x.slice(dir.length + 1) : x);
-  assert.ok(s.outputs.map(rel).includes('calc'), s.outputs.join('\n'));
+  assert.deepEqual(s.outputs.map(rel), ['calc']);
   assert.ok(!s.intermediates.map(rel).includes('calc'));
+  // the failed comparison left test.out behind: the tests' file, no output
+  assert.deepEqual(s.test_files.map(rel), ['test.out']);
+  assert.deepEqual(s.test_files_removed, []);
   assert.deepEqual(s.failed_tests.map((x) => [x.argv.join(' '), x.exit_code]), [['/bin/sh -c test "$(cat test.out)" = 9', 1]]);
   // the failed run left test.out behind: still a test, and ./calc's run with it
   assert.equal(s.test_count, 2);

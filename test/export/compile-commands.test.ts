@@ -158,7 +158,7 @@ test('several compiles of a file: one entry each, exact repeats once, those that
   }
 });
 
-test("a configure step's compiles are probes: CMake's compiler identification (its source stays), its try-compiles, a configure make ran; --removed-sources keeps them", () => {
+test("a configure step's compiles are probes: CMake's compiler identification (its source stays), its try-compiles, a configure make ran; probes (--probes) keeps them", () => {
   const b = fakeBuild([
     { proc: 1, argv: ['sh', '-c', 'cmake -S . -B b && cmake --build b'] },
     { proc: 2, parent: 1, argv: ['cmake', '-S', '.', '-B', 'b'] },
@@ -178,9 +178,9 @@ test("a configure step's compiles are probes: CMake's compiler identification (i
   const notes: string[] = [];
   const view = (xs: CompileCommand[]) => xs.map((x) => `${x.directory} ${x.file}: ${x.arguments.join(' ')}`);
   assert.deepEqual(view(compileCommands(b, { onNote: (l) => notes.push(l) })), ['/src/b /src/a.c: /usr/bin/cc -o CMakeFiles/app.dir/a.c.o -c /src/a.c']);
-  assert.deepEqual(notes, ['left out 4 probe compiles (CMakeCCompilerId.c, a.c, …: run by a configure step): --removed-sources keeps them']);
+  assert.deepEqual(notes, ['left out 4 probe compiles (CMakeCCompilerId.c, a.c, …: run by a configure step): --probes keeps them']);
   // kept, a.c's probe first: a.c's first entry (clangd's) would be the try-compile's
-  assert.deepEqual(view(compileCommands(b, { removedSources: true })).map((l) => l.split(': ')[1]), [
+  assert.deepEqual(view(compileCommands(b, { probes: true })).map((l) => l.split(': ')[1]), [
     '/usr/bin/cc CMakeCCompilerId.c',
     '/usr/bin/cc -o CMakeFiles/cmTC_1.dir/a.c.o -c /src/a.c -DPROBE',
     '/usr/bin/cc -o CMakeFiles/app.dir/a.c.o -c /src/a.c',
@@ -387,7 +387,7 @@ ebpfTest('a file compiled twice with different flags, and one checked with -fsyn
 });
 
 ebpfTest(
-  'cmproject (CMake configure and build, traced with Bear running inside): the project\'s three compiles; with --removed-sources the same entries as Bear, up to Bear\'s rewriting',
+  'cmproject (CMake configure and build, traced with Bear running inside): the project\'s three compiles; with --probes the same entries as Bear, up to Bear\'s rewriting',
   async (t) => {
     if (!needTools(t, 'bear') || !needTools(t, 'cmake')) return;
     const src = copyProject('cmproject', ['CMakeLists.txt', 'greet.c', 'shout.c', 'main.cpp', 'include/greet.h']);
@@ -408,8 +408,8 @@ ebpfTest(
       '-MF', 'CMakeFiles/greet.dir/greet.c.o.d', '-o', 'CMakeFiles/greet.dir/greet.c.o', '-c', `${src}/greet.c`,
     ]);
     assert.equal(greet.output, `${build}/CMakeFiles/greet.dir/greet.c.o`);
-    // with --removed-sources, CMake's configure-time compiles too (compiler identification, ABI checks): what Bear keeps
-    const all = compileCommands(model, { removedSources: true });
+    // with --probes, CMake's configure-time compiles too (compiler identification, ABI checks): what Bear keeps
+    const all = compileCommands(model, { probes: true });
     assert.ok(all.length >= 7, `${all.length} entries`);
     assert.deepEqual(new Set(all.map((e) => `${e.directory}\0${e.file}`)), new Set(theirs.map((e) => `${e.directory}\0${e.file}`)));
     assert.deepEqual(new Set(all.map((e) => key(bearView(e)))), keys(theirs));
@@ -417,7 +417,7 @@ ebpfTest(
   180_000,
 );
 
-ebpfTest('a source the build made, compiled and removed (a conftest.c) has no entry unless --removed-sources, and a note says so', async () => {
+ebpfTest('a source the build made, compiled and removed (a conftest.c) has no entry unless --probes (or its old name, --removed-sources, hidden), and a note says so', async () => {
   const dir = path.join(tmpdir('bt-cc-'), 'removed');
   fs.mkdirSync(dir);
   fs.writeFileSync(path.join(dir, 'main.c'), 'int main(void) { return 0; }\n');
@@ -427,17 +427,26 @@ ebpfTest('a source the build made, compiled and removed (a conftest.c) has no en
   const plain = await bt(['export', 'compile-commands', t.file]);
   assert.equal(plain.code, 0, plain.stderr);
   assert.deepEqual((JSON.parse(plain.stdout) as CompileCommand[]).map((e) => path.relative(dir, e.file)), ['main.c']);
-  assert.equal(plain.stderr, 'bt export: note: left out 1 probe compile (conftest.c: of sources the build made and removed): --removed-sources keeps them');
-  const all = await bt(['export', 'compile-commands', '--removed-sources', t.file]);
+  assert.equal(plain.stderr, 'bt export: note: left out 1 probe compile (conftest.c: of sources the build made and removed): --probes keeps them');
+  const all = await bt(['export', 'compile-commands', '--probes', t.file]);
   assert.equal(all.code, 0, all.stderr);
   assert.deepEqual((JSON.parse(all.stdout) as CompileCommand[]).map((e) => [path.relative(dir, e.file), e.arguments.slice(1)]), [
     ['conftest.c', ['-c', 'conftest.c', '-o', 'conftest.o']],
     ['main.c', ['-c', 'main.c', '-o', 'main.o']],
   ]);
   assert.equal(all.stderr, '');
-  const wrong = await bt(['export', 'makedeps', '--removed-sources', t.file]);
-  assert.equal(wrong.code, 2);
-  assert.equal(wrong.stderr, 'bt: --removed-sources applies to bt export compile-commands only, not makedeps');
+  // the old name still works, and is no longer in the help
+  const old = await bt(['export', 'compile-commands', '--removed-sources', t.file]);
+  assert.equal(old.code, 0, old.stderr);
+  assert.equal(old.stdout, all.stdout);
+  const help = await bt(['export', '--help']);
+  assert.match(help.stdout, /--probes +compile-commands: keep the probe compiles/);
+  assert.doesNotMatch(help.stdout, /--removed-sources/);
+  for (const flag of ['--probes', '--removed-sources']) {
+    const wrong = await bt(['export', 'makedeps', flag, t.file]);
+    assert.equal(wrong.code, 2);
+    assert.equal(wrong.stderr, `bt: ${flag} applies to bt export compile-commands only, not makedeps`);
+  }
 });
 
 ebpfTest("kbuild's probes (cc-option's `-x c /dev/null -o .tmp_1/tmp`, a source from stdin) have no entry; the real compile has one; a file compiled into the scratch directory keeps its entry, as with Bear", async () => {
@@ -463,8 +472,8 @@ ebpfTest("kbuild's probes (cc-option's `-x c /dev/null -o .tmp_1/tmp`, a source 
     ['probe.c', ['-c', 'probe.c', '-o', '.tmp_1/tmp']],
     ['main.c', ['-c', '-o', 'main.o', 'main.c']],
   ]);
-  assert.equal(plain.stderr, 'bt export: note: left out 1 probe compile (/dev/null: of no regular file): --removed-sources keeps them');
-  const all = await bt(['export', 'compile-commands', '--removed-sources', t.file]);
+  assert.equal(plain.stderr, 'bt export: note: left out 1 probe compile (/dev/null: of no regular file): --probes keeps them');
+  const all = await bt(['export', 'compile-commands', '--probes', t.file]);
   assert.deepEqual((JSON.parse(all.stdout) as CompileCommand[]).map((e) => e.file), ['/dev/null', `${dir}/probe.c`, `${dir}/main.c`]);
 });
 
@@ -481,11 +490,11 @@ function ownView(e: CompileCommand & { command?: string }): string {
   return JSON.stringify([e.directory, path.resolve(e.directory, e.file), kept]);
 }
 
-/** bt export compile-commands of a trace, and with --removed-sources: the entries, and the note on stderr. */
+/** bt export compile-commands of a trace, and with --probes: the entries, and the note on stderr. */
 async function exportBoth(file: string): Promise<{ entries: CompileCommand[]; all: CompileCommand[]; note: string }> {
   const plain = await bt(['export', 'compile-commands', file]);
   assert.equal(plain.code, 0, plain.stderr);
-  const all = await bt(['export', 'compile-commands', '--removed-sources', file]);
+  const all = await bt(['export', 'compile-commands', '--probes', file]);
   assert.equal(all.code, 0, all.stderr);
   assert.equal(all.stderr, '');
   return { entries: JSON.parse(plain.stdout), all: JSON.parse(all.stdout), note: plain.stderr };
@@ -518,7 +527,7 @@ for (const [generator, tool] of [['Unix Makefiles', 'make'], ['Ninja', 'ninja']]
       assert.ok(probes.some((e) => e.file === `${src}/calc.c` && e.arguments.includes('-DPROBE')), "the try_compile of the project's calc.c");
       assert.ok(probes.length >= 7, `${probes.length} probe compiles`);
       assert.equal(all.length, entries.length + probes.length);
-      assert.equal(note, `bt export: note: left out ${probes.length} probe compiles (CMakeCCompilerId.c, CMakeCXXCompilerId.cpp, …: run by a configure step): --removed-sources keeps them`);
+      assert.equal(note, `bt export: note: left out ${probes.length} probe compiles (CMakeCCompilerId.c, CMakeCXXCompilerId.cpp, …: run by a configure step): --probes keeps them`);
     },
     180_000,
   );
@@ -563,5 +572,5 @@ ebpfTest("meson setup and ninja: exactly the entries of meson's own compile_comm
   const probes = all.length - entries.length;
   assert.ok(all.some((e) => e.file === `${build}/meson-private/sanitycheckc.c`));
   assert.ok(probes >= 4, `${probes} probe compiles`);
-  assert.equal(note, `bt export: note: left out ${probes} probe compiles (sanitycheckc.c, sanitycheckcpp.cc, …: run by a configure step): --removed-sources keeps them`);
+  assert.equal(note, `bt export: note: left out ${probes} probe compiles (sanitycheckc.c, sanitycheckcpp.cc, …: run by a configure step): --probes keeps them`);
 });

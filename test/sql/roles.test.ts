@@ -1,7 +1,8 @@
 /**
  * bt sql's files.role and files.place, its jobs table, accesses.noise and
  * the --help examples, on real traces of the C project (make -B -j2): the
- * roles give bt summary's groups file for file, the jobs its jobs, and each
+ * roles give bt summary's groups file for file, the jobs its jobs (and,
+ * on make check of test-programs/checkproject, its tests), and each
  * example query its exact answer (the fourth over two exported builds with
  * util.h edited in between, as bt diff reports it).
  */
@@ -73,6 +74,34 @@ ebpfTest("files.role and files.place are bt summary's groups, file for file; GRO
   for (const p of noise.filter((x) => x.startsWith(`${proj}/`))) assert.match(p, /\.so(\.\d+)*$/);
   assert.ok(paths('directory').includes(proj));
   assert.deepEqual(sorted(Object.keys(counts).filter((k) => !['input', 'output', 'intermediate', 'temporary', 'probe', 'noise', 'directory', 'alias', 'other'].includes(k))), []);
+});
+
+ebpfTest("make && make check: jobs.test tells summary's tests from its jobs; files.role 'test' is what the tests wrote; Parquet the same", async () => {
+  const dir = path.join(tmpdir('bt-sql-tests-'), 'checkproject');
+  fs.cpSync(path.join(REPO, 'test-programs', 'checkproject'), dir, { recursive: true });
+  const t = await trace(['sh', '-c', 'make -j2 && make check'], { cwd: dir });
+  assert.equal(t.code, 0, t.stderr);
+  const s = JSON.parse((await bt(['summary', '--json', t.file])).stdout);
+  const q = 'SELECT command FROM jobs WHERE test ORDER BY start_ns';
+  const tests = await sql(q, t.file);
+  // before: no row for them, though processes.job named them
+  assert.deepEqual(tests.map((r) => r.command), ["/bin/sh -c './calc > test.out'", '/bin/sh -c \'test "$(cat test.out)" = 9\'', "/bin/sh -c './calc > calc.log 2>&1'", "grep -q 9 calc.log"]);
+  assert.equal(s.test_count, 4);
+  const [n] = await sql('SELECT count(*) FILTER (WHERE NOT test) AS jobs, count(*) FILTER (WHERE test) AS tests FROM jobs', t.file);
+  assert.deepEqual(n, { jobs: s.job_count, tests: s.test_count });
+  // every process in a job or a test has its row
+  const [orphans] = await sql('SELECT count(*) AS n FROM processes p WHERE p.job > 0 AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.build_id = p.build_id AND j.job = p.job)', t.file);
+  assert.equal(orphans.n, 0);
+  const files = await sql("SELECT path, removed FROM files WHERE role = 'test' ORDER BY path", t.file);
+  assert.deepEqual(files, [
+    { path: path.join(dir, 'calc.log'), removed: false },
+    { path: path.join(dir, 'test.out'), removed: true },
+  ]);
+  assert.deepEqual(files.map((f) => f.path), sorted([...s.test_files, ...s.test_files_removed].map((p: string) => path.resolve(dir, p))));
+  const pq = path.join(dir, '..', 'check.pq');
+  assert.equal((await bt(['export', 'parquet', t.file, '-o', pq, '-q'])).code, 0);
+  assert.deepEqual(await sql(q, pq), tests);
+  assert.deepEqual(await sql("SELECT path, removed FROM files WHERE role = 'test' ORDER BY path", pq), files);
 });
 
 ebpfTest("jobs: one row per job of the model, the slowest as summary's; inputs and outputs are file ids of the files table", async () => {

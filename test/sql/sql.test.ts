@@ -53,7 +53,7 @@ async function duck(sql: string): Promise<Record<string, unknown>[]> {
 const REQUIRED: Record<string, string[]> = {
   builds: ['build_id', 'command', 'host', 'kernel', 'start_ns', 'duration_ms', 'exit_status'],
   processes: ['build_id', 'proc', 'parent', 'pid', 'exe', 'argv', 'cwd', 'start_ns', 'end_ns', 'exit_code', 'signal'],
-  jobs: ['build_id', 'job', 'tool', 'command', 'argv', 'cwd', 'start_ns', 'end_ns', 'duration_ms', 'exit_code', 'failed', 'inputs', 'outputs'],
+  jobs: ['build_id', 'job', 'tool', 'command', 'argv', 'cwd', 'start_ns', 'end_ns', 'duration_ms', 'exit_code', 'failed', 'test', 'inputs', 'outputs'],
   files: ['build_id', 'file_id', 'path', 'is_dir', 'created', 'removed', 'role', 'place', 'mtime_ns', 'size'],
   accesses: ['build_id', 'proc', 'file_id', 'kind', 'count', 'first_ns', 'last_ns', 'noise'],
   events: ['build_id', 'ts', 'proc', 'pid', 'tid', 'type', 'path', 'errno', 'argv', 'cwd', 'flags', 'code'],
@@ -72,7 +72,7 @@ ebpfTest('parquet: one zstd file per table, read back by DuckDB with the model\'
   const want: Record<string, number> = {
     builds: 1,
     processes: m.processes.length,
-    jobs: build.jobs.jobs.length,
+    jobs: build.jobs.jobs.length + build.jobs.tests.length,
     files: m.files.length,
     accesses: m.processes.reduce((n, p) => n + p.files.size, 0),
     events,
