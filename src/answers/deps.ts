@@ -93,6 +93,18 @@ export interface DepsResult {
   tests: DepProcess[];
 }
 
+/**
+ * What `--json` prints (README, "JSON keys (stable)"): the result with
+ * snake_case keys; deps of a file the build did not write adds who read it,
+ * who only looked it up, and what a process left running wrote after the
+ * build (rdeps never has them).
+ */
+export function depsJson(r: DepsResult, reverse: boolean): Record<string, unknown> {
+  const { untouched: _u, readers, lookups, afterBuild, madeOutside: made_outside, ...fields } = r;
+  const json = { ...fields, made_outside };
+  return reverse || !r.untouched ? json : { ...json, readers, lookups, after_build: afterBuild };
+}
+
 /** When the build found FILE missing, then present, if a process outside the trace made it (BuildFile.outside). */
 function madeOutside(build: Build, f: BuildFile): DepsResult['madeOutside'] {
   const o = f.outside;

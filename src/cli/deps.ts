@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { isLogFile } from '../log/reader.js';
-import { deps, rdeps } from '../answers/deps.js';
+import { deps, depsJson, rdeps } from '../answers/deps.js';
 import { depsText } from '../answers/text.js';
 import { Kind, READS } from '../model/kinds.js';
 import { fileArgument, hostPaths } from './file-argument.js';
@@ -57,8 +57,7 @@ function depsLikeCommand(name: 'deps' | 'rdeps'): Command {
       const opts = { depth: o.depth, all: !!o.allFiles };
       const r = reverse ? rdeps(build, f, opts) : deps(build, f, opts);
       if (o.json) {
-        const { untouched: _u, readers: _r, lookups: _l, afterBuild: _a, ...rest } = r;
-        printJson(reverse ? rest : { ...rest, ...(r.untouched ? { readers: r.readers, lookups: r.lookups, after_build: r.afterBuild } : {}) });
+        printJson(depsJson(r, reverse));
       } else {
         const only = o.outputs || (reverse && o.inputs) ? 'outputs' : o.inputs ? 'inputs' : undefined;
         process.stdout.write(depsText(r, { only, reverse, start: build.startDir, absolute: !!o.absolute, unfold: !!o.unfold }));

@@ -11,7 +11,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { deps, rdeps } from '../../src/answers/deps.js';
+import { deps, depsJson, rdeps } from '../../src/answers/deps.js';
 import { summarize } from '../../src/answers/summary.js';
 import { depsText, summaryText } from '../../src/answers/text.js';
 import { buildFromRecords, buildServers, madeOutside } from '../../src/model/index.js';
@@ -78,6 +78,10 @@ test('summary, deps, rdeps: a file made outside the trace is no input, and each 
   const d = depsText(deps(b, b.file('/w/a.o')!), { start: '/w' });
   assert.equal(d.split('\n')[0], 'a.o was made during the build by a process outside the trace (a build server?): missing at +0.000 s, there at +0.300 s, written by no process of the build.');
   assert.doesNotMatch(d, /is an input/);
+  const j = depsJson(deps(b, b.file('/w/a.o')!), false);
+  assert.deepEqual(j.made_outside, { missing_ms: 0, found_ms: 300 });
+  assert.equal('madeOutside' in j, false, 'snake_case only');
+  assert.deepEqual(depsJson(deps(b, b.file('/w/app')!), false).made_outside, null);
   const r = depsText(rdeps(b, b.file('/w/a.o')!), { start: '/w', reverse: true });
   assert.match(r.split('\n')[0], /^note: a\.o was made during the build by a process outside the trace/);
   assert.match(r, /app {2}<- made by cc -o app a\.o b\.o/);
