@@ -44,12 +44,22 @@ import type { Noise } from './noise.js';
 import { plural, quoteArg } from '../present/format.js';
 import { toolchainRoots } from './toolchain.js';
 
-export const SYSTEM_ROOTS: readonly string[] = ['/usr', '/lib*', '/bin', '/sbin', '/etc', '/dev', '/proc', '/sys', '/run'];
+/**
+ * The system: its programs, libraries and configuration, and the package
+ * managers' databases of what is installed (dpkg-shlibdeps, dpkg-gencontrol
+ * and dpkg-checkbuilddeps read /var/lib/dpkg in every Debian package build;
+ * rpmbuild reads /var/lib/rpm).
+ */
+export const SYSTEM_ROOTS: readonly string[] = ['/usr', '/lib*', '/bin', '/sbin', '/etc', '/dev', '/proc', '/sys', '/run', '/var/lib/dpkg', '/var/lib/rpm'];
 
 const SYSTEM = SYSTEM_ROOTS.map((r) => compileGlob(r));
+/** The system roots below a top directory (/var/lib/dpkg): each is its own group. */
+const NESTED = SYSTEM_ROOTS.filter((r) => r.lastIndexOf('/') > 0);
 
-/** The top directory of a path under a system root ("/usr" for /usr/bin/cc, "/lib64" for /lib64/ld.so), else undefined. */
+/** The system root a path is under, as one group: its top directory ("/usr" for /usr/bin/cc, "/lib64" for /lib64/ld.so), or a nested root ("/var/lib/dpkg"); else undefined. */
 function systemTop(path: string): string | undefined {
+  const nested = NESTED.find((r) => path === r || path.startsWith(`${r}/`));
+  if (nested) return nested;
   const top = `/${path.split('/')[1]}`;
   return top !== '/' && SYSTEM.some((m) => m.test(top)) ? top : undefined;
 }

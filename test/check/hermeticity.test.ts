@@ -199,6 +199,13 @@ test('hermeticity --strict: the system is one finding per top directory; a progr
   t.open(3, '/root/.pyenv/versions/3.11.4/lib/python3.11/os.py', { fd: 3 });
   t.open(3, '/usr/lib/python3.11/os.py', { fd: 4 });
   t.exit(3, 0);
+  // dpkg's database of what is installed is the system's; the rest of /var/lib is not
+  t.fork(1, 4);
+  t.exec(4, '/usr/bin/perl', ['perl', '/usr/bin/dpkg-shlibdeps', 'debian/hello/usr/bin/hello'], '/src/c');
+  t.open(4, '/var/lib/dpkg/status', { fd: 3 });
+  t.open(4, '/var/lib/dpkg/info/libc6:amd64.shlibs', { fd: 4 });
+  t.open(4, '/var/lib/misc/tool.db', { fd: 5 });
+  t.exit(4, 0);
   t.exit(1, 0);
   const n = normalizeRecords(t.header, t.records);
   const build = buildFromRecords(n.header, n.records);
@@ -213,11 +220,13 @@ test('hermeticity --strict: the system is one finding per top directory; a progr
     ['/srv/include', ['/srv/include/extra.h read']],
     [
       '/usr',
-      ['/usr/bin/make exec', '/usr/bin/cc exec', '/usr/include/stdio.h read', '/usr/lib/python3.11/os.py read'],
+      ['/usr/bin/make exec', '/usr/bin/cc exec', '/usr/include/stdio.h read', '/usr/lib/python3.11/os.py read', '/usr/bin/perl exec'],
     ],
+    ['/var/lib/dpkg', ['/var/lib/dpkg/status read', '/var/lib/dpkg/info/libc6:amd64.shlibs read']],
+    ['/var/lib/misc', ['/var/lib/misc/tool.db read']],
   ]);
-  // without --strict the system roots are allowed: the same build has two findings, as before
-  assert.deepEqual(hermeticity(build, new Noise(build)).map((f) => f.file).sort(), ['/root/.pyenv/versions/3.11.4', '/srv/include']);
+  // without --strict the system roots are allowed: the same build has three findings
+  assert.deepEqual(hermeticity(build, new Noise(build)).map((f) => f.file).sort(), ['/root/.pyenv/versions/3.11.4', '/srv/include', '/var/lib/misc']);
 });
 
 /** A go build in /home/u/proj (go build as a driver, a compile as its job): each lookup [op, path, errno] and read by go itself; its findings. */
