@@ -98,7 +98,7 @@ import { ReadOrder } from './readers.js';
 import { RecipeChains, shellScript } from './recipes.js';
 import { staleSubMakes } from './submake.js';
 import { libtoolSide, oneForScript, ranLibtool } from './libtool.js';
-import { groupMany, recipeTools, type RecipeWords } from './grouped.js';
+import { groupHeaders, groupMany, recipeTools, type RecipeWords } from './grouped.js';
 import { ninjaGraph, ninjasIn, onlyGenerator } from './ninjadb.js';
 import { type Noise } from './noise.js';
 
@@ -617,5 +617,5 @@ function compare(
   }
   // a race that is a missing-dep is reported as that missing-dep: the undeclared output it hid is reported (as at -j1, where the jobs did not race)
   for (const [finding, races] of heldBack) if (races.every((r) => replaced.has(r))) findings.push(finding);
-  return { findings: oneForScript(groupMany(build, findings, words, show), show), compared: built.size, replaced };
+  return { findings: oneForScript(groupHeaders(build, groupMany(build, findings, words, show), words, show), show), compared: built.size, replaced };
 }

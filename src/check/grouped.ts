@@ -166,3 +166,73 @@ export function groupMany(build: Build, findings: readonly Finding[], words: Rea
     return g === undefined ? [f] : g === null ? [] : [g];
   });
 }
+
+/**
+ * A recipe whose compiles read headers their targets do not depend on:
+ * make was not told of them (no -MMD -MP, or automake's dependency
+ * tracking turned off by `configure --disable-dependency-tracking`, as
+ * debhelper does in every Debian package build). Each (header, target) is
+ * a finding, one recipe of a package gives dozens, and their fix is one: the
+ * compiler's own list of headers. More than GROUP_OVER of one recipe that
+ * built several targets (a pattern or suffix rule: the build's way, not one
+ * compile's) are one finding; one compile keeps a finding per header, each
+ * naming the prerequisite to add.
+ */
+export function groupHeaders(build: Build, findings: readonly Finding[], words: ReadonlyMap<number, RecipeWords>, show: PathNamer): Finding[] {
+  const groups = new Map<string, { at: { file: string; line: number }; fs: Finding[] }>();
+  for (const f of findings) {
+    if (f.kind !== 'undeclared-input' || f.target === undefined || f.files !== undefined) continue;
+    const w = words.get(f.jobs[0]?.proc ?? 0);
+    if (!w || !isCompiledHeader(f.file, compiled(build, f.uses[0].proc))) continue;
+    const at = w.g.recipeAt(f.target);
+    if (!at) continue;
+    const key = `${at.file}:${at.line}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { at, fs: [] }));
+    g.fs.push(f);
+  }
+  const into = new Map<Finding, Finding | null>();
+  for (const { at, fs } of groups.values()) {
+    if (fs.length <= GROUP_OVER || fs.every((f) => f.target === fs[0].target)) continue;
+    into.set(fs[0], joinedHeaders(build, fs, at, show));
+    for (const f of fs.slice(1)) into.set(f, null);
+  }
+  return findings.flatMap((f) => {
+    const g = into.get(f);
+    return g === undefined ? [f] : g === null ? [] : [g];
+  });
+}
+
+/** The command line that turned automake's dependency tracking off, if the build ran one (`./configure --disable-dependency-tracking`). */
+function trackingOff(build: Build): boolean {
+  return build.model.processes.some((p) => p.argv.includes('--disable-dependency-tracking'));
+}
+
+/** One finding for the compiled headers `fs` of the recipe at `at`. */
+function joinedHeaders(build: Build, fs: readonly Finding[], at: { file: string; line: number }, show: PathNamer): Finding {
+  const headers = [...new Set(fs.map((f) => f.file))];
+  const targets = [...new Set(fs.map((f) => f.target!))];
+  const common = commonDir(headers);
+  const dirs = byTopDir(common, headers);
+  const shown = dirs.slice(0, DIRS_SHOWN).map(([d, k]) => `${show(d)}/ (${count(k)})`);
+  const more = dirs.length > shown.length ? `, and ${counted(dirs.length - shown.length, 'more directory', 'more directories')}` : '';
+  const named = targets.slice(0, 2).map(show).join(', ') + (targets.length > 2 ? `, and ${count(targets.length - 2)} more` : '');
+  const jobs: JobRef[] = [];
+  for (const f of fs) for (const j of f.jobs) if (!jobs.some((k) => k.proc === j.proc)) jobs.push(j);
+  const off = trackingOff(build)
+    ? "; configure ran with --disable-dependency-tracking, which turns automake's list off (fine for a one-time build, such as a package's)"
+    : '';
+  return {
+    kind: 'undeclared-input',
+    file: common,
+    target: fs[0].target,
+    files: headers.length,
+    jobs,
+    detail:
+      `the recipe at ${show(at.file)}:${at.line} built ${counted(targets.length, 'target')} (${named}) from ${counted(headers.length, 'header')} ` +
+      `that they do not depend on (${count(fs.length)} in all), through ${programs(build, fs)}: ${shown.join(', ')}${more}; changing a header will not rebuild what includes it`,
+    fix: `have the compiler list the headers it reads: -MMD -MP in the flags of the recipe at ${show(at.file)}:${at.line}, and -include the .d files${off}`,
+    time: Math.min(...fs.map((f) => f.time)),
+    uses: fs.flatMap((f) => f.uses).sort((a, b) => a.time - b.time || (a.path < b.path ? -1 : 1)),
+  };
+}
