@@ -2,6 +2,7 @@
  * bt summary: the build at a glance, from the build model. The object's
  * keys are the JSON output's (stable, documented in the README).
  */
+import { packagesOf, type PackageDb, type PackageUse } from './packages.js';
 import type { Subject } from '../filter/index.js';
 import { buildServers, failed, failedJobs, failedProbes, innermostFailure, programName, type Build, type Job, type Process, type ServerHint } from '../model/index.js';
 import { filterMatches, type ModelEnv } from '../model/subject.js';
@@ -112,6 +113,8 @@ export interface Summary {
   /** The slowest ten jobs. */
   jobs: SummaryJob[];
   inputs: { tree: string[]; system: string[]; elsewhere: string[] };
+  /** --packages: the installed packages the system inputs came from (answers/packages.ts), and those of none; else null. */
+  packages: PackageUse | null;
   outputs: string[];
   /** Written, then read by another job or removed; not the temporaries. */
   intermediates: string[];
@@ -204,6 +207,8 @@ export interface SummaryOptions {
   files?: (id: number) => boolean;
   /** The wall clock now, ns since the epoch (default: Date.now()): how long a live build has been running. */
   now?: number;
+  /** The installed packages' files (answers/packages.ts loadDpkg): the system inputs by package. */
+  packages?: PackageDb;
 }
 
 /**
@@ -576,6 +581,7 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
     phases: phaseEntries(build, jobs, tests),
     jobs: slowest.map((j) => jobEntry(build, j)),
     inputs: { tree: paths(lists.tree), system: paths(lists.system), elsewhere: paths(lists.elsewhere) },
+    packages: opts.packages ? packagesOf(paths(lists.system), opts.packages) : null,
     outputs: paths(lists.outputs),
     intermediates: paths(lists.intermediates),
     test_files: paths(lists.tests.filter((id) => !model.files[id].removed)),

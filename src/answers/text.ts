@@ -3,6 +3,7 @@
  * under the build's start directory are shown relative to it, unless
  * `absolute` (present/format.ts pathShower); the JSON keeps them absolute.
  */
+import type { PackageUse } from './packages.js';
 import { commandLine, count, counted, displayPath, endedText, exitStatus, firstOf, formatDuration, pathShower, plural, showDirName } from '../present/format.js';
 import { dirName } from '../normalize/paths.js';
 import { foldDirs, isBookkeeping } from '../present/fold.js';
@@ -72,6 +73,18 @@ function list(show: Show, title: string, paths: readonly string[], limit = FIRST
   for (const p of shown) out.push(`  ${show(p)}`);
   if (more) out.push(`  … ${more}`);
   return [...out, ...lines];
+}
+
+/** --packages: the system inputs by installed package, every package (what Build-Depends is held against), then the files of none. */
+function packageLines(show: Show, u: PackageUse): string[] {
+  const out = [`the system inputs by package (${counted(u.installed.length, 'package')} installed here${u.none.length ? `; ${count(u.none.length)} ${u.none.length === 1 ? 'file' : 'files'} of none` : ''})${u.installed.length || u.none.length ? ':' : ''}`];
+  const width = Math.max(0, ...u.installed.map((p) => p.name.length));
+  for (const p of u.installed) out.push(`  ${p.name.padEnd(width)}  ${counted(p.files.length, 'file')}`);
+  if (u.none.length) {
+    const { shown, more } = firstOf(u.none, FIRST);
+    out.push(`  in no package: ${shown.map(show).join(', ')}${more ? `, … ${more}` : ''}`);
+  }
+  return out;
 }
 
 /**
@@ -230,6 +243,7 @@ export function summaryText(s: Summary, opts: TextOptions = {}): string {
   const caches = cacheIndex(s);
   out.push(...list(show, 'inputs in the tree', s.inputs.tree, FIRST, caches));
   out.push(...list(show, 'inputs from the system', s.inputs.system, FIRST, caches));
+  if (s.packages) out.push(...packageLines(show, s.packages));
   out.push(...byDirectory(show, 'inputs from elsewhere', s.inputs.elsewhere, caches));
   if (s.made_outside.length) out.push(...list(show, MADE_OUTSIDE, s.made_outside));
   out.push(...list(show, 'outputs', s.outputs, FIRST, caches));
