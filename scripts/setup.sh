@@ -13,11 +13,11 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 
-echo "setup: installing system packages (clang, llvm, libbpf, bpftool, make, gcc, strace, ninja-build (bt check --ninja); flex, bison, bc for npm run bench:real; bear, ccache, cmake, meson, g++, chromium, fakeroot, parallel, cargo, golang-go, python3-pip, python3-setuptools for the export, bt view, bt diff, check and Go/Cargo/Python provenance tests; bsdutils for script(1), a terminal in the cli tests)" >&2
+echo "setup: installing system packages (clang, llvm, libbpf, bpftool, make, gcc, strace, ninja-build (bt check --ninja); flex, bison, bc for npm run bench:real; bear, ccache, cmake, meson, g++, chromium, fakeroot, parallel, cargo, golang-go, python3-pip, python3-setuptools for the export, bt view, bt diff, check and Go/Cargo/Python provenance tests; bsdutils for script(1), a terminal in the cli tests; autoconf, automake for the make check harness test)" >&2
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends clang llvm libbpf-dev libbpf1 make gcc libc6-dev strace ninja-build flex bison bc xz-utils \
-  bear ccache cmake meson g++ chromium fakeroot parallel cargo golang-go python3-pip python3-setuptools bsdutils >/dev/null
+  bear ccache cmake meson g++ chromium fakeroot parallel cargo golang-go python3-pip python3-setuptools bsdutils autoconf automake >/dev/null
 # bpftool is its own package on Debian, part of linux-tools on Ubuntu.
 if ! command -v bpftool >/dev/null && [ ! -x /usr/sbin/bpftool ]; then
   $SUDO apt-get install -y -qq --no-install-recommends bpftool >/dev/null 2>&1 ||

@@ -4,7 +4,7 @@
  */
 import { packagesOf, type PackageDb, type PackageUse } from './packages.js';
 import type { Subject } from '../filter/index.js';
-import { buildServers, failed, failedJobs, failedProbes, innermostFailure, programName, type Build, type Job, type Process, type ServerHint } from '../model/index.js';
+import { buildServers, FAILING_RESULTS, failed, failedJobs, failedProbes, harnessReports, harnessResult, innermostFailure, programName, type Build, type Job, type Process, type ServerHint, type TestResult } from '../model/index.js';
 import { filterMatches, type ModelEnv } from '../model/subject.js';
 import { toMs } from '../present/format.js';
 import { byPath, fileGroups, linkInputOf, noiseOf, pathNoiseOf, placeOf, probesByDir, type FileGroups } from './groups.js';
@@ -99,10 +99,22 @@ export interface Summary {
    * parallelism), each with its whole time.
    */
   root_jobs: SummaryJob[];
-  /** Tests (model/jobs.ts JobIndex.tests: the runs ctest started), not among the jobs; with a filter, those one of the selected processes ran in. */
+  /**
+   * Tests (model/jobs.ts JobIndex.tests: the runs ctest started, automake's
+   * harness ran, a make check's recipes that ran the products), not among
+   * the jobs, a harness's report (test-suite.log's recipe) left out; with a
+   * filter, those one of the selected processes ran in.
+   */
   test_count: number;
-  /** The tests that failed, the first to end first (the fields of failed_jobs). */
-  failed_tests: FailedJob[];
+  /**
+   * The tests that failed, the first to end first (the fields of
+   * failed_jobs); a harness test (model/tests.ts harnessResult: automake's
+   * test-driver) failed when its result is FAIL, XPASS or ERROR, though
+   * test-driver exits 0: `result` and `name` say which, `innermost` is the test.
+   */
+  failed_tests: Array<FailedJob & { name?: string; result?: TestResult }>;
+  /** Harness tests that were skipped (exit status 77: SKIP), the first to end first. */
+  skipped_tests: Array<SummaryJob & { name: string }>;
   /**
    * The build's phases that are a configure step or a build driver
    * (answers/phases.ts), each with its jobs and tests, in start order; empty unless
@@ -280,6 +292,29 @@ function processEntry(p: Process): SummaryProcess {
 function failedEntry(build: Build, job: Job): FailedJob {
   const innermost = innermostFailure(job, (id) => build.process(id))!;
   return { ...jobEntry(build, job), innermost: processEntry(innermost) };
+}
+
+/** The failed and the skipped tests: a harness test by its result, any other by its root's exit, the first to end first. */
+function testResults(build: Build, all: readonly Job[]): Pick<Summary, 'test_count' | 'failed_tests' | 'skipped_tests'> {
+  const lookup = (id: number) => build.process(id);
+  // a harness's report (test-suite.log's recipe) is no test: it fails when one did
+  const reports = harnessReports(all, lookup);
+  const tests = all.filter((j) => !reports.has(j.proc));
+  const outcomes = new Map(tests.map((j) => [j, harnessResult(j, lookup)] as const));
+  const failed: Summary['failed_tests'] = [];
+  const skipped: Summary['skipped_tests'] = [];
+  const end = (j: Job) => lookup(j.proc)?.end ?? j.end;
+  const byEnd = [...tests].sort((a, b) => end(a) - end(b) || a.proc - b.proc);
+  const failedRoots = new Set(failedJobs(build.model, tests, lookup));
+  for (const j of byEnd) {
+    const o = outcomes.get(j);
+    if (!o) {
+      if (failedRoots.has(j)) failed.push(failedEntry(build, j));
+    } else if (FAILING_RESULTS.has(o.result)) {
+      failed.push({ ...jobEntry(build, j), innermost: processEntry(o.test!), name: o.name, result: o.result });
+    } else if (o.result === 'SKIP') skipped.push({ ...jobEntry(build, j), name: o.name });
+  }
+  return { test_count: tests.length, failed_tests: failed, skipped_tests: skipped };
 }
 
 /** The processes bt trace left running, with their argv where the log has them. */
@@ -576,8 +611,7 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
       .map((t) => ({ exe: t.exe, count: t.count, wall_ms: toMs(t.wall) })),
     job_count: units.length,
     root_jobs: build.jobs.rootWork.filter((u) => units.includes(u)).map((u) => jobEntry(build, u)),
-    test_count: tests.length,
-    failed_tests: failedJobs(model, tests, (id) => build.process(id)).map((j) => failedEntry(build, j)),
+    ...testResults(build, tests),
     phases: phaseEntries(build, jobs, tests),
     jobs: slowest.map((j) => jobEntry(build, j)),
     inputs: { tree: paths(lists.tree), system: paths(lists.system), elsewhere: paths(lists.elsewhere) },

@@ -155,6 +155,17 @@ function failedJobLines(jobs: readonly FailedJob[], what = 'jobs'): string[] {
   return out;
 }
 
+/** The failed tests: a harness test by its result and name (`FAIL: t-fail`), with its test's command and end; the others as failed jobs. */
+function failedTestLines(tests: Summary['failed_tests']): string[] {
+  const harness = tests.filter((t) => t.result !== undefined);
+  const rest = tests.filter((t) => t.result === undefined);
+  const { shown, more } = firstOf(harness, FAILED_SHOWN);
+  const out = [`failed tests (${count(tests.length)}):`];
+  for (const t of shown) out.push(`  ${t.result}: ${t.name}  (${commandIn(t.innermost.argv, 100)}: ${endedText(t.innermost.exit_code, t.innermost.signal)})`);
+  if (more) out.push(`  … ${more}`);
+  return rest.length ? [...out, ...failedJobLines(rest).slice(1)] : out;
+}
+
 /** Up to how many failed probes (groups of identical ones) the text lists: configure's can be hundreds, and none of them is news. */
 const PROBES_SHOWN = 5;
 
@@ -204,7 +215,8 @@ export function summaryText(s: Summary, opts: TextOptions = {}): string {
   if (probes) jobNotes.push(`${count(probes)} failed ${probes === 1 ? 'probe' : 'probes'}`);
   const jobs = jobNotes.length ? ` (${jobNotes.join('; ')})` : '';
   const of = s.job_count ? (s.filter === null ? '' : ' (of those jobs)') : ` (of the ${s.filter === null ? '' : 'matching '}processes that started no other)`;
-  const tests = s.test_count ? `; tests: ${count(s.test_count)} (${count(s.failed_tests.length)} failed)` : '';
+  const skipped = s.skipped_tests.length ? `, ${count(s.skipped_tests.length)} skipped` : '';
+  const tests = s.test_count ? `; tests: ${count(s.test_count)} (${count(s.failed_tests.length)} failed${skipped})` : '';
   out.push(`processes: ${count(s.processes)} (${count(s.failed)} failed); jobs: ${count(s.job_count)}${jobs}${tests}; average parallelism ${s.parallelism}${of}`);
   // a configure step's checks and the build's own jobs, apart
   if (s.phases.length) {
@@ -223,7 +235,11 @@ export function summaryText(s: Summary, opts: TextOptions = {}): string {
   }
   if (s.failed_tests.length) {
     out.push('');
-    out.push(...failedJobLines(s.failed_tests, 'tests'));
+    out.push(...failedTestLines(s.failed_tests));
+  }
+  if (s.skipped_tests.length) {
+    const { shown, more } = firstOf(s.skipped_tests, FAILED_SHOWN);
+    out.push(`skipped tests (${count(s.skipped_tests.length)}): ${shown.map((t) => t.name).join(', ')}${more ? `, … ${more}` : ''}`);
   }
   if (probes) {
     out.push('');

@@ -14,10 +14,20 @@
  * runs (sqlite's `./mkkeywordhash > keywordhash.h`) leaves a file the
  * build kept: a job. So is `make install`'s copy of a product: it ran
  * install, not the product.
+ *
+ * A test harness's run is a test by its harness, whatever it ran (a
+ * program the build made in an earlier trace: `bt trace -- make check` on
+ * a built tree): automake's parallel harness runs each test as `$(SHELL)
+ * test-driver --test-name T --log-file T.log --trs-file T.trs … -- ./T`,
+ * and its result (harnessResult) is the test's exit status as test-driver
+ * reads it: 0 PASS, 77 SKIP, 99 ERROR, else FAIL, or with
+ * `--expect-failure yes` XPASS and XFAIL. test-driver itself exits 0 then:
+ * a failed test fails no process of its job but the test's own.
  */
 import type { Job } from './jobs.js';
 import { keptWalk } from './kept.js';
 import { Kind, READS, WRITES } from './kinds.js';
+import { baseName } from '../normalize/paths.js';
 import type { BuildModel, Process } from './types.js';
 
 /** A test harness's logs: kept, and still no product of the build. */
@@ -28,11 +38,14 @@ export function testRuns(model: BuildModel, jobs: readonly Job[], procs: Readonl
   const out = new Set<number>();
   let walk: ReturnType<typeof keptWalk> | undefined;
   for (const job of jobs) {
-    if (out.has(job.proc) || !ranProduct(model, job, procs) || removedOthers(model, job, procs)) continue;
+    if (out.has(job.proc)) continue;
+    const harness = harnessOf(job, (id) => procs.get(id)) !== undefined;
+    if (!harness && (!ranProduct(model, job, procs) || removedOthers(model, job, procs))) continue;
     walk ??= keptWalk(model, { ignore: (f) => LOG.test(f.path), throughReaders: true });
+    // with the jobs that read what it wrote, of which nothing kept came (the recipe gathering test-suite.log)
     const barren = walk([job.proc]);
-    if (!barren) continue;
-    for (const j of barren) out.add(j);
+    if (harness) out.add(job.proc);
+    for (const j of barren ?? []) out.add(j);
   }
   return out;
 }
@@ -76,6 +89,85 @@ export function testFiles(model: BuildModel, inTest: (proc: number) => boolean):
   for (const f of model.files) {
     if (f.dir || !(f.kinds & WRITES)) continue;
     if (f.procs.every((a) => !(a.kinds & (WRITES | READS)) || inTest(a.proc))) out[f.id] = 1;
+  }
+  return out;
+}
+
+/** A test harness's driver script, by name: automake's parallel test harness. */
+const HARNESS_DRIVERS: ReadonlySet<string> = new Set(['test-driver']);
+
+export type TestResult = 'PASS' | 'FAIL' | 'SKIP' | 'ERROR' | 'XFAIL' | 'XPASS';
+
+/** The results that fail a test run (automake counts them in its "# FAIL", "# XPASS" and "# ERROR" lines). */
+export const FAILING_RESULTS: ReadonlySet<TestResult> = new Set(['FAIL', 'XPASS', 'ERROR']);
+
+interface Harness {
+  /** The process running the driver script (`/bin/bash ../build-aux/test-driver …`). */
+  driver: Process;
+  /** Its options before `--` (`--test-name`, `--expect-failure`, `--enable-hard-errors`), by name. */
+  options: Map<string, string>;
+  /** The test's command: the words after `--`. */
+  command: string[];
+}
+
+/** The harness driver in `job`, if one of its processes runs one: a shell given the driver script, its options, `--`, then the test. */
+function harnessOf(job: { procs: readonly number[] }, process: (id: number) => Process | undefined): Harness | undefined {
+  for (const id of job.procs) {
+    const p = process(id);
+    if (!p) continue;
+    const i = p.argv.findIndex((a, k) => k > 0 && k < 3 && HARNESS_DRIVERS.has(baseName(a)));
+    const end = i < 0 ? -1 : p.argv.indexOf('--', i + 1);
+    if (end < 0) continue;
+    const options = new Map<string, string>();
+    for (let k = i + 1; k + 1 < end; k += 2) options.set(p.argv[k]!, p.argv[k + 1]!);
+    return { driver: p, options, command: p.argv.slice(end + 1) };
+  }
+  return undefined;
+}
+
+/** A harness test's outcome: its name, the test's process (the driver's child that ran the command), and the result test-driver gave it. */
+export interface HarnessOutcome {
+  name: string;
+  test: Process | undefined;
+  result: TestResult;
+}
+
+/** What a harness test (a job whose process runs test-driver) gave, from its test's exit status; undefined for any other job, or when the log has no exit of the test. */
+export function harnessResult(job: { procs: readonly number[] }, process: (id: number) => Process | undefined): HarnessOutcome | undefined {
+  const h = harnessOf(job, process);
+  if (!h) return undefined;
+  const same = (a: readonly string[]) => a.length === h.command.length && a.every((w, k) => w === h.command[k]);
+  const children = h.driver.children.map(process).filter((c): c is Process => c !== undefined);
+  // the child that ran the command ("$@"; a #! script's argv is its interpreter's: what the driver passed is `invoked`)
+  const test = children.find((c) => same(c.invoked ?? c.argv)) ?? children.filter((c) => c.execd).at(-1);
+  if (!test || (test.exitCode < 0 && !test.signal)) return undefined;
+  // the shell's $? for a killed test is 128 + the signal
+  const status = test.signal ? 128 + test.signal : test.exitCode;
+  const expect = h.options.get('--expect-failure') === 'yes';
+  const hard = h.options.get('--enable-hard-errors') !== 'no';
+  const result: TestResult =
+    status === 0 ? (expect ? 'XPASS' : 'PASS') : status === 77 ? 'SKIP' : status === 99 && hard ? 'ERROR' : expect ? 'XFAIL' : 'FAIL';
+  return { name: h.options.get('--test-name') ?? h.command.join(' '), test, result };
+}
+
+/**
+ * Among `tests`, the harness's reports: tests of no harness themselves that
+ * read what a harness test wrote (automake's recipe gathering the .log and
+ * .trs files into test-suite.log, which fails when a test did). They tell
+ * of the tests, and are none: by job root.
+ */
+export function harnessReports(tests: readonly Job[], process: (id: number) => Process | undefined): Set<number> {
+  const harness = tests.filter((j) => harnessOf(j, process));
+  const out = new Set<number>();
+  if (!harness.length) return out;
+  const wrote = new Set(harness.flatMap((j) => j.written));
+  for (const j of tests) {
+    if (harness.includes(j)) continue;
+    const read = j.procs.some((id) => {
+      const p = process(id);
+      return p !== undefined && [...p.files.values()].some((a) => a.kinds & READS && wrote.has(a.file));
+    });
+    if (read) out.add(j.proc);
   }
   return out;
 }

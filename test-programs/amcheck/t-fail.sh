@@ -1,0 +1,3 @@
+#!/bin/sh
+# fails
+exit 3

@@ -1,0 +1,3 @@
+#!/bin/sh
+# passes: the program says hello
+test "$(./hello)" = hello

@@ -1,0 +1,3 @@
+#!/bin/sh
+# skipped: automake's exit status 77
+exit 77

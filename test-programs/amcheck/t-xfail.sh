@@ -1,0 +1,3 @@
+#!/bin/sh
+# fails, as XFAIL_TESTS expects
+exit 1
