@@ -32,7 +32,7 @@
 import { DiffError } from '../errors.js';
 import type { Build } from '../model/index.js';
 import { isScratchDir } from '../model/temporary.js';
-import { baseName, relativeInside } from '../normalize/paths.js';
+import { baseName, dirName, relativeInside } from '../normalize/paths.js';
 import { resolvedName } from './aliases.js';
 import { RelativeTemps } from './relative.js';
 
@@ -125,6 +125,14 @@ export class Masker {
   private readonly tempDirs: Set<string>;
   private readonly tempDirNames: Set<string>;
   private readonly relative: RelativeTemps;
+  /**
+   * Files the build made beside its tree, in the directory above the start
+   * (dpkg-buildpackage's `../hello_2.10-3_amd64.deb`, `.changes`,
+   * `.buildinfo`), by path: keyed `$START/../name`, so that two builds in
+   * two directories pair them. What the build only read there keeps its
+   * path (another build elsewhere reads the same /home/u/.gitconfig).
+   */
+  private readonly beside: Set<string>;
   /** The build directory compared as `$BUILD` (base.ts movedDirs), and that directory where it is a whole path part. */
   private readonly moved: string | undefined;
   private readonly movedRe: RegExp | undefined;
@@ -150,6 +158,12 @@ export class Masker {
     );
     this.tempDirNames = new Set([...this.tempDirs].map(baseName));
     this.relative = new RelativeTemps(build, this.temps, this.tempDirs);
+    const above = dirName(this.start);
+    this.beside = new Set(
+      above === '/' || above === this.start
+        ? []
+        : build.model.files.filter((f) => f.created && !f.removed && relativeInside(above, f.path) !== undefined && relativeInside(this.start, f.path) === undefined).map((f) => f.path),
+    );
   }
 
   /**
@@ -192,6 +206,7 @@ export class Masker {
     if (built !== undefined) return built;
     const rel = relativeInside(this.start, q);
     if (rel !== undefined) return this.user.length ? this.text(rel) : hashNames(rel);
+    if (this.beside.has(q)) return this.text(`$START/../${relativeInside(dirName(this.start), q)!}`);
     return this.text(q);
   }
 
