@@ -7,6 +7,7 @@
  * `nice $(MAKE)` and `env X=1 $(MAKE)` lines too (MAKE=true).
  */
 import assert from 'node:assert/strict';
+import { jobRef } from '../../src/check/finding.js';
 import { commandOf, linePattern, matchesLine, RecipeChains } from '../../src/check/recipes.js';
 import { loadBuild } from '../../src/model/index.js';
 import { ebpfTest } from '../helpers/ebpf.js';
@@ -32,6 +33,10 @@ ebpfTest('check --make: the lines of a recipe whose shell exec\'d its last comma
     chains.unit(next, [LINE1, 'cp ver.txt $@'], { '@': 'stamp-ver' }, () => true).map((j) => j.proc),
     [job.proc, next.proc],
   );
+
+  // a finding names the job by the command make started: the line, not the rm it ended as
+  assert.deepEqual(jobRef(b, job.proc).argv, ['/bin/bash', '-c', LINE1.replaceAll('$$', '$')]);
+  assert.deepEqual(jobRef(b, next.proc).argv, ['/bin/bash', '-c', 'cp ver.txt stamp-ver']);
 
   const r = await bt(['check', '--make', '--json', file]);
   assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
