@@ -135,8 +135,8 @@ export class ModelBuilder {
   private failedExecArgvCut = 0;
   /** Dying threads that could not tell whether their process's exit was reported (lost reason exit_flag): a loss only if some exit is missing. */
   private exitFlagLost = 0;
-  /** When each process's first successful exec was (the first program's time in Process.execs). */
-  private readonly execAt = new Map<number, number>();
+  /** When each process (by proc id, dense) first exec'd successfully: the first program's time in Process.execs. A number a process, not a map entry. */
+  private execAt = new Float64Array(1024);
   private firstTs = Infinity;
   private lastTs = 0;
 
@@ -445,8 +445,8 @@ export class ModelBuilder {
       return;
     }
     // the program it ran before this one starts the chain (a shell's `-c` line that execs its last command, `nice make`)
-    const before = p.execd && !p.execs ? { ts: this.execAt.get(p.proc) ?? p.start, exe: p.exe, argv: p.argv, cwd: p.cwd } : undefined;
-    if (!p.execd) this.execAt.set(p.proc, r.ts);
+    const before = p.execd && !p.execs ? { ts: this.execAt[p.proc] || p.start, exe: p.exe, argv: p.argv, cwd: p.cwd } : undefined;
+    if (!p.execd) this.firstExec(p.proc, r.ts);
     p.execd = true;
     p.chdirs = undefined; // the exec record's cwd is where it now is
     // the exec closes close-on-exec fds: writes through them end here (a write fd left open is held to the end: ProcessInfo.held_write)
@@ -462,6 +462,15 @@ export class ModelBuilder {
     if (fails) for (let i = fails.length - 1; i >= 0 && fails[i].then === undefined; i--) fails[i].then = p.exe;
     if (e.cwd) p.cwd = this.intern(e.cwd);
     if (before || p.execs) (p.execs ??= [before!]).push({ ts: r.ts, exe: p.exe, argv: p.argv, cwd: p.cwd });
+  }
+
+  private firstExec(proc: number, ts: number): void {
+    if (proc >= this.execAt.length) {
+      const grown = new Float64Array(Math.max(proc + 1, this.execAt.length * 2));
+      grown.set(this.execAt);
+      this.execAt = grown;
+    }
+    this.execAt[proc] = ts;
   }
 
   /** A rename's destination is a directory if its source was one. Returns the file-to-file link the record makes, if any. */
