@@ -3,7 +3,8 @@
  * stream and read by every answer (graph, summary, deps, check, diff,
  * exports, the viewer). Its shape is in types.ts; ModelBuilder makes it.
  *
- *  - processes: the tree, exe, argv, cwd, environment, start/end, exit
+ *  - processes: the tree, exe, argv, cwd, environment, start/end, exit,
+ *    and every program a process exec'd when it exec'd more than one (execs)
  *  - files: absolute path, directory or not, made by the build or there
  *    before it, present at the end or removed
  *  - accesses: process x file with the kinds of use (src/model/kinds.ts),
