@@ -1,5 +1,6 @@
 /**
- * Details of the selection. A process: full argv (copy button), exe, cwd,
+ * Details of the selection. A process: full argv (copy button), the
+ * programs it exec'd in a row when more than one, exe, cwd,
  * environment (secret-looking values masked unless unmasked), exit, times,
  * parent and children, files read / written / probed. A file: kind, who
  * wrote, read and looked for it, with its provenance and impact one click
@@ -125,6 +126,7 @@ export class Details {
     this.body.append(
       heading(d.name, `process ${d.id} · pid ${d.pid}`, d.failed && !d.probe ? 'failed' : ''),
       h('section.dsec.cmd', {}, h('h4', {}, 'Command line ', copy), argv),
+      this.chain(d.execs),
       h(
         'dl',
         {},
@@ -143,6 +145,18 @@ export class Details {
       this.list('Files probed (not found)', d.probed, (a) => this.fileLink(a), 'probed'),
       h('section.dsec', {}, h('h4', {}, `Environment `, h('small', {}, count(d.env.length)), ' ', toggle), env),
     );
+  }
+
+  /** The programs a process exec'd in a row (a shell's line that exec'd its last command, `nice make`), in order; nothing when it exec'd one. */
+  private chain(execs: Array<{ at: number; exe: string; cmd: string; cwd: string }>): HTMLElement | string {
+    if (!execs?.length) return '';
+    const ol = h('ol.chain');
+    for (const x of execs) {
+      const cmd = h('code.filterable', { title: `${x.exe} in ${x.cwd}` }, x.cmd);
+      cmd.dataset.filter = fieldFilter('exe', x.exe);
+      ol.append(h('li', {}, h('small', {}, `+${dur(x.at)} `), cmd));
+    }
+    return h('section.dsec.chain', {}, h('h4', {}, 'Programs exec\'d ', h('small', {}, `${execs.length}, the last is the command line's`)), ol);
   }
 
   private showFile(d: any): void {

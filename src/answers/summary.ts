@@ -159,9 +159,10 @@ export interface Summary {
    * The compiles ccache ran (jobs whose root is `ccache CC … -c`), by what
    * it did (model/compilercache.ts cacheOutcome): served from the cache
    * without running the compiler, after running only the preprocessor, or
-   * by running the compiler; null when there was none.
+   * by running the compiler, or not cached (it exec'd the compiler in its
+   * place); null when there was none.
    */
-  ccache: { compiles: number; direct_hits: number; preprocessed_hits: number; misses: number } | null;
+  ccache: { compiles: number; direct_hits: number; preprocessed_hits: number; misses: number; uncached: number } | null;
   /**
    * Files made during the build by processes outside the trace (model/outside.ts:
    * found missing, then present with an mtime inside the trace, written
@@ -272,7 +273,7 @@ function jobEntry(build: Build, job: Job): SummaryJob {
 
 /** How many of `jobs` ccache compiled, by outcome (Summary.ccache); null when none. */
 function ccacheCounts(build: Build, jobs: readonly Job[]): Summary['ccache'] {
-  const n = { compiles: 0, direct_hits: 0, preprocessed_hits: 0, misses: 0 };
+  const n = { compiles: 0, direct_hits: 0, preprocessed_hits: 0, misses: 0, uncached: 0 };
   for (const j of jobs) {
     const root = build.process(j.proc);
     const o = root && cacheOutcome(root, (id) => build.process(id));
@@ -280,6 +281,7 @@ function ccacheCounts(build: Build, jobs: readonly Job[]): Summary['ccache'] {
     n.compiles++;
     if (o === 'direct hit') n.direct_hits++;
     else if (o === 'preprocessed hit') n.preprocessed_hits++;
+    else if (o === 'uncached') n.uncached++;
     else n.misses++;
   }
   return n.compiles ? n : null;

@@ -283,9 +283,10 @@ function jobLine(j: Summary['jobs'][number]): string {
   return `  ${ms(j.duration_ms).padStart(10)}  ${commandIn(j.argv, 120)}${j.ccache ? `  (ccache ${j.ccache})` : ''}`;
 }
 
-/** "ccache: 4 compiles: 3 direct hits, 1 preprocessed hit, 0 misses". */
+/** "ccache: 4 compiles: 3 direct hits, 1 preprocessed hit, 0 misses" (and ", 1 uncached" when it ran the compiler in its place). */
 function ccacheLine(c: NonNullable<Summary['ccache']>): string {
   const parts = [plural(c.direct_hits, 'direct hit'), plural(c.preprocessed_hits, 'preprocessed hit'), plural(c.misses, 'miss', 'misses')];
+  if (c.uncached) parts.push(`${count(c.uncached)} uncached`);
   return `ccache: ${plural(c.compiles, 'compile')}: ${parts.join(', ')}`;
 }
 

@@ -87,7 +87,7 @@
  */
 import { CheckError } from '../errors.js';
 import { readSmallFile } from '../log/io.js';
-import { failed, isDriver, Kind, READS, WRITES, type Build, type BuildFile, type Job, type Process } from '../model/index.js';
+import { failed, isDriver, Kind, programsOf, READS, WRITES, type Build, type BuildFile, type Job, type Process } from '../model/index.js';
 import { isPseudoPath, normalizeAbs, relativeInside } from '../normalize/paths.js';
 import { fixMissingDep, fixUndeclaredInput, fixUndeclaredOutput } from './fix.js';
 import { exitText, pathShower } from '../present/format.js';
@@ -334,8 +334,10 @@ function lookedAtLast(build: Build, job: Job, targets: readonly BuildFile[]): Bu
  */
 function namedTarget(build: Build, job: Job, g: Graph): string | undefined {
   const p = build.process(job.proc)!;
-  const script = shellScript(p.argv);
-  const words = (script !== undefined ? script.split(/[\s;&|<>()'"]+/) : p.argv).filter(Boolean);
+  // every program it exec'd: a shell's line that exec'd its last command names the target in the line
+  const words = programsOf(p)
+    .flatMap(({ argv }) => shellScript(argv)?.split(/[\s;&|<>()'"]+/) ?? argv)
+    .filter(Boolean);
   const abs = (w: string) => normalizeAbs(w.startsWith('/') ? w : `${p.cwd}/${w}`);
   const o = words.findIndex((w, i) => w === '-o' && i + 1 < words.length && g.isTarget(abs(words[i + 1])));
   if (o >= 0) return abs(words[o + 1]);
@@ -387,7 +389,7 @@ function compare(
     const running = written.length > 1 ? written.filter((t) => runsRecipeOf(job, g, t.path)) : [];
     const targets = running.length ? running : written;
     // The job's target: the one its command line names, else the last one it wrote.
-    const argv = build.process(job.proc)!.argv.join(' ');
+    const argv = chains.commands(job).join('\n');
     targets.sort((a, b) => wrote.get(a.id)! - wrote.get(b.id)!);
     const named = targets.filter((t) => argv.includes(relativeInside(build.process(job.proc)!.cwd, t.path) ?? t.path));
     // of several, the one its driver looked at last before starting it, else the first named, else the last written

@@ -2,7 +2,7 @@
  * What bt check reports: one Finding per problem, naming the file(s) and
  * the job(s) by command line, with times relative to the build's start.
  */
-import { unitId, type Build } from '../model/index.js';
+import { programsOf, unitId, type Build } from '../model/index.js';
 import { readsHeaders } from '../model/toolargs.js';
 import { baseName } from '../normalize/paths.js';
 
@@ -31,6 +31,7 @@ export const KIND_ORDER: readonly FindingKind[] = [
 /** A job (or a process outside any job) as a finding names it. */
 export interface JobRef {
   proc: number;
+  /** The command its parent started: the first program its process exec'd (a recipe line's shell that went on to exec its last command: the shell's). */
   argv: string[];
   /** Seconds since the build's start. */
   start: number;
@@ -92,7 +93,8 @@ export function jobRef(build: Build, id: number): JobRef {
   const p = build.process(id);
   const start = job?.start ?? p?.start ?? build.model.startTs;
   const end = job?.end ?? p?.end ?? start;
-  return { proc: id, argv: [...(p?.argv ?? [])], start: secondsSince(build, start), end: secondsSince(build, end) };
+  const argv = p ? programsOf(p)[0].argv : [];
+  return { proc: id, argv: [...argv], start: secondsSince(build, start), end: secondsSince(build, end) };
 }
 
 /** Sorts findings: by kind (KIND_ORDER), then time, then file. */

@@ -2,8 +2,8 @@
  * Make's own view of the build: bt check --make runs `make -pnq` with the
  * traced make's program, directory, arguments and environment (make
  * reads the makefiles and the included .d files as they are after the
- * build, prints its database, and runs no recipe: MAKE=: turns recursive
- * $(MAKE) lines into no-ops), and parses the
+ * build, prints its database, and runs no recipe: MAKE=true turns recursive
+ * $(MAKE) lines into no-ops, `nice $(MAKE)` and `env X=1 $(MAKE)` too), and parses the
  * database: every target with its prerequisites (direct, found through
  * pattern rules, from included .d files; a relative one also as found
  * through VPATH and vpath, as in an out-of-tree build), the targets made
@@ -225,8 +225,9 @@ export async function makeDatabase(p: Process, timeoutMs = MAKE_DB_TIMEOUT_MS): 
   if (!p.cwd || !fs.existsSync(p.cwd)) {
     throw new CheckError('E_BAD_INPUT', `--make runs make in the traced directory ${p.cwd || '(unknown)'}, which is gone: check on the machine and tree that were traced`);
   }
-  // MAKE=: keeps recursive $(MAKE) lines (run even under -n) from walking the sub-makes: each has its own database.
-  const args = [...makeArgs(p.argv.slice(1)), '-p', '-n', '-q', 'MAKE=:'];
+  // MAKE=true keeps recursive $(MAKE) lines (run even under -n) from walking the sub-makes: each has its own database.
+  // (A program, not the builtin `:`: a wrapper such as `nice $(MAKE)` or `env X=1 $(MAKE)` execs it.)
+  const args = [...makeArgs(p.argv.slice(1)), '-p', '-n', '-q', 'MAKE=true'];
   const r = await run(exe, args, p.cwd, makeEnv(p), timeoutMs);
   const ran = `${shellJoin([exe, ...args])} in ${p.cwd}`;
   if (r.error) throw new CheckError('E_BAD_INPUT', `cannot run ${exe} -pnq in ${p.cwd}: ${r.error.message}`, { cause: r.error });

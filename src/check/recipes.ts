@@ -16,10 +16,13 @@
  * it: its literal words in order, the automatic variables filled in,
  * anything where the line names another variable or function. Lines that
  * make expands to nothing (no process), and lines made only of expansions
- * (they would match any command), end the walk there.
+ * (they would match any command), end the walk there. A job runs a line
+ * if any program its root exec'd does: the shell given the line forks for
+ * every command but the last, which it execs itself (`sh -c 'cmp … && rm
+ * tmp'` ends as `rm tmp`), and `nice $(MAKE)` ends as make.
  */
 import type { Build, Job } from '../model/index.js';
-import { shellInline } from '../model/index.js';
+import { programsOf, shellInline } from '../model/index.js';
 
 /** make starts the next line of a recipe as it reaps the one before: a gap longer than this is not one recipe. */
 const MAX_GAP_NS = 1e9;
@@ -198,6 +201,12 @@ export class RecipeChains {
     return out;
   }
 
+  /** The commands of the programs a job's root exec'd (commandOf each), in order: the line make gave it is one of them. */
+  commands(job: Pick<Job, 'proc'>): string[] {
+    const p = this.build.process(job.proc);
+    return p ? programsOf(p).map((x) => commandOf(x.argv)) : [''];
+  }
+
   /**
    * Whether `job` runs a line of the recipe `lines` (a recipe of no line
    * runs none). A job that wrote a target but runs no line of that
@@ -207,11 +216,11 @@ export class RecipeChains {
    * whose own rules only touch them.
    */
   runsLineOf(job: Pick<Job, 'proc'>, lines: readonly string[], auto: Automatic): boolean {
-    const cmd = commandOf(this.build.process(job.proc)?.argv ?? []);
+    const cmds = this.commands(job);
     return lines.some((l) => {
       // a line made only of expansions (`$(Q)$(CMD)`, `$(MKDIR_P) $(@D)` before $(@D) is filled in) may be any command
       const known = [linePattern(l, auto), linePattern(l)].filter(specific);
-      return !known.length || known.some((p) => matchesLine(p, cmd));
+      return !known.length || known.some((p) => cmds.some((c) => matchesLine(p, c)));
     });
   }
 
@@ -223,24 +232,24 @@ export class RecipeChains {
    */
   unit(anchor: Job, lines: readonly string[], auto: Automatic, free: (j: Job) => boolean): Job[] {
     if (lines.length < 2) return [anchor];
-    const cmd = (j: Job) => commandOf(this.build.process(j.proc)?.argv ?? []);
+    const runs = (p: LinePattern, j: Job) => this.commands(j).some((c) => matchesLine(p, c));
     // with the target's own name in place of $@: the lines of another target's run of the same rule do not match
     let patterns = lines.map((l) => linePattern(l, auto));
-    if (!patterns.some((p) => matchesLine(p, cmd(anchor)))) patterns = lines.map((l) => linePattern(l));
+    if (!patterns.some((p) => runs(p, anchor))) patterns = lines.map((l) => linePattern(l));
     let best = [anchor];
     for (let i = 0; i < patterns.length; i++) {
-      if (!matchesLine(patterns[i], cmd(anchor))) continue;
+      if (!runs(patterns[i], anchor)) continue;
       const unit = [anchor];
       let cur = anchor;
       for (let k = i - 1; k >= 0 && specific(patterns[k]); k--) {
-        const prev = this.before(cur).find((j) => free(j) && !unit.includes(j) && matchesLine(patterns[k], cmd(j)));
+        const prev = this.before(cur).find((j) => free(j) && !unit.includes(j) && runs(patterns[k], j));
         if (!prev) break;
         unit.unshift(prev);
         cur = prev;
       }
       cur = anchor;
       for (let k = i + 1; k < patterns.length && specific(patterns[k]); k++) {
-        const next = this.after(cur).find((j) => free(j) && !unit.includes(j) && matchesLine(patterns[k], cmd(j)));
+        const next = this.after(cur).find((j) => free(j) && !unit.includes(j) && runs(patterns[k], j));
         if (!next) break;
         unit.push(next);
         cur = next;

@@ -7,7 +7,7 @@
  * bookkeeping (stats, locks, CACHEDIR.TAG, scratch).
  */
 import { envMap } from './env.js';
-import { programName } from './program.js';
+import { programName, programsOf } from './program.js';
 import type { Process } from './types.js';
 import { baseName, normalizeAbs } from '../normalize/paths.js';
 
@@ -93,19 +93,28 @@ export function compilerCacheHomes(tool: CompilerCacheTool, env: readonly string
   };
 }
 
-/** What ccache did for one compile: served it from the cache without running the compiler (direct mode), after running only the preprocessor, or ran the compiler (a miss). */
-export type CacheOutcome = 'direct hit' | 'preprocessed hit' | 'miss';
+/**
+ * What ccache did for one compile: served it from the cache without running
+ * the compiler (direct mode), after running only the preprocessor, ran the
+ * compiler (a miss), or exec'd the compiler in its place, caching nothing (a
+ * compile it cannot cache: several sources, an option it does not handle).
+ */
+export type CacheOutcome = 'direct hit' | 'preprocessed hit' | 'miss' | 'uncached';
 
 /**
  * What ccache did for the compile a job's root ran (`ccache gcc -c …`),
  * from the processes it ran: none, a direct hit; only the preprocessor (`gcc
- * -E`), a preprocessed hit; the compiler (`gcc … -c`), a miss. Undefined
- * for any other process: not ccache, not a compile, or a ccache that ran the
- * compiler in its place (an uncacheable link: the process is gcc). sccache
- * compiles in its server, not under the client: not told.
+ * -E`), a preprocessed hit; the compiler (`gcc … -c`), a miss; the root
+ * itself went on as the compiler (Process.execs: ccache exec'd it),
+ * uncached. Undefined for any other process: not ccache, not a compile (a
+ * link ccache hands to the compiler is none). sccache compiles in its
+ * server, not under the client: not told.
  */
 export function cacheOutcome(root: Process, proc: (id: number) => Process | undefined): CacheOutcome | undefined {
-  if (!root.execd || programName(root) !== 'ccache' || !root.argv.includes('-c')) return undefined;
+  const chain = programsOf(root);
+  const at = chain.findIndex((x) => programName({ argv: x.argv, exe: x.exe, pid: root.pid }) === 'ccache');
+  if (!root.execd || at < 0 || !chain[at].argv.includes('-c')) return undefined;
+  if (at < chain.length - 1) return 'uncached';
   let preprocessed = false;
   const stack = [...root.children];
   while (stack.length) {

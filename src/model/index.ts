@@ -30,9 +30,9 @@ export { buildEndOf, endInBuild, outlivedOf, outlivedProcs, type Outlived } from
 export { buildServers, madeOutside, OUTSIDE_ADVICE, serverNote, type ServerHint } from './outside.js';
 export { failedJobRoot, failedJobs, failedProbe, failedProbeRoot, failedProbes, innermostFailure } from './failures.js';
 export { FAILING_RESULTS, harnessReports, harnessResult, type HarnessOutcome, type TestResult } from './tests.js';
-export { failed, type BuildFile, type BuildModel, type FileAccess, type FileLink, type Process } from './types.js';
+export { failed, type BuildFile, type BuildModel, type ExecdProgram, type FileAccess, type FileLink, type Process } from './types.js';
 export { normalized, NormalizedLog } from './stream.js';
-export { isLibtool, isShell, programName, scriptIndex, shellInline } from './program.js';
+export { isLibtool, isShell, programName, programsOf, scriptIndex, shellInline } from './program.js';
 
 export interface LoadOptions extends JobOptions {
   normalize?: NormalizeOptions;

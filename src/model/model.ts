@@ -3,7 +3,8 @@
  * stream and read by every answer (graph, summary, deps, check, diff,
  * exports, the viewer). Its shape is in types.ts; ModelBuilder makes it.
  *
- *  - processes: the tree, exe, argv, cwd, environment, start/end, exit
+ *  - processes: the tree, exe, argv, cwd, environment, start/end, exit,
+ *    and every program a process exec'd when it exec'd more than one (execs)
  *  - files: absolute path, directory or not, made by the build or there
  *    before it, present at the end or removed
  *  - accesses: process x file with the kinds of use (src/model/kinds.ts),
@@ -135,6 +136,8 @@ export class ModelBuilder {
   private failedExecArgvCut = 0;
   /** Dying threads that could not tell whether their process's exit was reported (lost reason exit_flag): a loss only if some exit is missing. */
   private exitFlagLost = 0;
+  /** When each process (by proc id, dense) first exec'd successfully: the first program's time in Process.execs. A number a process, not a map entry. */
+  private execAt = new Float64Array(1024);
   private firstTs = Infinity;
   private lastTs = 0;
 
@@ -184,6 +187,7 @@ export class ModelBuilder {
         argv: [],
         invoked: undefined,
         cwd: '',
+        execs: undefined,
         chdirs: undefined,
         env: [],
         start: ts,
@@ -441,6 +445,9 @@ export class ModelBuilder {
       (p.execFailures ??= []).push({ ts: r.ts, path: r.abspath || e.path || '', errno: Math.abs(e.errno ?? 0) });
       return;
     }
+    // the program it ran before this one starts the chain (a shell's `-c` line that execs its last command, `nice make`)
+    const before = p.execd && !p.execs ? { ts: this.execAt[p.proc] || p.start, exe: p.exe, argv: p.argv, cwd: p.cwd } : undefined;
+    if (!p.execd) this.firstExec(p.proc, r.ts);
     p.execd = true;
     p.chdirs = undefined; // the exec record's cwd is where it now is
     // the exec closes close-on-exec fds: writes through them end here (a write fd left open is held to the end: ProcessInfo.held_write)
@@ -455,6 +462,16 @@ export class ModelBuilder {
     const fails = p.execFailures;
     if (fails) for (let i = fails.length - 1; i >= 0 && fails[i].then === undefined; i--) fails[i].then = p.exe;
     if (e.cwd) p.cwd = this.intern(e.cwd);
+    if (before || p.execs) (p.execs ??= [before!]).push({ ts: r.ts, exe: p.exe, argv: p.argv, cwd: p.cwd });
+  }
+
+  private firstExec(proc: number, ts: number): void {
+    if (proc >= this.execAt.length) {
+      const grown = new Float64Array(Math.max(proc + 1, this.execAt.length * 2));
+      grown.set(this.execAt);
+      this.execAt = grown;
+    }
+    this.execAt[proc] = ts;
   }
 
   /** A rename's destination is a directory if its source was one. Returns the file-to-file link the record makes, if any. */

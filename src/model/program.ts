@@ -6,7 +6,18 @@
  * `sh ./configure` are told apart the same way everywhere.
  */
 import { baseName } from '../normalize/paths.js';
-import type { Process } from './types.js';
+import type { ExecdProgram, Process } from './types.js';
+
+/**
+ * Every program a process exec'd, in order, the last (its exe and argv)
+ * included: one for most; a shell's `-c` line that exec'd its last command
+ * (`sh -c 'a && b'` then b), a wrapper (`nice make`: nice then make), a
+ * compiler cache that ran the compiler in its place. A fork that never
+ * exec'd has its parent's program (at its start, as is the time of an only one).
+ */
+export function programsOf(p: Pick<Process, 'execs' | 'exe' | 'argv' | 'cwd' | 'start'>): readonly ExecdProgram[] {
+  return p.execs ?? [{ ts: p.start, exe: p.exe, argv: p.argv, cwd: p.cwd }];
+}
 
 /** Shells (their base names): `-c` in a cluster of options (`sh -ec SCRIPT`) runs inline code. */
 const SHELL = /^(?:(?:ba|da|z|k|mk|c|tc|fi|a)?sh|busybox)$/;

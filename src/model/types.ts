@@ -20,6 +20,13 @@ export interface Process {
   invoked?: readonly string[];
   /** The working directory at its (last) exec, or inherited. */
   cwd: string;
+  /**
+   * Every program it exec'd, in order, when it exec'd more than one (a shell
+   * running `sh -c 'a && b'` forks for a but execs b itself; `nice make`
+   * execs make): the last is exe, argv and cwd's. Undefined when it exec'd
+   * one program or none (model/program.ts programsOf gives the chain of any).
+   */
+  execs?: ExecdProgram[];
   /** Directories it changed into after that and before it started any child (make -C DIR), absolute, in order. */
   chdirs?: string[];
   /** "NAME=value" entries (shared between processes with the same environment). */
@@ -48,6 +55,14 @@ export interface Process {
   heldWrite?: readonly number[];
   /** The job this process belongs to (the job root's proc id), 0 if none (drivers, the root). */
   job: number;
+}
+
+/** One program a process exec'd: when (ns), its exe (absolute), argv and working directory then. */
+export interface ExecdProgram {
+  ts: number;
+  exe: string;
+  argv: readonly string[];
+  cwd: string;
 }
 
 export interface BuildFile {

@@ -29,6 +29,8 @@ export interface Packed {
   /** per process: proc, pid, parent, exe, cwd, env, start, end, exitCode, signal, execd, job */
   procs: number[];
   argv: number[][];
+  /** The chains of the processes that exec'd several programs (Process.execs), each program as [proc, ts, exe, cwd, argv], in order; absent when none did. */
+  execs?: Array<[number, number, number, number, number[]]>;
   /** per file: path, flags (1 dir, 2 created, 4 removed, 8 written after the build by a process left running), kinds */
   files: number[];
   /** per access: proc, file, kinds, first, last, count, firstWrite (-1) */
@@ -61,6 +63,7 @@ export function pack(model: BuildModel, extra: { groups?: Record<string, readonl
   const t0 = model.startTs;
   const procs: number[] = [];
   const argv: number[][] = [];
+  const execs: NonNullable<Packed['execs']> = [];
   const acc: number[] = [];
   for (const p of model.processes) {
     let e = envIds.get(p.env);
@@ -71,6 +74,7 @@ export function pack(model: BuildModel, extra: { groups?: Record<string, readonl
     }
     procs.push(p.proc, p.pid, p.parent, s(p.exe), s(p.cwd), e, p.start - t0, p.end - t0, p.exitCode, p.signal, p.execd ? 1 : 0, p.job);
     argv.push(p.argv.map(s));
+    for (const x of p.execs ?? []) execs.push([p.proc, x.ts - t0, s(x.exe), s(x.cwd), x.argv.map(s)]);
     for (const a of p.files.values()) acc.push(a.proc, a.file, a.kinds, a.first - t0, a.last - t0, a.count, a.firstWrite < 0 ? -1 : a.firstWrite - t0);
   }
   const files: number[] = [];
@@ -100,6 +104,7 @@ export function pack(model: BuildModel, extra: { groups?: Record<string, readonl
     envs,
     procs,
     argv,
+    ...(execs.length ? { execs } : {}),
     files,
     acc,
     groups: Object.fromEntries(Object.entries(extra.groups ?? {}).map(([k, v]) => [k, [...v]])),
@@ -142,6 +147,10 @@ export function unpack(d: Packed): BuildModel {
     byId.set(p.proc, p);
   }
   for (const p of processes) byId.get(p.parent)?.children.push(p.proc);
+  for (const [proc, ts, exe, cwd, argv] of d.execs ?? []) {
+    const p = byId.get(proc);
+    if (p) (p.execs ??= []).push({ ts: ts + t0, exe: S[exe], cwd: S[cwd], argv: argv.map((j) => S[j]) });
+  }
   const files: BuildFile[] = [];
   for (let id = 0, k = 0; k < d.files.length; id++, k += F) {
     const fl = d.files[k + 1];

@@ -587,6 +587,8 @@ export class ViewQuery {
       argv: p.argv,
       cmd: commandLine(p.argv, 1 << 20),
       cwd: p.cwd,
+      // the programs it exec'd in a row when more than one (a shell's line that exec'd its last command, `nice make`), the last being argv's
+      execs: (p.execs ?? []).map((x) => ({ at: this.rel(x.ts), exe: x.exe, argv: x.argv, cmd: commandLine(x.argv, 1 << 20), cwd: x.cwd })),
       env: p.env,
       exit: exitText(p.exitCode, p.signal, this.model.live),
       exitCode: p.exitCode,

@@ -45,7 +45,7 @@ interface Summary {
   outputs: string[];
   inputs: { elsewhere: string[] };
   caches: Array<{ name: string; what: string; files: string[] }>;
-  ccache: { compiles: number; direct_hits: number; preprocessed_hits: number; misses: number } | null;
+  ccache: { compiles: number; direct_hits: number; preprocessed_hits: number; misses: number; uncached: number } | null;
   critical_path: Array<{ argv: string[]; ccache?: string }>;
   critical_path_ms: number;
 }
@@ -91,8 +91,8 @@ ebpfTest(
       assert.deepEqual(
         s.ccache,
         outcome === 'miss'
-          ? { compiles: 3, direct_hits: 0, preprocessed_hits: 0, misses: 3 }
-          : { compiles: 3, direct_hits: 3, preprocessed_hits: 0, misses: 0 },
+          ? { compiles: 3, direct_hits: 0, preprocessed_hits: 0, misses: 3, uncached: 0 }
+          : { compiles: 3, direct_hits: 3, preprocessed_hits: 0, misses: 0, uncached: 0 },
       );
       // one compile, then the link: no chain of compiles through ccache's stats, never longer than the build
       assert.ok(s.critical_path_ms <= s.duration_ms, `critical path ${s.critical_path_ms} ms in a ${s.duration_ms} ms build`);
@@ -126,4 +126,37 @@ ebpfTest(
     assert.deepEqual(d.inputs_changed, []);
   },
   120_000,
+);
+
+ebpfTest(
+  'a compile ccache cannot cache (two sources): it execs gcc in its place, uncached in summary; compile-commands has gcc\'s entries',
+  async (t) => {
+    if (!needTools(t, 'ccache')) return;
+    const base = tmpdir('bt-ccache-');
+    const dir = path.join(base, 'proj');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'Makefile'), 'app: a.c b.c m.c\n\tccache gcc -c a.c b.c\n\tccache gcc -c m.c\n\tccache gcc -o app a.o b.o m.o\n');
+    fs.writeFileSync(path.join(dir, 'a.c'), 'int a(void) { return 1; }\n');
+    fs.writeFileSync(path.join(dir, 'b.c'), 'int b(void) { return 2; }\n');
+    fs.writeFileSync(path.join(dir, 'm.c'), 'int a(void); int b(void);\nint main(void) { return a() + b() - 3; }\n');
+    const r = await trace(['make'], { cwd: dir, env: { CCACHE_DIR: path.join(base, 'cache') } });
+    assert.equal(r.code, 0, r.stderr);
+    const s = await json<Summary & { jobs: unknown }>(['summary', r.file], dir);
+    assert.deepEqual(s.ccache, { compiles: 2, direct_hits: 0, preprocessed_hits: 0, misses: 1, uncached: 1 });
+    const text = await bt(['summary', r.file], { cwd: dir });
+    assert.match(text.stdout, /^ccache: 2 compiles: 0 direct hits, 0 preprocessed hits, 1 miss, 1 uncached$/m);
+    // the job's process ends as gcc (ccache exec'd it): its command is gcc's, with every source
+    const cc = await bt(['export', 'compile-commands', r.file, '-o', '-'], { cwd: dir });
+    assert.equal(cc.code, 0, cc.stderr);
+    const entries = JSON.parse(cc.stdout) as Array<{ file: string; arguments: string[]; output: string }>;
+    assert.deepEqual(
+      entries.map((e) => [path.relative(dir, e.file), path.basename(e.arguments[0]!), ...e.arguments.slice(1), path.relative(dir, e.output)]),
+      [
+        ['a.c', 'gcc', '-c', 'a.c', 'a.o'],
+        ['b.c', 'gcc', '-c', 'b.c', 'b.o'],
+        ['m.c', 'gcc', '-c', 'm.c', 'm.o'],
+      ],
+    );
+  },
+  60_000,
 );

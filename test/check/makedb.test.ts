@@ -130,13 +130,13 @@ test('makeDatabase: a make that does not finish is killed, and the error names w
   fs.writeFileSync(hang, '#!/bin/sh\nexec sleep 30\n', { mode: 0o755 });
   await assert.rejects(makeDatabase(makeProcess(hang, dir, ['PATH=/usr/bin:/bin']), 300), (err: Error) => {
     assert.ok(err instanceof CheckError);
-    assert.equal(err.message, `${hang} -p -n -q MAKE=: in ${dir} did not finish: killed by SIGKILL after 0.300 s`);
+    assert.equal(err.message, `${hang} -p -n -q MAKE=true in ${dir} did not finish: killed by SIGKILL after 0.300 s`);
     return true;
   });
   const crash = path.join(dir, 'crash');
   fs.writeFileSync(crash, '#!/bin/sh\nkill -SEGV $$\n', { mode: 0o755 });
   await assert.rejects(makeDatabase(makeProcess(crash, dir, ['PATH=/usr/bin:/bin']), 10_000), (err: Error) => {
-    assert.equal(err.message, `${crash} -p -n -q MAKE=: in ${dir} was killed by SIGSEGV`);
+    assert.equal(err.message, `${crash} -p -n -q MAKE=true in ${dir} was killed by SIGSEGV`);
     return true;
   });
 });

@@ -14,13 +14,15 @@ import { bt, tmpdir, trace } from '../helpers/trace.js';
  * A top Makefile building app from main.c and lib/libfoo.a, the library by a sub-make; its rule has no prerequisites
  * (stale), depends on FORCE (forced), or on lib/foo.c but not on lib/foo.h, which foo.c includes (partial).
  */
-function project(mode: 'stale' | 'forced' | 'partial'): string {
+function project(mode: 'stale' | 'forced' | 'partial' | 'nice'): string {
   const dir = path.join(tmpdir('bt-submake-'), mode);
   fs.mkdirSync(path.join(dir, 'lib'), { recursive: true });
-  const prereq = { stale: '', forced: ' FORCE', partial: ' lib/foo.c' }[mode];
+  const prereq = { stale: '', forced: ' FORCE', partial: ' lib/foo.c', nice: '' }[mode];
+  // nice: the sub-make through a wrapper that execs it (its process runs nice, then make)
+  const run = mode === 'nice' ? 'nice -n 1 $(MAKE) -C lib' : '$(MAKE) -C lib';
   fs.writeFileSync(
     path.join(dir, 'Makefile'),
-    `app: main.c lib/libfoo.a\n\tcc -o $@ main.c lib/libfoo.a\n\nlib/libfoo.a:${prereq}\n\t$(MAKE) -C lib\n${mode === 'forced' ? '\nFORCE:\n.PHONY: FORCE\n' : ''}`,
+    `app: main.c lib/libfoo.a\n\tcc -o $@ main.c lib/libfoo.a\n\nlib/libfoo.a:${prereq}\n\t${run}\n${mode === 'forced' ? '\nFORCE:\n.PHONY: FORCE\n' : ''}`,
   );
   fs.writeFileSync(path.join(dir, 'lib', 'Makefile'), 'libfoo.a: foo.o\n\tar rcs $@ foo.o\n\nfoo.o: foo.c foo.h\n\tcc -c -o $@ foo.c\n');
   fs.writeFileSync(path.join(dir, 'lib', 'foo.h'), '#define ONE 1\n');
@@ -51,6 +53,20 @@ ebpfTest('check --make: a sub-make run by a rule with no prerequisites is report
   assert.equal(ok.code, 0, ok.stderr);
   const clean = await bt(['check', '--make', ok.file]);
   assert.equal(clean.code, 0, clean.stdout);
+});
+
+ebpfTest('check --make: a stale sub-make run through `nice $(MAKE)` is reported as one run by $(MAKE)', async () => {
+  const dir = project('nice');
+  const tr = await trace(['make'], { cwd: dir });
+  assert.equal(tr.code, 0, tr.stderr);
+  const r = await bt(['check', '--make', '--json', tr.file]);
+  assert.equal(r.code, 1, r.stderr);
+  const json = JSON.parse(r.stdout) as { findings: Array<{ kind: string; file: string; target: string; detail: string; uses: Array<{ path: string }> }> };
+  assert.deepEqual(
+    json.findings.map((f) => [f.kind, path.relative(dir, f.file), path.relative(dir, f.target), f.uses.map((u) => path.relative(dir, u.path))]),
+    [['undeclared-input', 'lib/foo.c', 'lib/libfoo.a', ['lib/foo.c', 'lib/foo.h']]],
+  );
+  assert.match(json.findings[0].detail, /^process \d+ built lib\/libfoo\.a by running make -C lib, which read lib\/foo\.c, lib\/foo\.h; /);
 });
 
 ebpfTest('check --make: a sub-make run by a rule that depends on some of what the sub-make reads is reported with the rest', async () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { deps, rdeps } from '../../src/answers/deps.js';
 import { summarize } from '../../src/answers/summary.js';
-import { buildFromRecords, Kind, kindNames, loadBuild, normalized, type Build } from '../../src/model/index.js';
+import { buildFromRecords, Kind, kindNames, loadBuild, normalized, programsOf, type Build } from '../../src/model/index.js';
 import { normalizeRecords } from '../../src/normalize/normalize.js';
 import { ENOENT, O_CREAT, O_TRUNC, O_WRONLY, O_RDWR, TraceBuilder, tempDir } from '../normalize/synth.js';
 
@@ -62,6 +62,43 @@ test('processes: tree, exe, argv, env, exit; forks without exec inherit', () => 
   assert.equal(sh.parent, 1);
   assert.deepEqual(sh.children.map((c) => b.process(c)!.argv.join(' ')), ['cc -c a.c']);
   assert.equal(procOf(b, 'cc', 'prog').exitCode, 1);
+});
+
+test('processes: the programs a process exec\'d in a row are its chain, the failed execs between them left out; one exec has none', () => {
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/make', ['make'], '/w');
+  t.fork(1, 2);
+  t.exec(2, '/bin/bash', ['/bin/bash', '-c', 'cd sub && nice make'], '/w');
+  t.chdir(2, 'sub', '/w/sub');
+  t.exec(2, '/usr/local/bin/nice', ['nice', 'make'], '/w/sub', { errno: ENOENT });
+  t.exec(2, '/usr/bin/nice', ['nice', 'make'], '/w/sub');
+  t.exec(2, '/usr/bin/make', ['make'], '/w/sub');
+  t.fork(2, 3);
+  t.exec(3, '/usr/bin/cc', ['cc', '-c', 'a.c'], '/w/sub');
+  t.open(3, 'a.c', { fd: 3 });
+  t.exit(3, 0);
+  t.fork(1, 4);
+  t.exit(4, 0);
+  t.exit(2, 0);
+  t.exit(1, 0);
+  const b = modelOf(t);
+  const p = b.process(2)!;
+  const chain = programsOf(p);
+  assert.deepEqual(
+    chain.map((x) => [x.exe, x.argv.join(' '), x.cwd]),
+    [
+      ['/bin/bash', '/bin/bash -c cd sub && nice make', '/w'],
+      ['/usr/bin/nice', 'nice make', '/w/sub'],
+      ['/usr/bin/make', 'make', '/w/sub'],
+    ],
+  );
+  assert.ok(chain[0].ts < chain[1].ts && chain[1].ts < chain[2].ts);
+  assert.deepEqual([p.exe, p.argv, p.cwd, p.failedExecs], ['/usr/bin/make', ['make'], '/w/sub', 1]);
+  assert.equal(b.process(1)!.execs, undefined, 'one exec: no chain');
+  assert.equal(b.process(4)!.execs, undefined, 'a fork that never exec\'d: none either');
+  assert.deepEqual(programsOf(b.process(4)!).map((x) => x.argv.join(' ')), ['make'], 'it runs its parent\'s program');
+  assert.equal(b.jobs.get(2), undefined, 'the make the shell exec\'d is a driver, no job');
+  assert.deepEqual(b.jobs.jobs.map((j) => j.proc), [3], 'its child is its job');
 });
 
 test('files: a device opened O_CREAT (> /dev/null) is not made by the build; a file in /dev/shm is', () => {

@@ -321,3 +321,32 @@ test('the viewer names a process as bt summary does: a script by the script, a s
   const tools = summarize(b).tools.map((x) => x.exe).sort();
   assert.deepEqual(tools, ['gen.py', 'make', 'python3']);
 });
+
+test('process details list the programs a process exec\'d in a row, from the server\'s model and the static page\'s alike', () => {
+  // make runs bash -c 'cmp -s a b || cp a b; rm -f a': bash forks for cmp and cp and execs rm itself
+  const t = new TraceBuilder(1, '/w');
+  t.exec(1, '/usr/bin/make', ['make'], '/w');
+  t.fork(1, 2);
+  t.exec(2, '/bin/bash', ['/bin/bash', '-c', 'cmp -s a b || cp a b; rm -f a'], '/w');
+  t.exec(2, '/usr/bin/rm', ['rm', '-f', 'a'], '/w');
+  t.pathOp(2, 'unlink', 'a');
+  t.exit(2, 0);
+  t.exit(1, 0);
+  const n = normalizeRecords(t.header, t.records);
+  const b = buildFromRecords(n.header, n.records);
+  type Details = { argv: string[]; execs: Array<{ at: number; exe: string; argv: string[]; cmd: string; cwd: string }> };
+  const rm = b.model.processes.find((p) => p.argv[0] === 'rm')!;
+  const fromServer = viewQuery(b).proc({ id: rm.proc }) as Details;
+  assert.deepEqual(fromServer.argv, ['rm', '-f', 'a']);
+  assert.deepEqual(
+    fromServer.execs.map((x) => [x.exe, x.cmd, x.cwd]),
+    [
+      ['/bin/bash', "/bin/bash -c 'cmp -s a b || cp a b; rm -f a'", '/w'],
+      ['/usr/bin/rm', 'rm -f a', '/w'],
+    ],
+  );
+  assert.ok(fromServer.execs[0].at < fromServer.execs[1].at);
+  assert.deepEqual((viewQuery(b).proc({ id: 1 }) as Details).execs, [], 'make exec\'d one program');
+  const model = unpack(JSON.parse(JSON.stringify(pack(b.model))));
+  assert.deepEqual((new ViewQuery(model, modelFilter(model)).proc({ id: rm.proc }) as Details).execs, fromServer.execs);
+});

@@ -114,6 +114,24 @@ viewTest("the forker's tree shows exactly its 4 processes with their exit codes;
   await page.close();
 });
 
+viewTest("a process that exec'd several programs (nice, then true) lists them in its details, the last being its command line", async () => {
+  const t = await trace(['nice', '-n', '1', 'true', 'done']);
+  assert.equal(t.code, 0, t.stderr);
+  const { build, server } = await serve(t.file);
+  const p = build.model.processes.find((q) => q.execs)!;
+  assert.ok(p, 'the traced process exec\'d nice, then true');
+  const { page, errors } = await open(server.url);
+  await page.waitForSelector(`#tree .proc-row[data-id="${p.proc}"]`);
+  await page.click(`#tree .proc-row[data-id="${p.proc}"]`);
+  await page.waitForSelector('#details .chain li');
+  const chain = await page.$$eval('#details .chain li code', (els) => els.map((e) => e.textContent));
+  assert.deepEqual(chain, ['nice -n 1 true done', 'true done']);
+  const argv = await page.$$eval('#details .argv li', (els) => els.map((e) => e.textContent));
+  assert.deepEqual(argv, ['true', 'done']);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 viewTest('clicking a cc1 process shows its full argv; the selection survives a reload from the URL', async () => {
   const file = await cprojectTrace();
   const { build, server } = await serve(file);
