@@ -109,8 +109,13 @@ struct bt_exec {
 	__u16 interp_len; /* 0 unless a #! or binfmt_misc interpreter ran */
 	__u16 cwd_len;    /* cwd as NUL-separated components, leaf first */
 	__u16 argv0_len;  /* with an interpreter: the caller's argv[0], which the kernel replaced */
-	__u16 _pad;
+	__u16 umask;      /* BT_EXEC_UMASK_KNOWN | the task's umask (fs->umask) as the new program starts; 0: not known (a failed exec) */
 	/* char filename[filename_len], interp[interp_len], cwd[cwd_len], argv0[argv0_len] */
+};
+
+/* bt_exec.umask: the bit that says it holds a umask (umask 0 is one). */
+enum bt_exec_const {
+	BT_EXEC_UMASK_KNOWN = 32768,
 };
 
 struct bt_exec_data {

@@ -174,7 +174,7 @@ static __always_inline void bt_on_exec_exit(long ret, struct bt_pending *p)
 	e->interp_len = 0;
 	e->cwd_len = 0;
 	e->argv0_len = 0;
-	e->_pad = 0;
+	e->umask = 0; /* a failed exec: the caller's, which its own exec said */
 	e->filename_len = bt_read_ustr(s->buf, sizeof(*e), filename, &e->h.flags);
 	size = bt_exec_tail(e, s->buf);
 	bt_emit(e, size);

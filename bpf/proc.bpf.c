@@ -88,7 +88,8 @@ int BPF_PROG(bt_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	e->interp_len = 0;
 	e->cwd_len = 0;
 	e->argv0_len = 0;
-	e->_pad = 0;
+	/* the umask the program starts with: its files' modes depend on it (reprotest varies it) */
+	e->umask = BT_EXEC_UMASK_KNOWN | (BPF_CORE_READ(p, fs, umask) & 07777);
 	if (interp != filename)
 		e->interp_len = bt_read_kstr(s->buf, sizeof(*e) + e->filename_len, interp, &e->h.flags);
 	size = bt_exec_tail(e, s->buf);

@@ -22,6 +22,7 @@ import { dirAliases } from './aliases.js';
 import { baseDirs, movedDirs } from './base.js';
 import { compileMasks, Masker } from './mask.js';
 import { argDiff, madeAlike, match, side, type ArgOp, type Matching, type Side } from './match.js';
+import { umaskChanges, type UmaskChange } from './umask.js';
 
 export interface DiffOptions {
   /** Environment variables never compared. */
@@ -66,6 +67,8 @@ export interface DiffReport {
   /** Matched commands with the same arguments, run in another working directory. */
   directories: Array<{ a: Command; b: Command }>;
   environment: Array<{ name: string; a: string | null; b: string | null; tools: string[] }>;
+  /** The umask paired commands started with, where it differs (umask.ts): one entry per pair of umasks. */
+  umask: UmaskChange[];
   inputs_only_in_a: FileEntry[];
   inputs_only_in_b: FileEntry[];
   resolved_elsewhere: Array<{ name: string; a: string[]; b: string[]; tools: string[] }>;
@@ -144,6 +147,7 @@ export const CONTENT_SECTIONS = [
   'build_dir',
   'directories',
   'environment',
+  'umask',
   'inputs_only_in_a',
   'inputs_only_in_b',
   'resolved_elsewhere',
@@ -208,6 +212,7 @@ export function diffBuilds(ba: Build, bb: Build, opts: DiffOptions = {}): DiffRe
     build_dir: moved ? [{ a: moved[0], b: moved[1], commands: pairs.filter(([x]) => a.cwd.get(x)?.startsWith('$BUILD')).length }] : [],
     directories,
     environment: environment(a, b, m, new Set(ignored)),
+    umask: umaskChanges(a, b, m),
     inputs_only_in_a: inputs.onlyA.filter((e) => !resolved.used.has(e)),
     inputs_only_in_b: inputs.onlyB.filter((e) => !resolved.used.has(e)),
     resolved_elsewhere: resolved.list,

@@ -254,6 +254,7 @@ export function diffText(r: DiffReport): string {
   }));
   section('ran in another directory (A -> B)', r.directories, (x) => `${commandIn(x.b.argv, 120)}: ${displayPath(x.a.cwd)} -> ${displayPath(x.b.cwd)}`, moves);
   section('environment changed (A -> B)', r.environment, (x) => `${x.name}: ${value(x.a)} -> ${value(x.b)}  (${x.tools.join(', ')})`);
+  section('umask changed (A -> B)', r.umask, (x) => `${x.a} -> ${x.b}  (${counted(x.commands, 'command')}: ${x.tools.join(', ')})`);
   // what changed in the files both builds read, before the files one build read: the reason, then its consequences
   const change = (x: DiffReport['inputs_changed'][number]) =>
     x.by === 'size' || x.a === x.b ? `${x.a_size} -> ${x.b_size} bytes` : `${mtimeText(x.a)} -> ${mtimeText(x.b)}`;

@@ -15,7 +15,7 @@
  * truncate | utime (MetaOp); `op` is the syscall. Strings that are not valid
  * UTF-8 carry their bytes as \udcNN (see bytes.ts).
  */
-import { ansiC, displayPath, exitStatus, signalName, unprintable } from '../present/format.js';
+import { ansiC, displayPath, exitStatus, signalName, umaskText, unprintable } from '../present/format.js';
 import { errnoName } from '../errors.js';
 import { familyOf, opInfo } from '../ops/table.js';
 import { accessNames } from '../normalize/access.js';
@@ -271,6 +271,7 @@ function eventText(r: LogRecord, h: LogHeader): string {
       const e = r.exec!;
       let s = `exec ${quoteWord(e.path ?? '')} ${argvText(e.argv ?? [])}`;
       if (e.cwd) s += ` cwd=${quoteWord(e.cwd)}`;
+      if (e.umask != null) s += ` umask=${umaskText(e.umask)}`;
       if (e.interp) s += ` interp=${quoteWord(e.interp)}`;
       if (e.op && e.op !== 'execve') s += ` op=${e.op}`;
       if (e.op === 'execveat' && e.dirfd !== undefined && e.dirfd !== AT_FDCWD) s += ` dirfd=${e.dirfd}`;
@@ -485,6 +486,7 @@ export function toJson(r: LogRecord, h?: LogHeader, flagNames = true): object {
       o.env_omitted = Boolean(e.env_omitted);
       if (e.argv0) o.argv0 = e.argv0;
       if (e.cwd_incomplete) o.cwd_incomplete = true;
+      if (e.umask != null) o.umask = umaskText(e.umask);
       o.uid = e.uid ?? 0;
       o.gid = e.gid ?? 0;
       o.old_tid = e.old_tid ?? 0;

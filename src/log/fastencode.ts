@@ -91,11 +91,11 @@ const WRITE: Record<number, string> = {
   [SINT32]: 'w.varint(((v << 1) ^ (v >> 31)) >>> 0)',
   [UINT64]: 'w.varint(v)',
   [SINT64]: 'w.varint(v >= 0 ? v * 2 : -v * 2 - 1)',
-  [BOOL]: 'w.varint(1)',
+  [BOOL]: 'w.varint(v ? 1 : 0)',
   [STRING]: 'writeString(w, v)',
 };
 
-/** The source of encoder e<i>: each field in field-number order; a nested message when set, a scalar when not zero. */
+/** The source of encoder e<i>: each field in field-number order; a nested message when set, a scalar when not zero (or, with presence, when set). */
 function encoderSource(t: Table, i: number, all: Table[]): string {
   const lines = t.others.map((name) => `if (m[${JSON.stringify(name)}] != null) return false;`);
   for (const tag of t.tags) {
@@ -109,7 +109,9 @@ function encoderSource(t: Table, i: number, all: Table[]): string {
       const n = all.indexOf(t.nested[tag]!);
       lines.push(`${get} if (v != null) { if (typeof v !== 'object') return false; w.ensure(16); ${tagBytes} const at = w.pos++; if (!e${n}(v, w)) return false; delimit(w, at); }`);
     } else {
-      lines.push(`${get} if (v != null && v !== 0 && v !== '' && v !== false) { if (!(${CHECK[kind]})) return false; w.ensure(16); ${tagBytes} ${WRITE[kind]}; }`);
+      // a field with presence is written when set, zero too (protobufjs does); the others when not zero
+      const set = t.present[tag] ? 'v != null' : `v != null && v !== 0 && v !== '' && v !== false`;
+      lines.push(`${get} if (${set}) { if (!(${CHECK[kind]})) return false; w.ensure(16); ${tagBytes} ${WRITE[kind]}; }`);
     }
   }
   return `function e${i}(m, w) {

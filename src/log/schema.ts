@@ -182,6 +182,8 @@ export interface Exec {
   cwd_incomplete?: boolean;
   /** != 0: the environment is the Env record with this id (LogReader fills env in) */
   env_ref?: number;
+  /** the umask the program started with (0o022); undefined when not known (a failed exec, a log of an earlier bt) */
+  umask?: number;
 }
 
 /** An environment shared by the execs that refer to it (Exec.env_ref). */

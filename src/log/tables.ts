@@ -31,6 +31,8 @@ export interface Table {
   nested: Array<Table | undefined>;
   /** Its tags in field-number order. */
   tags: number[];
+  /** By tag: 1 for a field with presence (proto3 `optional`): written when set, zero included (an exec's umask 0). */
+  present: Uint8Array;
   /** The fields without a kind (a message without a table): a message that has one is protobufjs's to read and to write. */
   others: string[];
 }
@@ -50,7 +52,7 @@ export function tablesOf(type: protobuf.Type, strings = false): { top: Table | u
 function tableOf(type: protobuf.Type, seen: Map<protobuf.Type, Table | undefined>, strings: boolean): Table | undefined {
   if (seen.has(type)) return seen.get(type);
   seen.set(type, undefined); // no recursion through itself
-  const t: Table = { ctor: type.ctor as unknown as Table['ctor'], kinds: new Uint8Array(TAGS), names: [], nested: [], tags: [], others: [] };
+  const t: Table = { ctor: type.ctor as unknown as Table['ctor'], kinds: new Uint8Array(TAGS), names: [], nested: [], tags: [], others: [], present: new Uint8Array(TAGS) };
   for (const f of [...type.fieldsArray].sort((a, b) => a.id - b.id)) {
     if (f.map) return undefined;
     if (f.repeated && !(strings && f.type === 'string')) return undefined;
@@ -71,6 +73,7 @@ function tableOf(type: protobuf.Type, seen: Map<protobuf.Type, Table | undefined
     t.kinds[tag] = kind;
     t.names[tag] = f.name;
     t.nested[tag] = nested;
+    if ((f.options as { proto3_optional?: boolean } | undefined)?.proto3_optional) t.present[tag] = 1;
     t.tags.push(tag);
   }
   seen.set(type, t);

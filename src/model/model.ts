@@ -462,6 +462,7 @@ export class ModelBuilder {
     const fails = p.execFailures;
     if (fails) for (let i = fails.length - 1; i >= 0 && fails[i].then === undefined; i--) fails[i].then = p.exe;
     if (e.cwd) p.cwd = this.intern(e.cwd);
+    p.umask = e.umask ?? undefined; // protobufjs reads an absent optional field as null
     if (before || p.execs) (p.execs ??= [before!]).push({ ts: r.ts, exe: p.exe, argv: p.argv, cwd: p.cwd });
   }
 
@@ -517,6 +518,7 @@ export class ModelBuilder {
       if (!p.exe) p.exe = q.exe;
       if (!p.env.length) p.env = q.env;
       if (!p.cwd) p.cwd = q.cwd;
+      if (p.umask === undefined) p.umask = q.umask;
     }
     const startTs = this.header.start_ts || (Number.isFinite(this.firstTs) ? this.firstTs : 0);
     const endTs = Math.max(state.trailer?.end_ts ?? 0, this.lastTs);

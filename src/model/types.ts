@@ -29,6 +29,8 @@ export interface Process {
   execs?: ExecdProgram[];
   /** Directories it changed into after that and before it started any child (make -C DIR), absolute, in order. */
   chdirs?: string[];
+  /** The umask its (last) program started with, or its parent's for a fork that never exec'd; undefined when the log does not say (a bt before execs carried it). */
+  umask?: number;
   /** "NAME=value" entries (shared between processes with the same environment). */
   env: readonly string[];
   /** ns, CLOCK_BOOTTIME (the log's clock). */

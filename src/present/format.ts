@@ -217,3 +217,8 @@ export function firstOf<T>(items: readonly T[], limit: number, size: (item: T) =
   for (let i = shown.length; i < items.length; i++) left += size(items[i]);
   return { shown, more: left > 0 ? `and ${count(left)} more (--json lists all)` : undefined };
 }
+
+/** A umask as umask(1) prints it: four octal digits (0022). */
+export function umaskText(mask: number): string {
+  return (mask & 0o7777).toString(8).padStart(4, '0');
+}

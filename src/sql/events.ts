@@ -12,6 +12,7 @@
 import { displayType, errnoOf, fileTypeName, toJson } from '../log/dump.js';
 import { recordType, type LogRecord } from '../log/schema.js';
 import { familyOf } from '../ops/table.js';
+import { umaskText } from '../present/format.js';
 import { jsonList, type ChunkBuilder } from './chunk.js';
 
 /** Where a row's values go: the column of each field (chunkColumns('events')). */
@@ -93,6 +94,7 @@ export class EventWriter {
         b.bool(C.env_omitted, Boolean(e.env_omitted));
         if (e.argv0) b.text(C.argv0, e.argv0);
         if (e.cwd_incomplete) b.bool(C.cwd_incomplete, true);
+        if (e.umask != null) b.text(C.umask, umaskText(e.umask));
         b.int(C.uid, e.uid ?? 0);
         b.int(C.gid, e.gid ?? 0);
         b.int(C.old_tid, e.old_tid ?? 0);

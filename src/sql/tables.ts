@@ -118,6 +118,7 @@ export const TABLE_DEFS: Record<TableName, TableDef> = {
       end_ts: 'BIGINT', exit_code: 'INTEGER', cwd_incomplete: 'BOOLEAN', olddirfd: 'INTEGER', newdirfd: 'INTEGER', ftype: 'VARCHAR',
       mtime: 'BIGINT', mtime_nsec: 'INTEGER', target: 'VARCHAR', repeats: 'BIGINT', entries: 'BIGINT', calls: 'BIGINT',
       partial: 'BOOLEAN', size: 'BIGINT', times_now: 'BOOLEAN', atime: 'BIGINT', atime_nsec: 'INTEGER',
+      umask: 'VARCHAR',
     },
     select: ['$BUILD AS build_id', '*', wall('ts', 'wall_ns')],
     vocab: { type: DISPLAY_TYPES, op: ['', ...OPS.map((o) => o.name)], ftype: FILE_TYPE_NAMES, target: [''] },

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
 import { execa } from 'execa';
-import { LAYOUT, OP_NAMES, REP_COUNT_BITS, T } from '../../src/log/ring/layout.js';
+import { EXEC_UMASK_KNOWN, LAYOUT, OP_NAMES, REP_COUNT_BITS, T } from '../../src/log/ring/layout.js';
 import { OBJECT_PATH } from '../../src/capture/install.js';
 
 interface BtfMember {
@@ -51,6 +51,7 @@ test('record types match bt_records.h, ops the enum generated from the op table'
     Object.fromEntries([...text.matchAll(new RegExp(`\\b${prefix}([A-Z0-9_]+) = (\\d+)`, 'g'))].map((m) => [m[1], Number(m[2])]));
   assert.deepEqual(enumValues(header, 'BT_T_'), T);
   assert.equal(enumValues(header, 'BT_REP_').COUNT_BITS, REP_COUNT_BITS);
+  assert.equal(enumValues(header, 'BT_EXEC_').UMASK_KNOWN, EXEC_UMASK_KNOWN);
   const ops = enumValues(opsHeader, 'BT_OP_');
   delete ops.MAX;
   assert.deepEqual(

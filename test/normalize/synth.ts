@@ -86,7 +86,7 @@ export class TraceBuilder {
     file: string,
     argv: string[],
     cwd: string,
-    opts: { errno?: number; interp?: string; dirfd?: number; op?: string; env?: string[] } = {},
+    opts: { errno?: number; interp?: string; dirfd?: number; op?: string; env?: string[]; umask?: number } = {},
   ): LogRecord {
     return this.push(pid, {
       exec: {
@@ -100,6 +100,7 @@ export class TraceBuilder {
         gid: 1000,
         interp: opts.interp ?? '',
         dirfd: opts.dirfd ?? AT_FDCWD,
+        ...(opts.umask !== undefined ? { umask: opts.umask } : {}),
       },
     });
   }

@@ -9,7 +9,7 @@ import type { LogRecord, Lookup, MetaOp } from '../schema.js';
 import { familyOf } from '../../ops/table.js';
 import { decodeBytes } from '../bytes.js';
 import { RecentBytes } from '../recent.js';
-import { CURRENT_RING, F, LAYOUT, MAX_ARG_BYTES, OP_NAMES, REP_COUNT_BITS, T, USER_LAYOUT, UT, type RingVariant } from './layout.js';
+import { CURRENT_RING, EXEC_UMASK_KNOWN, F, LAYOUT, MAX_ARG_BYTES, OP_NAMES, REP_COUNT_BITS, T, USER_LAYOUT, UT, type RingVariant } from './layout.js';
 import { tagKey } from './repeats.js';
 
 const H = LAYOUT.bt_hdr.fields;
@@ -333,6 +333,8 @@ export class RecordDecoder {
       ...((flags & F.CWD_INCOMPLETE) !== 0 ? { cwd_incomplete: true } : {}),
     };
     if (argv0Len) rec.exec.argv0 = str(buf, base + fnLen + inLen + cwdLen, argv0Len);
+    const umask = dv.getUint16(off + L.umask, true);
+    if (umask & EXEC_UMASK_KNOWN) rec.exec.umask = umask & 0o7777;
     const p: PendingExec = { rec, argvLen, envLen, argv: EMPTY, env: EMPTY, argvGot: 0, envGot: 0, damaged: false };
     if (argvLen === 0 && envLen === 0) this.finishExec(rec.tid, p);
     else this.execs.set(rec.tid, p);

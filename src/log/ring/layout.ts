@@ -21,7 +21,7 @@ export const LAYOUT = {
     size: 64,
     fields: {
       h: 0, ret: 24, old_tid: 28, argv_len: 32, env_len: 36, uid: 40, gid: 44, dirfd: 48, op: 52,
-      filename_len: 54, interp_len: 56, cwd_len: 58, argv0_len: 60,
+      filename_len: 54, interp_len: 56, cwd_len: 58, argv0_len: 60, umask: 62,
     },
   },
   bt_exec_data: { size: 32, fields: { h: 0, offset: 24, len: 28 } },
@@ -89,6 +89,9 @@ export const RING_HDR = 8;
 export const RING_BUSY = 0x80000000;
 export const RING_DISCARD = 0x40000000;
 
+/** enum bt_exec_const: bt_exec.umask holds a umask (in its low 12 bits) when this bit is set. */
+export const EXEC_UMASK_KNOWN = 0x8000;
+
 /** enum bt_repeat_const: a lookup's tag is key_hash >> REP_COUNT_BITS. */
 export const REP_COUNT_BITS = 20;
 
@@ -130,15 +133,28 @@ export interface RingVariant {
 
 export const CURRENT_RING: RingVariant = { openSize: LAYOUT.bt_open.size, openStat: true };
 
+/** bt_exec before it carried the umask (its bytes were padding, 0: a umask not known). */
+const EXEC_BEFORE_UMASK = {
+  size: 64,
+  fields: { h: 0, ret: 24, old_tid: 28, argv_len: 32, env_len: 36, uid: 40, gid: 44, dirfd: 48, op: 52, filename_len: 54, interp_len: 56, cwd_len: 58, argv0_len: 60 },
+};
+
 /**
  * The layouts this bt reads, by id: its own, and those of earlier bts that
  * differ from it only in ways the decoder knows (each computed from the
  * layout it names, so its id is the one that bt wrote). Before opens
- * carried the file's mtime and size, bt_open had 56 bytes.
+ * carried the file's mtime and size, bt_open had 56 bytes; before execs
+ * carried the umask, its two bytes were zero padding, which reads as a
+ * umask not known.
  */
 export const RING_VARIANTS: Readonly<Record<string, RingVariant>> = {
   [RING_LAYOUT_ID]: CURRENT_RING,
-  [layoutId({ ...LAYOUT, bt_open: { size: 56, fields: { h: 0, ret: 24, dirfd: 28, flags: 32, mode: 36, resolve: 40, op: 48, path_len: 50 } } } as typeof LAYOUT)]: {
+  [layoutId({ ...LAYOUT, bt_exec: EXEC_BEFORE_UMASK } as unknown as typeof LAYOUT)]: CURRENT_RING,
+  [layoutId({
+    ...LAYOUT,
+    bt_exec: EXEC_BEFORE_UMASK,
+    bt_open: { size: 56, fields: { h: 0, ret: 24, dirfd: 28, flags: 32, mode: 36, resolve: 40, op: 48, path_len: 50 } },
+  } as unknown as typeof LAYOUT)]: {
     openSize: 56,
     openStat: false,
   },
