@@ -45,6 +45,7 @@ export function exportCommand(): Command {
     .option('--no-args', "chrome-trace: no args (command, cwd, exe…) on the processes' slices, so that speedscope names each frame by its program alone and its Left Heavy and Sandwich views add up each program's time")
     .option('--filter <expr>', 'only what a display filter selects (README: Display filters): the processes it matches, with their ancestors (perfetto, chrome-trace), the compiles they are part of (compile-commands), the rules of the files it matches (makedeps), the records it matches (jsonl); not parquet')
     .addOption(new Option('--window <ms>', 'reorder window when normalizing a raw log').argParser(positiveNumber('window')))
+    .option('--force', 'replace the -o file even if it is not of the format written (README: Output files); not parquet')
     .option('-q, --quiet', 'no notes on stderr')
     .action(async (formatName: string, log: string, o, cmd: Command) => {
       const format = checkFormat(formatName);
@@ -55,6 +56,9 @@ export function exportCommand(): Command {
       }
       if (o.filter !== undefined && format === 'parquet') {
         throw new UsageError('E_USAGE', '--filter does not apply to bt export parquet: it exports the whole build, to be queried (bt sql)');
+      }
+      if (o.force && format === 'parquet') {
+        throw new UsageError('E_USAGE', '--force does not apply to bt export parquet: it replaces an earlier export directory only; remove anything else first');
       }
       const filter = o.filter !== undefined ? compileFilter(o.filter, filterTarget(format)) : undefined;
       const opts: ExportOptions = {
@@ -82,7 +86,7 @@ export function exportCommand(): Command {
       if (toStdout && BINARY_FORMATS.has(format) && process.stdout.isTTY) {
         throw new ExportError('E_EXPORT_OUTPUT', `refusing to write a binary ${format} trace to the terminal: use -o FILE or redirect stdout`);
       }
-      const sink: Sink = toStdout ? stdoutSink() : fileSink(o.output);
+      const sink: Sink = toStdout ? stdoutSink() : fileSink(o.output, { kind: format, command: 'bt export', force: !!o.force });
       try {
         const damage = await exportTo(format, log, opts, sink);
         sink.close();

@@ -89,6 +89,7 @@ export function graphCommand(): Command {
     .addOption(
       new Option('--warnings <which>', 'normalization warnings of a raw log: a count (default), or all of them').choices(['count', 'all']).default('count'),
     )
+    .option('--force', 'replace the -o file even if it is not a graph of the format written (README: Output files)')
     .option('-q, --quiet', 'no notes on stderr')
     .action(async (log: string, o, cmd: Command) => {
       const format = formatFor(o.output, o.format);
@@ -123,7 +124,12 @@ export function graphCommand(): Command {
       if (o.focus && o.depth === 0) throw new UsageError('E_USAGE', 'invalid depth "0" with --focus: give 1 or more (the jobs of the provenance to follow; 1: the job that made FILE)');
       // the output is opened before the log is read, as bt normalize does: a directory that does not
       // exist or cannot be written is said at once, not after the whole build is drawn
-      const out = toStdout ? undefined : openOutputAtomic(o.output, { owner: invokingUser(), mode: 0o666, what: 'graph' });
+      const out = toStdout ? undefined : openOutputAtomic(o.output, {
+            owner: invokingUser(),
+            mode: 0o666,
+            what: 'graph',
+            replace: { kind: format, command: 'bt graph', force: !!o.force },
+          });
       let res;
       try {
         const build = loadFor(log, { ...o, allWarnings: o.warnings === 'all' });

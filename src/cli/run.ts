@@ -90,9 +90,11 @@ const EXIT_BY_CODE: Record<string, number> = {
  * stdout on a full disk, a binary format refused on a terminal. One status
  * in every command (outputStatus: 2, as for bad input), whichever module
  * said it: bt export's E_EXPORT_OUTPUT, the output module's E_OUTPUT, the
- * log writer's E_LOG_WRITE (bt normalize), bt graph's and bt view's E_WRITE.
+ * log writer's E_LOG_WRITE (bt normalize), bt graph's and bt view's E_WRITE,
+ * and an existing file -o would replace that is not of the command's kind
+ * (log/replace.ts: E_REPLACE).
  */
-const OUTPUT_CODES: ReadonlySet<string> = new Set(['E_OUTPUT', 'E_LOG_WRITE', 'E_WRITE', 'E_EXPORT_OUTPUT', 'E_BINARY_TTY']);
+const OUTPUT_CODES: ReadonlySet<string> = new Set(['E_OUTPUT', 'E_REPLACE', 'E_LOG_WRITE', 'E_WRITE', 'E_EXPORT_OUTPUT', 'E_BINARY_TTY']);
 
 /** A system error of write(2), as fs.writeSync and streams throw it. */
 function isWriteError(err: unknown): err is NodeJS.ErrnoException {
@@ -124,7 +126,7 @@ export function reportError(err: unknown): number {
     return err.exitCode === 0 ? 0 : 2;
   }
   if (err instanceof BtError) {
-    process.stderr.write(`bt: ${err.message}\n`);
+    process.stderr.write(`${err.command ?? 'bt'}: ${err.message}\n`);
     if (process.env.BT_DEBUG && err.cause) process.stderr.write(`bt: cause: ${String((err.cause as Error).stack ?? err.cause)}\n`);
     return OUTPUT_CODES.has(err.code) ? outputStatus : (EXIT_BY_CODE[err.code] ?? failureStatus);
   }

@@ -44,6 +44,7 @@ export function viewCommand(): Command {
     .option('--no-open', 'do not open a browser')
     .option('--html <file>', 'write one self-contained HTML page (no server needed) instead of serving')
     .option('--filter <expr>', 'open the page with this display filter applied, as if typed in its filter bar (README: Display filters)')
+    .option('--force', 'with --html: replace the file even if it is not an HTML page (README: Output files)')
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (log: string, o) => {
       // what can be refused is refused before the log is read (as bt graph -o): the filter, the name, then the output itself
@@ -55,7 +56,7 @@ export function viewCommand(): Command {
           throw new UsageError('E_USAGE', `--html ${displayPath(o.html)}: the page is HTML, not ${ext}: end the name in .html or .htm`);
         }
       } else await refuseWildcardHost(o.host);
-      const out = o.html !== undefined ? openStaticPage(o.html) : undefined;
+      const out = o.html !== undefined ? openStaticPage(o.html, undefined, !!o.force) : undefined;
       let build;
       try {
         build = loadWithProgress(log, { quiet: !!o.quiet });
