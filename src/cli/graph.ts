@@ -7,7 +7,7 @@ import { GraphError, UsageError } from '../errors.js';
 import { describeFsError, fsCode, writeAllSync } from '../log/io.js';
 import { focusGraph, graphBuild, renderDot, toDot, type GraphFormat } from '../graph/index.js';
 import { Kind } from '../model/kinds.js';
-import { collect, compileFilter, loadFor, nonNegativeInt, outputExtension, positiveNumber } from './options.js';
+import { collect, compileFilter, driverOption, loadFor, nonNegativeInt, outputExtension, positiveNumber } from './options.js';
 import { invokingUser, openOutputAtomic, refuseInputAsOutput } from '../log/output.js';
 import { filterFocus, type Focus } from '../graph/model.js';
 import { optionGlobs } from '../graph/glob.js';
@@ -79,7 +79,7 @@ export function graphCommand(): Command {
     .option('--filter <expr>', 'only what a display filter matches (README: Display filters): matching processes and accesses, with their ancestors')
     .option('--focus <file>', "only the provenance of FILE: the jobs that made it and what they read, transitively, within the phase of the build that made it")
     .option('--all-phases', "with --focus: also follow what other phases of the build made (configure's config.h read by make)")
-    .option('--driver <name>', 'also treat program NAME as a build driver that starts jobs (repeatable; with --focus)', collect)
+    .addOption(driverOption('with --focus'))
     .addOption(
       new Option('--max-nodes <n>', 'refuse to draw more nodes than this (0 = no limit)')
         .default(DEFAULT_MAX_NODES)

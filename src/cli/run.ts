@@ -33,8 +33,8 @@ async function buildProgram(commands: CommandTable, name: string | undefined): P
 /**
  * Commander's own errors (a missing argument, an unknown option or command,
  * a value not among the choices, too many arguments) become bt's one line
- * (`bt: unknown option '--bogus' (did you mean --focus?): see bt graph
- * --help`) and exit 2: commander prints nothing itself, and throws a
+ * (`bt graph: unknown option '--bogus' (did you mean --focus?): see bt graph
+ * --help`: an unknown option names its command) and exit 2: commander prints nothing itself, and throws a
  * UsageError naming the help to read. A missing argument that an option
  * took as its value says so instead (`bt diff --driver a.trace b.trace`:
  * `missing required argument 'b': --driver took "a.trace" as its value
@@ -44,7 +44,9 @@ function usageErrors(command: Command, name: string): Command {
   return command.configureOutput({ outputError: () => {} }).exitOverride((err) => {
     if (err.exitCode === 0 || err.code === 'commander.help' || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') throw err;
     const took = err.code === 'commander.missingArgument' ? optionTakingLog(command) : undefined;
-    throw new UsageError('E_USAGE', `${commanderMessage(err.message)}: ${took ? tookLog(took) : `see ${name} --help`}`, { cause: err });
+    // an unknown option is the command's: its line names it (`bt graph: unknown option '--foo': …`)
+    const who = err.code === 'commander.unknownOption' && name !== 'bt' ? name : undefined;
+    throw new UsageError('E_USAGE', `${commanderMessage(err.message)}: ${took ? tookLog(took) : `see ${name} --help`}`, { cause: err, command: who });
   });
 }
 
