@@ -5,10 +5,13 @@
  */
 export class BtError extends Error {
   readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  /** The command that says it ("bt graph"), when its line names it instead of plain "bt". */
+  readonly command?: string;
+  constructor(code: string, message: string, options?: { cause?: unknown; command?: string }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
+    if (options?.command) this.command = options.command;
   }
 }
 

@@ -10,7 +10,7 @@ import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
 import { FORMAT_VERSION, RING_FORMAT_VERSION } from '../log/schema.js';
 import { RingBatcher } from '../log/ring/batcher.js';
 import { LogWriter } from '../log/writer.js';
-import { emptyOrLog } from '../log/reader.js';
+import { checkReplace } from '../log/replace.js';
 import { SELF, asUser, invokingUser, openOutputInPlace, stillFile, useIdentitySwitch, type OutputFile, type Owner } from '../log/output.js';
 import { threadIdentitySwitch } from './identity.js';
 import { BT_VERSION } from '../version.js';
@@ -43,6 +43,8 @@ export interface TraceOptions {
   quiet?: boolean;
   /** Drain interval when the ring is quiet (default: quietPollMs). */
   pollMs?: number;
+  /** --force: -o replaces a file that is not a bt log too (log/replace.ts). */
+  force?: boolean;
   /** --redact: every match in argv and environment values is replaced by "***" before it reaches the log. */
   redact?: RegExp[];
 }
@@ -118,7 +120,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     throw new CaptureError('E_NO_LAUNCHER', `${LAUNCHER_PATH} is missing: run npm run build`);
   }
   // The log is opened (and locked) before anything else: a log that cannot be written stops bt here.
-  const out = openTraceOutput(opts.output, logOwner);
+  const out = openTraceOutput(opts.output, logOwner, !!opts.force);
   const logId = fs.fstatSync(out.fd);
 
   const cleanup: Array<() => void> = [];
@@ -752,11 +754,12 @@ function checkRingSize(bytes: number): number {
  * Opens bt trace's log through the careful output module (as the invoking
  * user, no links followed, no other user's file overwritten), locked so
  * that a second bt trace with the same -o refuses instead of mixing bytes.
- * The log cannot be stdout, nor the file, FIFO or socket bt's stdout,
+ * A file that is not empty and not a bt log is kept unless --force
+ * (log/replace.ts). The log cannot be stdout, nor the file, FIFO or socket bt's stdout,
  * stderr or stdin already is (refuseStandardStream): that is the build's
  * own output.
  */
-function openTraceOutput(file: string, owner: Owner): OutputFile {
+function openTraceOutput(file: string, owner: Owner, force: boolean): OutputFile {
   if (file === '-') {
     throw new UsageError('E_USAGE', 'bt trace -o -: stdout is the build\'s own output; write the log to a file or a FIFO (-o FILE)');
   }
@@ -769,10 +772,8 @@ function openTraceOutput(file: string, owner: Owner): OutputFile {
       if (!tryLock(fd)) {
         throw new LogError('E_LOG_BUSY', `${file} is being written by another bt trace: wait for it to end or choose another -o`);
       }
-      // a log is replaced; anything else (a source file, by a typo) is kept
-      if (!emptyOrLog(fd)) {
-        throw new LogError('E_OUTPUT', `cannot write the log ${file}: it exists and is not a bt log (remove it first, or choose another name)`);
-      }
+      // a log is replaced; anything else (a source file, by a typo) is kept, unless --force
+      checkReplace(fd, file, { kind: 'log', command: 'bt trace', force });
     },
   });
   if (out.kind !== 'file') {

@@ -8,7 +8,7 @@ import { Command } from 'commander';
 import { CheckError, LogError, UsageError } from '../errors.js';
 import { checkFile } from '../check/index.js';
 import { checkJson, checkText } from '../check/report.js';
-import { collect, printJson, reportDamage } from './options.js';
+import { collect, driverOption, printJson, reportDamage } from './options.js';
 
 export function checkCommand(): Command {
   return new Command('check')
@@ -21,7 +21,7 @@ export function checkCommand(): Command {
     .option('--ignore <glob>', 'never report files matching GLOB (repeatable)', collect)
     .option('--make', "compare with make's own graph (make -pnq, run in the traced make's directory)")
     .option("--ninja <dir>", "compare with the ninja build in DIR (ninja -t targets/query/deps)")
-    .option('--driver <name>', 'also treat program NAME as a build driver that starts jobs (repeatable)', collect)
+    .addOption(driverOption())
     .action(async (log: string, o, cmd: Command) => {
       if (o.make && o.ninja !== undefined) throw new UsageError('E_USAGE', '--make and --ninja exclude each other: choose the build system that ran');
       // (an option that took the log as its value, `--driver p2.trace`, is said before: cli/log-argument.ts)

@@ -9,7 +9,7 @@ import { deps, depsJson, rdeps } from '../answers/deps.js';
 import { depsText } from '../answers/text.js';
 import { Kind, READS } from '../model/kinds.js';
 import { fileArgument, hostPaths } from './file-argument.js';
-import { collect, loadFor, nonNegativeInt, positiveNumber, printJson, reportDamage } from './options.js';
+import { driverOption, loadFor, nonNegativeInt, positiveNumber, printJson, reportDamage } from './options.js';
 
 function depsLikeCommand(name: 'deps' | 'rdeps'): Command {
   const reverse = name === 'rdeps';
@@ -43,7 +43,7 @@ function depsLikeCommand(name: 'deps' | 'rdeps'): Command {
     )
     .addOption(new Option('--depth <n>', 'follow N levels of jobs').argParser(nonNegativeInt('depth')))
     .option('--all-files', 'keep runtime noise (/proc, /sys, /dev, shared libraries, loader, locale)')
-    .option('--driver <name>', 'also treat program NAME as a build driver that starts jobs (repeatable)', collect)
+    .addOption(driverOption())
     .addOption(new Option('--window <ms>', 'reorder window when normalizing a raw log').default(2000).argParser(positiveNumber('window')))
     .action((file: string, log: string, o, cmd: Command) => {
       // `bt deps x.trace`: the log given where the file goes, the default log missing

@@ -7,7 +7,7 @@ import { DiffError, LogError } from '../errors.js';
 import { differs, diffFiles } from '../diff/index.js';
 import { diffText } from '../diff/report.js';
 import type { Damage } from '../log/check.js';
-import { collect, printJson, reportDamage } from './options.js';
+import { collect, driverOption, printJson, reportDamage } from './options.js';
 
 export function diffCommand(): Command {
   return new Command('diff')
@@ -17,7 +17,7 @@ export function diffCommand(): Command {
     .option('--json', 'print the differences as JSON')
     .option('--ignore-env <name>', 'do not compare environment variable NAME (repeatable)', collect)
     .option('--mask <regex>', 'mask matches of REGEX in arguments, environment values and paths (repeatable)', collect)
-    .option('--driver <name>', 'also treat program NAME as a build driver that starts jobs (repeatable)', collect)
+    .addOption(driverOption())
     .action((a: string, b: string, o) => {
       const damaged: Array<[string, Damage]> = [];
       let r;

@@ -8,7 +8,7 @@ import { exportParquet } from '../export/parquet.js';
 import { fileSink, stdoutSink, type Sink } from '../export/sink.js';
 import { refuseInputAsOutput } from '../log/output.js';
 import { counted } from '../present/format.js';
-import { compileFilter, positiveNumber, reportDamage } from './options.js';
+import { compileFilter, driverOption, positiveNumber, reportDamage } from './options.js';
 import { fileArgument } from './file-argument.js';
 
 /** A row of each Parquet table, in the singular. */
@@ -43,8 +43,10 @@ export function exportCommand(): Command {
     .option('--lanes', 'perfetto: one track per lane, in which slices nest, instead of one per process (big builds)')
     .option('--output-of <file>', 'makedeps: only the rule of this output file')
     .option('--no-args', "chrome-trace: no args (command, cwd, exe…) on the processes' slices, so that speedscope names each frame by its program alone and its Left Heavy and Sandwich views add up each program's time")
+    .addOption(driverOption('not jsonl, which holds the records'))
     .option('--filter <expr>', 'only what a display filter selects (README: Display filters): the processes it matches, with their ancestors (perfetto, chrome-trace), the compiles they are part of (compile-commands), the rules of the files it matches (makedeps), the records it matches (jsonl); not parquet')
     .addOption(new Option('--window <ms>', 'reorder window when normalizing a raw log').argParser(positiveNumber('window')))
+    .option('--force', 'replace the -o file even if it is not of the format written (README: Output files); not parquet')
     .option('-q, --quiet', 'no notes on stderr')
     .action(async (formatName: string, log: string, o, cmd: Command) => {
       const format = checkFormat(formatName);
@@ -56,6 +58,10 @@ export function exportCommand(): Command {
       if (o.filter !== undefined && format === 'parquet') {
         throw new UsageError('E_USAGE', '--filter does not apply to bt export parquet: it exports the whole build, to be queried (bt sql)');
       }
+      if (o.driver && format === 'jsonl') throw new UsageError('E_USAGE', '--driver does not apply to bt export jsonl: it holds the records, not the jobs');
+      if (o.force && format === 'parquet') {
+        throw new UsageError('E_USAGE', '--force does not apply to bt export parquet: it replaces an earlier export directory only; remove anything else first');
+      }
       const filter = o.filter !== undefined ? compileFilter(o.filter, filterTarget(format)) : undefined;
       const opts: ExportOptions = {
         compilers: o.compiler,
@@ -64,6 +70,7 @@ export function exportCommand(): Command {
         outputOf: o.outputOf === undefined ? undefined : fileArgument(o.outputOf),
         lanes: !!o.lanes,
         windowMs: o.window,
+        drivers: o.driver,
         filter,
         noArgs: !!o.noArgs,
         onNote: (line) => {
@@ -74,7 +81,7 @@ export function exportCommand(): Command {
       if (!toStdout) refuseInputAsOutput(log, o.output);
       if (format === 'parquet') {
         if (toStdout) throw new ExportError('E_EXPORT_OUTPUT', 'bt export parquet writes a directory: give it with -o DIR');
-        const { rows, damage } = await exportParquet(log, o.output);
+        const { rows, damage } = await exportParquet(log, o.output, { drivers: o.driver });
         if (!o.quiet) process.stderr.write(`bt export: ${Object.entries(rows).map(([t, n]) => counted(n, TABLE_ROW[t] ?? t, t)).join(', ')} written to ${o.output}\n`);
         reportDamage(log, damage, { liveNote: !o.quiet });
         return;
@@ -82,7 +89,7 @@ export function exportCommand(): Command {
       if (toStdout && BINARY_FORMATS.has(format) && process.stdout.isTTY) {
         throw new ExportError('E_EXPORT_OUTPUT', `refusing to write a binary ${format} trace to the terminal: use -o FILE or redirect stdout`);
       }
-      const sink: Sink = toStdout ? stdoutSink() : fileSink(o.output);
+      const sink: Sink = toStdout ? stdoutSink() : fileSink(o.output, { kind: format, command: 'bt export', force: !!o.force });
       try {
         const damage = await exportTo(format, log, opts, sink);
         sink.close();

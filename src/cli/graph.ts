@@ -7,7 +7,7 @@ import { GraphError, UsageError } from '../errors.js';
 import { describeFsError, fsCode, writeAllSync } from '../log/io.js';
 import { focusGraph, graphBuild, renderDot, toDot, type GraphFormat } from '../graph/index.js';
 import { Kind } from '../model/kinds.js';
-import { collect, compileFilter, loadFor, nonNegativeInt, outputExtension, positiveNumber } from './options.js';
+import { collect, compileFilter, driverOption, loadFor, nonNegativeInt, outputExtension, positiveNumber } from './options.js';
 import { invokingUser, openOutputAtomic, refuseInputAsOutput } from '../log/output.js';
 import { filterFocus, type Focus } from '../graph/model.js';
 import { optionGlobs } from '../graph/glob.js';
@@ -79,7 +79,7 @@ export function graphCommand(): Command {
     .option('--filter <expr>', 'only what a display filter matches (README: Display filters): matching processes and accesses, with their ancestors')
     .option('--focus <file>', "only the provenance of FILE: the jobs that made it and what they read, transitively, within the phase of the build that made it")
     .option('--all-phases', "with --focus: also follow what other phases of the build made (configure's config.h read by make)")
-    .option('--driver <name>', 'also treat program NAME as a build driver that starts jobs (repeatable; with --focus)', collect)
+    .addOption(driverOption('with --focus'))
     .addOption(
       new Option('--max-nodes <n>', 'refuse to draw more nodes than this (0 = no limit)')
         .default(DEFAULT_MAX_NODES)
@@ -89,6 +89,7 @@ export function graphCommand(): Command {
     .addOption(
       new Option('--warnings <which>', 'normalization warnings of a raw log: a count (default), or all of them').choices(['count', 'all']).default('count'),
     )
+    .option('--force', 'replace the -o file even if it is not a graph of the format written (README: Output files)')
     .option('-q, --quiet', 'no notes on stderr')
     .action(async (log: string, o, cmd: Command) => {
       const format = formatFor(o.output, o.format);
@@ -123,7 +124,12 @@ export function graphCommand(): Command {
       if (o.focus && o.depth === 0) throw new UsageError('E_USAGE', 'invalid depth "0" with --focus: give 1 or more (the jobs of the provenance to follow; 1: the job that made FILE)');
       // the output is opened before the log is read, as bt normalize does: a directory that does not
       // exist or cannot be written is said at once, not after the whole build is drawn
-      const out = toStdout ? undefined : openOutputAtomic(o.output, { owner: invokingUser(), mode: 0o666, what: 'graph' });
+      const out = toStdout ? undefined : openOutputAtomic(o.output, {
+            owner: invokingUser(),
+            mode: 0o666,
+            what: 'graph',
+            replace: { kind: format, command: 'bt graph', force: !!o.force },
+          });
       let res;
       try {
         const build = loadFor(log, { ...o, allWarnings: o.warnings === 'all' });

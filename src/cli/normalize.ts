@@ -20,6 +20,7 @@ export function normalizeCommand(): Command {
     .addOption(new Option('--sort <method>', 'ordering method').choices(['auto', 'window', 'external']).default('auto'))
     .option('--tmp-dir <dir>', 'directory for temporary files (default: the system temp directory)')
     .addOption(new Option('--warnings <which>', 'print the first warning of each kind, or all of them').choices(['first', 'all']).default('first'))
+    .option('--force', 'replace the -o file even if it is not a normalized log (README: Output files)')
     .option('-q, --quiet', 'no summary on stderr')
     .action((log: string, o) => {
       const output: string = o.output ?? (log === '-' ? '-' : defaultOutputPath(log));
@@ -28,6 +29,7 @@ export function normalizeCommand(): Command {
         sort: o.sort,
         tmpDir: o.tmpDir,
         allWarnings: o.warnings === 'all',
+        force: !!o.force,
       });
       if (!o.quiet) process.stderr.write(formatSummary(summary));
       else for (const l of damageLines(summary)) process.stderr.write(`${l}\n`);

@@ -2,6 +2,7 @@
  * Option parsers and loaders shared by the commands.
  */
 import path from 'node:path';
+import { Option } from 'commander';
 import { BtError, FilterError, UsageError } from '../errors.js';
 import { parseFilter, type Filter, type FilterTarget } from '../filter/index.js';
 import { tornText, type Damage } from '../log/check.js';
@@ -22,6 +23,15 @@ export function outputExtension(output: string | undefined): string {
 /** Repeatable option: collects every value. */
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
+}
+
+/**
+ * --driver NAME, as every command that builds the model takes it (the jobs
+ * depend on it: model/jobs.ts DEFAULT_DRIVERS): its values in o.driver.
+ * `note`: what it does in this command besides, in the help.
+ */
+export function driverOption(note?: string): Option {
+  return new Option('--driver <name>', `also treat program NAME as a build driver that starts jobs (repeatable${note ? `; ${note}` : ''})`).argParser(collect);
 }
 
 /** A whole number, 0 or more. */

@@ -33,8 +33,8 @@ async function buildProgram(commands: CommandTable, name: string | undefined): P
 /**
  * Commander's own errors (a missing argument, an unknown option or command,
  * a value not among the choices, too many arguments) become bt's one line
- * (`bt: unknown option '--bogus' (did you mean --focus?): see bt graph
- * --help`) and exit 2: commander prints nothing itself, and throws a
+ * (`bt graph: unknown option '--bogus' (did you mean --focus?): see bt graph
+ * --help`: an unknown option names its command) and exit 2: commander prints nothing itself, and throws a
  * UsageError naming the help to read. A missing argument that an option
  * took as its value says so instead (`bt diff --driver a.trace b.trace`:
  * `missing required argument 'b': --driver took "a.trace" as its value
@@ -44,7 +44,9 @@ function usageErrors(command: Command, name: string): Command {
   return command.configureOutput({ outputError: () => {} }).exitOverride((err) => {
     if (err.exitCode === 0 || err.code === 'commander.help' || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') throw err;
     const took = err.code === 'commander.missingArgument' ? optionTakingLog(command) : undefined;
-    throw new UsageError('E_USAGE', `${commanderMessage(err.message)}: ${took ? tookLog(took) : `see ${name} --help`}`, { cause: err });
+    // an unknown option is the command's: its line names it (`bt graph: unknown option '--foo': …`)
+    const who = err.code === 'commander.unknownOption' && name !== 'bt' ? name : undefined;
+    throw new UsageError('E_USAGE', `${commanderMessage(err.message)}: ${took ? tookLog(took) : `see ${name} --help`}`, { cause: err, command: who });
   });
 }
 
@@ -90,9 +92,11 @@ const EXIT_BY_CODE: Record<string, number> = {
  * stdout on a full disk, a binary format refused on a terminal. One status
  * in every command (outputStatus: 2, as for bad input), whichever module
  * said it: bt export's E_EXPORT_OUTPUT, the output module's E_OUTPUT, the
- * log writer's E_LOG_WRITE (bt normalize), bt graph's and bt view's E_WRITE.
+ * log writer's E_LOG_WRITE (bt normalize), bt graph's and bt view's E_WRITE,
+ * and an existing file -o would replace that is not of the command's kind
+ * (log/replace.ts: E_REPLACE).
  */
-const OUTPUT_CODES: ReadonlySet<string> = new Set(['E_OUTPUT', 'E_LOG_WRITE', 'E_WRITE', 'E_EXPORT_OUTPUT', 'E_BINARY_TTY']);
+const OUTPUT_CODES: ReadonlySet<string> = new Set(['E_OUTPUT', 'E_REPLACE', 'E_LOG_WRITE', 'E_WRITE', 'E_EXPORT_OUTPUT', 'E_BINARY_TTY']);
 
 /** A system error of write(2), as fs.writeSync and streams throw it. */
 function isWriteError(err: unknown): err is NodeJS.ErrnoException {
@@ -124,7 +128,7 @@ export function reportError(err: unknown): number {
     return err.exitCode === 0 ? 0 : 2;
   }
   if (err instanceof BtError) {
-    process.stderr.write(`bt: ${err.message}\n`);
+    process.stderr.write(`${err.command ?? 'bt'}: ${err.message}\n`);
     if (process.env.BT_DEBUG && err.cause) process.stderr.write(`bt: cause: ${String((err.cause as Error).stack ?? err.cause)}\n`);
     return OUTPUT_CODES.has(err.code) ? outputStatus : (EXIT_BY_CODE[err.code] ?? failureStatus);
   }

@@ -6,7 +6,7 @@ import { checkSameHost, loadDpkg } from '../answers/packages.js';
 import { filterSelection, summarize } from '../answers/summary.js';
 import { summaryText } from '../answers/text.js';
 import { ModelEnv } from '../model/subject.js';
-import { collect, compileFilter, loadFor, positiveNumber, printJson, reportDamage } from './options.js';
+import { compileFilter, driverOption, loadFor, positiveNumber, printJson, reportDamage } from './options.js';
 
 export function summaryCommand(): Command {
   return new Command('summary')
@@ -17,7 +17,7 @@ export function summaryCommand(): Command {
     .option('--all-files', 'keep runtime noise (/proc, /sys, /dev, shared libraries, loader, locale) in the file groups')
     .option('--filter <expr>', 'only the processes and files matching a display filter, and the jobs those processes ran in (README: Display filters), e.g. \'under(exe == "make" and argv contains "vmlinux")\'')
     .option('--packages', "also list the installed packages the system inputs came from (dpkg's database; a log recorded on this machine)")
-    .option('--driver <name>', 'also treat program NAME as a build driver that starts jobs (repeatable)', collect)
+    .addOption(driverOption())
     .addOption(new Option('--window <ms>', 'reorder window when normalizing a raw log').default(2000).argParser(positiveNumber('window')))
     .action((log: string, o) => {
       const filter = o.filter !== undefined ? compileFilter(o.filter, { subjects: 'processes and files', command: 'bt summary' }) : undefined;

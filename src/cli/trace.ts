@@ -51,6 +51,7 @@ export function traceCommand(): Command {
     .option('--redact <regex>', 'replace every match in argv and environment values by *** before it reaches the log (repeatable)', collectRegex)
     .option('--no-files', 'record processes only, no file events')
     .option('--as-root', 'run the build as root even when bt was started with sudo')
+    .option('--force', 'replace the -o file even if it is not a bt log (README: Output files)')
     .option('-q, --quiet', 'no progress line and no summary')
     .argument('<command...>', 'the build command')
     .passThroughOptions()
@@ -72,6 +73,7 @@ export function traceCommand(): Command {
         progress: !o.quiet && process.stderr.isTTY === true,
         quiet: !!o.quiet,
         redact: o.redact,
+        force: !!o.force,
       });
       const ended = buildEnded(res.buildStatus, res.buildSignal);
       if (res.logFailed) {

@@ -12,7 +12,7 @@ import { modelFilter, VIEW_FILTER } from '../view/filter.js';
 import { refuseWildcardHost, serveBuild } from '../view/server.js';
 import { openStaticPage, writeStaticPage } from '../view/static.js';
 import { loadWithProgress } from '../view/load.js';
-import { compileFilter, outputExtension, reportDamage } from './options.js';
+import { compileFilter, driverOption, outputExtension, reportDamage } from './options.js';
 
 /** The page's URL hash that opens it with display filter `f` applied, as if typed in its filter bar (web/state.ts keeps its state in the hash). */
 export function filterHash(f: string): string {
@@ -43,7 +43,9 @@ export function viewCommand(): Command {
     .option('--host <addr>', "address to serve on (this machine's address on a network, to open the page from elsewhere; not a wildcard such as 0.0.0.0)", '127.0.0.1')
     .option('--no-open', 'do not open a browser')
     .option('--html <file>', 'write one self-contained HTML page (no server needed) instead of serving')
+    .addOption(driverOption())
     .option('--filter <expr>', 'open the page with this display filter applied, as if typed in its filter bar (README: Display filters)')
+    .option('--force', 'with --html: replace the file even if it is not an HTML page (README: Output files)')
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (log: string, o) => {
       // what can be refused is refused before the log is read (as bt graph -o): the filter, the name, then the output itself
@@ -55,10 +57,10 @@ export function viewCommand(): Command {
           throw new UsageError('E_USAGE', `--html ${displayPath(o.html)}: the page is HTML, not ${ext}: end the name in .html or .htm`);
         }
       } else await refuseWildcardHost(o.host);
-      const out = o.html !== undefined ? openStaticPage(o.html) : undefined;
+      const out = o.html !== undefined ? openStaticPage(o.html, undefined, !!o.force) : undefined;
       let build;
       try {
-        build = loadWithProgress(log, { quiet: !!o.quiet });
+        build = loadWithProgress(log, { quiet: !!o.quiet, drivers: o.driver });
       } catch (err) {
         out?.abort();
         throw err;

@@ -43,6 +43,8 @@ export interface ExportOptions {
   outputOf?: string;
   /** Reorder window when normalizing a raw log (ms). */
   windowMs?: number;
+  /** --driver: more build drivers, which change the jobs (model/jobs.ts). */
+  drivers?: string[];
   /** A display filter (--filter): only what it selects (select.ts; jsonl: the records it matches). */
   filter?: Filter;
   /** chrome-trace: no args on the processes' slices, so that speedscope names each frame by its program. */
@@ -75,7 +77,7 @@ function noteEmpty(opts: ExportOptions): void {
 }
 
 function load(log: string, opts: ExportOptions): Build {
-  return loadBuild(log, { normalize: opts.windowMs ? { windowMs: opts.windowMs } : undefined });
+  return loadBuild(log, { drivers: opts.drivers, normalize: opts.windowMs ? { windowMs: opts.windowMs } : undefined });
 }
 
 /** Writes the export of `log` in a single-file format to `sink`. Returns how the log was damaged (torn, a trailer that disagrees), if it was. */

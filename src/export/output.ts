@@ -8,10 +8,11 @@ import fs from 'node:fs';
 import { ExportError, LogError } from '../errors.js';
 import { describeFsError, fsCode, writeAllSync } from '../log/io.js';
 import { invokingUser, openOutputAtomic, openOutputDir, type OutputDir, type OutputFile } from '../log/output.js';
+import type { ReplaceRule } from '../log/replace.js';
 
 /** The output module's message, with what to do unless it says it already (it often does: "remove it or choose another path"). */
 function withAdvice(msg: string): string {
-  return /choose another|give the real path|give a file name|remove it/.test(msg) ? msg : `${msg}: choose another -o path`;
+  return /choose another|give the real path|give a file name|remove it|--force/.test(msg) ? msg : `${msg}: choose another -o path`;
 }
 
 function fail(target: string, err: unknown): never {
@@ -32,10 +33,12 @@ export class SafeFile {
     private readonly out: OutputFile,
   ) {}
 
-  static create(target: string, mode = 0o644): SafeFile {
+  /** `replace`: what an existing file must be to be replaced (log/replace.ts). */
+  static create(target: string, mode = 0o644, replace?: ReplaceRule): SafeFile {
     try {
-      return new SafeFile(target, openOutputAtomic(target, { owner: invokingUser(), mode, what: 'export' }));
+      return new SafeFile(target, openOutputAtomic(target, { owner: invokingUser(), mode, what: 'export', replace }));
     } catch (err) {
+      if (err instanceof LogError && err.code === 'E_REPLACE') throw err; // its own line, naming the command
       if (err instanceof LogError) throw new ExportError('E_EXPORT_OUTPUT', withAdvice(err.message), { cause: err });
       fail(target, err);
     }
@@ -79,8 +82,8 @@ export class SafeFile {
 }
 
 /** Writes a whole file safely (see the module comment). */
-export function writeFileSafely(target: string, data: string | Uint8Array, mode = 0o644): void {
-  const f = SafeFile.create(target, mode);
+export function writeFileSafely(target: string, data: string | Uint8Array, mode = 0o644, replace?: ReplaceRule): void {
+  const f = SafeFile.create(target, mode, replace);
   f.write(data);
   f.commit();
 }

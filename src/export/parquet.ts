@@ -8,6 +8,7 @@
  */
 import type fs from 'node:fs';
 import type { Damage } from '../log/check.js';
+import type { JobOptions } from '../model/index.js';
 import { BtError, ExportError } from '../errors.js';
 import { openSources, TABLES, type TableName } from '../sql/index.js';
 import { SafeDir } from './output.js';
@@ -27,8 +28,8 @@ export function isParquetExport(entries: fs.Dirent[]): boolean {
  * missing, an empty directory or an earlier export (replaced as a whole);
  * anything else is refused before the log is read.
  */
-export async function exportParquet(log: string, out: string): Promise<{ rows: Record<TableName, number>; damage?: Damage }> {
-  const db = await openSources([{ kind: 'log', path: log }]);
+export async function exportParquet(log: string, out: string, jobs: JobOptions = {}): Promise<{ rows: Record<TableName, number>; damage?: Damage }> {
+  const db = await openSources([{ kind: 'log', path: log }], jobs);
   let dir: SafeDir;
   try {
     dir = SafeDir.create(

@@ -4,6 +4,7 @@
 import { encodeString } from '../log/bytes.js';
 import { writeAllSync } from '../log/io.js';
 import { SafeFile } from './output.js';
+import type { ReplaceRule } from '../log/replace.js';
 
 export interface Sink {
   write(data: string | Uint8Array): void;
@@ -48,8 +49,8 @@ export function stdoutSink(): Sink {
   return new Buffered((b) => writeAllSync(1, b), () => {}, () => {});
 }
 
-/** A file, written to a temporary and renamed into place on close(). */
-export function fileSink(path: string): Sink {
-  const f = SafeFile.create(path);
+/** A file, written to a temporary and renamed into place on close(); an existing file only if `replace` accepts it. */
+export function fileSink(path: string, replace?: ReplaceRule): Sink {
+  const f = SafeFile.create(path, undefined, replace);
   return new Buffered((b) => f.write(b), () => f.commit(), () => f.abort());
 }

@@ -26,6 +26,9 @@
  *  - A character device, FIFO or socket (or stdout, "-") is written in
  *    place, never renamed over. A FIFO is opened without blocking: with no
  *    reader, that is one line, not a hang.
+ *  - An existing regular file with something in it is replaced by an
+ *    atomic output only if it is of the kind the command writes
+ *    (OutputOptions.replace: log/replace.ts), unless --force.
  *  - Atomic outputs (bt normalize, bt graph, bt view, bt export) are written to a temporary
  *    file with an unpredictable name, created O_EXCL in the output's
  *    directory, and renamed into place by commit().
@@ -35,6 +38,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { LogError } from '../errors.js';
 import { absolutePath, describeFsError, fsCode, workingDir, writeAllSync } from './io.js';
+import { checkReplace, type ReplaceRule } from './replace.js';
 
 /** 12 unpredictable characters. node:crypto is loaded only here: bt trace, which writes in place, starts ~5 ms sooner without it. */
 function randomName(): string {
@@ -143,9 +147,15 @@ export interface OutputOptions {
   readExisting?: boolean;
   /** What the file is, for messages ("log", "graph"). */
   what?: string;
+  /**
+   * Atomic outputs: an existing regular file with something in it is
+   * replaced only if it is of this kind (log/replace.ts), else refused
+   * (LogError E_REPLACE) before anything is written.
+   */
+  replace?: ReplaceRule;
 }
 
-const { O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
+const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
 const O_CLOEXEC_ = (fs.constants as Record<string, number>).O_CLOEXEC ?? 0o2000000;
 
 function fail(file: string, what: string, why: string, err?: unknown): never {
@@ -211,6 +221,29 @@ function refuseExisting(file: string, what: string, st: fs.Stats, owner: Owner):
   }
   // a kernel setting or status: never truncated or chmod'ed for a log (a write would fail after that)
   if (onPseudoFs(file)) fail(file, what, 'it is a kernel pseudo-file (/proc, /sys): choose a file on a real file system');
+}
+
+/**
+ * Refuses to replace the regular file `final` (the path given: `file`;
+ * `st`: what was checked at it) unless `rule` accepts what it holds. It is
+ * read as the user: a file the user cannot read is refused too.
+ */
+function refuseOtherKind(final: string, file: string, what: string, st: fs.Stats, owner: Owner, rule: ReplaceRule): void {
+  if (rule.force || st.size === 0) return;
+  let fd: number;
+  try {
+    fd = asUser(owner, () => fs.openSync(final, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC_));
+  } catch (err) {
+    if (fsCode(err) === 'ENOENT') return; // gone meanwhile: nothing is replaced
+    fail(file, what, `it cannot be read to tell what it holds (${describeFsError(err)}): remove it, choose another path or pass --force`, err);
+  }
+  try {
+    const now = fs.fstatSync(fd);
+    if (!now.isFile() || now.dev !== st.dev || now.ino !== st.ino) fail(file, what, 'it keeps changing under bt');
+    checkReplace(fd, file, rule);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /**
@@ -482,6 +515,7 @@ export function openOutputAtomic(file: string, opts: OutputOptions = {}): Output
       if (!resolved || resolved.dev !== target.dev || resolved.ino !== target.ino) {
         fail(file, what, 'it is a symbolic link whose target changed while bt resolved it: give the real path');
       }
+      if (opts.replace) refuseOtherKind(final, file, what, resolved, owner, opts.replace);
     } else {
       fail(file, what, 'it is a symbolic link: bt does not write through links it or you do not own; remove it or give the real path');
     }
@@ -489,6 +523,7 @@ export function openOutputAtomic(file: string, opts: OutputOptions = {}): Output
     return openSpecial(file, what, owner);
   } else if (st) {
     refuseExisting(file, what, st, owner);
+    if (opts.replace) refuseOtherKind(final, file, what, st, owner, opts.replace);
   }
   const dir = path.dirname(final);
   let tmp = '';
@@ -559,7 +594,7 @@ export interface OutputDirOptions {
   notReplaceable?: string;
 }
 
-const { O_RDONLY, O_DIRECTORY } = fs.constants;
+const { O_DIRECTORY } = fs.constants;
 
 /**
  * Checks what is at `dir` now: nothing, an empty directory of the user, or

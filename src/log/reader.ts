@@ -111,6 +111,15 @@ export class LogReader {
     }
   }
 
+  /**
+   * The header of the log open on `fd` (read from its start; `fd` stays open
+   * and the caller's): what a log is without reading it (log/replace.ts).
+   * Throws as open does.
+   */
+  static headerOf(fd: number, path = ''): LogHeader {
+    return new LogReader(path, fd).header;
+  }
+
   /** True iff the iteration read a trailer and nothing was torn. */
   get complete(): boolean {
     return this.trailer !== undefined && this.torn === undefined;

@@ -49,6 +49,8 @@ export interface NormalizeOptions {
   tmpDir?: string;
   /** Keep every warning (--warnings all), not only the first of each kind. */
   allWarnings?: boolean;
+  /** bt normalize --force: replace an existing output that is not a normalized log (log/replace.ts). */
+  force?: boolean;
   /** This machine's realpath, for the directory links PWDs reveal (aliases.ts; default: when the log was traced here; null: none). */
   realpath?: Realpath | null;
 }
@@ -439,6 +441,8 @@ export function normalizeFile(inPath: string, outPath: string, opts: NormalizeOp
   const owner = invokingUser();
   // stdout, a device or a FIFO is written once, at the end: an attempt may start over
   const inPlace = isInPlaceOutput(outPath, owner);
+  // an earlier normalized log is replaced; a raw log or any other file only with --force
+  const replace = { kind: 'normalized-log', command: 'bt normalize', force: opts.force } as const;
   let privateDir: string | undefined;
   let writer: PassThroughWriter | undefined;
   let done = false;
@@ -476,7 +480,7 @@ export function normalizeFile(inPath: string, outPath: string, opts: NormalizeOp
       () => {
         const out = privateDir
           ? openOutputInPlace(path.join(privateDir, 'out.trace'))
-          : openOutputAtomic(outPath, { owner, what: 'normalized log' });
+          : openOutputAtomic(outPath, { owner, what: 'normalized log', replace });
         writer = new PassThroughWriter(LogWriter.onOutput(out, header));
         const w = writer;
         return { write: (r) => w.write(r), writeRaw: (r, e) => w.writeRaw(r, e), abort: () => w.abort() };
@@ -485,7 +489,7 @@ export function normalizeFile(inPath: string, outPath: string, opts: NormalizeOp
       { input: inputName(inPath), output: outPath === '-' ? 'stdout' : outPath },
     ));
     staged(() => (writer as PassThroughWriter | undefined)?.close(normalizedTrailer(res.trailer, res.summary.lostByReason)));
-    if (privateDir) copyOut(path.join(privateDir, 'out.trace'), openOutputAtomic(outPath, { owner, what: 'normalized log' }));
+    if (privateDir) copyOut(path.join(privateDir, 'out.trace'), openOutputAtomic(outPath, { owner, what: 'normalized log', replace }));
     done = true;
     return res.summary;
   } finally {

@@ -24,6 +24,7 @@ import type { LogHeader } from '../log/schema.js';
 import type { Bindings } from './chunk.js';
 import { Feed } from './feed.js';
 import { nearestNames } from '../model/nearest.js';
+import type { JobOptions } from '../model/index.js';
 import { buildId, chunkColumns, filePathsSql, KIND_NAMES_SQL, lit, LogPass, modelSource, tableSelect, TABLES, type RowSource, type TableName } from './tables.js';
 
 export { buildId, TABLES, type TableName } from './tables.js';
@@ -218,9 +219,11 @@ export class BuildDb {
     private readonly bindings: Bindings,
     /** DuckDB's return type of a statement that returns rows (not CREATE, SET, INSERT, COPY). */
     private readonly queryResult: number,
+    /** --driver: the jobs of the logs' models (model/jobs.ts). */
+    private readonly jobOptions: JobOptions = {},
   ) {}
 
-  static async open(sources: Source[]): Promise<BuildDb> {
+  static async open(sources: Source[], jobs: JobOptions = {}): Promise<BuildDb> {
     if (workingDir() === undefined) {
       // DuckDB asks for it when it starts (getcwd), and fails with "Could not get working directory!"
       throw new SqlError('E_CWD', `DuckDB cannot run here: it needs the name of the working directory, which ${unnamedWorkingDir()}; run bt from another directory, with absolute paths`);
@@ -229,7 +232,7 @@ export class BuildDb {
     const api = await importExternal<NodeApi>('@duckdb/node-api');
     const bindings = (await importExternal<{ default: Bindings }>('@duckdb/node-bindings')).default;
     const instance = await api.DuckDBInstance.create(':memory:');
-    const db = new BuildDb(await instance.connect(), instance, sources, bindings, api.ResultReturnType.QUERY_RESULT);
+    const db = new BuildDb(await instance.connect(), instance, sources, bindings, api.ResultReturnType.QUERY_RESULT, jobs);
     db.registerRows(api);
     return db;
   }
@@ -358,7 +361,7 @@ export class BuildDb {
     const header = r.header;
     r.close();
     const modelTables = tables.filter((t): t is Exclude<TableName, 'events'> => t !== 'events');
-    const pass = new LogPass(log, { model: modelTables.length > 0 });
+    const pass = new LogPass(log, { model: modelTables.length > 0, jobs: this.jobOptions });
     if (tables.includes('events')) rows.push(['events', await this.stage(pass, i, header, sink)]);
     if (!modelTables.length) {
       this.noteDamage(log, pass);
@@ -529,8 +532,8 @@ export class BuildDb {
 }
 
 /** Opens the sources (logs and Parquet directories, told apart by classify), or says clearly which one is not a log. */
-export function openBuildDb(inputs: readonly string[]): Promise<BuildDb> {
-  return openSources(classify(inputs));
+export function openBuildDb(inputs: readonly string[], jobs: JobOptions = {}): Promise<BuildDb> {
+  return openSources(classify(inputs), jobs);
 }
 
 /**
@@ -539,7 +542,7 @@ export function openBuildDb(inputs: readonly string[]): Promise<BuildDb> {
  * as every other command that reads a log tells it (LogReader.open:
  * `cannot open …: no such file or directory (ENOENT); check the path`).
  */
-export async function openSources(sources: Source[]): Promise<BuildDb> {
+export async function openSources(sources: Source[], jobs: JobOptions = {}): Promise<BuildDb> {
   for (const s of sources) {
     if (s.kind !== 'log') continue;
     try {
@@ -549,5 +552,5 @@ export async function openSources(sources: Source[]): Promise<BuildDb> {
       throw err;
     }
   }
-  return BuildDb.open(sources);
+  return BuildDb.open(sources, jobs);
 }

@@ -22,7 +22,7 @@ import type { Damage } from '../log/check.js';
 import crypto from 'node:crypto';
 import { DISPLAY_TYPES, FILE_TYPE_NAMES } from '../log/dump.js';
 import type { LogHeader, LogRecord } from '../log/schema.js';
-import { Build, failed, failedProbeRoot, KIND_NAMES, kindBit, ModelBuilder, normalized, programName, type Job } from '../model/index.js';
+import { Build, failed, failedProbeRoot, KIND_NAMES, kindBit, ModelBuilder, normalized, programName, type Job, type JobOptions } from '../model/index.js';
 import { OPS } from '../ops/table.js';
 import { shellJoin } from '../present/format.js';
 import { linkInputs, pathNoiseOf } from '../answers/groups.js';
@@ -333,7 +333,11 @@ export class LogPass implements RowSource {
   private at = 0;
   private readonly mb?: ModelBuilder;
 
-  constructor(log: string, opts: { model: boolean }) {
+  private readonly jobs: JobOptions;
+
+  /** opts.jobs: --driver, for the model's jobs. */
+  constructor(log: string, opts: { model: boolean; jobs?: JobOptions }) {
+    this.jobs = opts.jobs ?? {};
     this.stream = normalized(log);
     this.batches = this.stream.batches();
     this.mb = opts.model ? new ModelBuilder(this.stream.header) : undefined;
@@ -370,6 +374,6 @@ export class LogPass implements RowSource {
     while (this.at < this.batch.length) this.mb.add(this.batch[this.at++]);
     for (let n = this.batches.next(); !n.done; n = this.batches.next()) for (const r of n.value) this.mb.add(r);
     this.done = true;
-    return new Build(this.mb.finish({ incomplete: !this.stream.complete, live: this.stream.live, trailer: this.stream.trailer }));
+    return new Build(this.mb.finish({ incomplete: !this.stream.complete, live: this.stream.live, trailer: this.stream.trailer }), this.jobs);
   }
 }

@@ -47,13 +47,14 @@ export function staticPage(build: Build, opts: { title?: string; maxBytes?: numb
  * (src/log/output.ts), like bt graph -o: as the invoking user, to an
  * O_EXCL temporary renamed into place by commit(); a planted link (to
  * anything: a FIFO, a device), another user's file or FIFO in a shared
- * directory, or a hard-linked file is refused; '-' (stdout), a character
+ * directory, a hard-linked file, or a file with something in it that is
+ * not an HTML page (log/replace.ts; force: replaced anyway) is refused; '-' (stdout), a character
  * device or a FIFO is written in place. bt view opens it before it reads
  * the log, so that an output it cannot write is said at once. The output
  * module's refusals are its one-line LogError (E_OUTPUT).
  */
-export function openStaticPage(file: string, owner: Owner = invokingUser()): OutputFile {
-  return openOutputAtomic(file, { owner, mode: 0o644, what: 'page' });
+export function openStaticPage(file: string, owner: Owner = invokingUser(), force = false): OutputFile {
+  return openOutputAtomic(file, { owner, mode: 0o644, what: 'page', replace: { kind: 'html', command: 'bt view', force } });
 }
 
 /**

@@ -151,14 +151,20 @@ ebpfTest('the command is resolved as the sudo user: a hidden file and a missing 
   assert.equal(ofType(loadLog(d).records, 'exec')[0]!.exec.uid, 0);
 });
 
-ebpfTest('-o never replaces a file that is not a bt log, nor takes an option for a name; bt failing to trace exits 125, not 1', async () => {
+ebpfTest('-o never replaces a file that is not a bt log (unless --force), nor takes an option for a name; bt failing to trace exits 125, not 1', async () => {
   const dir = tmpdir();
   const src = path.join(dir, 'main.c');
   fs.writeFileSync(src, 'int main(void) { return 0; }\n');
   const r = await bt(['trace', '-q', '-o', src, '--', 'true']);
   assert.equal(r.code, 125, r.stderr);
-  assert.equal(r.stderr, `bt: cannot write the log ${src}: it exists and is not a bt log (remove it first, or choose another name)`);
+  assert.equal(r.stderr, `bt trace: refusing to replace ${src}: it is not a bt log (it looks like text); pass --force to replace it`);
   assert.equal(fs.readFileSync(src, 'utf8'), 'int main(void) { return 0; }\n');
+  // --force replaces it
+  const note = path.join(dir, 'note.txt');
+  fs.writeFileSync(note, 'keep?\n');
+  const forced = await bt(['trace', '-q', '--force', '-o', note, '--', 'true']);
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.ok(loadLog(note).complete);
   // an old log, even one cut short, and an empty file are replaced
   const old = path.join(dir, 'old.trace');
   assert.equal((await bt(['trace', '-q', '-o', old, '--', 'true'])).code, 0);

@@ -65,7 +65,9 @@ describe('what is not a log taken by an option', () => {
 
   it('an output option naming a log is the output, not the log misplaced (-o, --html)', async () => {
     oneLineError(await bt(['normalize', '-o', 'g.trace'], { cwd: dir }), /^bt: cannot open build\.trace: no such file or directory \(ENOENT\); check the path$/);
-    oneLineError(await bt(['graph', '-f', 'dot', '-o', 'g.trace'], { cwd: dir }), /^bt: cannot open build\.trace: no such file or directory \(ENOENT\); check the path$/);
+    // (without --force, bt graph refuses to replace the raw log g.trace at all: test/cli/replace.test.ts)
+    oneLineError(await bt(['graph', '-f', 'dot', '--force', '-o', 'g.trace'], { cwd: dir }), /^bt: cannot open build\.trace: no such file or directory \(ENOENT\); check the path$/);
+    oneLineError(await bt(['graph', '-f', 'dot', '-o', 'g.trace'], { cwd: dir }), /^bt graph: refusing to replace g\.trace: it is a raw bt log/);
   });
 
   it('the log given, or a build.trace here: the option keeps its value and the command runs', async () => {

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { bt, REPO, tmpdir } from '../helpers/trace.js';
+import { cBuildTrace } from '../normalize/synth.js';
 
 const dir = tmpdir('bt-usage-');
 
@@ -28,8 +29,8 @@ test('a missing argument: one line naming the help to read, exit 2', async () =>
 });
 
 test('an unknown option or command, with commander\'s suggestion in the same line, exit 2', async () => {
-  await usageError(['graph', '--bogus'], "bt: unknown option '--bogus' (did you mean --focus?): see bt graph --help");
-  await usageError(['trace', '--bogus', '--', 'true'], "bt: unknown option '--bogus': see bt trace --help");
+  await usageError(['graph', '--bogus'], "bt graph: unknown option '--bogus' (did you mean --focus?): see bt graph --help");
+  await usageError(['trace', '--bogus', '--', 'true'], "bt trace: unknown option '--bogus': see bt trace --help");
   await usageError(['--bogus'], "bt: unknown option '--bogus': see bt --help");
   await usageError(['grph'], "bt: unknown command 'grph' (did you mean graph?): see bt --help");
   await usageError(['nosuch'], "bt: unknown command 'nosuch': see bt --help");
@@ -68,4 +69,13 @@ test('--window is checked alike by every command that has it: one line, exit 2',
       await usageError([...command, 'x.trace', `--window=${bad}`], `bt: invalid window "${bad}": give a positive number of ms`);
     }
   }
+});
+
+test('bt sql with a log where the query goes: one line naming the order, exit 2', async () => {
+  const log = cBuildTrace(['a']).write(path.join(dir, 'order.trace'));
+  await usageError(
+    ['sql', log, 'SELECT count(*) FROM jobs'],
+    `bt sql: ${log} is a log, not a query: give the query first, then the logs (bt sql QUERY LOG...)`,
+  );
+  await usageError(['sql', dir, log], `bt sql: ${dir} is a directory, not a query: give the query first, then the logs (bt sql QUERY LOG...)`);
 });
