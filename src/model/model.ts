@@ -25,6 +25,7 @@ import type { BuildFile, BuildModel, FileAccess, FileLink, Process } from './typ
 import { buildEndOf, outlivedOf, outlivedProcs, setAsideAfterBuild } from './outlived.js';
 import { markMadeOutside, type Appeared } from './outside.js';
 import { plainWriteOpen, UnchangedWrites } from './unchanged.js';
+import { markChecksums } from './inspectors.js';
 
 /** st_mode >> 12 of a symbolic link (Lookup.ftype). */
 const S_IFLNK_TYPE = 0o12;
@@ -525,6 +526,7 @@ export class ModelBuilder {
     for (const p of processes) if (!p.end && !left.has(p.proc)) notExited++;
     for (const p of processes) if (!p.end) p.end = Math.max(p.start, endTs);
     if (this.unchanged.any) this.unchanged.settle(this.procs, this.files);
+    markChecksums(processes, this.files);
     const buildEndTs = buildEndOf(processes, outlived, endTs);
     setAsideAfterBuild(processes, this.files, outlived, buildEndTs);
     markMadeOutside(this.files, this.appeared, this.header, startTs, endTs);
