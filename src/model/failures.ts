@@ -191,8 +191,10 @@ function findProbes(model: BuildModel): ReadonlySet<number> {
   return out;
 }
 
-/** make's options that take the next word as their value when given alone (`-C DIR`, `-f FILE`, …). */
-const MAKE_VALUE_OPTIONS = 'CfIoWlj';
+/** make's options whose value is the rest of the word, or the next word when given alone (`-C DIR`, `-f FILE`, `-E TEXT`, …). */
+const MAKE_VALUE_OPTIONS = 'CfIoWE';
+/** make's options whose value is optional: the rest of the word only (`-j4`, `-Oline`). */
+const MAKE_OPTIONAL_VALUE = 'jlO';
 
 /** make's long options that run no recipe: print them (`--dry-run`), or only say whether the target is up to date. */
 const MAKE_NO_RECIPES = new Set(['--just-print', '--dry-run', '--recon', '--question']);
@@ -214,8 +216,9 @@ export function dryRun(p: Pick<Process, 'argv' | 'exe' | 'pid' | 'env'>): boolea
     for (let k = 1; k < a.length; k++) {
       const c = a[k];
       if (c === 'n' || c === 'q') return true;
+      if (MAKE_OPTIONAL_VALUE.includes(c)) break;
       if (MAKE_VALUE_OPTIONS.includes(c)) {
-        if (k === a.length - 1 && c !== 'j' && c !== 'l') i++; // the value is the next word (-j and -l take theirs optionally)
+        if (k === a.length - 1) i++; // the value is the next word
         break;
       }
     }

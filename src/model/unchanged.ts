@@ -37,8 +37,6 @@ interface Seen {
 export class UnchangedWrites {
   /** Per access with only plain write opens: the mtime and size its first one found. */
   private readonly pending = new Map<FileAccess, Seen>();
-  /** Accesses that wrote otherwise: never set aside. */
-  private readonly spoiled = new Set<FileAccess>();
   /** Per file with a pending access: the mtimes found from its first plain write open on. */
   private readonly seen = new Map<number, Seen[]>();
 
@@ -48,14 +46,12 @@ export class UnchangedWrites {
    * write (`found` undefined).
    */
   wrote(a: FileAccess, had: number, found?: Seen): void {
-    if (this.spoiled.has(a)) return;
-    const p = this.pending.get(a);
-    if (!found || (!p && had & WRITES)) {
+    // another write: never set aside (a later plain open finds `had` with write kinds)
+    if (!found) {
       this.pending.delete(a);
-      this.spoiled.add(a);
       return;
     }
-    if (p) return;
+    if (this.pending.has(a) || had & WRITES) return;
     this.pending.set(a, found);
     if (!this.seen.has(a.file)) this.seen.set(a.file, []);
   }

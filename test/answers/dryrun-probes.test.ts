@@ -26,6 +26,8 @@ test('dryRun: make with -n or -q, alone, in a cluster or in MAKEFLAGS; not an op
   assert.equal(dryRun(proc(['make', '-C', 'n', 'all'])), false);
   assert.equal(dryRun(proc(['make', '-Cn', 'all'])), false);
   assert.equal(dryRun(proc(['make', '-f', 'rules.mk', '-j2', 'n'])), false);
+  assert.equal(dryRun(proc(['make', '-Oline', '-j', '4', 'all'])), false);
+  assert.equal(dryRun(proc(['make', '-E', 'n:=1', '-sn'])), true);
   assert.equal(dryRun(proc(['make', 'all'], ['MAKEFLAGS=-- n=1'])), false);
   assert.equal(dryRun(proc(['make', '--', '-n'])), false);
   assert.equal(dryRun({ argv: ['ninja', '-n'], exe: '/usr/bin/ninja', pid: 1, env: [] }), false);
