@@ -175,6 +175,14 @@ export interface Summary {
    * work may have been done there. `server`, `evidence`, `advice`.
    */
   servers: ServerHint[];
+  /**
+   * One job that holds more than 90% of the build's processes and time
+   * (coarseJob): its root, its share of the processes, and the program
+   * that started its processes (the first of its process tree with more
+   * than one child), which may be a build driver bt does not know
+   * (`--driver NAME`); null otherwise, and with a filter.
+   */
+  coarse_job: { proc: number; share: number; program: string } | null;
   /** Failed lookups per directory (distinct paths), most first. */
   probes: Array<{ dir: string; count: number }>;
   probe_count: number;
@@ -256,6 +264,30 @@ function cachesIn(build: Build, ids: readonly number[]): Summary['caches'] {
   }
   const sorted = (l: string[]) => l.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return [...by].map(([g, files]) => ({ name: g.name, what: g.what, files: sorted(files), ...(g.shared ? { shared: g.shared } : {}) })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Share of the processes and of the time above which one job is too coarse an answer (Summary.coarse_job). */
+const COARSE_SHARE = 0.9;
+/** Builds with fewer processes get no such hint. */
+const COARSE_MIN_PROCESSES = 20;
+
+/**
+ * The job holding more than COARSE_SHARE of the build's processes and
+ * time, with the program that started its work: from the job's root down
+ * through processes with one child (`sh -c`, `fakeroot`), the first with
+ * more; null when there is none, or it starts one process after another
+ * only through one child.
+ */
+function coarseJob(build: Build, units: readonly Job[]): Summary['coarse_job'] {
+  const total = build.model.processes.length;
+  const span = build.durationNs;
+  if (total < COARSE_MIN_PROCESSES || span <= 0) return null;
+  const job = units.find((j) => j.procs.length > COARSE_SHARE * total && j.end - j.start > COARSE_SHARE * span);
+  if (!job) return null;
+  let p = build.process(job.proc);
+  while (p && p.children.length === 1) p = build.process(p.children[0]);
+  if (!p || p.children.length < 2) return null;
+  return { proc: job.proc, share: job.procs.length / total, program: programName(p) };
 }
 
 function jobEntry(build: Build, job: Job): SummaryJob {
@@ -628,6 +660,7 @@ export function summarize(build: Build, opts: SummaryOptions = {}): Summary {
     ccache: ccacheCounts(build, jobs),
     made_outside: paths(byPath(build, listed(groups.outside))),
     servers: buildServers(model),
+    coarse_job: keep ? null : coarseJob(build, units),
     probes: probesByDir(build, probes),
     probe_count: probes.length,
     critical_path: chain.map(({ job, time }) => ({ ...jobEntry(build, job), duration_ms: toMs(time) })),

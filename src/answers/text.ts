@@ -4,7 +4,7 @@
  * `absolute` (present/format.ts pathShower); the JSON keeps them absolute.
  */
 import type { PackageUse } from './packages.js';
-import { commandLine, count, counted, displayPath, endedText, exitStatus, firstOf, formatDuration, pathShower, plural, showDirName } from '../present/format.js';
+import { commandLine, count, counted, displayPath, endedText, exitStatus, firstOf, formatDuration, pathShower, percent, plural, showDirName } from '../present/format.js';
 import { dirName } from '../normalize/paths.js';
 import { foldDirs, isBookkeeping } from '../present/fold.js';
 import { commandIn } from '../present/label.js';
@@ -317,7 +317,13 @@ function outsideNotes(show: Show, s: Summary): string[] {
     out.push(`note: ${counted(n, 'file')} ${were} made during the build by processes outside the trace (a build server?): ${shown.map(show).join(', ')}${more ? `, ${more}` : ''}${advice}`);
   }
   for (const h of s.servers) out.push(`note: ${serverNote(h)}`);
+  if (s.coarse_job) out.push(`note: ${coarseNote(s.coarse_job)}`);
   return out;
+}
+
+/** The hint when one job holds nearly the whole build (Summary.coarse_job). */
+function coarseNote(c: NonNullable<Summary['coarse_job']>): string {
+  return `one job holds ${percent(c.share)} of the build's processes: if ${c.program} drives the build, pass --driver ${c.program}`;
 }
 
 /** Paths in their order, those shown relative (the tree's) before the absolute ones: a list sorted by absolute path would put the tree's between /lib and /usr. */

@@ -259,7 +259,7 @@ function jobUses(build: Build, f: BuildFile, skip: (f: BuildFile, a: FileAccess)
  * bookkeeping, jobUses), or looked for it and did not find it.
  */
 function lookOf(kinds: number): 'read' | 'exec' | 'list' | 'stat' | 'probe' {
-  if (kinds & (Kind.READ | Kind.LINK_FROM)) return 'read';
+  if (kinds & (Kind.READ | Kind.LINK_FROM | Kind.CHECKSUM)) return 'read';
   if (kinds & Kind.EXEC) return 'exec';
   if (kinds & Kind.LIST) return 'list';
   if (kinds & Kind.STAT) return 'stat';

@@ -43,13 +43,70 @@ export function wordDiff(ops: readonly ArgOp[]): string {
 }
 
 /**
+ * An argument diff with its moves apart: the removed and added words the
+ * other side does not have (as many times as it has them fewer), in
+ * order; how many removed words the other side has elsewhere (`moved`);
+ * and how many arguments the first argv has (argv[0] apart).
+ */
+function netChange(ops: readonly ArgOp[]): { net: ArgOp[]; moved: number; args: number } {
+  const tally = new Map<string, { minus: number; plus: number }>();
+  for (const o of ops) {
+    if (o.op === '=') continue;
+    const t = tally.get(o.arg) ?? { minus: 0, plus: 0 };
+    if (o.op === '-') t.minus++;
+    else t.plus++;
+    tally.set(o.arg, t);
+  }
+  // per word, min(removed, added) of its removals and additions are moves: the first ones of each
+  const skipped = new Map<string, { minus: number; plus: number }>();
+  const net: ArgOp[] = [];
+  let moved = 0;
+  for (const o of ops) {
+    if (o.op === '=') continue;
+    const t = tally.get(o.arg)!;
+    const both = Math.min(t.minus, t.plus);
+    const k = skipped.get(o.arg) ?? { minus: 0, plus: 0 };
+    skipped.set(o.arg, k);
+    const side = o.op === '-' ? 'minus' : 'plus';
+    if (k[side] < both) {
+      k[side]++;
+      if (o.op === '-') moved++;
+    } else net.push(o);
+  }
+  return { net, moved, args: Math.max(0, ops.filter((o) => o.op !== '+').length - 1) };
+}
+
+/** The program's name of an argument diff: its first word when kept. */
+function programOf(ops: readonly ArgOp[]): string {
+  return ops[0]?.op === '=' ? quoteArg(ops[0].arg) : '';
+}
+
+/**
+ * An argument diff that moved words, as its net change: `autom4te (same
+ * 212 arguments, reordered)` when no word was added or removed; else the
+ * program's name, the words added and removed only, and how many others
+ * moved. Undefined when no word moved.
+ */
+function reorderedDiff(ops: readonly ArgOp[]): string | undefined {
+  const { net, moved, args } = netChange(ops);
+  if (!moved) return undefined;
+  const name = programOf(ops);
+  if (!net.length) return `${name}${name ? ' ' : ''}(same ${counted(args, 'argument')}, reordered)`;
+  return `${[name, wordDiff(net)].filter(Boolean).join(' ')} (${counted(moved, 'other argument')} reordered)`;
+}
+
+/**
  * wordDiff shortened when longer than LONG_DIFF characters: the program's
  * name, the changes and CONTEXT kept words on each side of each; each run
- * of other kept words is one `…`.
+ * of other kept words is one `…`. Arguments that only moved are not
+ * listed (reorderedDiff): the same arguments in another order are said to
+ * be, a long diff that moved some lists the added and removed ones only.
  */
 export function shortDiff(ops: readonly ArgOp[]): string {
   const words = diffWords(ops);
   const full = words.map((w) => w.text).join(' ');
+  const reordered = reorderedDiff(ops);
+  if (reordered && (full.length > LONG_DIFF || !netChange(ops).net.length)) return reordered;
   if (full.length <= LONG_DIFF) return full;
   const keep = words.map((w, i) => i === 0 || w.changed);
   words.forEach((w, i) => {
@@ -70,9 +127,12 @@ interface Line {
   commands: number;
 }
 
-/** The edit of an argument diff, its changed words only: `[--O2-] {+-O0+}`. */
+/** The edit of an argument diff, its changed words only: `[--O2-] {+-O0+}`; moved words apart (`(same 212 arguments, reordered)`). */
 function edit(ops: readonly ArgOp[]): string {
-  return wordDiff(ops.filter((o) => o.op !== '='));
+  const { net, moved, args } = netChange(ops);
+  if (!moved) return wordDiff(ops.filter((o) => o.op !== '='));
+  if (!net.length) return `(same ${counted(args, 'argument')}, reordered)`;
+  return `${wordDiff(net)} (${counted(moved, 'other argument')} reordered)`;
 }
 
 /**

@@ -47,6 +47,7 @@ import { configureStepOf } from '../answers/phases.js';
 import { COMPILER_INTERNAL, isCompilerName, SOURCE_EXT, WITH_VALUE } from '../model/toolargs.js';
 import { baseName, isPseudoPath, normalizeAbs } from '../normalize/paths.js';
 import { describeFsError } from '../log/io.js';
+import { count } from '../present/format.js';
 
 export interface CompileCommand {
   directory: string;
@@ -303,8 +304,9 @@ export function compileCommands(build: Build, opts: CompileCommandsOptions = {})
   // By file, in the order of each file's first compile: those that write an output, then -fsyntax-only ones.
   const byFile = new Map<string, { real: CompileCommand[]; syntax: CompileCommand[] }>();
   const unread = new Map<string, { why: string; n: number }>();
-  /** Probe compiles left out: their keys (one per distinct command), the names of their sources (as the note shows them), and why. */
+  /** Probe compiles left out: their keys (one per distinct command), the compiler runs they stand for, the names of their sources (as the note shows them), and why. */
   const probes = new Set<string>();
+  const probeRuns = new Set<number>();
   const probed = new Set<string>();
   const whys = new Set<ProbeWhy>();
   /** The compiler commands (by the program's name as run, how many times), for the note of an empty database. */
@@ -338,6 +340,7 @@ export function compileCommands(build: Build, opts: CompileCommandsOptions = {})
       const why = opts.probes ? undefined : probeOf(build, p.proc, e);
       if (why) {
         probes.add(key);
+        probeRuns.add(p.proc);
         probed.add(isPseudoPath(e.file) ? e.file : baseName(e.file));
         whys.add(why);
         continue;
@@ -354,10 +357,12 @@ export function compileCommands(build: Build, opts: CompileCommandsOptions = {})
   }
   if (probes.size) {
     const n = probes.size === 1 ? '1 probe compile' : `${probes.size} probe compiles`;
+    // the same command run again is one entry: configure's 252 runs of `gcc -c conftest.c` are a few compiles
+    const runs = probeRuns.size > probes.size ? `${count(probeRuns.size)} compiler runs; ` : '';
     const names = `${[...probed].slice(0, 2).join(', ')}${probed.size > 2 ? ', …' : ''}`;
     const why = (Object.keys(PROBE_WHY) as ProbeWhy[]).filter((w) => whys.has(w)).map((w) => PROBE_WHY[w]);
     const whyText = why.length > 1 ? `${why.slice(0, -1).join(', ')} or ${why[why.length - 1]}` : why[0];
-    opts.onNote?.(`left out ${n} (${names}: ${whyText}): --probes keeps them`);
+    opts.onNote?.(`left out ${n} (${runs}${names}: ${whyText}): --probes keeps them`);
   }
   if (!byFile.size && !probes.size && !opts.procs) opts.onNote?.(emptyWhy(build, ran));
   return [...byFile.values()].flatMap((f) => [...f.real, ...f.syntax]);

@@ -16,7 +16,12 @@
  *   - the build succeeded: the trailer's exit status is 0 (a live or torn
  *     log's outcome is unknown: no probes there);
  *   - its driver, the process that started it (go, make, configure's
- *     shell), exited 0: the failure did not stop it; or its driver failed
+ *     shell), exited 0: the failure did not stop it; or its driver is a
+ *     make that runs no recipe (dryRun: `make -n`, `make -q`), whose
+ *     children are the `$(shell …)` calls it makes while it parses the
+ *     makefiles, whatever its own status (dh_auto_test asks `make -n test`
+ *     whether a target exists: make exits 2, the question is answered);
+ *     or its driver failed
  *     but ran a scratch build (scratchDriver): CMake's try-compile runs
  *     `ninja cmTC_xxxxx` (or make) in CMakeScratch/TryCompile-* and
  *     removes the directory; the failed drivers up to one that exited 0
@@ -49,6 +54,7 @@
 import type { Job } from './jobs.js';
 import { keptWalk } from './kept.js';
 import { subtree } from './subtree.js';
+import { programName } from './program.js';
 import { failed, type BuildFile, type BuildModel, type Process } from './types.js';
 
 type Lookup = (proc: number) => Process | undefined;
@@ -163,7 +169,8 @@ function findProbes(model: BuildModel): ReadonlySet<number> {
   const candidates = new Map<Process, Process | undefined>();
   for (const p of model.processes) {
     if (!failedRoot(p)) continue;
-    if (succeeded(byProc.get(p.parent))) candidates.set(p, undefined);
+    const driver = byProc.get(p.parent);
+    if (succeeded(driver) || (driver && dryRun(driver))) candidates.set(p, undefined);
     else {
       const top = scratch(p);
       if (top) candidates.set(p, top);
@@ -182,6 +189,42 @@ function findProbes(model: BuildModel): ReadonlySet<number> {
     if (barren(jobs, under.filter((q) => !q.job))) out.add(p.proc);
   }
   return out;
+}
+
+/** make's options whose value is the rest of the word, or the next word when given alone (`-C DIR`, `-f FILE`, `-E TEXT`, …). */
+const MAKE_VALUE_OPTIONS = 'CfIoWE';
+/** make's options whose value is optional: the rest of the word only (`-j4`, `-Oline`). */
+const MAKE_OPTIONAL_VALUE = 'jlO';
+
+/** make's long options that run no recipe: print them (`--dry-run`), or only say whether the target is up to date. */
+const MAKE_NO_RECIPES = new Set(['--just-print', '--dry-run', '--recon', '--question']);
+
+/**
+ * True if `p` is a make that runs no recipe: `-n` or `-q` among its
+ * options (alone or in a cluster: `-sn`), or in MAKEFLAGS' first word (a
+ * sub-make of one: `ns`). Its children are then the `$(shell …)` calls of
+ * its parse (and `+` or `$(MAKE)` lines, which make runs even then).
+ */
+export function dryRun(p: Pick<Process, 'argv' | 'exe' | 'pid' | 'env'>): boolean {
+  const name = programName(p);
+  if (name !== 'make' && name !== 'gmake') return false;
+  for (let i = 1; i < p.argv.length; i++) {
+    const a = p.argv[i];
+    if (a === '--') break;
+    if (MAKE_NO_RECIPES.has(a)) return true;
+    if (!/^-[^-]/.test(a)) continue;
+    for (let k = 1; k < a.length; k++) {
+      const c = a[k];
+      if (c === 'n' || c === 'q') return true;
+      if (MAKE_OPTIONAL_VALUE.includes(c)) break;
+      if (MAKE_VALUE_OPTIONS.includes(c)) {
+        if (k === a.length - 1) i++; // the value is the next word
+        break;
+      }
+    }
+  }
+  const flags = p.env.find((e) => e.startsWith('MAKEFLAGS='))?.slice('MAKEFLAGS='.length).split(' ')[0] ?? '';
+  return !flags.startsWith('-') && !flags.includes('=') && /[nq]/.test(flags);
 }
 
 /**

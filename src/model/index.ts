@@ -28,7 +28,7 @@ export { Kind, KIND_NAMES, kindBit, kindNames, READS, USES, WRITES, type KindNam
 export { ModelBuilder } from './model.js';
 export { buildEndOf, endInBuild, outlivedOf, outlivedProcs, type Outlived } from './outlived.js';
 export { buildServers, madeOutside, OUTSIDE_ADVICE, serverNote, type ServerHint } from './outside.js';
-export { failedJobRoot, failedJobs, failedProbe, failedProbeRoot, failedProbes, innermostFailure } from './failures.js';
+export { dryRun, failedJobRoot, failedJobs, failedProbe, failedProbeRoot, failedProbes, innermostFailure } from './failures.js';
 export { FAILING_RESULTS, harnessReports, harnessResult, type HarnessOutcome, type TestResult } from './tests.js';
 export { failed, type BuildFile, type BuildModel, type ExecdProgram, type FileAccess, type FileLink, type Process } from './types.js';
 export { normalized, NormalizedLog } from './stream.js';

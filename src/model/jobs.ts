@@ -65,9 +65,10 @@ import type { BuildFile, BuildModel, FileAccess, FileLink, Process } from './typ
 
 /**
  * Programs that start jobs, by program name. `cmake` only as `cmake --build`;
- * `setuptools` names a Python process running setuptools (runsSetuptools).
+ * `setuptools` names a Python process running setuptools (runsSetuptools);
+ * `dh` is debhelper's sequencer (each dh_* command it runs is a job).
  */
-export const DEFAULT_DRIVERS: readonly string[] = ['make', 'gmake', 'ninja', 'samu', 'meson', 'cargo', 'go', 'scons', 'bazel', 'cmake', 'setuptools', 'ctest', 'node-gyp'];
+export const DEFAULT_DRIVERS: readonly string[] = ['make', 'gmake', 'ninja', 'samu', 'meson', 'cargo', 'go', 'scons', 'bazel', 'cmake', 'setuptools', 'ctest', 'node-gyp', 'dh'];
 
 /** Drivers that run tests, by program name: what they start are tests (JobIndex.tests), not jobs of the build. */
 const TEST_DRIVERS: ReadonlySet<string> = new Set(['ctest']);

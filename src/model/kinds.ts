@@ -19,6 +19,9 @@
  *   rename_from / rename_to   it was the source / destination of a rename
  *   link_from  it was the source of a hard link (the destination is the
  *             same file: its content came from this one)
+ *   checksum  its content was read only to checksum it (md5sum, sha256sum,
+ *             dpkg-genchanges of a .deb: inspectors.ts): no input of what
+ *             the job wrote, and a file the build made stays an output
  */
 export const Kind = {
   READ: 1,
@@ -35,6 +38,7 @@ export const Kind = {
   RENAME_FROM: 2048,
   RENAME_TO: 4096,
   LINK_FROM: 8192,
+  CHECKSUM: 16384,
 } as const;
 
 export type KindName = Lowercase<keyof typeof Kind>;
@@ -64,5 +68,5 @@ export const WRITES = Kind.WRITE | Kind.CREATE | Kind.TRUNCATE | Kind.RENAME_TO;
  * job's inputs are made of, and what provenance (deps, rdeps) follows.
  */
 export const READS = Kind.READ | Kind.EXEC | Kind.RENAME_FROM | Kind.LINK_FROM;
-/** The file's content or existence was used: read, run, hard-linked, or a successful lookup or listing. */
-export const USES = Kind.READ | Kind.EXEC | Kind.LINK_FROM | Kind.STAT | Kind.LIST;
+/** The file's content or existence was used: read, run, hard-linked, checksummed, or a successful lookup or listing. */
+export const USES = Kind.READ | Kind.EXEC | Kind.LINK_FROM | Kind.STAT | Kind.LIST | Kind.CHECKSUM;

@@ -25,6 +25,8 @@ import { Access as OpenAccess } from '../normalize/access.js';
 import type { BuildFile, BuildModel, FileAccess, FileLink, Process } from './types.js';
 import { buildEndOf, outlivedOf, outlivedProcs, setAsideAfterBuild } from './outlived.js';
 import { markMadeOutside, type Appeared } from './outside.js';
+import { plainWriteOpen, UnchangedWrites } from './unchanged.js';
+import { markChecksums } from './inspectors.js';
 
 /** st_mode >> 12 of a symbolic link (Lookup.ftype). */
 const S_IFLNK_TYPE = 0o12;
@@ -140,6 +142,8 @@ export class ModelBuilder {
   private execAt = new Float64Array(1024);
   private firstTs = Infinity;
   private lastTs = 0;
+  /** Plain write opens (O_WRONLY, no O_TRUNC: a lock?) and what later opens found of their files (unchanged.ts). */
+  private readonly unchanged = new UnchangedWrites();
 
   constructor(readonly header: LogHeader) {}
 
@@ -271,8 +275,11 @@ export class ModelBuilder {
     }
   }
 
-  /** Records that process `p` used `path` in the ways `kinds` at `ts`. */
-  private use(p: Process, path: string | undefined, kinds: number, ts: number): BuildFile | undefined {
+  /**
+   * Records that process `p` used `path` in the ways `kinds` at `ts`.
+   * `plain`: a plain write open (unchanged.ts) found the file with this mtime and size.
+   */
+  private use(p: Process, path: string | undefined, kinds: number, ts: number, plain?: { mtime: string; size?: number }): BuildFile | undefined {
     if (!path || path[0] !== '/') return undefined;
     const f = this.file(path);
     const st = this.state[f.id];
@@ -312,12 +319,14 @@ export class ModelBuilder {
       p.files.set(f.id, a);
       f.procs.push(a);
     }
+    const had = a.kinds;
     a.kinds |= kinds;
     a.last = ts;
     a.count++;
     if (kinds & WRITES) {
       if (a.firstWrite < 0) a.firstWrite = ts;
       a.lastWrite = ts;
+      this.unchanged.wrote(a, had, plain && { ts, ...plain });
     }
     return f;
   }
@@ -348,9 +357,11 @@ export class ModelBuilder {
     if (type === 'open') {
       // the bulk of every build: no Use objects on the way
       const acc = r.access ?? 0;
-      const f = this.use(p, r.abspath, openKinds(acc), ts);
-      if (f && acc & OpenAccess.WRITE && !(acc & OpenAccess.FAILED)) f.appendOnly = f.appendOnly !== false && (acc & (OpenAccess.APPEND | OpenAccess.TRUNCATE)) === OpenAccess.APPEND;
       const o = r.open!;
+      // a plain write open (a lock?) is a write until a later open or stat finds the file unchanged (unchanged.ts)
+      const plain = plainWriteOpen(acc) && (o.mtime || o.mtime_nsec) ? { mtime: mtimeKey(o.mtime ?? 0, o.mtime_nsec ?? 0), size: o.size } : undefined;
+      const f = this.use(p, r.abspath, openKinds(acc), ts, plain);
+      if (f && !plain && acc & OpenAccess.WRITE && !(acc & OpenAccess.FAILED)) f.appendOnly = f.appendOnly !== false && (acc & (OpenAccess.APPEND | OpenAccess.TRUNCATE)) === OpenAccess.APPEND;
       this.found(r.abspath, o.mtime ?? 0, o.mtime_nsec ?? 0, ts, o.size ?? 0);
       return;
     }
@@ -405,10 +416,11 @@ export class ModelBuilder {
   private found(path: string | undefined, sec: number, nsec: number, ts: number, size?: number): void {
     if (!path || path[0] !== '/' || (!sec && !nsec)) return;
     const f = this.file(path);
+    this.unchanged.found(f.id, ts, mtimeKey(sec, nsec), size);
     const ap = this.appeared.get(f.id);
     if (ap && ap.mtime === undefined) ap.mtime = { sec, nsec, ts };
     if (f.kinds & WRITES) return;
-    if (f.mtime === undefined) f.mtime = `${sec}.${String(nsec).padStart(9, '0')}`;
+    if (f.mtime === undefined) f.mtime = mtimeKey(sec, nsec);
     if (f.size === undefined && size !== undefined) f.size = size;
   }
 
@@ -532,6 +544,8 @@ export class ModelBuilder {
     let notExited = 0;
     for (const p of processes) if (!p.end && !left.has(p.proc)) notExited++;
     for (const p of processes) if (!p.end) p.end = Math.max(p.start, endTs);
+    if (this.unchanged.any) this.unchanged.settle(this.procs, this.files);
+    markChecksums(processes, this.files);
     const buildEndTs = buildEndOf(processes, outlived, endTs);
     setAsideAfterBuild(processes, this.files, outlived, buildEndTs);
     markMadeOutside(this.files, this.appeared, this.header, startTs, endTs);
@@ -553,6 +567,11 @@ export class ModelBuilder {
       buildEndTs,
     };
   }
+}
+
+/** An mtime as BuildFile.mtime spells it: "sec.nsec". */
+function mtimeKey(sec: number, nsec: number): string {
+  return `${sec}.${String(nsec).padStart(9, '0')}`;
 }
 
 function sameStrings(a: readonly string[], b: readonly string[]): boolean {

@@ -68,6 +68,11 @@ export function counted(n: number, one: string, many = `${one}s`): string {
   return `${count(n)} ${n === 1 ? one : many}`;
 }
 
+/** A share (0..1) as a whole percentage, rounded down: 0.976 -> "97%" (never "100%" for less than all). */
+export function percent(share: number): string {
+  return `${Math.floor(share * 100)}%`;
+}
+
 /** A number with thousands separators: 1234567 -> "1,234,567". */
 export function count(n: number): string {
   return n.toLocaleString('en-US');

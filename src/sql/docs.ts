@@ -52,7 +52,7 @@ export const COLUMN_NOTES: Record<TableName, Record<string, string>> = {
   },
   accesses: {
     job: 'the job of the process (jobs.job), 0 for a driver',
-    kind: 'list of read, write, create, truncate, delete, probe, exec, dir, stat, list, meta, rename_from, rename_to, link_from',
+    kind: 'list of read, write, create, truncate, delete, probe, exec, dir, stat, list, meta, rename_from, rename_to, link_from, checksum',
     kinds: 'the same as bits',
     noise:
       "runtime noise, as bt summary leaves it out: the loader, shared libraries, /proc, /sys, /dev, locale data; not a linker's read of a library it links",

@@ -482,3 +482,26 @@ test('diff: a clean build from a warm compiler cache is no partial rebuild; a pa
   assert.equal(p.remade_in_b?.of, 4);
   assert.match(diffText(p).split('\n')[0]!, /; B remade 2 of A's 4 outputs$/);
 });
+
+test('shortDiff: the same arguments in another order are said to be; a long diff that moved some lists the added and removed ones only', () => {
+  const traces = Array.from({ length: 212 }, (_, i) => `--trace=AC_MACRO_${i}:$f:$l`);
+  const shuffled = [...traces.slice(100), ...traces.slice(0, 100).reverse()];
+  const a = ['autom4te', ...traces];
+  assert.equal(shortDiff(argDiff(a, ['autom4te', ...shuffled])), 'autom4te (same 212 arguments, reordered)');
+  // a short one too: the words were all there
+  assert.equal(shortDiff(argDiff(['cc', '-c', 'a.c', '-O2'], ['cc', '-O2', '-c', 'a.c'])), 'cc (same 3 arguments, reordered)');
+  // moved and changed: the change only, and how many moved
+  const changed = ['autom4te', ...shuffled.filter((w) => w !== '--trace=AC_MACRO_7:$f:$l'), '--trace=NEW:$f'];
+  const d = shortDiff(argDiff(a, changed));
+  assert.match(d, /^autom4te \[-'--trace=AC_MACRO_7:\$f:\$l'-\] \{\+'--trace=NEW:\$f'\+\} \(\d+ other arguments reordered\)$/);
+  assert.ok(d.length < 160, d);
+  // no move: as before
+  assert.equal(shortDiff(argDiff(['cc', '-O2', 'a.c'], ['cc', '-O0', 'a.c'])), 'cc [--O2-] {+-O0+} a.c');
+});
+
+test('diff: a command whose arguments came in another order is one short line of the arguments section', () => {
+  const traces = Array.from({ length: 50 }, (_, i) => `--trace=M${i}`);
+  const m4 = (args: string[]): P => ({ exe: '/usr/bin/autom4te', argv: ['autom4te', ...args, 'configure.ac'], reads: ['/w/configure.ac'], writes: ['/w/autom4te.cache/traces.0'] });
+  const r = diffBuilds(traced(make([m4(traces)])), traced(make([m4([...traces].reverse())])));
+  assert.deepEqual(section(diffText(r), 'arguments changed (A -> B)').slice(1), ['  autom4te (same 51 arguments, reordered)']);
+});

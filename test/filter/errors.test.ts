@@ -8,7 +8,7 @@ import { BtError, errnoName, errnoNumber } from '../../src/errors.js';
 import { FilterError, formatFilterError, parseFilter } from '../../src/filter/index.js';
 
 const FIELDS = 'type, proc, pid, ppid, exe, argv, arg, cwd, path, access, errno, exit, signal, ts, dur, env.NAME';
-const KINDS = 'read, write, create, truncate, delete, probe, exec, dir, stat, list, meta, rename_from, rename_to, link_from';
+const KINDS = 'read, write, create, truncate, delete, probe, exec, dir, stat, list, meta, rename_from, rename_to, link_from, checksum';
 
 function errorOf(src: string): FilterError {
   try {
