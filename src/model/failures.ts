@@ -49,12 +49,15 @@
  * earlier are passed by), to a process of the job with no failed child.
  * A failed process off that path, or in a job that is no failed job, is
  * a failed probe at the process level (failedProbe): bt graph and the
- * viewer draw it apart from the build's failures.
+ * viewer draw it apart from the build's failures; but for the test of a
+ * harness run that failed (automake's test-driver: FAIL, XPASS, ERROR),
+ * which is the build's failure though test-driver exits 0.
  */
 import type { Job } from './jobs.js';
 import { keptWalk } from './kept.js';
 import { subtree } from './subtree.js';
 import { programName } from './program.js';
+import { FAILING_RESULTS, harnessResult } from './tests.js';
 import { failed, type BuildFile, type BuildModel, type Process } from './types.js';
 
 type Lookup = (proc: number) => Process | undefined;
@@ -144,7 +147,12 @@ function buildFailures(model: BuildModel): ReadonlySet<number> {
   const byProc = new Map(model.processes.map((p) => [p.proc, p]));
   const lookup = (proc: number) => byProc.get(proc);
   const out = new Set<number>();
-  for (const p of model.processes) if (failedJobRoot(model, p)) for (const q of failurePath(p.proc, lookup)) out.add(q.proc);
+  for (const p of model.processes) {
+    if (failedJobRoot(model, p)) for (const q of failurePath(p.proc, lookup)) out.add(q.proc);
+    // a harness's failed test (FAIL, XPASS, ERROR) is the build's failure, though test-driver exits 0 (tests.ts harnessResult)
+    const t = harnessResult({ procs: [p.proc] }, lookup);
+    if (t?.test && FAILING_RESULTS.has(t.result)) out.add(t.test.proc);
+  }
   failuresOf.set(model, out);
   return out;
 }

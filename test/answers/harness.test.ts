@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { summarize } from '../../src/answers/summary.js';
-import { buildFromRecords } from '../../src/model/index.js';
+import { buildFromRecords, failedProbe } from '../../src/model/index.js';
 import { normalizeRecords } from '../../src/normalize/normalize.js';
 import { ebpfTest } from '../helpers/ebpf.js';
 import { needTools } from '../helpers/tools.js';
@@ -39,11 +39,11 @@ function harnessBuild(tests: Array<[string, number, number, string[]?]>) {
   }
   t.exit(1, 0);
   const n = normalizeRecords(t.header, t.records);
-  return summarize(buildFromRecords(n.header, n.records));
+  return buildFromRecords(n.header, n.records);
 }
 
 test('harness tests: the result is the test\'s exit as test-driver reads it, not the driver\'s exit 0', () => {
-  const s = harnessBuild([
+  const b = harnessBuild([
     ['pass', 0, 0],
     ['skip', 77, 0],
     ['fail', 3, 0],
@@ -53,6 +53,7 @@ test('harness tests: the result is the test\'s exit as test-driver reads it, not
     ['xfail', 1, 0, ['--expect-failure', 'yes']],
     ['xpass', 0, 0, ['--expect-failure', 'yes']],
   ]);
+  const s = summarize(b);
   assert.equal(s.test_count, 8);
   assert.equal(s.job_count, 0);
   assert.deepEqual(
@@ -66,6 +67,9 @@ test('harness tests: the result is the test\'s exit as test-driver reads it, not
     ],
   );
   assert.deepEqual(s.skipped_tests.map((t) => t.name), ['skip']);
+  // graph and the viewer: a failed test is the build's failure (red), a skip or an expected failure a probe's (grey)
+  const probe = (name: string) => failedProbe(b.model, b.model.processes.find((p) => p.argv[1] === `./${name}`)!);
+  assert.deepEqual(['fail', 'killed', 'error', 'xpass', 'skip', 'xfail'].map(probe), [false, false, false, false, true, true]);
 });
 
 /** automake's own count, from test-suite.log's header: {TOTAL, PASS, SKIP, XFAIL, FAIL, XPASS, ERROR}. */
