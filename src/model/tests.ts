@@ -136,10 +136,12 @@ export interface HarnessOutcome {
 export function harnessResult(job: { procs: readonly number[] }, process: (id: number) => Process | undefined): HarnessOutcome | undefined {
   const h = harnessOf(job, process);
   if (!h) return undefined;
-  const same = (a: readonly string[]) => a.length === h.command.length && a.every((w, k) => w === h.command[k]);
+  const n = h.command.length;
+  // the command's words end its argv: a #! script's argv is its interpreter's and its options' before them (`/bin/sh -e ./t1`)
+  const ran = (a: readonly string[]) => a.length >= n && h.command.every((w, k) => w === a[a.length - n + k]);
   const children = h.driver.children.map(process).filter((c): c is Process => c !== undefined);
-  // the child that ran the command ("$@"; a #! script's argv is its interpreter's: what the driver passed is `invoked`)
-  const test = children.find((c) => same(c.invoked ?? c.argv)) ?? children.filter((c) => c.execd).at(-1);
+  // the child that ran the command ("$@"), by what the driver passed (`invoked`, when the model has it) or what it received
+  const test = children.find((c) => c.execd && ran(c.invoked ?? c.argv)) ?? children.filter((c) => c.execd).at(-1);
   if (!test || (test.exitCode < 0 && !test.signal)) return undefined;
   // the shell's $? for a killed test is 128 + the signal
   const status = test.signal ? 128 + test.signal : test.exitCode;
