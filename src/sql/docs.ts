@@ -39,6 +39,7 @@ export const COLUMN_NOTES: Record<TableName, Record<string, string>> = {
     inputs: 'file ids (files.file_id) it read and did not make itself',
     outputs: 'file ids it wrote that are there at the end',
     written: 'file ids it wrote',
+    test_result: "a test's result: PASS or FAIL by its exit; automake's harness: PASS, FAIL, SKIP, XFAIL, XPASS or ERROR as test-driver read its test; NULL for a job, and for the recipe gathering test-suite.log",
   },
   files: {
     kind: 'every kind of use, a list (read, write, stat, …)',

@@ -22,7 +22,7 @@ import type { Damage } from '../log/check.js';
 import crypto from 'node:crypto';
 import { DISPLAY_TYPES, FILE_TYPE_NAMES } from '../log/dump.js';
 import type { LogHeader, LogRecord } from '../log/schema.js';
-import { Build, failed, failedProbeRoot, KIND_NAMES, kindBit, ModelBuilder, normalized, programName, type Job, type JobOptions } from '../model/index.js';
+import { Build, failed, failedProbeRoot, harnessReports, harnessResult, KIND_NAMES, kindBit, ModelBuilder, normalized, programName, type Job, type JobOptions } from '../model/index.js';
 import { OPS } from '../ops/table.js';
 import { shellJoin } from '../present/format.js';
 import { linkInputs, pathNoiseOf } from '../answers/groups.js';
@@ -80,11 +80,11 @@ export const TABLE_DEFS: Record<TableName, TableDef> = {
     columns: {
       job: 'INTEGER', tool: 'VARCHAR', command: 'VARCHAR', argv: 'VARCHAR[]', cwd: 'VARCHAR', start_ts: 'BIGINT', end_ts: 'BIGINT',
       duration_ms: 'DOUBLE', exit_code: 'INTEGER', signal: 'INTEGER', failed: 'BOOLEAN', probe: 'BOOLEAN', test: 'BOOLEAN', processes: 'INTEGER',
-      failed_processes: 'INTEGER', inputs: 'INTEGER[]', outputs: 'INTEGER[]', written: 'INTEGER[]',
+      failed_processes: 'INTEGER', inputs: 'INTEGER[]', outputs: 'INTEGER[]', written: 'INTEGER[]', test_result: 'VARCHAR',
     },
     select: [
       '$BUILD AS build_id', 'job', 'tool', 'command', 'argv', 'cwd', wall('start_ts', 'start_ns'), wall('end_ts', 'end_ns'), 'duration_ms',
-      'exit_code', 'signal', 'failed', 'probe', 'test', 'processes', 'failed_processes', 'inputs', 'outputs', 'written',
+      'exit_code', 'signal', 'failed', 'probe', 'test', 'processes', 'failed_processes', 'inputs', 'outputs', 'written', 'test_result',
     ],
   },
   files: {
@@ -246,12 +246,17 @@ function* modelRows(table: Exclude<TableName, 'events'>, build: Build, log: stri
       ];
     }
   } else if (table === 'jobs') {
+    const lookup = (id: number) => build.process(id);
+    const reports = harnessReports(build.jobs.tests, lookup);
     for (const j of jobRows(build)) {
       const root = build.process(j.proc)!;
       const failedProcs = j.procs.reduce((n, id) => n + (failed(build.process(id)!) ? 1 : 0), 0);
+      const test = build.jobs.isTest(j);
+      // a test's result: a harness's (test-driver's reading of its test), else its root's; none for a harness's report
+      const result = !test || reports.has(j.proc) ? null : (harnessResult(j, lookup)?.result ?? (failed(root) ? 'FAIL' : 'PASS'));
       yield [
         j.proc, programName(root), shellJoin(root.argv), root.argv, root.cwd, j.start, j.end, ms(j.end - j.start), root.exitCode < 0 ? null : root.exitCode,
-        root.signal, failed(root), failedProbeRoot(m, root), build.jobs.isTest(j), j.procs.length, failedProcs, j.inputs, j.outputs, j.written,
+        root.signal, failed(root), failedProbeRoot(m, root), test, j.procs.length, failedProcs, j.inputs, j.outputs, j.written, result,
       ];
     }
   } else if (table === 'files') {

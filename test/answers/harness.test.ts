@@ -105,4 +105,11 @@ ebpfTest('make check of a tree built before the trace: automake\'s 5 tests, 1 fa
   assert.match(text.find((l) => l.startsWith('processes: ')) ?? '', /; tests: 5 \(1 failed, 1 skipped\);/);
   const i = text.indexOf('failed tests (1):');
   assert.deepEqual(text.slice(i, i + 3), ['failed tests (1):', '  FAIL: t-fail.sh  (/bin/sh ./t-fail.sh: exit 3)', 'skipped tests (1): t-skip.sh']);
+  // bt sql: each test's result, as automake counted them; the report (test-suite.log's recipe) has none
+  const q = await bt(['sql', 'SELECT test_result, count(*) AS n FROM jobs WHERE test GROUP BY 1 ORDER BY 1', tr.file, '--json']);
+  assert.equal(q.code, 0, q.stderr);
+  assert.deepEqual(
+    q.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { test_result: string | null; n: number }).map((x) => [x.test_result, x.n]),
+    [['FAIL', counts.FAIL], ['PASS', counts.PASS], ['SKIP', counts.SKIP], ['XFAIL', counts.XFAIL], [null, 1]],
+  );
 }, 180_000);
