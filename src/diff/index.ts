@@ -23,6 +23,7 @@ import { baseDirs, movedDirs } from './base.js';
 import { compileMasks, Masker } from './mask.js';
 import { argDiff, madeAlike, match, side, type ArgOp, type Matching, type Side } from './match.js';
 import { umaskChanges, type UmaskChange } from './umask.js';
+import { compareContents, type ContentComparison } from './contents.js';
 
 export interface DiffOptions {
   /** Environment variables never compared. */
@@ -31,6 +32,8 @@ export interface DiffOptions {
   mask?: readonly string[];
   /** Job duration changes listed at most. */
   maxDurations?: number;
+  /** Compare the outputs of both builds by their content on disk now (contents.ts). */
+  contents?: boolean;
 }
 
 export interface Command {
@@ -90,6 +93,8 @@ export interface DiffReport {
    * clean builds, where B built nothing on A's files).
    */
   remade_in_b: { of: number; files: FileEntry[] } | null;
+  /** --contents: the outputs of both builds compared by their files' content now (contents.ts); null without it. */
+  outputs_content: ContentComparison | null;
   durations: Array<{ a: Command; b: Command; a_ms: number; b_ms: number; change_ms: number }>;
 }
 
@@ -157,7 +162,7 @@ export const CONTENT_SECTIONS = [
 ] as const;
 
 export function differs(r: DiffReport): boolean {
-  return CONTENT_SECTIONS.some((k) => r[k].length > 0);
+  return CONTENT_SECTIONS.some((k) => r[k].length > 0) || (r.outputs_content?.differ.length ?? 0) > 0;
 }
 
 export function diffBuilds(ba: Build, bb: Build, opts: DiffOptions = {}): DiffReport {
@@ -220,6 +225,7 @@ export function diffBuilds(ba: Build, bb: Build, opts: DiffOptions = {}): DiffRe
     outputs_only_in_a: outputs.onlyA,
     outputs_only_in_b: outputs.onlyB,
     remade_in_b: remadeInB(a, b, m, outputs),
+    outputs_content: opts.contents ? compareContents(outputs.both.map((e) => [e.path, outputs.pathsA.get(e.path)!, outputs.pathsB.get(e.path)!, e.tools] as const)) : null,
     durations: durations(a, b, pairs, opts.maxDurations ?? 10),
   };
 }
@@ -432,10 +438,12 @@ function fileSets(
   kinds: number,
   outputs: boolean,
   tops?: readonly [(proc: number) => number | undefined, (proc: number) => number | undefined],
-): { onlyA: FileEntry[]; onlyB: FileEntry[]; both: FileEntry[]; inA: number } {
+): { onlyA: FileEntry[]; onlyB: FileEntry[]; both: FileEntry[]; inA: number; pathsA: Map<string, string>; pathsB: Map<string, string> } {
   const collect = (s: Side, top?: (proc: number) => number | undefined) => {
     const noise = new Noise(s.build);
     const out = new Map<string, Set<string>>();
+    // per key, the file's own path (the first of that key)
+    const paths = new Map<string, string>();
     // per key, the command only in this build it is folded under (oneTop; null: a command of both builds read it)
     const only = new Map<string, number | null>();
     for (const f of s.build.model.files) {
@@ -445,12 +453,13 @@ function fileSets(
       const key = s.mask.path(f.path);
       if (key === '<tmp>') continue;
       out.set(key, new Set([...(out.get(key) ?? []), ...toolsOf(s, f, kinds)]));
+      if (!paths.has(key)) paths.set(key, f.path);
       if (top) for (const acc of f.procs) if (acc.kinds & kinds) only.set(key, oneTop(only.get(key), top(acc.proc)));
     }
-    return { out, only };
+    return { out, only, paths };
   };
-  const { out: ka, only: oa } = collect(a, tops?.[0]);
-  const { out: kb, only: ob } = collect(b, tops?.[1]);
+  const { out: ka, only: oa, paths: pathsA } = collect(a, tops?.[0]);
+  const { out: kb, only: ob, paths: pathsB } = collect(b, tops?.[1]);
   // /lib/x.so in one and /usr/lib/x.so in the other: the same file when /lib was a link into /usr on both systems
   const dirs = bothMerged(a.build, b.build);
   const merged = (m: Map<string, Set<string>>) => new Set([...m.keys()].map((k) => mergedUsr(k, dirs)));
@@ -468,7 +477,7 @@ function fileSets(
     .filter(([k]) => ka.has(k))
     .map(([path, tools]): FileEntry => ({ path, tools: [...tools].sort() })) // B's: what wrote it again
     .sort((u, v) => byPlace(u.path, v.path));
-  return { onlyA: only(ka, kb, mb, oa), onlyB: only(kb, ka, ma, ob), both, inA: ka.size };
+  return { onlyA: only(ka, kb, mb, oa), onlyB: only(kb, ka, ma, ob), both, inA: ka.size, pathsA, pathsB };
 }
 
 /**

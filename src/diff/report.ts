@@ -5,6 +5,7 @@ import { commandIn } from '../present/label.js';
 import { foldDirs } from '../present/fold.js';
 import type { ArgOp } from './match.js';
 import { differs, type Command, type DiffReport, type FileEntry, type OnlyCommand } from './index.js';
+import type { ContentComparison } from './contents.js';
 
 /** Lines listed per section in text (JSON has them all); one more is listed rather than "… and 1 more". */
 const MAX_LINES = 40;
@@ -325,8 +326,28 @@ export function diffText(r: DiffReport): string {
   lines('outputs only in A', fileLines(r.outputs_only_in_a));
   lines('outputs only in B', fileLines(r.outputs_only_in_b));
   lines('remade in B', fileLines(r.remade_in_b?.files ?? [], true));
+  if (r.outputs_content) out.push(...contentLines(r.outputs_content));
   section('job durations changed most', r.durations, (x) => `${x.change_ms > 0 ? '+' : ''}${x.change_ms} ms  ${commandIn(x.b.argv, 120)}  (${x.a_ms} ms -> ${x.b_ms} ms)`);
   return `${out.join('\n')}\n`;
+}
+
+/** --contents: the outputs that differ on disk now, each with both sizes, then what was compared. */
+function contentLines(c: ContentComparison): string[] {
+  const out: string[] = [];
+  if (c.differ.length) {
+    out.push('', `outputs that differ in content now (A -> B) (${count(c.differ.length)})`);
+    const shown = c.differ.slice(0, MAX_LINES);
+    for (const x of shown) {
+      const size = x.a_size === x.b_size ? `${counted(x.a_size, 'byte')} in both` : `${count(x.a_size)} -> ${counted(x.b_size, 'byte')}`;
+      out.push(`  ${displayPath(x.path)}  (${size}; ${x.tools.join(', ')})`);
+    }
+    if (c.differ.length > shown.length) out.push(`  … and ${count(c.differ.length - shown.length)} more (--json lists them all)`);
+  }
+  const notes = [`${count(c.same)} the same`, `${count(c.differ.length)} ${c.differ.length === 1 ? 'differs' : 'differ'}`];
+  if (c.missing) notes.push(`${count(c.missing)} gone from disk or unreadable`);
+  if (c.one_file) notes.push(`${count(c.one_file)} one file in both builds (not compared)`);
+  out.push('', `outputs of both builds by content now: ${notes.join(', ')}`);
+  return out;
 }
 
 /** Lines, each the same text once with the count of its entries (`cat .version: exit 1 -> exit 0  (×32)`), in the order of the first. */
