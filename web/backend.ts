@@ -94,5 +94,5 @@ export async function openBackend(): Promise<Backend> {
   const packed = JSON.parse(await inflate(data.textContent ?? '')) as Packed;
   data.remove();
   const model = unpack(packed);
-  return new StaticBackend(new ViewQuery(model, browserFilter(model), packed.groups, packed.noise), packed.summary);
+  return new StaticBackend(new ViewQuery(model, browserFilter(model), packed.groups, packed.noise, packed.tests), packed.summary);
 }

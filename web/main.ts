@@ -72,6 +72,7 @@ async function start(): Promise<void> {
       `${counted(meta.processes, 'process', 'processes')} · ${counted(meta.files, 'file')} · ${dur(meta.buildDuration ?? meta.duration)}`,
       // red for the jobs whose own command failed; processes that failed under jobs that succeeded (probes) are a count, not an alarm
       meta.failedJobs ? h('span.failed', { title: 'jobs whose own command failed (exit code > 0 or killed)' }, ` · ${counted(meta.failedJobs, 'failed job')}`) : '',
+      meta.failedTests ? h('span.failed', { title: "tests that failed, as bt summary counts them (automake's harness: FAIL, XPASS, ERROR)" }, ` · ${counted(meta.failedTests, 'failed test')}`) : '',
       // failed probes (go's gcc flag checks, configure's tests) are failures the build did not care about: a count, not an alarm
       meta.failedProbes
         ? h(

@@ -329,7 +329,7 @@ function failedEntry(build: Build, job: Job): FailedJob {
 }
 
 /** The failed and the skipped tests: a harness test by its result, any other by its root's exit, the first to end first. */
-function testResults(build: Build, all: readonly Job[]): Pick<Summary, 'test_count' | 'failed_tests' | 'skipped_tests'> {
+export function testResults(build: Build, all: readonly Job[]): Pick<Summary, 'test_count' | 'failed_tests' | 'skipped_tests'> {
   const lookup = (id: number) => build.process(id);
   // a harness's report (test-suite.log's recipe) is no test: it fails when one did
   const reports = harnessReports(all, lookup);

@@ -10,7 +10,7 @@
  */
 import { deps, depsScope, rdeps } from '../answers/deps.js';
 import { fileGroups, linkInputOf, noiseOf, pathNoiseOf } from '../answers/groups.js';
-import { summarize } from '../answers/summary.js';
+import { summarize, testResults } from '../answers/summary.js';
 import { dotToSvg, graphBuild, programName, toDot } from '../graph/index.js';
 import { DEFAULT_MAX_NODES } from '../graph/view.js';
 import { GraphError } from '../errors.js';
@@ -20,6 +20,7 @@ import { withAncestors } from '../model/subtree.js';
 import type { ApiAnswer, ExtraApi } from './api.js';
 import { modelFilter } from './filter.js';
 import { ViewQuery, type FileGroups } from './query.js';
+import type { TestRoots } from './pack.js';
 
 /** bt summary's groups, by the files table's group names. */
 export function groupsOf(build: Build): FileGroups {
@@ -43,9 +44,14 @@ export function noiseIds(build: Build): number[] {
   return ids;
 }
 
+/** The build's tests by job root, and the failed ones as bt summary counts them (a harness's by its result, its report none). */
+export function testsOf(build: Build): TestRoots {
+  return { roots: build.jobs.tests.map((j) => j.proc), failed: testResults(build, build.jobs.tests).failed_tests.map((t) => t.proc) };
+}
+
 /** The queries over a loaded build. */
 export function viewQuery(build: Build): ViewQuery {
-  return new ViewQuery(build.model, modelFilter(build.model), groupsOf(build), noiseIds(build));
+  return new ViewQuery(build.model, modelFilter(build.model), groupsOf(build), noiseIds(build), testsOf(build));
 }
 
 /** What a graph draws; `stops`: the files whose making a file's provenance did not follow (depsScope), drawn marked. */
@@ -158,6 +164,6 @@ export function serverExtras(build: Build, _q: ViewQuery): ExtraApi {
 }
 
 /** What the static page carries besides the model: file groups, noise and the summary. */
-export function staticExtras(build: Build): { groups?: Record<string, readonly number[]>; noise?: readonly number[]; summary?: unknown } {
-  return { groups: groupsOf(build), noise: noiseIds(build), summary: summarize(build) };
+export function staticExtras(build: Build): { groups?: Record<string, readonly number[]>; noise?: readonly number[]; summary?: unknown; tests?: TestRoots } {
+  return { groups: groupsOf(build), noise: noiseIds(build), summary: summarize(build), tests: testsOf(build) };
 }

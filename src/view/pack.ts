@@ -39,14 +39,22 @@ export interface Packed {
   /** The files bt summary leaves out as runtime noise (ids). */
   noise?: number[];
   summary?: unknown;
+  /** The tests (their job roots) and the failed ones, as bt summary counts them (view/host.ts testsOf). */
+  tests?: TestRoots;
   links: BuildModel['links'];
+}
+
+/** The build's tests by job root, and those that failed (a harness's by its result), as bt summary counts them. */
+export interface TestRoots {
+  roots: number[];
+  failed: number[];
 }
 
 const P = 12;
 const F = 3;
 const A = 7;
 
-export function pack(model: BuildModel, extra: { groups?: Record<string, readonly number[]>; noise?: readonly number[]; summary?: unknown } = {}): Packed {
+export function pack(model: BuildModel, extra: { groups?: Record<string, readonly number[]>; noise?: readonly number[]; summary?: unknown; tests?: TestRoots } = {}): Packed {
   const strings: string[] = [];
   const ids = new Map<string, number>();
   const s = (v: string) => {
@@ -110,6 +118,7 @@ export function pack(model: BuildModel, extra: { groups?: Record<string, readonl
     groups: Object.fromEntries(Object.entries(extra.groups ?? {}).map(([k, v]) => [k, [...v]])),
     noise: [...(extra.noise ?? [])],
     summary: extra.summary,
+    ...(extra.tests ? { tests: extra.tests } : {}),
     links: model.links,
   };
 }

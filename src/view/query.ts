@@ -8,6 +8,7 @@
  * the static --html page runs the same code in the browser over the
  * embedded, unpacked model.
  */
+import type { TestRoots } from './pack.js';
 import { failed, type BuildFile, type BuildModel, type FileAccess, type Process } from '../model/types.js';
 import { failedJobRoot, failedProbe, failedProbeRoot } from '../model/failures.js';
 import { endInBuild } from '../model/outlived.js';
@@ -133,6 +134,8 @@ export class ViewQuery {
     private readonly compile: FilterCompiler | undefined,
     readonly groups: FileGroups = {},
     noise: readonly number[] = [],
+    /** The tests by job root, and the failed ones (view/host.ts testsOf): a failed test is no failed job. */
+    private readonly tests: TestRoots = { roots: [], failed: [] },
   ) {
     this.procs = model.processes;
     this.procs.forEach((p, i) => this.index.set(p.proc, i));
@@ -208,6 +211,7 @@ export class ViewQuery {
 
   meta(): object {
     const m = this.model;
+    const testRoots = new Set(this.tests.roots);
     return {
       command: m.header.command ?? [],
       cwd: m.header.cwd ?? '',
@@ -225,7 +229,8 @@ export class ViewQuery {
       tools: this.tools,
       failed: this.procs.filter(failed).length,
       // a job failed when its own command did, not when a process under it did; a failed probe is no failure of the build (model/failures.ts)
-      failedJobs: this.procs.filter((p) => failedJobRoot(m, p)).length,
+      failedJobs: this.procs.filter((p) => failedJobRoot(m, p) && !testRoots.has(p.proc)).length,
+      failedTests: this.tests.failed.length,
       failedProbes: this.procs.filter((p) => failedProbeRoot(m, p)).length,
       // failed processes drawn grey (model/failures.ts failedProbe): the timeline's legend names them
       probeProcesses: this.procs.filter((p) => failed(p) && failedProbe(m, p)).length,

@@ -16,6 +16,9 @@ import { test } from 'node:test';
 import { summarize } from '../../src/answers/summary.js';
 import { buildFromRecords, failedProbe } from '../../src/model/index.js';
 import { normalizeRecords } from '../../src/normalize/normalize.js';
+import { staticExtras, viewQuery } from '../../src/view/host.js';
+import { pack, unpack, type Packed } from '../../src/view/pack.js';
+import { ViewQuery } from '../../src/view/query.js';
 import { ebpfTest } from '../helpers/ebpf.js';
 import { needTools } from '../helpers/tools.js';
 import { bt, REPO, tmpdir, trace } from '../helpers/trace.js';
@@ -70,6 +73,12 @@ test('harness tests: the result is the test\'s exit as test-driver reads it, not
   // graph and the viewer: a failed test is the build's failure (red), a skip or an expected failure a probe's (grey)
   const probe = (name: string) => failedProbe(b.model, b.model.processes.find((p) => p.argv[1] === `./${name}`)!);
   assert.deepEqual(['fail', 'killed', 'error', 'xpass', 'skip', 'xfail'].map(probe), [false, false, false, false, true, true]);
+  // the viewer's header counts failed tests apart from failed jobs, as summary does; the static page's packed model the same
+  const meta = (q: ViewQuery) => q.meta() as { failedJobs: number; failedTests: number };
+  assert.deepEqual([meta(viewQuery(b)).failedJobs, meta(viewQuery(b)).failedTests], [0, 5]);
+  const packed = JSON.parse(JSON.stringify(pack(b.model, staticExtras(b)))) as Packed;
+  const fromPage = new ViewQuery(unpack(packed), undefined, packed.groups, packed.noise, packed.tests);
+  assert.deepEqual([meta(fromPage).failedJobs, meta(fromPage).failedTests], [0, 5]);
 });
 
 /** automake's own count, from test-suite.log's header: {TOTAL, PASS, SKIP, XFAIL, FAIL, XPASS, ERROR}. */
