@@ -13,6 +13,7 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { withRegularFile } from '../log/io.js';
 
 /** The outputs of both builds by content now: those that differ (with their sizes), and how many are the same or cannot be compared. */
 export interface ContentComparison {
@@ -29,28 +30,12 @@ const CHUNK = 1 << 20;
 
 /** A regular file's size and SHA-256, read without following a link at its name; undefined when it is not one or cannot be read. */
 export function digest(file: string): { size: number; sha256: string; dev: number; ino: number } | undefined {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
-  } catch {
-    return undefined;
-  }
-  try {
-    const st = fs.fstatSync(fd);
-    if (!st.isFile()) return undefined;
+  return withRegularFile(file, (fd, st) => {
     const hash = crypto.createHash('sha256');
     const buf = Buffer.allocUnsafe(CHUNK);
-    for (;;) {
-      const n = fs.readSync(fd, buf, 0, CHUNK, null);
-      if (n <= 0) break;
-      hash.update(buf.subarray(0, n));
-    }
+    for (let n; (n = fs.readSync(fd, buf, 0, CHUNK, null)) > 0; ) hash.update(buf.subarray(0, n));
     return { size: st.size, sha256: hash.digest('hex'), dev: st.dev, ino: st.ino };
-  } catch {
-    return undefined;
-  } finally {
-    fs.closeSync(fd);
-  }
+  });
 }
 
 /** Compares the pairs [key, path in A, path in B, B's tools] by their files' content now. */

@@ -95,6 +95,16 @@ export function absolutePath(p: string): string {
  * a path in a log must not make it hang or read without bound.
  */
 export function readSmallFile(path: string, max = 16 << 20): string | undefined {
+  return withRegularFile(path, (fd, st) => (st.size > max ? undefined : fs.readFileSync(fd, 'utf8')));
+}
+
+/**
+ * `read` of a regular file at a path taken from a log, opened without
+ * following a link in its last component and without blocking (a FIFO
+ * never hangs bt, which runs as root); undefined when it is no regular
+ * file, cannot be opened, or `read` throws.
+ */
+export function withRegularFile<T>(path: string, read: (fd: number, st: fs.Stats) => T | undefined): T | undefined {
   let fd: number;
   try {
     fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
@@ -103,8 +113,7 @@ export function readSmallFile(path: string, max = 16 << 20): string | undefined 
   }
   try {
     const st = fs.fstatSync(fd);
-    if (!st.isFile() || st.size > max) return undefined;
-    return fs.readFileSync(fd, 'utf8');
+    return st.isFile() ? read(fd, st) : undefined;
   } catch {
     return undefined;
   } finally {
