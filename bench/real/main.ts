@@ -425,7 +425,9 @@ async function main(): Promise<void> {
     await prepare('strace');
     fs.appendFileSync(buildLog, '\n=== build (strace) ===\n');
     fs.rmSync(straceLog, { force: true });
-    const r = await run('strace', [...STRACE_ARGS, '-o', straceLog, '/bin/sh', '-c', o.build], { cwd: o.workdir, outFile: buildLog });
+    fs.rmSync(timesFile, { force: true });
+    // the very command bt traced (times included), so that both logs hold the same processes and files
+    const r = await run('strace', [...STRACE_ARGS, '-o', straceLog, '/bin/sh', '-c', timedBuild(o.build, timesFile)], { cwd: o.workdir, outFile: buildLog });
     straceRun = { kind: 'strace', ...r, straceLogBytes: fs.existsSync(straceLog) ? fs.statSync(straceLog).size : 0 };
     runs.push(straceRun);
     log(`strace: ${fmtS(r.seconds)}`);
