@@ -317,11 +317,14 @@ type Loading = { objectPath: string; ringBytes: number } & (
  * libbpf. The configuration comes after the load.
  */
 function startLoad(objectPath: string, ringBytes: number, light = true, useCoreBtf = true): Loading {
-  if (light && objectPath === OBJECT_PATH && process.env.BT_LSKEL !== '0' && standInsUnneeded()) {
-    const sk = readLightSkeleton(LSKEL_PATH, objectPath);
-    if (sk) return { kind: 'lskel', objectPath, ringBytes, done: startLightLoad(sk, { bt_events: ringBytes }) };
-  }
-  return { kind: 'libbpf', objectPath, ringBytes, ...startLibbpfLoad(objectPath, ringBytes, useCoreBtf) };
+  return (light ? startLight(objectPath, ringBytes) : undefined) ?? { kind: 'libbpf', objectPath, ringBytes, ...startLibbpfLoad(objectPath, ringBytes, useCoreBtf) };
+}
+
+/** The light skeleton's load, when bt's own object has one for this kernel. */
+function startLight(objectPath: string, ringBytes: number): Loading | undefined {
+  if (objectPath !== OBJECT_PATH || process.env.BT_LSKEL === '0' || !standInsUnneeded()) return undefined;
+  const sk = readLightSkeleton(LSKEL_PATH, objectPath);
+  return sk ? { kind: 'lskel', objectPath, ringBytes, done: startLightLoad(sk, { bt_events: ringBytes }) } : undefined;
 }
 
 /** Closes what a load not adopted made, once it is over. */
@@ -341,12 +344,15 @@ const shared = globalThis as { __btEarlyLoad?: Loading | null };
  * Starts loading the object before bt trace has parsed its options
  * (cli/early.ts); BtBpf.open adopts it when it asks for the same object
  * and ring size. Never throws: on any problem the trace loads as usual and
- * reports it.
+ * reports it. `lightOnly`: the light skeleton or nothing (false, and a
+ * later call may start libbpf's load).
  */
-export function startEarlyLoad(objectPath: string, ringBytes: number): boolean {
+export function startEarlyLoad(objectPath: string, ringBytes: number, lightOnly = false): boolean {
   if (shared.__btEarlyLoad !== undefined) return false; // started already (or tried)
   try {
-    shared.__btEarlyLoad = startLoad(objectPath, ringBytes);
+    const loading = lightOnly ? startLight(objectPath, ringBytes) : startLoad(objectPath, ringBytes);
+    if (!loading) return false; // no light skeleton: nothing tried
+    shared.__btEarlyLoad = loading;
     return true;
   } catch {
     shared.__btEarlyLoad = null;

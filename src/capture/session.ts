@@ -17,7 +17,7 @@ import { BT_VERSION } from '../version.js';
 import { BtBpf, describeLoader, earlyLoadSettled } from './bpf.js';
 import { LAUNCHER_PATH, OBJECT_PATH } from './install.js';
 import { TraceCgroup } from './cgroup.js';
-import { CFG, LAYOUT, RING_LAYOUT_ID, T } from '../log/ring/layout.js';
+import { CFG, LAYOUT, ringLayoutId, T } from '../log/ring/layout.js';
 import { CLOCK_BOOTTIME, CLOCK_REALTIME, clockNs, startWriteback, tryLock } from './native.js';
 import { Progress, buildEnded } from './progress.js';
 import { commandLine } from '../present/format.js';
@@ -172,7 +172,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     const rawRing = !opts.redact?.length;
     const header: LogHeader = {
       format_version: rawRing ? RING_FORMAT_VERSION : FORMAT_VERSION,
-      ...(rawRing ? { ring_layout: RING_LAYOUT_ID } : {}),
+      ...(rawRing ? { ring_layout: ringLayoutId() } : {}),
       bt_version: BT_VERSION,
       kernel_release: os.release(),
       hostname: os.hostname(),
@@ -211,7 +211,9 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
       throw err;
     }
     cleanup.push(() => writer.close());
+    mark('writer');
     child.go();
+    mark('go');
     void child.done.then(() => mark('build_exit'), () => {});
     // Mapped once the build is on its way (ring.ts maps it as far as it has
     // been written): its first events wait in the kernel's ring meanwhile.
@@ -546,6 +548,7 @@ export class Tracer {
       this.drain();
       this.sweep(true);
       this.drain();
+      mark('drained');
       this.guarded(() => {
         this.transcoder?.finish();
         this.batcher?.finish();
@@ -568,6 +571,7 @@ export class Tracer {
         ...ownUsage(),
       };
       this.guarded(() => this.writer.close(trailer));
+      mark('closed');
       this.progress.clear();
       return {
         // after the close: its last write may be the one that fails

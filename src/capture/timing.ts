@@ -14,10 +14,14 @@
  *   bpf_load   the load is over (libbpf: BTF, relocation, verification)
  *              and the configuration written
  *   attach     programs attached
+ *   writer     the log's header written
+ *   go         the launcher told to run the build
  *   build      the build's first instruction: its exec, by the kernel's clock
  *   build_end  the build's root process exits, by the kernel's clock
  *   build_exit bt learns that it has exited (from the launcher)
- *   end        the log closed
+ *   drained    the programs detached, the ring drained to its end
+ *   closed     the trailer written, the log synced and closed
+ *   end        the trace's result made
  *
  * With BT_TIMING, bt trace also prints `bt: bpf-stats {…}`: each BPF
  * program's run time (ns) and runs, from the kernel's statistics (zero

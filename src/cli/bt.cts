@@ -45,7 +45,8 @@ import { createRequire } from 'node:module';
 const traceProgram = path.join(__dirname, 'bt-trace.cjs');
 const program = process.argv[2] === 'trace' && fs.existsSync(traceProgram) ? traceProgram : path.join(__dirname, 'bt-program.cjs');
 const cacheFile = `${program}.cache`;
-let source = fs.readFileSync(program, 'utf8');
+// ASCII (scripts/bundle.mjs makes it so): read as latin1, ~2x faster than UTF-8
+let source = fs.readFileSync(program, 'latin1');
 if (source.startsWith('#!')) source = `//${source.slice(2)}`;
 const id = /^(?:.*\n)?\/\/ bt-build (\w+)\n/.exec(source)?.[1]; // on the first line, or on the second after a #! line
 

@@ -17,7 +17,7 @@ import { displayPath, plural, quoteArg } from '../present/format.js';
 import { cutOff, type ReadEnd } from './check.js';
 import { FrameReader, TRAILER_FIELD, countsByType, openLogFile, type TornInfo } from './frames.js';
 import { FORMAT_VERSION, MAGIC, RING_FORMAT_VERSION, agreesWithMagic, decodeHeader } from './schema.js';
-import { CURRENT_RING, RING_LAYOUT_ID, RING_VARIANTS, type RingVariant } from './ring/layout.js';
+import { CURRENT_RING, ringLayoutId, ringVariant, type RingVariant } from './ring/layout.js';
 import { EnvResolver } from './env.js';
 import { beingWritten, inputName } from './input.js';
 import type { LogHeader, LogRecord, Trailer } from './schema.js';
@@ -93,7 +93,7 @@ export class LogReader {
     const frames = new FrameReader(path, fd, 0);
     this.header = this.readHeader(frames);
     this.dataOffset = frames.position;
-    this.ring = RING_VARIANTS[this.header.ring_layout ?? ''] ?? CURRENT_RING;
+    this.ring = ringVariant(this.header.ring_layout ?? '') ?? CURRENT_RING;
   }
 
   /**
@@ -271,11 +271,11 @@ export class LogReader {
         `${name} was written by a newer bt${by} in log format ${version}; this bt reads formats ${FORMAT_VERSION} and ${RING_FORMAT_VERSION}: upgrade bt to read it`,
       );
     }
-    if (version === RING_FORMAT_VERSION && !RING_VARIANTS[header.ring_layout ?? '']) {
+    if (version === RING_FORMAT_VERSION && !ringVariant(header.ring_layout ?? '')) {
       throw new LogError(
         'E_LOG_HEADER',
         `${name} holds the kernel's records as the bt that wrote it${by} lays them out (layout ${header.ring_layout || 'unnamed'}), ` +
-          `and this bt lays them out differently (${RING_LAYOUT_ID}): read it with that bt, or have that bt normalize it (a normalized log is read by any bt)`,
+          `and this bt lays them out differently (${ringLayoutId()}): read it with that bt, or have that bt normalize it (a normalized log is read by any bt)`,
       );
     }
     return header;

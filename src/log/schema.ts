@@ -147,7 +147,7 @@ export interface LogHeader {
   root_pid?: number;
   /** normalized: the raw log it came from */
   source?: string;
-  /** format 2: the layouts of its ring records (RING_LAYOUT_ID) */
+  /** format 2: the layouts of its ring records (ringLayoutId() in log/ring/layout.ts) */
   ring_layout?: string;
 }
 
@@ -441,6 +441,7 @@ export const PROTO_PATH: string = findProto();
 declare const __BT_PROTO_JSON__: protobuf.INamespace | undefined;
 export const root: protobuf.Root =
   typeof __BT_PROTO_JSON__ !== 'undefined' ? protobuf.Root.fromJSON(__BT_PROTO_JSON__) : new protobuf.Root().loadSync(PROTO_PATH, { keepCase: true });
+installLazyEncoders(root);
 export const HeaderType: protobuf.Type = root.lookupType('bt.Header');
 export const RecordType: protobuf.Type = root.lookupType('bt.Record');
 export const TrailerType: protobuf.Type = root.lookupType('bt.Trailer');
@@ -456,6 +457,29 @@ installEnvRuns(root.lookupType('bt.Exec'));
 }
 installFastDecode(RecordType);
 installFastEncode(RecordType);
+
+/**
+ * A type's first encode generates its encoder alone. protobufjs generates
+ * all five functions of a type (encode, decode, verify, fromObject,
+ * toObject) at its first use of any, and a writer that only encodes pays
+ * for all of them, for every type it reaches: bt trace encodes a header
+ * before its build can start and a trailer after it has ended, ~7 ms of
+ * that, ~2 ms with this (measured). The first decode (or any other use)
+ * generates all five as usual, the encoder again with them.
+ */
+function installLazyEncoders(ns: protobuf.NamespaceBase): void {
+  for (const obj of ns.nestedArray) {
+    if (obj instanceof protobuf.Type) {
+      const type = obj;
+      type.encode = (message, writer) => {
+        const types = type.fieldsArray.map((f) => f.resolve().resolvedType);
+        type.encode = protobuf.encoder(type)({ Writer: protobuf.Writer, types, util: protobuf.util }) as protobuf.Type['encode'];
+        return type.encode(message, writer);
+      };
+    }
+    if (obj instanceof protobuf.Namespace) installLazyEncoders(obj);
+  }
+}
 
 /** The oneof member set in `r` ('fork', 'exec', ...), undefined if none is known. */
 export function recordType(r: LogRecord): EventType | undefined {

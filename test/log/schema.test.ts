@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it, test } from 'node:test';
+import protobuf from 'protobufjs';
 import {
   EVENT_TYPES,
   FORMAT_VERSION,
@@ -10,9 +11,26 @@ import {
   encodeHeader,
   encodeRecord,
   recordType,
+  root,
 } from '../../src/log/schema.js';
 import type { LogRecord } from '../../src/log/schema.js';
 import { HEADER, sampleRecords } from './fixtures.js';
+
+// First in this file: nothing has been decoded yet, so encoding generates the encoders alone.
+test("a type's first encode generates its encoder alone, and it writes what protobufjs's own does", () => {
+  const trailer = { ts: 7, pid: 0, tid: 0, trailer: { end_ts: 7, exit_status: 2, records: 3, counts: { open: 2, exec: 1 }, lost: { ringbuf: 1 }, leftover: ['12 sleep 9'] } };
+  const header = encodeHeader(HEADER);
+  const record = encodeRecord(trailer as unknown as LogRecord);
+  // only the encoders: protobufjs's setup (all five functions) has not run
+  for (const t of [HeaderType, RecordType, root.lookupType('bt.Trailer')]) assert.equal(Object.hasOwn(t, 'decode'), false, t.name);
+  // the same schema, set up by protobufjs as usual
+  const plain = protobuf.Root.fromJSON(root.toJSON());
+  const [h, r] = [plain.lookupType('bt.Header').setup(), plain.lookupType('bt.Record').setup()];
+  assert.deepEqual(Buffer.from(header), Buffer.from(h.encodeDelimited({ ...HEADER, format_version: HEADER.format_version || FORMAT_VERSION }).finish()));
+  assert.deepEqual(Buffer.from(record), Buffer.from(r.encodeDelimited(trailer).finish()));
+  // and what was written reads back
+  assert.deepEqual(decodeRecord(record.subarray(1)).trailer?.counts, { open: 2, exec: 1 });
+});
 
 describe('log schema', () => {
   it('has the documented magic and version', () => {

@@ -7,7 +7,7 @@ import { LogError } from '../../src/errors.js';
 import { LogReader } from '../../src/log/reader.js';
 import { MAGIC, encodeHeader, encodeRecord } from '../../src/log/schema.js';
 import type { LogRecord } from '../../src/log/schema.js';
-import { RING_LAYOUT_ID } from '../../src/log/ring/layout.js';
+import { ringLayoutId } from '../../src/log/ring/layout.js';
 import { varint } from '../helpers/varint.js';
 import { HEADER, TRAILER, logBytes, sampleRecords, tmpdir } from './fixtures.js';
 
@@ -277,10 +277,10 @@ describe('LogReader.open on files that are not (readable) bt logs', () => {
     expectLogError(
       fileWith(Buffer.concat([MAGIC, encodeHeader(other)])),
       'E_LOG_HEADER',
-      new RegExp(`^\\S+ holds the kernel's records as the bt that wrote it \\(0\\.0\\.9\\) lays them out \\(layout 0123456789abcdef\\), and this bt lays them out differently \\(${RING_LAYOUT_ID}\\): read it with that bt, or have that bt normalize it`),
+      new RegExp(`^\\S+ holds the kernel's records as the bt that wrote it \\(0\\.0\\.9\\) lays them out \\(layout 0123456789abcdef\\), and this bt lays them out differently \\(${ringLayoutId()}\\): read it with that bt, or have that bt normalize it`),
     );
     // the same header with this bt's layout is read
-    assert.equal(read(fileWith(Buffer.concat([MAGIC, encodeHeader({ ...other, ring_layout: RING_LAYOUT_ID })]))).torn, undefined);
+    assert.equal(read(fileWith(Buffer.concat([MAGIC, encodeHeader({ ...other, ring_layout: ringLayoutId() })]))).torn, undefined);
   });
 
   it('a header with no records is a valid, empty, incomplete log', () => {

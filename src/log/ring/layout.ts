@@ -4,7 +4,7 @@
  * compiled object, so a change on one side that is not made on the other
  * fails the tests instead of corrupting traces.
  */
-import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { OPS } from '../../ops/table.js';
 
 export interface StructLayout {
@@ -112,16 +112,29 @@ export const OP_NAMES: Record<number, string> = Object.fromEntries(OPS.map((o) =
 /**
  * Names the layouts above: a log of ring batches records it in its header
  * (Header.ring_layout), and a bt whose layouts differ refuses to decode it
- * rather than misread it.
+ * rather than misread it. node:crypto is loaded only here, on first use.
  */
 function layoutId(layout: typeof LAYOUT): string {
+  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
   return createHash('sha256')
     .update(JSON.stringify({ LAYOUT: layout, T, UT, USER_LAYOUT, F, REP_COUNT_BITS, OP_NAMES, RING_HDR }))
     .digest('hex')
     .slice(0, 16);
 }
 
-export const RING_LAYOUT_ID: string = layoutId(LAYOUT);
+/** The bundle (scripts/bundle.mjs) carries ringLayoutId(), computed by this module when it was built. */
+declare const __BT_RING_LAYOUT_ID__: string | undefined;
+let ownId: string | undefined;
+
+/**
+ * This bt's layout id. Computed on first use, or not at all in the
+ * bundle: bt trace writes it in the header before its build starts, and
+ * node:crypto and the hash were ~5 ms of that start (measured).
+ */
+export function ringLayoutId(): string {
+  ownId ??= typeof __BT_RING_LAYOUT_ID__ !== 'undefined' ? __BT_RING_LAYOUT_ID__ : layoutId(LAYOUT);
+  return ownId;
+}
 
 /** How the ring records of a log are laid out where an earlier bt laid them out differently. */
 export interface RingVariant {
@@ -140,22 +153,34 @@ const EXEC_BEFORE_UMASK = {
 };
 
 /**
- * The layouts this bt reads, by id: its own, and those of earlier bts that
+ * The layouts this bt reads, by id (ringVariant): its own, and those of earlier bts that
  * differ from it only in ways the decoder knows (each computed from the
  * layout it names, so its id is the one that bt wrote). Before opens
  * carried the file's mtime and size, bt_open had 56 bytes; before execs
  * carried the umask, its two bytes were zero padding, which reads as a
  * umask not known.
  */
-export const RING_VARIANTS: Readonly<Record<string, RingVariant>> = {
-  [RING_LAYOUT_ID]: CURRENT_RING,
-  [layoutId({ ...LAYOUT, bt_exec: EXEC_BEFORE_UMASK } as unknown as typeof LAYOUT)]: CURRENT_RING,
-  [layoutId({
-    ...LAYOUT,
-    bt_exec: EXEC_BEFORE_UMASK,
-    bt_open: { size: 56, fields: { h: 0, ret: 24, dirfd: 28, flags: 32, mode: 36, resolve: 40, op: 48, path_len: 50 } },
-  } as unknown as typeof LAYOUT)]: {
-    openSize: 56,
-    openStat: false,
-  },
-};
+let variants: Readonly<Record<string, RingVariant>> | undefined;
+
+/** The layout of a log whose header names `id`, when this bt reads it (ids computed on first use). */
+export function ringVariant(id: string): RingVariant | undefined {
+  variants ??= {
+    [ringLayoutId()]: CURRENT_RING,
+    [layoutId({ ...LAYOUT, bt_exec: EXEC_BEFORE_UMASK } as unknown as typeof LAYOUT)]: CURRENT_RING,
+    [layoutId({
+      ...LAYOUT,
+      bt_exec: EXEC_BEFORE_UMASK,
+      bt_open: { size: 56, fields: { h: 0, ret: 24, dirfd: 28, flags: 32, mode: 36, resolve: 40, op: 48, path_len: 50 } },
+    } as unknown as typeof LAYOUT)]: {
+      openSize: 56,
+      openStat: false,
+    },
+  };
+  return Object.hasOwn(variants, id) ? variants[id] : undefined;
+}
+
+/** The ids ringVariant() knows (for tests and documentation). */
+export function ringVariantIds(): string[] {
+  ringVariant('');
+  return Object.keys(variants!);
+}

@@ -10,12 +10,12 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { LogError } from '../../../src/errors.js';
 import { LogReader } from '../../../src/log/reader.js';
-import { RING_LAYOUT_ID, RING_VARIANTS } from '../../../src/log/ring/layout.js';
+import { ringLayoutId, ringVariant, ringVariantIds } from '../../../src/log/ring/layout.js';
 import { normalizeFile } from '../../../src/normalize/normalize.js';
 import { tmpdir } from '../../helpers/trace.js';
 import { open, writeRing } from './synth.js';
 
-const OLD = Object.keys(RING_VARIANTS).find((id) => RING_VARIANTS[id].openSize === 56)!;
+const OLD = ringVariantIds().find((id) => ringVariant(id)?.openSize === 56)!;
 
 function opens(file: string): Array<[string, number, number | undefined, number | undefined]> {
   const r = LogReader.open(file);
@@ -25,7 +25,7 @@ function opens(file: string): Array<[string, number, number | undefined, number 
 }
 
 test('a log of the layout before opens carried mtime and size reads with whole paths and no mtime', () => {
-  assert.ok(OLD && OLD !== RING_LAYOUT_ID);
+  assert.ok(OLD && OLD !== ringLayoutId());
   assert.equal(OLD, 'f72a4d8cce484324'); // what session 23's bt wrote in its logs' headers
   const dir = tmpdir();
   const old = path.join(dir, 'old.trace');

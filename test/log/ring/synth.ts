@@ -4,7 +4,7 @@
  * for the tests of format 2 and as a seed of the fuzzer.
  */
 import { RingBatcher } from '../../../src/log/ring/batcher.js';
-import { F, LAYOUT, RING_LAYOUT_ID, T } from '../../../src/log/ring/layout.js';
+import { F, LAYOUT, ringLayoutId, T } from '../../../src/log/ring/layout.js';
 import type { LogHeader } from '../../../src/log/schema.js';
 import { LogWriter } from '../../../src/log/writer.js';
 
@@ -137,7 +137,7 @@ export const header: LogHeader = {
 };
 
 /** The records as a ring holds them (header, payload, padding), written through the batcher as bt trace does. */
-export function writeRing(file: string, recs: Array<Buffer | null>, layout = RING_LAYOUT_ID): RingBatcher {
+export function writeRing(file: string, recs: Array<Buffer | null>, layout = ringLayoutId()): RingBatcher {
   const w = LogWriter.open(file, { ...header, format_version: 2, ring_layout: layout });
   const b = new RingBatcher();
   const ring = Buffer.alloc(1 << 20);
