@@ -152,7 +152,7 @@ async function startup(runs = 9): Promise<void> {
       if (r.exitCode !== 0 || !timing || !wall) throw new Error(`bt trace -- /bin/true failed: ${r.stderr}`);
       walls[as].push(Number(wall[1]) / 1e6);
       notes.add(`code cache ${/bt: code cache (\w+)/.exec(String(r.stderr))?.[1] ?? 'not reported'}`);
-      notes.add(`CO-RE types from ${/bt: co-re types from (.*)/.exec(String(r.stderr))?.[1] ?? 'not reported'}`);
+      notes.add(/bt: (bpf loaded by .*)/.exec(String(r.stderr))?.[1] ?? 'the loader not reported');
       for (const [k, v] of Object.entries(timing)) (marks[as][k] ??= []).push(v);
     }
   }
