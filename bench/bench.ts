@@ -145,7 +145,7 @@ async function startup(runs = 9): Promise<void> {
       const log = path.join(dir, `${as}-${i}.trace`);
       // as users run it: the executable, through its #! line (src/cli/bt.cts),
       // from a small process as a shell starts it (walltime: Node's own
-      // spawn, a fork of this large process, would add ~10 ms to each run)
+      // spawn, a fork of this large process, added 8-9 ms to each run)
       const r = await execa(WALLTIME, [BT, 'trace', '-q', '-o', log, '--', '/bin/true'], { reject: false, env: { ...process.env, ...env, BT_TIMING: '1' } });
       const timing = parseTiming(String(r.stderr));
       const wall = /^walltime: (\d+) ns, status 0$/m.exec(String(r.stderr));

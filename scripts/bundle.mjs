@@ -115,16 +115,27 @@ for (const out of [PROGRAM, TRACE, EARLY]) {
  * escapes what it writes of strings, but leaves comments and regular
  * expressions as they were: every other UTF-16 unit becomes a \uXXXX escape,
  * which means the same unit in a string, a template, a regular expression
- * and an identifier, and nothing in a comment.
+ * and an identifier, and nothing in a comment. Where an escape could mean
+ * something else (after a backslash, a character outside the BMP, in
+ * String.raw's raw text) the build stops instead. A tagged template of
+ * another tag with such a character would change unseen: none of bt's code
+ * or packages has one (esbuild escapes every other template).
  */
 function ascii(code) {
   const out = code.replace(/[^\x00-\x7f]/g, (c, at) => {
+    const refuse = (why) => {
+      throw new Error(`bundle: ${why} at ${at} (${JSON.stringify(code.slice(Math.max(0, at - 40), at + 10))}): cannot make the bundle ASCII`);
+    };
     let slashes = 0;
     while (code[at - 1 - slashes] === '\\') slashes++;
     // an escaped character (`\…`) would become a backslash and 'u…'
-    if (slashes % 2) throw new Error(`bundle: an escaped non-ASCII character at ${at}: cannot make the bundle ASCII`);
+    if (slashes % 2) refuse('an escaped non-ASCII character');
+    // outside the Basic Multilingual Plane: a pair of escapes is no identifier
+    if (c >= '\ud800' && c <= '\udfff') refuse('a character outside the BMP');
     return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
   });
+  // a tagged template keeps its raw text, which an escape changes; esbuild leaves them as written
+  if (/String\.raw\s*`[^`]*[^\x00-\x7f]/.test(code)) throw new Error('bundle: String.raw`…` with a non-ASCII character: cannot make the bundle ASCII');
   if (/[^\x00-\x7f]/.test(out)) throw new Error('bundle: not ASCII after escaping');
   return out;
 }

@@ -344,13 +344,13 @@ const shared = globalThis as { __btEarlyLoad?: Loading | null };
  * Starts loading the object before bt trace has parsed its options
  * (cli/early.ts); BtBpf.open adopts it when it asks for the same object
  * and ring size. Never throws: on any problem the trace loads as usual and
- * reports it. `lightOnly`: the light skeleton or nothing (false, and a
- * later call may start libbpf's load).
+ * reports it. 'light': the light skeleton's load, or nothing (false, and
+ * a later call may start libbpf's).
  */
-export function startEarlyLoad(objectPath: string, ringBytes: number, lightOnly = false): boolean {
+export function startEarlyLoad(objectPath: string, ringBytes: number, loader: 'light' | 'libbpf'): boolean {
   if (shared.__btEarlyLoad !== undefined) return false; // started already (or tried)
   try {
-    const loading = lightOnly ? startLight(objectPath, ringBytes) : startLoad(objectPath, ringBytes);
+    const loading = loader === 'light' ? startLight(objectPath, ringBytes) : startLoad(objectPath, ringBytes, false);
     if (!loading) return false; // no light skeleton: nothing tried
     shared.__btEarlyLoad = loading;
     return true;

@@ -27,13 +27,16 @@ function isPlainTrace(argv: readonly string[]): boolean {
 
 if (isPlainTrace(process.argv)) {
   // The light skeleton's load first, the longest task before the build can
-  // start (~45 ms of kernel work): it opens nothing that the launcher could
-  // inherit (the kernel's fds for BPF objects are close-on-exec), so the
-  // launcher is spawned while the kernel loads. libbpf does open files
-  // without close-on-exec while it loads (the kernel's BTF): without a light
-  // skeleton, the launcher comes first, then libbpf's load.
-  const light = startEarlyLoad(OBJECT_PATH, DEFAULT_RING_BYTES, true);
+  // start (~45 ms of kernel work): it leaves nothing open that the launcher
+  // could inherit (its file reads are over, and the kernel's fds for BPF
+  // objects are close-on-exec), so the launcher is spawned while the kernel
+  // loads. libbpf does open files without close-on-exec while it loads (the
+  // kernel's BTF): without a light skeleton, the launcher comes first, then
+  // libbpf's load, and only if the launcher did start (the trace would
+  // otherwise spawn one during that load).
+  const light = startEarlyLoad(OBJECT_PATH, DEFAULT_RING_BYTES, 'light');
   if (light) mark('bpf_start');
-  if (fs.existsSync(LAUNCHER_PATH) && startEarlyLaunch(LAUNCHER_PATH)) mark('launcher');
-  if (!light && startEarlyLoad(OBJECT_PATH, DEFAULT_RING_BYTES)) mark('bpf_start');
+  const launched = fs.existsSync(LAUNCHER_PATH) && startEarlyLaunch(LAUNCHER_PATH);
+  if (launched) mark('launcher');
+  if (!light && launched && startEarlyLoad(OBJECT_PATH, DEFAULT_RING_BYTES, 'libbpf')) mark('bpf_start');
 }
