@@ -25,7 +25,7 @@ ebpfTest('bt trace loads its programs while the rest of bt loads, then configure
   assert.ok(marks.bpf_start < marks.loaded, `the load started at ${marks.bpf_start} ms, after bt loaded (${marks.loaded} ms)`);
   // the cgroup and the launcher in it were made by the head start too, and the trace took them over
   assert.ok(marks.launcher < marks.loaded, `the launcher started at ${marks.launcher} ms, after bt loaded (${marks.loaded} ms)`);
-  // the light skeleton's load goes first (it opens nothing the launcher could inherit); libbpf's after the launcher's start
+  // the light skeleton's load goes first (it leaves nothing open the launcher could inherit); libbpf's after the launcher's start
   if (/bpf loaded by the light skeleton/.test(t.stderr)) assert.ok(marks.bpf_start < marks.launcher, `the load started at ${marks.bpf_start} ms, after the launcher (${marks.launcher} ms)`);
   else assert.ok(marks.launcher < marks.bpf_start, `libbpf's load started at ${marks.bpf_start} ms, before the launcher (${marks.launcher} ms)`);
   assert.ok(marks.bpf_load <= marks.writer && marks.writer <= marks.go && marks.go <= marks.build, JSON.stringify(marks));

@@ -162,8 +162,8 @@ const EXEC_BEFORE_UMASK = {
  */
 let variants: Readonly<Record<string, RingVariant>> | undefined;
 
-/** The layout of a log whose header names `id`, when this bt reads it (ids computed on first use). */
-export function ringVariant(id: string): RingVariant | undefined {
+/** The table above, its ids computed on first use. */
+function variantTable(): Readonly<Record<string, RingVariant>> {
   variants ??= {
     [ringLayoutId()]: CURRENT_RING,
     [layoutId({ ...LAYOUT, bt_exec: EXEC_BEFORE_UMASK } as unknown as typeof LAYOUT)]: CURRENT_RING,
@@ -176,11 +176,16 @@ export function ringVariant(id: string): RingVariant | undefined {
       openStat: false,
     },
   };
-  return Object.hasOwn(variants, id) ? variants[id] : undefined;
+  return variants;
+}
+
+/** The layout of a log whose header names `id`, when this bt reads it. */
+export function ringVariant(id: string): RingVariant | undefined {
+  const table = variantTable();
+  return Object.hasOwn(table, id) ? table[id] : undefined;
 }
 
 /** The ids ringVariant() knows (for tests and documentation). */
 export function ringVariantIds(): string[] {
-  ringVariant('');
-  return Object.keys(variants!);
+  return Object.keys(variantTable());
 }
