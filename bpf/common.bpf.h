@@ -176,15 +176,6 @@ static __always_inline bool bt_traced(void)
 	return bpf_get_current_ancestor_cgroup_id(bt_cfg.cgroup_level) == want;
 }
 
-/* The current process's state (struct bt_proc_state), in its leader's
- * storage: NULL when never made (bt_proc_make makes it). */
-static __always_inline struct bt_proc_state *bt_proc_of(void)
-{
-	struct task_struct *t = bpf_get_current_task_btf();
-
-	return bpf_task_storage_get(&bt_procs, t->group_leader, 0, 0);
-}
-
 /* Task storage of `task` in `map`, made when missing. Two threads can make
  * the same task's storage at the same moment (threads dying together all
  * seeing their process end, first listings of two threads, a leader's own
@@ -200,12 +191,37 @@ static __always_inline struct bt_proc_state *bt_proc_of(void)
 		__v;                                                                       \
 	})
 
-/* The current process's state, made when missing (bt_storage_make). */
-static __always_inline struct bt_proc_state *bt_proc_make(void)
-{
-	struct task_struct *t = bpf_get_current_task_btf();
+/* The current process: its state (struct bt_proc_state, in its leader's
+ * task storage) and its start time, through one global function
+ * (state.bpf.c) that walks t->group_leader once. The verifier checks a
+ * global function once, not at every place it is inlined, and at every
+ * walk of a kernel pointer it checks it looks for vmlinux types named after
+ * the walked struct ("task_struct__safe_trusted"...), by a linear search
+ * of all of them (127k on 6.18): walked at each call site, the leader made
+ * a fifth of bt's load time (~7 ms). */
+enum bt_proc_op {
+	BT_PROC_START_TIME,   /* the process's start time */
+	BT_PROC_LISTINGS,     /* its listings in progress (0 without state) */
+	BT_PROC_LISTINGS_ADD, /* adds arg to them (making the state when arg > 0): 0, or -1 without state */
+	BT_PROC_CLAIM_EXIT,   /* 1: the caller is the first to report its exit; 0: another thread did; -1: no memory */
+};
 
-	return bt_storage_make(&bt_procs, t->group_leader);
+__s64 bt_proc(enum bt_proc_op op, int arg);
+
+/* The process's start time: with the pid, it names one process (pids are reused). */
+static __always_inline __u64 bt_start_time(void)
+{
+	return bt_proc(BT_PROC_START_TIME, 0);
+}
+
+static __always_inline int bt_proc_listings(void)
+{
+	return bt_proc(BT_PROC_LISTINGS, 0);
+}
+
+static __always_inline int bt_proc_listings_add(int delta)
+{
+	return bt_proc(BT_PROC_LISTINGS_ADD, delta);
 }
 
 static __always_inline struct bt_scratch *bt_buf(void)

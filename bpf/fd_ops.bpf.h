@@ -46,14 +46,17 @@ struct inode___pre67 {
 static __always_inline void bt_fd_file_stat(__s32 fd, struct bt_open *e)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
-	struct fdtable *fdt = t->files->fdt;
+	struct fdtable *fdt;
 	struct file **fds;
 	struct file *f = NULL;
 	struct inode *ino;
 
-	if (fd < 0 || !fdt || (__u32)fd >= fdt->max_fds)
+	/* CO-RE reads, not plain loads: the verifier's check of a plain
+	 * t->files costs three searches of vmlinux's types (common.bpf.h) */
+	fdt = BPF_CORE_READ(t, files, fdt);
+	if (fd < 0 || !fdt || (__u32)fd >= BPF_CORE_READ(fdt, max_fds))
 		return;
-	fds = fdt->fd;
+	fds = BPF_CORE_READ(fdt, fd);
 	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
 		return;
 	ino = BPF_CORE_READ(f, f_inode);

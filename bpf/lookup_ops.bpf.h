@@ -224,14 +224,6 @@ static long bt_dirent_step(__u32 i, void *vctx)
 	return 0;
 }
 
-/* The process's start time: with the pid, it names one process (pids are reused). */
-static __always_inline __u64 bt_start_time(void)
-{
-	struct task_struct *t = bpf_get_current_task_btf();
-
-	return t->group_leader->start_time;
-}
-
 /* Counts the execs of the process: with start time and pid, one process image. */
 static __always_inline __u64 bt_exec_id(void)
 {
@@ -257,11 +249,11 @@ static __always_inline void bt_emit_readdir(__s32 fd, long ret, struct bt_dir_va
 
 
 /* Deletes a listing's entry; the one that deleted it takes it off the
- * process's count of listings `n` (bt_proc_of()). */
-static __always_inline void bt_forget_listing(struct bt_dir_key *k, struct bt_proc_state *n)
+ * process's count of listings. */
+static __always_inline void bt_forget_listing(struct bt_dir_key *k)
 {
-	if (!bpf_map_delete_elem(&bt_dirs, k) && n)
-		__sync_fetch_and_add(&n->listings, -1);
+	if (!bpf_map_delete_elem(&bt_dirs, k))
+		bt_proc_listings_add(-1);
 }
 
 static __always_inline void bt_on_readdir(long ret, struct bt_pending *p)
@@ -285,24 +277,20 @@ static __always_inline void bt_on_readdir(long ret, struct bt_pending *p)
 			v->entries += c.n;
 			v->calls++;
 		} else {
-			struct bt_proc_state *n = bt_proc_make();
-
-			/* without its count a close would not look for the entry */
-			if (!n) {
-				bt_count_lost(BT_LOST_LISTING);
-				return;
-			}
 			nv.entries = c.n;
 			nv.calls = 1;
-			if (!bpf_map_update_elem(&bt_dirs, &k, &nv, BPF_NOEXIST))
-				__sync_fetch_and_add(&n->listings, 1);
+			/* without its count a close would not look for the entry */
+			if (!bpf_map_update_elem(&bt_dirs, &k, &nv, BPF_NOEXIST) && bt_proc_listings_add(1)) {
+				bpf_map_delete_elem(&bt_dirs, &k);
+				bt_count_lost(BT_LOST_LISTING);
+			}
 		}
 		return;
 	}
 	/* the end of the directory, or an error: one record for the listing */
 	if (v) {
 		nv = *v;
-		bt_forget_listing(&k, bt_proc_of());
+		bt_forget_listing(&k);
 	}
 	nv.calls++;
 	bt_emit_readdir(a.fd, ret, &nv, 0);
@@ -313,10 +301,9 @@ static __always_inline void bt_readdir_closed(__s32 fd)
 {
 	struct bt_dir_key k = {};
 	struct bt_dir_val *v, nv;
-	struct bt_proc_state *n = bt_proc_of();
 
 	/* most processes never list a directory: no key to make, no lookup */
-	if (!n || n->listings <= 0)
+	if (bt_proc_listings() <= 0)
 		return;
 	k.start_time = bt_start_time();
 	k.exec_id = bt_exec_id();
@@ -326,7 +313,7 @@ static __always_inline void bt_readdir_closed(__s32 fd)
 	if (!v)
 		return;
 	nv = *v;
-	bt_forget_listing(&k, n);
+	bt_forget_listing(&k);
 	bt_emit_readdir(fd, 0, &nv, BT_F_PARTIAL);
 }
 

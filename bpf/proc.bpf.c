@@ -120,7 +120,6 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(bt_exit, struct task_struct *p)
 {
 	struct bt_exit e = {};
-	struct bt_proc_state *st;
 
 	/* A thread killed inside a syscall never reaches its exit tracepoint:
 	 * its pending syscall goes with its task storage. */
@@ -131,18 +130,20 @@ int BPF_PROG(bt_exit, struct task_struct *p)
 	/* Only the last thread of a process reports the process exit. Threads
 	 * dying together can all see live == 0: the one that sets exit_sent
 	 * reports it (p is the current task); they often make the flag's
-	 * storage at the same moment, which bt_proc_make resolves. Without
+	 * storage at the same moment, which bt_storage_make resolves. Without
 	 * memory for the flag nobody can tell which is first: counted, not
 	 * reported twice (userspace sees whether another thread reported it). */
 	if (BPF_CORE_READ(p, signal, live.counter) != 0)
 		return 0;
-	st = bt_proc_make();
-	if (!st) {
+	switch (bt_proc(BT_PROC_CLAIM_EXIT, 0)) {
+	case 1:
+		break;
+	case 0:
+		return 0;
+	default:
 		bt_count_lost(BT_LOST_EXIT_FLAG);
 		return 0;
 	}
-	if (__sync_val_compare_and_swap(&st->exit_sent, 0, 1) != 0)
-		return 0;
 	bt_fill_hdr(&e.h, BT_T_EXIT);
 	e.status = BPF_CORE_READ(p, exit_code);
 	bt_emit(&e, sizeof(e));

@@ -41,3 +41,26 @@ union bt_record_types {
 	struct bt_meta meta;
 };
 union bt_record_types *bt_record_types SEC(".data.layout") __attribute__((used));
+
+/* The current process's state and start time (common.bpf.h says why this
+ * is a global function). */
+__noinline __s64 bt_proc(enum bt_proc_op op, int arg)
+{
+	struct task_struct *leader = bpf_get_current_task_btf()->group_leader;
+	struct bt_proc_state *st;
+
+	if (op == BT_PROC_START_TIME)
+		return leader->start_time;
+	if (op == BT_PROC_CLAIM_EXIT || (op == BT_PROC_LISTINGS_ADD && arg > 0))
+		st = bt_storage_make(&bt_procs, leader);
+	else
+		st = bpf_task_storage_get(&bt_procs, leader, 0, 0);
+	if (op == BT_PROC_LISTINGS)
+		return st ? st->listings : 0;
+	if (!st)
+		return -1;
+	if (op == BT_PROC_CLAIM_EXIT)
+		return __sync_val_compare_and_swap(&st->exit_sent, 0, 1) == 0;
+	__sync_fetch_and_add(&st->listings, arg);
+	return 0;
+}
