@@ -21,9 +21,14 @@ const BT = 'dist/src/cli/bt.cjs';
 
 // The log schema, parsed once here (src/log/schema.ts reads bt.proto itself when unbundled).
 const schema = new protobuf.Root().loadSync('proto/bt.proto', { keepCase: true }).toJSON();
+// The messages as the writer encodes them (src/log/wiredesc.ts): bt trace writes its log without protobufjs.
+const { describeRoot } = await import(new URL('../dist/src/log/wiredesc.js', import.meta.url).href);
+const wire = describeRoot(new protobuf.Root().loadSync('proto/bt.proto', { keepCase: true }));
 // The ring layouts' id (src/log/ring/layout.ts ringLayoutId): bt trace writes it before its build starts, without hashing anything.
 const { ringLayoutId } = await import(new URL('../dist/src/log/ring/layout.js', import.meta.url).href);
 const ringLayout = ringLayoutId();
+// bt's version (src/version.ts reads package.json when unbundled)
+const version = JSON.parse(fs.readFileSync('package.json', 'utf8')).version;
 // Names this build of the program: its code cache must carry the same id (src/cli/bt.cts).
 const id = crypto.randomBytes(8).toString('hex');
 
@@ -65,7 +70,13 @@ const programOptions = (entry, outfile) => ({
   ],
   // the ESM sources' import.meta.url: the program's own file URL, which bt.cts passes in
   banner: { js: `// bt-build ${id}\n"use strict";` },
-  define: { __BT_PROTO_JSON__: JSON.stringify(schema), __BT_RING_LAYOUT_ID__: JSON.stringify(ringLayout), 'import.meta.url': '__btUrl' },
+  define: {
+    __BT_PROTO_JSON__: JSON.stringify(schema),
+    __BT_RING_LAYOUT_ID__: JSON.stringify(ringLayout),
+    __BT_VERSION__: JSON.stringify(version),
+    __BT_WIRE__: JSON.stringify(wire),
+    'import.meta.url': '__btUrl',
+  },
   logLevel: 'warning',
 });
 for (const out of [PROGRAM, TRACE]) fs.rmSync(`${out}.cache`, { force: true });

@@ -105,9 +105,30 @@ type Fn = (...args: any[]) => any;
 export type Libbpf = { [K in keyof typeof LIBBPF_TABLE]: Fn };
 export type Libc = { [K in keyof typeof LIBC_TABLE]: Fn };
 
-function bind<T extends Record<string, string>>(lib: koffiModule.IKoffiLib, table: T): { [K in keyof T]: Fn } {
+/**
+ * The table's functions, each bound at its first call (koffi parses the
+ * prototype then): bt trace's head start calls 4 of libbpf's 27 before its
+ * build can start. `missing` makes the error for a function the library
+ * lacks.
+ */
+function bind<T extends Record<string, string>>(lib: koffiModule.IKoffiLib, table: T, missing: (name: string, err: unknown) => Error): { [K in keyof T]: Fn } {
   const out: Record<string, Fn> = {};
-  for (const [name, proto] of Object.entries(table)) out[name] = lib.func(proto);
+  for (const [name, proto] of Object.entries(table)) {
+    Object.defineProperty(out, name, {
+      configurable: true,
+      enumerable: true,
+      get(): Fn {
+        let fn: Fn;
+        try {
+          fn = lib.func(proto);
+        } catch (err) {
+          throw missing(name, err);
+        }
+        Object.defineProperty(out, name, { value: fn, enumerable: true });
+        return fn;
+      },
+    });
+  }
   return out as { [K in keyof T]: Fn };
 }
 
@@ -134,14 +155,11 @@ export function getLibbpf(): Libbpf {
       { cause: lastErr },
     );
   }
-  let bound: Libbpf;
-  try {
-    bound = bind(lib, LIBBPF_TABLE);
-  } catch (err) {
-    throw new CaptureError('E_OLD_LIBBPF', 'libbpf is too old: bt needs libbpf >= 1.0 (apt-get install libbpf1)', {
-      cause: err,
-    });
-  }
+  const bound: Libbpf = bind(
+    lib,
+    LIBBPF_TABLE,
+    (name, err) => new CaptureError('E_OLD_LIBBPF', `libbpf has no ${name}: bt needs libbpf >= 1.0 (apt-get install libbpf1)`, { cause: err }),
+  );
   const major = bound.libbpf_major_version() as number;
   if (major < 1) {
     throw new CaptureError('E_OLD_LIBBPF', `libbpf ${major}.x is too old: bt needs libbpf >= 1.0`);
@@ -151,7 +169,7 @@ export function getLibbpf(): Libbpf {
 }
 
 export function getLibc(): Libc {
-  libc ??= bind(koffi().load(LIBC_SONAME), LIBC_TABLE);
+  libc ??= bind(koffi().load(LIBC_SONAME), LIBC_TABLE, (name, err) => new CaptureError('E_NATIVE', `the C library has no ${name}: bt needs glibc`, { cause: err }));
   return libc;
 }
 

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { CaptureError, LogError, UsageError } from '../errors.js';
 import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
-import { FORMAT_VERSION, RING_FORMAT_VERSION } from '../log/schema.js';
+import { FORMAT_VERSION, RING_FORMAT_VERSION } from '../log/kinds.js';
 import { RingBatcher } from '../log/ring/batcher.js';
 import { LogWriter } from '../log/writer.js';
 import { checkReplace } from '../log/replace.js';
@@ -23,7 +23,7 @@ import { Progress, buildEnded } from './progress.js';
 import { commandLine } from '../present/format.js';
 import { startProfile } from './profile.js';
 import { RingReader, nextDrainMs, quietPollMs } from './ring.js';
-import { mark, reportBpfStats, reportTiming, timingEnabled } from './timing.js';
+import { mark, reportBpfStats, reportTiming, timingEnabled, timingNote } from './timing.js';
 import { adoptEarlyLaunch, launch, type Launched } from './launch.js';
 import { Transcoder } from '../log/ring/transcode.js';
 import { exactCwd, exactEnv } from './rawargs.js';
@@ -38,6 +38,7 @@ export interface TraceOptions {
   env: boolean;
   files: boolean;
   asRoot: boolean;
+  /** A live progress line is wanted: drawn when stderr is a terminal (asked once the build runs: process.stderr costs ~3 ms to make). */
   progress: boolean;
   /** -q: no line while bt waits for processes that outlived the command. */
   quiet?: boolean;
@@ -156,7 +157,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     const bpf = await BtBpf.open({ objectPath: OBJECT_PATH, cgroupId: cg.id, cgroupLevel: cg.level, flags, ringBytes });
     cleanup.push(() => bpf.close());
     mark('bpf_load');
-    if (timingEnabled) process.stderr.write(`bt: ${describeLoader(bpf.loader)}\n`);
+    timingNote(describeLoader(bpf.loader));
     // The launcher has taken the user's groups (reading /etc/group) before anything is traced.
     child.ready();
     bpf.attach();
@@ -285,7 +286,7 @@ export class Tracer {
       this.batcher = new RingBatcher();
       if (timingEnabled) this.batcher.watch = (type, buf, dv, off, len) => this.onRingRecord(type, buf, dv, off, len);
     }
-    this.progress = new Progress(opts.progress);
+    this.progress = new Progress(opts.progress && stderrIsTerminal());
     this.lastLostTs = this.bootNow();
   }
 
@@ -825,4 +826,14 @@ function refuseStandardStream(file: string, fd: number): void {
 function statusOf(code: number | undefined | null, sig: number | undefined | null): number {
   if (sig) return 128 + sig;
   return code ?? 1;
+}
+
+/** Whether stderr is a terminal, without making process.stderr (~3 ms, while the build starts) when it cannot be one. */
+function stderrIsTerminal(): boolean {
+  try {
+    if (!fs.fstatSync(2).isCharacterDevice()) return false;
+  } catch {
+    return false; // closed
+  }
+  return process.stderr.isTTY === true;
 }

@@ -70,7 +70,7 @@ export function traceCommand(): Command {
         env: o.env !== false,
         files: o.files !== false,
         asRoot: !!o.asRoot,
-        progress: !o.quiet && process.stderr.isTTY === true,
+        progress: !o.quiet,
         quiet: !!o.quiet,
         redact: o.redact,
         force: !!o.force,

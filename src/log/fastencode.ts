@@ -1,48 +1,72 @@
 /**
- * The writing side's counterpart of fastdecode.ts: a Record whose event is
- * made of scalars, strings and lists of strings (every one but the trailer
- * and a process summary with pipes) is encoded,
- * varint-delimited, by code generated at first use from bt.proto's
- * reflection (tables.ts), straight into the writer's buffer: no protobufjs
- * Writer and its list of operations per record. Zero values are omitted,
- * as the capture's direct transcoder does. A record this cannot write
- * exactly (an exec, a value of an unexpected type or range, a string with
- * an unpaired surrogate) makes it return false, having written nothing,
- * and LogWriter gives it to protobufjs. test/log/fastencode.test.ts checks
- * that both read back the same.
+ * The writing side's counterpart of fastdecode.ts: a message made of
+ * scalars, strings, lists of strings, maps of scalars and such messages
+ * (every Record bt writes but a process summary with pipes; the Header) is
+ * encoded, varint-delimited, by code generated at first use from bt.proto's
+ * wire description (wiredesc.ts), straight into the writer's buffer: no
+ * protobufjs Writer and its list of operations per record, and no
+ * protobufjs at all for what bt trace writes. Zero values are omitted, as
+ * protobufjs omits them; a map entry has its key and value, zero or not,
+ * as protobufjs writes it. A message this cannot write exactly (a value of
+ * an unexpected type or range, a field of another kind) makes it return
+ * false, having written nothing, and the writer gives it to protobufjs.
+ * test/log/fastencode.test.ts checks that both read back the same.
  */
-import type protobuf from 'protobufjs';
-import { isWellFormed } from './bytes.js';
-import { BOOL, MESSAGE, SINT32, SINT64, STRING, STRINGS, UINT32, UINT64, tablesOf, type Table } from './tables.js';
+import { encodeString, isWellFormed } from './bytes.js';
 import { varintSize, type WireWriter } from './wire.js';
+import { wireDesc, type ScalarKind, type WireField } from './wiredesc.js';
 
 type Encode = (m: unknown, w: WireWriter) => boolean;
 
-let recordType: protobuf.Type | undefined;
-let record: Encode | null | undefined;
+/** By message name; null: the message cannot be written here. */
+const encoders = new Map<string, Encode | null>();
 
-/** Names bt.Record (schema.ts); its encoders are generated on first use. */
-export function installFastEncode(type: protobuf.Type): void {
-  recordType = type;
-  record = undefined;
+/** Appends record `r`, varint-delimited, to `w`; false (w unchanged) when protobufjs must encode it. */
+export function fastEncode(r: unknown, w: WireWriter): boolean {
+  return fastEncodeDelimited('bt.Record', r, w);
 }
 
-/**
- * Appends record `r`, varint-delimited, to `w`; false (w unchanged) when
- * protobufjs must encode it.
- */
-export function fastEncode(r: unknown, w: WireWriter): boolean {
-  if (record === undefined) record = recordType ? generate(recordType) : null;
-  if (record === null) return false;
+/** Appends message `m` of type `message` ("bt.Header"), varint-delimited, to `w`; false (w unchanged) when protobufjs must encode it. */
+export function fastEncodeDelimited(message: string, m: unknown, w: WireWriter): boolean {
+  let encode = encoders.get(message);
+  if (encode === undefined) encoders.set(message, (encode = generate(message)));
+  if (encode === null) return false;
   const start = w.pos;
   w.ensure(16);
   w.pos += 1; // the length, moved if it needs more than a byte
-  if (!record(r, w)) {
+  if (!encode(m, w)) {
     w.pos = start;
     return false;
   }
   delimit(w, start);
   return true;
+}
+
+/** protobufjs's varint-delimited encoding of a message, by message name (schema.ts installs it). */
+type SlowEncode = (message: string, m: unknown) => Uint8Array;
+let slow: SlowEncode | undefined;
+
+/** What encodes the messages the fast encoder leaves (schema.ts, with protobufjs). */
+export function setSlowEncoder(fn: SlowEncode): void {
+  slow = fn;
+}
+
+/**
+ * Appends message `m` of type `message`, varint-delimited, to `w`: here if
+ * it can, else by protobufjs when the schema is loaded (bt trace, which
+ * does not load it, writes nothing this leaves). Throws a TypeError for a
+ * message neither can encode (a bug).
+ */
+export function encodeDelimitedInto(message: string, m: unknown, w: WireWriter): void {
+  if (fastEncodeDelimited(message, m, w)) return;
+  if (!slow) throw new TypeError(`cannot encode a ${message} without protobufjs: a value of an unexpected type or range`);
+  let bytes: Uint8Array;
+  try {
+    bytes = slow(message, m);
+  } catch (err) {
+    throw new TypeError(`cannot encode a ${message}: ${(err as Error).message}`, { cause: err });
+  }
+  w.append(bytes);
 }
 
 /** Writes the length of what follows the byte at `at` there, moving it when the length takes more bytes. */
@@ -61,8 +85,15 @@ function delimit(w: WireWriter, at: number): void {
   w.pos = end;
 }
 
-/** A string field: its bytes (UTF-8) after a length. */
+/** A string field: its bytes after a length (UTF-8; a string holding bytes that are not, as those bytes: bytes.ts). */
 function writeString(w: WireWriter, s: string): void {
+  if (!isWellFormed(s)) {
+    const b = encodeString(s);
+    w.ensure(b.length + 5);
+    w.varint(b.length);
+    w.append(b);
+    return;
+  }
   w.ensure(3 * s.length + 5);
   const at = w.pos;
   const n = w.buf.write(s, at + 1, 'utf8');
@@ -70,48 +101,81 @@ function writeString(w: WireWriter, s: string): void {
   delimit(w, at);
 }
 
-function generate(type: protobuf.Type): Encode | null {
-  const { top, all } = tablesOf(type, true);
-  if (!top) return null;
-  const src = [...all.map((t, i) => encoderSource(t, i, all)), `return e${all.indexOf(top)};`].join('\n');
-  return new Function('isWellFormed', 'writeString', 'delimit', src)(isWellFormed, writeString, delimit) as Encode;
+/** The encoders of `message` and of the messages it holds, as one function; null when it is not described. */
+function generate(message: string): Encode | null {
+  const desc = wireDesc();
+  if (!desc[message]) return null;
+  const names: string[] = [];
+  const want = (name: string): number => {
+    if (!names.includes(name)) names.push(name);
+    return names.indexOf(name);
+  };
+  want(message);
+  const sources: string[] = [];
+  for (let i = 0; i < names.length; i++) sources.push(encoderSource(desc[names[i]!] ?? [], i, want));
+  const src = [...sources, 'return e0;'].join('\n');
+  return new Function('writeString', 'delimit', src)(writeString, delimit) as Encode;
 }
 
 /** Accepts a value of each kind (what protobufjs would write the same), and writes it. */
-const CHECK: Record<number, string> = {
-  [UINT32]: `typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 4294967295`,
-  [SINT32]: `typeof v === 'number' && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647`,
-  [UINT64]: `typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 9007199254740991`,
-  [SINT64]: `typeof v === 'number' && Number.isInteger(v) && v >= -4503599627370496 && v <= 4503599627370496`,
-  [BOOL]: `typeof v === 'boolean'`,
-  [STRING]: `typeof v === 'string' && isWellFormed(v)`,
+const CHECK: Record<ScalarKind, string> = {
+  uint32: `typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 4294967295`,
+  sint32: `typeof v === 'number' && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647`,
+  uint64: `typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 9007199254740991`,
+  // zigzag as doubles: exact for a negative value down to -2^52 and a positive one below 2^63 (the header's boot_to_wall_ns, ~1.8e18)
+  sint64: `typeof v === 'number' && Number.isInteger(v) && v >= -4503599627370496 && v < 9223372036854775808`,
+  bool: `typeof v === 'boolean'`,
+  string: `typeof v === 'string'`,
 };
-const WRITE: Record<number, string> = {
-  [UINT32]: 'w.varint(v)',
-  [SINT32]: 'w.varint(((v << 1) ^ (v >> 31)) >>> 0)',
-  [UINT64]: 'w.varint(v)',
-  [SINT64]: 'w.varint(v >= 0 ? v * 2 : -v * 2 - 1)',
-  [BOOL]: 'w.varint(v ? 1 : 0)',
-  [STRING]: 'writeString(w, v)',
+const WRITE: Record<ScalarKind, string> = {
+  uint32: 'w.varint(v)',
+  sint32: 'w.varint(((v << 1) ^ (v >> 31)) >>> 0)',
+  uint64: 'w.varint(v)',
+  sint64: 'w.varint(v >= 0 ? v * 2 : -v * 2 - 1)',
+  bool: 'w.varint(v ? 1 : 0)',
+  string: 'writeString(w, v)',
 };
+/** Wire type 2 (length-delimited) or 0 (varint). */
+const LEN_KINDS = new Set(['string', 'strings', 'message', 'map']);
+
+/** The bytes of a tag, as a statement. */
+function tagBytes(id: number, kind: string): string {
+  const tag = (id << 3) | (LEN_KINDS.has(kind) ? 2 : 0);
+  const bytes: number[] = [];
+  for (let t = tag; ; t >>>= 7) {
+    if (t < 128) {
+      bytes.push(t);
+      break;
+    }
+    bytes.push((t & 127) | 128);
+  }
+  return bytes.map((b) => `w.buf[w.pos++] = ${b};`).join(' ');
+}
 
 /** The source of encoder e<i>: each field in field-number order; a nested message when set, a scalar when not zero (or, with presence, when set). */
-function encoderSource(t: Table, i: number, all: Table[]): string {
-  const lines = t.others.map((name) => `if (m[${JSON.stringify(name)}] != null) return false;`);
-  for (const tag of t.tags) {
-    const kind = t.kinds[tag];
-    const get = `v = m[${JSON.stringify(t.names[tag])}];`;
-    const tagBytes = tag < 128 ? `w.buf[w.pos++] = ${tag};` : `w.buf[w.pos++] = ${(tag & 127) | 128}; w.buf[w.pos++] = ${tag >> 7};`;
-    if (kind === STRINGS) {
+function encoderSource(fields: WireField[], i: number, want: (name: string) => number): string {
+  const lines: string[] = [];
+  for (const f of fields) {
+    const get = `v = m[${JSON.stringify(f.name)}];`;
+    const tag = tagBytes(f.id, f.kind);
+    if (f.kind === 'other') {
+      lines.push(`${get} if (v != null) return false;`);
+    } else if (f.kind === 'strings') {
       // every element, empty ones too: an empty argument is an argument
-      lines.push(`${get} if (v != null) { if (!Array.isArray(v)) return false; for (const s of v) { if (typeof s !== 'string' || !isWellFormed(s)) return false; w.ensure(16); ${tagBytes} writeString(w, s); } }`);
-    } else if (kind === MESSAGE) {
-      const n = all.indexOf(t.nested[tag]!);
-      lines.push(`${get} if (v != null) { if (typeof v !== 'object') return false; w.ensure(16); ${tagBytes} const at = w.pos++; if (!e${n}(v, w)) return false; delimit(w, at); }`);
+      lines.push(`${get} if (v != null) { if (!Array.isArray(v)) return false; for (const s of v) { if (typeof s !== 'string') return false; w.ensure(16); ${tag} writeString(w, s); } }`);
+    } else if (f.kind === 'map') {
+      const k = f.key!;
+      const val = f.value!;
+      const entry = `const at = w.pos++; w.ensure(16); ${tagBytes(1, k)} ${WRITE[k].replace(/\bv\b/g, 'k')}; v = o[k]; if (!(${CHECK[val]})) return false; w.ensure(16); ${tagBytes(2, val)} ${WRITE[val]}; delimit(w, at);`;
+      const keyCheck = CHECK[k].replace(/\bv\b/g, 'k');
+      lines.push(`${get} if (v != null) { if (typeof v !== 'object' || Array.isArray(v)) return false; const o = v; for (const k of Object.keys(o)) { if (!(${keyCheck})) return false; w.ensure(16); ${tag} ${entry} } }`);
+    } else if (f.kind === 'message') {
+      const n = want(f.message!);
+      lines.push(`${get} if (v != null) { if (typeof v !== 'object') return false; w.ensure(16); ${tag} const at = w.pos++; if (!e${n}(v, w)) return false; delimit(w, at); }`);
     } else {
       // a field with presence is written when set, zero too (protobufjs does); the others when not zero
-      const set = t.present[tag] ? 'v != null' : `v != null && v !== 0 && v !== '' && v !== false`;
-      lines.push(`${get} if (${set}) { if (!(${CHECK[kind]})) return false; w.ensure(16); ${tagBytes} ${WRITE[kind]}; }`);
+      const set = f.presence ? 'v != null' : `v != null && v !== 0 && v !== '' && v !== false`;
+      lines.push(`${get} if (${set}) { if (!(${CHECK[f.kind]})) return false; w.ensure(16); ${tag} ${WRITE[f.kind]}; }`);
     }
   }
   return `function e${i}(m, w) {

@@ -20,6 +20,7 @@ import { FORMAT_VERSION, MAGIC, RING_FORMAT_VERSION, agreesWithMagic, decodeHead
 import { CURRENT_RING, ringLayoutId, ringVariant, type RingVariant } from './ring/layout.js';
 import { EnvResolver } from './env.js';
 import { beingWritten, inputName } from './input.js';
+import { setHeaderReader } from './replace.js';
 import type { LogHeader, LogRecord, Trailer } from './schema.js';
 
 /**
@@ -281,3 +282,6 @@ export class LogReader {
     return header;
   }
 }
+
+// what an output that is not a log asks of a file that is one (replace.ts): raw or normalized
+setHeaderReader((fd) => LogReader.headerOf(fd));

@@ -32,7 +32,6 @@
 import fs from 'node:fs';
 import { LogError } from '../errors.js';
 import { agreesWithMagic, MAGIC } from './magic.js';
-import { LogReader } from './reader.js';
 
 export type ReplaceKind =
   | 'log'
@@ -112,12 +111,25 @@ const DOT_LEAD = /^(\/\/[^\n]*|#[^\n]*|\/\*[\s\S]*?\*\/)/;
 
 type BtLog = 'raw' | 'normalized' | 'damaged';
 
+/**
+ * Reads the header of the bt log open on fd (reader.ts installs it as it
+ * loads): only an output of another kind than a log asks, and the commands
+ * that write one have read a log. bt trace, whose -o is a log, does not
+ * load the reader, nor protobufjs with it.
+ */
+let headerOf: ((fd: number) => { normalized?: boolean }) | undefined;
+
+export function setHeaderReader(fn: (fd: number) => { normalized?: boolean }): void {
+  headerOf = fn;
+}
+
 /** A bt log's kind, from its magic number and header (the log module's reader); undefined if it is none. */
 function btLog(h: Head): BtLog | undefined {
   if (!agreesWithMagic(h.bytes) || (h.bytes.length < MAGIC.length && !h.whole)) return undefined;
   if (h.bytes.length < MAGIC.length) return 'damaged';
+  if (!headerOf) throw new Error('the log reader (log/reader.ts) is not loaded: a bug');
   try {
-    return LogReader.headerOf(h.fd).normalized ? 'normalized' : 'raw';
+    return headerOf(h.fd).normalized ? 'normalized' : 'raw';
   } catch {
     return 'damaged';
   }

@@ -17,15 +17,14 @@
  * undefined. Defaults live on the prototype: use the fields, don't spread
  * (`{...rec}`) or JSON.stringify a decoded record — use toJson() from dump.ts.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import { decodeBytes, encodeString, isWellFormed } from './bytes.js';
 import { CACHED, cachedString } from './strings.js';
 import { installEnvRuns, skipsString } from './envruns.js';
 import { fastDecode, installFastDecode } from './fastdecode.js';
-import { installFastEncode } from './fastencode.js';
+import { setSlowEncoder } from './fastencode.js';
+import { EVENT_TYPES, FORMAT_VERSION } from './kinds.js';
+import { protoPath } from './proto-path.js';
 
 // 64-bit integers as JS numbers. Must run before the schema is parsed: a
 // field's "long" flag is fixed when the field is created.
@@ -96,33 +95,8 @@ function readUint64(this: { buf: Uint8Array; pos: number; len: number }): number
 
 export { MAGIC, agreesWithMagic } from './magic.js';
 
-/** Header.format_version of a log of records (written when the header has none). */
-export const FORMAT_VERSION = 1;
-/** Header.format_version of a log of ring batches (Record.ring; bt trace writes them), the newest this bt reads. */
-export const RING_FORMAT_VERSION = 2;
-
-/** The `event` oneof member names, in field-number order. */
-export const EVENT_TYPES = [
-  'fork',
-  'exec',
-  'exit',
-  'open',
-  'close',
-  'dup',
-  'pipe',
-  'chdir',
-  'path',
-  'path2',
-  'lost',
-  'trailer',
-  'process',
-  'lookup',
-  'readdir',
-  'meta',
-  'env',
-] as const;
-
-export type EventType = (typeof EVENT_TYPES)[number];
+// The format versions and the record kinds: a module of their own, which bt trace's writer reads without this one.
+export { EVENT_TYPES, FORMAT_VERSION, RING_FORMAT_VERSION, recordType, type EventType } from './kinds.js';
 
 export interface LogHeader {
   /** Filled in with FORMAT_VERSION by encodeHeader/LogWriter when absent. */
@@ -421,22 +395,7 @@ export interface LogRecord {
 }
 
 /** Finds proto/bt.proto from src/log (ts) or dist/src/log (compiled). */
-function findProto(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 8; i++) {
-    const candidate = path.join(dir, 'proto', 'bt.proto');
-    if (fs.existsSync(candidate)) return candidate;
-    const up = path.dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  throw new Error(
-    `bt installation is broken: proto/bt.proto not found above ${path.dirname(fileURLToPath(import.meta.url))}`,
-  );
-}
-
-/** The loaded schema (protobufjs reflection). */
-export const PROTO_PATH: string = findProto();
+export const PROTO_PATH: string = protoPath();
 /** The bundle (scripts/bundle.mjs) carries the schema as JSON, parsed from bt.proto when it was built: 4x faster to load. */
 declare const __BT_PROTO_JSON__: protobuf.INamespace | undefined;
 export const root: protobuf.Root =
@@ -456,7 +415,8 @@ installEnvRuns(root.lookupType('bt.Exec'));
   for (const name of ['proc', 'abspath', 'abspath2', 'access', 'seq']) proto[name] = undefined;
 }
 installFastDecode(RecordType);
-installFastEncode(RecordType);
+// what the fast encoder leaves (fastencode.ts): protobufjs's encoding
+setSlowEncoder((message, m) => root.lookupType(message).encodeDelimited(m as Record<string, unknown>).finish());
 
 /**
  * A type's first encode generates its encoder alone. protobufjs generates
@@ -483,28 +443,6 @@ function installLazyEncoders(ns: protobuf.NamespaceBase): void {
 }
 
 /** The oneof member set in `r` ('fork', 'exec', ...), undefined if none is known. */
-export function recordType(r: LogRecord): EventType | undefined {
-  // Hot path: avoid iterating EVENT_TYPES with a closure.
-  if (r.open != null) return 'open';
-  if (r.close != null) return 'close';
-  if (r.exec != null) return 'exec';
-  if (r.fork != null) return 'fork';
-  if (r.exit != null) return 'exit';
-  if (r.dup != null) return 'dup';
-  if (r.pipe != null) return 'pipe';
-  if (r.chdir != null) return 'chdir';
-  if (r.path != null) return 'path';
-  if (r.path2 != null) return 'path2';
-  if (r.lookup != null) return 'lookup';
-  if (r.readdir != null) return 'readdir';
-  if (r.meta != null) return 'meta';
-  if (r.env != null) return 'env';
-  if (r.lost != null) return 'lost';
-  if (r.process != null) return 'process';
-  if (r.trailer != null) return 'trailer';
-  return undefined;
-}
-
 function withVersion(h: LogHeader): LogHeader {
   return h.format_version ? h : { ...h, format_version: FORMAT_VERSION };
 }

@@ -23,9 +23,13 @@ export const CACHED = 160;
 /** Slots of the table (a power of 2). */
 const SLOTS = 1 << 15;
 
-const strings: Array<string | undefined> = new Array<string | undefined>(SLOTS).fill(undefined);
-/** Byte length of the string in each slot (-1: empty). */
-const lengths = new Int32Array(SLOTS).fill(-1);
+/* Nothing here is written before the first string: bt trace, which decodes
+ * none, loads this module too. Filling the tables would cost it ~1.3 ms of
+ * page faults; the zeroed typed arrays are not touched until used. */
+/** The string in each slot, made at the first string stored. */
+let strings: Array<string | undefined> | undefined;
+/** Byte length of the string in each slot (0: empty; the empty string is never looked up). */
+const lengths = new Int32Array(SLOTS);
 /** The bytes of slot i's string at i * CACHED. */
 const bytes = new Uint8Array(SLOTS * CACHED);
 const stored = new DataView(bytes.buffer);
@@ -54,9 +58,9 @@ export function cachedString(buf: Uint8Array, start: number, end: number): strin
   for (; i < end; i++) h = (Math.imul(h, 31) + buf[i]) | 0;
   const slot = (h ^ (h >>> 15)) & (SLOTS - 1);
   const at = slot * CACHED;
-  if (lengths[slot] === n && same(v, start, n, at)) return strings[slot]!;
+  if (lengths[slot] === n && same(v, start, n, at)) return strings![slot]!;
   const s = decodeBytes(buf, start, end);
-  strings[slot] = s;
+  (strings ??= new Array<string | undefined>(SLOTS).fill(undefined))[slot] = s;
   lengths[slot] = n;
   bytes.set(buf.subarray(start, end), at);
   return s;

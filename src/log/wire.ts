@@ -22,7 +22,7 @@ export class WireWriter {
     this.buf = next;
   }
 
-  /** Unsigned varint of a non-negative integer below 2^53 (caller ensured room). */
+  /** Unsigned varint of a non-negative integer: exact below 2^53, and for any integer a double holds below 2^64 (caller ensured room). */
   varint(v: number): void {
     // above 32 bits (every record's timestamp) in integer steps on the two
     // halves: ~6x faster than dividing the double by 128 per byte

@@ -1,10 +1,10 @@
 /**
  * LogWriter: appends records to a bt log.
  *
- * The batch is one buffer, reused: records of scalars and strings are
- * encoded straight into it (fastencode.ts), the others (execs,
- * environments, the trailer) by protobufjs and copied in, and so are the
- * records the capture's transcoder encoded. No buffer per record or per
+ * The batch is one buffer, reused: records are encoded straight into it
+ * (fastencode.ts; by protobufjs and copied in, the few it leaves), and so
+ * are the records the capture's transcoder encoded. The header and the
+ * trailer too: bt trace writes its log without protobufjs and the schema. No buffer per record or per
  * batch: a kernel build's log went through three allocations of its size
  * before, enough external memory for V8 to start a full GC every few
  * seconds. The batch is
@@ -17,9 +17,11 @@ import fs from 'node:fs';
 import { LogError } from '../errors.js';
 import { describeFsError, fsCode, sleepSync } from './io.js';
 import { SELF, openOutputInPlace, type OutputFile, type Owner } from './output.js';
-import { fastEncode } from './fastencode.js';
-import { MAGIC, RecordType, encodeHeader, recordType } from './schema.js';
+import { encodeDelimitedInto } from './fastencode.js';
+import { FORMAT_VERSION, recordType } from './kinds.js';
+import { MAGIC } from './magic.js';
 import { WIRE_LEN, WireWriter, varintSize } from './wire.js';
+import { wireDesc } from './wiredesc.js';
 import type { LogHeader, LogRecord, Trailer } from './schema.js';
 
 export interface LogWriterOptions {
@@ -128,7 +130,7 @@ export class LogWriter {
    * sudo), never chowned. Throws LogError.
    */
   static open(path: string, header: LogHeader, opts: LogWriterOptions = {}): LogWriter {
-    encodeHeader(header); // before creating anything: a bad header is a bug, not an I/O error
+    headerBytes(header); // before creating anything: a bad header is a bug, not an I/O error
     const owner: Owner = opts.uid !== undefined && opts.uid >= 0 ? { uid: opts.uid, gid: opts.gid ?? opts.uid, name: opts.userName } : SELF;
     const out = openOutputInPlace(path, { owner, beforeTruncate: opts.beforeTruncate });
     return LogWriter.onOutput(out, header, opts);
@@ -137,7 +139,7 @@ export class LogWriter {
   /** Writes the magic and the header to an output opened by output.ts; close() closes it (and commits it). */
   static onOutput(out: OutputFile, header: LogHeader, opts: LogWriterOptions = {}): LogWriter {
     const path = out.path;
-    const head = encodeHeader(header);
+    const head = headerBytes(header);
     const fd = out.fd;
     const regular = out.kind === 'file';
     const w = new LogWriter(path, fd, regular, opts);
@@ -253,10 +255,11 @@ export class LogWriter {
     this.checkOpen();
     if (bytes.length === 0) return;
     const b = this.batch;
-    const inner = RING_TAG_BYTES + varintSize(bytes.length) + bytes.length;
+    const field = ring();
+    const inner = field.tagBytes + varintSize(bytes.length) + bytes.length;
     b.ensure(varintSize(inner) + inner);
     b.varint(inner);
-    b.bytes(RING_FIELD, bytes, 0, bytes.length);
+    b.bytes(field.id, bytes, 0, bytes.length);
     this.nRecords++;
     this.perType.ring = (this.perType.ring ?? 0) + 1;
     this.flushIfDue();
@@ -408,20 +411,28 @@ export class LogWriter {
   }
 }
 
-/** Record.ring's field number, and the size of its tag. */
-const RING_FIELD = RecordType.fields.ring.id;
-const RING_TAG_BYTES = varintSize((RING_FIELD << 3) | WIRE_LEN);
+/** Record.ring's field number, and the size of its tag (the first batch asks). */
+let ringField: { id: number; tagBytes: number } | undefined;
+function ring(): { id: number; tagBytes: number } {
+  if (ringField) return ringField;
+  const id = wireDesc()['bt.Record']!.find((f) => f.name === 'ring')!.id;
+  return (ringField = { id, tagBytes: varintSize((id << 3) | WIRE_LEN) });
+}
 
 /** Encodes one record, varint-delimited, at the end of `w` (fastencode.ts, else protobufjs). */
 export function encodeRecordInto(r: LogRecord, w: WireWriter): void {
-  if (fastEncode(r, w)) return;
-  let bytes: Uint8Array;
   try {
-    bytes = RecordType.encodeDelimited(r).finish();
+    encodeDelimitedInto('bt.Record', r, w);
   } catch (err) {
     throw new TypeError(`LogWriter: cannot encode record: ${(err as Error).message}`, { cause: err });
   }
-  w.append(bytes);
+}
+
+/** The header, varint-delimited (format_version FORMAT_VERSION when it has none). */
+function headerBytes(h: LogHeader): Uint8Array {
+  const w = new WireWriter(1024);
+  encodeDelimitedInto('bt.Header', h.format_version ? h : { ...h, format_version: FORMAT_VERSION }, w);
+  return w.buf.subarray(0, w.pos);
 }
 
 /** Bytes of buf[0, n) that hold whole varint-delimited records. */

@@ -34,6 +34,9 @@ test('bt trace runs a bundle of its own, from its own code cache, with the same 
   const bundle = fs.readFileSync(path.join(path.dirname(BT), 'bt-trace.cjs'), 'utf8');
   for (const other of ['dumpCommand', 'graphCommand', 'viewCommand', 'sqlCommand']) assert.ok(!bundle.includes(other), `bt-trace.cjs holds ${other}`);
   assert.ok(bundle.includes('traceCommand'));
+  // nor protobufjs and the schema: its log is written from the wire description made at build time (log/wiredesc.ts)
+  for (const reader of ['node_modules/protobufjs', 'dist/src/log/schema.js', 'dist/src/log/reader.js']) assert.ok(!bundle.includes(`// ${reader}`), `bt-trace.cjs holds ${reader}`);
+  assert.ok(bundle.includes('// dist/src/log/writer.js'));
   const whole = spawnSync(process.execPath, [path.join(path.dirname(BT), 'main.js'), 'trace', '--help'], { encoding: 'utf8' }); // every command, unbundled
   assert.equal(r.stdout, whole.stdout);
   assert.match(r.stdout, /^Usage: bt trace \[options\]/);
