@@ -101,20 +101,28 @@ function writeString(w: WireWriter, s: string): void {
   delimit(w, at);
 }
 
-/** The encoders of `message` and of the messages it holds, as one function; null when it is not described. */
+/**
+ * The encoder of `message`; null when it is not described. A message it
+ * holds is encoded by that message's own encoder, made at its first use:
+ * bt trace's trailer does not make the encoders of every event (~4 ms).
+ */
 function generate(message: string): Encode | null {
-  const desc = wireDesc();
-  if (!desc[message]) return null;
-  const names: string[] = [];
+  const fields = wireDesc()[message];
+  if (!fields) return null;
+  const held: Encode[] = [];
   const want = (name: string): number => {
-    if (!names.includes(name)) names.push(name);
-    return names.indexOf(name);
+    const i = held.length;
+    held.push((m, w) => {
+      let e = encoders.get(name);
+      if (e === undefined) encoders.set(name, (e = generate(name)));
+      if (!e) return false;
+      held[i] = e;
+      return e(m, w);
+    });
+    return i;
   };
-  want(message);
-  const sources: string[] = [];
-  for (let i = 0; i < names.length; i++) sources.push(encoderSource(desc[names[i]!] ?? [], i, want));
-  const src = [...sources, 'return e0;'].join('\n');
-  return new Function('writeString', 'delimit', src)(writeString, delimit) as Encode;
+  const src = `${encoderSource(fields, want)}\nreturn e;`;
+  return new Function('writeString', 'delimit', 'held', src)(writeString, delimit, held) as Encode;
 }
 
 /** Accepts a value of each kind (what protobufjs would write the same), and writes it. */
@@ -152,8 +160,8 @@ function tagBytes(id: number, kind: string): string {
   return bytes.map((b) => `w.buf[w.pos++] = ${b};`).join(' ');
 }
 
-/** The source of encoder e<i>: each field in field-number order; a nested message when set, a scalar when not zero (or, with presence, when set). */
-function encoderSource(fields: WireField[], i: number, want: (name: string) => number): string {
+/** The source of an encoder (e): each field in field-number order; a nested message (held[n]) when set, a scalar when not zero (or, with presence, when set). */
+function encoderSource(fields: WireField[], want: (name: string) => number): string {
   const lines: string[] = [];
   for (const f of fields) {
     const get = `v = m[${JSON.stringify(f.name)}];`;
@@ -171,14 +179,14 @@ function encoderSource(fields: WireField[], i: number, want: (name: string) => n
       lines.push(`${get} if (v != null) { if (typeof v !== 'object' || Array.isArray(v)) return false; const o = v; for (const k of Object.keys(o)) { if (!(${keyCheck})) return false; w.ensure(16); ${tag} ${entry} } }`);
     } else if (f.kind === 'message') {
       const n = want(f.message!);
-      lines.push(`${get} if (v != null) { if (typeof v !== 'object') return false; w.ensure(16); ${tag} const at = w.pos++; if (!e${n}(v, w)) return false; delimit(w, at); }`);
+      lines.push(`${get} if (v != null) { if (typeof v !== 'object') return false; w.ensure(16); ${tag} const at = w.pos++; if (!held[${n}](v, w)) return false; delimit(w, at); }`);
     } else {
       // a field with presence is written when set, zero too (protobufjs does); the others when not zero
       const set = f.presence ? 'v != null' : `v != null && v !== 0 && v !== '' && v !== false`;
       lines.push(`${get} if (${set}) { if (!(${CHECK[f.kind]})) return false; w.ensure(16); ${tag} ${WRITE[f.kind]}; }`);
     }
   }
-  return `function e${i}(m, w) {
+  return `function e(m, w) {
   let v;
   ${lines.join('\n  ')}
   return true;
