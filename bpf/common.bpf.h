@@ -202,7 +202,7 @@ static __always_inline bool bt_traced(void)
 enum bt_proc_op {
 	BT_PROC_START_TIME,   /* the process's start time */
 	BT_PROC_LISTINGS,     /* its listings in progress (0 without state) */
-	BT_PROC_LISTINGS_ADD, /* adds arg to them (making the state when arg > 0): 0, or -1 without state */
+	BT_PROC_LISTINGS_ADD, /* adds arg to them (making the state when arg >= 0): 0, or -1 without state */
 	BT_PROC_CLAIM_EXIT,   /* 1: the caller is the first to report its exit; 0: another thread did; -1: no memory */
 };
 

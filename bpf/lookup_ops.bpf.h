@@ -277,13 +277,17 @@ static __always_inline void bt_on_readdir(long ret, struct bt_pending *p)
 			v->entries += c.n;
 			v->calls++;
 		} else {
+			/* the process's state first: without its count a close
+			 * would not look for the entry (and a thread that ends
+			 * the listing at once must find the count to take it off) */
+			if (bt_proc_listings_add(0)) {
+				bt_count_lost(BT_LOST_LISTING);
+				return;
+			}
 			nv.entries = c.n;
 			nv.calls = 1;
-			/* without its count a close would not look for the entry */
-			if (!bpf_map_update_elem(&bt_dirs, &k, &nv, BPF_NOEXIST) && bt_proc_listings_add(1)) {
-				bpf_map_delete_elem(&bt_dirs, &k);
-				bt_count_lost(BT_LOST_LISTING);
-			}
+			if (!bpf_map_update_elem(&bt_dirs, &k, &nv, BPF_NOEXIST))
+				bt_proc_listings_add(1);
 		}
 		return;
 	}

@@ -51,7 +51,7 @@ __noinline __s64 bt_proc(enum bt_proc_op op, int arg)
 
 	if (op == BT_PROC_START_TIME)
 		return leader->start_time;
-	if (op == BT_PROC_CLAIM_EXIT || (op == BT_PROC_LISTINGS_ADD && arg > 0))
+	if (op == BT_PROC_CLAIM_EXIT || (op == BT_PROC_LISTINGS_ADD && arg >= 0))
 		st = bt_storage_make(&bt_procs, leader);
 	else
 		st = bpf_task_storage_get(&bt_procs, leader, 0, 0);

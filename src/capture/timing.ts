@@ -49,6 +49,10 @@ export function timingNote(line: string): void {
 /** Prints the notes and the marks (when enabled). */
 export function reportTiming(): void {
   if (!timingEnabled) return;
+  // the executable's code cache (src/cli/bt.cts), said here rather than at its exit, which a build's signal skips
+  const shared = globalThis as { __btCodeCache?: string };
+  if (shared.__btCodeCache) process.stderr.write(`bt: code cache ${shared.__btCodeCache}\n`);
+  delete shared.__btCodeCache;
   for (const line of notes.splice(0)) process.stderr.write(`bt: ${line}\n`);
   const perf = performance as unknown as import('node:perf_hooks').Performance; // Node's global is perf_hooks' object
   const out = { node: Math.round(perf.nodeTiming.bootstrapComplete * 10) / 10, ...marks };

@@ -66,8 +66,15 @@ const script = new vm.Script(`(function (exports, require, module, __filename, _
   cachedData,
 });
 if (cachedData) cacheState = script.cachedDataRejected ? 'rejected' : 'used';
-// said at the end: process.stderr costs ~3 ms to make, which bt trace's timing would count
-if (process.env.BT_TIMING) process.once('exit', () => fs.writeSync(2, `bt: code cache ${cacheState}\n`));
+// said at the end: process.stderr costs ~3 ms to make, which bt trace's timing would count. bt trace
+// says it with its timing (src/capture/timing.ts), which comes also when bt ends by the build's signal.
+if (process.env.BT_TIMING) {
+  const shared = globalThis as { __btCodeCache?: string };
+  shared.__btCodeCache = cacheState;
+  process.once('exit', () => {
+    if (shared.__btCodeCache) fs.writeSync(2, `bt: code cache ${shared.__btCodeCache}\n`);
+  });
+}
 if (process.env.BT_WRITE_CODE_CACHE === '1' && id) {
   process.once('exit', () => {
     const tmp = `${cacheFile}.${process.pid}.tmp`;

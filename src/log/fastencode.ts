@@ -5,9 +5,9 @@
  * encoded, varint-delimited, by code generated at first use from bt.proto's
  * wire description (wiredesc.ts), straight into the writer's buffer: no
  * protobufjs Writer and its list of operations per record, and no
- * protobufjs at all for what bt trace writes. Zero values are omitted, as
- * protobufjs omits them; a map entry has its key and value, zero or not,
- * as protobufjs writes it. A message this cannot write exactly (a value of
+ * protobufjs at all for what bt trace writes. Zero values are omitted
+ * (protobufjs writes those that are set: readers see the same values); a
+ * map entry has its key and value, zero or not, as protobufjs writes it. A message this cannot write exactly (a value of
  * an unexpected type or range, a field of another kind) makes it return
  * false, having written nothing, and the writer gives it to protobufjs.
  * test/log/fastencode.test.ts checks that both read back the same.
@@ -122,24 +122,51 @@ function generate(message: string): Encode | null {
     return i;
   };
   const src = `${encoderSource(fields, want)}\nreturn e;`;
-  return new Function('writeString', 'delimit', 'held', src)(writeString, delimit, held) as Encode;
+  return new Function('writeString', 'writeLong', 'delimit', 'held', src)(writeString, writeLong, delimit, held) as Encode;
+}
+
+/**
+ * A 64-bit field of a number beyond what a double's arithmetic writes
+ * exactly (2^53 for a uint64, ±2^52 for a sint64's zigzag): its two 32-bit
+ * halves by protobufjs's own steps (LongBits.fromNumber, zzEncode), so that
+ * it writes what protobufjs writes for any integer (a utime's times, a
+ * truncate's size, are what the traced program passed).
+ */
+function writeLong(w: WireWriter, v: number, zigzag: boolean): void {
+  const negative = v < 0;
+  if (negative) v = -v;
+  let lo = v >>> 0;
+  let hi = ((v - lo) / 4294967296) >>> 0;
+  if (negative) {
+    hi = ~hi >>> 0;
+    lo = ~lo >>> 0;
+    if (++lo > 4294967295) {
+      lo = 0;
+      if (++hi > 4294967295) hi = 0;
+    }
+  }
+  if (zigzag) {
+    const mask = hi >> 31;
+    hi = (((hi << 1) | (lo >>> 31)) ^ mask) >>> 0;
+    lo = ((lo << 1) ^ mask) >>> 0;
+  }
+  w.varint64(lo, hi);
 }
 
 /** Accepts a value of each kind (what protobufjs would write the same), and writes it. */
 const CHECK: Record<ScalarKind, string> = {
   uint32: `typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 4294967295`,
   sint32: `typeof v === 'number' && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647`,
-  uint64: `typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 9007199254740991`,
-  // zigzag as doubles: exact for a negative value down to -2^52 and a positive one below 2^63 (the header's boot_to_wall_ns, ~1.8e18)
-  sint64: `typeof v === 'number' && Number.isInteger(v) && v >= -4503599627370496 && v < 9223372036854775808`,
+  uint64: `typeof v === 'number' && Number.isInteger(v)`,
+  sint64: `typeof v === 'number' && Number.isInteger(v)`,
   bool: `typeof v === 'boolean'`,
   string: `typeof v === 'string'`,
 };
 const WRITE: Record<ScalarKind, string> = {
   uint32: 'w.varint(v)',
   sint32: 'w.varint(((v << 1) ^ (v >> 31)) >>> 0)',
-  uint64: 'w.varint(v)',
-  sint64: 'w.varint(v >= 0 ? v * 2 : -v * 2 - 1)',
+  uint64: 'if (v >= 0 && v <= 9007199254740991) w.varint(v); else writeLong(w, v, false)',
+  sint64: 'if (v >= -4503599627370496 && v <= 4503599627370496) w.varint(v >= 0 ? v * 2 : -v * 2 - 1); else writeLong(w, v, true)',
   bool: 'w.varint(v ? 1 : 0)',
   string: 'writeString(w, v)',
 };

@@ -35,6 +35,7 @@ export const EVENT_TYPES = [
 
 export type EventType = (typeof EVENT_TYPES)[number];
 
+/** The oneof member set in `r` ('fork', 'exec', ...), undefined if none is known. */
 export function recordType(r: LogRecord): EventType | undefined {
   // Hot path: avoid iterating EVENT_TYPES with a closure.
   if (r.open != null) return 'open';

@@ -442,7 +442,6 @@ function installLazyEncoders(ns: protobuf.NamespaceBase): void {
   }
 }
 
-/** The oneof member set in `r` ('fork', 'exec', ...), undefined if none is known. */
 function withVersion(h: LogHeader): LogHeader {
   return h.format_version ? h : { ...h, format_version: FORMAT_VERSION };
 }

@@ -1,9 +1,9 @@
 /**
- * What the generated decoder (fastdecode.ts) and encoder (fastencode.ts)
- * know of bt.proto, built from protobufjs's reflection: per message type,
- * its fields by tag, with a kind each. A message with a repeated or map
- * field (exec, env, trailer, process) has no table for the decoder:
- * protobufjs reads those. The encoder's tables also take repeated strings.
+ * What the generated decoder (fastdecode.ts) knows of bt.proto, built from
+ * protobufjs's reflection: per message type, its fields by tag, with a kind
+ * each. A message with a repeated or map field (exec, env, trailer,
+ * process) has no table: protobufjs reads those. (The encoder, fastencode.ts,
+ * works from the wire description, wiredesc.ts.)
  */
 import type protobuf from 'protobufjs';
 
@@ -14,8 +14,6 @@ export const SINT64 = 5;
 export const BOOL = 6;
 export const STRING = 7;
 export const MESSAGE = 8;
-/** repeated string (argv, env): written by the encoder only (an exec's env is read by envruns.ts) */
-export const STRINGS = 9;
 
 const KIND: Record<string, number> = { uint32: UINT32, sint32: SINT32, uint64: UINT64, sint64: SINT64, bool: BOOL, string: STRING };
 
@@ -39,28 +37,27 @@ export interface Table {
 
 /**
  * The tables of `type` (top, undefined if it has none) and of every message
- * it holds that has one; with `strings`, repeated string fields are kind
- * STRINGS instead of making their message table-less.
+ * it holds that has one.
  */
-export function tablesOf(type: protobuf.Type, strings = false): { top: Table | undefined; all: Table[] } {
+export function tablesOf(type: protobuf.Type): { top: Table | undefined; all: Table[] } {
   const seen = new Map<protobuf.Type, Table | undefined>();
-  const top = tableOf(type, seen, strings);
+  const top = tableOf(type, seen);
   return { top, all: [...seen.values()].filter((t): t is Table => t !== undefined) };
 }
 
 /** The table of `type`, or undefined when one of its fields is repeated, a map or an enum. */
-function tableOf(type: protobuf.Type, seen: Map<protobuf.Type, Table | undefined>, strings: boolean): Table | undefined {
+function tableOf(type: protobuf.Type, seen: Map<protobuf.Type, Table | undefined>): Table | undefined {
   if (seen.has(type)) return seen.get(type);
   seen.set(type, undefined); // no recursion through itself
   const t: Table = { ctor: type.ctor as unknown as Table['ctor'], kinds: new Uint8Array(TAGS), names: [], nested: [], tags: [], others: [], present: new Uint8Array(TAGS) };
   for (const f of [...type.fieldsArray].sort((a, b) => a.id - b.id)) {
     if (f.map) return undefined;
-    if (f.repeated && !(strings && f.type === 'string')) return undefined;
+    if (f.repeated) return undefined;
     const sub = f.resolve().resolvedType;
-    let kind = f.repeated ? STRINGS : (KIND[f.type] ?? 0);
+    let kind = KIND[f.type] ?? 0;
     let nested: Table | undefined;
     if (sub && 'fieldsArray' in sub) {
-      nested = tableOf(sub as protobuf.Type, seen, strings);
+      nested = tableOf(sub as protobuf.Type, seen);
       kind = nested ? MESSAGE : 0;
     } else if (sub) {
       return undefined; // an enum: none in bt.proto today
@@ -69,7 +66,7 @@ function tableOf(type: protobuf.Type, seen: Map<protobuf.Type, Table | undefined
       t.others.push(f.name);
       continue;
     }
-    const tag = (f.id << 3) | (kind === STRING || kind === STRINGS || kind === MESSAGE ? 2 : 0);
+    const tag = (f.id << 3) | (kind === STRING || kind === MESSAGE ? 2 : 0);
     t.kinds[tag] = kind;
     t.names[tag] = f.name;
     t.nested[tag] = nested;

@@ -31,7 +31,7 @@ export class WireWriter {
   }
 
   /** Unsigned varint of hi * 2^32 + lo, from its two uint32 halves (caller ensured room). */
-  private varint64(lo: number, hi: number): void {
+  varint64(lo: number, hi: number): void {
     const b = this.buf;
     let p = this.pos;
     while (hi) {

@@ -111,7 +111,7 @@ describe('fast record encoder', () => {
       ['a fraction', open({ mode: 1.5 })],
       ['a negative uint32', open({ flags: -1 })],
       ['a uint32 above 2^32', open({ flags: 2 ** 32 })],
-      ['a ts above 2^53', { ts: 2 ** 60, pid: 1, tid: 1, close: { fd: 1, errno: 0, op: 'close' } }],
+      ['a fraction of a 64-bit field', { ts: 2.5, pid: 1, tid: 1, close: { fd: 1, errno: 0, op: 'close' } }],
       ['a number for a bool', open({ truncated: 1 })],
       ['a number in a list of strings', { ts: 1, pid: 1, tid: 1, env: { id: 1, vars: ['A=1', 2] } }],
       ['a string for a list', { ts: 1, pid: 1, tid: 1, env: { id: 1, vars: 'A=1' } }],
@@ -151,10 +151,15 @@ describe('fast record encoder', () => {
     const asRead = (b: Uint8Array): unknown => HeaderType.toObject(HeaderType.decodeDelimited(b), { defaults: true });
     assert.deepEqual(asRead(head(header)), asRead(encodeHeader(header)));
     assert.deepEqual((asRead(head(header)) as LogHeader).options, header.options);
-    // protobufjs writes what is set, zeros too: alone, the field is the same bytes
-    for (const v of [header.boot_to_wall_ns, -(2 ** 52), 2 ** 63 - 2 ** 11]) {
-      assert.deepEqual(head({ boot_to_wall_ns: v } as LogHeader), Buffer.from(HeaderType.encodeDelimited({ boot_to_wall_ns: v }).finish()), String(v));
+    // protobufjs writes what is set, zeros too: alone, the field is the same bytes, for any integer
+    const longs = [header.boot_to_wall_ns, 2 ** 52, -(2 ** 52), 2 ** 52 + 2, -(2 ** 52) - 2, 2 ** 53 + 2, 2 ** 63 - 2 ** 11, -(2 ** 63), 2 ** 63, 2 ** 64, -(2 ** 70), 2 ** 80];
+    for (const v of longs) {
+      assert.deepEqual(head({ boot_to_wall_ns: v } as LogHeader), Buffer.from(HeaderType.encodeDelimited({ boot_to_wall_ns: v }).finish()), `sint64 ${v}`);
+      assert.deepEqual(head({ start_ts: v } as LogHeader), Buffer.from(HeaderType.encodeDelimited({ start_ts: v }).finish()), `uint64 ${v}`);
     }
+    // what a traced program passes (utimensat's times, truncate's size) is written exactly, without protobufjs
+    const meta: LogRecord = { ts: 2 ** 60, pid: 1, tid: 1, meta: { op: 'utimensat', path: 'f', dirfd: -100, errno: 0, atime: -(2 ** 52) - 2, mtime: -(2 ** 63), size: 2 ** 62 } };
+    assert.deepEqual(seen(fast(meta)!), seen(encodeRecord(meta)));
     const trailer: LogRecord = {
       ts: 9,
       pid: 0,
