@@ -19,11 +19,12 @@ const TRACE = 'dist/src/cli/bt-trace.cjs';
 const EARLY = 'dist/src/cli/bt-early.cjs';
 const BT = 'dist/src/cli/bt.cjs';
 
-// The log schema, parsed once here (src/log/schema.ts reads bt.proto itself when unbundled).
-const schema = new protobuf.Root().loadSync('proto/bt.proto', { keepCase: true }).toJSON();
-// The messages as the writer encodes them (src/log/wiredesc.ts): bt trace writes its log without protobufjs.
+// The log schema, parsed once here (src/log/schema.ts reads bt.proto itself when unbundled), and the
+// messages as the writer encodes them (src/log/wiredesc.ts): bt trace writes its log without protobufjs.
+const protoRoot = new protobuf.Root().loadSync('proto/bt.proto', { keepCase: true });
+const schema = protoRoot.toJSON();
 const { describeRoot } = await import(new URL('../dist/src/log/wiredesc.js', import.meta.url).href);
-const wire = describeRoot(new protobuf.Root().loadSync('proto/bt.proto', { keepCase: true }));
+const wire = describeRoot(protoRoot);
 // The ring layouts' id (src/log/ring/layout.ts ringLayoutId): bt trace writes it before its build starts, without hashing anything.
 const { ringLayoutId } = await import(new URL('../dist/src/log/ring/layout.js', import.meta.url).href);
 const ringLayout = ringLayoutId();

@@ -3,7 +3,6 @@
  * log, and a clean end on every path (build exit, Ctrl-C, SIGTERM, errors).
  */
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import { CaptureError, LogError, UsageError } from '../errors.js';
 import type { LogHeader, LogRecord, Trailer } from '../log/schema.js';
@@ -27,6 +26,7 @@ import { mark, reportBpfStats, reportTiming, timingEnabled, timingNote } from '.
 import { adoptEarlyLaunch, launch, type Launched } from './launch.js';
 import { Transcoder } from '../log/ring/transcode.js';
 import { exactCwd, exactEnv } from './rawargs.js';
+import { isTerminal } from '../log/io.js';
 import { buildEnv, buildUser, checkBtf, checkPrivileges, resolveCommand } from './user.js';
 import { localUsrMerge, usrMergeOption } from '../log/usrmerge.js';
 
@@ -286,7 +286,8 @@ export class Tracer {
       this.batcher = new RingBatcher();
       if (timingEnabled) this.batcher.watch = (type, buf, dv, off, len) => this.onRingRecord(type, buf, dv, off, len);
     }
-    this.progress = new Progress(opts.progress && stderrIsTerminal());
+    // asked here, once the build runs: process.stderr (~3 ms to make) is made only for a terminal
+    this.progress = new Progress(opts.progress && isTerminal(2));
     this.lastLostTs = this.bootNow();
   }
 
@@ -782,9 +783,7 @@ function openTraceOutput(file: string, owner: Owner, force: boolean): OutputFile
     },
   });
   if (out.kind !== 'file') {
-    const st = fs.fstatSync(out.fd);
-    // node:tty (and with it net) is loaded only here, for the rare output that is a device
-    const tty = st.isCharacterDevice() && (createRequire(import.meta.url)('node:tty') as typeof import('node:tty')).isatty(out.fd);
+    const tty = isTerminal(out.fd);
     try {
       if (tty) throw new UsageError('E_USAGE', `bt trace -o ${file}: that is a terminal; write the log to a file or a FIFO`);
       refuseStandardStream(file, out.fd);
@@ -826,14 +825,4 @@ function refuseStandardStream(file: string, fd: number): void {
 function statusOf(code: number | undefined | null, sig: number | undefined | null): number {
   if (sig) return 128 + sig;
   return code ?? 1;
-}
-
-/** Whether stderr is a terminal, without making process.stderr (~3 ms, while the build starts) when it cannot be one. */
-function stderrIsTerminal(): boolean {
-  try {
-    if (!fs.fstatSync(2).isCharacterDevice()) return false;
-  } catch {
-    return false; // closed
-  }
-  return process.stderr.isTTY === true;
 }

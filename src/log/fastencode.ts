@@ -28,8 +28,7 @@ export function fastEncode(r: unknown, w: WireWriter): boolean {
 
 /** Appends message `m` of type `message` ("bt.Header"), varint-delimited, to `w`; false (w unchanged) when protobufjs must encode it. */
 export function fastEncodeDelimited(message: string, m: unknown, w: WireWriter): boolean {
-  let encode = encoders.get(message);
-  if (encode === undefined) encoders.set(message, (encode = generate(message)));
+  const encode = encoderOf(message);
   if (encode === null) return false;
   const start = w.pos;
   w.ensure(16);
@@ -101,6 +100,13 @@ function writeString(w: WireWriter, s: string): void {
   delimit(w, at);
 }
 
+/** The encoder of `message`, made at its first use; null when it is not described. */
+function encoderOf(message: string): Encode | null {
+  let e = encoders.get(message);
+  if (e === undefined) encoders.set(message, (e = generate(message)));
+  return e;
+}
+
 /**
  * The encoder of `message`; null when it is not described. A message it
  * holds is encoded by that message's own encoder, made at its first use:
@@ -113,8 +119,7 @@ function generate(message: string): Encode | null {
   const want = (name: string): number => {
     const i = held.length;
     held.push((m, w) => {
-      let e = encoders.get(name);
-      if (e === undefined) encoders.set(name, (e = generate(name)));
+      const e = encoderOf(name);
       if (!e) return false;
       held[i] = e;
       return e(m, w);

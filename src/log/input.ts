@@ -16,12 +16,11 @@
  * "not a bt log" from there): `bt dump /dev/zero` does not fill the disk.
  */
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { tryLock, unlock } from '../capture/native.js';
 import { LogError } from '../errors.js';
-import { describeFsError, fsCode, sleepSync, writeAllSync } from './io.js';
+import { describeFsError, fsCode, isTerminal, sleepSync, writeAllSync } from './io.js';
 import { agreesWithMagic } from './schema.js';
 
 const COPY_CHUNK = 1 << 20;
@@ -41,11 +40,6 @@ function ownFd(name: string): number | undefined {
   if (name === '-' || name === '/dev/stdin') return 0;
   const m = /^\/(?:dev\/fd|proc\/self\/fd)\/(\d+)$/.exec(name);
   return m ? Number(m[1]) : undefined;
-}
-
-function isTerminal(fd: number): boolean {
-  // node:tty (and with it net) is loaded only for an input that is a character device
-  return (createRequire(import.meta.url)('node:tty') as typeof import('node:tty')).isatty(fd);
 }
 
 function openFailed(name: string, err: unknown): never {
@@ -108,7 +102,7 @@ export function openLogInput(name: string): number {
   if (st.isFile()) return fd;
   try {
     if (st.isDirectory()) throw new LogError('E_LOG_OPEN', `cannot open ${shown}: it is a directory, not a bt log file`);
-    if (st.isCharacterDevice() && isTerminal(fd)) {
+    if (isTerminal(fd, st)) {
       throw new LogError('E_LOG_OPEN', `cannot read a log from ${shown}: it is a terminal; give the log's path, or pipe it in (… | bt dump -)`);
     }
     const held = copyInput(fd, shown);

@@ -2,6 +2,7 @@
  * Small I/O helpers shared by the log writer and reader (internal).
  */
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 /** "no space left on device (ENOSPC)" style text for a Node fs error. */
@@ -119,4 +120,18 @@ export function withRegularFile<T>(path: string, read: (fd: number, st: fs.Stats
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/**
+ * Whether fd is a terminal (`st`: its fstat, when the caller has it).
+ * node:tty, and net with it (~4 ms), is loaded only for a character device:
+ * a file, a pipe or a socket never is a terminal.
+ */
+export function isTerminal(fd: number, st?: fs.Stats): boolean {
+  try {
+    if (!(st ?? fs.fstatSync(fd)).isCharacterDevice()) return false;
+  } catch {
+    return false; // closed
+  }
+  return (createRequire(import.meta.url)('node:tty') as typeof import('node:tty')).isatty(fd);
 }
