@@ -145,13 +145,15 @@ async function startup(runs = 9): Promise<void> {
       const log = path.join(dir, `${as}-${i}.trace`);
       // as users run it: the executable, through its #! line (src/cli/bt.cts),
       // from a small process as a shell starts it (walltime: Node's own
-      // spawn, a fork of this large process, added 8-9 ms to each run)
+      // spawn, a fork of this large process, added 8-9 ms to each run).
+      // walltime passes its start as BT_T0: every mark counts from there,
+      // Node's loading before its own time origin included (~10-15 ms here)
       const r = await execa(WALLTIME, [BT, 'trace', '-q', '-o', log, '--', '/bin/true'], { reject: false, env: { ...process.env, ...env, BT_TIMING: '1' } });
       const timing = parseTiming(String(r.stderr));
       const wall = /^walltime: (\d+) ns, status 0$/m.exec(String(r.stderr));
       if (r.exitCode !== 0 || !timing || !wall) throw new Error(`bt trace -- /bin/true failed: ${r.stderr}`);
       walls[as].push(Number(wall[1]) / 1e6);
-      notes.add(`code cache ${/bt: code cache (\w+)/.exec(String(r.stderr))?.[1] ?? 'not reported'}`);
+      notes.add(`code cache ${/bt: code cache (.+)/.exec(String(r.stderr))?.[1] ?? 'not reported'}`);
       notes.add(/bt: (bpf loaded by .*)/.exec(String(r.stderr))?.[1] ?? 'the loader not reported');
       for (const [k, v] of Object.entries(timing)) (marks[as][k] ??= []).push(v);
     }
@@ -172,7 +174,7 @@ async function startup(runs = 9): Promise<void> {
       parts.push(`${p} +${(at - prev).toFixed(0)}`);
       prev = at;
     }
-    console.log(`  phases (ms since the process started, as increments): ${parts.join(', ')}`);
+    console.log(`  phases (ms since walltime started bt, BT_T0, as increments; exec: Node's time origin): ${parts.join(', ')}`);
     if (mk.bpf_start && mk.bpf_load) {
       // the load runs on a libuv thread from bpf_start on, beside the phases between
       console.log(`  BPF load on its own thread: ${(median(mk.bpf_load) - median(mk.bpf_start)).toFixed(0)} ms from bpf_start to bpf_load`);

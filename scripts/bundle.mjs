@@ -80,7 +80,7 @@ const programOptions = (entry, outfile) => ({
   },
   logLevel: 'warning',
 });
-for (const out of [PROGRAM, TRACE]) fs.rmSync(`${out}.cache`, { force: true });
+for (const out of [PROGRAM, TRACE, EARLY]) fs.rmSync(`${out}.cache`, { force: true });
 await build(programOptions('dist/src/cli/main.js', PROGRAM));
 await build(programOptions('dist/src/cli/trace-main.js', TRACE));
 
@@ -94,8 +94,8 @@ await build({
   format: 'cjs',
   target: 'node20',
   external: ['koffi'],
-  // the URL without node:url's pathToFileURL (~1 ms before the load can start): each segment percent-encoded
-  banner: { js: `"use strict";\nvar __btUrl = "file://" + __filename.split("/").map(encodeURIComponent).join("/");` },
+  // run by bt's executable as the program is (its own code cache, the same id), which passes __btUrl in
+  banner: { js: `// bt-build ${id}\n"use strict";` },
   define: { __BT_RING_LAYOUT_ID__: JSON.stringify(ringLayout), 'import.meta.url': '__btUrl' },
   logLevel: 'warning',
 });
@@ -170,6 +170,6 @@ if (process.getuid?.() === 0) {
 }
 if (!traced) write(['trace', '--help']);
 write(['--version']);
-for (const out of [PROGRAM, TRACE]) {
+for (const out of [PROGRAM, TRACE, EARLY]) {
   if (!fs.existsSync(`${out}.cache`)) throw new Error(`bundle: no code cache was written for ${out}`);
 }

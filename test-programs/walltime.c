@@ -8,6 +8,8 @@
  *   walltime: N ns, status S
  * where N is CLOCK_MONOTONIC from just before the spawn to just after the
  * wait, and S the command's exit status (128 + the signal that killed it).
+ * The command gets that start in its environment as BT_T0 (ns, the same
+ * clock): bt trace's BT_TIMING phases count from it (src/capture/timing.ts).
  * Exits with the command's status; 99 when it cannot be started. The
  * benchmark's start-up figure: a harness in Node would add its own spawn
  * (a fork of a large process) and event loop to every run.
@@ -38,6 +40,9 @@ int main(int argc, char **argv)
 	pid_t pid;
 	int status;
 	long long t0 = now_ns();
+	char start[32];
+	snprintf(start, sizeof(start), "%lld", t0);
+	setenv("BT_T0", start, 1);
 	int err = posix_spawnp(&pid, argv[1], NULL, NULL, argv + 1, environ);
 	if (err) {
 		errno = err;

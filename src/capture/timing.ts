@@ -1,8 +1,11 @@
 /**
  * Start-up phases of `bt trace`, for `npm run bench` (BT_TIMING=1): each
- * mark is ms since the process started (performance.now()). Printed as one
- * line on stderr at the end: `bt: timing {"node":…,"loaded":…,…}`.
+ * mark is ms since Node's time origin (performance.now()), or with BT_T0
+ * (below) since bt was started. Printed as one line on stderr at the end:
+ * `bt: timing {"exec":…,"node":…,"loaded":…,…}`.
  *
+ *   exec       Node's time origin (with BT_T0 only): what came before it
+ *              is Node's own loading
  *   node       Node.js ready (bootstrap complete)
  *   bpf_start  the BPF object opened and its load started on a libuv
  *              thread (cli/early.ts: before the rest of bt is evaluated)
@@ -33,7 +36,29 @@
 
 export const timingEnabled = Boolean(process.env.BT_TIMING);
 // on globalThis: bt trace's head start (bt-early.cjs) is a bundle of its own, with its own copy of this module
-const marks: Record<string, number> = ((globalThis as { __btMarks?: Record<string, number> }).__btMarks ??= {});
+const shared = globalThis as { __btMarks?: Record<string, number>; __btT0?: bigint | null };
+const marks: Record<string, number> = (shared.__btMarks ??= {});
+
+/*
+ * BT_T0: when bt's starter began to start it (CLOCK_MONOTONIC ns, just
+ * before its exec: npm run bench's walltime sets it). The marks then count
+ * from there, not from Node's time origin, which comes ~10 ms after the
+ * exec here (Node's loading of its binary and libraries, and its static
+ * initialization: measured). Taken out of the environment at once: the
+ * build never sees it.
+ */
+if (shared.__btT0 === undefined) {
+  const t0 = process.env.BT_T0;
+  shared.__btT0 = t0 && /^\d{1,19}$/.test(t0) ? BigInt(t0) : null;
+  delete process.env.BT_T0;
+}
+
+/** How long before Node's time origin (performance.now() 0) bt's starter started it, in ms; 0 without BT_T0. */
+function leadMs(): number {
+  if (!shared.__btT0) return 0;
+  const lead = Number(process.hrtime.bigint() - shared.__btT0) / 1e6 - performance.now(); // both CLOCK_MONOTONIC
+  return lead > 0 && lead < 10_000 ? lead : 0;
+}
 
 export function mark(name: string, at?: number): void {
   if (timingEnabled) marks[name] = Math.round((at ?? performance.now()) * 10) / 10;
@@ -55,7 +80,12 @@ export function reportTiming(): void {
   delete shared.__btCodeCache;
   for (const line of notes.splice(0)) process.stderr.write(`bt: ${line}\n`);
   const perf = performance as unknown as import('node:perf_hooks').Performance; // Node's global is perf_hooks' object
-  const out = { node: Math.round(perf.nodeTiming.bootstrapComplete * 10) / 10, ...marks };
+  // with BT_T0 every mark counts from the starter's exec, and `exec` is Node's time origin
+  const lead = leadMs();
+  const at = (ms: number) => Math.round((ms + lead) * 10) / 10;
+  const out: Record<string, number> = lead ? { exec: at(0) } : {};
+  out.node = at(perf.nodeTiming.bootstrapComplete);
+  for (const [name, ms] of Object.entries(marks)) out[name] = at(ms);
   process.stderr.write(`bt: timing ${JSON.stringify(out)}\n`);
 }
 

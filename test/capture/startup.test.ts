@@ -53,3 +53,20 @@ ebpfTest('with options that change what is loaded or configured, the trace still
   assert.equal(execs.length, 1);
   assert.deepEqual(execs[0].exec.env, []);
 });
+
+ebpfTest('with BT_T0 (when its starter began, as walltime sets it) the phases count from there, and the build never sees it', async () => {
+  const t0 = process.hrtime.bigint(); // CLOCK_MONOTONIC, as BT_T0
+  const t = await trace([prog('opens'), tmpdir()], { env: { BT_TIMING: '1', BT_T0: String(t0), BT_MARKER: 'passes' } });
+  assert.equal(t.code, 0, t.stderr);
+  const marks = timing(t.stderr);
+  // exec: Node's time origin, after the starter began and before Node was ready
+  assert.ok(marks.exec > 0 && marks.exec < marks.node && marks.node < marks.build, JSON.stringify(marks));
+  const env = ofType(t.log.records, 'exec')[0].exec.env;
+  assert.ok(!env.some((v) => v.startsWith('BT_T0=')), `BT_T0 reached the build: ${env.join(' ')}`);
+  assert.ok(env.includes('BT_MARKER=passes'));
+  // a value that is no time: the marks count from Node's time origin, as without it
+  const bad = await trace([prog('opens'), tmpdir()], { env: { BT_TIMING: '1', BT_T0: 'soon' } });
+  assert.equal(bad.code, 0, bad.stderr);
+  assert.equal(timing(bad.stderr).exec, undefined);
+  assert.ok(!ofType(bad.log.records, 'exec')[0].exec.env.some((v) => v.startsWith('BT_T0=')));
+});

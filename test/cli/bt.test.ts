@@ -1,7 +1,8 @@
 /**
- * bt's executable (src/cli/bt.cts): the bundled program runs from the V8
- * code cache made at build time; a cache made for another build of the
- * program (another build id) is not used, and bt still works without it.
+ * bt's executable (src/cli/bt.cts): the bundled program (and bt trace's
+ * head start) runs from the V8 code cache made at build time; a cache made
+ * for another build (another build id) is not used, and bt still works
+ * without it.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -29,7 +30,8 @@ test('bt runs its bundled program from the code cache of the same build', () => 
 test('bt trace runs a bundle of its own, from its own code cache, with the same command line', () => {
   const r = spawnSync(process.execPath, [BT, 'trace', '--help'], { env: { ...process.env, BT_TIMING: '1' }, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stderr, /^bt: code cache used$/m);
+  // and its head start (bt-early.cjs) from a cache of its own
+  assert.match(r.stderr, /^bt: code cache used \(head start: used\)$/m);
   // the trace bundle holds no other command, and its help is the one the whole program gives
   const bundle = fs.readFileSync(path.join(path.dirname(BT), 'bt-trace.cjs'), 'utf8');
   for (const other of ['dumpCommand', 'graphCommand', 'viewCommand', 'sqlCommand']) assert.ok(!bundle.includes(other), `bt-trace.cjs holds ${other}`);
@@ -68,6 +70,24 @@ function checkCopies(cli: string, dir: string): void {
   assert.match(err, /^bt: code cache absent$/m);
   assert.equal(out, VERSION);
   assert.ok(execFileSync(process.execPath, [BT, '--version'], { encoding: 'utf8' }).startsWith(VERSION));
+
+  // bt trace's head start the same way: its cache is used for its own build only, and it runs without one
+  for (const f of ['bt-early.cjs', 'bt-early.cjs.cache', 'bt-trace.cjs', 'bt-trace.cjs.cache']) fs.copyFileSync(path.join(cli, f), path.join(dir, f));
+  const traceHelp = () => {
+    const r = spawnSync(process.execPath, [path.join(dir, 'bt.cjs'), 'trace', '--help'], { env: { ...process.env, BT_TIMING: '1' }, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^Usage: bt trace \[options\]/);
+    return r.stderr;
+  };
+  assert.match(traceHelp(), /^bt: code cache used \(head start: used\)$/m);
+  const early = path.join(dir, 'bt-early.cjs');
+  const earlySrc = fs.readFileSync(early, 'utf8');
+  const earlyRebuilt = earlySrc.replace(/^(\/\/ bt-build )(\w+)/, (_, head: string, id: string) => head + [...id].reverse().join(''));
+  assert.notEqual(earlyRebuilt, earlySrc);
+  fs.writeFileSync(early, earlyRebuilt);
+  assert.match(traceHelp(), /^bt: code cache used \(head start: stale\)$/m);
+  fs.rmSync(`${early}.cache`);
+  assert.match(traceHelp(), /^bt: code cache used \(head start: absent\)$/m);
 }
 
 ebpfTest("run as an executable, bt's Node never sees NODE_EXTRA_CA_CERTS, and the build gets it as it was", async () => {
