@@ -394,7 +394,7 @@ export interface LogRecord {
   env?: EnvDef;
 }
 
-/** Finds proto/bt.proto from src/log (ts) or dist/src/log (compiled). */
+/** Where proto/bt.proto is (proto-path.ts finds it above src/log, dist/src/log or the bundles). */
 export const PROTO_PATH: string = protoPath();
 /** The bundle (scripts/bundle.mjs) carries the schema as JSON, parsed from bt.proto when it was built: 4x faster to load. */
 declare const __BT_PROTO_JSON__: protobuf.INamespace | undefined;
