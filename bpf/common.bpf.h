@@ -157,6 +157,9 @@ extern bt_argv0_t bt_argv0 SEC(".maps");
 extern bt_scratch_t bt_scratch SEC(".maps");
 extern bt_pending_t bt_pending SEC(".maps");
 
+/* state.bpf.c: returns op, unknown to the verifier (see there) */
+extern __u32 bt_some_op(__u32 op);
+
 extern volatile struct bt_config bt_cfg;
 extern struct bt_stats bt_stats;
 

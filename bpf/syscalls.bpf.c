@@ -161,6 +161,7 @@ int BPF_PROG(bt_sys_exit, struct pt_regs *regs, long ret)
 	op = bt_op_of(bt_syscall_nr(regs));
 	if (!op)
 		return 0;
+	op = bt_some_op(op); /* verified once below, not once per op (state.bpf.c) */
 	if (bt_op_at_enter(op)) {
 		/* an exec: a successful one was recorded at sched_process_exec */
 		if (ret >= 0)

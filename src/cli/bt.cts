@@ -48,11 +48,20 @@ interface Bundle {
 const shared = globalThis as { __btCodeCache?: string; __btImport?: (s: string) => Promise<unknown> };
 const loaded: Bundle[] = [];
 
+/** How each bundle's second line begins (scripts/bundle.mjs): the function run() calls. */
+const BUNDLE_START = '(function (exports, require, module, __filename, __dirname, __btUrl) {';
+
 function load(file: string): Bundle {
   // ASCII (scripts/bundle.mjs makes it so): read as latin1, ~2x faster than UTF-8
   let source = fs.readFileSync(file, 'latin1');
   if (source.startsWith('#!')) source = `//${source.slice(2)}`;
-  const id = /^(?:.*\n)?\/\/ bt-build (\w+)\n/.exec(source)?.[1]; // on the first line, or on the second after a #! line
+  const head = /^(?:.*\n)?\/\/ bt-build (\w+)\n(.*)/.exec(source); // on the first line, or on the second after a #! line
+  const id = head?.[1];
+  if (!head?.[2].startsWith(BUNDLE_START)) {
+    // not run: a bundle of an older bt beside this executable (a half-done install) would run its statements here
+    fs.writeSync(2, `bt: ${file} is not a bundle of this bt's build: run npm run build\n`);
+    process.exit(70);
+  }
   let cachedData: Buffer | undefined;
   let cache: Bundle['cache'] = 'absent';
   try {
@@ -63,13 +72,15 @@ function load(file: string): Bundle {
   } catch {
     /* no cache: compile */
   }
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __btUrl) {${source}\n})`, { filename: file, cachedData });
+  // the file is a function expression (scripts/bundle.mjs): compiled as it is, with no wrapped copy of it
+  const script = new vm.Script(source, { filename: file, cachedData });
   if (cachedData) cache = script.cachedDataRejected ? 'rejected' : 'used';
   const bundle = { file, script, id, cache };
   loaded.push(bundle);
   return bundle;
 }
 
+/** Runs a bundle: its file is a function of (exports, require, module, __filename, __dirname, __btUrl) (scripts/bundle.mjs). */
 function run(b: Bundle): void {
   const module_ = { exports: {} };
   (b.script.runInThisContext() as (...args: unknown[]) => void)(module_.exports, createRequire(b.file), module_, b.file, __dirname, fileUrl(b.file));

@@ -90,6 +90,26 @@ function checkCopies(cli: string, dir: string): void {
   assert.match(traceHelp(), /^bt: code cache used \(head start: absent\)$/m);
 }
 
+test('a bundle that is not one function (an older build of bt beside this executable) gets one line and status 70', () => {
+  const cli = path.dirname(BT);
+  const dir = fs.mkdtempSync(path.join(path.dirname(cli), 'cli-bundle-test-'));
+  try {
+    for (const f of ['bt.cjs', 'bt-program.cjs']) fs.copyFileSync(path.join(cli, f), path.join(dir, f));
+    const program = path.join(dir, 'bt-program.cjs');
+    // the bundle as bt's builds wrote it before session 38: its statements, not a function expression
+    const src = fs.readFileSync(program, 'utf8');
+    const unwrapped = src.replace(/^(.*\n\/\/ bt-build \w+\n)\(function \([^)]*\) \{/, '$1').replace(/\n\}\)\n?$/, '\n');
+    assert.notEqual(unwrapped, src);
+    fs.writeFileSync(program, unwrapped);
+    const r = spawnSync(process.execPath, [path.join(dir, 'bt.cjs'), '--version'], { encoding: 'utf8' });
+    assert.equal(r.status, 70);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, `bt: ${program} is not a bundle of this bt's build: run npm run build\n`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 ebpfTest("run as an executable, bt's Node never sees NODE_EXTRA_CA_CERTS, and the build gets it as it was", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-ca-'));
   try {
