@@ -41,7 +41,7 @@ import { createRequire } from 'node:module';
 interface Bundle {
   file: string;
   script: vm.Script;
-  id: string | undefined;
+  id: string;
   cache: 'used' | 'rejected' | 'stale' | 'absent';
 }
 
@@ -56,19 +56,19 @@ function load(file: string): Bundle {
   let source = fs.readFileSync(file, 'latin1');
   if (source.startsWith('#!')) source = `//${source.slice(2)}`;
   const head = /^(?:.*\n)?\/\/ bt-build (\w+)\n(.*)/.exec(source); // on the first line, or on the second after a #! line
-  const id = head?.[1];
   if (!head?.[2].startsWith(BUNDLE_START)) {
     // not run: a bundle of an older bt beside this executable (a half-done install) would run its statements here
     fs.writeSync(2, `bt: ${file} is not a bundle of this bt's build: run npm run build\n`);
     process.exit(70);
   }
+  const id = head[1];
   let cachedData: Buffer | undefined;
   let cache: Bundle['cache'] = 'absent';
   try {
     const raw = fs.readFileSync(`${file}.cache`);
     const nl = raw.indexOf(10);
     cache = 'stale';
-    if (id && nl > 0 && raw.toString('latin1', 0, nl) === id) cachedData = raw.subarray(nl + 1);
+    if (nl > 0 && raw.toString('latin1', 0, nl) === id) cachedData = raw.subarray(nl + 1);
   } catch {
     /* no cache: compile */
   }
@@ -101,7 +101,6 @@ if (process.env.BT_TIMING) {
 if (process.env.BT_WRITE_CODE_CACHE === '1') {
   process.once('exit', () => {
     for (const { file, script, id } of loaded) {
-      if (!id) continue;
       const tmp = `${file}.cache.${process.pid}.tmp`;
       fs.writeFileSync(tmp, Buffer.concat([Buffer.from(`${id}\n`, 'latin1'), script.createCachedData()]), { flag: 'wx', mode: 0o644 });
       fs.renameSync(tmp, `${file}.cache`);
