@@ -14,7 +14,8 @@ import { LAYOUT, LOST_REASONS } from '../log/ring/layout.js';
 import { LSKEL_PATH, OBJECT_PATH } from './install.js';
 import { libbpfFds, standInsUnneeded, startLibbpfLoad, type LibbpfLoading, type LibbpfResult } from './libbpf-load.js';
 import { readLightSkeleton, startLightLoad, type LightLoaded, type LightResult } from './lskel.js';
-import { checkInt, checkMmap, getLibbpf, getLibc, MAP_SHARED, PROT_READ, view } from './native.js';
+import { bpfCall } from './bpfsys.js';
+import { checkMmap, getLibbpf, getLibc, MAP_SHARED, PROT_READ, view } from './native.js';
 
 /** The iterator that collects repeated lookups' counts (BtBpf.sweep). */
 const SWEEP_PROGRAM = 'bt_sweep';
@@ -139,10 +140,9 @@ export class BtBpf {
 
   /** Attaches every loaded program but the sweep (an iterator: it runs when read, see sweep()). */
   attach(): void {
-    const bpf = getLibbpf();
     for (const { name, fd } of this.loaded?.progs ?? []) {
       if (name === SWEEP_PROGRAM) continue;
-      this.links.push(checkInt(bpf.bpf_raw_tracepoint_open(null, fd), `attaching BPF program ${name}`));
+      this.links.push(bpfCall('raw_tracepoint_open', { prog_fd: fd }, `attaching BPF program ${name}`));
     }
   }
 
@@ -153,13 +153,12 @@ export class BtBpf {
    * iterator is attached at the first sweep, not at start-up.
    */
   sweep(): void {
-    const bpf = getLibbpf();
     if (this.sweepLink < 0) {
       const prog = this.loaded?.progs.find((p) => p.name === SWEEP_PROGRAM);
       if (!prog) throw new CaptureError('E_BPF_SWEEP', `BPF program ${SWEEP_PROGRAM} is missing: rebuild bt`);
-      this.sweepLink = checkInt(bpf.bpf_link_create(prog.fd, 0, BPF_TRACE_ITER, null), `attaching BPF iterator ${SWEEP_PROGRAM}`);
+      this.sweepLink = bpfCall('link_create', { prog_fd: prog.fd, attach_type: BPF_TRACE_ITER }, `attaching BPF iterator ${SWEEP_PROGRAM}`);
     }
-    const fd = checkInt(bpf.bpf_iter_create(this.sweepLink), 'bpf_iter_create(bt_sweep)');
+    const fd = bpfCall('iter_create', { link_fd: this.sweepLink }, 'bpf_iter_create(bt_sweep)');
     try {
       while (fs.readSync(fd, this.sweepBuf) > 0);
     } finally {
@@ -223,7 +222,12 @@ export class BtBpf {
 /** bpf_obj_get_info_by_fd's answer for a program or map fd, or undefined. */
 function objInfo(fd: number, size: number): Buffer | undefined {
   const info = Buffer.alloc(size);
-  return (getLibbpf().bpf_obj_get_info_by_fd(fd, info, [size]) as number) < 0 ? undefined : info;
+  try {
+    bpfCall('obj_get_info_by_fd', { bpf_fd: fd, info_len: size, info });
+    return info;
+  } catch {
+    return undefined;
+  }
 }
 
 function mapValueSize(fd: number, name: string): number {
@@ -302,7 +306,7 @@ function writeConfig(fd: number, cfg: BpfConfig): void {
   value.writeBigUInt64LE(cfg.cgroupId, L.fields.cgroup_id);
   value.writeUInt32LE(cfg.cgroupLevel, L.fields.cgroup_level);
   value.writeUInt32LE(cfg.flags, L.fields.flags);
-  checkInt(getLibbpf().bpf_map_update_elem(fd, Buffer.alloc(4), value, 0), 'bpf_map_update_elem(.data.cfg)');
+  bpfCall('map_update_elem', { map_fd: fd, key: Buffer.alloc(4), value }, 'bpf_map_update_elem(.data.cfg)');
 }
 
 /** A load in flight, by either loader. */

@@ -27,7 +27,8 @@
 import fs from 'node:fs';
 import { NativeError } from '../errors.js';
 import { objectStamp } from './corebtf.js';
-import { addressOf, checkInt, getLibbpf, getLibc } from './native.js';
+import { BPF_COMMANDS, bpfCall, bpfCallAsync } from './bpfsys.js';
+import { getLibc } from './native.js';
 
 export const LSKEL_FORMAT = 1;
 
@@ -91,10 +92,6 @@ const CTX_HEADER = 24;
 const MAP_DESC = 16;
 const MAP_DESC_MAX_ENTRIES = 4;
 const PROG_DESC = 4;
-/** struct bpf_prog_load_opts (bpf.h, libbpf 1.x): its size and fields. */
-const PROG_LOAD_OPTS = { size: 104, prog_flags: 20, fd_array: 48 } as const;
-/** struct bpf_test_run_opts (bpf.h). */
-const TEST_RUN_OPTS = { size: 80, ctx_in: 32, ctx_size_in: 48, retval: 56 } as const;
 
 /** What the loader made: fds by map name, and the programs' fds (in slot order; names come from the kernel). */
 export interface LightLoaded {
@@ -104,16 +101,17 @@ export interface LightLoaded {
 
 export type LightResult = { ok: true; loaded: LightLoaded } | { ok: false; error: NativeError };
 
-type AsyncRun = { async: (fd: number, opts: Buffer, cb: (err: unknown, res: number) => void) => void };
+/** libbpf's bpf_prog_load tries this often when the verifier gives up with EAGAIN (a signal came while it worked). */
+const PROG_LOAD_ATTEMPTS = 5;
 
 /**
  * Starts the loader: its map and program are made here (~1 ms), then the
  * kernel runs it on a libuv thread (map creation, BTF, verification: the
  * bulk). `maxEntries` sets maps' sizes by name (the ring's). Settles with
- * the fds, or with the error that stopped it (nothing left open).
+ * the fds, or with the error that stopped it (nothing left open). bpf(2)
+ * directly, as libbpf's skel_internal.h does it (capture/bpfsys.ts).
  */
 export function startLightLoad(sk: LightSkeleton, maxEntries: Record<string, number>): Promise<LightResult> {
-  const bpf = getLibbpf();
   const libc = getLibc();
   const ctx = Buffer.alloc(CTX_HEADER + MAP_DESC * sk.maps.length + PROG_DESC * sk.progs);
   ctx.writeUInt32LE(ctx.length, 0); // sz
@@ -128,36 +126,30 @@ export function startLightLoad(sk: LightSkeleton, maxEntries: Record<string, num
     progFd = mapFd = -1;
   };
   try {
-    mapFd = checkInt(bpf.bpf_map_create(BPF_MAP_TYPE_ARRAY, '__loader.map', 4, sk.data.length, 1, null), 'bpf_map_create(loader)');
-    checkInt(bpf.bpf_map_update_elem(mapFd, Buffer.alloc(4), sk.data, 0), 'bpf_map_update_elem(loader)');
+    mapFd = bpfCall('map_create', { map_type: BPF_MAP_TYPE_ARRAY, key_size: 4, value_size: sk.data.length, max_entries: 1, map_name: '__loader.map' }, 'bpf_map_create(loader)');
+    bpfCall('map_update_elem', { map_fd: mapFd, key: Buffer.alloc(4), value: sk.data }, 'bpf_map_update_elem(loader)');
     const fdArray = Buffer.alloc(4);
     fdArray.writeInt32LE(mapFd, 0);
-    const loadOpts = Buffer.alloc(PROG_LOAD_OPTS.size);
-    loadOpts.writeBigUInt64LE(BigInt(PROG_LOAD_OPTS.size), 0);
-    loadOpts.writeUInt32LE(BPF_F_SLEEPABLE, PROG_LOAD_OPTS.prog_flags);
-    loadOpts.writeBigUInt64LE(addressOf(fdArray), PROG_LOAD_OPTS.fd_array);
-    progFd = checkInt(
-      bpf.bpf_prog_load(BPF_PROG_TYPE_SYSCALL, '__loader.prog', 'Dual BSD/GPL', sk.insns, sk.insns.length / 8, loadOpts),
-      'bpf_prog_load(loader)',
-    );
-    fdArray.fill(0); // kept alive until here
+    for (let attempt = 1; progFd < 0; attempt++) {
+      try {
+        progFd = bpfCall(
+          'prog_load',
+          { prog_type: BPF_PROG_TYPE_SYSCALL, insns: sk.insns, insn_cnt: sk.insns.length / 8, license: 'Dual BSD/GPL', prog_flags: BPF_F_SLEEPABLE, prog_name: '__loader.prog', fd_array: fdArray },
+          'bpf_prog_load(loader)',
+        );
+      } catch (err) {
+        if ((err as NativeError).errno !== 11 || attempt >= PROG_LOAD_ATTEMPTS) throw err;
+      }
+    }
   } catch (err) {
     closeLoader();
     return Promise.resolve({ ok: false, error: err as NativeError });
   }
-  const runOpts = Buffer.alloc(TEST_RUN_OPTS.size);
-  runOpts.writeBigUInt64LE(BigInt(TEST_RUN_OPTS.size), 0);
-  runOpts.writeBigUInt64LE(addressOf(ctx), TEST_RUN_OPTS.ctx_in);
-  runOpts.writeUInt32LE(ctx.length, TEST_RUN_OPTS.ctx_size_in);
-  return new Promise<LightResult>((resolve) => {
-    (bpf.bpf_prog_test_run_opts as unknown as AsyncRun).async(progFd, runOpts, (callErr, ret) => {
+  return bpfCallAsync('prog_test_run', { prog_fd: progFd, ctx_in: ctx, ctx_size_in: ctx.length }, 'running the BPF loader program').then(
+    ({ attr }) => {
       closeLoader();
-      const retval = runOpts.readInt32LE(TEST_RUN_OPTS.retval);
-      if (callErr || ret < 0 || retval < 0) {
-        const errno = ret < 0 ? -ret : retval < 0 ? -retval : 5;
-        resolve({ ok: false, error: new NativeError('running the BPF loader program', errno) });
-        return;
-      }
+      const retval = attr.readInt32LE(BPF_COMMANDS.prog_test_run.members.retval[0]);
+      if (retval < 0) return { ok: false, error: new NativeError('running the BPF loader program', -retval) };
       const maps = new Map<string, number>();
       sk.maps.forEach((name, i) => maps.set(name, ctx.readInt32LE(CTX_HEADER + MAP_DESC * i)));
       const progFds: number[] = [];
@@ -166,7 +158,11 @@ export function startLightLoad(sk: LightSkeleton, maxEntries: Record<string, num
         const fd = ctx.readInt32LE(progsAt + PROG_DESC * j);
         if (fd > 0) progFds.push(fd);
       }
-      resolve({ ok: true, loaded: { maps, progFds } });
-    });
-  });
+      return { ok: true, loaded: { maps, progFds } };
+    },
+    (err: unknown) => {
+      closeLoader();
+      return { ok: false, error: err as NativeError };
+    },
+  );
 }

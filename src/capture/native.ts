@@ -94,6 +94,9 @@ const LIBC_TABLE = {
   posix_spawn: 'int posix_spawn(_Out_ int *pid, const char *path, void *fa, void *attr, const char **argv, const char **envp)',
   waitpid: 'int waitpid(int pid, _Out_ int *status, int options)',
   syscall: 'long syscall(long number, ...)',
+  // bpf(2) (capture/bpfsys.ts), also on libuv's threads, which koffi does not do for a variadic function: glibc's
+  // syscall() takes its arguments from the registers a fixed prototype uses too (x86-64 and arm64)
+  bpf: 'long syscall(long number, long cmd, void *attr, unsigned long size)',
   getgrouplist: 'int getgrouplist(const char *user, uint32_t group, _Inout_ uint32_t *groups, _Inout_ int *ngroups)',
   sync_file_range: 'int sync_file_range(int fd, int64_t offset, int64_t nbytes, unsigned int flags)',
   mount: 'int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const void *data)',

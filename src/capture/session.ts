@@ -153,18 +153,9 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     const rootPid = child.pid;
     child.command({ uid: user.uid, gid: user.gid, path: exe, argv: opts.command, env });
     mark('spawn');
-    const flags = (opts.env ? CFG.ENV : 0) | (opts.files ? CFG.FILES : 0);
-    const bpf = await BtBpf.open({ objectPath: OBJECT_PATH, cgroupId: cg.id, cgroupLevel: cg.level, flags, ringBytes });
-    cleanup.push(() => bpf.close());
-    mark('bpf_load');
-    timingNote(describeLoader(bpf.loader));
-    // The launcher has taken the user's groups (reading /etc/group) before anything is traced.
-    child.ready();
-    bpf.attach();
-    mark('attach');
-    const stopProfile = startProfile();
-    if (stopProfile) cleanup.push(stopProfile);
-
+    // The log's header is written while the programs load (the main thread
+    // would otherwise wait for them, then write it): it says nothing the
+    // load decides. A load that fails takes it back (discardLog).
     const clock = sampleClock();
     // the process's start by the kernel's clock, for the timing marks (performance is loaded only for them)
     const bootAtZero = timingEnabled ? clock.bootNs - performance.now() * 1e6 : 0;
@@ -211,8 +202,21 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
       clearTimeout(timer);
       throw err;
     }
-    cleanup.push(() => writer.close());
+    let built = false; // the build was told to go: the log is kept, whatever comes
+    cleanup.push(() => (built ? writer.close() : discardLog(writer, out)));
     mark('writer');
+    const flags = (opts.env ? CFG.ENV : 0) | (opts.files ? CFG.FILES : 0);
+    const bpf = await BtBpf.open({ objectPath: OBJECT_PATH, cgroupId: cg.id, cgroupLevel: cg.level, flags, ringBytes });
+    cleanup.push(() => bpf.close());
+    mark('bpf_load');
+    timingNote(describeLoader(bpf.loader));
+    // The launcher has taken the user's groups (reading /etc/group) before anything is traced.
+    child.ready();
+    bpf.attach();
+    mark('attach');
+    const stopProfile = startProfile();
+    if (stopProfile) cleanup.push(stopProfile);
+    built = true;
     child.go();
     mark('go');
     void child.done.then(() => mark('build_exit'), () => {});
@@ -754,6 +758,23 @@ function checkRingSize(bytes: number): number {
     throw new UsageError('E_USAGE', `ring size ${bytes} is not a power of two between 64 KiB and 1 GiB: try --ring-size 32M`);
   }
   return bytes;
+}
+
+/**
+ * Takes back a log whose build never ran (the programs did not load): a
+ * file is left empty, as bt trace left it before it wrote the header
+ * during the load. A FIFO's reader has had the header: it sees a log
+ * without its end.
+ */
+export function discardLog(writer: LogWriter, out: OutputFile): void {
+  if (out.kind === 'file') {
+    try {
+      fs.ftruncateSync(out.fd, 0);
+    } catch {
+      /* the log stays a header without records: readers say it is incomplete */
+    }
+  }
+  writer.abort();
 }
 
 /**
