@@ -45,7 +45,7 @@ interface Bundle {
   cache: 'used' | 'rejected' | 'stale' | 'absent';
 }
 
-const shared = globalThis as { __btCodeCache?: string; __btImport?: (s: string) => Promise<unknown> };
+const shared = globalThis as { __btCodeCache?: string; __btImport?: (s: string) => Promise<unknown>; __btRunProgram?: () => void };
 const loaded: Bundle[] = [];
 
 /** How each bundle's second line begins (scripts/bundle.mjs): the function run() calls. */
@@ -130,8 +130,15 @@ if (process.argv[2] === 'trace') {
 }
 
 const traceProgram = path.join(__dirname, 'bt-trace.cjs');
-const program = load(process.argv[2] === 'trace' && fs.existsSync(traceProgram) ? traceProgram : path.join(__dirname, 'bt-program.cjs'));
+const wholeProgram = path.join(__dirname, 'bt-program.cjs');
+const program = load(process.argv[2] === 'trace' && fs.existsSync(traceProgram) ? traceProgram : wholeProgram);
 if (process.env.BT_TIMING) shared.__btCodeCache = early ? `${program.cache} (head start: ${early.cache})` : program.cache;
 // The program's own import() has no module loader behind it when it comes from the cache: it uses this one (src/external.ts).
 shared.__btImport = (s) => import(s);
+// bt trace's bundle reads its command line without commander; what it leaves to commander (--help, a usage error), the whole program does
+shared.__btRunProgram = () => {
+  const whole = load(wholeProgram);
+  if (process.env.BT_TIMING) shared.__btCodeCache += `, then the whole program: ${whole.cache}`;
+  run(whole);
+};
 run(program);

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { lostLines } from '../../src/cli/trace.js';
+import { lostLines } from '../../src/cli/trace-action.js';
 import { buildFromRecords } from '../../src/model/index.js';
 import { normalizeRecords } from '../../src/normalize/normalize.js';
 import { BASE_TS, TraceBuilder } from '../normalize/synth.js';

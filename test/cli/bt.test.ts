@@ -30,12 +30,13 @@ test('bt runs its bundled program from the code cache of the same build', () => 
 test('bt trace runs a bundle of its own, from its own code cache, with the same command line', () => {
   const r = spawnSync(process.execPath, [BT, 'trace', '--help'], { env: { ...process.env, BT_TIMING: '1' }, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  // and its head start (bt-early.cjs) from a cache of its own
-  assert.match(r.stderr, /^bt: code cache used \(head start: used\)$/m);
-  // the trace bundle holds no other command, and its help is the one the whole program gives
+  // and its head start (bt-early.cjs) from a cache of its own; help is commander's: the whole program's, run then
+  assert.match(r.stderr, /^bt: code cache used \(head start: used\), then the whole program: used$/m);
+  // the trace bundle holds no other command, nor commander: it reads its command line from the options' table
   const bundle = fs.readFileSync(path.join(path.dirname(BT), 'bt-trace.cjs'), 'utf8');
-  for (const other of ['dumpCommand', 'graphCommand', 'viewCommand', 'sqlCommand']) assert.ok(!bundle.includes(other), `bt-trace.cjs holds ${other}`);
-  assert.ok(bundle.includes('traceCommand'));
+  for (const other of ['dumpCommand', 'graphCommand', 'viewCommand', 'sqlCommand', 'traceCommand']) assert.ok(!bundle.includes(other), `bt-trace.cjs holds ${other}`);
+  assert.ok(!bundle.includes('// node_modules/commander/'), 'bt-trace.cjs holds commander');
+  assert.ok(bundle.includes('parseTraceArgs') && bundle.includes('traceAction'));
   // nor protobufjs and the schema: its log is written from the wire description made at build time (log/wiredesc.ts)
   for (const reader of ['node_modules/protobufjs', 'dist/src/log/schema.js', 'dist/src/log/reader.js']) assert.ok(!bundle.includes(`// ${reader}`), `bt-trace.cjs holds ${reader}`);
   assert.ok(bundle.includes('// dist/src/log/writer.js'));
@@ -92,15 +93,15 @@ function checkCopies(cli: string, dir: string): void {
     assert.match(r.stdout, /^Usage: bt trace \[options\]/);
     return r.stderr;
   };
-  assert.match(traceHelp(), /^bt: code cache used \(head start: used\)$/m);
+  assert.match(traceHelp(), /^bt: code cache used \(head start: used\), then the whole program: absent$/m);
   const early = path.join(dir, 'bt-early.cjs');
   const earlySrc = fs.readFileSync(early, 'utf8');
   const earlyRebuilt = earlySrc.replace(/^(\/\/ bt-build )(\w+)/, (_, head: string, id: string) => head + [...id].reverse().join(''));
   assert.notEqual(earlyRebuilt, earlySrc);
   fs.writeFileSync(early, earlyRebuilt);
-  assert.match(traceHelp(), /^bt: code cache used \(head start: stale\)$/m);
+  assert.match(traceHelp(), /^bt: code cache used \(head start: stale\), then the whole program: absent$/m);
   fs.rmSync(`${early}.cache`);
-  assert.match(traceHelp(), /^bt: code cache used \(head start: absent\)$/m);
+  assert.match(traceHelp(), /^bt: code cache used \(head start: absent\), then the whole program: absent$/m);
 }
 
 test('a bundle that is not one function (an older build of bt beside this executable) gets one line and status 70', () => {
@@ -118,6 +119,33 @@ test('a bundle that is not one function (an older build of bt beside this execut
     assert.equal(r.status, 70);
     assert.equal(r.stdout, '');
     assert.equal(r.stderr, `bt: ${program} is not a bundle of this bt's build: run npm run build\n`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+ebpfTest('a trace with options reads its command line in its own bundle (the whole program is not loaded) and records what they say', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-fast-'));
+  try {
+    const log = path.join(dir, 't.trace');
+    const r = spawnSync(process.execPath, [BT, 'trace', '-qo', log, '--no-env', '--grace=0.5', '--', '/bin/sh', '-c', 'exit 7'], {
+      env: { ...process.env, BT_TIMING: '1' },
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 7, r.stderr);
+    assert.match(r.stderr, /^bt: code cache used \(head start: used\)$/m);
+    // -q: no summary line
+    assert.doesNotMatch(r.stderr, /records, .* written to/);
+    const dump = spawnSync(process.execPath, [BT, 'dump', '--json', log], { encoding: 'utf8' });
+    assert.equal(dump.status, 0, dump.stderr);
+    const records = dump.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; argv?: string[]; env?: string[] });
+    const header = records.find((x) => x.type === 'header') as unknown as { options: Record<string, string>; command: string[] };
+    assert.deepEqual(header.command, ['/bin/sh', '-c', 'exit 7']);
+    assert.equal(header.options.grace_ms, '500');
+    assert.equal(header.options.env, 'false');
+    const exec = records.find((x) => x.type === 'exec');
+    assert.deepEqual(exec?.argv, ['/bin/sh', '-c', 'exit 7']);
+    assert.deepEqual(exec?.env ?? [], []);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
