@@ -11,9 +11,10 @@
 import fs from 'node:fs';
 import { CaptureError, errnoName } from '../errors.js';
 import { LAYOUT, LOST_REASONS } from '../log/ring/layout.js';
-import { LSKEL_PATH, OBJECT_PATH } from './install.js';
-import { libbpfFds, standInsUnneeded, startLibbpfLoad, type LibbpfLoading, type LibbpfResult } from './libbpf-load.js';
-import { readLightSkeleton, startLightLoad, type LightLoaded, type LightResult } from './lskel.js';
+import { LSKEL_PATH } from './install.js';
+import { libbpfFds, type LibbpfLoading, type LibbpfResult } from './libbpf-load.js';
+import { adoptEarly, startLoad } from './load.js';
+import { type LightLoaded } from './lskel.js';
 import { bpfCall } from './bpfsys.js';
 import { checkMmap, getLibbpf, getLibc, MAP_SHARED, PROT_READ, view } from './native.js';
 
@@ -307,77 +308,4 @@ function writeConfig(fd: number, cfg: BpfConfig): void {
   value.writeUInt32LE(cfg.cgroupLevel, L.fields.cgroup_level);
   value.writeUInt32LE(cfg.flags, L.fields.flags);
   bpfCall('map_update_elem', { map_fd: fd, key: Buffer.alloc(4), value }, 'bpf_map_update_elem(.data.cfg)');
-}
-
-/** A load in flight, by either loader. */
-type Loading = { objectPath: string; ringBytes: number } & (
-  | { kind: 'lskel'; done: Promise<LightResult> }
-  | ({ kind: 'libbpf' } & LibbpfLoading)
-);
-
-/**
- * Starts a load: the light skeleton when bt's own object has one made from
- * it and this kernel needs no stand-in (BT_LSKEL=0 turns it off), else
- * libbpf. The configuration comes after the load.
- */
-function startLoad(objectPath: string, ringBytes: number, light = true, useCoreBtf = true): Loading {
-  return (light ? startLight(objectPath, ringBytes) : undefined) ?? { kind: 'libbpf', objectPath, ringBytes, ...startLibbpfLoad(objectPath, ringBytes, useCoreBtf) };
-}
-
-/** The light skeleton's load, when bt's own object has one for this kernel. */
-function startLight(objectPath: string, ringBytes: number): Loading | undefined {
-  if (objectPath !== OBJECT_PATH || process.env.BT_LSKEL === '0' || !standInsUnneeded()) return undefined;
-  const sk = readLightSkeleton(LSKEL_PATH, objectPath);
-  return sk ? { kind: 'lskel', objectPath, ringBytes, done: startLightLoad(sk, { bt_events: ringBytes }) } : undefined;
-}
-
-/** Closes what a load not adopted made, once it is over. */
-function discard(l: Loading): void {
-  if (l.kind === 'lskel') void l.done.then((r) => (r.ok ? lightLoaded(r.loaded)?.release() : undefined));
-  else void l.done.then(() => getLibbpf().bpf_object__close(l.obj));
-}
-
-/**
- * The early load, on globalThis: bt's executable runs the head start as a
- * bundle of its own (bt-early.cjs), with its own copy of this module, and
- * the program adopts the load from there.
- */
-const shared = globalThis as { __btEarlyLoad?: Loading | null };
-
-/**
- * Starts loading the object before bt trace has parsed its options
- * (cli/early.ts); BtBpf.open adopts it when it asks for the same object
- * and ring size. Never throws: on any problem the trace loads as usual and
- * reports it. 'light': the light skeleton's load, or nothing (false, and
- * a later call may start libbpf's).
- */
-export function startEarlyLoad(objectPath: string, ringBytes: number, loader: 'light' | 'libbpf'): boolean {
-  if (shared.__btEarlyLoad !== undefined) return false; // started already (or tried)
-  try {
-    const loading = loader === 'light' ? startLight(objectPath, ringBytes) : startLoad(objectPath, ringBytes, false);
-    if (!loading) return false; // no light skeleton: nothing tried
-    shared.__btEarlyLoad = loading;
-    return true;
-  } catch {
-    shared.__btEarlyLoad = null;
-    return false;
-  }
-}
-
-/**
- * Settles once the early load (if any) is over. Taking another identity
- * (log/output.ts asUser) must wait for it: glibc changes the credentials of
- * every thread, the loading one's too, which then gets EPERM.
- */
-export function earlyLoadSettled(): Promise<unknown> {
-  return shared.__btEarlyLoad?.done ?? Promise.resolve();
-}
-
-function adoptEarly(cfg: BpfConfig): Loading | undefined {
-  const l = shared.__btEarlyLoad;
-  shared.__btEarlyLoad = null;
-  if (!l) return undefined;
-  if (l.objectPath === cfg.objectPath && l.ringBytes === cfg.ringBytes) return l;
-  discard(l); // another ring size: not this one
-  return undefined;
 }

@@ -13,7 +13,8 @@ import { checkReplace } from '../log/replace.js';
 import { SELF, asUser, invokingUser, openOutputInPlace, stillFile, useIdentitySwitch, type OutputFile, type Owner } from '../log/output.js';
 import { threadIdentitySwitch } from './identity.js';
 import { BT_VERSION } from '../version.js';
-import { BtBpf, describeLoader, earlyLoadSettled } from './bpf.js';
+import { BtBpf, describeLoader } from './bpf.js';
+import { earlyLoadSettled } from './load.js';
 import { LAUNCHER_PATH, OBJECT_PATH } from './install.js';
 import { TraceCgroup } from './cgroup.js';
 import { CFG, LAYOUT, ringLayoutId, T } from '../log/ring/layout.js';
@@ -22,7 +23,7 @@ import { Progress, buildEnded } from './progress.js';
 import { commandLine } from '../present/format.js';
 import { startProfile } from './profile.js';
 import { RingReader, nextDrainMs, quietPollMs } from './ring.js';
-import { mark, reportBpfStats, reportTiming, timingEnabled, timingNote } from './timing.js';
+import { mark, monotonicNs, reportBpfStats, reportTiming, timingEnabled, timingNote } from './timing.js';
 import { adoptEarlyLaunch, launch, type Launched } from './launch.js';
 import { Transcoder } from '../log/ring/transcode.js';
 import { exactCwd, exactEnv } from './rawargs.js';
@@ -157,8 +158,8 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     // would otherwise wait for them, then write it): it says nothing the
     // load decides. A load that fails takes it back (discardLog).
     const clock = sampleClock();
-    // the process's start by the kernel's clock, for the timing marks (performance is loaded only for them)
-    const bootAtZero = timingEnabled ? clock.bootNs - performance.now() * 1e6 : 0;
+    // CLOCK_BOOTTIME less CLOCK_MONOTONIC, for the timing marks of the kernel's own times (the build's exec and exit)
+    const bootLessMono = timingEnabled ? clock.bootNs - monotonicNs() : 0;
     // The kernel's records go to the log as they come (log/ring/batcher.ts),
     // unless --redact must rewrite them first.
     const rawRing = !opts.redact?.length;
@@ -233,8 +234,8 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
       child.done,
       rootPid,
       child.kill,
-      (ts) => mark('build', (ts - bootAtZero) / 1e6),
-      (ts) => mark('build_end', (ts - bootAtZero) / 1e6),
+      (ts) => mark('build', ts - bootLessMono),
+      (ts) => mark('build_end', ts - bootLessMono),
     ).run();
     mark('end');
     const logGone = out.kind === 'file' && !stillFile(out.path, logId);

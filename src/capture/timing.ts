@@ -30,12 +30,15 @@
  * program's run time (ns) and runs, from the kernel's statistics (zero
  * unless /proc/sys/kernel/bpf_stats_enabled is 1).
  *
- * `performance` is Node's global, read only when a mark is taken: importing
- * node:perf_hooks would load it before the head start begins its work.
+ * The marks are taken on CLOCK_MONOTONIC (process.hrtime) and made
+ * relative to Node's time origin (`performance`) only in the report.
  */
 
 export const timingEnabled = Boolean(process.env.BT_TIMING);
-// on globalThis: bt trace's head start (bt-early.cjs) is a bundle of its own, with its own copy of this module
+// on globalThis: bt trace's head start (bt-early.cjs) is a bundle of its own, with its own copy of this module.
+// Each mark is a moment on CLOCK_MONOTONIC, in ns (process.hrtime), made relative at the report: `performance`
+// is a module Node loads at its first use, ~3 ms in bt trace's head start here (measured), which the
+// marks taken with it before the build started counted as bt's own start-up.
 const shared = globalThis as { __btMarks?: Record<string, number>; __btT0?: bigint | null };
 const marks: Record<string, number> = (shared.__btMarks ??= {});
 
@@ -53,15 +56,14 @@ if (shared.__btT0 === undefined) {
   delete process.env.BT_T0;
 }
 
-/** How long before Node's time origin (performance.now() 0) bt's starter started it, in ms; 0 without BT_T0. */
-function leadMs(): number {
-  if (!shared.__btT0) return 0;
-  const lead = Number(process.hrtime.bigint() - shared.__btT0) / 1e6 - performance.now(); // both CLOCK_MONOTONIC
-  return lead > 0 && lead < 10_000 ? lead : 0;
+/** Now on CLOCK_MONOTONIC, in ns (exact: well below 2^53 ns of uptime). */
+export function monotonicNs(): number {
+  return Number(process.hrtime.bigint());
 }
 
-export function mark(name: string, at?: number): void {
-  if (timingEnabled) marks[name] = Math.round((at ?? performance.now()) * 10) / 10;
+/** Marks a phase: now, or `atNs` (CLOCK_MONOTONIC ns). */
+export function mark(name: string, atNs?: number): void {
+  if (timingEnabled) marks[name] = atNs ?? monotonicNs();
 }
 
 const notes: string[] = [];
@@ -75,17 +77,20 @@ export function timingNote(line: string): void {
 export function reportTiming(): void {
   if (!timingEnabled) return;
   // the executable's code cache (src/cli/bt.cts), said here rather than at its exit, which a build's signal skips
-  const shared = globalThis as { __btCodeCache?: string };
-  if (shared.__btCodeCache) process.stderr.write(`bt: code cache ${shared.__btCodeCache}\n`);
-  delete shared.__btCodeCache;
+  const executable = globalThis as { __btCodeCache?: string };
+  if (executable.__btCodeCache) process.stderr.write(`bt: code cache ${executable.__btCodeCache}\n`);
+  delete executable.__btCodeCache;
   for (const line of notes.splice(0)) process.stderr.write(`bt: ${line}\n`);
   const perf = performance as unknown as import('node:perf_hooks').Performance; // Node's global is perf_hooks' object
-  // with BT_T0 every mark counts from the starter's exec, and `exec` is Node's time origin
-  const lead = leadMs();
-  const at = (ms: number) => Math.round((ms + lead) * 10) / 10;
-  const out: Record<string, number> = lead ? { exec: at(0) } : {};
-  out.node = at(perf.nodeTiming.bootstrapComplete);
-  for (const [name, ms] of Object.entries(marks)) out[name] = at(ms);
+  // Node's time origin on CLOCK_MONOTONIC; with BT_T0 every mark counts from the starter's exec, and `exec` is that origin
+  const originNs = monotonicNs() - perf.now() * 1e6;
+  const t0 = shared.__btT0 ? Number(shared.__btT0) : undefined;
+  const lead = t0 !== undefined && originNs > t0 && originNs - t0 < 10e9;
+  const zeroNs = lead ? t0! : originNs;
+  const at = (ns: number) => Math.round((ns - zeroNs) / 1e5) / 10;
+  const out: Record<string, number> = lead ? { exec: at(originNs) } : {};
+  out.node = at(originNs + perf.nodeTiming.bootstrapComplete * 1e6);
+  for (const [name, ns] of Object.entries(marks)) out[name] = at(ns);
   process.stderr.write(`bt: timing ${JSON.stringify(out)}\n`);
 }
 

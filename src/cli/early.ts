@@ -10,7 +10,7 @@
  * own, as it does when anything here goes wrong (the error is then
  * reported by the trace).
  */
-import { startEarlyLoad } from '../capture/bpf.js';
+import { startEarlyLoad } from '../capture/load.js';
 import fs from 'node:fs';
 import { DEFAULT_RING_BYTES, LAUNCHER_PATH, OBJECT_PATH } from '../capture/install.js';
 import { startEarlyLaunch } from '../capture/launch.js';
