@@ -13,10 +13,14 @@ import { KOFFI_DIR } from './install.js';
 
 // koffi (a native addon) is loaded on first use: `bt trace` starts loading
 // its BPF programs from the first module bt evaluates (cli/early.ts), and
-// the other commands never need it.
+// the other commands never need it. Once per process: bt trace's head start
+// (bt-early.cjs) and its program (bt-trace.cjs) are bundles of their own,
+// each with a copy of this module, and loading the addon again runs its
+// initialization again (~60 KB of new objects, measured).
+const shared = globalThis as { __btKoffi?: typeof koffiModule };
 let koffiLoaded: typeof koffiModule | undefined;
 function koffi(): typeof koffiModule {
-  koffiLoaded ??= loadKoffi();
+  koffiLoaded ??= shared.__btKoffi ??= loadKoffi();
   return koffiLoaded;
 }
 

@@ -154,12 +154,9 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     const rootPid = child.pid;
     child.command({ uid: user.uid, gid: user.gid, path: exe, argv: opts.command, env });
     mark('spawn');
-    // The log's header is written while the programs load (the main thread
-    // would otherwise wait for them, then write it): it says nothing the
-    // load decides. A load that fails takes it back (discardLog).
-    const clock = sampleClock();
-    // CLOCK_BOOTTIME less CLOCK_MONOTONIC, for the timing marks of the kernel's own times (the build's exec and exit)
-    const bootLessMono = timingEnabled ? clock.bootNs - monotonicNs() : 0;
+    // The log's header is made while the programs load, its encoder too (made
+    // at its first use); it is written once they are attached, with the
+    // trace's start: nothing is written for a build that never runs.
     // The kernel's records go to the log as they come (log/ring/batcher.ts),
     // unless --redact must rewrite them first.
     const rawRing = !opts.redact?.length;
@@ -170,7 +167,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
       kernel_release: os.release(),
       hostname: os.hostname(),
       clock: 'CLOCK_BOOTTIME',
-      boot_to_wall_ns: clock.bootToWallNs,
+      boot_to_wall_ns: 0, // below
       command: opts.command.map((a) => redactText(a, opts.redact)),
       cwd,
       uid: user.uid >= 0 ? user.uid : (process.getuid?.() ?? 0),
@@ -185,11 +182,29 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
         merged_usr: usrMergeOption(localUsrMerge()),
         ...(opts.redact?.length ? { redact: `${opts.redact.length} pattern${opts.redact.length === 1 ? '' : 's'}` } : {}),
       },
-      start_ts: clock.bootNs,
+      start_ts: 0, // below
       normalized: false,
       root_pid: rootPid,
       source: '',
     };
+    LogWriter.prepare(header);
+    const flags = (opts.env ? CFG.ENV : 0) | (opts.files ? CFG.FILES : 0);
+    const bpf = await BtBpf.open({ objectPath: OBJECT_PATH, cgroupId: cg.id, cgroupLevel: cg.level, flags, ringBytes });
+    cleanup.push(() => bpf.close());
+    mark('bpf_load');
+    timingNote(describeLoader(bpf.loader));
+    // The launcher has taken the user's groups (reading /etc/group) before anything is traced.
+    child.ready();
+    bpf.attach();
+    mark('attach');
+    const stopProfile = startProfile();
+    if (stopProfile) cleanup.push(stopProfile);
+
+    const clock = sampleClock();
+    header.start_ts = clock.bootNs;
+    header.boot_to_wall_ns = clock.bootToWallNs;
+    // CLOCK_BOOTTIME less CLOCK_MONOTONIC, for the timing marks of the kernel's own times (the build's exec and exit)
+    const bootLessMono = timingEnabled ? clock.bootNs - monotonicNs() : 0;
     let writer: LogWriter;
     try {
       outOwned = false;
@@ -203,21 +218,8 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
       clearTimeout(timer);
       throw err;
     }
-    let built = false; // the build was told to go: the log is kept, whatever comes
-    cleanup.push(() => (built ? writer.close() : discardLog(writer, out)));
+    cleanup.push(() => writer.close());
     mark('writer');
-    const flags = (opts.env ? CFG.ENV : 0) | (opts.files ? CFG.FILES : 0);
-    const bpf = await BtBpf.open({ objectPath: OBJECT_PATH, cgroupId: cg.id, cgroupLevel: cg.level, flags, ringBytes });
-    cleanup.push(() => bpf.close());
-    mark('bpf_load');
-    timingNote(describeLoader(bpf.loader));
-    // The launcher has taken the user's groups (reading /etc/group) before anything is traced.
-    child.ready();
-    bpf.attach();
-    mark('attach');
-    const stopProfile = startProfile();
-    if (stopProfile) cleanup.push(stopProfile);
-    built = true;
     child.go();
     mark('go');
     void child.done.then(() => mark('build_exit'), () => {});
@@ -759,23 +761,6 @@ function checkRingSize(bytes: number): number {
     throw new UsageError('E_USAGE', `ring size ${bytes} is not a power of two between 64 KiB and 1 GiB: try --ring-size 32M`);
   }
   return bytes;
-}
-
-/**
- * Takes back a log whose build never ran (the programs did not load): a
- * file is left empty, as bt trace left it before it wrote the header
- * during the load. A FIFO's reader has had the header: it sees a log
- * without its end.
- */
-export function discardLog(writer: LogWriter, out: OutputFile): void {
-  if (out.kind === 'file') {
-    try {
-      fs.ftruncateSync(out.fd, 0);
-    } catch {
-      /* the log stays a header without records: readers say it is incomplete */
-    }
-  }
-  writer.abort();
 }
 
 /**

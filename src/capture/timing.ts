@@ -14,10 +14,10 @@
  *   loaded     bt's modules loaded, runTrace entered
  *   cgroup     the trace has the cgroup (made here without the head start)
  *   spawn      the command sent to the launcher
- *   writer     the log's header written (while the programs load)
  *   bpf_load   the load is over (libbpf: BTF, relocation, verification)
  *              and the configuration written
  *   attach     programs attached
+ *   writer     the log's header written (made while the programs loaded)
  *   go         the launcher told to run the build
  *   build      the build's first instruction: its exec, by the kernel's clock
  *   build_end  the build's root process exits, by the kernel's clock

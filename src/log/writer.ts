@@ -136,6 +136,15 @@ export class LogWriter {
     return LogWriter.onOutput(out, header, opts);
   }
 
+  /**
+   * Encodes the header once, throwing what onOutput would for it: the
+   * encoder of a message is made at its first use (~1 ms), which bt trace
+   * has done while its BPF programs load.
+   */
+  static prepare(header: LogHeader): void {
+    headerBytes(header);
+  }
+
   /** Writes the magic and the header to an output opened by output.ts; close() closes it (and commits it). */
   static onOutput(out: OutputFile, header: LogHeader, opts: LogWriterOptions = {}): LogWriter {
     const path = out.path;

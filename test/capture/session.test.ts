@@ -8,9 +8,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { discardLog, Tracer, waitingLine, type TraceOptions } from '../../src/capture/session.js';
-import fs from 'node:fs';
-import { openOutputInPlace } from '../../src/log/output.js';
+import { Tracer, waitingLine, type TraceOptions } from '../../src/capture/session.js';
 import type { BtBpf } from '../../src/capture/bpf.js';
 import type { TraceCgroup } from '../../src/capture/cgroup.js';
 import type { RingReader, RecordSink } from '../../src/capture/ring.js';
@@ -107,18 +105,5 @@ describe('Tracer: the wait for processes that outlived the command', () => {
       "bt: the build was killed by SIGINT (status 130); waiting up to 0.5 s for 4 processes that outlived it: sh -c 'sleep 2; echo late > late.txt' (pid 1), ? (pid 2), " +
         `${'x'.repeat(59)}… (pid 3), 1 more; Ctrl-C stops waiting (what ignores it keeps running)`,
     );
-  });
-});
-
-describe('the log of a build that never ran', () => {
-  it('is left empty: the header written while the programs loaded is taken back', () => {
-    const file = path.join(tmpdir(), 'never.trace');
-    fs.writeFileSync(file, 'an older log, replaced');
-    const out = openOutputInPlace(file);
-    const writer = LogWriter.onOutput(out, HEADER);
-    assert.ok(fs.statSync(file).size > 0, 'the header is written at once');
-    discardLog(writer, out);
-    assert.equal(fs.statSync(file).size, 0);
-    assert.throws(() => fs.fstatSync(out.fd), { code: 'EBADF' }, 'the log is closed');
   });
 });
