@@ -9,7 +9,7 @@
  * is safe to call more than once.
  */
 import fs from 'node:fs';
-import { CaptureError, errnoName } from '../errors.js';
+import { CaptureError, errnoName, NativeError } from '../errors.js';
 import { LAYOUT, LOST_REASONS } from '../log/ring/layout.js';
 import { LSKEL_PATH } from './install.js';
 import { libbpfFds, type LibbpfLoading, type LibbpfResult } from './libbpf-load.js';
@@ -226,8 +226,9 @@ function objInfo(fd: number, size: number): Buffer | undefined {
   try {
     bpfCall('obj_get_info_by_fd', { bpf_fd: fd, info_len: size, info });
     return info;
-  } catch {
-    return undefined;
+  } catch (err) {
+    if (err instanceof NativeError) return undefined;
+    throw err;
   }
 }
 

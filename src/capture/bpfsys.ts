@@ -9,9 +9,11 @@
  *
  * One table: per command its number (linux/bpf.h enum bpf_cmd) and the
  * members of union bpf_attr bt sets, by byte offset and width; the attr
- * passed is the command's members up to the last one bt sets, the rest
- * zero, as libbpf passes it. test/capture/bpfsys.test.ts checks every
- * offset against the running kernel's BTF.
+ * passed is the command's members up to the last one bt sets (rounded up
+ * to 8 bytes), the rest zero: the kernel takes a shorter attr as if zero
+ * to its end, as it does libbpf's (which stops at the last member libbpf
+ * knows). test/capture/bpfsys.test.ts checks every offset against the
+ * running kernel's BTF.
  */
 import { NativeError } from '../errors.js';
 import { addressOf, getLibc, lastErrno } from './native.js';
@@ -90,14 +92,15 @@ export function bpfCall<C extends BpfCommand>(command: C, args: Args<C>, op: str
 }
 
 /**
- * bpf(2) on one of libuv's threads (the light skeleton's run: the bulk of
- * the load). Settles with the result and the attr as the kernel left it.
- * The errno of a call made there is that thread's: a call that fails is
- * made once more here, where it is read. (A command fails before it does
- * anything, or with EFAULT writing back, which Buffers bt owns do not
- * give; the loader's own failures come in its retval.)
+ * BPF_PROG_TEST_RUN on one of libuv's threads: the light skeleton's run,
+ * the bulk of the load. Settles with the result and the attr as the kernel
+ * left it. The errno of a call made there is that thread's: a run that
+ * fails is made once more here, where errno is read. That is safe for this
+ * command alone: it fails before the program runs (a bad attr, no memory
+ * for the context) or with EFAULT writing back, which Buffers bt owns do
+ * not give; the loader's own failures come in its retval, with success.
  */
-export function bpfCallAsync<C extends BpfCommand>(command: C, args: Args<C>, op: string): Promise<{ ret: number; attr: Buffer }> {
+export function bpfCallAsync(command: 'prog_test_run', args: Args<'prog_test_run'>, op: string): Promise<{ ret: number; attr: Buffer }> {
   const keep: Buffer[] = [];
   const attr = attrOf(command, args, keep);
   const call = getLibc().bpf as unknown as { async: (nr: number, cmd: number, attr: Buffer, size: number, cb: (err: unknown, res: number) => void) => void };

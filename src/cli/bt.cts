@@ -5,7 +5,9 @@
  * parsing and compiling of ~0.9 MB of JavaScript at every start (bt trace
  * starts ~35 ms sooner; npm run bench prints the phases). `bt trace` runs
  * a bundle of its own (bt-trace.cjs, src/cli/trace-main.ts), with its own
- * cache: it reads and deserializes none of the other commands.
+ * cache: it reads and deserializes none of the other commands, nor
+ * commander. What it leaves to commander (--help, a usage error) the whole
+ * program does, run then (__btRunProgram below).
  *
  * bt trace's head start (bt-early.cjs, src/cli/early.ts) runs the same
  * way, from a cache of its own: compiling it took ~3-7 ms of every trace's
@@ -137,6 +139,10 @@ if (process.env.BT_TIMING) shared.__btCodeCache = early ? `${program.cache} (hea
 shared.__btImport = (s) => import(s);
 // bt trace's bundle reads its command line without commander; what it leaves to commander (--help, a usage error), the whole program does
 shared.__btRunProgram = () => {
+  if (!fs.existsSync(wholeProgram)) {
+    fs.writeSync(2, `bt: ${wholeProgram} is missing: run npm run build\n`);
+    process.exit(70);
+  }
   const whole = load(wholeProgram);
   if (process.env.BT_TIMING) shared.__btCodeCache += `, then the whole program: ${whole.cache}`;
   run(whole);

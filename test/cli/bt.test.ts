@@ -104,6 +104,20 @@ function checkCopies(cli: string, dir: string): void {
   assert.match(traceHelp(), /^bt: code cache used \(head start: absent\), then the whole program: absent$/m);
 }
 
+test("bt trace's help without the whole program beside it (a half-done install) gets one line and status 70", () => {
+  const cli = path.dirname(BT);
+  const dir = fs.mkdtempSync(path.join(path.dirname(cli), 'cli-half-test-'));
+  try {
+    for (const f of ['bt.cjs', 'bt-early.cjs', 'bt-trace.cjs']) fs.copyFileSync(path.join(cli, f), path.join(dir, f));
+    const r = spawnSync(process.execPath, [path.join(dir, 'bt.cjs'), 'trace', '--help'], { encoding: 'utf8' });
+    assert.equal(r.status, 70);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, `bt: ${path.join(dir, 'bt-program.cjs')} is missing: run npm run build\n`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a bundle that is not one function (an older build of bt beside this executable) gets one line and status 70', () => {
   const cli = path.dirname(BT);
   const dir = fs.mkdtempSync(path.join(path.dirname(cli), 'cli-bundle-test-'));
