@@ -14,8 +14,8 @@ import { LAYOUT, LOST_REASONS } from '../log/ring/layout.js';
 import { LSKEL_PATH } from './install.js';
 import { libbpfFds, type LibbpfLoading, type LibbpfResult } from './libbpf-load.js';
 import { adoptEarly, startLoad } from './load.js';
-import { type LightLoaded } from './lskel.js';
-import { bpfCall } from './bpfsys.js';
+import { lightFds, type LightLoaded } from './lskel.js';
+import { bpfCall, OBJ_NAME_LEN } from './bpfsys.js';
 import { checkMmap, getLibbpf, getLibc, MAP_SHARED, PROT_READ, view } from './native.js';
 
 /** The iterator that collects repeated lookups' counts (BtBpf.sweep). */
@@ -25,7 +25,6 @@ const BPF_TRACE_ITER = 28;
 /** struct bpf_prog_info and struct bpf_map_info (linux/bpf.h UAPI): sizes and the fields read. */
 const PROG_INFO = { size: 232, name: 64, run_time_ns: 192, run_cnt: 200 } as const;
 const MAP_INFO = { size: 88, value_size: 12 } as const;
-const OBJ_NAME_LEN = 16;
 
 export interface BpfConfig {
   objectPath: string;
@@ -245,7 +244,7 @@ function mapValueSize(fd: number, name: string): number {
  */
 function lightLoaded(l: LightLoaded): Loaded | undefined {
   const libc = getLibc();
-  const fds = [...l.maps.values(), ...l.progFds].filter((fd) => fd > 0);
+  const fds = lightFds(l);
   const release = () => {
     for (const fd of fds.splice(0)) libc.close(fd);
   };

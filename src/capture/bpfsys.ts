@@ -48,7 +48,8 @@ type Args<C extends BpfCommand> = Partial<Record<keyof (typeof BPF_COMMANDS)[C][
 
 /** __NR_bpf by architecture (asm/unistd.h). */
 const NR_BPF: Partial<Record<string, number>> = { x64: 321, arm64: 280 };
-const OBJ_NAME_LEN = 16;
+/** BPF_OBJ_NAME_LEN: a map's or program's name, its NUL included. */
+export const OBJ_NAME_LEN = 16;
 
 /** The attr for a command: the members given, the rest zero. The Buffers pointed to must outlive the call (keep). */
 function attrOf<C extends BpfCommand>(command: C, args: Args<C>, keep: Buffer[]): Buffer {

@@ -7,7 +7,7 @@
  */
 import { LSKEL_PATH, OBJECT_PATH } from './install.js';
 import { standInsUnneeded, startLibbpfLoad, type LibbpfLoading } from './libbpf-load.js';
-import { readLightSkeleton, startLightLoad, type LightResult } from './lskel.js';
+import { lightFds, readLightSkeleton, startLightLoad, type LightResult } from './lskel.js';
 import { getLibbpf, getLibc } from './native.js';
 
 /** A load in flight, by either loader. */
@@ -34,7 +34,7 @@ function startLight(objectPath: string, ringBytes: number): Loading | undefined 
 
 /** Closes what a load not adopted made, once it is over. */
 function discard(l: Loading): void {
-  if (l.kind === 'lskel') void l.done.then((r) => (r.ok ? [...r.loaded.maps.values(), ...r.loaded.progFds].forEach((fd) => fd > 0 && getLibc().close(fd)) : undefined));
+  if (l.kind === 'lskel') void l.done.then((r) => (r.ok ? lightFds(r.loaded).forEach((fd) => getLibc().close(fd)) : undefined));
   else void l.done.then(() => getLibbpf().bpf_object__close(l.obj));
 }
 

@@ -101,6 +101,11 @@ export interface LightLoaded {
 
 export type LightResult = { ok: true; loaded: LightLoaded } | { ok: false; error: NativeError };
 
+/** Every fd the loader made (what its user closes). */
+export function lightFds(l: LightLoaded): number[] {
+  return [...l.maps.values(), ...l.progFds].filter((fd) => fd > 0);
+}
+
 /** libbpf's bpf_prog_load tries this often when the verifier gives up with EAGAIN (a signal came while it worked). */
 const PROG_LOAD_ATTEMPTS = 5;
 
