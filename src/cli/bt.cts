@@ -53,16 +53,25 @@ const loaded: Bundle[] = [];
 /** How each bundle's second line begins (scripts/bundle.mjs): the function run() calls. */
 const BUNDLE_START = '(function (exports, require, module, __filename, __dirname, __btUrl) {';
 
+/** A bundle bt cannot run (a half-done install): one line, status 70. */
+function refuse(file: string, what: string): never {
+  fs.writeSync(2, `bt: ${file} ${what}: run npm run build\n`);
+  process.exit(70);
+}
+
 function load(file: string): Bundle {
-  // ASCII (scripts/bundle.mjs makes it so): read as latin1, ~2x faster than UTF-8
-  let source = fs.readFileSync(file, 'latin1');
+  let source: string;
+  try {
+    // ASCII (scripts/bundle.mjs makes it so): read as latin1, ~2x faster than UTF-8
+    source = fs.readFileSync(file, 'latin1');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    refuse(file, code === 'ENOENT' ? 'is missing' : `cannot be read (${code})`);
+  }
   if (source.startsWith('#!')) source = `//${source.slice(2)}`;
   const head = /^(?:.*\n)?\/\/ bt-build (\w+)\n(.*)/.exec(source); // on the first line, or on the second after a #! line
-  if (!head?.[2].startsWith(BUNDLE_START)) {
-    // not run: a bundle of an older bt beside this executable (a half-done install) would run its statements here
-    fs.writeSync(2, `bt: ${file} is not a bundle of this bt's build: run npm run build\n`);
-    process.exit(70);
-  }
+  // not run: a bundle of an older bt beside this executable (a half-done install) would run its statements here
+  if (!head?.[2].startsWith(BUNDLE_START)) refuse(file, "is not a bundle of this bt's build");
   const id = head[1];
   let cachedData: Buffer | undefined;
   let cache: Bundle['cache'] = 'absent';
@@ -122,12 +131,14 @@ if (process.env.BT_WRITE_CODE_CACHE === '1') {
 
 // bt trace's head start before anything else (src/cli/early.ts): its BPF programs load while the program below loads.
 let early: Bundle | undefined;
-if (process.argv[2] === 'trace') {
+const earlyStart = path.join(__dirname, 'bt-early.cjs');
+// not built: the program starts the load itself
+if (process.argv[2] === 'trace' && fs.existsSync(earlyStart)) {
+  early = load(earlyStart);
   try {
-    early = load(path.join(__dirname, 'bt-early.cjs'));
     run(early);
   } catch {
-    /* not built: the program starts the load itself */
+    /* the program starts the load itself, and says what fails */
   }
 }
 
@@ -139,10 +150,6 @@ if (process.env.BT_TIMING) shared.__btCodeCache = early ? `${program.cache} (hea
 shared.__btImport = (s) => import(s);
 // bt trace's bundle reads its command line without commander; what it leaves to commander (--help, a usage error), the whole program does
 shared.__btRunProgram = () => {
-  if (!fs.existsSync(wholeProgram)) {
-    fs.writeSync(2, `bt: ${wholeProgram} is missing: run npm run build\n`);
-    process.exit(70);
-  }
   const whole = load(wholeProgram);
   if (process.env.BT_TIMING) shared.__btCodeCache += `, then the whole program: ${whole.cache}`;
   run(whole);

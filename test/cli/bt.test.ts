@@ -21,6 +21,16 @@ function run(bt: string): { out: string; err: string } {
   return { out: r.stdout.trim(), err: r.stderr };
 }
 
+/** Runs fn in a new directory under `parent`, removed afterwards. */
+async function inTmpDir(parent: string, prefix: string, fn: (dir: string) => void | Promise<void>): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(parent, prefix));
+  try {
+    await fn(dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 test('bt runs its bundled program from the code cache of the same build', () => {
   const { out, err } = run(BT);
   assert.equal(out, VERSION);
@@ -58,15 +68,12 @@ test("each code cache's data starts 8-byte aligned after a first line naming its
   }
 });
 
-test('a code cache of another build of the program is not used; without one bt compiles the program', () => {
+test('a code cache of another build of the program is not used; without one bt compiles the program', async () => {
   // beside dist/src/cli, so that the program finds the installation (proto/, package.json) as from there
   const cli = path.dirname(BT);
-  const dir = fs.mkdtempSync(path.join(path.dirname(cli), 'cli-cache-test-'));
-  try {
+  await inTmpDir(path.dirname(cli), 'cli-cache-test-', (dir) => {
     checkCopies(cli, dir);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 function checkCopies(cli: string, dir: string): void {
@@ -104,24 +111,20 @@ function checkCopies(cli: string, dir: string): void {
   assert.match(traceHelp(), /^bt: code cache used \(head start: absent\), then the whole program: absent$/m);
 }
 
-test("bt trace's help without the whole program beside it (a half-done install) gets one line and status 70", () => {
+test("bt trace's help without the whole program beside it (a half-done install) gets one line and status 70", async () => {
   const cli = path.dirname(BT);
-  const dir = fs.mkdtempSync(path.join(path.dirname(cli), 'cli-half-test-'));
-  try {
+  await inTmpDir(path.dirname(cli), 'cli-half-test-', (dir) => {
     for (const f of ['bt.cjs', 'bt-early.cjs', 'bt-trace.cjs']) fs.copyFileSync(path.join(cli, f), path.join(dir, f));
     const r = spawnSync(process.execPath, [path.join(dir, 'bt.cjs'), 'trace', '--help'], { encoding: 'utf8' });
     assert.equal(r.status, 70);
     assert.equal(r.stdout, '');
     assert.equal(r.stderr, `bt: ${path.join(dir, 'bt-program.cjs')} is missing: run npm run build\n`);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
-test('a bundle that is not one function (an older build of bt beside this executable) gets one line and status 70', () => {
+test('a bundle that is not one function (an older build of bt beside this executable) gets one line and status 70', async () => {
   const cli = path.dirname(BT);
-  const dir = fs.mkdtempSync(path.join(path.dirname(cli), 'cli-bundle-test-'));
-  try {
+  await inTmpDir(path.dirname(cli), 'cli-bundle-test-', (dir) => {
     for (const f of ['bt.cjs', 'bt-program.cjs']) fs.copyFileSync(path.join(cli, f), path.join(dir, f));
     const program = path.join(dir, 'bt-program.cjs');
     // the bundle as bt's builds wrote it before session 38: its statements, not a function expression
@@ -133,14 +136,11 @@ test('a bundle that is not one function (an older build of bt beside this execut
     assert.equal(r.status, 70);
     assert.equal(r.stdout, '');
     assert.equal(r.stderr, `bt: ${program} is not a bundle of this bt's build: run npm run build\n`);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 ebpfTest('a trace with options reads its command line in its own bundle (the whole program is not loaded) and records what they say', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-fast-'));
-  try {
+  await inTmpDir(os.tmpdir(), 'bt-fast-', (dir) => {
     const log = path.join(dir, 't.trace');
     const r = spawnSync(process.execPath, [BT, 'trace', '-qo', log, '--no-env', '--grace=0.5', '--', '/bin/sh', '-c', 'exit 7'], {
       env: { ...process.env, BT_TIMING: '1' },
@@ -160,14 +160,11 @@ ebpfTest('a trace with options reads its command line in its own bundle (the who
     const exec = records.find((x) => x.type === 'exec');
     assert.deepEqual(exec?.argv, ['/bin/sh', '-c', 'exit 7']);
     assert.deepEqual(exec?.env ?? [], []);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 ebpfTest("run as an executable, bt's Node never sees NODE_EXTRA_CA_CERTS, and the build gets it as it was", async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-ca-'));
-  try {
+  await inTmpDir(os.tmpdir(), 'bt-ca-', (dir) => {
     const log = path.join(dir, 't.trace');
     // the build's parent is bt: /proc/PID/environ is the environment bt's Node started with
     const script = 'echo "build: ${NODE_EXTRA_CA_CERTS-unset} ${BT_NODE_EXTRA_CA_CERTS-unset}"; tr "\\0" "\\n" < /proc/$PPID/environ | grep -E "^(BT_)?NODE_EXTRA_CA_CERTS=" | sort';
@@ -180,9 +177,7 @@ ebpfTest("run as an executable, bt's Node never sees NODE_EXTRA_CA_CERTS, and th
     delete base.NODE_EXTRA_CA_CERTS;
     assert.equal(run({ ...base, NODE_EXTRA_CA_CERTS: '/some/ca.pem' }), 'build: /some/ca.pem unset\nBT_NODE_EXTRA_CA_CERTS=/some/ca.pem\n');
     assert.equal(run(base), 'build: unset unset\nBT_NODE_EXTRA_CA_CERTS=\n');
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('output larger than a pipe holds reaches a slow reader whole (Node queues it; bt waits for it before exiting)', async () => {
