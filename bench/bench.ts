@@ -25,7 +25,7 @@ import { timed } from './timed.js';
 import { withBpfStats } from './real/cpu.js';
 import { LogReader } from '../src/log/reader.js';
 import { recordType } from '../src/log/schema.js';
-import { DEFAULT_RING_BYTES } from '../src/capture/install.js';
+import { DEFAULT_RING_BYTES, FRONT_PATH } from '../src/capture/install.js';
 import { parseBpfStats, parseTiming } from '../src/capture/timing.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -33,6 +33,8 @@ const BT = path.join(REPO, 'dist', 'src', 'cli', 'bt.cjs');
 const STRESS = path.join(REPO, 'test-programs', 'bin', 'stress');
 const OPLOOP = path.join(REPO, 'test-programs', 'bin', 'oploop');
 const WALLTIME = path.join(REPO, 'test-programs', 'bin', 'walltime');
+/** What users run: bt's executable when built (native/bt-front.c), else bt.cjs through its #! line. */
+const STARTER = fs.existsSync(FRONT_PATH) ? FRONT_PATH : BT;
 
 /** A log read through: its records (and per type: a log of ring batches counts only its batches in the trailer), trailer and size. */
 function readTrailer(file: string) {
@@ -143,12 +145,13 @@ async function startup(runs = 9): Promise<void> {
   for (let i = 0; i < runs; i++) {
     for (const [as, env] of Object.entries(who)) {
       const log = path.join(dir, `${as}-${i}.trace`);
-      // as users run it: the executable, through its #! line (src/cli/bt.cts),
+      // as users run it: bt's executable (build/bt, native/bt-front.c; without
+      // it, bt.cjs through its #! line, src/cli/bt.cts),
       // from a small process as a shell starts it (walltime: Node's own
       // spawn, a fork of this large process, added 8-9 ms to each run).
       // walltime passes its start as BT_T0: every mark counts from there,
       // Node's loading before its own time origin included (~10-15 ms here)
-      const r = await execa(WALLTIME, [BT, 'trace', '-q', '-o', log, '--', '/bin/true'], { reject: false, env: { ...process.env, ...env, BT_TIMING: '1' } });
+      const r = await execa(WALLTIME, [STARTER, 'trace', '-q', '-o', log, '--', '/bin/true'], { reject: false, env: { ...process.env, ...env, BT_TIMING: '1' } });
       const timing = parseTiming(String(r.stderr));
       const wall = /^walltime: (\d+) ns, status 0$/m.exec(String(r.stderr));
       if (r.exitCode !== 0 || !timing || !wall) throw new Error(`bt trace -- /bin/true failed: ${r.stderr}`);
@@ -158,8 +161,8 @@ async function startup(runs = 9): Promise<void> {
       for (const [k, v] of Object.entries(timing)) (marks[as][k] ??= []).push(v);
     }
   }
-  console.log(`## Start-up: bt trace -- /bin/true (${runs} runs each as root and under sudo, alternating; medians)`);
-  if (process.env.NODE_EXTRA_CA_CERTS) console.log('NODE_EXTRA_CA_CERTS is set: bt\'s #! line keeps it from Node (it costs Node 35-60 ms here)');
+  console.log(`## Start-up: bt trace -- /bin/true (${runs} runs each as root and under sudo, alternating; medians; ${STARTER})`);
+  if (process.env.NODE_EXTRA_CA_CERTS) console.log('NODE_EXTRA_CA_CERTS is set: bt\'s executable keeps it from Node (it costs Node 35-60 ms here)');
   for (const as of ['root', 'sudo']) {
     const w = walls[as];
     const mk = marks[as];
@@ -175,7 +178,10 @@ async function startup(runs = 9): Promise<void> {
       prev = at;
     }
     console.log(`  phases (ms since walltime started bt, BT_T0, as increments; exec: Node's time origin): ${parts.join(', ')}`);
-    if (mk.bpf_start && mk.bpf_load) {
+    if (mk.bpf_start && mk.bpf_done) {
+      // bt's executable loaded the programs in a child of its own while Node started (native/bt-front.c)
+      console.log(`  BPF load beside Node's start, in bt's executable's child: ${(median(mk.bpf_done) - median(mk.bpf_start)).toFixed(0)} ms from bpf_start to bpf_done`);
+    } else if (mk.bpf_start && mk.bpf_load) {
       // the load runs on a libuv thread from bpf_start on, beside the phases between
       console.log(`  BPF load on its own thread: ${(median(mk.bpf_load) - median(mk.bpf_start)).toFixed(0)} ms from bpf_start to bpf_load`);
     }

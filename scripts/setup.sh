@@ -27,8 +27,9 @@ fi
 echo "setup: installing npm dependencies and building (BPF object, launcher, TypeScript)" >&2
 npm ci --no-audit --no-fund --loglevel=error
 npm run build --silent
-$SUDO ln -sf "$PWD/dist/src/cli/bt.cjs" /usr/local/bin/bt
-echo "setup: bt is installed as /usr/local/bin/bt" >&2
+# build/bt (native/bt-front.c) runs Node on dist/src/cli/bt.cjs, and loads bt trace's BPF programs while Node starts
+$SUDO ln -sf "$PWD/build/bt" /usr/local/bin/bt
+echo "setup: bt is installed as /usr/local/bin/bt (-> build/bt)" >&2
 
 echo "setup: tracing a real build: bt trace -o test-programs.trace -- make -C test-programs -j2" >&2
 make -s -C test-programs clean

@@ -35,11 +35,11 @@ export interface BpfConfig {
 }
 
 /** What loaded the programs: the light skeleton, or libbpf with the CO-RE types it relocated against (undefined: the kernel's own). */
-export type Loader = { kind: 'lskel' } | { kind: 'libbpf'; coreBtf?: string };
+export type Loader = { kind: 'lskel'; front?: boolean } | { kind: 'libbpf'; coreBtf?: string };
 
 /** For BT_TIMING: which loader loaded the programs. */
 export function describeLoader(l: Loader): string {
-  if (l.kind === 'lskel') return `bpf loaded by the light skeleton (${LSKEL_PATH})`;
+  if (l.kind === 'lskel') return `bpf loaded by the light skeleton (${LSKEL_PATH})${l.front ? ", in bt's executable, beside Node's start" : ''}`;
   return `bpf loaded by libbpf, co-re types from ${l.coreBtf ?? 'the kernel (/sys/kernel/btf/vmlinux)'}`;
 }
 
@@ -90,8 +90,14 @@ export class BtBpf {
       const loading = adoptEarly(cfg) ?? startLoad(cfg.objectPath, cfg.ringBytes, light, useCoreBtf);
       if (loading.kind === 'lskel') {
         const result = await loading.done;
-        const loaded = result.ok ? lightLoaded(result.loaded) : undefined;
+        const loaded = result.ok ? lightLoaded(result.loaded, loading.front) : undefined;
         if (loaded) return BtBpf.ready(loaded, cfg);
+        if (loading.front) {
+          // bt's executable's load (capture/front-load.ts): whatever stopped it, the trace's own load decides
+          const why = result.ok ? "bt's executable's BPF load: unexpected maps or programs" : result.error.message;
+          if (process.env.BT_DEBUG) process.stderr.write(`bt: ${why}: loading here\n`);
+          continue;
+        }
         if (!result.ok && result.error.errno === 11 && attempt < 8) continue;
         if (process.env.BT_DEBUG) {
           process.stderr.write(`bt: the light skeleton did not load (${result.ok ? 'unexpected maps or programs' : result.error.message}): loading through libbpf\n`);
@@ -242,7 +248,7 @@ function mapValueSize(fd: number, name: string): number {
  * kernel (slot order is the object's, subprograms included), its maps by
  * their real names. undefined (everything closed) when one is missing.
  */
-function lightLoaded(l: LightLoaded): Loaded | undefined {
+function lightLoaded(l: LightLoaded, front = false): Loaded | undefined {
   const libc = getLibc();
   const fds = lightFds(l);
   const release = () => {
@@ -264,7 +270,7 @@ function lightLoaded(l: LightLoaded): Loaded | undefined {
     release();
     return undefined;
   }
-  return { maps, progs, loader: { kind: 'lskel' }, release };
+  return { maps, progs, loader: { kind: 'lskel', front }, release };
 }
 
 /** libbpf's loaded object, or the error that stopped its load (the object closed). */

@@ -13,6 +13,8 @@ export const OBJECT_PATH = path.join(BUILD_DIR, 'bt.bpf.o');
 /** Where koffi is installed beside bt, most likely (capture/native.ts looks there first, then resolves it). */
 export const KOFFI_DIR = path.join(ROOT, 'node_modules', 'koffi');
 export const LAUNCHER_PATH = path.join(BUILD_DIR, 'bt-launch');
+/** bt's executable, the one users run (native/bt-front.c): it starts Node on bt's program, and bt trace's BPF load beside it. */
+export const FRONT_PATH = path.join(BUILD_DIR, 'bt');
 /** This kernel's types for the object's CO-RE relocations, made by the build beside the object (capture/corebtf.ts). */
 export const CORE_BTF_PATH = path.join(BUILD_DIR, 'bt.core.btf');
 /** The light skeleton's loader, made by the build from the object (capture/lskel.ts). */

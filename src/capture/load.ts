@@ -7,12 +7,13 @@
  */
 import { LSKEL_PATH, OBJECT_PATH } from './install.js';
 import { standInsUnneeded, startLibbpfLoad, type LibbpfLoading } from './libbpf-load.js';
+import { takeFrontLoad } from './front-load.js';
 import { lightFds, readLightSkeleton, startLightLoad, type LightResult } from './lskel.js';
 import { getLibbpf, getLibc } from './native.js';
 
 /** A load in flight, by either loader. */
 export type Loading = { objectPath: string; ringBytes: number } & (
-  | { kind: 'lskel'; done: Promise<LightResult> }
+  | { kind: 'lskel'; done: Promise<LightResult>; /** made by bt's executable (front-load.ts) */ front?: true }
   | ({ kind: 'libbpf' } & LibbpfLoading)
 );
 
@@ -43,7 +44,7 @@ function discard(l: Loading): void {
  * bundle of its own (bt-early.cjs), with its own copy of this module, and
  * the program adopts the load from there.
  */
-const shared = globalThis as { __btEarlyLoad?: Loading | null };
+const shared = globalThis as { __btEarlyLoad?: Loading | null; __btFrontLoad?: { pid: number; fd: number } };
 
 /**
  * Starts loading the object before bt trace has parsed its options
@@ -55,7 +56,12 @@ const shared = globalThis as { __btEarlyLoad?: Loading | null };
 export function startEarlyLoad(objectPath: string, ringBytes: number, loader: 'light' | 'libbpf'): boolean {
   if (shared.__btEarlyLoad !== undefined) return false; // started already (or tried)
   try {
-    const loading = loader === 'light' ? startLight(objectPath, ringBytes) : startLoad(objectPath, ringBytes, false);
+    const front = loader === 'light' && shared.__btFrontLoad ? takeFrontLoad(shared.__btFrontLoad, { objectPath, ringBytes }) : undefined;
+    const loading: Loading | undefined = front
+      ? { kind: 'lskel', objectPath, ringBytes, done: front, front: true }
+      : loader === 'light'
+        ? startLight(objectPath, ringBytes)
+        : startLoad(objectPath, ringBytes, false);
     if (!loading) return false; // no light skeleton: nothing tried
     shared.__btEarlyLoad = loading;
     return true;

@@ -28,6 +28,7 @@ import fs from 'node:fs';
 import { NativeError } from '../errors.js';
 import { objectStamp } from './corebtf.js';
 import { BPF_COMMANDS, bpfCall, bpfCallAsync } from './bpfsys.js';
+import { DEFAULT_RING_BYTES } from './install.js';
 import { getLibc } from './native.js';
 
 export const LSKEL_FORMAT = 1;
@@ -48,6 +49,8 @@ export interface LskelHeader {
   progs: number;
   dataSize: number;
   insnsSize: number;
+  /** The ring's size bt's executable loads with (native/bt-front.c): the default one. */
+  ringBytes?: number;
 }
 
 /** The file's bytes for a loader made from the object with this stamp. */
@@ -59,6 +62,7 @@ export function encodeLightSkeleton(stamp: string, sk: LightSkeleton): Buffer {
     progs: sk.progs,
     dataSize: sk.data.length,
     insnsSize: sk.insns.length,
+    ringBytes: DEFAULT_RING_BYTES,
   };
   return Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), sk.data, sk.insns]);
 }

@@ -97,6 +97,7 @@ const LIBC_TABLE = {
   posix_spawn_file_actions_destroy: 'int posix_spawn_file_actions_destroy(void *fa)',
   posix_spawn: 'int posix_spawn(_Out_ int *pid, const char *path, void *fa, void *attr, const char **argv, const char **envp)',
   waitpid: 'int waitpid(int pid, _Out_ int *status, int options)',
+  waitid: 'int waitid(int idtype, uint32_t id, _Out_ uint8_t *info, int options)',
   syscall: 'long syscall(long number, ...)',
   // bpf(2) (capture/bpfsys.ts), also on libuv's threads, which koffi does not do for a variadic function: glibc's
   // syscall() takes its arguments from the registers a fixed prototype uses too (x86-64 and arm64)

@@ -8,7 +8,10 @@
  *              is Node's own loading
  *   node       Node.js ready (bootstrap complete)
  *   bpf_start  the BPF object opened and its load started on a libuv
- *              thread (cli/early.ts: before the rest of bt is evaluated)
+ *              thread (cli/early.ts: before the rest of bt is evaluated),
+ *              or by bt's executable before Node started (build/bt,
+ *              native/bt-front.c)
+ *   bpf_done   bt's executable's load over (capture/front-load.ts)
  *   launcher   the trace cgroup made and the launcher started in it
  *              (cli/early.ts, while the programs load)
  *   loaded     bt's modules loaded, runTrace entered

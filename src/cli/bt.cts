@@ -34,6 +34,13 @@ if (process.env.BT_NODE_EXTRA_CA_CERTS !== undefined) {
   if (saved) process.env.NODE_EXTRA_CA_CERTS = saved;
 }
 
+// The BPF load bt's executable started (native/bt-front.c): kept here, never seen by the build.
+if (process.env.BT_FRONT_LOAD !== undefined) {
+  const m = /^(\d{1,9}):(\d{1,9})$/.exec(process.env.BT_FRONT_LOAD);
+  delete process.env.BT_FRONT_LOAD;
+  if (m) (globalThis as { __btFrontLoad?: { pid: number; fd: number } }).__btFrontLoad = { pid: Number(m[1]), fd: Number(m[2]) };
+}
+
 import fs = require('node:fs');
 import path = require('node:path');
 import vm = require('node:vm');

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { BT, REPO } from '../helpers/trace.js';
 import { ebpfTest } from '../helpers/ebpf.js';
+import { FRONT_PATH } from '../../src/capture/install.js';
 
 const VERSION = (JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -163,21 +164,23 @@ ebpfTest('a trace with options reads its command line in its own bundle (the who
   });
 });
 
-ebpfTest("run as an executable, bt's Node never sees NODE_EXTRA_CA_CERTS, and the build gets it as it was", async () => {
-  await inTmpDir(os.tmpdir(), 'bt-ca-', (dir) => {
-    const log = path.join(dir, 't.trace');
-    // the build's parent is bt: /proc/PID/environ is the environment bt's Node started with
-    const script = 'echo "build: ${NODE_EXTRA_CA_CERTS-unset} ${BT_NODE_EXTRA_CA_CERTS-unset}"; tr "\\0" "\\n" < /proc/$PPID/environ | grep -E "^(BT_)?NODE_EXTRA_CA_CERTS=" | sort';
-    const run = (env: NodeJS.ProcessEnv) => {
-      const r = spawnSync(BT, ['trace', '-q', '-o', log, '--', 'sh', '-c', script], { env, encoding: 'utf8' });
-      assert.equal(r.status, 0, r.stderr);
-      return r.stdout;
-    };
-    const base = { ...process.env };
-    delete base.NODE_EXTRA_CA_CERTS;
-    assert.equal(run({ ...base, NODE_EXTRA_CA_CERTS: '/some/ca.pem' }), 'build: /some/ca.pem unset\nBT_NODE_EXTRA_CA_CERTS=/some/ca.pem\n');
-    assert.equal(run(base), 'build: unset unset\nBT_NODE_EXTRA_CA_CERTS=\n');
-  });
+ebpfTest("run as an executable (bt.cjs's #! line, or build/bt), bt's Node never sees NODE_EXTRA_CA_CERTS, and the build gets it as it was", async () => {
+  for (const executable of [BT, FRONT_PATH]) {
+    await inTmpDir(os.tmpdir(), 'bt-ca-', (dir) => {
+      const log = path.join(dir, 't.trace');
+      // the build's parent is bt: /proc/PID/environ is the environment bt's Node started with
+      const script = 'echo "build: ${NODE_EXTRA_CA_CERTS-unset} ${BT_NODE_EXTRA_CA_CERTS-unset}"; tr "\\0" "\\n" < /proc/$PPID/environ | grep -E "^(BT_)?NODE_EXTRA_CA_CERTS=" | sort';
+      const run = (env: NodeJS.ProcessEnv) => {
+        const r = spawnSync(executable, ['trace', '-q', '-o', log, '--', 'sh', '-c', script], { env, encoding: 'utf8' });
+        assert.equal(r.status, 0, r.stderr);
+        return r.stdout;
+      };
+      const base = { ...process.env };
+      delete base.NODE_EXTRA_CA_CERTS;
+      assert.equal(run({ ...base, NODE_EXTRA_CA_CERTS: '/some/ca.pem' }), 'build: /some/ca.pem unset\nBT_NODE_EXTRA_CA_CERTS=/some/ca.pem\n');
+      assert.equal(run(base), 'build: unset unset\nBT_NODE_EXTRA_CA_CERTS=\n');
+    });
+  }
 });
 
 test('output larger than a pipe holds reaches a slow reader whole (Node queues it; bt waits for it before exiting)', async () => {

@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bt: the executable users run (scripts/setup.sh links it). It runs bt's
+ * program with Node, as the #! line of dist/src/cli/bt.cjs would:
+ *
+ *   node BT_CJS ARGS...   (NODE_EXTRA_CA_CERTS kept aside, see bt.cts)
+ *
+ * For `bt trace` by root it first forks a child that loads bt's BPF
+ * programs through the light skeleton (build/bt.lskel: the same steps as
+ * src/capture/lskel.ts startLightLoad), so that the kernel loads and
+ * verifies them (~25 ms here) while Node starts (~50 ms), on the other
+ * CPU, instead of after it. The trace takes the child's fds with
+ * pidfd_getfd(2) (src/capture/front-load.ts). The child:
+ *
+ *  1. dies with its parent (PR_SET_PDEATHSIG), which is bt once it execs;
+ *  2. runs the loader, then writes on a pipe (O_CLOEXEC: bt takes its read
+ *     end from the child too) the light skeleton's header line, then
+ *       ok START END RING MAPFD,... PROGFD,...
+ *     or
+ *       error START END STEP ERRNO
+ *     (START, END: CLOCK_MONOTONIC ns; STEP: a word naming what failed);
+ *  3. sleeps, holding its fds for bt to take, until bt kills it (once it
+ *     has them) or exits.
+ *
+ * Node learns the child's pid and its pipe's read end from BT_FRONT_LOAD
+ * ("PID:FD"), which bt's program takes out of its environment first thing.
+ * Whatever fails here, bt loads the programs itself as it does without this
+ * executable, and says why then.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/bpf.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PROGRAM "/dist/src/cli/bt.cjs"
+#define LSKEL "/bt.lskel"
+#define MAX_HEADER 4096
+#define MAX_MAPS 64
+#define MAX_PROGS 1024
+#define CTX_HEADER 24 /* struct bpf_loader_ctx (libbpf's skel_internal.h) */
+#define MAP_DESC 16   /* struct bpf_map_desc: map_fd, max_entries, initial_value */
+#define PROG_LOAD_ATTEMPTS 5
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static long sys_bpf(int cmd, union bpf_attr *attr)
+{
+	return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
+}
+
+/* The value of "key": in the header's JSON (bt's own lskel-gen writes it: numbers only), or -1. */
+static long header_number(const char *header, const char *key)
+{
+	char pattern[64];
+	snprintf(pattern, sizeof(pattern), "\"%s\":", key);
+	const char *at = strstr(header, pattern);
+	if (!at)
+		return -1;
+	char *end;
+	long v = strtol(at + strlen(pattern), &end, 10);
+	return end == at + strlen(pattern) || v < 0 ? -1 : v;
+}
+
+/* The number of maps in the header's "maps" array of names, and the index of `name` among them (-1: absent). */
+static int header_maps(const char *header, const char *name, int *index)
+{
+	const char *at = strstr(header, "\"maps\":[");
+	int n = 0;
+	*index = -1;
+	if (!at)
+		return -1;
+	at += strlen("\"maps\":[");
+	size_t len = strlen(name);
+	while (*at == '"') {
+		const char *close = strchr(at + 1, '"');
+		if (!close)
+			return -1;
+		if ((size_t)(close - at - 1) == len && !memcmp(at + 1, name, len))
+			*index = n;
+		n++;
+		at = close + 1;
+		if (*at == ',')
+			at++;
+	}
+	return *at == ']' ? n : -1;
+}
+
+struct report {
+	int fd;
+	uint64_t start;
+	char header[MAX_HEADER];
+};
+
+static void report_error(struct report *r, const char *step, int err)
+{
+	dprintf(r->fd, "%s\nerror %llu %llu %s %d\n", r->header, (unsigned long long)r->start, (unsigned long long)now_ns(), step, err);
+}
+
+/* Runs the light skeleton's loader; reports what it made or why not. */
+static void load(const char *lskel, struct report *r)
+{
+	int fd = open(lskel, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) || st.st_size <= 0 || st.st_size > (1 << 30))
+		return report_error(r, "open", fd < 0 ? errno : EINVAL);
+	char *raw = malloc(st.st_size);
+	if (!raw)
+		return report_error(r, "read", ENOMEM);
+	for (off_t got = 0; got < st.st_size;) {
+		ssize_t n = read(fd, raw + got, st.st_size - got);
+		if (n <= 0)
+			return report_error(r, "read", n < 0 ? errno : EIO);
+		got += n;
+	}
+	close(fd);
+	char *nl = memchr(raw, '\n', st.st_size < MAX_HEADER ? st.st_size : MAX_HEADER - 1);
+	if (!nl)
+		return report_error(r, "header", EINVAL);
+	memcpy(r->header, raw, nl - raw);
+	r->header[nl - raw] = 0;
+	int ring;
+	long format = header_number(r->header, "format"), progs = header_number(r->header, "progs");
+	long data_sz = header_number(r->header, "dataSize"), insns_sz = header_number(r->header, "insnsSize");
+	long ring_bytes = header_number(r->header, "ringBytes");
+	int maps = header_maps(r->header, "bt_events", &ring);
+	char *data = nl + 1, *insns = data + data_sz;
+	if (format != 1 || maps < 0 || maps > MAX_MAPS || progs < 1 || progs > MAX_PROGS || data_sz < 0 || insns_sz <= 0 ||
+	    insns_sz % 8 || ring < 0 || ring_bytes <= 0 || ring_bytes > UINT32_MAX || insns + insns_sz != raw + st.st_size)
+		return report_error(r, "header", EINVAL);
+
+	size_t ctx_sz = CTX_HEADER + MAP_DESC * maps + 4 * progs;
+	char *ctx = calloc(1, ctx_sz);
+	if (!ctx)
+		return report_error(r, "ctx", ENOMEM);
+	*(uint32_t *)ctx = ctx_sz;
+	*(uint32_t *)(ctx + CTX_HEADER + MAP_DESC * ring + 4) = ring_bytes;
+
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.map_type = BPF_MAP_TYPE_ARRAY;
+	a.key_size = 4;
+	a.value_size = data_sz;
+	a.max_entries = 1;
+	strcpy(a.map_name, "__loader.map");
+	int map_fd = sys_bpf(BPF_MAP_CREATE, &a);
+	if (map_fd < 0)
+		return report_error(r, "map_create", errno);
+
+	uint32_t key = 0;
+	memset(&a, 0, sizeof(a));
+	a.map_fd = map_fd;
+	a.key = (uintptr_t)&key;
+	a.value = (uintptr_t)data;
+	if (sys_bpf(BPF_MAP_UPDATE_ELEM, &a) < 0)
+		return report_error(r, "map_update_elem", errno);
+
+	int prog_fd = -1;
+	for (int attempt = 1; prog_fd < 0; attempt++) {
+		memset(&a, 0, sizeof(a));
+		a.prog_type = BPF_PROG_TYPE_SYSCALL;
+		a.insns = (uintptr_t)insns;
+		a.insn_cnt = insns_sz / 8;
+		a.license = (uintptr_t) "Dual BSD/GPL";
+		a.prog_flags = BPF_F_SLEEPABLE;
+		strcpy(a.prog_name, "__loader.prog");
+		a.fd_array = (uintptr_t)&map_fd;
+		prog_fd = sys_bpf(BPF_PROG_LOAD, &a);
+		if (prog_fd < 0 && (errno != EAGAIN || attempt >= PROG_LOAD_ATTEMPTS))
+			return report_error(r, "prog_load", errno);
+	}
+
+	memset(&a, 0, sizeof(a));
+	a.test.prog_fd = prog_fd;
+	a.test.ctx_in = (uintptr_t)ctx;
+	a.test.ctx_size_in = ctx_sz;
+	if (sys_bpf(BPF_PROG_TEST_RUN, &a) < 0)
+		return report_error(r, "prog_test_run", errno);
+	close(prog_fd);
+	close(map_fd);
+	if ((int)a.test.retval < 0)
+		return report_error(r, "loader", -(int)a.test.retval);
+
+	/* the fds the loader wrote in its context */
+	char line[16 * (MAX_MAPS + MAX_PROGS) + 128];
+	int n = snprintf(line, sizeof(line), "%s\nok %llu %llu %ld ", r->header, (unsigned long long)r->start,
+			 (unsigned long long)now_ns(), ring_bytes);
+	for (int i = 0; i < maps; i++)
+		n += snprintf(line + n, sizeof(line) - n, "%s%d", i ? "," : "", *(int32_t *)(ctx + CTX_HEADER + MAP_DESC * i));
+	n += snprintf(line + n, sizeof(line) - n, " ");
+	int first = 1;
+	for (long j = 0; j < progs; j++) {
+		int32_t pfd = *(int32_t *)(ctx + CTX_HEADER + MAP_DESC * maps + 4 * j);
+		if (pfd > 0) {
+			n += snprintf(line + n, sizeof(line) - n, "%s%d", first ? "" : ",", pfd);
+			first = 0;
+		}
+	}
+	n += snprintf(line + n, sizeof(line) - n, "\n");
+	if (write(r->fd, line, n) != n)
+		_exit(1);
+}
+
+/* bt trace's options that the early load cannot serve (the same rule as src/cli/early.ts). */
+static int plain_trace(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "trace") || geteuid() != 0)
+		return 0;
+	const char *off = getenv("BT_LSKEL"), *stand = getenv("BT_STAND_INS");
+	if ((off && !strcmp(off, "0")) || (stand && !strcmp(stand, "1")))
+		return 0;
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strncmp(argv[i], "--ring-size", 11) || !strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return 0;
+	}
+	return 1;
+}
+
+/* Forks the loading child; sets BT_FRONT_LOAD for bt. Nothing happens on any failure. */
+static void start_load(const char *dir)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC))
+		return;
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return;
+	}
+	if (pid == 0) {
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+			_exit(0);
+		prctl(PR_SET_NAME, "bt-bpf-load");
+		/* bt kills it once it has its fds, or it dies with bt: a ^C or a hang-up is bt's to handle */
+		static const int quiet[] = {SIGINT, SIGQUIT, SIGHUP, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE};
+		for (size_t i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++)
+			signal(quiet[i], SIG_IGN);
+		for (int fd = 0; fd < 3; fd++)
+			close(fd);
+		if (chdir("/"))
+			_exit(0);
+		char lskel[PATH_MAX + sizeof(LSKEL)];
+		struct report r = {.fd = p[1], .start = now_ns()};
+		snprintf(lskel, sizeof(lskel), "%s%s", dir, LSKEL);
+		load(lskel, &r);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	char value[64];
+	snprintf(value, sizeof(value), "%d:%d", pid, p[0]);
+	setenv("BT_FRONT_LOAD", value, 1);
+}
+
+int main(int argc, char **argv)
+{
+	/* DIR/build/bt: DIR/build/bt.lskel, DIR/dist/src/cli/bt.cjs */
+	char self[PATH_MAX], program[PATH_MAX + sizeof(PROGRAM)];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0) {
+		fprintf(stderr, "bt: cannot find this executable (/proc/self/exe): %s\n", strerror(errno));
+		return 70;
+	}
+	self[n] = 0;
+	*strrchr(self, '/') = 0;
+	char *build = strrchr(self, '/');
+	snprintf(program, sizeof(program), "%.*s%s", build ? (int)(build - self) : 0, self, PROGRAM);
+	if (access(program, R_OK)) {
+		fprintf(stderr, "bt: %s is missing: run npm run build\n", program);
+		return 70;
+	}
+	if (plain_trace(argc, argv))
+		start_load(self);
+
+	/* as bt.cjs's #! line does: -u NODE_EXTRA_CA_CERTS BT_NODE_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS} */
+	const char *ca = getenv("NODE_EXTRA_CA_CERTS");
+	if (setenv("BT_NODE_EXTRA_CA_CERTS", ca ? ca : "", 1) || unsetenv("NODE_EXTRA_CA_CERTS")) {
+		fprintf(stderr, "bt: setting the environment: %s\n", strerror(errno));
+		return 70;
+	}
+	char **args = calloc(argc + 2, sizeof(char *));
+	if (!args)
+		return 70;
+	args[0] = "node";
+	args[1] = program;
+	for (int i = 1; i < argc; i++)
+		args[i + 1] = argv[i];
+	execvp("node", args);
+	fprintf(stderr, "bt: cannot run node: %s\n", strerror(errno));
+	return errno == ENOENT ? 127 : 126;
+}

@@ -1,0 +1,160 @@
+/**
+ * The load bt's executable started before Node (native/bt-front.c): a
+ * child of bt that ran the light skeleton's loader while Node started, and
+ * holds the fds it made. bt takes them with pidfd_getfd(2), after checking
+ * that the child is its own and that it loaded the light skeleton of this
+ * very object, with the ring size asked; then it kills the child (and reaps
+ * it at exit). The result has the shape of lskel.ts's: BtBpf.open adopts it
+ * like its own light load, and loads again itself when it failed.
+ */
+import fs from 'node:fs';
+import { NativeError } from '../errors.js';
+import { objectStamp } from './corebtf.js';
+import { LSKEL_FORMAT, type LightResult, type LskelHeader } from './lskel.js';
+import { getLibc, lastErrno } from './native.js';
+import { mark } from './timing.js';
+
+/** Syscall numbers, the same on every architecture (from 424 up they are shared). */
+const NR = { pidfd_send_signal: 424, pidfd_open: 434, pidfd_getfd: 438 } as const;
+const SIGKILL = 9;
+const P_PIDFD = 3;
+const WEXITED = 4;
+const WNOHANG = 1;
+const SIGINFO_SIZE = 128;
+const MAX_REPORT = 64 * 1024;
+
+/** The child's report (native/bt-front.c): what it loaded, when, and the fds it holds; or what failed. */
+export type FrontReport =
+  | { ok: true; header: LskelHeader; start: number; end: number; ringBytes: number; mapFds: number[]; progFds: number[] }
+  | { ok: false; /** what failed, as NativeError's op */ op: string; errno: number; start?: number; end?: number };
+
+const UNREADABLE = "reading bt's executable's BPF load report";
+const fdList = (text: string) => (text === '' ? [] : text.split(',').map(Number));
+
+/** Reads the report's two lines: the light skeleton's header, then `ok START END RING MAPFDS PROGFDS` or `error START END STEP ERRNO`. */
+export function parseFrontReport(text: string): FrontReport {
+  const [headerLine, result = ''] = text.split('\n');
+  const words = result.split(' ');
+  const [start, end] = [Number(words[1]), Number(words[2])];
+  if (words[0] === 'error' && words.length === 5) return { ok: false, op: `bt's executable's BPF load: ${words[3]}`, errno: Number(words[4]) || 5, start, end };
+  const fds = words.slice(4).map(fdList);
+  if (words[0] !== 'ok' || words.length !== 6 || ![start, end, Number(words[3]), ...fds.flat()].every(Number.isSafeInteger)) {
+    return { ok: false, op: UNREADABLE, errno: 22 };
+  }
+  let header: LskelHeader;
+  try {
+    header = JSON.parse(headerLine) as LskelHeader;
+  } catch {
+    return { ok: false, op: UNREADABLE, errno: 22 };
+  }
+  return { ok: true, header, start, end, ringBytes: Number(words[3]), mapFds: fds[0], progFds: fds[1] };
+}
+
+/** Why the report is not of this object's light skeleton, with this ring (undefined: it is). */
+export function frontMismatch(r: Extract<FrontReport, { ok: true }>, expect: { objectPath: string; ringBytes: number }): string | undefined {
+  const h = r.header;
+  if (h.format !== LSKEL_FORMAT || h.object !== objectStamp(expect.objectPath)) return 'another object';
+  if (r.ringBytes !== expect.ringBytes) return 'another ring size';
+  if (!Array.isArray(h.maps) || r.mapFds.length !== h.maps.length) return 'another number of maps';
+  return undefined;
+}
+
+/** The pid's parent, from /proc (undefined: gone). */
+function parentOf(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // pid (comm) state ppid ...: the comm may hold spaces and parentheses, the last ')' ends it
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+function syscall(name: keyof typeof NR, ...args: unknown[]): number {
+  const r = Number(getLibc().syscall(NR[name], ...args));
+  if (r < 0) throw new NativeError(name, lastErrno());
+  return r;
+}
+
+/** The report's text, read on a libuv thread (the child may still be loading). */
+function readReport(fd: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const buf = Buffer.alloc(MAX_REPORT);
+    let got = 0;
+    const step = () =>
+      fs.read(fd, buf, got, buf.length - got, null, (err, n) => {
+        if (err) return reject(err);
+        got += n;
+        const text = buf.toString('latin1', 0, got);
+        const first = text.indexOf('\n');
+        if (first >= 0 && text.indexOf('\n', first + 1) > 0) return resolve(text);
+        if (n === 0 || got === buf.length) return reject(new Error('the report ends early'));
+        step();
+      });
+    step();
+  });
+}
+
+/** Takes the reported fds into bt (all or none). */
+function takeFds(pidfd: number, report: Extract<FrontReport, { ok: true }>): LightResult {
+  const taken: number[] = [];
+  try {
+    for (const fd of [...report.mapFds, ...report.progFds]) taken.push(syscall('pidfd_getfd', 'int', pidfd, 'int', fd, 'uint', 0));
+  } catch (err) {
+    taken.forEach((fd) => getLibc().close(fd));
+    return { ok: false, error: err as NativeError };
+  }
+  const maps = new Map<string, number>();
+  report.header.maps.forEach((name, i) => maps.set(name, taken[i]));
+  return { ok: true, loaded: { maps, progFds: taken.slice(report.mapFds.length) } };
+}
+
+/** Kills the child now (its fds go with it) and reaps it when bt exits (it is bt's child: nobody else can). */
+function endChild(pidfd: number): void {
+  try {
+    syscall('pidfd_send_signal', 'int', pidfd, 'int', SIGKILL, 'void *', null, 'uint', 0);
+  } catch {
+    /* gone already */
+  }
+  // never waits: a child still there then dies with bt (PR_SET_PDEATHSIG), and init reaps it
+  process.once('exit', () => {
+    getLibc().waitid(P_PIDFD, pidfd, Buffer.alloc(SIGINFO_SIZE), WEXITED | WNOHANG);
+    getLibc().close(pidfd);
+  });
+}
+
+/**
+ * Starts taking the early load of bt's executable: undefined when there is
+ * none to take (no such child of bt), else a promise of its result.
+ */
+export function takeFrontLoad(spec: { pid: number; fd: number }, expect: { objectPath: string; ringBytes: number }): Promise<LightResult> | undefined {
+  const libc = getLibc();
+  let pidfd = -1;
+  let fd: number;
+  try {
+    pidfd = syscall('pidfd_open', 'int', spec.pid, 'uint', 0);
+    // checked after pidfd_open: a child of bt, which only bt can reap, so the pid still names the pidfd's process
+    if (parentOf(spec.pid) !== process.pid) throw new NativeError('pidfd_open (not a child of bt)', 1);
+    fd = syscall('pidfd_getfd', 'int', pidfd, 'int', spec.fd, 'uint', 0);
+  } catch {
+    if (pidfd >= 0) libc.close(pidfd);
+    return undefined;
+  }
+  const fail = (op: string, errno: number): LightResult => ({ ok: false, error: new NativeError(op, errno) });
+  const settle = (result: LightResult) => {
+    libc.close(fd);
+    endChild(pidfd);
+    return result;
+  };
+  return readReport(fd).then(
+    (text) => {
+      const report = parseFrontReport(text);
+      if (report.start) mark('bpf_start', report.start);
+      if (report.end) mark('bpf_done', report.end);
+      if (!report.ok) return settle(fail(report.op, report.errno));
+      const mismatch = frontMismatch(report, expect);
+      return settle(mismatch ? fail(`adopting bt's executable's BPF load (${mismatch})`, 22) : takeFds(pidfd, report));
+    },
+    (err: unknown) => settle(fail(UNREADABLE, (err as NodeJS.ErrnoException).errno ? -(err as NodeJS.ErrnoException).errno! : 5)),
+  );
+}

@@ -1,0 +1,135 @@
+/**
+ * bt's executable (build/bt, native/bt-front.c) and the BPF load it starts
+ * before Node (capture/front-load.ts): the trace adopts that load when it
+ * is of this object and ring size, loads its own when the child failed or
+ * loaded something else, never takes fds from a process that is not its
+ * own child, and leaves no child behind; the executable runs every other
+ * command as bt.cjs does.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { objectStamp } from '../../src/capture/corebtf.js';
+import { frontMismatch, parseFrontReport } from '../../src/capture/front-load.js';
+import { DEFAULT_RING_BYTES, FRONT_PATH, LSKEL_PATH, OBJECT_PATH } from '../../src/capture/install.js';
+import { parseTiming } from '../../src/capture/timing.js';
+import { BT, loadLog, ofType, prog, REPO, tmpdir } from '../helpers/trace.js';
+import { ebpfTest } from '../helpers/ebpf.js';
+
+const HEADER = { format: 1, object: objectStamp(OBJECT_PATH), maps: ['bt_events', '.data.cfg', 'x.bss'], progs: 256, dataSize: 5, insnsSize: 8 };
+
+test("the child's report reads back: what it loaded and the fds it holds, or what failed", () => {
+  const ok = parseFrontReport(`${JSON.stringify(HEADER)}\nok 100 250 ${DEFAULT_RING_BYTES} 4,5,6 7,8\n`);
+  assert.deepEqual(ok, { ok: true, header: HEADER, start: 100, end: 250, ringBytes: DEFAULT_RING_BYTES, mapFds: [4, 5, 6], progFds: [7, 8] });
+  assert.ok(ok.ok);
+  assert.equal(frontMismatch(ok, { objectPath: OBJECT_PATH, ringBytes: DEFAULT_RING_BYTES }), undefined);
+  assert.equal(frontMismatch(ok, { objectPath: OBJECT_PATH, ringBytes: 1 << 20 }), 'another ring size');
+  assert.equal(frontMismatch({ ...ok, header: { ...HEADER, object: '1:2:3:4' } }, { objectPath: OBJECT_PATH, ringBytes: DEFAULT_RING_BYTES }), 'another object');
+  assert.equal(frontMismatch({ ...ok, mapFds: [4, 5] }, { objectPath: OBJECT_PATH, ringBytes: DEFAULT_RING_BYTES }), 'another number of maps');
+  assert.deepEqual(parseFrontReport(`${JSON.stringify(HEADER)}\nerror 100 120 prog_load 13\n`), { ok: false, op: "bt's executable's BPF load: prog_load", errno: 13, start: 100, end: 120 });
+  for (const bad of ['', '{}\n', `${JSON.stringify(HEADER)}\nok 1 2 3 4,x 5\n`, `${JSON.stringify(HEADER)}\nok 1 2 3\n`, `{not json\nok 1 2 3 4 5\n`]) {
+    assert.equal(parseFrontReport(bad).ok, false, JSON.stringify(bad));
+  }
+});
+
+/** Makes DIR/build/bt (a copy of bt's executable, beside LSKEL) and DIR/dist -> the checkout's dist: bt.cjs is found there. */
+function frontCopy(dir: string, lskel?: Buffer): string {
+  fs.mkdirSync(path.join(dir, 'build'));
+  const front = path.join(dir, 'build', 'bt');
+  fs.copyFileSync(FRONT_PATH, front);
+  fs.chmodSync(front, 0o755);
+  if (lskel) fs.writeFileSync(path.join(dir, 'build', 'bt.lskel'), lskel);
+  fs.symlinkSync(path.join(REPO, 'dist'), path.join(dir, 'dist'));
+  return front;
+}
+
+/** `FRONT trace -q -o LOG -- opens DIR` with BT_TIMING and BT_DEBUG; the log and stderr. */
+function traceWith(front: string, env: NodeJS.ProcessEnv = {}) {
+  const dir = tmpdir();
+  const log = path.join(dir, 't.trace');
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(front, ['trace', '-q', '-o', log, '--', prog('opens'), dir], {
+    env: { ...process.env, BT_TIMING: '1', BT_DEBUG: '1', BT_T0: String(t0), BT_MARKER: 'passes', ...env },
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const marks = parseTiming(r.stderr);
+  assert.ok(marks, r.stderr);
+  const loaded = loadLog(log);
+  const execs = ofType(loaded.records, 'exec');
+  // the trace recorded the build as ever: its exec, its files, its environment without bt's own variables
+  assert.equal(execs[0].exec.path, prog('opens'));
+  assert.ok(ofType(loaded.records, 'open').some((x) => x.open.path.startsWith(dir)));
+  assert.ok(execs[0].exec.env.includes('BT_MARKER=passes'));
+  assert.deepEqual(execs[0].exec.env.filter((v) => /^BT_(FRONT_LOAD|T0|NODE_EXTRA_CA_CERTS)=/.test(v)), []);
+  return { stderr: r.stderr, marks };
+}
+
+/** The pids of processes named bt-bpf-load (the executable's loading child). */
+function loadingChildren(): string[] {
+  return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p) && fs.existsSync(`/proc/${p}/comm`) && safeRead(`/proc/${p}/comm`) === 'bt-bpf-load\n');
+}
+function safeRead(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+ebpfTest("bt's executable loads the programs before Node starts, and the trace adopts that load", () => {
+  const before = loadingChildren();
+  const { stderr, marks } = traceWith(FRONT_PATH);
+  assert.match(stderr, /^bt: bpf loaded by the light skeleton \(.*\), in bt's executable, beside Node's start$/m);
+  // the load began before Node's time origin and was over before the trace needed it
+  assert.ok(marks.bpf_start < marks.exec, JSON.stringify(marks));
+  assert.ok(marks.bpf_start < marks.bpf_done && marks.bpf_done <= marks.bpf_load && marks.bpf_load <= marks.attach, JSON.stringify(marks));
+  assert.ok(marks.attach <= marks.go && marks.go <= marks.build, JSON.stringify(marks));
+  // the child was reaped when bt exited: nothing is left
+  assert.deepEqual(loadingChildren().filter((p) => !before.includes(p)), []);
+  // and killed once its fds were taken, before the build ran: the build sees it dead (a zombie until bt exits) or gone
+  const live = 'for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = bt-bpf-load ] && awk \'{ sub(/.*\\) /, ""); print $1 }\' $p/stat; done; true';
+  const dir = tmpdir();
+  const r = spawnSync(FRONT_PATH, ['trace', '-q', '-o', path.join(dir, 't.trace'), '--', 'sh', '-c', live], { env: { ...process.env, BT_TIMING: '1' }, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /in bt's executable, beside Node's start$/m);
+  assert.ok(/^(Z\n)*$/.test(r.stdout), `states of bt-bpf-load processes while the build ran: ${JSON.stringify(r.stdout)}`);
+});
+
+ebpfTest("when the executable's load fails or is of another object, the trace loads its own and says why (BT_DEBUG)", () => {
+  const real = fs.readFileSync(LSKEL_PATH);
+  const nl = real.indexOf(10);
+  const header = JSON.parse(real.toString('utf8', 0, nl)) as { object: string };
+  const cases: Array<[string, Buffer, RegExp]> = [
+    ['a damaged light skeleton', Buffer.from('not a light skeleton\n'), /^bt: bt's executable's BPF load: header failed: EINVAL \(22\): loading here$/m],
+    ['another object', Buffer.concat([Buffer.from(`${JSON.stringify({ ...header, object: '1:2:3:4' })}\n`), real.subarray(nl + 1)]), /^bt: adopting bt's executable's BPF load \(another object\) failed: EINVAL \(22\): loading here$/m],
+  ];
+  for (const [what, lskel, says] of cases) {
+    const dir = tmpdir();
+    const { stderr, marks } = traceWith(frontCopy(dir, lskel));
+    assert.match(stderr, says, what);
+    assert.match(stderr, /^bt: bpf loaded by the light skeleton \([^)]*\)$/m, what);
+    assert.ok(marks.bpf_load <= marks.attach, what);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+ebpfTest('BT_FRONT_LOAD naming a process that is not bt\'s child is ignored: the trace loads its own', () => {
+  const { stderr } = traceWith(BT, { BT_FRONT_LOAD: `${process.pid}:0` });
+  assert.match(stderr, /^bt: bpf loaded by the light skeleton \([^)]*\)$/m);
+});
+
+test('bt\'s executable runs the other commands as bt.cjs does, and says in one line when bt.cjs is missing', () => {
+  const version = (JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
+  assert.equal(execFileSync(FRONT_PATH, ['--version'], { encoding: 'utf8' }).trim(), version);
+  const dir = tmpdir();
+  fs.mkdirSync(path.join(dir, 'build'));
+  fs.copyFileSync(FRONT_PATH, path.join(dir, 'build', 'bt'));
+  fs.chmodSync(path.join(dir, 'build', 'bt'), 0o755);
+  const r = spawnSync(path.join(dir, 'build', 'bt'), ['--version'], { encoding: 'utf8' });
+  assert.equal(r.status, 70);
+  assert.equal(r.stderr, `bt: ${fs.realpathSync(dir)}/dist/src/cli/bt.cjs is missing: run npm run build\n`);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
