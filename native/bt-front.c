@@ -196,30 +196,31 @@ static void load(const char *lskel, struct report *r)
 	if ((int)a.test.retval < 0)
 		return report_error(r, "loader", -(int)a.test.retval);
 
-	/* the fds the loader wrote in its context */
-	char line[16 * (MAX_MAPS + MAX_PROGS) + 128];
-	int n = snprintf(line, sizeof(line), "%s\nok %llu %llu %ld ", r->header, (unsigned long long)r->start,
-			 (unsigned long long)now_ns(), ring_bytes);
-	for (int i = 0; i < maps; i++)
+	/* the fds the loader wrote in its context (the header, then at most 12 bytes per fd) */
+	static char line[MAX_HEADER + 64 + 12 * (MAX_MAPS + MAX_PROGS)];
+	size_t n = 0;
+	n += snprintf(line + n, sizeof(line) - n, "%s\nok %llu %llu %ld ", r->header, (unsigned long long)r->start,
+		      (unsigned long long)now_ns(), ring_bytes);
+	for (int i = 0; i < maps && n < sizeof(line); i++)
 		n += snprintf(line + n, sizeof(line) - n, "%s%d", i ? "," : "", *(int32_t *)(ctx + CTX_HEADER + MAP_DESC * i));
-	n += snprintf(line + n, sizeof(line) - n, " ");
-	int first = 1;
-	for (long j = 0; j < progs; j++) {
+	const char *sep = " ";
+	for (long j = 0; j < progs && n < sizeof(line); j++) {
 		int32_t pfd = *(int32_t *)(ctx + CTX_HEADER + MAP_DESC * maps + 4 * j);
 		if (pfd > 0) {
-			n += snprintf(line + n, sizeof(line) - n, "%s%d", first ? "" : ",", pfd);
-			first = 0;
+			n += snprintf(line + n, sizeof(line) - n, "%s%d", sep, pfd);
+			sep = ",";
 		}
 	}
-	n += snprintf(line + n, sizeof(line) - n, "\n");
-	if (write(r->fd, line, n) != n)
+	if (n < sizeof(line))
+		n += snprintf(line + n, sizeof(line) - n, "%s\n", *sep == ' ' ? " " : "");
+	if (n >= sizeof(line) || write(r->fd, line, n) != (ssize_t)n)
 		_exit(1);
 }
 
 /* bt trace's options that the early load cannot serve (the same rule as src/cli/early.ts). */
 static int plain_trace(int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "trace") || geteuid() != 0)
+	if (argc < 2 || strcmp(argv[1], "trace") || getuid() != 0)
 		return 0;
 	const char *off = getenv("BT_LSKEL"), *stand = getenv("BT_STAND_INS");
 	if ((off && !strcmp(off, "0")) || (stand && !strcmp(stand, "1")))
@@ -239,6 +240,19 @@ static void start_load(const char *dir)
 	int p[2];
 	if (pipe2(p, O_CLOEXEC))
 		return;
+	/* above the standard fds, which the child points at /dev/null (bt may have been started with one closed) */
+	for (int i = 0; i < 2; i++) {
+		if (p[i] > 2)
+			continue;
+		int moved = fcntl(p[i], F_DUPFD_CLOEXEC, 3);
+		close(p[i]);
+		p[i] = moved;
+	}
+	if (p[0] < 0 || p[1] < 0) {
+		close(p[0]);
+		close(p[1]);
+		return;
+	}
 	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
@@ -254,8 +268,10 @@ static void start_load(const char *dir)
 		static const int quiet[] = {SIGINT, SIGQUIT, SIGHUP, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE};
 		for (size_t i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++)
 			signal(quiet[i], SIG_IGN);
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 		for (int fd = 0; fd < 3; fd++)
-			close(fd);
+			if (null < 0 || dup2(null, fd) < 0)
+				_exit(0);
 		if (chdir("/"))
 			_exit(0);
 		char lskel[PATH_MAX + sizeof(LSKEL)];
@@ -275,8 +291,8 @@ int main(int argc, char **argv)
 {
 	/* DIR/build/bt: DIR/build/bt.lskel, DIR/dist/src/cli/bt.cjs */
 	char self[PATH_MAX], program[PATH_MAX + sizeof(PROGRAM)];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0) {
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self));
+	if (n <= 0 || n >= (ssize_t)sizeof(self)) {
 		fprintf(stderr, "bt: cannot find this executable (/proc/self/exe): %s\n", strerror(errno));
 		return 70;
 	}
@@ -297,7 +313,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bt: setting the environment: %s\n", strerror(errno));
 		return 70;
 	}
-	char **args = calloc(argc + 2, sizeof(char *));
+	char **args = calloc(argc + 3, sizeof(char *));
 	if (!args)
 		return 70;
 	args[0] = "node";

@@ -24,7 +24,7 @@ const BPF_TRACE_ITER = 28;
 
 /** struct bpf_prog_info and struct bpf_map_info (linux/bpf.h UAPI): sizes and the fields read. */
 const PROG_INFO = { size: 232, name: 64, run_time_ns: 192, run_cnt: 200 } as const;
-const MAP_INFO = { size: 88, value_size: 12 } as const;
+const MAP_INFO = { size: 88, value_size: 12, max_entries: 16 } as const;
 
 export interface BpfConfig {
   objectPath: string;
@@ -91,10 +91,13 @@ export class BtBpf {
       if (loading.kind === 'lskel') {
         const result = await loading.done;
         const loaded = result.ok ? lightLoaded(result.loaded, loading.front) : undefined;
-        if (loaded) return BtBpf.ready(loaded, cfg);
+        // bt's executable's load says its ring size; the kernel's word for it is checked
+        const ringBytes = loaded && loading.front ? objInfo(loaded.maps.get('bt_events')!, MAP_INFO.size)?.readUInt32LE(MAP_INFO.max_entries) : cfg.ringBytes;
+        if (loaded && ringBytes === cfg.ringBytes) return BtBpf.ready(loaded, cfg);
+        loaded?.release();
         if (loading.front) {
           // bt's executable's load (capture/front-load.ts): whatever stopped it, the trace's own load decides
-          const why = result.ok ? "bt's executable's BPF load: unexpected maps or programs" : result.error.message;
+          const why = !result.ok ? result.error.message : loaded ? `bt's executable's BPF load: a ring of ${ringBytes} bytes` : "bt's executable's BPF load: unexpected maps or programs";
           if (process.env.BT_DEBUG) process.stderr.write(`bt: ${why}: loading here\n`);
           continue;
         }

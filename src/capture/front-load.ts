@@ -53,9 +53,10 @@ export function parseFrontReport(text: string): FrontReport {
 /** Why the report is not of this object's light skeleton, with this ring (undefined: it is). */
 export function frontMismatch(r: Extract<FrontReport, { ok: true }>, expect: { objectPath: string; ringBytes: number }): string | undefined {
   const h = r.header;
+  if (typeof h !== 'object' || h === null) return 'another object';
   if (h.format !== LSKEL_FORMAT || h.object !== objectStamp(expect.objectPath)) return 'another object';
   if (r.ringBytes !== expect.ringBytes) return 'another ring size';
-  if (!Array.isArray(h.maps) || r.mapFds.length !== h.maps.length) return 'another number of maps';
+  if (!Array.isArray(h.maps) || r.mapFds.length !== h.maps.length || !h.maps.every((m) => typeof m === 'string')) return 'another number of maps';
   return undefined;
 }
 
@@ -125,35 +126,52 @@ function endChild(pidfd: number): void {
 
 /**
  * Starts taking the early load of bt's executable: undefined when there is
- * none to take (no such child of bt), else a promise of its result.
+ * none to take (no such child of bt), else a promise of its result. `wanted`
+ * false (this kernel needs a stand-in the light skeleton lacks): the child
+ * is only ended.
  */
-export function takeFrontLoad(spec: { pid: number; fd: number }, expect: { objectPath: string; ringBytes: number }): Promise<LightResult> | undefined {
+export function takeFrontLoad(spec: { pid: number; fd: number }, expect: { objectPath: string; ringBytes: number }, wanted = true): Promise<LightResult> | undefined {
   const libc = getLibc();
   let pidfd = -1;
-  let fd: number;
   try {
     pidfd = syscall('pidfd_open', 'int', spec.pid, 'uint', 0);
-    // checked after pidfd_open: a child of bt, which only bt can reap, so the pid still names the pidfd's process
-    if (parentOf(spec.pid) !== process.pid) throw new NativeError('pidfd_open (not a child of bt)', 1);
-    fd = syscall('pidfd_getfd', 'int', pidfd, 'int', spec.fd, 'uint', 0);
   } catch {
-    if (pidfd >= 0) libc.close(pidfd);
+    return undefined;
+  }
+  // checked after pidfd_open: a child of bt, which only bt can reap, so the pid still names the pidfd's process
+  if (parentOf(spec.pid) !== process.pid) {
+    libc.close(pidfd);
     return undefined;
   }
   const fail = (op: string, errno: number): LightResult => ({ ok: false, error: new NativeError(op, errno) });
+  let fd: number;
+  try {
+    if (!wanted) throw new NativeError('taking the load of bt\'s executable (this kernel needs a stand-in)', 95);
+    fd = syscall('pidfd_getfd', 'int', pidfd, 'int', spec.fd, 'uint', 0);
+  } catch (err) {
+    endChild(pidfd);
+    return Promise.resolve({ ok: false, error: err as NativeError });
+  }
   const settle = (result: LightResult) => {
     libc.close(fd);
     endChild(pidfd);
     return result;
   };
+  const adopt = (text: string): LightResult => {
+    const report = parseFrontReport(text);
+    if (report.start) mark('bpf_start', report.start);
+    if (report.end) mark('bpf_done', report.end);
+    if (!report.ok) return fail(report.op, report.errno);
+    const mismatch = frontMismatch(report, expect);
+    return mismatch ? fail(`adopting bt's executable's BPF load (${mismatch})`, 22) : takeFds(pidfd, report);
+  };
   return readReport(fd).then(
     (text) => {
-      const report = parseFrontReport(text);
-      if (report.start) mark('bpf_start', report.start);
-      if (report.end) mark('bpf_done', report.end);
-      if (!report.ok) return settle(fail(report.op, report.errno));
-      const mismatch = frontMismatch(report, expect);
-      return settle(mismatch ? fail(`adopting bt's executable's BPF load (${mismatch})`, 22) : takeFds(pidfd, report));
+      try {
+        return settle(adopt(text));
+      } catch {
+        return settle(fail(UNREADABLE, 22));
+      }
     },
     (err: unknown) => settle(fail(UNREADABLE, (err as NodeJS.ErrnoException).errno ? -(err as NodeJS.ErrnoException).errno! : 5)),
   );

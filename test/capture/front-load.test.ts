@@ -7,7 +7,7 @@
  * command as bt.cjs does.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -67,6 +67,30 @@ function traceWith(front: string, env: NodeJS.ProcessEnv = {}) {
   return { stderr: r.stderr, marks };
 }
 
+/**
+ * `EXECUTABLE trace ARGS -- sh -c …` whose build prints the state of every
+ * process named bt-bpf-load (the executable's loading child), then the
+ * sizes of the kernel's maps named bt_events (bpftool).
+ */
+function traceSeeing(executable: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  const script = [
+    'for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = bt-bpf-load ] && awk \'{ sub(/.*\\) /, ""); print $1 }\' $p/stat; done',
+    'echo ---',
+    `${BPFTOOL} -j map show name bt_events`,
+  ].join('; ');
+  const dir = tmpdir();
+  const r = spawnSync(executable, ['trace', '-q', '-o', path.join(dir, 't.trace'), ...args, '--', 'sh', '-c', script], {
+    env: { ...process.env, BT_TIMING: '1', ...env },
+    encoding: 'utf8',
+  });
+  fs.rmSync(dir, { recursive: true, force: true });
+  assert.equal(r.status, 0, r.stderr);
+  const [states, maps] = r.stdout.split('---\n');
+  const parsed = JSON.parse(maps) as Array<{ max_entries: number }> | { max_entries: number };
+  return { stderr: r.stderr, states, rings: (Array.isArray(parsed) ? parsed : [parsed]).map((m) => m.max_entries) };
+}
+const BPFTOOL = ['/usr/sbin/bpftool', '/usr/bin/bpftool', '/usr/local/sbin/bpftool'].find((f) => fs.existsSync(f)) ?? 'bpftool';
+
 /** The pids of processes named bt-bpf-load (the executable's loading child). */
 function loadingChildren(): string[] {
   return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p) && fs.existsSync(`/proc/${p}/comm`) && safeRead(`/proc/${p}/comm`) === 'bt-bpf-load\n');
@@ -89,13 +113,22 @@ ebpfTest("bt's executable loads the programs before Node starts, and the trace a
   assert.ok(marks.attach <= marks.go && marks.go <= marks.build, JSON.stringify(marks));
   // the child was reaped when bt exited: nothing is left
   assert.deepEqual(loadingChildren().filter((p) => !before.includes(p)), []);
-  // and killed once its fds were taken, before the build ran: the build sees it dead (a zombie until bt exits) or gone
-  const live = 'for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = bt-bpf-load ] && awk \'{ sub(/.*\\) /, ""); print $1 }\' $p/stat; done; true';
-  const dir = tmpdir();
-  const r = spawnSync(FRONT_PATH, ['trace', '-q', '-o', path.join(dir, 't.trace'), '--', 'sh', '-c', live], { env: { ...process.env, BT_TIMING: '1' }, encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
+  // and killed once its fds were taken, before the build ran: the build sees it dead (a zombie until bt exits) or gone;
+  // the ring is the size asked (the kernel's word, not the child's)
+  const r = traceSeeing(FRONT_PATH, []);
   assert.match(r.stderr, /in bt's executable, beside Node's start$/m);
-  assert.ok(/^(Z\n)*$/.test(r.stdout), `states of bt-bpf-load processes while the build ran: ${JSON.stringify(r.stdout)}`);
+  assert.ok(/^(Z\n)*$/.test(r.states), `states of bt-bpf-load processes while the build ran: ${JSON.stringify(r.states)}`);
+  assert.deepEqual(r.rings, [DEFAULT_RING_BYTES]);
+});
+
+ebpfTest("with --ring-size, or BT_LSKEL=0, bt's executable starts no load: the trace loads its own, of the size asked", () => {
+  const sized = traceSeeing(FRONT_PATH, ['--ring-size', '1M']);
+  assert.equal(sized.states, '');
+  assert.deepEqual(sized.rings, [1 << 20]);
+  assert.doesNotMatch(sized.stderr, /in bt's executable/);
+  const libbpf = traceSeeing(FRONT_PATH, [], { BT_LSKEL: '0' });
+  assert.equal(libbpf.states, '');
+  assert.match(libbpf.stderr, /^bt: bpf loaded by libbpf/m);
 });
 
 ebpfTest("when the executable's load fails or is of another object, the trace loads its own and says why (BT_DEBUG)", () => {
@@ -116,9 +149,23 @@ ebpfTest("when the executable's load fails or is of another object, the trace lo
   }
 });
 
-ebpfTest('BT_FRONT_LOAD naming a process that is not bt\'s child is ignored: the trace loads its own', () => {
-  const { stderr } = traceWith(BT, { BT_FRONT_LOAD: `${process.pid}:0` });
-  assert.match(stderr, /^bt: bpf loaded by the light skeleton \([^)]*\)$/m);
+ebpfTest("BT_FRONT_LOAD naming a process that is not bt's child is ignored: the trace loads its own, and leaves that process alone", async () => {
+  // a process holding a pipe at fd 0 whose other end says what a report says: bt must neither read it nor kill the process
+  const other = spawn('sleep', ['60'], { stdio: ['pipe', 'ignore', 'ignore'] });
+  try {
+    other.stdin!.write(`${fs.readFileSync(LSKEL_PATH).toString('latin1').split('\n')[0]}\nok 1 2 ${DEFAULT_RING_BYTES} 0,1,2 0\n`);
+    for (const executable of [BT, FRONT_PATH]) {
+      const { stderr } = traceWith(executable, { BT_FRONT_LOAD: `${other.pid}:0` });
+      assert.doesNotMatch(stderr, /bt's executable's BPF load/);
+      // bt.cjs: the trace's own load; build/bt: its own child's, the variable it was given replaced
+      assert.match(stderr, executable === BT ? /^bt: bpf loaded by the light skeleton \([^)]*\)$/m : /in bt's executable, beside Node's start$/m);
+    }
+    // alive, not a zombie (the event loop, blocked meanwhile, has not reaped anything)
+    const state = fs.readFileSync(`/proc/${other.pid}/stat`, 'latin1').replace(/^.*\) /s, '')[0];
+    assert.equal(state, 'S');
+  } finally {
+    other.kill();
+  }
 });
 
 test('bt\'s executable runs the other commands as bt.cjs does, and says in one line when bt.cjs is missing', () => {
