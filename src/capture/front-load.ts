@@ -71,36 +71,44 @@ function parentOf(pid: number): number | undefined {
   }
 }
 
-function syscall(name: keyof typeof NR, ...args: unknown[]): number {
-  const r = Number(getLibc().syscall(NR[name], ...args));
+/** A pidfd call; arguments beyond the call's own are ignored by the kernel. */
+function syscall(name: keyof typeof NR, a: number, b = 0, c = 0, d = 0): number {
+  const r = Number(getLibc().syscall4(NR[name], a, b, c, d));
   if (r < 0) throw new NativeError(name, lastErrno());
   return r;
 }
 
-/** The report's text, read on a libuv thread (the child may still be loading). */
+/**
+ * The report's text. Read when bt's main thread is first idle (setImmediate:
+ * after the head start and the trace's program are loaded, by when the child
+ * has long finished here), with a blocking read: an async one cost ~1.5 ms
+ * of the head start (a CPU profile) for a few hundred bytes.
+ */
 function readReport(fd: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const buf = Buffer.alloc(MAX_REPORT);
-    let got = 0;
-    const step = () =>
-      fs.read(fd, buf, got, buf.length - got, null, (err, n) => {
-        if (err) return reject(err);
-        got += n;
-        const text = buf.toString('latin1', 0, got);
-        const first = text.indexOf('\n');
-        if (first >= 0 && text.indexOf('\n', first + 1) > 0) return resolve(text);
-        if (n === 0 || got === buf.length) return reject(new Error('the report ends early'));
-        step();
-      });
-    step();
-  });
+  return new Promise((resolve, reject) =>
+    setImmediate(() => {
+      try {
+        const buf = Buffer.allocUnsafe(MAX_REPORT); // only what is read is touched
+        for (let got = 0; ; ) {
+          const n = fs.readSync(fd, buf, got, buf.length - got, null);
+          got += n;
+          const text = buf.toString('latin1', 0, got);
+          const first = text.indexOf('\n');
+          if (first >= 0 && text.indexOf('\n', first + 1) > 0) return resolve(text);
+          if (n === 0 || got === buf.length) return reject(new Error('the report ends early'));
+        }
+      } catch (err) {
+        reject(err as Error);
+      }
+    }),
+  );
 }
 
 /** Takes the reported fds into bt (all or none). */
 function takeFds(pidfd: number, report: Extract<FrontReport, { ok: true }>): LightResult {
   const taken: number[] = [];
   try {
-    for (const fd of [...report.mapFds, ...report.progFds]) taken.push(syscall('pidfd_getfd', 'int', pidfd, 'int', fd, 'uint', 0));
+    for (const fd of [...report.mapFds, ...report.progFds]) taken.push(syscall('pidfd_getfd', pidfd, fd));
   } catch (err) {
     taken.forEach((fd) => getLibc().close(fd));
     return { ok: false, error: err as NativeError };
@@ -113,7 +121,7 @@ function takeFds(pidfd: number, report: Extract<FrontReport, { ok: true }>): Lig
 /** Kills the child now (its fds go with it) and reaps it when bt exits (it is bt's child: nobody else can). */
 function endChild(pidfd: number): void {
   try {
-    syscall('pidfd_send_signal', 'int', pidfd, 'int', SIGKILL, 'void *', null, 'uint', 0);
+    syscall('pidfd_send_signal', pidfd, SIGKILL);
   } catch {
     /* gone already */
   }
@@ -134,7 +142,7 @@ export function takeFrontLoad(spec: { pid: number; fd: number }, expect: { objec
   const libc = getLibc();
   let pidfd = -1;
   try {
-    pidfd = syscall('pidfd_open', 'int', spec.pid, 'uint', 0);
+    pidfd = syscall('pidfd_open', spec.pid);
   } catch {
     return undefined;
   }
@@ -147,7 +155,7 @@ export function takeFrontLoad(spec: { pid: number; fd: number }, expect: { objec
   let fd: number;
   try {
     if (!wanted) throw new NativeError('taking the load of bt\'s executable (this kernel needs a stand-in)', 95);
-    fd = syscall('pidfd_getfd', 'int', pidfd, 'int', spec.fd, 'uint', 0);
+    fd = syscall('pidfd_getfd', pidfd, spec.fd);
   } catch (err) {
     endChild(pidfd);
     return Promise.resolve({ ok: false, error: err as NativeError });
