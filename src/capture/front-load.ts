@@ -20,6 +20,7 @@ const SIGKILL = 9;
 const P_PIDFD = 3;
 const WEXITED = 4;
 const WNOHANG = 1;
+const WNOWAIT = 0x1000000;
 const SIGINFO_SIZE = 128;
 const MAX_REPORT = 64 * 1024;
 
@@ -60,15 +61,13 @@ export function frontMismatch(r: Extract<FrontReport, { ok: true }>, expect: { o
   return undefined;
 }
 
-/** The pid's parent, from /proc (undefined: gone). */
-function parentOf(pid: number): number | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-    // pid (comm) state ppid ...: the comm may hold spaces and parentheses, the last ')' ends it
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return undefined;
-  }
+/**
+ * True when the pidfd's process is a child of bt: waitid(2) on it then
+ * succeeds (WNOHANG: without waiting; WNOWAIT: reaping nothing), and fails
+ * with ECHILD for any other process.
+ */
+function isOwnChild(pidfd: number): boolean {
+  return getLibc().waitid(P_PIDFD, pidfd, Buffer.alloc(SIGINFO_SIZE), WEXITED | WNOHANG | WNOWAIT) === 0;
 }
 
 /** A pidfd call; arguments beyond the call's own are ignored by the kernel. */
@@ -146,8 +145,8 @@ export function takeFrontLoad(spec: { pid: number; fd: number }, expect: { objec
   } catch {
     return undefined;
   }
-  // checked after pidfd_open: a child of bt, which only bt can reap, so the pid still names the pidfd's process
-  if (parentOf(spec.pid) !== process.pid) {
+  // a pidfd names one process for good, and a child of bt's is one only bt can reap: the pid named it when opened
+  if (!isOwnChild(pidfd)) {
     libc.close(pidfd);
     return undefined;
   }
