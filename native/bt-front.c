@@ -304,6 +304,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bt: %s is missing: run npm run build\n", program);
 		return 70;
 	}
+	unsetenv("BT_FRONT_LOAD"); /* only this executable's own child is ever named there */
 	if (plain_trace(argc, argv))
 		start_load(self);
 
@@ -321,6 +322,7 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		args[i + 1] = argv[i];
 	execvp("node", args);
-	fprintf(stderr, "bt: cannot run node: %s\n", strerror(errno));
-	return errno == ENOENT ? 127 : 126;
+	int err = errno;
+	fprintf(stderr, "bt: cannot run node: %s\n", strerror(err));
+	return err == ENOENT ? 127 : 126;
 }
