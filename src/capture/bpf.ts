@@ -90,21 +90,16 @@ export class BtBpf {
       const loading = adoptEarly(cfg) ?? startLoad(cfg.objectPath, cfg.ringBytes, light, useCoreBtf);
       if (loading.kind === 'lskel') {
         const result = await loading.done;
-        const loaded = result.ok ? lightLoaded(result.loaded, loading.front) : undefined;
-        // bt's executable's load says its ring size; the kernel's word for it is checked
-        const ringBytes = loaded && loading.front ? objInfo(loaded.maps.get('bt_events')!, MAP_INFO.size)?.readUInt32LE(MAP_INFO.max_entries) : cfg.ringBytes;
-        if (loaded && ringBytes === cfg.ringBytes) return BtBpf.ready(loaded, cfg);
-        loaded?.release();
+        const loaded = result.ok ? lightLoaded(result.loaded, cfg.ringBytes, loading.front) : undefined;
+        if (loaded) return BtBpf.ready(loaded, cfg);
+        const why = result.ok ? 'unexpected maps, programs or ring size' : result.error.message;
         if (loading.front) {
           // bt's executable's load (capture/front-load.ts): whatever stopped it, the trace's own load decides
-          const why = !result.ok ? result.error.message : loaded ? `bt's executable's BPF load: a ring of ${ringBytes} bytes` : "bt's executable's BPF load: unexpected maps or programs";
-          if (process.env.BT_DEBUG) process.stderr.write(`bt: ${why}: loading here\n`);
+          if (process.env.BT_DEBUG) process.stderr.write(`bt: ${result.ok ? `bt's executable's BPF load: ${why}` : why}: loading here\n`);
           continue;
         }
         if (!result.ok && result.error.errno === 11 && attempt < 8) continue;
-        if (process.env.BT_DEBUG) {
-          process.stderr.write(`bt: the light skeleton did not load (${result.ok ? 'unexpected maps or programs' : result.error.message}): loading through libbpf\n`);
-        }
+        if (process.env.BT_DEBUG) process.stderr.write(`bt: the light skeleton did not load (${why}): loading through libbpf\n`);
         light = false;
         continue;
       }
@@ -240,18 +235,25 @@ function objInfo(fd: number, size: number): Buffer | undefined {
   }
 }
 
+/** A u32 of a map's struct bpf_map_info (undefined: the kernel would not say). */
+function mapInfo(fd: number, field: 'value_size' | 'max_entries'): number | undefined {
+  return objInfo(fd, MAP_INFO.size)?.readUInt32LE(MAP_INFO[field]);
+}
+
 function mapValueSize(fd: number, name: string): number {
-  const info = objInfo(fd, MAP_INFO.size);
-  if (!info) throw new CaptureError('E_BPF_LAYOUT', `cannot read map ${name}'s description: rebuild bt`);
-  return info.readUInt32LE(MAP_INFO.value_size);
+  const size = mapInfo(fd, 'value_size');
+  if (size === undefined) throw new CaptureError('E_BPF_LAYOUT', `cannot read map ${name}'s description: rebuild bt`);
+  return size;
 }
 
 /**
  * The light skeleton's fds as bt needs them: its programs named by the
  * kernel (slot order is the object's, subprograms included), its maps by
- * their real names. undefined (everything closed) when one is missing.
+ * their real names. undefined (everything closed) when one is missing, or
+ * when the ring is not `ringBytes` by the kernel's word (a load made in bt's
+ * executable says its size in its report: capture/front-load.ts).
  */
-function lightLoaded(l: LightLoaded, front = false): Loaded | undefined {
+function lightLoaded(l: LightLoaded, ringBytes: number, front = false): Loaded | undefined {
   const libc = getLibc();
   const fds = lightFds(l);
   const release = () => {
@@ -269,7 +271,7 @@ function lightLoaded(l: LightLoaded, front = false): Loaded | undefined {
     const fd = byRealName(name);
     if (fd !== undefined && fd > 0) maps.set(name, fd);
   }
-  if (maps.size !== 3 || !progs.some((p) => p.name === SWEEP_PROGRAM) || progs.some((p) => !p.name)) {
+  if (maps.size !== 3 || mapInfo(maps.get('bt_events')!, 'max_entries') !== ringBytes || !progs.some((p) => p.name === SWEEP_PROGRAM) || progs.some((p) => !p.name)) {
     release();
     return undefined;
   }

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import { NativeError } from '../errors.js';
 import { objectStamp } from './corebtf.js';
 import { LSKEL_FORMAT, type LightResult, type LskelHeader } from './lskel.js';
-import { getLibc, lastErrno } from './native.js';
+import { getLibc, lastErrno, WNOHANG } from './native.js';
 import { mark } from './timing.js';
 
 /** Syscall numbers, the same on every architecture (from 424 up they are shared). */
@@ -19,7 +19,6 @@ const NR = { pidfd_send_signal: 424, pidfd_open: 434, pidfd_getfd: 438 } as cons
 const SIGKILL = 9;
 const P_PIDFD = 3;
 const WEXITED = 4;
-const WNOHANG = 1;
 const WNOWAIT = 0x1000000;
 const SIGINFO_SIZE = 128;
 const MAX_REPORT = 64 * 1024;
@@ -151,9 +150,12 @@ export function takeFrontLoad(spec: { pid: number; fd: number }, expect: { objec
     return undefined;
   }
   const fail = (op: string, errno: number): LightResult => ({ ok: false, error: new NativeError(op, errno) });
+  if (!wanted) {
+    endChild(pidfd);
+    return Promise.resolve(fail("taking the load of bt's executable (this kernel needs a stand-in)", 95));
+  }
   let fd: number;
   try {
-    if (!wanted) throw new NativeError('taking the load of bt\'s executable (this kernel needs a stand-in)', 95);
     fd = syscall('pidfd_getfd', pidfd, spec.fd);
   } catch (err) {
     endChild(pidfd);

@@ -23,7 +23,7 @@ import fs from 'node:fs';
 import { CaptureError, NativeError } from '../errors.js';
 import { encodeString } from '../log/bytes.js';
 import { TraceCgroup } from './cgroup.js';
-import { getLibc, lastErrno } from './native.js';
+import { getLibc, lastErrno, WNOHANG } from './native.js';
 
 /** How the launcher (and so the build's root process) ended. */
 export interface Launched {
@@ -75,8 +75,6 @@ const SOCK_CLOEXEC = 0o2000000;
 /** glibc's posix_spawn_file_actions_t is 80 bytes on 64-bit Linux: room to spare. */
 const FILE_ACTIONS_BYTES = 256;
 
-
-const WNOHANG = 1;
 const ECHILD = 10;
 const EINTR = 4;
 

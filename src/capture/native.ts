@@ -274,6 +274,8 @@ export const PROT_WRITE = 2;
 export const MAP_SHARED = 1;
 export const CLOCK_REALTIME = 0;
 export const CLOCK_BOOTTIME = 7;
+/** waitpid(2)'s and waitid(2)'s: do not wait. */
+export const WNOHANG = 1;
 
 const SYNC_FILE_RANGE_WRITE = 2;
 
