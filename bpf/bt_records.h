@@ -296,9 +296,10 @@ struct bt_meta {
 	/* char path[path_len] */
 };
 
-/* Configuration: the .data.cfg map, written by userspace after load and
- * before attach. A zeroed configuration traces nothing (cgroup_id 0 never
- * matches). */
+/* Configuration: the .data.cfg map, written by userspace after load, once
+ * its launcher is ready (the programs may be attached already: bt's
+ * executable attaches them at load). A zeroed configuration traces nothing
+ * (cgroup_id 0 never matches); cgroup_id is written last. */
 enum bt_cfg_flag {
 	BT_CFG_ENV = 1 << 0,   /* record environments */
 	BT_CFG_FILES = 1 << 1, /* record file syscalls */

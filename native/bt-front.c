@@ -13,12 +13,15 @@
  * pidfd_getfd(2) (src/capture/front-load.ts). The child:
  *
  *  1. dies with its parent (PR_SET_PDEATHSIG), which is bt once it execs;
- *  2. runs the loader, then writes on a pipe (O_CLOEXEC: bt takes its read
- *     end from the child too) the light skeleton's header line, then
- *       ok START END RING MAPFD,... PROGFD,...
+ *  2. runs the loader, attaches the programs of the header's "attach" list
+ *     (the configuration is still zero: nothing is traced until bt writes
+ *     it), then writes on a pipe (O_CLOEXEC: bt takes its read end from the
+ *     child too) the light skeleton's header line, then
+ *       ok START END RING MAPFD,... NAME=PROGFD,... LINKFD,...|-
  *     or
  *       error START END STEP ERRNO
- *     (START, END: CLOCK_MONOTONIC ns; STEP: a word naming what failed);
+ *     (START, END: CLOCK_MONOTONIC ns; NAME: the kernel's name of the
+ *     program; STEP: a word naming what failed);
  *  3. sleeps, holding its fds for bt to take, until bt kills it (once it
  *     has them) or exits.
  *
@@ -77,15 +80,17 @@ static long header_number(const char *header, const char *key)
 	return end == at + strlen(pattern) || v < 0 ? -1 : v;
 }
 
-/* The number of maps in the header's "maps" array of names, and the index of `name` among them (-1: absent). */
-static int header_maps(const char *header, const char *name, int *index)
+/* The number of names in the header's array `key` (e.g. "maps"), and the index of `name` among them (-1: absent). */
+static int header_names(const char *header, const char *key, const char *name, int *index)
 {
-	const char *at = strstr(header, "\"maps\":[");
+	char pattern[64];
+	snprintf(pattern, sizeof(pattern), "\"%s\":[", key);
+	const char *at = strstr(header, pattern);
 	int n = 0;
 	*index = -1;
 	if (!at)
 		return -1;
-	at += strlen("\"maps\":[");
+	at += strlen(pattern);
 	size_t len = strlen(name);
 	while (*at == '"') {
 		const char *close = strchr(at + 1, '"');
@@ -138,10 +143,11 @@ static void load(const char *lskel, struct report *r)
 	long format = header_number(r->header, "format"), progs = header_number(r->header, "progs");
 	long data_sz = header_number(r->header, "dataSize"), insns_sz = header_number(r->header, "insnsSize");
 	long ring_bytes = header_number(r->header, "ringBytes");
-	int maps = header_maps(r->header, "bt_events", &ring);
+	int maps = header_names(r->header, "maps", "bt_events", &ring), unused;
+	int attach = header_names(r->header, "attach", "", &unused);
 	char *data = nl + 1, *insns = data + data_sz;
 	if (format != 1 || maps < 0 || maps > MAX_MAPS || progs < 1 || progs > MAX_PROGS || data_sz < 0 || insns_sz <= 0 ||
-	    insns_sz % 8 || ring < 0 || ring_bytes <= 0 || ring_bytes > UINT32_MAX || insns + insns_sz != raw + st.st_size)
+	    insns_sz % 8 || ring < 0 || attach < 0 || attach > progs || ring_bytes <= 0 || ring_bytes > UINT32_MAX || insns + insns_sz != raw + st.st_size)
 		return report_error(r, "header", EINVAL);
 
 	size_t ctx_sz = CTX_HEADER + MAP_DESC * maps + 4 * progs;
@@ -196,23 +202,56 @@ static void load(const char *lskel, struct report *r)
 	if ((int)a.test.retval < 0)
 		return report_error(r, "loader", -(int)a.test.retval);
 
-	/* the fds the loader wrote in its context (the header, then at most 12 bytes per fd) */
-	static char line[MAX_HEADER + 64 + 12 * (MAX_MAPS + MAX_PROGS)];
+	/*
+	 * Attached now, to the header's "attach" list (by the kernel's names:
+	 * the sweep, an iterator, is not in it): .data.cfg is still zero, which
+	 * traces nothing (bt_records.h) until bt writes the configuration once
+	 * its launcher is ready. The attach is then off bt's critical path.
+	 */
+	static char line[MAX_HEADER + 64 + (BPF_OBJ_NAME_LEN + 24) * (MAX_MAPS + MAX_PROGS)];
+	char progs_text[(BPF_OBJ_NAME_LEN + 12) * MAX_PROGS] = "", links_text[12 * MAX_PROGS] = "";
+	size_t pn = 0, ln = 0;
+	int linked = 0;
+	for (long j = 0; j < progs; j++) {
+		int32_t pfd = *(int32_t *)(ctx + CTX_HEADER + MAP_DESC * maps + 4 * j);
+		if (pfd <= 0)
+			continue;
+		struct bpf_prog_info info;
+		memset(&info, 0, sizeof(info));
+		memset(&a, 0, sizeof(a));
+		a.info.bpf_fd = pfd;
+		a.info.info_len = sizeof(info);
+		a.info.info = (uintptr_t)&info;
+		if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &a) < 0)
+			return report_error(r, "prog_info", errno);
+		info.name[BPF_OBJ_NAME_LEN - 1] = 0;
+		if (!info.name[0] || strspn(info.name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.") != strlen(info.name))
+			return report_error(r, "prog_info", EINVAL);
+		pn += snprintf(progs_text + pn, sizeof(progs_text) - pn, "%s%s=%d", pn ? "," : "", info.name, pfd);
+		int at;
+		header_names(r->header, "attach", info.name, &at);
+		if (at < 0)
+			continue;
+		memset(&a, 0, sizeof(a));
+		a.raw_tracepoint.prog_fd = pfd;
+		int link = sys_bpf(BPF_RAW_TRACEPOINT_OPEN, &a);
+		if (link < 0)
+			return report_error(r, "attach", errno);
+		ln += snprintf(links_text + ln, sizeof(links_text) - ln, "%s%d", ln ? "," : "", link);
+		linked++;
+	}
+	if (!pn)
+		return report_error(r, "progs", ENOENT); /* the loader made no program */
+	if (linked != attach)
+		return report_error(r, "attach", ENOENT); /* a program of the list is not there */
+
 	size_t n = 0;
 	n += snprintf(line + n, sizeof(line) - n, "%s\nok %llu %llu %ld ", r->header, (unsigned long long)r->start,
 		      (unsigned long long)now_ns(), ring_bytes);
 	for (int i = 0; i < maps && n < sizeof(line); i++)
 		n += snprintf(line + n, sizeof(line) - n, "%s%d", i ? "," : "", *(int32_t *)(ctx + CTX_HEADER + MAP_DESC * i));
-	const char *sep = " ";
-	for (long j = 0; j < progs && n < sizeof(line); j++) {
-		int32_t pfd = *(int32_t *)(ctx + CTX_HEADER + MAP_DESC * maps + 4 * j);
-		if (pfd > 0) {
-			n += snprintf(line + n, sizeof(line) - n, "%s%d", sep, pfd);
-			sep = ",";
-		}
-	}
 	if (n < sizeof(line))
-		n += snprintf(line + n, sizeof(line) - n, "%s\n", *sep == ' ' ? " " : "");
+		n += snprintf(line + n, sizeof(line) - n, " %s %s\n", progs_text, ln ? links_text : "-");
 	if (n >= sizeof(line) || write(r->fd, line, n) != (ssize_t)n)
 		_exit(1);
 }

@@ -14,7 +14,8 @@
  *     ARGV..., ENVC, ENV... (UID and GID -1: keep bt's identity);
  *  3. when UID is not -1, it takes the user's supplementary groups
  *     (initgroups: reads /etc/group, before any program is attached);
- *  4. it answers "r" on fd 3: bt attaches its programs only then;
+ *  4. it answers "r" on fd 3: bt starts tracing only then (it writes its
+ *     programs' configuration, and attaches them unless they are);
  *  5. it waits for "g" on fd 3 (bt writes it once its programs are
  *     attached and the log's header is written; end of file means bt gave
  *     up: exit 125 without running anything);
@@ -198,7 +199,7 @@ int main(int argc, char **argv)
 			die(125, "cannot set the supplementary groups of uid/gid", ids);
 	}
 
-	/* Ready: bt attaches its programs now, then says go. */
+	/* Ready: bt starts tracing now (its configuration), then says go. */
 	while (write(BT_FD, "r", 1) != 1)
 		if (errno != EINTR)
 			_exit(125);

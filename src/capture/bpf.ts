@@ -4,9 +4,11 @@
  * kernel loads everything, the fast way) where it loads, else libbpf
  * (capture/libbpf-load.ts), which works on every kernel bt supports. The
  * load runs on a libuv thread; bt trace starts it before it has even parsed
- * its options (cli/early.ts). Then this writes the .data.cfg configuration
- * and attaches by fd. close() detaches everything and closes every fd; it
- * is safe to call more than once.
+ * its options (cli/early.ts), or bt's executable runs it before Node starts
+ * and attaches the programs too (front-load.ts). arm() writes the .data.cfg
+ * configuration, which starts the tracing, and attaches by fd what is not
+ * attached yet. close() detaches everything and closes every fd; it is
+ * safe to call more than once.
  */
 import fs from 'node:fs';
 import { CaptureError, errnoName, NativeError } from '../errors.js';
@@ -43,10 +45,11 @@ export function describeLoader(l: Loader): string {
   return `bpf loaded by libbpf, co-re types from ${l.coreBtf ?? 'the kernel (/sys/kernel/btf/vmlinux)'}`;
 }
 
-/** Loaded programs and maps, by fd; release() closes them all. */
+/** Loaded programs and maps, by fd, and the links of those attached already (closed by BtBpf.detach); release() closes the rest. */
 interface Loaded {
   maps: Map<string, number>;
   progs: Array<{ name: string; fd: number }>;
+  links?: number[];
   loader: Loader;
   release(): void;
 }
@@ -63,12 +66,17 @@ export class BtBpf {
   readonly loader: Loader;
   /** What close() releases (undefined once it has). */
   private loaded: Loaded | undefined;
+  /** The configuration arm() writes. */
+  private readonly cfg: BpfConfig;
   private constructor(
     loaded: Loaded,
     readonly ringFd: number,
+    cfg: BpfConfig,
   ) {
     this.loaded = loaded;
     this.loader = loaded.loader;
+    this.cfg = cfg;
+    this.links = loaded.links ?? [];
   }
 
   /** The names of the loaded programs. */
@@ -77,8 +85,8 @@ export class BtBpf {
   }
 
   /**
-   * Loads (or adopts the load cli/early.ts started), then writes the
-   * configuration. The light skeleton first; whatever stops it, libbpf.
+   * Loads (or adopts the load cli/early.ts or bt's executable started);
+   * nothing is traced before arm(). The light skeleton first; whatever stops it, libbpf.
    * The verifier gives up with EAGAIN when a signal arrives while it works
    * (a terminal resize, a child exiting), and a failed load cannot be
    * resumed: retry from the start.
@@ -121,13 +129,15 @@ export class BtBpf {
   private static ready(loaded: Loaded, cfg: BpfConfig): BtBpf {
     let ok = false;
     try {
-      writeConfig(loaded.maps.get('.data.cfg')!, cfg);
-      const self = new BtBpf(loaded, loaded.maps.get('bt_events')!);
+      const self = new BtBpf(loaded, loaded.maps.get('bt_events')!, cfg);
       self.mapStats(loaded.maps.get('.bss')!);
       ok = true;
       return self;
     } finally {
-      if (!ok) loaded.release();
+      if (!ok) {
+        for (const link of loaded.links ?? []) getLibc().close(link);
+        loaded.release();
+      }
     }
   }
 
@@ -142,8 +152,15 @@ export class BtBpf {
     this.statsView = new DataView(view(this.statsPtr, size));
   }
 
-  /** Attaches every loaded program but the sweep (an iterator: it runs when read, see sweep()). */
-  attach(): void {
+  /**
+   * Starts the tracing: writes the configuration (the traced cgroup, what
+   * to record), then attaches every loaded program but the sweep (an
+   * iterator: it runs when read, see sweep()), unless they are attached
+   * already: a zero configuration traces nothing (bt_records.h).
+   */
+  arm(): void {
+    writeConfig(this.loaded!.maps.get('.data.cfg')!, this.cfg);
+    if (this.links.length) return;
     for (const { name, fd } of this.loaded?.progs ?? []) {
       if (name === SWEEP_PROGRAM) continue;
       this.links.push(bpfCall('raw_tracepoint_open', { prog_fd: fd }, `attaching BPF program ${name}`));
@@ -259,12 +276,15 @@ function lightLoaded(l: LightLoaded, ringBytes: number, front = false): Loaded |
   const release = () => {
     for (const fd of fds.splice(0)) libc.close(fd);
   };
-  const progs = l.progFds.map((fd) => {
-    const info = objInfo(fd, PROG_INFO.size);
-    const raw = info?.subarray(PROG_INFO.name, PROG_INFO.name + OBJ_NAME_LEN) ?? Buffer.alloc(0);
-    const nul = raw.indexOf(0);
-    return { name: raw.toString('latin1', 0, nul < 0 ? raw.length : nul), fd };
-  });
+  // named already by bt's executable, which asked the kernel (front-load.ts)
+  const progs =
+    l.progs ??
+    l.progFds.map((fd) => {
+      const info = objInfo(fd, PROG_INFO.size);
+      const raw = info?.subarray(PROG_INFO.name, PROG_INFO.name + OBJ_NAME_LEN) ?? Buffer.alloc(0);
+      const nul = raw.indexOf(0);
+      return { name: raw.toString('latin1', 0, nul < 0 ? raw.length : nul), fd };
+    });
   const byRealName = (want: string) => [...l.maps].find(([name]) => name === want || (want === '.bss' && name.endsWith('.bss')))?.[1];
   const maps = new Map<string, number>();
   for (const name of ['bt_events', '.data.cfg', '.bss']) {
@@ -275,7 +295,10 @@ function lightLoaded(l: LightLoaded, ringBytes: number, front = false): Loaded |
     release();
     return undefined;
   }
-  return { maps, progs, loader: { kind: 'lskel', front }, release };
+  // the links are the BtBpf's to close (detach), the rest release()'s
+  const links = l.links ?? [];
+  const owned = fds.filter((fd) => !links.includes(fd));
+  return { maps, progs, links, loader: { kind: 'lskel', front }, release: () => owned.splice(0).forEach((fd) => libc.close(fd)) };
 }
 
 /** libbpf's loaded object, or the error that stopped its load (the object closed). */
@@ -307,7 +330,13 @@ function libbpfLoaded(loading: LibbpfLoading, { ret: err, callError }: LibbpfRes
   }
 }
 
-/** Writes the configuration into the .data.cfg map (the programs are not attached yet). */
+/**
+ * Writes the configuration into the .data.cfg map. The programs may be
+ * attached already (bt's executable attaches them at load), and the
+ * kernel copies a map's value without ordering its fields: the level and
+ * flags go first with cgroup_id still 0 (nothing traced), then cgroup_id,
+ * so no program can see the traced cgroup with another level or flags.
+ */
 function writeConfig(fd: number, cfg: BpfConfig): void {
   const L = LAYOUT.bt_config;
   const size = mapValueSize(fd, '.data.cfg');
@@ -315,8 +344,11 @@ function writeConfig(fd: number, cfg: BpfConfig): void {
     throw new CaptureError('E_BPF_LAYOUT', `.data.cfg is ${size} bytes, expected struct bt_config (${L.size}): rebuild bt`);
   }
   const value = Buffer.alloc(L.size);
-  value.writeBigUInt64LE(cfg.cgroupId, L.fields.cgroup_id);
   value.writeUInt32LE(cfg.cgroupLevel, L.fields.cgroup_level);
   value.writeUInt32LE(cfg.flags, L.fields.flags);
-  bpfCall('map_update_elem', { map_fd: fd, key: Buffer.alloc(4), value }, 'bpf_map_update_elem(.data.cfg)');
+  const key = Buffer.alloc(4);
+  for (const id of [0n, cfg.cgroupId]) {
+    value.writeBigUInt64LE(id, L.fields.cgroup_id);
+    bpfCall('map_update_elem', { map_fd: fd, key, value }, 'bpf_map_update_elem(.data.cfg)');
+  }
 }

@@ -25,29 +25,48 @@ const MAX_REPORT = 64 * 1024;
 
 /** The child's report (native/bt-front.c): what it loaded, when, and the fds it holds; or what failed. */
 export type FrontReport =
-  | { ok: true; header: LskelHeader; start: number; end: number; ringBytes: number; mapFds: number[]; progFds: number[] }
+  | {
+      ok: true;
+      header: LskelHeader;
+      start: number;
+      end: number;
+      ringBytes: number;
+      mapFds: number[];
+      /** the programs by the kernel's names, with the child's fds */
+      progs: Array<{ name: string; fd: number }>;
+      /** the links of the programs the child attached (the header's "attach" list) */
+      linkFds: number[];
+    }
   | { ok: false; /** what failed, as NativeError's op */ op: string; errno: number; start?: number; end?: number };
 
 const UNREADABLE = "reading bt's executable's BPF load report";
-const fdList = (text: string) => (text === '' ? [] : text.split(',').map(Number));
+const fdList = (text: string) => (text === '-' ? [] : text.split(',').map((fd) => (/^\d{1,9}$/.test(fd) ? Number(fd) : NaN)));
+const PROG = /^([A-Za-z0-9_.]{1,15})=(\d{1,9})$/;
 
-/** Reads the report's two lines: the light skeleton's header, then `ok START END RING MAPFDS PROGFDS` or `error START END STEP ERRNO`. */
+/**
+ * Reads the report's two lines: the light skeleton's header, then
+ * `ok START END RING MAPFD,... NAME=PROGFD,... LINKFD,...` (`-`: no link)
+ * or `error START END STEP ERRNO`.
+ */
 export function parseFrontReport(text: string): FrontReport {
   const [headerLine, result = ''] = text.split('\n');
   const words = result.split(' ');
-  const [start, end] = [Number(words[1]), Number(words[2])];
+  // CLOCK_MONOTONIC ns: above 2^53 after ~104 days up, where Number rounds them (to a fraction of a µs: they are only marks)
+  const [start, end] = [words[1], words[2]].map((w) => (/^\d{1,20}$/.test(w ?? '') ? Number(w) : NaN));
   if (words[0] === 'error' && words.length === 5) return { ok: false, op: `bt's executable's BPF load: ${words[3]}`, errno: Number(words[4]) || 5, start, end };
-  const fds = words.slice(4).map(fdList);
-  if (words[0] !== 'ok' || words.length !== 6 || ![start, end, Number(words[3]), ...fds.flat()].every(Number.isSafeInteger)) {
-    return { ok: false, op: UNREADABLE, errno: 22 };
-  }
+  const unreadable: FrontReport = { ok: false, op: UNREADABLE, errno: 22 };
+  if (words[0] !== 'ok' || words.length !== 7) return unreadable;
+  const progs = words[5].split(',').map((p) => PROG.exec(p));
+  if (progs.some((p) => !p)) return unreadable;
+  const [mapFds, linkFds] = [fdList(words[4]), fdList(words[6])];
+  if (!Number.isFinite(start) || !Number.isFinite(end) || ![Number(words[3]), ...mapFds, ...linkFds].every(Number.isSafeInteger)) return unreadable;
   let header: LskelHeader;
   try {
     header = JSON.parse(headerLine) as LskelHeader;
   } catch {
-    return { ok: false, op: UNREADABLE, errno: 22 };
+    return unreadable;
   }
-  return { ok: true, header, start, end, ringBytes: Number(words[3]), mapFds: fds[0], progFds: fds[1] };
+  return { ok: true, header, start, end, ringBytes: Number(words[3]), mapFds, progs: progs.map((p) => ({ name: p![1], fd: Number(p![2]) })), linkFds };
 }
 
 /** Why the report is not of this object's light skeleton, with this ring (undefined: it is). */
@@ -57,6 +76,7 @@ export function frontMismatch(r: Extract<FrontReport, { ok: true }>, expect: { o
   if (h.format !== LSKEL_FORMAT || h.object !== objectStamp(expect.objectPath)) return 'another object';
   if (r.ringBytes !== expect.ringBytes) return 'another ring size';
   if (!Array.isArray(h.maps) || r.mapFds.length !== h.maps.length || !h.maps.every((m) => typeof m === 'string')) return 'another number of maps';
+  if (!Array.isArray(h.attach) || r.linkFds.length !== h.attach.length) return 'another number of attached programs';
   return undefined;
 }
 
@@ -77,14 +97,18 @@ function syscall(name: keyof typeof NR, a: number, b = 0, c = 0, d = 0): number 
 }
 
 /**
- * The report's text. Read when bt's main thread is first idle (setImmediate:
+ * The report's text. Read at the main thread's first await (a microtask:
  * after the head start and the trace's program are loaded, by when the child
- * has long finished here), with a blocking read: an async one cost ~1.5 ms
- * of the head start (a CPU profile) for a few hundred bytes.
+ * has long finished here; before the trace's own set-up, which begins with
+ * an await), with a blocking read: an async one cost ~1.5 ms
+ * of the head start (a CPU profile) for a few hundred bytes. Not at its
+ * first idle moment (setImmediate): a turn of the event loop before the
+ * build can start (which also ran V8's young-generation collection task
+ * there, where an allocation runs it a little later anyway).
  */
 function readReport(fd: number): Promise<string> {
   return new Promise((resolve, reject) =>
-    setImmediate(() => {
+    queueMicrotask(() => {
       try {
         const buf = Buffer.allocUnsafe(MAX_REPORT); // only what is read is touched
         for (let got = 0; ; ) {
@@ -106,14 +130,16 @@ function readReport(fd: number): Promise<string> {
 function takeFds(pidfd: number, report: Extract<FrontReport, { ok: true }>): LightResult {
   const taken: number[] = [];
   try {
-    for (const fd of [...report.mapFds, ...report.progFds]) taken.push(syscall('pidfd_getfd', pidfd, fd));
+    for (const fd of [...report.mapFds, ...report.progs.map((p) => p.fd), ...report.linkFds]) taken.push(syscall('pidfd_getfd', pidfd, fd));
   } catch (err) {
     taken.forEach((fd) => getLibc().close(fd));
     return { ok: false, error: err as NativeError };
   }
   const maps = new Map<string, number>();
   report.header.maps.forEach((name, i) => maps.set(name, taken[i]));
-  return { ok: true, loaded: { maps, progFds: taken.slice(report.mapFds.length) } };
+  const progs = report.progs.map((p, i) => ({ name: p.name, fd: taken[report.mapFds.length + i] }));
+  const links = taken.slice(report.mapFds.length + progs.length);
+  return { ok: true, loaded: { maps, progFds: progs.map((p) => p.fd), progs, links } };
 }
 
 /** Kills the child now (its fds go with it) and reaps it when bt exits (it is bt's child: nobody else can). */

@@ -141,11 +141,6 @@ export function launch(file: string, procsFile: string): Launch {
       resolve(how);
     });
   });
-  // A missed SIGCHLD cannot leave bt waiting for ever. Until the go, nothing
-  // of this keeps bt running: a trace that stops before its build exits, and
-  // the launcher with it (end of file on its socket).
-  poll ??= setInterval(reap, 200);
-  poll.unref();
   const kill = (sig: NodeJS.Signals) => {
     if (ended) return; // reaped: the pid may be another process's by now
     try {
@@ -182,7 +177,12 @@ export function launch(file: string, procsFile: string): Launch {
         /* the launcher is gone: its exit status tells why */
       }
       closeSocket();
-      poll?.ref(); // the build runs: bt waits for it
+      // The build runs: bt waits for it, and a missed SIGCHLD cannot leave
+      // it waiting for ever. Not before the go (a timer's first use costs
+      // ~0.4 ms): nothing keeps bt running then, and a trace that stops
+      // before its build starts ends the launcher too (end of file on its
+      // socket).
+      if (waiting.has(child)) poll ??= setInterval(reap, 200);
     },
     done,
     kill,

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { STAND_INS } from './libbpf-load.js';
 import { objectStamp } from './corebtf.js';
 import { encodeLightSkeleton, type LightSkeleton } from './lskel.js';
+import { OBJ_NAME_LEN } from './bpfsys.js';
 import { checkInt, checkPtr, copyOut, getLibbpf, getLibc, openObject, readPointer, view } from './native.js';
 
 /**
@@ -38,9 +39,12 @@ export function generateLightSkeleton(objectPath: string): LightSkeleton {
   const opts = checkPtr(libc.calloc(1, GEN_OPTS.size), 'calloc(gen_loader_opts)');
   try {
     const maps: string[] = [];
+    const attach: string[] = [];
     for (let m = bpf.bpf_object__next_map(obj, null); m; m = bpf.bpf_object__next_map(obj, m)) maps.push(bpf.bpf_map__name(m) as string);
     for (let p = bpf.bpf_object__next_program(obj, null); p; p = bpf.bpf_object__next_program(obj, p)) {
-      if (STAND_INS[bpf.bpf_program__name(p) as string]) checkInt(bpf.bpf_program__set_autoload(p, false), 'bpf_program__set_autoload');
+      const name = bpf.bpf_program__name(p) as string;
+      if (STAND_INS[name]) checkInt(bpf.bpf_program__set_autoload(p, false), 'bpf_program__set_autoload');
+      else if (!(bpf.bpf_program__section_name(p) as string).startsWith('iter')) attach.push(name.slice(0, OBJ_NAME_LEN - 1)); // as the kernel names it
     }
     new DataView(view(opts, GEN_OPTS.size)).setBigUint64(0, BigInt(GEN_OPTS.size), true); // sz
     checkInt(bpf.bpf_object__gen_loader(obj, opts), 'bpf_object__gen_loader');
@@ -48,7 +52,7 @@ export function generateLightSkeleton(objectPath: string): LightSkeleton {
     const head = copyOut(opts, GEN_OPTS.size);
     const data = copyOut(readPointer(opts, GEN_OPTS.data), head.readUInt32LE(GEN_OPTS.data_sz));
     const insns = copyOut(readPointer(opts, GEN_OPTS.insns), head.readUInt32LE(GEN_OPTS.insns_sz));
-    return { maps, progs: PROG_SLOTS, data, insns };
+    return { maps, progs: PROG_SLOTS, attach, data, insns };
   } finally {
     bpf.bpf_object__close(obj);
     libc.free(opts);

@@ -11,7 +11,7 @@
  * asked) and kept in build/bt.lskel:
  *
  *   one line of JSON: {"format":1,"object":STAMP,"maps":[names],"progs":N,
- *                      "dataSize":D,"insnsSize":I}
+ *                      "dataSize":D,"insnsSize":I,"ringBytes":R,"attach":[names]}
  *   D bytes of the loader's data, then I bytes of its instructions
  *
  * STAMP is the object file's identity (capture/corebtf.ts objectStamp): a
@@ -38,6 +38,8 @@ export interface LightSkeleton {
   maps: string[];
   /** Program slots in the loader's context (the object's programs, stand-ins included). */
   progs: number;
+  /** The programs attached at start-up, by the kernel's names (the sweep, an iterator, is attached when it runs). */
+  attach: string[];
   data: Buffer;
   insns: Buffer;
 }
@@ -51,6 +53,8 @@ export interface LskelHeader {
   insnsSize: number;
   /** The ring's size bt's executable loads with (native/bt-front.c): the default one. */
   ringBytes?: number;
+  /** The programs bt's executable attaches as soon as they are loaded (LightSkeleton.attach). */
+  attach?: string[];
 }
 
 /** The file's bytes for a loader made from the object with this stamp. */
@@ -63,6 +67,7 @@ export function encodeLightSkeleton(stamp: string, sk: LightSkeleton): Buffer {
     dataSize: sk.data.length,
     insnsSize: sk.insns.length,
     ringBytes: DEFAULT_RING_BYTES,
+    attach: sk.attach,
   };
   return Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), sk.data, sk.insns]);
 }
@@ -82,7 +87,8 @@ export function readLightSkeleton(lskelPath: string, objectPath: string): LightS
     if (raw.length !== nl + 1 + h.dataSize + h.insnsSize || h.insnsSize % 8 !== 0 || h.insnsSize === 0) return undefined;
     const data = raw.subarray(nl + 1, nl + 1 + h.dataSize);
     const insns = raw.subarray(nl + 1 + h.dataSize);
-    return { maps: h.maps, progs: h.progs, data, insns };
+    const attach = Array.isArray(h.attach) && h.attach.every((a) => typeof a === 'string') ? h.attach : [];
+    return { maps: h.maps, progs: h.progs, attach, data, insns };
   } catch {
     return undefined;
   }
@@ -97,17 +103,24 @@ const MAP_DESC = 16;
 const MAP_DESC_MAX_ENTRIES = 4;
 const PROG_DESC = 4;
 
-/** What the loader made: fds by map name, and the programs' fds (in slot order; names come from the kernel). */
+/**
+ * What the loader made: fds by map name, and the programs' fds (in slot
+ * order; names come from the kernel). A load made by bt's executable
+ * (front-load.ts) also names its programs, as the kernel told it, and has
+ * attached them: `links`.
+ */
 export interface LightLoaded {
   maps: Map<string, number>;
   progFds: number[];
+  progs?: Array<{ name: string; fd: number }>;
+  links?: number[];
 }
 
 export type LightResult = { ok: true; loaded: LightLoaded } | { ok: false; error: NativeError };
 
 /** Every fd the loader made (what its user closes). */
 export function lightFds(l: LightLoaded): number[] {
-  return [...l.maps.values(), ...l.progFds].filter((fd) => fd > 0);
+  return [...l.maps.values(), ...l.progFds, ...(l.links ?? [])].filter((fd) => fd > 0);
 }
 
 /** libbpf's bpf_prog_load tries this often when the verifier gives up with EAGAIN (a signal came while it worked). */

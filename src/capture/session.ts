@@ -121,10 +121,6 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   if (!fs.existsSync(LAUNCHER_PATH)) {
     throw new CaptureError('E_NO_LAUNCHER', `${LAUNCHER_PATH} is missing: run npm run build`);
   }
-  // The log is opened (and locked) before anything else: a log that cannot be written stops bt here.
-  const out = openTraceOutput(opts.output, logOwner, !!opts.force);
-  const logId = fs.fstatSync(out.fd);
-
   const cleanup: Array<() => void> = [];
   const runCleanup = () => {
     for (const fn of cleanup.splice(0).reverse()) {
@@ -136,10 +132,6 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     }
   };
   process.once('exit', runCleanup); // last resort, e.g. an uncaught error
-  let outOwned = true; // closed here until a LogWriter owns it
-  cleanup.push(() => {
-    if (outOwned && out.kind !== 'stdout') fs.closeSync(out.fd);
-  });
 
   try {
     // The cgroup and the launcher in it, made by the head start (cli/early.ts)
@@ -152,8 +144,18 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     const child = early?.child ?? launch(LAUNCHER_PATH, cg.procsFile);
     cleanup.push(child.killIfRunning);
     const rootPid = child.pid;
+    // sent first: the launcher takes the user's groups (initgroups, ~1.5 ms) while bt opens the log and takes the programs
     child.command({ uid: user.uid, gid: user.gid, path: exe, argv: opts.command, env });
     mark('spawn');
+    // The log is opened (and locked) before the build can run: a log that
+    // cannot be written stops bt here, and the launcher, which never gets
+    // its go, runs nothing.
+    const out = openTraceOutput(opts.output, logOwner, !!opts.force);
+    const logId = fs.fstatSync(out.fd);
+    let outOwned = true; // closed here until a LogWriter owns it
+    cleanup.push(() => {
+      if (outOwned && out.kind !== 'stdout') fs.closeSync(out.fd);
+    });
     // The log's header is made while the programs load, its encoder too (made
     // at its first use); it is written once they are attached, with the
     // trace's start: nothing is written for a build that never runs.
@@ -195,7 +197,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     timingNote(describeLoader(bpf.loader));
     // The launcher has taken the user's groups (reading /etc/group) before anything is traced.
     child.ready();
-    bpf.attach();
+    bpf.arm();
     mark('attach');
     const stopProfile = startProfile();
     if (stopProfile) cleanup.push(stopProfile);

@@ -18,20 +18,39 @@ import { parseTiming } from '../../src/capture/timing.js';
 import { BT, loadLog, ofType, prog, REPO, tmpdir } from '../helpers/trace.js';
 import { ebpfTest } from '../helpers/ebpf.js';
 
-const HEADER = { format: 1, object: objectStamp(OBJECT_PATH), maps: ['bt_events', '.data.cfg', 'x.bss'], progs: 256, dataSize: 5, insnsSize: 8 };
+const HEADER = { format: 1, object: objectStamp(OBJECT_PATH), maps: ['bt_events', '.data.cfg', 'x.bss'], progs: 256, dataSize: 5, insnsSize: 8, attach: ['bt_fork'] };
 
-test("the child's report reads back: what it loaded and the fds it holds, or what failed", () => {
-  const ok = parseFrontReport(`${JSON.stringify(HEADER)}\nok 100 250 ${DEFAULT_RING_BYTES} 4,5,6 7,8\n`);
-  assert.deepEqual(ok, { ok: true, header: HEADER, start: 100, end: 250, ringBytes: DEFAULT_RING_BYTES, mapFds: [4, 5, 6], progFds: [7, 8] });
+test("the child's report reads back: what it loaded and attached and the fds it holds, or what failed", () => {
+  const ok = parseFrontReport(`${JSON.stringify(HEADER)}\nok 100 250 ${DEFAULT_RING_BYTES} 4,5,6 bt_fork=7,bt_sweep=8 9\n`);
+  const progs = [
+    { name: 'bt_fork', fd: 7 },
+    { name: 'bt_sweep', fd: 8 },
+  ];
+  assert.deepEqual(ok, { ok: true, header: HEADER, start: 100, end: 250, ringBytes: DEFAULT_RING_BYTES, mapFds: [4, 5, 6], progs, linkFds: [9] });
   assert.ok(ok.ok);
-  assert.equal(frontMismatch(ok, { objectPath: OBJECT_PATH, ringBytes: DEFAULT_RING_BYTES }), undefined);
+  const expect = { objectPath: OBJECT_PATH, ringBytes: DEFAULT_RING_BYTES };
+  assert.equal(frontMismatch(ok, expect), undefined);
   assert.equal(frontMismatch(ok, { objectPath: OBJECT_PATH, ringBytes: 1 << 20 }), 'another ring size');
-  assert.equal(frontMismatch({ ...ok, header: { ...HEADER, object: '1:2:3:4' } }, { objectPath: OBJECT_PATH, ringBytes: DEFAULT_RING_BYTES }), 'another object');
-  assert.equal(frontMismatch({ ...ok, mapFds: [4, 5] }, { objectPath: OBJECT_PATH, ringBytes: DEFAULT_RING_BYTES }), 'another number of maps');
+  assert.equal(frontMismatch({ ...ok, header: { ...HEADER, object: '1:2:3:4' } }, expect), 'another object');
+  assert.equal(frontMismatch({ ...ok, mapFds: [4, 5] }, expect), 'another number of maps');
+  assert.equal(frontMismatch({ ...ok, linkFds: [] }, expect), 'another number of attached programs');
+  assert.equal(frontMismatch({ ...ok, header: { ...HEADER, attach: undefined } }, expect), 'another number of attached programs');
+  // nothing attached: '-'
+  const none = parseFrontReport(`${JSON.stringify({ ...HEADER, attach: [] })}\nok 100 250 ${DEFAULT_RING_BYTES} 4,5,6 bt_sweep=8 -\n`);
+  assert.ok(none.ok && none.linkFds.length === 0 && frontMismatch(none, expect) === undefined);
   assert.deepEqual(parseFrontReport(`${JSON.stringify(HEADER)}\nerror 100 120 prog_load 13\n`), { ok: false, op: "bt's executable's BPF load: prog_load", errno: 13, start: 100, end: 120 });
-  for (const bad of ['', '{}\n', `${JSON.stringify(HEADER)}\nok 1 2 3 4,x 5\n`, `${JSON.stringify(HEADER)}\nok 1 2 3\n`, `{not json\nok 1 2 3 4 5\n`]) {
-    assert.equal(parseFrontReport(bad).ok, false, JSON.stringify(bad));
-  }
+  const bad = [
+    '',
+    '{}\n',
+    `${JSON.stringify(HEADER)}\nok 1 2 3 4,x a=5 6\n`,
+    `${JSON.stringify(HEADER)}\nok 1 2 3 4 5 6\n`, // a program without its name
+    `${JSON.stringify(HEADER)}\nok 1 2 3 4 a=5\n`, // no links field
+    `${JSON.stringify(HEADER)}\nok 1 2 3 4 a b=5 6\n`,
+    `${JSON.stringify(HEADER)}\nok 1 2 3 4 a=5 6,\n`,
+    `${JSON.stringify(HEADER)}\nok 1 2 3\n`,
+    `{not json\nok 1 2 3 4 a=5 6\n`,
+  ];
+  for (const text of bad) assert.equal(parseFrontReport(text).ok, false, JSON.stringify(text));
 });
 
 /** Makes DIR/build/bt (a copy of bt's executable, beside LSKEL) and DIR/dist -> the checkout's dist: bt.cjs is found there. */
@@ -48,6 +67,7 @@ function frontCopy(dir: string, lskel?: Buffer): string {
 /** `FRONT trace -q -o LOG -- opens DIR` with BT_TIMING and BT_DEBUG; the log and stderr. */
 function traceWith(front: string, env: NodeJS.ProcessEnv = {}) {
   const dir = tmpdir();
+  fs.chmodSync(dir, 0o1777); // a sudo user (SUDO_UID) writes the log
   const log = path.join(dir, 't.trace');
   const t0 = process.hrtime.bigint();
   const r = spawnSync(front, ['trace', '-q', '-o', log, '--', prog('opens'), dir], {
@@ -64,7 +84,7 @@ function traceWith(front: string, env: NodeJS.ProcessEnv = {}) {
   assert.ok(ofType(loaded.records, 'open').some((x) => x.open.path.startsWith(dir)));
   assert.ok(execs[0].exec.env.includes('BT_MARKER=passes'));
   assert.deepEqual(execs[0].exec.env.filter((v) => /^BT_(FRONT_LOAD|T0|NODE_EXTRA_CA_CERTS)=/.test(v)), []);
-  return { stderr: r.stderr, marks };
+  return { stderr: r.stderr, marks, records: loaded.records };
 }
 
 /**
@@ -77,6 +97,10 @@ function traceSeeing(executable: string, args: string[], env: NodeJS.ProcessEnv 
     'for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = bt-bpf-load ] && awk \'{ sub(/.*\\) /, ""); print $1 }\' $p/stat; done',
     'echo ---',
     `${BPFTOOL} -j map show name bt_events`,
+    'echo ---',
+    `${BPFTOOL} -j link show`,
+    'echo ---',
+    `${BPFTOOL} -j prog show`,
   ].join('; ');
   const dir = tmpdir();
   const r = spawnSync(executable, ['trace', '-q', '-o', path.join(dir, 't.trace'), ...args, '--', 'sh', '-c', script], {
@@ -85,11 +109,26 @@ function traceSeeing(executable: string, args: string[], env: NodeJS.ProcessEnv 
   });
   fs.rmSync(dir, { recursive: true, force: true });
   assert.equal(r.status, 0, r.stderr);
-  const [states, maps] = r.stdout.split('---\n');
+  const [states, maps, links, progs] = r.stdout.split('---\n');
   const parsed = JSON.parse(maps) as Array<{ max_entries: number }> | { max_entries: number };
-  return { stderr: r.stderr, states, rings: (Array.isArray(parsed) ? parsed : [parsed]).map((m) => m.max_entries) };
+  return { stderr: r.stderr, states, rings: (Array.isArray(parsed) ? parsed : [parsed]).map((m) => m.max_entries), attached: linkedPrograms(links, progs) };
 }
+
+/** bt's programs (bt_*) with a link, by id and name, from bpftool's JSON listings of links and programs (the sweep's iterator left out: it is attached when it first runs). */
+function linkedPrograms(links: string, progs: string): Array<{ id: number; name: string }> {
+  const names = new Map((JSON.parse(progs) as Array<{ id: number; name?: string }>).map((p) => [p.id, p.name ?? '']));
+  return (JSON.parse(links) as Array<{ prog_id: number }>)
+    .map((l) => ({ id: l.prog_id, name: names.get(l.prog_id) ?? '' }))
+    .filter((p) => p.name.startsWith('bt_') && p.name !== 'bt_sweep')
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
 const BPFTOOL = ['/usr/sbin/bpftool', '/usr/bin/bpftool', '/usr/local/sbin/bpftool'].find((f) => fs.existsSync(f)) ?? 'bpftool';
+
+/** The ids of the BPF programs attached on the machine now (their programs' memory goes later, after an RCU grace period). */
+function linkedProgramIds(): number[] {
+  return (JSON.parse(execFileSync(BPFTOOL, ['-j', 'link', 'show'], { encoding: 'utf8' })) as Array<{ prog_id: number }>).map((l) => l.prog_id);
+}
 
 /** The pids of processes named bt-bpf-load (the executable's loading child). */
 function loadingChildren(): string[] {
@@ -119,6 +158,36 @@ ebpfTest("bt's executable loads the programs before Node starts, and the trace a
   assert.match(r.stderr, /in bt's executable, beside Node's start$/m);
   assert.ok(/^(Z\n)*$/.test(r.states), `states of bt-bpf-load processes while the build ran: ${JSON.stringify(r.states)}`);
   assert.deepEqual(r.rings, [DEFAULT_RING_BYTES]);
+  // the child attached the programs of the light skeleton's list (not the sweep, an iterator); bt holds those links while the build runs, and none is left after
+  const attach = (JSON.parse(fs.readFileSync(LSKEL_PATH, 'latin1').split('\n')[0]) as { attach: string[] }).attach;
+  assert.deepEqual(attach.slice().sort(), ['bt_exec', 'bt_exit', 'bt_fork', 'bt_prepare_exec', 'bt_sys_exit']);
+  assert.deepEqual(
+    r.attached.map((p) => p.name),
+    attach.slice().sort(),
+  );
+  // detached once bt is gone
+  const linked = new Set(linkedProgramIds());
+  assert.deepEqual(
+    r.attached.filter((p) => linked.has(p.id)),
+    [],
+  );
+});
+
+ebpfTest("the executable's child attaches the programs early, yet nothing is traced before the launcher is ready: a sudo user's groups are read untraced", () => {
+  // the launcher reads /etc/group (initgroups) in the trace's cgroup, after the child attached and before bt writes the configuration
+  const { stderr, records } = traceWith(FRONT_PATH, { SUDO_UID: '65534', SUDO_GID: '65534', SUDO_USER: 'nobody' });
+  assert.match(stderr, /in bt's executable, beside Node's start$/m);
+  const exec = ofType(records, 'exec')[0];
+  assert.equal(exec.exec.uid, 65534);
+  // the build's exec is its root process's first event (after its environment's definition), and nothing of the launcher's is there
+  assert.equal(
+    records.find((x) => x.pid === exec.pid && x.env === undefined),
+    exec,
+  );
+  assert.deepEqual(
+    ofType(records, 'open').filter((x) => x.open.path === '/etc/group'),
+    [],
+  );
 });
 
 ebpfTest("with --ring-size, or BT_LSKEL=0, bt's executable starts no load: the trace loads its own, of the size asked", () => {

@@ -22,7 +22,7 @@ test('a loader is read back only for the object it was made from, and only whole
   const object = path.join(dir, 'a.o');
   fs.writeFileSync(object, 'object bytes');
   const insns = Buffer.alloc(16, 7);
-  const sk = { maps: ['m1', '.data.cfg', 'x.bss'], progs: 9, data: Buffer.from('data!'), insns };
+  const sk = { maps: ['m1', '.data.cfg', 'x.bss'], progs: 9, attach: ['p1'], data: Buffer.from('data!'), insns };
   const file = path.join(dir, 'a.lskel');
   fs.writeFileSync(file, encodeLightSkeleton(objectStamp(object), sk));
   assert.deepEqual(readLightSkeleton(file, object), sk);
