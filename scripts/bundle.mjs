@@ -163,17 +163,24 @@ function ascii(code) {
 }
 
 // A code cache holds what a run compiled. bt trace's: as root (setup, CI)
-// a real trace of /bin/true, the start-up that matters most; else (or if
-// that cannot run) bt trace --help. The whole program's: bt --version.
-const write = (args) => execFileSync(process.execPath, [BT, ...args], { env: { ...process.env, BT_WRITE_CODE_CACHE: '1' }, stdio: 'ignore' });
+// a real trace of /bin/true, the start-up that matters most, through
+// bt.cjs (the head start's cache, and the program's), then through bt's
+// executable (build/bt, made before this), as users run it: the program's
+// cache is then that run's, whose head start, in the program, takes the
+// executable's load (src/cli/bt.cts). Else (or if that cannot run) bt
+// trace --help. The whole program's: bt --version.
+const FRONT = 'build/bt';
+const write = (args, exe = process.execPath) =>
+  execFileSync(exe, exe === process.execPath ? [BT, ...args] : args, { env: { ...process.env, BT_WRITE_CODE_CACHE: '1' }, stdio: 'ignore' });
 let traced = false;
 if (process.getuid?.() === 0) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-bundle-'));
   try {
     write(['trace', '-q', '-o', path.join(dir, 'true.trace'), '--', '/bin/true']);
     traced = true;
+    if (fs.existsSync(FRONT)) write(['trace', '-q', '-o', path.join(dir, 'front.trace'), '--', '/bin/true'], FRONT);
   } catch {
-    /* no BPF here: the --help cache below */
+    /* no BPF here: the --help cache below; the executable's trace failed: bt.cjs's caches */
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

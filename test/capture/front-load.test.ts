@@ -146,6 +146,8 @@ ebpfTest("bt's executable loads the programs before Node starts, and the trace a
   const before = loadingChildren();
   const { stderr, marks } = traceWith(FRONT_PATH);
   assert.match(stderr, /^bt: bpf loaded by the light skeleton \(.*\), in bt's executable, beside Node's start$/m);
+  // one bundle: the program's own head start took the load (bt-early.cjs is not read)
+  assert.match(stderr, /^bt: code cache used$/m);
   // the load began before Node's time origin and was over before the trace needed it
   assert.ok(marks.bpf_start < marks.exec, JSON.stringify(marks));
   assert.ok(marks.bpf_start < marks.bpf_done && marks.bpf_done <= marks.bpf_load && marks.bpf_load <= marks.attach, JSON.stringify(marks));
@@ -195,6 +197,7 @@ ebpfTest("with --ring-size, or BT_LSKEL=0, bt's executable starts no load: the t
   assert.equal(sized.states, '');
   assert.deepEqual(sized.rings, [1 << 20]);
   assert.doesNotMatch(sized.stderr, /in bt's executable/);
+  assert.match(sized.stderr, /^bt: code cache used \(head start: used\)$/m); // the head start's own bundle then, first
   const libbpf = traceSeeing(FRONT_PATH, [], { BT_LSKEL: '0' });
   assert.equal(libbpf.states, '');
   assert.match(libbpf.stderr, /^bt: bpf loaded by libbpf/m);
