@@ -9,8 +9,7 @@
  */
 import fs from 'node:fs';
 import { NativeError } from '../errors.js';
-import { objectStamp } from './corebtf.js';
-import { LSKEL_FORMAT, type LightResult, type LskelHeader } from './lskel.js';
+import { madeFrom, type LightResult, type LskelHeader } from './lskel.js';
 import { getLibc, lastErrno, WNOHANG } from './native.js';
 import { mark } from './timing.js';
 
@@ -72,8 +71,7 @@ export function parseFrontReport(text: string): FrontReport {
 /** Why the report is not of this object's light skeleton, with this ring (undefined: it is). */
 export function frontMismatch(r: Extract<FrontReport, { ok: true }>, expect: { objectPath: string; ringBytes: number }): string | undefined {
   const h = r.header;
-  if (typeof h !== 'object' || h === null) return 'another object';
-  if (h.format !== LSKEL_FORMAT || h.object !== objectStamp(expect.objectPath)) return 'another object';
+  if (typeof h !== 'object' || h === null || !madeFrom(h, expect.objectPath)) return 'another object';
   if (r.ringBytes !== expect.ringBytes) return 'another ring size';
   if (!Array.isArray(h.maps) || r.mapFds.length !== h.maps.length || !h.maps.every((m) => typeof m === 'string')) return 'another number of maps';
   if (!Array.isArray(h.attach) || r.linkFds.length !== h.attach.length) return 'another number of attached programs';

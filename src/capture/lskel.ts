@@ -72,6 +72,11 @@ export function encodeLightSkeleton(stamp: string, sk: LightSkeleton): Buffer {
   return Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), sk.data, sk.insns]);
 }
 
+/** True when a light skeleton's header is of this format and made from this very object file (its stamp). */
+export function madeFrom(h: LskelHeader, objectPath: string): boolean {
+  return h.format === LSKEL_FORMAT && h.object === objectStamp(objectPath);
+}
+
 /**
  * The loader made from this very object, or undefined: no file, another
  * object, a damaged file. Never throws: libbpf's way is always there.
@@ -82,7 +87,7 @@ export function readLightSkeleton(lskelPath: string, objectPath: string): LightS
     const nl = raw.indexOf(10);
     if (nl < 0) return undefined;
     const h = JSON.parse(raw.toString('utf8', 0, nl)) as LskelHeader;
-    if (h.format !== LSKEL_FORMAT || h.object !== objectStamp(objectPath)) return undefined;
+    if (!madeFrom(h, objectPath)) return undefined;
     if (!Array.isArray(h.maps) || !Number.isInteger(h.progs) || h.progs < 1) return undefined;
     if (raw.length !== nl + 1 + h.dataSize + h.insnsSize || h.insnsSize % 8 !== 0 || h.insnsSize === 0) return undefined;
     const data = raw.subarray(nl + 1, nl + 1 + h.dataSize);
