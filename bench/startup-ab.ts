@@ -7,7 +7,9 @@
  * alike. Prints the median wall time and, with BT_TIMING (the default), the
  * median time to the build's first instruction. --sudo runs as a sudo'ed bt
  * does (the log and the command as user nobody). NEW_BT_CJS defaults to this
- * tree's build. The README's interleaved start-up figures come from here.
+ * tree's build as users run it: build/bt (native/bt-front.c) when built,
+ * else bt.cjs. Each may be a bt.cjs or a build/bt, of any checkout. The
+ * README's interleaved start-up figures come from here.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median } from './stats.js';
 import { parseTiming } from '../src/capture/timing.js';
+import { FRONT_PATH } from '../src/capture/install.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const WALLTIME = path.join(REPO, 'test-programs', 'bin', 'walltime');
@@ -31,7 +34,7 @@ if (builds.length < 1 || !Number.isInteger(runs) || runs < 1) {
 }
 const named: Array<[string, string]> = [
   ['old', builds[0]!],
-  ['new', builds[1] ?? path.join(REPO, 'dist', 'src', 'cli', 'bt.cjs')],
+  ['new', builds[1] ?? (fs.existsSync(FRONT_PATH) ? FRONT_PATH : path.join(REPO, 'dist', 'src', 'cli', 'bt.cjs'))],
 ];
 const timing = !flag('--no-timing');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-startup-ab-'));
