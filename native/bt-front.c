@@ -44,10 +44,15 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+#include "bt-start.h"
 
 #define PROGRAM "/dist/src/cli/bt.cjs"
 #define LSKEL "/bt.lskel"
+#define LAUNCHER "/bt-launch"
+#define OBJECT "/bt.bpf.o"
 #define MAX_HEADER 4096
 #define MAX_MAPS 64
 #define MAX_PROGS 1024
@@ -112,13 +117,21 @@ struct report {
 	char header[MAX_HEADER];
 };
 
-static void report_error(struct report *r, const char *step, int err)
+static int report_error(struct report *r, const char *step, int err)
 {
 	dprintf(r->fd, "%s\nerror %llu %llu %s %d\n", r->header, (unsigned long long)r->start, (unsigned long long)now_ns(), step, err);
+	return -1;
 }
 
-/* Runs the light skeleton's loader; reports what it made or why not. */
-static void load(const char *lskel, struct report *r)
+/* What the loader made: the fds an early start hands over, and .data.cfg's. */
+static struct {
+	int fds[MAX_MAPS + 2 * MAX_PROGS];
+	int n;
+	int cfg;
+} made = {.cfg = -1};
+
+/* Runs the light skeleton's loader; reports what it made or why not. 0: made. */
+static int load(const char *lskel, struct report *r)
 {
 	int fd = open(lskel, O_RDONLY | O_CLOEXEC);
 	struct stat st;
@@ -228,6 +241,7 @@ static void load(const char *lskel, struct report *r)
 		if (!info.name[0] || strspn(info.name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.") != strlen(info.name))
 			return report_error(r, "prog_info", EINVAL);
 		pn += snprintf(progs_text + pn, sizeof(progs_text) - pn, "%s%s=%d", pn ? "," : "", info.name, pfd);
+		made.fds[made.n++] = pfd;
 		int at;
 		header_names(r->header, "attach", info.name, &at);
 		if (at < 0)
@@ -238,6 +252,7 @@ static void load(const char *lskel, struct report *r)
 		if (link < 0)
 			return report_error(r, "attach", errno);
 		ln += snprintf(links_text + ln, sizeof(links_text) - ln, "%s%d", ln ? "," : "", link);
+		made.fds[made.n++] = link;
 		linked++;
 	}
 	if (!pn)
@@ -248,12 +263,20 @@ static void load(const char *lskel, struct report *r)
 	size_t n = 0;
 	n += snprintf(line + n, sizeof(line) - n, "%s\nok %llu %llu %ld ", r->header, (unsigned long long)r->start,
 		      (unsigned long long)now_ns(), ring_bytes);
-	for (int i = 0; i < maps && n < sizeof(line); i++)
-		n += snprintf(line + n, sizeof(line) - n, "%s%d", i ? "," : "", *(int32_t *)(ctx + CTX_HEADER + MAP_DESC * i));
+	int cfg;
+	header_names(r->header, "maps", ".data.cfg", &cfg);
+	for (int i = 0; i < maps && n < sizeof(line); i++) {
+		int32_t mfd = *(int32_t *)(ctx + CTX_HEADER + MAP_DESC * i);
+		n += snprintf(line + n, sizeof(line) - n, "%s%d", i ? "," : "", mfd);
+		made.fds[made.n++] = mfd;
+		if (i == cfg)
+			made.cfg = mfd;
+	}
 	if (n < sizeof(line))
 		n += snprintf(line + n, sizeof(line) - n, " %s %s\n", progs_text, ln ? links_text : "-");
 	if (n >= sizeof(line) || write(r->fd, line, n) != (ssize_t)n)
 		_exit(1);
+	return 0;
 }
 
 /* bt trace's options that the early load cannot serve (the same rule as src/cli/early.ts). */
@@ -273,11 +296,61 @@ static int plain_trace(int argc, char **argv)
 	return 1;
 }
 
+/*
+ * The early start, in the loading child (bt-start.h): the plan is made and
+ * the launcher started before the load, the build let go after it. Line
+ * one of the report says whether it was taken; after the load's lines,
+ *   go T_LAUNCHER T_READY T_GO BOOT_NS BOOT_TO_WALL PID PIDFD LOGFD CGROUP_ID LEVEL ARGC CGROUP_DIR
+ * (T_*: CLOCK_MONOTONIC ns; PIDFD: the launcher's, LOGFD: the log's, for bt
+ * to take) or `stopped STEP ERRNO` (nothing ran: bt starts the trace itself).
+ */
+static void early_start(struct start *st, int fd, int loaded, const char *header, const char *object)
+{
+	const char *step = "load";
+	int err = 0;
+	/* the light skeleton must be of the object bt's program reads records with (lskel.ts madeFrom: objectStamp) */
+	struct stat o;
+	char stamp[160];
+	if (loaded && (stat(object, &o) ||
+		       snprintf(stamp, sizeof(stamp), "\"object\":\"%llu:%llu:%lld:%llu\"", (unsigned long long)o.st_dev,
+				(unsigned long long)o.st_ino, (long long)o.st_size,
+				(unsigned long long)o.st_ctim.tv_sec * 1000000000ULL + (unsigned long long)o.st_ctim.tv_nsec) >= (int)sizeof(stamp) ||
+		       !strstr(header, stamp))) {
+		step = "object";
+		loaded = 0;
+	}
+	if (loaded && made.cfg < 0) {
+		step = "config";
+		loaded = 0;
+	}
+	/* the build's parent from here on (its /proc/PPID/comm) */
+	prctl(PR_SET_NAME, "bt-start");
+	if (loaded)
+		err = -start_go(st, made.cfg, &step);
+	if (!loaded || err) {
+		start_abandon(st);
+		dprintf(fd, "stopped %s %d\n", step, err);
+		return;
+	}
+	dprintf(fd, "go %llu %llu %llu %llu %llu %d %d %d %llu %u %d %s\n", (unsigned long long)st->t_launcher,
+		(unsigned long long)st->t_ready, (unsigned long long)st->t_go, (unsigned long long)st->boot_ns,
+		(unsigned long long)st->boot_to_wall_ns, (int)st->launcher, st->launcher_pidfd, st->log_fd,
+		(unsigned long long)st->cgroup_id, st->cgroup_level, st->argc, st->cgroup);
+	start_watch(st, fd, made.fds, made.n);
+}
+
+static void parent_gone(int sig)
+{
+	(void)sig;
+	start_parent_gone = 1;
+}
+
 /* Forks the loading child; sets BT_FRONT_LOAD for bt. Nothing happens on any failure. */
-static void start_load(const char *dir)
+static void start_load(const char *dir, int argc, char **argv)
 {
 	int p[2];
-	if (pipe2(p, O_CLOEXEC))
+	/* a socket: bt says on it when it has taken the fds of an early start */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p))
 		return;
 	/* above the standard fds, which the child points at /dev/null (bt may have been started with one closed) */
 	for (int i = 0; i < 2; i++) {
@@ -300,25 +373,45 @@ static void start_load(const char *dir)
 		return;
 	}
 	if (pid == 0) {
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+		/* bt gone: its fds go with this child, and a build it started but bt never took is stopped (bt-start.h) */
+		struct sigaction gone = {.sa_handler = parent_gone};
+		if (sigaction(SIGUSR2, &gone, NULL) || prctl(PR_SET_PDEATHSIG, SIGUSR2) || getppid() != parent)
 			_exit(0);
 		prctl(PR_SET_NAME, "bt-bpf-load");
 		/* bt kills it once it has its fds, or it dies with bt: a ^C or a hang-up is bt's to handle */
 		static const int quiet[] = {SIGINT, SIGQUIT, SIGHUP, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE};
 		for (size_t i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++)
 			signal(quiet[i], SIG_IGN);
+		char launcher[PATH_MAX + sizeof(LAUNCHER)];
+		snprintf(launcher, sizeof(launcher), "%s%s", dir, LAUNCHER);
+		static struct start st;
+		int early = !start_plan(&st, argc, argv, dir) && !start_prepare(&st, launcher);
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 		for (int fd = 0; fd < 3; fd++)
 			if (null < 0 || dup2(null, fd) < 0)
 				_exit(0);
+		for (int fd = 0; fd < 3; fd++)
+			if (st.saved_std[fd] >= 0)
+				close(st.saved_std[fd]);
+		if (early ? dprintf(p[1], "early 1\n") < 0 : dprintf(p[1], "early 0 %s\n", st.why) < 0)
+			_exit(0);
 		if (chdir("/"))
 			_exit(0);
 		char lskel[PATH_MAX + sizeof(LSKEL)];
 		struct report r = {.fd = p[1], .start = now_ns()};
 		snprintf(lskel, sizeof(lskel), "%s%s", dir, LSKEL);
-		load(lskel, &r);
-		for (;;)
-			pause();
+		int loaded = !load(lskel, &r);
+		char object[PATH_MAX + sizeof(OBJECT)];
+		snprintf(object, sizeof(object), "%s%s", dir, OBJECT);
+		if (early)
+			early_start(&st, p[1], loaded, r.header, object);
+		sigset_t usr2, open_mask;
+		sigemptyset(&usr2);
+		sigaddset(&usr2, SIGUSR2);
+		sigprocmask(SIG_BLOCK, &usr2, &open_mask);
+		while (!start_parent_gone)
+			sigsuspend(&open_mask);
+		_exit(0);
 	}
 	close(p[1]);
 	char value[64];
@@ -345,7 +438,7 @@ int main(int argc, char **argv)
 	}
 	unsetenv("BT_FRONT_LOAD"); /* only this executable's own child is ever named there */
 	if (plain_trace(argc, argv))
-		start_load(self);
+		start_load(self, argc, argv);
 
 	/* as bt.cjs's #! line does: -u NODE_EXTRA_CA_CERTS BT_NODE_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS} */
 	const char *ca = getenv("NODE_EXTRA_CA_CERTS");

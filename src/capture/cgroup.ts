@@ -119,6 +119,30 @@ export class TraceCgroup {
   }
 
   /**
+   * The cgroup bt's executable made for a trace it started (front-start.ts)
+   * where create() would have: inside bt's own cgroup, or <root>/bt/ from
+   * the hierarchy's root. Checked to be one of this bt's (its name, its id),
+   * then what earlier runs left is cleaned up, as create() does first.
+   */
+  static adopt(dir: string, id: bigint, level: number, root = cgroup2Root(), own = ownCgroup()): TraceCgroup {
+    const parents = traceParents(root, own);
+    const home = parents.length > 1 ? parents[0] : undefined;
+    const homes = home ? [home, root] : [root];
+    const m = TRACE_DIR.exec(path.basename(dir));
+    const ino = fs.statSync(dir, { bigint: true }).ino;
+    if (path.dirname(dir) !== parents[0] || !m || Number(m[1]) !== process.pid || ino !== id || path.relative(root, dir).split(path.sep).length !== level) {
+      throw new CaptureError('E_CGROUP', `the cgroup ${dir} that bt's executable made is not where bt makes its cgroups: run BT_EARLY_START=0 bt trace … and report this`);
+    }
+    try {
+      cleanStale(parents[0], homes, dir);
+      if (home) cleanStale(parents[1], [root]);
+    } catch {
+      /* nothing to clean */
+    }
+    return new TraceCgroup(dir, id, level, homes);
+  }
+
+  /**
    * Makes the cgroup DIR, one that processes can join: a child of a
    * threaded cgroup is "domain invalid" (joining it fails with EOPNOTSUPP),
    * and is removed again.
@@ -260,15 +284,15 @@ function removeTree(dir: string, homes: string[]): void {
 }
 
 /**
- * Removes the trace-<pid>-* cgroups in PARENT whose bt process is gone,
+ * Removes the trace-<pid>-* cgroups in PARENT whose bt process is gone (but `keep`),
  * moving what still runs in them to the first of `homes` that takes it.
  * Also when PARENT is the caller's cgroup: there, what a killed bt left
  * running stays under the caller.
  */
-function cleanStale(parent: string, homes: string[]): void {
+function cleanStale(parent: string, homes: string[], keep?: string): void {
   for (const name of fs.readdirSync(parent)) {
     const m = TRACE_DIR.exec(name);
-    if (!m) continue;
+    if (!m || path.join(parent, name) === keep) continue;
     const pid = Number(m[1]);
     let alive = true;
     try {

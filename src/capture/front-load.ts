@@ -9,7 +9,8 @@
  */
 import fs from 'node:fs';
 import { NativeError } from '../errors.js';
-import { madeFrom, type LightResult, type LskelHeader } from './lskel.js';
+import { lightFds, madeFrom, type LightResult, type LskelHeader } from './lskel.js';
+import { startTaken, stopStarted, takeStart } from './front-start.js';
 import { getLibc, lastErrno, WNOHANG } from './native.js';
 import { mark } from './timing.js';
 
@@ -95,28 +96,101 @@ function syscall(name: keyof typeof NR, a: number, b = 0, c = 0, d = 0): number 
 }
 
 /**
- * The report's text. Read at the main thread's first await (a microtask:
- * after the head start and the trace's program are loaded, by when the child
- * has long finished here; before the trace's own set-up, which begins with
- * an await), with a blocking read: an async one cost ~1.5 ms
- * of the head start (a CPU profile) for a few hundred bytes. Not at its
- * first idle moment (setImmediate): a turn of the event loop before the
- * build can start (which also ran V8's young-generation collection task
- * there, where an allocation runs it a little later anyway).
+ * bt's executable's child, once bt has its socket: the pidfd, the socket,
+ * whether the child starts the build (the report's first line: `early 1`,
+ * or `early 0 WHY`), and what was read past that line.
  */
-function readReport(fd: number): Promise<string> {
+interface Front {
+  pidfd: number;
+  fd: number;
+  early: boolean;
+  /** Why not (the child's words), for BT_TIMING's notes. */
+  why?: string;
+  rest: string;
+}
+
+const shared = globalThis as { __btFront?: Front | null; __btFrontLoad?: { pid: number; fd: number } };
+
+/** Reads from the socket (blocking) until `text` holds `lines` lines, or the report ends. */
+function readLines(fd: number, text: string, lines: number): string {
+  const buf = Buffer.allocUnsafe(MAX_REPORT); // only what is read is touched
+  for (;;) {
+    let count = 0;
+    for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) count++;
+    if (count >= lines) return text;
+    if (text.length >= MAX_REPORT) throw new Error('the report is too long');
+    const n = fs.readSync(fd, buf, 0, buf.length, null);
+    if (n === 0) throw new Error('the report ends early');
+    text += buf.toString('latin1', 0, n);
+  }
+}
+
+/**
+ * Opens bt's executable's child (BT_FRONT_LOAD), once: undefined when there
+ * is none to take (no such child of bt's). Reads the report's first line:
+ * the child has written it within milliseconds of bt's start, long before
+ * Node is ready.
+ */
+export function openFront(): Front | undefined {
+  if (shared.__btFront !== undefined) return shared.__btFront ?? undefined;
+  shared.__btFront = null;
+  const spec = shared.__btFrontLoad;
+  if (!spec) return undefined;
+  let pidfd = -1;
+  try {
+    pidfd = syscall('pidfd_open', spec.pid);
+  } catch {
+    return undefined;
+  }
+  // a pidfd names one process for good, and a child of bt's is one only bt can reap: the pid named it when opened
+  if (!isOwnChild(pidfd)) {
+    getLibc().close(pidfd);
+    return undefined;
+  }
+  let fd = -1;
+  let early = false;
+  let why: string | undefined;
+  let rest = '';
+  try {
+    fd = syscall('pidfd_getfd', pidfd, spec.fd);
+    const text = readLines(fd, '', 1);
+    const nl = text.indexOf('\n');
+    early = text.slice(0, nl) === 'early 1';
+    if (!early) why = /^early 0 (.*)$/.exec(text.slice(0, nl))?.[1] ?? 'an unreadable report';
+    rest = text.slice(nl + 1);
+  } catch {
+    /* the report says what failed, or takeFrontLoad finds it unreadable */
+  }
+  shared.__btFront = { pidfd, fd, early, why, rest };
+  return shared.__btFront;
+}
+
+/** True when bt's executable starts the build itself (front-start.ts): bt then makes no cgroup nor launcher of its own ahead. */
+export function frontStartsBuild(): boolean {
+  return openFront()?.early ?? false;
+}
+
+/** Why bt's executable did not start the build (undefined: it did, or there is no such executable's child). */
+export function frontDeclined(): string | undefined {
+  return openFront()?.why;
+}
+
+/**
+ * The report's text past its first line. Read at the main thread's first
+ * await (a microtask: after the head start and the trace's program are
+ * loaded, by when the child has long finished here; before the trace's own
+ * set-up, which begins with an await), with a blocking read: an async one
+ * cost ~1.5 ms of the head start (a CPU profile) for a few hundred bytes.
+ * Not at its first idle moment (setImmediate): a turn of the event loop
+ * before the build can start (which also ran V8's young-generation
+ * collection task there, where an allocation runs it a little later
+ * anyway). An early start adds its line (front-start.ts).
+ */
+function readReport(front: Front): Promise<string> {
   return new Promise((resolve, reject) =>
     queueMicrotask(() => {
       try {
-        const buf = Buffer.allocUnsafe(MAX_REPORT); // only what is read is touched
-        for (let got = 0; ; ) {
-          const n = fs.readSync(fd, buf, got, buf.length - got, null);
-          got += n;
-          const text = buf.toString('latin1', 0, got);
-          const first = text.indexOf('\n');
-          if (first >= 0 && text.indexOf('\n', first + 1) > 0) return resolve(text);
-          if (n === 0 || got === buf.length) return reject(new Error('the report ends early'));
-        }
+        resolve(readLines(front.fd, front.rest, front.early ? 3 : 2));
       } catch (err) {
         reject(err as Error);
       }
@@ -158,54 +232,67 @@ function endChild(pidfd: number): void {
  * Starts taking the early load of bt's executable: undefined when there is
  * none to take (no such child of bt), else a promise of its result. `wanted`
  * false (this kernel needs a stand-in the light skeleton lacks): the child
- * is only ended.
+ * is only ended. When the child started the build too (front-start.ts), bt
+ * takes that trace with the load, and the child stays: it reaps the build.
  */
-export function takeFrontLoad(spec: { pid: number; fd: number }, expect: { objectPath: string; ringBytes: number }, wanted = true): Promise<LightResult> | undefined {
-  const libc = getLibc();
-  let pidfd = -1;
-  try {
-    pidfd = syscall('pidfd_open', spec.pid);
-  } catch {
-    return undefined;
-  }
-  // a pidfd names one process for good, and a child of bt's is one only bt can reap: the pid named it when opened
-  if (!isOwnChild(pidfd)) {
-    libc.close(pidfd);
-    return undefined;
-  }
+export function takeFrontLoad(expect: { objectPath: string; ringBytes: number }, wanted = true): Promise<LightResult> | undefined {
+  const front = openFront();
+  if (!front) return undefined;
+  const { pidfd, fd } = front;
   const fail = (op: string, errno: number): LightResult => ({ ok: false, error: new NativeError(op, errno) });
-  if (!wanted) {
+  if (!wanted || fd < 0) {
+    if (fd >= 0) getLibc().close(fd);
     endChild(pidfd);
-    return Promise.resolve(fail("taking the load of bt's executable (this kernel needs a stand-in)", 95));
-  }
-  let fd: number;
-  try {
-    fd = syscall('pidfd_getfd', pidfd, spec.fd);
-  } catch (err) {
-    endChild(pidfd);
-    return Promise.resolve({ ok: false, error: err as NativeError });
+    startTaken(undefined);
+    return Promise.resolve(fd < 0 ? fail(UNREADABLE, 5) : fail("taking the load of bt's executable (this kernel needs a stand-in)", 95));
   }
   const settle = (result: LightResult) => {
-    libc.close(fd);
+    getLibc().close(fd);
     endChild(pidfd);
     return result;
   };
   const adopt = (text: string): LightResult => {
-    const report = parseFrontReport(text);
+    const [header, result, start = '', ...after] = text.split('\n');
+    const report = parseFrontReport(`${header}\n${result}`);
     if (report.start) mark('bpf_start', report.start);
     if (report.end) mark('bpf_done', report.end);
-    if (!report.ok) return fail(report.op, report.errno);
+    if (!report.ok) return takeStopped(fail(report.op, report.errno), start);
     const mismatch = frontMismatch(report, expect);
-    return mismatch ? fail(`adopting bt's executable's BPF load (${mismatch})`, 22) : takeFds(pidfd, report);
+    if (mismatch) return takeStopped(fail(`adopting bt's executable's BPF load (${mismatch})`, 22), start);
+    const loaded = takeFds(pidfd, report);
+    if (!front.early || !loaded.ok || !start.startsWith('go ')) return takeStopped(loaded, start);
+    // the build runs: bt takes the trace, and the child stays to reap the build (front-start.ts)
+    const taken = takeStart(front, start, after.join('\n'), (fd) => syscall('pidfd_getfd', pidfd, fd));
+    startTaken(taken);
+    if (taken && 'stopped' in taken) {
+      lightFds(loaded.loaded).forEach((f) => getLibc().close(f));
+      return settle(fail(`taking the trace bt's executable started: ${taken.stopped}`, 22));
+    }
+    return loaded;
   };
-  return readReport(fd).then(
+  /** Not started (or not taken): as without an early start, unless the build runs, which then must stop. */
+  const takeStopped = (result: LightResult, start: string): LightResult => {
+    if (front.early && start.startsWith('go ')) {
+      const why = result.ok ? 'unexpected' : result.error.message;
+      startTaken(stopStarted(front, start, why));
+      if (result.ok) lightFds(result.loaded).forEach((f) => getLibc().close(f));
+      return settle(fail(`taking the trace bt's executable started: ${why}`, 22));
+    }
+    startTaken(undefined);
+    return settle(result);
+  };
+  return readReport(front).then(
     (text) => {
       try {
-        return settle(adopt(text));
+        return adopt(text);
       } catch {
+        startTaken(undefined);
         return settle(fail(UNREADABLE, 22));
       }
     },
-    (err: unknown) => settle(fail(UNREADABLE, (err as NodeJS.ErrnoException).errno ? -(err as NodeJS.ErrnoException).errno! : 5)),
+    (err: unknown) => {
+      startTaken(undefined);
+      return settle(fail(UNREADABLE, (err as NodeJS.ErrnoException).errno ? -(err as NodeJS.ErrnoException).errno! : 5));
+    },
   );
 }

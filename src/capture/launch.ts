@@ -20,10 +20,12 @@
  * launcher is reading when the command comes, and answers at once.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import { CaptureError, NativeError } from '../errors.js';
 import { encodeString } from '../log/bytes.js';
 import { TraceCgroup } from './cgroup.js';
 import { getLibc, lastErrno, WNOHANG } from './native.js';
+import type { FrontStart } from './front-start.js';
 
 /** How the launcher (and so the build's root process) ended. */
 export interface Launched {
@@ -78,8 +80,8 @@ const FILE_ACTIONS_BYTES = 256;
 const ECHILD = 10;
 const EINTR = 4;
 
-/** The launchers bt waits for, by pid: how each one's end is reported. */
-const waiting = new Map<number, (ended: Launched) => void>();
+/** The children bt waits for, by pid: what each one's waitpid status (undefined: unknown) is reported to. */
+const waiting = new Map<number, (status: number | undefined) => void>();
 let poll: NodeJS.Timeout | undefined;
 
 /** Reaps whichever launcher has ended (waitpid WNOHANG on each: other children are not bt's to reap). */
@@ -88,8 +90,8 @@ function reap(): void {
   for (const [pid, settle] of waiting) {
     const status = [0];
     const r = Number(libc.waitpid(pid, status, WNOHANG));
-    if (r === pid) settle(decodeStatus(status[0]));
-    else if (r === -1 && lastErrno() === ECHILD) settle(decodeStatus(undefined)); // not ours to wait for any more
+    if (r === pid) settle(status[0]);
+    else if (r === -1 && lastErrno() === ECHILD) settle(undefined); // not ours to wait for any more
     else continue;
     waiting.delete(pid);
   }
@@ -135,10 +137,10 @@ export function launch(file: string, procsFile: string): Launch {
     open = false;
   };
   const done = new Promise<Launched>((resolve) => {
-    waiting.set(child, (how) => {
-      ended = how;
+    waiting.set(child, (status) => {
+      ended = decodeStatus(status);
       closeSocket();
-      resolve(how);
+      resolve(ended);
     });
   });
   const kill = (sig: NodeJS.Signals) => {
@@ -239,4 +241,48 @@ export function adoptEarlyLaunch(): { cg: TraceCgroup; child: Launch } | undefin
   if (!early) return undefined;
   early.adopted = true;
   return { cg: early.cg, child: early.child };
+}
+
+const NR_PIDFD_SEND_SIGNAL = 424;
+
+/**
+ * The launcher bt's executable started (front-start.ts): the build runs
+ * already. Its parent, the child of bt's executable, reaps it and writes
+ * `exit STATUS` on its socket before it exits itself: bt reaps that child
+ * as it reaps its own launchers, and reads the line then. Signals go
+ * through the launcher's pidfd (its pid is the child's to reap, and may be
+ * another process's once it has).
+ */
+export function adoptStarted(start: FrontStart, starterPid: number): Launch {
+  let ended: Launched | undefined;
+  const libc = getLibc();
+  const done = new Promise<Launched>((resolve) => {
+    waiting.set(starterPid, () => {
+      ended = decodeStatus(exitLine(start.socket, start.after));
+      for (const fd of [start.socket, start.launcherPidfd, start.starterPidfd]) libc.close(fd);
+      resolve(ended);
+    });
+  });
+  if (waiting.size === 1) process.on('SIGCHLD', reap);
+  poll ??= setInterval(reap, 200);
+  reap(); // it may have ended before bt listened
+  const kill = (sig: NodeJS.Signals) => {
+    if (ended) return;
+    const r = Number(libc.syscall4(NR_PIDFD_SEND_SIGNAL, start.launcherPidfd, os.constants.signals[sig], 0, 0));
+    void r; // ESRCH: it has ended, and the child is about to say how
+  };
+  const none = () => {};
+  return { pid: start.launcherPid, command: none, ready: none, go: none, done, kill, killIfRunning: () => kill('SIGTERM') };
+}
+
+/** The status in the child's `exit STATUS` line (read once it has exited: the line, or end of file), or undefined. */
+function exitLine(fd: number, text: string): number | undefined {
+  const buf = Buffer.alloc(64);
+  try {
+    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0; ) text += buf.toString('latin1', 0, n);
+  } catch {
+    /* unreadable: unknown */
+  }
+  const m = /(?:^|\n)exit (-?\d{1,11})\n/.exec(text);
+  return m && Number(m[1]) >= 0 ? Number(m[1]) : undefined;
 }

@@ -56,7 +56,7 @@ const shared = globalThis as { __btEarlyLoad?: Loading | null; __btFrontLoad?: {
 export function startEarlyLoad(objectPath: string, ringBytes: number, loader: 'light' | 'libbpf'): boolean {
   if (shared.__btEarlyLoad !== undefined) return false; // started already (or tried)
   try {
-    const front = loader === 'light' && shared.__btFrontLoad ? takeFrontLoad(shared.__btFrontLoad, { objectPath, ringBytes }, standInsUnneeded()) : undefined;
+    const front = loader === 'light' && shared.__btFrontLoad ? takeFrontLoad({ objectPath, ringBytes }, standInsUnneeded()) : undefined;
     const loading: Loading | undefined = front
       ? { kind: 'lskel', objectPath, ringBytes, done: front, front: true }
       : loader === 'light'

@@ -15,7 +15,7 @@ import { threadIdentitySwitch } from './identity.js';
 import { BT_VERSION } from '../version.js';
 import { BtBpf, describeLoader } from './bpf.js';
 import { earlyLoadSettled } from './load.js';
-import { LAUNCHER_PATH, OBJECT_PATH } from './install.js';
+import { DEFAULT_RING_BYTES, LAUNCHER_PATH, OBJECT_PATH } from './install.js';
 import { TraceCgroup } from './cgroup.js';
 import { CFG, LAYOUT, ringLayoutId, T } from '../log/ring/layout.js';
 import { CLOCK_BOOTTIME, CLOCK_REALTIME, clockNs, startWriteback, tryLock } from './native.js';
@@ -24,7 +24,9 @@ import { commandLine } from '../present/format.js';
 import { startProfile } from './profile.js';
 import { RingReader, nextDrainMs, quietPollMs } from './ring.js';
 import { mark, monotonicNs, reportBpfStats, reportTiming, timingEnabled, timingNote } from './timing.js';
-import { adoptEarlyLaunch, launch, type Launched } from './launch.js';
+import { adoptEarlyLaunch, adoptStarted, launch, type Launched } from './launch.js';
+import { frontDeclined, frontStartsBuild } from './front-load.js';
+import { frontStarted, type FrontStart } from './front-start.js';
 import { Transcoder } from '../log/ring/transcode.js';
 import { exactCwd, exactEnv } from './rawargs.js';
 import { isTerminal } from '../log/io.js';
@@ -102,6 +104,8 @@ const RING_FILE_TYPES = [T.OPEN, T.CLOSE, T.DUP, T.PIPE, T.CHDIR, T.PATH, T.PATH
 /** Runs the command under the tracer; resolves when everything is cleaned up. */
 export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   mark('loaded');
+  // bt's executable may have started the build already (front-start.ts): nothing here may start it again
+  const started = frontStartsBuild() ? await startedTrace(opts) : undefined;
   checkBtf();
   checkPrivileges();
   if (!opts.command.length) throw new CaptureError('E_USAGE', 'no command given: bt trace -o FILE -- COMMAND [ARGS...]');
@@ -117,7 +121,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   const perThread = threadIdentitySwitch();
   if (perThread) useIdentitySwitch(perThread);
   else if (owner !== SELF || logOwner !== SELF) await earlyLoadSettled(); // a process-wide switch would take the loading thread's root too
-  const exe = asUser(owner, () => resolveCommand(opts.command[0], env, cwd, owner));
+  const exe = started ? '' : asUser(owner, () => resolveCommand(opts.command[0], env, cwd, owner));
   if (!fs.existsSync(LAUNCHER_PATH)) {
     throw new CaptureError('E_NO_LAUNCHER', `${LAUNCHER_PATH} is missing: run npm run build`);
   }
@@ -136,21 +140,21 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   try {
     // The cgroup and the launcher in it, made by the head start (cli/early.ts)
     // while the programs load, or here: a cgroup move waits ~10 ms for RCU.
-    const early = adoptEarlyLaunch();
-    const cg = early?.cg ?? TraceCgroup.create();
+    const early = started ? undefined : adoptEarlyLaunch();
+    const cg = started ? adoptStartedCgroup(started) : (early?.cg ?? TraceCgroup.create());
     cleanup.push(() => cg.remove());
     if (cg.note) process.stderr.write(`bt: note: ${cg.note}\n`);
     mark('cgroup');
-    const child = early?.child ?? launch(LAUNCHER_PATH, cg.procsFile);
+    const child = started ? adoptStarted(started, frontPid()) : (early?.child ?? launch(LAUNCHER_PATH, cg.procsFile));
     cleanup.push(child.killIfRunning);
     const rootPid = child.pid;
     // sent first: the launcher takes the user's groups (initgroups, ~1.5 ms) while bt opens the log and takes the programs
     child.command({ uid: user.uid, gid: user.gid, path: exe, argv: opts.command, env });
-    mark('spawn');
+    mark('spawn', started?.marks.launcher);
     // The log is opened (and locked) before the build can run: a log that
     // cannot be written stops bt here, and the launcher, which never gets
-    // its go, runs nothing.
-    const out = openTraceOutput(opts.output, logOwner, !!opts.force);
+    // its go, runs nothing. (bt's executable opened it so, for the build it started.)
+    const out: OutputFile = started ? { path: opts.output, fd: started.logFd, kind: 'file', commit() {}, abort() {} } : openTraceOutput(opts.output, logOwner, !!opts.force);
     const logId = fs.fstatSync(out.fd);
     let outOwned = true; // closed here until a LogWriter owns it
     cleanup.push(() => {
@@ -193,26 +197,30 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     const flags = (opts.env ? CFG.ENV : 0) | (opts.files ? CFG.FILES : 0);
     const bpf = await BtBpf.open({ objectPath: OBJECT_PATH, cgroupId: cg.id, cgroupLevel: cg.level, flags, ringBytes });
     cleanup.push(() => bpf.close());
-    mark('bpf_load');
+    mark('bpf_load', started?.marks.ready);
     timingNote(describeLoader(bpf.loader));
+    const declined = frontDeclined();
+    if (started) timingNote("the build started by bt's executable, beside Node's start");
+    else if (declined) timingNote(`the build started here: bt's executable did not start it (${declined})`);
     // The launcher has taken the user's groups (reading /etc/group) before anything is traced.
     child.ready();
-    bpf.arm();
-    mark('attach');
+    if (!started) bpf.arm(); // bt's executable wrote the configuration of the build it started
+    mark('attach', started?.marks.ready);
     const stopProfile = startProfile();
     if (stopProfile) cleanup.push(stopProfile);
 
-    const clock = sampleClock();
+    const clock = started ?? sampleClock();
     header.start_ts = clock.bootNs;
     header.boot_to_wall_ns = clock.bootToWallNs;
     // CLOCK_BOOTTIME less CLOCK_MONOTONIC, for the timing marks of the kernel's own times (the build's exec and exit)
-    const bootLessMono = timingEnabled ? clock.bootNs - monotonicNs() : 0;
+    const bootLessMono = timingEnabled ? clockNs(CLOCK_BOOTTIME) - monotonicNs() : 0;
     let writer: LogWriter;
     try {
       outOwned = false;
       writer = LogWriter.onOutput(out, header, { writeBehind: startWriteback });
     } catch (err) {
-      child.kill('SIGKILL'); // it never ran the build
+      child.kill('SIGKILL'); // it never ran the build (unless bt's executable started it)
+      if (started) cg.signalAll('SIGKILL');
       // Nothing of the launcher keeps bt running before the go: a timer
       // does, until it is reaped (else bt would end here, silently, with 0).
       let timer: NodeJS.Timeout | undefined;
@@ -223,7 +231,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     cleanup.push(() => writer.close());
     mark('writer');
     child.go();
-    mark('go');
+    mark('go', started?.marks.go);
     void child.done.then(() => mark('build_exit'), () => {});
     // Mapped once the build is on its way (ring.ts maps it as far as it has
     // been written): its first events wait in the kernel's ring meanwhile.
@@ -834,4 +842,47 @@ function refuseStandardStream(file: string, fd: number): void {
 function statusOf(code: number | undefined | null, sig: number | undefined | null): number {
   if (sig) return 128 + sig;
   return code ?? 1;
+}
+
+/** The pid of bt's executable's child (BT_FRONT_LOAD), which reaps the build it started. */
+function frontPid(): number {
+  return (globalThis as { __btFrontLoad?: { pid: number } }).__btFrontLoad!.pid;
+}
+
+/**
+ * The trace bt's executable started (front-start.ts), checked against what
+ * bt trace read from the same command line; undefined when it started none
+ * (bt runs the trace as usual). When bt cannot take it, the build (which
+ * runs already) is killed and bt ends with an error: never started twice.
+ */
+async function startedTrace(opts: TraceOptions): Promise<FrontStart | undefined> {
+  const o = await frontStarted();
+  if (!o) return undefined;
+  const again = 'BT_EARLY_START=0 bt trace … runs it without that';
+  if ('stopped' in o) throw new CaptureError('E_FRONT_START', `bt's executable started the build, but bt could not take its trace (${o.stopped}): the build was stopped; ${again}`);
+  const plain = opts.ringBytes === DEFAULT_RING_BYTES && opts.env && opts.files && !opts.asRoot && !opts.force && !opts.redact?.length;
+  const id = fs.fstatSync(o.logFd);
+  if (!plain || opts.command.length !== o.argc || !stillFile(opts.output, id)) {
+    stopStarted(o);
+    throw new CaptureError('E_FRONT_START', `bt's executable started the build with other options than bt trace read: the build was stopped; ${again}, and report this`);
+  }
+  return o;
+}
+
+/** The cgroup bt's executable made; the build is killed when it is not one bt would use. */
+function adoptStartedCgroup(o: FrontStart): TraceCgroup {
+  try {
+    return TraceCgroup.adopt(o.cgroupDir, o.cgroupId, o.cgroupLevel);
+  } catch (err) {
+    stopStarted(o);
+    throw err;
+  }
+}
+
+function stopStarted(o: FrontStart): void {
+  try {
+    fs.writeFileSync(`${o.cgroupDir}/cgroup.kill`, '1');
+  } catch {
+    /* ended already */
+  }
 }

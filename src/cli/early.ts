@@ -14,6 +14,7 @@ import { startEarlyLoad } from '../capture/load.js';
 import fs from 'node:fs';
 import { DEFAULT_RING_BYTES, LAUNCHER_PATH, OBJECT_PATH } from '../capture/install.js';
 import { startEarlyLaunch } from '../capture/launch.js';
+import { frontStartsBuild } from '../capture/front-load.js';
 import { mark } from '../capture/timing.js';
 
 function isPlainTrace(argv: readonly string[]): boolean {
@@ -36,7 +37,8 @@ if (isPlainTrace(process.argv)) {
   // otherwise spawn one during that load).
   const light = startEarlyLoad(OBJECT_PATH, DEFAULT_RING_BYTES, 'light');
   if (light) mark('bpf_start');
-  const launched = fs.existsSync(LAUNCHER_PATH) && startEarlyLaunch(LAUNCHER_PATH);
+  // bt's executable makes the cgroup and starts the launcher itself when it starts the build (capture/front-start.ts)
+  const launched = !frontStartsBuild() && fs.existsSync(LAUNCHER_PATH) && startEarlyLaunch(LAUNCHER_PATH);
   if (launched) mark('launcher');
   if (!light && launched && startEarlyLoad(OBJECT_PATH, DEFAULT_RING_BYTES, 'libbpf')) mark('bpf_start');
 }

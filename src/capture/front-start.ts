@@ -1,0 +1,132 @@
+/**
+ * bt trace's early start: for a plain `bt trace -o FILE -- COMMAND` by
+ * root, bt's executable starts the build itself (native/bt-start.c), in
+ * the child that loads the BPF programs, as soon as they are loaded: the
+ * build no longer waits for Node and bt's program to be ready (~85 ms of
+ * the ~100 to its first instruction here), and its first records wait in
+ * the kernel's ring meanwhile. The child made the cgroup and started the
+ * launcher in it as launch.ts and cgroup.ts would, opened the log as
+ * session.ts would, wrote the configuration once the launcher was ready,
+ * and said go; whatever it did not take as plain, bt's program does as
+ * without it. bt then takes that trace: the log's fd, the launcher's
+ * pidfd (the programs' fds come with the load, front-load.ts), and the
+ * trace's start for the log's header. The child stays: it is the
+ * launcher's parent, reaps it and says how it ended (launch.ts
+ * adoptStarted); bt says "t" on the socket once it holds the fds, and the
+ * child closes its own then, so that the programs go when bt detaches
+ * them and the log's lock goes with bt's fd.
+ */
+import fs from 'node:fs';
+import { getLibc } from './native.js';
+
+/** The trace bt's executable started, as bt holds it. */
+export interface FrontStart {
+  /** The child (bt's own): its pidfd, and its socket, where it says how the build ended. */
+  starterPidfd: number;
+  socket: number;
+  /** What was read from the socket past the report (the build's end may be said already). */
+  after: string;
+  /** The launcher, the build's first process: its pid, and a pidfd bt signals it through. */
+  launcherPid: number;
+  launcherPidfd: number;
+  logFd: number;
+  cgroupDir: string;
+  cgroupId: bigint;
+  cgroupLevel: number;
+  /** How many arguments the child took as the command. */
+  argc: number;
+  /** The trace's start (CLOCK_BOOTTIME ns) and CLOCK_REALTIME less CLOCK_BOOTTIME then, as session.ts sampleClock. */
+  bootNs: number;
+  bootToWallNs: number;
+  /** CLOCK_MONOTONIC ns: the launcher started, ready, told to go. */
+  marks: { launcher: number; ready: number; go: number };
+}
+
+/** What became of the early start: taken, or stopped (the build was killed: bt ends with an error), or none. */
+export type StartOutcome = FrontStart | { stopped: string } | undefined;
+
+/** The child's line after the go (native/bt-front.c early_start). */
+interface GoLine {
+  marks: FrontStart['marks'];
+  bootNs: number;
+  bootToWallNs: number;
+  launcherPid: number;
+  launcherPidfd: number;
+  logFd: number;
+  cgroupId: bigint;
+  cgroupLevel: number;
+  argc: number;
+  cgroupDir: string;
+}
+
+const GO = /^go (\d{1,20}) (\d{1,20}) (\d{1,20}) (\d{1,20}) (\d{1,20}) (\d{1,9}) (\d{1,9}) (\d{1,9}) (\d{1,20}) (\d{1,4}) (\d{1,9}) (\/.+\/trace-\d+-[0-9a-z]+)$/;
+
+/** Reads `go T_LAUNCHER T_READY T_GO BOOT_NS BOOT_TO_WALL PID PIDFD LOGFD CGROUP_ID LEVEL ARGC CGROUP_DIR`, or undefined. */
+export function parseGoLine(line: string): GoLine | undefined {
+  const m = GO.exec(line);
+  if (!m) return undefined;
+  const n = (i: number) => Number(m[i]);
+  return {
+    marks: { launcher: n(1), ready: n(2), go: n(3) },
+    bootNs: n(4),
+    bootToWallNs: n(5),
+    launcherPid: n(6),
+    launcherPidfd: n(7),
+    logFd: n(8),
+    cgroupId: BigInt(m[9]),
+    cgroupLevel: n(10),
+    argc: n(11),
+    cgroupDir: m[12],
+  };
+}
+
+let settle: ((o: StartOutcome) => void) | undefined;
+const outcome = new Promise<StartOutcome>((resolve) => (settle = resolve));
+
+/** Says what became of the early start (once). */
+export function startTaken(o: StartOutcome): void {
+  settle?.(o);
+  settle = undefined;
+}
+
+/** What became of the early start, once the child's report is read (front-load.ts): only asked when it said it starts the build. */
+export function frontStarted(): Promise<StartOutcome> {
+  return outcome;
+}
+
+/** Takes the started trace's fds from the child, and says "t" to it; or stops the build when they cannot be taken. */
+export function takeStart(front: { pidfd: number; fd: number }, line: string, after: string, getfd: (fd: number) => number): StartOutcome {
+  const go = parseGoLine(line);
+  if (!go) return stopStarted(front, line, "its report's last line is unreadable");
+  const taken: number[] = [];
+  try {
+    for (const fd of [go.launcherPidfd, go.logFd]) taken.push(getfd(fd));
+  } catch (err) {
+    taken.forEach((fd) => getLibc().close(fd));
+    return stopStarted(front, line, (err as Error).message);
+  }
+  fs.writeSync(front.fd, 't');
+  return { ...go, starterPidfd: front.pidfd, socket: front.fd, after, launcherPidfd: taken[0], logFd: taken[1] };
+}
+
+/**
+ * The build runs, but bt cannot take its trace (its fds, a load of another
+ * object): it is killed, all of it (cgroup.kill), and bt ends with an
+ * error rather than run it again.
+ */
+export function stopStarted(front: { pidfd: number; fd: number }, line: string, why: string): { stopped: string } {
+  const dir = GO.exec(line)?.[12];
+  if (dir) {
+    try {
+      fs.writeFileSync(`${dir}/cgroup.kill`, '1');
+    } catch {
+      /* gone: the build has ended */
+    }
+  }
+  try {
+    fs.writeSync(front.fd, 't');
+  } catch {
+    /* the child is gone */
+  }
+  return { stopped: why };
+}
