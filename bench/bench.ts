@@ -158,6 +158,7 @@ async function startup(runs = 9): Promise<void> {
       walls[as].push(Number(wall[1]) / 1e6);
       notes.add(`code cache ${/bt: code cache (.+)/.exec(String(r.stderr))?.[1] ?? 'not reported'}`);
       notes.add(/bt: (bpf loaded by .*)/.exec(String(r.stderr))?.[1] ?? 'the loader not reported');
+      notes.add(/bt: (the build started .*)/.exec(String(r.stderr))?.[1] ?? 'who started the build not reported');
       for (const [k, v] of Object.entries(timing)) (marks[as][k] ??= []).push(v);
     }
   }

@@ -1,6 +1,6 @@
 /**
  * Start-up of two builds of bt, interleaved: `node dist/bench/startup-ab.js
- * OLD_BT_CJS [NEW_BT_CJS] [--runs N] [--sudo] [--no-timing]`. Each run is
+ * OLD_BT_CJS [NEW_BT_CJS] [--runs N] [--sudo] [--no-timing] [--old-env VAR=VALUE]`. Each run is
  * `bt trace -q -o LOG -- /bin/true` started through test-programs/walltime
  * (as a shell starts it), the two builds alternating and swapping order
  * every run, so that a VM whose speed drifts within the hour weighs on both
@@ -8,8 +8,10 @@
  * median time to the build's first instruction. --sudo runs as a sudo'ed bt
  * does (the log and the command as user nobody). NEW_BT_CJS defaults to this
  * tree's build as users run it: build/bt (native/bt-front.c) when built,
- * else bt.cjs. Each may be a bt.cjs or a build/bt, of any checkout. The
- * README's interleaved start-up figures come from here.
+ * else bt.cjs. Each may be a bt.cjs or a build/bt, of any checkout.
+ * --old-env sets a variable for the old one's runs alone: `build/bt
+ * --old-env BT_EARLY_START=0` compares this build with and without its
+ * early start. The README's interleaved start-up figures come from here.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -27,9 +29,11 @@ const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
 const runsAt = args.indexOf('--runs');
 const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 21;
-const builds = args.filter((a, i) => !a.startsWith('--') && i !== runsAt + 1);
-if (builds.length < 1 || !Number.isInteger(runs) || runs < 1) {
-  console.error('usage: node dist/bench/startup-ab.js OLD_BT_CJS [NEW_BT_CJS] [--runs N] [--sudo] [--no-timing]');
+const oldEnvAt = args.indexOf('--old-env');
+const oldEnv = oldEnvAt >= 0 ? /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(args[oldEnvAt + 1] ?? '') : null;
+const builds = args.filter((a, i) => !a.startsWith('--') && i !== runsAt + 1 && i !== oldEnvAt + 1);
+if (builds.length < 1 || !Number.isInteger(runs) || runs < 1 || (oldEnvAt >= 0 && !oldEnv)) {
+  console.error('usage: node dist/bench/startup-ab.js OLD_BT_CJS [NEW_BT_CJS] [--runs N] [--sudo] [--no-timing] [--old-env VAR=VALUE]');
   process.exit(2);
 }
 const named: Array<[string, string]> = [
@@ -49,7 +53,8 @@ try {
   for (let i = 0; i < runs; i++) {
     for (const [name, bt] of i % 2 ? [...named].reverse() : named) {
       const log = path.join(dir, `${name}-${i}.trace`);
-      const r = spawnSync(WALLTIME, [bt, 'trace', '-q', '-o', log, '--', '/bin/true'], { env, encoding: 'utf8' });
+      const runEnv = name === 'old' && oldEnv ? { ...env, [oldEnv[1]]: oldEnv[2] } : env;
+      const r = spawnSync(WALLTIME, [bt, 'trace', '-q', '-o', log, '--', '/bin/true'], { env: runEnv, encoding: 'utf8' });
       const wall = /^walltime: (\d+) ns, status 0$/m.exec(r.stderr);
       if (!wall) throw new Error(`${bt} trace -- /bin/true failed: ${r.stderr}`);
       walls.get(name)!.push(Number(wall[1]) / 1e6);
@@ -64,5 +69,5 @@ console.log(`bt trace -- /bin/true, ${runs} interleaved runs each${flag('--sudo'
 for (const [name, bt] of named) {
   const first = firsts.get(name)!;
   const firstText = first.length ? `, the build's first instruction at ${median(first).toFixed(1)} ms` : '';
-  console.log(`${name} (${bt}): wall ${median(walls.get(name)!).toFixed(1)} ms${firstText}`);
+  console.log(`${name} (${bt}${name === 'old' && oldEnv ? ` with ${oldEnv[0]}` : ''}): wall ${median(walls.get(name)!).toFixed(1)} ms${firstText}`);
 }

@@ -298,7 +298,8 @@ struct bt_meta {
 
 /* Configuration: the .data.cfg map, written by userspace after load, once
  * its launcher is ready (the programs may be attached already: bt's
- * executable attaches them at load). A zeroed configuration traces nothing
+ * executable attaches them at load), by bt (src/capture/bpf.ts) or, for a
+ * build bt's executable starts itself, by it (native/bt-start.c). A zeroed configuration traces nothing
  * (cgroup_id 0 never matches); cgroup_id is written last. */
 enum bt_cfg_flag {
 	BT_CFG_ENV = 1 << 0,   /* record environments */

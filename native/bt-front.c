@@ -300,7 +300,8 @@ static int plain_trace(int argc, char **argv)
  * The early start, in the loading child (bt-start.h): the plan is made and
  * the launcher started before the load, the build let go after it. Line
  * one of the report says whether it was taken; after the load's lines,
- *   go T_LAUNCHER T_READY T_GO BOOT_NS BOOT_TO_WALL PID PIDFD LOGFD CGROUP_ID LEVEL ARGC CGROUP_DIR
+ *   go T_LAUNCHER T_READY T_GO BOOT_NS BOOT_TO_WALL PID PIDFD LOGFD CGROUP_ID LEVEL ARGC OUTPUT CGROUP_DIR
+ * (OUTPUT: the log's name as it took it, in hex)
  * (T_*: CLOCK_MONOTONIC ns; PIDFD: the launcher's, LOGFD: the log's, for bt
  * to take) or `stopped STEP ERRNO` (nothing ran: bt starts the trace itself).
  */
@@ -332,10 +333,13 @@ static void early_start(struct start *st, int fd, int loaded, const char *header
 		dprintf(fd, "stopped %s %d\n", step, err);
 		return;
 	}
-	dprintf(fd, "go %llu %llu %llu %llu %llu %d %d %d %llu %u %d %s\n", (unsigned long long)st->t_launcher,
+	char output[2 * PATH_MAX + 1] = "";
+	for (size_t i = 0; st->output[i] && i < PATH_MAX; i++)
+		sprintf(output + 2 * i, "%02x", (unsigned char)st->output[i]);
+	dprintf(fd, "go %llu %llu %llu %llu %llu %d %d %d %llu %u %d %s %s\n", (unsigned long long)st->t_launcher,
 		(unsigned long long)st->t_ready, (unsigned long long)st->t_go, (unsigned long long)st->boot_ns,
 		(unsigned long long)st->boot_to_wall_ns, (int)st->launcher, st->launcher_pidfd, st->log_fd,
-		(unsigned long long)st->cgroup_id, st->cgroup_level, st->argc, st->cgroup);
+		(unsigned long long)st->cgroup_id, st->cgroup_level, st->argc, output, st->cgroup);
 	start_watch(st, fd, made.fds, made.n);
 }
 
@@ -382,10 +386,14 @@ static void start_load(const char *dir, int argc, char **argv)
 		static const int quiet[] = {SIGINT, SIGQUIT, SIGHUP, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE};
 		for (size_t i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++)
 			signal(quiet[i], SIG_IGN);
+		close(p[0]); /* bt's, inherited by Node: end of file here when bt is gone */
+		signal(SIGCHLD, SIG_DFL); /* the launcher is reaped here, even when bt was started with SIGCHLD ignored */
 		char launcher[PATH_MAX + sizeof(LAUNCHER)];
 		snprintf(launcher, sizeof(launcher), "%s%s", dir, LAUNCHER);
 		static struct start st;
-		int early = !start_plan(&st, argc, argv, dir) && !start_prepare(&st, launcher);
+		int early = !start_plan(&st, argc, argv, parent) && !start_prepare(&st, launcher);
+		if (prctl(PR_SET_PDEATHSIG, SIGUSR2) || getppid() != parent) /* cleared by sudo's identity switches */
+			start_parent_gone = 1;
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 		for (int fd = 0; fd < 3; fd++)
 			if (null < 0 || dup2(null, fd) < 0)
@@ -393,10 +401,11 @@ static void start_load(const char *dir, int argc, char **argv)
 		for (int fd = 0; fd < 3; fd++)
 			if (st.saved_std[fd] >= 0)
 				close(st.saved_std[fd]);
-		if (early ? dprintf(p[1], "early 1\n") < 0 : dprintf(p[1], "early 0 %s\n", st.why) < 0)
+		if ((early ? dprintf(p[1], "early 1\n") < 0 : dprintf(p[1], "early 0 %s\n", st.why) < 0) || chdir("/")) {
+			if (early)
+				start_abandon(&st); /* bt is gone already: what was made for it goes */
 			_exit(0);
-		if (chdir("/"))
-			_exit(0);
+		}
 		char lskel[PATH_MAX + sizeof(LSKEL)];
 		struct report r = {.fd = p[1], .start = now_ns()};
 		snprintf(lskel, sizeof(lskel), "%s%s", dir, LSKEL);
@@ -409,11 +418,17 @@ static void start_load(const char *dir, int argc, char **argv)
 		sigemptyset(&usr2);
 		sigaddset(&usr2, SIGUSR2);
 		sigprocmask(SIG_BLOCK, &usr2, &open_mask);
-		while (!start_parent_gone)
+		sigdelset(&open_mask, SIGUSR2);
+		while (!start_parent_gone && getppid() == parent)
 			sigsuspend(&open_mask);
 		_exit(0);
 	}
 	close(p[1]);
+	/* Node inherits its end (bt's program marks it close-on-exec first thing): it reads the report without pidfd_getfd */
+	if (fcntl(p[0], F_SETFD, 0)) {
+		close(p[0]);
+		return;
+	}
 	char value[64];
 	snprintf(value, sizeof(value), "%d:%d", pid, p[0]);
 	setenv("BT_FRONT_LOAD", value, 1);

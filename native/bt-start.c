@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -114,8 +115,9 @@ static int passwd_entry(struct start *s, long uid, long *pw_gid)
 		}
 		strcpy(s->name, field[0]);
 		strcpy(s->home, field[5]);
-		*pw_gid = strspn(field[3], "0123456789") == strlen(field[3]) && *field[3] ? decimal_id(field[3]) : -1;
-		found = 0;
+		int digits = *field[3] && strspn(field[3], "0123456789") == strlen(field[3]);
+		*pw_gid = digits ? decimal_id(field[3]) : -1;
+		found = digits && *pw_gid < 0 ? -1 : 0; /* an id bt's program would pass on, and bt-launch refuse */
 	}
 	fclose(f);
 	return found;
@@ -154,6 +156,9 @@ static int plan_env(struct start *s)
 		if (env_is(e, "BT_T0"))
 			continue; /* src/capture/timing.ts takes it */
 		if (env_is(e, "NODE_EXTRA_CA_CERTS")) {
+			for (const char *c = e; *c; c++)
+				if ((unsigned char)*c >= 0x80)
+					return decline(s, "NODE_EXTRA_CA_CERTS is not ASCII", NULL);
 			ca = e; /* set again, last, by src/cli/bt.cts (unless empty) */
 			continue;
 		}
@@ -181,11 +186,11 @@ static int plan_env(struct start *s)
 	return 0;
 }
 
-int start_plan(struct start *s, int argc, char **argv, const char *launcher_dir)
+int start_plan(struct start *s, int argc, char **argv, pid_t parent)
 {
-	(void)launcher_dir;
 	s->log_fd = s->launcher_pidfd = s->launcher_sock = -1;
 	s->launcher = -1;
+	s->parent = parent;
 	for (int i = 0; i < 3; i++)
 		s->saved_std[i] = -1;
 	const char *off = getenv("BT_EARLY_START");
@@ -218,6 +223,18 @@ int start_plan(struct start *s, int argc, char **argv, const char *launcher_dir)
 	}
 	if (i >= argc)
 		return decline(s, "no command", NULL);
+	/* bt takes the fds with pidfd_getfd(2), which Yama's ptrace_scope 3 refuses even to root */
+	FILE *yama = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
+	if (yama) {
+		int scope = fgetc(yama);
+		fclose(yama);
+		if (scope == '3')
+			return decline(s, "ptrace_scope 3", NULL);
+	}
+	/* bt compares the name it read (a byte that is not UTF-8 reads as U+FFFD there) */
+	for (const char *c = s->output; *c; c++)
+		if ((unsigned char)*c >= 0x80 || (unsigned char)*c < 0x20)
+			return decline(s, "the log's name", NULL);
 	/* src/cli/trace-action.ts refuses these, and session.ts "-" */
 	if (!*s->output || s->output[0] == '-')
 		return decline(s, "the log's name", NULL);
@@ -251,6 +268,7 @@ int start_plan(struct start *s, int argc, char **argv, const char *launcher_dir)
 /* Identity: the user's for file access (as log/output.ts asUser), root's again. The starter has one thread. */
 static gid_t root_groups[MAX_GROUPS], user_groups[MAX_GROUPS];
 static int n_root_groups = -1, n_user_groups;
+static gid_t root_egid;
 
 static int as_user(struct start *s)
 {
@@ -260,6 +278,7 @@ static int as_user(struct start *s)
 		n_root_groups = getgroups(MAX_GROUPS, root_groups);
 		if (n_root_groups < 0)
 			return -1;
+		root_egid = getegid();
 		n_user_groups = MAX_GROUPS;
 		user_groups[0] = (gid_t)s->gid;
 		if (!s->name[0])
@@ -277,8 +296,11 @@ static void as_root(struct start *s)
 	if (s->uid < 0)
 		return;
 	/* failing to become root again would leave this process unable to trace: it stops */
-	if (seteuid(0) || setegid(0) || setgroups((size_t)n_root_groups, root_groups))
+	if (seteuid(0) || setegid(root_egid) || setgroups((size_t)n_root_groups, root_groups))
 		_exit(1);
+	/* a change of credentials clears the parent-death signal: set again, and bt still there checked */
+	if (prctl(PR_SET_PDEATHSIG, SIGUSR2) || getppid() != s->parent)
+		start_parent_gone = 1;
 }
 
 /* path.resolve(a, b, c) of Node, for absolute results: later absolute parts win, then . and .. and // go. */
@@ -530,7 +552,7 @@ static int make_cgroup(struct start *s)
 	do
 		*--p = "0123456789abcdefghijklmnopqrstuvwxyz"[ms % 36];
 	while ((ms /= 36));
-	if (snprintf(s->cgroup, sizeof(s->cgroup), "%s/trace-%d-%s", strcmp(parent, "/") ? parent : "", (int)getppid(), p) >= (int)sizeof(s->cgroup) ||
+	if (snprintf(s->cgroup, sizeof(s->cgroup), "%s/trace-%d-%s", strcmp(parent, "/") ? parent : "", (int)s->parent, p) >= (int)sizeof(s->cgroup) ||
 	    strchr(s->cgroup, '\n'))
 		return decline(s, "the cgroup's name", NULL);
 	if (mkdir(s->cgroup, 0777)) {
@@ -697,9 +719,20 @@ int start_go(struct start *s, int cfg_fd, const char **step)
 		return -EPIPE;
 	s->t_ready = start_now_ns();
 	/* bpf.ts writeConfig: the level and flags first, with no cgroup (nothing traced), then the cgroup */
+	struct bpf_map_info info;
+	union bpf_attr q;
+	memset(&info, 0, sizeof(info));
+	memset(&q, 0, sizeof(q));
+	q.info.bpf_fd = (uint32_t)cfg_fd;
+	q.info.info_len = sizeof(info);
+	q.info.info = (uintptr_t)&info;
+	*step = "config";
+	if (syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &q, sizeof(q)) < 0)
+		return -errno;
+	if (info.value_size != sizeof(struct bt_config))
+		return -EINVAL; /* bpf.ts writeConfig's check: a build of another layout */
 	struct bt_config cfg = {.cgroup_id = 0, .cgroup_level = s->cgroup_level, .flags = BT_CFG_ENV | BT_CFG_FILES};
 	uint32_t key = 0;
-	*step = "config";
 	for (int k = 0; k < 2; k++) {
 		union bpf_attr a;
 		memset(&a, 0, sizeof(a));
@@ -722,7 +755,7 @@ int start_go(struct start *s, int cfg_fd, const char **step)
 	}
 	s->t_go = start_now_ns();
 	*step = "go";
-	if (start_parent_gone)
+	if (start_parent_gone || getppid() != s->parent)
 		return -ESRCH;
 	if (write_all(s->launcher_sock, "g", 1))
 		return -EPIPE;
@@ -738,14 +771,21 @@ void start_watch(struct start *s, int sock, const int *held, int nheld)
 	sigemptyset(&usr2);
 	sigaddset(&usr2, SIGUSR2);
 	sigprocmask(SIG_BLOCK, &usr2, &open_mask); /* taken by ppoll only: no signal is missed between the check and the wait */
+	sigdelset(&open_mask, SIGUSR2);
 	while (!taken || !ended) {
 		struct pollfd p[2] = {{.fd = sock, .events = POLLIN}, {.fd = ended ? -1 : s->launcher_pidfd, .events = POLLIN}};
-		if (start_parent_gone && !taken) {
+		if ((start_parent_gone || getppid() != s->parent) && !taken) {
+			/* nobody took the build: it is stopped, all of it, and its cgroup removed */
 			char kill_file[4096 + 16];
 			snprintf(kill_file, sizeof(kill_file), "%s/cgroup.kill", s->cgroup);
 			int k = open(kill_file, O_WRONLY | O_CLOEXEC);
 			if (k < 0 || write(k, "1", 1) != 1)
 				kill(s->launcher, SIGKILL);
+			if (!ended)
+				s->launcher_sock = -1; /* closed at the go */
+			else
+				s->launcher = -1; /* reaped */
+			start_abandon(s);
 			_exit(1);
 		}
 		if (start_parent_gone)
@@ -764,7 +804,8 @@ void start_watch(struct start *s, int sock, const int *held, int nheld)
 					close(held[k]);
 				close(s->log_fd); /* its own pidfd of the launcher stays: it polls it */
 			} else if (n == 0) {
-				_exit(1);
+				start_parent_gone = 1; /* bt closed its end: gone, or given up */
+				continue;
 			}
 		}
 		if (!ended && p[1].revents) {

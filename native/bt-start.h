@@ -31,6 +31,7 @@ struct start {
 	char **envp;
 	int saved_std[3]; /* bt's stdin, stdout, stderr for the launcher */
 	char why[START_WHY];
+	pid_t parent; /* bt's pid: the child's parent, which execs Node */
 	/* what start_prepare made */
 	int log_fd;
 	char cgroup[4096];
@@ -44,7 +45,7 @@ struct start {
 };
 
 /* Whether the command line and the environment are plain; 0: yes, else s->why says why not. */
-int start_plan(struct start *s, int argc, char **argv, const char *launcher_dir);
+int start_plan(struct start *s, int argc, char **argv, pid_t parent);
 /* Resolves the command, makes the cgroup, starts the launcher and opens the log; 0 or -1 (s->why), nothing left behind. */
 int start_prepare(struct start *s, const char *launcher_path);
 /* Waits for the launcher, writes the configuration into cfg_fd (.data.cfg) and lets the build go; 0, or -errno with *step. */

@@ -34,6 +34,8 @@ export interface BpfConfig {
   cgroupLevel: number;
   flags: number;
   ringBytes: number;
+  /** bt's executable started the build with its load (front-start.ts): that load or none, never one of bt's own. */
+  adoptOnly?: boolean;
 }
 
 /** What loaded the programs: the light skeleton, or libbpf with the CO-RE types it relocated against (undefined: the kernel's own). */
@@ -96,11 +98,17 @@ export class BtBpf {
     let useCoreBtf = true;
     for (let attempt = 1; ; attempt++) {
       const loading = adoptEarly(cfg) ?? startLoad(cfg.objectPath, cfg.ringBytes, light, useCoreBtf);
+      if (cfg.adoptOnly && !(loading.kind === 'lskel' && loading.front)) {
+        throw new CaptureError('E_FRONT_START', "bt's executable started the build, but its load is not there to take: the build was stopped; BT_EARLY_START=0 bt trace … runs it without that");
+      }
       if (loading.kind === 'lskel') {
         const result = await loading.done;
         const loaded = result.ok ? lightLoaded(result.loaded, cfg.ringBytes, loading.front) : undefined;
         if (loaded) return BtBpf.ready(loaded, cfg);
         const why = result.ok ? 'unexpected maps, programs or ring size' : result.error.message;
+        if (loading.front && cfg.adoptOnly) {
+          throw new CaptureError('E_FRONT_START', `bt's executable started the build, but bt cannot take its programs (${why}): the build was stopped; BT_EARLY_START=0 bt trace … runs it without that`);
+        }
         if (loading.front) {
           // bt's executable's load (capture/front-load.ts): whatever stopped it, the trace's own load decides
           if (process.env.BT_DEBUG) process.stderr.write(`bt: ${result.ok ? `bt's executable's BPF load: ${why}` : why}: loading here\n`);

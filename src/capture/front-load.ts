@@ -15,7 +15,9 @@ import { getLibc, lastErrno, WNOHANG } from './native.js';
 import { mark } from './timing.js';
 
 /** Syscall numbers, the same on every architecture (from 424 up they are shared). */
-const NR = { pidfd_send_signal: 424, pidfd_open: 434, pidfd_getfd: 438 } as const;
+const NR = { pidfd_send_signal: 424, pidfd_open: 434, pidfd_getfd: 438, fcntl: process.arch === 'x64' ? 72 : 25 } as const;
+const F_SETFD = 2;
+const FD_CLOEXEC = 1;
 const SIGKILL = 9;
 const P_PIDFD = 3;
 const WEXITED = 4;
@@ -147,19 +149,23 @@ export function openFront(): Front | undefined {
     getLibc().close(pidfd);
     return undefined;
   }
-  let fd = -1;
+  // the socket's end is bt's own, inherited through the exec (native/bt-front.c): close-on-exec now, before bt starts anything
+  const fd = spec.fd;
   let early = false;
   let why: string | undefined;
   let rest = '';
   try {
-    fd = syscall('pidfd_getfd', pidfd, spec.fd);
+    if (Number(getLibc().syscall4(NR.fcntl, fd, F_SETFD, FD_CLOEXEC, 0)) !== 0) throw new NativeError('fcntl', lastErrno());
     const text = readLines(fd, '', 1);
     const nl = text.indexOf('\n');
     early = text.slice(0, nl) === 'early 1';
     if (!early) why = /^early 0 (.*)$/.exec(text.slice(0, nl))?.[1] ?? 'an unreadable report';
     rest = text.slice(nl + 1);
   } catch {
-    /* the report says what failed, or takeFrontLoad finds it unreadable */
+    // no first line: the child is ended before it could start anything, and bt does it all
+    getLibc().close(fd);
+    endChild(pidfd);
+    return undefined;
   }
   shared.__btFront = { pidfd, fd, early, why, rest };
   return shared.__btFront;
@@ -240,11 +246,12 @@ export function takeFrontLoad(expect: { objectPath: string; ringBytes: number },
   if (!front) return undefined;
   const { pidfd, fd } = front;
   const fail = (op: string, errno: number): LightResult => ({ ok: false, error: new NativeError(op, errno) });
-  if (!wanted || fd < 0) {
-    if (fd >= 0) getLibc().close(fd);
+  if (!wanted && !front.early) {
+    // (a build the child starts runs with the light skeleton's programs, which attached: their tracepoints are there)
+    getLibc().close(fd);
     endChild(pidfd);
     startTaken(undefined);
-    return Promise.resolve(fd < 0 ? fail(UNREADABLE, 5) : fail("taking the load of bt's executable (this kernel needs a stand-in)", 95));
+    return Promise.resolve(fail("taking the load of bt's executable (this kernel needs a stand-in)", 95));
   }
   const settle = (result: LightResult) => {
     getLibc().close(fd);
@@ -285,13 +292,14 @@ export function takeFrontLoad(expect: { objectPath: string; ringBytes: number },
     (text) => {
       try {
         return adopt(text);
-      } catch {
-        startTaken(undefined);
+      } catch (err) {
+        startTaken(front.early ? stopStarted(front, text.split('\n')[2] ?? '', `${UNREADABLE}: ${(err as Error).message}`) : undefined);
         return settle(fail(UNREADABLE, 22));
       }
     },
     (err: unknown) => {
-      startTaken(undefined);
+      // the child is gone before its report's end: a build it may have started is stopped (its cgroup is bt's to find)
+      startTaken(front.early ? stopStarted(front, '', `${UNREADABLE}: ${(err as Error).message}`) : undefined);
       return settle(fail(UNREADABLE, (err as NodeJS.ErrnoException).errno ? -(err as NodeJS.ErrnoException).errno! : 5));
     },
   );

@@ -17,6 +17,7 @@
  * them and the log's lock goes with bt's fd.
  */
 import fs from 'node:fs';
+import { cgroup2Root, ownCgroup, traceParents } from './cgroup.js';
 import { getLibc } from './native.js';
 
 /** The trace bt's executable started, as bt holds it. */
@@ -33,8 +34,9 @@ export interface FrontStart {
   cgroupDir: string;
   cgroupId: bigint;
   cgroupLevel: number;
-  /** How many arguments the child took as the command. */
+  /** How many arguments the child took as the command, and the log's name it took (ASCII). */
   argc: number;
+  output: string;
   /** The trace's start (CLOCK_BOOTTIME ns) and CLOCK_REALTIME less CLOCK_BOOTTIME then, as session.ts sampleClock. */
   bootNs: number;
   bootToWallNs: number;
@@ -56,12 +58,13 @@ interface GoLine {
   cgroupId: bigint;
   cgroupLevel: number;
   argc: number;
+  output: string;
   cgroupDir: string;
 }
 
-const GO = /^go (\d{1,20}) (\d{1,20}) (\d{1,20}) (\d{1,20}) (\d{1,20}) (\d{1,9}) (\d{1,9}) (\d{1,9}) (\d{1,20}) (\d{1,4}) (\d{1,9}) (\/.+\/trace-\d+-[0-9a-z]+)$/;
+const GO = /^go (\d{1,20}) (\d{1,20}) (\d{1,20}) (\d{1,20}) (\d{1,20}) (\d{1,9}) (\d{1,9}) (\d{1,9}) (\d{1,20}) (\d{1,4}) (\d{1,9}) ((?:[0-9a-f]{2})+) (\/.+\/trace-\d+-[0-9a-z]+)$/;
 
-/** Reads `go T_LAUNCHER T_READY T_GO BOOT_NS BOOT_TO_WALL PID PIDFD LOGFD CGROUP_ID LEVEL ARGC CGROUP_DIR`, or undefined. */
+/** Reads `go T_LAUNCHER T_READY T_GO BOOT_NS BOOT_TO_WALL PID PIDFD LOGFD CGROUP_ID LEVEL ARGC OUTPUT CGROUP_DIR` (OUTPUT: the log's name in hex), or undefined. */
 export function parseGoLine(line: string): GoLine | undefined {
   const m = GO.exec(line);
   if (!m) return undefined;
@@ -76,7 +79,8 @@ export function parseGoLine(line: string): GoLine | undefined {
     cgroupId: BigInt(m[9]),
     cgroupLevel: n(10),
     argc: n(11),
-    cgroupDir: m[12],
+    output: Buffer.from(m[12], 'hex').toString('latin1'),
+    cgroupDir: m[13],
   };
 }
 
@@ -109,16 +113,26 @@ export function takeStart(front: { pidfd: number; fd: number }, line: string, af
   return { ...go, starterPidfd: front.pidfd, socket: front.fd, after, launcherPidfd: taken[0], logFd: taken[1] };
 }
 
+/** This bt's trace cgroups (trace-<pid>-*), where the child makes them (cgroup.ts), when its report does not say which. */
+function ownTraceCgroups(): string[] {
+  try {
+    const parent = traceParents(cgroup2Root(), ownCgroup())[0];
+    return fs.readdirSync(parent).filter((n) => n.startsWith(`trace-${process.pid}-`)).map((n) => `${parent}/${n}`);
+  } catch {
+    return [];
+  }
+}
+
 /**
  * The build runs, but bt cannot take its trace (its fds, a load of another
  * object): it is killed, all of it (cgroup.kill), and bt ends with an
  * error rather than run it again.
  */
 export function stopStarted(front: { pidfd: number; fd: number }, line: string, why: string): { stopped: string } {
-  const dir = GO.exec(line)?.[12];
-  if (dir) {
+  const dir = GO.exec(line)?.[13];
+  for (const d of dir ? [dir] : ownTraceCgroups()) {
     try {
-      fs.writeFileSync(`${dir}/cgroup.kill`, '1');
+      fs.writeFileSync(`${d}/cgroup.kill`, '1');
     } catch {
       /* gone: the build has ended */
     }

@@ -104,8 +104,19 @@ const RING_FILE_TYPES = [T.OPEN, T.CLOSE, T.DUP, T.PIPE, T.CHDIR, T.PATH, T.PATH
 /** Runs the command under the tracer; resolves when everything is cleaned up. */
 export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   mark('loaded');
-  // bt's executable may have started the build already (front-start.ts): nothing here may start it again
+  // bt's executable may have started the build already (front-start.ts): nothing here may start it again, and a
+  // trace that stops before it runs its drain loop stops that build too (a build nobody records is not left running)
   const started = frontStartsBuild() ? await startedTrace(opts) : undefined;
+  const draining = { now: false };
+  try {
+    return await traceWith(opts, started, draining);
+  } catch (err) {
+    if (started && !draining.now) stopStarted(started);
+    throw err;
+  }
+}
+
+async function traceWith(opts: TraceOptions, started: FrontStart | undefined, draining: { now: boolean }): Promise<TraceResult> {
   checkBtf();
   checkPrivileges();
   if (!opts.command.length) throw new CaptureError('E_USAGE', 'no command given: bt trace -o FILE -- COMMAND [ARGS...]');
@@ -195,7 +206,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     };
     LogWriter.prepare(header);
     const flags = (opts.env ? CFG.ENV : 0) | (opts.files ? CFG.FILES : 0);
-    const bpf = await BtBpf.open({ objectPath: OBJECT_PATH, cgroupId: cg.id, cgroupLevel: cg.level, flags, ringBytes });
+    const bpf = await BtBpf.open({ objectPath: OBJECT_PATH, cgroupId: cg.id, cgroupLevel: cg.level, flags, ringBytes, adoptOnly: !!started });
     cleanup.push(() => bpf.close());
     mark('bpf_load', started?.marks.ready);
     timingNote(describeLoader(bpf.loader));
@@ -237,6 +248,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     // been written): its first events wait in the kernel's ring meanwhile.
     const ring = new RingReader(bpf.ringFd, ringBytes);
     cleanup.push(() => ring.close());
+    draining.now = true;
     const res = await new Tracer(
       opts,
       cg,
@@ -861,22 +873,16 @@ async function startedTrace(opts: TraceOptions): Promise<FrontStart | undefined>
   const again = 'BT_EARLY_START=0 bt trace … runs it without that';
   if ('stopped' in o) throw new CaptureError('E_FRONT_START', `bt's executable started the build, but bt could not take its trace (${o.stopped}): the build was stopped; ${again}`);
   const plain = opts.ringBytes === DEFAULT_RING_BYTES && opts.env && opts.files && !opts.asRoot && !opts.force && !opts.redact?.length;
-  const id = fs.fstatSync(o.logFd);
-  if (!plain || opts.command.length !== o.argc || !stillFile(opts.output, id)) {
+  if (!plain || opts.command.length !== o.argc || opts.output !== o.output) {
     stopStarted(o);
     throw new CaptureError('E_FRONT_START', `bt's executable started the build with other options than bt trace read: the build was stopped; ${again}, and report this`);
   }
   return o;
 }
 
-/** The cgroup bt's executable made; the build is killed when it is not one bt would use. */
+/** The cgroup bt's executable made (the build is killed, by runTrace, when it is not one bt would use). */
 function adoptStartedCgroup(o: FrontStart): TraceCgroup {
-  try {
-    return TraceCgroup.adopt(o.cgroupDir, o.cgroupId, o.cgroupLevel);
-  } catch (err) {
-    stopStarted(o);
-    throw err;
-  }
+  return TraceCgroup.adopt(o.cgroupDir, o.cgroupId, o.cgroupLevel);
 }
 
 function stopStarted(o: FrontStart): void {

@@ -19,7 +19,7 @@ import { loadLog, ofType, prog, tmpdir, type Loaded as LoadedLog } from '../help
 import { ebpfTest } from '../helpers/ebpf.js';
 
 test('the line of a started trace is read exactly, and nothing else is taken for one', () => {
-  const line = 'go 100 200 300 9721242187217 1796322442329151500 4242 7 8 12345 3 2 /sys/fs/cgroup/bt/trace-41-mx81t2t5';
+  const line = 'go 100 200 300 9721242187217 1796322442329151500 4242 7 8 12345 3 2 742e7472616365 /sys/fs/cgroup/bt/trace-41-mx81t2t5';
   assert.deepEqual(parseGoLine(line), {
     marks: { launcher: 100, ready: 200, go: 300 },
     bootNs: 9721242187217,
@@ -30,6 +30,7 @@ test('the line of a started trace is read exactly, and nothing else is taken for
     cgroupId: 12345n,
     cgroupLevel: 3,
     argc: 2,
+    output: 't.trace',
     cgroupDir: '/sys/fs/cgroup/bt/trace-41-mx81t2t5',
   });
   for (const bad of [
@@ -38,6 +39,8 @@ test('the line of a started trace is read exactly, and nothing else is taken for
     line.replace('/sys', 'sys'),
     line.replace('go ', 'ok '),
     line.replace(' 4242 ', ' -1 '),
+    line.replace(' 742e7472616365 ', ' 742e747261636 '),
+    line.replace(' 742e7472616365 ', ' t.trace '),
     `${line}\n`,
   ]) {
     assert.equal(parseGoLine(bad), undefined, bad);
@@ -201,14 +204,20 @@ ebpfTest('every command line that is not plain is declined, and bt traces it (or
 
 ebpfTest('a build the executable started is stopped when bt never takes it: Node cannot even run', () => {
   const dir = tmpdir();
-  const before = named('bt-start');
+  const before = [...named('bt-start'), ...named('bt-bpf-load')];
   const r = spawnSync(FRONT_PATH, ['trace', '-q', '-o', path.join(dir, 't.trace'), '--', '/bin/sh', '-c', `sleep 1; /usr/bin/touch ${dir}/ran`], {
     env: { ...process.env, PATH: '/nonexistent' },
     encoding: 'utf8',
   });
   assert.equal(r.status, 127);
   assert.match(r.stderr, /^bt: cannot run node: /m);
-  spawnSync('sleep', ['1.5']);
+  // the child ends once it has undone what it made (its load may still be running: a busy machine)
+  const mine = () => [...named('bt-start'), ...named('bt-bpf-load')].filter((p) => !before.includes(p));
+  for (let i = 0; i < 100 && mine().length; i++) spawnSync('sleep', ['0.1']);
+  assert.deepEqual(mine(), []);
+  spawnSync('sleep', ['1.5']); // the build would have touched the file by now
   assert.equal(fs.existsSync(path.join(dir, 'ran')), false);
-  assert.deepEqual(named('bt-start').filter((p) => !before.includes(p)), []);
+  // and its cgroup is gone (named after bt's pid, as bt names its own)
+  const parent = traceParents(cgroup2Root(), ownCgroup())[0];
+  assert.deepEqual(fs.readdirSync(parent).filter((n) => n.startsWith(`trace-${r.pid}-`)), []);
 });

@@ -168,8 +168,11 @@ ebpfTest("run as an executable (bt.cjs's #! line, or build/bt), bt's Node never 
   for (const executable of [BT, FRONT_PATH]) {
     await inTmpDir(os.tmpdir(), 'bt-ca-', (dir) => {
       const log = path.join(dir, 't.trace');
-      // the build's parent is bt: /proc/PID/environ is the environment bt's Node started with
-      const script = 'echo "build: ${NODE_EXTRA_CA_CERTS-unset} ${BT_NODE_EXTRA_CA_CERTS-unset}"; tr "\\0" "\\n" < /proc/$PPID/environ | grep -E "^(BT_)?NODE_EXTRA_CA_CERTS=" | sort';
+      // bt's Node: the build's parent, or its grandparent when bt's executable started the build (its child, bt-start, is the parent);
+      // /proc/PID/environ is the environment bt's Node started with
+      const script =
+        'echo "build: ${NODE_EXTRA_CA_CERTS-unset} ${BT_NODE_EXTRA_CA_CERTS-unset}"; p=$PPID; [ "$(cat /proc/$p/comm)" = bt-start ] && p=$(cut -d" " -f4 /proc/$p/stat); ' +
+        'tr "\\0" "\\n" < /proc/$p/environ | grep -E "^(BT_)?NODE_EXTRA_CA_CERTS=" | sort';
       const run = (env: NodeJS.ProcessEnv) => {
         const r = spawnSync(executable, ['trace', '-q', '-o', log, '--', 'sh', '-c', script], { env, encoding: 'utf8' });
         assert.equal(r.status, 0, r.stderr);
