@@ -482,63 +482,59 @@ static int open_log(struct start *s)
 	return 0;
 }
 
-/* The first cgroup2 mount point (cgroup.ts cgroup2Root), or -1. */
-static int cgroup2_root(char *out, size_t size)
+/* The first line of FILE that `take` takes (1: taken into out; -1: stop, not taken): 0 when one was, else -1. */
+static int first_line(const char *file, int (*take)(char *line, char *out, size_t size), char *out, size_t size)
 {
-	FILE *f = fopen("/proc/self/mountinfo", "re");
+	FILE *f = fopen(file, "re");
 	if (!f)
 		return -1;
 	char line[8192];
-	int found = -1;
-	while (found < 0 && fgets(line, sizeof(line), f)) {
-		char *sep = strstr(line, " - ");
-		if (!sep || strncmp(sep + 3, "cgroup2 ", 8))
-			continue;
-		char *field = line;
-		for (int k = 0; k < 4 && field; k++) {
-			field = strchr(field, ' ');
-			if (field)
-				field++;
-		}
-		if (!field)
-			break;
-		size_t n = strcspn(field, " ");
-		if (n >= size || memchr(field, '\\', n))
-			break; /* an escaped name: the program reads it */
-		memcpy(out, field, n);
-		out[n] = 0;
-		found = 0;
-	}
+	int r = 0;
+	while (!r && fgets(line, sizeof(line), f))
+		r = take(line, out, size);
 	fclose(f);
-	return found;
+	return r == 1 ? 0 : -1;
 }
 
-/* This process's cgroup v2 path (cgroup.ts ownCgroup), or -1. */
-static int own_cgroup(char *out, size_t size)
+/* A mountinfo line's mount point when it is cgroup2's (cgroup.ts cgroup2Root). */
+static int cgroup2_mount(char *line, char *out, size_t size)
 {
-	FILE *f = fopen("/proc/self/cgroup", "re");
-	if (!f)
-		return -1;
-	char line[8192];
-	int found = -1;
-	while (found < 0 && fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "0::", 3))
-			continue;
-		line[strcspn(line, "\n")] = 0;
-		if (strlen(line + 3) < size) {
-			strcpy(out, line + 3);
-			found = 0;
-		}
+	char *sep = strstr(line, " - ");
+	if (!sep || strncmp(sep + 3, "cgroup2 ", 8))
+		return 0;
+	char *field = line;
+	for (int k = 0; k < 4 && field; k++) {
+		field = strchr(field, ' ');
+		if (field)
+			field++;
 	}
-	fclose(f);
-	return found;
+	if (!field)
+		return -1;
+	size_t n = strcspn(field, " ");
+	if (n >= size || memchr(field, '\\', n))
+		return -1; /* an escaped name: the program reads it */
+	memcpy(out, field, n);
+	out[n] = 0;
+	return 1;
+}
+
+/* A /proc/self/cgroup line's cgroup v2 path (cgroup.ts ownCgroup). */
+static int cgroup2_path(char *line, char *out, size_t size)
+{
+	if (strncmp(line, "0::", 3))
+		return 0;
+	line[strcspn(line, "\n")] = 0;
+	if (strlen(line + 3) >= size)
+		return -1;
+	strcpy(out, line + 3);
+	return 1;
 }
 
 /* cgroup.ts TraceCgroup.create and make, where nothing goes wrong: the cgroup inside bt's own (or <root>/bt/). */
 static int make_cgroup(struct start *s)
 {
 	char root[4096], own[4096], parent[4096 + 8];
-	if (cgroup2_root(root, sizeof(root)) || own_cgroup(own, sizeof(own)))
+	if (first_line("/proc/self/mountinfo", cgroup2_mount, root, sizeof(root)) || first_line("/proc/self/cgroup", cgroup2_path, own, sizeof(own)))
 		return decline(s, "the cgroup hierarchy", NULL);
 	int in_own = strcmp(own, "/") != 0 && own[0];
 	if (resolve(parent, sizeof(parent), root, in_own ? own + 1 : "bt", NULL))
