@@ -301,6 +301,8 @@ static void as_root(struct start *s)
 	/* a change of credentials clears the parent-death signal: set again, and bt still there checked */
 	if (prctl(PR_SET_PDEATHSIG, SIGUSR2) || getppid() != s->parent)
 		start_parent_gone = 1;
+	/* and undumpable (suid_dumpable 0): bt's pidfd_getfd would then need CAP_SYS_PTRACE */
+	prctl(PR_SET_DUMPABLE, 1);
 }
 
 /* path.resolve(a, b, c) of Node, for absolute results: later absolute parts win, then . and .. and // go. */
@@ -762,24 +764,22 @@ int start_go(struct start *s, int cfg_fd, const char **step)
 
 void start_watch(struct start *s, int sock, const int *held, int nheld)
 {
-	int taken = 0, ended = 0;
+	int taken = 0, ended = 0, draining = 0;
 	sigset_t usr2, open_mask;
 	sigemptyset(&usr2);
 	sigaddset(&usr2, SIGUSR2);
 	sigprocmask(SIG_BLOCK, &usr2, &open_mask); /* taken by ppoll only: no signal is missed between the check and the wait */
 	sigdelset(&open_mask, SIGUSR2);
-	while (!taken || !ended) {
+	while (!taken || !ended || !draining) {
 		struct pollfd p[2] = {{.fd = sock, .events = POLLIN}, {.fd = ended ? -1 : s->launcher_pidfd, .events = POLLIN}};
-		if ((start_parent_gone || getppid() != s->parent) && !taken) {
+		if ((start_parent_gone || getppid() != s->parent) && !draining) {
 			/* nobody took the build: it is stopped, all of it, and its cgroup removed */
 			char kill_file[4096 + 16];
 			snprintf(kill_file, sizeof(kill_file), "%s/cgroup.kill", s->cgroup);
 			int k = open(kill_file, O_WRONLY | O_CLOEXEC);
 			if (k < 0 || write(k, "1", 1) != 1)
 				kill(s->launcher, SIGKILL);
-			if (!ended)
-				s->launcher_sock = -1; /* closed at the go */
-			else
+			if (ended)
 				s->launcher = -1; /* reaped */
 			start_abandon(s);
 			_exit(1);
@@ -794,11 +794,14 @@ void start_watch(struct start *s, int sock, const int *held, int nheld)
 		if (p[0].revents) {
 			char buf[16];
 			ssize_t n = read(sock, buf, sizeof(buf));
+			if (n > 0 && memchr(buf, 'd', (size_t)n))
+				draining = 1; /* bt's drain loop runs: from here a build outlives a bt that dies, as in any trace */
 			if (n > 0 && memchr(buf, 't', (size_t)n) && !taken) {
 				taken = 1; /* bt holds them now: the links must go with bt's, the log's lock too */
 				for (int k = 0; k < nheld; k++)
 					close(held[k]);
 				close(s->log_fd); /* its own pidfd of the launcher stays: it polls it */
+				s->log_fd = -1;
 			} else if (n == 0) {
 				start_parent_gone = 1; /* bt closed its end: gone, or given up */
 				continue;
@@ -811,9 +814,9 @@ void start_watch(struct start *s, int sock, const int *held, int nheld)
 				continue;
 			char line[32];
 			int len = snprintf(line, sizeof(line), "exit %d\n", r == s->launcher ? status : -1);
-			if (write_all(sock, line, (size_t)len))
-				_exit(1);
 			ended = 1;
+			if (write_all(sock, line, (size_t)len))
+				start_parent_gone = 1; /* bt cannot hear it: gone */
 		}
 	}
 	_exit(0);

@@ -97,10 +97,11 @@ export class BtBpf {
     let light = true;
     let useCoreBtf = true;
     for (let attempt = 1; ; attempt++) {
-      const loading = adoptEarly(cfg) ?? startLoad(cfg.objectPath, cfg.ringBytes, light, useCoreBtf);
-      if (cfg.adoptOnly && !(loading.kind === 'lskel' && loading.front)) {
+      const early = adoptEarly(cfg);
+      if (cfg.adoptOnly && !(early?.kind === 'lskel' && early.front)) {
         throw new CaptureError('E_FRONT_START', "bt's executable started the build, but its load is not there to take: the build was stopped; BT_EARLY_START=0 bt trace … runs it without that");
       }
+      const loading = early ?? startLoad(cfg.objectPath, cfg.ringBytes, light, useCoreBtf);
       if (loading.kind === 'lskel') {
         const result = await loading.done;
         const loaded = result.ok ? lightLoaded(result.loaded, cfg.ringBytes, loading.front) : undefined;

@@ -15,7 +15,9 @@ import { getLibc, lastErrno, WNOHANG } from './native.js';
 import { mark } from './timing.js';
 
 /** Syscall numbers, the same on every architecture (from 424 up they are shared). */
-const NR = { pidfd_send_signal: 424, pidfd_open: 434, pidfd_getfd: 438, fcntl: process.arch === 'x64' ? 72 : 25 } as const;
+const NR = { pidfd_send_signal: 424, pidfd_open: 434, pidfd_getfd: 438 } as const;
+/** fcntl's number, which differs by architecture (the others above are shared). */
+const NR_FCNTL: Record<string, number> = { x64: 72, arm64: 25 };
 const F_SETFD = 2;
 const FD_CLOEXEC = 1;
 const SIGKILL = 9;
@@ -155,7 +157,8 @@ export function openFront(): Front | undefined {
   let why: string | undefined;
   let rest = '';
   try {
-    if (Number(getLibc().syscall4(NR.fcntl, fd, F_SETFD, FD_CLOEXEC, 0)) !== 0) throw new NativeError('fcntl', lastErrno());
+    const nr = NR_FCNTL[process.arch];
+    if (nr === undefined || Number(getLibc().syscall4(nr, fd, F_SETFD, FD_CLOEXEC, 0)) !== 0) throw new NativeError('fcntl', nr === undefined ? 38 : lastErrno());
     const text = readLines(fd, '', 1);
     const nl = text.indexOf('\n');
     early = text.slice(0, nl) === 'early 1';

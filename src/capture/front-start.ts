@@ -109,7 +109,12 @@ export function takeStart(front: { pidfd: number; fd: number }, line: string, af
     taken.forEach((fd) => getLibc().close(fd));
     return stopStarted(front, line, (err as Error).message);
   }
-  fs.writeSync(front.fd, 't');
+  try {
+    fs.writeSync(front.fd, 't');
+  } catch (err) {
+    taken.forEach((fd) => getLibc().close(fd));
+    return stopStarted(front, line, (err as Error).message);
+  }
   return { ...go, starterPidfd: front.pidfd, socket: front.fd, after, launcherPidfd: taken[0], logFd: taken[1] };
 }
 
@@ -120,6 +125,19 @@ function ownTraceCgroups(): string[] {
     return fs.readdirSync(parent).filter((n) => n.startsWith(`trace-${process.pid}-`)).map((n) => `${parent}/${n}`);
   } catch {
     return [];
+  }
+}
+
+/**
+ * Says "d" to the child: bt's drain loop runs. Until then the child kills
+ * the build when bt is gone (it was started, and nobody would record it);
+ * from then on, as in any trace, a build outlives a bt that dies.
+ */
+export function releaseStarted(start: FrontStart): void {
+  try {
+    fs.writeSync(start.socket, 'd');
+  } catch {
+    /* the child is gone: it has reaped the build, and bt reads its end */
   }
 }
 

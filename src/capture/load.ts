@@ -33,6 +33,15 @@ function startLight(objectPath: string, ringBytes: number): Loading | undefined 
   return sk ? { kind: 'lskel', objectPath, ringBytes, done: startLightLoad(sk, { bt_events: ringBytes }) } : undefined;
 }
 
+/** Whether this kernel can use the executable's load (no stand-in needed); when that cannot be told, yes: its attach proved the tracepoints. */
+function wantedFront(): boolean {
+  try {
+    return standInsUnneeded();
+  } catch {
+    return true;
+  }
+}
+
 /** Closes what a load not adopted made, once it is over. */
 function discard(l: Loading): void {
   if (l.kind === 'lskel') void l.done.then((r) => (r.ok ? lightFds(r.loaded).forEach((fd) => getLibc().close(fd)) : undefined));
@@ -56,7 +65,7 @@ const shared = globalThis as { __btEarlyLoad?: Loading | null; __btFrontLoad?: {
 export function startEarlyLoad(objectPath: string, ringBytes: number, loader: 'light' | 'libbpf'): boolean {
   if (shared.__btEarlyLoad !== undefined) return false; // started already (or tried)
   try {
-    const front = loader === 'light' && shared.__btFrontLoad ? takeFrontLoad({ objectPath, ringBytes }, standInsUnneeded()) : undefined;
+    const front = loader === 'light' && shared.__btFrontLoad ? takeFrontLoad({ objectPath, ringBytes }, wantedFront()) : undefined;
     const loading: Loading | undefined = front
       ? { kind: 'lskel', objectPath, ringBytes, done: front, front: true }
       : loader === 'light'

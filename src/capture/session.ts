@@ -26,7 +26,7 @@ import { RingReader, nextDrainMs, quietPollMs } from './ring.js';
 import { mark, monotonicNs, reportBpfStats, reportTiming, timingEnabled, timingNote } from './timing.js';
 import { adoptEarlyLaunch, adoptStarted, launch, type Launched } from './launch.js';
 import { frontDeclined, frontStartsBuild } from './front-load.js';
-import { frontStarted, type FrontStart } from './front-start.js';
+import { frontStarted, releaseStarted, type FrontStart } from './front-start.js';
 import { Transcoder } from '../log/ring/transcode.js';
 import { exactCwd, exactEnv } from './rawargs.js';
 import { isTerminal } from '../log/io.js';
@@ -154,6 +154,8 @@ async function traceWith(opts: TraceOptions, started: FrontStart | undefined, dr
     const early = started ? undefined : adoptEarlyLaunch();
     const cg = started ? adoptStartedCgroup(started) : (early?.cg ?? TraceCgroup.create());
     cleanup.push(() => cg.remove());
+    // a build bt's executable started and bt could not take to its drain loop: killed, all of it, before its cgroup goes
+    if (started) cleanup.push(() => (draining.now ? undefined : cg.signalAll('SIGKILL')));
     if (cg.note) process.stderr.write(`bt: note: ${cg.note}\n`);
     mark('cgroup');
     const child = started ? adoptStarted(started, frontPid()) : (early?.child ?? launch(LAUNCHER_PATH, cg.procsFile));
@@ -249,6 +251,7 @@ async function traceWith(opts: TraceOptions, started: FrontStart | undefined, dr
     const ring = new RingReader(bpf.ringFd, ringBytes);
     cleanup.push(() => ring.close());
     draining.now = true;
+    if (started) releaseStarted(started);
     const res = await new Tracer(
       opts,
       cg,
