@@ -12,20 +12,24 @@
  * CPU, instead of after it. The trace takes the child's fds with
  * pidfd_getfd(2) (src/capture/front-load.ts). The child:
  *
- *  1. dies with its parent (PR_SET_PDEATHSIG), which is bt once it execs;
- *  2. runs the loader, attaches the programs of the header's "attach" list
- *     (the configuration is still zero: nothing is traced until bt writes
- *     it), then writes on a pipe (O_CLOEXEC: bt takes its read end from the
- *     child too) the light skeleton's header line, then
+ *  1. learns of its parent's end (PR_SET_PDEATHSIG: SIGUSR2, bt-start.h),
+ *     the parent being bt once it execs;
+ *  2. writes on a socket whose other end bt inherits through the exec (bt
+ *     marks it close-on-exec first thing) whether it starts the build
+ *     itself (bt-start.h: `early 1`, or `early 0 WHY`);
+ *  3. runs the loader, attaches the programs of the header's "attach" list
+ *     (the configuration is still zero: nothing is traced until it is
+ *     written), then writes the light skeleton's header line, then
  *       ok START END RING MAPFD,... NAME=PROGFD,... LINKFD,...|-
  *     or
  *       error START END STEP ERRNO
  *     (START, END: CLOCK_MONOTONIC ns; NAME: the kernel's name of the
  *     program; STEP: a word naming what failed);
- *  3. sleeps, holding its fds for bt to take, until bt kills it (once it
- *     has them) or exits.
+ *  4. sleeps, holding its fds for bt to take, until bt kills it (once it
+ *     has them) or exits; or, when it started the build, says go and
+ *     stays as the build's parent (early_start below).
  *
- * Node learns the child's pid and its pipe's read end from BT_FRONT_LOAD
+ * Node learns the child's pid and its socket's end from BT_FRONT_LOAD
  * ("PID:FD"), which bt's program takes out of its environment first thing.
  * Whatever fails here, bt loads the programs itself as it does without this
  * executable, and says why then.

@@ -4,8 +4,11 @@
  * holds the fds it made. bt takes them with pidfd_getfd(2), after checking
  * that the child is its own and that it loaded the light skeleton of this
  * very object, with the ring size asked; then it kills the child (and reaps
- * it at exit). The result has the shape of lskel.ts's: BtBpf.open adopts it
- * like its own light load, and loads again itself when it failed.
+ * it at exit), unless the child started the build (front-start.ts). The
+ * child's report comes on a socket whose end bt inherited (BT_FRONT_LOAD).
+ * The result has the shape of lskel.ts's: BtBpf.open adopts it like its own
+ * light load, and loads again itself when it failed (never once the child
+ * started the build).
  */
 import fs from 'node:fs';
 import { NativeError } from '../errors.js';

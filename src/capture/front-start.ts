@@ -128,6 +128,17 @@ function ownTraceCgroups(): string[] {
   }
 }
 
+/** Kills a build the child started, all of it (cgroup.kill): in `dir`, or in this bt's trace cgroups when unknown. */
+export function killStartedBuild(dir: string | undefined): void {
+  for (const d of dir ? [dir] : ownTraceCgroups()) {
+    try {
+      fs.writeFileSync(`${d}/cgroup.kill`, '1');
+    } catch {
+      /* gone: the build has ended */
+    }
+  }
+}
+
 /**
  * Says "d" to the child: bt's drain loop runs. Until then the child kills
  * the build when bt is gone (it was started, and nobody would record it);
@@ -147,14 +158,7 @@ export function releaseStarted(start: FrontStart): void {
  * error rather than run it again.
  */
 export function stopStarted(front: { pidfd: number; fd: number }, line: string, why: string): { stopped: string } {
-  const dir = GO.exec(line)?.[13];
-  for (const d of dir ? [dir] : ownTraceCgroups()) {
-    try {
-      fs.writeFileSync(`${d}/cgroup.kill`, '1');
-    } catch {
-      /* gone: the build has ended */
-    }
-  }
+  killStartedBuild(GO.exec(line)?.[13]);
   try {
     fs.writeSync(front.fd, 't');
   } catch {

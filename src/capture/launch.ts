@@ -268,8 +268,7 @@ export function adoptStarted(start: FrontStart, starterPid: number): Launch {
   reap(); // it may have ended before bt listened
   const kill = (sig: NodeJS.Signals) => {
     if (ended) return;
-    const r = Number(libc.syscall4(NR_PIDFD_SEND_SIGNAL, start.launcherPidfd, os.constants.signals[sig], 0, 0));
-    void r; // ESRCH: it has ended, and the child is about to say how
+    libc.syscall4(NR_PIDFD_SEND_SIGNAL, start.launcherPidfd, os.constants.signals[sig], 0, 0); // ESRCH: it has ended, and the child is about to say how
   };
   const none = () => {};
   return { pid: start.launcherPid, command: none, ready: none, go: none, done, kill, killIfRunning: () => kill('SIGTERM') };

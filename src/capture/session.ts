@@ -26,7 +26,7 @@ import { RingReader, nextDrainMs, quietPollMs } from './ring.js';
 import { mark, monotonicNs, reportBpfStats, reportTiming, timingEnabled, timingNote } from './timing.js';
 import { adoptEarlyLaunch, adoptStarted, launch, type Launched } from './launch.js';
 import { frontDeclined, frontStartsBuild } from './front-load.js';
-import { frontStarted, releaseStarted, type FrontStart } from './front-start.js';
+import { frontStarted, killStartedBuild, releaseStarted, type FrontStart } from './front-start.js';
 import { Transcoder } from '../log/ring/transcode.js';
 import { exactCwd, exactEnv } from './rawargs.js';
 import { isTerminal } from '../log/io.js';
@@ -111,7 +111,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   try {
     return await traceWith(opts, started, draining);
   } catch (err) {
-    if (started && !draining.now) stopStarted(started);
+    if (started && !draining.now) killStartedBuild(started.cgroupDir);
     throw err;
   }
 }
@@ -152,7 +152,8 @@ async function traceWith(opts: TraceOptions, started: FrontStart | undefined, dr
     // The cgroup and the launcher in it, made by the head start (cli/early.ts)
     // while the programs load, or here: a cgroup move waits ~10 ms for RCU.
     const early = started ? undefined : adoptEarlyLaunch();
-    const cg = started ? adoptStartedCgroup(started) : (early?.cg ?? TraceCgroup.create());
+    // (the cgroup bt's executable made: runTrace kills the build when it is not one bt would use)
+    const cg = started ? TraceCgroup.adopt(started.cgroupDir, started.cgroupId, started.cgroupLevel) : (early?.cg ?? TraceCgroup.create());
     cleanup.push(() => cg.remove());
     // a build bt's executable started and bt could not take to its drain loop: killed, all of it, before its cgroup goes
     if (started) cleanup.push(() => (draining.now ? undefined : cg.signalAll('SIGKILL')));
@@ -877,21 +878,9 @@ async function startedTrace(opts: TraceOptions): Promise<FrontStart | undefined>
   if ('stopped' in o) throw new CaptureError('E_FRONT_START', `bt's executable started the build, but bt could not take its trace (${o.stopped}): the build was stopped; ${again}`);
   const plain = opts.ringBytes === DEFAULT_RING_BYTES && opts.env && opts.files && !opts.asRoot && !opts.force && !opts.redact?.length;
   if (!plain || opts.command.length !== o.argc || opts.output !== o.output) {
-    stopStarted(o);
+    killStartedBuild(o.cgroupDir);
     throw new CaptureError('E_FRONT_START', `bt's executable started the build with other options than bt trace read: the build was stopped; ${again}, and report this`);
   }
   return o;
 }
 
-/** The cgroup bt's executable made (the build is killed, by runTrace, when it is not one bt would use). */
-function adoptStartedCgroup(o: FrontStart): TraceCgroup {
-  return TraceCgroup.adopt(o.cgroupDir, o.cgroupId, o.cgroupLevel);
-}
-
-function stopStarted(o: FrontStart): void {
-  try {
-    fs.writeFileSync(`${o.cgroupDir}/cgroup.kill`, '1');
-  } catch {
-    /* ended already */
-  }
-}
